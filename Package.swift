@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Loupe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "loupe", targets: ["loupe"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        // The engine: analysis, index format, query language, search. Knows nothing of XML.
+        .target(name: "LoupeCore"),
+        // Corpus walking and article loaders. The only module that imports libxml2.
+        .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2"]),
+        .executableTarget(
+            name: "loupe",
+            dependencies: [
+                "LoupeCore", "LoupeIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LoupeCoreTests", dependencies: ["LoupeCore"]),
+        .testTarget(name: "LoupeIngestTests", dependencies: ["LoupeIngest", "LoupeCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["loupe"]),
+    ]
+)

@@ -1,0 +1,234 @@
+import Foundation
+
+/// The analysis chain shared by documents and queries.
+///
+/// * `english` (the default): words are maximal runs of Unicode letters, digits and combining
+///   marks; lowercased; diacritics removed (`café` → `cafe`, NFC and NFD alike); the English
+///   possessive `'s` / `’s` dropped (`Iran's` → `iran`). Stemming is applied by the index as a
+///   second term space (see `IndexField`), so exact phrases still match the words as written.
+/// * `plain`: the peer benchmark's analysis. Maximal runs of code points whose general category
+///   is a letter (L*) or a number (Nd, Nl, No), each lowercased by its simple lowercase mapping;
+///   no folding, no possessives, no stemming.
+public enum AnalyzerKind: String, Sendable, Codable, CaseIterable {
+    case english
+    case plain
+}
+
+/// One token handed to an `Analyzer` callback. `term` points into the analyzer's scratch
+/// buffer and is valid only during the callback.
+public struct Token {
+    public var term: UnsafeBufferPointer<UInt8>
+    /// Word position (0-based) within the analysed text.
+    public var position: Int32
+    /// Byte range of the token in the analysed text.
+    public var start: Int
+    public var end: Int
+}
+
+/// Tokenizes UTF-8 bytes. Not thread-safe: use one per thread (it owns scratch space and a
+/// small cache of folded non-ASCII characters).
+public final class Analyzer {
+    /// Tokens longer than this (in bytes, after folding) are dropped: they are never words,
+    /// and a hostile 5 MB token must not become a term. Lucene's StandardTokenizer uses 255 too.
+    public static let maxTermBytes = 255
+
+    public let kind: AnalyzerKind
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity: Int
+    private var foldCache: [UInt32: [UInt8]] = [:]
+    private var classCache: [UInt32: UInt8] = [:]
+
+    public init(_ kind: AnalyzerKind = .english) {
+        self.kind = kind
+        scratchCapacity = 1024
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    deinit { scratch.deallocate() }
+
+    // Character classes.
+    private static let separator: UInt8 = 0
+    private static let word: UInt8 = 1
+    private static let mark: UInt8 = 2  // combining mark: joins a word in `english`, separates in `plain`
+
+    /// ASCII: letters and digits are word bytes; everything else separates.
+    private static let asciiClass: [UInt8] = (0..<128).map { b in
+        let c = UInt8(b)
+        return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0
+    }
+
+    /// Analyse `text` and call `body` for every token in order.
+    public func analyze(_ text: String, _ body: (Token) -> Void) {
+        var t = text
+        t.withUTF8 { analyze($0, body) }
+    }
+
+    /// Convenience for tests and queries: the terms of `text`, as strings.
+    public func terms(_ text: String) -> [String] {
+        var out: [String] = []
+        analyze(text) { out.append(String(decoding: $0.term, as: UTF8.self)) }
+        return out
+    }
+
+    /// Analyse UTF-8 bytes. Invalid UTF-8 sequences act as separators.
+    public func analyze(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
+        guard let base = bytes.baseAddress else { return }
+        let n = bytes.count
+        var i = 0
+        var position: Int32 = 0
+        var len = 0  // bytes written to scratch for the current token
+        var tokenStart = -1
+        var tooLong = false
+        let english = kind == .english
+
+        @inline(__always) func emit(_ end: Int) {
+            if tokenStart >= 0 {
+                if !tooLong && len > 0 {
+                    body(Token(term: UnsafeBufferPointer(start: scratch, count: len), position: position,
+                               start: tokenStart, end: end))
+                    position &+= 1
+                }
+                tokenStart = -1
+                len = 0
+                tooLong = false
+            }
+        }
+
+        while i < n {
+            let b = base[i]
+            if b < 0x80 {
+                if Analyzer.asciiClass[Int(b)] == 1 {
+                    if tokenStart < 0 { tokenStart = i }
+                    if len < Analyzer.maxTermBytes {
+                        scratch[len] = (b >= 65 && b <= 90) ? b | 0x20 : b
+                        len += 1
+                    } else {
+                        tooLong = true
+                    }
+                    i += 1
+                    continue
+                }
+                // Separator. English possessive: word + ' or ’ + s + non-word → skip "'s".
+                if english && b == 0x27 && tokenStart >= 0 && i + 1 < n && (base[i + 1] | 0x20) == 0x73
+                    && (i + 2 >= n || !isWordStart(base, i + 2, n))
+                {
+                    emit(i)
+                    i += 2
+                    continue
+                }
+                emit(i)
+                i += 1
+                continue
+            }
+            // Multi-byte UTF-8.
+            let (scalar, width) = decode(base, i, n)
+            if width == 0 {  // invalid byte: separator
+                emit(i)
+                i += 1
+                continue
+            }
+            if english && scalar == 0x2019 && tokenStart >= 0 && i + 3 < n && (base[i + 3] | 0x20) == 0x73
+                && (i + 4 >= n || !isWordStart(base, i + 4, n))
+            {
+                emit(i)
+                i += 4
+                continue
+            }
+            let cls = classify(scalar)
+            if cls == Analyzer.word || (cls == Analyzer.mark && english && tokenStart >= 0) {
+                if tokenStart < 0 { tokenStart = i }
+                let folded = fold(scalar)
+                if len + folded.count <= Analyzer.maxTermBytes {
+                    for x in folded {
+                        scratch[len] = x
+                        len += 1
+                    }
+                } else {
+                    tooLong = true
+                }
+            } else {
+                emit(i)
+            }
+            i += width
+        }
+        emit(n)
+    }
+
+    @inline(__always)
+    private func isWordStart(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+        let b = base[i]
+        if b < 0x80 { return Analyzer.asciiClass[Int(b)] == 1 }
+        let (s, w) = decode(base, i, n)
+        return w > 0 && classify(s) != Analyzer.separator
+    }
+
+    /// Decodes one UTF-8 scalar at `i` (whose first byte is ≥ 0x80). Width 0 means invalid.
+    @inline(__always)
+    private func decode(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (UInt32, Int) {
+        let b0 = UInt32(p[i])
+        if b0 >= 0xC2 && b0 <= 0xDF {
+            guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return (0, 0) }
+            return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2)
+        }
+        if b0 >= 0xE0 && b0 <= 0xEF {
+            guard i + 2 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 else { return (0, 0) }
+            let v = (b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+            if v < 0x800 || (v >= 0xD800 && v <= 0xDFFF) { return (0, 0) }  // overlong or surrogate
+            return (v, 3)
+        }
+        if b0 >= 0xF0 && b0 <= 0xF4 {
+            guard i + 3 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else {
+                return (0, 0)
+            }
+            let v =
+                (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6
+                | UInt32(p[i + 3] & 0x3F)
+            if v < 0x10000 || v > 0x10FFFF { return (0, 0) }
+            return (v, 4)
+        }
+        return (0, 0)
+    }
+
+    private func classify(_ v: UInt32) -> UInt8 {
+        if let c = classCache[v] { return c }
+        var c = Analyzer.separator
+        if let s = Unicode.Scalar(v) {
+            switch s.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                .decimalNumber, .letterNumber, .otherNumber:
+                c = Analyzer.word
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                c = Analyzer.mark
+            default:
+                c = Analyzer.separator
+            }
+        }
+        classCache[v] = c
+        return c
+    }
+
+    /// The bytes a non-ASCII word character contributes to a term.
+    private func fold(_ v: UInt32) -> [UInt8] {
+        if let f = foldCache[v] { return f }
+        var out: [UInt8] = []
+        if let s = Unicode.Scalar(v) {
+            switch kind {
+            case .plain:
+                // Simple lowercase mapping: a one-scalar mapping, else the first scalar of the full one.
+                let lower = s.properties.lowercaseMapping.unicodeScalars
+                let m = lower.count == 1 ? lower.first! : (lower.first ?? s)
+                out.append(contentsOf: Array(String(m).utf8))
+            case .english:
+                let lower = s.properties.lowercaseMapping
+                for d in lower.decomposedStringWithCanonicalMapping.unicodeScalars {
+                    switch d.properties.generalCategory {
+                    case .nonspacingMark, .spacingMark, .enclosingMark: continue
+                    default: out.append(contentsOf: Array(String(d).utf8))
+                    }
+                }
+            }
+        }
+        foldCache[v] = out
+        return out
+    }
+}

@@ -1,0 +1,33 @@
+/// One article as the index sees it: what every loader produces and what stored fields keep.
+///
+/// Text fields are `String` here because an article is built once per document, not per token;
+/// analysis works on their UTF-8 bytes.
+public struct Article: Sendable, Equatable {
+    /// Stable identity: feed GUID, link, NEWID, DOCNO, else `relative/path#n`.
+    public var id: String
+    public var title: String
+    public var body: String
+    /// ISO 8601 (`2007-07-24` or `2007-07-24T10:15:00Z`) when the source has a date.
+    public var date: String?
+    public var categories: [String]
+    /// Link (URL) when the source gives one.
+    public var link: String?
+    /// Source file, relative to the corpus root.
+    public var source: String
+    /// Position of the article within its source file (0-based).
+    public var position: Int
+
+    public init(
+        id: String, title: String, body: String, date: String? = nil, categories: [String] = [],
+        link: String? = nil, source: String, position: Int = 0
+    ) {
+        self.id = id
+        self.title = title
+        self.body = body
+        self.date = date
+        self.categories = categories
+        self.link = link
+        self.source = source
+        self.position = position
+    }
+}

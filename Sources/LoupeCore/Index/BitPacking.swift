@@ -1,0 +1,52 @@
+/// Fixed-width bit packing of 32-bit integers, the body of every full postings block.
+public enum BitPacking {
+    /// Bits needed for the largest of `values`.
+    @inline(__always)
+    public static func width(_ values: UnsafePointer<UInt32>, _ n: Int) -> Int {
+        var acc: UInt32 = 0
+        for i in 0..<n { acc |= values[i] }
+        return acc == 0 ? 0 : 32 - acc.leadingZeroBitCount
+    }
+
+    /// Appends `n` values packed at `bits` bits each (LSB first); `(n * bits + 7) / 8` bytes.
+    public static func pack(_ values: UnsafePointer<UInt32>, _ n: Int, bits: Int, into w: inout ByteWriter) {
+        if bits == 0 { return }
+        var acc: UInt64 = 0
+        var filled = 0
+        for i in 0..<n {
+            acc |= UInt64(values[i]) << UInt64(filled)
+            filled += bits
+            while filled >= 8 {
+                w.u8(UInt8(truncatingIfNeeded: acc))
+                acc >>= 8
+                filled -= 8
+            }
+        }
+        if filled > 0 { w.u8(UInt8(truncatingIfNeeded: acc)) }
+    }
+
+    public static func byteCount(_ n: Int, bits: Int) -> Int { (n * bits + 7) / 8 }
+
+    /// Unpacks `n` values of `bits` bits from `src` (which must hold `byteCount(n, bits)` bytes).
+    @inline(__always)
+    public static func unpack(_ src: UnsafePointer<UInt8>, _ n: Int, bits: Int, into out: UnsafeMutablePointer<UInt32>) {
+        if bits == 0 {
+            for i in 0..<n { out[i] = 0 }
+            return
+        }
+        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        var acc: UInt64 = 0
+        var filled = 0
+        var p = 0
+        for i in 0..<n {
+            while filled < bits {
+                acc |= UInt64(src[p]) << UInt64(filled)
+                p += 1
+                filled += 8
+            }
+            out[i] = UInt32(truncatingIfNeeded: acc & mask)
+            acc >>= UInt64(bits)
+            filled -= bits
+        }
+    }
+}

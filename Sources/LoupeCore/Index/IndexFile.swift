@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Every index file is `header | payload | footer`.
+///
+/// Header (12 bytes): magic `LOUP`, a 4-byte kind (`DICT`, `POST`, `POSN`, `LENS`, `STOR`), format
+/// version (u32). Footer (8 bytes): CRC-32C of everything before it, then `PUOL`.
+public enum IndexFile {
+    public static let magic: [UInt8] = Array("LOUP".utf8)
+    public static let footerMagic: [UInt8] = Array("PUOL".utf8)
+    public static let formatVersion: UInt32 = 1
+    public static let headerSize = 12
+    public static let footerSize = 8
+
+    public static func header(kind: String, into w: inout ByteWriter) {
+        w.append(magic)
+        w.append(Array(kind.utf8.prefix(4)))
+        w.u32(formatVersion)
+    }
+
+    /// Appends the checksum footer over everything written so far.
+    public static func finish(_ w: inout ByteWriter) {
+        let crc = CRC32C.checksum(w.bytes)
+        w.u32(crc)
+        w.append(footerMagic)
+    }
+
+    /// Checks header, kind and version; returns the payload range.
+    public static func validate(_ buf: UnsafeRawBufferPointer, kind: String, file: String, checksum: Bool)
+        throws -> Range<Int>
+    {
+        guard buf.count >= headerSize + footerSize else {
+            throw IndexError.corrupt(file, "file too short (\(buf.count) bytes)")
+        }
+        guard Array(buf[0..<4]) == magic else { throw IndexError.corrupt(file, "bad magic") }
+        guard Array(buf[4..<8]) == Array(kind.utf8) else {
+            throw IndexError.corrupt(file, "expected a \(kind) file")
+        }
+        let version = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard version == formatVersion else {
+            throw IndexError.corrupt(file, "format version \(version), this loupe reads \(formatVersion)")
+        }
+        guard Array(buf[(buf.count - 4)...]) == footerMagic else {
+            throw IndexError.corrupt(file, "bad footer (truncated?)")
+        }
+        if checksum {
+            let stored = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: buf.count - 8, as: UInt32.self))
+            let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buf[0..<(buf.count - 8)]))
+            guard stored == actual else { throw IndexError.corrupt(file, "checksum mismatch") }
+        }
+        return headerSize..<(buf.count - footerSize)
+    }
+}
+
+/// A read-only memory mapping of a whole file. Immutable after init, so shareable across threads.
+public final class MappedFile: @unchecked Sendable {
+    public let bytes: UnsafeRawBufferPointer
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ENOENT { throw IndexError.corrupt(path, "file is missing") }
+            throw IndexError.io(path, String(cString: strerror(e)))
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+        let n = Int(st.st_size)
+        if n == 0 {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let p = mmap(nil, n, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw IndexError.io(path, "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        bytes = UnsafeRawBufferPointer(start: p, count: n)
+    }
+
+    deinit {
+        if let b = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: b), bytes.count) }
+    }
+}
+
+/// Small POSIX file helpers with error messages that name the file.
+public enum FileIO {
+    /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+        var ok = true
+        var err: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    ok = false
+                    err = errno
+                    return
+                }
+                off += n
+            }
+        }
+        if ok && fsync(fd) != 0 {
+            ok = false
+            err = errno
+        }
+        close(fd)
+        if !ok { throw IndexError.io(path, "write failed: \(String(cString: strerror(err)))") }
+    }
+
+    /// fsync a directory so renames and creations in it are durable.
+    public static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    public static func rename(_ from: String, _ to: String) throws {
+        guard Glibc.rename(from, to) == 0 else {
+            throw IndexError.io(to, "rename failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func makeDirectory(_ path: String) throws {
+        if isDirectory(path) { return }
+        // Create parents as needed.
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for comp in path.split(separator: "/") {
+            prefix += comp
+            if !isDirectory(prefix) && mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw IndexError.io(prefix, "cannot create directory: \(String(cString: strerror(errno)))")
+            }
+            prefix += "/"
+        }
+    }
+
+    public static func read(_ path: String) throws -> [UInt8] {
+        let m = try MappedFile(path: path)
+        return Array(m.bytes)
+    }
+
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+}

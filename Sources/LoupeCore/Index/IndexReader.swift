@@ -1,0 +1,67 @@
+/// A consistent, read-only snapshot of an index: one manifest generation and its segments.
+/// Opening never blocks on a writer; files of the snapshot stay readable (mapped) even if a
+/// later commit removes them.
+public final class IndexReader: @unchecked Sendable {
+    public let directory: String
+    public let manifest: Manifest
+    public let segments: [SegmentReader]
+    /// Live (not deleted) documents.
+    public let documentCount: Int
+    private let lengthSums: [UInt64]
+    private let totalDocuments: Int
+
+    public init(directory: String) throws {
+        self.directory = directory
+        let m = try Manifest.load(directory: directory)
+        guard m.format == Manifest.currentFormat else {
+            throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
+        }
+        manifest = m
+        var segs: [SegmentReader] = []
+        var base = 0
+        var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
+        var live = 0
+        for info in m.segments {
+            segs.append(try SegmentReader(directory: directory, info: info, docBase: base))
+            base += info.documents
+            live += info.liveDocuments
+            for k in 0..<min(sums.count, info.lengthSums.count) { sums[k] += info.lengthSums[k] }
+        }
+        segments = segs
+        documentCount = live
+        totalDocuments = base
+        lengthSums = sums
+    }
+
+    public var analyzer: AnalyzerKind { manifest.analyzer }
+
+    /// Average document length in a length slot, over all documents of the snapshot.
+    public func averageLength(slot: Int) -> Float {
+        totalDocuments == 0 ? 1 : Float(Double(lengthSums[slot]) / Double(totalDocuments))
+    }
+
+    /// Document frequency of a term summed over segments.
+    public func docFreq(_ field: IndexField, _ term: [UInt8]) throws -> Int {
+        var df = 0
+        for s in segments { df += try s.termInfo(field, term)?.docFreq ?? 0 }
+        return df
+    }
+
+    /// The segment holding global document `doc`, and the local id.
+    public func locate(_ doc: Int) -> (SegmentReader, Int32)? {
+        for s in segments where doc >= s.docBase && doc < s.docBase + s.documentCount {
+            return (s, Int32(doc - s.docBase))
+        }
+        return nil
+    }
+
+    public func article(_ doc: Int) throws -> Article {
+        guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
+        return try s.article(local)
+    }
+
+    /// Verifies every segment (`loupe check`).
+    public func check() throws {
+        for s in segments { try s.check() }
+    }
+}

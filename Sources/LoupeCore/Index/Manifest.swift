@@ -1,0 +1,57 @@
+import Foundation
+
+/// The commit point of an index: which segments are live, with their deletions, and which
+/// corpus files they came from. Written to `MANIFEST.tmp`, fsynced, renamed to `MANIFEST`, and
+/// the directory fsynced: a reader sees the old commit or the new one, never a mix.
+public struct Manifest: Codable, Sendable {
+    public static let fileName = "MANIFEST"
+    public static let currentFormat = 1
+
+    public var format: Int = Manifest.currentFormat
+    public var generation: Int = 0
+    public var analyzer: AnalyzerKind
+    /// Absolute path of the indexed corpus directory.
+    public var corpusRoot: String?
+    public var segments: [SegmentInfo] = []
+    /// Corpus files by path relative to the root, with what they produced.
+    public var files: [String: FileRecord] = [:]
+    public var nextSegment: Int = 1
+
+    public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
+
+    public struct FileRecord: Codable, Sendable, Equatable {
+        public var size: Int64
+        public var mtime: Int64  // nanoseconds
+        public var articles: Int
+
+        public init(size: Int64, mtime: Int64, articles: Int) {
+            self.size = size
+            self.mtime = mtime
+            self.articles = articles
+        }
+    }
+
+    public static func load(directory: String) throws -> Manifest {
+        let path = directory + "/" + fileName
+        guard FileIO.exists(path) else {
+            throw IndexError.missing("no index at \(directory)")
+        }
+        let bytes = try FileIO.read(path)
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+        } catch {
+            throw IndexError.corrupt(path, "unreadable manifest (\(error))")
+        }
+    }
+
+    /// Atomically replaces the manifest of `directory` with this one.
+    public func commit(directory: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let data = try enc.encode(self)
+        let tmp = directory + "/" + Manifest.fileName + ".tmp"
+        try FileIO.write(Array(data), to: tmp)
+        try FileIO.rename(tmp, directory + "/" + Manifest.fileName)
+        FileIO.syncDirectory(directory)
+    }
+}

@@ -1,0 +1,337 @@
+/// Per-term statistics and file offsets, as kept in the dictionary.
+public struct TermInfo: Sendable, Equatable {
+    public var docFreq: Int
+    public var totalTermFreq: UInt64
+    public var postOffset: UInt64
+    public var posOffset: UInt64
+    /// Upper bounds for the term's BM25 impact in this segment: largest tf, shortest document.
+    public var maxFreq: UInt32
+    public var minLength: UInt32
+}
+
+/// Postings of one term in the `.post` file: first a skip entry per block of `blockSize` docs
+/// (last doc id as a delta from the previous block's, byte length of the block, byte length of
+/// its positions, largest tf, shortest document length), then the blocks. A full block is two
+/// bit-packed arrays (doc-id deltas, tf − 1) each with its bit width byte; the last, partial block
+/// is varint pairs. Positions (`.pos`) are varint deltas restarting at each document.
+public enum PostingsFormat {
+    public static let blockSize = 128
+}
+
+struct PostingsEncoder {
+    private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var deltas = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var blockBuf = ByteWriter(capacity: 1024)
+    private var skip = ByteWriter(capacity: 64)
+    private var data = ByteWriter(capacity: 4096)
+
+    /// Re-encodes a builder's varint streams into the block format; appends to `post` and `posn`.
+    mutating func encode(
+        docs docStream: [UInt8], freqs freqStream: [UInt8], positions posStream: [UInt8], df: Int,
+        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: inout ByteWriter, posn: inout ByteWriter
+    ) -> TermInfo {
+        let postOffset = UInt64(post.count)
+        let posOffset = UInt64(posn.count)
+        posn.append(posStream)
+        skip.removeAll()
+        data.removeAll()
+        var maxTF: UInt32 = 0
+        var minLen = UInt32.max
+        var dp = 0
+        var fp = 0
+        var pp = 0
+        var prevDoc: UInt32 = 0
+        var prevBlockLast: UInt32 = 0
+        var remaining = df
+        docStream.withUnsafeBufferPointer { ds in
+            freqStream.withUnsafeBufferPointer { fs in
+                posStream.withUnsafeBufferPointer { ps in
+                    @inline(__always) func readVar(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
+                        var v: UInt32 = 0
+                        var shift: UInt32 = 0
+                        while true {
+                            let x = b[p]
+                            p += 1
+                            v |= UInt32(x & 0x7F) << shift
+                            if x & 0x80 == 0 { return v }
+                            shift += 7
+                        }
+                    }
+                    while remaining > 0 {
+                        let n = min(remaining, PostingsFormat.blockSize)
+                        var blockMaxTF: UInt32 = 0
+                        var blockMinLen = UInt32.max
+                        let posStart = pp
+                        for k in 0..<n {
+                            let d = prevDoc + readVar(ds, &dp)
+                            let f = readVar(fs, &fp)
+                            deltas[k] = d - prevDoc
+                            docs[k] = d
+                            freqs[k] = f
+                            prevDoc = d
+                            for _ in 0..<f { _ = readVar(ps, &pp) }
+                            blockMaxTF = max(blockMaxTF, f)
+                            blockMinLen = min(blockMinLen, lengths[Int(d) * IndexField.lengthSlots + slot])
+                        }
+                        blockBuf.removeAll()
+                        if n == PostingsFormat.blockSize {
+                            for k in 0..<n { freqs[k] -= 1 }
+                            deltas.withUnsafeBufferPointer { dl in
+                                let w = BitPacking.width(dl.baseAddress!, n)
+                                blockBuf.u8(UInt8(w))
+                                BitPacking.pack(dl.baseAddress!, n, bits: w, into: &blockBuf)
+                            }
+                            freqs.withUnsafeBufferPointer { fl in
+                                let w = BitPacking.width(fl.baseAddress!, n)
+                                blockBuf.u8(UInt8(w))
+                                BitPacking.pack(fl.baseAddress!, n, bits: w, into: &blockBuf)
+                            }
+                        } else {
+                            for k in 0..<n {
+                                blockBuf.varint(UInt64(deltas[k]))
+                                blockBuf.varint(UInt64(freqs[k]))
+                            }
+                        }
+                        let last = docs[n - 1]
+                        skip.varint(UInt64(last - prevBlockLast))
+                        skip.varint(blockBuf.count)
+                        skip.varint(pp - posStart)
+                        skip.varint(UInt64(blockMaxTF))
+                        skip.varint(UInt64(blockMinLen))
+                        prevBlockLast = last
+                        data.append(blockBuf.bytes)
+                        maxTF = max(maxTF, blockMaxTF)
+                        minLen = min(minLen, blockMinLen)
+                        remaining -= n
+                    }
+                }
+            }
+        }
+        post.append(skip.bytes)
+        post.append(data.bytes)
+        return TermInfo(
+            docFreq: df, totalTermFreq: 0, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
+            minLength: minLen)
+    }
+}
+
+/// One block's skip entry, decoded.
+struct SkipEntry {
+    var lastDoc: Int32
+    var dataOffset: Int  // absolute offset of the block in .post
+    var posOffset: Int  // absolute offset of the block's positions in .pos
+    var maxFreq: UInt32
+    var minLength: UInt32
+}
+
+/// A cursor over one term's postings in one segment: doc ids in increasing order, their
+/// frequencies, and positions on demand. `doc == PostingsCursor.end` once exhausted.
+public final class PostingsCursor {
+    public static let end = Int32.max
+
+    private let post: UnsafeRawBufferPointer
+    private let posn: UnsafeRawBufferPointer
+    private let fileName: String
+    public let info: TermInfo
+    private var skips: [SkipEntry] = []
+    private var block = -1
+    private var blockCount = 0
+    private var index = 0  // index within the block
+    private var docs: UnsafeMutablePointer<UInt32>
+    private var freqs: UnsafeMutablePointer<UInt32>
+    private var scratch: UnsafeMutablePointer<UInt32>
+    private var positionsBuf: [Int32] = []
+    private var posCursor = 0  // byte offset of positions of doc at `posIndex`
+    private var posIndex = 0
+    public private(set) var doc: Int32 = -1
+    /// Set when a decode hits damaged data; the cursor then ends.
+    public private(set) var error: IndexError?
+
+    init(post: UnsafeRawBufferPointer, posn: UnsafeRawBufferPointer, info: TermInfo, file: String) {
+        self.post = post
+        self.posn = posn
+        self.info = info
+        self.fileName = file
+        docs = .allocate(capacity: PostingsFormat.blockSize)
+        freqs = .allocate(capacity: PostingsFormat.blockSize)
+        scratch = .allocate(capacity: PostingsFormat.blockSize)
+        do {
+            try readSkips()
+        } catch let e as IndexError {
+            error = e
+            doc = PostingsCursor.end
+        } catch {
+            doc = PostingsCursor.end
+        }
+    }
+
+    deinit {
+        docs.deallocate()
+        freqs.deallocate()
+        scratch.deallocate()
+    }
+
+    private func readSkips() throws {
+        let blocks = (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        guard info.postOffset < UInt64(post.count), info.posOffset <= UInt64(posn.count) else {
+            throw IndexError.corrupt(fileName, "postings offset out of range")
+        }
+        var r = ByteReader(post, at: Int(info.postOffset), file: fileName)
+        skips.reserveCapacity(blocks)
+        var last: Int64 = 0
+        var raw: [(Int, Int)] = []
+        raw.reserveCapacity(blocks)
+        var entries: [(Int32, UInt32, UInt32)] = []
+        entries.reserveCapacity(blocks)
+        for _ in 0..<blocks {
+            last += Int64(try r.varint())
+            guard last < Int64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
+            let bytes = try r.count(max: post.count)
+            let pbytes = try r.count(max: posn.count)
+            let mf = UInt32(truncatingIfNeeded: try r.varint())
+            let ml = UInt32(truncatingIfNeeded: try r.varint())
+            raw.append((bytes, pbytes))
+            entries.append((Int32(last), mf, ml))
+        }
+        var off = r.pos
+        var poff = Int(info.posOffset)
+        for k in 0..<blocks {
+            skips.append(
+                SkipEntry(
+                    lastDoc: entries[k].0, dataOffset: off, posOffset: poff, maxFreq: entries[k].1,
+                    minLength: entries[k].2))
+            off += raw[k].0
+            poff += raw[k].1
+        }
+        guard off <= post.count, poff <= posn.count else {
+            throw IndexError.corrupt(fileName, "postings block past end of file")
+        }
+    }
+
+    public var blockCountTotal: Int { skips.count }
+
+    private func load(block b: Int) -> Bool {
+        guard b < skips.count else {
+            doc = PostingsCursor.end
+            return false
+        }
+        block = b
+        let s = skips[b]
+        let n = b == skips.count - 1 ? info.docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
+        do {
+            if n == PostingsFormat.blockSize {
+                var r = ByteReader(post, at: s.dataOffset, file: fileName)
+                let dw = Int(try r.u8())
+                guard dw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
+                let db = try r.bytes(BitPacking.byteCount(n, bits: dw))
+                BitPacking.unpack(db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs)
+                let fw = Int(try r.u8())
+                guard fw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
+                if fw > 0 {
+                    let fb = try r.bytes(BitPacking.byteCount(n, bits: fw))
+                    BitPacking.unpack(fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs)
+                } else {
+                    for k in 0..<n { freqs[k] = 0 }
+                }
+                for k in 0..<n {
+                    prev &+= docs[k]
+                    docs[k] = prev
+                    freqs[k] &+= 1
+                }
+            } else {
+                var r = ByteReader(post, at: s.dataOffset, file: fileName)
+                for k in 0..<n {
+                    prev &+= UInt32(truncatingIfNeeded: try r.varint())
+                    docs[k] = prev
+                    freqs[k] = UInt32(truncatingIfNeeded: try r.varint())
+                }
+            }
+            guard docs[n - 1] == UInt32(s.lastDoc) else {
+                throw IndexError.corrupt(fileName, "postings block does not end at its skip entry")
+            }
+        } catch let e as IndexError {
+            error = e
+            doc = PostingsCursor.end
+            return false
+        } catch {
+            doc = PostingsCursor.end
+            return false
+        }
+        blockCount = n
+        index = 0
+        posIndex = 0
+        posCursor = s.posOffset
+        doc = Int32(bitPattern: docs[0])
+        return true
+    }
+
+    /// Moves to the next document; returns it (or `end`).
+    @discardableResult
+    public func next() -> Int32 {
+        if doc == PostingsCursor.end { return doc }
+        if block >= 0 && index + 1 < blockCount {
+            index += 1
+            doc = Int32(bitPattern: docs[index])
+            return doc
+        }
+        _ = load(block: block + 1)
+        return doc
+    }
+
+    /// Moves to the first document ≥ `target`; returns it (or `end`). Skips whole blocks.
+    @discardableResult
+    public func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        if block < 0 || skips[block].lastDoc < target {
+            var b = max(block, 0)
+            if block >= 0 { b += 1 }
+            while b < skips.count && skips[b].lastDoc < target { b += 1 }
+            if !load(block: b) { return doc }
+        }
+        while docs[index] < UInt32(target) { index += 1 }
+        doc = Int32(bitPattern: docs[index])
+        return doc
+    }
+
+    /// Term frequency in the current document.
+    @inline(__always) public var freq: Int { Int(freqs[index]) }
+
+    /// Upper bounds for the current block (block-max pruning).
+    public var blockMaxFreq: UInt32 { block >= 0 && block < skips.count ? skips[block].maxFreq : info.maxFreq }
+    public var blockMinLength: UInt32 { block >= 0 && block < skips.count ? skips[block].minLength : info.minLength }
+    public var blockLastDoc: Int32 { block >= 0 && block < skips.count ? skips[block].lastDoc : PostingsCursor.end }
+
+    /// Positions of the term in the current document (ascending). Valid until the next call.
+    public func positions() -> [Int32] {
+        // Skip the positions of earlier documents in this block.
+        var p = posCursor
+        let base = posn
+        @inline(__always) func skipVar() -> Bool {
+            while p < base.count {
+                let x = base[p]
+                p += 1
+                if x & 0x80 == 0 { return true }
+            }
+            return false
+        }
+        while posIndex < index {
+            for _ in 0..<freqs[posIndex] { if !skipVar() { return [] } }
+            posIndex += 1
+        }
+        posCursor = p
+        positionsBuf.removeAll(keepingCapacity: true)
+        var r = ByteReader(posn, at: p, file: fileName)
+        var last: Int32 = 0
+        for _ in 0..<freqs[index] {
+            guard let d = try? r.varint(), d < UInt64(Int32.max) else {
+                error = .corrupt(fileName, "bad position data")
+                return positionsBuf
+            }
+            last &+= Int32(d)
+            positionsBuf.append(last)
+        }
+        return positionsBuf
+    }
+}

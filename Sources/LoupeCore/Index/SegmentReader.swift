@@ -1,0 +1,140 @@
+/// Read access to one immutable segment through memory-mapped files.
+public final class SegmentReader: @unchecked Sendable {
+    public let info: SegmentInfo
+    /// First global document number of this segment within its index snapshot.
+    public let docBase: Int
+    private let dictFile: MappedFile
+    private let postFile: MappedFile
+    private let posFile: MappedFile
+    private let lenFile: MappedFile
+    private let storeFile: MappedFile
+    let dictionary: TermDictionaryReader
+    private let lengthsBase: Int
+    private let storeIndexOffset: Int
+    private let storeDataEnd: Int
+    private var deleted: [Bool]
+    public let directory: String
+
+    public init(directory: String, info: SegmentInfo, docBase: Int) throws {
+        self.info = info
+        self.docBase = docBase
+        self.directory = directory
+        let base = directory + "/" + info.name
+        dictFile = try MappedFile(path: base + ".dict")
+        postFile = try MappedFile(path: base + ".post")
+        posFile = try MappedFile(path: base + ".pos")
+        lenFile = try MappedFile(path: base + ".len")
+        storeFile = try MappedFile(path: base + ".store")
+        dictionary = try TermDictionaryReader(dictFile, name: base + ".dict")
+        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: false)
+        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: false)
+
+        let lp = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: false)
+        var lr = ByteReader(lenFile.bytes, at: lp.lowerBound, file: base + ".len")
+        let slots = try lr.u32()
+        let n = try lr.u64()
+        guard slots == UInt32(IndexField.lengthSlots), n == UInt64(info.documents),
+            lp.lowerBound + 12 + Int(n) * 4 * Int(slots) == lp.upperBound
+        else { throw IndexError.corrupt(base + ".len", "document count or size does not match the manifest") }
+        lengthsBase = lr.pos
+
+        let sp = try IndexFile.validate(storeFile.bytes, kind: "STOR", file: base + ".store", checksum: false)
+        var sr = ByteReader(storeFile.bytes, at: sp.upperBound - 16, file: base + ".store")
+        let sn = try sr.u64()
+        let io = try sr.u64()
+        guard sn == UInt64(info.documents), io >= UInt64(sp.lowerBound),
+            io + sn * 8 == UInt64(sp.upperBound - 16)
+        else { throw IndexError.corrupt(base + ".store", "document count or size does not match the manifest") }
+        storeIndexOffset = Int(io)
+        storeDataEnd = Int(io)
+        guard dictionary.termCount == info.terms else {
+            throw IndexError.corrupt(base + ".dict", "term count does not match the manifest")
+        }
+        deleted = [Bool](repeating: false, count: info.documents)
+        for d in info.deleted where d >= 0 && d < info.documents { deleted[d] = true }
+    }
+
+    public var documentCount: Int { info.documents }
+
+    @inline(__always) public func isDeleted(_ doc: Int32) -> Bool { deleted[Int(doc)] }
+
+    public var hasDeletions: Bool { !info.deleted.isEmpty }
+
+    /// Exact length of `doc` in the given slot (number of tokens).
+    @inline(__always) public func length(_ doc: Int32, slot: Int) -> UInt32 {
+        let off = lengthsBase + (Int(doc) * IndexField.lengthSlots + slot) * 4
+        return UInt32(littleEndian: lenFile.bytes.loadUnaligned(fromByteOffset: off, as: UInt32.self))
+    }
+
+    public func termInfo(_ field: IndexField, _ term: [UInt8]) throws -> TermInfo? {
+        try dictionary.lookup([field.rawValue] + term)
+    }
+
+    public func cursor(_ info: TermInfo) -> PostingsCursor {
+        PostingsCursor(post: postFile.bytes, posn: posFile.bytes, info: info, file: directory + "/" + self.info.name + ".post")
+    }
+
+    /// Terms of `field` beginning with `prefix` (without the field byte), at most `limit`.
+    public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+        try dictionary.keys(withPrefix: [field.rawValue] + prefix, limit: limit).map { Array($0.0.dropFirst()) }
+    }
+
+    public func article(_ doc: Int32) throws -> Article {
+        let name = directory + "/" + info.name + ".store"
+        guard doc >= 0 && Int(doc) < info.documents else { throw IndexError.corrupt(name, "no document \(doc)") }
+        var r = ByteReader(storeFile.bytes, at: storeIndexOffset + Int(doc) * 8, file: name)
+        let off = try r.u64()
+        guard off < UInt64(storeDataEnd) else { throw IndexError.corrupt(name, "stored offset out of range") }
+        var dr = ByteReader(UnsafeRawBufferPointer(rebasing: storeFile.bytes[0..<storeDataEnd]), at: Int(off), file: name)
+        return try StoredArticleCodec.decode(&dr)
+    }
+
+    /// Verifies every file's checksum and the postings structure (for `loupe check`).
+    public func check() throws {
+        let base = directory + "/" + info.name
+        _ = try IndexFile.validate(dictFile.bytes, kind: "DICT", file: base + ".dict", checksum: true)
+        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: true)
+        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: true)
+        _ = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: true)
+        _ = try IndexFile.validate(storeFile.bytes, kind: "STOR", file: base + ".store", checksum: true)
+        var previous: [UInt8] = []
+        var count = 0
+        try dictionary.forEach { key, ti in
+            guard key.count > 1, IndexField(rawValue: key[0]) != nil else {
+                throw IndexError.corrupt(base + ".dict", "bad key")
+            }
+            guard previous.isEmpty || previous.lexicographicallyPrecedes(key) else {
+                throw IndexError.corrupt(base + ".dict", "keys out of order")
+            }
+            previous = key
+            count += 1
+            let c = cursor(ti)
+            var n = 0
+            var last: Int32 = -1
+            var tf: UInt64 = 0
+            while c.next() != PostingsCursor.end {
+                guard c.doc > last, Int(c.doc) < info.documents else {
+                    throw IndexError.corrupt(base + ".post", "doc ids not increasing or out of range")
+                }
+                last = c.doc
+                tf += UInt64(c.freq)
+                n += 1
+                let ps = c.positions()
+                guard ps.count == c.freq else { throw IndexError.corrupt(base + ".pos", "positions truncated") }
+            }
+            if let e = c.error { throw e }
+            guard n == ti.docFreq, tf == ti.totalTermFreq else {
+                throw IndexError.corrupt(base + ".post", "document frequency does not match the dictionary")
+            }
+        }
+        guard count == info.terms else { throw IndexError.corrupt(base + ".dict", "term count mismatch") }
+        for d in 0..<info.documents { _ = try article(Int32(d)) }
+    }
+
+    public var fileSizes: [String: Int] {
+        [
+            "dict": dictFile.bytes.count, "post": postFile.bytes.count, "pos": posFile.bytes.count,
+            "len": lenFile.bytes.count, "store": storeFile.bytes.count,
+        ]
+    }
+}

@@ -1,0 +1,177 @@
+/// The `.dict` file: sorted keys (field byte + term) in prefix-compressed blocks of
+/// `blockSize` entries, then a block index (first key and offset of every block), then a
+/// trailer (block index offset, block count, term count).
+///
+/// Entry: shared prefix length, suffix length, suffix, df, totalTF − df, postings offset,
+/// positions offset, max tf, min length (all varints).
+public enum DictionaryFormat {
+    public static let blockSize = 32
+}
+
+struct DictionaryWriter {
+    private var out = ByteWriter(capacity: 1 << 20)
+    private var index = ByteWriter(capacity: 1 << 16)
+    private var previous: [UInt8] = []
+    private var inBlock = 0
+    private var blocks = 0
+    private var count = 0
+
+    init() { IndexFile.header(kind: "DICT", into: &out) }
+
+    mutating func add(key: [UInt8], info: TermInfo) {
+        if inBlock == DictionaryFormat.blockSize || count == 0 {
+            index.blob(key)
+            index.u64(UInt64(out.count))
+            blocks += 1
+            inBlock = 0
+            previous = []
+        }
+        var shared = 0
+        let limit = min(previous.count, key.count)
+        while shared < limit && previous[shared] == key[shared] { shared += 1 }
+        out.varint(shared)
+        out.varint(key.count - shared)
+        out.append(Array(key[shared...]))
+        out.varint(info.docFreq)
+        out.varint(info.totalTermFreq - UInt64(info.docFreq))
+        out.varint(info.postOffset)
+        out.varint(info.posOffset)
+        out.varint(UInt64(info.maxFreq))
+        out.varint(UInt64(info.minLength))
+        previous = key
+        inBlock += 1
+        count += 1
+    }
+
+    mutating func finish() -> [UInt8] {
+        let indexOffset = out.count
+        out.append(index.bytes)
+        out.u64(UInt64(indexOffset))
+        out.u64(UInt64(blocks))
+        out.u64(UInt64(count))
+        IndexFile.finish(&out)
+        return out.bytes
+    }
+}
+
+/// Reads a `.dict` file: only the block index is held in memory; a lookup binary-searches it
+/// and scans one block.
+final class TermDictionaryReader {
+    private let file: MappedFile
+    private let name: String
+    private var firstKeys: [[UInt8]] = []
+    private var offsets: [Int] = []
+    private let payloadEnd: Int
+    let termCount: Int
+
+    init(_ file: MappedFile, name: String) throws {
+        self.file = file
+        self.name = name
+        let payload = try IndexFile.validate(file.bytes, kind: "DICT", file: name, checksum: false)
+        var r = ByteReader(file.bytes, at: payload.upperBound - 24, file: name)
+        let indexOffset = Int(truncatingIfNeeded: try r.u64())
+        let blocks = Int(truncatingIfNeeded: try r.u64())
+        termCount = Int(truncatingIfNeeded: try r.u64())
+        guard indexOffset >= payload.lowerBound, indexOffset <= payload.upperBound - 24,
+            blocks >= 0, blocks <= termCount, termCount >= 0, termCount < Int(Int32.max)
+        else { throw IndexError.corrupt(name, "bad dictionary trailer") }
+        payloadEnd = indexOffset
+        r.pos = indexOffset
+        firstKeys.reserveCapacity(blocks)
+        for _ in 0..<blocks {
+            firstKeys.append(try r.blob())
+            let o = Int(truncatingIfNeeded: try r.u64())
+            guard o >= payload.lowerBound && o < indexOffset else {
+                throw IndexError.corrupt(name, "block offset out of range")
+            }
+            offsets.append(o)
+        }
+    }
+
+    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    /// Index of the last block whose first key is ≤ key (or -1).
+    private func block(for key: [UInt8]) -> Int {
+        var lo = 0
+        var hi = firstKeys.count - 1
+        var ans = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if TermDictionaryReader.compare(firstKeys[mid], key) <= 0 {
+                ans = mid
+                lo = mid + 1
+            } else {
+                hi = mid - 1
+            }
+        }
+        return ans
+    }
+
+    /// Decodes the entries of block `b`, calling `body(key, info)`; stop by returning false.
+    func scan(block b: Int, _ body: ([UInt8], TermInfo) throws -> Bool) throws -> Bool {
+        var r = ByteReader(file.bytes, at: offsets[b], file: name)
+        let end = b + 1 < offsets.count ? offsets[b + 1] : payloadEnd
+        var key: [UInt8] = []
+        while r.pos < end {
+            let shared = try r.count(max: key.count)
+            let suffix = try r.count(max: 1 << 16)
+            key.removeSubrange(shared...)
+            key.append(contentsOf: try r.bytes(suffix))
+            let df = try r.count()
+            let extra = try r.varint()
+            let po = try r.varint()
+            let pp = try r.varint()
+            let mf = try r.varint()
+            let ml = try r.varint()
+            let info = TermInfo(
+                docFreq: df, totalTermFreq: UInt64(df) &+ extra, postOffset: po, posOffset: pp,
+                maxFreq: UInt32(truncatingIfNeeded: mf), minLength: UInt32(truncatingIfNeeded: ml))
+            if try !body(key, info) { return false }
+        }
+        return true
+    }
+
+    func lookup(_ key: [UInt8]) throws -> TermInfo? {
+        let b = block(for: key)
+        if b < 0 { return nil }
+        var found: TermInfo?
+        _ = try scan(block: b) { k, info in
+            let c = TermDictionaryReader.compare(k, key)
+            if c == 0 { found = info }
+            return c < 0
+        }
+        return found
+    }
+
+    /// Every key starting with `prefix`, in order, with its info; stops after `limit`.
+    func keys(withPrefix prefix: [UInt8], limit: Int) throws -> [([UInt8], TermInfo)] {
+        var out: [([UInt8], TermInfo)] = []
+        var b = max(block(for: prefix), 0)
+        while b < firstKeys.count {
+            let more = try scan(block: b) { k, info in
+                if k.count >= prefix.count && Array(k[0..<prefix.count]) == prefix {
+                    out.append((k, info))
+                    return out.count < limit
+                }
+                return TermDictionaryReader.compare(k, prefix) < 0
+            }
+            if !more { break }
+            b += 1
+        }
+        return out
+    }
+
+    /// Every entry in order (for `check`, merges and stats).
+    func forEach(_ body: ([UInt8], TermInfo) throws -> Void) throws {
+        for b in 0..<firstKeys.count {
+            _ = try scan(block: b) { k, i in
+                try body(k, i)
+                return true
+            }
+        }
+    }
+}

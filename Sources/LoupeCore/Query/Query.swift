@@ -1,0 +1,44 @@
+/// Which stored/indexed field a query part searches.
+public enum FieldRef: String, Sendable, Equatable, CaseIterable {
+    case text  // title and body together (the default)
+    case title
+    case category
+    case source
+
+    var exactField: IndexField {
+        switch self {
+        case .text: return .text
+        case .title: return .title
+        case .category: return .category
+        case .source: return .source
+        }
+    }
+}
+
+/// The parsed query, before it meets an index. Words are kept as typed; analysis happens when
+/// the query is bound to an index (`QueryAnalyzer`), with the index's analyzer.
+public indirect enum QueryNode: Sendable, Equatable {
+    /// One word as typed. `exact` is set inside quotes (no stemming).
+    case word(String, field: FieldRef)
+    /// `"a b c"~slop`: Lucene's sloppy phrase. Slop counts position moves; a swap costs 2.
+    case phrase([String], field: FieldRef, slop: Int)
+    /// `prefix*`, expanded through the dictionary.
+    case prefix(String, field: FieldRef)
+    /// `a NEAR/N b` (unordered) or `a ADJ/N b` (ordered): at most N other words between the two
+    /// operands' matches, which may not overlap.
+    case near(QueryNode, QueryNode, distance: Int, ordered: Bool)
+    /// Lucene-style boolean: documents must match every `must`, no `mustNot`, and at least one
+    /// `should` when there is no `must`; `should` clauses add to the score.
+    case boolean(must: [QueryNode], should: [QueryNode], mustNot: [QueryNode])
+    /// `date:FROM..TO` on ISO dates (inclusive, either end may be open).
+    case dateRange(from: String?, to: String?)
+}
+
+/// A query syntax error, with the 1-based column (in characters) where it was found.
+public struct QuerySyntaxError: Error, CustomStringConvertible, Equatable {
+    public var column: Int
+    public var message: String
+    public var hint: String?
+
+    public var description: String { "query error at column \(column): \(message)" }
+}

@@ -1,0 +1,402 @@
+/// Parses Loupe's query language (see README "Query language"):
+///
+/// ```
+/// query   := or
+/// or      := and ( [OR] and )*          juxtaposition is OR (ranked), like Lucene
+/// and     := unary ( AND unary )*
+/// unary   := (NOT | + | -) unary | near
+/// near    := primary ( (NEAR | NEAR/N | ADJ | ADJ/N) primary )*
+/// primary := ( or ) | "phrase"[~N] | field:primary | word | prefix* | date:FROM..TO
+/// ```
+/// Precedence: NOT/+/- bind tightest, then NEAR/ADJ, then AND, then OR.
+public struct QueryParser {
+    public static let maxTerms = 1024
+    public static let maxDepth = 64
+    public static let maxDistance = 10_000
+    public static let defaultNearDistance = 10
+
+    public init() {}
+
+    enum Tok: Equatable {
+        case lparen, rparen, and, or, not, plus, minus
+        case near(Int, ordered: Bool)
+        case phrase([String], slop: Int)
+        case word(String)
+        case field(FieldRef)
+        case date(String?, String?)
+    }
+
+    struct Lexeme {
+        var tok: Tok
+        var column: Int
+    }
+
+    enum Occur { case must, should, mustNot }
+
+    struct Clause {
+        var occur: Occur
+        var node: QueryNode
+    }
+
+    public func parse(_ text: String) throws -> QueryNode {
+        let lexemes = try lex(Array(text.unicodeScalars))
+        guard !lexemes.isEmpty else {
+            throw QuerySyntaxError(column: 1, message: "empty query", hint: "type one or more words")
+        }
+        var words = 0
+        for l in lexemes {
+            switch l.tok {
+            case .word: words += 1
+            case .phrase(let w, _): words += w.count
+            default: break
+            }
+        }
+        if words > QueryParser.maxTerms {
+            throw QuerySyntaxError(
+                column: 1, message: "too many words (\(words)); the limit is \(QueryParser.maxTerms)", hint: nil)
+        }
+        var p = Parser(lexemes: lexemes, end: text.unicodeScalars.count + 1)
+        let c = try p.parseOr(depth: 0)
+        if p.index < lexemes.count {
+            let l = lexemes[p.index]
+            if l.tok == .rparen {
+                throw QuerySyntaxError(column: l.column, message: "unmatched ')'", hint: "remove it or add '(' before")
+            }
+            throw QuerySyntaxError(column: l.column, message: "unexpected input", hint: nil)
+        }
+        switch c.occur {
+        case .should: return c.node
+        case .must: return .boolean(must: [c.node], should: [], mustNot: [])
+        case .mustNot: return .boolean(must: [], should: [], mustNot: [c.node])
+        }
+    }
+
+    // MARK: Lexer
+
+    private static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        s.properties.isWhitespace || s.value < 0x20 || s.value == 0x7F
+    }
+
+    private func lex(_ s: [Unicode.Scalar]) throws -> [Lexeme] {
+        var out: [Lexeme] = []
+        var i = 0
+        let n = s.count
+        while i < n {
+            let c = s[i]
+            if QueryParser.isSpace(c) {
+                i += 1
+                continue
+            }
+            let col = i + 1
+            switch c {
+            case "(":
+                out.append(Lexeme(tok: .lparen, column: col))
+                i += 1
+            case ")":
+                out.append(Lexeme(tok: .rparen, column: col))
+                i += 1
+            case "\"", "\u{201C}", "\u{201D}":
+                var j = i + 1
+                var body = ""
+                while j < n && s[j] != "\"" && s[j] != "\u{201D}" && s[j] != "\u{201C}" {
+                    body.unicodeScalars.append(s[j])
+                    j += 1
+                }
+                guard j < n else {
+                    throw QuerySyntaxError(column: col, message: "unterminated phrase", hint: "close it with \"")
+                }
+                j += 1
+                var slop = 0
+                if j < n && s[j] == "~" {
+                    var k = j + 1
+                    var v = 0
+                    var digits = 0
+                    while k < n, let d = s[k].properties.numericType != nil ? Int(String(s[k])) : nil, d >= 0, d <= 9,
+                        s[k].isASCII
+                    {
+                        v = v * 10 + d
+                        digits += 1
+                        k += 1
+                        if v > QueryParser.maxDistance {
+                            throw QuerySyntaxError(
+                                column: j + 1, message: "slop too large", hint: "use at most \(QueryParser.maxDistance)")
+                        }
+                    }
+                    guard digits > 0 else {
+                        throw QuerySyntaxError(column: j + 1, message: "'~' needs a number", hint: "for example \"a b\"~3")
+                    }
+                    slop = v
+                    j = k
+                }
+                out.append(Lexeme(tok: .phrase([body], slop: slop), column: col))
+                i = j
+            default:
+                var j = i
+                var w = ""
+                while j < n && !QueryParser.isSpace(s[j]) && s[j] != "(" && s[j] != ")" && s[j] != "\"" {
+                    w.unicodeScalars.append(s[j])
+                    j += 1
+                    // A known field name followed by ':' ends the word.
+                    if s[j - 1] == ":" {
+                        let name = String(w.dropLast()).lowercased()
+                        if name == "date" {
+                            var k = j
+                            var r = ""
+                            while k < n && !QueryParser.isSpace(s[k]) && s[k] != ")" {
+                                r.unicodeScalars.append(s[k])
+                                k += 1
+                            }
+                            out.append(Lexeme(tok: try dateRange(r, column: j + 1), column: col))
+                            w = ""
+                            j = k
+                            break
+                        }
+                        if let f = FieldRef(rawValue: name == "body" || name == "text" ? "text" : name) {
+                            out.append(Lexeme(tok: .field(f), column: col))
+                            w = ""
+                            break
+                        }
+                    }
+                }
+                i = j
+                if w.isEmpty { continue }
+                if w.hasPrefix("+") && w.count > 1 {
+                    out.append(Lexeme(tok: .plus, column: col))
+                    w.removeFirst()
+                    out.append(contentsOf: wordLexemes(w, column: col + 1))
+                } else if w.hasPrefix("-") && w.count > 1 {
+                    out.append(Lexeme(tok: .minus, column: col))
+                    w.removeFirst()
+                    out.append(contentsOf: wordLexemes(w, column: col + 1))
+                } else if (w == "+" || w == "-") && i < n && (s[i] == "(" || s[i] == "\"") {
+                    out.append(Lexeme(tok: w == "+" ? .plus : .minus, column: col))
+                } else {
+                    out.append(contentsOf: try keywordOrWord(w, column: col))
+                }
+            }
+        }
+        return out
+    }
+
+    private func wordLexemes(_ w: String, column: Int) -> [Lexeme] {
+        [Lexeme(tok: .word(w), column: column)]
+    }
+
+    private func keywordOrWord(_ w: String, column: Int) throws -> [Lexeme] {
+        switch w {
+        case "AND", "&&": return [Lexeme(tok: .and, column: column)]
+        case "OR", "||": return [Lexeme(tok: .or, column: column)]
+        case "NOT": return [Lexeme(tok: .not, column: column)]
+        case "NEAR": return [Lexeme(tok: .near(QueryParser.defaultNearDistance, ordered: false), column: column)]
+        case "ADJ": return [Lexeme(tok: .near(QueryParser.defaultNearDistance, ordered: true), column: column)]
+        default: break
+        }
+        for (kw, ordered) in [("NEAR/", false), ("ADJ/", true)] where w.hasPrefix(kw) {
+            let num = w.dropFirst(kw.count)
+            guard !num.isEmpty, num.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw QuerySyntaxError(
+                    column: column + kw.count, message: "\(kw.dropLast()) needs a distance",
+                    hint: "for example \(kw)5")
+            }
+            guard num.count <= 6, let v = Int(num), v <= QueryParser.maxDistance else {
+                throw QuerySyntaxError(
+                    column: column + kw.count, message: "distance too large",
+                    hint: "use at most \(QueryParser.maxDistance)")
+            }
+            return [Lexeme(tok: .near(v, ordered: ordered), column: column)]
+        }
+        return [Lexeme(tok: .word(w), column: column)]
+    }
+
+    private func dateRange(_ r: String, column: Int) throws -> Tok {
+        let parts = r.components(separatedBy: "..")
+        func valid(_ d: String) -> Bool {
+            let b = Array(d.utf8)
+            guard b.count >= 4 && b.count <= 10 else { return false }
+            return b.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 45 } && b[0...3].allSatisfy { $0 >= 48 && $0 <= 57 }
+        }
+        if parts.count == 1 {
+            guard valid(r) else {
+                throw QuerySyntaxError(column: column, message: "bad date", hint: "use date:2007-05-01..2007-07-31")
+            }
+            return .date(r, r)
+        }
+        guard parts.count == 2, parts[0].isEmpty || valid(parts[0]), parts[1].isEmpty || valid(parts[1]),
+            !(parts[0].isEmpty && parts[1].isEmpty)
+        else {
+            throw QuerySyntaxError(column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31")
+        }
+        return .date(parts[0].isEmpty ? nil : parts[0], parts[1].isEmpty ? nil : parts[1])
+    }
+
+    // MARK: Parser
+
+    struct Parser {
+        var lexemes: [Lexeme]
+        var index = 0
+        var end: Int
+
+        var peek: Tok? { index < lexemes.count ? lexemes[index].tok : nil }
+        var column: Int { index < lexemes.count ? lexemes[index].column : end }
+
+        mutating func parseOr(depth: Int) throws -> Clause {
+            var clauses: [Clause] = []
+            clauses.append(try parseAnd(depth: depth))
+            while let t = peek, t != .rparen {
+                if t == .or {
+                    let col = column
+                    index += 1
+                    guard let n = peek, n != .rparen else {
+                        throw QuerySyntaxError(column: col, message: "OR needs a right-hand operand", hint: nil)
+                    }
+                }
+                clauses.append(try parseAnd(depth: depth))
+            }
+            if clauses.count == 1 { return clauses[0] }
+            return Clause(occur: .should, node: combine(clauses))
+        }
+
+        func combine(_ clauses: [Clause]) -> QueryNode {
+            var must: [QueryNode] = []
+            var should: [QueryNode] = []
+            var not: [QueryNode] = []
+            for c in clauses {
+                switch c.occur {
+                case .must: must.append(c.node)
+                case .should: should.append(c.node)
+                case .mustNot: not.append(c.node)
+                }
+            }
+            return .boolean(must: must, should: should, mustNot: not)
+        }
+
+        mutating func parseAnd(depth: Int) throws -> Clause {
+            var clauses = [try parseUnary(depth: depth)]
+            var sawAnd = false
+            while peek == .and {
+                let col = column
+                index += 1
+                guard let n = peek, n != .rparen, n != .or, n != .and else {
+                    throw QuerySyntaxError(column: col, message: "AND needs a right-hand operand", hint: nil)
+                }
+                sawAnd = true
+                clauses.append(try parseUnary(depth: depth))
+            }
+            if !sawAnd { return clauses[0] }
+            for k in clauses.indices where clauses[k].occur == .should { clauses[k].occur = .must }
+            return Clause(occur: .should, node: combine(clauses))
+        }
+
+        mutating func parseUnary(depth: Int) throws -> Clause {
+            guard let t = peek else {
+                throw QuerySyntaxError(column: column, message: "missing operand", hint: nil)
+            }
+            let col = column
+            switch t {
+            case .not, .minus:
+                index += 1
+                guard peek != nil, peek != .rparen else {
+                    throw QuerySyntaxError(
+                        column: col, message: t == .not ? "NOT needs an operand" : "'-' needs an operand", hint: nil)
+                }
+                let c = try parseUnary(depth: depth + 1)
+                return Clause(occur: .mustNot, node: c.node)
+            case .plus:
+                index += 1
+                guard peek != nil, peek != .rparen else {
+                    throw QuerySyntaxError(column: col, message: "'+' needs an operand", hint: nil)
+                }
+                let c = try parseUnary(depth: depth + 1)
+                return Clause(occur: .must, node: c.node)
+            default:
+                return Clause(occur: .should, node: try parseNear(depth: depth))
+            }
+        }
+
+        mutating func parseNear(depth: Int) throws -> QueryNode {
+            var left = try parsePrimary(depth: depth, field: .text)
+            while case .near(let n, let ordered) = peek {
+                let col = column
+                index += 1
+                guard let nx = peek, nx != .rparen, nx != .and, nx != .or else {
+                    throw QuerySyntaxError(
+                        column: col, message: "\(ordered ? "ADJ" : "NEAR") needs a right-hand operand", hint: nil)
+                }
+                let right = try parsePrimary(depth: depth, field: .text)
+                left = .near(left, right, distance: n, ordered: ordered)
+            }
+            return left
+        }
+
+        mutating func parsePrimary(depth: Int, field: FieldRef) throws -> QueryNode {
+            guard depth < QueryParser.maxDepth else {
+                throw QuerySyntaxError(
+                    column: column, message: "query nested deeper than \(QueryParser.maxDepth) levels", hint: nil)
+            }
+            guard let t = peek else {
+                throw QuerySyntaxError(column: column, message: "missing operand", hint: nil)
+            }
+            let col = column
+            index += 1
+            switch t {
+            case .lparen:
+                if peek == .rparen {
+                    throw QuerySyntaxError(column: col, message: "empty parentheses", hint: nil)
+                }
+                guard peek != nil else {
+                    throw QuerySyntaxError(column: col, message: "unmatched '('", hint: "add ')'")
+                }
+                let c = try parseOr(depth: depth + 1)
+                guard peek == .rparen else {
+                    throw QuerySyntaxError(column: col, message: "unmatched '('", hint: "add ')'")
+                }
+                index += 1
+                let node: QueryNode
+                switch c.occur {
+                case .should: node = c.node
+                case .must: node = .boolean(must: [c.node], should: [], mustNot: [])
+                case .mustNot: node = .boolean(must: [], should: [], mustNot: [c.node])
+                }
+                return field == .text ? node : retarget(node, field)
+            case .phrase(let w, let slop):
+                return .phrase(w, field: field, slop: slop)
+            case .word(let w):
+                if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains("*") {
+                    return .prefix(String(w.dropLast()), field: field)
+                }
+                return .word(w, field: field)
+            case .field(let f):
+                guard let n = peek, n != .rparen else {
+                    throw QuerySyntaxError(column: col, message: "\(f.rawValue): needs a word or phrase", hint: nil)
+                }
+                return try parsePrimary(depth: depth + 1, field: f)
+            case .date(let a, let b):
+                return .dateRange(from: a, to: b)
+            case .rparen:
+                throw QuerySyntaxError(column: col, message: "unmatched ')'", hint: nil)
+            case .and, .or:
+                throw QuerySyntaxError(
+                    column: col, message: "\(t == .and ? "AND" : "OR") needs a left-hand operand", hint: nil)
+            case .near(_, let ordered):
+                throw QuerySyntaxError(
+                    column: col, message: "\(ordered ? "ADJ" : "NEAR") needs a left-hand operand", hint: nil)
+            case .not, .plus, .minus:
+                index -= 1
+                let c = try parseUnary(depth: depth + 1)
+                return c.occur == .mustNot ? .boolean(must: [], should: [], mustNot: [c.node]) : c.node
+            }
+        }
+
+        func retarget(_ n: QueryNode, _ f: FieldRef) -> QueryNode {
+            switch n {
+            case .word(let w, _): return .word(w, field: f)
+            case .phrase(let w, _, let s): return .phrase(w, field: f, slop: s)
+            case .prefix(let w, _): return .prefix(w, field: f)
+            case .near(let a, let b, let d, let o): return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
+            case .boolean(let m, let s, let n):
+                return .boolean(must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) }, mustNot: n.map { retarget($0, f) })
+            case .dateRange: return n
+            }
+        }
+    }
+}

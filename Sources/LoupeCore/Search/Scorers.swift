@@ -1,0 +1,321 @@
+/// Per-segment cursors that match and score documents, document at a time.
+///
+/// Every scorer starts before its first document (`doc == -1`); `next()` and `advance(to:)`
+/// move forward only; `PostingsCursor.end` marks exhaustion.
+class Scorer {
+    var doc: Int32 = -1
+    func next() -> Int32 { fatalError("abstract") }
+    func advance(to target: Int32) -> Int32 {
+        while doc < target { _ = next() }
+        return doc
+    }
+    func score() -> Float { 0 }
+    /// Matched spans in the current document (positional scorers only).
+    func spans() -> [Span] { [] }
+    var positional: Bool { false }
+}
+
+final class EmptyScorer: Scorer {
+    override init() {
+        super.init()
+        doc = PostingsCursor.end
+    }
+    override func next() -> Int32 { doc }
+    override func advance(to target: Int32) -> Int32 { doc }
+}
+
+/// Statistics a scorer needs from its segment.
+struct ScoringContext {
+    let segment: SegmentReader
+    let bm25: BM25
+    let avgLength: [Float]
+}
+
+final class TermScorer: Scorer {
+    let cursor: PostingsCursor
+    let weight: Float  // idf × boost
+    let slot: Int
+    let ctx: ScoringContext
+
+    init(cursor: PostingsCursor, weight: Float, slot: Int, ctx: ScoringContext) {
+        self.cursor = cursor
+        self.weight = weight
+        self.slot = slot
+        self.ctx = ctx
+    }
+
+    override func next() -> Int32 {
+        doc = cursor.next()
+        return doc
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        doc = cursor.advance(to: target)
+        return doc
+    }
+
+    override func score() -> Float {
+        let dl = Float(ctx.segment.length(doc, slot: slot))
+        return weight * ctx.bm25.tfNorm(Float(cursor.freq), length: dl, avgLength: ctx.avgLength[slot])
+    }
+
+    override func spans() -> [Span] { cursor.positions().map { Span($0, $0) } }
+    override var positional: Bool { true }
+}
+
+/// Documents where a positional match exists; scored as a pseudo-term whose frequency is the
+/// sum of match weights.
+class PositionalScorer: Scorer {
+    let weight: Float
+    let slot: Int
+    let ctx: ScoringContext
+    var matches: [Span] = []
+
+    init(weight: Float, slot: Int, ctx: ScoringContext) {
+        self.weight = weight
+        self.slot = slot
+        self.ctx = ctx
+    }
+
+    override func score() -> Float {
+        let f = matches.reduce(Float(0)) { $0 + $1.weight }
+        let dl = Float(ctx.segment.length(doc, slot: slot))
+        return weight * ctx.bm25.tfNorm(f, length: dl, avgLength: ctx.avgLength[slot])
+    }
+
+    override func spans() -> [Span] { matches }
+    override var positional: Bool { true }
+}
+
+final class PhraseScorer: PositionalScorer {
+    let cursors: [PostingsCursor]
+    let offsets: [Int32]
+    let slop: Int
+
+    init(cursors: [PostingsCursor], offsets: [Int32], slop: Int, weight: Float, slot: Int, ctx: ScoringContext) {
+        self.cursors = cursors
+        self.offsets = offsets
+        self.slop = slop
+        super.init(weight: weight, slot: slot, ctx: ctx)
+    }
+
+    /// Leap-frog to the next document containing every term, from `target`.
+    private func align(_ target: Int32) -> Int32 {
+        var t = target
+        while true {
+            var agreed = true
+            for c in cursors {
+                let d = c.advance(to: t)
+                if d == PostingsCursor.end { return d }
+                if d > t {
+                    t = d
+                    agreed = false
+                }
+            }
+            if agreed { return t }
+        }
+    }
+
+    private func search(from target: Int32) -> Int32 {
+        var t = target
+        while true {
+            let d = align(t)
+            if d == PostingsCursor.end {
+                doc = d
+                return d
+            }
+            let lists = cursors.map { $0.positions() }
+            matches = SpanMatcher.phrase(lists, offsets: offsets, slop: slop)
+            if !matches.isEmpty {
+                doc = d
+                return d
+            }
+            t = d + 1
+        }
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+}
+
+final class NearScorer: PositionalScorer {
+    let a: Scorer
+    let b: Scorer
+    let distance: Int
+    let ordered: Bool
+
+    init(a: Scorer, b: Scorer, distance: Int, ordered: Bool, weight: Float, slot: Int, ctx: ScoringContext) {
+        self.a = a
+        self.b = b
+        self.distance = distance
+        self.ordered = ordered
+        super.init(weight: weight, slot: slot, ctx: ctx)
+    }
+
+    private func search(from target: Int32) -> Int32 {
+        var t = target
+        while true {
+            var da = a.advance(to: t)
+            var db = b.advance(to: t)
+            while da != db && da != PostingsCursor.end && db != PostingsCursor.end {
+                if da < db { da = a.advance(to: db) } else { db = b.advance(to: da) }
+            }
+            if da == PostingsCursor.end || db == PostingsCursor.end {
+                doc = PostingsCursor.end
+                return doc
+            }
+            matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
+            if !matches.isEmpty {
+                doc = da
+                return doc
+            }
+            t = da + 1
+        }
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+}
+
+/// Disjunction: documents matching any child; the score sums the matching children.
+final class OrScorer: Scorer {
+    let children: [Scorer]
+
+    init(_ children: [Scorer]) { self.children = children }
+
+    private func settle() -> Int32 {
+        var m = PostingsCursor.end
+        for c in children where c.doc < m { m = c.doc }
+        doc = m
+        return m
+    }
+
+    override func next() -> Int32 {
+        if doc == -1 {
+            for c in children { _ = c.next() }
+            return settle()
+        }
+        if doc == PostingsCursor.end { return doc }
+        let d = doc
+        for c in children where c.doc == d { _ = c.next() }
+        return settle()
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        for c in children where c.doc < target { _ = c.advance(to: target) }
+        return settle()
+    }
+
+    override func score() -> Float {
+        var s: Float = 0
+        for c in children where c.doc == doc { s += c.score() }
+        return s
+    }
+
+    override func spans() -> [Span] {
+        SpanMatcher.union(children.filter { $0.doc == doc }.map { $0.spans() })
+    }
+
+    override var positional: Bool { children.allSatisfy(\.positional) }
+}
+
+/// Conjunction by leap-frogging `advance(to:)`; the score sums the children.
+final class AndScorer: Scorer {
+    let children: [Scorer]
+
+    init(_ children: [Scorer]) { self.children = children }
+
+    private func search(from target: Int32) -> Int32 {
+        var t = target
+        while true {
+            var agreed = true
+            for c in children {
+                let d = c.advance(to: t)
+                if d == PostingsCursor.end {
+                    doc = d
+                    return d
+                }
+                if d > t {
+                    t = d
+                    agreed = false
+                }
+            }
+            if agreed {
+                doc = t
+                return t
+            }
+        }
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+
+    override func score() -> Float { children.reduce(0) { $0 + $1.score() } }
+}
+
+/// Required part, minus excluded documents, plus optional scoring clauses.
+final class BooleanScorer: Scorer {
+    let required: Scorer
+    let optional: Scorer?
+    let excluded: Scorer?
+
+    init(required: Scorer, optional: Scorer?, excluded: Scorer?) {
+        self.required = required
+        self.optional = optional
+        self.excluded = excluded
+    }
+
+    private func skipExcluded(_ d: Int32) -> Int32 {
+        var d = d
+        while d != PostingsCursor.end, let ex = excluded, ex.advance(to: d) == d {
+            d = required.next()
+        }
+        doc = d
+        return d
+    }
+
+    override func next() -> Int32 { skipExcluded(required.next()) }
+    override func advance(to target: Int32) -> Int32 { skipExcluded(required.advance(to: target)) }
+
+    override func score() -> Float {
+        var s = required.score()
+        if let o = optional, o.advance(to: doc) == doc { s += o.score() }
+        return s
+    }
+}
+
+/// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates).
+final class DateFilterScorer: Scorer {
+    let child: Scorer
+    let dates: [String?]
+    let from: String?
+    let to: String?
+
+    init(child: Scorer, dates: [String?], from: String?, to: String?) {
+        self.child = child
+        self.dates = dates
+        self.from = from
+        self.to = to
+    }
+
+    private func ok(_ d: Int32) -> Bool {
+        guard let date = dates[Int(d)] else { return false }
+        let day = String(date.prefix(10))
+        if let f = from, day < f { return false }
+        if let t = to, String(day.prefix(t.count)) > t { return false }
+        return true
+    }
+
+    private func filter(_ d: Int32) -> Int32 {
+        var d = d
+        while d != PostingsCursor.end && !ok(d) { d = child.next() }
+        doc = d
+        return d
+    }
+
+    override func next() -> Int32 { filter(child.next()) }
+    override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
+    override func score() -> Float { child.score() }
+    override func spans() -> [Span] { child.spans() }
+}

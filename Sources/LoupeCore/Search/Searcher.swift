@@ -1,0 +1,330 @@
+/// A query bound to one index snapshot: terms analysed, weights computed from global statistics
+/// (Lucene's Weight). It is immutable; per-segment scorers are built from it.
+public indirect enum BoundQuery: Sendable {
+    case nothing
+    /// One dictionary key (field byte + term), its idf × boost, and the length slot.
+    case term(key: [UInt8], weight: Float, slot: Int)
+    case phrase(keys: [[UInt8]], offsets: [Int32], slop: Int, weight: Float, slot: Int)
+    case near(BoundQuery, BoundQuery, distance: Int, ordered: Bool, weight: Float, slot: Int)
+    case or([BoundQuery])
+    case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
+    case date(BoundQuery, from: String?, to: String?)
+
+    var isPositional: Bool {
+        switch self {
+        case .term, .phrase, .near: return true
+        case .or(let c): return !c.isEmpty && c.allSatisfy(\.isPositional)
+        default: return false
+        }
+    }
+
+    /// Sum of leaf idf weights (the weight of a phrase or NEAR pseudo-term).
+    var leafWeight: Float {
+        switch self {
+        case .term(_, let w, _): return w
+        case .phrase(_, _, _, let w, _): return w
+        case .near(_, _, _, _, let w, _): return w
+        case .or(let c): return c.map(\.leafWeight).max() ?? 0
+        default: return 0
+        }
+    }
+}
+
+/// One ranked hit.
+public struct Hit: Sendable {
+    /// Global document number within the snapshot.
+    public var doc: Int
+    public var score: Float
+}
+
+public struct SearchResult: Sendable {
+    public var hits: [Hit]
+    /// Exact number of matching live documents.
+    public var total: Int
+    public var notes: [String]
+}
+
+/// Error raised when a query is well-formed but cannot run (for example only exclusions).
+public struct QueryError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+public final class Searcher {
+    public let reader: IndexReader
+    public var bm25: BM25
+    /// Prefix expansions beyond this are cut, with a note.
+    public static let maxPrefixExpansions = 1024
+    private let analyzer: Analyzer
+    private let stemmer: EnglishStemmer?
+    private var notes: [String] = []
+
+    public init(reader: IndexReader, bm25: BM25 = BM25()) {
+        self.reader = reader
+        self.bm25 = bm25
+        analyzer = Analyzer(reader.analyzer)
+        stemmer = reader.analyzer == .english ? EnglishStemmer() : nil
+    }
+
+    private func idf(_ field: IndexField, _ term: [UInt8]) throws -> Float {
+        let df = try reader.docFreq(field, term)
+        return BM25.idf(docFreq: df, documents: max(reader.documentCount, df))
+    }
+
+    private func analyzedTerms(_ text: String) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        analyzer.analyze(text) { out.append(Array($0.term)) }
+        return out
+    }
+
+    /// Binds a parsed query to this snapshot's statistics.
+    public func bind(_ node: QueryNode) throws -> BoundQuery {
+        switch node {
+        case .word(let w, let f):
+            let terms = analyzedTerms(w)
+            if terms.isEmpty { return .nothing }
+            if terms.count == 1 {
+                if let stemmer, let sf = f.exactField.stemmed {
+                    let s = stemmer.stem(terms[0])
+                    return .term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
+                }
+                let ef = f.exactField
+                return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
+            }
+            return try phrase(terms, field: f, slop: 0)
+        case .phrase(let words, let f, let slop):
+            let terms = analyzedTerms(words.joined(separator: " "))
+            if terms.isEmpty { return .nothing }
+            return try phrase(terms, field: f, slop: slop)
+        case .prefix(let w, let f):
+            let terms = analyzedTerms(w)
+            guard terms.count == 1 else { return try bind(.word(w, field: f)) }
+            let ef = f.exactField
+            var keys = Set<[UInt8]>()
+            var capped = false
+            for s in reader.segments {
+                for t in try s.terms(ef, prefix: terms[0], limit: Searcher.maxPrefixExpansions + 1) {
+                    keys.insert(t)
+                    if keys.count > Searcher.maxPrefixExpansions {
+                        capped = true
+                        break
+                    }
+                }
+                if capped { break }
+            }
+            if capped {
+                notes.append("\(w)* matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used")
+            }
+            let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
+            return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
+        case .near(let a, let b, let d, let ordered):
+            let ba = try bind(a)
+            let bb = try bind(b)
+            for x in [ba, bb] where !x.isPositional {
+                if case .nothing = x { return .nothing }
+                throw QueryError(message: "NEAR and ADJ operands must be words, phrases, or OR groups of those")
+            }
+            let slot = f(ba)
+            return .near(ba, bb, distance: d, ordered: ordered, weight: ba.leafWeight + bb.leafWeight, slot: slot)
+        case .boolean(let must, let should, let mustNot):
+            let m = try must.map(bind)
+            let s = try should.map(bind)
+            let n = try mustNot.map(bind)
+            if m.isEmpty && s.isEmpty {
+                throw QueryError(message: "the query only excludes; add at least one word to search for")
+            }
+            if m.contains(where: { if case .nothing = $0 { return true } else { return false } }) { return .nothing }
+            return .boolean(must: m, should: s, mustNot: n)
+        case .dateRange(let from, let to):
+            throw QueryError(
+                message: "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
+            )
+        }
+    }
+
+    private func f(_ q: BoundQuery) -> Int {
+        switch q {
+        case .term(_, _, let s), .phrase(_, _, _, _, let s), .near(_, _, _, _, _, let s): return s
+        case .or(let c): return c.first.map(f) ?? 0
+        default: return 0
+        }
+    }
+
+    private func phrase(_ terms: [[UInt8]], field: FieldRef, slop: Int) throws -> BoundQuery {
+        let ef = field.exactField
+        if terms.count == 1 {
+            return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
+        }
+        var w: Float = 0
+        for t in terms { w += try idf(ef, t) }
+        return .phrase(
+            keys: terms.map { [ef.rawValue] + $0 }, offsets: (0..<terms.count).map { Int32($0) }, slop: slop, weight: w,
+            slot: ef.lengthSlot)
+    }
+
+    /// Date filters: `date:` clauses inside a boolean apply to its other clauses.
+    private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?)]) {
+        guard case .boolean(let must, let should, let not) = node else { return (node, []) }
+        var dates: [(String?, String?)] = []
+        var m: [QueryNode] = []
+        for c in must {
+            if case .dateRange(let a, let b) = c { dates.append((a, b)) } else { m.append(c) }
+        }
+        var s: [QueryNode] = []
+        for c in should {
+            if case .dateRange(let a, let b) = c { dates.append((a, b)) } else { s.append(c) }
+        }
+        return (.boolean(must: m, should: s, mustNot: not), dates)
+    }
+
+    public func prepare(_ node: QueryNode) throws -> BoundQuery {
+        notes = []
+        let (rest, dates) = extractDates(node)
+        var q = try bind(rest)
+        for (a, b) in dates { q = .date(q, from: a, to: b) }
+        return q
+    }
+
+    // MARK: Scorers
+
+    private func scorer(_ q: BoundQuery, _ ctx: ScoringContext) throws -> Scorer {
+        switch q {
+        case .nothing:
+            return EmptyScorer()
+        case .term(let key, let w, let slot):
+            guard let ti = try ctx.segment.dictionary.lookup(key) else { return EmptyScorer() }
+            return TermScorer(cursor: ctx.segment.cursor(ti), weight: w, slot: slot, ctx: ctx)
+        case .phrase(let keys, let offsets, let slop, let w, let slot):
+            var cursors: [PostingsCursor] = []
+            for k in keys {
+                guard let ti = try ctx.segment.dictionary.lookup(k) else { return EmptyScorer() }
+                cursors.append(ctx.segment.cursor(ti))
+            }
+            return PhraseScorer(cursors: cursors, offsets: offsets, slop: slop, weight: w, slot: slot, ctx: ctx)
+        case .near(let a, let b, let d, let o, let w, let slot):
+            return NearScorer(
+                a: try scorer(a, ctx), b: try scorer(b, ctx), distance: d, ordered: o, weight: w, slot: slot, ctx: ctx)
+        case .or(let children):
+            let s = try children.map { try scorer($0, ctx) }
+            return s.count == 1 ? s[0] : OrScorer(s)
+        case .boolean(let must, let should, let not):
+            let ms = try must.map { try scorer($0, ctx) }
+            let ss = try should.map { try scorer($0, ctx) }
+            let ns = try not.map { try scorer($0, ctx) }
+            let required: Scorer
+            var optional: Scorer?
+            if ms.isEmpty {
+                required = ss.count == 1 ? ss[0] : OrScorer(ss)
+            } else {
+                required = ms.count == 1 ? ms[0] : AndScorer(ms)
+                if !ss.isEmpty { optional = ss.count == 1 ? ss[0] : OrScorer(ss) }
+            }
+            if ns.isEmpty && optional == nil { return required }
+            return BooleanScorer(
+                required: required, optional: optional, excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
+        case .date(let child, let from, let to):
+            var dates: [String?] = []
+            dates.reserveCapacity(ctx.segment.documentCount)
+            for d in 0..<ctx.segment.documentCount { dates.append(try ctx.segment.article(Int32(d)).date) }
+            return DateFilterScorer(child: try scorer(child, ctx), dates: dates, from: from, to: to)
+        }
+    }
+
+    /// Ranks documents for `query`: the best `limit` hits (score descending, then document
+    /// order) and the exact total.
+    public func search(_ query: BoundQuery, limit: Int) throws -> SearchResult {
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+        var heap = TopK(limit)
+        var total = 0
+        for seg in reader.segments {
+            let ctx = ScoringContext(segment: seg, bm25: bm25, avgLength: avg)
+            let s = try scorer(query, ctx)
+            var d = s.next()
+            while d != PostingsCursor.end {
+                if !seg.isDeleted(d) {
+                    total += 1
+                    heap.offer(doc: seg.docBase + Int(d), score: s.score())
+                }
+                d = s.next()
+            }
+        }
+        return SearchResult(hits: heap.sorted(), total: total, notes: notes)
+    }
+
+    /// Positional spans of `query` in one document, for highlighting matches in the index.
+    public func spans(_ query: BoundQuery, doc: Int) throws -> [Span] {
+        guard let (seg, local) = reader.locate(doc) else { return [] }
+        let ctx = ScoringContext(segment: seg, bm25: bm25, avgLength: [1, 1, 1, 1])
+        var out: [Span] = []
+        try collectSpans(query, ctx, local, into: &out)
+        return SpanMatcher.union([out])
+    }
+
+    private func collectSpans(_ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, into out: inout [Span]) throws {
+        switch q {
+        case .term(let key, _, _):
+            // Only text-field matches are highlighted in the body.
+            guard key.first == IndexField.text.rawValue || key.first == IndexField.textStem.rawValue else { return }
+            fallthrough
+        case .phrase, .near:
+            let s = try scorer(q, ctx)
+            if s.advance(to: doc) == doc { out.append(contentsOf: s.spans()) }
+        case .or(let c):
+            for x in c { try collectSpans(x, ctx, doc, into: &out) }
+        case .boolean(let m, let s, _):
+            for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
+        case .date(let c, _, _):
+            try collectSpans(c, ctx, doc, into: &out)
+        case .nothing:
+            break
+        }
+    }
+}
+
+/// Bounded min-heap keeping the best `k` hits; ties go to the lower document number.
+struct TopK {
+    private var heap: [Hit] = []
+    let k: Int
+
+    init(_ k: Int) { self.k = max(k, 0) }
+
+    @inline(__always)
+    private static func worse(_ a: Hit, _ b: Hit) -> Bool {
+        a.score != b.score ? a.score < b.score : a.doc > b.doc
+    }
+
+    mutating func offer(doc: Int, score: Float) {
+        if k == 0 { return }
+        let h = Hit(doc: doc, score: score)
+        if heap.count < k {
+            heap.append(h)
+            var i = heap.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                if TopK.worse(heap[i], heap[p]) {
+                    heap.swapAt(i, p)
+                    i = p
+                } else {
+                    break
+                }
+            }
+        } else if TopK.worse(heap[0], h) {
+            heap[0] = h
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var m = i
+                if l < heap.count && TopK.worse(heap[l], heap[m]) { m = l }
+                if r < heap.count && TopK.worse(heap[r], heap[m]) { m = r }
+                if m == i { break }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+    }
+
+    var threshold: Float { heap.count < k ? -Float.infinity : heap[0].score }
+
+    func sorted() -> [Hit] { heap.sorted { TopK.worse($1, $0) } }
+}

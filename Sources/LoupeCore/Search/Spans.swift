@@ -1,0 +1,118 @@
+/// A matched run of positions `[start, end]` (inclusive) with a closeness weight in (0, 1].
+public struct Span: Equatable, Sendable {
+    public var start: Int32
+    public var end: Int32
+    public var weight: Float
+
+    public init(_ start: Int32, _ end: Int32, weight: Float = 1) {
+        self.start = start
+        self.end = end
+        self.weight = weight
+    }
+}
+
+/// Positional matching on sorted position lists, shared by search and highlighting.
+public enum SpanMatcher {
+    /// Lucene's sloppy phrase: term `i` (query offset `offsets[i]`) at position `p` has relative
+    /// position `p − offsets[i]`; a match is one position per term, all distinct, whose relative
+    /// positions differ by at most `slop` (so `"a b"~1` matches `a x b`, and `"b a"` needs 2).
+    /// Exact phrases are slop 0. Each match weighs `1 / (1 + spread)`.
+    public static func phrase(_ lists: [[Int32]], offsets: [Int32], slop: Int) -> [Span] {
+        let k = lists.count
+        if k == 0 || lists.contains(where: \.isEmpty) { return [] }
+        var out: [Span] = []
+        if slop == 0 {
+            // Intersect relative positions: walk the first list, binary-search the others.
+            outer: for p0 in lists[0] {
+                let rel = p0 - offsets[0]
+                for i in 1..<k {
+                    if !contains(lists[i], rel + offsets[i]) { continue outer }
+                }
+                out.append(Span(rel + offsets.min()!, rel + offsets.max()!))
+            }
+            return out
+        }
+        // Smallest-window sweep over relative positions, one pointer per term.
+        var ptr = [Int](repeating: 0, count: k)
+        var lastEnd: Int32 = -1
+        while true {
+            var minI = 0
+            var lo = Int32.max
+            var hi = Int32.min
+            var start = Int32.max
+            var end = Int32.min
+            for i in 0..<k {
+                let p = lists[i][ptr[i]]
+                let r = p - offsets[i]
+                if r < lo {
+                    lo = r
+                    minI = i
+                }
+                hi = max(hi, r)
+                start = min(start, p)
+                end = max(end, p)
+            }
+            if Int(hi) - Int(lo) <= slop && start > lastEnd {
+                var distinct = true
+                if k > 1 {
+                    var seen = Set<Int32>()
+                    for i in 0..<k where !seen.insert(lists[i][ptr[i]]).inserted { distinct = false }
+                }
+                if distinct {
+                    out.append(Span(start, end, weight: 1 / Float(1 + Int(hi) - Int(lo))))
+                    lastEnd = end
+                }
+            }
+            ptr[minI] += 1
+            if ptr[minI] >= lists[minI].count { break }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func contains(_ a: [Int32], _ x: Int32) -> Bool {
+        var lo = 0
+        var hi = a.count
+        while lo < hi {
+            let m = (lo + hi) >> 1
+            if a[m] < x { lo = m + 1 } else { hi = m }
+        }
+        return lo < a.count && a[lo] == x
+    }
+
+    /// `a NEAR/n b` (or `ADJ/n`, `ordered`): a span of `a` and one of `b` that do not overlap and
+    /// have at most `n` other positions between them (`ordered`: the `a` span comes first).
+    /// Each `a` span yields at most one match, with its closest `b` partner; the match covers
+    /// both, weighted `1 / (1 + gap)`.
+    public static func near(_ a: [Span], _ b: [Span], distance n: Int, ordered: Bool) -> [Span] {
+        var out: [Span] = []
+        if a.isEmpty || b.isEmpty { return out }
+        for x in a {
+            var best: Span?
+            var bestGap = Int.max
+            for y in b {
+                let gap: Int
+                if y.start > x.end {
+                    gap = Int(y.start) - Int(x.end) - 1
+                } else if !ordered && y.end < x.start {
+                    gap = Int(x.start) - Int(y.end) - 1
+                } else {
+                    continue
+                }
+                if gap <= n && gap < bestGap {
+                    bestGap = gap
+                    best = Span(min(x.start, y.start), max(x.end, y.end), weight: x.weight * y.weight / Float(1 + gap))
+                }
+            }
+            if let s = best { out.append(s) }
+        }
+        return out
+    }
+
+    /// Sorted union of span lists.
+    public static func union(_ lists: [[Span]]) -> [Span] {
+        var all = lists.flatMap { $0 }
+        all.sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
+        return all
+    }
+}

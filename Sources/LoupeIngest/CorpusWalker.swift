@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One regular file found under the corpus root.
+public struct CorpusFile: Sendable {
+    /// Path relative to the root, for display and storage (invalid UTF-8 in names is repaired).
+    public var relativePath: String
+    /// The exact path bytes, for opening.
+    public var path: [CChar]
+    public var size: Int64
+    public var mtimeNanos: Int64
+}
+
+/// Walks a corpus directory in a stable (bytewise sorted) order.
+///
+/// Skips hidden files and directories (names starting with `.`) and the index directory.
+/// Never follows a symlinked directory; a symlinked file is read only if it resolves to a
+/// regular file inside the root, and every file (device + inode) is read once, so link loops,
+/// dangling links and links out of the corpus end with one message each.
+public struct CorpusWalker {
+    public let root: String
+    public let excluded: Set<String>
+
+    /// `excluded`: absolute real paths to skip (the index directory).
+    public init(root: String, excluded: Set<String> = []) {
+        self.root = root
+        self.excluded = excluded
+    }
+
+    public static func realPath(_ p: String) -> String? {
+        guard let r = realpath(p, nil) else { return nil }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    public func walk(_ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
+        var out: [CorpusFile] = []
+        var seen = Set<[UInt64]>()
+        let rootReal = CorpusWalker.realPath(root) ?? root
+        var st = stat()
+        if stat(root, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
+            // A single file given as the corpus.
+            let name = root.split(separator: "/").last.map(String.init) ?? root
+            out.append(
+                CorpusFile(
+                    relativePath: name, path: Array(root.utf8CString), size: Int64(st.st_size),
+                    mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
+            return out
+        }
+        walkDir(Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, out: &out, diagnostic)
+        return out
+    }
+
+    private func walkDir(
+        _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<[UInt64]>, out: inout [CorpusFile],
+        _ diagnostic: (Diagnostic) -> Void
+    ) {
+        let dirPath = dir + [0]
+        guard let d = opendir(dirPath) else {
+            diagnostic(
+                Diagnostic(
+                    path: rel.isEmpty ? root : display(rel), message: "cannot open directory: \(String(cString: strerror(errno)))",
+                    severity: .error))
+            return
+        }
+        var names: [[UInt8]] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw -> [UInt8] in
+                let p = raw.bindMemory(to: UInt8.self)
+                var n: [UInt8] = []
+                for b in p {
+                    if b == 0 { break }
+                    n.append(b)
+                }
+                return n
+            }
+            if name.first == UInt8(ascii: ".") { continue }  // hidden, ".", ".."
+            names.append(name)
+        }
+        closedir(d)
+        names.sort { $0.lexicographicallyPrecedes($1) }
+        for name in names {
+            let full = dir + [CChar(bitPattern: UInt8(ascii: "/"))] + name.map { CChar(bitPattern: $0) }
+            let relName = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
+            let cpath = full + [0]
+            var lst = stat()
+            guard lstat(cpath, &lst) == 0 else {
+                diagnostic(
+                    Diagnostic(path: display(relName), message: String(cString: strerror(errno)), severity: .warning))
+                continue
+            }
+            let kind = lst.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                if let real = CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
+                    excluded.contains(real)
+                {
+                    continue
+                }
+                walkDir(full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, diagnostic)
+                continue
+            }
+            var st = lst
+            if kind == S_IFLNK {
+                guard stat(cpath, &st) == 0 else {
+                    let why = errno == ELOOP ? "symbolic link loop" : "dangling symbolic link"
+                    diagnostic(Diagnostic(path: display(relName), message: "\(why); skipped", severity: .warning))
+                    continue
+                }
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    diagnostic(
+                        Diagnostic(
+                            path: display(relName), message: "symbolic link to a directory; not followed",
+                            severity: .note))
+                    continue
+                }
+                let target = CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? ""
+                if !(target == rootReal || target.hasPrefix(rootReal + "/")) {
+                    diagnostic(
+                        Diagnostic(
+                            path: display(relName), message: "symbolic link leads outside the corpus; skipped",
+                            severity: .warning))
+                    continue
+                }
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            let key = [UInt64(st.st_dev), UInt64(st.st_ino)]
+            if !seen.insert(key).inserted { continue }
+            out.append(
+                CorpusFile(
+                    relativePath: display(relName), path: full + [0], size: Int64(st.st_size),
+                    mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
+        }
+    }
+
+    private func display(_ rel: [UInt8]) -> String { String(decoding: rel, as: UTF8.self) }
+}

@@ -1,0 +1,58 @@
+/// A message about one corpus file: `path:line[:column]: message`.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning, note }
+
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+    public var severity: Severity
+
+    public init(path: String, line: Int? = nil, column: Int? = nil, message: String, severity: Severity) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        self.severity = severity
+    }
+
+    public var description: String {
+        var s = Diagnostic.escape(path)
+        if let l = line {
+            s += ":\(l)"
+            if let c = column { s += ":\(c)" }
+        }
+        return s + ": " + (severity == .error ? "" : "\(severity.rawValue): ") + Diagnostic.escape(message)
+    }
+
+    /// Escapes control characters and bidi overrides so that names and messages print safely.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x0A: out += "\\n"
+            case 0x09: out += "\\t"
+            case 0x0D: out += "\\r"
+            case 0..<0x20, 0x7F, 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069, 0xFFFD:
+                out += "\\u{\(String(u.value, radix: 16))}"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}
+
+/// What loading one file produced. Articles are kept only when `error` is nil: a rejected file
+/// contributes nothing to the index.
+public struct LoadResult: Sendable {
+    public var articles: [Article] = []
+    public var diagnostics: [Diagnostic] = []
+    public var rejected: Bool { diagnostics.contains { $0.severity == .error } }
+
+    public init(articles: [Article] = [], diagnostics: [Diagnostic] = []) {
+        self.articles = articles
+        self.diagnostics = diagnostics
+    }
+}
+
+import LoupeCore

@@ -1,0 +1,170 @@
+import LoupeCore
+
+/// RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom 1.0 feeds, streamed through libxml2.
+///
+/// Policy for broken files: a file with a fatal XML error is rejected whole, with one error
+/// naming its line and column; none of its items are indexed, even those streamed before the
+/// error (libxml2's reader hands them out first). Well-formed XML whose root is none of
+/// `rss`, `RDF`, `feed` is indexed as one generic article holding all its text.
+public struct FeedLoader {
+    public init() {}
+
+    struct Item {
+        var title = ""
+        var link: String?
+        var guid: String?
+        var date: String?
+        var categories: [String] = []
+        var description = ""
+        var content = ""
+    }
+
+    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        var result = LoadResult()
+        if bytes.isEmpty {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "empty file", severity: .note))
+            return result
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "no XML content (only blanks)", severity: .note))
+            return result
+        }
+        guard let r = XMLStreamReader(bytes: bytes, url: relativePath) else {
+            result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
+            return result
+        }
+        var root = ""
+        var items: [Item] = []
+        var current: Item?
+        var itemDepth = -1
+        var field: String?  // local name of the item child being read
+        var fieldDepth = -1
+        var text = ""
+        var genericTitle: String?
+        var genericTitleOpen = false
+        var generic = ""
+        var ok = true
+
+        while true {
+            guard r.read() else { break }
+            switch r.nodeType {
+            case .element:
+                let name = r.localName
+                let depth = r.depth
+                if root.isEmpty { root = name }
+                let feedRoot = root == "rss" || root == "RDF" || root == "feed"
+                if !feedRoot {
+                    if name == "title" && genericTitle == nil { genericTitleOpen = true }
+                    generic += " "
+                    continue
+                }
+                if current == nil && (name == "item" || name == "entry") {
+                    current = Item()
+                    itemDepth = depth
+                    if r.isEmptyElement {
+                        items.append(current!)
+                        current = nil
+                    }
+                    continue
+                }
+                guard current != nil else { continue }
+                if field == nil && depth == itemDepth + 1 {
+                    switch name {
+                    case "link":
+                        if let href = r.attribute("href") {
+                            let rel = r.attribute("rel") ?? "alternate"
+                            if rel == "alternate" && current!.link == nil { current!.link = href }
+                            continue
+                        }
+                    case "category":
+                        if let term = r.attribute("term") {
+                            current!.categories.append(term)
+                            continue
+                        }
+                    default:
+                        break
+                    }
+                    if !r.isEmptyElement {
+                        field = name
+                        fieldDepth = depth
+                        text = ""
+                    }
+                } else if field != nil {
+                    text += " "  // element boundary inside xhtml content
+                }
+            case .text:
+                if field != nil {
+                    text += r.value
+                } else if current == nil && !root.isEmpty && !(root == "rss" || root == "RDF" || root == "feed") {
+                    let v = r.value
+                    if genericTitleOpen { genericTitle = (genericTitle ?? "") + v }
+                    generic += v
+                }
+            case .endElement:
+                let depth = r.depth
+                if genericTitleOpen && r.localName == "title" { genericTitleOpen = false }
+                if let f = field, depth == fieldDepth {
+                    apply(f, text, to: &current!)
+                    field = nil
+                    fieldDepth = -1
+                } else if current != nil && depth == itemDepth && field == nil {
+                    items.append(current!)
+                    current = nil
+                    itemDepth = -1
+                }
+            case .entityReference:
+                if field != nil { text += "&" + r.name + ";" }
+            case .documentType, .other:
+                break
+            }
+        }
+        let fatal = r.errors.first { $0.fatal }
+        if let e = fatal {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, line: e.line, column: e.column, message: e.message, severity: .error))
+            ok = false
+        } else if root.isEmpty {
+            result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "no XML document", severity: .error))
+            ok = false
+        }
+        guard ok else { return result }
+
+        if !(root == "rss" || root == "RDF" || root == "feed") {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, message: "unknown XML vocabulary <\(root)>; indexed as one generic article",
+                    severity: .note))
+            let body = HTMLText.collapse(generic)
+            let title = genericTitle.map { HTMLText.collapse($0) } ?? TextLoader.fileTitle(relativePath)
+            if !body.isEmpty {
+                result.articles.append(Article(id: relativePath, title: title, body: body, source: relativePath))
+            }
+            return result
+        }
+        for (n, item) in items.enumerated() {
+            let body = HTMLText.plain(item.content.isEmpty ? item.description : item.content)
+            let title = HTMLText.plain(item.title)
+            let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
+            result.articles.append(
+                Article(
+                    id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),
+                    categories: item.categories, link: item.link, source: relativePath, position: n))
+        }
+        return result
+    }
+
+    private func apply(_ field: String, _ raw: String, to item: inout Item) {
+        let v = raw.trimmingWhitespace()
+        switch field {
+        case "title": item.title = v
+        case "link": if item.link == nil && !v.isEmpty { item.link = v }
+        case "guid", "id", "identifier": if item.guid == nil { item.guid = v }
+        case "pubDate", "date", "published", "issued": if item.date == nil || field == "pubDate" { item.date = v }
+        case "updated", "modified": if item.date == nil { item.date = v }
+        case "category", "subject": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
+        case "description", "summary", "abstract": if item.description.isEmpty { item.description = raw }
+        case "encoded", "content": item.content = raw
+        default: break
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// Turns raw file bytes into text: BOM-detected UTF-16, UTF-8 (invalid sequences become
+/// U+FFFD, which the analyzer treats as a separator), or Latin-1 when the bytes are clearly not
+/// UTF-8 (see `decode`).
+public enum TextDecoding {
+    public enum Outcome: Sendable, Equatable {
+        case utf8
+        case utf8WithInvalidBytes(line: Int)
+        case utf16LE
+        case utf16BE
+        case latin1(line: Int)
+        case binary
+    }
+
+    /// Binary when the first 8 KB hold many control bytes (NULs count only past 10 %).
+    public static func looksBinary(_ b: [UInt8]) -> Bool {
+        let n = min(b.count, 8192)
+        if n == 0 { return false }
+        var controls = 0
+        var nuls = 0
+        for i in 0..<n {
+            let c = b[i]
+            if c == 0 {
+                nuls += 1
+            } else if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C {
+                controls += 1
+            }
+        }
+        return controls * 20 > n || nuls * 10 > n
+    }
+
+    /// Decodes `b`. Latin-1 is chosen when the bytes are not valid UTF-8, contain no valid
+    /// multi-byte UTF-8 sequence at all, and no C1 bytes (0x80–0x9F): then every high byte is
+    /// most plausibly one Latin-1 character. Otherwise invalid sequences become U+FFFD.
+    public static func decode(_ b: [UInt8]) -> (String, Outcome) {
+        if b.count >= 2 && b[0] == 0xFF && b[1] == 0xFE { return (utf16(b, from: 2, little: true), .utf16LE) }
+        if b.count >= 2 && b[0] == 0xFE && b[1] == 0xFF { return (utf16(b, from: 2, little: false), .utf16BE) }
+        var start = 0
+        if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
+        let body = b[start...]
+        if looksBinary(Array(body.prefix(8192))) { return ("", .binary) }
+        var validMulti = 0
+        var firstInvalidLine = 0
+        var c1 = false
+        var line = 1
+        var i = body.startIndex
+        while i < body.endIndex {
+            let x = body[i]
+            if x == 0x0A { line += 1 }
+            if x < 0x80 {
+                i += 1
+                continue
+            }
+            if x >= 0x80 && x <= 0x9F { c1 = true }
+            let w = utf8Width(body, i)
+            if w == 0 {
+                if firstInvalidLine == 0 { firstInvalidLine = line }
+                i += 1
+            } else {
+                validMulti += 1
+                i += w
+            }
+        }
+        if firstInvalidLine == 0 { return (String(decoding: body, as: UTF8.self), .utf8) }
+        if validMulti == 0 && !c1 {
+            var s = ""
+            s.unicodeScalars.reserveCapacity(body.count)
+            for x in body { s.unicodeScalars.append(Unicode.Scalar(x)) }
+            return (s, .latin1(line: firstInvalidLine))
+        }
+        return (String(decoding: body, as: UTF8.self), .utf8WithInvalidBytes(line: firstInvalidLine))
+    }
+
+    private static func utf8Width(_ b: ArraySlice<UInt8>, _ i: Int) -> Int {
+        let x = b[i]
+        func cont(_ k: Int) -> Bool { i + k < b.endIndex && b[i + k] & 0xC0 == 0x80 }
+        if x >= 0xC2 && x <= 0xDF { return cont(1) ? 2 : 0 }
+        if x >= 0xE0 && x <= 0xEF {
+            guard cont(1) && cont(2) else { return 0 }
+            if x == 0xE0 && b[i + 1] < 0xA0 { return 0 }
+            if x == 0xED && b[i + 1] >= 0xA0 { return 0 }
+            return 3
+        }
+        if x >= 0xF0 && x <= 0xF4 {
+            guard cont(1) && cont(2) && cont(3) else { return 0 }
+            if x == 0xF0 && b[i + 1] < 0x90 { return 0 }
+            if x == 0xF4 && b[i + 1] > 0x8F { return 0 }
+            return 4
+        }
+        return 0
+    }
+
+    private static func utf16(_ b: [UInt8], from: Int, little: Bool) -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity((b.count - from) / 2)
+        var i = from
+        while i + 1 < b.count {
+            units.append(little ? UInt16(b[i]) | UInt16(b[i + 1]) << 8 : UInt16(b[i]) << 8 | UInt16(b[i + 1]))
+            i += 2
+        }
+        return String(decoding: units, as: UTF16.self)
+    }
+}

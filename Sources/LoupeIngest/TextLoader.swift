@@ -1,0 +1,69 @@
+import Foundation
+import LoupeCore
+
+/// Plain-text articles: one file, one article.
+///
+/// Title heuristic: the first non-blank line when it is short (at most 120 characters) and more
+/// text follows; it is then not repeated in the body. Otherwise the file name without extension.
+public struct TextLoader {
+    public static let maxTitleCharacters = 120
+
+    public init() {}
+
+    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        var result = LoadResult()
+        let (text, outcome) = TextDecoding.decode(bytes)
+        switch outcome {
+        case .binary:
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, line: 1, message: "not text (binary content); skipped", severity: .warning))
+            return result
+        case .latin1(let line):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: line, message: "not valid UTF-8; read as Latin-1", severity: .warning))
+        case .utf8WithInvalidBytes(let line):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: line, message: "invalid UTF-8 bytes replaced by U+FFFD",
+                    severity: .warning))
+        default:
+            break
+        }
+        let clean = text.replacingNUL()
+        if clean.allSatisfy({ $0.isWhitespace }) {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "empty file", severity: .note))
+            return result
+        }
+        let (title, body) = TextLoader.splitTitle(clean, fallback: TextLoader.fileTitle(relativePath))
+        result.articles.append(Article(id: relativePath, title: title, body: body, source: relativePath, position: 0))
+        return result
+    }
+
+    static func splitTitle(_ text: String, fallback: String) -> (String, String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
+        guard let first = lines.first else { return (fallback, text) }
+        let candidate = first.trimmingCharacters(in: .whitespaces)
+        let rest = lines.dropFirst().joined(separator: "\n")
+        if candidate.count <= maxTitleCharacters && !rest.allSatisfy({ $0.isWhitespace }) {
+            return (candidate, rest)
+        }
+        return (fallback, text)
+    }
+
+    static func fileTitle(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex { return String(name[..<dot]) }
+        return name
+    }
+}
+
+extension String {
+    /// NUL characters become spaces (they separate words; a C-string API would truncate).
+    func replacingNUL() -> String {
+        guard contains("\u{0}") else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { $0.value == 0 ? " " : $0 }))
+    }
+}
+
