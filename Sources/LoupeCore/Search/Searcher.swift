@@ -177,10 +177,37 @@ public final class Searcher {
         return (.boolean(must: m, should: s, mustNot: not), dates)
     }
 
+    /// Term-proximity scoring for plain word queries: each pair of consecutive query words adds a
+    /// pseudo-term whose frequency sums `1 / (1 + gap)` over their co-occurrences with at most
+    /// `proximityWindow` words between them (either order). It only reorders documents that
+    /// already match; it never adds matches.
+    public var proximity = true
+    public static let proximityWindow = 5
+
+    private func addProximity(_ node: QueryNode, _ bound: BoundQuery) -> BoundQuery {
+        guard proximity, case .boolean(let must, let should, let not) = node, case .boolean(let bm, let bs, let bn) = bound
+        else { return bound }
+        let words = must + should
+        guard words.count >= 2, words.count <= 16,
+            words.allSatisfy({ if case .word(_, .text) = $0 { return true } else { return false } })
+        else { return bound }
+        let leaves = bm + bs
+        var extra: [BoundQuery] = []
+        for i in 0..<(leaves.count - 1) {
+            let a = leaves[i]
+            let b = leaves[i + 1]
+            guard case .term = a, case .term = b else { continue }
+            extra.append(
+                .near(a, b, distance: Searcher.proximityWindow, ordered: false, weight: a.leafWeight + b.leafWeight, slot: 0))
+        }
+        _ = not
+        return .boolean(must: bm, should: bs + extra, mustNot: bn)
+    }
+
     public func prepare(_ node: QueryNode) throws -> BoundQuery {
         notes = []
         let (rest, dates) = extractDates(node)
-        var q = try bind(rest)
+        var q = addProximity(rest, try bind(rest))
         for (a, b) in dates { q = .date(q, from: a, to: b) }
         return q
     }

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// Runs the real `loupe` binary, built next to the test bundle.
+struct Loupe {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: URL {
+        if let p = ProcessInfo.processInfo.environment["LOUPE_BIN"] { return URL(fileURLWithPath: p) }
+        // The test executable lives in the products directory, next to `loupe`.
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("loupe")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("loupe")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        e["NO_COLOR"] = nil
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory.
+    static func tempDir(_ name: String = "loupe-test") throws -> URL {
+        let u = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    /// A copy of the repository's `Corpus/` in a temporary directory.
+    static func corpusCopy() throws -> URL {
+        let dir = try tempDir("loupe-corpus")
+        let dest = dir.appendingPathComponent("Corpus")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Corpus"), to: dest)
+        return dest
+    }
+
+    /// Indexes a copy of `Corpus/` and returns the index path.
+    static func indexedCorpus() throws -> (corpus: URL, index: String) {
+        let corpus = try corpusCopy()
+        let index = corpus.deletingLastPathComponent().appendingPathComponent("idx").path
+        let r = try run(["index", corpus.path, "--index", index])
+        #expect(r.status == 0, "index failed: \(r.stderr)")
+        return (corpus, index)
+    }
+
+    static func json(_ s: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any] ?? [:]
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@Suite("loupe index + find on Corpus/")
+struct FoundationTests {
+    @Test func seedArticleIsFirstForGreenZoneWithHighlight() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "Green Zone", "--index", index, "--json"])
+        #expect(r.status == 0)
+        let o = Loupe.json(r.stdout)
+        #expect(o["query"] as? String == "Green Zone")
+        let hits = o["hits"] as? [[String: Any]] ?? []
+        #expect(hits.count >= 2)
+        let first = hits.first ?? [:]
+        #expect(first["source"] as? String == "000_48ee8ce46de06e27.txt")
+        #expect(first["rank"] as? Int == 1)
+        let snippet = first["snippet"] as? String ?? ""
+        #expect(snippet.contains("[Green Zone]"), "snippet: \(snippet)")
+        for key in ["rank", "id", "score", "title", "date", "source", "snippet"] {
+            #expect(first.keys.contains(key), "missing key \(key)")
+        }
+        // Scores are ranked.
+        let scores = hits.compactMap { $0["score"] as? Double }
+        #expect(scores == scores.sorted(by: >))
+        #expect((o["total"] as? Int ?? 0) >= hits.count)
+    }
+
+    @Test func reversedPhraseDoesNotMatchSeed() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "\"zone green\"", "--index", index, "--json"])
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(!hits.contains { ($0["source"] as? String) == "000_48ee8ce46de06e27.txt" })
+        #expect(r.status == 1)
+        // The phrase in its real order does match, by positions.
+        let ok = try Loupe.run(["find", "\"green zone\"", "--index", index, "--json"])
+        #expect(ok.status == 0)
+        let okHits = Loupe.json(ok.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(okHits.first?["source"] as? String == "000_48ee8ce46de06e27.txt")
+    }
+
+    @Test func noHitsExitsOne() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "nosuchwordanywhere", "--index", index])
+        #expect(r.status == 1)
+    }
+
+    @Test func missingIndexExitsTwoWithHowTo() throws {
+        let dir = try Loupe.tempDir()
+        let r = try Loupe.run(["find", "iran", "--index", dir.appendingPathComponent("none").path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("loupe index"), "stderr: \(r.stderr)")
+    }
+
+    @Test func defaultIndexLocationHonoursEnvironment() throws {
+        let corpus = try Loupe.corpusCopy()
+        let idx = corpus.deletingLastPathComponent().appendingPathComponent("envidx").path
+        let r = try Loupe.run(["index", corpus.path], env: ["LOUPE_INDEX": idx])
+        #expect(r.status == 0)
+        #expect(FileManager.default.fileExists(atPath: idx + "/MANIFEST"))
+        let f = try Loupe.run(["find", "baghdad"], env: ["LOUPE_INDEX": idx])
+        #expect(f.status == 0)
+        // Without the variable, ./.loupe in the working directory.
+        let cwd = corpus.deletingLastPathComponent()
+        let r2 = try Loupe.run(["index", corpus.path], env: ["LOUPE_INDEX": ""], cwd: cwd)
+        #expect(r2.status == 0)
+        #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent(".loupe/MANIFEST").path))
+    }
+
+    @Test func indexSummaryLine() throws {
+        let corpus = try Loupe.corpusCopy()
+        let idx = corpus.deletingLastPathComponent().appendingPathComponent("i").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(r.status == 0)
+        // files, articles, MB, seconds
+        #expect(r.stdout.contains("indexed 6 files, 13 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
+        let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json"])
+        let o = Loupe.json(j.stdout)
+        #expect(o["articles"] as? Int == 13)
+        #expect(o["files"] as? Int == 6)
+    }
+
+    @Test func feedsAreSearchableWithDatesAndSources() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "glaciers", "--index", index, "--json"])
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(hits.first?["source"] as? String == "feeds/science.atom.xml")
+        #expect(hits.first?["date"] as? String == "2007-08-14T08:00:00Z")
+        #expect(hits.first?["title"] as? String == "Glacier retreat measured from orbit")
+        let rss = try Loupe.run(["find", "oil law", "--index", index, "--json"])
+        let rh = Loupe.json(rss.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(rh.first?["id"] as? String == "world-0002")
+        #expect(rh.first?["date"] as? String == "2007-07-30T14:05:00Z")
+    }
+
+    @Test func checkPassesOnFreshIndex() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["check", "--index", index])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func syntaxErrorShowsCaretAndExitsTwo() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "iran AND", "--index", index])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("column 6"), "\(r.stderr)")
+        #expect(r.stderr.contains("     ^"))
+    }
+}

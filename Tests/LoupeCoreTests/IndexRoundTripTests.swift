@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import LoupeCore
+
+/// Builds real indexes in temporary directories and checks search against brute force.
+struct IndexRoundTripTests {
+    static func tempDir() -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-core-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// Deterministic pseudo-random articles over a small vocabulary (so terms repeat a lot and
+    /// postings span several blocks).
+    static func articles(_ n: Int, seed: UInt64 = 42) -> [Article] {
+        let vocab = ["iran", "iraq", "talks", "green", "zone", "baghdad", "oil", "law", "the", "of", "envoy", "security",
+                     "meeting", "united", "states", "nuclear", "power", "dust", "storm", "cup"]
+        var state = seed
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(k))
+        }
+        return (0..<n).map { i in
+            let tl = 1 + rnd(5)
+            let bl = 5 + rnd(200)
+            let title = (0..<tl).map { _ in vocab[rnd(vocab.count)] }.joined(separator: " ")
+            let body = (0..<bl).map { _ in vocab[rnd(vocab.count)] }.joined(separator: " ")
+            return Article(id: "doc\(i)", title: title, body: body, source: "gen/\(i).txt")
+        }
+    }
+
+    static func build(_ arts: [Article], analyzer: AnalyzerKind, segments: Int) throws -> String {
+        let dir = tempDir()
+        let w = try IndexWriter(directory: dir, analyzer: analyzer, reset: true)
+        let per = max(1, arts.count / segments)
+        for (i, a) in arts.enumerated() {
+            try w.add(a)
+            if (i + 1) % per == 0 { try w.flush() }
+        }
+        try w.commit(corpusRoot: nil)
+        return dir
+    }
+
+    /// Independent BM25 over token lists.
+    static func bruteForce(_ arts: [Article], query: [String], phrase: Bool, k1: Float = 1.2, b: Float = 0.75)
+        -> [(Int, Float)]
+    {
+        let an = Analyzer(.plain)
+        let docs = arts.map { an.terms($0.title) + an.terms($0.body) }
+        let n = docs.count
+        let avg = Float(docs.reduce(0) { $0 + $1.count }) / Float(n)
+        func idf(_ t: String) -> Float {
+            let df = docs.filter { $0.contains(t) }.count
+            return Float(log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5)))
+        }
+        func norm(_ tf: Float, _ dl: Int) -> Float { tf * (k1 + 1) / (tf + k1 * (1 - b + b * Float(dl) / avg)) }
+        var out: [(Int, Float)] = []
+        for (i, d) in docs.enumerated() {
+            if phrase {
+                // Matches of the exact phrase inside title or body (never across the gap).
+                let t = an.terms(arts[i].title)
+                let bd = an.terms(arts[i].body)
+                var f = 0
+                for seq in [t, bd] where seq.count >= query.count {
+                    for s in 0...(seq.count - query.count) where Array(seq[s..<(s + query.count)]) == query { f += 1 }
+                }
+                if f > 0 { out.append((i, query.map(idf).reduce(0, +) * norm(Float(f), d.count))) }
+            } else {
+                var s: Float = 0
+                var matched = false
+                for q in query {
+                    let tf = d.filter { $0 == q }.count
+                    if tf > 0 {
+                        matched = true
+                        s += idf(q) * norm(Float(tf), d.count)
+                    }
+                }
+                if matched { out.append((i, s)) }
+            }
+        }
+        return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    }
+
+    @Test(arguments: [1, 3])
+    func termAndOrQueriesMatchBruteForce(segments: Int) throws {
+        let arts = IndexRoundTripTests.articles(700)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: segments)
+        let reader = try IndexReader(directory: dir)
+        #expect(reader.documentCount == 700)
+        #expect(reader.segments.count >= segments)
+        let s = Searcher(reader: reader)
+        s.proximity = false
+        for q in [["iran"], ["cup"], ["oil", "law"], ["green", "zone", "dust"], ["absentword"]] {
+            let node = try QueryParser().parse(q.joined(separator: " "))
+            let r = try s.search(try s.prepare(node), limit: 20)
+            let expected = IndexRoundTripTests.bruteForce(arts, query: q, phrase: false)
+            #expect(r.total == expected.count, "total for \(q)")
+            for (h, e) in zip(r.hits, expected.prefix(20)) {
+                #expect(abs(h.score - e.1) < 1e-3 * max(1, e.1), "score for \(q)")
+            }
+            // Same documents up to float ties.
+            let got = Set(r.hits.map(\.doc))
+            let want = Set(expected.prefix(20).map(\.0))
+            #expect(got.symmetricDifference(want).count <= 2, "docs for \(q)")
+        }
+        try reader.check()
+    }
+
+    @Test func phraseQueriesMatchBruteForce() throws {
+        let arts = IndexRoundTripTests.articles(500, seed: 7)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
+        let reader = try IndexReader(directory: dir)
+        let s = Searcher(reader: reader)
+        for q in [["green", "zone"], ["the", "oil", "law"], ["zone", "green"]] {
+            let node = try QueryParser().parse("\"\(q.joined(separator: " "))\"")
+            let r = try s.search(try s.prepare(node), limit: 10)
+            let expected = IndexRoundTripTests.bruteForce(arts, query: q, phrase: true)
+            #expect(r.total == expected.count, "total for \(q)")
+            for (h, e) in zip(r.hits, expected.prefix(10)) {
+                #expect(abs(h.score - e.1) < 1e-3 * max(1, e.1), "score for \(q)")
+            }
+        }
+    }
+
+    @Test func storedArticlesRoundTrip() throws {
+        var arts = IndexRoundTripTests.articles(50)
+        arts[3].date = "2007-07-24T10:15:00Z"
+        arts[3].categories = ["Iraq", "Diplomacy"]
+        arts[3].link = "https://example.org/x"
+        arts[4].body = "Ünïcödé — 東京 \u{0}text"
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
+        let reader = try IndexReader(directory: dir)
+        for i in 0..<50 { #expect(try reader.article(i) == arts[i]) }
+    }
+
+    @Test func duplicateIdsKeepTheLatest() throws {
+        let dir = IndexRoundTripTests.tempDir()
+        let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+        try w.add(Article(id: "x", title: "first", body: "zqfirstversion", source: "a"))
+        try w.flush()
+        try w.add(Article(id: "y", title: "other", body: "zqother", source: "a"))
+        try w.add(Article(id: "x", title: "second", body: "zqsecondversion", source: "a"))
+        try w.commit(corpusRoot: nil)
+        let reader = try IndexReader(directory: dir)
+        #expect(reader.documentCount == 2)
+        let s = Searcher(reader: reader)
+        #expect(try s.search(try s.prepare(try QueryParser().parse("zqfirstversion")), limit: 5).total == 0)
+        #expect(try s.search(try s.prepare(try QueryParser().parse("zqsecondversion")), limit: 5).total == 1)
+    }
+
+    @Test func secondWriterIsRefusedWhileTheFirstHoldsTheLock() throws {
+        let dir = IndexRoundTripTests.tempDir()
+        let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+        #expect(throws: IndexError.self) { _ = try IndexWriter(directory: dir, analyzer: .english, reset: true) }
+        _ = w
+    }
+
+    @Test func checkDetectsAFlippedByteInEveryFileKind() throws {
+        let arts = IndexRoundTripTests.articles(300)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 1)
+        for ext in SegmentInfo.fileExtensions {
+            let path = dir + "/seg000001." + ext
+            var bytes = try FileIO.read(path)
+            let original = bytes
+            bytes[bytes.count / 2] ^= 0x5A
+            try FileIO.write(bytes, to: path)
+            var caught: Error?
+            do {
+                let r = try IndexReader(directory: dir)
+                try r.check()
+            } catch {
+                caught = error
+            }
+            #expect(caught != nil, "flip in .\(ext) not detected")
+            if let e = caught { #expect("\(e)".contains("seg000001.\(ext)"), "error names the file: \(e)") }
+            try FileIO.write(original, to: path)
+        }
+        try IndexReader(directory: dir).check()
+    }
+}
