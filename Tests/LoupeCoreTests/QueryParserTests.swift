@@ -1,0 +1,97 @@
+import Testing
+
+@testable import LoupeCore
+
+struct QueryParserTests {
+    let p = QueryParser()
+
+    @Test func wordsAreOrderedDisjunction() throws {
+        #expect(
+            try p.parse("green zone")
+                == .boolean(must: [], should: [.word("green", field: .text), .word("zone", field: .text)], mustNot: []))
+        #expect(try p.parse("iran") == .word("iran", field: .text))
+    }
+
+    @Test func requiredAndExcluded() throws {
+        #expect(
+            try p.parse("+iran talks -oil")
+                == .boolean(
+                    must: [.word("iran", field: .text)], should: [.word("talks", field: .text)],
+                    mustNot: [.word("oil", field: .text)]))
+    }
+
+    @Test func booleanOperatorsAndPrecedence() throws {
+        // AND binds tighter than OR.
+        let q = try p.parse("a OR b AND c")
+        #expect(
+            q
+                == .boolean(
+                    must: [],
+                    should: [
+                        .word("a", field: .text),
+                        .boolean(must: [.word("b", field: .text), .word("c", field: .text)], should: [], mustNot: []),
+                    ], mustNot: []))
+        #expect(
+            try p.parse("iran NOT oil")
+                == .boolean(must: [], should: [.word("iran", field: .text)], mustNot: [.word("oil", field: .text)]))
+        #expect(
+            try p.parse("(iran OR iraq) AND talks")
+                == .boolean(
+                    must: [
+                        .boolean(must: [], should: [.word("iran", field: .text), .word("iraq", field: .text)], mustNot: []),
+                        .word("talks", field: .text),
+                    ], should: [], mustNot: []))
+    }
+
+    @Test func phrasesSlopNearAdjFieldsPrefixDates() throws {
+        #expect(try p.parse("\"green zone\"") == .phrase(["green zone"], field: .text, slop: 0))
+        #expect(try p.parse("\"iran talks\"~5") == .phrase(["iran talks"], field: .text, slop: 5))
+        #expect(
+            try p.parse("iran NEAR/10 baghdad")
+                == .near(.word("iran", field: .text), .word("baghdad", field: .text), distance: 10, ordered: false))
+        #expect(
+            try p.parse("iran ADJ baghdad")
+                == .near(.word("iran", field: .text), .word("baghdad", field: .text), distance: 10, ordered: true))
+        #expect(
+            try p.parse("\"green zone\" NEAR/5 (baghdad OR iraq)")
+                == .near(
+                    .phrase(["green zone"], field: .text, slop: 0),
+                    .boolean(must: [], should: [.word("baghdad", field: .text), .word("iraq", field: .text)], mustNot: []),
+                    distance: 5, ordered: false))
+        #expect(try p.parse("title:talks") == .word("talks", field: .title))
+        #expect(try p.parse("title:\"oil law\"") == .phrase(["oil law"], field: .title, slop: 0))
+        #expect(try p.parse("nucl*") == .prefix("nucl", field: .text))
+        #expect(
+            try p.parse("iran date:2007-05-01..2007-07-31")
+                == .boolean(
+                    must: [], should: [.word("iran", field: .text), .dateRange(from: "2007-05-01", to: "2007-07-31")],
+                    mustNot: []))
+        #expect(try p.parse("date:..2007") == .dateRange(from: nil, to: "2007"))
+        // Unknown "fields" are just words (URLs, times).
+        #expect(try p.parse("http://x") == .word("http://x", field: .text))
+    }
+
+    @Test(arguments: [
+        ("iran AND", 6), ("AND iran", 1), ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
+        ("", 1), ("()", 1), ("title:", 1), ("\"a b\"~", 6), ("a OR", 3), ("NEAR b", 1),
+    ])
+    func syntaxErrorsNameTheColumn(query: String, column: Int) {
+        do {
+            _ = try p.parse(query)
+            Issue.record("expected an error for \(query)")
+        } catch let e as QuerySyntaxError {
+            #expect(e.column == column, "\(query): \(e)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func hostileInputsAreBounded() {
+        let deep = String(repeating: "(", count: 5000) + "a" + String(repeating: ")", count: 5000)
+        #expect(throws: QuerySyntaxError.self) { try p.parse(deep) }
+        let many = (0..<10_000).map { "w\($0)" }.joined(separator: " ")
+        #expect(throws: QuerySyntaxError.self) { try p.parse(many) }
+        #expect(throws: QuerySyntaxError.self) { try p.parse("a NEAR/99999999999999999999 b") }
+        #expect(throws: QuerySyntaxError.self) { try p.parse("\"a b\"~99999999999999999999") }
+    }
+}

@@ -1,0 +1,152 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct FeedLoaderTests {
+    func load(_ xml: String, _ path: String = "f.xml") -> LoadResult {
+        ArticleLoading.load(Array(xml.utf8), relativePath: path)
+    }
+
+    @Test func rss2ItemsWithCDATAHTMLAndDates() {
+        let r = load(
+            """
+            <?xml version="1.0"?>
+            <rss version="2.0"><channel><title>C</title>
+            <item><title>One &amp; only</title><link>https://e.org/1</link><guid>g1</guid>
+            <pubDate>Tue, 24 Jul 2007 10:15:00 +0300</pubDate><category>Iraq</category>
+            <description><![CDATA[<p>Hello <b>world</b> caf&eacute; <script>bad()</script>done</p>]]></description></item>
+            <item><title>Two</title><link>https://e.org/2</link>
+            <description>&lt;p&gt;escaped &amp;amp; markup&lt;/p&gt;</description></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.count == 2)
+        let a = r.articles[0]
+        #expect(a.id == "g1")
+        #expect(a.title == "One & only")
+        #expect(a.link == "https://e.org/1")
+        #expect(a.date == "2007-07-24T07:15:00Z")
+        #expect(a.categories == ["Iraq"])
+        #expect(a.body == "Hello world café done")
+        // No GUID: the link is the id.
+        #expect(r.articles[1].id == "https://e.org/2")
+        #expect(r.articles[1].body == "escaped & markup")
+    }
+
+    @Test func rss1RDF() {
+        let r = load(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+              xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <channel rdf:about="x"><title>C</title></channel>
+            <item rdf:about="https://e.org/a"><title>RDF item</title><link>https://e.org/a</link>
+            <dc:date>2007-07-24T10:15:00Z</dc:date><description>Body text</description></item>
+            </rdf:RDF>
+            """)
+        #expect(r.articles.count == 1)
+        #expect(r.articles[0].title == "RDF item")
+        #expect(r.articles[0].date == "2007-07-24T10:15:00Z")
+        #expect(r.articles[0].id == "https://e.org/a")
+    }
+
+    @Test func atomContentKinds() {
+        let r = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Bridge <em>reopens</em></div></title>
+            <id>urn:1</id><link rel="alternate" href="https://e.org/1"/><updated>2024-06-01T12:00:00Z</updated>
+            <category term="Roads"/>
+            <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>After <strong>six</strong> months.</p></div></content></entry>
+            <entry><title>Two</title><id>urn:2</id><summary>Only a summary.</summary></entry>
+            </feed>
+            """)
+        #expect(r.articles.count == 2)
+        #expect(r.articles[0].title == "Bridge reopens")
+        #expect(r.articles[0].body == "After six months.")
+        #expect(r.articles[0].link == "https://e.org/1")
+        #expect(r.articles[0].categories == ["Roads"])
+        #expect(r.articles[1].body == "Only a summary.")
+    }
+
+    @Test func fatalErrorRejectsTheWholeFileWithLine() {
+        let r = load(
+            """
+            <rss version="2.0"><channel>
+            <item><title>first</title><description>zqstreamedfirst</description></item>
+            <item><title>second</title><description>broken & here</description></item>
+            </channel></rss>
+            """)
+        #expect(r.rejected)
+        let e = r.diagnostics.first { $0.severity == .error }
+        #expect(e?.line == 3)
+        #expect(e?.description.hasPrefix("f.xml:3:") == true)
+    }
+
+    @Test func externalEntitiesAreNeverLoaded() {
+        let r = load(
+            """
+            <?xml version="1.0"?>
+            <!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+            <rss version="2.0"><channel><item><title>t</title><description>a &x; b</description></item></channel></rss>
+            """)
+        #expect(!r.articles.contains { $0.body.contains("root:") })
+    }
+
+    @Test func unknownRootIsOneGenericArticle() {
+        let r = load("<newsdump><title>Dump</title><p>zqunknown words</p><!-- zqcomment --></newsdump>")
+        #expect(r.articles.count == 1)
+        #expect(r.articles[0].body.contains("zqunknown"))
+        #expect(!r.articles[0].body.contains("zqcomment"))
+        #expect(r.articles[0].title == "Dump")
+    }
+
+    @Test func emptyAndBlankFilesYieldNothing() {
+        #expect(load("").articles.isEmpty)
+        #expect(load("   \n ").articles.isEmpty)
+        #expect(!load("").rejected)
+    }
+}
+
+struct TextLoaderTests {
+    @Test func shortFirstLineIsTheTitle() {
+        let r = TextLoader().load(Array("Headline here\n\nBody line one.\nTwo.".utf8), relativePath: "d/a.txt")
+        #expect(r.articles.first?.title == "Headline here")
+        #expect(r.articles.first?.body.contains("Body line one.") == true)
+        #expect(r.articles.first?.body.contains("Headline") == false)
+        #expect(r.articles.first?.id == "d/a.txt")
+    }
+
+    @Test func longFirstLineFallsBackToFileName() {
+        let long = String(repeating: "word ", count: 40)
+        let r = TextLoader().load(Array((long + "\nmore").utf8), relativePath: "d/story.txt")
+        #expect(r.articles.first?.title == "story")
+        #expect(r.articles.first?.body.hasPrefix("word word") == true)
+    }
+
+    @Test func encodings() {
+        // UTF-16 LE and BE with BOM.
+        var le: [UInt8] = [0xFF, 0xFE]
+        for u in "Title\nmünchen body".utf16 { le += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        #expect(TextLoader().load(le, relativePath: "x").articles.first?.body == "münchen body")
+        var be: [UInt8] = [0xFE, 0xFF]
+        for u in "Title\nsão body".utf16 { be += [UInt8(u >> 8), UInt8(u & 0xFF)] }
+        #expect(TextLoader().load(be, relativePath: "x").articles.first?.body == "são body")
+        // Latin-1 fallback with a warning.
+        let l1: [UInt8] = Array("Title\ncaf".utf8) + [0xE9] + Array(" z".utf8) + [0xFC] + Array("rich".utf8)
+        let r = TextLoader().load(l1, relativePath: "x")
+        #expect(r.articles.first?.body == "café zürich")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.message.contains("Latin-1") })
+        // NUL bytes separate words rather than truncating.
+        let nul: [UInt8] = Array("Title\nbefore".utf8) + [0] + Array("after".utf8)
+        #expect(TextLoader().load(nul, relativePath: "x").articles.first?.body == "before after")
+    }
+
+    @Test func binaryIsSkipped() {
+        var b: [UInt8] = []
+        for i in 0..<2048 { b.append(UInt8((i * 7919) % 256)) }
+        let r = TextLoader().load(b, relativePath: "x.txt")
+        #expect(r.articles.isEmpty)
+        #expect(r.diagnostics.contains { $0.message.contains("binary") })
+    }
+}
