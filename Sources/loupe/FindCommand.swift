@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeCore
+import LoupeIngest
 
 struct FindCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,21 +16,24 @@ struct FindCommand: ParsableCommand {
             Examples (on the sample corpus):
               loupe find "Green Zone"
               loupe find '"green zone"' --json
-              loupe find 'iran NEAR/10 baghdad'
+              loupe find 'iran NEAR/10 baghdad' --explain
               loupe find 'title:talks +iraq -oil' --limit 5
+              printf 'q1\\tgreen zone\\nq2\\toil law\\n' > q.tsv
+              loupe find --batch q.tsv --json
+              loupe find --batch q.tsv --format trec --run-tag loupe --plain
 
             Exit status: 0 with hits, 1 with none, 2 on error (bad query, missing index).
             """)
 
-    @Argument(help: "The query.")
-    var query: String
+    @Argument(help: "The query (omit with --batch).")
+    var query: String?
 
     @OptionGroup var location: IndexLocation
 
     @Option(name: .shortAndLong, help: "Number of hits to print.")
     var limit: Int = 10
 
-    @Flag(help: "Print one JSON object with all hits.")
+    @Flag(help: "Print JSON: one object (one per line with --batch).")
     var json = false
 
     @Option(help: "Words of context in each snippet.")
@@ -44,25 +48,57 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Colour: auto (only on a terminal, honouring NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Flag(help: "Explain each hit's score factor by factor.")
+    var explain = false
+
+    @Option(help: "Run every query of FILE ('-' for stdin): one per line, 'query' or 'qid<TAB>query'.")
+    var batch: String?
+
+    @Option(help: "Batch output format: text, json (same as --json) or trec (qid Q0 docid rank score tag).")
+    var format: BatchFormat = .text
+
+    @Option(help: "Run tag for --format trec.")
+    var runTag: String = "loupe"
+
+    @Flag(help: "Treat every query as plain words: no operators, quotes or fields.")
+    var plain = false
+
+    @Flag(inversion: .prefixedNo, help: "Score consecutive query words that occur close together higher.")
+    var proximity = true
+
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
+        guard (query == nil) != (batch == nil) else {
+            throw ValidationError("give either a query or --batch FILE")
+        }
+    }
+
+    func parse(_ text: String) throws -> QueryNode {
+        plain ? try QueryParser().parsePlain(text) : try QueryParser().parse(text)
     }
 
     func run() throws {
+        let reader: IndexReader
+        if let batch {
+            reader = try openReader(location)
+            try runBatch(batch, reader)
+            return
+        }
+        let query = self.query ?? ""
         let node: QueryNode
         do {
-            node = try QueryParser().parse(query)
+            node = try parse(query)
         } catch let e as QuerySyntaxError {
             printErr("loupe: \(e.description)")
-            let shown = Diagnostic_escape(query)
-            printErr("  " + shown)
-            printErr("  " + String(repeating: " ", count: max(0, caretOffset(query, column: e.column))) + "^")
+            printErr("  " + Diagnostic.escape(query))
+            printErr("  " + String(repeating: " ", count: caretOffset(query, column: e.column)) + "^")
             if let h = e.hint { printErr("hint: \(h)") }
             throw ExitCode(2)
         }
-        let reader = try openReader(location)
+        reader = try openReader(location)
         let searcher = Searcher(reader: reader, bm25: BM25(k1: k1, b: b))
+        searcher.proximity = proximity
         let bound: BoundQuery
         let result: SearchResult
         do {
@@ -76,12 +112,14 @@ struct FindCommand: ParsableCommand {
         for n in result.notes { printErr("loupe: note: \(n)") }
         let analyzer = Analyzer(reader.analyzer)
         var outHits: [JSONHit] = []
+        var explanations: [[String]] = []
         for (i, h) in result.hits.enumerated() {
             let a: Article
             let spans: [Span]
             do {
                 a = try reader.article(h.doc)
                 spans = try searcher.spans(bound, doc: h.doc)
+                if explain { explanations.append(try searcher.explain(bound, doc: h.doc).lines()) }
             } catch {
                 throw fail("\(error)")
             }
@@ -90,13 +128,12 @@ struct FindCommand: ParsableCommand {
                 JSONHit(
                     rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, source: a.source,
                     link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
-                    highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] }))
+                    highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
+                    explanation: explain ? explanations[i] : nil))
         }
         if json {
             let out = JSONResult(query: query, total: result.total, totalExact: true, hits: outHits)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try enc.encode(out), as: UTF8.self))
+            print(encodeJSON(out))
         } else {
             let colour = color.enabled
             for h in outHits {
@@ -106,27 +143,105 @@ struct FindCommand: ParsableCommand {
                 let meta = ([h.date.map { String($0.prefix(10)) }, h.source, String(format: "score %.3f", h.score)]
                     .compactMap { $0 }).joined(separator: " · ")
                 print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
-                print("   " + (colour ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")))
+                print(
+                    "   "
+                        + (colour
+                            ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")))
+                if let e = h.explanation { for l in e { print("     " + l) } }
             }
             let shown = outHits.count
-            printErr("\(result.total) matching article\(result.total == 1 ? "" : "s")" + (shown < result.total ? ", top \(shown) shown" : ""))
+            printErr(
+                "\(result.total) matching article\(result.total == 1 ? "" : "s")"
+                    + (shown < result.total ? ", top \(shown) shown" : ""))
         }
         if result.total == 0 { throw ExitCode(1) }
+    }
+
+    private func runBatch(_ path: String, _ reader: IndexReader) throws {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
+            data = d
+        }
+        let searcher = Searcher(reader: reader, bm25: BM25(k1: k1, b: b))
+        searcher.proximity = proximity
+        let fmt: BatchFormat = json ? .json : format
+        var failures = 0
+        var lineNo = 0
+        var out = ""
+        for rawLine in Array(data).split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNo += 1
+            var line = String(decoding: rawLine, as: UTF8.self)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            var qid = String(lineNo)
+            var text = line
+            if let tab = line.firstIndex(of: "\t") {
+                qid = String(line[..<tab])
+                text = String(line[line.index(after: tab)...])
+            }
+            let started = ContinuousClock.now
+            var result: SearchResult
+            do {
+                let bound = try searcher.prepare(try parse(text))
+                result = try searcher.search(bound, limit: limit)
+            } catch {
+                failures += 1
+                let message = (error as? QuerySyntaxError)?.description ?? (error as? QueryError)?.message ?? "\(error)"
+                switch fmt {
+                case .json: out += encodeJSON(BatchError(qid: qid, query: text, error: message)) + "\n"
+                default: printErr("loupe: query \(Diagnostic.escape(qid)): \(Diagnostic.escape(message))")
+                }
+                continue
+            }
+            let micros = Int((ContinuousClock.now - started) / .microseconds(1))
+            var hits: [BatchHit] = []
+            for (i, h) in result.hits.enumerated() {
+                let a = try reader.article(h.doc)
+                hits.append(BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source))
+            }
+            switch fmt {
+            case .json:
+                out += encodeJSON(BatchLine(qid: qid, query: text, total: result.total, micros: micros, hits: hits)) + "\n"
+            case .trec:
+                for h in hits {
+                    let id = h.id.contains(" ") ? h.id.replacingOccurrences(of: " ", with: "_") : h.id
+                    out += "\(qid) Q0 \(id) \(h.rank) \(String(format: "%.6f", h.score)) \(runTag)\n"
+                }
+            case .text:
+                out += "# \(qid)\t\(text)\t\(result.total) matching\n"
+                for h in hits { out += "\(h.rank)\t\(h.id)\t\(String(format: "%.4f", h.score))\t\(h.title)\n" }
+            }
+            if out.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+        if failures > 0 { throw ExitCode(2) }
     }
 
     private func caretOffset(_ q: String, column: Int) -> Int {
         // Column counts Unicode scalars; the echoed query escapes control characters.
         var off = 0
         for (i, u) in q.unicodeScalars.enumerated() where i < column - 1 {
-            off += Diagnostic_escape(String(u)).count
+            off += Diagnostic.escape(String(u)).count
         }
         return off
     }
 }
 
-import LoupeIngest
+func encodeJSON<T: Encodable>(_ v: T) -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? String(decoding: enc.encode(v), as: UTF8.self)) ?? "{}"
+}
 
-func Diagnostic_escape(_ s: String) -> String { Diagnostic.escape(s) }
+enum BatchFormat: String, ExpressibleByArgument {
+    case text, json, trec
+}
 
 enum ColorChoice: String, ExpressibleByArgument {
     case auto, always, never
@@ -142,6 +257,42 @@ enum ColorChoice: String, ExpressibleByArgument {
     }
 }
 
+/// Scores are printed rounded to 4 decimals.
+func rounded(_ s: Float) -> Double { (Double(s) * 10000).rounded() / 10000 }
+
+struct BatchHit: Encodable {
+    var rank: Int
+    var id: String
+    var score: Float
+    var title: String
+    var source: String
+
+    enum CodingKeys: String, CodingKey { case rank, id, score, title, source }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rank, forKey: .rank)
+        try c.encode(id, forKey: .id)
+        try c.encode(rounded(score), forKey: .score)
+        try c.encode(title, forKey: .title)
+        try c.encode(source, forKey: .source)
+    }
+}
+
+struct BatchLine: Encodable {
+    var qid: String
+    var query: String
+    var total: Int
+    var micros: Int
+    var hits: [BatchHit]
+}
+
+struct BatchError: Encodable {
+    var qid: String
+    var query: String
+    var error: String
+}
+
 struct JSONHit: Encodable {
     var rank: Int
     var id: String
@@ -153,9 +304,10 @@ struct JSONHit: Encodable {
     var snippet: String
     var snippetText: String
     var highlights: [[Int]]
+    var explanation: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case rank, id, score, title, date, source, link, snippet, highlights
+        case rank, id, score, title, date, source, link, snippet, highlights, explanation
         case snippetText = "snippet_text"
     }
 
@@ -163,7 +315,7 @@ struct JSONHit: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(rank, forKey: .rank)
         try c.encode(id, forKey: .id)
-        try c.encode((Double(score) * 10000).rounded() / 10000, forKey: .score)
+        try c.encode(rounded(score), forKey: .score)
         try c.encode(title, forKey: .title)
         try c.encode(date, forKey: .date)
         try c.encode(source, forKey: .source)
@@ -171,6 +323,7 @@ struct JSONHit: Encodable {
         try c.encode(snippet, forKey: .snippet)
         try c.encode(snippetText, forKey: .snippetText)
         try c.encode(highlights, forKey: .highlights)
+        try c.encodeIfPresent(explanation, forKey: .explanation)
     }
 }
 

@@ -38,6 +38,22 @@ public struct QueryParser {
         var node: QueryNode
     }
 
+    /// `--plain`: every whitespace-separated word is a plain ranked word; no operators, quotes or
+    /// fields (natural-language questions contain `-`, `(`, `"` and `:`). Words beyond `maxTerms`
+    /// are an error, not silently dropped.
+    public func parsePlain(_ text: String) throws -> QueryNode {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        guard !words.isEmpty else {
+            throw QuerySyntaxError(column: 1, message: "empty query", hint: "type one or more words")
+        }
+        guard words.count <= QueryParser.maxTerms else {
+            throw QuerySyntaxError(
+                column: 1, message: "too many words (\(words.count)); the limit is \(QueryParser.maxTerms)", hint: nil)
+        }
+        if words.count == 1 { return .word(words[0], field: .text) }
+        return .boolean(must: [], should: words.map { .word($0, field: .text) }, mustNot: [])
+    }
+
     public func parse(_ text: String) throws -> QueryNode {
         let lexemes = try lex(Array(text.unicodeScalars))
         guard !lexemes.isEmpty else {

@@ -214,7 +214,7 @@ public final class Searcher {
 
     // MARK: Scorers
 
-    private func scorer(_ q: BoundQuery, _ ctx: ScoringContext) throws -> Scorer {
+    func scorer(_ q: BoundQuery, _ ctx: ScoringContext) throws -> Scorer {
         switch q {
         case .nothing:
             return EmptyScorer()

@@ -1,0 +1,105 @@
+/// Why a document scored what it did, factor by factor (like Lucene's `explain`).
+public struct Explanation: Sendable {
+    public var value: Float
+    public var description: String
+    public var details: [Explanation]
+
+    public init(_ value: Float, _ description: String, _ details: [Explanation] = []) {
+        self.value = value
+        self.description = description
+        self.details = details
+    }
+
+    /// Indented lines, one per factor.
+    public func lines(indent: String = "") -> [String] {
+        var out = ["\(indent)\(formatted(value)) = \(description)"]
+        for d in details { out += d.lines(indent: indent + "  ") }
+        return out
+    }
+
+    private func formatted(_ v: Float) -> String {
+        let s = String(Double((v * 10000).rounded()) / 10000)
+        return s
+    }
+}
+
+extension Searcher {
+    private static func termText(_ key: [UInt8]) -> String {
+        let field = IndexField(rawValue: key.first ?? 0).map { "\($0)" } ?? "?"
+        return "\(field):\(String(decoding: key.dropFirst(), as: UTF8.self))"
+    }
+
+    /// Explains the score of global document `doc` for `query`.
+    public func explain(_ query: BoundQuery, doc: Int) throws -> Explanation {
+        guard let (seg, local) = reader.locate(doc) else { return Explanation(0, "no such document") }
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+        let ctx = ScoringContext(segment: seg, bm25: bm25, avgLength: avg)
+        return try explain(query, ctx, local) ?? Explanation(0, "no match")
+    }
+
+    private func tfExplanation(_ tf: Float, dl: UInt32, avgdl: Float, label: String) -> Explanation {
+        let norm = bm25.tfNorm(tf, length: Float(dl), avgLength: avgdl)
+        return Explanation(
+            norm, "tf normalisation: \(label) × (k1 + 1) / (\(label) + k1 × (1 − b + b × dl / avgdl))",
+            [
+                Explanation(tf, label), Explanation(bm25.k1, "k1"), Explanation(bm25.b, "b"),
+                Explanation(Float(dl), "dl, document length"), Explanation(avgdl, "avgdl, average length"),
+            ])
+    }
+
+    private func idfExplanation(_ key: [UInt8]) throws -> Explanation {
+        guard let field = IndexField(rawValue: key.first ?? 0) else { return Explanation(0, "idf") }
+        let df = try reader.docFreq(field, Array(key.dropFirst()))
+        let n = max(reader.documentCount, df)
+        return Explanation(
+            BM25.idf(docFreq: df, documents: n), "idf = ln(1 + (N − df + 0.5) / (df + 0.5))",
+            [Explanation(Float(df), "df, documents with the term"), Explanation(Float(n), "N, documents")])
+    }
+
+    private func positional(
+        _ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, _ w: Float, _ slot: Int, label: String
+    ) throws -> Explanation? {
+        let s = try scorer(q, ctx)
+        guard s.advance(to: doc) == doc else { return nil }
+        let freq = s.spans().reduce(Float(0)) { $0 + $1.weight }
+        let tf = tfExplanation(
+            freq, dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "phrase frequency")
+        return Explanation(
+            w * tf.value, "weight(\(label)) = sum of the terms' idf × tf normalisation",
+            [Explanation(w, "sum of idf"), tf])
+    }
+
+    private func explain(_ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32) throws -> Explanation? {
+        switch q {
+        case .nothing:
+            return nil
+        case .term(let key, let w, let slot):
+            guard let ti = try ctx.segment.dictionary.lookup(key) else { return nil }
+            let c = ctx.segment.cursor(ti)
+            guard c.advance(to: doc) == doc else { return nil }
+            let tf = tfExplanation(Float(c.freq), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "tf")
+            return Explanation(w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation", [try idfExplanation(key), tf])
+        case .phrase(let keys, _, let slop, let w, let slot):
+            let words = keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")
+            return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words)\"" + (slop > 0 ? "~\(slop)" : ""))
+        case .near(_, _, let d, let o, let w, let slot):
+            return try positional(q, ctx, doc, w, slot, label: "\(o ? "ADJ" : "NEAR")/\(d), matches weighted 1/(1 + gap)")
+        case .or(let children):
+            let parts = try children.compactMap { try explain($0, ctx, doc) }
+            if parts.isEmpty { return nil }
+            return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
+        case .boolean(let must, let should, let not):
+            for n in not where try explain(n, ctx, doc) != nil { return nil }
+            var parts: [Explanation] = []
+            for m in must {
+                guard let e = try explain(m, ctx, doc) else { return nil }
+                parts.append(e)
+            }
+            for s in should { if let e = try explain(s, ctx, doc) { parts.append(e) } }
+            if parts.isEmpty { return nil }
+            return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
+        case .date(let c, _, _):
+            return try explain(c, ctx, doc)
+        }
+    }
+}
