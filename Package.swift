@@ -16,8 +16,14 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        // Zstandard, for stored-field blocks.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
         // The engine: analysis, index format, query language, search. Knows nothing of XML.
-        .target(name: "LoupeCore"),
+        .target(name: "LoupeCore", dependencies: ["CZstd"]),
         // Corpus walking and article loaders. The only module that imports libxml2.
         .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2"]),
         .executableTarget(

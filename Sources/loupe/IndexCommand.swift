@@ -9,8 +9,12 @@ struct IndexCommand: ParsableCommand {
         abstract: "Index a directory of articles (text files, RSS, RDF, Atom).",
         discussion: """
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's
-            format by its content, and writes the index. A file with a fatal error is reported
-            as path:line:column and skipped whole; the rest is indexed.
+            format by its content, and writes the index with every core. A file with a fatal error
+            is reported as path:line:column and skipped whole; the rest is indexed.
+
+            Run again on the same corpus, it is incremental: only new or changed files are read,
+            and the articles of changed or removed files are deleted. --rebuild starts afresh
+            (so does a different corpus directory or analyzer).
 
             Examples:
               loupe index Corpus
@@ -27,8 +31,17 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Analyzer: english (default; folding, possessives, stemming) or plain (the peer benchmark's).")
     var analyzer: AnalyzerKind = .english
 
-    @Option(help: "RAM budget for buffered postings before a segment is flushed, in MB.")
+    @Option(help: "RAM budget in MB for buffered postings, shared by the threads; a segment is flushed when it is used.")
     var memory: Int = 256
+
+    @Flag(help: "Ignore the existing index and build it afresh.")
+    var rebuild = false
+
+    @Flag(help: "Merge the index into a single segment at the end (smaller, slightly faster to search).")
+    var optimize = false
+
+    @Option(help: "Indexing threads (default: every core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
@@ -42,18 +55,24 @@ struct IndexCommand: ParsableCommand {
         }
         let writer: IndexWriter
         do {
-            writer = try IndexWriter(directory: location.path, analyzer: analyzer, memoryBudget: memory << 20, reset: true)
+            var reset = rebuild
+            if !reset, let m = try? Manifest.load(directory: location.path) {
+                let root = CorpusWalker.realPath(corpus) ?? corpus
+                if m.corpusRoot != root || m.analyzer != analyzer { reset = true }
+            }
+            writer = try IndexWriter(directory: location.path, analyzer: analyzer, memoryBudget: memory << 20, reset: reset)
         } catch {
             throw fail("\(error)")
         }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
+        indexer.threads = max(1, threads)
         let verbose = self.verbose
         indexer.onDiagnostic = { d in
             if d.severity != .note || verbose { printErr(d.description) }
         }
         let summary: IndexSummary
         do {
-            summary = try indexer.run()
+            summary = try indexer.run(optimize: optimize)
         } catch {
             throw fail("\(error)")
         }
@@ -65,6 +84,8 @@ struct IndexCommand: ParsableCommand {
             let mb = Double(summary.bytes) / 1e6
             print(
                 "indexed \(summary.files) files, \(summary.articles) articles, \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
+                    + (summary.unchangedFiles > 0 ? "; \(summary.unchangedFiles) files unchanged" : "")
+                    + (summary.removedFiles > 0 ? "; \(summary.removedFiles) files removed" : "")
                     + (summary.duplicates > 0 ? "; \(summary.duplicates) duplicates replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(summary.filesWithErrors) files with errors" : ""))
         }

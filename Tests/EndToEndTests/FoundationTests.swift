@@ -74,7 +74,7 @@ struct FoundationTests {
         // files, articles, MB, seconds
         #expect(r.stdout.contains("indexed 6 files, 13 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
-        let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json"])
+        let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
         #expect(o["articles"] as? Int == 13)
         #expect(o["files"] as? Int == 6)

@@ -12,6 +12,9 @@ public enum IndexField: UInt8, Sendable, CaseIterable, Codable {
     case source = 3
     case textStem = 4
     case titleStem = 5
+    /// The article id as one untokenised term: finds a stored article by id, and the older copy
+    /// when the same article is met again.
+    case id = 6
 
     /// The field whose document length normalises this field's BM25 scores.
     public var lengthSlot: Int {
@@ -19,7 +22,7 @@ public enum IndexField: UInt8, Sendable, CaseIterable, Codable {
         case .text, .textStem: return 0
         case .title, .titleStem: return 1
         case .category: return 2
-        case .source: return 3
+        case .source, .id: return 3
         }
     }
 

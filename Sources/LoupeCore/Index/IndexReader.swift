@@ -60,6 +60,35 @@ public final class IndexReader: @unchecked Sendable {
         return try s.article(local)
     }
 
+    /// The live article with id `id`, if any (the `id` field is one term per article).
+    public func article(id: String) throws -> Article? {
+        let term = SegmentBuilder.idTerm(id)
+        for s in segments.reversed() {
+            guard let ti = try s.termInfo(.id, term) else { continue }
+            let c = s.cursor(ti)
+            while c.next() != PostingsCursor.end {
+                if !s.isDeleted(c.doc) {
+                    let a = try s.article(c.doc)
+                    if a.id == id { return a }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The global document number of the live article with id `id`.
+    public func document(id: String) throws -> Int? {
+        let term = SegmentBuilder.idTerm(id)
+        for s in segments.reversed() {
+            guard let ti = try s.termInfo(.id, term) else { continue }
+            let c = s.cursor(ti)
+            while c.next() != PostingsCursor.end {
+                if !s.isDeleted(c.doc) { return s.docBase + Int(c.doc) }
+            }
+        }
+        return nil
+    }
+
     /// Verifies every segment (`loupe check`).
     public func check() throws {
         for s in segments { try s.check() }

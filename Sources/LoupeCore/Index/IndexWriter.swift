@@ -1,28 +1,41 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// The single writer of an index directory. Buffers articles into a `SegmentBuilder` up to a
-/// memory budget, flushes segments, and commits them atomically with a new manifest.
+/// The single writer of an index directory.
+///
+/// Indexing threads each fill their own `SegmentBuilder` and hand it to `flush(_:)`, which
+/// writes the segment files without holding any lock and then registers the segment. Articles
+/// with the same id are resolved at registration: the later one (`ArticleOrder`) stays, the
+/// other is marked deleted, whichever segment it is in (this session's or a committed one).
+/// `commit` merges segments by a tiered policy and publishes a new manifest atomically.
 ///
 /// Holds an exclusive `flock` on `write.lock` for its lifetime: a second writer fails at once
 /// with a clear message. Readers never take the lock.
-public final class IndexWriter {
+public final class IndexWriter: @unchecked Sendable {
     public let directory: String
-    public private(set) var manifest: Manifest
     public let memoryBudget: Int
-    private var builder: SegmentBuilder?
+    /// Segments beyond this count are merged at commit (the smallest first).
+    public var maxSegments = 8
+    private var manifest: Manifest
+    private let lock = NSLock()
     private var lockFD: Int32 = -1
-    private var pendingFiles: [String: Manifest.FileRecord] = [:]
-    /// Article id -> (segment name, local doc), for the documents added in this session and the
-    /// segments flushed in it: a later article with the same id replaces the earlier one.
-    private var liveIds: [String: (String, Int32)] = [:]
+    /// The committed snapshot this writer started from (nil when rebuilding).
+    private let base: IndexReader?
+    private var live: [String: (segment: String, doc: Int32, order: ArticleOrder)] = [:]
+    private var deletions: [String: Set<Int>] = [:]
+    private var defaultBuilder: SegmentBuilder?
+    private var builderCount = 0
     public private(set) var duplicatesReplaced = 0
+    /// The order key of this writer session's articles: later sessions win duplicates.
+    public let run: Int
 
     /// Opens (creating if needed) the index in `directory`. With `reset`, starts from an empty
-    /// index (the old segments are removed at commit).
+    /// index (the old segments stay until the new commit replaces them).
     public init(directory: String, analyzer: AnalyzerKind, memoryBudget: Int = 256 << 20, reset: Bool) throws {
         self.directory = directory
         self.memoryBudget = max(memoryBudget, 1 << 20)
@@ -36,17 +49,19 @@ public final class IndexWriter {
             throw IndexError.locked(
                 "another loupe is writing the index at \(directory) (\(lockPath) is held); wait for it to finish")
         }
-        if !reset, let m = try? Manifest.load(directory: directory) {
-            manifest = m
+        let old = FileIO.exists(directory + "/" + Manifest.fileName) ? try Manifest.load(directory: directory) : nil
+        if let old, !reset, old.analyzer == analyzer {
+            manifest = old
+            base = try IndexReader(directory: directory)
+            for s in old.segments where !s.deleted.isEmpty { deletions[s.name] = Set(s.deleted) }
         } else {
             var m = Manifest(analyzer: analyzer)
-            if let old = try? Manifest.load(directory: directory) {
-                m.generation = old.generation
-                m.nextSegment = old.nextSegment
-            }
+            m.generation = old?.generation ?? 0
+            m.nextSegment = old?.nextSegment ?? 1
             manifest = m
+            base = nil
         }
-        manifest.analyzer = reset ? analyzer : manifest.analyzer
+        run = manifest.generation + 1
     }
 
     deinit {
@@ -58,63 +73,201 @@ public final class IndexWriter {
 
     public var analyzer: AnalyzerKind { manifest.analyzer }
 
-    private func currentBuilder() -> SegmentBuilder {
-        if let b = builder { return b }
-        let b = SegmentBuilder(analyzer: manifest.analyzer)
-        builder = b
-        return b
+    /// A snapshot of the manifest as it stands (not yet committed changes included).
+    public var currentManifest: Manifest {
+        lock.lock()
+        defer { lock.unlock() }
+        return manifest
     }
 
-    private var pendingSegmentName: String { segmentName(manifest.nextSegment) }
+    /// True when this writer continues an existing index (incremental update).
+    public var isIncremental: Bool { base != nil }
 
-    /// Adds one article. An earlier article with the same id (in this writer session) is deleted.
-    public func add(_ article: Article) throws {
-        let b = currentBuilder()
-        let seg = pendingSegmentName
-        if let (s, d) = liveIds[article.id] {
-            markDeleted(segment: s, doc: d)
-            duplicatesReplaced += 1
-        }
-        liveIds[article.id] = (seg, Int32(b.documentCount))
-        b.add(article)
+    /// A builder for one indexing thread, with its share of the memory budget.
+    public func makeBuilder() -> SegmentBuilder { SegmentBuilder(analyzer: manifest.analyzer) }
+
+    /// Single-threaded convenience: adds to an internal builder, flushing at the budget.
+    public func add(_ article: Article, order: ArticleOrder? = nil) throws {
+        let b = defaultBuilder ?? makeBuilder()
+        defaultBuilder = b
+        let o = order ?? ArticleOrder(run: run, file: Int.max, position: builderCount)
+        builderCount += 1
+        b.add(article, order: o)
         if b.approximateBytes >= memoryBudget { try flush() }
     }
 
-    private var pendingDeletes: [String: [Int32]] = [:]
-
-    private func markDeleted(segment: String, doc: Int32) {
-        if let i = manifest.segments.firstIndex(where: { $0.name == segment }) {
-            manifest.segments[i].deleted.append(Int(doc))
-            manifest.segments[i].deleted.sort()
-        } else {
-            pendingDeletes[segment, default: []].append(doc)
+    /// Flushes the internal builder of `add(_:)`.
+    public func flush() throws {
+        if let b = defaultBuilder {
+            defaultBuilder = nil
+            try flush(b)
         }
     }
 
-    /// Records that a corpus file was read and what it produced.
-    public func recordFile(_ path: String, _ record: Manifest.FileRecord) { pendingFiles[path] = record }
-
-    /// Writes the buffered articles as a new segment (not yet committed).
-    public func flush() throws {
-        guard let b = builder, b.documentCount > 0 else { return }
-        let name = pendingSegmentName
-        var info = try b.write(to: directory, name: name)
-        info.deleted = (pendingDeletes.removeValue(forKey: name) ?? []).map { Int($0) }.sorted()
-        manifest.segments.append(info)
+    private func reserveName() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let name = segmentName(manifest.nextSegment)
         manifest.nextSegment += 1
-        builder = nil
+        return name
     }
 
-    /// Flushes and atomically publishes everything added so far; removes files of segments that
-    /// are no longer referenced.
-    public func commit(corpusRoot: String?) throws {
+    /// Writes `builder` as a new segment (not yet committed) and registers it.
+    public func flush(_ builder: SegmentBuilder) throws {
+        guard builder.documentCount > 0 else {
+            lock.lock()
+            defer { lock.unlock() }
+            for (path, rec) in builder.fileRanges { manifest.files[path] = rec }
+            return
+        }
+        let name = reserveName()
+        let info = try builder.write(to: directory, name: name)
+        lock.lock()
+        defer { lock.unlock() }
+        manifest.segments.append(info)
+        for (i, id) in builder.docIds.enumerated() {
+            let order = builder.docOrder[i]
+            if let prev = live[id] {
+                duplicatesReplaced += 1
+                if prev.order < order {
+                    deletions[prev.segment, default: []].insert(Int(prev.doc))
+                    live[id] = (name, Int32(i), order)
+                } else {
+                    deletions[name, default: []].insert(i)
+                }
+                continue
+            }
+            live[id] = (name, Int32(i), order)
+            if let base {
+                for (seg, doc) in (try? IndexWriter.lookup(id, in: base)) ?? []
+                where deletions[seg.info.name]?.contains(Int(doc)) != true {
+                    deletions[seg.info.name, default: []].insert(Int(doc))
+                    duplicatesReplaced += 1
+                }
+            }
+        }
+        for (path, var rec) in builder.fileRanges {
+            rec.segment = name
+            manifest.files[path] = rec
+        }
+    }
+
+    /// Documents with article id `id` in `reader`.
+    static func lookup(_ id: String, in reader: IndexReader) throws -> [(SegmentReader, Int32)] {
+        var out: [(SegmentReader, Int32)] = []
+        let term = SegmentBuilder.idTerm(id)
+        for s in reader.segments {
+            guard let ti = try s.termInfo(.id, term) else { continue }
+            let c = s.cursor(ti)
+            while c.next() != PostingsCursor.end { out.append((s, c.doc)) }
+        }
+        return out
+    }
+
+    /// The committed record of a corpus file, if any.
+    public func fileRecord(_ path: String) -> Manifest.FileRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        return manifest.files[path]
+    }
+
+    public var knownFiles: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(manifest.files.keys)
+    }
+
+    /// Deletes the articles that came from corpus file `path` and forgets the file.
+    public func deleteFile(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let rec = manifest.files.removeValue(forKey: path), let seg = rec.segment else { return }
+        guard let info = manifest.segments.first(where: { $0.name == seg }) else { return }
+        for d in rec.firstDoc..<min(rec.firstDoc + rec.articles, info.documents) {
+            deletions[seg, default: []].insert(d)
+        }
+    }
+
+    /// Flushes, merges by policy (or into one segment with `optimize`), and atomically
+    /// publishes everything; removes files of segments no longer referenced.
+    public func commit(corpusRoot: String?, optimize: Bool = false) throws {
         try flush()
+        lock.lock()
+        defer { lock.unlock() }
         if let r = corpusRoot { manifest.corpusRoot = r }
-        for (k, v) in pendingFiles { manifest.files[k] = v }
-        pendingFiles.removeAll()
+        applyDeletions()
+        try merge(all: optimize)
         manifest.generation += 1
         try manifest.commit(directory: directory)
         removeUnreferencedFiles()
+    }
+
+    private func applyDeletions() {
+        for k in manifest.segments.indices {
+            let name = manifest.segments[k].name
+            if let d = deletions[name] { manifest.segments[k].deleted = d.sorted() }
+        }
+        // Segments with nothing live are dropped.
+        let dead = Set(manifest.segments.filter { $0.liveDocuments == 0 }.map(\.name))
+        manifest.segments.removeAll { dead.contains($0.name) }
+        manifest.files = manifest.files.filter { $0.value.segment.map { !dead.contains($0) } ?? true }
+        sortSegments()
+    }
+
+    /// Tiered policy: while there are more than `maxSegments`, merge the smallest ones so that
+    /// `maxSegments` remain (at least two at a time). Segments with deleted documents are
+    /// always rewritten without them, so that document frequencies and average lengths are
+    /// exact and an updated index scores exactly like a fresh build. `all`: merge everything.
+    private func merge(all: Bool) throws {
+        let count = manifest.segments.count
+        var victims: [SegmentInfo]
+        if all {
+            guard count > 1 || (count == 1 && !manifest.segments[0].deleted.isEmpty) else { return }
+            victims = manifest.segments
+        } else {
+            var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
+            if count > maxSegments {
+                let k = count - maxSegments + 1
+                for s in manifest.segments.sorted(by: { $0.liveDocuments < $1.liveDocuments }).prefix(k) {
+                    chosen.insert(s.name)
+                }
+            }
+            guard !chosen.isEmpty else { return }
+            victims = manifest.segments.filter { chosen.contains($0.name) }
+        }
+        victims.sort { $0.name < $1.name }
+        let readers = try victims.map { try SegmentReader(directory: directory, info: $0, docBase: 0) }
+        let name = segmentName(manifest.nextSegment)
+        manifest.nextSegment += 1
+        let merged = try SegmentMerger(analyzer: manifest.analyzer).merge(readers, into: directory, name: name)
+        let victimNames = Set(victims.map(\.name))
+        // Re-point file records at the merged segment.
+        for (path, rec) in manifest.files {
+            guard let seg = rec.segment, victimNames.contains(seg), let map = merged.docMaps[seg] else { continue }
+            var first = -1
+            var n = 0
+            for d in rec.firstDoc..<(rec.firstDoc + rec.articles) where d < map.count && map[d] >= 0 {
+                if first < 0 { first = Int(map[d]) }
+                n += 1
+            }
+            manifest.files[path] = Manifest.FileRecord(
+                size: rec.size, mtime: rec.mtime, articles: n, segment: n > 0 ? name : nil, firstDoc: max(first, 0))
+        }
+        manifest.segments.removeAll { victimNames.contains($0.name) }
+        var info = merged.info
+        info.order = victims.compactMap(\.order).min { $0.lexicographicallyPrecedes($1) }
+        manifest.segments.append(info)
+        sortSegments()
+    }
+
+    /// Document numbering follows the segments' order keys, so it does not depend on which
+    /// thread flushed first.
+    private func sortSegments() {
+        manifest.segments.sort { a, b in
+            let ka = a.order ?? [Int.max]
+            let kb = b.order ?? [Int.max]
+            return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.name < b.name
+        }
     }
 
     private func removeUnreferencedFiles() {

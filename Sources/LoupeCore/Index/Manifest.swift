@@ -19,15 +19,21 @@ public struct Manifest: Codable, Sendable {
 
     public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
 
+    /// One corpus file: its size and modification time when read, and where its articles are:
+    /// `articles` consecutive documents from `firstDoc` of `segment` (some may since be deleted).
     public struct FileRecord: Codable, Sendable, Equatable {
         public var size: Int64
         public var mtime: Int64  // nanoseconds
         public var articles: Int
+        public var segment: String?
+        public var firstDoc: Int
 
-        public init(size: Int64, mtime: Int64, articles: Int) {
+        public init(size: Int64, mtime: Int64, articles: Int, segment: String? = nil, firstDoc: Int = 0) {
             self.size = size
             self.mtime = mtime
             self.articles = articles
+            self.segment = segment
+            self.firstDoc = firstDoc
         }
     }
 

@@ -24,9 +24,15 @@ public final class SegmentBuilder {
     private var touched: [Int32] = []
     private var currentDoc: Int32 = 0
     private var lengths: [UInt32] = []  // lengthSlots per document
-    private var store = ByteWriter(capacity: 1 << 20)
-    private var storeOffsets: [UInt64] = []
+    private var store = StoredFieldsWriter()
     private var stemScratch: [UInt8] = []
+
+    /// Per document: article id and its order key (file sequence, position in file); a later
+    /// order wins when two documents share an id.
+    public private(set) var docIds: [String] = []
+    public private(set) var docOrder: [ArticleOrder] = []
+    /// Corpus files whose articles this builder holds: path -> (first local doc, count).
+    public private(set) var fileRanges: [(path: String, record: Manifest.FileRecord)] = []
 
     /// Approximate bytes held in RAM (postings, positions, terms, stored fields).
     public private(set) var approximateBytes = 0
@@ -116,9 +122,31 @@ public final class SegmentBuilder {
         return count
     }
 
+    /// Records that the articles added since `firstDoc` came from the corpus file `path`.
+    public func recordFile(_ path: String, size: Int64, mtime: Int64, firstDoc: Int) {
+        fileRanges.append(
+            (path, Manifest.FileRecord(size: size, mtime: mtime, articles: documentCount - firstDoc, firstDoc: firstDoc)))
+    }
+
+    /// The `id` field term for an article id: its UTF-8 bytes, or for ids longer than 200
+    /// bytes the first 180 followed by a 64-bit FNV-1a hash of the whole id in hex.
+    public static func idTerm(_ id: String) -> [UInt8] {
+        let b = Array(id.utf8)
+        if b.count <= 200 { return b }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b {
+            h ^= UInt64(x)
+            h = h &* 0x100_0000_01b3
+        }
+        return Array(b[0..<180]) + Array(String(h, radix: 16).utf8)
+    }
+
     /// Adds one article as the next document (local id `documentCount`).
-    public func add(_ article: Article) {
+    public func add(_ article: Article, order: ArticleOrder = ArticleOrder(file: 0, position: 0)) {
+        docIds.append(article.id)
+        docOrder.append(order)
         currentDoc = Int32(documentCount)
+        SegmentBuilder.idTerm(article.id).withUnsafeBufferPointer { occurrence(term(.id, $0), 0) }
         let titleLen = invert(article.title, field: .text, start: 0)
         let bodyStart = titleLen > 0 ? titleLen + FieldLayout.titleBodyGap : 0
         let bodyLen = invert(article.body, field: .text, start: bodyStart)
@@ -140,10 +168,9 @@ public final class SegmentBuilder {
             if f > maxFreq[i] { maxFreq[i] = f }
         }
         touched.removeAll(keepingCapacity: true)
-        let before = store.count
-        storeOffsets.append(UInt64(before))
-        StoredArticleCodec.encode(article, into: &store)
-        approximateBytes += store.count - before + 24
+        let before = store.byteCount
+        store.add(article)
+        approximateBytes += store.byteCount - before + 24
         documentCount += 1
     }
 
@@ -191,15 +218,7 @@ public final class SegmentBuilder {
         for l in lengths { lens.u32(l) }
         IndexFile.finish(&lens)
 
-        var st = ByteWriter(capacity: store.count + storeOffsets.count * 8 + 64)
-        IndexFile.header(kind: "STOR", into: &st)
-        let dataStart = UInt64(st.count)
-        st.append(store.bytes)
-        let indexOffset = UInt64(st.count)
-        for o in storeOffsets { st.u64(o + dataStart) }
-        st.u64(UInt64(documentCount))
-        st.u64(indexOffset)
-        IndexFile.finish(&st)
+        let st = store.finish()
 
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
         for (k, l) in lengths.enumerated() { sums[k % IndexField.lengthSlots] += UInt64(l) }
@@ -209,10 +228,29 @@ public final class SegmentBuilder {
         try FileIO.write(post.bytes, to: base + ".post")
         try FileIO.write(posn.bytes, to: base + ".pos")
         try FileIO.write(lens.bytes, to: base + ".len")
-        try FileIO.write(st.bytes, to: base + ".store")
-        return SegmentInfo(
+        try FileIO.write(st, to: base + ".store")
+        var info = SegmentInfo(
             name: name, documents: documentCount, terms: terms.count, lengthSums: sums,
             analyzer: analyzerKind)
+        if let o = docOrder.first { info.order = [o.run, o.file, o.position] }
+        return info
+    }
+}
+
+/// Where an article came from in a run: later files and later positions win duplicates.
+public struct ArticleOrder: Sendable, Comparable {
+    public var run: Int = 0
+    public var file: Int
+    public var position: Int
+
+    public init(run: Int = 0, file: Int, position: Int) {
+        self.run = run
+        self.file = file
+        self.position = position
+    }
+
+    public static func < (a: ArticleOrder, b: ArticleOrder) -> Bool {
+        (a.run, a.file, a.position) < (b.run, b.file, b.position)
     }
 }
 
@@ -226,6 +264,9 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     public var analyzer: AnalyzerKind
     /// Sorted local ids of deleted documents.
     public var deleted: [Int] = []
+    /// Order key (run, file, position) of the segment's first article: segments are numbered
+    /// in this order, so document numbers do not depend on thread timing.
+    public var order: [Int]? = nil
 
     public var liveDocuments: Int { documents - deleted.count }
 

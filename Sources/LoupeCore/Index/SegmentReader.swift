@@ -10,8 +10,7 @@ public final class SegmentReader: @unchecked Sendable {
     private let storeFile: MappedFile
     let dictionary: TermDictionaryReader
     private let lengthsBase: Int
-    private let storeIndexOffset: Int
-    private let storeDataEnd: Int
+    private let store: StoredFieldsReader
     private var deleted: [Bool]
     public let directory: String
 
@@ -38,15 +37,7 @@ public final class SegmentReader: @unchecked Sendable {
         else { throw IndexError.corrupt(base + ".len", "document count or size does not match the manifest") }
         lengthsBase = lr.pos
 
-        let sp = try IndexFile.validate(storeFile.bytes, kind: "STOR", file: base + ".store", checksum: false)
-        var sr = ByteReader(storeFile.bytes, at: sp.upperBound - 16, file: base + ".store")
-        let sn = try sr.u64()
-        let io = try sr.u64()
-        guard sn == UInt64(info.documents), io >= UInt64(sp.lowerBound),
-            io + sn * 8 == UInt64(sp.upperBound - 16)
-        else { throw IndexError.corrupt(base + ".store", "document count or size does not match the manifest") }
-        storeIndexOffset = Int(io)
-        storeDataEnd = Int(io)
+        store = try StoredFieldsReader(storeFile.bytes, name: base + ".store", expectedDocuments: info.documents)
         guard dictionary.termCount == info.terms else {
             throw IndexError.corrupt(base + ".dict", "term count does not match the manifest")
         }
@@ -79,15 +70,7 @@ public final class SegmentReader: @unchecked Sendable {
         try dictionary.keys(withPrefix: [field.rawValue] + prefix, limit: limit).map { Array($0.0.dropFirst()) }
     }
 
-    public func article(_ doc: Int32) throws -> Article {
-        let name = directory + "/" + info.name + ".store"
-        guard doc >= 0 && Int(doc) < info.documents else { throw IndexError.corrupt(name, "no document \(doc)") }
-        var r = ByteReader(storeFile.bytes, at: storeIndexOffset + Int(doc) * 8, file: name)
-        let off = try r.u64()
-        guard off < UInt64(storeDataEnd) else { throw IndexError.corrupt(name, "stored offset out of range") }
-        var dr = ByteReader(UnsafeRawBufferPointer(rebasing: storeFile.bytes[0..<storeDataEnd]), at: Int(off), file: name)
-        return try StoredArticleCodec.decode(&dr)
-    }
+    public func article(_ doc: Int32) throws -> Article { try store.article(Int(doc)) }
 
     /// Verifies every file's checksum and the postings structure (for `loupe check`).
     public func check() throws {

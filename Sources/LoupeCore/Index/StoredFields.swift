@@ -1,3 +1,6 @@
+import CZstd
+import Foundation
+
 /// Serialisation of an `Article` as stored in a segment's `.store` file.
 ///
 /// Layout: `id, title, date, link, source` (length-prefixed UTF-8; empty = absent), position
@@ -29,5 +32,133 @@ public enum StoredArticleCodec {
         return Article(
             id: id, title: title, body: body, date: date.isEmpty ? nil : date, categories: cats,
             link: link.isEmpty ? nil : link, source: source, position: position)
+    }
+}
+
+/// The `.store` file: encoded articles packed into blocks of about `blockBytes`, each block
+/// compressed with Zstandard; then a block index (file offset, compressed and raw length per
+/// block), a document index (block number and offset in the raw block per document), and a
+/// trailer (document count, block count, the two index offsets).
+public enum StoredFieldsFormat {
+    public static let blockBytes = 32 * 1024
+    public static let zstdLevel: Int32 = 3
+}
+
+struct StoredFieldsWriter {
+    private var file = ByteWriter(capacity: 1 << 20)
+    private var block = ByteWriter(capacity: StoredFieldsFormat.blockBytes * 2)
+    private var blocks: [(offset: UInt64, compressed: UInt32, raw: UInt32)] = []
+    private var docs: [(block: UInt32, offset: UInt32)] = []
+    private var scratch: [UInt8] = []
+
+    init() { IndexFile.header(kind: "STOR", into: &file) }
+
+    var byteCount: Int { file.count + block.count }
+    var count: Int { docs.count }
+
+    mutating func add(_ a: Article) {
+        docs.append((UInt32(blocks.count), UInt32(block.count)))
+        StoredArticleCodec.encode(a, into: &block)
+        if block.count >= StoredFieldsFormat.blockBytes { flushBlock() }
+    }
+
+    private mutating func flushBlock() {
+        guard block.count > 0 else { return }
+        let bound = ZSTD_compressBound(block.count)
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        let n = block.bytes.withUnsafeBytes { src in
+            scratch.withUnsafeMutableBytes { dst in
+                ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, StoredFieldsFormat.zstdLevel)
+            }
+        }
+        precondition(ZSTD_isError(n) == 0, "zstd compression failed")
+        blocks.append((UInt64(file.count), UInt32(n), UInt32(block.count)))
+        scratch.withUnsafeBufferPointer { file.append(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        block.removeAll()
+    }
+
+    mutating func finish() -> [UInt8] {
+        flushBlock()
+        let blockIndex = UInt64(file.count)
+        for b in blocks {
+            file.u64(b.offset)
+            file.u32(b.compressed)
+            file.u32(b.raw)
+        }
+        let docIndex = UInt64(file.count)
+        for d in docs {
+            file.u32(d.block)
+            file.u32(d.offset)
+        }
+        file.u64(UInt64(docs.count))
+        file.u64(UInt64(blocks.count))
+        file.u64(blockIndex)
+        file.u64(docIndex)
+        IndexFile.finish(&file)
+        return file.bytes
+    }
+}
+
+/// Random access to stored articles: decompresses one block per lookup, keeping the last one.
+final class StoredFieldsReader: @unchecked Sendable {
+    private let bytes: UnsafeRawBufferPointer
+    private let name: String
+    let count: Int
+    private let blockCount: Int
+    private let blockIndex: Int
+    private let docIndex: Int
+    private let lock = NSLock()
+    private var cachedBlock = -1
+    private var cache: [UInt8] = []
+
+    init(_ bytes: UnsafeRawBufferPointer, name: String, expectedDocuments: Int) throws {
+        self.bytes = bytes
+        self.name = name
+        let p = try IndexFile.validate(bytes, kind: "STOR", file: name, checksum: false)
+        var r = ByteReader(bytes, at: p.upperBound - 32, file: name)
+        let n = try r.u64()
+        let nb = try r.u64()
+        let bi = try r.u64()
+        let di = try r.u64()
+        guard n == UInt64(expectedDocuments), nb <= n, bi >= UInt64(p.lowerBound), bi + nb * 16 == di,
+            di + n * 8 == UInt64(p.upperBound - 32)
+        else { throw IndexError.corrupt(name, "document count or size does not match the manifest") }
+        count = Int(n)
+        blockCount = Int(nb)
+        blockIndex = Int(bi)
+        docIndex = Int(di)
+    }
+
+    func article(_ doc: Int) throws -> Article {
+        guard doc >= 0 && doc < count else { throw IndexError.corrupt(name, "no document \(doc)") }
+        var r = ByteReader(bytes, at: docIndex + doc * 8, file: name)
+        let b = Int(try r.u32())
+        let off = Int(try r.u32())
+        guard b < blockCount else { throw IndexError.corrupt(name, "block number out of range") }
+        lock.lock()
+        defer { lock.unlock() }
+        if cachedBlock != b {
+            var br = ByteReader(bytes, at: blockIndex + b * 16, file: name)
+            let start = Int(truncatingIfNeeded: try br.u64())
+            let clen = Int(try br.u32())
+            let raw = Int(try br.u32())
+            guard start >= IndexFile.headerSize, start + clen <= blockIndex, raw <= 1 << 30 else {
+                throw IndexError.corrupt(name, "block \(b) out of range")
+            }
+            cache = [UInt8](repeating: 0, count: raw)
+            let got = cache.withUnsafeMutableBytes { dst in
+                ZSTD_decompress(dst.baseAddress, raw, bytes.baseAddress! + start, clen)
+            }
+            guard ZSTD_isError(got) == 0, got == raw else {
+                cachedBlock = -1
+                throw IndexError.corrupt(name, "block \(b) does not decompress")
+            }
+            cachedBlock = b
+        }
+        return try cache.withUnsafeBytes { raw in
+            guard off < raw.count else { throw IndexError.corrupt(name, "offset out of range") }
+            var dr = ByteReader(raw, at: off, file: name)
+            return try StoredArticleCodec.decode(&dr)
+        }
     }
 }

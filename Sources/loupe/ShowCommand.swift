@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LoupeCore
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print a stored article by its id (as shown by find).",
+        discussion: """
+            Examples:
+              loupe show world-0002
+              loupe show 000_48ee8ce46de06e27.txt --json
+            """)
+
+    @Argument(help: "The article id.")
+    var id: String
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Shown: Encodable {
+        var id: String
+        var title: String
+        var date: String?
+        var link: String?
+        var source: String
+        var position: Int
+        var categories: [String]
+        var body: String
+    }
+
+    func run() throws {
+        let reader = try openReader(location)
+        let article: Article
+        do {
+            guard let a = try reader.article(id: id) else {
+                printErr("loupe: no article with id \(Diagnostic_escape(id))")
+                throw ExitCode(1)
+            }
+            article = a
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw fail("\(error)")
+        }
+        if json {
+            print(
+                encodeJSON(
+                    Shown(
+                        id: article.id, title: article.title, date: article.date, link: article.link, source: article.source,
+                        position: article.position, categories: article.categories, body: article.body)))
+            return
+        }
+        print(article.title.isEmpty ? "(untitled)" : article.title)
+        var meta = [article.id, article.source]
+        if let d = article.date { meta.insert(d, at: 0) }
+        print(meta.joined(separator: " · "))
+        if let l = article.link { print(l) }
+        if !article.categories.isEmpty { print("categories: " + article.categories.joined(separator: ", ")) }
+        print("")
+        print(article.body)
+    }
+}
+
+import LoupeIngest
+
+func Diagnostic_escape(_ s: String) -> String { Diagnostic.escape(s) }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import LoupeCore
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show what the index holds: articles, terms, segments, sizes per file kind.",
+        discussion: """
+            Example:
+              loupe stats --index .loupe
+              loupe stats --json
+            """)
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Stats: Encodable {
+        var directory: String
+        var generation: Int
+        var analyzer: String
+        var corpusRoot: String?
+        var articles: Int
+        var deletedArticles: Int
+        var segments: Int
+        var terms: Int
+        var files: Int
+        var bytesByKind: [String: Int]
+        var averageLength: [String: Double]
+    }
+
+    func run() throws {
+        let reader = try openReader(location)
+        var sizes: [String: Int] = [:]
+        var terms = 0
+        var deleted = 0
+        for s in reader.segments {
+            for (k, v) in s.fileSizes { sizes[k, default: 0] += v }
+            terms += s.info.terms
+            deleted += s.info.deleted.count
+        }
+        let st = Stats(
+            directory: location.path, generation: reader.manifest.generation, analyzer: reader.analyzer.rawValue,
+            corpusRoot: reader.manifest.corpusRoot, articles: reader.documentCount, deletedArticles: deleted,
+            segments: reader.segments.count, terms: terms, files: reader.manifest.files.count, bytesByKind: sizes,
+            averageLength: [
+                "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
+            ])
+        if json {
+            print(encodeJSON(st))
+            return
+        }
+        func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
+        print("index        \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
+        if let r = st.corpusRoot { print("corpus       \(r) (\(st.files) files)") }
+        print("articles     \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
+        print("segments     \(st.segments)")
+        print("terms        \(st.terms) (summed over segments and fields)")
+        print(String(format: "avg length   %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))
+        let labels = [
+            ("dict", "dictionary"), ("post", "postings"), ("pos", "positions"), ("len", "lengths"),
+            ("store", "stored fields"),
+        ]
+        for (k, label) in labels { print("\(label.padding(toLength: 13, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))") }
+        let inverted = (sizes["dict"] ?? 0) + (sizes["post"] ?? 0) + (sizes["pos"] ?? 0)
+        print("inverted     \(mb(inverted)) (dictionary + postings + positions)")
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite("incremental indexing")
+struct IncrementalTests {
+    static let queries = ["iran talks", "baghdad", "\"green zone\"", "oil", "zqnewfile", "zqchanged", "glacier", "football cup"]
+
+    /// (id, score) of every hit, as a comparable list.
+    func results(_ index: String) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for q in IncrementalTests.queries {
+            let r = try Loupe.run(["find", q, "--index", index, "--json", "--limit", "50"])
+            let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+            out[q] = hits.map { "\($0["id"] as? String ?? "?") \(String(format: "%.3f", $0["score"] as? Double ?? -1))" }
+        }
+        return out
+    }
+
+    @Test func updateEqualsFreshBuild() throws {
+        let corpus = try Loupe.corpusCopy()
+        let dir = corpus.deletingLastPathComponent()
+        let idx = dir.appendingPathComponent("inc").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+
+        // Change one file, add one, remove one.
+        let changed = corpus.appendingPathComponent("text/market-report.txt")
+        try "Oil prices fall\n\nCrude slid as zqchanged supply returned to the market.\n".write(
+            to: changed, atomically: true, encoding: .utf8)
+        try "A new arrival\n\nThis file zqnewfile mentions Baghdad and oil.\n".write(
+            to: corpus.appendingPathComponent("text/new.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: corpus.appendingPathComponent("text/football.txt"))
+
+        let second = try Loupe.run(["index", corpus.path, "--index", idx, "--json"])
+        #expect(second.status == 0)
+        let o = Loupe.json(second.stdout)
+        #expect(o["files"] as? Int == 2, "only the new and the changed file are read: \(second.stdout)")
+        #expect(o["unchangedFiles"] as? Int == 4)
+        #expect(o["removedFiles"] as? Int == 1)
+        #expect(o["documentsInIndex"] as? Int == 13)
+
+        let fresh = dir.appendingPathComponent("fresh").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", fresh]).status == 0)
+        let a = try results(idx)
+        let b = try results(fresh)
+        for q in IncrementalTests.queries { #expect(a[q] == b[q], "query \(q)") }
+        #expect(a["zqnewfile"]?.count == 1)
+        #expect(a["zqchanged"]?.count == 1)
+        #expect(a["football cup"]?.isEmpty == true)
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+
+        // A third run with nothing changed reads nothing.
+        let third = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json"]).stdout)
+        #expect(third["files"] as? Int == 0)
+        #expect(third["documentsInIndex"] as? Int == 13)
+    }
+
+    @Test func parallelAndSerialBuildsAgree() throws {
+        let corpus = try Loupe.corpusCopy()
+        let dir = corpus.deletingLastPathComponent()
+        let one = dir.appendingPathComponent("one").path
+        let two = dir.appendingPathComponent("two").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", one, "--threads", "1"]).status == 0)
+        #expect(try Loupe.run(["index", corpus.path, "--index", two, "--threads", "2", "--memory", "1"]).status == 0)
+        #expect(try results(one) == results(two))
+    }
+}
