@@ -60,6 +60,12 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Run tag for --format trec.")
     var runTag: String = "loupe"
 
+    @Option(help: "Batch: timed evaluations of each query (micros reports their median).")
+    var rounds: Int = 1
+
+    @Option(help: "Batch: untimed evaluations of each query before the timed ones.")
+    var warmup: Int = 0
+
     @Flag(help: "Treat every query as plain words: no operators, quotes or fields.")
     var plain = false
 
@@ -182,11 +188,20 @@ struct FindCommand: ParsableCommand {
                 qid = String(line[..<tab])
                 text = String(line[line.index(after: tab)...])
             }
-            let started = ContinuousClock.now
+            // Timed: parse, bind and top-k with pruning. The exact total comes from a separate,
+            // untimed counting pass.
             var result: SearchResult
+            var times: [Int] = []
+            let bound: BoundQuery
             do {
-                let bound = try searcher.prepare(try parse(text))
-                result = try searcher.search(bound, limit: limit)
+                bound = try searcher.prepare(try parse(text))
+                for _ in 0..<max(0, warmup) { _ = try searcher.search(bound, limit: limit, exactTotal: false) }
+                repeat {
+                    let started = ContinuousClock.now
+                    result = try searcher.search(try searcher.prepare(try parse(text)), limit: limit, exactTotal: false)
+                    times.append(Int((ContinuousClock.now - started) / .microseconds(1)))
+                } while times.count < max(1, rounds)
+                result.total = try searcher.count(bound)
             } catch {
                 failures += 1
                 let message = (error as? QuerySyntaxError)?.description ?? (error as? QueryError)?.message ?? "\(error)"
@@ -196,7 +211,7 @@ struct FindCommand: ParsableCommand {
                 }
                 continue
             }
-            let micros = Int((ContinuousClock.now - started) / .microseconds(1))
+            let micros = times.sorted()[times.count / 2]
             var hits: [BatchHit] = []
             for (i, h) in result.hits.enumerated() {
                 let a = try reader.article(h.doc)
@@ -204,7 +219,10 @@ struct FindCommand: ParsableCommand {
             }
             switch fmt {
             case .json:
-                out += encodeJSON(BatchLine(qid: qid, query: text, total: result.total, micros: micros, hits: hits)) + "\n"
+                out += encodeJSON(
+                    BatchLine(
+                        qid: qid, query: text, total: result.total, micros: micros,
+                        microsRounds: times.count > 1 ? times : nil, hits: hits)) + "\n"
             case .trec:
                 for h in hits {
                     let id = h.id.contains(" ") ? h.id.replacingOccurrences(of: " ", with: "_") : h.id
@@ -284,7 +302,13 @@ struct BatchLine: Encodable {
     var query: String
     var total: Int
     var micros: Int
+    var microsRounds: [Int]?
     var hits: [BatchHit]
+
+    enum CodingKeys: String, CodingKey {
+        case qid, query, total, micros, hits
+        case microsRounds = "micros_rounds"
+    }
 }
 
 struct BatchError: Encodable {

@@ -107,6 +107,24 @@ struct IndexRoundTripTests {
         try reader.check()
     }
 
+    @Test func prunedTopKEqualsExhaustive() throws {
+        let arts = IndexRoundTripTests.articles(3000, seed: 11)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
+        let reader = try IndexReader(directory: dir)
+        let s = Searcher(reader: reader)
+        for q in ["iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup"] {
+            let b = try s.prepare(try QueryParser().parse(q))
+            for k in [1, 10, 100] {
+                let full = try s.search(b, limit: k, exactTotal: true)
+                let pruned = try s.search(b, limit: k, exactTotal: false)
+                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
+                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
+                #expect(pruned.total <= full.total)
+                #expect(try s.count(b) == full.total)
+            }
+        }
+    }
+
     @Test func phraseQueriesMatchBruteForce() throws {
         let arts = IndexRoundTripTests.articles(500, seed: 7)
         let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)

@@ -13,6 +13,8 @@ class Scorer {
     /// Matched spans in the current document (positional scorers only).
     func spans() -> [Span] { [] }
     var positional: Bool { false }
+    /// An upper bound of `score()` over every document (for MaxScore pruning).
+    var maxScore: Float { .infinity }
 }
 
 final class EmptyScorer: Scorer {
@@ -61,6 +63,17 @@ final class TermScorer: Scorer {
 
     override func spans() -> [Span] { cursor.positions().map { Span($0, $0) } }
     override var positional: Bool { true }
+
+    /// Largest tf with the shortest document bounds the score: BM25 grows with tf and falls with
+    /// length.
+    override var maxScore: Float {
+        weight * ctx.bm25.tfNorm(Float(cursor.info.maxFreq), length: Float(cursor.info.minLength), avgLength: ctx.avgLength[slot])
+    }
+
+    /// The same bound for the block holding the current document.
+    var blockMaxScore: Float {
+        weight * ctx.bm25.tfNorm(Float(cursor.blockMaxFreq), length: Float(cursor.blockMinLength), avgLength: ctx.avgLength[slot])
+    }
 }
 
 /// Documents where a positional match exists; scored as a pseudo-term whose frequency is the
@@ -85,6 +98,8 @@ class PositionalScorer: Scorer {
 
     override func spans() -> [Span] { matches }
     override var positional: Bool { true }
+    /// tf normalisation never exceeds k1 + 1.
+    override var maxScore: Float { weight * (ctx.bm25.k1 + 1) }
 }
 
 final class PhraseScorer: PositionalScorer {
@@ -218,6 +233,7 @@ final class OrScorer: Scorer {
     }
 
     override var positional: Bool { children.allSatisfy(\.positional) }
+    override var maxScore: Float { children.reduce(0) { $0 + $1.maxScore } }
 }
 
 /// Conjunction by leap-frogging `advance(to:)`; the score sums the children.
@@ -252,6 +268,7 @@ final class AndScorer: Scorer {
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
 
     override func score() -> Float { children.reduce(0) { $0 + $1.score() } }
+    override var maxScore: Float { children.reduce(0) { $0 + $1.maxScore } }
 }
 
 /// Required part, minus excluded documents, plus optional scoring clauses.

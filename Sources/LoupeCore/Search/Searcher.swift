@@ -42,6 +42,7 @@ public struct SearchResult: Sendable {
     /// Exact number of matching live documents.
     public var total: Int
     public var notes: [String]
+    public var totalIsExact = true
 }
 
 /// Error raised when a query is well-formed but cannot run (for example only exclusions).
@@ -258,24 +259,40 @@ public final class Searcher {
     }
 
     /// Ranks documents for `query`: the best `limit` hits (score descending, then document
-    /// order) and the exact total.
-    public func search(_ query: BoundQuery, limit: Int) throws -> SearchResult {
+    /// order). With `exactTotal`, every match is scored and counted; without it, top-k pruning
+    /// (block-max, MaxScore) skips documents that cannot make the top `limit`, and `total` only
+    /// counts the documents that were scored (a lower bound).
+    public func search(_ query: BoundQuery, limit: Int, exactTotal: Bool = true) throws -> SearchResult {
         let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
         var heap = TopK(limit)
         var total = 0
         for seg in reader.segments {
             let ctx = ScoringContext(segment: seg, bm25: bm25, avgLength: avg)
             let s = try scorer(query, ctx)
+            if exactTotal {
+                total += TopKCollectors.exhaustive(s, segment: seg, into: &heap)
+            } else {
+                total += TopKCollectors.collect(s, segment: seg, into: &heap)
+            }
+        }
+        var r = SearchResult(hits: heap.sorted(), total: total, notes: notes)
+        r.totalIsExact = exactTotal
+        return r
+    }
+
+    /// The exact number of live documents matching `query`, without scoring.
+    public func count(_ query: BoundQuery) throws -> Int {
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+        var total = 0
+        for seg in reader.segments {
+            let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
             var d = s.next()
             while d != PostingsCursor.end {
-                if !seg.isDeleted(d) {
-                    total += 1
-                    heap.offer(doc: seg.docBase + Int(d), score: s.score())
-                }
+                if !seg.isDeleted(d) { total += 1 }
                 d = s.next()
             }
         }
-        return SearchResult(hits: heap.sorted(), total: total, notes: notes)
+        return total
     }
 
     /// Positional spans of `query` in one document, for highlighting matches in the index.
@@ -352,6 +369,7 @@ struct TopK {
     }
 
     var threshold: Float { heap.count < k ? -Float.infinity : heap[0].score }
+    var isFull: Bool { k > 0 && heap.count >= k }
 
     func sorted() -> [Hit] { heap.sorted { TopK.worse($1, $0) } }
 }
