@@ -8,18 +8,23 @@ public final class SegmentBuilder {
     private let stemmer: EnglishStemmer?
     private let terms = TermTable()
 
-    // Per-term state, indexed by term id.
-    private var lastDoc: [Int32] = []
-    private var lastPos: [Int32] = []
-    private var freqInDoc: [Int32] = []
-    private var docFreq: [Int32] = []
-    private var totalFreq: [Int64] = []
-    private var maxFreq: [Int32] = []
-    private var docBytes: [[UInt8]] = []  // varint doc deltas
-    private var freqBytes: [[UInt8]] = []  // varint frequencies
-    private var posBytes: [[UInt8]] = []  // varint position deltas, restarting at each document
-    private var stemOf: [Int32] = []  // exact term -> its stem term (-1: none/unknown)
-    private var stemMembers: [Int32] = []  // stem term -> number of distinct exact variants
+    /// Per-term state, indexed by term id, in manually managed memory (see `SlicePool`).
+    struct TermState {
+        var lastDoc: Int32 = -1
+        var prevDocWritten: Int32 = 0
+        var lastPos: Int32 = 0
+        var freqInDoc: Int32 = 0
+        var docFreq: Int32 = 0
+        var totalFreq: Int64 = 0
+        var maxFreq: Int32 = 0
+        var stemOf: Int32 = -1  // exact term -> its stem term
+        var stemMembers: Int32 = 0  // stem term -> number of distinct exact variants
+        var docs = SliceStream()  // (doc delta, freq) varint pairs
+        var positions = SliceStream()  // position deltas, restarting at each document
+    }
+    private var states: UnsafeMutablePointer<TermState>
+    private var stateCapacity = 1024
+    private let pool = SlicePool()
 
     private var touched: [Int32] = []
     private var currentDoc: Int32 = 0
@@ -42,6 +47,12 @@ public final class SegmentBuilder {
         analyzerKind = kind
         analyzer = Analyzer(kind)
         stemmer = kind == .english ? EnglishStemmer() : nil
+        states = .allocate(capacity: stateCapacity)
+    }
+
+    deinit {
+        states.deinitialize(count: terms.count)
+        states.deallocate()
     }
 
     @inline(__always)
@@ -49,59 +60,42 @@ public final class SegmentBuilder {
         var isNew = false
         let id = terms.intern(field.rawValue, key, isNew: &isNew)
         if isNew {
-            lastDoc.append(-1)
-            lastPos.append(0)
-            freqInDoc.append(0)
-            docFreq.append(0)
-            totalFreq.append(0)
-            maxFreq.append(0)
-            docBytes.append([])
-            freqBytes.append([])
-            posBytes.append([])
-            stemOf.append(-1)
-            stemMembers.append(0)
-            approximateBytes += 160 + key.count
+            if Int(id) == stateCapacity {
+                let n = UnsafeMutablePointer<TermState>.allocate(capacity: stateCapacity * 2)
+                n.moveInitialize(from: states, count: stateCapacity)
+                states.deallocate()
+                states = n
+                stateCapacity *= 2
+            }
+            (states + Int(id)).initialize(to: TermState())
+            approximateBytes += MemoryLayout<TermState>.stride + 40 + key.count
         }
         return id
     }
 
     @inline(__always)
-    private static func appendVarint(_ a: inout [UInt8], _ value: UInt32) {
-        var v = value
-        while v >= 0x80 {
-            a.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        a.append(UInt8(v))
-    }
-
-    @inline(__always)
     private func occurrence(_ id: Int32, _ pos: Int32) {
-        let i = Int(id)
-        let doc = currentDoc
-        if lastDoc[i] != doc {
-            SegmentBuilder.appendVarint(&docBytes[i], UInt32(doc - max(lastDoc[i], 0)))
-            lastDoc[i] = doc
-            lastPos[i] = 0
-            freqInDoc[i] = 0
-            docFreq[i] += 1
+        let st = states + Int(id)
+        if st.pointee.lastDoc != currentDoc {
+            st.pointee.lastDoc = currentDoc
+            st.pointee.lastPos = 0
+            st.pointee.freqInDoc = 0
+            st.pointee.docFreq += 1
             touched.append(id)
-            approximateBytes += 3
         }
-        SegmentBuilder.appendVarint(&posBytes[i], UInt32(pos - lastPos[i]))
-        lastPos[i] = pos
-        freqInDoc[i] += 1
-        approximateBytes += 2
+        pool.appendVarint(&st.pointee.positions, UInt32(pos - st.pointee.lastPos))
+        st.pointee.lastPos = pos
+        st.pointee.freqInDoc += 1
     }
 
     /// The stem-space term for exact term `id` (computed once per distinct term).
     private func stemTerm(of id: Int32, field: IndexField, key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let s = stemOf[Int(id)]
+        let s = states[Int(id)].stemOf
         if s >= 0 { return s }
         stemScratch = stemmer!.stem(Array(key))
         let sid = stemScratch.withUnsafeBufferPointer { term(field, $0) }
-        stemOf[Int(id)] = sid
-        stemMembers[Int(sid)] += 1
+        states[Int(id)].stemOf = sid
+        states[Int(sid)].stemMembers += 1
         return sid
     }
 
@@ -160,18 +154,43 @@ public final class SegmentBuilder {
         lengths.append(UInt32(tLen))
         lengths.append(UInt32(cLen))
         lengths.append(UInt32(sLen))
+        let doc = currentDoc
         for id in touched {
-            let i = Int(id)
-            let f = freqInDoc[i]
-            SegmentBuilder.appendVarint(&freqBytes[i], UInt32(f))
-            totalFreq[i] += Int64(f)
-            if f > maxFreq[i] { maxFreq[i] = f }
+            let st = states + Int(id)
+            let f = st.pointee.freqInDoc
+            // The previous document of this term is implied by the deltas already written.
+            pool.appendVarint(&st.pointee.docs, UInt32(doc - st.pointee.prevDocWritten))
+            st.pointee.prevDocWritten = doc
+            pool.appendVarint(&st.pointee.docs, UInt32(f))
+            st.pointee.totalFreq += Int64(f)
+            if f > st.pointee.maxFreq { st.pointee.maxFreq = f }
         }
         touched.removeAll(keepingCapacity: true)
         let before = store.byteCount
         store.add(article)
-        approximateBytes += store.byteCount - before + 24
+        approximateBytes = pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
+            + terms.arenaBytes + terms.count * 16 + lengths.count * 4 + store.byteCount
+        _ = before
         documentCount += 1
+    }
+
+    /// Splits alternating (doc delta, freq) varints into two varint streams.
+    static func split(_ pairs: [UInt8], docs: inout [UInt8], freqs: inout [UInt8]) {
+        docs.removeAll(keepingCapacity: true)
+        freqs.removeAll(keepingCapacity: true)
+        var i = 0
+        var toDocs = true
+        while i < pairs.count {
+            let startIndex = i
+            while pairs[i] & 0x80 != 0 { i += 1 }
+            i += 1
+            if toDocs {
+                docs.append(contentsOf: pairs[startIndex..<i])
+            } else {
+                freqs.append(contentsOf: pairs[startIndex..<i])
+            }
+            toDocs.toggle()
+        }
     }
 
     /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}` (each fsynced).
@@ -186,9 +205,14 @@ public final class SegmentBuilder {
         var encoder = PostingsEncoder()
         // Exact term whose postings a single-variant stem term can share.
         var soleVariant = [Int32](repeating: -1, count: terms.count)
-        for id in 0..<terms.count where stemOf[id] >= 0 && stemMembers[Int(stemOf[id])] == 1 {
-            soleVariant[Int(stemOf[id])] = Int32(id)
+        for id in 0..<terms.count {
+            let so = states[id].stemOf
+            if so >= 0 && states[Int(so)].stemMembers == 1 { soleVariant[Int(so)] = Int32(id) }
         }
+        var pairs: [UInt8] = []
+        var docStream: [UInt8] = []
+        var freqStream: [UInt8] = []
+        var posStream: [UInt8] = []
         lengths.withUnsafeBufferPointer { lens in
             for id in order {
                 let i = Int(id)
@@ -198,10 +222,13 @@ public final class SegmentBuilder {
                     info = shared
                 } else {
                     let slot = IndexField(rawValue: key[0])!.lengthSlot
+                    pool.read(states[i].docs, into: &pairs)
+                    pool.read(states[i].positions, into: &posStream)
+                    SegmentBuilder.split(pairs, docs: &docStream, freqs: &freqStream)
                     info = encoder.encode(
-                        docs: docBytes[i], freqs: freqBytes[i], positions: posBytes[i], df: Int(docFreq[i]),
+                        docs: docStream, freqs: freqStream, positions: posStream, df: Int(states[i].docFreq),
                         lengths: lens, slot: slot, post: &post, posn: &posn)
-                    info.totalTermFreq = UInt64(totalFreq[i])
+                    info.totalTermFreq = UInt64(states[i].totalFreq)
                 }
                 written[i] = info
                 dict.add(key: key, info: info)
