@@ -39,6 +39,10 @@ public enum IndexField: UInt8, Sendable, CaseIterable, Codable {
 
 /// Positions of the title and body in the `text` field: title words, then a gap, then the body,
 /// so that no phrase or NEAR match can straddle the title and the first body sentence.
+/// The `plain` analyzer reproduces the peer benchmark, which indexes title and body as one
+/// stream: there the gap is 0.
 public enum FieldLayout {
     public static let titleBodyGap: Int32 = 16
+
+    public static func gap(_ kind: AnalyzerKind) -> Int32 { kind == .plain ? 0 : titleBodyGap }
 }

@@ -142,7 +142,7 @@ public final class SegmentBuilder {
         currentDoc = Int32(documentCount)
         SegmentBuilder.idTerm(article.id).withUnsafeBufferPointer { occurrence(term(.id, $0), 0) }
         let titleLen = invert(article.title, field: .text, start: 0)
-        let bodyStart = titleLen > 0 ? titleLen + FieldLayout.titleBodyGap : 0
+        let bodyStart = titleLen > 0 ? titleLen + FieldLayout.gap(analyzerKind) : 0
         let bodyLen = invert(article.body, field: .text, start: bodyStart)
         let tLen = invert(article.title, field: .title, start: 0)
         var cLen: Int32 = 0

@@ -35,7 +35,7 @@ public enum SnippetBuilder {
     public static func build(article: Article, spans: [Span], analyzer: Analyzer, words: Int = defaultWords) -> Snippet {
         var titleCount: Int32 = 0
         analyzer.analyze(article.title) { _ in titleCount += 1 }
-        let bodyStart = titleCount > 0 ? titleCount + FieldLayout.titleBodyGap : 0
+        let bodyStart = titleCount > 0 ? titleCount + FieldLayout.gap(analyzer.kind) : 0
         var starts: [Int] = []
         var ends: [Int] = []
         analyzer.analyze(article.body) { t in
