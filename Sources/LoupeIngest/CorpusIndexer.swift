@@ -22,10 +22,13 @@ public struct IndexSummary: Codable, Sendable {
     public init() {}
 }
 
-/// Walks a corpus and indexes it with every core: each worker thread loads its files and
-/// analyses their articles into its own `SegmentBuilder`, flushing a segment when its share of
-/// the memory budget is used. Files go to workers in fixed batches (batch k to worker k mod n),
-/// so the segments — and document numbers — do not depend on thread timing.
+/// Walks a corpus and indexes it with every core.
+///
+/// The calling thread walks and loads files in order and cuts their articles into chunks;
+/// worker threads (one per core) analyse chunks into their own `SegmentBuilder`s, flushing a
+/// segment when their share of the memory budget is used. Chunk k goes to worker k mod n and
+/// queues are bounded, so a single huge file is spread over every core, memory stays bounded,
+/// and segments — hence document numbers — do not depend on thread timing.
 ///
 /// With an existing index of the same corpus, only new or changed files (size or modification
 /// time) are read; the articles of changed and removed files are deleted.
@@ -33,15 +36,69 @@ public final class CorpusIndexer: @unchecked Sendable {
     public let root: String
     public let writer: IndexWriter
     public var threads = ProcessInfo.processInfo.activeProcessorCount
-    /// Files per batch: at most this, fewer for small corpora so that every thread gets work.
-    public var maxBatchSize = 32
+    /// Articles per chunk handed to a worker.
+    public var chunkSize = 64
     public var onDiagnostic: (Diagnostic) -> Void = { _ in }
     public var onProgress: (IndexSummary, Int64) -> Void = { _, _ in }
-    private let lock = NSLock()
 
     public init(root: String, writer: IndexWriter) {
         self.root = root
         self.writer = writer
+    }
+
+    struct Chunk {
+        var path: String
+        var file: Int
+        var firstPosition: Int
+        var articles: ArraySlice<Article>
+    }
+
+    /// A bounded single-consumer queue.
+    final class ChunkQueue: @unchecked Sendable {
+        private var items: [Chunk] = []
+        private var head = 0
+        private var closed = false
+        private let cond = NSCondition()
+        let capacity: Int
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        func push(_ c: Chunk) {
+            cond.lock()
+            while items.count - head >= capacity && !closed { cond.wait() }
+            items.append(c)
+            cond.broadcast()
+            cond.unlock()
+        }
+
+        func pop() -> Chunk? {
+            cond.lock()
+            defer { cond.unlock() }
+            while head == items.count && !closed { cond.wait() }
+            if head == items.count { return nil }
+            let c = items[head]
+            head += 1
+            if head > 64 {
+                items.removeFirst(head)
+                head = 0
+            }
+            cond.broadcast()
+            return c
+        }
+
+        func close() {
+            cond.lock()
+            closed = true
+            cond.broadcast()
+            cond.unlock()
+        }
+    }
+
+    final class Worker: @unchecked Sendable {
+        let queue: ChunkQueue
+        var failure: Error?
+        let done = DispatchSemaphore(value: 0)
+        init(capacity: Int) { queue = ChunkQueue(capacity: capacity) }
     }
 
     public func run(optimize: Bool = false) throws -> IndexSummary {
@@ -49,17 +106,17 @@ public final class CorpusIndexer: @unchecked Sendable {
         var summary = IndexSummary()
         let indexReal = CorpusWalker.realPath(writer.directory)
         let walker = CorpusWalker(root: root, excluded: indexReal.map { [$0] } ?? [])
-        var found = walker.walk { d in
+        var files = walker.walk { d in
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)
         }
         if writer.isIncremental {
-            let walked = Set(found.map(\.relativePath))
+            let walked = Set(files.map(\.relativePath))
             for path in writer.knownFiles where !walked.contains(path) {
                 writer.deleteFile(path)
                 summary.removedFiles += 1
             }
-            found = found.filter { f in
+            files = files.filter { f in
                 guard let rec = writer.fileRecord(f.relativePath) else { return true }
                 if rec.size == f.size && rec.mtime == f.mtimeNanos {
                     summary.unchangedFiles += 1
@@ -69,62 +126,68 @@ public final class CorpusIndexer: @unchecked Sendable {
                 return true
             }
         }
-        let files = found
-        let batchSize = max(1, min(maxBatchSize, files.count / max(1, threads * 8)))
         let totalBytes = files.reduce(Int64(0)) { $0 + $1.size }
-        let batches = (files.count + batchSize - 1) / batchSize
-        let workers = max(1, min(threads, batches))
-        summary.threads = workers
-        let perWorkerBudget = writer.memoryBudget / workers
-        nonisolated(unsafe) var shared = summary
-        nonisolated(unsafe) var failure: Error?
+        let n = max(1, threads)
+        summary.threads = n
+        let budget = writer.memoryBudget / n
         let run = writer.run
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var builder = writer.makeBuilder()
-            var batch = w
-            outer: while batch < batches {
-                for seq in (batch * batchSize)..<min((batch + 1) * batchSize, files.count) {
-                    if lock.withLock({ failure != nil }) { break outer }
-                    let f = files[seq]
-                    let r = ArticleLoading.load(f)
+        let idx = self.writer
+        let workers = (0..<n).map { _ in Worker(capacity: 4) }
+        for w in workers {
+            Thread {
+                let writer = idx
+                var builder = writer.makeBuilder()
+                while let chunk = w.queue.pop() {
+                    if w.failure != nil { continue }  // drain
                     let first = builder.documentCount
-                    if !r.rejected {
-                        for (i, a) in r.articles.enumerated() {
-                            builder.add(a, order: ArticleOrder(run: run, file: seq, position: i))
-                        }
+                    var pos = chunk.firstPosition
+                    for a in chunk.articles {
+                        builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
+                        pos += 1
                     }
-                    builder.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, firstDoc: first)
-                    lock.withLock {
-                        shared.files += 1
-                        shared.bytes += f.size
-                        for d in r.diagnostics {
-                            if d.severity == .warning { shared.warnings += 1 }
-                            onDiagnostic(d)
-                        }
-                        if r.rejected { shared.filesWithErrors += 1 } else { shared.articles += r.articles.count }
-                        shared.seconds = (ContinuousClock.now - clock).seconds
-                        onProgress(shared, totalBytes)
-                    }
-                    if builder.approximateBytes >= perWorkerBudget {
+                    builder.recordFilePart(chunk.path, firstDoc: first)
+                    if builder.approximateBytes >= budget {
                         do {
                             try writer.flush(builder)
                         } catch {
-                            lock.withLock { if failure == nil { failure = error } }
-                            break outer
+                            w.failure = error
                         }
                         builder = writer.makeBuilder()
                     }
                 }
-                batch += workers
-            }
-            do {
-                try writer.flush(builder)
-            } catch {
-                lock.withLock { if failure == nil { failure = error } }
-            }
+                if w.failure == nil {
+                    do { try writer.flush(builder) } catch { w.failure = error }
+                }
+                w.done.signal()
+            }.start()
         }
-        if let failure { throw failure }
-        summary = shared
+        var next = 0
+        for (seq, f) in files.enumerated() {
+            if workers.contains(where: { $0.failure != nil }) { break }
+            let r = ArticleLoading.load(f)
+            summary.files += 1
+            summary.bytes += f.size
+            for d in r.diagnostics {
+                if d.severity == .warning { summary.warnings += 1 }
+                onDiagnostic(d)
+            }
+            let articles = r.rejected ? [] : r.articles
+            if r.rejected { summary.filesWithErrors += 1 } else { summary.articles += articles.count }
+            writer.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, articles: articles.count)
+            var start = 0
+            while start < articles.count {
+                let end = min(start + chunkSize, articles.count)
+                workers[next % n].queue.push(
+                    Chunk(path: f.relativePath, file: seq, firstPosition: start, articles: articles[start..<end]))
+                next += 1
+                start = end
+            }
+            summary.seconds = (ContinuousClock.now - clock).seconds
+            onProgress(summary, totalBytes)
+        }
+        for w in workers { w.queue.close() }
+        for w in workers { w.done.wait() }
+        if let failure = workers.compactMap(\.failure).first { throw failure }
         try writer.commit(corpusRoot: CorpusWalker.realPath(root) ?? root, optimize: optimize)
         let m = writer.currentManifest
         summary.duplicates = writer.duplicatesReplaced

@@ -28,6 +28,9 @@ public final class IndexWriter: @unchecked Sendable {
     private let base: IndexReader?
     private var live: [String: (segment: String, doc: Int32, order: ArticleOrder)] = [:]
     private var deletions: [String: Set<Int>] = [:]
+    /// Files read in this session: their metadata, and the parts registered by flushes.
+    private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
+    private var fileParts: [String: [Manifest.Part]] = [:]
     private var defaultBuilder: SegmentBuilder?
     private var builderCount = 0
     public private(set) var duplicatesReplaced = 0
@@ -114,12 +117,7 @@ public final class IndexWriter: @unchecked Sendable {
 
     /// Writes `builder` as a new segment (not yet committed) and registers it.
     public func flush(_ builder: SegmentBuilder) throws {
-        guard builder.documentCount > 0 else {
-            lock.lock()
-            defer { lock.unlock() }
-            for (path, rec) in builder.fileRanges { manifest.files[path] = rec }
-            return
-        }
+        guard builder.documentCount > 0 else { return }
         let name = reserveName()
         let info = try builder.write(to: directory, name: name)
         lock.lock()
@@ -146,9 +144,8 @@ public final class IndexWriter: @unchecked Sendable {
                 }
             }
         }
-        for (path, var rec) in builder.fileRanges {
-            rec.segment = name
-            manifest.files[path] = rec
+        for p in builder.fileParts {
+            fileParts[p.path, default: []].append(Manifest.Part(segment: name, firstDoc: p.firstDoc, count: p.count))
         }
     }
 
@@ -162,6 +159,13 @@ public final class IndexWriter: @unchecked Sendable {
             while c.next() != PostingsCursor.end { out.append((s, c.doc)) }
         }
         return out
+    }
+
+    /// Records a corpus file read in this session (its parts arrive with the flushes).
+    public func recordFile(_ path: String, size: Int64, mtime: Int64, articles: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        fileMeta[path] = (size, mtime, articles)
     }
 
     /// The committed record of a corpus file, if any.
@@ -181,10 +185,12 @@ public final class IndexWriter: @unchecked Sendable {
     public func deleteFile(_ path: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard let rec = manifest.files.removeValue(forKey: path), let seg = rec.segment else { return }
-        guard let info = manifest.segments.first(where: { $0.name == seg }) else { return }
-        for d in rec.firstDoc..<min(rec.firstDoc + rec.articles, info.documents) {
-            deletions[seg, default: []].insert(d)
+        guard let rec = manifest.files.removeValue(forKey: path) else { return }
+        for part in rec.parts {
+            guard let info = manifest.segments.first(where: { $0.name == part.segment }) else { continue }
+            for d in part.firstDoc..<min(part.firstDoc + part.count, info.documents) {
+                deletions[part.segment, default: []].insert(d)
+            }
         }
     }
 
@@ -195,6 +201,12 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let r = corpusRoot { manifest.corpusRoot = r }
+        for (path, m) in fileMeta {
+            manifest.files[path] = Manifest.FileRecord(
+                size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
+        }
+        fileMeta.removeAll()
+        fileParts.removeAll()
         applyDeletions()
         try merge(all: optimize)
         manifest.generation += 1
@@ -210,7 +222,9 @@ public final class IndexWriter: @unchecked Sendable {
         // Segments with nothing live are dropped.
         let dead = Set(manifest.segments.filter { $0.liveDocuments == 0 }.map(\.name))
         manifest.segments.removeAll { dead.contains($0.name) }
-        manifest.files = manifest.files.filter { $0.value.segment.map { !dead.contains($0) } ?? true }
+        for (path, rec) in manifest.files where rec.parts.contains(where: { dead.contains($0.segment) }) {
+            manifest.files[path]?.parts.removeAll { dead.contains($0.segment) }
+        }
         sortSegments()
     }
 
@@ -241,17 +255,23 @@ public final class IndexWriter: @unchecked Sendable {
         manifest.nextSegment += 1
         let merged = try SegmentMerger(analyzer: manifest.analyzer).merge(readers, into: directory, name: name)
         let victimNames = Set(victims.map(\.name))
-        // Re-point file records at the merged segment.
-        for (path, rec) in manifest.files {
-            guard let seg = rec.segment, victimNames.contains(seg), let map = merged.docMaps[seg] else { continue }
-            var first = -1
-            var n = 0
-            for d in rec.firstDoc..<(rec.firstDoc + rec.articles) where d < map.count && map[d] >= 0 {
-                if first < 0 { first = Int(map[d]) }
-                n += 1
+        // Re-point file records at the merged segment: a run of documents stays a run.
+        for (path, rec) in manifest.files where rec.parts.contains(where: { victimNames.contains($0.segment) }) {
+            var parts: [Manifest.Part] = []
+            for part in rec.parts {
+                guard victimNames.contains(part.segment), let map = merged.docMaps[part.segment] else {
+                    parts.append(part)
+                    continue
+                }
+                var first = -1
+                var n = 0
+                for d in part.firstDoc..<(part.firstDoc + part.count) where d < map.count && map[d] >= 0 {
+                    if first < 0 { first = Int(map[d]) }
+                    n += 1
+                }
+                if n > 0 { parts.append(Manifest.Part(segment: name, firstDoc: first, count: n)) }
             }
-            manifest.files[path] = Manifest.FileRecord(
-                size: rec.size, mtime: rec.mtime, articles: n, segment: n > 0 ? name : nil, firstDoc: max(first, 0))
+            manifest.files[path]?.parts = parts
         }
         manifest.segments.removeAll { victimNames.contains($0.name) }
         var info = merged.info

@@ -19,21 +19,31 @@ public struct Manifest: Codable, Sendable {
 
     public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
 
-    /// One corpus file: its size and modification time when read, and where its articles are:
-    /// `articles` consecutive documents from `firstDoc` of `segment` (some may since be deleted).
+    /// One corpus file: its size and modification time when read, how many articles it gave,
+    /// and where they are: runs of consecutive documents in segments (some may since be deleted).
     public struct FileRecord: Codable, Sendable, Equatable {
         public var size: Int64
         public var mtime: Int64  // nanoseconds
         public var articles: Int
-        public var segment: String?
-        public var firstDoc: Int
+        public var parts: [Part]
 
-        public init(size: Int64, mtime: Int64, articles: Int, segment: String? = nil, firstDoc: Int = 0) {
+        public init(size: Int64, mtime: Int64, articles: Int, parts: [Part] = []) {
             self.size = size
             self.mtime = mtime
             self.articles = articles
+            self.parts = parts
+        }
+    }
+
+    public struct Part: Codable, Sendable, Equatable {
+        public var segment: String
+        public var firstDoc: Int
+        public var count: Int
+
+        public init(segment: String, firstDoc: Int, count: Int) {
             self.segment = segment
             self.firstDoc = firstDoc
+            self.count = count
         }
     }
 

@@ -36,8 +36,8 @@ public final class SegmentBuilder {
     /// order wins when two documents share an id.
     public private(set) var docIds: [String] = []
     public private(set) var docOrder: [ArticleOrder] = []
-    /// Corpus files whose articles this builder holds: path -> (first local doc, count).
-    public private(set) var fileRanges: [(path: String, record: Manifest.FileRecord)] = []
+    /// Runs of articles from corpus files: path, first local doc, count.
+    public private(set) var fileParts: [(path: String, firstDoc: Int, count: Int)] = []
 
     /// Approximate bytes held in RAM (postings, positions, terms, stored fields).
     public private(set) var approximateBytes = 0
@@ -117,9 +117,8 @@ public final class SegmentBuilder {
     }
 
     /// Records that the articles added since `firstDoc` came from the corpus file `path`.
-    public func recordFile(_ path: String, size: Int64, mtime: Int64, firstDoc: Int) {
-        fileRanges.append(
-            (path, Manifest.FileRecord(size: size, mtime: mtime, articles: documentCount - firstDoc, firstDoc: firstDoc)))
+    public func recordFilePart(_ path: String, firstDoc: Int) {
+        if documentCount > firstDoc { fileParts.append((path, firstDoc, documentCount - firstDoc)) }
     }
 
     /// The `id` field term for an article id: its UTF-8 bytes, or for ids longer than 200
