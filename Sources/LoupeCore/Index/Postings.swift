@@ -141,7 +141,6 @@ public final class PostingsCursor {
     private var docs: UnsafeMutablePointer<UInt32>
     private var freqs: UnsafeMutablePointer<UInt32>
     private var scratch: UnsafeMutablePointer<UInt32>
-    private var positionsBuf: [Int32] = []
     private var posCursor = 0  // byte offset of positions of doc at `posIndex`
     private var posIndex = 0
     public private(set) var doc: Int32 = -1
@@ -303,35 +302,101 @@ public final class PostingsCursor {
     public var blockMinLength: UInt32 { block >= 0 && block < skips.count ? skips[block].minLength : info.minLength }
     public var blockLastDoc: Int32 { block >= 0 && block < skips.count ? skips[block].lastDoc : PostingsCursor.end }
 
-    /// Positions of the term in the current document (ascending). Valid until the next call.
+    /// Positions of the term in the current document (ascending), as a new array.
     public func positions() -> [Int32] {
+        var out: [Int32] = []
+        positions(into: &out)
+        return out
+    }
+
+    /// Replaces `out` with the positions of the term in the current document (ascending),
+    /// reusing its storage.
+    public func positions(into out: inout [Int32]) {
+        let buf = PositionBuffer()
+        positions(into: buf)
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: UnsafeBufferPointer(start: buf.values, count: buf.count))
+    }
+
+    /// Skips `n` varints starting at `p` (8 bytes at a time: a varint ends at each byte whose
+    /// high bit is clear).
+    @inline(__always)
+    private func skipVarints(_ n: Int, from start: Int) -> Int {
+        var p = start
+        var left = n
+        let end = posn.count
+        let base = posn.baseAddress!
+        while left >= 8 && p + 8 <= end {
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+            let ends = (~w & 0x8080_8080_8080_8080).nonzeroBitCount
+            if ends > left { break }
+            left -= ends
+            p += 8
+        }
+        while left > 0 && p < end {
+            if base.load(fromByteOffset: p, as: UInt8.self) & 0x80 == 0 { left -= 1 }
+            p += 1
+        }
+        return p
+    }
+
+    /// Fills `out` with the positions of the term in the current document (ascending).
+    public func positions(into out: PositionBuffer) {
+        out.count = 0
         // Skip the positions of earlier documents in this block.
+        if posIndex < index {
+            var total = 0
+            for i in posIndex..<index { total += Int(freqs[i]) }
+            posCursor = skipVarints(total, from: posCursor)
+            posIndex = index
+        }
         var p = posCursor
-        let base = posn
-        @inline(__always) func skipVar() -> Bool {
-            while p < base.count {
+        let end = posn.count
+        guard let base = posn.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let k = Int(freqs[index])
+        out.reserve(k)
+        var last: Int32 = 0
+        let values = out.values
+        for j in 0..<k {
+            var v: UInt32 = 0
+            var shift: UInt32 = 0
+            while true {
+                guard p < end, shift < 32 else {
+                    error = .corrupt(fileName, "bad position data")
+                    out.count = j
+                    return
+                }
                 let x = base[p]
                 p += 1
-                if x & 0x80 == 0 { return true }
+                v |= UInt32(x & 0x7F) << shift
+                if x & 0x80 == 0 { break }
+                shift += 7
             }
-            return false
+            last &+= Int32(bitPattern: v)
+            values[j] = last
         }
-        while posIndex < index {
-            for _ in 0..<freqs[posIndex] { if !skipVar() { return [] } }
-            posIndex += 1
-        }
-        posCursor = p
-        positionsBuf.removeAll(keepingCapacity: true)
-        var r = ByteReader(posn, at: p, file: fileName)
-        var last: Int32 = 0
-        for _ in 0..<freqs[index] {
-            guard let d = try? r.varint(), d < UInt64(Int32.max) else {
-                error = .corrupt(fileName, "bad position data")
-                return positionsBuf
-            }
-            last &+= Int32(d)
-            positionsBuf.append(last)
-        }
-        return positionsBuf
+        out.count = k
     }
+}
+
+/// A reusable, growable buffer of positions (no copy-on-write, no per-document allocation).
+public final class PositionBuffer {
+    public private(set) var values: UnsafeMutablePointer<Int32>
+    public var count = 0
+    private var capacity = 64
+
+    public init() { values = .allocate(capacity: capacity) }
+    deinit { values.deallocate() }
+
+    @inline(__always) func reserve(_ n: Int) {
+        if n > capacity {
+            values.deallocate()
+            capacity = max(n, capacity * 2)
+            values = .allocate(capacity: capacity)
+        }
+    }
+
+    @inline(__always) public subscript(i: Int) -> Int32 { values[i] }
+
+    public var array: [Int32] { Array(UnsafeBufferPointer(start: values, count: count)) }
 }

@@ -61,7 +61,15 @@ final class TermScorer: Scorer {
         return weight * ctx.bm25.tfNorm(Float(cursor.freq), length: dl, avgLength: ctx.avgLength[slot])
     }
 
-    override func spans() -> [Span] { cursor.positions().map { Span($0, $0) } }
+    private let positionBuf = PositionBuffer()
+    private var spanBuf: [Span] = []
+
+    override func spans() -> [Span] {
+        cursor.positions(into: positionBuf)
+        spanBuf.removeAll(keepingCapacity: true)
+        for i in 0..<positionBuf.count { spanBuf.append(Span(positionBuf[i], positionBuf[i])) }
+        return spanBuf
+    }
     override var positional: Bool { true }
 
     /// Largest tf with the shortest document bounds the score: BM25 grows with tf and falls with
@@ -106,17 +114,44 @@ final class PhraseScorer: PositionalScorer {
     let cursors: [PostingsCursor]
     let offsets: [Int32]
     let slop: Int
+    private var lists: [[Int32]]
+    private let buffers: [PositionBuffer]
+    private let pairA: PostingsCursor?
+    private let pairB: PostingsCursor?
+    private let bufA = PositionBuffer()
+    private let bufB = PositionBuffer()
+    private let lo: Int32
+    private let hi: Int32
 
     init(cursors: [PostingsCursor], offsets: [Int32], slop: Int, weight: Float, slot: Int, ctx: ScoringContext) {
-        self.cursors = cursors
-        self.offsets = offsets
+        // Rarest term first: it drives the leap-frog.
+        let order = cursors.indices.sorted { cursors[$0].info.docFreq < cursors[$1].info.docFreq }
+        self.cursors = order.map { cursors[$0] }
+        self.offsets = order.map { offsets[$0] }
         self.slop = slop
+        lists = Array(repeating: [], count: cursors.count)
+        buffers = cursors.map { _ in PositionBuffer() }
+        pairA = cursors.count == 2 ? self.cursors[0] : nil
+        pairB = cursors.count == 2 ? self.cursors[1] : nil
+        lo = offsets.min() ?? 0
+        hi = offsets.max() ?? 0
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
 
     /// Leap-frog to the next document containing every term, from `target`.
     private func align(_ target: Int32) -> Int32 {
         var t = target
+        if let a = pairA, let b = pairB {
+            // Two terms (the common case): leap-frog without touching the array.
+            var da = a.advance(to: t)
+            while da != PostingsCursor.end {
+                let db = b.advance(to: da)
+                if db == da { return da }
+                if db == PostingsCursor.end { return db }
+                da = a.advance(to: db)
+            }
+            return da
+        }
         while true {
             var agreed = true
             for c in cursors {
@@ -139,8 +174,17 @@ final class PhraseScorer: PositionalScorer {
                 doc = d
                 return d
             }
-            let lists = cursors.map { $0.positions() }
-            matches = SpanMatcher.phrase(lists, offsets: offsets, slop: slop)
+            if slop == 0, let a = pairA, let b = pairB {
+                a.positions(into: bufA)
+                b.positions(into: bufB)
+                SpanMatcher.exactPair(bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
+            } else if slop == 0 {
+                for i in 0..<cursors.count { cursors[i].positions(into: buffers[i]) }
+                SpanMatcher.exactPhrase(buffers, offsets: offsets, lo: lo, hi: hi, into: &matches)
+            } else {
+                for i in 0..<cursors.count { cursors[i].positions(into: &lists[i]) }
+                SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
+            }
             if !matches.isEmpty {
                 doc = d
                 return d

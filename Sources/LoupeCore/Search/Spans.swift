@@ -18,19 +18,101 @@ public enum SpanMatcher {
     /// positions differ by at most `slop` (so `"a b"~1` matches `a x b`, and `"b a"` needs 2).
     /// Exact phrases are slop 0. Each match weighs `1 / (1 + spread)`.
     public static func phrase(_ lists: [[Int32]], offsets: [Int32], slop: Int) -> [Span] {
-        let k = lists.count
-        if k == 0 || lists.contains(where: \.isEmpty) { return [] }
         var out: [Span] = []
+        phrase(lists, offsets: offsets, slop: slop, into: &out)
+        return out
+    }
+
+    /// Exact two-term phrase: positions of `b` exactly `delta` after positions of `a`.
+    @inline(__always)
+    static func exactPair(
+        _ a: PositionBuffer, _ b: PositionBuffer, delta: Int32, start: Int32, lo: Int32, hi: Int32, into out: inout [Span]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        let na = a.count
+        let nb = b.count
+        let pa = a.values
+        let pb = b.values
+        var j = 0
+        for i in 0..<na {
+            let want = pa[i] + delta
+            while j < nb && pb[j] < want { j += 1 }
+            if j == nb { return }
+            if pb[j] == want {
+                let rel = pa[i] - start
+                out.append(Span(rel + lo, rel + hi))
+            }
+        }
+    }
+
+    /// Exact phrase (slop 0) on position buffers: fills `out` and returns the match count.
+    static func exactPhrase(_ lists: [PositionBuffer], offsets: [Int32], lo: Int32, hi: Int32, into out: inout [Span]) {
+        out.removeAll(keepingCapacity: true)
+        let k = lists.count
+        for l in lists where l.count == 0 { return }
+        var ptr0 = 0
+        var ptr1 = 0
+        let first = lists[0]
+        if k == 2 {
+            let second = lists[1]
+            let d = offsets[1] - offsets[0]
+            while ptr0 < first.count {
+                let want = first[ptr0] + d
+                while ptr1 < second.count && second[ptr1] < want { ptr1 += 1 }
+                if ptr1 == second.count { return }
+                if second[ptr1] == want {
+                    let rel = first[ptr0] - offsets[0]
+                    out.append(Span(rel + lo, rel + hi))
+                }
+                ptr0 += 1
+            }
+            return
+        }
+        var ptr = [Int](repeating: 0, count: k)
+        outer: for i0 in 0..<first.count {
+            let rel = first[i0] - offsets[0]
+            for i in 1..<k {
+                let want = rel + offsets[i]
+                let l = lists[i]
+                var j = ptr[i]
+                while j < l.count && l[j] < want { j += 1 }
+                ptr[i] = j
+                if j == l.count { return }
+                if l[j] != want { continue outer }
+            }
+            out.append(Span(rel + lo, rel + hi))
+        }
+    }
+
+    /// The same, into `out` (replaced), reusing its storage.
+    public static func phrase(_ lists: [[Int32]], offsets: [Int32], slop: Int, into out: inout [Span]) {
+        out.removeAll(keepingCapacity: true)
+        let k = lists.count
+        if k == 0 { return }
+        for l in lists where l.isEmpty { return }
         if slop == 0 {
-            // Intersect relative positions: walk the first list, binary-search the others.
+            var lo = offsets[0]
+            var hi = offsets[0]
+            for o in offsets {
+                lo = min(lo, o)
+                hi = max(hi, o)
+            }
+            // Intersect relative positions: walk the first list, search forward in the others.
+            var ptr = [Int](repeating: 0, count: k)
             outer: for p0 in lists[0] {
                 let rel = p0 - offsets[0]
                 for i in 1..<k {
-                    if !contains(lists[i], rel + offsets[i]) { continue outer }
+                    let want = rel + offsets[i]
+                    let l = lists[i]
+                    var j = ptr[i]
+                    while j < l.count && l[j] < want { j += 1 }
+                    ptr[i] = j
+                    if j == l.count { return }
+                    if l[j] != want { continue outer }
                 }
-                out.append(Span(rel + offsets.min()!, rel + offsets.max()!))
+                out.append(Span(rel + lo, rel + hi))
             }
-            return out
+            return
         }
         // Smallest-window sweep over relative positions, one pointer per term.
         var ptr = [Int](repeating: 0, count: k)
@@ -54,9 +136,8 @@ public enum SpanMatcher {
             }
             if Int(hi) - Int(lo) <= slop && start > lastEnd {
                 var distinct = true
-                if k > 1 {
-                    var seen = Set<Int32>()
-                    for i in 0..<k where !seen.insert(lists[i][ptr[i]]).inserted { distinct = false }
+                for i in 0..<k where distinct {
+                    for j in (i + 1)..<max(i + 1, k) where lists[i][ptr[i]] == lists[j][ptr[j]] { distinct = false }
                 }
                 if distinct {
                     out.append(Span(start, end, weight: 1 / Float(1 + Int(hi) - Int(lo))))
@@ -66,7 +147,6 @@ public enum SpanMatcher {
             ptr[minI] += 1
             if ptr[minI] >= lists[minI].count { break }
         }
-        return out
     }
 
     @inline(__always)
