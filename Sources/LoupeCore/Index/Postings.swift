@@ -11,17 +11,22 @@ public struct TermInfo: Sendable, Equatable {
 
 /// Postings of one term in the `.post` file: first a skip entry per block of `blockSize` docs
 /// (last doc id as a delta from the previous block's, byte length of the block, byte length of
-/// its positions, largest tf, shortest document length), then the blocks. A full block is two
+/// its positions, then the block's impacts: the (tf, document length) pairs not dominated by
+/// another document of the block — no other has both a larger tf and a shorter length — at most
+/// `maxImpacts`, extra ones folded into one dominating pair), then the blocks. Since BM25 grows
+/// with tf and falls with length, the best impact bounds every score in the block exactly. A full block is two
 /// bit-packed arrays (doc-id deltas, tf − 1) each with its bit width byte; the last, partial block
 /// is varint pairs. Positions (`.pos`) are varint deltas restarting at each document.
 public enum PostingsFormat {
     public static let blockSize = 128
+    public static let maxImpacts = 6
 }
 
 struct PostingsEncoder {
     private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var deltas = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var pairs: [(UInt32, UInt32)] = []
     private var blockBuf = ByteWriter(capacity: 1024)
     private var skip = ByteWriter(capacity: 64)
     private var data = ByteWriter(capacity: 4096)
@@ -72,7 +77,9 @@ struct PostingsEncoder {
                             prevDoc = d
                             for _ in 0..<f { _ = readVar(ps, &pp) }
                             blockMaxTF = max(blockMaxTF, f)
-                            blockMinLen = min(blockMinLen, lengths[Int(d) * IndexField.lengthSlots + slot])
+                            let dl = lengths[Int(d) * IndexField.lengthSlots + slot]
+                            blockMinLen = min(blockMinLen, dl)
+                            pairs.append((f, dl))
                         }
                         blockBuf.removeAll()
                         if n == PostingsFormat.blockSize {
@@ -97,8 +104,24 @@ struct PostingsEncoder {
                         skip.varint(UInt64(last - prevBlockLast))
                         skip.varint(blockBuf.count)
                         skip.varint(pp - posStart)
-                        skip.varint(UInt64(blockMaxTF))
-                        skip.varint(UInt64(blockMinLen))
+                        // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths.
+                        pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+                        var frontier: [(UInt32, UInt32)] = []
+                        for pr in pairs where frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 {
+                            frontier.append(pr)
+                        }
+                        pairs.removeAll(keepingCapacity: true)
+                        if frontier.count > PostingsFormat.maxImpacts {
+                            let tail = frontier[(PostingsFormat.maxImpacts - 1)...]
+                            let folded = (tail.first!.0, tail.last!.1)
+                            frontier.removeSubrange((PostingsFormat.maxImpacts - 1)...)
+                            frontier.append(folded)
+                        }
+                        skip.varint(frontier.count)
+                        for pr in frontier {
+                            skip.varint(UInt64(pr.0))
+                            skip.varint(UInt64(pr.1))
+                        }
                         prevBlockLast = last
                         data.append(blockBuf.bytes)
                         maxTF = max(maxTF, blockMaxTF)
@@ -123,6 +146,8 @@ struct SkipEntry {
     var posOffset: Int  // absolute offset of the block's positions in .pos
     var maxFreq: UInt32
     var minLength: UInt32
+    var impactStart: Int32  // index of the block's first (tf, length) pair in `impacts`
+    var impactCount: Int32
 }
 
 /// A cursor over one term's postings in one segment: doc ids in increasing order, their
@@ -135,6 +160,7 @@ public final class PostingsCursor {
     private let fileName: String
     public let info: TermInfo
     private var skips: [SkipEntry] = []
+    private var impacts: [UInt32] = []  // (tf, length) pairs, flat
     private var block = -1
     private var blockCount = 0
     private var index = 0  // index within the block
@@ -181,17 +207,28 @@ public final class PostingsCursor {
         var last: Int64 = 0
         var raw: [(Int, Int)] = []
         raw.reserveCapacity(blocks)
-        var entries: [(Int32, UInt32, UInt32)] = []
+        var entries: [(Int32, UInt32, UInt32, Int32, Int32)] = []
         entries.reserveCapacity(blocks)
         for _ in 0..<blocks {
             last += Int64(try r.varint())
             guard last < Int64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
             let bytes = try r.count(max: post.count)
             let pbytes = try r.count(max: posn.count)
-            let mf = UInt32(truncatingIfNeeded: try r.varint())
-            let ml = UInt32(truncatingIfNeeded: try r.varint())
+            let np = try r.count(max: 64)
+            guard np >= 1 else { throw IndexError.corrupt(fileName, "block without impacts") }
+            let start = Int32(impacts.count / 2)
+            var mf: UInt32 = 0
+            var ml = UInt32.max
+            for _ in 0..<np {
+                let tf = UInt32(truncatingIfNeeded: try r.varint())
+                let dl = UInt32(truncatingIfNeeded: try r.varint())
+                impacts.append(tf)
+                impacts.append(dl)
+                mf = max(mf, tf)
+                ml = min(ml, dl)
+            }
             raw.append((bytes, pbytes))
-            entries.append((Int32(last), mf, ml))
+            entries.append((Int32(last), mf, ml, start, Int32(np)))
         }
         var off = r.pos
         var poff = Int(info.posOffset)
@@ -199,7 +236,7 @@ public final class PostingsCursor {
             skips.append(
                 SkipEntry(
                     lastDoc: entries[k].0, dataOffset: off, posOffset: poff, maxFreq: entries[k].1,
-                    minLength: entries[k].2))
+                    minLength: entries[k].2, impactStart: entries[k].3, impactCount: entries[k].4))
             off += raw[k].0
             poff += raw[k].1
         }
@@ -300,6 +337,21 @@ public final class PostingsCursor {
     /// Upper bounds for the current block (block-max pruning).
     public var blockMaxFreq: UInt32 { block >= 0 && block < skips.count ? skips[block].maxFreq : info.maxFreq }
     public var blockMinLength: UInt32 { block >= 0 && block < skips.count ? skips[block].minLength : info.minLength }
+    /// The largest of `score(tf, length)` over the current block's impacts (an exact bound of
+    /// any monotone score in the block).
+    @inline(__always)
+    public func blockMax(_ score: (UInt32, UInt32) -> Float) -> Float {
+        guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
+        let s = skips[block]
+        var best: Float = 0
+        var i = Int(s.impactStart) * 2
+        for _ in 0..<s.impactCount {
+            best = max(best, score(impacts[i], impacts[i + 1]))
+            i += 2
+        }
+        return best
+    }
+
     public var blockLastDoc: Int32 { block >= 0 && block < skips.count ? skips[block].lastDoc : PostingsCursor.end }
 
     /// Positions of the term in the current document (ascending), as a new array.

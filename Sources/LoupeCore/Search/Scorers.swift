@@ -80,7 +80,9 @@ final class TermScorer: Scorer {
 
     /// The same bound for the block holding the current document.
     var blockMaxScore: Float {
-        weight * ctx.bm25.tfNorm(Float(cursor.blockMaxFreq), length: Float(cursor.blockMinLength), avgLength: ctx.avgLength[slot])
+        let bm = ctx.bm25
+        let avg = ctx.avgLength[slot]
+        return weight * cursor.blockMax { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
     }
 }
 

@@ -34,12 +34,20 @@ enum TopKCollectors {
         var n = 0
         let deletions = segment.hasDeletions
         var d = t.next()
+        var boundBlock: Int32 = -1
+        var bound: Float = .infinity
         while d != PostingsCursor.end {
-            if heap.isFull && t.blockMaxScore <= heap.threshold {
+            if heap.isFull {
                 let last = t.cursor.blockLastDoc
-                if last == PostingsCursor.end || last == Int32.max { break }
-                d = t.advance(to: last + 1)
-                continue
+                if last != boundBlock {
+                    boundBlock = last
+                    bound = t.blockMaxScore
+                }
+                if bound <= heap.threshold {
+                    if last == PostingsCursor.end || last == Int32.max { break }
+                    d = t.advance(to: last + 1)
+                    continue
+                }
             }
             if !deletions || !segment.isDeleted(d) {
                 n += 1
