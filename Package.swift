@@ -22,6 +22,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // zlib, for gzip-compressed corpus files.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // The engine: analysis, index format, query language, search. Knows nothing of XML.
         .target(
             name: "LoupeCore", dependencies: ["CZstd"],
@@ -30,7 +36,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         // Corpus walking and article loaders. The only module that imports libxml2.
-        .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2"]),
+        .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2", "CZlib", "CZstd"]),
         .executableTarget(
             name: "loupe",
             dependencies: [

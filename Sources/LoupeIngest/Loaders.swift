@@ -1,38 +1,94 @@
+import LoupeCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import LoupeCore
 
 /// Detects a file's format by its content (not its extension) and hands it to the right loader.
+///
+/// Markup files are classified by their first element (after a BOM, blanks, the XML
+/// declaration, processing instructions, comments and a DOCTYPE):
+/// - `<DOC>` / `<DOC ...>` → `trec` (TREC `<DOC><DOCNO>` files, no root element);
+///   lowercase `<doc id=...>` → `wikiExtractor`;
+/// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
+/// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
+/// - XML root `rss`, `RDF`, `feed` → `feed`; any other XML root → `xml` (the feed loader then
+///   indexes the file as one generic article).
+///
+/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a first line holding one JSON
+/// object (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
+/// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml
+    case text, feed, xml, trec, reuters, wikiExtractor, newsML, jsonLines, mail, gzip, zstd
 
-    /// XML when, after a BOM and blanks, the content starts with `<?xml`, `<!` or `<` + a letter;
-    /// otherwise text.
+    /// How much of the file the detector looks at.
+    static let sniffBytes = 64 * 1024
+
     public static func detect(_ b: [UInt8]) -> ArticleFormat {
+        if Gzip.hasMagic(b) { return .gzip }
+        if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
+        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
+            return detectUTF16(b)
+        }
         var i = 0
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
-        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
-            // UTF-16: look at the first non-blank code unit.
-            let little = b[0] == 0xFF
-            var j = 2
-            while j + 1 < b.count {
-                let u = little ? UInt16(b[j]) | UInt16(b[j + 1]) << 8 : UInt16(b[j]) << 8 | UInt16(b[j + 1])
-                if u == 0x20 || u == 0x0A || u == 0x0D || u == 0x09 {
-                    j += 2
-                    continue
-                }
-                return u == 0x3C ? .feed : .text
+        while i < b.count && MarkupScan.isSpace(b[i]) { i += 1 }
+        guard i < b.count else { return .text }
+        if b[i] == UInt8(ascii: "<") {
+            let head = Array(b[i..<min(b.count, i + sniffBytes)])
+            if let root = MarkupScan.sniffRoot(head) { return classify(root) }
+            guard head.count >= 2 else { return .text }
+            let c = head[1]
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) {
+                return .feed  // looks like markup but could not be sniffed: let libxml2 report why
             }
             return .text
         }
-        while i < b.count && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 }
-        guard i + 1 < b.count, b[i] == UInt8(ascii: "<") else { return .text }
-        let c = b[i + 1]
-        if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) { return .feed }
+        if b[i] == UInt8(ascii: "{") && firstLineIsJSONObject(b, from: i) { return .jsonLines }
+        if MailLoader.looksLikeMail(b) { return .mail }
         return .text
+    }
+
+    static func classify(_ root: MarkupScan.Root) -> ArticleFormat {
+        let name = root.localName
+        if let dt = root.doctype, MarkupScan.equalsIgnoringCase(dt, "lewis") { return .reuters }
+        if name == "doc" && root.hasAttribute("id") { return .wikiExtractor }
+        if MarkupScan.equalsIgnoringCase(name, "doc") { return .trec }
+        if name == "REUTERS" || name == "LEWIS" { return .reuters }
+        switch name {
+        case "nitf", "NewsML", "newsMessage", "newsItem": return .newsML
+        case "rss", "RDF", "feed": return .feed
+        default: return .xml
+        }
+    }
+
+    /// UTF-16 (with a BOM): only the XML loaders (libxml2 honours the BOM) can read it.
+    private static func detectUTF16(_ b: [UInt8]) -> ArticleFormat {
+        let little = b[0] == 0xFF
+        var ascii: [UInt8] = []
+        var j = 2
+        while j + 1 < b.count && ascii.count < 4096 {
+            let u = little ? UInt16(b[j]) | UInt16(b[j + 1]) << 8 : UInt16(b[j]) << 8 | UInt16(b[j + 1])
+            ascii.append(u < 0x80 ? UInt8(u) : UInt8(ascii: "?"))
+            j += 2
+        }
+        var k = 0
+        while k < ascii.count && MarkupScan.isSpace(ascii[k]) { k += 1 }
+        guard k < ascii.count, ascii[k] == UInt8(ascii: "<") else { return .text }
+        if let root = MarkupScan.sniffRoot(Array(ascii[k...])), classify(root) == .newsML { return .newsML }
+        return .feed
+    }
+
+    /// The first line, trimmed, is `{` … `}` (one JSON object per line, not a pretty-printed file).
+    static func firstLineIsJSONObject(_ b: [UInt8], from start: Int) -> Bool {
+        var end = start
+        let limit = min(b.count, start + 16 * 1024 * 1024)
+        while end < limit && b[end] != 0x0A { end += 1 }
+        var last = end - 1
+        while last > start && MarkupScan.isSpace(b[last]) { last -= 1 }
+        return last > start && b[last] == UInt8(ascii: "}")
     }
 }
 
@@ -47,7 +103,9 @@ public enum ArticleLoading {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw LoadFailure(message: String(cString: strerror(errno))) }
         let n = Int(st.st_size)
-        guard n <= maxFileBytes else { throw LoadFailure(message: "file larger than \(maxFileBytes >> 20) MB; skipped") }
+        guard n <= maxFileBytes else {
+            throw LoadFailure(message: "file larger than \(maxFileBytes >> 20) MB; skipped")
+        }
         var out = [UInt8](repeating: 0, count: n)
         var off = 0
         while off < n {
@@ -76,6 +134,17 @@ public enum ArticleLoading {
         return load(bytes, relativePath: file.relativePath)
     }
 
+    /// Collection-local ids (NEWID, DOCNO, Wikipedia page ids, JSON Lines ids) are unique only
+    /// within their collection, taken to be the file's directory: two collections indexed
+    /// together must not replace each other's articles. Feed GUIDs and links, Message-IDs and
+    /// NewsML GUIDs are global.
+    static func scoped(_ r: LoadResult, _ relativePath: String) -> LoadResult {
+        var r = r
+        let dir = relativePath.split(separator: "/").dropLast().joined(separator: "/")
+        for i in r.articles.indices { r.articles[i].idScope = dir }
+        return r
+    }
+
     public static func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         if bytes.isEmpty {
             return LoadResult(diagnostics: [Diagnostic(path: relativePath, message: "empty file", severity: .note)])
@@ -85,15 +154,698 @@ public enum ArticleLoading {
                 Diagnostic(path: relativePath, line: 1, message: "not text (PNG image); skipped", severity: .warning)
             ])
         }
+        if isTar(bytes) {
+            return LoadResult(diagnostics: [
+                Diagnostic(
+                    path: relativePath, message: "tar archive; unpack it into the corpus to index it",
+                    severity: .warning)
+            ])
+        }
         switch ArticleFormat.detect(bytes) {
         case .feed, .xml:
             return FeedLoader().load(bytes, relativePath: relativePath)
         case .text:
             return TextLoader().load(bytes, relativePath: relativePath)
+        case .trec:
+            return scoped(TRECLoader().load(bytes, relativePath: relativePath), relativePath)
+        case .reuters:
+            return scoped(ReutersLoader().load(bytes, relativePath: relativePath), relativePath)
+        case .wikiExtractor:
+            return scoped(WikiExtractorLoader().load(bytes, relativePath: relativePath), relativePath)
+        case .newsML:
+            return NewsMLLoader().load(bytes, relativePath: relativePath)
+        case .jsonLines:
+            return scoped(JSONLinesLoader().load(bytes, relativePath: relativePath), relativePath)
+        case .mail:
+            return MailLoader().load(bytes, relativePath: relativePath)
+        case .gzip:
+            return Gzip.load(bytes, relativePath: relativePath)
+        case .zstd:
+            return Gzip.load(bytes, relativePath: relativePath)
         }
+    }
+
+    /// POSIX tar: "ustar" at offset 257.
+    static func isTar(_ b: [UInt8]) -> Bool {
+        b.count >= 512 && b[257] == 0x75 && b[258] == 0x73 && b[259] == 0x74 && b[260] == 0x61 && b[261] == 0x72
     }
 }
 
 struct LoadFailure: Error {
     var message: String
+}
+
+// MARK: - Shared byte scanning for the SGML-like loaders (TREC, Reuters, WikiExtractor)
+
+/// Byte-level helpers for markup that libxml2 cannot read (no root element, raw `&` and `<`,
+/// control-character references). Everything works on `UnsafeBufferPointer<UInt8>` so that the
+/// loops stay fast even in debug builds.
+enum MarkupScan {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0x0C || c == 0x0B
+    }
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    @inline(__always) static func isNameChar(_ c: UInt8) -> Bool {
+        isLetter(c) || isDigit(c) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
+    }
+
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        return x.count == y.count && zip(x, y).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// Index of the next `c` in `from..<to`, via memchr.
+    @inline(__always) static func next(_ c: UInt8, _ b: Bytes, from: Int, to: Int) -> Int? {
+        guard from < to, let base = b.baseAddress else { return nil }
+        guard let p = memchr(base + from, Int32(c), to - from) else { return nil }
+        return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// 1-based line number of byte `pos`.
+    static func line(of pos: Int, in b: Bytes) -> Int {
+        var n = 1
+        var i = 0
+        while let j = next(0x0A, b, from: i, to: pos) {
+            n += 1
+            i = j + 1
+        }
+        return n
+    }
+
+    /// Bytes `r` equal `name` (given in any case), ignoring ASCII case.
+    @inline(__always) static func nameIs(_ b: Bytes, _ r: Range<Int>, _ name: [UInt8]) -> Bool {
+        guard r.count == name.count else { return false }
+        var k = 0
+        for i in r {
+            if lower(b[i]) != lower(name[k]) { return false }
+            k += 1
+        }
+        return true
+    }
+
+    struct Tag {
+        var start: Int
+        /// Just past the closing `>`.
+        var end: Int
+        var name: Range<Int>
+        var closing: Bool
+        /// The bytes between the name and `>`.
+        var attributes: Range<Int>
+    }
+
+    /// Reads a tag at `i` (where `b[i] == "<"`): `<name attr=... >` or `</name>`. Strict, so that a
+    /// stray `<` in text is not taken for a tag: the name starts with a letter, attributes follow
+    /// the `name[=value]` grammar, and the tag ends before `limit` and within 1 KB.
+    static func tag(_ b: Bytes, at i: Int, limit: Int) -> Tag? {
+        let end = min(limit, i + 1024)
+        var k = i + 1
+        guard k < end else { return nil }
+        let closing = b[k] == UInt8(ascii: "/")
+        if closing { k += 1 }
+        guard k < end, isLetter(b[k]) else { return nil }
+        let nameStart = k
+        while k < end && isNameChar(b[k]) { k += 1 }
+        let name = nameStart..<k
+        let attrStart = k
+        while true {
+            let ws = k
+            while k < end && isSpace(b[k]) { k += 1 }
+            guard k < end else { return nil }
+            let c = b[k]
+            if c == UInt8(ascii: ">") {
+                return Tag(start: i, end: k + 1, name: name, closing: closing, attributes: attrStart..<k)
+            }
+            if c == UInt8(ascii: "/") && k + 1 < end && b[k + 1] == UInt8(ascii: ">") {
+                return Tag(start: i, end: k + 2, name: name, closing: closing, attributes: attrStart..<k)
+            }
+            // An attribute needs blank space before it.
+            guard k > ws, isLetter(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: ":") else { return nil }
+            while k < end && isNameChar(b[k]) { k += 1 }
+            var j = k
+            while j < end && isSpace(b[j]) { j += 1 }
+            if j < end && b[j] == UInt8(ascii: "=") {
+                j += 1
+                while j < end && isSpace(b[j]) { j += 1 }
+                guard j < end else { return nil }
+                let q = b[j]
+                if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") {
+                    j += 1
+                    while j < end && b[j] != q && b[j] != UInt8(ascii: "<") { j += 1 }
+                    guard j < end, b[j] == q else { return nil }
+                    j += 1
+                } else {
+                    let v = j
+                    while j < end && !isSpace(b[j]) && b[j] != UInt8(ascii: ">") && b[j] != UInt8(ascii: "<") {
+                        j += 1
+                    }
+                    guard j > v else { return nil }
+                }
+                k = j
+            }
+        }
+    }
+
+    /// The raw value range of attribute `name` (any case) in `tag`.
+    static func attribute(_ b: Bytes, _ tag: Tag, _ name: [UInt8]) -> Range<Int>? {
+        var k = tag.attributes.lowerBound
+        let end = tag.attributes.upperBound
+        while k < end {
+            while k < end && isSpace(b[k]) { k += 1 }
+            let ns = k
+            while k < end && isNameChar(b[k]) { k += 1 }
+            let n = ns..<k
+            if n.isEmpty {
+                k += 1
+                continue
+            }
+            while k < end && isSpace(b[k]) { k += 1 }
+            guard k < end, b[k] == UInt8(ascii: "=") else { continue }
+            k += 1
+            while k < end && isSpace(b[k]) { k += 1 }
+            var v = k..<k
+            if k < end && (b[k] == UInt8(ascii: "\"") || b[k] == UInt8(ascii: "'")) {
+                let q = b[k]
+                let vs = k + 1
+                k = vs
+                while k < end && b[k] != q { k += 1 }
+                v = vs..<k
+                k += 1
+            } else {
+                let vs = k
+                while k < end && !isSpace(b[k]) { k += 1 }
+                v = vs..<k
+            }
+            if nameIs(b, n, name) { return v }
+        }
+        return nil
+    }
+
+    /// The next tag named `name` (opening, or closing when `closing`) in `range`.
+    static func findTag(_ b: Bytes, _ name: [UInt8], closing: Bool, in range: Range<Int>) -> Tag? {
+        var i = range.lowerBound
+        while let lt = next(UInt8(ascii: "<"), b, from: i, to: range.upperBound) {
+            if let t = tag(b, at: lt, limit: range.upperBound), t.closing == closing, nameIs(b, t.name, name) {
+                return t
+            }
+            i = lt + 1
+        }
+        return nil
+    }
+
+    struct Element {
+        var open: Tag
+        /// Between the opening tag and the closing tag (or the end of the searched range).
+        var content: Range<Int>
+        /// Just past the closing tag (or the end of the searched range).
+        var end: Int
+        var closed: Bool
+    }
+
+    /// The first element `name` in `range` (no nesting of same-name elements assumed).
+    static func element(_ b: Bytes, _ name: [UInt8], in range: Range<Int>) -> Element? {
+        guard let open = findTag(b, name, closing: false, in: range) else { return nil }
+        if let close = findTag(b, name, closing: true, in: open.end..<range.upperBound) {
+            return Element(open: open, content: open.end..<close.start, end: close.end, closed: true)
+        }
+        return Element(open: open, content: open.end..<range.upperBound, end: range.upperBound, closed: false)
+    }
+
+    /// Every element `name` in `range`, in order.
+    static func elements(_ b: Bytes, _ name: [UInt8], in range: Range<Int>) -> [Element] {
+        var out: [Element] = []
+        var from = range.lowerBound
+        while from < range.upperBound, let e = element(b, name, in: from..<range.upperBound) {
+            out.append(e)
+            from = e.end
+        }
+        return out
+    }
+
+    /// What the first element of a markup file is (for format detection).
+    struct Root {
+        var name: String
+        var attributes: [UInt8]
+        var doctype: String?
+        var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
+        func hasAttribute(_ a: String) -> Bool {
+            attributes.withUnsafeBufferPointer { p in
+                let t = Tag(start: 0, end: p.count, name: 0..<0, closing: false, attributes: 0..<p.count)
+                return MarkupScan.attribute(p, t, Array(a.utf8)) != nil
+            }
+        }
+    }
+
+    /// Skips the prolog (XML declaration, PIs, comments, DOCTYPE) and reads the first element's
+    /// name; nil when `head` does not start (after blanks) with markup.
+    static func sniffRoot(_ head: [UInt8]) -> Root? {
+        head.withUnsafeBufferPointer { b -> Root? in
+            var i = 0
+            var doctype: String?
+            let n = b.count
+            func startsWith(_ s: String, at i: Int) -> Bool {
+                let u = Array(s.utf8)
+                guard i + u.count <= n else { return false }
+                for k in 0..<u.count where lower(b[i + k]) != lower(u[k]) { return false }
+                return true
+            }
+            func skip(past s: String, from j: Int) -> Int? {
+                let u = Array(s.utf8)
+                var k = j
+                while k + u.count <= n {
+                    if b[k] == u[0] && startsWith(s, at: k) { return k + u.count }
+                    k += 1
+                }
+                return nil
+            }
+            while true {
+                while i < n && isSpace(b[i]) { i += 1 }
+                guard i + 1 < n, b[i] == UInt8(ascii: "<") else { return nil }
+                if b[i + 1] == UInt8(ascii: "?") {
+                    guard let j = skip(past: "?>", from: i + 2) else { return nil }
+                    i = j
+                } else if startsWith("<!--", at: i) {
+                    guard let j = skip(past: "-->", from: i + 4) else { return nil }
+                    i = j
+                } else if startsWith("<!DOCTYPE", at: i) {
+                    var k = i + 9
+                    while k < n && isSpace(b[k]) { k += 1 }
+                    let s = k
+                    while k < n && isNameChar(b[k]) { k += 1 }
+                    doctype = String(decoding: UnsafeBufferPointer(rebasing: b[s..<k]), as: UTF8.self)
+                    // Skip to the closing '>' (past an internal subset in brackets, if any).
+                    var depth = 0
+                    while k < n && !(b[k] == UInt8(ascii: ">") && depth == 0) {
+                        if b[k] == UInt8(ascii: "[") { depth += 1 }
+                        if b[k] == UInt8(ascii: "]") { depth -= 1 }
+                        k += 1
+                    }
+                    guard k < n else { return nil }
+                    i = k + 1
+                } else if isLetter(b[i + 1]) {
+                    var k = i + 1
+                    while k < n && isNameChar(b[k]) { k += 1 }
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<k]), as: UTF8.self)
+                    var e = k
+                    while e < n && e < k + 4096 && b[e] != UInt8(ascii: ">") { e += 1 }
+                    return Root(name: name, attributes: Array(b[k..<e]), doctype: doctype)
+                } else {
+                    return nil
+                }
+            }
+        }
+    }
+}
+
+/// Per-field text encoding: UTF-8 when valid; Latin-1 when the bytes are not UTF-8, hold no valid
+/// multi-byte sequence and no C1 byte (the same rule as `TextDecoding`); else UTF-8 with U+FFFD.
+enum FieldEncoding {
+    case utf8, latin1, utf8Invalid
+
+    static func of(_ b: MarkupScan.Bytes, _ r: Range<Int>) -> FieldEncoding { scan(b, r).0 }
+
+    /// The encoding and the position of the first byte that is not valid UTF-8.
+    static func scan(_ b: MarkupScan.Bytes, _ r: Range<Int>) -> (FieldEncoding, firstInvalid: Int?) {
+        var i = r.lowerBound
+        let end = r.upperBound
+        var validMulti = 0
+        var invalid: Int?
+        var c1 = false
+        while i < end {
+            let x = b[i]
+            if x < 0x80 {
+                i += 1
+                continue
+            }
+            if x <= 0x9F { c1 = true }
+            let w = width(b, i, end)
+            if w == 0 {
+                if invalid == nil { invalid = i }
+                i += 1
+            } else {
+                validMulti += 1
+                i += w
+            }
+        }
+        guard let at = invalid else { return (.utf8, nil) }
+        return (validMulti == 0 && !c1 ? .latin1 : .utf8Invalid, at)
+    }
+
+    private static func width(_ b: MarkupScan.Bytes, _ i: Int, _ end: Int) -> Int {
+        let x = b[i]
+        func cont(_ k: Int) -> Bool { i + k < end && b[i + k] & 0xC0 == 0x80 }
+        if x >= 0xC2 && x <= 0xDF { return cont(1) ? 2 : 0 }
+        if x >= 0xE0 && x <= 0xEF {
+            guard cont(1) && cont(2) else { return 0 }
+            if x == 0xE0 && b[i + 1] < 0xA0 { return 0 }
+            if x == 0xED && b[i + 1] >= 0xA0 { return 0 }
+            return 3
+        }
+        if x >= 0xF0 && x <= 0xF4 {
+            guard cont(1) && cont(2) && cont(3) else { return 0 }
+            if x == 0xF0 && b[i + 1] < 0x90 { return 0 }
+            if x == 0xF4 && b[i + 1] > 0x8F { return 0 }
+            return 4
+        }
+        return 0
+    }
+}
+
+/// Builds clean text from raw markup bytes: entities decoded (`&amp;`, numeric references and
+/// the HTML names), control characters and control-character references (`&#3;`) turned into
+/// blanks, optionally tags removed (block tags become line breaks), whitespace runs collapsed
+/// to one space or one line break, leading and trailing blanks dropped. Output is UTF-8;
+/// Latin-1 input fields are transcoded.
+struct MarkupText {
+    /// `raw`: text only; `entities`: decode entities; `tags`: decode entities and remove tags.
+    enum Mode { case raw, entities, tags }
+
+    private(set) var out: [UInt8] = []
+    let keepLines: Bool
+    private var pendingSpace = false
+    private var pendingBreak = false
+    /// Where a field read as Latin-1 / with invalid UTF-8 first had a non-UTF-8 byte.
+    private(set) var latin1At: Int?
+    private(set) var invalidUTF8At: Int?
+    var readLatin1: Bool { latin1At != nil }
+    var readInvalidUTF8: Bool { invalidUTF8At != nil }
+
+    init(keepLines: Bool = true) { self.keepLines = keepLines }
+
+    var isEmpty: Bool { out.isEmpty }
+    var string: String { String(decoding: out, as: UTF8.self) }
+
+    @inline(__always) mutating func space() { pendingSpace = true }
+    @inline(__always) mutating func lineBreak() {
+        if keepLines { pendingBreak = true } else { pendingSpace = true }
+    }
+
+    @inline(__always) private mutating func flush() {
+        if !out.isEmpty {
+            if pendingBreak {
+                out.append(0x0A)
+            } else if pendingSpace {
+                out.append(0x20)
+            }
+        }
+        pendingBreak = false
+        pendingSpace = false
+    }
+
+    mutating func append(_ s: String) {
+        for u in s.unicodeScalars { emit(u) }
+    }
+
+    @inline(__always) private mutating func emit(_ u: Unicode.Scalar) {
+        let v = u.value
+        if v == 0x0A || v == 0x0D {
+            lineBreak()
+        } else if v < 0x20 || v == 0x7F || (v >= 0x80 && v <= 0x9F) || v == 0xA0 || u.properties.isWhitespace {
+            space()
+        } else {
+            flush()
+            UTF8.encode(u) { out.append($0) }
+        }
+    }
+
+    /// Appends `r` of `b`. In `.tags` mode a `<` that does not start a well-formed tag (or a
+    /// comment) stays a literal character; an `&` that does not start a known entity stays too.
+    mutating func append(_ b: MarkupScan.Bytes, _ r: Range<Int>, mode: Mode) {
+        let (enc, odd) = FieldEncoding.scan(b, r)
+        if enc == .latin1 && latin1At == nil { latin1At = odd }
+        if enc == .utf8Invalid && invalidUTF8At == nil { invalidUTF8At = odd }
+        out.reserveCapacity(out.count + r.count)
+        var i = r.lowerBound
+        let end = r.upperBound
+        while i < end {
+            let c = b[i]
+            switch c {
+            case 0x0A:
+                lineBreak()
+                i += 1
+            case 0x20, 0x09, 0x0D, 0x0B, 0x0C:
+                space()
+                i += 1
+            case 0..<0x20, 0x7F:
+                space()
+                i += 1
+            case UInt8(ascii: "&") where mode != .raw:
+                if let (scalars, next) = MarkupText.entity(b, at: i, end: end) {
+                    for u in scalars { emit(u) }
+                    i = next
+                } else {
+                    flush()
+                    out.append(c)
+                    i += 1
+                }
+            case UInt8(ascii: "<") where mode == .tags:
+                if let next = skipMarkup(b, at: i, end: end) {
+                    i = next
+                } else {
+                    flush()
+                    out.append(c)
+                    i += 1
+                }
+            case 0x80...0xFF where enc == .latin1:
+                if c <= 0x9F || c == 0xA0 {
+                    space()
+                } else {
+                    flush()
+                    out.append(0xC0 | c >> 6)
+                    out.append(0x80 | c & 0x3F)
+                }
+                i += 1
+            default:
+                // A run of plain bytes, copied at once.
+                flush()
+                var j = i + 1
+                while j < end {
+                    let d = b[j]
+                    if d <= 0x20 || d == 0x26 || d == 0x3C || d == 0x7F || (d >= 0x80 && enc == .latin1) { break }
+                    j += 1
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                i = j
+            }
+        }
+    }
+
+    /// Skips a tag, comment, `<!...>` or `<?...?>` at `i`, returning the index past it (and
+    /// recording a blank or a line break), or nil when `<` is literal text.
+    private mutating func skipMarkup(_ b: MarkupScan.Bytes, at i: Int, end: Int) -> Int? {
+        guard i + 1 < end else { return nil }
+        let c = b[i + 1]
+        if c == UInt8(ascii: "!") || c == UInt8(ascii: "?") {
+            if i + 3 < end && c == UInt8(ascii: "!") && b[i + 2] == UInt8(ascii: "-") && b[i + 3] == UInt8(ascii: "-") {
+                var k = i + 4
+                while k + 2 < end {
+                    if b[k] == UInt8(ascii: "-") && b[k + 1] == UInt8(ascii: "-") && b[k + 2] == UInt8(ascii: ">") {
+                        space()
+                        return k + 3
+                    }
+                    k += 1
+                }
+                return nil
+            }
+            guard i + 2 < end, MarkupScan.isLetter(b[i + 2]) else { return nil }
+            guard let gt = MarkupScan.next(UInt8(ascii: ">"), b, from: i + 2, to: min(end, i + 1024)) else {
+                return nil
+            }
+            space()
+            return gt + 1
+        }
+        guard let t = MarkupScan.tag(b, at: i, limit: end) else { return nil }
+        if MarkupText.isBlock(b, t.name) { lineBreak() } else { space() }
+        return t.end
+    }
+
+    private static let blockNames: [[UInt8]] = [
+        "p", "br", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table",
+        "ul", "ol", "dd", "dt", "hr", "hl1", "hl2", "poem",
+    ].map { Array($0.utf8) }
+
+    static func isBlock(_ b: MarkupScan.Bytes, _ name: Range<Int>) -> Bool {
+        guard name.count <= 10 else { return false }
+        for n in blockNames where MarkupScan.nameIs(b, name, n) { return true }
+        return false
+    }
+
+    /// SGML entities found in TREC collections, beyond HTML's.
+    private static let sgmlExtra: [String: String] = [
+        "hyph": "-", "blank": " ", "space": " ", "rsquo": "\u{2019}", "lsquo": "\u{2018}", "cir": "\u{25CB}",
+    ]
+
+    private static let ampName = Array("amp".utf8)
+    private static let ltName = Array("lt".utf8)
+    private static let gtName = Array("gt".utf8)
+
+    /// Decodes `&name;` / `&#n;` / `&#xh;` at `i`; nil when it is not a known entity.
+    static func entity(_ b: MarkupScan.Bytes, at i: Int, end: Int) -> ([Unicode.Scalar], Int)? {
+        var j = i + 1
+        let limit = min(end, i + 34)
+        while j < limit && (MarkupScan.isLetter(b[j]) || MarkupScan.isDigit(b[j]) || b[j] == UInt8(ascii: "#")) {
+            j += 1
+        }
+        guard j < limit, b[j] == UInt8(ascii: ";"), j > i + 1 else { return nil }
+        let name = i + 1..<j
+        // Fast paths for the common ones.
+        if MarkupScan.nameIs(b, name, ampName) { return (["&"], j + 1) }
+        if MarkupScan.nameIs(b, name, ltName) { return (["<"], j + 1) }
+        if MarkupScan.nameIs(b, name, gtName) { return ([">"], j + 1) }
+        if b[i + 1] == UInt8(ascii: "#") {
+            var v: UInt32 = 0
+            var k = i + 2
+            let hex = k < j && (b[k] | 0x20) == UInt8(ascii: "x")
+            if hex { k += 1 }
+            guard k < j else { return nil }
+            while k < j {
+                let d = b[k]
+                let digit: UInt32
+                if MarkupScan.isDigit(d) {
+                    digit = UInt32(d - 0x30)
+                } else if hex, (d | 0x20) >= 0x61, (d | 0x20) <= 0x66 {
+                    digit = UInt32((d | 0x20) - 0x61 + 10)
+                } else {
+                    return nil
+                }
+                v = v &* (hex ? 16 : 10) &+ digit
+                if v > 0x10FFFF { return nil }
+                k += 1
+            }
+            // Control-character references (Reuters' &#2; &#3; ...) become a blank.
+            guard v != 0, let u = Unicode.Scalar(v) else { return ([" "], j + 1) }
+            return ([u], j + 1)
+        }
+        let s = String(decoding: UnsafeBufferPointer(rebasing: b[name]), as: UTF8.self)
+        if let d = HTMLText.named[s] ?? sgmlExtra[s] { return (Array(d.unicodeScalars), j + 1) }
+        return nil
+    }
+
+    /// Decodes entities in a short attribute value or header (no tags).
+    static func decode(_ b: MarkupScan.Bytes, _ r: Range<Int>) -> String {
+        var t = MarkupText(keepLines: false)
+        t.append(b, r, mode: .entities)
+        return t.string
+    }
+}
+
+/// Line numbers of byte offsets that mostly increase: a whole scan costs one pass over the file.
+struct LineCounter {
+    private var pos = 0
+    private var count = 1
+
+    mutating func line(at p: Int, in b: MarkupScan.Bytes) -> Int {
+        if p < pos {
+            pos = 0
+            count = 1
+        }
+        var i = pos
+        while let j = MarkupScan.next(0x0A, b, from: i, to: p) {
+            count += 1
+            i = j + 1
+        }
+        pos = p
+        return count
+    }
+}
+
+/// Caps repeated warnings of one kind in one file (a broken file must not flood the output):
+/// the first `perKind` are kept, then one summary counts the rest.
+struct WarningBudget {
+    static let perKind = 20
+    private var counts: [String: Int] = [:]
+    private var order: [String] = []
+
+    /// Whether one more warning of `kind` should be emitted.
+    mutating func allow(_ kind: String) -> Bool {
+        if counts[kind] == nil { order.append(kind) }
+        counts[kind, default: 0] += 1
+        return counts[kind]! <= Self.perKind
+    }
+
+    func summary(path: String) -> [Diagnostic] {
+        order.compactMap { kind in
+            let n = counts[kind]! - Self.perKind
+            return n > 0 ? Diagnostic(path: path, message: "\(n) more: \(kind)", severity: .warning) : nil
+        }
+    }
+}
+
+/// Collects where fields of one file were not UTF-8, for one warning of each kind per file.
+struct EncodingNotes {
+    var latin1At: Int?
+    var invalidAt: Int?
+
+    mutating func note(_ t: MarkupText) {
+        if latin1At == nil { latin1At = t.latin1At }
+        if invalidAt == nil { invalidAt = t.invalidUTF8At }
+    }
+
+    func diagnostics(_ b: MarkupScan.Bytes, path: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        if let p = latin1At {
+            out.append(
+                Diagnostic(
+                    path: path, line: MarkupScan.line(of: p, in: b), message: "not valid UTF-8; read as Latin-1",
+                    severity: .warning))
+        }
+        if let p = invalidAt {
+            out.append(
+                Diagnostic(
+                    path: path, line: MarkupScan.line(of: p, in: b), message: "invalid UTF-8 bytes replaced by U+FFFD",
+                    severity: .warning))
+        }
+        return out
+    }
+}
+
+/// Dates of the wire formats: what `DateParsing.iso` reads, plus ISO 8601 basic format
+/// (`20151210T191044Z`, `20180404T175859+0300`, `20240710`) as used by NITF and NewsML.
+enum LoaderDates {
+    static func iso(_ raw: String) -> String? {
+        let s = raw.trimmingWhitespace()
+        if s.isEmpty { return nil }
+        if let b = basic(s) { return b }
+        return DateParsing.iso(s)
+    }
+
+    /// `YYYYMMDD[THHMM[SS][.fff][Z|±HH[:]MM]]` → extended form, then `DateParsing`.
+    static func basic(_ s: String) -> String? {
+        let u = Array(s.utf8)
+        guard u.count >= 8, u[0..<8].allSatisfy(MarkupScan.isDigit) else { return nil }
+        func str(_ r: Range<Int>) -> String { String(decoding: u[r], as: UTF8.self) }
+        let date = "\(str(0..<4))-\(str(4..<6))-\(str(6..<8))"
+        if u.count == 8 { return DateParsing.iso(date) }
+        guard u[8] == UInt8(ascii: "T") || u[8] == UInt8(ascii: "t"), u.count >= 13,
+            u[9..<13].allSatisfy(MarkupScan.isDigit)
+        else { return nil }
+        var k = 13
+        var time = "\(str(9..<11)):\(str(11..<13))"
+        if k + 2 <= u.count && u[k..<(k + 2)].allSatisfy(MarkupScan.isDigit) {
+            time += ":" + str(k..<(k + 2))
+            k += 2
+        }
+        if k < u.count && u[k] == UInt8(ascii: ".") {
+            k += 1
+            while k < u.count && MarkupScan.isDigit(u[k]) { k += 1 }
+        }
+        var zone = ""
+        if k < u.count {
+            let z = str(k..<u.count)
+            if z == "Z" || z == "z" {
+                zone = "Z"
+            } else if let sign = z.first, sign == "+" || sign == "-" {
+                let digits = z.dropFirst().filter { $0 != ":" }
+                guard digits.count == 4, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+                zone = "\(sign)\(digits.prefix(2)):\(digits.suffix(2))"
+            } else {
+                return nil
+            }
+        }
+        return DateParsing.iso("\(date)T\(time)\(zone)")
+    }
 }

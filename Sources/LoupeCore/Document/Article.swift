@@ -16,11 +16,20 @@ public struct Article: Sendable, Equatable {
     public var source: String
     /// Position of the article within its source file (0-based).
     public var position: Int
+    /// Where `id` is unique: nil for globally unique ids (feed GUIDs and links, Message-IDs),
+    /// else a collection name (the source file's directory) for ids such as NEWID or DOCNO
+    /// that are unique only within their collection. Articles with the same id and scope are
+    /// the same article; the later one replaces the earlier.
+    public var idScope: String?
+
+    /// The key under which duplicates are detected.
+    public var identity: String { idScope.map { $0 + "\u{1F}" + id } ?? id }
 
     public init(
         id: String, title: String, body: String, date: String? = nil, categories: [String] = [],
-        link: String? = nil, source: String, position: Int = 0
+        link: String? = nil, source: String, position: Int = 0, idScope: String? = nil
     ) {
+        self.idScope = idScope
         self.id = id
         self.title = title
         self.body = body

@@ -136,10 +136,14 @@ public final class SegmentBuilder {
 
     /// Adds one article as the next document (local id `documentCount`).
     public func add(_ article: Article, order: ArticleOrder = ArticleOrder(file: 0, position: 0)) {
-        docIds.append(article.id)
+        docIds.append(article.identity)
         docOrder.append(order)
         currentDoc = Int32(documentCount)
-        SegmentBuilder.idTerm(article.id).withUnsafeBufferPointer { occurrence(term(.id, $0), 0) }
+        // The identity (scope + id) finds duplicates; the bare id finds the article for `show`.
+        SegmentBuilder.idTerm(article.identity).withUnsafeBufferPointer { occurrence(term(.id, $0), 0) }
+        if article.idScope != nil {
+            SegmentBuilder.idTerm(article.id).withUnsafeBufferPointer { occurrence(term(.id, $0), 1) }
+        }
         let titleLen = invert(article.title, field: .text, start: 0)
         let bodyStart = titleLen > 0 ? titleLen + FieldLayout.gap(analyzerKind) : 0
         let bodyLen = invert(article.body, field: .text, start: bodyStart)

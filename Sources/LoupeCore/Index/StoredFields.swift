@@ -4,7 +4,7 @@ import Foundation
 /// Serialisation of an `Article` as stored in a segment's `.store` file.
 ///
 /// Layout: `id, title, date, link, source` (length-prefixed UTF-8; empty = absent), position
-/// (varint), category count and categories, then the body.
+/// (varint), category count and categories, the body, then a flag byte and the id scope.
 public enum StoredArticleCodec {
     public static func encode(_ a: Article, into w: inout ByteWriter) {
         w.string(a.id)
@@ -16,6 +16,12 @@ public enum StoredArticleCodec {
         w.varint(a.categories.count)
         for c in a.categories { w.string(c) }
         w.string(a.body)
+        if let scope = a.idScope {
+            w.u8(1)
+            w.string(scope)
+        } else {
+            w.u8(0)
+        }
     }
 
     public static func decode(_ r: inout ByteReader) throws -> Article {
@@ -29,9 +35,10 @@ public enum StoredArticleCodec {
         var cats: [String] = []
         for _ in 0..<nc { cats.append(try r.string()) }
         let body = try r.string()
+        let scope = try r.u8() == 1 ? try r.string() : nil
         return Article(
             id: id, title: title, body: body, date: date.isEmpty ? nil : date, categories: cats,
-            link: link.isEmpty ? nil : link, source: source, position: position)
+            link: link.isEmpty ? nil : link, source: source, position: position, idScope: scope)
     }
 }
 

@@ -1,0 +1,182 @@
+import CZlib
+import CZstd
+import LoupeCore
+
+/// Gzip-compressed corpus files (RFC 1952), recognised by their magic bytes `1F 8B` only (never
+/// by the `.gz` extension).
+///
+/// Decompressed with zlib (and Zstandard files, magic `28 B5 2F FD`, with libzstd), then read
+/// like any other file (content detection on the decompressed bytes; a compressed file inside
+/// a compressed file is refused).
+/// - output is capped at `outputCap(compressedSize:)` (1 GiB, or 20× the compressed size
+///   with a 16 MiB floor for small files, whichever is smaller); exceeding it is an error
+///   diagnostic naming the file, and the file contributes nothing;
+/// - the decompressed bytes then go through the normal content-based detection.
+public enum Gzip {
+    public static let absoluteCap = 1 << 30
+    public static let ratioCap = 20
+    public static let smallFileFloor = 16 << 20
+
+    public static func hasMagic(_ b: [UInt8]) -> Bool { b.count >= 2 && b[0] == 0x1F && b[1] == 0x8B }
+
+    /// The most decompressed bytes accepted for a file of `compressedSize` bytes.
+    public static func outputCap(compressedSize: Int) -> Int {
+        let (scaled, overflow) = compressedSize.multipliedReportingOverflow(by: ratioCap)
+        return min(absoluteCap, overflow ? absoluteCap : max(scaled, smallFileFloor))
+    }
+
+    public struct Header: Equatable, Sendable {
+        /// Offset of the deflate stream.
+        public var dataOffset: Int
+        /// The FNAME field, when present.
+        public var originalName: String?
+        /// ISIZE from the trailer: the uncompressed size modulo 2^32 (a hint, not trusted).
+        public var sizeHint: UInt32
+    }
+
+    public enum HeaderError: Error, Equatable {
+        case notGzip
+        case unsupportedMethod(UInt8)
+        case reservedFlags
+        case truncated
+    }
+
+    /// Parses the member header (magic, CM = 8, FLG, optional FEXTRA/FNAME/FCOMMENT/FHCRC).
+    public static func header(_ b: [UInt8]) throws(HeaderError) -> Header {
+        guard hasMagic(b) else { throw .notGzip }
+        guard b.count >= 18 else { throw .truncated }  // 10-byte header + 8-byte trailer
+        guard b[2] == 8 else { throw .unsupportedMethod(b[2]) }
+        let flg = b[3]
+        guard flg & 0xE0 == 0 else { throw .reservedFlags }
+        var i = 10
+        if flg & 0x04 != 0 {
+            guard i + 2 <= b.count else { throw .truncated }
+            i += 2 + (Int(b[i]) | Int(b[i + 1]) << 8)
+        }
+        var name: String?
+        if flg & 0x08 != 0 {
+            let s = i
+            while i < b.count && b[i] != 0 { i += 1 }
+            guard i < b.count else { throw .truncated }
+            // FNAME is Latin-1 by the RFC.
+            name = String(String.UnicodeScalarView(b[s..<i].map { Unicode.Scalar($0) }))
+            i += 1
+        }
+        if flg & 0x10 != 0 {
+            while i < b.count && b[i] != 0 { i += 1 }
+            i += 1
+        }
+        if flg & 0x02 != 0 { i += 2 }
+        guard i + 8 <= b.count else { throw .truncated }
+        let t = b.count - 4
+        let isize = UInt32(b[t]) | UInt32(b[t + 1]) << 8 | UInt32(b[t + 2]) << 16 | UInt32(b[t + 3]) << 24
+        return Header(dataOffset: i, originalName: name, sizeHint: isize)
+    }
+
+    enum InflateError: Error { case overCap, broken(String) }
+
+    /// Decompresses a whole gzip stream (concatenated members included), at most `cap` bytes.
+    static func inflate(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var strm = z_stream()
+        guard loupe_inflateInit2(&strm, 16 + MAX_WBITS) == Z_OK else { throw InflateError.broken("zlib init failed") }
+        defer { inflateEnd(&strm) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        try bytes.withUnsafeBufferPointer { src in
+            strm.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
+            strm.avail_in = uInt(src.count)
+            while true {
+                let rc: Int32 = chunk.withUnsafeMutableBufferPointer { dst in
+                    strm.next_out = dst.baseAddress
+                    strm.avail_out = uInt(dst.count)
+                    return CZlib.inflate(&strm, Z_NO_FLUSH)
+                }
+                let produced = chunk.count - Int(strm.avail_out)
+                if out.count + produced > cap { throw InflateError.overCap }
+                out.append(contentsOf: chunk[0..<produced])
+                if rc == Z_STREAM_END {
+                    if strm.avail_in == 0 { return }
+                    // Another gzip member follows.
+                    guard inflateReset(&strm) == Z_OK else { throw InflateError.broken("reset failed") }
+                    continue
+                }
+                if rc == Z_BUF_ERROR && strm.avail_in == 0 { throw InflateError.broken("truncated") }
+                guard rc == Z_OK || rc == Z_BUF_ERROR else {
+                    let msg = strm.msg.map { String(cString: $0) } ?? "error \(rc)"
+                    throw InflateError.broken(msg)
+                }
+            }
+        }
+        return out
+    }
+
+    public static func hasZstdMagic(_ b: [UInt8]) -> Bool {
+        b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD
+    }
+
+    /// Decompresses a Zstandard stream, at most `cap` bytes.
+    static func unzstd(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
+        guard let ds = ZSTD_createDStream() else { throw InflateError.broken("zstd init failed") }
+        defer { ZSTD_freeDStream(ds) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
+        var lastRet = 0
+        try bytes.withUnsafeBytes { src in
+            var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
+            while true {
+                let (ret, produced) = chunk.withUnsafeMutableBytes { dst -> (Int, Int) in
+                    var output = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
+                    let r = ZSTD_decompressStream(ds, &output, &input)
+                    return (r, output.pos)
+                }
+                if ZSTD_isError(ret) != 0 { throw InflateError.broken(String(cString: ZSTD_getErrorName(ret))) }
+                if out.count + produced > cap { throw InflateError.overCap }
+                out.append(contentsOf: chunk[0..<produced])
+                lastRet = ret
+                // Done when the input is consumed and the decoder has nothing more to give.
+                if input.pos == input.size && produced < chunk.count { break }
+            }
+        }
+        if lastRet != 0 { throw InflateError.broken("truncated") }
+        return out
+    }
+
+    /// Loads a gzip or Zstandard file: decompress within the cap, then read the content.
+    static func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        let zstd = hasZstdMagic(bytes)
+        let kind = zstd ? "zstd" : "gzip"
+        if !zstd {
+            do {
+                _ = try header(bytes)
+            } catch {
+                return LoadResult(diagnostics: [
+                    Diagnostic(
+                        path: relativePath, line: 1, message: "broken gzip header (\(error)); skipped", severity: .error)
+                ])
+            }
+        }
+        let cap = outputCap(compressedSize: bytes.count)
+        let plain: [UInt8]
+        do {
+            plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+        } catch InflateError.overCap {
+            return LoadResult(diagnostics: [
+                Diagnostic(
+                    path: relativePath,
+                    message: "\(kind) data expands beyond \(cap >> 20) MB (limit for a \(bytes.count)-byte file); skipped",
+                    severity: .error)
+            ])
+        } catch {
+            return LoadResult(diagnostics: [
+                Diagnostic(path: relativePath, message: "\(kind) data is damaged (\(error)); skipped", severity: .error)
+            ])
+        }
+        if hasMagic(plain) || hasZstdMagic(plain) {
+            return LoadResult(diagnostics: [
+                Diagnostic(
+                    path: relativePath, message: "compressed file inside a compressed file; skipped", severity: .warning)
+            ])
+        }
+        return ArticleLoading.load(plain, relativePath: relativePath)
+    }
+}

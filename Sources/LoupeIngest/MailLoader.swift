@@ -1,0 +1,223 @@
+import Foundation
+import LoupeCore
+
+/// RFC 822 mail and Usenet messages (as in 20 Newsgroups): one message per file, one article.
+///
+/// Detection (`looksLikeMail`): the file starts with a block of header lines `Name: value`
+/// (continuation lines start with a blank; leading continuation lines are tolerated, as some
+/// 20 Newsgroups files begin mid-header), holding at least two well-known header names (`From`,
+/// `Subject`, `Newsgroups`, `Path`, `Message-ID`, `Date`, …), so that ordinary text files
+/// stay text. The header block ends at the first blank line (or, leniently, at the first line
+/// that is not a header once two known headers were seen).
+///
+/// - title: `Subject` (MIME encoded-words `=?charset?Q|B?…?=` decoded for UTF-8 / ASCII /
+///   Latin-1 / Windows-1252); empty when absent.
+/// - date: `Date` → ISO 8601; id: `Message-ID` without its angle brackets, else the file path;
+///   categories: the `Newsgroups` list; body: everything after the header block, decoded like
+///   a text file (UTF-8, else Latin-1 with a warning) and otherwise left as written (quoted
+///   replies, signatures). MIME multipart bodies and transfer encodings are not decoded.
+public struct MailLoader {
+    public init() {}
+
+    static let knownHeaders: Set<String> = [
+        "from", "subject", "newsgroups", "path", "xref", "message-id", "date", "organization", "lines", "reply-to",
+        "references", "sender", "to", "cc", "nntp-posting-host", "mime-version", "content-type",
+        "content-transfer-encoding", "received", "return-path", "article-i.d.", "keywords", "summary",
+        "distribution", "followup-to", "in-reply-to", "x-newsreader", "x-mailer", "approved", "expires",
+        "delivered-to", "originator", "user-agent",
+    ]
+
+    struct Headers {
+        var fields: [(name: String, value: Range<Int>, continuations: [Range<Int>])] = []
+        var known = 0
+        var bodyStart = 0
+        /// The block ran into the end of the scanned bytes.
+        var reachedLimit = false
+    }
+
+    /// Reads the header block of `b[start..<limit]`; nil when it is not one.
+    static func headers(_ b: MarkupScan.Bytes, from start: Int, limit: Int) -> Headers? {
+        var h = Headers()
+        var i = start
+        while i < limit {
+            let nl = MarkupScan.next(0x0A, b, from: i, to: limit)
+            let lineEnd = nl ?? limit
+            var e = lineEnd
+            if e > i && b[e - 1] == 0x0D { e -= 1 }
+            let next = nl.map { $0 + 1 } ?? limit
+            if e == i {  // blank line: end of headers
+                h.bodyStart = next
+                return h
+            }
+            if b[i] == 0x20 || b[i] == 0x09 {
+                if !h.fields.isEmpty { h.fields[h.fields.count - 1].continuations.append(i..<e) }
+                i = next
+                continue
+            }
+            var k = i
+            while k < e && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
+            guard k > i, k < e, b[k] == UInt8(ascii: ":") else {
+                // Not a header line: the body starts here when the block was convincing.
+                guard h.known >= 2 else { return nil }
+                h.bodyStart = i
+                return h
+            }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: b[i..<k]), as: UTF8.self).lowercased()
+            if knownHeaders.contains(name) { h.known += 1 }
+            h.fields.append((name, (k + 1)..<e, []))
+            i = next
+        }
+        h.bodyStart = limit
+        h.reachedLimit = true
+        return h
+    }
+
+    /// Whether `b` starts with a mail/news header block (see the type's comment).
+    static func looksLikeMail(_ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { p in
+            var s = 0
+            if p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { s = 3 }
+            guard let h = headers(p, from: s, limit: min(p.count, ArticleFormat.sniffBytes)) else { return false }
+            return h.known >= 2 && h.fields.count >= 2
+        }
+    }
+
+    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        var result = LoadResult()
+        var values: [String: String] = [:]
+        var bodyStart = 0
+        var headerNotes = EncodingNotes()
+        var headerDiagnostics: [Diagnostic] = []
+        bytes.withUnsafeBufferPointer { p in
+            var s = 0
+            if p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { s = 3 }
+            guard let h = Self.headers(p, from: s, limit: p.count) else { return }
+            bodyStart = h.bodyStart
+            for f in h.fields where values[f.name] == nil {
+                var t = MarkupText(keepLines: false)
+                t.appendRaw(p, f.value)
+                for c in f.continuations {
+                    t.space()
+                    t.appendRaw(p, c)
+                }
+                headerNotes.note(t)
+                values[f.name] = Self.decodeEncodedWords(t.string)
+            }
+            headerDiagnostics = headerNotes.diagnostics(p, path: relativePath)
+        }
+        result.diagnostics += headerDiagnostics
+        let bodyLine = 1 + bytes[..<bodyStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let (text, outcome) = TextDecoding.decode(Array(bytes[bodyStart...]))
+        switch outcome {
+        case .binary:
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: bodyLine, message: "message body is not text (binary content); skipped",
+                    severity: .warning))
+            return result
+        case .latin1(let line):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: bodyLine + line - 1, message: "not valid UTF-8; read as Latin-1",
+                    severity: .warning))
+        case .utf8WithInvalidBytes(let line):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: bodyLine + line - 1, message: "invalid UTF-8 bytes replaced by U+FFFD",
+                    severity: .warning))
+        default:
+            break
+        }
+        let body = text.replacingNUL().trimmingWhitespace()
+        let title = values["subject"] ?? ""
+        if body.isEmpty && title.isEmpty {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
+            return result
+        }
+        var id = relativePath
+        if var m = values["message-id"]?.trimmingWhitespace(), !m.isEmpty {
+            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
+            id = m
+        }
+        let groups = (values["newsgroups"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
+            .map { String($0) }.filter { !$0.isEmpty }
+        result.articles.append(
+            Article(
+                id: id, title: title, body: body, date: values["date"].flatMap(LoaderDates.iso), categories: groups,
+                source: relativePath, position: 0))
+        return result
+    }
+
+    /// RFC 2047 encoded-words; unknown charsets are left encoded.
+    static func decodeEncodedWords(_ s: String) -> String {
+        guard s.contains("=?") else { return s }
+        var out = ""
+        var rest = Substring(s)
+        var lastWasEncoded = false
+        while let r = rest.range(of: "=?") {
+            let before = rest[..<r.lowerBound]
+            let tail = rest[r.upperBound...]
+            let parts = tail.split(separator: "?", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, let end = parts[2].range(of: "?="),
+                let decoded = decodeWord(charset: parts[0], encoding: parts[1], text: parts[2][..<end.lowerBound])
+            else {
+                out += before + "=?"
+                rest = tail
+                lastWasEncoded = false
+                continue
+            }
+            // Blanks between two encoded words are dropped.
+            if !(lastWasEncoded && before.allSatisfy({ $0 == " " || $0 == "\t" })) { out += before }
+            out += decoded
+            rest = parts[2][end.upperBound...]
+            lastWasEncoded = true
+        }
+        return out + rest
+    }
+
+    private static func decodeWord(charset: Substring, encoding: Substring, text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        switch encoding.lowercased() {
+        case "q":
+            let u = Array(text.utf8)
+            var i = 0
+            while i < u.count {
+                if u[i] == UInt8(ascii: "_") {
+                    bytes.append(0x20)
+                } else if u[i] == UInt8(ascii: "="), i + 2 < u.count,
+                    let v = UInt8(String(decoding: u[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+                {
+                    bytes.append(v)
+                    i += 2
+                } else {
+                    bytes.append(u[i])
+                }
+                i += 1
+            }
+        case "b":
+            var t = String(text)
+            while t.utf8.count % 4 != 0 { t += "=" }
+            guard let d = Data(base64Encoded: t) else { return nil }
+            bytes = Array(d)
+        default:
+            return nil
+        }
+        let cs = charset.split(separator: "*").first.map { $0.lowercased() } ?? ""
+        switch cs {
+        case "utf-8", "utf8", "us-ascii", "ascii":
+            return String(decoding: bytes, as: UTF8.self)
+        case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252":
+            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        default:
+            return nil
+        }
+    }
+}
+
+extension MarkupText {
+    /// Appends plain bytes (no markup): only encoding and blank handling.
+    mutating func appendRaw(_ b: MarkupScan.Bytes, _ r: Range<Int>) {
+        append(b, r, mode: .raw)
+    }
+}

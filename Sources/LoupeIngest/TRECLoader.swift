@@ -1,0 +1,175 @@
+import LoupeCore
+
+/// TREC-style files: a sequence of `<DOC> <DOCNO>…</DOCNO> … <TEXT>…</TEXT> </DOC>` with no root
+/// element (AP, WSJ, FT, LA Times, FBIS, …). Read with a byte scanner, not libxml2, which cannot
+/// recover such files; markup inside is SGML-ish (unclosed `<P>`, raw `&` and `<`).
+///
+/// - Documents are delimited by `<DOC>` … `</DOC>` only: an unclosed `<P>` or a stray `<` inside
+///   never merges two documents. A `<DOC>` without `</DOC>` ends at the next `<DOC>` (warning).
+/// - id: `<DOCNO>`, trimmed; without one, `path#n` and a warning.
+/// - title: the first non-empty of `<TITLE>`, `<HEADLINE>`, `<HL>`, `<HEAD>` (inner tags removed).
+/// - date: `<DATE>` (or `<DATE1>`, `<DD>`) when present and readable: RFC 822, ISO 8601 (also
+///   basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989, Sunday` (LA Times).
+/// - body: every `<TEXT>` element, inner tags removed (block tags → line breaks); a document
+///   with no `<TEXT>` gets all its content except the id, header, title and date elements.
+/// - entities: `&amp;` `&lt;` `&gt;` `&quot;` `&apos;`, numeric references and the HTML names
+///   are decoded; a stray `&` or a `<` that does not start a well-formed tag is left as is.
+public struct TRECLoader {
+    public init() {}
+
+    static let docName = Array("DOC".utf8)
+    static let docnoName = Array("DOCNO".utf8)
+    static let textName = Array("TEXT".utf8)
+    static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD"].map { Array($0.utf8) }
+    static let dateNames = ["DATE", "DATE1", "DD"].map { Array($0.utf8) }
+    /// Left out of the fallback body (no `<TEXT>`).
+    static let metaNames = ["DOCNO", "DOCOLDNO", "DOCID", "DOCHDR", "FILEID", "FIRST", "SECOND"].map { Array($0.utf8) }
+
+    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        bytes.withUnsafeBufferPointer { load($0, relativePath: relativePath) }
+    }
+
+    private func load(_ b: MarkupScan.Bytes, relativePath: String) -> LoadResult {
+        var result = LoadResult()
+        var pos = 0
+        var notes = EncodingNotes()
+        var lines = LineCounter()
+        var budget = WarningBudget()
+        while let open = MarkupScan.findTag(b, Self.docName, closing: false, in: pos..<b.count) {
+            var end = b.count
+            var next = b.count
+            var closed = false
+            var i = open.end
+            while let lt = MarkupScan.next(UInt8(ascii: "<"), b, from: i, to: b.count) {
+                if let t = MarkupScan.tag(b, at: lt, limit: b.count), MarkupScan.nameIs(b, t.name, Self.docName) {
+                    end = lt
+                    next = t.closing ? t.end : lt
+                    closed = t.closing
+                    break
+                }
+                i = lt + 1
+            }
+            let n = result.articles.count
+            if !closed && budget.allow("<DOC>s without </DOC>") {
+                result.diagnostics.append(
+                    Diagnostic(
+                        path: relativePath, line: lines.line(at: open.start, in: b),
+                        message:
+                            "<DOC> without </DOC>; read up to \(next < b.count ? "the next <DOC>" : "the end of the file")",
+                        severity: .warning))
+            }
+            var t = Doc(b: b, content: open.end..<end)
+            var article = t.article(relativePath: relativePath, position: n)
+            if article.id.isEmpty {
+                article.id = "\(relativePath)#\(n)"
+                if budget.allow("<DOC>s without <DOCNO>") {
+                    result.diagnostics.append(
+                        Diagnostic(
+                            path: relativePath, line: lines.line(at: open.start, in: b),
+                            message: "<DOC> without <DOCNO>; id \(article.id)", severity: .warning))
+                }
+            }
+            notes.latin1At = notes.latin1At ?? t.notes.latin1At
+            notes.invalidAt = notes.invalidAt ?? t.notes.invalidAt
+            result.articles.append(article)
+            pos = max(next, open.end)
+        }
+        result.diagnostics += budget.summary(path: relativePath)
+        result.diagnostics += notes.diagnostics(b, path: relativePath)
+        if result.articles.isEmpty {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "no <DOC> documents", severity: .note))
+        }
+        return result
+    }
+
+    private struct Doc {
+        let b: MarkupScan.Bytes
+        let content: Range<Int>
+        var notes = EncodingNotes()
+
+        init(b: MarkupScan.Bytes, content: Range<Int>) {
+            self.b = b
+            self.content = content
+        }
+
+        mutating func text(_ r: Range<Int>, mode: MarkupText.Mode, keepLines: Bool = false) -> String {
+            var t = MarkupText(keepLines: keepLines)
+            t.append(b, r, mode: mode)
+            note(t)
+            return t.string
+        }
+
+        mutating func note(_ t: MarkupText) { notes.note(t) }
+
+        mutating func article(relativePath: String, position: Int) -> Article {
+            var used: [Range<Int>] = []
+            var id = ""
+            if let e = MarkupScan.element(b, TRECLoader.docnoName, in: content) {
+                id = text(e.content, mode: .tags)
+            }
+            var title = ""
+            for name in TRECLoader.titleNames {
+                guard let e = MarkupScan.element(b, name, in: content) else { continue }
+                let t = text(e.content, mode: .tags)
+                if !t.isEmpty {
+                    title = t
+                    used.append(e.open.start..<e.end)
+                    break
+                }
+            }
+            var date: String?
+            for name in TRECLoader.dateNames {
+                guard let e = MarkupScan.element(b, name, in: content) else { continue }
+                used.append(e.open.start..<e.end)
+                if let d = TRECLoader.date(text(e.content, mode: .tags)) {
+                    date = d
+                    break
+                }
+            }
+            var body = MarkupText(keepLines: true)
+            let texts = MarkupScan.elements(b, TRECLoader.textName, in: content)
+            if !texts.isEmpty {
+                for e in texts {
+                    body.append(b, e.content, mode: .tags)
+                    body.lineBreak()
+                }
+            } else {
+                for name in TRECLoader.metaNames {
+                    if let e = MarkupScan.element(b, name, in: content) { used.append(e.open.start..<e.end) }
+                }
+                used.sort { $0.lowerBound < $1.lowerBound }
+                var from = content.lowerBound
+                for r in used where r.lowerBound >= from {
+                    body.append(b, from..<r.lowerBound, mode: .tags)
+                    body.lineBreak()
+                    from = r.upperBound
+                }
+                body.append(b, from..<content.upperBound, mode: .tags)
+            }
+            note(body)
+            return Article(
+                id: id, title: title, body: body.string, date: date, source: relativePath, position: position)
+        }
+    }
+
+    /// The date forms of TREC collections (see the type's comment); nil when unreadable.
+    static func date(_ raw: String) -> String? {
+        let s = raw.trimmingWhitespace()
+        if s.isEmpty { return nil }
+        let u = Array(s.utf8)
+        if u.count == 6 && u.allSatisfy(MarkupScan.isDigit) {
+            // YYMMDD (FT).
+            let yy = Int(s.prefix(2))!
+            return DateParsing.iso("\(yy < 50 ? 2000 + yy : 1900 + yy)-\(s.dropFirst(2).prefix(2))-\(s.suffix(2))")
+        }
+        let slash = s.split(separator: "/")
+        if slash.count == 3, let m = Int(slash[0]), let d = Int(slash[1]),
+            let y0 = Int(slash[2].prefix { $0.isASCII && $0.isNumber }), (1...12).contains(m), (1...31).contains(d)
+        {
+            let y = slash[2].prefix { $0.isNumber }.count == 2 ? (y0 < 50 ? 2000 + y0 : 1900 + y0) : y0
+            func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return DateParsing.iso("\(y)-\(p2(m))-\(p2(d))")
+        }
+        return LoaderDates.iso(s)
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct JSONLinesLoaderTests {
+    func load(_ s: String, _ path: String = "beir/corpus.jsonl") -> LoadResult {
+        ArticleLoading.load(Array(s.utf8), relativePath: path)
+    }
+
+    @Test func beirLinesAndABadLine() {
+        let r = load(
+            """
+            {"_id": "4983", "title": "Zq white matter study.", "text": "Diffusion \\u03b1 imaging of newborns.", "metadata": {}}
+            {"id": 31715818, "body": "Numeric id, body field."}
+            {"_id": "77", "title": "broken", "text": "missing brace"
+
+            [1, 2, 3]
+            {"_id": "78", "metadata": {}}
+            {"_id": "79", "contents": "Pyserini style.", "categories": ["a", "b"], "date": "2020-05-04", "url": "https://e.example/79"}
+
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.id) == ["4983", "31715818", "79"])
+        #expect(r.articles[0].title == "Zq white matter study.")
+        #expect(r.articles[0].body == "Diffusion \u{3B1} imaging of newborns.")
+        #expect(r.articles[1].title == "")
+        #expect(r.articles[1].body == "Numeric id, body field.")
+        #expect(r.articles[2].body == "Pyserini style.")
+        #expect(r.articles[2].categories == ["a", "b"])
+        #expect(r.articles[2].date == "2020-05-04")
+        #expect(r.articles[2].link == "https://e.example/79")
+        #expect(r.articles.map(\.position) == [0, 1, 2])
+        // One warning per bad line, naming it; blank lines are not bad.
+        let warnings = r.diagnostics.filter { $0.severity == .warning }
+        #expect(warnings.map(\.line) == [3, 5, 6])
+        #expect(warnings.allSatisfy { $0.path == "beir/corpus.jsonl" && $0.message.contains("skipped") })
+    }
+
+    @Test func missingIdUsesPathAndPosition() {
+        let r = load("{\"title\": \"t\", \"text\": [\"one\", \"two\"]}\n", "q.jsonl")
+        #expect(r.articles.first?.id == "q.jsonl#0")
+        #expect(r.articles.first?.body == "one\ntwo")
+    }
+
+    @Test func manyBadLinesAreCounted() {
+        var s = "{\"_id\": \"1\", \"text\": \"ok\"}\n"
+        for _ in 0..<30 { s += "{nope}\n" }
+        let r = load(s)
+        #expect(r.articles.count == 1)
+        let w = r.diagnostics.filter { $0.severity == .warning }
+        #expect(w.count == JSONLinesLoader.maxLineWarnings + 1)
+        #expect(w.last?.message.contains("10 more") == true)
+    }
+
+    @Test func detection() {
+        #expect(ArticleFormat.detect(Array("{\"_id\": \"1\", \"text\": \"x\"}\n{\"_id\": \"2\"}".utf8)) == .jsonLines)
+        #expect(ArticleFormat.detect(Array("  {\"a\": 1}  ".utf8)) == .jsonLines)
+        // A pretty-printed JSON document is not JSON Lines: it stays a text file.
+        #expect(ArticleFormat.detect(Array("{\n  \"a\": 1\n}\n".utf8)) == .text)
+        #expect(ArticleFormat.detect(Array("[{\"a\": 1}]".utf8)) == .text)
+    }
+}

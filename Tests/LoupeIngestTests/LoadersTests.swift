@@ -1,0 +1,64 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+/// Content-based dispatch and the byte helpers shared by the SGML-like loaders.
+struct LoaderDetectionTests {
+    func detect(_ s: String) -> ArticleFormat { ArticleFormat.detect(Array(s.utf8)) }
+
+    @Test func formatsByContent() {
+        #expect(detect("Just a text file.\nWith lines.") == .text)
+        #expect(detect("<3 love letters") == .text)
+        #expect(detect("\u{FEFF}<rss version=\"2.0\"></rss>") == .feed)
+        #expect(detect("<?xml version=\"1.0\"?>\n<?xml-stylesheet href=\"a\"?>\n<feed/>") == .feed)
+        #expect(detect("<rdf:RDF xmlns:rdf=\"x\"/>") == .feed)
+        #expect(detect("<newsdump><title>x</title></newsdump>") == .xml)
+        #expect(detect("<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS>") == .reuters)
+        #expect(detect("<?xml version=\"1.0\"?>\n<!DOCTYPE x [ <!ENTITY a \"b\"> ]>\n<nitf/>") == .newsML)
+        #expect(detect("<doc id=\"1\" url=\"u\" title=\"t\">\nt\n</doc>") == .wikiExtractor)
+        #expect(detect("<DOC>\n<DOCNO>x</DOCNO>\n</DOC>") == .trec)
+        #expect(detect("{\"id\": 1, \"text\": \"t\"}") == .jsonLines)
+        #expect(detect("From: a@b.example\nSubject: s\n\nb") == .mail)
+    }
+
+    @Test func utf16NewsMLGoesToTheNewsMLLoader() {
+        var b: [UInt8] = [0xFF, 0xFE]
+        for u
+            in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><nitf><body><body.content><p>Z\u{FC}rich</p></body.content></body></nitf>"
+            .utf16
+        {
+            b += [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+        #expect(ArticleFormat.detect(b) == .newsML)
+        #expect(ArticleLoading.load(b, relativePath: "u16.xml").articles.first?.body == "Z\u{FC}rich")
+    }
+
+    @Test func markupTextCleaning() {
+        func clean(_ s: String, _ mode: MarkupText.Mode, keepLines: Bool = true) -> String {
+            let b = Array(s.utf8)
+            return b.withUnsafeBufferPointer { p in
+                var t = MarkupText(keepLines: keepLines)
+                t.append(p, 0..<p.count, mode: mode)
+                return t.string
+            }
+        }
+        #expect(clean("  a &amp; b &lt;c> &#2;d&#3;  ", .entities) == "a & b <c> d")
+        #expect(clean("x<P>y <b>z</b> < w & v &nosuch; <!-- c --> q", .tags) == "x\ny z < w & v &nosuch; q")
+        #expect(clean("a\n\n\n  b\t\tc", .entities) == "a\nb c")
+        #expect(clean("a\nb", .entities, keepLines: false) == "a b")
+        #expect(clean("&#233;&#xE9;&eacute;&#0;", .entities) == "\u{E9}\u{E9}\u{E9}")
+        // Stray `<` followed by a letter is not a tag unless the tag is well-formed.
+        #expect(clean("if a<b then", .tags) == "if a<b then")
+        #expect(clean("see <http://x.example/>", .tags) == "see <http://x.example/>")
+    }
+
+    @Test func isoBasicDates() {
+        #expect(LoaderDates.iso("20151210T191044Z") == "2015-12-10T19:10:44Z")
+        #expect(LoaderDates.iso("20180404T175859+0300") == "2018-04-04T14:58:59Z")
+        #expect(LoaderDates.iso("20150218T160141") == "2015-02-18T16:01:41Z")
+        #expect(LoaderDates.iso("20240710") == "2024-07-10")
+        #expect(LoaderDates.iso("2014-07-16T15:53:10.000Z") == "2014-07-16T15:53:10Z")
+        #expect(LoaderDates.iso("20241399") == nil)
+    }
+}

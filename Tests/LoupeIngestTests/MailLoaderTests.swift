@@ -1,0 +1,74 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct MailLoaderTests {
+    func load(_ s: String, _ path: String = "news/sci.space/60001") -> LoadResult {
+        ArticleLoading.load(Array(s.utf8), relativePath: path)
+    }
+
+    @Test func usenetMessage() {
+        let r = load(
+            """
+            Path: news.example!nntp.example!user
+            From: someone@site.example (Some One)
+            Newsgroups: sci.space, sci.astro
+            Subject: Re: Launch window =?ISO-8859-1?Q?for_M=FCnster?= team
+            Message-ID: <1993Apr5.101010.123@site.example>
+            Date: Mon, 5 Apr 1993 10:10:10 GMT
+            Organization: Example Org
+            Lines: 3
+
+            In article <abc@x.example> someone writes:
+            > quoted line
+            Our own answer.
+
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.count == 1)
+        let a = r.articles[0]
+        #expect(a.title == "Re: Launch window for M\u{FC}nster team")
+        #expect(a.id == "1993Apr5.101010.123@site.example")
+        #expect(a.date == "1993-04-05T10:10:10Z")
+        #expect(a.categories == ["sci.space", "sci.astro"])
+        #expect(a.body == "In article <abc@x.example> someone writes:\n> quoted line\nOur own answer.")
+        #expect(a.source == "news/sci.space/60001")
+    }
+
+    @Test func bydateStyleMessageWithLeadingContinuationAndFoldedSubject() {
+        let r = load(
+            " relay!host!user\r\nFrom: a@b.example\r\nSubject: A long subject\r\n\tcontinued here\r\nLines: 1\r\n\r\nBody text.\r\n",
+            "20news/alt.test/51181")
+        let a = r.articles.first
+        #expect(a?.title == "A long subject continued here")
+        #expect(a?.id == "20news/alt.test/51181")
+        #expect(a?.date == nil)
+        #expect(a?.categories == [])
+        #expect(a?.body == "Body text.")
+    }
+
+    @Test func encodedWordsBase64AndUTF8() {
+        #expect(MailLoader.decodeEncodedWords("=?utf-8?B?Y2Fmw6k=?= =?UTF-8?Q?_ol=C3=A9?=") == "caf\u{E9} ol\u{E9}")
+        #expect(MailLoader.decodeEncodedWords("plain =?koi8-r?Q?x?= text") == "plain =?koi8-r?Q?x?= text")
+    }
+
+    @Test func latin1BodyWarnsWithItsLine() {
+        var b = Array("From: a@b.example\nSubject: s\n\nline one\nZ".utf8)
+        b += [0xFC]
+        b += Array("rich\n".utf8)
+        let r = ArticleLoading.load(b, relativePath: "m")
+        #expect(r.articles.first?.body == "line one\nZ\u{FC}rich")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 5 && $0.message.contains("Latin-1") })
+    }
+
+    @Test func detection() {
+        #expect(ArticleFormat.detect(Array("From: x@y.example\nSubject: hi\n\nbody".utf8)) == .mail)
+        #expect(ArticleFormat.detect(Array("Xref: a\nPath: b\nSome-Custom: c\n\nbody".utf8)) == .mail)
+        // Ordinary text that merely starts with `Word:` lines stays text.
+        #expect(ArticleFormat.detect(Array("Note: buy milk\n\nand eggs".utf8)) == .text)
+        #expect(ArticleFormat.detect(Array("Title: My notes\nDate: 2020-01-01\n\ntext".utf8)) == .text)
+        #expect(ArticleFormat.detect(Array("Subject: one known\nThis is prose, not a header.\n".utf8)) == .text)
+        #expect(ArticleFormat.detect(Array("Headline here\n\nBody line one.".utf8)) == .text)
+    }
+}

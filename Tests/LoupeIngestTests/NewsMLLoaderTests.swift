@@ -1,0 +1,203 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct NewsMLLoaderTests {
+    func load(_ xml: String, _ path: String = "wire/item.xml") -> LoadResult {
+        ArticleLoading.load(Array(xml.utf8), relativePath: path)
+    }
+
+    @Test func nitf() {
+        let r = load(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <nitf version="-//IPTC//DTD NITF 3.4//EN">
+              <head>
+                <title>Head title (fallback)</title>
+                <tobject tobject.type="News"><tobject.subject tobject.subject.refnum="15000000" tobject.subject.matter="Sport"/></tobject>
+                <docdata>
+                  <doc-id id-string="ZQ.1234.5678"/>
+                  <date.issue norm="20150218T160141+0100"/>
+                </docdata>
+              </head>
+              <body>
+                <body.head><hedline><hl1>Harbour &amp; ferry <em>strike</em> ends</hl1></hedline></body.head>
+                <body.content>
+                  <p>First paragraph.</p><p>Second<br/>line.</p>
+                  <pre>Table
+            row</pre>
+                </body.content>
+              </body>
+            </nitf>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.count == 1)
+        let a = r.articles[0]
+        #expect(a.id == "ZQ.1234.5678")
+        #expect(a.title == "Harbour & ferry strike ends")
+        #expect(a.date == "2015-02-18T15:01:41Z")
+        #expect(a.categories == ["subj:15000000"])
+        #expect(a.body == "First paragraph.\nSecond\nline.\nTable\nrow")
+    }
+
+    @Test func nitfWithoutHeadlineOrIdFallsBack() {
+        let r = load(
+            "<nitf><head><title>Only head title</title><docdata><date.issue norm=\"20151014\"/></docdata></head>"
+                + "<body><body.content><p>Text.</p></body.content></body></nitf>", "w/pa.xml")
+        #expect(r.articles.first?.title == "Only head title")
+        #expect(r.articles.first?.id == "w/pa.xml")
+        #expect(r.articles.first?.date == "2015-10-14")
+    }
+
+    static let newsML12 = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <NewsML Version="1.2">
+          <NewsEnvelope><DateAndTime>20231124T192141Z</DateAndTime></NewsEnvelope>
+          <NewsItem>
+            <Identification>
+              <NewsIdentifier>
+                <ProviderId>wire.example</ProviderId><DateId>20231124</DateId><NewsItemId>TX-ZQ1</NewsItemId>
+                <RevisionId PreviousRevision="1" Update="N">2</RevisionId>
+                <PublicIdentifier>urn:newsml:wire.example:20231124:TX-ZQ1:2</PublicIdentifier>
+              </NewsIdentifier>
+              <NameLabel>slug-alert</NameLabel>
+            </Identification>
+            <NewsManagement>
+              <FirstCreated>20231124T190000Z</FirstCreated>
+              <ThisRevisionCreated>20231124T192141+0200</ThisRevisionCreated>
+            </NewsManagement>
+            <NewsComponent>
+              <NewsLines><HeadLine xml:lang="en"/></NewsLines>
+              <DescriptiveMetadata>
+                <SubjectCode><Subject FormalName="11000000"/></SubjectCode>
+                <SubjectCode><SubjectMatter FormalName="11006000"/></SubjectCode>
+                <SubjectCode><Subject FormalName="11000000"/></SubjectCode>
+              </DescriptiveMetadata>
+              <ContentItem><DataContent><nitf><body><body.content><p>Alert line one.</p></body.content></body></nitf></DataContent></ContentItem>
+              <NewsComponent Duid="photo0">
+                <NewsLines><HeadLine>Photo caption headline</HeadLine></NewsLines>
+                <ContentItem><DataContent><p>Caption text.</p></DataContent></ContentItem>
+              </NewsComponent>
+            </NewsComponent>
+          </NewsItem>
+          <NewsItem>
+            <Identification><NewsIdentifier><ProviderId>ana.example</ProviderId><DateId>20180404</DateId>
+              <NewsItemId>19336333</NewsItemId><RevisionId>1</RevisionId></NewsIdentifier></Identification>
+            <NewsComponent>
+              <NewsLines><HeadLine><![CDATA[Wage balance positive]]></HeadLine></NewsLines>
+              <ContentItem><DataContent><![CDATA[<P>Hiring grew &amp; more.</P><P>Second.</P>]]></DataContent></ContentItem>
+            </NewsComponent>
+          </NewsItem>
+        </NewsML>
+        """
+
+    @Test func newsML12Items() {
+        let r = load(Self.newsML12)
+        #expect(!r.rejected)
+        #expect(r.articles.count == 2)
+        let a = r.articles[0]
+        // Story identity: the PublicIdentifier without its revision.
+        #expect(a.id == "urn:newsml:wire.example:20231124:TX-ZQ1")
+        // Empty HeadLine (an alert): NameLabel, not the photo caption's headline.
+        #expect(a.title == "slug-alert")
+        #expect(a.date == "2023-11-24T17:21:41Z")
+        #expect(a.categories == ["subj:11000000", "subj:11006000"])
+        #expect(a.body == "Alert line one.\nCaption text.")
+        let b = r.articles[1]
+        #expect(b.id == "urn:newsml:ana.example:20180404:19336333")
+        #expect(b.title == "Wage balance positive")
+        #expect(b.body == "Hiring grew & more.\nSecond.")
+        // No item date: the envelope's.
+        #expect(b.date == "2023-11-24T19:21:41Z")
+        #expect(b.position == 1)
+    }
+
+    @Test func newsMLG2Message() {
+        let r = load(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ns0:newsMessage xmlns:ns0="http://iptc.org/std/nar/2006-10-01/">
+              <ns0:header><ns0:sent>2014-07-16T15:53:10.000Z</ns0:sent></ns0:header>
+              <ns0:itemSet>
+                <ns0:packageItem guid="pkg-1"><ns0:itemMeta><ns0:title>Package</ns0:title></ns0:itemMeta></ns0:packageItem>
+                <ns0:newsItem guid="tag:wire.example,2014:newsml_ZQ1" version="5">
+                  <ns0:itemMeta>
+                    <ns0:versionCreated>2014-07-16T15:53:10.000Z</ns0:versionCreated>
+                    <ns0:title>Item meta title</ns0:title>
+                  </ns0:itemMeta>
+                  <ns0:contentMeta>
+                    <ns0:subject qcode="subj:02000000"/>
+                    <ns0:subject qcode="N2:SYR"><ns0:broader qcode="N2:MEAST"/></ns0:subject>
+                    <ns0:subject literal="Politics"/>
+                    <ns0:headline>Leader starts new term </ns0:headline>
+                    <ns0:description role="descRole:caption">A caption</ns0:description>
+                  </ns0:contentMeta>
+                  <ns0:contentSet>
+                    <ns0:inlineXML contenttype="application/xhtml+html">
+                      <html xmlns="http://www.w3.org/1999/xhtml"><head><title>zqheadtitle</title></head>
+                      <body><p>CITY (Wire) - First.</p><p>Second &amp; last.</p></body></html>
+                    </ns0:inlineXML>
+                  </ns0:contentSet>
+                </ns0:newsItem>
+                <ns0:newsItem guid="pic-2">
+                  <ns0:itemMeta><ns0:firstCreated>2014-07-16T08:10:15Z</ns0:firstCreated></ns0:itemMeta>
+                  <ns0:contentMeta><ns0:description>Only a picture caption.</ns0:description></ns0:contentMeta>
+                </ns0:newsItem>
+              </ns0:itemSet>
+            </ns0:newsMessage>
+            """, "tag_wire_newsml_ZQ1")
+        #expect(!r.rejected)
+        #expect(r.articles.count == 2)
+        let a = r.articles[0]
+        #expect(a.id == "tag:wire.example,2014:newsml_ZQ1")
+        #expect(a.title == "Leader starts new term")
+        #expect(a.body == "CITY (Wire) - First.\nSecond & last.")
+        #expect(!a.body.contains("zqheadtitle"))
+        #expect(a.date == "2014-07-16T15:53:10Z")
+        #expect(a.categories == ["subj:02000000", "N2:SYR", "Politics"])
+        let b = r.articles[1]
+        #expect(b.id == "pic-2")
+        #expect(b.title == "")
+        #expect(b.body == "Only a picture caption.")
+        #expect(b.date == "2014-07-16T08:10:15Z")
+    }
+
+    @Test func g2NewsItemRootWithInlineNITFTitle() {
+        let r = load(
+            """
+            <newsItem guid="urn:newsml:stt.example:20171219:1" xmlns="http://iptc.org/std/nar/2006-10-01/">
+              <itemMeta><versionCreated>2017-12-19 09:16:43</versionCreated></itemMeta>
+              <contentMeta><headline/></contentMeta>
+              <contentSet><inlineXML><nitf><head><title>Inline NITF title</title></head>
+                <body><body.content><p>Text here.</p></body.content></body></nitf></inlineXML></contentSet>
+            </newsItem>
+            """)
+        #expect(r.articles.first?.title == "Inline NITF title")
+        #expect(r.articles.first?.body == "Text here.")
+        #expect(r.articles.first?.date == "2017-12-19T09:16:43Z")
+    }
+
+    @Test func itemsWithNothingAreSkippedWithANote() {
+        let r = load("<newsMessage><itemSet><newsItem guid=\"x\"><itemMeta/></newsItem></itemSet></newsMessage>")
+        #expect(r.articles.isEmpty)
+        #expect(!r.rejected)
+        #expect(r.diagnostics.contains { $0.severity == .note })
+    }
+
+    @Test func fatalXMLErrorRejectsTheFile() {
+        let r = load("<nitf><body><body.content><p>one & two</p></body.content></body></nitf>")
+        #expect(r.rejected)
+        #expect(r.articles.isEmpty)
+        #expect(r.diagnostics.first?.line == 1)
+    }
+
+    @Test func detection() {
+        for root in ["nitf", "NewsML", "newsMessage", "newsItem", "g2:newsMessage"] {
+            let xml = "<?xml version=\"1.0\"?>\n<!-- wire -->\n<\(root) a=\"1\"></\(root)>"
+            #expect(ArticleFormat.detect(Array(xml.utf8)) == .newsML)
+        }
+        #expect(ArticleFormat.detect(Array("<!DOCTYPE nitf SYSTEM \"nitf.dtd\"><nitf/>".utf8)) == .newsML)
+        #expect(ArticleFormat.detect(Array("<rss version=\"2.0\"/>".utf8)) == .feed)
+    }
+}

@@ -1,0 +1,129 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct TRECLoaderTests {
+    func load(_ s: String, _ path: String = "trec/ap001") -> LoadResult {
+        ArticleLoading.load(Array(s.utf8), relativePath: path)
+    }
+
+    @Test func twoDocsWithStrayMarkupStaySeparate() {
+        let r = load(
+            """
+            <DOC>
+            <DOCNO> ZQ880101-0001 </DOCNO>
+            <FILEID>AP-NR-01-01-88 0001EST</FILEID>
+            <HEAD>Harbour Tolls Rise</HEAD>
+            <DATE>880101</DATE>
+            <TEXT>
+            <P>The toll went from 3 < 4 dollars, said AT&T's R&D office &amp; the port.
+            <P>A second paragraph with an unclosed tag and a stray & sign.
+            </TEXT>
+            </DOC>
+            <DOC>
+            <DOCNO> ZQ880101-0002 </DOCNO>
+            <HEAD>Second Story</HEAD>
+            <TEXT>
+            Plain text of the second story.
+            </TEXT>
+            </DOC>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.count == 2)
+        let a = r.articles[0]
+        #expect(a.id == "ZQ880101-0001")
+        #expect(a.title == "Harbour Tolls Rise")
+        #expect(a.date == "1988-01-01")
+        #expect(
+            a.body == "The toll went from 3 < 4 dollars, said AT&T's R&D office & the port.\n"
+                + "A second paragraph with an unclosed tag and a stray & sign.")
+        #expect(!a.body.contains("Second Story"))
+        #expect(r.articles[1].id == "ZQ880101-0002")
+        #expect(r.articles[1].title == "Second Story")
+        #expect(r.articles[1].body == "Plain text of the second story.")
+        #expect(r.articles[1].position == 1)
+        #expect(r.diagnostics.isEmpty)
+    }
+
+    @Test func missingCloseTagEndsAtTheNextDoc() {
+        let r = load(
+            """
+            <DOC><DOCNO>A1</DOCNO><TEXT><P>first text
+            <DOC><DOCNO>A2</DOCNO><TEXT>second text</TEXT></DOC>
+            """)
+        #expect(r.articles.map(\.id) == ["A1", "A2"])
+        #expect(r.articles[0].body == "first text")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 1 })
+    }
+
+    @Test func titleElementsAndDateForms() {
+        let r = load(
+            """
+            <DOC><DOCNO>LA010189-0001</DOCNO>
+            <DATE><P>January 5, 1989, Thursday, Home Edition</P></DATE>
+            <HEADLINE><P>ZQ HEADLINE IN PARAGRAPH</P></HEADLINE>
+            <TEXT><P>Body.</P></TEXT></DOC>
+            <DOC><DOCNO>WSJ900214-0001</DOCNO><HL> Markets &amp; Money </HL><DD> 02/14/90 </DD>
+            <TEXT>x</TEXT></DOC>
+            <DOC><DOCNO>FT911-1</DOCNO><TITLE>Title wins</TITLE><HEADLINE>not this</HEADLINE>
+            <DATE>19910514</DATE><TEXT>y</TEXT></DOC>
+            <DOC><DOCNO>X-4</DOCNO><DATE>not a date</DATE><TEXT>z</TEXT></DOC>
+            """)
+        #expect(r.articles.count == 4)
+        #expect(r.articles[0].title == "ZQ HEADLINE IN PARAGRAPH")
+        #expect(r.articles[0].date == "1989-01-05")
+        #expect(r.articles[1].title == "Markets & Money")
+        #expect(r.articles[1].date == "1990-02-14")
+        #expect(r.articles[2].title == "Title wins")
+        #expect(r.articles[2].date == "1991-05-14")
+        #expect(r.articles[3].date == nil)
+    }
+
+    @Test func severalTextElementsAndEntities() {
+        let r = load(
+            """
+            <DOC><DOCNO>FR-1</DOCNO><TEXT>Part one &hyph; see &sect;2 &#233;t&#xE9;.</TEXT>
+            <TEXT>Part <B>two</B> &unknown; stays.</TEXT></DOC>
+            """)
+        #expect(r.articles.first?.body == "Part one - see \u{A7}2 \u{E9}t\u{E9}.\nPart two &unknown; stays.")
+    }
+
+    @Test func docWithoutTextGetsItsOtherContent() {
+        let r = load("<DOC>\n<DOCNO>W-1</DOCNO>\n<DOCHDR>http://x.example/ 200</DOCHDR>\n<p>Web page words</p>\n</DOC>")
+        #expect(r.articles.first?.body == "Web page words")
+        #expect(r.articles.first?.title == "")
+    }
+
+    @Test func missingDocnoUsesPathAndPosition() {
+        let r = load("<DOC><TEXT>a</TEXT></DOC>\n<DOC><TEXT>b</TEXT></DOC>", "t/f")
+        #expect(r.articles.map(\.id) == ["t/f#0", "t/f#1"])
+        #expect(r.diagnostics.filter { $0.severity == .warning }.count == 2)
+    }
+
+    @Test func repeatedWarningsAreCapped() {
+        let s = String(repeating: "<DOC><TEXT>t</TEXT></DOC>\n", count: 25)
+        let r = load(s)
+        #expect(r.articles.count == 25)
+        let w = r.diagnostics.filter { $0.severity == .warning }
+        #expect(w.count == WarningBudget.perKind + 1)
+        #expect(w.prefix(3).map(\.line) == [1, 2, 3])
+        #expect(w.last?.message.hasPrefix("5 more") == true)
+    }
+
+    @Test func detection() {
+        #expect(ArticleFormat.detect(Array("<DOC>\n<DOCNO>1</DOCNO></DOC>".utf8)) == .trec)
+        #expect(ArticleFormat.detect(Array("\n\n<DOC >\n".utf8)) == .trec)
+        #expect(ArticleFormat.detect(Array("<doc>\n<docno>1</docno></doc>".utf8)) == .trec)
+        #expect(ArticleFormat.detect(Array("<DOCUMENT>x</DOCUMENT>".utf8)) != .trec)
+    }
+
+    @Test func latin1Document() {
+        var b = Array("<DOC><DOCNO>L1</DOCNO>\n<TEXT>caf".utf8)
+        b += [0xE9]
+        b += Array("</TEXT></DOC>".utf8)
+        let r = ArticleLoading.load(b, relativePath: "l")
+        #expect(r.articles.first?.body == "caf\u{E9}")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 2 && $0.message.contains("Latin-1") })
+    }
+}
