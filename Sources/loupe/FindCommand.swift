@@ -25,8 +25,12 @@ struct FindCommand: ParsableCommand {
             Exit status: 0 with hits, 1 with none, 2 on error (bad query, missing index).
             """)
 
-    @Argument(help: "The query (omit with --batch).")
-    var query: String?
+    /// Every argument that is not an option belongs to the query, so `loupe find -oil +iran`
+    /// works without `--` (the words are joined by spaces).
+    @Argument(parsing: .allUnrecognized, help: "The query (omit with --batch).")
+    var words: [String] = []
+
+    var query: String? { words.isEmpty ? nil : words.joined(separator: " ") }
 
     @OptionGroup var location: IndexLocation
 
