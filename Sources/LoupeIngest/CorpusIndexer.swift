@@ -38,6 +38,8 @@ public final class CorpusIndexer: @unchecked Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// Articles per chunk handed to a worker.
     public var chunkSize = 64
+    /// Feeds at least this large are streamed (see `ArticleLoading.stream`).
+    public var streamingThreshold = ArticleLoading.streamingThreshold
     public var onDiagnostic: (Diagnostic) -> Void = { _ in }
     public var onProgress: (IndexSummary, Int64) -> Void = { _, _ in }
 
@@ -164,6 +166,45 @@ public final class CorpusIndexer: @unchecked Sendable {
         var next = 0
         for (seq, f) in files.enumerated() {
             if workers.contains(where: { $0.failure != nil }) { break }
+            // Large feeds stream through in chunks; a fatal error later in the file discards
+            // what was already handed out (nothing from a rejected file stays in the index).
+            var pending: [Article] = []
+            var streamed = 0
+            let streamedDiagnostics = ArticleLoading.stream(f, threshold: streamingThreshold) { a in
+                pending.append(a)
+                if pending.count == chunkSize {
+                    workers[next % n].queue.push(
+                        Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
+                    next += 1
+                    streamed += pending.count
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if let diags = streamedDiagnostics {
+                let rejected = diags.contains { $0.severity == .error }
+                if !rejected && !pending.isEmpty {
+                    workers[next % n].queue.push(
+                        Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
+                    next += 1
+                }
+                streamed += pending.count
+                summary.files += 1
+                summary.bytes += f.size
+                for d in diags {
+                    if d.severity == .warning { summary.warnings += 1 }
+                    onDiagnostic(d)
+                }
+                if rejected {
+                    summary.filesWithErrors += 1
+                    writer.discardFile(f.relativePath)
+                } else {
+                    summary.articles += streamed
+                }
+                writer.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, articles: rejected ? 0 : streamed)
+                summary.seconds = (ContinuousClock.now - clock).seconds
+                onProgress(summary, totalBytes)
+                continue
+            }
             let r = ArticleLoading.load(f)
             summary.files += 1
             summary.bytes += f.size

@@ -33,8 +33,29 @@ public struct FeedLoader {
             result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
             return result
         }
+        var articles: [Article] = []
+        result.diagnostics += run(r, relativePath: relativePath) { articles.append($0) }
+        if !result.rejected { result.articles = articles }
+        return result
+    }
+
+    /// Streams a feed from an open file: articles go to `emit` as they are read (memory does
+    /// not grow with the file). Returns the diagnostics; when one is an error, the caller must
+    /// discard what was emitted (see `CorpusIndexer`).
+    public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+        guard let r = XMLStreamReader(fd: fd, url: relativePath) else {
+            return [Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error)]
+        }
+        return run(r, relativePath: relativePath, emit: emit)
+    }
+
+    /// Longest text kept for a generic (unknown vocabulary) XML document.
+    static let maxGenericBytes = 16 << 20
+
+    func run(_ r: XMLStreamReader, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+        var result = LoadResult()
+        var itemCount = 0
         var root = ""
-        var items: [Item] = []
         var current: Item?
         var itemDepth = -1
         var field: String?  // local name of the item child being read
@@ -62,7 +83,8 @@ public struct FeedLoader {
                     current = Item()
                     itemDepth = depth
                     if r.isEmptyElement {
-                        items.append(current!)
+                        emitItem(current!, itemCount, relativePath, emit)
+                        itemCount += 1
                         current = nil
                     }
                     continue
@@ -98,7 +120,7 @@ public struct FeedLoader {
                 } else if current == nil && !root.isEmpty && !(root == "rss" || root == "RDF" || root == "feed") {
                     let v = r.value
                     if genericTitleOpen { genericTitle = (genericTitle ?? "") + v }
-                    generic += v
+                    if generic.utf8.count < FeedLoader.maxGenericBytes { generic += v }
                 }
             case .endElement:
                 let depth = r.depth
@@ -108,7 +130,8 @@ public struct FeedLoader {
                     field = nil
                     fieldDepth = -1
                 } else if current != nil && depth == itemDepth && field == nil {
-                    items.append(current!)
+                    emitItem(current!, itemCount, relativePath, emit)
+                    itemCount += 1
                     current = nil
                     itemDepth = -1
                 }
@@ -127,7 +150,7 @@ public struct FeedLoader {
             result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "no XML document", severity: .error))
             ok = false
         }
-        guard ok else { return result }
+        guard ok else { return result.diagnostics }
 
         if !(root == "rss" || root == "RDF" || root == "feed") {
             result.diagnostics.append(
@@ -136,21 +159,19 @@ public struct FeedLoader {
                     severity: .note))
             let body = HTMLText.collapse(generic)
             let title = genericTitle.map { HTMLText.collapse($0) } ?? TextLoader.fileTitle(relativePath)
-            if !body.isEmpty {
-                result.articles.append(Article(id: relativePath, title: title, body: body, source: relativePath))
-            }
-            return result
+            if !body.isEmpty { emit(Article(id: relativePath, title: title, body: body, source: relativePath)) }
         }
-        for (n, item) in items.enumerated() {
-            let body = HTMLText.plain(item.content.isEmpty ? item.description : item.content)
-            let title = HTMLText.plain(item.title)
-            let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
-            result.articles.append(
-                Article(
-                    id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),
-                    categories: item.categories, link: item.link, source: relativePath, position: n))
-        }
-        return result
+        return result.diagnostics
+    }
+
+    private func emitItem(_ item: Item, _ n: Int, _ relativePath: String, _ emit: (Article) -> Void) {
+        let body = HTMLText.plain(item.content.isEmpty ? item.description : item.content)
+        let title = HTMLText.plain(item.title)
+        let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
+        emit(
+            Article(
+                id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),
+                categories: item.categories, link: item.link, source: relativePath, position: n))
     }
 
     private func apply(_ field: String, _ raw: String, to item: inout Item) {

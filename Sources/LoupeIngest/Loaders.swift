@@ -121,6 +121,26 @@ public enum ArticleLoading {
         return out
     }
 
+    /// Feeds larger than this are streamed instead of read whole.
+    public static let streamingThreshold = 32 << 20
+
+    /// Streams a large RSS/Atom file: articles go to `emit` as they are parsed. Returns nil when
+    /// the file is not one to stream (small, or not a feed); then use `load`.
+    public static func stream(_ file: CorpusFile, threshold: Int = streamingThreshold, emit: (Article) -> Void)
+        -> [Diagnostic]?
+    {
+        guard file.size >= Int64(threshold) else { return nil }
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 65536)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        head.removeSubrange(n...)
+        guard ArticleFormat.detect(head) == .feed else { return nil }
+        return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+    }
+
     /// Loads one corpus file: all its articles, or none with an error.
     public static func load(_ file: CorpusFile) -> LoadResult {
         let bytes: [UInt8]

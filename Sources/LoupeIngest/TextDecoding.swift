@@ -11,21 +11,39 @@ public enum TextDecoding {
         case binary
     }
 
-    /// Binary when the first 8 KB hold many control bytes (NULs count only past 10 %).
+    /// Binary when, in the first 8 KB, more than 10 % of the bytes are NUL, or more than 30 % are
+    /// control bytes (other than tab, line breaks and form feed) or bytes that are not valid
+    /// UTF-8. (A short text with a few stray control bytes — real mail has them — stays text;
+    /// random bytes are about half invalid UTF-8.)
     public static func looksBinary(_ b: [UInt8]) -> Bool {
         let n = min(b.count, 8192)
         if n == 0 { return false }
-        var controls = 0
+        var suspicious = 0
         var nuls = 0
-        for i in 0..<n {
-            let c = b[i]
+        var i = 0
+        let s = b[0..<n]
+        while i < n {
+            let c = s[i]
             if c == 0 {
                 nuls += 1
-            } else if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C {
-                controls += 1
+                i += 1
+            } else if c < 0x20 {
+                if c != 0x09 && c != 0x0A && c != 0x0D && c != 0x0C { suspicious += 1 }
+                i += 1
+            } else if c < 0x80 {
+                i += 1
+            } else {
+                let w = utf8Width(s, i)
+                if w == 0 {
+                    // A truncated sequence at the 8 KB cut is not evidence.
+                    if i + 4 < n { suspicious += 1 }
+                    i += 1
+                } else {
+                    i += w
+                }
             }
         }
-        return controls * 20 > n || nuls * 10 > n
+        return nuls * 10 > n || suspicious * 10 > n * 3
     }
 
     /// Decodes `b`. Latin-1 is chosen when the bytes are not valid UTF-8, contain no valid

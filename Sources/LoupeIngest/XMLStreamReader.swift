@@ -1,5 +1,9 @@
 import CLibXML2
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The one Swift type over libxml2's streaming `xmlTextReader`, with Loupe's safe options:
 /// no network (`XML_PARSE_NONET`), no entity substitution (`NOENT` off), no DTD loading or
 /// validation, never `XML_PARSE_HUGE` (it disables the entity-bomb guard), and a process-wide
@@ -35,6 +39,30 @@ final class XMLStreamReader {
     private let sink = ErrorSink()
     private let sinkRef: Unmanaged<ErrorSink>
     private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private var source: Unmanaged<FileSource>?
+
+    /// Reads an open file descriptor through plain `read(2)` (libxml2's own file input would
+    /// silently gunzip).
+    final class FileSource {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+    }
+
+    /// Streams from `fd` (not closed here): memory stays flat whatever the file size.
+    init?(fd: Int32, url: String) {
+        _ = XMLStreamReader.setup
+        buffer = .allocate(capacity: 1)
+        let src = Unmanaged.passRetained(FileSource(fd: fd))
+        guard let r = xmlReaderForIO(xmlFDRead, nil, src.toOpaque(), url, nil, XMLStreamReader.options) else {
+            src.release()
+            buffer.deallocate()
+            return nil
+        }
+        source = src
+        reader = r
+        sinkRef = Unmanaged.passRetained(sink)
+        xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCallback, sinkRef.toOpaque())
+    }
 
     init?(bytes: [UInt8], url: String) {
         _ = XMLStreamReader.setup
@@ -56,6 +84,7 @@ final class XMLStreamReader {
     deinit {
         xmlFreeTextReader(reader)
         sinkRef.release()
+        source?.release()
         buffer.deallocate()
     }
 
@@ -119,4 +148,15 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { userData, errorPtr in
     sink.errors.append(
         XMLStreamReader.XMLError(
             line: Int(e.line), column: Int(e.int2), message: msg, fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue))
+}
+
+/// libxml2 input callback: reads from the `FileSource` in `context`.
+private let xmlFDRead: xmlInputReadCallback = { context, buffer, len in
+    guard let context, let buffer, len > 0 else { return -1 }
+    let src = Unmanaged<XMLStreamReader.FileSource>.fromOpaque(context).takeUnretainedValue()
+    while true {
+        let n = read(src.fd, buffer, Int(len))
+        if n < 0 && errno == EINTR { continue }
+        return Int32(n)
+    }
 }

@@ -66,6 +66,10 @@ struct IndexCommand: ParsableCommand {
         }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
         indexer.threads = max(1, threads)
+        // Testing knob: stream feeds from this size on (default 32 MB).
+        if let v = ProcessInfo.processInfo.environment["LOUPE_STREAM_BYTES"], let n = Int(v), n > 0 {
+            indexer.streamingThreshold = n
+        }
         let verbose = self.verbose
         indexer.onDiagnostic = { d in
             if d.severity != .note || verbose { printErr(d.description) }

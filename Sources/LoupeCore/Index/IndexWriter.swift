@@ -31,6 +31,7 @@ public final class IndexWriter: @unchecked Sendable {
     /// Files read in this session: their metadata, and the parts registered by flushes.
     private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
     private var fileParts: [String: [Manifest.Part]] = [:]
+    private var discarded = Set<String>()
     private var defaultBuilder: SegmentBuilder?
     private var builderCount = 0
     public private(set) var duplicatesReplaced = 0
@@ -168,6 +169,14 @@ public final class IndexWriter: @unchecked Sendable {
         fileMeta[path] = (size, mtime, articles)
     }
 
+    /// Forgets every article of `path` added in this session (a streamed file that turned out
+    /// to be broken): they are deleted at commit, whichever segments they reached.
+    public func discardFile(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        discarded.insert(path)
+    }
+
     /// The committed record of a corpus file, if any.
     public func fileRecord(_ path: String) -> Manifest.FileRecord? {
         lock.lock()
@@ -201,6 +210,14 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let r = corpusRoot { manifest.corpusRoot = r }
+        for path in discarded {
+            for part in fileParts[path] ?? [] {
+                for d in part.firstDoc..<(part.firstDoc + part.count) { deletions[part.segment, default: []].insert(d) }
+            }
+            fileParts[path] = nil
+            if let m = fileMeta[path] { fileMeta[path] = (m.size, m.mtime, 0) }
+        }
+        discarded.removeAll()
         for (path, m) in fileMeta {
             manifest.files[path] = Manifest.FileRecord(
                 size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])

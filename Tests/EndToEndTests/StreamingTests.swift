@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@Suite("streamed feeds")
+struct StreamingTests {
+    static func feed(items: Int, broken: Bool) -> String {
+        var s = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>big</title>\n"
+        for i in 0..<items {
+            s += "<item><title>Item \(i)</title><guid>g\(i)</guid><description>zqstreamitem number\(i) text</description></item>\n"
+        }
+        if broken { s += "<item><title>bad & broken</title></item>\n" }
+        return s + "</channel></rss>\n"
+    }
+
+    @Test func streamedFeedIsIndexedAndABrokenOneLeavesNothing() throws {
+        let dir = try Loupe.tempDir("loupe-stream")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try StreamingTests.feed(items: 500, broken: false).write(
+            to: corpus.appendingPathComponent("good.xml"), atomically: true, encoding: .utf8)
+        let bad = StreamingTests.feed(items: 300, broken: true).replacingOccurrences(of: "zqstreamitem", with: "zqleaked")
+        try bad.write(to: corpus.appendingPathComponent("bad.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        // Every file over 1 KB is streamed; tiny budget so that segments flush mid-file.
+        let r = try Loupe.run(
+            ["index", corpus.path, "--index", idx, "--memory", "1", "--json"], env: ["LOUPE_STREAM_BYTES": "1024"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("bad.xml:"))
+        let o = Loupe.json(r.stdout)
+        #expect(o["articles"] as? Int == 500)
+        #expect(o["documentsInIndex"] as? Int == 500)
+        let good = Loupe.json(try Loupe.run(["find", "zqstreamitem", "--index", idx, "--json"]).stdout)
+        #expect(good["total"] as? Int == 500)
+        // The broken file streamed 300 items before its error: none of them stay.
+        #expect(try Loupe.run(["find", "zqleaked", "--index", idx]).status == 1)
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
+}
