@@ -1,46 +1,63 @@
 /// Turns HTML (or text with HTML entities) into plain text: tags removed (`script` and `style`
 /// contents too), block tags become line breaks, entities decoded, whitespace collapsed.
+/// Works on UTF-8 bytes: it runs on every item of every feed.
 public enum HTMLText {
     public static func plain(_ html: String) -> String {
-        guard html.contains("<") || html.contains("&") else { return collapse(html) }
-        var out = String.UnicodeScalarView()
-        let s = Array(html.unicodeScalars)
+        var h = html
+        return h.withUTF8 { b -> String in
+            if !b.contains(0x3C) && !b.contains(0x26) { return collapse(b) }
+            return collapse(strip(b))
+        }
+    }
+
+    private static let blockTags: Set<[UInt8]> = Set(
+        ["p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "table"].map {
+            Array($0.utf8)
+        })
+
+    @inline(__always) private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C }
+
+    @inline(__always) private static func isAlnum(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
+    }
+
+    /// Removes tags and decodes entities; block tags become newlines, other tags spaces.
+    static func strip(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        let n = s.count
         var i = 0
-        var skipUntil: String?
-        while i < s.count {
+        var skipUntil: [UInt8]?
+        while i < n {
             let c = s[i]
-            if c == "<" {
-                // Find the tag end.
+            if c == 0x3C {  // <
                 var j = i + 1
-                while j < s.count && s[j] != ">" { j += 1 }
-                if j >= s.count {
+                while j < n && s[j] != 0x3E { j += 1 }
+                if j >= n {
                     if skipUntil == nil { out.append(c) }
                     i += 1
                     continue
                 }
-                var name = ""
                 var k = i + 1
-                let closing = k < s.count && s[k] == "/"
+                let closing = k < n && s[k] == 0x2F
                 if closing { k += 1 }
-                while k < j, s[k].properties.isAlphabetic || ("0"..."9").contains(s[k]) {
-                    name.unicodeScalars.append(s[k])
+                var name: [UInt8] = []
+                while k < j && isAlnum(s[k]) {
+                    name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
                     k += 1
                 }
-                name = name.lowercased()
-                if name.isEmpty && !closing && !(i + 1 < s.count && (s[i + 1] == "!" || s[i + 1] == "?")) {
-                    // Not a tag: a literal '<'.
-                    if skipUntil == nil { out.append(c) }
+                let special = i + 1 < n && (s[i + 1] == 0x21 || s[i + 1] == 0x3F)  // <! or <?
+                if name.isEmpty && !closing && !special {
+                    if skipUntil == nil { out.append(c) }  // a literal '<'
                     i += 1
                     continue
                 }
                 if let skip = skipUntil {
                     if closing && name == skip { skipUntil = nil }
-                } else if !closing && (name == "script" || name == "style") {
+                } else if !closing && (name == Array("script".utf8) || name == Array("style".utf8)) {
                     skipUntil = name
-                } else if ["p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"].contains(name) {
-                    out.append("\n")
                 } else {
-                    out.append(" ")
+                    out.append(blockTags.contains(name) ? 0x0A : 0x20)
                 }
                 i = j + 1
                 continue
@@ -49,24 +66,21 @@ public enum HTMLText {
                 i += 1
                 continue
             }
-            if c == "&" {
+            if c == 0x26 {  // &
                 var j = i + 1
-                while j < s.count && j - i <= 32 && s[j] != ";" && s[j] != "&" && s[j] != "<" && !s[j].properties.isWhitespace {
-                    j += 1
-                }
-                if j < s.count && s[j] == ";" {
-                    let name = String(String.UnicodeScalarView(s[(i + 1)..<j]))
-                    if let d = decodeEntity(name) {
-                        out.append(contentsOf: d.unicodeScalars)
-                        i = j + 1
-                        continue
-                    }
+                while j < n && j - i <= 32 && s[j] != 0x3B && s[j] != 0x26 && s[j] != 0x3C && !isSpace(s[j]) { j += 1 }
+                if j < n && s[j] == 0x3B,
+                    let d = decodeEntity(String(decoding: UnsafeBufferPointer(rebasing: s[(i + 1)..<j]), as: UTF8.self))
+                {
+                    out.append(contentsOf: d.utf8)
+                    i = j + 1
+                    continue
                 }
             }
             out.append(c)
             i += 1
         }
-        return collapse(String(out))
+        return out
     }
 
     static func decodeEntity(_ name: String) -> String? {
@@ -85,25 +99,43 @@ public enum HTMLText {
     }
 
     /// Whitespace runs become one space, except that line breaks are kept (one at most in a row).
+    /// ASCII whitespace and U+00A0 count as blanks.
     static func collapse(_ s: String) -> String {
-        var out = ""
+        var t = s
+        return t.withUTF8 { collapse($0) }
+    }
+
+    static func collapse(_ b: [UInt8]) -> String { b.withUnsafeBufferPointer { collapse($0) } }
+
+    static func collapse(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
         var pendingSpace = false
         var pendingBreak = false
-        for u in s.unicodeScalars {
-            if u == "\n" || u == "\r" {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c == 0x0A || c == 0x0D {
                 pendingBreak = true
-            } else if u.properties.isWhitespace {
+                i += 1
+            } else if c == 0x20 || c == 0x09 || c == 0x0C || c == 0x0B {
                 pendingSpace = true
+                i += 1
+            } else if c == 0xC2 && i + 1 < n && b[i + 1] == 0xA0 {
+                pendingSpace = true
+                i += 2
             } else {
                 if !out.isEmpty {
-                    if pendingBreak { out += "\n" } else if pendingSpace { out += " " }
+                    if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
                 }
                 pendingBreak = false
                 pendingSpace = false
-                out.unicodeScalars.append(u)
+                out.append(c)
+                i += 1
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// HTML named entities common in feeds (the Latin-1 set and typographic ones).

@@ -135,6 +135,7 @@ public enum CRC32C {
         return c
     }
 
+    /// CRC of `data`, continuing from `seed` (the CRC of what came before).
     public static func checksum(_ data: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         var crc = ~seed
         table.withUnsafeBufferPointer { t in

@@ -174,3 +174,79 @@ public enum FileIO {
 
     public static func remove(_ path: String) { unlink(path) }
 }
+
+/// A file written sequentially through a buffer, with the running CRC-32C of what was
+/// written: index files are streamed to disk, never assembled whole in memory.
+public final class FileOutput {
+    public let path: String
+    private let fd: Int32
+    private var buffer = ByteWriter(capacity: 1 << 20)
+    private var flushed = 0
+    private var crc: UInt32 = 0
+    private var finished = false
+
+    public init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+    }
+
+    deinit {
+        if !finished { close(fd) }
+    }
+
+    /// Bytes written so far (the offset of the next byte).
+    public var count: Int { flushed + buffer.count }
+
+    public func append(_ bytes: [UInt8]) throws {
+        buffer.append(bytes)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func append(_ w: ByteWriter) throws { try append(w.bytes) }
+
+    public func append(_ b: UnsafeBufferPointer<UInt8>) throws {
+        buffer.append(b)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        let data = buffer.bytes
+        crc = data.withUnsafeBytes { CRC32C.checksum($0, seed: crc) }
+        try data.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw IndexError.io(path, "write failed: \(String(cString: strerror(errno)))")
+                }
+                off += n
+            }
+        }
+        flushed += data.count
+        buffer.removeAll()
+    }
+
+    /// Writes the header of an index file of `kind`.
+    public func header(kind: String) throws {
+        var w = ByteWriter()
+        IndexFile.header(kind: kind, into: &w)
+        try append(w)
+    }
+
+    /// Appends the checksum footer, fsyncs and closes.
+    public func finish() throws {
+        try flush()
+        var footer = ByteWriter()
+        footer.u32(crc)
+        footer.append(IndexFile.footerMagic)
+        buffer = footer
+        try flush()
+        finished = true
+        let ok = fsync(fd) == 0
+        let err = errno
+        close(fd)
+        if !ok { throw IndexError.io(path, "fsync failed: \(String(cString: strerror(err)))") }
+    }
+}

@@ -34,11 +34,11 @@ struct PostingsEncoder {
     /// Re-encodes a builder's varint streams into the block format; appends to `post` and `posn`.
     mutating func encode(
         docs docStream: [UInt8], freqs freqStream: [UInt8], positions posStream: [UInt8], df: Int,
-        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: inout ByteWriter, posn: inout ByteWriter
-    ) -> TermInfo {
+        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: FileOutput, posn: FileOutput
+    ) throws -> TermInfo {
         let postOffset = UInt64(post.count)
         let posOffset = UInt64(posn.count)
-        posn.append(posStream)
+        try posn.append(posStream)
         skip.removeAll()
         data.removeAll()
         var maxTF: UInt32 = 0
@@ -131,8 +131,8 @@ struct PostingsEncoder {
                 }
             }
         }
-        post.append(skip.bytes)
-        post.append(data.bytes)
+        try post.append(skip)
+        try post.append(data)
         return TermInfo(
             docFreq: df, totalTermFreq: 0, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
             minLength: minLen)

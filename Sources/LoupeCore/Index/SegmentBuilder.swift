@@ -170,7 +170,7 @@ public final class SegmentBuilder {
         }
         touched.removeAll(keepingCapacity: true)
         let before = store.byteCount
-        store.add(article)
+        try? store.add(article)  // in memory until the flush: cannot fail
         approximateBytes = pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
             + terms.arenaBytes + terms.count * 16 + lengths.count * 4 + store.byteCount
         _ = before
@@ -199,11 +199,12 @@ public final class SegmentBuilder {
     /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}` (each fsynced).
     public func write(to dir: String, name: String) throws -> SegmentInfo {
         let order = terms.sortedIds()
-        var dict = DictionaryWriter()
-        var post = ByteWriter(capacity: approximateBytes / 3)
-        IndexFile.header(kind: "POST", into: &post)
-        var posn = ByteWriter(capacity: approximateBytes / 2)
-        IndexFile.header(kind: "POSN", into: &posn)
+        let base = dir + "/" + name
+        var dict = try DictionaryWriter(try FileOutput(path: base + ".dict"))
+        let post = try FileOutput(path: base + ".post")
+        try post.header(kind: "POST")
+        let posn = try FileOutput(path: base + ".pos")
+        try posn.header(kind: "POSN")
         var written = [TermInfo?](repeating: nil, count: terms.count)
         var encoder = PostingsEncoder()
         // Exact term whose postings a single-variant stem term can share.
@@ -216,7 +217,7 @@ public final class SegmentBuilder {
         var docStream: [UInt8] = []
         var freqStream: [UInt8] = []
         var posStream: [UInt8] = []
-        lengths.withUnsafeBufferPointer { lens in
+        try lengths.withUnsafeBufferPointer { lens in
             for id in order {
                 let i = Int(id)
                 let key = Array(terms.key(id))
@@ -228,18 +229,18 @@ public final class SegmentBuilder {
                     pool.read(states[i].docs, into: &pairs)
                     pool.read(states[i].positions, into: &posStream)
                     SegmentBuilder.split(pairs, docs: &docStream, freqs: &freqStream)
-                    info = encoder.encode(
+                    info = try encoder.encode(
                         docs: docStream, freqs: freqStream, positions: posStream, df: Int(states[i].docFreq),
-                        lengths: lens, slot: slot, post: &post, posn: &posn)
+                        lengths: lens, slot: slot, post: post, posn: posn)
                     info.totalTermFreq = UInt64(states[i].totalFreq)
                 }
                 written[i] = info
-                dict.add(key: key, info: info)
+                try dict.add(key: key, info: info)
             }
         }
-        IndexFile.finish(&post)
-        IndexFile.finish(&posn)
-        let dictBytes = dict.finish()
+        try post.finish()
+        try posn.finish()
+        try dict.finish()
 
         var lens = ByteWriter(capacity: lengths.count * 4 + 32)
         IndexFile.header(kind: "LENS", into: &lens)
@@ -248,17 +249,12 @@ public final class SegmentBuilder {
         for l in lengths { lens.u32(l) }
         IndexFile.finish(&lens)
 
-        let st = store.finish()
+        try store.finish(path: base + ".store")
 
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
         for (k, l) in lengths.enumerated() { sums[k % IndexField.lengthSlots] += UInt64(l) }
 
-        let base = dir + "/" + name
-        try FileIO.write(dictBytes, to: base + ".dict")
-        try FileIO.write(post.bytes, to: base + ".post")
-        try FileIO.write(posn.bytes, to: base + ".pos")
         try FileIO.write(lens.bytes, to: base + ".len")
-        try FileIO.write(st, to: base + ".store")
         var info = SegmentInfo(
             name: name, documents: documentCount, terms: terms.count, lengthSums: sums,
             analyzer: analyzerKind)

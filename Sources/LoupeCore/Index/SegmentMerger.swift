@@ -32,20 +32,15 @@ struct SegmentMerger {
                 }
             }
         }
-        // Dictionaries.
-        var dicts: [[([UInt8], TermInfo)]] = []
-        for s in segments {
-            var entries: [([UInt8], TermInfo)] = []
-            try s.dictionary.forEach { entries.append(($0, $1)) }
-            dicts.append(entries)
-        }
-        var dict = DictionaryWriter()
-        var post = ByteWriter(capacity: 1 << 20)
-        IndexFile.header(kind: "POST", into: &post)
-        var posn = ByteWriter(capacity: 1 << 20)
-        IndexFile.header(kind: "POSN", into: &posn)
+        // Dictionaries, walked together one block at a time.
+        var dicts = try segments.map { try DictionaryIterator($0.dictionary) }
+        let base = dir + "/" + name
+        var dict = try DictionaryWriter(try FileOutput(path: base + ".dict"))
+        let post = try FileOutput(path: base + ".post")
+        try post.header(kind: "POST")
+        let posn = try FileOutput(path: base + ".pos")
+        try posn.header(kind: "POSN")
         var encoder = PostingsEncoder()
-        var heads = [Int](repeating: 0, count: segments.count)
         var terms = 0
         // Stem terms that shared an exact term's postings in every input share them again.
         var exactByOffset: [[UInt64: [UInt8]]] = Array(repeating: [:], count: segments.count)
@@ -56,15 +51,16 @@ struct SegmentMerger {
         try lengths.withUnsafeBufferPointer { lens in
             while true {
                 var minKey: [UInt8]?
-                for k in 0..<segments.count where heads[k] < dicts[k].count {
-                    let key = dicts[k][heads[k]].0
+                for k in 0..<segments.count {
+                    guard let key = dicts[k].current?.0 else { continue }
                     if minKey == nil || key.lexicographicallyPrecedes(minKey!) { minKey = key }
                 }
                 guard let key = minKey else { break }
                 var sources: [(Int, TermInfo)] = []
-                for k in 0..<segments.count where heads[k] < dicts[k].count && dicts[k][heads[k]].0 == key {
-                    sources.append((k, dicts[k][heads[k]].1))
-                    heads[k] += 1
+                for k in 0..<segments.count {
+                    guard let (ck, ci) = dicts[k].current, ck == key else { continue }
+                    sources.append((k, ci))
+                    try dicts[k].advance()
                 }
                 let field = IndexField(rawValue: key[0])
                 let isStem = field == .textStem || field == .titleStem
@@ -80,7 +76,7 @@ struct SegmentMerger {
                         if sharedKey == nil { sharedKey = ek } else if sharedKey! != ek { ok = false }
                     }
                     if ok, let ek = sharedKey, let (info, segs) = writtenExact[ek], segs == sources.map(\.0) {
-                        dict.add(key: key, info: info)
+                        try dict.add(key: key, info: info)
                         terms += 1
                         continue
                     }
@@ -112,11 +108,11 @@ struct SegmentMerger {
                 }
                 if df == 0 { continue }
                 let slot = field?.lengthSlot ?? 0
-                var info = encoder.encode(
+                var info = try encoder.encode(
                     docs: docStream, freqs: freqStream, positions: posStream, df: df, lengths: lens, slot: slot,
-                    post: &post, posn: &posn)
+                    post: post, posn: posn)
                 info.totalTermFreq = ttf
-                dict.add(key: key, info: info)
+                try dict.add(key: key, info: info)
                 terms += 1
                 if !isStem {
                     for (k, ti) in sources { exactByOffset[k][ti.postOffset] = key }
@@ -124,9 +120,9 @@ struct SegmentMerger {
                 }
             }
         }
-        IndexFile.finish(&post)
-        IndexFile.finish(&posn)
-        let dictBytes = dict.finish()
+        try post.finish()
+        try posn.finish()
+        try dict.finish()
 
         var lens = ByteWriter(capacity: lengths.count * 4 + 32)
         IndexFile.header(kind: "LENS", into: &lens)
@@ -136,19 +132,15 @@ struct SegmentMerger {
         IndexFile.finish(&lens)
 
         var store = StoredFieldsWriter()
+        try store.stream(to: try FileOutput(path: base + ".store"))
         for (k, s) in segments.enumerated() {
-            for d in 0..<s.documentCount where maps[k][d] >= 0 { store.add(try s.article(Int32(d))) }
+            for d in 0..<s.documentCount where maps[k][d] >= 0 { try store.add(try s.article(Int32(d))) }
         }
-        let storeBytes = store.finish()
+        try store.finish(path: base + ".store")
 
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
         for (i, l) in lengths.enumerated() { sums[i % IndexField.lengthSlots] += UInt64(l) }
-        let base = dir + "/" + name
-        try FileIO.write(dictBytes, to: base + ".dict")
-        try FileIO.write(post.bytes, to: base + ".post")
-        try FileIO.write(posn.bytes, to: base + ".pos")
         try FileIO.write(lens.bytes, to: base + ".len")
-        try FileIO.write(storeBytes, to: base + ".store")
         var docMaps: [String: [Int32]] = [:]
         for (k, s) in segments.enumerated() { docMaps[s.info.name] = maps[k] }
         return Result(

@@ -51,25 +51,37 @@ public enum StoredFieldsFormat {
     public static let zstdLevel: Int32 = 3
 }
 
+/// Writes a `.store` file. Compressed blocks accumulate in memory (a builder counts them in
+/// its budget) until `stream(to:)` gives a file to drain them into (the merger does so at once).
 struct StoredFieldsWriter {
-    private var file = ByteWriter(capacity: 1 << 20)
+    private var pending = ByteWriter(capacity: 1 << 16)  // compressed blocks not yet in a file
+    private var pendingStart = IndexFile.headerSize  // file offset of `pending`'s first byte
+    private var output: FileOutput?
     private var block = ByteWriter(capacity: StoredFieldsFormat.blockBytes * 2)
     private var blocks: [(offset: UInt64, compressed: UInt32, raw: UInt32)] = []
     private var docs: [(block: UInt32, offset: UInt32)] = []
     private var scratch: [UInt8] = []
 
-    init() { IndexFile.header(kind: "STOR", into: &file) }
+    init() {}
 
-    var byteCount: Int { file.count + block.count }
+    var byteCount: Int { pending.count + block.count + blocks.count * 16 + docs.count * 8 }
     var count: Int { docs.count }
 
-    mutating func add(_ a: Article) {
-        docs.append((UInt32(blocks.count), UInt32(block.count)))
-        StoredArticleCodec.encode(a, into: &block)
-        if block.count >= StoredFieldsFormat.blockBytes { flushBlock() }
+    /// From now on, compressed blocks go straight to `file` (which must be new).
+    mutating func stream(to file: FileOutput) throws {
+        try file.header(kind: "STOR")
+        try file.append(pending)
+        pending.removeAll()
+        output = file
     }
 
-    private mutating func flushBlock() {
+    mutating func add(_ a: Article) throws {
+        docs.append((UInt32(blocks.count), UInt32(block.count)))
+        StoredArticleCodec.encode(a, into: &block)
+        if block.count >= StoredFieldsFormat.blockBytes { try flushBlock() }
+    }
+
+    private mutating func flushBlock() throws {
         guard block.count > 0 else { return }
         let bound = ZSTD_compressBound(block.count)
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
@@ -79,30 +91,38 @@ struct StoredFieldsWriter {
             }
         }
         precondition(ZSTD_isError(n) == 0, "zstd compression failed")
-        blocks.append((UInt64(file.count), UInt32(n), UInt32(block.count)))
-        scratch.withUnsafeBufferPointer { file.append(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        let offset = output?.count ?? (pendingStart + pending.count)
+        blocks.append((UInt64(offset), UInt32(n), UInt32(block.count)))
+        try scratch.withUnsafeBufferPointer { b in
+            let compressed = UnsafeBufferPointer(rebasing: b[0..<n])
+            if let out = output { try out.append(compressed) } else { pending.append(compressed) }
+        }
         block.removeAll()
     }
 
-    mutating func finish() -> [UInt8] {
-        flushBlock()
-        let blockIndex = UInt64(file.count)
+    /// Finishes the file (at `path` unless streaming already).
+    mutating func finish(path: String) throws {
+        try flushBlock()
+        if output == nil { try stream(to: try FileOutput(path: path)) }
+        let out = output!
+        var tail = ByteWriter(capacity: blocks.count * 16 + docs.count * 8 + 32)
+        let blockIndex = UInt64(out.count)
         for b in blocks {
-            file.u64(b.offset)
-            file.u32(b.compressed)
-            file.u32(b.raw)
+            tail.u64(b.offset)
+            tail.u32(b.compressed)
+            tail.u32(b.raw)
         }
-        let docIndex = UInt64(file.count)
+        let docIndex = blockIndex + UInt64(blocks.count * 16)
         for d in docs {
-            file.u32(d.block)
-            file.u32(d.offset)
+            tail.u32(d.block)
+            tail.u32(d.offset)
         }
-        file.u64(UInt64(docs.count))
-        file.u64(UInt64(blocks.count))
-        file.u64(blockIndex)
-        file.u64(docIndex)
-        IndexFile.finish(&file)
-        return file.bytes
+        tail.u64(UInt64(docs.count))
+        tail.u64(UInt64(blocks.count))
+        tail.u64(blockIndex)
+        tail.u64(docIndex)
+        try out.append(tail)
+        try out.finish()
     }
 }
 

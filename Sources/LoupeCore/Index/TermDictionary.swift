@@ -9,16 +9,20 @@ public enum DictionaryFormat {
 }
 
 struct DictionaryWriter {
-    private var out = ByteWriter(capacity: 1 << 20)
+    private let out: FileOutput
+    private var entry = ByteWriter(capacity: 64)
     private var index = ByteWriter(capacity: 1 << 16)
     private var previous: [UInt8] = []
     private var inBlock = 0
     private var blocks = 0
     private var count = 0
 
-    init() { IndexFile.header(kind: "DICT", into: &out) }
+    init(_ out: FileOutput) throws {
+        self.out = out
+        try out.header(kind: "DICT")
+    }
 
-    mutating func add(key: [UInt8], info: TermInfo) {
+    mutating func add(key: [UInt8], info: TermInfo) throws {
         if inBlock == DictionaryFormat.blockSize || count == 0 {
             index.blob(key)
             index.u64(UInt64(out.count))
@@ -29,28 +33,30 @@ struct DictionaryWriter {
         var shared = 0
         let limit = min(previous.count, key.count)
         while shared < limit && previous[shared] == key[shared] { shared += 1 }
-        out.varint(shared)
-        out.varint(key.count - shared)
-        out.append(Array(key[shared...]))
-        out.varint(info.docFreq)
-        out.varint(info.totalTermFreq - UInt64(info.docFreq))
-        out.varint(info.postOffset)
-        out.varint(info.posOffset)
-        out.varint(UInt64(info.maxFreq))
-        out.varint(UInt64(info.minLength))
+        entry.removeAll()
+        entry.varint(shared)
+        entry.varint(key.count - shared)
+        entry.append(Array(key[shared...]))
+        entry.varint(info.docFreq)
+        entry.varint(info.totalTermFreq - UInt64(info.docFreq))
+        entry.varint(info.postOffset)
+        entry.varint(info.posOffset)
+        entry.varint(UInt64(info.maxFreq))
+        entry.varint(UInt64(info.minLength))
+        try out.append(entry)
         previous = key
         inBlock += 1
         count += 1
     }
 
-    mutating func finish() -> [UInt8] {
+    mutating func finish() throws {
         let indexOffset = out.count
-        out.append(index.bytes)
-        out.u64(UInt64(indexOffset))
-        out.u64(UInt64(blocks))
-        out.u64(UInt64(count))
-        IndexFile.finish(&out)
-        return out.bytes
+        var trailer = index
+        trailer.u64(UInt64(indexOffset))
+        trailer.u64(UInt64(blocks))
+        trailer.u64(UInt64(count))
+        try out.append(trailer)
+        try out.finish()
     }
 }
 
@@ -165,6 +171,8 @@ final class TermDictionaryReader {
         return out
     }
 
+    var blockCount: Int { firstKeys.count }
+
     /// Every entry in order (for `check`, merges and stats).
     func forEach(_ body: ([UInt8], TermInfo) throws -> Void) throws {
         for b in 0..<firstKeys.count {
@@ -172,6 +180,42 @@ final class TermDictionaryReader {
                 try body(k, i)
                 return true
             }
+        }
+    }
+}
+
+/// Walks a dictionary in key order, one block in memory at a time (for merges).
+struct DictionaryIterator {
+    private let reader: TermDictionaryReader
+    private var block = -1
+    private var entries: [([UInt8], TermInfo)] = []
+    private var index = 0
+
+    init(_ reader: TermDictionaryReader) throws {
+        self.reader = reader
+        try advance()
+    }
+
+    /// The current entry; nil at the end.
+    var current: ([UInt8], TermInfo)? { index < entries.count ? entries[index] : nil }
+
+    mutating func advance() throws {
+        index += 1
+        while index >= entries.count {
+            block += 1
+            guard block < reader.blockCount else {
+                entries = []
+                index = 0
+                return
+            }
+            entries.removeAll(keepingCapacity: true)
+            var collected: [([UInt8], TermInfo)] = []
+            _ = try reader.scan(block: block) { k, i in
+                collected.append((k, i))
+                return true
+            }
+            entries = collected
+            index = 0
         }
     }
 }
