@@ -28,9 +28,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // Small C helpers for hot loops Swift cannot express well (hardware CRC-32C).
+        .target(name: "CLoupeSupport"),
         // The engine: analysis, index format, query language, search. Knows nothing of XML.
         .target(
-            name: "LoupeCore", dependencies: ["CZstd"],
+            name: "LoupeCore", dependencies: ["CZstd", "CLoupeSupport"],
             // Hot loops touch class-owned buffers per token; dynamic exclusivity checks cost
             // about a fifth of indexing time (measured with perf) and guard nothing here.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]

@@ -1,3 +1,5 @@
+import CLoupeSupport
+
 /// Growable little-endian byte buffer used by every index file writer.
 public struct ByteWriter {
     public private(set) var bytes: [UInt8] = []
@@ -135,8 +137,15 @@ public enum CRC32C {
         return c
     }
 
-    /// CRC of `data`, continuing from `seed` (the CRC of what came before).
+    /// CRC of `data`, continuing from `seed` (the CRC of what came before). Hardware CRC-32C
+    /// (SSE 4.2) when available.
     public static func checksum(_ data: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        guard let base = data.baseAddress else { return seed }
+        return loupe_crc32c(seed, base, data.count)
+    }
+
+    /// The table-driven reference, for tests.
+    static func softwareChecksum(_ data: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         var crc = ~seed
         table.withUnsafeBufferPointer { t in
             for b in data { crc = t[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }

@@ -1,0 +1,10 @@
+#ifndef CLOUPE_SUPPORT_H
+#define CLOUPE_SUPPORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// CRC-32C (Castagnoli) of `len` bytes, continuing from `crc` (0 to start). Uses the SSE 4.2
+/// crc32 instruction when the processor has it, else a table.
+uint32_t loupe_crc32c(uint32_t crc, const void *data, size_t len);
+
+#endif
