@@ -12,17 +12,32 @@ public final class IndexReader: @unchecked Sendable {
 
     public init(directory: String) throws {
         self.directory = directory
-        let m = try Manifest.load(directory: directory)
-        guard m.format == Manifest.currentFormat else {
-            throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
+        // A writer may commit (and remove the old generation's files) between our reading the
+        // manifest and opening its segments: then read the new manifest and try again.
+        var attempt = 0
+        var m: Manifest
+        var opened: [SegmentReader]
+        while true {
+            m = try Manifest.load(directory: directory)
+            guard m.format == Manifest.currentFormat else {
+                throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
+            }
+            do {
+                opened = try IndexReader.open(directory, m)
+                break
+            } catch {
+                attempt += 1
+                let now = try? Manifest.load(directory: directory)
+                if attempt >= 20 || now?.generation == m.generation { throw error }
+            }
         }
         manifest = m
         var segs: [SegmentReader] = []
         var base = 0
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
         var live = 0
-        for info in m.segments {
-            segs.append(try SegmentReader(directory: directory, info: info, docBase: base))
+        for (k, info) in m.segments.enumerated() {
+            segs.append(opened[k])
             base += info.documents
             live += info.liveDocuments
             for k in 0..<min(sums.count, info.lengthSums.count) { sums[k] += info.lengthSums[k] }
@@ -31,6 +46,16 @@ public final class IndexReader: @unchecked Sendable {
         documentCount = live
         totalDocuments = base
         lengthSums = sums
+    }
+
+    private static func open(_ directory: String, _ m: Manifest) throws -> [SegmentReader] {
+        var base = 0
+        var out: [SegmentReader] = []
+        for info in m.segments {
+            out.append(try SegmentReader(directory: directory, info: info, docBase: base))
+            base += info.documents
+        }
+        return out
     }
 
     public var analyzer: AnalyzerKind { manifest.analyzer }

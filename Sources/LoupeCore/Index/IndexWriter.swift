@@ -121,6 +121,7 @@ public final class IndexWriter: @unchecked Sendable {
         guard builder.documentCount > 0 else { return }
         let name = reserveName()
         let info = try builder.write(to: directory, name: name)
+        CrashPoint.hit("flush-after-write")
         lock.lock()
         defer { lock.unlock() }
         manifest.segments.append(info)
@@ -227,7 +228,9 @@ public final class IndexWriter: @unchecked Sendable {
         applyDeletions()
         try merge(all: optimize)
         manifest.generation += 1
+        CrashPoint.hit("commit-before-manifest")
         try manifest.commit(directory: directory)
+        CrashPoint.hit("commit-after-rename")
         removeUnreferencedFiles()
     }
 
@@ -271,6 +274,7 @@ public final class IndexWriter: @unchecked Sendable {
         let name = segmentName(manifest.nextSegment)
         manifest.nextSegment += 1
         let merged = try SegmentMerger(analyzer: manifest.analyzer).merge(readers, into: directory, name: name)
+        CrashPoint.hit("merge-after-write")
         let victimNames = Set(victims.map(\.name))
         // Re-point file records at the merged segment: a run of documents stays a run.
         for (path, rec) in manifest.files where rec.parts.contains(where: { victimNames.contains($0.segment) }) {

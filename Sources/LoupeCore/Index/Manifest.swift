@@ -67,6 +67,7 @@ public struct Manifest: Codable, Sendable {
         let data = try enc.encode(self)
         let tmp = directory + "/" + Manifest.fileName + ".tmp"
         try FileIO.write(Array(data), to: tmp)
+        CrashPoint.hit("commit-before-rename")
         try FileIO.rename(tmp, directory + "/" + Manifest.fileName)
         FileIO.syncDirectory(directory)
     }
