@@ -43,11 +43,7 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Words of context in each snippet.")
     var context: Int = SnippetBuilder.defaultWords
 
-    @Option(help: "BM25 k1.")
-    var k1: Float = 1.2
-
-    @Option(help: "BM25 b.")
-    var b: Float = 0.75
+    @OptionGroup(title: "Ranking") var ranking: RankingOptions
 
     @Option(help: "Colour: auto (only on a terminal, honouring NO_COLOR), always or never.")
     var color: ColorChoice = .auto
@@ -73,8 +69,6 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Treat every query as plain words: no operators, quotes or fields.")
     var plain = false
 
-    @Flag(inversion: .prefixedNo, help: "Score consecutive query words that occur close together higher.")
-    var proximity = true
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
@@ -107,8 +101,7 @@ struct FindCommand: ParsableCommand {
             throw ExitCode(2)
         }
         reader = try openReader(location)
-        let searcher = Searcher(reader: reader, bm25: BM25(k1: k1, b: b))
-        searcher.proximity = proximity
+        let searcher = ranking.searcher(reader)
         let bound: BoundQuery
         let result: SearchResult
         do {
@@ -175,8 +168,7 @@ struct FindCommand: ParsableCommand {
             guard let d = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
             data = d
         }
-        let searcher = Searcher(reader: reader, bm25: BM25(k1: k1, b: b))
-        searcher.proximity = proximity
+        let searcher = ranking.searcher(reader)
         let fmt: BatchFormat = json ? .json : format
         var failures = 0
         var lineNo = 0

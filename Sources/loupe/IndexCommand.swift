@@ -43,6 +43,8 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Indexing threads (default: every core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup(title: "Ranking defaults stored with the index") var ranking: RankingOptions
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
@@ -64,6 +66,7 @@ struct IndexCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
+        if !ranking.isEmpty { writer.setScoring(ranking.defaults) }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
         indexer.threads = max(1, threads)
         // Testing knob: stream feeds from this size on (default 32 MB).

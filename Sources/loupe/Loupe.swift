@@ -52,3 +52,44 @@ func openReader(_ location: IndexLocation) throws -> IndexReader {
         throw fail("\(error)")
     }
 }
+
+/// Ranking parameters: on `find` they apply to that search; on `index` they are stored as the
+/// index's defaults. Unset ones fall back to the index's defaults, then to Loupe's.
+struct RankingOptions: ParsableArguments {
+    @Option(help: "BM25 k1 (term frequency saturation).")
+    var k1: Float?
+
+    @Option(help: "BM25 b (document length normalisation, 0 to 1).")
+    var b: Float?
+
+    @Option(name: .customLong("title-weight"), help: "Extra weight of title matches for unquoted words (0: none).")
+    var titleWeight: Float?
+
+    @Flag(inversion: .prefixedNo, help: "Drop English stopwords from ranked word queries (phrases keep them).")
+    var stopwords: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Score consecutive query words that occur close together higher.")
+    var proximity: Bool?
+
+    func validate() throws {
+        if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
+        if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
+        if let w = titleWeight, !(w >= 0 && w <= 100) { throw ValidationError("--title-weight must be between 0 and 100") }
+    }
+
+    var defaults: Manifest.ScoringDefaults {
+        Manifest.ScoringDefaults(k1: k1, b: b, titleWeight: titleWeight, stopwords: stopwords, proximity: proximity)
+    }
+
+    var isEmpty: Bool { k1 == nil && b == nil && titleWeight == nil && stopwords == nil && proximity == nil }
+
+    /// A searcher with these settings over the index's stored defaults over Loupe's.
+    func searcher(_ reader: IndexReader) -> Searcher {
+        let d = reader.manifest.scoring ?? Manifest.ScoringDefaults()
+        let s = Searcher(reader: reader, bm25: BM25(k1: k1 ?? d.k1 ?? RankingDefaults.k1, b: b ?? d.b ?? RankingDefaults.b))
+        s.titleWeight = titleWeight ?? d.titleWeight ?? RankingDefaults.titleWeight
+        s.stopwords = stopwords ?? d.stopwords ?? RankingDefaults.stopwords
+        s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity
+        return s
+    }
+}

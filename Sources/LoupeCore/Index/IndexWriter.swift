@@ -62,6 +62,7 @@ public final class IndexWriter: @unchecked Sendable {
             var m = Manifest(analyzer: analyzer)
             m.generation = old?.generation ?? 0
             m.nextSegment = old?.nextSegment ?? 1
+            m.scoring = old?.scoring
             manifest = m
             base = nil
         }
@@ -161,6 +162,13 @@ public final class IndexWriter: @unchecked Sendable {
             while c.next() != PostingsCursor.end { out.append((s, c.doc)) }
         }
         return out
+    }
+
+    /// Stores ranking defaults with the index (kept by later updates unless replaced).
+    public func setScoring(_ d: Manifest.ScoringDefaults) {
+        lock.lock()
+        defer { lock.unlock() }
+        manifest.scoring = d
     }
 
     /// Records a corpus file read in this session (its parts arrive with the flushes).

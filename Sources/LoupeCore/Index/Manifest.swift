@@ -16,6 +16,24 @@ public struct Manifest: Codable, Sendable {
     /// Corpus files by path relative to the root, with what they produced.
     public var files: [String: FileRecord] = [:]
     public var nextSegment: Int = 1
+    /// Ranking defaults stored with the index (`loupe index --k1 …`); `find` flags override.
+    public var scoring: ScoringDefaults?
+
+    public struct ScoringDefaults: Codable, Sendable, Equatable {
+        public var k1: Float?
+        public var b: Float?
+        public var titleWeight: Float?
+        public var stopwords: Bool?
+        public var proximity: Bool?
+
+        public init(k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil, proximity: Bool? = nil) {
+            self.k1 = k1
+            self.b = b
+            self.titleWeight = titleWeight
+            self.stopwords = stopwords
+            self.proximity = proximity
+        }
+    }
 
     public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
 

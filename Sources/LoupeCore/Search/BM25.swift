@@ -29,6 +29,15 @@ public struct BM25: Sendable, Equatable {
     }
 }
 
+/// Loupe's default ranking settings (see README "Ranking" for how they were chosen).
+public enum RankingDefaults {
+    public static let k1: Float = 1.2
+    public static let b: Float = 0.75
+    public static let titleWeight: Float = 0
+    public static let stopwords = false
+    public static let proximity = true
+}
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

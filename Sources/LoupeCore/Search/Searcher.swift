@@ -87,7 +87,14 @@ public final class Searcher {
             if terms.count == 1 {
                 if let stemmer, let sf = f.exactField.stemmed {
                     let s = stemmer.stem(terms[0])
-                    return .term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
+                    let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
+                    if f == .text && titleWeight > 0 {
+                        let tf = IndexField.titleStem
+                        let title = BoundQuery.term(
+                            key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot)
+                        return .or([text, title])
+                    }
+                    return text
                 }
                 let ef = f.exactField
                 return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
@@ -192,7 +199,11 @@ public final class Searcher {
         guard words.count >= 2, words.count <= 16,
             words.allSatisfy({ if case .word(_, .text) = $0 { return true } else { return false } })
         else { return bound }
-        let leaves = bm + bs
+        // A word with title weighting is (text term OR title term): pair the text terms.
+        let leaves = (bm + bs).map { q -> BoundQuery in
+            if case .or(let c) = q, let first = c.first, case .term = first { return first }
+            return q
+        }
         var extra: [BoundQuery] = []
         for i in 0..<(leaves.count - 1) {
             let a = leaves[i]
@@ -205,9 +216,36 @@ public final class Searcher {
         return .boolean(must: bm, should: bs + extra, mustNot: bn)
     }
 
+    /// Weight of title matches added to unquoted words' scores (0: title and body count alike,
+    /// as one field). Chosen by evaluation; see README "Ranking".
+    public var titleWeight: Float = 0
+
+    /// Drop English stopwords from ranked bag-of-words queries (they stay indexed, so phrases
+    /// like "prime minister of iraq" still match them; a query of stopwords only keeps them).
+    public var stopwords = false
+
+    /// Lucene's EnglishAnalyzer stopword list.
+    public static let englishStopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+        "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+    ]
+
+    private func dropStopwords(_ node: QueryNode) -> QueryNode {
+        guard stopwords, case .boolean(let must, let should, let not) = node, must.isEmpty else { return node }
+        func isStop(_ q: QueryNode) -> Bool {
+            guard case .word(let w, _) = q else { return false }
+            let t = analyzer.terms(w)
+            return t.count == 1 && Searcher.englishStopwords.contains(t[0])
+        }
+        let kept = should.filter { !isStop($0) }
+        if kept.isEmpty || kept.count == should.count { return node }
+        return .boolean(must: [], should: kept, mustNot: not)
+    }
+
     public func prepare(_ node: QueryNode) throws -> BoundQuery {
         notes = []
-        let (rest, dates) = extractDates(node)
+        let (rest0, dates) = extractDates(node)
+        let rest = dropStopwords(rest0)
         var q = addProximity(rest, try bind(rest))
         for (a, b) in dates { q = .date(q, from: a, to: b) }
         return q
