@@ -17,7 +17,7 @@ struct Loupe: ParsableCommand {
             Exit status (like grep): 0 hits or success, 1 no hits, 2 error.
             """,
         version: "0.1.0",
-        subcommands: [IndexCommand.self, FindCommand.self, ShowCommand.self, StatsCommand.self, CheckCommand.self]
+        subcommands: [IndexCommand.self, FindCommand.self, RelatedCommand.self, ShowCommand.self, StatsCommand.self, CheckCommand.self]
     )
 }
 

@@ -1,0 +1,238 @@
+import Foundation
+
+/// "More like this": the articles most related to a given one.
+///
+/// 1. Term selection: the source's words (title and body, the index's analysis, stemmed where
+///    the index stems) are weighted by their BM25 weight in the source itself —
+///    `idf × tf normalisation` with the source's length — rather than raw tf·idf, which lets
+///    frequent words leak in (BM25's idf already makes very common words worth little). Title
+///    words count `titleBoost` times. Stopwords, one-character terms, pure numbers, and terms in
+///    fewer than `minDocFreq` documents (or, if set below 1, in more than `maxDocFraction` of
+///    them) are skipped. The best `maxTerms` form the query.
+/// 2. The query is an ordinary ranked disjunction over those terms, each weighted by its idf and
+///    its selection weight (relative to the best), run with the normal BM25 machinery.
+/// 3. The source itself is excluded; copies of one story (same text, near-identical bodies —
+///    estimated Jaccard similarity of the bodies' word 4-shingles at least `copyThreshold`) are grouped under
+///    their best-ranked member. Copies of the source are set apart.
+public struct RelatedOptions: Sendable {
+    public var maxTerms = 25
+    public var minDocFreq = 2
+    public var maxDocFraction: Double = 1.0
+    public var titleBoost: Float = 2
+    public var copyThreshold: Double = 0.8
+    /// Keep only articles dated within this many seconds of the source (nil: no window).
+    public var window: Double?
+    public var limit = 10
+
+    public init() {}
+}
+
+public struct RelatedHit: Sendable {
+    public var doc: Int
+    public var score: Float
+    /// Shared terms that contributed most, best first, with their contribution.
+    public var why: [(term: String, score: Float)]
+    /// Other articles that are copies of this one (global document numbers).
+    public var copies: [Int]
+}
+
+public struct RelatedResult: Sendable {
+    public var terms: [(term: String, weight: Float)]
+    public var hits: [RelatedHit]
+    public var copiesOfSource: [Int]
+    public var notes: [String]
+}
+
+public final class RelatedFinder {
+    public let searcher: Searcher
+    public var options: RelatedOptions
+    private let analyzer: Analyzer
+    private let stemmer: EnglishStemmer?
+
+    public init(searcher: Searcher, options: RelatedOptions = RelatedOptions()) {
+        self.searcher = searcher
+        self.options = options
+        analyzer = Analyzer(searcher.reader.analyzer)
+        stemmer = searcher.reader.analyzer == .english ? EnglishStemmer() : nil
+    }
+
+    private var field: IndexField { stemmer != nil ? .textStem : .text }
+
+    /// Surface form shown for each selected (possibly stemmed) term: the source's most frequent
+    /// word with that stem.
+    private var display: [[UInt8]: String] = [:]
+
+    /// Selected query terms for an article: (term bytes, selection weight, idf).
+    func selectTerms(_ a: Article, inIndex: Bool = true) throws -> [([UInt8], Float, Float)] {
+        // The source's own occurrence counts in df when it is in the index.
+        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+        var tf: [[UInt8]: Float] = [:]
+        var forms: [[UInt8]: [[UInt8]: Int]] = [:]
+        var length = 0
+        var stemCache: [[UInt8]: [UInt8]] = [:]
+        func add(_ text: String, _ w: Float) {
+            analyzer.analyze(text) { tok in
+                length += 1
+                let exact = Array(tok.term)
+                if exact.count < 2 || exact.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return }
+                if Searcher.englishStopwords.contains(String(decoding: exact, as: UTF8.self)) { return }
+                let key: [UInt8]
+                if let s = stemCache[exact] {
+                    key = s
+                } else {
+                    key = stemmer?.stem(exact) ?? exact
+                    stemCache[exact] = key
+                }
+                tf[key, default: 0] += w
+                forms[key, default: [:]][exact, default: 0] += 1
+            }
+        }
+        add(a.title, options.titleBoost)
+        add(a.body, 1)
+        let n = max(searcher.reader.documentCount, 1)
+        let avg = searcher.reader.averageLength(slot: 0)
+        var scored: [([UInt8], Float, Float)] = []
+        for (t, f) in tf {
+            let df = try searcher.reader.docFreq(field, t)
+            if df < minDf || Double(df) > options.maxDocFraction * Double(n) { continue }
+            let idf = BM25.idf(docFreq: df, documents: max(n, df))
+            let w = idf * searcher.bm25.tfNorm(f, length: Float(length), avgLength: avg)
+            scored.append((t, w, idf))
+        }
+        scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.lexicographicallyPrecedes($1.0) }
+        let top = Array(scored.prefix(options.maxTerms))
+        display = [:]
+        for (t, _, _) in top {
+            let best = forms[t]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key.count > $1.key.count }?.key ?? t
+            display[t] = String(decoding: best, as: UTF8.self)
+        }
+        return top
+    }
+
+    /// Bottom-k MinHash sketch of word 4-shingles of a text.
+    static func sketch(_ text: String, analyzer: Analyzer, k: Int = 64) -> [UInt64] {
+        var words: [UInt64] = []
+        analyzer.analyze(text) { tok in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in tok.term {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            words.append(h)
+        }
+        var shingles = Set<UInt64>()
+        if words.count < 4 {
+            shingles.insert(words.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0xff51_afd7_ed55_8ccd })
+        } else {
+            for i in 0...(words.count - 4) {
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+                for j in 0..<4 { h = (h ^ words[i + j]) &* 0xff51_afd7_ed55_8ccd }
+                shingles.insert(h ^ (h >> 29))
+            }
+        }
+        return Array(shingles.sorted().prefix(k))
+    }
+
+    /// Estimated Jaccard similarity of two bottom-k sketches.
+    static func similarity(_ a: [UInt64], _ b: [UInt64]) -> Double {
+        if a.isEmpty || b.isEmpty { return 0 }
+        let k = min(64, max(a.count, b.count))
+        var i = 0
+        var j = 0
+        var seen = 0
+        var common = 0
+        while seen < k && (i < a.count || j < b.count) {
+            if j >= b.count || (i < a.count && a[i] < b[j]) {
+                i += 1
+            } else if i >= a.count || b[j] < a[i] {
+                j += 1
+            } else {
+                common += 1
+                i += 1
+                j += 1
+            }
+            seen += 1
+        }
+        return Double(common) / Double(max(seen, 1))
+    }
+
+    static func parseDate(_ iso: String?) -> Date? {
+        guard let s = iso else { return nil }
+        let f = ISO8601DateFormatter()
+        if s.count == 10 {
+            f.formatOptions = [.withFullDate]
+        }
+        return f.date(from: s)
+    }
+
+    /// Articles related to `source`; `sourceDoc` (if it is in the index) is excluded.
+    public func related(to source: Article, sourceDoc: Int?) throws -> RelatedResult {
+        var notes: [String] = []
+        let selected = try selectTerms(source, inIndex: sourceDoc != nil)
+        let names = selected.map { display[$0.0] ?? String(decoding: $0.0, as: UTF8.self) }
+        if selected.isEmpty {
+            return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
+        }
+        let best = selected[0].1
+        let f = field
+        let query = BoundQuery.or(
+            selected.map { .term(key: [f.rawValue] + $0.0, weight: $0.2 * ($0.1 / best), slot: 0) })
+        var window: (Date, Double)?
+        if let w = options.window {
+            if let d = RelatedFinder.parseDate(source.date) {
+                window = (d, w)
+            } else {
+                notes.append("the source has no date: --window ignored")
+            }
+        }
+        // Enough candidates to fill the page after grouping copies and the window filter.
+        let want = options.limit * 4 + 10
+        var result = try searcher.search(query, limit: window == nil ? want : max(want, 500), exactTotal: false)
+        if let (center, span) = window {
+            result.hits = try result.hits.filter { h in
+                guard let d = RelatedFinder.parseDate(try searcher.reader.article(h.doc).date) else { return false }
+                return abs(d.timeIntervalSince(center)) <= span
+            }
+        }
+        // Copies are judged on the body (syndicated copies often retitle a story).
+        func text(_ a: Article) -> String { a.body.isEmpty ? a.title : a.body }
+        let sourceSketch = RelatedFinder.sketch(text(source), analyzer: analyzer)
+        var hits: [RelatedHit] = []
+        var sketches: [[UInt64]] = []
+        var copiesOfSource: [Int] = []
+        for h in result.hits where h.doc != sourceDoc {
+            let a = try searcher.reader.article(h.doc)
+            let sk = RelatedFinder.sketch(text(a), analyzer: analyzer)
+            if RelatedFinder.similarity(sk, sourceSketch) >= options.copyThreshold {
+                copiesOfSource.append(h.doc)
+                continue
+            }
+            if let g = sketches.firstIndex(where: { RelatedFinder.similarity($0, sk) >= options.copyThreshold }) {
+                hits[g].copies.append(h.doc)
+                continue
+            }
+            if hits.count >= options.limit { continue }
+            let why = try contributions(query, names: names, doc: h.doc)
+            hits.append(RelatedHit(doc: h.doc, score: h.score, why: Array(why.prefix(5)), copies: []))
+            sketches.append(sk)
+        }
+        return RelatedResult(
+            terms: zip(names, selected).map { ($0, $1.1) }, hits: hits,
+            copiesOfSource: copiesOfSource, notes: notes)
+    }
+
+    /// Each query term's share of a document's score, best first.
+    private func contributions(_ q: BoundQuery, names: [String], doc: Int) throws -> [(term: String, score: Float)] {
+        guard case .or(let terms) = q, let (seg, local) = searcher.reader.locate(doc) else { return [] }
+        let avg = searcher.reader.averageLength(slot: 0)
+        let dl = Float(seg.length(local, slot: 0))
+        var out: [(String, Float)] = []
+        for (i, t) in terms.enumerated() {
+            guard case .term(let key, let w, _) = t, let ti = try seg.dictionary.lookup(key) else { continue }
+            let c = seg.cursor(ti)
+            guard c.advance(to: local) == local else { continue }
+            out.append((names[i], w * searcher.bm25.tfNorm(Float(c.freq), length: dl, avgLength: avg)))
+        }
+        return out.sorted { $0.1 > $1.1 }
+    }
+}

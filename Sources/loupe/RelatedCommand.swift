@@ -1,0 +1,260 @@
+import ArgumentParser
+import Foundation
+import LoupeCore
+import LoupeIngest
+
+struct RelatedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "related",
+        abstract: "Rank the articles most related to a given one.",
+        discussion: """
+            The source is an article id (as shown by find), a corpus file path relative to the
+            indexed directory, or --text FILE ('-' for stdin) for an article that is not in the
+            index. Its most distinctive words (by their BM25 weight in the article, title words
+            counted twice) form a ranked query; the article itself is excluded, copies of one story
+            are grouped under one hit, and each hit shows the shared words that weighed most.
+
+            Examples (on the sample corpus):
+              loupe related 000_48ee8ce46de06e27.txt
+              loupe related world-0003 --window 30d --json
+              echo "Oil prices and pipelines in Iraq" | loupe related --text -
+
+            Exit status: 0 with hits, 1 with none, 2 on error.
+            """)
+
+    @Argument(help: "Article id or corpus-relative path (omit with --text or --batch).")
+    var article: String?
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(help: "Read the source article from FILE ('-' for stdin) instead of the index.")
+    var text: String?
+
+    @Option(name: .shortAndLong, help: "Number of related articles.")
+    var limit: Int = 10
+
+    @Option(
+        help:
+            "Keep only articles dated within this distance of the source's date (e.g. 36h, 7d, 2w); articles without a date are dropped."
+    )
+    var window: String?
+
+    @Option(help: "Most words taken from the source.")
+    var maxTerms: Int = RelatedOptions().maxTerms
+
+    @Option(help: "Skip words found in fewer documents than this.")
+    var minDf: Int = RelatedOptions().minDocFreq
+
+    @Flag(help: "Print JSON (one object; one line per source with --batch).")
+    var json = false
+
+    @Option(help: "Related articles for every article id in FILE (one per line); JSON lines with timings.")
+    var batch: String?
+
+    @OptionGroup(title: "Ranking") var ranking: RankingOptions
+
+    func validate() throws {
+        let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count
+        guard sources == 1 else { throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE") }
+        guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
+        if let w = window, RelatedCommand.seconds(w) == nil {
+            throw ValidationError("--window takes a duration such as 36h, 7d or 2w")
+        }
+    }
+
+    static func seconds(_ s: String) -> Double? {
+        guard let unit = s.last, let n = Double(s.dropLast()), n >= 0 else { return nil }
+        switch unit {
+        case "s": return n
+        case "m": return n * 60
+        case "h": return n * 3600
+        case "d": return n * 86400
+        case "w": return n * 7 * 86400
+        default: return nil
+        }
+    }
+
+    func run() throws {
+        let reader = try openReader(location)
+        let searcher = ranking.searcher(reader)
+        searcher.proximity = false
+        var opts = RelatedOptions()
+        opts.limit = limit
+        opts.maxTerms = maxTerms
+        opts.minDocFreq = minDf
+        opts.window = window.flatMap(RelatedCommand.seconds)
+        let finder = RelatedFinder(searcher: searcher, options: opts)
+        if let batch {
+            try runBatch(batch, reader, finder)
+            return
+        }
+        let source: Article
+        var sourceDoc: Int?
+        do {
+            if let t = text {
+                source = try RelatedCommand.readArticle(t)
+            } else if let a = article, let doc = try RelatedCommand.resolve(a, reader) {
+                source = try reader.article(doc)
+                sourceDoc = doc
+            } else if let a = article, FileManager.default.fileExists(atPath: a) {
+                source = try RelatedCommand.readArticle(a)
+            } else {
+                printErr("loupe: no article with id or path \(Diagnostic.escape(article ?? ""))")
+                throw ExitCode(2)
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw fail("\(error)")
+        }
+        let r: RelatedResult
+        do {
+            r = try finder.related(to: source, sourceDoc: sourceDoc)
+        } catch {
+            throw fail("\(error)")
+        }
+        for n in r.notes { printErr("loupe: note: \(n)") }
+        var hits: [RelatedJSONHit] = []
+        for (i, h) in r.hits.enumerated() {
+            let a = try reader.article(h.doc)
+            hits.append(
+                RelatedJSONHit(
+                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, source: a.source,
+                    why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
+                    copies: try h.copies.map { try reader.article($0).id }))
+        }
+        let copies = try r.copiesOfSource.map { try reader.article($0).id }
+        if json {
+            print(
+                encodeJSON(
+                    RelatedJSON(
+                        source: RelatedJSONSource(id: source.id, title: source.title, date: source.date),
+                        terms: r.terms.map { RelatedJSONTerm(term: $0.term, score: rounded($0.weight)) }, hits: hits,
+                        copiesOfSource: copies)))
+        } else {
+            print("Related to: \(source.title.isEmpty ? source.id : source.title)")
+            if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
+            for h in hits {
+                print("\(h.rank). \(h.title.isEmpty ? "(untitled)" : h.title)")
+                let meta = [h.date.map { String($0.prefix(10)) }, h.source, String(format: "score %.3f", h.score)]
+                print("   " + meta.compactMap { $0 }.joined(separator: " · "))
+                print("   shared: " + h.why.map(\.term).joined(separator: ", "))
+                if !h.copies.isEmpty { print("   also (copies): " + h.copies.joined(separator: ", ")) }
+            }
+        }
+        if hits.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The global document of an article id, or of the first article of a corpus file.
+    static func resolve(_ key: String, _ reader: IndexReader) throws -> Int? {
+        if let d = try reader.document(id: key) { return d }
+        guard let rec = reader.manifest.files[key], let part = rec.parts.first,
+            let seg = reader.segments.first(where: { $0.info.name == part.segment })
+        else { return nil }
+        for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) { return seg.docBase + d }
+        return nil
+    }
+
+    static func readArticle(_ path: String) throws -> Article {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(Diagnostic.escape(path))")
+            }
+            data = d
+        }
+        let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
+        let r = ArticleLoading.load(Array(data), relativePath: name)
+        guard var a = r.articles.first else {
+            throw ValidationError("\(Diagnostic.escape(name)): no article text found")
+        }
+        // Several articles in one file: relate to all of their text.
+        if r.articles.count > 1 { a.body = r.articles.map { $0.title + "\n" + $0.body }.joined(separator: "\n") }
+        return a
+    }
+
+    private func runBatch(_ path: String, _ reader: IndexReader, _ finder: RelatedFinder) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
+        var out = ""
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let id = line.trimmingCharacters(in: .whitespaces)
+            if id.isEmpty { continue }
+            let started = ContinuousClock.now
+            guard let doc = try RelatedCommand.resolve(id, reader) else {
+                out += encodeJSON(BatchError(qid: id, query: id, error: "no such article")) + "\n"
+                continue
+            }
+            let r = try finder.related(to: try reader.article(doc), sourceDoc: doc)
+            let micros = Int((ContinuousClock.now - started) / .microseconds(1))
+            var hits: [RelatedBatchHit] = []
+            for h in r.hits { hits.append(RelatedBatchHit(id: try reader.article(h.doc).id, score: rounded(h.score))) }
+            out += encodeJSON(RelatedBatchLine(id: id, micros: micros, hits: hits)) + "\n"
+            if out.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(out.utf8))
+                out = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+struct RelatedJSONTerm: Encodable {
+    var term: String
+    var score: Double
+}
+
+struct RelatedJSONHit: Encodable {
+    var rank: Int
+    var id: String
+    var score: Float
+    var title: String
+    var date: String?
+    var source: String
+    var why: [RelatedJSONTerm]
+    var copies: [String]
+
+    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, source, why, copies }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rank, forKey: .rank)
+        try c.encode(id, forKey: .id)
+        try c.encode(rounded(score), forKey: .score)
+        try c.encode(title, forKey: .title)
+        try c.encode(date, forKey: .date)
+        try c.encode(source, forKey: .source)
+        try c.encode(why, forKey: .why)
+        try c.encode(copies, forKey: .copies)
+    }
+}
+
+struct RelatedJSONSource: Encodable {
+    var id: String
+    var title: String
+    var date: String?
+}
+
+struct RelatedJSON: Encodable {
+    var source: RelatedJSONSource
+    var terms: [RelatedJSONTerm]
+    var hits: [RelatedJSONHit]
+    var copiesOfSource: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case source, terms, hits
+        case copiesOfSource = "copies_of_source"
+    }
+}
+
+struct RelatedBatchHit: Encodable {
+    var id: String
+    var score: Double
+}
+
+struct RelatedBatchLine: Encodable {
+    var id: String
+    var micros: Int
+    var hits: [RelatedBatchHit]
+}

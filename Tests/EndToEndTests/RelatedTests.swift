@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@Suite("loupe related")
+struct RelatedTests {
+    static let story = """
+        Engineers finished the new suspension bridge over the river Lune after three years of work. \
+        The bridge carries two lanes of traffic and a cycle path, and its towers rise eighty metres \
+        above the water. The council said tolls would not be charged on the bridge.
+        """
+
+    /// A small feed: a source story, a syndicated copy of it, another copy of a second story,
+    /// related stories at various dates, and unrelated items.
+    static func corpus() throws -> URL {
+        let dir = try Loupe.tempDir("loupe-related")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        func item(_ id: String, _ title: String, _ date: String, _ body: String) -> String {
+            "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
+        }
+        let followUp = "Traffic on the new suspension bridge over the river Lune doubled in its first week, the council said; cyclists praised the path beside the lanes and the towers."
+        var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
+        rss += item("src", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", story)
+        rss += item("copy", "Lune bridge opens to traffic", "Mon, 02 Jul 2007 11:00:00 GMT", story + " (Agency copy.)")
+        rss += item("near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT", followUp)
+        rss += item("near1-copy", "Bridge traffic doubles (update)", "Mon, 09 Jul 2007 12:00:00 GMT", followUp)
+        rss += item("far", "Bridge towers inspected", "Mon, 03 Dec 2007 10:00:00 GMT",
+                    "Inspectors checked the towers and cables of the suspension bridge over the river Lune and found the steel sound.")
+        rss += item("other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
+                    "Voters returned the mayor for a third term with a narrow majority in the city council.")
+        rss += item("other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
+                    "Farmers brought apples and pears to the market square for the annual harvest festival.")
+        rss += item("other3", "Museum reopens", "Thu, 05 Jul 2007 10:00:00 GMT",
+                    "The museum of local history reopened after repairs to its roof and a new exhibition of maps.")
+        rss += "</channel></rss>\n"
+        try rss.write(to: c.appendingPathComponent("news.xml"), atomically: true, encoding: .utf8)
+        return c
+    }
+
+    func related(_ args: [String], index: String, stdin: String? = nil) throws -> [String: Any] {
+        let r = try Loupe.run(["related"] + args + ["--index", index, "--json"])
+        return Loupe.json(r.stdout)
+    }
+
+    @Test func excludesSourceGroupsCopiesAndExplains() throws {
+        let c = try RelatedTests.corpus()
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let o = try related(["src"], index: idx)
+        let hits = o["hits"] as? [[String: Any]] ?? []
+        let ids = hits.compactMap { $0["id"] as? String }
+        #expect(!ids.contains("src"), "the source itself is excluded")
+        #expect(!ids.contains("copy"), "a copy of the source is not a related article")
+        #expect((o["copies_of_source"] as? [String]) == ["copy"])
+        // The follow-up and its copy are one hit.
+        #expect(ids.first == "near1")
+        #expect((hits.first?["copies"] as? [String]) == ["near1-copy"])
+        #expect(!ids.contains("near1-copy"))
+        #expect(ids.contains("far"))
+        // Why: the shared words that weighed most.
+        let why = (hits.first?["why"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        #expect(why.contains("bridge") || why.contains("lune") || why.contains("suspension"), "\(why)")
+        for w in why { #expect(RelatedTests.story.lowercased().contains(w), "\(w) is a word of the source") }
+    }
+
+    @Test func windowKeepsNearbyDates() throws {
+        let c = try RelatedTests.corpus()
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let ids = (try related(["src", "--window", "14d"], index: idx)["hits"] as? [[String: Any]] ?? [])
+            .compactMap { $0["id"] as? String }
+        #expect(ids.contains("near1"))
+        #expect(!ids.contains("far"), "December is outside a 14-day window around 2 July")
+    }
+
+    @Test func textFromStdinOrFile() throws {
+        let c = try RelatedTests.corpus()
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let f = c.deletingLastPathComponent().appendingPathComponent("draft.txt")
+        try "Lune crossing\n\nIs the Lune suspension bridge safe? Inspectors looked at the towers.".write(
+            to: f, atomically: true, encoding: .utf8)
+        let fromFile = try related(["--text", f.path], index: idx)
+        let ids = (fromFile["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.contains("far"))
+        // Through stdin.
+        let p = Process()
+        p.executableURL = Loupe.binary
+        p.arguments = ["related", "--text", "-", "--index", idx, "--json"]
+        let input = Pipe()
+        let output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        input.fileHandleForWriting.write(Data("Harvest festival with apples and pears at the market".utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let first = (Loupe.json(String(decoding: data, as: UTF8.self))["hits"] as? [[String: Any]])?.first
+        #expect(first?["id"] as? String == "other2")
+    }
+
+    @Test func unknownArticleIsAnError() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        #expect(try Loupe.run(["related", "no-such-id", "--index", index]).status == 2)
+        #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
+    }
+}
