@@ -19,13 +19,14 @@ def main():
     for i in range(200_000):
         n = 2 + int(rnd.expovariate(0.25))
         vocab.append("".join(rnd.choice(letters[: 10 + i % 16]) for _ in range(min(n, 14))))
-    weights = [1.0 / (r + 1) for r in range(len(vocab))]
+    import itertools
+    cum = list(itertools.accumulate(1.0 / (r + 1) for r in range(len(vocab))))
     written = 0
     item = 0
     with open(out, "w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>big</title>\n')
         while written < size:
-            words = rnd.choices(vocab, weights=weights, k=300)
+            words = rnd.choices(vocab, cum_weights=cum, k=300)
             title = " ".join(words[:8])
             body = " ".join(words[8:])
             s = ("<item><title>%s</title><guid>big-%d</guid><pubDate>Mon, 02 Jul 2007 10:00:00 GMT</pubDate>"

@@ -80,9 +80,10 @@ class Option:
 
 
 def parse_help(text):
-    """{primary flag: Option} from swift-argument-parser help text (OPTIONS section)."""
+    """{primary flag: Option} from swift-argument-parser help text: every section after USAGE
+    (OPTIONS:, and option groups with their own title such as RANKING:)."""
     opts = {}
-    sec = text.split("OPTIONS:", 1)
+    sec = text.split("USAGE:", 1)
     body = sec[1] if len(sec) > 1 else text
     lines = body.splitlines()
     i = 0
@@ -127,6 +128,14 @@ class Loupe:
     def find_default(self, flag):
         o = self.find_opts.get(flag)
         return o.default() if o else None
+
+    def explained_bm25(self, index_dir, word):
+        """(k1, b) that `find` applies without ranking flags, read from --explain (None if not found)."""
+        p = self._run(["find", "--index", index_dir, "--plain", "--explain", "--limit", "1", "--color", "never", word],
+                      check=False)
+        k1 = re.search(r"([0-9.]+) = k1\b", p.stdout)
+        b = re.search(r"([0-9.]+) = b\b", p.stdout)
+        return (k1.group(1) if k1 else None, b.group(1) if b else None)
 
     def index(self, corpus_dir, index_dir, analyzer=None, extra=()):
         args = ["index", corpus_dir, "--index", index_dir, "--rebuild", "--json"]

@@ -25,7 +25,7 @@ REFERENCE = {
 
 K1_GRID = (0.6, 0.9, 1.2, 1.5)
 B_GRID = (0.3, 0.4, 0.55, 0.75, 0.9)
-TITLE_WEIGHTS = (0.5, 1, 1.5, 2, 3)
+TITLE_WEIGHTS = (0, 0.25, 0.5, 1, 2)
 # Options of `find`/`index` this script knows how to treat (not ablation candidates).
 KNOWN_OPTS = {"--index", "--limit", "--json", "--context", "--k1", "--b", "--color", "--explain", "--batch",
               "--format", "--run-tag", "--rounds", "--warmup", "--plain", "--proximity", "--version", "--help",
@@ -157,6 +157,10 @@ def option_ablations(loupe, notes):
         def mk(label, args, group, cmd=cmd):
             return (Config(group, label, find_args=args) if cmd == "find"
                     else Config(group, label, index_args=args))
+        if cmd == "index":
+            # An option that find also has is a query-time setting (at index time it only stores
+            # the index's default): ablate it on find only, without re-indexing.
+            opts = {k: v for k, v in opts.items() if k not in loupe.find_opts}
         o = opts.get("--title-weight")
         if o is not None:
             d = o.default()
@@ -183,11 +187,20 @@ def option_ablations(loupe, notes):
     return out
 
 
+def learn_defaults(loupe, explained=None):
+    """Shipped defaults as far as --help states them (and k1, b from --explain when it doesn't)."""
+    Config.defaults_find = _defaults(loupe.find_opts, ("--k1", "--b", "--proximity", "--title-weight", "--stopwords"))
+    Config.defaults_index = _defaults(
+        loupe.index_opts, [o for o in ("--analyzer", "--title-weight", "--stopwords") if o not in loupe.find_opts])
+    if explained:
+        for flag, v in zip(("--k1", "--b"), explained):
+            if v is not None and flag not in Config.defaults_find:
+                Config.defaults_find[flag] = v
+
+
 def build_configs(loupe, ablations, notes, depth=1000, ablation_depth=100):
     """configs[0] = the shipped defaults at `depth`; with ablations, configs[1] = the same at
     `ablation_depth` (the baseline of the ablation rows), then one change at a time."""
-    Config.defaults_find = _defaults(loupe.find_opts, ("--k1", "--b", "--proximity", "--title-weight", "--stopwords"))
-    Config.defaults_index = _defaults(loupe.index_opts, ("--analyzer", "--title-weight", "--stopwords"))
     configs = [Config("defaults", "shipped defaults", depth=depth)]
     if not ablations:
         return configs
@@ -203,14 +216,19 @@ def build_configs(loupe, ablations, notes, depth=1000, ablation_depth=100):
                                   find_args=(f,)))
     else:
         notes.append("`find --proximity/--no-proximity` not present: proximity not ablated")
-    dk1, db = loupe.find_default("--k1"), loupe.find_default("--b")
+    dk1, db = Config.defaults_find.get("--k1"), Config.defaults_find.get("--b")
     for k1 in K1_GRID:
         for b in B_GRID:
             is_def = dk1 is not None and db is not None and _norm(dk1) == _fmt_num(k1) and _norm(db) == _fmt_num(b)
-            configs.append(Config("bm25", "k1=%s b=%s%s" % (_fmt_num(k1), _fmt_num(b), " (default)" if is_def else ""),
-                                  find_args=("--k1", _fmt_num(k1), "--b", _fmt_num(b))))
+            c = Config("bm25", "k1=%s b=%s%s" % (_fmt_num(k1), _fmt_num(b), " (default)" if is_def else ""),
+                       find_args=("--k1", _fmt_num(k1), "--b", _fmt_num(b)))
+            c.k1, c.b = k1, b
+            configs.append(c)
     configs += option_ablations(loupe, notes)
-    configs.append(Config("query stopwords (script)", "Lucene's 33 stopwords removed from queries", transform="stop33"))
+    if not any(c.group.startswith("stopwords") for c in configs):
+        # Until loupe has a stopword option: the same list, removed from the queries by this script.
+        configs.append(Config("query stopwords (script)", "Lucene's 33 stopwords removed from queries",
+                              transform="stop33"))
     for c in configs[1:]:
         c.depth = ablation_depth
     return configs
@@ -254,6 +272,9 @@ def prepare(coll, base):
     for f in os.listdir(p.corpus_dir):            # nothing else may sit in the indexed folder
         if f != "corpus.jsonl":
             os.remove(os.path.join(p.corpus_dir, f))
+    for f in os.listdir(p.runs_dir):              # runs of an earlier invocation
+        if f.endswith(".trec"):
+            os.remove(os.path.join(p.runs_dir, f))
     tmp = os.path.join(p.corpus_dir, ".corpus.jsonl.tmp")
     p.ndocs = coll.write_corpus(tmp)
     os.replace(tmp, os.path.join(p.corpus_dir, "corpus.jsonl"))
@@ -262,15 +283,14 @@ def prepare(coll, base):
     return p
 
 
-def run_collection(loupe, prep, configs, jobs, keep_runs=True):
-    """Index what is needed (once per distinct index setting), then run every distinct config,
-    `jobs` `loupe find` processes at a time. Returns {run_key: result}."""
-    from .measures import evaluate
+def ensure_indexes(loupe, prep, configs):
+    """Index what `configs` need, once per distinct index setting."""
     for c in configs:
         if c.index_key in prep.indexes:
             continue
-        name = "-".join(v.strip("-") for k, v in c.index_key if Config.defaults_index.get(k) != v) or "default"
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+        name = "-".join(k.strip("-") + ("" if v == k else "=" + v)
+                        for k, v in c.index_key if Config.defaults_index.get(k) != v) or "default"
+        name = re.sub(r"[^A-Za-z0-9._=-]+", "_", name)
         idx = os.path.join(prep.base, "index-" + name)
         summary = loupe.index(prep.corpus_dir, idx, analyzer=c.analyzer, extra=list(c.index_args))
         n = summary.get("documentsInIndex", summary.get("articles"))
@@ -279,6 +299,12 @@ def run_collection(loupe, prep, configs, jobs, keep_runs=True):
             log("  WARNING: the index holds %s docs, the corpus has %d" % (n, prep.ndocs))
         prep.indexes[c.index_key] = idx
 
+
+def run_collection(loupe, prep, configs, jobs, keep_runs=True):
+    """Index what is needed, then run every distinct config, `jobs` `loupe find` processes at a
+    time. Returns {run_key: result}."""
+    from .measures import evaluate
+    ensure_indexes(loupe, prep, configs)
     unique = {}
     for c in configs:
         unique.setdefault(c.run_key, c)
@@ -325,11 +351,38 @@ def combined_configs(configs, colls, results):
             best = max(ok, key=mean)
             if mean(best) > mean(base) + 1e-9:
                 parts.append(best)
-    if len(parts) < 2:
+    if not parts:
         return []
     label = " + ".join(p.label for p in parts)
-    return [merge_configs("combined", label, parts, base.depth),
-            merge_configs("combined", label + " (depth %d)" % configs[0].depth, parts, configs[0].depth)]
+    out = [merge_configs("combined", label, parts, base.depth),
+           merge_configs("combined", label + " (depth %d)" % configs[0].depth, parts, configs[0].depth)]
+    # k1 x b tuned again on top of the other changes (they move the optimum: proximity adds score).
+    others = [p for p in parts if p.group != "bm25"]
+    if others:
+        olabel = " + ".join(p.label for p in others)
+        for g in configs:
+            if g.group == "bm25":
+                m = merge_configs("combined+bm25", olabel + " + " + g.label.replace(" (default)", ""), others + [g],
+                                  base.depth)
+                m.k1, m.b = g.k1, g.b
+                out.append(m)
+    return out
+
+
+def mark_default_equivalents(configs, colls, results):
+    """Label ablation rows whose results equal the defaults' query by query (the help text of
+    options without a fixed default does not say which value is the default)."""
+    base = configs[1]
+
+    def sig(n, c):
+        return [(q, v["ndcg@10"], v["map"], v["recall@100"]) for q, v in sorted(results[n][c.run_key]["per_query"].items())]
+
+    want = {n: sig(n, base) for n in colls}
+    for c in configs[2:]:
+        if c.group.startswith("combined") or "(default)" in c.label or c.run_key == base.run_key:
+            continue
+        if all(sig(n, c) == want[n] for n in colls):
+            c.label += " (same results as defaults)"
 
 
 # ---------------------------------------------------------------- reporting
@@ -341,11 +394,11 @@ def f4(x):
 def report(out, colls, configs, results, notes, loupe, elapsed):
     w = out.write
     w("## Loupe ranking evaluation\n\n")
-    an = loupe.index_opts.get("--analyzer")
-    w("loupe %s (`%s`); shipped defaults: k1 %s, b %s, analyzer %s, proximity %s\n\n" % (
-        loupe.version(), loupe.binary, loupe.find_default("--k1"), loupe.find_default("--b"),
-        an.default() if an else "?",
-        "on" if loupe.find_default("--proximity") == "--proximity" else loupe.find_default("--proximity") or "n/a"))
+    known = dict(Config.defaults_index)
+    known.update(Config.defaults_find)
+    shown = ", ".join("%s %s" % (k.strip("-"), v) for k, v in sorted(known.items())) or "none stated"
+    w("loupe %s (`%s`). Defaults: no ranking flag given (known: %s; --help states no default for the "
+      "other ranking options, see rows marked 'same results as defaults').\n\n" % (loupe.version(), loupe.binary, shown))
     w("| collection | queries | nDCG@10 | MAP | R@100 | R@1000 | Lucene 8.8.1 nDCG@10 (k1 0.9 b 0.4 / 1.2 0.75) | target |\n")
     w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
     d = configs[0]
@@ -381,8 +434,8 @@ def report(out, colls, configs, results, notes, loupe, elapsed):
 
 def report_ablations(w, colls, all_configs, results):
     base_c = all_configs[1]
-    configs = [c for c in all_configs[1:] if c.group != "combined"]
-    combined = [c for c in all_configs if c.group == "combined"]
+    configs = [c for c in all_configs[1:] if not c.group.startswith("combined")]
+    combined = [c for c in all_configs if c.group.startswith("combined")]
     names = [n for n, _ in colls]
 
     def nd(n, c):
@@ -399,11 +452,10 @@ def report_ablations(w, colls, all_configs, results):
             m = results[name][c.run_key]["means"]
             w("| %s | %s | %s | %s | %+.4f | %s | %s |\n" % (prep.coll.label, c.group, c.label, f4(m["ndcg@10"]),
                                                             m["ndcg@10"] - base, f4(m["map"]), f4(m["recall@100"])))
-    grid = [c for c in configs if c.group == "bm25"]
-    if grid:
-        k1s = sorted({float(c.find_args[1]) for c in grid})
-        bs = sorted({float(c.find_args[3]) for c in grid})
-        look = {(float(c.find_args[1]), float(c.find_args[3])): c for c in grid}
+    def matrices(grid, what):
+        k1s = sorted({c.k1 for c in grid})
+        bs = sorted({c.b for c in grid})
+        look = {(c.k1, c.b): c for c in grid}
 
         def matrix(title, value):
             w("\n%s\n\n| k1 \\ b | %s |\n|---|%s\n" % (title, " | ".join(_fmt_num(b) for b in bs), "---:|" * len(bs)))
@@ -417,11 +469,18 @@ def report_ablations(w, colls, all_configs, results):
                 w("| %s | %s |\n" % (_fmt_num(k), " | ".join(row)))
 
         for name, prep in colls:
-            matrix("nDCG@10 over k1 × b, %s (bold = best)" % prep.coll.label, lambda c, name=name: nd(name, c))
+            matrix("nDCG@10 over k1 × b%s, %s (bold = best)" % (what, prep.coll.label),
+                   lambda c, name=name: nd(name, c))
         if len(colls) > 1:
-            matrix("nDCG@10 over k1 × b, mean of %s" % " and ".join(p.coll.label for _, p in colls),
+            matrix("nDCG@10 over k1 × b%s, mean of %s" % (what, " and ".join(p.coll.label for _, p in colls)),
                    lambda c: sum(nd(n, c) for n in names) / len(names))
 
+    grid = [c for c in configs if c.group == "bm25"]
+    if grid:
+        matrices(grid, "")
+
+    retuned = [c for c in combined if c.group == "combined+bm25"]
+    combined = [c for c in combined if c.group == "combined"]
     if combined:
         w("\n### Combined: the best helpful setting of each ablation, together\n\n")
         w("(per ablation, the setting with the best mean nDCG@10 among those that lower neither collection)\n\n")
@@ -430,8 +489,12 @@ def report_ablations(w, colls, all_configs, results):
         for c in combined:
             w("| %s | %d | %s |\n" % (c.label, c.depth, " | ".join(
                 "%s | %s" % (f4(nd(n, c)), f4(results[n][c.run_key]["means"]["map"])) for n in names)))
+    if retuned:
+        others = retuned[0].label.rsplit(" + ", 1)[0]
+        w("\nk1 × b tuned again with: %s\n" % others)
+        matrices(retuned, " (with %s)" % others)
 
-    everything = configs + combined
+    everything = configs + combined + retuned
     w("\n### Best settings (nDCG@10)\n\n")
     for name, prep in colls:
         best = max(everything, key=lambda c: nd(name, c))
@@ -533,6 +596,21 @@ def main(argv=None):
         return 2
 
     notes = []
+    learn_defaults(loupe)
+    try:
+        prepared_all = []
+        for n, coll in colls:
+            prep = prepare(coll, os.path.join(work, "data", n))
+            log("%s: %d docs, %d queries, %d judged queries" % (n, prep.ndocs, len(prep.queries), len(prep.qrels)))
+            prepared_all.append((n, prep))
+        first = prepared_all[0][1]
+        ensure_indexes(loupe, first, [Config("defaults", "defaults")])
+        word = next((w for _, q in first.queries for w in q.split() if w.isalpha() and len(w) > 3), "the")
+        explained = loupe.explained_bm25(first.indexes[Config("defaults", "defaults").index_key], word)
+    except LoupeError as e:
+        print("error: %s" % e, file=sys.stderr)
+        return 2
+    learn_defaults(loupe, explained)
     configs = build_configs(loupe, args.ablations, notes, depth=args.depth, ablation_depth=args.ablation_depth)
     if args.find_arg or args.index_arg:
         for c in configs:
@@ -545,10 +623,8 @@ def main(argv=None):
     results = {}
     prepared = []
     try:
-        for n, coll in colls:
+        for n, prep in prepared_all:
             t = time.time()
-            prep = prepare(coll, os.path.join(work, "data", n))
-            log("%s: %d docs, %d queries, %d judged queries" % (n, prep.ndocs, len(prep.queries), len(prep.qrels)))
             results[n] = run_collection(loupe, prep, configs, args.jobs)
             log("%s: %d runs in %.1f s" % (n, len({c.run_key for c in configs}), time.time() - t))
             prepared.append((n, prep))
@@ -564,6 +640,8 @@ def main(argv=None):
         print("error: %s" % e, file=sys.stderr)
         return 2
 
+    if args.ablations:
+        mark_default_equivalents(configs, [n for n, _ in prepared], results)
     report(sys.stdout, prepared, configs, results, notes, loupe, time.time() - t0)
     sys.stdout.flush()
     if args.json_out:

@@ -45,6 +45,18 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: "Skip words found in fewer documents than this.")
     var minDf: Int = RelatedOptions().minDocFreq
 
+    @Flag(inversion: .prefixedNo, help: "Weight query words by their weight in the source (else by idf alone).")
+    var boost = RelatedOptions().boostByWeight
+
+    @Option(help: "Favour articles dated near the source: scores divided by 1 + days apart / DAYS.")
+    var dateScale: Double?
+
+    @Option(help: .hidden)
+    var copyThreshold: Double = RelatedOptions().copyThreshold
+
+    @Option(help: "Title words count this many times when choosing words.")
+    var titleBoost: Float = RelatedOptions().titleBoost
+
     @Flag(help: "Print JSON (one object; one line per source with --batch).")
     var json = false
 
@@ -83,6 +95,10 @@ struct RelatedCommand: ParsableCommand {
         opts.maxTerms = maxTerms
         opts.minDocFreq = minDf
         opts.window = window.flatMap(RelatedCommand.seconds)
+        opts.boostByWeight = boost
+        opts.titleBoost = titleBoost
+        opts.dateScaleDays = dateScale
+        opts.copyThreshold = copyThreshold
         let finder = RelatedFinder(searcher: searcher, options: opts)
         if let batch {
             try runBatch(batch, reader, finder)

@@ -9,17 +9,26 @@ import Foundation
 ///    words count `titleBoost` times. Stopwords, one-character terms, pure numbers, and terms in
 ///    fewer than `minDocFreq` documents (or, if set below 1, in more than `maxDocFraction` of
 ///    them) are skipped. The best `maxTerms` form the query.
-/// 2. The query is an ordinary ranked disjunction over those terms, each weighted by its idf and
-///    its selection weight (relative to the best), run with the normal BM25 machinery.
+/// 2. The query is an ordinary ranked disjunction over those terms, each weighted by its
+///    selection weight — `idf × tf normalisation in the source` — so that a candidate's score is
+///    the sum over shared words of idf × (source tf part) × (candidate tf part), run with the
+///    normal BM25 machinery. (`boostByWeight` off: idf alone, as MoreLikeThis without boost.)
 /// 3. The source itself is excluded; copies of one story (same text, near-identical bodies —
 ///    estimated Jaccard similarity of the bodies' word 4-shingles at least `copyThreshold`) are grouped under
 ///    their best-ranked member. Copies of the source are set apart.
 public struct RelatedOptions: Sendable {
-    public var maxTerms = 25
+    public var maxTerms = 60
     public var minDocFreq = 2
     public var maxDocFraction: Double = 1.0
     public var titleBoost: Float = 2
     public var copyThreshold: Double = 0.8
+    /// Favour articles dated near the source: a hit's score is divided by
+    /// `1 + |days apart| / dateScaleDays` (nil: no date preference). Undated articles are not
+    /// penalised.
+    public var dateScaleDays: Double?
+    /// Weight each query word by its selection weight (idf × tf normalisation in the source); off:
+    /// every selected word counts by its idf alone, as in Lucene's MoreLikeThis without boost.
+    public var boostByWeight = true
     /// Keep only articles dated within this many seconds of the source (nil: no window).
     public var window: Double?
     public var limit = 10
@@ -173,10 +182,9 @@ public final class RelatedFinder {
         if selected.isEmpty {
             return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
         }
-        let best = selected[0].1
         let f = field
         let query = BoundQuery.or(
-            selected.map { .term(key: [f.rawValue] + $0.0, weight: $0.2 * ($0.1 / best), slot: 0) })
+            selected.map { .term(key: [f.rawValue] + $0.0, weight: options.boostByWeight ? $0.1 : $0.2, slot: 0) })
         var window: (Date, Double)?
         if let w = options.window {
             if let d = RelatedFinder.parseDate(source.date) {
@@ -197,6 +205,17 @@ public final class RelatedFinder {
         // Copies are judged on the body (syndicated copies often retitle a story).
         func text(_ a: Article) -> String { a.body.isEmpty ? a.title : a.body }
         let sourceSketch = RelatedFinder.sketch(text(source), analyzer: analyzer)
+        if let scale = options.dateScaleDays, let center = RelatedFinder.parseDate(source.date) {
+            var rescored: [Hit] = []
+            for h in result.hits {
+                var hit = h
+                if let d = RelatedFinder.parseDate(try searcher.reader.article(h.doc).date) {
+                    hit.score = h.score / Float(1 + abs(d.timeIntervalSince(center)) / 86400 / scale)
+                }
+                rescored.append(hit)
+            }
+            result.hits = rescored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.doc < $1.doc }
+        }
         var hits: [RelatedHit] = []
         var sketches: [[UInt64]] = []
         var copiesOfSource: [Int] = []
