@@ -60,6 +60,9 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Run tag for --format trec.")
     var runTag: String = "loupe"
 
+    @Option(help: "Print a timeline of the matches instead of hits: counts per day, month or year.")
+    var by: TimelineUnit?
+
     @Option(help: "Batch: timed evaluations of each query (micros reports their median).")
     var rounds: Int = 1
 
@@ -102,8 +105,12 @@ struct FindCommand: ParsableCommand {
         }
         reader = try openReader(location)
         let searcher = ranking.searcher(reader)
+        if let unit = by {
+            try timeline(node, unit, reader, searcher)
+            return
+        }
         let bound: BoundQuery
-        let result: SearchResult
+        var result: SearchResult
         do {
             bound = try searcher.prepare(node)
             result = try searcher.search(bound, limit: limit)
@@ -114,6 +121,16 @@ struct FindCommand: ParsableCommand {
         }
         for n in result.notes { printErr("loupe: note: \(n)") }
         let analyzer = Analyzer(reader.analyzer)
+        // Stable order: score, then date (newest first), then id.
+        var articles: [Int: Article] = [:]
+        for h in result.hits { articles[h.doc] = try? reader.article(h.doc) }
+        result.hits.sort { x, y in
+            if x.score != y.score { return x.score > y.score }
+            let dx = articles[x.doc]?.date ?? ""
+            let dy = articles[y.doc]?.date ?? ""
+            if dx != dy { return dx > dy }
+            return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
+        }
         var outHits: [JSONHit] = []
         var explanations: [[String]] = []
         for (i, h) in result.hits.enumerated() {
@@ -132,6 +149,7 @@ struct FindCommand: ParsableCommand {
                     rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, source: a.source,
                     link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
+                    matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
                     explanation: explain ? explanations[i] : nil))
         }
         if json {
@@ -139,17 +157,17 @@ struct FindCommand: ParsableCommand {
             print(encodeJSON(out))
         } else {
             let colour = color.enabled
+            let width = Terminal.width()
             for h in outHits {
                 let snip = Snippet(text: h.snippetText, highlights: h.highlights.map { $0[0]..<$0[1] })
-                let title = h.title.isEmpty ? "(untitled)" : h.title
+                let title = Terminal.clean(h.title.isEmpty ? "(untitled)" : h.title)
                 print("\(h.rank). " + (colour ? "\u{1B}[1m\(title)\u{1B}[0m" : title))
-                let meta = ([h.date.map { String($0.prefix(10)) }, h.source, String(format: "score %.3f", h.score)]
+                let meta = ([h.date.map { String($0.prefix(10)) }, Terminal.clean(h.source), String(format: "score %.3f", h.score)]
                     .compactMap { $0 }).joined(separator: " · ")
                 print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
-                print(
-                    "   "
-                        + (colour
-                            ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")))
+                let text = colour
+                    ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")
+                for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
                 if let e = h.explanation { for l in e { print("     " + l) } }
             }
             let shown = outHits.count
@@ -235,6 +253,38 @@ struct FindCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(out.utf8))
         if failures > 0 { throw ExitCode(2) }
+    }
+
+    private func timeline(_ node: QueryNode, _ unit: TimelineUnit, _ reader: IndexReader, _ searcher: Searcher) throws {
+        let docs: [Int]
+        do {
+            docs = try searcher.matchingDocuments(try searcher.prepare(node))
+        } catch let e as QueryError {
+            throw fail(e.message)
+        }
+        var counts: [String: Int] = [:]
+        var undated = 0
+        for d in docs {
+            guard let date = try reader.article(d).date, date.count >= unit.prefix else {
+                undated += 1
+                continue
+            }
+            counts[String(date.prefix(unit.prefix)), default: 0] += 1
+        }
+        let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
+        if json {
+            print(encodeJSON(TimelineJSON(query: query ?? "", by: unit.rawValue, total: docs.count, undated: undated, buckets: buckets)))
+        } else {
+            let top = buckets.map(\.count).max() ?? 1
+            let bar = color.enabled || isatty(1) == 1
+            for b in buckets {
+                let n = bar ? max(1, b.count * 40 / max(top, 1)) : 0
+                print(b.period + "  " + String(format: "%6d", b.count) + (bar ? "  " + String(repeating: "█", count: n) : ""))
+            }
+            if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
+            printErr("\(docs.count) matching article\(docs.count == 1 ? "" : "s")")
+        }
+        if docs.isEmpty { throw ExitCode(1) }
     }
 
     private func caretOffset(_ q: String, column: Int) -> Int {
@@ -324,10 +374,11 @@ struct JSONHit: Encodable {
     var snippet: String
     var snippetText: String
     var highlights: [[Int]]
+    var matches: [[Int]]
     var explanation: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case rank, id, score, title, date, source, link, snippet, highlights, explanation
+        case rank, id, score, title, date, source, link, snippet, highlights, matches, explanation
         case snippetText = "snippet_text"
     }
 
@@ -343,6 +394,7 @@ struct JSONHit: Encodable {
         try c.encode(snippet, forKey: .snippet)
         try c.encode(snippetText, forKey: .snippetText)
         try c.encode(highlights, forKey: .highlights)
+        try c.encode(matches, forKey: .matches)
         try c.encodeIfPresent(explanation, forKey: .explanation)
     }
 }
@@ -357,4 +409,30 @@ struct JSONResult: Encodable {
         case query, total, hits
         case totalExact = "total_exact"
     }
+}
+
+enum TimelineUnit: String, ExpressibleByArgument {
+    case day, month, year
+
+    /// Characters of an ISO date that name the period.
+    var prefix: Int {
+        switch self {
+        case .day: return 10
+        case .month: return 7
+        case .year: return 4
+        }
+    }
+}
+
+struct TimelineBucket: Encodable {
+    var period: String
+    var count: Int
+}
+
+struct TimelineJSON: Encodable {
+    var query: String
+    var by: String
+    var total: Int
+    var undated: Int
+    var buckets: [TimelineBucket]
 }

@@ -77,12 +77,35 @@ struct IndexCommand: ParsableCommand {
         indexer.onDiagnostic = { d in
             if d.severity != .note || verbose { printErr(d.description) }
         }
+        // A live progress line on a terminal (stderr), replaced by the summary.
+        let live = isatty(2) == 1 && !json
+        if live {
+            nonisolated(unsafe) var last = ContinuousClock.now
+            indexer.onProgress = { s, total in
+                let now = ContinuousClock.now
+                guard now - last >= .milliseconds(100) else { return }
+                last = now
+                let mb = Double(s.bytes) / 1e6
+                let rate = s.seconds > 0 ? mb / s.seconds : 0
+                let left = rate > 0 ? (Double(total) / 1e6 - mb) / rate : 0
+                let line = String(
+                    format: "\r\u{1B}[Kindexing: %d files, %d articles, %.1f MB, %.1f MB/s, ETA %.0f s", s.files, s.articles,
+                    mb, rate, max(0, left))
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            let verbose = self.verbose
+            indexer.onDiagnostic = { d in
+                if d.severity != .note || verbose { FileHandle.standardError.write(Data(("\r\u{1B}[K" + d.description + "\n").utf8)) }
+            }
+        }
         let summary: IndexSummary
         do {
             summary = try indexer.run(optimize: optimize)
         } catch {
+            if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             throw fail("\(error)")
         }
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]

@@ -318,6 +318,21 @@ public final class Searcher {
         return r
     }
 
+    /// Every live document matching `query` (global numbers, ascending), without scoring.
+    public func matchingDocuments(_ query: BoundQuery) throws -> [Int] {
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+        var out: [Int] = []
+        for seg in reader.segments {
+            let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
+            var d = s.next()
+            while d != PostingsCursor.end {
+                if !seg.isDeleted(d) { out.append(seg.docBase + Int(d)) }
+                d = s.next()
+            }
+        }
+        return out
+    }
+
     /// The exact number of live documents matching `query`, without scoring.
     public func count(_ query: BoundQuery) throws -> Int {
         let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }

@@ -3,10 +3,13 @@
 public struct Snippet: Sendable, Equatable {
     public var text: String
     public var highlights: [Range<Int>]
+    /// Every match as a byte range into the stored body (not only those in the snippet).
+    public var matches: [Range<Int>]
 
-    public init(text: String, highlights: [Range<Int>]) {
+    public init(text: String, highlights: [Range<Int>], matches: [Range<Int>] = []) {
         self.text = text
         self.highlights = highlights
+        self.matches = matches
     }
 
     /// The snippet with each highlight wrapped in `open` / `close`.
@@ -78,23 +81,47 @@ public enum SnippetBuilder {
                 }
             }
         }
-        let ws = max(0, bestStart)
-        let we = min(n - 1, ws + w - 1)
-        let byteStart = ws == 0 ? 0 : starts[ws]
-        let byteEnd = we == n - 1 ? body.count : ends[we]
-        var text: [UInt8] = []
-        let prefix = ws > 0 ? Array("… ".utf8) : []
-        text += prefix
-        text += body[byteStart..<byteEnd]
-        var highlights: [Range<Int>] = []
-        for r in merged where r.0 >= ws && r.1 <= we {
-            let a = starts[r.0] - byteStart + prefix.count
-            let b = ends[r.1] - byteStart + prefix.count
-            highlights.append(a..<b)
+        var ws = max(0, bestStart)
+        var we = min(n - 1, ws + w - 1)
+        // Matches far from the best window get a second fragment, joined with an ellipsis.
+        var fragments: [(Int, Int)] = []
+        if let far = merged.first(where: { $0.0 > we || $0.1 < ws }), w >= 9 {
+            let w1 = (w * 2) / 3
+            let w2 = w - w1
+            we = min(n - 1, ws + w1 - 1)
+            if let cross = merged.first(where: { $0.0 >= ws && $0.0 <= we && $0.1 > we }) { we = min(n - 1, cross.1) }
+            let s2 = max(0, min(far.0 - w2 / 4, n - w2))
+            let e2 = min(n - 1, s2 + w2 - 1)
+            if s2 > we + 1 {
+                fragments = far.0 < ws ? [(s2, e2), (ws, we)] : [(ws, we), (s2, e2)]
+            } else if e2 < ws - 1 {
+                fragments = [(s2, e2), (ws, we)]
+            } else {
+                ws = min(ws, s2)
+                we = max(we, e2)
+            }
         }
-        if we < n - 1 { text += Array(" …".utf8) }
+        if fragments.isEmpty { fragments = [(ws, we)] }
+        var text: [UInt8] = []
+        var highlights: [Range<Int>] = []
+        for (k, (fs, fe)) in fragments.enumerated() {
+            if k > 0 {
+                text += Array(" … ".utf8)
+            } else if fs > 0 {
+                text += Array("… ".utf8)
+            }
+            let byteStart = fs == 0 ? 0 : starts[fs]
+            let byteEnd = fe == n - 1 ? body.count : ends[fe]
+            let base = text.count
+            text += body[byteStart..<byteEnd]
+            for r in merged where r.0 >= fs && r.1 <= fe {
+                highlights.append((starts[r.0] - byteStart + base)..<(ends[r.1] - byteStart + base))
+            }
+        }
+        if let last = fragments.last, last.1 < n - 1 { text += Array(" …".utf8) }
         // Collapse newlines so a snippet is one line; same byte length keeps offsets valid.
         for i in text.indices where text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { text[i] = 0x20 }
-        return Snippet(text: String(decoding: text, as: UTF8.self), highlights: highlights)
+        let matches = merged.map { starts[$0.0]..<ends[$0.1] }
+        return Snippet(text: String(decoding: text, as: UTF8.self), highlights: highlights, matches: matches)
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+enum Terminal {
+    /// Columns of the terminal on stdout (0 when stdout is not a terminal: no wrapping).
+    static func width() -> Int {
+        guard isatty(1) == 1 else { return 0 }
+        var w = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &w) == 0 && w.ws_col > 0 { return Int(w.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c), n > 0 { return n }
+        return 80
+    }
+
+    /// Text as printed: control characters (from titles or paths) escaped.
+    static func clean(_ s: String) -> String {
+        if !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
+            return s
+        }
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) {
+                out += u.value == 0x0A ? " " : "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// Word-wraps `text` to `width` columns (ANSI escape sequences take no room), each line
+    /// starting with `indent`. Width 0: one line.
+    static func wrap(_ text: String, width: Int, indent: String) -> [String] {
+        guard width > indent.count + 20 else { return [indent + text] }
+        let room = width - indent.count
+        var lines: [String] = []
+        var line = ""
+        var visible = 0
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let w = visibleLength(word)
+            if visible > 0 && visible + 1 + w > room {
+                lines.append(indent + line)
+                line = ""
+                visible = 0
+            }
+            if visible > 0 {
+                line += " "
+                visible += 1
+            }
+            line += word
+            visible += w
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(indent + line) }
+        return lines
+    }
+
+    private static func visibleLength(_ s: Substring) -> Int {
+        var n = 0
+        var inEscape = false
+        for ch in s {
+            if inEscape {
+                if ch.isLetter { inEscape = false }
+                continue
+            }
+            if ch == "\u{1B}" {
+                inEscape = true
+                continue
+            }
+            n += 1
+        }
+        return n
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@Suite("presentation")
+struct PresentationTests {
+    static func corpus() throws -> (URL, String) {
+        let dir = try Loupe.tempDir("loupe-pres")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        try "Zürich notes\n\nIn Zürich the café — «Grüße» — sits where the green zone of the old town is here, by the lake."
+            .write(to: c.appendingPathComponent("zurich.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        return (c, idx)
+    }
+
+    func body(_ idx: String, _ id: String) throws -> [UInt8] {
+        let o = Loupe.json(try Loupe.run(["show", id, "--index", idx, "--json"]).stdout)
+        return Array((o["body"] as? String ?? "").utf8)
+    }
+
+    @Test func phraseAndNearHighlightAsOneSpanWithByteOffsets() throws {
+        let (_, idx) = try PresentationTests.corpus()
+        let text = try body(idx, "zurich.txt")
+        for (query, expected) in [("\"green zone\"", "green zone"), ("green NEAR/6 here", "green zone of the old town is here")] {
+            let o = Loupe.json(try Loupe.run(["find", query, "--index", idx, "--json"]).stdout)
+            let hit = (o["hits"] as? [[String: Any]])?.first ?? [:]
+            let matches = hit["matches"] as? [[Int]] ?? []
+            #expect(matches.count == 1, "\(query): one span, got \(matches)")
+            if let m = matches.first {
+                #expect(String(decoding: text[m[0]..<m[1]], as: UTF8.self) == expected, "\(query)")
+            }
+            // The snippet's own offsets point at the same words.
+            let snippet = Array((hit["snippet_text"] as? String ?? "").utf8)
+            let hl = hit["highlights"] as? [[Int]] ?? []
+            #expect(hl.count == 1)
+            if let h = hl.first { #expect(String(decoding: snippet[h[0]..<h[1]], as: UTF8.self) == expected) }
+            #expect((hit["snippet"] as? String ?? "").contains("[\(expected)]"))
+        }
+    }
+
+    @Test func coloursOnlyOnATerminalAndNeverWithNoColor() throws {
+        let (_, idx) = try PresentationTests.corpus()
+        let piped = try Loupe.run(["find", "green", "--index", idx])
+        #expect(!piped.stdout.contains("\u{1B}"))
+        let forced = try Loupe.run(["find", "green", "--index", idx, "--color", "always"])
+        #expect(forced.stdout.contains("\u{1B}["))
+        // On a pseudo-terminal (script(1)): colours by default, none with NO_COLOR.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { return }
+        func tty(_ env: String) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            p.arguments = ["-qc", "\(env) '\(Loupe.binary.path)' find green --index '\(idx)'", "/dev/null"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            let d = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return String(decoding: d, as: UTF8.self)
+        }
+        #expect(try tty("env -u NO_COLOR").contains("\u{1B}[1;31m"))
+        #expect(!(try tty("env NO_COLOR=1")).contains("\u{1B}["))
+    }
+
+    @Test func timelineCountsMatchABruteForceCount() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        for q in ["iraq", "baghdad OR oil", "the"] {
+            let t = Loupe.json(try Loupe.run(["find", q, "--by", "month", "--index", index, "--json"]).stdout)
+            var got: [String: Int] = [:]
+            for b in t["buckets"] as? [[String: Any]] ?? [] { got[b["period"] as? String ?? ""] = b["count"] as? Int }
+            // Brute force: every hit of the same query, bucketed here.
+            let all = Loupe.json(try Loupe.run(["find", q, "--limit", "1000", "--index", index, "--json"]).stdout)
+            var want: [String: Int] = [:]
+            var undated = 0
+            for h in all["hits"] as? [[String: Any]] ?? [] {
+                if let d = h["date"] as? String { want[String(d.prefix(7)), default: 0] += 1 } else { undated += 1 }
+            }
+            #expect(got == want, "\(q)")
+            #expect(t["undated"] as? Int == undated)
+            #expect(t["total"] as? Int == all["total"] as? Int)
+        }
+    }
+
+    @Test func showRoundTripsWhatWasIngested() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let o = Loupe.json(try Loupe.run(["show", "world-0002", "--index", index, "--json"]).stdout)
+        #expect(o["title"] as? String == "Iraqi parliament adjourns without oil law")
+        #expect(o["date"] as? String == "2007-07-30T14:05:00Z")
+        #expect(o["link"] as? String == "https://example.org/world/parliament-oil-law")
+        #expect(o["categories"] as? [String] == ["Iraq", "Energy"])
+        #expect(o["source"] as? String == "feeds/world-desk.rss.xml")
+        #expect((o["body"] as? String ?? "").hasPrefix("Lawmakers in Baghdad left for their summer recess on Monday"))
+        #expect(try Loupe.run(["show", "nope", "--index", index]).status == 1)
+    }
+}
