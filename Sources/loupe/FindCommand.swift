@@ -30,7 +30,11 @@ struct FindCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "The query (omit with --batch).")
     var words: [String] = []
 
-    var query: String? { words.isEmpty ? nil : words.joined(separator: " ") }
+    var query: String? {
+        var w = words
+        if let i = w.firstIndex(of: "--") { w.remove(at: i) }  // the separator `main` inserts
+        return w.isEmpty ? nil : w.joined(separator: " ")
+    }
 
     @OptionGroup var location: IndexLocation
 

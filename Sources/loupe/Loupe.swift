@@ -21,6 +21,49 @@ struct Loupe: ParsableCommand {
     )
 }
 
+extension Loupe {
+    /// Query words may start with '-' (`loupe find iran -oil`): before parsing, the words of
+    /// `find` and `related` go after a `--`, options (and their values) before it, so that
+    /// `-oil` or `-hezbollah` is never taken for a short option.
+    static func main() {
+        var args = Array(CommandLine.arguments.dropFirst())
+        if let sub = args.first, sub == "find" || sub == "related" {
+            args = [sub] + reorder(Array(args.dropFirst()))
+        }
+        Loupe.main(args)
+    }
+
+    static let valueOptions: Set<String> = [
+        "--index", "--limit", "-l", "--context", "--color", "--batch", "--format", "--run-tag", "--rounds", "--warmup",
+        "--by", "--k1", "--b", "--title-weight", "--text", "--window", "--max-terms", "--min-df", "--title-boost",
+        "--date-scale", "--copy-threshold",
+    ]
+
+    static func reorder(_ args: [String]) -> [String] {
+        var options: [String] = []
+        var words: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--" {
+                words += args[(i + 1)...]
+                break
+            }
+            if a.hasPrefix("--") || a == "-l" || a == "-h" {
+                options.append(a)
+                if valueOptions.contains(a) && !a.contains("=") && i + 1 < args.count {
+                    options.append(args[i + 1])
+                    i += 1
+                }
+            } else {
+                words.append(a)
+            }
+            i += 1
+        }
+        return words.isEmpty ? options : options + ["--"] + words
+    }
+}
+
 /// Options shared by every command that opens an index.
 struct IndexLocation: ParsableArguments {
     @Option(name: .long, help: "Index directory (default: $LOUPE_INDEX, else ./.loupe).")

@@ -126,8 +126,15 @@ public final class Searcher {
             let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
             return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
         case .near(let a, let b, let d, let ordered):
-            let ba = try bind(a)
-            let bb = try bind(b)
+            // An OR group as an operand: its alternatives' spans.
+            func operand(_ n: QueryNode) throws -> BoundQuery {
+                if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty {
+                    return .or(try s.map(operand))
+                }
+                return try bind(n)
+            }
+            let ba = try operand(a)
+            let bb = try operand(b)
             for x in [ba, bb] where !x.isPositional {
                 if case .nothing = x { return .nothing }
                 throw QueryError(message: "NEAR and ADJ operands must be words, phrases, or OR groups of those")

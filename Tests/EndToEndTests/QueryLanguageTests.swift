@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Every grammar form against a corpus whose answers are checked by hand.
+@Suite("query language")
+struct QueryLanguageTests {
+    static let docs: [String: String] = [
+        "d1": "First note\n\nalpha beta gamma delta",
+        "d2": "Second note\n\nbeta alpha gamma",
+        "d3": "Third note\n\nalpha x y z beta",
+        "d4": "Epsilon report\n\ngamma delta epsilon",
+        "d5": "Fifth note\n\nalpha alpha beta",
+    ]
+
+    static let index: String = {
+        let dir = try! Loupe.tempDir("loupe-ql")
+        let c = dir.appendingPathComponent("c")
+        try! FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        for (name, text) in docs {
+            try! text.write(to: c.appendingPathComponent(name + ".txt"), atomically: true, encoding: .utf8)
+        }
+        let rss = """
+            <rss version="2.0"><channel><title>t</title>
+            <item><title>May item</title><guid>m1</guid><pubDate>Wed, 02 May 2007 10:00:00 GMT</pubDate><description>omega one</description></item>
+            <item><title>August item</title><guid>m2</guid><pubDate>Wed, 01 Aug 2007 10:00:00 GMT</pubDate><description>omega two</description></item>
+            </channel></rss>
+            """
+        try! rss.write(to: c.appendingPathComponent("dated.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        _ = try! Loupe.run(["index", c.path, "--index", idx])
+        return idx
+    }()
+
+    static let cases: [(String, Set<String>)] = [
+        ("alpha beta", ["d1", "d2", "d3", "d5"]),
+        ("+alpha -gamma", ["d3", "d5"]),
+        ("alpha AND gamma", ["d1", "d2"]),
+        ("alpha OR epsilon", ["d1", "d2", "d3", "d4", "d5"]),
+        ("alpha NOT beta", []),
+        ("(alpha OR epsilon) AND delta", ["d1", "d4"]),
+        ("NOT gamma AND alpha", ["d3", "d5"]),
+        ("\"alpha beta\"", ["d1", "d5"]),
+        ("\"beta alpha\"", ["d2"]),
+        ("\"alpha beta\"~1", ["d1", "d5"]),
+        ("\"alpha beta\"~2", ["d1", "d2", "d5"]),
+        ("\"alpha beta\"~3", ["d1", "d2", "d3", "d5"]),
+        ("\"alpha gamma\"~1", ["d1", "d2"]),
+        ("alpha NEAR/0 beta", ["d1", "d2", "d5"]),
+        ("alpha NEAR/2 beta", ["d1", "d2", "d5"]),
+        ("alpha NEAR/3 beta", ["d1", "d2", "d3", "d5"]),
+        ("alpha NEAR beta", ["d1", "d2", "d3", "d5"]),
+        ("alpha ADJ/0 beta", ["d1", "d5"]),
+        ("beta ADJ/0 alpha", ["d2"]),
+        ("alpha NEAR/0 alpha", ["d5"]),
+        ("\"alpha beta\" NEAR/1 (delta OR z)", ["d1"]),
+        ("\"alpha beta\" NEAR/3 (delta OR z)", ["d1"]),
+        ("title:epsilon", ["d4"]),
+        ("title:\"epsilon report\"", ["d4"]),
+        ("title:note alpha", ["d1", "d2", "d3", "d5"]),
+        ("gam*", ["d1", "d2", "d4"]),
+        ("omega date:2007-05-01..2007-07-31", ["m1"]),
+        ("omega date:2007-07-01..", ["m2"]),
+        ("omega date:..2007-05", ["m1"]),
+        ("source:dated", ["m1", "m2"]),
+    ]
+
+    @Test(arguments: cases)
+    func matchesExactlyTheHandCheckedDocuments(query: String, expected: Set<String>) throws {
+        let r = try Loupe.run(["find", query, "--index", QueryLanguageTests.index, "--json", "--limit", "50"])
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        let got = Set(hits.compactMap { ($0["id"] as? String)?.replacingOccurrences(of: ".txt", with: "") })
+        #expect(got == expected, "\(query): \(r.stderr)")
+        #expect(r.status == (expected.isEmpty ? 1 : 0))
+    }
+
+    @Test func rankedByBM25WithPhraseBoost() throws {
+        // d5 has alpha twice and is short: first for "alpha".
+        let r = Loupe.json(try Loupe.run(["find", "alpha", "--index", QueryLanguageTests.index, "--json"]).stdout)
+        let ids = (r["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.first == "d5.txt")
+    }
+
+    @Test func pureNegativeQueryIsAnError() throws {
+        let r = try Loupe.run(["find", "-alpha", "--index", QueryLanguageTests.index])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("only excludes"))
+    }
+
+    @Test func prefixCapIsReported() throws {
+        // Only one expansion here: no note. (The cap is 1024 terms; see Searcher.maxPrefixExpansions.)
+        let r = try Loupe.run(["find", "eps*", "--index", QueryLanguageTests.index])
+        #expect(r.status == 0)
+        #expect(!r.stderr.contains("note"))
+    }
+}
