@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 import LoupeCore
 
@@ -27,65 +30,121 @@ public struct JSONLinesLoader {
     public init() {}
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
-        var result = LoadResult()
-        var bad = 0
-        func warn(_ line: Int, _ message: String) {
-            bad += 1
-            if bad <= Self.maxLineWarnings {
-                result.diagnostics.append(
-                    Diagnostic(path: relativePath, line: line, message: message + "; line skipped", severity: .warning))
-            }
-        }
+        var articles: [Article] = []
+        var state = LineState()
         bytes.withUnsafeBufferPointer { b in
             var i = 0
-            var line = 0
             if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
             while i < b.count {
-                line += 1
                 let end = MarkupScan.next(0x0A, b, from: i, to: b.count) ?? b.count
-                var s = i
-                var e = end
-                while s < e && MarkupScan.isSpace(b[s]) { s += 1 }
-                while e > s && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
+                parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath) { articles.append($0) }
                 i = end + 1
-                if s == e { continue }
-                let object: Any
-                do {
-                    object = try JSONSerialization.jsonObject(with: Data(b[s..<e]), options: [.fragmentsAllowed])
-                } catch {
-                    warn(line, "invalid JSON")
-                    continue
-                }
-                guard let dict = object as? [String: Any] else {
-                    warn(line, "not a JSON object")
-                    continue
-                }
-                let title = Self.text(dict, Self.titleKeys)
-                let body = Self.text(dict, Self.bodyKeys)
-                guard title != nil || body != nil else {
-                    warn(line, "no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
-                    continue
-                }
-                let n = result.articles.count
-                let id = Self.text(dict, Self.idKeys).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
-                result.articles.append(
-                    Article(
-                        id: id, title: title ?? "", body: body ?? "",
-                        date: Self.text(dict, Self.dateKeys).flatMap(LoaderDates.iso),
-                        categories: Self.list(dict, Self.categoryKeys), link: Self.text(dict, Self.linkKeys),
-                        source: relativePath, position: n))
             }
         }
-        if bad > Self.maxLineWarnings {
-            result.diagnostics.append(
+        return LoadResult(articles: articles, diagnostics: finish(state, relativePath))
+    }
+
+    /// Streams a JSON Lines file from `fd`, a block at a time: memory does not grow with it.
+    public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+        var state = LineState()
+        var carry: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        var first = true
+        while true {
+            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                state.diagnostics.append(
+                    Diagnostic(path: relativePath, message: String(cString: strerror(errno)), severity: .error))
+                return state.diagnostics
+            }
+            if n == 0 { break }
+            carry.append(contentsOf: block[0..<n])
+            if first && carry.count >= 3 && carry[0] == 0xEF && carry[1] == 0xBB && carry[2] == 0xBF {
+                carry.removeFirst(3)
+            }
+            first = false
+            var consumed = 0
+            carry.withUnsafeBufferPointer { b in
+                var i = 0
+                while let end = MarkupScan.next(0x0A, b, from: i, to: b.count) {
+                    parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath, emit)
+                    i = end + 1
+                }
+                consumed = i
+            }
+            carry.removeFirst(consumed)
+        }
+        if !carry.isEmpty {
+            carry.withUnsafeBufferPointer { parseLine($0, &state, relativePath, emit) }
+        }
+        return finish(state, relativePath)
+    }
+
+    struct LineState {
+        var line = 0
+        var count = 0
+        var bad = 0
+        var diagnostics: [Diagnostic] = []
+    }
+
+    private func finish(_ state: LineState, _ relativePath: String) -> [Diagnostic] {
+        var d = state.diagnostics
+        if state.bad > Self.maxLineWarnings {
+            d.append(
                 Diagnostic(
-                    path: relativePath, message: "\(bad - Self.maxLineWarnings) more bad lines skipped",
+                    path: relativePath, message: "\(state.bad - Self.maxLineWarnings) more bad lines skipped",
                     severity: .warning))
         }
-        if result.articles.isEmpty && bad == 0 {
-            result.diagnostics.append(Diagnostic(path: relativePath, message: "no JSON objects", severity: .note))
+        if state.count == 0 && state.bad == 0 {
+            d.append(Diagnostic(path: relativePath, message: "no JSON objects", severity: .note))
         }
-        return result
+        return d
+    }
+
+    /// One line: an article, or a warning naming the line (the line is skipped).
+    private func parseLine(
+        _ raw: UnsafeBufferPointer<UInt8>, _ state: inout LineState, _ relativePath: String, _ emit: (Article) -> Void
+    ) {
+        state.line += 1
+        func warn(_ message: String) {
+            state.bad += 1
+            if state.bad <= Self.maxLineWarnings {
+                state.diagnostics.append(
+                    Diagnostic(path: relativePath, line: state.line, message: message + "; line skipped", severity: .warning))
+            }
+        }
+        var s = 0
+        var e = raw.count
+        while s < e && MarkupScan.isSpace(raw[s]) { s += 1 }
+        while e > s && MarkupScan.isSpace(raw[e - 1]) { e -= 1 }
+        if s == e { return }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(raw[s..<e]), options: [.fragmentsAllowed])
+        } catch {
+            warn("invalid JSON")
+            return
+        }
+        guard let dict = object as? [String: Any] else {
+            warn("not a JSON object")
+            return
+        }
+        let title = Self.text(dict, Self.titleKeys)
+        let body = Self.text(dict, Self.bodyKeys)
+        guard title != nil || body != nil else {
+            warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
+            return
+        }
+        let n = state.count
+        let id = Self.text(dict, Self.idKeys).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
+        state.count += 1
+        emit(
+            Article(
+                id: id, title: title ?? "", body: body ?? "",
+                date: Self.text(dict, Self.dateKeys).flatMap(LoaderDates.iso),
+                categories: Self.list(dict, Self.categoryKeys), link: Self.text(dict, Self.linkKeys),
+                source: relativePath, position: n))
     }
 
     /// A string field (numbers are written out; arrays of strings joined by line breaks).

@@ -124,8 +124,10 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom file: articles go to `emit` as they are parsed. Returns nil when
-    /// the file is not one to stream (small, or not a feed); then use `load`.
+    /// Streams a large RSS/Atom or JSON Lines file: articles go to `emit` as they are parsed.
+    /// Returns nil when the file is not one to stream (small, or another format); then use
+    /// `load`. A feed with a fatal error has already emitted its first items: the caller
+    /// discards them. A JSON Lines file skips bad lines with warnings, like `load`.
     public static func stream(_ file: CorpusFile, threshold: Int = streamingThreshold, emit: (Article) -> Void)
         -> [Diagnostic]?
     {
@@ -137,8 +139,19 @@ public enum ArticleLoading {
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }
         head.removeSubrange(n...)
-        guard ArticleFormat.detect(head) == .feed else { return nil }
-        return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        switch ArticleFormat.detect(head) {
+        case .feed:
+            return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .jsonLines:
+            let dir = file.relativePath.split(separator: "/").dropLast().joined(separator: "/")
+            return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath) { a in
+                var a = a
+                a.idScope = dir
+                emit(a)
+            }
+        default:
+            return nil
+        }
     }
 
     /// Loads one corpus file: all its articles, or none with an error.

@@ -35,4 +35,24 @@ struct StreamingTests {
         #expect(try Loupe.run(["find", "zqleaked", "--index", idx]).status == 1)
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
+
+    @Test func streamedJSONLinesSkipsBadLinesOnly() throws {
+        let dir = try Loupe.tempDir("loupe-stream-jsonl")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        var lines: [String] = []
+        for i in 0..<300 {
+            lines.append(i == 150 ? "{not json" : "{\"_id\": \"j\(i)\", \"title\": \"T\(i)\", \"text\": \"zqjsonline number\(i)\"}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: corpus.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json"], env: ["LOUPE_STREAM_BYTES": "1024"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("corpus.jsonl:151"), "\(r.stderr)")
+        #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 299)
+        let o = Loupe.json(try Loupe.run(["find", "zqjsonline", "--index", idx, "--json"]).stdout)
+        #expect(o["total"] as? Int == 299)
+        #expect(try Loupe.run(["show", "j299", "--index", idx]).status == 0)
+    }
 }
