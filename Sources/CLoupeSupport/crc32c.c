@@ -1,5 +1,14 @@
 #include "CLoupeSupport.h"
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+void loupe_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
 
 static uint32_t table[256];
 static int table_ready = 0;

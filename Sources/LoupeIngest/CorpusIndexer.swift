@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 import LoupeCore
 
@@ -229,6 +232,9 @@ public final class CorpusIndexer: @unchecked Sendable {
         for w in workers { w.queue.close() }
         for w in workers { w.done.wait() }
         if let failure = workers.compactMap(\.failure).first { throw failure }
+        // The builders are gone: hand their memory back before merging (glibc keeps freed
+        // memory in per-thread arenas otherwise, and the merge would add to it).
+        Memory.releaseFreed()
         try writer.commit(corpusRoot: CorpusWalker.realPath(root) ?? root, optimize: optimize)
         let m = writer.currentManifest
         summary.duplicates = writer.duplicatesReplaced

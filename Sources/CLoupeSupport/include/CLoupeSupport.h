@@ -7,4 +7,7 @@
 /// crc32 instruction when the processor has it, else a table.
 uint32_t loupe_crc32c(uint32_t crc, const void *data, size_t len);
 
+/// Returns freed heap memory to the operating system (glibc's malloc_trim); no-op elsewhere.
+void loupe_release_free_memory(void);
+
 #endif

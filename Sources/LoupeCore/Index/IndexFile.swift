@@ -85,6 +85,15 @@ public final class MappedFile: @unchecked Sendable {
     deinit {
         if let b = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: b), bytes.count) }
     }
+
+    /// Drops the resident pages before `offset` (they are read again from the file if touched):
+    /// a merge streaming through a segment keeps its memory flat.
+    public func release(before offset: Int) {
+        guard let b = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = min(offset, bytes.count) / page * page
+        if end > 0 { madvise(UnsafeMutableRawPointer(mutating: b), end, MADV_DONTNEED) }
+    }
 }
 
 /// Small POSIX file helpers with error messages that name the file.

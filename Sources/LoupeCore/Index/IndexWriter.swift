@@ -1,3 +1,4 @@
+import CLoupeSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -326,6 +327,12 @@ public final class IndexWriter: @unchecked Sendable {
             if !live.contains(stem) { FileIO.remove(directory + "/" + f) }
         }
     }
+}
+
+/// Process memory helpers.
+public enum Memory {
+    /// Gives freed heap memory back to the system (after the indexing threads are done).
+    public static func releaseFreed() { loupe_release_free_memory() }
 }
 
 /// `seg000042`-style segment names.

@@ -171,8 +171,10 @@ public final class SegmentBuilder {
         touched.removeAll(keepingCapacity: true)
         let before = store.byteCount
         try? store.add(article)  // in memory until the flush: cannot fail
+        // What the builder holds, plus what writing it out will take (about 64 bytes a term:
+        // sort order, offsets), so that a flush never pushes past the budget.
         approximateBytes = pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
-            + terms.arenaBytes + terms.count * 16 + lengths.count * 4 + store.byteCount
+            + terms.arenaBytes + terms.count * (16 + 64) + lengths.count * 4 + store.byteCount + docIds.count * 48
         _ = before
         documentCount += 1
     }

@@ -42,9 +42,25 @@ struct SegmentMerger {
         try posn.header(kind: "POSN")
         var encoder = PostingsEncoder()
         var terms = 0
+        var processed = 0
         // Stem terms that shared an exact term's postings in every input share them again.
-        var exactByOffset: [[UInt64: [UInt8]]] = Array(repeating: [:], count: segments.count)
-        var writtenExact: [[UInt8]: (TermInfo, [Int])] = [:]
+        // Exact terms' postings offsets are increasing within a segment (postings are written in
+        // key order), so a sorted array per segment maps an offset to the exact term's ordinal.
+        let stems = analyzer == .english
+        var exactOffsets = [[UInt64]](repeating: [], count: segments.count)
+        var exactOrdinals = [[Int32]](repeating: [], count: segments.count)
+        var exactOutputs: [TermInfo] = []
+        var exactSources: [UInt64] = []  // bit k: segment k contributed
+        func ordinal(_ k: Int, _ offset: UInt64) -> Int32? {
+            let a = exactOffsets[k]
+            var lo = 0
+            var hi = a.count
+            while lo < hi {
+                let m = (lo + hi) >> 1
+                if a[m] < offset { lo = m + 1 } else { hi = m }
+            }
+            return lo < a.count && a[lo] == offset ? exactOrdinals[k][lo] : nil
+        }
         var docStream: [UInt8] = []
         var freqStream: [UInt8] = []
         var posStream: [UInt8] = []
@@ -62,21 +78,30 @@ struct SegmentMerger {
                     sources.append((k, ci))
                     try dicts[k].advance()
                 }
+                // Every few thousand terms, drop the input pages already streamed through.
+                processed += 1
+                if processed % 4096 == 0 {
+                    for (k, ti) in sources where !(IndexField(rawValue: key[0]) == .textStem || IndexField(rawValue: key[0]) == .titleStem) {
+                        segments[k].releasePages(post: ti.postOffset, pos: ti.posOffset)
+                    }
+                }
                 let field = IndexField(rawValue: key[0])
                 let isStem = field == .textStem || field == .titleStem
-                if isStem {
-                    // Shared postings in every source, all pointing at the same exact key?
-                    var sharedKey: [UInt8]?
+                if isStem && segments.count <= 64 {
+                    // Shared postings in every source, all pointing at the same exact term?
+                    var shared: Int32?
                     var ok = true
+                    var mask: UInt64 = 0
                     for (k, ti) in sources {
-                        guard let ek = exactByOffset[k][ti.postOffset] else {
+                        mask |= 1 << UInt64(k)
+                        guard let o = ordinal(k, ti.postOffset) else {
                             ok = false
                             break
                         }
-                        if sharedKey == nil { sharedKey = ek } else if sharedKey! != ek { ok = false }
+                        if shared == nil { shared = o } else if shared! != o { ok = false }
                     }
-                    if ok, let ek = sharedKey, let (info, segs) = writtenExact[ek], segs == sources.map(\.0) {
-                        try dict.add(key: key, info: info)
+                    if ok, let o = shared, exactSources[Int(o)] == mask {
+                        try dict.add(key: key, info: exactOutputs[Int(o)])
                         terms += 1
                         continue
                     }
@@ -115,8 +140,17 @@ struct SegmentMerger {
                 try dict.add(key: key, info: info)
                 terms += 1
                 if !isStem {
-                    for (k, ti) in sources { exactByOffset[k][ti.postOffset] = key }
-                    writtenExact[key] = (info, sources.map(\.0))
+                    if stems && segments.count <= 64 {
+                        let o = Int32(exactOutputs.count)
+                        var mask: UInt64 = 0
+                        for (k, ti) in sources {
+                            exactOffsets[k].append(ti.postOffset)
+                            exactOrdinals[k].append(o)
+                            mask |= 1 << UInt64(k)
+                        }
+                        exactOutputs.append(info)
+                        exactSources.append(mask)
+                    }
                 }
             }
         }
@@ -135,6 +169,7 @@ struct SegmentMerger {
         try store.stream(to: try FileOutput(path: base + ".store"))
         for (k, s) in segments.enumerated() {
             for d in 0..<s.documentCount where maps[k][d] >= 0 { try store.add(try s.article(Int32(d))) }
+            s.releaseStoredPages()
         }
         try store.finish(path: base + ".store")
 

@@ -114,6 +114,14 @@ public final class SegmentReader: @unchecked Sendable {
         for d in 0..<info.documents { _ = try article(Int32(d)) }
     }
 
+    /// Lets go of resident postings and positions pages before these offsets (merges).
+    func releasePages(post: UInt64, pos: UInt64) {
+        postFile.release(before: Int(clamping: post))
+        posFile.release(before: Int(clamping: pos))
+    }
+
+    func releaseStoredPages() { storeFile.release(before: storeFile.bytes.count) }
+
     public var fileSizes: [String: Int] {
         [
             "dict": dictFile.bytes.count, "post": postFile.bytes.count, "pos": posFile.bytes.count,
