@@ -26,6 +26,8 @@ REFERENCE = {
 K1_GRID = (0.6, 0.9, 1.2, 1.5)
 B_GRID = (0.3, 0.4, 0.55, 0.75, 0.9)
 TITLE_WEIGHTS = (0, 0.25, 0.5, 1, 2)
+RETUNE_K1 = (0.9, 1.2, 1.5)          # k1 x b tried again on top of the combined changes
+RETUNE_B = (0.4, 0.55, 0.75)
 # Options of `find`/`index` this script knows how to treat (not ablation candidates).
 KNOWN_OPTS = {"--index", "--limit", "--json", "--context", "--k1", "--b", "--color", "--explain", "--batch",
               "--format", "--run-tag", "--rounds", "--warmup", "--plain", "--proximity", "--version", "--help",
@@ -40,13 +42,23 @@ LUCENE_STOPWORDS = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
+def split_query(text):
+    """The query's words joined by spaces: a compound such as "0-dimensional" or "lift-drag"
+    becomes two words (loupe --plain takes a word that analyzes to several terms as an exact
+    phrase; Lucene's query parser ORs them). Inner apostrophes stay, so possessives still work."""
+    return " ".join(_WORD.findall(text))
+
+
 def stop_query(text):
-    """Drop Lucene's 33 English stopwords from a query (words keep their inner apostrophes, so
-    loupe still sees possessives); the words left are joined by spaces."""
+    """split_query, and Lucene's 33 English stopwords dropped."""
     return " ".join(w for w in _WORD.findall(text) if w.lower() not in LUCENE_STOPWORDS)
 
 
-QUERY_TRANSFORMS = {None: lambda t: corpora._clean(t), "stop33": stop_query}
+QUERY_TRANSFORMS = {None: lambda t: corpora._clean(t), "split": split_query, "stop33": stop_query}
+TRANSFORM_LABELS = {
+    "split": "compound words split (a-b -> a b)",
+    "stop33": "compound words split + Lucene's 33 stopwords dropped",
+}
 
 
 def shared_dir():
@@ -122,7 +134,7 @@ class Config:
         if self.find_args:
             a.append("find " + " ".join(self.find_args))
         if self.transform:
-            a.append("queries: Lucene's 33 stopwords removed by the script")
+            a.append("queries: %s by the script" % TRANSFORM_LABELS[self.transform])
         return "; ".join(a) or "(defaults)"
 
     def slug(self):
@@ -225,10 +237,12 @@ def build_configs(loupe, ablations, notes, depth=1000, ablation_depth=100):
             c.k1, c.b = k1, b
             configs.append(c)
     configs += option_ablations(loupe, notes)
+    # Query rewriting done by this script (what loupe does not offer): compound words split, and
+    # while loupe has no stopword option, Lucene's stopwords dropped as well.
+    g = "query words (script)"
+    configs.append(Config(g, TRANSFORM_LABELS["split"], transform="split"))
     if not any(c.group.startswith("stopwords") for c in configs):
-        # Until loupe has a stopword option: the same list, removed from the queries by this script.
-        configs.append(Config("query stopwords (script)", "Lucene's 33 stopwords removed from queries",
-                              transform="stop33"))
+        configs.append(Config(g, TRANSFORM_LABELS["stop33"], transform="stop33"))
     for c in configs[1:]:
         c.depth = ablation_depth
     return configs
@@ -332,41 +346,67 @@ def run_collection(loupe, prep, configs, jobs, keep_runs=True):
     return results
 
 
-def combined_configs(configs, colls, results):
-    """Greedy combination: from each ablation group, the setting with the best mean nDCG@10 over
-    the collections among those that lower no collection's nDCG@10 (vs the ablation baseline),
-    if it beats the baseline; all such changes applied together. Returns [] when none helps."""
+def combine(loupe, prepared, configs, results, jobs):
+    """After the one-at-a-time ablations: (1) forward selection over the ablation groups: each
+    group's best setting (mean nDCG@10 over the collections, among those that lower no
+    collection), tried in order of gain on top of the changes accepted so far, and accepted when
+    it raises the mean and lowers no collection; (2) k1 x b tried again on top of the accepted
+    changes; (3) the best of those by mean, run at full depth. Returns (new configs, steps)."""
+    names = [n for n, _ in prepared]
     base = configs[1]
 
     def nd(n, c):
         return results[n][c.run_key]["means"]["ndcg@10"]
 
     def mean(c):
-        return sum(nd(n, c) for n in colls) / len(colls)
+        return sum(nd(n, c) for n in names) / len(names)
 
-    parts = []
+    def run(cs):
+        for n, prep in prepared:
+            todo = [c for c in cs if c.run_key not in results[n]]
+            if todo:
+                results[n].update(run_collection(loupe, prep, todo, jobs))
+
+    candidates = []
     for g in dict.fromkeys(c.group for c in configs[2:]):
-        ok = [c for c in configs if c.group == g and all(nd(n, c) >= nd(n, base) for n in colls)]
+        if g == "bm25":
+            continue
+        ok = [c for c in configs if c.group == g and all(nd(n, c) >= nd(n, base) for n in names)]
         if ok:
             best = max(ok, key=mean)
             if mean(best) > mean(base) + 1e-9:
-                parts.append(best)
-    if not parts:
-        return []
-    label = " + ".join(p.label for p in parts)
-    out = [merge_configs("combined", label, parts, base.depth),
-           merge_configs("combined", label + " (depth %d)" % configs[0].depth, parts, configs[0].depth)]
-    # k1 x b tuned again on top of the other changes (they move the optimum: proximity adds score).
-    others = [p for p in parts if p.group != "bm25"]
-    if others:
-        olabel = " + ".join(p.label for p in others)
-        for g in configs:
-            if g.group == "bm25":
-                m = merge_configs("combined+bm25", olabel + " + " + g.label.replace(" (default)", ""), others + [g],
-                                  base.depth)
-                m.k1, m.b = g.k1, g.b
-                out.append(m)
-    return out
+                candidates.append(best)
+    candidates.sort(key=mean, reverse=True)
+
+    new, steps = [], []
+    accepted, current = [], base
+    for cand in candidates:
+        label = " + ".join(p.label for p in accepted + [cand])
+        trial = merge_configs("combined", label, accepted + [cand], base.depth)
+        run([trial])
+        new.append(trial)
+        ok = mean(trial) > mean(current) + 1e-9 and all(nd(n, trial) >= nd(n, current) for n in names)
+        steps.append((cand, trial, ok))
+        if ok:
+            accepted, current = accepted + [cand], trial
+    # k1 x b again, on top of what was accepted.
+    grid = []
+    prefix = " + ".join(p.label for p in accepted)
+    for g in configs:
+        if g.group == "bm25" and g.k1 in RETUNE_K1 and g.b in RETUNE_B:
+            m = merge_configs("combined+bm25", (prefix + " + " if prefix else "") + g.label.split(" (")[0],
+                              accepted + [g], base.depth)
+            m.k1, m.b = g.k1, g.b
+            grid.append(m)
+    if accepted:
+        run(grid)
+        new += grid
+    pool = [c for c in configs[1:] + new if all(nd(n, c) >= nd(n, base) for n in names)]
+    best = max(pool, key=mean)
+    final = merge_configs("recommended", best.label, [best], configs[0].depth)
+    run([final])
+    new.append(final)
+    return new, steps
 
 
 def mark_default_equivalents(configs, colls, results):
@@ -391,31 +431,18 @@ def f4(x):
     return "%.4f" % x
 
 
-def report(out, colls, configs, results, notes, loupe, elapsed):
+def report(out, colls, configs, results, notes, loupe, elapsed, steps=()):
     w = out.write
     w("## Loupe ranking evaluation\n\n")
     known = dict(Config.defaults_index)
     known.update(Config.defaults_find)
     shown = ", ".join("%s %s" % (k.strip("-"), v) for k, v in sorted(known.items())) or "none stated"
-    w("loupe %s (`%s`). Defaults: no ranking flag given (known: %s; --help states no default for the "
-      "other ranking options, see rows marked 'same results as defaults').\n\n" % (loupe.version(), loupe.binary, shown))
-    w("| collection | queries | nDCG@10 | MAP | R@100 | R@1000 | Lucene 8.8.1 nDCG@10 (k1 0.9 b 0.4 / 1.2 0.75) | target |\n")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
-    d = configs[0]
-    for name, prep in colls:
-        r = results[name][d.run_key]
-        m = r["means"]
-        ref = REFERENCE.get(name, {})
-        mark = ""
-        if "target" in ref:
-            mark = " (met)" if m["ndcg@10"] >= ref["target"] else " (not met)"
-        w("| %s | %d | %s | %s | %s | %s | %s / %s | %s%s |\n" % (
-            prep.coll.label, r["info"]["queries"], f4(m["ndcg@10"]), f4(m["map"]), f4(m["recall@100"]),
-            f4(m["recall@1000"]), ref.get("lucene k1=0.9 b=0.4", "-"), ref.get("lucene k1=1.2 b=0.75", "-"),
-            ref.get("target", "-"), mark))
+    w("loupe %s (`%s`). Defaults = no ranking flag given (known: %s; rows marked 'same results as "
+      "defaults' show the values of the others).\n\n" % (loupe.version(), loupe.binary, shown))
+    measures_table(w, colls, [configs[0]], results, "collection")
     w("\n")
     for name, prep in colls:
-        info = results[name][d.run_key]["info"]
+        info = results[name][configs[0].run_key]["info"]
         extra = []
         if info["queries_without_hits"]:
             extra.append("%d queries returned nothing (counted as 0)" % len(info["queries_without_hits"]))
@@ -424,7 +451,7 @@ def report(out, colls, configs, results, notes, loupe, elapsed):
         w("- %s: %d docs; qrels: %s%s\n" % (prep.coll.label, prep.ndocs, prep.coll.qrels_note(),
                                               ("; " + "; ".join(extra)) if extra else ""))
     if len(configs) > 1:
-        report_ablations(w, colls, configs, results)
+        report_ablations(w, colls, configs, results, steps)
     if notes:
         w("\n")
     for n in notes:
@@ -432,16 +459,38 @@ def report(out, colls, configs, results, notes, loupe, elapsed):
     w("\n_total %.0f s_\n" % elapsed)
 
 
-def report_ablations(w, colls, all_configs, results):
+def measures_table(w, colls, configs, results, first):
+    w("| %s | queries | nDCG@10 | MAP | R@100 | R@1000 | Lucene 8.8.1 nDCG@10 (k1 0.9 b 0.4 / 1.2 0.75) | target |\n"
+      % first)
+    w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+    for c in configs:
+        for name, prep in colls:
+            r = results[name][c.run_key]
+            m = r["means"]
+            ref = REFERENCE.get(name, {})
+            mark = ""
+            if "target" in ref:
+                mark = " (met)" if m["ndcg@10"] >= ref["target"] else " (not met)"
+            w("| %s | %d | %s | %s | %s | %s | %s / %s | %s%s |\n" % (
+                prep.coll.label, r["info"]["queries"], f4(m["ndcg@10"]), f4(m["map"]), f4(m["recall@100"]),
+                f4(m["recall@1000"]), ref.get("lucene k1=0.9 b=0.4", "-"), ref.get("lucene k1=1.2 b=0.75", "-"),
+                ref.get("target", "-"), mark))
+
+
+def report_ablations(w, colls, all_configs, results, steps):
     base_c = all_configs[1]
-    configs = [c for c in all_configs[1:] if not c.group.startswith("combined")]
-    combined = [c for c in all_configs if c.group.startswith("combined")]
+    configs = [c for c in all_configs[1:] if c.group not in ("combined", "combined+bm25", "recommended")]
+    retuned = [c for c in all_configs if c.group == "combined+bm25"]
+    final = [c for c in all_configs if c.group == "recommended"]
     names = [n for n, _ in colls]
 
     def nd(n, c):
         return results[n][c.run_key]["means"]["ndcg@10"]
 
-    w("\n### Ablations: one change from the shipped defaults at a time\n\n")
+    def mean(c):
+        return sum(nd(n, c) for n in names) / len(names)
+
+    w("\n### Ablations: one change from the defaults at a time\n\n")
     w("Runs cut at %d hits: nDCG@10 and R@100 are exact, MAP is MAP@%d.\n\n" % (base_c.depth, base_c.depth))
     w("| collection | ablation | setting | nDCG@10 | Δ nDCG@10 | MAP@%d | R@100 |\n|---|---|---|---:|---:|---:|---:|\n"
       % base_c.depth)
@@ -452,6 +501,7 @@ def report_ablations(w, colls, all_configs, results):
             m = results[name][c.run_key]["means"]
             w("| %s | %s | %s | %s | %+.4f | %s | %s |\n" % (prep.coll.label, c.group, c.label, f4(m["ndcg@10"]),
                                                             m["ndcg@10"] - base, f4(m["map"]), f4(m["recall@100"])))
+
     def matrices(grid, what):
         k1s = sorted({c.k1 for c in grid})
         bs = sorted({c.b for c in grid})
@@ -472,47 +522,49 @@ def report_ablations(w, colls, all_configs, results):
             matrix("nDCG@10 over k1 × b%s, %s (bold = best)" % (what, prep.coll.label),
                    lambda c, name=name: nd(name, c))
         if len(colls) > 1:
-            matrix("nDCG@10 over k1 × b%s, mean of %s" % (what, " and ".join(p.coll.label for _, p in colls)),
-                   lambda c: sum(nd(n, c) for n in names) / len(names))
+            matrix("nDCG@10 over k1 × b%s, mean of the collections" % what, mean)
 
     grid = [c for c in configs if c.group == "bm25"]
     if grid:
         matrices(grid, "")
 
-    retuned = [c for c in combined if c.group == "combined+bm25"]
-    combined = [c for c in combined if c.group == "combined"]
-    if combined:
-        w("\n### Combined: the best helpful setting of each ablation, together\n\n")
-        w("(per ablation, the setting with the best mean nDCG@10 among those that lower neither collection)\n\n")
-        w("| setting | depth | %s |\n|---|---:|%s\n" % (
-            " | ".join("%s nDCG@10 | %s MAP" % (p.coll.label, p.coll.label) for _, p in colls), "---:|---:|" * len(colls)))
-        for c in combined:
-            w("| %s | %d | %s |\n" % (c.label, c.depth, " | ".join(
-                "%s | %s" % (f4(nd(n, c)), f4(results[n][c.run_key]["means"]["map"])) for n in names)))
+    if steps:
+        w("\n### Combining changes (forward selection)\n\n")
+        w("Each ablation's best setting that lowers no collection, in order of gain, tried on top of the "
+          "changes accepted so far; accepted when the mean nDCG@10 rises and no collection drops.\n\n")
+        w("| tried | %s | mean | accepted |\n|---|%s---:|---|\n" % (
+            " | ".join("%s nDCG@10" % p.coll.label for _, p in colls), "---:|" * len(colls)))
+        w("| (defaults) | %s | %s | |\n" % (" | ".join(f4(nd(n, base_c)) for n in names), f4(mean(base_c))))
+        for cand, trial, ok in steps:
+            w("| + %s | %s | %s | %s |\n" % (cand.label, " | ".join(f4(nd(n, trial)) for n in names),
+                                             f4(mean(trial)), "yes" if ok else "no"))
     if retuned:
-        others = retuned[0].label.rsplit(" + ", 1)[0]
-        w("\nk1 × b tuned again with: %s\n" % others)
-        matrices(retuned, " (with %s)" % others)
+        prefix = retuned[0].label.rsplit(" + ", 1)[0]
+        matrices(retuned, " (with %s)" % prefix)
 
-    everything = configs + combined + retuned
-    w("\n### Best settings (nDCG@10)\n\n")
+    if final:
+        c = final[0]
+        w("\n### Recommended: the best mean nDCG@10 of all runs above that lowers no collection\n\n")
+        w("`%s` (at depth %d):\n\n" % (c.command_args(), c.depth))
+        measures_table(w, colls, [c], results, "collection")
+
+    everything = configs + [c for c in all_configs if c.group in ("combined", "combined+bm25")]
+    w("\n### Best settings (nDCG@10, depth %d)\n\n" % base_c.depth)
     for name, prep in colls:
         best = max(everything, key=lambda c: nd(name, c))
         tgt = REFERENCE.get(name, {}).get("target")
         hits = {c.run_key for c in everything if tgt is not None and nd(name, c) >= tgt}
-        w("- %s: best = %s (%s) with %s%s\n" % (
-            prep.coll.label, f4(nd(name, best)), best.group, best.command_args(),
+        w("- %s: best %s with `%s`%s\n" % (
+            prep.coll.label, f4(nd(name, best)), best.command_args(),
             "" if tgt is None else "; %d of %d distinct settings reach the target %s"
             % (len(hits), len({c.run_key for c in everything}), tgt)))
     if len(colls) > 1:
-        def mean(c):
-            return sum(nd(n, c) for n in names) / len(names)
         best = max(everything, key=mean)
-        w("- across both (best mean): %s with %s [%s]\n" % (f4(mean(best)), best.command_args(), ", ".join(
+        w("- best mean: %s with `%s` [%s]\n" % (f4(mean(best)), best.command_args(), ", ".join(
             "%s %s" % (p.coll.name, f4(nd(n, best))) for n, p in colls)))
         both = [c for c in everything if all(nd(n, c) >= REFERENCE.get(n, {}).get("target", 0) for n in names)]
         w("- settings reaching every target: %s\n" % (
-            ", ".join(sorted({c.command_args() for c in both})) or "none"))
+            ", ".join("`%s`" % a for a in sorted({c.command_args() for c in both})) or "none"))
 
 
 def results_json(colls, configs, results):
@@ -561,6 +613,9 @@ def main(argv=None):
     t0 = time.time()
     corpora_dir = os.path.join(shared_dir(), "corpora")
     names = ["cranfield"] if args.check else [n.strip() for n in args.collections.split(",") if n.strip()]
+    if not names:
+        print("--collections names no collection", file=sys.stderr)
+        return 2
     for n in names:
         if n not in corpora.COLLECTIONS:
             print("unknown collection %r (known: %s)" % (n, ", ".join(corpora.COLLECTIONS)), file=sys.stderr)
@@ -628,21 +683,19 @@ def main(argv=None):
             results[n] = run_collection(loupe, prep, configs, args.jobs)
             log("%s: %d runs in %.1f s" % (n, len({c.run_key for c in configs}), time.time() - t))
             prepared.append((n, prep))
+        steps = []
         if args.ablations:
-            extra = combined_configs(configs, [n for n, _ in prepared], results)
-            if extra:
-                for n, prep in prepared:
-                    t = time.time()
-                    results[n].update(run_collection(loupe, prep, extra, args.jobs))
-                    log("%s: %d combined runs in %.1f s" % (n, len(extra), time.time() - t))
-                configs += extra
+            t = time.time()
+            extra, steps = combine(loupe, prepared, configs, results, args.jobs)
+            log("combinations: %d runs in %.1f s" % (len(extra), time.time() - t))
+            configs += extra
     except LoupeError as e:
         print("error: %s" % e, file=sys.stderr)
         return 2
 
     if args.ablations:
         mark_default_equivalents(configs, [n for n, _ in prepared], results)
-    report(sys.stdout, prepared, configs, results, notes, loupe, time.time() - t0)
+    report(sys.stdout, prepared, configs, results, notes, loupe, time.time() - t0, steps)
     sys.stdout.flush()
     if args.json_out:
         with open(args.json_out, "w") as f:

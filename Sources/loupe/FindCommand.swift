@@ -232,8 +232,12 @@ struct FindCommand: ParsableCommand {
             let micros = times.sorted()[times.count / 2]
             var hits: [BatchHit] = []
             for (i, h) in result.hits.enumerated() {
-                let a = try reader.article(h.doc)
-                hits.append(BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source))
+                if fmt == .json {
+                    let a = try reader.article(h.doc)
+                    hits.append(BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source))
+                } else {
+                    hits.append(BatchHit(rank: i + 1, id: try reader.articleID(h.doc), score: h.score, title: "", source: ""))
+                }
             }
             switch fmt {
             case .json:

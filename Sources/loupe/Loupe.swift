@@ -36,7 +36,7 @@ extension Loupe {
     static let valueOptions: Set<String> = [
         "--index", "--limit", "-l", "--context", "--color", "--batch", "--format", "--run-tag", "--rounds", "--warmup",
         "--by", "--k1", "--b", "--title-weight", "--text", "--window", "--max-terms", "--min-df", "--title-boost",
-        "--date-scale", "--copy-threshold",
+        "--date-scale", "--copy-threshold", "--proximity-weight",
     ]
 
     static func reorder(_ args: [String]) -> [String] {
@@ -99,20 +99,27 @@ func openReader(_ location: IndexLocation) throws -> IndexReader {
 /// Ranking parameters: on `find` they apply to that search; on `index` they are stored as the
 /// index's defaults. Unset ones fall back to the index's defaults, then to Loupe's.
 struct RankingOptions: ParsableArguments {
-    @Option(help: "BM25 k1 (term frequency saturation).")
+    @Option(help: "BM25 k1, term frequency saturation (default: \(RankingDefaults.k1)).")
     var k1: Float?
 
-    @Option(help: "BM25 b (document length normalisation, 0 to 1).")
+    @Option(help: "BM25 b, document length normalisation from 0 to 1 (default: \(RankingDefaults.b)).")
     var b: Float?
 
-    @Option(name: .customLong("title-weight"), help: "Extra weight of title matches for unquoted words (0: none).")
+    @Option(
+        name: .customLong("title-weight"),
+        help: "Extra weight of title matches for unquoted words (default: \(RankingDefaults.titleWeight)).")
     var titleWeight: Float?
 
-    @Flag(inversion: .prefixedNo, help: "Drop English stopwords from ranked word queries (phrases keep them).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Drop English stopwords from ranked word queries; phrases keep them (default: \(RankingDefaults.stopwords)).")
     var stopwords: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Score consecutive query words that occur close together higher.")
     var proximity: Bool?
+
+    @Option(help: "Weight of the proximity score relative to the words' own (default: \(RankingDefaults.proximityWeight)).")
+    var proximityWeight: Float?
 
     func validate() throws {
         if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
@@ -121,10 +128,14 @@ struct RankingOptions: ParsableArguments {
     }
 
     var defaults: Manifest.ScoringDefaults {
-        Manifest.ScoringDefaults(k1: k1, b: b, titleWeight: titleWeight, stopwords: stopwords, proximity: proximity)
+        Manifest.ScoringDefaults(
+            k1: k1, b: b, titleWeight: titleWeight, stopwords: stopwords, proximity: proximity,
+            proximityWeight: proximityWeight)
     }
 
-    var isEmpty: Bool { k1 == nil && b == nil && titleWeight == nil && stopwords == nil && proximity == nil }
+    var isEmpty: Bool {
+        k1 == nil && b == nil && titleWeight == nil && stopwords == nil && proximity == nil && proximityWeight == nil
+    }
 
     /// A searcher with these settings over the index's stored defaults over Loupe's.
     func searcher(_ reader: IndexReader) -> Searcher {
@@ -133,6 +144,7 @@ struct RankingOptions: ParsableArguments {
         s.titleWeight = titleWeight ?? d.titleWeight ?? RankingDefaults.titleWeight
         s.stopwords = stopwords ?? d.stopwords ?? RankingDefaults.stopwords
         s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity
+        s.proximityWeight = proximityWeight ?? d.proximityWeight ?? RankingDefaults.proximityWeight
         return s
     }
 }

@@ -80,6 +80,12 @@ public final class IndexReader: @unchecked Sendable {
         return nil
     }
 
+    /// The id of global document `doc` (cheaper than the whole article).
+    public func articleID(_ doc: Int) throws -> String {
+        guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
+        return try s.articleID(local)
+    }
+
     public func article(_ doc: Int) throws -> Article {
         guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
         return try s.article(local)

@@ -25,13 +25,18 @@ public struct Manifest: Codable, Sendable {
         public var titleWeight: Float?
         public var stopwords: Bool?
         public var proximity: Bool?
+        public var proximityWeight: Float?
 
-        public init(k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil, proximity: Bool? = nil) {
+        public init(
+            k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil, proximity: Bool? = nil,
+            proximityWeight: Float? = nil
+        ) {
             self.k1 = k1
             self.b = b
             self.titleWeight = titleWeight
             self.stopwords = stopwords
             self.proximity = proximity
+            self.proximityWeight = proximityWeight
         }
     }
 

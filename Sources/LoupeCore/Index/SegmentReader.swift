@@ -72,6 +72,8 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func article(_ doc: Int32) throws -> Article { try store.article(Int(doc)) }
 
+    public func articleID(_ doc: Int32) throws -> String { try store.id(Int(doc)) }
+
     /// Verifies every file's checksum and the postings structure (for `loupe check`).
     public func check() throws {
         let base = directory + "/" + info.name

@@ -135,8 +135,6 @@ final class StoredFieldsReader: @unchecked Sendable {
     private let blockIndex: Int
     private let docIndex: Int
     private let lock = NSLock()
-    private var cachedBlock = -1
-    private var cache: [UInt8] = []
 
     init(_ bytes: UnsafeRawBufferPointer, name: String, expectedDocuments: Int) throws {
         self.bytes = bytes
@@ -156,36 +154,62 @@ final class StoredFieldsReader: @unchecked Sendable {
         docIndex = Int(di)
     }
 
-    func article(_ doc: Int) throws -> Article {
+    /// Decompressed blocks kept for reuse (a few recent ones: hits often share blocks).
+    private var blockCache: [Int: [UInt8]] = [:]
+    private var cacheOrder: [Int] = []
+    static let cachedBlocks = 64
+
+    private func block(_ b: Int) throws -> [UInt8] {
+        if let c = blockCache[b] { return c }
+        var br = ByteReader(bytes, at: blockIndex + b * 16, file: name)
+        let start = Int(truncatingIfNeeded: try br.u64())
+        let clen = Int(try br.u32())
+        let raw = Int(try br.u32())
+        guard start >= IndexFile.headerSize, start + clen <= blockIndex, raw <= 1 << 30 else {
+            throw IndexError.corrupt(name, "block \(b) out of range")
+        }
+        var out = [UInt8](repeating: 0, count: raw)
+        let got = out.withUnsafeMutableBytes { dst in
+            ZSTD_decompress(dst.baseAddress, raw, bytes.baseAddress! + start, clen)
+        }
+        guard ZSTD_isError(got) == 0, got == raw else { throw IndexError.corrupt(name, "block \(b) does not decompress") }
+        blockCache[b] = out
+        cacheOrder.append(b)
+        if cacheOrder.count > StoredFieldsReader.cachedBlocks { blockCache[cacheOrder.removeFirst()] = nil }
+        return out
+    }
+
+    private func locate(_ doc: Int) throws -> (Int, Int) {
         guard doc >= 0 && doc < count else { throw IndexError.corrupt(name, "no document \(doc)") }
         var r = ByteReader(bytes, at: docIndex + doc * 8, file: name)
         let b = Int(try r.u32())
         let off = Int(try r.u32())
         guard b < blockCount else { throw IndexError.corrupt(name, "block number out of range") }
+        return (b, off)
+    }
+
+    func article(_ doc: Int) throws -> Article {
+        let (b, off) = try locate(doc)
         lock.lock()
         defer { lock.unlock() }
-        if cachedBlock != b {
-            var br = ByteReader(bytes, at: blockIndex + b * 16, file: name)
-            let start = Int(truncatingIfNeeded: try br.u64())
-            let clen = Int(try br.u32())
-            let raw = Int(try br.u32())
-            guard start >= IndexFile.headerSize, start + clen <= blockIndex, raw <= 1 << 30 else {
-                throw IndexError.corrupt(name, "block \(b) out of range")
-            }
-            cache = [UInt8](repeating: 0, count: raw)
-            let got = cache.withUnsafeMutableBytes { dst in
-                ZSTD_decompress(dst.baseAddress, raw, bytes.baseAddress! + start, clen)
-            }
-            guard ZSTD_isError(got) == 0, got == raw else {
-                cachedBlock = -1
-                throw IndexError.corrupt(name, "block \(b) does not decompress")
-            }
-            cachedBlock = b
-        }
-        return try cache.withUnsafeBytes { raw in
+        let data = try block(b)
+        return try data.withUnsafeBytes { raw in
             guard off < raw.count else { throw IndexError.corrupt(name, "offset out of range") }
             var dr = ByteReader(raw, at: off, file: name)
             return try StoredArticleCodec.decode(&dr)
+        }
+    }
+
+    /// Only the id of a stored article (the first field): no body decoding.
+    func id(_ doc: Int) throws -> String {
+        let (b, off) = try locate(doc)
+        lock.lock()
+        defer { lock.unlock() }
+        let data = try block(b)
+        return try data.withUnsafeBytes { raw in
+            guard off < raw.count else { throw IndexError.corrupt(name, "offset out of range") }
+            var dr = ByteReader(raw, at: off, file: name)
+            return try dr.string()
         }
     }
 }

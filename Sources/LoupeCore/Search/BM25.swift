@@ -36,6 +36,7 @@ public enum RankingDefaults {
     public static let titleWeight: Float = 0
     public static let stopwords = false
     public static let proximity = true
+    public static let proximityWeight: Float = 1
 }
 
 #if canImport(Glibc)

@@ -99,7 +99,9 @@ public final class Searcher {
                 let ef = f.exactField
                 return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
             }
-            return try phrase(terms, field: f, slop: 0)
+            // A compound word (`lift-drag`, `al-Maliki`): its parts as separate ranked words
+            // (measured better than an exact phrase; proximity scoring still rewards them together).
+            return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
         case .phrase(let words, let f, let slop):
             let terms = analyzedTerms(words.joined(separator: " "))
             if terms.isEmpty { return .nothing }
@@ -198,9 +200,11 @@ public final class Searcher {
     /// already match; it never adds matches.
     public var proximity = true
     public static let proximityWindow = 5
+    /// Scale of the proximity pseudo-term's weight (relative to the pair's idf sum).
+    public var proximityWeight: Float = 1
 
     private func addProximity(_ node: QueryNode, _ bound: BoundQuery) -> BoundQuery {
-        guard proximity, case .boolean(let must, let should, let not) = node, case .boolean(let bm, let bs, let bn) = bound
+        guard proximity, proximityWeight > 0, case .boolean(let must, let should, let not) = node, case .boolean(let bm, let bs, let bn) = bound
         else { return bound }
         let words = must + should
         guard words.count >= 2, words.count <= 16,
@@ -217,7 +221,9 @@ public final class Searcher {
             let b = leaves[i + 1]
             guard case .term = a, case .term = b else { continue }
             extra.append(
-                .near(a, b, distance: Searcher.proximityWindow, ordered: false, weight: a.leafWeight + b.leafWeight, slot: 0))
+                .near(
+                    a, b, distance: Searcher.proximityWindow, ordered: false,
+                    weight: (a.leafWeight + b.leafWeight) * proximityWeight, slot: 0))
         }
         _ = not
         return .boolean(must: bm, should: bs + extra, mustNot: bn)
