@@ -53,18 +53,18 @@ struct StatsCommand: ParsableCommand {
             return
         }
         func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
-        print("index        \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
-        if let r = st.corpusRoot { print("corpus       \(r) (\(st.files) files)") }
-        print("articles     \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
-        print("segments     \(st.segments)")
-        print("terms        \(st.terms) (summed over segments and fields)")
-        print(String(format: "avg length   %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))
+        print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
+        if let r = st.corpusRoot { print("corpus        \(r) (\(st.files) files)") }
+        print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
+        print("segments      \(st.segments)")
+        print("terms         \(st.terms) (summed over segments and fields)")
+        print(String(format: "avg length    %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))
         let labels = [
             ("dict", "dictionary"), ("post", "postings"), ("pos", "positions"), ("len", "lengths"),
             ("store", "stored fields"),
         ]
-        for (k, label) in labels { print("\(label.padding(toLength: 13, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))") }
+        for (k, label) in labels { print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))") }
         let inverted = (sizes["dict"] ?? 0) + (sizes["post"] ?? 0) + (sizes["pos"] ?? 0)
-        print("inverted     \(mb(inverted)) (dictionary + postings + positions)")
+        print("inverted      \(mb(inverted)) (dictionary + postings + positions)")
     }
 }
