@@ -244,19 +244,12 @@ public final class SegmentBuilder {
         try posn.finish()
         try dict.finish()
 
-        var lens = ByteWriter(capacity: lengths.count * 4 + 32)
-        IndexFile.header(kind: "LENS", into: &lens)
-        lens.u32(UInt32(IndexField.lengthSlots))
-        lens.u64(UInt64(documentCount))
-        for l in lengths { lens.u32(l) }
-        IndexFile.finish(&lens)
+        try LengthsFile.write(lengths, documents: documentCount, to: base + ".len")
 
         try store.finish(path: base + ".store")
 
-        var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
-        for (k, l) in lengths.enumerated() { sums[k % IndexField.lengthSlots] += UInt64(l) }
+        let sums = LengthsFile.sums(lengths)
 
-        try FileIO.write(lens.bytes, to: base + ".len")
         var info = SegmentInfo(
             name: name, documents: documentCount, terms: terms.count, lengthSums: sums,
             analyzer: analyzerKind)
@@ -299,4 +292,24 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     public var liveDocuments: Int { documents - deleted.count }
 
     public static let fileExtensions = ["dict", "post", "pos", "len", "store"]
+}
+
+/// The `.len` file: slot count, document count, then each document's lengths (u32 per slot).
+enum LengthsFile {
+    static func write(_ lengths: [UInt32], documents: Int, to path: String) throws {
+        var lens = ByteWriter(capacity: lengths.count * 4 + 32)
+        IndexFile.header(kind: "LENS", into: &lens)
+        lens.u32(UInt32(IndexField.lengthSlots))
+        lens.u64(UInt64(documents))
+        for l in lengths { lens.u32(l) }
+        IndexFile.finish(&lens)
+        try FileIO.write(lens.bytes, to: path)
+    }
+
+    /// Sum of lengths per slot.
+    static func sums(_ lengths: [UInt32]) -> [UInt64] {
+        var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
+        for (k, l) in lengths.enumerated() { sums[k % IndexField.lengthSlots] += UInt64(l) }
+        return sums
+    }
 }

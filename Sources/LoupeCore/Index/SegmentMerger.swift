@@ -158,12 +158,7 @@ struct SegmentMerger {
         try posn.finish()
         try dict.finish()
 
-        var lens = ByteWriter(capacity: lengths.count * 4 + 32)
-        IndexFile.header(kind: "LENS", into: &lens)
-        lens.u32(UInt32(IndexField.lengthSlots))
-        lens.u64(UInt64(total))
-        for l in lengths { lens.u32(l) }
-        IndexFile.finish(&lens)
+        try LengthsFile.write(lengths, documents: total, to: base + ".len")
 
         var store = StoredFieldsWriter()
         try store.stream(to: try FileOutput(path: base + ".store"))
@@ -173,9 +168,7 @@ struct SegmentMerger {
         }
         try store.finish(path: base + ".store")
 
-        var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
-        for (i, l) in lengths.enumerated() { sums[i % IndexField.lengthSlots] += UInt64(l) }
-        try FileIO.write(lens.bytes, to: base + ".len")
+        let sums = LengthsFile.sums(lengths)
         var docMaps: [String: [Int32]] = [:]
         for (k, s) in segments.enumerated() { docMaps[s.info.name] = maps[k] }
         return Result(

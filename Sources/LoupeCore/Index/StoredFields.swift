@@ -188,7 +188,8 @@ final class StoredFieldsReader: @unchecked Sendable {
         return (b, off)
     }
 
-    func article(_ doc: Int) throws -> Article {
+    /// Runs `body` on a reader positioned at document `doc`'s record.
+    private func withRecord<T>(_ doc: Int, _ body: (inout ByteReader) throws -> T) throws -> T {
         let (b, off) = try locate(doc)
         lock.lock()
         defer { lock.unlock() }
@@ -196,20 +197,12 @@ final class StoredFieldsReader: @unchecked Sendable {
         return try data.withUnsafeBytes { raw in
             guard off < raw.count else { throw IndexError.corrupt(name, "offset out of range") }
             var dr = ByteReader(raw, at: off, file: name)
-            return try StoredArticleCodec.decode(&dr)
+            return try body(&dr)
         }
     }
 
+    func article(_ doc: Int) throws -> Article { try withRecord(doc) { try StoredArticleCodec.decode(&$0) } }
+
     /// Only the id of a stored article (the first field): no body decoding.
-    func id(_ doc: Int) throws -> String {
-        let (b, off) = try locate(doc)
-        lock.lock()
-        defer { lock.unlock() }
-        let data = try block(b)
-        return try data.withUnsafeBytes { raw in
-            guard off < raw.count else { throw IndexError.corrupt(name, "offset out of range") }
-            var dr = ByteReader(raw, at: off, file: name)
-            return try dr.string()
-        }
-    }
+    func id(_ doc: Int) throws -> String { try withRecord(doc) { try $0.string() } }
 }
