@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -15,10 +17,16 @@ public enum CrashPoint {
         return (String(parts[0]), parts.count > 1 ? Int(parts[1]) ?? 1 : 1)
     }()
 
+    /// Worker threads flush concurrently: the counts need a lock.
+    private static let lock = NSLock()
+
     @inline(__always)
     public static func hit(_ name: String) {
         guard let (t, n) = target, t == name else { return }
+        lock.lock()
         counts[name, default: 0] += 1
-        if counts[name]! >= n { kill(getpid(), SIGKILL) }
+        let reached = counts[name]! >= n
+        lock.unlock()
+        if reached { kill(getpid(), SIGKILL) }
     }
 }

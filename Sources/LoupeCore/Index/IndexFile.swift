@@ -104,6 +104,7 @@ public enum FileIO {
         guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
         var ok = true
         var err: Int32 = 0
+        var what = "write"
         bytes.withUnsafeBytes { raw in
             var off = 0
             while off < raw.count {
@@ -120,18 +121,18 @@ public enum FileIO {
         if ok && fsync(fd) != 0 {
             ok = false
             err = errno
+            what = "fsync"
         }
         close(fd)
-        if !ok { throw IndexError.io(path, "write failed: \(String(cString: strerror(err)))") }
+        if !ok { throw IndexError.io(path, "\(what) failed: \(String(cString: strerror(err)))") }
     }
 
     /// fsync a directory so renames and creations in it are durable.
-    public static func syncDirectory(_ path: String) {
+    public static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw IndexError.io(path, "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
     public static func rename(_ from: String, _ to: String) throws {

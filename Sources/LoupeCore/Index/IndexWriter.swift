@@ -236,6 +236,7 @@ public final class IndexWriter: @unchecked Sendable {
         fileParts.removeAll()
         applyDeletions()
         try merge(all: optimize)
+        try stampFiles()
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
         try manifest.commit(directory: directory)
@@ -317,6 +318,20 @@ public final class IndexWriter: @unchecked Sendable {
             let ka = a.order ?? [Int.max]
             let kb = b.order ?? [Int.max]
             return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.name < b.name
+        }
+    }
+
+    /// Records the size and footer CRC of the files of segments new in this commit.
+    private func stampFiles() throws {
+        for k in manifest.segments.indices where manifest.segments[k].files == nil {
+            var stamps: [String: SegmentInfo.FileStamp] = [:]
+            for ext in ["dict", "post", "pos", "len", "store"] {
+                let m = try MappedFile(path: directory + "/" + manifest.segments[k].name + "." + ext)
+                guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
+                let crc = UInt32(littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
+                stamps[ext] = SegmentInfo.FileStamp(size: m.bytes.count, crc: crc)
+            }
+            manifest.segments[k].files = stamps
         }
     }
 

@@ -75,7 +75,19 @@ public struct Manifest: Codable, Sendable {
         guard FileIO.exists(path) else {
             throw IndexError.missing("no index at \(directory)")
         }
-        let bytes = try FileIO.read(path)
+        var bytes = try FileIO.read(path)
+        // Trailer: "\ncrc32c XXXXXXXX\n" over the JSON before it (absent in older indexes).
+        let tag = Array("\ncrc32c ".utf8)
+        if bytes.count >= tag.count + 9, Array(bytes[(bytes.count - 17)..<(bytes.count - 9)]) == tag {
+            let hex = String(decoding: bytes[(bytes.count - 9)..<(bytes.count - 1)], as: UTF8.self)
+            let json = Array(bytes[0..<(bytes.count - 17)])
+            guard let stored = UInt32(hex, radix: 16), stored == CRC32C.checksum(json) else {
+                throw IndexError.corrupt(path, "checksum mismatch")
+            }
+            bytes = json
+        } else if bytes.last != UInt8(ascii: "}") {
+            throw IndexError.corrupt(path, "truncated manifest (no checksum trailer)")
+        }
         do {
             return try JSONDecoder().decode(Manifest.self, from: Data(bytes))
         } catch {
@@ -87,11 +99,13 @@ public struct Manifest: Codable, Sendable {
     public func commit(directory: String) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        let data = try enc.encode(self)
+        let data = Array(try enc.encode(self))
+        let crc = String(CRC32C.checksum(data), radix: 16)
+        let trailer = "\ncrc32c " + String(repeating: "0", count: 8 - crc.count) + crc + "\n"
         let tmp = directory + "/" + Manifest.fileName + ".tmp"
-        try FileIO.write(Array(data), to: tmp)
+        try FileIO.write(data + Array(trailer.utf8), to: tmp)
         CrashPoint.hit("commit-before-rename")
         try FileIO.rename(tmp, directory + "/" + Manifest.fileName)
-        FileIO.syncDirectory(directory)
+        try FileIO.syncDirectory(directory)
     }
 }

@@ -288,6 +288,14 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     /// Order key (run, file, position) of the segment's first article: segments are numbered
     /// in this order, so document numbers do not depend on thread timing.
     public var order: [Int]? = nil
+    /// Size and footer CRC-32C of each file (by extension), recorded at commit: a file of
+    /// another index or another segment, or a truncated one, is caught when the segment opens.
+    public var files: [String: FileStamp]? = nil
+
+    public struct FileStamp: Codable, Sendable, Equatable {
+        public var size: Int
+        public var crc: UInt32
+    }
 
     public var liveDocuments: Int { documents - deleted.count }
 

@@ -24,11 +24,23 @@ public final class SegmentReader: @unchecked Sendable {
         posFile = try MappedFile(path: base + ".pos")
         lenFile = try MappedFile(path: base + ".len")
         storeFile = try MappedFile(path: base + ".store")
+        if let stamps = info.files {
+            for (ext, f) in [("dict", dictFile), ("post", postFile), ("pos", posFile), ("len", lenFile), ("store", storeFile)] {
+                guard let st = stamps[ext] else { continue }
+                let b = f.bytes
+                guard b.count == st.size else {
+                    throw IndexError.corrupt(f.path, "\(b.count) bytes, the manifest says \(st.size)")
+                }
+                guard b.count >= IndexFile.footerSize,
+                    UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)) == st.crc
+                else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
+            }
+        }
         dictionary = try TermDictionaryReader(dictFile, name: base + ".dict")
-        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: false)
-        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: false)
+        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: true)
+        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: true)
 
-        let lp = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: false)
+        let lp = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: true)
         var lr = ByteReader(lenFile.bytes, at: lp.lowerBound, file: base + ".len")
         let slots = try lr.u32()
         let n = try lr.u64()

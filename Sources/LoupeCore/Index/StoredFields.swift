@@ -139,7 +139,7 @@ final class StoredFieldsReader: @unchecked Sendable {
     init(_ bytes: UnsafeRawBufferPointer, name: String, expectedDocuments: Int) throws {
         self.bytes = bytes
         self.name = name
-        let p = try IndexFile.validate(bytes, kind: "STOR", file: name, checksum: false)
+        let p = try IndexFile.validate(bytes, kind: "STOR", file: name, checksum: true)
         var r = ByteReader(bytes, at: p.upperBound - 32, file: name)
         let n = try r.u64()
         let nb = try r.u64()

@@ -73,7 +73,7 @@ final class TermDictionaryReader {
     init(_ file: MappedFile, name: String) throws {
         self.file = file
         self.name = name
-        let payload = try IndexFile.validate(file.bytes, kind: "DICT", file: name, checksum: false)
+        let payload = try IndexFile.validate(file.bytes, kind: "DICT", file: name, checksum: true)
         var r = ByteReader(file.bytes, at: payload.upperBound - 24, file: name)
         let indexOffset = Int(truncatingIfNeeded: try r.u64())
         let blocks = Int(truncatingIfNeeded: try r.u64())
