@@ -22,6 +22,8 @@ public final class IndexWriter: @unchecked Sendable {
     public let memoryBudget: Int
     /// Segments beyond this count are merged at commit (the smallest first).
     public var maxSegments = 8
+    /// Most segments merged in one step.
+    public static let mergeFanIn = 10
     private var manifest: Manifest
     private let lock = NSLock()
     private var lockFD: Int32 = -1
@@ -236,6 +238,8 @@ public final class IndexWriter: @unchecked Sendable {
         fileParts.removeAll()
         applyDeletions()
         try merge(all: optimize)
+        // Many small segments: merge them ten at a time, so memory and open files stay bounded.
+        while !optimize && manifest.segments.count > maxSegments { try merge(all: false) }
         try stampFiles()
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
@@ -271,7 +275,7 @@ public final class IndexWriter: @unchecked Sendable {
         } else {
             var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
             if count > maxSegments {
-                let k = count - maxSegments + 1
+                let k = min(IndexWriter.mergeFanIn, count - maxSegments + 1)
                 for s in manifest.segments.sorted(by: { $0.liveDocuments < $1.liveDocuments }).prefix(k) {
                     chosen.insert(s.name)
                 }

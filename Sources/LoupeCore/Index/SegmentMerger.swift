@@ -43,6 +43,8 @@ struct SegmentMerger {
         var encoder = PostingsEncoder()
         var terms = 0
         var processed = 0
+        var lastPost = [UInt64](repeating: 0, count: segments.count)
+        var lastPos = [UInt64](repeating: 0, count: segments.count)
         // Stem terms that shared an exact term's postings in every input share them again.
         // Exact terms' postings offsets are increasing within a segment (postings are written in
         // key order), so a sorted array per segment maps an offset to the exact term's ordinal.
@@ -78,12 +80,16 @@ struct SegmentMerger {
                     sources.append((k, ci))
                     try dicts[k].advance()
                 }
-                // Every few thousand terms, drop the input pages already streamed through.
+                // Every few thousand terms, drop the input pages already streamed through: postings
+                // are laid out in key order, so everything before the furthest term start seen
+                // in a segment is behind us (an aliased stem pointing back just faults it in again).
+                for (k, ti) in sources {
+                    lastPost[k] = max(lastPost[k], ti.postOffset)
+                    lastPos[k] = max(lastPos[k], ti.posOffset)
+                }
                 processed += 1
                 if processed % 4096 == 0 {
-                    for (k, ti) in sources where !(IndexField(rawValue: key[0]) == .textStem || IndexField(rawValue: key[0]) == .titleStem) {
-                        segments[k].releasePages(post: ti.postOffset, pos: ti.posOffset)
-                    }
+                    for k in 0..<segments.count { segments[k].releasePages(post: lastPost[k], pos: lastPos[k]) }
                 }
                 let field = IndexField(rawValue: key[0])
                 let isStem = field == .textStem || field == .titleStem

@@ -53,6 +53,10 @@ public final class SegmentReader: @unchecked Sendable {
         guard dictionary.termCount == info.terms else {
             throw IndexError.corrupt(base + ".dict", "term count does not match the manifest")
         }
+        // Verifying the checksums touched every page: let them go (they stay in the page cache,
+        // so a later read is a cheap minor fault), or opening many segments at once — a merge —
+        // would hold them all as resident memory.
+        for f in [dictFile, postFile, posFile, lenFile, storeFile] { f.release(before: f.bytes.count) }
         deleted = [Bool](repeating: false, count: info.documents)
         for d in info.deleted where d >= 0 && d < info.documents { deleted[d] = true }
     }
