@@ -1,0 +1,48 @@
+// Fuzz target `loader`: the production loader entry point `ArticleLoading.load(bytes,
+// relativePath:)` (format detection, then the text, feed/XML (libxml2 with the production
+// options), TREC, Reuters, WikiExtractor, NewsML, JSON Lines, mail, gzip and zstd loaders),
+// then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
+// also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds).
+import Foundation
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+nonisolated(unsafe) private var scratch: String? = nil
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let r = ArticleLoading.load(bytes, relativePath: "fuzz/input")
+    if !r.rejected {
+        let builder = SegmentBuilder(analyzer: .english)
+        for (i, a) in r.articles.enumerated() { builder.add(a, order: ArticleOrder(run: 1, file: 0, position: i)) }
+        let plain = Analyzer(.plain)
+        for a in r.articles.prefix(4) { plain.analyze(a.title + "\n" + a.body) { _ in } }
+    }
+    // The streaming path, for inputs that are feeds.
+    if ArticleFormat.detect(Array(bytes.prefix(65536))) == .feed {
+        let dir = scratch ?? (FuzzSupport.root + "/stream")
+        if scratch == nil {
+            try? FileIO.makeDirectory(dir)
+            scratch = dir
+        }
+        let path = dir + "/input.xml"
+        bytes.withUnsafeBytes { FuzzSupport.write($0, to: path) }
+        let file = CorpusFile(
+            relativePath: "fuzz/input.xml", path: Array(path.utf8CString), size: Int64(size), mtimeNanos: 0)
+        var streamed: [Article] = []
+        let diags = ArticleLoading.stream(file, threshold: 0) { streamed.append($0) }
+        // Without errors, streaming and loading read the same articles.
+        if let diags, !diags.contains(where: { $0.severity == .error }), !r.rejected {
+            precondition(
+                streamed.count == r.articles.count,
+                "stream read \(streamed.count) articles, load \(r.articles.count)")
+        }
+    }
+    return 0
+}
