@@ -529,22 +529,7 @@ enum FieldEncoding {
     }
 
     private static func width(_ b: MarkupScan.Bytes, _ i: Int, _ end: Int) -> Int {
-        let x = b[i]
-        func cont(_ k: Int) -> Bool { i + k < end && b[i + k] & 0xC0 == 0x80 }
-        if x >= 0xC2 && x <= 0xDF { return cont(1) ? 2 : 0 }
-        if x >= 0xE0 && x <= 0xEF {
-            guard cont(1) && cont(2) else { return 0 }
-            if x == 0xE0 && b[i + 1] < 0xA0 { return 0 }
-            if x == 0xED && b[i + 1] >= 0xA0 { return 0 }
-            return 3
-        }
-        if x >= 0xF0 && x <= 0xF4 {
-            guard cont(1) && cont(2) && cont(3) else { return 0 }
-            if x == 0xF0 && b[i + 1] < 0x90 { return 0 }
-            if x == 0xF4 && b[i + 1] > 0x8F { return 0 }
-            return 4
-        }
-        return 0
+        TextDecoding.utf8Width(b, i, end: end)
     }
 }
 

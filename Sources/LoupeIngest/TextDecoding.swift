@@ -88,9 +88,14 @@ public enum TextDecoding {
         return (String(decoding: body, as: UTF8.self), .utf8WithInvalidBytes(line: firstInvalidLine))
     }
 
-    private static func utf8Width(_ b: ArraySlice<UInt8>, _ i: Int) -> Int {
+    private static func utf8Width(_ b: ArraySlice<UInt8>, _ i: Int) -> Int { utf8Width(b, i, end: b.endIndex) }
+
+    /// Length of the valid UTF-8 sequence starting at `i` (whose first byte is ≥ 0x80), or 0
+    /// when it is invalid: overlong forms, surrogates and code points above U+10FFFF are invalid.
+    static func utf8Width<C: RandomAccessCollection>(_ b: C, _ i: Int, end: Int) -> Int
+    where C.Element == UInt8, C.Index == Int {
         let x = b[i]
-        func cont(_ k: Int) -> Bool { i + k < b.endIndex && b[i + k] & 0xC0 == 0x80 }
+        func cont(_ k: Int) -> Bool { i + k < end && b[i + k] & 0xC0 == 0x80 }
         if x >= 0xC2 && x <= 0xDF { return cont(1) ? 2 : 0 }
         if x >= 0xE0 && x <= 0xEF {
             guard cont(1) && cont(2) else { return 0 }
