@@ -210,7 +210,9 @@ public final class PostingsCursor {
         var entries: [(Int32, UInt32, UInt32, Int32, Int32)] = []
         entries.reserveCapacity(blocks)
         for _ in 0..<blocks {
-            last += Int64(try r.varint())
+            let delta = try r.varint()
+            guard delta < UInt64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
+            last += Int64(delta)
             guard last < Int64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
             let bytes = try r.count(max: post.count)
             let pbytes = try r.count(max: posn.count)
