@@ -6,7 +6,8 @@
 //
 // Input: byte 0 selects the file (`value % 5`: dict, post, pos, len, store); bit 3 set keeps the
 // input's own checksum footer, clear (the default) recomputes it, so that mutations reach the
-// decoders behind the CRC-32C check. The rest of the input is the file's content.
+// decoders behind the CRC-32C check (the manifest's per-file stamps are dropped for the same
+// reason). The rest of the input is the file's content.
 import Foundation
 
 @testable import LoupeCore
@@ -27,6 +28,12 @@ private final class State: @unchecked Sendable {
         dir = FuzzSupport.root + "/segment"
         FuzzSupport.buildIndex(in: dir)
         for k in kinds { originals.append((try? FileIO.read(dir + "/seg000001." + k)) ?? []) }
+        // The manifest's per-file size and CRC stamps would reject every mutated file before a
+        // decoder sees it: drop them (as the footer CRC is recomputed), like SQLite's dbfuzz2.
+        if var m = try? Manifest.load(directory: dir) {
+            for i in m.segments.indices { m.segments[i].files = nil }
+            try? m.commit(directory: dir)
+        }
         let texts = [
             "oil price", "\"green zone\"", "iran AND talks", "oil NEAR/3 price", "pri*", "title:gold",
             "+bank -rate", "\"united states\"~4 nuclear", "cafe OR naive", "run", "date:2007-01..2007-05 oil",
@@ -68,6 +75,12 @@ public func fuzzSegment(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     file.withUnsafeBytes { FuzzSupport.write($0, to: s.dir + "/seg000001." + kinds[which]) }
     s.dirty = which
+    // `FUZZ_EXPORT=DIR`: write the index with this input in place (its manifest stamped with the
+    // files' real sizes and CRCs, as a commit would) for replay with the loupe CLI, and stop.
+    if let out = ProcessInfo.processInfo.environment["FUZZ_EXPORT"] {
+        exportIndex(from: s.dir, to: out)
+        exit(0)
+    }
 
     guard let reader = try? IndexReader(directory: s.dir) else { return 0 }
     _ = try? reader.check()
@@ -101,4 +114,28 @@ public func fuzzSegment(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let searcher = Searcher(reader: reader)
     for q in s.queries { FuzzSupport.exercise(searcher, q) }
     return 0
+}
+
+private func exportIndex(from dir: String, to out: String) {
+    do {
+        try FileIO.makeDirectory(out)
+        var m = try Manifest.load(directory: dir)
+        for i in m.segments.indices {
+            var stamps: [String: SegmentInfo.FileStamp] = [:]
+            for k in kinds {
+                let name = m.segments[i].name + "." + k
+                let bytes = try FileIO.read(dir + "/" + name)
+                bytes.withUnsafeBytes { FuzzSupport.write($0, to: out + "/" + name) }
+                var crc: UInt32 = 0
+                if bytes.count >= 8 {
+                    for j in 0..<4 { crc |= UInt32(bytes[bytes.count - 8 + j]) << (8 * UInt32(j)) }
+                }
+                stamps[k] = SegmentInfo.FileStamp(size: bytes.count, crc: crc)
+            }
+            m.segments[i].files = stamps
+        }
+        try m.commit(directory: out)
+    } catch {
+        fatalError("fuzz: cannot export to \(out): \(error)")
+    }
 }

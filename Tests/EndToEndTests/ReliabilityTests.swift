@@ -217,24 +217,6 @@ struct ReliabilityTests {
         var kind: String { file == "MANIFEST" ? "MANIFEST" : String(file.split(separator: ".").last ?? "") }
     }
 
-    /// Failures the engine is known to have today (reported to the lead; see the reliability
-    /// section of the README). They are recorded as known issues so the suite stays green; set
-    /// LOUPE_STRICT_RELIABILITY=1 to make them fail.
-    static func knownIssue(_ c: Case) -> String? {
-        if !c.crashes.isEmpty { return nil }
-        if !c.wrong.isEmpty && (c.detected || c.damage.isSwap || c.kind == "MANIFEST") {
-            return
-                "find and show do not verify checksums or segment identity: damaged files give silently wrong results"
-        }
-        if !c.detected && c.damage.isSwap {
-            return "index files carry no segment identity: a same-shaped file of another index passes check"
-        }
-        if !c.detected && c.kind == "MANIFEST" && c.damage.isFlip {
-            return "MANIFEST has no checksum"
-        }
-        return nil
-    }
-
     /// What the commands that read an index answer: `find --batch` with every query (one JSON
     /// line each, timings dropped), two `find`s with snippets, and `show`. A line of the batch
     /// may be an error; any other answer must equal the intact index's.
@@ -349,24 +331,13 @@ struct ReliabilityTests {
                     + "\(k.filter { $0.wrong.isEmpty }.count)/\(k.count); crashes \(k.filter { !$0.crashes.isEmpty }.count)"
             )
         }
-        let strict = ProcessInfo.processInfo.environment["LOUPE_STRICT_RELIABILITY"] == "1"
-        var known: [String: [String]] = [:]
         for c in done where !c.ok {
             let what =
                 "\(c.file) \(c.damage)"
                 + (c.detected ? "" : " (check: \(c.checkOutcome.status == 0 ? "passes" : "unnamed"))")
                 + (c.wrong.isEmpty ? "" : " wrong: \(Set(c.wrong).sorted().joined(separator: ", "))")
                 + (c.crashes.isEmpty ? "" : " CRASH: \(c.crashes)")
-            if let k = Self.knownIssue(c), !strict {
-                known[k, default: []].append(what)
-            } else {
-                Issue.record(Comment(rawValue: what + "; check said: \(c.checkOutcome)"))
-            }
-        }
-        for (k, list) in known.sorted(by: { $0.key < $1.key }) {
-            withKnownIssue(Comment(rawValue: k), isIntermittent: true) {
-                Issue.record(Comment(rawValue: "\(list.count) cases: " + list.joined(separator: "; ")))
-            }
+            Issue.record(Comment(rawValue: what + "; check said: \(c.checkOutcome)"))
         }
         #expect(try Self.run(["check", "--index", good]).status == 0)
     }
@@ -485,7 +456,6 @@ struct ReliabilityTests {
         var runs = 0
         var failed = 0
         let log = root.appendingPathComponent("strace.log").path
-        let strict = ProcessInfo.processInfo.environment["LOUPE_STRICT_RELIABILITY"] == "1"
         for (k, (label, args)) in plans.enumerated() {
             // A change for the run to commit: one more article.
             try "Fault \(k)\n\nzqfault text for run \(k).\n".write(
@@ -502,16 +472,7 @@ struct ReliabilityTests {
             let now = try Self.articles(index) ?? -1
             if r.status == 0 {
                 #expect(now == base + k + 1, "\(label): a successful run commits every file added so far")
-                if injected {
-                    let detail = "\(label) failed with EIO, yet the run reported success"
-                    if label.contains("directory") && !strict {
-                        withKnownIssue("FileIO.syncDirectory ignores fsync errors", isIntermittent: true) {
-                            Issue.record(Comment(rawValue: detail))
-                        }
-                    } else {
-                        Issue.record(Comment(rawValue: detail))
-                    }
-                }
+                #expect(!injected, "\(label) failed with EIO, yet the run reported success")
             } else {
                 failed += 1
                 #expect(injected, "\(label): the run failed without a fault: \(r)")
@@ -616,7 +577,8 @@ struct ReliabilityTests {
                 while !seen.stopped {
                     guard let o = try? Self.run(["find", "--batch", batch, "--json", "--index", index], timeout: 60)
                     else { continue }
-                    let totals = Set(o.stdout.split(separator: "\n").map { Loupe.json(String($0))["total"] as? Int ?? -1 })
+                    let totals = Set(
+                        o.stdout.split(separator: "\n").map { Loupe.json(String($0))["total"] as? Int ?? -1 })
                     // Every query of one batch sees the same snapshot: one total.
                     snapshots.add(o.crashed ? -1 : o.status, totals.count == 1 ? totals.first : nil, o.stderr)
                 }

@@ -173,7 +173,14 @@ public final class PostingsCursor {
     /// Set when a decode hits damaged data; the cursor then ends.
     public private(set) var error: IndexError?
 
-    init(post: UnsafeRawBufferPointer, posn: UnsafeRawBufferPointer, info: TermInfo, file: String) {
+    /// Documents in the segment: every doc id read must be below it.
+    private let documents: Int
+
+    init(
+        post: UnsafeRawBufferPointer, posn: UnsafeRawBufferPointer, info: TermInfo, file: String,
+        documents: Int = Int(Int32.max)
+    ) {
+        self.documents = documents
         self.post = post
         self.posn = posn
         self.info = info
@@ -213,7 +220,9 @@ public final class PostingsCursor {
             let delta = try r.varint()
             guard delta < UInt64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
             last += Int64(delta)
-            guard last < Int64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
+            guard last < Int64(min(documents, Int(Int32.max))) else {
+                throw IndexError.corrupt(fileName, "doc id out of range")
+            }
             let bytes = try r.count(max: post.count)
             let pbytes = try r.count(max: posn.count)
             let np = try r.count(max: 64)
@@ -274,14 +283,22 @@ public final class PostingsCursor {
                     for k in 0..<n { freqs[k] = 0 }
                 }
                 for k in 0..<n {
+                    let before = prev
                     prev &+= docs[k]
+                    guard prev > before || (b == 0 && k == 0) else {
+                        throw IndexError.corrupt(fileName, "doc ids not increasing")
+                    }
                     docs[k] = prev
                     freqs[k] &+= 1
                 }
             } else {
                 var r = ByteReader(post, at: s.dataOffset, file: fileName)
                 for k in 0..<n {
+                    let before = prev
                     prev &+= UInt32(truncatingIfNeeded: try r.varint())
+                    guard prev > before || (b == 0 && k == 0) else {
+                        throw IndexError.corrupt(fileName, "doc ids not increasing")
+                    }
                     docs[k] = prev
                     freqs[k] = UInt32(truncatingIfNeeded: try r.varint())
                 }

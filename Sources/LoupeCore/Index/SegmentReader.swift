@@ -25,7 +25,9 @@ public final class SegmentReader: @unchecked Sendable {
         lenFile = try MappedFile(path: base + ".len")
         storeFile = try MappedFile(path: base + ".store")
         if let stamps = info.files {
-            for (ext, f) in [("dict", dictFile), ("post", postFile), ("pos", posFile), ("len", lenFile), ("store", storeFile)] {
+            for (ext, f) in [
+                ("dict", dictFile), ("post", postFile), ("pos", posFile), ("len", lenFile), ("store", storeFile),
+            ] {
                 guard let st = stamps[ext] else { continue }
                 let b = f.bytes
                 guard b.count == st.size else {
@@ -78,7 +80,9 @@ public final class SegmentReader: @unchecked Sendable {
     }
 
     public func cursor(_ info: TermInfo) -> PostingsCursor {
-        PostingsCursor(post: postFile.bytes, posn: posFile.bytes, info: info, file: directory + "/" + self.info.name + ".post")
+        PostingsCursor(
+            post: postFile.bytes, posn: posFile.bytes, info: info, file: directory + "/" + self.info.name + ".post",
+            documents: self.info.documents)
     }
 
     /// Terms of `field` beginning with `prefix` (without the field byte), at most `limit`.
