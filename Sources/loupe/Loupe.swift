@@ -17,7 +17,10 @@ struct Loupe: ParsableCommand {
             Exit status (like grep): 0 hits or success, 1 no hits, 2 error.
             """,
         version: "0.1.0",
-        subcommands: [IndexCommand.self, FindCommand.self, RelatedCommand.self, ShowCommand.self, StatsCommand.self, CheckCommand.self]
+        subcommands: [
+            IndexCommand.self, FindCommand.self, RelatedCommand.self, ShowCommand.self, StatsCommand.self,
+            CheckCommand.self,
+        ]
     )
 }
 
@@ -36,7 +39,7 @@ extension Loupe {
     static let valueOptions: Set<String> = [
         "--index", "--limit", "-l", "--context", "--color", "--batch", "--format", "--run-tag", "--rounds", "--warmup",
         "--by", "--k1", "--b", "--title-weight", "--text", "--window", "--max-terms", "--min-df", "--title-boost",
-        "--date-scale", "--copy-threshold", "--proximity-weight",
+        "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight",
     ]
 
     static func reorder(_ args: [String]) -> [String] {
@@ -112,19 +115,24 @@ struct RankingOptions: ParsableArguments {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Drop English stopwords from ranked word queries; phrases keep them (default: \(RankingDefaults.stopwords)).")
+        help:
+            "Drop English stopwords from ranked word queries; phrases keep them (default: \(RankingDefaults.stopwords))."
+    )
     var stopwords: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Score consecutive query words that occur close together higher.")
     var proximity: Bool?
 
-    @Option(help: "Weight of the proximity score relative to the words' own (default: \(RankingDefaults.proximityWeight)).")
+    @Option(
+        help: "Weight of the proximity score relative to the words' own (default: \(RankingDefaults.proximityWeight)).")
     var proximityWeight: Float?
 
     func validate() throws {
         if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
         if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
-        if let w = titleWeight, !(w >= 0 && w <= 100) { throw ValidationError("--title-weight must be between 0 and 100") }
+        if let w = titleWeight, !(w >= 0 && w <= 100) {
+            throw ValidationError("--title-weight must be between 0 and 100")
+        }
     }
 
     var defaults: Manifest.ScoringDefaults {
@@ -140,7 +148,8 @@ struct RankingOptions: ParsableArguments {
     /// A searcher with these settings over the index's stored defaults over Loupe's.
     func searcher(_ reader: IndexReader) -> Searcher {
         let d = reader.manifest.scoring ?? Manifest.ScoringDefaults()
-        let s = Searcher(reader: reader, bm25: BM25(k1: k1 ?? d.k1 ?? RankingDefaults.k1, b: b ?? d.b ?? RankingDefaults.b))
+        let s = Searcher(
+            reader: reader, bm25: BM25(k1: k1 ?? d.k1 ?? RankingDefaults.k1, b: b ?? d.b ?? RankingDefaults.b))
         s.titleWeight = titleWeight ?? d.titleWeight ?? RankingDefaults.titleWeight
         s.stopwords = stopwords ?? d.stopwords ?? RankingDefaults.stopwords
         s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity

@@ -57,6 +57,15 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: "Title words count this many times when choosing words.")
     var titleBoost: Float = RelatedOptions().titleBoost
 
+    @Option(
+        help: ArgumentHelp(
+            "Relevance feedback: the best N first-round matches add their words to the query (0: off).",
+            valueName: "N"))
+    var feedback: Int = RelatedOptions().feedbackDocs
+
+    @Option(help: "Weight of the feedback articles' words, together, against the source's.")
+    var feedbackWeight: Float = RelatedOptions().feedbackWeight
+
     @Flag(help: "Print JSON (one object; one line per source with --batch).")
     var json = false
 
@@ -67,8 +76,14 @@ struct RelatedCommand: ParsableCommand {
 
     func validate() throws {
         let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count
-        guard sources == 1 else { throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE") }
+        guard sources == 1 else {
+            throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE")
+        }
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
+        guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 articles") }
+        guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
+            throw ValidationError("--feedback-weight must be 0 or more")
+        }
         if let w = window, RelatedCommand.seconds(w) == nil {
             throw ValidationError("--window takes a duration such as 36h, 7d or 2w")
         }
@@ -99,6 +114,8 @@ struct RelatedCommand: ParsableCommand {
         opts.titleBoost = titleBoost
         opts.dateScaleDays = dateScale
         opts.copyThreshold = copyThreshold
+        opts.feedbackDocs = feedback
+        opts.feedbackWeight = feedbackWeight
         let finder = RelatedFinder(searcher: searcher, options: opts)
         if let batch {
             try runBatch(batch, reader, finder)

@@ -93,3 +93,24 @@ struct QueryLanguageTests {
         #expect(!r.stderr.contains("note"))
     }
 }
+
+/// `find` and `related` move words that start with '-' behind a `--` before parsing; that step
+/// must know every option that takes a value, or the value is taken for a query word.
+@Suite("option values before query words")
+struct OptionValueOrderTests {
+    @Test(arguments: ["find", "related"])
+    func everyValueOptionKeepsItsValue(command: String) throws {
+        let dump = try Loupe.run([command, "--experimental-dump-help"])
+        let info = Loupe.json(dump.stdout)
+        let args = ((info["command"] as? [String: Any])?["arguments"] as? [[String: Any]]) ?? []
+        let options = args.filter { ($0["kind"] as? String) == "option" }
+            .compactMap { (($0["names"] as? [[String: Any]])?.first?["name"] as? String) }
+        #expect(options.count >= 5, "\(dump.stdout.prefix(200))")
+        let missing = try Loupe.tempDir().appendingPathComponent("none").path
+        for o in options where o != "index" {
+            let r = try Loupe.run([command, "-oil", "--\(o)", "1", "--index", missing])
+            #expect(!r.stderr.contains("Missing value"), "--\(o): \(r.stderr)")
+            #expect(!r.stderr.contains("Unknown option"), "--\(o): \(r.stderr)")
+        }
+    }
+}

@@ -18,20 +18,26 @@ struct RelatedTests {
         func item(_ id: String, _ title: String, _ date: String, _ body: String) -> String {
             "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
         }
-        let followUp = "Traffic on the new suspension bridge over the river Lune doubled in its first week, the council said; cyclists praised the path beside the lanes and the towers."
+        let followUp =
+            "Traffic on the new suspension bridge over the river Lune doubled in its first week, the council said; cyclists praised the path beside the lanes and the towers."
         var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
         rss += item("src", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", story)
         rss += item("copy", "Lune bridge opens to traffic", "Mon, 02 Jul 2007 11:00:00 GMT", story + " (Agency copy.)")
         rss += item("near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT", followUp)
         rss += item("near1-copy", "Bridge traffic doubles (update)", "Mon, 09 Jul 2007 12:00:00 GMT", followUp)
-        rss += item("far", "Bridge towers inspected", "Mon, 03 Dec 2007 10:00:00 GMT",
-                    "Inspectors checked the towers and cables of the suspension bridge over the river Lune and found the steel sound.")
-        rss += item("other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
-                    "Voters returned the mayor for a third term with a narrow majority in the city council.")
-        rss += item("other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
-                    "Farmers brought apples and pears to the market square for the annual harvest festival.")
-        rss += item("other3", "Museum reopens", "Thu, 05 Jul 2007 10:00:00 GMT",
-                    "The museum of local history reopened after repairs to its roof and a new exhibition of maps.")
+        rss += item(
+            "far", "Bridge towers inspected", "Mon, 03 Dec 2007 10:00:00 GMT",
+            "Inspectors checked the towers and cables of the suspension bridge over the river Lune and found the steel sound."
+        )
+        rss += item(
+            "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
+            "Voters returned the mayor for a third term with a narrow majority in the city council.")
+        rss += item(
+            "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
+            "Farmers brought apples and pears to the market square for the annual harvest festival.")
+        rss += item(
+            "other3", "Museum reopens", "Thu, 05 Jul 2007 10:00:00 GMT",
+            "The museum of local history reopened after repairs to its roof and a new exhibition of maps.")
         rss += "</channel></rss>\n"
         try rss.write(to: c.appendingPathComponent("news.xml"), atomically: true, encoding: .utf8)
         return c
@@ -104,5 +110,38 @@ struct RelatedTests {
         let (_, index) = try Loupe.indexedCorpus()
         #expect(try Loupe.run(["related", "no-such-id", "--index", index]).status == 2)
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
+    }
+
+    /// Feedback: an article that shares no word with the source, but the subject words of the
+    /// source's closest matches, is found with feedback and not without it.
+    @Test func feedbackFindsTheSubjectsOtherWords() throws {
+        let dir = try Loupe.tempDir("loupe-feedback")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let docs: [(String, String)] = [
+            ("source", "Glaciers retreat quickly in the Alps, surveyors reported."),
+            ("n1", "Glaciers retreat in the Alps as meltwater and moraine surveys show thinning ice."),
+            ("n2", "Surveyors say Alps glaciers retreat; meltwater lakes grow behind the moraine."),
+            ("n3", "Meltwater from retreating glaciers in the Alps fills lakes near the moraine."),
+            ("subject", "Meltwater lakes dammed by moraine can burst and flood valleys downstream."),
+            ("u1", "The orchestra played a new symphony at the concert hall on Sunday."),
+            ("u2", "Farmers sold apples and pears at the market square."),
+            ("u3", "The council voted on the budget for road repairs."),
+        ]
+        for (id, text) in docs {
+            try "\(id)\n\n\(text)\n".write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ extra: [String]) throws -> [String] {
+            (try related(["source.txt"] + extra, index: idx)["hits"] as? [[String: Any]] ?? []).compactMap {
+                $0["id"] as? String
+            }
+        }
+        let without = try ids(["--feedback", "0"])
+        let with = try ids(["--feedback", "3"])
+        #expect(!without.contains("subject.txt"), "\(without)")
+        #expect(with.contains("subject.txt"), "\(with)")
+        #expect(!with.contains("source.txt"))
     }
 }

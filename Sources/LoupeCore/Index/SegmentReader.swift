@@ -69,6 +69,9 @@ public final class SegmentReader: @unchecked Sendable {
 
     public var hasDeletions: Bool { !info.deleted.isEmpty }
 
+    /// The length table: `lengthSlots` little-endian UInt32 per document (see `length`).
+    public var lengthTable: UnsafeRawPointer { lenFile.bytes.baseAddress! + lengthsBase }
+
     /// Exact length of `doc` in the given slot (number of tokens).
     @inline(__always) public func length(_ doc: Int32, slot: Int) -> UInt32 {
         let off = lengthsBase + (Int(doc) * IndexField.lengthSlots + slot) * 4

@@ -13,7 +13,13 @@ import Foundation
 ///    selection weight — `idf × tf normalisation in the source` — so that a candidate's score is
 ///    the sum over shared words of idf × (source tf part) × (candidate tf part), run with the
 ///    normal BM25 machinery. (`boostByWeight` off: idf alone, as MoreLikeThis without boost.)
-/// 3. The source itself is excluded; copies of one story (same text, near-identical bodies —
+/// 3. Relevance feedback (`feedbackDocs`, default 15): the best first-round matches add their
+///    own words — each article's word weights scaled to unit length, the feedback articles
+///    together worth `feedbackWeight` (1.5) times the source — and the `maxTerms` best words of
+///    the sum are searched again. Words the story's neighbours share (its subject) gain on words
+///    only the source has (names, one-off details). Measured with `Scripts/eval-related`:
+///    Reuters-21578 TOPICS P@10 0.726 → 0.747, 20 Newsgroups 0.776 → 0.784.
+/// 4. The source itself is excluded; copies of one story (same text, near-identical bodies —
 ///    estimated Jaccard similarity of the bodies' word 4-shingles at least `copyThreshold`) are grouped under
 ///    their best-ranked member. Copies of the source are set apart.
 public struct RelatedOptions: Sendable {
@@ -32,6 +38,11 @@ public struct RelatedOptions: Sendable {
     /// Keep only articles dated within this many seconds of the source (nil: no window).
     public var window: Double?
     public var limit = 10
+    /// Relevance feedback: the best `feedbackDocs` first-round matches add their words to the
+    /// query, together worth `feedbackWeight` times the source (each article's word weights
+    /// scaled to unit length first). 0 turns it off.
+    public var feedbackDocs = 15
+    public var feedbackWeight: Float = 1.5
 
     public init() {}
 }
@@ -71,14 +82,13 @@ public final class RelatedFinder {
     /// word with that stem.
     private var display: [[UInt8]: String] = [:]
 
-    /// Selected query terms for an article: (term bytes, selection weight, idf).
-    func selectTerms(_ a: Article, inIndex: Bool = true) throws -> [([UInt8], Float, Float)] {
+    /// Every eligible term of an article with its selection weight and idf: (term bytes, weight, idf).
+    func weightedTerms(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [([UInt8], Float, Float)] {
         // The source's own occurrence counts in df when it is in the index.
         let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
         var tf: [[UInt8]: Float] = [:]
         var forms: [[UInt8]: [[UInt8]: Int]] = [:]
         var length = 0
-        var stemCache: [[UInt8]: [UInt8]] = [:]
         func add(_ text: String, _ w: Float) {
             analyzer.analyze(text) { tok in
                 length += 1
@@ -93,7 +103,7 @@ public final class RelatedFinder {
                     stemCache[exact] = key
                 }
                 tf[key, default: 0] += w
-                forms[key, default: [:]][exact, default: 0] += 1
+                if keepForms { forms[key, default: [:]][exact, default: 0] += 1 }
             }
         }
         add(a.title, options.titleBoost)
@@ -102,17 +112,35 @@ public final class RelatedFinder {
         let avg = searcher.reader.averageLength(slot: 0)
         var scored: [([UInt8], Float, Float)] = []
         for (t, f) in tf {
-            let df = try searcher.reader.docFreq(field, t)
+            let df: Int
+            if let d = dfCache[t] {
+                df = d
+            } else {
+                df = try searcher.reader.docFreq(field, t)
+                dfCache[t] = df
+            }
             if df < minDf || Double(df) > options.maxDocFraction * Double(n) { continue }
             let idf = BM25.idf(docFreq: df, documents: max(n, df))
             let w = idf * searcher.bm25.tfNorm(f, length: Float(length), avgLength: avg)
             scored.append((t, w, idf))
         }
+        if keepForms { lastForms = forms }
+        return scored
+    }
+
+    private var stemCache: [[UInt8]: [UInt8]] = [:]
+    private var dfCache: [[UInt8]: Int] = [:]
+    private var lastForms: [[UInt8]: [[UInt8]: Int]] = [:]
+
+    /// Selected query terms for an article: (term bytes, selection weight, idf).
+    func selectTerms(_ a: Article, inIndex: Bool = true) throws -> [([UInt8], Float, Float)] {
+        var scored = try weightedTerms(a, inIndex: inIndex)
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.lexicographicallyPrecedes($1.0) }
         let top = Array(scored.prefix(options.maxTerms))
         display = [:]
         for (t, _, _) in top {
-            let best = forms[t]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key.count > $1.key.count }?.key ?? t
+            let best =
+                lastForms[t]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key.count > $1.key.count }?.key ?? t
             display[t] = String(decoding: best, as: UTF8.self)
         }
         return top
@@ -174,17 +202,28 @@ public final class RelatedFinder {
         return f.date(from: s)
     }
 
+    /// An article's weighted terms scaled to unit length (so that a long feedback article does
+    /// not outweigh a short source).
+    private func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
+        let v = try weightedTerms(a, inIndex: inIndex, keepForms: false)
+        var norm: Float = 0
+        for x in v { norm += x.1 * x.1 }
+        norm = max(norm.squareRoot(), 1e-9)
+        var d: [[UInt8]: Float] = [:]
+        d.reserveCapacity(v.count)
+        for x in v { d[x.0] = x.1 / norm }
+        return d
+    }
+
     /// Articles related to `source`; `sourceDoc` (if it is in the index) is excluded.
     public func related(to source: Article, sourceDoc: Int?) throws -> RelatedResult {
         var notes: [String] = []
         let selected = try selectTerms(source, inIndex: sourceDoc != nil)
-        let names = selected.map { display[$0.0] ?? String(decoding: $0.0, as: UTF8.self) }
+        let sourceForms = display
         if selected.isEmpty {
             return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
         }
         let f = field
-        let query = BoundQuery.or(
-            selected.map { .term(key: [f.rawValue] + $0.0, weight: options.boostByWeight ? $0.1 : $0.2, slot: 0) })
         var window: (Date, Double)?
         if let w = options.window {
             if let d = RelatedFinder.parseDate(source.date) {
@@ -193,9 +232,57 @@ public final class RelatedFinder {
                 notes.append("the source has no date: --window ignored")
             }
         }
-        // Enough candidates to fill the page after grouping copies and the window filter.
-        let want = options.limit * 4 + 10
-        var result = try searcher.search(query, limit: window == nil ? want : max(want, 500), exactTotal: false)
+        // The query: (term, weight), best first.
+        var terms: [([UInt8], Float)] = selected.map { ($0.0, options.boostByWeight ? $0.1 : $0.2) }
+        func bound(_ t: [([UInt8], Float)]) -> BoundQuery {
+            .or(t.map { .term(key: [f.rawValue] + $0.0, weight: $0.1, slot: 0) })
+        }
+        if options.feedbackDocs > 0 {
+            // Relevance feedback: the best first-round matches add their own words, so that the
+            // words the story's neighbours share (its subject) gain on words only the source has.
+            let first = try searcher.search(bound(terms), limit: options.feedbackDocs + 1, exactTotal: false)
+            var acc = try unitVector(source, inIndex: sourceDoc != nil)
+            let each = options.feedbackWeight / Float(options.feedbackDocs)
+            for h in first.hits.filter({ $0.doc != sourceDoc }).prefix(options.feedbackDocs) {
+                for (t, w) in try unitVector(try searcher.reader.article(h.doc), inIndex: true) {
+                    acc[t, default: 0] += each * w
+                }
+            }
+            terms = acc.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
+                .prefix(options.maxTerms).map { ($0.key, $0.value) }
+        }
+        let query = bound(terms)
+        let names = terms.map { sourceForms[$0.0] ?? String(decoding: $0.0, as: UTF8.self) }
+        // Enough candidates to fill the page after grouping copies and the window filter; more
+        // when copies or the window took too many.
+        var want = window == nil ? options.limit * 2 + 10 : max(options.limit * 4 + 10, 500)
+        while true {
+            let (hits, copiesOfSource, full) = try rank(
+                query, want: want, window: window, source: source, sourceDoc: sourceDoc)
+            if hits.count < options.limit && full && want < 100_000 {
+                want *= 8
+                continue
+            }
+            var out: [RelatedHit] = []
+            for var h in hits {
+                // Why: the shared words — query words of the source itself — that contributed most.
+                h.why = Array(
+                    try contributions(query, names: names, doc: h.doc).filter { sourceForms[$0.key] != nil }
+                        .prefix(5).map { ($0.term, $0.score) })
+                out.append(h)
+            }
+            return RelatedResult(
+                terms: zip(names, terms).map { ($0, $1.1) }, hits: out, copiesOfSource: copiesOfSource, notes: notes)
+        }
+    }
+
+    /// The best `want` matches of `query`, filtered by the window, date-scaled, and grouped into
+    /// copies; `full` when the search returned all `want` (more may exist).
+    private func rank(
+        _ query: BoundQuery, want: Int, window: (Date, Double)?, source: Article, sourceDoc: Int?
+    ) throws -> ([RelatedHit], [Int], Bool) {
+        var result = try searcher.search(query, limit: want, exactTotal: false)
+        let full = result.hits.count >= want
         if let (center, span) = window {
             result.hits = try result.hits.filter { h in
                 guard let d = RelatedFinder.parseDate(try searcher.reader.article(h.doc).date) else { return false }
@@ -231,27 +318,27 @@ public final class RelatedFinder {
                 continue
             }
             if hits.count >= options.limit { continue }
-            let why = try contributions(query, names: names, doc: h.doc)
-            hits.append(RelatedHit(doc: h.doc, score: h.score, why: Array(why.prefix(5)), copies: []))
+            hits.append(RelatedHit(doc: h.doc, score: h.score, why: [], copies: []))
             sketches.append(sk)
         }
-        return RelatedResult(
-            terms: zip(names, selected).map { ($0, $1.1) }, hits: hits,
-            copiesOfSource: copiesOfSource, notes: notes)
+        return (hits, copiesOfSource, full)
     }
 
     /// Each query term's share of a document's score, best first.
-    private func contributions(_ q: BoundQuery, names: [String], doc: Int) throws -> [(term: String, score: Float)] {
+    private func contributions(_ q: BoundQuery, names: [String], doc: Int) throws -> [(
+        key: [UInt8], term: String, score: Float
+    )] {
         guard case .or(let terms) = q, let (seg, local) = searcher.reader.locate(doc) else { return [] }
         let avg = searcher.reader.averageLength(slot: 0)
         let dl = Float(seg.length(local, slot: 0))
-        var out: [(String, Float)] = []
+        var out: [([UInt8], String, Float)] = []
         for (i, t) in terms.enumerated() {
             guard case .term(let key, let w, _) = t, let ti = try seg.dictionary.lookup(key) else { continue }
             let c = seg.cursor(ti)
             guard c.advance(to: local) == local else { continue }
-            out.append((names[i], w * searcher.bm25.tfNorm(Float(c.freq), length: dl, avgLength: avg)))
+            out.append(
+                (Array(key.dropFirst()), names[i], w * searcher.bm25.tfNorm(Float(c.freq), length: dl, avgLength: avg)))
         }
-        return out.sorted { $0.1 > $1.1 }
+        return out.sorted { $0.2 > $1.2 }
     }
 }

@@ -11,7 +11,11 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
-        if let o = scorer as? OrScorer, o.children.count > 1 { return maxScore(o.children, segment: segment, into: &heap) }
+        if let o = scorer as? OrScorer, o.children.count > 1 {
+            var terms: [TermScorer] = []
+            if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap) }
+            return maxScore(o.children, segment: segment, into: &heap)
+        }
         return exhaustive(scorer, segment: segment, into: &heap)
     }
 
@@ -58,6 +62,80 @@ enum TopKCollectors {
         return n
     }
 
+    /// The term leaves of nested disjunctions (an OR's score is the sum of its children's), or
+    /// false when another kind of scorer is among them.
+    static func flatten(_ s: Scorer, into out: inout [TermScorer]) -> Bool {
+        if let t = s as? TermScorer {
+            out.append(t)
+            return true
+        }
+        if s is EmptyScorer { return true }
+        if let o = s as? OrScorer { return o.children.allSatisfy { flatten($0, into: &out) } }
+        return false
+    }
+
+    /// MaxScore over plain terms, without scorer objects in the loop: the cursors are held
+    /// unretained (the `terms` array keeps them alive) and document lengths are read straight
+    /// from the segment's length table, so nothing is retained or released per posting.
+    static func termMaxScore(_ terms: [TermScorer], segment: SegmentReader, into heap: inout TopK) -> Int {
+        let sorted = terms.sorted { $0.maxScore < $1.maxScore }
+        let m = sorted.count
+        let cursors = sorted.map { Unmanaged.passUnretained($0.cursor) }
+        let weights = sorted.map(\.weight)
+        let slots = sorted.map(\.slot)
+        let avgs = sorted.map { $0.ctx.avgLength[$0.slot] }
+        let bm25 = sorted.first?.ctx.bm25 ?? BM25()
+        var prefix = [Float](repeating: 0, count: m + 1)
+        for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
+        let lengths = segment.lengthTable
+        let stride = IndexField.lengthSlots
+        let deletions = segment.hasDeletions
+        var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
+        var firstEssential = 0
+        var n = 0
+        return withExtendedLifetime(sorted) {
+            @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
+                let tf = cursors[i]._withUnsafeGuaranteedRef { $0.freq }
+                let dl = UInt32(
+                    littleEndian: lengths.loadUnaligned(
+                        fromByteOffset: (Int(d) * stride + slots[i]) * 4, as: UInt32.self))
+                return weights[i] * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avgs[i])
+            }
+            // One pass over the essential clauses per candidate: score the ones on `d`, move
+            // them on, and note the next candidate.
+            var d = PostingsCursor.end
+            for i in 0..<m where docs[i] < d { d = docs[i] }
+            while d != PostingsCursor.end {
+                if heap.isFull {
+                    while firstEssential < m && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
+                    if firstEssential == m { break }
+                }
+                var s: Float = 0
+                var next = PostingsCursor.end
+                for i in firstEssential..<m {
+                    if docs[i] == d {
+                        s += score(i, d)
+                        docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.next() }
+                    }
+                    if docs[i] < next { next = docs[i] }
+                }
+                var i = firstEssential - 1
+                while i >= 0 {
+                    if heap.isFull && s + prefix[i + 1] <= heap.threshold { break }
+                    if docs[i] < d { docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
+                    if docs[i] == d { s += score(i, d) }
+                    i -= 1
+                }
+                if !deletions || !segment.isDeleted(d) {
+                    n += 1
+                    heap.offer(doc: segment.docBase + Int(d), score: s)
+                }
+                d = next
+            }
+            return n
+        }
+    }
+
     static func maxScore(_ clauses: [Scorer], segment: SegmentReader, into heap: inout TopK) -> Int {
         let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
         let bounds = sorted.map(\.maxScore)
@@ -70,7 +148,9 @@ enum TopKCollectors {
         while true {
             // Clauses below `firstEssential` together cannot reach the threshold.
             if heap.isFull {
-                while firstEssential < sorted.count && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
+                while firstEssential < sorted.count && prefix[firstEssential + 1] <= heap.threshold {
+                    firstEssential += 1
+                }
                 if firstEssential == sorted.count { break }
             }
             var d = PostingsCursor.end
