@@ -26,13 +26,16 @@ REFERENCE = {
 K1_GRID = (0.6, 0.9, 1.2, 1.5)
 B_GRID = (0.3, 0.4, 0.55, 0.75, 0.9)
 TITLE_WEIGHTS = (0, 0.25, 0.5, 1, 2)
+EXACT_WEIGHTS = (0, 0.05, 0.1, 0.25)
+FEEDBACK = ((5, 0.25), (10, 0.5))                    # (hits, weight) for `find --feedback`
 RETUNE_K1 = (0.9, 1.2, 1.5)          # k1 x b tried again on top of the combined changes
 RETUNE_B = (0.4, 0.55, 0.75)
 # Options of `find`/`index` this script knows how to treat (not ablation candidates).
 KNOWN_OPTS = {"--index", "--limit", "--json", "--context", "--k1", "--b", "--color", "--explain", "--batch",
               "--format", "--run-tag", "--rounds", "--warmup", "--plain", "--proximity", "--version", "--help",
               "--analyzer", "--memory", "--rebuild", "--optimize", "--threads", "--verbose", "--title-weight",
-              "--stopwords", "--no-stopwords"}
+              "--stopwords", "--no-stopwords", "--exact-weight", "--feedback", "--feedback-weight",
+              "--feedback-terms"}
 
 # Lucene's EnglishAnalyzer stop set (ENGLISH_STOP_WORDS_SET, 33 words), for the script-side
 # "stopwords removed from the queries" ablation, used while loupe has no stopword option.
@@ -180,6 +183,19 @@ def option_ablations(loupe, notes):
                 is_def = d is not None and _norm(d) == _fmt_num(w)
                 out.append(mk("title weight %s%s" % (_fmt_num(w), " (default)" if is_def else ""),
                               ("--title-weight", _fmt_num(w)), "title weight (%s)" % cmd))
+        o = opts.get("--exact-weight")
+        if o is not None:
+            d = o.default()
+            for w in EXACT_WEIGHTS:
+                is_def = d is not None and _norm(d) == _fmt_num(w)
+                out.append(mk("exact-form weight %s%s" % (_fmt_num(w), " (default)" if is_def else ""),
+                              ("--exact-weight", _fmt_num(w)), "exact-form weight (%s)" % cmd))
+        if cmd == "find" and opts.get("--feedback") is not None:
+            g = "relevance feedback (find)"
+            out.append(mk("off (default)", (), g))
+            for n, w in FEEDBACK:
+                out.append(mk("--feedback %d --feedback-weight %s" % (n, _fmt_num(w)),
+                              ("--feedback", str(n), "--feedback-weight", _fmt_num(w)), g))
         sw = opts.get("--stopwords") or opts.get("--no-stopwords")
         if sw is not None:
             g = "stopwords (%s)" % cmd

@@ -49,6 +49,22 @@ struct FindCommand: ParsableCommand {
 
     @OptionGroup(title: "Ranking") var ranking: RankingOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Relevance feedback: add the words of the best N first-round hits to a ranked query (0: off; helps long, descriptive queries).",
+            valueName: "N"))
+    var feedback: Int = 0
+
+    @Option(help: "Weight of the feedback words, together, against the query's own (with --feedback).")
+    var feedbackWeight: Float = FeedbackSettings().weight
+
+    @Option(help: "Most feedback words added (with --feedback).")
+    var feedbackTerms: Int = FeedbackSettings().terms
+
+    var feedbackSettings: FeedbackSettings {
+        FeedbackSettings(docs: feedback, weight: feedbackWeight, terms: feedbackTerms)
+    }
+
     @Option(help: "Colour: auto (only on a terminal, honouring NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
@@ -76,10 +92,16 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Treat every query as plain words: no operators, quotes or fields.")
     var plain = false
 
-
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
+        guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 hits") }
+        guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
+            throw ValidationError("--feedback-weight must be 0 or more")
+        }
+        guard feedbackTerms >= 1 && feedbackTerms <= 1000 else {
+            throw ValidationError("--feedback-terms takes 1 to 1000 words")
+        }
         guard (query == nil) != (batch == nil) else {
             throw ValidationError("give either a query or --batch FILE")
         }
@@ -114,10 +136,13 @@ struct FindCommand: ParsableCommand {
             return
         }
         let bound: BoundQuery
+        let ranked: BoundQuery
         var result: SearchResult
         do {
+            // Feedback changes the ranking only: highlights and the exact total follow the query.
             bound = try searcher.prepare(node)
-            result = try searcher.search(bound, limit: limit)
+            ranked = try searcher.withFeedback(bound, settings: feedbackSettings)
+            result = try searcher.search(ranked, limit: limit)
         } catch let e as QueryError {
             throw fail(e.message)
         } catch {
@@ -143,7 +168,7 @@ struct FindCommand: ParsableCommand {
             do {
                 a = try reader.article(h.doc)
                 spans = try searcher.spans(bound, doc: h.doc)
-                if explain { explanations.append(try searcher.explain(bound, doc: h.doc).lines()) }
+                if explain { explanations.append(try searcher.explain(ranked, doc: h.doc).lines()) }
             } catch {
                 throw fail("\(error)")
             }
@@ -166,10 +191,15 @@ struct FindCommand: ParsableCommand {
                 let snip = Snippet(text: h.snippetText, highlights: h.highlights.map { $0[0]..<$0[1] })
                 let title = Terminal.clean(h.title.isEmpty ? "(untitled)" : h.title)
                 print("\(h.rank). " + (colour ? "\u{1B}[1m\(title)\u{1B}[0m" : title))
-                let meta = ([h.date.map { String($0.prefix(10)) }, Terminal.clean(h.source), String(format: "score %.3f", h.score)]
+                let meta =
+                    ([
+                        h.date.map { String($0.prefix(10)) }, Terminal.clean(h.source),
+                        String(format: "score %.3f", h.score),
+                    ]
                     .compactMap { $0 }).joined(separator: " · ")
                 print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
-                let text = colour
+                let text =
+                    colour
                     ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")
                 for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
                 if let e = h.explanation { for l in e { print("     " + l) } }
@@ -212,11 +242,13 @@ struct FindCommand: ParsableCommand {
             var times: [Int] = []
             let bound: BoundQuery
             do {
-                bound = try searcher.prepare(try parse(text))
+                bound = try searcher.withFeedback(try searcher.prepare(try parse(text)), settings: feedbackSettings)
                 for _ in 0..<max(0, warmup) { _ = try searcher.search(bound, limit: limit, exactTotal: false) }
                 repeat {
                     let started = ContinuousClock.now
-                    result = try searcher.search(try searcher.prepare(try parse(text)), limit: limit, exactTotal: false)
+                    result = try searcher.search(
+                        try searcher.withFeedback(try searcher.prepare(try parse(text)), settings: feedbackSettings),
+                        limit: limit, exactTotal: false)
                     times.append(Int((ContinuousClock.now - started) / .microseconds(1)))
                 } while times.count < max(1, rounds)
                 result.total = try searcher.count(bound)
@@ -236,15 +268,17 @@ struct FindCommand: ParsableCommand {
                     let a = try reader.article(h.doc)
                     hits.append(BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source))
                 } else {
-                    hits.append(BatchHit(rank: i + 1, id: try reader.articleID(h.doc), score: h.score, title: "", source: ""))
+                    hits.append(
+                        BatchHit(rank: i + 1, id: try reader.articleID(h.doc), score: h.score, title: "", source: ""))
                 }
             }
             switch fmt {
             case .json:
-                out += encodeJSON(
-                    BatchLine(
-                        qid: qid, query: text, total: result.total, micros: micros,
-                        microsRounds: times.count > 1 ? times : nil, hits: hits)) + "\n"
+                out +=
+                    encodeJSON(
+                        BatchLine(
+                            qid: qid, query: text, total: result.total, micros: micros,
+                            microsRounds: times.count > 1 ? times : nil, hits: hits)) + "\n"
             case .trec:
                 for h in hits {
                     let id = h.id.contains(" ") ? h.id.replacingOccurrences(of: " ", with: "_") : h.id
@@ -281,13 +315,18 @@ struct FindCommand: ParsableCommand {
         }
         let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
         if json {
-            print(encodeJSON(TimelineJSON(query: query ?? "", by: unit.rawValue, total: docs.count, undated: undated, buckets: buckets)))
+            print(
+                encodeJSON(
+                    TimelineJSON(
+                        query: query ?? "", by: unit.rawValue, total: docs.count, undated: undated, buckets: buckets)))
         } else {
             let top = buckets.map(\.count).max() ?? 1
             let bar = color.enabled || isatty(1) == 1
             for b in buckets {
                 let n = bar ? max(1, b.count * 40 / max(top, 1)) : 0
-                print(b.period + "  " + String(format: "%6d", b.count) + (bar ? "  " + String(repeating: "█", count: n) : ""))
+                print(
+                    b.period + "  " + String(format: "%6d", b.count)
+                        + (bar ? "  " + String(repeating: "█", count: n) : ""))
             }
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
             printErr("\(docs.count) matching article\(docs.count == 1 ? "" : "s")")

@@ -39,7 +39,8 @@ extension Loupe {
     static let valueOptions: Set<String> = [
         "--index", "--limit", "-l", "--context", "--color", "--batch", "--format", "--run-tag", "--rounds", "--warmup",
         "--by", "--k1", "--b", "--title-weight", "--text", "--window", "--max-terms", "--min-df", "--title-boost",
-        "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight",
+        "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight", "--feedback-terms",
+        "--exact-weight",
     ]
 
     static func reorder(_ args: [String]) -> [String] {
@@ -127,22 +128,32 @@ struct RankingOptions: ParsableArguments {
         help: "Weight of the proximity score relative to the words' own (default: \(RankingDefaults.proximityWeight)).")
     var proximityWeight: Float?
 
+    @Option(
+        help:
+            "Extra weight of a word's exact form over its other forms (same stem) for unquoted words (default: \(RankingDefaults.exactWeight))."
+    )
+    var exactWeight: Float?
+
     func validate() throws {
         if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
         if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
         if let w = titleWeight, !(w >= 0 && w <= 100) {
             throw ValidationError("--title-weight must be between 0 and 100")
         }
+        if let w = exactWeight, !(w >= 0 && w <= 100) {
+            throw ValidationError("--exact-weight must be between 0 and 100")
+        }
     }
 
     var defaults: Manifest.ScoringDefaults {
         Manifest.ScoringDefaults(
             k1: k1, b: b, titleWeight: titleWeight, stopwords: stopwords, proximity: proximity,
-            proximityWeight: proximityWeight)
+            proximityWeight: proximityWeight, exactWeight: exactWeight)
     }
 
     var isEmpty: Bool {
         k1 == nil && b == nil && titleWeight == nil && stopwords == nil && proximity == nil && proximityWeight == nil
+            && exactWeight == nil
     }
 
     /// A searcher with these settings over the index's stored defaults over Loupe's.
@@ -154,6 +165,7 @@ struct RankingOptions: ParsableArguments {
         s.stopwords = stopwords ?? d.stopwords ?? RankingDefaults.stopwords
         s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity
         s.proximityWeight = proximityWeight ?? d.proximityWeight ?? RankingDefaults.proximityWeight
+        s.exactWeight = exactWeight ?? d.exactWeight ?? RankingDefaults.exactWeight
         return s
     }
 }

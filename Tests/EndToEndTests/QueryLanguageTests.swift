@@ -114,3 +114,69 @@ struct OptionValueOrderTests {
         }
     }
 }
+
+/// `find --feedback N`: the words of the best N hits re-rank the query's matches (and never add
+/// articles that do not match the query).
+@Suite("find --feedback")
+struct FindFeedbackTests {
+    @Test func feedbackReRanksWithTheTopHitsWords() throws {
+        let dir = try Loupe.tempDir("loupe-find-feedback")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let docs: [(String, String)] = [
+            ("n1", "Glacier glacier meltwater moraine."),
+            ("n2", "Glacier glacier moraine meltwater lakes."),
+            ("n3", "Glacier glacier meltwater moraine ice."),
+            ("short", "A glacier named in the council budget report on road repairs."),
+            (
+                "long",
+                "A glacier lake: meltwater gathers behind the moraine, and when the moraine gives way the meltwater floods the valley below the moraine."
+            ),
+            ("nomatch", "Meltwater and moraine without the word itself."),
+        ]
+        for (id, text) in docs {
+            try "\(id)\n\n\(text)\n".write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ extra: [String]) throws -> [String] {
+            let r = try Loupe.run(["find", "glacier", "--index", idx, "--json", "--exact-weight", "0"] + extra)
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let plain = try ids([])
+        let fed = try ids(["--feedback", "3", "--feedback-weight", "1"])
+        let pi = try #require(plain.firstIndex(of: "long.txt"))
+        let ps = try #require(plain.firstIndex(of: "short.txt"))
+        #expect(ps < pi, "without feedback the shorter article ranks higher: \(plain)")
+        let fi = try #require(fed.firstIndex(of: "long.txt"))
+        let fs = try #require(fed.firstIndex(of: "short.txt"))
+        #expect(fi < fs, "feedback lifts the article about the top hits' subject: \(fed)")
+        #expect(!fed.contains("nomatch.txt"), "feedback never adds articles outside the query's matches")
+        #expect(Set(fed) == Set(plain))
+    }
+}
+
+/// An unquoted word matches every form with its stem, and its exact form a little higher.
+@Suite("exact form weight")
+struct ExactFormTests {
+    @Test func exactFormRanksAboveOtherForms() throws {
+        let dir = try Loupe.tempDir("loupe-exact")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        // Same length, same stem (`connect`): only the form differs. "a" sorts first by id.
+        try "a\n\nThe cable connections failed twice.\n".write(
+            to: c.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "b\n\nThe cable connection failed twice.\n".write(
+            to: c.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func hits(_ extra: [String]) throws -> [[String: Any]] {
+            let r = try Loupe.run(["find", "connection", "--index", idx, "--json"] + extra)
+            return Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        }
+        let def = try hits([])
+        #expect(def.compactMap { $0["id"] as? String } == ["b.txt", "a.txt"])
+        let s0 = try hits(["--exact-weight", "0"]).compactMap { $0["score"] as? Double }
+        #expect(s0.count == 2 && s0[0] == s0[1], "without it both forms score alike: \(s0)")
+    }
+}

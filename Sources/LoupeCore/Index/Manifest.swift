@@ -26,10 +26,12 @@ public struct Manifest: Codable, Sendable {
         public var stopwords: Bool?
         public var proximity: Bool?
         public var proximityWeight: Float?
+        public var exactWeight: Float?
 
         public init(
-            k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil, proximity: Bool? = nil,
-            proximityWeight: Float? = nil
+            k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil,
+            proximity: Bool? = nil,
+            proximityWeight: Float? = nil, exactWeight: Float? = nil
         ) {
             self.k1 = k1
             self.b = b
@@ -37,6 +39,7 @@ public struct Manifest: Codable, Sendable {
             self.stopwords = stopwords
             self.proximity = proximity
             self.proximityWeight = proximityWeight
+            self.exactWeight = exactWeight
         }
     }
 

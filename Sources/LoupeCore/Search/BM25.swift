@@ -33,11 +33,13 @@ public struct BM25: Sendable, Equatable {
 /// — a setting was kept only if it helped on both (README "Ranking"): k1 and b stay Lucene's
 /// (other cells gained less than 0.004), title matches count a quarter extra (+0.012 / +0.004
 /// nDCG@10), pair proximity is off (it lowered both: −0.011 / −0.032 at full weight), stopwords
-/// are kept in scoring (dropping them helped one collection only).
+/// are kept in scoring (dropping them helped one collection only), a word's exact form adds a
+/// tenth of its weight to its stem's (+0.0045 / +0.0007).
 public enum RankingDefaults {
     public static let k1: Float = 1.2
     public static let b: Float = 0.75
     public static let titleWeight: Float = 0.25
+    public static let exactWeight: Float = 0.1
     public static let stopwords = false
     public static let proximity = false
     public static let proximityWeight: Float = 1

@@ -88,12 +88,22 @@ public final class Searcher {
                 if let stemmer, let sf = f.exactField.stemmed {
                     let s = stemmer.stem(terms[0])
                     let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
-                    if f == .text && titleWeight > 0 {
+                    guard f == .text else { return text }
+                    // Title matches and the word's exact form (not only its stem) count extra.
+                    var parts = [text]
+                    if titleWeight > 0 {
                         let tf = IndexField.titleStem
-                        let title = BoundQuery.term(
-                            key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot)
-                        return .or([text, title])
+                        parts.append(
+                            .term(key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot))
                     }
+                    if exactWeight > 0 {
+                        let ef = IndexField.text
+                        parts.append(
+                            .term(
+                                key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]) * exactWeight,
+                                slot: ef.lengthSlot))
+                    }
+                    if parts.count > 1 { return .or(parts) }
                     return text
                 }
                 let ef = f.exactField
@@ -123,7 +133,9 @@ public final class Searcher {
                 if capped { break }
             }
             if capped {
-                notes.append("\(w)* matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used")
+                notes.append(
+                    "\(w)* matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
+                )
             }
             let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
             return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
@@ -154,7 +166,8 @@ public final class Searcher {
             return .boolean(must: m, should: s, mustNot: n)
         case .dateRange(let from, let to):
             throw QueryError(
-                message: "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
+                message:
+                    "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
             )
         }
     }
@@ -204,7 +217,8 @@ public final class Searcher {
     public var proximityWeight: Float = 1
 
     private func addProximity(_ node: QueryNode, _ bound: BoundQuery) -> BoundQuery {
-        guard proximity, proximityWeight > 0, case .boolean(let must, let should, let not) = node, case .boolean(let bm, let bs, let bn) = bound
+        guard proximity, proximityWeight > 0, case .boolean(let must, let should, let not) = node,
+            case .boolean(let bm, let bs, let bn) = bound
         else { return bound }
         let words = must + should
         guard words.count >= 2, words.count <= 16,
@@ -233,14 +247,20 @@ public final class Searcher {
     /// as one field). Chosen by evaluation; see README "Ranking".
     public var titleWeight: Float = RankingDefaults.titleWeight
 
+    /// Weight of matches of an unquoted word's exact form, added to its stem's score (stemming
+    /// conflates forms; the form the user typed is a little more likely to be meant).
+    public var exactWeight: Float = RankingDefaults.exactWeight
+
     /// Drop English stopwords from ranked bag-of-words queries (they stay indexed, so phrases
     /// like "prime minister of iraq" still match them; a query of stopwords only keeps them).
     public var stopwords = false
 
     /// Lucene's EnglishAnalyzer stopword list.
     public static let englishStopwords: Set<String> = [
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
-        "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+        "of",
+        "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will",
+        "with",
     ]
 
     private func dropStopwords(_ node: QueryNode) -> QueryNode {
@@ -331,7 +351,8 @@ public final class Searcher {
             }
             if ns.isEmpty && optional == nil { return required }
             return BooleanScorer(
-                required: required, optional: optional, excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
+                required: required, optional: optional,
+                excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
         case .date(let child, let from, let to):
             var dates: [String?] = []
             dates.reserveCapacity(ctx.segment.documentCount)
