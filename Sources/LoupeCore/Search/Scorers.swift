@@ -239,7 +239,7 @@ final class NearScorer: PositionalScorer {
 }
 
 /// Disjunction: documents matching any child; the score sums the matching children.
-final class OrScorer: Scorer {
+class OrScorer: Scorer {
     let children: [Scorer]
 
     init(_ children: [Scorer]) { self.children = children }
@@ -381,4 +381,18 @@ final class DateFilterScorer: Scorer {
     override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
     override func score() -> Float { child.score() }
     override func spans() -> [Span] { child.spans() }
+}
+
+/// A word's stem term with its title and exact-form terms, whose documents are a subset of the
+/// stem's: the same sum as an `OrScorer`, but top-k collection can drive it by the stem's
+/// postings alone and probe the others only on those documents.
+final class WordScorer: OrScorer {
+    let lead: TermScorer
+    let rest: [TermScorer]
+
+    init(lead: TermScorer, rest: [TermScorer], all: [Scorer]) {
+        self.lead = lead
+        self.rest = rest
+        super.init(all)
+    }
 }

@@ -336,7 +336,21 @@ public final class Searcher {
                 a: try scorer(a, ctx), b: try scorer(b, ctx), distance: d, ordered: o, weight: w, slot: slot, ctx: ctx)
         case .or(let children):
             let s = try children.map { try scorer($0, ctx) }
-            return s.count == 1 ? s[0] : OrScorer(s)
+            if s.count == 1 { return s[0] }
+            // One unquoted word: its stem over the text, then its title and exact-form terms,
+            // whose documents are among the stem's (the text field holds the title, and an exact
+            // form has that stem).
+            if s.count <= 3, case .term(let k0, _, _) = children[0], k0.first == IndexField.textStem.rawValue,
+                children.dropFirst().allSatisfy({
+                    if case .term(let k, _, _) = $0 {
+                        return k.first == IndexField.titleStem.rawValue || k.first == IndexField.text.rawValue
+                    }
+                    return false
+                }), let lead = s[0] as? TermScorer
+            {
+                return WordScorer(lead: lead, rest: s.dropFirst().compactMap { $0 as? TermScorer }, all: s)
+            }
+            return OrScorer(s)
         case .boolean(let must, let should, let not):
             let ms = try must.map { try scorer($0, ctx) }
             let ss = try should.map { try scorer($0, ctx) }

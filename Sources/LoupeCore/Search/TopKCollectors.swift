@@ -12,7 +12,7 @@ enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
         if let o = scorer as? OrScorer, o.children.count > 1 {
-            var terms: [TermScorer] = []
+            var terms: [Clause] = []
             if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap) }
             return maxScore(o.children, segment: segment, into: &heap)
         }
@@ -62,29 +62,51 @@ enum TopKCollectors {
         return n
     }
 
-    /// The term leaves of nested disjunctions (an OR's score is the sum of its children's), or
-    /// false when another kind of scorer is among them.
-    static func flatten(_ s: Scorer, into out: inout [TermScorer]) -> Bool {
+    /// A clause of `termMaxScore`: a term, and terms whose documents are among its own (a
+    /// word's title and exact-form terms), probed only on the lead's documents.
+    struct Clause {
+        var lead: TermScorer
+        var rest: [TermScorer] = []
+        var maxScore: Float { rest.reduce(lead.maxScore) { $0 + $1.maxScore } }
+    }
+
+    /// The clauses of nested disjunctions of terms (an OR's score is the sum of its children's),
+    /// or false when another kind of scorer is among them.
+    static func flatten(_ s: Scorer, into out: inout [Clause]) -> Bool {
         if let t = s as? TermScorer {
-            out.append(t)
+            out.append(Clause(lead: t))
             return true
         }
         if s is EmptyScorer { return true }
+        if let w = s as? WordScorer {
+            out.append(Clause(lead: w.lead, rest: w.rest))
+            return true
+        }
         if let o = s as? OrScorer { return o.children.allSatisfy { flatten($0, into: &out) } }
         return false
     }
 
     /// MaxScore over plain terms, without scorer objects in the loop: the cursors are held
-    /// unretained (the `terms` array keeps them alive) and document lengths are read straight
-    /// from the segment's length table, so nothing is retained or released per posting.
-    static func termMaxScore(_ terms: [TermScorer], segment: SegmentReader, into heap: inout TopK) -> Int {
-        let sorted = terms.sorted { $0.maxScore < $1.maxScore }
+    /// unretained (`clauses` keeps them alive) and document lengths are read straight from the
+    /// segment's length table, so nothing is retained or released per posting. Each clause is
+    /// driven by its lead term; its other terms are advanced only to the lead's documents.
+    static func termMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
+        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
         let m = sorted.count
-        let cursors = sorted.map { Unmanaged.passUnretained($0.cursor) }
-        let weights = sorted.map(\.weight)
-        let slots = sorted.map(\.slot)
-        let avgs = sorted.map { $0.ctx.avgLength[$0.slot] }
-        let bm25 = sorted.first?.ctx.bm25 ?? BM25()
+        let cursors = sorted.map { Unmanaged.passUnretained($0.lead.cursor) }
+        let weights = sorted.map(\.lead.weight)
+        let slots = sorted.map(\.lead.slot)
+        let avgs = sorted.map { $0.lead.ctx.avgLength[$0.lead.slot] }
+        // The other terms, flat: clause i's are extra[extraStart[i]..<extraStart[i + 1]].
+        var extraStart = [0]
+        var extra: [(cursor: Unmanaged<PostingsCursor>, weight: Float, slot: Int, avg: Float)] = []
+        for c in sorted {
+            for t in c.rest {
+                extra.append((Unmanaged.passUnretained(t.cursor), t.weight, t.slot, t.ctx.avgLength[t.slot]))
+            }
+            extraStart.append(extra.count)
+        }
+        let bm25 = sorted.first?.lead.ctx.bm25 ?? BM25()
         var prefix = [Float](repeating: 0, count: m + 1)
         for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
         let lengths = segment.lengthTable
@@ -94,12 +116,21 @@ enum TopKCollectors {
         var firstEssential = 0
         var n = 0
         return withExtendedLifetime(sorted) {
-            @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
-                let tf = cursors[i]._withUnsafeGuaranteedRef { $0.freq }
+            @inline(__always) func termScore(_ tf: Int, _ d: Int32, _ slot: Int, _ w: Float, _ avg: Float) -> Float {
                 let dl = UInt32(
-                    littleEndian: lengths.loadUnaligned(
-                        fromByteOffset: (Int(d) * stride + slots[i]) * 4, as: UInt32.self))
-                return weights[i] * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avgs[i])
+                    littleEndian: lengths.loadUnaligned(fromByteOffset: (Int(d) * stride + slot) * 4, as: UInt32.self))
+                return w * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avg)
+            }
+            @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
+                var s = termScore(cursors[i]._withUnsafeGuaranteedRef { $0.freq }, d, slots[i], weights[i], avgs[i])
+                var j = extraStart[i]
+                while j < extraStart[i + 1] {
+                    let e = extra[j]
+                    let at = e.cursor._withUnsafeGuaranteedRef { $0.doc < d ? $0.advance(to: d) : $0.doc }
+                    if at == d { s += termScore(e.cursor._withUnsafeGuaranteedRef { $0.freq }, d, e.slot, e.weight, e.avg) }
+                    j += 1
+                }
+                return s
             }
             // One pass over the essential clauses per candidate: score the ones on `d`, move
             // them on, and note the next candidate.
