@@ -34,7 +34,8 @@ struct PostingsEncoder {
     /// Re-encodes a builder's varint streams into the block format; appends to `post` and `posn`.
     mutating func encode(
         docs docStream: [UInt8], freqs freqStream: [UInt8], positions posStream: [UInt8], df: Int,
-        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: FileOutput, posn: FileOutput
+        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: FileOutput, posn: FileOutput,
+        lengthStride: Int = IndexField.lengthSlots
     ) throws -> TermInfo {
         let postOffset = UInt64(post.count)
         let posOffset = UInt64(posn.count)
@@ -77,7 +78,7 @@ struct PostingsEncoder {
                             prevDoc = d
                             for _ in 0..<f { _ = readVar(ps, &pp) }
                             blockMaxTF = max(blockMaxTF, f)
-                            let dl = lengths[Int(d) * IndexField.lengthSlots + slot]
+                            let dl = lengths[Int(d) * lengthStride + slot]
                             blockMinLen = min(blockMinLen, dl)
                             pairs.append((f, dl))
                         }
@@ -409,6 +410,24 @@ public final class PostingsCursor {
             p += 1
         }
         return p
+    }
+
+    /// The encoded positions of the current document, as stored: `freq` varints, deltas
+    /// restarting at 0 (a merge copies them without decoding). Nil when the data is damaged.
+    public func positionBytes() -> UnsafeRawBufferPointer? {
+        if posIndex < index {
+            var total = 0
+            for i in posIndex..<index { total += Int(freqs[i]) }
+            posCursor = skipVarints(total, from: posCursor)
+            posIndex = index
+        }
+        let start = posCursor
+        let end = skipVarints(Int(freqs[index]), from: start)
+        guard end <= posn.count, end > start, posn[end - 1] & 0x80 == 0 else {
+            error = .corrupt(fileName, "bad position data")
+            return nil
+        }
+        return UnsafeRawBufferPointer(rebasing: posn[start..<end])
     }
 
     /// Fills `out` with the positions of the term in the current document (ascending).

@@ -32,6 +32,17 @@ struct SegmentMerger {
                 }
             }
         }
+        // Per-slot copies of the lengths for the encoder's impacts: it reads one per posting, in
+        // document order per term, so a dense array per slot misses the cache a quarter as often.
+        var slotLengths = [[UInt32]](repeating: [], count: IndexField.lengthSlots)
+        for slot in 0..<IndexField.lengthSlots {
+            slotLengths[slot] = (0..<total).map { lengths[$0 * IndexField.lengthSlots + slot] }
+        }
+        // Without deletions a segment's documents keep their order after the previous ones': an
+        // offset instead of a table lookup per posting.
+        let offsets: [Int32?] = segments.enumerated().map { k, s in
+            s.hasDeletions ? nil : (s.documentCount > 0 ? maps[k][0] : 0)
+        }
         // Dictionaries, walked together one block at a time.
         var dicts = try segments.map { try DictionaryIterator($0.dictionary) }
         let base = dir + "/" + name
@@ -66,7 +77,7 @@ struct SegmentMerger {
         var docStream: [UInt8] = []
         var freqStream: [UInt8] = []
         var posStream: [UInt8] = []
-        try lengths.withUnsafeBufferPointer { lens in
+        do {
             while true {
                 var minKey: [UInt8]?
                 for k in 0..<segments.count {
@@ -120,18 +131,17 @@ struct SegmentMerger {
                 var prev: Int32 = 0
                 for (k, ti) in sources {
                     let c = segments[k].cursor(ti)
+                    let offset = offsets[k]
                     while c.next() != PostingsCursor.end {
-                        let nd = maps[k][Int(c.doc)]
+                        let nd = offset.map { $0 + c.doc } ?? maps[k][Int(c.doc)]
                         if nd < 0 { continue }
                         appendVarint(&docStream, UInt32(nd - prev))
                         prev = nd
                         let f = c.freq
                         appendVarint(&freqStream, UInt32(f))
-                        var lastPos: Int32 = 0
-                        for p in c.positions() {
-                            appendVarint(&posStream, UInt32(bitPattern: p - lastPos))
-                            lastPos = p
-                        }
+                        // Positions are stored per document (deltas from 0): copied as they are.
+                        guard let bytes = c.positionBytes() else { break }
+                        posStream.append(contentsOf: bytes)
                         df += 1
                         ttf += UInt64(f)
                     }
@@ -139,9 +149,11 @@ struct SegmentMerger {
                 }
                 if df == 0 { continue }
                 let slot = field?.lengthSlot ?? 0
-                var info = try encoder.encode(
-                    docs: docStream, freqs: freqStream, positions: posStream, df: df, lengths: lens, slot: slot,
-                    post: post, posn: posn)
+                var info = try slotLengths[slot].withUnsafeBufferPointer { lens in
+                    try encoder.encode(
+                        docs: docStream, freqs: freqStream, positions: posStream, df: df, lengths: lens, slot: 0,
+                        post: post, posn: posn, lengthStride: 1)
+                }
                 info.totalTermFreq = ttf
                 try dict.add(key: key, info: info)
                 terms += 1
