@@ -180,3 +180,19 @@ struct ExactFormTests {
         #expect(s0.count == 2 && s0[0] == s0[1], "without it both forms score alike: \(s0)")
     }
 }
+
+/// Queries that bind to nothing (a prefix without expansions, a word missing from the index) are
+/// "no match", never a crash — alone, OR-ed, or negated.
+@Suite("empty expansions")
+struct EmptyExpansionTests {
+    @Test(arguments: ["zqnothing*", "zqnothing* OR zqother*", "title:zqnothing*", "-zqnothing* zone", "zqnothing"])
+    func noExpansionIsNoMatch(query: String) throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", query, "--index", index])
+        #expect(r.status == 0 || r.status == 1, "\(query): status \(r.status) \(r.stderr.suffix(300))")
+        let file = try Loupe.tempDir().appendingPathComponent("q.txt")
+        try (query + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let b = try Loupe.run(["find", "--batch", file.path, "--index", index])
+        #expect(b.status == 0 || b.status == 1, "\(query) in a batch: status \(b.status)")
+    }
+}

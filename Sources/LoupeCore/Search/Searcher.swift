@@ -340,7 +340,7 @@ public final class Searcher {
             // One unquoted word: its stem over the text, then its title and exact-form terms,
             // whose documents are among the stem's (the text field holds the title, and an exact
             // form has that stem).
-            if s.count <= 3, case .term(let k0, _, _) = children[0], k0.first == IndexField.textStem.rawValue,
+            if s.count >= 2, s.count <= 3, case .term(let k0, _, _) = children[0], k0.first == IndexField.textStem.rawValue,
                 children.dropFirst().allSatisfy({
                     if case .term(let k, _, _) = $0 {
                         return k.first == IndexField.titleStem.rawValue || k.first == IndexField.text.rawValue
