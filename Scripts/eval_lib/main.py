@@ -176,20 +176,16 @@ def option_ablations(loupe, notes):
             # An option that find also has is a query-time setting (at index time it only stores
             # the index's default): ablate it on find only, without re-indexing.
             opts = {k: v for k, v in opts.items() if k not in loupe.find_opts}
-        o = opts.get("--title-weight")
-        if o is not None:
+        for flag, name, values in (("--title-weight", "title weight", TITLE_WEIGHTS),
+                                   ("--exact-weight", "exact-form weight", EXACT_WEIGHTS)):
+            o = opts.get(flag)
+            if o is None:
+                continue
             d = o.default()
-            for w in TITLE_WEIGHTS:
+            for w in values:
                 is_def = d is not None and _norm(d) == _fmt_num(w)
-                out.append(mk("title weight %s%s" % (_fmt_num(w), " (default)" if is_def else ""),
-                              ("--title-weight", _fmt_num(w)), "title weight (%s)" % cmd))
-        o = opts.get("--exact-weight")
-        if o is not None:
-            d = o.default()
-            for w in EXACT_WEIGHTS:
-                is_def = d is not None and _norm(d) == _fmt_num(w)
-                out.append(mk("exact-form weight %s%s" % (_fmt_num(w), " (default)" if is_def else ""),
-                              ("--exact-weight", _fmt_num(w)), "exact-form weight (%s)" % cmd))
+                out.append(mk("%s %s%s" % (name, _fmt_num(w), " (default)" if is_def else ""),
+                              (flag, _fmt_num(w)), "%s (%s)" % (name, cmd)))
         if cmd == "find" and opts.get("--feedback") is not None:
             g = "relevance feedback (find)"
             out.append(mk("off (default)", (), g))

@@ -63,6 +63,18 @@ struct Loupe {
         return u
     }
 
+    /// A fresh corpus of plain-text articles (`<id>.txt`, the id as title line) and the path
+    /// of its index (not built yet): (corpus, index).
+    static func textCorpus(_ name: String, _ docs: [(String, String)]) throws -> (URL, String) {
+        let dir = try tempDir(name)
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        for (id, text) in docs {
+            try "\(id)\n\n\(text)\n".write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        return (c, dir.appendingPathComponent("idx").path)
+    }
+
     /// A copy of the repository's `Corpus/` in a temporary directory.
     static func corpusCopy() throws -> URL {
         let dir = try tempDir("loupe-corpus")

@@ -120,24 +120,19 @@ struct OptionValueOrderTests {
 @Suite("find --feedback")
 struct FindFeedbackTests {
     @Test func feedbackReRanksWithTheTopHitsWords() throws {
-        let dir = try Loupe.tempDir("loupe-find-feedback")
-        let c = dir.appendingPathComponent("c")
-        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        let docs: [(String, String)] = [
-            ("n1", "Glacier glacier meltwater moraine."),
-            ("n2", "Glacier glacier moraine meltwater lakes."),
-            ("n3", "Glacier glacier meltwater moraine ice."),
-            ("short", "A glacier named in the council budget report on road repairs."),
-            (
-                "long",
-                "A glacier lake: meltwater gathers behind the moraine, and when the moraine gives way the meltwater floods the valley below the moraine."
-            ),
-            ("nomatch", "Meltwater and moraine without the word itself."),
-        ]
-        for (id, text) in docs {
-            try "\(id)\n\n\(text)\n".write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
-        }
-        let idx = dir.appendingPathComponent("idx").path
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-find-feedback",
+            [
+                ("n1", "Glacier glacier meltwater moraine."),
+                ("n2", "Glacier glacier moraine meltwater lakes."),
+                ("n3", "Glacier glacier meltwater moraine ice."),
+                ("short", "A glacier named in the council budget report on road repairs."),
+                (
+                    "long",
+                    "A glacier lake: meltwater gathers behind the moraine, and when the moraine gives way the meltwater floods the valley below the moraine."
+                ),
+                ("nomatch", "Meltwater and moraine without the word itself."),
+            ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ids(_ extra: [String]) throws -> [String] {
             let r = try Loupe.run(["find", "glacier", "--index", idx, "--json", "--exact-weight", "0"] + extra)

@@ -115,23 +115,18 @@ struct RelatedTests {
     /// Feedback: an article that shares no word with the source, but the subject words of the
     /// source's closest matches, is found with feedback and not without it.
     @Test func feedbackFindsTheSubjectsOtherWords() throws {
-        let dir = try Loupe.tempDir("loupe-feedback")
-        let c = dir.appendingPathComponent("c")
-        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        let docs: [(String, String)] = [
-            ("source", "Glaciers retreat quickly in the Alps, surveyors reported."),
-            ("n1", "Glaciers retreat in the Alps as meltwater and moraine surveys show thinning ice."),
-            ("n2", "Surveyors say Alps glaciers retreat; meltwater lakes grow behind the moraine."),
-            ("n3", "Meltwater from retreating glaciers in the Alps fills lakes near the moraine."),
-            ("subject", "Meltwater lakes dammed by moraine can burst and flood valleys downstream."),
-            ("u1", "The orchestra played a new symphony at the concert hall on Sunday."),
-            ("u2", "Farmers sold apples and pears at the market square."),
-            ("u3", "The council voted on the budget for road repairs."),
-        ]
-        for (id, text) in docs {
-            try "\(id)\n\n\(text)\n".write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
-        }
-        let idx = dir.appendingPathComponent("idx").path
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-feedback",
+            [
+                ("source", "Glaciers retreat quickly in the Alps, surveyors reported."),
+                ("n1", "Glaciers retreat in the Alps as meltwater and moraine surveys show thinning ice."),
+                ("n2", "Surveyors say Alps glaciers retreat; meltwater lakes grow behind the moraine."),
+                ("n3", "Meltwater from retreating glaciers in the Alps fills lakes near the moraine."),
+                ("subject", "Meltwater lakes dammed by moraine can burst and flood valleys downstream."),
+                ("u1", "The orchestra played a new symphony at the concert hall on Sunday."),
+                ("u2", "Farmers sold apples and pears at the market square."),
+                ("u3", "The council voted on the budget for road repairs."),
+            ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ids(_ extra: [String]) throws -> [String] {
             (try related(["source.txt"] + extra, index: idx)["hits"] as? [[String: Any]] ?? []).compactMap {

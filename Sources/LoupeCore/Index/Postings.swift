@@ -412,15 +412,20 @@ public final class PostingsCursor {
         return p
     }
 
+    /// Moves the position cursor past the positions of earlier documents in this block.
+    @inline(__always)
+    private func skipEarlierPositions() {
+        guard posIndex < index else { return }
+        var total = 0
+        for i in posIndex..<index { total += Int(freqs[i]) }
+        posCursor = skipVarints(total, from: posCursor)
+        posIndex = index
+    }
+
     /// The encoded positions of the current document, as stored: `freq` varints, deltas
     /// restarting at 0 (a merge copies them without decoding). Nil when the data is damaged.
     public func positionBytes() -> UnsafeRawBufferPointer? {
-        if posIndex < index {
-            var total = 0
-            for i in posIndex..<index { total += Int(freqs[i]) }
-            posCursor = skipVarints(total, from: posCursor)
-            posIndex = index
-        }
+        skipEarlierPositions()
         let start = posCursor
         let end = skipVarints(Int(freqs[index]), from: start)
         guard end <= posn.count, end > start, posn[end - 1] & 0x80 == 0 else {
@@ -433,13 +438,7 @@ public final class PostingsCursor {
     /// Fills `out` with the positions of the term in the current document (ascending).
     public func positions(into out: PositionBuffer) {
         out.count = 0
-        // Skip the positions of earlier documents in this block.
-        if posIndex < index {
-            var total = 0
-            for i in posIndex..<index { total += Int(freqs[i]) }
-            posCursor = skipVarints(total, from: posCursor)
-            posIndex = index
-        }
+        skipEarlierPositions()
         var p = posCursor
         let end = posn.count
         guard let base = posn.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
