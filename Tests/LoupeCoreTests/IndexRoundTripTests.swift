@@ -14,11 +14,13 @@ struct IndexRoundTripTests {
     /// Deterministic pseudo-random articles over a small vocabulary (so terms repeat a lot and
     /// postings span several blocks).
     static func articles(_ n: Int, seed: UInt64 = 42) -> [Article] {
-        let vocab = ["iran", "iraq", "talks", "green", "zone", "baghdad", "oil", "law", "the", "of", "envoy", "security",
-                     "meeting", "united", "states", "nuclear", "power", "dust", "storm", "cup"]
+        let vocab = [
+            "iran", "iraq", "talks", "green", "zone", "baghdad", "oil", "law", "the", "of", "envoy", "security",
+            "meeting", "united", "states", "nuclear", "power", "dust", "storm", "cup",
+        ]
         var state = seed
         func rnd(_ k: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(k))
         }
         return (0..<n).map { i in
@@ -109,10 +111,20 @@ struct IndexRoundTripTests {
 
     @Test func prunedTopKEqualsExhaustive() throws {
         let arts = IndexRoundTripTests.articles(3000, seed: 11)
-        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
+        for analyzer in [AnalyzerKind.english, .plain] {
+            try prunedTopKEqualsExhaustive(arts, analyzer)
+        }
+    }
+
+    func prunedTopKEqualsExhaustive(_ arts: [Article], _ analyzer: AnalyzerKind) throws {
+        let dir = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 2)
         let reader = try IndexReader(directory: dir)
         let s = Searcher(reader: reader)
-        for q in ["iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup"] {
+        let queries = [
+            "iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup",
+            "iran AND talks", "the AND of", "oil AND law AND the", "zone AND zqmissing", "the AND iran AND of AND cup",
+        ]
+        for q in queries {
             let b = try s.prepare(try QueryParser().parse(q))
             for k in [1, 10, 100] {
                 let full = try s.search(b, limit: k, exactTotal: true)

@@ -11,6 +11,21 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
+        if let a = scorer as? AndScorer, a.children.count > 1 {
+            var clauses: [Clause] = []
+            if a.children.allSatisfy({ c in
+                if let t = c as? TermScorer {
+                    clauses.append(Clause(lead: t))
+                } else if let w = c as? WordScorer {
+                    clauses.append(Clause(lead: w.lead, rest: w.rest))
+                } else {
+                    return false
+                }
+                return true
+            }) {
+                return termConjunction(clauses, segment: segment, into: &heap)
+            }
+        }
         if let o = scorer as? OrScorer, o.children.count > 1 {
             var terms: [Clause] = []
             if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap) }
@@ -90,48 +105,91 @@ enum TopKCollectors {
     /// unretained (`clauses` keeps them alive) and document lengths are read straight from the
     /// segment's length table, so nothing is retained or released per posting. Each clause is
     /// driven by its lead term; its other terms are advanced only to the lead's documents.
+    /// Clauses ready for scoring without scorer objects in the loop: the cursors are held
+    /// unretained (the clauses array, kept alive by the caller, owns them) and document lengths
+    /// are read straight from the segment's length table, so nothing is retained or released
+    /// per posting. Each clause is driven by its lead term; its other terms are advanced only to
+    /// the lead's documents.
+    struct ClauseScoring {
+        let cursors: [Unmanaged<PostingsCursor>]
+        private let weights: [Float]
+        private let slots: [Int]
+        private let avgs: [Float]
+        /// The other terms, flat: clause i's are extra[extraStart[i]..<extraStart[i + 1]].
+        private let extraStart: [Int]
+        private let extra: [(cursor: Unmanaged<PostingsCursor>, weight: Float, slot: Int, avg: Float)]
+        /// Upper bound of the other terms' part, per clause.
+        private let extraBound: [Float]
+        private let bm25: BM25
+        private let lengths: UnsafeRawPointer
+        private let stride = IndexField.lengthSlots
+
+        init(_ clauses: [Clause], segment: SegmentReader) {
+            cursors = clauses.map { Unmanaged.passUnretained($0.lead.cursor) }
+            weights = clauses.map(\.lead.weight)
+            slots = clauses.map(\.lead.slot)
+            avgs = clauses.map { $0.lead.ctx.avgLength[$0.lead.slot] }
+            var starts = [0]
+            var flat: [(cursor: Unmanaged<PostingsCursor>, weight: Float, slot: Int, avg: Float)] = []
+            for c in clauses {
+                for t in c.rest {
+                    flat.append((Unmanaged.passUnretained(t.cursor), t.weight, t.slot, t.ctx.avgLength[t.slot]))
+                }
+                starts.append(flat.count)
+            }
+            extraStart = starts
+            extra = flat
+            extraBound = clauses.map { $0.rest.reduce(0) { $0 + $1.maxScore } }
+            bm25 = clauses.first?.lead.ctx.bm25 ?? BM25()
+            lengths = segment.lengthTable
+        }
+
+        @inline(__always) private func termScore(_ tf: Int, _ d: Int32, _ slot: Int, _ w: Float, _ avg: Float) -> Float
+        {
+            let dl = UInt32(
+                littleEndian: lengths.loadUnaligned(fromByteOffset: (Int(d) * stride + slot) * 4, as: UInt32.self))
+            return w * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avg)
+        }
+
+        /// Clause i's score on `d`, where its lead term is.
+        @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
+            var s = termScore(cursors[i]._withUnsafeGuaranteedRef { $0.freq }, d, slots[i], weights[i], avgs[i])
+            var j = extraStart[i]
+            while j < extraStart[i + 1] {
+                let e = extra[j]
+                let at = e.cursor._withUnsafeGuaranteedRef { $0.doc < d ? $0.advance(to: d) : $0.doc }
+                if at == d { s += termScore(e.cursor._withUnsafeGuaranteedRef { $0.freq }, d, e.slot, e.weight, e.avg) }
+                j += 1
+            }
+            return s
+        }
+
+        /// Bound of clause i's score over the lead's current block: the block's best impact,
+        /// plus the other terms' global bounds.
+        @inline(__always) func blockBound(_ i: Int) -> Float {
+            let w = weights[i]
+            let avg = avgs[i]
+            let bm = bm25
+            return w
+                * cursors[i]._withUnsafeGuaranteedRef { c in
+                    c.blockMax { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
+                } + extraBound[i]
+        }
+    }
+
+    /// MaxScore over clauses of terms (see `ClauseScoring`).
     static func termMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
         let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
         let m = sorted.count
-        let cursors = sorted.map { Unmanaged.passUnretained($0.lead.cursor) }
-        let weights = sorted.map(\.lead.weight)
-        let slots = sorted.map(\.lead.slot)
-        let avgs = sorted.map { $0.lead.ctx.avgLength[$0.lead.slot] }
-        // The other terms, flat: clause i's are extra[extraStart[i]..<extraStart[i + 1]].
-        var extraStart = [0]
-        var extra: [(cursor: Unmanaged<PostingsCursor>, weight: Float, slot: Int, avg: Float)] = []
-        for c in sorted {
-            for t in c.rest {
-                extra.append((Unmanaged.passUnretained(t.cursor), t.weight, t.slot, t.ctx.avgLength[t.slot]))
-            }
-            extraStart.append(extra.count)
-        }
-        let bm25 = sorted.first?.lead.ctx.bm25 ?? BM25()
+        let sc = ClauseScoring(sorted, segment: segment)
+        let cursors = sc.cursors
         var prefix = [Float](repeating: 0, count: m + 1)
         for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
-        let lengths = segment.lengthTable
-        let stride = IndexField.lengthSlots
         let deletions = segment.hasDeletions
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
         var n = 0
         return withExtendedLifetime(sorted) {
-            @inline(__always) func termScore(_ tf: Int, _ d: Int32, _ slot: Int, _ w: Float, _ avg: Float) -> Float {
-                let dl = UInt32(
-                    littleEndian: lengths.loadUnaligned(fromByteOffset: (Int(d) * stride + slot) * 4, as: UInt32.self))
-                return w * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avg)
-            }
-            @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
-                var s = termScore(cursors[i]._withUnsafeGuaranteedRef { $0.freq }, d, slots[i], weights[i], avgs[i])
-                var j = extraStart[i]
-                while j < extraStart[i + 1] {
-                    let e = extra[j]
-                    let at = e.cursor._withUnsafeGuaranteedRef { $0.doc < d ? $0.advance(to: d) : $0.doc }
-                    if at == d { s += termScore(e.cursor._withUnsafeGuaranteedRef { $0.freq }, d, e.slot, e.weight, e.avg) }
-                    j += 1
-                }
-                return s
-            }
             // One pass over the essential clauses per candidate: score the ones on `d`, move
             // them on, and note the next candidate.
             var d = PostingsCursor.end
@@ -145,7 +203,7 @@ enum TopKCollectors {
                 var next = PostingsCursor.end
                 for i in firstEssential..<m {
                     if docs[i] == d {
-                        s += score(i, d)
+                        s += sc.score(i, d)
                         docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.next() }
                     }
                     if docs[i] < next { next = docs[i] }
@@ -154,7 +212,7 @@ enum TopKCollectors {
                 while i >= 0 {
                     if heap.isFull && s + prefix[i + 1] <= heap.threshold { break }
                     if docs[i] < d { docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
-                    if docs[i] == d { s += score(i, d) }
+                    if docs[i] == d { s += sc.score(i, d) }
                     i -= 1
                 }
                 if !deletions || !segment.isDeleted(d) {
@@ -162,6 +220,61 @@ enum TopKCollectors {
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
                 d = next
+            }
+            return n
+        }
+    }
+
+    /// A conjunction of term clauses: leap-frog from the rarest lead term, and block-max
+    /// skipping — when the clauses' current blocks together cannot beat the k-th score, every
+    /// document up to the first of those blocks' ends is skipped unscored.
+    static func termConjunction(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
+        let sorted = clauses.sorted { $0.lead.cursor.info.docFreq < $1.lead.cursor.info.docFreq }
+        let m = sorted.count
+        let sc = ClauseScoring(sorted, segment: segment)
+        let cursors = sc.cursors
+        let deletions = segment.hasDeletions
+        let end = PostingsCursor.end
+        var n = 0
+        return withExtendedLifetime(sorted) {
+            var target: Int32 = 0
+            outer: while true {
+                // Leap-frog: every lead term on one document `d`.
+                var d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: target) }
+                while true {
+                    if d == end { break outer }
+                    var agreed = true
+                    for i in 1..<m {
+                        let x = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) }
+                        if x == end { break outer }
+                        if x > d {
+                            d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: x) }
+                            agreed = false
+                            break
+                        }
+                    }
+                    if agreed { break }
+                }
+                if heap.isFull {
+                    var bound: Float = 0
+                    var windowEnd = Int32.max
+                    for i in 0..<m {
+                        bound += sc.blockBound(i)
+                        windowEnd = min(windowEnd, cursors[i]._withUnsafeGuaranteedRef { $0.blockLastDoc })
+                    }
+                    if bound <= heap.threshold {
+                        if windowEnd == end || windowEnd == Int32.max { break }
+                        target = windowEnd + 1
+                        continue
+                    }
+                }
+                var s: Float = 0
+                for i in 0..<m { s += sc.score(i, d) }
+                if !deletions || !segment.isDeleted(d) {
+                    n += 1
+                    heap.offer(doc: segment.docBase + Int(d), score: s)
+                }
+                target = d + 1
             }
             return n
         }
