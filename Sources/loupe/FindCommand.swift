@@ -307,7 +307,7 @@ struct FindCommand: ParsableCommand {
         var counts: [String: Int] = [:]
         var undated = 0
         for d in docs {
-            guard let date = try reader.article(d).date, date.count >= unit.prefix else {
+            guard let date = try reader.articleDate(d), date.count >= unit.prefix else {
                 undated += 1
                 continue
             }

@@ -86,6 +86,12 @@ public final class IndexReader: @unchecked Sendable {
         return try s.articleID(local)
     }
 
+    /// The stored date of `doc`, without decoding its text.
+    public func articleDate(_ doc: Int) throws -> String? {
+        guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
+        return try s.articleDate(local)
+    }
+
     public func article(_ doc: Int) throws -> Article {
         guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
         return try s.article(local)

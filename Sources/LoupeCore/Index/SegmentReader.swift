@@ -97,6 +97,9 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func articleID(_ doc: Int32) throws -> String { try store.id(Int(doc)) }
 
+    /// The stored date of `doc` (ISO 8601), without decoding the rest of the article.
+    public func articleDate(_ doc: Int32) throws -> String? { try store.date(Int(doc)) }
+
     /// Verifies every file's checksum and the postings structure (for `loupe check`).
     public func check() throws {
         let base = directory + "/" + info.name

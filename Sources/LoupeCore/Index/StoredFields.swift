@@ -172,7 +172,9 @@ final class StoredFieldsReader: @unchecked Sendable {
         let got = out.withUnsafeMutableBytes { dst in
             ZSTD_decompress(dst.baseAddress, raw, bytes.baseAddress! + start, clen)
         }
-        guard ZSTD_isError(got) == 0, got == raw else { throw IndexError.corrupt(name, "block \(b) does not decompress") }
+        guard ZSTD_isError(got) == 0, got == raw else {
+            throw IndexError.corrupt(name, "block \(b) does not decompress")
+        }
         blockCache[b] = out
         cacheOrder.append(b)
         if cacheOrder.count > StoredFieldsReader.cachedBlocks { blockCache[cacheOrder.removeFirst()] = nil }
@@ -205,4 +207,14 @@ final class StoredFieldsReader: @unchecked Sendable {
 
     /// Only the id of a stored article (the first field): no body decoding.
     func id(_ doc: Int) throws -> String { try withRecord(doc) { try $0.string() } }
+
+    /// Only the date of a stored article (the third field): no body decoding.
+    func date(_ doc: Int) throws -> String? {
+        try withRecord(doc) { r in
+            _ = try r.string()
+            _ = try r.string()
+            let d = try r.string()
+            return d.isEmpty ? nil : d
+        }
+    }
 }

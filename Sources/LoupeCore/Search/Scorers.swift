@@ -75,7 +75,9 @@ final class TermScorer: Scorer {
     /// Largest tf with the shortest document bounds the score: BM25 grows with tf and falls with
     /// length.
     override var maxScore: Float {
-        weight * ctx.bm25.tfNorm(Float(cursor.info.maxFreq), length: Float(cursor.info.minLength), avgLength: ctx.avgLength[slot])
+        weight
+            * ctx.bm25.tfNorm(
+                Float(cursor.info.maxFreq), length: Float(cursor.info.minLength), avgLength: ctx.avgLength[slot])
     }
 
     /// The same bound for the block holding the current document.
@@ -179,7 +181,8 @@ final class PhraseScorer: PositionalScorer {
             if slop == 0, let a = pairA, let b = pairB {
                 a.positions(into: bufA)
                 b.positions(into: bufB)
-                SpanMatcher.exactPair(bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
+                SpanMatcher.exactPair(
+                    bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
             } else if slop == 0 {
                 for i in 0..<cursors.count { cursors[i].positions(into: buffers[i]) }
                 SpanMatcher.exactPhrase(buffers, offsets: offsets, lo: lo, hi: hi, into: &matches)
@@ -351,19 +354,30 @@ final class BooleanScorer: Scorer {
 /// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates).
 final class DateFilterScorer: Scorer {
     let child: Scorer
-    let dates: [String?]
+    let segment: SegmentReader
     let from: String?
     let to: String?
+    /// Set when a stored date could not be read (the document is then left out).
+    private(set) var error: Error?
 
-    init(child: Scorer, dates: [String?], from: String?, to: String?) {
+    /// Dates are read from the stored fields only for the child's matches (not for every
+    /// document of the segment), one field, without decoding the article's text.
+    init(child: Scorer, segment: SegmentReader, from: String?, to: String?) {
         self.child = child
-        self.dates = dates
+        self.segment = segment
         self.from = from
         self.to = to
     }
 
     private func ok(_ d: Int32) -> Bool {
-        guard let date = dates[Int(d)] else { return false }
+        let stored: String?
+        do {
+            stored = try segment.articleDate(d)
+        } catch {
+            self.error = error
+            return false
+        }
+        guard let date = stored else { return false }
         let day = String(date.prefix(10))
         if let f = from, day < f { return false }
         if let t = to, String(day.prefix(t.count)) > t { return false }

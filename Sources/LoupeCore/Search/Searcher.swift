@@ -340,7 +340,8 @@ public final class Searcher {
             // One unquoted word: its stem over the text, then its title and exact-form terms,
             // whose documents are among the stem's (the text field holds the title, and an exact
             // form has that stem).
-            if s.count >= 2, s.count <= 3, case .term(let k0, _, _) = children[0], k0.first == IndexField.textStem.rawValue,
+            if s.count >= 2, s.count <= 3, case .term(let k0, _, _) = children[0],
+                k0.first == IndexField.textStem.rawValue,
                 children.dropFirst().allSatisfy({
                     if case .term(let k, _, _) = $0 {
                         return k.first == IndexField.titleStem.rawValue || k.first == IndexField.text.rawValue
@@ -368,10 +369,7 @@ public final class Searcher {
                 required: required, optional: optional,
                 excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
         case .date(let child, let from, let to):
-            var dates: [String?] = []
-            dates.reserveCapacity(ctx.segment.documentCount)
-            for d in 0..<ctx.segment.documentCount { dates.append(try ctx.segment.article(Int32(d)).date) }
-            return DateFilterScorer(child: try scorer(child, ctx), dates: dates, from: from, to: to)
+            return DateFilterScorer(child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to)
         }
     }
 
