@@ -299,7 +299,7 @@ public final class RelatedFinder {
         let full = result.hits.count >= want
         if let (center, span) = window {
             result.hits = try result.hits.filter { h in
-                guard let d = RelatedFinder.parseDate(try searcher.reader.article(h.doc).date) else { return false }
+                guard let d = RelatedFinder.parseDate(try searcher.reader.articleDate(h.doc)) else { return false }
                 return abs(d.timeIntervalSince(center)) <= span
             }
         }
@@ -310,7 +310,7 @@ public final class RelatedFinder {
             var rescored: [Hit] = []
             for h in result.hits {
                 var hit = h
-                if let d = RelatedFinder.parseDate(try searcher.reader.article(h.doc).date) {
+                if let d = RelatedFinder.parseDate(try searcher.reader.articleDate(h.doc)) {
                     hit.score = h.score / Float(1 + abs(d.timeIntervalSince(center)) / 86400 / scale)
                 }
                 rescored.append(hit)
