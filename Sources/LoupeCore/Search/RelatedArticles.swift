@@ -195,13 +195,17 @@ public final class RelatedFinder {
         return Double(common) / Double(max(seen, 1))
     }
 
-    static func parseDate(_ iso: String?) -> Date? {
-        guard let s = iso else { return nil }
+    /// Formatters are costly to make: one of each per finder.
+    private let dateTimeFormat = ISO8601DateFormatter()
+    private let dayFormat: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
-        if s.count == 10 {
-            f.formatOptions = [.withFullDate]
-        }
-        return f.date(from: s)
+        f.formatOptions = [.withFullDate]
+        return f
+    }()
+
+    func parseDate(_ iso: String?) -> Date? {
+        guard let s = iso else { return nil }
+        return (s.count == 10 ? dayFormat : dateTimeFormat).date(from: s)
     }
 
     /// An article's weighted terms scaled to unit length (so that a long feedback article does
@@ -228,7 +232,7 @@ public final class RelatedFinder {
         let f = field
         var window: (Date, Double)?
         if let w = options.window {
-            if let d = RelatedFinder.parseDate(source.date) {
+            if let d = parseDate(source.date) {
                 window = (d, w)
             } else {
                 notes.append("the source has no date: --window ignored")
@@ -299,18 +303,18 @@ public final class RelatedFinder {
         let full = result.hits.count >= want
         if let (center, span) = window {
             result.hits = try result.hits.filter { h in
-                guard let d = RelatedFinder.parseDate(try searcher.reader.articleDate(h.doc)) else { return false }
+                guard let d = parseDate(try searcher.reader.articleDate(h.doc)) else { return false }
                 return abs(d.timeIntervalSince(center)) <= span
             }
         }
         // Copies are judged on the body (syndicated copies often retitle a story).
         func text(_ a: Article) -> String { a.body.isEmpty ? a.title : a.body }
         let sourceSketch = RelatedFinder.sketch(text(source), analyzer: analyzer)
-        if let scale = options.dateScaleDays, let center = RelatedFinder.parseDate(source.date) {
+        if let scale = options.dateScaleDays, let center = parseDate(source.date) {
             var rescored: [Hit] = []
             for h in result.hits {
                 var hit = h
-                if let d = RelatedFinder.parseDate(try searcher.reader.articleDate(h.doc)) {
+                if let d = parseDate(try searcher.reader.articleDate(h.doc)) {
                     hit.score = h.score / Float(1 + abs(d.timeIntervalSince(center)) / 86400 / scale)
                 }
                 rescored.append(hit)
