@@ -15,7 +15,8 @@ import LoupeCore
 /// - date: `Date` → ISO 8601; id: `Message-ID` without its angle brackets, else the file path;
 ///   categories: the `Newsgroups` list; body: everything after the header block, decoded like
 ///   a text file (UTF-8, else Latin-1 with a warning) and otherwise left as written (quoted
-///   replies, signatures). MIME multipart bodies and transfer encodings are not decoded.
+///   replies, signatures). MIME bodies (quoted-printable, base64, charsets, multipart, HTML)
+///   are reduced to their readable text (see `MIME`).
 public struct MailLoader {
     public init() {}
 
@@ -107,7 +108,18 @@ public struct MailLoader {
         }
         result.diagnostics += headerDiagnostics
         let bodyLine = 1 + bytes[..<bodyStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        let (text, outcome) = TextDecoding.decode(Array(bytes[bodyStart...]))
+        let text: String
+        let outcome: TextDecoding.Outcome
+        if MIME.applies(contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"]) {
+            // MIME: transfer encodings, charsets and parts decoded to the readable text.
+            text =
+                MIME.text(
+                    contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"],
+                    body: bytes[bodyStart...]) ?? ""
+            outcome = .utf8
+        } else {
+            (text, outcome) = TextDecoding.decode(Array(bytes[bodyStart...]))
+        }
         switch outcome {
         case .binary:
             result.diagnostics.append(
