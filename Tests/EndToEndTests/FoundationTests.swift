@@ -72,12 +72,12 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 6 files, 13 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 15 files, 26 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 13)
-        #expect(o["files"] as? Int == 6)
+        #expect(o["articles"] as? Int == 26)
+        #expect(o["files"] as? Int == 15)
     }
 
     @Test func feedsAreSearchableWithDatesAndSources() throws {

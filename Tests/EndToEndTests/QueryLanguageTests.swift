@@ -191,3 +191,24 @@ struct EmptyExpansionTests {
         #expect(b.status == 0 || b.status == 1, "\(query) in a batch: status \(b.status)")
     }
 }
+
+/// A 2–3-word query found as written in a long article outranks a short article holding only one
+/// of its words: the whole-query phrase is not length-normalised.
+@Suite("short-query phrase boost")
+struct PhraseBoostTests {
+    @Test func longArticleWithThePhraseBeatsShortOneWithAWord() throws {
+        let filler = (0..<60).map { "The committee met again on the \($0)th day and adjourned." }.joined(separator: " ")
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-phrase-boost",
+            [
+                ("long", "Talks inside the Green Zone went on late. " + filler),
+                ("short", "The parks stay green all year."),
+                ("other1", "Farmers sold apples at the market."),
+                ("other2", "The orchestra played on Sunday."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let r = try Loupe.run(["find", "green zone", "--index", idx, "--json"])
+        let ids = (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.first == "long.txt", "\(ids)")
+    }
+}

@@ -63,7 +63,12 @@ extension Searcher {
         guard s.advance(to: doc) == doc else { return nil }
         let freq = s.spans().reduce(Float(0)) { $0 + $1.weight }
         let tf = tfExplanation(
-            freq, dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "phrase frequency")
+            freq,
+            dl: slot == BoundQuery.unnormalizedSlot
+                ? UInt32(ctx.avgLength[0].rounded()) : ctx.segment.length(doc, slot: slot),
+            avgdl: slot == BoundQuery.unnormalizedSlot ? ctx.avgLength[0].rounded() : ctx.avgLength[slot],
+            label: slot == BoundQuery.unnormalizedSlot ? "phrase frequency (not length-normalised)" : "phrase frequency"
+        )
         return Explanation(
             w * tf.value, "weight(\(label)) = sum of the terms' idf × tf normalisation",
             [Explanation(w, "sum of idf"), tf])
@@ -77,13 +82,17 @@ extension Searcher {
             guard let ti = try ctx.segment.dictionary.lookup(key) else { return nil }
             let c = ctx.segment.cursor(ti)
             guard c.advance(to: doc) == doc else { return nil }
-            let tf = tfExplanation(Float(c.freq), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "tf")
-            return Explanation(w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation", [try idfExplanation(key), tf])
+            let tf = tfExplanation(
+                Float(c.freq), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "tf")
+            return Explanation(
+                w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation",
+                [try idfExplanation(key), tf])
         case .phrase(let keys, _, let slop, let w, let slot):
             let words = keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")
             return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words)\"" + (slop > 0 ? "~\(slop)" : ""))
         case .near(_, _, let d, let o, let w, let slot):
-            return try positional(q, ctx, doc, w, slot, label: "\(o ? "ADJ" : "NEAR")/\(d), matches weighted 1/(1 + gap)")
+            return try positional(
+                q, ctx, doc, w, slot, label: "\(o ? "ADJ" : "NEAR")/\(d), matches weighted 1/(1 + gap)")
         case .or(let children):
             let parts = try children.compactMap { try explain($0, ctx, doc) }
             if parts.isEmpty { return nil }

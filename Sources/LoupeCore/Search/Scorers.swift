@@ -104,6 +104,10 @@ class PositionalScorer: Scorer {
 
     override func score() -> Float {
         let f = matches.reduce(Float(0)) { $0 + $1.weight }
+        if slot == BoundQuery.unnormalizedSlot {
+            // Scored as if the article had the average length.
+            return weight * ctx.bm25.tfNorm(f, length: ctx.avgLength[0], avgLength: ctx.avgLength[0])
+        }
         let dl = Float(ctx.segment.length(doc, slot: slot))
         return weight * ctx.bm25.tfNorm(f, length: dl, avgLength: ctx.avgLength[slot])
     }

@@ -1,6 +1,9 @@
 /// A query bound to one index snapshot: terms analysed, weights computed from global statistics
 /// (Lucene's Weight). It is immutable; per-segment scorers are built from it.
 public indirect enum BoundQuery: Sendable {
+    /// The length slot of a phrase or NEAR pseudo-term scored without length normalisation.
+    public static let unnormalizedSlot = -1
+
     case nothing
     /// One dictionary key (field byte + term), its idf × boost, and the length slot.
     case term(key: [UInt8], weight: Float, slot: Int)
@@ -301,8 +304,12 @@ public final class Searcher {
             keys.append([field.rawValue] + t)
             weight += try idf(field, t)
         }
+        // Not length-normalised: a short query found as written is strong evidence in an
+        // article of any length (else a long article with the phrase can lose to a short one
+        // holding one of the words).
         let phrase = BoundQuery.phrase(
-            keys: keys, offsets: (0..<keys.count).map { Int32($0) }, slop: 0, weight: weight, slot: 0)
+            keys: keys, offsets: (0..<keys.count).map { Int32($0) }, slop: 0, weight: weight,
+            slot: BoundQuery.unnormalizedSlot)
         return .boolean(must: bm, should: bs + [phrase], mustNot: bn)
     }
 
