@@ -185,6 +185,15 @@ enum MIME {
         }
     }
 
+    /// The end of the line starting at `start` (its line feed's index, or the end) and the start
+    /// of the next line.
+    @inline(__always)
+    static func line(_ b: ArraySlice<UInt8>, from start: Int) -> (end: Int, next: Int) {
+        var e = start
+        while e < b.endIndex && b[e] != 0x0A { e += 1 }
+        return (e, e < b.endIndex ? e + 1 : e)
+    }
+
     /// The parts between `--boundary` delimiter lines (preamble and epilogue dropped).
     static func split(_ body: ArraySlice<UInt8>, boundary: String) -> [ArraySlice<UInt8>] {
         let delim = Array(("--" + boundary).utf8)
@@ -192,9 +201,7 @@ enum MIME {
         var partStart: Int?
         var lineStart = body.startIndex
         while lineStart < body.endIndex {
-            var lineEnd = lineStart
-            while lineEnd < body.endIndex && body[lineEnd] != 0x0A { lineEnd += 1 }
-            let next = lineEnd < body.endIndex ? lineEnd + 1 : lineEnd
+            let (lineEnd, next) = line(body, from: lineStart)
             let line = body[lineStart..<lineEnd]
             if line.count >= delim.count && line.starts(with: delim) {
                 let rest = line.dropFirst(delim.count)
@@ -224,9 +231,7 @@ enum MIME {
         var last: String?
         var i = part.startIndex
         while i < part.endIndex {
-            var e = i
-            while e < part.endIndex && part[e] != 0x0A { e += 1 }
-            let next = e < part.endIndex ? e + 1 : e
+            let (e, next) = line(part, from: i)
             var le = e
             if le > i && part[le - 1] == 0x0D { le -= 1 }
             if le == i { return (h, part[next..<part.endIndex]) }
