@@ -26,7 +26,8 @@ public enum SpanMatcher {
     /// Exact two-term phrase: positions of `b` exactly `delta` after positions of `a`.
     @inline(__always)
     static func exactPair(
-        _ a: PositionBuffer, _ b: PositionBuffer, delta: Int32, start: Int32, lo: Int32, hi: Int32, into out: inout [Span]
+        _ a: PositionBuffer, _ b: PositionBuffer, delta: Int32, start: Int32, lo: Int32, hi: Int32,
+        into out: inout [Span]
     ) {
         out.removeAll(keepingCapacity: true)
         let na = a.count
@@ -167,10 +168,41 @@ public enum SpanMatcher {
     public static func near(_ a: [Span], _ b: [Span], distance n: Int, ordered: Bool) -> [Span] {
         var out: [Span] = []
         if a.isEmpty || b.isEmpty { return out }
+        // With `b` sorted by start (term positions, unions and phrases are), only the spans of
+        // `b` that start within reach of `x` are looked at: a window found by binary search,
+        // instead of all of `b` for every `x`.
+        var sorted = true
+        var maxLength = 0
+        for k in b.indices {
+            if k > 0 && b[k].start < b[k - 1].start {
+                sorted = false
+                break
+            }
+            maxLength = max(maxLength, Int(b[k].end) - Int(b[k].start))
+        }
         for x in a {
             var best: Span?
             var bestGap = Int.max
-            for y in b {
+            var j = 0
+            var last = b.count
+            if sorted {
+                // A y before x ends at least x.start − n − 1, so starts at least that − maxLength.
+                let from = Int(x.start) - n - 1 - maxLength
+                var lo = 0
+                var hi = b.count
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if Int(b[mid].start) < from { lo = mid + 1 } else { hi = mid }
+                }
+                j = lo
+                // A y after x starts at most x.end + n + 1.
+                let to = Int(x.end) + n + 1
+                last = j
+                while last < b.count && Int(b[last].start) <= to { last += 1 }
+            }
+            while j < last {
+                let y = b[j]
+                j += 1
                 let gap: Int
                 if y.start > x.end {
                     gap = Int(y.start) - Int(x.end) - 1
