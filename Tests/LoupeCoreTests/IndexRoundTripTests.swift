@@ -123,6 +123,7 @@ struct IndexRoundTripTests {
         let queries = [
             "iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup",
             "iran AND talks", "the AND of", "oil AND law AND the", "zone AND zqmissing", "the AND iran AND of AND cup",
+            "\"green zone\"", "\"of the\"", "\"the oil law\"", "\"zone green\"",
         ]
         for q in queries {
             let b = try s.prepare(try QueryParser().parse(q))
