@@ -179,6 +179,7 @@ enum TopKCollectors {
 
     /// MaxScore over clauses of terms (see `ClauseScoring`).
     static func termMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
+        if clauses.count >= windowedClauses { return windowedMaxScore(clauses, segment: segment, into: &heap) }
         let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
         let m = sorted.count
         let sc = ClauseScoring(sorted, segment: segment)
@@ -220,6 +221,77 @@ enum TopKCollectors {
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
                 d = next
+            }
+            return n
+        }
+    }
+
+    /// From this many clauses on (long queries, `related`), MaxScore runs a window at a time.
+    static let windowedClauses = 8
+    static let window = 4096
+
+    /// MaxScore a window of documents at a time: each essential clause adds its scores for the
+    /// window into an accumulator (term at a time, a tight loop over one posting list), then the
+    /// window's candidates are finished in document order with the non-essential clauses, as in
+    /// `termMaxScore`. The essential clauses are chosen at each window's start; scores add up in
+    /// the same order as in `termMaxScore`.
+    static func windowedMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
+        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        let m = sorted.count
+        let sc = ClauseScoring(sorted, segment: segment)
+        let cursors = sc.cursors
+        var prefix = [Float](repeating: 0, count: m + 1)
+        for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
+        let deletions = segment.hasDeletions
+        var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
+        var firstEssential = 0
+        var n = 0
+        let w = window
+        var acc = [Float](repeating: 0, count: w)
+        var seen = [UInt64](repeating: 0, count: w / 64)
+        return withExtendedLifetime(sorted) {
+            while true {
+                if heap.isFull {
+                    while firstEssential < m && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
+                    if firstEssential == m { break }
+                }
+                var start = PostingsCursor.end
+                for i in firstEssential..<m where docs[i] < start { start = docs[i] }
+                if start == PostingsCursor.end { break }
+                let end = Int32(min(Int(start) + w, Int(PostingsCursor.end)))
+                for i in firstEssential..<m {
+                    var d = docs[i]
+                    while d < end {
+                        let k = Int(d - start)
+                        acc[k] += sc.score(i, d)
+                        seen[k >> 6] |= 1 << UInt64(k & 63)
+                        d = cursors[i]._withUnsafeGuaranteedRef { $0.next() }
+                    }
+                    docs[i] = d
+                }
+                for word in 0..<(w / 64) {
+                    var bits = seen[word]
+                    if bits == 0 { continue }
+                    seen[word] = 0
+                    while bits != 0 {
+                        let k = word * 64 + bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        let d = start + Int32(k)
+                        var s = acc[k]
+                        acc[k] = 0
+                        var i = firstEssential - 1
+                        while i >= 0 {
+                            if heap.isFull && s + prefix[i + 1] <= heap.threshold { break }
+                            if docs[i] < d { docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
+                            if docs[i] == d { s += sc.score(i, d) }
+                            i -= 1
+                        }
+                        if !deletions || !segment.isDeleted(d) {
+                            n += 1
+                            heap.offer(doc: segment.docBase + Int(d), score: s)
+                        }
+                    }
+                }
             }
             return n
         }
