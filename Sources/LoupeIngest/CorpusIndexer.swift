@@ -1,9 +1,10 @@
 import Dispatch
+import Foundation
+import LoupeCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import LoupeCore
 
 /// What one `loupe index` run did.
 public struct IndexSummary: Codable, Sendable {

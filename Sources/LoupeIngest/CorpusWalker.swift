@@ -62,7 +62,8 @@ public struct CorpusWalker {
         guard let d = opendir(dirPath) else {
             diagnostic(
                 Diagnostic(
-                    path: rel.isEmpty ? root : display(rel), message: "cannot open directory: \(String(cString: strerror(errno)))",
+                    path: rel.isEmpty ? root : display(rel),
+                    message: "cannot open directory: \(String(cString: strerror(errno)))",
                     severity: .error))
             return
         }
@@ -94,7 +95,8 @@ public struct CorpusWalker {
             }
             let kind = lst.st_mode & S_IFMT
             if kind == S_IFDIR {
-                if let real = CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
+                if let real = CorpusWalker.realPath(
+                    String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
                     excluded.contains(real)
                 {
                     continue
@@ -116,7 +118,8 @@ public struct CorpusWalker {
                             severity: .note))
                     continue
                 }
-                let target = CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? ""
+                let target =
+                    CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? ""
                 if !(target == rootReal || target.hasPrefix(rootReal + "/")) {
                     diagnostic(
                         Diagnostic(

@@ -1,3 +1,5 @@
+import LoupeCore
+
 /// A message about one corpus file: `path:line[:column]: message`.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning, note }
@@ -54,5 +56,3 @@ public struct LoadResult: Sendable {
         self.diagnostics = diagnostics
     }
 }
-
-import LoupeCore

@@ -26,11 +26,13 @@ public struct FeedLoader {
             return result
         }
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            result.diagnostics.append(Diagnostic(path: relativePath, message: "no XML content (only blanks)", severity: .note))
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "no XML content (only blanks)", severity: .note))
             return result
         }
         guard let r = XMLStreamReader(bytes: bytes, url: relativePath) else {
-            result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
             return result
         }
         var articles: [Article] = []
@@ -147,7 +149,8 @@ public struct FeedLoader {
                 Diagnostic(path: relativePath, line: e.line, column: e.column, message: e.message, severity: .error))
             ok = false
         } else if root.isEmpty {
-            result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: "no XML document", severity: .error))
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, line: 1, message: "no XML document", severity: .error))
             ok = false
         }
         guard ok else { return result.diagnostics }

@@ -59,7 +59,7 @@ public enum Gzip {
             while i < b.count && b[i] != 0 { i += 1 }
             guard i < b.count else { throw .truncated }
             // FNAME is Latin-1 by the RFC.
-            name = String(String.UnicodeScalarView(b[s..<i].map { Unicode.Scalar($0) }))
+            name = TextDecoding.latin1(b[s..<i])
             i += 1
         }
         if flg & 0x10 != 0 {
@@ -151,7 +151,8 @@ public enum Gzip {
             } catch {
                 return LoadResult(diagnostics: [
                     Diagnostic(
-                        path: relativePath, line: 1, message: "broken gzip header (\(error)); skipped", severity: .error)
+                        path: relativePath, line: 1, message: "broken gzip header (\(error)); skipped", severity: .error
+                    )
                 ])
             }
         }
@@ -163,7 +164,8 @@ public enum Gzip {
             return LoadResult(diagnostics: [
                 Diagnostic(
                     path: relativePath,
-                    message: "\(kind) data expands beyond \(cap >> 20) MB (limit for a \(bytes.count)-byte file); skipped",
+                    message:
+                        "\(kind) data expands beyond \(cap >> 20) MB (limit for a \(bytes.count)-byte file); skipped",
                     severity: .error)
             ])
         } catch {
@@ -174,7 +176,8 @@ public enum Gzip {
         if hasMagic(plain) || hasZstdMagic(plain) {
             return LoadResult(diagnostics: [
                 Diagnostic(
-                    path: relativePath, message: "compressed file inside a compressed file; skipped", severity: .warning)
+                    path: relativePath, message: "compressed file inside a compressed file; skipped", severity: .warning
+                )
             ])
         }
         return ArticleLoading.load(plain, relativePath: relativePath)

@@ -1,8 +1,9 @@
+import Foundation
+import LoupeCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import LoupeCore
 
 /// JSON Lines: one JSON object per line, one article per object (BEIR `corpus.jsonl` and the
 /// like). Each line is parsed on its own with Foundation's `JSONSerialization`.
@@ -111,7 +112,8 @@ public struct JSONLinesLoader {
             state.bad += 1
             if state.bad <= Self.maxLineWarnings {
                 state.diagnostics.append(
-                    Diagnostic(path: relativePath, line: state.line, message: message + "; line skipped", severity: .warning))
+                    Diagnostic(
+                        path: relativePath, line: state.line, message: message + "; line skipped", severity: .warning))
             }
         }
         var s = 0

@@ -168,19 +168,15 @@ enum MIME {
         return Array(d)
     }
 
-    /// Bytes in a declared charset to text: UTF-8 and ASCII, Latin-1 and Windows-1252 (as
-    /// Latin-1 plus Windows' punctuation), else the text-file rules (UTF-8, else Latin-1).
+    /// Bytes in a declared charset to text: Latin-1 and Windows-1252 (Latin-1 plus Windows'
+    /// punctuation), else the text-file rules (UTF-8, else Latin-1), which cover UTF-8 and ASCII.
     static func decodeCharset(_ bytes: [UInt8], charset: String?) -> String {
         switch (charset ?? "").lowercased() {
-        case "iso-8859-1", "latin1", "latin-1", "iso-8859-15", "us-ascii", "ascii":
-            if (charset ?? "").lowercased().contains("ascii"), let s = String(validating: bytes, as: UTF8.self) {
-                return s
-            }
-            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        case "iso-8859-1", "latin1", "latin-1", "iso-8859-15":
+            return TextDecoding.latin1(bytes)
         case "windows-1252", "cp1252":
-            return String(data: Data(bytes), encoding: .windowsCP1252)
-                ?? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
-        default:
+            return String(data: Data(bytes), encoding: .windowsCP1252) ?? TextDecoding.latin1(bytes)
+        default:  // UTF-8, ASCII (UTF-8's subset), undeclared or unknown
             return TextDecoding.decode(bytes).0
         }
     }

@@ -220,7 +220,7 @@ public struct MailLoader {
         case "utf-8", "utf8", "us-ascii", "ascii":
             return String(decoding: bytes, as: UTF8.self)
         case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252":
-            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+            return TextDecoding.latin1(bytes)
         default:
             return nil
         }

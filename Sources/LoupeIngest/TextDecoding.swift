@@ -46,6 +46,14 @@ public enum TextDecoding {
         return nuls * 10 > n || suspicious * 10 > n * 3
     }
 
+    /// Bytes read as Latin-1: each byte is the code point of the same value.
+    static func latin1<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var s = ""
+        s.unicodeScalars.reserveCapacity(bytes.count)
+        for x in bytes { s.unicodeScalars.append(Unicode.Scalar(x)) }
+        return s
+    }
+
     /// Decodes `b`. Latin-1 is chosen when the bytes are not valid UTF-8, contain no valid
     /// multi-byte UTF-8 sequence at all, and no C1 bytes (0x80–0x9F): then every high byte is
     /// most plausibly one Latin-1 character. Otherwise invalid sequences become U+FFFD.
@@ -79,12 +87,7 @@ public enum TextDecoding {
             }
         }
         if firstInvalidLine == 0 { return (String(decoding: body, as: UTF8.self), .utf8) }
-        if validMulti == 0 && !c1 {
-            var s = ""
-            s.unicodeScalars.reserveCapacity(body.count)
-            for x in body { s.unicodeScalars.append(Unicode.Scalar(x)) }
-            return (s, .latin1(line: firstInvalidLine))
-        }
+        if validMulti == 0 && !c1 { return (latin1(body), .latin1(line: firstInvalidLine)) }
         return (String(decoding: body, as: UTF8.self), .utf8WithInvalidBytes(line: firstInvalidLine))
     }
 

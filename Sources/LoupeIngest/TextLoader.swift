@@ -16,7 +16,8 @@ public struct TextLoader {
         switch outcome {
         case .binary:
             result.diagnostics.append(
-                Diagnostic(path: relativePath, line: 1, message: "not text (binary content); skipped", severity: .warning))
+                Diagnostic(
+                    path: relativePath, line: 1, message: "not text (binary content); skipped", severity: .warning))
             return result
         case .latin1(let line):
             result.diagnostics.append(
@@ -66,4 +67,3 @@ extension String {
         return String(String.UnicodeScalarView(unicodeScalars.map { $0.value == 0 ? " " : $0 }))
     }
 }
-

@@ -40,7 +40,15 @@ struct Loupe {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let (outData, errData) = finish(p, out, err)
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Reads both pipes of a started process to their ends (both at once, so that a large
+    /// output cannot block the child), then waits for it to exit.
+    static func finish(_ p: Process, _ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         group.enter()
@@ -51,9 +59,7 @@ struct Loupe {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return (outData, errData)
     }
 
     /// A fresh temporary directory.

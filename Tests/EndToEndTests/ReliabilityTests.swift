@@ -58,16 +58,7 @@ struct ReliabilityTests {
             kill(pid, SIGKILL)
         }
         timer.resume()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
+        let (outData, errData) = Loupe.finish(p, out, err)
         timer.cancel()
         return Outcome(
             status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal, timedOut: fired.isSet,

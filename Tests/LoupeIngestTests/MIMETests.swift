@@ -21,18 +21,17 @@ struct MIMETests {
 
         """
 
+    /// A message: the common headers, then `headers` (one per line), a blank line and `text`.
+    static func message(_ headers: String, _ text: String) -> String {
+        head.replacingOccurrences(of: "MIME-Version: 1.0\n", with: "MIME-Version: 1.0\n" + headers + "\n\n") + text
+    }
+
     @Test func quotedPrintableWithSoftBreaksAndLatin1() throws {
         let b = try #require(
             body(
-                MIMETests.head.replacingOccurrences(
-                    of: "MIME-Version: 1.0\n",
-                    with: """
-                        MIME-Version: 1.0
-                        Content-Type: text/plain; charset="iso-8859-1"
-                        Content-Transfer-Encoding: quoted-printable
-
-                        """)
-                    + "The caf=E9 in M=FCnster reopened after a long=\n closure; prices rose 5 =3D five percent.\n"))
+                MIMETests.message(
+                    "Content-Type: text/plain; charset=\"iso-8859-1\"\nContent-Transfer-Encoding: quoted-printable",
+                    "The caf=E9 in M=FCnster reopened after a long=\n closure; prices rose 5 =3D five percent.\n")))
         #expect(b.contains("The café in Münster reopened after a long closure;"), "\(b)")
         #expect(b.contains("5 = five percent"))
         #expect(!b.contains("=E9") && !b.contains("=\n"))
@@ -43,27 +42,16 @@ struct MIMETests {
         let encoded = Data(text.utf8).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         let b = try #require(
             body(
-                MIMETests.head.replacingOccurrences(
-                    of: "MIME-Version: 1.0\n",
-                    with: """
-                        MIME-Version: 1.0
-                        Content-Type: text/plain; charset=utf-8
-                        Content-Transfer-Encoding: base64
-
-                        """) + encoded + "\n"))
+                MIMETests.message(
+                    "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64", encoded + "\n")))
         #expect(b == text)
     }
 
     @Test func alternativePrefersPlainAndAttachmentsAreSkipped() throws {
         let msg =
-            MIMETests.head.replacingOccurrences(
-                of: "MIME-Version: 1.0\n",
-                with: """
-                    MIME-Version: 1.0
-                    Content-Type: multipart/mixed; boundary="outer;1"
-
-                    """)
-                + """
+            MIMETests.message(
+                "Content-Type: multipart/mixed; boundary=\"outer;1\"",
+                """
                 This is a multi-part message in MIME format.
                 --outer;1
                 Content-Type: multipart/alternative; boundary=inner
@@ -89,7 +77,7 @@ struct MIMETests {
                 Second note: figures attached.
                 --outer;1--
                 epilogue EPILOGUE
-                """
+                """)
         let b = try #require(body(msg))
         #expect(b.contains("Sales of the new bridge tolls rose sharply."))
         #expect(b.contains("Second note: figures attached."))
@@ -102,37 +90,21 @@ struct MIMETests {
     @Test func htmlOnlyBecomesText() throws {
         let b = try #require(
             body(
-                MIMETests.head.replacingOccurrences(
-                    of: "MIME-Version: 1.0\n",
-                    with: """
-                        MIME-Version: 1.0
-                        Content-Type: text/html; charset=utf-8
-
-                        """) + "<html><body><h1>Flood</h1><p>Water&nbsp;levels &amp; roads</p></body></html>\n"))
+                MIMETests.message(
+                    "Content-Type: text/html; charset=utf-8",
+                    "<html><body><h1>Flood</h1><p>Water&nbsp;levels &amp; roads</p></body></html>\n")))
         #expect(b.contains("Flood") && b.contains("Water levels & roads"), "\(b)")
         #expect(!b.contains("<p>"))
     }
 
     @Test func hostileNestingAndMissingBoundariesSurvive() {
         // Unterminated parts, a boundary-less multipart, deep nesting: text or nothing, no trap.
-        var msg = MIMETests.head.replacingOccurrences(
-            of: "MIME-Version: 1.0\n",
-            with: """
-                MIME-Version: 1.0
-                Content-Type: multipart/mixed; boundary=b0
-
-                """)
+        var msg = MIMETests.message("Content-Type: multipart/mixed; boundary=b0", "")
         for k in 0..<40 { msg += "--b\(k)\nContent-Type: multipart/mixed; boundary=b\(k + 1)\n\n" }
         msg += "--b40\nContent-Type: text/plain\n\ndeep text\n"
         _ = body(msg)
         let noBoundary =
-            MIMETests.head.replacingOccurrences(
-                of: "MIME-Version: 1.0\n",
-                with: """
-                    MIME-Version: 1.0
-                    Content-Type: multipart/mixed
-
-                    """) + "plain words anyway\n"
+            MIMETests.message("Content-Type: multipart/mixed", "plain words anyway\n")
         #expect(body(noBoundary)?.contains("plain words anyway") == true)
         #expect(MIME.quotedPrintable(Array("end=".utf8)[...]) == Array("end=".utf8))
         #expect(MIME.quotedPrintable(Array("bad=ZZ".utf8)[...]) == Array("bad=ZZ".utf8))

@@ -47,11 +47,7 @@ extension Searcher {
         let field: IndexField = reader.analyzer == .english ? .textStem : .text
         var acc: [[UInt8]: Float] = [:]
         for h in first.hits {
-            let v = try finder.weightedTerms(try reader.article(h.doc), inIndex: true, keepForms: false)
-            var n: Float = 0
-            for x in v { n += x.1 * x.1 }
-            n = max(n.squareRoot(), 1e-9)
-            for x in v { acc[x.0, default: 0] += x.1 / n }
+            for (t, w) in try finder.unitVector(try reader.article(h.doc), inIndex: true) { acc[t, default: 0] += w }
         }
         let scale = settings.weight * norm / Float(first.hits.count)
         let best = acc.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }

@@ -210,7 +210,7 @@ public final class RelatedFinder {
 
     /// An article's weighted terms scaled to unit length (so that a long feedback article does
     /// not outweigh a short source).
-    private func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
+    func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
         let v = try weightedTerms(a, inIndex: inIndex, keepForms: false)
         var norm: Float = 0
         for x in v { norm += x.1 * x.1 }

@@ -177,15 +177,38 @@ enum TopKCollectors {
         }
     }
 
+    /// Clauses sorted by their score bounds, their scoring, and the bounds' prefix sums.
+    static func maxScoreSetup(_ clauses: [Clause], segment: SegmentReader) -> ([Clause], ClauseScoring, [Float]) {
+        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        var prefix = [Float](repeating: 0, count: sorted.count + 1)
+        for i in sorted.indices { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
+        return (sorted, ClauseScoring(sorted, segment: segment), prefix)
+    }
+
+    /// Adds the non-essential clauses (those below `firstEssential`) on `d` to its essential
+    /// part `s`, largest bound first, while they can still lift it over the k-th score.
+    @inline(__always)
+    static func addNonEssential(
+        _ d: Int32, _ s: Float, below firstEssential: Int, prefix: [Float], docs: inout [Int32], sc: ClauseScoring,
+        full: Bool, threshold: Float
+    ) -> Float {
+        var s = s
+        var i = firstEssential - 1
+        while i >= 0 {
+            if full && s + prefix[i + 1] <= threshold { break }
+            if docs[i] < d { docs[i] = sc.cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
+            if docs[i] == d { s += sc.score(i, d) }
+            i -= 1
+        }
+        return s
+    }
+
     /// MaxScore over clauses of terms (see `ClauseScoring`).
     static func termMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
         if clauses.count >= windowedClauses { return windowedMaxScore(clauses, segment: segment, into: &heap) }
-        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        let (sorted, sc, prefix) = maxScoreSetup(clauses, segment: segment)
         let m = sorted.count
-        let sc = ClauseScoring(sorted, segment: segment)
         let cursors = sc.cursors
-        var prefix = [Float](repeating: 0, count: m + 1)
-        for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
         let deletions = segment.hasDeletions
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
@@ -209,13 +232,9 @@ enum TopKCollectors {
                     }
                     if docs[i] < next { next = docs[i] }
                 }
-                var i = firstEssential - 1
-                while i >= 0 {
-                    if heap.isFull && s + prefix[i + 1] <= heap.threshold { break }
-                    if docs[i] < d { docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
-                    if docs[i] == d { s += sc.score(i, d) }
-                    i -= 1
-                }
+                s = addNonEssential(
+                    d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: heap.isFull,
+                    threshold: heap.threshold)
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
@@ -236,12 +255,9 @@ enum TopKCollectors {
     /// `termMaxScore`. The essential clauses are chosen at each window's start; scores add up in
     /// the same order as in `termMaxScore`.
     static func windowedMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
-        let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
+        let (sorted, sc, prefix) = maxScoreSetup(clauses, segment: segment)
         let m = sorted.count
-        let sc = ClauseScoring(sorted, segment: segment)
         let cursors = sc.cursors
-        var prefix = [Float](repeating: 0, count: m + 1)
-        for i in 0..<m { prefix[i + 1] = prefix[i] + sorted[i].maxScore }
         let deletions = segment.hasDeletions
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
@@ -277,15 +293,10 @@ enum TopKCollectors {
                         let k = word * 64 + bits.trailingZeroBitCount
                         bits &= bits - 1
                         let d = start + Int32(k)
-                        var s = acc[k]
+                        let s = addNonEssential(
+                            d, acc[k], below: firstEssential, prefix: prefix, docs: &docs, sc: sc,
+                            full: heap.isFull, threshold: heap.threshold)
                         acc[k] = 0
-                        var i = firstEssential - 1
-                        while i >= 0 {
-                            if heap.isFull && s + prefix[i + 1] <= heap.threshold { break }
-                            if docs[i] < d { docs[i] = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) } }
-                            if docs[i] == d { s += sc.score(i, d) }
-                            i -= 1
-                        }
                         if !deletions || !segment.isDeleted(d) {
                             n += 1
                             heap.offer(doc: segment.docBase + Int(d), score: s)
