@@ -59,20 +59,33 @@ public final class CorpusIndexer: @unchecked Sendable {
         var articles: ArraySlice<Article>
     }
 
-    /// A bounded single-consumer queue.
+    /// A single-consumer queue bounded by the text bytes it holds (and at least `minChunks`
+    /// chunks): while one worker writes a segment, the others keep receiving work — their
+    /// chunks wait in the writing worker's queue instead of stopping the reader.
     final class ChunkQueue: @unchecked Sendable {
         private var items: [Chunk] = []
         private var head = 0
         private var closed = false
+        private var bytes = 0
         private let cond = NSCondition()
-        let capacity: Int
+        let capacityBytes: Int
+        let minChunks: Int
 
-        init(capacity: Int) { self.capacity = capacity }
+        init(capacityBytes: Int, minChunks: Int = 4) {
+            self.capacityBytes = capacityBytes
+            self.minChunks = minChunks
+        }
+
+        static func size(_ c: Chunk) -> Int {
+            c.articles.reduce(0) { $0 + $1.title.utf8.count + $1.body.utf8.count + 64 }
+        }
 
         func push(_ c: Chunk) {
+            let size = ChunkQueue.size(c)
             cond.lock()
-            while items.count - head >= capacity && !closed { cond.wait() }
+            while items.count - head >= minChunks && bytes + size > capacityBytes && !closed { cond.wait() }
             items.append(c)
+            bytes += size
             cond.broadcast()
             cond.unlock()
         }
@@ -83,7 +96,9 @@ public final class CorpusIndexer: @unchecked Sendable {
             while head == items.count && !closed { cond.wait() }
             if head == items.count { return nil }
             let c = items[head]
+            items[head].articles = []
             head += 1
+            bytes -= ChunkQueue.size(c)
             if head > 64 {
                 items.removeFirst(head)
                 head = 0
@@ -104,7 +119,7 @@ public final class CorpusIndexer: @unchecked Sendable {
         let queue: ChunkQueue
         var failure: Error?
         let done = DispatchSemaphore(value: 0)
-        init(capacity: Int) { queue = ChunkQueue(capacity: capacity) }
+        init(capacityBytes: Int) { queue = ChunkQueue(capacityBytes: capacityBytes) }
     }
 
     public func run(optimize: Bool = false) throws -> IndexSummary {
@@ -138,7 +153,9 @@ public final class CorpusIndexer: @unchecked Sendable {
         let budget = writer.memoryBudget / n
         let run = writer.run
         let idx = self.writer
-        let workers = (0..<n).map { _ in Worker(capacity: 4) }
+        // Each queue may hold an eighth of its worker's budget of text (the chunks read while
+        // that worker writes a segment).
+        let workers = (0..<n).map { _ in Worker(capacityBytes: max(1 << 20, budget / 8)) }
         for w in workers {
             Thread {
                 let writer = idx
