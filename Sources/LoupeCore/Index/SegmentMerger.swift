@@ -181,7 +181,12 @@ struct SegmentMerger {
         var store = StoredFieldsWriter()
         try store.stream(to: try FileOutput(path: base + ".store"))
         for (k, s) in segments.enumerated() {
-            for d in 0..<s.documentCount where maps[k][d] >= 0 { try store.add(try s.article(Int32(d))) }
+            if s.hasDeletions {
+                for d in 0..<s.documentCount where maps[k][d] >= 0 { try store.add(try s.article(Int32(d))) }
+            } else {
+                // Every document stays, in order: the compressed blocks are copied as they are.
+                try store.appendBlocks(of: s.storedFields)
+            }
             s.releaseStoredPages()
         }
         try store.finish(path: base + ".store")

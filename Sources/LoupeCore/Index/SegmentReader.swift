@@ -93,6 +93,9 @@ public final class SegmentReader: @unchecked Sendable {
         try dictionary.keys(withPrefix: [field.rawValue] + prefix, limit: limit).map { Array($0.0.dropFirst()) }
     }
 
+    /// The stored-fields reader (the merger copies its blocks).
+    var storedFields: StoredFieldsReader { store }
+
     public func article(_ doc: Int32) throws -> Article { try store.article(Int(doc)) }
 
     public func articleID(_ doc: Int32) throws -> String { try store.id(Int(doc)) }

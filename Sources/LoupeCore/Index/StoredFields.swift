@@ -81,6 +81,22 @@ struct StoredFieldsWriter {
         if block.count >= StoredFieldsFormat.blockBytes { try flushBlock() }
     }
 
+    /// Appends every document of `reader` by copying its compressed blocks as they are (no
+    /// decompression): for a merge of segments without deletions. Streaming only.
+    mutating func appendBlocks(of reader: StoredFieldsReader) throws {
+        guard let out = output else { preconditionFailure("appendBlocks needs a streaming writer") }
+        try flushBlock()
+        let base = UInt32(blocks.count)
+        try reader.withRawBlocks { compressed, raw in
+            blocks.append((UInt64(out.count), UInt32(compressed.count), raw))
+            try out.append(compressed.bindMemory(to: UInt8.self))
+        }
+        for d in 0..<reader.count {
+            let (b, off) = try reader.location(d)
+            docs.append((base + UInt32(b), UInt32(off)))
+        }
+    }
+
     private mutating func flushBlock() throws {
         guard block.count > 0 else { return }
         let bound = ZSTD_compressBound(block.count)
@@ -180,6 +196,23 @@ final class StoredFieldsReader: @unchecked Sendable {
         if cacheOrder.count > StoredFieldsReader.cachedBlocks { blockCache[cacheOrder.removeFirst()] = nil }
         return out
     }
+
+    /// Calls `body` with each block's compressed bytes and raw length, in order.
+    func withRawBlocks(_ body: (UnsafeRawBufferPointer, UInt32) throws -> Void) throws {
+        for b in 0..<blockCount {
+            var br = ByteReader(bytes, at: blockIndex + b * 16, file: name)
+            let start = Int(truncatingIfNeeded: try br.u64())
+            let clen = Int(try br.u32())
+            let raw = try br.u32()
+            guard start >= IndexFile.headerSize, clen <= blockIndex, start <= blockIndex - clen, raw <= 1 << 30 else {
+                throw IndexError.corrupt(name, "block \(b) out of range")
+            }
+            try body(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + clen)]), raw)
+        }
+    }
+
+    /// Block number and offset in the raw block of a document's record.
+    func location(_ doc: Int) throws -> (Int, Int) { try locate(doc) }
 
     private func locate(_ doc: Int) throws -> (Int, Int) {
         guard doc >= 0 && doc < count else { throw IndexError.corrupt(name, "no document \(doc)") }
