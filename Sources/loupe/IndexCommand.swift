@@ -14,7 +14,8 @@ struct IndexCommand: ParsableCommand {
 
             Run again on the same corpus, it is incremental: only new or changed files are read,
             and the articles of changed or removed files are deleted. --rebuild starts afresh
-            (so does a different corpus directory or analyzer).
+            (so does a different corpus directory, or an --analyzer other than the index's;
+            without --analyzer an existing index keeps its own).
 
             Examples:
               loupe index Corpus
@@ -28,10 +29,14 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup var location: IndexLocation
 
-    @Option(help: "Analyzer: english (default; folding, possessives, stemming) or plain (the peer benchmark's).")
-    var analyzer: AnalyzerKind = .english
+    @Option(
+        help:
+            "Analyzer: english (default for a new index; folding, possessives, stemming) or plain (the peer benchmark's). An existing index keeps its own unless this is given."
+    )
+    var analyzer: AnalyzerKind?
 
-    @Option(help: "RAM budget in MB for buffered postings, shared by the threads; a segment is flushed when it is used.")
+    @Option(
+        help: "RAM budget in MB for buffered postings, shared by the threads; a segment is flushed when it is used.")
     var memory: Int = 256
 
     @Flag(help: "Ignore the existing index and build it afresh.")
@@ -58,11 +63,26 @@ struct IndexCommand: ParsableCommand {
         let writer: IndexWriter
         do {
             var reset = rebuild
-            if !reset, let m = try? Manifest.load(directory: location.path) {
+            var kind = analyzer ?? .english
+            if let m = try? Manifest.load(directory: location.path) {
+                if analyzer == nil { kind = m.analyzer }
                 let root = CorpusWalker.realPath(corpus) ?? corpus
-                if m.corpusRoot != root || m.analyzer != analyzer { reset = true }
+                if !reset && m.corpusRoot != root {
+                    reset = true
+                    if verbose || !json {
+                        printErr(
+                            "loupe: note: the index was built from \(m.corpusRoot ?? "another corpus"): rebuilding it")
+                    }
+                } else if !reset && m.analyzer != kind {
+                    reset = true
+                    if verbose || !json {
+                        printErr(
+                            "loupe: note: the index uses the \(m.analyzer.rawValue) analyzer: rebuilding it with \(kind.rawValue)"
+                        )
+                    }
+                }
             }
-            writer = try IndexWriter(directory: location.path, analyzer: analyzer, memoryBudget: memory << 20, reset: reset)
+            writer = try IndexWriter(directory: location.path, analyzer: kind, memoryBudget: memory << 20, reset: reset)
         } catch {
             throw fail("\(error)")
         }
@@ -89,13 +109,16 @@ struct IndexCommand: ParsableCommand {
                 let rate = s.seconds > 0 ? mb / s.seconds : 0
                 let left = rate > 0 ? (Double(total) / 1e6 - mb) / rate : 0
                 let line = String(
-                    format: "\r\u{1B}[Kindexing: %d files, %d articles, %.1f MB, %.1f MB/s, ETA %.0f s", s.files, s.articles,
+                    format: "\r\u{1B}[Kindexing: %d files, %d articles, %.1f MB, %.1f MB/s, ETA %.0f s", s.files,
+                    s.articles,
                     mb, rate, max(0, left))
                 FileHandle.standardError.write(Data(line.utf8))
             }
             let verbose = self.verbose
             indexer.onDiagnostic = { d in
-                if d.severity != .note || verbose { FileHandle.standardError.write(Data(("\r\u{1B}[K" + d.description + "\n").utf8)) }
+                if d.severity != .note || verbose {
+                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + d.description + "\n").utf8))
+                }
             }
         }
         let summary: IndexSummary

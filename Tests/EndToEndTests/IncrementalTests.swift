@@ -3,7 +3,9 @@ import Testing
 
 @Suite("incremental indexing")
 struct IncrementalTests {
-    static let queries = ["iran talks", "baghdad", "\"green zone\"", "oil", "zqnewfile", "zqchanged", "glacier", "football cup"]
+    static let queries = [
+        "iran talks", "baghdad", "\"green zone\"", "oil", "zqnewfile", "zqchanged", "glacier", "football cup",
+    ]
 
     /// (id, score) of every hit, as a comparable list.
     func results(_ index: String) throws -> [String: [String]] {
@@ -11,7 +13,9 @@ struct IncrementalTests {
         for q in IncrementalTests.queries {
             let r = try Loupe.run(["find", q, "--index", index, "--json", "--limit", "50"])
             let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
-            out[q] = hits.map { "\($0["id"] as? String ?? "?") \(String(format: "%.3f", $0["score"] as? Double ?? -1))" }
+            out[q] = hits.map {
+                "\($0["id"] as? String ?? "?") \(String(format: "%.3f", $0["score"] as? Double ?? -1))"
+            }
         }
         return out
     }
@@ -52,6 +56,21 @@ struct IncrementalTests {
         let third = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json"]).stdout)
         #expect(third["files"] as? Int == 0)
         #expect(third["documentsInIndex"] as? Int == 26)
+    }
+
+    /// Without --analyzer, an update keeps the index's analyzer (no silent rebuild with the
+    /// default); naming another analyzer rebuilds, and says so.
+    @Test func updateKeepsTheIndexAnalyzer() throws {
+        let (corpus, idx) = try Loupe.textCorpus("analyzer-kept", [("a", "Green Zone talks"), ("b", "Oil prices")])
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--analyzer", "plain"]).status == 0)
+        let again = try Loupe.run(["index", corpus.path, "--index", idx, "--json"])
+        #expect(again.status == 0)
+        #expect(Loupe.json(again.stdout)["unchangedFiles"] as? Int == 2, "incremental: \(again.stdout)")
+        #expect(try Loupe.run(["stats", "--index", idx]).stdout.contains("analyzer plain"))
+        let switched = try Loupe.run(["index", corpus.path, "--index", idx, "--analyzer", "english"])
+        #expect(switched.status == 0)
+        #expect(switched.stderr.contains("rebuilding it with english"), "\(switched.stderr)")
+        #expect(try Loupe.run(["stats", "--index", idx]).stdout.contains("analyzer english"))
     }
 
     @Test func parallelAndSerialBuildsAgree() throws {
