@@ -26,7 +26,12 @@ struct PostingsEncoder {
     private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var deltas = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
-    private var pairs: [(UInt32, UInt32)] = []
+    /// A block's shortest length per small tf (`UInt32.max`: none), and its pairs with larger tfs
+    /// as keys `(~tf) << 32 | length` (ascending: tf descending, then length ascending).
+    private var minLengthByTF = [UInt32](repeating: .max, count: PostingsEncoder.smallTF + 1)
+    private var pairs: [UInt64] = []
+    private var frontier: [(UInt32, UInt32)] = []
+    static let smallTF = 32
     private var blockBuf = ByteWriter(capacity: 1024)
     private var skip = ByteWriter(capacity: 64)
     private var data = ByteWriter(capacity: 4096)
@@ -80,7 +85,11 @@ struct PostingsEncoder {
                             blockMaxTF = max(blockMaxTF, f)
                             let dl = lengths[Int(d) * lengthStride + slot]
                             blockMinLen = min(blockMinLen, dl)
-                            pairs.append((f, dl))
+                            if f <= PostingsEncoder.smallTF {
+                                minLengthByTF[Int(f)] = min(minLengthByTF[Int(f)], dl)
+                            } else {
+                                pairs.append(UInt64(~f) << 32 | UInt64(dl))
+                            }
                         }
                         blockBuf.removeAll()
                         if n == PostingsFormat.blockSize {
@@ -106,12 +115,27 @@ struct PostingsEncoder {
                         skip.varint(blockBuf.count)
                         skip.varint(pp - posStart)
                         // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths.
-                        pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-                        var frontier: [(UInt32, UInt32)] = []
-                        for pr in pairs where frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 {
-                            frontier.append(pr)
+                        // Every tf's shortest length, tf descending (a tf's longer lengths are dominated).
+                        frontier.removeAll(keepingCapacity: true)
+                        if !pairs.isEmpty {
+                            pairs.sort()
+                            for key in pairs {
+                                let pr = (~UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key))
+                                if frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 { frontier.append(pr) }
+                            }
+                            pairs.removeAll(keepingCapacity: true)
                         }
-                        pairs.removeAll(keepingCapacity: true)
+                        var tf = Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF)))
+                        while tf >= 1 {
+                            let len = minLengthByTF[tf]
+                            if len != .max {
+                                if frontier.isEmpty || len < frontier[frontier.count - 1].1 {
+                                    frontier.append((UInt32(tf), len))
+                                }
+                                minLengthByTF[tf] = .max
+                            }
+                            tf -= 1
+                        }
                         if frontier.count > PostingsFormat.maxImpacts {
                             let tail = frontier[(PostingsFormat.maxImpacts - 1)...]
                             let folded = (tail.first!.0, tail.last!.1)
