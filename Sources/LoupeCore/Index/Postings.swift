@@ -42,125 +42,188 @@ struct PostingsEncoder {
         lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: FileOutput, posn: FileOutput,
         lengthStride: Int = IndexField.lengthSlots
     ) throws -> TermInfo {
+        try docStream.withUnsafeBufferPointer { ds in
+            try freqStream.withUnsafeBufferPointer { fs in
+                try posStream.withUnsafeBufferPointer { ps in
+                    var source = VarintPostings(docs: ds, freqs: fs, positions: ps)
+                    return try encode(
+                        &source, positions: ps, df: df, lengths: lengths, slot: slot, post: post, posn: posn,
+                        lengthStride: lengthStride)
+                }
+            }
+        }
+    }
+
+    /// Encodes `df` postings from `source` (document order) into the block format, with
+    /// `positions` (every document's positions, in order) copied to `posn`.
+    mutating func encode<S: PostingSource>(
+        _ source: inout S, positions: UnsafeBufferPointer<UInt8>, df: Int, lengths: UnsafeBufferPointer<UInt32>,
+        slot: Int, post: FileOutput, posn: FileOutput, lengthStride: Int = IndexField.lengthSlots
+    ) throws -> TermInfo {
         let postOffset = UInt64(post.count)
         let posOffset = UInt64(posn.count)
-        try posn.append(posStream)
+        try posn.append(positions)
         skip.removeAll()
         data.removeAll()
         var maxTF: UInt32 = 0
         var minLen = UInt32.max
-        var dp = 0
-        var fp = 0
         var pp = 0
         var prevDoc: UInt32 = 0
         var prevBlockLast: UInt32 = 0
         var remaining = df
-        docStream.withUnsafeBufferPointer { ds in
-            freqStream.withUnsafeBufferPointer { fs in
-                posStream.withUnsafeBufferPointer { ps in
-                    @inline(__always) func readVar(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
-                        var v: UInt32 = 0
-                        var shift: UInt32 = 0
-                        while true {
-                            let x = b[p]
-                            p += 1
-                            v |= UInt32(x & 0x7F) << shift
-                            if x & 0x80 == 0 { return v }
-                            shift += 7
-                        }
-                    }
-                    while remaining > 0 {
-                        let n = min(remaining, PostingsFormat.blockSize)
-                        var blockMaxTF: UInt32 = 0
-                        var blockMinLen = UInt32.max
-                        let posStart = pp
-                        for k in 0..<n {
-                            let d = prevDoc + readVar(ds, &dp)
-                            let f = readVar(fs, &fp)
-                            deltas[k] = d - prevDoc
-                            docs[k] = d
-                            freqs[k] = f
-                            prevDoc = d
-                            for _ in 0..<f { _ = readVar(ps, &pp) }
-                            blockMaxTF = max(blockMaxTF, f)
-                            let dl = lengths[Int(d) * lengthStride + slot]
-                            blockMinLen = min(blockMinLen, dl)
-                            if f <= PostingsEncoder.smallTF {
-                                minLengthByTF[Int(f)] = min(minLengthByTF[Int(f)], dl)
-                            } else {
-                                pairs.append(UInt64(~f) << 32 | UInt64(dl))
-                            }
-                        }
-                        blockBuf.removeAll()
-                        if n == PostingsFormat.blockSize {
-                            for k in 0..<n { freqs[k] -= 1 }
-                            deltas.withUnsafeBufferPointer { dl in
-                                let w = BitPacking.width(dl.baseAddress!, n)
-                                blockBuf.u8(UInt8(w))
-                                BitPacking.pack(dl.baseAddress!, n, bits: w, into: &blockBuf)
-                            }
-                            freqs.withUnsafeBufferPointer { fl in
-                                let w = BitPacking.width(fl.baseAddress!, n)
-                                blockBuf.u8(UInt8(w))
-                                BitPacking.pack(fl.baseAddress!, n, bits: w, into: &blockBuf)
-                            }
-                        } else {
-                            for k in 0..<n {
-                                blockBuf.varint(UInt64(deltas[k]))
-                                blockBuf.varint(UInt64(freqs[k]))
-                            }
-                        }
-                        let last = docs[n - 1]
-                        skip.varint(UInt64(last - prevBlockLast))
-                        skip.varint(blockBuf.count)
-                        skip.varint(pp - posStart)
-                        // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths.
-                        // Every tf's shortest length, tf descending (a tf's longer lengths are dominated).
-                        frontier.removeAll(keepingCapacity: true)
-                        if !pairs.isEmpty {
-                            pairs.sort()
-                            for key in pairs {
-                                let pr = (~UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key))
-                                if frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 { frontier.append(pr) }
-                            }
-                            pairs.removeAll(keepingCapacity: true)
-                        }
-                        var tf = Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF)))
-                        while tf >= 1 {
-                            let len = minLengthByTF[tf]
-                            if len != .max {
-                                if frontier.isEmpty || len < frontier[frontier.count - 1].1 {
-                                    frontier.append((UInt32(tf), len))
-                                }
-                                minLengthByTF[tf] = .max
-                            }
-                            tf -= 1
-                        }
-                        if frontier.count > PostingsFormat.maxImpacts {
-                            let tail = frontier[(PostingsFormat.maxImpacts - 1)...]
-                            let folded = (tail.first!.0, tail.last!.1)
-                            frontier.removeSubrange((PostingsFormat.maxImpacts - 1)...)
-                            frontier.append(folded)
-                        }
-                        skip.varint(frontier.count)
-                        for pr in frontier {
-                            skip.varint(UInt64(pr.0))
-                            skip.varint(UInt64(pr.1))
-                        }
-                        prevBlockLast = last
-                        data.append(blockBuf.bytes)
-                        maxTF = max(maxTF, blockMaxTF)
-                        minLen = min(minLen, blockMinLen)
-                        remaining -= n
-                    }
+        while remaining > 0 {
+            let n = min(remaining, PostingsFormat.blockSize)
+            var blockMaxTF: UInt32 = 0
+            var blockMinLen = UInt32.max
+            let posStart = pp
+            for k in 0..<n {
+                let (d, f, pbytes) = source.next()
+                deltas[k] = d - prevDoc
+                docs[k] = d
+                freqs[k] = f
+                prevDoc = d
+                pp += pbytes
+                blockMaxTF = max(blockMaxTF, f)
+                let dl = lengths[Int(d) * lengthStride + slot]
+                blockMinLen = min(blockMinLen, dl)
+                if f <= PostingsEncoder.smallTF {
+                    minLengthByTF[Int(f)] = min(minLengthByTF[Int(f)], dl)
+                } else {
+                    pairs.append(UInt64(~f) << 32 | UInt64(dl))
                 }
             }
+            blockBuf.removeAll()
+            if n == PostingsFormat.blockSize {
+                for k in 0..<n { freqs[k] -= 1 }
+                deltas.withUnsafeBufferPointer { dl in
+                    let w = BitPacking.width(dl.baseAddress!, n)
+                    blockBuf.u8(UInt8(w))
+                    BitPacking.pack(dl.baseAddress!, n, bits: w, into: &blockBuf)
+                }
+                freqs.withUnsafeBufferPointer { fl in
+                    let w = BitPacking.width(fl.baseAddress!, n)
+                    blockBuf.u8(UInt8(w))
+                    BitPacking.pack(fl.baseAddress!, n, bits: w, into: &blockBuf)
+                }
+            } else {
+                for k in 0..<n {
+                    blockBuf.varint(UInt64(deltas[k]))
+                    blockBuf.varint(UInt64(freqs[k]))
+                }
+            }
+            let last = docs[n - 1]
+            skip.varint(UInt64(last - prevBlockLast))
+            skip.varint(blockBuf.count)
+            skip.varint(pp - posStart)
+            // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths.
+            // Every tf's shortest length, tf descending (a tf's longer lengths are dominated).
+            frontier.removeAll(keepingCapacity: true)
+            if !pairs.isEmpty {
+                pairs.sort()
+                for key in pairs {
+                    let pr = (~UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key))
+                    if frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 { frontier.append(pr) }
+                }
+                pairs.removeAll(keepingCapacity: true)
+            }
+            var tf = Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF)))
+            while tf >= 1 {
+                let len = minLengthByTF[tf]
+                if len != .max {
+                    if frontier.isEmpty || len < frontier[frontier.count - 1].1 {
+                        frontier.append((UInt32(tf), len))
+                    }
+                    minLengthByTF[tf] = .max
+                }
+                tf -= 1
+            }
+            if frontier.count > PostingsFormat.maxImpacts {
+                let tail = frontier[(PostingsFormat.maxImpacts - 1)...]
+                let folded = (tail.first!.0, tail.last!.1)
+                frontier.removeSubrange((PostingsFormat.maxImpacts - 1)...)
+                frontier.append(folded)
+            }
+            skip.varint(frontier.count)
+            for pr in frontier {
+                skip.varint(UInt64(pr.0))
+                skip.varint(UInt64(pr.1))
+            }
+            prevBlockLast = last
+            data.append(blockBuf.bytes)
+            maxTF = max(maxTF, blockMaxTF)
+            minLen = min(minLen, blockMinLen)
+            remaining -= n
         }
         try post.append(skip)
         try post.append(data)
         return TermInfo(
             docFreq: df, totalTermFreq: 0, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
             minLength: minLen)
+    }
+}
+
+/// A term's postings in document order, as the encoder takes them: each document's number,
+/// frequency and the byte length of its positions.
+protocol PostingSource {
+    mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int)
+}
+
+/// A builder's varint streams: document deltas, frequencies, and positions (one varint each).
+struct VarintPostings: PostingSource {
+    let docs: UnsafeBufferPointer<UInt8>
+    let freqs: UnsafeBufferPointer<UInt8>
+    let positions: UnsafeBufferPointer<UInt8>
+    private var dp = 0
+    private var fp = 0
+    private var pp = 0
+    private var prev: UInt32 = 0
+
+    init(docs: UnsafeBufferPointer<UInt8>, freqs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
+        self.docs = docs
+        self.freqs = freqs
+        self.positions = positions
+    }
+
+    @inline(__always) private static func read(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
+        var v: UInt32 = 0
+        var shift: UInt32 = 0
+        while true {
+            let x = b[p]
+            p += 1
+            v |= UInt32(x & 0x7F) << shift
+            if x & 0x80 == 0 { return v }
+            shift += 7
+        }
+    }
+
+    @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
+        prev += VarintPostings.read(docs, &dp)
+        let f = VarintPostings.read(freqs, &fp)
+        let start = pp
+        for _ in 0..<f { _ = VarintPostings.read(positions, &pp) }
+        return (prev, f, pp - start)
+    }
+}
+
+/// Postings gathered by a merge: absolute document numbers, frequencies and position byte counts.
+struct ArrayPostings: PostingSource {
+    let docs: UnsafeBufferPointer<UInt32>
+    let freqs: UnsafeBufferPointer<UInt32>
+    let positionBytes: UnsafeBufferPointer<UInt32>
+    private var i = 0
+
+    init(
+        docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+        positionBytes: UnsafeBufferPointer<UInt32>
+    ) {
+        self.docs = docs
+        self.freqs = freqs
+        self.positionBytes = positionBytes
+    }
+
+    @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
+        defer { i += 1 }
+        return (docs[i], freqs[i], Int(positionBytes[i]))
     }
 }
 

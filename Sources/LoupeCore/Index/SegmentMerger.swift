@@ -74,8 +74,9 @@ struct SegmentMerger {
             }
             return lo < a.count && a[lo] == offset ? exactOrdinals[k][lo] : nil
         }
-        var docStream: [UInt8] = []
-        var freqStream: [UInt8] = []
+        var newDocs: [UInt32] = []
+        var freqs: [UInt32] = []
+        var positionBytes: [UInt32] = []
         var posStream: [UInt8] = []
         do {
             while true {
@@ -123,36 +124,44 @@ struct SegmentMerger {
                         continue
                     }
                 }
-                docStream.removeAll(keepingCapacity: true)
-                freqStream.removeAll(keepingCapacity: true)
+                newDocs.removeAll(keepingCapacity: true)
+                freqs.removeAll(keepingCapacity: true)
+                positionBytes.removeAll(keepingCapacity: true)
                 posStream.removeAll(keepingCapacity: true)
-                var df = 0
                 var ttf: UInt64 = 0
-                var prev: Int32 = 0
                 for (k, ti) in sources {
                     let c = segments[k].cursor(ti)
                     let offset = offsets[k]
                     while c.next() != PostingsCursor.end {
                         let nd = offset.map { $0 + c.doc } ?? maps[k][Int(c.doc)]
                         if nd < 0 { continue }
-                        appendVarint(&docStream, UInt32(nd - prev))
-                        prev = nd
                         let f = c.freq
-                        appendVarint(&freqStream, UInt32(f))
                         // Positions are stored per document (deltas from 0): copied as they are.
                         guard let bytes = c.positionBytes() else { break }
                         posStream.append(contentsOf: bytes)
-                        df += 1
+                        newDocs.append(UInt32(nd))
+                        freqs.append(UInt32(f))
+                        positionBytes.append(UInt32(bytes.count))
                         ttf += UInt64(f)
                     }
                     if let e = c.error { throw e }
                 }
+                let df = newDocs.count
                 if df == 0 { continue }
                 let slot = field?.lengthSlot ?? 0
                 var info = try slotLengths[slot].withUnsafeBufferPointer { lens in
-                    try encoder.encode(
-                        docs: docStream, freqs: freqStream, positions: posStream, df: df, lengths: lens, slot: 0,
-                        post: post, posn: posn, lengthStride: 1)
+                    try newDocs.withUnsafeBufferPointer { d in
+                        try freqs.withUnsafeBufferPointer { f in
+                            try positionBytes.withUnsafeBufferPointer { pb in
+                                try posStream.withUnsafeBufferPointer { ps in
+                                    var source = ArrayPostings(docs: d, freqs: f, positionBytes: pb)
+                                    return try encoder.encode(
+                                        &source, positions: ps, df: df, lengths: lens, slot: 0, post: post,
+                                        posn: posn, lengthStride: 1)
+                                }
+                            }
+                        }
+                    }
                 }
                 info.totalTermFreq = ttf
                 try dict.add(key: key, info: info)
@@ -198,14 +207,4 @@ struct SegmentMerger {
             info: SegmentInfo(name: name, documents: total, terms: terms, lengthSums: sums, analyzer: analyzer),
             docMaps: docMaps)
     }
-}
-
-@inline(__always)
-func appendVarint(_ a: inout [UInt8], _ value: UInt32) {
-    var v = value
-    while v >= 0x80 {
-        a.append(UInt8(truncatingIfNeeded: v) | 0x80)
-        v >>= 7
-    }
-    a.append(UInt8(v))
 }
