@@ -36,24 +36,6 @@ struct PostingsEncoder {
     private var skip = ByteWriter(capacity: 64)
     private var data = ByteWriter(capacity: 4096)
 
-    /// Re-encodes a builder's varint streams into the block format; appends to `post` and `posn`.
-    mutating func encode(
-        docs docStream: [UInt8], freqs freqStream: [UInt8], positions posStream: [UInt8], df: Int,
-        lengths: UnsafeBufferPointer<UInt32>, slot: Int, post: FileOutput, posn: FileOutput,
-        lengthStride: Int = IndexField.lengthSlots
-    ) throws -> TermInfo {
-        try docStream.withUnsafeBufferPointer { ds in
-            try freqStream.withUnsafeBufferPointer { fs in
-                try posStream.withUnsafeBufferPointer { ps in
-                    var source = VarintPostings(docs: ds, freqs: fs, positions: ps)
-                    return try encode(
-                        &source, positions: ps, df: df, lengths: lengths, slot: slot, post: post, posn: posn,
-                        lengthStride: lengthStride)
-                }
-            }
-        }
-    }
-
     /// Encodes `df` postings from `source` (document order) into the block format, with
     /// `positions` (every document's positions, in order) copied to `posn`.
     mutating func encode<S: PostingSource>(
@@ -168,23 +150,21 @@ protocol PostingSource {
     mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int)
 }
 
-/// A builder's varint streams: document deltas, frequencies, and positions (one varint each).
-struct VarintPostings: PostingSource {
-    let docs: UnsafeBufferPointer<UInt8>
-    let freqs: UnsafeBufferPointer<UInt8>
+/// A builder's postings as one stream of (document delta, frequency) varint pairs, and its
+/// positions (one varint each).
+struct PairedVarintPostings: PostingSource {
+    let pairs: UnsafeBufferPointer<UInt8>
     let positions: UnsafeBufferPointer<UInt8>
-    private var dp = 0
-    private var fp = 0
+    private var p = 0
     private var pp = 0
     private var prev: UInt32 = 0
 
-    init(docs: UnsafeBufferPointer<UInt8>, freqs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
-        self.docs = docs
-        self.freqs = freqs
+    init(pairs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
+        self.pairs = pairs
         self.positions = positions
     }
 
-    @inline(__always) private static func read(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
+    @inline(__always) static func read(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
         var v: UInt32 = 0
         var shift: UInt32 = 0
         while true {
@@ -197,10 +177,10 @@ struct VarintPostings: PostingSource {
     }
 
     @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
-        prev += VarintPostings.read(docs, &dp)
-        let f = VarintPostings.read(freqs, &fp)
+        prev += PairedVarintPostings.read(pairs, &p)
+        let f = PairedVarintPostings.read(pairs, &p)
         let start = pp
-        for _ in 0..<f { _ = VarintPostings.read(positions, &pp) }
+        for _ in 0..<f { _ = PairedVarintPostings.read(positions, &pp) }
         return (prev, f, pp - start)
     }
 }

@@ -173,29 +173,11 @@ public final class SegmentBuilder {
         try? store.add(article)  // in memory until the flush: cannot fail
         // What the builder holds, plus what writing it out will take (about 64 bytes a term:
         // sort order, offsets), so that a flush never pushes past the budget.
-        approximateBytes = pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
+        approximateBytes =
+            pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
             + terms.arenaBytes + terms.count * (16 + 64) + lengths.count * 4 + store.byteCount + docIds.count * 48
         _ = before
         documentCount += 1
-    }
-
-    /// Splits alternating (doc delta, freq) varints into two varint streams.
-    static func split(_ pairs: [UInt8], docs: inout [UInt8], freqs: inout [UInt8]) {
-        docs.removeAll(keepingCapacity: true)
-        freqs.removeAll(keepingCapacity: true)
-        var i = 0
-        var toDocs = true
-        while i < pairs.count {
-            let startIndex = i
-            while pairs[i] & 0x80 != 0 { i += 1 }
-            i += 1
-            if toDocs {
-                docs.append(contentsOf: pairs[startIndex..<i])
-            } else {
-                freqs.append(contentsOf: pairs[startIndex..<i])
-            }
-            toDocs.toggle()
-        }
     }
 
     /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}` (each fsynced).
@@ -216,8 +198,6 @@ public final class SegmentBuilder {
             if so >= 0 && states[Int(so)].stemMembers == 1 { soleVariant[Int(so)] = Int32(id) }
         }
         var pairs: [UInt8] = []
-        var docStream: [UInt8] = []
-        var freqStream: [UInt8] = []
         var posStream: [UInt8] = []
         try lengths.withUnsafeBufferPointer { lens in
             for id in order {
@@ -230,10 +210,14 @@ public final class SegmentBuilder {
                     let slot = IndexField(rawValue: key[0])!.lengthSlot
                     pool.read(states[i].docs, into: &pairs)
                     pool.read(states[i].positions, into: &posStream)
-                    SegmentBuilder.split(pairs, docs: &docStream, freqs: &freqStream)
-                    info = try encoder.encode(
-                        docs: docStream, freqs: freqStream, positions: posStream, df: Int(states[i].docFreq),
-                        lengths: lens, slot: slot, post: post, posn: posn)
+                    info = try pairs.withUnsafeBufferPointer { pb in
+                        try posStream.withUnsafeBufferPointer { ps in
+                            var source = PairedVarintPostings(pairs: pb, positions: ps)
+                            return try encoder.encode(
+                                &source, positions: ps, df: Int(states[i].docFreq), lengths: lens, slot: slot,
+                                post: post, posn: posn)
+                        }
+                    }
                     info.totalTermFreq = UInt64(states[i].totalFreq)
                 }
                 written[i] = info
