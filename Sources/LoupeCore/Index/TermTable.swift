@@ -9,6 +9,11 @@ final class TermTable {
     private var hashes: [UInt32] = []
     private var slots: [Int32]
     private var mask: Int
+    /// A direct-mapped cache in front of the table, `hash << 32 | id + 1` per entry (0: empty):
+    /// frequent words (most tokens) are found in this small, cache-resident array instead of
+    /// the large slot array.
+    private var front = [UInt64](repeating: 0, count: TermTable.frontSize)
+    private static let frontSize = 1 << 14
 
     init(capacity: Int = 1 << 16) {
         var cap = 16
@@ -36,6 +41,15 @@ final class TermTable {
     @inline(__always)
     func intern(_ field: UInt8, _ key: UnsafeBufferPointer<UInt8>, isNew: inout Bool) -> Int32 {
         let h = TermTable.hash(field, key)
+        let f = Int(h >> 7) & (TermTable.frontSize - 1)
+        let cached = front[f]
+        if cached != 0 && UInt32(truncatingIfNeeded: cached >> 32) == h {
+            let id = Int32(truncatingIfNeeded: cached) - 1
+            if matches(id, field, key) {
+                isNew = false
+                return id
+            }
+        }
         var i = Int(h) & mask
         while true {
             let id = slots[i]
@@ -49,6 +63,7 @@ final class TermTable {
                 }
                 if same {
                     isNew = false
+                    front[f] = UInt64(h) << 32 | UInt64(id + 1)
                     return id
                 }
             }
@@ -61,9 +76,21 @@ final class TermTable {
         arena.append(field)
         arena.append(contentsOf: key)
         slots[i] = id
+        front[f] = UInt64(h) << 32 | UInt64(id + 1)
         isNew = true
         if keyStart.count * 2 > slots.count { grow() }
         return id
+    }
+
+    @inline(__always)
+    private func matches(_ id: Int32, _ field: UInt8, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard Int(keyLength[Int(id)]) == key.count + 1 else { return false }
+        let s = Int(keyStart[Int(id)])
+        return arena.withUnsafeBufferPointer { a -> Bool in
+            if a[s] != field { return false }
+            if key.isEmpty { return true }
+            return memcmp(a.baseAddress! + s + 1, key.baseAddress!, key.count) == 0
+        }
     }
 
     private func grow() {
