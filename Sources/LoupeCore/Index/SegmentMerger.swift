@@ -129,6 +129,8 @@ struct SegmentMerger {
                 positionBytes.removeAll(keepingCapacity: true)
                 posStream.removeAll(keepingCapacity: true)
                 var ttf: UInt64 = 0
+                var runStart: UnsafeRawPointer?
+                var runEnd: UnsafeRawPointer?
                 for (k, ti) in sources {
                     let c = segments[k].cursor(ti)
                     let offset = offsets[k]
@@ -136,14 +138,22 @@ struct SegmentMerger {
                         let nd = offset.map { $0 + c.doc } ?? maps[k][Int(c.doc)]
                         if nd < 0 { continue }
                         let f = c.freq
-                        // Positions are stored per document (deltas from 0): copied as they are.
-                        guard let bytes = c.positionBytes() else { break }
-                        posStream.append(contentsOf: bytes)
+                        // Positions are stored per document (deltas from 0): copied as they are,
+                        // a run of consecutive documents' bytes at a time.
+                        guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
+                        if start != runEnd {
+                            if let r = runStart { posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r)) }
+                            runStart = start
+                        }
+                        runEnd = start + bytes.count
                         newDocs.append(UInt32(nd))
                         freqs.append(UInt32(f))
                         positionBytes.append(UInt32(bytes.count))
                         ttf += UInt64(f)
                     }
+                    if let r = runStart { posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r)) }
+                    runStart = nil
+                    runEnd = nil
                     if let e = c.error { throw e }
                 }
                 let df = newDocs.count
