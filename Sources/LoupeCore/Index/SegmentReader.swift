@@ -13,12 +13,15 @@ public final class SegmentReader: @unchecked Sendable {
     private let store: StoredFieldsReader
     private var deleted: [Bool]
     public let directory: String
+    /// The `.post` file's path, named in cursor errors (made once, not per cursor).
+    private let postPath: String
 
     public init(directory: String, info: SegmentInfo, docBase: Int) throws {
         self.info = info
         self.docBase = docBase
         self.directory = directory
         let base = directory + "/" + info.name
+        postPath = base + ".post"
         dictFile = try MappedFile(path: base + ".dict")
         postFile = try MappedFile(path: base + ".post")
         posFile = try MappedFile(path: base + ".pos")
@@ -84,7 +87,7 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func cursor(_ info: TermInfo) -> PostingsCursor {
         PostingsCursor(
-            post: postFile.bytes, posn: posFile.bytes, info: info, file: directory + "/" + self.info.name + ".post",
+            post: postFile.bytes, posn: posFile.bytes, info: info, file: postPath,
             documents: self.info.documents)
     }
 
