@@ -253,9 +253,10 @@ public final class PostingsCursor {
         self.posn = posn
         self.info = info
         self.fileName = file
-        docs = .allocate(capacity: PostingsFormat.blockSize)
-        freqs = .allocate(capacity: PostingsFormat.blockSize)
-        scratch = .allocate(capacity: PostingsFormat.blockSize)
+        // One allocation for the three block buffers.
+        docs = .allocate(capacity: 3 * PostingsFormat.blockSize)
+        freqs = docs + PostingsFormat.blockSize
+        scratch = docs + 2 * PostingsFormat.blockSize
         do {
             try readSkips()
         } catch let e as IndexError {
@@ -266,11 +267,7 @@ public final class PostingsCursor {
         }
     }
 
-    deinit {
-        docs.deallocate()
-        freqs.deallocate()
-        scratch.deallocate()
-    }
+    deinit { docs.deallocate() }
 
     private func readSkips() throws {
         let blocks = (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
@@ -280,10 +277,9 @@ public final class PostingsCursor {
         var r = ByteReader(post, at: Int(info.postOffset), file: fileName)
         skips.reserveCapacity(blocks)
         var last: Int64 = 0
-        var raw: [(Int, Int)] = []
-        raw.reserveCapacity(blocks)
-        var entries: [(Int32, UInt32, UInt32, Int32, Int32)] = []
-        entries.reserveCapacity(blocks)
+        // Block offsets are first relative (the blocks start after the last skip entry).
+        var off = 0
+        var poff = Int(info.posOffset)
         for _ in 0..<blocks {
             let delta = try r.varint()
             guard delta < UInt64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
@@ -306,19 +302,16 @@ public final class PostingsCursor {
                 mf = max(mf, tf)
                 ml = min(ml, dl)
             }
-            raw.append((bytes, pbytes))
-            entries.append((Int32(last), mf, ml, start, Int32(np)))
-        }
-        var off = r.pos
-        var poff = Int(info.posOffset)
-        for k in 0..<blocks {
             skips.append(
                 SkipEntry(
-                    lastDoc: entries[k].0, dataOffset: off, posOffset: poff, maxFreq: entries[k].1,
-                    minLength: entries[k].2, impactStart: entries[k].3, impactCount: entries[k].4))
-            off += raw[k].0
-            poff += raw[k].1
+                    lastDoc: Int32(last), dataOffset: off, posOffset: poff, maxFreq: mf, minLength: ml,
+                    impactStart: start, impactCount: Int32(np)))
+            off += bytes
+            poff += pbytes
         }
+        let base = r.pos
+        for k in 0..<skips.count { skips[k].dataOffset += base }
+        off += base
         guard off <= post.count, poff <= posn.count else {
             throw IndexError.corrupt(fileName, "postings block past end of file")
         }

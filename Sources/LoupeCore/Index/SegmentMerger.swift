@@ -142,7 +142,9 @@ struct SegmentMerger {
                         // a run of consecutive documents' bytes at a time.
                         guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
                         if start != runEnd {
-                            if let r = runStart { posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r)) }
+                            if let r = runStart {
+                                posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                            }
                             runStart = start
                         }
                         runEnd = start + bytes.count
@@ -151,7 +153,9 @@ struct SegmentMerger {
                         positionBytes.append(UInt32(bytes.count))
                         ttf += UInt64(f)
                     }
-                    if let r = runStart { posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r)) }
+                    if let r = runStart {
+                        posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                    }
                     runStart = nil
                     runEnd = nil
                     if let e = c.error { throw e }
