@@ -6,7 +6,8 @@ import LoupeCore
 #endif
 
 /// JSON Lines: one JSON object per line, one article per object (BEIR `corpus.jsonl` and the
-/// like). Each line is parsed on its own with Foundation's `JSONSerialization`.
+/// like). Each line is parsed on its own: flat objects of strings, integers and string arrays
+/// (nearly every line) by `FlatJSON`, anything else by Foundation's `JSONSerialization`.
 ///
 /// Fields (first present wins; strings, or numbers for ids; an array of strings is joined):
 /// - id: `_id`, `id`, `docid`, `doc_id`, `docno`; else `path#n` (n = position in the file);
@@ -122,11 +123,15 @@ public struct JSONLinesLoader {
         while e > s && MarkupScan.isSpace(raw[e - 1]) { e -= 1 }
         if s == e { return }
         let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(raw[s..<e]), options: [.fragmentsAllowed])
-        } catch {
-            warn("invalid JSON")
-            return
+        if let flat = FlatJSON.object(UnsafeBufferPointer(rebasing: raw[s..<e])) {
+            object = flat
+        } else {
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(raw[s..<e]), options: [.fragmentsAllowed])
+            } catch {
+                warn("invalid JSON")
+                return
+            }
         }
         guard let dict = object as? [String: Any] else {
             warn("not a JSON object")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import LoupeCore
@@ -59,5 +60,63 @@ struct JSONLinesLoaderTests {
         // A pretty-printed JSON document is not JSON Lines: it stays a text file.
         #expect(ArticleFormat.detect(Array("{\n  \"a\": 1\n}\n".utf8)) == .text)
         #expect(ArticleFormat.detect(Array("[{\"a\": 1}]".utf8)) == .text)
+    }
+}
+
+/// `FlatJSON` must read every line it accepts exactly as `JSONSerialization` does, and leave
+/// every other line to it.
+struct FlatJSONTests {
+    static let flat: [String] = [
+        #"{"_id": "1", "title": "Plain", "text": "Body text"}"#,
+        #"{"id":42,"text":"no spaces","tags":["a","b",""]}"#,
+        #"  {"id": -7, "title": "", "text": "x"}  "#,
+        #"{"text": "escapes \" \\ \/ \b \f \n \r \t end"}"#,
+        #"{"text": "unicode \u00e9\u4e2d\ud83d\ude00 and raw é 東京 😀"}"#,
+        #"{"text": "nul \u0000 inside", "title": null, "headline": "fallback title"}"#,
+        #"{"text": "dup", "text": "last wins"}"#,
+        #"{"categories": [], "text": "empty list"}"#,
+        #"{}"#,
+        #"{"id": 0, "docid": "x", "text": "zero id"}"#,
+    ]
+    static let other: [String] = [
+        #"{"text": "nested", "meta": {"a": 1}}"#,
+        #"{"text": "fraction", "id": 1.5}"#,
+        #"{"text": "exponent", "id": 1e3}"#,
+        #"{"text": "bool", "flag": true}"#,
+        #"{"text": "lone surrogate \ud800 here"}"#,
+        #"{"text": "mixed array", "tags": ["a", 1]}"#,
+        #"{"text": "leading zero", "id": 007}"#,
+        #"{"text": "trailing comma",}"#,
+        #"{"text": "unterminated}"#,
+        #"["not", "an object"]"#,
+        #"{"text": "two objects"} {"x": "y"}"#,
+        #"{"text": "big", "id": 12345678901234567890}"#,
+    ]
+
+    static func fields(_ d: [String: Any]) -> [String] {
+        [
+            JSONLinesLoader.idKeys, JSONLinesLoader.titleKeys, JSONLinesLoader.bodyKeys, JSONLinesLoader.dateKeys,
+            JSONLinesLoader.linkKeys,
+        ].map { JSONLinesLoader.text(d, $0) ?? "<none>" } + JSONLinesLoader.list(d, JSONLinesLoader.categoryKeys)
+    }
+
+    @Test(arguments: flat) func flatLinesMatchJSONSerialization(_ line: String) throws {
+        let bytes = Array(line.utf8)
+        let fast = bytes.withUnsafeBufferPointer { FlatJSON.object($0) }
+        let reference = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        let d = try #require(fast, "the fast path takes \(line)")
+        let r = try #require(reference as? [String: Any])
+        #expect(FlatJSONTests.fields(d) == FlatJSONTests.fields(r), "\(line)")
+        #expect(Set(d.keys) == Set(r.keys.filter { !(r[$0] is NSNull) }))
+    }
+
+    @Test(arguments: other) func otherLinesGoToJSONSerialization(_ line: String) {
+        let bytes = Array(line.utf8)
+        #expect(bytes.withUnsafeBufferPointer { FlatJSON.object($0) } == nil, "\(line)")
+    }
+
+    @Test func invalidUTF8IsLeftToJSONSerialization() {
+        let bytes: [UInt8] = Array(#"{"text": "bad "#.utf8) + [0xFF, 0xFE] + Array(#"" }"#.utf8)
+        #expect(bytes.withUnsafeBufferPointer { FlatJSON.object($0) } == nil)
     }
 }

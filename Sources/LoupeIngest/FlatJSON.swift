@@ -1,0 +1,183 @@
+/// A fast path for the common JSON Lines object: one flat object whose values are strings,
+/// integers, `null`, or arrays of strings. It gives the same dictionary `JSONSerialization`
+/// would (strings as `String`, integers as `Int`, arrays as `[Any]`; `null` members left out,
+/// which the loader treats alike), or nil for anything else — nested objects, fractions,
+/// booleans, invalid UTF-8, lone surrogates, malformed text — which then goes to
+/// `JSONSerialization` (and its error messages). Duplicate keys: the last wins.
+enum FlatJSON {
+    static func object(_ b: UnsafeBufferPointer<UInt8>) -> [String: Any]? {
+        var i = 0
+        let n = b.count
+        @inline(__always) func skipSpace() {
+            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        }
+        skipSpace()
+        guard i < n, b[i] == 0x7B else { return nil }  // {
+        i += 1
+        var out: [String: Any] = [:]
+        skipSpace()
+        if i < n, b[i] == 0x7D {  // }
+            i += 1
+            skipSpace()
+            return i == n ? out : nil
+        }
+        while true {
+            skipSpace()
+            guard let key = string(b, &i) else { return nil }
+            skipSpace()
+            guard i < n, b[i] == 0x3A else { return nil }  // :
+            i += 1
+            skipSpace()
+            guard i < n else { return nil }
+            switch b[i] {
+            case 0x22:  // "
+                guard let s = string(b, &i) else { return nil }
+                out[key] = s
+            case 0x5B:  // [
+                i += 1
+                var items: [Any] = []
+                skipSpace()
+                if i < n, b[i] == 0x5D {
+                    i += 1
+                } else {
+                    while true {
+                        skipSpace()
+                        guard i < n, b[i] == 0x22, let s = string(b, &i) else { return nil }
+                        items.append(s)
+                        skipSpace()
+                        guard i < n else { return nil }
+                        if b[i] == 0x2C {
+                            i += 1
+                            continue
+                        }
+                        guard b[i] == 0x5D else { return nil }
+                        i += 1
+                        break
+                    }
+                }
+                out[key] = items
+            case 0x6E:  // null
+                guard i + 4 <= n, b[i + 1] == 0x75, b[i + 2] == 0x6C, b[i + 3] == 0x6C else { return nil }
+                i += 4
+                out[key] = nil
+            case 0x2D, 0x30...0x39:
+                guard let v = integer(b, &i) else { return nil }
+                out[key] = v
+            default:
+                return nil
+            }
+            skipSpace()
+            guard i < n else { return nil }
+            if b[i] == 0x2C {
+                i += 1
+                continue
+            }
+            guard b[i] == 0x7D else { return nil }
+            i += 1
+            skipSpace()
+            return i == n ? out : nil
+        }
+    }
+
+    /// An integer literal that fits in 18 digits (else nil: fractions, exponents and big numbers
+    /// go to `JSONSerialization`).
+    private static func integer(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int? {
+        var j = i
+        var negative = false
+        if b[j] == 0x2D {
+            negative = true
+            j += 1
+        }
+        let start = j
+        var v = 0
+        while j < b.count, b[j] >= 0x30, b[j] <= 0x39 {
+            v = v * 10 + Int(b[j] - 0x30)
+            j += 1
+            if j - start > 18 { return nil }
+        }
+        let digits = j - start
+        guard digits > 0, !(digits > 1 && b[start] == 0x30) else { return nil }
+        if j < b.count, b[j] == 0x2E || b[j] == 0x65 || b[j] == 0x45 { return nil }
+        i = j
+        return negative ? -v : v
+    }
+
+    /// A string starting at the quote at `i`; `i` ends after the closing quote.
+    private static func string(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String? {
+        guard i < b.count, b[i] == 0x22 else { return nil }
+        let start = i + 1
+        var j = start
+        // Without escapes: the bytes as they are (validated as UTF-8).
+        while j < b.count, b[j] != 0x22, b[j] != 0x5C {
+            if b[j] < 0x20 { return nil }
+            j += 1
+        }
+        guard j < b.count else { return nil }
+        if b[j] == 0x22 {
+            i = j + 1
+            return String(validating: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
+        }
+        var bytes = Array(b[start..<j])
+        while j < b.count {
+            let c = b[j]
+            if c == 0x22 {
+                i = j + 1
+                return String(validating: bytes, as: UTF8.self)
+            }
+            if c < 0x20 { return nil }
+            if c != 0x5C {
+                bytes.append(c)
+                j += 1
+                continue
+            }
+            j += 1
+            guard j < b.count else { return nil }
+            switch b[j] {
+            case 0x22: bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C)
+            case 0x2F: bytes.append(0x2F)
+            case 0x62: bytes.append(0x08)
+            case 0x66: bytes.append(0x0C)
+            case 0x6E: bytes.append(0x0A)
+            case 0x72: bytes.append(0x0D)
+            case 0x74: bytes.append(0x09)
+            case 0x75:
+                guard var u = hex4(b, j + 1) else { return nil }
+                j += 4
+                if u >= 0xD800 && u < 0xDC00 {
+                    // A high surrogate must be followed by an escaped low one.
+                    guard j + 6 < b.count, b[j + 1] == 0x5C, b[j + 2] == 0x75, let lo = hex4(b, j + 3),
+                        lo >= 0xDC00, lo < 0xE000
+                    else { return nil }
+                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+                    j += 6
+                } else if u >= 0xDC00 && u < 0xE000 {
+                    return nil
+                }
+                guard let scalar = Unicode.Scalar(u) else { return nil }
+                bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default:
+                return nil
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    private static func hex4(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+        guard at + 4 <= b.count else { return nil }
+        var v: UInt32 = 0
+        for k in at..<(at + 4) {
+            let c = b[k]
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x41...0x46: d = c - 0x41 + 10
+            case 0x61...0x66: d = c - 0x61 + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+}
