@@ -321,6 +321,8 @@ enum TopKCollectors {
         var n = 0
         return withExtendedLifetime(sorted) {
             var target: Int32 = 0
+            var windowEnd: Int32 = -1
+            var windowBound: Float = 0
             outer: while true {
                 // Leap-frog: every lead term on one document `d`.
                 var d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: target) }
@@ -339,13 +341,18 @@ enum TopKCollectors {
                     if agreed { break }
                 }
                 if heap.isFull {
-                    var bound: Float = 0
-                    var windowEnd = Int32.max
-                    for i in 0..<m {
-                        bound += sc.blockBound(i)
-                        windowEnd = min(windowEnd, cursors[i]._withUnsafeGuaranteedRef { $0.blockLastDoc })
+                    // The window where every cursor stays in its current block, and the sum of
+                    // their block bounds: computed once per window, not per candidate (cursors
+                    // only move forward, so up to `windowEnd` each is still in that block).
+                    if d > windowEnd || windowEnd < 0 {
+                        windowBound = 0
+                        windowEnd = Int32.max
+                        for i in 0..<m {
+                            windowBound += sc.blockBound(i)
+                            windowEnd = min(windowEnd, cursors[i]._withUnsafeGuaranteedRef { $0.blockLastDoc })
+                        }
                     }
-                    if bound <= heap.threshold {
+                    if windowBound <= heap.threshold {
                         if windowEnd == end || windowEnd == Int32.max { break }
                         target = windowEnd + 1
                         continue
