@@ -432,6 +432,31 @@ public final class PostingsCursor {
         return best
     }
 
+    /// Moves past the current block to the first later block whose best `score` over its
+    /// impacts exceeds `threshold`, decoding only that block; returns its first document (or
+    /// `end`). Block-max skipping for a single term without decoding the blocks it skips.
+    @inline(__always)
+    public func skipBlocks(above threshold: Float, _ score: (UInt32, UInt32) -> Float) -> Int32 {
+        if doc == PostingsCursor.end { return doc }
+        var b = block + 1
+        while b < skips.count {
+            let s = skips[b]
+            var i = Int(s.impactStart) * 2
+            var above = false
+            for _ in 0..<s.impactCount {
+                if score(impacts[i], impacts[i + 1]) > threshold {
+                    above = true
+                    break
+                }
+                i += 2
+            }
+            if above { break }
+            b += 1
+        }
+        _ = load(block: b)
+        return doc
+    }
+
     public var blockLastDoc: Int32 { block >= 0 && block < skips.count ? skips[block].lastDoc : PostingsCursor.end }
 
     /// Positions of the term in the current document (ascending), as a new array.

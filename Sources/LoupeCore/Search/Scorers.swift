@@ -80,6 +80,18 @@ final class TermScorer: Scorer {
                 Float(cursor.info.maxFreq), length: Float(cursor.info.minLength), avgLength: ctx.avgLength[slot])
     }
 
+    /// Moves to the first document of the first later block whose bound is above `threshold`
+    /// (the blocks passed over are judged by their skip entries alone, never decoded).
+    func skipBlocks(above threshold: Float) -> Int32 {
+        let bm = ctx.bm25
+        let avg = ctx.avgLength[slot]
+        let w = weight
+        doc = cursor.skipBlocks(above: threshold) { tf, dl in
+            w * bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg)
+        }
+        return doc
+    }
+
     /// The same bound for the block holding the current document.
     var blockMaxScore: Float {
         let bm = ctx.bm25

@@ -52,6 +52,8 @@ enum TopKCollectors {
     static func blockMax(_ t: TermScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         var n = 0
         let deletions = segment.hasDeletions
+        // Scores computed as the term clauses' are: lengths read from the mapped table.
+        let sc = ClauseScoring([Clause(lead: t)], segment: segment)
         var d = t.next()
         var boundBlock: Int32 = -1
         var bound: Float = .infinity
@@ -64,13 +66,13 @@ enum TopKCollectors {
                 }
                 if bound <= heap.threshold {
                     if last == PostingsCursor.end || last == Int32.max { break }
-                    d = t.advance(to: last + 1)
+                    d = t.skipBlocks(above: heap.threshold)
                     continue
                 }
             }
             if !deletions || !segment.isDeleted(d) {
                 n += 1
-                heap.offer(doc: segment.docBase + Int(d), score: t.score())
+                heap.offer(doc: segment.docBase + Int(d), score: sc.score(0, d))
             }
             d = t.next()
         }
