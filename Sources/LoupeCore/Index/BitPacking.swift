@@ -29,16 +29,37 @@ public enum BitPacking {
 
     /// Unpacks `n` values of `bits` bits from `src` (which must hold `byteCount(n, bits)` bytes).
     @inline(__always)
-    public static func unpack(_ src: UnsafePointer<UInt8>, _ n: Int, bits: Int, into out: UnsafeMutablePointer<UInt32>) {
+    /// `available`: bytes readable from `src` (at least the packed size). Values whose 8-byte
+    /// window fits in it are read with one unaligned load each; the rest byte by byte.
+    public static func unpack(
+        _ src: UnsafePointer<UInt8>, _ n: Int, bits: Int, into out: UnsafeMutablePointer<UInt32>,
+        available: Int = 0
+    ) {
         if bits == 0 {
             for i in 0..<n { out[i] = 0 }
             return
         }
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        // Value i starts at bit i × bits: load the 8 bytes from its first byte and shift.
+        var fast = 0
+        if available >= 8 { fast = min(n, ((available - 8) * 8) / bits + 1) }
+        let raw = UnsafeRawPointer(src)
+        var bit = 0
+        for i in 0..<fast {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+            out[i] = UInt32(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
+            bit += bits
+        }
+        if fast == n { return }
         var acc: UInt64 = 0
         var filled = 0
-        var p = 0
-        for i in 0..<n {
+        var p = bit >> 3
+        if bit & 7 != 0 {
+            acc = UInt64(src[p]) >> UInt64(bit & 7)
+            filled = 8 - (bit & 7)
+            p += 1
+        }
+        for i in fast..<n {
             while filled < bits {
                 acc |= UInt64(src[p]) << UInt64(filled)
                 p += 1

@@ -334,12 +334,16 @@ public final class PostingsCursor {
                 let dw = Int(try r.u8())
                 guard dw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
                 let db = try r.bytes(BitPacking.byteCount(n, bits: dw))
-                BitPacking.unpack(db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs)
+                BitPacking.unpack(
+                    db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs,
+                    available: post.count - (db.baseAddress! - post.baseAddress!))
                 let fw = Int(try r.u8())
                 guard fw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
                 if fw > 0 {
                     let fb = try r.bytes(BitPacking.byteCount(n, bits: fw))
-                    BitPacking.unpack(fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs)
+                    BitPacking.unpack(
+                        fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs,
+                        available: post.count - (fb.baseAddress! - post.baseAddress!))
                 } else {
                     for k in 0..<n { freqs[k] = 0 }
                 }
