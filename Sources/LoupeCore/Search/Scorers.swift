@@ -114,15 +114,20 @@ class PositionalScorer: Scorer {
         self.ctx = ctx
     }
 
-    override func score() -> Float {
-        let f = matches.reduce(Float(0)) { $0 + $1.weight }
+    override func score() -> Float { score(frequency: matches.reduce(Float(0)) { $0 + $1.weight }, doc: doc) }
+
+    /// The score of `doc` with this match frequency (monotone in it).
+    @inline(__always) func score(frequency f: Float, doc d: Int32) -> Float {
         if slot == BoundQuery.unnormalizedSlot {
             // Scored as if the article had the average length.
             return weight * ctx.bm25.tfNorm(f, length: ctx.avgLength[0], avgLength: ctx.avgLength[0])
         }
-        let dl = Float(ctx.segment.length(doc, slot: slot))
+        let dl = Float(ctx.segment.length(d, slot: slot))
         return weight * ctx.bm25.tfNorm(f, length: dl, avgLength: ctx.avgLength[slot])
     }
+
+    /// Set by a top-k collector: documents that cannot score above it may be passed over.
+    var minCompetitive = -Float.infinity
 
     override func spans() -> [Span] { matches }
     override var positional: Bool { true }
@@ -193,6 +198,16 @@ final class PhraseScorer: PositionalScorer {
             if d == PostingsCursor.end {
                 doc = d
                 return d
+            }
+            if slop == 0 && minCompetitive > -Float.infinity {
+                // An exact phrase occurs at most as often as its rarest word in the document:
+                // when even that frequency cannot compete, its positions are never read.
+                var f = Int.max
+                for c in cursors { f = min(f, c.freq) }
+                if score(frequency: Float(f), doc: d) <= minCompetitive {
+                    t = d + 1
+                    continue
+                }
             }
             if slop == 0, let a = pairA, let b = pairB {
                 a.positions(into: bufA)

@@ -11,6 +11,7 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
+        if let p = scorer as? PhraseScorer { return phrase(p, segment: segment, into: &heap) }
         if let a = scorer as? AndScorer, a.children.count > 1 {
             var clauses: [Clause] = []
             if a.children.allSatisfy({ c in
@@ -45,6 +46,24 @@ enum TopKCollectors {
                 heap.offer(doc: segment.docBase + Int(d), score: s.score())
             }
             d = s.next()
+        }
+        return n
+    }
+
+    /// A phrase alone: once the heap is full, the scorer passes over documents whose bound
+    /// (the rarest word's frequency as the phrase's) cannot beat the k-th score.
+    static func phrase(_ p: PhraseScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
+        var n = 0
+        let deletions = segment.hasDeletions
+        p.minCompetitive = heap.isFull ? heap.threshold : -Float.infinity
+        var d = p.next()
+        while d != PostingsCursor.end {
+            if !deletions || !segment.isDeleted(d) {
+                n += 1
+                heap.offer(doc: segment.docBase + Int(d), score: p.score())
+                if heap.isFull { p.minCompetitive = heap.threshold }
+            }
+            d = p.next()
         }
         return n
     }
