@@ -209,24 +209,38 @@ final class PhraseScorer: PositionalScorer {
                     continue
                 }
             }
-            if slop == 0, let a = pairA, let b = pairB {
-                a.positions(into: bufA)
-                b.positions(into: bufB)
-                SpanMatcher.exactPair(
-                    bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
-            } else if slop == 0 {
-                for i in 0..<cursors.count { cursors[i].positions(into: buffers[i]) }
-                SpanMatcher.exactPhrase(buffers, offsets: offsets, lo: lo, hi: hi, into: &matches)
-            } else {
-                for i in 0..<cursors.count { cursors[i].positions(into: &lists[i]) }
-                SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
-            }
-            if !matches.isEmpty {
+            if matchPositions() {
                 doc = d
                 return d
             }
             t = d + 1
         }
+    }
+
+    /// The phrase's matches in the document every cursor is on; true when there are any.
+    private func matchPositions() -> Bool {
+        if slop == 0, let a = pairA, let b = pairB {
+            a.positions(into: bufA)
+            b.positions(into: bufB)
+            SpanMatcher.exactPair(
+                bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
+        } else if slop == 0 {
+            for i in 0..<cursors.count { cursors[i].positions(into: buffers[i]) }
+            SpanMatcher.exactPhrase(buffers, offsets: offsets, lo: lo, hi: hi, into: &matches)
+        } else {
+            for i in 0..<cursors.count { cursors[i].positions(into: &lists[i]) }
+            SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
+        }
+        return !matches.isEmpty
+    }
+
+    /// Whether the phrase occurs in `d` (≥ every cursor's document), looking at `d` alone —
+    /// never searching past it; on true, `doc` is `d` and `score()` scores it.
+    func occurs(in d: Int32) -> Bool {
+        for c in cursors where c.advance(to: d) != d { return false }
+        guard matchPositions() else { return false }
+        doc = d
+        return true
     }
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }

@@ -30,6 +30,15 @@ enum TopKCollectors {
         if let o = scorer as? OrScorer, o.children.count > 1 {
             var terms: [Clause] = []
             if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap) }
+            // A 2–3-word query: its words and its whole-query phrase.
+            terms.removeAll()
+            let phrases = o.children.compactMap { $0 as? PhraseScorer }
+            if phrases.count == 1, let p = phrases.first, p.slop == 0, p.slot == BoundQuery.unnormalizedSlot,
+                o.children.allSatisfy({ $0 === p || flatten($0, into: &terms) }), !terms.isEmpty,
+                terms.count < windowedClauses
+            {
+                return termMaxScore(terms, phrase: p, segment: segment, into: &heap)
+            }
             return maxScore(o.children, segment: segment, into: &heap)
         }
         return exhaustive(scorer, segment: segment, into: &heap)
@@ -224,10 +233,20 @@ enum TopKCollectors {
         return s
     }
 
-    /// MaxScore over clauses of terms (see `ClauseScoring`).
-    static func termMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
-        if clauses.count >= windowedClauses { return windowedMaxScore(clauses, segment: segment, into: &heap) }
+    /// MaxScore over clauses of terms (see `ClauseScoring`). `phrase`: the whole-query phrase of
+    /// a 2–3-word query, whose words are the clauses — its documents hold every word, so it never
+    /// brings a candidate of its own: it is added last, only where it can still lift a candidate
+    /// over the k-th score, and an essential clause always remains while it could.
+    static func termMaxScore(
+        _ clauses: [Clause], phrase: PhraseScorer? = nil, segment: SegmentReader, into heap: inout TopK
+    ) -> Int {
+        if clauses.count >= windowedClauses && phrase == nil {
+            return windowedMaxScore(clauses, segment: segment, into: &heap)
+        }
         let (sorted, sc, prefix) = maxScoreSetup(clauses, segment: segment)
+        let phraseBound = phrase.map { $0.maxScore } ?? 0
+        // Clause sums are compared with a margin for rounding when the phrase bound is added.
+        let margin: (Float) -> Float = { t in phraseBound + abs(t) * 1e-4 }
         let m = sorted.count
         let cursors = sc.cursors
         let deletions = segment.hasDeletions
@@ -241,8 +260,16 @@ enum TopKCollectors {
             for i in 0..<m where docs[i] < d { d = docs[i] }
             while d != PostingsCursor.end {
                 if heap.isFull {
-                    while firstEssential < m && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
-                    if firstEssential == m { break }
+                    if phrase != nil {
+                        // Documents on non-essential clauses only cannot hold the phrase.
+                        if prefix[m] <= heap.threshold - margin(heap.threshold) { break }
+                        while firstEssential < m - 1 && prefix[firstEssential + 1] <= heap.threshold {
+                            firstEssential += 1
+                        }
+                    } else {
+                        while firstEssential < m && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
+                        if firstEssential == m { break }
+                    }
                 }
                 var s: Float = 0
                 var next = PostingsCursor.end
@@ -253,9 +280,12 @@ enum TopKCollectors {
                     }
                     if docs[i] < next { next = docs[i] }
                 }
+                let full = heap.isFull
+                let t = heap.threshold
                 s = addNonEssential(
-                    d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: heap.isFull,
-                    threshold: heap.threshold)
+                    d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: full,
+                    threshold: phrase == nil ? t : t - margin(t))
+                if let p = phrase, !full || s + phraseBound > t - abs(t) * 1e-4, p.occurs(in: d) { s += p.score() }
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
@@ -400,6 +430,18 @@ enum TopKCollectors {
         let deletions = segment.hasDeletions
         var firstEssential = 0
         var n = 0
+        // Exact phrases among the clauses (a 2–3-word query's whole-query phrase): a document
+        // can only compete if its phrase score tops the threshold minus every other clause's
+        // bound, so the phrase may pass over documents below that without reading positions.
+        let phrases: [(PhraseScorer, Float)] = sorted.indices.compactMap { k in
+            (sorted[k] as? PhraseScorer).map { ($0, prefix[sorted.count] - bounds[k]) }
+        }
+        func updatePhrases() {
+            let t = heap.threshold
+            // A margin for rounding: the clauses' scores are summed in another order.
+            for (p, others) in phrases { p.minCompetitive = t - others - abs(t) * 1e-4 }
+        }
+        if heap.isFull { updatePhrases() }
         while true {
             // Clauses below `firstEssential` together cannot reach the threshold.
             if heap.isFull {
@@ -425,6 +467,7 @@ enum TopKCollectors {
             if !deletions || !segment.isDeleted(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: score)
+                if !phrases.isEmpty && heap.isFull { updatePhrases() }
             }
             for j in firstEssential..<sorted.count where sorted[j].doc == d { _ = sorted[j].next() }
         }
