@@ -19,7 +19,11 @@ public struct TermInfo: Sendable, Equatable {
 /// is varint pairs. Positions (`.pos`) are varint deltas restarting at each document.
 public enum PostingsFormat {
     public static let blockSize = 128
-    public static let maxImpacts = 6
+    /// Up to 32 pairs a block (readers accept 64). With 6, stopword blocks — a dozen distinct
+    /// tfs — folded their tail into (a high tf, the shortest length), a bound so loose that
+    /// single-term top-k decoded 1,186 of `in`'s 1,375 blocks on en-all; with 32 it decodes
+    /// about 130 (term p99 1.4 -> 0.2 ms), for 0.5 % more postings bytes.
+    public static let maxImpacts = 32
 }
 
 struct PostingsEncoder {

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import LoupeCore
+
+/// A block's impacts bound every score in it: exactly when its non-dominated (tf, length) pairs
+/// fit in `maxImpacts`, and still from above when more must be folded.
+struct BlockImpactsTests {
+    /// Encodes one term's postings (doc i has `freqs[i]` and length `lengths[i]`), reads them back.
+    func encoded(freqs: [UInt32], lengths: [UInt32]) throws -> (PostingsCursor, [MappedFile]) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-impacts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var pairs = ByteWriter(capacity: 1024)
+        var positions = ByteWriter(capacity: 1024)
+        for (i, f) in freqs.enumerated() {
+            pairs.varint(i == 0 ? 0 : 1)
+            pairs.varint(Int(f))
+            for _ in 0..<f { positions.varint(1) }
+        }
+        let post = try FileOutput(path: dir.path + "/t.post")
+        let posn = try FileOutput(path: dir.path + "/t.pos")
+        var encoder = PostingsEncoder()
+        let info = try pairs.bytes.withUnsafeBufferPointer { pb in
+            try positions.bytes.withUnsafeBufferPointer { ps in
+                try lengths.withUnsafeBufferPointer { lens in
+                    var source = PairedVarintPostings(pairs: pb, positions: ps)
+                    return try encoder.encode(
+                        &source, positions: ps, df: freqs.count, lengths: lens, slot: 0, post: post, posn: posn,
+                        lengthStride: 1)
+                }
+            }
+        }
+        try post.finish()
+        try posn.finish()
+        let p = try MappedFile(path: dir.path + "/t.post")
+        let q = try MappedFile(path: dir.path + "/t.pos")
+        // The mapped files must outlive the cursor: returned with it.
+        return (
+            PostingsCursor(post: p.bytes, posn: q.bytes, info: info, file: "t.post", documents: freqs.count), [p, q]
+        )
+    }
+
+    func check(freqs: [UInt32], lengths: [UInt32], exact: Bool) throws {
+        let (c, files) = try encoded(freqs: freqs, lengths: lengths)
+        defer { withExtendedLifetime(files) {} }
+        let bm = BM25()
+        let score = { (tf: UInt32, dl: UInt32) in bm.tfNorm(Float(tf), length: Float(dl), avgLength: 100) }
+        #expect(c.next() == 0)
+        let bound = c.blockMax(score)
+        var best: Float = 0
+        for i in freqs.indices { best = max(best, score(freqs[i], lengths[i])) }
+        #expect(bound >= best)
+        if exact { #expect(bound == best) }
+        var seen = 0
+        while c.doc != PostingsCursor.end {
+            #expect(c.freq == Int(freqs[Int(c.doc)]))
+            seen += 1
+            c.next()
+        }
+        #expect(seen == freqs.count && c.error == nil)
+    }
+
+    /// 128 documents, none dominated: tf k with length 900 + 10 k (more tf, longer).
+    @Test func foldedImpactsStillBoundEveryScore() throws {
+        let freqs = (1...128).map { UInt32($0) }
+        try check(freqs: freqs, lengths: freqs.map { 900 + 10 * $0 }, exact: false)
+    }
+
+    /// A stopword-like block: twelve distinct tfs, the shortest document of each tf longer as tf
+    /// grows (twelve non-dominated pairs), fit without folding — the bound is exact.
+    @Test func stopwordBlockBoundIsExact() throws {
+        let freqs = (0..<128).map { UInt32(1 + $0 % 12) }
+        let lengths: [UInt32] = (0..<128).map { (i: Int) -> UInt32 in
+            let tf = 1 + i % 12
+            return UInt32(20 + 10 * tf + 5 * (i / 12))
+        }
+        try check(freqs: freqs, lengths: lengths, exact: true)
+    }
+}
