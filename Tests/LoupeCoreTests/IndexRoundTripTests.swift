@@ -215,6 +215,28 @@ struct IndexRoundTripTests {
         try reader.check()
     }
 
+    /// Two workers' segments flushed in the "wrong" order (the later files first) merge in
+    /// document order all the same: numbering does not depend on which thread flushed first.
+    @Test func mergeNumbersDocumentsInFileOrderNotFlushOrder() throws {
+        let dir = IndexRoundTripTests.tempDir()
+        let w = try IndexWriter(directory: dir, analyzer: .plain, reset: true)
+        let first = w.makeBuilder()
+        let second = w.makeBuilder()
+        for i in 0..<3 {
+            first.add(
+                Article(id: "a\(i)", title: "t", body: "zqword", source: "a"), order: ArticleOrder(file: 0, position: i)
+            )
+            second.add(
+                Article(id: "b\(i)", title: "t", body: "zqword", source: "b"), order: ArticleOrder(file: 1, position: i)
+            )
+        }
+        try w.flush(second)
+        try w.flush(first)
+        try w.commit(corpusRoot: nil, optimize: true)
+        let reader = try IndexReader(directory: dir)
+        #expect(try (0..<6).map { try reader.articleID($0) } == ["a0", "a1", "a2", "b0", "b1", "b2"])
+    }
+
     @Test func duplicateIdsKeepTheLatest() throws {
         let dir = IndexRoundTripTests.tempDir()
         let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)

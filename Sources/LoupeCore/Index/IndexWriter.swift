@@ -283,7 +283,9 @@ public final class IndexWriter: @unchecked Sendable {
             guard !chosen.isEmpty else { return }
             victims = manifest.segments.filter { chosen.contains($0.name) }
         }
-        victims.sort { $0.name < $1.name }
+        // In document order (the segments' order keys), not flush order: merged numbering must
+        // not depend on which thread flushed first.
+        victims.sort(by: IndexWriter.documentOrder)
         let readers = try victims.map { try SegmentReader(directory: directory, info: $0, docBase: 0) }
         let name = segmentName(manifest.nextSegment)
         manifest.nextSegment += 1
@@ -317,12 +319,12 @@ public final class IndexWriter: @unchecked Sendable {
 
     /// Document numbering follows the segments' order keys, so it does not depend on which
     /// thread flushed first.
-    private func sortSegments() {
-        manifest.segments.sort { a, b in
-            let ka = a.order ?? [Int.max]
-            let kb = b.order ?? [Int.max]
-            return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.name < b.name
-        }
+    private func sortSegments() { manifest.segments.sort(by: IndexWriter.documentOrder) }
+
+    static func documentOrder(_ a: SegmentInfo, _ b: SegmentInfo) -> Bool {
+        let ka = a.order ?? [Int.max]
+        let kb = b.order ?? [Int.max]
+        return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.name < b.name
     }
 
     /// Records the size and footer CRC of the files of segments new in this commit.
@@ -332,7 +334,8 @@ public final class IndexWriter: @unchecked Sendable {
             for ext in ["dict", "post", "pos", "len", "store"] {
                 let m = try MappedFile(path: directory + "/" + manifest.segments[k].name + "." + ext)
                 guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
-                let crc = UInt32(littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
+                let crc = UInt32(
+                    littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
                 stamps[ext] = SegmentInfo.FileStamp(size: m.bytes.count, crc: crc)
             }
             manifest.segments[k].files = stamps
