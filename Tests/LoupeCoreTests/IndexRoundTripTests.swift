@@ -141,6 +141,28 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// A rare word OR a common one: MaxScore seeds its threshold from the rare word's first
+    /// documents; the top k must still equal exhaustive scoring.
+    @Test func seededMaxScoreEqualsExhaustive() throws {
+        var arts = IndexRoundTripTests.articles(3000, seed: 5)
+        for i in arts.indices {
+            // In 60 % of the articles (a word in all of them would weigh nothing).
+            if i % 5 < 3 { arts[i].body += " common" + String(repeating: " common", count: i % 4) }
+            if i % 150 == 7 { arts[i].body += String(repeating: " zqrare", count: 1 + i % 3) }
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        for q in ["zqrare OR common", "common zqrare", "zqrare OR common OR iran"] {
+            let b = try s.prepare(try QueryParser().parse(q))
+            for k in [1, 5, 10, 25] {
+                let full = try s.search(b, limit: k, exactTotal: true)
+                let pruned = try s.search(b, limit: k, exactTotal: false)
+                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
+                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
+            }
+        }
+    }
+
     @Test func phraseQueriesMatchBruteForce() throws {
         let arts = IndexRoundTripTests.articles(500, seed: 7)
         let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
