@@ -124,6 +124,7 @@ struct IndexRoundTripTests {
             "iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup",
             "iran AND talks", "the AND of", "oil AND law AND the", "zone AND zqmissing", "the AND iran AND of AND cup",
             "\"green zone\"", "\"of the\"", "\"the oil law\"", "\"zone green\"",
+            "the NEAR/3 of", "iran NEAR/5 talks", "oil NEAR/2 \"green zone\"",
             // Eight clauses or more: MaxScore a window at a time.
             "iran talks oil law green zone dust storm cup the of baghdad",
             "the of and to in a is on iran",

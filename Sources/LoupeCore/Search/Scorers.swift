@@ -273,6 +273,15 @@ final class NearScorer: PositionalScorer {
                 doc = PostingsCursor.end
                 return doc
             }
+            // Each span of `a` makes at most one match, of weight at most 1: a plain word's
+            // frequency bounds the score, and a document that cannot compete is passed over
+            // without reading positions.
+            if minCompetitive > -Float.infinity, let ta = a as? TermScorer,
+                score(frequency: Float(ta.cursor.freq), doc: da) <= minCompetitive
+            {
+                t = da + 1
+                continue
+            }
             matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
             if !matches.isEmpty {
                 doc = da

@@ -11,7 +11,8 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
-        if let p = scorer as? PhraseScorer { return phrase(p, segment: segment, into: &heap) }
+        if let p = scorer as? PhraseScorer { return positional(p, segment: segment, into: &heap) }
+        if let p = scorer as? NearScorer { return positional(p, segment: segment, into: &heap) }
         if let a = scorer as? AndScorer, a.children.count > 1 {
             var clauses: [Clause] = []
             if a.children.allSatisfy({ c in
@@ -59,9 +60,9 @@ enum TopKCollectors {
         return n
     }
 
-    /// A phrase alone: once the heap is full, the scorer passes over documents whose bound
-    /// (the rarest word's frequency as the phrase's) cannot beat the k-th score.
-    static func phrase(_ p: PhraseScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
+    /// A phrase or NEAR alone: once the heap is full, the scorer passes over documents whose
+    /// bound (a word's frequency as the match frequency) cannot beat the k-th score.
+    static func positional(_ p: PositionalScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         var n = 0
         let deletions = segment.hasDeletions
         p.minCompetitive = heap.isFull ? heap.threshold : -Float.infinity
