@@ -63,7 +63,7 @@ public final class CorpusIndexer: @unchecked Sendable {
     /// chunks): while one worker writes a segment, the others keep receiving work — their
     /// chunks wait in the writing worker's queue instead of stopping the reader.
     final class ChunkQueue: @unchecked Sendable {
-        private var items: [Chunk] = []
+        private var items: [(chunk: Chunk, size: Int)] = []  // size: counted once, at push
         private var head = 0
         private var closed = false
         private var bytes = 0
@@ -84,7 +84,7 @@ public final class CorpusIndexer: @unchecked Sendable {
             let size = ChunkQueue.size(c)
             cond.lock()
             while items.count - head >= minChunks && bytes + size > capacityBytes && !closed { cond.wait() }
-            items.append(c)
+            items.append((c, size))
             bytes += size
             cond.broadcast()
             cond.unlock()
@@ -95,10 +95,10 @@ public final class CorpusIndexer: @unchecked Sendable {
             defer { cond.unlock() }
             while head == items.count && !closed { cond.wait() }
             if head == items.count { return nil }
-            let c = items[head]
-            items[head].articles = []
+            let (c, size) = items[head]
+            items[head].chunk.articles = []
             head += 1
-            bytes -= ChunkQueue.size(c)
+            bytes -= size
             if head > 64 {
                 items.removeFirst(head)
                 head = 0

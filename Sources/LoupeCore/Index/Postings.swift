@@ -101,24 +101,22 @@ struct PostingsEncoder {
             skip.varint(UInt64(last - prevBlockLast))
             skip.varint(blockBuf.count)
             skip.varint(pp - posStart)
-            // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths.
-            // Every tf's shortest length, tf descending (a tf's longer lengths are dominated).
+            // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths
+            // (a tf's longer lengths are dominated by its shortest).
             frontier.removeAll(keepingCapacity: true)
+            func keep(_ tf: UInt32, _ len: UInt32) {
+                if frontier.isEmpty || len < frontier[frontier.count - 1].1 { frontier.append((tf, len)) }
+            }
             if !pairs.isEmpty {
                 pairs.sort()
-                for key in pairs {
-                    let pr = (~UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key))
-                    if frontier.isEmpty || pr.1 < frontier[frontier.count - 1].1 { frontier.append(pr) }
-                }
+                for key in pairs { keep(~UInt32(truncatingIfNeeded: key >> 32), UInt32(truncatingIfNeeded: key)) }
                 pairs.removeAll(keepingCapacity: true)
             }
             var tf = Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF)))
             while tf >= 1 {
                 let len = minLengthByTF[tf]
                 if len != .max {
-                    if frontier.isEmpty || len < frontier[frontier.count - 1].1 {
-                        frontier.append((UInt32(tf), len))
-                    }
+                    keep(UInt32(tf), len)
                     minLengthByTF[tf] = .max
                 }
                 tf -= 1
@@ -430,7 +428,13 @@ public final class PostingsCursor {
     @inline(__always)
     public func blockMax(_ score: (UInt32, UInt32) -> Float) -> Float {
         guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
-        let s = skips[block]
+        return bound(ofBlock: block, score)
+    }
+
+    /// The largest of `score(tf, length)` over block `b`'s impacts, from its skip entry alone.
+    @inline(__always)
+    private func bound(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
+        let s = skips[b]
         var best: Float = 0
         var i = Int(s.impactStart) * 2
         for _ in 0..<s.impactCount {
@@ -447,20 +451,7 @@ public final class PostingsCursor {
     public func skipBlocks(above threshold: Float, _ score: (UInt32, UInt32) -> Float) -> Int32 {
         if doc == PostingsCursor.end { return doc }
         var b = block + 1
-        while b < skips.count {
-            let s = skips[b]
-            var i = Int(s.impactStart) * 2
-            var above = false
-            for _ in 0..<s.impactCount {
-                if score(impacts[i], impacts[i + 1]) > threshold {
-                    above = true
-                    break
-                }
-                i += 2
-            }
-            if above { break }
-            b += 1
-        }
+        while b < skips.count && bound(ofBlock: b, score) <= threshold { b += 1 }
         _ = load(block: b)
         return doc
     }

@@ -54,18 +54,10 @@ final class TermTable {
         while true {
             let id = slots[i]
             if id < 0 { break }
-            if hashes[Int(id)] == h && Int(keyLength[Int(id)]) == key.count + 1 {
-                let s = Int(keyStart[Int(id)])
-                let same = arena.withUnsafeBufferPointer { a -> Bool in
-                    if a[s] != field { return false }
-                    if key.isEmpty { return true }
-                    return memcmp(a.baseAddress! + s + 1, key.baseAddress!, key.count) == 0
-                }
-                if same {
-                    isNew = false
-                    front[f] = UInt64(h) << 32 | UInt64(id + 1)
-                    return id
-                }
+            if hashes[Int(id)] == h && matches(id, field, key) {
+                isNew = false
+                front[f] = UInt64(h) << 32 | UInt64(id + 1)
+                return id
             }
             i = (i + 1) & mask
         }

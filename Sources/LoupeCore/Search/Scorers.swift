@@ -129,6 +129,11 @@ class PositionalScorer: Scorer {
     /// Set by a top-k collector: documents that cannot score above it may be passed over.
     var minCompetitive = -Float.infinity
 
+    /// Whether `d` cannot beat `minCompetitive` even with `frequency` matches (a bound).
+    @inline(__always) func cannotCompete(frequency: Int, doc d: Int32) -> Bool {
+        minCompetitive > -Float.infinity && score(frequency: Float(frequency), doc: d) <= minCompetitive
+    }
+
     override func spans() -> [Span] { matches }
     override var positional: Bool { true }
     /// tf normalisation never exceeds k1 + 1.
@@ -204,7 +209,7 @@ final class PhraseScorer: PositionalScorer {
                 // when even that frequency cannot compete, its positions are never read.
                 var f = Int.max
                 for c in cursors { f = min(f, c.freq) }
-                if score(frequency: Float(f), doc: d) <= minCompetitive {
+                if cannotCompete(frequency: f, doc: d) {
                     t = d + 1
                     continue
                 }
@@ -276,9 +281,7 @@ final class NearScorer: PositionalScorer {
             // Each span of `a` makes at most one match, of weight at most 1: a plain word's
             // frequency bounds the score, and a document that cannot compete is passed over
             // without reading positions.
-            if minCompetitive > -Float.infinity, let ta = a as? TermScorer,
-                score(frequency: Float(ta.cursor.freq), doc: da) <= minCompetitive
-            {
+            if let ta = a as? TermScorer, cannotCompete(frequency: ta.cursor.freq, doc: da) {
                 t = da + 1
                 continue
             }

@@ -35,7 +35,8 @@ public enum SnippetBuilder {
 
     /// `spans` are positions in the `text` field (title, gap, body), as returned by
     /// `Searcher.spans`.
-    public static func build(article: Article, spans: [Span], analyzer: Analyzer, words: Int = defaultWords) -> Snippet {
+    public static func build(article: Article, spans: [Span], analyzer: Analyzer, words: Int = defaultWords) -> Snippet
+    {
         var titleCount: Int32 = 0
         analyzer.analyze(article.title) { _ in titleCount += 1 }
         let bodyStart = titleCount > 0 ? titleCount + FieldLayout.gap(analyzer.kind) : 0

@@ -326,7 +326,7 @@ enum TopKCollectors {
                 s = addNonEssential(
                     d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: full,
                     threshold: phrase == nil ? t : t - margin(t))
-                if let p = phrase, !full || s + phraseBound > t - abs(t) * 1e-4, p.occurs(in: d) { s += p.score() }
+                if let p = phrase, !full || s > t - margin(t), p.occurs(in: d) { s += p.score() }
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
@@ -471,18 +471,6 @@ enum TopKCollectors {
         let deletions = segment.hasDeletions
         var firstEssential = 0
         var n = 0
-        // Exact phrases among the clauses (a 2–3-word query's whole-query phrase): a document
-        // can only compete if its phrase score tops the threshold minus every other clause's
-        // bound, so the phrase may pass over documents below that without reading positions.
-        let phrases: [(PhraseScorer, Float)] = sorted.indices.compactMap { k in
-            (sorted[k] as? PhraseScorer).map { ($0, prefix[sorted.count] - bounds[k]) }
-        }
-        func updatePhrases() {
-            let t = heap.threshold
-            // A margin for rounding: the clauses' scores are summed in another order.
-            for (p, others) in phrases { p.minCompetitive = t - others - abs(t) * 1e-4 }
-        }
-        if heap.isFull { updatePhrases() }
         while true {
             // Clauses below `firstEssential` together cannot reach the threshold.
             if heap.isFull {
@@ -508,7 +496,6 @@ enum TopKCollectors {
             if !deletions || !segment.isDeleted(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: score)
-                if !phrases.isEmpty && heap.isFull { updatePhrases() }
             }
             for j in firstEssential..<sorted.count where sorted[j].doc == d { _ = sorted[j].next() }
         }
