@@ -8,9 +8,9 @@ struct FindCommand: ParsableCommand {
         commandName: "find",
         abstract: "Search the index; print ranked hits with highlighted snippets.",
         discussion: """
-            Words are OR'ed and ranked by BM25; +word is required, -word excluded; AND, OR, NOT and
-            parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at
-            most N words between), a ADJ/N b (in order); title:, category:, source: restrict to a
+            Words are OR'ed and ranked by BM25; +word is required, -word excluded; AND, OR, NOT and \
+            parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
+            most N words between), a ADJ/N b (in order); title:, category:, source: restrict to a \
             field; prefix* expands through the dictionary; date:2007-05-01..2007-07-31 filters.
 
             Examples (on the sample corpus):

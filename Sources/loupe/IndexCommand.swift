@@ -8,13 +8,13 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Index a directory of articles (text files, RSS, RDF, Atom).",
         discussion: """
-            Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's
-            format by its content, and writes the index with every core. A file with a fatal error
+            Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
+            format by its content, and writes the index with every core. A file with a fatal error \
             is reported as path:line:column and skipped whole; the rest is indexed.
 
-            Run again on the same corpus, it is incremental: only new or changed files are read,
-            and the articles of changed or removed files are deleted. --rebuild starts afresh
-            (so does a different corpus directory, or an --analyzer other than the index's;
+            Run again on the same corpus, it is incremental: only new or changed files are read, \
+            and the articles of changed or removed files are deleted. --rebuild starts afresh \
+            (so does a different corpus directory, or an --analyzer other than the index's; \
             without --analyzer an existing index keeps its own).
 
             Examples:

@@ -10,10 +10,11 @@ struct Loupe: ParsableCommand {
         discussion: """
             Quick start (from the repository root):
               loupe index Corpus            # build ./.loupe from the sample corpus
-              loupe find "Green Zone"        # ranked hits with highlighted snippets
+              loupe find "Green Zone"       # ranked hits with highlighted snippets
               loupe find '"prime minister" NEAR/5 iraq' --json
 
             The index lives in $LOUPE_INDEX if set, else ./.loupe; every command takes --index DIR.
+
             Exit status (like grep): 0 hits or success, 1 no hits, 2 error.
             """,
         version: "0.1.0",

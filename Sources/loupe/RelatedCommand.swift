@@ -8,10 +8,10 @@ struct RelatedCommand: ParsableCommand {
         commandName: "related",
         abstract: "Rank the articles most related to a given one.",
         discussion: """
-            The source is an article id (as shown by find), a corpus file path relative to the
-            indexed directory, or --text FILE ('-' for stdin) for an article that is not in the
-            index. Its most distinctive words (by their BM25 weight in the article, title words
-            counted twice) form a ranked query; the article itself is excluded, copies of one story
+            The source is an article id (as shown by find), a corpus file path relative to the \
+            indexed directory, or --text FILE ('-' for stdin) for an article that is not in the \
+            index. Its most distinctive words (by their BM25 weight in the article, title words \
+            counted twice) form a ranked query; the article itself is excluded, copies of one story \
             are grouped under one hit, and each hit shows the shared words that weighed most.
 
             Examples (on the sample corpus):

@@ -7,7 +7,8 @@ struct PresentationTests {
         let dir = try Loupe.tempDir("loupe-pres")
         let c = dir.appendingPathComponent("c")
         try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        try "Zürich notes\n\nIn Zürich the café — «Grüße» — sits where the green zone of the old town is here, by the lake."
+        try
+            "Zürich notes\n\nIn Zürich the café — «Grüße» — sits where the green zone of the old town is here, by the lake."
             .write(to: c.appendingPathComponent("zurich.txt"), atomically: true, encoding: .utf8)
         let idx = dir.appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
@@ -22,7 +23,9 @@ struct PresentationTests {
     @Test func phraseAndNearHighlightAsOneSpanWithByteOffsets() throws {
         let (_, idx) = try PresentationTests.corpus()
         let text = try body(idx, "zurich.txt")
-        for (query, expected) in [("\"green zone\"", "green zone"), ("green NEAR/6 here", "green zone of the old town is here")] {
+        for (query, expected) in [
+            ("\"green zone\"", "green zone"), ("green NEAR/6 here", "green zone of the old town is here"),
+        ] {
             let o = Loupe.json(try Loupe.run(["find", query, "--index", idx, "--json"]).stdout)
             let hit = (o["hits"] as? [[String: Any]])?.first ?? [:]
             let matches = hit["matches"] as? [[Int]] ?? []
@@ -92,5 +95,25 @@ struct PresentationTests {
         #expect(o["source"] as? String == "feeds/world-desk.rss.xml")
         #expect((o["body"] as? String ?? "").hasPrefix("Lawmakers in Baghdad left for their summer recess on Monday"))
         #expect(try Loupe.run(["show", "nope", "--index", index]).status == 1)
+    }
+}
+
+@Suite("help text")
+struct HelpTextTests {
+    /// The help's prose paragraphs are wrapped once, at 80 columns (lines of at most 79): no line could have taken the
+    /// next line's first word (a hard line break in the source text, re-wrapped by the argument
+    /// parser, leaves one- or two-word stubs such as "the" on a line of their own).
+    @Test(arguments: [[], ["index"], ["find"], ["related"], ["show"], ["stats"], ["check"]])
+    func proseIsWrappedOnce(_ command: [String]) throws {
+        let r = try Loupe.run(command + ["--help"], env: ["COLUMNS": "80"])
+        #expect(r.status == 0)
+        let head = r.stdout.components(separatedBy: "USAGE:")[0]
+        let lines = head.components(separatedBy: "\n")
+        for (a, b) in zip(lines, lines.dropFirst()) {
+            // Prose lines start in column 1; examples and option lists are indented.
+            guard !a.isEmpty, !b.isEmpty, !a.hasPrefix(" "), !b.hasPrefix(" ") else { continue }
+            let next = b.split(separator: " ").first.map(String.init) ?? ""
+            #expect(a.count + 1 + next.count >= 80, "\(command) --help: \"\(a)\" could hold \"\(next)\"")
+        }
     }
 }
