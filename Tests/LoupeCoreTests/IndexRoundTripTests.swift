@@ -164,6 +164,65 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// NEAR counts each match once, weighted 1/(1 + gap): with the English analyzer an unquoted
+    /// word is its stem, title and exact form, whose positions repeat (they were counted two or
+    /// three times), and `movie OR movies` share a stem.
+    @Test func nearCountsEachMatchOnce() throws {
+        let arts = [
+            Article(id: "a", title: "Movie plays", body: "The movie plays well.", source: "a.txt"),
+            Article(id: "b", title: "Cinema", body: "Her movies played to full houses.", source: "b.txt"),
+            Article(id: "c", title: "Other", body: "Nothing here about it.", source: "c.txt"),
+        ]
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 1)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        func score(_ q: String, doc: Int) throws -> Float? {
+            try s.search(try s.prepare(try QueryParser().parse(q)), limit: 10).hits.first { $0.doc == doc }?.score
+        }
+        let bm = BM25()
+        let avg = s.reader.averageLength(slot: IndexField.textStem.lengthSlot)
+        func expected(_ q: String, freq: Float, dl: Float) throws -> Float {
+            // The NEAR weight is the operands' stem idf sum.
+            let w = try ["movi", "play"].reduce(Float(0)) {
+                $0
+                    + BM25.idf(
+                        docFreq: try s.reader.docFreq(.textStem, Array($1.utf8)), documents: s.reader.documentCount)
+            }
+            return w * bm.tfNorm(freq, length: dl, avgLength: avg)
+        }
+        // Article a: "movie plays" adjacent twice (title and body): 1 + 1.
+        let a = try #require(try score("movie NEAR/5 plays", doc: 0))
+        #expect(abs(a - (try expected("", freq: 2, dl: 6))) < 1e-4)
+        #expect(try score("(movie OR movies) NEAR/5 plays", doc: 0) == a)
+        // Article b: "movies played", stems only, adjacent once.
+        let b = try #require(try score("movie NEAR/5 plays", doc: 1))
+        #expect(abs(b - (try expected("", freq: 1, dl: 7))) < 1e-4)
+    }
+
+    /// One English word (stem, title and exact-form terms): block-max over the stem, where a
+    /// block is either skipped, scored whole, or scored only on its title matches. The top k
+    /// must equal exhaustive scoring.
+    @Test func wordBlockMaxEqualsExhaustive() throws {
+        var arts = IndexRoundTripTests.articles(3000, seed: 9)
+        for i in arts.indices {
+            // Common in the text, written two ways; rare in titles.
+            if i % 5 < 3 {
+                arts[i].body += (i % 2 == 0 ? " common" : " commons") + String(repeating: " common", count: i % 4)
+            }
+            if i % 97 == 3 { arts[i].title += " common" }
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        for q in ["common", "commons", "iran", "the"] {
+            let b = try s.prepare(try QueryParser().parse(q))
+            for k in [1, 5, 10, 25] {
+                let full = try s.search(b, limit: k, exactTotal: true)
+                let pruned = try s.search(b, limit: k, exactTotal: false)
+                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
+                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
+            }
+        }
+    }
+
     @Test func phraseQueriesMatchBruteForce() throws {
         let arts = IndexRoundTripTests.articles(500, seed: 7)
         let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)

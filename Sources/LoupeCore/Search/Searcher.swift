@@ -148,7 +148,17 @@ public final class Searcher {
                 if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty {
                     return .or(try s.map(operand))
                 }
-                return try bind(n)
+                let bound = try bind(n)
+                // An unquoted word is (stem OR title stem OR exact form); the title's positions
+                // are the text's and the exact form's are among the stem's, so only the stem
+                // gives spans (one cursor instead of three, and a plain term's frequency
+                // bound for top-k).
+                if case .word = n, case .or(let c) = bound, let stem = c.first, case .term(let k, _, _) = stem,
+                    k.first == IndexField.textStem.rawValue
+                {
+                    return stem
+                }
+                return bound
             }
             let ba = try operand(a)
             let bb = try operand(b)

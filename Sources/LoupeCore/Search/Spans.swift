@@ -222,9 +222,17 @@ public enum SpanMatcher {
     }
 
     /// Sorted union of span lists.
+    /// The spans of all lists in order; a span found by several alternatives (`movie OR movies`
+    /// share a stem; a word's title and exact-form postings repeat its stem's positions) counts
+    /// once, with its best weight.
     public static func union(_ lists: [[Span]]) -> [Span] {
         var all = lists.flatMap { $0 }
-        all.sort { $0.start != $1.start ? $0.start < $1.start : $0.end < $1.end }
-        return all
+        all.sort {
+            $0.start != $1.start ? $0.start < $1.start : $0.end != $1.end ? $0.end < $1.end : $0.weight > $1.weight
+        }
+        var out: [Span] = []
+        out.reserveCapacity(all.count)
+        for s in all where out.last.map({ $0.start != s.start || $0.end != s.end }) ?? true { out.append(s) }
+        return out
     }
 }

@@ -11,6 +11,7 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
+        if let w = scorer as? WordScorer { return wordBlockMax(w, segment: segment, into: &heap) }
         if let p = scorer as? PhraseScorer { return positional(p, segment: segment, into: &heap) }
         if let p = scorer as? NearScorer { return positional(p, segment: segment, into: &heap) }
         if let a = scorer as? AndScorer, a.children.count > 1 {
@@ -106,6 +107,65 @@ enum TopKCollectors {
             d = t.next()
         }
         return n
+    }
+
+    /// One unquoted word (English analyzer): its stem term, and its title and exact-form terms
+    /// whose documents are among the stem's. Block-max over the stem's blocks, each bounded by
+    /// the block's best stem score plus the other terms' bounds; where the stem and the smaller
+    /// of the others cannot reach the k-th score without the larger one (the title, for common
+    /// words: a title match is what lifts a document into the top k), only that term's documents
+    /// in the block are scored, found through its own postings.
+    static func wordBlockMax(_ w: WordScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
+        let lead = w.lead
+        let sc = ClauseScoring([Clause(lead: lead, rest: w.rest)], segment: segment)
+        let bounds = w.rest.map(\.maxScore)
+        let restSum = bounds.reduce(0, +)
+        let big = bounds.indices.max { bounds[$0] < bounds[$1] }
+        let others = big.map { restSum - bounds[$0] } ?? restSum
+        let end = PostingsCursor.end
+        let deletions = segment.hasDeletions
+        var n = 0
+        var d = lead.next()
+        var boundBlock: Int32 = -1
+        var leadBound: Float = .infinity
+        return withExtendedLifetime(w) {
+            while d != end {
+                if heap.isFull {
+                    let last = lead.cursor.blockLastDoc
+                    if last != boundBlock {
+                        boundBlock = last
+                        leadBound = lead.blockMaxScore
+                    }
+                    let t = heap.threshold
+                    if leadBound + restSum <= t {
+                        if last == end || last == Int32.max { break }
+                        d = lead.skipBlocks(above: t - restSum)
+                        continue
+                    }
+                    if let big, leadBound + others <= t {
+                        // Only documents holding the larger term can compete in this block.
+                        let r = w.rest[big]
+                        var x = r.doc < d ? r.advance(to: d) : r.doc
+                        while x != end && x <= last {
+                            if lead.advance(to: x) == x, !deletions || !segment.isDeleted(x) {
+                                n += 1
+                                heap.offer(doc: segment.docBase + Int(x), score: sc.score(0, x))
+                            }
+                            x = r.next()
+                        }
+                        if last == end || last == Int32.max { break }
+                        d = lead.advance(to: last + 1)
+                        continue
+                    }
+                }
+                if !deletions || !segment.isDeleted(d) {
+                    n += 1
+                    heap.offer(doc: segment.docBase + Int(d), score: sc.score(0, d))
+                }
+                d = lead.next()
+            }
+            return n
+        }
     }
 
     /// A clause of `termMaxScore`: a term, and terms whose documents are among its own (a
