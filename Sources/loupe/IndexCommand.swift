@@ -56,6 +56,19 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print notes as well as warnings and errors.")
     var verbose = false
 
+    /// The error opening the existing index gives when it was written in another format.
+    static func formatProblem(_ path: String) -> IndexError? {
+        do {
+            _ = try IndexReader(directory: path)
+            return nil
+        } catch let e as IndexError {
+            if case .otherFormat = e { return e }
+            return nil
+        } catch {
+            return nil
+        }
+    }
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw fail("\(Diagnostic.escape(corpus)): no such file or directory")
@@ -72,6 +85,13 @@ struct IndexCommand: ParsableCommand {
                     if verbose || !json {
                         printErr(
                             "loupe: note: the index was built from \(m.corpusRoot ?? "another corpus"): rebuilding it")
+                    }
+                } else if !reset, case .otherFormat(_, let v)? = IndexCommand.formatProblem(location.path) {
+                    reset = true
+                    if verbose || !json {
+                        printErr(
+                            "loupe: note: the index is in format \(v) (this loupe writes \(IndexFile.formatVersion)): rebuilding it"
+                        )
                     }
                 } else if !reset && m.analyzer != kind {
                     reset = true

@@ -604,3 +604,32 @@ struct ReliabilityTests {
         #expect(partial.isEmpty, "totals \(partial.prefix(5).map { $0.total ?? -1 }) are not in \(committed.sorted())")
     }
 }
+
+@Suite("index format versions")
+struct FormatVersionTests {
+    /// An index written in another format version (an older loupe): `find` says so and how to
+    /// rebuild; a plain `loupe index` run rebuilds it with a note.
+    @Test func otherFormatIsExplainedAndRebuilt() throws {
+        let (corpus, idx) = try Loupe.textCorpus(
+            "loupe-format", [("a", "Green zone talks in Baghdad"), ("b", "Oil law talks")])
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        // Stamp every segment file with format version 1 (header bytes 8..<12).
+        let files = try FileManager.default.contentsOfDirectory(atPath: idx).filter { $0.hasPrefix("seg") }
+        #expect(!files.isEmpty)
+        for f in files {
+            let h = try FileHandle(forUpdating: URL(fileURLWithPath: idx + "/" + f))
+            try h.seek(toOffset: 8)
+            try h.write(contentsOf: Data([1, 0, 0, 0]))
+            try h.close()
+        }
+        let find = try Loupe.run(["find", "talks", "--index", idx])
+        #expect(find.status == 2)
+        #expect(find.stderr.contains("index format 1") && find.stderr.contains("--rebuild"))
+        let again = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("rebuilding"))
+        let r = try Loupe.run(["find", "talks", "--index", idx, "--json"])
+        #expect(r.status == 0)
+        #expect(Loupe.json(r.stdout)["total"] as? Int == 2)
+    }
+}

@@ -49,7 +49,9 @@ struct BlockImpactsTests {
         #expect(c.next() == 0)
         let bound = c.blockMax(score)
         var best: Float = 0
-        for i in freqs.indices { best = max(best, score(freqs[i], lengths[i])) }
+        // The first block's documents (a term of one block has no skip entry: its bound is the
+        // dictionary's largest tf with its shortest length, not exact).
+        for i in 0..<min(freqs.count, PostingsFormat.blockSize) { best = max(best, score(freqs[i], lengths[i])) }
         #expect(bound >= best)
         if exact { #expect(bound == best) }
         var seen = 0
@@ -61,20 +63,41 @@ struct BlockImpactsTests {
         #expect(seen == freqs.count && c.error == nil)
     }
 
-    /// 128 documents, none dominated: tf k with length 900 + 10 k (more tf, longer).
+    /// Two blocks of 128 documents, none dominated: tf k with length 900 + 10 k (more tf, longer).
     @Test func foldedImpactsStillBoundEveryScore() throws {
-        let freqs = (1...128).map { UInt32($0) }
+        let freqs = (1...256).map { UInt32(1 + ($0 - 1) % 128) }
         try check(freqs: freqs, lengths: freqs.map { 900 + 10 * $0 }, exact: false)
     }
 
     /// A stopword-like block: twelve distinct tfs, the shortest document of each tf longer as tf
     /// grows (twelve non-dominated pairs), fit without folding — the bound is exact.
     @Test func stopwordBlockBoundIsExact() throws {
-        let freqs = (0..<128).map { UInt32(1 + $0 % 12) }
-        let lengths: [UInt32] = (0..<128).map { (i: Int) -> UInt32 in
+        let freqs = (0..<256).map { UInt32(1 + $0 % 12) }
+        let lengths: [UInt32] = (0..<256).map { (i: Int) -> UInt32 in
             let tf = 1 + i % 12
             return UInt32(20 + 10 * tf + 5 * (i / 12))
         }
         try check(freqs: freqs, lengths: lengths, exact: true)
+    }
+
+    /// A term of one block: no skip entry, the documents as varints of delta × 2 + (tf == 1)
+    /// with tf after when it is not 1; its bound is the dictionary's (largest tf, shortest length).
+    @Test func oneBlockTermHasNoSkipEntry() throws {
+        let (c, files) = try encoded(freqs: [1, 3, 1], lengths: [40, 50, 60])
+        defer { withExtendedLifetime(files) {} }
+        // Docs 0, 1, 2: (0 << 1 | 1), (1 << 1), 3, (1 << 1 | 1); then the footer.
+        let post = Array(files[0].bytes)
+        #expect(post.count == 4 + IndexFile.footerSize)
+        #expect(Array(post.prefix(4)) == [1, 2, 3, 3])
+        #expect(c.info.maxFreq == 3 && c.info.minLength == 40)
+        var docs: [Int32] = []
+        var tfs: [Int] = []
+        while c.next() != PostingsCursor.end {
+            docs.append(c.doc)
+            tfs.append(c.freq)
+        }
+        #expect(docs == [0, 1, 2] && tfs == [1, 3, 1] && c.error == nil)
+        let bm = BM25()
+        #expect(c.blockMax { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: 100) } > 0)
     }
 }

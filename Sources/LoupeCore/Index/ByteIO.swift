@@ -164,6 +164,8 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
     case missing(String)
     case io(String, String)
     case locked(String)
+    /// A file of the index was written in another format version (by another loupe).
+    case otherFormat(String, UInt32)
 
     public var description: String {
         switch self {
@@ -171,6 +173,9 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
         case .missing(let m): return m
         case .io(let f, let m): return "\(f): \(m)"
         case .locked(let m): return m
+        case .otherFormat(let f, let v):
+            return
+                "\(f) is in index format \(v), and this loupe reads format \(IndexFile.formatVersion): rebuild the index (loupe index CORPUS --rebuild; a plain `loupe index` run rebuilds it by itself)"
         }
     }
 }

@@ -11,7 +11,7 @@
 public enum IndexFile {
     public static let magic: [UInt8] = Array("LOUP".utf8)
     public static let footerMagic: [UInt8] = Array("PUOL".utf8)
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     public static let headerSize = 12
     public static let footerSize = 8
 
@@ -41,7 +41,7 @@ public enum IndexFile {
         }
         let version = UInt32(littleEndian: buf.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
         guard version == formatVersion else {
-            throw IndexError.corrupt(file, "format version \(version), this loupe reads \(formatVersion)")
+            throw IndexError.otherFormat(file, version)
         }
         guard Array(buf[(buf.count - 4)...]) == footerMagic else {
             throw IndexError.corrupt(file, "bad footer (truncated?)")

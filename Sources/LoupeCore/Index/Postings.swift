@@ -14,9 +14,12 @@ public struct TermInfo: Sendable, Equatable {
 /// its positions, then the block's impacts: the (tf, document length) pairs not dominated by
 /// another document of the block — no other has both a larger tf and a shorter length — at most
 /// `maxImpacts`, extra ones folded into one dominating pair), then the blocks. Since BM25 grows
-/// with tf and falls with length, the best impact bounds every score in the block exactly. A full block is two
-/// bit-packed arrays (doc-id deltas, tf − 1) each with its bit width byte; the last, partial block
-/// is varint pairs. Positions (`.pos`) are varint deltas restarting at each document.
+/// with tf and falls with length, the best impact bounds every score in the block exactly. A
+/// full block is two bit-packed arrays (doc-id deltas, tf − 1) each with its bit width byte; the
+/// last, partial block is varints of delta × 2 + (tf == 1), each followed by its tf when that is
+/// not 1. A term of a single block (most terms: df ≤ 128) has no skip entry; its bound is the
+/// dictionary's (largest tf, shortest length). Positions (`.pos`) are varint deltas restarting
+/// at each document.
 public enum PostingsFormat {
     public static let blockSize = 128
     /// Up to 32 pairs a block (readers accept 64). With 6, stopword blocks — a dozen distinct
@@ -92,12 +95,26 @@ struct PostingsEncoder {
                     BitPacking.pack(fl.baseAddress!, n, bits: w, into: &blockBuf)
                 }
             } else {
+                // Varints of delta × 2 + (tf == 1), then tf when it is not 1.
                 for k in 0..<n {
-                    blockBuf.varint(UInt64(deltas[k]))
-                    blockBuf.varint(UInt64(freqs[k]))
+                    if freqs[k] == 1 {
+                        blockBuf.varint(UInt64(deltas[k]) << 1 | 1)
+                    } else {
+                        blockBuf.varint(UInt64(deltas[k]) << 1)
+                        blockBuf.varint(UInt64(freqs[k]))
+                    }
                 }
             }
             let last = docs[n - 1]
+            // A term of one block has no skip entry: its bounds are the dictionary's.
+            if df <= PostingsFormat.blockSize {
+                data.append(blockBuf.bytes)
+                maxTF = blockMaxTF
+                minLen = blockMinLen
+                for tf in 1...Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF))) { minLengthByTF[tf] = .max }
+                pairs.removeAll(keepingCapacity: true)
+                break
+            }
             skip.varint(UInt64(last - prevBlockLast))
             skip.varint(blockBuf.count)
             skip.varint(pp - posStart)
@@ -276,6 +293,23 @@ public final class PostingsCursor {
         guard info.postOffset < UInt64(post.count), info.posOffset <= UInt64(posn.count) else {
             throw IndexError.corrupt(fileName, "postings offset out of range")
         }
+        if blocks == 1 {
+            // One block and no skip entry: decoded now, to learn its last document.
+            impacts = [info.maxFreq, info.minLength]
+            skips = [
+                SkipEntry(
+                    lastDoc: 0, dataOffset: Int(info.postOffset), posOffset: Int(info.posOffset),
+                    maxFreq: info.maxFreq, minLength: info.minLength, impactStart: 0, impactCount: 1)
+            ]
+            let n = info.docFreq
+            try decode(block: 0, count: n)
+            guard docs[n - 1] < UInt32(min(documents, Int(Int32.max))) else {
+                throw IndexError.corrupt(fileName, "doc id out of range")
+            }
+            skips[0].lastDoc = Int32(bitPattern: docs[n - 1])
+            decoded = 0
+            return
+        }
         var r = ByteReader(post, at: Int(info.postOffset), file: fileName)
         skips.reserveCapacity(blocks)
         var last: Int64 = 0
@@ -321,6 +355,62 @@ public final class PostingsCursor {
 
     public var blockCountTotal: Int { skips.count }
 
+    /// The block whose documents and frequencies are in the buffers (-1: none).
+    private var decoded = -1
+
+    /// Decodes block `b` (`n` documents) into `docs` and `freqs`.
+    private func decode(block b: Int, count n: Int) throws {
+        let s = skips[b]
+        var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
+        var r = ByteReader(post, at: s.dataOffset, file: fileName)
+        if n == PostingsFormat.blockSize {
+            let dw = Int(try r.u8())
+            guard dw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
+            let db = try r.bytes(BitPacking.byteCount(n, bits: dw))
+            BitPacking.unpack(
+                db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs,
+                available: post.count - (db.baseAddress! - post.baseAddress!))
+            let fw = Int(try r.u8())
+            guard fw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
+            if fw > 0 {
+                let fb = try r.bytes(BitPacking.byteCount(n, bits: fw))
+                BitPacking.unpack(
+                    fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs,
+                    available: post.count - (fb.baseAddress! - post.baseAddress!))
+            } else {
+                for k in 0..<n { freqs[k] = 0 }
+            }
+            for k in 0..<n {
+                let before = prev
+                prev &+= docs[k]
+                guard prev > before || (b == 0 && k == 0) else {
+                    throw IndexError.corrupt(fileName, "doc ids not increasing")
+                }
+                docs[k] = prev
+                freqs[k] &+= 1
+            }
+        } else {
+            for k in 0..<n {
+                let before = prev
+                let v = try r.varint()
+                guard v >> 1 <= UInt64(UInt32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
+                prev &+= UInt32(truncatingIfNeeded: v >> 1)
+                guard prev > before || (b == 0 && k == 0) else {
+                    throw IndexError.corrupt(fileName, "doc ids not increasing")
+                }
+                docs[k] = prev
+                if v & 1 == 1 {
+                    freqs[k] = 1
+                } else {
+                    let f = try r.varint()
+                    guard f >= 2 && f <= UInt64(UInt32.max) else { throw IndexError.corrupt(fileName, "bad frequency") }
+                    freqs[k] = UInt32(f)
+                }
+            }
+        }
+        decoded = b
+    }
+
     private func load(block b: Int) -> Bool {
         guard b < skips.count else {
             doc = PostingsCursor.end
@@ -329,57 +419,20 @@ public final class PostingsCursor {
         block = b
         let s = skips[b]
         let n = b == skips.count - 1 ? info.docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
-        var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
-        do {
-            if n == PostingsFormat.blockSize {
-                var r = ByteReader(post, at: s.dataOffset, file: fileName)
-                let dw = Int(try r.u8())
-                guard dw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
-                let db = try r.bytes(BitPacking.byteCount(n, bits: dw))
-                BitPacking.unpack(
-                    db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs,
-                    available: post.count - (db.baseAddress! - post.baseAddress!))
-                let fw = Int(try r.u8())
-                guard fw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
-                if fw > 0 {
-                    let fb = try r.bytes(BitPacking.byteCount(n, bits: fw))
-                    BitPacking.unpack(
-                        fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs,
-                        available: post.count - (fb.baseAddress! - post.baseAddress!))
-                } else {
-                    for k in 0..<n { freqs[k] = 0 }
+        if decoded != b {
+            do {
+                try decode(block: b, count: n)
+                guard docs[n - 1] == UInt32(s.lastDoc) else {
+                    throw IndexError.corrupt(fileName, "postings block does not end at its skip entry")
                 }
-                for k in 0..<n {
-                    let before = prev
-                    prev &+= docs[k]
-                    guard prev > before || (b == 0 && k == 0) else {
-                        throw IndexError.corrupt(fileName, "doc ids not increasing")
-                    }
-                    docs[k] = prev
-                    freqs[k] &+= 1
-                }
-            } else {
-                var r = ByteReader(post, at: s.dataOffset, file: fileName)
-                for k in 0..<n {
-                    let before = prev
-                    prev &+= UInt32(truncatingIfNeeded: try r.varint())
-                    guard prev > before || (b == 0 && k == 0) else {
-                        throw IndexError.corrupt(fileName, "doc ids not increasing")
-                    }
-                    docs[k] = prev
-                    freqs[k] = UInt32(truncatingIfNeeded: try r.varint())
-                }
+            } catch let e as IndexError {
+                error = e
+                doc = PostingsCursor.end
+                return false
+            } catch {
+                doc = PostingsCursor.end
+                return false
             }
-            guard docs[n - 1] == UInt32(s.lastDoc) else {
-                throw IndexError.corrupt(fileName, "postings block does not end at its skip entry")
-            }
-        } catch let e as IndexError {
-            error = e
-            doc = PostingsCursor.end
-            return false
-        } catch {
-            doc = PostingsCursor.end
-            return false
         }
         blockCount = n
         index = 0

@@ -3,7 +3,10 @@
 /// trailer (block index offset, block count, term count).
 ///
 /// Entry: shared prefix length, suffix length, suffix, df, totalTF − df, postings offset,
-/// positions offset, max tf, min length (all varints).
+/// positions offset, max tf (absent when df is 1: it is the total), min length (all varints).
+/// The offsets are zigzag deltas from the previous entry's in the block (from 0 for the
+/// block's first): postings are laid out in key order, so most deltas are the previous term's
+/// byte lengths; an English stem that shares an exact term's postings points back.
 public enum DictionaryFormat {
     public static let blockSize = 32
 }
@@ -16,6 +19,8 @@ struct DictionaryWriter {
     private var inBlock = 0
     private var blocks = 0
     private var count = 0
+    private var previousPost: UInt64 = 0
+    private var previousPos: UInt64 = 0
 
     init(_ out: FileOutput) throws {
         self.out = out
@@ -29,6 +34,8 @@ struct DictionaryWriter {
             blocks += 1
             inBlock = 0
             previous = []
+            previousPost = 0
+            previousPos = 0
         }
         var shared = 0
         let limit = min(previous.count, key.count)
@@ -39,10 +46,12 @@ struct DictionaryWriter {
         entry.append(Array(key[shared...]))
         entry.varint(info.docFreq)
         entry.varint(info.totalTermFreq - UInt64(info.docFreq))
-        entry.varint(info.postOffset)
-        entry.varint(info.posOffset)
-        entry.varint(UInt64(info.maxFreq))
+        entry.varint(Zigzag.encode(info.postOffset &- previousPost))
+        entry.varint(Zigzag.encode(info.posOffset &- previousPos))
+        if info.docFreq > 1 { entry.varint(UInt64(info.maxFreq)) }
         entry.varint(UInt64(info.minLength))
+        previousPost = info.postOffset
+        previousPos = info.posOffset
         try out.append(entry)
         previous = key
         inBlock += 1
@@ -122,6 +131,8 @@ final class TermDictionaryReader {
         var r = ByteReader(file.bytes, at: offsets[b], file: name)
         let end = b + 1 < offsets.count ? offsets[b + 1] : payloadEnd
         var key: [UInt8] = []
+        var po: UInt64 = 0
+        var pp: UInt64 = 0
         while r.pos < end {
             let shared = try r.count(max: key.count)
             let suffix = try r.count(max: 1 << 16)
@@ -129,9 +140,9 @@ final class TermDictionaryReader {
             key.append(contentsOf: try r.bytes(suffix))
             let df = try r.count()
             let extra = try r.varint()
-            let po = try r.varint()
-            let pp = try r.varint()
-            let mf = try r.varint()
+            po &+= Zigzag.decode(try r.varint())
+            pp &+= Zigzag.decode(try r.varint())
+            let mf = df > 1 ? try r.varint() : UInt64(df) &+ extra
             let ml = try r.varint()
             let info = TermInfo(
                 docFreq: df, totalTermFreq: UInt64(df) &+ extra, postOffset: po, posOffset: pp,
@@ -217,5 +228,19 @@ struct DictionaryIterator {
             entries = collected
             index = 0
         }
+    }
+}
+
+/// Signed deltas as varint-friendly unsigned numbers: 0, -1, 1, -2, … → 0, 1, 2, 3, …
+enum Zigzag {
+    /// `delta` is a two's-complement difference (`a &- b`).
+    @inline(__always) static func encode(_ delta: UInt64) -> UInt64 {
+        let v = Int64(bitPattern: delta)
+        return UInt64(bitPattern: (v << 1) ^ (v >> 63))
+    }
+
+    /// The two's-complement difference to add with `&+`.
+    @inline(__always) static func decode(_ z: UInt64) -> UInt64 {
+        UInt64(bitPattern: Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1))
     }
 }
