@@ -5,8 +5,13 @@ public struct TermInfo: Sendable, Equatable {
     public var postOffset: UInt64
     public var posOffset: UInt64
     /// Upper bounds for the term's BM25 impact in this segment: largest tf, shortest document.
+    /// The dictionary keeps them only for terms of several blocks; a cursor computes them for a
+    /// term of one block from its documents (0 until then).
     public var maxFreq: UInt32
     public var minLength: UInt32
+    /// The length slot of the term's field (set by the dictionary from the key's field byte;
+    /// -1: unknown).
+    public var lengthSlot: Int = -1
 }
 
 /// Postings of one term in the `.post` file: first a skip entry per block of `blockSize` docs
@@ -245,7 +250,7 @@ public final class PostingsCursor {
     private let post: UnsafeRawBufferPointer
     private let posn: UnsafeRawBufferPointer
     private let fileName: String
-    public let info: TermInfo
+    public private(set) var info: TermInfo
     private var skips: [SkipEntry] = []
     private var impacts: [UInt32] = []  // (tf, length) pairs, flat
     private var block = -1
@@ -263,10 +268,15 @@ public final class PostingsCursor {
     /// Documents in the segment: every doc id read must be below it.
     private let documents: Int
 
+    /// The segment's length table (`IndexField.lengthSlots` UInt32 per document): the bounds of
+    /// a term of one block are computed from it (without it, `info`'s are used).
+    private let lengths: UnsafeRawPointer?
+
     init(
         post: UnsafeRawBufferPointer, posn: UnsafeRawBufferPointer, info: TermInfo, file: String,
-        documents: Int = Int(Int32.max)
+        documents: Int = Int(Int32.max), lengths: UnsafeRawPointer? = nil
     ) {
+        self.lengths = lengths
         self.documents = documents
         self.post = post
         self.posn = posn
@@ -294,8 +304,7 @@ public final class PostingsCursor {
             throw IndexError.corrupt(fileName, "postings offset out of range")
         }
         if blocks == 1 {
-            // One block and no skip entry: decoded now, to learn its last document.
-            impacts = [info.maxFreq, info.minLength]
+            // One block and no skip entry: decoded now, to learn its last document and bounds.
             skips = [
                 SkipEntry(
                     lastDoc: 0, dataOffset: Int(info.postOffset), posOffset: Int(info.posOffset),
@@ -308,6 +317,11 @@ public final class PostingsCursor {
             }
             skips[0].lastDoc = Int32(bitPattern: docs[n - 1])
             decoded = 0
+            if let lengths, info.lengthSlot >= 0 {
+                computeImpacts(n, lengths)
+            } else {
+                impacts = [info.maxFreq, info.minLength]
+            }
             return
         }
         var r = ByteReader(post, at: Int(info.postOffset), file: fileName)
@@ -354,6 +368,44 @@ public final class PostingsCursor {
     }
 
     public var blockCountTotal: Int { skips.count }
+
+    /// The non-dominated (tf, length) pairs of the decoded single block, and the term's bounds.
+    private func computeImpacts(_ n: Int, _ lengths: UnsafeRawPointer) {
+        let slot = info.lengthSlot
+        @inline(__always) func length(_ d: UInt32) -> UInt32 {
+            UInt32(
+                littleEndian: lengths.loadUnaligned(
+                    fromByteOffset: (Int(d) * IndexField.lengthSlots + slot) * 4, as: UInt32.self))
+        }
+        if n == 1 {
+            impacts = [freqs[0], length(docs[0])]
+        } else {
+            // By tf descending, then length ascending; keep strictly shorter lengths.
+            var keys = (0..<n).map { UInt64(~freqs[$0]) << 32 | UInt64(length(docs[$0])) }
+            keys.sort()
+            impacts.removeAll(keepingCapacity: true)
+            var shortest = UInt32.max
+            for k in keys {
+                let len = UInt32(truncatingIfNeeded: k)
+                if len < shortest {
+                    impacts.append(~UInt32(truncatingIfNeeded: k >> 32))
+                    impacts.append(len)
+                    shortest = len
+                }
+            }
+        }
+        var mf: UInt32 = 0
+        var ml = UInt32.max
+        for i in stride(from: 0, to: impacts.count, by: 2) {
+            mf = max(mf, impacts[i])
+            ml = min(ml, impacts[i + 1])
+        }
+        info.maxFreq = mf
+        info.minLength = ml
+        skips[0].maxFreq = mf
+        skips[0].minLength = ml
+        skips[0].impactCount = Int32(impacts.count / 2)
+    }
 
     /// The block whose documents and frequencies are in the buffers (-1: none).
     private var decoded = -1

@@ -88,7 +88,7 @@ public final class SegmentReader: @unchecked Sendable {
     public func cursor(_ info: TermInfo) -> PostingsCursor {
         PostingsCursor(
             post: postFile.bytes, posn: posFile.bytes, info: info, file: postPath,
-            documents: self.info.documents)
+            documents: self.info.documents, lengths: lengthTable)
     }
 
     /// Terms of `field` beginning with `prefix` (without the field byte), at most `limit`.

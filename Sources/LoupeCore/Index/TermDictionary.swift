@@ -2,11 +2,14 @@
 /// `blockSize` entries, then a block index (first key and offset of every block), then a
 /// trailer (block index offset, block count, term count).
 ///
-/// Entry: shared prefix length, suffix length, suffix, df, totalTF − df, postings offset,
-/// positions offset, max tf (absent when df is 1: it is the total), min length (all varints).
-/// The offsets are zigzag deltas from the previous entry's in the block (from 0 for the
-/// block's first): postings are laid out in key order, so most deltas are the previous term's
-/// byte lengths; an English stem that shares an exact term's postings points back.
+/// Entry: the shared prefix and suffix lengths as one byte (shared × 16 + suffix, for shared
+/// below 16 and suffix below 15; else 15, then both as varints), the suffix, then varints:
+/// df × 2 + (totalTF > df), totalTF − df when that bit is set, postings offset, positions
+/// offset, and for terms of several blocks max tf and min length (a cursor computes them for a
+/// term of one block, from its documents and the length table). The offsets are zigzag deltas
+/// from the previous entry's in the block (from 0 for the block's first): postings are laid
+/// out in key order, so most deltas are the previous term's byte lengths; an English stem that
+/// shares an exact term's postings points back.
 public enum DictionaryFormat {
     public static let blockSize = 32
 }
@@ -41,15 +44,24 @@ struct DictionaryWriter {
         let limit = min(previous.count, key.count)
         while shared < limit && previous[shared] == key[shared] { shared += 1 }
         entry.removeAll()
-        entry.varint(shared)
-        entry.varint(key.count - shared)
+        let suffix = key.count - shared
+        if shared < 16 && suffix < 15 {
+            entry.u8(UInt8(shared << 4 | suffix))
+        } else {
+            entry.u8(15)
+            entry.varint(shared)
+            entry.varint(suffix)
+        }
         entry.append(Array(key[shared...]))
-        entry.varint(info.docFreq)
-        entry.varint(info.totalTermFreq - UInt64(info.docFreq))
+        let extra = info.totalTermFreq - UInt64(info.docFreq)
+        entry.varint(UInt64(info.docFreq) << 1 | (extra > 0 ? 1 : 0))
+        if extra > 0 { entry.varint(extra) }
         entry.varint(Zigzag.encode(info.postOffset &- previousPost))
         entry.varint(Zigzag.encode(info.posOffset &- previousPos))
-        if info.docFreq > 1 { entry.varint(UInt64(info.maxFreq)) }
-        entry.varint(UInt64(info.minLength))
+        if info.docFreq > PostingsFormat.blockSize {
+            entry.varint(UInt64(info.maxFreq))
+            entry.varint(UInt64(info.minLength))
+        }
         previousPost = info.postOffset
         previousPos = info.posOffset
         try out.append(entry)
@@ -134,19 +146,33 @@ final class TermDictionaryReader {
         var po: UInt64 = 0
         var pp: UInt64 = 0
         while r.pos < end {
-            let shared = try r.count(max: key.count)
-            let suffix = try r.count(max: 1 << 16)
+            let lengths = try r.u8()
+            var shared = Int(lengths >> 4)
+            var suffix = Int(lengths & 15)
+            if lengths == 15 {
+                shared = try r.count(max: key.count)
+                suffix = try r.count(max: 1 << 16)
+            }
+            guard shared <= key.count else { throw IndexError.corrupt(name, "bad shared prefix length") }
             key.removeSubrange(shared...)
             key.append(contentsOf: try r.bytes(suffix))
-            let df = try r.count()
-            let extra = try r.varint()
+            let head = try r.varint()
+            guard head >> 1 <= UInt64(Int32.max) else { throw IndexError.corrupt(name, "bad document frequency") }
+            let df = Int(head >> 1)
+            let extra = head & 1 == 1 ? try r.varint() : 0
             po &+= Zigzag.decode(try r.varint())
             pp &+= Zigzag.decode(try r.varint())
-            let mf = df > 1 ? try r.varint() : UInt64(df) &+ extra
-            let ml = try r.varint()
+            var mf: UInt64 = 0
+            var ml: UInt64 = 0
+            if df > PostingsFormat.blockSize {
+                mf = try r.varint()
+                ml = try r.varint()
+            }
+            guard let first = key.first else { throw IndexError.corrupt(name, "empty key") }
             let info = TermInfo(
                 docFreq: df, totalTermFreq: UInt64(df) &+ extra, postOffset: po, posOffset: pp,
-                maxFreq: UInt32(truncatingIfNeeded: mf), minLength: UInt32(truncatingIfNeeded: ml))
+                maxFreq: UInt32(truncatingIfNeeded: mf), minLength: UInt32(truncatingIfNeeded: ml),
+                lengthSlot: IndexField(rawValue: first)?.lengthSlot ?? -1)
             if try !body(key, info) { return false }
         }
         return true
