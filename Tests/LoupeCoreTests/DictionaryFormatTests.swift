@@ -86,7 +86,7 @@ import Testing
                 minLen = min(minLen, dl)
                 best = max(best, score(UInt32(c.freq), dl))
             }
-            #expect(c.info.maxFreq == UInt32(maxTF) && c.info.minLength == minLen)
+            #expect(c.maxFreq == UInt32(maxTF) && c.minLength == minLen)
             #expect(bound == best)
             checked += 1
         }

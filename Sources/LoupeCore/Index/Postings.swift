@@ -317,8 +317,9 @@ public final class PostingsCursor {
             }
             skips[0].lastDoc = Int32(bitPattern: docs[n - 1])
             decoded = 0
-            if let lengths, info.lengthSlot >= 0 {
-                computeImpacts(n, lengths)
+            if lengths != nil && info.lengthSlot >= 0 {
+                // Computed on first use (merges and id lookups never ask).
+                pendingImpacts = true
             } else {
                 impacts = [info.maxFreq, info.minLength]
             }
@@ -368,6 +369,27 @@ public final class PostingsCursor {
     }
 
     public var blockCountTotal: Int { skips.count }
+
+    /// A one-block term's bounds are still to be computed from its documents.
+    private var pendingImpacts = false
+
+    @inline(__always) private func ensureImpacts() {
+        if pendingImpacts, let lengths {
+            pendingImpacts = false
+            computeImpacts(info.docFreq, lengths)
+        }
+    }
+
+    /// The term's largest tf in this segment, and its shortest document (score bounds).
+    public var maxFreq: UInt32 {
+        ensureImpacts()
+        return info.maxFreq
+    }
+
+    public var minLength: UInt32 {
+        ensureImpacts()
+        return info.minLength
+    }
 
     /// The non-dominated (tf, length) pairs of the decoded single block, and the term's bounds.
     private func computeImpacts(_ n: Int, _ lengths: UnsafeRawPointer) {
@@ -526,12 +548,19 @@ public final class PostingsCursor {
     @inline(__always) public var freq: Int { Int(freqs[index]) }
 
     /// Upper bounds for the current block (block-max pruning).
-    public var blockMaxFreq: UInt32 { block >= 0 && block < skips.count ? skips[block].maxFreq : info.maxFreq }
-    public var blockMinLength: UInt32 { block >= 0 && block < skips.count ? skips[block].minLength : info.minLength }
+    public var blockMaxFreq: UInt32 {
+        ensureImpacts()
+        return block >= 0 && block < skips.count ? skips[block].maxFreq : info.maxFreq
+    }
+    public var blockMinLength: UInt32 {
+        ensureImpacts()
+        return block >= 0 && block < skips.count ? skips[block].minLength : info.minLength
+    }
     /// The largest of `score(tf, length)` over the current block's impacts (an exact bound of
     /// any monotone score in the block).
     @inline(__always)
     public func blockMax(_ score: (UInt32, UInt32) -> Float) -> Float {
+        ensureImpacts()
         guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
         return bound(ofBlock: block, score)
     }
@@ -554,6 +583,7 @@ public final class PostingsCursor {
     /// `end`). Block-max skipping for a single term without decoding the blocks it skips.
     @inline(__always)
     public func skipBlocks(above threshold: Float, _ score: (UInt32, UInt32) -> Float) -> Int32 {
+        ensureImpacts()
         if doc == PostingsCursor.end { return doc }
         var b = block + 1
         while b < skips.count && bound(ofBlock: b, score) <= threshold { b += 1 }

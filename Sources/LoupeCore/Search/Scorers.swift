@@ -77,7 +77,7 @@ final class TermScorer: Scorer {
     override var maxScore: Float {
         weight
             * ctx.bm25.tfNorm(
-                Float(cursor.info.maxFreq), length: Float(cursor.info.minLength), avgLength: ctx.avgLength[slot])
+                Float(cursor.maxFreq), length: Float(cursor.minLength), avgLength: ctx.avgLength[slot])
     }
 
     /// Moves to the first document of the first later block whose bound is above `threshold`
