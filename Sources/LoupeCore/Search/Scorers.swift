@@ -146,8 +146,10 @@ final class PhraseScorer: PositionalScorer {
     let slop: Int
     private var lists: [[Int32]]
     private let buffers: [PositionBuffer]
-    private let pairA: PostingsCursor?
-    private let pairB: PostingsCursor?
+    /// A two-word phrase's cursors, held unretained (`cursors` owns them): no reference counting
+    /// per document in the leap-frog.
+    private let pairA: Unmanaged<PostingsCursor>?
+    private let pairB: Unmanaged<PostingsCursor>?
     private let bufA = PositionBuffer()
     private let bufB = PositionBuffer()
     private let lo: Int32
@@ -161,8 +163,8 @@ final class PhraseScorer: PositionalScorer {
         self.slop = slop
         lists = Array(repeating: [], count: cursors.count)
         buffers = cursors.map { _ in PositionBuffer() }
-        pairA = cursors.count == 2 ? self.cursors[0] : nil
-        pairB = cursors.count == 2 ? self.cursors[1] : nil
+        pairA = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[0]) : nil
+        pairB = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[1]) : nil
         lo = offsets.min() ?? 0
         hi = offsets.max() ?? 0
         super.init(weight: weight, slot: slot, ctx: ctx)
@@ -173,12 +175,12 @@ final class PhraseScorer: PositionalScorer {
         var t = target
         if let a = pairA, let b = pairB {
             // Two terms (the common case): leap-frog without touching the array.
-            var da = a.advance(to: t)
+            var da = a._withUnsafeGuaranteedRef { $0.advance(to: t) }
             while da != PostingsCursor.end {
-                let db = b.advance(to: da)
+                let db = b._withUnsafeGuaranteedRef { $0.advance(to: da) }
                 if db == da { return da }
                 if db == PostingsCursor.end { return db }
-                da = a.advance(to: db)
+                da = a._withUnsafeGuaranteedRef { $0.advance(to: db) }
             }
             return da
         }
@@ -208,7 +210,11 @@ final class PhraseScorer: PositionalScorer {
                 // An exact phrase occurs at most as often as its rarest word in the document:
                 // when even that frequency cannot compete, its positions are never read.
                 var f = Int.max
-                for c in cursors { f = min(f, c.freq) }
+                if let a = pairA, let b = pairB {
+                    f = min(a._withUnsafeGuaranteedRef { $0.freq }, b._withUnsafeGuaranteedRef { $0.freq })
+                } else {
+                    for c in cursors { f = min(f, c.freq) }
+                }
                 if cannotCompete(frequency: f, doc: d) {
                     t = d + 1
                     continue
@@ -225,8 +231,8 @@ final class PhraseScorer: PositionalScorer {
     /// The phrase's matches in the document every cursor is on; true when there are any.
     private func matchPositions() -> Bool {
         if slop == 0, let a = pairA, let b = pairB {
-            a.positions(into: bufA)
-            b.positions(into: bufB)
+            a._withUnsafeGuaranteedRef { $0.positions(into: bufA) }
+            b._withUnsafeGuaranteedRef { $0.positions(into: bufB) }
             SpanMatcher.exactPair(
                 bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
         } else if slop == 0 {
