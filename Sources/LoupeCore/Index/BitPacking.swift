@@ -71,3 +71,86 @@ public enum BitPacking {
         }
     }
 }
+
+/// Patched frame of reference (PFOR): values packed at a width that most of them fit, the few
+/// larger ones ("exceptions") stored after as their position and high bits. Layout: width byte,
+/// `n` values' low bits packed at that width, exception count byte, then per exception its index
+/// (one byte) and its high bits (`value >> width`, a varint). The width is the one that makes
+/// the whole smallest, so a block with one long gap or one high tf no longer widens all 128.
+public enum PatchedPacking {
+    /// Appends `values[0..<n]` (n ≤ 256); `scratch` must hold `n` values.
+    public static func pack(
+        _ values: UnsafePointer<UInt32>, _ n: Int, scratch: UnsafeMutablePointer<UInt32>, into w: inout ByteWriter
+    ) {
+        // Bit lengths' histogram; the cost of each width from it.
+        var count = [Int](repeating: 0, count: 33)
+        var maxLen = 0
+        for i in 0..<n {
+            let len = values[i] == 0 ? 0 : 32 - values[i].leadingZeroBitCount
+            count[len] += 1
+            maxLen = max(maxLen, len)
+        }
+        var best = maxLen
+        var bestCost = Int(Int32.max)
+        var width = maxLen
+        while width >= 0 {
+            var cost = (n * width + 7) / 8
+            var exceptions = 0
+            var len = width + 1
+            while len <= maxLen {
+                if count[len] > 0 {
+                    exceptions += count[len]
+                    cost += count[len] * (1 + (len - width + 6) / 7)
+                }
+                len += 1
+            }
+            if exceptions > 255 || cost > bestCost + 64 { break }
+            if cost < bestCost {
+                bestCost = cost
+                best = width
+            }
+            width -= 1
+        }
+        let mask: UInt32 = best >= 32 ? .max : (1 << UInt32(best)) - 1
+        var exceptions = 0
+        for i in 0..<n {
+            scratch[i] = values[i] & mask
+            if values[i] > mask { exceptions += 1 }
+        }
+        w.u8(UInt8(best))
+        BitPacking.pack(UnsafePointer(scratch), n, bits: best, into: &w)
+        w.u8(UInt8(exceptions))
+        if exceptions > 0 {
+            for i in 0..<n where values[i] > mask {
+                w.u8(UInt8(i))
+                w.varint(UInt64(values[i] >> UInt32(best)))
+            }
+        }
+    }
+
+    /// Reads `n` values written by `pack` from `r` (its buffer is the whole mapped file, so the
+    /// unpacker may read whole words past the packed bytes); false on a bad width or exception.
+    @inline(__always)
+    public static func unpack(from r: inout ByteReader, _ n: Int, into out: UnsafeMutablePointer<UInt32>) throws
+        -> Bool
+    {
+        let w = Int(try r.u8())
+        guard w <= 32 else { return false }
+        if w > 0 {
+            let b = try r.bytes(BitPacking.byteCount(n, bits: w))
+            BitPacking.unpack(
+                b.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: w, into: out,
+                available: r.buf.count - (b.baseAddress! - r.buf.baseAddress!))
+        } else {
+            for k in 0..<n { out[k] = 0 }
+        }
+        let exceptions = Int(try r.u8())
+        for _ in 0..<exceptions {
+            let i = Int(try r.u8())
+            let high = try r.varint()
+            guard i < n, w < 32, high <= UInt64(UInt32.max) >> UInt64(w) else { return false }
+            out[i] |= UInt32(high) << UInt32(w)
+        }
+        return true
+    }
+}

@@ -20,7 +20,8 @@ public struct TermInfo: Sendable, Equatable {
 /// another document of the block — no other has both a larger tf and a shorter length — at most
 /// `maxImpacts`, extra ones folded into one dominating pair), then the blocks. Since BM25 grows
 /// with tf and falls with length, the best impact bounds every score in the block exactly. A
-/// full block is two bit-packed arrays (doc-id deltas, tf − 1) each with its bit width byte; the
+/// full block is two `PatchedPacking` arrays (doc-id deltas, tf − 1: mostly bit-packed, a few
+/// large values patched in after); the
 /// last, partial block is varints of delta × 2 + (tf == 1), each followed by its tf when that is
 /// not 1. A term of a single block (most terms: df ≤ 128) has no skip entry; its bound is the
 /// dictionary's (largest tf, shortest length). Positions (`.pos`) are varint deltas restarting
@@ -38,6 +39,7 @@ struct PostingsEncoder {
     private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var deltas = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var scratch = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
     /// A block's shortest length per small tf (`UInt32.max`: none), and its pairs with larger tfs
     /// as keys `(~tf) << 32 | length` (ascending: tf descending, then length ascending).
     private var minLengthByTF = [UInt32](repeating: .max, count: PostingsEncoder.smallTF + 1)
@@ -89,15 +91,13 @@ struct PostingsEncoder {
             blockBuf.removeAll()
             if n == PostingsFormat.blockSize {
                 for k in 0..<n { freqs[k] -= 1 }
-                deltas.withUnsafeBufferPointer { dl in
-                    let w = BitPacking.width(dl.baseAddress!, n)
-                    blockBuf.u8(UInt8(w))
-                    BitPacking.pack(dl.baseAddress!, n, bits: w, into: &blockBuf)
-                }
-                freqs.withUnsafeBufferPointer { fl in
-                    let w = BitPacking.width(fl.baseAddress!, n)
-                    blockBuf.u8(UInt8(w))
-                    BitPacking.pack(fl.baseAddress!, n, bits: w, into: &blockBuf)
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    deltas.withUnsafeBufferPointer { dl in
+                        PatchedPacking.pack(dl.baseAddress!, n, scratch: sp.baseAddress!, into: &blockBuf)
+                    }
+                    freqs.withUnsafeBufferPointer { fl in
+                        PatchedPacking.pack(fl.baseAddress!, n, scratch: sp.baseAddress!, into: &blockBuf)
+                    }
                 }
             } else {
                 // Varints of delta × 2 + (tf == 1), then tf when it is not 1.
@@ -438,22 +438,8 @@ public final class PostingsCursor {
         var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
         var r = ByteReader(post, at: s.dataOffset, file: fileName)
         if n == PostingsFormat.blockSize {
-            let dw = Int(try r.u8())
-            guard dw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
-            let db = try r.bytes(BitPacking.byteCount(n, bits: dw))
-            BitPacking.unpack(
-                db.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: dw, into: docs,
-                available: post.count - (db.baseAddress! - post.baseAddress!))
-            let fw = Int(try r.u8())
-            guard fw <= 32 else { throw IndexError.corrupt(fileName, "bad bit width") }
-            if fw > 0 {
-                let fb = try r.bytes(BitPacking.byteCount(n, bits: fw))
-                BitPacking.unpack(
-                    fb.baseAddress!.assumingMemoryBound(to: UInt8.self), n, bits: fw, into: freqs,
-                    available: post.count - (fb.baseAddress! - post.baseAddress!))
-            } else {
-                for k in 0..<n { freqs[k] = 0 }
-            }
+            try unpackPatched(&r, n, into: docs)
+            try unpackPatched(&r, n, into: freqs)
             for k in 0..<n {
                 let before = prev
                 prev &+= docs[k]
@@ -483,6 +469,14 @@ public final class PostingsCursor {
             }
         }
         decoded = b
+    }
+
+    /// Reads one `PatchedPacking` array of `n` values.
+    @inline(__always)
+    private func unpackPatched(_ r: inout ByteReader, _ n: Int, into out: UnsafeMutablePointer<UInt32>) throws {
+        guard try PatchedPacking.unpack(from: &r, n, into: out) else {
+            throw IndexError.corrupt(fileName, "bad postings block")
+        }
     }
 
     private func load(block b: Int) -> Bool {
