@@ -399,8 +399,29 @@ public final class PostingsCursor {
                 littleEndian: lengths.loadUnaligned(
                     fromByteOffset: (Int(d) * IndexField.lengthSlots + slot) * 4, as: UInt32.self))
         }
-        if n == 1 {
-            impacts = [freqs[0], length(docs[0])]
+        var maxTF: UInt32 = 0
+        for i in 0..<n { maxTF = max(maxTF, freqs[i]) }
+        impacts.removeAll(keepingCapacity: true)
+        if maxTF <= 32 {
+            // The shortest length per tf, then by tf descending keep strictly shorter lengths
+            // (no sort, no allocation beyond `impacts`).
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 33) { shortestByTF in
+                for t in 0...Int(maxTF) { shortestByTF[t] = .max }
+                for i in 0..<n {
+                    let t = Int(freqs[i])
+                    shortestByTF[t] = min(shortestByTF[t], length(docs[i]))
+                }
+                var shortest = UInt32.max
+                var t = Int(maxTF)
+                while t >= 1 {
+                    if shortestByTF[t] < shortest {
+                        shortest = shortestByTF[t]
+                        impacts.append(UInt32(t))
+                        impacts.append(shortest)
+                    }
+                    t -= 1
+                }
+            }
         } else {
             // By tf descending, then length ascending; keep strictly shorter lengths.
             var keys = (0..<n).map { UInt64(~freqs[$0]) << 32 | UInt64(length(docs[$0])) }
