@@ -122,6 +122,8 @@ struct IndexRoundTripTests {
         let s = Searcher(reader: reader)
         let queries = [
             "iran", "cup", "oil law", "green zone dust storm", "the of iran", "+iran talks", "\"green zone\" OR cup",
+            // 2–3 words: words and the whole-query phrase, read only where it could lift a document.
+            "the of", "of the", "zone the", "the of the",
             "iran AND talks", "the AND of", "oil AND law AND the", "zone AND zqmissing", "the AND iran AND of AND cup",
             "\"green zone\"", "\"of the\"", "\"the oil law\"", "\"zone green\"",
             "the NEAR/3 of", "iran NEAR/5 talks", "oil NEAR/2 \"green zone\"",

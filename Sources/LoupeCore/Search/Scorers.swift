@@ -246,9 +246,16 @@ final class PhraseScorer: PositionalScorer {
     }
 
     /// Whether the phrase occurs in `d` (≥ every cursor's document), looking at `d` alone —
-    /// never searching past it; on true, `doc` is `d` and `score()` scores it.
-    func occurs(in d: Int32) -> Bool {
+    /// never searching past it; on true, `doc` is `d` and `score()` scores it. With `needed`,
+    /// also false when the phrase could not score above it: an exact phrase occurs at most as
+    /// often as its rarest word, so then its positions are never read.
+    func occurs(in d: Int32, needed: Float? = nil) -> Bool {
         for c in cursors where c.advance(to: d) != d { return false }
+        if let needed, slop == 0 {
+            var f = Int.max
+            for c in cursors { f = min(f, c.freq) }
+            if score(frequency: Float(f), doc: d) <= needed { return false }
+        }
         guard matchPositions() else { return false }
         doc = d
         return true

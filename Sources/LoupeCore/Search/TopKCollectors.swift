@@ -386,7 +386,12 @@ enum TopKCollectors {
                 s = addNonEssential(
                     d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: full,
                     threshold: phrase == nil ? t : t - margin(t))
-                if let p = phrase, !full || s > t - margin(t), p.occurs(in: d) { s += p.score() }
+                // The phrase only where it could lift the document over the k-th score.
+                if let p = phrase, !full || s > t - margin(t),
+                    p.occurs(in: d, needed: full ? t - s - abs(t) * 1e-4 : nil)
+                {
+                    s += p.score()
+                }
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
