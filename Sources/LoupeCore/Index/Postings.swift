@@ -23,9 +23,9 @@ public struct TermInfo: Sendable, Equatable {
 /// full block is two `PatchedPacking` arrays (doc-id deltas, tf − 1: mostly bit-packed, a few
 /// large values patched in after); the
 /// last, partial block is varints of delta × 2 + (tf == 1), each followed by its tf when that is
-/// not 1. A term of a single block (most terms: df ≤ 128) has no skip entry; its bound is the
-/// dictionary's (largest tf, shortest length). Positions (`.pos`) are varint deltas restarting
-/// at each document.
+/// not 1. A term of a single block (most terms: df ≤ 128) has no skip entry; a cursor computes
+/// its impacts from its documents and the length table when first asked. Positions (`.pos`) are
+/// varint deltas restarting at each document.
 public enum PostingsFormat {
     public static let blockSize = 128
     /// Up to 32 pairs a block (readers accept 64). With 6, stopword blocks — a dozen distinct
@@ -111,7 +111,7 @@ struct PostingsEncoder {
                 }
             }
             let last = docs[n - 1]
-            // A term of one block has no skip entry: its bounds are the dictionary's.
+            // A term of one block has no skip entry (a cursor computes its impacts).
             if df <= PostingsFormat.blockSize {
                 data.append(blockBuf.bytes)
                 maxTF = blockMaxTF
