@@ -49,8 +49,8 @@ struct BlockImpactsTests {
         #expect(c.next() == 0)
         let bound = c.blockMax(score)
         var best: Float = 0
-        // The first block's documents (a term of one block has no skip entry: its bound is the
-        // dictionary's largest tf with its shortest length, not exact).
+        // The first block's documents (these cursors have no length table, so a term of one
+        // block would be bounded by its largest tf with its shortest length, not exactly).
         for i in 0..<min(freqs.count, PostingsFormat.blockSize) { best = max(best, score(freqs[i], lengths[i])) }
         #expect(bound >= best)
         if exact { #expect(bound == best) }
@@ -81,7 +81,8 @@ struct BlockImpactsTests {
     }
 
     /// A term of one block: no skip entry, the documents as varints of delta × 2 + (tf == 1)
-    /// with tf after when it is not 1; its bound is the dictionary's (largest tf, shortest length).
+    /// with tf after when it is not 1. Without a length table (as here) its bound is the
+    /// encoder's (largest tf, shortest length); a segment's cursor computes exact impacts.
     @Test func oneBlockTermHasNoSkipEntry() throws {
         let (c, files) = try encoded(freqs: [1, 3, 1], lengths: [40, 50, 60])
         defer { withExtendedLifetime(files) {} }
