@@ -56,17 +56,25 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print notes as well as warnings and errors.")
     var verbose = false
 
-    /// The error opening the existing index gives when it was written in another format.
-    static func formatProblem(_ path: String) -> IndexError? {
-        do {
-            _ = try IndexReader(directory: path)
-            return nil
-        } catch let e as IndexError {
-            if case .otherFormat = e { return e }
-            return nil
-        } catch {
-            return nil
+    /// The error opening the existing index would give when it was written in another format:
+    /// reads only the header of each segment file of `manifest` (opening the index would
+    /// verify every checksum, a full read of a large index).
+    static func formatProblem(_ path: String, _ manifest: Manifest) -> IndexError? {
+        for seg in manifest.segments {
+            for ext in ["dict", "post", "pos", "len", "store"] {
+                let file = path + "/" + seg.name + "." + ext
+                guard let h = FileHandle(forReadingAtPath: file) else { continue }
+                defer { try? h.close() }
+                guard let head = try? h.read(upToCount: IndexFile.headerSize), head.count == IndexFile.headerSize,
+                    Array(head.prefix(4)) == IndexFile.magic
+                else { continue }
+                let v = head.withUnsafeBytes {
+                    UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                }
+                if v != IndexFile.formatVersion { return .otherFormat(file, v) }
+            }
         }
+        return nil
     }
 
     func run() throws {
@@ -86,7 +94,7 @@ struct IndexCommand: ParsableCommand {
                         printErr(
                             "loupe: note: the index was built from \(m.corpusRoot ?? "another corpus"): rebuilding it")
                     }
-                } else if !reset, case .otherFormat(_, let v)? = IndexCommand.formatProblem(location.path) {
+                } else if !reset, case .otherFormat(_, let v)? = IndexCommand.formatProblem(location.path, m) {
                     reset = true
                     if verbose || !json {
                         printErr(
