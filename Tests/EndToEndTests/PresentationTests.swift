@@ -117,3 +117,55 @@ struct HelpTextTests {
         }
     }
 }
+
+@Suite("explain")
+struct ExplainTests {
+    /// `--explain` trees add up: a "sum of:" is the sum of its parts, and a term's weight is the
+    /// product of its factors — including the title and exact-form weights of an unquoted word
+    /// (they were folded into the value but missing from the factors).
+    @Test func factorsMultiplyAndPartsAdd() throws {
+        let dir = try Loupe.tempDir("loupe-explain")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        // A text file's first line is its title.
+        try "Baghdad talks\n\nTalks in Baghdad went on; the talks were long and the talking longer.\n"
+            .write(to: corpus.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "Other news\n\nNothing about baghdad here, only talk of the weather.\n"
+            .write(to: corpus.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        let r = try Loupe.run([
+            "find", "baghdad talks", "--index", idx, "--explain", "--color", "never", "--limit", "2",
+        ])
+        #expect(r.status == 0)
+        // Explanation lines: indentation, value, description.
+        var nodes: [(indent: Int, value: Double, text: String)] = []
+        for line in r.stdout.split(separator: "\n", omittingEmptySubsequences: true) {
+            let indent = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            guard let eq = rest.range(of: " = "), let v = Double(rest[..<eq.lowerBound]) else { continue }
+            nodes.append((indent, v, String(rest[eq.upperBound...])))
+        }
+        var checkedWeights = 0
+        var sawTitle = false
+        var sawExact = false
+        for (i, n) in nodes.enumerated() where n.text.hasPrefix("weight(") || n.text == "sum of:" {
+            var children: [Double] = []
+            var j = i + 1
+            while j < nodes.count && nodes[j].indent > n.indent {
+                if nodes[j].indent == n.indent + 2 { children.append(nodes[j].value) }
+                j += 1
+            }
+            if n.text == "sum of:" {
+                #expect(abs(children.reduce(0, +) - n.value) <= 1e-3 * max(1, n.value), "\(n.text)")
+            } else if !n.text.contains("phrase") && !n.text.contains("NEAR") {
+                #expect(abs(children.reduce(1, *) - n.value) <= 1e-3 * max(1, n.value), "\(n.text)")
+                checkedWeights += 1
+                sawTitle = sawTitle || n.text.contains("title weight")
+                sawExact = sawExact || n.text.contains("exact-form weight")
+            }
+        }
+        #expect(checkedWeights >= 4)
+        #expect(sawTitle && sawExact)
+    }
+}

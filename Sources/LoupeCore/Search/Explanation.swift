@@ -84,9 +84,26 @@ extension Searcher {
             guard c.advance(to: doc) == doc else { return nil }
             let tf = tfExplanation(
                 Float(c.freq), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "tf")
+            let idf = try idfExplanation(key)
+            // The term's weight beyond its idf: a word's title or exact-form part, or a weight
+            // `related` gave it.
+            let factor = idf.value > 0 ? w / idf.value : 1
+            if abs(factor - 1) > 1e-4 {
+                let field = IndexField(rawValue: key.first ?? 0)
+                let what: String
+                if field == .titleStem || field == .title {
+                    what = "title weight (--title-weight)"
+                } else if field == .text && reader.analyzer == .english && abs(factor - exactWeight) < 1e-4 {
+                    what = "exact-form weight (--exact-weight)"
+                } else {
+                    what = "query weight of the word"
+                }
+                return Explanation(
+                    w * tf.value, "weight(\(Searcher.termText(key))) = idf × \(what) × tf normalisation",
+                    [idf, Explanation(factor, what), tf])
+            }
             return Explanation(
-                w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation",
-                [try idfExplanation(key), tf])
+                w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation", [idf, tf])
         case .phrase(let keys, _, let slop, let w, let slot):
             let words = keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")
             return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words)\"" + (slop > 0 ? "~\(slop)" : ""))
