@@ -80,6 +80,21 @@ struct QueryLanguageTests {
         #expect(ids.first == "d5.txt")
     }
 
+    /// `epsilon OR alpha^5`: the boost lifts the alpha articles over d4 (the only epsilon one,
+    /// first without it); `alpha^` is a syntax error with a caret.
+    @Test func boostReordersAndBadBoostIsAnError() throws {
+        func ids(_ q: String) throws -> [String] {
+            let r = Loupe.json(try Loupe.run(["find", q, "--index", QueryLanguageTests.index, "--json"]).stdout)
+            return (r["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try ids("epsilon OR alpha").first == "d4.txt")
+        #expect(try ids("epsilon OR alpha^5").first == "d5.txt")
+        #expect(try ids("epsilon^5 OR alpha").first == "d4.txt")
+        let bad = try Loupe.run(["find", "alpha^", "--index", QueryLanguageTests.index])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("'^' needs a positive number") && bad.stderr.contains("^"))
+    }
+
     @Test func pureNegativeQueryIsAnError() throws {
         let r = try Loupe.run(["find", "-alpha", "--index", QueryLanguageTests.index])
         #expect(r.status == 2)

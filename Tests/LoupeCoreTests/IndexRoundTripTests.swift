@@ -225,6 +225,31 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// A boost multiplies its clause's score: `iran^2 talks` = 2 × iran's part + talks' part.
+    @Test func boostScalesTheClauseScore() throws {
+        let arts = IndexRoundTripTests.articles(400, seed: 13)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        func scores(_ q: String) throws -> [Int: Float] {
+            let r = try s.search(try s.prepare(try QueryParser().parse(q)), limit: 1000)
+            return Dictionary(uniqueKeysWithValues: r.hits.map { ($0.doc, $0.score) })
+        }
+        let iran = try scores("iran")
+        let talks = try scores("talks")
+        let boosted = try scores("iran^2")
+        #expect(boosted.count == iran.count)
+        for (d, v) in iran { #expect(abs((boosted[d] ?? 0) - 2 * v) <= 1e-4 * max(1, v)) }
+        // Four words: no whole-query phrase, so the sum is exactly the two parts.
+        let both = try scores("iran^2 talks zqnone zqother")
+        for (d, v) in both {
+            #expect(abs(v - (2 * (iran[d] ?? 0) + (talks[d] ?? 0))) <= 1e-3 * max(1, v))
+        }
+        // Boosts apply to phrases and NEAR too.
+        let phrase = try scores("\"green zone\"")
+        let phrase3 = try scores("\"green zone\"^3")
+        for (d, v) in phrase { #expect(abs((phrase3[d] ?? 0) - 3 * v) <= 1e-4 * max(1, v)) }
+    }
+
     @Test func phraseQueriesMatchBruteForce() throws {
         let arts = IndexRoundTripTests.articles(500, seed: 7)
         let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)

@@ -12,6 +12,34 @@ struct QueryParserTests {
         #expect(try p.parse("iran") == .word("iran", field: .text))
     }
 
+    /// Lucene's boosts: `^N` after a word, phrase, group or field clause.
+    @Test func boosts() throws {
+        #expect(try p.parse("iran^2") == .boost(.word("iran", field: .text), 2))
+        #expect(try p.parse("\"green zone\"^0.5") == .boost(.phrase(["green zone"], field: .text, slop: 0), 0.5))
+        #expect(try p.parse("\"green zone\"~3^4") == .boost(.phrase(["green zone"], field: .text, slop: 3), 4))
+        #expect(try p.parse("title:iran^3") == .boost(.word("iran", field: .title), 3))
+        #expect(
+            try p.parse("+iran^2 talks")
+                == .boolean(
+                    must: [.boost(.word("iran", field: .text), 2)], should: [.word("talks", field: .text)], mustNot: [])
+        )
+        #expect(
+            try p.parse("(iran OR iraq)^1.5 talks")
+                == .boolean(
+                    must: [],
+                    should: [
+                        .boost(
+                            .boolean(
+                                must: [], should: [.word("iran", field: .text), .word("iraq", field: .text)],
+                                mustNot: []),
+                            1.5),
+                        .word("talks", field: .text),
+                    ], mustNot: []))
+        for bad in ["iran^", "iran^x", "^2", "iran^0", "iran^5000", "iran ^2", "(a)^", "\"a b\"^-1"] {
+            #expect(throws: QuerySyntaxError.self, "\(bad)") { try p.parse(bad) }
+        }
+    }
+
     @Test func requiredAndExcluded() throws {
         #expect(
             try p.parse("+iran talks -oil")
@@ -38,7 +66,8 @@ struct QueryParserTests {
             try p.parse("(iran OR iraq) AND talks")
                 == .boolean(
                     must: [
-                        .boolean(must: [], should: [.word("iran", field: .text), .word("iraq", field: .text)], mustNot: []),
+                        .boolean(
+                            must: [], should: [.word("iran", field: .text), .word("iraq", field: .text)], mustNot: []),
                         .word("talks", field: .text),
                     ], should: [], mustNot: []))
     }
@@ -56,7 +85,8 @@ struct QueryParserTests {
             try p.parse("\"green zone\" NEAR/5 (baghdad OR iraq)")
                 == .near(
                     .phrase(["green zone"], field: .text, slop: 0),
-                    .boolean(must: [], should: [.word("baghdad", field: .text), .word("iraq", field: .text)], mustNot: []),
+                    .boolean(
+                        must: [], should: [.word("baghdad", field: .text), .word("iraq", field: .text)], mustNot: []),
                     distance: 5, ordered: false))
         #expect(try p.parse("title:talks") == .word("talks", field: .title))
         #expect(try p.parse("title:\"oil law\"") == .phrase(["oil law"], field: .title, slop: 0))

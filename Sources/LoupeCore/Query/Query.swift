@@ -32,6 +32,8 @@ public indirect enum QueryNode: Sendable, Equatable {
     case boolean(must: [QueryNode], should: [QueryNode], mustNot: [QueryNode])
     /// `date:FROM..TO` on ISO dates (inclusive, either end may be open).
     case dateRange(from: String?, to: String?)
+    /// `clause^N`: the clause's score weights multiplied by N (Lucene's boost).
+    case boost(QueryNode, Float)
 }
 
 /// A query syntax error, with the 1-based column (in characters) where it was found.

@@ -6,7 +6,8 @@
 /// and     := unary ( AND unary )*
 /// unary   := (NOT | + | -) unary | near
 /// near    := primary ( (NEAR | NEAR/N | ADJ | ADJ/N) primary )*
-/// primary := ( or ) | "phrase"[~N] | field:primary | word | prefix* | date:FROM..TO
+/// primary := boosted [^N]                 N > 0: the clause's weight × N (Lucene's boost)
+/// boosted := ( or ) | "phrase"[~N] | field:primary | word | prefix* | date:FROM..TO
 /// ```
 /// Precedence: NOT/+/- bind tightest, then NEAR/ADJ, then AND, then OR.
 public struct QueryParser {
@@ -14,6 +15,7 @@ public struct QueryParser {
     public static let maxDepth = 64
     public static let maxDistance = 10_000
     public static let defaultNearDistance = 10
+    public static let maxBoost: Float = 1000
 
     public init() {}
 
@@ -24,6 +26,7 @@ public struct QueryParser {
         case word(String)
         case field(FieldRef)
         case date(String?, String?)
+        case boost(Float)
     }
 
     struct Lexeme {
@@ -111,6 +114,7 @@ public struct QueryParser {
             case ")":
                 out.append(Lexeme(tok: .rparen, column: col))
                 i += 1
+                if let b = try boost(s, &i) { out.append(b) }
             case "\"", "\u{201C}", "\u{201D}":
                 var j = i + 1
                 var body = ""
@@ -135,21 +139,24 @@ public struct QueryParser {
                         k += 1
                         if v > QueryParser.maxDistance {
                             throw QuerySyntaxError(
-                                column: j + 1, message: "slop too large", hint: "use at most \(QueryParser.maxDistance)")
+                                column: j + 1, message: "slop too large", hint: "use at most \(QueryParser.maxDistance)"
+                            )
                         }
                     }
                     guard digits > 0 else {
-                        throw QuerySyntaxError(column: j + 1, message: "'~' needs a number", hint: "for example \"a b\"~3")
+                        throw QuerySyntaxError(
+                            column: j + 1, message: "'~' needs a number", hint: "for example \"a b\"~3")
                     }
                     slop = v
                     j = k
                 }
                 out.append(Lexeme(tok: .phrase([body], slop: slop), column: col))
                 i = j
+                if let b = try boost(s, &i) { out.append(b) }
             default:
                 var j = i
                 var w = ""
-                while j < n && !QueryParser.isSpace(s[j]) && s[j] != "(" && s[j] != ")" && s[j] != "\"" {
+                while j < n && !QueryParser.isSpace(s[j]) && s[j] != "(" && s[j] != ")" && s[j] != "\"" && s[j] != "^" {
                     w.unicodeScalars.append(s[j])
                     j += 1
                     // A known field name followed by ':' ends the word.
@@ -175,7 +182,16 @@ public struct QueryParser {
                     }
                 }
                 i = j
-                if w.isEmpty { continue }
+                if w.isEmpty {
+                    if i < n && s[i] == "^" {
+                        throw QuerySyntaxError(
+                            column: i + 1, message: "'^' needs a word, phrase or group before it",
+                            hint: "for example iran^2")
+                    }
+                    continue
+                }
+                let boosted = try boost(s, &i)
+                defer { if let boosted { out.append(boosted) } }
                 if w.hasPrefix("+") && w.count > 1 {
                     out.append(Lexeme(tok: .plus, column: col))
                     w.removeFirst()
@@ -192,6 +208,29 @@ public struct QueryParser {
             }
         }
         return out
+    }
+
+    /// `^N` at `i` (a boost of the clause just read): consumed and returned, or nil if `s[i]` is
+    /// not `^`. N is a positive decimal number up to `maxBoost`.
+    private func boost(_ s: [Unicode.Scalar], _ i: inout Int) throws -> Lexeme? {
+        guard i < s.count, s[i] == "^" else { return nil }
+        let col = i + 1
+        var k = i + 1
+        var text = ""
+        while k < s.count, s[k].isASCII, s[k] == "." || ("0"..."9").contains(s[k]), text.count < 16 {
+            text.unicodeScalars.append(s[k])
+            k += 1
+        }
+        guard let v = Float(text), v.isFinite, v > 0 else {
+            throw QuerySyntaxError(
+                column: col, message: "'^' needs a positive number", hint: "for example iran^2 or \"oil law\"^0.5")
+        }
+        guard v <= QueryParser.maxBoost else {
+            throw QuerySyntaxError(
+                column: col, message: "boost too large", hint: "use at most \(Int(QueryParser.maxBoost))")
+        }
+        i = k
+        return Lexeme(tok: .boost(v), column: col)
     }
 
     private func wordLexemes(_ w: String, column: Int) -> [Lexeme] {
@@ -344,7 +383,17 @@ public struct QueryParser {
             return left
         }
 
+        /// A primary and its `^N` boost, if any.
         mutating func parsePrimary(depth: Int, field: FieldRef) throws -> QueryNode {
+            let node = try parseUnboosted(depth: depth, field: field)
+            if case .boost(let b) = peek {
+                index += 1
+                return .boost(node, b)
+            }
+            return node
+        }
+
+        mutating func parseUnboosted(depth: Int, field: FieldRef) throws -> QueryNode {
             guard depth < QueryParser.maxDepth else {
                 throw QuerySyntaxError(
                     column: column, message: "query nested deeper than \(QueryParser.maxDepth) levels", hint: nil)
@@ -396,6 +445,9 @@ public struct QueryParser {
             case .near(_, let ordered):
                 throw QuerySyntaxError(
                     column: col, message: "\(ordered ? "ADJ" : "NEAR") needs a left-hand operand", hint: nil)
+            case .boost:
+                throw QuerySyntaxError(
+                    column: col, message: "'^' needs a word, phrase or group before it", hint: "for example iran^2")
             case .not, .plus, .minus:
                 index -= 1
                 let c = try parseUnary(depth: depth + 1)
@@ -408,10 +460,14 @@ public struct QueryParser {
             case .word(let w, _): return .word(w, field: f)
             case .phrase(let w, _, let s): return .phrase(w, field: f, slop: s)
             case .prefix(let w, _): return .prefix(w, field: f)
-            case .near(let a, let b, let d, let o): return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
+            case .near(let a, let b, let d, let o):
+                return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
             case .boolean(let m, let s, let n):
-                return .boolean(must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) }, mustNot: n.map { retarget($0, f) })
+                return .boolean(
+                    must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) },
+                    mustNot: n.map { retarget($0, f) })
             case .dateRange: return n
+            case .boost(let c, let b): return .boost(retarget(c, f), b)
             }
         }
     }

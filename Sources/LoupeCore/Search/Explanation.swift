@@ -85,18 +85,18 @@ extension Searcher {
             let tf = tfExplanation(
                 Float(c.freq), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot], label: "tf")
             let idf = try idfExplanation(key)
-            // The term's weight beyond its idf: a word's title or exact-form part, or a weight
-            // `related` gave it.
+            // The term's weight beyond its idf: a word's title or exact-form part, a `^` boost,
+            // or a weight `related` gave it.
             let factor = idf.value > 0 ? w / idf.value : 1
             if abs(factor - 1) > 1e-4 {
                 let field = IndexField(rawValue: key.first ?? 0)
                 let what: String
-                if field == .titleStem || field == .title {
+                if (field == .titleStem || field == .title) && abs(factor - titleWeight) <= 1e-4 {
                     what = "title weight (--title-weight)"
-                } else if field == .text && reader.analyzer == .english && abs(factor - exactWeight) < 1e-4 {
+                } else if field == .text && reader.analyzer == .english && abs(factor - exactWeight) <= 1e-4 {
                     what = "exact-form weight (--exact-weight)"
                 } else {
-                    what = "query weight of the word"
+                    what = "query weight (a ^ boost, or related's word weight)"
                 }
                 return Explanation(
                     w * tf.value, "weight(\(Searcher.termText(key))) = idf × \(what) × tf normalisation",

@@ -177,11 +177,29 @@ public final class Searcher {
             }
             if m.contains(where: { if case .nothing = $0 { return true } else { return false } }) { return .nothing }
             return .boolean(must: m, should: s, mustNot: n)
+        case .boost(let n, let b):
+            return Searcher.scaled(try bind(n), by: b)
         case .dateRange(let from, let to):
             throw QueryError(
                 message:
                     "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
             )
+        }
+    }
+
+    /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).
+    static func scaled(_ q: BoundQuery, by b: Float) -> BoundQuery {
+        switch q {
+        case .nothing: return .nothing
+        case .term(let k, let w, let s): return .term(key: k, weight: w * b, slot: s)
+        case .phrase(let k, let o, let sl, let w, let s):
+            return .phrase(keys: k, offsets: o, slop: sl, weight: w * b, slot: s)
+        case .near(let x, let y, let d, let o, let w, let s):
+            return .near(x, y, distance: d, ordered: o, weight: w * b, slot: s)
+        case .or(let c): return .or(c.map { scaled($0, by: b) })
+        case .boolean(let m, let sh, let n):
+            return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
+        case .date(let c, let from, let to): return .date(scaled(c, by: b), from: from, to: to)
         }
     }
 
