@@ -132,12 +132,20 @@ struct IndexRoundTripTests {
             "the of and to in a is on iran",
         ]
         for q in queries {
-            let b = try s.prepare(try QueryParser().parse(q))
-            for k in [1, 10, 100] {
-                let full = try s.search(b, limit: k, exactTotal: true)
-                let pruned = try s.search(b, limit: k, exactTotal: false)
-                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
-                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
+            try IndexRoundTripTests.expectPrunedEqualsExhaustive(s, q, ks: [1, 10, 100], totals: true)
+        }
+    }
+
+    /// Top-k pruning returns the hits of exhaustive scoring (same documents, same scores) at
+    /// each k; with `totals`, its total is a lower bound and `count` the exact one.
+    static func expectPrunedEqualsExhaustive(_ s: Searcher, _ q: String, ks: [Int], totals: Bool = false) throws {
+        let b = try s.prepare(try QueryParser().parse(q))
+        for k in ks {
+            let full = try s.search(b, limit: k, exactTotal: true)
+            let pruned = try s.search(b, limit: k, exactTotal: false)
+            #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
+            for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
+            if totals {
                 #expect(pruned.total <= full.total)
                 #expect(try s.count(b) == full.total)
             }
@@ -156,13 +164,7 @@ struct IndexRoundTripTests {
         let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
         let s = Searcher(reader: try IndexReader(directory: dir))
         for q in ["zqrare OR common", "common zqrare", "zqrare OR common OR iran"] {
-            let b = try s.prepare(try QueryParser().parse(q))
-            for k in [1, 5, 10, 25] {
-                let full = try s.search(b, limit: k, exactTotal: true)
-                let pruned = try s.search(b, limit: k, exactTotal: false)
-                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
-                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
-            }
+            try IndexRoundTripTests.expectPrunedEqualsExhaustive(s, q, ks: [1, 5, 10, 25])
         }
     }
 
@@ -182,7 +184,7 @@ struct IndexRoundTripTests {
         }
         let bm = BM25()
         let avg = s.reader.averageLength(slot: IndexField.textStem.lengthSlot)
-        func expected(_ q: String, freq: Float, dl: Float) throws -> Float {
+        func expected(freq: Float, dl: Float) throws -> Float {
             // The NEAR weight is the operands' stem idf sum.
             let w = try ["movi", "play"].reduce(Float(0)) {
                 $0
@@ -193,11 +195,11 @@ struct IndexRoundTripTests {
         }
         // Article a: "movie plays" adjacent twice (title and body): 1 + 1.
         let a = try #require(try score("movie NEAR/5 plays", doc: 0))
-        #expect(abs(a - (try expected("", freq: 2, dl: 6))) < 1e-4)
+        #expect(abs(a - (try expected(freq: 2, dl: 6))) < 1e-4)
         #expect(try score("(movie OR movies) NEAR/5 plays", doc: 0) == a)
         // Article b: "movies played", stems only, adjacent once.
         let b = try #require(try score("movie NEAR/5 plays", doc: 1))
-        #expect(abs(b - (try expected("", freq: 1, dl: 7))) < 1e-4)
+        #expect(abs(b - (try expected(freq: 1, dl: 7))) < 1e-4)
     }
 
     /// One English word (stem, title and exact-form terms): block-max over the stem, where a
@@ -215,13 +217,7 @@ struct IndexRoundTripTests {
         let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 2)
         let s = Searcher(reader: try IndexReader(directory: dir))
         for q in ["common", "commons", "iran", "the"] {
-            let b = try s.prepare(try QueryParser().parse(q))
-            for k in [1, 5, 10, 25] {
-                let full = try s.search(b, limit: k, exactTotal: true)
-                let pruned = try s.search(b, limit: k, exactTotal: false)
-                #expect(full.hits.map(\.doc) == pruned.hits.map(\.doc), "\(q) k=\(k)")
-                for (x, y) in zip(full.hits, pruned.hits) { #expect(abs(x.score - y.score) < 1e-4) }
-            }
+            try IndexRoundTripTests.expectPrunedEqualsExhaustive(s, q, ks: [1, 5, 10, 25])
         }
     }
 

@@ -82,34 +82,37 @@ public enum PatchedPacking {
     public static func pack(
         _ values: UnsafePointer<UInt32>, _ n: Int, scratch: UnsafeMutablePointer<UInt32>, into w: inout ByteWriter
     ) {
-        // Bit lengths' histogram; the cost of each width from it.
-        var count = [Int](repeating: 0, count: 33)
-        var maxLen = 0
-        for i in 0..<n {
-            let len = values[i] == 0 ? 0 : 32 - values[i].leadingZeroBitCount
-            count[len] += 1
-            maxLen = max(maxLen, len)
-        }
-        var best = maxLen
-        var bestCost = Int(Int32.max)
-        var width = maxLen
-        while width >= 0 {
-            var cost = (n * width + 7) / 8
-            var exceptions = 0
-            var len = width + 1
-            while len <= maxLen {
-                if count[len] > 0 {
-                    exceptions += count[len]
-                    cost += count[len] * (1 + (len - width + 6) / 7)
+        // Bit lengths' histogram (on the stack: one per block array); the cost of each width.
+        let best = withUnsafeTemporaryAllocation(of: Int.self, capacity: 33) { count -> Int in
+            count.initialize(repeating: 0)
+            var maxLen = 0
+            for i in 0..<n {
+                let len = values[i] == 0 ? 0 : 32 - values[i].leadingZeroBitCount
+                count[len] += 1
+                maxLen = max(maxLen, len)
+            }
+            var best = maxLen
+            var bestCost = Int(Int32.max)
+            var width = maxLen
+            while width >= 0 {
+                var cost = (n * width + 7) / 8
+                var exceptions = 0
+                var len = width + 1
+                while len <= maxLen {
+                    if count[len] > 0 {
+                        exceptions += count[len]
+                        cost += count[len] * (1 + (len - width + 6) / 7)
+                    }
+                    len += 1
                 }
-                len += 1
+                if exceptions > 255 || cost > bestCost + 64 { break }
+                if cost < bestCost {
+                    bestCost = cost
+                    best = width
+                }
+                width -= 1
             }
-            if exceptions > 255 || cost > bestCost + 64 { break }
-            if cost < bestCost {
-                bestCost = cost
-                best = width
-            }
-            width -= 1
+            return best
         }
         let mask: UInt32 = best >= 32 ? .max : (1 << UInt32(best)) - 1
         var exceptions = 0

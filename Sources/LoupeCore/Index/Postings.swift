@@ -67,6 +67,9 @@ struct PostingsEncoder {
         var prevDoc: UInt32 = 0
         var prevBlockLast: UInt32 = 0
         var remaining = df
+        // A term of one block has no skip entry (a cursor computes its impacts): no impacts to
+        // gather.
+        let oneBlock = df <= PostingsFormat.blockSize
         while remaining > 0 {
             let n = min(remaining, PostingsFormat.blockSize)
             var blockMaxTF: UInt32 = 0
@@ -82,6 +85,7 @@ struct PostingsEncoder {
                 blockMaxTF = max(blockMaxTF, f)
                 let dl = lengths[Int(d) * lengthStride + slot]
                 blockMinLen = min(blockMinLen, dl)
+                guard !oneBlock else { continue }
                 if f <= PostingsEncoder.smallTF {
                     minLengthByTF[Int(f)] = min(minLengthByTF[Int(f)], dl)
                 } else {
@@ -111,13 +115,10 @@ struct PostingsEncoder {
                 }
             }
             let last = docs[n - 1]
-            // A term of one block has no skip entry (a cursor computes its impacts).
-            if df <= PostingsFormat.blockSize {
+            if oneBlock {
                 data.append(blockBuf.bytes)
                 maxTF = blockMaxTF
                 minLen = blockMinLen
-                for tf in 1...Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF))) { minLengthByTF[tf] = .max }
-                pairs.removeAll(keepingCapacity: true)
                 break
             }
             skip.varint(UInt64(last - prevBlockLast))

@@ -191,7 +191,6 @@ public struct QueryParser {
                     continue
                 }
                 let boosted = try boost(s, &i)
-                defer { if let boosted { out.append(boosted) } }
                 if w.hasPrefix("+") && w.count > 1 {
                     out.append(Lexeme(tok: .plus, column: col))
                     w.removeFirst()
@@ -205,6 +204,7 @@ public struct QueryParser {
                 } else {
                     out.append(contentsOf: try keywordOrWord(w, column: col))
                 }
+                if let boosted { out.append(boosted) }
             }
         }
         return out

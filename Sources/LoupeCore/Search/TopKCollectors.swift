@@ -11,7 +11,7 @@
 enum TopKCollectors {
     static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
-        if let w = scorer as? WordScorer { return wordBlockMax(w, segment: segment, into: &heap) }
+        if let w = scorer as? WordScorer { return blockMax(w.lead, rest: w.rest, segment: segment, into: &heap) }
         if let p = scorer as? PhraseScorer { return positional(p, segment: segment, into: &heap) }
         if let p = scorer as? NearScorer { return positional(p, segment: segment, into: &heap) }
         if let a = scorer as? AndScorer, a.children.count > 1 {
@@ -79,46 +79,19 @@ enum TopKCollectors {
         return n
     }
 
-    static func blockMax(_ t: TermScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
-        var n = 0
-        let deletions = segment.hasDeletions
+    /// Block-max for one term, or one unquoted word (English analyzer): its stem term (`lead`)
+    /// with its title and exact-form terms (`rest`), whose documents are among the stem's. A
+    /// block of the lead is bounded by its best score plus the other terms' bounds, and skipped
+    /// whole when that cannot beat the k-th score; where the lead and the smaller of the others
+    /// cannot reach it without the larger one (the title, for common words: a title match is
+    /// what lifts a document into the top k), only that term's documents in the block are
+    /// scored, found through its own postings.
+    static func blockMax(
+        _ lead: TermScorer, rest: [TermScorer] = [], segment: SegmentReader, into heap: inout TopK
+    ) -> Int {
         // Scores computed as the term clauses' are: lengths read from the mapped table.
-        let sc = ClauseScoring([Clause(lead: t)], segment: segment)
-        var d = t.next()
-        var boundBlock: Int32 = -1
-        var bound: Float = .infinity
-        while d != PostingsCursor.end {
-            if heap.isFull {
-                let last = t.cursor.blockLastDoc
-                if last != boundBlock {
-                    boundBlock = last
-                    bound = t.blockMaxScore
-                }
-                if bound <= heap.threshold {
-                    if last == PostingsCursor.end || last == Int32.max { break }
-                    d = t.skipBlocks(above: heap.threshold)
-                    continue
-                }
-            }
-            if !deletions || !segment.isDeleted(d) {
-                n += 1
-                heap.offer(doc: segment.docBase + Int(d), score: sc.score(0, d))
-            }
-            d = t.next()
-        }
-        return n
-    }
-
-    /// One unquoted word (English analyzer): its stem term, and its title and exact-form terms
-    /// whose documents are among the stem's. Block-max over the stem's blocks, each bounded by
-    /// the block's best stem score plus the other terms' bounds; where the stem and the smaller
-    /// of the others cannot reach the k-th score without the larger one (the title, for common
-    /// words: a title match is what lifts a document into the top k), only that term's documents
-    /// in the block are scored, found through its own postings.
-    static func wordBlockMax(_ w: WordScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
-        let lead = w.lead
-        let sc = ClauseScoring([Clause(lead: lead, rest: w.rest)], segment: segment)
-        let bounds = w.rest.map(\.maxScore)
+        let sc = ClauseScoring([Clause(lead: lead, rest: rest)], segment: segment)
+        let bounds = rest.map(\.maxScore)
         let restSum = bounds.reduce(0, +)
         let big = bounds.indices.max { bounds[$0] < bounds[$1] }
         let others = big.map { restSum - bounds[$0] } ?? restSum
@@ -128,7 +101,7 @@ enum TopKCollectors {
         var d = lead.next()
         var boundBlock: Int32 = -1
         var leadBound: Float = .infinity
-        return withExtendedLifetime(w) {
+        return withExtendedLifetime((lead, rest)) {
             while d != end {
                 if heap.isFull {
                     let last = lead.cursor.blockLastDoc
@@ -144,7 +117,7 @@ enum TopKCollectors {
                     }
                     if let big, leadBound + others <= t {
                         // Only documents holding the larger term can compete in this block.
-                        let r = w.rest[big]
+                        let r = rest[big]
                         var x = r.doc < d ? r.advance(to: d) : r.doc
                         while x != end && x <= last {
                             if lead.advance(to: x) == x, !deletions || !segment.isDeleted(x) {
