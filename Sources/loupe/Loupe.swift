@@ -135,6 +135,20 @@ struct RankingOptions: ParsableArguments {
     )
     var exactWeight: Float?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "A word written n times in a ranked query counts √n times, not n (default: \(RankingDefaults.sublinearRepeats))."
+    )
+    var sublinearRepeats: Bool?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Replace a ranked query word that matches no article by the indexed word one edit away that most articles hold, or by its letter and digit runs (400mg: 400 mg), with a note (default: \(RankingDefaults.spelling))."
+    )
+    var spelling: Bool?
+
     func validate() throws {
         if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
         if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
@@ -149,12 +163,13 @@ struct RankingOptions: ParsableArguments {
     var defaults: Manifest.ScoringDefaults {
         Manifest.ScoringDefaults(
             k1: k1, b: b, titleWeight: titleWeight, stopwords: stopwords, proximity: proximity,
-            proximityWeight: proximityWeight, exactWeight: exactWeight)
+            proximityWeight: proximityWeight, exactWeight: exactWeight, sublinearRepeats: sublinearRepeats,
+            spelling: spelling)
     }
 
     var isEmpty: Bool {
         k1 == nil && b == nil && titleWeight == nil && stopwords == nil && proximity == nil && proximityWeight == nil
-            && exactWeight == nil
+            && exactWeight == nil && sublinearRepeats == nil && spelling == nil
     }
 
     /// A searcher with these settings over the index's stored defaults over Loupe's.
@@ -167,6 +182,8 @@ struct RankingOptions: ParsableArguments {
         s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity
         s.proximityWeight = proximityWeight ?? d.proximityWeight ?? RankingDefaults.proximityWeight
         s.exactWeight = exactWeight ?? d.exactWeight ?? RankingDefaults.exactWeight
+        s.sublinearRepeats = sublinearRepeats ?? d.sublinearRepeats ?? RankingDefaults.sublinearRepeats
+        s.spelling = spelling ?? d.spelling ?? RankingDefaults.spelling
         return s
     }
 }

@@ -11,7 +11,8 @@
 public enum IndexFile {
     public static let magic: [UInt8] = Array("LOUP".utf8)
     public static let footerMagic: [UInt8] = Array("PUOL".utf8)
-    public static let formatVersion: UInt32 = 4
+    /// 5: the English stem space unifies British and American spellings (`SpellingVariants`).
+    public static let formatVersion: UInt32 = 5
     public static let headerSize = 12
     public static let footerSize = 8
 

@@ -27,12 +27,17 @@ public struct Manifest: Codable, Sendable {
         public var proximity: Bool?
         public var proximityWeight: Float?
         public var exactWeight: Float?
+        public var sublinearRepeats: Bool?
+        public var spelling: Bool?
 
         public init(
             k1: Float? = nil, b: Float? = nil, titleWeight: Float? = nil, stopwords: Bool? = nil,
             proximity: Bool? = nil,
-            proximityWeight: Float? = nil, exactWeight: Float? = nil
+            proximityWeight: Float? = nil, exactWeight: Float? = nil, sublinearRepeats: Bool? = nil,
+            spelling: Bool? = nil
         ) {
+            self.sublinearRepeats = sublinearRepeats
+            self.spelling = spelling
             self.k1 = k1
             self.b = b
             self.titleWeight = titleWeight

@@ -92,7 +92,7 @@ public final class SegmentBuilder {
     private func stemTerm(of id: Int32, field: IndexField, key: UnsafeBufferPointer<UInt8>) -> Int32 {
         let s = states[Int(id)].stemOf
         if s >= 0 { return s }
-        stemScratch = stemmer!.stem(Array(key))
+        stemScratch = stemmer!.stemUnified(Array(key))
         let sid = stemScratch.withUnsafeBufferPointer { term(field, $0) }
         states[Int(id)].stemOf = sid
         states[Int(sid)].stemMembers += 1
@@ -100,20 +100,79 @@ public final class SegmentBuilder {
     }
 
     /// Indexes `text` into `field` (and its stemmed twin) from position `start`; returns the
-    /// number of tokens.
-    private func invert(_ text: String, field: IndexField, start: Int32) -> Int32 {
+    /// number of tokens. `abbreviations` (text field, English only): each mention of a short form
+    /// other than its definition also adds the long form's stems at its position.
+    private func invert(
+        _ text: String, field: IndexField, start: Int32, abbreviations: [(AbbreviationDefinition, [[UInt8]])] = [],
+        definitionsHere: [Int] = []
+    ) -> Int32 {
         var count: Int32 = 0
         let stemField = stemmer != nil ? field.stemmed : nil
-        analyzer.analyze(text) { tok in
-            let pos = start + tok.position
-            let id = term(field, tok.term)
-            occurrence(id, pos)
-            if let sf = stemField {
-                occurrence(stemTerm(of: id, field: sf, key: tok.term), pos)
+        var text = text
+        text.withUTF8 { bytes in
+            analyzer.analyze(bytes) { tok in
+                let pos = start + tok.position
+                let id = term(field, tok.term)
+                occurrence(id, pos)
+                if let sf = stemField {
+                    occurrence(stemTerm(of: id, field: sf, key: tok.term), pos)
+                    if !abbreviations.isEmpty {
+                        expand(bytes, tok, pos, abbreviations, definitionsHere)
+                    }
+                }
+                count += 1
             }
-            count += 1
         }
         return count
+    }
+
+    /// A stem term that holds occurrences of no exact term of its own (abbreviation expansions)
+    /// never shares an exact term's postings: its variant count is pushed past 1.
+    private static let expandedMark: Int32 = 1 << 20
+
+    private func expand(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ tok: Token, _ pos: Int32,
+        _ abbreviations: [(AbbreviationDefinition, [[UInt8]])], _ definitionsHere: [Int]
+    ) {
+        let len = tok.end - tok.start
+        for (def, stems) in abbreviations where def.short.count == len {
+            guard bytes[tok.start..<tok.end].elementsEqual(def.short) else { continue }
+            if definitionsHere.contains(tok.start) { return }
+            for stem in stems {
+                let sid = stem.withUnsafeBufferPointer { term(.textStem, $0) }
+                let st = states + Int(sid)
+                if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 {
+                    continue
+                }
+                if st.pointee.stemMembers < SegmentBuilder.expandedMark {
+                    st.pointee.stemMembers += SegmentBuilder.expandedMark
+                }
+                occurrence(sid, pos)
+            }
+            return
+        }
+    }
+
+    /// Abbreviations defined in the title and body, with their long forms' stems (interned at
+    /// the first expansion, so that no term without postings is made).
+    private func abbreviations(_ article: Article) -> (
+        all: [(AbbreviationDefinition, [[UInt8]])], title: [Int], body: [Int]
+    ) {
+        guard let stemmer, article.body.utf8.contains(40) || article.title.utf8.contains(40) else {
+            return ([], [], [])
+        }
+        var all: [(AbbreviationDefinition, [[UInt8]])] = []
+        var at: [[Int]] = [[], []]
+        for (k, part) in [article.title, article.body].enumerated() {
+            var t = part
+            let defs = t.withUTF8 { Abbreviations.definitions(in: $0, analyzer: analyzer) }
+            for d in defs {
+                at[k].append(d.offset)
+                if all.contains(where: { $0.0.short == d.short }) { continue }
+                all.append((d, d.long.map { stemmer.stemUnified($0) }))
+            }
+        }
+        return (all, at[0], at[1])
     }
 
     /// Records that the articles added since `firstDoc` came from the corpus file `path`.
@@ -144,9 +203,12 @@ public final class SegmentBuilder {
         if article.idScope != nil {
             SegmentBuilder.idTerm(article.id).withUnsafeBufferPointer { occurrence(term(.id, $0), 1) }
         }
-        let titleLen = invert(article.title, field: .text, start: 0)
+        let abbr = abbreviations(article)
+        let titleLen = invert(
+            article.title, field: .text, start: 0, abbreviations: abbr.all, definitionsHere: abbr.title)
         let bodyStart = titleLen > 0 ? titleLen + FieldLayout.gap(analyzerKind) : 0
-        let bodyLen = invert(article.body, field: .text, start: bodyStart)
+        let bodyLen = invert(
+            article.body, field: .text, start: bodyStart, abbreviations: abbr.all, definitionsHere: abbr.body)
         let tLen = invert(article.title, field: .title, start: 0)
         var cLen: Int32 = 0
         for c in article.categories {

@@ -43,6 +43,8 @@ public enum RankingDefaults {
     public static let stopwords = false
     public static let proximity = false
     public static let proximityWeight: Float = 1
+    public static let sublinearRepeats = true
+    public static let spelling = true
 }
 
 #if canImport(Glibc)

@@ -101,7 +101,7 @@ public final class RelatedFinder {
                 if let s = stemCache[exact] {
                     key = s
                 } else {
-                    key = stemmer?.stem(exact) ?? exact
+                    key = stemmer?.stemUnified(exact) ?? exact
                     stemCache[exact] = key
                 }
                 tf[key, default: 0] += w

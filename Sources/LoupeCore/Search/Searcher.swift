@@ -89,7 +89,7 @@ public final class Searcher {
             if terms.isEmpty { return .nothing }
             if terms.count == 1 {
                 if let stemmer, let sf = f.exactField.stemmed {
-                    let s = stemmer.stem(terms[0])
+                    let s = stemmer.stemUnified(terms[0])
                     let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
                     guard f == .text else { return text }
                     // Title matches and the word's exact form (not only its stem) count extra.
@@ -328,7 +328,7 @@ public final class Searcher {
             let terms = analyzedTerms(text)
             guard terms.count == 1 else { return bound }
             let field: IndexField = stemmer != nil ? .textStem : .text
-            let t = stemmer?.stem(terms[0]) ?? terms[0]
+            let t = stemmer?.stemUnified(terms[0]) ?? terms[0]
             keys.append([field.rawValue] + t)
             weight += try idf(field, t)
         }
@@ -341,10 +341,162 @@ public final class Searcher {
         return .boolean(must: bm, should: bs + [phrase], mustNot: bn)
     }
 
+    /// Repeated words of a ranked word query count √n times (n: how often they are written), not
+    /// n times: a claim or question that repeats its subject stresses it without letting it
+    /// outweigh the other words (README "Ranking": +0.002 Cranfield, +0.003 SciFact).
+    public var sublinearRepeats = RankingDefaults.sublinearRepeats
+
+    /// The words of a ranked bag (`a b c`, compound words split into their parts), each with its
+    /// analysed term, or nil for a clause that is not an unquoted word.
+    private func bagParts(_ should: [QueryNode]) -> [(term: [UInt8]?, node: QueryNode)] {
+        var parts: [(term: [UInt8]?, node: QueryNode)] = []
+        for c in should {
+            guard case .word(let w, .text) = c else {
+                parts.append((nil, c))
+                continue
+            }
+            let terms = analyzedTerms(w)
+            if terms.count == 1 {
+                parts.append((terms[0], c))
+            } else {
+                // A compound's parts are ranked as separate words anyway (see `bind`).
+                for t in terms { parts.append((t, .word(String(decoding: t, as: UTF8.self), field: .text))) }
+            }
+        }
+        return parts
+    }
+
+    /// `a b a` → `a^1.41 b`. Queries without a repeated word are returned unchanged.
+    func mergeRepeats(_ node: QueryNode) -> QueryNode {
+        guard sublinearRepeats, case .boolean(let must, let should, let not) = node, must.isEmpty else { return node }
+        let parts = bagParts(should)
+        var counts: [[UInt8]: Int] = [:]
+        for p in parts { if let t = p.term { counts[t, default: 0] += 1 } }
+        guard counts.values.contains(where: { $0 > 1 }) else { return node }
+        var seen = Set<[UInt8]>()
+        var out: [QueryNode] = []
+        for p in parts {
+            guard let t = p.term else {
+                out.append(p.node)
+                continue
+            }
+            guard seen.insert(t).inserted else { continue }
+            let n = counts[t]!
+            out.append(n > 1 ? .boost(p.node, Float(n).squareRoot()) : p.node)
+        }
+        return .boolean(must: [], should: out, mustNot: not)
+    }
+
+    /// A word of a ranked query that no article holds (neither as written nor by its stem) is
+    /// replaced, with a note: by its letter and digit runs when each is indexed (`400mg` →
+    /// `400 mg`), else by the indexed word one edit away (a letter deleted, inserted, replaced or
+    /// two swapped) that the most articles hold (`florescent` → `fluorescent`). Only words of
+    /// five or more ASCII letters are corrected; words in phrases, fields and required or
+    /// excluded clauses are left as written.
+    public var spelling = RankingDefaults.spelling
+
+    func correctUnknownWords(_ node: QueryNode) throws -> QueryNode {
+        guard spelling else { return node }
+        switch node {
+        case .word(let w, .text):
+            guard let fix = try correction(w) else { return node }
+            return fix.count == 1
+                ? .word(fix[0], field: .text)
+                : .boolean(must: [], should: fix.map { .word($0, field: .text) }, mustNot: [])
+        case .boolean(let must, let should, let not) where must.isEmpty:
+            var changed = false
+            var out: [QueryNode] = []
+            for c in should {
+                if case .word(let w, .text) = c, let fix = try correction(w) {
+                    changed = true
+                    out += fix.map { .word($0, field: .text) }
+                } else {
+                    out.append(c)
+                }
+            }
+            return changed ? .boolean(must: [], should: out, mustNot: not) : node
+        default:
+            return node
+        }
+    }
+
+    private func isIndexed(_ t: [UInt8]) throws -> Bool {
+        if try reader.docFreq(.text, t) > 0 { return true }
+        if let stemmer, try reader.docFreq(.textStem, stemmer.stemUnified(t)) > 0 { return true }
+        return false
+    }
+
+    /// The words to search for instead of `word`, or nil to keep it.
+    private func correction(_ word: String) throws -> [String]? {
+        let terms = analyzedTerms(word)
+        guard terms.count == 1, reader.documentCount > 0 else { return nil }
+        let t = terms[0]
+        guard try !isIndexed(t) else { return nil }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        func isLetter(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
+        // Letter and digit runs: 400mg → 400 mg.
+        if t.allSatisfy({ isDigit($0) || isLetter($0) }), t.contains(where: isDigit), t.contains(where: isLetter) {
+            var runs: [[UInt8]] = []
+            for b in t {
+                if let last = runs.last?.last, isDigit(last) == isDigit(b) {
+                    runs[runs.count - 1].append(b)
+                } else {
+                    runs.append([b])
+                }
+            }
+            if try runs.allSatisfy(isIndexed) {
+                let fix = runs.map { String(decoding: $0, as: UTF8.self) }
+                notes.append("\(word) matches no article; searched for \(fix.joined(separator: " ")) instead")
+                return fix
+            }
+            return nil
+        }
+        guard t.count >= 5, t.count <= 40, t.allSatisfy(isLetter) else { return nil }
+        var best: [UInt8] = []
+        var bestDF = 0
+        func consider(_ c: [UInt8]) throws {
+            let df = try reader.docFreq(.text, c)
+            if df > bestDF || (df == bestDF && df > 0 && c.lexicographicallyPrecedes(best)) {
+                best = c
+                bestDF = df
+            }
+        }
+        let n = t.count
+        for i in 0..<n {  // deletion
+            var c = t
+            c.remove(at: i)
+            try consider(c)
+        }
+        for i in 0..<(n - 1) where t[i] != t[i + 1] {  // transposition
+            var c = t
+            c.swapAt(i, i + 1)
+            try consider(c)
+        }
+        for i in 0..<n {  // replacement
+            var c = t
+            for l in UInt8(97)...122 where l != t[i] {
+                c[i] = l
+                try consider(c)
+            }
+        }
+        for i in 0...n {  // insertion
+            var c = t
+            c.insert(97, at: i)
+            for l in UInt8(97)...122 {
+                c[i] = l
+                try consider(c)
+            }
+        }
+        guard bestDF > 0 else { return nil }
+        let fix = String(decoding: best, as: UTF8.self)
+        notes.append("\(word) matches no article; searched for \(fix) instead")
+        return [fix]
+    }
+
     public func prepare(_ node: QueryNode) throws -> BoundQuery {
         notes = []
         let (rest0, dates) = extractDates(node)
-        let rest = dropStopwords(rest0)
+        let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
         for (a, b) in dates { q = .date(q, from: a, to: b) }
         return q

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Query-side ranking rules that the evaluation chose (README "Ranking"): repeated words count
+/// √n times, words that match nothing are corrected with a note, and British and American
+/// spellings meet in the stem space.
+@Suite("query words: repeats, corrections, spellings")
+struct QueryWordRankingTests {
+    private static func scores(_ r: Loupe.Result) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for h in Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? [] {
+            if let id = h["id"] as? String, let s = h["score"] as? Double { out[id] = s }
+        }
+        return out
+    }
+
+    private static func corpus(_ name: String) throws -> String {
+        let (c, idx) = try Loupe.textCorpus(
+            name,
+            [
+                ("a", "Fluorescent markers light the tumour cells in the centre of the sample."),
+                ("b", "Each patient took a 400 mg dose of the drug twice a day."),
+                ("c", "The committee discussed the budget of the programme."),
+                ("d", "Markers and dyes were randomised across the trial."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        return idx
+    }
+
+    @Test func repeatedWordsCountSquareRootTimes() throws {
+        let idx = try Self.corpus("loupe-repeats")
+        let once = Self.scores(try Loupe.run(["find", "markers", "--index", idx, "--json"]))
+        let twice = Self.scores(try Loupe.run(["find", "markers markers", "--index", idx, "--json"]))
+        let summed = Self.scores(
+            try Loupe.run(["find", "markers markers", "--index", idx, "--json", "--no-sublinear-repeats"]))
+        #expect(!once.isEmpty && once.keys.sorted() == twice.keys.sorted())
+        for (id, s) in once {
+            #expect(abs(twice[id]! - s * 2.0.squareRoot()) < 1e-3 * s, "\(id): \(twice[id]!) vs √2 × \(s)")
+            #expect(abs(summed[id]! - s * 2) < 1e-3 * s, "\(id): \(summed[id]!) vs 2 × \(s)")
+        }
+        // Repeats inside compound words count too: `dose-dose` is `dose` twice.
+        let compound = Self.scores(try Loupe.run(["find", "dose-dose patient", "--index", idx, "--json"]))
+        let plain = Self.scores(try Loupe.run(["find", "dose^1.4142135 patient", "--index", idx, "--json"]))
+        #expect(!compound.isEmpty && compound.keys.sorted() == plain.keys.sorted())
+        for (id, s) in plain { #expect(abs(compound[id]! - s) < 1e-3 * s) }
+    }
+
+    @Test func wordsThatMatchNothingAreCorrectedWithANote() throws {
+        let idx = try Self.corpus("loupe-spelling")
+        let r = try Loupe.run(["find", "florescent", "--index", idx, "--json"])
+        #expect(Set(Self.scores(r).keys) == ["a.txt"], "\(r.stdout)")
+        #expect(r.stderr.contains("florescent matches no article; searched for fluorescent instead"), "\(r.stderr)")
+        let off = try Loupe.run(["find", "florescent", "--index", idx, "--no-spelling"])
+        #expect(off.status == 1, "without correction nothing matches: \(off.stdout)")
+        // Letter and digit runs: 400mg → 400 mg.
+        let mg = try Loupe.run(["find", "400mg", "--index", idx, "--json"])
+        #expect(Self.scores(mg).keys.first == "b.txt" && mg.stderr.contains("searched for 400 mg"), "\(mg.stderr)")
+        // In a ranked bag only the unknown word changes; a word that is indexed is never touched.
+        let bag = try Loupe.run(["find", "florescent budget", "--index", idx, "--json"])
+        #expect(Set(Self.scores(bag).keys) == ["a.txt", "c.txt"])
+        // Quoted words, required words and fields are taken as written.
+        for q in ["\"florescent\"", "+florescent", "title:florescent"] {
+            let x = try Loupe.run(["find", q, "--index", idx])
+            #expect(x.status == 1 && !x.stderr.contains("searched for"), "\(q): \(x.stdout) \(x.stderr)")
+        }
+    }
+
+    @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {
+        let idx = try Self.corpus("loupe-variants")
+        for (q, id) in [("tumor", "a.txt"), ("center", "a.txt"), ("program", "c.txt"), ("randomized", "d.txt")] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json"])
+            #expect(Set(Self.scores(r).keys) == [id], "\(q): \(r.stdout)")
+            let quoted = try Loupe.run(["find", "\"\(q)\"", "--index", idx])
+            #expect(quoted.status == 1, "a quoted word matches as written: \(q)")
+        }
+    }
+}
+
+/// An abbreviation an article defines counts, at each later mention, as its long form's words in
+/// the stem space (README "Ranking").
+@Suite("abbreviations")
+struct AbbreviationRankingTests {
+    @Test func laterMentionsCountAsTheLongForm() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-abbr",
+            [
+                // Same length; "a" sorts first, so without expansion it would win the tie.
+                ("a", "The endoplasmic reticulum (cell) swells. Under stress the cell grows and the cell splits."),
+                ("b", "The endoplasmic reticulum (ER) swells. Under stress the ER grows and the ER splits."),
+                ("c", "Unrelated words about the weather in spring and the rain."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let r = try Loupe.run(["find", "reticulum", "--index", idx, "--json"])
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect(hits.compactMap { $0["id"] as? String } == ["b.txt", "a.txt"], "\(r.stdout)")
+        let s = hits.compactMap { $0["score"] as? Double }
+        #expect(s.count == 2 && s[0] > s[1])
+        // Exact words and phrases are as written: "reticulum grows" is not in b.
+        #expect(try Loupe.run(["find", "\"reticulum grows\"", "--index", idx]).status == 1)
+        #expect(try Loupe.run(["find", "\"ER grows\"", "--index", idx]).status == 0)
+        // Unquoted NEAR reads stems: the mention is near "grows".
+        let near = try Loupe.run(["find", "reticulum NEAR/1 grows", "--index", idx, "--json"])
+        #expect(
+            (Loupe.json(near.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } == ["b.txt"])
+        // The index checks clean (the expanded stem terms have postings of their own).
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
+}
