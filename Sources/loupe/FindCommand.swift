@@ -182,7 +182,9 @@ struct FindCommand: ParsableCommand {
                     explanation: explain ? explanations[i] : nil))
         }
         if json {
-            let out = JSONResult(query: query, total: result.total, totalExact: true, hits: outHits)
+            let out = JSONResult(
+                query: query, total: result.total, totalExact: true, hits: outHits,
+                notes: result.notes.isEmpty ? nil : result.notes)
             print(encodeJSON(out))
         } else {
             let colour = color.enabled
@@ -278,7 +280,8 @@ struct FindCommand: ParsableCommand {
                     encodeJSON(
                         BatchLine(
                             qid: qid, query: text, total: result.total, micros: micros,
-                            microsRounds: times.count > 1 ? times : nil, hits: hits)) + "\n"
+                            microsRounds: times.count > 1 ? times : nil, hits: hits,
+                            notes: result.notes.isEmpty ? nil : result.notes)) + "\n"
             case .trec:
                 for h in hits {
                     let id = h.id.contains(" ") ? h.id.replacingOccurrences(of: " ", with: "_") : h.id
@@ -397,9 +400,11 @@ struct BatchLine: Encodable {
     var micros: Int
     var microsRounds: [Int]?
     var hits: [BatchHit]
+    /// What the search changed or cut (a corrected word, a capped prefix); absent when none.
+    var notes: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case qid, query, total, micros, hits
+        case qid, query, total, micros, hits, notes
         case microsRounds = "micros_rounds"
     }
 }
@@ -451,9 +456,10 @@ struct JSONResult: Encodable {
     var total: Int
     var totalExact: Bool
     var hits: [JSONHit]
+    var notes: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case query, total, hits
+        case query, total, hits, notes
         case totalExact = "total_exact"
     }
 }

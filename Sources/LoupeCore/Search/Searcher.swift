@@ -420,6 +420,10 @@ public final class Searcher {
         }
     }
 
+    private func note(_ n: String) {
+        if !notes.contains(n) { notes.append(n) }
+    }
+
     private func isIndexed(_ t: [UInt8]) throws -> Bool {
         if try reader.docFreq(.text, t) > 0 { return true }
         if let stemmer, try reader.docFreq(.textStem, stemmer.stemUnified(t)) > 0 { return true }
@@ -446,7 +450,9 @@ public final class Searcher {
             }
             if try runs.allSatisfy(isIndexed) {
                 let fix = runs.map { String(decoding: $0, as: UTF8.self) }
-                notes.append("\(word) matches no article; searched for \(fix.joined(separator: " ")) instead")
+                note(
+                    "\(String(decoding: t, as: UTF8.self)) matches no article; searched for \(fix.joined(separator: " ")) instead"
+                )
                 return fix
             }
             return nil
@@ -489,7 +495,7 @@ public final class Searcher {
         }
         guard bestDF > 0 else { return nil }
         let fix = String(decoding: best, as: UTF8.self)
-        notes.append("\(word) matches no article; searched for \(fix) instead")
+        note("\(String(decoding: t, as: UTF8.self)) matches no article; searched for \(fix) instead")
         return [fix]
     }
 
