@@ -38,7 +38,8 @@ extension Searcher {
         var own: [[UInt8]: Float] = [:]
         Searcher.termWeights(query, into: &own)
         var norm: Float = 0
-        for (_, w) in own { norm += w * w }
+        // In a fixed order: a Dictionary's iteration order changes from run to run.
+        for w in own.values.sorted() { norm += w * w }
         norm = norm.squareRoot()
         guard norm > 0 else { return query }
         var options = RelatedOptions()

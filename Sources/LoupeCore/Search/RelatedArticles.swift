@@ -88,7 +88,12 @@ public final class RelatedFinder {
     func weightedTerms(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [([UInt8], Float, Float)] {
         // The source's own occurrence counts in df when it is in the index.
         let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
-        var tf: [[UInt8]: Float] = [:]
+        // Term frequencies in first-occurrence order: every later sum over them (a vector's
+        // length, feedback weights) then adds in the same order in every process (a Dictionary's
+        // iteration order changes from run to run, and with it the last bits of a float sum).
+        var slot: [[UInt8]: Int] = [:]
+        var keys: [[UInt8]] = []
+        var tfs: [Float] = []
         var forms: [[UInt8]: [[UInt8]: Int]] = [:]
         var length = 0
         func add(_ text: String, _ w: Float) {
@@ -104,7 +109,13 @@ public final class RelatedFinder {
                     key = stemmer?.stemUnified(exact) ?? exact
                     stemCache[exact] = key
                 }
-                tf[key, default: 0] += w
+                if let i = slot[key] {
+                    tfs[i] += w
+                } else {
+                    slot[key] = keys.count
+                    keys.append(key)
+                    tfs.append(w)
+                }
                 if keepForms { forms[key, default: [:]][exact, default: 0] += 1 }
             }
         }
@@ -113,7 +124,7 @@ public final class RelatedFinder {
         let n = max(searcher.reader.documentCount, 1)
         let avg = searcher.reader.averageLength(slot: 0)
         var scored: [([UInt8], Float, Float)] = []
-        for (t, f) in tf {
+        for (t, f) in zip(keys, tfs) {
             let df: Int
             if let d = dfCache[t] {
                 df = d
@@ -142,7 +153,12 @@ public final class RelatedFinder {
         display = [:]
         for (t, _, _) in top {
             let best =
-                lastForms[t]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key.count > $1.key.count }?.key ?? t
+                lastForms[t]?.max {
+                    $0.value != $1.value
+                        ? $0.value < $1.value
+                        : $0.key.count != $1.key.count
+                            ? $0.key.count > $1.key.count : $1.key.lexicographicallyPrecedes($0.key)
+                }?.key ?? t
             display[t] = String(decoding: best, as: UTF8.self)
         }
         return top
@@ -282,11 +298,11 @@ public final class RelatedFinder {
                 continue
             }
             var out: [RelatedHit] = []
+            let shares = try contributions(query, names: names, docs: hits.map(\.doc))
             for var h in hits {
                 // Why: the shared words — query words of the source itself — that contributed most.
                 h.why = Array(
-                    try contributions(query, names: names, doc: h.doc).filter { sourceForms[$0.key] != nil }
-                        .prefix(5).map { ($0.term, $0.score) })
+                    (shares[h.doc] ?? []).filter { sourceForms[$0.key] != nil }.prefix(5).map { ($0.term, $0.score) })
                 out.append(h)
             }
             return RelatedResult(
@@ -342,26 +358,51 @@ public final class RelatedFinder {
         return (hits, copiesOfSource, full)
     }
 
-    /// Each query term's share of a document's score, best first.
-    private func contributions(_ q: BoundQuery, names: [String], doc: Int) throws -> [(
+    /// Each query term's share of each document's score, best first. One cursor per term and
+    /// segment serves every document (taken in document order): making a cursor reads its
+    /// term's skip list, which for a common word costs more than the advance itself.
+    private func contributions(_ q: BoundQuery, names: [String], docs: [Int]) throws -> [Int: [(
         key: [UInt8], term: String, score: Float
-    )] {
-        guard case .or(let terms) = q, let (seg, local) = searcher.reader.locate(doc) else { return [] }
+    )]] {
+        guard case .or(let terms) = q else { return [:] }
         let avg = searcher.reader.averageLength(slot: 0)
-        let dl = Float(seg.length(local, slot: 0))
-        var out: [([UInt8], String, Float)] = []
-        for (i, word) in terms.enumerated() {
-            // A word is its text term, or an OR of its text and title terms.
-            var t = word
-            if case .or(let parts) = word, let first = parts.first { t = first }
-            guard case .term(let key, let w, _) = t, i < names.count, let ti = try seg.dictionary.lookup(key) else {
-                continue
+        var out: [Int: [(key: [UInt8], term: String, score: Float)]] = [:]
+        var bySegment: [ObjectIdentifier: (SegmentReader, [(local: Int32, doc: Int)])] = [:]
+        var order: [ObjectIdentifier] = []
+        for d in docs {
+            guard let (seg, local) = searcher.reader.locate(d) else { continue }
+            let id = ObjectIdentifier(seg)
+            if bySegment[id] == nil {
+                bySegment[id] = (seg, [])
+                order.append(id)
             }
-            let c = seg.cursor(ti)
-            guard c.advance(to: local) == local else { continue }
-            out.append(
-                (Array(key.dropFirst()), names[i], w * searcher.bm25.tfNorm(Float(c.freq), length: dl, avgLength: avg)))
+            bySegment[id]!.1.append((local, d))
         }
-        return out.sorted { $0.2 > $1.2 }
+        for id in order {
+            let (seg, members) = bySegment[id]!
+            let sorted = members.sorted { $0.local < $1.local }
+            for (i, word) in terms.enumerated() {
+                // A word is its text term, or an OR of its text and title terms.
+                var t = word
+                if case .or(let parts) = word, let first = parts.first { t = first }
+                guard case .term(let key, let w, _) = t, i < names.count, let ti = try seg.dictionary.lookup(key) else {
+                    continue
+                }
+                let c = seg.cursor(ti)
+                for (local, doc) in sorted {
+                    let at = c.doc < local ? c.advance(to: local) : c.doc
+                    if at == PostingsCursor.end { break }
+                    guard at == local else { continue }
+                    let dl = Float(seg.length(local, slot: 0))
+                    out[doc, default: []].append(
+                        (
+                            Array(key.dropFirst()), names[i],
+                            w * searcher.bm25.tfNorm(Float(c.freq), length: dl, avgLength: avg)
+                        ))
+                }
+            }
+        }
+        for k in out.keys { out[k]!.sort { $0.score > $1.score } }
+        return out
     }
 }
