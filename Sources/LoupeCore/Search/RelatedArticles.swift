@@ -120,7 +120,7 @@ public final class RelatedFinder {
             }
         }
         add(a.title, options.titleBoost)
-        add(a.body, 1)
+        add(Dateline.stripped(a.body), 1)  // a wire dateline names a place, not the subject
         let n = max(searcher.reader.documentCount, 1)
         let avg = searcher.reader.averageLength(slot: 0)
         var scored: [([UInt8], Float, Float)] = []
