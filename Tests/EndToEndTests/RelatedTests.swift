@@ -112,6 +112,26 @@ struct RelatedTests {
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
     }
 
+    /// A wire dateline gives no query words: the story filed in the same city about something
+    /// else is not related, the one about the same subject is.
+    @Test func datelineWordsAreNotQueryWords() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-dateline",
+            [
+                ("source", "ROTTERDAM, March 5 - Zeolite catalysts crack heavy crude into petrol at the refinery."),
+                ("same-city", "Rotterdam hosts a Rotterdam harbour festival in Rotterdam every summer."),
+                ("same-subject", "Refinery engineers said zeolite catalysts crack crude oil faster."),
+                ("u1", "The orchestra played a new symphony at the concert hall on Sunday."),
+                ("u2", "Farmers sold apples and pears at the market square."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let r = try related(["source.txt", "--feedback", "0"], index: idx)
+        let terms = (r["terms"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        #expect(!terms.isEmpty && !terms.contains { $0.lowercased().hasPrefix("rotterdam") }, "\(terms)")
+        let ids = (r["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.first == "same-subject.txt" && !ids.contains("same-city.txt"), "\(ids)")
+    }
+
     /// Feedback: an article that shares no word with the source, but the subject words of the
     /// source's closest matches, is found with feedback and not without it.
     @Test func feedbackFindsTheSubjectsOtherWords() throws {
