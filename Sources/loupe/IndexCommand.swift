@@ -77,6 +77,13 @@ struct IndexCommand: ParsableCommand {
         return nil
     }
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "After indexing, update the topic model (LSI over a sample of up to 20,000 articles) that related blends in, when the index has changed by a tenth since it was made."
+    )
+    var topics = true
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw fail("\(Diagnostic.escape(corpus)): no such file or directory")
@@ -157,6 +164,27 @@ struct IndexCommand: ParsableCommand {
             throw fail("\(error)")
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        // The topic model `related` blends in: made again when the index has changed by a tenth
+        // (or its corpus changed) since it was made. Derived data: a failure is only a warning.
+        if topics {
+            do {
+                let reader = try IndexReader(directory: location.path)
+                let root = CorpusWalker.realPath(corpus) ?? corpus
+                let old = TopicModel.load(directory: location.path)
+                let n = reader.documentCount
+                let stale =
+                    old == nil || old!.corpus != root || abs(old!.documents - n) * 10 > max(old!.documents, 1)
+                if stale {
+                    if let m = try TopicModel.build(reader, corpus: root) {
+                        try m.write(directory: location.path)
+                    } else if old != nil {
+                        try? FileManager.default.removeItem(atPath: location.path + "/" + TopicModel.fileName)
+                    }
+                }
+            } catch {
+                printErr("loupe: warning: topic model not updated: \(error)")
+            }
+        }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]

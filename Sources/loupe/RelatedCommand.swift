@@ -66,6 +66,12 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: "Weight of the feedback articles' words, together, against the source's.")
     var feedbackWeight: Float = RelatedOptions().feedbackWeight
 
+    @Option(
+        help:
+            "Weight of the topic similarity (the index's LSI topics, built by loupe index) against the best BM25 score (0: off)."
+    )
+    var topicWeight: Float = RelatedOptions().topicWeight
+
     @Flag(help: "Print JSON (one object; one line per source with --batch).")
     var json = false
 
@@ -84,6 +90,7 @@ struct RelatedCommand: ParsableCommand {
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
             throw ValidationError("--feedback-weight must be 0 or more")
         }
+        guard topicWeight >= 0 && topicWeight <= 100 else { throw ValidationError("--topic-weight takes 0 to 100") }
         if let w = window, RelatedCommand.seconds(w) == nil {
             throw ValidationError("--window takes a duration such as 36h, 7d or 2w")
         }
@@ -116,6 +123,7 @@ struct RelatedCommand: ParsableCommand {
         opts.copyThreshold = copyThreshold
         opts.feedbackDocs = feedback
         opts.feedbackWeight = feedbackWeight
+        opts.topicWeight = topicWeight
         let finder = RelatedFinder(searcher: searcher, options: opts)
         if let batch {
             try runBatch(batch, reader, finder)

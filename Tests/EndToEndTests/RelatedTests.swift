@@ -160,3 +160,48 @@ struct RelatedTests {
         #expect(!with.contains("source.txt"))
     }
 }
+
+/// `loupe index` writes the topic model `related` blends in (README "Related articles"); small
+/// indexes and `--no-topics` get none; a damaged model is ignored, and made again by the next run.
+@Suite("topic model")
+struct TopicModelCLITests {
+    @Test func indexWritesItAndRelatedToleratesItsAbsenceOrDamage() throws {
+        let dir = try Loupe.tempDir("loupe-topics")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let space = ["orbit", "rocket", "launch", "satellite", "booster", "payload", "capsule", "astronaut"]
+        let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
+        var lines = ""
+        for i in 0..<1_100 {
+            let v = i % 2 == 0 ? space : farm
+            let words = (0..<6).map { v[($0 * 7 + i * 3) % v.count] }.joined(separator: " ")
+            lines += "{\"id\": \"d\(i)\", \"title\": \"item \(i)\", \"text\": \"\(words) report\"}\n"
+        }
+        try lines.write(to: c.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let model = idx + "/topics"
+        #expect(try Loupe.run(["index", c.path, "--index", idx, "--no-topics"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: model))
+        let plain = try Loupe.run(["related", "d0", "--index", idx, "--json"])
+        #expect(plain.status == 0)
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: model))
+        let blended = try Loupe.run(["related", "d0", "--index", idx, "--json"])
+        #expect(blended.status == 0 && !(Loupe.json(blended.stdout)["hits"] as? [[String: Any]] ?? []).isEmpty)
+        // Off by option: the same hits as without a model.
+        let off = try Loupe.run(["related", "d0", "--index", idx, "--json", "--topic-weight", "0"])
+        #expect(off.stdout == plain.stdout)
+        // Damaged: ignored, the same hits as without a model.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: model))
+        let damaged = try Loupe.run(["related", "d0", "--index", idx, "--json"])
+        #expect(damaged.status == 0 && damaged.stdout == plain.stdout)
+        // The next index run, though nothing changed, makes a damaged model again …
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) != bytes)
+        #expect(try Loupe.run(["related", "d0", "--index", idx, "--json"]).stdout == blended.stdout)
+        // … and `check` does not count it as part of the index.
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
+}

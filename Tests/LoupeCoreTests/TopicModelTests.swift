@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import LoupeCore
+
+struct TopicModelTests {
+    @Test func choleskyQRGivesOrthonormalColumns() {
+        var rng = SplitMix(seed: 7)
+        let rows = 300
+        let cols = 12
+        var a = (0..<(rows * cols)).map { _ in rng.gaussian() }
+        // A dependent column: it must come out zero, not NaN.
+        for r in 0..<rows { a[r * cols + 5] = 2 * a[r * cols + 1] }
+        Dense.orthonormalizeColumns(&a, rows: rows, cols: cols)
+        for i in 0..<cols {
+            for j in 0..<cols {
+                var d: Float = 0
+                for r in 0..<rows { d += a[r * cols + i] * a[r * cols + j] }
+                let want: Float = (i == j && i != 5) ? 1 : 0
+                #expect(abs(d - want) < 1e-3, "(\(i), \(j)): \(d)")
+            }
+        }
+    }
+
+    @Test func jacobiFindsEigenpairs() {
+        // [[2, 1], [1, 2]]: eigenvalues 3 and 1.
+        let (values, vectors) = Dense.symmetricEigen([2, 1, 1, 2], n: 2)
+        #expect(Set(values.map { ($0 * 1e6).rounded() / 1e6 }) == [1, 3])
+        for e in 0..<2 {
+            let x = [vectors[0 * 2 + e], vectors[1 * 2 + e]]
+            let ax = [2 * x[0] + x[1], x[0] + 2 * x[1]]
+            #expect(abs(ax[0] - values[e] * x[0]) < 1e-9 && abs(ax[1] - values[e] * x[1]) < 1e-9)
+        }
+    }
+
+    /// Two subjects, each a vocabulary of its own: articles draw a few words of one subject. With
+    /// two topics (fewer than the words, as in any real index) two
+    /// new articles of one subject that share no word end up close in topic space; articles of
+    /// different subjects do not.
+    @Test func wordsThatCoOccurShareATopic() throws {
+        let space = ["orbit", "rocket", "launch", "satellite", "booster", "payload", "capsule", "astronaut"]
+        let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
+        var rng = SplitMix(seed: 3)
+        var arts: [Article] = []
+        for i in 0..<1_200 {
+            let vocab = i % 2 == 0 ? space : farm
+            let words = (0..<6).map { _ in vocab[Int(rng.next() % UInt64(vocab.count))] }
+            arts.append(Article(id: "d\(i)", title: "", body: words.joined(separator: " ") + " news", source: "g/\(i)"))
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+        for a in arts { try w.add(a) }
+        try w.commit(corpusRoot: nil)
+        let reader = try IndexReader(directory: dir)
+        let model = try #require(try TopicModel.build(reader, corpus: "c", rank: 2))
+        try model.write(directory: dir)
+        let loaded = try #require(TopicModel.load(directory: dir))
+        #expect(loaded.k == model.k && loaded.terms == model.terms && loaded.rows == model.rows)
+        let finder = RelatedFinder(searcher: Searcher(reader: reader))
+        func z(_ text: String) throws -> [Float] {
+            loaded.project(try finder.unitVector(Article(id: "x", title: "", body: text, source: "x"), inIndex: false))
+        }
+        let a1 = try z("orbit rocket launch")
+        let a2 = try z("satellite payload capsule")
+        let b1 = try z("harvest wheat tractor")
+        #expect(TopicModel.cosine(a1, a2) > 0.8, "\(TopicModel.cosine(a1, a2))")
+        #expect(TopicModel.cosine(a1, b1) < 0.2, "\(TopicModel.cosine(a1, b1))")
+        // A damaged file is no model.
+        let path = dir + "/" + TopicModel.fileName
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(TopicModel.load(directory: dir) == nil)
+    }
+
+    @Test func smallIndexesGetNoModel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+        try w.add(Article(id: "a", title: "t", body: "orbit rocket", source: "a"))
+        try w.commit(corpusRoot: nil)
+        #expect(try TopicModel.build(try IndexReader(directory: dir), corpus: "c") == nil)
+    }
+}
