@@ -199,7 +199,7 @@ public struct TopicModel: Sendable {
             else { return nil }
             let c = Array(cb)
             var terms: [[UInt8]] = []
-            terms.reserveCapacity(Int(nt))
+            terms.reserveCapacity(min(Int(nt), r.remaining))
             for _ in 0..<nt {
                 guard let len = try? r.u8(), let t = try? r.bytes(Int(len)) else { return nil }
                 terms.append(Array(t))
