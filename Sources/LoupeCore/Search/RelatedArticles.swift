@@ -84,7 +84,33 @@ public final class RelatedFinder {
 
     private var field: IndexField { stemmer != nil ? .textStem : .text }
 
-    static let topicBodyBytes = 8192
+    /// A candidate's word vector (feedback, topics) reads at most this much of its body: a long
+    /// article's subject shows in its first pages, and Wikipedia-length candidates cost 5–10 ms
+    /// a call otherwise.
+    static let candidateBodyBytes = 8192
+
+    /// Word vectors of this call's candidates (feedback articles are usually among the final
+    /// candidates, so the topic blend finds most of them made), and the source's.
+    private var vectors: [Int: [[UInt8]: Float]] = [:]
+    private var sourceVectorCache: [[UInt8]: Float]?
+
+    private func candidateVector(_ doc: Int, _ article: Article?) throws -> [[UInt8]: Float] {
+        if let v = vectors[doc] { return v }
+        var a = try article ?? searcher.reader.article(doc)
+        if a.body.utf8.count > RelatedFinder.candidateBodyBytes {
+            a.body = String(decoding: a.body.utf8.prefix(RelatedFinder.candidateBodyBytes), as: UTF8.self)
+        }
+        let v = try unitVector(a, inIndex: true)
+        vectors[doc] = v
+        return v
+    }
+
+    private func sourceVector(_ source: Article, _ sourceDoc: Int?) throws -> [[UInt8]: Float] {
+        if let v = sourceVectorCache { return v }
+        let v = try unitVector(source, inIndex: sourceDoc != nil)
+        sourceVectorCache = v
+        return v
+    }
 
     /// The index's topic model, read on first use (nil: none, or off).
     private lazy var topics: TopicModel? = {
@@ -253,6 +279,8 @@ public final class RelatedFinder {
 
     /// Articles related to `source`; `sourceDoc` (if it is in the index) is excluded.
     public func related(to source: Article, sourceDoc: Int?) throws -> RelatedResult {
+        vectors = [:]
+        sourceVectorCache = nil
         var notes: [String] = []
         let selected = try selectTerms(source, inIndex: sourceDoc != nil)
         let sourceForms = display
@@ -289,12 +317,10 @@ public final class RelatedFinder {
             // Relevance feedback: the best first-round matches add their own words, so that the
             // words the story's neighbours share (its subject) gain on words only the source has.
             let first = try searcher.search(bound(terms), limit: options.feedbackDocs + 1, exactTotal: false)
-            var acc = try unitVector(source, inIndex: sourceDoc != nil)
+            var acc = try sourceVector(source, sourceDoc)
             let each = options.feedbackWeight / Float(options.feedbackDocs)
             for h in first.hits.filter({ $0.doc != sourceDoc }).prefix(options.feedbackDocs) {
-                for (t, w) in try unitVector(try searcher.reader.article(h.doc), inIndex: true) {
-                    acc[t, default: 0] += each * w
-                }
+                for (t, w) in try candidateVector(h.doc, nil) { acc[t, default: 0] += each * w }
             }
             terms = acc.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
                 .prefix(options.maxTerms).map { ($0.key, $0.value) }
@@ -355,19 +381,14 @@ public final class RelatedFinder {
         var articles: [Int: Article] = [:]
         for h in result.hits where h.doc != sourceDoc { articles[h.doc] = try searcher.reader.article(h.doc) }
         if let model = topics, let best = result.hits.first(where: { $0.doc != sourceDoc })?.score, best > 0 {
-            let zs = model.project(try unitVector(source, inIndex: sourceDoc != nil))
+            let zs = model.project(try sourceVector(source, sourceDoc))
             if !zs.isEmpty {
                 let lambda = options.topicWeight * best
                 var blended: [Hit] = []
                 for h in result.hits {
                     var hit = h
-                    if var a = articles[h.doc] {
-                        // A long article's topic shows in its first pages: at most 8 KB of body are
-                        // read (Wikipedia-length candidates cost 5-10 ms a call otherwise).
-                        if a.body.utf8.count > RelatedFinder.topicBodyBytes {
-                            a.body = String(decoding: a.body.utf8.prefix(RelatedFinder.topicBodyBytes), as: UTF8.self)
-                        }
-                        hit.score += lambda * TopicModel.cosine(zs, model.project(try unitVector(a, inIndex: true)))
+                    if let a = articles[h.doc] {
+                        hit.score += lambda * TopicModel.cosine(zs, model.project(try candidateVector(h.doc, a)))
                     }
                     blended.append(hit)
                 }

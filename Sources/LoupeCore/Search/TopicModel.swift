@@ -21,9 +21,30 @@ public struct TopicModel: Sendable {
     /// it when either changes.
     public let documents: Int
     public let corpus: String
-    /// Terms, sorted, and their k-float rows (term i's row at `rows[i * k ..< (i + 1) * k]`).
-    let terms: [[UInt8]]
+    /// Terms, sorted, packed in one buffer (term i at `termBytes[termStart[i] ..< termStart[i + 1]]`),
+    /// and their k-float rows (term i's row at `rows[i * k ..< (i + 1) * k]`).
+    let termBytes: [UInt8]
+    let termStart: [Int]
     let rows: [Float]
+
+    init(k: Int, documents: Int, corpus: String, terms: [[UInt8]], rows: [Float]) {
+        self.k = k
+        self.documents = documents
+        self.corpus = corpus
+        var bytes: [UInt8] = []
+        var start = [0]
+        for t in terms {
+            bytes += t
+            start.append(bytes.count)
+        }
+        termBytes = bytes
+        termStart = start
+        self.rows = rows
+    }
+
+    var termCount: Int { termStart.count - 1 }
+
+    var terms: [[UInt8]] { (0..<termCount).map { Array(termBytes[termStart[$0]..<termStart[$0 + 1]]) } }
 
     public static let fileName = "topics"
     public static let defaultRank = 50
@@ -31,15 +52,27 @@ public struct TopicModel: Sendable {
     /// Fewer articles than this: no model (too few to find topics in).
     public static let minDocuments = 1_000
 
-    /// The row of `term`, or nil.
+    /// The row of `term`, or nil (binary search over the packed terms).
     func row(_ term: [UInt8]) -> Int? {
-        var lo = 0
-        var hi = terms.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if terms[mid].lexicographicallyPrecedes(term) { lo = mid + 1 } else { hi = mid }
+        termBytes.withUnsafeBufferPointer { tb in
+            term.withUnsafeBufferPointer { q in
+                // memcmp order, then length: the order `lexicographicallyPrecedes` sorted them in.
+                func compare(_ i: Int) -> Int {
+                    let a = termStart[i]
+                    let n = termStart[i + 1] - a
+                    let m = min(n, q.count)
+                    let c = m == 0 ? 0 : Int(memcmp(tb.baseAddress! + a, q.baseAddress!, m))
+                    return c != 0 ? c : n - q.count
+                }
+                var lo = 0
+                var hi = termCount
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if compare(mid) < 0 { lo = mid + 1 } else { hi = mid }
+                }
+                return lo < termCount && compare(lo) == 0 ? lo : nil
+            }
         }
-        return lo < terms.count && terms[lo] == term ? lo : nil
     }
 
     /// The unit topic vector of a word vector (empty when none of its words is in the model).
@@ -164,14 +197,14 @@ public struct TopicModel: Sendable {
 
     /// Writes the model to `<dir>/topics` (through a temporary file and a rename).
     public func write(directory dir: String) throws {
-        var w = ByteWriter(capacity: rows.count * 4 + terms.count * 12 + 64)
+        var w = ByteWriter(capacity: rows.count * 4 + termBytes.count + termCount + 64)
         IndexFile.header(kind: "TOPC", into: &w)
         w.u32(UInt32(k))
         w.u64(UInt64(documents))
         let c = Array(corpus.utf8)
         w.u32(UInt32(c.count))
         for b in c { w.u8(b) }
-        w.u32(UInt32(terms.count))
+        w.u32(UInt32(termCount))
         for t in terms {
             w.u8(UInt8(min(t.count, 255)))
             for b in t.prefix(255) { w.u8(b) }
