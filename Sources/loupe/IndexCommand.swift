@@ -173,7 +173,7 @@ struct IndexCommand: ParsableCommand {
                 let old = TopicModel.load(directory: location.path)
                 let n = reader.documentCount
                 let stale =
-                    old == nil || old!.corpus != root || abs(old!.documents - n) * 10 > max(old!.documents, 1)
+                    old.map { $0.corpus != root || abs($0.documents - n) * 10 > max($0.documents, 1) } ?? true
                 if stale {
                     if let m = try TopicModel.build(reader, corpus: root) {
                         try m.write(directory: location.path)

@@ -113,12 +113,8 @@ public final class RelatedFinder {
     }
 
     /// The index's topic model, read on first use (nil: none, or off).
-    private lazy var topics: TopicModel? = {
-        guard options.topicWeight > 0, let m = TopicModel.load(directory: searcher.reader.directory) else {
-            return nil
-        }
-        return m
-    }()
+    private lazy var topics: TopicModel? =
+        options.topicWeight > 0 ? TopicModel.load(directory: searcher.reader.directory) : nil
 
     /// Surface form shown for each selected (possibly stemmed) term: the source's most frequent
     /// word with that stem.

@@ -448,14 +448,7 @@ public final class Searcher {
                     runs.append([b])
                 }
             }
-            if try runs.allSatisfy(isIndexed) {
-                let fix = runs.map { String(decoding: $0, as: UTF8.self) }
-                note(
-                    "\(String(decoding: t, as: UTF8.self)) matches no article; searched for \(fix.joined(separator: " ")) instead"
-                )
-                return fix
-            }
-            return nil
+            return try runs.allSatisfy(isIndexed) ? corrected(t, runs) : nil
         }
         guard t.count >= 5, t.count <= 40, t.allSatisfy(isLetter) else { return nil }
         var best: [UInt8] = []
@@ -493,10 +486,16 @@ public final class Searcher {
                 try consider(c)
             }
         }
-        guard bestDF > 0 else { return nil }
-        let fix = String(decoding: best, as: UTF8.self)
-        note("\(String(decoding: t, as: UTF8.self)) matches no article; searched for \(fix) instead")
-        return [fix]
+        return bestDF > 0 ? corrected(t, [best]) : nil
+    }
+
+    /// `fix` as words, with the note that says what replaced `term`.
+    private func corrected(_ term: [UInt8], _ fix: [[UInt8]]) -> [String] {
+        let words = fix.map { String(decoding: $0, as: UTF8.self) }
+        note(
+            "\(String(decoding: term, as: UTF8.self)) matches no article; searched for \(words.joined(separator: " ")) instead"
+        )
+        return words
     }
 
     public func prepare(_ node: QueryNode) throws -> BoundQuery {

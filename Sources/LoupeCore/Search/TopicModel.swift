@@ -338,7 +338,7 @@ enum Dense {
                 }
                 let rjj = d.squareRoot()
                 r[j * cols + j] = rjj
-                for i in (j + 1)..<max(cols, j + 1) where i < cols {
+                for i in (j + 1)..<cols {
                     var s = g[j * cols + i]
                     for k in 0..<j { s -= r[k * cols + j] * r[k * cols + i] }
                     r[j * cols + i] = s / rjj
@@ -388,10 +388,10 @@ enum Dense {
         for i in 0..<n { v[i * n + i] = 1 }
         for _ in 0..<60 {
             var off: Double = 0
-            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) where j < n { off += a[i * n + j] * a[i * n + j] } }
+            for i in 0..<n { for j in (i + 1)..<n { off += a[i * n + j] * a[i * n + j] } }
             if off < 1e-22 { break }
             for p in 0..<n {
-                for q in (p + 1)..<max(n, p + 1) where q < n {
+                for q in (p + 1)..<n {
                     let apq = a[p * n + q]
                     if abs(apq) < 1e-300 { continue }
                     let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
