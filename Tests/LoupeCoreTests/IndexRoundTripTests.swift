@@ -152,6 +152,40 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// Long queries run MaxScore a window of documents at a time, with each window's clause
+    /// bounds taken from the blocks it overlaps. Enough short articles for several windows per
+    /// segment, words whose frequency changes along the segment (common early, rare late, and
+    /// the reverse) so that a clause is essential in one window and not in the next, and a word
+    /// only in the first articles (its cursor lags, then ends): the top k must equal exhaustive
+    /// scoring.
+    @Test func windowedMaxScoreEqualsExhaustive() throws {
+        let vocab = ["iran", "iraq", "talks", "green", "zone", "baghdad", "oil", "law", "the", "of", "envoy", "cup"]
+        var state: UInt64 = 17
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        let n = 3 * TopKCollectors.window + 500
+        let arts = (0..<n).map { i -> Article in
+            var words = (0..<(2 + rnd(6))).map { _ in vocab[rnd(vocab.count)] }
+            if i < n / 3 && rnd(3) == 0 { words.append("early") }
+            if i > n / 2 && rnd(4) == 0 { words += Array(repeating: "late", count: 1 + rnd(3)) }
+            if i < 40 { words.append("first") }
+            if rnd(500) == 0 { words.append("scarce") }
+            return Article(
+                id: "w\(i)", title: vocab[rnd(vocab.count)], body: words.joined(separator: " "), source: "w/\(i).txt")
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        for q in [
+            "iran talks oil law green zone early late first scarce cup envoy",
+            "early late first scarce the of iran^3 zone^0.5",
+            "scarce^4 first^2 late early iran iraq talks green zone baghdad",
+        ] {
+            try IndexRoundTripTests.expectPrunedEqualsExhaustive(s, q, ks: [1, 10, 30, 200])
+        }
+    }
+
     /// A rare word OR a common one: MaxScore seeds its threshold from the rare word's first
     /// documents; the top k must still equal exhaustive scoring.
     @Test func seededMaxScoreEqualsExhaustive() throws {

@@ -578,12 +578,22 @@ public final class PostingsCursor {
     public func blockMax(_ score: (UInt32, UInt32) -> Float) -> Float {
         ensureImpacts()
         guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
-        return bound(ofBlock: block, score)
+        return boundUnchecked(ofBlock: block, score)
     }
+
+    /// The last document of block `b` (blocks hold the documents after the previous block's
+    /// last, up to their own), from its skip entry.
+    @inline(__always) func lastDoc(ofBlock b: Int) -> Int32 { skips[b].lastDoc }
 
     /// The largest of `score(tf, length)` over block `b`'s impacts, from its skip entry alone.
     @inline(__always)
-    private func bound(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
+    func bound(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
+        ensureImpacts()
+        return boundUnchecked(ofBlock: b, score)
+    }
+
+    @inline(__always)
+    private func boundUnchecked(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
         let s = skips[b]
         var best: Float = 0
         var i = Int(s.impactStart) * 2
@@ -602,7 +612,7 @@ public final class PostingsCursor {
         ensureImpacts()
         if doc == PostingsCursor.end { return doc }
         var b = block + 1
-        while b < skips.count && bound(ofBlock: b, score) <= threshold { b += 1 }
+        while b < skips.count && boundUnchecked(ofBlock: b, score) <= threshold { b += 1 }
         _ = load(block: b)
         return doc
     }

@@ -183,7 +183,7 @@ enum TopKCollectors {
         private let extraStart: [Int]
         private let extra: [(cursor: Unmanaged<PostingsCursor>, weight: Float, slot: Int, avg: Float)]
         /// Upper bound of the other terms' part, per clause.
-        private let extraBound: [Float]
+        private let extraBounds: [Float]
         private let bm25: BM25
         private let lengths: UnsafeRawPointer
         private let stride = IndexField.lengthSlots
@@ -203,7 +203,7 @@ enum TopKCollectors {
             }
             extraStart = starts
             extra = flat
-            extraBound = clauses.map { $0.rest.reduce(0) { $0 + $1.maxScore } }
+            extraBounds = clauses.map { $0.rest.reduce(0) { $0 + $1.maxScore } }
             bm25 = clauses.first?.lead.ctx.bm25 ?? BM25()
             lengths = segment.lengthTable
         }
@@ -228,6 +228,16 @@ enum TopKCollectors {
             return s
         }
 
+        /// Bound of the lead term's score of clause i over block `b` of its postings.
+        @inline(__always) func leadBound(_ i: Int, ofBlock b: Int, _ c: PostingsCursor) -> Float {
+            let avg = avgs[i]
+            let bm = bm25
+            return weights[i]
+                * c.bound(ofBlock: b) { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
+        }
+
+        @inline(__always) func extraBound(_ i: Int) -> Float { extraBounds[i] }
+
         /// Bound of clause i's score over the lead's current block: the block's best impact,
         /// plus the other terms' global bounds.
         @inline(__always) func blockBound(_ i: Int) -> Float {
@@ -237,7 +247,50 @@ enum TopKCollectors {
             return w
                 * cursors[i]._withUnsafeGuaranteedRef { c in
                     c.blockMax { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
-                } + extraBound[i]
+                } + extraBounds[i]
+        }
+    }
+
+    /// Block bounds of each clause over a window of documents, from the skip entries alone (the
+    /// block-max part of windowed MaxScore). Windows move forward, so each clause keeps the first
+    /// block a window can touch, and the bound of the last block it computed (a window's last
+    /// block is usually the next one's first).
+    struct WindowBounds {
+        private var first: [Int]
+        private var memoBlock: [Int]
+        private var memo: [Float]
+
+        init(_ m: Int) {
+            first = [Int](repeating: 0, count: m)
+            memoBlock = [Int](repeating: -1, count: m)
+            memo = [Float](repeating: 0, count: m)
+        }
+
+        /// The best score clause `i` can give a document in `from..<to` (0: none there).
+        @inline(__always) mutating func bound(_ i: Int, from: Int32, to: Int32, _ sc: ClauseScoring) -> Float {
+            let c = sc.cursors[i]
+            return c._withUnsafeGuaranteedRef { c in
+                if c.doc == PostingsCursor.end { return 0 }
+                let n = c.blockCountTotal
+                var b = first[i]
+                while b < n && c.lastDoc(ofBlock: b) < from { b += 1 }
+                first[i] = b
+                var best: Float = 0
+                while b < n {
+                    let v: Float
+                    if memoBlock[i] == b {
+                        v = memo[i]
+                    } else {
+                        v = sc.leadBound(i, ofBlock: b, c)
+                        memoBlock[i] = b
+                        memo[i] = v
+                    }
+                    best = max(best, v)
+                    if c.lastDoc(ofBlock: b) >= to - 1 { break }
+                    b += 1
+                }
+                return best > 0 ? best + sc.extraBound(i) : 0
+            }
         }
     }
 
@@ -377,62 +430,98 @@ enum TopKCollectors {
 
     /// From this many clauses on (long queries, `related`), MaxScore runs a window at a time.
     static let windowedClauses = 8
-    static let window = 4096
+    static let window = 8192
 
     /// MaxScore a window of documents at a time: each essential clause adds its scores for the
     /// window into an accumulator (term at a time, a tight loop over one posting list), then the
     /// window's candidates are finished in document order with the non-essential clauses, as in
-    /// `termMaxScore`. The essential clauses are chosen at each window's start; scores add up in
-    /// the same order as in `termMaxScore`.
-    static func windowedMaxScore(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
-        let (sorted, sc, prefix) = maxScoreSetup(clauses, segment: segment)
+    /// `termMaxScore`. The essential clauses are chosen at each window's start from the clauses'
+    /// bounds over that window (the best impact of the blocks it overlaps, from the skip entries):
+    /// a common word whose blocks there hold only long articles or low frequencies stops being
+    /// essential, where its bound over the whole segment would keep it. The clauses are ordered
+    /// by bound per posting rather than by bound, so that the non-essential ones save the most
+    /// postings (`related` on en-all: 15–20 % less time). A document's score adds its essential
+    /// clauses in that order, then its non-essential ones from the last down.
+    static func windowedMaxScore(
+        _ clauses: [Clause], segment: SegmentReader, into heap: inout TopK, window w: Int = window
+    ) -> Int {
+        precondition(w > 0 && w % 64 == 0)
+        // Clauses in order of bound per posting: the non-essential ones (a prefix of this order
+        // whose bounds sum to at most the k-th score) are then those that save the most postings
+        // for their share of the bound — common words before rare ones of the same weight.
+        let sorted = clauses.sorted {
+            let a = $0.maxScore / Float(max($0.lead.cursor.info.docFreq, 1))
+            let b = $1.maxScore / Float(max($1.lead.cursor.info.docFreq, 1))
+            return a != b ? a < b : $0.maxScore < $1.maxScore
+        }
+        let sc = ClauseScoring(sorted, segment: segment)
         let m = sorted.count
         let cursors = sc.cursors
         let deletions = segment.hasDeletions
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
-        var firstEssential = 0
+        var bounds = WindowBounds(m)
+        // Prefix sums of the window's clause bounds (non-essential clauses are those whose sum
+        // stays at or below the k-th score).
+        var prefix = [Float](repeating: 0, count: m + 1)
         var n = 0
-        let w = window
         var acc = [Float](repeating: 0, count: w)
         var seen = [UInt64](repeating: 0, count: w / 64)
         return withExtendedLifetime(sorted) {
-            while true {
-                if heap.isFull {
-                    while firstEssential < m && prefix[firstEssential + 1] <= heap.threshold { firstEssential += 1 }
-                    if firstEssential == m { break }
-                }
-                var start = PostingsCursor.end
-                for i in firstEssential..<m where docs[i] < start { start = docs[i] }
-                if start == PostingsCursor.end { break }
+            var start = docs.min() ?? PostingsCursor.end
+            while start != PostingsCursor.end {
                 let end = Int32(min(Int(start) + w, Int(PostingsCursor.end)))
-                for i in firstEssential..<m {
-                    var d = docs[i]
-                    while d < end {
-                        let k = Int(d - start)
-                        acc[k] += sc.score(i, d)
-                        seen[k >> 6] |= 1 << UInt64(k & 63)
-                        d = cursors[i]._withUnsafeGuaranteedRef { $0.next() }
-                    }
-                    docs[i] = d
+                var firstEssential = 0
+                if heap.isFull {
+                    for i in 0..<m { prefix[i + 1] = prefix[i] + bounds.bound(i, from: start, to: end, sc) }
+                    let t = heap.threshold
+                    while firstEssential < m && prefix[firstEssential + 1] <= t { firstEssential += 1 }
                 }
-                for word in 0..<(w / 64) {
-                    var bits = seen[word]
-                    if bits == 0 { continue }
-                    seen[word] = 0
-                    while bits != 0 {
-                        let k = word * 64 + bits.trailingZeroBitCount
-                        bits &= bits - 1
-                        let d = start + Int32(k)
-                        let s = addNonEssential(
-                            d, acc[k], below: firstEssential, prefix: prefix, docs: &docs, sc: sc,
-                            full: heap.isFull, threshold: heap.threshold)
-                        acc[k] = 0
-                        if !deletions || !segment.isDeleted(d) {
-                            n += 1
-                            heap.offer(doc: segment.docBase + Int(d), score: s)
+                if firstEssential < m {
+                    for i in firstEssential..<m {
+                        var d = docs[i]
+                        if d < start { d = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: start) } }
+                        while d < end {
+                            let k = Int(d - start)
+                            acc[k] += sc.score(i, d)
+                            seen[k >> 6] |= 1 << UInt64(k & 63)
+                            d = cursors[i]._withUnsafeGuaranteedRef { $0.next() }
+                        }
+                        docs[i] = d
+                    }
+                    for word in 0..<(w / 64) {
+                        var bits = seen[word]
+                        if bits == 0 { continue }
+                        seen[word] = 0
+                        while bits != 0 {
+                            let k = word * 64 + bits.trailingZeroBitCount
+                            bits &= bits - 1
+                            let d = start + Int32(k)
+                            let s = addNonEssential(
+                                d, acc[k], below: firstEssential, prefix: prefix, docs: &docs, sc: sc,
+                                full: heap.isFull, threshold: heap.threshold)
+                            acc[k] = 0
+                            if !deletions || !segment.isDeleted(d) {
+                                n += 1
+                                heap.offer(doc: segment.docBase + Int(d), score: s)
+                            }
                         }
                     }
                 }
+                // The next window starts at the first document any clause may still hold. A
+                // non-essential clause's cursor may lag behind this window: it may hold documents
+                // from `end` on if its last block ends there or later.
+                var next = PostingsCursor.end
+                for i in 0..<m {
+                    var d = docs[i]
+                    if d < end {
+                        d = cursors[i]._withUnsafeGuaranteedRef { c in
+                            c.blockCountTotal > 0 && c.lastDoc(ofBlock: c.blockCountTotal - 1) >= end
+                                ? end : PostingsCursor.end
+                        }
+                    }
+                    if d < next { next = d }
+                }
+                start = next
             }
             return n
         }
