@@ -89,25 +89,26 @@ public final class RelatedFinder {
     /// a call otherwise.
     static let candidateBodyBytes = 8192
 
-    /// Word vectors of this call's candidates (feedback articles are usually among the final
-    /// candidates, so the topic blend finds most of them made), and the source's.
-    private var vectors: [Int: [[UInt8]: Float]] = [:]
-    private var sourceVectorCache: [[UInt8]: Float]?
+    /// Word vectors (stem ids and unit weights) of this call's candidates (feedback articles are
+    /// usually among the final candidates, so the topic blend finds most of them made), and the
+    /// source's.
+    private var vectors: [Int: [(Int, Float)]] = [:]
+    private var sourceVectorCache: [(Int, Float)]?
 
-    private func candidateVector(_ doc: Int, _ article: Article?) throws -> [[UInt8]: Float] {
+    private func candidateVector(_ doc: Int, _ article: Article?) throws -> [(Int, Float)] {
         if let v = vectors[doc] { return v }
         var a = try article ?? searcher.reader.article(doc)
         if a.body.utf8.count > RelatedFinder.candidateBodyBytes {
             a.body = String(decoding: a.body.utf8.prefix(RelatedFinder.candidateBodyBytes), as: UTF8.self)
         }
-        let v = try unitVector(a, inIndex: true)
+        let v = try unitIds(a, inIndex: true)
         vectors[doc] = v
         return v
     }
 
-    private func sourceVector(_ source: Article, _ sourceDoc: Int?) throws -> [[UInt8]: Float] {
+    private func sourceVector(_ source: Article, _ sourceDoc: Int?) throws -> [(Int, Float)] {
         if let v = sourceVectorCache { return v }
-        let v = try unitVector(source, inIndex: sourceDoc != nil)
+        let v = try unitIds(source, inIndex: sourceDoc != nil)
         sourceVectorCache = v
         return v
     }
@@ -116,88 +117,132 @@ public final class RelatedFinder {
     private lazy var topics: TopicModel? =
         options.topicWeight > 0 ? TopicModel.load(directory: searcher.reader.directory) : nil
 
+    /// The unit topic vector of a word vector (empty: none of its words is in the model).
+    private func project(_ v: [(Int, Float)], _ model: TopicModel) -> [Float] {
+        var rows: [(Int, Float)] = []
+        rows.reserveCapacity(v.count)
+        for (s, w) in v {
+            var r = stemRow[s]
+            if r == -2 {
+                r = Int32(model.row(stems.term(s)) ?? -1)
+                stemRow[s] = r
+            }
+            if r >= 0 { rows.append((Int(r), w)) }
+        }
+        return model.project(rowWeights: rows)
+    }
+
     /// Surface form shown for each selected (possibly stemmed) term: the source's most frequent
     /// word with that stem.
     private var display: [[UInt8]: String] = [:]
 
-    /// Every eligible term of an article with its selection weight and idf: (term bytes, weight, idf).
-    func weightedTerms(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [([UInt8], Float, Float)] {
+    /// Every word this finder has read, interned (a token costs a table probe, no allocation):
+    /// exact forms, each with its stem's id (-1: never a query word — one character, a number, a
+    /// stopword), and stems, each with its document frequency (-1 until asked) and its row in
+    /// the topic model (-2 until asked, -1 none).
+    private var exactForms = TermIntern()
+    private var exactStem: [Int32] = []
+    private var stems = TermIntern()
+    private var stemDF: [Int] = []
+    private var stemRow: [Int32] = []
+    /// Per stem, its place in the article being read (-1: not in it); reset after each article.
+    private var slotOf: [Int32] = []
+
+    private func stemID(_ exact: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if exact.count < 2 || exact.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return -1 }
+        if Searcher.englishStopwords.contains(String(decoding: exact, as: UTF8.self)) { return -1 }
+        let key = stemmer?.stemUnified(Array(exact)) ?? Array(exact)
+        let (id, added) = key.withUnsafeBufferPointer { stems.intern($0) }
+        if added {
+            stemDF.append(-1)
+            stemRow.append(-2)
+            slotOf.append(-1)
+        }
+        return Int32(id)
+    }
+
+    /// The forms of each stem in the last article read with `keepForms`: stem id → exact form
+    /// id → count.
+    private var lastForms: [Int: [Int: Int]] = [:]
+
+    /// Every eligible stem of an article with its selection weight and idf, in first-occurrence
+    /// order: every later sum over them (a vector's length, feedback weights) then adds in the
+    /// same order in every process.
+    func weightedIDs(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [(
+        id: Int, weight: Float, idf: Float
+    )] {
         // The source's own occurrence counts in df when it is in the index.
         let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
-        // Term frequencies in first-occurrence order: every later sum over them (a vector's
-        // length, feedback weights) then adds in the same order in every process (a Dictionary's
-        // iteration order changes from run to run, and with it the last bits of a float sum).
-        var slot: [[UInt8]: Int] = [:]
-        var keys: [[UInt8]] = []
+        var ids: [Int] = []
         var tfs: [Float] = []
-        var forms: [[UInt8]: [[UInt8]: Int]] = [:]
+        var forms: [Int: [Int: Int]] = [:]
         var length = 0
         func add(_ text: String, _ w: Float) {
             analyzer.analyze(text) { tok in
                 length += 1
-                let exact = Array(tok.term)
-                if exact.count < 2 || exact.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return }
-                if Searcher.englishStopwords.contains(String(decoding: exact, as: UTF8.self)) { return }
-                let key: [UInt8]
-                if let s = stemCache[exact] {
-                    key = s
-                } else {
-                    key = stemmer?.stemUnified(exact) ?? exact
-                    stemCache[exact] = key
+                let (e, added) = exactForms.intern(tok.term)
+                if added {
+                    let st = stemID(tok.term)
+                    exactStem.append(st)
                 }
-                if let i = slot[key] {
-                    tfs[i] += w
+                let s = Int(exactStem[e])
+                if s < 0 { return }
+                let at = slotOf[s]
+                if at >= 0 {
+                    tfs[Int(at)] += w
                 } else {
-                    slot[key] = keys.count
-                    keys.append(key)
+                    slotOf[s] = Int32(ids.count)
+                    ids.append(s)
                     tfs.append(w)
                 }
-                if keepForms { forms[key, default: [:]][exact, default: 0] += 1 }
+                if keepForms { forms[s, default: [:]][e, default: 0] += 1 }
             }
         }
         add(a.title, options.titleBoost)
         add(Dateline.stripped(a.body), 1)  // a wire dateline names a place, not the subject
+        for s in ids { slotOf[s] = -1 }
         let n = max(searcher.reader.documentCount, 1)
         let avg = searcher.reader.averageLength(slot: 0)
-        var scored: [([UInt8], Float, Float)] = []
-        for (t, f) in zip(keys, tfs) {
-            let df: Int
-            if let d = dfCache[t] {
-                df = d
-            } else {
-                df = try searcher.reader.docFreq(field, t)
-                dfCache[t] = df
+        var scored: [(id: Int, weight: Float, idf: Float)] = []
+        scored.reserveCapacity(ids.count)
+        for (s, f) in zip(ids, tfs) {
+            var df = stemDF[s]
+            if df < 0 {
+                df = try searcher.reader.docFreq(field, stems.term(s))
+                stemDF[s] = df
             }
             if df < minDf || Double(df) > options.maxDocFraction * Double(n) { continue }
             let idf = BM25.idf(docFreq: df, documents: max(n, df))
             let w = idf * searcher.bm25.tfNorm(f, length: Float(length), avgLength: avg)
-            scored.append((t, w, idf))
+            scored.append((s, w, idf))
         }
         if keepForms { lastForms = forms }
         return scored
     }
 
-    private var stemCache: [[UInt8]: [UInt8]] = [:]
-    private var dfCache: [[UInt8]: Int] = [:]
-    private var lastForms: [[UInt8]: [[UInt8]: Int]] = [:]
+    /// Every eligible term of an article with its selection weight and idf: (term bytes, weight, idf).
+    func weightedTerms(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [([UInt8], Float, Float)] {
+        try weightedIDs(a, inIndex: inIndex, keepForms: keepForms).map { (stems.term($0.id), $0.weight, $0.idf) }
+    }
 
     /// Selected query terms for an article: (term bytes, selection weight, idf).
     func selectTerms(_ a: Article, inIndex: Bool = true) throws -> [([UInt8], Float, Float)] {
-        var scored = try weightedTerms(a, inIndex: inIndex)
-        scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.lexicographicallyPrecedes($1.0) }
-        let top = Array(scored.prefix(options.maxTerms))
+        var scored = try weightedIDs(a, inIndex: inIndex)
+        scored.sort { $0.weight != $1.weight ? $0.weight > $1.weight : stems.precedes($0.id, $1.id) }
+        let top = scored.prefix(options.maxTerms)
         display = [:]
-        for (t, _, _) in top {
-            let best =
-                lastForms[t]?.max {
-                    $0.value != $1.value
-                        ? $0.value < $1.value
-                        : $0.key.count != $1.key.count
-                            ? $0.key.count > $1.key.count : $1.key.lexicographicallyPrecedes($0.key)
-                }?.key ?? t
-            display[t] = String(decoding: best, as: UTF8.self)
+        for t in top {
+            // The most frequent form; then the shortest; then the first in byte order.
+            let best = lastForms[t.id]?.min {
+                if $0.value != $1.value { return $0.value > $1.value }
+                let a = exactForms.term($0.key)
+                let b = exactForms.term($1.key)
+                return a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b)
+            }
+            display[stems.term(t.id)] = String(
+                decoding: best.map { exactForms.term($0.key) } ?? stems.term(t.id), as: UTF8.self)
         }
-        return top
+        return top.map { (stems.term($0.id), $0.weight, $0.idf) }
     }
 
     /// Bottom-k MinHash sketch of word 4-shingles of a text.
@@ -260,16 +305,22 @@ public final class RelatedFinder {
         return (s.count == 10 ? dayFormat : dateTimeFormat).date(from: s)
     }
 
-    /// An article's weighted terms scaled to unit length (so that a long feedback article does
-    /// not outweigh a short source).
-    func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
-        let v = try weightedTerms(a, inIndex: inIndex, keepForms: false)
+    /// An article's weighted stems scaled to unit length (so that a long feedback article does
+    /// not outweigh a short source): (stem id, weight), in first-occurrence order.
+    private func unitIds(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
+        let v = try weightedIDs(a, inIndex: inIndex, keepForms: false)
         var norm: Float = 0
-        for x in v { norm += x.1 * x.1 }
+        for x in v { norm += x.weight * x.weight }
         norm = max(norm.squareRoot(), 1e-9)
+        return v.map { ($0.id, $0.weight / norm) }
+    }
+
+    /// An article's weighted terms scaled to unit length.
+    func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
+        let v = try unitIds(a, inIndex: inIndex)
         var d: [[UInt8]: Float] = [:]
         d.reserveCapacity(v.count)
-        for x in v { d[x.0] = x.1 / norm }
+        for (s, w) in v { d[stems.term(s)] = w }
         return d
     }
 
@@ -313,13 +364,27 @@ public final class RelatedFinder {
             // Relevance feedback: the best first-round matches add their own words, so that the
             // words the story's neighbours share (its subject) gain on words only the source has.
             let first = try searcher.search(bound(terms), limit: options.feedbackDocs + 1, exactTotal: false)
-            var acc = try sourceVector(source, sourceDoc)
-            let each = options.feedbackWeight / Float(options.feedbackDocs)
+            let own = try sourceVector(source, sourceDoc)
+            var others: [[(Int, Float)]] = []
             for h in first.hits.filter({ $0.doc != sourceDoc }).prefix(options.feedbackDocs) {
-                for (t, w) in try candidateVector(h.doc, nil) { acc[t, default: 0] += each * w }
+                others.append(try candidateVector(h.doc, nil))
             }
-            terms = acc.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
-                .prefix(options.maxTerms).map { ($0.key, $0.value) }
+            // Summed per stem in a fixed order (the source, then the articles best first).
+            let each = options.feedbackWeight / Float(options.feedbackDocs)
+            var acc = [Float](repeating: 0, count: stems.count)
+            var touched = [Bool](repeating: false, count: stems.count)
+            var order: [Int] = []
+            func add(_ s: Int, _ w: Float) {
+                acc[s] += w
+                if !touched[s] {
+                    touched[s] = true
+                    order.append(s)
+                }
+            }
+            for (s, w) in own { add(s, w) }
+            for v in others { for (s, w) in v { add(s, each * w) } }
+            order.sort { acc[$0] != acc[$1] ? acc[$0] > acc[$1] : stems.precedes($0, $1) }
+            terms = order.prefix(options.maxTerms).map { (stems.term($0), acc[$0]) }
         }
         let query = bound(terms)
         let names = terms.map { sourceForms[$0.0] ?? String(decoding: $0.0, as: UTF8.self) }
@@ -377,14 +442,14 @@ public final class RelatedFinder {
         var articles: [Int: Article] = [:]
         for h in result.hits where h.doc != sourceDoc { articles[h.doc] = try searcher.reader.article(h.doc) }
         if let model = topics, let best = result.hits.first(where: { $0.doc != sourceDoc })?.score, best > 0 {
-            let zs = model.project(try sourceVector(source, sourceDoc))
+            let zs = project(try sourceVector(source, sourceDoc), model)
             if !zs.isEmpty {
                 let lambda = options.topicWeight * best
                 var blended: [Hit] = []
                 for h in result.hits {
                     var hit = h
                     if let a = articles[h.doc] {
-                        hit.score += lambda * TopicModel.cosine(zs, model.project(try candidateVector(h.doc, a)))
+                        hit.score += lambda * TopicModel.cosine(zs, project(try candidateVector(h.doc, a), model))
                     }
                     blended.append(hit)
                 }

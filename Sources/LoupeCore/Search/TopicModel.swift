@@ -77,10 +77,16 @@ public struct TopicModel: Sendable {
 
     /// The unit topic vector of a word vector (empty when none of its words is in the model).
     public func project(_ v: [[UInt8]: Float]) -> [Float] {
-        var z = [Float](repeating: 0, count: k)
-        // Summed in term order, so the result does not depend on the Dictionary's order.
         var hits: [(Int, Float)] = []
         for (t, w) in v { if let r = row(t) { hits.append((r, w)) } }
+        return project(rowWeights: hits)
+    }
+
+    /// The unit topic vector of (row, weight) pairs of one word vector (empty when there are none).
+    func project(rowWeights: [(Int, Float)]) -> [Float] {
+        var z = [Float](repeating: 0, count: k)
+        // Summed in term order, so the result does not depend on the word vector's order.
+        var hits = rowWeights
         if hits.isEmpty { return [] }
         hits.sort { $0.0 < $1.0 }
         rows.withUnsafeBufferPointer { rp in
