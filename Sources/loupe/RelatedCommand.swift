@@ -72,6 +72,18 @@ struct RelatedCommand: ParsableCommand {
     )
     var topicWeight: Float = RelatedOptions().topicWeight
 
+    @Option(
+        help:
+            "Topic expansion: the feedback query's strongest words in its topic-space reconstruction join it, times this weight (0: off)."
+    )
+    var topicExpansion: Float = RelatedOptions().topicExpansion
+
+    @Option(
+        help:
+            "Weight of the titles' similarity in topic space against the best BM25 score, in the topic blend (0: off)."
+    )
+    var titleTopicWeight: Float = RelatedOptions().titleTopicWeight
+
     @Flag(help: "Print JSON (one object; one line per source with --batch).")
     var json = false
 
@@ -91,6 +103,12 @@ struct RelatedCommand: ParsableCommand {
             throw ValidationError("--feedback-weight must be 0 or more")
         }
         guard topicWeight >= 0 && topicWeight <= 100 else { throw ValidationError("--topic-weight takes 0 to 100") }
+        guard topicExpansion >= 0 && topicExpansion <= 100 else {
+            throw ValidationError("--topic-expansion takes 0 to 100")
+        }
+        guard titleTopicWeight >= 0 && titleTopicWeight <= 100 else {
+            throw ValidationError("--title-topic-weight takes 0 to 100")
+        }
         if let w = window, RelatedCommand.seconds(w) == nil {
             throw ValidationError("--window takes a duration such as 36h, 7d or 2w")
         }
@@ -124,6 +142,8 @@ struct RelatedCommand: ParsableCommand {
         opts.feedbackDocs = feedback
         opts.feedbackWeight = feedbackWeight
         opts.topicWeight = topicWeight
+        opts.topicExpansion = topicExpansion
+        opts.titleTopicWeight = titleTopicWeight
         let finder = RelatedFinder(searcher: searcher, options: opts)
         if let batch {
             try runBatch(batch, reader, finder)

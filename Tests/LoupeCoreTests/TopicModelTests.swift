@@ -73,6 +73,82 @@ struct TopicModelTests {
         #expect(TopicModel.load(directory: dir) == nil)
     }
 
+    /// The two-subject corpus above, titled from its subject, indexed with a two-topic model.
+    static func twoSubjects(extra: [Article] = []) throws -> IndexReader {
+        let space = ["orbit", "rocket", "launch", "satellite", "booster", "payload", "capsule", "astronaut"]
+        let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
+        var rng = SplitMix(seed: 3)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+        for i in 0..<1_200 {
+            let vocab = i % 2 == 0 ? space : farm
+            func pick(_ n: Int) -> String {
+                (0..<n).map { _ in vocab[Int(rng.next() % UInt64(vocab.count))] }.joined(separator: " ")
+            }
+            try w.add(Article(id: "d\(i)", title: pick(2), body: pick(6) + " news", source: "g/\(i)"))
+        }
+        for a in extra { try w.add(a) }
+        try w.commit(corpusRoot: nil)
+        let reader = try IndexReader(directory: dir)
+        try #require(try TopicModel.build(reader, corpus: "c", rank: 2)).write(directory: dir)
+        return reader
+    }
+
+    /// Topic expansion adds the subject's words the source and its feedback article lack, each
+    /// weighing more than any of the other subject's; off, the query holds only their words.
+    @Test func topicExpansionAddsTheSubjectsWords() throws {
+        let reader = try TopicModelTests.twoSubjects()
+        let space = ["orbit", "rocket", "launch", "satellit", "booster", "payload", "capsul", "astronaut"]
+        let farm = ["harvest", "tractor", "wheat", "barley", "cattl", "orchard", "plough", "silo"]
+        let source = Article(id: "x", title: "", body: "orbit rocket orbit", source: "x")
+        func terms(_ expansion: Float) throws -> [String: Float] {
+            var o = RelatedOptions()
+            o.feedbackDocs = 1
+            o.topicExpansion = expansion
+            let f = RelatedFinder(searcher: Searcher(reader: reader), options: o)
+            let t = try f.related(to: source, sourceDoc: nil).terms
+            return Dictionary(t.map { ($0.term, $0.weight) }, uniquingKeysWith: max)
+        }
+        let plain = try terms(0)
+        let expanded = try terms(0.5)
+        #expect(!Set(space).isSubset(of: plain.keys), "the feedback article alone has every word: \(plain)")
+        #expect(Set(space).isSubset(of: expanded.keys), "\(expanded)")
+        let weakestSpace = space.compactMap { expanded[$0] }.min() ?? 0
+        let strongestFarm = farm.compactMap { expanded[$0] }.max() ?? 0
+        #expect(weakestSpace > strongestFarm, "\(expanded)")
+    }
+
+    /// The titles' topic cosine favours the candidate whose title is on the source title's
+    /// subject: two candidates with the same words in their bodies (the same BM25 score) and
+    /// titles of either subject move apart as the title weight grows.
+    @Test func titleTopicsFavourTheSubjectsTitle() throws {
+        let body = "alpha beta gamma delta alpha beta gamma delta alpha beta"
+        let words = body.split(separator: " ")
+        let reader = try TopicModelTests.twoSubjects(extra: [
+            Article(id: "farm", title: "wheat tractor", body: words.reversed().joined(separator: " "), source: "f"),
+            Article(id: "space", title: "capsule booster", body: words.shuffled().joined(separator: " "), source: "s"),
+        ])
+        let source = Article(id: "x", title: "orbit rocket", body: body, source: "x")
+        func gap(_ mu: Float) throws -> Float {
+            var o = RelatedOptions()
+            o.titleTopicWeight = mu
+            // The two candidates stay on top: no feedback, the articles' topic cosine nearly off.
+            o.feedbackDocs = 0
+            o.topicWeight = 0.01
+            o.limit = 20
+            let f = RelatedFinder(searcher: Searcher(reader: reader), options: o)
+            let res = try f.related(to: source, sourceDoc: nil)
+            let hits = res.hits
+            let ids = try hits.map { try reader.article($0.doc).id }
+            let s = try #require(ids.firstIndex(of: "space"))
+            let fm = try #require(ids.firstIndex(of: "farm"))
+            return hits[s].score - hits[fm].score
+        }
+        let without = try gap(0)
+        let with = try gap(RelatedOptions().titleTopicWeight)
+        #expect(with > without + 0.1, "\(without) -> \(with)")
+    }
+
     @Test func smallIndexesGetNoModel() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
         let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)

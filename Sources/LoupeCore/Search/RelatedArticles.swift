@@ -49,6 +49,13 @@ public struct RelatedOptions: Sendable {
     /// re-ranked by `score + topicWeight × best score × cos(source, candidate)` in topic space.
     /// 0 turns it off.
     public var topicWeight: Float = 1.5
+    /// Topic expansion: the feedback query's `expansionTerms` strongest words in its topic-space
+    /// reconstruction are added, times `topicExpansion` (0: off).
+    public var topicExpansion: Float = 0.5
+    public var expansionTerms = 30
+    /// Weight of the titles' cosine in topic space (each title's log(1 + tf) × idf words
+    /// projected), against the best BM25 score, in the topic blend (0: off).
+    public var titleTopicWeight: Float = 0.5
 
     public init() {}
 }
@@ -122,14 +129,77 @@ public final class RelatedFinder {
         var rows: [(Int, Float)] = []
         rows.reserveCapacity(v.count)
         for (s, w) in v {
-            var r = stemRow[s]
-            if r == -2 {
-                r = Int32(model.row(stems.term(s)) ?? -1)
-                stemRow[s] = r
-            }
-            if r >= 0 { rows.append((Int(r), w)) }
+            let r = row(s, model)
+            if r >= 0 { rows.append((r, w)) }
         }
         return model.project(rowWeights: rows)
+    }
+
+    /// The `expansionTerms` strongest words of a word vector's rank-k reconstruction in the
+    /// topic model (`V Vᵀ v`, V the model's word rows): (stem id, reconstructed weight), for
+    /// positive weights only.
+    private func expansion(of v: [(Int, Float)], _ model: TopicModel) -> [(Int, Float)] {
+        let k = model.k
+        var z = [Float](repeating: 0, count: k)
+        var hits: [(Int, Float)] = []
+        for (s, w) in v {
+            let r = row(s, model)
+            if r >= 0 { hits.append((r, w)) }
+        }
+        if hits.isEmpty { return [] }
+        hits.sort { $0.0 < $1.0 }
+        // Best `want` rows by reconstructed weight: a small sorted list (ascending), ties to the
+        // lower row.
+        let want = options.expansionTerms
+        var best: [(Float, Int)] = []
+        model.rows.withUnsafeBufferPointer { rp in
+            for (r, w) in hits { for j in 0..<k { z[j] += w * rp[r * k + j] } }
+            z.withUnsafeBufferPointer { zp in
+                let raw = UnsafeRawPointer(rp.baseAddress!)
+                let zraw = UnsafeRawPointer(zp.baseAddress!)
+                let wide = k / 8 * 8
+                for r in 0..<model.termCount {
+                    // Eight lanes at a time (the rows are contiguous), then the rest.
+                    let base = r * k
+                    var v = SIMD8<Float>()
+                    var j = 0
+                    while j < wide {
+                        v +=
+                            raw.loadUnaligned(fromByteOffset: (base + j) * 4, as: SIMD8<Float>.self)
+                            * zraw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                        j += 8
+                    }
+                    var x = v.sum()
+                    while j < k {
+                        x += rp[base + j] * zp[j]
+                        j += 1
+                    }
+                    if x <= 0 || (best.count == want && x <= best[0].0) { continue }
+                    if best.count == want { best.removeFirst() }
+                    let at = best.firstIndex { $0.0 >= x } ?? best.count
+                    best.insert((x, r), at: at)
+                }
+            }
+        }
+        return best.reversed().map { (x, r) in
+            let id = model.withTerm(r) { stems.intern($0) }
+            if id.added {
+                stemDF.append(-1)
+                stemRow.append(Int32(r))
+                slotOf.append(-1)
+            }
+            return (id.id, x)
+        }
+    }
+
+    /// The topic model's row of stem `s` (-1: none), cached.
+    private func row(_ s: Int, _ model: TopicModel) -> Int {
+        var r = stemRow[s]
+        if r == -2 {
+            r = Int32(model.row(stems.term(s)) ?? -1)
+            stemRow[s] = r
+        }
+        return Int(r)
     }
 
     /// Surface form shown for each selected (possibly stemmed) term: the source's most frequent
@@ -305,6 +375,43 @@ public final class RelatedFinder {
         return (s.count == 10 ? dayFormat : dateTimeFormat).date(from: s)
     }
 
+    /// An article's title as (stem id, log(1 + tf) × idf), in first-occurrence order (for the
+    /// titles' topic cosine: scale does not matter).
+    private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
+        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+        var ids: [Int] = []
+        var tfs: [Float] = []
+        analyzer.analyze(a.title) { tok in
+            let (e, added) = exactForms.intern(tok.term)
+            if added {
+                let st = stemID(tok.term)
+                exactStem.append(st)
+            }
+            let s = Int(exactStem[e])
+            if s < 0 { return }
+            if slotOf[s] >= 0 {
+                tfs[Int(slotOf[s])] += 1
+            } else {
+                slotOf[s] = Int32(ids.count)
+                ids.append(s)
+                tfs.append(1)
+            }
+        }
+        for s in ids { slotOf[s] = -1 }
+        let n = max(searcher.reader.documentCount, 1)
+        var out: [(Int, Float)] = []
+        for (s, f) in zip(ids, tfs) {
+            var df = stemDF[s]
+            if df < 0 {
+                df = try searcher.reader.docFreq(field, stems.term(s))
+                stemDF[s] = df
+            }
+            if df < minDf { continue }
+            out.append((s, log(1 + f) * BM25.idf(docFreq: df, documents: max(n, df))))
+        }
+        return out
+    }
+
     /// An article's weighted stems scaled to unit length (so that a long feedback article does
     /// not outweigh a short source): (stem id, weight), in first-occurrence order.
     private func unitIds(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
@@ -383,6 +490,16 @@ public final class RelatedFinder {
             }
             for (s, w) in own { add(s, w) }
             for v in others { for (s, w) in v { add(s, each * w) } }
+            if options.topicExpansion > 0, let model = topics {
+                // The sum's shadow in topic space, back in word space: its strongest words (often
+                // the subject's words the source never wrote) join the query.
+                let adds = expansion(of: order.map { ($0, acc[$0]) }, model)
+                if stems.count > acc.count {
+                    acc += [Float](repeating: 0, count: stems.count - acc.count)
+                    touched += [Bool](repeating: false, count: stems.count - touched.count)
+                }
+                for (s, w) in adds { add(s, options.topicExpansion * w) }
+            }
             order.sort { acc[$0] != acc[$1] ? acc[$0] > acc[$1] : stems.precedes($0, $1) }
             terms = order.prefix(options.maxTerms).map { (stems.term($0), acc[$0]) }
         }
@@ -445,11 +562,17 @@ public final class RelatedFinder {
             let zs = project(try sourceVector(source, sourceDoc), model)
             if !zs.isEmpty {
                 let lambda = options.topicWeight * best
+                // The titles' topics too: a headline names the kind of story in few words.
+                let mu = options.titleTopicWeight * best
+                let ts = mu > 0 ? project(try titleVector(source, inIndex: sourceDoc != nil), model) : []
                 var blended: [Hit] = []
                 for h in result.hits {
                     var hit = h
                     if let a = articles[h.doc] {
                         hit.score += lambda * TopicModel.cosine(zs, project(try candidateVector(h.doc, a), model))
+                        if !ts.isEmpty {
+                            hit.score += mu * TopicModel.cosine(ts, project(try titleVector(a, inIndex: true), model))
+                        }
                     }
                     blended.append(hit)
                 }

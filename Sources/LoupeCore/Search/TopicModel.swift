@@ -52,6 +52,13 @@ public struct TopicModel: Sendable {
     /// Fewer articles than this: no model (too few to find topics in).
     public static let minDocuments = 1_000
 
+    /// Calls `body` with row `r`'s term bytes.
+    func withTerm<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        termBytes.withUnsafeBufferPointer { tb in
+            body(UnsafeBufferPointer(rebasing: tb[termStart[r]..<termStart[r + 1]]))
+        }
+    }
+
     /// The row of `term`, or nil (binary search over the packed terms).
     func row(_ term: [UInt8]) -> Int? {
         termBytes.withUnsafeBufferPointer { tb in
