@@ -189,7 +189,10 @@ struct TopicModelCLITests {
         let blended = try Loupe.run(["related", "d0", "--index", idx, "--json"])
         #expect(blended.status == 0 && !(Loupe.json(blended.stdout)["hits"] as? [[String: Any]] ?? []).isEmpty)
         // Off by option: the same hits as without a model.
-        let off = try Loupe.run(["related", "d0", "--index", idx, "--json", "--topic-weight", "0"])
+        let off = try Loupe.run([
+            "related", "d0", "--index", idx, "--json", "--topic-weight", "0", "--topic-expansion", "0",
+            "--title-topic-weight", "0",
+        ])
         #expect(off.stdout == plain.stdout)
         // Damaged: ignored, the same hits as without a model.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: model))

@@ -21,7 +21,11 @@ import Foundation
 ///    Reuters-21578 TOPICS P@10 0.726 → 0.747, 20 Newsgroups 0.776 → 0.784.
 ///    Each word also matches the candidates' titles, worth the searcher's title weight (0.25)
 ///    extra, as in `find` (Reuters 0.747 either way, 20 Newsgroups 0.784 → 0.792).
-/// 4. The source itself is excluded; copies of one story (same text, near-identical bodies —
+/// 4. Topics (when the index has a `TopicModel`): the feedback query gains the strongest words of
+///    its reconstruction from topic space (`topicExpansion`), and the best candidates are
+///    re-ranked by their topic cosine with the source (`topicWeight`) and their titles' topic
+///    cosine (`titleTopicWeight`). README "Related articles" has the measurements.
+/// 5. The source itself is excluded; copies of one story (same text, near-identical bodies —
 ///    estimated Jaccard similarity of the bodies' word 4-shingles at least `copyThreshold`) are grouped under
 ///    their best-ranked member. Copies of the source are set apart.
 public struct RelatedOptions: Sendable {
@@ -122,7 +126,8 @@ public final class RelatedFinder {
 
     /// The index's topic model, read on first use (nil: none, or off).
     private lazy var topics: TopicModel? =
-        options.topicWeight > 0 ? TopicModel.load(directory: searcher.reader.directory) : nil
+        max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0
+        ? TopicModel.load(directory: searcher.reader.directory) : nil
 
     /// The unit topic vector of a word vector (empty: none of its words is in the model).
     private func project(_ v: [(Int, Float)], _ model: TopicModel) -> [Float] {
@@ -137,7 +142,7 @@ public final class RelatedFinder {
 
     /// The `expansionTerms` strongest words of a word vector's rank-k reconstruction in the
     /// topic model (`V Vᵀ v`, V the model's word rows): (stem id, reconstructed weight), for
-    /// positive weights only.
+    /// weights of at least 5 % of the strongest only.
     private func expansion(of v: [(Int, Float)], _ model: TopicModel) -> [(Int, Float)] {
         let k = model.k
         var z = [Float](repeating: 0, count: k)
@@ -181,7 +186,9 @@ public final class RelatedFinder {
                 }
             }
         }
-        return best.reversed().map { (x, r) in
+        // Words far weaker than the strongest are noise of the rank-k approximation.
+        let floor = (best.last?.0 ?? 0) * 0.05
+        return best.reversed().filter { $0.0 >= floor }.map { (x, r) in
             let id = model.withTerm(r) { stems.intern($0) }
             if id.added {
                 stemDF.append(-1)
@@ -231,23 +238,16 @@ public final class RelatedFinder {
         return Int32(id)
     }
 
-    /// The forms of each stem in the last article read with `keepForms`: stem id → exact form
-    /// id → count.
-    private var lastForms: [Int: [Int: Int]] = [:]
-
-    /// Every eligible stem of an article with its selection weight and idf, in first-occurrence
-    /// order: every later sum over them (a vector's length, feedback weights) then adds in the
-    /// same order in every process.
-    func weightedIDs(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [(
-        id: Int, weight: Float, idf: Float
-    )] {
-        // The source's own occurrence counts in df when it is in the index.
-        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+    /// The eligible stems of `texts` (each with the weight of one occurrence) in first-occurrence
+    /// order, their weighted counts, and the number of tokens read; with `forms`, each stem's
+    /// exact forms (ids) and their counts.
+    private func countStems(_ texts: [(String, Float)], _ forms: inout [Int: [Int: Int]]?) -> (
+        ids: [Int], tfs: [Float], length: Int
+    ) {
         var ids: [Int] = []
         var tfs: [Float] = []
-        var forms: [Int: [Int: Int]] = [:]
         var length = 0
-        func add(_ text: String, _ w: Float) {
+        for (text, w) in texts {
             analyzer.analyze(text) { tok in
                 length += 1
                 let (e, added) = exactForms.intern(tok.term)
@@ -265,28 +265,46 @@ public final class RelatedFinder {
                     ids.append(s)
                     tfs.append(w)
                 }
-                if keepForms { forms[s, default: [:]][e, default: 0] += 1 }
+                forms?[s, default: [:]][e, default: 0] += 1
             }
         }
-        add(a.title, options.titleBoost)
-        add(Dateline.stripped(a.body), 1)  // a wire dateline names a place, not the subject
         for s in ids { slotOf[s] = -1 }
+        return (ids, tfs, length)
+    }
+
+    /// Stem `s`'s document frequency in the index, cached.
+    private func docFreq(_ s: Int) throws -> Int {
+        if stemDF[s] < 0 { stemDF[s] = try searcher.reader.docFreq(field, stems.term(s)) }
+        return stemDF[s]
+    }
+
+    /// The forms of each stem in the last article read with `keepForms`: stem id → exact form
+    /// id → count.
+    private var lastForms: [Int: [Int: Int]] = [:]
+
+    /// Every eligible stem of an article with its selection weight and idf, in first-occurrence
+    /// order: every later sum over them (a vector's length, feedback weights) then adds in the
+    /// same order in every process.
+    func weightedIDs(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [(
+        id: Int, weight: Float, idf: Float
+    )] {
+        // The source's own occurrence counts in df when it is in the index.
+        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+        var forms: [Int: [Int: Int]]? = keepForms ? [:] : nil
+        // A wire dateline names a place, not the subject.
+        let (ids, tfs, length) = countStems([(a.title, options.titleBoost), (Dateline.stripped(a.body), 1)], &forms)
         let n = max(searcher.reader.documentCount, 1)
         let avg = searcher.reader.averageLength(slot: 0)
         var scored: [(id: Int, weight: Float, idf: Float)] = []
         scored.reserveCapacity(ids.count)
         for (s, f) in zip(ids, tfs) {
-            var df = stemDF[s]
-            if df < 0 {
-                df = try searcher.reader.docFreq(field, stems.term(s))
-                stemDF[s] = df
-            }
+            let df = try docFreq(s)
             if df < minDf || Double(df) > options.maxDocFraction * Double(n) { continue }
             let idf = BM25.idf(docFreq: df, documents: max(n, df))
             let w = idf * searcher.bm25.tfNorm(f, length: Float(length), avgLength: avg)
             scored.append((s, w, idf))
         }
-        if keepForms { lastForms = forms }
+        if let forms { lastForms = forms }
         return scored
     }
 
@@ -326,17 +344,26 @@ public final class RelatedFinder {
             }
             words.append(h)
         }
-        var shingles = Set<UInt64>()
+        // The k smallest distinct shingle hashes (sorted, duplicates dropped: no hash set).
+        var shingles: [UInt64] = []
         if words.count < 4 {
-            shingles.insert(words.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0xff51_afd7_ed55_8ccd })
+            shingles.append(words.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0xff51_afd7_ed55_8ccd })
         } else {
+            shingles.reserveCapacity(words.count - 3)
             for i in 0...(words.count - 4) {
                 var h: UInt64 = 0x9E37_79B9_7F4A_7C15
                 for j in 0..<4 { h = (h ^ words[i + j]) &* 0xff51_afd7_ed55_8ccd }
-                shingles.insert(h ^ (h >> 29))
+                shingles.append(h ^ (h >> 29))
             }
         }
-        return Array(shingles.sorted().prefix(k))
+        shingles.sort()
+        var out: [UInt64] = []
+        out.reserveCapacity(k)
+        for h in shingles where out.last != h {
+            out.append(h)
+            if out.count == k { break }
+        }
+        return out
     }
 
     /// Estimated Jaccard similarity of two bottom-k sketches.
@@ -379,33 +406,12 @@ public final class RelatedFinder {
     /// titles' topic cosine: scale does not matter).
     private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
         let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
-        var ids: [Int] = []
-        var tfs: [Float] = []
-        analyzer.analyze(a.title) { tok in
-            let (e, added) = exactForms.intern(tok.term)
-            if added {
-                let st = stemID(tok.term)
-                exactStem.append(st)
-            }
-            let s = Int(exactStem[e])
-            if s < 0 { return }
-            if slotOf[s] >= 0 {
-                tfs[Int(slotOf[s])] += 1
-            } else {
-                slotOf[s] = Int32(ids.count)
-                ids.append(s)
-                tfs.append(1)
-            }
-        }
-        for s in ids { slotOf[s] = -1 }
+        var none: [Int: [Int: Int]]? = nil
+        let (ids, tfs, _) = countStems([(a.title, 1)], &none)
         let n = max(searcher.reader.documentCount, 1)
         var out: [(Int, Float)] = []
         for (s, f) in zip(ids, tfs) {
-            var df = stemDF[s]
-            if df < 0 {
-                df = try searcher.reader.docFreq(field, stems.term(s))
-                stemDF[s] = df
-            }
+            let df = try docFreq(s)
             if df < minDf { continue }
             out.append((s, log(1 + f) * BM25.idf(docFreq: df, documents: max(n, df))))
         }
@@ -569,7 +575,9 @@ public final class RelatedFinder {
                 for h in result.hits {
                     var hit = h
                     if let a = articles[h.doc] {
-                        hit.score += lambda * TopicModel.cosine(zs, project(try candidateVector(h.doc, a), model))
+                        if lambda > 0 {
+                            hit.score += lambda * TopicModel.cosine(zs, project(try candidateVector(h.doc, a), model))
+                        }
                         if !ts.isEmpty {
                             hit.score += mu * TopicModel.cosine(ts, project(try titleVector(a, inIndex: true), model))
                         }
