@@ -6,7 +6,8 @@ struct StreamingTests {
     static func feed(items: Int, broken: Bool) -> String {
         var s = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>big</title>\n"
         for i in 0..<items {
-            s += "<item><title>Item \(i)</title><guid>g\(i)</guid><description>zqstreamitem number\(i) text</description></item>\n"
+            s +=
+                "<item><title>Item \(i)</title><guid>g\(i)</guid><description>zqstreamitem number\(i) text</description></item>\n"
         }
         if broken { s += "<item><title>bad & broken</title></item>\n" }
         return s + "</channel></rss>\n"
@@ -18,7 +19,8 @@ struct StreamingTests {
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         try StreamingTests.feed(items: 500, broken: false).write(
             to: corpus.appendingPathComponent("good.xml"), atomically: true, encoding: .utf8)
-        let bad = StreamingTests.feed(items: 300, broken: true).replacingOccurrences(of: "zqstreamitem", with: "zqleaked")
+        let bad = StreamingTests.feed(items: 300, broken: true).replacingOccurrences(
+            of: "zqstreamitem", with: "zqleaked")
         try bad.write(to: corpus.appendingPathComponent("bad.xml"), atomically: true, encoding: .utf8)
         let idx = dir.appendingPathComponent("idx").path
         // Every file over 1 KB is streamed; tiny budget so that segments flush mid-file.
@@ -42,7 +44,9 @@ struct StreamingTests {
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
         var lines: [String] = []
         for i in 0..<300 {
-            lines.append(i == 150 ? "{not json" : "{\"_id\": \"j\(i)\", \"title\": \"T\(i)\", \"text\": \"zqjsonline number\(i)\"}")
+            lines.append(
+                i == 150
+                    ? "{not json" : "{\"_id\": \"j\(i)\", \"title\": \"T\(i)\", \"text\": \"zqjsonline number\(i)\"}")
         }
         try (lines.joined(separator: "\n") + "\n").write(
             to: corpus.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
@@ -54,5 +58,35 @@ struct StreamingTests {
         let o = Loupe.json(try Loupe.run(["find", "zqjsonline", "--index", idx, "--json"]).stdout)
         #expect(o["total"] as? Int == 299)
         #expect(try Loupe.run(["show", "j299", "--index", idx]).status == 0)
+    }
+
+    /// A large file is read in batches, each a run of documents; the MANIFEST lists runs that
+    /// continue one another as one (after --optimize, one per file), and a changed file still
+    /// replaces all of its articles.
+    @Test func manifestJoinsAFilesRunsAndUpdatesStillReplaceThem() throws {
+        let dir = try Loupe.tempDir("loupe-manifest-runs")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        func write(_ n: Int, _ word: String) throws {
+            let lines = (0..<n).map { "{\"_id\": \"m\($0)\", \"title\": \"T\($0)\", \"text\": \"\(word) \($0)\"}" }
+            try (lines.joined(separator: "\n") + "\n").write(
+                to: corpus.appendingPathComponent("big.jsonl"), atomically: true, encoding: .utf8)
+        }
+        try write(1000, "zqfirst")
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--optimize", "--no-topics"]).status == 0)
+        let manifest = try String(contentsOfFile: idx + "/MANIFEST", encoding: .utf8)
+        let json = try #require(manifest.split(separator: "\n").first)
+        let files = try #require(Loupe.json(String(json))["files"] as? [String: [String: Any]])
+        let parts = try #require(files["big.jsonl"]?["parts"] as? [[String: Any]])
+        #expect(parts.count == 1 && parts.first?["count"] as? Int == 1000, "\(parts)")
+        // The file changes: its 1,000 articles give way to 600 new ones.
+        Thread.sleep(forTimeInterval: 0.01)
+        try write(600, "zqsecond")
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        #expect(try Loupe.run(["find", "zqfirst", "--index", idx]).status == 1)
+        let o = Loupe.json(try Loupe.run(["find", "zqsecond", "--index", idx, "--json"]).stdout)
+        #expect(o["total"] as? Int == 600)
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
 }

@@ -232,7 +232,8 @@ public final class IndexWriter: @unchecked Sendable {
         discarded.removeAll()
         for (path, m) in fileMeta {
             manifest.files[path] = Manifest.FileRecord(
-                size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
+                size: m.size, mtime: m.mtime, articles: m.articles,
+                parts: Manifest.Part.coalesced(fileParts[path] ?? []))
         }
         fileMeta.removeAll()
         fileParts.removeAll()
@@ -308,7 +309,7 @@ public final class IndexWriter: @unchecked Sendable {
                 }
                 if n > 0 { parts.append(Manifest.Part(segment: name, firstDoc: first, count: n)) }
             }
-            manifest.files[path]?.parts = parts
+            manifest.files[path]?.parts = Manifest.Part.coalesced(parts)
         }
         manifest.segments.removeAll { victimNames.contains($0.name) }
         var info = merged.info

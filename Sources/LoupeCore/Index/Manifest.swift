@@ -76,6 +76,27 @@ public struct Manifest: Codable, Sendable {
             self.firstDoc = firstDoc
             self.count = count
         }
+
+        /// `parts` in segment and document order, with parts that continue one another (same
+        /// segment, the next starting where the previous ends) joined into one. A large file is
+        /// read in batches of a few dozen articles, and after a merge its parts lie end to end: a
+        /// MANIFEST listing each batch grew to 250 KB on en-all and took a fifth of a command's
+        /// start to decode.
+        public static func coalesced(_ parts: [Part]) -> [Part] {
+            var out: [Part] = []
+            out.reserveCapacity(parts.count)
+            let sorted = parts.sorted {
+                $0.segment != $1.segment ? $0.segment < $1.segment : $0.firstDoc < $1.firstDoc
+            }
+            for p in sorted {
+                if let last = out.last, last.segment == p.segment, last.firstDoc + last.count == p.firstDoc {
+                    out[out.count - 1].count += p.count
+                } else {
+                    out.append(p)
+                }
+            }
+            return out
+        }
     }
 
     public static func load(directory: String) throws -> Manifest {
