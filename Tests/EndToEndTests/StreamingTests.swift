@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import LoupeCore
+
 @Suite("streamed feeds")
 struct StreamingTests {
     static func feed(items: Int, broken: Bool) -> String {
@@ -88,5 +90,18 @@ struct StreamingTests {
         let o = Loupe.json(try Loupe.run(["find", "zqsecond", "--index", idx, "--json"]).stdout)
         #expect(o["total"] as? Int == 600)
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        // An index written before runs were joined (one part per batch) gets its parts joined
+        // by the next run, though no file changed.
+        var m = try Manifest.load(directory: idx)
+        let joined = try #require(m.files["big.jsonl"]?.parts)
+        m.files["big.jsonl"]?.parts = joined.flatMap { part in
+            stride(from: 0, to: part.count, by: 64).map {
+                Manifest.Part(segment: part.segment, firstDoc: part.firstDoc + $0, count: min(64, part.count - $0))
+            }
+        }
+        try m.commit(directory: idx)
+        #expect(try Manifest.load(directory: idx).files["big.jsonl"]?.parts.count ?? 0 > joined.count)
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        #expect(try Manifest.load(directory: idx).files["big.jsonl"]?.parts == joined)
     }
 }

@@ -237,6 +237,10 @@ public final class IndexWriter: @unchecked Sendable {
         }
         fileMeta.removeAll()
         fileParts.removeAll()
+        // Files read by earlier versions may still list one part per batch.
+        for (path, rec) in manifest.files where rec.parts.count > 1 {
+            manifest.files[path]?.parts = Manifest.Part.coalesced(rec.parts)
+        }
         applyDeletions()
         try merge(all: optimize)
         // Many small segments: merge them ten at a time, so memory and open files stay bounded.
