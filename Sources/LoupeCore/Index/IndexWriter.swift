@@ -232,19 +232,19 @@ public final class IndexWriter: @unchecked Sendable {
         discarded.removeAll()
         for (path, m) in fileMeta {
             manifest.files[path] = Manifest.FileRecord(
-                size: m.size, mtime: m.mtime, articles: m.articles,
-                parts: Manifest.Part.coalesced(fileParts[path] ?? []))
+                size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
         }
         fileMeta.removeAll()
         fileParts.removeAll()
-        // Files read by earlier versions may still list one part per batch.
-        for (path, rec) in manifest.files where rec.parts.count > 1 {
-            manifest.files[path]?.parts = Manifest.Part.coalesced(rec.parts)
-        }
         applyDeletions()
         try merge(all: optimize)
         // Many small segments: merge them ten at a time, so memory and open files stay bounded.
         while !optimize && manifest.segments.count > maxSegments { try merge(all: false) }
+        // Each file's runs that continue one another as one part: new files arrive batch by
+        // batch, merges lay runs end to end, and earlier versions listed every batch.
+        for (path, rec) in manifest.files where rec.parts.count > 1 {
+            manifest.files[path]?.parts = Manifest.Part.coalesced(rec.parts)
+        }
         try stampFiles()
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
@@ -313,7 +313,7 @@ public final class IndexWriter: @unchecked Sendable {
                 }
                 if n > 0 { parts.append(Manifest.Part(segment: name, firstDoc: first, count: n)) }
             }
-            manifest.files[path]?.parts = Manifest.Part.coalesced(parts)
+            manifest.files[path]?.parts = parts
         }
         manifest.segments.removeAll { victimNames.contains($0.name) }
         var info = merged.info

@@ -129,73 +129,32 @@ public final class RelatedFinder {
         max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0
         ? TopicModel.load(directory: searcher.reader.directory) : nil
 
-    /// The unit topic vector of a word vector (empty: none of its words is in the model).
-    private func project(_ v: [(Int, Float)], _ model: TopicModel) -> [Float] {
+    /// A word vector's (model row, weight) pairs: its words the topic model has.
+    private func rowWeights(_ v: [(Int, Float)], _ model: TopicModel) -> [(Int, Float)] {
         var rows: [(Int, Float)] = []
         rows.reserveCapacity(v.count)
         for (s, w) in v {
             let r = row(s, model)
             if r >= 0 { rows.append((r, w)) }
         }
-        return model.project(rowWeights: rows)
+        return rows
+    }
+
+    /// The unit topic vector of a word vector (empty: none of its words is in the model).
+    private func project(_ v: [(Int, Float)], _ model: TopicModel) -> [Float] {
+        model.project(rowWeights: rowWeights(v, model))
     }
 
     /// The `expansionTerms` strongest words of a word vector's rank-k reconstruction in the
     /// topic model (`V Vᵀ v`, V the model's word rows): (stem id, reconstructed weight), for
     /// weights of at least 5 % of the strongest only.
     private func expansion(of v: [(Int, Float)], _ model: TopicModel) -> [(Int, Float)] {
-        let k = model.k
-        var z = [Float](repeating: 0, count: k)
-        var hits: [(Int, Float)] = []
-        for (s, w) in v {
-            let r = row(s, model)
-            if r >= 0 { hits.append((r, w)) }
-        }
-        if hits.isEmpty { return [] }
-        hits.sort { $0.0 < $1.0 }
-        // Best `want` rows by reconstructed weight: a small sorted list (ascending), ties to the
-        // lower row.
-        let want = options.expansionTerms
-        var best: [(Float, Int)] = []
-        model.rows.withUnsafeBufferPointer { rp in
-            for (r, w) in hits { for j in 0..<k { z[j] += w * rp[r * k + j] } }
-            z.withUnsafeBufferPointer { zp in
-                let raw = UnsafeRawPointer(rp.baseAddress!)
-                let zraw = UnsafeRawPointer(zp.baseAddress!)
-                let wide = k / 8 * 8
-                for r in 0..<model.termCount {
-                    // Eight lanes at a time (the rows are contiguous), then the rest.
-                    let base = r * k
-                    var v = SIMD8<Float>()
-                    var j = 0
-                    while j < wide {
-                        v +=
-                            raw.loadUnaligned(fromByteOffset: (base + j) * 4, as: SIMD8<Float>.self)
-                            * zraw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                        j += 8
-                    }
-                    var x = v.sum()
-                    while j < k {
-                        x += rp[base + j] * zp[j]
-                        j += 1
-                    }
-                    if x <= 0 || (best.count == want && x <= best[0].0) { continue }
-                    if best.count == want { best.removeFirst() }
-                    let at = best.firstIndex { $0.0 >= x } ?? best.count
-                    best.insert((x, r), at: at)
-                }
-            }
-        }
+        guard let z = model.coordinates(rowWeights: rowWeights(v, model)) else { return [] }
+        let best = model.strongestRows(z, count: options.expansionTerms)
         // Words far weaker than the strongest are noise of the rank-k approximation.
-        let floor = (best.last?.0 ?? 0) * 0.05
-        return best.reversed().filter { $0.0 >= floor }.map { (x, r) in
-            let id = model.withTerm(r) { stems.intern($0) }
-            if id.added {
-                stemDF.append(-1)
-                stemRow.append(Int32(r))
-                slotOf.append(-1)
-            }
-            return (id.id, x)
+        let floor = (best.first?.weight ?? 0) * 0.05
+        return best.filter { $0.weight >= floor }.map { r, x in
+            (model.withTerm(r) { internStem($0, row: Int32(r)) }, x)
         }
     }
 
@@ -229,14 +188,24 @@ public final class RelatedFinder {
         if exact.count < 2 || exact.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return -1 }
         if Searcher.englishStopwords.contains(String(decoding: exact, as: UTF8.self)) { return -1 }
         let key = stemmer?.stemUnified(Array(exact)) ?? Array(exact)
-        let (id, added) = key.withUnsafeBufferPointer { stems.intern($0) }
+        return Int32(key.withUnsafeBufferPointer { internStem($0) })
+    }
+
+    /// The id of stem `key`, with its per-stem state made when it is new (`row`: its topic-model
+    /// row when known).
+    private func internStem(_ key: UnsafeBufferPointer<UInt8>, row: Int32 = -2) -> Int {
+        let (id, added) = stems.intern(key)
         if added {
             stemDF.append(-1)
-            stemRow.append(-2)
+            stemRow.append(row)
             slotOf.append(-1)
         }
-        return Int32(id)
+        return id
     }
+
+    /// Words in fewer documents than this are skipped (the source's own occurrence counts in
+    /// df when it is in the index).
+    private func minDocFreq(inIndex: Bool) -> Int { max(1, options.minDocFreq - (inIndex ? 0 : 1)) }
 
     /// The eligible stems of `texts` (each with the weight of one occurrence) in first-occurrence
     /// order, their weighted counts, and the number of tokens read; with `forms`, each stem's
@@ -288,8 +257,7 @@ public final class RelatedFinder {
     func weightedIDs(_ a: Article, inIndex: Bool = true, keepForms: Bool = true) throws -> [(
         id: Int, weight: Float, idf: Float
     )] {
-        // The source's own occurrence counts in df when it is in the index.
-        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+        let minDf = minDocFreq(inIndex: inIndex)
         var forms: [Int: [Int: Int]]? = keepForms ? [:] : nil
         // A wire dateline names a place, not the subject.
         let (ids, tfs, length) = countStems([(a.title, options.titleBoost), (Dateline.stripped(a.body), 1)], &forms)
@@ -405,7 +373,7 @@ public final class RelatedFinder {
     /// An article's title as (stem id, log(1 + tf) × idf), in first-occurrence order (for the
     /// titles' topic cosine: scale does not matter).
     private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
-        let minDf = max(1, options.minDocFreq - (inIndex ? 0 : 1))
+        let minDf = minDocFreq(inIndex: inIndex)
         var none: [Int: [Int: Int]]? = nil
         let (ids, tfs, _) = countStems([(a.title, 1)], &none)
         let n = max(searcher.reader.documentCount, 1)

@@ -100,10 +100,22 @@ public struct TopicModel: Sendable {
 
     /// The unit topic vector of (row, weight) pairs of one word vector (empty when there are none).
     func project(rowWeights: [(Int, Float)]) -> [Float] {
+        guard var z = coordinates(rowWeights: rowWeights) else { return [] }
+        var n: Float = 0
+        for x in z { n += x * x }
+        n = n.squareRoot()
+        guard n > 0 else { return [] }
+        for j in 0..<k { z[j] /= n }
+        return z
+    }
+
+    /// The topic coordinates `Vᵀ v` (not normalised) of (row, weight) pairs of one word vector,
+    /// or nil when there are none.
+    func coordinates(rowWeights: [(Int, Float)]) -> [Float]? {
         var z = [Float](repeating: 0, count: k)
         // Summed in term order, so the result does not depend on the word vector's order.
         var hits = rowWeights
-        if hits.isEmpty { return [] }
+        if hits.isEmpty { return nil }
         hits.sort { $0.0 < $1.0 }
         rows.withUnsafeBufferPointer { rp in
             for (r, w) in hits {
@@ -111,12 +123,43 @@ public struct TopicModel: Sendable {
                 for j in 0..<k { z[j] += w * rp[base + j] }
             }
         }
-        var n: Float = 0
-        for x in z { n += x * x }
-        n = n.squareRoot()
-        guard n > 0 else { return [] }
-        for j in 0..<k { z[j] /= n }
         return z
+    }
+
+    /// The `count` rows with the largest positive weight in the reconstruction `V z` of topic
+    /// coordinates `z` (every word's row · z), strongest first.
+    func strongestRows(_ z: [Float], count: Int) -> [(row: Int, weight: Float)] {
+        // A small sorted list (ascending); a row ties below the rows already in it.
+        var best: [(Float, Int)] = []
+        rows.withUnsafeBufferPointer { rp in
+            z.withUnsafeBufferPointer { zp in
+                let raw = UnsafeRawPointer(rp.baseAddress!)
+                let zraw = UnsafeRawPointer(zp.baseAddress!)
+                let wide = k / 8 * 8
+                for r in 0..<termCount {
+                    // Eight lanes at a time (the rows are contiguous), then the rest.
+                    let base = r * k
+                    var v = SIMD8<Float>()
+                    var j = 0
+                    while j < wide {
+                        v +=
+                            raw.loadUnaligned(fromByteOffset: (base + j) * 4, as: SIMD8<Float>.self)
+                            * zraw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                        j += 8
+                    }
+                    var x = v.sum()
+                    while j < k {
+                        x += rp[base + j] * zp[j]
+                        j += 1
+                    }
+                    if x <= 0 || (best.count == count && x <= best[0].0) { continue }
+                    if best.count == count { best.removeFirst() }
+                    let at = best.firstIndex { $0.0 >= x } ?? best.count
+                    best.insert((x, r), at: at)
+                }
+            }
+        }
+        return best.reversed().map { ($0.1, $0.0) }
     }
 
     public static func cosine(_ a: [Float], _ b: [Float]) -> Float {
