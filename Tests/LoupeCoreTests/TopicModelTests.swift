@@ -55,7 +55,26 @@ struct TopicModelTests {
         let model = try #require(try TopicModel.build(reader, corpus: "c", rank: 2))
         try model.write(directory: dir)
         let loaded = try #require(TopicModel.load(directory: dir))
-        #expect(loaded.k == model.k && loaded.terms == model.terms && loaded.rows == model.rows)
+        #expect(loaded.k == model.k && loaded.terms == model.terms && Array(loaded.rows) == Array(model.rows))
+        #expect(loaded.documents == model.documents && loaded.corpus == model.corpus)
+        // A model of the earlier layout (terms with a length byte each) still loads, the same.
+        var old = ByteWriter()
+        IndexFile.header(kind: "TOPC", into: &old)
+        old.u32(UInt32(model.k))
+        old.u64(UInt64(model.documents))
+        old.u32(UInt32(model.corpus.utf8.count))
+        old.append(Array(model.corpus.utf8))
+        old.u32(UInt32(model.terms.count))
+        for t in model.terms {
+            old.u8(UInt8(t.count))
+            old.append(t)
+        }
+        for x in model.rows { old.f32(x) }
+        IndexFile.finish(&old)
+        try FileManager.default.createDirectory(atPath: dir + "/old", withIntermediateDirectories: true)
+        try FileIO.write(old.bytes, to: dir + "/old/" + TopicModel.fileName)
+        let earlier = try #require(TopicModel.load(directory: dir + "/old"))
+        #expect(earlier.terms == model.terms && Array(earlier.rows) == Array(model.rows))
         let finder = RelatedFinder(searcher: Searcher(reader: reader))
         func z(_ text: String) throws -> [Float] {
             loaded.project(try finder.unitVector(Article(id: "x", title: "", body: text, source: "x"), inIndex: false))

@@ -60,6 +60,8 @@ public enum IndexFile {
 public final class MappedFile: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
     public let path: String
+    /// What `fstat` said of the file when it was mapped (`VerifiedFiles` keys on it).
+    public let identity: FileIdentity
 
     public init(path: String) throws {
         self.path = path
@@ -72,6 +74,7 @@ public final class MappedFile: @unchecked Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+        identity = FileIdentity(st)
         let n = Int(st.st_size)
         if n == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)

@@ -10,8 +10,14 @@ public final class IndexReader: @unchecked Sendable {
     private let lengthSums: [UInt64]
     private let totalDocuments: Int
 
-    public init(directory: String) throws {
+    /// Bytes whose CRC this open computed: files verified at an earlier open and unchanged since
+    /// are not read again (`VerifiedFiles`).
+    public let checksummedBytes: Int
+
+    /// Opens the newest commit. `minimumVerifiedAge`: see `VerifiedFiles` (tests pass 0).
+    public init(directory: String, minimumVerifiedAge: Double = 2) throws {
         self.directory = directory
+        let verified = VerifiedFiles(directory: directory, minimumAge: minimumVerifiedAge)
         // A writer may commit (and remove the old generation's files) between our reading the
         // manifest and opening its segments: then read the new manifest and try again.
         var attempt = 0
@@ -23,7 +29,7 @@ public final class IndexReader: @unchecked Sendable {
                 throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
             }
             do {
-                opened = try IndexReader.open(directory, m)
+                opened = try IndexReader.open(directory, m, verified)
                 break
             } catch {
                 attempt += 1
@@ -32,6 +38,8 @@ public final class IndexReader: @unchecked Sendable {
             }
         }
         manifest = m
+        verified.save()
+        checksummedBytes = verified.checksummedBytes
         var segs: [SegmentReader] = []
         var base = 0
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
@@ -48,11 +56,11 @@ public final class IndexReader: @unchecked Sendable {
         lengthSums = sums
     }
 
-    private static func open(_ directory: String, _ m: Manifest) throws -> [SegmentReader] {
+    private static func open(_ directory: String, _ m: Manifest, _ verified: VerifiedFiles) throws -> [SegmentReader] {
         var base = 0
         var out: [SegmentReader] = []
         for info in m.segments {
-            out.append(try SegmentReader(directory: directory, info: info, docBase: base))
+            out.append(try SegmentReader(directory: directory, info: info, docBase: base, verified: verified))
             base += info.documents
         }
         return out

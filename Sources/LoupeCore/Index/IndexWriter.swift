@@ -349,9 +349,15 @@ public final class IndexWriter: @unchecked Sendable {
 
     private func removeUnreferencedFiles() {
         let live = Set(manifest.segments.map(\.name))
-        for f in FileIO.listDirectory(directory) where f.hasPrefix("seg") {
-            let stem = String(f.prefix { $0 != "." })
-            if !live.contains(stem) { FileIO.remove(directory + "/" + f) }
+        for f in FileIO.listDirectory(directory) {
+            if f.hasPrefix("seg") {
+                let stem = String(f.prefix { $0 != "." })
+                if !live.contains(stem) { FileIO.remove(directory + "/" + f) }
+            } else if f.hasPrefix(VerifiedFiles.fileName + ".") && f.hasSuffix(".tmp") {
+                // A reader killed while it wrote the record of verified files (a hint; a reader
+                // writing one now only loses its update).
+                FileIO.remove(directory + "/" + f)
+            }
         }
     }
 }

@@ -16,7 +16,10 @@ public final class SegmentReader: @unchecked Sendable {
     /// The `.post` file's path, named in cursor errors (made once, not per cursor).
     private let postPath: String
 
-    public init(directory: String, info: SegmentInfo, docBase: Int) throws {
+    /// Opens a segment. With `verified`, a file whose full CRC was verified before (and that is
+    /// still the same file) is checked by size, header and footer only; without it (merges),
+    /// every file's CRC is verified.
+    public init(directory: String, info: SegmentInfo, docBase: Int, verified: VerifiedFiles? = nil) throws {
         self.info = info
         self.docBase = docBase
         self.directory = directory
@@ -41,11 +44,16 @@ public final class SegmentReader: @unchecked Sendable {
                 else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
             }
         }
-        dictionary = try TermDictionaryReader(dictFile, name: base + ".dict")
-        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: true)
-        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: true)
-
-        let lp = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: true)
+        func validate(_ f: MappedFile, _ ext: String, _ kind: String) throws -> Range<Int> {
+            if let verified { return try verified.validate(f, name: info.name + "." + ext, kind: kind) }
+            return try IndexFile.validate(f.bytes, kind: kind, file: base + "." + ext, checksum: true)
+        }
+        _ = try validate(dictFile, "dict", "DICT")
+        _ = try validate(postFile, "post", "POST")
+        _ = try validate(posFile, "pos", "POSN")
+        let lp = try validate(lenFile, "len", "LENS")
+        _ = try validate(storeFile, "store", "STOR")
+        dictionary = try TermDictionaryReader(dictFile, name: base + ".dict", checksum: false)
         var lr = ByteReader(lenFile.bytes, at: lp.lowerBound, file: base + ".len")
         let slots = try lr.u32()
         let n = try lr.u64()
@@ -54,7 +62,8 @@ public final class SegmentReader: @unchecked Sendable {
         else { throw IndexError.corrupt(base + ".len", "document count or size does not match the manifest") }
         lengthsBase = lr.pos
 
-        store = try StoredFieldsReader(storeFile.bytes, name: base + ".store", expectedDocuments: info.documents)
+        store = try StoredFieldsReader(
+            storeFile.bytes, name: base + ".store", expectedDocuments: info.documents, checksum: false)
         guard dictionary.termCount == info.terms else {
             throw IndexError.corrupt(base + ".dict", "term count does not match the manifest")
         }

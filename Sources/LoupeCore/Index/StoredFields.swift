@@ -152,10 +152,10 @@ final class StoredFieldsReader: @unchecked Sendable {
     private let docIndex: Int
     private let lock = NSLock()
 
-    init(_ bytes: UnsafeRawBufferPointer, name: String, expectedDocuments: Int) throws {
+    init(_ bytes: UnsafeRawBufferPointer, name: String, expectedDocuments: Int, checksum: Bool = true) throws {
         self.bytes = bytes
         self.name = name
-        let p = try IndexFile.validate(bytes, kind: "STOR", file: name, checksum: true)
+        let p = try IndexFile.validate(bytes, kind: "STOR", file: name, checksum: checksum)
         var r = ByteReader(bytes, at: p.upperBound - 32, file: name)
         let n = try r.u64()
         let nb = try r.u64()

@@ -91,10 +91,10 @@ final class TermDictionaryReader {
     private let payloadEnd: Int
     let termCount: Int
 
-    init(_ file: MappedFile, name: String) throws {
+    init(_ file: MappedFile, name: String, checksum: Bool = true) throws {
         self.file = file
         self.name = name
-        let payload = try IndexFile.validate(file.bytes, kind: "DICT", file: name, checksum: true)
+        let payload = try IndexFile.validate(file.bytes, kind: "DICT", file: name, checksum: checksum)
         var r = ByteReader(file.bytes, at: payload.upperBound - 24, file: name)
         let indexOffset = Int(truncatingIfNeeded: try r.u64())
         let blocks = Int(truncatingIfNeeded: try r.u64())

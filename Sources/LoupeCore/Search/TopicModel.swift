@@ -15,45 +15,76 @@ import Foundation
 /// then the
 /// eigenvectors of the small `(k + 10)²` Gram matrix (Jacobi rotations). k = 50: as good as 100
 /// in the measurements (README "Related articles"), at a third of the cost.
-public struct TopicModel: Sendable {
+public struct TopicModel: @unchecked Sendable {
     public let k: Int
     /// Articles in the index the model was made from, and the corpus root: a later run rebuilds
     /// it when either changes.
     public let documents: Int
     public let corpus: String
     /// Terms, sorted, packed in one buffer (term i at `termBytes[termStart[i] ..< termStart[i + 1]]`),
-    /// and their k-float rows (term i's row at `rows[i * k ..< (i + 1) * k]`).
-    let termBytes: [UInt8]
-    let termStart: [Int]
-    let rows: [Float]
+    /// and their k-float rows (term i's row at `rows[i * k ..< (i + 1) * k]`). They point into
+    /// `storage`: the mapped file of a loaded model (nothing is copied or parsed at load), or
+    /// memory of its own for a model just built. Read-only, so shareable across threads.
+    let termBytes: UnsafeBufferPointer<UInt8>
+    let termStart: UnsafeBufferPointer<UInt32>
+    let rows: UnsafeBufferPointer<Float>
+    private let storage: AnyObject
+
+    /// Memory owned by a built model.
+    private final class Owned {
+        let bytes: UnsafeMutableBufferPointer<UInt8>
+        let starts: UnsafeMutableBufferPointer<UInt32>
+        let rows: UnsafeMutableBufferPointer<Float>
+        init(bytes: [UInt8], starts: [UInt32], rows: [Float]) {
+            self.bytes = .allocate(capacity: bytes.count)
+            _ = self.bytes.initialize(from: bytes)
+            self.starts = .allocate(capacity: starts.count)
+            _ = self.starts.initialize(from: starts)
+            self.rows = .allocate(capacity: rows.count)
+            _ = self.rows.initialize(from: rows)
+        }
+        deinit {
+            bytes.deallocate()
+            starts.deallocate()
+            rows.deallocate()
+        }
+    }
 
     init(k: Int, documents: Int, corpus: String, terms: [[UInt8]], rows: [Float]) {
         self.k = k
         self.documents = documents
         self.corpus = corpus
         var bytes: [UInt8] = []
-        var start = [0]
+        var start: [UInt32] = [0]
         for t in terms {
             bytes += t
-            start.append(bytes.count)
+            start.append(UInt32(bytes.count))
         }
-        termBytes = bytes
-        termStart = start
-        self.rows = rows
+        let owned = Owned(bytes: bytes, starts: start, rows: rows)
+        termBytes = UnsafeBufferPointer(owned.bytes)
+        termStart = UnsafeBufferPointer(owned.starts)
+        self.rows = UnsafeBufferPointer(owned.rows)
+        storage = owned
     }
 
-    init(k: Int, documents: Int, corpus: String, termBytes: [UInt8], termStart: [Int], rows: [Float]) {
+    private init(
+        k: Int, documents: Int, corpus: String, termBytes: UnsafeBufferPointer<UInt8>,
+        termStart: UnsafeBufferPointer<UInt32>, rows: UnsafeBufferPointer<Float>, storage: AnyObject
+    ) {
         self.k = k
         self.documents = documents
         self.corpus = corpus
         self.termBytes = termBytes
         self.termStart = termStart
         self.rows = rows
+        self.storage = storage
     }
 
     var termCount: Int { termStart.count - 1 }
 
-    var terms: [[UInt8]] { (0..<termCount).map { Array(termBytes[termStart[$0]..<termStart[$0 + 1]]) } }
+    var terms: [[UInt8]] {
+        (0..<termCount).map { Array(termBytes[Int(termStart[$0])..<Int(termStart[$0 + 1])]) }
+    }
 
     public static let fileName = "topics"
     public static let defaultRank = 50
@@ -63,31 +94,27 @@ public struct TopicModel: Sendable {
 
     /// Calls `body` with row `r`'s term bytes.
     func withTerm<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        termBytes.withUnsafeBufferPointer { tb in
-            body(UnsafeBufferPointer(rebasing: tb[termStart[r]..<termStart[r + 1]]))
-        }
+        body(UnsafeBufferPointer(rebasing: termBytes[Int(termStart[r])..<Int(termStart[r + 1])]))
     }
 
     /// The row of `term`, or nil (binary search over the packed terms).
     func row(_ term: [UInt8]) -> Int? {
-        termBytes.withUnsafeBufferPointer { tb in
-            term.withUnsafeBufferPointer { q in
-                // memcmp order, then length: the order `lexicographicallyPrecedes` sorted them in.
-                func compare(_ i: Int) -> Int {
-                    let a = termStart[i]
-                    let n = termStart[i + 1] - a
-                    let m = min(n, q.count)
-                    let c = m == 0 ? 0 : Int(memcmp(tb.baseAddress! + a, q.baseAddress!, m))
-                    return c != 0 ? c : n - q.count
-                }
-                var lo = 0
-                var hi = termCount
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if compare(mid) < 0 { lo = mid + 1 } else { hi = mid }
-                }
-                return lo < termCount && compare(lo) == 0 ? lo : nil
+        term.withUnsafeBufferPointer { q in
+            // memcmp order, then length: the order `lexicographicallyPrecedes` sorted them in.
+            func compare(_ i: Int) -> Int {
+                let a = Int(termStart[i])
+                let n = Int(termStart[i + 1]) - a
+                let m = min(n, q.count)
+                let c = m == 0 ? 0 : Int(memcmp(termBytes.baseAddress! + a, q.baseAddress!, m))
+                return c != 0 ? c : n - q.count
             }
+            var lo = 0
+            var hi = termCount
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if compare(mid) < 0 { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < termCount && compare(lo) == 0 ? lo : nil
         }
     }
 
@@ -117,11 +144,9 @@ public struct TopicModel: Sendable {
         var hits = rowWeights
         if hits.isEmpty { return nil }
         hits.sort { $0.0 < $1.0 }
-        rows.withUnsafeBufferPointer { rp in
-            for (r, w) in hits {
-                let base = r * k
-                for j in 0..<k { z[j] += w * rp[base + j] }
-            }
+        for (r, w) in hits {
+            let base = r * k
+            for j in 0..<k { z[j] += w * rows[base + j] }
         }
         return z
     }
@@ -131,7 +156,8 @@ public struct TopicModel: Sendable {
     func strongestRows(_ z: [Float], count: Int) -> [(row: Int, weight: Float)] {
         // A small sorted list (ascending); a row ties below the rows already in it.
         var best: [(Float, Int)] = []
-        rows.withUnsafeBufferPointer { rp in
+        do {
+            let rp = rows
             z.withUnsafeBufferPointer { zp in
                 let raw = UnsafeRawPointer(rp.baseAddress!)
                 let zraw = UnsafeRawPointer(zp.baseAddress!)
@@ -260,21 +286,25 @@ public struct TopicModel: Sendable {
 
     // MARK: File
 
-    /// Writes the model to `<dir>/topics` (through a temporary file and a rename).
+    /// Writes the model to `<dir>/topics` (through a temporary file and a rename). Layout (kind
+    /// `TOPM`, after the 12-byte header): k (u32), documents (u64), the corpus root (u32 length,
+    /// bytes), the term count n (u32), then, each at an offset that is a multiple of 4, the n + 1
+    /// term offsets (u32), the packed terms, and the n × k rows (little-endian f32): a reader maps
+    /// the file and uses them in place.
     public func write(directory dir: String) throws {
-        var w = ByteWriter(capacity: rows.count * 4 + termBytes.count + termCount + 64)
-        IndexFile.header(kind: "TOPC", into: &w)
+        var w = ByteWriter(capacity: rows.count * 4 + termBytes.count + 4 * termStart.count + 64)
+        IndexFile.header(kind: "TOPM", into: &w)
         w.u32(UInt32(k))
         w.u64(UInt64(documents))
         let c = Array(corpus.utf8)
         w.u32(UInt32(c.count))
         for b in c { w.u8(b) }
         w.u32(UInt32(termCount))
-        for t in terms {
-            w.u8(UInt8(min(t.count, 255)))
-            for b in t.prefix(255) { w.u8(b) }
-        }
-        for x in rows { w.u32(x.bitPattern) }
+        while w.count % 4 != 0 { w.u8(0) }
+        for x in termStart { w.u32(x) }
+        w.append(termBytes)
+        while w.count % 4 != 0 { w.u8(0) }
+        for x in rows { w.f32(x) }
         IndexFile.finish(&w)
         let tmp = dir + "/" + TopicModel.fileName + ".tmp"
         try FileIO.write(w.bytes, to: tmp)
@@ -283,43 +313,78 @@ public struct TopicModel: Sendable {
         }
     }
 
-    /// The model in `<dir>/topics`, or nil when there is none or it is damaged.
+    /// The model in `<dir>/topics`, or nil when there is none or it is damaged. The file is mapped,
+    /// not read: its CRC is verified once per version of the file (`VerifiedFiles`), and the
+    /// terms and rows are used where they lie. A model written before the `TOPM` layout (`TOPC`:
+    /// terms with a length byte each) is read into memory.
     public static func load(directory dir: String) -> TopicModel? {
-        guard let data = FileManager.default.contents(atPath: dir + "/" + fileName) else { return nil }
-        return data.withUnsafeBytes { buf -> TopicModel? in
-            guard (try? IndexFile.validate(buf, kind: "TOPC", file: fileName, checksum: true)) != nil else {
-                return nil
-            }
-            let body = UnsafeRawBufferPointer(rebasing: buf[0..<(buf.count - IndexFile.footerSize)])
-            var r = ByteReader(body, at: IndexFile.headerSize, file: fileName)
-            guard let k = try? r.u32(), k > 0, k <= 1000, let docs = try? r.u64(), let cl = try? r.u32(),
-                let cb = try? r.bytes(Int(cl)), let nt = try? r.u32()
-            else { return nil }
-            let c = Array(cb)
-            // Terms straight into the packed buffer, rows read in one pass (a 9 MB model: no
-            // array per term, no throwing read per float).
-            var termBytes: [UInt8] = []
-            var termStart = [0]
-            termStart.reserveCapacity(min(Int(nt), r.remaining) + 1)
-            for _ in 0..<nt {
-                guard let len = try? r.u8(), let t = try? r.bytes(Int(len)) else { return nil }
-                termBytes.append(contentsOf: t)
-                termStart.append(termBytes.count)
-            }
-            let count = Int(nt) * Int(k)
-            guard r.remaining == count * 4 else { return nil }
-            let at = r.pos
-            let rows = [Float](unsafeUninitializedCapacity: count) { out, n in
-                for i in 0..<count {
-                    let x = body.loadUnaligned(fromByteOffset: at + 4 * i, as: UInt32.self)
-                    out[i] = Float(bitPattern: UInt32(littleEndian: x))
-                }
-                n = count
-            }
-            return TopicModel(
-                k: Int(k), documents: Int(docs), corpus: String(decoding: c, as: UTF8.self), termBytes: termBytes,
-                termStart: termStart, rows: rows)
+        #if _endian(big)
+            return nil  // the rows are little-endian floats used in place
+        #endif
+        guard let file = try? MappedFile(path: dir + "/" + fileName), file.bytes.count >= 16 else { return nil }
+        let verified = VerifiedFiles(directory: dir)
+        defer { verified.save() }
+        if Array(file.bytes[4..<8]) == Array("TOPC".utf8) {
+            guard (try? verified.validate(file, name: fileName, kind: "TOPC")) != nil else { return nil }
+            return loadPacked(file.bytes)
         }
+        guard let payload = try? verified.validate(file, name: fileName, kind: "TOPM") else { return nil }
+        let buf = file.bytes
+        var r = ByteReader(
+            UnsafeRawBufferPointer(rebasing: buf[0..<payload.upperBound]), at: payload.lowerBound, file: fileName)
+        guard let k = try? r.u32(), k > 0, k <= 1000, let docs = try? r.u64(), let cl = try? r.u32(),
+            let cb = try? r.bytes(Int(cl)), let nt = try? r.u32(), Int(nt) < buf.count
+        else { return nil }
+        let corpus = String(decoding: cb, as: UTF8.self)
+        let n = Int(nt)
+        let startsAt = (r.pos + 3) / 4 * 4
+        guard startsAt + 4 * (n + 1) <= payload.upperBound else { return nil }
+        let base = buf.baseAddress!
+        let starts = UnsafeBufferPointer(
+            start: (base + startsAt).assumingMemoryBound(to: UInt32.self), count: n + 1)
+        let bytesAt = startsAt + 4 * (n + 1)
+        let termLength = Int(UInt32(littleEndian: starts[n]))
+        guard termLength <= payload.upperBound - bytesAt else { return nil }
+        // Offsets must rise and end at the packed length: a lookup then never reads outside.
+        var previous: UInt32 = 0
+        for i in 0...n {
+            let x = UInt32(littleEndian: starts[i])
+            guard x >= previous, i > 0 || x == 0 else { return nil }
+            previous = x
+        }
+        let rowsAt = (bytesAt + termLength + 3) / 4 * 4
+        let count = n * Int(k)
+        guard rowsAt + 4 * count == payload.upperBound else { return nil }
+        return TopicModel(
+            k: Int(k), documents: Int(docs), corpus: corpus,
+            termBytes: UnsafeBufferPointer(
+                start: (base + bytesAt).assumingMemoryBound(to: UInt8.self), count: termLength),
+            termStart: starts,
+            rows: UnsafeBufferPointer(start: (base + rowsAt).assumingMemoryBound(to: Float.self), count: count),
+            storage: file)
+    }
+
+    /// A model of the earlier `TOPC` layout (already validated), read into memory.
+    private static func loadPacked(_ buf: UnsafeRawBufferPointer) -> TopicModel? {
+        let body = UnsafeRawBufferPointer(rebasing: buf[0..<(buf.count - IndexFile.footerSize)])
+        var r = ByteReader(body, at: IndexFile.headerSize, file: fileName)
+        guard let k = try? r.u32(), k > 0, k <= 1000, let docs = try? r.u64(), let cl = try? r.u32(),
+            let cb = try? r.bytes(Int(cl)), let nt = try? r.u32()
+        else { return nil }
+        let corpus = String(decoding: cb, as: UTF8.self)
+        var terms: [[UInt8]] = []
+        terms.reserveCapacity(min(Int(nt), r.remaining))
+        for _ in 0..<nt {
+            guard let len = try? r.u8(), let t = try? r.bytes(Int(len)) else { return nil }
+            terms.append(Array(t))
+        }
+        let count = Int(nt) * Int(k)
+        guard r.remaining == count * 4 else { return nil }
+        let at = r.pos
+        let rows = (0..<count).map {
+            Float(bitPattern: UInt32(littleEndian: body.loadUnaligned(fromByteOffset: at + 4 * $0, as: UInt32.self)))
+        }
+        return TopicModel(k: Int(k), documents: Int(docs), corpus: corpus, terms: terms, rows: rows)
     }
 }
 
