@@ -32,6 +32,20 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// Runs `body` once per file of segment 1, with one byte in the middle of that file flipped
+    /// (size kept, written in place), and restores the file after.
+    static func withEachFileDamaged(_ dir: String, _ body: (String) throws -> Void) throws {
+        for ext in SegmentInfo.fileExtensions {
+            let path = dir + "/seg000001." + ext
+            var bytes = try FileIO.read(path)
+            let original = bytes
+            bytes[bytes.count / 2] ^= 0x5A
+            try FileIO.write(bytes, to: path)
+            try body(ext)
+            try FileIO.write(original, to: path)
+        }
+    }
+
     static func build(_ arts: [Article], analyzer: AnalyzerKind, segments: Int) throws -> String {
         let dir = tempDir()
         let w = try IndexWriter(directory: dir, analyzer: analyzer, reset: true)
@@ -401,12 +415,7 @@ struct IndexRoundTripTests {
     @Test func checkDetectsAFlippedByteInEveryFileKind() throws {
         let arts = IndexRoundTripTests.articles(300)
         let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 1)
-        for ext in SegmentInfo.fileExtensions {
-            let path = dir + "/seg000001." + ext
-            var bytes = try FileIO.read(path)
-            let original = bytes
-            bytes[bytes.count / 2] ^= 0x5A
-            try FileIO.write(bytes, to: path)
+        try IndexRoundTripTests.withEachFileDamaged(dir) { ext in
             var caught: Error?
             do {
                 let r = try IndexReader(directory: dir)
@@ -416,7 +425,6 @@ struct IndexRoundTripTests {
             }
             #expect(caught != nil, "flip in .\(ext) not detected")
             if let e = caught { #expect("\(e)".contains("seg000001.\(ext)"), "error names the file: \(e)") }
-            try FileIO.write(original, to: path)
         }
         try IndexReader(directory: dir).check()
     }

@@ -16,14 +16,8 @@ struct VerifiedFilesTests {
         let s = Searcher(reader: second)
         #expect(try s.search(try s.prepare(try QueryParser().parse("iran talks")), limit: 5).hits.count == 5)
         // Any write to a file (here one flipped byte, size kept) makes it a file to verify again.
-        for ext in SegmentInfo.fileExtensions {
-            let path = dir + "/seg000001." + ext
-            var bytes = try FileIO.read(path)
-            let original = bytes
-            bytes[bytes.count / 2] ^= 0x5A
-            try FileIO.write(bytes, to: path)
+        try IndexRoundTripTests.withEachFileDamaged(dir) { ext in
             #expect(throws: IndexError.self, ".\(ext)") { try IndexReader(directory: dir, minimumVerifiedAge: 0) }
-            try FileIO.write(original, to: path)
         }
         #expect(try IndexReader(directory: dir, minimumVerifiedAge: 0).checksummedBytes > 0)
         #expect(try IndexReader(directory: dir, minimumVerifiedAge: 0).checksummedBytes == 0)
