@@ -229,6 +229,10 @@ struct RelatedCommand: ParsableCommand {
         let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
         let r = ArticleLoading.load(Array(data), relativePath: name)
         guard var a = r.articles.first else {
+            // Why, when the loader said (a rejected feed: the parse error with its line).
+            if let d = r.diagnostics.first(where: { $0.severity == .error }) ?? r.diagnostics.first {
+                throw ValidationError("\(d.description); no article text found")
+            }
             throw ValidationError("\(Diagnostic.escape(name)): no article text found")
         }
         // Several articles in one file: relate to all of their text.

@@ -106,6 +106,18 @@ struct RelatedTests {
         #expect(first?["id"] as? String == "other2")
     }
 
+    /// A file the loader rejects says why (its parse error and line), not only that it gave no text.
+    @Test func aRejectedTextFileSaysWhy() throws {
+        let (c, index) = try Loupe.indexedCorpus()
+        let f = c.deletingLastPathComponent().appendingPathComponent("broken.xml")
+        try "<rss version=\"2.0\"><channel>\n<item><title>Lune bridge</description></item>\n</channel></rss>\n".write(
+            to: f, atomically: true, encoding: .utf8)
+        let r = try Loupe.run(["related", "--text", f.path, "--index", index])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("broken.xml:2"), "\(r.stderr)")
+        #expect(r.stderr.contains("no article text found"))
+    }
+
     @Test func unknownArticleIsAnError() throws {
         let (_, index) = try Loupe.indexedCorpus()
         #expect(try Loupe.run(["related", "no-such-id", "--index", index]).status == 2)
