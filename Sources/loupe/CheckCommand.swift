@@ -6,7 +6,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Verify every checksum and structural invariant of the index.",
         discussion: """
-            Exit status 0 when the index is sound; 2 with the damaged file named otherwise.
+            Exit status 0 when the index is sound; 2 with the damaged file named otherwise
+            (the topic model of `related` too: it is made again by the next `loupe index`).
 
             Example:
               loupe check --index .loupe
@@ -21,6 +22,18 @@ struct CheckCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        print("ok: \(reader.segments.count) segments, \(reader.documentCount) articles, generation \(reader.manifest.generation)")
+        // The topic model is derived data, but a damaged one silently costs `related` its blend.
+        var topics = ""
+        if TopicModel.exists(directory: location.path) {
+            guard let model = TopicModel.load(directory: location.path, fullCheck: true) else {
+                throw fail(
+                    "\(location.path)/\(TopicModel.fileName): topic model damaged; the next `loupe index` run makes it again"
+                )
+            }
+            topics = ", topic model of \(model.k) topics"
+        }
+        print(
+            "ok: \(reader.segments.count) segments, \(reader.documentCount) articles, generation \(reader.manifest.generation)"
+                + topics)
     }
 }

@@ -206,17 +206,21 @@ struct TopicModelCLITests {
             "--title-topic-weight", "0",
         ])
         #expect(off.stdout == plain.stdout)
-        // Damaged: ignored, the same hits as without a model.
+        // Damaged: the same hits as without a model, with a note saying so; `check` names it.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: model))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: model))
         let damaged = try Loupe.run(["related", "d0", "--index", idx, "--json"])
         #expect(damaged.status == 0 && damaged.stdout == plain.stdout)
+        #expect(damaged.stderr.contains("topic model is damaged"), "\(damaged.stderr)")
+        #expect(!plain.stderr.contains("topic model"))
+        let check = try Loupe.run(["check", "--index", idx])
+        #expect(check.status == 2 && check.stderr.contains("topics"), "\(check.stderr)")
         // The next index run, though nothing changed, makes a damaged model again …
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: model)) != bytes)
         #expect(try Loupe.run(["related", "d0", "--index", idx, "--json"]).stdout == blended.stdout)
-        // … and `check` does not count it as part of the index.
+        // … and `check` finds it sound again.
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
 }

@@ -410,6 +410,11 @@ public final class RelatedFinder {
         vectors = [:]
         sourceVectorCache = nil
         var notes: [String] = []
+        if topics == nil, max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0,
+            TopicModel.exists(directory: searcher.reader.directory)
+        {
+            notes.append("the topic model is damaged: ranked without it (the next `loupe index` makes it again)")
+        }
         let selected = try selectTerms(source, inIndex: sourceDoc != nil)
         let sourceForms = display
         if selected.isEmpty {

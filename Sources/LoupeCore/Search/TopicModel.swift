@@ -317,18 +317,24 @@ public struct TopicModel: @unchecked Sendable {
     /// not read: its CRC is verified once per version of the file (`VerifiedFiles`), and the
     /// terms and rows are used where they lie. A model written before the `TOPM` layout (`TOPC`:
     /// terms with a length byte each) is read into memory.
-    public static func load(directory dir: String) -> TopicModel? {
+    /// With `fullCheck` (`loupe check`), the whole CRC is verified whatever `verified` records.
+    public static func load(directory dir: String, fullCheck: Bool = false) -> TopicModel? {
         #if _endian(big)
             return nil  // the rows are little-endian floats used in place
         #endif
         guard let file = try? MappedFile(path: dir + "/" + fileName), file.bytes.count >= 16 else { return nil }
         let verified = VerifiedFiles(directory: dir)
         defer { verified.save() }
+        func validate(_ kind: String) -> Range<Int>? {
+            fullCheck
+                ? try? IndexFile.validate(file.bytes, kind: kind, file: file.path, checksum: true)
+                : try? verified.validate(file, name: fileName, kind: kind)
+        }
         if Array(file.bytes[4..<8]) == Array("TOPC".utf8) {
-            guard (try? verified.validate(file, name: fileName, kind: "TOPC")) != nil else { return nil }
+            guard validate("TOPC") != nil else { return nil }
             return loadPacked(file.bytes)
         }
-        guard let payload = try? verified.validate(file, name: fileName, kind: "TOPM") else { return nil }
+        guard let payload = validate("TOPM") else { return nil }
         let buf = file.bytes
         var r = ByteReader(
             UnsafeRawBufferPointer(rebasing: buf[0..<payload.upperBound]), at: payload.lowerBound, file: fileName)
@@ -362,6 +368,11 @@ public struct TopicModel: @unchecked Sendable {
             termStart: starts,
             rows: UnsafeBufferPointer(start: (base + rowsAt).assumingMemoryBound(to: Float.self), count: count),
             storage: file)
+    }
+
+    /// Whether `<dir>/topics` exists (loadable or not).
+    public static func exists(directory dir: String) -> Bool {
+        access(dir + "/" + fileName, F_OK) == 0
     }
 
     /// A model of the earlier `TOPC` layout (already validated), read into memory.
