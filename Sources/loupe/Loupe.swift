@@ -41,6 +41,7 @@ extension Loupe {
         "--index", "--limit", "-l", "--context", "--color", "--batch", "--format", "--run-tag", "--rounds", "--warmup",
         "--by", "--k1", "--b", "--title-weight", "--text", "--window", "--max-terms", "--min-df", "--title-boost",
         "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight", "--feedback-terms",
+        "--first-round-terms",
         "--topic-weight", "--topic-expansion", "--title-topic-weight",
         "--exact-weight",
     ]

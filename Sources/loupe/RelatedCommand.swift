@@ -67,6 +67,12 @@ struct RelatedCommand: ParsableCommand {
     var feedbackWeight: Float = RelatedOptions().feedbackWeight
 
     @Option(
+        help: ArgumentHelp(
+            "Words of the first-round query, the one that finds the feedback articles: the source's best N.",
+            valueName: "N"))
+    var firstRoundTerms: Int = RelatedOptions().firstRoundTerms
+
+    @Option(
         help:
             "Weight of the topic similarity (the index's LSI topics, built by loupe index) against the best BM25 score (0: off)."
     )
@@ -102,6 +108,7 @@ struct RelatedCommand: ParsableCommand {
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
             throw ValidationError("--feedback-weight must be 0 or more")
         }
+        guard firstRoundTerms >= 1 else { throw ValidationError("--first-round-terms must be 1 or more") }
         guard topicWeight >= 0 && topicWeight <= 100 else { throw ValidationError("--topic-weight takes 0 to 100") }
         guard topicExpansion >= 0 && topicExpansion <= 100 else {
             throw ValidationError("--topic-expansion takes 0 to 100")
@@ -141,6 +148,7 @@ struct RelatedCommand: ParsableCommand {
         opts.copyThreshold = copyThreshold
         opts.feedbackDocs = feedback
         opts.feedbackWeight = feedbackWeight
+        opts.firstRoundTerms = firstRoundTerms
         opts.topicWeight = topicWeight
         opts.topicExpansion = topicExpansion
         opts.titleTopicWeight = titleTopicWeight

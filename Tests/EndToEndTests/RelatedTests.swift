@@ -120,6 +120,9 @@ struct RelatedTests {
 
     @Test func unknownArticleIsAnError() throws {
         let (_, index) = try Loupe.indexedCorpus()
+        let bad = try Loupe.run(["related", "world-0003", "--first-round-terms", "0", "--index", index])
+        #expect(bad.status != 0 && bad.stderr.contains("--first-round-terms"))
+        #expect(try Loupe.run(["related", "world-0003", "--first-round-terms", "5", "--index", index]).status == 0)
         #expect(try Loupe.run(["related", "no-such-id", "--index", index]).status == 2)
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
     }
