@@ -110,7 +110,8 @@ public final class VerifiedFiles {
             text += "\(name) \(id.device) \(id.inode) \(id.size) \(id.modified) \(id.changed) \(crc)\n"
         }
         text += "end\n"
-        let tmp = directory + "/" + VerifiedFiles.fileName + ".\(getpid()).tmp"
+        // Unique per writer (two readers of one process may save at once).
+        let tmp = directory + "/" + VerifiedFiles.fileName + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return }
         let bytes = Array(text.utf8)
