@@ -107,6 +107,16 @@ struct QueryLanguageTests {
         #expect(r.status == 0)
         #expect(!r.stderr.contains("note"))
     }
+
+    /// A prefix no indexed word starts with matches nothing, alone or as a NEAR operand (it
+    /// used to make NEAR fail with "operands must be words…": exit 2 instead of no hits).
+    @Test func aPrefixThatMatchesNothingIsNoHitsNotAnError() throws {
+        for q in ["zqxv*", "oil NEAR/5 zqxv*", "zqxv* NEAR/5 oil", "\"crude oil\" NEAR/3 zqxv*"] {
+            let r = try Loupe.run(["find", q, "--index", QueryLanguageTests.index])
+            #expect(r.status == 1, "\(q): \(r.stderr)")
+            #expect(!r.stderr.contains("operands"), "\(q)")
+        }
+    }
 }
 
 /// `find` and `related` move words that start with '-' behind a `--` before parsing; that step

@@ -141,6 +141,8 @@ public final class Searcher {
                 )
             }
             let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
+            // No word starts so: nothing (inside NEAR too, where an empty OR is no operand).
+            if sorted.isEmpty { return .nothing }
             return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
@@ -164,6 +166,7 @@ public final class Searcher {
             let bb = try operand(b)
             for x in [ba, bb] where !x.isPositional {
                 if case .nothing = x { return .nothing }
+                if case .or(let c) = x, c.isEmpty { return .nothing }
                 throw QueryError(message: "NEAR and ADJ operands must be words, phrases, or OR groups of those")
             }
             let slot = f(ba)
