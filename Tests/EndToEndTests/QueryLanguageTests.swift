@@ -111,10 +111,27 @@ struct QueryLanguageTests {
     /// A prefix no indexed word starts with matches nothing, alone or as a NEAR operand (it
     /// used to make NEAR fail with "operands must be words…": exit 2 instead of no hits).
     @Test func aPrefixThatMatchesNothingIsNoHitsNotAnError() throws {
-        for q in ["zqxv*", "oil NEAR/5 zqxv*", "zqxv* NEAR/5 oil", "\"crude oil\" NEAR/3 zqxv*"] {
+        for q in [
+            "zqxv*", "oil NEAR/5 zqxv*", "zqxv* NEAR/5 oil", "\"crude oil\" NEAR/3 zqxv*",
+            "(zqxv* OR zqyy*) NEAR/3 oil",
+        ] {
             let r = try Loupe.run(["find", q, "--index", QueryLanguageTests.index])
             #expect(r.status == 1, "\(q): \(r.stderr)")
             #expect(!r.stderr.contains("operands"), "\(q)")
+        }
+        // In an OR group, such a prefix drops out and the other alternatives still match.
+        func ids(_ q: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", QueryLanguageTests.index, "--json"])
+            #expect(r.status == 0, "\(q): \(r.stderr)")
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        for (q, plain) in [
+            ("(zqxv* OR alpha) NEAR/2 beta", "alpha NEAR/2 beta"),
+            ("beta NEAR/2 (alpha OR zqxv*)", "beta NEAR/2 alpha"),
+        ] {
+            let want = try ids(plain)
+            let got = try ids(q)
+            #expect(!want.isEmpty && got == want, "\(q)")
         }
     }
 }

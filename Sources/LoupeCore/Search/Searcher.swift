@@ -13,6 +13,15 @@ public indirect enum BoundQuery: Sendable {
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
     case date(BoundQuery, from: String?, to: String?)
 
+    /// `.nothing`, or an OR of nothing but such (an empty OR too).
+    var matchesNothing: Bool {
+        switch self {
+        case .nothing: return true
+        case .or(let c): return c.allSatisfy(\.matchesNothing)
+        default: return false
+        }
+    }
+
     var isPositional: Bool {
         switch self {
         case .term, .phrase, .near: return true
@@ -148,7 +157,9 @@ public final class Searcher {
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
                 if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty {
-                    return .or(try s.map(operand))
+                    // Alternatives that match nothing (a prefix no word starts with) drop out.
+                    let alternatives = try s.map(operand).filter { !$0.matchesNothing }
+                    return alternatives.isEmpty ? .nothing : .or(alternatives)
                 }
                 let bound = try bind(n)
                 // An unquoted word is (stem OR title stem OR exact form); the title's positions
@@ -165,8 +176,7 @@ public final class Searcher {
             let ba = try operand(a)
             let bb = try operand(b)
             for x in [ba, bb] where !x.isPositional {
-                if case .nothing = x { return .nothing }
-                if case .or(let c) = x, c.isEmpty { return .nothing }
+                if x.matchesNothing { return .nothing }
                 throw QueryError(message: "NEAR and ADJ operands must be words, phrases, or OR groups of those")
             }
             let slot = f(ba)
