@@ -30,10 +30,9 @@ public final class SegmentReader: @unchecked Sendable {
         posFile = try MappedFile(path: base + ".pos")
         lenFile = try MappedFile(path: base + ".len")
         storeFile = try MappedFile(path: base + ".store")
+        let files = SegmentReader.files(dictFile, postFile, posFile, lenFile, storeFile)
         if let stamps = info.files {
-            for (ext, f) in [
-                ("dict", dictFile), ("post", postFile), ("pos", posFile), ("len", lenFile), ("store", storeFile),
-            ] {
+            for (f, ext, _) in files {
                 guard let st = stamps[ext] else { continue }
                 let b = f.bytes
                 guard b.count == st.size else {
@@ -44,15 +43,13 @@ public final class SegmentReader: @unchecked Sendable {
                 else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
             }
         }
-        func validate(_ f: MappedFile, _ ext: String, _ kind: String) throws -> Range<Int> {
-            if let verified { return try verified.validate(f, name: info.name + "." + ext, kind: kind) }
-            return try IndexFile.validate(f.bytes, kind: kind, file: base + "." + ext, checksum: true)
+        var payloads: [String: Range<Int>] = [:]
+        for (f, ext, kind) in files {
+            payloads[ext] =
+                try verified?.validate(f, name: info.name + "." + ext, kind: kind)
+                ?? IndexFile.validate(f.bytes, kind: kind, file: f.path, checksum: true)
         }
-        _ = try validate(dictFile, "dict", "DICT")
-        _ = try validate(postFile, "post", "POST")
-        _ = try validate(posFile, "pos", "POSN")
-        let lp = try validate(lenFile, "len", "LENS")
-        _ = try validate(storeFile, "store", "STOR")
+        let lp = payloads["len"]!
         dictionary = try TermDictionaryReader(dictFile, name: base + ".dict", checksum: false)
         var lr = ByteReader(lenFile.bytes, at: lp.lowerBound, file: base + ".len")
         let slots = try lr.u32()
@@ -70,9 +67,19 @@ public final class SegmentReader: @unchecked Sendable {
         // Verifying the checksums touched every page: let them go (they stay in the page cache,
         // so a later read is a cheap minor fault), or opening many segments at once — a merge —
         // would hold them all as resident memory.
-        for f in [dictFile, postFile, posFile, lenFile, storeFile] { f.release(before: f.bytes.count) }
+        for (f, _, _) in files { f.release(before: f.bytes.count) }
         deleted = [Bool](repeating: false, count: info.documents)
         for d in info.deleted where d >= 0 && d < info.documents { deleted[d] = true }
+    }
+
+    /// A segment's five files with their extension and header kind, in one order for every check.
+    private static func files(
+        _ dict: MappedFile, _ post: MappedFile, _ pos: MappedFile, _ len: MappedFile, _ store: MappedFile
+    ) -> [(file: MappedFile, ext: String, kind: String)] {
+        [
+            (dict, "dict", "DICT"), (post, "post", "POST"), (pos, "pos", "POSN"), (len, "len", "LENS"),
+            (store, "store", "STOR"),
+        ]
     }
 
     public var documentCount: Int { info.documents }
@@ -118,11 +125,9 @@ public final class SegmentReader: @unchecked Sendable {
     /// Verifies every file's checksum and the postings structure (for `loupe check`).
     public func check() throws {
         let base = directory + "/" + info.name
-        _ = try IndexFile.validate(dictFile.bytes, kind: "DICT", file: base + ".dict", checksum: true)
-        _ = try IndexFile.validate(postFile.bytes, kind: "POST", file: base + ".post", checksum: true)
-        _ = try IndexFile.validate(posFile.bytes, kind: "POSN", file: base + ".pos", checksum: true)
-        _ = try IndexFile.validate(lenFile.bytes, kind: "LENS", file: base + ".len", checksum: true)
-        _ = try IndexFile.validate(storeFile.bytes, kind: "STOR", file: base + ".store", checksum: true)
+        for (f, _, kind) in SegmentReader.files(dictFile, postFile, posFile, lenFile, storeFile) {
+            _ = try IndexFile.validate(f.bytes, kind: kind, file: f.path, checksum: true)
+        }
         var previous: [UInt8] = []
         var count = 0
         try dictionary.forEach { key, ti in

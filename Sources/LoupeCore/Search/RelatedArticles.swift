@@ -127,9 +127,11 @@ public final class RelatedFinder {
     }
 
     /// The index's topic model, read on first use (nil: none, or off).
-    private lazy var topics: TopicModel? =
-        max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0
-        ? TopicModel.load(directory: searcher.reader.directory) : nil
+    private lazy var topics: TopicModel? = usesTopics ? TopicModel.load(directory: searcher.reader.directory) : nil
+    private var usesTopics: Bool { max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0 }
+    /// A model file is there but could not be read: each call says so in a note.
+    private lazy var topicsDamaged =
+        usesTopics && topics == nil && TopicModel.exists(directory: searcher.reader.directory)
 
     /// A word vector's (model row, weight) pairs: its words the topic model has.
     private func rowWeights(_ v: [(Int, Float)], _ model: TopicModel) -> [(Int, Float)] {
@@ -412,9 +414,7 @@ public final class RelatedFinder {
         vectors = [:]
         sourceVectorCache = nil
         var notes: [String] = []
-        if topics == nil, max(options.topicWeight, options.topicExpansion, options.titleTopicWeight) > 0,
-            TopicModel.exists(directory: searcher.reader.directory)
-        {
+        if topicsDamaged {
             notes.append("the topic model is damaged: ranked without it (the next `loupe index` makes it again)")
         }
         let selected = try selectTerms(source, inIndex: sourceDoc != nil)
