@@ -101,4 +101,41 @@ struct BlockImpactsTests {
         let bm = BM25()
         #expect(c.blockMax { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: 100) } > 0)
     }
+
+    /// A skip entry only locates its block's impacts; they are read when a bound is first asked
+    /// for, in any block order, and bound exactly the block's scores.
+    @Test func blockImpactsAreReadOnDemandInAnyOrder() throws {
+        let n = 5 * PostingsFormat.blockSize + 17
+        let freqs = (0..<n).map { UInt32(1 + ($0 * 7919) % 13) }
+        let lengths = (0..<n).map { UInt32(20 + ($0 * 104_729) % 400) }
+        let (c, files) = try encoded(freqs: freqs, lengths: lengths)
+        defer { withExtendedLifetime(files) {} }
+        let bm = BM25()
+        let score = { (tf: UInt32, dl: UInt32) in bm.tfNorm(Float(tf), length: Float(dl), avgLength: 100) }
+        #expect(c.blockCountTotal == 6)
+        for b in [4, 1, 5, 0, 3, 2, 4] {
+            let docs = (b * PostingsFormat.blockSize)..<min(n, (b + 1) * PostingsFormat.blockSize)
+            let best = docs.map { score(freqs[$0], lengths[$0]) }.max()!
+            #expect(c.bound(ofBlock: b, score) == best, "block \(b)")
+            #expect(c.lastDoc(ofBlock: b) == Int32(docs.upperBound - 1))
+        }
+        #expect(c.error == nil)
+    }
+
+    /// A skip list cut short inside a block's impacts is damage at the cursor's creation.
+    @Test func truncatedImpactsAreDamage() throws {
+        let n = 3 * PostingsFormat.blockSize
+        let (c, files) = try encoded(
+            freqs: (0..<n).map { UInt32(1 + $0 % 40) }, lengths: (0..<n).map { UInt32(10 + $0) })
+        defer { withExtendedLifetime(files) {} }
+        #expect(c.error == nil)
+        let post = files[0].bytes
+        for cut in [5, 9, 14] {
+            let short = PostingsCursor(
+                post: UnsafeRawBufferPointer(rebasing: post[0..<cut]), posn: files[1].bytes, info: c.info,
+                file: "t.post", documents: n)
+            #expect(short.error != nil, "cut at \(cut)")
+            #expect(short.doc == PostingsCursor.end)
+        }
+    }
 }

@@ -52,4 +52,54 @@ import Testing
         #expect(docs.count <= 1)
         #expect(c.error != nil)
     }
+
+    /// A term of exactly one full block: two patched-packed arrays (gaps, tf − 1), no skip entry.
+    func fullBlockCursor(gaps: [UInt32], documents: Int) -> PostingsCursor {
+        precondition(gaps.count == PostingsFormat.blockSize)
+        var w = ByteWriter(capacity: 1024)
+        let ones = [UInt32](repeating: 0, count: gaps.count)
+        var scratch = [UInt32](repeating: 0, count: gaps.count)
+        scratch.withUnsafeMutableBufferPointer { sp in
+            gaps.withUnsafeBufferPointer {
+                PatchedPacking.pack($0.baseAddress!, gaps.count, scratch: sp.baseAddress!, into: &w)
+            }
+            ones.withUnsafeBufferPointer {
+                PatchedPacking.pack($0.baseAddress!, gaps.count, scratch: sp.baseAddress!, into: &w)
+            }
+        }
+        let post = w.bytes + [UInt8](repeating: 0, count: 16)
+        let info = TermInfo(
+            docFreq: gaps.count, totalTermFreq: UInt64(gaps.count), postOffset: 0, posOffset: 0, maxFreq: 1,
+            minLength: 10)
+        return post.withUnsafeBytes { p in
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: p.count, alignment: 8)
+            copy.copyMemory(from: p)
+            return PostingsCursor(
+                post: UnsafeRawBufferPointer(copy), posn: UnsafeRawBufferPointer(start: copy.baseAddress, count: 0),
+                info: info, file: "seg.post", documents: documents)
+        }
+    }
+
+    /// A full block checks its gaps as a whole before summing them: a zero gap (but the first
+    /// document of the segment, 0) or ids past 2³² − 1 are damage.
+    @Test func fullBlockGapsAreChecked() {
+        var gaps = [UInt32](repeating: 2, count: PostingsFormat.blockSize)
+        gaps[0] = 0
+        let good = fullBlockCursor(gaps: gaps, documents: 1000)
+        #expect(drain(good) == (0..<PostingsFormat.blockSize).map { Int32($0 * 2) })
+        #expect(good.error == nil)
+
+        var repeated = gaps
+        repeated[40] = 0
+        let r = fullBlockCursor(gaps: repeated, documents: 1000)
+        #expect(drain(r).isEmpty)
+        #expect(r.error != nil)
+
+        var wrapped = gaps
+        wrapped[1] = UInt32.max
+        wrapped[2] = UInt32.max
+        let w = fullBlockCursor(gaps: wrapped, documents: Int(Int32.max))
+        #expect(drain(w).isEmpty)
+        #expect(w.error != nil)
+    }
 }

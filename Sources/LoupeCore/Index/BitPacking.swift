@@ -39,6 +39,40 @@ public enum BitPacking {
             for i in 0..<n { out[i] = 0 }
             return
         }
+        // Whole groups of 8 values (8 × bits bits = `bits` bytes) with the width a constant:
+        // every load offset and shift is then fixed, and the group unrolls. The last group's
+        // loads reach at most 7 bytes past it, hence the `available` test.
+        if n & 7 == 0 && available >= n / 8 * bits + 8 {
+            switch bits {
+            case 1: unpackGroups(src, n, 1, out)
+            case 2: unpackGroups(src, n, 2, out)
+            case 3: unpackGroups(src, n, 3, out)
+            case 4: unpackGroups(src, n, 4, out)
+            case 5: unpackGroups(src, n, 5, out)
+            case 6: unpackGroups(src, n, 6, out)
+            case 7: unpackGroups(src, n, 7, out)
+            case 8: unpackGroups(src, n, 8, out)
+            case 9: unpackGroups(src, n, 9, out)
+            case 10: unpackGroups(src, n, 10, out)
+            case 11: unpackGroups(src, n, 11, out)
+            case 12: unpackGroups(src, n, 12, out)
+            case 13: unpackGroups(src, n, 13, out)
+            case 14: unpackGroups(src, n, 14, out)
+            case 15: unpackGroups(src, n, 15, out)
+            case 16: unpackGroups(src, n, 16, out)
+            case 17: unpackGroups(src, n, 17, out)
+            case 18: unpackGroups(src, n, 18, out)
+            case 19: unpackGroups(src, n, 19, out)
+            case 20: unpackGroups(src, n, 20, out)
+            case 21: unpackGroups(src, n, 21, out)
+            case 22: unpackGroups(src, n, 22, out)
+            case 23: unpackGroups(src, n, 23, out)
+            case 24: unpackGroups(src, n, 24, out)
+            case 25: unpackGroups(src, n, 25, out)
+            default: unpackGroups(src, n, bits, out)
+            }
+            return
+        }
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
         // Value i starts at bit i × bits: load the 8 bytes from its first byte and shift.
         var fast = 0
@@ -68,6 +102,27 @@ public enum BitPacking {
             out[i] = UInt32(truncatingIfNeeded: acc & mask)
             acc >>= UInt64(bits)
             filled -= bits
+        }
+    }
+}
+
+extension BitPacking {
+    /// `n` (a multiple of 8) values of `bits` bits; inlined with `bits` a constant (widths over
+    /// 25 are rare in postings and share one copy with a variable width). A value's bits lie
+    /// within the 8 bytes from its first byte: bit offset (≤ 7) + width (≤ 32) ≤ 39.
+    @inline(__always)
+    static func unpackGroups(_ src: UnsafePointer<UInt8>, _ n: Int, _ bits: Int, _ out: UnsafeMutablePointer<UInt32>) {
+        let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (1 << UInt64(bits)) - 1
+        let raw = UnsafeRawPointer(src)
+        var g = 0
+        while g < n {
+            let base = (g >> 3) * bits
+            for j in 0..<8 {
+                let bit = j * bits
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: base + bit >> 3, as: UInt64.self))
+                out[g + j] = UInt32(truncatingIfNeeded: (w >> UInt64(bit & 7)) & mask)
+            }
+            g += 8
         }
     }
 }

@@ -239,8 +239,9 @@ struct SkipEntry {
     var posOffset: Int  // absolute offset of the block's positions in .pos
     var maxFreq: UInt32
     var minLength: UInt32
-    var impactStart: Int32  // index of the block's first (tf, length) pair in `impacts`
+    var impactStart: Int32  // index of the block's first (tf, length) pair in `impacts` (-1: not read yet)
     var impactCount: Int32
+    var impactOffset: Int = 0  // absolute offset of the block's (tf, length) varints in .post
 }
 
 /// A cursor over one term's postings in one segment: doc ids in increasing order, their
@@ -343,21 +344,18 @@ public final class PostingsCursor {
             let pbytes = try r.count(max: posn.count)
             let np = try r.count(max: 64)
             guard np >= 1 else { throw IndexError.corrupt(fileName, "block without impacts") }
-            let start = Int32(impacts.count / 2)
-            var mf: UInt32 = 0
-            var ml = UInt32.max
-            for _ in 0..<np {
-                let tf = UInt32(truncatingIfNeeded: try r.varint())
-                let dl = UInt32(truncatingIfNeeded: try r.varint())
-                impacts.append(tf)
-                impacts.append(dl)
-                mf = max(mf, tf)
-                ml = min(ml, dl)
+            // The block's impacts are read when a bound of it is first asked for: a query
+            // touches few of a common word's blocks, and its cursor is made for every query.
+            let at = r.pos
+            r.pos = PostingsCursor.skipVarints(2 * np, in: post, from: at)
+            // Blocks follow, so the run ends before the file does (at its end: cut short).
+            guard r.pos < post.count else {
+                throw IndexError.corrupt(fileName, "bad block impacts")
             }
             skips.append(
                 SkipEntry(
-                    lastDoc: Int32(last), dataOffset: off, posOffset: poff, maxFreq: mf, minLength: ml,
-                    impactStart: start, impactCount: Int32(np)))
+                    lastDoc: Int32(last), dataOffset: off, posOffset: poff, maxFreq: 0, minLength: 0,
+                    impactStart: -1, impactCount: Int32(np), impactOffset: at))
             off += bytes
             poff += pbytes
         }
@@ -460,17 +458,27 @@ public final class PostingsCursor {
         var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
         var r = ByteReader(post, at: s.dataOffset, file: fileName)
         if n == PostingsFormat.blockSize {
+            // Local copies: through `self` every store might change the pointers, and each
+            // iteration reloaded them.
+            let docs = self.docs
+            let freqs = self.freqs
             try unpackPatched(&r, n, into: docs)
             try unpackPatched(&r, n, into: freqs)
-            for k in 0..<n {
-                let before = prev
-                prev &+= docs[k]
-                guard prev > before || (b == 0 && k == 0) else {
-                    throw IndexError.corrupt(fileName, "doc ids not increasing")
-                }
-                docs[k] = prev
-                freqs[k] &+= 1
+            // Increasing ids: every gap ≥ 1 (but a segment's first document, 0) and no
+            // overflow. Checked over the whole block first, so the loops below are plain
+            // (vectorisable) prefix sums.
+            var smallest: UInt32 = .max
+            var sum = UInt64(prev)
+            for k in (b == 0 ? 1 : 0)..<n { smallest = min(smallest, docs[k]) }
+            for k in 0..<n { sum &+= UInt64(docs[k]) }
+            guard smallest >= 1, sum <= UInt64(UInt32.max) else {
+                throw IndexError.corrupt(fileName, "doc ids not increasing")
             }
+            for k in 0..<n {
+                prev &+= docs[k]
+                docs[k] = prev
+            }
+            for k in 0..<n { freqs[k] &+= 1 }
         } else {
             for k in 0..<n {
                 let before = prev
@@ -566,11 +574,15 @@ public final class PostingsCursor {
     /// Upper bounds for the current block (block-max pruning).
     public var blockMaxFreq: UInt32 {
         ensureImpacts()
-        return block >= 0 && block < skips.count ? skips[block].maxFreq : info.maxFreq
+        guard block >= 0 && block < skips.count else { return info.maxFreq }
+        ensureImpacts(ofBlock: block)
+        return skips[block].maxFreq
     }
     public var blockMinLength: UInt32 {
         ensureImpacts()
-        return block >= 0 && block < skips.count ? skips[block].minLength : info.minLength
+        guard block >= 0 && block < skips.count else { return info.minLength }
+        ensureImpacts(ofBlock: block)
+        return skips[block].minLength
     }
     /// The largest of `score(tf, length)` over the current block's impacts (an exact bound of
     /// any monotone score in the block).
@@ -592,8 +604,44 @@ public final class PostingsCursor {
         return boundUnchecked(ofBlock: b, score)
     }
 
+    /// Reads block `b`'s impacts into `impacts` (its skip entry only located them).
+    @inline(__always) private func ensureImpacts(ofBlock b: Int) {
+        if skips[b].impactStart < 0 { readImpacts(ofBlock: b) }
+    }
+
+    private func readImpacts(ofBlock b: Int) {
+        var r = ByteReader(post, at: skips[b].impactOffset, file: fileName)
+        let start = impacts.count / 2
+        var mf: UInt32 = 0
+        var ml = UInt32.max
+        do {
+            for _ in 0..<skips[b].impactCount {
+                let tf = UInt32(truncatingIfNeeded: try r.varint())
+                let dl = UInt32(truncatingIfNeeded: try r.varint())
+                impacts.append(tf)
+                impacts.append(dl)
+                mf = max(mf, tf)
+                ml = min(ml, dl)
+            }
+        } catch {
+            // Damaged (the skip entry's pass found the varints' ends, so only past the file's
+            // end): a bound no block can fall under, and the cursor reports the damage.
+            self.error = .corrupt(fileName, "bad block impacts")
+            impacts.removeSubrange((start * 2)...)
+            impacts.append(UInt32.max)
+            impacts.append(0)
+            mf = .max
+            ml = 0
+        }
+        skips[b].impactStart = Int32(start)
+        skips[b].impactCount = Int32(impacts.count / 2 - start)
+        skips[b].maxFreq = mf
+        skips[b].minLength = ml
+    }
+
     @inline(__always)
     private func boundUnchecked(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
+        ensureImpacts(ofBlock: b)
         let s = skips[b]
         var best: Float = 0
         var i = Int(s.impactStart) * 2
@@ -635,14 +683,21 @@ public final class PostingsCursor {
         out.append(contentsOf: UnsafeBufferPointer(start: buf.values, count: buf.count))
     }
 
-    /// Skips `n` varints starting at `p` (8 bytes at a time: a varint ends at each byte whose
-    /// high bit is clear).
+    /// Skips `n` varints starting at `p` of the positions (8 bytes at a time: a varint ends at
+    /// each byte whose high bit is clear).
     @inline(__always)
     private func skipVarints(_ n: Int, from start: Int) -> Int {
+        PostingsCursor.skipVarints(n, in: posn, from: start)
+    }
+
+    /// Skips `n` varints of `buffer` from `start`; the offset after them (at most the buffer's
+    /// end, where a truncated run stops).
+    @inline(__always)
+    static func skipVarints(_ n: Int, in buffer: UnsafeRawBufferPointer, from start: Int) -> Int {
         var p = start
         var left = n
-        let end = posn.count
-        let base = posn.baseAddress!
+        let end = buffer.count
+        guard let base = buffer.baseAddress, n > 0 else { return start }
         while left >= 8 && p + 8 <= end {
             let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
             let ends = (~w & 0x8080_8080_8080_8080).nonzeroBitCount
