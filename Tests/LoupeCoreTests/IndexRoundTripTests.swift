@@ -200,6 +200,31 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// A conjunction of common words over many blocks: its block-max windows are tried, then
+    /// tried only now and then while they fail to prune (two common words), then again when
+    /// they prune (later articles where one word is dense). The top k must equal exhaustive
+    /// scoring throughout.
+    @Test func conjunctionWindowsEqualExhaustive() throws {
+        var state: UInt64 = 29
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        let n = 40 * PostingsFormat.blockSize
+        let arts = (0..<n).map { i -> Article in
+            var words = ["alpha", "beta", "gamma", "delta", "epsilon"].filter { _ in rnd(3) > 0 }
+            words += (0..<rnd(30)).map { _ in "filler\(rnd(50))" }
+            if i > n / 2 && rnd(7) == 0 { words += Array(repeating: "alpha", count: 2 + rnd(5)) }
+            if rnd(60) == 0 { words.append("scarce") }
+            return Article(id: "c\(i)", title: "t\(rnd(9))", body: words.joined(separator: " "), source: "c/\(i).txt")
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 1)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        for q in ["alpha AND beta", "beta AND gamma AND delta", "alpha AND scarce", "epsilon AND alpha^2"] {
+            try IndexRoundTripTests.expectPrunedEqualsExhaustive(s, q, ks: [1, 10, 50], totals: true)
+        }
+    }
+
     /// A rare word OR a common one: MaxScore seeds its threshold from the rare word's first
     /// documents; the top k must still equal exhaustive scoring.
     @Test func seededMaxScoreEqualsExhaustive() throws {

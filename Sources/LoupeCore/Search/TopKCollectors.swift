@@ -542,6 +542,9 @@ enum TopKCollectors {
             var target: Int32 = 0
             var windowEnd: Int32 = -1
             var windowBound: Float = 0
+            var windows = 0
+            var tried = 0
+            var pruned = 0
             outer: while true {
                 // Leap-frog: every lead term on one document `d`.
                 var d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: target) }
@@ -564,11 +567,21 @@ enum TopKCollectors {
                     // their block bounds: computed once per window, not per candidate (cursors
                     // only move forward, so up to `windowEnd` each is still in that block).
                     if d > windowEnd || windowEnd < 0 {
-                        windowBound = 0
                         windowEnd = Int32.max
                         for i in 0..<m {
-                            windowBound += sc.blockBound(i)
                             windowEnd = min(windowEnd, cursors[i]._withUnsafeGuaranteedRef { $0.blockLastDoc })
+                        }
+                        // The bound costs each block's impacts; where windows seldom prune (two
+                        // common words: most blocks hold a short document with a high tf), only
+                        // every 8th window is tried, until they prune again.
+                        windows += 1
+                        if windows <= 16 || pruned * 8 >= tried || windows & 7 == 0 {
+                            tried += 1
+                            windowBound = 0
+                            for i in 0..<m { windowBound += sc.blockBound(i) }
+                            if windowBound <= heap.threshold { pruned += 1 }
+                        } else {
+                            windowBound = .infinity
                         }
                     }
                     if windowBound <= heap.threshold {
