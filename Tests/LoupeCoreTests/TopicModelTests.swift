@@ -175,4 +175,44 @@ struct TopicModelTests {
         try w.commit(corpusRoot: nil)
         #expect(try TopicModel.build(try IndexReader(directory: dir), corpus: "c") == nil)
     }
+
+    /// Parallel slices cover every item once, in contiguous non-empty parts.
+    @Test func parallelSlicesCoverEveryItemOnce() {
+        for (count, parts) in [(0, 2), (1, 4), (7, 2), (10, 3), (1000, 8)] {
+            let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+            seen.initialize(repeating: 0)
+            defer { seen.deallocate() }
+            let sizes = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
+            sizes.initialize(repeating: -1)
+            defer { sizes.deallocate() }
+            Parallel.slices(count, parts: parts) { part, range in
+                sizes[part] = range.count
+                for i in range { seen[i] += 1 }
+            }
+            #expect((0..<count).allSatisfy { seen[$0] == 1 }, "\(count) in \(parts)")
+            let used = sizes.filter { $0 >= 0 }
+            #expect(used.allSatisfy { $0 > 0 } && used.reduce(0, +) == count)
+        }
+    }
+
+    /// The model is the same, bit for bit, whatever the number of threads that build it.
+    @Test func threadsDoNotChangeTheModel() throws {
+        var rng = SplitMix(seed: 11)
+        let words = (0..<300).map { "w\($0)" }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try IndexWriter(directory: dir, analyzer: .plain, reset: true)
+        for i in 0..<1_500 {
+            let body = (0..<12).map { _ in words[Int(rng.next() % 60) + 60 * (i % 5)] }.joined(separator: " ")
+            try w.add(Article(id: "d\(i)", title: "t\(i % 7)", body: body, source: "g/\(i)"))
+        }
+        try w.commit(corpusRoot: nil)
+        let reader = try IndexReader(directory: dir)
+        let one = try #require(try TopicModel.build(reader, corpus: "c", rank: 8, threads: 1))
+        for threads in [2, 3] {
+            let many = try #require(try TopicModel.build(reader, corpus: "c", rank: 8, threads: threads))
+            #expect(many.terms == one.terms)
+            #expect(many.rows.elementsEqual(one.rows) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+        }
+    }
 }

@@ -197,46 +197,77 @@ public struct TopicModel: @unchecked Sendable {
 
     // MARK: Building
 
-    /// A model of `reader`'s index, or nil when it has too few articles.
+    /// A model of `reader`'s index, or nil when it has too few articles. Its heavy passes run on
+    /// `threads` cores, each pass cut so that the model is the same, bit for bit, whatever the
+    /// number.
     public static func build(
-        _ reader: IndexReader, corpus: String, rank: Int = defaultRank, sample: Int = sampleSize
+        _ reader: IndexReader, corpus: String, rank: Int = defaultRank, sample: Int = sampleSize,
+        threads: Int = Parallel.cores
     ) throws -> TopicModel? {
         let n = reader.documentCount
         guard n >= minDocuments else { return nil }
         // Every (n / sample)-th article, live ones only.
         let step = max(1, n / sample)
-        let finder = RelatedFinder(searcher: Searcher(reader: reader))
+        var docs: [Int] = []
+        var d = 0
+        while d < n {
+            if let (seg, local) = reader.locate(d), !seg.isDeleted(local) { docs.append(d) }
+            d += step
+        }
+        // The sampled articles' unit word vectors, a slice per core: a core other than the first
+        // reads through an `IndexReader` of its own (a reader caches stored blocks, so it is not
+        // shared between threads).
+        let sampled = UnsafeMutableBufferPointer<[([UInt8], Float)]>.allocate(capacity: docs.count)
+        sampled.initialize(repeating: [])
+        defer {
+            sampled.deinitialize()
+            sampled.deallocate()
+        }
+        let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(1, threads))
+        failures.initialize(repeating: nil)
+        defer {
+            failures.deinitialize()
+            failures.deallocate()
+        }
+        Parallel.slices(docs.count, parts: threads) { part, range in
+            do {
+                let r = part == 0 ? reader : try IndexReader(directory: reader.directory)
+                let finder = RelatedFinder(searcher: Searcher(reader: r))
+                for i in range {
+                    sampled[i] = try finder.unitVector(try r.article(docs[i]), inIndex: true)
+                        .sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }).map { ($0.key, $0.value) }
+                }
+            } catch {
+                failures[part] = error
+            }
+        }
+        if let e = failures.lazy.compactMap({ $0 }).first { throw e }
         var vocab: [[UInt8]: Int] = [:]
         var vocabTerms: [[UInt8]] = []
         var rowStart: [Int] = [0]
         var cols: [Int32] = []
         var vals: [Float] = []
-        var d = 0
-        while d < n {
-            if let (seg, local) = reader.locate(d), !seg.isDeleted(local) {
-                let v = try finder.unitVector(try reader.article(d), inIndex: true)
-                for (t, w) in v.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-                    let c: Int
-                    if let x = vocab[t] {
-                        c = x
-                    } else {
-                        c = vocabTerms.count
-                        vocab[t] = c
-                        vocabTerms.append(t)
-                    }
-                    cols.append(Int32(c))
-                    vals.append(w)
+        for v in sampled {
+            for (t, w) in v {
+                let c: Int
+                if let x = vocab[t] {
+                    c = x
+                } else {
+                    c = vocabTerms.count
+                    vocab[t] = c
+                    vocabTerms.append(t)
                 }
-                rowStart.append(cols.count)
+                cols.append(Int32(c))
+                vals.append(w)
             }
-            d += step
+            rowStart.append(cols.count)
         }
         let m = rowStart.count - 1
         let v = vocabTerms.count
         let l = min(rank + 10, m, v)
         let k = min(rank, l)
         guard k >= 2 else { return nil }
-        let a = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: v)
+        let a = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: v, threads: threads)
         // Y = A Ω (m × l), Ω Gaussian (v × l) drawn from a fixed seed.
         var rng = SplitMix(seed: 0x5EED_70B1C5)
         var omega = [Float](repeating: 0, count: v * l)
@@ -268,13 +299,18 @@ public struct TopicModel: @unchecked Sendable {
         rows.withUnsafeMutableBufferPointer { out in
             bt.withUnsafeBufferPointer { b in
                 wm.withUnsafeBufferPointer { w in
-                    for (newRow, t) in sortedTerms.enumerated() {
-                        let ob = newRow * k
-                        for i in 0..<l {
-                            let x = b[t * l + i]
-                            if x == 0 { continue }
-                            let wb = i * k
-                            for c in 0..<k { out[ob + c] += x * w[wb + c] }
+                    sortedTerms.withUnsafeBufferPointer { st in
+                        Parallel.slices(v, parts: threads) { _, part in
+                            for newRow in part {
+                                let t = st[newRow]
+                                let ob = newRow * k
+                                for i in 0..<l {
+                                    let x = b[t * l + i]
+                                    if x == 0 { continue }
+                                    let wb = i * k
+                                    for c in 0..<k { out[ob + c] += x * w[wb + c] }
+                                }
+                            }
                         }
                     }
                 }
@@ -405,20 +441,24 @@ struct SparseRows {
     let cols: [Int32]
     let vals: [Float]
     let columns: Int
+    var threads = 1
 
     var rows: Int { rowStart.count - 1 }
 
-    /// self (rows × columns) × x (columns × width, row-major).
+    /// self (rows × columns) × x (columns × width, row-major). Rows are shared out among the
+    /// cores; each output row is summed in the same order as by one thread.
     func times(_ x: [Float], width: Int) -> [Float] {
         var out = [Float](repeating: 0, count: rows * width)
         out.withUnsafeMutableBufferPointer { o in
             x.withUnsafeBufferPointer { xp in
-                for r in 0..<rows {
-                    let ob = r * width
-                    for e in rowStart[r]..<rowStart[r + 1] {
-                        let v = vals[e]
-                        let xb = Int(cols[e]) * width
-                        for j in 0..<width { o[ob + j] += v * xp[xb + j] }
+                Parallel.slices(rows, parts: threads) { _, part in
+                    for r in part {
+                        let ob = r * width
+                        for e in rowStart[r]..<rowStart[r + 1] {
+                            let v = vals[e]
+                            let xb = Int(cols[e]) * width
+                            for j in 0..<width { o[ob + j] += v * xp[xb + j] }
+                        }
                     }
                 }
             }
@@ -426,17 +466,25 @@ struct SparseRows {
         return out
     }
 
-    /// selfᵀ (columns × rows) × y (rows × width, row-major).
+    /// selfᵀ (columns × rows) × y (rows × width, row-major). Output rows (columns of self) are
+    /// shared out among the cores: each core reads every entry and adds those of its columns,
+    /// in the same order as one thread would.
     func transposeTimes(_ y: [Float], width: Int) -> [Float] {
         var out = [Float](repeating: 0, count: columns * width)
         out.withUnsafeMutableBufferPointer { o in
             y.withUnsafeBufferPointer { yp in
-                for r in 0..<rows {
-                    let yb = r * width
-                    for e in rowStart[r]..<rowStart[r + 1] {
-                        let v = vals[e]
-                        let ob = Int(cols[e]) * width
-                        for j in 0..<width { o[ob + j] += v * yp[yb + j] }
+                Parallel.slices(columns, parts: threads) { _, part in
+                    let lo = Int32(part.lowerBound)
+                    let hi = Int32(part.upperBound)
+                    for r in 0..<rows {
+                        let yb = r * width
+                        for e in rowStart[r]..<rowStart[r + 1] {
+                            let c = cols[e]
+                            guard c >= lo && c < hi else { continue }
+                            let v = vals[e]
+                            let ob = Int(c) * width
+                            for j in 0..<width { o[ob + j] += v * yp[yb + j] }
+                        }
                     }
                 }
             }
