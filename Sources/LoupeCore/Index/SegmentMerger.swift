@@ -1,3 +1,5 @@
+import Foundation
+
 /// Merges segments into one, dropping deleted documents: a k-way merge over the sorted
 /// dictionaries, re-encoding postings with the new document numbers. Memory: the dictionaries'
 /// keys, one term's postings at a time, and the merged lengths.
@@ -51,7 +53,6 @@ struct SegmentMerger {
         try post.header(kind: "POST")
         let posn = try FileOutput(path: base + ".pos")
         try posn.header(kind: "POSN")
-        var encoder = PostingsEncoder()
         var terms = 0
         var processed = 0
         var lastPost = [UInt64](repeating: 0, count: segments.count)
@@ -62,7 +63,7 @@ struct SegmentMerger {
         let stems = analyzer == .english
         var exactOffsets = [[UInt64]](repeating: [], count: segments.count)
         var exactOrdinals = [[Int32]](repeating: [], count: segments.count)
-        var exactOutputs: [TermInfo] = []
+        var exactCount: Int32 = 0
         var exactSources: [UInt64] = []  // bit k: segment k contributed
         func ordinal(_ k: Int, _ offset: UInt64) -> Int32? {
             let a = exactOffsets[k]
@@ -74,12 +75,24 @@ struct SegmentMerger {
             }
             return lo < a.count && a[lo] == offset ? exactOrdinals[k][lo] : nil
         }
-        var newDocs: [UInt32] = []
-        var freqs: [UInt32] = []
-        var positionBytes: [UInt32] = []
-        var posStream: [UInt8] = []
+        // Two stages on two threads: this one walks the dictionaries and gathers each term's
+        // postings (new document numbers, frequencies, position bytes) into batches; a writer
+        // thread encodes them, in the same order, into the new files. The files are the same
+        // as with one thread.
+        let writer = MergeWriter(
+            dict: dict, post: post, posn: posn, slotLengths: slotLengths, keepExact: stems && segments.count <= 64)
+        let thread = Thread { writer.run() }
+        thread.stackSize = 1 << 20
+        thread.start()
+        var batch = writer.emptyBatch()
         do {
+            // On every way out (an error too): the last batch handed over, the writer done.
+            defer {
+                writer.finish(batch)
+                writer.join()
+            }
             while true {
+                if writer.failed { break }
                 var minKey: [UInt8]?
                 for k in 0..<segments.count {
                     guard let key = dicts[k].current?.0 else { continue }
@@ -119,16 +132,13 @@ struct SegmentMerger {
                         if shared == nil { shared = o } else if shared! != o { ok = false }
                     }
                     if ok, let o = shared, exactSources[Int(o)] == mask {
-                        try dict.add(key: key, info: exactOutputs[Int(o)])
+                        batch.alias(key, exact: o)
                         terms += 1
+                        if batch.isFull { batch = writer.submit(batch) }
                         continue
                     }
                 }
-                newDocs.removeAll(keepingCapacity: true)
-                freqs.removeAll(keepingCapacity: true)
-                positionBytes.removeAll(keepingCapacity: true)
-                posStream.removeAll(keepingCapacity: true)
-                var ttf: UInt64 = 0
+                batch.begin(key, slot: field?.lengthSlot ?? 0, exact: !isStem)
                 var runStart: UnsafeRawPointer?
                 var runEnd: UnsafeRawPointer?
                 for (k, ti) in sources {
@@ -143,58 +153,39 @@ struct SegmentMerger {
                         guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
                         if start != runEnd {
                             if let r = runStart {
-                                posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                                batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
                             }
                             runStart = start
                         }
                         runEnd = start + bytes.count
-                        newDocs.append(UInt32(nd))
-                        freqs.append(UInt32(f))
-                        positionBytes.append(UInt32(bytes.count))
-                        ttf += UInt64(f)
+                        batch.docs.append(UInt32(nd))
+                        batch.freqs.append(UInt32(f))
+                        batch.positionBytes.append(UInt32(bytes.count))
                     }
                     if let r = runStart {
-                        posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                        batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
                     }
                     runStart = nil
                     runEnd = nil
                     if let e = c.error { throw e }
                 }
-                let df = newDocs.count
-                if df == 0 { continue }
-                let slot = field?.lengthSlot ?? 0
-                var info = try slotLengths[slot].withUnsafeBufferPointer { lens in
-                    try newDocs.withUnsafeBufferPointer { d in
-                        try freqs.withUnsafeBufferPointer { f in
-                            try positionBytes.withUnsafeBufferPointer { pb in
-                                try posStream.withUnsafeBufferPointer { ps in
-                                    var source = ArrayPostings(docs: d, freqs: f, positionBytes: pb)
-                                    return try encoder.encode(
-                                        &source, positions: ps, df: df, lengths: lens, slot: 0, post: post,
-                                        posn: posn, lengthStride: 1)
-                                }
-                            }
-                        }
-                    }
-                }
-                info.totalTermFreq = ttf
-                try dict.add(key: key, info: info)
+                guard batch.end() else { continue }  // no live document: no term
                 terms += 1
-                if !isStem {
-                    if stems && segments.count <= 64 {
-                        let o = Int32(exactOutputs.count)
-                        var mask: UInt64 = 0
-                        for (k, ti) in sources {
-                            exactOffsets[k].append(ti.postOffset)
-                            exactOrdinals[k].append(o)
-                            mask |= 1 << UInt64(k)
-                        }
-                        exactOutputs.append(info)
-                        exactSources.append(mask)
+                if !isStem && stems && segments.count <= 64 {
+                    var mask: UInt64 = 0
+                    for (k, ti) in sources {
+                        exactOffsets[k].append(ti.postOffset)
+                        exactOrdinals[k].append(exactCount)
+                        mask |= 1 << UInt64(k)
                     }
+                    exactCount += 1
+                    exactSources.append(mask)
                 }
+                if batch.isFull { batch = writer.submit(batch) }
             }
         }
+        if let e = writer.failure { throw e }
+        dict = writer.dict
         try post.finish()
         try posn.finish()
         try dict.finish()
@@ -220,5 +211,207 @@ struct SegmentMerger {
         return Result(
             info: SegmentInfo(name: name, documents: total, terms: terms, lengthSums: sums, analyzer: analyzer),
             docMaps: docMaps)
+    }
+}
+
+/// The writing stage of a merge: encodes batches of gathered postings into the new segment's
+/// files on a thread of its own, in the order they were submitted.
+final class MergeWriter: @unchecked Sendable {
+    /// Gathered terms: their keys, and for each either the exact term whose output it shares
+    /// or its postings (slices of the flat arrays).
+    final class Batch {
+        var keys: [[UInt8]] = []
+        var alias: [Int32] = []  // -1: postings follow
+        var exact: [Bool] = []
+        var slot: [Int] = []
+        var docEnd: [Int] = []  // end of the term's documents in docs / freqs / positionBytes
+        var posEnd: [Int] = []  // end of its bytes in posStream
+        var docs: [UInt32] = []
+        var freqs: [UInt32] = []
+        var positionBytes: [UInt32] = []
+        var posStream: [UInt8] = []
+
+        /// About 4 MB of gathered postings: large enough to amortise the hand-over, small
+        /// enough for the two stages to overlap.
+        var isFull: Bool { docs.count >= 1 << 18 || posStream.count >= 1 << 22 || keys.count >= 4096 }
+
+        func alias(_ key: [UInt8], exact o: Int32) {
+            keys.append(key)
+            alias.append(o)
+            exact.append(false)
+            slot.append(0)
+            docEnd.append(docs.count)
+            posEnd.append(posStream.count)
+        }
+
+        private var docStart = 0
+        private var posStart = 0
+        private var pendingKey: [UInt8] = []
+        private var pendingSlot = 0
+        private var pendingExact = false
+
+        func begin(_ key: [UInt8], slot s: Int, exact e: Bool) {
+            pendingKey = key
+            pendingSlot = s
+            pendingExact = e
+            docStart = docs.count
+            posStart = posStream.count
+        }
+
+        /// Ends the term begun: false (and nothing kept) when it has no live document.
+        func end() -> Bool {
+            if docs.count == docStart {
+                posStream.removeSubrange(posStart...)
+                return false
+            }
+            keys.append(pendingKey)
+            alias.append(-1)
+            exact.append(pendingExact)
+            slot.append(pendingSlot)
+            docEnd.append(docs.count)
+            posEnd.append(posStream.count)
+            return true
+        }
+
+        func reset() {
+            keys.removeAll(keepingCapacity: true)
+            alias.removeAll(keepingCapacity: true)
+            exact.removeAll(keepingCapacity: true)
+            slot.removeAll(keepingCapacity: true)
+            docEnd.removeAll(keepingCapacity: true)
+            posEnd.removeAll(keepingCapacity: true)
+            docs.removeAll(keepingCapacity: true)
+            freqs.removeAll(keepingCapacity: true)
+            positionBytes.removeAll(keepingCapacity: true)
+            posStream.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private(set) var dict: DictionaryWriter
+    private let post: FileOutput
+    private let posn: FileOutput
+    private let slotLengths: [[UInt32]]
+    private let keepExact: Bool
+    private var exactOutputs: [TermInfo] = []
+    private var encoder = PostingsEncoder()
+    private let lock = NSCondition()
+    private var full: [Batch] = []
+    private var free: [Batch] = [Batch(), Batch()]
+    private var closed = false
+    private var done = false
+    private(set) var failure: Error?
+
+    init(dict: DictionaryWriter, post: FileOutput, posn: FileOutput, slotLengths: [[UInt32]], keepExact: Bool) {
+        self.dict = dict
+        self.post = post
+        self.posn = posn
+        self.slotLengths = slotLengths
+        self.keepExact = keepExact
+    }
+
+    /// The writer stopped on an error: the gathering stage should stop too.
+    var failed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure != nil
+    }
+
+    func emptyBatch() -> Batch {
+        lock.lock()
+        defer { lock.unlock() }
+        while free.isEmpty { lock.wait() }
+        return free.removeLast()
+    }
+
+    /// Hands `batch` over; returns an empty one (waiting while both are in use).
+    func submit(_ batch: Batch) -> Batch {
+        lock.lock()
+        full.append(batch)
+        lock.broadcast()
+        while free.isEmpty { lock.wait() }
+        let b = free.removeLast()
+        lock.unlock()
+        return b
+    }
+
+    /// Hands over the last batch and tells the writer no more will come.
+    func finish(_ batch: Batch) {
+        lock.lock()
+        full.append(batch)
+        closed = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func join() {
+        lock.lock()
+        while !done { lock.wait() }
+        lock.unlock()
+    }
+
+    func run() {
+        while true {
+            lock.lock()
+            while full.isEmpty && !closed { lock.wait() }
+            if full.isEmpty {
+                done = true
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            let b = full.removeFirst()
+            let stop = failure != nil
+            lock.unlock()
+            if !stop {
+                do { try write(b) } catch {
+                    lock.lock()
+                    failure = error
+                    lock.unlock()
+                }
+            }
+            b.reset()
+            lock.lock()
+            free.append(b)
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+
+    private func write(_ b: Batch) throws {
+        var docStart = 0
+        var posStart = 0
+        try b.docs.withUnsafeBufferPointer { docs in
+            try b.freqs.withUnsafeBufferPointer { freqs in
+                try b.positionBytes.withUnsafeBufferPointer { pbytes in
+                    try b.posStream.withUnsafeBufferPointer { stream in
+                        for t in 0..<b.keys.count {
+                            if b.alias[t] >= 0 {
+                                try dict.add(key: b.keys[t], info: exactOutputs[Int(b.alias[t])])
+                                continue
+                            }
+                            let de = b.docEnd[t]
+                            let pe = b.posEnd[t]
+                            let df = de - docStart
+                            var ttf: UInt64 = 0
+                            for i in docStart..<de { ttf += UInt64(freqs[i]) }
+                            var info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
+                                var source = ArrayPostings(
+                                    docs: UnsafeBufferPointer(rebasing: docs[docStart..<de]),
+                                    freqs: UnsafeBufferPointer(rebasing: freqs[docStart..<de]),
+                                    positionBytes: UnsafeBufferPointer(rebasing: pbytes[docStart..<de]))
+                                return try encoder.encode(
+                                    &source, positions: UnsafeBufferPointer(rebasing: stream[posStart..<pe]), df: df,
+                                    lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
+                            }
+                            info.totalTermFreq = ttf
+                            try dict.add(key: b.keys[t], info: info)
+                            if keepExact && b.exact[t] { exactOutputs.append(info) }
+                            docStart = de
+                            posStart = pe
+                        }
+                    }
+                }
+            }
+        }
     }
 }
