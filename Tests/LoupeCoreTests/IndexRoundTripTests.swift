@@ -200,6 +200,55 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// A merge hands its postings to a writer thread in batches: with many terms (several
+    /// batches), the merged segment holds every term with the same documents, frequencies and
+    /// positions as a segment built in one go, and English stems still share exact terms'
+    /// postings.
+    @Test func mergeInBatchesEqualsOneBuild() throws {
+        var state: UInt64 = 41
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        let syllables = ["ka", "lo", "mi", "ren", "tus", "vo", "zel", "qua", "bri", "ston"]
+        let arts = (0..<2_000).map { i -> Article in
+            let words = (0..<(5 + rnd(40))).map { _ in
+                (0..<(2 + rnd(3))).map { _ in syllables[rnd(syllables.count)] }.joined() + (rnd(4) == 0 ? "s" : "")
+            }
+            return Article(id: "m\(i)", title: words[0], body: words.joined(separator: " "), source: "m/\(i).txt")
+        }
+        for analyzer in [AnalyzerKind.plain, .english] {
+            let merged = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 5)
+            let w = try IndexWriter(directory: merged, analyzer: analyzer, reset: false)
+            try w.commit(corpusRoot: nil, optimize: true)
+            let one = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 1)
+            let a = try IndexReader(directory: merged)
+            let b = try IndexReader(directory: one)
+            #expect(a.segments.count == 1 && b.segments.count == 1)
+            var ia = try DictionaryIterator(a.segments[0].dictionary)
+            var ib = try DictionaryIterator(b.segments[0].dictionary)
+            var terms = 0
+            while let (ka, ta) = ia.current {
+                let (kb, tb) = try #require(ib.current)
+                #expect(ka == kb)
+                #expect(ta.docFreq == tb.docFreq && ta.totalTermFreq == tb.totalTermFreq)
+                let ca = a.segments[0].cursor(ta)
+                let cb = b.segments[0].cursor(tb)
+                while ca.next() != PostingsCursor.end {
+                    #expect(cb.next() == ca.doc)
+                    #expect(ca.freq == cb.freq && ca.positions() == cb.positions())
+                }
+                #expect(cb.next() == PostingsCursor.end)
+                terms += 1
+                try ia.advance()
+                try ib.advance()
+            }
+            #expect(ib.current == nil)
+            #expect(terms > 3 * 4096, "several batches of terms: \(terms)")
+            try a.check()
+        }
+    }
+
     /// A conjunction of common words over many blocks: its block-max windows are tried, then
     /// tried only now and then while they fail to prune (two common words), then again when
     /// they prune (later articles where one word is dense). The top k must equal exhaustive
