@@ -215,9 +215,15 @@ enum TopKCollectors {
             return w * bm25.tfNorm(Float(tf), length: Float(dl), avgLength: avg)
         }
 
-        /// Clause i's score on `d`, where its lead term is.
-        @inline(__always) func score(_ i: Int, _ d: Int32) -> Float {
-            var s = termScore(cursors[i]._withUnsafeGuaranteedRef { $0.freq }, d, slots[i], weights[i], avgs[i])
+        /// Clause i's lead term's score on `d`, where it is.
+        @inline(__always) func leadScore(_ i: Int, _ d: Int32) -> Float {
+            termScore(cursors[i]._withUnsafeGuaranteedRef { $0.freq }, d, slots[i], weights[i], avgs[i])
+        }
+
+        /// Clause i's score on `d` given its lead term's: the other terms' scores added to it
+        /// one by one.
+        @inline(__always) func score(_ i: Int, _ d: Int32, lead: Float) -> Float {
+            var s = lead
             var j = extraStart[i]
             while j < extraStart[i + 1] {
                 let e = extra[j]
@@ -227,6 +233,9 @@ enum TopKCollectors {
             }
             return s
         }
+
+        /// Clause i's score on `d`, where its lead term is.
+        @inline(__always) func score(_ i: Int, _ d: Int32) -> Float { score(i, d, lead: leadScore(i, d)) }
 
         /// Bound of the lead term's score of clause i over block `b` of its postings.
         @inline(__always) func leadBound(_ i: Int, ofBlock b: Int, _ c: PostingsCursor) -> Float {
@@ -542,6 +551,9 @@ enum TopKCollectors {
             var target: Int32 = 0
             var windowEnd: Int32 = -1
             var windowBound: Float = 0
+            let hasExtras = sorted.contains { !$0.rest.isEmpty }
+            let extrasBound = (0..<m).reduce(Float(0)) { $0 + sc.extraBound($1) }
+            var leadScores = [Float](repeating: 0, count: m)
             var windows = 0
             var tried = 0
             var pruned = 0
@@ -591,7 +603,25 @@ enum TopKCollectors {
                     }
                 }
                 var s: Float = 0
-                for i in 0..<m { s += sc.score(i, d) }
+                if hasExtras {
+                    // Words with other terms (title, exact form): their lead terms' scores and
+                    // the others' bounds first; most documents stop there, without moving the
+                    // other terms' cursors (each move may decode a block). The score is then
+                    // summed as `score` does, the same float for float; the bound has a margin
+                    // for the different order of its sum.
+                    var leads: Float = 0
+                    for i in 0..<m {
+                        leadScores[i] = sc.leadScore(i, d)
+                        leads += leadScores[i]
+                    }
+                    if heap.isFull && (leads + extrasBound) * 1.0001 <= heap.threshold {
+                        target = d + 1
+                        continue
+                    }
+                    for i in 0..<m { s += sc.score(i, d, lead: leadScores[i]) }
+                } else {
+                    for i in 0..<m { s += sc.score(i, d) }
+                }
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
