@@ -382,6 +382,7 @@ enum TopKCollectors {
             !heap.isFull && sorted.allSatisfy { $0.rest.isEmpty } && (dfs.max() ?? 0) >= 64 * max(dfs.last ?? 0, 1)
         let seed = seeded ? seedThreshold(sorted, k: heap.k, segment: segment) : -Float.infinity
         let phraseBound = phrase.map { $0.maxScore } ?? 0
+        let phraseRef = phrase.map { Unmanaged.passUnretained($0) }
         // Clause sums are compared with a margin for rounding when the phrase bound is added.
         let margin: (Float) -> Float = { t in phraseBound + abs(t) * 1e-4 }
         let m = sorted.count
@@ -390,7 +391,7 @@ enum TopKCollectors {
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
         var n = 0
-        return withExtendedLifetime(sorted) {
+        return withExtendedLifetime((sorted, phrase)) {
             // One pass over the essential clauses per candidate: score the ones on `d`, move
             // them on, and note the next candidate.
             var d = PostingsCursor.end
@@ -422,10 +423,12 @@ enum TopKCollectors {
                     d, s, below: firstEssential, prefix: prefix, docs: &docs, sc: sc, full: full,
                     threshold: phrase == nil ? t : t - margin(t))
                 // The phrase only where it could lift the document over the k-th score.
-                if let p = phrase, !full || s > t - margin(t),
-                    p.occurs(in: d, needed: full ? t - s - abs(t) * 1e-4 : nil)
+                // (Through an unretained reference: binding the optional retained and released
+                // the phrase scorer at every candidate.)
+                if let p = phraseRef, !full || s > t - margin(t),
+                    p._withUnsafeGuaranteedRef({ $0.occurs(in: d, needed: full ? t - s - abs(t) * 1e-4 : nil) })
                 {
-                    s += p.score()
+                    s += p._withUnsafeGuaranteedRef { $0.score() }
                 }
                 if !deletions || !segment.isDeleted(d) {
                     n += 1
