@@ -55,6 +55,19 @@ import Testing
         }
         #expect(seen == keys.count)
         for (k, want) in zip(keys, infos) { #expect(try r.lookup(k)?.postOffset == want.postOffset) }
+        // Absent keys before, between and after the blocks' first keys (compared in place in
+        // the mapped file), and prefix listings across blocks.
+        #expect(r.blockCount > 3)
+        let absent: [[UInt8]] = [
+            [], [0], Array(keys[0].dropLast()), [255], keys[keys.count / 2] + [0], keys.last! + [1],
+        ]
+        for a in absent where !keys.contains(a) {
+            #expect(try r.lookup(a) == nil, "\(a)")
+        }
+        for field in 0..<7 {
+            let want = keys.filter { $0.first == UInt8(field) }
+            #expect(try r.keys(withPrefix: [UInt8(field)], limit: 1000).map(\.0) == want)
+        }
     }
 
     /// A term of one block gets its bounds from its documents when a cursor opens: the largest
