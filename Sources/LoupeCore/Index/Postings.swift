@@ -624,8 +624,8 @@ public final class PostingsCursor {
                 ml = min(ml, dl)
             }
         } catch {
-            // Damaged (the skip entry's pass found the varints' ends, so only past the file's
-            // end): a bound no block can fall under, and the cursor reports the damage.
+            // Damaged (an overlong varint: the skip entry's pass only counted their ends): a
+            // bound no block can fall under, and the cursor reports the damage.
             self.error = .corrupt(fileName, "bad block impacts")
             impacts.removeSubrange((start * 2)...)
             impacts.append(UInt32.max)

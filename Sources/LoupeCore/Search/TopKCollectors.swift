@@ -608,8 +608,8 @@ enum TopKCollectors {
                 var s: Float = 0
                 if hasExtras {
                     // Words with other terms (title, exact form): their lead terms' scores and
-                    // the others' bounds first; most documents stop there, without moving the
-                    // other terms' cursors (each move may decode a block). The score is then
+                    // the others' bounds first; a document that cannot enter stops there,
+                    // without moving the other terms' cursors (each move may decode a block). The score is then
                     // summed as `score` does, the same float for float; the bound has a margin
                     // for the different order of its sum.
                     var leads: Float = 0
