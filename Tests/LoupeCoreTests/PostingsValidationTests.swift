@@ -9,10 +9,14 @@ import Testing
     func cursor(docDeltas: [Int], documents: Int) -> PostingsCursor {
         var w = ByteWriter(capacity: 64)
         for d in docDeltas { w.varint(d << 1 | 1) }
-        let post = w.bytes
+        return cursor(post: w.bytes, docFreq: docDeltas.count, documents: documents)
+    }
+
+    /// A cursor over `post` (a copy that outlives it), one term of `docFreq` documents at
+    /// offset 0, every tf 1, no positions.
+    func cursor(post: [UInt8], docFreq: Int, documents: Int) -> PostingsCursor {
         let info = TermInfo(
-            docFreq: docDeltas.count, totalTermFreq: UInt64(docDeltas.count), postOffset: 0, posOffset: 0,
-            maxFreq: 1, minLength: 10)
+            docFreq: docFreq, totalTermFreq: UInt64(docFreq), postOffset: 0, posOffset: 0, maxFreq: 1, minLength: 10)
         return post.withUnsafeBytes { p in
             let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: p.count, alignment: 8)
             copy.copyMemory(from: p)
@@ -67,17 +71,7 @@ import Testing
                 PatchedPacking.pack($0.baseAddress!, gaps.count, scratch: sp.baseAddress!, into: &w)
             }
         }
-        let post = w.bytes + [UInt8](repeating: 0, count: 16)
-        let info = TermInfo(
-            docFreq: gaps.count, totalTermFreq: UInt64(gaps.count), postOffset: 0, posOffset: 0, maxFreq: 1,
-            minLength: 10)
-        return post.withUnsafeBytes { p in
-            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: p.count, alignment: 8)
-            copy.copyMemory(from: p)
-            return PostingsCursor(
-                post: UnsafeRawBufferPointer(copy), posn: UnsafeRawBufferPointer(start: copy.baseAddress, count: 0),
-                info: info, file: "seg.post", documents: documents)
-        }
+        return cursor(post: w.bytes + [UInt8](repeating: 0, count: 16), docFreq: gaps.count, documents: documents)
     }
 
     /// A full block checks its gaps as a whole before summing them: a zero gap (but the first

@@ -61,6 +61,8 @@ struct SegmentMerger {
         // Exact terms' postings offsets are increasing within a segment (postings are written in
         // key order), so a sorted array per segment maps an offset to the exact term's ordinal.
         let stems = analyzer == .english
+        // Sharing is tracked in a 64-bit mask of input segments.
+        let shareStems = stems && segments.count <= 64
         var exactOffsets = [[UInt64]](repeating: [], count: segments.count)
         var exactOrdinals = [[Int32]](repeating: [], count: segments.count)
         var exactCount: Int32 = 0
@@ -80,7 +82,7 @@ struct SegmentMerger {
         // thread encodes them, in the same order, into the new files. The files are the same
         // as with one thread.
         let writer = MergeWriter(
-            dict: dict, post: post, posn: posn, slotLengths: slotLengths, keepExact: stems && segments.count <= 64)
+            dict: dict, post: post, posn: posn, slotLengths: slotLengths)
         let thread = Thread { writer.run() }
         thread.stackSize = 1 << 20
         thread.start()
@@ -118,7 +120,7 @@ struct SegmentMerger {
                 }
                 let field = IndexField(rawValue: key[0])
                 let isStem = field == .textStem || field == .titleStem
-                if isStem && segments.count <= 64 {
+                if isStem && shareStems {
                     // Shared postings in every source, all pointing at the same exact term?
                     var shared: Int32?
                     var ok = true
@@ -138,7 +140,8 @@ struct SegmentMerger {
                         continue
                     }
                 }
-                batch.begin(key, slot: field?.lengthSlot ?? 0, exact: !isStem)
+                let keep = !isStem && shareStems
+                batch.begin(key, slot: field?.lengthSlot ?? 0, exact: keep)
                 var runStart: UnsafeRawPointer?
                 var runEnd: UnsafeRawPointer?
                 for (k, ti) in sources {
@@ -171,7 +174,7 @@ struct SegmentMerger {
                 }
                 guard batch.end() else { continue }  // no live document: no term
                 terms += 1
-                if !isStem && stems && segments.count <= 64 {
+                if keep {
                     var mask: UInt64 = 0
                     for (k, ti) in sources {
                         exactOffsets[k].append(ti.postOffset)
@@ -222,7 +225,7 @@ final class MergeWriter: @unchecked Sendable {
     final class Batch {
         var keys: [[UInt8]] = []
         var alias: [Int32] = []  // -1: postings follow
-        var exact: [Bool] = []
+        var exact: [Bool] = []  // an exact term whose output stem terms may share
         var slot: [Int] = []
         var docEnd: [Int] = []  // end of the term's documents in docs / freqs / positionBytes
         var posEnd: [Int] = []  // end of its bytes in posStream
@@ -291,7 +294,6 @@ final class MergeWriter: @unchecked Sendable {
     private let post: FileOutput
     private let posn: FileOutput
     private let slotLengths: [[UInt32]]
-    private let keepExact: Bool
     private var exactOutputs: [TermInfo] = []
     private var encoder = PostingsEncoder()
     private let lock = NSCondition()
@@ -301,12 +303,11 @@ final class MergeWriter: @unchecked Sendable {
     private var done = false
     private(set) var failure: Error?
 
-    init(dict: DictionaryWriter, post: FileOutput, posn: FileOutput, slotLengths: [[UInt32]], keepExact: Bool) {
+    init(dict: DictionaryWriter, post: FileOutput, posn: FileOutput, slotLengths: [[UInt32]]) {
         self.dict = dict
         self.post = post
         self.posn = posn
         self.slotLengths = slotLengths
-        self.keepExact = keepExact
     }
 
     /// The writer stopped on an error: the gathering stage should stop too.
@@ -405,7 +406,7 @@ final class MergeWriter: @unchecked Sendable {
                             }
                             info.totalTermFreq = ttf
                             try dict.add(key: b.keys[t], info: info)
-                            if keepExact && b.exact[t] { exactOutputs.append(info) }
+                            if b.exact[t] { exactOutputs.append(info) }
                             docStart = de
                             posStart = pe
                         }
