@@ -151,6 +151,10 @@ extension Substring {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Most strings start and end with a visible ASCII character: nothing to trim, no copy.
+        if let f = utf8.first, let l = utf8.last, (0x21...0x7E).contains(f), (0x21...0x7E).contains(l) {
+            return self
+        }
         var s = self[...]
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

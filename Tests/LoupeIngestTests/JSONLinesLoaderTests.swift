@@ -115,6 +115,32 @@ struct FlatJSONTests {
         #expect(bytes.withUnsafeBufferPointer { FlatJSON.object($0) } == nil, "\(line)")
     }
 
+    /// Strings are scanned eight bytes at a time: an escape, a quote or a control character at
+    /// every offset of a word must still be found.
+    @Test func everyOffsetOfAnEscapeIsRead() throws {
+        let pieces = [#"\n"#, #"\""#, #"\\"#, #"\u00e9"#, "é", "東"]
+        for piece in pieces {
+            for before in 0..<18 {
+                for after in [0, 1, 7, 8, 9, 17] {
+                    let text = String(repeating: "a", count: before) + piece + String(repeating: "b", count: after)
+                    let line = #"{"text": ""# + text + #"", "id": "x\ty"}"#
+                    let bytes = Array(line.utf8)
+                    let fast = try #require(bytes.withUnsafeBufferPointer { FlatJSON.object($0) }, "\(line)")
+                    let reference = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+                    #expect(fast["text"] as? String == reference?["text"] as? String, "\(line)")
+                    #expect(fast["id"] as? String == "x\ty")
+                }
+            }
+        }
+        // A raw control character is not JSON, wherever it falls.
+        for before in 0..<18 {
+            let bytes =
+                Array(#"{"text": ""#.utf8) + Array(repeating: 0x61, count: before) + [0x01]
+                + Array(#"abc"}"#.utf8)
+            #expect(bytes.withUnsafeBufferPointer { FlatJSON.object($0) } == nil)
+        }
+    }
+
     @Test func invalidUTF8IsLeftToJSONSerialization() {
         let bytes: [UInt8] = Array(#"{"text": "bad "#.utf8) + [0xFF, 0xFE] + Array(#"" }"#.utf8)
         #expect(bytes.withUnsafeBufferPointer { FlatJSON.object($0) } == nil)
