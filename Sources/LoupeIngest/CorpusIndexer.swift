@@ -169,7 +169,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                         pos += 1
                     }
                     builder.recordFilePart(chunk.path, firstDoc: first)
-                    if builder.approximateBytes >= budget {
+                    if builder.approximateBytes >= budget || builder.mustFlush {
                         do {
                             try writer.flush(builder)
                         } catch {

@@ -27,3 +27,42 @@ struct TermInternTests {
         }
     }
 }
+
+/// The segment builder's term table: keys of every length (up to 7 bytes settled by the
+/// record's prefix, longer ones by the arena), through growth, in byte order.
+struct TermTableTests {
+    @Test func internsKeysOfEveryLengthAndSortsThem() {
+        let t = TermTable(capacity: 4)
+        var keys: [(UInt8, [UInt8])] = []
+        for n in 0..<40 {
+            for v in 0..<30 {
+                // Keys that share their first bytes and differ late, at the end or in length.
+                var k = [UInt8](repeating: 0x61, count: n)
+                if n > 0 { k[(v * 7) % n] = UInt8(0x61 + v % 26) }
+                keys.append((UInt8(1 + v % 3), k))
+            }
+        }
+        keys.append((1, [0, 0]))  // zero bytes are key bytes too
+        keys.append((1, [0]))
+        var ids: [Int32] = []
+        var seen: [[UInt8]: Int32] = [:]
+        for (f, k) in keys {
+            var isNew = false
+            let id = k.withUnsafeBufferPointer { t.intern(f, $0, isNew: &isNew) }
+            let full = [f] + k
+            #expect(isNew == (seen[full] == nil))
+            if let old = seen[full] { #expect(old == id) } else { seen[full] = id }
+            ids.append(id)
+        }
+        #expect(t.count == seen.count)
+        for (full, id) in seen {
+            #expect(Array(t.key(id)) == full)
+            var isNew = true
+            let again = full.dropFirst().withUnsafeBufferPointer { t.intern(full[0], $0, isNew: &isNew) }
+            #expect(again == id && !isNew)
+        }
+        let sorted = t.sortedIds().map { Array(t.key($0)) }
+        #expect(sorted == seen.keys.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(MemoryLayout<TermRecord>.stride == 64)
+    }
+}

@@ -101,7 +101,7 @@ public final class IndexWriter: @unchecked Sendable {
         let o = order ?? ArticleOrder(run: run, file: Int.max, position: builderCount)
         builderCount += 1
         b.add(article, order: o)
-        if b.approximateBytes >= memoryBudget { try flush() }
+        if b.approximateBytes >= memoryBudget || b.mustFlush { try flush() }
     }
 
     /// Flushes the internal builder of `add(_:)`.

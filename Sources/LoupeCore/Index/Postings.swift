@@ -183,6 +183,8 @@ struct PairedVarintPostings: PostingSource {
     private var p = 0
     private var pp = 0
     private var prev: UInt32 = 0
+    /// The sum of the frequencies read so far.
+    private(set) var totalFreq: UInt64 = 0
 
     init(pairs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
         self.pairs = pairs
@@ -204,6 +206,7 @@ struct PairedVarintPostings: PostingSource {
     @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
         prev += PairedVarintPostings.read(pairs, &p)
         let f = PairedVarintPostings.read(pairs, &p)
+        totalFreq += UInt64(f)
         let start = pp
         for _ in 0..<f { _ = PairedVarintPostings.read(positions, &pp) }
         return (prev, f, pp - start)

@@ -6,24 +6,8 @@ public final class SegmentBuilder {
     public let analyzerKind: AnalyzerKind
     private let analyzer: Analyzer
     private let stemmer: EnglishStemmer?
+    /// Terms with their per-term state (`TermRecord`), indexed by term id.
     private let terms = TermTable()
-
-    /// Per-term state, indexed by term id, in manually managed memory (see `SlicePool`).
-    struct TermState {
-        var lastDoc: Int32 = -1
-        var prevDocWritten: Int32 = 0
-        var lastPos: Int32 = 0
-        var freqInDoc: Int32 = 0
-        var docFreq: Int32 = 0
-        var totalFreq: Int64 = 0
-        var maxFreq: Int32 = 0
-        var stemOf: Int32 = -1  // exact term -> its stem term
-        var stemMembers: Int32 = 0  // stem term -> number of distinct exact variants
-        var docs = SliceStream()  // (doc delta, freq) varint pairs
-        var positions = SliceStream()  // position deltas, restarting at each document
-    }
-    private var states: UnsafeMutablePointer<TermState>
-    private var stateCapacity = 1024
     private let pool = SlicePool()
 
     private var touched: [Int32] = []
@@ -47,55 +31,46 @@ public final class SegmentBuilder {
         analyzerKind = kind
         analyzer = Analyzer(kind)
         stemmer = kind == .english ? EnglishStemmer() : nil
-        states = .allocate(capacity: stateCapacity)
     }
 
-    deinit {
-        states.deinitialize(count: terms.count)
-        states.deallocate()
-    }
+    /// True when the builder must be flushed whatever its memory budget (its postings pool is
+    /// running out of 32-bit addresses, about 4 GB).
+    public var mustFlush: Bool { pool.isNearlyFull }
 
     @inline(__always)
     private func term(_ field: IndexField, _ key: UnsafeBufferPointer<UInt8>) -> Int32 {
         var isNew = false
-        let id = terms.intern(field.rawValue, key, isNew: &isNew)
-        if isNew {
-            if Int(id) == stateCapacity {
-                let n = UnsafeMutablePointer<TermState>.allocate(capacity: stateCapacity * 2)
-                n.moveInitialize(from: states, count: stateCapacity)
-                states.deallocate()
-                states = n
-                stateCapacity *= 2
-            }
-            (states + Int(id)).initialize(to: TermState())
-            approximateBytes += MemoryLayout<TermState>.stride + 40 + key.count
-        }
-        return id
+        return terms.intern(field.rawValue, key, isNew: &isNew)
     }
 
+    /// Records an occurrence of term `id` at `pos` in the current document. A term's first
+    /// occurrence in a document writes the document's delta; its frequency follows when the
+    /// document ends (`add`).
     @inline(__always)
     private func occurrence(_ id: Int32, _ pos: Int32) {
-        let st = states + Int(id)
-        if st.pointee.lastDoc != currentDoc {
+        let st = terms.records + Int(id)
+        let last = st.pointee.lastDoc
+        if last != currentDoc {
+            pool.appendVarint(&st.pointee.docs, &st.pointee.docsLevel, UInt32(currentDoc - max(last, 0)))
             st.pointee.lastDoc = currentDoc
             st.pointee.lastPos = 0
             st.pointee.freqInDoc = 0
             st.pointee.docFreq += 1
             touched.append(id)
         }
-        pool.appendVarint(&st.pointee.positions, UInt32(pos - st.pointee.lastPos))
+        pool.appendVarint(&st.pointee.positions, &st.pointee.positionsLevel, UInt32(pos - st.pointee.lastPos))
         st.pointee.lastPos = pos
         st.pointee.freqInDoc += 1
     }
 
     /// The stem-space term for exact term `id` (computed once per distinct term).
     private func stemTerm(of id: Int32, field: IndexField, key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let s = states[Int(id)].stemOf
+        let s = terms.records[Int(id)].stemOf
         if s >= 0 { return s }
         stemScratch = stemmer!.stemUnified(Array(key))
         let sid = stemScratch.withUnsafeBufferPointer { term(field, $0) }
-        states[Int(id)].stemOf = sid
-        states[Int(sid)].stemMembers += 1
+        terms.records[Int(id)].stemOf = sid
+        terms.records[Int(sid)].stemMembers += 1
         return sid
     }
 
@@ -140,7 +115,7 @@ public final class SegmentBuilder {
             if definitionsHere.contains(tok.start) { return }
             for stem in stems {
                 let sid = stem.withUnsafeBufferPointer { term(.textStem, $0) }
-                let st = states + Int(sid)
+                let st = terms.records + Int(sid)
                 if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 {
                     continue
                 }
@@ -219,26 +194,17 @@ public final class SegmentBuilder {
         lengths.append(UInt32(tLen))
         lengths.append(UInt32(cLen))
         lengths.append(UInt32(sLen))
-        let doc = currentDoc
         for id in touched {
-            let st = states + Int(id)
-            let f = st.pointee.freqInDoc
-            // The previous document of this term is implied by the deltas already written.
-            pool.appendVarint(&st.pointee.docs, UInt32(doc - st.pointee.prevDocWritten))
-            st.pointee.prevDocWritten = doc
-            pool.appendVarint(&st.pointee.docs, UInt32(f))
-            st.pointee.totalFreq += Int64(f)
-            if f > st.pointee.maxFreq { st.pointee.maxFreq = f }
+            let st = terms.records + Int(id)
+            pool.appendVarint(&st.pointee.docs, &st.pointee.docsLevel, UInt32(st.pointee.freqInDoc))
         }
         touched.removeAll(keepingCapacity: true)
-        let before = store.byteCount
         try? store.add(article)  // in memory until the flush: cannot fail
         // What the builder holds, plus what writing it out will take (about 64 bytes a term:
         // sort order, offsets), so that a flush never pushes past the budget.
         approximateBytes =
-            pool.bytesAllocated + stateCapacity * MemoryLayout<TermState>.stride
-            + terms.arenaBytes + terms.count * (16 + 64) + lengths.count * 4 + store.byteCount + docIds.count * 48
-        _ = before
+            pool.bytesAllocated + terms.bytesHeld + terms.count * 64 + lengths.count * 4 + store.byteCount
+            + docIds.count * 48
         documentCount += 1
     }
 
@@ -256,8 +222,8 @@ public final class SegmentBuilder {
         // Exact term whose postings a single-variant stem term can share.
         var soleVariant = [Int32](repeating: -1, count: terms.count)
         for id in 0..<terms.count {
-            let so = states[id].stemOf
-            if so >= 0 && states[Int(so)].stemMembers == 1 { soleVariant[Int(so)] = Int32(id) }
+            let so = terms.records[id].stemOf
+            if so >= 0 && terms.records[Int(so)].stemMembers == 1 { soleVariant[Int(so)] = Int32(id) }
         }
         var pairs: [UInt8] = []
         var posStream: [UInt8] = []
@@ -270,17 +236,19 @@ public final class SegmentBuilder {
                     info = shared
                 } else {
                     let slot = IndexField(rawValue: key[0])!.lengthSlot
-                    pool.read(states[i].docs, into: &pairs)
-                    pool.read(states[i].positions, into: &posStream)
+                    let r = terms.records[i]
+                    pool.read(r.docs, level: r.docsLevel, into: &pairs)
+                    pool.read(r.positions, level: r.positionsLevel, into: &posStream)
                     info = try pairs.withUnsafeBufferPointer { pb in
                         try posStream.withUnsafeBufferPointer { ps in
                             var source = PairedVarintPostings(pairs: pb, positions: ps)
-                            return try encoder.encode(
-                                &source, positions: ps, df: Int(states[i].docFreq), lengths: lens, slot: slot,
+                            var info = try encoder.encode(
+                                &source, positions: ps, df: Int(r.docFreq), lengths: lens, slot: slot,
                                 post: post, posn: posn)
+                            info.totalTermFreq = source.totalFreq
+                            return info
                         }
                     }
-                    info.totalTermFreq = UInt64(states[i].totalFreq)
                 }
                 written[i] = info
                 try dict.add(key: key, info: info)
