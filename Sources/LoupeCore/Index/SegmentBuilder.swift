@@ -230,7 +230,7 @@ public final class SegmentBuilder {
         try lengths.withUnsafeBufferPointer { lens in
             for id in order {
                 let i = Int(id)
-                let key = Array(terms.key(id))
+                let key = terms.key(id)  // valid: nothing is interned while writing
                 var info: TermInfo
                 if soleVariant[i] >= 0, let shared = written[Int(soleVariant[i])] {
                     info = shared

@@ -31,12 +31,17 @@ struct DictionaryWriter {
     }
 
     mutating func add(key: [UInt8], info: TermInfo) throws {
+        try key.withUnsafeBufferPointer { try add(key: $0, info: info) }
+    }
+
+    mutating func add(key: UnsafeBufferPointer<UInt8>, info: TermInfo) throws {
         if inBlock == DictionaryFormat.blockSize || count == 0 {
-            index.blob(key)
+            index.varint(key.count)
+            index.append(key)
             index.u64(UInt64(out.count))
             blocks += 1
             inBlock = 0
-            previous = []
+            previous.removeAll(keepingCapacity: true)
             previousPost = 0
             previousPos = 0
         }
@@ -52,7 +57,7 @@ struct DictionaryWriter {
             entry.varint(shared)
             entry.varint(suffix)
         }
-        entry.append(Array(key[shared...]))
+        entry.append(UnsafeBufferPointer(rebasing: key[shared...]))
         let extra = info.totalTermFreq - UInt64(info.docFreq)
         entry.varint(UInt64(info.docFreq) << 1 | (extra > 0 ? 1 : 0))
         if extra > 0 { entry.varint(extra) }
@@ -65,7 +70,8 @@ struct DictionaryWriter {
         previousPost = info.postOffset
         previousPos = info.posOffset
         try out.append(entry)
-        previous = key
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: key)
         inBlock += 1
         count += 1
     }
