@@ -10,4 +10,8 @@ uint32_t loupe_crc32c(uint32_t crc, const void *data, size_t len);
 /// Returns freed heap memory to the operating system (glibc's malloc_trim); no-op elsewhere.
 void loupe_release_free_memory(void);
 
+/// Hints the processor to bring the cache line at `p` in (for reading, kept in every level).
+/// Never faults: any address is allowed.
+static inline void loupe_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif

@@ -74,6 +74,28 @@ public final class SegmentBuilder {
         return sid
     }
 
+    /// A token waiting in `invert`'s ring: its key (copied to `ringKeys`), prefix and hash.
+    private struct PendingToken {
+        var prefix: UInt64
+        var hash: UInt32
+        var length: Int32
+        var position: Int32
+        var start: Int
+        var end: Int
+    }
+    /// Tokens are looked up `ringSize` tokens after they are read: the term table's slot and
+    /// record of each are prefetched meanwhile (a lookup is mostly waiting on those two cache
+    /// misses). Lookups still happen one at a time, in token order, so the segment is the same.
+    private static let ringSize = 8
+    private let ring = UnsafeMutablePointer<PendingToken>.allocate(capacity: SegmentBuilder.ringSize)
+    private let ringKeys = UnsafeMutablePointer<UInt8>.allocate(
+        capacity: SegmentBuilder.ringSize * (Analyzer.maxTermBytes + 1))
+
+    deinit {
+        ring.deallocate()
+        ringKeys.deallocate()
+    }
+
     /// Indexes `text` into `field` (and its stemmed twin) from position `start`; returns the
     /// number of tokens. `abbreviations` (text field, English only): each mention of a short form
     /// other than its definition also adds the long form's stems at its position.
@@ -83,19 +105,46 @@ public final class SegmentBuilder {
     ) -> Int32 {
         var count: Int32 = 0
         let stemField = stemmer != nil ? field.stemmed : nil
+        let size = SegmentBuilder.ringSize
+        let stride = Analyzer.maxTermBytes + 1
+        var head = 0
+        var pending = 0
         var text = text
         text.withUTF8 { bytes in
-            analyzer.analyze(bytes) { tok in
-                let pos = start + tok.position
-                let id = term(field, tok.term)
-                occurrence(id, pos)
+            func process(_ k: Int) {
+                let p = ring[k]
+                let key = UnsafeBufferPointer(start: ringKeys + k * stride, count: Int(p.length))
+                var isNew = false
+                let id = terms.intern(field.rawValue, key, prefix: p.prefix, hash: p.hash, isNew: &isNew)
+                occurrence(id, p.position)
                 if let sf = stemField {
-                    occurrence(stemTerm(of: id, field: sf, key: tok.term), pos)
+                    occurrence(stemTerm(of: id, field: sf, key: key), p.position)
                     if !abbreviations.isEmpty {
-                        expand(bytes, tok, pos, abbreviations, definitionsHere)
+                        expand(bytes, p.start, p.end, p.position, abbreviations, definitionsHere)
                     }
                 }
+            }
+            analyzer.analyze(bytes) { tok in
+                let (pre, h) = TermTable.prefixAndHash(field.rawValue, tok.term)
+                terms.prefetchSlot(h)
+                if pending == size {
+                    process(head)
+                    head = (head + 1) & (size - 1)
+                    pending -= 1
+                }
+                if pending >= size / 2 { terms.prefetchRecord(ring[(head + pending - size / 2) & (size - 1)].hash) }
+                let k = (head + pending) & (size - 1)
+                if let b = tok.term.baseAddress { (ringKeys + k * stride).update(from: b, count: tok.term.count) }
+                ring[k] = PendingToken(
+                    prefix: pre, hash: h, length: Int32(tok.term.count), position: start + tok.position,
+                    start: tok.start, end: tok.end)
+                pending += 1
                 count += 1
+            }
+            while pending > 0 {
+                process(head)
+                head = (head + 1) & (size - 1)
+                pending -= 1
             }
         }
         return count
@@ -106,13 +155,13 @@ public final class SegmentBuilder {
     private static let expandedMark: Int32 = 1 << 20
 
     private func expand(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ tok: Token, _ pos: Int32,
+        _ bytes: UnsafeBufferPointer<UInt8>, _ tokStart: Int, _ tokEnd: Int, _ pos: Int32,
         _ abbreviations: [(AbbreviationDefinition, [[UInt8]])], _ definitionsHere: [Int]
     ) {
-        let len = tok.end - tok.start
+        let len = tokEnd - tokStart
         for (def, stems) in abbreviations where def.short.count == len {
-            guard bytes[tok.start..<tok.end].elementsEqual(def.short) else { continue }
-            if definitionsHere.contains(tok.start) { return }
+            guard bytes[tokStart..<tokEnd].elementsEqual(def.short) else { continue }
+            if definitionsHere.contains(tokStart) { return }
             for stem in stems {
                 let sid = stem.withUnsafeBufferPointer { term(.textStem, $0) }
                 let st = terms.records + Int(sid)

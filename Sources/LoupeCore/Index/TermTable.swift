@@ -1,3 +1,5 @@
+import CLoupeSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -109,10 +111,36 @@ final class TermTable {
         return memcmp(arena + Int(r.pointee.keyStart) + 8, key.baseAddress! + 7, key.count - 7) == 0
     }
 
+    /// Starts loading what a lookup of hash `h` reads first: its front-cache entry and slot.
+    @inline(__always)
+    func prefetchSlot(_ h: UInt32) {
+        loupe_prefetch(front + (Int(h >> 7) & (TermTable.frontSize - 1)))
+        loupe_prefetch(slots + (Int(h) & (slotCount - 1)))
+    }
+
+    /// Starts loading the record a lookup of hash `h` will most likely compare (read from its
+    /// front-cache entry or first slot, once `prefetchSlot` has brought them in).
+    @inline(__always)
+    func prefetchRecord(_ h: UInt32) {
+        var s = front[Int(h >> 7) & (TermTable.frontSize - 1)]
+        if UInt32(truncatingIfNeeded: s >> 32) != h || s == 0 { s = slots[Int(h) & (slotCount - 1)] }
+        if s != 0 && UInt32(truncatingIfNeeded: s >> 32) == h {
+            loupe_prefetch(records + (Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1))
+        }
+    }
+
     /// The id of `field`+`key`, adding it (with a fresh record) if new. `isNew` tells which.
     @inline(__always)
     func intern(_ field: UInt8, _ key: UnsafeBufferPointer<UInt8>, isNew: inout Bool) -> Int32 {
         let (pre, h) = TermTable.prefixAndHash(field, key)
+        return intern(field, key, prefix: pre, hash: h, isNew: &isNew)
+    }
+
+    /// `intern` with the key's prefix and hash already computed (`prefixAndHash`).
+    @inline(__always)
+    func intern(
+        _ field: UInt8, _ key: UnsafeBufferPointer<UInt8>, prefix pre: UInt64, hash h: UInt32, isNew: inout Bool
+    ) -> Int32 {
         let f = Int(h >> 7) & (TermTable.frontSize - 1)
         let cached = front[f]
         if UInt32(truncatingIfNeeded: cached >> 32) == h && cached != 0 {
