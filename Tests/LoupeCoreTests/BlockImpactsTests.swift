@@ -81,8 +81,9 @@ struct BlockImpactsTests {
     }
 
     /// A term of one block: no skip entry, the documents as varints of delta × 2 + (tf == 1)
-    /// with tf after when it is not 1. Without a length table (as here) its bound is the
-    /// encoder's (largest tf, shortest length); a segment's cursor computes exact impacts.
+    /// with tf after when it is not 1. Its lengths are not read when it is written (nothing of
+    /// them is stored): without a length table (as here) its bound is (largest tf, length 0),
+    /// as from the dictionary; a segment's cursor computes exact impacts.
     @Test func oneBlockTermHasNoSkipEntry() throws {
         let (c, files) = try encoded(freqs: [1, 3, 1], lengths: [40, 50, 60])
         defer { withExtendedLifetime(files) {} }
@@ -90,7 +91,7 @@ struct BlockImpactsTests {
         let post = Array(files[0].bytes)
         #expect(post.count == 4 + IndexFile.footerSize)
         #expect(Array(post.prefix(4)) == [1, 2, 3, 3])
-        #expect(c.info.maxFreq == 3 && c.info.minLength == 40)
+        #expect(c.info.maxFreq == 3 && c.info.minLength == 0)
         var docs: [Int32] = []
         var tfs: [Int] = []
         while c.next() != PostingsCursor.end {

@@ -83,9 +83,11 @@ struct PostingsEncoder {
                 prevDoc = d
                 pp += pbytes
                 blockMaxTF = max(blockMaxTF, f)
+                // A term of one block stores no bounds: its documents' lengths (a cache miss
+                // each, in a large segment) are not read.
+                guard !oneBlock else { continue }
                 let dl = lengths[Int(d) * lengthStride + slot]
                 blockMinLen = min(blockMinLen, dl)
-                guard !oneBlock else { continue }
                 if f <= PostingsEncoder.smallTF {
                     minLengthByTF[Int(f)] = min(minLengthByTF[Int(f)], dl)
                 } else {
@@ -118,7 +120,7 @@ struct PostingsEncoder {
             if oneBlock {
                 data.append(blockBuf.bytes)
                 maxTF = blockMaxTF
-                minLen = blockMinLen
+                minLen = 0  // not stored (as the dictionary reads it back)
                 break
             }
             skip.varint(UInt64(last - prevBlockLast))
