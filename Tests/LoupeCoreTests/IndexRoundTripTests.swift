@@ -228,17 +228,26 @@ struct IndexRoundTripTests {
             var ia = try DictionaryIterator(a.segments[0].dictionary)
             var ib = try DictionaryIterator(b.segments[0].dictionary)
             var terms = 0
+            // One cursor reset for every term (as the merge uses them) reads what new ones do.
+            var reused: PostingsCursor?
             while let (ka, ta) = ia.current {
                 let (kb, tb) = try #require(ib.current)
                 #expect(ka == kb)
                 #expect(ta.docFreq == tb.docFreq && ta.totalTermFreq == tb.totalTermFreq)
                 let ca = a.segments[0].cursor(ta)
                 let cb = b.segments[0].cursor(tb)
+                let rc = reused ?? b.segments[0].cursor(tb)
+                if reused != nil { rc.reset(tb) }
+                reused = rc
+                #expect(rc.maxFreq == cb.maxFreq && rc.minLength == cb.minLength)
                 while ca.next() != PostingsCursor.end {
                     #expect(cb.next() == ca.doc)
+                    #expect(rc.next() == ca.doc)
                     #expect(ca.freq == cb.freq && ca.positions() == cb.positions())
+                    #expect(rc.freq == cb.freq && rc.positions() == cb.positions())
                 }
                 #expect(cb.next() == PostingsCursor.end)
+                #expect(rc.next() == PostingsCursor.end && rc.error == nil)
                 terms += 1
                 try ia.advance()
                 try ib.advance()

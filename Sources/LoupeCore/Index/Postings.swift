@@ -305,6 +305,31 @@ public final class PostingsCursor {
 
     deinit { docs.deallocate() }
 
+    /// Makes this cursor one over `info`'s postings in the same segment, as a new cursor would
+    /// be, reusing its buffers (a merge walks millions of terms: one cursor per segment).
+    func reset(_ info: TermInfo) {
+        self.info = info
+        skips.removeAll(keepingCapacity: true)
+        impacts.removeAll(keepingCapacity: true)
+        block = -1
+        blockCount = 0
+        index = 0
+        posCursor = 0
+        posIndex = 0
+        doc = -1
+        error = nil
+        pendingImpacts = false
+        decoded = -1
+        do {
+            try readSkips()
+        } catch let e as IndexError {
+            error = e
+            doc = PostingsCursor.end
+        } catch {
+            doc = PostingsCursor.end
+        }
+    }
+
     private func readSkips() throws {
         let blocks = (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         guard info.postOffset < UInt64(post.count), info.posOffset <= UInt64(posn.count) else {

@@ -93,6 +93,9 @@ struct SegmentMerger {
                 writer.finish(batch)
                 writer.join()
             }
+            // One cursor per input segment, reset for each term; the sources of a term.
+            var cursors = [PostingsCursor?](repeating: nil, count: segments.count)
+            var sources: [(Int, TermInfo)] = []
             while true {
                 if writer.failed { break }
                 var minKey: [UInt8]?
@@ -101,7 +104,7 @@ struct SegmentMerger {
                     if minKey == nil || key.lexicographicallyPrecedes(minKey!) { minKey = key }
                 }
                 guard let key = minKey else { break }
-                var sources: [(Int, TermInfo)] = []
+                sources.removeAll(keepingCapacity: true)
                 for k in 0..<segments.count {
                     guard let (ck, ci) = dicts[k].current, ck == key else { continue }
                     sources.append((k, ci))
@@ -145,7 +148,14 @@ struct SegmentMerger {
                 var runStart: UnsafeRawPointer?
                 var runEnd: UnsafeRawPointer?
                 for (k, ti) in sources {
-                    let c = segments[k].cursor(ti)
+                    let c: PostingsCursor
+                    if let r = cursors[k] {
+                        r.reset(ti)
+                        c = r
+                    } else {
+                        c = segments[k].cursor(ti)
+                        cursors[k] = c
+                    }
                     let offset = offsets[k]
                     while c.next() != PostingsCursor.end {
                         let nd = offset.map { $0 + c.doc } ?? maps[k][Int(c.doc)]
