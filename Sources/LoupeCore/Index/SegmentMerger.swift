@@ -145,43 +145,63 @@ struct SegmentMerger {
                 }
                 let keep = !isStem && shareStems
                 batch.begin(key, slot: field?.lengthSlot ?? 0, exact: keep)
-                var runStart: UnsafeRawPointer?
-                var runEnd: UnsafeRawPointer?
-                for (k, ti) in sources {
-                    let c: PostingsCursor
-                    if let r = cursors[k] {
-                        r.reset(ti)
-                        c = r
-                    } else {
-                        c = segments[k].cursor(ti)
-                        cursors[k] = c
-                    }
-                    let offset = offsets[k]
-                    while c.next() != PostingsCursor.end {
-                        let nd = offset.map { $0 + c.doc } ?? maps[k][Int(c.doc)]
-                        if nd < 0 { continue }
-                        let f = c.freq
-                        // Positions are stored per document (deltas from 0): copied as they are,
-                        // a run of consecutive documents' bytes at a time.
-                        guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
-                        if start != runEnd {
-                            if let r = runStart {
-                                batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                // Room for every source's postings, filled through pointers (no append per
+                // posting), then cut to the live ones.
+                let need = sources.reduce(0) { $0 + $1.1.docFreq }
+                let first = batch.docs.count
+                batch.grow(by: need)
+                var w = first
+                try batch.docs.withUnsafeMutableBufferPointer { docsOut in
+                    try batch.freqs.withUnsafeMutableBufferPointer { freqsOut in
+                        try batch.positionBytes.withUnsafeMutableBufferPointer { bytesOut in
+                            var runStart: UnsafeRawPointer?
+                            var runEnd: UnsafeRawPointer?
+                            for (k, ti) in sources {
+                                let c: PostingsCursor
+                                if let r = cursors[k] {
+                                    r.reset(ti)
+                                    c = r
+                                } else {
+                                    c = segments[k].cursor(ti)
+                                    cursors[k] = c
+                                }
+                                let offset = offsets[k]
+                                let map = maps[k]
+                                while c.next() != PostingsCursor.end {
+                                    let nd = offset.map { $0 + c.doc } ?? map[Int(c.doc)]
+                                    if nd < 0 { continue }
+                                    // Positions are stored per document (deltas from 0): copied as
+                                    // they are, a run of consecutive documents' bytes at a time.
+                                    guard w < first + need else {
+                                        throw IndexError.corrupt(
+                                            segments[k].info.name, "more postings than the dictionary counts")
+                                    }
+                                    guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
+                                    if start != runEnd {
+                                        if let r = runStart {
+                                            batch.posStream.append(
+                                                contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                                        }
+                                        runStart = start
+                                    }
+                                    runEnd = start + bytes.count
+                                    docsOut[w] = UInt32(nd)
+                                    freqsOut[w] = UInt32(c.freq)
+                                    bytesOut[w] = UInt32(bytes.count)
+                                    w += 1
+                                }
+                                if let r = runStart {
+                                    batch.posStream.append(
+                                        contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                                }
+                                runStart = nil
+                                runEnd = nil
+                                if let e = c.error { throw e }
                             }
-                            runStart = start
                         }
-                        runEnd = start + bytes.count
-                        batch.docs.append(UInt32(nd))
-                        batch.freqs.append(UInt32(f))
-                        batch.positionBytes.append(UInt32(bytes.count))
                     }
-                    if let r = runStart {
-                        batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
-                    }
-                    runStart = nil
-                    runEnd = nil
-                    if let e = c.error { throw e }
                 }
+                batch.shrink(to: w)
                 guard batch.end() else { continue }  // no live document: no term
                 terms += 1
                 if keep {
@@ -284,6 +304,20 @@ final class MergeWriter: @unchecked Sendable {
             docEnd.append(docs.count)
             posEnd.append(posStream.count)
             return true
+        }
+
+        /// Adds `n` postings' room (zeros) to docs, freqs and positionBytes.
+        func grow(by n: Int) {
+            docs.append(contentsOf: repeatElement(0, count: n))
+            freqs.append(contentsOf: repeatElement(0, count: n))
+            positionBytes.append(contentsOf: repeatElement(0, count: n))
+        }
+
+        /// Cuts docs, freqs and positionBytes back to `count` postings.
+        func shrink(to count: Int) {
+            docs.removeSubrange(count...)
+            freqs.removeSubrange(count...)
+            positionBytes.removeSubrange(count...)
         }
 
         func reset() {
