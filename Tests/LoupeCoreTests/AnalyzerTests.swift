@@ -3,9 +3,18 @@ import Testing
 @testable import LoupeCore
 
 struct AnalyzerTests {
+    /// The ASCII word bytes (a bit mask) are exactly the letters and digits.
+    @Test func asciiWordBytesAreLettersAndDigits() {
+        for b in UInt8(0)..<128 {
+            let c = Character(Unicode.Scalar(b))
+            #expect(Analyzer.isASCIIWordByte(b) == (c.isLetter || c.isNumber), "\(b)")
+        }
+    }
+
     @Test func lowercasesAndSplitsOnPunctuation() {
         let a = Analyzer(.english)
-        #expect(a.terms("Green Zone, heavily-fortified (Baghdad)!") == ["green", "zone", "heavily", "fortified", "baghdad"])
+        #expect(
+            a.terms("Green Zone, heavily-fortified (Baghdad)!") == ["green", "zone", "heavily", "fortified", "baghdad"])
     }
 
     @Test func positionsAndByteOffsets() {
@@ -29,7 +38,10 @@ struct AnalyzerTests {
 
     @Test func dropsEnglishPossessive() {
         let a = Analyzer(.english)
-        #expect(a.terms("Iran's nuclear programme and Maliki’s office") == ["iran", "nuclear", "programme", "and", "maliki", "office"])
+        #expect(
+            a.terms("Iran's nuclear programme and Maliki’s office") == [
+                "iran", "nuclear", "programme", "and", "maliki", "office",
+            ])
         // Not a possessive: "'s" followed by more letters.
         #expect(a.terms("it'sy") == ["it", "sy"])
     }
@@ -49,7 +61,8 @@ struct AnalyzerTests {
 
     @Test func invalidUTF8SeparatesWords() {
         let a = Analyzer(.english)
-        let bytes: [UInt8] = Array("abc".utf8) + [0xFF] + Array("def".utf8) + [0xC3] + Array("ghi".utf8) + [0xED, 0xA0, 0x80]
+        let bytes: [UInt8] =
+            Array("abc".utf8) + [0xFF] + Array("def".utf8) + [0xC3] + Array("ghi".utf8) + [0xED, 0xA0, 0x80]
         var terms: [String] = []
         bytes.withUnsafeBufferPointer { b in
             a.analyze(b) { terms.append(String(decoding: $0.term, as: UTF8.self)) }

@@ -51,10 +51,14 @@ public final class Analyzer {
     private static let word: UInt8 = 1
     private static let mark: UInt8 = 2  // combining mark: joins a word in `english`, separates in `plain`
 
-    /// ASCII: letters and digits are word bytes; everything else separates.
-    private static let asciiClass: [UInt8] = (0..<128).map { b in
-        let c = UInt8(b)
-        return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 0
+    /// ASCII: letters and digits are word bytes; everything else separates. A bit per byte
+    /// value below 128, as literals: a static table cost a global-initialisation check (a call)
+    /// per byte of text.
+    @inline(__always)
+    static func isASCIIWordByte(_ b: UInt8) -> Bool {
+        let low: UInt64 = 0x03FF_0000_0000_0000  // 0-9
+        let high: UInt64 = 0x07FF_FFFE_07FF_FFFE  // A-Z, a-z
+        return ((b < 64 ? low : high) >> UInt64(b & 63)) & 1 == 1
     }
 
     /// Analyse `text` and call `body` for every token in order.
@@ -84,8 +88,10 @@ public final class Analyzer {
         @inline(__always) func emit(_ end: Int) {
             if tokenStart >= 0 {
                 if !tooLong && len > 0 {
-                    body(Token(term: UnsafeBufferPointer(start: scratch, count: len), position: position,
-                               start: tokenStart, end: end))
+                    body(
+                        Token(
+                            term: UnsafeBufferPointer(start: scratch, count: len), position: position,
+                            start: tokenStart, end: end))
                     position &+= 1
                 }
                 tokenStart = -1
@@ -97,7 +103,7 @@ public final class Analyzer {
         while i < n {
             let b = base[i]
             if b < 0x80 {
-                if Analyzer.asciiClass[Int(b)] == 1 {
+                if Analyzer.isASCIIWordByte(b) {
                     if tokenStart < 0 { tokenStart = i }
                     if len < Analyzer.maxTermBytes {
                         scratch[len] = (b >= 65 && b <= 90) ? b | 0x20 : b
@@ -157,7 +163,7 @@ public final class Analyzer {
     @inline(__always)
     private func isWordStart(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
         let b = base[i]
-        if b < 0x80 { return Analyzer.asciiClass[Int(b)] == 1 }
+        if b < 0x80 { return Analyzer.isASCIIWordByte(b) }
         let (s, w) = decode(base, i, n)
         return w > 0 && classify(s) != Analyzer.separator
     }
