@@ -118,6 +118,8 @@ public final class CorpusIndexer: @unchecked Sendable {
     final class Worker: @unchecked Sendable {
         let queue: ChunkQueue
         var failure: Error?
+        /// Ids of articles whose inverting stopped early (see `SegmentBuilder.truncatedDocuments`).
+        var truncated: [String] = []
         let done = DispatchSemaphore(value: 0)
         init(capacityBytes: Int) { queue = ChunkQueue(capacityBytes: capacityBytes) }
     }
@@ -162,14 +164,10 @@ public final class CorpusIndexer: @unchecked Sendable {
                 var builder = writer.makeBuilder()
                 while let chunk = w.queue.pop() {
                     if w.failure != nil { continue }  // drain
-                    let first = builder.documentCount
+                    var first = builder.documentCount
                     var pos = chunk.firstPosition
-                    for a in chunk.articles {
-                        builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
-                        pos += 1
-                    }
-                    builder.recordFilePart(chunk.path, firstDoc: first)
-                    if builder.approximateBytes >= budget || builder.mustFlush {
+                    func flush() {
+                        w.truncated += builder.truncatedDocuments
                         do {
                             try writer.flush(builder)
                         } catch {
@@ -177,8 +175,21 @@ public final class CorpusIndexer: @unchecked Sendable {
                         }
                         builder = writer.makeBuilder()
                     }
+                    for a in chunk.articles {
+                        builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
+                        pos += 1
+                        // Huge articles: the postings pool's limit is checked after each one.
+                        if builder.mustFlush {
+                            builder.recordFilePart(chunk.path, firstDoc: first)
+                            flush()
+                            first = 0
+                        }
+                    }
+                    builder.recordFilePart(chunk.path, firstDoc: first)
+                    if builder.approximateBytes >= budget { flush() }
                 }
                 if w.failure == nil {
+                    w.truncated += builder.truncatedDocuments
                     do { try writer.flush(builder) } catch { w.failure = error }
                 }
                 w.done.signal()
@@ -250,6 +261,15 @@ public final class CorpusIndexer: @unchecked Sendable {
         for w in workers { w.queue.close() }
         for w in workers { w.done.wait() }
         if let failure = workers.compactMap(\.failure).first { throw failure }
+        for id in workers.flatMap(\.truncated) {
+            summary.warnings += 1
+            onDiagnostic(
+                Diagnostic(
+                    path: id,
+                    message:
+                        "article too large to index whole (its words alone would fill a segment); only its beginning is searchable",
+                    severity: .warning))
+        }
         // The builders are gone: hand their memory back before merging (glibc keeps freed
         // memory in per-thread arenas otherwise, and the merge would add to it).
         Memory.releaseFreed()

@@ -92,7 +92,12 @@ public final class IndexWriter: @unchecked Sendable {
     public var isIncremental: Bool { base != nil }
 
     /// A builder for one indexing thread, with its share of the memory budget.
-    public func makeBuilder() -> SegmentBuilder { SegmentBuilder(analyzer: manifest.analyzer) }
+    public func makeBuilder() -> SegmentBuilder {
+        SegmentBuilder(analyzer: manifest.analyzer, poolBlocks: builderPoolBlocks)
+    }
+
+    /// The postings pool limit of new builders, in 64 KB blocks (tests set a small one).
+    public var builderPoolBlocks = 1 << 16
 
     /// Single-threaded convenience: adds to an internal builder, flushing at the budget.
     public func add(_ article: Article, order: ArticleOrder? = nil) throws {

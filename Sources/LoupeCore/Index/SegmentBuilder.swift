@@ -8,7 +8,7 @@ public final class SegmentBuilder {
     private let stemmer: EnglishStemmer?
     /// Terms with their per-term state (`TermRecord`), indexed by term id.
     private let terms = TermTable()
-    private let pool = SlicePool()
+    private let pool: SlicePool
 
     private var touched: [Int32] = []
     private var currentDoc: Int32 = 0
@@ -27,15 +27,27 @@ public final class SegmentBuilder {
     public private(set) var approximateBytes = 0
     public private(set) var documentCount = 0
 
-    public init(analyzer kind: AnalyzerKind) {
+    /// `poolBlocks` (tests): the postings pool's size limit in 64 KB blocks.
+    public init(analyzer kind: AnalyzerKind, poolBlocks: Int = 1 << 16) {
+        pool = SlicePool(blockLimit: poolBlocks)
         analyzerKind = kind
         analyzer = Analyzer(kind)
         stemmer = kind == .english ? EnglishStemmer() : nil
     }
 
-    /// True when the builder must be flushed whatever its memory budget (its postings pool is
-    /// running out of 32-bit addresses, about 4 GB).
-    public var mustFlush: Bool { pool.isNearlyFull }
+    /// True when the builder must be flushed whatever its memory budget: its postings pool has
+    /// used three quarters of its 32-bit addresses (3 GB), or it holds 2^26 terms.
+    public var mustFlush: Bool { pool.blocksLeft <= pool.blockLimit / 4 || terms.count >= 1 << 26 }
+
+    /// Documents whose inverting stopped early because they alone would have filled the
+    /// postings pool (a hostile input: over a gigabyte of distinct words): their ids.
+    public private(set) var truncatedDocuments: [String] = []
+    private var truncating = false
+
+    /// Checked every 4,096 tokens of a field: stop inverting the current document while a
+    /// margin remains (4,096 tokens add at most a few hundred KB, far less than 1/16 of a pool).
+    @inline(__always)
+    private func poolNearlyFull() -> Bool { pool.blocksLeft <= pool.blockLimit / 16 || terms.count >= 1 << 27 }
 
     @inline(__always)
     private func term(_ field: IndexField, _ key: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -125,6 +137,8 @@ public final class SegmentBuilder {
                 }
             }
             analyzer.analyze(bytes) { tok in
+                if count & 0xFFF == 0xFFF && !truncating && poolNearlyFull() { truncating = true }
+                if truncating { return }
                 let (pre, h) = TermTable.prefixAndHash(field.rawValue, tok.term)
                 terms.prefetchSlot(h)
                 if pending == size {
@@ -222,6 +236,7 @@ public final class SegmentBuilder {
         docIds.append(article.identity)
         docOrder.append(order)
         currentDoc = Int32(documentCount)
+        truncating = false
         // The identity (scope + id) finds duplicates; the bare id finds the article for `show`.
         SegmentBuilder.idTerm(article.identity).withUnsafeBufferPointer { occurrence(term(.id, $0), 0) }
         if article.idScope != nil {
@@ -254,6 +269,7 @@ public final class SegmentBuilder {
         approximateBytes =
             pool.bytesAllocated + terms.bytesHeld + terms.count * 64 + lengths.count * 4 + store.byteCount
             + docIds.count * 48
+        if truncating { truncatedDocuments.append(article.identity) }
         documentCount += 1
     }
 

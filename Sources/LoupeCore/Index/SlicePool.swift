@@ -9,8 +9,9 @@
 ///
 /// A stream is a chain of slices of growing size; the last 4 bytes of a full slice hold the
 /// address of the next one. Addresses are `block << 16 | offset`, 32 bits: a pool holds at
-/// most `SlicePool.maxBlocks` blocks (its builder flushes before, see `isNearlyFull`). A
-/// stream's slice level lives beside it (in its `TermRecord`); `noSlice` means empty.
+/// most `SlicePool.maxBlocks` blocks (4 GB; its builder flushes before, and stops inverting a
+/// document that would fill it alone). A stream's slice level lives beside it (in its
+/// `TermRecord`); `noSlice` means empty.
 struct SliceStream {
     var start: UInt32 = 0
     var write: UInt32 = 0
@@ -29,7 +30,13 @@ final class SlicePool {
     private(set) var blockCount = 0
     private var used = SlicePool.blockSize
 
-    init() { blocks = .allocate(capacity: blockCapacity) }
+    /// Blocks this pool may hold (at most `maxBlocks`; tests set fewer).
+    let blockLimit: Int
+
+    init(blockLimit: Int = SlicePool.maxBlocks) {
+        self.blockLimit = min(blockLimit, SlicePool.maxBlocks)
+        blocks = .allocate(capacity: blockCapacity)
+    }
 
     deinit {
         for i in 0..<blockCount { blocks[i].deallocate() }
@@ -38,8 +45,8 @@ final class SlicePool {
 
     var bytesAllocated: Int { blockCount * SlicePool.blockSize }
 
-    /// True when the 32-bit addresses are close to running out (a few thousand blocks left).
-    var isNearlyFull: Bool { blockCount >= SlicePool.maxBlocks - 4096 }
+    /// Blocks left before the limit.
+    var blocksLeft: Int { blockLimit - blockCount }
 
     @inline(__always)
     func pointer(_ addr: UInt32) -> UnsafeMutablePointer<UInt8> {
@@ -48,7 +55,7 @@ final class SlicePool {
 
     private func alloc(_ size: Int) -> UInt32 {
         if used + size > SlicePool.blockSize {
-            precondition(blockCount < SlicePool.maxBlocks, "slice pool full")
+            precondition(blockCount < blockLimit, "slice pool full")
             if blockCount == blockCapacity {
                 let nb = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>.allocate(capacity: blockCapacity * 2)
                 nb.moveInitialize(from: blocks, count: blockCount)
