@@ -293,14 +293,7 @@ public final class PostingsCursor {
         docs = .allocate(capacity: 3 * PostingsFormat.blockSize)
         freqs = docs + PostingsFormat.blockSize
         scratch = docs + 2 * PostingsFormat.blockSize
-        do {
-            try readSkips()
-        } catch let e as IndexError {
-            error = e
-            doc = PostingsCursor.end
-        } catch {
-            doc = PostingsCursor.end
-        }
+        open()
     }
 
     deinit { docs.deallocate() }
@@ -320,6 +313,11 @@ public final class PostingsCursor {
         error = nil
         pendingImpacts = false
         decoded = -1
+        open()
+    }
+
+    /// Reads the term's skip entries (or its one block); damage ends the cursor at once.
+    private func open() {
         do {
             try readSkips()
         } catch let e as IndexError {
