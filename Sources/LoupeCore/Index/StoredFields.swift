@@ -48,7 +48,9 @@ public enum StoredArticleCodec {
 /// trailer (document count, block count, the two index offsets).
 public enum StoredFieldsFormat {
     public static let blockBytes = 32 * 1024
-    public static let zstdLevel: Int32 = 3
+    /// Level 1: on en-all, indexing takes 4 % less CPU than at level 3 (Zstandard was a seventh
+    /// of it) for a store 3.8 % larger (104.2 MB against 100.3).
+    public static let zstdLevel: Int32 = 1
 }
 
 /// Writes a `.store` file. Compressed blocks accumulate in memory (a builder counts them in
