@@ -267,6 +267,8 @@ public final class PostingsCursor {
     private var freqs: UnsafeMutablePointer<UInt32>
     private var scratch: UnsafeMutablePointer<UInt32>
     private var posCursor = 0  // byte offset of positions of doc at `posIndex`
+    /// No block before this one holds a document ≥ the last `shallowBlock` target.
+    private var shallowAt = 0
     private var posIndex = 0
     public private(set) var doc: Int32 = -1
     /// Set when a decode hits damaged data; the cursor then ends.
@@ -313,6 +315,7 @@ public final class PostingsCursor {
         error = nil
         pendingImpacts = false
         decoded = -1
+        shallowAt = 0
         open()
     }
 
@@ -586,8 +589,7 @@ public final class PostingsCursor {
     public func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
         if block < 0 || skips[block].lastDoc < target {
-            var b = max(block, 0)
-            if block >= 0 { b += 1 }
+            var b = max(block + 1, shallowAt)
             while b < skips.count && skips[b].lastDoc < target { b += 1 }
             if !load(block: b) { return doc }
         }
@@ -619,6 +621,16 @@ public final class PostingsCursor {
         ensureImpacts()
         guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
         return boundUnchecked(ofBlock: block, score)
+    }
+
+    /// The block where `advance(to: target)` would land (`blockCountTotal` when no document
+    /// ≥ `target` is left), from the skip entries alone: nothing is decoded and the cursor does
+    /// not move. Targets must not decrease from one call to the next.
+    @inline(__always) func shallowBlock(_ target: Int32) -> Int {
+        var b = max(block, shallowAt, 0)
+        while b < skips.count && skips[b].lastDoc < target { b += 1 }
+        shallowAt = b
+        return b
     }
 
     /// The last document of block `b` (blocks hold the documents after the previous block's

@@ -560,11 +560,46 @@ enum TopKCollectors {
             var windows = 0
             var tried = 0
             var pruned = 0
+            // Shallow checks: the rarest term's score on its document plus the other terms'
+            // bounds over the blocks that hold it (found from skip entries, not decoded). Tried
+            // while at least one in eight prunes, else on every 8th candidate; not for words
+            // with other terms (titles, exact forms): their global bounds are too loose to
+            // prune, and the checks only cost (English AND p50 227 -> 250 µs with them).
+            let shallow = !hasExtras
+            var boundBlock = [Int](repeating: -1, count: shallow ? m : 0)
+            var boundValue = [Float](repeating: 0, count: shallow ? m : 0)
+            var candidates = 0
+            var shallowTried = 0
+            var shallowPruned = 0
             outer: while true {
                 // Leap-frog: every lead term on one document `d`.
                 var d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: target) }
                 while true {
                     if d == end { break outer }
+                    candidates += 1
+                    if shallow && heap.isFull
+                        && (shallowTried < 64 || shallowPruned * 8 >= shallowTried || candidates & 7 == 0)
+                    {
+                        shallowTried += 1
+                        var bound = sc.leadScore(0, d) + sc.extraBound(0)
+                        for i in 1..<m {
+                            let b = cursors[i]._withUnsafeGuaranteedRef { c -> Int in
+                                let b = c.shallowBlock(d)
+                                if b < c.blockCountTotal && b != boundBlock[i] {
+                                    boundBlock[i] = b
+                                    boundValue[i] = sc.leadBound(i, ofBlock: b, c) + sc.extraBound(i)
+                                }
+                                return b
+                            }
+                            if b >= cursors[i]._withUnsafeGuaranteedRef({ $0.blockCountTotal }) { break outer }
+                            bound += boundValue[i]
+                        }
+                        if bound * 1.0001 <= heap.threshold {
+                            shallowPruned += 1
+                            d = cursors[0]._withUnsafeGuaranteedRef { $0.advance(to: d + 1) }
+                            continue
+                        }
+                    }
                     var agreed = true
                     for i in 1..<m {
                         let x = cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) }
