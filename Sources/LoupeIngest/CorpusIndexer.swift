@@ -162,19 +162,19 @@ public final class CorpusIndexer: @unchecked Sendable {
             Thread {
                 let writer = idx
                 var builder = writer.makeBuilder()
+                func flush() {
+                    w.truncated += builder.truncatedDocuments
+                    do {
+                        try writer.flush(builder)
+                    } catch {
+                        w.failure = error
+                    }
+                    builder = writer.makeBuilder()
+                }
                 while let chunk = w.queue.pop() {
                     if w.failure != nil { continue }  // drain
                     var first = builder.documentCount
                     var pos = chunk.firstPosition
-                    func flush() {
-                        w.truncated += builder.truncatedDocuments
-                        do {
-                            try writer.flush(builder)
-                        } catch {
-                            w.failure = error
-                        }
-                        builder = writer.makeBuilder()
-                    }
                     for a in chunk.articles {
                         builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
                         pos += 1
@@ -188,10 +188,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                     builder.recordFilePart(chunk.path, firstDoc: first)
                     if builder.approximateBytes >= budget { flush() }
                 }
-                if w.failure == nil {
-                    w.truncated += builder.truncatedDocuments
-                    do { try writer.flush(builder) } catch { w.failure = error }
-                }
+                if w.failure == nil { flush() }
                 w.done.signal()
             }.start()
         }

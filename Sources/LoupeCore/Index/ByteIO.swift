@@ -1,5 +1,29 @@
 import CLoupeSupport
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The order of keys and words: bytes compared unsigned, a key before its extensions (as
+/// `lexicographicallyPrecedes`), by `memcmp`.
+enum ByteOrder {
+    /// -1, 0 or 1 as `n` bytes at `a` sort before, with or after `m` bytes at `b`.
+    @inline(__always)
+    static func compare(_ a: UnsafeRawPointer?, _ n: Int, _ b: UnsafeRawPointer?, _ m: Int) -> Int {
+        if let a, let b, min(n, m) > 0 {
+            let c = memcmp(a, b, min(n, m))
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return n == m ? 0 : (n < m ? -1 : 1)
+    }
+
+    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in compare(x.baseAddress, x.count, y.baseAddress, y.count) } }
+    }
+}
+
 /// Growable little-endian byte buffer used by every index file writer.
 public struct ByteWriter {
     public private(set) var bytes: [UInt8] = []

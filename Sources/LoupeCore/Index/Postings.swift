@@ -63,6 +63,7 @@ struct PostingsEncoder {
         data.removeAll()
         var maxTF: UInt32 = 0
         var minLen = UInt32.max
+        var totalTF: UInt64 = 0
         var pp = 0
         var prevDoc: UInt32 = 0
         var prevBlockLast: UInt32 = 0
@@ -80,6 +81,7 @@ struct PostingsEncoder {
                 deltas[k] = d - prevDoc
                 docs[k] = d
                 freqs[k] = f
+                totalTF += UInt64(f)
                 prevDoc = d
                 pp += pbytes
                 blockMaxTF = max(blockMaxTF, f)
@@ -166,7 +168,7 @@ struct PostingsEncoder {
         try post.append(skip)
         try post.append(data)
         return TermInfo(
-            docFreq: df, totalTermFreq: 0, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
+            docFreq: df, totalTermFreq: totalTF, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
             minLength: minLen)
     }
 }
@@ -185,8 +187,6 @@ struct PairedVarintPostings: PostingSource {
     private var p = 0
     private var pp = 0
     private var prev: UInt32 = 0
-    /// The sum of the frequencies read so far.
-    private(set) var totalFreq: UInt64 = 0
 
     init(pairs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
         self.pairs = pairs
@@ -208,7 +208,6 @@ struct PairedVarintPostings: PostingSource {
     @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
         prev += PairedVarintPostings.read(pairs, &p)
         let f = PairedVarintPostings.read(pairs, &p)
-        totalFreq += UInt64(f)
         let start = pp
         for _ in 0..<f { _ = PairedVarintPostings.read(positions, &pp) }
         return (prev, f, pp - start)

@@ -307,11 +307,9 @@ public final class SegmentBuilder {
                     info = try pairs.withUnsafeBufferPointer { pb in
                         try posStream.withUnsafeBufferPointer { ps in
                             var source = PairedVarintPostings(pairs: pb, positions: ps)
-                            var info = try encoder.encode(
+                            return try encoder.encode(
                                 &source, positions: ps, df: Int(r.docFreq), lengths: lens, slot: slot,
                                 post: post, posn: posn)
-                            info.totalTermFreq = source.totalFreq
-                            return info
                         }
                     }
                 }

@@ -437,9 +437,7 @@ final class MergeWriter: @unchecked Sendable {
                             let de = b.docEnd[t]
                             let pe = b.posEnd[t]
                             let df = de - docStart
-                            var ttf: UInt64 = 0
-                            for i in docStart..<de { ttf += UInt64(freqs[i]) }
-                            var info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
+                            let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
                                 var source = ArrayPostings(
                                     docs: UnsafeBufferPointer(rebasing: docs[docStart..<de]),
                                     freqs: UnsafeBufferPointer(rebasing: freqs[docStart..<de]),
@@ -448,7 +446,6 @@ final class MergeWriter: @unchecked Sendable {
                                     &source, positions: UnsafeBufferPointer(rebasing: stream[posStart..<pe]), df: df,
                                     lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
                             }
-                            info.totalTermFreq = ttf
                             try dict.add(key: b.keys[t], info: info)
                             if b.exact[t] { exactOutputs.append(info) }
                             docStart = de

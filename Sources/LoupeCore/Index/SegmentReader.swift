@@ -43,13 +43,13 @@ public final class SegmentReader: @unchecked Sendable {
                 else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
             }
         }
-        var payloads: [String: Range<Int>] = [:]
+        var lp = 0..<0  // the lengths file's payload
         for (f, ext, kind) in files {
-            payloads[ext] =
+            let payload =
                 try verified?.validate(f, name: info.name + "." + ext, kind: kind)
                 ?? IndexFile.validate(f.bytes, kind: kind, file: f.path, checksum: true)
+            if f === lenFile { lp = payload }
         }
-        let lp = payloads["len"]!
         dictionary = try TermDictionaryReader(dictFile, name: base + ".dict", checksum: false)
         var lr = ByteReader(lenFile.bytes, at: lp.lowerBound, file: base + ".len")
         let slots = try lr.u32()

@@ -129,23 +129,12 @@ final class TermDictionaryReader {
         }
     }
 
-    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        let n = min(a.count, b.count)
-        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-    }
-
     /// Block b's first key against `key` (-1, 0, 1), read in place.
     private func compareFirstKey(_ b: Int, _ key: [UInt8]) -> Int {
         let e = firstKeys[b]
-        let at = Int(e >> 16)
-        let n = Int(e & 0xFFFF)
-        let m = min(n, key.count)
-        let c = key.withUnsafeBufferPointer { k -> Int32 in
-            m == 0 ? 0 : memcmp(file.bytes.baseAddress! + at, k.baseAddress!, m)
+        return key.withUnsafeBytes { k in
+            ByteOrder.compare(file.bytes.baseAddress! + Int(e >> 16), Int(e & 0xFFFF), k.baseAddress, k.count)
         }
-        if c != 0 { return c < 0 ? -1 : 1 }
-        return n == key.count ? 0 : (n < key.count ? -1 : 1)
     }
 
     /// Index of the last block whose first key is ≤ key (or -1).
@@ -210,7 +199,7 @@ final class TermDictionaryReader {
         if b < 0 { return nil }
         var found: TermInfo?
         _ = try scan(block: b) { k, info in
-            let c = TermDictionaryReader.compare(k, key)
+            let c = ByteOrder.compare(k, key)
             if c == 0 { found = info }
             return c < 0
         }
@@ -227,7 +216,7 @@ final class TermDictionaryReader {
                     out.append((k, info))
                     return out.count < limit
                 }
-                return TermDictionaryReader.compare(k, prefix) < 0
+                return ByteOrder.compare(k, prefix) < 0
             }
             if !more { break }
             b += 1
@@ -297,9 +286,3 @@ enum Zigzag {
         UInt64(bitPattern: Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1))
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

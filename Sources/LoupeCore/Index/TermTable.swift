@@ -236,10 +236,9 @@ final class TermTable {
             let px = rx.pointee.prefix.byteSwapped
             let py = ry.pointee.prefix.byteSwapped
             if px != py { return px < py }
-            let lx = Int(rx.pointee.keyLength)
-            let ly = Int(ry.pointee.keyLength)
-            let c = memcmp(base + Int(rx.pointee.keyStart), base + Int(ry.pointee.keyStart), min(lx, ly))
-            return c != 0 ? c < 0 : lx < ly
+            return ByteOrder.compare(
+                base + Int(rx.pointee.keyStart), Int(rx.pointee.keyLength), base + Int(ry.pointee.keyStart),
+                Int(ry.pointee.keyLength)) < 0
         }
         return ids
     }

@@ -92,9 +92,6 @@ struct TermIntern {
         let y = starts[b]
         let n = starts[a + 1] - x
         let m = starts[b + 1] - y
-        let c = bytes.withUnsafeBufferPointer { p in
-            min(n, m) == 0 ? 0 : memcmp(p.baseAddress! + x, p.baseAddress! + y, min(n, m))
-        }
-        return c != 0 ? c < 0 : n < m
+        return bytes.withUnsafeBytes { p in ByteOrder.compare(p.baseAddress! + x, n, p.baseAddress! + y, m) } < 0
     }
 }

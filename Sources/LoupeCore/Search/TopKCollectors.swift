@@ -565,9 +565,8 @@ enum TopKCollectors {
             // while at least one in eight prunes, else on every 8th candidate; not for words
             // with other terms (titles, exact forms): their global bounds are too loose to
             // prune, and the checks only cost (English AND p50 227 -> 250 µs with them).
-            let shallow = !hasExtras
-            var boundBlock = [Int](repeating: -1, count: shallow ? m : 0)
-            var boundValue = [Float](repeating: 0, count: shallow ? m : 0)
+            var boundBlock = [Int](repeating: -1, count: hasExtras ? 0 : m)
+            var boundValue = [Float](repeating: 0, count: hasExtras ? 0 : m)
             var candidates = 0
             var shallowTried = 0
             var shallowPruned = 0
@@ -577,21 +576,22 @@ enum TopKCollectors {
                 while true {
                     if d == end { break outer }
                     candidates += 1
-                    if shallow && heap.isFull
+                    if !hasExtras && heap.isFull
                         && (shallowTried < 64 || shallowPruned * 8 >= shallowTried || candidates & 7 == 0)
                     {
                         shallowTried += 1
-                        var bound = sc.leadScore(0, d) + sc.extraBound(0)
+                        var bound = sc.leadScore(0, d)
                         for i in 1..<m {
-                            let b = cursors[i]._withUnsafeGuaranteedRef { c -> Int in
+                            let left = cursors[i]._withUnsafeGuaranteedRef { c -> Bool in
                                 let b = c.shallowBlock(d)
-                                if b < c.blockCountTotal && b != boundBlock[i] {
+                                guard b < c.blockCountTotal else { return false }
+                                if b != boundBlock[i] {
                                     boundBlock[i] = b
-                                    boundValue[i] = sc.leadBound(i, ofBlock: b, c) + sc.extraBound(i)
+                                    boundValue[i] = sc.leadBound(i, ofBlock: b, c)
                                 }
-                                return b
+                                return true
                             }
-                            if b >= cursors[i]._withUnsafeGuaranteedRef({ $0.blockCountTotal }) { break outer }
+                            if !left { break outer }  // no document ≥ d left in this term
                             bound += boundValue[i]
                         }
                         if bound * 1.0001 <= heap.threshold {

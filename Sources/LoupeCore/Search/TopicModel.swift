@@ -197,18 +197,6 @@ public struct TopicModel: @unchecked Sendable {
 
     // MARK: Building
 
-    /// Byte order (a key before its extensions), by `memcmp`.
-    static func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let c = a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                memcmp(
-                    x.baseAddress ?? UnsafePointer(bitPattern: 1)!, y.baseAddress ?? UnsafePointer(bitPattern: 1)!,
-                    min(x.count, y.count))
-            }
-        }
-        return c != 0 ? c < 0 : a.count < b.count
-    }
-
     /// A model of `reader`'s index, or nil when it has too few articles. Its heavy passes run on
     /// `threads` cores, each pass cut so that the model is the same, bit for bit, whatever the
     /// number.
@@ -247,7 +235,7 @@ public struct TopicModel: @unchecked Sendable {
                 let finder = RelatedFinder(searcher: Searcher(reader: r))
                 for i in range {
                     sampled[i] = try finder.unitVector(try r.article(docs[i]), inIndex: true)
-                        .sorted(by: { TopicModel.bytesPrecede($0.key, $1.key) }).map { ($0.key, $0.value) }
+                        .sorted(by: { ByteOrder.compare($0.key, $1.key) < 0 }).map { ($0.key, $0.value) }
                 }
             } catch {
                 failures[part] = error
@@ -256,21 +244,18 @@ public struct TopicModel: @unchecked Sendable {
         if let e = failures.lazy.compactMap({ $0 }).first { throw e }
         // Columns: words numbered as first met (an interning table, not a dictionary of arrays).
         var vocab = TermIntern(capacity: 1 << 16)
-        var vocabTerms: [[UInt8]] = []
         var rowStart: [Int] = [0]
         var cols: [Int32] = []
         var vals: [Float] = []
         for v in sampled {
             for (t, w) in v {
-                let (c, added) = t.withUnsafeBufferPointer { vocab.intern($0) }
-                if added { vocabTerms.append(t) }
-                cols.append(Int32(c))
+                cols.append(Int32(vocab.intern(t)))
                 vals.append(w)
             }
             rowStart.append(cols.count)
         }
         let m = rowStart.count - 1
-        let v = vocabTerms.count
+        let v = vocab.count
         let l = min(rank + 10, m, v)
         let k = min(rank, l)
         guard k >= 2 else { return nil }
@@ -294,7 +279,7 @@ public struct TopicModel: @unchecked Sendable {
         let (values, vectors) = Dense.symmetricEigen(gram, n: l)
         let order = (0..<l).sorted { values[$0] > values[$1] }.prefix(k)
         // Terms sorted for lookup; each row: Bᵀ[t] · Ub[:, c] / σ_c for the k largest.
-        let sortedTerms = (0..<v).sorted { TopicModel.bytesPrecede(vocabTerms[$0], vocabTerms[$1]) }
+        let sortedTerms = (0..<v).sorted { vocab.precedes($0, $1) }
         // W = Ub Σ⁻¹ on the k largest (l × k), then each term's row = Bᵀ[t] · W.
         var wm = [Float](repeating: 0, count: l * k)
         for (c, e) in order.enumerated() {
@@ -324,7 +309,7 @@ public struct TopicModel: @unchecked Sendable {
             }
         }
         return TopicModel(
-            k: k, documents: n, corpus: corpus, terms: sortedTerms.map { vocabTerms[$0] }, rows: rows)
+            k: k, documents: n, corpus: corpus, terms: sortedTerms.map { vocab.term($0) }, rows: rows)
     }
 
     // MARK: File
