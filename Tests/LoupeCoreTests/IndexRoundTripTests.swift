@@ -225,8 +225,8 @@ struct IndexRoundTripTests {
             let a = try IndexReader(directory: merged)
             let b = try IndexReader(directory: one)
             #expect(a.segments.count == 1 && b.segments.count == 1)
-            var ia = try DictionaryIterator(a.segments[0].dictionary)
-            var ib = try DictionaryIterator(b.segments[0].dictionary)
+            let ia = try DictionaryIterator(a.segments[0].dictionary)
+            let ib = try DictionaryIterator(b.segments[0].dictionary)
             var terms = 0
             // One cursor reset for every term (as the merge uses them) reads what new ones do.
             var reused: PostingsCursor?

@@ -46,7 +46,7 @@ struct SegmentMerger {
             s.hasDeletions ? nil : (s.documentCount > 0 ? maps[k][0] : 0)
         }
         // Dictionaries, walked together one block at a time.
-        var dicts = try segments.map { try DictionaryIterator($0.dictionary) }
+        let dicts = try segments.map { try DictionaryIterator($0.dictionary) }
         let base = dir + "/" + name
         var dict = try DictionaryWriter(try FileOutput(path: base + ".dict"))
         let post = try FileOutput(path: base + ".post")
@@ -96,18 +96,32 @@ struct SegmentMerger {
             // One cursor per input segment, reset for each term; the sources of a term.
             var cursors = [PostingsCursor?](repeating: nil, count: segments.count)
             var sources: [(Int, TermInfo)] = []
+            // The term being merged: a copy of the smallest current key (the iterators' own
+            // keys move on as they advance).
+            var key: [UInt8] = []
             while true {
                 if writer.failed { break }
-                var minKey: [UInt8]?
-                for k in 0..<segments.count {
-                    guard let key = dicts[k].current?.0 else { continue }
-                    if minKey == nil || key.lexicographicallyPrecedes(minKey!) { minKey = key }
+                var least = -1
+                for k in 0..<segments.count where !dicts[k].isAtEnd {
+                    guard least >= 0 else {
+                        least = k
+                        continue
+                    }
+                    let a = dicts[k].key
+                    let b = dicts[least].key
+                    if ByteOrder.compare(a.baseAddress, a.count, b.baseAddress, b.count) < 0 { least = k }
                 }
-                guard let key = minKey else { break }
+                guard least >= 0 else { break }
+                key.removeAll(keepingCapacity: true)
+                key.append(contentsOf: dicts[least].key)
                 sources.removeAll(keepingCapacity: true)
-                for k in 0..<segments.count {
-                    guard let (ck, ci) = dicts[k].current, ck == key else { continue }
-                    sources.append((k, ci))
+                for k in least..<segments.count where !dicts[k].isAtEnd {
+                    let ck = dicts[k].key
+                    let same = key.withUnsafeBufferPointer {
+                        ByteOrder.compare(ck.baseAddress, ck.count, $0.baseAddress, $0.count) == 0
+                    }
+                    guard same else { continue }
+                    sources.append((k, dicts[k].info))
                     try dicts[k].advance()
                 }
                 // Every few thousand terms, drop the input pages already streamed through: postings
@@ -146,62 +160,56 @@ struct SegmentMerger {
                 let keep = !isStem && shareStems
                 batch.begin(key, slot: field?.lengthSlot ?? 0, exact: keep)
                 // Room for every source's postings, filled through pointers (no append per
-                // posting), then cut to the live ones.
+                // posting); the live ones counted.
                 let need = sources.reduce(0) { $0 + $1.1.docFreq }
-                let first = batch.docs.count
-                batch.grow(by: need)
+                let first = batch.count
+                batch.reserve(need)
+                let docsOut = batch.docs
+                let freqsOut = batch.freqs
+                let bytesOut = batch.positionBytes
                 var w = first
-                try batch.docs.withUnsafeMutableBufferPointer { docsOut in
-                    try batch.freqs.withUnsafeMutableBufferPointer { freqsOut in
-                        try batch.positionBytes.withUnsafeMutableBufferPointer { bytesOut in
-                            var runStart: UnsafeRawPointer?
-                            var runEnd: UnsafeRawPointer?
-                            for (k, ti) in sources {
-                                let c: PostingsCursor
-                                if let r = cursors[k] {
-                                    r.reset(ti)
-                                    c = r
-                                } else {
-                                    c = segments[k].cursor(ti)
-                                    cursors[k] = c
-                                }
-                                let offset = offsets[k]
-                                let map = maps[k]
-                                while c.next() != PostingsCursor.end {
-                                    let nd = offset.map { $0 + c.doc } ?? map[Int(c.doc)]
-                                    if nd < 0 { continue }
-                                    // Positions are stored per document (deltas from 0): copied as
-                                    // they are, a run of consecutive documents' bytes at a time.
-                                    guard w < first + need else {
-                                        throw IndexError.corrupt(
-                                            segments[k].info.name, "more postings than the dictionary counts")
-                                    }
-                                    guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
-                                    if start != runEnd {
-                                        if let r = runStart {
-                                            batch.posStream.append(
-                                                contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
-                                        }
-                                        runStart = start
-                                    }
-                                    runEnd = start + bytes.count
-                                    docsOut[w] = UInt32(nd)
-                                    freqsOut[w] = UInt32(c.freq)
-                                    bytesOut[w] = UInt32(bytes.count)
-                                    w += 1
-                                }
-                                if let r = runStart {
-                                    batch.posStream.append(
-                                        contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
-                                }
-                                runStart = nil
-                                runEnd = nil
-                                if let e = c.error { throw e }
-                            }
-                        }
+                var runStart: UnsafeRawPointer?
+                var runEnd: UnsafeRawPointer?
+                for (k, ti) in sources {
+                    let c: PostingsCursor
+                    if let r = cursors[k] {
+                        r.reset(ti)
+                        c = r
+                    } else {
+                        c = segments[k].cursor(ti)
+                        cursors[k] = c
                     }
+                    let offset = offsets[k]
+                    let map = maps[k]
+                    while c.next() != PostingsCursor.end {
+                        let nd = offset.map { $0 + c.doc } ?? map[Int(c.doc)]
+                        if nd < 0 { continue }
+                        // Positions are stored per document (deltas from 0): copied as they
+                        // are, a run of consecutive documents' bytes at a time.
+                        guard w < first + need else {
+                            throw IndexError.corrupt(segments[k].info.name, "more postings than the dictionary counts")
+                        }
+                        guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
+                        if start != runEnd {
+                            if let r = runStart {
+                                batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                            }
+                            runStart = start
+                        }
+                        runEnd = start + bytes.count
+                        docsOut[w] = UInt32(nd)
+                        freqsOut[w] = UInt32(c.freq)
+                        bytesOut[w] = UInt32(bytes.count)
+                        w += 1
+                    }
+                    if let r = runStart {
+                        batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
+                    }
+                    runStart = nil
+                    runEnd = nil
+                    if let e = c.error { throw e }
                 }
-                batch.shrink(to: w)
+                batch.count = w
                 guard batch.end() else { continue }  // no live document: no term
                 terms += 1
                 if keep {
@@ -253,83 +261,114 @@ final class MergeWriter: @unchecked Sendable {
     /// Gathered terms: their keys, and for each either the exact term whose output it shares
     /// or its postings (slices of the flat arrays).
     final class Batch {
-        var keys: [[UInt8]] = []
+        /// The terms' keys back to back.
+        var keyBytes: [UInt8] = []
+        var keyEnds: [Int] = []
         var alias: [Int32] = []  // -1: postings follow
         var exact: [Bool] = []  // an exact term whose output stem terms may share
         var slot: [Int] = []
         var docEnd: [Int] = []  // end of the term's documents in docs / freqs / positionBytes
         var posEnd: [Int] = []  // end of its bytes in posStream
-        var docs: [UInt32] = []
-        var freqs: [UInt32] = []
-        var positionBytes: [UInt32] = []
+        /// Postings (new document numbers, frequencies, position byte counts): `count` used of
+        /// `capacity`, written through these pointers by the gathering stage.
+        private(set) var docs: UnsafeMutablePointer<UInt32>
+        private(set) var freqs: UnsafeMutablePointer<UInt32>
+        private(set) var positionBytes: UnsafeMutablePointer<UInt32>
+        var count = 0
+        private var capacity: Int
         var posStream: [UInt8] = []
+
+        init() {
+            capacity = 1 << 16
+            docs = .allocate(capacity: capacity)
+            freqs = .allocate(capacity: capacity)
+            positionBytes = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            docs.deallocate()
+            freqs.deallocate()
+            positionBytes.deallocate()
+        }
+
+        var terms: Int { keyEnds.count }
+
+        /// Term `t`'s key.
+        func key(_ t: Int) -> ArraySlice<UInt8> { keyBytes[(t == 0 ? 0 : keyEnds[t - 1])..<keyEnds[t]] }
 
         /// About 4 MB of gathered postings: large enough to amortise the hand-over, small
         /// enough for the two stages to overlap.
-        var isFull: Bool { docs.count >= 1 << 18 || posStream.count >= 1 << 22 || keys.count >= 4096 }
+        var isFull: Bool { count >= 1 << 18 || posStream.count >= 1 << 22 || keyEnds.count >= 4096 }
+
+        private func addKey(_ key: [UInt8]) {
+            keyBytes.append(contentsOf: key)
+            keyEnds.append(keyBytes.count)
+        }
 
         func alias(_ key: [UInt8], exact o: Int32) {
-            keys.append(key)
+            addKey(key)
             alias.append(o)
             exact.append(false)
             slot.append(0)
-            docEnd.append(docs.count)
+            docEnd.append(count)
             posEnd.append(posStream.count)
         }
 
         private var docStart = 0
         private var posStart = 0
-        private var pendingKey: [UInt8] = []
         private var pendingSlot = 0
         private var pendingExact = false
+        private var pendingKey: [UInt8] = []
 
         func begin(_ key: [UInt8], slot s: Int, exact e: Bool) {
-            pendingKey = key
+            pendingKey.removeAll(keepingCapacity: true)
+            pendingKey.append(contentsOf: key)
             pendingSlot = s
             pendingExact = e
-            docStart = docs.count
+            docStart = count
             posStart = posStream.count
         }
 
         /// Ends the term begun: false (and nothing kept) when it has no live document.
         func end() -> Bool {
-            if docs.count == docStart {
+            if count == docStart {
                 posStream.removeSubrange(posStart...)
                 return false
             }
-            keys.append(pendingKey)
+            addKey(pendingKey)
             alias.append(-1)
             exact.append(pendingExact)
             slot.append(pendingSlot)
-            docEnd.append(docs.count)
+            docEnd.append(count)
             posEnd.append(posStream.count)
             return true
         }
 
-        /// Adds `n` postings' room (zeros) to docs, freqs and positionBytes.
-        func grow(by n: Int) {
-            docs.append(contentsOf: repeatElement(0, count: n))
-            freqs.append(contentsOf: repeatElement(0, count: n))
-            positionBytes.append(contentsOf: repeatElement(0, count: n))
-        }
-
-        /// Cuts docs, freqs and positionBytes back to `count` postings.
-        func shrink(to count: Int) {
-            docs.removeSubrange(count...)
-            freqs.removeSubrange(count...)
-            positionBytes.removeSubrange(count...)
+        /// Room for `n` more postings.
+        func reserve(_ n: Int) {
+            guard count + n > capacity else { return }
+            let bigger = max(2 * capacity, count + n)
+            func moved(_ p: UnsafeMutablePointer<UInt32>) -> UnsafeMutablePointer<UInt32> {
+                let b = UnsafeMutablePointer<UInt32>.allocate(capacity: bigger)
+                b.update(from: p, count: count)
+                p.deallocate()
+                return b
+            }
+            docs = moved(docs)
+            freqs = moved(freqs)
+            positionBytes = moved(positionBytes)
+            capacity = bigger
         }
 
         func reset() {
-            keys.removeAll(keepingCapacity: true)
+            keyBytes.removeAll(keepingCapacity: true)
+            keyEnds.removeAll(keepingCapacity: true)
             alias.removeAll(keepingCapacity: true)
             exact.removeAll(keepingCapacity: true)
             slot.removeAll(keepingCapacity: true)
             docEnd.removeAll(keepingCapacity: true)
             posEnd.removeAll(keepingCapacity: true)
-            docs.removeAll(keepingCapacity: true)
-            freqs.removeAll(keepingCapacity: true)
-            positionBytes.removeAll(keepingCapacity: true)
+            count = 0
             posStream.removeAll(keepingCapacity: true)
         }
     }
@@ -425,34 +464,29 @@ final class MergeWriter: @unchecked Sendable {
     private func write(_ b: Batch) throws {
         var docStart = 0
         var posStart = 0
-        try b.docs.withUnsafeBufferPointer { docs in
-            try b.freqs.withUnsafeBufferPointer { freqs in
-                try b.positionBytes.withUnsafeBufferPointer { pbytes in
-                    try b.posStream.withUnsafeBufferPointer { stream in
-                        for t in 0..<b.keys.count {
-                            if b.alias[t] >= 0 {
-                                try dict.add(key: b.keys[t], info: exactOutputs[Int(b.alias[t])])
-                                continue
-                            }
-                            let de = b.docEnd[t]
-                            let pe = b.posEnd[t]
-                            let df = de - docStart
-                            let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
-                                var source = ArrayPostings(
-                                    docs: UnsafeBufferPointer(rebasing: docs[docStart..<de]),
-                                    freqs: UnsafeBufferPointer(rebasing: freqs[docStart..<de]),
-                                    positionBytes: UnsafeBufferPointer(rebasing: pbytes[docStart..<de]))
-                                return try encoder.encode(
-                                    &source, positions: UnsafeBufferPointer(rebasing: stream[posStart..<pe]), df: df,
-                                    lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
-                            }
-                            try dict.add(key: b.keys[t], info: info)
-                            if b.exact[t] { exactOutputs.append(info) }
-                            docStart = de
-                            posStart = pe
-                        }
-                    }
+        try b.posStream.withUnsafeBufferPointer { stream in
+            for t in 0..<b.terms {
+                let key = b.key(t)
+                if b.alias[t] >= 0 {
+                    try key.withUnsafeBufferPointer { try dict.add(key: $0, info: exactOutputs[Int(b.alias[t])]) }
+                    continue
                 }
+                let de = b.docEnd[t]
+                let pe = b.posEnd[t]
+                let df = de - docStart
+                let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
+                    var source = ArrayPostings(
+                        docs: UnsafeBufferPointer(start: b.docs + docStart, count: df),
+                        freqs: UnsafeBufferPointer(start: b.freqs + docStart, count: df),
+                        positionBytes: UnsafeBufferPointer(start: b.positionBytes + docStart, count: df))
+                    return try encoder.encode(
+                        &source, positions: UnsafeBufferPointer(rebasing: stream[posStart..<pe]), df: df,
+                        lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
+                }
+                try key.withUnsafeBufferPointer { try dict.add(key: $0, info: info) }
+                if b.exact[t] { exactOutputs.append(info) }
+                docStart = de
+                posStart = pe
             }
         }
     }

@@ -237,11 +237,15 @@ final class TermDictionaryReader {
     }
 }
 
-/// Walks a dictionary in key order, one block in memory at a time (for merges).
-struct DictionaryIterator {
+/// Walks a dictionary in key order, one block in memory at a time (for merges): the block's
+/// keys back to back in one buffer, so an entry costs no allocation of its own.
+final class DictionaryIterator {
     private let reader: TermDictionaryReader
     private var block = -1
-    private var entries: [([UInt8], TermInfo)] = []
+    private var keyBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 12)
+    private var keyCapacity = 1 << 12
+    private var keyEnds: [Int] = []
+    private var infos: [TermInfo] = []
     private var index = 0
 
     init(_ reader: TermDictionaryReader) throws {
@@ -249,26 +253,45 @@ struct DictionaryIterator {
         try advance()
     }
 
-    /// The current entry; nil at the end.
-    var current: ([UInt8], TermInfo)? { index < entries.count ? entries[index] : nil }
+    deinit { keyBytes.deallocate() }
 
-    mutating func advance() throws {
+    var isAtEnd: Bool { index >= infos.count }
+
+    /// The current entry's info (not at the end).
+    var info: TermInfo { infos[index] }
+
+    /// The current entry as a copy; nil at the end.
+    var current: ([UInt8], TermInfo)? { isAtEnd ? nil : (Array(key), info) }
+
+    /// The current entry's key (not at the end), valid until the next `advance`.
+    var key: UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : keyEnds[index - 1]
+        return UnsafeBufferPointer(start: keyBytes + start, count: keyEnds[index] - start)
+    }
+
+    func advance() throws {
         index += 1
-        while index >= entries.count {
+        while index >= infos.count {
             block += 1
-            guard block < reader.blockCount else {
-                entries = []
-                index = 0
-                return
-            }
-            entries.removeAll(keepingCapacity: true)
-            var collected: [([UInt8], TermInfo)] = []
+            index = 0
+            keyEnds.removeAll(keepingCapacity: true)
+            infos.removeAll(keepingCapacity: true)
+            guard block < reader.blockCount else { return }
+            var used = 0
             _ = try reader.scan(block: block) { k, i in
-                collected.append((k, i))
+                if used + k.count > keyCapacity {
+                    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * (used + k.count))
+                    bigger.update(from: keyBytes, count: used)
+                    keyBytes.deallocate()
+                    keyBytes = bigger
+                    keyCapacity = 2 * (used + k.count)
+                }
+                k.withUnsafeBufferPointer { (keyBytes + used).update(from: $0.baseAddress!, count: $0.count) }
+                used += k.count
+                keyEnds.append(used)
+                infos.append(i)
                 return true
             }
-            entries = collected
-            index = 0
         }
     }
 }
