@@ -20,7 +20,7 @@ struct BlockImpactsTests {
         }
         let post = try FileOutput(path: dir.path + "/t.post")
         let posn = try FileOutput(path: dir.path + "/t.pos")
-        var encoder = PostingsEncoder()
+        let encoder = PostingsEncoder()
         let info = try pairs.bytes.withUnsafeBufferPointer { pb in
             try positions.bytes.withUnsafeBufferPointer { ps in
                 try lengths.withUnsafeBufferPointer { lens in

@@ -10,19 +10,37 @@ public enum BitPacking {
 
     /// Appends `n` values packed at `bits` bits each (LSB first); `(n * bits + 7) / 8` bytes.
     public static func pack(_ values: UnsafePointer<UInt32>, _ n: Int, bits: Int, into w: inout ByteWriter) {
-        if bits == 0 { return }
+        w.append(count: byteCount(n, bits: bits)) { _ = pack(values, n, bits: bits, to: $0) }
+    }
+
+    /// Writes `n` values (each below 2^bits) packed at `bits` bits each (LSB first) to `dst`;
+    /// returns the byte count, `(n * bits + 7) / 8`.
+    @inline(__always)
+    static func pack(_ values: UnsafePointer<UInt32>, _ n: Int, bits: Int, to dst: UnsafeMutablePointer<UInt8>)
+        -> Int
+    {
+        if bits == 0 { return 0 }
+        let total = byteCount(n, bits: bits)
+        let raw = UnsafeMutableRawPointer(dst)
         var acc: UInt64 = 0
         var filled = 0
+        var o = 0
         for i in 0..<n {
             acc |= UInt64(values[i]) << UInt64(filled)
             filled += bits
-            while filled >= 8 {
-                w.u8(UInt8(truncatingIfNeeded: acc))
-                acc >>= 8
-                filled -= 8
+            if filled >= 32 {
+                raw.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: o, as: UInt32.self)
+                o += 4
+                acc >>= 32
+                filled -= 32
             }
         }
-        if filled > 0 { w.u8(UInt8(truncatingIfNeeded: acc)) }
+        while o < total {
+            dst[o] = UInt8(truncatingIfNeeded: acc)
+            acc >>= 8
+            o += 1
+        }
+        return total
     }
 
     public static func byteCount(_ n: Int, bits: Int) -> Int { (n * bits + 7) / 8 }
@@ -137,6 +155,23 @@ public enum PatchedPacking {
     public static func pack(
         _ values: UnsafePointer<UInt32>, _ n: Int, scratch: UnsafeMutablePointer<UInt32>, into w: inout ByteWriter
     ) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes(n)) { buf in
+            let count = pack(values, n, scratch: scratch, to: buf.baseAddress!)
+            w.append(UnsafeBufferPointer(rebasing: buf[0..<count]))
+        }
+    }
+
+    /// The most bytes `pack` writes for `n` values: width, 32-bit values, count, and an index
+    /// and a 5-byte varint per value.
+    static func maxBytes(_ n: Int) -> Int { 2 + n * 4 + n * 6 }
+
+    /// Writes `values[0..<n]` (n ≤ 256) to `dst` (room for `maxBytes(n)`); returns the byte
+    /// count. `scratch` must hold `n` values.
+    @inline(__always)
+    static func pack(
+        _ values: UnsafePointer<UInt32>, _ n: Int, scratch: UnsafeMutablePointer<UInt32>,
+        to dst: UnsafeMutablePointer<UInt8>
+    ) -> Int {
         // Bit lengths' histogram (on the stack: one per block array); the cost of each width.
         let best = withUnsafeTemporaryAllocation(of: Int.self, capacity: 33) { count -> Int in
             count.initialize(repeating: 0)
@@ -175,15 +210,18 @@ public enum PatchedPacking {
             scratch[i] = values[i] & mask
             if values[i] > mask { exceptions += 1 }
         }
-        w.u8(UInt8(best))
-        BitPacking.pack(UnsafePointer(scratch), n, bits: best, into: &w)
-        w.u8(UInt8(exceptions))
+        dst[0] = UInt8(best)
+        var o = 1 + BitPacking.pack(UnsafePointer(scratch), n, bits: best, to: dst + 1)
+        dst[o] = UInt8(exceptions)
+        o += 1
         if exceptions > 0 {
             for i in 0..<n where values[i] > mask {
-                w.u8(UInt8(i))
-                w.varint(UInt64(values[i] >> UInt32(best)))
+                dst[o] = UInt8(i)
+                o += 1
+                Varint.put(UInt64(values[i] >> UInt32(best)), dst, &o)
             }
         }
+        return o
     }
 
     /// Reads `n` values written by `pack` from `r` (its buffer is the whole mapped file, so the
@@ -210,5 +248,21 @@ public enum PatchedPacking {
             out[i] |= UInt32(high) << UInt32(w)
         }
         return true
+    }
+}
+
+/// LEB128 varints written through a pointer (the hot encoders' blocks).
+enum Varint {
+    /// Writes `value` at `dst + o` and moves `o` past it (at most 10 bytes).
+    @inline(__always)
+    static func put(_ value: UInt64, _ dst: UnsafeMutablePointer<UInt8>, _ o: inout Int) {
+        var v = value
+        while v >= 0x80 {
+            dst[o] = UInt8(truncatingIfNeeded: v) | 0x80
+            o += 1
+            v >>= 7
+        }
+        dst[o] = UInt8(v)
+        o += 1
     }
 }

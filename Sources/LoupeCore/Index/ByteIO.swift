@@ -60,6 +60,15 @@ public struct ByteWriter {
 
     public mutating func append(_ other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
 
+    /// Appends `count` bytes that `fill` writes (they start as zeros).
+    @inline(__always)
+    public mutating func append(count: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Void) {
+        guard count > 0 else { return }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { fill($0.baseAddress! + start) }
+    }
+
     /// Length-prefixed bytes.
     public mutating func blob(_ b: [UInt8]) {
         varint(b.count)

@@ -35,32 +35,45 @@ public enum PostingsFormat {
     public static let maxImpacts = 32
 }
 
-struct PostingsEncoder {
-    private var docs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
-    private var deltas = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
-    private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
-    private var scratch = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+final class PostingsEncoder {
+    private let docs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
+    private let deltas = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
+    private let freqs = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
+    private let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
     /// A block's shortest length per small tf (`UInt32.max`: none), and its pairs with larger tfs
     /// as keys `(~tf) << 32 | length` (ascending: tf descending, then length ascending).
     private var minLengthByTF = [UInt32](repeating: .max, count: PostingsEncoder.smallTF + 1)
     private var pairs: [UInt64] = []
     private var frontier: [(UInt32, UInt32)] = []
     static let smallTF = 32
-    private var blockBuf = ByteWriter(capacity: 1024)
+    /// One encoded block: two patched-packed arrays, or a varint pair per posting.
+    private static let blockCapacity = max(
+        2 * PatchedPacking.maxBytes(PostingsFormat.blockSize), PostingsFormat.blockSize * 15)
+    private let block = UnsafeMutablePointer<UInt8>.allocate(capacity: PostingsEncoder.blockCapacity)
     private var skip = ByteWriter(capacity: 64)
     private var data = ByteWriter(capacity: 4096)
 
+    deinit {
+        for p in [docs, deltas, freqs, scratch] { p.deallocate() }
+        block.deallocate()
+    }
+
     /// Encodes `df` postings from `source` (document order) into the block format, with
     /// `positions` (every document's positions, in order) copied to `posn`.
-    mutating func encode<S: PostingSource>(
+    func encode<S: PostingSource>(
         _ source: inout S, positions: UnsafeBufferPointer<UInt8>, df: Int, lengths: UnsafeBufferPointer<UInt32>,
         slot: Int, post: FileOutput, posn: FileOutput, lengthStride: Int = IndexField.lengthSlots
     ) throws -> TermInfo {
         let postOffset = UInt64(post.count)
         let posOffset = UInt64(posn.count)
         try posn.append(positions)
-        skip.removeAll()
-        data.removeAll()
+        // A term of one block has no skip entry (a cursor computes its impacts): no impacts to
+        // gather.
+        let oneBlock = df <= PostingsFormat.blockSize
+        if !oneBlock || df == 0 {
+            skip.removeAll()
+            data.removeAll()
+        }
         var maxTF: UInt32 = 0
         var minLen = UInt32.max
         var totalTF: UInt64 = 0
@@ -68,9 +81,6 @@ struct PostingsEncoder {
         var prevDoc: UInt32 = 0
         var prevBlockLast: UInt32 = 0
         var remaining = df
-        // A term of one block has no skip entry (a cursor computes its impacts): no impacts to
-        // gather.
-        let oneBlock = df <= PostingsFormat.blockSize
         while remaining > 0 {
             let n = min(remaining, PostingsFormat.blockSize)
             var blockMaxTF: UInt32 = 0
@@ -96,37 +106,33 @@ struct PostingsEncoder {
                     pairs.append(UInt64(~f) << 32 | UInt64(dl))
                 }
             }
-            blockBuf.removeAll()
+            var len = 0
             if n == PostingsFormat.blockSize {
                 for k in 0..<n { freqs[k] -= 1 }
-                scratch.withUnsafeMutableBufferPointer { sp in
-                    deltas.withUnsafeBufferPointer { dl in
-                        PatchedPacking.pack(dl.baseAddress!, n, scratch: sp.baseAddress!, into: &blockBuf)
-                    }
-                    freqs.withUnsafeBufferPointer { fl in
-                        PatchedPacking.pack(fl.baseAddress!, n, scratch: sp.baseAddress!, into: &blockBuf)
-                    }
-                }
+                len = PatchedPacking.pack(deltas, n, scratch: scratch, to: block)
+                len += PatchedPacking.pack(freqs, n, scratch: scratch, to: block + len)
             } else {
                 // Varints of delta × 2 + (tf == 1), then tf when it is not 1.
                 for k in 0..<n {
                     if freqs[k] == 1 {
-                        blockBuf.varint(UInt64(deltas[k]) << 1 | 1)
+                        Varint.put(UInt64(deltas[k]) << 1 | 1, block, &len)
                     } else {
-                        blockBuf.varint(UInt64(deltas[k]) << 1)
-                        blockBuf.varint(UInt64(freqs[k]))
+                        Varint.put(UInt64(deltas[k]) << 1, block, &len)
+                        Varint.put(UInt64(freqs[k]), block, &len)
                     }
                 }
             }
+            let encoded = UnsafeBufferPointer(start: block, count: len)
             let last = docs[n - 1]
             if oneBlock {
-                data.append(blockBuf.bytes)
-                maxTF = blockMaxTF
-                minLen = 0  // not stored (as the dictionary reads it back)
-                break
+                // No skip entry: the block is the term's postings.
+                try post.append(encoded)
+                return TermInfo(
+                    docFreq: df, totalTermFreq: totalTF, postOffset: postOffset, posOffset: posOffset,
+                    maxFreq: blockMaxTF, minLength: 0)  // not stored (as the dictionary reads it back)
             }
             skip.varint(UInt64(last - prevBlockLast))
-            skip.varint(blockBuf.count)
+            skip.varint(len)
             skip.varint(pp - posStart)
             // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths
             // (a tf's longer lengths are dominated by its shortest).
@@ -141,9 +147,9 @@ struct PostingsEncoder {
             }
             var tf = Int(min(blockMaxTF, UInt32(PostingsEncoder.smallTF)))
             while tf >= 1 {
-                let len = minLengthByTF[tf]
-                if len != .max {
-                    keep(UInt32(tf), len)
+                let shortest = minLengthByTF[tf]
+                if shortest != .max {
+                    keep(UInt32(tf), shortest)
                     minLengthByTF[tf] = .max
                 }
                 tf -= 1
@@ -160,7 +166,7 @@ struct PostingsEncoder {
                 skip.varint(UInt64(pr.1))
             }
             prevBlockLast = last
-            data.append(blockBuf.bytes)
+            data.append(encoded)
             maxTF = max(maxTF, blockMaxTF)
             minLen = min(minLen, blockMinLen)
             remaining -= n

@@ -283,7 +283,7 @@ public final class SegmentBuilder {
         let posn = try FileOutput(path: base + ".pos")
         try posn.header(kind: "POSN")
         var written = [TermInfo?](repeating: nil, count: terms.count)
-        var encoder = PostingsEncoder()
+        let encoder = PostingsEncoder()
         // Exact term whose postings a single-variant stem term can share.
         var soleVariant = [Int32](repeating: -1, count: terms.count)
         for id in 0..<terms.count {

@@ -378,7 +378,7 @@ final class MergeWriter: @unchecked Sendable {
     private let posn: FileOutput
     private let slotLengths: [[UInt32]]
     private var exactOutputs: [TermInfo] = []
-    private var encoder = PostingsEncoder()
+    private let encoder = PostingsEncoder()
     private let lock = NSCondition()
     private var full: [Batch] = []
     private var free: [Batch] = [Batch(), Batch()]
