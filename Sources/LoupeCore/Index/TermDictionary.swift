@@ -16,7 +16,6 @@ public enum DictionaryFormat {
 
 struct DictionaryWriter {
     private let out: FileOutput
-    private var entry = ByteWriter(capacity: 64)
     private var index = ByteWriter(capacity: 1 << 16)
     private var previous: [UInt8] = []
     private var inBlock = 0
@@ -48,28 +47,35 @@ struct DictionaryWriter {
         var shared = 0
         let limit = min(previous.count, key.count)
         while shared < limit && previous[shared] == key[shared] { shared += 1 }
-        entry.removeAll()
         let suffix = key.count - shared
-        if shared < 16 && suffix < 15 {
-            entry.u8(UInt8(shared << 4 | suffix))
-        } else {
-            entry.u8(15)
-            entry.varint(shared)
-            entry.varint(suffix)
-        }
-        entry.append(UnsafeBufferPointer(rebasing: key[shared...]))
-        let extra = info.totalTermFreq - UInt64(info.docFreq)
-        entry.varint(UInt64(info.docFreq) << 1 | (extra > 0 ? 1 : 0))
-        if extra > 0 { entry.varint(extra) }
-        entry.varint(Zigzag.encode(info.postOffset &- previousPost))
-        entry.varint(Zigzag.encode(info.posOffset &- previousPos))
-        if info.docFreq > PostingsFormat.blockSize {
-            entry.varint(UInt64(info.maxFreq))
-            entry.varint(UInt64(info.minLength))
+        // The entry is put together on the stack: two lengths and six varints at most.
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: suffix + 64) { buf in
+            let e = buf.baseAddress!
+            var o = 0
+            if shared < 16 && suffix < 15 {
+                e[0] = UInt8(shared << 4 | suffix)
+                o = 1
+            } else {
+                e[0] = 15
+                o = 1
+                Varint.put(UInt64(shared), e, &o)
+                Varint.put(UInt64(suffix), e, &o)
+            }
+            if suffix > 0 { (e + o).update(from: key.baseAddress! + shared, count: suffix) }
+            o += suffix
+            let extra = info.totalTermFreq - UInt64(info.docFreq)
+            Varint.put(UInt64(info.docFreq) << 1 | (extra > 0 ? 1 : 0), e, &o)
+            if extra > 0 { Varint.put(extra, e, &o) }
+            Varint.put(Zigzag.encode(info.postOffset &- previousPost), e, &o)
+            Varint.put(Zigzag.encode(info.posOffset &- previousPos), e, &o)
+            if info.docFreq > PostingsFormat.blockSize {
+                Varint.put(UInt64(info.maxFreq), e, &o)
+                Varint.put(UInt64(info.minLength), e, &o)
+            }
+            try out.append(UnsafeBufferPointer(start: e, count: o))
         }
         previousPost = info.postOffset
         previousPos = info.posOffset
-        try out.append(entry)
         previous.removeAll(keepingCapacity: true)
         previous.append(contentsOf: key)
         inBlock += 1
