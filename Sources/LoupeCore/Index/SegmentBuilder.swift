@@ -302,10 +302,8 @@ public final class SegmentBuilder {
                 } else {
                     let slot = IndexField(rawValue: key[0])!.lengthSlot
                     let r = terms.records[i]
-                    pool.read(r.docs, level: r.docsLevel, into: &pairs)
-                    pool.read(r.positions, level: r.positionsLevel, into: &posStream)
-                    info = try pairs.withUnsafeBufferPointer { pb in
-                        try posStream.withUnsafeBufferPointer { ps in
+                    info = try pool.withBytes(r.docs, level: r.docsLevel, scratch: &pairs) { pb in
+                        try pool.withBytes(r.positions, level: r.positionsLevel, scratch: &posStream) { ps in
                             var source = PairedVarintPostings(pairs: pb, positions: ps)
                             return try encoder.encode(
                                 &source, positions: ps, df: Int(r.docFreq), lengths: lens, slot: slot,

@@ -111,6 +111,20 @@ final class SlicePool {
         append(&s, &level, UInt8(v))
     }
 
+    /// Calls `body` with a whole stream's bytes (`level`: its current slice level): in place
+    /// when they lie in its first slice (most terms' streams), else copied into `scratch`.
+    @inline(__always)
+    func withBytes<R>(
+        _ s: SliceStream, level: UInt8, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+        if level == 0 || level == SlicePool.noSlice {
+            let n = level == 0 ? Int(s.write - s.start) : 0
+            return try body(UnsafeBufferPointer(start: level == 0 ? pointer(s.start) : nil, count: n))
+        }
+        read(s, level: level, into: &scratch)
+        return try scratch.withUnsafeBufferPointer(body)
+    }
+
     /// Copies a whole stream (`level`: its current slice level) into `out`, replacing its
     /// contents.
     func read(_ s: SliceStream, level: UInt8, into out: inout [UInt8]) {
