@@ -194,7 +194,9 @@ public enum FileIO {
 public final class FileOutput {
     public let path: String
     private let fd: Int32
-    private var buffer = ByteWriter(capacity: 1 << 20)
+    private static let capacity = 1 << 20
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: FileOutput.capacity)
+    private var used = 0
     private var flushed = 0
     private var crc: UInt32 = 0
     private var finished = false
@@ -207,39 +209,52 @@ public final class FileOutput {
 
     deinit {
         if !finished { close(fd) }
+        buffer.deallocate()
     }
 
     /// Bytes written so far (the offset of the next byte).
-    public var count: Int { flushed + buffer.count }
+    public var count: Int { flushed + used }
 
     public func append(_ bytes: [UInt8]) throws {
-        buffer.append(bytes)
-        if buffer.count >= 1 << 20 { try flush() }
+        try bytes.withUnsafeBufferPointer { try append($0) }
     }
 
     public func append(_ w: ByteWriter) throws { try append(w.bytes) }
 
+    /// Copies `b` into the buffer (writing it out whenever it fills). Most appends are a few
+    /// bytes (a dictionary entry, a small postings block): those are copied without a call.
     public func append(_ b: UnsafeBufferPointer<UInt8>) throws {
-        buffer.append(b)
-        if buffer.count >= 1 << 20 { try flush() }
+        guard var src = b.baseAddress, b.count > 0 else { return }
+        var left = b.count
+        while left > 0 {
+            let n = min(left, FileOutput.capacity - used)
+            let dst = buffer + used
+            if n <= 16 {
+                for k in 0..<n { dst[k] = src[k] }
+            } else {
+                dst.update(from: src, count: n)
+            }
+            used += n
+            src += n
+            left -= n
+            if used == FileOutput.capacity { try flush() }
+        }
     }
 
     private func flush() throws {
-        let data = buffer.bytes
-        crc = data.withUnsafeBytes { CRC32C.checksum($0, seed: crc) }
-        try data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw IndexError.io(path, "write failed: \(String(cString: strerror(errno)))")
-                }
-                off += n
+        let raw = UnsafeRawBufferPointer(start: buffer, count: used)
+        crc = CRC32C.checksum(raw, seed: crc)
+        var off = 0
+        while off < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IndexError.io(path, "write failed: \(String(cString: strerror(errno)))")
             }
+            off += n
         }
-        flushed += data.count
-        buffer.removeAll()
+        flushed += used
+        used = 0
     }
 
     /// Writes the header of an index file of `kind`.
@@ -255,7 +270,7 @@ public final class FileOutput {
         var footer = ByteWriter()
         footer.u32(crc)
         footer.append(IndexFile.footerMagic)
-        buffer = footer
+        try append(footer)
         try flush()
         finished = true
         let ok = fsync(fd) == 0
