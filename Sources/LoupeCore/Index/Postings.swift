@@ -221,15 +221,17 @@ struct PairedVarintPostings: PostingSource {
 }
 
 /// Postings gathered by a merge: absolute document numbers, frequencies and position byte counts.
+/// `positionBytes` may be nil for a term of one block (the encoder reads them only for skip
+/// entries): then 0.
 struct ArrayPostings: PostingSource {
     let docs: UnsafeBufferPointer<UInt32>
     let freqs: UnsafeBufferPointer<UInt32>
-    let positionBytes: UnsafeBufferPointer<UInt32>
+    let positionBytes: UnsafeBufferPointer<UInt32>?
     private var i = 0
 
     init(
         docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-        positionBytes: UnsafeBufferPointer<UInt32>
+        positionBytes: UnsafeBufferPointer<UInt32>?
     ) {
         self.docs = docs
         self.freqs = freqs
@@ -238,7 +240,7 @@ struct ArrayPostings: PostingSource {
 
     @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
         defer { i += 1 }
-        return (docs[i], freqs[i], Int(positionBytes[i]))
+        return (docs[i], freqs[i], positionBytes.map { Int($0[i]) } ?? 0)
     }
 }
 

@@ -166,10 +166,7 @@ struct SegmentMerger {
                 batch.reserve(need)
                 let docsOut = batch.docs
                 let freqsOut = batch.freqs
-                let bytesOut = batch.positionBytes
                 var w = first
-                var runStart: UnsafeRawPointer?
-                var runEnd: UnsafeRawPointer?
                 for (k, ti) in sources {
                     let c: PostingsCursor
                     if let r = cursors[k] {
@@ -179,13 +176,36 @@ struct SegmentMerger {
                         c = segments[k].cursor(ti)
                         cursors[k] = c
                     }
-                    let offset = offsets[k]
+                    if let offset = offsets[k] {
+                        // Every document stays: the term's positions (stored per document,
+                        // deltas from 0) are copied whole, in one run; the writer finds each
+                        // document's bytes in it when it needs them.
+                        var sum: UInt64 = 0
+                        while c.next() != PostingsCursor.end {
+                            guard w < first + need else {
+                                throw IndexError.corrupt(
+                                    segments[k].info.name, "more postings than the dictionary counts")
+                            }
+                            docsOut[w] = UInt32(offset + c.doc)
+                            freqsOut[w] = UInt32(c.freq)
+                            sum += UInt64(c.freq)
+                            w += 1
+                        }
+                        if let e = c.error { throw e }
+                        guard sum == ti.totalTermFreq, let run = segments[k].positionRun(ti) else {
+                            throw IndexError.corrupt(segments[k].info.name, "bad position data")
+                        }
+                        batch.posStream.append(contentsOf: run)
+                        continue
+                    }
+                    // Deleted documents: the live ones' positions, a run of consecutive
+                    // documents' bytes at a time.
                     let map = maps[k]
+                    var runStart: UnsafeRawPointer?
+                    var runEnd: UnsafeRawPointer?
                     while c.next() != PostingsCursor.end {
-                        let nd = offset.map { $0 + c.doc } ?? map[Int(c.doc)]
+                        let nd = map[Int(c.doc)]
                         if nd < 0 { continue }
-                        // Positions are stored per document (deltas from 0): copied as they
-                        // are, a run of consecutive documents' bytes at a time.
                         guard w < first + need else {
                             throw IndexError.corrupt(segments[k].info.name, "more postings than the dictionary counts")
                         }
@@ -199,14 +219,11 @@ struct SegmentMerger {
                         runEnd = start + bytes.count
                         docsOut[w] = UInt32(nd)
                         freqsOut[w] = UInt32(c.freq)
-                        bytesOut[w] = UInt32(bytes.count)
                         w += 1
                     }
                     if let r = runStart {
                         batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
                     }
-                    runStart = nil
-                    runEnd = nil
                     if let e = c.error { throw e }
                 }
                 batch.count = w
@@ -474,13 +491,31 @@ final class MergeWriter: @unchecked Sendable {
                 let de = b.docEnd[t]
                 let pe = b.posEnd[t]
                 let df = de - docStart
+                let positions = UnsafeBufferPointer(rebasing: stream[posStart..<pe])
+                // Each document's position bytes: only a term of several blocks needs them (its
+                // skip entries hold each block's).
+                var perDocument: UnsafeBufferPointer<UInt32>?
+                if df > PostingsFormat.blockSize {
+                    let out = b.positionBytes + docStart
+                    let raw = UnsafeRawBufferPointer(positions)
+                    var p = 0
+                    for i in 0..<df {
+                        let e = PostingsCursor.skipVarints(Int(b.freqs[docStart + i]), in: raw, from: p)
+                        out[i] = UInt32(e - p)
+                        p = e
+                    }
+                    guard p == raw.count, p == 0 || raw[p - 1] & 0x80 == 0 else {
+                        throw IndexError.corrupt(post.path, "bad position data")
+                    }
+                    perDocument = UnsafeBufferPointer(start: out, count: df)
+                }
                 let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
                     var source = ArrayPostings(
                         docs: UnsafeBufferPointer(start: b.docs + docStart, count: df),
                         freqs: UnsafeBufferPointer(start: b.freqs + docStart, count: df),
-                        positionBytes: UnsafeBufferPointer(start: b.positionBytes + docStart, count: df))
+                        positionBytes: perDocument)
                     return try encoder.encode(
-                        &source, positions: UnsafeBufferPointer(rebasing: stream[posStart..<pe]), df: df,
+                        &source, positions: positions, df: df,
                         lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
                 }
                 try key.withUnsafeBufferPointer { try dict.add(key: $0, info: info) }

@@ -107,6 +107,19 @@ public final class SegmentReader: @unchecked Sendable {
             documents: self.info.documents, lengths: lengthTable)
     }
 
+    /// All of a term's positions as stored, every document's in order (`totalTermFreq` varints
+    /// from its offset; a merge copies them whole); nil when they do not end within the file's
+    /// payload.
+    func positionRun(_ info: TermInfo) -> UnsafeRawBufferPointer? {
+        let b = posFile.bytes
+        let limit = b.count - IndexFile.footerSize
+        guard info.posOffset < UInt64(limit), info.totalTermFreq <= UInt64(limit) else { return nil }
+        let start = Int(info.posOffset)
+        let end = PostingsCursor.skipVarints(Int(info.totalTermFreq), in: b, from: start)
+        guard end > start, end <= limit, b[end - 1] & 0x80 == 0 else { return nil }
+        return UnsafeRawBufferPointer(rebasing: b[start..<end])
+    }
+
     /// Terms of `field` beginning with `prefix` (without the field byte), at most `limit`.
     public func terms(_ field: IndexField, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
         try dictionary.keys(withPrefix: [field.rawValue] + prefix, limit: limit).map { Array($0.0.dropFirst()) }
