@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 /// Builds one segment in RAM: inverts analysed articles into per-term postings and positions,
 /// keeps exact document lengths and stored fields, then writes the segment files.
 ///
@@ -196,7 +201,7 @@ public final class SegmentBuilder {
     private func abbreviations(_ article: Article) -> (
         all: [(AbbreviationDefinition, [[UInt8]])], title: [Int], body: [Int]
     ) {
-        guard let stemmer, article.body.utf8.contains(40) || article.title.utf8.contains(40) else {
+        guard let stemmer, SegmentBuilder.hasByte(40, article.body) || SegmentBuilder.hasByte(40, article.title) else {
             return ([], [], [])
         }
         var all: [(AbbreviationDefinition, [[UInt8]])] = []
@@ -211,6 +216,16 @@ public final class SegmentBuilder {
             }
         }
         return (all, at[0], at[1])
+    }
+
+    /// Whether `s`'s UTF-8 holds `byte` (`memchr` over a native string's bytes; the generic
+    /// `utf8.contains` steps through an iterator, a fiftieth of an English build).
+    static func hasByte(_ byte: UInt8, _ s: String) -> Bool {
+        let found = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+            guard let p = b.baseAddress, b.count > 0 else { return false }
+            return memchr(p, Int32(byte), b.count) != nil
+        }
+        return found ?? s.utf8.contains(byte)
     }
 
     /// Records that the articles added since `firstDoc` came from the corpus file `path`.

@@ -107,8 +107,23 @@ final class TermTable {
     private func matches(_ id: Int, _ pre: UInt64, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let r = records + id
         guard r.pointee.prefix == pre, Int(r.pointee.keyLength) == key.count + 1 else { return false }
-        if key.count < 8 { return true }
-        return memcmp(arena + Int(r.pointee.keyStart) + 8, key.baseAddress! + 7, key.count - 7) == 0
+        let n = key.count
+        if n < 8 { return true }
+        // The bytes after the prefix, 8 at a time; the last 8 overlap what is already equal
+        // (most words: one load each, no call).
+        let stored = UnsafeRawPointer(arena + Int(r.pointee.keyStart) + 1)
+        let given = UnsafeRawPointer(key.baseAddress!)
+        var j = 7
+        while j + 8 < n {
+            if stored.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                != given.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            {
+                return false
+            }
+            j += 8
+        }
+        return stored.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            == given.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
 
     /// Starts loading what a lookup of hash `h` reads first: its front-cache entry and slot.
