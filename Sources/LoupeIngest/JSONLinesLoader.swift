@@ -137,22 +137,44 @@ public struct JSONLinesLoader {
             warn("not a JSON object")
             return
         }
-        let title = Self.text(dict, Self.titleKeys)
-        let body = Self.text(dict, Self.bodyKeys)
+        // The object's own keys, each looked up once among the known ones (an object has a few
+        // members; the known keys are two dozen): per field, the known keys present, in order.
+        var present = [[String]](repeating: [], count: Self.fieldKeys.count)
+        for k in dict.keys {
+            if let f = Self.fieldOfKey[k] { present[f].append(k) }
+        }
+        for f in present.indices where present[f].count > 1 {
+            present[f].sort { Self.rankOfKey[$0]! < Self.rankOfKey[$1]! }
+        }
+        let title = Self.text(dict, present[Self.title])
+        let body = Self.text(dict, present[Self.body])
         guard title != nil || body != nil else {
             warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
             return
         }
         let n = state.count
-        let id = Self.text(dict, Self.idKeys).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
+        let id = Self.text(dict, present[Self.id]).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
         state.count += 1
         emit(
             Article(
                 id: id, title: title ?? "", body: body ?? "",
-                date: Self.text(dict, Self.dateKeys).flatMap(LoaderDates.iso),
-                categories: Self.list(dict, Self.categoryKeys), link: Self.text(dict, Self.linkKeys),
+                date: Self.text(dict, present[Self.date]).flatMap(LoaderDates.iso),
+                categories: Self.list(dict, present[Self.category]), link: Self.text(dict, present[Self.link]),
                 source: relativePath, position: n))
     }
+
+    /// The known keys of each field, in order of preference, and the fields' indexes in it.
+    static let fieldKeys = [idKeys, titleKeys, bodyKeys, dateKeys, categoryKeys, linkKeys]
+    static let id = 0
+    static let title = 1
+    static let body = 2
+    static let date = 3
+    static let category = 4
+    static let link = 5
+    static let fieldOfKey: [String: Int] = Dictionary(
+        uniqueKeysWithValues: fieldKeys.enumerated().flatMap { f, keys in keys.map { ($0, f) } })
+    static let rankOfKey: [String: Int] = Dictionary(
+        uniqueKeysWithValues: fieldKeys.flatMap { keys in keys.enumerated().map { ($1, $0) } })
 
     /// A string field (numbers are written out; arrays of strings joined by line breaks).
     static func text(_ d: [String: Any], _ keys: [String]) -> String? {

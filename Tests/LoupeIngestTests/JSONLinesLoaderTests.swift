@@ -44,6 +44,24 @@ struct JSONLinesLoaderTests {
         #expect(r.articles.first?.body == "one\ntwo")
     }
 
+    /// Several known keys of one field: the first in each list wins, whatever the members'
+    /// order in the line; a value that gives nothing (an array of numbers) falls through.
+    @Test func knownKeysInOrderOfPreference() {
+        let r = load(
+            """
+            {"id": "second", "body": "the body", "headline": "head", "_id": "first", "text": "the text", "title": "tit"}
+            {"content": "content wins", "text": [1, 2], "tags": ["t"], "topics": ["x"], "link": "l", "url": "u"}
+            {"pubDate": "2021-02-03", "date": "2020-01-02", "abstract": "only an abstract"}
+
+            """)
+        #expect(r.articles.map(\.id) == ["first", "beir/corpus.jsonl#1", "beir/corpus.jsonl#2"])
+        #expect(r.articles.map(\.title) == ["tit", "", ""])
+        #expect(r.articles.map(\.body) == ["the text", "content wins", "only an abstract"])
+        #expect(r.articles[1].categories == ["t"])
+        #expect(r.articles[1].link == "u")
+        #expect(r.articles[2].date == "2020-01-02")
+    }
+
     @Test func manyBadLinesAreCounted() {
         var s = "{\"_id\": \"1\", \"text\": \"ok\"}\n"
         for _ in 0..<30 { s += "{nope}\n" }
