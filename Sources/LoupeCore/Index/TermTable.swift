@@ -239,22 +239,22 @@ final class TermTable {
     }
 
     /// Ids sorted by key bytes (field byte first, then bytewise; a key before its extensions).
+    /// Sorted as (prefix, id) pairs side by side, not by comparing records (two cache misses
+    /// per comparison in a large table): the big-endian prefixes order keys by their first 8
+    /// bytes (zero padding sorts a shorter key first); keys with equal prefixes then compare in
+    /// full.
     func sortedIds() -> [Int32] {
-        var ids = (0..<Int32(count)).map { $0 }
         let recs = records
         let base = arena
-        ids.sort { x, y in
-            let rx = recs + Int(x)
-            let ry = recs + Int(y)
-            // The prefixes big-endian: their order is the first 8 bytes' order (zero padding
-            // sorts a shorter key first).
-            let px = rx.pointee.prefix.byteSwapped
-            let py = ry.pointee.prefix.byteSwapped
-            if px != py { return px < py }
+        var pairs = (0..<count).map { (key: recs[$0].prefix.byteSwapped, id: Int32($0)) }
+        pairs.sort { x, y in
+            if x.key != y.key { return x.key < y.key }
+            let rx = recs + Int(x.id)
+            let ry = recs + Int(y.id)
             return ByteOrder.compare(
                 base + Int(rx.pointee.keyStart), Int(rx.pointee.keyLength), base + Int(ry.pointee.keyStart),
                 Int(ry.pointee.keyLength)) < 0
         }
-        return ids
+        return pairs.map(\.id)
     }
 }
