@@ -400,6 +400,15 @@ public final class RelatedFinder {
         return v.map { ($0.id, $0.weight / norm) }
     }
 
+    /// An article's weighted terms scaled to unit length, as ids of `terms`, in the terms'
+    /// byte order.
+    func sortedUnitIds(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
+        try unitIds(a, inIndex: inIndex).sorted { stems.precedes($0.0, $1.0) }
+    }
+
+    /// The terms `sortedUnitIds` numbers.
+    var terms: TermIntern { stems }
+
     /// An article's weighted terms scaled to unit length.
     func unitVector(_ a: Article, inIndex: Bool) throws -> [[UInt8]: Float] {
         let v = try unitIds(a, inIndex: inIndex)

@@ -73,6 +73,13 @@ struct TermIntern {
 
     mutating func intern(_ key: [UInt8]) -> Int { key.withUnsafeBufferPointer { intern($0).id } }
 
+    /// The id here of term `id` of `other` (added if new).
+    mutating func intern(_ id: Int, of other: TermIntern) -> Int {
+        other.bytes.withUnsafeBufferPointer { b in
+            intern(UnsafeBufferPointer(rebasing: b[other.starts[id]..<other.starts[id + 1]])).id
+        }
+    }
+
     private mutating func grow() {
         table = [Int32](repeating: -1, count: table.count * 2)
         mask = table.count - 1

@@ -216,40 +216,58 @@ public struct TopicModel: @unchecked Sendable {
         }
         // The sampled articles' unit word vectors, a slice per core: a core other than the first
         // reads through an `IndexReader` of its own (a reader caches stored blocks, so it is not
-        // shared between threads).
-        let sampled = UnsafeMutableBufferPointer<[([UInt8], Float)]>.allocate(capacity: docs.count)
+        // shared between threads). A vector's words are ids of its core's finder, in byte order.
+        let parts = max(1, min(threads, docs.count))
+        let readers = try (0..<parts).map { $0 == 0 ? reader : try IndexReader(directory: reader.directory) }
+        let finders = readers.map { RelatedFinder(searcher: Searcher(reader: $0)) }
+        let sampled = UnsafeMutableBufferPointer<[(Int, Float)]>.allocate(capacity: docs.count)
         sampled.initialize(repeating: [])
+        let partOf = UnsafeMutableBufferPointer<Int>.allocate(capacity: docs.count)
+        partOf.initialize(repeating: 0)
         defer {
             sampled.deinitialize()
             sampled.deallocate()
+            partOf.deallocate()
         }
-        let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: max(1, threads))
+        let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: parts)
         failures.initialize(repeating: nil)
         defer {
             failures.deinitialize()
             failures.deallocate()
         }
-        Parallel.slices(docs.count, parts: threads) { part, range in
+        Parallel.slices(docs.count, parts: parts) { part, range in
             do {
-                let r = part == 0 ? reader : try IndexReader(directory: reader.directory)
-                let finder = RelatedFinder(searcher: Searcher(reader: r))
+                let r = readers[part]
+                let finder = finders[part]
                 for i in range {
-                    sampled[i] = try finder.unitVector(try r.article(docs[i]), inIndex: true)
-                        .sorted(by: { ByteOrder.compare($0.key, $1.key) < 0 }).map { ($0.key, $0.value) }
+                    sampled[i] = try finder.sortedUnitIds(try r.article(docs[i]), inIndex: true)
+                    partOf[i] = part
                 }
             } catch {
                 failures[part] = error
             }
         }
         if let e = failures.lazy.compactMap({ $0 }).first { throw e }
-        // Columns: words numbered as first met (an interning table, not a dictionary of arrays).
+        // Columns: words numbered as first met (an interning table, not a dictionary of arrays),
+        // each core's word interned once.
         var vocab = TermIntern(capacity: 1 << 16)
+        var column = [[Int32]](repeating: [], count: parts)
         var rowStart: [Int] = [0]
         var cols: [Int32] = []
         var vals: [Float] = []
-        for v in sampled {
-            for (t, w) in v {
-                cols.append(Int32(vocab.intern(t)))
+        for i in 0..<docs.count {
+            let part = partOf[i]
+            let terms = finders[part].terms
+            if column[part].count < terms.count {
+                column[part].append(contentsOf: repeatElement(-1, count: terms.count - column[part].count))
+            }
+            for (t, w) in sampled[i] {
+                var c = column[part][t]
+                if c < 0 {
+                    c = Int32(vocab.intern(t, of: terms))
+                    column[part][t] = c
+                }
+                cols.append(c)
                 vals.append(w)
             }
             rowStart.append(cols.count)
