@@ -283,12 +283,12 @@ public struct TopicModel: @unchecked Sendable {
         var omega = [Float](repeating: 0, count: v * l)
         for i in 0..<omega.count { omega[i] = rng.gaussian() }
         var y = a.times(omega, width: l)
-        Dense.orthonormalizeColumns(&y, rows: m, cols: l)
+        Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         for _ in 0..<2 {
             // Z = Aᵀ Q (v × l); only the sample side is re-orthonormalised (it is the smaller).
             let z = a.transposeTimes(y, width: l)
             y = a.times(z, width: l)
-            Dense.orthonormalizeColumns(&y, rows: m, cols: l)
+            Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         }
         // B = Qᵀ A (l × v), stored as Bᵀ = Aᵀ Q (v × l). B Bᵀ = Ub Σ² Ubᵀ; V = Bᵀ Ub Σ⁻¹.
         let bt = a.transposeTimes(y, width: l)
@@ -530,7 +530,7 @@ enum Dense {
     /// Orthonormal columns spanning those of a row-major rows × cols matrix, by Cholesky QR done
     /// twice (the second pass restores what the first lost to rounding): G = AᵀA = RᵀR, A ← A R⁻¹.
     /// Columns that depend on earlier ones come out zero.
-    static func orthonormalizeColumns(_ a: inout [Float], rows: Int, cols: Int) {
+    static func orthonormalizeColumns(_ a: inout [Float], rows: Int, cols: Int, threads: Int = 1) {
         for _ in 0..<2 {
             let g = gram(a, rows: rows, cols: cols)
             // Upper Cholesky factor R (row-major), then its inverse.
@@ -566,20 +566,22 @@ enum Dense {
                 }
             }
             let invF = inv.map { Float($0) }
-            var y = [Float](repeating: 0, count: cols)
+            // A ← A R⁻¹, row by row (each row on its own: the same on any number of cores).
             a.withUnsafeMutableBufferPointer { ap in
                 invF.withUnsafeBufferPointer { ip in
-                    y.withUnsafeMutableBufferPointer { yp in
-                        for row in 0..<rows {
-                            let base = row * cols
-                            for j in 0..<cols { yp[j] = 0 }
-                            for i in 0..<cols {
-                                let xi = ap[base + i]
-                                if xi == 0 { continue }
-                                let ib = i * cols
-                                for j in i..<cols { yp[j] += xi * ip[ib + j] }
+                    Parallel.slices(rows, parts: threads) { _, part in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { yp in
+                            for row in part {
+                                let base = row * cols
+                                for j in 0..<cols { yp[j] = 0 }
+                                for i in 0..<cols {
+                                    let xi = ap[base + i]
+                                    if xi == 0 { continue }
+                                    let ib = i * cols
+                                    for j in i..<cols { yp[j] += xi * ip[ib + j] }
+                                }
+                                for j in 0..<cols { ap[base + j] = yp[j] }
                             }
-                            for j in 0..<cols { ap[base + j] = yp[j] }
                         }
                     }
                 }
