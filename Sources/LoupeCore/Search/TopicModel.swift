@@ -292,7 +292,7 @@ public struct TopicModel: @unchecked Sendable {
         }
         // B = Qᵀ A (l × v), stored as Bᵀ = Aᵀ Q (v × l). B Bᵀ = Ub Σ² Ubᵀ; V = Bᵀ Ub Σ⁻¹.
         let bt = a.transposeTimes(y, width: l)
-        var gram = Dense.gram(bt, rows: v, cols: l)
+        var gram = Dense.gram(bt, rows: v, cols: l, threads: threads)
         for i in 0..<l { for j in 0..<i { gram[i * l + j] = gram[j * l + i] } }
         let (values, vectors) = Dense.symmetricEigen(gram, n: l)
         let order = (0..<l).sorted { values[$0] > values[$1] }.prefix(k)
@@ -505,20 +505,40 @@ struct SparseRows {
 
 enum Dense {
     /// AᵀA (cols × cols, upper triangle) of a row-major rows × cols matrix, in Double.
-    static func gram(_ a: [Float], rows: Int, cols: Int) -> [Double] {
+    static func gram(_ a: [Float], rows: Int, cols: Int, threads: Int = 1) -> [Double] {
         var g = [Double](repeating: 0, count: cols * cols)
-        var x = [Double](repeating: 0, count: cols)
+        // Rows of G shared out among the cores, long and short ones paired (row i has cols − i
+        // entries); each entry sums over A's rows in order, as on one core.
+        var order: [Int] = []
+        var lo = 0
+        var hi = cols - 1
+        while lo <= hi {
+            order.append(lo)
+            if hi != lo { order.append(hi) }
+            lo += 1
+            hi -= 1
+        }
         g.withUnsafeMutableBufferPointer { gp in
-            x.withUnsafeMutableBufferPointer { xp in
-                a.withUnsafeBufferPointer { ap in
-                    for r in 0..<rows {
-                        let base = r * cols
-                        for i in 0..<cols { xp[i] = Double(ap[base + i]) }
-                        for i in 0..<cols {
-                            let xi = xp[i]
-                            if xi == 0 { continue }
-                            let gb = i * cols
-                            for j in i..<cols { gp[gb + j] += xi * xp[j] }
+            a.withUnsafeBufferPointer { ap in
+                order.withUnsafeBufferPointer { op in
+                    let parts = max(1, min(threads, cols / 2))
+                    Parallel.slices(parts, parts: parts) { part, _ in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: cols) { xp in
+                            for r in 0..<rows {
+                                let base = r * cols
+                                for i in 0..<cols { xp[i] = Double(ap[base + i]) }
+                                // Pairs (order[2q], order[2q + 1]) go to core q mod parts.
+                                var k = 2 * part
+                                while k < cols {
+                                    for i in op[k..<min(k + 2, cols)] {
+                                        let xi = xp[i]
+                                        if xi == 0 { continue }
+                                        let gb = i * cols
+                                        for j in i..<cols { gp[gb + j] += xi * xp[j] }
+                                    }
+                                    k += 2 * parts
+                                }
+                            }
                         }
                     }
                 }
@@ -532,7 +552,7 @@ enum Dense {
     /// Columns that depend on earlier ones come out zero.
     static func orthonormalizeColumns(_ a: inout [Float], rows: Int, cols: Int, threads: Int = 1) {
         for _ in 0..<2 {
-            let g = gram(a, rows: rows, cols: cols)
+            let g = gram(a, rows: rows, cols: cols, threads: threads)
             // Upper Cholesky factor R (row-major), then its inverse.
             var r = [Double](repeating: 0, count: cols * cols)
             var dropped = [Bool](repeating: false, count: cols)
