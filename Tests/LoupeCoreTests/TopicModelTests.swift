@@ -22,6 +22,17 @@ struct TopicModelTests {
         }
     }
 
+    /// The parallel Gaussian fill draws what one generator does, value for value.
+    @Test(arguments: [1, 2, 3]) func gaussiansOnSeveralCoresEqualOneGenerator(threads: Int) {
+        for count in [1, 2, 7, 1001] {
+            var rng = SplitMix(seed: 99)
+            let want = (0..<count).map { _ in rng.gaussian() }
+            var got = [Float](repeating: .nan, count: count)
+            got.withUnsafeMutableBufferPointer { SplitMix.gaussians(seed: 99, into: $0, threads: threads) }
+            #expect(got.elementsEqual(want) { $0.bitPattern == $1.bitPattern }, "\(count) values")
+        }
+    }
+
     @Test func jacobiFindsEigenpairs() {
         // [[2, 1], [1, 2]]: eigenvalues 3 and 1.
         let (values, vectors) = Dense.symmetricEigen([2, 1, 1, 2], n: 2)

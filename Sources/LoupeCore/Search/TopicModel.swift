@@ -279,9 +279,8 @@ public struct TopicModel: @unchecked Sendable {
         guard k >= 2 else { return nil }
         let a = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: v, threads: threads)
         // Y = A Ω (m × l), Ω Gaussian (v × l) drawn from a fixed seed.
-        var rng = SplitMix(seed: 0x5EED_70B1C5)
         var omega = [Float](repeating: 0, count: v * l)
-        for i in 0..<omega.count { omega[i] = rng.gaussian() }
+        omega.withUnsafeMutableBufferPointer { SplitMix.gaussians(seed: 0x5EED_70B1C5, into: $0, threads: threads) }
         var y = a.times(omega, width: l)
         Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         for _ in 0..<2 {
@@ -665,6 +664,21 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// Fills `out` as `out[i] = gaussian()` in turn from a fresh generator of `seed` would,
+    /// on every core: the generator's n-th draw is a function of n (its state moves by a
+    /// constant), and each pair of values takes two draws.
+    static func gaussians(seed: UInt64, into out: UnsafeMutableBufferPointer<Float>, threads: Int) {
+        let pairs = (out.count + 1) / 2
+        Parallel.slices(pairs, parts: threads) { _, part in
+            var rng = SplitMix(seed: seed &+ UInt64(2 * part.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
+            for q in part {
+                out[2 * q] = rng.gaussian()
+                let second = rng.gaussian()
+                if 2 * q + 1 < out.count { out[2 * q + 1] = second }
+            }
+        }
     }
 
     mutating func gaussian() -> Float {
