@@ -22,21 +22,57 @@ struct TermIntern {
 
     var count: Int { starts.count - 1 }
 
-    /// FNV-1a, then a multiply-xor finish (the table is indexed by the low bits).
+    /// Eight bytes at a time (the last, partial word zero-padded), each word mixed in by a
+    /// multiply-xor; the low bits index the table.
     @inline(__always) static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h ^= h >> 29
-        h = h &* 0xbf58_476d_1ce4_e5b9
+        let n = key.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        @inline(__always) func mix(_ w: UInt64) {
+            h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 29
+        }
+        if let p = key.baseAddress {
+            let raw = UnsafeRawPointer(p)
+            var i = 0
+            while i + 8 <= n {
+                mix(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
+            }
+            if i < n {
+                var w: UInt64 = 0
+                for k in i..<n { w |= UInt64(p[k]) << UInt64(8 * (k - i)) }
+                mix(w)
+            }
+        }
+        h = h &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 32)
     }
 
+    /// Whether term `id` is `key`: compared 8 bytes at a time, in place.
     @inline(__always) private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let a = starts[id]
         let n = starts[id + 1] - a
         guard n == key.count else { return false }
+        if n == 0 { return true }
         return bytes.withUnsafeBufferPointer { b in
-            n == 0 || memcmp(b.baseAddress! + a, key.baseAddress!, n) == 0
+            let x = UnsafeRawPointer(b.baseAddress! + a)
+            let y = UnsafeRawPointer(key.baseAddress!)
+            var i = 0
+            while i + 8 <= n {
+                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    != y.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                {
+                    return false
+                }
+                i += 8
+            }
+            while i < n {
+                if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) {
+                    return false
+                }
+                i += 1
+            }
+            return true
         }
     }
 
