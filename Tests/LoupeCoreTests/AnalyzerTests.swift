@@ -78,4 +78,55 @@ struct AnalyzerTests {
         a.analyze("head \(long) tail") { positions.append($0.position) }
         #expect(positions == [0, 1])
     }
+
+    /// The eight-bytes-at-a-time ASCII path gives what the byte-wise rules say: random ASCII text
+    /// (letters of both cases, digits, separators, apostrophes) against a plain reference
+    /// tokenizer, every run length and alignment, terms of 254–256 bytes around the limit.
+    @Test func asciiRunsMatchAByteWiseReference() {
+        let alphabet = Array("aZk9Q0m ,.-'\n\tXyz".utf8)
+        var state: UInt64 = 12345
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        func reference(_ b: [UInt8]) -> [(String, Int, Int)] {
+            var out: [(String, Int, Int)] = []
+            var i = 0
+            while i < b.count {
+                guard Analyzer.isASCIIWordByte(b[i]) else {
+                    i += 1
+                    continue
+                }
+                let start = i
+                while i < b.count && Analyzer.isASCIIWordByte(b[i]) { i += 1 }
+                if i - start <= Analyzer.maxTermBytes {
+                    out.append((String(decoding: b[start..<i], as: UTF8.self).lowercased(), start, i))
+                }
+            }
+            return out
+        }
+        let a = Analyzer(.plain)
+        var texts: [[UInt8]] = (0..<400).map { _ in (0..<rnd(60)).map { _ in alphabet[rnd(alphabet.count)] } }
+        for n in [254, 255, 256] {
+            for pad in 0..<9 {
+                texts.append(
+                    Array(String(repeating: " ", count: pad).utf8) + Array(repeating: UInt8(ascii: "W"), count: n)
+                        + Array(" end".utf8))
+            }
+        }
+        for text in texts {
+            var got: [(String, Int, Int)] = []
+            text.withUnsafeBufferPointer { b in
+                a.analyze(b) { got.append((String(decoding: $0.term, as: UTF8.self), $0.start, $0.end)) }
+            }
+            let want = reference(text)
+            #expect(got.map(\.0) == want.map(\.0), "\(String(decoding: text, as: UTF8.self))")
+            #expect(got.map(\.1) == want.map(\.1) && got.map(\.2) == want.map(\.2))
+        }
+        // Non-ASCII right after an ASCII run continues or ends the word by its own class.
+        #expect(
+            Analyzer(.english).terms("ABCDEFGHIJcafé Ωmega NAÏVE’s 12345678—x") == [
+                "abcdefghijcafe", "ωmega", "naive", "12345678", "x",
+            ])
+    }
 }

@@ -61,6 +61,34 @@ public final class Analyzer {
         return ((b < 64 ? low : high) >> UInt64(b & 63)) & 1 == 1
     }
 
+    /// Per byte of `w` (each below 0x80), 0x80 where it lies in `lo...hi`.
+    @inline(__always)
+    private static func inRange(_ w: UInt64, _ lo: UInt8, _ hi: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let above = w &+ ones &* UInt64(0x80 - lo)  // high bit: byte ≥ lo
+        let beyond = w &+ ones &* UInt64(0x7F - hi)  // high bit: byte > hi
+        return above & ~beyond & (ones &* 0x80)
+    }
+
+    /// How many of `w`'s bytes, from the first in memory, are ASCII letters or digits (0–8).
+    @inline(__always)
+    static func asciiWordRun(_ w: UInt64) -> Int {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        // A non-ASCII byte ends the run; below it, the range tests see only 7-bit bytes.
+        let ascii = ~w & high
+        let v = w & 0x7F7F_7F7F_7F7F_7F7F
+        let word = (inRange(v, 0x30, 0x39) | inRange(v, 0x41, 0x5A) | inRange(v, 0x61, 0x7A)) & ascii
+        return (~word & high).trailingZeroBitCount >> 3
+    }
+
+    /// `w` with its bytes A–Z lowercased (the other bytes as they are).
+    @inline(__always)
+    static func lowercased(_ w: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let upper = inRange(w & 0x7F7F_7F7F_7F7F_7F7F, 0x41, 0x5A) & ~w & high
+        return w | (upper >> 2)
+    }
+
     /// Analyse `text` and call `body` for every token in order.
     public func analyze(_ text: String, _ body: (Token) -> Void) {
         var t = text
@@ -100,7 +128,23 @@ public final class Analyzer {
             }
         }
 
+        let raw = UnsafeRawPointer(base)
         while i < n {
+            // Eight bytes at a time while they start with ASCII letters and digits: the run's
+            // bytes lowercased in one word, stored at once (the scratch space has room past the
+            // longest term), the first other byte left to the byte-wise path below.
+            if i + 8 <= n && len + 8 <= Analyzer.maxTermBytes {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let run = Analyzer.asciiWordRun(w)
+                if run > 0 {
+                    if tokenStart < 0 { tokenStart = i }
+                    UnsafeMutableRawPointer(scratch + len).storeBytes(
+                        of: Analyzer.lowercased(w).littleEndian, as: UInt64.self)
+                    len += run
+                    i += run
+                    if run == 8 { continue }
+                }
+            }
             let b = base[i]
             if b < 0x80 {
                 if Analyzer.isASCIIWordByte(b) {
