@@ -65,4 +65,22 @@ struct TermTableTests {
         #expect(sorted == seen.keys.sorted { $0.lexicographicallyPrecedes($1) })
         #expect(MemoryLayout<TermRecord>.stride == 64)
     }
+
+    /// The padded variant (one masked load for a short key) gives the same prefix and hash,
+    /// whatever bytes follow the key.
+    @Test func paddedPrefixAndHashEqualsTheByteWiseOne() {
+        var bytes = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        for n in 1...16 {
+            for junk in [UInt8(0), 0x41, 0xFF] {
+                for k in n..<bytes.count { bytes[k] = junk }
+                bytes.withUnsafeBufferPointer { b in
+                    let key = UnsafeBufferPointer(rebasing: b[0..<n])
+                    let a = TermTable.prefixAndHash(3, key)
+                    let p = TermTable.prefixAndHashPadded(3, key)
+                    #expect(a.0 == p.0 && a.1 == p.1, "\(n) bytes, then \(junk)")
+                }
+                bytes = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+            }
+        }
+    }
 }

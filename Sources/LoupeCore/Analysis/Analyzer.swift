@@ -15,7 +15,8 @@ public enum AnalyzerKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// One token handed to an `Analyzer` callback. `term` points into the analyzer's scratch
-/// buffer and is valid only during the callback.
+/// buffer and is valid only during the callback; at least `Token.slack` bytes past its end are
+/// readable (a reader may load whole 8-byte words).
 public struct Token {
     public var term: UnsafeBufferPointer<UInt8>
     /// Word position (0-based) within the analysed text.
@@ -23,6 +24,9 @@ public struct Token {
     /// Byte range of the token in the analysed text.
     public var start: Int
     public var end: Int
+
+    /// Readable bytes past a term's end.
+    public static let slack = 8
 }
 
 /// Tokenizes UTF-8 bytes. Not thread-safe: use one per thread (it owns scratch space and a
@@ -42,6 +46,7 @@ public final class Analyzer {
         self.kind = kind
         scratchCapacity = 1024
         scratch = .allocate(capacity: scratchCapacity)
+        scratch.initialize(repeating: 0, count: scratchCapacity)  // whole words are read past terms
     }
 
     deinit { scratch.deallocate() }

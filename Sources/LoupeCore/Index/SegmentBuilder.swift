@@ -144,7 +144,7 @@ public final class SegmentBuilder {
             analyzer.analyze(bytes) { tok in
                 if count & 0xFFF == 0xFFF && !truncating && poolNearlyFull() { truncating = true }
                 if truncating { return }
-                let (pre, h) = TermTable.prefixAndHash(field.rawValue, tok.term)
+                let (pre, h) = TermTable.prefixAndHashPadded(field.rawValue, tok.term)
                 terms.prefetchSlot(h)
                 if pending == size {
                     process(head)
@@ -153,7 +153,18 @@ public final class SegmentBuilder {
                 }
                 if pending >= size / 2 { terms.prefetchRecord(ring[(head + pending - size / 2) & (size - 1)].hash) }
                 let k = (head + pending) & (size - 1)
-                if let b = tok.term.baseAddress { (ringKeys + k * stride).update(from: b, count: tok.term.count) }
+                // Copied 8 bytes at a time (a token has `Token.slack` readable bytes past its
+                // end; a slot has room for the longest term's last word).
+                if let b = tok.term.baseAddress {
+                    let src = UnsafeRawPointer(b)
+                    let dst = UnsafeMutableRawPointer(ringKeys + k * stride)
+                    var o = 0
+                    while o < tok.term.count {
+                        dst.storeBytes(
+                            of: src.loadUnaligned(fromByteOffset: o, as: UInt64.self), toByteOffset: o, as: UInt64.self)
+                        o += 8
+                    }
+                }
                 ring[k] = PendingToken(
                     prefix: pre, hash: h, length: Int32(tok.term.count), position: start + tok.position,
                     start: tok.start, end: tok.end)

@@ -103,6 +103,21 @@ final class TermTable {
         return (pre, UInt32(truncatingIfNeeded: h >> 32))
     }
 
+    /// `prefixAndHash` for a key with at least 8 readable bytes from its start (an analyzer
+    /// token: `Token.slack`): a short key's prefix from one masked load.
+    @inline(__always)
+    static func prefixAndHashPadded(_ field: UInt8, _ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt32) {
+        let n = key.count
+        guard n < 8, let p = key.baseAddress else { return prefixAndHash(field, key) }
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * n)) &- 1)
+        let pre = UInt64(field) | w << 8
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        h = (h ^ pre) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        h = h &* 0x94D0_49BB_1331_11EB
+        return (pre, UInt32(truncatingIfNeeded: h >> 32))
+    }
+
     @inline(__always)
     private func matches(_ id: Int, _ pre: UInt64, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let r = records + id
