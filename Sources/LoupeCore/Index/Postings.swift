@@ -187,16 +187,20 @@ protocol PostingSource {
 
 /// A builder's postings as one stream of (document delta, frequency) varint pairs, and its
 /// positions (one varint each).
+/// `countPositions`: find each document's position bytes (only a term of several blocks needs
+/// them, for its skip entries; otherwise 0).
 struct PairedVarintPostings: PostingSource {
     let pairs: UnsafeBufferPointer<UInt8>
     let positions: UnsafeBufferPointer<UInt8>
+    let countPositions: Bool
     private var p = 0
     private var pp = 0
     private var prev: UInt32 = 0
 
-    init(pairs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>) {
+    init(pairs: UnsafeBufferPointer<UInt8>, positions: UnsafeBufferPointer<UInt8>, countPositions: Bool = true) {
         self.pairs = pairs
         self.positions = positions
+        self.countPositions = countPositions
     }
 
     @inline(__always) static func read(_ b: UnsafeBufferPointer<UInt8>, _ p: inout Int) -> UInt32 {
@@ -214,8 +218,9 @@ struct PairedVarintPostings: PostingSource {
     @inline(__always) mutating func next() -> (doc: UInt32, freq: UInt32, positionBytes: Int) {
         prev += PairedVarintPostings.read(pairs, &p)
         let f = PairedVarintPostings.read(pairs, &p)
+        guard countPositions else { return (prev, f, 0) }
         let start = pp
-        for _ in 0..<f { _ = PairedVarintPostings.read(positions, &pp) }
+        pp = PostingsCursor.skipVarints(Int(f), in: UnsafeRawBufferPointer(positions), from: pp)
         return (prev, f, pp - start)
     }
 }
