@@ -46,8 +46,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "LoupeCoreTests", dependencies: ["LoupeCore"]),
-        .testTarget(name: "LoupeIngestTests", dependencies: ["LoupeIngest", "LoupeCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["loupe"]),
+        // Tests' temporary directories, removed when the test process exits.
+        .target(name: "LoupeTestSupport", path: "Tests/Support"),
+        .testTarget(name: "LoupeCoreTests", dependencies: ["LoupeCore", "LoupeTestSupport"]),
+        .testTarget(name: "LoupeIngestTests", dependencies: ["LoupeIngest", "LoupeCore", "LoupeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["loupe", "LoupeTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 /// Runs the real `loupe` binary, built next to the test bundle.
@@ -64,7 +65,7 @@ struct Loupe {
 
     /// A fresh temporary directory.
     static func tempDir(_ name: String = "loupe-test") throws -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let u = TestScratch.url(name)
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
     }

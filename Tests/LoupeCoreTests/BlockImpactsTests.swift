@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -8,7 +9,7 @@ import Testing
 struct BlockImpactsTests {
     /// Encodes one term's postings (doc i has `freqs[i]` and length `lengths[i]`), reads them back.
     func encoded(freqs: [UInt32], lengths: [UInt32]) throws -> (PostingsCursor, [MappedFile]) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-impacts-\(UUID().uuidString)")
+        let dir = TestScratch.url("loupe-impacts")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var pairs = ByteWriter(capacity: 1024)

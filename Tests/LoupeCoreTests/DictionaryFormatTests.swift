@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -9,7 +10,7 @@ import Testing
     /// equal to df or not, offsets that go back (an English stem sharing an exact term's
     /// postings). Bounds are kept only for terms of several blocks.
     @Test func entriesRoundTrip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-dict-\(UUID().uuidString)")
+        let dir = TestScratch.url("loupe-dict")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var keys: [[UInt8]] = []

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -6,7 +7,7 @@ import Testing
 /// Builds real indexes in temporary directories and checks search against brute force.
 struct IndexRoundTripTests {
     static func tempDir() -> String {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-core-\(UUID().uuidString)").path
+        let d = TestScratch.url("loupe-core").path
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

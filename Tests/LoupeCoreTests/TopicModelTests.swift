@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -58,7 +59,7 @@ struct TopicModelTests {
             let words = (0..<6).map { _ in vocab[Int(rng.next() % UInt64(vocab.count))] }
             arts.append(Article(id: "d\(i)", title: "", body: words.joined(separator: " ") + " news", source: "g/\(i)"))
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let dir = TestScratch.url("loupe-topics").path
         let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
         for a in arts { try w.add(a) }
         try w.commit(corpusRoot: nil)
@@ -108,7 +109,7 @@ struct TopicModelTests {
         let space = ["orbit", "rocket", "launch", "satellite", "booster", "payload", "capsule", "astronaut"]
         let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
         var rng = SplitMix(seed: 3)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let dir = TestScratch.url("loupe-topics").path
         let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
         for i in 0..<1_200 {
             let vocab = i % 2 == 0 ? space : farm
@@ -180,7 +181,7 @@ struct TopicModelTests {
     }
 
     @Test func smallIndexesGetNoModel() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let dir = TestScratch.url("loupe-topics").path
         let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
         try w.add(Article(id: "a", title: "t", body: "orbit rocket", source: "a"))
         try w.commit(corpusRoot: nil)
@@ -210,7 +211,7 @@ struct TopicModelTests {
     @Test func threadsDoNotChangeTheModel() throws {
         var rng = SplitMix(seed: 11)
         let words = (0..<300).map { "w\($0)" }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-topics-\(UUID())").path
+        let dir = TestScratch.url("loupe-topics").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let w = try IndexWriter(directory: dir, analyzer: .plain, reset: true)
         for i in 0..<1_500 {

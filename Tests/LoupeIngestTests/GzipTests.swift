@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -65,7 +66,7 @@ struct GzipTests {
 
     /// gzip by the system's `gzip` tool (used only to make a fixture).
     static func gzip(_ data: [UInt8]) throws -> [UInt8] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)")
+        let dir = TestScratch.url("gz")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let f = dir.appendingPathComponent("x")
         try Data(data).write(to: f)

@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -10,7 +11,7 @@ import Testing
 /// it alone is inverted up to a margin and reported — nothing crashes, nothing else is lost.
 struct PoolLimitTests {
     @Test func hugeArticlesFlushOrAreCutWithAWarning() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-pool-\(UUID().uuidString)")
+        let root = TestScratch.url("loupe-pool")
             .path
         let corpus = root + "/corpus"
         try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
