@@ -139,42 +139,51 @@ public struct JSONLinesLoader {
         }
         // The object's own keys, each looked up once among the known ones (an object has a few
         // members; the known keys are two dozen): per field, the known keys present, in order.
-        var present = [[String]](repeating: [], count: Self.fieldKeys.count)
+        var present = [[String]](repeating: [], count: Field.allCases.count)
         for k in dict.keys {
-            if let f = Self.fieldOfKey[k] { present[f].append(k) }
+            if let (f, _) = Self.knownKeys[k] { present[f.rawValue].append(k) }
         }
         for f in present.indices where present[f].count > 1 {
-            present[f].sort { Self.rankOfKey[$0]! < Self.rankOfKey[$1]! }
+            present[f].sort { Self.knownKeys[$0]!.rank < Self.knownKeys[$1]!.rank }
         }
-        let title = Self.text(dict, present[Self.title])
-        let body = Self.text(dict, present[Self.body])
+        let title = Self.text(dict, present[Field.title.rawValue])
+        let body = Self.text(dict, present[Field.body.rawValue])
         guard title != nil || body != nil else {
             warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
             return
         }
         let n = state.count
-        let id = Self.text(dict, present[Self.id]).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
+        let id = Self.text(dict, present[Field.id.rawValue]).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
         state.count += 1
         emit(
             Article(
                 id: id, title: title ?? "", body: body ?? "",
-                date: Self.text(dict, present[Self.date]).flatMap(LoaderDates.iso),
-                categories: Self.list(dict, present[Self.category]), link: Self.text(dict, present[Self.link]),
+                date: Self.text(dict, present[Field.date.rawValue]).flatMap(LoaderDates.iso),
+                categories: Self.list(dict, present[Field.category.rawValue]),
+                link: Self.text(dict, present[Field.link.rawValue]),
                 source: relativePath, position: n))
     }
 
-    /// The known keys of each field, in order of preference, and the fields' indexes in it.
-    static let fieldKeys = [idKeys, titleKeys, bodyKeys, dateKeys, categoryKeys, linkKeys]
-    static let id = 0
-    static let title = 1
-    static let body = 2
-    static let date = 3
-    static let category = 4
-    static let link = 5
-    static let fieldOfKey: [String: Int] = Dictionary(
-        uniqueKeysWithValues: fieldKeys.enumerated().flatMap { f, keys in keys.map { ($0, f) } })
-    static let rankOfKey: [String: Int] = Dictionary(
-        uniqueKeysWithValues: fieldKeys.flatMap { keys in keys.enumerated().map { ($1, $0) } })
+    /// The article fields read from known keys.
+    enum Field: Int, CaseIterable {
+        case id, title, body, date, category, link
+
+        /// Its keys, in order of preference.
+        var keys: [String] {
+            switch self {
+            case .id: JSONLinesLoader.idKeys
+            case .title: JSONLinesLoader.titleKeys
+            case .body: JSONLinesLoader.bodyKeys
+            case .date: JSONLinesLoader.dateKeys
+            case .category: JSONLinesLoader.categoryKeys
+            case .link: JSONLinesLoader.linkKeys
+            }
+        }
+    }
+
+    /// Every known key: its field and its rank among that field's keys.
+    static let knownKeys: [String: (field: Field, rank: Int)] = Dictionary(
+        uniqueKeysWithValues: Field.allCases.flatMap { f in f.keys.enumerated().map { ($1, (f, $0)) } })
 
     /// A string field (numbers are written out; arrays of strings joined by line breaks).
     static func text(_ d: [String: Any], _ keys: [String]) -> String? {

@@ -19,6 +19,31 @@ enum ByteOrder {
         return n == m ? 0 : (n < m ? -1 : 1)
     }
 
+    /// Whether `n` bytes at `a` and `b` are equal from byte `start` on (those before are known
+    /// equal), compared 8 at a time — for `n` ≥ 8 the last word overlaps the one before;
+    /// shorter runs byte by byte: no call for a word's bytes.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int, from start: Int = 0) -> Bool {
+        guard n >= 8 else {
+            for i in start..<n
+            where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+                return false
+            }
+            return true
+        }
+        var i = start
+        while i + 8 < n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        return a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+
     static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
         a.withUnsafeBytes { x in b.withUnsafeBytes { y in compare(x.baseAddress, x.count, y.baseAddress, y.count) } }
     }

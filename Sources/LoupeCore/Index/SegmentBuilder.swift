@@ -322,7 +322,7 @@ public final class SegmentBuilder {
             for id in order {
                 let i = Int(id)
                 let key = terms.key(id)  // valid: nothing is interned while writing
-                var info: TermInfo
+                let info: TermInfo
                 if soleVariant[i] >= 0, let shared = written[Int(soleVariant[i])] {
                     info = shared
                 } else {

@@ -356,13 +356,9 @@ final class MergeWriter: @unchecked Sendable {
         /// enough for the two stages to overlap.
         var isFull: Bool { count >= 1 << 18 || posStream.count >= 1 << 22 || keyEnds.count >= 4096 }
 
-        private func addKey(_ key: [UInt8]) {
+        func alias(_ key: [UInt8], exact o: Int32) {
             keyBytes.append(contentsOf: key)
             keyEnds.append(keyBytes.count)
-        }
-
-        func alias(_ key: [UInt8], exact o: Int32) {
-            addKey(key)
             alias.append(o)
             exact.append(false)
             slot.append(0)
@@ -372,13 +368,14 @@ final class MergeWriter: @unchecked Sendable {
 
         private var docStart = 0
         private var posStart = 0
+        private var keyStart = 0
         private var pendingSlot = 0
         private var pendingExact = false
-        private var pendingKey: [UInt8] = []
 
+        /// Begins a term: its key goes in at once, taken back by `end` if no document is live.
         func begin(_ key: [UInt8], slot s: Int, exact e: Bool) {
-            pendingKey.removeAll(keepingCapacity: true)
-            pendingKey.append(contentsOf: key)
+            keyStart = keyBytes.count
+            keyBytes.append(contentsOf: key)
             pendingSlot = s
             pendingExact = e
             docStart = count
@@ -389,9 +386,10 @@ final class MergeWriter: @unchecked Sendable {
         func end() -> Bool {
             if count == docStart {
                 posStream.removeSubrange(posStart...)
+                keyBytes.removeSubrange(keyStart...)
                 return false
             }
-            addKey(pendingKey)
+            keyEnds.append(keyBytes.count)
             alias.append(-1)
             exact.append(pendingExact)
             slot.append(pendingSlot)

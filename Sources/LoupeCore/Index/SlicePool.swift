@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 /// Growable byte streams carved out of large blocks (Lucene's byte-slice idea): one pool per
 /// segment builder holds the postings of every term without one Swift array per term, so
 /// appending a posting costs no allocation, no reference counting and no uniqueness check.
@@ -127,7 +122,7 @@ final class SlicePool {
 
     /// Copies a whole stream (`level`: its current slice level) into `out`, replacing its
     /// contents.
-    func read(_ s: SliceStream, level: UInt8, into out: inout [UInt8]) {
+    private func read(_ s: SliceStream, level: UInt8, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard level != SlicePool.noSlice else { return }
         var addr = s.start

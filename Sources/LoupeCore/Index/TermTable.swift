@@ -96,9 +96,21 @@ final class TermTable {
             }
             if j < n { mix(UnsafeRawPointer(p + n - 8).loadUnaligned(as: UInt64.self)) }
         } else {
-            for k in 0..<n { pre |= UInt64(key[k]) << UInt64(8 * (k + 1)) }
-            mix(pre)
+            var w: UInt64 = 0
+            for k in 0..<n { w |= UInt64(key[k]) << UInt64(8 * k) }
+            return shortKey(field, n, w)
         }
+        h = h &* 0x94D0_49BB_1331_11EB
+        return (pre, UInt32(truncatingIfNeeded: h >> 32))
+    }
+
+    /// `prefixAndHash` of a key of `n` < 8 bytes, given as the little-endian word `w`.
+    @inline(__always)
+    private static func shortKey(_ field: UInt8, _ n: Int, _ w: UInt64) -> (UInt64, UInt32) {
+        let pre = UInt64(field) | w << 8
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        h = (h ^ pre) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
         h = h &* 0x94D0_49BB_1331_11EB
         return (pre, UInt32(truncatingIfNeeded: h >> 32))
     }
@@ -109,36 +121,16 @@ final class TermTable {
     static func prefixAndHashPadded(_ field: UInt8, _ key: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt32) {
         let n = key.count
         guard n < 8, let p = key.baseAddress else { return prefixAndHash(field, key) }
-        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * n)) &- 1)
-        let pre = UInt64(field) | w << 8
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        h = (h ^ pre) &* 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 29
-        h = h &* 0x94D0_49BB_1331_11EB
-        return (pre, UInt32(truncatingIfNeeded: h >> 32))
+        return shortKey(field, n, UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) & ((1 << UInt64(8 * n)) &- 1))
     }
 
     @inline(__always)
     private func matches(_ id: Int, _ pre: UInt64, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let r = records + id
         guard r.pointee.prefix == pre, Int(r.pointee.keyLength) == key.count + 1 else { return false }
-        let n = key.count
-        if n < 8 { return true }
-        // The bytes after the prefix, 8 at a time; the last 8 overlap what is already equal
-        // (most words: one load each, no call).
-        let stored = UnsafeRawPointer(arena + Int(r.pointee.keyStart) + 1)
-        let given = UnsafeRawPointer(key.baseAddress!)
-        var j = 7
-        while j + 8 < n {
-            if stored.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                != given.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            {
-                return false
-            }
-            j += 8
-        }
-        return stored.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            == given.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        // The prefix settles keys of up to 7 bytes; longer ones compare the rest.
+        return key.count < 8
+            || ByteOrder.equal(arena + Int(r.pointee.keyStart) + 1, key.baseAddress!, key.count, from: 7)
     }
 
     /// Starts loading what a lookup of hash `h` reads first: its front-cache entry and slot.

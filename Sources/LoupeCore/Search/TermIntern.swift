@@ -54,26 +54,7 @@ struct TermIntern {
         let n = starts[id + 1] - a
         guard n == key.count else { return false }
         if n == 0 { return true }
-        return bytes.withUnsafeBufferPointer { b in
-            let x = UnsafeRawPointer(b.baseAddress! + a)
-            let y = UnsafeRawPointer(key.baseAddress!)
-            var i = 0
-            while i + 8 <= n {
-                if x.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    != y.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                {
-                    return false
-                }
-                i += 8
-            }
-            while i < n {
-                if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) {
-                    return false
-                }
-                i += 1
-            }
-            return true
-        }
+        return bytes.withUnsafeBufferPointer { b in ByteOrder.equal(b.baseAddress! + a, key.baseAddress!, n) }
     }
 
     /// The id of `key`, or nil.

@@ -251,20 +251,17 @@ public struct TopicModel: @unchecked Sendable {
         // Columns: words numbered as first met (an interning table, not a dictionary of arrays),
         // each core's word interned once.
         var vocab = TermIntern(capacity: 1 << 16)
-        var column = [[Int32]](repeating: [], count: parts)
+        let termsOf = finders.map(\.terms)
+        var column = termsOf.map { [Int32](repeating: -1, count: $0.count) }
         var rowStart: [Int] = [0]
         var cols: [Int32] = []
         var vals: [Float] = []
         for i in 0..<docs.count {
             let part = partOf[i]
-            let terms = finders[part].terms
-            if column[part].count < terms.count {
-                column[part].append(contentsOf: repeatElement(-1, count: terms.count - column[part].count))
-            }
             for (t, w) in sampled[i] {
                 var c = column[part][t]
                 if c < 0 {
-                    c = Int32(vocab.intern(t, of: terms))
+                    c = Int32(vocab.intern(t, of: termsOf[part]))
                     column[part][t] = c
                 }
                 cols.append(c)
