@@ -14,7 +14,8 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 /**
  * Lucene MoreLikeThis on the same documents and sample as `loupe related`.
  * Input: a TSV of docs (id, text) and a file of sample ids. Output: one line per sample id:
- * id<TAB>hit1,hit2,... (top 10, the source excluded). Args: docs.tsv sample.txt minTermFreq
+ * id<TAB>hit1,hit2,... (the best `depth`, 10 unless given, the source excluded).
+ * Args: docs.tsv sample.txt minTermFreq [depth]
  */
 public class MLTEval {
     public static void main(String[] args) throws Exception {
@@ -40,6 +41,7 @@ public class MLTEval {
             w.forceMerge(1);
         }
         int minTf = Integer.parseInt(args[2]);
+        int depth = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         try (DirectoryReader reader = DirectoryReader.open(dir)) {
             IndexSearcher searcher = new IndexSearcher(reader);
             searcher.setSimilarity(new BM25Similarity());
@@ -53,10 +55,10 @@ public class MLTEval {
                 StringBuilder out = new StringBuilder(id).append('\t');
                 if (doc != null) {
                     Query q = mlt.like(doc);
-                    TopDocs top = searcher.search(q, 11);
+                    TopDocs top = searcher.search(q, depth + 1);
                     int n = 0;
                     for (ScoreDoc sd : top.scoreDocs) {
-                        if (sd.doc == doc || n == 10) continue;
+                        if (sd.doc == doc || n == depth) continue;
                         if (n > 0) out.append(',');
                         out.append(ids.get(sd.doc));
                         n++;
