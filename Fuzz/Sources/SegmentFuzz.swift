@@ -37,7 +37,7 @@ private final class State: @unchecked Sendable {
         let texts = [
             "oil price", "\"green zone\"", "iran AND talks", "oil NEAR/3 price", "pri*", "title:gold",
             "+bank -rate", "\"united states\"~4 nuclear", "cafe OR naive", "run", "date:2007-01..2007-05 oil",
-            "category:cat1", "iran ADJ/2 talks",
+            "category:cat1", "iran ADJ/2 talks", "pryce~1",
         ]
         queries = texts.compactMap { try? QueryParser().parse($0) }
     }

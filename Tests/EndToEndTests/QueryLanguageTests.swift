@@ -58,6 +58,12 @@ struct QueryLanguageTests {
         ("title:\"epsilon report\"", ["d4"]),
         ("title:note alpha", ["d1", "d2", "d3", "d5"]),
         ("gam*", ["d1", "d2", "d4"]),
+        ("alpah~1", ["d1", "d2", "d3", "d5"]),
+        ("gamna~", ["d1", "d2", "d4"]),
+        ("epsilom~1 AND delta", ["d4"]),
+        ("alpha~0", ["d1", "d2", "d3", "d5"]),
+        ("alpah~0", []),
+        ("title:ntoe~1", ["d1", "d2", "d3", "d5"]),
         ("omega date:2007-05-01..2007-07-31", ["m1"]),
         ("omega date:2007-07-01..", ["m2"]),
         ("omega date:..2007-05", ["m1"]),
@@ -93,6 +99,21 @@ struct QueryLanguageTests {
         let bad = try Loupe.run(["find", "alpha^", "--index", QueryLanguageTests.index])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("'^' needs a positive number") && bad.stderr.contains("^"))
+    }
+
+    /// A fuzzy word's matches are highlighted like the word itself; one that is within reach of
+    /// no indexed word says so; a distance over 2 is a syntax error with a caret.
+    @Test func fuzzyWordsHighlightAndExplain() throws {
+        let r = try Loupe.run(["find", "epsilom~1", "--index", QueryLanguageTests.index, "--json"])
+        #expect(r.status == 0)
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        #expect((hits.first?["snippet"] as? String)?.contains("[epsilon]") == true, "\(r.stdout)")
+        let none = try Loupe.run(["find", "zqxvw~1", "--index", QueryLanguageTests.index])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no indexed word within 1 edit"), "\(none.stderr)")
+        let bad = try Loupe.run(["find", "alpha~3", "--index", QueryLanguageTests.index])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("fuzzy distance too large") && bad.stderr.contains("^"))
     }
 
     @Test func pureNegativeQueryIsAnError() throws {

@@ -101,8 +101,29 @@ struct QueryParserTests {
         #expect(try p.parse("http://x") == .word("http://x", field: .text))
     }
 
+    /// Lucene's fuzzy words: `word~` (2 edits), `word~N` for N 0–2, in fields and after `+`;
+    /// a `~` inside a word (`~user`) is part of it; distances over 2 or written as Lucene's old
+    /// similarity (`roam~0.8`) are errors.
+    @Test func fuzzyWords() throws {
+        #expect(try p.parse("roam~") == .fuzzy("roam", field: .text, distance: 2))
+        #expect(try p.parse("roam~1") == .fuzzy("roam", field: .text, distance: 1))
+        #expect(try p.parse("roam~0") == .fuzzy("roam", field: .text, distance: 0))
+        #expect(try p.parse("title:tehrn~1") == .fuzzy("tehrn", field: .title, distance: 1))
+        #expect(try p.parse("title:(tehrn~1)") == .fuzzy("tehrn", field: .title, distance: 1))
+        #expect(try p.parse("roam~1^3") == .boost(.fuzzy("roam", field: .text, distance: 1), 3))
+        #expect(
+            try p.parse("+roam~ talks")
+                == .boolean(
+                    must: [.fuzzy("roam", field: .text, distance: 2)], should: [.word("talks", field: .text)],
+                    mustNot: []))
+        #expect(try p.parse("example.com/~user") == .word("example.com/~user", field: .text))
+        #expect(try p.parse("~2") == .word("~2", field: .text))
+        #expect(try p.parse("\"a b\"~2") == .phrase(["a b"], field: .text, slop: 2))
+    }
+
     @Test(arguments: [
-        ("iran AND", 6), ("AND iran", 1), ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
+        ("iran AND", 6), ("AND iran", 1), ("roam~3", 6), ("roam~0.8", 5), ("x roam~2x", 7), ("+roam~12", 7),
+        ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
         ("", 1), ("()", 1), ("title:", 1), ("\"a b\"~", 6), ("a OR", 3), ("NEAR b", 1),
     ])
     func syntaxErrorsNameTheColumn(query: String, column: Int) {

@@ -230,6 +230,21 @@ final class TermDictionaryReader {
         return out
     }
 
+    /// Every key of one field (keys beginning with byte `field`), in order, with its info; stop
+    /// by returning false.
+    func scanField(_ field: UInt8, _ body: ([UInt8], TermInfo) throws -> Bool) throws {
+        var b = max(block(for: [field]), 0)
+        while b < firstKeys.count {
+            let more = try scan(block: b) { k, info in
+                if k[0] < field { return true }
+                if k[0] > field { return false }
+                return try body(k, info)
+            }
+            if !more { break }
+            b += 1
+        }
+    }
+
     var blockCount: Int { firstKeys.count }
 
     /// Every entry in order (for `check`, merges and stats).

@@ -7,7 +7,7 @@
 /// unary   := (NOT | + | -) unary | near
 /// near    := primary ( (NEAR | NEAR/N | ADJ | ADJ/N) primary )*
 /// primary := boosted [^N]                 N > 0: the clause's weight × N (Lucene's boost)
-/// boosted := ( or ) | "phrase"[~N] | field:primary | word | prefix* | date:FROM..TO
+/// boosted := ( or ) | "phrase"[~N] | field:primary | word | word~[N] | prefix* | date:FROM..TO
 /// ```
 /// Precedence: NOT/+/- bind tightest, then NEAR/ADJ, then AND, then OR.
 public struct QueryParser {
@@ -16,6 +16,8 @@ public struct QueryParser {
     public static let maxDistance = 10_000
     public static let defaultNearDistance = 10
     public static let maxBoost: Float = 1000
+    /// Fuzzy words: at most this many edits (Lucene's limit), and this many unless given.
+    public static let maxFuzzyEdits = 2
 
     public init() {}
 
@@ -263,6 +265,33 @@ public struct QueryParser {
         return [Lexeme(tok: .word(w), column: column)]
     }
 
+    /// `word~` or `word~N` (the word and its edit distance), nil for any other word. `column`: the
+    /// word's.
+    static func fuzzy(_ w: String, column: Int) throws -> (String, Int)? {
+        let scalars = Array(w.unicodeScalars)
+        guard let tilde = scalars.lastIndex(of: "~"), tilde > 0 else { return nil }
+        let word = String(String.UnicodeScalarView(scalars[..<tilde]))
+        if word.contains("~") || word.hasSuffix("*") { return nil }
+        let number = scalars[(tilde + 1)...]
+        if number.isEmpty { return (word, maxFuzzyEdits) }
+        func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
+        // `~user` in a path or address is part of the word; `roam~0.8` (Lucene's old similarity)
+        // or `roam~2x` are mistakes worth saying.
+        guard isDigit(number.first!) || number.first == "." else { return nil }
+        guard number.count <= 6, number.allSatisfy(isDigit), let v = Int(String(String.UnicodeScalarView(number)))
+        else {
+            throw QuerySyntaxError(
+                column: column + tilde, message: "'~' after a word needs an edit distance: 0, 1 or 2",
+                hint: "for example roam~1 (words within one edit of roam), or roam~ for two")
+        }
+        guard v <= maxFuzzyEdits else {
+            throw QuerySyntaxError(
+                column: column + tilde + 1, message: "fuzzy distance too large",
+                hint: "use at most \(maxFuzzyEdits) edits, as Lucene")
+        }
+        return (word, v)
+    }
+
     private func dateRange(_ r: String, column: Int) throws -> Tok {
         let parts = r.components(separatedBy: "..")
         func valid(_ d: String) -> Bool {
@@ -429,6 +458,9 @@ public struct QueryParser {
                 if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains("*") {
                     return .prefix(String(w.dropLast()), field: field)
                 }
+                if let (word, edits) = try QueryParser.fuzzy(w, column: col) {
+                    return .fuzzy(word, field: field, distance: edits)
+                }
                 return .word(w, field: field)
             case .field(let f):
                 guard let n = peek, n != .rparen else {
@@ -460,6 +492,7 @@ public struct QueryParser {
             case .word(let w, _): return .word(w, field: f)
             case .phrase(let w, _, let s): return .phrase(w, field: f, slop: s)
             case .prefix(let w, _): return .prefix(w, field: f)
+            case .fuzzy(let w, _, let d): return .fuzzy(w, field: f, distance: d)
             case .near(let a, let b, let d, let o):
                 return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
             case .boolean(let m, let s, let n):

@@ -68,6 +68,9 @@ public final class Searcher {
     public var bm25: BM25
     /// Prefix expansions beyond this are cut, with a note.
     public static let maxPrefixExpansions = 1024
+    /// A fuzzy word searches at most this many indexed words: the closest, then the most
+    /// frequent (Lucene's default).
+    public static let maxFuzzyExpansions = 50
     private let analyzer: Analyzer
     private let stemmer: EnglishStemmer?
     private var notes: [String] = []
@@ -153,6 +156,8 @@ public final class Searcher {
             // No word starts so: nothing (inside NEAR too, where an empty OR is no operand).
             if sorted.isEmpty { return .nothing }
             return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
+        case .fuzzy(let w, let f, let edits):
+            return try fuzzy(w, field: f, edits: edits)
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
@@ -198,6 +203,60 @@ public final class Searcher {
                     "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
             )
         }
+    }
+
+    /// A fuzzy word (`word~N`): every indexed word (as written) within N edits of it, found by a
+    /// scan of the field's dictionary in each segment; the `maxFuzzyExpansions` closest (then the
+    /// most frequent) are OR'ed. As in Lucene, they share one idf (that of the most frequent, so
+    /// that a rare misspelling does not outrank the word meant) and each counts
+    /// `1 − edits / min(lengths)`.
+    private func fuzzy(_ w: String, field: FieldRef, edits: Int) throws -> BoundQuery {
+        let terms = analyzedTerms(w)
+        if terms.isEmpty { return .nothing }
+        if terms.count > 1 {
+            // `al-Malikki~`: each part fuzzy, as separate words (see compounds in `bind`).
+            return .or(
+                try terms.map { try fuzzy(String(decoding: $0, as: UTF8.self), field: field, edits: edits) }.filter {
+                    !$0.matchesNothing
+                })
+        }
+        let ef = field.exactField
+        var found: [[UInt8]: (edits: Int, df: Int)] = [:]
+        for s in reader.segments {
+            var m = FuzzyMatcher(terms[0], maxEdits: edits)
+            try s.dictionary.scanField(ef.rawValue) { k, info in
+                let d = k.withUnsafeBufferPointer { m.distance(UnsafeBufferPointer(rebasing: $0[1...])) }
+                if let d {
+                    let t = Array(k[1...])
+                    found[t] = (d, (found[t]?.df ?? 0) + info.docFreq)
+                }
+                return true
+            }
+        }
+        if found.isEmpty {
+            note("\(w)~\(edits): no indexed word within \(edits) edit\(edits == 1 ? "" : "s")")
+            return .nothing
+        }
+        let ranked = found.sorted { x, y in
+            if x.value.edits != y.value.edits { return x.value.edits < y.value.edits }
+            if x.value.df != y.value.df { return x.value.df > y.value.df }
+            return x.key.lexicographicallyPrecedes(y.key)
+        }
+        if ranked.count > Searcher.maxFuzzyExpansions {
+            note(
+                "\(w)~\(edits) matches \(ranked.count) words; the \(Searcher.maxFuzzyExpansions) closest (then most frequent) were used"
+            )
+        }
+        let kept = ranked.prefix(Searcher.maxFuzzyExpansions)
+        let maxDF = kept.map(\.value.df).max() ?? 0
+        let idf = BM25.idf(docFreq: maxDF, documents: max(reader.documentCount, maxDF))
+        let length = String(decoding: terms[0], as: UTF8.self).unicodeScalars.count
+        return .or(
+            kept.map { t, v in
+                let shorter = min(length, String(decoding: t, as: UTF8.self).unicodeScalars.count)
+                let similarity = v.edits == 0 ? 1 : 1 - Float(v.edits) / Float(shorter)
+                return .term(key: [ef.rawValue] + t, weight: idf * similarity, slot: ef.lengthSlot)
+            })
     }
 
     /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).

@@ -1,0 +1,104 @@
+import Testing
+
+@testable import LoupeCore
+
+/// `FuzzyMatcher` against a plain optimal-string-alignment distance computed afresh for every
+/// pair: the rows it keeps for shared prefixes and the prefixes it rules out must not change an
+/// answer.
+struct FuzzyMatcherTests {
+    /// Optimal string alignment distance over Unicode scalars, the whole table every time.
+    static func reference(_ a: [UInt32], _ b: [UInt32]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    static func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+
+    /// What the matcher should answer: the distance when within `k` and below both lengths.
+    static func expected(_ query: String, _ term: String, _ k: Int) -> Int? {
+        let d = reference(scalars(term), scalars(query))
+        let shorter = min(term.unicodeScalars.count, query.unicodeScalars.count)
+        return d <= k && (d == 0 || d < shorter) ? d : nil
+    }
+
+    static func run(_ m: inout FuzzyMatcher, _ term: String) -> Int? {
+        let bytes = Array(term.utf8)
+        return bytes.withUnsafeBufferPointer { m.distance($0) }
+    }
+
+    @Test func knownDistances() {
+        var m = FuzzyMatcher(Array("roam".utf8), maxEdits: 2)
+        #expect(FuzzyMatcherTests.run(&m, "roam") == 0)
+        #expect(FuzzyMatcherTests.run(&m, "foam") == 1)
+        #expect(FuzzyMatcherTests.run(&m, "raom") == 1)  // a swap is one edit
+        #expect(FuzzyMatcherTests.run(&m, "roams") == 1)
+        #expect(FuzzyMatcherTests.run(&m, "room") == 1)
+        #expect(FuzzyMatcherTests.run(&m, "ram") == 1)
+        #expect(FuzzyMatcherTests.run(&m, "rome") == 2)
+        #expect(FuzzyMatcherTests.run(&m, "roaming") == nil)  // 3 insertions
+        #expect(FuzzyMatcherTests.run(&m, "xyz") == nil)
+        // Two edits of a two-letter word would be any word of up to four letters.
+        var short = FuzzyMatcher(Array("ab".utf8), maxEdits: 2)
+        #expect(FuzzyMatcherTests.run(&short, "ab") == 0)
+        #expect(FuzzyMatcherTests.run(&short, "abc") == 1)
+        #expect(FuzzyMatcherTests.run(&short, "xy") == nil)
+        // Scalars, not bytes: é is one letter.
+        var cafe = FuzzyMatcher(Array("café".utf8), maxEdits: 1)
+        #expect(FuzzyMatcherTests.run(&cafe, "cafe") == 1)
+        #expect(FuzzyMatcherTests.run(&cafe, "cafés") == 1)
+        #expect(FuzzyMatcherTests.run(&cafe, "caf") == 1)
+    }
+
+    /// Random words over a small alphabet (ASCII and two-, three- and four-byte scalars), fed in
+    /// byte order as a dictionary gives them, so that consecutive terms share prefixes and whole
+    /// prefixes are ruled out; every answer equals the reference's.
+    @Test(arguments: [0, 1, 2])
+    func sortedDictionaryScanEqualsReference(k: Int) {
+        var rng = SplitMix(seed: UInt64(17 + k))
+        let alphabet: [String] = ["a", "b", "c", "d", "é", "ж", "中", "😀"]
+        func word(_ maxLength: Int) -> String {
+            let n = 1 + Int(rng.next() % UInt64(maxLength))
+            return (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+        }
+        for _ in 0..<30 {
+            let query = word(7)
+            var terms = Set<String>()
+            for _ in 0..<600 { terms.insert(word(9)) }
+            // Near misses of the query too, so that there are matches to find.
+            for _ in 0..<100 {
+                var s = Array(query.unicodeScalars)
+                let i = Int(rng.next() % UInt64(s.count))
+                switch rng.next() % 4 {
+                case 0: s.remove(at: i)
+                case 1: s.insert(Unicode.Scalar(alphabet[Int(rng.next() % 8)])!, at: i)
+                case 2: s[i] = Unicode.Scalar(alphabet[Int(rng.next() % 8)])!
+                default: if i + 1 < s.count { s.swapAt(i, i + 1) }
+                }
+                if !s.isEmpty { terms.insert(String(String.UnicodeScalarView(s))) }
+            }
+            let sorted = terms.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            var m = FuzzyMatcher(Array(query.utf8), maxEdits: k)
+            var found = 0
+            for t in sorted {
+                let got = FuzzyMatcherTests.run(&m, t)
+                let want = FuzzyMatcherTests.expected(query, t, k)
+                #expect(got == want, "query \(query), term \(t), k \(k)")
+                if got != nil { found += 1 }
+            }
+            #expect(found > 0)
+        }
+    }
+}
