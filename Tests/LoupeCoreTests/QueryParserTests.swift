@@ -121,6 +121,21 @@ struct QueryParserTests {
         #expect(try p.parse("\"a b\"~2") == .phrase(["a b"], field: .text, slop: 2))
     }
 
+    /// Lucene's wildcards: `?` and `*` inside a word (a trailing `*` alone stays a prefix);
+    /// question marks ending a word are a question's punctuation.
+    @Test func wildcardWords() throws {
+        #expect(try p.parse("te?t") == .wildcard("te?t", field: .text))
+        #expect(try p.parse("ma*ki") == .wildcard("ma*ki", field: .text))
+        #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
+        #expect(try p.parse("title:t?lks") == .wildcard("t?lks", field: .title))
+        #expect(try p.parse("te?t??") == .wildcard("te?t", field: .text))
+        #expect(try p.parse("nucl*") == .prefix("nucl", field: .text))
+        #expect(try p.parse("n?cl*") == .wildcard("n?cl*", field: .text))
+        #expect(try p.parse("maliki?") == .word("maliki?", field: .text))
+        #expect(try p.parse("*") == .word("*", field: .text))
+        #expect(try p.parse("??") == .word("??", field: .text))
+    }
+
     @Test(arguments: [
         ("iran AND", 6), ("AND iran", 1), ("roam~3", 6), ("roam~0.8", 5), ("x roam~2x", 7), ("+roam~12", 7),
         ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),

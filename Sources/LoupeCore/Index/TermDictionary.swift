@@ -230,15 +230,14 @@ final class TermDictionaryReader {
         return out
     }
 
-    /// Every key of one field (keys beginning with byte `field`), in order, with its info; stop
-    /// by returning false.
-    func scanField(_ field: UInt8, _ body: ([UInt8], TermInfo) throws -> Bool) throws {
-        var b = max(block(for: [field]), 0)
+    /// Every key beginning with `prefix` (a field byte and the start of its terms), in order, with
+    /// its info; stop by returning false.
+    func scan(prefix: [UInt8], _ body: ([UInt8], TermInfo) throws -> Bool) throws {
+        var b = max(block(for: prefix), 0)
         while b < firstKeys.count {
             let more = try scan(block: b) { k, info in
-                if k[0] < field { return true }
-                if k[0] > field { return false }
-                return try body(k, info)
+                if k.count >= prefix.count && k.starts(with: prefix) { return try body(k, info) }
+                return ByteOrder.compare(k, prefix) < 0
             }
             if !more { break }
             b += 1

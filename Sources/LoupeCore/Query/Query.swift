@@ -24,6 +24,9 @@ public indirect enum QueryNode: Sendable, Equatable {
     case phrase([String], field: FieldRef, slop: Int)
     /// `prefix*`, expanded through the dictionary.
     case prefix(String, field: FieldRef)
+    /// `te?t`, `ma*ki`, `*zone`: `?` one letter, `*` any run of letters, expanded through the
+    /// dictionary (Lucene's wildcard query).
+    case wildcard(String, field: FieldRef)
     /// `word~` or `word~N` (N 0, 1 or 2; 2 unless given): the indexed words within N edits,
     /// expanded through the dictionary (Lucene's fuzzy query).
     case fuzzy(String, field: FieldRef, distance: Int)

@@ -7,7 +7,8 @@
 /// unary   := (NOT | + | -) unary | near
 /// near    := primary ( (NEAR | NEAR/N | ADJ | ADJ/N) primary )*
 /// primary := boosted [^N]                 N > 0: the clause's weight × N (Lucene's boost)
-/// boosted := ( or ) | "phrase"[~N] | field:primary | word | word~[N] | prefix* | date:FROM..TO
+/// boosted := ( or ) | "phrase"[~N] | field:primary | word | word~[N] | prefix* | wild?card*
+///            | date:FROM..TO
 /// ```
 /// Precedence: NOT/+/- bind tightest, then NEAR/ADJ, then AND, then OR.
 public struct QueryParser {
@@ -265,13 +266,25 @@ public struct QueryParser {
         return [Lexeme(tok: .word(w), column: column)]
     }
 
+    /// The pattern of a wildcard word (`te?t`, `ma*ki`, `*zone`), nil for any other word. Question
+    /// marks at the end are a question's punctuation (`who won?`), not wildcards; a word of
+    /// wildcards alone is no pattern.
+    static func wildcard(_ w: String) -> String? {
+        var core = Substring(w)
+        while core.last == "?" { core.removeLast() }
+        guard core.contains(where: { $0 == "*" || $0 == "?" }),
+            core.contains(where: { $0 != "*" && $0 != "?" })
+        else { return nil }
+        return String(core)
+    }
+
     /// `word~` or `word~N` (the word and its edit distance), nil for any other word. `column`: the
     /// word's.
     static func fuzzy(_ w: String, column: Int) throws -> (String, Int)? {
         let scalars = Array(w.unicodeScalars)
         guard let tilde = scalars.lastIndex(of: "~"), tilde > 0 else { return nil }
         let word = String(String.UnicodeScalarView(scalars[..<tilde]))
-        if word.contains("~") || word.hasSuffix("*") { return nil }
+        if word.contains(where: { $0 == "~" || $0 == "*" || $0 == "?" }) { return nil }
         let number = scalars[(tilde + 1)...]
         if number.isEmpty { return (word, maxFuzzyEdits) }
         func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
@@ -455,12 +468,13 @@ public struct QueryParser {
             case .phrase(let w, let slop):
                 return .phrase(w, field: field, slop: slop)
             case .word(let w):
-                if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains("*") {
+                if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
                     return .prefix(String(w.dropLast()), field: field)
                 }
                 if let (word, edits) = try QueryParser.fuzzy(w, column: col) {
                     return .fuzzy(word, field: field, distance: edits)
                 }
+                if let pattern = QueryParser.wildcard(w) { return .wildcard(pattern, field: field) }
                 return .word(w, field: field)
             case .field(let f):
                 guard let n = peek, n != .rparen else {
@@ -493,6 +507,7 @@ public struct QueryParser {
             case .phrase(let w, _, let s): return .phrase(w, field: f, slop: s)
             case .prefix(let w, _): return .prefix(w, field: f)
             case .fuzzy(let w, _, let d): return .fuzzy(w, field: f, distance: d)
+            case .wildcard(let w, _): return .wildcard(w, field: f)
             case .near(let a, let b, let d, let o):
                 return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
             case .boolean(let m, let s, let n):

@@ -158,6 +158,8 @@ public final class Searcher {
             return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
         case .fuzzy(let w, let f, let edits):
             return try fuzzy(w, field: f, edits: edits)
+        case .wildcard(let pattern, let f):
+            return try wildcard(pattern, field: f)
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
@@ -224,7 +226,7 @@ public final class Searcher {
         var found: [[UInt8]: (edits: Int, df: Int)] = [:]
         for s in reader.segments {
             var m = FuzzyMatcher(terms[0], maxEdits: edits)
-            try s.dictionary.scanField(ef.rawValue) { k, info in
+            try s.dictionary.scan(prefix: [ef.rawValue]) { k, info in
                 let d = k.withUnsafeBufferPointer { m.distance(UnsafeBufferPointer(rebasing: $0[1...])) }
                 if let d {
                     let t = Array(k[1...])
@@ -257,6 +259,63 @@ public final class Searcher {
                 let similarity = v.edits == 0 ? 1 : 1 - Float(v.edits) / Float(shorter)
                 return .term(key: [ef.rawValue] + t, weight: idf * similarity, slot: ef.lengthSlot)
             })
+    }
+
+    /// A wildcard word (`te?t`, `ma*ki`, `*zone`): the indexed words (as written) it matches, `?`
+    /// one letter and `*` any run, found by a scan of the dictionary from its literal start (the
+    /// whole field's for a leading wildcard); at most `maxPrefixExpansions`, each with its own idf
+    /// as a prefix's. The literal parts are folded as words are (`Café*s` → `cafe*s`); a part
+    /// analysis would split (`al-ma*`) makes the pattern an ordinary word.
+    private func wildcard(_ pattern: String, field: FieldRef) throws -> BoundQuery {
+        var folded: [UInt8] = []
+        var run = ""
+        func flush() -> Bool {
+            if run.isEmpty { return true }
+            let t = analyzedTerms(run)
+            run = ""
+            guard t.count == 1 else { return false }
+            folded += t[0]
+            return true
+        }
+        for c in pattern.unicodeScalars {
+            if c == "*" || c == "?" {
+                guard flush() else { return try bind(.word(pattern, field: field)) }
+                // Several stars in a row are one.
+                if !(c == "*" && folded.last == Wildcard.star) { folded.append(UInt8(c.value)) }
+            } else {
+                run.unicodeScalars.append(c)
+            }
+        }
+        guard flush() else { return try bind(.word(pattern, field: field)) }
+        let ef = field.exactField
+        let literal = Array(folded.prefix { $0 != Wildcard.star && $0 != Wildcard.one })
+        let rest = Array(folded[literal.count...])
+        var keys = Set<[UInt8]>()
+        var capped = false
+        for s in reader.segments {
+            try s.dictionary.scan(prefix: [ef.rawValue] + literal) { k, _ in
+                let match = k.withUnsafeBufferPointer { b in
+                    Wildcard.matches(rest, UnsafeBufferPointer(rebasing: b[(1 + literal.count)...]))
+                }
+                if match {
+                    keys.insert(Array(k[1...]))
+                    if keys.count > Searcher.maxPrefixExpansions {
+                        capped = true
+                        return false
+                    }
+                }
+                return true
+            }
+            if capped { break }
+        }
+        if capped {
+            note(
+                "\(pattern) matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
+            )
+        }
+        let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
+        if sorted.isEmpty { return .nothing }
+        return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
     }
 
     /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).

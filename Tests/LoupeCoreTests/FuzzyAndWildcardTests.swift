@@ -102,3 +102,50 @@ struct FuzzyMatcherTests {
         }
     }
 }
+
+/// `Wildcard.matches` against a plain recursive matcher over Unicode scalars.
+struct WildcardTests {
+    static func reference(_ p: ArraySlice<Unicode.Scalar>, _ t: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let c = p.first else { return t.isEmpty }
+        switch c {
+        case "*":
+            var rest = t
+            while true {
+                if reference(p.dropFirst(), rest) { return true }
+                if rest.isEmpty { return false }
+                rest = rest.dropFirst()
+            }
+        case "?": return !t.isEmpty && reference(p.dropFirst(), t.dropFirst())
+        default: return t.first == c && reference(p.dropFirst(), t.dropFirst())
+        }
+    }
+
+    static func matches(_ p: String, _ t: String) -> Bool {
+        Array(t.utf8).withUnsafeBufferPointer { Wildcard.matches(Array(p.utf8), $0) }
+    }
+
+    @Test func knownPatterns() {
+        #expect(WildcardTests.matches("te?t", "test"))
+        #expect(!WildcardTests.matches("te?t", "tet"))
+        #expect(WildcardTests.matches("ma*ki", "maliki"))
+        #expect(WildcardTests.matches("ma*ki", "maki"))
+        #expect(!WildcardTests.matches("ma*ki", "makis"))
+        #expect(WildcardTests.matches("*", ""))
+        #expect(WildcardTests.matches("caf?", "café"))  // one scalar, two bytes
+        #expect(!WildcardTests.matches("caf??", "café"))
+        #expect(WildcardTests.matches("*中", "中中"))
+    }
+
+    @Test func randomPatternsEqualReference() {
+        var rng = SplitMix(seed: 5)
+        let letters: [Unicode.Scalar] = ["a", "b", "é", "中", "😀"]
+        func pick(_ xs: [Unicode.Scalar]) -> Unicode.Scalar { xs[Int(rng.next() % UInt64(xs.count))] }
+        for _ in 0..<5000 {
+            let t = (0..<Int(rng.next() % 7)).map { _ in pick(letters) }
+            let p = (0..<Int(rng.next() % 6)).map { _ in pick(letters + ["*", "?", "*"]) }
+            let got = WildcardTests.matches(
+                String(String.UnicodeScalarView(p)), String(String.UnicodeScalarView(t)))
+            #expect(got == WildcardTests.reference(p[...], t[...]), "\(p) \(t)")
+        }
+    }
+}

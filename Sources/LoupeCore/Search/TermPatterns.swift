@@ -1,3 +1,6 @@
+/// Matching dictionary terms against a fuzzy word or a wildcard pattern (`find`'s `roam~1`,
+/// `te?t`, `ma*ki`), one term at a time as a scan of the dictionary gives them.
+
 /// Edit distance of dictionary terms to one query word, for fuzzy queries (`roam~`, `roam~1`).
 ///
 /// The distance counts Unicode scalars inserted, deleted or replaced, and two adjacent scalars
@@ -105,5 +108,48 @@ struct FuzzyMatcher {
         let d = Int(rows[n * width + m])
         guard d <= maxEdits, d == 0 || d < min(n, m) else { return nil }
         return d
+    }
+}
+
+/// Wildcard patterns over folded terms: `?` (one Unicode scalar) and `*` (any run, empty too);
+/// every other byte is itself. Terms never hold either byte (they are letters, digits and marks).
+enum Wildcard {
+    static let star = UInt8(ascii: "*")
+    static let one = UInt8(ascii: "?")
+
+    /// Whether all of `term` (UTF-8) matches all of `pattern`: greedy, going back to the last
+    /// star on a mismatch (linear unless stars abound).
+    static func matches(_ pattern: [UInt8], _ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        var p = 0
+        var t = 0
+        var starP = -1
+        var starT = 0
+        func nextScalar(_ i: Int) -> Int {
+            var j = i + 1
+            while j < term.count && term[j] & 0xC0 == 0x80 { j += 1 }
+            return j
+        }
+        while t < term.count {
+            if p < pattern.count && pattern[p] == one {
+                t = nextScalar(t)
+                p += 1
+            } else if p < pattern.count && pattern[p] == star {
+                starP = p
+                starT = t
+                p += 1
+            } else if p < pattern.count && pattern[p] == term[t] {
+                p += 1
+                t += 1
+            } else if starP >= 0 {
+                // The last star takes one more scalar.
+                starT = nextScalar(starT)
+                t = starT
+                p = starP + 1
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == star { p += 1 }
+        return p == pattern.count
     }
 }
