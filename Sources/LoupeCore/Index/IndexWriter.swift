@@ -126,6 +126,21 @@ public final class IndexWriter: @unchecked Sendable {
     }
 
     /// Writes `builder` as a new segment (not yet committed) and registers it.
+    /// `entry` becomes `fresh` when it is new (doc -1) or older; returns the entry it was when
+    /// one was there.
+    private static func register(
+        _ fresh: (segment: String, doc: Int32, order: ArticleOrder),
+        in entry: inout (segment: String, doc: Int32, order: ArticleOrder)
+    ) -> (segment: String, doc: Int32, order: ArticleOrder)? {
+        if entry.doc < 0 {
+            entry = fresh
+            return nil
+        }
+        let prev = entry
+        if prev.order < fresh.order { entry = fresh }
+        return prev
+    }
+
     public func flush(_ builder: SegmentBuilder) throws {
         guard builder.documentCount > 0 else { return }
         let name = reserveName()
@@ -134,19 +149,22 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         manifest.segments.append(info)
+        // Grown once per flush, not as it fills (each growth hashes every id again).
+        live.reserveCapacity(live.count + builder.docIds.count)
         for (i, id) in builder.docIds.enumerated() {
             let order = builder.docOrder[i]
-            if let prev = live[id] {
+            // One hash of the id: it is inserted, or the entry found is kept or replaced.
+            let fresh = (segment: name, doc: Int32(i), order: order)
+            let prev = IndexWriter.register(fresh, in: &live[id, default: (segment: "", doc: -1, order: order)])
+            if let prev {
                 duplicatesReplaced += 1
                 if prev.order < order {
                     deletions[prev.segment, default: []].insert(Int(prev.doc))
-                    live[id] = (name, Int32(i), order)
                 } else {
                     deletions[name, default: []].insert(i)
                 }
                 continue
             }
-            live[id] = (name, Int32(i), order)
             if let base {
                 for (seg, doc) in (try? IndexWriter.lookup(id, in: base)) ?? []
                 where deletions[seg.info.name]?.contains(Int(doc)) != true {
