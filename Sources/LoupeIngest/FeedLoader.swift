@@ -44,8 +44,10 @@ public struct FeedLoader {
     /// Streams a feed from an open file: articles go to `emit` as they are read (memory does
     /// not grow with the file). Returns the diagnostics; when one is an error, the caller must
     /// discard what was emitted (see `CorpusIndexer`).
-    public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
-        guard let r = XMLStreamReader(fd: fd, url: relativePath) else {
+    public func stream(fd: Int32, relativePath: String, chunkSize: Int = 1 << 16, emit: (Article) -> Void)
+        -> [Diagnostic]
+    {
+        guard let r = XMLStreamReader(fd: fd, url: relativePath, chunkSize: chunkSize) else {
             return [Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error)]
         }
         return run(r, relativePath: relativePath, emit: emit)

@@ -127,6 +127,20 @@ public enum HTMLText {
             } else if c == 0xC2 && i + 1 < n && b[i + 1] == 0xA0 {
                 pendingSpace = true
                 i += 2
+            } else if c == 0xC2 && i + 1 < n && b[i + 1] >= 0x80 && b[i + 1] <= 0x9F {
+                // A C1 control (U+0080–U+009F) in text is a Windows-1252 byte read as Latin-1
+                // (feeds declared ISO-8859-1 hold curly quotes and dashes so, and browsers read
+                // that label as Windows-1252): its character, or nothing for the five bytes
+                // Windows-1252 leaves undefined.
+                let v = HTMLText.windows1252C1[Int(b[i + 1] - 0x80)]
+                i += 2
+                guard v != 0 else { continue }
+                if !out.isEmpty {
+                    if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
+                }
+                pendingBreak = false
+                pendingSpace = false
+                out.append(contentsOf: String(Unicode.Scalar(v)!).utf8)
             } else {
                 if !out.isEmpty {
                     if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
@@ -140,7 +154,14 @@ public enum HTMLText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// HTML named entities common in feeds (the Latin-1 set and typographic ones).
+    /// Windows-1252's characters for bytes 0x80–0x9F (0: undefined there).
+    static let windows1252C1: [UInt32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E,
+        0x0178,
+    ]
+
+    /// HTML 4's named entities (the Latin-1 set, typographic ones, Greek letters and symbols).
     static let named: [String: String] = {
         var m: [String: String] = [
             "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",
@@ -164,6 +185,34 @@ public enum HTMLText {
             "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
         ]
         for (k, name) in latin1.enumerated() { m[name] = String(Unicode.Scalar(UInt32(0xA1 + k))!) }
+        // HTML 4's Greek letters, arrows, mathematical and other symbols.
+        let greek = [
+            "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa", "Lambda", "Mu",
+            "Nu", "Xi", "Omicron", "Pi", "Rho", "", "Sigma", "Tau", "Upsilon", "Phi", "Chi", "Psi", "Omega",
+        ]
+        for (k, name) in greek.enumerated() where !name.isEmpty {
+            m[name] = String(Unicode.Scalar(UInt32(0x391 + k))!)
+            let lower = name == "Sigma" ? "sigma" : name.lowercased()
+            m[lower] = String(Unicode.Scalar(UInt32(0x3B1 + k))!)
+        }
+        let symbols: [(String, UInt32)] = [
+            ("sigmaf", 0x3C2), ("thetasym", 0x3D1), ("upsih", 0x3D2), ("piv", 0x3D6), ("prime", 0x2032),
+            ("Prime", 0x2033), ("oline", 0x203E), ("frasl", 0x2044), ("weierp", 0x2118), ("image", 0x2111),
+            ("real", 0x211C), ("alefsym", 0x2135), ("larr", 0x2190), ("uarr", 0x2191), ("rarr", 0x2192),
+            ("darr", 0x2193), ("harr", 0x2194), ("crarr", 0x21B5), ("lArr", 0x21D0), ("uArr", 0x21D1),
+            ("rArr", 0x21D2), ("dArr", 0x21D3), ("hArr", 0x21D4), ("forall", 0x2200), ("part", 0x2202),
+            ("exist", 0x2203), ("empty", 0x2205), ("nabla", 0x2207), ("isin", 0x2208), ("notin", 0x2209),
+            ("ni", 0x220B), ("prod", 0x220F), ("sum", 0x2211), ("minus", 0x2212), ("lowast", 0x2217),
+            ("radic", 0x221A), ("prop", 0x221D), ("infin", 0x221E), ("ang", 0x2220), ("and", 0x2227),
+            ("or", 0x2228), ("cap", 0x2229), ("cup", 0x222A), ("int", 0x222B), ("there4", 0x2234), ("sim", 0x223C),
+            ("cong", 0x2245), ("asymp", 0x2248), ("ne", 0x2260), ("equiv", 0x2261), ("le", 0x2264), ("ge", 0x2265),
+            ("sub", 0x2282), ("sup", 0x2283), ("nsub", 0x2284), ("sube", 0x2286), ("supe", 0x2287),
+            ("oplus", 0x2295), ("otimes", 0x2297), ("perp", 0x22A5), ("sdot", 0x22C5), ("lceil", 0x2308),
+            ("rceil", 0x2309), ("lfloor", 0x230A), ("rfloor", 0x230B), ("lang", 0x2329), ("rang", 0x232A),
+            ("loz", 0x25CA), ("spades", 0x2660), ("clubs", 0x2663), ("hearts", 0x2665), ("diams", 0x2666),
+            ("lrm", 0x200E), ("rlm", 0x200F),
+        ]
+        for (name, v) in symbols { m[name] = String(Unicode.Scalar(v)!) }
         return m
     }()
 }

@@ -42,17 +42,67 @@ final class XMLStreamReader {
     private var source: Unmanaged<FileSource>?
 
     /// Reads an open file descriptor through plain `read(2)` (libxml2's own file input would
-    /// silently gunzip).
+    /// silently gunzip), with HTML's named entities rewritten (`XMLEntityRepair`): a chunk is
+    /// read, cut before a reference it would split, rewritten, and handed out in pieces.
     final class FileSource {
         let fd: Int32
-        init(fd: Int32) { self.fd = fd }
+        private var chunk: [UInt8]
+        /// Bytes read but held back (a possibly cut reference), at the start of `chunk`.
+        private var carry = 0
+        private var out: [UInt8] = []
+        private var outPos = 0
+        private var atEnd = false
+
+        /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
+        /// fills a chunk; tests use small ones to cut references everywhere).
+        init(fd: Int32, chunkSize: Int = 1 << 16) {
+            self.fd = fd
+            chunk = [UInt8](repeating: 0, count: max(chunkSize, 16))
+        }
+
+        /// Fills `buffer` with up to `len` bytes; 0 at the end, -1 on a read error.
+        func read(into buffer: UnsafeMutablePointer<CChar>, _ len: Int) -> Int32 {
+            while outPos == out.count {
+                if atEnd { return 0 }
+                out.removeAll(keepingCapacity: true)
+                outPos = 0
+                let n = chunk.withUnsafeMutableBytes { c -> Int in
+                    while true {
+                        let r = Glibc.read(fd, c.baseAddress! + carry, c.count - carry)
+                        if r < 0 && errno == EINTR { continue }
+                        return r
+                    }
+                }
+                if n < 0 { return -1 }
+                let have = carry + n
+                if n == 0 { atEnd = true }
+                let end = chunk.withUnsafeBufferPointer { c -> Int in
+                    let all = UnsafeBufferPointer(rebasing: c[0..<have])
+                    let end = atEnd ? have : XMLEntityRepair.safeEnd(all)
+                    XMLEntityRepair.rewrite(UnsafeBufferPointer(rebasing: all[0..<end]), into: &out)
+                    return end
+                }
+                carry = have - end
+                if carry > 0 {
+                    chunk.withUnsafeMutableBufferPointer { m in
+                        for k in 0..<carry { m[k] = m[end + k] }
+                    }
+                }
+            }
+            let k = min(len, out.count - outPos)
+            out.withUnsafeBytes { o in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: o.baseAddress! + outPos, byteCount: k)
+            }
+            outPos += k
+            return Int32(k)
+        }
     }
 
     /// Streams from `fd` (not closed here): memory stays flat whatever the file size.
-    init?(fd: Int32, url: String) {
+    init?(fd: Int32, url: String, chunkSize: Int = 1 << 16) {
         _ = XMLStreamReader.setup
         buffer = .allocate(capacity: 1)
-        let src = Unmanaged.passRetained(FileSource(fd: fd))
+        let src = Unmanaged.passRetained(FileSource(fd: fd, chunkSize: chunkSize))
         guard let r = xmlReaderForIO(xmlFDRead, nil, src.toOpaque(), url, nil, XMLStreamReader.options) else {
             src.release()
             buffer.deallocate()
@@ -64,8 +114,9 @@ final class XMLStreamReader {
         xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCallback, sinkRef.toOpaque())
     }
 
-    init?(bytes: [UInt8], url: String) {
+    init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
+        let bytes = XMLEntityRepair.repaired(original) ?? original
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))
         _ = buffer.initialize(from: bytes)
@@ -154,9 +205,5 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { userData, errorPtr in
 private let xmlFDRead: xmlInputReadCallback = { context, buffer, len in
     guard let context, let buffer, len > 0 else { return -1 }
     let src = Unmanaged<XMLStreamReader.FileSource>.fromOpaque(context).takeUnretainedValue()
-    while true {
-        let n = read(src.fd, buffer, Int(len))
-        if n < 0 && errno == EINTR { continue }
-        return Int32(n)
-    }
+    return src.read(into: buffer, Int(len))
 }

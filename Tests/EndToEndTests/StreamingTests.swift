@@ -40,6 +40,29 @@ struct StreamingTests {
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
 
+    /// HTML's named entities (no DTD) in a feed read whole and in one streamed: both indexed.
+    @Test func htmlEntitiesInFeedsReadWholeAndStreamed() throws {
+        let dir = try Loupe.tempDir("loupe-entities")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        var s = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>e</title>\n"
+        for i in 0..<60 {
+            s +=
+                "<item><guid>e\(i)</guid><title>Caf&eacute;&nbsp;\(i)</title><description>zqentity&mdash;\(i)</description></item>\n"
+        }
+        try (s + "</channel></rss>\n").write(
+            to: corpus.appendingPathComponent("entities.xml"), atomically: true, encoding: .utf8)
+        for env in [[:], ["LOUPE_STREAM_BYTES": "1024"]] {
+            let idx = dir.appendingPathComponent("idx\(env.count)").path
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env)
+            #expect(r.status == 0, "\(env): \(r.stderr)")
+            let o = Loupe.json(try Loupe.run(["find", "cafe", "--index", idx, "--json", "--limit", "1"]).stdout)
+            #expect(o["total"] as? Int == 60, "\(env)")
+            let hits = o["hits"] as? [[String: Any]] ?? []
+            #expect((hits.first?["title"] as? String)?.hasPrefix("Café ") == true, "\(env)")
+        }
+    }
+
     @Test func streamedJSONLinesSkipsBadLinesOnly() throws {
         let dir = try Loupe.tempDir("loupe-stream-jsonl")
         let corpus = dir.appendingPathComponent("c")

@@ -1,3 +1,5 @@
+import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -32,6 +34,66 @@ struct FeedLoaderTests {
         // No GUID: the link is the id.
         #expect(r.articles[1].id == "https://e.org/2")
         #expect(r.articles[1].body == "escaped & markup")
+    }
+
+    /// HTML's named entities outside CDATA with no DTD (a fatal error to XML, common in real
+    /// feeds) are read as their characters; an entity HTML does not define still rejects the
+    /// file with its line.
+    @Test func htmlNamedEntitiesWithoutADTD() {
+        let r = load(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0"><channel><title>Q</title>
+            <item><title>Caf&eacute; prices&nbsp;rise &amp; fall</title><guid>q1</guid>
+            <description>Rose&nbsp;again &mdash; &ldquo;rent&rdquo;, &alpha; &rarr; &Omega; &hellip;</description></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Café prices rise & fall")
+        #expect(r.articles.first?.body == "Rose again — “rent”, α → Ω …")
+        let bad = load("<rss version=\"2.0\"><channel>\n<item><title>a &zqfoo; b</title></item></channel></rss>")
+        #expect(bad.rejected)
+        #expect(bad.diagnostics.first?.line == 2, "\(bad.diagnostics)")
+    }
+
+    /// A feed declared ISO-8859-1 whose bytes 0x80–0x9F are Windows-1252 (curly quotes,
+    /// dashes): read as Windows-1252, as browsers read that label.
+    @Test func latin1LabelReadAsWindows1252() {
+        var bytes = Array(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><guid>w</guid><title>"
+                .utf8)
+        bytes += [0x93, 0x71, 0x94, 0x20, 0x63, 0x61, 0x66, 0xE9, 0x20, 0x96, 0x20, 0x80, 0x35, 0x20, 0x8D, 0x78]
+        bytes += Array("</title><description>It".utf8) + [0x92] + Array("s</description></item></channel></rss>".utf8)
+        let r = ArticleLoading.load(bytes, relativePath: "w.xml")
+        #expect(!r.rejected)
+        #expect(r.articles.first?.title == "“q” café – €5 x")
+        #expect(r.articles.first?.body == "It’s")
+    }
+
+    /// The streamed reader rewrites the same references wherever its chunks cut them.
+    @Test func streamedRepairEqualsWholeFileRepairAtEveryChunkSize() throws {
+        var xml = "<rss version=\"2.0\"><channel>"
+        for i in 0..<40 {
+            xml += "<item><guid>g\(i)</guid><title>t&eacute;&nbsp;\(i)&amp;&thetasym;&ne;x</title>"
+            xml += "<description>&ldquo;a&rdquo;&mdash;&rArr;\(i)</description></item>"
+        }
+        xml += "</channel></rss>"
+        let whole = FeedLoader().load(Array(xml.utf8), relativePath: "f.xml")
+        #expect(!whole.rejected)
+        #expect(whole.articles.count == 40)
+        let dir = TestScratch.url("feed-chunks")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("f.xml").path
+        try FileIO.write(Array(xml.utf8), to: path)
+        for size in [16, 17, 19, 23, 31, 64, 100] {
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            var got: [Article] = []
+            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml", chunkSize: size) { got.append($0) }
+            #expect(!diags.contains { $0.severity == .error }, "\(size): \(diags)")
+            #expect(got.map(\.title) == whole.articles.map(\.title), "chunk \(size)")
+            #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
+        }
     }
 
     @Test func rss1RDF() {
