@@ -124,23 +124,28 @@ public enum HTMLText {
             } else if c == 0x20 || c == 0x09 || c == 0x0C || c == 0x0B {
                 pendingSpace = true
                 i += 1
-            } else if c == 0xC2 && i + 1 < n && b[i + 1] == 0xA0 {
-                pendingSpace = true
+            } else if c == 0xC2 && i + 1 < n && b[i + 1] >= 0x80 && b[i + 1] <= 0xA0 {
+                let x = b[i + 1]
                 i += 2
-            } else if c == 0xC2 && i + 1 < n && b[i + 1] >= 0x80 && b[i + 1] <= 0x9F {
+                if x == 0xA0 {
+                    pendingSpace = true
+                    continue
+                }
                 // A C1 control (U+0080–U+009F) in text is a Windows-1252 byte read as Latin-1
                 // (feeds declared ISO-8859-1 hold curly quotes and dashes so, and browsers read
                 // that label as Windows-1252): its character, or nothing for the five bytes
                 // Windows-1252 leaves undefined.
-                let v = HTMLText.windows1252C1[Int(b[i + 1] - 0x80)]
-                i += 2
-                guard v != 0 else { continue }
+                var u = HTMLText.windows1252UTF8[Int(x &- 0x80)]
+                if u == 0 { continue }
                 if !out.isEmpty {
                     if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
                 }
                 pendingBreak = false
                 pendingSpace = false
-                out.append(contentsOf: String(Unicode.Scalar(v)!).utf8)
+                while u != 0 {
+                    out.append(UInt8(truncatingIfNeeded: u))
+                    u >>= 8
+                }
             } else {
                 if !out.isEmpty {
                     if pendingBreak { out.append(0x0A) } else if pendingSpace { out.append(0x20) }
@@ -152,6 +157,15 @@ public enum HTMLText {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The UTF-8 of Windows-1252's characters for bytes 0x80–0x9F, bytes packed little-endian
+    /// (0: undefined there).
+    static let windows1252UTF8: [UInt32] = windows1252C1.map { v in
+        guard v != 0 else { return 0 }
+        var packed: UInt32 = 0
+        for (k, byte) in String(Unicode.Scalar(v)!).utf8.enumerated() { packed |= UInt32(byte) << (8 * UInt32(k)) }
+        return packed
     }
 
     /// Windows-1252's characters for bytes 0x80–0x9F (0: undefined there).

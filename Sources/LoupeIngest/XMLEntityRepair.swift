@@ -10,18 +10,38 @@
 /// to judge. Line numbers do not change (no line break is added or removed); columns after a
 /// rewritten reference on its line move by a few characters.
 enum XMLEntityRepair {
-    /// Name bytes → code point, for the names HTML defines and XML does not.
-    static let codes: [[UInt8]: UInt32] = {
-        var m: [[UInt8]: UInt32] = [:]
+    /// Name → code point, for the names HTML defines and XML does not; a name (at most 8 ASCII
+    /// bytes) is the key as its bytes packed little-endian in a UInt64 (no array per lookup).
+    static let codes: [UInt64: UInt32] = {
+        var m: [UInt64: UInt32] = [:]
         for (name, value) in HTMLText.named where !["amp", "lt", "gt", "quot", "apos"].contains(name) {
             let scalars = Array(value.unicodeScalars)
-            if scalars.count == 1 { m[Array(name.utf8)] = scalars[0].value }
+            let bytes = Array(name.utf8)
+            precondition(bytes.count <= maxName, "HTML entity names fit in 8 bytes")
+            if scalars.count == 1 { m[pack(bytes[...])] = scalars[0].value }
         }
         return m
     }()
 
-    /// The longest HTML entity name (`thetasym`), plus slack.
-    static let maxName = 10
+    /// The longest HTML entity name (`thetasym`).
+    static let maxName = 8
+
+    @inline(__always) static func pack<C: Collection>(_ name: C) -> UInt64 where C.Element == UInt8 {
+        var k: UInt64 = 0
+        var shift: UInt64 = 0
+        for c in name {
+            k |= UInt64(c) << shift
+            shift += 8
+        }
+        return k
+    }
+
+    /// XML's own five (`lt`, `gt`, `amp`, `quot`, `apos`), packed: the commonest references, left
+    /// alone before any lookup.
+    private static let xmlOwn: (UInt64, UInt64, UInt64, UInt64, UInt64) = (
+        pack(Array("lt".utf8)), pack(Array("gt".utf8)), pack(Array("amp".utf8)), pack(Array("quot".utf8)),
+        pack(Array("apos".utf8))
+    )
 
     @inline(__always) static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
@@ -65,9 +85,15 @@ enum XMLEntityRepair {
     /// it is none (or XML's own, or unfinished).
     private static func reference(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> (Int, UInt32)? {
         var j = at + 1
-        while j < b.count && j - at <= maxName && isNameByte(b[j]) { j += 1 }
+        var key: UInt64 = 0
+        while j < b.count && j - at <= maxName && isNameByte(b[j]) {
+            key |= UInt64(b[j]) << (UInt64(j - at - 1) * 8)
+            j += 1
+        }
         guard j < b.count, b[j] == 0x3B, j > at + 1 else { return nil }
-        guard let code = codes[Array(b[(at + 1)..<j])] else { return nil }
+        let own = xmlOwn
+        if key == own.0 || key == own.1 || key == own.2 || key == own.3 || key == own.4 { return nil }
+        guard let code = codes[key] else { return nil }
         return (j + 1, code)
     }
 
