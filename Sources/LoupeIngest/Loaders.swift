@@ -494,8 +494,9 @@ enum MarkupScan {
     }
 }
 
-/// Per-field text encoding: UTF-8 when valid; Latin-1 when the bytes are not UTF-8, hold no valid
-/// multi-byte sequence and no C1 byte (the same rule as `TextDecoding`); else UTF-8 with U+FFFD.
+/// Per-field text encoding: UTF-8 when valid; Latin-1 (read as Windows-1252) when the bytes are
+/// not UTF-8, hold no valid multi-byte sequence and no byte Windows-1252 leaves undefined (the
+/// same rule as `TextDecoding`); else UTF-8 with U+FFFD.
 enum FieldEncoding {
     case utf8, latin1, utf8Invalid
 
@@ -514,7 +515,7 @@ enum FieldEncoding {
                 i += 1
                 continue
             }
-            if x <= 0x9F { c1 = true }
+            if x <= 0x9F && TextDecoding.windows1252(x) == nil { c1 = true }
             let w = width(b, i, end)
             if w == 0 {
                 if invalid == nil { invalid = i }
@@ -629,7 +630,11 @@ struct MarkupText {
                     i += 1
                 }
             case 0x80...0xFF where enc == .latin1:
-                if c <= 0x9F || c == 0xA0 {
+                if let w = TextDecoding.windows1252(c) {
+                    // Latin-1 as browsers read it: Windows-1252's characters for 0x80–0x9F.
+                    flush()
+                    out.append(contentsOf: String(w).utf8)
+                } else if c <= 0x9F || c == 0xA0 {
                     space()
                 } else {
                     flush()
@@ -808,7 +813,8 @@ struct EncodingNotes {
         if let p = latin1At {
             out.append(
                 Diagnostic(
-                    path: path, line: MarkupScan.line(of: p, in: b), message: "not valid UTF-8; read as Latin-1",
+                    path: path, line: MarkupScan.line(of: p, in: b),
+                    message: "not valid UTF-8; read as Latin-1 (Windows-1252)",
                     severity: .warning))
         }
         if let p = invalidAt {

@@ -130,7 +130,8 @@ public struct MailLoader {
         case .latin1(let line):
             result.diagnostics.append(
                 Diagnostic(
-                    path: relativePath, line: bodyLine + line - 1, message: "not valid UTF-8; read as Latin-1",
+                    path: relativePath, line: bodyLine + line - 1,
+                    message: "not valid UTF-8; read as Latin-1 (Windows-1252)",
                     severity: .warning))
         case .utf8WithInvalidBytes(let line):
             result.diagnostics.append(

@@ -46,17 +46,33 @@ public enum TextDecoding {
         return nuls * 10 > n || suspicious * 10 > n * 3
     }
 
-    /// Bytes read as Latin-1: each byte is the code point of the same value.
+    /// Bytes read as Latin-1 the way browsers read that label, as Windows-1252: each byte is the
+    /// code point of the same value, but for 0x80–0x9F, Windows-1252's curly quotes, dashes,
+    /// euro sign… (the five bytes it leaves undefined stay C1 controls).
     static func latin1<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var s = ""
         s.unicodeScalars.reserveCapacity(bytes.count)
-        for x in bytes { s.unicodeScalars.append(Unicode.Scalar(x)) }
+        for x in bytes {
+            if x >= 0x80 && x <= 0x9F, let w = windows1252(x) {
+                s.unicodeScalars.append(w)
+            } else {
+                s.unicodeScalars.append(Unicode.Scalar(x))
+            }
+        }
         return s
     }
 
-    /// Decodes `b`. Latin-1 is chosen when the bytes are not valid UTF-8, contain no valid
-    /// multi-byte UTF-8 sequence at all, and no C1 bytes (0x80–0x9F): then every high byte is
-    /// most plausibly one Latin-1 character. Otherwise invalid sequences become U+FFFD.
+    /// Windows-1252's character for a byte 0x80–0x9F (nil: undefined, or not such a byte).
+    static func windows1252(_ x: UInt8) -> Unicode.Scalar? {
+        guard x >= 0x80 && x <= 0x9F else { return nil }
+        let v = HTMLText.windows1252C1[Int(x - 0x80)]
+        return v == 0 ? nil : Unicode.Scalar(v)
+    }
+
+    /// Decodes `b`. Latin-1 (read as Windows-1252) is chosen when the bytes are not valid
+    /// UTF-8, contain no valid multi-byte UTF-8 sequence at all, and no byte Windows-1252
+    /// leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): then every high byte is most plausibly
+    /// one character of that code page. Otherwise invalid sequences become U+FFFD.
     public static func decode(_ b: [UInt8]) -> (String, Outcome) {
         if b.count >= 2 && b[0] == 0xFF && b[1] == 0xFE { return (utf16(b, from: 2, little: true), .utf16LE) }
         if b.count >= 2 && b[0] == 0xFE && b[1] == 0xFF { return (utf16(b, from: 2, little: false), .utf16BE) }
@@ -76,7 +92,7 @@ public enum TextDecoding {
                 i += 1
                 continue
             }
-            if x >= 0x80 && x <= 0x9F { c1 = true }
+            if x >= 0x80 && x <= 0x9F && windows1252(x) == nil { c1 = true }
             let w = utf8Width(body, i)
             if w == 0 {
                 if firstInvalidLine == 0 { firstInvalidLine = line }

@@ -22,7 +22,8 @@ public struct TextLoader {
         case .latin1(let line):
             result.diagnostics.append(
                 Diagnostic(
-                    path: relativePath, line: line, message: "not valid UTF-8; read as Latin-1", severity: .warning))
+                    path: relativePath, line: line, message: "not valid UTF-8; read as Latin-1 (Windows-1252)",
+                    severity: .warning))
         case .utf8WithInvalidBytes(let line):
             result.diagnostics.append(
                 Diagnostic(

@@ -126,4 +126,29 @@ struct TRECLoaderTests {
         #expect(r.articles.first?.body == "caf\u{E9}")
         #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 2 && $0.message.contains("Latin-1") })
     }
+
+    /// Latin-1 read as Windows-1252, as browsers read the label: 0x93/0x94 are curly quotes,
+    /// 0x92 an apostrophe, 0x96 a dash; a byte Windows-1252 leaves undefined (0x81) makes the
+    /// field invalid UTF-8 instead (a separator).
+    @Test func windows1252Bytes() {
+        var b = Array("<DOC><DOCNO>W1</DOCNO>\n<TEXT>".utf8)
+        b += [0x93, 0x71, 0x94, 0x20, 0x69, 0x74, 0x92, 0x73, 0x20, 0x96, 0x20, 0x63, 0x61, 0x66, 0xE9]
+        b += Array("</TEXT></DOC>".utf8)
+        #expect(ArticleLoading.load(b, relativePath: "w").articles.first?.body == "“q” it’s – café")
+        var u = Array("<DOC><DOCNO>W2</DOCNO>\n<TEXT>a".utf8)
+        u += [0x81, 0x62]
+        u += Array("</TEXT></DOC>".utf8)
+        #expect(ArticleLoading.load(u, relativePath: "u").articles.first?.body.contains("’") == false)
+    }
+
+    /// The same for a plain text file.
+    @Test func windows1252TextFile() {
+        var b = Array("Title line\n\n".utf8)
+        b += [0x93, 0x71, 0x94, 0x20, 0x69, 0x74, 0x92, 0x73, 0x20, 0x80, 0x35, 0x20, 0x63, 0x61, 0x66, 0xE9, 0x0A]
+        let (text, outcome) = TextDecoding.decode(b)
+        #expect(text == "Title line\n\n“q” it’s €5 café\n")
+        #expect(outcome == .latin1(line: 3))
+        let r = ArticleLoading.load(b, relativePath: "t.txt")
+        #expect(r.articles.first?.body.contains("“q” it’s €5 café") == true)
+    }
 }
