@@ -145,6 +145,13 @@ public struct FeedLoader {
                 break
             }
         }
+        if let line = r.latin1Line {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: line,
+                    message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
+                    severity: .warning))
+        }
         let fatal = r.errors.first { $0.fatal }
         if let e = fatal {
             result.diagnostics.append(

@@ -2,6 +2,13 @@
     import Glibc
 #endif
 
+/// Two repairs of XML input before libxml2 sees it, both what feed readers do.
+///
+/// Bytes that are not UTF-8 in a document that is UTF-8 by its declaration (or by having
+/// none): each such byte is read as Windows-1252 (Latin-1 as browsers read it) and written as
+/// UTF-8, valid sequences staying as they are; the loader warns with the first such line. A
+/// document declaring another encoding (or in UTF-16) is left to libxml2's decoders.
+///
 /// HTML's named entities in XML. Feeds often write `&eacute;`, `&nbsp;` or `&mdash;` outside
 /// CDATA with no DTD that declares them: XML makes that a fatal error, and every feed reader
 /// reads them anyway. Before parsing, a reference `&name;` whose name is one of HTML 4's
@@ -45,6 +52,115 @@ enum XMLEntityRepair {
 
     @inline(__always) static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
+    }
+
+    /// Whether the document's start (its first bytes) leaves it UTF-8: no UTF-16 byte order
+    /// mark or NUL byte, and no XML declaration naming another encoding.
+    static func isUTF8Document(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = min(head.count, 1024)
+        if n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return false }
+        var start = 0
+        if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
+        if head[start..<n].contains(0) { return false }
+        // `<?xml … encoding="NAME" … ?>` at the very start.
+        let text = String(decoding: UnsafeBufferPointer(rebasing: head[start..<n]), as: UTF8.self)
+        guard text.hasPrefix("<?xml"), let close = text.range(of: "?>") else { return true }
+        let decl = text[..<close.lowerBound]
+        guard let e = decl.range(of: "encoding") else { return true }
+        var rest = decl[e.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return true }
+        rest = rest.dropFirst()
+        let name = rest.prefix { $0 != quote }.lowercased()
+        return name == "utf-8" || name == "utf8"
+    }
+
+    /// Appends `b` to `out` with every byte that is not part of a valid UTF-8 sequence written
+    /// as its Windows-1252 character; returns the index of the first such byte (nil: none).
+    /// `b` must not end inside a sequence it means to keep (`utf8SafeEnd`).
+    @discardableResult
+    static func transcodeInvalid(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int? {
+        var first: Int?
+        var copied = 0
+        var i = 0
+        while i < b.count {
+            if b[i] < 0x80 {
+                i += 1
+                continue
+            }
+            let w = TextDecoding.utf8Width(b, i, end: b.count)
+            if w > 0 {
+                i += w
+                continue
+            }
+            if first == nil { first = i }
+            out.append(contentsOf: b[copied..<i])
+            out.append(contentsOf: String(TextDecoding.windows1252(b[i]) ?? Unicode.Scalar(b[i])).utf8)
+            i += 1
+            copied = i
+        }
+        out.append(contentsOf: b[copied...])
+        return first
+    }
+
+    /// Whether every byte of `b` is ASCII or part of a valid UTF-8 sequence (8 bytes at a time
+    /// while they are ASCII).
+    static func isValidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        var i = 0
+        while i < b.count {
+            if i + 8 <= b.count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
+            if b[i] < 0x80 {
+                i += 1
+                continue
+            }
+            let w = TextDecoding.utf8Width(b, i, end: b.count)
+            if w == 0 { return false }
+            i += w
+        }
+        return true
+    }
+
+    /// Where a chunk that does not end the file must stop so that no UTF-8 sequence is cut: before
+    /// the lead byte of an unfinished sequence in its last three bytes (else the whole chunk).
+    static func utf8SafeEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var k = b.count - 1
+        while k >= 0 && k >= b.count - 3 {
+            let c = b[k]
+            if c & 0xC0 == 0x80 {
+                k -= 1
+                continue
+            }
+            if c >= 0xC0 {
+                let need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                return b.count - k < need ? k : b.count
+            }
+            return b.count
+        }
+        return b.count
+    }
+
+    /// The whole repair of an in-memory document: its bytes with invalid UTF-8 re-read as
+    /// Windows-1252 (when the document is UTF-8) and HTML's named references rewritten, and the
+    /// offset of the first re-read byte; nil when nothing changes (the usual case: no copy).
+    static func repairedDocument(_ bytes: [UInt8]) -> (bytes: [UInt8], firstInvalid: Int?)? {
+        var current = bytes
+        var firstInvalid: Int?
+        let transcoded = bytes.withUnsafeBufferPointer { b -> [UInt8]? in
+            guard isUTF8Document(b), !isValidUTF8(b) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + b.count / 16)
+            firstInvalid = transcodeInvalid(b, into: &out)
+            return out
+        }
+        if let t = transcoded { current = t }
+        if let r = repaired(current) { return (r, firstInvalid) }
+        return transcoded == nil ? nil : (current, firstInvalid)
     }
 
     /// `bytes` with HTML's named references rewritten; nil when there are none (the usual case:

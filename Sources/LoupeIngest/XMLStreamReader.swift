@@ -47,11 +47,19 @@ final class XMLStreamReader {
     final class FileSource {
         let fd: Int32
         private var chunk: [UInt8]
-        /// Bytes read but held back (a possibly cut reference), at the start of `chunk`.
+        /// Bytes read but held back (a possibly cut reference or UTF-8 sequence), at the start
+        /// of `chunk`.
         private var carry = 0
         private var out: [UInt8] = []
         private var outPos = 0
         private var atEnd = false
+        /// Whether invalid UTF-8 is re-read as Windows-1252 (decided on the first chunk).
+        private var utf8Document: Bool?
+        private var transcoded: [UInt8] = []
+        /// Line breaks before the current chunk, counted until the first re-read byte is found.
+        private var linesBefore = 0
+        /// The line of the first byte re-read as Windows-1252.
+        private(set) var latin1Line: Int?
 
         /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
         /// fills a chunk; tests use small ones to cut references everywhere).
@@ -78,8 +86,23 @@ final class XMLStreamReader {
                 if n == 0 { atEnd = true }
                 let end = chunk.withUnsafeBufferPointer { c -> Int in
                     let all = UnsafeBufferPointer(rebasing: c[0..<have])
-                    let end = atEnd ? have : XMLEntityRepair.safeEnd(all)
-                    XMLEntityRepair.rewrite(UnsafeBufferPointer(rebasing: all[0..<end]), into: &out)
+                    if utf8Document == nil { utf8Document = XMLEntityRepair.isUTF8Document(all) }
+                    let end =
+                        atEnd ? have : min(XMLEntityRepair.safeEnd(all), XMLEntityRepair.utf8SafeEnd(all))
+                    let piece = UnsafeBufferPointer(rebasing: all[0..<end])
+                    if utf8Document == true && !XMLEntityRepair.isValidUTF8(piece) {
+                        transcoded.removeAll(keepingCapacity: true)
+                        let bad = XMLEntityRepair.transcodeInvalid(piece, into: &transcoded)
+                        if latin1Line == nil, let bad {
+                            latin1Line = linesBefore + piece[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
+                        }
+                        transcoded.withUnsafeBufferPointer { XMLEntityRepair.rewrite($0, into: &out) }
+                    } else {
+                        XMLEntityRepair.rewrite(piece, into: &out)
+                    }
+                    if latin1Line == nil && utf8Document == true {
+                        linesBefore += piece.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    }
                     return end
                 }
                 carry = have - end
@@ -114,9 +137,20 @@ final class XMLStreamReader {
         xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCallback, sinkRef.toOpaque())
     }
 
+    /// The line of the first byte that was not UTF-8 in a UTF-8 document, re-read as
+    /// Windows-1252 (nil: none); for a streamed file, known once it has been read.
+    var latin1Line: Int? { bytesLatin1Line ?? source?.takeUnretainedValue().latin1Line }
+    private var bytesLatin1Line: Int?
+
     init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
-        let bytes = XMLEntityRepair.repaired(original) ?? original
+        var bytes = original
+        if let r = XMLEntityRepair.repairedDocument(original) {
+            bytes = r.bytes
+            if let at = r.firstInvalid {
+                bytesLatin1Line = original[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
+            }
+        }
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))
         _ = buffer.initialize(from: bytes)

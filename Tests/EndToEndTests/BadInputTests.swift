@@ -23,6 +23,9 @@ struct BadInputTests {
         // HTML's named entities outside CDATA: read as their characters (the README's "documented
         // recovery mode"; no DTD is loaded), not rejected.
         "zqhtmlentity",
+        // Declared UTF-8, holds Latin-1 bytes: re-read as Windows-1252 with a warning (the
+        // README's "documented fallback").
+        "zqdeclutf8latin1",
     ]
     static let absent = [
         "zqunclosed", "zqtruncatedfirst", "zqmismatch", "zqtworootsa", "zqtworootsb", "zqunknownencoding",
@@ -97,6 +100,10 @@ struct BadInputTests {
         #expect(hit?["title"] as? String == "Café opens downtown")
         #expect((hit?["snippet_text"] as? String)?.contains("Copyright © 2024") == true)
         #expect(!r.stderr.contains("rss_undefined_html_entity.xml"))
+        #expect(r.stderr.contains("xml_declared_utf8_but_latin1.xml:2: warning: not valid UTF-8 as declared"))
+        let enc = Loupe.json(try Loupe.run(["find", "zqdeclutf8latin1", "--index", idx, "--json"]).stdout)
+        let encHit = (enc["hits"] as? [[String: Any]])?.first
+        #expect((encHit?["snippet_text"] as? String)?.contains("Le café naïve de Zürich") == true)
         // NFD query finds NFC text.
         #expect(try Loupe.run(["find", "cafe\u{301}", "--index", idx]).status == 0)
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)

@@ -70,27 +70,54 @@ struct FeedLoaderTests {
         #expect(r.articles.first?.body == "It’s")
     }
 
-    /// The streamed reader rewrites the same references wherever its chunks cut them.
+    /// A document UTF-8 by its declaration (or by having none) with bytes that are not UTF-8:
+    /// those bytes are read as Windows-1252, valid sequences stay, and a warning names the first
+    /// line; a document declaring ISO-8859-1 is decoded by libxml2 as declared, with no warning.
+    @Test func invalidUTF8InAUTF8FeedIsReadAsWindows1252() {
+        var bytes = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\n".utf8)
+        bytes += Array("<item><guid>x</guid><title>Z\u{FC}rich ".utf8) + [0x93, 0x63, 0x61, 0x66, 0xE9, 0x94]
+        bytes += Array(" \u{4E2D}</title></item></channel></rss>".utf8)
+        let r = ArticleLoading.load(bytes, relativePath: "x.xml")
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Zürich “café” 中")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 3 && $0.message.contains("Latin-1") })
+        var latin = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel>".utf8)
+        latin += Array("<item><guid>y</guid><title>caf".utf8) + [0xE9] + Array("</title></item></channel></rss>".utf8)
+        let l = ArticleLoading.load(latin, relativePath: "y.xml")
+        #expect(l.articles.first?.title == "café")
+        #expect(!l.diagnostics.contains { $0.severity == .warning })
+        let clean = load(
+            "<rss version=\"2.0\"><channel><item><guid>z</guid><title>Zürich</title></item></channel></rss>")
+        #expect(clean.articles.first?.title == "Zürich")
+        #expect(clean.diagnostics.isEmpty)
+    }
+
+    /// The streamed reader rewrites the same references, and re-reads the same bytes, wherever
+    /// its chunks cut them (multi-byte characters included).
     @Test func streamedRepairEqualsWholeFileRepairAtEveryChunkSize() throws {
-        var xml = "<rss version=\"2.0\"><channel>"
+        var xml: [UInt8] = Array("<rss version=\"2.0\"><channel>".utf8)
         for i in 0..<40 {
-            xml += "<item><guid>g\(i)</guid><title>t&eacute;&nbsp;\(i)&amp;&thetasym;&ne;x</title>"
-            xml += "<description>&ldquo;a&rdquo;&mdash;&rArr;\(i)</description></item>"
+            xml += Array("<item><guid>g\(i)</guid><title>t&eacute;&nbsp;\(i)&amp;&thetasym;&ne;x é中😀".utf8)
+            if i % 3 == 0 { xml += [0x20, 0xE9, 0x93, 0x41] }
+            xml += Array("</title><description>&ldquo;a&rdquo;&mdash;&rArr;\(i)</description></item>\n".utf8)
         }
-        xml += "</channel></rss>"
-        let whole = FeedLoader().load(Array(xml.utf8), relativePath: "f.xml")
+        xml += Array("</channel></rss>".utf8)
+        let whole = FeedLoader().load(xml, relativePath: "f.xml")
         #expect(!whole.rejected)
         #expect(whole.articles.count == 40)
+        #expect(whole.articles.first?.title == "té 0&ϑ≠x é中😀 é“A")
+        #expect(whole.diagnostics.first?.line == 1)
         let dir = TestScratch.url("feed-chunks")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("f.xml").path
-        try FileIO.write(Array(xml.utf8), to: path)
+        try FileIO.write(xml, to: path)
         for size in [16, 17, 19, 23, 31, 64, 100] {
             let fd = open(path, O_RDONLY)
             defer { close(fd) }
             var got: [Article] = []
             let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml", chunkSize: size) { got.append($0) }
             #expect(!diags.contains { $0.severity == .error }, "\(size): \(diags)")
+            #expect(diags.first { $0.severity == .warning }?.line == 1, "\(size): \(diags)")
             #expect(got.map(\.title) == whole.articles.map(\.title), "chunk \(size)")
             #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
         }
