@@ -41,6 +41,18 @@ struct NewsMLLoaderTests {
         #expect(a.body == "First paragraph.\nSecond\nline.\nTable\nrow")
     }
 
+    /// NITF shares the feeds' input repairs: an HTML entity and a Latin-1 byte in a UTF-8
+    /// document (with its warning).
+    @Test func nitfWithHTMLEntityAndLatin1Byte() {
+        var b = Array("<?xml version=\"1.0\"?>\n<nitf><head><docdata><doc-id id-string=\"E1\"/></docdata></head>".utf8)
+        b += Array("\n<body><body.head><hedline><hl1>Caf&eacute; &mdash; Z".utf8) + [0xFC]
+        b += Array("rich</hl1></hedline></body.head><body.content><p>Text.</p></body.content></body></nitf>".utf8)
+        let r = ArticleLoading.load(b, relativePath: "wire/e.xml")
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Café — Zürich")
+        #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 3 })
+    }
+
     @Test func nitfWithoutHeadlineOrIdFallsBack() {
         let r = load(
             "<nitf><head><title>Only head title</title><docdata><date.issue norm=\"20151014\"/></docdata></head>"
