@@ -145,13 +145,7 @@ public struct FeedLoader {
                 break
             }
         }
-        if let line = r.latin1Line {
-            result.diagnostics.append(
-                Diagnostic(
-                    path: relativePath, line: line,
-                    message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
-                    severity: .warning))
-        }
+        if let w = r.latin1Warning(path: relativePath) { result.diagnostics.append(w) }
         let fatal = r.errors.first { $0.fatal }
         if let e = fatal {
             result.diagnostics.append(

@@ -44,13 +44,7 @@ public struct NewsMLLoader {
             case .documentType, .other: break
             }
         }
-        if let line = r.latin1Line {
-            result.diagnostics.append(
-                Diagnostic(
-                    path: relativePath, line: line,
-                    message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
-                    severity: .warning))
-        }
+        if let w = r.latin1Warning(path: relativePath) { result.diagnostics.append(w) }
         if let e = r.errors.first(where: { $0.fatal }) {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, line: e.line, column: e.column, message: e.message, severity: .error))

@@ -167,26 +167,17 @@ enum XMLEntityRepair {
     /// no copy).
     static func repaired(_ bytes: [UInt8]) -> [UInt8]? {
         bytes.withUnsafeBufferPointer { b -> [UInt8]? in
-            var out: [UInt8]?
-            var copied = 0
             var i = 0
             while let at = nextAmpersand(b, from: i) {
-                guard let (end, code) = reference(b, at) else {
-                    i = at + 1
-                    continue
+                if reference(b, at) != nil {
+                    var out: [UInt8] = []
+                    out.reserveCapacity(b.count + 64)
+                    rewrite(b, into: &out)
+                    return out
                 }
-                if out == nil {
-                    out = []
-                    out!.reserveCapacity(b.count + 64)
-                }
-                out!.append(contentsOf: b[copied..<at])
-                appendNumeric(code, to: &out!)
-                copied = end
-                i = end
+                i = at + 1
             }
-            guard var o = out else { return nil }
-            o.append(contentsOf: b[copied...])
-            return o
+            return nil
         }
     }
 

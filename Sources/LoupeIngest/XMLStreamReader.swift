@@ -140,6 +140,15 @@ final class XMLStreamReader {
     /// The line of the first byte that was not UTF-8 in a UTF-8 document, re-read as
     /// Windows-1252 (nil: none); for a streamed file, known once it has been read.
     var latin1Line: Int? { bytesLatin1Line ?? source?.takeUnretainedValue().latin1Line }
+
+    /// The warning a loader gives when bytes were re-read as Windows-1252 (nil: none were).
+    func latin1Warning(path: String) -> Diagnostic? {
+        latin1Line.map {
+            Diagnostic(
+                path: path, line: $0, message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
+                severity: .warning)
+        }
+    }
     private var bytesLatin1Line: Int?
 
     init?(bytes original: [UInt8], url: String) {
