@@ -17,7 +17,12 @@ public struct FeedLoader {
         var categories: [String] = []
         var description = ""
         var content = ""
+        /// Media RSS's `media:description`, at any depth (YouTube's and podcasts' feeds hold their
+        /// text only there, inside `media:group`): the body when there is no other.
+        var mediaDescription = ""
     }
+
+    static let mediaRSS = "http://search.yahoo.com/mrss/"
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var result = LoadResult()
@@ -107,6 +112,8 @@ public struct FeedLoader {
                             current!.categories.append(term)
                             continue
                         }
+                    case "group" where r.namespaceURI == FeedLoader.mediaRSS:
+                        continue  // its children are read one by one (media:description)
                     default:
                         break
                     }
@@ -115,6 +122,12 @@ public struct FeedLoader {
                         fieldDepth = depth
                         text = ""
                     }
+                } else if field == nil && name == "description" && !r.isEmptyElement
+                    && r.namespaceURI == FeedLoader.mediaRSS
+                {
+                    field = "media:description"
+                    fieldDepth = depth
+                    text = ""
                 } else if field != nil {
                     text += " "  // element boundary inside xhtml content
                 }
@@ -171,7 +184,8 @@ public struct FeedLoader {
     }
 
     private func emitItem(_ item: Item, _ n: Int, _ relativePath: String, _ emit: (Article) -> Void) {
-        let body = HTMLText.plain(item.content.isEmpty ? item.description : item.content)
+        let body = HTMLText.plain(
+            !item.content.isEmpty ? item.content : !item.description.isEmpty ? item.description : item.mediaDescription)
         let title = HTMLText.plain(item.title)
         let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
         emit(
@@ -191,6 +205,7 @@ public struct FeedLoader {
         case "category", "subject": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
         case "description", "summary", "abstract": if item.description.isEmpty { item.description = raw }
         case "encoded", "content": item.content = raw
+        case "media:description": if item.mediaDescription.isEmpty { item.mediaDescription = raw }
         default: break
         }
     }

@@ -123,6 +123,25 @@ struct FeedLoaderTests {
         }
     }
 
+    /// Media RSS: YouTube's and podcasts' entries hold their text only in
+    /// `media:group/media:description`; it is the body when the item has no other, never over
+    /// a description or content.
+    @Test func mediaDescriptionIsTheBodyWhenThereIsNoOther() {
+        let r = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+            <entry><id>yt:video:1</id><title>Video</title>
+            <media:group><media:title>Video</media:title><media:content url="u"/>
+            <media:description>How the zqmediatext works.</media:description>
+            <media:community><media:statistics views="5"/></media:community></media:group></entry>
+            <entry><id>yt:video:2</id><title>Other</title><summary>The summary.</summary>
+            <media:group><media:description>Not this.</media:description></media:group></entry>
+            </feed>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.body) == ["How the zqmediatext works.", "The summary."])
+    }
+
     @Test func rss1RDF() {
         let r = load(
             """
