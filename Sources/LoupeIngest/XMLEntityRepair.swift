@@ -2,7 +2,8 @@
     import Glibc
 #endif
 
-/// Two repairs of XML input before libxml2 sees it, both what feed readers do.
+/// Repairs of XML input before libxml2 sees it, all what feed readers do (blanks before the
+/// XML declaration are moved after it, see `moveBlanksAfterDeclaration`).
 ///
 /// Bytes that are not UTF-8 in a document that is UTF-8 by its declaration (or by having
 /// none): each such byte is read as Windows-1252 (Latin-1 as browsers read it) and written as
@@ -52,6 +53,30 @@ enum XMLEntityRepair {
 
     @inline(__always) static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
+    }
+
+    /// Blank lines or spaces before the XML declaration (feeds written by scripts often start
+    /// with a line break; XML allows nothing there) are moved after it, so that lines below keep
+    /// their numbers. `b[0..<count]` holds the document's start; false when there was nothing to
+    /// move (or the declaration does not end within it).
+    @discardableResult
+    static func moveBlanksAfterDeclaration(_ b: inout [UInt8], count: Int) -> Bool {
+        var start = 0
+        if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
+        var k = start
+        while k < count && (b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x0A || b[k] == 0x0D) { k += 1 }
+        let decl = Array("<?xml".utf8)
+        guard k > start, k + decl.count < count, Array(b[k..<(k + decl.count)]) == decl else { return false }
+        let after = b[k + decl.count]
+        guard after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D else { return false }
+        var e = k + decl.count
+        while e + 1 < count && !(b[e] == 0x3F && b[e + 1] == 0x3E) { e += 1 }
+        guard e + 1 < count else { return false }
+        let end = e + 2
+        let blanks = Array(b[start..<k])
+        let declaration = Array(b[k..<end])
+        b.replaceSubrange(start..<end, with: declaration + blanks)
+        return true
     }
 
     /// Whether the document's start (its first bytes) leaves it UTF-8: no UTF-16 byte order
@@ -148,7 +173,9 @@ enum XMLEntityRepair {
     /// The whole repair of an in-memory document: its bytes with invalid UTF-8 re-read as
     /// Windows-1252 (when the document is UTF-8) and HTML's named references rewritten, and the
     /// offset of the first re-read byte; nil when nothing changes (the usual case: no copy).
-    static func repairedDocument(_ bytes: [UInt8]) -> (bytes: [UInt8], firstInvalid: Int?)? {
+    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalid: Int?)? {
+        var bytes = original
+        let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
         var current = bytes
         var firstInvalid: Int?
         let transcoded = bytes.withUnsafeBufferPointer { b -> [UInt8]? in
@@ -160,7 +187,7 @@ enum XMLEntityRepair {
         }
         if let t = transcoded { current = t }
         if let r = repaired(current) { return (r, firstInvalid) }
-        return transcoded == nil ? nil : (current, firstInvalid)
+        return transcoded == nil && !moved ? nil : (current, firstInvalid)
     }
 
     /// `bytes` with HTML's named references rewritten; nil when there are none (the usual case:

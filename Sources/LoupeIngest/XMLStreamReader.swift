@@ -84,6 +84,7 @@ final class XMLStreamReader {
                 if n < 0 { return -1 }
                 let have = carry + n
                 if n == 0 { atEnd = true }
+                if utf8Document == nil { XMLEntityRepair.moveBlanksAfterDeclaration(&chunk, count: have) }
                 let end = chunk.withUnsafeBufferPointer { c -> Int in
                     let all = UnsafeBufferPointer(rebasing: c[0..<have])
                     if utf8Document == nil { utf8Document = XMLEntityRepair.isUTF8Document(all) }

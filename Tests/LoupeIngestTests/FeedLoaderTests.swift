@@ -123,6 +123,32 @@ struct FeedLoaderTests {
         }
     }
 
+    /// Blank lines before the XML declaration (XML allows nothing there; feeds made by scripts
+    /// often have them) are moved after it: the feed is read, whole or streamed, and an error
+    /// further down keeps its line number.
+    @Test func blankLinesBeforeTheDeclaration() throws {
+        let xml =
+            "\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\n"
+            + "<item><guid>b1</guid><title>Blank start</title></item>\n</channel></rss>\n"
+        let r = load(xml)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Blank start")
+        let dir = TestScratch.url("feed-blank")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("b.xml").path
+        try FileIO.write(Array(xml.utf8), to: path)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var got: [Article] = []
+        let diags = FeedLoader().stream(fd: fd, relativePath: "b.xml") { got.append($0) }
+        #expect(diags.isEmpty, "\(diags)")
+        #expect(got.first?.title == "Blank start")
+        let broken = load(
+            "\n\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n<item><title>a &zqfoo; b</title>")
+        #expect(broken.rejected)
+        #expect(broken.diagnostics.first?.line == 5, "\(broken.diagnostics)")
+    }
+
     /// Media RSS: YouTube's and podcasts' entries hold their text only in
     /// `media:group/media:description`; it is the body when the item has no other, never over
     /// a description or content.
