@@ -42,7 +42,7 @@ final class XMLStreamReader {
     private var source: Unmanaged<FileSource>?
 
     /// Reads an open file descriptor through plain `read(2)` (libxml2's own file input would
-    /// silently gunzip), with HTML's named entities rewritten (`XMLEntityRepair`): a chunk is
+    /// silently gunzip), with HTML's named entities rewritten (`XMLRepair`): a chunk is
     /// read, cut before a reference it would split, rewritten, and handed out in pieces.
     final class FileSource {
         let fd: Int32
@@ -84,22 +84,22 @@ final class XMLStreamReader {
                 if n < 0 { return -1 }
                 let have = carry + n
                 if n == 0 { atEnd = true }
-                if utf8Document == nil { XMLEntityRepair.moveBlanksAfterDeclaration(&chunk, count: have) }
+                if utf8Document == nil { XMLRepair.moveBlanksAfterDeclaration(&chunk, count: have) }
                 let end = chunk.withUnsafeBufferPointer { c -> Int in
                     let all = UnsafeBufferPointer(rebasing: c[0..<have])
-                    if utf8Document == nil { utf8Document = XMLEntityRepair.isUTF8Document(all) }
+                    if utf8Document == nil { utf8Document = XMLRepair.isUTF8Document(all) }
                     let end =
-                        atEnd ? have : min(XMLEntityRepair.safeEnd(all), XMLEntityRepair.utf8SafeEnd(all))
+                        atEnd ? have : min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all))
                     let piece = UnsafeBufferPointer(rebasing: all[0..<end])
-                    if utf8Document == true && !XMLEntityRepair.isValidUTF8(piece) {
+                    if utf8Document == true && !XMLRepair.isValidUTF8(piece) {
                         transcoded.removeAll(keepingCapacity: true)
-                        let bad = XMLEntityRepair.transcodeInvalid(piece, into: &transcoded)
+                        let bad = XMLRepair.transcodeInvalid(piece, into: &transcoded)
                         if latin1Line == nil, let bad {
                             latin1Line = linesBefore + piece[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
                         }
-                        transcoded.withUnsafeBufferPointer { XMLEntityRepair.rewrite($0, into: &out) }
+                        transcoded.withUnsafeBufferPointer { XMLRepair.rewrite($0, into: &out) }
                     } else {
-                        XMLEntityRepair.rewrite(piece, into: &out)
+                        XMLRepair.rewrite(piece, into: &out)
                     }
                     if latin1Line == nil && utf8Document == true {
                         linesBefore += piece.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -155,7 +155,7 @@ final class XMLStreamReader {
     init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
         var bytes = original
-        if let r = XMLEntityRepair.repairedDocument(original) {
+        if let r = XMLRepair.repairedDocument(original) {
             bytes = r.bytes
             if let at = r.firstInvalid {
                 bytesLatin1Line = original[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1

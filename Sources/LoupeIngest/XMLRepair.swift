@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -17,7 +19,7 @@
 /// which XML always accepts; anything else, an unknown `&foo;` included, is left for the parser
 /// to judge. Line numbers do not change (no line break is added or removed); columns after a
 /// rewritten reference on its line move by a few characters.
-enum XMLEntityRepair {
+enum XMLRepair {
     /// Name → code point, for the names HTML defines and XML does not; a name (at most 8 ASCII
     /// bytes) is the key as its bytes packed little-endian in a UInt64 (no array per lookup).
     static let codes: [UInt64: UInt32] = {
