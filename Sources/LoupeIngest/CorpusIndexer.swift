@@ -243,6 +243,7 @@ public final class CorpusIndexer: @unchecked Sendable {
             }
             let articles = r.rejected ? [] : r.articles
             if r.rejected { summary.filesWithErrors += 1 } else { summary.articles += articles.count }
+            summary.filesWithErrors += r.rejectedMembers
             writer.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, articles: articles.count)
             var start = 0
             while start < articles.count {

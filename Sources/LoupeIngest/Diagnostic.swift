@@ -49,7 +49,12 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 public struct LoadResult: Sendable {
     public var articles: [Article] = []
     public var diagnostics: [Diagnostic] = []
-    public var rejected: Bool { diagnostics.contains { $0.severity == .error } }
+    /// The file is an archive whose members were read as files: an error rejects that member
+    /// only (its articles are not here), not the archive.
+    public var isArchive = false
+    public var rejected: Bool { !isArchive && diagnostics.contains { $0.severity == .error } }
+    /// Members of an archive rejected with an error.
+    public var rejectedMembers: Int { isArchive ? diagnostics.count { $0.severity == .error } : 0 }
 
     public init(articles: [Article] = [], diagnostics: [Diagnostic] = []) {
         self.articles = articles

@@ -73,7 +73,8 @@ public enum Gzip {
         return Header(dataOffset: i, originalName: name, sizeHint: isize)
     }
 
-    enum InflateError: Error { case overCap, broken(String) }
+    /// `overCap` carries the output's first bytes (up to 512): enough to see a tar header.
+    enum InflateError: Error { case overCap(prefix: [UInt8]), broken(String) }
 
     /// Decompresses a whole gzip stream (concatenated members included), at most `cap` bytes.
     static func inflate(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
@@ -92,7 +93,9 @@ public enum Gzip {
                     return CZlib.inflate(&strm, Z_NO_FLUSH)
                 }
                 let produced = chunk.count - Int(strm.avail_out)
-                if out.count + produced > cap { throw InflateError.overCap }
+                if out.count + produced > cap {
+                    throw InflateError.overCap(prefix: Array((out + chunk[0..<produced]).prefix(512)))
+                }
                 out.append(contentsOf: chunk[0..<produced])
                 if rc == Z_STREAM_END {
                     if strm.avail_in == 0 { return }
@@ -130,7 +133,9 @@ public enum Gzip {
                     return (r, output.pos)
                 }
                 if ZSTD_isError(ret) != 0 { throw InflateError.broken(String(cString: ZSTD_getErrorName(ret))) }
-                if out.count + produced > cap { throw InflateError.overCap }
+                if out.count + produced > cap {
+                    throw InflateError.overCap(prefix: Array((out + chunk[0..<produced]).prefix(512)))
+                }
                 out.append(contentsOf: chunk[0..<produced])
                 lastRet = ret
                 // Done when the input is consumed and the decoder has nothing more to give.
@@ -141,8 +146,10 @@ public enum Gzip {
         return out
     }
 
-    /// Loads a gzip or Zstandard file: decompress within the cap, then read the content.
-    static func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+    /// Loads a gzip or Zstandard file: decompress within the cap, then read the content. A tar
+    /// archive inside (`.tar.gz`, `.tar.zst`) may use the absolute cap (1 GiB): archives of text
+    /// compress far better than 20×. `nested`: this file is a member of an archive.
+    static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
         let zstd = hasZstdMagic(bytes)
         let kind = zstd ? "zstd" : "gzip"
         if !zstd {
@@ -156,10 +163,16 @@ public enum Gzip {
                 ])
             }
         }
-        let cap = outputCap(compressedSize: bytes.count)
-        let plain: [UInt8]
+        var cap = outputCap(compressedSize: bytes.count)
+        var plain: [UInt8] = []
         do {
-            plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+            do {
+                plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+            } catch InflateError.overCap(let prefix) where !nested && cap < absoluteCap && ArticleLoading.isTar(prefix)
+            {
+                cap = absoluteCap
+                plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+            }
         } catch InflateError.overCap {
             return LoadResult(diagnostics: [
                 Diagnostic(
@@ -180,6 +193,6 @@ public enum Gzip {
                 )
             ])
         }
-        return ArticleLoading.load(plain, relativePath: relativePath)
+        return ArticleLoading.load(plain, relativePath: relativePath, nested: nested)
     }
 }

@@ -178,7 +178,8 @@ public enum ArticleLoading {
         return r
     }
 
-    public static func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+    /// `nested`: `bytes` are a member of an archive (an archive inside one is not opened).
+    public static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
         if bytes.isEmpty {
             return LoadResult(diagnostics: [Diagnostic(path: relativePath, message: "empty file", severity: .note)])
         }
@@ -188,11 +189,12 @@ public enum ArticleLoading {
             ])
         }
         if isTar(bytes) {
-            return LoadResult(diagnostics: [
-                Diagnostic(
-                    path: relativePath, message: "tar archive; unpack it into the corpus to index it",
-                    severity: .warning)
-            ])
+            if nested {
+                return LoadResult(diagnostics: [
+                    Diagnostic(path: relativePath, message: "archive inside an archive; skipped", severity: .warning)
+                ])
+            }
+            return loadTar(bytes, relativePath: relativePath)
         }
         switch ArticleFormat.detect(bytes) {
         case .feed, .xml:
@@ -212,15 +214,43 @@ public enum ArticleLoading {
         case .mail:
             return MailLoader().load(bytes, relativePath: relativePath)
         case .gzip:
-            return Gzip.load(bytes, relativePath: relativePath)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
         case .zstd:
-            return Gzip.load(bytes, relativePath: relativePath)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
         }
     }
 
     /// POSIX tar: "ustar" at offset 257.
-    static func isTar(_ b: [UInt8]) -> Bool {
-        b.count >= 512 && b[257] == 0x75 && b[258] == 0x73 && b[259] == 0x74 && b[260] == 0x61 && b[261] == 0x72
+    static func isTar(_ b: [UInt8]) -> Bool { TarArchive.isHeader(b[...]) }
+
+    /// A tar archive's regular members, each read as a file of the corpus named
+    /// `archive/member/path` (their articles in archive order); a damaged archive contributes
+    /// nothing.
+    static func loadTar(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        let members: [TarArchive.Member]
+        do {
+            members = try TarArchive.members(bytes)
+        } catch {
+            return LoadResult(diagnostics: [
+                Diagnostic(
+                    path: relativePath,
+                    message: "damaged tar archive at byte \(error.offset): \(error.reason); skipped",
+                    severity: .error)
+            ])
+        }
+        var result = LoadResult()
+        result.isArchive = true
+        for m in members {
+            // A member's fatal error rejects that member only, as a directory's file.
+            let r = load(Array(bytes[m.data]), relativePath: relativePath + "/" + m.path, nested: true)
+            if !r.rejected { result.articles += r.articles }
+            result.diagnostics += r.diagnostics
+        }
+        if members.isEmpty {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "tar archive with no regular files", severity: .note))
+        }
+        return result
     }
 }
 

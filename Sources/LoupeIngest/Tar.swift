@@ -1,0 +1,128 @@
+/// Tar archives (POSIX ustar, GNU long names, pax `path` records), read from memory: a corpus
+/// often arrives as `feeds.tar.gz` or `archive.tar.zst`, and `loupe index` reads each member as
+/// if it were a file of the corpus, named `archive.tar.zst/member/path`.
+///
+/// Regular files only (directories, links and devices are skipped, and so are hidden members,
+/// such as macOS's `._` resource files, as the corpus walker skips hidden files). Every header's
+/// checksum is verified; a damaged header or a member running past the end is an error naming
+/// its offset, and the archive contributes nothing.
+enum TarArchive {
+    struct Member: Equatable {
+        var path: String
+        var data: Range<Int>
+    }
+
+    struct Damaged: Error, Equatable {
+        var offset: Int
+        var reason: String
+    }
+
+    static func isHeader(_ b: ArraySlice<UInt8>) -> Bool {
+        let s = b.startIndex
+        return b.count >= 512 && b[s + 257] == 0x75 && b[s + 258] == 0x73 && b[s + 259] == 0x74
+            && b[s + 260] == 0x61 && b[s + 261] == 0x72
+    }
+
+    static func members(_ b: [UInt8]) throws(Damaged) -> [Member] {
+        var out: [Member] = []
+        var i = 0
+        var longName: String?
+        var paxPath: String?
+        while i + 512 <= b.count {
+            let h = b[i..<(i + 512)]
+            if h.allSatisfy({ $0 == 0 }) { break }  // the end (two zero blocks; one is enough)
+            guard let stored = octal(h[(i + 148)..<(i + 156)]) else {
+                throw Damaged(offset: i, reason: "bad checksum field")
+            }
+            var sum = 0
+            for (k, x) in h.enumerated() { sum += (k >= 148 && k < 156) ? 0x20 : Int(x) }
+            guard sum == stored else { throw Damaged(offset: i, reason: "header checksum mismatch") }
+            guard let size = number(h[(i + 124)..<(i + 136)]) else { throw Damaged(offset: i, reason: "bad size") }
+            let start = i + 512
+            guard size <= b.count - start else { throw Damaged(offset: i, reason: "member runs past the end") }
+            let data = start..<(start + size)
+            let type = h[i + 156]
+            switch type {
+            case UInt8(ascii: "L"):
+                longName = cString(b[data])
+            case UInt8(ascii: "x"):
+                paxPath = paxRecord("path", b[data]) ?? paxPath
+            case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
+                var name = cString(h[i..<(i + 100)])
+                if isHeader(h) {
+                    let prefix = cString(h[(i + 345)..<(i + 500)])
+                    if !prefix.isEmpty { name = prefix + "/" + name }
+                }
+                let path = clean(paxPath ?? longName ?? name)
+                if !path.isEmpty && !path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+                    out.append(Member(path: path, data: data))
+                }
+                longName = nil
+                paxPath = nil
+            default:  // directories, links, devices, global pax headers
+                if type != UInt8(ascii: "g") {
+                    longName = nil
+                    paxPath = nil
+                }
+            }
+            i = start + (size + 511) / 512 * 512
+        }
+        // In the corpus walker's order (each directory's names sorted bytewise, depth first),
+        // so that an archive indexes as its unpacked directory does (when an id repeats, the
+        // last read wins).
+        func parts(_ p: String) -> [[UInt8]] { p.split(separator: "/").map { Array($0.utf8) } }
+        return out.map { (parts($0.path), $0) }.sorted { a, b in
+            a.0.lexicographicallyPrecedes(b.0) { $0.lexicographicallyPrecedes($1) }
+        }.map(\.1)
+    }
+
+    /// `./a/b` → `a/b`; `/a` → `a`.
+    private static func clean(_ p: String) -> String {
+        var s = Substring(p)
+        while s.hasPrefix("./") { s = s.dropFirst(2) }
+        while s.hasPrefix("/") { s = s.dropFirst() }
+        return String(s)
+    }
+
+    private static func cString(_ b: ArraySlice<UInt8>) -> String {
+        String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    /// An octal field (spaces and NULs around it allowed); nil when it holds anything else.
+    private static func octal(_ b: ArraySlice<UInt8>) -> Int? {
+        var v = 0
+        var digits = 0
+        for x in b {
+            if x == 0x20 || x == 0 {
+                if digits > 0 { break }
+                continue
+            }
+            guard x >= 0x30 && x <= 0x37, digits < 20 else { return nil }
+            v = v * 8 + Int(x - 0x30)
+            digits += 1
+        }
+        return v
+    }
+
+    /// A size field: octal, or GNU's base-256 (high bit of the first byte set).
+    private static func number(_ b: ArraySlice<UInt8>) -> Int? {
+        guard let first = b.first, first & 0x80 != 0 else { return octal(b) }
+        var v = Int(first & 0x7F)
+        for x in b.dropFirst() {
+            guard v < (Int.max >> 8) else { return nil }
+            v = v << 8 | Int(x)
+        }
+        return v
+    }
+
+    /// The value of `key` in pax extended-header records (`<length> <key>=<value>\n`).
+    private static func paxRecord(_ key: String, _ b: ArraySlice<UInt8>) -> String? {
+        let text = String(decoding: b, as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            guard let space = line.firstIndex(of: " ") else { continue }
+            let record = line[line.index(after: space)...]
+            if record.hasPrefix(key + "=") { return String(record.dropFirst(key.count + 1)) }
+        }
+        return nil
+    }
+}

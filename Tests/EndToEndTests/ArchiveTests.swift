@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// `loupe index` on a corpus holding a `.tar.gz` made by the system's tar: its members are
+/// indexed as files (a broken one reported, exit 3, the others kept), named inside the archive,
+/// and a second run finds the archive unchanged.
+@Suite("tar archives")
+struct ArchiveTests {
+    @Test func tarGzMembersAreIndexedAsFiles() throws {
+        let dir = try Loupe.tempDir("loupe-tar")
+        let src = dir.appendingPathComponent("src")
+        try FileManager.default.createDirectory(
+            at: src.appendingPathComponent("feeds"), withIntermediateDirectories: true)
+        var items = ""
+        for i in 0..<30 {
+            items += "<item><guid>tg\(i)</guid><title>Item \(i)</title><description>zqtarfeed \(i)</description></item>"
+        }
+        try "<rss version=\"2.0\"><channel>\(items)</channel></rss>".write(
+            to: src.appendingPathComponent("feeds/a.xml"), atomically: true, encoding: .utf8)
+        try "Tar note\n\nzqtarnote text\n".write(
+            to: src.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        try "<rss><channel><item>zqtarbroken".write(
+            to: src.appendingPathComponent("broken.xml"), atomically: true, encoding: .utf8)
+        let corpus = dir.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-czf", corpus.appendingPathComponent("batch.tar.gz").path, "-C", src.path, "."]
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(tar.terminationStatus == 0)
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("batch.tar.gz/broken.xml:"), "\(r.stderr)")
+        #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 31)
+        let f = Loupe.json(try Loupe.run(["find", "zqtarfeed", "--index", idx, "--json", "--limit", "1"]).stdout)
+        #expect(f["total"] as? Int == 30)
+        let hit = (f["hits"] as? [[String: Any]])?.first
+        #expect(hit?["source"] as? String == "batch.tar.gz/feeds/a.xml")
+        #expect(try Loupe.run(["find", "zqtarnote", "--index", idx]).status == 0)
+        #expect(try Loupe.run(["find", "zqtarbroken", "--index", idx]).status == 1)
+        let again = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"]).stdout)
+        #expect(again["unchangedFiles"] as? Int == 1)
+        #expect(again["documentsInIndex"] as? Int == 31)
+    }
+}
