@@ -10,7 +10,9 @@ struct IndexCommand: ParsableCommand {
         discussion: """
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
-            is reported as path:line:column and skipped whole; the rest is indexed.
+            is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
+            files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
+            member by member, each as a file named archive/member/path.
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted. --rebuild starts afresh \
