@@ -9,7 +9,8 @@ struct RelatedCommand: ParsableCommand {
         abstract: "Rank the articles most related to a given one.",
         discussion: """
             The source is an article id (as shown by find), a corpus file path relative to the \
-            indexed directory, or --text FILE ('-' for stdin) for an article that is not in the \
+            indexed directory (or a member of an indexed archive, as find shows its source), or \
+            --text FILE ('-' for stdin) for an article that is not in the \
             index. Its most distinctive words (by their BM25 weight in the article, title words \
             counted twice) form a ranked query; the article itself is excluded, copies of one story \
             are grouped under one hit, and each hit shows the shared words that weighed most.
@@ -214,13 +215,28 @@ struct RelatedCommand: ParsableCommand {
         if hits.isEmpty { throw ExitCode(1) }
     }
 
-    /// The global document of an article id, or of the first article of a corpus file.
+    /// The global document of an article id, or of the first article of a corpus file or of a
+    /// member of a corpus archive (`feeds.tar.gz/a/b.xml`, as `find` shows its source).
     static func resolve(_ key: String, _ reader: IndexReader) throws -> Int? {
         if let d = try reader.document(id: key) { return d }
-        guard let rec = reader.manifest.files[key], let part = rec.parts.first,
-            let seg = reader.segments.first(where: { $0.info.name == part.segment })
-        else { return nil }
-        for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) { return seg.docBase + d }
+        if let rec = reader.manifest.files[key] {
+            for part in rec.parts {
+                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
+                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
+                    return seg.docBase + d
+                }
+            }
+            return nil
+        }
+        // An archive member: the archive's articles whose source it is (read in order).
+        for (path, rec) in reader.manifest.files where key.hasPrefix(path + "/") {
+            for part in rec.parts {
+                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
+                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
+                    if try seg.article(Int32(d)).source == key { return seg.docBase + d }
+                }
+            }
+        }
         return nil
     }
 

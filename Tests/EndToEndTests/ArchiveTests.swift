@@ -40,6 +40,10 @@ struct ArchiveTests {
         #expect(hit?["source"] as? String == "batch.tar.gz/feeds/a.xml")
         #expect(try Loupe.run(["find", "zqtarnote", "--index", idx]).status == 0)
         #expect(try Loupe.run(["find", "zqtarbroken", "--index", idx]).status == 1)
+        // `related` takes a member as find shows its source.
+        let rel = try Loupe.run(["related", "batch.tar.gz/note.txt", "--index", idx])
+        #expect(rel.status != 2, "\(rel.stderr)")
+        #expect(rel.stdout.contains("Related to: Tar note"), "\(rel.stdout)")
         let again = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"]).stdout)
         #expect(again["unchangedFiles"] as? Int == 1)
         #expect(again["documentsInIndex"] as? Int == 31)
