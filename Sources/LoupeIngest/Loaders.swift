@@ -17,11 +17,12 @@ import LoupeCore
 /// - XML root `rss`, `RDF`, `feed` → `feed`; any other XML root → `xml` (the feed loader then
 ///   indexes the file as one generic article).
 ///
-/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a first line holding one JSON
-/// object (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
+/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a JSON object naming jsonfeed.org
+/// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
+/// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, trec, reuters, wikiExtractor, newsML, jsonLines, mail, gzip, zstd
+    case text, feed, xml, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -46,6 +47,7 @@ public enum ArticleFormat: String, Sendable {
             }
             return .text
         }
+        if b[i] == UInt8(ascii: "{") && JSONFeedLoader.looks(b, from: i) { return .jsonFeed }
         if b[i] == UInt8(ascii: "{") && firstLineIsJSONObject(b, from: i) { return .jsonLines }
         if MailLoader.looksLikeMail(b) { return .mail }
         return .text
@@ -209,6 +211,8 @@ public enum ArticleLoading {
             return scoped(WikiExtractorLoader().load(bytes, relativePath: relativePath), relativePath)
         case .newsML:
             return NewsMLLoader().load(bytes, relativePath: relativePath)
+        case .jsonFeed:
+            return JSONFeedLoader().load(bytes, relativePath: relativePath)
         case .jsonLines:
             return scoped(JSONLinesLoader().load(bytes, relativePath: relativePath), relativePath)
         case .mail:

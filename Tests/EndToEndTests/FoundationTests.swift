@@ -72,12 +72,22 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 15 files, 26 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 16 files, 28 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 26)
-        #expect(o["files"] as? Int == 15)
+        #expect(o["articles"] as? Int == 28)
+        #expect(o["files"] as? Int == 16)
+    }
+
+    /// The sample JSON Feed's items are articles with their dates and sources.
+    @Test func jsonFeedSampleIsSearchable() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = Loupe.json(try Loupe.run(["find", "breakwater", "--index", index, "--json"]).stdout)
+        let hit = (r["hits"] as? [[String: Any]])?.first
+        #expect(hit?["title"] as? String == "Breakwater repairs begin after storm damage")
+        #expect(hit?["source"] as? String == "feeds/harbour-blog.json")
+        #expect(hit?["date"] as? String == "2007-09-12T13:00:00Z")
     }
 
     @Test func feedsAreSearchableWithDatesAndSources() throws {
