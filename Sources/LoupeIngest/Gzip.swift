@@ -74,7 +74,10 @@ public enum Gzip {
     }
 
     /// `overCap` carries the output's first bytes (up to 512): enough to see a tar header.
-    enum InflateError: Error { case overCap(prefix: [UInt8]), broken(String) }
+    enum InflateError: Error {
+        case overCap(prefix: [UInt8])
+        case broken(String)
+    }
 
     /// Decompresses a whole gzip stream (concatenated members included), at most `cap` bytes.
     static func inflate(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
