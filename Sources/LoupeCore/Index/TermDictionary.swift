@@ -244,6 +244,51 @@ final class TermDictionaryReader {
         }
     }
 
+    /// What a skipping scan does after a key.
+    enum ScanStep {
+        case next
+        case stop
+        /// Past every key that shares this key's first `n` bytes (a prefix the caller has ruled
+        /// out): whole blocks are skipped without being read.
+        case skip(Int)
+    }
+
+    /// `scan(prefix:)` whose caller may skip ranges of keys.
+    func scanSkipping(prefix: [UInt8], _ body: ([UInt8], TermInfo) throws -> ScanStep) throws {
+        var b = max(block(for: prefix), 0)
+        var target: [UInt8]?  // keys below it are passed over
+        while b < firstKeys.count {
+            var jump = -1
+            let more = try scan(block: b) { k, info in
+                if let t = target {
+                    if ByteOrder.compare(k, t) < 0 { return true }
+                    target = nil
+                }
+                guard k.count >= prefix.count && k.starts(with: prefix) else { return ByteOrder.compare(k, prefix) < 0 }
+                switch try body(k, info) {
+                case .next: return true
+                case .stop: return false
+                case .skip(let n):
+                    // UTF-8 never holds 0xFF: above every key with this prefix, below the next.
+                    let t = Array(k[0..<min(n, k.count)]) + [0xFF]
+                    target = t
+                    let tb = block(for: t)
+                    if tb > b {
+                        jump = tb
+                        return false
+                    }
+                    return true
+                }
+            }
+            if jump >= 0 {
+                b = jump
+                continue
+            }
+            if !more { break }
+            b += 1
+        }
+    }
+
     var blockCount: Int { firstKeys.count }
 
     /// Every entry in order (for `check`, merges and stats).

@@ -226,13 +226,16 @@ public final class Searcher {
         var found: [[UInt8]: (edits: Int, df: Int)] = [:]
         for s in reader.segments {
             var m = FuzzyMatcher(terms[0], maxEdits: edits)
-            try s.dictionary.scan(prefix: [ef.rawValue]) { k, info in
+            try s.dictionary.scanSkipping(prefix: [ef.rawValue]) { k, info in
                 let d = k.withUnsafeBufferPointer { m.distance(UnsafeBufferPointer(rebasing: $0[1...])) }
                 if let d {
                     let t = Array(k[1...])
                     found[t] = (d, (found[t]?.df ?? 0) + info.docFreq)
+                    return .next
                 }
-                return true
+                // A prefix already too far: every word that starts with it is skipped unread.
+                if let dead = m.deadPrefixBytes { return .skip(1 + dead) }
+                return .next
             }
         }
         if found.isEmpty {

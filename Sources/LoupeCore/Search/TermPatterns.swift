@@ -21,6 +21,11 @@ struct FuzzyMatcher {
     /// A prefix length of `chars` past which no term can match (Int.max: none known).
     private var deadAt = Int.max
     private var scratch: [UInt32] = []
+    /// The byte offset after each scalar of the last term read.
+    private var ends: [Int] = []
+    /// After `distance` returned nil because a prefix of the term is too far already: that
+    /// prefix's length in bytes (a dictionary scan may skip every term that starts with it).
+    private(set) var deadPrefixBytes: Int?
 
     static let maxTermScalars = 256
 
@@ -39,12 +44,15 @@ struct FuzzyMatcher {
     /// than both lengths (so that a short word's fuzzy matches are not every short word), else nil.
     mutating func distance(_ term: UnsafeBufferPointer<UInt8>) -> Int? {
         scratch.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        deadPrefixBytes = nil
         var i = 0
         while i < term.count {
             let b = term[i]
             if b < 0x80 {
                 scratch.append(UInt32(b))
                 i += 1
+                ends.append(i)
                 continue
             }
             let n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
@@ -56,6 +64,7 @@ struct FuzzyMatcher {
             }
             scratch.append(v)
             i += n
+            ends.append(min(i, term.count))
         }
         let n = scratch.count
         guard n <= FuzzyMatcher.maxTermScalars else { return nil }
@@ -63,7 +72,10 @@ struct FuzzyMatcher {
         var common = 0
         let limit = min(valid, n)
         while common < limit && chars[common] == scratch[common] { common += 1 }
-        if deadAt <= common { return nil }
+        if deadAt <= common {
+            deadPrefixBytes = ends[deadAt - 1]
+            return nil
+        }
         deadAt = Int.max
         valid = common
         chars.removeSubrange(common...)
@@ -104,7 +116,10 @@ struct FuzzyMatcher {
                 }
             }
         }
-        if valid < n { return nil }
+        if valid < n {
+            if deadAt == valid { deadPrefixBytes = ends[deadAt - 1] }
+            return nil
+        }
         let d = Int(rows[n * width + m])
         guard d <= maxEdits, d == 0 || d < min(n, m) else { return nil }
         return d
