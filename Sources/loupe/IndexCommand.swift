@@ -6,7 +6,7 @@ import LoupeIngest
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index a directory of articles (text files, RSS, RDF, Atom).",
+        abstract: "Index a directory of articles (text, feeds, wire formats, mail; compressed or in tar archives).",
         discussion: """
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
