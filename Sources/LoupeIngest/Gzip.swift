@@ -97,7 +97,7 @@ public enum Gzip {
                 }
                 let produced = chunk.count - Int(strm.avail_out)
                 if out.count + produced > cap {
-                    throw InflateError.overCap(prefix: Array((out + chunk[0..<produced]).prefix(512)))
+                    throw InflateError.overCap(prefix: Array((out.prefix(512) + chunk[0..<produced]).prefix(512)))
                 }
                 out.append(contentsOf: chunk[0..<produced])
                 if rc == Z_STREAM_END {
@@ -137,7 +137,7 @@ public enum Gzip {
                 }
                 if ZSTD_isError(ret) != 0 { throw InflateError.broken(String(cString: ZSTD_getErrorName(ret))) }
                 if out.count + produced > cap {
-                    throw InflateError.overCap(prefix: Array((out + chunk[0..<produced]).prefix(512)))
+                    throw InflateError.overCap(prefix: Array((out.prefix(512) + chunk[0..<produced]).prefix(512)))
                 }
                 out.append(contentsOf: chunk[0..<produced])
                 lastRet = ret

@@ -53,7 +53,7 @@ public enum TextDecoding {
         var s = ""
         s.unicodeScalars.reserveCapacity(bytes.count)
         for x in bytes {
-            if x >= 0x80 && x <= 0x9F, let w = windows1252(x) {
+            if let w = windows1252(x) {
                 s.unicodeScalars.append(w)
             } else {
                 s.unicodeScalars.append(Unicode.Scalar(x))

@@ -172,42 +172,49 @@ enum XMLRepair {
         return b.count
     }
 
-    /// The whole repair of an in-memory document: its bytes with invalid UTF-8 re-read as
-    /// Windows-1252 (when the document is UTF-8) and HTML's named references rewritten, and the
-    /// offset of the first re-read byte; nil when nothing changes (the usual case: no copy).
-    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalid: Int?)? {
-        var bytes = original
-        let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
-        var current = bytes
-        var firstInvalid: Int?
-        let transcoded = bytes.withUnsafeBufferPointer { b -> [UInt8]? in
-            guard isUTF8Document(b), !isValidUTF8(b) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(b.count + b.count / 16)
-            firstInvalid = transcodeInvalid(b, into: &out)
-            return out
-        }
-        if let t = transcoded { current = t }
-        if let r = repaired(current) { return (r, firstInvalid) }
-        return transcoded == nil && !moved ? nil : (current, firstInvalid)
-    }
-
-    /// `bytes` with HTML's named references rewritten; nil when there are none (the usual case:
-    /// no copy).
-    static func repaired(_ bytes: [UInt8]) -> [UInt8]? {
-        bytes.withUnsafeBufferPointer { b -> [UInt8]? in
-            var i = 0
-            while let at = nextAmpersand(b, from: i) {
-                if reference(b, at) != nil {
-                    var out: [UInt8] = []
-                    out.reserveCapacity(b.count + 64)
-                    rewrite(b, into: &out)
-                    return out
-                }
-                i = at + 1
-            }
+    /// One piece of a document (all of it, or a chunk cut at `safeEnd` and `utf8SafeEnd`)
+    /// repaired into `out`: with `transcode`, bytes that are not UTF-8 re-read as Windows-1252
+    /// (through `scratch`), then HTML's named references rewritten. Returns the offset in
+    /// `piece` of the first re-read byte.
+    static func repair(
+        _ piece: UnsafeBufferPointer<UInt8>, transcode: Bool, into out: inout [UInt8], scratch: inout [UInt8]
+    ) -> Int? {
+        guard transcode else {
+            rewrite(piece, into: &out)
             return nil
         }
+        scratch.removeAll(keepingCapacity: true)
+        let first = transcodeInvalid(piece, into: &scratch)
+        scratch.withUnsafeBufferPointer { rewrite($0, into: &out) }
+        return first
+    }
+
+    /// The whole repair of an in-memory document: blanks before its declaration moved, its
+    /// invalid UTF-8 re-read as Windows-1252 (when the document is UTF-8) and HTML's named
+    /// references rewritten, and the line of the first re-read byte; nil when nothing changes
+    /// (the usual case: no copy).
+    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalidLine: Int?)? {
+        var bytes = original
+        let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
+        return bytes.withUnsafeBufferPointer { b -> (bytes: [UInt8], firstInvalidLine: Int?)? in
+            let transcode = isUTF8Document(b) && !isValidUTF8(b)
+            guard moved || transcode || hasReference(b) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + b.count / 16)
+            var scratch: [UInt8] = []
+            let first = repair(b, transcode: transcode, into: &out, scratch: &scratch)
+            return (out, first.map { MarkupScan.line(of: $0, in: b) })
+        }
+    }
+
+    /// Whether `b` holds an HTML reference to rewrite.
+    private static func hasReference(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while let at = nextAmpersand(b, from: i) {
+            if reference(b, at) != nil { return true }
+            i = at + 1
+        }
+        return false
     }
 
     private static func nextAmpersand(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int? {

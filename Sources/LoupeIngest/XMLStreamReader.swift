@@ -91,18 +91,14 @@ final class XMLStreamReader {
                     let end =
                         atEnd ? have : min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all))
                     let piece = UnsafeBufferPointer(rebasing: all[0..<end])
-                    if utf8Document == true && !XMLRepair.isValidUTF8(piece) {
-                        transcoded.removeAll(keepingCapacity: true)
-                        let bad = XMLRepair.transcodeInvalid(piece, into: &transcoded)
-                        if latin1Line == nil, let bad {
-                            latin1Line = linesBefore + piece[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
-                        }
-                        transcoded.withUnsafeBufferPointer { XMLRepair.rewrite($0, into: &out) }
-                    } else {
-                        XMLRepair.rewrite(piece, into: &out)
-                    }
+                    let transcode = utf8Document == true && !XMLRepair.isValidUTF8(piece)
+                    let bad = XMLRepair.repair(piece, transcode: transcode, into: &out, scratch: &transcoded)
                     if latin1Line == nil && utf8Document == true {
-                        linesBefore += piece.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                        if let bad {
+                            latin1Line = linesBefore + MarkupScan.line(of: bad, in: piece)
+                        } else {
+                            linesBefore += MarkupScan.line(of: piece.count, in: piece) - 1
+                        }
                     }
                     return end
                 }
@@ -157,9 +153,7 @@ final class XMLStreamReader {
         var bytes = original
         if let r = XMLRepair.repairedDocument(original) {
             bytes = r.bytes
-            if let at = r.firstInvalid {
-                bytesLatin1Line = original[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1
-            }
+            bytesLatin1Line = r.firstInvalidLine
         }
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))

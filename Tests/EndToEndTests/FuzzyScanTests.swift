@@ -1,4 +1,5 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
 /// Fuzzy words on a corpus of a few thousand distinct words (enough dictionary blocks for the
@@ -6,23 +7,6 @@ import Testing
 /// are exactly those holding a word within reach, found here by brute force.
 @Suite("fuzzy dictionary scan")
 struct FuzzyScanTests {
-    static func osa(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
-    }
-
     @Test func matchesEqualBruteForce() throws {
         let dir = try Loupe.tempDir("loupe-fuzzyscan")
         let corpus = dir.appendingPathComponent("c")
@@ -51,7 +35,7 @@ struct FuzzyScanTests {
             let want = Set(
                 docs.indices.filter { i in
                     docs[i].contains { w in
-                        let d = FuzzyScanTests.osa(Array(w), q)
+                        let d = optimalStringAlignment(Array(w), q)
                         return d <= k && (d == 0 || d < min(w.count, q.count))
                     }
                 }.map { "d\($0).txt" })

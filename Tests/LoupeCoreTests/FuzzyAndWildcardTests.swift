@@ -1,3 +1,4 @@
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeCore
@@ -6,30 +7,11 @@ import Testing
 /// pair: the rows it keeps for shared prefixes and the prefixes it rules out must not change an
 /// answer.
 struct FuzzyMatcherTests {
-    /// Optimal string alignment distance over Unicode scalars, the whole table every time.
-    static func reference(_ a: [UInt32], _ b: [UInt32]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
-    }
-
     static func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
 
     /// What the matcher should answer: the distance when within `k` and below both lengths.
     static func expected(_ query: String, _ term: String, _ k: Int) -> Int? {
-        let d = reference(scalars(term), scalars(query))
+        let d = optimalStringAlignment(scalars(term), scalars(query))
         let shorter = min(term.unicodeScalars.count, query.unicodeScalars.count)
         return d <= k && (d == 0 || d < shorter) ? d : nil
     }

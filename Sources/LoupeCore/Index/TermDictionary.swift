@@ -215,17 +215,9 @@ final class TermDictionaryReader {
     /// Every key starting with `prefix`, in order, with its info; stops after `limit`.
     func keys(withPrefix prefix: [UInt8], limit: Int) throws -> [([UInt8], TermInfo)] {
         var out: [([UInt8], TermInfo)] = []
-        var b = max(block(for: prefix), 0)
-        while b < firstKeys.count {
-            let more = try scan(block: b) { k, info in
-                if k.count >= prefix.count && Array(k[0..<prefix.count]) == prefix {
-                    out.append((k, info))
-                    return out.count < limit
-                }
-                return ByteOrder.compare(k, prefix) < 0
-            }
-            if !more { break }
-            b += 1
+        try scan(prefix: prefix) { k, info in
+            out.append((k, info))
+            return out.count < limit
         }
         return out
     }
@@ -233,15 +225,7 @@ final class TermDictionaryReader {
     /// Every key beginning with `prefix` (a field byte and the start of its terms), in order, with
     /// its info; stop by returning false.
     func scan(prefix: [UInt8], _ body: ([UInt8], TermInfo) throws -> Bool) throws {
-        var b = max(block(for: prefix), 0)
-        while b < firstKeys.count {
-            let more = try scan(block: b) { k, info in
-                if k.count >= prefix.count && k.starts(with: prefix) { return try body(k, info) }
-                return ByteOrder.compare(k, prefix) < 0
-            }
-            if !more { break }
-            b += 1
-        }
+        try scanSkipping(prefix: prefix) { k, info in try body(k, info) ? .next : .stop }
     }
 
     /// What a skipping scan does after a key.
