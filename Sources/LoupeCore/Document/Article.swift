@@ -12,6 +12,9 @@ public struct Article: Sendable, Equatable {
     public var categories: [String]
     /// Link (URL) when the source gives one.
     public var link: String?
+    /// The bylines' names as the source gives them (`Jane Doe`, `Reuters Staff`), in order,
+    /// without e-mail addresses or a leading "By"; empty when the source names none.
+    public var authors: [String]
     /// Source file, relative to the corpus root.
     public var source: String
     /// Position of the article within its source file (0-based).
@@ -27,7 +30,8 @@ public struct Article: Sendable, Equatable {
 
     public init(
         id: String, title: String, body: String, date: String? = nil, categories: [String] = [],
-        link: String? = nil, source: String, position: Int = 0, idScope: String? = nil
+        link: String? = nil, authors: [String] = [], source: String, position: Int = 0,
+        idScope: String? = nil
     ) {
         self.idScope = idScope
         self.id = id
@@ -36,6 +40,7 @@ public struct Article: Sendable, Equatable {
         self.date = date
         self.categories = categories
         self.link = link
+        self.authors = authors
         self.source = source
         self.position = position
     }
