@@ -10,8 +10,8 @@ struct FindCommand: ParsableCommand {
         discussion: """
             Words are OR'ed and ranked by BM25; +word is required, -word excluded; AND, OR, NOT and \
             parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
-            most N words between), a ADJ/N b (in order); title:, category:, source: restrict to a \
-            field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki); word~ or \
+            most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
+            restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31 filters; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause.
 
@@ -178,8 +178,8 @@ struct FindCommand: ParsableCommand {
             let snip = SnippetBuilder.build(article: a, spans: spans, analyzer: analyzer, words: context)
             outHits.append(
                 JSONHit(
-                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, source: a.source,
-                    link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
+                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
+                    source: a.source, link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
                     matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
                     explanation: explain ? explanations[i] : nil))
@@ -198,7 +198,7 @@ struct FindCommand: ParsableCommand {
                 print("\(h.rank). " + (colour ? "\u{1B}[1m\(title)\u{1B}[0m" : title))
                 let meta =
                     ([
-                        h.date.map { String($0.prefix(10)) }, Terminal.clean(h.source),
+                        h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
                         String(format: "score %.3f", h.score),
                     ]
                     .compactMap { $0 }).joined(separator: " · ")
@@ -424,6 +424,7 @@ struct JSONHit: Encodable {
     var score: Float
     var title: String
     var date: String?
+    var authors: [String]
     var source: String
     var link: String?
     var snippet: String
@@ -433,7 +434,7 @@ struct JSONHit: Encodable {
     var explanation: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case rank, id, score, title, date, source, link, snippet, highlights, matches, explanation
+        case rank, id, score, title, date, authors, source, link, snippet, highlights, matches, explanation
         case snippetText = "snippet_text"
     }
 
@@ -444,6 +445,7 @@ struct JSONHit: Encodable {
         try c.encode(rounded(score), forKey: .score)
         try c.encode(title, forKey: .title)
         try c.encode(date, forKey: .date)
+        try c.encode(authors, forKey: .authors)
         try c.encode(source, forKey: .source)
         try c.encode(link, forKey: .link)
         try c.encode(snippet, forKey: .snippet)

@@ -189,8 +189,8 @@ struct RelatedCommand: ParsableCommand {
             let a = try reader.article(h.doc)
             hits.append(
                 RelatedJSONHit(
-                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, source: a.source,
-                    why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
+                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
+                    source: a.source, why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
                     copies: try h.copies.map { try reader.article($0).id }))
         }
         let copies = try r.copiesOfSource.map { try reader.article($0).id }
@@ -206,7 +206,10 @@ struct RelatedCommand: ParsableCommand {
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
             for h in hits {
                 print("\(h.rank). \(h.title.isEmpty ? "(untitled)" : h.title)")
-                let meta = [h.date.map { String($0.prefix(10)) }, h.source, String(format: "score %.3f", h.score)]
+                let meta = [
+                    h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
+                    String(format: "score %.3f", h.score),
+                ]
                 print("   " + meta.compactMap { $0 }.joined(separator: " · "))
                 print("   shared: " + h.why.map(\.term).joined(separator: ", "))
                 if !h.copies.isEmpty { print("   also (copies): " + h.copies.joined(separator: ", ")) }
@@ -300,11 +303,12 @@ struct RelatedJSONHit: Encodable {
     var score: Float
     var title: String
     var date: String?
+    var authors: [String]
     var source: String
     var why: [RelatedJSONTerm]
     var copies: [String]
 
-    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, source, why, copies }
+    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, authors, source, why, copies }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -313,6 +317,7 @@ struct RelatedJSONHit: Encodable {
         try c.encode(rounded(score), forKey: .score)
         try c.encode(title, forKey: .title)
         try c.encode(date, forKey: .date)
+        try c.encode(authors, forKey: .authors)
         try c.encode(source, forKey: .source)
         try c.encode(why, forKey: .why)
         try c.encode(copies, forKey: .copies)

@@ -24,6 +24,7 @@ struct ShowCommand: ParsableCommand {
         var id: String
         var title: String
         var date: String?
+        var authors: [String]
         var link: String?
         var source: String
         var position: Int
@@ -49,13 +50,15 @@ struct ShowCommand: ParsableCommand {
             print(
                 encodeJSON(
                     Shown(
-                        id: article.id, title: article.title, date: article.date, link: article.link, source: article.source,
+                        id: article.id, title: article.title, date: article.date, authors: article.authors,
+                        link: article.link, source: article.source,
                         position: article.position, categories: article.categories, body: article.body)))
             return
         }
         print(article.title.isEmpty ? "(untitled)" : article.title)
         var meta = [article.id, article.source]
         if let d = article.date { meta.insert(d, at: 0) }
+        if let by = Terminal.byline(article.authors, shown: 20) { meta.insert(by, at: meta.count - 2) }
         print(meta.joined(separator: " · "))
         if let l = article.link { print(l) }
         if !article.categories.isEmpty { print("categories: " + article.categories.joined(separator: ", ")) }

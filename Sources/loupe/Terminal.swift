@@ -26,6 +26,17 @@ enum Terminal {
         return out
     }
 
+    /// A hit's byline as printed: `by Jane Doe`, `by Jane Doe and John Roe`, `by A, B, C and 2
+    /// more` (the first `shown` names); nil when the article names no author.
+    static func byline(_ authors: [String], shown: Int = 3) -> String? {
+        if authors.isEmpty { return nil }
+        let names = authors.prefix(shown).map(clean)
+        let rest = authors.count - names.count
+        if rest > 0 { return "by " + names.joined(separator: ", ") + " and \(rest) more" }
+        if names.count == 1 { return "by " + names[0] }
+        return "by " + names.dropLast().joined(separator: ", ") + " and " + names.last!
+    }
+
     /// Word-wraps `text` to `width` columns (ANSI escape sequences take no room), each line
     /// starting with `indent`. Width 0: one line.
     static func wrap(_ text: String, width: Int, indent: String) -> [String] {

@@ -15,6 +15,9 @@ public enum IndexField: UInt8, Sendable, CaseIterable, Codable {
     /// The article id as one untokenised term: finds a stored article by id, and the older copy
     /// when the same article is met again.
     case id = 6
+    /// The authors' names (bylines), tokenised like the text but not stemmed, one name after
+    /// another with a gap between them so that no phrase spans two authors.
+    case author = 7
 
     /// The field whose document length normalises this field's BM25 scores.
     public var lengthSlot: Int {
@@ -23,10 +26,11 @@ public enum IndexField: UInt8, Sendable, CaseIterable, Codable {
         case .title, .titleStem: return 1
         case .category: return 2
         case .source, .id: return 3
+        case .author: return 4
         }
     }
 
-    public static let lengthSlots = 4
+    public static let lengthSlots = 5
 
     public var stemmed: IndexField? {
         switch self {

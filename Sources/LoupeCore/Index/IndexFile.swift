@@ -12,7 +12,8 @@ public enum IndexFile {
     public static let magic: [UInt8] = Array("LOUP".utf8)
     public static let footerMagic: [UInt8] = Array("PUOL".utf8)
     /// 5: the English stem space unifies British and American spellings (`SpellingVariants`).
-    public static let formatVersion: UInt32 = 5
+    /// 6: an `author` field (term space and length slot) and authors in the stored articles.
+    public static let formatVersion: UInt32 = 6
     public static let headerSize = 12
     public static let footerSize = 8
 

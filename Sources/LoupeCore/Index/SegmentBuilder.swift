@@ -116,6 +116,22 @@ public final class SegmentBuilder {
     /// Indexes `text` into `field` (and its stemmed twin) from position `start`; returns the
     /// number of tokens. `abbreviations` (text field, English only): each mention of a short form
     /// other than its definition also adds the long form's stems at its position.
+    /// Inverts a list of values (categories, authors) one after another, each `titleBodyGap`
+    /// positions after the previous one's last word, so that no phrase spans two values.
+    /// Returns the number of words (the field's length).
+    private func invertList(_ values: [String], field: IndexField) -> Int32 {
+        var words: Int32 = 0
+        var next: Int32 = 0
+        for v in values {
+            let n = invert(v, field: field, start: next)
+            if n > 0 {
+                words += n
+                next += n + FieldLayout.titleBodyGap
+            }
+        }
+        return words
+    }
+
     private func invert(
         _ text: String, field: IndexField, start: Int32, abbreviations: [(AbbreviationDefinition, [[UInt8]])] = [],
         definitionsHere: [Int] = []
@@ -275,15 +291,14 @@ public final class SegmentBuilder {
         let bodyLen = invert(
             article.body, field: .text, start: bodyStart, abbreviations: abbr.all, definitionsHere: abbr.body)
         let tLen = invert(article.title, field: .title, start: 0)
-        var cLen: Int32 = 0
-        for c in article.categories {
-            cLen += invert(c, field: .category, start: cLen + (cLen > 0 ? FieldLayout.titleBodyGap : 0))
-        }
+        let cLen = invertList(article.categories, field: .category)
         let sLen = invert(article.source, field: .source, start: 0)
+        let aLen = invertList(article.authors, field: .author)
         lengths.append(UInt32(titleLen + bodyLen))
         lengths.append(UInt32(tLen))
         lengths.append(UInt32(cLen))
         lengths.append(UInt32(sLen))
+        lengths.append(UInt32(aLen))
         for id in touched {
             let st = terms.records + Int(id)
             pool.appendVarint(&st.pointee.docs, &st.pointee.docsLevel, UInt32(st.pointee.freqInDoc))

@@ -4,7 +4,8 @@ import Foundation
 /// Serialisation of an `Article` as stored in a segment's `.store` file.
 ///
 /// Layout: `id, title, date, link, source` (length-prefixed UTF-8; empty = absent), position
-/// (varint), category count and categories, the body, then a flag byte and the id scope.
+/// (varint), category count and categories, the body, then a flag byte (bit 0: the id scope
+/// follows; bit 1: the author count and authors follow) and what it announces.
 public enum StoredArticleCodec {
     public static func encode(_ a: Article, into w: inout ByteWriter) {
         w.string(a.id)
@@ -16,11 +17,11 @@ public enum StoredArticleCodec {
         w.varint(a.categories.count)
         for c in a.categories { w.string(c) }
         w.string(a.body)
-        if let scope = a.idScope {
-            w.u8(1)
-            w.string(scope)
-        } else {
-            w.u8(0)
+        w.u8((a.idScope != nil ? 1 : 0) | (a.authors.isEmpty ? 0 : 2))
+        if let scope = a.idScope { w.string(scope) }
+        if !a.authors.isEmpty {
+            w.varint(a.authors.count)
+            for x in a.authors { w.string(x) }
         }
     }
 
@@ -35,10 +36,17 @@ public enum StoredArticleCodec {
         var cats: [String] = []
         for _ in 0..<nc { cats.append(try r.string()) }
         let body = try r.string()
-        let scope = try r.u8() == 1 ? try r.string() : nil
+        let flags = try r.u8()
+        let scope = flags & 1 != 0 ? try r.string() : nil
+        var authors: [String] = []
+        if flags & 2 != 0 {
+            let na = try r.count(max: 1 << 20)
+            for _ in 0..<na { authors.append(try r.string()) }
+        }
         return Article(
             id: id, title: title, body: body, date: date.isEmpty ? nil : date, categories: cats,
-            link: link.isEmpty ? nil : link, source: source, position: position, idScope: scope)
+            link: link.isEmpty ? nil : link, authors: authors, source: source, position: position,
+            idScope: scope)
     }
 }
 

@@ -4,6 +4,7 @@ public enum FieldRef: String, Sendable, Equatable, CaseIterable {
     case title
     case category
     case source
+    case author
 
     var exactField: IndexField {
         switch self {
@@ -11,6 +12,7 @@ public enum FieldRef: String, Sendable, Equatable, CaseIterable {
         case .title: return .title
         case .category: return .category
         case .source: return .source
+        case .author: return .author
         }
     }
 }
