@@ -108,6 +108,9 @@ struct TermIntern {
     }
 
     /// Term `id`'s bytes, as a new array.
+    /// The hash of term `id`'s bytes (`hash(_:)`): a function of the term alone.
+    func hash(of id: Int) -> UInt64 { hashes[id] }
+
     func term(_ id: Int) -> [UInt8] { Array(bytes[starts[id]..<starts[id + 1]]) }
 
     /// Whether term `a` sorts before term `b` (bytes, then length: `lexicographicallyPrecedes`).

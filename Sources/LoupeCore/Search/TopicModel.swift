@@ -275,9 +275,19 @@ public struct TopicModel: @unchecked Sendable {
         let k = min(rank, l)
         guard k >= 2 else { return nil }
         let a = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: v, threads: threads)
-        // Y = A Ω (m × l), Ω Gaussian (v × l) drawn from a fixed seed.
+        // Y = A Ω (m × l), Ω Gaussian (v × l). A word's row is drawn from a seed made of the word
+        // itself, not of its column number (the order words were met in the sample), so that a
+        // few changed articles change the model a little instead of re-drawing every row after
+        // their first new word.
         var omega = [Float](repeating: 0, count: v * l)
-        omega.withUnsafeMutableBufferPointer { SplitMix.gaussians(seed: 0x5EED_70B1C5, into: $0, threads: threads) }
+        omega.withUnsafeMutableBufferPointer { out in
+            Parallel.slices(v, parts: threads) { _, part in
+                for c in part {
+                    var rng = SplitMix(seed: vocab.hash(of: c) ^ 0x5EED_70B1C5)
+                    for j in 0..<l { out[c * l + j] = rng.gaussian() }
+                }
+            }
+        }
         var y = a.times(omega, width: l)
         Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         for _ in 0..<2 {
@@ -661,21 +671,6 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-
-    /// Fills `out` as `out[i] = gaussian()` in turn from a fresh generator of `seed` would,
-    /// on every core: the generator's n-th draw is a function of n (its state moves by a
-    /// constant), and each pair of values takes two draws.
-    static func gaussians(seed: UInt64, into out: UnsafeMutableBufferPointer<Float>, threads: Int) {
-        let pairs = (out.count + 1) / 2
-        Parallel.slices(pairs, parts: threads) { _, part in
-            var rng = SplitMix(seed: seed &+ UInt64(2 * part.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
-            for q in part {
-                out[2 * q] = rng.gaussian()
-                let second = rng.gaussian()
-                if 2 * q + 1 < out.count { out[2 * q + 1] = second }
-            }
-        }
     }
 
     mutating func gaussian() -> Float {
