@@ -8,6 +8,7 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlerror.h>
 #include <libxml/tree.h>
+#include <libxml/HTMLparser.h>
 
 /* xmlFree is a mutable C global (a function pointer): Swift 6 rejects touching it directly. */
 static inline void loupe_xmlFree(void *p) { xmlFree(p); }

@@ -14,15 +14,17 @@ import LoupeCore
 ///   lowercase `<doc id=...>` → `wikiExtractor`;
 /// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
 /// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
-/// - XML root `rss`, `RDF`, `feed` → `feed`; any other XML root → `xml` (the feed loader then
-///   indexes the file as one generic article).
+/// - XML root `rss`, `RDF`, `feed` → `feed`;
+/// - root `html` (any case, XHTML too), a `<!DOCTYPE html>`, or a page fragment whose first
+///   element is `head`, `body` or a common block element (`p`, `div`, `article`, `h1`…) → `html`;
+/// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
 /// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -56,6 +58,8 @@ public enum ArticleFormat: String, Sendable {
     static func classify(_ root: MarkupScan.Root) -> ArticleFormat {
         let name = root.localName
         if let dt = root.doctype, MarkupScan.equalsIgnoringCase(dt, "lewis") { return .reuters }
+        if let dt = root.doctype, MarkupScan.equalsIgnoringCase(dt, "html") { return .html }
+        if htmlRoots.contains(name.lowercased()) { return .html }
         if name == "doc" && root.hasAttribute("id") { return .wikiExtractor }
         if MarkupScan.equalsIgnoringCase(name, "doc") { return .trec }
         if name == "REUTERS" || name == "LEWIS" { return .reuters }
@@ -65,6 +69,12 @@ public enum ArticleFormat: String, Sendable {
         default: return .xml
         }
     }
+
+    /// First elements that make a file an HTML page (or a fragment of one).
+    static let htmlRoots: Set<String> = [
+        "html", "head", "body", "p", "div", "article", "section", "main", "h1", "h2", "h3", "table", "ul", "ol",
+        "blockquote", "pre", "span", "a", "b", "i", "em", "strong", "br", "meta", "title",
+    ]
 
     /// UTF-16 (with a BOM): only the XML loaders (libxml2 honours the BOM) can read it.
     private static func detectUTF16(_ b: [UInt8]) -> ArticleFormat {
@@ -201,6 +211,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(bytes) {
         case .feed, .xml:
             return FeedLoader().load(bytes, relativePath: relativePath)
+        case .html:
+            return HTMLLoader().load(bytes, relativePath: relativePath)
         case .text:
             return TextLoader().load(bytes, relativePath: relativePath)
         case .trec:

@@ -1,0 +1,395 @@
+import CLibXML2
+import LoupeCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// HTML pages (a site saved to disk, a folder of saved articles): one file, one article.
+///
+/// Parsed by libxml2's HTML parser, which recovers tag soup as a browser would (unclosed `<p>`,
+/// implied `<html>` and `<body>`, bare `&`, HTML's named entities), with no network access and
+/// no error output. The tree is walked without recursion (a page nested a million deep is read
+/// like any other).
+///
+/// - text: the page's `<article>` when it has exactly one, else its `<main>` (or the element
+///   with `role="main"`), else its `<body>`; without scripts, styles, forms, navigation
+///   (`nav`, `aside`, `footer`, a `header` outside the article, their ARIA roles) and hidden
+///   elements; block elements (paragraphs, headings, list items, table rows, `<br>`) end lines.
+/// - title: `og:title` (or `twitter:title`), else the first `<h1>` when the `<title>` contains
+///   it (`<title>` usually appends the site's name), else `<title>`, else the `<h1>`, else the
+///   file name; a text that opens with the title (its headline) does not repeat it.
+/// - date: `article:published_time`, `datePublished` and the other usual `<meta>` names, else
+///   the first `<time datetime>` of the text.
+/// - authors: `<meta name="author">` and its usual variants (an `article:author` that is a URL
+///   is skipped); link: `<link rel="canonical">`, else `og:url`; categories: `article:section`,
+///   `article:tag` and the comma-separated `keywords`.
+/// - encoding: the page's own declaration (`<meta charset>`, `http-equiv`, a BOM); without one,
+///   UTF-8 when the bytes are valid UTF-8, else Windows-1252 (as browsers guess).
+/// - id: the file's path, like a text file (a canonical link is not an identity: some sites
+///   give every page the same one).
+public struct HTMLLoader {
+    public init() {}
+
+    static let options = Int32(
+        HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | XML_PARSE_HUGE.rawValue)
+
+    private static let setup: Void = {
+        xmlInitParser()
+        loupe_installDenyLoader()
+    }()
+
+    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        _ = HTMLLoader.setup
+        var result = LoadResult()
+        let (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
+        if let invalidLine {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: invalidLine,
+                    message: "not valid UTF-8; those bytes read as Latin-1 (Windows-1252)", severity: .warning))
+        }
+        let doc: htmlDocPtr? = (repaired ?? bytes).withUnsafeBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            if let encoding { return htmlReadMemory(base, Int32(raw.count), nil, encoding, HTMLLoader.options) }
+            return htmlReadMemory(base, Int32(raw.count), nil, nil, HTMLLoader.options)
+        }
+        guard let doc else {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, line: 1, message: "not a readable HTML page", severity: .error))
+            return result
+        }
+        defer { xmlFreeDoc(doc) }
+        guard let root = xmlDocGetRootElement(doc) else {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "empty page", severity: .note))
+            return result
+        }
+        var page = Page()
+        page.survey(root)
+        let container = page.articles.count == 1 ? page.articles[0] : page.main ?? page.body ?? root
+        var text = TextCollector()
+        text.collect(container, insideArticle: page.articles.count == 1)
+        var body = text.finish()
+        let h1 = page.h1.map { Page.text(of: $0) } ?? ""
+        let docTitle = page.title.map { Page.text(of: $0) } ?? ""
+        var title = page.meta(["og:title", "twitter:title"]) ?? ""
+        if title.isEmpty {
+            if !h1.isEmpty && (docTitle.isEmpty || docTitle.contains(h1)) {
+                title = h1
+            } else {
+                title = docTitle
+            }
+        }
+        // The headline usually opens the text too: kept once, as the title.
+        if !title.isEmpty, body.hasPrefix(title) {
+            let rest = body.dropFirst(title.count)
+            if rest.isEmpty || rest.hasPrefix("\n") { body = String(rest.drop { $0 == "\n" }) }
+        }
+        if title.isEmpty && body.isEmpty {
+            result.diagnostics.append(Diagnostic(path: relativePath, message: "no text in the page", severity: .note))
+            return result
+        }
+        if title.isEmpty { title = TextLoader.fileTitle(relativePath) }
+        let date =
+            page.meta(HTMLLoader.dateNames).flatMap(DateParsing.iso)
+            ?? text.firstTime.flatMap(DateParsing.iso)
+        var authors: [String] = []
+        for raw in page.metas(HTMLLoader.authorNames) where !HTMLLoader.isURL(raw) {
+            for n in Bylines.names(raw) where !authors.contains(n) { authors.append(n) }
+        }
+        var categories: [String] = []
+        func addCategory(_ c: String) {
+            let v = HTMLText.collapse(c)
+            if !v.isEmpty && categories.count < 50 && !categories.contains(v) { categories.append(v) }
+        }
+        for c in page.metas(["article:section", "article:tag"]) { addCategory(c) }
+        for k in page.metas(["keywords", "news_keywords"]) {
+            for part in k.split(separator: ",") { addCategory(String(part)) }
+        }
+        let link = page.canonical ?? page.meta(["og:url"])
+        result.articles.append(
+            Article(
+                id: relativePath, title: title, body: body, date: date, categories: categories,
+                link: link.flatMap { $0.isEmpty ? nil : $0 }, authors: authors, source: relativePath, position: 0))
+        return result
+    }
+
+    /// `<meta>` names (lowercased `name`, `property` or `itemprop`) of a publication date, in
+    /// order of preference.
+    static let dateNames = [
+        "article:published_time", "og:article:published_time", "datepublished", "dc.date.issued", "dcterms.issued",
+        "dc.date", "dcterms.date", "dcterms.created", "date", "pubdate", "publishdate", "publish-date",
+        "article.published", "sailthru.date", "parsely-pub-date", "og:updated_time", "article:modified_time",
+        "datemodified",
+    ]
+
+    static let authorNames = [
+        "author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author", "parsely-author",
+        "twitter:creator:name",
+    ]
+
+    static func isURL(_ s: String) -> Bool {
+        let t = s.trimmingWhitespace().lowercased()
+        return t.hasPrefix("http://") || t.hasPrefix("https://") || t.hasPrefix("/")
+    }
+
+    /// What to hand libxml2: a page that declares a charset other than UTF-8 (within its first
+    /// 4 KB) or starts with a UTF-16 byte-order mark is left to libxml2 (nil encoding); any
+    /// other page is read as UTF-8, its bytes that are not UTF-8 rewritten as their
+    /// Windows-1252 characters first (then the repaired bytes and the line of the first one).
+    static func prepare(_ b: [UInt8]) -> (repaired: [UInt8]?, encoding: String?, invalidLine: Int?) {
+        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) { return (nil, nil, nil) }
+        if let declared = declaredCharset(b), declared != "utf-8" && declared != "utf8" { return (nil, nil, nil) }
+        return b.withUnsafeBufferPointer { p in
+            if XMLRepair.isValidUTF8(p) { return (nil, "UTF-8", nil) }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count + 64)
+            let first = XMLRepair.transcodeInvalid(p, into: &out) ?? 0
+            let line = 1 + p[..<first].count { $0 == 0x0A }
+            return (out, "UTF-8", line)
+        }
+    }
+
+    /// The lowercased value of the first `charset=` within the first 4 KB (`<meta charset>`,
+    /// an `http-equiv` content type, an XML declaration's `encoding=` is not looked for).
+    static func declaredCharset(_ b: [UInt8]) -> String? {
+        let head = b.prefix(4096)
+        let key = Array("charset".utf8)
+        var i = 0
+        while i + key.count <= head.count {
+            var match = true
+            for k in 0..<key.count where head[i + k] | 0x20 != key[k] {
+                match = false
+                break
+            }
+            if match {
+                var j = i + key.count
+                func blanks() { while j < head.count && (head[j] == 0x20 || head[j] == 0x09) { j += 1 } }
+                blanks()
+                if j < head.count && head[j] == UInt8(ascii: "=") {
+                    j += 1
+                    blanks()
+                    if j < head.count && (head[j] == UInt8(ascii: "\"") || head[j] == UInt8(ascii: "'")) { j += 1 }
+                    var v: [UInt8] = []
+                    while j < head.count, v.count < 40 {
+                        let c = head[j]
+                        if c <= 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ";")
+                            || c == UInt8(ascii: ">") || c == UInt8(ascii: "/")
+                        {
+                            break
+                        }
+                        v.append(c | (c >= 0x41 && c <= 0x5A ? 0x20 : 0))
+                        j += 1
+                    }
+                    if !v.isEmpty { return String(decoding: v, as: UTF8.self) }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// What one pass over the tree finds: the candidate containers, the title elements, the metas.
+private struct Page {
+    var articles: [xmlNodePtr] = []
+    var main: xmlNodePtr?
+    var body: xmlNodePtr?
+    var title: xmlNodePtr?
+    var h1: xmlNodePtr?
+    var canonical: String?
+    /// (lowercased name, content) in document order.
+    var metaPairs: [(String, String)] = []
+
+    mutating func survey(_ root: xmlNodePtr) {
+        var n: xmlNodePtr? = root
+        while let cur = n {
+            var descend = false
+            if cur.pointee.type == XML_ELEMENT_NODE, let name = Page.name(cur) {
+                descend = true
+                switch name {
+                case "article":
+                    // Nested articles (comments inside a post) are not candidates of their own.
+                    if !Page.hasAncestor(cur, named: "article", below: root) { articles.append(cur) }
+                case "main": if main == nil { main = cur }
+                case "body": if body == nil { body = cur }
+                case "title": if title == nil { title = cur }
+                case "h1": if h1 == nil { h1 = cur }
+                case "meta":
+                    let key = Page.attribute(cur, "property") ?? Page.attribute(cur, "name") ?? Page.attribute(cur, "itemprop")
+                    if let key, let content = Page.attribute(cur, "content"), metaPairs.count < 1000 {
+                        metaPairs.append((key.lowercased(), HTMLText.collapse(content)))
+                    }
+                case "link":
+                    if canonical == nil, Page.attribute(cur, "rel")?.lowercased() == "canonical" {
+                        canonical = Page.attribute(cur, "href").map(HTMLText.collapse)
+                    }
+                case "script", "style", "template": descend = false
+                default:
+                    if main == nil && Page.attribute(cur, "role") == "main" { main = cur }
+                }
+            }
+            n = Page.next(cur, descend: descend, within: root)
+        }
+    }
+
+    func meta(_ names: [String]) -> String? {
+        for want in names {
+            if let v = metaPairs.first(where: { $0.0 == want && !$0.1.isEmpty }) { return v.1 }
+        }
+        return nil
+    }
+
+    func metas(_ names: [String]) -> [String] {
+        metaPairs.filter { names.contains($0.0) && !$0.1.isEmpty }.map(\.1)
+    }
+
+    /// The next node of a depth-first walk of `root`'s subtree: the first child when
+    /// `descend`, else the next sibling of the node or of its nearest ancestor that has one.
+    static func next(_ cur: xmlNodePtr, descend: Bool, within root: xmlNodePtr) -> xmlNodePtr? {
+        if descend, let c = cur.pointee.children { return c }
+        var m = cur
+        while m != root {
+            if let s = m.pointee.next { return s }
+            guard let p = m.pointee.parent else { return nil }
+            m = p
+        }
+        return nil
+    }
+
+    /// An element's name (the HTML parser lowercases it); nil for names longer than 15 bytes,
+    /// which no element that matters has (short names need no allocation).
+    static func name(_ node: xmlNodePtr) -> String? {
+        guard let p = node.pointee.name else { return nil }
+        let s = UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)
+        if strlen(s) > 15 { return nil }
+        return String(cString: s)
+    }
+
+    static func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
+        guard let v = xmlGetProp(node, name) else { return nil }
+        defer { loupe_xmlFree(v) }
+        return String(cString: UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
+    }
+
+    static func hasAncestor(_ node: xmlNodePtr, named want: String, below root: xmlNodePtr?) -> Bool {
+        var p = node.pointee.parent
+        while let q = p, q != root {
+            if q.pointee.type == XML_ELEMENT_NODE && name(q) == want { return true }
+            p = q.pointee.parent
+        }
+        return false
+    }
+
+    /// The text of an element (title, heading), whitespace collapsed, scripts left out.
+    static func text(of node: xmlNodePtr) -> String {
+        var t = TextCollector()
+        t.collect(node, insideArticle: true)
+        return HTMLText.collapse(t.finish())
+    }
+}
+
+/// Gathers an element's readable text: whitespace collapsed, a line or a blank line between
+/// blocks, skipped subtrees left out.
+private struct TextCollector {
+    private var out: [UInt8] = []
+    /// 0: nothing, 1: a space, 2: a line break, 3: a paragraph break before the next text.
+    private var pending = 0
+    private var preDepth = 0
+    /// The first `<time datetime>` met.
+    var firstTime: String?
+
+    /// Subtrees that are never text.
+    static let skipped: Set<String> = [
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "nav", "aside",
+        "footer", "form", "button", "select", "textarea", "input", "head", "dialog", "menu", "audio", "video",
+    ]
+    static let paragraphs: Set<String> = [
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article", "header", "table",
+        "ul", "ol", "dl", "figure", "figcaption", "hr", "address", "main", "details", "summary", "center",
+    ]
+    static let lines: Set<String> = ["li", "dt", "dd", "tr", "br", "option", "caption"]
+    static let skippedRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search"]
+
+    mutating func collect(_ root: xmlNodePtr, insideArticle: Bool) {
+        var n: xmlNodePtr? = root.pointee.children
+        guard n != nil else { return }
+        while let cur = n {
+            var descend = false
+            switch cur.pointee.type {
+            case XML_ELEMENT_NODE:
+                let name = Page.name(cur) ?? ""
+                if skip(cur, name, insideArticle: insideArticle) { break }
+                descend = true
+                if name == "pre" { preDepth += 1 }
+                if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
+                brk(Self.paragraphs.contains(name) ? 3 : Self.lines.contains(name) ? 2 : name == "td" || name == "th" ? 1 : 0)
+                if cur.pointee.children == nil { leave(name) }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let c = cur.pointee.content { append(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self)) }
+            default:
+                break
+            }
+            if descend, let c = cur.pointee.children {
+                n = c
+                continue
+            }
+            // Up and across, leaving each element passed.
+            var m = cur
+            n = nil
+            while m != root {
+                if let s = m.pointee.next {
+                    n = s
+                    break
+                }
+                guard let p = m.pointee.parent, p != root else { break }
+                m = p
+                if m.pointee.type == XML_ELEMENT_NODE { leave(Page.name(m) ?? "") }
+            }
+        }
+    }
+
+    private func skip(_ node: xmlNodePtr, _ name: String, insideArticle: Bool) -> Bool {
+        if Self.skipped.contains(name) { return true }
+        if name == "header" && !insideArticle && !Page.hasAncestor(node, named: "article", below: nil) { return true }
+        guard node.pointee.properties != nil else { return false }
+        if Page.attribute(node, "hidden") != nil { return true }
+        if Page.attribute(node, "aria-hidden")?.lowercased() == "true" { return true }
+        if let role = Page.attribute(node, "role"), Self.skippedRoles.contains(role.lowercased()) { return true }
+        return false
+    }
+
+    private mutating func leave(_ name: String) {
+        if name == "pre" { preDepth -= 1 }
+        brk(Self.paragraphs.contains(name) ? 3 : Self.lines.contains(name) ? 2 : 0)
+    }
+
+    private mutating func brk(_ level: Int) { if level > pending { pending = level } }
+
+    private mutating func append(_ s: UnsafePointer<UInt8>) {
+        var i = 0
+        while s[i] != 0 {
+            let c = s[i]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
+                brk(preDepth > 0 && c == 0x0A ? 2 : 1)
+            } else {
+                if !out.isEmpty {
+                    switch pending {
+                    case 1: out.append(0x20)
+                    case 2: out.append(0x0A)
+                    case 3: out.append(contentsOf: [0x0A, 0x0A])
+                    default: break
+                    }
+                }
+                pending = 0
+                out.append(c)
+            }
+            i += 1
+        }
+    }
+
+    func finish() -> String { String(decoding: out, as: UTF8.self) }
+}

@@ -1,0 +1,166 @@
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+struct HTMLLoaderTests {
+    static func load(_ html: String, path: String = "site/page.html") -> LoadResult {
+        ArticleLoading.load(Array(html.utf8), relativePath: path)
+    }
+
+    /// A news page: the article's text without the site's navigation, scripts, styles, forms,
+    /// asides, footers, hidden parts; its metadata from the usual `<meta>` tags.
+    @Test func newsPage() throws {
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en"><head>
+            <meta charset="utf-8">
+            <title>Harbour council approves dredging | Portside Gazette</title>
+            <meta name="author" content="By Jane Doe and John Roe">
+            <meta property="article:author" content="https://gazette.example/staff/doe">
+            <meta property="article:published_time" content="2024-03-05T10:00:00+01:00">
+            <meta property="article:section" content="Local">
+            <meta property="article:tag" content="harbour">
+            <meta name="keywords" content="dredging, council , harbour">
+            <link rel="canonical" href="https://gazette.example/2024/dredging">
+            <script>var a = 1 < 2 && "scriptword";</script>
+            <style>p { color: red } .styleword {}</style>
+            </head><body>
+            <header><a href="/">Portside Gazette</a> bannerword</header>
+            <nav><a href="/news">News</a> navword</nav>
+            <article>
+              <header><h1>Harbour council approves dredging</h1><p class="byline">By Jane Doe</p></header>
+              <p>The council voted on Tuesday to dredge the inner harbour&nbsp;&mdash; a plan first
+                 raised in 2019.
+              <p>Work starts in May<br>and ends in autumn.
+              <aside>asideword</aside>
+              <div hidden>hiddenword</div><span aria-hidden="true">ariaword</span>
+              <div role="navigation">roleword</div>
+              <form><button>formword</button></form>
+              <ul><li>First point<li>Second point</ul>
+              <pre>line one
+            line two</pre>
+            </article>
+            <footer>footerword &copy; 2024</footer>
+            </body></html>
+            """
+        let r = Self.load(html)
+        #expect(ArticleFormat.detect(Array(html.utf8)) == .html)
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+        let a = try #require(r.articles.first)
+        #expect(r.articles.count == 1)
+        #expect(a.id == "site/page.html" && a.source == "site/page.html")
+        // The <h1> (the <title> holds it, with the site's name after).
+        #expect(a.title == "Harbour council approves dredging")
+        #expect(a.date == "2024-03-05T09:00:00Z")
+        // "By" dropped, two names; the article:author URL is no name.
+        #expect(a.authors == ["Jane Doe", "John Roe"])
+        #expect(a.link == "https://gazette.example/2024/dredging")
+        #expect(a.categories == ["Local", "harbour", "dredging", "council"])
+        for word in [
+            "scriptword", "styleword", "bannerword", "navword", "asideword", "hiddenword", "ariaword", "roleword",
+            "formword", "footerword",
+        ] {
+            #expect(!a.body.contains(word), "\(word) in \(a.body)")
+        }
+        // The headline is not repeated; the article's own header (byline) stays; blocks end lines.
+        #expect(
+            a.body
+                == """
+                By Jane Doe
+
+                The council voted on Tuesday to dredge the inner harbour\u{A0}— a plan first raised in 2019.
+
+                Work starts in May
+                and ends in autumn.
+
+                First point
+                Second point
+
+                line one
+                line two
+                """)
+    }
+
+    /// og:title wins; a <title> that does not hold the <h1> is the title; no title at all: the
+    /// file name. Without <article>, <main> is the text; without either, <body>.
+    @Test func titlesAndContainers() throws {
+        let og = Self.load(
+            #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
+        )
+        #expect(og.articles.first?.title == "The real headline")
+        let plain = Self.load("<html><head><title>Annual report</title></head><body><h1>Contents</h1><p>text</p></body></html>")
+        #expect(plain.articles.first?.title == "Annual report")
+        #expect(plain.articles.first?.body == "Contents\n\ntext")
+        let none = Self.load("<html><body><p>Just a paragraph.</p></body></html>", path: "dump/notes.htm")
+        #expect(none.articles.first?.title == "notes")
+        let main = Self.load("<html><body><div>menu words</div><main><p>Main text.</p></main></body></html>")
+        #expect(main.articles.first?.body == "Main text.")
+        let role = Self.load(#"<html><body><div>menu</div><div role="main">Role text.</div></body></html>"#)
+        #expect(role.articles.first?.body == "Role text.")
+        // Several <article>s (a listing page): the whole body, and their headers stay.
+        let listing = Self.load(
+            "<html><body><header>Site banner</header><article><header>One</header><p>a</p></article><article><p>b</p></article></body></html>"
+        )
+        #expect(listing.articles.first?.body == "One\n\na\n\nb")
+        // A <time datetime> in the text dates a page without date metadata.
+        let timed = Self.load(#"<html><body><article><time datetime="2023-11-02">2 Nov</time><p>x</p></article></body></html>"#)
+        #expect(timed.articles.first?.date == "2023-11-02")
+    }
+
+    /// Tag soup as browsers read it: unclosed elements, stray ampersands, HTML's named entities,
+    /// upper-case tags, a fragment without <html>.
+    @Test func tagSoup() throws {
+        let soup = Self.load("<HTML><BODY><P>Fish &amp; chips & peas<P>Caf&eacute; <B>bold <I>both</B> italic</BODY>")
+        #expect(soup.articles.first?.body == "Fish & chips & peas\n\nCafé bold both italic")
+        let fragment = "<p>One paragraph<p>Another"
+        #expect(ArticleFormat.detect(Array(fragment.utf8)) == .html)
+        #expect(Self.load(fragment).articles.first?.body == "One paragraph\n\nAnother")
+        let xhtml = #"<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>x</p></body></html>"#
+        #expect(ArticleFormat.detect(Array(xhtml.utf8)) == .html)
+        // Feeds and other XML keep their loaders.
+        #expect(ArticleFormat.detect(Array("<rss version=\"2.0\"><channel/></rss>".utf8)) == .feed)
+        #expect(ArticleFormat.detect(Array("<catalog><item/></catalog>".utf8)) == .xml)
+    }
+
+    /// Nesting deeper than libxml2's default limit (256) loses nothing: a thousand unclosed
+    /// <font> tags (old pages have them) and 100,000 nested <div>s.
+    @Test func deepNesting() throws {
+        let fonts = "<html><body>" + (0..<1000).map { "<font size=2>w\($0) " }.joined() + "lastword</body></html>"
+        let f = try #require(Self.load(fonts).articles.first)
+        #expect(f.body.hasSuffix("w999 lastword"))
+        let divs =
+            "<html><body>" + String(repeating: "<div>", count: 100_000) + "deepword"
+            + String(repeating: "</div>", count: 100_000) + "<p>after</p></body></html>"
+        let d = try #require(Self.load(divs).articles.first)
+        #expect(d.body == "deepword\n\nafter")
+    }
+
+    /// Encodings: a declared charset is libxml2's to decode; an undeclared page is UTF-8, its
+    /// bytes that are not UTF-8 read as Windows-1252 (with a warning naming the line).
+    @Test func encodings() throws {
+        let declared: [UInt8] =
+            Array(#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Na"#.utf8)
+            + [0xEF] + Array("ve</title></head><body><p>r".utf8) + [0xE9] + Array("sum".utf8) + [0xE9] + Array("</p></body></html>".utf8)
+        let d = ArticleLoading.load(declared, relativePath: "d.html")
+        #expect(d.articles.first?.title == "Naïve")
+        #expect(d.articles.first?.body == "résumé")
+        #expect(d.diagnostics.isEmpty)
+        let mixed: [UInt8] =
+            Array("<html><body>\n<p>cr\u{E8}me ".utf8) + [0x93] + Array("quoted".utf8) + [0x94, 0x0A] + Array("</p></body></html>".utf8)
+        let m = ArticleLoading.load(mixed, relativePath: "m.html")
+        #expect(m.articles.first?.body == "crème “quoted”")
+        #expect(m.diagnostics.map(\.line) == [2])
+        #expect(m.diagnostics.first?.severity == .warning)
+        #expect(!m.rejected)
+    }
+
+    /// A page with no text and no title gives no article, and says so; a title alone is an
+    /// article.
+    @Test func emptyPages() {
+        let empty = Self.load("<html><head><script>x()</script></head><body> </body></html>")
+        #expect(empty.articles.isEmpty && !empty.rejected)
+        #expect(empty.diagnostics.map(\.severity) == [.note])
+        #expect(Self.load("<html><head><title>Only a title</title></head></html>").articles.first?.title == "Only a title")
+    }
+}
