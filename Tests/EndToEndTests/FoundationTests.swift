@@ -72,12 +72,12 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 16 files, 28 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 17 files, 29 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 28)
-        #expect(o["files"] as? Int == 16)
+        #expect(o["articles"] as? Int == 29)
+        #expect(o["files"] as? Int == 17)
     }
 
     /// The sample JSON Feed's items are articles with their dates and sources.
@@ -88,6 +88,30 @@ struct FoundationTests {
         #expect(hit?["title"] as? String == "Breakwater repairs begin after storm damage")
         #expect(hit?["source"] as? String == "feeds/harbour-blog.json")
         #expect(hit?["date"] as? String == "2007-09-12T13:00:00Z")
+    }
+
+    /// The sample HTML page: its article's text (not the site's menus or footer), its metadata,
+    /// its byline searchable with `author:` and shown in the hit line.
+    @Test func htmlPageSampleIsSearchable() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = Loupe.json(try Loupe.run(["find", "spoil marsh", "--index", index, "--json"]).stdout)
+        let hit = try #require((r["hits"] as? [[String: Any]])?.first)
+        #expect(hit["title"] as? String == "Council approves harbour dredging")
+        #expect(hit["source"] as? String == "pages/harbour-dredging.html")
+        #expect(hit["date"] as? String == "2007-09-18T07:30:00Z")
+        #expect(hit["authors"] as? [String] == ["Mira Castell"])
+        #expect(hit["link"] as? String == "https://harbour-gazette.example/2007/09/council-approves-dredging")
+        // The site's header, menu and footer are not the article.
+        for word in ["subscribe", "weather", "contact"] {
+            let q = Loupe.json(try Loupe.run(["find", word, "--index", index, "--json"]).stdout)
+            let sources = (q["hits"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
+            #expect(!sources.contains("pages/harbour-dredging.html"), "\(word)")
+        }
+        let byAuthor = try Loupe.run(["find", "author:castell", "--index", index, "--color", "never"])
+        #expect(byAuthor.status == 0)
+        #expect(byAuthor.stdout.contains("2007-09-18 · by Mira Castell · pages/harbour-dredging.html"), "\(byAuthor.stdout)")
+        #expect(try Loupe.run(["find", "castell", "--index", index]).status == 0)  // the byline in the text
+        #expect(try Loupe.run(["find", "author:harbour", "--index", index]).status == 1)
     }
 
     @Test func feedsAreSearchableWithDatesAndSources() throws {
