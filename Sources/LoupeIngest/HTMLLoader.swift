@@ -45,6 +45,12 @@ public struct HTMLLoader {
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         _ = HTMLLoader.setup
         var result = LoadResult()
+        // libxml2 takes an Int32 size (a page of 2 GB is no page anyway).
+        guard bytes.count < 1 << 30 else {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "HTML page larger than 1 GB; skipped", severity: .error))
+            return result
+        }
         let (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
         if let invalidLine {
             result.diagnostics.append(
