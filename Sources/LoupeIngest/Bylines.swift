@@ -1,0 +1,364 @@
+/// Bylines: one author value as a source gives it (an RSS `<author>`, a `dc:creator`, a mail
+/// `From:`, a wire story's `By JANE DOE, Times Staff Writer`) cleaned into the names of
+/// `Article.authors`. Every loader passes its author values through `names(_:)`.
+///
+/// Rules, in the order they apply:
+///
+/// 1. **Blanks**: whitespace runs (line breaks, tabs, no-break spaces) become one space; the
+///    ends are trimmed. Nothing is decoded: loaders hand over decoded text.
+/// 2. **Mail addresses** (RSS 2.0's `<author>` is one; so is a mail `From:`):
+///    - `jane@example.com (Jane Doe)` → `Jane Doe` (the comment after the address);
+///    - `Jane Doe <jane@example.com>` → `Jane Doe` (the display name);
+///    - `"Doe, Jane" <j@example.com>` → `Doe, Jane`: a quoted display name is one name, taken
+///      as it is (quotes and backslash escapes removed, none of the rules below applied);
+///    - a bare address, `jane@example.com` or `<jane@example.com>`, is kept as it is: it is the
+///      only name there is;
+///    - an address list, `Jane Doe <j@x.example>, John Roe <r@y.example>` (every part between
+///      top-level commas holds an `@`), gives each mailbox's name;
+///    - a value that is only a comment, `(Jane Doe)`, gives its inside. A UUCP bang path
+///      (`host!user (Jane Doe)`) counts as an address before a comment.
+/// 3. **"By"**: a leading `By`, `by` or `BY` followed by a space or a colon is dropped, from the
+///    whole value and from each name: `By JOHN SMITH` → `JOHN SMITH` (the case is kept).
+/// 4. **Several names**: the value is split on `;` and ` | `, then on the words `and` (any
+///    case) and `&`, except where the word after the conjunction starts with a lower-case
+///    letter (`Staff and agencies`, `Jane Doe and others` stay whole) or ends a company's name
+///    (`& Co`, `& Co.`, `& Company`, `& Sons`).
+/// 5. **Commas**, in each part: a comma-separated piece after the first is an affiliation, and
+///    is dropped, when one of its words is a wire or staff word (`affiliationWords`: Reuters,
+///    Reuter, Press, AP, AFP, UPI, DPA, Staff, Writer(s), Correspondent(s), Editor(s),
+///    Reporter(s), Bureau, News, Agencies, Times; whole words, any case, a trailing period
+///    ignored): `by Cal Mankowski, Reuters` → `Cal Mankowski`; `By JANE DOE, Times Staff
+///    Writer` → `JANE DOE`; `Jane Doe, Associated Press` → `Jane Doe`. The pieces left become
+///    separate names only when each looks like a full name: two or more words, no digit, every
+///    word capitalised (or in a script without case) except the particles of `particles`
+///    (`van`, `de`, `bin`, …), and not only initials. So `Smith, John`, `Smith, K. T.`,
+///    `Charles Cox, Jr.` and `Mark Levy, ext. 8056` stay one name each, while `Maria Rosvall,
+///    Jecaterina Mantsinen` gives two. Empty pieces (`Dan Doe,,,`) are dropped.
+/// 6. **Limits**: names without a letter or digit, and repeats (compared without case), are
+///    dropped; at most `maxNames` names of at most `maxLength` characters each are kept.
+///
+/// Bylines are kept as the source writes them otherwise: initials such as `gr/bp`, places
+/// (`Tom Doe in Madrid`) and titles without a comma (`Jane Doe Diplomatic editor`) stay.
+public enum Bylines {
+    public static let maxNames = 20
+    public static let maxLength = 200
+
+    /// Words that make a comma-separated piece after a name an affiliation (lower case).
+    static let affiliationWords: Set<String> = [
+        "reuters", "reuter", "press", "ap", "afp", "upi", "dpa", "staff", "writer", "writers", "correspondent",
+        "correspondents", "editor", "editors", "reporter", "reporters", "bureau", "news", "agencies", "times",
+    ]
+
+    /// Lower-case words allowed inside a full name.
+    static let particles: Set<String> = [
+        "van", "von", "de", "der", "den", "del", "della", "des", "di", "da", "das", "do", "dos", "du", "la", "le",
+        "bin", "bint", "ibn", "al", "el", "ter", "ten", "y", "e", "zu",
+    ]
+
+    /// Words after `&` or `and` that end a company's name rather than start a person's.
+    static let companyTails: Set<String> = ["co", "co.", "company", "sons"]
+
+    /// The names in one byline value (see the type's comment), in order; empty when none.
+    public static func names(_ raw: String) -> [String] {
+        var out: [String] = []
+        add(raw, to: &out)
+        return out
+    }
+
+    /// Adds the names of `raw` to `names`, skipping those already there (without case), up to
+    /// `maxNames`: how a loader merges several author elements of one article.
+    static func add(_ raw: String, to names: inout [String]) {
+        let s = collapse(raw)
+        if s.isEmpty || names.count >= maxNames { return }
+        if s.contains("@") || s.contains("!") || s.first == "(" {
+            let pieces = topLevelCommaSplit(s)
+            if pieces.count > 1 && pieces.allSatisfy({ $0.contains("@") }) {
+                for p in pieces { addMailbox(p, to: &names) }
+                return
+            }
+            if let m = mailbox(s) {
+                addMailbox(m, to: &names)
+                return
+            }
+        }
+        addText(s, to: &names)
+    }
+
+    // MARK: - Mail addresses
+
+    enum Mailbox {
+        /// A quoted display name: one name as it is.
+        case quoted(String)
+        /// A display name or a comment: the text rules apply.
+        case text(String)
+        /// Only an address: kept as it is.
+        case address(String)
+    }
+
+    private static func addMailbox(_ piece: String, to names: inout [String]) {
+        if let m = mailbox(piece) {
+            addMailbox(m, to: &names)
+        } else {
+            addText(piece, to: &names)
+        }
+    }
+
+    private static func addMailbox(_ m: Mailbox, to names: inout [String]) {
+        switch m {
+        case .quoted(let n), .address(let n): append(n, to: &names)
+        case .text(let t): addText(t, to: &names)
+        }
+    }
+
+    /// `Name <address>`, `"Name" <address>`, `address (Name)`, `address`, `<address>`, `(Name)`;
+    /// nil for anything else.
+    static func mailbox(_ raw: String) -> Mailbox? {
+        let p = raw.trimmingWhitespace()
+        guard !p.isEmpty else { return nil }
+        // Name <address>
+        if p.last == ">", let lt = lastTopLevel("<", in: p) {
+            let address = String(p[p.index(after: lt)..<p.index(before: p.endIndex)]).trimmingWhitespace()
+            guard address.contains("@") else { return nil }
+            let display = String(p[..<lt]).trimmingWhitespace()
+            if display.isEmpty { return .address(address) }
+            if display.count >= 2 && display.first == "\"" && display.last == "\"" {
+                let inner = unquote(display.dropFirst().dropLast())
+                return inner.isEmpty ? .address(address) : .quoted(inner)
+            }
+            return .text(display)
+        }
+        // (Name)
+        if p.first == "(" && p.last == ")" && p.count >= 2 && matchingClose(p) == p.index(before: p.endIndex) {
+            let inner = String(p.dropFirst().dropLast()).trimmingWhitespace()
+            return inner.isEmpty ? nil : .text(inner)
+        }
+        // address (Name), address
+        let space = p.firstIndex(of: " ")
+        let token = String(p[..<(space ?? p.endIndex)])
+        guard token.contains("@") || token.contains("!") else { return nil }
+        var address = token
+        if address.first == "<" && address.last == ">" && address.count > 2 {
+            address = String(address.dropFirst().dropLast())
+        }
+        guard let space else { return token.contains("@") ? .address(address) : nil }
+        let rest = p[p.index(after: space)...]
+        guard rest.first == "(" && rest.last == ")" else { return nil }
+        let comment = String(rest.dropFirst().dropLast()).trimmingWhitespace()
+        if comment.isEmpty { return .address(address) }
+        if comment.count >= 2 && comment.first == "\"" && comment.last == "\"" {
+            return .quoted(unquote(comment.dropFirst().dropLast()))
+        }
+        return .text(comment)
+    }
+
+    /// The inside of a quoted string: backslash escapes removed, blanks trimmed.
+    private static func unquote(_ s: Substring) -> String {
+        var out = ""
+        var escaped = false
+        for c in s {
+            if c == "\\" && !escaped {
+                escaped = true
+                continue
+            }
+            escaped = false
+            out.append(c)
+        }
+        return out.trimmingWhitespace()
+    }
+
+    /// Pieces between commas outside quotes, angle brackets and parentheses.
+    static func topLevelCommaSplit(_ s: String) -> [String] {
+        var pieces: [String] = []
+        var cur = ""
+        var quoted = false
+        var escaped = false
+        var angle = 0
+        var paren = 0
+        for c in s {
+            if escaped {
+                escaped = false
+            } else if quoted {
+                if c == "\\" { escaped = true } else if c == "\"" { quoted = false }
+            } else {
+                switch c {
+                case "\"": quoted = true
+                case "<": angle += 1
+                case ">": angle = max(0, angle - 1)
+                case "(": paren += 1
+                case ")": paren = max(0, paren - 1)
+                case "," where angle == 0 && paren == 0:
+                    pieces.append(cur)
+                    cur = ""
+                    continue
+                default: break
+                }
+            }
+            cur.append(c)
+        }
+        pieces.append(cur)
+        return pieces.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    /// The last `c` outside quotes (nil when there is none).
+    private static func lastTopLevel(_ c: Character, in s: String) -> String.Index? {
+        var quoted = false
+        var found: String.Index?
+        var i = s.startIndex
+        while i < s.endIndex {
+            let d = s[i]
+            if d == "\"" { quoted.toggle() } else if d == c && !quoted { found = i }
+            i = s.index(after: i)
+        }
+        return found
+    }
+
+    /// The index of the parenthesis closing the one `s` starts with.
+    private static func matchingClose(_ s: String) -> String.Index? {
+        var depth = 0
+        var i = s.startIndex
+        while i < s.endIndex {
+            if s[i] == "(" {
+                depth += 1
+            } else if s[i] == ")" {
+                depth -= 1
+                if depth == 0 { return i }
+            }
+            i = s.index(after: i)
+        }
+        return nil
+    }
+
+    // MARK: - Text bylines
+
+    /// Rules 3–5 on a byline's text.
+    private static func addText(_ text: String, to names: inout [String]) {
+        let t = droppingBy(text)
+        for group in t.split(separator: ";") {
+            for part in splitOn(" | ", String(group)) {
+                for conjoined in splitConjunctions(part) {
+                    for name in splitCommas(droppingBy(conjoined)) {
+                        append(droppingBy(name), to: &names)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func splitOn(_ sep: String, _ s: String) -> [String] {
+        guard s.contains(sep) else { return [s] }
+        var out: [String] = []
+        var rest = Substring(s)
+        while let r = rest.range(of: sep) {
+            out.append(String(rest[..<r.lowerBound]))
+            rest = rest[r.upperBound...]
+        }
+        out.append(String(rest))
+        return out
+    }
+
+    /// `By JANE DOE` → `JANE DOE`, `By: Jane` → `Jane`, a lone `By` → empty; anything else as it
+    /// is (trimmed).
+    static func droppingBy(_ s: String) -> String {
+        let t = s.trimmingWhitespace()
+        if t == "By" || t == "by" || t == "BY" { return "" }
+        let u = Array(t.utf8.prefix(3))
+        guard u.count == 3, u[0] | 0x20 == UInt8(ascii: "b"), u[1] | 0x20 == UInt8(ascii: "y"),
+            u[2] == 0x20 || u[2] == UInt8(ascii: ":")
+        else { return t }
+        // Only By, by and BY (not bY).
+        guard u[0] == UInt8(ascii: "B") || u[1] == UInt8(ascii: "y") else { return t }
+        return droppingBy(String(t.dropFirst(3)))
+    }
+
+    /// Splits on the words `and` / `&` (rule 4).
+    private static func splitConjunctions(_ s: String) -> [String] {
+        let words = s.split(separator: " ")
+        guard words.count >= 3 else { return [s] }
+        var out: [String] = []
+        var cur: [Substring] = []
+        for (k, w) in words.enumerated() {
+            let isConjunction = w == "&" || (w.count == 3 && w.lowercased() == "and")
+            if isConjunction && !cur.isEmpty && k + 1 < words.count {
+                let next = words[k + 1]
+                let lower = next.first.map { $0.isLowercase } ?? false
+                if !lower && !companyTails.contains(next.lowercased()) {
+                    out.append(cur.joined(separator: " "))
+                    cur = []
+                    continue
+                }
+            }
+            cur.append(w)
+        }
+        if !cur.isEmpty { out.append(cur.joined(separator: " ")) }
+        return out
+    }
+
+    /// Rule 5: affiliations dropped; full names split.
+    private static func splitCommas(_ s: String) -> [String] {
+        guard s.contains(",") else { return [s] }
+        var pieces = s.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard let first = pieces.first else { return [] }
+        pieces = [first] + pieces.dropFirst().filter { !isAffiliation($0) }
+        if pieces.count > 1 && pieces.allSatisfy(looksLikeFullName) { return pieces }
+        return [pieces.joined(separator: ", ")]
+    }
+
+    static func isAffiliation(_ piece: String) -> Bool {
+        for w in piece.split(separator: " ") {
+            var word = w.lowercased()
+            while let l = word.last, l == "." || l == ")" || l == ":" { word.removeLast() }
+            while let f = word.first, f == "(" { word.removeFirst() }
+            if affiliationWords.contains(word) { return true }
+        }
+        return false
+    }
+
+    static func looksLikeFullName(_ piece: String) -> Bool {
+        let words = piece.split(separator: " ")
+        guard words.count >= 2 else { return false }
+        var allInitials = true
+        for w in words {
+            if w.contains(where: { $0.isNumber }) { return false }
+            if let f = w.first, f.isLowercase, !particles.contains(w.lowercased()) { return false }
+            if !isInitial(w) { allInitials = false }
+        }
+        return !allInitials
+    }
+
+    /// `J`, `J.`, `J.R.`: letters no more than one between dots.
+    private static func isInitial(_ w: Substring) -> Bool {
+        w.split(separator: ".").allSatisfy { $0.count <= 1 }
+    }
+
+    // MARK: - Output
+
+    /// Appends one cleaned name (rule 6).
+    private static func append(_ name: String, to names: inout [String]) {
+        guard names.count < maxNames else { return }
+        var n = name.trimmingWhitespace()
+        while let l = n.last, l == "," || l == ";" || l == ":" { n.removeLast() }
+        n = n.trimmingWhitespace()
+        guard n.contains(where: { $0.isLetter || $0.isNumber }) else { return }
+        if n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
+        let key = n.lowercased()
+        if names.contains(where: { $0.lowercased() == key }) { return }
+        names.append(n)
+    }
+
+    /// Blank runs (any Unicode white space, line breaks included) → one space; ends trimmed.
+    static func collapse(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var pending = false
+        for u in s.unicodeScalars {
+            if u.properties.isWhitespace || u.value < 0x20 {
+                pending = true
+            } else {
+                if pending && !out.isEmpty { out.unicodeScalars.append(" ") }
+                pending = false
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}
