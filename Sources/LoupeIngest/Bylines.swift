@@ -16,13 +16,19 @@
 ///    - an address list, `Jane Doe <j@x.example>, John Roe <r@y.example>` (every part between
 ///      top-level commas holds an `@`), gives each mailbox's name;
 ///    - a value that is only a comment, `(Jane Doe)`, gives its inside. A UUCP bang path
-///      (`host!user (Jane Doe)`) counts as an address before a comment.
+///      (`host!user (Jane Doe)`) counts as an address before a comment; text after the
+///      comment is ignored (`j@x.example(Jane Doe) The Great`), and a name in angle brackets
+///      after the address (`j@x.example <Jane Doe>`) is taken too;
+///    - a mailbox names one person: when its (unquoted) display name or comment would give
+///      several names by the rules below, the first is kept and the rest taken for decoration
+///      (`j@x.example (Jane Doe; Room 5)`, `j@x.example (Jane Doe, Some University)` →
+///      `Jane Doe`).
 /// 3. **"By"**: a leading `By`, `by` or `BY` followed by a space or a colon is dropped, from the
 ///    whole value and from each name: `By JOHN SMITH` → `JOHN SMITH` (the case is kept).
 /// 4. **Several names**: the value is split on `;` and ` | `, then on the words `and` (any
-///    case) and `&`, except where the word after the conjunction starts with a lower-case
-///    letter (`Staff and agencies`, `Jane Doe and others` stay whole) or ends a company's name
-///    (`& Co`, `& Co.`, `& Company`, `& Sons`).
+///    case) and `&`, except inside double quotes, and where the word after the conjunction
+///    starts with a lower-case letter (`Staff and agencies`, `Jane Doe and others` stay whole)
+///    or ends a company's name (`& Co`, `& Co.`, `& Company`, `& Sons`).
 /// 5. **Commas**, in each part: a comma-separated piece after the first is an affiliation, and
 ///    is dropped, when one of its words is a wire or staff word (`affiliationWords`: Reuters,
 ///    Reuter, Press, AP, AFP, UPI, DPA, Staff, Writer(s), Correspondent(s), Editor(s),
@@ -33,7 +39,9 @@
 ///    word capitalised (or in a script without case) except the particles of `particles`
 ///    (`van`, `de`, `bin`, …), and not only initials. So `Smith, John`, `Smith, K. T.`,
 ///    `Charles Cox, Jr.` and `Mark Levy, ext. 8056` stay one name each, while `Maria Rosvall,
-///    Jecaterina Mantsinen` gives two. Empty pieces (`Dan Doe,,,`) are dropped.
+///    Jecaterina Mantsinen` gives two. Journals' lists of one-word surnames each followed by
+///    initials, `Ash, C., Mueller, K. L.`, give one name per pair (`Ash, C.`, `Mueller, K. L.`).
+///    Empty pieces (`Dan Doe,,,`) are dropped.
 /// 6. **Limits**: names without a letter or digit, and repeats (compared without case), are
 ///    dropped; at most `maxNames` names of at most `maxLength` characters each are kept.
 ///
@@ -90,7 +98,7 @@ public enum Bylines {
         /// A quoted display name: one name as it is.
         case quoted(String)
         /// A display name or a comment: the text rules apply.
-        case text(String)
+        case text(String, address: String?)
         /// Only an address: kept as it is.
         case address(String)
     }
@@ -106,7 +114,14 @@ public enum Bylines {
     private static func addMailbox(_ m: Mailbox, to names: inout [String]) {
         switch m {
         case .quoted(let n), .address(let n): append(n, to: &names)
-        case .text(let t): addText(t, to: &names)
+        case .text(let t, let address):
+            // One mailbox, one person: what follows the first name is decoration. A comment
+            // naming no one (`(.....)`) leaves the address.
+            if let first = textNames(t).first(where: { hasName($0) }) {
+                append(first, to: &names)
+            } else if let address {
+                append(address, to: &names)
+            }
         }
     }
 
@@ -116,39 +131,53 @@ public enum Bylines {
         let p = raw.trimmingWhitespace()
         guard !p.isEmpty else { return nil }
         // Name <address>
-        if p.last == ">", let lt = lastTopLevel("<", in: p) {
-            let address = String(p[p.index(after: lt)..<p.index(before: p.endIndex)]).trimmingWhitespace()
-            guard address.contains("@") else { return nil }
+        if p.last == ">", let lt = lastTopLevel("<", in: p),
+            case let address = String(p[p.index(after: lt)..<p.index(before: p.endIndex)]).trimmingWhitespace(),
+            address.contains("@")
+        {
             let display = String(p[..<lt]).trimmingWhitespace()
             if display.isEmpty { return .address(address) }
             if display.count >= 2 && display.first == "\"" && display.last == "\"" {
                 let inner = unquote(display.dropFirst().dropLast())
                 return inner.isEmpty ? .address(address) : .quoted(inner)
             }
-            return .text(display)
+            return .text(display, address: address)
         }
         // (Name)
         if p.first == "(" && p.last == ")" && p.count >= 2 && matchingClose(p) == p.index(before: p.endIndex) {
             let inner = String(p.dropFirst().dropLast()).trimmingWhitespace()
-            return inner.isEmpty ? nil : .text(inner)
+            return inner.isEmpty ? nil : .text(inner, address: nil)
         }
-        // address (Name), address
-        let space = p.firstIndex(of: " ")
-        let token = String(p[..<(space ?? p.endIndex)])
+        // address (Name), address(Name) and more, address <Name>, address
+        let end = p.firstIndex(where: { $0 == " " || $0 == "(" }) ?? p.endIndex
+        let token = String(p[..<end])
         guard token.contains("@") || token.contains("!") else { return nil }
         var address = token
         if address.first == "<" && address.last == ">" && address.count > 2 {
             address = String(address.dropFirst().dropLast())
         }
-        guard let space else { return token.contains("@") ? .address(address) : nil }
-        let rest = p[p.index(after: space)...]
-        guard rest.first == "(" && rest.last == ")" else { return nil }
-        let comment = String(rest.dropFirst().dropLast()).trimmingWhitespace()
+        let rest = String(p[end...]).trimmingWhitespace()
+        if rest.isEmpty { return token.contains("@") ? .address(address) : nil }
+        let inner: Substring
+        if rest.first == "(", let close = matchingClose(rest) {
+            inner = rest[rest.index(after: rest.startIndex)..<close]  // what follows is decoration
+        } else if rest.first == "<" && rest.last == ">" && !rest.contains("@") {
+            inner = rest.dropFirst().dropLast()  // the name in brackets, the wrong way round
+        } else {
+            return nil
+        }
+        let comment = String(inner).trimmingWhitespace()
         if comment.isEmpty { return .address(address) }
         if comment.count >= 2 && comment.first == "\"" && comment.last == "\"" {
-            return .quoted(unquote(comment.dropFirst().dropLast()))
+            let q = unquote(comment.dropFirst().dropLast())
+            return q.isEmpty ? .address(address) : .quoted(q)
         }
-        return .text(comment)
+        // `a@x (Jane Doe <a@x>)`: the mailbox inside.
+        if comment.contains("@"), let m = mailbox(comment) {
+            if case .address = m { return .address(address) }
+            return m
+        }
+        return .text(comment, address: address)
     }
 
     /// The inside of a quoted string: backslash escapes removed, blanks trimmed.
@@ -232,16 +261,21 @@ public enum Bylines {
 
     /// Rules 3–5 on a byline's text.
     private static func addText(_ text: String, to names: inout [String]) {
+        for name in textNames(text) { append(name, to: &names) }
+    }
+
+    /// Rules 3–5: the names in a byline's text, before rule 6.
+    private static func textNames(_ text: String) -> [String] {
+        var out: [String] = []
         let t = droppingBy(text)
         for group in t.split(separator: ";") {
             for part in splitOn(" | ", String(group)) {
                 for conjoined in splitConjunctions(part) {
-                    for name in splitCommas(droppingBy(conjoined)) {
-                        append(droppingBy(name), to: &names)
-                    }
+                    for name in splitCommas(droppingBy(conjoined)) { out.append(droppingBy(name)) }
                 }
             }
         }
+        return out
     }
 
     private static func splitOn(_ sep: String, _ s: String) -> [String] {
@@ -276,9 +310,10 @@ public enum Bylines {
         guard words.count >= 3 else { return [s] }
         var out: [String] = []
         var cur: [Substring] = []
+        var quoted = false
         for (k, w) in words.enumerated() {
             let isConjunction = w == "&" || (w.count == 3 && w.lowercased() == "and")
-            if isConjunction && !cur.isEmpty && k + 1 < words.count {
+            if isConjunction && !quoted && !cur.isEmpty && k + 1 < words.count {
                 let next = words[k + 1]
                 let lower = next.first.map { $0.isLowercase } ?? false
                 if !lower && !companyTails.contains(next.lowercased()) {
@@ -288,6 +323,7 @@ public enum Bylines {
                 }
             }
             cur.append(w)
+            if w.contains("\"") && w.filter({ $0 == "\"" }).count % 2 == 1 { quoted.toggle() }
         }
         if !cur.isEmpty { out.append(cur.joined(separator: " ")) }
         return out
@@ -300,6 +336,13 @@ public enum Bylines {
         guard let first = pieces.first else { return [] }
         pieces = [first] + pieces.dropFirst().filter { !isAffiliation($0) }
         if pieces.count > 1 && pieces.allSatisfy(looksLikeFullName) { return pieces }
+        // Journals' `Surname, I. N., Other, A.`: one name per surname and its initials.
+        if pieces.count >= 4 && pieces.count % 2 == 0 {
+            let pairs = stride(from: 0, to: pieces.count, by: 2).map { (pieces[$0], pieces[$0 + 1]) }
+            if pairs.allSatisfy({ isSurname($0.0) && isOnlyInitials($0.1) }) {
+                return pairs.map { $0.0 + ", " + $0.1 }
+            }
+        }
         return [pieces.joined(separator: ", ")]
     }
 
@@ -325,6 +368,18 @@ public enum Bylines {
         return !allInitials
     }
 
+    /// One word, not lower-case, without digits (`Fahrenkamp-Uppenbrink`).
+    private static func isSurname(_ piece: String) -> Bool {
+        guard let f = piece.first, !f.isLowercase, !piece.contains(" ") else { return false }
+        return !piece.contains(where: { $0.isNumber })
+    }
+
+    /// `K. T.`, `J.`, `J.R.`: every word an initial.
+    private static func isOnlyInitials(_ piece: String) -> Bool {
+        let words = piece.split(separator: " ")
+        return !words.isEmpty && words.allSatisfy { isInitial($0) && $0.contains(where: { $0.isLetter }) }
+    }
+
     /// `J`, `J.`, `J.R.`: letters no more than one between dots.
     private static func isInitial(_ w: Substring) -> Bool {
         w.split(separator: ".").allSatisfy { $0.count <= 1 }
@@ -332,13 +387,16 @@ public enum Bylines {
 
     // MARK: - Output
 
+    /// Whether `s` has a letter or a digit (else it names no one).
+    private static func hasName(_ s: String) -> Bool { s.contains(where: { $0.isLetter || $0.isNumber }) }
+
     /// Appends one cleaned name (rule 6).
     private static func append(_ name: String, to names: inout [String]) {
         guard names.count < maxNames else { return }
         var n = name.trimmingWhitespace()
         while let l = n.last, l == "," || l == ";" || l == ":" { n.removeLast() }
         n = n.trimmingWhitespace()
-        guard n.contains(where: { $0.isLetter || $0.isNumber }) else { return }
+        guard hasName(n) else { return }
         if n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
         let key = n.lowercased()
         if names.contains(where: { $0.lowercased() == key }) { return }
