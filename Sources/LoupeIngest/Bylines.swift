@@ -97,7 +97,7 @@ public enum Bylines {
     enum Mailbox {
         /// A quoted display name: one name as it is.
         case quoted(String)
-        /// A display name or a comment: the text rules apply.
+        /// A display name or a comment: its first name by the text rules, else the address.
         case text(String, address: String?)
         /// Only an address: kept as it is.
         case address(String)
