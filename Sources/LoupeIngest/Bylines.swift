@@ -76,9 +76,16 @@ public enum Bylines {
     /// Adds the names of `raw` to `names`, skipping those already there (without case), up to
     /// `maxNames`: how a loader merges several author elements of one article.
     static func add(_ raw: String, to names: inout [String]) {
+        if names.count >= maxNames { return }
+        var raw = raw
+        if raw.withUTF8(isPlainName) {
+            // Nearly every value (`Jane Doe`): what the rules would give back unchanged.
+            appendUnique(raw, to: &names)
+            return
+        }
         let s = collapse(raw)
-        if s.isEmpty || names.count >= maxNames { return }
-        if s.contains("@") || s.contains("!") || s.first == "(" {
+        if s.isEmpty { return }
+        if s.utf8.contains(where: { $0 == 0x40 || $0 == 0x21 || $0 == 0x28 }) {
             let pieces = topLevelCommaSplit(s)
             if pieces.count > 1 && pieces.allSatisfy({ $0.contains("@") }) {
                 for p in pieces { addMailbox(p, to: &names) }
@@ -268,8 +275,8 @@ public enum Bylines {
     private static func textNames(_ text: String) -> [String] {
         var out: [String] = []
         let t = droppingBy(text)
-        for group in t.split(separator: ";") {
-            for part in splitOn(" | ", String(group)) {
+        for group in t.utf8.contains(0x3B) ? t.split(separator: ";") : [Substring(t)] {
+            for part in splitOnBar(String(group)) {
                 for conjoined in splitConjunctions(part) {
                     for name in splitCommas(droppingBy(conjoined)) { out.append(droppingBy(name)) }
                 }
@@ -278,15 +285,24 @@ public enum Bylines {
         return out
     }
 
-    private static func splitOn(_ sep: String, _ s: String) -> [String] {
-        guard s.contains(sep) else { return [s] }
+    /// Splits on ` | `.
+    private static func splitOnBar(_ s: String) -> [String] {
+        guard s.utf8.contains(0x7C) else { return [s] }
         var out: [String] = []
-        var rest = Substring(s)
-        while let r = rest.range(of: sep) {
-            out.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
+        var cur: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x20 && i + 2 < u.count && u[i + 1] == 0x7C && u[i + 2] == 0x20 {
+                out.append(String(decoding: cur, as: UTF8.self))
+                cur = []
+                i += 3
+                continue
+            }
+            cur.append(u[i])
+            i += 1
         }
-        out.append(String(rest))
+        out.append(String(decoding: cur, as: UTF8.self))
         return out
     }
 
@@ -295,17 +311,18 @@ public enum Bylines {
     static func droppingBy(_ s: String) -> String {
         let t = s.trimmingWhitespace()
         if t == "By" || t == "by" || t == "BY" { return "" }
-        let u = Array(t.utf8.prefix(3))
-        guard u.count == 3, u[0] | 0x20 == UInt8(ascii: "b"), u[1] | 0x20 == UInt8(ascii: "y"),
-            u[2] == 0x20 || u[2] == UInt8(ascii: ":")
+        var u = t.utf8.makeIterator()
+        guard let u0 = u.next(), let u1 = u.next(), let u2 = u.next(), u0 | 0x20 == UInt8(ascii: "b"),
+            u1 | 0x20 == UInt8(ascii: "y"), u2 == 0x20 || u2 == UInt8(ascii: ":")
         else { return t }
         // Only By, by and BY (not bY).
-        guard u[0] == UInt8(ascii: "B") || u[1] == UInt8(ascii: "y") else { return t }
+        guard u0 == UInt8(ascii: "B") || u1 == UInt8(ascii: "y") else { return t }
         return droppingBy(String(t.dropFirst(3)))
     }
 
     /// Splits on the words `and` / `&` (rule 4).
     private static func splitConjunctions(_ s: String) -> [String] {
+        guard s.utf8.contains(0x26) || hasWordAnd(s) else { return [s] }
         let words = s.split(separator: " ")
         guard words.count >= 3 else { return [s] }
         var out: [String] = []
@@ -329,9 +346,22 @@ public enum Bylines {
         return out
     }
 
+    /// Whether `s` may hold the word `and` (any case): `and` then a space (a filter; the split
+    /// checks the words).
+    private static func hasWordAnd(_ s: String) -> Bool {
+        var window: UInt32 = 0
+        for c in s.utf8 {
+            window = window << 8 | UInt32(c | (c >= 0x41 && c <= 0x5A ? 0x20 : 0))
+            if window & 0xFFFF_FF00 == 0x616E_6400 && c == 0x20 {  // "and "
+                return true
+            }
+        }
+        return false
+    }
+
     /// Rule 5: affiliations dropped; full names split.
     private static func splitCommas(_ s: String) -> [String] {
-        guard s.contains(",") else { return [s] }
+        guard s.utf8.contains(0x2C) else { return [s] }
         var pieces = s.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard let first = pieces.first else { return [] }
         pieces = [first] + pieces.dropFirst().filter { !isAffiliation($0) }
@@ -387,6 +417,54 @@ public enum Bylines {
 
     // MARK: - Output
 
+    /// Whether every rule leaves `b` as it is: single spaces between words, none at the ends, at
+    /// most `maxLength` bytes, an ASCII letter or digit, no byte that a rule looks for (`@ ! ( ) < > ;
+    /// | , & " :`, controls, the lead bytes of Unicode blanks), no leading `by` word and no word
+    /// `and`. A fast path: the rules are not run for such a value (a name without any ASCII
+    /// letter or digit takes the slow path).
+    private static func isPlainName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        guard n > 0, n <= maxLength, b[0] != 0x20, b[n - 1] != 0x20 else { return false }
+        if n >= 2 && b[0] | 0x20 == UInt8(ascii: "b") && b[1] | 0x20 == UInt8(ascii: "y") && (n == 2 || b[2] == 0x20) {
+            return false
+        }
+        var alnum = false
+        var i = 0
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x20:
+                if b[i + 1] == 0x20 { return false }
+                // The word `and` (any case).
+                if i + 4 < n && b[i + 1] | 0x20 == UInt8(ascii: "a") && b[i + 2] | 0x20 == UInt8(ascii: "n")
+                    && b[i + 3] | 0x20 == UInt8(ascii: "d") && b[i + 4] == 0x20
+                {
+                    return false
+                }
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: alnum = true
+            case 0..<0x20, 0x7F, 0x21, 0x22, 0x26, 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x40, 0x7C: return false
+            case 0xC2, 0xE1, 0xE2, 0xE3: return false  // NBSP, NEL and other Unicode blanks start so
+            default: break
+            }
+            i += 1
+        }
+        return alnum
+    }
+
+    /// Whether `collapse` would leave `b` as it is (no control byte, no Unicode blank's lead
+    /// byte, single spaces, none at the ends).
+    private static func isCollapsed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        guard n > 0, b[0] != 0x20, b[n - 1] != 0x20 else { return n == 0 }
+        var previousSpace = false
+        for c in b {
+            if c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3 { return false }
+            if c == 0x20 && previousSpace { return false }
+            previousSpace = c == 0x20
+        }
+        return true
+    }
+
     /// Whether `s` has a letter or a digit (else it names no one).
     private static func hasName(_ s: String) -> Bool { s.contains(where: { $0.isLetter || $0.isNumber }) }
 
@@ -397,14 +475,23 @@ public enum Bylines {
         while let l = n.last, l == "," || l == ";" || l == ":" { n.removeLast() }
         n = n.trimmingWhitespace()
         guard hasName(n) else { return }
-        if n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
-        let key = n.lowercased()
-        if names.contains(where: { $0.lowercased() == key }) { return }
-        names.append(n)
+        if n.utf8.count > maxLength && n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
+        appendUnique(n, to: &names)
+    }
+
+    /// Appends `name` unless `names` holds it (compared without case).
+    private static func appendUnique(_ name: String, to names: inout [String]) {
+        if !names.isEmpty {
+            let key = name.lowercased()
+            if names.contains(where: { $0.lowercased() == key }) { return }
+        }
+        names.append(name)
     }
 
     /// Blank runs (any Unicode white space, line breaks included) → one space; ends trimmed.
     static func collapse(_ s: String) -> String {
+        var s = s
+        if s.withUTF8(isCollapsed) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var pending = false
