@@ -16,13 +16,19 @@
 ///    - an address list, `Jane Doe <j@x.example>, John Roe <r@y.example>` (every part between
 ///      top-level commas holds an `@`), gives each mailbox's name;
 ///    - a value that is only a comment, `(Jane Doe)`, gives its inside. A UUCP bang path
-///      (`host!user (Jane Doe)`) counts as an address before a comment.
+///      (`host!user (Jane Doe)`) counts as an address before a comment; text after the
+///      comment is ignored (`j@x.example(Jane Doe) The Great`), and a name in angle brackets
+///      after the address (`j@x.example <Jane Doe>`) is taken too;
+///    - a mailbox names one person: when its (unquoted) display name or comment would give
+///      several names by the rules below, the first is kept and the rest taken for decoration
+///      (`j@x.example (Jane Doe; Room 5)`, `j@x.example (Jane Doe, Some University)` →
+///      `Jane Doe`).
 /// 3. **"By"**: a leading `By`, `by` or `BY` followed by a space or a colon is dropped, from the
 ///    whole value and from each name: `By JOHN SMITH` → `JOHN SMITH` (the case is kept).
 /// 4. **Several names**: the value is split on `;` and ` | `, then on the words `and` (any
-///    case) and `&`, except where the word after the conjunction starts with a lower-case
-///    letter (`Staff and agencies`, `Jane Doe and others` stay whole) or ends a company's name
-///    (`& Co`, `& Co.`, `& Company`, `& Sons`).
+///    case) and `&`, except inside double quotes, and where the word after the conjunction
+///    starts with a lower-case letter (`Staff and agencies`, `Jane Doe and others` stay whole)
+///    or ends a company's name (`& Co`, `& Co.`, `& Company`, `& Sons`).
 /// 5. **Commas**, in each part: a comma-separated piece after the first is an affiliation, and
 ///    is dropped, when one of its words is a wire or staff word (`affiliationWords`: Reuters,
 ///    Reuter, Press, AP, AFP, UPI, DPA, Staff, Writer(s), Correspondent(s), Editor(s),
@@ -33,7 +39,9 @@
 ///    word capitalised (or in a script without case) except the particles of `particles`
 ///    (`van`, `de`, `bin`, …), and not only initials. So `Smith, John`, `Smith, K. T.`,
 ///    `Charles Cox, Jr.` and `Mark Levy, ext. 8056` stay one name each, while `Maria Rosvall,
-///    Jecaterina Mantsinen` gives two. Empty pieces (`Dan Doe,,,`) are dropped.
+///    Jecaterina Mantsinen` gives two. Journals' lists of one-word surnames each followed by
+///    initials, `Ash, C., Mueller, K. L.`, give one name per pair (`Ash, C.`, `Mueller, K. L.`).
+///    Empty pieces (`Dan Doe,,,`) are dropped.
 /// 6. **Limits**: names without a letter or digit, and repeats (compared without case), are
 ///    dropped; at most `maxNames` names of at most `maxLength` characters each are kept.
 ///
@@ -68,9 +76,16 @@ public enum Bylines {
     /// Adds the names of `raw` to `names`, skipping those already there (without case), up to
     /// `maxNames`: how a loader merges several author elements of one article.
     static func add(_ raw: String, to names: inout [String]) {
+        if names.count >= maxNames { return }
+        var raw = raw
+        if raw.withUTF8(isPlainName) {
+            // Nearly every value (`Jane Doe`): what the rules would give back unchanged.
+            appendUnique(raw, to: &names)
+            return
+        }
         let s = collapse(raw)
-        if s.isEmpty || names.count >= maxNames { return }
-        if s.contains("@") || s.contains("!") || s.first == "(" {
+        if s.isEmpty { return }
+        if s.utf8.contains(where: { $0 == 0x40 || $0 == 0x21 || $0 == 0x28 }) {
             let pieces = topLevelCommaSplit(s)
             if pieces.count > 1 && pieces.allSatisfy({ $0.contains("@") }) {
                 for p in pieces { addMailbox(p, to: &names) }
@@ -89,8 +104,8 @@ public enum Bylines {
     enum Mailbox {
         /// A quoted display name: one name as it is.
         case quoted(String)
-        /// A display name or a comment: the text rules apply.
-        case text(String)
+        /// A display name or a comment: its first name by the text rules, else the address.
+        case text(String, address: String?)
         /// Only an address: kept as it is.
         case address(String)
     }
@@ -106,7 +121,14 @@ public enum Bylines {
     private static func addMailbox(_ m: Mailbox, to names: inout [String]) {
         switch m {
         case .quoted(let n), .address(let n): append(n, to: &names)
-        case .text(let t): addText(t, to: &names)
+        case .text(let t, let address):
+            // One mailbox, one person: what follows the first name is decoration. A comment
+            // naming no one (`(.....)`) leaves the address.
+            if let first = textNames(t).first(where: { hasName($0) }) {
+                append(first, to: &names)
+            } else if let address {
+                append(address, to: &names)
+            }
         }
     }
 
@@ -116,39 +138,53 @@ public enum Bylines {
         let p = raw.trimmingWhitespace()
         guard !p.isEmpty else { return nil }
         // Name <address>
-        if p.last == ">", let lt = lastTopLevel("<", in: p) {
-            let address = String(p[p.index(after: lt)..<p.index(before: p.endIndex)]).trimmingWhitespace()
-            guard address.contains("@") else { return nil }
+        if p.last == ">", let lt = lastTopLevel("<", in: p),
+            case let address = String(p[p.index(after: lt)..<p.index(before: p.endIndex)]).trimmingWhitespace(),
+            address.contains("@")
+        {
             let display = String(p[..<lt]).trimmingWhitespace()
             if display.isEmpty { return .address(address) }
             if display.count >= 2 && display.first == "\"" && display.last == "\"" {
                 let inner = unquote(display.dropFirst().dropLast())
                 return inner.isEmpty ? .address(address) : .quoted(inner)
             }
-            return .text(display)
+            return .text(display, address: address)
         }
         // (Name)
         if p.first == "(" && p.last == ")" && p.count >= 2 && matchingClose(p) == p.index(before: p.endIndex) {
             let inner = String(p.dropFirst().dropLast()).trimmingWhitespace()
-            return inner.isEmpty ? nil : .text(inner)
+            return inner.isEmpty ? nil : .text(inner, address: nil)
         }
-        // address (Name), address
-        let space = p.firstIndex(of: " ")
-        let token = String(p[..<(space ?? p.endIndex)])
+        // address (Name), address(Name) and more, address <Name>, address
+        let end = p.firstIndex(where: { $0 == " " || $0 == "(" }) ?? p.endIndex
+        let token = String(p[..<end])
         guard token.contains("@") || token.contains("!") else { return nil }
         var address = token
         if address.first == "<" && address.last == ">" && address.count > 2 {
             address = String(address.dropFirst().dropLast())
         }
-        guard let space else { return token.contains("@") ? .address(address) : nil }
-        let rest = p[p.index(after: space)...]
-        guard rest.first == "(" && rest.last == ")" else { return nil }
-        let comment = String(rest.dropFirst().dropLast()).trimmingWhitespace()
+        let rest = String(p[end...]).trimmingWhitespace()
+        if rest.isEmpty { return token.contains("@") ? .address(address) : nil }
+        let inner: Substring
+        if rest.first == "(", let close = matchingClose(rest) {
+            inner = rest[rest.index(after: rest.startIndex)..<close]  // what follows is decoration
+        } else if rest.first == "<" && rest.last == ">" && !rest.contains("@") {
+            inner = rest.dropFirst().dropLast()  // the name in brackets, the wrong way round
+        } else {
+            return nil
+        }
+        let comment = String(inner).trimmingWhitespace()
         if comment.isEmpty { return .address(address) }
         if comment.count >= 2 && comment.first == "\"" && comment.last == "\"" {
-            return .quoted(unquote(comment.dropFirst().dropLast()))
+            let q = unquote(comment.dropFirst().dropLast())
+            return q.isEmpty ? .address(address) : .quoted(q)
         }
-        return .text(comment)
+        // `a@x (Jane Doe <a@x>)`: the mailbox inside.
+        if comment.contains("@"), let m = mailbox(comment) {
+            if case .address = m { return .address(address) }
+            return m
+        }
+        return .text(comment, address: address)
     }
 
     /// The inside of a quoted string: backslash escapes removed, blanks trimmed.
@@ -232,27 +268,41 @@ public enum Bylines {
 
     /// Rules 3–5 on a byline's text.
     private static func addText(_ text: String, to names: inout [String]) {
+        for name in textNames(text) { append(name, to: &names) }
+    }
+
+    /// Rules 3–5: the names in a byline's text, before rule 6.
+    private static func textNames(_ text: String) -> [String] {
+        var out: [String] = []
         let t = droppingBy(text)
-        for group in t.split(separator: ";") {
-            for part in splitOn(" | ", String(group)) {
+        for group in t.utf8.contains(0x3B) ? t.split(separator: ";") : [Substring(t)] {
+            for part in splitOnBar(String(group)) {
                 for conjoined in splitConjunctions(part) {
-                    for name in splitCommas(droppingBy(conjoined)) {
-                        append(droppingBy(name), to: &names)
-                    }
+                    for name in splitCommas(droppingBy(conjoined)) { out.append(droppingBy(name)) }
                 }
             }
         }
+        return out
     }
 
-    private static func splitOn(_ sep: String, _ s: String) -> [String] {
-        guard s.contains(sep) else { return [s] }
+    /// Splits on ` | `.
+    private static func splitOnBar(_ s: String) -> [String] {
+        guard s.utf8.contains(0x7C) else { return [s] }
         var out: [String] = []
-        var rest = Substring(s)
-        while let r = rest.range(of: sep) {
-            out.append(String(rest[..<r.lowerBound]))
-            rest = rest[r.upperBound...]
+        var cur: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x20 && i + 2 < u.count && u[i + 1] == 0x7C && u[i + 2] == 0x20 {
+                out.append(String(decoding: cur, as: UTF8.self))
+                cur = []
+                i += 3
+                continue
+            }
+            cur.append(u[i])
+            i += 1
         }
-        out.append(String(rest))
+        out.append(String(decoding: cur, as: UTF8.self))
         return out
     }
 
@@ -261,24 +311,26 @@ public enum Bylines {
     static func droppingBy(_ s: String) -> String {
         let t = s.trimmingWhitespace()
         if t == "By" || t == "by" || t == "BY" { return "" }
-        let u = Array(t.utf8.prefix(3))
-        guard u.count == 3, u[0] | 0x20 == UInt8(ascii: "b"), u[1] | 0x20 == UInt8(ascii: "y"),
-            u[2] == 0x20 || u[2] == UInt8(ascii: ":")
+        var u = t.utf8.makeIterator()
+        guard let u0 = u.next(), let u1 = u.next(), let u2 = u.next(), u0 | 0x20 == UInt8(ascii: "b"),
+            u1 | 0x20 == UInt8(ascii: "y"), u2 == 0x20 || u2 == UInt8(ascii: ":")
         else { return t }
         // Only By, by and BY (not bY).
-        guard u[0] == UInt8(ascii: "B") || u[1] == UInt8(ascii: "y") else { return t }
+        guard u0 == UInt8(ascii: "B") || u1 == UInt8(ascii: "y") else { return t }
         return droppingBy(String(t.dropFirst(3)))
     }
 
     /// Splits on the words `and` / `&` (rule 4).
     private static func splitConjunctions(_ s: String) -> [String] {
+        guard s.utf8.contains(0x26) || hasWordAnd(s) else { return [s] }
         let words = s.split(separator: " ")
         guard words.count >= 3 else { return [s] }
         var out: [String] = []
         var cur: [Substring] = []
+        var quoted = false
         for (k, w) in words.enumerated() {
             let isConjunction = w == "&" || (w.count == 3 && w.lowercased() == "and")
-            if isConjunction && !cur.isEmpty && k + 1 < words.count {
+            if isConjunction && !quoted && !cur.isEmpty && k + 1 < words.count {
                 let next = words[k + 1]
                 let lower = next.first.map { $0.isLowercase } ?? false
                 if !lower && !companyTails.contains(next.lowercased()) {
@@ -288,18 +340,39 @@ public enum Bylines {
                 }
             }
             cur.append(w)
+            if w.contains("\"") && w.filter({ $0 == "\"" }).count % 2 == 1 { quoted.toggle() }
         }
         if !cur.isEmpty { out.append(cur.joined(separator: " ")) }
         return out
     }
 
+    /// Whether `s` may hold the word `and` (any case): `and` then a space (a filter; the split
+    /// checks the words).
+    private static func hasWordAnd(_ s: String) -> Bool {
+        var window: UInt32 = 0
+        for c in s.utf8 {
+            window = window << 8 | UInt32(c | (c >= 0x41 && c <= 0x5A ? 0x20 : 0))
+            if window & 0xFFFF_FF00 == 0x616E_6400 && c == 0x20 {  // "and "
+                return true
+            }
+        }
+        return false
+    }
+
     /// Rule 5: affiliations dropped; full names split.
     private static func splitCommas(_ s: String) -> [String] {
-        guard s.contains(",") else { return [s] }
+        guard s.utf8.contains(0x2C) else { return [s] }
         var pieces = s.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard let first = pieces.first else { return [] }
         pieces = [first] + pieces.dropFirst().filter { !isAffiliation($0) }
         if pieces.count > 1 && pieces.allSatisfy(looksLikeFullName) { return pieces }
+        // Journals' `Surname, I. N., Other, A.`: one name per surname and its initials.
+        if pieces.count >= 4 && pieces.count % 2 == 0 {
+            let pairs = stride(from: 0, to: pieces.count, by: 2).map { (pieces[$0], pieces[$0 + 1]) }
+            if pairs.allSatisfy({ isSurname($0.0) && isOnlyInitials($0.1) }) {
+                return pairs.map { $0.0 + ", " + $0.1 }
+            }
+        }
         return [pieces.joined(separator: ", ")]
     }
 
@@ -325,6 +398,18 @@ public enum Bylines {
         return !allInitials
     }
 
+    /// One word, not lower-case, without digits (`Fahrenkamp-Uppenbrink`).
+    private static func isSurname(_ piece: String) -> Bool {
+        guard let f = piece.first, !f.isLowercase, !piece.contains(" ") else { return false }
+        return !piece.contains(where: { $0.isNumber })
+    }
+
+    /// `K. T.`, `J.`, `J.R.`: every word an initial.
+    private static func isOnlyInitials(_ piece: String) -> Bool {
+        let words = piece.split(separator: " ")
+        return !words.isEmpty && words.allSatisfy { isInitial($0) && $0.contains(where: { $0.isLetter }) }
+    }
+
     /// `J`, `J.`, `J.R.`: letters no more than one between dots.
     private static func isInitial(_ w: Substring) -> Bool {
         w.split(separator: ".").allSatisfy { $0.count <= 1 }
@@ -332,21 +417,81 @@ public enum Bylines {
 
     // MARK: - Output
 
+    /// Whether every rule leaves `b` as it is: single spaces between words, none at the ends, at
+    /// most `maxLength` bytes, an ASCII letter or digit, no byte that a rule looks for (`@ ! ( ) < > ;
+    /// | , & " :`, controls, the lead bytes of Unicode blanks), no leading `by` word and no word
+    /// `and`. A fast path: the rules are not run for such a value (a name without any ASCII
+    /// letter or digit takes the slow path).
+    private static func isPlainName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        guard n > 0, n <= maxLength, b[0] != 0x20, b[n - 1] != 0x20 else { return false }
+        if n >= 2 && b[0] | 0x20 == UInt8(ascii: "b") && b[1] | 0x20 == UInt8(ascii: "y") && (n == 2 || b[2] == 0x20) {
+            return false
+        }
+        var alnum = false
+        var i = 0
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x20:
+                if b[i + 1] == 0x20 { return false }
+                // The word `and` (any case).
+                if i + 4 < n && b[i + 1] | 0x20 == UInt8(ascii: "a") && b[i + 2] | 0x20 == UInt8(ascii: "n")
+                    && b[i + 3] | 0x20 == UInt8(ascii: "d") && b[i + 4] == 0x20
+                {
+                    return false
+                }
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: alnum = true
+            case 0..<0x20, 0x7F, 0x21, 0x22, 0x26, 0x28, 0x29, 0x2C, 0x3A, 0x3B, 0x3C, 0x3E, 0x40, 0x7C: return false
+            case 0xC2, 0xE1, 0xE2, 0xE3: return false  // NBSP, NEL and other Unicode blanks start so
+            default: break
+            }
+            i += 1
+        }
+        return alnum
+    }
+
+    /// Whether `collapse` would leave `b` as it is (no control byte, no Unicode blank's lead
+    /// byte, single spaces, none at the ends).
+    private static func isCollapsed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
+        guard n > 0, b[0] != 0x20, b[n - 1] != 0x20 else { return n == 0 }
+        var previousSpace = false
+        for c in b {
+            if c < 0x20 || c == 0x7F || c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3 { return false }
+            if c == 0x20 && previousSpace { return false }
+            previousSpace = c == 0x20
+        }
+        return true
+    }
+
+    /// Whether `s` has a letter or a digit (else it names no one).
+    private static func hasName(_ s: String) -> Bool { s.contains(where: { $0.isLetter || $0.isNumber }) }
+
     /// Appends one cleaned name (rule 6).
     private static func append(_ name: String, to names: inout [String]) {
         guard names.count < maxNames else { return }
         var n = name.trimmingWhitespace()
         while let l = n.last, l == "," || l == ";" || l == ":" { n.removeLast() }
         n = n.trimmingWhitespace()
-        guard n.contains(where: { $0.isLetter || $0.isNumber }) else { return }
-        if n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
-        let key = n.lowercased()
-        if names.contains(where: { $0.lowercased() == key }) { return }
-        names.append(n)
+        guard hasName(n) else { return }
+        if n.utf8.count > maxLength && n.count > maxLength { n = String(n.prefix(maxLength)).trimmingWhitespace() }
+        appendUnique(n, to: &names)
+    }
+
+    /// Appends `name` unless `names` holds it (compared without case).
+    private static func appendUnique(_ name: String, to names: inout [String]) {
+        if !names.isEmpty {
+            let key = name.lowercased()
+            if names.contains(where: { $0.lowercased() == key }) { return }
+        }
+        names.append(name)
     }
 
     /// Blank runs (any Unicode white space, line breaks included) → one space; ends trimmed.
     static func collapse(_ s: String) -> String {
+        var s = s
+        if s.withUTF8(isCollapsed) { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var pending = false

@@ -2,6 +2,16 @@ import LoupeCore
 
 /// RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom 1.0 feeds, streamed through libxml2.
 ///
+/// Authors (`Article.authors`, each value through `Bylines.names`): an item's RSS `<author>`
+/// (an e-mail with the name in parentheses) and `dc:creator` elements, in order, a name given by
+/// both only once; else its `itunes:author` (or another namespace's `author`, such as Google
+/// Play's). An Atom entry's `<author>` elements (`name`, else `email`; `contributor`s are not
+/// authors); an entry with none takes those of its `<source>`, else the feed's own `<author>`s —
+/// only those that come before the entry (nearly every feed puts them first; an entry before a
+/// late feed-level `<author>` has none). Channel-level RSS elements (`managingEditor`, the
+/// channel's `itunes:author`) are not items' authors, and neither is any `author` nested deeper
+/// in an item (inside `media:group`, say).
+///
 /// Policy for broken files: a file with a fatal XML error is rejected whole, with one error
 /// naming its line and column; none of its items are indexed, even those streamed before the
 /// error (libxml2's reader hands them out first). Well-formed XML whose root is none of
@@ -20,9 +30,50 @@ public struct FeedLoader {
         /// Media RSS's `media:description`, at any depth (YouTube's and podcasts' feeds hold their
         /// text only there, inside `media:group`): the body when there is no other.
         var mediaDescription = ""
+        /// `<author>` (RSS or Atom) and `dc:creator`, in order.
+        var authors: [String] = []
+        /// `itunes:author` and other namespaces' `author`: when there is no other.
+        var podcastAuthors: [String] = []
+        /// Atom: the authors of the entry's `<source>`, when the entry names none.
+        var sourceAuthors: [String] = []
+    }
+
+    /// An author element being read: its own text (RSS, `dc:creator`) and, for Atom's
+    /// `<author><name>…</name><email>…</email><uri>…</uri></author>`, its name and e-mail.
+    struct AuthorElement {
+        enum Target { case item, podcast, source, feed }
+        enum Part { case own, name, email, other }
+        let target: Target
+        let depth: Int
+        var part = Part.own
+        var own = ""
+        var name = ""
+        var email = ""
+
+        init(_ target: Target, depth: Int) {
+            self.target = target
+            self.depth = depth
+        }
+
+        mutating func append(_ v: String) {
+            switch part {
+            case .own: own += v
+            case .name: name += v
+            case .email: email += v
+            case .other: break
+            }
+        }
+
+        /// The name, else the e-mail, else the element's own text.
+        var value: String {
+            if name.contains(where: { !$0.isWhitespace }) { return name }
+            if email.contains(where: { !$0.isWhitespace }) { return email }
+            return own
+        }
     }
 
     static let mediaRSS = "http://search.yahoo.com/mrss/"
+    static let atom = "http://www.w3.org/2005/Atom"
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var result = LoadResult()
@@ -74,6 +125,18 @@ public struct FeedLoader {
         var genericTitleOpen = false
         var generic = ""
         var ok = true
+        var author: AuthorElement?
+        /// Atom: the feed's `<author>`s seen so far (entries without their own inherit them).
+        var feedAuthors: [String] = []
+
+        func finish(_ a: AuthorElement) {
+            switch a.target {
+            case .item: Bylines.add(a.value, to: &current!.authors)
+            case .podcast: Bylines.add(a.value, to: &current!.podcastAuthors)
+            case .source: Bylines.add(a.value, to: &current!.sourceAuthors)
+            case .feed: Bylines.add(a.value, to: &feedAuthors)
+            }
+        }
 
         while true {
             guard r.read() else { break }
@@ -88,17 +151,29 @@ public struct FeedLoader {
                     generic += " "
                     continue
                 }
+                if author != nil {
+                    // A child of an author element: Atom's name and email are read.
+                    if depth == author!.depth + 1 && !r.isEmptyElement {
+                        author!.part = name == "name" ? .name : name == "email" ? .email : .other
+                    }
+                    continue
+                }
                 if current == nil && (name == "item" || name == "entry") {
                     current = Item()
                     itemDepth = depth
                     if r.isEmptyElement {
-                        emitItem(current!, itemCount, relativePath, emit)
+                        emitItem(current!, itemCount, relativePath, root == "feed" ? feedAuthors : [], emit)
                         itemCount += 1
                         current = nil
                     }
                     continue
                 }
-                guard current != nil else { continue }
+                guard current != nil else {
+                    if name == "author" && depth == 1 && root == "feed" && !r.isEmptyElement {
+                        author = AuthorElement(.feed, depth: depth)
+                    }
+                    continue
+                }
                 if field == nil && depth == itemDepth + 1 {
                     switch name {
                     case "link":
@@ -114,6 +189,15 @@ public struct FeedLoader {
                         }
                     case "group" where r.namespaceURI == FeedLoader.mediaRSS:
                         continue  // its children are read one by one (media:description)
+                    case "author":
+                        if !r.isEmptyElement {
+                            let ns = r.namespaceURI
+                            author = AuthorElement(ns.isEmpty || ns == FeedLoader.atom ? .item : .podcast, depth: depth)
+                        }
+                        continue
+                    case "creator":
+                        if !r.isEmptyElement { author = AuthorElement(.item, depth: depth) }
+                        continue
                     default:
                         break
                     }
@@ -128,11 +212,15 @@ public struct FeedLoader {
                     field = "media:description"
                     fieldDepth = depth
                     text = ""
+                } else if name == "author" && field == "source" && depth == fieldDepth + 1 && !r.isEmptyElement {
+                    author = AuthorElement(.source, depth: depth)  // Atom's entry/source/author
                 } else if field != nil {
                     text += " "  // element boundary inside xhtml content
                 }
             case .text:
-                if field != nil {
+                if author != nil {
+                    author!.append(r.value)
+                } else if field != nil {
                     text += r.value
                 } else if current == nil && !root.isEmpty && !(root == "rss" || root == "RDF" || root == "feed") {
                     let v = r.value
@@ -141,19 +229,32 @@ public struct FeedLoader {
                 }
             case .endElement:
                 let depth = r.depth
+                if let a = author {
+                    if depth == a.depth {
+                        finish(a)
+                        author = nil
+                    } else if depth == a.depth + 1 {
+                        author!.part = .own
+                    }
+                    continue
+                }
                 if genericTitleOpen && r.localName == "title" { genericTitleOpen = false }
                 if let f = field, depth == fieldDepth {
                     apply(f, text, to: &current!)
                     field = nil
                     fieldDepth = -1
                 } else if current != nil && depth == itemDepth && field == nil {
-                    emitItem(current!, itemCount, relativePath, emit)
+                    emitItem(current!, itemCount, relativePath, root == "feed" ? feedAuthors : [], emit)
                     itemCount += 1
                     current = nil
                     itemDepth = -1
                 }
             case .entityReference:
-                if field != nil { text += "&" + r.name + ";" }
+                if author != nil {
+                    author!.append("&" + r.name + ";")
+                } else if field != nil {
+                    text += "&" + r.name + ";"
+                }
             case .documentType, .other:
                 break
             }
@@ -183,15 +284,22 @@ public struct FeedLoader {
         return result.diagnostics
     }
 
-    private func emitItem(_ item: Item, _ n: Int, _ relativePath: String, _ emit: (Article) -> Void) {
+    /// `feedAuthors`: an Atom feed's own authors so far, for an entry without any.
+    private func emitItem(
+        _ item: Item, _ n: Int, _ relativePath: String, _ feedAuthors: [String], _ emit: (Article) -> Void
+    ) {
         let body = HTMLText.plain(
             !item.content.isEmpty ? item.content : !item.description.isEmpty ? item.description : item.mediaDescription)
         let title = HTMLText.plain(item.title)
         let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
+        let authors =
+            !item.authors.isEmpty
+            ? item.authors
+            : !item.podcastAuthors.isEmpty ? item.podcastAuthors : !item.sourceAuthors.isEmpty ? item.sourceAuthors : feedAuthors
         emit(
             Article(
                 id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),
-                categories: item.categories, link: item.link, source: relativePath, position: n))
+                categories: item.categories, link: item.link, authors: authors, source: relativePath, position: n))
     }
 
     private func apply(_ field: String, _ raw: String, to item: inout Item) {

@@ -8,7 +8,10 @@ import LoupeCore
 /// Each item: `id` (a string, or a number written as one; else its `url`, else `path#n`),
 /// `title`, body from `content_text`, else `content_html` (markup stripped), else `summary`;
 /// `date_published` (else `date_modified`), `tags` as categories, `url` (else `external_url`) as
-/// the link. A file that is not valid JSON is rejected with the parser's message.
+/// the link; authors from the item's `authors` (1.1: objects with a `name`) or `author` (1.0:
+/// one object), else from the feed's top-level `authors` / `author`, which items inherit (each
+/// name through `Bylines.names`; a plain string is taken as a name too). A file that is not
+/// valid JSON is rejected with the parser's message.
 public struct JSONFeedLoader {
     public init() {}
 
@@ -29,6 +32,21 @@ public struct JSONFeedLoader {
         return false
     }
 
+    /// The names of an item's or feed's `authors` (1.1), else its `author` (1.0).
+    static func authors(_ object: [String: Any]) -> [String] {
+        var names: [String] = []
+        func add(_ v: Any) {
+            if let s = v as? String {
+                Bylines.add(s, to: &names)
+            } else if let o = v as? [String: Any], let s = o["name"] as? String {
+                Bylines.add(s, to: &names)
+            }
+        }
+        if let list = object["authors"] as? [Any] { list.forEach(add) }
+        if names.isEmpty, let one = object["author"] { add(one) }
+        return names
+    }
+
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var result = LoadResult()
         let object: Any
@@ -45,6 +63,7 @@ public struct JSONFeedLoader {
                 Diagnostic(path: relativePath, message: "JSON Feed without an items array", severity: .error))
             return result
         }
+        let feedAuthors = Self.authors(feed)
         for (n, element) in items.enumerated() {
             guard let item = element as? [String: Any] else { continue }
             func string(_ key: String) -> String? {
@@ -62,12 +81,14 @@ public struct JSONFeedLoader {
                 body = HTMLText.plain(string("summary") ?? "")
             }
             let tags = (item["tags"] as? [Any])?.compactMap { $0 as? String } ?? []
+            let own = Self.authors(item)
             result.articles.append(
                 Article(
                     id: string("id") ?? link ?? "\(relativePath)#\(n)",
                     title: HTMLText.plain(string("title") ?? ""), body: body,
                     date: (string("date_published") ?? string("date_modified")).flatMap(DateParsing.iso),
-                    categories: tags, link: link, source: relativePath, position: n))
+                    categories: tags, link: link, authors: own.isEmpty ? feedAuthors : own, source: relativePath,
+                    position: n))
         }
         if result.articles.isEmpty {
             result.diagnostics.append(

@@ -13,7 +13,9 @@ import LoupeCore
 /// - id: `_id`, `id`, `docid`, `doc_id`, `docno`; else `path#n` (n = position in the file);
 /// - title: `title`, `headline`; body: `text`, `body`, `contents`, `content`, `abstract`;
 /// - date: `date`, `published`, `pubDate`, `timestamp` (→ ISO 8601 when readable);
-/// - categories: `categories`, `category`, `tags`, `topics`; link: `url`, `link`.
+/// - categories: `categories`, `category`, `tags`, `topics`; link: `url`, `link`;
+/// - authors: `author`, `authors`, `byline`, `creator` (the first that names someone): a string,
+///   an object with a `name`, or an array of either, each through `Bylines.names`.
 ///
 /// Policy for bad lines: a line that is not valid JSON, not an object, or has neither a title
 /// nor a text field gets a **warning naming its line** and is skipped; every other line is
@@ -28,6 +30,7 @@ public struct JSONLinesLoader {
     static let dateKeys = ["date", "published", "pubDate", "timestamp"]
     static let categoryKeys = ["categories", "category", "tags", "topics"]
     static let linkKeys = ["url", "link"]
+    static let authorKeys = ["author", "authors", "byline", "creator"]
 
     public init() {}
 
@@ -161,12 +164,12 @@ public struct JSONLinesLoader {
                 date: Self.text(dict, present[Field.date.rawValue]).flatMap(LoaderDates.iso),
                 categories: Self.list(dict, present[Field.category.rawValue]),
                 link: Self.text(dict, present[Field.link.rawValue]),
-                source: relativePath, position: n))
+                authors: Self.authors(dict, present[Field.author.rawValue]), source: relativePath, position: n))
     }
 
     /// The article fields read from known keys.
     enum Field: Int, CaseIterable {
-        case id, title, body, date, category, link
+        case id, title, body, date, category, link, author
 
         /// Its keys, in order of preference.
         var keys: [String] {
@@ -177,6 +180,7 @@ public struct JSONLinesLoader {
             case .date: JSONLinesLoader.dateKeys
             case .category: JSONLinesLoader.categoryKeys
             case .link: JSONLinesLoader.linkKeys
+            case .author: JSONLinesLoader.authorKeys
             }
         }
     }
@@ -199,6 +203,23 @@ public struct JSONLinesLoader {
             if let x = v as? Double { return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
         }
         return nil
+    }
+
+    /// The names of the first key that gives any: a string, `{"name": …}`, or an array of them.
+    static func authors(_ d: [String: Any], _ keys: [String]) -> [String] {
+        for k in keys {
+            var names: [String] = []
+            func add(_ v: Any) {
+                if let s = v as? String {
+                    Bylines.add(s, to: &names)
+                } else if let o = v as? [String: Any], let s = o["name"] as? String {
+                    Bylines.add(s, to: &names)
+                }
+            }
+            if let a = d[k] as? [Any] { a.forEach(add) } else if let v = d[k] { add(v) }
+            if !names.isEmpty { return names }
+        }
+        return []
     }
 
     static func list(_ d: [String: Any], _ keys: [String]) -> [String] {

@@ -12,6 +12,9 @@ import LoupeCore
 ///
 /// - title: `Subject` (MIME encoded-words `=?charset?Q|B?…?=` decoded for UTF-8 / ASCII /
 ///   Latin-1 / Windows-1252); empty when absent.
+/// - authors: the `From` header (encoded-words decoded like the subject) through
+///   `Bylines.names`: `jane@example.com (Jane Doe)` and `Jane Doe <jane@example.com>` give
+///   `Jane Doe`, a bare address is kept.
 /// - date: `Date` → ISO 8601; id: `Message-ID` without its angle brackets, else the file path;
 ///   categories: the `Newsgroups` list; body: everything after the header block, decoded like
 ///   a text file (UTF-8, else Latin-1 with a warning) and otherwise left as written (quoted
@@ -158,7 +161,7 @@ public struct MailLoader {
         result.articles.append(
             Article(
                 id: id, title: title, body: body, date: values["date"].flatMap(LoaderDates.iso), categories: groups,
-                source: relativePath, position: 0))
+                authors: values["from"].map(Bylines.names) ?? [], source: relativePath, position: 0))
         return result
     }
 

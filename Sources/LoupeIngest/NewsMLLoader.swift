@@ -4,12 +4,17 @@ import LoupeCore
 ///
 /// - **NITF** (root `nitf`): one article. Title `hl1` (else `head/title`); body the text of
 ///   `body.content`; date `date.issue@norm` (else `date.release@norm`); id `doc-id@id-string`
-///   (else the file path); categories `subj:` + `tobject.subject@tobject.subject.refnum`.
+///   (else the file path); categories `subj:` + `tobject.subject@tobject.subject.refnum`;
+///   authors from `byline` (outside `body.content`): its `person` children when it has any,
+///   else its text without the `byttl` title (`By BERNARD DOE<byttl>AP Business
+///   Writer</byttl>` → `BERNARD DOE`).
 /// - **NewsML 1.2** (root `NewsML`): one article per `NewsItem`. Title the `HeadLine` of the
 ///   item's first `NewsLines` (photo captions come later), else `NameLabel`; body the text of
 ///   every `DataContent` (XHTML, nested NITF or CDATA-escaped HTML); date `ThisRevisionCreated`,
 ///   else `FirstCreated`, `DateLineDate`, the envelope's `DateAndTime`; categories `subj:` +
-///   the IPTC codes of `SubjectCode/*@FormalName`; id the story's URN: `PublicIdentifier`
+///   the IPTC codes of `SubjectCode/*@FormalName`; authors the `ByLine` of the item's first
+///   `NewsLines` (AFP's later `NewsLines` are photos', whose `ByLine` is the photographer);
+///   id the story's URN: `PublicIdentifier`
 ///   without its trailing `:RevisionId` (e.g. `urn:newsml:afp.com:20231124T192141Z:TX-PAR-EWE94`),
 ///   so that revisions of a story share one id (the index keeps the last one loaded), like
 ///   NewsML-G2's `guid`.
@@ -19,7 +24,11 @@ import LoupeCore
 ///   `inlineData` (without the XHTML `head`),
 ///   else `contentMeta/description`; date `versionCreated`, else `firstCreated`,
 ///   `contentCreated`, the message's `sent`; id `@guid`; categories `contentMeta/subject@qcode`
-///   (else `@literal`).
+///   (else `@literal`); authors `contentMeta/by` (the byline as printed), else the `name`s of
+///   `contentMeta/creator` (a creator's `literal` or `qcode` alone is an agency or a login,
+///   not a name).
+///
+/// Author values go through `Bylines.names`; agencies' initials (`gr/bp`) stay as written.
 ///
 /// Dates in ISO 8601 basic format (`20151210T191044Z`) are normalised too. Items with neither
 /// title nor text are skipped (a note says how many). As in `FeedLoader`, a fatal XML error
@@ -94,6 +103,12 @@ public struct NewsMLLoader {
         var description = ""
         var dates: [String: String] = [:]
         var categories: [String] = []
+        /// NITF `byline`, NewsML 1.2 `ByLine`, NewsML-G2 `by`: names.
+        var bylines: [String] = []
+        /// NewsML-G2 `creator/name`: names, when there is no byline.
+        var creators: [String] = []
+        /// NewsML 1.2: how many `NewsLines` were opened (only the first one's `ByLine` counts).
+        var newsLines = 0
     }
 
     private func article(_ item: Item, dialect: Dialect, envelopeDate: String?, relativePath: String, position: Int)
@@ -131,8 +146,8 @@ public struct NewsMLLoader {
         }
         if date == nil, let e = envelopeDate { date = LoaderDates.iso(e) }
         return Article(
-            id: id, title: title, body: body, date: date, categories: item.categories, source: relativePath,
-            position: position)
+            id: id, title: title, body: body, date: date, categories: item.categories,
+            authors: item.bylines.isEmpty ? item.creators : item.bylines, source: relativePath, position: position)
     }
 
     /// `PublicIdentifier` without its revision, else `urn:newsml:provider:date:itemid`.
@@ -162,6 +177,13 @@ public struct NewsMLLoader {
         var bodyDepth = -1
         var skipDepth = -1
         var envelopeDate: String?
+        /// NITF: the `byline` being read (its depth; -1: none), its own text, its `person`s.
+        var bylineDepth = -1
+        var bylineText = ""
+        var bylinePersons: [String] = []
+        /// Depth of the `person` (collected) or `byttl` (skipped) open in the byline; -1: none.
+        var bylineChildDepth = -1
+        var bylineChildIsPerson = false
 
         static let blockNames: Set<String> = [
             "p", "P", "br", "div", "li", "tr", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hl1", "hl2", "block",
@@ -185,6 +207,18 @@ public struct NewsMLLoader {
                 }
             }
             defer { if !empty { stack.append(name) } }
+            if bylineDepth >= 0 {
+                if bylineChildDepth < 0 && !empty && (name == "person" || name == "byttl") {
+                    bylineChildDepth = depth
+                    bylineChildIsPerson = name == "person"
+                    if bylineChildIsPerson { bylinePersons.append("") }
+                } else if bylineChildDepth < 0 {
+                    bylineText += " "
+                } else if bylineChildIsPerson {
+                    bylinePersons[bylinePersons.count - 1] += " "
+                }
+                return
+            }
             if field != nil {
                 fieldText += " "
                 return
@@ -215,6 +249,12 @@ public struct NewsMLLoader {
                 case "tobject.subject":
                     if let v = r.attribute("tobject.subject.refnum") { addCategory("subj:" + v) }
                 case "body.content": if !empty { bodyDepth = depth }
+                case "byline":
+                    if !empty {
+                        bylineDepth = depth
+                        bylineText = ""
+                        bylinePersons = []
+                    }
                 default: break
                 }
             case .newsML1?:
@@ -232,6 +272,8 @@ public struct NewsMLLoader {
                     "ThisRevisionCreated", "DateLineDate":
                     open(name, depth, empty)
                 case "HeadLine": if current?.titleSeen == false { open(name, depth, empty) }
+                case "NewsLines": current?.newsLines += 1
+                case "ByLine": if parent == "NewsLines" && current?.newsLines == 1 { open(name, depth, empty) }
                 case "Subject", "SubjectMatter", "SubjectDetail":
                     if parent == "SubjectCode", let v = r.attribute("FormalName") { addCategory("subj:" + v) }
                 case "DataContent": if !empty { bodyDepth = depth }
@@ -252,6 +294,11 @@ public struct NewsMLLoader {
                 case "title": if parent == "itemMeta" { open(name, depth, empty) }
                 case "description": if parent == "contentMeta" { open(name, depth, empty) }
                 case "versionCreated", "firstCreated", "contentCreated": open(name, depth, empty)
+                case "by": if parent == "contentMeta" { open(name, depth, empty) }
+                case "name":
+                    if parent == "creator" && stack.count >= 2 && stack[stack.count - 2] == "contentMeta" {
+                        open("creator", depth, empty)
+                    }
                 case "subject":
                     if parent == "contentMeta", let v = r.attribute("qcode") ?? r.attribute("literal") {
                         addCategory(v)
@@ -291,6 +338,21 @@ public struct NewsMLLoader {
 
         func end(_ name: String, depth: Int) {
             if !stack.isEmpty { stack.removeLast() }
+            if bylineDepth >= 0 {
+                if depth == bylineDepth {
+                    if current != nil {
+                        if bylinePersons.contains(where: { !$0.isEmpty }) {
+                            for p in bylinePersons { Bylines.add(p, to: &current!.bylines) }
+                        } else {
+                            Bylines.add(bylineText, to: &current!.bylines)
+                        }
+                    }
+                    bylineDepth = -1
+                } else if depth == bylineChildDepth {
+                    bylineChildDepth = -1
+                }
+                return
+            }
             if let f = field {
                 if depth == fieldDepth {
                     apply(f, fieldText)
@@ -319,7 +381,13 @@ public struct NewsMLLoader {
         }
 
         func text(_ v: String) {
-            if field != nil {
+            if bylineDepth >= 0 {
+                if bylineChildDepth < 0 {
+                    bylineText += v
+                } else if bylineChildIsPerson {
+                    bylinePersons[bylinePersons.count - 1] += v
+                }
+            } else if field != nil {
                 fieldText += v
             } else if skipDepth >= 0 {
                 return
@@ -346,6 +414,8 @@ public struct NewsMLLoader {
             case "DateId": current!.dateId = v
             case "NewsItemId": current!.newsItemId = v
             case "RevisionId": current!.revisionId = v
+            case "ByLine", "by": Bylines.add(raw, to: &current!.bylines)
+            case "creator": Bylines.add(raw, to: &current!.creators)
             default: if current!.dates[name] == nil && !v.isEmpty { current!.dates[name] = v }
             }
         }

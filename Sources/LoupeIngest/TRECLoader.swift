@@ -10,6 +10,10 @@ import LoupeCore
 /// - title: the first non-empty of `<TITLE>`, `<HEADLINE>`, `<HL>`, `<HEAD>` (inner tags removed).
 /// - date: `<DATE>` (or `<DATE1>`, `<DD>`) when present and readable: RFC 822, ISO 8601 (also
 ///   basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989, Sunday` (LA Times).
+/// - authors: every closed `<BYLINE>` and `<AUTHOR>` element (LA Times, FT, AP, WSJ), in order,
+///   inner tags removed, through `Bylines.names` (`By JANE DOE, Times Staff Writer` → `JANE
+///   DOE`). A later byline that is only an affiliation (AP's second `<BYLINE>Associated Press
+///   Writer</BYLINE>`) is no name.
 /// - body: every `<TEXT>` element, inner tags removed (block tags → line breaks); a document
 ///   with no `<TEXT>` gets all its content except the id, header, title and date elements.
 /// - entities: `&amp;` `&lt;` `&gt;` `&quot;` `&apos;`, numeric references and the HTML names
@@ -22,6 +26,7 @@ public struct TRECLoader {
     static let textName = Array("TEXT".utf8)
     static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD"].map { Array($0.utf8) }
     static let dateNames = ["DATE", "DATE1", "DD"].map { Array($0.utf8) }
+    static let authorNames = ["BYLINE", "AUTHOR"].map { Array($0.utf8) }
     /// Left out of the fallback body (no `<TEXT>`).
     static let metaNames = ["DOCNO", "DOCOLDNO", "DOCID", "DOCHDR", "FILEID", "FIRST", "SECOND"].map { Array($0.utf8) }
 
@@ -126,6 +131,21 @@ public struct TRECLoader {
                     break
                 }
             }
+            var authors: [String] = []
+            // One pass for both names, so that bylines keep their order.
+            var i = content.lowerBound
+            while let lt = MarkupScan.next(UInt8(ascii: "<"), b, from: i, to: content.upperBound) {
+                i = lt + 1
+                guard let t = MarkupScan.tag(b, at: lt, limit: content.upperBound), !t.closing,
+                    let name = TRECLoader.authorNames.first(where: { MarkupScan.nameIs(b, t.name, $0) }),
+                    let close = MarkupScan.findTag(b, name, closing: true, in: t.end..<content.upperBound)
+                else { continue }
+                let v = text(t.end..<close.start, mode: .tags)
+                if authors.isEmpty || Bylines.droppingBy(v) != v || !Bylines.isAffiliation(v) {
+                    Bylines.add(v, to: &authors)
+                }
+                i = close.end
+            }
             var body = MarkupText(keepLines: true)
             let texts = MarkupScan.elements(b, TRECLoader.textName, in: content)
             if !texts.isEmpty {
@@ -148,7 +168,8 @@ public struct TRECLoader {
             }
             note(body)
             return Article(
-                id: id, title: title, body: body.string, date: date, source: relativePath, position: position)
+                id: id, title: title, body: body.string, date: date, authors: authors, source: relativePath,
+                position: position)
         }
     }
 

@@ -5,6 +5,7 @@ import LoupeCore
 ///
 /// Title heuristic: the first non-blank line when it is short (at most 120 characters) and more
 /// text follows; it is then not repeated in the body. Otherwise the file name without extension.
+/// Plain text has no byline field: `authors` stays empty.
 public struct TextLoader {
     public static let maxTitleCharacters = 120
 

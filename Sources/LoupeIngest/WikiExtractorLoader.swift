@@ -13,6 +13,7 @@ import LoupeCore
 ///   Articles with an empty body (redirects and stubs, common in these dumps) are kept: their
 ///   title is still searchable.
 /// - A `<doc>` without `</doc>` ends at the next `<doc>` or the end of the file (warning).
+/// - authors: none (wiki pages have editors, not bylines, and the dumps name none).
 public struct WikiExtractorLoader {
     public init() {}
 

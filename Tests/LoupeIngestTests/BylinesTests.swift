@@ -14,9 +14,16 @@ struct BylinesTests {
     @Test func rssAuthorEmailWithTheNameInAComment() {
         #expect(Bylines.names("jane@example.com (Jane Doe)") == ["Jane Doe"])
         #expect(Bylines.names("jane@example.com ()") == ["jane@example.com"])
+        #expect(Bylines.names("jane@example.com (.....)") == ["jane@example.com"])
+        #expect(Bylines.names("jane@example.com (\"\")") == ["jane@example.com"])
         // A UUCP bang path counts as an address; a lone comment gives its inside.
         #expect(Bylines.names("host.example!jdoe (Jane Doe)") == ["Jane Doe"])
         #expect(Bylines.names("(Jane Doe)") == ["Jane Doe"])
+        // Odd forms of Usenet headers.
+        #expect(Bylines.names("jd@x.example(Jane Doe) The Great") == ["Jane Doe"])
+        #expect(Bylines.names("jd@x.example <Jane Doe>") == ["Jane Doe"])
+        #expect(Bylines.names("jd@x.example (Jane Doe <jd@x.example>)") == ["Jane Doe"])
+        #expect(Bylines.names("jd@x.example (Jane (JD) Doe)") == ["Jane (JD) Doe"])
         // The comment goes through the text rules: empty pieces dropped, one name kept whole.
         #expect(Bylines.names("jdoe@example.com (Jane Doe,,,)") == ["Jane Doe"])
         #expect(Bylines.names("jdoe@example.com (Doe, Jane Q.)") == ["Doe, Jane Q."])
@@ -38,6 +45,17 @@ struct BylinesTests {
     @Test func bareAddressIsKept() {
         #expect(Bylines.names("jane@example.com") == ["jane@example.com"])
         #expect(Bylines.names("  robot@listings.example ") == ["robot@listings.example"])
+    }
+
+    /// A mailbox is one person: after the first name, a comment's or display name's pieces are
+    /// decoration (phone numbers, rooms, employers); a quoted one is taken whole.
+    @Test func oneMailboxNamesOnePerson() {
+        #expect(Bylines.names("hf@host.example (Hal Foe;555-0100;Room 5)") == ["Hal Foe"])
+        #expect(Bylines.names("tf@host.example (Tom Foe | 2D-337 | x4341)") == ["Tom Foe"])
+        #expect(Bylines.names("ld@uni.example (Lee Doe, Springfield University)") == ["Lee Doe"])
+        #expect(Bylines.names("Lee Doe, Springfield University <ld@uni.example>") == ["Lee Doe"])
+        #expect(Bylines.names("kc@host.example (Kim \"Justified And Ancient\" Coe)") == ["Kim \"Justified And Ancient\" Coe"])
+        #expect(Bylines.names("\"Jane Doe and John Roe\" <team@x.example>") == ["Jane Doe and John Roe"])
     }
 
     @Test func addressListGivesEachMailbox() {
@@ -71,6 +89,8 @@ struct BylinesTests {
         #expect(Bylines.names("Jane Doe and others") == ["Jane Doe and others"])
         #expect(Bylines.names("Doe & Co") == ["Doe & Co"])
         #expect(Bylines.names("Roe & Sons") == ["Roe & Sons"])
+        // Nor inside quotes.
+        #expect(Bylines.names("Kim \"Justified And Ancient\" Coe") == ["Kim \"Justified And Ancient\" Coe"])
         // A bare `|` or an `and` inside a word is no separator.
         #expect(Bylines.names("Andrea Sand|Roe") == ["Andrea Sand|Roe"])
     }
@@ -86,6 +106,9 @@ struct BylinesTests {
         #expect(Bylines.names("Mark Roe, ext. 8056") == ["Mark Roe, ext. 8056"])
         #expect(Bylines.names("Dan Roe, Attorney to Be") == ["Dan Roe, Attorney to Be"])
         #expect(Bylines.names("ROE JR, D. J.") == ["ROE JR, D. J."])
+        // Journals' surname-and-initials lists.
+        #expect(Bylines.names("Ash, C., Fahrenkamp-Uppenbrink, J., Roe, K. L.") == ["Ash, C.", "Fahrenkamp-Uppenbrink, J.", "Roe, K. L."])
+        #expect(Bylines.names("Ash, C., Roe, Kim") == ["Ash, C., Roe, Kim"])
         // Scripts without case split like capitalised ones.
         #expect(Bylines.names("جويل صمد, لويس جيني") == ["جويل صمد", "لويس جيني"])
     }
@@ -128,6 +151,23 @@ struct BylinesTests {
     @Test func agencyInitialsStayAsWritten() {
         #expect(Bylines.names("gr/bp") == ["gr/bp"])
         #expect(Bylines.names("Geir Doe / Factcheck.example") == ["Geir Doe / Factcheck.example"])
+    }
+
+    /// The fast path for plain names gives what the rules give.
+    @Test func plainNamesTakeTheFastPathUnchanged() {
+        for plain in ["Jane Doe", "José Bautista", "Ann-Marie O’Doe", "DJ Roe", "Rebecca Davis O'Doe", "x"] {
+            #expect(Bylines.names(plain) == [plain])
+        }
+        #expect(Bylines.names("By") == [])
+        #expect(Bylines.names("BY JANE DOE") == ["JANE DOE"])
+        #expect(Bylines.names("Jane  Doe") == ["Jane Doe"])
+        #expect(Bylines.names("Jane\u{A0}Doe") == ["Jane Doe"])
+        #expect(Bylines.names("Jane Doe AND Kim Roe") == ["Jane Doe", "Kim Roe"])
+        #expect(Bylines.names("Andy Sandberg") == ["Andy Sandberg"])
+        #expect(Bylines.names("…") == [])
+        var names = ["JANE DOE"]
+        Bylines.add("Jane Doe", to: &names)
+        #expect(names == ["JANE DOE"])
     }
 
     /// Several author elements of one article merge without repeats, in order.

@@ -203,6 +203,93 @@ struct FeedLoaderTests {
         #expect(r.articles[1].body == "Only a summary.")
     }
 
+    /// RSS 2.0: `<author>` is an e-mail with the name in parentheses; `dc:creator` may repeat
+    /// (several authors) and may name the `<author>`'s person again (kept once);
+    /// `itunes:author` counts only when there is no other; the channel's `managingEditor` and
+    /// `itunes:author`, a `<source>` and Media RSS credits are no item's authors.
+    @Test func rss2AuthorEmailDCCreatorsAndPodcastAuthor() {
+        let r = load(
+            """
+            <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+              xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:media="http://search.yahoo.com/mrss/">
+            <channel><title>C</title><managingEditor>ed@example.com (Ed Itor)</managingEditor>
+            <itunes:author>Channel Voice</itunes:author>
+            <item><guid>a1</guid><title>One</title><author>jane@example.com (Jane Doe)</author>
+            <dc:creator>Jane Doe</dc:creator></item>
+            <item><guid>a2</guid><title>Two</title><dc:creator>Ann Poe</dc:creator><dc:creator><![CDATA[Roe, J.]]></dc:creator>
+            <source url="https://other.example/rss">Other Feed</source>
+            <media:group><media:credit role="author">Photo Person</media:credit><media:description>d</media:description></media:group></item>
+            <item><guid>a3</guid><title>Three</title><itunes:author>Pod Caster</itunes:author></item>
+            <item><guid>a4</guid><title>Four</title><itunes:author>Pod Caster</itunes:author><author>Host Name</author></item>
+            <item><guid>a5</guid><title>Five</title><author/><dc:creator></dc:creator></item>
+            <item><guid>a6</guid><title>Six</title><author>By JANE DOE and JOHN ROE, Staff Writers</author></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(
+            r.articles.map(\.authors) == [
+                ["Jane Doe"], ["Ann Poe", "Roe, J."], ["Pod Caster"], ["Host Name"], [], ["JANE DOE", "JOHN ROE"],
+            ])
+    }
+
+    @Test func rss1RDFDCCreatorTwice() {
+        let r = load(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+              xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <channel rdf:about="x"><title>C</title><dc:creator>Channel Person</dc:creator></channel>
+            <item rdf:about="https://e.org/a"><title>A</title><dc:creator>Smith, K. T.</dc:creator>
+            <dc:creator>Jane
+              Doe</dc:creator></item>
+            <item rdf:about="https://e.org/b"><title>B</title></item>
+            </rdf:RDF>
+            """)
+        #expect(r.articles.map(\.authors) == [["Smith, K. T.", "Jane Doe"], []])
+    }
+
+    /// Atom: an entry's `<author>`s (`name`, else `email`; `uri` and `contributor` ignored); an
+    /// entry without one takes its `<source>`'s, else the feed's own — those that came before it.
+    @Test func atomEntryAuthorsAndInheritedFeedAuthors() throws {
+        let xml = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <author><name>Feed Owner</name><uri>https://e.org/</uri></author>
+            <entry><id>urn:1</id><title>Own</title>
+              <author><name>Jane Doe</name><email>jane@example.com</email><uri>https://e.org/jane</uri></author>
+              <author><name> John  Roe </name></author>
+              <contributor><name>Helping Hand</name></contributor></entry>
+            <entry><id>urn:2</id><title>Inherits</title><contributor><name>Helping Hand</name></contributor></entry>
+            <entry><id>urn:3</id><title>Email only</title><author><email>anon@example.com</email></author></entry>
+            <entry><id>urn:4</id><title>From a source</title>
+              <source><id>urn:other</id><title>Other</title><author><name>Source Writer</name></author></source></entry>
+            <entry><id>urn:5</id><title>Source and own</title><author><name>Own Writer</name></author>
+              <source><author><name>Source Writer</name></author></source></entry>
+            </feed>
+            """
+        let r = load(xml)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(
+            r.articles.map(\.authors) == [
+                ["Jane Doe", "John Roe"], ["Feed Owner"], ["anon@example.com"], ["Source Writer"], ["Own Writer"],
+            ])
+        // Streamed (small chunks): the same.
+        let dir = TestScratch.url("feed-authors")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("a.atom").path
+        try FileIO.write(Array(xml.utf8), to: path)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var got: [Article] = []
+        _ = FeedLoader().stream(fd: fd, relativePath: "a.atom", chunkSize: 32) { got.append($0) }
+        #expect(got.map(\.authors) == r.articles.map(\.authors))
+        // A feed-level author after the entries names none of the earlier ones (documented).
+        let late = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:a</id><title>Early</title></entry>
+            <author><name>Late Owner</name></author><entry><id>urn:b</id><title>Later</title></entry></feed>
+            """)
+        #expect(late.articles.map(\.authors) == [[], ["Late Owner"]])
+    }
+
     @Test func fatalErrorRejectsTheWholeFileWithLine() {
         let r = load(
             """

@@ -34,6 +34,36 @@ struct JSONFeedLoaderTests {
         #expect(r.articles[2].body == "Only a summary.")
     }
 
+    /// JSON Feed 1.1 `authors` (objects: name, url, avatar) and 1.0 `author` (one object); items
+    /// without their own take the feed's.
+    @Test func authorsOfItemsAndInheritedFromTheFeed() {
+        let v11 = """
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Blog",
+             "authors": [{"name": "Feed Owner", "url": "https://e.org/"}],
+             "items": [
+               {"id": "1", "content_text": "a", "authors": [
+                 {"name": "Jane Doe", "url": "https://e.org/jane", "avatar": "https://e.org/j.png"},
+                 {"name": "By John Roe"}, {"url": "https://e.org/nameless"}]},
+               {"id": "2", "content_text": "b"},
+               {"id": "3", "content_text": "c", "authors": []}
+             ]}
+            """
+        let r = ArticleLoading.load(Array(v11.utf8), relativePath: "blog/feed.json")
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.authors) == [["Jane Doe", "John Roe"], ["Feed Owner"], ["Feed Owner"]])
+        let v10 = """
+            {"version": "https://jsonfeed.org/version/1", "author": {"name": "Old Owner", "url": "https://e.org/"},
+             "items": [
+               {"id": "1", "content_text": "a", "author": {"name": "jane@example.com (Jane Doe)"}},
+               {"id": "2", "content_text": "b"}
+             ]}
+            """
+        let o = ArticleLoading.load(Array(v10.utf8), relativePath: "old/feed.json")
+        #expect(o.articles.map(\.authors) == [["Jane Doe"], ["Old Owner"]])
+        let none = #"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "content_text": "a"}]}"#
+        #expect(ArticleLoading.load(Array(none.utf8), relativePath: "n.json").articles.map(\.authors) == [[]])
+    }
+
     /// On one line (which JSON Lines detection would take) and with escaped slashes, as PHP
     /// writes it: still a JSON Feed. A broken one is rejected with the parser's reason.
     @Test func oneLineEscapedSlashesAndBrokenJSON() {

@@ -62,6 +62,27 @@ struct JSONLinesLoaderTests {
         #expect(r.articles[2].date == "2020-01-02")
     }
 
+    /// Author keys: a string, an array of strings, objects with a `name`; `author` before
+    /// `authors`, `byline`, `creator`, a key that names no one falling through.
+    @Test func authorKeys() {
+        let r = load(
+            """
+            {"_id": "1", "text": "t", "author": "By Jane Doe, Staff Writer"}
+            {"_id": "2", "text": "t", "authors": ["Jane Doe", "Kim Roe", ""]}
+            {"_id": "3", "text": "t", "authors": [{"name": "Ann Poe", "affiliation": "X"}, {"name": "Bo Moe"}, {"id": 3}]}
+            {"_id": "4", "text": "t", "creator": {"name": "jane@example.com (Jane Doe)"}, "byline": "By LEE ROE"}
+            {"_id": "5", "text": "t", "author": "", "creator": "Jo Hoe"}
+            {"_id": "6", "text": "t", "byline": "Jane Doe and Kim Roe", "creator": "Ignored Person"}
+            {"_id": "7", "text": "t", "author": null}
+            """)
+        #expect(!r.rejected)
+        #expect(
+            r.articles.map(\.authors) == [
+                ["Jane Doe"], ["Jane Doe", "Kim Roe"], ["Ann Poe", "Bo Moe"], ["LEE ROE"], ["Jo Hoe"],
+                ["Jane Doe", "Kim Roe"], [],
+            ])
+    }
+
     @Test func manyBadLinesAreCounted() {
         var s = "{\"_id\": \"1\", \"text\": \"ok\"}\n"
         for _ in 0..<30 { s += "{nope}\n" }
@@ -95,6 +116,7 @@ struct FlatJSONTests {
         #"{"categories": [], "text": "empty list"}"#,
         #"{}"#,
         #"{"id": 0, "docid": "x", "text": "zero id"}"#,
+        #"{"text": "t", "authors": ["Jane Doe", "By Kim Roe"], "byline": "x"}"#,
     ]
     static let other: [String] = [
         #"{"text": "nested", "meta": {"a": 1}}"#,
@@ -116,6 +138,7 @@ struct FlatJSONTests {
             JSONLinesLoader.idKeys, JSONLinesLoader.titleKeys, JSONLinesLoader.bodyKeys, JSONLinesLoader.dateKeys,
             JSONLinesLoader.linkKeys,
         ].map { JSONLinesLoader.text(d, $0) ?? "<none>" } + JSONLinesLoader.list(d, JSONLinesLoader.categoryKeys)
+            + JSONLinesLoader.authors(d, JSONLinesLoader.authorKeys)
     }
 
     @Test(arguments: flat) func flatLinesMatchJSONSerialization(_ line: String) throws {

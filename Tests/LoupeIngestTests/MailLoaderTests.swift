@@ -48,6 +48,25 @@ struct MailLoaderTests {
         #expect(a?.body == "Body text.")
     }
 
+    /// The From header's name: a comment after the address, a display name (an encoded-word
+    /// decoded, quotes removed), else the bare address.
+    @Test func fromGivesTheAuthor() {
+        let usenet = load("From: someone@site.example (Some One)\nSubject: s\n\nbody\n")
+        #expect(usenet.articles.first?.authors == ["Some One"])
+        let encoded = load(
+            "From: =?ISO-8859-1?Q?J=F6rg_M=FCller?= <jm@site.example>\nSubject: s\nDate: Mon, 5 Apr 1993 10:10:10 GMT\n\nbody\n"
+        )
+        #expect(encoded.articles.first?.authors == ["J\u{F6}rg M\u{FC}ller"])
+        let quoted = load("From: \"Doe, Jane\" <j@site.example>\nSubject: s\n\nbody\n")
+        #expect(quoted.articles.first?.authors == ["Doe, Jane"])
+        let bare = load("From: j@site.example\nSubject: s\n\nbody\n")
+        #expect(bare.articles.first?.authors == ["j@site.example"])
+        let folded = load("From: someone@site.example\n (Some\n One)\nSubject: s\n\nbody\n")
+        #expect(folded.articles.first?.authors == ["Some One"])
+        let none = load("Subject: s\nNewsgroups: a.b\n\nbody\n")
+        #expect(none.articles.first?.authors == [])
+    }
+
     @Test func encodedWordsBase64AndUTF8() {
         #expect(MailLoader.decodeEncodedWords("=?utf-8?B?Y2Fmw6k=?= =?UTF-8?Q?_ol=C3=A9?=") == "caf\u{E9} ol\u{E9}")
         #expect(MailLoader.decodeEncodedWords("plain =?koi8-r?Q?x?= text") == "plain =?koi8-r?Q?x?= text")

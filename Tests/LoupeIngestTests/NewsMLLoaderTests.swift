@@ -190,6 +190,67 @@ struct NewsMLLoaderTests {
         #expect(r.articles.first?.date == "2017-12-19T09:16:43Z")
     }
 
+    /// NITF `byline`: its text without the `byttl` title, or its `person`s; initials as written;
+    /// a `byline` inside the body text is text, not an author.
+    @Test func nitfByline() {
+        func authors(_ byline: String) -> [String]? {
+            load(
+                "<nitf><body><body.head><hedline><hl1>H</hl1></hedline>\(byline)</body.head>"
+                    + "<body.content><p>Text.</p><byline>By Body Text</byline></body.content></body></nitf>"
+            ).articles.first?.authors
+        }
+        #expect(authors("<byline>By KIM DOE<byttl>Wire Business Writer</byttl></byline>") == ["KIM DOE"])
+        #expect(authors("<byline>\n By <person>Lee Roe</person>\n <byttl>Network Online</byttl></byline>") == ["Lee Roe"])
+        #expect(authors("<byline>By<person>Ann Poe</person> and <person>Bo Moe</person></byline>") == ["Ann Poe", "Bo Moe"])
+        #expect(authors("<byline>By Ann Poe, Press Association Political Correspondent</byline>") == ["Ann Poe"])
+        #expect(authors("<byline>zq/xy</byline>") == ["zq/xy"])
+        #expect(authors("<byline/>") == [])
+        #expect(authors("") == [])
+    }
+
+    /// NewsML 1.2: the `ByLine` of the item's first `NewsLines`; a photo component's `ByLine`
+    /// (the photographer) is not the story's author.
+    @Test func newsML12ByLineOfTheFirstNewsLinesOnly() {
+        let r = load(
+            """
+            <NewsML Version="1.2"><NewsItem>
+              <Identification><NewsIdentifier><ProviderId>w.example</ProviderId><DateId>20230101</DateId>
+                <NewsItemId>A1</NewsItemId></NewsIdentifier></Identification>
+              <NewsComponent>
+                <NewsLines><HeadLine>Story</HeadLine><ByLine>By Jo Writer</ByLine></NewsLines>
+                <ContentItem><DataContent><p>Text.</p></DataContent></ContentItem>
+                <NewsComponent Duid="photo0"><NewsLines><HeadLine>Caption</HeadLine><ByLine>Pat Lens</ByLine></NewsLines></NewsComponent>
+              </NewsComponent>
+            </NewsItem><NewsItem>
+              <Identification><NewsIdentifier><ProviderId>w.example</ProviderId><DateId>20230101</DateId>
+                <NewsItemId>A2</NewsItemId></NewsIdentifier></Identification>
+              <NewsComponent>
+                <NewsLines><HeadLine>Photo story</HeadLine></NewsLines>
+                <ContentItem><DataContent><p>Text.</p></DataContent></ContentItem>
+                <NewsComponent Duid="photo0"><NewsLines><ByLine>Pat Lens</ByLine></NewsLines></NewsComponent>
+              </NewsComponent>
+            </NewsItem></NewsML>
+            """)
+        #expect(r.articles.map(\.authors) == [["Jo Writer"], []])
+    }
+
+    /// NewsML-G2: `contentMeta/by` as printed, else the `name`s of `contentMeta/creator` (its
+    /// `literal` or `qcode` alone names an agency or a login, not a person).
+    @Test func g2CreatorNameAndBy() {
+        func item(_ guid: String, _ meta: String) -> String {
+            "<newsItem guid=\"\(guid)\"><contentMeta><headline>H</headline>\(meta)</contentMeta></newsItem>"
+        }
+        let r = load(
+            "<newsMessage xmlns=\"http://iptc.org/std/nar/2006-10-01/\"><itemSet>"
+                + item("c", "<creator qcode=\"ed:1893\"><name>Doe Jane</name></creator>")
+                + item("l", "<creator literal=\"Wire\" role=\"cRole:source\"/>")
+                + item("b", "<creator qcode=\"ed:1\"><name>Doe Jane</name></creator><by>Jane Doe, Kim Roe</by>")
+                + item("q", "<creator qcode=\"ed:2\"/><contributor><name>Helper Person</name></contributor><by/>")
+                + "</itemSet></newsMessage>")
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.authors) == [["Doe Jane"], [], ["Jane Doe", "Kim Roe"], []])
+    }
+
     @Test func itemsWithNothingAreSkippedWithANote() {
         let r = load("<newsMessage><itemSet><newsItem guid=\"x\"><itemMeta/></newsItem></itemSet></newsMessage>")
         #expect(r.articles.isEmpty)

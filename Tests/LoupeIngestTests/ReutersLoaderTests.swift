@@ -146,6 +146,28 @@ struct ReutersLoaderTests {
         #expect(r.articles[0].date == "1987-04-01T08:00:00Z")
     }
 
+    /// `<AUTHOR>`: the byline's name, without "by" and the agency (entities decoded); never in
+    /// the body, with or without `<BODY>`.
+    @Test func authorElementGivesTheByline() {
+        let s = """
+            <REUTERS NEWID="21"><TEXT>&#2;
+            <TITLE>ZQ TALKING POINT</TITLE>
+            <AUTHOR>    by Pat D&#39;Arcy, Reuters</AUTHOR>
+            <DATELINE>    NEW YORK, March 2 - </DATELINE><BODY>Text of the story.
+             Reuter
+            &#3;</BODY></TEXT></REUTERS>
+            <REUTERS NEWID="22"><TEXT TYPE="UNPROC">&#2;
+            <AUTHOR>    BY LEE ROE AND KIM POE, REUTER</AUTHOR>
+            Unprocessed text.
+            &#3;</TEXT></REUTERS>
+            <REUTERS NEWID="23"><TEXT><BODY>No byline.</BODY></TEXT></REUTERS>
+            """
+        let r = ReutersLoader().load(Array(s.utf8), relativePath: "a.sgm")
+        #expect(r.articles.map(\.authors) == [["Pat D'Arcy"], ["LEE ROE", "KIM POE"], []])
+        #expect(!r.articles[0].body.contains("Arcy"))
+        #expect(r.articles[1].body == "Unprocessed text.")
+    }
+
     @Test func detection() {
         #expect(ArticleFormat.detect(Self.sgml) == .reuters)
         #expect(ArticleFormat.detect(Array("<REUTERS NEWID=\"1\"></REUTERS>".utf8)) == .reuters)
@@ -193,6 +215,7 @@ struct ReutersLoaderTests {
         var ids = Set<String>()
         var count = 0
         var warnings: [Diagnostic] = []
+        var withAuthors = 0
         for f in files {
             let bytes = try ArticleLoading.readFile(Array((Self.corpusDir + "/" + f).utf8CString))
             #expect(ArticleFormat.detect(bytes) == .reuters)
@@ -203,11 +226,15 @@ struct ReutersLoaderTests {
             for a in r.articles {
                 ids.insert(a.id)
                 if a.id == "17980" { #expect(a.body.contains("growth.\u{FC}")) }
+                if !a.authors.isEmpty { withAuthors += 1 }
+                #expect(!a.authors.contains { $0.lowercased().hasPrefix("by ") || $0.hasSuffix(", Reuters") })
                 #expect(!a.body.contains("&#"))
             }
         }
         #expect(count == 21_578)
         #expect(ids.count == 21_578)
+        // 875 records have an <AUTHOR>, each naming someone.
+        #expect(withAuthors == 875)
         // The one Latin-1 byte of reut2-017 is the only thing worth a warning.
         #expect(warnings.count == 1)
         #expect(warnings.first?.path == "reut2-017.sgm")

@@ -80,6 +80,28 @@ struct TRECLoaderTests {
         #expect(r.articles[3].date == nil)
     }
 
+    /// `<BYLINE>` (LA Times with paragraphs, AP with a second affiliation-only byline, FT) and
+    /// `<AUTHOR>` (WSJ): the names, without "By" and staff titles.
+    @Test func bylineAndAuthorElements() {
+        let r = load(
+            """
+            <DOC><DOCNO>LA010189-0002</DOCNO>
+            <BYLINE><P>By JANE DOE and JOHN ROE, Times Staff Writers</P></BYLINE>
+            <TEXT><P>Body.</P></TEXT></DOC>
+            <DOC><DOCNO>AP880101-0002</DOCNO>
+            <BYLINE>By KIM POE</BYLINE>
+            <BYLINE>Associated Press Writer</BYLINE>
+            <TEXT>x</TEXT></DOC>
+            <DOC><DOCNO>WSJ900214-0002</DOCNO><AUTHOR> Lee Moe (WSJ) </AUTHOR><TEXT>y</TEXT></DOC>
+            <DOC><DOCNO>FT911-2</DOCNO><BYLINE> By ANN HOE </BYLINE><TEXT>z</TEXT></DOC>
+            <DOC><DOCNO>X-5</DOCNO><BYLINE>Unclosed byline<TEXT>w</TEXT></DOC>
+            <DOC><DOCNO>X-6</DOCNO><TEXT>none</TEXT></DOC>
+            """)
+        #expect(
+            r.articles.map(\.authors) == [["JANE DOE", "JOHN ROE"], ["KIM POE"], ["Lee Moe (WSJ)"], ["ANN HOE"], [], []])
+        #expect(r.articles[0].body == "Body.")
+    }
+
     @Test func severalTextElementsAndEntities() {
         let r = load(
             """
