@@ -198,8 +198,13 @@ public struct FeedLoader {
                     case "creator":
                         if !r.isEmptyElement { author = AuthorElement(.item, depth: depth) }
                         continue
-                    default:
+                    case "description":
                         break
+                    default:
+                        // Media RSS describes the item's media, not the item: a `media:content`
+                        // holding a `media:credit` ("Photograph: …") is no content, a
+                        // `media:title` no title. Only `media:description` is read.
+                        if r.inNamespace(FeedLoader.mediaRSS) { continue }
                     }
                     if !r.isEmptyElement {
                         field = name

@@ -210,6 +210,12 @@ final class XMLStreamReader {
         return String(cString: p)
     }
 
+    /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
+    func inNamespace(_ uri: String) -> Bool {
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return uri.isEmpty }
+        return uri.withCString { strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0) == 0 }
+    }
+
     var value: String {
         guard let p = xmlTextReaderConstValue(reader) else { return "" }
         return String(cString: p)

@@ -168,6 +168,25 @@ struct FeedLoaderTests {
         #expect(r.articles.map(\.body) == ["How the zqmediatext works.", "The summary."])
     }
 
+    /// Media RSS elements directly in an item describe its media: a `media:content` holding a
+    /// `media:credit` (the Guardian's photo credits) is not the item's content, a `media:title`
+    /// not its title; a `media:description` inside `media:content` is still a body fallback.
+    @Test func mediaContentAndTitleAreNotTheItems() {
+        let r = load(
+            """
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+            <item><title>Moon over the bay</title><description>The zqrealtext of the story.</description>
+            <media:content width="140" url="https://e.org/p.jpg"><media:credit scheme="urn:ebu">Photograph: Agency</media:credit></media:content>
+            <media:title>A picture title</media:title><guid>a</guid></item>
+            <item><title>Clip</title><guid>b</guid>
+            <media:content url="https://e.org/v.mp4"><media:description>What the clip shows.</media:description></media:content></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.title) == ["Moon over the bay", "Clip"])
+        #expect(r.articles.map(\.body) == ["The zqrealtext of the story.", "What the clip shows."])
+    }
+
     @Test func rss1RDF() {
         let r = load(
             """
