@@ -20,6 +20,7 @@ struct FindCommand: ParsableCommand {
               loupe find '"green zone"' --json
               loupe find 'iran NEAR/10 baghdad' --explain
               loupe find 'title:talks +iraq -oil' --limit 5
+              loupe find 'author:castell'
               loupe find 'malikki~1'
               printf 'q1\\tgreen zone\\nq2\\toil law\\n' > q.tsv
               loupe find --batch q.tsv --json
