@@ -77,8 +77,14 @@ public struct HTMLLoader {
         page.survey(root)
         let container = page.articles.count == 1 ? page.articles[0] : page.main ?? page.body ?? root
         var text = TextCollector()
-        text.collect(container, insideArticle: page.articles.count == 1)
+        text.collect(container, insideArticle: page.articles.count == 1, boilerplate: Boilerplate(container))
         var body = text.finish()
+        if body.isEmpty {
+            // Everything looked like boilerplate (a page of links): the text without that filter.
+            text = TextCollector()
+            text.collect(container, insideArticle: page.articles.count == 1)
+            body = text.finish()
+        }
         let h1 = page.h1.map { Page.text(of: $0) } ?? ""
         let docTitle = page.title.map { Page.text(of: $0) } ?? ""
         var title = page.meta(["og:title", "twitter:title"]) ?? ""
@@ -112,7 +118,8 @@ public struct HTMLLoader {
             if !v.isEmpty && categories.count < 50 && !categories.contains(v) { categories.append(v) }
         }
         for c in page.metas(["article:section", "article:tag"]) { addCategory(c) }
-        for k in page.metas(["keywords", "news_keywords"]) {
+        // (Some generators put the page's title there: no category.)
+        for k in page.metas(["keywords", "news_keywords"]) where k != docTitle && k != title {
             for part in k.split(separator: ",") { addCategory(String(part)) }
         }
         let link = page.canonical ?? page.meta(["og:url"])
@@ -320,7 +327,7 @@ private struct TextCollector {
     static let lines: Set<String> = ["li", "dt", "dd", "tr", "br", "option", "caption"]
     static let skippedRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search"]
 
-    mutating func collect(_ root: xmlNodePtr, insideArticle: Bool) {
+    mutating func collect(_ root: xmlNodePtr, insideArticle: Bool, boilerplate: Boilerplate? = nil) {
         var n: xmlNodePtr? = root.pointee.children
         guard n != nil else { return }
         while let cur = n {
@@ -329,6 +336,7 @@ private struct TextCollector {
             case XML_ELEMENT_NODE:
                 let name = Page.name(cur) ?? ""
                 if skip(cur, name, insideArticle: insideArticle) { break }
+                if let boilerplate, boilerplate.isBoilerplate(cur, name) { break }
                 descend = true
                 if name == "pre" { preDepth += 1 }
                 if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
@@ -398,4 +406,102 @@ private struct TextCollector {
     }
 
     func finish() -> String { String(decoding: out, as: UTF8.self) }
+}
+
+/// Blocks of a page that are the site's, not the article's, for pages that do not mark them
+/// (`nav`, `aside`, `footer`): as Readability and Boilerpipe judge them, a block whose `class` or
+/// `id` names a menu, footer, sidebar, share bar, comments, related links, a cookie notice or
+/// an advert (unless it also names the content: `article-header`, `post-footer`), and a block
+/// whose text is mostly link text (a menu, a list of related stories, a tag cloud).
+struct Boilerplate {
+    /// Link text share of each block element that has text (`linkShare`), by node.
+    private var linkShare: [UnsafeMutableRawPointer: Float] = [:]
+
+    static let blocks: Set<String> = ["div", "ul", "ol", "dl", "table", "section", "p", "header", "span", "td", "li"]
+    static let hints: Set<String> = [
+        "nav", "navbar", "navigation", "menu", "menubar", "footer", "sidebar", "breadcrumb", "breadcrumbs", "comment",
+        "comments", "share", "sharing", "social", "related", "cookie", "cookies", "banner", "advert", "advertisement",
+        "ad", "ads", "promo", "newsletter", "subscribe", "pagination", "pager", "popup", "header", "masthead",
+        "toolbar", "widget", "widgets", "sponsor", "sponsored", "outbrain", "taboola", "disqus",
+    ]
+    static let content: Set<String> = ["article", "content", "main", "body", "story", "post", "entry", "text"]
+
+    /// One post-order pass over `root`'s subtree (a stack of counters, no recursion): the
+    /// non-blank bytes of text under each block, and those inside links.
+    init(_ root: xmlNodePtr) {
+        struct Frame {
+            var node: xmlNodePtr
+            var text = 0
+            var link = 0
+            var isLink: Bool
+            var isBlock: Bool
+        }
+        var stack: [Frame] = [Frame(node: root, isLink: false, isBlock: false)]
+        func close() {
+            let f = stack.removeLast()
+            if f.isBlock && f.text > 0 {
+                linkShare[UnsafeMutableRawPointer(f.node)] = Float(f.link) / Float(f.text)
+            }
+            if !stack.isEmpty {
+                stack[stack.count - 1].text += f.text
+                stack[stack.count - 1].link += f.isLink ? f.text : f.link
+            }
+        }
+        var n: xmlNodePtr? = root.pointee.children
+        while let cur = n {
+            var descend = false
+            switch cur.pointee.type {
+            case XML_ELEMENT_NODE:
+                let name = Page.name(cur) ?? ""
+                if TextCollector.skipped.contains(name) { break }
+                stack.append(Frame(node: cur, isLink: name == "a", isBlock: Boilerplate.blocks.contains(name)))
+                if cur.pointee.children != nil {
+                    descend = true
+                } else {
+                    close()
+                }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let c = cur.pointee.content {
+                    var i = 0
+                    var count = 0
+                    while c[i] != 0 {
+                        let b = c[i]
+                        if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C) { count += 1 }
+                        i += 1
+                    }
+                    stack[stack.count - 1].text += count
+                }
+            default:
+                break
+            }
+            if descend, let c = cur.pointee.children {
+                n = c
+                continue
+            }
+            var m = cur
+            n = nil
+            while m != root {
+                if let s = m.pointee.next {
+                    n = s
+                    break
+                }
+                guard let p = m.pointee.parent, p != root else { break }
+                m = p
+                if stack.count > 1 && stack[stack.count - 1].node == m { close() }
+            }
+        }
+    }
+
+    func isBoilerplate(_ node: xmlNodePtr, _ name: String) -> Bool {
+        guard Boilerplate.blocks.contains(name) else { return false }
+        if let share = linkShare[UnsafeMutableRawPointer(node)], share > 0.5 { return true }
+        guard node.pointee.properties != nil else { return false }
+        var words: [Substring] = []
+        for attr in ["class", "id"] {
+            guard let v = Page.attribute(node, attr)?.lowercased() else { continue }
+            words += v.split { $0 == " " || $0 == "-" || $0 == "_" || $0 == "\t" }
+        }
+        if words.isEmpty || words.contains(where: { Boilerplate.content.contains(String($0)) }) { return false }
+        return words.contains { Boilerplate.hints.contains(String($0)) }
+    }
 }

@@ -108,6 +108,30 @@ struct HTMLLoaderTests {
         #expect(timed.articles.first?.date == "2023-11-02")
     }
 
+    /// A page without semantic elements (div soup): blocks named as menus, footers, share bars,
+    /// related links or comments, and blocks that are mostly link text, are the site's; a block
+    /// naming the content too stays. A page of nothing but links keeps its text.
+    @Test func boilerplateOfDivSoup() throws {
+        let html = """
+            <html><head><title>Tide tables</title><meta name="keywords" content="Tide tables"></head><body>
+            <div id="top-menu"><a href="/">Home</a> <a href="/w">World</a></div>
+            <div class="content">
+              <div class="article-header">Tide tables for the week</div>
+              <p>High water is at 06:12 on Monday, <a href="/t">later</a> each day after.</p>
+              <ul><li><a href="/1">Ferry times change</a><li><a href="/2">Storm closes pier</a></ul>
+              <div class="share-bar">Share this</div>
+              <div id="comments">First comment</div>
+            </div>
+            <div class="site_footer">Copyright notice</div>
+            </body></html>
+            """
+        let a = try #require(Self.load(html).articles.first)
+        #expect(a.body == "Tide tables for the week\n\nHigh water is at 06:12 on Monday, later each day after.")
+        #expect(a.categories.isEmpty)
+        let links = Self.load(#"<html><body><ul><li><a href="/a">Alpha page</a><li><a href="/b">Beta page</a></ul></body></html>"#)
+        #expect(links.articles.first?.body == "Alpha page\nBeta page")
+    }
+
     /// Tag soup as browsers read it: unclosed elements, stray ampersands, HTML's named entities,
     /// upper-case tags, a fragment without <html>.
     @Test func tagSoup() throws {
