@@ -87,6 +87,10 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Print a timeline of the matches instead of hits: counts per day, month or year.")
     var by: TimelineUnit?
 
+    @Option(
+        help: "Order of the hits: relevance (BM25), newest or oldest (by date, then relevance; undated last).")
+    var sort: HitOrder = .relevance
+
     @Option(help: "Batch: timed evaluations of each query (micros reports their median).")
     var rounds: Int = 1
 
@@ -146,7 +150,11 @@ struct FindCommand: ParsableCommand {
             // Feedback changes the ranking only: highlights and the exact total follow the query.
             bound = try searcher.prepare(node)
             ranked = try searcher.withFeedback(bound, settings: feedbackSettings)
-            result = try searcher.search(ranked, limit: limit)
+            if sort == .relevance {
+                result = try searcher.search(ranked, limit: limit)
+            } else {
+                result = try searcher.searchByDate(ranked, limit: limit, newestFirst: sort == .newest)
+            }
         } catch let e as QueryError {
             throw fail(e.message)
         } catch {
@@ -154,15 +162,17 @@ struct FindCommand: ParsableCommand {
         }
         for n in result.notes { printErr("loupe: note: \(n)") }
         let analyzer = Analyzer(reader.analyzer)
-        // Stable order: score, then date (newest first), then id.
+        // Stable order: score, then date (newest first), then id (by date: as searched).
         var articles: [Int: Article] = [:]
         for h in result.hits { articles[h.doc] = try? reader.article(h.doc) }
-        result.hits.sort { x, y in
+        if sort == .relevance {
+            result.hits.sort { x, y in
             if x.score != y.score { return x.score > y.score }
             let dx = articles[x.doc]?.date ?? ""
             let dy = articles[y.doc]?.date ?? ""
             if dx != dy { return dx > dy }
             return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
+            }
         }
         var outHits: [JSONHit] = []
         var explanations: [[String]] = []
@@ -313,12 +323,21 @@ struct FindCommand: ParsableCommand {
         }
         var counts: [String: Int] = [:]
         var undated = 0
+        var perDay: [Int64: Int] = [:]  // days since 1970, from the date column
         for d in docs {
-            guard let date = try reader.articleDate(d), date.count >= unit.prefix else {
+            let t = try reader.dateSeconds(d)
+            if t == DateColumn.undated {
                 undated += 1
-                continue
+            } else {
+                perDay[t >= 0 ? t / 86_400 : -((-t + 86_399) / 86_400), default: 0] += 1
             }
-            counts[String(date.prefix(unit.prefix)), default: 0] += 1
+        }
+        func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        for (day, n) in perDay {
+            let c = DateColumn.day(day * 86_400)
+            let y = String(repeating: "0", count: max(0, 4 - String(c.year).count)) + String(c.year)
+            let full = "\(y)-\(p2(c.month))-\(p2(c.day))"
+            counts[String(full.prefix(unit.prefix)), default: 0] += n
         }
         let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
         if json {
@@ -468,6 +487,10 @@ struct JSONResult: Encodable {
         case query, total, hits, notes
         case totalExact = "total_exact"
     }
+}
+
+enum HitOrder: String, ExpressibleByArgument, CaseIterable {
+    case relevance, newest, oldest
 }
 
 enum TimelineUnit: String, ExpressibleByArgument {

@@ -114,6 +114,24 @@ struct FoundationTests {
         #expect(try Loupe.run(["find", "author:gazette", "--index", index]).status == 1)  // the site is no author
     }
 
+    /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
+    /// or after the query's words.
+    @Test func sortByDate() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        func dates(_ args: [String]) throws -> [String?] {
+            let r = try Loupe.run(["find"] + args + ["--index", index, "--json", "--limit", "5"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).map { $0["date"] as? String }
+        }
+        #expect(
+            try dates(["talks", "--sort", "newest"])
+                == ["2007-08-10T14:20:00Z", "2007-08-07T12:00:00Z", "2007-07-30T14:05:00Z", nil, nil])
+        #expect(
+            try dates(["--sort", "oldest", "talks"])
+                == ["2007-07-30T14:05:00Z", "2007-08-07T12:00:00Z", "2007-08-10T14:20:00Z", nil, nil])
+        #expect(try Loupe.run(["find", "talks", "--sort", "sideways", "--index", index]).status == 64)
+    }
+
     @Test func feedsAreSearchableWithDatesAndSources() throws {
         let (_, index) = try Loupe.indexedCorpus()
         let r = try Loupe.run(["find", "glaciers", "--index", index, "--json"])

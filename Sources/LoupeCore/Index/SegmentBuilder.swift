@@ -18,6 +18,7 @@ public final class SegmentBuilder {
     private var touched: [Int32] = []
     private var currentDoc: Int32 = 0
     private var lengths: [UInt32] = []  // lengthSlots per document
+    private var dates: [Int64] = []  // per document (DateColumn)
     private var store = StoredFieldsWriter()
     private var stemScratch: [UInt8] = []
 
@@ -299,6 +300,7 @@ public final class SegmentBuilder {
         lengths.append(UInt32(cLen))
         lengths.append(UInt32(sLen))
         lengths.append(UInt32(aLen))
+        dates.append(DateColumn.seconds(article.date))
         for id in touched {
             let st = terms.records + Int(id)
             pool.appendVarint(&st.pointee.docs, &st.pointee.docsLevel, UInt32(st.pointee.freqInDoc))
@@ -361,7 +363,7 @@ public final class SegmentBuilder {
         try posn.finish()
         try dict.finish()
 
-        try LengthsFile.write(lengths, documents: documentCount, to: base + ".len")
+        try LengthsFile.write(lengths, dates: dates, documents: documentCount, to: base + ".len")
 
         try store.finish(path: base + ".store")
 
@@ -419,14 +421,17 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     public static let fileExtensions = ["dict", "post", "pos", "len", "store"]
 }
 
-/// The `.len` file: slot count, document count, then each document's lengths (u32 per slot).
+/// The `.len` file: slot count, document count, each document's lengths (u32 per slot), then
+/// each document's date (`DateColumn`: i64 seconds, `Int64.min` when undated).
 enum LengthsFile {
-    static func write(_ lengths: [UInt32], documents: Int, to path: String) throws {
-        var lens = ByteWriter(capacity: lengths.count * 4 + 32)
+    static func write(_ lengths: [UInt32], dates: [Int64], documents: Int, to path: String) throws {
+        precondition(dates.count == documents && lengths.count == documents * IndexField.lengthSlots)
+        var lens = ByteWriter(capacity: lengths.count * 4 + dates.count * 8 + 32)
         IndexFile.header(kind: "LENS", into: &lens)
         lens.u32(UInt32(IndexField.lengthSlots))
         lens.u64(UInt64(documents))
         for l in lengths { lens.u32(l) }
+        for d in dates { lens.u64(UInt64(bitPattern: d)) }
         IndexFile.finish(&lens)
         try FileIO.write(lens.bytes, to: path)
     }

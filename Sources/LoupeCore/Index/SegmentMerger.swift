@@ -26,12 +26,14 @@ struct SegmentMerger {
         }
         let total = Int(next)
         var lengths = [UInt32](repeating: 0, count: total * IndexField.lengthSlots)
+        var dates = [Int64](repeating: DateColumn.undated, count: total)
         for (k, s) in segments.enumerated() {
             for d in 0..<s.documentCount where maps[k][d] >= 0 {
                 let nd = Int(maps[k][d])
                 for slot in 0..<IndexField.lengthSlots {
                     lengths[nd * IndexField.lengthSlots + slot] = s.length(Int32(d), slot: slot)
                 }
+                dates[nd] = s.dateSeconds(Int32(d))
             }
         }
         // Per-slot copies of the lengths for the encoder's impacts: it reads one per posting, in
@@ -256,7 +258,7 @@ struct SegmentMerger {
         try posn.finish()
         try dict.finish()
 
-        try LengthsFile.write(lengths, documents: total, to: base + ".len")
+        try LengthsFile.write(lengths, dates: dates, documents: total, to: base + ".len")
 
         storeCopy.join()
         if let e = storeCopy.failure { throw e }

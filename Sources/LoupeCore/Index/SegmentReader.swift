@@ -10,6 +10,7 @@ public final class SegmentReader: @unchecked Sendable {
     private let storeFile: MappedFile
     let dictionary: TermDictionaryReader
     private let lengthsBase: Int
+    private let datesBase: Int
     private let store: StoredFieldsReader
     private var deleted: [Bool]
     public let directory: String
@@ -55,9 +56,10 @@ public final class SegmentReader: @unchecked Sendable {
         let slots = try lr.u32()
         let n = try lr.u64()
         guard slots == UInt32(IndexField.lengthSlots), n == UInt64(info.documents),
-            lp.lowerBound + 12 + Int(n) * 4 * Int(slots) == lp.upperBound
+            lp.lowerBound + 12 + Int(n) * (4 * Int(slots) + 8) == lp.upperBound
         else { throw IndexError.corrupt(base + ".len", "document count or size does not match the manifest") }
         lengthsBase = lr.pos
+        datesBase = lengthsBase + Int(n) * 4 * Int(slots)
 
         store = try StoredFieldsReader(
             storeFile.bytes, name: base + ".store", expectedDocuments: info.documents, checksum: false)
@@ -90,6 +92,11 @@ public final class SegmentReader: @unchecked Sendable {
 
     /// The length table: `lengthSlots` little-endian UInt32 per document (see `length`).
     public var lengthTable: UnsafeRawPointer { lenFile.bytes.baseAddress! + lengthsBase }
+
+    /// `doc`'s date as seconds since 1970 UTC (`DateColumn`), `DateColumn.undated` when it has none.
+    @inline(__always) public func dateSeconds(_ doc: Int32) -> Int64 {
+        Int64(littleEndian: lenFile.bytes.loadUnaligned(fromByteOffset: datesBase + Int(doc) * 8, as: Int64.self))
+    }
 
     /// Exact length of `doc` in the given slot (number of tokens).
     @inline(__always) public func length(_ doc: Int32, slot: Int) -> UInt32 {

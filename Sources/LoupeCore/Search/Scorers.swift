@@ -427,19 +427,27 @@ final class DateFilterScorer: Scorer {
     let segment: SegmentReader
     let from: String?
     let to: String?
+    /// The bounds in seconds (`DateColumn.range`); nil when a bound is no year, month or day,
+    /// which then compares the stored date's text.
+    private let range: (lower: Int64, upper: Int64)?
     /// Set when a stored date could not be read (the document is then left out).
     private(set) var error: Error?
 
-    /// Dates are read from the stored fields only for the child's matches (not for every
-    /// document of the segment), one field, without decoding the article's text.
+    /// Dates come from the segment's date column (8 bytes a document), only for the child's
+    /// matches.
     init(child: Scorer, segment: SegmentReader, from: String?, to: String?) {
         self.child = child
         self.segment = segment
         self.from = from
         self.to = to
+        self.range = DateColumn.range(from: from, to: to)
     }
 
     private func ok(_ d: Int32) -> Bool {
+        if let range {
+            let t = segment.dateSeconds(d)
+            return t != DateColumn.undated && t >= range.lower && t <= range.upper
+        }
         let stored: String?
         do {
             stored = try segment.articleDate(d)

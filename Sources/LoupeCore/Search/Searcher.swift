@@ -721,6 +721,41 @@ public final class Searcher {
         return r
     }
 
+    /// The best `limit` hits by date (`newestFirst`, else oldest first; undated articles last),
+    /// then score, then document order: every match is scored and counted.
+    public func searchByDate(_ query: BoundQuery, limit: Int, newestFirst: Bool) throws -> SearchResult {
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+        // Ordered by key: a date's seconds (negated for newest first; undated after every date).
+        var found: [(key: Int64, score: Float, doc: Int)] = []
+        var total = 0
+        func worse(_ a: (key: Int64, score: Float, doc: Int), _ b: (key: Int64, score: Float, doc: Int)) -> Bool {
+            if a.key != b.key { return a.key > b.key }
+            if a.score != b.score { return a.score < b.score }
+            return a.doc > b.doc
+        }
+        for seg in reader.segments {
+            let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
+            var d = s.next()
+            while d != PostingsCursor.end {
+                if !seg.isDeleted(d) {
+                    total += 1
+                    let t = seg.dateSeconds(d)
+                    let key = t == DateColumn.undated ? Int64.max : newestFirst ? -t : t
+                    found.append((key, s.score(), seg.docBase + Int(d)))
+                    // Keep the memory at a few times the limit: drop all but the best `limit`.
+                    if found.count >= max(4 * limit, 1024) {
+                        found.sort { worse($1, $0) }
+                        found.removeSubrange(limit...)
+                    }
+                }
+                d = s.next()
+            }
+        }
+        found.sort { worse($1, $0) }
+        let hits = found.prefix(limit).map { Hit(doc: $0.doc, score: $0.score) }
+        return SearchResult(hits: Array(hits), total: total, notes: notes)
+    }
+
     /// Every live document matching `query` (global numbers, ascending), without scoring.
     public func matchingDocuments(_ query: BoundQuery) throws -> [Int] {
         let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
