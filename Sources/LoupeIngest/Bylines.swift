@@ -75,6 +75,18 @@ public enum Bylines {
 
     /// Adds the names of `raw` to `names`, skipping those already there (without case), up to
     /// `maxNames`: how a loader merges several author elements of one article.
+    /// Adds the names a JSON value gives (JSON Feed, JSON Lines): a string, an object's
+    /// `name`, or an array of either.
+    static func add(json v: Any, to names: inout [String]) {
+        if let s = v as? String {
+            add(s, to: &names)
+        } else if let o = v as? [String: Any], let s = o["name"] as? String {
+            add(s, to: &names)
+        } else if let list = v as? [Any] {
+            for x in list where !(x is [Any]) { add(json: x, to: &names) }
+        }
+    }
+
     static func add(_ raw: String, to names: inout [String]) {
         if names.count >= maxNames { return }
         var raw = raw

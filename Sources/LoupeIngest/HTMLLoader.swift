@@ -218,11 +218,10 @@ private struct Page {
     var metaPairs: [(String, String)] = []
 
     mutating func survey(_ root: xmlNodePtr) {
-        var n: xmlNodePtr? = root
-        while let cur = n {
-            var descend = false
-            if cur.pointee.type == XML_ELEMENT_NODE, let name = Page.name(cur) {
-                descend = true
+        Page.walk(
+            root,
+            enter: { cur in
+                guard cur.pointee.type == XML_ELEMENT_NODE, let name = Page.name(cur) else { return false }
                 switch name {
                 case "article":
                     // Nested articles (comments inside a post) are not candidates of their own.
@@ -240,13 +239,12 @@ private struct Page {
                     if canonical == nil, Page.attribute(cur, "rel")?.lowercased() == "canonical" {
                         canonical = Page.attribute(cur, "href").map(HTMLText.collapse)
                     }
-                case "script", "style", "template": descend = false
+                case "script", "style", "template": return false
                 default:
                     if main == nil && Page.attribute(cur, "role") == "main" { main = cur }
                 }
-            }
-            n = Page.next(cur, descend: descend, within: root)
-        }
+                return true
+            }, leave: { _ in })
     }
 
     func meta(_ names: [String]) -> String? {
@@ -260,17 +258,32 @@ private struct Page {
         metaPairs.filter { names.contains($0.0) && !$0.1.isEmpty }.map(\.1)
     }
 
-    /// The next node of a depth-first walk of `root`'s subtree: the first child when
-    /// `descend`, else the next sibling of the node or of its nearest ancestor that has one.
-    static func next(_ cur: xmlNodePtr, descend: Bool, within root: xmlNodePtr) -> xmlNodePtr? {
-        if descend, let c = cur.pointee.children { return c }
-        var m = cur
-        while m != root {
-            if let s = m.pointee.next { return s }
-            guard let p = m.pointee.parent else { return nil }
-            m = p
+    /// Walks `root`'s descendants depth first, without recursion: `enter` is called for each
+    /// node and says whether to go into its children; `leave` is called for each node entered
+    /// once its children are done (at once when it has none).
+    static func walk(_ root: xmlNodePtr, enter: (xmlNodePtr) -> Bool, leave: (xmlNodePtr) -> Void) {
+        var n: xmlNodePtr? = root.pointee.children
+        while let cur = n {
+            if enter(cur) {
+                if let c = cur.pointee.children {
+                    n = c
+                    continue
+                }
+                leave(cur)
+            }
+            // Up and across, leaving each node passed on the way up.
+            var m = cur
+            n = nil
+            while m != root {
+                if let s = m.pointee.next {
+                    n = s
+                    break
+                }
+                guard let p = m.pointee.parent, p != root else { break }
+                m = p
+                leave(m)
+            }
         }
-        return nil
     }
 
     /// An element's name (the HTML parser lowercases it); nil for names longer than 15 bytes,
@@ -328,42 +341,28 @@ private struct TextCollector {
     static let skippedRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search"]
 
     mutating func collect(_ root: xmlNodePtr, insideArticle: Bool, boilerplate: Boilerplate? = nil) {
-        var n: xmlNodePtr? = root.pointee.children
-        guard n != nil else { return }
-        while let cur = n {
-            var descend = false
-            switch cur.pointee.type {
-            case XML_ELEMENT_NODE:
-                let name = Page.name(cur) ?? ""
-                if skip(cur, name, insideArticle: insideArticle) { break }
-                if let boilerplate, boilerplate.isBoilerplate(cur, name) { break }
-                descend = true
-                if name == "pre" { preDepth += 1 }
-                if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
-                brk(Self.paragraphs.contains(name) ? 3 : Self.lines.contains(name) ? 2 : name == "td" || name == "th" ? 1 : 0)
-                if cur.pointee.children == nil { leave(name) }
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let c = cur.pointee.content { append(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self)) }
-            default:
-                break
-            }
-            if descend, let c = cur.pointee.children {
-                n = c
-                continue
-            }
-            // Up and across, leaving each element passed.
-            var m = cur
-            n = nil
-            while m != root {
-                if let s = m.pointee.next {
-                    n = s
-                    break
+        Page.walk(
+            root,
+            enter: { cur in
+                switch cur.pointee.type {
+                case XML_ELEMENT_NODE:
+                    let name = Page.name(cur) ?? ""
+                    if skip(cur, name, insideArticle: insideArticle) { return false }
+                    if let boilerplate, boilerplate.isBoilerplate(cur, name) { return false }
+                    if name == "pre" { preDepth += 1 }
+                    if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
+                    brk(
+                        Self.paragraphs.contains(name)
+                            ? 3 : Self.lines.contains(name) ? 2 : name == "td" || name == "th" ? 1 : 0)
+                    return true
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let c = cur.pointee.content { append(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self)) }
+                    return false
+                default:
+                    return false
                 }
-                guard let p = m.pointee.parent, p != root else { break }
-                m = p
-                if m.pointee.type == XML_ELEMENT_NODE { leave(Page.name(m) ?? "") }
-            }
-        }
+            },
+            leave: { cur in leave(Page.name(cur) ?? "") })
     }
 
     private func skip(_ node: xmlNodePtr, _ name: String, insideArticle: Bool) -> Bool {
@@ -447,49 +446,31 @@ struct Boilerplate {
                 stack[stack.count - 1].link += f.isLink ? f.text : f.link
             }
         }
-        var n: xmlNodePtr? = root.pointee.children
-        while let cur = n {
-            var descend = false
-            switch cur.pointee.type {
-            case XML_ELEMENT_NODE:
-                let name = Page.name(cur) ?? ""
-                if TextCollector.skipped.contains(name) { break }
-                stack.append(Frame(node: cur, isLink: name == "a", isBlock: Boilerplate.blocks.contains(name)))
-                if cur.pointee.children != nil {
-                    descend = true
-                } else {
-                    close()
-                }
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let c = cur.pointee.content {
-                    var i = 0
-                    var count = 0
-                    while c[i] != 0 {
-                        let b = c[i]
-                        if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C) { count += 1 }
-                        i += 1
+        Page.walk(
+            root,
+            enter: { cur in
+                switch cur.pointee.type {
+                case XML_ELEMENT_NODE:
+                    let name = Page.name(cur) ?? ""
+                    if TextCollector.skipped.contains(name) { return false }
+                    stack.append(Frame(node: cur, isLink: name == "a", isBlock: Boilerplate.blocks.contains(name)))
+                    return true
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let c = cur.pointee.content {
+                        var i = 0
+                        var count = 0
+                        while c[i] != 0 {
+                            let b = c[i]
+                            if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C) { count += 1 }
+                            i += 1
+                        }
+                        stack[stack.count - 1].text += count
                     }
-                    stack[stack.count - 1].text += count
+                    return false
+                default:
+                    return false
                 }
-            default:
-                break
-            }
-            if descend, let c = cur.pointee.children {
-                n = c
-                continue
-            }
-            var m = cur
-            n = nil
-            while m != root {
-                if let s = m.pointee.next {
-                    n = s
-                    break
-                }
-                guard let p = m.pointee.parent, p != root else { break }
-                m = p
-                if stack.count > 1 && stack[stack.count - 1].node == m { close() }
-            }
-        }
+            }, leave: { _ in close() })
     }
 
     func isBoilerplate(_ node: xmlNodePtr, _ name: String) -> Bool {

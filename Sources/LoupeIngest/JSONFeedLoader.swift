@@ -35,15 +35,8 @@ public struct JSONFeedLoader {
     /// The names of an item's or feed's `authors` (1.1), else its `author` (1.0).
     static func authors(_ object: [String: Any]) -> [String] {
         var names: [String] = []
-        func add(_ v: Any) {
-            if let s = v as? String {
-                Bylines.add(s, to: &names)
-            } else if let o = v as? [String: Any], let s = o["name"] as? String {
-                Bylines.add(s, to: &names)
-            }
-        }
-        if let list = object["authors"] as? [Any] { list.forEach(add) }
-        if names.isEmpty, let one = object["author"] { add(one) }
+        if let list = object["authors"] as? [Any] { Bylines.add(json: list, to: &names) }
+        if names.isEmpty, let one = object["author"], !(one is [Any]) { Bylines.add(json: one, to: &names) }
         return names
     }
 

@@ -208,15 +208,9 @@ public struct JSONLinesLoader {
     /// The names of the first key that gives any: a string, `{"name": …}`, or an array of them.
     static func authors(_ d: [String: Any], _ keys: [String]) -> [String] {
         for k in keys {
+            guard let v = d[k] else { continue }
             var names: [String] = []
-            func add(_ v: Any) {
-                if let s = v as? String {
-                    Bylines.add(s, to: &names)
-                } else if let o = v as? [String: Any], let s = o["name"] as? String {
-                    Bylines.add(s, to: &names)
-                }
-            }
-            if let a = d[k] as? [Any] { a.forEach(add) } else if let v = d[k] { add(v) }
+            Bylines.add(json: v, to: &names)
             if !names.isEmpty { return names }
         }
         return []

@@ -6,6 +6,19 @@ import Testing
 @testable import LoupeIngest
 
 struct FeedLoaderTests {
+    /// `bytes` written to a file and read by the streaming reader in chunks of `chunkSize`.
+    func streamed(_ bytes: [UInt8], _ name: String, chunkSize: Int = 1 << 16) throws -> ([Article], [Diagnostic]) {
+        let dir = TestScratch.url("feed-stream")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try FileIO.write(bytes, to: path)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var got: [Article] = []
+        let diags = FeedLoader().stream(fd: fd, relativePath: name, chunkSize: chunkSize) { got.append($0) }
+        return (got, diags)
+    }
+
     func load(_ xml: String, _ path: String = "f.xml") -> LoadResult {
         ArticleLoading.load(Array(xml.utf8), relativePath: path)
     }
@@ -107,15 +120,8 @@ struct FeedLoaderTests {
         #expect(whole.articles.count == 40)
         #expect(whole.articles.first?.title == "té 0&ϑ≠x é中😀 é“A")
         #expect(whole.diagnostics.first?.line == 1)
-        let dir = TestScratch.url("feed-chunks")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("f.xml").path
-        try FileIO.write(xml, to: path)
         for size in [16, 17, 19, 23, 31, 64, 100] {
-            let fd = open(path, O_RDONLY)
-            defer { close(fd) }
-            var got: [Article] = []
-            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml", chunkSize: size) { got.append($0) }
+            let (got, diags) = try streamed(xml, "f.xml", chunkSize: size)
             #expect(!diags.contains { $0.severity == .error }, "\(size): \(diags)")
             #expect(diags.first { $0.severity == .warning }?.line == 1, "\(size): \(diags)")
             #expect(got.map(\.title) == whole.articles.map(\.title), "chunk \(size)")
@@ -133,14 +139,7 @@ struct FeedLoaderTests {
         let r = load(xml)
         #expect(!r.rejected, "\(r.diagnostics)")
         #expect(r.articles.first?.title == "Blank start")
-        let dir = TestScratch.url("feed-blank")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("b.xml").path
-        try FileIO.write(Array(xml.utf8), to: path)
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        var got: [Article] = []
-        let diags = FeedLoader().stream(fd: fd, relativePath: "b.xml") { got.append($0) }
+        let (got, diags) = try streamed(Array(xml.utf8), "b.xml")
         #expect(diags.isEmpty, "\(diags)")
         #expect(got.first?.title == "Blank start")
         let broken = load(
@@ -291,14 +290,7 @@ struct FeedLoaderTests {
                 ["Jane Doe", "John Roe"], ["Feed Owner"], ["anon@example.com"], ["Source Writer"], ["Own Writer"],
             ])
         // Streamed (small chunks): the same.
-        let dir = TestScratch.url("feed-authors")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("a.atom").path
-        try FileIO.write(Array(xml.utf8), to: path)
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        var got: [Article] = []
-        _ = FeedLoader().stream(fd: fd, relativePath: "a.atom", chunkSize: 32) { got.append($0) }
+        let (got, _) = try streamed(Array(xml.utf8), "a.atom", chunkSize: 32)
         #expect(got.map(\.authors) == r.articles.map(\.authors))
         // A feed-level author after the entries names none of the earlier ones (documented).
         let late = load(
