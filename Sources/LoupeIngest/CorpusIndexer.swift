@@ -19,6 +19,9 @@ public struct IndexSummary: Codable, Sendable {
     /// files that disappeared (their articles were deleted).
     public var unchangedFiles = 0
     public var removedFiles = 0
+    /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
+    /// their extension.
+    public var skippedAssets = 0
     public var documentsInIndex = 0
     public var segments = 0
     public var threads = 0
@@ -129,7 +132,7 @@ public final class CorpusIndexer: @unchecked Sendable {
         var summary = IndexSummary()
         let indexReal = CorpusWalker.realPath(writer.directory)
         let walker = CorpusWalker(root: root, excluded: indexReal.map { [$0] } ?? [])
-        var files = walker.walk { d in
+        var files = walker.walk(skippedAssets: &summary.skippedAssets) { d in
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)
         }

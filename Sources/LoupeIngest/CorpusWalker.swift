@@ -16,7 +16,10 @@ public struct CorpusFile: Sendable {
 
 /// Walks a corpus directory in a stable (bytewise sorted) order.
 ///
-/// Skips hidden files and directories (names starting with `.`) and the index directory.
+/// Skips hidden files and directories (names starting with `.`), the index directory, and web
+/// assets and media by their extension (`assetExtensions`: a saved site's stylesheets, scripts,
+/// fonts, images, audio and video are never articles; they are counted, not read, and give no
+/// message each). A single file given as the corpus is always read.
 /// Never follows a symlinked directory; a symlinked file is read only if it resolves to a
 /// regular file inside the root, and every file (device + inode) is read once, so link loops,
 /// dangling links and links out of the corpus end with one message each.
@@ -36,7 +39,26 @@ public struct CorpusWalker {
         return String(cString: r)
     }
 
+    /// Extensions (lowercased) of files that are never articles.
+    public static let assetExtensions: Set<String> = [
+        "css", "js", "mjs", "cjs", "map", "woff", "woff2", "ttf", "otf", "eot", "ico", "jpg", "jpeg", "png", "gif",
+        "webp", "avif", "bmp", "tif", "tiff", "heic", "svg", "mp3", "mp4", "m4a", "m4v", "wav", "ogg", "oga", "ogv",
+        "webm", "mov", "avi", "mkv", "flac", "swf", "wasm",
+    ]
+
+    static func isAsset(_ name: [UInt8]) -> Bool {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0, name.count - dot - 1 <= 5 else { return false }
+        let ext = String(decoding: name[(dot + 1)...].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return assetExtensions.contains(ext)
+    }
+
     public func walk(_ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
+        var skipped = 0
+        return walk(skippedAssets: &skipped, diagnostic)
+    }
+
+    /// `skippedAssets`: counts the web assets and media files left out.
+    public func walk(skippedAssets: inout Int, _ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
         var out: [CorpusFile] = []
         var seen = Set<[UInt64]>()
         let rootReal = CorpusWalker.realPath(root) ?? root
@@ -50,13 +72,15 @@ public struct CorpusWalker {
                     mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
             return out
         }
-        walkDir(Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, out: &out, diagnostic)
+        walkDir(
+            Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, out: &out,
+            skipped: &skippedAssets, diagnostic)
         return out
     }
 
     private func walkDir(
         _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<[UInt64]>, out: inout [CorpusFile],
-        _ diagnostic: (Diagnostic) -> Void
+        skipped: inout Int, _ diagnostic: (Diagnostic) -> Void
     ) {
         let dirPath = dir + [0]
         guard let d = opendir(dirPath) else {
@@ -101,7 +125,11 @@ public struct CorpusWalker {
                 {
                     continue
                 }
-                walkDir(full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, diagnostic)
+                walkDir(full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, skipped: &skipped, diagnostic)
+                continue
+            }
+            if CorpusWalker.isAsset(name) {
+                skipped += 1
                 continue
             }
             var st = lst

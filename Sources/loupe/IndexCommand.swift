@@ -197,6 +197,8 @@ struct IndexCommand: ParsableCommand {
                 "indexed \(summary.files) files, \(summary.articles) articles, \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
                     + (summary.unchangedFiles > 0 ? "; \(summary.unchangedFiles) files unchanged" : "")
                     + (summary.removedFiles > 0 ? "; \(summary.removedFiles) files removed" : "")
+                    + (summary.skippedAssets > 0
+                        ? "; \(summary.skippedAssets) web assets and media files skipped" : "")
                     + (summary.duplicates > 0 ? "; \(summary.duplicates) duplicates replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(summary.filesWithErrors) files with errors" : ""))
         }

@@ -114,6 +114,34 @@ struct FoundationTests {
         #expect(try Loupe.run(["find", "author:gazette", "--index", index]).status == 1)  // the site is no author
     }
 
+    /// A saved site: its page is an article; its stylesheets, scripts, images and fonts are
+    /// counted as skipped (never read, no message each), in any letter case.
+    @Test func savedSiteSkipsWebAssets() throws {
+        let dir = try Loupe.tempDir("loupe-site")
+        let site = dir.appendingPathComponent("site")
+        for sub in ["css", "js", "img"] {
+            try FileManager.default.createDirectory(at: site.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let files: [(String, String)] = [
+            ("index.html", "<html><head><title>Tide tables</title></head><body><p>High water at noon.</p></body></html>"),
+            ("css/main.css", "body { color: red }"), ("js/app.js", "function track() { return document.cookie }"),
+            ("img/logo.SVG", "<svg xmlns='http://www.w3.org/2000/svg'><text>Gazette</text></svg>"),
+            ("img/photo.jpg", "\u{FF}\u{D8}\u{FF} not text"), ("img/font.woff2", "wOF2"), ("notes.txt", "Ferry notes\n\ncookie jar"),
+        ]
+        for (name, text) in files {
+            try text.write(to: site.appendingPathComponent(name), atomically: false, encoding: .utf8)
+        }
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", site.path, "--index", idx, "--json"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        let o = Loupe.json(r.stdout)
+        #expect(o["files"] as? Int == 2 && o["articles"] as? Int == 2 && o["skippedAssets"] as? Int == 5, "\(r.stdout)")
+        let hits = Loupe.json(try Loupe.run(["find", "cookie OR gazette", "--index", idx, "--json"]).stdout)
+        #expect((hits["hits"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String } == ["notes.txt"])
+        let text = try Loupe.run(["index", site.path, "--index", idx, "--rebuild"])
+        #expect(text.stdout.contains("; 5 web assets and media files skipped"), "\(text.stdout)")
+    }
+
     /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
     /// or after the query's words.
     @Test func sortByDate() throws {
