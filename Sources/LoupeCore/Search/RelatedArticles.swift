@@ -361,19 +361,6 @@ public final class RelatedFinder {
         return Double(common) / Double(max(seen, 1))
     }
 
-    /// Formatters are costly to make: one of each per finder.
-    private let dateTimeFormat = ISO8601DateFormatter()
-    private let dayFormat: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withFullDate]
-        return f
-    }()
-
-    func parseDate(_ iso: String?) -> Date? {
-        guard let s = iso else { return nil }
-        return (s.count == 10 ? dayFormat : dateTimeFormat).date(from: s)
-    }
-
     /// An article's title as (stem id, log(1 + tf) × idf), in first-occurrence order (for the
     /// titles' topic cosine: scale does not matter).
     private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
@@ -432,9 +419,10 @@ public final class RelatedFinder {
             return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
         }
         let f = field
-        var window: (Date, Double)?
+        var window: (Int64, Double)?
         if let w = options.window {
-            if let d = parseDate(source.date) {
+            let d = DateColumn.seconds(source.date)
+            if d != DateColumn.undated {
                 window = (d, w)
             } else {
                 notes.append("the source has no date: --window ignored")
@@ -524,25 +512,28 @@ public final class RelatedFinder {
     /// The best `want` matches of `query`, filtered by the window, date-scaled, and grouped into
     /// copies; `full` when the search returned all `want` (more may exist).
     private func rank(
-        _ query: BoundQuery, want: Int, window: (Date, Double)?, source: Article, sourceDoc: Int?
+        _ query: BoundQuery, want: Int, window: (Int64, Double)?, source: Article, sourceDoc: Int?
     ) throws -> ([RelatedHit], [Int], Bool) {
         var result = try searcher.search(query, limit: want, exactTotal: false)
         let full = result.hits.count >= want
+        // Dates from the date column (no stored article read, no date text parsed).
         if let (center, span) = window {
             result.hits = try result.hits.filter { h in
-                guard let d = parseDate(try searcher.reader.articleDate(h.doc)) else { return false }
-                return abs(d.timeIntervalSince(center)) <= span
+                let d = try searcher.reader.dateSeconds(h.doc)
+                return d != DateColumn.undated && abs(Double(d - center)) <= span
             }
         }
         // Copies are judged on the body (syndicated copies often retitle a story).
         func text(_ a: Article) -> String { a.body.isEmpty ? a.title : a.body }
         let sourceSketch = RelatedFinder.sketch(text(source), analyzer: analyzer)
-        if let scale = options.dateScaleDays, let center = parseDate(source.date) {
+        let sourceSeconds = DateColumn.seconds(source.date)
+        if let scale = options.dateScaleDays, sourceSeconds != DateColumn.undated {
             var rescored: [Hit] = []
             for h in result.hits {
                 var hit = h
-                if let d = parseDate(try searcher.reader.articleDate(h.doc)) {
-                    hit.score = h.score / Float(1 + abs(d.timeIntervalSince(center)) / 86400 / scale)
+                let d = try searcher.reader.dateSeconds(h.doc)
+                if d != DateColumn.undated {
+                    hit.score = h.score / Float(1 + abs(Double(d - sourceSeconds)) / 86400 / scale)
                 }
                 rescored.append(hit)
             }
