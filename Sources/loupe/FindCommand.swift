@@ -45,6 +45,9 @@ struct FindCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Number of hits to print.")
     var limit: Int = 10
 
+    @Option(help: "Skip this many hits first (pages: --offset 10 --limit 10 is the second page).")
+    var offset: Int = 0
+
     @Flag(help: "Print JSON: one object (one per line with --batch).")
     var json = false
 
@@ -102,6 +105,8 @@ struct FindCommand: ParsableCommand {
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        guard offset >= 0 && offset <= 1_000_000 else { throw ValidationError("--offset takes 0 to 1000000") }
+        guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 hits") }
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
@@ -150,10 +155,19 @@ struct FindCommand: ParsableCommand {
             // Feedback changes the ranking only: highlights and the exact total follow the query.
             bound = try searcher.prepare(node)
             ranked = try searcher.withFeedback(bound, settings: feedbackSettings)
+            let want = offset + limit
             if sort == .relevance {
-                result = try searcher.search(ranked, limit: limit)
+                // Ties are ordered by date and id below, so every hit tied with the page's last
+                // one is fetched: pages then never share or skip a hit.
+                var fetch = want
+                repeat {
+                    result = try searcher.search(ranked, limit: fetch + 1)
+                    let h = result.hits
+                    if want == 0 || h.count <= fetch || h[want - 1].score != h[h.count - 1].score { break }
+                    fetch *= 2
+                } while true
             } else {
-                result = try searcher.searchByDate(ranked, limit: limit, newestFirst: sort == .newest)
+                result = try searcher.searchByDate(ranked, limit: want, newestFirst: sort == .newest)
             }
         } catch let e as QueryError {
             throw fail(e.message)
@@ -174,6 +188,7 @@ struct FindCommand: ParsableCommand {
             return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
             }
         }
+        result.hits = Array(result.hits.dropFirst(offset).prefix(limit))
         var outHits: [JSONHit] = []
         var explanations: [[String]] = []
         for (i, h) in result.hits.enumerated() {
@@ -189,7 +204,7 @@ struct FindCommand: ParsableCommand {
             let snip = SnippetBuilder.build(article: a, spans: spans, analyzer: analyzer, words: context)
             outHits.append(
                 JSONHit(
-                    rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
+                    rank: offset + i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
                     source: a.source, link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
                     matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
@@ -221,9 +236,10 @@ struct FindCommand: ParsableCommand {
                 if let e = h.explanation { for l in e { print("     " + l) } }
             }
             let shown = outHits.count
+            let range = shown == 0 ? "none" : "\(offset + 1)–\(offset + shown)"
             printErr(
                 "\(result.total) matching article\(result.total == 1 ? "" : "s")"
-                    + (shown < result.total ? ", top \(shown) shown" : ""))
+                    + (offset > 0 ? ", \(range) shown" : shown < result.total ? ", top \(shown) shown" : ""))
         }
         if result.total == 0 { throw ExitCode(1) }
     }

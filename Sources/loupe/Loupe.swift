@@ -43,7 +43,7 @@ extension Loupe {
         "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight", "--feedback-terms",
         "--first-round-terms",
         "--topic-weight", "--topic-expansion", "--title-topic-weight",
-        "--exact-weight", "--sort",
+        "--exact-weight", "--sort", "--offset",
     ]
 
     static func reorder(_ args: [String]) -> [String] {

@@ -142,6 +142,39 @@ struct FoundationTests {
         #expect(text.stdout.contains("; 5 web assets and media files skipped"), "\(text.stdout)")
     }
 
+    /// `--offset` pages through one order: pages neither share nor skip a hit, even where many
+    /// hits tie (identical articles), by relevance and by date; ranks continue.
+    @Test func offsetPagesPartitionTheHits() throws {
+        // Twelve identical articles (one score) in a file whose order is oldest first: ties are
+        // shown newest first, the reverse of the order the index finds them in.
+        let dir = try Loupe.tempDir("loupe-offset")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        var lines = (0..<12).map { #"{"id": "same\#($0)", "title": "Timetable", "body": "harbour ferry timetable", "date": "20\#(10 + $0)-01-01"}"# }
+        lines += (0..<5).map {
+            #"{"id": "other\#($0)", "title": "Notes", "body": "harbour notes \#(String(repeating: "ferry ", count: $0 + 1))"}"#
+        }
+        try lines.joined(separator: "\n").write(to: corpus.appendingPathComponent("a.jsonl"), atomically: false, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        for sort in ["relevance", "newest"] {
+            func ids(_ extra: [String]) throws -> [(Int, String)] {
+                let r = try Loupe.run(["find", "ferry", "--index", idx, "--json", "--sort", sort] + extra)
+                return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).map {
+                    ($0["rank"] as? Int ?? 0, $0["id"] as? String ?? "")
+                }
+            }
+            let all = try ids(["--limit", "100"])
+            #expect(all.count == 17)
+            var paged: [(Int, String)] = []
+            for page in 0..<4 { paged += try ids(["--offset", String(page * 5), "--limit", "5"]) }
+            #expect(paged.map(\.1) == all.map(\.1), "\(sort)")
+            #expect(paged.map(\.0) == Array(1...17))
+        }
+        let text = try Loupe.run(["find", "ferry", "--index", idx, "--offset", "15"])
+        #expect(text.stderr.contains("17 matching articles, 16–17 shown"), "\(text.stderr)")
+    }
+
     /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
     /// or after the query's words.
     @Test func sortByDate() throws {
