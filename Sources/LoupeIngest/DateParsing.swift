@@ -23,7 +23,12 @@ public enum DateParsing {
     private static func format(_ y: Int, _ mo: Int, _ d: Int, _ h: Int?, _ mi: Int, _ se: Int, offsetMinutes: Int)
         -> String?
     {
-        guard (1..<10000).contains(y), (1...12).contains(mo), (1...31).contains(d) else { return nil }
+        guard (1..<10000).contains(y), (1...12).contains(mo) else { return nil }
+        let dim = [
+            31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+        ]
+        // No day the month does not have (`30 Feb`): no date.
+        guard d >= 1 && d <= dim[mo - 1] else { return nil }
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         func p4(_ v: Int) -> String { String(repeating: "0", count: max(0, 4 - String(v).count)) + String(v) }
         guard let h else { return "\(p4(y))-\(p2(mo))-\(p2(d))" }
@@ -33,9 +38,6 @@ public enum DateParsing {
         var day = d
         var month = mo
         var year = y
-        let dim = [
-            31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
-        ]
         if total < 0 {
             total += 1440
             day -= 1
