@@ -5,7 +5,8 @@ import LoupeCore
 ///
 /// Title heuristic: the first non-blank line when it is short (at most 120 characters) and more
 /// text follows; it is then not repeated in the body. Otherwise the file name without extension.
-/// Plain text has no byline field: `authors` stays empty.
+/// Markdown and static-site posts (front matter, heading titles, links) are read as `Markdown`
+/// says: their front matter may give a date, authors and categories.
 public struct TextLoader {
     public static let maxTitleCharacters = 120
 
@@ -38,8 +39,37 @@ public struct TextLoader {
             result.diagnostics.append(Diagnostic(path: relativePath, message: "empty file", severity: .note))
             return result
         }
-        let (title, body) = TextLoader.splitTitle(clean, fallback: TextLoader.fileTitle(relativePath))
-        result.articles.append(Article(id: relativePath, title: title, body: body, source: relativePath, position: 0))
+        // Markdown and static-site posts: front matter, heading titles, links (see `Markdown`).
+        var rest = clean
+        var front: Markdown.FrontMatter?
+        if let (fm, after) = Markdown.frontMatter(clean) {
+            front = fm
+            rest = after
+        }
+        var markdown = front != nil || Markdown.hasMarkdownExtension(relativePath)
+        var title: String
+        var body: String
+        if let t = front?.title {
+            (title, body) = (t, String(rest.drop { $0 == "\n" || $0 == "\r" }))
+        } else {
+            (title, body) = TextLoader.splitTitle(rest, fallback: TextLoader.fileTitle(relativePath))
+            if let h = Markdown.headingText(title) {
+                title = h
+                markdown = true
+            } else if let first = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first {
+                // A setext heading: the title line underlined with === (or --- in a Markdown file).
+                let u = first.trimmingCharacters(in: .whitespaces)
+                if u.count >= 2 && (u.allSatisfy { $0 == "=" } || (markdown && u.allSatisfy { $0 == "-" })) {
+                    body = String(body.dropFirst(first.count).drop { $0 == "\n" })
+                    markdown = true
+                }
+            }
+        }
+        if markdown { body = Markdown.stripLinks(body) }
+        result.articles.append(
+            Article(
+                id: relativePath, title: title, body: body, date: front?.date, categories: front?.categories ?? [],
+                authors: front?.authors ?? [], source: relativePath, position: 0))
         return result
     }
 

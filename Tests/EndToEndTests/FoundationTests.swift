@@ -72,12 +72,12 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 17 files, 29 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 18 files, 30 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 29)
-        #expect(o["files"] as? Int == 17)
+        #expect(o["articles"] as? Int == 30)
+        #expect(o["files"] as? Int == 18)
     }
 
     /// The sample JSON Feed's items are articles with their dates and sources.
@@ -191,6 +191,21 @@ struct FoundationTests {
             try dates(["--sort", "oldest", "talks"])
                 == ["2007-07-30T14:05:00Z", "2007-08-07T12:00:00Z", "2007-08-10T14:20:00Z", nil, nil])
         #expect(try Loupe.run(["find", "talks", "--sort", "sideways", "--index", index]).status == 64)
+    }
+
+    /// The sample Markdown post: its front matter's title, date, author and tags.
+    @Test func markdownPostSampleIsSearchable() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = Loupe.json(try Loupe.run(["find", "friday sailing", "--index", index, "--json"]).stdout)
+        let hit = try #require((r["hits"] as? [[String: Any]])?.first)
+        #expect(hit["title"] as? String == "Ferry users ask for a later Friday sailing")
+        #expect(hit["source"] as? String == "notes/ferry-survey.md")
+        #expect(hit["date"] as? String == "2007-09-20T17:00:00Z")
+        #expect(hit["authors"] as? [String] == ["Tomas Reyes"])
+        #expect(try Loupe.run(["find", "category:survey", "--index", index]).status == 0)
+        // The link's address is not words of the post.
+        let q = Loupe.json(try Loupe.run(["find", "example", "--index", index, "--json"]).stdout)
+        #expect(!(q["hits"] as? [[String: Any]] ?? []).contains { $0["source"] as? String == "notes/ferry-survey.md" })
     }
 
     @Test func feedsAreSearchableWithDatesAndSources() throws {
