@@ -31,11 +31,12 @@ enum Markdown {
     static func frontMatter(_ text: String) -> (FrontMatter, String)? {
         guard text.hasPrefix("---") || text.hasPrefix("+++") else { return nil }
         let fence = String(text.prefix(3))
-        var lines = text.split(separator: "\n", maxSplits: 201, omittingEmptySubsequences: false)
-        guard lines.count > 1, lines[0].trimmingCharacters(in: .whitespaces) == fence else { return nil }
+        var lines = text.split(maxSplits: 201, omittingEmptySubsequences: false, whereSeparator: TextLoader.isLineEnd)
+        // (Windows line ends too: `\r` is trimmed.)
+        guard lines.count > 1, lines[0].trimmingCharacters(in: .whitespacesAndNewlines) == fence else { return nil }
         guard
             let close = lines.indices.dropFirst().first(where: {
-                let t = lines[$0].trimmingCharacters(in: .whitespaces)
+                let t = lines[$0].trimmingCharacters(in: .whitespacesAndNewlines)
                 return t == fence || (fence == "---" && t == "...")
             }), close < 201
         else { return nil }

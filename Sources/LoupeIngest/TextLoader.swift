@@ -50,17 +50,19 @@ public struct TextLoader {
         var title: String
         var body: String
         if let t = front?.title {
-            (title, body) = (t, String(rest.drop { $0 == "\n" || $0 == "\r" }))
+            (title, body) = (t, String(rest.drop { TextLoader.isLineEnd($0) || $0 == "\r" }))
         } else {
             (title, body) = TextLoader.splitTitle(rest, fallback: TextLoader.fileTitle(relativePath))
             if let h = Markdown.headingText(title) {
                 title = h
                 markdown = true
-            } else if let first = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first {
+            } else if let first = body.split(
+                maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: TextLoader.isLineEnd
+            ).first {
                 // A setext heading: the title line underlined with === (or --- in a Markdown file).
                 let u = first.trimmingCharacters(in: .whitespaces)
                 if u.count >= 2 && (u.allSatisfy { $0 == "=" } || (markdown && u.allSatisfy { $0 == "-" })) {
-                    body = String(body.dropFirst(first.count).drop { $0 == "\n" })
+                    body = String(body.dropFirst(first.count).drop(while: TextLoader.isLineEnd))
                     markdown = true
                 }
             }
@@ -74,7 +76,7 @@ public struct TextLoader {
     }
 
     static func splitTitle(_ text: String, fallback: String) -> (String, String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: isLineEnd)[...]
         while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
         guard let first = lines.first else { return (fallback, text) }
         let candidate = first.trimmingCharacters(in: .whitespaces)
@@ -84,6 +86,9 @@ public struct TextLoader {
         }
         return (fallback, text)
     }
+
+    /// A line end: `\n`, or Windows' `\r\n` (one Character in Swift, which `\n` does not match).
+    static func isLineEnd(_ c: Character) -> Bool { c == "\n" || c == "\r\n" }
 
     static func fileTitle(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path

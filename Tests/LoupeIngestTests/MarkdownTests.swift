@@ -36,6 +36,17 @@ struct MarkdownTests {
         #expect(a.body == "The survey of ferry users found most want a later boat.\nchart of answers")
     }
 
+    /// Windows line ends.
+    @Test func crlfFrontMatter() throws {
+        let a = try Self.load("---\r\ntitle: Windows post\r\ntags: a, b\r\n---\r\nBody.\r\n", "w.md")
+        #expect(a.title == "Windows post" && a.categories == ["a", "b"])
+        // A plain text file with Windows line ends has its first line as title too (its lines
+        // were not split: `\r\n` is one Character).
+        let t = try Self.load("Headline here\r\n\r\nBody line one.\r\nTwo.\r\n", "win.txt")
+        #expect(t.title == "Headline here")
+        #expect(t.body == "\nBody line one.\nTwo.\n")
+    }
+
     /// Hugo's TOML front matter.
     @Test func hugoTOML() throws {
         let a = try Self.load(
