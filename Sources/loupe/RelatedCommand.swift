@@ -270,7 +270,8 @@ struct RelatedCommand: ParsableCommand {
     private func runBatch(_ path: String, _ reader: IndexReader, _ finder: RelatedFinder) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
         var out = ""
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        // (`\r\n` is one Character: split on any line end, as `find --batch` does.)
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let id = line.trimmingCharacters(in: .whitespaces)
             if id.isEmpty { continue }
             let started = ContinuousClock.now

@@ -127,6 +127,19 @@ struct RelatedTests {
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
     }
 
+    /// `--batch` reads one id per line, with Windows line ends too (`\r\n` is one Character:
+    /// the file was one line, and every id "no such article").
+    @Test func batchWithWindowsLineEnds() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let file = try Loupe.tempDir("loupe-related-batch").appendingPathComponent("ids.txt")
+        try "world-0003\r\nworld-0002\r\n".write(to: file, atomically: false, encoding: .utf8)
+        let r = try Loupe.run(["related", "--batch", file.path, "--index", index])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map { Loupe.json(String($0)) }
+        #expect(lines.map { $0["id"] as? String } == ["world-0003", "world-0002"])
+        #expect(lines.allSatisfy { ($0["hits"] as? [[String: Any]])?.isEmpty == false })
+    }
+
     /// A wire dateline gives no query words: the story filed in the same city about something
     /// else is not related, the one about the same subject is.
     @Test func datelineWordsAreNotQueryWords() throws {
