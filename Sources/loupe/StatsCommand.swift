@@ -29,6 +29,19 @@ struct StatsCommand: ParsableCommand {
         var files: Int
         var bytesByKind: [String: Int]
         var averageLength: [String: Double]
+        /// Live articles with a date, the first and last day, and articles naming an author
+        /// (from the date column and the author lengths: nothing stored is read).
+        var datedArticles: Int
+        var firstDate: String?
+        var lastDate: String?
+        var articlesWithAuthors: Int
+    }
+
+    /// `YYYY-MM-DD` of a date column value.
+    static func day(_ t: Int64) -> String {
+        let c = DateColumn.day(t)
+        func p(_ v: Int64, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(p(c.year, 4))-\(p(c.month, 2))-\(p(c.day, 2))"
     }
 
     func run() throws {
@@ -36,10 +49,23 @@ struct StatsCommand: ParsableCommand {
         var sizes: [String: Int] = [:]
         var terms = 0
         var deleted = 0
+        var dated = 0
+        var withAuthors = 0
+        var first = Int64.max
+        var last = Int64.min
         for s in reader.segments {
             for (k, v) in s.fileSizes { sizes[k, default: 0] += v }
             terms += s.info.terms
             deleted += s.info.deleted.count
+            for d in 0..<Int32(s.documentCount) where !s.isDeleted(d) {
+                let t = s.dateSeconds(d)
+                if t != DateColumn.undated {
+                    dated += 1
+                    first = min(first, t)
+                    last = max(last, t)
+                }
+                if s.length(d, slot: IndexField.author.lengthSlot) > 0 { withAuthors += 1 }
+            }
         }
         let st = Stats(
             directory: location.path, generation: reader.manifest.generation, analyzer: reader.analyzer.rawValue,
@@ -47,7 +73,8 @@ struct StatsCommand: ParsableCommand {
             segments: reader.segments.count, terms: terms, files: reader.manifest.files.count, bytesByKind: sizes,
             averageLength: [
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
-            ])
+            ], datedArticles: dated, firstDate: dated > 0 ? Self.day(first) : nil,
+            lastDate: dated > 0 ? Self.day(last) : nil, articlesWithAuthors: withAuthors)
         if json {
             print(encodeJSON(st))
             return
@@ -56,6 +83,10 @@ struct StatsCommand: ParsableCommand {
         print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
         if let r = st.corpusRoot { print("corpus        \(r) (\(st.files) files)") }
         print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
+        print(
+            "dated         \(st.datedArticles)"
+                + (st.firstDate.map { " (\($0) to \(st.lastDate ?? $0))" } ?? ""))
+        print("with authors  \(st.articlesWithAuthors)")
         print("segments      \(st.segments)")
         print("terms         \(st.terms) (summed over segments and fields)")
         print(String(format: "avg length    %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))

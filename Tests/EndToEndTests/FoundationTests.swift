@@ -175,6 +175,23 @@ struct FoundationTests {
         #expect(text.stderr.contains("17 matching articles, 16–17 shown"), "\(text.stderr)")
     }
 
+    /// `stats` counts dated articles (with their first and last day) and articles naming an
+    /// author, live ones only.
+    @Test func statsCountDatesAndAuthors() throws {
+        let corpus = try Loupe.corpusCopy()
+        let idx = corpus.deletingLastPathComponent().appendingPathComponent("i").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        var o = Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)
+        #expect(o["datedArticles"] as? Int == 23 && o["articlesWithAuthors"] as? Int == 4, "\(o)")
+        #expect(o["firstDate"] as? String == "1987-03-06" && o["lastDate"] as? String == "2019-10-06")
+        try FileManager.default.removeItem(at: corpus.appendingPathComponent("pages/harbour-dredging.html"))
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        o = Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)
+        #expect(o["datedArticles"] as? Int == 22 && o["articlesWithAuthors"] as? Int == 3, "\(o)")
+        let text = try Loupe.run(["stats", "--index", idx]).stdout
+        #expect(text.contains("dated         22 (1987-03-06 to 2019-10-06)") && text.contains("with authors  3"), "\(text)")
+    }
+
     /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
     /// or after the query's words.
     @Test func sortByDate() throws {
