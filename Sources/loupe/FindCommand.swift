@@ -205,7 +205,7 @@ struct FindCommand: ParsableCommand {
             outHits.append(
                 JSONHit(
                     rank: offset + i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
-                    source: a.source, link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
+                    categories: a.categories, source: a.source, link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
                     matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
                     explanation: explain ? explanations[i] : nil))
@@ -461,6 +461,7 @@ struct JSONHit: Encodable {
     var title: String
     var date: String?
     var authors: [String]
+    var categories: [String]
     var source: String
     var link: String?
     var snippet: String
@@ -470,7 +471,7 @@ struct JSONHit: Encodable {
     var explanation: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case rank, id, score, title, date, authors, source, link, snippet, highlights, matches, explanation
+        case rank, id, score, title, date, authors, categories, source, link, snippet, highlights, matches, explanation
         case snippetText = "snippet_text"
     }
 
@@ -482,6 +483,7 @@ struct JSONHit: Encodable {
         try c.encode(title, forKey: .title)
         try c.encode(date, forKey: .date)
         try c.encode(authors, forKey: .authors)
+        try c.encode(categories, forKey: .categories)
         try c.encode(source, forKey: .source)
         try c.encode(link, forKey: .link)
         try c.encode(snippet, forKey: .snippet)

@@ -219,6 +219,7 @@ struct FoundationTests {
         #expect(hit["source"] as? String == "notes/ferry-survey.md")
         #expect(hit["date"] as? String == "2007-09-20T17:00:00Z")
         #expect(hit["authors"] as? [String] == ["Tomas Reyes"])
+        #expect(hit["categories"] as? [String] == ["ferries", "survey", "harbour"])
         #expect(try Loupe.run(["find", "category:survey", "--index", index]).status == 0)
         // The link's address is not words of the post.
         let q = Loupe.json(try Loupe.run(["find", "example", "--index", index, "--json"]).stdout)
