@@ -16,7 +16,9 @@ import LoupeCore
 /// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
 /// - XML root `rss`, `RDF`, `feed` → `feed`;
 /// - root `html` (any case, XHTML too), a `<!DOCTYPE html>`, or a page fragment whose first
-///   element is `head`, `body` or a common block element (`p`, `div`, `article`, `h1`…) → `html`;
+///   element is `head`, `body` or a common block element (`p`, `div`, `article`, `h1`…) → `html`
+///   (not when an XML declaration opens the file and the root is not `html`: JATS's
+///   `<article>` is XML);
 /// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
 /// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a JSON object naming jsonfeed.org
@@ -41,7 +43,17 @@ public enum ArticleFormat: String, Sendable {
         guard i < b.count else { return .text }
         if b[i] == UInt8(ascii: "<") {
             let head = Array(b[i..<min(b.count, i + sniffBytes)])
-            if let root = MarkupScan.sniffRoot(head) { return classify(root) }
+            if let root = MarkupScan.sniffRoot(head) {
+                let format = classify(root)
+                // An XML document (it says so) whose root merely shares a name with an HTML
+                // element (JATS's <article>, a <table> export) stays XML; XHTML's root is html.
+                if format == .html && root.doctype == nil && root.localName.lowercased() != "html"
+                    && head.starts(with: Array("<?xml".utf8))
+                {
+                    return .xml
+                }
+                return format
+            }
             guard head.count >= 2 else { return .text }
             let c = head[1]
             if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) {

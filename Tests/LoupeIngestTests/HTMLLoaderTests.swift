@@ -145,6 +145,9 @@ struct HTMLLoaderTests {
         // Feeds and other XML keep their loaders.
         #expect(ArticleFormat.detect(Array("<rss version=\"2.0\"><channel/></rss>".utf8)) == .feed)
         #expect(ArticleFormat.detect(Array("<catalog><item/></catalog>".utf8)) == .xml)
+        // An XML document whose root is named like an HTML element (JATS) stays XML.
+        let jats = #"<?xml version="1.0"?><article article-type="research"><front/><body><p>x</p></body></article>"#
+        #expect(ArticleFormat.detect(Array(jats.utf8)) == .xml)
     }
 
     /// Nesting deeper than libxml2's default limit (256) loses nothing: a thousand unclosed
