@@ -162,7 +162,7 @@ public struct FeedLoader {
                     current = Item()
                     itemDepth = depth
                     if r.isEmptyElement {
-                        emitItem(current!, itemCount, relativePath, root == "feed" ? feedAuthors : [], emit)
+                        emitItem(current!, itemCount, relativePath, feedAuthors, emit)
                         itemCount += 1
                         current = nil
                     }
@@ -187,12 +187,12 @@ public struct FeedLoader {
                             current!.categories.append(term)
                             continue
                         }
-                    case "group" where r.namespaceURI == FeedLoader.mediaRSS:
+                    case "group" where r.inNamespace(FeedLoader.mediaRSS):
                         continue  // its children are read one by one (media:description)
                     case "author":
                         if !r.isEmptyElement {
-                            let ns = r.namespaceURI
-                            author = AuthorElement(ns.isEmpty || ns == FeedLoader.atom ? .item : .podcast, depth: depth)
+                            let own = r.inNamespace("") || r.inNamespace(FeedLoader.atom)
+                            author = AuthorElement(own ? .item : .podcast, depth: depth)
                         }
                         continue
                     case "creator":
@@ -212,7 +212,7 @@ public struct FeedLoader {
                         text = ""
                     }
                 } else if field == nil && name == "description" && !r.isEmptyElement
-                    && r.namespaceURI == FeedLoader.mediaRSS
+                    && r.inNamespace(FeedLoader.mediaRSS)
                 {
                     field = "media:description"
                     fieldDepth = depth
@@ -249,7 +249,7 @@ public struct FeedLoader {
                     field = nil
                     fieldDepth = -1
                 } else if current != nil && depth == itemDepth && field == nil {
-                    emitItem(current!, itemCount, relativePath, root == "feed" ? feedAuthors : [], emit)
+                    emitItem(current!, itemCount, relativePath, feedAuthors, emit)
                     itemCount += 1
                     current = nil
                     itemDepth = -1

@@ -205,11 +205,6 @@ final class XMLStreamReader {
         return String(cString: p)
     }
 
-    var namespaceURI: String {
-        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return "" }
-        return String(cString: p)
-    }
-
     /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
     func inNamespace(_ uri: String) -> Bool {
         guard let p = xmlTextReaderConstNamespaceUri(reader) else { return uri.isEmpty }

@@ -345,15 +345,11 @@ struct FindCommand: ParsableCommand {
             if t == DateColumn.undated {
                 undated += 1
             } else {
-                perDay[t >= 0 ? t / 86_400 : -((-t + 86_399) / 86_400), default: 0] += 1
+                perDay[DateColumn.dayIndex(t), default: 0] += 1
             }
         }
-        func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         for (day, n) in perDay {
-            let c = DateColumn.day(day * 86_400)
-            let y = String(repeating: "0", count: max(0, 4 - String(c.year).count)) + String(c.year)
-            let full = "\(y)-\(p2(c.month))-\(p2(c.day))"
-            counts[String(full.prefix(unit.prefix)), default: 0] += n
+            counts[String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix)), default: 0] += n
         }
         let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
         if json {

@@ -222,22 +222,22 @@ struct RelatedCommand: ParsableCommand {
     /// member of a corpus archive (`feeds.tar.gz/a/b.xml`, as `find` shows its source).
     static func resolve(_ key: String, _ reader: IndexReader) throws -> Int? {
         if let d = try reader.document(id: key) { return d }
-        if let rec = reader.manifest.files[key] {
-            for part in rec.parts {
-                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
-                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
-                    return seg.docBase + d
-                }
-            }
-            return nil
-        }
+        if let rec = reader.manifest.files[key] { return try firstLive(rec, reader) { _, _ in true } }
         // An archive member: the archive's articles whose source it is (read in order).
         for (path, rec) in reader.manifest.files where key.hasPrefix(path + "/") {
-            for part in rec.parts {
-                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
-                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
-                    if try seg.article(Int32(d)).source == key { return seg.docBase + d }
-                }
+            if let d = try firstLive(rec, reader, where: { seg, d in try seg.article(d).source == key }) { return d }
+        }
+        return nil
+    }
+
+    /// The global document of the first live article of a corpus file that `accept` takes.
+    private static func firstLive(
+        _ rec: Manifest.FileRecord, _ reader: IndexReader, where accept: (SegmentReader, Int32) throws -> Bool
+    ) throws -> Int? {
+        for part in rec.parts {
+            guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
+            for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
+                if try accept(seg, Int32(d)) { return seg.docBase + d }
             }
         }
         return nil

@@ -37,12 +37,6 @@ struct StatsCommand: ParsableCommand {
         var articlesWithAuthors: Int
     }
 
-    /// `YYYY-MM-DD` of a date column value.
-    static func day(_ t: Int64) -> String {
-        let c = DateColumn.day(t)
-        func p(_ v: Int64, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
-        return "\(p(c.year, 4))-\(p(c.month, 2))-\(p(c.day, 2))"
-    }
 
     func run() throws {
         let reader = try openReader(location)
@@ -73,8 +67,8 @@ struct StatsCommand: ParsableCommand {
             segments: reader.segments.count, terms: terms, files: reader.manifest.files.count, bytesByKind: sizes,
             averageLength: [
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
-            ], datedArticles: dated, firstDate: dated > 0 ? Self.day(first) : nil,
-            lastDate: dated > 0 ? Self.day(last) : nil, articlesWithAuthors: withAuthors)
+            ], datedArticles: dated, firstDate: dated > 0 ? DateColumn.isoDay(first) : nil,
+            lastDate: dated > 0 ? DateColumn.isoDay(last) : nil, articlesWithAuthors: withAuthors)
         if json {
             print(encodeJSON(st))
             return

@@ -58,8 +58,10 @@ public enum DateColumn {
         guard let y = number(&s, digits: 4) else { return nil }
         if s.isEmpty { return days(year: y, month: 1, day: 1) * 86_400...days(year: y + 1, month: 1, day: 1) * 86_400 - 1 }
         guard take(&s, "-"), let mo = number(&s, digits: 2), (1...12).contains(mo) else { return nil }
-        let next = mo == 12 ? days(year: y + 1, month: 1, day: 1) : days(year: y, month: mo + 1, day: 1)
-        if s.isEmpty { return days(year: y, month: mo, day: 1) * 86_400...next * 86_400 - 1 }
+        if s.isEmpty {
+            let first = days(year: y, month: mo, day: 1) * 86_400
+            return first...first + daysIn(year: y, month: mo) * 86_400 - 1
+        }
         guard take(&s, "-"), let d = number(&s, digits: 2), d >= 1, d <= daysIn(year: y, month: mo), s.isEmpty else {
             return nil
         }
@@ -70,6 +72,16 @@ public enum DateColumn {
     static func daysIn(year: Int64, month: Int64) -> Int64 {
         let next = month == 12 ? days(year: year + 1, month: 1, day: 1) : days(year: year, month: month + 1, day: 1)
         return next - days(year: year, month: month, day: 1)
+    }
+
+    /// Days since 1970-01-01 of `seconds` (rounded down, before 1970 too).
+    public static func dayIndex(_ seconds: Int64) -> Int64 { floorDiv(seconds, 86_400) }
+
+    /// The UTC day of `seconds` as `YYYY-MM-DD`.
+    public static func isoDay(_ seconds: Int64) -> String {
+        let c = day(seconds)
+        func pad(_ v: Int64, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }
 
     /// The UTC calendar day of `seconds`: (year, month, day).

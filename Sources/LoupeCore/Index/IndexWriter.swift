@@ -125,7 +125,6 @@ public final class IndexWriter: @unchecked Sendable {
         return name
     }
 
-    /// Writes `builder` as a new segment (not yet committed) and registers it.
     /// `entry` becomes `fresh` when it is new (doc -1) or older; returns the entry it was when
     /// one was there.
     private static func register(
@@ -141,6 +140,7 @@ public final class IndexWriter: @unchecked Sendable {
         return prev
     }
 
+    /// Writes `builder` as a new segment (not yet committed) and registers it.
     public func flush(_ builder: SegmentBuilder) throws {
         guard builder.documentCount > 0 else { return }
         let name = reserveName()

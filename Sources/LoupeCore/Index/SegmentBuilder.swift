@@ -114,9 +114,6 @@ public final class SegmentBuilder {
         ringKeys.deallocate()
     }
 
-    /// Indexes `text` into `field` (and its stemmed twin) from position `start`; returns the
-    /// number of tokens. `abbreviations` (text field, English only): each mention of a short form
-    /// other than its definition also adds the long form's stems at its position.
     /// Inverts a list of values (categories, authors) one after another, each `titleBodyGap`
     /// positions after the previous one's last word, so that no phrase spans two values.
     /// Returns the number of words (the field's length).
@@ -133,6 +130,9 @@ public final class SegmentBuilder {
         return words
     }
 
+    /// Indexes `text` into `field` (and its stemmed twin) from position `start`; returns the
+    /// number of tokens. `abbreviations` (text field, English only): each mention of a short form
+    /// other than its definition also adds the long form's stems at its position.
     private func invert(
         _ text: String, field: IndexField, start: Int32, abbreviations: [(AbbreviationDefinition, [[UInt8]])] = [],
         definitionsHere: [Int] = []

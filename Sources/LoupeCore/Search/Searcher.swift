@@ -152,10 +152,7 @@ public final class Searcher {
                     "\(w)* matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
                 )
             }
-            let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
-            // No word starts so: nothing (inside NEAR too, where an empty OR is no operand).
-            if sorted.isEmpty { return .nothing }
-            return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
+            return try expansion(keys, field: ef)
         case .fuzzy(let w, let f, let edits):
             return try fuzzy(w, field: f, edits: edits)
         case .wildcard(let pattern, let f):
@@ -316,6 +313,13 @@ public final class Searcher {
                 "\(pattern) matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
             )
         }
+        return try expansion(keys, field: ef)
+    }
+
+    /// The terms a prefix or a wildcard expanded to, each with its own idf: the first
+    /// `maxPrefixExpansions` in dictionary order OR'ed; none matches nothing (inside NEAR too,
+    /// where an empty OR is no operand).
+    private func expansion(_ keys: Set<[UInt8]>, field ef: IndexField) throws -> BoundQuery {
         let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
         if sorted.isEmpty { return .nothing }
         return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
