@@ -33,7 +33,7 @@ struct CheckCommand: ParsableCommand {
             topics = ", topic model of \(model.k) topics"
         }
         print(
-            "ok: \(reader.segments.count) segments, \(reader.documentCount) articles, generation \(reader.manifest.generation)"
+            "ok: \(counted(reader.segments.count, "segment")), \(counted(reader.documentCount, "article")), generation \(reader.manifest.generation)"
                 + topics)
     }
 }

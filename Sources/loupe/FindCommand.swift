@@ -181,11 +181,11 @@ struct FindCommand: ParsableCommand {
         for h in result.hits { articles[h.doc] = try? reader.article(h.doc) }
         if sort == .relevance {
             result.hits.sort { x, y in
-            if x.score != y.score { return x.score > y.score }
-            let dx = articles[x.doc]?.date ?? ""
-            let dy = articles[y.doc]?.date ?? ""
-            if dx != dy { return dx > dy }
-            return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
+                if x.score != y.score { return x.score > y.score }
+                let dx = articles[x.doc]?.date ?? ""
+                let dy = articles[y.doc]?.date ?? ""
+                if dx != dy { return dx > dy }
+                return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
             }
         }
         result.hits = Array(result.hits.dropFirst(offset).prefix(limit))
@@ -205,7 +205,8 @@ struct FindCommand: ParsableCommand {
             outHits.append(
                 JSONHit(
                     rank: offset + i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
-                    categories: a.categories, source: a.source, link: a.link, snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
+                    categories: a.categories, source: a.source, link: a.link,
+                    snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
                     matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
                     explanation: explain ? explanations[i] : nil))
@@ -238,7 +239,7 @@ struct FindCommand: ParsableCommand {
             let shown = outHits.count
             let range = shown == 0 ? "none" : "\(offset + 1)–\(offset + shown)"
             printErr(
-                "\(result.total) matching article\(result.total == 1 ? "" : "s")"
+                counted(result.total, "matching article")
                     + (offset > 0 ? ", \(range) shown" : shown < result.total ? ", top \(shown) shown" : ""))
         }
         if result.total == 0 { throw ExitCode(1) }
@@ -367,7 +368,7 @@ struct FindCommand: ParsableCommand {
                         + (bar ? "  " + String(repeating: "█", count: n) : ""))
             }
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
-            printErr("\(docs.count) matching article\(docs.count == 1 ? "" : "s")")
+            printErr(counted(docs.count, "matching article"))
         }
         if docs.isEmpty { throw ExitCode(1) }
     }

@@ -194,13 +194,14 @@ struct IndexCommand: ParsableCommand {
         } else {
             let mb = Double(summary.bytes) / 1e6
             print(
-                "indexed \(summary.files) files, \(summary.articles) articles, \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
-                    + (summary.unchangedFiles > 0 ? "; \(summary.unchangedFiles) files unchanged" : "")
-                    + (summary.removedFiles > 0 ? "; \(summary.removedFiles) files removed" : "")
+                "indexed \(counted(summary.files, "file")), \(counted(summary.articles, "article")), \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
+                    + (summary.unchangedFiles > 0 ? "; \(counted(summary.unchangedFiles, "file")) unchanged" : "")
+                    + (summary.removedFiles > 0 ? "; \(counted(summary.removedFiles, "file")) removed" : "")
                     + (summary.skippedAssets > 0
-                        ? "; \(summary.skippedAssets) web assets and media files skipped" : "")
-                    + (summary.duplicates > 0 ? "; \(summary.duplicates) duplicates replaced" : "")
-                    + (summary.filesWithErrors > 0 ? "; \(summary.filesWithErrors) files with errors" : ""))
+                        ? "; \(counted(summary.skippedAssets, "web asset or media file", plural: "web assets and media files")) skipped"
+                        : "")
+                    + (summary.duplicates > 0 ? "; \(counted(summary.duplicates, "duplicate")) replaced" : "")
+                    + (summary.filesWithErrors > 0 ? "; \(counted(summary.filesWithErrors, "file")) with errors" : ""))
         }
         if summary.filesWithErrors > 0 { throw ExitCode(3) }
     }

@@ -89,6 +89,11 @@ func fail(_ message: String) -> ExitCode {
     return ExitCode(2)
 }
 
+/// "1 file", "2 files": a count and its noun, plural when the count is not one.
+func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+}
+
 func printErr(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }

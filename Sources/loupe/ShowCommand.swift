@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeCore
+import LoupeIngest
 
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +67,5 @@ struct ShowCommand: ParsableCommand {
         print(article.body)
     }
 }
-
-import LoupeIngest
 
 func Diagnostic_escape(_ s: String) -> String { Diagnostic.escape(s) }

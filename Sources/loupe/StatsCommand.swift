@@ -37,7 +37,6 @@ struct StatsCommand: ParsableCommand {
         var articlesWithAuthors: Int
     }
 
-
     func run() throws {
         let reader = try openReader(location)
         var sizes: [String: Int] = [:]
@@ -75,7 +74,7 @@ struct StatsCommand: ParsableCommand {
         }
         func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
         print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
-        if let r = st.corpusRoot { print("corpus        \(r) (\(st.files) files)") }
+        if let r = st.corpusRoot { print("corpus        \(r) (\(counted(st.files, "file")))") }
         print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
         print(
             "dated         \(st.datedArticles)"
@@ -83,12 +82,16 @@ struct StatsCommand: ParsableCommand {
         print("with authors  \(st.articlesWithAuthors)")
         print("segments      \(st.segments)")
         print("terms         \(st.terms) (summed over segments and fields)")
-        print(String(format: "avg length    %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))
+        print(
+            String(
+                format: "avg length    %.1f words (title %.1f)", st.averageLength["text"]!, st.averageLength["title"]!))
         let labels = [
             ("dict", "dictionary"), ("post", "postings"), ("pos", "positions"), ("len", "lengths"),
             ("store", "stored fields"),
         ]
-        for (k, label) in labels { print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))") }
+        for (k, label) in labels {
+            print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))")
+        }
         let inverted = (sizes["dict"] ?? 0) + (sizes["post"] ?? 0) + (sizes["pos"] ?? 0)
         print("inverted      \(mb(inverted)) (dictionary + postings + positions)")
     }

@@ -12,7 +12,8 @@ enum Terminal {
 
     /// Text as printed: control characters (from titles or paths) escaped.
     static func clean(_ s: String) -> String {
-        if !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
+        if !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }
+        ) {
             return s
         }
         var out = ""

@@ -80,6 +80,30 @@ struct FoundationTests {
         #expect(o["files"] as? Int == 18)
     }
 
+    /// Counts of one are singular in the summaries: "1 file", "1 article", "1 file removed".
+    @Test func summariesCountInTheSingular() throws {
+        let dir = try Loupe.tempDir()
+        let corpus = dir.appendingPathComponent("one")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try "Harbour pilots\n\nThe pilots met.\n".write(
+            to: corpus.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "Tug crews\n\nThe tugs waited.\n".write(
+            to: corpus.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let first = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(first.stdout.hasPrefix("indexed 2 files, 2 articles"), "\(first.stdout)")
+        try FileManager.default.removeItem(at: corpus.appendingPathComponent("b.txt"))
+        try "Harbour pilots\n\nThe pilots met again.\n".write(
+            to: corpus.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        let again = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(again.stdout.hasPrefix("indexed 1 file, 1 article, "), "\(again.stdout)")
+        #expect(again.stdout.contains("; 1 file removed"), "\(again.stdout)")
+        let check = try Loupe.run(["check", "--index", idx])
+        #expect(check.stdout.contains(", 1 article, "), "\(check.stdout)")
+        let stats = try Loupe.run(["stats", "--index", idx])
+        #expect(stats.stdout.contains("(1 file)"), "\(stats.stdout)")
+    }
+
     /// The sample JSON Feed's items are articles with their dates and sources.
     @Test func jsonFeedSampleIsSearchable() throws {
         let (_, index) = try Loupe.indexedCorpus()
@@ -109,7 +133,9 @@ struct FoundationTests {
         }
         let byAuthor = try Loupe.run(["find", "author:castell", "--index", index, "--color", "never"])
         #expect(byAuthor.status == 0)
-        #expect(byAuthor.stdout.contains("2007-09-18 · by Mira Castell · pages/harbour-dredging.html"), "\(byAuthor.stdout)")
+        #expect(
+            byAuthor.stdout.contains("2007-09-18 · by Mira Castell · pages/harbour-dredging.html"), "\(byAuthor.stdout)"
+        )
         #expect(try Loupe.run(["find", "castell", "--index", index]).status == 0)  // the byline in the text
         #expect(try Loupe.run(["find", "author:gazette", "--index", index]).status == 1)  // the site is no author
     }
@@ -120,13 +146,18 @@ struct FoundationTests {
         let dir = try Loupe.tempDir("loupe-site")
         let site = dir.appendingPathComponent("site")
         for sub in ["css", "js", "img"] {
-            try FileManager.default.createDirectory(at: site.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: site.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let files: [(String, String)] = [
-            ("index.html", "<html><head><title>Tide tables</title></head><body><p>High water at noon.</p></body></html>"),
+            (
+                "index.html",
+                "<html><head><title>Tide tables</title></head><body><p>High water at noon.</p></body></html>"
+            ),
             ("css/main.css", "body { color: red }"), ("js/app.js", "function track() { return document.cookie }"),
             ("img/logo.SVG", "<svg xmlns='http://www.w3.org/2000/svg'><text>Gazette</text></svg>"),
-            ("img/photo.jpg", "\u{FF}\u{D8}\u{FF} not text"), ("img/font.woff2", "wOF2"), ("notes.txt", "Ferry notes\n\ncookie jar"),
+            ("img/photo.jpg", "\u{FF}\u{D8}\u{FF} not text"), ("img/font.woff2", "wOF2"),
+            ("notes.txt", "Ferry notes\n\ncookie jar"),
         ]
         for (name, text) in files {
             try text.write(to: site.appendingPathComponent(name), atomically: false, encoding: .utf8)
@@ -150,11 +181,14 @@ struct FoundationTests {
         let dir = try Loupe.tempDir("loupe-offset")
         let corpus = dir.appendingPathComponent("c")
         try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
-        var lines = (0..<12).map { #"{"id": "same\#($0)", "title": "Timetable", "body": "harbour ferry timetable", "date": "20\#(10 + $0)-01-01"}"# }
+        var lines = (0..<12).map {
+            #"{"id": "same\#($0)", "title": "Timetable", "body": "harbour ferry timetable", "date": "20\#(10 + $0)-01-01"}"#
+        }
         lines += (0..<5).map {
             #"{"id": "other\#($0)", "title": "Notes", "body": "harbour notes \#(String(repeating: "ferry ", count: $0 + 1))"}"#
         }
-        try lines.joined(separator: "\n").write(to: corpus.appendingPathComponent("a.jsonl"), atomically: false, encoding: .utf8)
+        try lines.joined(separator: "\n").write(
+            to: corpus.appendingPathComponent("a.jsonl"), atomically: false, encoding: .utf8)
         let idx = dir.appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
         for sort in ["relevance", "newest"] {
@@ -189,7 +223,8 @@ struct FoundationTests {
         o = Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)
         #expect(o["datedArticles"] as? Int == 22 && o["articlesWithAuthors"] as? Int == 3, "\(o)")
         let text = try Loupe.run(["stats", "--index", idx]).stdout
-        #expect(text.contains("dated         22 (1987-03-06 to 2019-10-06)") && text.contains("with authors  3"), "\(text)")
+        #expect(
+            text.contains("dated         22 (1987-03-06 to 2019-10-06)") && text.contains("with authors  3"), "\(text)")
     }
 
     /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
