@@ -166,6 +166,11 @@ struct RelatedCommand: ParsableCommand {
             } else if let a = article, let doc = try RelatedCommand.resolve(a, reader) {
                 source = try reader.article(doc)
                 sourceDoc = doc
+                if source.id != a, let n = try RelatedCommand.liveArticles(inFile: a, reader), n > 1 {
+                    printErr(
+                        "loupe: note: \(Diagnostic.escape(a)) holds \(n) articles; related to its first, \(Diagnostic.escape(source.id)) (give another's id, as find shows it)"
+                    )
+                }
             } else if let a = article, FileManager.default.fileExists(atPath: a) {
                 source = try RelatedCommand.readArticle(a)
             } else {
@@ -228,6 +233,24 @@ struct RelatedCommand: ParsableCommand {
             if let d = try firstLive(rec, reader, where: { seg, d in try seg.article(d).source == key }) { return d }
         }
         return nil
+    }
+
+    /// How many live articles an indexed corpus file (or archive member) holds; nil when `key`
+    /// names neither.
+    static func liveArticles(inFile key: String, _ reader: IndexReader) throws -> Int? {
+        var n = 0
+        var found = false
+        for (path, rec) in reader.manifest.files where path == key || key.hasPrefix(path + "/") {
+            found = true
+            let member = path != key
+            for part in rec.parts {
+                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
+                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
+                    if try !member || seg.article(Int32(d)).source == key { n += 1 }
+                }
+            }
+        }
+        return found ? n : nil
     }
 
     /// The global document of the first live article of a corpus file that `accept` takes.

@@ -127,6 +127,19 @@ struct RelatedTests {
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
     }
 
+    /// A corpus file of several articles as the source: its first, with a note naming it and
+    /// the count; a one-article file needs no note.
+    @Test func aFileOfSeveralArticlesNamesTheOneUsed() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let feed = try Loupe.run(["related", "feeds/world-desk.rss.xml", "--index", index, "--json"])
+        #expect(feed.status == 0, "\(feed.stderr)")
+        let first = (Loupe.json(feed.stdout)["source"] as? [String: Any])?["id"] as? String ?? "?"
+        #expect(feed.stderr.contains("feeds/world-desk.rss.xml holds "), "\(feed.stderr)")
+        #expect(feed.stderr.contains("related to its first, \(first)"), "\(feed.stderr)")
+        let one = try Loupe.run(["related", "text/zone-diary.txt", "--index", index])
+        #expect(one.status == 0 && !one.stderr.contains("note:"), "\(one.stderr)")
+    }
+
     /// `--batch` reads one id per line, with Windows line ends too (`\r\n` is one Character:
     /// the file was one line, and every id "no such article").
     @Test func batchWithWindowsLineEnds() throws {
