@@ -10,6 +10,8 @@ struct QueryLanguageTests {
         "d3": "Third note\n\nalpha x y z beta",
         "d4": "Epsilon report\n\ngamma delta epsilon",
         "d5": "Fifth note\n\nalpha alpha beta",
+        // Its source, d6.xml.txt, shares "xml" with dated.xml's.
+        "d6.xml": "Sixth memo\n\nzeta",
     ]
 
     static let index: String = {
@@ -21,8 +23,8 @@ struct QueryLanguageTests {
         }
         let rss = """
             <rss version="2.0"><channel><title>t</title>
-            <item><title>May item</title><guid>m1</guid><pubDate>Wed, 02 May 2007 10:00:00 GMT</pubDate><description>omega one</description></item>
-            <item><title>August item</title><guid>m2</guid><pubDate>Wed, 01 Aug 2007 10:00:00 GMT</pubDate><description>omega two</description></item>
+            <item><title>May item</title><guid>m1</guid><pubDate>Wed, 02 May 2007 10:00:00 GMT</pubDate><category>us-news</category><description>omega one</description></item>
+            <item><title>August item</title><guid>m2</guid><pubDate>Wed, 01 Aug 2007 10:00:00 GMT</pubDate><category>news</category><description>omega two</description></item>
             </channel></rss>
             """
         try! rss.write(to: c.appendingPathComponent("dated.xml"), atomically: true, encoding: .utf8)
@@ -74,6 +76,11 @@ struct QueryLanguageTests {
         ("omega date:2007-07-01..", ["m2"]),
         ("omega date:..2007-05", ["m1"]),
         ("source:dated", ["m1", "m2"]),
+        // A compound in a name field is one value (a phrase), not any of its parts.
+        ("source:dated.xml", ["m1", "m2"]),
+        ("source:d6.xml.txt", ["d6.xml"]),
+        ("category:us-news", ["m1"]),
+        ("category:news", ["m1", "m2"]),
     ]
 
     @Test(arguments: cases)

@@ -97,6 +97,11 @@ struct QueryParserTests {
                     must: [], should: [.word("iran", field: .text), .dateRange(from: "2007-05-01", to: "2007-07-31")],
                     mustNot: []))
         #expect(try p.parse("date:..2007") == .dateRange(from: nil, to: "2007"))
+        #expect(try p.parse("date:2008-02-29") == .dateRange(from: "2008-02-29", to: "2008-02-29"))
+        // Days and months that do not exist are errors, not filters that match nothing.
+        for bad in ["date:2018-13-01", "date:2018-02-30", "date:2007-02-29..", "date:..2018-1-5", "date:2018-00"] {
+            #expect(throws: QuerySyntaxError.self, "\(bad)") { try p.parse("iran " + bad) }
+        }
         // Unknown "fields" are just words (URLs, times).
         #expect(try p.parse("http://x") == .word("http://x", field: .text))
     }

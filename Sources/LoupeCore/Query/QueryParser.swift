@@ -307,11 +307,8 @@ public struct QueryParser {
 
     private func dateRange(_ r: String, column: Int) throws -> Tok {
         let parts = r.components(separatedBy: "..")
-        func valid(_ d: String) -> Bool {
-            let b = Array(d.utf8)
-            guard b.count >= 4 && b.count <= 10 else { return false }
-            return b.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 45 } && b[0...3].allSatisfy { $0 >= 48 && $0 <= 57 }
-        }
+        // A year, month or day that exists (no month 13, no 30 February, two-digit months and days).
+        func valid(_ d: String) -> Bool { DateColumn.period(d) != nil }
         if parts.count == 1 {
             guard valid(r) else {
                 throw QuerySyntaxError(column: column, message: "bad date", hint: "use date:2007-05-01..2007-07-31")

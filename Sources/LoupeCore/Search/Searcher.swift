@@ -124,6 +124,9 @@ public final class Searcher {
                 let ef = f.exactField
                 return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
             }
+            // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
+            // compound is one value: its parts as a phrase, not any file with "rss" in its name.
+            if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
             // A compound word (`lift-drag`, `al-Maliki`): its parts as separate ranked words
             // (measured better than an exact phrase; proximity scoring still rewards them together).
             return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
