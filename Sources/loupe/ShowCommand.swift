@@ -8,12 +8,15 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Print a stored article by its id (as shown by find).",
         discussion: """
+            A corpus file's path (or an archive member's, as find shows its source) shows the \
+            file's first article, with a note when the file holds several.
+
             Examples:
               loupe show world-0002
               loupe show 000_48ee8ce46de06e27.txt --json
             """)
 
-    @Argument(help: "The article id.")
+    @Argument(help: "The article id, or a corpus-relative file path.")
     var id: String
 
     @OptionGroup var location: IndexLocation
@@ -37,11 +40,19 @@ struct ShowCommand: ParsableCommand {
         let reader = try openReader(location)
         let article: Article
         do {
-            guard let a = try reader.article(id: id) else {
-                printErr("loupe: no article with id \(Diagnostic_escape(id))")
+            if let a = try reader.article(id: id) {
+                article = a
+            } else if let doc = try RelatedCommand.resolve(id, reader) {
+                article = try reader.article(doc)
+                if let n = try RelatedCommand.liveArticles(inFile: id, reader), n > 1 {
+                    printErr(
+                        "loupe: note: \(Diagnostic_escape(id)) holds \(n) articles; this is its first, \(Diagnostic_escape(article.id)) (give another's id, as find shows it)"
+                    )
+                }
+            } else {
+                printErr("loupe: no article with id or path \(Diagnostic_escape(id))")
                 throw ExitCode(1)
             }
-            article = a
         } catch let e as ExitCode {
             throw e
         } catch {
@@ -57,9 +68,10 @@ struct ShowCommand: ParsableCommand {
             return
         }
         print(article.title.isEmpty ? "(untitled)" : article.title)
-        var meta = [article.id, article.source]
+        // (A text file's id is its path: shown once.)
+        var meta = article.id == article.source ? [article.id] : [article.id, article.source]
+        if let by = Terminal.byline(article.authors, shown: 20) { meta.insert(by, at: 0) }
         if let d = article.date { meta.insert(d, at: 0) }
-        if let by = Terminal.byline(article.authors, shown: 20) { meta.insert(by, at: meta.count - 2) }
         print(meta.joined(separator: " · "))
         if let l = article.link { print(l) }
         if !article.categories.isEmpty { print("categories: " + article.categories.joined(separator: ", ")) }

@@ -96,6 +96,20 @@ struct PresentationTests {
         #expect((o["body"] as? String ?? "").hasPrefix("Lawmakers in Baghdad left for their summer recess on Monday"))
         #expect(try Loupe.run(["show", "nope", "--index", index]).status == 1)
     }
+
+    /// A file path shows the file's first article (with a note when it holds several); a text
+    /// file's id is its path, named once in the text header.
+    @Test func showTakesAFilePath() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let feed = try Loupe.run(["show", "feeds/world-desk.rss.xml", "--index", index, "--json"])
+        #expect(feed.status == 0, "\(feed.stderr)")
+        let id = Loupe.json(feed.stdout)["id"] as? String ?? "?"
+        #expect(feed.stderr.contains("holds ") && feed.stderr.contains("this is its first, \(id)"), "\(feed.stderr)")
+        let text = try Loupe.run(["show", "text/zone-diary.txt", "--index", index])
+        #expect(text.status == 0 && text.stderr.isEmpty, "\(text.stderr)")
+        let header = text.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        #expect(header.components(separatedBy: "text/zone-diary.txt").count == 2, "\(header)")
+    }
 }
 
 @Suite("help text")
