@@ -111,8 +111,13 @@ public enum SnippetBuilder {
             } else if fs > 0 {
                 text += Array("… ".utf8)
             }
-            let byteStart = fs == 0 ? 0 : starts[fs]
-            let byteEnd = fe == n - 1 ? body.count : ends[fe]
+            // The body's first and last words take the punctuation around them (an opening
+            // quote, a full stop) but not the blank lines or spaces.
+            func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+            var byteStart = starts[fs]
+            if fs == 0 { while byteStart > 0 && !isSpace(body[byteStart - 1]) { byteStart -= 1 } }
+            var byteEnd = ends[fe]
+            if fe == n - 1 { while byteEnd < body.count && !isSpace(body[byteEnd]) { byteEnd += 1 } }
             let base = text.count
             text += body[byteStart..<byteEnd]
             for r in merged where r.0 >= fs && r.1 <= fe {
@@ -120,9 +125,23 @@ public enum SnippetBuilder {
             }
         }
         if let last = fragments.last, last.1 < n - 1 { text += Array(" …".utf8) }
-        // Collapse newlines so a snippet is one line; same byte length keeps offsets valid.
-        for i in text.indices where text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 { text[i] = 0x20 }
+        // One line: each run of spaces, tabs and line ends (a paragraph break) becomes one space,
+        // and the highlights move with the bytes they mark.
+        var line: [UInt8] = []
+        line.reserveCapacity(text.count)
+        var moved = [Int](repeating: 0, count: text.count + 1)
+        for (i, b) in text.enumerated() {
+            moved[i] = line.count
+            let space = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+            if !space {
+                line.append(b)
+            } else if line.last != 0x20 {
+                line.append(0x20)
+            }
+        }
+        moved[text.count] = line.count
+        highlights = highlights.map { moved[$0.lowerBound]..<moved[$0.upperBound] }
         let matches = merged.map { starts[$0.0]..<ends[$0.1] }
-        return Snippet(text: String(decoding: text, as: UTF8.self), highlights: highlights, matches: matches)
+        return Snippet(text: String(decoding: line, as: UTF8.self), highlights: highlights, matches: matches)
     }
 }
