@@ -72,12 +72,12 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 18 files, 30 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 19 files, 31 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 30)
-        #expect(o["files"] as? Int == 18)
+        #expect(o["articles"] as? Int == 31)
+        #expect(o["files"] as? Int == 19)
     }
 
     /// Counts of one are singular in the summaries: "1 file", "1 article", "1 file removed".
@@ -102,6 +102,24 @@ struct FoundationTests {
         #expect(check.stdout.contains(", 1 article, "), "\(check.stdout)")
         let stats = try Loupe.run(["stats", "--index", idx])
         #expect(stats.stdout.contains("(1 file)"), "\(stats.stdout)")
+    }
+
+    /// The Japanese sample is found by its words, written without spaces: a word of several
+    /// characters (a phrase of character pairs, highlighted whole), a quoted phrase, and one
+    /// character alone; a word it does not hold finds nothing.
+    @Test func japaneseSampleIsFoundByItsWords() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        for q in ["東京港", "浚渫", "\"水深を十六メートル\"", "港"] {
+            let r = Loupe.json(try Loupe.run(["find", q, "--index", index, "--json"]).stdout)
+            let hits = r["hits"] as? [[String: Any]] ?? []
+            #expect(hits.first?["source"] as? String == "text/tokyo-port-ja.txt", "\(q)")
+            #expect(r["total"] as? Int == 1, "\(q)")
+        }
+        let s = try Loupe.run(["find", "東京港", "--index", index, "--color", "never"])
+        #expect(s.stdout.contains("[東京港]"), "\(s.stdout)")
+        // 大阪港 shares 港 but not its pairs; 東京都 is inside 東京都港湾局.
+        #expect(try Loupe.run(["find", "大阪港", "--index", index]).status == 1)
+        #expect(try Loupe.run(["find", "東京都", "--index", index]).status == 0)
     }
 
     /// The sample JSON Feed's items are articles with their dates and sources.

@@ -59,6 +59,38 @@ struct AnalyzerTests {
         #expect(a.terms("東京 Москва") == ["東京", "москва"])
     }
 
+    /// Chinese, Japanese and Korean runs become overlapping character pairs (a lone character
+    /// itself), with consecutive positions and each pair's byte range; Latin words around them
+    /// stay words. The plain analyzer keeps whole runs (the peers' benchmark tokenizer).
+    @Test func cjkRunsBecomeCharacterPairs() {
+        let a = Analyzer(.english)
+        #expect(a.terms("東京都") == ["東京", "京都"])
+        #expect(a.terms("今日の東京は晴れ。") == ["今日", "日の", "の東", "東京", "京は", "は晴", "晴れ"])
+        #expect(a.terms("中 iPhone手机 서울에서") == ["中", "iphone", "手机", "서울", "울에", "에서"])
+        #expect(a.terms("人々") == ["人々"])
+        // Half-width katakana folds to full width; 2½ keeps its fraction (not "212").
+        #expect(a.terms("ｶﾀｶﾅ") == a.terms("カタカナ"))
+        var toks: [(String, Int32, Int, Int)] = []
+        a.analyze("ab 東京都 cd") { t in
+            toks.append((String(decoding: t.term, as: UTF8.self), t.position, t.start, t.end))
+        }
+        #expect(toks.map(\.0) == ["ab", "東京", "京都", "cd"])
+        #expect(toks.map(\.1) == [0, 1, 2, 3])
+        #expect(toks[1].2 == 3 && toks[1].3 == 9 && toks[2].2 == 6 && toks[2].3 == 12)
+        #expect(Analyzer(.plain).terms("東京都 中") == ["東京都", "中"])
+    }
+
+    /// Compatibility forms and letters without a decomposition fold as readers type them.
+    @Test func foldsCompatibilityFormsAndPlainLetters() {
+        let a = Analyzer(.english)
+        #expect(
+            a.terms("Straße STRAẞE Søren Æsir Œuvre Łódź Đorđe Þór ﬁnance Ｂ２ ı") == [
+                "strasse", "strasse", "soren", "aesir", "oeuvre", "lodz", "dorde", "thor", "finance", "b2", "i",
+            ])
+        #expect(a.terms("x² ½") == ["x2", "½"])
+        #expect(Analyzer(.plain).terms("Straße ﬁ") == ["straße", "ﬁ"])
+    }
+
     @Test func invalidUTF8SeparatesWords() {
         let a = Analyzer(.english)
         let bytes: [UInt8] =

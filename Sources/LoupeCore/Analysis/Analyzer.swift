@@ -4,8 +4,14 @@ import Foundation
 ///
 /// * `english` (the default): words are maximal runs of Unicode letters, digits and combining
 ///   marks; lowercased; diacritics removed (`café` → `cafe`, NFC and NFD alike); the English
-///   possessive `'s` / `’s` dropped (`Iran's` → `iran`). Stemming is applied by the index as a
-///   second term space (see `IndexField`), so exact phrases still match the words as written.
+///   possessive `'s` / `’s` dropped (`Iran's` → `iran`). Compatibility forms are folded too
+///   (full-width `Ｂ２` → `b2`, the ligature `ﬁ` → `fi`), and letters without a decomposition
+///   that readers type plainly: `ß` → `ss`, `æ` → `ae`, `œ` → `oe`, `ø` → `o`, `ł` → `l`, `đ`/`ð`
+///   → `d`, `þ` → `th`, `ı` → `i`. Chinese, Japanese and Korean text, written without spaces
+///   between words, is cut into overlapping pairs of characters (Lucene's CJK bigrams: `東京都`
+///   → `東京`, `京都`; a character alone is one term), so any word of two or more characters is
+///   found as a phrase of its pairs. Stemming is applied by the index as a second term space
+///   (see `IndexField`), so exact phrases still match the words as written.
 /// * `plain`: the peer benchmark's analysis. Maximal runs of code points whose general category
 ///   is a letter (L*) or a number (Nd, Nl, No), each lowercased by its simple lowercase mapping;
 ///   no folding, no possessives, no stemming.
@@ -55,6 +61,24 @@ public final class Analyzer {
     private static let separator: UInt8 = 0
     private static let word: UInt8 = 1
     private static let mark: UInt8 = 2  // combining mark: joins a word in `english`, separates in `plain`
+    private static let cjk: UInt8 = 3  // Han, kana or Hangul (`english` only; a word character in `plain`)
+
+    /// Han ideographs, Hiragana, Katakana (full and half width) and Hangul syllables and letters:
+    /// the scripts written without spaces between words (Korean has spaces, but its particles
+    /// join the words: `서울에서`, "in Seoul").
+    static func isCJK(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x3005...0x3007,  // 々 〆 〇
+            0x3040...0x30FF, 0x31F0...0x31FF,  // Hiragana, Katakana, Katakana phonetic extensions
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,  // Han, extension A, compatibility
+            0xFF66...0xFF9F,  // half-width Katakana
+            0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF,  // Hangul
+            0x20000...0x2FA1F:  // Han extensions B–F, compatibility supplement
+            return true
+        default:
+            return false
+        }
+    }
 
     /// ASCII: letters and digits are word bytes; everything else separates. A bit per byte
     /// value below 128, as literals: a static table cost a global-initialisation check (a call)
@@ -190,6 +214,11 @@ public final class Analyzer {
                 continue
             }
             let cls = classify(scalar)
+            if cls == Analyzer.cjk {
+                emit(i)
+                (i, position) = cjkRun(base, from: i, n, position: position, body)
+                continue
+            }
             if cls == Analyzer.word || (cls == Analyzer.mark && english && tokenStart >= 0) {
                 if tokenStart < 0 { tokenStart = i }
                 let folded = fold(scalar)
@@ -207,6 +236,54 @@ public final class Analyzer {
             i += width
         }
         emit(n)
+    }
+
+    /// Emits the overlapping character pairs of the run of CJK characters starting at `start`
+    /// (a lone character as itself) and returns the byte offset after the run and the next
+    /// position. (Not inlined, and no `inout`: the main loop keeps its state in registers.)
+    @inline(never)
+    private func cjkRun(
+        _ base: UnsafePointer<UInt8>, from start: Int, _ n: Int, position first: Int32, _ body: (Token) -> Void
+    ) -> (Int, Int32) {
+        var position = first
+        var prevStart = start
+        var prev = fold(decode(base, start, n).0)
+        var i = start + decode(base, start, n).1
+        var pairs = 0
+        while i < n, base[i] >= 0x80 {
+            let (v, w) = decode(base, i, n)
+            if w == 0 { break }
+            let cls = classify(v)
+            if cls == Analyzer.mark {  // a voicing or other combining mark stays on its character
+                prev += fold(v)
+                i += w
+                continue
+            }
+            if cls != Analyzer.cjk { break }
+            let cur = fold(v)
+            let len = prev.count + cur.count
+            if len <= Analyzer.maxTermBytes {
+                for (k, b) in (prev + cur).enumerated() { scratch[k] = b }
+                body(
+                    Token(
+                        term: UnsafeBufferPointer(start: scratch, count: len), position: position, start: prevStart,
+                        end: i + w))
+                position &+= 1
+            }
+            pairs += 1
+            prevStart = i
+            prev = cur
+            i += w
+        }
+        if pairs == 0, !prev.isEmpty, prev.count <= Analyzer.maxTermBytes {
+            for (k, b) in prev.enumerated() { scratch[k] = b }
+            body(
+                Token(
+                    term: UnsafeBufferPointer(start: scratch, count: prev.count), position: position, start: start,
+                    end: i))
+            position &+= 1
+        }
+        return (i, position)
     }
 
     @inline(__always)
@@ -251,7 +328,7 @@ public final class Analyzer {
             switch s.properties.generalCategory {
             case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
                 .decimalNumber, .letterNumber, .otherNumber:
-                c = Analyzer.word
+                c = kind == .english && Analyzer.isCJK(v) ? Analyzer.cjk : Analyzer.word
             case .nonspacingMark, .spacingMark, .enclosingMark:
                 c = Analyzer.mark
             default:
@@ -261,6 +338,22 @@ public final class Analyzer {
         classCache[v] = c
         return c
     }
+
+    /// Whether a scalar is neither a letter, a number nor a mark.
+    static func isSeparating(_ s: Unicode.Scalar) -> Bool {
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
+            .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// Letters with no decomposition, folded as readers type them (Lucene's ASCII folding).
+    static let plainLetters: [UInt32: String] = [
+        0xDF: "ss", 0xE6: "ae", 0x153: "oe", 0xF8: "o", 0x142: "l", 0x111: "d", 0xF0: "d", 0xFE: "th", 0x131: "i",
+    ]
 
     /// The bytes a non-ASCII word character contributes to a term.
     private func fold(_ v: UInt32) -> [UInt8] {
@@ -273,12 +366,30 @@ public final class Analyzer {
                 let lower = s.properties.lowercaseMapping.unicodeScalars
                 let m = lower.count == 1 ? lower.first! : (lower.first ?? s)
                 out.append(contentsOf: Array(String(m).utf8))
+            case .english where Analyzer.isCJK(v):
+                // Full and half width forms as one (half-width ｶ → カ), voicing kept composed.
+                out.append(contentsOf: Array(String(s).precomposedStringWithCompatibilityMapping.utf8))
             case .english:
+                // Compatibility decomposition, then marks dropped and what remains lowercased:
+                // Ｂ → b, ﬁ → fi, é → e.
+                // A form whose compatibility decomposition holds punctuation or a space (½ is
+                // 1⁄2) keeps its canonical one: its digits must not run together.
                 let lower = s.properties.lowercaseMapping
-                for d in lower.decomposedStringWithCanonicalMapping.unicodeScalars {
+                var parts = lower.decomposedStringWithCompatibilityMapping.unicodeScalars
+                if parts.contains(where: { Analyzer.isSeparating($0) }) {
+                    parts = lower.decomposedStringWithCanonicalMapping.unicodeScalars
+                }
+                for d in parts {
                     switch d.properties.generalCategory {
                     case .nonspacingMark, .spacingMark, .enclosingMark: continue
-                    default: out.append(contentsOf: Array(String(d).utf8))
+                    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                        .decimalNumber, .letterNumber, .otherNumber:
+                        if let plain = Analyzer.plainLetters[d.value] {
+                            out.append(contentsOf: Array(plain.utf8))
+                        } else {
+                            out.append(contentsOf: Array(String(d.properties.lowercaseMapping).utf8))
+                        }
+                    default: continue  // a fraction slash or space inside a compatibility form
                     }
                 }
             }

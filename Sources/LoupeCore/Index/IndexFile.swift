@@ -13,7 +13,9 @@ public enum IndexFile {
     public static let footerMagic: [UInt8] = Array("PUOL".utf8)
     /// 5: the English stem space unifies British and American spellings (`SpellingVariants`).
     /// 6: an `author` field (term space and length slot) and authors in the stored articles.
-    public static let formatVersion: UInt32 = 6
+    /// 7: the English analyzer cuts Chinese, Japanese and Korean into character pairs and folds
+    ///    compatibility forms and letters like `ß`, `ø`, `æ` (terms of old indexes would not match).
+    public static let formatVersion: UInt32 = 7
     public static let headerSize = 12
     public static let footerSize = 8
 

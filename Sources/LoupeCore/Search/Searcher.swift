@@ -99,6 +99,15 @@ public final class Searcher {
         case .word(let w, let f):
             let terms = analyzedTerms(w)
             if terms.isEmpty { return .nothing }
+            if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
+                // Chinese, Japanese or Korean: the index holds pairs of characters. A word of
+                // several is the phrase of its pairs; one character alone is every pair it starts
+                // (and itself, where it stood alone).
+                if terms.count > 1 { return try phrase(terms, field: f, slop: 0) }
+                if w.unicodeScalars.count(where: { Analyzer.isCJK($0.value) }) == 1 {
+                    return try bind(.prefix(w, field: f))
+                }
+            }
             if terms.count == 1 {
                 if let stemmer, let sf = f.exactField.stemmed {
                     let s = stemmer.stemUnified(terms[0])
