@@ -87,8 +87,11 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Run tag for --format trec.")
     var runTag: String = "loupe"
 
-    @Option(help: "Print a timeline of the matches instead of hits: counts per day, month or year.")
-    var by: TimelineUnit?
+    @Option(
+        help:
+            "Count the matches instead of listing hits: per day, month or year (a timeline), or per author, category or source (the most frequent first, --limit of them)."
+    )
+    var by: CountBy?
 
     @Option(
         help: "Order of the hits: relevance (BM25), newest or oldest (by date, then relevance; undated last).")
@@ -144,8 +147,12 @@ struct FindCommand: ParsableCommand {
         }
         reader = try openReader(location)
         let searcher = ranking.searcher(reader)
-        if let unit = by {
-            try timeline(node, unit, reader, searcher)
+        if let by {
+            if let unit = by.period {
+                try timeline(node, unit, reader, searcher)
+            } else {
+                try facets(node, by, reader, searcher)
+            }
             return
         }
         let bound: BoundQuery
@@ -373,6 +380,70 @@ struct FindCommand: ParsableCommand {
         if docs.isEmpty { throw ExitCode(1) }
     }
 
+    /// `--by author|category|source`: how many matches have each value, the most frequent first.
+    private func facets(_ node: QueryNode, _ by: CountBy, _ reader: IndexReader, _ searcher: Searcher) throws {
+        let docs: [Int]
+        do {
+            docs = try searcher.matchingDocuments(try searcher.prepare(node))
+        } catch let e as QueryError {
+            throw fail(e.message)
+        }
+        // Values that differ only in case are one (`Harbour`, `harbour`), shown in their most
+        // frequent form.
+        var counts: [String: Int] = [:]
+        var forms: [String: [String: Int]] = [:]
+        var without = 0
+        for d in docs {
+            let f = try reader.articleFacets(d)
+            let values: [String]
+            switch by {
+            case .author: values = f.authors
+            case .category: values = f.categories
+            default: values = [f.source]
+            }
+            // An article counts once per value, however often it names it.
+            var seen = Set<String>()
+            for v in values {
+                let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
+                if t.isEmpty { continue }
+                let key = t.lowercased()
+                forms[key, default: [:]][t, default: 0] += 1
+                if seen.insert(key).inserted { counts[key, default: 0] += 1 }
+            }
+            if seen.isEmpty { without += 1 }
+        }
+        func display(_ key: String) -> String {
+            let f = forms[key] ?? [:]
+            return f.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? key
+        }
+        let ranked = counts.map { (value: display($0.key), count: $0.value) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+        let shown = ranked.prefix(max(limit, 0)).map { FacetValue(value: $0.value, count: $0.count) }
+        let more = ranked.count - shown.count
+        if json {
+            print(
+                encodeJSON(
+                    FacetJSON(
+                        query: query ?? "", by: by.rawValue, total: docs.count, without: without, values: shown,
+                        moreValues: more)))
+        } else {
+            let labels = shown.map { Terminal.clean(Terminal.truncated($0.value, to: 48)) }
+            let width = labels.map(\.count).max() ?? 0
+            let top = shown.first?.count ?? 1
+            let bar = color.enabled || isatty(1) == 1
+            for (label, v) in zip(labels, shown) {
+                let n = bar ? max(1, v.count * 40 / max(top, 1)) : 0
+                print(
+                    label + String(repeating: " ", count: width - label.count) + "  " + String(format: "%6d", v.count)
+                        + (bar ? "  " + String(repeating: "█", count: n) : ""))
+            }
+            if more > 0 { print("(\(counted(more, "more \(by.noun)", plural: "more \(by.noun)s")))") }
+            if without > 0 { print("(\(counted(without, "article")) without \(by.article) \(by.noun))") }
+            printErr(counted(docs.count, "matching article"))
+        }
+        if docs.isEmpty { throw ExitCode(1) }
+    }
+
     private func caretOffset(_ q: String, column: Int) -> Int {
         // Column counts Unicode scalars; the echoed query escapes control characters.
         var off = 0
@@ -508,7 +579,33 @@ enum HitOrder: String, ExpressibleByArgument, CaseIterable {
     case relevance, newest, oldest
 }
 
-enum TimelineUnit: String, ExpressibleByArgument {
+/// What `find --by` counts the matches by.
+enum CountBy: String, ExpressibleByArgument, CaseIterable {
+    case day, month, year, author, category, source
+
+    var period: TimelineUnit? { TimelineUnit(rawValue: rawValue) }
+    var noun: String { rawValue }
+    var article: String { self == .author ? "an" : "a" }
+}
+
+struct FacetValue: Encodable {
+    var value: String
+    var count: Int
+}
+
+struct FacetJSON: Encodable {
+    var query: String
+    var by: String
+    /// Matching articles.
+    var total: Int
+    /// Matching articles with no value (no author, no category).
+    var without: Int
+    var values: [FacetValue]
+    /// Values beyond `--limit`.
+    var moreValues: Int
+}
+
+enum TimelineUnit: String {
     case day, month, year
 
     /// Characters of an ISO date that name the period.

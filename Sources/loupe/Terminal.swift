@@ -27,6 +27,11 @@ enum Terminal {
         return out
     }
 
+    /// `s` cut to at most `n` characters, the cut marked with an ellipsis.
+    static func truncated(_ s: String, to n: Int) -> String {
+        s.count <= n ? s : String(s.prefix(max(n - 1, 0))) + "…"
+    }
+
     /// A hit's byline as printed: `by Jane Doe`, `by Jane Doe and John Roe`, `by A, B, C and 2
     /// more` (the first `shown` names); nil when the article names no author.
     static func byline(_ authors: [String], shown: Int = 3) -> String? {

@@ -122,6 +122,37 @@ struct FoundationTests {
         #expect(try Loupe.run(["find", "東京都", "--index", index]).status == 0)
     }
 
+    /// `--by author|category|source` counts the matches per value, the most frequent first,
+    /// values differing only in case as one; `--limit` cuts the list and says how many more.
+    @Test func countsMatchesByAuthorCategoryAndSource() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        func counts(_ by: String, _ extra: [String] = []) throws -> [String: Any] {
+            let r = try Loupe.run(["find", "harbour OR talks", "--by", by, "--index", index, "--json"] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            return Loupe.json(r.stdout)
+        }
+        func pairs(_ o: [String: Any]) -> [(String, Int)] {
+            (o["values"] as? [[String: Any]] ?? []).map { ($0["value"] as? String ?? "", $0["count"] as? Int ?? 0) }
+        }
+        let source = try counts("source")
+        let total = source["total"] as? Int ?? 0
+        // Every article has one source: the counts add up to the matches.
+        #expect(total > 3 && pairs(source).map(\.1).reduce(0, +) == total, "\(source)")
+        #expect(pairs(source).first! == ("feeds/world-desk.rss.xml", 3))
+        #expect(pairs(source).map(\.1) == pairs(source).map(\.1).sorted(by: >))
+        let authors = try counts("author")
+        #expect(pairs(authors).contains { $0 == ("Mira Castell", 1) }, "\(authors)")
+        #expect((authors["without"] as? Int ?? 0) + pairs(authors).map(\.1).reduce(0, +) >= total)
+        let categories = try counts("category")
+        // The page names both Harbour and harbour; the Markdown post harbour: one value, 2 articles.
+        #expect(pairs(categories).filter { $0.0.lowercased() == "harbour" }.map(\.1) == [2], "\(categories)")
+        #expect(pairs(categories).contains { $0 == ("harbour", 2) })
+        let one = try counts("category", ["--limit", "1"])
+        #expect(pairs(one).count == 1 && (one["moreValues"] as? Int ?? 0) == pairs(categories).count - 1)
+        let text = try Loupe.run(["find", "harbour OR talks", "--by", "author", "--index", index, "--color", "never"])
+        #expect(text.stdout.contains("Mira Castell") && text.stdout.contains("without an author"), "\(text.stdout)")
+    }
+
     /// The sample JSON Feed's items are articles with their dates and sources.
     @Test func jsonFeedSampleIsSearchable() throws {
         let (_, index) = try Loupe.indexedCorpus()

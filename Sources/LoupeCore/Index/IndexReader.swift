@@ -94,6 +94,12 @@ public final class IndexReader: @unchecked Sendable {
         return try s.articleID(local)
     }
 
+    /// `doc`'s source, categories and authors, without decoding its text.
+    public func articleFacets(_ doc: Int) throws -> ArticleFacets {
+        guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }
+        return try s.articleFacets(local)
+    }
+
     /// `doc`'s date in seconds since 1970 UTC from the date column (`DateColumn.undated`: none).
     public func dateSeconds(_ doc: Int) throws -> Int64 {
         guard let (s, local) = locate(doc) else { throw IndexError.corrupt(directory, "no document \(doc)") }

@@ -139,6 +139,9 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func articleID(_ doc: Int32) throws -> String { try store.id(Int(doc)) }
 
+    /// `doc`'s source, categories and authors, without decoding its text.
+    public func articleFacets(_ doc: Int32) throws -> ArticleFacets { try store.facets(Int(doc)) }
+
     /// The stored date of `doc` (ISO 8601), without decoding the rest of the article.
     public func articleDate(_ doc: Int32) throws -> String? { try store.date(Int(doc)) }
 

@@ -6,6 +6,13 @@ import Foundation
 /// Layout: `id, title, date, link, source` (length-prefixed UTF-8; empty = absent), position
 /// (varint), category count and categories, the body, then a flag byte (bit 0: the id scope
 /// follows; bit 1: the author count and authors follow) and what it announces.
+/// The values of an article that `find --by` counts.
+public struct ArticleFacets: Sendable, Equatable {
+    public var source: String
+    public var categories: [String]
+    public var authors: [String]
+}
+
 public enum StoredArticleCodec {
     public static func encode(_ a: Article, into w: inout ByteWriter) {
         w.string(a.id)
@@ -250,6 +257,28 @@ final class StoredFieldsReader: @unchecked Sendable {
 
     /// Only the id of a stored article (the first field): no body decoding.
     func id(_ doc: Int) throws -> String { try withRecord(doc) { try $0.string() } }
+
+    /// The values `find --by` counts: the source, the categories and the authors (the body is
+    /// stepped over, not decoded).
+    func facets(_ doc: Int) throws -> ArticleFacets {
+        try withRecord(doc) { r in
+            for _ in 0..<4 { _ = try r.bytes(try r.count(max: r.remaining)) }  // id, title, date, link
+            let source = try r.string()
+            _ = try r.count()  // position
+            let nc = try r.count(max: 1 << 20)
+            var categories: [String] = []
+            for _ in 0..<nc { categories.append(try r.string()) }
+            _ = try r.bytes(try r.count(max: r.remaining))  // body
+            let flags = try r.u8()
+            if flags & 1 != 0 { _ = try r.bytes(try r.count(max: r.remaining)) }
+            var authors: [String] = []
+            if flags & 2 != 0 {
+                let na = try r.count(max: 1 << 20)
+                for _ in 0..<na { authors.append(try r.string()) }
+            }
+            return ArticleFacets(source: source, categories: categories, authors: authors)
+        }
+    }
 
     /// Only the date of a stored article (the third field): no body decoding.
     func date(_ doc: Int) throws -> String? {
