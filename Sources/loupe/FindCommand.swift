@@ -216,6 +216,9 @@ struct FindCommand: ParsableCommand {
                     snippet: snip.marked(open: "[", close: "]"), snippetText: snip.text,
                     highlights: snip.highlights.map { [$0.lowerBound, $0.upperBound] },
                     matches: snip.matches.map { [$0.lowerBound, $0.upperBound] },
+                    titleHighlights: SnippetBuilder.titleHighlights(article: a, spans: spans, analyzer: analyzer).map {
+                        [$0.lowerBound, $0.upperBound]
+                    },
                     explanation: explain ? explanations[i] : nil))
         }
         if json {
@@ -228,8 +231,20 @@ struct FindCommand: ParsableCommand {
             let width = Terminal.width()
             for h in outHits {
                 let snip = Snippet(text: h.snippetText, highlights: h.highlights.map { $0[0]..<$0[1] })
-                let title = Terminal.clean(h.title.isEmpty ? "(untitled)" : h.title)
-                print("\(h.rank). " + (colour ? "\u{1B}[1m\(title)\u{1B}[0m" : title))
+                let title: String
+                if h.title.isEmpty {
+                    title = "(untitled)"
+                } else if colour {
+                    // The title in bold, its matched words also in the snippet's colour (unless
+                    // escaping control characters moved its bytes).
+                    let clean = Terminal.clean(h.title)
+                    let marks = clean == h.title ? h.titleHighlights.map { $0[0]..<$0[1] } : []
+                    let marked = Snippet(text: clean, highlights: marks).marked(open: "\u{1B}[31m", close: "\u{1B}[39m")
+                    title = "\u{1B}[1m" + marked + "\u{1B}[0m"
+                } else {
+                    title = Terminal.clean(h.title)
+                }
+                print("\(h.rank). " + title)
                 let meta =
                     ([
                         h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
@@ -536,11 +551,14 @@ struct JSONHit: Encodable {
     var snippetText: String
     var highlights: [[Int]]
     var matches: [[Int]]
+    /// The title's matched words, as UTF-8 byte ranges into `title`.
+    var titleHighlights: [[Int]]
     var explanation: [String]?
 
     enum CodingKeys: String, CodingKey {
         case rank, id, score, title, date, authors, categories, source, link, snippet, highlights, matches, explanation
         case snippetText = "snippet_text"
+        case titleHighlights = "title_highlights"
     }
 
     func encode(to encoder: Encoder) throws {
@@ -558,6 +576,7 @@ struct JSONHit: Encodable {
         try c.encode(snippetText, forKey: .snippetText)
         try c.encode(highlights, forKey: .highlights)
         try c.encode(matches, forKey: .matches)
+        try c.encode(titleHighlights, forKey: .titleHighlights)
         try c.encodeIfPresent(explanation, forKey: .explanation)
     }
 }

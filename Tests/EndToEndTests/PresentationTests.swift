@@ -97,6 +97,32 @@ struct PresentationTests {
         #expect(try Loupe.run(["show", "nope", "--index", index]).status == 1)
     }
 
+    /// The title's matched words are given as byte ranges into the title (a phrase as one);
+    /// matches in other fields (source:, author:) mark nothing in the title or the body.
+    @Test func titleHighlightsAndOtherFieldsMarkNothing() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        func hit(_ q: String) throws -> [String: Any] {
+            let r = Loupe.json(try Loupe.run(["find", q, "--index", index, "--json", "--limit", "1"]).stdout)
+            return (r["hits"] as? [[String: Any]])?.first ?? [:]
+        }
+        func marked(_ h: [String: Any]) -> [String] {
+            let t = Array((h["title"] as? String ?? "").utf8)
+            return (h["title_highlights"] as? [[Int]] ?? []).map { String(decoding: t[$0[0]..<$0[1]], as: UTF8.self) }
+        }
+        #expect(marked(try hit("nuclear deadline")) == ["nuclear deadline"])
+        #expect(marked(try hit("title:parliament")) == ["parliament"])
+        #expect(marked(try hit("東京港")) == ["東京港"])
+        let bySource = try hit("source:tokyo-port-ja.txt")
+        #expect(marked(bySource).isEmpty && (bySource["highlights"] as? [[Int]] ?? [[0]]).isEmpty, "\(bySource)")
+        let byAuthor = try hit("author:\"mira castell\"")
+        #expect(marked(byAuthor).isEmpty && (byAuthor["highlights"] as? [[Int]] ?? [[0]]).isEmpty, "\(byAuthor)")
+        // On a terminal the title's matched words are coloured inside the bold title.
+        let c = try Loupe.run(["find", "nuclear deadline", "--index", index, "--limit", "1", "--color", "always"])
+        #expect(
+            c.stdout.hasPrefix("1. \u{1B}[1mTehran rejects \u{1B}[31mnuclear deadline\u{1B}[39m\u{1B}[0m"),
+            "\(c.stdout)")
+    }
+
     /// A file path shows the file's first article (with a note when it holds several); a text
     /// file's id is its path, named once in the text header.
     @Test func showTakesAFilePath() throws {

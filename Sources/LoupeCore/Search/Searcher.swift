@@ -811,13 +811,27 @@ public final class Searcher {
         return SpanMatcher.union([out])
     }
 
+    /// Whether a positional clause searches the text or the title.
+    static func highlightable(_ q: BoundQuery) -> Bool {
+        let fields: Set<UInt8> = [
+            IndexField.text.rawValue, IndexField.textStem.rawValue, IndexField.title.rawValue,
+            IndexField.titleStem.rawValue,
+        ]
+        switch q {
+        case .term(let key, _, _): return key.first.map(fields.contains) ?? false
+        case .phrase(let keys, _, _, _, _): return keys.first?.first.map(fields.contains) ?? false
+        case .near(let a, let b, _, _, _, _): return highlightable(a) && highlightable(b)
+        case .or(let c): return c.allSatisfy(highlightable)
+        default: return false
+        }
+    }
+
     private func collectSpans(_ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, into out: inout [Span]) throws {
         switch q {
-        case .term(let key, _, _):
-            // Only text-field matches are highlighted in the body.
-            guard key.first == IndexField.text.rawValue || key.first == IndexField.textStem.rawValue else { return }
-            fallthrough
-        case .phrase, .near:
+        case .term, .phrase, .near:
+            // Only matches in the text and title fields are highlighted (a title's positions are
+            // the text's first ones); an author's or a source's positions are not the text's.
+            guard Searcher.highlightable(q) else { return }
             let s = try scorer(q, ctx)
             if s.advance(to: doc) == doc { out.append(contentsOf: s.spans()) }
         case .or(let c):

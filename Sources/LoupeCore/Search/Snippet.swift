@@ -33,6 +33,28 @@ public struct Snippet: Sendable, Equatable {
 public enum SnippetBuilder {
     public static let defaultWords = 30
 
+    /// The matched words of the title, as byte ranges into `article.title` (a phrase is one
+    /// range). `spans` are text-field positions: the title's words come first.
+    public static func titleHighlights(article: Article, spans: [Span], analyzer: Analyzer) -> [Range<Int>] {
+        var starts: [Int] = []
+        var ends: [Int] = []
+        analyzer.analyze(article.title) { t in
+            starts.append(t.start)
+            ends.append(t.end)
+        }
+        let n = starts.count
+        var out: [Range<Int>] = []
+        for s in spans.sorted(by: { $0.start < $1.start }) where s.start >= 0 && Int(s.start) < n {
+            let r = starts[Int(s.start)]..<ends[min(Int(s.end), n - 1)]
+            if let last = out.last, r.lowerBound <= last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
     /// `spans` are positions in the `text` field (title, gap, body), as returned by
     /// `Searcher.spans`.
     public static func build(article: Article, spans: [Span], analyzer: Analyzer, words: Int = defaultWords) -> Snippet
