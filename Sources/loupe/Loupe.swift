@@ -102,6 +102,17 @@ func openReader(_ location: IndexLocation) throws -> IndexReader {
     do {
         return try IndexReader(directory: location.path)
     } catch IndexError.missing {
+        // `--index` naming the corpus itself (a directory of articles, not an index).
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: location.path, isDirectory: &isDir), isDir.boolValue,
+            let entries = try? FileManager.default.contentsOfDirectory(atPath: location.path),
+            entries.contains(where: { !$0.hasPrefix(".") }),
+            !entries.contains(where: { $0.hasPrefix("MANIFEST") || $0.hasPrefix("seg") || $0 == "write.lock" })
+        {
+            throw fail(
+                "\(location.path) is not an index (it has no MANIFEST) but a directory of files; to index it: loupe index \(location.path) (the index goes to $LOUPE_INDEX or ./.loupe, or --index DIR)"
+            )
+        }
         throw fail("no index at \(location.path); build one with: loupe index <corpus-dir> --index \(location.path)")
     } catch {
         throw fail("\(error)")

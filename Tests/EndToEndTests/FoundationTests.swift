@@ -49,6 +49,11 @@ struct FoundationTests {
         let r = try Loupe.run(["find", "iran", "--index", dir.appendingPathComponent("none").path])
         #expect(r.status == 2)
         #expect(r.stderr.contains("loupe index"), "stderr: \(r.stderr)")
+        // The corpus given as the index: say so, and how to index it.
+        let corpus = try Loupe.corpusCopy()
+        let c = try Loupe.run(["find", "iran", "--index", corpus.path])
+        #expect(c.status == 2)
+        #expect(c.stderr.contains("is not an index") && c.stderr.contains("loupe index \(corpus.path)"), "\(c.stderr)")
     }
 
     @Test func defaultIndexLocationHonoursEnvironment() throws {
