@@ -263,7 +263,16 @@ public final class Analyzer {
             let cur = fold(v)
             let len = prev.count + cur.count
             if len <= Analyzer.maxTermBytes {
-                for (k, b) in (prev + cur).enumerated() { scratch[k] = b }
+                // (Copied in place: no array made per pair.)
+                var k = 0
+                for b in prev {
+                    scratch[k] = b
+                    k += 1
+                }
+                for b in cur {
+                    scratch[k] = b
+                    k += 1
+                }
                 body(
                     Token(
                         term: UnsafeBufferPointer(start: scratch, count: len), position: position, start: prevStart,
