@@ -442,7 +442,10 @@ struct FindCommand: ParsableCommand {
                         query: query ?? "", by: by.rawValue, total: docs.count, without: without, values: shown,
                         moreValues: more)))
         } else {
-            let labels = shown.map { Terminal.clean(Terminal.truncated($0.value, to: 48)) }
+            // A long path keeps its end (the file), a long name its beginning.
+            let labels = shown.map {
+                Terminal.clean(Terminal.truncated($0.value, to: 48, keepingEnd: by == .source))
+            }
             let width = labels.map(\.count).max() ?? 0
             let top = shown.first?.count ?? 1
             let bar = color.enabled || isatty(1) == 1

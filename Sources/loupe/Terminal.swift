@@ -27,9 +27,11 @@ enum Terminal {
         return out
     }
 
-    /// `s` cut to at most `n` characters, the cut marked with an ellipsis.
-    static func truncated(_ s: String, to n: Int) -> String {
-        s.count <= n ? s : String(s.prefix(max(n - 1, 0))) + "…"
+    /// `s` cut to at most `n` characters, the cut marked with an ellipsis (at the start when
+    /// `keepingEnd`).
+    static func truncated(_ s: String, to n: Int, keepingEnd: Bool = false) -> String {
+        if s.count <= n { return s }
+        return keepingEnd ? "…" + String(s.suffix(max(n - 1, 0))) : String(s.prefix(max(n - 1, 0))) + "…"
     }
 
     /// A hit's byline as printed: `by Jane Doe`, `by Jane Doe and John Roe`, `by A, B, C and 2
