@@ -22,6 +22,8 @@ public struct IndexSummary: Codable, Sendable {
     /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
     /// their extension.
     public var skippedAssets = 0
+    /// Files and directories left out by `--exclude` patterns.
+    public var excludedPaths = 0
     public var documentsInIndex = 0
     public var segments = 0
     public var threads = 0
@@ -131,8 +133,8 @@ public final class CorpusIndexer: @unchecked Sendable {
         let clock = ContinuousClock.now
         var summary = IndexSummary()
         let indexReal = CorpusWalker.realPath(writer.directory)
-        let walker = CorpusWalker(root: root, excluded: indexReal.map { [$0] } ?? [])
-        var files = walker.walk(skippedAssets: &summary.skippedAssets) { d in
+        let walker = CorpusWalker(root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude)
+        var files = walker.walk(skippedAssets: &summary.skippedAssets, excludedPaths: &summary.excludedPaths) { d in
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)
         }

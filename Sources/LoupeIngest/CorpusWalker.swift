@@ -23,14 +23,40 @@ public struct CorpusFile: Sendable {
 /// Never follows a symlinked directory; a symlinked file is read only if it resolves to a
 /// regular file inside the root, and every file (device + inode) is read once, so link loops,
 /// dangling links and links out of the corpus end with one message each.
+///
+/// `patterns` (`loupe index --exclude`) leave out files and directories, a directory with
+/// everything under it: a pattern without a slash is matched against every name at any depth
+/// (`*.log`, `drafts`), one with a slash against the path from the corpus root (`feeds/old/*`,
+/// a leading slash optional); `*`, `?` and `[...]` never match a slash, and a trailing slash
+/// matches directories only.
 public struct CorpusWalker {
     public let root: String
     public let excluded: Set<String>
+    public let patterns: [String]
 
     /// `excluded`: absolute real paths to skip (the index directory).
-    public init(root: String, excluded: Set<String> = []) {
+    public init(root: String, excluded: Set<String> = [], patterns: [String] = []) {
         self.root = root
         self.excluded = excluded
+        self.patterns = patterns
+    }
+
+    /// Whether `--exclude` patterns leave out the entry `name` at `path` (relative to the root).
+    public static func isExcluded(name: [UInt8], path: [UInt8], directory: Bool, patterns: [String]) -> Bool {
+        for var p in patterns where !p.isEmpty {
+            if p.hasSuffix("/") {
+                guard directory else { continue }
+                p.removeLast()
+            }
+            let anchored = p.contains("/")
+            if p.hasPrefix("/") { p.removeFirst() }
+            let subject = anchored ? path : name
+            let matched = (subject + [0]).withUnsafeBufferPointer { s in
+                s.withMemoryRebound(to: CChar.self) { fnmatch(p, $0.baseAddress!, FNM_PATHNAME) == 0 }
+            }
+            if matched { return true }
+        }
+        return false
     }
 
     public static func realPath(_ p: String) -> String? {
@@ -54,11 +80,15 @@ public struct CorpusWalker {
 
     public func walk(_ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
         var skipped = 0
-        return walk(skippedAssets: &skipped, diagnostic)
+        var excluded = 0
+        return walk(skippedAssets: &skipped, excludedPaths: &excluded, diagnostic)
     }
 
-    /// `skippedAssets`: counts the web assets and media files left out.
-    public func walk(skippedAssets: inout Int, _ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
+    /// `skippedAssets`: counts the web assets and media files left out; `excludedPaths`, the
+    /// files and directories the patterns left out.
+    public func walk(skippedAssets: inout Int, excludedPaths: inout Int, _ diagnostic: (Diagnostic) -> Void)
+        -> [CorpusFile]
+    {
         var out: [CorpusFile] = []
         var seen = Set<[UInt64]>()
         let rootReal = CorpusWalker.realPath(root) ?? root
@@ -74,13 +104,13 @@ public struct CorpusWalker {
         }
         walkDir(
             Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, out: &out,
-            skipped: &skippedAssets, diagnostic)
+            skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
         return out
     }
 
     private func walkDir(
         _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<[UInt64]>, out: inout [CorpusFile],
-        skipped: inout Int, _ diagnostic: (Diagnostic) -> Void
+        skipped: inout Int, excludedPaths: inout Int, _ diagnostic: (Diagnostic) -> Void
     ) {
         let dirPath = dir + [0]
         guard let d = opendir(dirPath) else {
@@ -118,6 +148,12 @@ public struct CorpusWalker {
                 continue
             }
             let kind = lst.st_mode & S_IFMT
+            if !patterns.isEmpty
+                && CorpusWalker.isExcluded(name: name, path: relName, directory: kind == S_IFDIR, patterns: patterns)
+            {
+                excludedPaths += 1
+                continue
+            }
             if kind == S_IFDIR {
                 if let real = CorpusWalker.realPath(
                     String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)),
@@ -125,7 +161,9 @@ public struct CorpusWalker {
                 {
                     continue
                 }
-                walkDir(full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, skipped: &skipped, diagnostic)
+                walkDir(
+                    full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, skipped: &skipped,
+                    excludedPaths: &excludedPaths, diagnostic)
                 continue
             }
             if CorpusWalker.isAsset(name) {

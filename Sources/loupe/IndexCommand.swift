@@ -19,9 +19,16 @@ struct IndexCommand: ParsableCommand {
             (so does a different corpus directory, or an --analyzer other than the index's; \
             without --analyzer an existing index keeps its own).
 
+            --exclude leaves files and directories out: a pattern without a slash matches a name \
+            at any depth (*.log, drafts), one with a slash the path from the corpus root \
+            (feeds/old/*); * never crosses a slash, a trailing slash matches directories only. \
+            The patterns are kept with the index: later runs use them (and delete the articles \
+            of files they now leave out) until --exclude is given again or --clear-exclude.
+
             Examples:
               loupe index Corpus
               loupe index ~/feeds --index /tmp/feeds.loupe --json
+              loupe index ~/dump --exclude '*.log' --exclude node_modules --exclude 'mail/spam/'
 
             Exit status: 0 when every file was read, 3 when some files had errors, 2 on failure.
             """)
@@ -43,6 +50,15 @@ struct IndexCommand: ParsableCommand {
 
     @Flag(help: "Ignore the existing index and build it afresh.")
     var rebuild = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Leave out files and directories matching PATTERN (repeatable; kept with the index).",
+            valueName: "pattern"))
+    var exclude: [String] = []
+
+    @Flag(help: "Forget the index's --exclude patterns: every file is indexed again.")
+    var clearExclude = false
 
     @Flag(help: "Merge the index into a single segment at the end (smaller, slightly faster to search).")
     var optimize = false
@@ -124,6 +140,7 @@ struct IndexCommand: ParsableCommand {
             throw fail("\(error)")
         }
         if !ranking.isEmpty { writer.setScoring(ranking.defaults) }
+        if !exclude.isEmpty || clearExclude { writer.setExclude(exclude) }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
         indexer.threads = max(1, threads)
         // Testing knob: stream feeds from this size on (default 32 MB).
@@ -200,6 +217,7 @@ struct IndexCommand: ParsableCommand {
                     + (summary.skippedAssets > 0
                         ? "; \(counted(summary.skippedAssets, "web asset or media file", plural: "web assets and media files")) skipped"
                         : "")
+                    + (summary.excludedPaths > 0 ? "; \(counted(summary.excludedPaths, "path")) excluded" : "")
                     + (summary.duplicates > 0 ? "; \(counted(summary.duplicates, "duplicate")) replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(counted(summary.filesWithErrors, "file")) with errors" : ""))
         }

@@ -35,6 +35,8 @@ struct StatsCommand: ParsableCommand {
         var firstDate: String?
         var lastDate: String?
         var articlesWithAuthors: Int
+        /// `loupe index --exclude` patterns kept with the index.
+        var exclude: [String]
     }
 
     func run() throws {
@@ -67,7 +69,8 @@ struct StatsCommand: ParsableCommand {
             averageLength: [
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
             ], datedArticles: dated, firstDate: dated > 0 ? DateColumn.isoDay(first) : nil,
-            lastDate: dated > 0 ? DateColumn.isoDay(last) : nil, articlesWithAuthors: withAuthors)
+            lastDate: dated > 0 ? DateColumn.isoDay(last) : nil, articlesWithAuthors: withAuthors,
+            exclude: reader.manifest.exclude ?? [])
         if json {
             print(encodeJSON(st))
             return
@@ -75,6 +78,7 @@ struct StatsCommand: ParsableCommand {
         func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
         print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
         if let r = st.corpusRoot { print("corpus        \(r) (\(counted(st.files, "file")))") }
+        if !st.exclude.isEmpty { print("excluded      " + st.exclude.map(Terminal.clean).joined(separator: "  ")) }
         print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
         print(
             "dated         \(st.datedArticles)"

@@ -82,4 +82,37 @@ struct IncrementalTests {
         #expect(try Loupe.run(["index", corpus.path, "--index", two, "--threads", "2", "--memory", "1"]).status == 0)
         #expect(try results(one) == results(two))
     }
+    /// `--exclude` leaves paths out and is kept with the index: a plain rerun keeps it, a new
+    /// pattern deletes the articles of the files it now leaves out, `--clear-exclude` brings
+    /// every file back.
+    @Test func excludePatternsAreKeptWithTheIndex() throws {
+        let corpus = try Loupe.corpusCopy()
+        let logs = corpus.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try "zqlogged entry\n".write(to: logs.appendingPathComponent("a.log"), atomically: true, encoding: .utf8)
+        let idx = corpus.deletingLastPathComponent().appendingPathComponent("ex").path
+        func total(_ q: String) throws -> Int {
+            Loupe.json(try Loupe.run(["find", q, "--index", idx, "--json"]).stdout)["total"] as? Int ?? -1
+        }
+        let first = Loupe.json(
+            try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--exclude", "*.log", "--exclude", "mail/"])
+                .stdout)
+        #expect(first["excludedPaths"] as? Int == 2, "\(first)")
+        #expect(try total("zqlogged") == 0)
+        #expect(try total("source:newsletter.eml") == 0)
+        #expect(try Loupe.run(["stats", "--index", idx]).stdout.contains("excluded      *.log  mail/"))
+        _ = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(try total("zqlogged") == 0)
+        let wire = try total("source:wire")
+        #expect(wire > 0)
+        let narrowed = Loupe.json(
+            try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--exclude", "wire"]).stdout)
+        #expect(narrowed["removedFiles"] as? Int == 3, "\(narrowed)")
+        #expect(try total("source:wire") == 0)
+        #expect(try total("zqlogged") == 1)  // *.log is no longer excluded
+        _ = try Loupe.run(["index", corpus.path, "--index", idx, "--clear-exclude"])
+        #expect(try total("source:wire") == wire && total("source:newsletter.eml") == 1)
+        #expect(!(try Loupe.run(["stats", "--index", idx]).stdout.contains("excluded")))
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
 }

@@ -66,6 +66,7 @@ public final class IndexWriter: @unchecked Sendable {
             m.generation = old?.generation ?? 0
             m.nextSegment = old?.nextSegment ?? 1
             m.scoring = old?.scoring
+            m.exclude = old?.exclude
             manifest = m
             base = nil
         }
@@ -195,6 +196,20 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         manifest.scoring = d
+    }
+
+    /// The stored exclusion patterns (`loupe index --exclude`).
+    public var exclude: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return manifest.exclude ?? []
+    }
+
+    /// Stores the exclusion patterns with the index (kept by later updates unless replaced).
+    public func setExclude(_ patterns: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        manifest.exclude = patterns.isEmpty ? nil : patterns
     }
 
     /// Records a corpus file read in this session (its parts arrive with the flushes).

@@ -18,6 +18,8 @@ public struct Manifest: Codable, Sendable {
     public var nextSegment: Int = 1
     /// Ranking defaults stored with the index (`loupe index --k1 …`); `find` flags override.
     public var scoring: ScoringDefaults?
+    /// Paths left out of the corpus (`loupe index --exclude`), kept by later updates.
+    public var exclude: [String]?
 
     public struct ScoringDefaults: Codable, Sendable, Equatable {
         public var k1: Float?

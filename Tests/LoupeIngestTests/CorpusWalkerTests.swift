@@ -1,0 +1,29 @@
+import Testing
+
+@testable import LoupeIngest
+
+@Suite("corpus walker --exclude patterns")
+struct CorpusWalkerTests {
+    func excluded(_ path: String, directory: Bool = false, _ patterns: [String]) -> Bool {
+        let p = Array(path.utf8)
+        let name = Array(path.split(separator: "/").last.map(String.init)?.utf8 ?? path.utf8)
+        return CorpusWalker.isExcluded(name: name, path: p, directory: directory, patterns: patterns)
+    }
+
+    /// Without a slash a pattern matches a name at any depth; with one, the path from the root
+    /// (a leading slash optional), `*` never crossing a slash; a trailing slash, directories only.
+    @Test func patternSemantics() {
+        #expect(excluded("a.log", ["*.log"]))
+        #expect(excluded("deep/er/a.log", ["*.log"]))
+        #expect(!excluded("a.log.txt", ["*.log"]))
+        #expect(excluded("x/node_modules", directory: true, ["node_modules"]))
+        #expect(excluded("feeds/old.rdf", ["feeds/*.rdf"]))
+        #expect(excluded("feeds/old.rdf", ["/feeds/*.rdf"]))
+        #expect(!excluded("feeds/sub/old.rdf", ["feeds/*.rdf"]))
+        #expect(!excluded("other/feeds/old.rdf", ["feeds/*.rdf"]))
+        #expect(excluded("mail", directory: true, ["mail/"]))
+        #expect(!excluded("mail", directory: false, ["mail/"]))
+        #expect(excluded("d2007-03.sgm", ["d200[0-9]-??.sgm"]))
+        #expect(!excluded("a.txt", ["", "*.log"]))
+    }
+}
