@@ -151,6 +151,35 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// Under a `date:` filter the query keeps its pruning (the filter passes documents over as
+    /// deletions are): the same hits as exhaustive scoring of the filtered matches, for every
+    /// kind of query, with undated articles, two date clauses, and a narrow range whose first
+    /// matches come late (the seeded threshold must only count documents in the range).
+    @Test func dateFilteredPruningEqualsExhaustive() throws {
+        var arts = IndexRoundTripTests.articles(3000, seed: 23)
+        for i in arts.indices where i % 7 != 0 {
+            let day = 1 + (i * 37) % 28
+            let month = 1 + (i / 250) % 12
+            arts[i].date = String(format: "2007-%02d-%02dT12:00:00Z", month, day)
+        }
+        for analyzer in [AnalyzerKind.english, .plain] {
+            let dir = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 2)
+            let s = Searcher(reader: try IndexReader(directory: dir))
+            for words in [
+                "iran", "oil law", "the of", "+iran talks", "iran AND talks", "\"green zone\"", "iran NEAR/5 talks",
+                "iran talks oil law green zone dust storm cup the of baghdad", "the AND iran AND of",
+            ] {
+                for filter in [
+                    "date:2007-03", "date:2007-11-05..2007-12", "date:..2007-01-10", "date:2007-06..",
+                    "date:2007-02..2007-09 date:2007-05..2007-05-20",
+                ] {
+                    try IndexRoundTripTests.expectPrunedEqualsExhaustive(
+                        s, words + " " + filter, ks: [1, 10, 100], totals: true)
+                }
+            }
+        }
+    }
+
     /// Top-k pruning returns the hits of exhaustive scoring (same documents, same scores) at
     /// each k; with `totals`, its total is a lower bound and `count` the exact one.
     static func expectPrunedEqualsExhaustive(_ s: Searcher, _ q: String, ks: [Int], totals: Bool = false) throws {

@@ -429,7 +429,7 @@ final class DateFilterScorer: Scorer {
     let to: String?
     /// The bounds in seconds (`DateColumn.range`); nil when a bound is no year, month or day,
     /// which then compares the stored date's text.
-    private let range: (lower: Int64, upper: Int64)?
+    let range: (lower: Int64, upper: Int64)?
     /// Set when a stored date could not be read (the document is then left out).
     private(set) var error: Error?
 

@@ -8,12 +8,53 @@
 ///   iteration, and the others are probed with `advance(to:)` only while they can still matter.
 ///
 /// Both return exactly the same top k as exhaustive scoring (ties aside); they only skip work.
+/// Which of a segment's documents a collector may return: the live ones, and under a `date:`
+/// filter on the date column only those dated within it.
+struct DocFilter {
+    let segment: SegmentReader
+    let deletions: Bool
+    let range: (lower: Int64, upper: Int64)?
+
+    init(_ segment: SegmentReader, range: (lower: Int64, upper: Int64)? = nil) {
+        self.segment = segment
+        deletions = segment.hasDeletions
+        self.range = range
+    }
+
+    var active: Bool { deletions || range != nil }
+
+    /// This filter narrowed to `r` as well (two date clauses: both must hold).
+    func dated(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
+        guard let range else { return DocFilter(segment, range: r) }
+        return DocFilter(segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)))
+    }
+
+    @inline(__always) func accepts(_ d: Int32) -> Bool {
+        if deletions && segment.isDeleted(d) { return false }
+        if let range {
+            let t = segment.dateSeconds(d)
+            return t != DateColumn.undated && t >= range.lower && t <= range.upper
+        }
+        return true
+    }
+}
+
 enum TopKCollectors {
-    static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
-        if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap) }
-        if let w = scorer as? WordScorer { return blockMax(w.lead, rest: w.rest, segment: segment, into: &heap) }
-        if let p = scorer as? PhraseScorer { return positional(p, segment: segment, into: &heap) }
-        if let p = scorer as? NearScorer { return positional(p, segment: segment, into: &heap) }
+    static func collect(_ scorer: Scorer, segment: SegmentReader, into heap: inout TopK, filter: DocFilter? = nil)
+        -> Int
+    {
+        let filter = filter ?? DocFilter(segment)
+        // A date filter on the column: its documents are passed over like deleted ones, so the
+        // query under it keeps its pruning.
+        if let f = scorer as? DateFilterScorer, let r = f.range {
+            return collect(f.child, segment: segment, into: &heap, filter: filter.dated(r))
+        }
+        if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap, filter: filter) }
+        if let w = scorer as? WordScorer {
+            return blockMax(w.lead, rest: w.rest, segment: segment, into: &heap, filter: filter)
+        }
+        if let p = scorer as? PhraseScorer { return positional(p, segment: segment, into: &heap, filter: filter) }
+        if let p = scorer as? NearScorer { return positional(p, segment: segment, into: &heap, filter: filter) }
         if let a = scorer as? AndScorer, a.children.count > 1 {
             var clauses: [Clause] = []
             if a.children.allSatisfy({ c in
@@ -26,12 +67,12 @@ enum TopKCollectors {
                 }
                 return true
             }) {
-                return termConjunction(clauses, segment: segment, into: &heap)
+                return termConjunction(clauses, segment: segment, into: &heap, filter: filter)
             }
         }
         if let o = scorer as? OrScorer, o.children.count > 1 {
             var terms: [Clause] = []
-            if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap) }
+            if flatten(o, into: &terms) { return termMaxScore(terms, segment: segment, into: &heap, filter: filter) }
             // A 2–3-word query: its words and its whole-query phrase.
             terms.removeAll()
             let phrases = o.children.compactMap { $0 as? PhraseScorer }
@@ -39,20 +80,22 @@ enum TopKCollectors {
                 o.children.allSatisfy({ $0 === p || flatten($0, into: &terms) }), !terms.isEmpty,
                 terms.count < windowedClauses
             {
-                return termMaxScore(terms, phrase: p, segment: segment, into: &heap)
+                return termMaxScore(terms, phrase: p, segment: segment, into: &heap, filter: filter)
             }
-            return maxScore(o.children, segment: segment, into: &heap)
+            return maxScore(o.children, segment: segment, into: &heap, filter: filter)
         }
-        return exhaustive(scorer, segment: segment, into: &heap)
+        return exhaustive(scorer, segment: segment, into: &heap, filter: filter)
     }
 
     /// Scores every document; returns how many matched.
-    static func exhaustive(_ s: Scorer, segment: SegmentReader, into heap: inout TopK) -> Int {
+    static func exhaustive(_ s: Scorer, segment: SegmentReader, into heap: inout TopK, filter: DocFilter? = nil) -> Int
+    {
+        let filter = filter ?? DocFilter(segment)
         var n = 0
         var d = s.next()
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         while d != PostingsCursor.end {
-            if !deletions || !segment.isDeleted(d) {
+            if !deletions || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: s.score())
             }
@@ -63,13 +106,16 @@ enum TopKCollectors {
 
     /// A phrase or NEAR alone: once the heap is full, the scorer passes over documents whose
     /// bound (a word's frequency as the match frequency) cannot beat the k-th score.
-    static func positional(_ p: PositionalScorer, segment: SegmentReader, into heap: inout TopK) -> Int {
+    static func positional(
+        _ p: PositionalScorer, segment: SegmentReader, into heap: inout TopK, filter: DocFilter? = nil
+    ) -> Int {
+        let filter = filter ?? DocFilter(segment)
         var n = 0
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         p.minCompetitive = heap.isFull ? heap.threshold : -Float.infinity
         var d = p.next()
         while d != PostingsCursor.end {
-            if !deletions || !segment.isDeleted(d) {
+            if !deletions || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: p.score())
                 if heap.isFull { p.minCompetitive = heap.threshold }
@@ -87,8 +133,10 @@ enum TopKCollectors {
     /// what lifts a document into the top k), only that term's documents in the block are
     /// scored, found through its own postings.
     static func blockMax(
-        _ lead: TermScorer, rest: [TermScorer] = [], segment: SegmentReader, into heap: inout TopK
+        _ lead: TermScorer, rest: [TermScorer] = [], segment: SegmentReader, into heap: inout TopK,
+        filter: DocFilter? = nil
     ) -> Int {
+        let filter = filter ?? DocFilter(segment)
         // Scores computed as the term clauses' are: lengths read from the mapped table.
         let sc = ClauseScoring([Clause(lead: lead, rest: rest)], segment: segment)
         let bounds = rest.map(\.maxScore)
@@ -96,7 +144,7 @@ enum TopKCollectors {
         let big = bounds.indices.max { bounds[$0] < bounds[$1] }
         let others = big.map { restSum - bounds[$0] } ?? restSum
         let end = PostingsCursor.end
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         var n = 0
         var d = lead.next()
         var boundBlock: Int32 = -1
@@ -120,7 +168,7 @@ enum TopKCollectors {
                         let r = rest[big]
                         var x = r.doc < d ? r.advance(to: d) : r.doc
                         while x != end && x <= last {
-                            if lead.advance(to: x) == x, !deletions || !segment.isDeleted(x) {
+                            if lead.advance(to: x) == x, !deletions || filter.accepts(x) {
                                 n += 1
                                 heap.offer(doc: segment.docBase + Int(x), score: sc.score(0, x))
                             }
@@ -131,7 +179,7 @@ enum TopKCollectors {
                         continue
                     }
                 }
-                if !deletions || !segment.isDeleted(d) {
+                if !deletions || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: sc.score(0, d))
                 }
@@ -316,7 +364,8 @@ enum TopKCollectors {
     /// own), the k-th of them, less a margin for rounding — k documents score at least that, so
     /// nothing below it can make the top k. MaxScore then prunes from its first candidate
     /// instead of walking a common word's postings until ten good hits turn up.
-    static func seedThreshold(_ sorted: [Clause], k: Int, segment: SegmentReader) -> Float {
+    static func seedThreshold(_ sorted: [Clause], k: Int, segment: SegmentReader, filter: DocFilter? = nil) -> Float {
+        let filter = filter ?? DocFilter(segment)
         guard k > 0, let top = sorted.last else { return -Float.infinity }
         func fresh(_ t: TermScorer) -> TermScorer {
             TermScorer(cursor: segment.cursor(t.cursor.info), weight: t.weight, slot: t.slot, ctx: t.ctx)
@@ -328,7 +377,7 @@ enum TopKCollectors {
         return withExtendedLifetime((probe, driver)) {
             var d = driver.next()
             while d != PostingsCursor.end && scores.count < k {
-                if !segment.hasDeletions || !segment.isDeleted(d) {
+                if !filter.active || filter.accepts(d) {
                     var s: Float = 0
                     for i in probe.indices {
                         let at = sc.cursors[i]._withUnsafeGuaranteedRef { $0.advance(to: d) }
@@ -366,10 +415,12 @@ enum TopKCollectors {
     /// brings a candidate of its own: it is added last, only where it can still lift a candidate
     /// over the k-th score, and an essential clause always remains while it could.
     static func termMaxScore(
-        _ clauses: [Clause], phrase: PhraseScorer? = nil, segment: SegmentReader, into heap: inout TopK
+        _ clauses: [Clause], phrase: PhraseScorer? = nil, segment: SegmentReader, into heap: inout TopK,
+        filter: DocFilter? = nil
     ) -> Int {
+        let filter = filter ?? DocFilter(segment)
         if clauses.count >= windowedClauses && phrase == nil {
-            return windowedMaxScore(clauses, segment: segment, into: &heap)
+            return windowedMaxScore(clauses, segment: segment, into: &heap, filter: filter)
         }
         let (sorted, sc, prefix) = maxScoreSetup(clauses, segment: segment)
         // The seed reads each term again with a cursor of its own (a skip-list parse each): worth
@@ -380,14 +431,14 @@ enum TopKCollectors {
         let dfs = sorted.map { $0.lead.cursor.info.docFreq }
         let seeded =
             !heap.isFull && sorted.allSatisfy { $0.rest.isEmpty } && (dfs.max() ?? 0) >= 64 * max(dfs.last ?? 0, 1)
-        let seed = seeded ? seedThreshold(sorted, k: heap.k, segment: segment) : -Float.infinity
+        let seed = seeded ? seedThreshold(sorted, k: heap.k, segment: segment, filter: filter) : -Float.infinity
         let phraseBound = phrase.map { $0.maxScore } ?? 0
         let phraseRef = phrase.map { Unmanaged.passUnretained($0) }
         // Clause sums are compared with a margin for rounding when the phrase bound is added.
         let margin: (Float) -> Float = { t in phraseBound + abs(t) * 1e-4 }
         let m = sorted.count
         let cursors = sc.cursors
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
         var n = 0
@@ -430,7 +481,7 @@ enum TopKCollectors {
                 {
                     s += p._withUnsafeGuaranteedRef { $0.score() }
                 }
-                if !deletions || !segment.isDeleted(d) {
+                if !deletions || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
@@ -455,8 +506,10 @@ enum TopKCollectors {
     /// postings (`related` on en-all: 15–20 % less time). A document's score adds its essential
     /// clauses in that order, then its non-essential ones from the last down.
     static func windowedMaxScore(
-        _ clauses: [Clause], segment: SegmentReader, into heap: inout TopK, window w: Int = window
+        _ clauses: [Clause], segment: SegmentReader, into heap: inout TopK, window w: Int = window,
+        filter: DocFilter? = nil
     ) -> Int {
+        let filter = filter ?? DocFilter(segment)
         precondition(w > 0 && w % 64 == 0)
         // Clauses in order of bound per posting: the non-essential ones (a prefix of this order
         // whose bounds sum to at most the k-th score) are then those that save the most postings
@@ -469,7 +522,7 @@ enum TopKCollectors {
         let sc = ClauseScoring(sorted, segment: segment)
         let m = sorted.count
         let cursors = sc.cursors
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var bounds = WindowBounds(m)
         // Prefix sums of the window's clause bounds (non-essential clauses are those whose sum
@@ -512,7 +565,7 @@ enum TopKCollectors {
                                 d, acc[k], below: firstEssential, prefix: prefix, docs: &docs, sc: sc,
                                 full: heap.isFull, threshold: heap.threshold)
                             acc[k] = 0
-                            if !deletions || !segment.isDeleted(d) {
+                            if !deletions || filter.accepts(d) {
                                 n += 1
                                 heap.offer(doc: segment.docBase + Int(d), score: s)
                             }
@@ -542,12 +595,15 @@ enum TopKCollectors {
     /// A conjunction of term clauses: leap-frog from the rarest lead term, and block-max
     /// skipping — when the clauses' current blocks together cannot beat the k-th score, every
     /// document up to the first of those blocks' ends is skipped unscored.
-    static func termConjunction(_ clauses: [Clause], segment: SegmentReader, into heap: inout TopK) -> Int {
+    static func termConjunction(
+        _ clauses: [Clause], segment: SegmentReader, into heap: inout TopK, filter: DocFilter? = nil
+    ) -> Int {
+        let filter = filter ?? DocFilter(segment)
         let sorted = clauses.sorted { $0.lead.cursor.info.docFreq < $1.lead.cursor.info.docFreq }
         let m = sorted.count
         let sc = ClauseScoring(sorted, segment: segment)
         let cursors = sc.cursors
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         let end = PostingsCursor.end
         var n = 0
         return withExtendedLifetime(sorted) {
@@ -660,7 +716,7 @@ enum TopKCollectors {
                 } else {
                     for i in 0..<m { s += sc.score(i, d) }
                 }
-                if !deletions || !segment.isDeleted(d) {
+                if !deletions || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
@@ -670,13 +726,16 @@ enum TopKCollectors {
         }
     }
 
-    static func maxScore(_ clauses: [Scorer], segment: SegmentReader, into heap: inout TopK) -> Int {
+    static func maxScore(_ clauses: [Scorer], segment: SegmentReader, into heap: inout TopK, filter: DocFilter? = nil)
+        -> Int
+    {
+        let filter = filter ?? DocFilter(segment)
         let sorted = clauses.sorted { $0.maxScore < $1.maxScore }
         let bounds = sorted.map(\.maxScore)
         var prefix = [Float](repeating: 0, count: sorted.count + 1)
         for i in 0..<sorted.count { prefix[i + 1] = prefix[i] + bounds[i] }
         for c in sorted { _ = c.next() }
-        let deletions = segment.hasDeletions
+        let deletions = filter.active
         var firstEssential = 0
         var n = 0
         while true {
@@ -701,7 +760,7 @@ enum TopKCollectors {
                 if c.doc == d { score += c.score() }
                 i -= 1
             }
-            if !deletions || !segment.isDeleted(d) {
+            if !deletions || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: score)
             }
