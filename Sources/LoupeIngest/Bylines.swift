@@ -45,8 +45,10 @@
 /// 6. **Limits**: names without a letter or digit, and repeats (compared without case), are
 ///    dropped; at most `maxNames` names of at most `maxLength` characters each are kept.
 ///
-/// Bylines are kept as the source writes them otherwise: initials such as `gr/bp`, places
-/// (`Tom Doe in Madrid`) and titles without a comma (`Jane Doe Diplomatic editor`) stay.
+/// 7. **Places**: `Tom Doe in Madrid` (a full name, ` in `, a capitalised place) → `Tom Doe`.
+///
+/// Bylines are kept as the source writes them otherwise: initials such as `gr/bp` and titles
+/// without a comma (`Jane Doe Diplomatic editor`) stay.
 public enum Bylines {
     public static let maxNames = 20
     public static let maxLength = 200
@@ -491,8 +493,22 @@ public enum Bylines {
         appendUnique(n, to: &names)
     }
 
+    /// `Tom McCarthy in New York` → `Tom McCarthy`: a full name (see `looksLikeFullName`, at
+    /// most four words) followed by ` in ` and a capitalised place says where the story was
+    /// filed, not who wrote it (the Guardian's `dc:creator`). Anything else is returned as it is.
+    static func withoutPlace(_ name: String) -> String {
+        guard let r = name.range(of: " in ") else { return name }
+        let who = String(name[..<r.lowerBound])
+        let place = name[r.upperBound...]
+        guard let f = place.first, f.isUppercase, who.split(separator: " ").count <= 4, looksLikeFullName(who) else {
+            return name
+        }
+        return who
+    }
+
     /// Appends `name` unless `names` holds it (compared without case).
     private static func appendUnique(_ name: String, to names: inout [String]) {
+        let name = withoutPlace(name)
         if !names.isEmpty {
             let key = name.lowercased()
             if names.contains(where: { $0.lowercased() == key }) { return }

@@ -11,6 +11,21 @@ struct BylinesTests {
         #expect(Bylines.names(" \n ") == [])
     }
 
+    /// A full name followed by where the story was filed keeps the name only; other uses of
+    /// "in" stay.
+    @Test func placesAfterAFullNameAreDropped() {
+        #expect(Bylines.names("Tom McCarthy in New York") == ["Tom McCarthy"])
+        #expect(Bylines.names("Associated Press in Palm Beach, Florida") == ["Associated Press"])
+        #expect(
+            Bylines.names("David Smith in Washington and Lauren Gambino in New York") == [
+                "David Smith", "Lauren Gambino",
+            ])
+        #expect(Bylines.names("Tom McCarthy in New York; Tom McCarthy") == ["Tom McCarthy"])
+        #expect(Bylines.names("Guardian staff in london") == ["Guardian staff in london"])
+        #expect(Bylines.names("Lost in Translation") == ["Lost in Translation"])
+        #expect(Bylines.names("Jean in Paris") == ["Jean in Paris"])
+    }
+
     @Test func rssAuthorEmailWithTheNameInAComment() {
         #expect(Bylines.names("jane@example.com (Jane Doe)") == ["Jane Doe"])
         #expect(Bylines.names("jane@example.com ()") == ["jane@example.com"])
@@ -54,7 +69,10 @@ struct BylinesTests {
         #expect(Bylines.names("tf@host.example (Tom Foe | 2D-337 | x4341)") == ["Tom Foe"])
         #expect(Bylines.names("ld@uni.example (Lee Doe, Springfield University)") == ["Lee Doe"])
         #expect(Bylines.names("Lee Doe, Springfield University <ld@uni.example>") == ["Lee Doe"])
-        #expect(Bylines.names("kc@host.example (Kim \"Justified And Ancient\" Coe)") == ["Kim \"Justified And Ancient\" Coe"])
+        #expect(
+            Bylines.names("kc@host.example (Kim \"Justified And Ancient\" Coe)") == [
+                "Kim \"Justified And Ancient\" Coe"
+            ])
         #expect(Bylines.names("\"Jane Doe and John Roe\" <team@x.example>") == ["Jane Doe and John Roe"])
     }
 
@@ -107,7 +125,10 @@ struct BylinesTests {
         #expect(Bylines.names("Dan Roe, Attorney to Be") == ["Dan Roe, Attorney to Be"])
         #expect(Bylines.names("ROE JR, D. J.") == ["ROE JR, D. J."])
         // Journals' surname-and-initials lists.
-        #expect(Bylines.names("Ash, C., Fahrenkamp-Uppenbrink, J., Roe, K. L.") == ["Ash, C.", "Fahrenkamp-Uppenbrink, J.", "Roe, K. L."])
+        #expect(
+            Bylines.names("Ash, C., Fahrenkamp-Uppenbrink, J., Roe, K. L.") == [
+                "Ash, C.", "Fahrenkamp-Uppenbrink, J.", "Roe, K. L.",
+            ])
         #expect(Bylines.names("Ash, C., Roe, Kim") == ["Ash, C., Roe, Kim"])
         // Scripts without case split like capitalised ones.
         #expect(Bylines.names("جويل صمد, لويس جيني") == ["جويل صمد", "لويس جيني"])
