@@ -169,15 +169,20 @@ enum MIME {
     }
 
     /// Bytes in a declared charset to text: Latin-1 and Windows-1252 (Latin-1 plus Windows'
-    /// punctuation), else the text-file rules (UTF-8, else Latin-1), which cover UTF-8 and ASCII.
+    /// punctuation); UTF-8, ASCII, an undeclared or unknown charset by the text-file rules
+    /// (UTF-8, a legacy East Asian encoding, else Latin-1); any other charset iconv knows
+    /// (ISO-2022-JP, Shift_JIS, GB2312, Big5, EUC-KR, KOI8-R, windows-1251, ISO-8859-5…) by iconv.
     static func decodeCharset(_ bytes: [UInt8], charset: String?) -> String {
-        switch (charset ?? "").lowercased() {
+        let cs = (charset ?? "").lowercased()
+        switch cs {
         case "iso-8859-1", "latin1", "latin-1", "iso-8859-15":
             return TextDecoding.latin1(bytes)
         case "windows-1252", "cp1252":
             return String(data: Data(bytes), encoding: .windowsCP1252) ?? TextDecoding.latin1(bytes)
-        default:  // UTF-8, ASCII (UTF-8's subset), undeclared or unknown
+        case "", "utf-8", "utf8", "us-ascii", "ascii":
             return TextDecoding.decode(bytes).0
+        default:
+            return Charsets.decode(bytes, charset: cs) ?? TextDecoding.decode(bytes).0
         }
     }
 

@@ -141,6 +141,11 @@ public struct MailLoader {
                 Diagnostic(
                     path: relativePath, line: bodyLine + line - 1, message: "invalid UTF-8 bytes replaced by U+FFFD",
                     severity: .warning))
+        case .legacy(let label):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: bodyLine, message: "no charset declared; body read as \(label)",
+                    severity: .note))
         default:
             break
         }
@@ -225,8 +230,8 @@ public struct MailLoader {
             return String(decoding: bytes, as: UTF8.self)
         case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252":
             return TextDecoding.latin1(bytes)
-        default:
-            return nil
+        default:  // ISO-2022-JP, KOI8-R, GB2312…: whatever iconv knows
+            return Charsets.decode(bytes, charset: cs)
         }
     }
 }

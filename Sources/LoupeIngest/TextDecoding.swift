@@ -8,6 +8,8 @@ public enum TextDecoding {
         case utf16LE
         case utf16BE
         case latin1(line: Int)
+        /// Not UTF-8, read in a legacy East Asian encoding (`Charsets.legacyEastAsian`): its label.
+        case legacy(String)
         case binary
     }
 
@@ -79,7 +81,11 @@ public enum TextDecoding {
         var start = 0
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
         let body = b[start...]
-        if looksBinary(Array(body.prefix(8192))) { return ("", .binary) }
+        if looksBinary(Array(body.prefix(8192))) {
+            // Shift_JIS or Big5 text is mostly bytes that are not UTF-8: binary at first sight.
+            if let legacy = legacyEastAsian(body) { return legacy }
+            return ("", .binary)
+        }
         var validMulti = 0
         var firstInvalidLine = 0
         var c1 = false
@@ -103,8 +109,16 @@ public enum TextDecoding {
             }
         }
         if firstInvalidLine == 0 { return (String(decoding: body, as: UTF8.self), .utf8) }
+        if let legacy = legacyEastAsian(body) { return legacy }
         if validMulti == 0 && !c1 { return (latin1(body), .latin1(line: firstInvalidLine)) }
         return (String(decoding: body, as: UTF8.self), .utf8WithInvalidBytes(line: firstInvalidLine))
+    }
+
+    private static func legacyEastAsian(_ body: ArraySlice<UInt8>) -> (String, Outcome)? {
+        guard let label = Charsets.legacyEastAsian(body),
+            let text = Charsets.decode(body, charset: Charsets.iconvName(label))
+        else { return nil }
+        return (text, .legacy(label))
     }
 
     private static func utf8Width(_ b: ArraySlice<UInt8>, _ i: Int) -> Int { utf8Width(b, i, end: b.endIndex) }

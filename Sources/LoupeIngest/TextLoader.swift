@@ -31,6 +31,11 @@ public struct TextLoader {
                 Diagnostic(
                     path: relativePath, line: line, message: "invalid UTF-8 bytes replaced by U+FFFD",
                     severity: .warning))
+        case .legacy(let label):
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath, line: 1, message: "not UTF-8 and no encoding declared; read as \(label)",
+                    severity: .note))
         default:
             break
         }

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+@testable import LoupeIngest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("charsets: declared ones through iconv, undeclared East Asian text")
+struct CharsetsTests {
+    /// `text` encoded in `charset` (the test's own iconv call, the other way round).
+    static func encode(_ text: String, _ charset: String) -> [UInt8] {
+        let cd = iconv_open(charset, "UTF-8")!
+        defer { iconv_close(cd) }
+        var input = Array(text.utf8)
+        var out = [UInt8](repeating: 0, count: input.count * 4 + 16)
+        let n = input.withUnsafeMutableBufferPointer { inb in
+            out.withUnsafeMutableBufferPointer { outb in
+                var ip: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inb.baseAddress!)
+                    .assumingMemoryBound(to: CChar.self)
+                var op: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outb.baseAddress!)
+                    .assumingMemoryBound(to: CChar.self)
+                var il = inb.count
+                var ol = outb.count
+                _ = iconv(cd, &ip, &il, &op, &ol)
+                _ = iconv(cd, nil, nil, &op, &ol)  // back to ASCII (ISO-2022-JP)
+                return outb.count - ol
+            }
+        }
+        return Array(out.prefix(n))
+    }
+
+    static let japanese = "東京の天気\n\n今日の東京は晴れです。港では大型船の入港に備えて工事が進んでいる。関係者によると、作業は来年まで続く見込みだ。\n"
+    static let simplified = "上海港新闻\n\n上海港的集装箱吞吐量创下新高。港口管理部门说，这是由于国际贸易的恢复和新码头的开放。\n"
+    static let traditional = "台北新聞\n\n台北市政府今天說，這個計畫將在明年完成。市民對於新的交通系統有很多期待。\n"
+    static let korean = "부산항 소식\n\n부산항의 물동량이 크게 증가했다. 항만 당국은 새로운 부두가 내년에 문을 열 것이라고 밝혔다.\n"
+
+    /// Undeclared text in each legacy encoding is recognised and read back exactly.
+    @Test(arguments: [
+        (japanese, "SHIFT_JIS", "Shift_JIS"), (japanese, "EUC-JP", "EUC-JP"), (simplified, "GB2312", "GB18030"),
+        (traditional, "BIG5", "Big5"), (korean, "EUC-KR", "EUC-KR"),
+    ])
+    func undeclaredEastAsianTextIsRecognised(text: String, charset: String, label: String) {
+        let bytes = CharsetsTests.encode(text, charset)
+        #expect(bytes.count > 20 && Array(text.utf8) != bytes)
+        let (decoded, outcome) = TextDecoding.decode(bytes)
+        #expect(outcome == .legacy(label), "\(charset)")
+        #expect(decoded == text, "\(charset)")
+    }
+
+    /// Western and Cyrillic single-byte text, random bytes and UTF-8 are not taken for East
+    /// Asian text.
+    @Test func otherTextIsNotTakenForEastAsian() {
+        let french = "Le conseil a approuvé les travaux de dragage. Été, hiver, café, crème brûlée, à côté.\n"
+        #expect(TextDecoding.decode(CharsetsTests.encode(french, "ISO-8859-1")).1 == .latin1(line: 1))
+        let russian =
+            "Новости порта. В порту началось строительство нового причала. Работы продлятся до следующего года.\n"
+        #expect(Charsets.legacyEastAsian(CharsetsTests.encode(russian, "KOI8-R")[...]) == nil)
+        #expect(Charsets.legacyEastAsian(CharsetsTests.encode(russian, "WINDOWS-1251")[...]) == nil)
+        var state: UInt64 = 5
+        let random = (0..<4000).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33) | 1
+        }
+        #expect(Charsets.legacyEastAsian(random[...]) == nil)
+        #expect(TextDecoding.decode(Array(CharsetsTests.japanese.utf8)).1 == .utf8)
+    }
+
+    /// A declared charset is decoded by iconv; an invalid sequence becomes U+FFFD and decoding
+    /// goes on; an unknown name gives nil (the caller falls back).
+    @Test func declaredCharsets() {
+        #expect(Charsets.decode(CharsetsTests.encode("Привет, мир", "KOI8-R"), charset: "koi8-r") == "Привет, мир")
+        #expect(Charsets.decode(CharsetsTests.encode("東京港の工事", "ISO-2022-JP"), charset: "ISO-2022-JP") == "東京港の工事")
+        #expect(Charsets.decode([0x41, 0x82, 0xA0, 0xFF, 0x42], charset: "SHIFT_JIS") == "A\u{3042}\u{FFFD}B")
+        #expect(Charsets.decode([0x41, 0x82], charset: "SHIFT_JIS") == "A\u{FFFD}")
+        #expect(Charsets.decode([0x41, 0xFF, 0x42], charset: "SHIFT_JIS", strict: true) == nil)
+        #expect(Charsets.decode([0x41], charset: "no-such-charset") == nil)
+        // A mail part in KOI8-R and an ISO-2022-JP encoded word.
+        #expect(MIME.decodeCharset(CharsetsTests.encode("Новости", "KOI8-R"), charset: "KOI8-R") == "Новости")
+        #expect(MailLoader.decodeEncodedWords("=?ISO-2022-JP?B?GyRCRWw1fjlBGyhC?=") == "東京港")
+    }
+}
