@@ -116,9 +116,45 @@ enum Charsets {
         return best?.label
     }
 
-    /// The iconv name of a label of `eastAsian`.
+    /// The iconv name of a label of `eastAsian` or `cyrillic`.
     static func iconvName(_ label: String) -> String {
-        eastAsian.first { $0.label == label }?.iconv ?? label
+        (eastAsian + cyrillic).first { $0.label == label }?.iconv ?? label
+    }
+
+    /// The single-byte Cyrillic encodings tried for undeclared text.
+    static let cyrillic: [(iconv: String, label: String)] = [("CP1251", "windows-1251"), ("KOI8-R", "KOI8-R")]
+
+    /// Undeclared Russian, Ukrainian or Bulgarian text in windows-1251 or KOI8-R: the label, or
+    /// nil. Most of its bytes are above 0x7F (Latin-1 prose has a few accents), and read in the
+    /// right encoding nearly all of them are Cyrillic letters, mostly lower case (read in the
+    /// other, the cases swap: KOI8-R's lower case is windows-1251's upper case).
+    static func legacyCyrillic(_ b: ArraySlice<UInt8>) -> String? {
+        let sample = b.prefix(1 << 16)
+        var high = 0
+        var letters = 0
+        for x in sample {
+            if x == 0 { return nil }
+            if x >= 0x80 {
+                high += 1
+            } else if (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A {
+                letters += 1
+            }
+        }
+        guard high >= 8, high >= 2 * letters else { return nil }
+        var best: (label: String, score: Double)?
+        for (name, label) in cyrillic {
+            guard let text = decode(sample, charset: name, strict: true) else { continue }
+            var nonASCII = 0
+            var lower = 0
+            for u in text.unicodeScalars where u.value >= 0x80 {
+                nonASCII += 1
+                if (0x0430...0x045F).contains(u.value) { lower += 1 }
+            }
+            guard nonASCII > 0 else { continue }
+            let score = Double(lower) / Double(nonASCII)
+            if score >= 0.6 && score > (best?.score ?? 0) { best = (label, score) }
+        }
+        return best?.label
     }
 
     // Some of the commonest characters of Chinese prose, simplified and traditional (where the

@@ -115,7 +115,7 @@ public enum TextDecoding {
     }
 
     private static func legacyEastAsian(_ body: ArraySlice<UInt8>) -> (String, Outcome)? {
-        guard let label = Charsets.legacyEastAsian(body),
+        guard let label = Charsets.legacyEastAsian(body) ?? Charsets.legacyCyrillic(body),
             let text = Charsets.decode(body, charset: Charsets.iconvName(label))
         else { return nil }
         return (text, .legacy(label))

@@ -49,6 +49,17 @@ struct CharsetsTests {
         #expect(decoded == text, "\(charset)")
     }
 
+    /// Undeclared Russian in windows-1251 or KOI8-R is read as such (each is the other with its
+    /// cases swapped); Latin-1 French stays Latin-1.
+    @Test(arguments: [("WINDOWS-1251", "windows-1251"), ("KOI8-R", "KOI8-R")])
+    func undeclaredCyrillicTextIsRecognised(charset: String, label: String) {
+        let russian =
+            "Новости порта\n\nВ порту началось строительство нового причала. Работы продлятся до следующего года.\n"
+        let (decoded, outcome) = TextDecoding.decode(CharsetsTests.encode(russian, charset))
+        #expect(outcome == .legacy(label))
+        #expect(decoded == russian)
+    }
+
     /// Western and Cyrillic single-byte text, random bytes and UTF-8 are not taken for East
     /// Asian text.
     @Test func otherTextIsNotTakenForEastAsian() {
