@@ -22,7 +22,8 @@ import LoupeCore
 /// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
 /// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a ZIP local file header
-/// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip`; a JSON object naming jsonfeed.org
+/// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
+/// or EPUB file: see `OfficeLoader`); a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
@@ -287,10 +288,11 @@ public enum ArticleLoading {
 }
 
 extension ArticleLoading {
-    /// A ZIP file is read as a tar archive is, each member a file of the corpus named
-    /// `archive.zip/member/path` (an encrypted member or one compressed otherwise than stored or
-    /// deflated is skipped with a warning), and is not opened inside another archive. A damaged
-    /// archive contributes nothing.
+    /// A ZIP file: a Word, OpenDocument text or EPUB file is one document (see `OfficeLoader`),
+    /// inside an archive too; any other archive is read as a tar archive is, each member a file
+    /// of the corpus named `archive.zip/member/path` (an encrypted member or one compressed
+    /// otherwise than stored or deflated is skipped with a warning), and is not opened inside
+    /// another archive. A damaged archive contributes nothing.
     static func loadZip(_ bytes: [UInt8], relativePath: String, nested: Bool) -> LoadResult {
         let members: [ZipArchive.Member]
         do {
@@ -304,6 +306,16 @@ extension ArticleLoading {
             ])
         }
         var zip = ZipArchive.Reader(bytes, members)
+        switch OfficeLoader.recognise(&zip) {
+        case .document(let kind):
+            return OfficeLoader.load(kind, &zip, relativePath: relativePath)
+        case .notRead(let what):
+            return LoadResult(diagnostics: [
+                Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning)
+            ])
+        case .archive:
+            break
+        }
         if nested {
             return LoadResult(diagnostics: [
                 Diagnostic(path: relativePath, message: "archive inside an archive; skipped", severity: .warning)
