@@ -349,4 +349,29 @@ struct OfficeLoaderTests {
         #expect(mixed.articles.map(\.source) == ["m.zip/t.txt"])
         #expect(mixed.diagnostics.contains { $0.path == "m.zip/bad.docx/word/document.xml" })
     }
+
+    /// Every cut of a document's main XML part is an error naming that part, or (cut where the
+    /// rest is still well-formed) an article: never a crash, never text from another part.
+    @Test func cutPartsAreErrorsNamingThePart() {
+        let xml = OfficeLoaderTests.documentXML(p(r("Harbour &amp; pier")) + p(r("Second <b>"), "<w:r><w:tab/></w:r>"))
+        let odt =
+            "<office:document-content \(OfficeLoaderTests.odfNS)><office:body><office:text><text:p>A<text:s text:c=\"2\"/>b</text:p></office:text></office:body></office:document-content>"
+        let cases: [(String, String, [TestZip.Entry])] = [
+            ("d.docx", "word/document.xml", []),
+            ("o.odt", "content.xml", [.init("meta.xml", "<office:document-meta \(OfficeLoaderTests.odfNS)/>")]),
+        ]
+        for (file, part, rest) in cases {
+            let whole = part == "content.xml" ? odt : xml
+            let bytes = Array(whole.utf8)
+            for n in stride(from: 0, to: bytes.count, by: 3) {
+                let zip = TestZip.archive([.init(part, Array(bytes.prefix(n)))] + rest)
+                let res = OfficeLoaderTests.load(zip, file)
+                if res.rejected {
+                    #expect(res.diagnostics.contains { $0.path == file + "/" + part && $0.severity == .error })
+                } else {
+                    #expect(res.articles.count <= 1)
+                }
+            }
+        }
+    }
 }
