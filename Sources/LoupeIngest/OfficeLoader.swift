@@ -136,6 +136,10 @@ enum OfficeLoader {
                 diagnostics.append(Diagnostic(path: path, message: "\(error.message); skipped", severity: .error))
                 return false
             }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                diagnostics.append(Diagnostic(path: path, line: 1, message: "empty XML part", severity: .error))
+                return false
+            }
             guard let r = XMLStreamReader(bytes: bytes, url: path) else {
                 diagnostics.append(
                     Diagnostic(path: path, line: 1, message: "cannot start the XML parser", severity: .error))

@@ -135,6 +135,10 @@ struct OfficeLoaderTests {
         let c = OfficeLoaderTests.load(badCore, "d/core.docx")
         #expect(c.rejected)
         #expect(c.diagnostics.contains { $0.path == "d/core.docx/docProps/core.xml" })
+        // An empty part says so.
+        let empty = OfficeLoaderTests.load(TestZip.archive([.init("word/document.xml", " \n")]), "d/e.docx")
+        #expect(empty.rejected)
+        #expect(empty.diagnostics.map(\.description) == ["d/e.docx/word/document.xml:1: empty XML part"])
     }
 
     /// No entity from a DTD is expanded and nothing outside the archive is read.
