@@ -323,7 +323,8 @@ extension ArticleLoading {
         }
         var result = LoadResult()
         result.isArchive = true
-        for (k, m) in members.enumerated() {
+        let files = members.filter { !$0.isHidden }
+        for (k, m) in files.enumerated() {
             let path = relativePath + "/" + m.path
             if let why = m.unreadable {
                 result.diagnostics.append(Diagnostic(path: path, message: "\(why); skipped", severity: .warning))
@@ -336,7 +337,7 @@ extension ArticleLoading {
                 result.diagnostics.append(
                     Diagnostic(path: path, message: "\(error.message); skipped", severity: .error))
                 if error.exhausted {
-                    let rest = members.count - k - 1
+                    let rest = files.count - k - 1
                     if rest > 0 {
                         result.diagnostics.append(
                             Diagnostic(
@@ -351,7 +352,7 @@ extension ArticleLoading {
             if !r.rejected { result.articles += r.articles }
             result.diagnostics += r.diagnostics
         }
-        if members.isEmpty {
+        if files.isEmpty {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
         }

@@ -13,9 +13,9 @@ import LoupeCore
 /// - members: stored (method 0) and deflated (method 8, zlib raw inflate); an encrypted member
 ///   or another method is listed with the reason it cannot be read (`unreadable`), and the
 ///   loaders skip it with a warning naming it;
-/// - directories, symbolic links, hidden members (a name part starting with `.`, such as
-///   macOS's `._` files) and macOS's `__MACOSX/` folder are skipped, as the corpus walker
-///   skips hidden files; paths are cleaned (`\` read as `/`, no leading `/`, `.` and `..` parts
+/// - directories and symbolic links are skipped; hidden members (a name part starting with `.`,
+///   such as macOS's `._` files) and macOS's `__MACOSX/` folder are marked (`isHidden`), for the
+///   loader to skip as the corpus walker skips hidden files; paths are cleaned (`\` read as `/`, no leading `/`, `.` and `..` parts
 ///   resolved without ever climbing above the archive);
 /// - a damaged archive (no end record, a directory entry or local header that is not one, a
 ///   member running past the central directory, two members sharing bytes, more than
@@ -39,6 +39,11 @@ enum ZipArchive {
         var size: Int
         /// The member's stored (compressed) bytes in the archive.
         var data: Range<Int>
+
+        /// A hidden member (a name part starting with `.`, such as macOS's `._` files) or one of
+        /// macOS's `__MACOSX/` folder: not a file of the corpus (a document's parts may be hidden:
+        /// `_rels/.rels`).
+        var isHidden: Bool { path.split(separator: "/").contains { $0.hasPrefix(".") || $0 == "__MACOSX" } }
     }
 
     struct Damaged: Error, Equatable {
@@ -176,9 +181,7 @@ enum ZipArchive {
             let data = dataStart..<(dataStart + Int(compressed))
             spans.append((h, data.upperBound, name))
             let path = clean(name)
-            if path.isEmpty || path.split(separator: "/").contains(where: { $0.hasPrefix(".") || $0 == "__MACOSX" }) {
-                continue
-            }
+            if path.isEmpty { continue }
             var unreadable: String?
             if flags & 0x0001 != 0 {
                 unreadable = "encrypted"
@@ -315,7 +318,7 @@ enum ZipArchive {
     /// UTF-8 without the flag), is UTF-8; any other is code page 437, as APPNOTE says.
     static func decodeName(_ b: ArraySlice<UInt8>, utf8: Bool) -> String {
         if utf8 || b.allSatisfy({ $0 < 0x80 }) { return String(decoding: b, as: UTF8.self) }
-        if let s = String(validating: b, as: UTF8.self) { return s }
+        if b.withUnsafeBufferPointer(XMLRepair.isValidUTF8) { return String(decoding: b, as: UTF8.self) }
         var s = ""
         for x in b { s.unicodeScalars.append(x < 0x80 ? Unicode.Scalar(x) : cp437[Int(x) - 0x80]) }
         return s

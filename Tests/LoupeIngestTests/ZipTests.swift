@@ -138,13 +138,19 @@ struct ZipTests {
             .init("a/b.txt", "ab", deflate: false),
         ])
         #expect(ArticleFormat.detect(b) == .zip)
-        let members = try ZipArchive.members(b)
-        // Sorted as the walker walks: "a" (a directory) before "a.txt"; hidden members skipped.
+        let all = try ZipArchive.members(b)
+        // Sorted as the walker walks: "a" (a directory) before "a.txt"; hidden members marked.
+        #expect(
+            all.map(\.path) == [".hidden/x.txt", "__MACOSX/b/._z.txt", "a/b.txt", "a.txt", "b/._z.txt", "b/z.txt"])
+        let members = all.filter { !$0.isHidden }
         #expect(members.map(\.path) == ["a/b.txt", "a.txt", "b/z.txt"])
         #expect(members.map(\.method) == [0, 8, 0])
         #expect(try members.map { try TestZip.text($0, b) } == ["ab", ZipTests.text, "zzz"])
         // Deflated for real: the stored bytes are far fewer than the text.
         #expect(members[1].data.count < ZipTests.text.utf8.count / 4)
+        // The loader reads the others only.
+        let r = ArticleLoading.load(b, relativePath: "w.zip")
+        #expect(r.articles.map(\.source) == ["w.zip/a/b.txt", "w.zip/a.txt", "w.zip/b/z.txt"])
     }
 
     @Test func dataDescriptorEntriesTakeTheirSizesFromTheCentralDirectory() throws {
