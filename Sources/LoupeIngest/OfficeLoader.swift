@@ -3,7 +3,7 @@ import LoupeCore
 /// Word (DOCX), OpenDocument text (ODT) and EPUB files: ZIP archives of XML parts, each file read
 /// as one article whose id and source are the file's path (as a text file's).
 ///
-/// - DOCX (`word/document.xml`): the body's paragraphs (`w:p`, tables' and text boxes' too) in
+/// - DOCX (`word/document.xml`, or the main part `_rels/.rels` names under `word/`): the body's paragraphs (`w:p`, tables' and text boxes' too) in
 ///   document order, each a line with a blank line between them: `w:t` text, `w:tab` a blank,
 ///   `w:br` and `w:cr` line breaks; deleted text (`w:delText`), text moved away (`w:moveFrom`),
 ///   field codes (`w:instrText`) and the fallback copy of text boxes (`mc:Fallback`) are left
@@ -57,10 +57,27 @@ enum OfficeLoader {
         if zip.member("content.xml") != nil && zip.member("meta.xml") != nil { return .document(.odt) }
         if zip.member("META-INF/container.xml") != nil { return .document(.epub) }
         if zip.member("[Content_Types].xml") != nil {
+            if let main = mainPart(&zip), main.hasPrefix("word/"), zip.member(main) != nil { return .document(.docx) }
             if zip.member("xl/workbook.xml") != nil { return .notRead("Excel workbook (XLSX)") }
             if zip.member("ppt/presentation.xml") != nil { return .notRead("PowerPoint presentation (PPTX)") }
         }
         return .archive
+    }
+
+    /// The Office Open XML package's main part, as `_rels/.rels` names it (Word calls it
+    /// `word/document.xml`, but other writers may not).
+    static func mainPart(_ zip: inout ZipArchive.Reader) -> String? {
+        guard let m = zip.member("_rels/.rels"), let bytes = try? zip.read(m),
+            let r = XMLStreamReader(bytes: bytes, url: "_rels/.rels")
+        else { return nil }
+        while r.read() {
+            if r.nodeType == .element && r.localName == "Relationship",
+                r.attribute("Type")?.hasSuffix("/officeDocument") == true, let target = r.attribute("Target")
+            {
+                return ZipArchive.clean(percentDecoded(target))
+            }
+        }
+        return nil
     }
 
     static func load(_ kind: Kind, _ zip: inout ZipArchive.Reader, relativePath: String) -> LoadResult {
@@ -170,7 +187,8 @@ enum OfficeLoader {
             var names: [String] = []
             var skipDepth: Int?
             let skipped: Set<String> = ["delText", "moveFrom", "instrText", "delInstrText", "Fallback", "rPr", "pPr"]
-            parse(&zip, "word/document.xml") { r in
+            let main = zip.member("word/document.xml") != nil ? "word/document.xml" : OfficeLoader.mainPart(&zip) ?? ""
+            parse(&zip, main) { r in
                 switch r.nodeType {
                 case .element:
                     let name = r.localName

@@ -117,6 +117,25 @@ struct OfficeLoaderTests {
         #expect(empty.articles.isEmpty && !empty.rejected)
     }
 
+    /// The main part is found through `_rels/.rels` when it is not `word/document.xml`.
+    @Test func docxMainPartNamedByTheRelationships() throws {
+        let rels = """
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="r2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" \
+            Target="docProps/core.xml"/><Relationship Id="r1" \
+            Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \
+            Target="/word/document2.xml"/></Relationships>
+            """
+        let b = TestZip.archive([
+            .init("[Content_Types].xml", "<Types/>"), .init("_rels/.rels", rels),
+            .init("word/document2.xml", OfficeLoaderTests.documentXML(p(r("Renamed part")) + p(r("zqrenamed text")))),
+        ])
+        let res = OfficeLoaderTests.load(b, "d/renamed.docx")
+        #expect(res.diagnostics.isEmpty, "\(res.diagnostics)")
+        #expect(res.articles.map(\.title) == ["Renamed part"])
+        #expect(res.articles.first?.body == "zqrenamed text")
+    }
+
     @Test func malformedXMLPartRejectsTheDocumentNamingThePart() throws {
         let b = TestZip.archive([
             .init("word/document.xml", "<w:document \(OfficeLoaderTests.w)><w:body>\n<w:p><w:t>open</w:p></w:body>")
