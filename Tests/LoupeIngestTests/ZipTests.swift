@@ -339,6 +339,9 @@ struct ZipTests {
         #expect(r.articles.map(\.source) == ["a.zip/x.txt", "a.zip/y.txt"])
         #expect(r.articles.map(\.id) == ["a.zip/x.txt", "a.zip/y.txt"])
         #expect(r.articles.map(\.title) == ["First note", "Second note"])
+        // Only the signatures make a zip: a text that opens with "PK" stays text.
+        #expect(ArticleFormat.detect(Array("PK\u{3} not an archive\n".utf8)) == .text)
+        #expect(ArticleFormat.detect(Array("PK-12 pier keys\n".utf8)) == .text)
         let empty = ArticleLoading.load(TestZip.archive([]), relativePath: "e.zip")
         #expect(ArticleFormat.detect(TestZip.archive([])) == .zip)
         #expect(!empty.rejected && empty.articles.isEmpty)
