@@ -51,17 +51,12 @@ public struct HTMLLoader {
                 Diagnostic(path: relativePath, message: "HTML page larger than 1 GB; skipped", severity: .error))
             return result
         }
-        let (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
+        let (doc, invalidLine) = HTMLLoader.parse(bytes)
         if let invalidLine {
             result.diagnostics.append(
                 Diagnostic(
                     path: relativePath, line: invalidLine,
                     message: "not valid UTF-8; those bytes read as Latin-1 (Windows-1252)", severity: .warning))
-        }
-        let doc: htmlDocPtr? = (repaired ?? bytes).withUnsafeBytes { raw in
-            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            if let encoding { return htmlReadMemory(base, Int32(raw.count), nil, encoding, HTMLLoader.options) }
-            return htmlReadMemory(base, Int32(raw.count), nil, nil, HTMLLoader.options)
         }
         guard let doc else {
             result.diagnostics.append(
@@ -75,16 +70,8 @@ public struct HTMLLoader {
         }
         var page = Page()
         page.survey(root)
-        let container = page.articles.count == 1 ? page.articles[0] : page.main ?? page.body ?? root
-        var text = TextCollector()
-        text.collect(container, insideArticle: page.articles.count == 1, boilerplate: Boilerplate(container))
-        var body = text.finish()
-        if body.isEmpty {
-            // Everything looked like boilerplate (a page of links): the text without that filter.
-            text = TextCollector()
-            text.collect(container, insideArticle: page.articles.count == 1)
-            body = text.finish()
-        }
+        let (collected, text) = HTMLLoader.bodyText(root, page)
+        var body = collected
         let h1 = page.h1.map { Page.text(of: $0) } ?? ""
         let docTitle = page.title.map { Page.text(of: $0) } ?? ""
         var title = page.meta(["og:title", "twitter:title"]) ?? ""
@@ -128,6 +115,44 @@ public struct HTMLLoader {
                 id: relativePath, title: title, body: body, date: date, categories: categories,
                 link: link.flatMap { $0.isEmpty ? nil : $0 }, authors: authors, source: relativePath, position: 0))
         return result
+    }
+
+    /// The page's text as `load` reads it, its headline kept (for pages inside another format:
+    /// an EPUB's chapters); empty when libxml2 cannot read it.
+    static func pageText(_ bytes: [UInt8]) -> String {
+        _ = HTMLLoader.setup
+        guard bytes.count < 1 << 30, let doc = HTMLLoader.parse(bytes).doc else { return "" }
+        defer { xmlFreeDoc(doc) }
+        guard let root = xmlDocGetRootElement(doc) else { return "" }
+        var page = Page()
+        page.survey(root)
+        return HTMLLoader.bodyText(root, page).0
+    }
+
+    /// Parses a page (see `prepare`); the caller frees the document.
+    private static func parse(_ bytes: [UInt8]) -> (doc: htmlDocPtr?, invalidLine: Int?) {
+        let (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
+        let doc: htmlDocPtr? = (repaired ?? bytes).withUnsafeBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            if let encoding { return htmlReadMemory(base, Int32(raw.count), nil, encoding, HTMLLoader.options) }
+            return htmlReadMemory(base, Int32(raw.count), nil, nil, HTMLLoader.options)
+        }
+        return (doc, invalidLine)
+    }
+
+    /// The text of the page's one `<article>`, else its `<main>`, else its `<body>`.
+    private static func bodyText(_ root: xmlNodePtr, _ page: Page) -> (String, TextCollector) {
+        let container = page.articles.count == 1 ? page.articles[0] : page.main ?? page.body ?? root
+        var text = TextCollector()
+        text.collect(container, insideArticle: page.articles.count == 1, boilerplate: Boilerplate(container))
+        var body = text.finish()
+        if body.isEmpty {
+            // Everything looked like boilerplate (a page of links): the text without that filter.
+            text = TextCollector()
+            text.collect(container, insideArticle: page.articles.count == 1)
+            body = text.finish()
+        }
+        return (body, text)
     }
 
     /// `<meta>` names (lowercased `name`, `property` or `itemprop`) of a publication date, in
@@ -231,7 +256,9 @@ private struct Page {
                 case "title": if title == nil { title = cur }
                 case "h1": if h1 == nil { h1 = cur }
                 case "meta":
-                    let key = Page.attribute(cur, "property") ?? Page.attribute(cur, "name") ?? Page.attribute(cur, "itemprop")
+                    let key =
+                        Page.attribute(cur, "property") ?? Page.attribute(cur, "name")
+                        ?? Page.attribute(cur, "itemprop")
                     if let key, let content = Page.attribute(cur, "content"), metaPairs.count < 1000 {
                         metaPairs.append((key.lowercased(), HTMLText.collapse(content)))
                     }

@@ -21,12 +21,14 @@ import LoupeCore
 ///   `<article>` is XML);
 /// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
-/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a JSON object naming jsonfeed.org
+/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a ZIP local file header
+/// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
+/// or EPUB file: see `OfficeLoader`); a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -34,6 +36,7 @@ public enum ArticleFormat: String, Sendable {
     public static func detect(_ b: [UInt8]) -> ArticleFormat {
         if Gzip.hasMagic(b) { return .gzip }
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
+        if ZipArchive.hasMagic(b) { return .zip }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             return detectUTF16(b)
         }
@@ -245,6 +248,8 @@ public enum ArticleLoading {
             return Gzip.load(bytes, relativePath: relativePath, nested: nested)
         case .zstd:
             return Gzip.load(bytes, relativePath: relativePath, nested: nested)
+        case .zip:
+            return loadZip(bytes, relativePath: relativePath, nested: nested)
         }
     }
 
@@ -277,6 +282,79 @@ public enum ArticleLoading {
         if members.isEmpty {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, message: "tar archive with no regular files", severity: .note))
+        }
+        return result
+    }
+}
+
+extension ArticleLoading {
+    /// A ZIP file: a Word, OpenDocument text or EPUB file is one document (see `OfficeLoader`),
+    /// inside an archive too; any other archive is read as a tar archive is, each member a file
+    /// of the corpus named `archive.zip/member/path` (an encrypted member or one compressed
+    /// otherwise than stored or deflated is skipped with a warning), and is not opened inside
+    /// another archive. A damaged archive contributes nothing.
+    static func loadZip(_ bytes: [UInt8], relativePath: String, nested: Bool) -> LoadResult {
+        let members: [ZipArchive.Member]
+        do {
+            members = try ZipArchive.members(bytes)
+        } catch {
+            return LoadResult(diagnostics: [
+                Diagnostic(
+                    path: relativePath,
+                    message: "damaged zip archive at byte \(error.offset): \(error.reason); skipped",
+                    severity: .error)
+            ])
+        }
+        var zip = ZipArchive.Reader(bytes, members)
+        switch OfficeLoader.recognise(&zip) {
+        case .document(let kind):
+            return OfficeLoader.load(kind, &zip, relativePath: relativePath)
+        case .notRead(let what):
+            return LoadResult(diagnostics: [
+                Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning)
+            ])
+        case .archive:
+            break
+        }
+        if nested {
+            return LoadResult(diagnostics: [
+                Diagnostic(path: relativePath, message: "archive inside an archive; skipped", severity: .warning)
+            ])
+        }
+        var result = LoadResult()
+        result.isArchive = true
+        let files = members.filter { !$0.isHidden }
+        for (k, m) in files.enumerated() {
+            let path = relativePath + "/" + m.path
+            if let why = m.unreadable {
+                result.diagnostics.append(Diagnostic(path: path, message: "\(why); skipped", severity: .warning))
+                continue
+            }
+            let data: [UInt8]
+            do {
+                data = try zip.read(m)
+            } catch {
+                result.diagnostics.append(
+                    Diagnostic(path: path, message: "\(error.message); skipped", severity: .error))
+                if error.exhausted {
+                    let rest = files.count - k - 1
+                    if rest > 0 {
+                        result.diagnostics.append(
+                            Diagnostic(
+                                path: relativePath, message: "\(rest) more members not read", severity: .warning))
+                    }
+                    break
+                }
+                continue
+            }
+            // A member's fatal error rejects that member only, as a directory's file.
+            let r = load(data, relativePath: path, nested: true)
+            if !r.rejected { result.articles += r.articles }
+            result.diagnostics += r.diagnostics
+        }
+        if files.isEmpty {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
         }
         return result
     }

@@ -6,13 +6,16 @@ import LoupeIngest
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index a directory of articles (text, feeds, wire formats, mail; compressed or in tar archives).",
+        abstract:
+            "Index a directory of articles (text, feeds, wire formats, mail, documents; compressed, in tar or zip archives).",
         discussion: """
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
             files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
-            member by member, each as a file named archive/member/path.
+            and zip archives (.zip) member by member, each as a file named archive/member/path. \
+            Word (.docx), OpenDocument text (.odt) and EPUB files are zip archives read as one \
+            document each (their text and properties; not .doc, PDF, spreadsheets or slides).
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted. --rebuild starts afresh \

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// `loupe index` on a corpus holding the Word, OpenDocument and EPUB samples of
+/// `Corpus/documents/` and a `.zip` of notes: each document is one article that `find` finds by
+/// its words and shows by its title, `show` prints it by its path, the zip's members are files
+/// named inside it, and a second run reads nothing again.
+@Suite("documents and zip archives")
+struct DocumentTests {
+    /// A ZIP archive of stored members (no compression needed to test the reading end to end).
+    static func storedZip(_ files: [(String, String)]) -> Data {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(v >> (8 * $0) & 0xFF) } }
+        func crc32(_ b: [UInt8]) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for x in b {
+                c ^= UInt32(x)
+                for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
+            }
+            return ~c
+        }
+        var out: [UInt8] = []
+        var central: [UInt8] = []
+        for (name, text) in files {
+            let n = Array(name.utf8)
+            let d = Array(text.utf8)
+            let fixed = le16(20) + le16(0x0800) + le16(0) + le16(0) + le16(0) + le32(crc32(d))
+            let sizes = le32(UInt32(d.count)) + le32(UInt32(d.count))
+            central += le32(0x0201_4B50) + le16(20) + fixed + sizes + le16(n.count) + le16(0) + le16(0) + le16(0)
+            central += le16(0) + le32(0) + le32(UInt32(out.count)) + n
+            out += le32(0x0403_4B50) + fixed + sizes + le16(n.count) + le16(0) + n + d
+        }
+        let end =
+            le32(0x0605_4B50) + le16(0) + le16(0) + le16(files.count) + le16(files.count)
+            + le32(UInt32(central.count)) + le32(UInt32(out.count)) + le16(0)
+        return Data(out + central + end)
+    }
+
+    @Test func documentsAndZipArchivesAreIndexed() throws {
+        let dir = try Loupe.tempDir("loupe-docs")
+        let corpus = dir.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let samples = Loupe.packageRoot.appendingPathComponent("Corpus/documents")
+        for name in ["gangway-vote.docx", "foghorn-returns.odt", "island-ferry-guide.epub"] {
+            try FileManager.default.copyItem(
+                at: samples.appendingPathComponent(name), to: corpus.appendingPathComponent(name))
+        }
+        try DocumentTests.storedZip([
+            ("articles/pier.txt", "Pier lamps mended\n\nThe zqpierlamps on the east pier shine again.\n"),
+            ("articles/quay.txt", "Quay reopens\n\nSmall boats may use the zqnorthquay from Monday.\n"),
+        ]).write(to: corpus.appendingPathComponent("bundle.zip"))
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = Loupe.json(r.stdout)
+        #expect(o["files"] as? Int == 4 && o["documentsInIndex"] as? Int == 5, "\(r.stdout)")
+
+        for (word, title, source) in [
+            ("gangway", "Council agrees new gangway for the ferry pier", "gangway-vote.docx"),
+            ("foghorn", "Foghorn returns to the harbour light", "foghorn-returns.odt"),
+            ("lifejackets", "The Island Ferry: A Passenger's Guide", "island-ferry-guide.epub"),
+            ("zqpierlamps", "Pier lamps mended", "bundle.zip/articles/pier.txt"),
+            ("zqnorthquay", "Quay reopens", "bundle.zip/articles/quay.txt"),
+        ] {
+            let f = try Loupe.run(["find", word, "--index", idx, "--color", "never"])
+            #expect(f.status == 0, "\(word): \(f.stderr)")
+            #expect(f.stdout.contains("1. \(title)") && f.stdout.contains(source), "\(word): \(f.stdout)")
+        }
+        // Metadata from the documents' own properties.
+        let docx = try Loupe.run(["show", "gangway-vote.docx", "--index", idx])
+        #expect(docx.status == 0, "\(docx.stderr)")
+        #expect(docx.stdout.hasPrefix("Council agrees new gangway for the ferry pier\n"), "\(docx.stdout)")
+        #expect(docx.stdout.contains("2007-09-21") && docx.stdout.contains("by Ines Calloway"), "\(docx.stdout)")
+        #expect(docx.stdout.contains("The new gangway will be aluminium"), "\(docx.stdout)")
+        #expect(!docx.stdout.contains("wooden"), "deleted text: \(docx.stdout)")
+        let odt = Loupe.json(try Loupe.run(["show", "foghorn-returns.odt", "--index", idx, "--json"]).stdout)
+        #expect(odt["authors"] as? [String] == ["Tomas Reyes"])
+        #expect(odt["categories"] as? [String] == ["harbour light", "safety"])
+        #expect((odt["body"] as? String)?.contains("Sound pattern:   two blasts") == true, "\(odt)")
+        let epub = try Loupe.run(["show", "island-ferry-guide.epub", "--index", idx])
+        #expect(epub.stdout.contains("by Mira Castell and Ines Calloway"), "\(epub.stdout)")
+        // The spine's order: the crossing, then the fares.
+        let body = epub.stdout
+        let crossing = try #require(body.range(of: "forty minutes"))
+        let fares = try #require(body.range(of: "A return ticket"))
+        #expect(crossing.lowerBound < fares.lowerBound)
+        let member = try Loupe.run(["show", "bundle.zip/articles/quay.txt", "--index", idx])
+        #expect(member.status == 0 && member.stdout.contains("Quay reopens"), "\(member.stdout)")
+
+        let again = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"]).stdout)
+        #expect(again["unchangedFiles"] as? Int == 4)
+        #expect(again["documentsInIndex"] as? Int == 5)
+    }
+
+    /// A damaged document is reported with its part and position (exit 3); the others stay.
+    @Test func aBrokenDocumentIsReportedAndSkipped() throws {
+        let dir = try Loupe.tempDir("loupe-docs-broken")
+        let corpus = dir.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try DocumentTests.storedZip([
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<w:document xmlns:w=\"urn:w\">\n<w:body><w:p>zqbrokendoc</w:body>"),
+        ]).write(to: corpus.appendingPathComponent("broken.docx"))
+        let whole = DocumentTests.storedZip([("a.txt", "Note\n\nzqwholenote\n")])
+        try whole.prefix(whole.count - 5).write(to: corpus.appendingPathComponent("cut.zip"))
+        try "Fine\n\nzqfinenote\n".write(
+            to: corpus.appendingPathComponent("fine.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("broken.docx/word/document.xml:2:"), "\(r.stderr)")
+        #expect(r.stderr.contains("cut.zip: damaged zip archive at byte "), "\(r.stderr)")
+        #expect(try Loupe.run(["find", "zqfinenote", "--index", idx]).status == 0)
+        #expect(try Loupe.run(["find", "zqbrokendoc", "--index", idx]).status == 1)
+    }
+}
