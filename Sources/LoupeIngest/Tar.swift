@@ -76,13 +76,9 @@ enum TarArchive {
         }.map(\.1)
     }
 
-    /// `./a/b` → `a/b`; `/a` → `a`.
-    private static func clean(_ p: String) -> String {
-        var s = Substring(p)
-        while s.hasPrefix("./") { s = s.dropFirst(2) }
-        while s.hasPrefix("/") { s = s.dropFirst() }
-        return String(s)
-    }
+    /// `./a/b` → `a/b`; `/a` → `a`; `a/../b` → `b` (a `..` never climbs above the archive),
+    /// as ZIP member names are cleaned.
+    private static func clean(_ p: String) -> String { ZipArchive.clean(p) }
 
     private static func cString(_ b: ArraySlice<UInt8>) -> String {
         String(decoding: b.prefix { $0 != 0 }, as: UTF8.self)

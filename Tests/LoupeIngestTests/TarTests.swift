@@ -58,6 +58,17 @@ struct TarTests {
             ])
     }
 
+    /// `..` parts are resolved inside the archive (they used to make the member a hidden one,
+    /// silently skipped), `.` parts and leading slashes dropped.
+    @Test func dotDotPartsStayInsideTheArchive() throws {
+        let bytes = TarTests.archive([
+            TarTests.entry("x/../y.txt", Array("y".utf8)),
+            TarTests.entry("../../z.txt", Array("z".utf8)),
+            TarTests.entry("/abs/./w.txt", Array("w".utf8)),
+        ])
+        #expect(try TarArchive.members(bytes).map(\.path) == ["abs/w.txt", "y.txt", "z.txt"])
+    }
+
     @Test func damagedHeadersAndTruncatedMembersAreErrors() {
         var bad = TarTests.archive([TarTests.entry("a.txt", Array("aaa".utf8))])
         bad[10] ^= 0x01  // the name changes, the stored checksum does not
