@@ -378,6 +378,15 @@ enum MarkupScan {
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
     @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    /// A hexadecimal digit's value (either case), or nil.
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
     @inline(__always) static func isNameChar(_ c: UInt8) -> Bool {
         isLetter(c) || isDigit(c) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
     }

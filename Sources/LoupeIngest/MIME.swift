@@ -128,14 +128,7 @@ enum MIME {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var i = b.startIndex
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x41...0x46: return c - 0x41 + 10
-            case 0x61...0x66: return c - 0x61 + 10
-            default: return nil
-            }
-        }
+        let hex = MarkupScan.hexValue
         while i < b.endIndex {
             let c = b[i]
             if c == UInt8(ascii: "=") {

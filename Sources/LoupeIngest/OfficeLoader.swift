@@ -439,14 +439,7 @@ enum OfficeLoader {
         let u = Array(s.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(u.count)
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x41...0x46: return c - 0x41 + 10
-            case 0x61...0x66: return c - 0x61 + 10
-            default: return nil
-            }
-        }
+        let hex = MarkupScan.hexValue
         var i = 0
         while i < u.count {
             if u[i] == UInt8(ascii: "%"), i + 2 < u.count, let a = hex(u[i + 1]), let b = hex(u[i + 2]) {
