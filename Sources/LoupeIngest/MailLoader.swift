@@ -172,7 +172,7 @@ public struct MailLoader {
 
     /// RFC 2047 encoded-words; unknown charsets are left encoded.
     static func decodeEncodedWords(_ s: String) -> String {
-        guard s.contains("=?") else { return s }
+        guard s.containsBytes("=?") else { return s }
         var out = ""
         var rest = Substring(s)
         var lastWasEncoded = false

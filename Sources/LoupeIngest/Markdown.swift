@@ -124,7 +124,7 @@ enum Markdown {
 
     /// `[text](url)` → `text`, `![alt](url)` → `alt`; other text as it is.
     static func stripLinks(_ s: String) -> String {
-        guard s.contains("](") else { return s }
+        guard s.containsBytes("](") else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         var i = s.startIndex
@@ -133,7 +133,8 @@ enum Markdown {
             if c == "[" || (c == "!" && s.index(after: i) < s.endIndex && s[s.index(after: i)] == "[") {
                 let open = c == "!" ? s.index(after: i) : i
                 // The label: up to the matching `]` on the same line, then `(` … `)`.
-                if let close = s[s.index(after: open)...].firstIndex(where: { $0 == "]" || $0 == "\n" }), s[close] == "]",
+                if let close = s[s.index(after: open)...].firstIndex(where: { $0 == "]" || $0 == "\n" }),
+                    s[close] == "]",
                     s.index(after: close) < s.endIndex, s[s.index(after: close)] == "(",
                     let end = s[s.index(after: close)...].firstIndex(where: { $0 == ")" || $0 == "\n" }), s[end] == ")"
                 {
