@@ -126,7 +126,8 @@ extension String {
     }
 
     func replacingNUL() -> String {
-        guard utf8.contains(0) else { return self }
+        var copy = self
+        guard copy.withUTF8({ $0.count > 0 && memchr($0.baseAddress!, 0, $0.count) != nil }) else { return self }
         return String(String.UnicodeScalarView(unicodeScalars.map { $0.value == 0 ? " " : $0 }))
     }
 }
