@@ -197,23 +197,33 @@ public final class CorpusIndexer: @unchecked Sendable {
                 w.done.signal()
             }.start()
         }
+        // Files are read and parsed ahead on `n` threads (a corpus of one small file per
+        // article is mostly parsing), and taken here in order, so chunks and segments are the
+        // same as read one by one.
+        let prefetch = Prefetcher(files: files, streamingThreshold: Int64(streamingThreshold))
+        prefetch.start(threads: n)
+        defer { prefetch.stop() }
         var next = 0
         for (seq, f) in files.enumerated() {
             if workers.contains(where: { $0.failure != nil }) { break }
+            let loaded = prefetch.take(seq)
             // Large feeds stream through in chunks; a fatal error later in the file discards
             // what was already handed out (nothing from a rejected file stays in the index).
             var pending: [Article] = []
             var streamed = 0
-            let streamedDiagnostics = ArticleLoading.stream(f, threshold: streamingThreshold) { a in
-                pending.append(a)
-                if pending.count == chunkSize {
-                    workers[next % n].queue.push(
-                        Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
-                    next += 1
-                    streamed += pending.count
-                    pending.removeAll(keepingCapacity: true)
+            let streamedDiagnostics =
+                loaded != nil
+                ? nil
+                : ArticleLoading.stream(f, threshold: streamingThreshold) { a in
+                    pending.append(a)
+                    if pending.count == chunkSize {
+                        workers[next % n].queue.push(
+                            Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
+                        next += 1
+                        streamed += pending.count
+                        pending.removeAll(keepingCapacity: true)
+                    }
                 }
-            }
             if let diags = streamedDiagnostics {
                 let rejected = diags.contains { $0.severity == .error }
                 if !rejected && !pending.isEmpty {
@@ -239,7 +249,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                 onProgress(summary, totalBytes)
                 continue
             }
-            let r = ArticleLoading.load(f)
+            let r = loaded ?? ArticleLoading.load(f)
             summary.files += 1
             summary.bytes += f.size
             for d in r.diagnostics {
@@ -283,6 +293,97 @@ public final class CorpusIndexer: @unchecked Sendable {
         summary.documentsInIndex = m.segments.reduce(0) { $0 + $1.liveDocuments }
         summary.seconds = (ContinuousClock.now - clock).seconds
         return summary
+    }
+}
+
+/// Loads corpus files ahead of the indexer on threads of their own: file i's result waits in
+/// slot i until `take(i)`. At most `maxAheadFiles` files and `maxAheadBytes` of them (by size on
+/// disk; one file beyond that when none waits) are read ahead. Files of `streamingThreshold`
+/// bytes or more are left to the caller (nil), which streams them.
+final class Prefetcher: @unchecked Sendable {
+    let files: [CorpusFile]
+    let streamingThreshold: Int64
+    let maxAheadFiles = 256
+    let maxAheadBytes: Int64 = 64 << 20
+    private var slots: [LoadResult?]
+    private var ready: [Bool]
+    private var nextToLoad = 0
+    private var consumed = 0
+    private var aheadBytes: Int64 = 0
+    private var stopped = false
+    private let cond = NSCondition()
+    private var threads: [Thread] = []
+    private let done = DispatchGroup()
+
+    init(files: [CorpusFile], streamingThreshold: Int64) {
+        self.files = files
+        self.streamingThreshold = streamingThreshold
+        slots = Array(repeating: nil, count: files.count)
+        ready = Array(repeating: false, count: files.count)
+    }
+
+    func start(threads k: Int) {
+        guard !files.isEmpty else { return }
+        // libxml2's global set-up, once, before any thread parses.
+        XMLStreamReader.prepare()
+        HTMLLoader.prepare()
+        for _ in 0..<max(1, k) {
+            done.enter()
+            let t = Thread { [self] in
+                loop()
+                done.leave()
+            }
+            t.start()
+        }
+    }
+
+    private func loop() {
+        while true {
+            cond.lock()
+            while !stopped && nextToLoad < files.count
+                && (nextToLoad - consumed >= maxAheadFiles || (aheadBytes >= maxAheadBytes && nextToLoad > consumed))
+            {
+                cond.wait()
+            }
+            if stopped || nextToLoad >= files.count {
+                cond.unlock()
+                return
+            }
+            let i = nextToLoad
+            nextToLoad += 1
+            let f = files[i]
+            let big = f.size >= streamingThreshold
+            if !big { aheadBytes += f.size }
+            cond.unlock()
+            let r = big ? nil : ArticleLoading.load(f)
+            cond.lock()
+            slots[i] = r
+            ready[i] = true
+            cond.broadcast()
+            cond.unlock()
+        }
+    }
+
+    /// File i's result (nil: a file to stream), once loaded; each i once, in order.
+    func take(_ i: Int) -> LoadResult? {
+        cond.lock()
+        defer { cond.unlock() }
+        while !ready[i] { cond.wait() }
+        let r = slots[i]
+        slots[i] = nil
+        consumed = i + 1
+        if files[i].size < streamingThreshold { aheadBytes -= files[i].size }
+        cond.broadcast()
+        return r
+    }
+
+    /// Stops the loaders (after the file each is reading) and waits for them.
+    func stop() {
+        cond.lock()
+        stopped = true
+        cond.broadcast()
+        cond.unlock()
+        done.wait()
     }
 }
 

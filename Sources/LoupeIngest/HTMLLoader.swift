@@ -42,6 +42,9 @@ public struct HTMLLoader {
         loupe_installDenyLoader()
     }()
 
+    /// libxml2's global set-up (not reentrant): done once, before threads parse.
+    static func prepare() { _ = setup }
+
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         _ = HTMLLoader.setup
         var result = LoadResult()

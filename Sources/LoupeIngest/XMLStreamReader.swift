@@ -35,6 +35,9 @@ final class XMLStreamReader {
         loupe_installDenyLoader()
     }()
 
+    /// libxml2's global set-up (not reentrant): done once, before threads parse.
+    static func prepare() { _ = setup }
+
     private let reader: xmlTextReaderPtr
     private let sink = ErrorSink()
     private let sinkRef: Unmanaged<ErrorSink>
