@@ -164,7 +164,8 @@ public struct PDFLoader {
         for app in ["microsoft word - ", "microsoft powerpoint - ", "microsoft excel - "] where lower.hasPrefix(app) {
             return true
         }
-        if let dot = lower.lastIndex(of: "."), !lower.contains(" ") || lower.hasSuffix(".pdf") {
+        // A name ending in a document or image extension: `report.doc`, `Annual report 2007.pdf`.
+        if let dot = lower.lastIndex(of: "."), dot != lower.startIndex {
             let ext = String(lower[lower.index(after: dot)...])
             if fileExtensions.contains(ext) { return true }
         }

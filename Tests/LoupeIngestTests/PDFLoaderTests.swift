@@ -140,7 +140,10 @@ struct PDFLoaderTests {
         var a = try #require(Self.load(TestPDF(pages: [["Pier lamps mended", "They shine."]])).articles.first)
         #expect(a.title == "Pier lamps mended")
         // A file name or an application's name as Title: ignored.
-        for bogus in ["Microsoft Word - minutes.docx", "untitled", "minutes-final.pdf", "Report.doc", "  "] {
+        for bogus in [
+            "Microsoft Word - minutes.docx", "untitled", "minutes-final.pdf", "Report.doc", "Annual report 2007.pdf",
+            "  ",
+        ] {
             a = try #require(
                 Self.load(TestPDF(pages: [["Pier lamps mended", "x"]], info: ["Title": bogus])).articles.first)
             #expect(a.title == "Pier lamps mended", "\(bogus)")
