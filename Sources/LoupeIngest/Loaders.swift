@@ -23,12 +23,13 @@ import LoupeCore
 ///
 /// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a ZIP local file header
 /// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
-/// or EPUB file: see `OfficeLoader`); a JSON object naming jsonfeed.org
+/// or EPUB file: see `OfficeLoader`); `%PDF-` in the first 1024 bytes (PDF allows junk before
+/// it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -37,6 +38,7 @@ public enum ArticleFormat: String, Sendable {
         if Gzip.hasMagic(b) { return .gzip }
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
         if ZipArchive.hasMagic(b) { return .zip }
+        if isPDF(b) { return .pdf }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             return detectUTF16(b)
         }
@@ -90,6 +92,21 @@ public enum ArticleFormat: String, Sendable {
         "html", "head", "body", "p", "div", "article", "section", "main", "h1", "h2", "h3", "table", "ul", "ol",
         "blockquote", "pre", "span", "a", "b", "i", "em", "strong", "br", "meta", "title",
     ]
+
+    /// `%PDF-` and a digit (the version) within the first 1024 bytes.
+    static func isPDF(_ b: [UInt8]) -> Bool {
+        let magic: [UInt8] = Array("%PDF-".utf8)
+        let end = min(b.count, 1024) - magic.count - 1
+        guard end >= 0 else { return false }
+        var i = 0
+        while i <= end {
+            if b[i] == 0x25 && b[(i + 1)..<(i + 5)].elementsEqual(magic[1...]) && MarkupScan.isDigit(b[i + 5]) {
+                return true
+            }
+            i += 1
+        }
+        return false
+    }
 
     /// UTF-16 (with a BOM): only the XML loaders (libxml2 honours the BOM) can read it.
     private static func detectUTF16(_ b: [UInt8]) -> ArticleFormat {
@@ -250,6 +267,8 @@ public enum ArticleLoading {
             return Gzip.load(bytes, relativePath: relativePath, nested: nested)
         case .zip:
             return loadZip(bytes, relativePath: relativePath, nested: nested)
+        case .pdf:
+            return PDFLoader().load(bytes, relativePath: relativePath)
         }
     }
 

@@ -15,7 +15,9 @@ struct IndexCommand: ParsableCommand {
             files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
             Word (.docx), OpenDocument text (.odt) and EPUB files are zip archives read as one \
-            document each (their text and properties; not .doc, PDF, spreadsheets or slides).
+            document each (their text and properties; not .doc, spreadsheets or slides). PDF \
+            files (.pdf) are one document each, their pages' text and properties, read with \
+            libpoppler-glib8 when it is installed (without it they are skipped with a warning).
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted. --rebuild starts afresh \
@@ -150,6 +152,8 @@ struct IndexCommand: ParsableCommand {
         if let v = ProcessInfo.processInfo.environment["LOUPE_STREAM_BYTES"], let n = Int(v), n > 0 {
             indexer.streamingThreshold = n
         }
+        // Testing knob: LOUPE_NO_POPPLER=1 reads PDFs as if libpoppler-glib8 were not installed
+        // (honoured by `Poppler.shared` in LoupeIngest, which loads the library on the first PDF).
         let verbose = self.verbose
         indexer.onDiagnostic = { d in
             if d.severity != .note || verbose { printErr(d.description) }
