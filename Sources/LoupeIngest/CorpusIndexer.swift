@@ -259,7 +259,10 @@ public final class CorpusIndexer: @unchecked Sendable {
             let articles = r.rejected ? [] : r.articles
             if r.rejected { summary.filesWithErrors += 1 } else { summary.articles += articles.count }
             summary.filesWithErrors += r.rejectedMembers
-            writer.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, articles: articles.count)
+            // A file to read again next time is recorded with an impossible size: it then counts
+            // as changed (its articles, if any, are replaced).
+            writer.recordFile(
+                f.relativePath, size: r.retryLater ? -1 : f.size, mtime: f.mtimeNanos, articles: articles.count)
             var start = 0
             while start < articles.count {
                 let end = min(start + chunkSize, articles.count)

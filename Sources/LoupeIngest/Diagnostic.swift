@@ -52,6 +52,9 @@ public struct LoadResult: Sendable {
     /// The file is an archive whose members were read as files: an error rejects that member
     /// only (its articles are not here), not the archive.
     public var isArchive = false
+    /// Something the file needs was missing this time (the PDF library), not wrong with the file:
+    /// the next `loupe index` reads it again, changed or not.
+    public var retryLater = false
     public var rejected: Bool { !isArchive && diagnostics.contains { $0.severity == .error } }
     /// Members of an archive rejected with an error.
     public var rejectedMembers: Int { isArchive ? diagnostics.count { $0.severity == .error } : 0 }

@@ -297,6 +297,7 @@ public enum ArticleLoading {
             let r = load(Array(bytes[m.data]), relativePath: relativePath + "/" + m.path, nested: true)
             if !r.rejected { result.articles += r.articles }
             result.diagnostics += r.diagnostics
+            result.retryLater = result.retryLater || r.retryLater
         }
         if members.isEmpty {
             result.diagnostics.append(
@@ -370,6 +371,7 @@ extension ArticleLoading {
             let r = load(data, relativePath: path, nested: true)
             if !r.rejected { result.articles += r.articles }
             result.diagnostics += r.diagnostics
+            result.retryLater = result.retryLater || r.retryLater
         }
         if files.isEmpty {
             result.diagnostics.append(

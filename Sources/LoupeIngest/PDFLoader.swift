@@ -56,9 +56,11 @@ public struct PDFLoader {
         guard let p = poppler else {
             // Said once per run (as a warning); later PDFs get a note.
             let first = !once || PDFLoader.missingReported.setOnce()
-            return fail(
+            var r = fail(
                 first ? PDFLoader.missingLibrary : "PDF not read: no libpoppler-glib8; skipped",
                 first ? .warning : .note)
+            r.retryLater = true
+            return r
         }
         guard bytes.count <= PDFLoader.maxBytes else {
             return fail("PDF larger than \(PDFLoader.maxBytes >> 20) MB; skipped", .error)

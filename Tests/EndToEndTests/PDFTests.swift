@@ -54,5 +54,12 @@ struct PDFTests {
             ), "\(r.stderr)")
         #expect(try Loupe.run(["find", "zqpierlamps", "--index", idx]).status == 0)
         #expect(try Loupe.run(["find", "cormorants", "--index", idx]).status == 1)
+        // Once the library is there, the next run reads the PDF, though the file is unchanged;
+        // the run after reads nothing.
+        let again = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics", "--json"]).stdout)
+        #expect(again["files"] as? Int == 1, "\(again)")
+        #expect(try Loupe.run(["find", "cormorants", "--index", idx]).status == 0)
+        let third = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics", "--json"]).stdout)
+        #expect(third["files"] as? Int == 0, "\(third)")
     }
 }
