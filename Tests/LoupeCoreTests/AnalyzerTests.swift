@@ -80,6 +80,18 @@ struct AnalyzerTests {
         #expect(Analyzer(.plain).terms("東京都 中") == ["東京都", "中"])
     }
 
+    /// Thai (and Lao, Myanmar, Khmer) runs become pairs too, each vowel or tone mark kept on its
+    /// letter, so a word inside a run is found by its pairs.
+    @Test func thaiRunsBecomePairsWithTheirMarks() {
+        let a = Analyzer(.english)
+        #expect(a.terms("กรุงเทพ") == ["กรุ", "รุง", "งเ", "เท", "ทพ"])
+        let sentence = a.terms("ข่าวกรุงเทพวันนี้")
+        let word = a.terms("กรุงเทพ")
+        let at = sentence.firstIndex(of: word[0]) ?? -1
+        #expect(at >= 0 && Array(sentence[at..<(at + word.count)]) == word, "\(sentence)")
+        #expect(a.terms("ข่าว").first == "ข่า")  // the tone mark stays
+    }
+
     /// Compatibility forms and letters without a decomposition fold as readers type them.
     @Test func foldsCompatibilityFormsAndPlainLetters() {
         let a = Analyzer(.english)

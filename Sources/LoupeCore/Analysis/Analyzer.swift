@@ -63,9 +63,10 @@ public final class Analyzer {
     private static let mark: UInt8 = 2  // combining mark: joins a word in `english`, separates in `plain`
     private static let cjk: UInt8 = 3  // Han, kana or Hangul (`english` only; a word character in `plain`)
 
-    /// Han ideographs, Hiragana, Katakana (full and half width) and Hangul syllables and letters:
-    /// the scripts written without spaces between words (Korean has spaces, but its particles
-    /// join the words: `서울에서`, "in Seoul").
+    /// Han ideographs, Hiragana, Katakana (full and half width), Hangul syllables and letters,
+    /// and Thai, Lao, Myanmar and Khmer: the scripts written without spaces between words
+    /// (Korean has spaces, but its particles join the words: `서울에서`, "in Seoul"). Their
+    /// combining vowel and tone marks stay on their letters.
     static func isCJK(_ v: UInt32) -> Bool {
         switch v {
         case 0x3005...0x3007,  // 々 〆 〇
@@ -73,7 +74,8 @@ public final class Analyzer {
             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,  // Han, extension A, compatibility
             0xFF66...0xFF9F,  // half-width Katakana
             0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF,  // Hangul
-            0x20000...0x2FA1F:  // Han extensions B–F, compatibility supplement
+            0x20000...0x2FA1F,  // Han extensions B–F, compatibility supplement
+            0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF:  // Thai, Lao, Myanmar, Khmer: no spaces either
             return true
         default:
             return false
@@ -246,51 +248,53 @@ public final class Analyzer {
         _ base: UnsafePointer<UInt8>, from start: Int, _ n: Int, position first: Int32, _ body: (Token) -> Void
     ) -> (Int, Int32) {
         var position = first
+        // A pair is emitted once its second character's marks are read: `prev` and `cur` are
+        // characters with their marks (folded bytes) and byte ranges.
+        var prev: [UInt8] = []
         var prevStart = start
-        var prev = fold(decode(base, start, n).0)
-        var i = start + decode(base, start, n).1
-        var pairs = 0
+        var havePrev = false
+        let (v0, w0) = decode(base, start, n)
+        var cur = fold(v0)
+        var curStart = start
+        var i = start + w0
+        func emit(_ a: [UInt8], _ b: [UInt8], from: Int, to: Int) {
+            let len = a.count + b.count
+            guard len > 0, len <= Analyzer.maxTermBytes else { return }
+            // (Copied in place: no array made per pair.)
+            var k = 0
+            for x in a {
+                scratch[k] = x
+                k += 1
+            }
+            for x in b {
+                scratch[k] = x
+                k += 1
+            }
+            body(Token(term: UnsafeBufferPointer(start: scratch, count: len), position: position, start: from, end: to))
+            position &+= 1
+        }
         while i < n, base[i] >= 0x80 {
             let (v, w) = decode(base, i, n)
             if w == 0 { break }
             let cls = classify(v)
-            if cls == Analyzer.mark {  // a voicing or other combining mark stays on its character
-                prev += fold(v)
+            if cls == Analyzer.mark {  // a voicing, vowel or tone mark stays on its character
+                cur += fold(v)
                 i += w
                 continue
             }
             if cls != Analyzer.cjk { break }
-            let cur = fold(v)
-            let len = prev.count + cur.count
-            if len <= Analyzer.maxTermBytes {
-                // (Copied in place: no array made per pair.)
-                var k = 0
-                for b in prev {
-                    scratch[k] = b
-                    k += 1
-                }
-                for b in cur {
-                    scratch[k] = b
-                    k += 1
-                }
-                body(
-                    Token(
-                        term: UnsafeBufferPointer(start: scratch, count: len), position: position, start: prevStart,
-                        end: i + w))
-                position &+= 1
-            }
-            pairs += 1
-            prevStart = i
+            if havePrev { emit(prev, cur, from: prevStart, to: i) }
             prev = cur
+            prevStart = curStart
+            havePrev = true
+            cur = fold(v)
+            curStart = i
             i += w
         }
-        if pairs == 0, !prev.isEmpty, prev.count <= Analyzer.maxTermBytes {
-            for (k, b) in prev.enumerated() { scratch[k] = b }
-            body(
-                Token(
-                    term: UnsafeBufferPointer(start: scratch, count: prev.count), position: position, start: start,
-                    end: i))
-            position &+= 1
+        if havePrev {
+            emit(prev, cur, from: prevStart, to: i)
+        } else {
+            emit([], cur, from: start, to: i)
         }
         return (i, position)
     }
