@@ -105,7 +105,11 @@ public struct HTMLLoader {
         var categories: [String] = []
         func addCategory(_ c: String) {
             let v = HTMLText.collapse(c)
-            if !v.isEmpty && categories.count < 50 && !categories.contains(v) { categories.append(v) }
+            // `Harbour` from article:tag and `harbour` from keywords are one category.
+            let key = v.lowercased()
+            if !v.isEmpty && categories.count < 50 && !categories.contains(where: { $0.lowercased() == key }) {
+                categories.append(v)
+            }
         }
         for c in page.metas(["article:section", "article:tag"]) { addCategory(c) }
         // (Some generators put the page's title there: no category.)

@@ -149,9 +149,9 @@ struct FoundationTests {
         #expect(pairs(authors).contains { $0 == ("Mira Castell", 3) }, "\(authors)")
         #expect((authors["without"] as? Int ?? 0) + pairs(authors).map(\.1).reduce(0, +) >= total)
         let categories = try counts("category")
-        // The page names both Harbour and harbour; the Markdown post harbour: one value, 2 articles.
+        // The page says Harbour, the Markdown post harbour: one value, 2 articles.
         #expect(pairs(categories).filter { $0.0.lowercased() == "harbour" }.map(\.1) == [2], "\(categories)")
-        #expect(pairs(categories).contains { $0 == ("harbour", 2) })
+        #expect(pairs(categories).contains { $0 == ("Harbour", 2) })  // a tie of forms: the first in order
         let one = try counts("category", ["--limit", "1"])
         // (The default limit shows 10 values: the others are counted as more.)
         let distinct = pairs(categories).count + (categories["moreValues"] as? Int ?? 0)

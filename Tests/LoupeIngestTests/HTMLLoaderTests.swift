@@ -21,7 +21,7 @@ struct HTMLLoaderTests {
             <meta property="article:published_time" content="2024-03-05T10:00:00+01:00">
             <meta property="article:section" content="Local">
             <meta property="article:tag" content="harbour">
-            <meta name="keywords" content="dredging, council , harbour">
+            <meta name="keywords" content="dredging, council , Harbour">
             <link rel="canonical" href="https://gazette.example/2024/dredging">
             <script>var a = 1 < 2 && "scriptword";</script>
             <style>p { color: red } .styleword {}</style>
@@ -56,6 +56,7 @@ struct HTMLLoaderTests {
         // "By" dropped, two names; the article:author URL is no name.
         #expect(a.authors == ["Jane Doe", "John Roe"])
         #expect(a.link == "https://gazette.example/2024/dredging")
+        // The keywords' Harbour is the tag's harbour: one category, in its first form.
         #expect(a.categories == ["Local", "harbour", "dredging", "council"])
         for word in [
             "scriptword", "styleword", "bannerword", "navword", "asideword", "hiddenword", "ariaword", "roleword",
@@ -89,7 +90,8 @@ struct HTMLLoaderTests {
             #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
         )
         #expect(og.articles.first?.title == "The real headline")
-        let plain = Self.load("<html><head><title>Annual report</title></head><body><h1>Contents</h1><p>text</p></body></html>")
+        let plain = Self.load(
+            "<html><head><title>Annual report</title></head><body><h1>Contents</h1><p>text</p></body></html>")
         #expect(plain.articles.first?.title == "Annual report")
         #expect(plain.articles.first?.body == "Contents\n\ntext")
         let none = Self.load("<html><body><p>Just a paragraph.</p></body></html>", path: "dump/notes.htm")
@@ -104,7 +106,8 @@ struct HTMLLoaderTests {
         )
         #expect(listing.articles.first?.body == "One\n\na\n\nb")
         // A <time datetime> in the text dates a page without date metadata.
-        let timed = Self.load(#"<html><body><article><time datetime="2023-11-02">2 Nov</time><p>x</p></article></body></html>"#)
+        let timed = Self.load(
+            #"<html><body><article><time datetime="2023-11-02">2 Nov</time><p>x</p></article></body></html>"#)
         #expect(timed.articles.first?.date == "2023-11-02")
     }
 
@@ -128,7 +131,8 @@ struct HTMLLoaderTests {
         let a = try #require(Self.load(html).articles.first)
         #expect(a.body == "Tide tables for the week\n\nHigh water is at 06:12 on Monday, later each day after.")
         #expect(a.categories.isEmpty)
-        let links = Self.load(#"<html><body><ul><li><a href="/a">Alpha page</a><li><a href="/b">Beta page</a></ul></body></html>"#)
+        let links = Self.load(
+            #"<html><body><ul><li><a href="/a">Alpha page</a><li><a href="/b">Beta page</a></ul></body></html>"#)
         #expect(links.articles.first?.body == "Alpha page\nBeta page")
     }
 
@@ -167,14 +171,17 @@ struct HTMLLoaderTests {
     /// bytes that are not UTF-8 read as Windows-1252 (with a warning naming the line).
     @Test func encodings() throws {
         let declared: [UInt8] =
-            Array(#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Na"#.utf8)
-            + [0xEF] + Array("ve</title></head><body><p>r".utf8) + [0xE9] + Array("sum".utf8) + [0xE9] + Array("</p></body></html>".utf8)
+            Array(
+                #"<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Na"#.utf8)
+            + [0xEF] + Array("ve</title></head><body><p>r".utf8) + [0xE9] + Array("sum".utf8) + [0xE9]
+            + Array("</p></body></html>".utf8)
         let d = ArticleLoading.load(declared, relativePath: "d.html")
         #expect(d.articles.first?.title == "Naïve")
         #expect(d.articles.first?.body == "résumé")
         #expect(d.diagnostics.isEmpty)
         let mixed: [UInt8] =
-            Array("<html><body>\n<p>cr\u{E8}me ".utf8) + [0x93] + Array("quoted".utf8) + [0x94, 0x0A] + Array("</p></body></html>".utf8)
+            Array("<html><body>\n<p>cr\u{E8}me ".utf8) + [0x93] + Array("quoted".utf8) + [0x94, 0x0A]
+            + Array("</p></body></html>".utf8)
         let m = ArticleLoading.load(mixed, relativePath: "m.html")
         #expect(m.articles.first?.body == "crème “quoted”")
         #expect(m.diagnostics.map(\.line) == [2])
@@ -188,6 +195,7 @@ struct HTMLLoaderTests {
         let empty = Self.load("<html><head><script>x()</script></head><body> </body></html>")
         #expect(empty.articles.isEmpty && !empty.rejected)
         #expect(empty.diagnostics.map(\.severity) == [.note])
-        #expect(Self.load("<html><head><title>Only a title</title></head></html>").articles.first?.title == "Only a title")
+        #expect(
+            Self.load("<html><head><title>Only a title</title></head></html>").articles.first?.title == "Only a title")
     }
 }
