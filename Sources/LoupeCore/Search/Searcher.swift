@@ -100,7 +100,7 @@ public final class Searcher {
             let terms = analyzedTerms(w)
             if terms.isEmpty { return .nothing }
             if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
-                // Chinese, Japanese or Korean: the index holds pairs of characters. A word of
+                // Chinese, Japanese, Korean, Thai…: the index holds pairs of characters. A word of
                 // several is the phrase of its pairs; one character alone is every pair it starts
                 // (and itself, where it stood alone).
                 if terms.count > 1 { return try phrase(terms, field: f, slop: 0) }
