@@ -221,6 +221,8 @@ final class OnceFlag: @unchecked Sendable {
 /// loaded with `dlopen` on first use (`Poppler.shared`). `LOUPE_NO_POPPLER=1` makes it missing
 /// (a testing knob).
 public final class Poppler: Sendable {
+    static let lock = NSLock()
+
     /// Library names tried in order.
     static let libraryNames = ["libpoppler-glib.so.8", "libpoppler-glib.so"]
 
@@ -296,7 +298,11 @@ public final class Poppler: Sendable {
     /// Opens `bytes` (kept alive while the document lives: poppler does not copy them) and
     /// reads every page's text, stopping once it passes `maxTextBytes`.
     func read(_ bytes: [UInt8], maxTextBytes: Int) -> Result<Document, Failure> {
-        bytes.withUnsafeBytes { buf -> Result<Document, Failure> in
+        // One PDF at a time: poppler-glib sets up its global parameters on the first document
+        // without a lock, and files are read on several threads (`Prefetcher`).
+        Poppler.lock.lock()
+        defer { Poppler.lock.unlock() }
+        return bytes.withUnsafeBytes { buf -> Result<Document, Failure> in
             var error: UnsafeMutableRawPointer?
             // poppler reads the bytes, never writes them (its `char *` predates `const`).
             let raw = buf.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: CChar.self)) }
