@@ -115,7 +115,7 @@ struct IndexCommand: ParsableCommand {
         do {
             var reset = rebuild
             var kind = analyzer ?? .english
-            if let m = try? Manifest.load(directory: location.path) {
+            if let m = try? Manifest.load(directory: location.path, files: false).0 {
                 if analyzer == nil { kind = m.analyzer }
                 let root = CorpusWalker.realPath(corpus) ?? corpus
                 if !reset && m.corpusRoot != root {

@@ -227,9 +227,10 @@ struct RelatedCommand: ParsableCommand {
     /// member of a corpus archive (`feeds.tar.gz/a/b.xml`, as `find` shows its source).
     static func resolve(_ key: String, _ reader: IndexReader) throws -> Int? {
         if let d = try reader.document(id: key) { return d }
-        if let rec = reader.manifest.files[key] { return try firstLive(rec, reader) { _, _ in true } }
+        let files = try reader.files()
+        if let rec = files[key] { return try firstLive(rec, reader) { _, _ in true } }
         // An archive member: the archive's articles whose source it is (read in order).
-        for (path, rec) in reader.manifest.files where key.hasPrefix(path + "/") {
+        for (path, rec) in files where key.hasPrefix(path + "/") {
             if let d = try firstLive(rec, reader, where: { seg, d in try seg.article(d).source == key }) { return d }
         }
         return nil
@@ -240,7 +241,7 @@ struct RelatedCommand: ParsableCommand {
     static func liveArticles(inFile key: String, _ reader: IndexReader) throws -> Int? {
         var n = 0
         var found = false
-        for (path, rec) in reader.manifest.files where path == key || key.hasPrefix(path + "/") {
+        for (path, rec) in try reader.files() where path == key || key.hasPrefix(path + "/") {
             found = true
             let member = path != key
             for part in rec.parts {

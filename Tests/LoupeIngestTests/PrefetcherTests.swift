@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import LoupeCore
 @testable import LoupeIngest
 
 @Suite("reading corpus files ahead")
@@ -46,5 +47,28 @@ struct PrefetcherTests {
         p.start(threads: 2)
         #expect(p.take(0)?.articles.first?.title == "T0")
         p.stop()
+    }
+}
+
+@Suite("a reader's corpus file records")
+struct ReaderFileRecordsTests {
+    /// A reader opens the manifest without its file records (thousands for a corpus of one file
+    /// per article) and decodes them when asked: the same records the writer stored.
+    @Test func fileRecordsAreReadOnDemand() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-files-\(UUID())").path
+        let corpus = root + "/corpus"
+        try FileManager.default.createDirectory(atPath: corpus, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for i in 0..<40 {
+            try "Note \(i)\n\nbody \(i)\n".write(toFile: corpus + "/n\(i).txt", atomically: true, encoding: .utf8)
+        }
+        let writer = try IndexWriter(directory: root + "/index", analyzer: .english, reset: true)
+        _ = try CorpusIndexer(root: corpus, writer: writer).run()
+        let reader = try IndexReader(directory: root + "/index")
+        #expect(reader.manifest.files.isEmpty)
+        let files = try reader.files()
+        #expect(files == (try Manifest.load(directory: root + "/index").files))
+        #expect(files.count == 40 && files["n7.txt"]?.articles == 1)
+        #expect(reader.manifest.segments.count >= 1 && reader.documentCount == 40)
     }
 }

@@ -1,9 +1,15 @@
+import Foundation
+
 /// A consistent, read-only snapshot of an index: one manifest generation and its segments.
 /// Opening never blocks on a writer; files of the snapshot stay readable (mapped) even if a
 /// later commit removes them.
 public final class IndexReader: @unchecked Sendable {
     public let directory: String
+    /// The commit's manifest, without its corpus file records (`files()` reads them).
     public let manifest: Manifest
+    private let manifestJSON: [UInt8]
+    private let filesLock = NSLock()
+    private var filesCache: [String: Manifest.FileRecord]?
     public let segments: [SegmentReader]
     /// Live (not deleted) documents.
     public let documentCount: Int
@@ -22,9 +28,10 @@ public final class IndexReader: @unchecked Sendable {
         // manifest and opening its segments: then read the new manifest and try again.
         var attempt = 0
         var m: Manifest
+        var json: [UInt8]
         var opened: [SegmentReader]
         while true {
-            m = try Manifest.load(directory: directory)
+            (m, json) = try Manifest.load(directory: directory, files: false)
             guard m.format == Manifest.currentFormat else {
                 throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
             }
@@ -33,11 +40,12 @@ public final class IndexReader: @unchecked Sendable {
                 break
             } catch {
                 attempt += 1
-                let now = try? Manifest.load(directory: directory)
+                let now = try? Manifest.load(directory: directory, files: false).0
                 if attempt >= 20 || now?.generation == m.generation { throw error }
             }
         }
         manifest = m
+        manifestJSON = json
         verified.save()
         checksummedBytes = verified.checksummedBytes
         var segs: [SegmentReader] = []
@@ -67,6 +75,21 @@ public final class IndexReader: @unchecked Sendable {
     }
 
     public var analyzer: AnalyzerKind { manifest.analyzer }
+
+    /// This commit's corpus files with where their articles are, decoded on demand (an index
+    /// of one file per article lists thousands).
+    public func files() throws -> [String: Manifest.FileRecord] {
+        filesLock.lock()
+        defer { filesLock.unlock() }
+        if let filesCache { return filesCache }
+        do {
+            let f = try Manifest.fileRecords(json: manifestJSON)
+            filesCache = f
+            return f
+        } catch {
+            throw IndexError.corrupt(directory + "/MANIFEST", "unreadable manifest (\(error))")
+        }
+    }
 
     /// Average document length in a length slot, over all documents of the snapshot.
     public func averageLength(slot: Int) -> Float {
