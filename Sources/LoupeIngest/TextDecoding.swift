@@ -8,7 +8,7 @@ public enum TextDecoding {
         case utf16LE
         case utf16BE
         case latin1(line: Int)
-        /// Not UTF-8, read in a legacy East Asian encoding (`Charsets.legacyEastAsian`): its label.
+        /// Not UTF-8, read in a legacy East Asian or Cyrillic encoding (`Charsets`): its label.
         case legacy(String)
         case binary
     }
@@ -83,7 +83,7 @@ public enum TextDecoding {
         let body = b[start...]
         if looksBinary(Array(body.prefix(8192))) {
             // Shift_JIS or Big5 text is mostly bytes that are not UTF-8: binary at first sight.
-            if let legacy = legacyEastAsian(body) { return legacy }
+            if let decoded = legacy(body) { return decoded }
             return ("", .binary)
         }
         var validMulti = 0
@@ -109,12 +109,13 @@ public enum TextDecoding {
             }
         }
         if firstInvalidLine == 0 { return (String(decoding: body, as: UTF8.self), .utf8) }
-        if let legacy = legacyEastAsian(body) { return legacy }
+        if let decoded = legacy(body) { return decoded }
         if validMulti == 0 && !c1 { return (latin1(body), .latin1(line: firstInvalidLine)) }
         return (String(decoding: body, as: UTF8.self), .utf8WithInvalidBytes(line: firstInvalidLine))
     }
 
-    private static func legacyEastAsian(_ body: ArraySlice<UInt8>) -> (String, Outcome)? {
+    /// Undeclared East Asian or Cyrillic text (`Charsets`), decoded with its encoding.
+    private static func legacy(_ body: ArraySlice<UInt8>) -> (String, Outcome)? {
         guard let label = Charsets.legacyEastAsian(body) ?? Charsets.legacyCyrillic(body),
             let text = Charsets.decode(body, charset: Charsets.iconvName(label))
         else { return nil }

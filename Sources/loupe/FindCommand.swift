@@ -354,12 +354,7 @@ struct FindCommand: ParsableCommand {
     }
 
     private func timeline(_ node: QueryNode, _ unit: TimelineUnit, _ reader: IndexReader, _ searcher: Searcher) throws {
-        let docs: [Int]
-        do {
-            docs = try searcher.matchingDocuments(try searcher.prepare(node))
-        } catch let e as QueryError {
-            throw fail(e.message)
-        }
+        let docs = try matches(node, searcher)
         var counts: [String: Int] = [:]
         var undated = 0
         var perDay: [Int64: Int] = [:]  // days since 1970, from the date column
@@ -381,28 +376,39 @@ struct FindCommand: ParsableCommand {
                     TimelineJSON(
                         query: query ?? "", by: unit.rawValue, total: docs.count, undated: undated, buckets: buckets)))
         } else {
-            let top = buckets.map(\.count).max() ?? 1
-            let bar = color.enabled || isatty(1) == 1
-            for b in buckets {
-                let n = bar ? max(1, b.count * 40 / max(top, 1)) : 0
-                print(
-                    b.period + "  " + String(format: "%6d", b.count)
-                        + (bar ? "  " + String(repeating: "█", count: n) : ""))
-            }
+            printCounts(buckets.map { ($0.period, $0.count) })
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
             printErr(counted(docs.count, "matching article"))
         }
         if docs.isEmpty { throw ExitCode(1) }
     }
 
-    /// `--by author|category|source`: how many matches have each value, the most frequent first.
-    private func facets(_ node: QueryNode, _ by: CountBy, _ reader: IndexReader, _ searcher: Searcher) throws {
-        let docs: [Int]
+    /// Every document `node` matches (`--by`), a query error said as one.
+    private func matches(_ node: QueryNode, _ searcher: Searcher) throws -> [Int] {
         do {
-            docs = try searcher.matchingDocuments(try searcher.prepare(node))
+            return try searcher.matchingDocuments(try searcher.prepare(node))
         } catch let e as QueryError {
             throw fail(e.message)
         }
+    }
+
+    /// `--by`'s lines: each label padded to the longest, its count, and on a terminal (or with
+    /// colour) a bar scaled to the largest count.
+    private func printCounts(_ rows: [(label: String, count: Int)]) {
+        let width = rows.map(\.label.count).max() ?? 0
+        let top = rows.map(\.count).max() ?? 1
+        let bar = color.enabled || isatty(1) == 1
+        for r in rows {
+            let n = bar ? max(1, r.count * 40 / max(top, 1)) : 0
+            print(
+                r.label + String(repeating: " ", count: width - r.label.count) + "  " + String(format: "%6d", r.count)
+                    + (bar ? "  " + String(repeating: "█", count: n) : ""))
+        }
+    }
+
+    /// `--by author|category|source`: how many matches have each value, the most frequent first.
+    private func facets(_ node: QueryNode, _ by: CountBy, _ reader: IndexReader, _ searcher: Searcher) throws {
+        let docs = try matches(node, searcher)
         // Values that differ only in case are one (`Harbour`, `harbour`), shown in their most
         // frequent form.
         var counts: [String: Int] = [:]
@@ -443,18 +449,10 @@ struct FindCommand: ParsableCommand {
                         moreValues: more)))
         } else {
             // A long path keeps its end (the file), a long name its beginning.
-            let labels = shown.map {
-                Terminal.clean(Terminal.truncated($0.value, to: 48, keepingEnd: by == .source))
-            }
-            let width = labels.map(\.count).max() ?? 0
-            let top = shown.first?.count ?? 1
-            let bar = color.enabled || isatty(1) == 1
-            for (label, v) in zip(labels, shown) {
-                let n = bar ? max(1, v.count * 40 / max(top, 1)) : 0
-                print(
-                    label + String(repeating: " ", count: width - label.count) + "  " + String(format: "%6d", v.count)
-                        + (bar ? "  " + String(repeating: "█", count: n) : ""))
-            }
+            printCounts(
+                shown.map {
+                    (Terminal.clean(Terminal.truncated($0.value, to: 48, keepingEnd: by == .source)), $0.count)
+                })
             if more > 0 { print("(\(counted(more, "more \(by.noun)", plural: "more \(by.noun)s")))") }
             if without > 0 { print("(\(counted(without, "article")) without \(by.article) \(by.noun))") }
             printErr(counted(docs.count, "matching article"))

@@ -166,11 +166,7 @@ struct RelatedCommand: ParsableCommand {
             } else if let a = article, let doc = try RelatedCommand.resolve(a, reader) {
                 source = try reader.article(doc)
                 sourceDoc = doc
-                if source.id != a, let n = try RelatedCommand.liveArticles(inFile: a, reader), n > 1 {
-                    printErr(
-                        "loupe: note: \(Diagnostic.escape(a)) holds \(n) articles; related to its first, \(Diagnostic.escape(source.id)) (give another's id, as find shows it)"
-                    )
-                }
+                try RelatedCommand.noteSeveral(a, used: source.id, reader, "related to its first")
             } else if let a = article, FileManager.default.fileExists(atPath: a) {
                 source = try RelatedCommand.readArticle(a)
             } else {
@@ -244,17 +240,25 @@ struct RelatedCommand: ParsableCommand {
         for (path, rec) in try reader.files() where path == key || key.hasPrefix(path + "/") {
             found = true
             let member = path != key
-            for part in rec.parts {
-                guard let seg = reader.segments.first(where: { $0.info.name == part.segment }) else { continue }
-                for d in part.firstDoc..<(part.firstDoc + part.count) where !seg.isDeleted(Int32(d)) {
-                    if try !member || seg.article(Int32(d)).source == key { n += 1 }
-                }
+            _ = try firstLive(rec, reader) { seg, d in
+                if try !member || seg.article(d).source == key { n += 1 }
+                return false
             }
         }
         return found ? n : nil
     }
 
-    /// The global document of the first live article of a corpus file that `accept` takes.
+    /// The note `show` and `related` give when `key`, a file of several articles, stood for its
+    /// first (`id`); nothing for a one-article file or an id.
+    static func noteSeveral(_ key: String, used id: String, _ reader: IndexReader, _ what: String) throws {
+        guard id != key, let n = try liveArticles(inFile: key, reader), n > 1 else { return }
+        printErr(
+            "loupe: note: \(Diagnostic.escape(key)) holds \(n) articles; \(what), \(Diagnostic.escape(id)) (give another's id, as find shows it)"
+        )
+    }
+
+    /// The global document of the first live article of a corpus file that `accept` takes (it
+    /// is shown them all, in order, until it takes one).
     private static func firstLive(
         _ rec: Manifest.FileRecord, _ reader: IndexReader, where accept: (SegmentReader, Int32) throws -> Bool
     ) throws -> Int? {

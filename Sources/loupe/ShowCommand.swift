@@ -44,11 +44,7 @@ struct ShowCommand: ParsableCommand {
                 article = a
             } else if let doc = try RelatedCommand.resolve(id, reader) {
                 article = try reader.article(doc)
-                if let n = try RelatedCommand.liveArticles(inFile: id, reader), n > 1 {
-                    printErr(
-                        "loupe: note: \(Diagnostic_escape(id)) holds \(n) articles; this is its first, \(Diagnostic_escape(article.id)) (give another's id, as find shows it)"
-                    )
-                }
+                try RelatedCommand.noteSeveral(id, used: article.id, reader, "this is its first")
             } else {
                 printErr("loupe: no article with id or path \(Diagnostic_escape(id))")
                 throw ExitCode(1)

@@ -93,9 +93,9 @@ enum TopKCollectors {
         let filter = filter ?? DocFilter(segment)
         var n = 0
         var d = s.next()
-        let deletions = filter.active
+        let filtered = filter.active
         while d != PostingsCursor.end {
-            if !deletions || filter.accepts(d) {
+            if !filtered || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: s.score())
             }
@@ -111,11 +111,11 @@ enum TopKCollectors {
     ) -> Int {
         let filter = filter ?? DocFilter(segment)
         var n = 0
-        let deletions = filter.active
+        let filtered = filter.active
         p.minCompetitive = heap.isFull ? heap.threshold : -Float.infinity
         var d = p.next()
         while d != PostingsCursor.end {
-            if !deletions || filter.accepts(d) {
+            if !filtered || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: p.score())
                 if heap.isFull { p.minCompetitive = heap.threshold }
@@ -144,7 +144,7 @@ enum TopKCollectors {
         let big = bounds.indices.max { bounds[$0] < bounds[$1] }
         let others = big.map { restSum - bounds[$0] } ?? restSum
         let end = PostingsCursor.end
-        let deletions = filter.active
+        let filtered = filter.active
         var n = 0
         var d = lead.next()
         var boundBlock: Int32 = -1
@@ -168,7 +168,7 @@ enum TopKCollectors {
                         let r = rest[big]
                         var x = r.doc < d ? r.advance(to: d) : r.doc
                         while x != end && x <= last {
-                            if lead.advance(to: x) == x, !deletions || filter.accepts(x) {
+                            if lead.advance(to: x) == x, !filtered || filter.accepts(x) {
                                 n += 1
                                 heap.offer(doc: segment.docBase + Int(x), score: sc.score(0, x))
                             }
@@ -179,7 +179,7 @@ enum TopKCollectors {
                         continue
                     }
                 }
-                if !deletions || filter.accepts(d) {
+                if !filtered || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: sc.score(0, d))
                 }
@@ -438,7 +438,7 @@ enum TopKCollectors {
         let margin: (Float) -> Float = { t in phraseBound + abs(t) * 1e-4 }
         let m = sorted.count
         let cursors = sc.cursors
-        let deletions = filter.active
+        let filtered = filter.active
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var firstEssential = 0
         var n = 0
@@ -481,7 +481,7 @@ enum TopKCollectors {
                 {
                     s += p._withUnsafeGuaranteedRef { $0.score() }
                 }
-                if !deletions || filter.accepts(d) {
+                if !filtered || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
@@ -522,7 +522,7 @@ enum TopKCollectors {
         let sc = ClauseScoring(sorted, segment: segment)
         let m = sorted.count
         let cursors = sc.cursors
-        let deletions = filter.active
+        let filtered = filter.active
         var docs = cursors.map { c in c._withUnsafeGuaranteedRef { $0.next() } }
         var bounds = WindowBounds(m)
         // Prefix sums of the window's clause bounds (non-essential clauses are those whose sum
@@ -565,7 +565,7 @@ enum TopKCollectors {
                                 d, acc[k], below: firstEssential, prefix: prefix, docs: &docs, sc: sc,
                                 full: heap.isFull, threshold: heap.threshold)
                             acc[k] = 0
-                            if !deletions || filter.accepts(d) {
+                            if !filtered || filter.accepts(d) {
                                 n += 1
                                 heap.offer(doc: segment.docBase + Int(d), score: s)
                             }
@@ -603,7 +603,7 @@ enum TopKCollectors {
         let m = sorted.count
         let sc = ClauseScoring(sorted, segment: segment)
         let cursors = sc.cursors
-        let deletions = filter.active
+        let filtered = filter.active
         let end = PostingsCursor.end
         var n = 0
         return withExtendedLifetime(sorted) {
@@ -716,7 +716,7 @@ enum TopKCollectors {
                 } else {
                     for i in 0..<m { s += sc.score(i, d) }
                 }
-                if !deletions || filter.accepts(d) {
+                if !filtered || filter.accepts(d) {
                     n += 1
                     heap.offer(doc: segment.docBase + Int(d), score: s)
                 }
@@ -735,7 +735,7 @@ enum TopKCollectors {
         var prefix = [Float](repeating: 0, count: sorted.count + 1)
         for i in 0..<sorted.count { prefix[i + 1] = prefix[i] + bounds[i] }
         for c in sorted { _ = c.next() }
-        let deletions = filter.active
+        let filtered = filter.active
         var firstEssential = 0
         var n = 0
         while true {
@@ -760,7 +760,7 @@ enum TopKCollectors {
                 if c.doc == d { score += c.score() }
                 i -= 1
             }
-            if !deletions || filter.accepts(d) {
+            if !filtered || filter.accepts(d) {
                 n += 1
                 heap.offer(doc: segment.docBase + Int(d), score: score)
             }
