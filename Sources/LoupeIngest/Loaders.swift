@@ -57,6 +57,14 @@ public enum ArticleFormat: String, Sendable {
                 {
                     return .xml
                 }
+                // Text that merely opens with a bracketed name (a wire story's `<CINRAM LTD> 4TH
+                // QTR NET`, `<NOVA> WINS ...`) is not XML: nothing declares it, and its first tag
+                // is not a well-formed start tag or nothing in the head closes an element.
+                if format == .xml && root.doctype == nil && !head.starts(with: Array("<?xml".utf8))
+                    && (!root.wellFormedStartTag || !MarkupScan.closesAnElement(head))
+                {
+                    return .text
+                }
                 return format
             }
             guard head.count >= 2 else { return .text }
@@ -590,12 +598,55 @@ enum MarkupScan {
         var name: String
         var attributes: [UInt8]
         var doctype: String?
+        /// The start tag ended with `>` within the bytes looked at.
+        var closed = true
         var localName: String { name.split(separator: ":").last.map(String.init) ?? name }
+        /// `attributes` are XML's `name="value"` pairs (then optionally `/`), and the tag ended.
+        var wellFormedStartTag: Bool {
+            guard closed else { return false }
+            let b = attributes
+            var i = 0
+            func spaces() { while i < b.count && MarkupScan.isSpace(b[i]) { i += 1 } }
+            while true {
+                spaces()
+                if i == b.count || (b[i] == UInt8(ascii: "/") && i + 1 == b.count) { return true }
+                guard
+                    MarkupScan.isLetter(b[i]) || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: ":") || b[i] >= 0x80
+                else { return false }
+                while i < b.count && (MarkupScan.isNameChar(b[i]) || b[i] >= 0x80) { i += 1 }
+                spaces()
+                guard i < b.count, b[i] == UInt8(ascii: "=") else { return false }
+                i += 1
+                spaces()
+                guard i < b.count, b[i] == UInt8(ascii: "\"") || b[i] == UInt8(ascii: "'") else { return false }
+                let q = b[i]
+                i += 1
+                while i < b.count && b[i] != q { i += 1 }
+                guard i < b.count else { return false }
+                i += 1
+            }
+        }
         func hasAttribute(_ a: String) -> Bool {
             attributes.withUnsafeBufferPointer { p in
                 let t = Tag(start: 0, end: p.count, name: 0..<0, closing: false, attributes: 0..<p.count)
                 return MarkupScan.attribute(p, t, Array(a.utf8)) != nil
             }
+        }
+    }
+
+    /// `head` holds an end tag (`</`) or an empty-element tag (`/>`): an XML document of more
+    /// than a start tag does, within its first 64 KB.
+    static func closesAnElement(_ head: [UInt8]) -> Bool {
+        head.withUnsafeBufferPointer { b in
+            guard b.count >= 2 else { return false }
+            for i in 1..<b.count where b[i - 1] == UInt8(ascii: "/") || b[i] == UInt8(ascii: "/") {
+                if (b[i - 1] == UInt8(ascii: "<") && b[i] == UInt8(ascii: "/"))
+                    || (b[i - 1] == UInt8(ascii: "/") && b[i] == UInt8(ascii: ">"))
+                {
+                    return true
+                }
+            }
+            return false
         }
     }
 
@@ -651,7 +702,9 @@ enum MarkupScan {
                     let name = String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<k]), as: UTF8.self)
                     var e = k
                     while e < n && e < k + 4096 && b[e] != UInt8(ascii: ">") { e += 1 }
-                    return Root(name: name, attributes: Array(b[k..<e]), doctype: doctype)
+                    return Root(
+                        name: name, attributes: Array(b[k..<e]), doctype: doctype,
+                        closed: e < n && b[e] == UInt8(ascii: ">"))
                 } else {
                     return nil
                 }

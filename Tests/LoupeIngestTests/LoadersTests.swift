@@ -22,6 +22,23 @@ struct LoaderDetectionTests {
         #expect(detect("From: a@b.example\nSubject: s\n\nb") == .mail)
     }
 
+    @Test func textOpeningWithABracketedNameIsText() {
+        // Wire stories name companies in angle brackets; their first line is not a start tag.
+        #expect(detect("<CINRAM LTD> 4TH QTR NET\n\nShr 45 cts vs 58 cts\n Reuter\n") == .text)
+        #expect(detect("<NOVA> WINS OKAY FOR HUSKY <HYO> DEAL\n\nNova said <Union Faith Canada> would buy.") == .text)
+        #expect(detect("<Hello there, this never closes") == .text)
+        #expect(detect("<note a='1' b=\"2\">") == .text)
+        let r = ArticleLoading.load(
+            Array("<CINRAM LTD> 4TH QTR NET\n\nShr 45 cts vs 58 cts\n".utf8), relativePath: "c.txt")
+        #expect(r.diagnostics.isEmpty)
+        #expect(r.articles.first?.title == "<CINRAM LTD> 4TH QTR NET")
+        // XML stays XML: declared, or with a well-formed start tag and an element closed.
+        #expect(detect("<note a='1' b=\"2\">text</note>") == .xml)
+        #expect(detect("<report/>") == .xml)
+        #expect(detect("<?xml version=\"1.0\"?><CINRAM LTD>") == .xml)
+        #expect(detect("<report><title>cut short</title><body>and trunc") == .xml)
+    }
+
     @Test func utf16NewsMLGoesToTheNewsMLLoader() {
         var b: [UInt8] = [0xFF, 0xFE]
         for u
