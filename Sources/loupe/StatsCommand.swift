@@ -65,7 +65,7 @@ struct StatsCommand: ParsableCommand {
         let st = Stats(
             directory: location.path, generation: reader.manifest.generation, analyzer: reader.analyzer.rawValue,
             corpusRoot: reader.manifest.corpusRoot, articles: reader.documentCount, deletedArticles: deleted,
-            segments: reader.segments.count, terms: terms, files: try reader.files().count, bytesByKind: sizes,
+            segments: reader.segments.count, terms: terms, files: try reader.fileCount(), bytesByKind: sizes,
             averageLength: [
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
             ], datedArticles: dated, firstDate: dated > 0 ? DateColumn.isoDay(first) : nil,

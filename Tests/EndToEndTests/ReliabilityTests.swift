@@ -246,12 +246,14 @@ struct ReliabilityTests {
         let expected = try Self.answers(good, queries: queries)
         #expect(expected.allSatisfy { $0.1.status == 0 }, "\(expected.map { "\($0.0): \($0.1)" })")
 
-        // Every kind of file: the MANIFEST and the five files of the largest segment.
+        // Every kind of file: the MANIFEST, the file list and the five files of the largest segment.
         func size(_ f: String) -> Int {
             ((try? FileManager.default.attributesOfItem(atPath: good + "/" + f)[.size]) as? NSNumber)?.intValue ?? 0
         }
         let largest = segments.max { size($0 + ".post") < size($1 + ".post") }!
-        let targets = ["MANIFEST"] + ["dict", "post", "pos", "len", "store"].map { "\(largest).\($0)" }
+        let lists = names.filter { $0.hasPrefix("files") && $0.hasSuffix(".list") }
+        #expect(lists.count == 1, "one file list: \(names)")
+        let targets = ["MANIFEST"] + lists + ["dict", "post", "pos", "len", "store"].map { "\(largest).\($0)" }
         var rng = SplitMix(state: 42)
         var cases: [(String, Damage)] = []
         for file in targets {

@@ -100,11 +100,8 @@ struct StreamingTests {
         try write(1000, "zqfirst")
         let idx = dir.appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--optimize", "--no-topics"]).status == 0)
-        let manifest = try String(contentsOfFile: idx + "/MANIFEST", encoding: .utf8)
-        let json = try #require(manifest.split(separator: "\n").first)
-        let files = try #require(Loupe.json(String(json))["files"] as? [String: [String: Any]])
-        let parts = try #require(files["big.jsonl"]?["parts"] as? [[String: Any]])
-        #expect(parts.count == 1 && parts.first?["count"] as? Int == 1000, "\(parts)")
+        let parts = try #require(try Manifest.load(directory: idx).files["big.jsonl"]?.parts)
+        #expect(parts.count == 1 && parts.first?.count == 1000, "\(parts)")
         // The file changes: its 1,000 articles give way to 600 new ones.
         Thread.sleep(forTimeInterval: 0.01)
         try write(600, "zqsecond")

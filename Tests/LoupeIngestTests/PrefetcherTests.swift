@@ -70,5 +70,120 @@ struct ReaderFileRecordsTests {
         #expect(files == (try Manifest.load(directory: root + "/index").files))
         #expect(files.count == 40 && files["n7.txt"]?.articles == 1)
         #expect(reader.manifest.segments.count >= 1 && reader.documentCount == 40)
+        #expect(try reader.fileCount() == 40)
+    }
+
+    func corpus(_ root: String, notes: Int) throws -> String {
+        let corpus = root + "/corpus"
+        try FileManager.default.createDirectory(atPath: corpus + "/sub", withIntermediateDirectories: true)
+        for i in 0..<notes {
+            try "Note \(i)\n\nbody \(i)\n".write(
+                toFile: corpus + (i % 3 == 0 ? "/sub" : "") + "/n\(i).txt", atomically: true, encoding: .utf8)
+        }
+        return corpus
+    }
+
+    func listFiles(_ index: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: index).filter { FileList.isListName($0) }.sorted()
+    }
+
+    /// The records live in a list file the MANIFEST names: a commit that changes none keeps it,
+    /// one that changes any writes the next generation's and removes the old.
+    @Test func theFileListIsKeptUntilARecordChanges() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-list-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let corpus = try corpus(root, notes: 30)
+        let index = root + "/index"
+        _ = try CorpusIndexer(root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: true))
+            .run()
+        let first = try listFiles(index)
+        #expect(first.count == 1)
+        let json = String(decoding: try FileIO.read(index + "/MANIFEST"), as: UTF8.self)
+        #expect(json.contains("\"fileList\"") && !json.contains("n7.txt"))
+        // Nothing changed: same list file, a new generation.
+        _ = try CorpusIndexer(root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false))
+            .run()
+        #expect(try listFiles(index) == first)
+        #expect(try IndexReader(directory: index).manifest.generation == 2)
+        // One file more: a new list, the old one gone, every record there.
+        try "Note 99\n\nbody\n".write(toFile: corpus + "/n99.txt", atomically: true, encoding: .utf8)
+        _ = try CorpusIndexer(root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false))
+            .run()
+        let second = try listFiles(index)
+        #expect(second.count == 1 && second != first)
+        let reader = try IndexReader(directory: index)
+        #expect(try reader.files().count == 31 && reader.files()["sub/n3.txt"]?.articles == 1)
+        #expect(try reader.fileCount() == 31)
+        try reader.check()
+    }
+
+    /// An index written before list files (records in the MANIFEST's JSON) is read as it is,
+    /// and its next commit moves the records to a list file.
+    @Test func recordsInTheManifestOfAnOlderIndexAreRead() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-oldlist-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let corpus = try corpus(root, notes: 12)
+        let index = root + "/index"
+        _ = try CorpusIndexer(root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: true))
+            .run()
+        let want = try IndexReader(directory: index).files()
+        // Rewrite the MANIFEST as the thirteenth session's loupe wrote it.
+        let raw = try FileIO.read(index + "/MANIFEST")
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(raw[0..<(raw.count - 17)])) as? [String: Any])
+        let list = try #require(object.removeValue(forKey: "fileList") as? [String: Any])
+        var files: [String: Any] = [:]
+        for (path, rec) in want {
+            files[path] = [
+                "size": rec.size, "mtime": rec.mtime, "articles": rec.articles,
+                "parts": rec.parts.map { ["segment": $0.segment, "firstDoc": $0.firstDoc, "count": $0.count] },
+            ]
+        }
+        object["files"] = files
+        let json = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        let crc = String(CRC32C.checksum(json), radix: 16)
+        try FileIO.write(
+            json + Array(("\ncrc32c " + String(repeating: "0", count: 8 - crc.count) + crc + "\n").utf8),
+            to: index + "/MANIFEST")
+        try FileManager.default.removeItem(atPath: index + "/" + (list["name"] as! String))
+        let old = try IndexReader(directory: index)
+        #expect(old.manifest.fileList == nil)
+        #expect(try old.files() == want && old.fileCount() == 12)
+        // The next update reads them, finds nothing changed, and writes the list.
+        let summary = try CorpusIndexer(
+            root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false)
+        ).run()
+        #expect(summary.articles == 0)
+        #expect(try listFiles(index).count == 1)
+        #expect(try IndexReader(directory: index).files() == want)
+    }
+
+    /// Every list file holds what it was given, prefixes shared or not.
+    @Test func listFilesRoundTrip() throws {
+        var files: [String: Manifest.FileRecord] = [:]
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<500 {
+            let path = ["a", "a/b", "a/bc", "z", "é/ü"].randomElement(using: &rng)! + "/f\(i % 37)-\(i).txt"
+            let parts = (0..<(i % 4)).map {
+                Manifest.Part(segment: "seg00000\($0 + 1)", firstDoc: Int.random(in: 0..<100_000), count: i % 7)
+            }
+            files[path] = Manifest.FileRecord(
+                size: i % 10 == 0 ? -1 : Int64.random(in: 0...Int64.max),
+                mtime: Int64.random(in: Int64.min...Int64.max),
+                articles: i % 5, parts: parts)
+        }
+        files[""] = Manifest.FileRecord(size: 0, mtime: 0, articles: 0)
+        let bytes = FileList.encode(files)
+        let crc = bytes.withUnsafeBytes {
+            UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self))
+        }
+        let ref = FileList.Reference(name: "x", records: files.count, size: bytes.count, crc: crc)
+        #expect(try bytes.withUnsafeBytes { try FileList.decode($0, ref, file: "x") } == files)
+        // A flipped byte anywhere is caught.
+        for at in stride(from: 0, to: bytes.count, by: 97) {
+            var bad = bytes
+            bad[at] ^= 0x10
+            #expect(throws: IndexError.self) { try bad.withUnsafeBytes { try FileList.decode($0, ref, file: "x") } }
+        }
     }
 }

@@ -8,6 +8,8 @@ public final class IndexReader: @unchecked Sendable {
     /// The commit's manifest, without its corpus file records (`files()` reads them).
     public let manifest: Manifest
     private let manifestJSON: [UInt8]
+    /// The commit's file list (`FileList`), mapped at open: a later commit may remove it.
+    private let fileListFile: MappedFile?
     private let filesLock = NSLock()
     private var filesCache: [String: Manifest.FileRecord]?
     public let segments: [SegmentReader]
@@ -30,6 +32,7 @@ public final class IndexReader: @unchecked Sendable {
         var m: Manifest
         var json: [UInt8]
         var opened: [SegmentReader]
+        var list: MappedFile?
         while true {
             (m, json) = try Manifest.load(directory: directory, files: false)
             guard m.format == Manifest.currentFormat else {
@@ -37,6 +40,7 @@ public final class IndexReader: @unchecked Sendable {
             }
             do {
                 opened = try IndexReader.open(directory, m, verified)
+                list = try m.fileList.map { try MappedFile(path: directory + "/" + $0.name) }
                 break
             } catch {
                 attempt += 1
@@ -46,6 +50,7 @@ public final class IndexReader: @unchecked Sendable {
         }
         manifest = m
         manifestJSON = json
+        fileListFile = list
         verified.save()
         checksummedBytes = verified.checksummedBytes
         var segs: [SegmentReader] = []
@@ -82,14 +87,22 @@ public final class IndexReader: @unchecked Sendable {
         filesLock.lock()
         defer { filesLock.unlock() }
         if let filesCache { return filesCache }
-        do {
-            let f = try Manifest.fileRecords(json: manifestJSON)
-            filesCache = f
-            return f
-        } catch {
-            throw IndexError.corrupt(directory + "/MANIFEST", "unreadable manifest (\(error))")
+        let f: [String: Manifest.FileRecord]
+        if let ref = manifest.fileList, let list = fileListFile {
+            f = try FileList.decode(list.bytes, ref, file: list.path)
+        } else {
+            do {
+                f = try Manifest.fileRecords(json: manifestJSON)
+            } catch {
+                throw IndexError.corrupt(directory + "/MANIFEST", "unreadable manifest (\(error))")
+            }
         }
+        filesCache = f
+        return f
     }
+
+    /// How many corpus files the commit lists (from the MANIFEST when it says).
+    public func fileCount() throws -> Int { try manifest.fileList?.records ?? files().count }
 
     /// Average document length in a length slot, over all documents of the snapshot.
     public func averageLength(slot: Int) -> Float {
@@ -169,8 +182,25 @@ public final class IndexReader: @unchecked Sendable {
         return nil
     }
 
-    /// Verifies every segment (`loupe check`).
+    /// Verifies every segment and the file list, whose parts must lie within live segments
+    /// (`loupe check`).
     public func check() throws {
         for s in segments { try s.check() }
+        let byName = Dictionary(segments.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let file = fileListFile?.path ?? directory + "/" + Manifest.fileName
+        for (path, rec) in try files() {
+            for p in rec.parts {
+                guard let s = byName[p.segment] else {
+                    throw IndexError.corrupt(
+                        file, "\(path) has articles in \(p.segment), which the commit does not hold")
+                }
+                guard p.firstDoc + p.count <= s.documentCount else {
+                    throw IndexError.corrupt(
+                        file,
+                        "\(path) has documents \(p.firstDoc)..<\(p.firstDoc + p.count) of \(p.segment), which holds \(s.documentCount)"
+                    )
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@ public final class IndexWriter: @unchecked Sendable {
     /// Most segments merged in one step.
     public static let mergeFanIn = 10
     private var manifest: Manifest
+    /// The file records of the last commit (a commit that changes none keeps its list file).
+    private var committedFiles: [String: Manifest.FileRecord] = [:]
     private let lock = NSLock()
     private var lockFD: Int32 = -1
     /// The committed snapshot this writer started from (nil when rebuilding).
@@ -59,6 +61,7 @@ public final class IndexWriter: @unchecked Sendable {
         let old = FileIO.exists(directory + "/" + Manifest.fileName) ? try Manifest.load(directory: directory) : nil
         if let old, !reset, old.analyzer == analyzer {
             manifest = old
+            committedFiles = old.files
             base = try IndexReader(directory: directory)
             for s in old.segments where !s.deleted.isEmpty { deletions[s.name] = Set(s.deleted) }
         } else {
@@ -286,7 +289,8 @@ public final class IndexWriter: @unchecked Sendable {
         try stampFiles()
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
-        try manifest.commit(directory: directory)
+        try manifest.commit(directory: directory, filesUnchanged: manifest.files == committedFiles)
+        committedFiles = manifest.files
         CrashPoint.hit("commit-after-rename")
         removeUnreferencedFiles()
     }
@@ -388,7 +392,9 @@ public final class IndexWriter: @unchecked Sendable {
     private func removeUnreferencedFiles() {
         let live = Set(manifest.segments.map(\.name))
         for f in FileIO.listDirectory(directory) {
-            if f.hasPrefix("seg") {
+            if FileList.isListName(f) {
+                if f != manifest.fileList?.name { FileIO.remove(directory + "/" + f) }
+            } else if f.hasPrefix("seg") {
                 let stem = String(f.prefix { $0 != "." })
                 if !live.contains(stem) { FileIO.remove(directory + "/" + f) }
             } else if f.hasPrefix(VerifiedFiles.fileName + ".") && f.hasSuffix(".tmp") {

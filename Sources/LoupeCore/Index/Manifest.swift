@@ -13,8 +13,11 @@ public struct Manifest: Codable, Sendable {
     /// Absolute path of the indexed corpus directory.
     public var corpusRoot: String?
     public var segments: [SegmentInfo] = []
-    /// Corpus files by path relative to the root, with what they produced.
+    /// Corpus files by path relative to the root, with what they produced. Kept in a file of
+    /// their own (`FileList`, named by `fileList`); older indexes held them in the JSON.
     public var files: [String: FileRecord] = [:]
+    /// The file holding `files` (nil: none written yet, or an older index's JSON holds them).
+    public var fileList: FileList.Reference?
     public var nextSegment: Int = 1
     /// Ranking defaults stored with the index (`loupe index --k1 …`); `find` flags override.
     public var scoring: ScoringDefaults?
@@ -53,7 +56,7 @@ public struct Manifest: Codable, Sendable {
     public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
 
     enum CodingKeys: String, CodingKey {
-        case format, generation, analyzer, corpusRoot, segments, files, nextSegment, scoring, exclude
+        case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude
     }
 
     /// Set in a decoder's `userInfo` to leave `files` out (empty): a corpus of one file per
@@ -67,12 +70,27 @@ public struct Manifest: Codable, Sendable {
         analyzer = try c.decode(AnalyzerKind.self, forKey: .analyzer)
         corpusRoot = try c.decodeIfPresent(String.self, forKey: .corpusRoot)
         segments = try c.decodeIfPresent([SegmentInfo].self, forKey: .segments) ?? []
+        fileList = try c.decodeIfPresent(FileList.Reference.self, forKey: .fileList)
         if decoder.userInfo[Manifest.skipFiles] as? Bool != true {
             files = try c.decodeIfPresent([String: FileRecord].self, forKey: .files) ?? [:]
         }
         nextSegment = try c.decodeIfPresent(Int.self, forKey: .nextSegment) ?? 1
         scoring = try c.decodeIfPresent(ScoringDefaults.self, forKey: .scoring)
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
+    }
+
+    /// Everything but `files`, which go to their own file (`commit`).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(generation, forKey: .generation)
+        try c.encode(analyzer, forKey: .analyzer)
+        try c.encodeIfPresent(corpusRoot, forKey: .corpusRoot)
+        try c.encode(segments, forKey: .segments)
+        try c.encodeIfPresent(fileList, forKey: .fileList)
+        try c.encode(nextSegment, forKey: .nextSegment)
+        try c.encodeIfPresent(scoring, forKey: .scoring)
+        try c.encodeIfPresent(exclude, forKey: .exclude)
     }
 
     /// Only the corpus files' records of a manifest's JSON (see `load(directory:files:)`).
@@ -152,13 +170,19 @@ public struct Manifest: Codable, Sendable {
         } else if bytes.last != UInt8(ascii: "}") {
             throw IndexError.corrupt(path, "truncated manifest (no checksum trailer)")
         }
+        var m: Manifest
         do {
             let d = JSONDecoder()
             if !files { d.userInfo[Manifest.skipFiles] = true }
-            return (try d.decode(Manifest.self, from: Data(bytes)), bytes)
+            m = try d.decode(Manifest.self, from: Data(bytes))
         } catch {
             throw IndexError.corrupt(path, "unreadable manifest (\(error))")
         }
+        if files, let ref = m.fileList {
+            let list = try MappedFile(path: directory + "/" + ref.name)
+            m.files = try FileList.decode(list.bytes, ref, file: list.path)
+        }
+        return (m, bytes)
     }
 
     /// The corpus file records of a manifest's checked JSON bytes.
@@ -166,8 +190,13 @@ public struct Manifest: Codable, Sendable {
         try JSONDecoder().decode(FilesOnly.self, from: Data(json)).files ?? [:]
     }
 
-    /// Atomically replaces the manifest of `directory` with this one.
-    public func commit(directory: String) throws {
+    /// Atomically replaces the manifest of `directory` with this one, after writing `files` to a
+    /// new list file — unless `filesUnchanged` and the list named already holds them.
+    public mutating func commit(directory: String, filesUnchanged: Bool = false) throws {
+        if !filesUnchanged || fileList == nil {
+            fileList = try FileList.write(
+                files, directory: directory, generation: generation, replacing: fileList?.name)
+        }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let data = Array(try enc.encode(self))
