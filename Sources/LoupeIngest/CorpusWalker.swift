@@ -90,7 +90,7 @@ public struct CorpusWalker {
         -> [CorpusFile]
     {
         var out: [CorpusFile] = []
-        var seen = Set<[UInt64]>()
+        var seen = Set<FileKey>()
         let rootReal = CorpusWalker.realPath(root) ?? root
         var st = stat()
         if stat(root, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
@@ -109,11 +109,13 @@ public struct CorpusWalker {
     }
 
     private func walkDir(
-        _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<[UInt64]>, out: inout [CorpusFile],
+        _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<FileKey>, out: inout [CorpusFile],
         skipped: inout Int, excludedPaths: inout Int, _ diagnostic: (Diagnostic) -> Void
     ) {
         let dirPath = dir + [0]
-        guard let d = opendir(dirPath) else {
+        let fd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0, let d = fdopendir(fd) else {
+            if fd >= 0 { close(fd) }
             diagnostic(
                 Diagnostic(
                     path: rel.isEmpty ? root : display(rel),
@@ -135,14 +137,19 @@ public struct CorpusWalker {
             if name.first == UInt8(ascii: ".") { continue }  // hidden, ".", ".."
             names.append(name)
         }
-        closedir(d)
+        // The entries are stat'ed relative to the open directory (no path walk from the root for
+        // each of them); it is closed when they are done.
+        defer { closedir(d) }
         names.sort { $0.lexicographicallyPrecedes($1) }
         for name in names {
             let full = dir + [CChar(bitPattern: UInt8(ascii: "/"))] + name.map { CChar(bitPattern: $0) }
             let relName = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
             let cpath = full + [0]
             var lst = stat()
-            guard lstat(cpath, &lst) == 0 else {
+            let statted = (name + [0]).withUnsafeBufferPointer {
+                $0.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &lst, AT_SYMLINK_NOFOLLOW) }
+            }
+            guard statted == 0 else {
                 diagnostic(
                     Diagnostic(path: display(relName), message: String(cString: strerror(errno)), severity: .warning))
                 continue
@@ -195,7 +202,7 @@ public struct CorpusWalker {
                 }
             }
             guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            let key = [UInt64(st.st_dev), UInt64(st.st_ino)]
+            let key = FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
             if !seen.insert(key).inserted { continue }
             out.append(
                 CorpusFile(
@@ -205,4 +212,11 @@ public struct CorpusWalker {
     }
 
     private func display(_ rel: [UInt8]) -> String { String(decoding: rel, as: UTF8.self) }
+
+    /// A file's identity: a file reached twice (hard links, symbolic links within the corpus)
+    /// is read once.
+    struct FileKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
 }

@@ -34,6 +34,13 @@ struct FindCommand: ParsableCommand {
     @Argument(parsing: .allUnrecognized, help: "The query (omit with --batch).")
     var words: [String] = []
 
+    /// Before the `--` that `main` inserts, every word is an option the parser did not know
+    /// (`--limt 5`): an error, not a query word.
+    var unknownOption: String? {
+        guard let sep = words.firstIndex(of: "--") else { return words.first { $0.hasPrefix("-") && $0 != "-" } }
+        return words[..<sep].first { $0.hasPrefix("-") && $0 != "-" }
+    }
+
     var query: String? {
         var w = words
         if let i = w.firstIndex(of: "--") { w.remove(at: i) }  // the separator `main` inserts
@@ -107,6 +114,7 @@ struct FindCommand: ParsableCommand {
     var plain = false
 
     func validate() throws {
+        if let o = unknownOption { throw ValidationError("Unknown option '\(o)'") }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 && offset <= 1_000_000 else { throw ValidationError("--offset takes 0 to 1000000") }
         guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }

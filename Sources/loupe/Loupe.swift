@@ -34,7 +34,18 @@ extension Loupe {
         if let sub = args.first, sub == "find" || sub == "related" {
             args = [sub] + reorder(Array(args.dropFirst()))
         }
-        Loupe.main(args)
+        do {
+            var command = try parseAsRoot(args)
+            try command.run()
+        } catch {
+            // A usage error (unknown option, bad value) exits with 2, as grep's do and as the
+            // help says, not with the parser's 64.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
     }
 
     static let valueOptions: Set<String> = [
@@ -119,6 +130,42 @@ func openReader(_ location: IndexLocation) throws -> IndexReader {
     }
 }
 
+/// The ranking parameters `related` uses (its query is made of weighted words, not parsed: the
+/// query-language settings of `find` do not apply to it).
+struct BM25Options: ParsableArguments {
+    @Option(help: "BM25 k1, term frequency saturation (default: \(RankingDefaults.k1)).")
+    var k1: Float?
+
+    @Option(help: "BM25 b, document length normalisation from 0 to 1 (default: \(RankingDefaults.b)).")
+    var b: Float?
+
+    @Option(
+        name: .customLong("title-weight"),
+        help: "Extra weight of a word's matches in titles (default: \(RankingDefaults.titleWeight)).")
+    var titleWeight: Float?
+
+    func validate() throws {
+        if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
+        if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
+        if let w = titleWeight, !(w >= 0 && w <= 100) {
+            throw ValidationError("--title-weight must be between 0 and 100")
+        }
+    }
+
+    func searcher(_ reader: IndexReader) -> Searcher {
+        BM25Options.searcher(reader, k1: k1, b: b, titleWeight: titleWeight)
+    }
+
+    /// A searcher with these settings over the index's stored defaults over Loupe's.
+    static func searcher(_ reader: IndexReader, k1: Float?, b: Float?, titleWeight: Float?) -> Searcher {
+        let d = reader.manifest.scoring ?? Manifest.ScoringDefaults()
+        let s = Searcher(
+            reader: reader, bm25: BM25(k1: k1 ?? d.k1 ?? RankingDefaults.k1, b: b ?? d.b ?? RankingDefaults.b))
+        s.titleWeight = titleWeight ?? d.titleWeight ?? RankingDefaults.titleWeight
+        return s
+    }
+}
+
 /// Ranking parameters: on `find` they apply to that search; on `index` they are stored as the
 /// index's defaults. Unset ones fall back to the index's defaults, then to Loupe's.
 struct RankingOptions: ParsableArguments {
@@ -193,9 +240,7 @@ struct RankingOptions: ParsableArguments {
     /// A searcher with these settings over the index's stored defaults over Loupe's.
     func searcher(_ reader: IndexReader) -> Searcher {
         let d = reader.manifest.scoring ?? Manifest.ScoringDefaults()
-        let s = Searcher(
-            reader: reader, bm25: BM25(k1: k1 ?? d.k1 ?? RankingDefaults.k1, b: b ?? d.b ?? RankingDefaults.b))
-        s.titleWeight = titleWeight ?? d.titleWeight ?? RankingDefaults.titleWeight
+        let s = BM25Options.searcher(reader, k1: k1, b: b, titleWeight: titleWeight)
         s.stopwords = stopwords ?? d.stopwords ?? RankingDefaults.stopwords
         s.proximity = proximity ?? d.proximity ?? RankingDefaults.proximity
         s.proximityWeight = proximityWeight ?? d.proximityWeight ?? RankingDefaults.proximityWeight

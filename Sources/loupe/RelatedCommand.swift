@@ -97,7 +97,7 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: "Related articles for every article id in FILE (one per line); JSON lines with timings.")
     var batch: String?
 
-    @OptionGroup(title: "Ranking") var ranking: RankingOptions
+    @OptionGroup(title: "Ranking") var ranking: BM25Options
 
     func validate() throws {
         let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count

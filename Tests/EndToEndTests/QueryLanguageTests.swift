@@ -189,6 +189,19 @@ struct OptionValueOrderTests {
             #expect(!r.stderr.contains("Unknown option"), "--\(o): \(r.stderr)")
         }
     }
+
+    /// A mistyped option is an error (exit 2, as every usage error), not a query word; query
+    /// words may still start with `-`.
+    @Test func aMistypedOptionIsAnErrorNotAWord() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        for args in [["talks", "--limt", "5"], ["--jsn", "talks"], ["--bogus"]] {
+            let r = try Loupe.run(["find"] + args + ["--index", index])
+            #expect(r.status == 2 && r.stderr.contains("Unknown option '--"), "\(args): \(r)")
+        }
+        #expect(try Loupe.run(["find", "talks", "-oil", "--index", index]).status == 0)
+        #expect(try Loupe.run(["find", "--index", index, "--", "talks", "-oil"]).status == 0)
+        #expect(try Loupe.run(["stats", "--bogus", "--index", index]).status == 2)
+    }
 }
 
 /// `find --feedback N`: the words of the best N hits re-rank the query's matches (and never add

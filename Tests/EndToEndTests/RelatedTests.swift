@@ -127,6 +127,20 @@ struct RelatedTests {
         #expect(try Loupe.run(["related", "world-0003", "--index", index]).status == 0)
     }
 
+    /// `related` offers the ranking settings its weighted-word query uses (BM25's and the title
+    /// weight), not `find`'s query-language ones, which would change nothing.
+    @Test func onlyTheRankingSettingsItUsesAreOffered() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let help = try Loupe.run(["related", "--help"]).stdout
+        #expect(help.contains("--k1") && help.contains("--title-weight"))
+        for flag in ["--proximity", "--spelling", "--stopwords", "--exact-weight", "--sublinear-repeats"] {
+            #expect(!help.contains(flag), "\(flag)")
+        }
+        let r = try Loupe.run(["related", "world-0003", "--no-spelling", "--index", index])
+        #expect(r.status == 2 && r.stderr.contains("Unknown option '--no-spelling'"), "\(r)")
+        #expect(try Loupe.run(["related", "world-0003", "--k1", "0.9", "--b", "0.5", "--index", index]).status == 0)
+    }
+
     /// A corpus file of several articles as the source: its first, with a note naming it and
     /// the count; a one-article file needs no note.
     @Test func aFileOfSeveralArticlesNamesTheOneUsed() throws {
