@@ -31,8 +31,9 @@ import LoupeCore
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
-        doc
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf
+    /// An OLE2 compound file: a legacy Word document, or another compound file (skipped).
+    case doc
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
