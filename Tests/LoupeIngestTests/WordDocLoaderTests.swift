@@ -224,7 +224,7 @@ struct WordDocLoaderTests {
         #expect(a.title == "Harbour tugs: crew rota for the winter quarter")
         #expect(a.authors == ["Marta Okonkwo"])
         #expect(a.date == "2008-11-24T08:30:00Z")
-        #expect(a.categories == ["tugs", "crew rota", "harbour"])
+        #expect(a.categories == ["tugs", "crew rota", "pilotage"])
         #expect(
             a.body == """
                 From the first Monday of December the two harbour tugs, Kestrel and Brent, each keep one crew on \
