@@ -478,6 +478,36 @@ struct WordDocLoaderTests {
         #expect(r.articles.first?.body == "Text")
     }
 
+    /// FAT sectors past the header's 109 are listed in a chain of DIFAT sectors (files over
+    /// about 7 MB): here 110 are declared, the 110th listed in a DIFAT sector (the extra ones
+    /// are all free entries).
+    @Test func fatSectorsListedInDIFATSectors() throws {
+        let (w, clx) = TestDoc.word([("DIFAT\rThe FAT read through a DIFAT sector.\r", true)])
+        let free = [UInt8](repeating: 0xFF, count: 130_000)  // sectors enough for 250 FAT sectors
+        var difatSector = [UInt8](repeating: 0xFF, count: 4096)
+        var b = TestDoc.cfb([("WordDocument", w), ("1Table", clx), ("Free", free), ("Difat", difatSector)])
+        let freeSector = b.starts["Free"]!
+        let d = b.starts["Difat"]!
+        difatSector.replaceSubrange(0..<4, with: TestDoc.le32(freeSector))
+        difatSector.replaceSubrange(508..<512, with: TestDoc.le32(0xFFFF_FFFE))
+        let at = (d + 1) * 512
+        b.bytes.replaceSubrange(at..<(at + 512), with: difatSector.prefix(512))
+        b.bytes.replaceSubrange(0x2C..<0x30, with: TestDoc.le32(110))
+        b.bytes.replaceSubrange(0x44..<0x48, with: TestDoc.le32(d))
+        b.bytes.replaceSubrange(0x48..<0x4C, with: TestDoc.le32(1))
+        for k in 1..<109 { b.bytes.replaceSubrange((0x4C + 4 * k)..<(0x50 + 4 * k), with: TestDoc.le32(freeSector)) }
+        let cfb = try CompoundFile(b.bytes)
+        #expect(cfb.fat.count == 110 * 128)
+        let r = WordDocLoaderTests.load(b.bytes)
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+        #expect(r.articles.first?.body == "The FAT read through a DIFAT sector.")
+        // The DIFAT chain ending early.
+        b.bytes.replaceSubrange(0x2C..<0x30, with: TestDoc.le32(250))
+        #expect(throws: CompoundFile.Damaged(reason: "DIFAT lists 236 of 250 FAT sectors")) {
+            try CompoundFile(b.bytes)
+        }
+    }
+
     /// Damaged containers: loops, sectors out of range, sizes past the file.
     @Test func damagedCompoundFiles() {
         let (w, clx) = TestDoc.word([("Title\r" + String(repeating: "bollards ", count: 800) + "\r", true)])
