@@ -113,4 +113,44 @@ struct DocumentTests {
         #expect(try Loupe.run(["find", "zqfinenote", "--index", idx]).status == 0)
         #expect(try Loupe.run(["find", "zqbrokendoc", "--index", idx]).status == 1)
     }
+
+    /// A legacy Word file (`.doc`): found by its words under its title, shown with its
+    /// SummaryInformation's author and date; a cut copy is an error naming the damage, and the
+    /// rest of the corpus is indexed.
+    @Test func aLegacyWordDocumentIsIndexedFoundAndShown() throws {
+        let dir = try Loupe.tempDir("loupe-doc")
+        let corpus = dir.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let sample = Loupe.packageRoot.appendingPathComponent("Corpus/documents/tug-crew-rota.doc")
+        try FileManager.default.copyItem(at: sample, to: corpus.appendingPathComponent("tug-crew-rota.doc"))
+        try "Pier lamps mended\n\nThe zqpierlamps on the east pier shine again.\n".write(
+            to: corpus.appendingPathComponent("pier.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 2, "\(r.stdout)")
+        let f = try Loupe.run(["find", "bollards", "--index", idx, "--color", "never"])
+        #expect(f.status == 0, "\(f.stderr)")
+        #expect(
+            f.stdout.contains("1. Harbour tugs: crew rota for the winter quarter")
+                && f.stdout.contains("tug-crew-rota.doc"), "\(f.stdout)")
+        // Text from both pieces; the field's result, not its instruction; not the footnote.
+        #expect(try Loupe.run(["find", "Παππάς", "--index", idx]).status == 0)
+        #expect(try Loupe.run(["find", "José", "--index", idx]).status == 0)
+        #expect(try Loupe.run(["find", "mailto", "--index", idx]).status == 1)
+        #expect(try Loupe.run(["find", "capstan", "--index", idx]).status == 1)
+        let show = try Loupe.run(["show", "tug-crew-rota.doc", "--index", idx])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.hasPrefix("Harbour tugs: crew rota for the winter quarter\n"), "\(show.stdout)")
+        #expect(show.stdout.contains("2008-11-24") && show.stdout.contains("by Marta Okonkwo"), "\(show.stdout)")
+        #expect(show.stdout.contains("on extension 214, at least a day ahead"), "\(show.stdout)")
+
+        // A cut copy: an error (exit 3), the other files still indexed.
+        let bytes = try Data(contentsOf: sample)
+        try bytes.prefix(bytes.count - 100).write(to: corpus.appendingPathComponent("cut.doc"))
+        let again = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(again.status == 3, "\(again.stderr)")
+        #expect(again.stderr.contains("cut.doc: damaged compound file: "), "\(again.stderr)")
+        #expect(try Loupe.run(["find", "bollards", "--index", idx]).status == 0)
+    }
 }
