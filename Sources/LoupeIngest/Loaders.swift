@@ -23,13 +23,14 @@ import LoupeCore
 ///
 /// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a ZIP local file header
 /// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
-/// or EPUB file: see `OfficeLoader`); `%PDF-` in the first 1024 bytes (PDF allows junk before
-/// it) → `pdf`; a JSON object naming jsonfeed.org
+/// or EPUB file: see `OfficeLoader`); `{\rtf` at the start (after a BOM and blanks) → `rtf`;
+/// `%PDF-` in the first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
+        rtf
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -38,6 +39,7 @@ public enum ArticleFormat: String, Sendable {
         if Gzip.hasMagic(b) { return .gzip }
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
         if ZipArchive.hasMagic(b) { return .zip }
+        if RTFLoader.isRTF(b) { return .rtf }
         if isPDF(b) { return .pdf }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             return detectUTF16(b)
@@ -277,6 +279,8 @@ public enum ArticleLoading {
             return loadZip(bytes, relativePath: relativePath, nested: nested)
         case .pdf:
             return PDFLoader().load(bytes, relativePath: relativePath)
+        case .rtf:
+            return RTFLoader().load(bytes, relativePath: relativePath)
         }
     }
 
