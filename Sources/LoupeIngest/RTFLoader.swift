@@ -15,7 +15,8 @@ import LoupeCore
 ///   current font (`\fN`, whose `\fcharsetN` or `\cpgN` the font table gives), else the
 ///   document's (`\ansicpgN`, `\mac`, `\pc`, `\pca`; Windows-1252 by default), through iconv
 ///   (`Charsets`); consecutive bytes are decoded together, so a double-byte code page's
-///   character split over two escapes (Shift_JIS `\'93\'8c`) is whole. `\uN` is a UTF-16 unit
+///   character split over two escapes (Shift_JIS `\'93\'8c`) is whole (a code page iconv does
+///   not know, or beyond the 64th of a file, is read as Windows-1252). `\uN` is a UTF-16 unit
 ///   (negative values + 65536, surrogate pairs joined), after which `\ucN` (1 by default)
 ///   fallback characters are skipped (a `\'hh` or a control word counts as one).
 /// - Left out: the font, colour, style, list, revision and rsid tables, `\*\generator`,
@@ -388,7 +389,6 @@ struct RTFLoader {
         var pendingName = ""
 
         var problems: [(Int?, String, Diagnostic.Severity)] = []
-        var warnedCodePages: Set<Int> = []
 
         init(maxDepth: Int) { self.maxDepth = maxDepth }
 
@@ -774,13 +774,15 @@ struct RTFLoader {
             let d: Decoding
             if let known = decodings[cp] {
                 d = known
+            } else if decodings.count >= 64 {
+                // A file naming code page after code page does not open iconv for each byte.
+                d = .windows1252
             } else {
                 d = RTFLoader.makeDecoding(cp)
-                if case .windows1252 = d, cp != 1252, cp != 0, !warnedCodePages.contains(cp) {
-                    warnedCodePages.insert(cp)
+                if case .windows1252 = d, cp != 1252, cp != 0 {
                     problem(nil, "code page \(cp) not known; read as Windows-1252")
                 }
-                if decodings.count < 64 { decodings[cp] = d }
+                decodings[cp] = d
             }
             lastDecoding = (cp, d)
             return d

@@ -268,6 +268,9 @@ struct RTFLoaderTests {
                 _ = RTFLoader().load(Array("{\\rtf1\\ansicpg\(cp) ".utf8) + tail, relativePath: "r.rtf")
             }
         }
+        // Code page after code page: Windows-1252 after the 64th, no iconv per byte.
+        let pages = (0..<20_000).map { "\\ansicpg\(1250 + $0 % 200)\\'e9" }.joined()
+        #expect(RTFLoaderTests.load("{\\rtf1 " + pages + "}").articles.first?.body.unicodeScalars.count ?? 0 > 19_000)
         // Huge numbers and long words.
         for t in [
             "{\\rtf1 \\u99999999999999999999999 \\uc-5\\u-999999 x\\bin-4 y\\f99999999999999 z}",
