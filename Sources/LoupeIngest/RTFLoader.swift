@@ -420,6 +420,7 @@ struct RTFLoader {
                             skipNest -= 1
                         } else {
                             skipping = false
+                            ucSkip = 0
                             if !close() {
                                 trailing(b, from: i + 1)
                                 ended = true
@@ -671,8 +672,8 @@ struct RTFLoader {
                 if let p = w.param {
                     let v = p < 0 ? p + 65536 : p
                     if (0...0x10FFFF).contains(v) { unicode(UInt32(v)) }
+                    ucSkip = state.uc
                 }
-                ucSkip = state.uc
             case .uc:
                 state.uc = min(max(w.param ?? 1, 0), 16)
             case .bin:
