@@ -8,7 +8,7 @@ import LoupeCore
 ///   and `\cell` are a blank, a table's `\row` ends a line (a table is one paragraph, a row a
 ///   line; text after its last row starts a paragraph); blanks are kept as written (not collapsed),
 ///   lines trimmed, empty lines dropped. Raw line ends in the source are not text (a `\` before
-///   one is a `\par`). `\~` is a no-break space, `\_` a hyphen, `\-` (optional hyphen) nothing;
+///   one is a `\par`); U+2028 and U+2029 are a line and a paragraph break. `\~` is a no-break space, `\_` a hyphen, `\-` (optional hyphen) nothing;
 ///   `\emdash`, `\endash`, `\lquote`, `\rquote`, `\ldblquote`, `\rdblquote`, `\bullet` their
 ///   characters.
 /// - Characters: `\'hh` bytes (and raw bytes above 0x7F) are decoded in the code page of the
@@ -866,7 +866,17 @@ struct RTFLoader {
                     body.blank()
                     return
                 }
-                if v == 0xFEFF { return }
+                if v >= 0x2028 {
+                    if v == 0xFEFF { return }
+                    if v == 0x2028 {
+                        body.lineBreak()
+                        return
+                    }
+                    if v == 0x2029 {
+                        body.paragraphBreak()
+                        return
+                    }
+                }
                 if (v == 0xA0 || v == 0x3000) && !body.lineHasText { return }
                 if afterRow { endTable() }
                 body.visible()

@@ -73,6 +73,8 @@ struct RTFLoaderTests {
         // \ucN fallback characters, a \'hh counting as one; a group restores the count.
         #expect(RTFLoaderTests.body("{\\uc2\\u26481\\'93\\'8c}\\u20140?x \\uc0\\u26481 y") == "東京x 東y")
         #expect(RTFLoaderTests.body("\\uc1\\u233\\'e9t\\u233 e") == "été")
+        // U+2028 and U+2029 (TextEdit writes them) are a line and a paragraph break.
+        #expect(RTFLoaderTests.body("a\\uc0\\u8232 b\\u8233 c") == "a\nb\n\nc")
         // A fallback cut by the group's end skips nothing more.
         #expect(RTFLoaderTests.body("{\\uc3\\u26481 a}bc") == "東bc")
     }
