@@ -6,11 +6,11 @@ import LoupeCore
 /// - Text: the body's paragraphs in order, each a line (or lines) with a blank line between
 ///   them: `\par`, `\sect`, `\page` and `\column` end a paragraph, `\line` ends a line, `\tab`
 ///   and `\cell` are a blank, a table's `\row` ends a line (a table is one paragraph, a row a
-///   line; text after its last row starts a paragraph); blanks are kept as written (not collapsed),
-///   lines trimmed, empty lines dropped. Raw line ends in the source are not text (a `\` before
-///   one is a `\par`); U+2028 and U+2029 are a line and a paragraph break. `\~` is a no-break space, `\_` a hyphen, `\-` (optional hyphen) nothing;
-///   `\emdash`, `\endash`, `\lquote`, `\rquote`, `\ldblquote`, `\rdblquote`, `\bullet` their
-///   characters.
+///   line; text after its last row starts a paragraph); blanks are kept as written (not
+///   collapsed), lines trimmed, empty lines dropped. Raw line ends in the source are not text (a
+///   `\` before one is a `\par`); U+2028 and U+2029 are a line and a paragraph break. `\~` is a
+///   no-break space, `\_` a hyphen, `\-` (optional hyphen) nothing; `\emdash`, `\endash`,
+///   `\lquote`, `\rquote`, `\ldblquote`, `\rdblquote`, `\bullet` their characters.
 /// - Characters: `\'hh` bytes (and raw bytes above 0x7F) are decoded in the code page of the
 ///   current font (`\fN`, whose `\fcharsetN` or `\cpgN` the font table gives), else the
 ///   document's (`\ansicpgN`, `\mac`, `\pc`, `\pca`; Windows-1252 by default), through iconv
@@ -18,7 +18,9 @@ import LoupeCore
 ///   character split over two escapes (Shift_JIS `\'93\'8c`) is whole (a code page iconv does
 ///   not know, or beyond the 64th of a file, is read as Windows-1252). `\uN` is a UTF-16 unit
 ///   (negative values + 65536, surrogate pairs joined), after which `\ucN` (1 by default)
-///   fallback characters are skipped (a `\'hh` or a control word counts as one).
+///   fallback characters are skipped (a `\'hh` or a control word counts as one). A double-byte
+///   character's trail byte written as a plain ASCII character after an escaped lead byte
+///   (`\'83A`) is not joined to it: each is decoded alone.
 /// - Left out: the font, colour, style, list, revision and rsid tables, `\*\generator`,
 ///   pictures and objects (`\pict`, `\object`, `\nonshppict`, shape properties), headers and
 ///   footers, footnotes and endnotes (`\footnote`, as `OfficeLoader` leaves notes out),
