@@ -20,7 +20,7 @@ import LoupeCore
 ///   (negative values + 65536, surrogate pairs joined), after which `\ucN` (1 by default)
 ///   fallback characters are skipped (a `\'hh` or a control word counts as one). A double-byte
 ///   character's trail byte written as a plain ASCII character after an escaped lead byte
-///   (`\'83A`) is not joined to it: each is decoded alone.
+///   (`\'83A`) is not joined to it (the lead byte becomes U+FFFD).
 /// - Left out: the font, colour, style, list, revision and rsid tables, `\*\generator`,
 ///   pictures and objects (`\pict`, `\object`, `\nonshppict`, shape properties), headers and
 ///   footers, footnotes and endnotes (`\footnote`, as `OfficeLoader` leaves notes out),
