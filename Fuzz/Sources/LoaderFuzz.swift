@@ -1,8 +1,8 @@
 // Fuzz target `loader`: the production loader entry point `ArticleLoading.load(bytes,
 // relativePath:)` (format detection, then the text, feed/XML (libxml2 with the production
 // options), TREC, Reuters, WikiExtractor, NewsML, JSON Lines, mail, gzip and zstd loaders, ZIP
-// archives with Word, OpenDocument text and EPUB files, PDF files through poppler-glib when
-// it is installed),
+// archives with Word, OpenDocument text and EPUB files, RTF files, PDF files through poppler-glib
+// when it is installed),
 // then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
 // also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds).
 import Foundation

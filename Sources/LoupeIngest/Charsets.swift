@@ -23,7 +23,8 @@ enum Charsets {
         var input = Array(bytes)
         var out: [UInt8] = []
         out.reserveCapacity(input.count * 3 / 2 + 16)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // Sized to the input: a short run must not clear 64 KB each time (E2BIG takes another turn).
+        var chunk = [UInt8](repeating: 0, count: min(1 << 16, input.count * 4 + 16))
         let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
         var ok = true
         input.withUnsafeMutableBufferPointer { inb in

@@ -25,13 +25,14 @@ import LoupeCore
 /// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
 /// or EPUB file: see `OfficeLoader`); the OLE2 compound file signature (`D0 CF 11 E0 A1 B1 1A E1`)
 /// → `doc` (a legacy Word file, or another compound file skipped with a warning: see
-/// `WordDocLoader`); `%PDF-` in the first 1024 bytes (PDF allows junk before
-/// it) → `pdf`; a JSON object naming jsonfeed.org
+/// `WordDocLoader`); `{\rtf` at the start (after a BOM and blanks) → `rtf`; `%PDF-` in the
+/// first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
 /// known header names → `mail`; everything else → `text`.
 public enum ArticleFormat: String, Sendable {
-    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf
+    case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
+        rtf
     /// An OLE2 compound file: a legacy Word document, or another compound file (skipped).
     case doc
 
@@ -43,6 +44,7 @@ public enum ArticleFormat: String, Sendable {
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
         if ZipArchive.hasMagic(b) { return .zip }
         if CompoundFile.hasMagic(b) { return .doc }
+        if RTFLoader.isRTF(b) { return .rtf }
         if isPDF(b) { return .pdf }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             return detectUTF16(b)
@@ -284,6 +286,8 @@ public enum ArticleLoading {
             return PDFLoader().load(bytes, relativePath: relativePath)
         case .doc:
             return WordDocLoader.load(bytes, relativePath: relativePath)
+        case .rtf:
+            return RTFLoader().load(bytes, relativePath: relativePath)
         }
     }
 
