@@ -82,7 +82,7 @@ struct FoundationTests {
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
         #expect(o["articles"] as? Int == 37)
-        #expect(o["files"] as? Int == 24)
+        #expect(o["files"] as? Int == 25)
     }
 
     /// Counts of one are singular in the summaries: "1 file", "1 article", "1 file removed".
@@ -281,7 +281,7 @@ struct FoundationTests {
         #expect(o["datedArticles"] as? Int == 28 && o["articlesWithAuthors"] as? Int == 9, "\(o)")
         let text = try Loupe.run(["stats", "--index", idx]).stdout
         #expect(
-            text.contains("dated         27 (1987-03-06 to 2019-10-06)") && text.contains("with authors  8"), "\(text)")
+            text.contains("dated         28 (1987-03-06 to 2019-10-06)") && text.contains("with authors  9"), "\(text)")
     }
 
     /// `--sort newest|oldest`: by date, undated articles last; `--sort` takes its value before
