@@ -42,4 +42,16 @@ struct AbbreviationsTests {
         #expect(defs("Endoplasmic one two three reticulum (ER) swells.").isEmpty)
         #expect(defs("The interim reticulum (ER) swells.").isEmpty)
     }
+
+    /// The index a segment builder looks short forms up in: exact bytes, first definition kept.
+    @Test func abbreviationIndexFindsShortFormsByTheirBytes() {
+        var index = AbbreviationIndex()
+        #expect(index.isEmpty)
+        for k in 0..<3000 { index.add(Array("A\(k)".utf8), stems: [Array("s\(k)".utf8)]) }
+        index.add(Array("ER".utf8), stems: [Array("endoplasm".utf8)])
+        func find(_ s: String) -> Int? { Array(s.utf8).withUnsafeBufferPointer { index.find($0) } }
+        #expect(find("ER").map { index.all[$0].stems } == [Array("endoplasm".utf8)])
+        #expect(find("A2999").map { index.all[$0].short } == Array("A2999".utf8))
+        #expect(find("Er") == nil && find("E") == nil && find("A3000") == nil && find("") == nil)
+    }
 }
