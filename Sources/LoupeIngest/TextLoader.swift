@@ -80,7 +80,62 @@ public struct TextLoader {
         return result
     }
 
+    /// The first non-blank line as the title (trimmed) when it is short and more text follows,
+    /// the rest (Windows line ends made `\n`) as the body; else `fallback` and the whole text.
+    /// On bytes: only the lines up to the title are made Strings (splitting a book-length text
+    /// into Character lines took a fifth of indexing it).
     static func splitTitle(_ text: String, fallback: String) -> (String, String) {
+        var t = text
+        return t.withUTF8 { b -> (String, String) in
+            let n = b.count
+            /// The end of the line starting at `i` (its terminator excluded: `\n`, or `\r\n`)
+            /// and where the next line starts (nil: it is the last line).
+            func line(_ i: Int) -> (end: Int, next: Int?) {
+                guard let base = b.baseAddress, i < n,
+                    let nl = memchr(base + i, 0x0A, n - i)
+                else { return (n, nil) }
+                let at = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+                return (at > i && b[at - 1] == 0x0D ? at - 1 : at, at + 1)
+            }
+            var start = 0
+            while true {
+                let (end, next) = line(start)
+                let first = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+                if first.allSatisfy({ $0.isWhitespace }) {
+                    guard let next else { return (fallback, text) }
+                    start = next
+                    continue
+                }
+                let candidate = first.trimmingCharacters(in: .whitespaces)
+                guard candidate.count <= maxTitleCharacters, let next else { return (fallback, text) }
+                let rest = restWithLineFeeds(UnsafeBufferPointer(rebasing: b[next...]))
+                if rest.allSatisfy({ $0.isWhitespace }) { return (fallback, text) }
+                return (candidate, rest)
+            }
+        }
+    }
+
+    /// `b` with each `\r\n` made `\n`.
+    static func restWithLineFeeds(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        var from = 0
+        var i = 0
+        while let base = b.baseAddress, i < b.count, let nl = memchr(base + i, 0x0A, b.count - i) {
+            let at = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+            if at > 0 && b[at - 1] == 0x0D {
+                if out.isEmpty { out.reserveCapacity(b.count) }
+                out.append(contentsOf: b[from..<(at - 1)])
+                from = at
+            }
+            i = at + 1
+        }
+        if out.isEmpty && from == 0 { return String(decoding: b, as: UTF8.self) }
+        out.append(contentsOf: b[from...])
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The Character-by-Character original of `splitTitle` (tests compare the two).
+    static func splitTitleByCharacters(_ text: String, fallback: String) -> (String, String) {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: isLineEnd)[...]
         while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
         guard let first = lines.first else { return (fallback, text) }

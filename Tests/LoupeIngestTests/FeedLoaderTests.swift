@@ -349,6 +349,30 @@ struct TextLoaderTests {
         #expect(r.articles.first?.id == "d/a.txt")
     }
 
+    /// The byte-level title split gives what the Character-level one gave, on every shape of
+    /// text: blank and whitespace-only lines, Windows and lone carriage returns, no-break spaces,
+    /// accents, long lines, no final line end.
+    @Test func titleSplitOnBytesMatchesTheCharacterSplit() {
+        let pieces = [
+            "\n", "\r\n", "\r", " ", "\t", "\u{A0}", "\u{3000}", "a", "Title", "é", "e\u{301}",
+            String(repeating: "x", count: 119), "long line ", "",
+        ]
+        var rng = SystemRandomNumberGenerator()
+        var cases = [
+            "", "\n", "T\n\nbody", "\r\n\r\nT\r\nbody\r\n", " \n\u{A0}\nT\n \n", "T", "T\n", "T\n \n\t",
+            String(repeating: "y", count: 121) + "\nb", String(repeating: "é", count: 120) + "\nb", "T\r\r\nb\r\n",
+        ]
+        for _ in 0..<3000 {
+            cases.append(
+                (0..<Int.random(in: 0...8, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+        for text in cases {
+            let a = TextLoader.splitTitle(text, fallback: "F")
+            let b = TextLoader.splitTitleByCharacters(text, fallback: "F")
+            #expect(a == b, "\(Array(text.utf8))")
+        }
+    }
+
     @Test func longFirstLineFallsBackToFileName() {
         let long = String(repeating: "word ", count: 40)
         let r = TextLoader().load(Array((long + "\nmore").utf8), relativePath: "d/story.txt")
