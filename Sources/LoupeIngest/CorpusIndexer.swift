@@ -19,6 +19,9 @@ public struct IndexSummary: Codable, Sendable {
     /// files that disappeared (their articles were deleted).
     public var unchangedFiles = 0
     public var removedFiles = 0
+    /// Unchanged files read again because they gave no article to older readers
+    /// (`ArticleLoading.version` went up since: a format read now, a detection fixed).
+    public var rereadFiles = 0
     /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
     /// their extension.
     public var skippedAssets = 0
@@ -144,11 +147,15 @@ public final class CorpusIndexer: @unchecked Sendable {
                 writer.deleteFile(path)
                 summary.removedFiles += 1
             }
+            let olderReaders = writer.loaders < ArticleLoading.version
             files = files.filter { f in
                 guard let rec = writer.fileRecord(f.relativePath) else { return true }
                 if rec.size == f.size && rec.mtime == f.mtimeNanos {
-                    summary.unchangedFiles += 1
-                    return false
+                    if !(olderReaders && rec.articles == 0) {
+                        summary.unchangedFiles += 1
+                        return false
+                    }
+                    summary.rereadFiles += 1
                 }
                 writer.deleteFile(f.relativePath)
                 return true
@@ -289,6 +296,7 @@ public final class CorpusIndexer: @unchecked Sendable {
         // The builders are gone: hand their memory back before merging (glibc keeps freed
         // memory in per-thread arenas otherwise, and the merge would add to it).
         Memory.releaseFreed()
+        writer.setLoaders(ArticleLoading.version)
         try writer.commit(corpusRoot: CorpusWalker.realPath(root) ?? root, optimize: optimize)
         let m = writer.currentManifest
         summary.duplicates = writer.duplicatesReplaced

@@ -152,6 +152,12 @@ public enum ArticleFormat: String, Sendable {
 }
 
 public enum ArticleLoading {
+    /// The version of the corpus readers, recorded in the index: raised when a reader change
+    /// can give articles from files that gave none (a new format, a detection fixed), so that
+    /// `loupe index` reads such files again though they did not change.
+    /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
+    public static let version = 2
+
     /// Files larger than this are refused (until streaming of huge files lands).
     public static let maxFileBytes = 2 << 30
 

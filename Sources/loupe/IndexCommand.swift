@@ -220,6 +220,9 @@ struct IndexCommand: ParsableCommand {
             print(
                 "indexed \(counted(summary.files, "file")), \(counted(summary.articles, "article")), \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
                     + (summary.unchangedFiles > 0 ? "; \(counted(summary.unchangedFiles, "file")) unchanged" : "")
+                    + (summary.rereadFiles > 0
+                        ? "; \(counted(summary.rereadFiles, "file")) that gave no article read again by newer readers"
+                        : "")
                     + (summary.removedFiles > 0 ? "; \(counted(summary.removedFiles, "file")) removed" : "")
                     + (summary.skippedAssets > 0
                         ? "; \(counted(summary.skippedAssets, "web asset or media file", plural: "web assets and media files")) skipped"

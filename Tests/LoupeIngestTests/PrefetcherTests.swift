@@ -158,6 +158,32 @@ struct ReaderFileRecordsTests {
         #expect(try IndexReader(directory: index).files() == want)
     }
 
+    /// Files that gave no article to an older loupe's readers are read again by newer readers
+    /// (once: the index then records the readers' version), changed or not; others are not.
+    @Test func filesThatGaveNothingAreReadAgainByNewerReaders() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-reread-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let corpus = try corpus(root, notes: 6)
+        let index = root + "/index"
+        _ = try CorpusIndexer(root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: true))
+            .run()
+        // As an older loupe left it: no readers' version, and n4.txt gave nothing.
+        var m = try Manifest.load(directory: index)
+        #expect(m.loaders == ArticleLoading.version)
+        m.loaders = nil
+        m.files["n4.txt"]?.articles = 0
+        try m.commit(directory: index)
+        let first = try CorpusIndexer(
+            root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false)
+        ).run()
+        #expect(first.rereadFiles == 1 && first.unchangedFiles == 5 && first.articles == 1)
+        #expect(try Manifest.load(directory: index).files["n4.txt"]?.articles == 1)
+        let second = try CorpusIndexer(
+            root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false)
+        ).run()
+        #expect(second.rereadFiles == 0 && second.unchangedFiles == 6 && second.documentsInIndex == 6)
+    }
+
     /// Every list file holds what it was given, prefixes shared or not.
     @Test func listFilesRoundTrip() throws {
         var files: [String: Manifest.FileRecord] = [:]

@@ -208,6 +208,20 @@ public final class IndexWriter: @unchecked Sendable {
         return manifest.exclude ?? []
     }
 
+    /// The version of the corpus readers that read the committed files (1: not recorded).
+    public var loaders: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return manifest.loaders ?? 1
+    }
+
+    /// Records that this commit's files were read by readers of version `v`.
+    public func setLoaders(_ v: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        manifest.loaders = v
+    }
+
     /// Stores the exclusion patterns with the index (kept by later updates unless replaced).
     public func setExclude(_ patterns: [String]) {
         lock.lock()

@@ -23,6 +23,10 @@ public struct Manifest: Codable, Sendable {
     public var scoring: ScoringDefaults?
     /// Paths left out of the corpus (`loupe index --exclude`), kept by later updates.
     public var exclude: [String]?
+    /// The version of the corpus readers that read the files (`ArticleLoading.version`; nil:
+    /// 1, before it was recorded). A later loupe with newer readers reads again the files that
+    /// gave no article.
+    public var loaders: Int?
 
     public struct ScoringDefaults: Codable, Sendable, Equatable {
         public var k1: Float?
@@ -56,7 +60,8 @@ public struct Manifest: Codable, Sendable {
     public init(analyzer: AnalyzerKind) { self.analyzer = analyzer }
 
     enum CodingKeys: String, CodingKey {
-        case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude
+        case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude,
+            loaders
     }
 
     /// Set in a decoder's `userInfo` to leave `files` out (empty): a corpus of one file per
@@ -77,6 +82,7 @@ public struct Manifest: Codable, Sendable {
         nextSegment = try c.decodeIfPresent(Int.self, forKey: .nextSegment) ?? 1
         scoring = try c.decodeIfPresent(ScoringDefaults.self, forKey: .scoring)
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
+        loaders = try c.decodeIfPresent(Int.self, forKey: .loaders)
     }
 
     /// Everything but `files`, which go to their own file (`commit`).
@@ -91,6 +97,7 @@ public struct Manifest: Codable, Sendable {
         try c.encode(nextSegment, forKey: .nextSegment)
         try c.encodeIfPresent(scoring, forKey: .scoring)
         try c.encodeIfPresent(exclude, forKey: .exclude)
+        try c.encodeIfPresent(loaders, forKey: .loaders)
     }
 
     /// Only the corpus files' records of a manifest's JSON (see `load(directory:files:)`).
