@@ -19,8 +19,8 @@ public struct IndexSummary: Codable, Sendable {
     /// files that disappeared (their articles were deleted).
     public var unchangedFiles = 0
     public var removedFiles = 0
-    /// Unchanged files read again because they gave no article to older readers
-    /// (`ArticleLoading.version` went up since: a format read now, a detection fixed).
+    /// Unchanged files read again for newer readers (`ArticleLoading.readAgain`: they gave no
+    /// article to older ones, or are of a format read now).
     public var rereadFiles = 0
     /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
     /// their extension.
@@ -147,11 +147,11 @@ public final class CorpusIndexer: @unchecked Sendable {
                 writer.deleteFile(path)
                 summary.removedFiles += 1
             }
-            let olderReaders = writer.loaders < ArticleLoading.version
+            let readers = writer.loaders
             files = files.filter { f in
                 guard let rec = writer.fileRecord(f.relativePath) else { return true }
                 if rec.size == f.size && rec.mtime == f.mtimeNanos {
-                    if !(olderReaders && rec.articles == 0) {
+                    if !ArticleLoading.readAgain(f.relativePath, articles: rec.articles, since: readers) {
                         summary.unchangedFiles += 1
                         return false
                     }

@@ -158,6 +158,16 @@ public enum ArticleLoading {
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
     public static let version = 2
 
+    /// Whether a file unchanged since readers of version `old` read it is read again: when it
+    /// gave no article, or when its name is one of a format that newer readers read (an `.rtf`
+    /// an older loupe read as plain text, control words and all).
+    public static func readAgain(_ path: String, articles: Int, since old: Int) -> Bool {
+        guard old < version else { return false }
+        if articles == 0 { return true }
+        let name = path.lowercased()
+        return old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains { name.hasSuffix($0) }
+    }
+
     /// Files larger than this are refused (until streaming of huge files lands).
     public static let maxFileBytes = 2 << 30
 

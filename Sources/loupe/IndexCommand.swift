@@ -221,7 +221,7 @@ struct IndexCommand: ParsableCommand {
                 "indexed \(counted(summary.files, "file")), \(counted(summary.articles, "article")), \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
                     + (summary.unchangedFiles > 0 ? "; \(counted(summary.unchangedFiles, "file")) unchanged" : "")
                     + (summary.rereadFiles > 0
-                        ? "; \(counted(summary.rereadFiles, "file")) that gave no article read again by newer readers"
+                        ? "; \(counted(summary.rereadFiles, "file")) read again by newer readers"
                         : "")
                     + (summary.removedFiles > 0 ? "; \(counted(summary.removedFiles, "file")) removed" : "")
                     + (summary.skippedAssets > 0

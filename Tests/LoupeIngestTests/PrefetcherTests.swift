@@ -182,6 +182,10 @@ struct ReaderFileRecordsTests {
             root: corpus, writer: try IndexWriter(directory: index, analyzer: .english, reset: false)
         ).run()
         #expect(second.rereadFiles == 0 && second.unchangedFiles == 6 && second.documentsInIndex == 6)
+        #expect(ArticleLoading.readAgain("a/memo.RTF", articles: 1, since: 1))
+        #expect(ArticleLoading.readAgain("site.warc.gz", articles: 1, since: 1))
+        #expect(!ArticleLoading.readAgain("a/memo.txt", articles: 1, since: 1))
+        #expect(!ArticleLoading.readAgain("a/memo.rtf", articles: 0, since: ArticleLoading.version))
     }
 
     /// Every list file holds what it was given, prefixes shared or not.
