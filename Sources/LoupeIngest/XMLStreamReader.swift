@@ -238,6 +238,13 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { userData, errorPtr in
     let sink = Unmanaged<XMLStreamReader.ErrorSink>.fromOpaque(userData).takeUnretainedValue()
     var msg = e.message.map { String(cString: $0) } ?? "XML error"
     while msg.hasSuffix("\n") { msg.removeLast() }
+    // libxml2's safety limits (10 MB of text in one element, 256 levels of nesting) stay on:
+    // the option that lifts them (which its message names) also lifts the entity-bomb guard.
+    if msg.hasSuffix("huge text node") {
+        msg += " (over 10 MB of text in one element: libxml2's safety limit, kept)"
+    } else if let r = msg.range(of: " use XML_PARSE_HUGE option") {
+        msg = String(msg[..<r.lowerBound]) + " (libxml2's safety limit, kept)"
+    }
     sink.errors.append(
         XMLStreamReader.XMLError(
             line: Int(e.line), column: Int(e.int2), message: msg, fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue))
