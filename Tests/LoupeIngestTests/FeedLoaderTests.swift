@@ -52,6 +52,19 @@ struct FeedLoaderTests {
     /// HTML's named entities outside CDATA with no DTD (a fatal error to XML, common in real
     /// feeds) are read as their characters; an entity HTML does not define still rejects the
     /// file with its line.
+    /// libxml2's safety limits stay on, and the error says so rather than naming the option
+    /// that would lift them.
+    @Test func safetyLimitsAreNamedNotLifted() {
+        let deep =
+            "<rss version=\"2.0\"><channel><item><title>t</title><description>"
+            + String(repeating: "<div>", count: 300) + "x" + String(repeating: "</div>", count: 300)
+            + "</description></item></channel></rss>"
+        let r = FeedLoader().load(Array(deep.utf8), relativePath: "deep.xml")
+        let message = r.diagnostics.first?.message ?? ""
+        #expect(r.rejected && message.contains("libxml2's safety limit, kept"), "\(r.diagnostics)")
+        #expect(!message.contains("XML_PARSE_HUGE"))
+    }
+
     @Test func htmlNamedEntitiesWithoutADTD() {
         let r = load(
             """
