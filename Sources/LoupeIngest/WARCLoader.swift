@@ -102,7 +102,7 @@ public struct WARCLoader {
     func loadGzip(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var reader = Reader(self, relativePath)
         var result = LoadResult()
-        var inflater = Inflater(cap: WARCLoader.streamCap(compressed: bytes.count))
+        let inflater = Inflater(cap: WARCLoader.streamCap(compressed: bytes.count))
         bytes.withUnsafeBufferPointer { src in
             inflater.push(src) { reader.feed($0) { result.articles.append($0) } }
         }
@@ -116,7 +116,7 @@ public struct WARCLoader {
     /// reading with a warning, what came before is kept).
     func stream(fd: Int32, size: Int, gzip: Bool, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
         var reader = Reader(self, relativePath)
-        var inflater = Inflater(cap: WARCLoader.streamCap(compressed: size))
+        let inflater = Inflater(cap: WARCLoader.streamCap(compressed: size))
         var block = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -150,9 +150,10 @@ public struct WARCLoader {
 // MARK: - Gzip members
 
 extension WARCLoader {
-    /// Inflates concatenated gzip members in pieces, at most `cap` bytes in all.
-    struct Inflater {
-        private var strm = z_stream()
+    /// Inflates concatenated gzip members in pieces, at most `cap` bytes in all. (A class: zlib
+    /// keeps a pointer back to its stream, which must not move.)
+    final class Inflater {
+        private let strm = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         private var ready = false
         private var out = [UInt8](repeating: 0, count: 1 << 16)
         private(set) var produced = 0
@@ -165,16 +166,22 @@ extension WARCLoader {
 
         init(cap: Int) {
             self.cap = cap
-            ready = loupe_inflateInit2(&strm, 16 + MAX_WBITS) == Z_OK
+            strm.initialize(to: z_stream())
+            ready = loupe_inflateInit2(strm, 16 + MAX_WBITS) == Z_OK
             if !ready { stop("zlib init failed") }
         }
 
-        private mutating func stop(_ why: String) {
+        deinit {
+            if ready { inflateEnd(strm) }
+            strm.deallocate()
+        }
+
+        private func stop(_ why: String) {
             stopped = true
             if problem == nil { problem = why }
         }
 
-        mutating func push(_ input: UnsafeBufferPointer<UInt8>, _ sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+        func push(_ input: UnsafeBufferPointer<UInt8>, _ sink: (UnsafeBufferPointer<UInt8>) -> Void) {
             guard !stopped, input.count > 0 else { return }
             var offset = 0
             while offset < input.count && !stopped {
@@ -188,16 +195,16 @@ extension WARCLoader {
                         break
                     }
                 }
-                strm.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + offset)
-                strm.avail_in = uInt(input.count - offset)
+                strm.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + offset)
+                strm.pointee.avail_in = uInt(input.count - offset)
                 var rc: Int32 = Z_OK
                 repeat {
                     rc = out.withUnsafeMutableBufferPointer { dst in
-                        strm.next_out = dst.baseAddress
-                        strm.avail_out = uInt(dst.count)
-                        return CZlib.inflate(&strm, Z_NO_FLUSH)
+                        strm.pointee.next_out = dst.baseAddress
+                        strm.pointee.avail_out = uInt(dst.count)
+                        return CZlib.inflate(strm, Z_NO_FLUSH)
                     }
-                    let n = out.count - Int(strm.avail_out)
+                    let n = out.count - Int(strm.pointee.avail_out)
                     atBoundary = false
                     if n > 0 {
                         if produced + n > cap {
@@ -207,14 +214,14 @@ extension WARCLoader {
                         produced += n
                         out.withUnsafeBufferPointer { sink(UnsafeBufferPointer(rebasing: $0[0..<n])) }
                     }
-                } while rc == Z_OK && (strm.avail_out == 0 || strm.avail_in > 0)
-                let used = (input.count - offset) - Int(strm.avail_in)
+                } while rc == Z_OK && (strm.pointee.avail_out == 0 || strm.pointee.avail_in > 0)
+                let used = (input.count - offset) - Int(strm.pointee.avail_in)
                 offset += used
                 if stopped { break }
                 if rc == Z_STREAM_END {
                     consumed += used
                     atBoundary = true
-                    _ = inflateReset(&strm)
+                    _ = inflateReset(strm)
                     continue
                 }
                 if rc == Z_BUF_ERROR || rc == Z_OK {
@@ -222,16 +229,16 @@ extension WARCLoader {
                     if used == 0 { break }  // no progress: wait for more input
                     continue
                 }
-                let msg = strm.msg.map { String(cString: $0) } ?? "error \(rc)"
+                let msg = strm.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
                 stop("gzip data damaged at compressed byte \(consumed + used) (\(msg)); stopped there")
             }
         }
 
         /// Ends the stream: the problem met, if any (a member cut short too).
-        mutating func finish() -> String? {
+        func finish() -> String? {
             if ready {
                 if !stopped && !atBoundary { stop("gzip data cut short; the last record may be incomplete") }
-                inflateEnd(&strm)
+                inflateEnd(strm)
                 ready = false
             }
             return problem
