@@ -416,7 +416,9 @@ extension WARCLoader {
                 while i < b.count && (b[i] == 0x0D || b[i] == 0x0A) { i += 1 }
                 if i == b.count { break }
                 if b.count - i < WARCLoader.magic.count && !final { return i }
-                if !WARCLoader.startsWithMagic(b, i) {
+                let version = WARCLoader.versionLine(b, i)
+                if version == nil && !final && b.count - i < 32 { return i }
+                if version != true {
                     if garbageAt == nil { garbageAt = offset + i }
                     if let j = WARCLoader.nextMagic(b, from: i) {
                         endGarbage(at: offset + j)
@@ -602,11 +604,24 @@ extension WARCLoader {
         return true
     }
 
-    /// The next `WARC/1.` at the start of a line after `from`.
+    /// Whether a version line (`WARC/1.0`, `WARC/1.1`: `WARC/1.` and digits, alone on its line)
+    /// starts at `i`; nil when its line end is not within `b` yet.
+    static func versionLine(_ b: Bytes, _ i: Int) -> Bool? {
+        guard startsWithMagic(b, i) else { return false }
+        let limit = min(b.count, i + 32)
+        guard let nl = MarkupScan.next(0x0A, b, from: i, to: limit) else { return limit - i < 32 ? nil : false }
+        var e = nl
+        if e > i && b[e - 1] == 0x0D { e -= 1 }
+        let digits = i + magic.count..<e
+        return !digits.isEmpty && digits.allSatisfy { MarkupScan.isDigit(b[$0]) }
+    }
+
+    /// The next version line (or what may be one, cut by the end of `b`) at the start of a line
+    /// after `from`.
     static func nextMagic(_ b: Bytes, from: Int) -> Int? {
         var i = from
         while let nl = MarkupScan.next(0x0A, b, from: i, to: b.count) {
-            if startsWithMagic(b, nl + 1) { return nl + 1 }
+            if versionLine(b, nl + 1) != false { return nl + 1 }
             i = nl + 1
         }
         return nil
