@@ -384,7 +384,8 @@ extension WARCLoader {
                 )
             }
             var d = diagnostics + budget.summary(path: path)
-            var note = "\(WARCLoader.grouped(records)) record\(records == 1 ? "" : "s") read, "
+            var note =
+                "\(WARCLoader.grouped(records)) record\(records == 1 ? "" : "s") read, "
                 + "\(WARCLoader.grouped(pages)) page\(pages == 1 ? "" : "s") indexed"
             let reasons = Skip.allCases.compactMap { s -> String? in
                 let n = skipped[s.rawValue]
@@ -512,14 +513,20 @@ extension WARCLoader {
             guard let at = garbageAt else { return }
             garbageAt = nil
             if let next {
-                warn(kind: "bytes between records skipped", "\(next - at) bytes at byte \(at) are not a WARC record; skipped to the next record at byte \(next)")
+                warn(
+                    kind: "bytes between records skipped",
+                    "\(next - at) bytes at byte \(at) are not a WARC record; skipped to the next record at byte \(next)"
+                )
             } else {
-                warn(kind: "bytes between records skipped", "bytes from byte \(at) to the end are not a WARC record; skipped")
+                warn(
+                    kind: "bytes between records skipped",
+                    "bytes from byte \(at) to the end are not a WARC record; skipped")
             }
         }
 
         /// The article of a record read whole, or nil (counted as skipped).
-        private mutating func article(_ h: Header, _ plan: Plan, _ block: Bytes, recordAt: Int, index: Int) -> Article? {
+        private mutating func article(_ h: Header, _ plan: Plan, _ block: Bytes, recordAt: Int, index: Int) -> Article?
+        {
             let uri = WARCLoader.cleanURI(h.uri)
             var media: Media
             var charset: String?

@@ -131,9 +131,10 @@ struct WARCLoaderTests {
 
     @Test func recordsReadAndSkipped() throws {
         let r = Self.load(Self.crawl, path: "crawl.warc")
-        #expect(r.articles.map(\.id) == [
-            "http://example.org/a", "http://example.org/notes.txt", "http://example.org/report.doc",
-        ])
+        #expect(
+            r.articles.map(\.id) == [
+                "http://example.org/a", "http://example.org/notes.txt", "http://example.org/report.doc",
+            ])
         let a = try #require(r.articles.first)
         #expect(a.title == "Quay works")
         #expect(a.body == "The quay reopens on Monday.")
@@ -153,7 +154,8 @@ struct WARCLoaderTests {
     }
 
     @Test func lfOnlyLineEndsAndBracketedURIs() throws {
-        let body = TestWARC.http("200 OK", ["Content-Type: text/html"], TestWARC.page("Tide board", "Low water at noon."))
+        let body = TestWARC.http(
+            "200 OK", ["Content-Type: text/html"], TestWARC.page("Tide board", "Low water at noon."))
         let b =
             TestWARC.record(
                 "response", uri: "<http://example.org/tides>", contentType: "application/http; msgtype=response",
@@ -172,7 +174,8 @@ struct WARCLoaderTests {
             TestWARC.response(
                 "http://example.org/1", headers: ["Content-Encoding: gzip", "Transfer-Encoding: chunked"],
                 body: TestWARC.chunked(gz, 7))
-            + TestWARC.response("http://example.org/2", headers: ["Transfer-Encoding: chunked"], body: TestWARC.chunked(html, 5))
+            + TestWARC.response(
+                "http://example.org/2", headers: ["Transfer-Encoding: chunked"], body: TestWARC.chunked(html, 5))
             + TestWARC.response(
                 "http://example.org/3", headers: ["Content-Encoding: deflate"],
                 body: TestWARC.deflateZlib(html))
@@ -224,11 +227,13 @@ struct WARCLoaderTests {
 
     @Test func duplicateURIsAndRevisits() throws {
         let b =
-            TestWARC.response("http://example.org/a", body: TestWARC.page("First", "Old text."), date: "2024-01-01T00:00:00Z")
+            TestWARC.response(
+                "http://example.org/a", body: TestWARC.page("First", "Old text."), date: "2024-01-01T00:00:00Z")
             + TestWARC.record(
                 "revisit", uri: "http://example.org/a", contentType: "application/http; msgtype=response",
                 block: TestWARC.http("200 OK", ["Content-Type: text/html"], []))
-            + TestWARC.response("http://example.org/a", body: TestWARC.page("Second", "New text."), date: "2024-02-01T00:00:00Z")
+            + TestWARC.response(
+                "http://example.org/a", body: TestWARC.page("Second", "New text."), date: "2024-02-01T00:00:00Z")
         let r = Self.load(b)
         // Both captures are handed out with one id: the index keeps the later (see the end-to-end test).
         #expect(r.articles.map(\.id) == ["http://example.org/a", "http://example.org/a"])
@@ -245,7 +250,9 @@ struct WARCLoaderTests {
         let r = Self.load(TestWARC.response("http://example.org/a", body: html))
         #expect(r.articles.first?.date == "2020-05-06")
         // No title at all: the URI.
-        let untitled = Self.load(TestWARC.response("http://example.org/u", body: Array("<html><body><p>Only text here.</p></body></html>".utf8)))
+        let untitled = Self.load(
+            TestWARC.response(
+                "http://example.org/u", body: Array("<html><body><p>Only text here.</p></body></html>".utf8)))
         #expect(untitled.articles.first?.title == "http://example.org/u")
     }
 
@@ -260,7 +267,8 @@ struct WARCLoaderTests {
         #expect(w.count == 1)
         #expect(w.first?.contains("record at byte \(good.count) cut short") == true)
         // A skipped record cut short (an image) is reported too.
-        let img = TestWARC.response("http://example.org/p.png", type: "image/png", body: [UInt8](repeating: 7, count: 500))
+        let img = TestWARC.response(
+            "http://example.org/p.png", type: "image/png", body: [UInt8](repeating: 7, count: 500))
         let r2 = Self.load(good + Array(img.prefix(300)))
         #expect(r2.articles.count == 1)
         #expect(Self.warnings(r2).first?.contains("record at byte \(good.count) cut short") == true)
@@ -277,7 +285,10 @@ struct WARCLoaderTests {
         let a = TestWARC.response("http://example.org/a", body: TestWARC.page("One", "First page."))
         let c = TestWARC.response("http://example.org/c", body: TestWARC.page("Two", "Second page."))
         // (A line that starts like a version line but is not one is garbage too.)
-        let junk = Array("this is not a record\r\nWARC/1.1 is a version, but this is no version line\r\n".utf8) + [0, 0xFF, 10]
+        let junk =
+            Array("this is not a record\r\nWARC/1.1 is a version, but this is no version line\r\n".utf8) + [
+                0, 0xFF, 10,
+            ]
         let r = Self.load(a + junk + c)
         #expect(r.articles.map(\.title) == ["One", "Two"])
         let w = Self.warnings(r)
@@ -332,7 +343,13 @@ struct WARCLoaderTests {
         let plain = Self.load(records.flatMap { $0 })
         for gz in [perRecord, whole] {
             let r = Self.load(gz, path: "c.warc.gz")
-            #expect(r.articles == plain.articles.map { var a = $0; a.source = "c.warc.gz"; return a })
+            #expect(
+                r.articles
+                    == plain.articles.map {
+                        var a = $0
+                        a.source = "c.warc.gz"
+                        return a
+                    })
             #expect(Self.warnings(r).isEmpty)
         }
         // A cut member: earlier records kept, a warning.
@@ -343,14 +360,16 @@ struct WARCLoaderTests {
         let sample = TestWARC.sample
         try #require(!sample.isEmpty)
         let r = ArticleLoading.load(sample, relativePath: "archive/harbour-site.warc.gz")
-        #expect(r.articles.map(\.id) == [
-            "http://harbour-authority.example/", "http://harbour-authority.example/tides",
-            "http://harbour-authority.example/history", "http://harbour-authority.example/notices.txt",
-        ])
-        #expect(r.articles.map(\.title) == [
-            "New capstan for the north quay", "Tide tables for Porthaven", "A short history of the harbour",
-            "Notices to mariners, June 2023",
-        ])
+        #expect(
+            r.articles.map(\.id) == [
+                "http://harbour-authority.example/", "http://harbour-authority.example/tides",
+                "http://harbour-authority.example/history", "http://harbour-authority.example/notices.txt",
+            ])
+        #expect(
+            r.articles.map(\.title) == [
+                "New capstan for the north quay", "Tide tables for Porthaven", "A short history of the harbour",
+                "Notices to mariners, June 2023",
+            ])
         #expect(r.articles[0].body.contains("capstan"))
         #expect(r.articles[0].authors == ["Ines Calloway"])
         #expect(r.articles[0].date == "2023-06-12T09:30:00Z")
@@ -377,7 +396,8 @@ struct WARCLoaderTests {
                         ? TestWARC.chunked(TestWARC.page("Page \(k)", "Text of page \(k)."), 9)
                         : TestWARC.page("Page \(k)", String(repeating: "word\(k) ", count: 50 * k))))
             records.append(
-                TestWARC.response("http://example.org/\(k).png", type: "image/png", body: [UInt8](repeating: 1, count: 3000)))
+                TestWARC.response(
+                    "http://example.org/\(k).png", type: "image/png", body: [UInt8](repeating: 1, count: 3000)))
         }
         let dir = TestScratch.url("warc-stream")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -416,10 +436,14 @@ struct WARCLoaderTests {
     /// Cut at every offset, bytes flipped at random: no crash, no hang.
     @Test func hostileInput() {
         let base =
-            TestWARC.response("http://example.org/a", headers: ["Transfer-Encoding: chunked"], body: TestWARC.chunked(TestWARC.page("One", "First."), 4))
+            TestWARC.response(
+                "http://example.org/a", headers: ["Transfer-Encoding: chunked"],
+                body: TestWARC.chunked(TestWARC.page("One", "First."), 4))
             + TestWARC.response(
-                "http://example.org/b", headers: ["Content-Encoding: gzip"], body: TestWARC.gzip(TestWARC.page("Two", "Second.")))
-            + TestWARC.record("resource", uri: "http://example.org/t", contentType: "text/plain", block: Array("Notes\n\nabc\n".utf8))
+                "http://example.org/b", headers: ["Content-Encoding: gzip"],
+                body: TestWARC.gzip(TestWARC.page("Two", "Second.")))
+            + TestWARC.record(
+                "resource", uri: "http://example.org/t", contentType: "text/plain", block: Array("Notes\n\nabc\n".utf8))
         for cut in 0...base.count {
             _ = Self.load(Array(base.prefix(cut)))
         }
