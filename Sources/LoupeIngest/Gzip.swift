@@ -11,7 +11,9 @@ import LoupeCore
 /// - output is capped at `outputCap(compressedSize:)` (1 GiB, or 20× the compressed size
 ///   with a 16 MiB floor for small files, whichever is smaller); exceeding it is an error
 ///   diagnostic naming the file, and the file contributes nothing;
-/// - the decompressed bytes then go through the normal content-based detection.
+/// - the decompressed bytes then go through the normal content-based detection;
+/// - a gzip file holding a WARC web archive (`.warc.gz`) goes to `WARCLoader`, which inflates
+///   it member by member as it reads its records (no whole-file cap: see `WARCLoader`).
 public enum Gzip {
     public static let absoluteCap = 1 << 30
     public static let ratioCap = 20
@@ -165,6 +167,10 @@ public enum Gzip {
                     )
                 ])
             }
+        }
+        // A web archive is read record by record as it inflates (`WARCLoader`), not whole.
+        if !zstd && WARCLoader.gzipHoldsWARC(bytes) {
+            return WARCLoader().loadGzip(bytes, relativePath: relativePath)
         }
         var cap = outputCap(compressedSize: bytes.count)
         var plain: [UInt8] = []

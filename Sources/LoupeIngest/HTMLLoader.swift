@@ -45,7 +45,12 @@ public struct HTMLLoader {
     /// libxml2's global set-up (not reentrant): done once, before threads parse.
     static func prepare() { _ = setup }
 
-    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+    /// `charset`: the encoding a transport declared (an archived HTTP response's `Content-Type`),
+    /// which takes precedence over the page's own declaration when iconv knows it;
+    /// `fallbackTitle`: the title of a page that has none (else the file name).
+    public func load(_ bytes: [UInt8], relativePath: String, charset: String? = nil, fallbackTitle: String? = nil)
+        -> LoadResult
+    {
         _ = HTMLLoader.setup
         var result = LoadResult()
         // libxml2 takes an Int32 size (a page of 2 GB is no page anyway).
@@ -54,7 +59,7 @@ public struct HTMLLoader {
                 Diagnostic(path: relativePath, message: "HTML page larger than 1 GB; skipped", severity: .error))
             return result
         }
-        let (doc, invalidLine) = HTMLLoader.parse(bytes)
+        let (doc, invalidLine) = HTMLLoader.parse(bytes, charset: charset)
         if let invalidLine {
             result.diagnostics.append(
                 Diagnostic(
@@ -94,7 +99,7 @@ public struct HTMLLoader {
             result.diagnostics.append(Diagnostic(path: relativePath, message: "no text in the page", severity: .note))
             return result
         }
-        if title.isEmpty { title = TextLoader.fileTitle(relativePath) }
+        if title.isEmpty { title = fallbackTitle ?? TextLoader.fileTitle(relativePath) }
         let date =
             page.meta(HTMLLoader.dateNames).flatMap(DateParsing.iso)
             ?? text.firstTime.flatMap(DateParsing.iso)
@@ -136,15 +141,38 @@ public struct HTMLLoader {
         return HTMLLoader.bodyText(root, page).0
     }
 
-    /// Parses a page (see `prepare`); the caller frees the document.
-    private static func parse(_ bytes: [UInt8]) -> (doc: htmlDocPtr?, invalidLine: Int?) {
-        let (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
-        let doc: htmlDocPtr? = (repaired ?? bytes).withUnsafeBytes { raw in
+    /// Parses a page (see `prepare`); the caller frees the document. A `charset` iconv knows is
+    /// decoded first and the page's own declaration ignored.
+    private static func parse(_ bytes: [UInt8], charset: String? = nil) -> (doc: htmlDocPtr?, invalidLine: Int?) {
+        var input = bytes
+        var options = HTMLLoader.options
+        var (repaired, encoding, invalidLine): ([UInt8]?, String?, Int?) = (nil, nil, nil)
+        if let charset, let utf8 = HTMLLoader.transcoded(bytes, charset: charset) {
+            input = utf8
+            (repaired, invalidLine) = HTMLLoader.repairUTF8(input)
+            encoding = "UTF-8"
+            options |= Int32(HTML_PARSE_IGNORE_ENC.rawValue)
+        } else {
+            (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
+        }
+        let doc: htmlDocPtr? = (repaired ?? input).withUnsafeBytes { raw in
             let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            if let encoding { return htmlReadMemory(base, Int32(raw.count), nil, encoding, HTMLLoader.options) }
-            return htmlReadMemory(base, Int32(raw.count), nil, nil, HTMLLoader.options)
+            if let encoding { return htmlReadMemory(base, Int32(raw.count), nil, encoding, options) }
+            return htmlReadMemory(base, Int32(raw.count), nil, nil, options)
         }
         return (doc, invalidLine)
+    }
+
+    /// `bytes` as UTF-8 from a declared `charset` (Latin-1 and ASCII read as Windows-1252, as
+    /// browsers do; UTF-8 as is); nil when iconv does not know the name.
+    static func transcoded(_ bytes: [UInt8], charset: String) -> [UInt8]? {
+        var name = charset.trimmingWhitespace().lowercased()
+        if name.hasPrefix("\"") || name.hasPrefix("'") { name = String(name.dropFirst().dropLast()) }
+        if name == "utf-8" || name == "utf8" { return bytes }
+        if ["iso-8859-1", "latin1", "iso8859-1", "us-ascii", "ascii", "l1", "cp819", "iso_8859-1"].contains(name) {
+            name = "windows-1252"
+        }
+        return Charsets.decode(bytes, charset: name).map { Array($0.utf8) }
     }
 
     /// The text of the page's one `<article>`, else its `<main>`, else its `<body>`.
@@ -188,13 +216,20 @@ public struct HTMLLoader {
     static func prepare(_ b: [UInt8]) -> (repaired: [UInt8]?, encoding: String?, invalidLine: Int?) {
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) { return (nil, nil, nil) }
         if let declared = declaredCharset(b), declared != "utf-8" && declared != "utf8" { return (nil, nil, nil) }
-        return b.withUnsafeBufferPointer { p in
-            if XMLRepair.isValidUTF8(p) { return (nil, "UTF-8", nil) }
+        let (repaired, line) = repairUTF8(b)
+        return (repaired, "UTF-8", line)
+    }
+
+    /// UTF-8 bytes with the bytes that are not UTF-8 rewritten as their Windows-1252 characters
+    /// (nil when all are valid), and the line of the first such byte.
+    static func repairUTF8(_ b: [UInt8]) -> (repaired: [UInt8]?, invalidLine: Int?) {
+        b.withUnsafeBufferPointer { p in
+            if XMLRepair.isValidUTF8(p) { return (nil, nil) }
             var out: [UInt8] = []
             out.reserveCapacity(b.count + 64)
             let first = XMLRepair.transcodeInvalid(p, into: &out) ?? 0
             let line = 1 + p[..<first].count { $0 == 0x0A }
-            return (out, "UTF-8", line)
+            return (out, line)
         }
     }
 

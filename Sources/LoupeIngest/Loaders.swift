@@ -29,12 +29,15 @@ import LoupeCore
 /// first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
 /// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
-/// known header names → `mail`; everything else → `text`.
+/// known header names → `mail`; `WARC/1.` at the start → `warc` (a web archive, see
+/// `WARCLoader`; a gzip file holding one is read by it too); everything else → `text`.
 public enum ArticleFormat: String, Sendable {
     case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
         rtf
     /// An OLE2 compound file: a legacy Word document, or another compound file (skipped).
     case doc
+    /// A WARC web archive (ISO 28500).
+    case warc
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -45,6 +48,7 @@ public enum ArticleFormat: String, Sendable {
         if ZipArchive.hasMagic(b) { return .zip }
         if CompoundFile.hasMagic(b) { return .doc }
         if RTFLoader.isRTF(b) { return .rtf }
+        if WARCLoader.looks(b) { return .warc }
         if isPDF(b) { return .pdf }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
             return detectUTF16(b)
@@ -199,7 +203,7 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom or JSON Lines file: articles go to `emit` as they are parsed.
+    /// Streams a large RSS/Atom, JSON Lines or WARC file (`.warc.gz` too): articles go to `emit` as they are parsed.
     /// Returns nil when the file is not one to stream (small, or another format); then use
     /// `load`. A feed with a fatal error has already emitted its first items: the caller
     /// discards them. A JSON Lines file skips bad lines with warnings, like `load`.
@@ -217,6 +221,12 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .warc:
+            return WARCLoader().stream(
+                fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, emit: emit)
+        case .gzip where WARCLoader.gzipHoldsWARC(head):
+            return WARCLoader().stream(
+                fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, emit: emit)
         case .jsonLines:
             let dir = file.relativePath.split(separator: "/").dropLast().joined(separator: "/")
             return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath) { a in
@@ -304,6 +314,8 @@ public enum ArticleLoading {
             return WordDocLoader.load(bytes, relativePath: relativePath)
         case .rtf:
             return RTFLoader().load(bytes, relativePath: relativePath)
+        case .warc:
+            return WARCLoader().load(bytes, relativePath: relativePath)
         }
     }
 

@@ -12,7 +12,8 @@ public struct TextLoader {
 
     public init() {}
 
-    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+    /// `fallbackTitle`: the title of a text with no title line (else the file name).
+    public func load(_ bytes: [UInt8], relativePath: String, fallbackTitle: String? = nil) -> LoadResult {
         var result = LoadResult()
         let (text, outcome) = TextDecoding.decode(bytes)
         switch outcome {
@@ -57,7 +58,7 @@ public struct TextLoader {
         if let t = front?.title {
             (title, body) = (t, String(rest.drop { TextLoader.isLineEnd($0) || $0 == "\r" }))
         } else {
-            (title, body) = TextLoader.splitTitle(rest, fallback: TextLoader.fileTitle(relativePath))
+            (title, body) = TextLoader.splitTitle(rest, fallback: fallbackTitle ?? TextLoader.fileTitle(relativePath))
             if let h = Markdown.headingText(title) {
                 title = h
                 markdown = true
