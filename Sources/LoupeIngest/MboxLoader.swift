@@ -268,7 +268,8 @@ public struct MboxLoader {
         return n
     }
 
-    /// The bytes of `r` with mboxrd quoting undone: a line `>From `, `>>From `… loses one `>`.
+    /// The bytes of `r` with mboxrd quoting undone (a line `>From `, `>>From `… loses one `>`)
+    /// and CRLF line ends made LF.
     static func unescaped(_ b: MarkupScan.Bytes, _ r: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(r.count)
@@ -289,6 +290,15 @@ public struct MboxLoader {
             lineStart = nl + 1
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<r.upperBound]))
+        // CRLF → LF, as the rest of a mailbox exported on Windows reads.
+        if out.withUnsafeBufferPointer({ MarkupScan.next(0x0D, $0, from: 0, to: $0.count) }) != nil {
+            var w = 0
+            for i in out.indices where !(out[i] == 0x0D && i + 1 < out.count && out[i + 1] == 0x0A) {
+                out[w] = out[i]
+                w += 1
+            }
+            out.removeSubrange(w...)
+        }
         return out
     }
 
