@@ -136,8 +136,10 @@ struct BadInputTests {
             #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"), "\(id): raw ESC printed")
             // Never "all documents" for an empty, blank or pure-negative query. (Stopwords are
             // indexed and searchable, as the README documents: `the and of a to` may match all.)
+            // The most any other query matches is the baseline `harbour dredging`'s 13 (of 41;
+            // the mailing-list archive's four messages all name the harbour).
             let o = Loupe.json(r.stdout)
-            if id != "only-stopwords" { #expect((o["total"] as? Int ?? 0) < 13, "\(id) returned everything") }
+            if id != "only-stopwords" { #expect((o["total"] as? Int ?? 0) < 17, "\(id) returned everything") }
             // Queries without NUL also go through argv.
             if !bytes.contains(0), let s = String(validating: bytes, as: UTF8.self) {
                 let a = try Loupe.run(["find", s, "--index", index])
