@@ -381,12 +381,24 @@ struct MboxLoaderTests {
         #expect(whole.articles.map(\.position) == [0, 2])
         #expect(
             whole.diagnostics.map(\.description) == ["o.mbox:7: warning: message 2 is larger than 300 bytes; skipped"])
-        for size in [1, 16, 100, 4096] {
+        for size in Array(1...64) + [100, 301, 4096] {
             let st = Self.streamed(bytes, "o.mbox", blockSize: size, maxMessageBytes: 300)
             #expect(st.articles == whole.articles, "block size \(size)")
             #expect(st.diagnostics == whole.diagnostics, "block size \(size)")
         }
         #expect(MboxLoader().load(bytes, relativePath: "o.mbox").articles.count == 3)
+        // A cap just under the message's size: the stream sees the message over it while the
+        // next separator is still arriving, and must not lose it.
+        let b2 = s.utf8.firstRange(of: "From b@".utf8)!.lowerBound
+        let c3 = s.utf8.firstRange(of: "From c@".utf8)!.lowerBound
+        let cap = s.utf8.distance(from: b2, to: c3) - 2
+        let tight = MboxLoader(maxMessageBytes: cap).load(bytes, relativePath: "o.mbox")
+        #expect(tight.articles.map(\.title) == ["one", "three"])
+        for size in Array(1...64) + [cap, cap + 1] {
+            let st = Self.streamed(bytes, "o.mbox", blockSize: size, maxMessageBytes: cap)
+            #expect(st.articles == tight.articles, "block size \(size)")
+            #expect(st.diagnostics == tight.diagnostics, "block size \(size)")
+        }
     }
 
     /// A Takeout-style message with a 10 MB base64 attachment: read quickly, attachment left out.
