@@ -108,6 +108,7 @@ struct MboxLoaderTests {
         #expect(sep("From jane@example.org Mon Jul  2 10:00:00 2007"))
         #expect(sep("From jane at example.org  Mon Jul  2 10:00:00 2007"))
         #expect(sep("From MAILER-DAEMON Mon Jul 2 10:00 2007"))
+        #expect(sep("From - Mon Jul  2 10:00:00 2007"))  // Thunderbird
         #expect(sep("From 1576843543866535387@xxx Fri Dec 20 12:34:56 +0000 2019"))
         #expect(sep("From jane@example.org Mon, 2 Jul 2007 10:00:00 +0000"))
         #expect(sep("From jane@example.org Mon Jul  2 10:00:00 2007\r"))
