@@ -28,9 +28,10 @@ import LoupeCore
 /// `WordDocLoader`); `{\rtf` at the start (after a BOM and blanks) → `rtf`; `%PDF-` in the
 /// first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
-/// (`{` … `}`) → `jsonLines`; a first block of RFC 822 header lines with at least two
-/// known header names → `mail`; `WARC/1.` at the start → `warc` (a web archive, see
-/// `WARCLoader`; a gzip file holding one is read by it too); everything else → `text`.
+/// (`{` … `}`) → `jsonLines`; a first line `From sender date` followed by a mail header
+/// block → `mbox`; a first block of RFC 822 header lines with at least two known header
+/// names → `mail`; `WARC/1.` at the start → `warc` (a web archive, see `WARCLoader`; a gzip
+/// file holding one is read by it too); everything else → `text`.
 public enum ArticleFormat: String, Sendable {
     case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
         rtf
@@ -38,6 +39,8 @@ public enum ArticleFormat: String, Sendable {
     case doc
     /// A WARC web archive (ISO 28500).
     case warc
+    /// A mailbox of many messages (see `MboxLoader`).
+    case mbox
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -87,6 +90,7 @@ public enum ArticleFormat: String, Sendable {
         }
         if b[i] == UInt8(ascii: "{") && JSONFeedLoader.looks(b, from: i) { return .jsonFeed }
         if b[i] == UInt8(ascii: "{") && firstLineIsJSONObject(b, from: i) { return .jsonLines }
+        if MboxLoader.looksLikeMbox(b) { return .mbox }
         if MailLoader.looksLikeMail(b) { return .mail }
         return .text
     }
@@ -203,7 +207,8 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom, JSON Lines or WARC file (`.warc.gz` too): articles go to `emit` as they are parsed.
+    /// Streams a large RSS/Atom, JSON Lines, mbox or WARC file (`.warc.gz` too): articles go to
+    /// `emit` as they are parsed.
     /// Returns nil when the file is not one to stream (small, or another format); then use
     /// `load`. A feed with a fatal error has already emitted its first items: the caller
     /// discards them. A JSON Lines file skips bad lines with warnings, like `load`.
@@ -234,6 +239,8 @@ public enum ArticleLoading {
                 a.idScope = dir
                 emit(a)
             }
+        case .mbox:
+            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         default:
             return nil
         }
@@ -302,6 +309,8 @@ public enum ArticleLoading {
             return scoped(JSONLinesLoader().load(bytes, relativePath: relativePath), relativePath)
         case .mail:
             return MailLoader().load(bytes, relativePath: relativePath)
+        case .mbox:
+            return MboxLoader().load(bytes, relativePath: relativePath)
         case .gzip:
             return Gzip.load(bytes, relativePath: relativePath, nested: nested)
         case .zstd:

@@ -87,6 +87,24 @@ public struct MailLoader {
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        let m = Self.parse(bytes, relativePath: relativePath)
+        return LoadResult(articles: m.article.map { [$0] } ?? [], diagnostics: m.diagnostics)
+    }
+
+    /// One parsed message: its article (nil when it gave none), the header values (lower-case
+    /// names, the first of each, encoded-words decoded) and what was noticed, lines counted
+    /// from the start of `bytes`.
+    struct Message {
+        var article: Article?
+        var values: [String: String] = [:]
+        /// The message started with a header block holding at least one known header name.
+        var hasHeaders = false
+        var diagnostics: [Diagnostic] = []
+    }
+
+    /// Parses one message (a whole file, or one message of a mailbox: see `MboxLoader`).
+    static func parse(_ bytes: [UInt8], relativePath: String, position: Int = 0) -> Message {
+        var message = Message()
         var result = LoadResult()
         var values: [String: String] = [:]
         var bodyStart = 0
@@ -96,6 +114,7 @@ public struct MailLoader {
             var s = 0
             if p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { s = 3 }
             guard let h = Self.headers(p, from: s, limit: p.count) else { return }
+            message.hasHeaders = h.known >= 1
             bodyStart = h.bodyStart
             for f in h.fields where values[f.name] == nil {
                 var t = MarkupText(keepLines: false)
@@ -110,6 +129,7 @@ public struct MailLoader {
             headerDiagnostics = headerNotes.diagnostics(p, path: relativePath)
         }
         result.diagnostics += headerDiagnostics
+        message.values = values
         let bodyLine = 1 + bytes[..<bodyStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let text: String
         let outcome: TextDecoding.Outcome
@@ -129,7 +149,8 @@ public struct MailLoader {
                 Diagnostic(
                     path: relativePath, line: bodyLine, message: "message body is not text (binary content); skipped",
                     severity: .warning))
-            return result
+            message.diagnostics = result.diagnostics
+            return message
         case .latin1(let line):
             result.diagnostics.append(
                 Diagnostic(
@@ -154,7 +175,8 @@ public struct MailLoader {
         if body.isEmpty && title.isEmpty {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
-            return result
+            message.diagnostics = result.diagnostics
+            return message
         }
         var id = relativePath
         if var m = values["message-id"]?.trimmingWhitespace(), !m.isEmpty {
@@ -166,8 +188,10 @@ public struct MailLoader {
         result.articles.append(
             Article(
                 id: id, title: title, body: body, date: values["date"].flatMap(LoaderDates.iso), categories: groups,
-                authors: values["from"].map(Bylines.names) ?? [], source: relativePath, position: 0))
-        return result
+                authors: values["from"].map(Bylines.names) ?? [], source: relativePath, position: position))
+        message.article = result.articles.first
+        message.diagnostics = result.diagnostics
+        return message
     }
 
     /// RFC 2047 encoded-words; unknown charsets are left encoded.

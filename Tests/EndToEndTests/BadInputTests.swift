@@ -111,6 +111,8 @@ struct BadInputTests {
 
     @Test func hostileQueries() throws {
         let (_, index) = try Loupe.indexedCorpus()
+        let articles = Loupe.json(try Loupe.run(["stats", "--index", index, "--json"]).stdout)["articles"] as? Int ?? 0
+        #expect(articles >= 40)
         let raw = try Data(contentsOf: BadInputTests.source.appendingPathComponent("queries.txt"))
         var queries: [(String, [UInt8])] = []
         var pending: String?
@@ -136,8 +138,12 @@ struct BadInputTests {
             #expect(!r.stdout.contains("\u{1B}") && !r.stderr.contains("\u{1B}"), "\(id): raw ESC printed")
             // Never "all documents" for an empty, blank or pure-negative query. (Stopwords are
             // indexed and searchable, as the README documents: `the and of a to` may match all.)
+            // The most any other query matches is the baseline `harbour dredging`'s (16 of the
+            // sample's 45 articles): well under half of them.
             let o = Loupe.json(r.stdout)
-            if id != "only-stopwords" { #expect((o["total"] as? Int ?? 0) < 13, "\(id) returned everything") }
+            if id != "only-stopwords" {
+                #expect((o["total"] as? Int ?? 0) * 2 < articles, "\(id) returned everything")
+            }
             // Queries without NUL also go through argv.
             if !bytes.contains(0), let s = String(validating: bytes, as: UTF8.self) {
                 let a = try Loupe.run(["find", s, "--index", index])

@@ -8,7 +8,7 @@ import Testing
 struct WARCTests {
     @Test func sampleArchivePagesAreFoundAndShown() throws {
         let (_, index) = try Loupe.indexedCorpus()
-        let r = Loupe.json(try Loupe.run(["find", "windlass", "--index", index, "--json"]).stdout)
+        let r = Loupe.json(try Loupe.run(["find", "winch", "--index", index, "--json"]).stdout)
         let hits = r["hits"] as? [[String: Any]] ?? []
         #expect(r["total"] as? Int == 1)
         #expect(hits.first?["title"] as? String == "New capstan for the north quay")
