@@ -141,7 +141,9 @@ struct BM25Options: ParsableArguments {
 
     @Option(
         name: .customLong("title-weight"),
-        help: "Extra weight of a word's matches in titles (default: \(RankingDefaults.titleWeight)).")
+        help:
+            "Extra weight of a word's matches in titles (find: of unquoted words) (default: \(RankingDefaults.titleWeight))."
+    )
     var titleWeight: Float?
 
     func validate() throws {
@@ -169,16 +171,10 @@ struct BM25Options: ParsableArguments {
 /// Ranking parameters: on `find` they apply to that search; on `index` they are stored as the
 /// index's defaults. Unset ones fall back to the index's defaults, then to Loupe's.
 struct RankingOptions: ParsableArguments {
-    @Option(help: "BM25 k1, term frequency saturation (default: \(RankingDefaults.k1)).")
-    var k1: Float?
-
-    @Option(help: "BM25 b, document length normalisation from 0 to 1 (default: \(RankingDefaults.b)).")
-    var b: Float?
-
-    @Option(
-        name: .customLong("title-weight"),
-        help: "Extra weight of title matches for unquoted words (default: \(RankingDefaults.titleWeight)).")
-    var titleWeight: Float?
+    @OptionGroup var bm25: BM25Options
+    var k1: Float? { bm25.k1 }
+    var b: Float? { bm25.b }
+    var titleWeight: Float? { bm25.titleWeight }
 
     @Flag(
         inversion: .prefixedNo,
@@ -215,11 +211,7 @@ struct RankingOptions: ParsableArguments {
     var spelling: Bool?
 
     func validate() throws {
-        if let k1, !(k1 >= 0 && k1 <= 100) { throw ValidationError("--k1 must be between 0 and 100") }
-        if let b, !(b >= 0 && b <= 1) { throw ValidationError("--b must be between 0 and 1") }
-        if let w = titleWeight, !(w >= 0 && w <= 100) {
-            throw ValidationError("--title-weight must be between 0 and 100")
-        }
+        try bm25.validate()
         if let w = exactWeight, !(w >= 0 && w <= 100) {
             throw ValidationError("--exact-weight must be between 0 and 100")
         }
