@@ -91,9 +91,10 @@ enum FlatJSON {
         let start = j
         var v = 0
         while j < b.count, b[j] >= 0x30, b[j] <= 0x39 {
+            // A 19th digit could overflow: checked before it is added, not after.
+            if j - start == 18 { return nil }
             v = v * 10 + Int(b[j] - 0x30)
             j += 1
-            if j - start > 18 { return nil }
         }
         let digits = j - start
         guard digits > 0, !(digits > 1 && b[start] == 0x30) else { return nil }

@@ -38,6 +38,23 @@ struct JSONLinesLoaderTests {
         #expect(warnings.allSatisfy { $0.path == "beir/corpus.jsonl" && $0.message.contains("skipped") })
     }
 
+    /// Numbers of any length: the fast path takes integers of up to 18 digits and leaves longer
+    /// ones to Foundation (a 19th digit used to overflow the fast path's arithmetic and crash
+    /// the indexer: found by the loader fuzzer).
+    @Test func longNumbersDoNotOverflow() {
+        for digits in [18, 19, 20, 40, 400] {
+            let n = String(repeating: "9", count: digits)
+            let line =
+                "{\"id\": \(n), \"title\": \(n)\"Oil\", \"text\": \"Crude oil\"}\n{\"id\": -\(n), \"text\": \"rose\"}"
+            let r = JSONLinesLoader().load(Array(line.utf8), relativePath: "n.jsonl")
+            // Foundation does not parse a 400-digit number: those lines are skipped with warnings.
+            #expect(digits == 400 ? r.diagnostics.count >= 2 : r.articles.count >= 1, "\(digits) digits")
+        }
+        let r = JSONLinesLoader().load(
+            Array("{\"id\": 123456789012345678, \"text\": \"t\"}".utf8), relativePath: "n.jsonl")
+        #expect(r.articles.first?.id == "123456789012345678")
+    }
+
     @Test func missingIdUsesPathAndPosition() {
         let r = load("{\"title\": \"t\", \"text\": [\"one\", \"two\"]}\n", "q.jsonl")
         #expect(r.articles.first?.id == "q.jsonl#0")
