@@ -206,7 +206,7 @@ public struct JSONDocumentLoader {
             }
             if let end = found {
                 src.pos = end
-                return tooLarge ? .tooLarge : .value(start: start, end: end)
+                return tooLarge || end - start > maxValueBytes ? .tooLarge : .value(start: start, end: end)
             }
             if j - start > maxValueBytes { tooLarge = true }
             // Keep the value's bytes unless it is too large to keep.
@@ -368,11 +368,22 @@ public struct JSONDocumentLoader {
     // MARK: - Detection
 
     /// Whether the bytes from `start` (a `{` or `[`) read as JSON: a grammar check of up to
-    /// `limit` bytes. Within them the text must be valid JSON so far (strings, numbers,
-    /// literals, brackets, colons and commas where they belong); when the file ends within
-    /// them, its values must be complete. Prose that opens with a brace (`{draft} notes`,
-    /// `[1] Introduction`) fails at once.
+    /// `limit` bytes. Within them the text must be valid JSON (strings, numbers, literals,
+    /// brackets, colons and commas where they belong), and when the file ends within them its
+    /// values complete — except after `minValues` values inside brackets were read whole: a
+    /// broken or truncated JSON file is still JSON (its loader says what is wrong). Prose
+    /// that opens with a brace (`{draft} notes`, `[1] Introduction`) fails at once.
+    static let minValues = 3
+
     static func plausible(_ b: [UInt8], from start: Int, limit: Int = 64 * 1024) -> Bool {
+        var inner = 0
+        let ok = grammar(b, from: start, limit: limit, inner: &inner)
+        return ok ?? (inner >= minValues)
+    }
+
+    /// True: valid (and complete when the file ends); false: not JSON at the top level; nil:
+    /// an error or an end inside brackets, after `inner` complete values inside them.
+    private static func grammar(_ b: [UInt8], from start: Int, limit: Int, inner: inout Int) -> Bool? {
         let end = min(b.count, start + limit)
         let whole = end == b.count
         enum Expect { case value, valueOrClose, key, keyOrClose, colon, commaOrClose, next }
@@ -381,6 +392,11 @@ public struct JSONDocumentLoader {
         var i = start
         var values = 0
         func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        // An error: not JSON at the top level; inside brackets, up to the values read.
+        func fail() -> Bool? { stack.isEmpty ? false : nil }
+        func completed() {
+            if stack.isEmpty { values += 1 } else { inner += 1 }
+        }
         while i < end {
             let c = b[i]
             if isBlank(c) {
@@ -390,11 +406,11 @@ public struct JSONDocumentLoader {
             switch expect {
             case .next:
                 // After a complete top-level value: another one (a `jq` stream), or nothing.
-                guard c == 0x7B || c == 0x5B else { return false }
+                guard c == 0x7B || c == 0x5B else { return fail() }
                 expect = .value
                 continue
             case .colon:
-                guard c == 0x3A else { return false }
+                guard c == 0x3A else { return fail() }
                 expect = .value
                 i += 1
                 continue
@@ -404,22 +420,22 @@ public struct JSONDocumentLoader {
                     i += 1
                     continue
                 }
-                guard let open = stack.last, c == (open == 0x7B ? 0x7D : 0x5D) else { return false }
+                guard let open = stack.last, c == (open == 0x7B ? 0x7D : 0x5D) else { return fail() }
                 stack.removeLast()
                 i += 1
                 expect = stack.isEmpty ? .next : .commaOrClose
-                if stack.isEmpty { values += 1 }
+                completed()
                 continue
             case .key, .keyOrClose:
                 if c == 0x7D && expect == .keyOrClose {
                     stack.removeLast()
                     i += 1
                     expect = stack.isEmpty ? .next : .commaOrClose
-                    if stack.isEmpty { values += 1 }
+                    completed()
                     continue
                 }
-                guard c == 0x22 else { return false }
-                guard let j = stringEnd(b, i, end) else { return !whole && i + 1 < end ? stringOK(b, i, end) : false }
+                guard c == 0x22 else { return fail() }
+                guard let j = stringEnd(b, i, end) else { return !whole && stringOK(b, i, end) ? true : fail() }
                 i = j
                 expect = .colon
                 continue
@@ -428,7 +444,7 @@ public struct JSONDocumentLoader {
                     stack.removeLast()
                     i += 1
                     expect = stack.isEmpty ? .next : .commaOrClose
-                    if stack.isEmpty { values += 1 }
+                    completed()
                     continue
                 }
                 switch c {
@@ -441,33 +457,38 @@ public struct JSONDocumentLoader {
                     expect = .valueOrClose
                     i += 1
                 case 0x22:
-                    guard let j = stringEnd(b, i, end) else { return !whole && stringOK(b, i, end) }
+                    guard let j = stringEnd(b, i, end) else { return !whole && stringOK(b, i, end) ? true : fail() }
                     i = j
                     expect = .commaOrClose
+                    completed()
                 case 0x2D, 0x30...0x39:
                     var j = i + 1
-                    while j < end, MarkupScan.isDigit(b[j]) || b[j] == 0x2E || b[j] == 0x65 || b[j] == 0x45
-                        || b[j] == 0x2B || b[j] == 0x2D
+                    while j < end,
+                        MarkupScan.isDigit(b[j]) || b[j] == 0x2E || b[j] == 0x65 || b[j] == 0x45
+                            || b[j] == 0x2B || b[j] == 0x2D
                     {
                         j += 1
                     }
-                    if c == 0x2D && j == i + 1 && j < end { return false }
+                    if c == 0x2D && j == i + 1 && j < end { return fail() }
                     i = j
                     expect = .commaOrClose
+                    completed()
                 case 0x74, 0x66, 0x6E:
-                    let word: [UInt8] = c == 0x74 ? Array("true".utf8) : c == 0x66 ? Array("false".utf8) : Array("null".utf8)
+                    let word: [UInt8] =
+                        c == 0x74 ? Array("true".utf8) : c == 0x66 ? Array("false".utf8) : Array("null".utf8)
                     let k = min(end, i + word.count)
-                    guard b[i..<k].elementsEqual(word[0..<(k - i)]) else { return false }
-                    if k < i + word.count { return !whole }
+                    guard b[i..<k].elementsEqual(word[0..<(k - i)]) else { return fail() }
+                    if k < i + word.count { return whole ? fail() : true }
                     i = k
                     expect = .commaOrClose
+                    completed()
                 default:
-                    return false
+                    return fail()
                 }
                 if stack.isEmpty && expect == .commaOrClose { return false }  // a bare top-level scalar
             }
         }
-        if whole { return stack.isEmpty && expect == .next && values > 0 }
+        if whole { return stack.isEmpty ? expect == .next && values > 0 : nil }
         return true
     }
 

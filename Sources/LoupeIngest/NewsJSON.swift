@@ -23,8 +23,8 @@ import LoupeCore
 ///   `lead_paragraph`, `abstract`, then `fields.bodyText`, `fields.body`; preceded by a
 ///   summary, the first of `abstract`, `description`, `description_text`, `trailText`,
 ///   `summary`, `snippet`, `standfirst`, `fields.trailText`, `fields.standfirst` that is not
-///   the main text's own key, unless the main text already contains it (a summary alone is a
-///   body too). A string value is taken as it is (trimmed), except that `body_html`, `html`,
+///   the main text's own key, unless the main text already contains it (with a title, a
+///   summary alone is the body). A string value is taken as it is (trimmed), except that `body_html`, `html`,
 ///   `fields.body` and any value that plainly is HTML (it starts with a tag such as `<p>`,
 ///   `<div>`, `<h2>`, `<figure>`) are reduced to text (`HTMLText.plain`); an array of strings
 ///   is joined by line breaks; a WaPo `contents` array of typed blocks gives the text of its
@@ -48,7 +48,7 @@ import LoupeCore
 ///   `by`, then `fields.byline`, a WaPo `byline` block, and Guardian `contributor` tags'
 ///   `webTitle`: a string, an object's `name`, or an array of either, through `Bylines`.
 ///
-/// An object with neither a title nor a body is not an article. One that wraps articles
+/// An object with neither a title nor a main text is not an article. One that wraps articles
 /// (`wrapped`) is read by the loaders instead.
 enum NewsJSON {
     enum Field: Int, CaseIterable {
@@ -64,7 +64,8 @@ enum NewsJSON {
                     "text", "body", "maintext", "body_text", "bodyText", "contents", "content", "article_body",
                     "articleBody", "body_html", "html", "lead_paragraph", "abstract",
                 ]
-            case .summary: ["abstract", "description", "description_text", "trailText", "summary", "snippet", "standfirst"]
+            case .summary:
+                ["abstract", "description", "description_text", "trailText", "summary", "snippet", "standfirst"]
             case .date:
                 [
                     "date", "published", "pubDate", "published_date", "publishedAt", "published_at", "date_publish",
@@ -145,7 +146,8 @@ enum NewsJSON {
         case (let l?, nil): bodyText = l
         case (let l?, let m?): bodyText = l.isEmpty || m.contains(l) ? m : m.isEmpty ? l : l + "\n" + m
         }
-        guard title != nil || bodyText != nil else { return nil }
+        // A summary alone does not make an article (a `package.json` has a `description`).
+        guard title != nil || main != nil else { return nil }
 
         var id = text(d, keys[.id]).flatMap { $0.isEmpty ? nil : $0 }
         if id == nil { id = text(d, keys[.urlID]).flatMap { $0.isEmpty ? nil : $0 } }
