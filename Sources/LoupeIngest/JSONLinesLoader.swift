@@ -5,38 +5,42 @@ import LoupeCore
     import Glibc
 #endif
 
-/// JSON Lines: one JSON object per line, one article per object (BEIR `corpus.jsonl` and the
-/// like). Each line is parsed on its own: flat objects of strings, integers and string arrays
-/// (nearly every line) by `FlatJSON`, anything else by Foundation's `JSONSerialization`.
+/// JSON Lines: one JSON object per line, one article per object (BEIR `corpus.jsonl`, a
+/// news-please or TREC Washington Post dump, and the like). Each line is parsed on its own:
+/// flat objects of strings, integers and string arrays (nearly every line of a flat corpus) by
+/// `FlatJSON`, anything else by Foundation's `JSONSerialization`.
 ///
-/// Fields (first present wins; strings, or numbers for ids; an array of strings is joined):
-/// - id: `_id`, `id`, `docid`, `doc_id`, `docno`; else `path#n` (n = position in the file);
-/// - title: `title`, `headline`; body: `text`, `body`, `contents`, `content`, `abstract`;
-/// - date: `date`, `published`, `pubDate`, `timestamp` (→ ISO 8601 when readable);
-/// - categories: `categories`, `category`, `tags`, `topics`; link: `url`, `link`;
-/// - authors: `author`, `authors`, `byline`, `creator` (the first that names someone): a string,
-///   an object with a `name`, or an array of either, each through `Bylines.names`.
+/// Fields: see `NewsJSON` (the same mapping as whole-file JSON): the flat corpora's `_id`,
+/// `title`, `text`, `date`, `categories`, `url`, `author`…, and the news archives' shapes.
+/// An id that is not a URL or URI is scoped to the file's directory; a line without one gets
+/// `path#n` (n = its article's position in the file).
+///
+/// A line holding an object that wraps articles (an API response saved whole, `{"articles":
+/// [...]}`, `{"response": {"docs": [...]}}`: see `NewsJSON.wrapped`) gives those articles.
 ///
 /// Policy for bad lines: a line that is not valid JSON, not an object, or has neither a title
 /// nor a text field gets a **warning naming its line** and is skipped; every other line is
 /// still indexed (one bad line never rejects the file). Blank lines are ignored. After
-/// `maxLineWarnings` such warnings, one last warning counts the rest.
+/// `maxLineWarnings` such warnings, one last warning counts the rest. A file of one line
+/// holding one object that is neither an article nor wraps any (a one-line `package.json`)
+/// gets the note "JSON without articles; skipped" instead.
 public struct JSONLinesLoader {
     public static let maxLineWarnings = 20
 
-    static let idKeys = ["_id", "id", "docid", "doc_id", "docno"]
-    static let titleKeys = ["title", "headline"]
-    static let bodyKeys = ["text", "body", "contents", "content", "abstract"]
-    static let dateKeys = ["date", "published", "pubDate", "timestamp"]
-    static let categoryKeys = ["categories", "category", "tags", "topics"]
-    static let linkKeys = ["url", "link"]
-    static let authorKeys = ["author", "authors", "byline", "creator"]
+    static let idKeys = NewsJSON.Field.id.keys
+    static let titleKeys = NewsJSON.Field.title.keys
+    static let bodyKeys = NewsJSON.Field.body.keys
+    static let dateKeys = NewsJSON.Field.date.keys
+    static let categoryKeys = NewsJSON.Field.category.keys
+    static let linkKeys = NewsJSON.Field.link.keys
+    static let authorKeys = NewsJSON.Field.author.keys
 
     public init() {}
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var articles: [Article] = []
         var state = LineState()
+        state.scope = Self.directory(relativePath)
         bytes.withUnsafeBufferPointer { b in
             var i = 0
             if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
@@ -52,6 +56,7 @@ public struct JSONLinesLoader {
     /// Streams a JSON Lines file from `fd`, a block at a time: memory does not grow with it.
     public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
         var state = LineState()
+        state.scope = Self.directory(relativePath)
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: 1 << 20)
         var first = true
@@ -90,11 +95,18 @@ public struct JSONLinesLoader {
         var line = 0
         var count = 0
         var bad = 0
+        var nonBlank = 0
+        /// Lines holding an object that is neither an article nor wraps any.
+        var withoutFields = 0
         var diagnostics: [Diagnostic] = []
+        var scope = ""
     }
 
     private func finish(_ state: LineState, _ relativePath: String) -> [Diagnostic] {
         var d = state.diagnostics
+        if state.count == 0 && state.nonBlank == 1 && state.withoutFields == 1 {
+            return [Diagnostic(path: relativePath, message: "JSON without articles; skipped", severity: .note)]
+        }
         if state.bad > Self.maxLineWarnings {
             d.append(
                 Diagnostic(
@@ -125,6 +137,7 @@ public struct JSONLinesLoader {
         while s < e && MarkupScan.isSpace(raw[s]) { s += 1 }
         while e > s && MarkupScan.isSpace(raw[e - 1]) { e -= 1 }
         if s == e { return }
+        state.nonBlank += 1
         let object: Any
         if let flat = FlatJSON.object(UnsafeBufferPointer(rebasing: raw[s..<e])) {
             object = flat
@@ -140,88 +153,45 @@ public struct JSONLinesLoader {
             warn("not a JSON object")
             return
         }
-        // The object's own keys, each looked up once among the known ones (an object has a few
-        // members; the known keys are two dozen): per field, the known keys present, in order.
-        var present = [[String]](repeating: [], count: Field.allCases.count)
-        for k in dict.keys {
-            if let (f, _) = Self.knownKeys[k] { present[f.rawValue].append(k) }
-        }
-        for f in present.indices where present[f].count > 1 {
-            present[f].sort { Self.knownKeys[$0]!.rank < Self.knownKeys[$1]!.rank }
-        }
-        let title = Self.text(dict, present[Field.title.rawValue])
-        let body = Self.text(dict, present[Field.body.rawValue])
-        guard title != nil || body != nil else {
-            warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
+        if let a = NewsJSON.article(dict, relativePath: relativePath, position: state.count, scope: state.scope) {
+            state.count += 1
+            emit(a)
             return
         }
-        let n = state.count
-        let id = Self.text(dict, present[Field.id.rawValue]).flatMap { $0.isEmpty ? nil : $0 } ?? "\(relativePath)#\(n)"
-        state.count += 1
-        emit(
-            Article(
-                id: id, title: title ?? "", body: body ?? "",
-                date: Self.text(dict, present[Field.date.rawValue]).flatMap(LoaderDates.iso),
-                categories: Self.list(dict, present[Field.category.rawValue]),
-                link: Self.text(dict, present[Field.link.rawValue]),
-                authors: Self.authors(dict, present[Field.author.rawValue]), source: relativePath, position: n))
-    }
-
-    /// The article fields read from known keys.
-    enum Field: Int, CaseIterable {
-        case id, title, body, date, category, link, author
-
-        /// Its keys, in order of preference.
-        var keys: [String] {
-            switch self {
-            case .id: JSONLinesLoader.idKeys
-            case .title: JSONLinesLoader.titleKeys
-            case .body: JSONLinesLoader.bodyKeys
-            case .date: JSONLinesLoader.dateKeys
-            case .category: JSONLinesLoader.categoryKeys
-            case .link: JSONLinesLoader.linkKeys
-            case .author: JSONLinesLoader.authorKeys
+        if let items = NewsJSON.wrapped(dict) {
+            var skipped = 0
+            for x in items {
+                guard let o = x as? [String: Any],
+                    let a = NewsJSON.article(o, relativePath: relativePath, position: state.count, scope: state.scope)
+                else {
+                    skipped += 1
+                    continue
+                }
+                state.count += 1
+                emit(a)
             }
-        }
-    }
-
-    /// Every known key: its field and its rank among that field's keys.
-    static let knownKeys: [String: (field: Field, rank: Int)] = Dictionary(
-        uniqueKeysWithValues: Field.allCases.flatMap { f in f.keys.enumerated().map { ($1, (f, $0)) } })
-
-    /// A string field (numbers are written out; arrays of strings joined by line breaks).
-    static func text(_ d: [String: Any], _ keys: [String]) -> String? {
-        for k in keys {
-            guard let v = d[k] else { continue }
-            if let s = v as? String { return s.trimmingWhitespace() }
-            if let a = v as? [Any] {
-                let parts = a.compactMap { $0 as? String }
-                if !parts.isEmpty || a.isEmpty { return parts.joined(separator: "\n").trimmingWhitespace() }
-                continue
+            if skipped > 0 {
+                state.bad += 1
+                if state.bad <= Self.maxLineWarnings {
+                    state.diagnostics.append(
+                        Diagnostic(
+                            path: relativePath, line: state.line,
+                            message: "\(skipped) wrapped objects without a title or text field skipped",
+                            severity: .warning))
+                }
             }
-            if let i = v as? Int { return String(i) }
-            if let x = v as? Double { return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
+            return
         }
-        return nil
+        state.withoutFields += 1
+        warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
     }
 
-    /// The names of the first key that gives any: a string, `{"name": …}`, or an array of them.
-    static func authors(_ d: [String: Any], _ keys: [String]) -> [String] {
-        for k in keys {
-            guard let v = d[k] else { continue }
-            var names: [String] = []
-            Bylines.add(json: v, to: &names)
-            if !names.isEmpty { return names }
-        }
-        return []
+    /// The directory of a corpus file: the collection its local ids belong to.
+    static func directory(_ relativePath: String) -> String {
+        relativePath.split(separator: "/").dropLast().joined(separator: "/")
     }
 
-    static func list(_ d: [String: Any], _ keys: [String]) -> [String] {
-        for k in keys {
-            guard let v = d[k] else { continue }
-            if let s = v as? String { return s.isEmpty ? [] : [s] }
-            if let a = v as? [Any] { return a.compactMap { ($0 as? String).flatMap { $0.isEmpty ? nil : $0 } } }
-        }
-        return []
-    }
+    static func text(_ d: [String: Any], _ keys: [String]) -> String? { NewsJSON.text(d, keys) }
+    static func authors(_ d: [String: Any], _ keys: [String]) -> [String] { NewsJSON.authors(d, keys) }
+    static func list(_ d: [String: Any], _ keys: [String]) -> [String] { NewsJSON.list(d, keys) }
 }

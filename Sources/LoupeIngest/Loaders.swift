@@ -28,7 +28,9 @@ import LoupeCore
 /// `WordDocLoader`); `{\rtf` at the start (after a BOM and blanks) → `rtf`; `%PDF-` in the
 /// first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
 /// and a `version` in its first 4 KB → `jsonFeed`; a first line holding one JSON object
-/// (`{` … `}`) → `jsonLines`; a first line `From sender date` followed by a mail header
+/// (`{` … `}`) → `jsonLines`; any other file starting with `{` or `[` whose first 64 KB read
+/// as JSON (`JSONDocumentLoader.plausible`: a pretty-printed object, an array, an API
+/// response; complete when the file is shorter) → `json`, whole-file JSON; a first line `From sender date` followed by a mail header
 /// block → `mbox`; a first block of RFC 822 header lines with at least two known header
 /// names → `mail`; `WARC/1.` at the start → `warc` (a web archive, see `WARCLoader`; a gzip
 /// file holding one is read by it too); everything else → `text`.
@@ -41,6 +43,9 @@ public enum ArticleFormat: String, Sendable {
     case warc
     /// A mailbox of many messages (see `MboxLoader`).
     case mbox
+    /// A file that is one JSON value (an array of articles, an API response wrapping them, one
+    /// article pretty-printed): see `JSONDocumentLoader`.
+    case json
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -90,6 +95,9 @@ public enum ArticleFormat: String, Sendable {
         }
         if b[i] == UInt8(ascii: "{") && JSONFeedLoader.looks(b, from: i) { return .jsonFeed }
         if b[i] == UInt8(ascii: "{") && firstLineIsJSONObject(b, from: i) { return .jsonLines }
+        if (b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[")) && JSONDocumentLoader.plausible(b, from: i) {
+            return .json
+        }
         if MboxLoader.looksLikeMbox(b) { return .mbox }
         if MailLoader.looksLikeMail(b) { return .mail }
         return .text
@@ -164,7 +172,9 @@ public enum ArticleLoading {
     /// can give articles from files that gave none (a new format, a detection fixed), so that
     /// `loupe index` reads such files again though they did not change.
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
-    public static let version = 2
+    /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before)
+    /// and the news JSON fields.
+    public static let version = 3
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article, or when its name is one of a format that newer readers read (an `.rtf`
@@ -173,7 +183,10 @@ public enum ArticleLoading {
         guard old < version else { return false }
         if articles == 0 { return true }
         let name = path.lowercased()
-        return old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains { name.hasSuffix($0) }
+        if old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains(where: { name.hasSuffix($0) }) {
+            return true
+        }
+        return old < 3 && [".json", ".jsonl", ".ndjson"].contains { name.hasSuffix($0) }
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).
@@ -207,7 +220,7 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom, JSON Lines, mbox or WARC file (`.warc.gz` too): articles go to
+    /// Streams a large RSS/Atom, JSON Lines, whole-file JSON, mbox or WARC file (`.warc.gz` too): articles go to
     /// `emit` as they are parsed.
     /// Returns nil when the file is not one to stream (small, or another format); then use
     /// `load`. A feed with a fatal error has already emitted its first items: the caller
@@ -233,12 +246,9 @@ public enum ArticleLoading {
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, emit: emit)
         case .jsonLines:
-            let dir = file.relativePath.split(separator: "/").dropLast().joined(separator: "/")
-            return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath) { a in
-                var a = a
-                a.idScope = dir
-                emit(a)
-            }
+            return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .json:
+            return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .mbox:
             return MboxLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         default:
@@ -259,7 +269,8 @@ public enum ArticleLoading {
         return load(bytes, relativePath: file.relativePath)
     }
 
-    /// Collection-local ids (NEWID, DOCNO, Wikipedia page ids, JSON Lines ids) are unique only
+    /// Collection-local ids (NEWID, DOCNO, Wikipedia page ids; JSON ids that are not URLs or
+    /// URIs, scoped by their loaders) are unique only
     /// within their collection, taken to be the file's directory: two collections indexed
     /// together must not replace each other's articles. Feed GUIDs and links, Message-IDs and
     /// NewsML GUIDs are global.
@@ -306,7 +317,9 @@ public enum ArticleLoading {
         case .jsonFeed:
             return JSONFeedLoader().load(bytes, relativePath: relativePath)
         case .jsonLines:
-            return scoped(JSONLinesLoader().load(bytes, relativePath: relativePath), relativePath)
+            return JSONLinesLoader().load(bytes, relativePath: relativePath)
+        case .json:
+            return JSONDocumentLoader().load(bytes, relativePath: relativePath)
         case .mail:
             return MailLoader().load(bytes, relativePath: relativePath)
         case .mbox:

@@ -71,7 +71,8 @@ struct JSONLinesLoaderTests {
             {"pubDate": "2021-02-03", "date": "2020-01-02", "abstract": "only an abstract"}
 
             """)
-        #expect(r.articles.map(\.id) == ["first", "beir/corpus.jsonl#1", "beir/corpus.jsonl#2"])
+        // Without an id key, a URL (`url`, not `link`) is the id (news JSON: see `NewsJSON`).
+        #expect(r.articles.map(\.id) == ["first", "u", "beir/corpus.jsonl#2"])
         #expect(r.articles.map(\.title) == ["tit", "", ""])
         #expect(r.articles.map(\.body) == ["the text", "content wins", "only an abstract"])
         #expect(r.articles[1].categories == ["t"])
@@ -113,9 +114,10 @@ struct JSONLinesLoaderTests {
     @Test func detection() {
         #expect(ArticleFormat.detect(Array("{\"_id\": \"1\", \"text\": \"x\"}\n{\"_id\": \"2\"}".utf8)) == .jsonLines)
         #expect(ArticleFormat.detect(Array("  {\"a\": 1}  ".utf8)) == .jsonLines)
-        // A pretty-printed JSON document is not JSON Lines: it stays a text file.
-        #expect(ArticleFormat.detect(Array("{\n  \"a\": 1\n}\n".utf8)) == .text)
-        #expect(ArticleFormat.detect(Array("[{\"a\": 1}]".utf8)) == .text)
+        // A pretty-printed JSON document is not JSON Lines: it is whole-file JSON (it was text
+        // before whole-file JSON was read; see `NewsJSONTests`).
+        #expect(ArticleFormat.detect(Array("{\n  \"a\": 1\n}\n".utf8)) == .json)
+        #expect(ArticleFormat.detect(Array("[{\"a\": 1}]".utf8)) == .json)
     }
 }
 
