@@ -215,6 +215,15 @@ public enum ArticleLoading {
     public static func stream(_ file: CorpusFile, threshold: Int = streamingThreshold, emit: (Article) -> Void)
         -> [Diagnostic]?
     {
+        var retryLater = false
+        return stream(file, threshold: threshold, retryLater: &retryLater, emit: emit)
+    }
+
+    /// As `stream(_:threshold:emit:)`; `retryLater` is set when the file is to be read again
+    /// next time (a mailbox's PDF attachment and no PDF library: see `LoadResult.retryLater`).
+    public static func stream(
+        _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
         guard file.size >= Int64(threshold) else { return nil }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -240,7 +249,7 @@ public enum ArticleLoading {
                 emit(a)
             }
         case .mbox:
-            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
         default:
             return nil
         }
@@ -272,6 +281,11 @@ public enum ArticleLoading {
 
     /// `nested`: `bytes` are a member of an archive (an archive inside one is not opened).
     public static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
+        load(bytes, relativePath: relativePath, nested: nested, mailDepth: 0)
+    }
+
+    /// `mailDepth`: how many mails `bytes` are attached inside (see `MailLoader.attachments`).
+    static func load(_ bytes: [UInt8], relativePath: String, nested: Bool, mailDepth: Int) -> LoadResult {
         if bytes.isEmpty {
             return LoadResult(diagnostics: [Diagnostic(path: relativePath, message: "empty file", severity: .note)])
         }
@@ -308,13 +322,13 @@ public enum ArticleLoading {
         case .jsonLines:
             return scoped(JSONLinesLoader().load(bytes, relativePath: relativePath), relativePath)
         case .mail:
-            return MailLoader().load(bytes, relativePath: relativePath)
+            return MailLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
         case .mbox:
-            return MboxLoader().load(bytes, relativePath: relativePath)
+            return MboxLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
         case .gzip:
-            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zstd:
-            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zip:
             return loadZip(bytes, relativePath: relativePath, nested: nested)
         case .pdf:
