@@ -153,18 +153,6 @@ enum MIME {
         return r
     }
 
-    /// The readable text of an entity, or nil when it has none (attachments are left out).
-    static func text(
-        contentType: String?, transferEncoding: String?, disposition: String? = nil, body: ArraySlice<UInt8>,
-        depth: Int = 0
-    ) -> String? {
-        var r = Reading()
-        r.messages = false
-        return walk(
-            contentType: contentType, transferEncoding: transferEncoding, disposition: disposition, body: body,
-            depth: depth, isPart: depth > 0, inAlternative: false, &r)
-    }
-
     private static func walk(
         contentType: String?, transferEncoding: String?, disposition: String?, body: ArraySlice<UInt8>, depth: Int,
         isPart: Bool, inAlternative: Bool, _ r: inout Reading

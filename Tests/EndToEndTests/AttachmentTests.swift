@@ -94,6 +94,29 @@ struct AttachmentTests {
         #expect(third["files"] as? Int == 0, "\(third)")
     }
 
+    /// A streamed mailbox (as one of 32 MB or more is) whose PDF attachment needs poppler is
+    /// read again too.
+    @Test func streamedMailboxWithAPDFAttachmentIsReadAgain() throws {
+        let (c, idx) = try Self.corpus(
+            "loupe-attach-mbox", "minutes.pdf", "application/pdf", "Corpus/documents/harbour-minutes.pdf")
+        let eml = c.appendingPathComponent("papers.eml")
+        let text = try String(contentsOf: eml, encoding: .utf8)
+        try FileManager.default.removeItem(at: eml)
+        try ("From jane@example.org Tue Jul 24 10:00:00 2007\n" + text).write(
+            to: c.appendingPathComponent("box.mbox"), atomically: true, encoding: .utf8)
+        let env = ["LOUPE_NO_POPPLER": "1", "LOUPE_STREAM_BYTES": "1000"]
+        let r = try Loupe.run(["index", c.path, "--index", idx, "--no-topics"], env: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("box.mbox/0/attachments/minutes.pdf: warning: PDF not read"), "\(r.stderr)")
+        let again = Loupe.json(
+            try Loupe.run(
+                ["index", c.path, "--index", idx, "--no-topics", "--json"], env: ["LOUPE_STREAM_BYTES": "1000"]
+            ).stdout)
+        #expect(again["files"] as? Int == 1, "\(again)")
+        let hit = Loupe.json(try Loupe.run(["find", "cormorants", "--index", idx, "--json"]).stdout)
+        #expect((hit["hits"] as? [[String: Any]])?.first?["source"] as? String == "box.mbox/0/attachments/minutes.pdf")
+    }
+
     /// The sample corpus's mail with an RTF attachment: the word "fairlead" is only in it.
     @Test func sampleMailAttachment() throws {
         let (_, index) = try Loupe.indexedCorpus()
