@@ -164,16 +164,19 @@ public enum ArticleLoading {
     /// can give articles from files that gave none (a new format, a detection fixed), so that
     /// `loupe index` reads such files again though they did not change.
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
-    public static let version = 2
+    /// 3: mail attachments (`.eml` and mbox files read again for them).
+    public static let version = 3
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article, or when its name is one of a format that newer readers read (an `.rtf`
-    /// an older loupe read as plain text, control words and all).
+    /// an older loupe read as plain text, control words and all; a mail file, whose attachments
+    /// an older loupe left out).
     public static func readAgain(_ path: String, articles: Int, since old: Int) -> Bool {
         guard old < version else { return false }
         if articles == 0 { return true }
         let name = path.lowercased()
         return old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains { name.hasSuffix($0) }
+            || old < 3 && [".eml", ".mbox", ".mbx"].contains { name.hasSuffix($0) }
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).

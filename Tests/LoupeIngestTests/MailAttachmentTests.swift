@@ -357,6 +357,14 @@ struct MailAttachmentTests {
             ])
     }
 
+    /// An index made by readers that left attachments out reads mail files again, once.
+    @Test func olderIndexesReadMailFilesAgain() {
+        #expect(ArticleLoading.readAgain("mail/x.eml", articles: 1, since: 2))
+        #expect(ArticleLoading.readAgain("Takeout/All mail.MBOX", articles: 40, since: 2))
+        #expect(!ArticleLoading.readAgain("mail/x.eml", articles: 1, since: ArticleLoading.version))
+        #expect(!ArticleLoading.readAgain("text/x.txt", articles: 1, since: 2))
+    }
+
     @Test func lenientBase64() {
         let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         for n in [0, 1, 2, 3, 4, 5, 57, 999, 1000] {
