@@ -218,10 +218,11 @@ public final class CorpusIndexer: @unchecked Sendable {
             // what was already handed out (nothing from a rejected file stays in the index).
             var pending: [Article] = []
             var streamed = 0
+            var retryStreamed = false
             let streamedDiagnostics =
                 loaded != nil
                 ? nil
-                : ArticleLoading.stream(f, threshold: streamingThreshold) { a in
+                : ArticleLoading.stream(f, threshold: streamingThreshold, retryLater: &retryStreamed) { a in
                     pending.append(a)
                     if pending.count == chunkSize {
                         workers[next % n].queue.push(
@@ -251,7 +252,9 @@ public final class CorpusIndexer: @unchecked Sendable {
                 } else {
                     summary.articles += streamed
                 }
-                writer.recordFile(f.relativePath, size: f.size, mtime: f.mtimeNanos, articles: rejected ? 0 : streamed)
+                writer.recordFile(
+                    f.relativePath, size: retryStreamed ? -1 : f.size, mtime: f.mtimeNanos,
+                    articles: rejected ? 0 : streamed)
                 summary.seconds = (ContinuousClock.now - clock).seconds
                 onProgress(summary, totalBytes)
                 continue

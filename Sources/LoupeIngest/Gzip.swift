@@ -154,7 +154,7 @@ public enum Gzip {
     /// Loads a gzip or Zstandard file: decompress within the cap, then read the content. A tar
     /// archive inside (`.tar.gz`, `.tar.zst`) may use the absolute cap (1 GiB): archives of text
     /// compress far better than 20×. `nested`: this file is a member of an archive.
-    static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
+    static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false, mailDepth: Int = 0) -> LoadResult {
         let zstd = hasZstdMagic(bytes)
         let kind = zstd ? "zstd" : "gzip"
         if !zstd {
@@ -202,6 +202,6 @@ public enum Gzip {
                 )
             ])
         }
-        return ArticleLoading.load(plain, relativePath: relativePath, nested: nested)
+        return ArticleLoading.load(plain, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
     }
 }

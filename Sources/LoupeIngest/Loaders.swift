@@ -172,13 +172,14 @@ public enum ArticleLoading {
     /// can give articles from files that gave none (a new format, a detection fixed), so that
     /// `loupe index` reads such files again though they did not change.
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
-    /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before)
-    /// and the news JSON fields.
+    /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before),
+    /// the news JSON fields, and mail attachments (`.eml` and mbox files read again for them).
     public static let version = 3
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article, or when its name is one of a format that newer readers read (an `.rtf`
-    /// an older loupe read as plain text, control words and all).
+    /// an older loupe read as plain text, control words and all; a mail file, whose attachments
+    /// an older loupe left out).
     public static func readAgain(_ path: String, articles: Int, since old: Int) -> Bool {
         guard old < version else { return false }
         if articles == 0 { return true }
@@ -186,7 +187,7 @@ public enum ArticleLoading {
         if old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains(where: { name.hasSuffix($0) }) {
             return true
         }
-        return old < 3 && [".json", ".jsonl", ".ndjson"].contains { name.hasSuffix($0) }
+        return old < 3 && [".json", ".jsonl", ".ndjson", ".eml", ".mbox", ".mbx"].contains { name.hasSuffix($0) }
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).
@@ -228,6 +229,15 @@ public enum ArticleLoading {
     public static func stream(_ file: CorpusFile, threshold: Int = streamingThreshold, emit: (Article) -> Void)
         -> [Diagnostic]?
     {
+        var retryLater = false
+        return stream(file, threshold: threshold, retryLater: &retryLater, emit: emit)
+    }
+
+    /// As `stream(_:threshold:emit:)`; `retryLater` is set when the file is to be read again
+    /// next time (a mailbox's PDF attachment and no PDF library: see `LoadResult.retryLater`).
+    public static func stream(
+        _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
         guard file.size >= Int64(threshold) else { return nil }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -250,7 +260,7 @@ public enum ArticleLoading {
         case .json:
             return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .mbox:
-            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
         default:
             return nil
         }
@@ -283,6 +293,11 @@ public enum ArticleLoading {
 
     /// `nested`: `bytes` are a member of an archive (an archive inside one is not opened).
     public static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
+        load(bytes, relativePath: relativePath, nested: nested, mailDepth: 0)
+    }
+
+    /// `mailDepth`: how many mails `bytes` are attached inside (see `MailLoader.attachments`).
+    static func load(_ bytes: [UInt8], relativePath: String, nested: Bool, mailDepth: Int) -> LoadResult {
         if bytes.isEmpty {
             return LoadResult(diagnostics: [Diagnostic(path: relativePath, message: "empty file", severity: .note)])
         }
@@ -321,13 +336,13 @@ public enum ArticleLoading {
         case .json:
             return JSONDocumentLoader().load(bytes, relativePath: relativePath)
         case .mail:
-            return MailLoader().load(bytes, relativePath: relativePath)
+            return MailLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
         case .mbox:
-            return MboxLoader().load(bytes, relativePath: relativePath)
+            return MboxLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
         case .gzip:
-            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zstd:
-            return Gzip.load(bytes, relativePath: relativePath, nested: nested)
+            return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zip:
             return loadZip(bytes, relativePath: relativePath, nested: nested)
         case .pdf:

@@ -5,8 +5,10 @@ import Foundation
 ///
 /// - `multipart/alternative`: the `text/plain` part, else the best other part;
 /// - other multiparts (`mixed`, `related`, `signed`, …): the text of every readable part, in
-///   order; attachments (`Content-Disposition: attachment`) and non-text parts are skipped;
-/// - `text/html` becomes plain text; `message/rfc822` parts give their own body's text.
+///   order; attachments (see `read`) are set aside, to be read as articles of their own
+///   (`MailLoader.attachments`), and left out of the text;
+/// - `text/html` becomes plain text; a `message/rfc822` part is an attachment (a forwarded
+///   mail), or, below the forwarding depth read as mail, gives its own body's text.
 ///
 /// Nesting is bounded (`maxDepth`), and a part that cannot be decoded is skipped, never fatal.
 enum MIME {
@@ -59,37 +61,150 @@ enum MIME {
     }
 
     /// Whether a message with these headers needs MIME decoding at all.
-    static func applies(contentType: String?, transferEncoding: String?) -> Bool {
+    static func applies(contentType: String?, transferEncoding: String?, disposition: String? = nil) -> Bool {
         let ct = ContentType(contentType)
         let te = (transferEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         return ct.type == "multipart" || ct.type == "message" || ct.subtype == "html" || te == "quoted-printable"
-            || te == "base64"
+            || te == "base64" || Disposition(disposition).attachment
     }
 
-    /// The readable text of an entity, or nil when it has none (an attachment, an image, …).
-    static func text(
+    /// A part set aside as an attachment: its bytes are decoded only when it is read.
+    struct Attachment {
+        enum Kind {
+            /// A file for `ArticleLoading` (PDF, Word, OpenDocument, RTF, HTML, text…).
+            case document
+            /// A `message/rfc822` part (a forwarded mail), for `MailLoader.parse`.
+            case message
+        }
+        var kind: Kind
+        /// The file name as the message gives it (RFC 2231 and RFC 2047 decoded, without
+        /// directories); nil when it gives none.
+        var name: String?
+        var contentType: ContentType
+        var transferEncoding: String?
+        var body: ArraySlice<UInt8>
+    }
+
+    /// Attachments that are not read, by kind (`image`, `signature`…), in order of first sight.
+    struct Skipped {
+        private(set) var counts: [(kind: String, count: Int)] = []
+        var total: Int { counts.reduce(0) { $0 + $1.count } }
+
+        mutating func add(_ kind: String) {
+            if let k = counts.firstIndex(where: { $0.kind == kind }) {
+                counts[k].count += 1
+            } else {
+                counts.append((kind, 1))
+            }
+        }
+
+        /// `3 attachments not read (2 images, 1 signature)`; nil when none was skipped.
+        var summary: String? {
+            guard total > 0 else { return nil }
+            let kinds = counts.map { "\($0.count) \($0.count == 1 ? $0.kind : MIME.plural($0.kind))" }
+            return "\(total) attachment\(total == 1 ? "" : "s") not read (\(kinds.joined(separator: ", ")))"
+        }
+    }
+
+    static func plural(_ kind: String) -> String {
+        switch kind {
+        case "audio file": return "audio files"
+        case "winmail.dat": return "winmail.dat files"
+        default: return kind + "s"
+        }
+    }
+
+    /// What reading a message's MIME body gives: its readable text, the attachments set aside
+    /// and the parts not read.
+    struct Reading {
+        var text: String?
+        var attachments: [Attachment] = []
+        var skipped = Skipped()
+        /// A text part was taken as the message's own body.
+        fileprivate var sawBody = false
+        /// `message/rfc822` parts become attachments (else their text joins the body, as at
+        /// the deepest levels of forwarding).
+        fileprivate var messages = true
+    }
+
+    /// Reads a message's body: its text (as `text` gives it) and its attachments.
+    ///
+    /// A part is an attachment when it is not a multipart and
+    /// - its `Content-Disposition` is `attachment`; or
+    /// - it is a `message/rfc822` part (a forwarded mail; unless `messages` is false); or
+    /// - it is not `text/*` (a PDF, a Word file, `application/octet-stream`…), whatever its
+    ///   disposition; or
+    /// - it is another `text/*` part that carries a file name (`filename=` or `name=`), except
+    ///   a direct child of `multipart/alternative` (a version of the body) and the first
+    ///   `text/plain` or `text/html` part of the message (the body itself).
+    /// Images, audio, video, signatures, keys, calendar files, contact cards and winmail.dat
+    /// are not read: counted in `skipped` when they carry a name or an attachment disposition,
+    /// ignored otherwise (a logo in an HTML mail).
+    static func read(
         contentType: String?, transferEncoding: String?, disposition: String? = nil, body: ArraySlice<UInt8>,
-        depth: Int = 0
+        messages: Bool = true
+    ) -> Reading {
+        var r = Reading()
+        r.messages = messages
+        r.text = walk(
+            contentType: contentType, transferEncoding: transferEncoding, disposition: disposition, body: body,
+            depth: 0,
+            isPart: false, inAlternative: false, &r)
+        return r
+    }
+
+    private static func walk(
+        contentType: String?, transferEncoding: String?, disposition: String?, body: ArraySlice<UInt8>, depth: Int,
+        isPart: Bool, inAlternative: Bool, _ r: inout Reading
     ) -> String? {
         guard depth <= maxDepth else { return nil }
         let ct = ContentType(contentType)
-        if let d = disposition, d.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("attachment") {
-            return nil
+        let disp = Disposition(disposition)
+        // (A message's own entity is an attachment when it is not text, or says it is one.)
+        if ct.type != "multipart" && (isPart || (ct.type != "text" && ct.type != "message") || disp.attachment) {
+            let name = filename(disposition: disp.parameters, type: ct.parameters)
+            let attached = disp.attachment
+            if let kind = skippedKind(ct, name: name) {
+                if attached || name != nil { r.skipped.add(kind) }
+                return nil
+            }
+            let isRFC822 = ct.type == "message" && (ct.subtype == "rfc822" || ct.subtype == "global")
+            let bodyText = ct.type == "text" && (ct.subtype == "plain" || ct.subtype == "html")
+            let attachment: Bool
+            if isRFC822 {
+                attachment = r.messages
+            } else if attached || ct.type != "text" && ct.type != "message" {
+                attachment = true
+            } else if name != nil && !inAlternative {
+                attachment = !bodyText || r.sawBody
+            } else {
+                attachment = false
+            }
+            if attachment {
+                r.attachments.append(
+                    Attachment(
+                        kind: isRFC822 ? .message : .document, name: name, contentType: ct,
+                        transferEncoding: transferEncoding, body: body))
+                return nil
+            }
+            if bodyText { r.sawBody = true }
         }
         switch ct.type {
         case "multipart":
             guard let boundary = ct.parameters["boundary"], !boundary.isEmpty else {
                 return decodeText(body, ct: ct, transferEncoding: transferEncoding)
             }
+            let alternative = ct.subtype == "alternative"
             let parts = split(body, boundary: boundary).map { part -> (ContentType, String?) in
                 let (h, b) = partHeaders(part)
                 let pct = ContentType(h["content-type"])
-                let t = text(
+                let t = walk(
                     contentType: h["content-type"], transferEncoding: h["content-transfer-encoding"],
-                    disposition: h["content-disposition"], body: b, depth: depth + 1)
+                    disposition: h["content-disposition"], body: b, depth: depth + 1, isPart: true,
+                    inAlternative: alternative, &r)
                 return (pct, t)
             }
-            if ct.subtype == "alternative" {
+            if alternative {
                 if let plain = parts.first(where: { $0.0.type == "text" && $0.0.subtype == "plain" && $0.1 != nil }) {
                     return plain.1
                 }
@@ -99,14 +214,228 @@ enum MIME {
             return texts.isEmpty ? nil : texts.joined(separator: "\n\n")
         case "message":
             let (h, b) = partHeaders(decodeTransfer(body, transferEncoding)[...])
-            return text(
-                contentType: h["content-type"], transferEncoding: h["content-transfer-encoding"], body: b,
-                depth: depth + 1)
+            return walk(
+                contentType: h["content-type"], transferEncoding: h["content-transfer-encoding"], disposition: nil,
+                body: b, depth: depth + 1, isPart: false, inAlternative: false, &r)
         case "text":
             return decodeText(body, ct: ct, transferEncoding: transferEncoding)
         default:
             return nil
         }
+    }
+
+    /// A `Content-Disposition` header: `attachment` or not, and its parameters.
+    struct Disposition {
+        var attachment = false
+        var parameters: [String: String] = [:]
+
+        init(_ header: String?) {
+            guard let header else { return }
+            let ct = ContentType(header)
+            parameters = ct.parameters
+            let first = MIME.splitParameters(header).first ?? ""
+            attachment = first.trimmingCharacters(in: .whitespaces).lowercased() == "attachment"
+        }
+    }
+
+    /// The most continuation segments of an RFC 2231 parameter read.
+    static let maxSegments = 100
+    /// The longest file name kept (in characters; longer ones are cut).
+    static let maxNameLength = 200
+
+    /// An attachment's file name: the disposition's `filename`, else the type's `name`, each in
+    /// any of its forms: RFC 2231 (`filename*=UTF-8''%E2%82%AC.pdf`, continuations
+    /// `filename*0*=`, `filename*1=`…), RFC 2047 encoded-words, plain. Directories (`/`, `\`)
+    /// and control characters are removed; nil when nothing is left.
+    static func filename(disposition: [String: String], type: [String: String]) -> String? {
+        for (key, params) in [("filename", disposition), ("name", type)] {
+            if let v = parameter(key, params).map(cleanName), !v.isEmpty { return v }
+        }
+        return nil
+    }
+
+    static func parameter(_ key: String, _ p: [String: String]) -> String? {
+        if let v = p[key + "*"] {
+            return rfc2231(v, extended: true, first: true).map { decodeCharset($0.1, charset: $0.0) }
+        }
+        if p[key + "*0*"] != nil || p[key + "*0"] != nil {
+            var bytes: [UInt8] = []
+            var charset: String?
+            for k in 0..<maxSegments {
+                if let v = p["\(key)*\(k)*"], let (cs, b) = rfc2231(v, extended: true, first: k == 0) {
+                    if k == 0 { charset = cs }
+                    bytes += b
+                } else if let v = p["\(key)*\(k)"] {
+                    bytes += Array(v.utf8)
+                } else {
+                    break
+                }
+            }
+            return decodeCharset(bytes, charset: charset)
+        }
+        return p[key].map(MailLoader.decodeEncodedWords)
+    }
+
+    /// An RFC 2231 value: `charset'language'%XX…` (the first segment) or `%XX…` (later ones),
+    /// as its charset and bytes.
+    static func rfc2231(_ v: String, extended: Bool, first: Bool) -> (String?, [UInt8])? {
+        var value = Substring(v)
+        var charset: String?
+        if first {
+            let pieces = v.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
+            if pieces.count == 3 {
+                charset = pieces[0].isEmpty ? nil : pieces[0].lowercased()
+                value = pieces[2]
+            }
+        }
+        let u = Array(value.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count)
+        var i = 0
+        while i < u.count {
+            if u[i] == UInt8(ascii: "%"), i + 2 < u.count, let h = MarkupScan.hexValue(u[i + 1]),
+                let l = MarkupScan.hexValue(u[i + 2])
+            {
+                out.append(h << 4 | l)
+                i += 3
+            } else {
+                out.append(u[i])
+                i += 1
+            }
+        }
+        return (charset, out)
+    }
+
+    /// The last path component, without control characters and outer blanks, at most
+    /// `maxNameLength` characters; `.` and `..` are no names.
+    static func cleanName(_ raw: String) -> String {
+        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        var s = ""
+        for u in last.unicodeScalars {
+            switch u.value {
+            case 0..<0x20, 0x7F, 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069: s.unicodeScalars.append(" ")
+            default: s.unicodeScalars.append(u)
+            }
+        }
+        s = s.trimmingCharacters(in: .whitespaces)
+        if s.count > maxNameLength { s = String(s.prefix(maxNameLength)) }
+        return s == "." || s == ".." ? "" : s
+    }
+
+    /// The kind of attachment that is not read (`image`, `signature`…), by its type or, for a
+    /// generic type, its file name's extension; nil for one to read.
+    static func skippedKind(_ ct: ContentType, name: String?) -> String? {
+        let type = ct.type + "/" + ct.subtype
+        let ext = name.flatMap { n in n.lastIndex(of: ".").map { n[n.index(after: $0)...].lowercased() } } ?? ""
+        if name?.lowercased() == "winmail.dat" || type == "application/ms-tnef" || type == "application/vnd.ms-tnef" {
+            return "winmail.dat"
+        }
+        switch ct.type {
+        case "image": return "image"
+        case "audio": return "audio file"
+        case "video": return "video"
+        default: break
+        }
+        switch type {
+        case "application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature":
+            return "signature"
+        case "application/pkcs7-mime", "application/x-pkcs7-mime": return "encrypted part"
+        case "text/calendar", "application/ics", "text/x-vcalendar": return "calendar file"
+        case "text/vcard", "text/x-vcard", "text/directory": return "contact card"
+        default: break
+        }
+        if type.hasPrefix("application/pgp") { return type == "application/pgp-keys" ? "key" : "encrypted part" }
+        switch ext {
+        case "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic", "heif", "svg", "ico": return "image"
+        case "mp3", "wav", "m4a", "aac", "ogg", "oga", "flac", "amr", "wma": return "audio file"
+        case "mp4", "mov", "avi", "mkv", "webm", "wmv", "m4v", "3gp": return "video"
+        case "p7s", "sig": return "signature"
+        case "p7m": return "encrypted part"
+        case "ics", "vcs": return "calendar file"
+        case "vcf": return "contact card"
+        default: return nil
+        }
+    }
+
+    /// A name for an attachment that gives none: `attachment` with the extension of its type.
+    static func defaultName(_ a: Attachment) -> String {
+        if a.kind == .message { return "message.eml" }
+        let ext: String
+        switch a.contentType.type + "/" + a.contentType.subtype {
+        case "application/pdf": ext = ".pdf"
+        case "application/msword": ext = ".doc"
+        case "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ext = ".docx"
+        case "application/vnd.oasis.opendocument.text": ext = ".odt"
+        case "application/rtf", "text/rtf": ext = ".rtf"
+        case "application/epub+zip": ext = ".epub"
+        case "text/html": ext = ".html"
+        case "text/plain": ext = ".txt"
+        default: ext = ""
+        }
+        return "attachment" + ext
+    }
+
+    /// An attachment's bytes (transfer encoding undone), or nil when they would exceed `cap`.
+    static func decodeAttachment(_ a: Attachment, cap: Int) -> [UInt8]? {
+        switch (a.transferEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased() {
+        case "base64":
+            return base64Lenient(a.body, cap: cap)
+        case "quoted-printable":
+            // Never longer than its encoding.
+            if a.body.count <= cap { return quotedPrintable(a.body) }
+            let d = quotedPrintable(a.body)
+            return d.count <= cap ? d : nil
+        default:
+            return a.body.count <= cap ? Array(a.body) : nil
+        }
+    }
+
+    /// Base64 read leniently and in one pass: characters outside the alphabet (line breaks,
+    /// blanks, junk) are passed over; padding ends a group (the bytes it holds are kept, and
+    /// decoding goes on, as for pieces encoded one after another). nil when the output would
+    /// exceed `cap` bytes.
+    static func base64Lenient(_ b: ArraySlice<UInt8>, cap: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(max(0, min(cap, b.count / 4 * 3 + 3)))
+        var acc: UInt32 = 0
+        var n = 0
+        func partial() -> Bool {
+            defer {
+                acc = 0
+                n = 0
+            }
+            guard n >= 2 else { return true }
+            guard out.count + n - 1 <= cap else { return false }
+            acc <<= UInt32(6 * (4 - n))
+            out.append(UInt8(truncatingIfNeeded: acc >> 16))
+            if n == 3 { out.append(UInt8(truncatingIfNeeded: acc >> 8)) }
+            return true
+        }
+        for c in b {
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = UInt32(c - 0x41)
+            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+            case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+            case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+            case UInt8(ascii: "="):
+                guard partial() else { return nil }
+                continue
+            default: continue
+            }
+            acc = acc << 6 | v
+            n += 1
+            if n == 4 {
+                guard out.count + 3 <= cap else { return nil }
+                out.append(UInt8(truncatingIfNeeded: acc >> 16))
+                out.append(UInt8(truncatingIfNeeded: acc >> 8))
+                out.append(UInt8(truncatingIfNeeded: acc))
+                acc = 0
+                n = 0
+            }
+        }
+        return partial() ? out : nil
     }
 
     private static func decodeText(_ body: ArraySlice<UInt8>, ct: ContentType, transferEncoding: String?) -> String {

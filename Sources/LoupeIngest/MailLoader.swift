@@ -20,8 +20,17 @@ import LoupeCore
 ///   a text file (UTF-8, else Latin-1 with a warning) and otherwise left as written (quoted
 ///   replies, signatures). MIME bodies (quoted-printable, base64, charsets, multipart, HTML)
 ///   are reduced to their readable text (see `MIME`).
+///
+/// Attachments (PDF, Word, OpenDocument, RTF, HTML, text… and forwarded messages) give
+/// articles of their own after the message's, named `mail.eml/attachments/<name>` (see
+/// `MailLoader.attachments`).
 public struct MailLoader {
-    public init() {}
+    /// How many mails this one is inside (as an attachment of an attachment…).
+    let depth: Int
+
+    public init() { self.depth = 0 }
+
+    init(depth: Int) { self.depth = depth }
 
     static let knownHeaders: Set<String> = [
         "from", "subject", "newsgroups", "path", "xref", "message-id", "date", "organization", "lines", "reply-to",
@@ -87,8 +96,17 @@ public struct MailLoader {
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
-        let m = Self.parse(bytes, relativePath: relativePath)
-        return LoadResult(articles: m.article.map { [$0] } ?? [], diagnostics: m.diagnostics)
+        let m = Self.parse(bytes, relativePath: relativePath, depth: depth)
+        var r = LoadResult(articles: m.article.map { [$0] } ?? [], diagnostics: m.diagnostics)
+        if let meta = m.meta {
+            var budget = AttachmentBudget()
+            let a = Self.attachments(
+                of: m, parent: meta, base: relativePath + "/attachments", depth: depth, budget: &budget)
+            r.articles += a.articles
+            r.diagnostics += a.diagnostics
+            r.retryLater = a.retryLater
+        }
+        return r
     }
 
     /// One parsed message: its article (nil when it gave none), the header values (lower-case
@@ -100,10 +118,15 @@ public struct MailLoader {
         /// The message started with a header block holding at least one known header name.
         var hasHeaders = false
         var diagnostics: [Diagnostic] = []
+        /// The message's fields (id, title, date, authors, categories, source, position) with no
+        /// body, also when it gave no article; nil when it has no header block.
+        var meta: Article?
+        /// Its MIME body read: the attachments set aside and those not read.
+        var reading: MIME.Reading?
     }
 
     /// Parses one message (a whole file, or one message of a mailbox: see `MboxLoader`).
-    static func parse(_ bytes: [UInt8], relativePath: String, position: Int = 0) -> Message {
+    static func parse(_ bytes: [UInt8], relativePath: String, position: Int = 0, depth: Int = 0) -> Message {
         var message = Message()
         var result = LoadResult()
         var values: [String: String] = [:]
@@ -133,16 +156,33 @@ public struct MailLoader {
         let bodyLine = 1 + bytes[..<bodyStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let text: String
         let outcome: TextDecoding.Outcome
-        if MIME.applies(contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"]) {
-            // MIME: transfer encodings, charsets and parts decoded to the readable text.
-            text =
-                MIME.text(
-                    contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"],
-                    body: bytes[bodyStart...]) ?? ""
+        if MIME.applies(
+            contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"],
+            disposition: values["content-disposition"])
+        {
+            // MIME: transfer encodings, charsets and parts decoded to the readable text; the
+            // attachments set aside.
+            let reading = MIME.read(
+                contentType: values["content-type"], transferEncoding: values["content-transfer-encoding"],
+                disposition: values["content-disposition"], body: bytes[bodyStart...], messages: depth < maxDepth)
+            text = reading.text ?? ""
+            message.reading = reading
             outcome = .utf8
         } else {
             (text, outcome) = TextDecoding.decode(Array(bytes[bodyStart...]))
         }
+        var id = relativePath
+        if var m = values["message-id"]?.trimmingWhitespace(), !m.isEmpty {
+            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
+            id = m
+        }
+        let groups = (values["newsgroups"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
+            .map { String($0) }.filter { !$0.isEmpty }
+        let meta = Article(
+            id: id, title: values["subject"] ?? "", body: "", date: values["date"].flatMap(LoaderDates.iso),
+            categories: groups, authors: values["from"].map(Bylines.names) ?? [], source: relativePath,
+            position: position)
+        message.meta = meta
         switch outcome {
         case .binary:
             result.diagnostics.append(
@@ -173,23 +213,17 @@ public struct MailLoader {
         let body = text.replacingNUL().trimmingWhitespace()
         let title = values["subject"] ?? ""
         if body.isEmpty && title.isEmpty {
-            result.diagnostics.append(
-                Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
+            // (A message that only carries attachments gives their articles.)
+            if message.reading?.attachments.isEmpty ?? true {
+                result.diagnostics.append(
+                    Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
+            }
             message.diagnostics = result.diagnostics
             return message
         }
-        var id = relativePath
-        if var m = values["message-id"]?.trimmingWhitespace(), !m.isEmpty {
-            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
-            id = m
-        }
-        let groups = (values["newsgroups"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
-            .map { String($0) }.filter { !$0.isEmpty }
-        result.articles.append(
-            Article(
-                id: id, title: title, body: body, date: values["date"].flatMap(LoaderDates.iso), categories: groups,
-                authors: values["from"].map(Bylines.names) ?? [], source: relativePath, position: position))
-        message.article = result.articles.first
+        var article = meta
+        article.body = body
+        message.article = article
         message.diagnostics = result.diagnostics
         return message
     }

@@ -25,7 +25,8 @@ import LoupeCore
 /// mboxo file, where `From ` was escaped irreversibly, this restores it too).
 ///
 /// Each message is read by `MailLoader.parse` (headers, encoded-words, MIME bodies reduced to
-/// their readable text, attachments left out) and gives one article:
+/// their readable text) and gives one article, followed by its attachments' articles (named
+/// `<mailbox>/<n>/attachments/<name>`, see `MailLoader.attachments`):
 /// - title: `Subject`; authors: `From` through `Bylines`, pipermail's obfuscated
 ///   `jane at example.com (Jane Doe)` read as the address it stands for;
 /// - date: `Date`, else the date of the `From ` line (taken as UTC when it names no zone);
@@ -47,26 +48,47 @@ public struct MboxLoader {
     static let maxSeparatorLine = 1000
 
     var maxMessageBytes: Int
+    /// How many mails this mailbox is attached inside (see `MailLoader.attachments`).
+    let depth: Int
 
     public init(maxMessageBytes: Int = MboxLoader.defaultMaxMessageBytes) {
         self.maxMessageBytes = maxMessageBytes
+        self.depth = 0
+    }
+
+    init(depth: Int) {
+        self.maxMessageBytes = MboxLoader.defaultMaxMessageBytes
+        self.depth = depth
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var articles: [Article] = []
-        var s = Splitter(path: relativePath, cap: maxMessageBytes)
+        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth)
         bytes.withUnsafeBufferPointer { b in
             _ = s.process(b, eof: true) { articles.append($0) }
         }
-        return LoadResult(articles: articles, diagnostics: s.finish())
+        var r = LoadResult(articles: articles, diagnostics: s.finish())
+        r.retryLater = s.retryLater
+        return r
     }
 
     /// Streams a mailbox from `fd` (from its current offset), a megabyte at a time: each
-    /// message goes to `emit` once the next separator (or the end) is seen.
+    /// message (then its attachments' articles) goes to `emit` once the next separator (or the
+    /// end) is seen.
     public func stream(fd: Int32, relativePath: String, blockSize: Int = 1 << 20, emit: (Article) -> Void)
         -> [Diagnostic]
     {
-        var s = Splitter(path: relativePath, cap: maxMessageBytes)
+        var retryLater = false
+        return stream(fd: fd, relativePath: relativePath, blockSize: blockSize, retryLater: &retryLater, emit: emit)
+    }
+
+    /// As `stream(fd:relativePath:blockSize:emit:)`; `retryLater` is set when an attachment
+    /// could not be read for want of a library (the PDF library).
+    public func stream(
+        fd: Int32, relativePath: String, blockSize: Int = 1 << 20, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic] {
+        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth)
+        defer { retryLater = s.retryLater }
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: max(1, blockSize))
         while true {
@@ -307,7 +329,10 @@ public struct MboxLoader {
         let path: String
         let dir: String
         let cap: Int
+        let depth: Int
         var started = false
+        /// An attachment needs the PDF library (see `LoadResult.retryLater`).
+        var retryLater = false
         /// Bytes up to the next separator are not a message to read (text before the first
         /// message, or the rest of an oversized one).
         var skipping = false
@@ -320,10 +345,11 @@ public struct MboxLoader {
         var diagnostics: [Diagnostic] = []
         var budget = WarningBudget()
 
-        init(path: String, cap: Int) {
+        init(path: String, cap: Int, depth: Int = 0) {
             self.path = path
             self.dir = path.split(separator: "/").dropLast().joined(separator: "/")
             self.cap = cap
+            self.depth = depth
         }
 
         mutating func warn(_ kind: String, line: Int, _ message: String, severity: Diagnostic.Severity = .warning) {
@@ -454,8 +480,8 @@ public struct MboxLoader {
                 warn("empty message", line: at, "message \(n + 1) is empty", severity: .note)
                 return
             }
-            let m = MailLoader.parse(bytes, relativePath: path, position: n)
-            guard m.hasHeaders else {
+            let m = MailLoader.parse(bytes, relativePath: path, position: n, depth: depth)
+            guard m.hasHeaders, var meta = m.meta else {
                 warn(
                     "message with no header block skipped", line: at,
                     "message \(n + 1) has no header block; skipped")
@@ -466,22 +492,32 @@ public struct MboxLoader {
                 d.line = d.line.map { $0 + at } ?? at
                 warn(d.message, line: d.line ?? at, d.message, severity: d.severity)
             }
-            guard var a = m.article else { return }
             if (m.values["message-id"]?.trimmingWhitespace() ?? "").isEmpty {
-                a.id = "\(path)#\(n)"
-                a.idScope = dir
+                meta.id = "\(path)#\(n)"
+                meta.idScope = dir
             }
-            if a.date == nil { a.date = separator?.iso }
+            if meta.date == nil { meta.date = separator?.iso }
             if let from = m.values["from"], let plain = MboxLoader.deobfuscated(from) {
-                a.authors = Bylines.names(plain)
+                meta.authors = Bylines.names(plain)
             }
             if let labels = m.values["x-gmail-labels"] {
-                for l in MboxLoader.gmailLabels(labels) where !a.categories.contains(l) { a.categories.append(l) }
+                for l in MboxLoader.gmailLabels(labels) where !meta.categories.contains(l) { meta.categories.append(l) }
             }
-            if let list = m.values["list-id"].flatMap(MboxLoader.listID), !a.categories.contains(list) {
-                a.categories.append(list)
+            if let list = m.values["list-id"].flatMap(MboxLoader.listID), !meta.categories.contains(list) {
+                meta.categories.append(list)
             }
-            emit(a)
+            if let own = m.article {
+                var a = meta
+                a.body = own.body
+                emit(a)
+            }
+            // Its attachments' articles follow it (`<mailbox>/<n>/attachments/<name>`).
+            var caps = AttachmentBudget()
+            let r = MailLoader.attachments(
+                of: m, parent: meta, base: "\(path)/\(n)/attachments", depth: depth, budget: &caps)
+            retryLater = retryLater || r.retryLater
+            for d in r.diagnostics where budget.allow(d.message) { diagnostics.append(d) }
+            r.articles.forEach(emit)
         }
     }
 

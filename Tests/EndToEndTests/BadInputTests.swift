@@ -139,7 +139,7 @@ struct BadInputTests {
             // Never "all documents" for an empty, blank or pure-negative query. (Stopwords are
             // indexed and searchable, as the README documents: `the and of a to` may match all.)
             // The most any other query matches is the baseline `harbour dredging`'s (16 of the
-            // sample's 45 articles): well under half of them.
+            // sample's 47 articles): well under half of them.
             let o = Loupe.json(r.stdout)
             if id != "only-stopwords" {
                 #expect((o["total"] as? Int ?? 0) * 2 < articles, "\(id) returned everything")
