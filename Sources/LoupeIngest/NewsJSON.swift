@@ -311,18 +311,9 @@ enum NewsJSON {
         } else {
             return nil
         }
-        // Days to a civil date (Howard Hinnant's algorithm).
-        let days = seconds / 86400
         let rest = seconds % 86400
-        let z = days + 719468
-        let era = z / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (y, m, d) = DateColumn.day(Int64(seconds))
+        let (year, month, day) = (Int(y), Int(m), Int(d))
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(year)-\(p2(month))-\(p2(day))T\(p2(rest / 3600)):\(p2(rest / 60 % 60)):\(p2(rest % 60))Z"
     }
