@@ -195,16 +195,20 @@ struct NewsJSONTests {
 
     @Test func htmlBodies() {
         let lines = [
-            #"{"title": "a", "text": "<p>One &amp; two</p><p>Three</p>"}"#,
+            #"{"title": "a", "maintext": "<p>One &amp; two</p><p>Three</p>"}"#,
             #"{"title": "b", "html": "<span>x</span> y"}"#,
-            #"{"title": "c", "body": "  <div class=\"c\">Inside</div>"}"#,
-            #"{"title": "d", "text": "Use <p> for paragraphs & more"}"#,
-            #"{"title": "e", "text": "<not html> text"}"#,
+            #"{"title": "c", "content": "  <div class=\"c\">Inside</div>"}"#,
+            #"{"title": "d", "maintext": "Use <p> for paragraphs & more"}"#,
+            #"{"title": "e", "maintext": "<not html> text"}"#,
+            // BEIR-style `text`, `body`, `contents`: as written (the peers index them so).
+            #"{"title": "f", "body": "<div class=\"c\">Inside</div>"}"#,
+            #"{"title": "g", "text": "<p>One</p>"}"#,
         ].joined(separator: "\n")
         let r = load(lines, "h/a.jsonl")
         #expect(
             r.articles.map(\.body) == [
                 "One & two\nThree", "x y", "Inside", "Use <p> for paragraphs & more", "<not html> text",
+                "<div class=\"c\">Inside</div>", "<p>One</p>",
             ])
     }
 
