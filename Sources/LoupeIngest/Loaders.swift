@@ -234,7 +234,8 @@ public enum ArticleLoading {
     }
 
     /// As `stream(_:threshold:emit:)`; `retryLater` is set when the file is to be read again
-    /// next time (a mailbox's PDF attachment and no PDF library: see `LoadResult.retryLater`).
+    /// next time (a mailbox's PDF attachment or a web archive's PDF, and no PDF library: see
+    /// `LoadResult.retryLater`).
     public static func stream(
         _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool, emit: (Article) -> Void
     ) -> [Diagnostic]? {
@@ -251,10 +252,12 @@ public enum ArticleLoading {
             return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .warc:
             return WARCLoader().stream(
-                fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, emit: emit)
+                fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, retryLater: &retryLater,
+                emit: emit)
         case .gzip where WARCLoader.gzipHoldsWARC(head):
             return WARCLoader().stream(
-                fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, emit: emit)
+                fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, retryLater: &retryLater,
+                emit: emit)
         case .jsonLines:
             return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .json:

@@ -95,6 +95,7 @@ public struct WARCLoader {
         var result = LoadResult()
         bytes.withUnsafeBufferPointer { reader.feed($0) { result.articles.append($0) } }
         result.diagnostics = reader.finish { result.articles.append($0) }
+        result.retryLater = reader.retryLater
         return result
     }
 
@@ -108,13 +109,16 @@ public struct WARCLoader {
         }
         if let problem = inflater.finish() { reader.warn(problem) }
         result.diagnostics = reader.finish { result.articles.append($0) }
+        result.retryLater = reader.retryLater
         return result
     }
 
     /// Streams an archive from `fd` (plain, or gzip when `gzip`): articles go to `emit` as
     /// records are read; the diagnostics come at the end (never an error: damage stops the
     /// reading with a warning, what came before is kept).
-    func stream(fd: Int32, size: Int, gzip: Bool, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+    func stream(
+        fd: Int32, size: Int, gzip: Bool, relativePath: String, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic] {
         var reader = Reader(self, relativePath)
         let inflater = Inflater(cap: WARCLoader.streamCap(compressed: size))
         var block = [UInt8](repeating: 0, count: 1 << 20)
@@ -137,7 +141,9 @@ public struct WARCLoader {
             if gzip && inflater.stopped { break }
         }
         if gzip, let problem = inflater.finish() { reader.warn(problem) }
-        return reader.finish(emit)
+        let diagnostics = reader.finish(emit)
+        retryLater = retryLater || reader.retryLater
+        return diagnostics
     }
 
     /// The most bytes a gzip-compressed archive may inflate to: 1 GiB, or 100× its size.
@@ -397,6 +403,9 @@ extension WARCLoader {
         }
 
         private mutating func count(_ s: Skip) { skipped[s.rawValue] += 1 }
+
+        /// A PDF was skipped for want of the PDF library: the archive is to be read again.
+        var retryLater: Bool { skipped[Skip.pdfNotRead.rawValue] > 0 }
 
         /// Reads records from `b` (which starts at stream offset `offset`); returns how many
         /// bytes were consumed. Not final: stops at a record not yet whole.

@@ -65,4 +65,34 @@ struct WARCTests {
             #expect(stats["articles"] as? Int == 2, "\(stats)")
         }
     }
+
+    /// An archived PDF skipped for want of the PDF library makes the archive be read again by
+    /// the next `loupe index`, streamed or read whole.
+    @Test func anArchivedPDFWithoutThePDFLibraryIsReadAgain() throws {
+        let pdf = Array(
+            try Data(contentsOf: Loupe.packageRoot.appendingPathComponent("Corpus/documents/harbour-minutes.pdf")))
+        let http = Array("HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n\r\n".utf8) + pdf
+        let head =
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:0e7b3e0c-1c4f-4a8e-9d52-7a0f1d2c3b4a>\r\n"
+            + "WARC-Date: 2024-01-02T03:04:05Z\r\nWARC-Target-URI: http://harbour.example/minutes.pdf\r\n"
+            + "Content-Type: application/http; msgtype=response\r\nContent-Length: \(http.count)\r\n\r\n"
+        let warc = Array(head.utf8) + http + Array("\r\n\r\n".utf8)
+        for stream in ["1000", "0"] {
+            let dir = try Loupe.tempDir("loupe-warc-pdf")
+            let c = dir.appendingPathComponent("c")
+            try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+            try Data(warc).write(to: c.appendingPathComponent("site.warc"))
+            let idx = dir.appendingPathComponent("idx").path
+            let env = stream == "0" ? [:] : ["LOUPE_STREAM_BYTES": stream]
+            let first = try Loupe.run(
+                ["index", c.path, "--index", idx, "--no-topics"],
+                env: env.merging(["LOUPE_NO_POPPLER": "1"]) { a, _ in a })
+            #expect(first.status == 0, "\(first.stderr)")
+            let again = Loupe.json(
+                try Loupe.run(["index", c.path, "--index", idx, "--no-topics", "--json"], env: env).stdout)
+            #expect(again["files"] as? Int == 1, "stream \(stream): \(again)")
+            let hit = Loupe.json(try Loupe.run(["find", "cormorants", "--index", idx, "--json"]).stdout)
+            #expect((hit["hits"] as? [[String: Any]])?.first?["id"] as? String == "http://harbour.example/minutes.pdf")
+        }
+    }
 }
