@@ -7,17 +7,20 @@ struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract:
-            "Index a directory of articles (text, feeds, wire formats, mail, documents; compressed, in tar or zip archives).",
+            "Index a directory of articles (text, feeds, wire formats, news JSON, mail and mailboxes, documents, web archives; compressed, in tar or zip archives).",
         discussion: """
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
             files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
-            Word (.docx), OpenDocument text (.odt) and EPUB files are zip archives read as one \
-            document each (their text and properties; not .doc, spreadsheets or slides). PDF \
-            files (.pdf) are one document each, their pages' text and properties, read with \
-            libpoppler-glib8 when it is installed (without it they are skipped with a warning).
+            Word (.docx, and legacy .doc), OpenDocument text (.odt), EPUB and RTF files are read \
+            as one document each (their text and properties; not spreadsheets or slides). PDF files (.pdf) are one document each, their pages' text \
+            and properties, read with libpoppler-glib8 when it is installed (without it they are \
+            skipped with a warning, and read by a later run). An mbox mailbox gives one article \
+            per message, a WARC web archive (.warc, .warc.gz) one per archived page, a JSON file \
+            or JSON Lines file one per article object; a mail's attached documents are articles \
+            of their own (mail.eml/attachments/name).
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted. --rebuild starts afresh \
