@@ -15,6 +15,15 @@ public enum HTMLText {
             Array($0.utf8)
         })
 
+    /// Inline elements: their tags separate nothing (`<b>opened</b>.` is "opened.", as a
+    /// browser shows it, not "opened ."); any other tag is a blank.
+    private static let inlineTags: Set<[UInt8]> = Set(
+        [
+            "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+            "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
+            "var", "wbr",
+        ].map { Array($0.utf8) })
+
     @inline(__always) private static func isSpace(_ c: UInt8) -> Bool {
         c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C
     }
@@ -23,7 +32,8 @@ public enum HTMLText {
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
     }
 
-    /// Removes tags and decodes entities; block tags become newlines, other tags spaces.
+    /// Removes tags and decodes entities; block tags become newlines, inline tags nothing, other
+    /// tags spaces.
     static func strip(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
@@ -58,8 +68,10 @@ public enum HTMLText {
                     if closing && name == skip { skipUntil = nil }
                 } else if !closing && (name == Array("script".utf8) || name == Array("style".utf8)) {
                     skipUntil = name
-                } else {
-                    out.append(blockTags.contains(name) ? 0x0A : 0x20)
+                } else if blockTags.contains(name) {
+                    out.append(0x0A)
+                } else if !inlineTags.contains(name) {
+                    out.append(0x20)
                 }
                 i = j + 1
                 continue

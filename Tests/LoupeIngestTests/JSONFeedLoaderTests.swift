@@ -29,7 +29,7 @@ struct JSONFeedLoaderTests {
         #expect(r.articles[0].date == "2024-02-01T09:00:00Z")
         #expect(r.articles[0].categories == ["a", "b"])
         #expect(r.articles[0].link == "https://e.org/2")
-        #expect(r.articles[1].body == "Hello there , café")
+        #expect(r.articles[1].body == "Hello there, café")  // inline tags separate nothing
         #expect(r.articles[1].link == "https://x.org/7")
         #expect(r.articles[2].body == "Only a summary.")
     }

@@ -70,6 +70,18 @@ struct LoaderDetectionTests {
         #expect(clean("see <http://x.example/>", .tags) == "see <http://x.example/>")
     }
 
+    /// HTML fields (feed descriptions, JSON bodies): inline tags separate nothing, block tags
+    /// break lines, other tags are blanks.
+    @Test func htmlTextKeepsInlineTagsInTheirWords() {
+        #expect(
+            HTMLText.plain("The pier <b>opened</b>. It <a href=\"x\">was</a>, at last, <i>finished</i>!")
+                == "The pier opened. It was, at last, finished!")
+        #expect(HTMLText.plain("<p>One</p><p>Two</p>") == "One\nTwo")
+        #expect(HTMLText.plain("un<wbr>breakable <span>Ha</span><span>rbour</span>") == "unbreakable Harbour")
+        #expect(HTMLText.plain("cell<td>cell") == "cell cell")
+        #expect(HTMLText.plain("a<img src=x>b") == "a b")
+    }
+
     @Test func isoBasicDates() {
         #expect(LoaderDates.iso("20151210T191044Z") == "2015-12-10T19:10:44Z")
         #expect(LoaderDates.iso("20180404T175859+0300") == "2018-04-04T14:58:59Z")
