@@ -209,25 +209,9 @@ struct CompoundFile {
 
     /// `size` bytes of the sector chain at `start`.
     private func regular(start: UInt32, size: Int, name: String) throws(Damaged) -> [UInt8] {
-        let needed = (size + sectorSize - 1) / sectorSize
-        var out: [UInt8] = []
-        out.reserveCapacity(size)
-        var seen = [Bool](repeating: false, count: min(sectorCount, fat.count))
-        var s = start
-        for _ in 0..<needed {
-            guard s != Self.endOfChain else { throw Damaged(reason: "stream \(name) ends before its \(size) bytes") }
-            guard Int(s) < seen.count else { throw Damaged(reason: "stream \(name): sector \(s) out of range") }
-            guard !seen[Int(s)] else { throw Damaged(reason: "FAT chain of \(name) loops at sector \(s)") }
-            seen[Int(s)] = true
-            let at = (Int(s) + 1) * sectorSize
-            let n = min(sectorSize, size - out.count)
-            guard at + n <= bytes.count else {
-                throw Damaged(reason: "stream \(name) runs past the end of the file (sector \(s))")
-            }
-            out.append(contentsOf: bytes[at..<(at + n)])
-            s = fat[Int(s)]
-        }
-        return out
+        try Self.gather(
+            start: start, size: size, unit: sectorSize, next: fat, sectors: min(sectorCount, fat.count), from: bytes,
+            base: sectorSize, name: name, mini: false)
     }
 
     /// `size` bytes of the mini sector chain at `start`, in the root entry's mini stream.
@@ -243,23 +227,42 @@ struct CompoundFile {
         let miniFATBytes = try regular(
             start: firstMiniFATSector, size: miniFATSectors * sectorSize, name: "mini FAT")
         let miniFAT = stride(from: 0, to: miniFATBytes.count, by: 4).map { Self.u32(miniFATBytes, $0) }
-        let needed = (size + 63) / 64
+        return try Self.gather(
+            start: start, size: size, unit: 64, next: miniFAT, sectors: miniFAT.count, from: mini, base: 0,
+            name: name, mini: true)
+    }
+
+    /// Follows a chain of `unit`-byte sectors (sector s at `base + s × unit` of `source`, the
+    /// next one `next[s]`) for `size` bytes: every sector number below `sectors`, none visited
+    /// twice, every sector within `source`.
+    private static func gather(
+        start: UInt32, size: Int, unit: Int, next: [UInt32], sectors: Int, from source: [UInt8], base: Int,
+        name: String, mini: Bool
+    ) throws(Damaged) -> [UInt8] {
+        let needed = (size + unit - 1) / unit
         var out: [UInt8] = []
         out.reserveCapacity(size)
-        var seen = [Bool](repeating: false, count: miniFAT.count)
+        var seen = [Bool](repeating: false, count: sectors)
         var s = start
         for _ in 0..<needed {
-            guard s != Self.endOfChain else { throw Damaged(reason: "stream \(name) ends before its \(size) bytes") }
-            guard Int(s) < seen.count else { throw Damaged(reason: "stream \(name): mini sector \(s) out of range") }
-            guard !seen[Int(s)] else { throw Damaged(reason: "mini FAT chain of \(name) loops at sector \(s)") }
-            seen[Int(s)] = true
-            let at = Int(s) * 64
-            let n = min(64, size - out.count)
-            guard at + n <= mini.count else {
-                throw Damaged(reason: "stream \(name): mini sector \(s) past the end of the mini stream")
+            guard s != endOfChain else { throw Damaged(reason: "stream \(name) ends before its \(size) bytes") }
+            guard Int(s) < seen.count else {
+                throw Damaged(reason: "stream \(name): \(mini ? "mini sector" : "sector") \(s) out of range")
             }
-            out.append(contentsOf: mini[at..<(at + n)])
-            s = miniFAT[Int(s)]
+            guard !seen[Int(s)] else {
+                throw Damaged(reason: "\(mini ? "mini FAT" : "FAT") chain of \(name) loops at sector \(s)")
+            }
+            seen[Int(s)] = true
+            let at = base + Int(s) * unit
+            let n = min(unit, size - out.count)
+            guard at + n <= source.count else {
+                throw Damaged(
+                    reason: mini
+                        ? "stream \(name): mini sector \(s) past the end of the mini stream"
+                        : "stream \(name) runs past the end of the file (sector \(s))")
+            }
+            out.append(contentsOf: source[at..<(at + n)])
+            s = next[Int(s)]
         }
         return out
     }

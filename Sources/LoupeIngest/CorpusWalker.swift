@@ -146,8 +146,9 @@ public struct CorpusWalker {
             let relName = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
             let cpath = full + [0]
             var lst = stat()
-            let statted = (name + [0]).withUnsafeBufferPointer {
-                $0.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &lst, AT_SYMLINK_NOFOLLOW) }
+            // The entry's name is the tail of its path (NUL included).
+            let statted = cpath.withUnsafeBufferPointer {
+                fstatat(fd, $0.baseAddress! + ($0.count - 1 - name.count), &lst, AT_SYMLINK_NOFOLLOW)
             }
             guard statted == 0 else {
                 diagnostic(
@@ -206,7 +207,7 @@ public struct CorpusWalker {
             if !seen.insert(key).inserted { continue }
             out.append(
                 CorpusFile(
-                    relativePath: display(relName), path: full + [0], size: Int64(st.st_size),
+                    relativePath: display(relName), path: cpath, size: Int64(st.st_size),
                     mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
         }
     }

@@ -65,9 +65,8 @@ public struct JSONDocumentLoader {
         let blockSize: Int
         var eof: Bool
         var failure: String?
-        /// Lines counted in `buf[..<counted]` (1-based line of `buf[counted]`).
-        var line = 1
-        var counted = 0
+        /// Line numbers of `buf`'s offsets (what `buf` drops stays counted).
+        var lines = LineCounter()
 
         init(bytes: [UInt8]) {
             buf = bytes
@@ -101,7 +100,7 @@ public struct JSONDocumentLoader {
                 buf.removeFirst(keep)
                 dropped += keep
                 pos -= keep
-                counted -= keep
+                lines.dropped(keep)
                 shift = keep
             }
             let start = buf.count
@@ -122,17 +121,7 @@ public struct JSONDocumentLoader {
         /// The line of `buf[i]` (i never decreasing between calls, as the scan goes).
         @discardableResult
         mutating func lineNumber(at i: Int) -> Int {
-            if i > counted {
-                buf.withUnsafeBufferPointer { b in
-                    var k = counted
-                    while let j = MarkupScan.next(0x0A, b, from: k, to: i) {
-                        line += 1
-                        k = j + 1
-                    }
-                }
-                counted = i
-            }
-            return line
+            buf.withUnsafeBufferPointer { b in lines.line(at: i, in: b) }
         }
 
         /// The next byte that is not a blank, reading on as needed; nil at the end.

@@ -1072,6 +1072,9 @@ struct LineCounter {
         pos = p
         return count
     }
+
+    /// The first `n` bytes were dropped from the buffer (all of them already counted).
+    mutating func dropped(_ n: Int) { pos -= n }
 }
 
 /// Caps repeated warnings of one kind in one file (a broken file must not flood the output):

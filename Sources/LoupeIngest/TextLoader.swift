@@ -135,19 +135,6 @@ public struct TextLoader {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The Character-by-Character original of `splitTitle` (tests compare the two).
-    static func splitTitleByCharacters(_ text: String, fallback: String) -> (String, String) {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: isLineEnd)[...]
-        while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
-        guard let first = lines.first else { return (fallback, text) }
-        let candidate = first.trimmingCharacters(in: .whitespaces)
-        let rest = lines.dropFirst().joined(separator: "\n")
-        if candidate.count <= maxTitleCharacters && !rest.allSatisfy({ $0.isWhitespace }) {
-            return (candidate, rest)
-        }
-        return (fallback, text)
-    }
-
     /// A line end: `\n`, or Windows' `\r\n` (one Character in Swift, which `\n` does not match).
     static func isLineEnd(_ c: Character) -> Bool { c == "\n" || c == "\r\n" }
 

@@ -419,3 +419,18 @@ struct TextLoaderTests {
         #expect(r.diagnostics.contains { $0.message.contains("binary") })
     }
 }
+
+extension TextLoader {
+    /// The Character-by-Character original of `splitTitle` (the test compares the two).
+    static func splitTitleByCharacters(_ text: String, fallback: String) -> (String, String) {
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: isLineEnd)[...]
+        while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
+        guard let first = lines.first else { return (fallback, text) }
+        let candidate = first.trimmingCharacters(in: .whitespaces)
+        let rest = lines.dropFirst().joined(separator: "\n")
+        if candidate.count <= maxTitleCharacters && !rest.allSatisfy({ $0.isWhitespace }) {
+            return (candidate, rest)
+        }
+        return (fallback, text)
+    }
+}

@@ -42,7 +42,8 @@ public enum FileList {
     public static func encode(_ files: [String: Manifest.FileRecord]) -> [UInt8] {
         var segmentIndex: [String: Int] = [:]
         var segmentNames: [String] = []
-        let paths = files.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        let records = files.map { (path: Array($0.key.utf8), record: $0.value) }
+            .sorted { $0.path.lexicographicallyPrecedes($1.path) }
         for rec in files.values {
             for p in rec.parts where segmentIndex[p.segment] == nil {
                 segmentIndex[p.segment] = segmentNames.count
@@ -53,16 +54,15 @@ public enum FileList {
         IndexFile.header(kind: kind, into: &w)
         w.varint(segmentNames.count)
         for s in segmentNames { w.string(s) }
-        w.varint(paths.count)
+        w.varint(records.count)
         var previous: [UInt8] = []
-        for path in paths {
+        for (path, rec) in records {
             var shared = 0
             let limit = min(previous.count, path.count)
             while shared < limit && previous[shared] == path[shared] { shared += 1 }
             w.varint(shared)
             w.varint(path.count - shared)
             w.append(Array(path[shared...]))
-            let rec = files[String(decoding: path, as: UTF8.self)]!
             w.varint(zigzag(rec.size))
             w.varint(zigzag(rec.mtime))
             w.varint(rec.articles)
