@@ -233,7 +233,10 @@ public final class CorpusIndexer: @unchecked Sendable {
                     }
                 }
             if let diags = streamedDiagnostics {
-                let rejected = diags.contains { $0.severity == .error }
+                // An error of the file rejects it; one of a member of a streamed archive
+                // (`archive.tar.gz/member`) is that member's, which gave no articles.
+                let rejected = diags.contains { $0.severity == .error && $0.path == f.relativePath }
+                summary.filesWithErrors += diags.count { $0.severity == .error && $0.path != f.relativePath }
                 if !rejected && !pending.isEmpty {
                     workers[next % n].queue.push(
                         Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))

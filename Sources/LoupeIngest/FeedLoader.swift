@@ -103,10 +103,22 @@ public struct FeedLoader {
     public func stream(fd: Int32, relativePath: String, chunkSize: Int = 1 << 16, emit: (Article) -> Void)
         -> [Diagnostic]
     {
-        guard let r = XMLStreamReader(fd: fd, url: relativePath, chunkSize: chunkSize) else {
+        stream(ByteStream(fd: fd), relativePath: relativePath, chunkSize: chunkSize, emit: emit)
+    }
+
+    /// As `stream(fd:relativePath:chunkSize:emit:)`, from `source` (a compressed file too). A
+    /// read failure (damaged compressed data) is an error of the file.
+    public func stream(
+        _ source: ByteStream, relativePath: String, chunkSize: Int = 1 << 16, emit: (Article) -> Void
+    ) -> [Diagnostic] {
+        guard let r = XMLStreamReader(stream: source, url: relativePath, chunkSize: chunkSize) else {
             return [Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error)]
         }
-        return run(r, relativePath: relativePath, emit: emit)
+        var d = run(r, relativePath: relativePath, emit: emit)
+        if let f = r.readFailure {
+            d.append(Diagnostic(path: relativePath, message: f, severity: .error))
+        }
+        return d
     }
 
     /// Longest text kept for a generic (unknown vocabulary) XML document.
@@ -300,7 +312,8 @@ public struct FeedLoader {
         let authors =
             !item.authors.isEmpty
             ? item.authors
-            : !item.podcastAuthors.isEmpty ? item.podcastAuthors : !item.sourceAuthors.isEmpty ? item.sourceAuthors : feedAuthors
+            : !item.podcastAuthors.isEmpty
+                ? item.podcastAuthors : !item.sourceAuthors.isEmpty ? item.sourceAuthors : feedAuthors
         emit(
             Article(
                 id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),

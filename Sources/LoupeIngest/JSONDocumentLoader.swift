@@ -49,7 +49,12 @@ public struct JSONDocumentLoader {
 
     /// Streams a whole-file JSON document from `fd`, a block at a time.
     public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
-        var source = Source(fd: fd, blockSize: blockSize)
+        stream(ByteStream(fd: fd), relativePath: relativePath, emit: emit)
+    }
+
+    /// Streams a whole-file JSON document from `stream` (a compressed file too), a block at a time.
+    public func stream(_ stream: ByteStream, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+        var source = Source(stream: stream, blockSize: blockSize)
         return run(&source, relativePath: relativePath, emit: emit)
     }
 
@@ -61,7 +66,7 @@ public struct JSONDocumentLoader {
         var buf: [UInt8]
         var pos = 0
         var dropped = 0
-        let fd: Int32
+        let stream: ByteStream?
         let blockSize: Int
         var eof: Bool
         var failure: String?
@@ -70,15 +75,15 @@ public struct JSONDocumentLoader {
 
         init(bytes: [UInt8]) {
             buf = bytes
-            fd = -1
+            stream = nil
             blockSize = 0
             eof = true
             if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
         }
 
-        init(fd: Int32, blockSize: Int) {
+        init(stream: ByteStream, blockSize: Int) {
             buf = []
-            self.fd = fd
+            self.stream = stream
             self.blockSize = max(1, blockSize)
             eof = false
             _ = more(keeping: 0)
@@ -105,17 +110,14 @@ public struct JSONDocumentLoader {
             }
             let start = buf.count
             buf.append(contentsOf: repeatElement(0, count: blockSize))
-            while true {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress! + start, blockSize) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { failure = String(cString: strerror(errno)) }
-                buf.removeSubrange((start + max(0, n))...)
-                if n <= 0 {
-                    eof = true
-                    return false
-                }
-                return true
+            let n = buf.withUnsafeMutableBytes { stream?.read($0.baseAddress! + start, blockSize) ?? 0 }
+            if n < 0 { failure = stream?.failure ?? "read error" }
+            buf.removeSubrange((start + max(0, n))...)
+            if n <= 0 {
+                eof = true
+                return false
             }
+            return true
         }
 
         /// The line of `buf[i]` (i never decreasing between calls, as the scan goes).

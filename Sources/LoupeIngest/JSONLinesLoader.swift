@@ -26,6 +26,9 @@ import LoupeCore
 /// gets the note "JSON without articles; skipped" instead.
 public struct JSONLinesLoader {
     public static let maxLineWarnings = 20
+    /// A streamed file's longest line: one without an end within this many bytes is skipped
+    /// (a damaged or hostile file must not fill memory, however large it inflates).
+    public static let maxLineBytes = 64 << 20
 
     static let idKeys = NewsJSON.Field.id.keys
     static let titleKeys = NewsJSON.Field.title.keys
@@ -55,21 +58,37 @@ public struct JSONLinesLoader {
 
     /// Streams a JSON Lines file from `fd`, a block at a time: memory does not grow with it.
     public func stream(fd: Int32, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
+        stream(ByteStream(fd: fd), relativePath: relativePath, emit: emit)
+    }
+
+    /// Streams JSON Lines from `source` (a compressed file too), a block at a time.
+    /// `maxLineBytes`: see `JSONLinesLoader.maxLineBytes` (smaller in tests).
+    public func stream(
+        _ source: ByteStream, relativePath: String, maxLineBytes: Int = JSONLinesLoader.maxLineBytes,
+        emit: (Article) -> Void
+    ) -> [Diagnostic] {
         var state = LineState()
         state.scope = Self.directory(relativePath)
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: 1 << 20)
         var first = true
+        // Inside a line too long to keep (`maxLineBytes`): its bytes are dropped up to its end.
+        var skipping = false
         while true {
-            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = block.withUnsafeMutableBytes { source.read($0.baseAddress!, $0.count) }
             if n < 0 {
-                if errno == EINTR { continue }
                 state.diagnostics.append(
-                    Diagnostic(path: relativePath, message: String(cString: strerror(errno)), severity: .error))
+                    Diagnostic(path: relativePath, message: source.failure ?? "read error", severity: .error))
                 return state.diagnostics
             }
             if n == 0 { break }
-            carry.append(contentsOf: block[0..<n])
+            if skipping {
+                guard let nl = block[0..<n].firstIndex(of: 0x0A) else { continue }
+                skipping = false
+                carry.append(contentsOf: block[(nl + 1)..<n])
+            } else {
+                carry.append(contentsOf: block[0..<n])
+            }
             if first && carry.count >= 3 && carry[0] == 0xEF && carry[1] == 0xBB && carry[2] == 0xBF {
                 carry.removeFirst(3)
             }
@@ -78,17 +97,38 @@ public struct JSONLinesLoader {
             carry.withUnsafeBufferPointer { b in
                 var i = 0
                 while let end = MarkupScan.next(0x0A, b, from: i, to: b.count) {
-                    parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath, emit)
+                    if end - i > maxLineBytes {
+                        tooLong(&state, maxLineBytes, relativePath)
+                    } else {
+                        parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath, emit)
+                    }
                     i = end + 1
                 }
                 consumed = i
             }
             carry.removeFirst(consumed)
+            if carry.count > maxLineBytes {
+                tooLong(&state, maxLineBytes, relativePath)
+                carry.removeAll()
+                skipping = true
+            }
         }
         if !carry.isEmpty {
             carry.withUnsafeBufferPointer { parseLine($0, &state, relativePath, emit) }
         }
         return finish(state, relativePath)
+    }
+
+    /// A line over `maxLineBytes`, skipped with a warning.
+    private func tooLong(_ state: inout LineState, _ maxLineBytes: Int, _ relativePath: String) {
+        state.line += 1
+        state.bad += 1
+        guard state.bad <= Self.maxLineWarnings else { return }
+        let limit = maxLineBytes >= 1 << 20 ? "\(maxLineBytes >> 20) MB" : "\(maxLineBytes) bytes"
+        state.diagnostics.append(
+            Diagnostic(
+                path: relativePath, line: state.line, message: "line longer than \(limit); line skipped",
+                severity: .warning))
     }
 
     struct LineState {

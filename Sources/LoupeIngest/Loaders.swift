@@ -264,9 +264,100 @@ public enum ArticleLoading {
             return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .mbox:
             return MboxLoader().stream(fd: fd, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
+        case .gzip, .zstd:
+            return streamCompressed(
+                fd: fd, file: file, kind: Gzip.hasMagic(head) ? .gzip : .zstd, retryLater: &retryLater, emit: emit)
+        default:
+            if isTar(head) {
+                return streamTar(
+                    ByteStream(fd: fd), relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
+            }
+            return nil
+        }
+    }
+
+    /// Decompressed bytes accepted from a streamed compressed file: 200 times its size. Text
+    /// compresses 3 to 10 times, markup up to about 20; beyond that it is a decompression bomb,
+    /// stopped with an error. (Streaming keeps memory flat, so this only bounds the time.)
+    public static func streamedOutputCap(compressedSize: Int) -> Int {
+        let (scaled, overflow) = compressedSize.multipliedReportingOverflow(by: 200)
+        return overflow ? Int.max : max(scaled, Gzip.absoluteCap)
+    }
+
+    /// A large gzip or Zstandard file holding a feed, JSON, a mailbox or a tar archive, streamed
+    /// as it inflates (memory stays flat: no 1 GiB cap as for a file inflated whole); nil for
+    /// other contents (read whole, see `Gzip.load`).
+    static func streamCompressed(
+        fd: Int32, file: CorpusFile, kind: ByteStream.Kind, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
+        // What is inside: its first 64 KB, inflated on their own.
+        var head = [UInt8](repeating: 0, count: 65536)
+        let probe = ByteStream(fd: fd, kind: kind)
+        var got = 0
+        while got < head.count {
+            let n = head.withUnsafeMutableBytes { probe.read($0.baseAddress! + got, $0.count - got) }
+            if n <= 0 { break }
+            got += n
+        }
+        head.removeSubrange(got...)
+        guard !head.isEmpty, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
+        let source = ByteStream(fd: fd, kind: kind, cap: streamedOutputCap(compressedSize: Int(file.size)))
+        let path = file.relativePath
+        if isTar(head) { return streamTar(source, relativePath: path, retryLater: &retryLater, emit: emit) }
+        switch ArticleFormat.detect(head) {
+        case .feed:
+            return FeedLoader().stream(source, relativePath: path, emit: emit)
+        case .jsonLines:
+            return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
+        case .json:
+            return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
+        case .mbox:
+            return MboxLoader().stream(source, relativePath: path, retryLater: &retryLater, emit: emit)
         default:
             return nil
         }
+    }
+
+    /// A large tar archive (`.tar`, or inflating: `.tar.gz`, `.tar.zst`), read a member at a
+    /// time in archive order, each member as `loadTar` reads it (a member's fatal error is
+    /// that member's, named `archive/member`; a damaged archive is an error of the archive).
+    static func streamTar(
+        _ source: ByteStream, relativePath: String, retryLater: inout Bool, emit: (Article) -> Void
+    ) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var members = 0
+        var retry = false
+        do {
+            try TarArchive.stream(
+                source, maxMemberBytes: maxFileBytes,
+                member: { path, bytes in
+                    members += 1
+                    let r = load(bytes, relativePath: relativePath + "/" + path, nested: true)
+                    if !r.rejected { r.articles.forEach(emit) }
+                    diagnostics += r.diagnostics
+                    retry = retry || r.retryLater
+                },
+                tooLarge: { path, size in
+                    members += 1
+                    diagnostics.append(
+                        Diagnostic(
+                            path: relativePath + "/" + path,
+                            message: "file larger than \(maxFileBytes >> 20) MB (\(size >> 20) MB); skipped",
+                            severity: .error))
+                })
+        } catch {
+            diagnostics.append(
+                Diagnostic(
+                    path: relativePath,
+                    message: "damaged tar archive at byte \(error.offset): \(error.reason); skipped",
+                    severity: .error))
+        }
+        retryLater = retryLater || retry
+        if members == 0 && !diagnostics.contains(where: { $0.severity == .error }) {
+            diagnostics.append(
+                Diagnostic(path: relativePath, message: "tar archive with no regular files", severity: .note))
+        }
+        return diagnostics
     }
 
     /// Loads one corpus file: all its articles, or none with an error.

@@ -87,16 +87,25 @@ public struct MboxLoader {
     public func stream(
         fd: Int32, relativePath: String, blockSize: Int = 1 << 20, retryLater: inout Bool, emit: (Article) -> Void
     ) -> [Diagnostic] {
+        stream(
+            ByteStream(fd: fd), relativePath: relativePath, blockSize: blockSize, retryLater: &retryLater, emit: emit)
+    }
+
+    /// As `stream(fd:relativePath:blockSize:retryLater:emit:)`, from `source` (a compressed
+    /// file too).
+    public func stream(
+        _ source: ByteStream, relativePath: String, blockSize: Int = 1 << 20, retryLater: inout Bool,
+        emit: (Article) -> Void
+    ) -> [Diagnostic] {
         var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth)
         defer { retryLater = s.retryLater }
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: max(1, blockSize))
         while true {
-            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = block.withUnsafeMutableBytes { source.read($0.baseAddress!, $0.count) }
             if n < 0 {
-                if errno == EINTR { continue }
                 return s.finish() + [
-                    Diagnostic(path: relativePath, message: String(cString: strerror(errno)), severity: .error)
+                    Diagnostic(path: relativePath, message: source.failure ?? "read error", severity: .error)
                 ]
             }
             let eof = n == 0

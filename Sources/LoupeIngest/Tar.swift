@@ -122,3 +122,96 @@ enum TarArchive {
         return nil
     }
 }
+
+extension TarArchive {
+    /// Reads a tar archive from `source` a member at a time, in archive order (not the sorted
+    /// order of `members`: the archive is never whole in memory): each regular, visible member
+    /// goes to `member` with its bytes; a member larger than `maxMemberBytes` to `tooLarge`
+    /// instead (its bytes skipped). The same header checks as `members`; a damaged header, or
+    /// an archive ending inside a member, throws.
+    static func stream(
+        _ source: ByteStream, maxMemberBytes: Int, member: (String, [UInt8]) -> Void, tooLarge: (String, Int) -> Void
+    ) throws(Damaged) {
+        var offset = 0
+        var header = [UInt8](repeating: 0, count: 512)
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        /// Fills `buffer[range]`; false at a clean end before its first byte.
+        func fill(_ buffer: inout [UInt8], _ count: Int, at start: Int = 0) throws(Damaged) -> Bool {
+            var got = 0
+            while got < count {
+                let n = buffer.withUnsafeMutableBytes { source.read($0.baseAddress! + start + got, count - got) }
+                if n < 0 { throw Damaged(offset: offset + got, reason: source.failure ?? "read error") }
+                if n == 0 {
+                    if got == 0 { return false }
+                    throw Damaged(offset: offset + got, reason: "member runs past the end")
+                }
+                got += n
+            }
+            offset += count
+            return true
+        }
+        func skip(_ count: Int) throws(Damaged) {
+            var left = count
+            while left > 0 {
+                let k = min(left, scratch.count)
+                guard try fill(&scratch, k) else { throw Damaged(offset: offset, reason: "member runs past the end") }
+                left -= k
+            }
+        }
+        var longName: String?
+        var paxPath: String?
+        while true {
+            let at = offset
+            guard try fill(&header, 512) else { break }
+            let h = header[...]
+            if h.allSatisfy({ $0 == 0 }) { break }
+            guard let stored = octal(h[148..<156]) else { throw Damaged(offset: at, reason: "bad checksum field") }
+            var sum = 0
+            for (k, x) in h.enumerated() { sum += (k >= 148 && k < 156) ? 0x20 : Int(x) }
+            guard sum == stored else { throw Damaged(offset: at, reason: "header checksum mismatch") }
+            guard let size = number(h[124..<136]) else { throw Damaged(offset: at, reason: "bad size") }
+            let padded = (size + 511) / 512 * 512
+            let type = h[156]
+            switch type {
+            case UInt8(ascii: "L"), UInt8(ascii: "x"):
+                guard size <= 1 << 20 else { throw Damaged(offset: at, reason: "bad size") }
+                var data = [UInt8](repeating: 0, count: padded)
+                guard try fill(&data, padded) else { throw Damaged(offset: at, reason: "member runs past the end") }
+                if type == UInt8(ascii: "L") {
+                    longName = cString(data[0..<size])
+                } else {
+                    paxPath = paxRecord("path", data[0..<size]) ?? paxPath
+                }
+            case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
+                var name = cString(h[0..<100])
+                if isHeader(h) {
+                    let prefix = cString(h[345..<500])
+                    if !prefix.isEmpty { name = prefix + "/" + name }
+                }
+                let path = clean(paxPath ?? longName ?? name)
+                longName = nil
+                paxPath = nil
+                let visible = !path.isEmpty && !path.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+                if visible && size <= maxMemberBytes {
+                    var data = [UInt8](repeating: 0, count: size)
+                    if size > 0 {
+                        guard try fill(&data, size) else {
+                            throw Damaged(offset: at, reason: "member runs past the end")
+                        }
+                    }
+                    try skip(padded - size)
+                    member(path, data)
+                } else {
+                    try skip(padded)
+                    if visible { tooLarge(path, size) }
+                }
+            default:  // directories, links, devices, global pax headers
+                if type != UInt8(ascii: "g") {
+                    longName = nil
+                    paxPath = nil
+                }
+                try skip(padded)
+            }
+        }
+    }
+}

@@ -48,7 +48,7 @@ final class XMLStreamReader {
     /// silently gunzip), with HTML's named entities rewritten (`XMLRepair`): a chunk is
     /// read, cut before a reference it would split, rewritten, and handed out in pieces.
     final class FileSource {
-        let fd: Int32
+        let stream: ByteStream
         private var chunk: [UInt8]
         /// Bytes read but held back (a possibly cut reference or UTF-8 sequence), at the start
         /// of `chunk`.
@@ -66,8 +66,8 @@ final class XMLStreamReader {
 
         /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
         /// fills a chunk; tests use small ones to cut references everywhere).
-        init(fd: Int32, chunkSize: Int = 1 << 16) {
-            self.fd = fd
+        init(stream: ByteStream, chunkSize: Int = 1 << 16) {
+            self.stream = stream
             chunk = [UInt8](repeating: 0, count: max(chunkSize, 16))
         }
 
@@ -77,13 +77,7 @@ final class XMLStreamReader {
                 if atEnd { return 0 }
                 out.removeAll(keepingCapacity: true)
                 outPos = 0
-                let n = chunk.withUnsafeMutableBytes { c -> Int in
-                    while true {
-                        let r = Glibc.read(fd, c.baseAddress! + carry, c.count - carry)
-                        if r < 0 && errno == EINTR { continue }
-                        return r
-                    }
-                }
+                let n = chunk.withUnsafeMutableBytes { c in stream.read(c.baseAddress! + carry, c.count - carry) }
                 if n < 0 { return -1 }
                 let have = carry + n
                 if n == 0 { atEnd = true }
@@ -122,10 +116,15 @@ final class XMLStreamReader {
     }
 
     /// Streams from `fd` (not closed here): memory stays flat whatever the file size.
-    init?(fd: Int32, url: String, chunkSize: Int = 1 << 16) {
+    convenience init?(fd: Int32, url: String, chunkSize: Int = 1 << 16) {
+        self.init(stream: ByteStream(fd: fd), url: url, chunkSize: chunkSize)
+    }
+
+    /// Streams from `stream` (a compressed file too).
+    init?(stream: ByteStream, url: String, chunkSize: Int = 1 << 16) {
         _ = XMLStreamReader.setup
         buffer = .allocate(capacity: 1)
-        let src = Unmanaged.passRetained(FileSource(fd: fd, chunkSize: chunkSize))
+        let src = Unmanaged.passRetained(FileSource(stream: stream, chunkSize: chunkSize))
         guard let r = xmlReaderForIO(xmlFDRead, nil, src.toOpaque(), url, nil, XMLStreamReader.options) else {
             src.release()
             buffer.deallocate()
@@ -136,6 +135,9 @@ final class XMLStreamReader {
         sinkRef = Unmanaged.passRetained(sink)
         xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCallback, sinkRef.toOpaque())
     }
+
+    /// Why reading a streamed file failed (a read error, damaged compressed data), if it did.
+    var readFailure: String? { source?.takeUnretainedValue().stream.failure }
 
     /// The line of the first byte that was not UTF-8 in a UTF-8 document, re-read as
     /// Windows-1252 (nil: none); for a streamed file, known once it has been read.

@@ -124,4 +124,66 @@ struct StreamingTests {
         #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
         #expect(try Manifest.load(directory: idx).files["big.jsonl"]?.parts == joined)
     }
+
+    /// Runs a tool to make a fixture (gzip, tar: Debian's base system has both).
+    static func tool(_ path: String, _ args: [String], in dir: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(path) \(args)")
+    }
+
+    /// Large compressed dumps and tar archives stream as they inflate (no 1 GiB cap, flat
+    /// memory); streamed or read whole, the same articles. A truncated dump leaves nothing; a
+    /// broken member of a streamed archive is that member's error only.
+    @Test func compressedDumpsAndTarArchivesStream() throws {
+        let dir = try Loupe.tempDir("loupe-stream-gz")
+        let corpus = dir.appendingPathComponent("c")
+        let staging = dir.appendingPathComponent("s")
+        for d in [corpus, staging, staging.appendingPathComponent("site/news")] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        }
+        let lines = (0..<400).map { "{\"id\": \"d\($0)\", \"title\": \"Dump \($0)\", \"text\": \"zqgzdump \($0)\"}" }
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: corpus.appendingPathComponent("dump.jsonl"), atomically: true, encoding: .utf8)
+        try Self.tool("/bin/gzip", ["-f", "dump.jsonl"], in: corpus)
+        for i in 0..<30 {
+            try "Page \(i)\n\nzqtarpage number \(i)".write(
+                to: staging.appendingPathComponent("site/news/p\(i).txt"), atomically: true, encoding: .utf8)
+        }
+        try "<?xml version=\"1.0\"?><rss><channel><item><title>cut".write(
+            to: staging.appendingPathComponent("site/broken.xml"), atomically: true, encoding: .utf8)
+        try Self.tool("/bin/tar", ["-czf", corpus.appendingPathComponent("site.tar.gz").path, "site"], in: staging)
+        var results: [[String: Any]] = []
+        for env in [[:], ["LOUPE_STREAM_BYTES": "1024"]] {
+            let idx = dir.appendingPathComponent("idx\(env.count)").path
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env)
+            #expect(r.status == 3, "\(env): \(r.stderr)")
+            #expect(r.stderr.contains("site.tar.gz/site/broken.xml"), "\(env): \(r.stderr)")
+            let o = Loupe.json(r.stdout)
+            #expect(o["filesWithErrors"] as? Int == 1, "\(env)")
+            #expect(o["documentsInIndex"] as? Int == 430, "\(env)")
+            results.append(
+                Loupe.json(try Loupe.run(["find", "zqgzdump OR zqtarpage", "--index", idx, "--json"]).stdout))
+            #expect(try Loupe.run(["show", "site.tar.gz/site/news/p7.txt", "--index", idx]).status == 0)
+            // Unchanged: nothing read again.
+            let again = Loupe.json(
+                try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env).stdout)
+            #expect(again["unchangedFiles"] as? Int == 2, "\(env)")
+        }
+        #expect(results[0]["total"] as? Int == 430 && results[1]["total"] as? Int == 430)
+        // A truncated dump, streamed: an error, and none of the articles it gave before.
+        let gz = try Data(contentsOf: corpus.appendingPathComponent("dump.jsonl.gz"))
+        try gz.prefix(gz.count - 30).write(to: corpus.appendingPathComponent("dump.jsonl.gz"))
+        let idx = dir.appendingPathComponent("idx-cut").path
+        let r = try Loupe.run(
+            ["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: ["LOUPE_STREAM_BYTES": "1024"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("dump.jsonl.gz: gzip data is damaged (truncated)"), "\(r.stderr)")
+        #expect(try Loupe.run(["find", "zqgzdump", "--index", idx]).status == 1)
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
 }
