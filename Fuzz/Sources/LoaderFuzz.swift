@@ -4,7 +4,8 @@
 // archives with Word, OpenDocument text and EPUB files, RTF files, PDF files through poppler-glib
 // when it is installed),
 // then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
-// also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds).
+// also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds,
+// compressed dumps and tar archives).
 import Foundation
 
 @testable import LoupeCore
@@ -26,8 +27,11 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let plain = Analyzer(.plain)
         for a in r.articles.prefix(4) { plain.analyze(a.title + "\n" + a.body) { _ in } }
     }
-    // The streaming path, for inputs that are feeds.
-    if ArticleFormat.detect(Array(bytes.prefix(65536))) == .feed {
+    // The streaming path, for inputs that are feeds, compressed files (inflated as they are
+    // read) and tar archives (read a member at a time).
+    let head = Array(bytes.prefix(65536))
+    let format = ArticleFormat.detect(head)
+    if format == .feed || format == .gzip || format == .zstd || ArticleLoading.isTar(head) {
         let dir = scratch ?? (FuzzSupport.root + "/stream")
         if scratch == nil {
             try? FileIO.makeDirectory(dir)

@@ -405,7 +405,8 @@ final class Prefetcher: @unchecked Sendable {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }

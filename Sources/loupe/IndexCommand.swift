@@ -14,6 +14,8 @@ struct IndexCommand: ParsableCommand {
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
             files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
+            Files of 32 MB or more (feeds, JSON dumps, mailboxes, tar and web archives; \
+            compressed or not) are streamed: memory does not grow with them. \
             Word (.docx, and legacy .doc), OpenDocument text (.odt), EPUB and RTF files are read \
             as one document each (their text and properties; not spreadsheets or slides). PDF files (.pdf) are one document each, their pages' text \
             and properties, read with libpoppler-glib8 when it is installed (without it they are \
@@ -185,7 +187,7 @@ struct IndexCommand: ParsableCommand {
                 }
             }
         }
-        let summary: IndexSummary
+        var summary: IndexSummary
         do {
             summary = try indexer.run(optimize: optimize)
         } catch {
@@ -195,6 +197,8 @@ struct IndexCommand: ParsableCommand {
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The topic model `related` blends in: made again when the index has changed by a tenth
         // (or its corpus changed) since it was made. Derived data: a failure is only a warning.
+        // The summary's time is the whole command's: the topic model's too.
+        let topicsStart = ContinuousClock.now
         if topics {
             do {
                 let reader = try IndexReader(directory: location.path)
@@ -206,6 +210,10 @@ struct IndexCommand: ParsableCommand {
                 if stale {
                     if let m = try TopicModel.build(reader, corpus: root) {
                         try m.write(directory: location.path)
+                        if verbose {
+                            let t = (ContinuousClock.now - topicsStart).seconds
+                            printErr("loupe: note: topic model made in \(String(format: "%.2f", t)) s")
+                        }
                     } else if old != nil {
                         try? FileManager.default.removeItem(atPath: location.path + "/" + TopicModel.fileName)
                     }
@@ -214,6 +222,7 @@ struct IndexCommand: ParsableCommand {
                 printErr("loupe: warning: topic model not updated: \(error)")
             }
         }
+        summary.seconds += (ContinuousClock.now - topicsStart).seconds
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
