@@ -28,6 +28,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // xz (LZMA2) and bzip2, for `.xz` / `.bz2` corpus files (`.tar.xz`, Wikipedia's
+        // `.xml.bz2`). Debian's libbz2-dev ships no pkg-config file: its header and library are
+        // in the default paths.
+        .systemLibrary(
+            name: "CLZMA",
+            pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"]), .brew(["xz"])]
+        ),
+        .systemLibrary(
+            name: "CBZip2",
+            providers: [.apt(["libbz2-dev"])]
+        ),
         // Small C helpers for hot loops Swift cannot express well (hardware CRC-32C).
         .target(name: "CLoupeSupport"),
         // The engine: analysis, index format, query language, search. Knows nothing of XML.
@@ -38,7 +50,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         // Corpus walking and article loaders. The only module that imports libxml2.
-        .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2", "CZlib", "CZstd"]),
+        .target(name: "LoupeIngest", dependencies: ["LoupeCore", "CLibXML2", "CZlib", "CZstd", "CLZMA", "CBZip2"]),
         .executableTarget(
             name: "loupe",
             dependencies: [

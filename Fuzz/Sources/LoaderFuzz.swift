@@ -1,6 +1,6 @@
 // Fuzz target `loader`: the production loader entry point `ArticleLoading.load(bytes,
 // relativePath:)` (format detection, then the text, feed/XML (libxml2 with the production
-// options), TREC, Reuters, WikiExtractor, NewsML, JSON Lines, mail, gzip and zstd loaders, ZIP
+// options), TREC, Reuters, WikiExtractor, NewsML, JSON Lines, mail, gzip, zstd, xz and bzip2 loaders, ZIP
 // archives with Word, OpenDocument text and EPUB files, RTF files, PDF files through poppler-glib
 // when it is installed),
 // then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
@@ -31,7 +31,7 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // read) and tar archives (read a member at a time).
     let head = Array(bytes.prefix(65536))
     let format = ArticleFormat.detect(head)
-    if format == .feed || format == .gzip || format == .zstd || ArticleLoading.isTar(head) {
+    if format == .feed || Gzip.compression(head) != nil || ArticleLoading.isTar(head) {
         let dir = scratch ?? (FuzzSupport.root + "/stream")
         if scratch == nil {
             try? FileIO.makeDirectory(dir)

@@ -5,8 +5,9 @@ import LoupeCore
 /// Gzip-compressed corpus files (RFC 1952), recognised by their magic bytes `1F 8B` only (never
 /// by the `.gz` extension).
 ///
-/// Decompressed with zlib (and Zstandard files, magic `28 B5 2F FD`, with libzstd), then read
-/// like any other file (content detection on the decompressed bytes; a compressed file inside
+/// Decompressed with zlib (and Zstandard files, magic `28 B5 2F FD`, with libzstd; xz files,
+/// `FD 37 7A 58 5A 00`, with liblzma; bzip2 files, `BZh`, with libbz2), then read like any
+/// other file (content detection on the decompressed bytes; a compressed file inside
 /// a compressed file is refused).
 /// - output is capped at `outputCap(compressedSize:)` (1 GiB, or 20× the compressed size
 ///   with a 16 MiB floor for small files, whichever is smaller); exceeding it is an error
@@ -76,9 +77,37 @@ public enum Gzip {
     }
 
     /// `overCap` carries the output's first bytes (up to 512): enough to see a tar header.
-    enum InflateError: Error {
+    enum InflateError: Error, CustomStringConvertible {
         case overCap(prefix: [UInt8])
         case broken(String)
+
+        var description: String {
+            switch self {
+            case .overCap: "over the cap"
+            case .broken(let why): why
+            }
+        }
+    }
+
+    /// xz's magic bytes `FD 37 7A 58 5A 00`.
+    public static func hasXZMagic(_ b: [UInt8]) -> Bool {
+        b.count >= 6 && b[0] == 0xFD && b[1] == 0x37 && b[2] == 0x7A && b[3] == 0x58 && b[4] == 0x5A && b[5] == 0
+    }
+
+    /// bzip2: `BZh`, a block size digit, then a block's or the end's 48-bit magic.
+    public static func hasBZip2Magic(_ b: [UInt8]) -> Bool {
+        guard b.count >= 10, b[0] == 0x42, b[1] == 0x5A, b[2] == 0x68, b[3] >= 0x31, b[3] <= 0x39 else { return false }
+        let m = Array(b[4..<10])
+        return m == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] || m == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]
+    }
+
+    /// The compression of `b`, by its magic bytes (nil: none known).
+    public static func compression(_ b: [UInt8]) -> ByteStream.Kind? {
+        if hasMagic(b) { return .gzip }
+        if hasZstdMagic(b) { return .zstd }
+        if hasXZMagic(b) { return .xz }
+        if hasBZip2Magic(b) { return .bzip2 }
+        return nil
     }
 
     /// Decompresses a whole gzip stream (concatenated members included), at most `cap` bytes.
@@ -151,13 +180,21 @@ public enum Gzip {
         return out
     }
 
-    /// Loads a gzip or Zstandard file: decompress within the cap, then read the content. A tar
-    /// archive inside (`.tar.gz`, `.tar.zst`) may use the absolute cap (1 GiB): archives of text
-    /// compress far better than 20×. `nested`: this file is a member of an archive.
+    /// Loads a gzip, Zstandard, xz or bzip2 file: decompress within the cap, then read the
+    /// content. A tar archive inside (`.tar.gz`, `.tar.zst`, `.tar.xz`, `.tar.bz2`) may use the
+    /// absolute cap (1 GiB): archives of text compress far better than 20×. `nested`: this file
+    /// is a member of an archive.
     static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false, mailDepth: Int = 0) -> LoadResult {
-        let zstd = hasZstdMagic(bytes)
-        let kind = zstd ? "zstd" : "gzip"
-        if !zstd {
+        let format = compression(bytes) ?? .gzip
+        let kind = "\(format)"
+        func decompress(_ cap: Int) throws -> [UInt8] {
+            switch format {
+            case .gzip, .plain: try inflate(bytes, cap: cap)
+            case .zstd: try unzstd(bytes, cap: cap)
+            case .xz, .bzip2: try ByteStream.decompress(bytes, kind: format, cap: cap)
+            }
+        }
+        if format == .gzip {
             do {
                 _ = try header(bytes)
             } catch {
@@ -169,18 +206,18 @@ public enum Gzip {
             }
         }
         // A web archive is read record by record as it inflates (`WARCLoader`), not whole.
-        if !zstd && WARCLoader.gzipHoldsWARC(bytes) {
+        if format == .gzip && WARCLoader.gzipHoldsWARC(bytes) {
             return WARCLoader().loadGzip(bytes, relativePath: relativePath)
         }
         var cap = outputCap(compressedSize: bytes.count)
         var plain: [UInt8] = []
         do {
             do {
-                plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+                plain = try decompress(cap)
             } catch InflateError.overCap(let prefix) where !nested && cap < absoluteCap && ArticleLoading.isTar(prefix)
             {
                 cap = absoluteCap
-                plain = zstd ? try unzstd(bytes, cap: cap) : try inflate(bytes, cap: cap)
+                plain = try decompress(cap)
             }
         } catch InflateError.overCap {
             return LoadResult(diagnostics: [
@@ -195,7 +232,7 @@ public enum Gzip {
                 Diagnostic(path: relativePath, message: "\(kind) data is damaged (\(error)); skipped", severity: .error)
             ])
         }
-        if hasMagic(plain) || hasZstdMagic(plain) {
+        if compression(plain) != nil {
             return LoadResult(diagnostics: [
                 Diagnostic(
                     path: relativePath, message: "compressed file inside a compressed file; skipped", severity: .warning

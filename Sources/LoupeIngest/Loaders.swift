@@ -21,7 +21,7 @@ import LoupeCore
 ///   `<article>` is XML);
 /// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
-/// Other files: gzip and zstd magic bytes → `gzip` / `zstd`; a ZIP local file header
+/// Other files: gzip, zstd, xz and bzip2 magic bytes → `gzip` / `zstd` / `xz` / `bzip2`; a ZIP local file header
 /// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
 /// or EPUB file: see `OfficeLoader`); the OLE2 compound file signature (`D0 CF 11 E0 A1 B1 1A E1`)
 /// → `doc` (a legacy Word file, or another compound file skipped with a warning: see
@@ -37,6 +37,8 @@ import LoupeCore
 public enum ArticleFormat: String, Sendable {
     case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
         rtf
+    /// xz (LZMA2) and bzip2 compressed files, read as gzip files are (see `Gzip`).
+    case xz, bzip2
     /// An OLE2 compound file: a legacy Word document, or another compound file (skipped).
     case doc
     /// A WARC web archive (ISO 28500).
@@ -53,6 +55,8 @@ public enum ArticleFormat: String, Sendable {
     public static func detect(_ b: [UInt8]) -> ArticleFormat {
         if Gzip.hasMagic(b) { return .gzip }
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
+        if Gzip.hasXZMagic(b) { return .xz }
+        if Gzip.hasBZip2Magic(b) { return .bzip2 }
         if ZipArchive.hasMagic(b) { return .zip }
         if CompoundFile.hasMagic(b) { return .doc }
         if RTFLoader.isRTF(b) { return .rtf }
@@ -264,9 +268,9 @@ public enum ArticleLoading {
             return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .mbox:
             return MboxLoader().stream(fd: fd, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
-        case .gzip, .zstd:
+        case .gzip, .zstd, .xz, .bzip2:
             return streamCompressed(
-                fd: fd, file: file, kind: Gzip.hasMagic(head) ? .gzip : .zstd, retryLater: &retryLater, emit: emit)
+                fd: fd, file: file, kind: Gzip.compression(head) ?? .gzip, retryLater: &retryLater, emit: emit)
         default:
             if isTar(head) {
                 return streamTar(
@@ -435,7 +439,7 @@ public enum ArticleLoading {
             return MboxLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
         case .gzip:
             return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
-        case .zstd:
+        case .zstd, .xz, .bzip2:
             return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zip:
             return loadZip(bytes, relativePath: relativePath, nested: nested)

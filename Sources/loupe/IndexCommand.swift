@@ -12,7 +12,7 @@ struct IndexCommand: ParsableCommand {
             Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
-            files (gzip, zstd) are read decompressed, and tar archives (.tar, .tar.gz, .tar.zst) \
+            files (gzip, zstd, xz, bzip2) are read decompressed, and tar archives (.tar, .tar.gz, .tar.xz…) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
             Files of 32 MB or more (feeds, JSON dumps, mailboxes, tar and web archives; \
             compressed or not) are streamed: memory does not grow with them. \

@@ -1,3 +1,5 @@
+import CBZip2
+import CLZMA
 import CZstd
 import Foundation
 import LoupeTestSupport
@@ -40,6 +42,62 @@ struct StreamedCompressionTests {
             data.withUnsafeBytes { ZSTD_compress(o.baseAddress, o.count, $0.baseAddress, $0.count, 3) }
         }
         return Array(out[0..<n])
+    }
+
+    static func xz(_ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: data.count + data.count / 2 + 1024)
+        var pos = 0
+        let rc = out.withUnsafeMutableBufferPointer { o in
+            data.withUnsafeBufferPointer {
+                lzma_easy_buffer_encode(
+                    1, LZMA_CHECK_CRC64, nil, $0.baseAddress, $0.count, o.baseAddress, &pos, o.count)
+            }
+        }
+        precondition(rc == LZMA_OK)
+        return Array(out[0..<pos])
+    }
+
+    static func bzip2(_ data: [UInt8]) -> [UInt8] {
+        var out = [CChar](repeating: 0, count: data.count + data.count / 100 + 700)
+        var n = UInt32(out.count)
+        var src = data.map { CChar(bitPattern: $0) }
+        let rc = BZ2_bzBuffToBuffCompress(&out, &n, &src, UInt32(src.count), 1, 0, 0)
+        precondition(rc == BZ_OK)
+        return out[0..<Int(n)].map { UInt8(bitPattern: $0) }
+    }
+
+    @Test func xzAndBzip2AreReadWholeAndStreamed() throws {
+        var jsonl = ""
+        for i in 0..<200 { jsonl += "{\"id\":\"x\(i)\",\"title\":\"Packed \(i)\",\"text\":\"zqpacked \(i)\"}\n" }
+        let bytes = Array(jsonl.utf8)
+        let plain = ArticleLoading.load(bytes, relativePath: "dumps/d.jsonl").articles
+        #expect(plain.count == 200)
+        // Two streams concatenated (pbzip2 and `cat` make such files): one file.
+        let half = bytes.count / 2
+        let cut = bytes[..<half].lastIndex(of: 0x0A)! + 1
+        for (packed, kind, name) in [
+            (Self.xz(Array(bytes[..<cut])) + Self.xz(Array(bytes[cut...])), ArticleFormat.xz, "d.jsonl.xz"),
+            (Self.bzip2(Array(bytes[..<cut])) + Self.bzip2(Array(bytes[cut...])), ArticleFormat.bzip2, "d.jsonl.bz2"),
+        ] {
+            #expect(ArticleFormat.detect(packed) == kind)
+            let whole = ArticleLoading.load(packed, relativePath: "dumps/" + name)
+            #expect(!whole.rejected, "\(name): \(whole.diagnostics)")
+            #expect(whole.articles.map(\.title) == plain.map(\.title), "\(name)")
+            let s = try Self.streamed(packed, name)
+            #expect(s.articles.map(\.title) == plain.map(\.title), "\(name): \(s.diagnostics)")
+            // Cut short: an error, whole or streamed.
+            let short = Array(packed.prefix(packed.count - 20))
+            let w = ArticleLoading.load(short, relativePath: "dumps/" + name)
+            #expect(w.rejected && w.diagnostics.first?.message.contains("damaged") == true, "\(name): \(w.diagnostics)")
+            let t = try Self.streamed(short, "short-" + name)
+            #expect(t.diagnostics.contains { $0.severity == .error && $0.message.contains("damaged") }, "\(name)")
+        }
+        // A tar archive inside, read whole.
+        let tar = TarTests.archive([TarTests.entry("a/story.txt", Array("Packed story\n\nzqpackedtar".utf8))])
+        for packed in [Self.xz(tar), Self.bzip2(tar)] {
+            let r = ArticleLoading.load(packed, relativePath: "dumps/t.tar.x")
+            #expect(r.articles.map(\.source) == ["dumps/t.tar.x/a/story.txt"])
+        }
     }
 
     @Test func gzipMembersAndZstdFramesInflateInOrder() throws {
