@@ -288,8 +288,8 @@ public enum ArticleLoading {
         return overflow ? Int.max : max(scaled, Gzip.absoluteCap)
     }
 
-    /// A large gzip or Zstandard file holding a feed, JSON, a mailbox or a tar archive, streamed
-    /// as it inflates (memory stays flat: no 1 GiB cap as for a file inflated whole); nil for
+    /// A large gzip, Zstandard, xz or bzip2 file holding a feed, JSON, a mailbox or a tar
+    /// archive, streamed as it inflates (memory stays flat: no 1 GiB cap as for a file inflated whole); nil for
     /// other contents (read whole, see `Gzip.load`).
     static func streamCompressed(
         fd: Int32, file: CorpusFile, kind: ByteStream.Kind, retryLater: inout Bool, emit: (Article) -> Void
@@ -322,7 +322,7 @@ public enum ArticleLoading {
         }
     }
 
-    /// A large tar archive (`.tar`, or inflating: `.tar.gz`, `.tar.zst`), read a member at a
+    /// A large tar archive (`.tar`, or inflating: `.tar.gz`, `.tar.zst`, `.tar.xz`…), read a member at a
     /// time in archive order, each member as `loadTar` reads it (a member's fatal error is
     /// that member's, named `archive/member`; a damaged archive is an error of the archive).
     static func streamTar(
