@@ -331,25 +331,41 @@ public enum ArticleLoading {
         var diagnostics: [Diagnostic] = []
         var members = 0
         var retry = false
+        func take(_ r: LoadResult) {
+            if !r.rejected { r.articles.forEach(emit) }
+            diagnostics += r.diagnostics
+            retry = retry || r.retryLater
+        }
+        // Members are parsed on every core, and taken back in archive order.
+        let cores = Parallel.cores
+        var pool: OrderedPool<LoadResult>?
+        if cores > 1 {
+            XMLStreamReader.prepare()
+            HTMLLoader.prepare()
+            pool = OrderedPool(threads: cores)
+        }
+        func run(_ weight: Int, _ work: @escaping () -> LoadResult) {
+            if let pool { pool.submit(weight: weight, work, deliver: take) } else { take(work()) }
+        }
         do {
             try TarArchive.stream(
                 source, maxMemberBytes: maxFileBytes,
                 member: { path, bytes in
                     members += 1
-                    let r = load(bytes, relativePath: relativePath + "/" + path, nested: true)
-                    if !r.rejected { r.articles.forEach(emit) }
-                    diagnostics += r.diagnostics
-                    retry = retry || r.retryLater
+                    let name = relativePath + "/" + path
+                    run(bytes.count) { load(bytes, relativePath: name, nested: true) }
                 },
                 tooLarge: { path, size in
                     members += 1
-                    diagnostics.append(
-                        Diagnostic(
-                            path: relativePath + "/" + path,
-                            message: "file larger than \(maxFileBytes >> 20) MB (\(size >> 20) MB); skipped",
-                            severity: .error))
+                    let d = Diagnostic(
+                        path: relativePath + "/" + path,
+                        message: "file larger than \(maxFileBytes >> 20) MB (\(size >> 20) MB); skipped",
+                        severity: .error)
+                    run(0) { LoadResult(diagnostics: [d]) }
                 })
+            pool?.finish(deliver: take)
         } catch {
+            pool?.finish(deliver: take)
             diagnostics.append(
                 Diagnostic(
                     path: relativePath,
