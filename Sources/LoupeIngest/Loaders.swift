@@ -15,6 +15,8 @@ import LoupeCore
 /// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
 /// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
 /// - XML root `rss`, `RDF`, `feed` → `feed`;
+/// - XML root `mediawiki` (a MediaWiki XML export, `http://www.mediawiki.org/xml/export-0.N/`)
+///   → `mediaWiki`;
 /// - root `html` (any case, XHTML too), a `<!DOCTYPE html>`, or a page fragment whose first
 ///   element is `head`, `body` or a common block element (`p`, `div`, `article`, `h1`…) → `html`
 ///   (not when an XML declaration opens the file and the root is not `html`: JATS's
@@ -46,6 +48,8 @@ public enum ArticleFormat: String, Sendable {
     /// A file that is one JSON value (an array of articles, an API response wrapping them, one
     /// article pretty-printed): see `JSONDocumentLoader`.
     case json
+    /// A MediaWiki XML export dump (see `MediaWikiLoader`).
+    case mediaWiki
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -114,6 +118,7 @@ public enum ArticleFormat: String, Sendable {
         switch name {
         case "nitf", "NewsML", "newsMessage", "newsItem": return .newsML
         case "rss", "RDF", "feed": return .feed
+        case "mediawiki": return .mediaWiki
         default: return .xml
         }
     }
@@ -250,6 +255,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .mediaWiki:
+            return MediaWikiLoader().stream(ByteStream(fd: fd), relativePath: file.relativePath, emit: emit)
         case .warc:
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, retryLater: &retryLater,
@@ -307,6 +314,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(source, relativePath: path, emit: emit)
+        case .mediaWiki:
+            return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
         case .jsonLines:
             return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
         case .json:
@@ -411,6 +420,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(bytes) {
         case .feed, .xml:
             return FeedLoader().load(bytes, relativePath: relativePath)
+        case .mediaWiki:
+            return MediaWikiLoader().load(bytes, relativePath: relativePath)
         case .html:
             return HTMLLoader().load(bytes, relativePath: relativePath)
         case .text:
