@@ -15,6 +15,8 @@ import LoupeCore
 /// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
 /// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
 /// - XML root `rss`, `RDF`, `feed` → `feed`;
+/// - XML root `mediawiki` (a MediaWiki XML export, `http://www.mediawiki.org/xml/export-0.N/`)
+///   → `mediaWiki`;
 /// - root `html` (any case, XHTML too), a `<!DOCTYPE html>`, or a page fragment whose first
 ///   element is `head`, `body` or a common block element (`p`, `div`, `article`, `h1`…) → `html`
 ///   (not when an XML declaration opens the file and the root is not `html`: JATS's
@@ -48,6 +50,8 @@ public enum ArticleFormat: String, Sendable {
     /// A file that is one JSON value (an array of articles, an API response wrapping them, one
     /// article pretty-printed): see `JSONDocumentLoader`.
     case json
+    /// A MediaWiki XML export dump (see `MediaWikiLoader`).
+    case mediaWiki
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -118,6 +122,7 @@ public enum ArticleFormat: String, Sendable {
         switch name {
         case "nitf", "NewsML", "newsMessage", "newsItem": return .newsML
         case "rss", "RDF", "feed": return .feed
+        case "mediawiki": return .mediaWiki
         default: return .xml
         }
     }
@@ -225,8 +230,9 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom, JSON Lines, whole-file JSON, mbox or WARC file (`.warc.gz` too): articles go to
-    /// `emit` as they are parsed.
+    /// Streams a large RSS/Atom, MediaWiki export, JSON Lines, whole-file JSON, mbox, WARC or
+    /// tar file, plain or compressed (see `streamCompressed`): articles go to `emit` as they are
+    /// parsed.
     /// Returns nil when the file is not one to stream (small, or another format); then use
     /// `load`. A feed with a fatal error has already emitted its first items: the caller
     /// discards them. A JSON Lines file skips bad lines with warnings, like `load`.
@@ -254,6 +260,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .mediaWiki:
+            return MediaWikiLoader().stream(ByteStream(fd: fd), relativePath: file.relativePath, emit: emit)
         case .warc:
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, retryLater: &retryLater,
@@ -311,6 +319,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(source, relativePath: path, emit: emit)
+        case .mediaWiki:
+            return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
         case .jsonLines:
             return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
         case .json:
@@ -431,6 +441,8 @@ public enum ArticleLoading {
         switch ArticleFormat.detect(bytes) {
         case .feed, .xml:
             return FeedLoader().load(bytes, relativePath: relativePath)
+        case .mediaWiki:
+            return MediaWikiLoader().load(bytes, relativePath: relativePath)
         case .html:
             return HTMLLoader().load(bytes, relativePath: relativePath)
         case .text:

@@ -14,13 +14,14 @@ struct IndexCommand: ParsableCommand {
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
             files (gzip, zstd, xz, bzip2) are read decompressed, and tar archives (.tar, .tar.gz, .tar.xz…) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
-            Files of 32 MB or more (feeds, JSON dumps, mailboxes, tar and web archives; \
+            Files of 32 MB or more (feeds, wiki and JSON dumps, mailboxes, tar and web archives; \
             compressed or not) are streamed: memory does not grow with them. \
             Word (.docx, and legacy .doc), OpenDocument text (.odt), EPUB and RTF files are read \
             as one document each (their text and properties; not spreadsheets or slides). PDF files (.pdf) are one document each, their pages' text \
             and properties, read with libpoppler-glib8 when it is installed (without it they are \
             skipped with a warning, and read by a later run). An mbox mailbox gives one article \
-            per message, a WARC web archive (.warc, .warc.gz) one per archived page, a JSON file \
+            per message, a WARC web archive (.warc, .warc.gz) one per archived page, a MediaWiki XML \
+            export (pages-articles.xml) one per main-namespace page, wikitext made plain, a JSON file \
             or JSON Lines file one per article object; a mail's attached documents are articles \
             of their own (mail.eml/attachments/name).
 
