@@ -4,7 +4,7 @@
 // archives with Word, OpenDocument text and EPUB files, RTF files, PDF files through poppler-glib
 // when it is installed),
 // then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
-// also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds,
+// also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds, wiki dumps,
 // compressed dumps and tar archives).
 import Foundation
 
@@ -31,7 +31,7 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // read) and tar archives (read a member at a time).
     let head = Array(bytes.prefix(65536))
     let format = ArticleFormat.detect(head)
-    if format == .feed || Gzip.compression(head) != nil || ArticleLoading.isTar(head) {
+    if format == .feed || format == .mediaWiki || Gzip.compression(head) != nil || ArticleLoading.isTar(head) {
         let dir = scratch ?? (FuzzSupport.root + "/stream")
         if scratch == nil {
             try? FileIO.makeDirectory(dir)
