@@ -48,4 +48,20 @@ struct ArchiveTests {
         #expect(again["unchangedFiles"] as? Int == 1)
         #expect(again["documentsInIndex"] as? Int == 31)
     }
+
+    /// The sample corpus's xz text and bzip2 tar archive (made with the system's xz and tar).
+    @Test func sampleCorpusXZAndBZip2() throws {
+        let (_, idx) = try Loupe.indexedCorpus()
+        let tar = Loupe.json(try Loupe.run(["find", "lampwick", "--index", idx, "--json"]).stdout)
+        let sources = ((tar["hits"] as? [[String: Any]]) ?? []).compactMap { $0["source"] as? String }.sorted()
+        #expect(
+            sources == [
+                "archive/lighthouse-log.tar.bz2/lighthouse-log/1987-03-02.txt",
+                "archive/lighthouse-log.tar.bz2/lighthouse-log/1987-03-09.txt",
+            ])
+        let xz = Loupe.json(try Loupe.run(["find", "buoyage", "--index", idx, "--json"]).stdout)
+        let hit = (xz["hits"] as? [[String: Any]])?.first
+        #expect(hit?["source"] as? String == "archive/harbour-notices.txt.xz")
+        #expect(hit?["title"] as? String == "Harbour notices for the winter season")
+    }
 }
