@@ -183,12 +183,14 @@ public enum ArticleLoading {
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
     /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before),
     /// the news JSON fields, and mail attachments (`.eml` and mbox files read again for them).
-    public static let version = 3
+    public static let version = 4
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
-    /// gave no article, or when its name is one of a format that newer readers read (an `.rtf`
-    /// an older loupe read as plain text, control words and all; a mail file, whose attachments
-    /// an older loupe left out).
+    /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
+    /// over 2 GB), or when its name is one of a format that newer readers read (an `.rtf` an
+    /// older loupe read as plain text, control words and all; a mail file, whose attachments an
+    /// older loupe left out; an XML file read as one generic article, which may be a MediaWiki
+    /// export).
     public static func readAgain(_ path: String, articles: Int, since old: Int) -> Bool {
         guard old < version else { return false }
         if articles == 0 { return true }
@@ -196,7 +198,10 @@ public enum ArticleLoading {
         if old < 2 && [".rtf", ".mbox", ".mbx", ".warc", ".warc.gz"].contains(where: { name.hasSuffix($0) }) {
             return true
         }
-        return old < 3 && [".json", ".jsonl", ".ndjson", ".eml", ".mbox", ".mbx"].contains { name.hasSuffix($0) }
+        if old < 3 && [".json", ".jsonl", ".ndjson", ".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) {
+            return true
+        }
+        return old < 4 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml."))
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).

@@ -186,6 +186,11 @@ struct ReaderFileRecordsTests {
         #expect(ArticleLoading.readAgain("site.warc.gz", articles: 1, since: 1))
         #expect(!ArticleLoading.readAgain("a/memo.txt", articles: 1, since: 1))
         #expect(!ArticleLoading.readAgain("a/memo.rtf", articles: 0, since: ArticleLoading.version))
+        // Version 4: MediaWiki exports an older loupe read as one generic XML article.
+        #expect(ArticleLoading.readAgain("dumps/wiki.xml", articles: 1, since: 3))
+        #expect(ArticleLoading.readAgain("dumps/wiki.xml.gz", articles: 1, since: 3))
+        #expect(!ArticleLoading.readAgain("dumps/wiki.xml", articles: 5, since: 3))
+        #expect(!ArticleLoading.readAgain("dumps/wiki.xml", articles: 1, since: 4))
     }
 
     /// Every list file holds what it was given, prefixes shared or not.
