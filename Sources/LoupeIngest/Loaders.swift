@@ -189,8 +189,8 @@ public enum ArticleLoading {
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
     /// over 2 GB), or when its name is one of a format that newer readers read (an `.rtf` an
     /// older loupe read as plain text, control words and all; a mail file, whose attachments an
-    /// older loupe left out; an XML file read as one generic article, which may be a MediaWiki
-    /// export).
+    /// older loupe left out, and whose attached archives it did not open; an XML file read as
+    /// one generic article, which may be a MediaWiki export).
     public static func readAgain(_ path: String, articles: Int, since old: Int) -> Bool {
         guard old < version else { return false }
         if articles == 0 { return true }
@@ -201,6 +201,7 @@ public enum ArticleLoading {
         if old < 3 && [".json", ".jsonl", ".ndjson", ".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) {
             return true
         }
+        if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
         return old < 4 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml."))
     }
 
@@ -467,9 +468,9 @@ public enum ArticleLoading {
         case .json:
             return JSONDocumentLoader().load(bytes, relativePath: relativePath)
         case .mail:
-            return MailLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
+            return MailLoader(depth: mailDepth, nested: nested).load(bytes, relativePath: relativePath)
         case .mbox:
-            return MboxLoader(depth: mailDepth).load(bytes, relativePath: relativePath)
+            return MboxLoader(depth: mailDepth, nested: nested).load(bytes, relativePath: relativePath)
         case .gzip:
             return Gzip.load(bytes, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
         case .zstd, .xz, .bzip2:

@@ -50,7 +50,8 @@ extension MailLoader {
     /// The articles of the attachments of message `m` (whose fields, as its loader settled
     /// them, are `parent`), named under `base` (`mail.eml/attachments`).
     static func attachments(
-        of m: Message, parent: Article, base: String, depth: Int, budget: inout AttachmentBudget
+        of m: Message, parent: Article, base: String, depth: Int, nested: Bool = false,
+        budget: inout AttachmentBudget
     ) -> LoadResult {
         var result = LoadResult()
         func warn(_ path: String, _ message: String) {
@@ -100,7 +101,8 @@ extension MailLoader {
             func settle(_ d: inout Article, id: String) {
                 d.id = unique(id, in: &usedIDs)
                 d.idScope = parent.idScope
-                d.source = path
+                // A member of an attached archive keeps its own name inside the attachment's.
+                if !d.source.hasPrefix(path + "/") { d.source = path }
                 d.position = parent.position
                 if d.date == nil { d.date = parent.date }
                 if d.authors.isEmpty { d.authors = parent.authors }
@@ -127,12 +129,15 @@ extension MailLoader {
                     result.articles.append(article)
                 }
                 let inner = attachments(
-                    of: sub, parent: meta, base: path + "/attachments", depth: depth + 1, budget: &budget)
+                    of: sub, parent: meta, base: path + "/attachments", depth: depth + 1, nested: nested,
+                    budget: &budget)
                 result.articles += inner.articles
                 result.diagnostics += inner.diagnostics
                 result.retryLater = result.retryLater || inner.retryLater
             case .document:
-                let r = ArticleLoading.load(bytes, relativePath: path, nested: true, mailDepth: depth + 1)
+                // An attached archive (zip, tar) is opened, its members read as files named
+                // inside it, unless the mail itself came out of an archive.
+                let r = ArticleLoading.load(bytes, relativePath: path, nested: nested, mailDepth: depth + 1)
                 result.retryLater = result.retryLater || r.retryLater
                 let articles = r.rejected ? [] : r.articles
                 var diagnostics = r.diagnostics
@@ -150,7 +155,12 @@ extension MailLoader {
                 }
                 for (k, var d) in articles.enumerated() {
                     if d.title.isEmpty || d.title == TextLoader.fileTitle(path) { d.title = name }
-                    settle(&d, id: parent.id + "/" + key + (k == 0 ? "" : "#\(k + 1)"))
+                    if d.source.hasPrefix(path + "/") {
+                        // A member of an attached archive: named by its path inside it.
+                        settle(&d, id: parent.id + "/" + key + d.source.dropFirst(path.count))
+                    } else {
+                        settle(&d, id: parent.id + "/" + key + (k == 0 ? "" : "#\(k + 1)"))
+                    }
                     result.articles.append(d)
                 }
             }

@@ -27,10 +27,18 @@ import LoupeCore
 public struct MailLoader {
     /// How many mails this one is inside (as an attachment of an attachment…).
     let depth: Int
+    /// The mail is a member of an archive: an archive attached to it is not opened.
+    let nested: Bool
 
-    public init() { self.depth = 0 }
+    public init() {
+        self.depth = 0
+        self.nested = false
+    }
 
-    init(depth: Int) { self.depth = depth }
+    init(depth: Int, nested: Bool = false) {
+        self.depth = depth
+        self.nested = nested
+    }
 
     static let knownHeaders: Set<String> = [
         "from", "subject", "newsgroups", "path", "xref", "message-id", "date", "organization", "lines", "reply-to",
@@ -101,7 +109,8 @@ public struct MailLoader {
         if let meta = m.meta {
             var budget = AttachmentBudget()
             let a = Self.attachments(
-                of: m, parent: meta, base: relativePath + "/attachments", depth: depth, budget: &budget)
+                of: m, parent: meta, base: relativePath + "/attachments", depth: depth, nested: nested,
+                budget: &budget)
             r.articles += a.articles
             r.diagnostics += a.diagnostics
             r.retryLater = a.retryLater

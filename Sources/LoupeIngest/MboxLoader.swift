@@ -50,20 +50,24 @@ public struct MboxLoader {
     var maxMessageBytes: Int
     /// How many mails this mailbox is attached inside (see `MailLoader.attachments`).
     let depth: Int
+    /// The mailbox is a member of an archive: archives attached to its messages are not opened.
+    let nested: Bool
 
     public init(maxMessageBytes: Int = MboxLoader.defaultMaxMessageBytes) {
         self.maxMessageBytes = maxMessageBytes
         self.depth = 0
+        self.nested = false
     }
 
-    init(depth: Int) {
+    init(depth: Int, nested: Bool = false) {
         self.maxMessageBytes = MboxLoader.defaultMaxMessageBytes
         self.depth = depth
+        self.nested = nested
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var articles: [Article] = []
-        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth)
+        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth, nested: nested)
         bytes.withUnsafeBufferPointer { b in
             _ = s.process(b, eof: true) { articles.append($0) }
         }
@@ -339,6 +343,7 @@ public struct MboxLoader {
         let dir: String
         let cap: Int
         let depth: Int
+        let nested: Bool
         var started = false
         /// An attachment needs the PDF library (see `LoadResult.retryLater`).
         var retryLater = false
@@ -354,11 +359,12 @@ public struct MboxLoader {
         var diagnostics: [Diagnostic] = []
         var budget = WarningBudget()
 
-        init(path: String, cap: Int, depth: Int = 0) {
+        init(path: String, cap: Int, depth: Int = 0, nested: Bool = false) {
             self.path = path
             self.dir = path.split(separator: "/").dropLast().joined(separator: "/")
             self.cap = cap
             self.depth = depth
+            self.nested = nested
         }
 
         mutating func warn(_ kind: String, line: Int, _ message: String, severity: Diagnostic.Severity = .warning) {
@@ -523,7 +529,7 @@ public struct MboxLoader {
             // Its attachments' articles follow it (`<mailbox>/<n>/attachments/<name>`).
             var caps = AttachmentBudget()
             let r = MailLoader.attachments(
-                of: m, parent: meta, base: "\(path)/\(n)/attachments", depth: depth, budget: &caps)
+                of: m, parent: meta, base: "\(path)/\(n)/attachments", depth: depth, nested: nested, budget: &caps)
             retryLater = retryLater || r.retryLater
             for d in r.diagnostics where budget.allow(d.message) { diagnostics.append(d) }
             r.articles.forEach(emit)

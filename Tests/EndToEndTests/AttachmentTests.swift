@@ -132,4 +132,54 @@ struct AttachmentTests {
         )
         #expect((m["hits"] as? [[String: Any]])?.first?["title"] as? String == "Winter timetable for the island ferry")
     }
+
+    /// A tar archive attached to a mail (made by the system's tar): its members are found and
+    /// shown by their path inside the attachment.
+    @Test func attachedArchiveMembersAreFound() throws {
+        let dir = try Loupe.tempDir("loupe-attached-tar")
+        let src = dir.appendingPathComponent("src/papers")
+        let corpus = dir.appendingPathComponent("corpus")
+        for d in [src, corpus] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try "Agenda for Thursday\n\nzqtaragenda dredging first\n".write(
+            to: src.appendingPathComponent("agenda.txt"), atomically: true, encoding: .utf8)
+        let tarPath = dir.appendingPathComponent("papers.tar").path
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-cf", tarPath, "-C", dir.appendingPathComponent("src").path, "papers"]
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(tar.terminationStatus == 0)
+        let b64 = try Data(contentsOf: URL(fileURLWithPath: tarPath)).base64EncodedString(
+            options: .lineLength76Characters)
+        let mail = """
+            From: Jane Doe <jane@example.org>
+            Subject: Papers for the board
+            Date: Tue, 24 Jul 2007 10:00:00 +0000
+            Message-ID: <tar1@example.org>
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="b1"
+
+            --b1
+            Content-Type: text/plain
+
+            The papers are attached.
+            --b1
+            Content-Type: application/x-tar; name="papers.tar"
+            Content-Disposition: attachment; filename="papers.tar"
+            Content-Transfer-Encoding: base64
+
+            \(b64)
+            --b1--
+
+            """
+        try mail.write(to: corpus.appendingPathComponent("papers.eml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        let o = Loupe.json(try Loupe.run(["find", "zqtaragenda", "--index", idx, "--json"]).stdout)
+        let hit = (o["hits"] as? [[String: Any]])?.first
+        #expect(hit?["source"] as? String == "papers.eml/attachments/papers.tar/papers/agenda.txt")
+        #expect(hit?["title"] as? String == "Agenda for Thursday")
+        let shown = try Loupe.run(["show", "papers.eml/attachments/papers.tar/papers/agenda.txt", "--index", idx])
+        #expect(shown.status == 0 && shown.stdout.contains("zqtaragenda"))
+    }
 }

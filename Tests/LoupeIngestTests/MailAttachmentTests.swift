@@ -140,6 +140,37 @@ struct MailAttachmentTests {
         #expect(!sources.contains { $0.hasSuffix("quay.jpg") })
     }
 
+    /// An archive attached to a mail is opened: its members are articles named inside it (and
+    /// when the mail itself came out of an archive, the attached one is not opened).
+    @Test func attachedArchivesAreOpened() throws {
+        let zip = TestZip.archive([
+            TestZip.Entry("papers/agenda.txt", "Agenda for Thursday\n\nzqzipagenda dredging first"),
+            TestZip.Entry("papers/minutes.txt", "Minutes of July\n\nzqzipminutes the quay lights"),
+        ])
+        let text = Self.mail([Self.textBody, Self.attachment("application/zip", "board-papers.zip", zip)])
+        let r = Self.load(text)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(
+            r.articles.map(\.source) == [
+                "mail/1.eml", "mail/1.eml/attachments/board-papers.zip/papers/agenda.txt",
+                "mail/1.eml/attachments/board-papers.zip/papers/minutes.txt",
+            ])
+        #expect(r.articles.dropFirst().map(\.title) == ["Agenda for Thursday", "Minutes of July"])
+        #expect(
+            r.articles.dropFirst().map(\.id) == [
+                "m1@example.org/board-papers.zip/papers/agenda.txt",
+                "m1@example.org/board-papers.zip/papers/minutes.txt",
+            ], "\(r.articles.map(\.id))")
+        // The members inherit the mail's date and author.
+        #expect(
+            r.articles.dropFirst().allSatisfy { $0.date == r.articles[0].date && $0.authors == r.articles[0].authors })
+        // The same mail inside a tar archive: the attached zip stays closed, with a warning.
+        let tar = TarTests.archive([TarTests.entry("mail/1.eml", Array(text.utf8))])
+        let t = ArticleLoading.load(tar, relativePath: "box.tar")
+        #expect(t.articles.map(\.source) == ["box.tar/mail/1.eml"])
+        #expect(t.diagnostics.contains { $0.message.contains("archive inside an archive") }, "\(t.diagnostics)")
+    }
+
     @Test func namesInTheirEncodingsAndDuplicates() throws {
         let a = Array("first text file\n\nalpha words\n".utf8)
         let b = Array("second text file\n\nbeta words\n".utf8)

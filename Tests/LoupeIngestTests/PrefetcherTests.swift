@@ -191,6 +191,8 @@ struct ReaderFileRecordsTests {
         #expect(ArticleLoading.readAgain("dumps/wiki.xml.gz", articles: 1, since: 3))
         #expect(!ArticleLoading.readAgain("dumps/wiki.xml", articles: 5, since: 3))
         #expect(!ArticleLoading.readAgain("dumps/wiki.xml", articles: 1, since: 4))
+        // Version 4 also opens archives attached to mails.
+        #expect(ArticleLoading.readAgain("mail/box.mbox", articles: 3, since: 3))
     }
 
     /// Every list file holds what it was given, prefixes shared or not.
