@@ -222,7 +222,17 @@ public final class CorpusIndexer: @unchecked Sendable {
             let streamedDiagnostics =
                 loaded != nil
                 ? nil
-                : ArticleLoading.stream(f, threshold: streamingThreshold, retryLater: &retryStreamed) { a in
+                : ArticleLoading.stream(
+                    f, threshold: streamingThreshold, retryLater: &retryStreamed,
+                    progress: { at in
+                        // A large file's progress, as it is read.
+                        var live = summary
+                        live.bytes += min(at, f.size)
+                        live.articles += streamed + pending.count
+                        live.seconds = (ContinuousClock.now - clock).seconds
+                        onProgress(live, totalBytes)
+                    }
+                ) { a in
                     pending.append(a)
                     if pending.count == chunkSize {
                         workers[next % n].queue.push(

@@ -252,13 +252,21 @@ public enum ArticleLoading {
     /// As `stream(_:threshold:emit:)`; `retryLater` is set when the file is to be read again
     /// next time (a mailbox's PDF attachment or a web archive's PDF, and no PDF library: see
     /// `LoadResult.retryLater`).
+    /// `progress` is told, every 64 articles, how far into the file (in bytes on disk) reading is.
     public static func stream(
-        _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool, emit: (Article) -> Void
+        _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
+        progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
         guard file.size >= Int64(threshold) else { return nil }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var emitted = 0
+        let emit: (Article) -> Void = { a in
+            emit(a)
+            emitted += 1
+            if emitted % 64 == 0 { progress(Int64(max(0, lseek(fd, 0, SEEK_CUR)))) }
+        }
         var head = [UInt8](repeating: 0, count: 65536)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }

@@ -195,6 +195,31 @@ struct ReaderFileRecordsTests {
         #expect(ArticleLoading.readAgain("mail/box.mbox", articles: 3, since: 3))
     }
 
+    /// A large file's progress is reported while it streams, not only once it is read.
+    @Test func streamedFileReportsProgressAsItIsRead() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("loupe-progress-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/c", withIntermediateDirectories: true)
+        let lines = (0..<2000).map { "{\"id\": \"p\($0)\", \"title\": \"T\($0)\", \"text\": \"zqprogress \($0)\"}" }
+        let text = lines.joined(separator: "\n") + "\n"
+        try text.write(toFile: root + "/c/big.jsonl", atomically: true, encoding: .utf8)
+        let indexer = CorpusIndexer(
+            root: root + "/c", writer: try IndexWriter(directory: root + "/index", analyzer: .english, reset: true))
+        indexer.streamingThreshold = 1
+        var seen: [(bytes: Int64, articles: Int)] = []
+        indexer.onProgress = { s, total in
+            #expect(total == Int64(text.utf8.count))
+            seen.append((s.bytes, s.articles))
+        }
+        let summary = try indexer.run()
+        #expect(summary.articles == 2000)
+        // Calls during the file (articles counted, bytes not yet the whole file), then its end.
+        let during = seen.filter { $0.articles > 0 && $0.bytes > 0 && $0.bytes <= Int64(text.utf8.count) }
+        #expect(during.count >= 2000 / 64 - 1, "\(seen)")
+        #expect(zip(during, during.dropFirst()).allSatisfy { $0.articles < $1.articles && $0.bytes <= $1.bytes })
+        #expect(seen.last?.articles == 2000)
+    }
+
     /// Every list file holds what it was given, prefixes shared or not.
     @Test func listFilesRoundTrip() throws {
         var files: [String: Manifest.FileRecord] = [:]
