@@ -111,14 +111,9 @@ public struct FeedLoader {
     public func stream(
         _ source: ByteStream, relativePath: String, chunkSize: Int = 1 << 16, emit: (Article) -> Void
     ) -> [Diagnostic] {
-        guard let r = XMLStreamReader(stream: source, url: relativePath, chunkSize: chunkSize) else {
-            return [Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error)]
+        XMLStreamReader.streamed(source, url: relativePath, chunkSize: chunkSize) {
+            run($0, relativePath: relativePath, emit: emit)
         }
-        var d = run(r, relativePath: relativePath, emit: emit)
-        if let f = r.readFailure {
-            d.append(Diagnostic(path: relativePath, message: f, severity: .error))
-        }
-        return d
     }
 
     /// Longest text kept for a generic (unknown vocabulary) XML document.

@@ -139,6 +139,19 @@ final class XMLStreamReader {
     /// Why reading a streamed file failed (a read error, damaged compressed data), if it did.
     var readFailure: String? { source?.takeUnretainedValue().stream.failure }
 
+    /// Streams `source` through `run` (a loader's walk of the document); a failure to read
+    /// (damaged compressed data) is an error of the file, after `run`'s diagnostics.
+    static func streamed(
+        _ source: ByteStream, url: String, chunkSize: Int, _ run: (XMLStreamReader) -> [Diagnostic]
+    ) -> [Diagnostic] {
+        guard let r = XMLStreamReader(stream: source, url: url, chunkSize: chunkSize) else {
+            return [Diagnostic(path: url, line: 1, message: "cannot start the XML parser", severity: .error)]
+        }
+        var d = run(r)
+        if let f = r.readFailure { d.append(Diagnostic(path: url, message: f, severity: .error)) }
+        return d
+    }
+
     /// The line of the first byte that was not UTF-8 in a UTF-8 document, re-read as
     /// Windows-1252 (nil: none); for a streamed file, known once it has been read.
     var latin1Line: Int? { bytesLatin1Line ?? source?.takeUnretainedValue().latin1Line }
