@@ -129,7 +129,48 @@ public final class CorpusIndexer: @unchecked Sendable {
         /// Ids of articles whose inverting stopped early (see `SegmentBuilder.truncatedDocuments`).
         var truncated: [String] = []
         let done = DispatchSemaphore(value: 0)
-        init(capacityBytes: Int) { queue = ChunkQueue(capacityBytes: capacityBytes) }
+        /// The writer, until the worker is done with it: a thread's closure outlives its last
+        /// statement, and a reference held there would keep the index locked (the writer's
+        /// lock is released when it goes) after `run` returned.
+        var writer: IndexWriter?
+        init(capacityBytes: Int, writer: IndexWriter) {
+            queue = ChunkQueue(capacityBytes: capacityBytes)
+            self.writer = writer
+        }
+    }
+
+    /// A worker thread's loop: inverts the chunks of its queue into its own segments, flushed
+    /// at its share of the memory budget.
+    private static func work(_ w: Worker, budget: Int, run: Int) {
+        guard let writer = w.writer else { return }
+        var builder = writer.makeBuilder()
+        func flush() {
+            w.truncated += builder.truncatedDocuments
+            do {
+                try writer.flush(builder)
+            } catch {
+                w.failure = error
+            }
+            builder = writer.makeBuilder()
+        }
+        while let chunk = w.queue.pop() {
+            if w.failure != nil { continue }  // drain
+            var first = builder.documentCount
+            var pos = chunk.firstPosition
+            for a in chunk.articles {
+                builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
+                pos += 1
+                // Huge articles: the postings pool's limit is checked after each one.
+                if builder.mustFlush {
+                    builder.recordFilePart(chunk.path, firstDoc: first)
+                    flush()
+                    first = 0
+                }
+            }
+            builder.recordFilePart(chunk.path, firstDoc: first)
+            if builder.approximateBytes >= budget { flush() }
+        }
+        if w.failure == nil { flush() }
     }
 
     public func run(optimize: Bool = false) throws -> IndexSummary {
@@ -169,38 +210,11 @@ public final class CorpusIndexer: @unchecked Sendable {
         let idx = self.writer
         // Each queue may hold an eighth of its worker's budget of text (the chunks read while
         // that worker writes a segment).
-        let workers = (0..<n).map { _ in Worker(capacityBytes: max(1 << 20, budget / 8)) }
+        let workers = (0..<n).map { _ in Worker(capacityBytes: max(1 << 20, budget / 8), writer: idx) }
         for w in workers {
             Thread {
-                let writer = idx
-                var builder = writer.makeBuilder()
-                func flush() {
-                    w.truncated += builder.truncatedDocuments
-                    do {
-                        try writer.flush(builder)
-                    } catch {
-                        w.failure = error
-                    }
-                    builder = writer.makeBuilder()
-                }
-                while let chunk = w.queue.pop() {
-                    if w.failure != nil { continue }  // drain
-                    var first = builder.documentCount
-                    var pos = chunk.firstPosition
-                    for a in chunk.articles {
-                        builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
-                        pos += 1
-                        // Huge articles: the postings pool's limit is checked after each one.
-                        if builder.mustFlush {
-                            builder.recordFilePart(chunk.path, firstDoc: first)
-                            flush()
-                            first = 0
-                        }
-                    }
-                    builder.recordFilePart(chunk.path, firstDoc: first)
-                    if builder.approximateBytes >= budget { flush() }
-                }
-                if w.failure == nil { flush() }
+                Self.work(w, budget: budget, run: run)
+                w.writer = nil
                 w.done.signal()
             }.start()
         }

@@ -86,15 +86,7 @@ public struct FeedLoader {
                 Diagnostic(path: relativePath, message: "no XML content (only blanks)", severity: .note))
             return result
         }
-        guard let r = XMLStreamReader(bytes: bytes, url: relativePath) else {
-            result.diagnostics.append(
-                Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
-            return result
-        }
-        var articles: [Article] = []
-        result.diagnostics += run(r, relativePath: relativePath) { articles.append($0) }
-        if !result.rejected { result.articles = articles }
-        return result
+        return XMLStreamReader.loaded(bytes, url: relativePath) { run($0, relativePath: relativePath, emit: $1) }
     }
 
     /// Streams a feed from an open file: articles go to `emit` as they are read (memory does

@@ -26,16 +26,7 @@ public struct MediaWikiLoader {
     public init() {}
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
-        var result = LoadResult()
-        guard let r = XMLStreamReader(bytes: bytes, url: relativePath) else {
-            result.diagnostics.append(
-                Diagnostic(path: relativePath, line: 1, message: "cannot start the XML parser", severity: .error))
-            return result
-        }
-        var articles: [Article] = []
-        result.diagnostics += run(r, relativePath: relativePath) { articles.append($0) }
-        if !result.rejected { result.articles = articles }
-        return result
+        XMLStreamReader.loaded(bytes, url: relativePath) { run($0, relativePath: relativePath, emit: $1) }
     }
 
     /// Streams a dump from `source` (a compressed file too): articles go to `emit` as each page

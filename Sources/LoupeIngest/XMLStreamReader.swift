@@ -1,4 +1,5 @@
 import CLibXML2
+import LoupeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -138,6 +139,23 @@ final class XMLStreamReader {
 
     /// Why reading a streamed file failed (a read error, damaged compressed data), if it did.
     var readFailure: String? { source?.takeUnretainedValue().stream.failure }
+
+    /// Reads `bytes` whole through `run` (a loader's walk of the document, handing out
+    /// articles): its articles, none when a diagnostic is an error.
+    static func loaded(
+        _ bytes: [UInt8], url: String, _ run: (XMLStreamReader, (Article) -> Void) -> [Diagnostic]
+    ) -> LoadResult {
+        var result = LoadResult()
+        guard let r = XMLStreamReader(bytes: bytes, url: url) else {
+            result.diagnostics.append(
+                Diagnostic(path: url, line: 1, message: "cannot start the XML parser", severity: .error))
+            return result
+        }
+        var articles: [Article] = []
+        result.diagnostics = run(r) { articles.append($0) }
+        if !result.rejected { result.articles = articles }
+        return result
+    }
 
     /// Streams `source` through `run` (a loader's walk of the document); a failure to read
     /// (damaged compressed data) is an error of the file, after `run`'s diagnostics.
