@@ -414,8 +414,15 @@ public struct CSVLoader {
             let delimiter = Self.delimiter(b)
             var parser = Parser(delimiter: delimiter, maxRecordBytes: ArticleFormat.sniffBytes)
             var records: [(bytes: [UInt8], ends: [Int])] = []
-            parser.feed(b) { r in
-                if case .fields(let bytes, let ends, _) = r, records.count < 2 { records.append((bytes, ends)) }
+            // A piece at a time, up to the second record (plain text is rejected at its first line).
+            var at = 0
+            while at < b.count && records.count < 2 {
+                let next = min(b.count, at + 4096)
+                parser.feed(UnsafeBufferPointer(rebasing: b[at..<next])) { r in
+                    if case .fields(let bytes, let ends, _) = r, records.count < 2 { records.append((bytes, ends)) }
+                }
+                at = next
+                if let h = records.first, !Self.plausibleHeader(h.bytes, h.ends) { return false }
             }
             var partial: [Int]?
             if records.count < 2 && cut {
@@ -429,26 +436,30 @@ public struct CSVLoader {
                 }
                 if end.open { return false }
             }
-            guard let header = records.first, header.ends.count >= 2 else { return false }
-            // The header must be the first line itself: no quoted line breaks.
-            guard !header.bytes.contains(0x0A) && !header.bytes.contains(0x0D) else { return false }
-            var names: [String] = []
-            var s = 0
-            for (n, e) in header.ends.enumerated() {
-                let name = header.bytes[s..<e]
-                s = e
-                if name.isEmpty && n == 0 && header.ends.count >= 3 {
-                    names.append("")
-                    continue
-                }
-                guard Self.headerLike(name) else { return false }
-                names.append(Self.key(String(decoding: name, as: UTF8.self)))
-            }
-            guard Self.hasTitleOrText(names) else { return false }
+            guard let header = records.first, Self.plausibleHeader(header.bytes, header.ends) else { return false }
             if records.count >= 2 { return records[1].ends.count == header.ends.count }
             if let partial { return partial.count <= header.ends.count }
             return false
         }
+    }
+
+    /// Whether a first record is a header of articles: at least two header-like names (the
+    /// first may be empty: an index column), one of them a title or text key; no line breaks.
+    static func plausibleHeader(_ bytes: [UInt8], _ ends: [Int]) -> Bool {
+        guard ends.count >= 2, !bytes.contains(0x0A), !bytes.contains(0x0D) else { return false }
+        var names: [String] = []
+        var s = 0
+        for (n, e) in ends.enumerated() {
+            let name = bytes[s..<e]
+            s = e
+            if name.isEmpty && n == 0 && ends.count >= 3 {
+                names.append("")
+                continue
+            }
+            guard headerLike(name) else { return false }
+            names.append(key(String(decoding: name, as: UTF8.self)))
+        }
+        return hasTitleOrText(names)
     }
 
     /// A name that could head a column: 1…40 bytes, no control bytes, no leading, trailing or

@@ -147,6 +147,10 @@ struct CSVLoaderTests {
         #expect(detect("Title\tContent\nA\tB") == .csv)
         #expect(detect(",id,title,publication\n0,17283,T,P\n") == .csv)
         #expect(detect(Self.bigCSV(rows: 3)) == .csv)
+        // A first row longer than the 64 KB looked at: its fields so far are not too many.
+        let long = String(repeating: "zq long body, ", count: 6000)
+        #expect(detect("id,title,text\n1,Long,\"\(long)\"\n") == .csv)
+        #expect(detect("id,title,text\n1,Long,more,\"\(long)\"\n") == .text)
         // Not articles, or not CSV: stays text.
         #expect(detect("a,b,c\n1,2,3\n") == .text)
         #expect(detect("Hello, world\nHow are you, today?\n") == .text)
