@@ -35,7 +35,8 @@ import LoupeCore
 /// response; complete when the file is shorter) → `json`, whole-file JSON; a first line `From sender date` followed by a mail header
 /// block → `mbox`; a first block of RFC 822 header lines with at least two known header
 /// names → `mail`; `WARC/1.` at the start → `warc` (a web archive, see `WARCLoader`; a gzip
-/// file holding one is read by it too); everything else → `text`.
+/// file holding one is read by it too); a header line of column names and a record as wide
+/// → `csv` (see `csv`); everything else → `text`.
 public enum ArticleFormat: String, Sendable {
     case text, feed, xml, html, trec, reuters, wikiExtractor, newsML, jsonFeed, jsonLines, mail, gzip, zstd, zip, pdf,
         rtf
@@ -52,6 +53,13 @@ public enum ArticleFormat: String, Sendable {
     case json
     /// A MediaWiki XML export dump (see `MediaWikiLoader`).
     case mediaWiki
+    /// A CSV or TSV file of articles, one per row (see `CSVLoader`). Detected conservatively,
+    /// after every other format: the first line (after a BOM) splits by `,`, tab or `;` into
+    /// at least two short header-like names (at most 40 bytes, no blanks inside but single
+    /// spaces, not empty but for a first unnamed index column), one of which `NewsJSON` reads
+    /// as the title or the main text, and the next record (within the first 64 KB, quotes
+    /// honoured) has as many fields.
+    case csv
 
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
@@ -108,6 +116,7 @@ public enum ArticleFormat: String, Sendable {
         }
         if MboxLoader.looksLikeMbox(b) { return .mbox }
         if MailLoader.looksLikeMail(b) { return .mail }
+        if CSVLoader.looks(b) { return .csv }
         return .text
     }
 
@@ -236,7 +245,7 @@ public enum ArticleLoading {
     /// Feeds larger than this are streamed instead of read whole.
     public static let streamingThreshold = 32 << 20
 
-    /// Streams a large RSS/Atom, MediaWiki export, JSON Lines, whole-file JSON, mbox, WARC or
+    /// Streams a large RSS/Atom, MediaWiki export, JSON Lines, CSV, whole-file JSON, mbox, WARC or
     /// tar file, plain or compressed (see `streamCompressed`): articles go to `emit` as they are
     /// parsed.
     /// Returns nil when the file is not one to stream (small, or another format); then use
@@ -286,6 +295,8 @@ public enum ArticleLoading {
                 emit: emit)
         case .jsonLines:
             return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
+        case .csv:
+            return CSVLoader().stream(ByteStream(fd: fd), relativePath: file.relativePath, emit: emit)
         case .json:
             return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
         case .mbox:
@@ -310,7 +321,7 @@ public enum ArticleLoading {
         return overflow ? Int.max : max(scaled, Gzip.absoluteCap)
     }
 
-    /// A large gzip, Zstandard, xz or bzip2 file holding a feed, JSON, a mailbox or a tar
+    /// A large gzip, Zstandard, xz or bzip2 file holding a feed, JSON, CSV, a mailbox or a tar
     /// archive, streamed as it inflates (memory stays flat: no 1 GiB cap as for a file inflated whole); nil for
     /// other contents (read whole, see `Gzip.load`).
     static func streamCompressed(
@@ -337,6 +348,8 @@ public enum ArticleLoading {
             return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
         case .jsonLines:
             return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
+        case .csv:
+            return CSVLoader().stream(source, relativePath: path, emit: emit)
         case .json:
             return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
         case .mbox:
@@ -473,6 +486,8 @@ public enum ArticleLoading {
             return JSONFeedLoader().load(bytes, relativePath: relativePath)
         case .jsonLines:
             return JSONLinesLoader().load(bytes, relativePath: relativePath)
+        case .csv:
+            return CSVLoader().load(bytes, relativePath: relativePath)
         case .json:
             return JSONDocumentLoader().load(bytes, relativePath: relativePath)
         case .mail:

@@ -22,7 +22,8 @@ struct IndexCommand: ParsableCommand {
             skipped with a warning, and read by a later run). An mbox mailbox gives one article \
             per message, a WARC web archive (.warc, .warc.gz) one per archived page, a MediaWiki XML \
             export (pages-articles.xml) one per main-namespace page, wikitext made plain, a JSON file \
-            or JSON Lines file one per article object; a mail's attached documents are articles \
+            or JSON Lines file one per article object, a CSV or TSV file with a header row (title, \
+            text/content, date, author… columns) one per row; a mail's attached documents are articles \
             of their own (mail.eml/attachments/name).
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
