@@ -12,8 +12,7 @@ import LoupeCore
 ///
 /// Columns: each data row becomes an object of column name → cell (empty cells left out) read
 /// as JSON Lines objects are, by `NewsJSON` (`id`, `title`, `text`, `content`, `body`, `date`,
-/// `author`, `url`, `section`, `category`, `publisher`…; a `publication` column is read as
-/// `publisher`). A header name is trimmed of blanks and matched as written; when that is no
+/// `author`, `url`, `section`, `category`, `publisher`, `publication`…). A header name is trimmed of blanks and matched as written; when that is no
 /// known key its lowercased form is tried (`Title`, `Content`). A row's position is its index among the data rows; an id that is not a URL or
 /// URI is scoped to the file's directory.
 ///
@@ -207,12 +206,11 @@ public struct CSVLoader {
     }
 
     /// A header name as `NewsJSON` is to read it: trimmed; lowercased when only that is a known
-    /// key; `publication` (All the News) read as `publisher`.
+    /// key.
     static func key(_ raw: String) -> String {
         let name = raw.trimmingBlanks
         if NewsJSON.knownKeys[name] != nil { return name }
         let lower = name.lowercased()
-        if lower == "publication" { return "publisher" }
         return NewsJSON.knownKeys[lower] != nil ? lower : name
     }
 

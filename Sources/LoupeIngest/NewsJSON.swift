@@ -41,7 +41,7 @@ import LoupeCore
 ///   `category`, `tags`, `topics`, `keywords`, `subject`, `subjects` (strings, or objects
 ///   giving their `value`, `webTitle`, `name` or `label`; Guardian tags whose `type` is not
 ///   `keyword` are left out); the publisher (`source`: a string or an object's `name`;
-///   `source_domain`; `publisher`).
+///   `source_domain`; `publisher`; `publication`).
 /// - **link**: `url`, `link`, `webUrl`, `web_url`, `article_url`; else the id when it is an
 ///   http(s) URL.
 /// - **authors**: `author`, `authors`, `byline` (NYT: an object, its `original`), `creator`,
@@ -75,7 +75,7 @@ enum NewsJSON {
             case .category: ["categories", "category", "tags", "topics", "keywords", "subject", "subjects"]
             case .link: ["url", "link", "webUrl", "web_url", "article_url"]
             case .author: ["author", "authors", "byline", "creator", "by"]
-            case .publisher: ["source", "source_domain", "publisher"]
+            case .publisher: ["source", "source_domain", "publisher", "publication"]
             }
         }
     }

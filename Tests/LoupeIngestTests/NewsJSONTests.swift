@@ -30,6 +30,14 @@ struct NewsJSONTests {
         #expect(!a.body.contains("zqcaption") && !a.body.contains("zqbio") && !a.body.contains("zqvideo"))
     }
 
+    /// All the News' `publication` names the publisher, as `source` and `publisher` do.
+    @Test func publicationIsThePublisher() throws {
+        let r = load(
+            #"{"id": "17283", "title": "Ferry fares rise", "publication": "Zq Harbour Times", "content": "Fares rise."}"#
+                + "\n", "news/a.jsonl")
+        #expect(try #require(r.articles.first).categories == ["Zq Harbour Times"])
+    }
+
     @Test func trecWashingtonPostBlocksOnly() throws {
         // No top-level title, author or date: the blocks give them.
         let line =
