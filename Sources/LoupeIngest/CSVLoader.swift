@@ -234,6 +234,8 @@ public struct CSVLoader {
         var bad = 0
         var empty = 0
         var noColumns = false
+        /// The line of the first cell that was not UTF-8 (read as Windows-1252).
+        var latin1Line: Int?
         var diagnostics: [Diagnostic] = []
         let scope: String
 
@@ -278,6 +280,12 @@ public struct CSVLoader {
                 ]
             }
             var d = diagnostics
+            if let line = latin1Line {
+                d.append(
+                    Diagnostic(
+                        path: relativePath, line: line, message: "not valid UTF-8; read as Latin-1 (Windows-1252)",
+                        severity: .warning))
+            }
             if bad > JSONLinesLoader.maxLineWarnings {
                 d.append(
                     Diagnostic(
@@ -316,7 +324,14 @@ public struct CSVLoader {
                 cells.reserveCapacity(ends.count)
                 var start = 0
                 for e in ends {
-                    cells.append(String(decoding: bytes[start..<e], as: UTF8.self))
+                    // Not UTF-8 (an export from a spreadsheet in Windows-1252): read as such.
+                    let cell = bytes[start..<e]
+                    if let s = String(validating: cell, as: UTF8.self) {
+                        cells.append(s)
+                    } else {
+                        cells.append(TextDecoding.latin1(cell))
+                        if latin1Line == nil { latin1Line = line }
+                    }
                     start = e
                 }
                 guard let header else {

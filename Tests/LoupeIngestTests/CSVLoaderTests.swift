@@ -14,6 +14,17 @@ struct CSVLoaderTests {
     func detect(_ s: String) -> ArticleFormat { ArticleFormat.detect(Array(s.utf8)) }
 
     /// Commas, doubled quotes and line breaks (LF and CRLF) inside quoted fields; CRLF records.
+    /// A spreadsheet's export in Windows-1252: its cells read as such, with one warning.
+    @Test func windows1252Cells() {
+        var bytes = Array("id,title,content\n1,Caf".utf8) + [0xE9] + Array(" reopens,Prices \u{20AC}5 now\n".utf8)
+        bytes += Array("2,Quay ".utf8) + [0x96] + Array(" works,Done\n".utf8)
+        let r = CSVLoader().load(bytes, relativePath: "a/b.csv")
+        #expect(r.articles.map(\.title) == ["Café reopens", "Quay \u{2013} works"])
+        #expect(r.articles[0].body == "Prices \u{20AC}5 now")
+        #expect(r.diagnostics.map(\.message) == ["not valid UTF-8; read as Latin-1 (Windows-1252)"])
+        #expect(r.diagnostics.first?.line == 2)
+    }
+
     @Test func quotedFields() {
         let csv =
             "id,title,publication,author,date,url,content\r\n"
