@@ -186,4 +186,25 @@ struct StreamingTests {
         #expect(try Loupe.run(["find", "zqgzdump", "--index", idx]).status == 1)
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
+
+    /// The whole sample corpus with every file streamed (feeds, mailboxes, web and tar
+    /// archives, compressed files, wiki exports, CSV, JSON) gives what reading files whole gives.
+    @Test func sampleCorpusStreamedEqualsReadWhole() throws {
+        let corpus = try Loupe.corpusCopy()
+        var found: [[String]] = []
+        for env in [[:], ["LOUPE_STREAM_BYTES": "1"]] {
+            let idx = corpus.deletingLastPathComponent().appendingPathComponent("idx\(env.count)").path
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env)
+            #expect(r.status == 0, "\(env): \(r.stderr)")
+            #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 61, "\(env)")
+            var ids: [String] = []
+            for q in ["harbour", "ferry OR windlass", "lampwick", "buoyage", "Marrowgull", "Wrenna", "talks"] {
+                let o = Loupe.json(try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "100"]).stdout)
+                ids += ((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.sorted()
+            }
+            found.append(ids)
+        }
+        #expect(found[0] == found[1])
+        #expect(found[0].count > 20)
+    }
 }
