@@ -22,8 +22,10 @@ public final class ByteStream {
     public let kind: Kind
     /// The most bytes handed out before `read` fails; nil: no limit.
     let cap: Int?
-    /// Why the last `read` returned -1.
+    /// Why the last `read` returned -1 (`gzip data is damaged (truncated)`).
     public private(set) var failure: String?
+    /// The same for damaged data, without the kind (`truncated`).
+    private var damage: String?
     /// Bytes handed out so far.
     public private(set) var produced = 0
 
@@ -90,6 +92,13 @@ public final class ByteStream {
         input.deallocate()
     }
 
+    /// Fails with damaged data: `why` as the compression library says it.
+    private func damaged(_ why: String) -> Int {
+        damage = why
+        failure = "\(kindName) data is damaged (\(why))"
+        return -1
+    }
+
     private var kindName: String {
         switch kind {
         case .plain: "file"
@@ -112,7 +121,7 @@ public final class ByteStream {
                 if s.overCap {
                     throw Gzip.InflateError.overCap(prefix: Array((out + chunk.prefix(512)).prefix(512)))
                 }
-                throw Gzip.InflateError.broken(s.failure ?? "read error")
+                throw Gzip.InflateError.broken(s.damage ?? s.failure ?? "read error")
             }
             out += chunk[0..<n]
         }
@@ -142,6 +151,19 @@ public final class ByteStream {
             }
         }
         return n
+    }
+
+    /// Reads until `count` bytes, the end or a failure: the number read (fewer than `count`
+    /// only then), and whether reading failed (see `failure`).
+    public func readFully(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> (count: Int, failed: Bool) {
+        var got = 0
+        while got < count {
+            let n = read(buffer + got, count - got)
+            if n < 0 { return (got, true) }
+            if n == 0 { break }
+            got += n
+        }
+        return (got, false)
     }
 
     private func readPlain(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
@@ -185,18 +207,19 @@ public final class ByteStream {
         }
     }
 
+    /// Refills the input; at its end, 0 (between members or frames: a clean end) or -1 (inside
+    /// one: truncated); nil while there is input.
+    private func inputEnd() -> Int? {
+        guard refill() else { return -1 }
+        guard inStart == inEnd else { return nil }
+        if inFrame { return damaged("truncated") }
+        finished = true
+        return 0
+    }
+
     private func readGzip(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            guard refill() else { return -1 }
-            if inStart == inEnd {
-                // The input is over: a clean end only between members.
-                if inFrame {
-                    failure = "gzip data is damaged (truncated)"
-                    return -1
-                }
-                finished = true
-                return 0
-            }
+            if let end = inputEnd() { return end }
             inFrame = true
             z.next_in = (input.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
             z.avail_in = uInt(inEnd - inStart)
@@ -213,8 +236,7 @@ public final class ByteStream {
                     return -1
                 }
             } else if rc != Z_OK && rc != Z_BUF_ERROR {
-                failure = "gzip data is damaged (\(z.msg.map { String(cString: $0) } ?? "error \(rc)"))"
-                return -1
+                return damaged(z.msg.map { String(cString: $0) } ?? "error \(rc)")
             }
             if got > 0 { return got }
         }
@@ -222,22 +244,13 @@ public final class ByteStream {
 
     private func readZstd(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            guard refill() else { return -1 }
-            if inStart == inEnd {
-                if inFrame {
-                    failure = "zstd data is damaged (truncated)"
-                    return -1
-                }
-                finished = true
-                return 0
-            }
+            if let end = inputEnd() { return end }
             var src = ZSTD_inBuffer(src: input.baseAddress! + inStart, size: inEnd - inStart, pos: 0)
             var dst = ZSTD_outBuffer(dst: buffer, size: count, pos: 0)
             let ret = ZSTD_decompressStream(zstd, &dst, &src)
             inStart += src.pos
             if ZSTD_isError(ret) != 0 {
-                failure = "zstd data is damaged (\(String(cString: ZSTD_getErrorName(ret))))"
-                return -1
+                return damaged(String(cString: ZSTD_getErrorName(ret)))
             }
             // 0: a frame is complete (another may follow); otherwise more input is due.
             inFrame = ret != 0
@@ -270,8 +283,7 @@ public final class ByteStream {
                 case LZMA_MEM_ERROR, LZMA_MEMLIMIT_ERROR: why = "out of memory"
                 default: why = "error \(rc.rawValue)"
                 }
-                failure = "xz data is damaged (\(why))"
-                return -1
+                return damaged(why)
             }
             if got > 0 { return got }
         }
@@ -279,15 +291,7 @@ public final class ByteStream {
 
     private func readBZip2(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            guard refill() else { return -1 }
-            if inStart == inEnd {
-                if inFrame {
-                    failure = "bzip2 data is damaged (truncated)"
-                    return -1
-                }
-                finished = true
-                return 0
-            }
+            if let end = inputEnd() { return end }
             inFrame = true
             bz.next_in = (input.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
             bz.avail_in = UInt32(inEnd - inStart)
@@ -307,8 +311,7 @@ public final class ByteStream {
                     return -1
                 }
             } else if rc != BZ_OK {
-                failure = "bzip2 data is damaged (\(rc == BZ_DATA_ERROR_MAGIC ? "not bzip2 data" : "corrupt data"))"
-                return -1
+                return damaged(rc == BZ_DATA_ERROR_MAGIC ? "not bzip2 data" : "corrupt data")
             }
             if got > 0 { return got }
         }

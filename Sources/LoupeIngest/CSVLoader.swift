@@ -318,7 +318,7 @@ public struct CSVLoader {
             case .tooLong(let line):
                 if header == nil { header = [] }
                 rows += 1
-                warn(line, "record longer than \(CSVLoader.describe(maxRecordBytes)); skipped")
+                warn(line, "record longer than \(sizeText(maxRecordBytes)); skipped")
             case .fields(let bytes, let ends, let line):
                 var cells: [String] = []
                 cells.reserveCapacity(ends.count)
@@ -402,10 +402,6 @@ public struct CSVLoader {
         }
         if !started && !head.isEmpty { reader.feedHead(head, emit) }
         return reader.finish(emit)
-    }
-
-    static func describe(_ limit: Int) -> String {
-        limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"
     }
 
     // MARK: Detection

@@ -1,12 +1,11 @@
-import CZlib
-import CZstd
 import LoupeCore
 
 /// Gzip-compressed corpus files (RFC 1952), recognised by their magic bytes `1F 8B` only (never
 /// by the `.gz` extension).
 ///
 /// Decompressed with zlib (and Zstandard files, magic `28 B5 2F FD`, with libzstd; xz files,
-/// `FD 37 7A 58 5A 00`, with liblzma; bzip2 files, `BZh`, with libbz2), then read like any
+/// `FD 37 7A 58 5A 00`, with liblzma; bzip2 files, `BZh`, with libbz2; all through
+/// `ByteStream`, as when they are streamed), then read like any
 /// other file (content detection on the decompressed bytes; a compressed file inside
 /// a compressed file is refused).
 /// - output is capped at `outputCap(compressedSize:)` (1 GiB, or 20× the compressed size
@@ -110,74 +109,8 @@ public enum Gzip {
         return nil
     }
 
-    /// Decompresses a whole gzip stream (concatenated members included), at most `cap` bytes.
-    static func inflate(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var strm = z_stream()
-        guard loupe_inflateInit2(&strm, 16 + MAX_WBITS) == Z_OK else { throw InflateError.broken("zlib init failed") }
-        defer { inflateEnd(&strm) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        try bytes.withUnsafeBufferPointer { src in
-            strm.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
-            strm.avail_in = uInt(src.count)
-            while true {
-                let rc: Int32 = chunk.withUnsafeMutableBufferPointer { dst in
-                    strm.next_out = dst.baseAddress
-                    strm.avail_out = uInt(dst.count)
-                    return CZlib.inflate(&strm, Z_NO_FLUSH)
-                }
-                let produced = chunk.count - Int(strm.avail_out)
-                if out.count + produced > cap {
-                    throw InflateError.overCap(prefix: Array((out.prefix(512) + chunk[0..<produced]).prefix(512)))
-                }
-                out.append(contentsOf: chunk[0..<produced])
-                if rc == Z_STREAM_END {
-                    if strm.avail_in == 0 { return }
-                    // Another gzip member follows.
-                    guard inflateReset(&strm) == Z_OK else { throw InflateError.broken("reset failed") }
-                    continue
-                }
-                if rc == Z_BUF_ERROR && strm.avail_in == 0 { throw InflateError.broken("truncated") }
-                guard rc == Z_OK || rc == Z_BUF_ERROR else {
-                    let msg = strm.msg.map { String(cString: $0) } ?? "error \(rc)"
-                    throw InflateError.broken(msg)
-                }
-            }
-        }
-        return out
-    }
-
     public static func hasZstdMagic(_ b: [UInt8]) -> Bool {
         b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD
-    }
-
-    /// Decompresses a Zstandard stream, at most `cap` bytes.
-    static func unzstd(_ bytes: [UInt8], cap: Int) throws -> [UInt8] {
-        guard let ds = ZSTD_createDStream() else { throw InflateError.broken("zstd init failed") }
-        defer { ZSTD_freeDStream(ds) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: ZSTD_DStreamOutSize())
-        var lastRet = 0
-        try bytes.withUnsafeBytes { src in
-            var input = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
-            while true {
-                let (ret, produced) = chunk.withUnsafeMutableBytes { dst -> (Int, Int) in
-                    var output = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
-                    let r = ZSTD_decompressStream(ds, &output, &input)
-                    return (r, output.pos)
-                }
-                if ZSTD_isError(ret) != 0 { throw InflateError.broken(String(cString: ZSTD_getErrorName(ret))) }
-                if out.count + produced > cap {
-                    throw InflateError.overCap(prefix: Array((out.prefix(512) + chunk[0..<produced]).prefix(512)))
-                }
-                out.append(contentsOf: chunk[0..<produced])
-                lastRet = ret
-                // Done when the input is consumed and the decoder has nothing more to give.
-                if input.pos == input.size && produced < chunk.count { break }
-            }
-        }
-        if lastRet != 0 { throw InflateError.broken("truncated") }
-        return out
     }
 
     /// Loads a gzip, Zstandard, xz or bzip2 file: decompress within the cap, then read the
@@ -187,13 +120,7 @@ public enum Gzip {
     static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false, mailDepth: Int = 0) -> LoadResult {
         let format = compression(bytes) ?? .gzip
         let kind = "\(format)"
-        func decompress(_ cap: Int) throws -> [UInt8] {
-            switch format {
-            case .gzip, .plain: try inflate(bytes, cap: cap)
-            case .zstd: try unzstd(bytes, cap: cap)
-            case .xz, .bzip2: try ByteStream.decompress(bytes, kind: format, cap: cap)
-            }
-        }
+        func decompress(_ cap: Int) throws -> [UInt8] { try ByteStream.decompress(bytes, kind: format, cap: cap) }
         if format == .gzip {
             do {
                 _ = try header(bytes)

@@ -124,10 +124,10 @@ public struct JSONLinesLoader {
         state.line += 1
         state.bad += 1
         guard state.bad <= Self.maxLineWarnings else { return }
-        let limit = maxLineBytes >= 1 << 20 ? "\(maxLineBytes >> 20) MB" : "\(maxLineBytes) bytes"
         state.diagnostics.append(
             Diagnostic(
-                path: relativePath, line: state.line, message: "line longer than \(limit); line skipped",
+                path: relativePath, line: state.line,
+                message: "line longer than \(sizeText(maxLineBytes)); line skipped",
                 severity: .warning))
     }
 

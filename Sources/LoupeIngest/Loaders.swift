@@ -329,14 +329,8 @@ public enum ArticleLoading {
     ) -> [Diagnostic]? {
         // What is inside: its first 64 KB, inflated on their own.
         var head = [UInt8](repeating: 0, count: 65536)
-        let probe = ByteStream(fd: fd, kind: kind)
-        var got = 0
-        while got < head.count {
-            let n = head.withUnsafeMutableBytes { probe.read($0.baseAddress! + got, $0.count - got) }
-            if n <= 0 { break }
-            got += n
-        }
-        head.removeSubrange(got...)
+        let got = head.withUnsafeMutableBytes { ByteStream(fd: fd, kind: kind).readFully($0.baseAddress!, $0.count) }
+        head.removeSubrange(got.count...)
         guard !head.isEmpty, lseek(fd, 0, SEEK_SET) == 0 else { return nil }
         let source = ByteStream(fd: fd, kind: kind, cap: streamedOutputCap(compressedSize: Int(file.size)))
         let path = file.relativePath
@@ -1231,6 +1225,9 @@ struct LineCounter {
 
 /// Caps repeated warnings of one kind in one file (a broken file must not flood the output):
 /// the first `perKind` are kept, then one summary counts the rest.
+/// A size limit as messages give it: `64 MB`, or `1000 bytes` under a megabyte.
+func sizeText(_ n: Int) -> String { n >= 1 << 20 ? "\(n >> 20) MB" : "\(n) bytes" }
+
 struct WarningBudget {
     static let perKind = 20
     private var counts: [String: Int] = [:]

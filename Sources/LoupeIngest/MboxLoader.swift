@@ -466,7 +466,7 @@ public struct MboxLoader {
             index += 1
             warn(
                 "message larger than the limit skipped", line: line,
-                "message \(index) is larger than \(Self.megabytes(cap)); skipped")
+                "message \(index) is larger than \(sizeText(cap)); skipped")
             skipping = true
             // Keep enough for a separator line whose end has not arrived yet.
             let keep = max(start, b.count - (MboxLoader.maxSeparatorLine + 16))
@@ -474,8 +474,6 @@ public struct MboxLoader {
             resume = max(0, resume - keep)
             return keep
         }
-
-        static func megabytes(_ n: Int) -> String { n >= 1 << 20 ? "\(n >> 20) MB" : "\(n) bytes" }
 
         /// One message, `r` from its separator line to the next one (or the end).
         private mutating func message(_ b: MarkupScan.Bytes, _ r: Range<Int>, emit: (Article) -> Void) {
@@ -485,7 +483,7 @@ public struct MboxLoader {
             if r.count > cap {
                 warn(
                     "message larger than the limit skipped", line: at,
-                    "message \(n + 1) is larger than \(Self.megabytes(cap)); skipped")
+                    "message \(n + 1) is larger than \(sizeText(cap)); skipped")
                 return
             }
             let fl = MarkupScan.next(0x0A, b, from: r.lowerBound, to: r.upperBound) ?? r.upperBound

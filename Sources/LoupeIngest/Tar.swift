@@ -135,18 +135,12 @@ extension TarArchive {
         var offset = 0
         var header = [UInt8](repeating: 0, count: 512)
         var scratch = [UInt8](repeating: 0, count: 1 << 16)
-        /// Fills `buffer[range]`; false at a clean end before its first byte.
-        func fill(_ buffer: inout [UInt8], _ count: Int, at start: Int = 0) throws(Damaged) -> Bool {
-            var got = 0
-            while got < count {
-                let n = buffer.withUnsafeMutableBytes { source.read($0.baseAddress! + start + got, count - got) }
-                if n < 0 { throw Damaged(offset: offset + got, reason: source.failure ?? "read error") }
-                if n == 0 {
-                    if got == 0 { return false }
-                    throw Damaged(offset: offset + got, reason: "member runs past the end")
-                }
-                got += n
-            }
+        /// Fills `buffer`'s first `count` bytes; false at a clean end before the first.
+        func fill(_ buffer: inout [UInt8], _ count: Int) throws(Damaged) -> Bool {
+            let (got, failed) = buffer.withUnsafeMutableBytes { source.readFully($0.baseAddress!, count) }
+            if failed { throw Damaged(offset: offset + got, reason: source.failure ?? "read error") }
+            if got == 0 && count > 0 { return false }
+            if got < count { throw Damaged(offset: offset + got, reason: "member runs past the end") }
             offset += count
             return true
         }

@@ -387,17 +387,16 @@ extension ZipArchive {
                 case .overCap where cap < own:
                     throw Failure(
                         message:
-                            "the archive's members expand beyond \(Reader.size(total)) in all (limit for a \(bytes.count)-byte archive)",
+                            "the archive's members expand beyond \(sizeText(total)) in all (limit for a \(bytes.count)-byte archive)",
                         exhausted: true)
                 case .overCap:
                     throw Failure(
-                        message: "member expands beyond \(Reader.size(cap)) (limit for \(m.data.count) stored bytes)")
+                        message: "member expands beyond \(sizeText(cap)) (limit for \(m.data.count) stored bytes)")
                 case .damaged(let why):
                     throw Failure(message: m.unreadable == nil ? "damaged member: \(why)" : why)
                 }
             }
         }
 
-        static func size(_ n: Int) -> String { n >= 1 << 20 ? "\(n >> 20) MB" : "\(n) bytes" }
     }
 }
