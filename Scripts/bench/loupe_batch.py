@@ -6,6 +6,7 @@ near (both terms, either order, at most `slop` tokens between) -> `a NEAR/slop b
 """
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import tempfile
@@ -46,7 +47,10 @@ def main():
     t0 = time.perf_counter()
     cmd = shlex.split(a.cli) + ["find", "--batch", batch, "--index", a.index, "--json", "--limit", str(a.k),
                                 "--rounds", str(a.rounds), "--warmup", str(a.warmup), "--no-proximity"]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+    finally:
+        os.unlink(batch)
     if p.returncode not in (0, 1):
         raise SystemExit("loupe failed: %s\n%s" % (p.returncode, p.stderr[-2000:]))
     results = {}
