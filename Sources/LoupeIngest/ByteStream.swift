@@ -8,17 +8,30 @@ import Glibc
 /// Zstandard, xz or bzip2 compressed (concatenated members, frames and streams included): what
 /// the streaming loaders read, so that a compressed feed, mailbox, JSON dump or tar archive of
 /// any size streams in flat memory instead of being inflated whole (which `Gzip.load` caps at
-/// 1 GiB). The compressed input may also be a byte array (`init(bytes:kind:cap:)`).
+/// 1 GiB). The compressed input may also be a byte array (`init(bytes:kind:cap:)`), and a ZIP
+/// archive's member is read as a window of the file or array (`init(fd:member:kind:size:crc:)`):
+/// stored or raw-deflated, checked against the size and CRC-32 its entry declares.
 ///
 /// A damaged or truncated stream is a failure (`read` returns -1, `failure` says why), as is
 /// output beyond `cap` bytes (a decompression bomb: see `ArticleLoading.streamedOutputCap`).
 public final class ByteStream {
-    public enum Kind: Sendable { case plain, gzip, zstd, xz, bzip2 }
+    /// `deflate`: one raw deflate stream (a ZIP member's), no header or trailer.
+    public enum Kind: Sendable { case plain, gzip, zstd, xz, bzip2, deflate }
 
     let fd: Int32
     /// The compressed input when it is in memory (then `fd` is -1).
     private let memory: [UInt8]?
     private var memoryOffset = 0
+    /// Where the input stops: the end of `memory`, or of a member's window of the file.
+    private var inputLimit = Int.max
+    /// A window of the file, read with `pread` from `filePosition` (the descriptor's own offset
+    /// is neither used nor moved, so that other threads may read other members of the file).
+    private let windowed: Bool
+    /// The next byte of the window to read.
+    public private(set) var filePosition = 0
+    /// The size and CRC-32 the output must have (a ZIP member's), checked at its end.
+    private let check: (size: Int, crc: UInt32)?
+    private var crc: UInt = 0
     public let kind: Kind
     /// The most bytes handed out before `read` fails; nil: no limit.
     let cap: Int?
@@ -50,6 +63,27 @@ public final class ByteStream {
         self.kind = kind
         self.cap = cap
         memory = nil
+        windowed = false
+        check = nil
+        input = .allocate(byteCount: kind == .plain ? 0 : 1 << 16, alignment: 16)
+        start()
+    }
+
+    /// A ZIP member: the bytes `range` of the file `fd` (read with `pread`) or of `bytes`,
+    /// stored (`plain`) or raw-deflated (`deflate`), which must give exactly `size` bytes with
+    /// the CRC-32 `crc`; more, fewer or others are damage (`inflates to 5 bytes, its entry
+    /// says 5000`, `CRC-32 mismatch`).
+    init(fd: Int32 = -1, bytes: [UInt8]? = nil, member range: Range<Int>, kind: Kind, size: Int, crc: UInt32) {
+        self.fd = fd
+        self.kind = kind
+        cap = nil
+        memory = bytes
+        windowed = bytes == nil
+        memoryOffset = range.lowerBound
+        filePosition = range.lowerBound
+        inputLimit = range.upperBound
+        check = (size, crc)
+        self.crc = CZlib.crc32(0, nil, 0)
         input = .allocate(byteCount: kind == .plain ? 0 : 1 << 16, alignment: 16)
         start()
     }
@@ -60,6 +94,8 @@ public final class ByteStream {
         self.kind = kind
         self.cap = cap
         memory = bytes
+        windowed = false
+        check = nil
         input = .allocate(byteCount: 1 << 16, alignment: 16)
         start()
     }
@@ -68,8 +104,8 @@ public final class ByteStream {
         switch kind {
         case .plain:
             break
-        case .gzip:
-            zReady = loupe_inflateInit2(&z, 16 + MAX_WBITS) == Z_OK
+        case .gzip, .deflate:
+            zReady = loupe_inflateInit2(&z, kind == .gzip ? 16 + MAX_WBITS : -MAX_WBITS) == Z_OK
             if !zReady { failure = "zlib init failed" }
         case .zstd:
             zstd = ZSTD_createDStream()
@@ -106,6 +142,7 @@ public final class ByteStream {
         case .zstd: "zstd"
         case .xz: "xz"
         case .bzip2: "bzip2"
+        case .deflate: "deflate"
         }
     }
 
@@ -133,11 +170,14 @@ public final class ByteStream {
     /// Reads up to `count` bytes into `buffer`: the number read, 0 at the end, -1 on failure.
     public func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         if failure != nil { return -1 }
-        if finished || count <= 0 { return 0 }
+        if count <= 0 { return 0 }
+        // zlib's CRC-32 takes a 32-bit length.
+        let count = check == nil ? count : min(count, 1 << 30)
         let n: Int
         switch kind {
+        case _ where finished: n = 0
         case .plain: n = readPlain(buffer, count)
-        case .gzip: n = readGzip(buffer, count)
+        case .gzip, .deflate: n = readGzip(buffer, count)
         case .zstd: n = readZstd(buffer, count)
         case .xz: n = readXZ(buffer, count)
         case .bzip2: n = readBZip2(buffer, count)
@@ -150,8 +190,25 @@ public final class ByteStream {
                 return -1
             }
         }
+        if let check {
+            if n > 0 {
+                crc = CZlib.crc32(crc, buffer.assumingMemoryBound(to: Bytef.self), uInt(n))
+                if produced > check.size {
+                    return damaged("inflates to more than the \(check.size) bytes its entry says")
+                }
+            } else if n == 0 {
+                if produced != check.size {
+                    return damaged("inflates to \(produced) bytes, its entry says \(check.size)")
+                }
+                if UInt32(truncatingIfNeeded: crc) != check.crc { return damaged("CRC-32 mismatch") }
+            }
+        }
         return n
     }
+
+    /// Why reading failed on damaged data, without the kind (`CRC-32 mismatch`); nil when it did
+    /// not.
+    var damageReason: String? { damage }
 
     /// Reads until `count` bytes, the end or a failure: the number read (fewer than `count`
     /// only then), and whether reading failed (see `failure`).
@@ -167,6 +224,11 @@ public final class ByteStream {
     }
 
     private func readPlain(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        if memory != nil || windowed {
+            let k = fill(buffer, count)
+            if k == 0 { finished = true }
+            return k
+        }
         while true {
             let r = Glibc.read(fd, buffer, count)
             if r < 0 && errno == EINTR { continue }
@@ -179,15 +241,39 @@ public final class ByteStream {
         }
     }
 
+    /// Copies the next input bytes of `memory` or of the window into `buffer`: the number copied
+    /// (0 at the end), or -1 on a read error.
+    private func fill(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        if let memory {
+            let k = max(0, min(count, min(memory.count, inputLimit) - memoryOffset))
+            memory.withUnsafeBytes { m in
+                if k > 0 { buffer.copyMemory(from: m.baseAddress! + memoryOffset, byteCount: k) }
+            }
+            memoryOffset += k
+            return k
+        }
+        let want = min(count, inputLimit - filePosition)
+        guard want > 0 else { return 0 }
+        while true {
+            let r = pread(fd, buffer, want, off_t(filePosition))
+            if r < 0 && errno == EINTR { continue }
+            if r < 0 {
+                failure = String(cString: strerror(errno))
+                return -1
+            }
+            // The file ends inside the window (its directory says more than there is).
+            if r == 0 { return damaged("truncated") }
+            filePosition += r
+            return r
+        }
+    }
+
     /// Refills the compressed input when it is used up; false on a read error.
     private func refill() -> Bool {
         guard inStart == inEnd, !inputEnded else { return true }
-        if let memory {
-            let k = min(input.count, memory.count - memoryOffset)
-            memory.withUnsafeBytes { m in
-                if k > 0 { input.baseAddress!.copyMemory(from: m.baseAddress! + memoryOffset, byteCount: k) }
-            }
-            memoryOffset += k
+        if memory != nil || windowed {
+            let k = fill(input.baseAddress!, input.count)
+            if k < 0 { return false }
             inStart = 0
             inEnd = k
             if k == 0 { inputEnded = true }
@@ -207,19 +293,24 @@ public final class ByteStream {
         }
     }
 
-    /// Refills the input; at its end, 0 (between members or frames: a clean end) or -1 (inside
-    /// one: truncated); nil while there is input.
-    private func inputEnd() -> Int? {
-        guard refill() else { return -1 }
-        guard inStart == inEnd else { return nil }
-        if inFrame { return damaged("truncated") }
-        finished = true
-        return 0
+    /// Refills the input: whether it is used up (nil on a read error). At its end between
+    /// members or frames, the stream ends cleanly (`finished`); inside one, the decoder is still
+    /// called, since it may hold output for a buffer that was full, and its stream is truncated
+    /// only when it then gives nothing (`stalled`).
+    private func refillOrEnd() -> Bool? {
+        guard refill() else { return nil }
+        let exhausted = inStart == inEnd
+        if exhausted && !inFrame { finished = true }
+        return exhausted
     }
+
+    /// After a decoder call that gave nothing: truncated when no input is left inside a frame.
+    private func stalled(_ exhausted: Bool) -> Int? { exhausted && inFrame ? damaged("truncated") : nil }
 
     private func readGzip(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            if let end = inputEnd() { return end }
+            guard let exhausted = refillOrEnd() else { return -1 }
+            if finished { return 0 }
             inFrame = true
             z.next_in = (input.baseAddress! + inStart).assumingMemoryBound(to: Bytef.self)
             z.avail_in = uInt(inEnd - inStart)
@@ -228,7 +319,12 @@ public final class ByteStream {
             let rc = inflate(&z, Z_NO_FLUSH)
             inStart = inEnd - Int(z.avail_in)
             let got = min(count, Int(UInt32.max)) - Int(z.avail_out)
-            if rc == Z_STREAM_END {
+            if rc == Z_STREAM_END && kind == .deflate {
+                // One stream: what follows it is not read.
+                inFrame = false
+                finished = true
+                return got
+            } else if rc == Z_STREAM_END {
                 // Another member may follow.
                 inFrame = false
                 guard inflateReset(&z) == Z_OK else {
@@ -239,12 +335,14 @@ public final class ByteStream {
                 return damaged(z.msg.map { String(cString: $0) } ?? "error \(rc)")
             }
             if got > 0 { return got }
+            if let end = stalled(exhausted) { return end }
         }
     }
 
     private func readZstd(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            if let end = inputEnd() { return end }
+            guard let exhausted = refillOrEnd() else { return -1 }
+            if finished { return 0 }
             var src = ZSTD_inBuffer(src: input.baseAddress! + inStart, size: inEnd - inStart, pos: 0)
             var dst = ZSTD_outBuffer(dst: buffer, size: count, pos: 0)
             let ret = ZSTD_decompressStream(zstd, &dst, &src)
@@ -255,6 +353,7 @@ public final class ByteStream {
             // 0: a frame is complete (another may follow); otherwise more input is due.
             inFrame = ret != 0
             if dst.pos > 0 { return dst.pos }
+            if let end = stalled(exhausted) { return end }
         }
     }
 
@@ -291,7 +390,8 @@ public final class ByteStream {
 
     private func readBZip2(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
-            if let end = inputEnd() { return end }
+            guard let exhausted = refillOrEnd() else { return -1 }
+            if finished { return 0 }
             inFrame = true
             bz.next_in = (input.baseAddress! + inStart).assumingMemoryBound(to: CChar.self)
             bz.avail_in = UInt32(inEnd - inStart)
@@ -314,6 +414,7 @@ public final class ByteStream {
                 return damaged(rc == BZ_DATA_ERROR_MAGIC ? "not bzip2 data" : "corrupt data")
             }
             if got > 0 { return got }
+            if let end = stalled(exhausted) { return end }
         }
     }
 }

@@ -64,6 +64,12 @@ public enum ArticleFormat: String, Sendable {
     /// How much of the file the detector looks at.
     static let sniffBytes = 64 * 1024
 
+    /// Whether `head`, a file's first bytes, shows a format read as it streams (see
+    /// `ArticleLoading.streamFormat`).
+    static func streamable(_ head: [UInt8]) -> Bool {
+        [.feed, .mediaWiki, .jsonLines, .csv, .json, .mbox].contains(detect(head))
+    }
+
     public static func detect(_ b: [UInt8]) -> ArticleFormat {
         if Gzip.hasMagic(b) { return .gzip }
         if b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD { return .zstd }
@@ -271,20 +277,18 @@ public enum ArticleLoading {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var emitted = 0
+        // How far into the file reading is (a ZIP archive, read with `pread`, says where itself).
+        var position: () -> Int = { Int(lseek(fd, 0, SEEK_CUR)) }
         let emit: (Article) -> Void = { a in
             emit(a)
             emitted += 1
-            if emitted % 64 == 0 { progress(Int64(max(0, lseek(fd, 0, SEEK_CUR)))) }
+            if emitted % 64 == 0 { progress(Int64(max(0, position()))) }
         }
         var head = [UInt8](repeating: 0, count: 65536)
         let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return nil }
         head.removeSubrange(n...)
         switch ArticleFormat.detect(head) {
-        case .feed:
-            return FeedLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
-        case .mediaWiki:
-            return MediaWikiLoader().stream(ByteStream(fd: fd), relativePath: file.relativePath, emit: emit)
         case .warc:
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, retryLater: &retryLater,
@@ -293,22 +297,43 @@ public enum ArticleLoading {
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, retryLater: &retryLater,
                 emit: emit)
-        case .jsonLines:
-            return JSONLinesLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
-        case .csv:
-            return CSVLoader().stream(ByteStream(fd: fd), relativePath: file.relativePath, emit: emit)
-        case .json:
-            return JSONDocumentLoader().stream(fd: fd, relativePath: file.relativePath, emit: emit)
-        case .mbox:
-            return MboxLoader().stream(fd: fd, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
         case .gzip, .zstd, .xz, .bzip2:
             return streamCompressed(
                 fd: fd, file: file, kind: Gzip.compression(head) ?? .gzip, retryLater: &retryLater, emit: emit)
+        case .zip:
+            return streamZip(
+                fd: fd, file: file, threshold: threshold, retryLater: &retryLater, position: { position = $0 },
+                emit: emit)
         default:
             if isTar(head) {
                 return streamTar(
                     ByteStream(fd: fd), relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
             }
+            return streamFormat(
+                ByteStream(fd: fd), head: head, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
+        }
+    }
+
+    /// Streams `source` as what `head`, its first bytes, shows it to be: an RSS/Atom feed, a
+    /// MediaWiki export, JSON Lines, CSV, whole-file JSON or a mailbox; nil for other contents.
+    static func streamFormat(
+        _ source: ByteStream, head: [UInt8], relativePath path: String, retryLater: inout Bool,
+        emit: (Article) -> Void
+    ) -> [Diagnostic]? {
+        switch ArticleFormat.detect(head) {
+        case .feed:
+            return FeedLoader().stream(source, relativePath: path, emit: emit)
+        case .mediaWiki:
+            return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
+        case .jsonLines:
+            return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
+        case .csv:
+            return CSVLoader().stream(source, relativePath: path, emit: emit)
+        case .json:
+            return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
+        case .mbox:
+            return MboxLoader().stream(source, relativePath: path, retryLater: &retryLater, emit: emit)
+        default:
             return nil
         }
     }
@@ -335,22 +360,36 @@ public enum ArticleLoading {
         let source = ByteStream(fd: fd, kind: kind, cap: streamedOutputCap(compressedSize: Int(file.size)))
         let path = file.relativePath
         if isTar(head) { return streamTar(source, relativePath: path, retryLater: &retryLater, emit: emit) }
-        switch ArticleFormat.detect(head) {
-        case .feed:
-            return FeedLoader().stream(source, relativePath: path, emit: emit)
-        case .mediaWiki:
-            return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
-        case .jsonLines:
-            return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
-        case .csv:
-            return CSVLoader().stream(source, relativePath: path, emit: emit)
-        case .json:
-            return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
-        case .mbox:
-            return MboxLoader().stream(source, relativePath: path, retryLater: &retryLater, emit: emit)
-        default:
-            return nil
+        return streamFormat(source, head: head, relativePath: path, retryLater: &retryLater, emit: emit)
+    }
+
+    /// Runs `body`, which hands an archive's members to `run` (its weight in bytes, and the work
+    /// that loads it) in the archive's order: they are loaded on every core, and their results
+    /// go to `take` in that order. `drain` first takes every result due (before a member is
+    /// streamed on this thread).
+    static func membersInOrder<E: Error>(
+        take: (LoadResult) -> Void,
+        _ body: (_ run: (Int, @escaping () -> LoadResult) -> Void, _ drain: () -> Void) throws(E) -> Void
+    ) throws(E) {
+        var pool: OrderedPool<LoadResult>?
+        if Parallel.cores > 1 {
+            XMLStreamReader.prepare()
+            HTMLLoader.prepare()
+            pool = OrderedPool(threads: Parallel.cores)
         }
+        defer { pool?.finish(deliver: take) }
+        let failure: E? = withoutActuallyEscaping(take) { take -> E? in
+            do throws(E) {
+                try body(
+                    { weight, work in
+                        if let pool { pool.submit(weight: weight, work, deliver: take) } else { take(work()) }
+                    }, { pool?.drain(deliver: take) })
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// A large tar archive (`.tar`, or inflating: `.tar.gz`, `.tar.zst`, `.tar.xz`…), read a member at a
@@ -367,36 +406,26 @@ public enum ArticleLoading {
             diagnostics += r.diagnostics
             retry = retry || r.retryLater
         }
-        // Members are parsed on every core, and taken back in archive order.
-        let cores = Parallel.cores
-        var pool: OrderedPool<LoadResult>?
-        if cores > 1 {
-            XMLStreamReader.prepare()
-            HTMLLoader.prepare()
-            pool = OrderedPool(threads: cores)
-        }
-        func run(_ weight: Int, _ work: @escaping () -> LoadResult) {
-            if let pool { pool.submit(weight: weight, work, deliver: take) } else { take(work()) }
-        }
         do {
-            try TarArchive.stream(
-                source, maxMemberBytes: maxFileBytes,
-                member: { path, bytes in
-                    members += 1
-                    let name = relativePath + "/" + path
-                    run(bytes.count) { load(bytes, relativePath: name, nested: true) }
-                },
-                tooLarge: { path, size in
-                    members += 1
-                    let d = Diagnostic(
-                        path: relativePath + "/" + path,
-                        message: "file larger than \(maxFileBytes >> 20) MB (\(size >> 20) MB); skipped",
-                        severity: .error)
-                    run(0) { LoadResult(diagnostics: [d]) }
-                })
-            pool?.finish(deliver: take)
+            // Members are parsed on every core, and taken back in archive order.
+            try membersInOrder(take: take) { run, _ throws(TarArchive.Damaged) in
+                try TarArchive.stream(
+                    source, maxMemberBytes: maxFileBytes,
+                    member: { path, bytes in
+                        members += 1
+                        let name = relativePath + "/" + path
+                        run(bytes.count) { load(bytes, relativePath: name, nested: true) }
+                    },
+                    tooLarge: { path, size in
+                        members += 1
+                        let d = Diagnostic(
+                            path: relativePath + "/" + path,
+                            message: "file larger than \(maxFileBytes >> 20) MB (\(size >> 20) MB); skipped",
+                            severity: .error)
+                        run(0) { LoadResult(diagnostics: [d]) }
+                    })
+            }
         } catch {
-            pool?.finish(deliver: take)
             diagnostics.append(
                 Diagnostic(
                     path: relativePath,
@@ -611,6 +640,133 @@ extension ArticleLoading {
                 Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
         }
         return result
+    }
+
+    /// A large ZIP archive (from the streaming threshold; of any size): its central directory and
+    /// members are read from the file as they are needed, not the whole file into memory. Members
+    /// come in `loadZip`'s order and are inflated and parsed on every core; a member of the
+    /// threshold or more holding a feed, MediaWiki export, JSON, CSV or mailbox streams as it
+    /// inflates. Caps: a member read whole, `Gzip.outputCap` of its stored size; a streamed one,
+    /// `streamedOutputCap` of it; all together, `streamedOutputCap` of the archive. A fatal
+    /// error of a streamed member is an error of the archive (its first articles are already
+    /// out): nothing of the archive stays. Nil for a Word, OpenDocument or EPUB file (read
+    /// whole). `position` is told where in the file reading is.
+    static func streamZip(
+        fd: Int32, file: CorpusFile, threshold: Int, retryLater: inout Bool,
+        position: (@escaping () -> Int) -> Void, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
+        let relativePath = file.relativePath
+        let source = ZipArchive.Source.file(fd: fd, size: Int(file.size))
+        let members: [ZipArchive.Member]
+        do {
+            members = try ZipArchive.members(source)
+        } catch {
+            return [
+                Diagnostic(
+                    path: relativePath,
+                    message: "damaged zip archive at byte \(error.offset): \(error.reason); skipped",
+                    severity: .error)
+            ]
+        }
+        var zip = ZipArchive.Reader(source, members, totalCap: streamedOutputCap(compressedSize: Int(file.size)))
+        switch OfficeLoader.recognise(&zip) {
+        case .document:
+            return nil
+        case .notRead(let what):
+            return [Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning)]
+        case .archive:
+            break
+        }
+        var diagnostics: [Diagnostic] = []
+        var retry = false
+        func take(_ r: LoadResult) {
+            if !r.rejected { r.articles.forEach(emit) }
+            diagnostics += r.diagnostics
+            retry = retry || r.retryLater
+        }
+        let files = members.filter { !$0.isHidden }
+        var submittedUpTo = 0
+        position { submittedUpTo }
+        membersInOrder(take: take) { run, drain in
+            for (k, m) in files.enumerated() {
+                let name = relativePath + "/" + m.path
+                if m.size >= threshold && m.unreadable == nil {
+                    // Streamed here, after the members before it.
+                    drain()
+                    if let d = streamMember(
+                        m, of: source, zip: &zip, archive: relativePath, retryLater: &retry, position: position,
+                        emit: emit)
+                    {
+                        diagnostics += d
+                        position { submittedUpTo }
+                        submittedUpTo = m.data.upperBound
+                        continue
+                    }
+                }
+                do throws(ZipArchive.Reader.Failure) {
+                    try zip.reserve(m)
+                } catch {
+                    let severity: Diagnostic.Severity = m.unreadable == nil ? .error : .warning
+                    var d = [Diagnostic(path: name, message: "\(error.message); skipped", severity: severity)]
+                    if error.exhausted && k + 1 < files.count {
+                        d.append(
+                            Diagnostic(
+                                path: relativePath, message: "\(files.count - k - 1) more members not read",
+                                severity: .warning))
+                    }
+                    run(0) { LoadResult(diagnostics: d) }
+                    if error.exhausted { break }
+                    continue
+                }
+                submittedUpTo = m.data.upperBound
+                run(m.size) {
+                    do throws(ZipArchive.Reader.Failure) {
+                        let data = try ZipArchive.Reader.read(m, in: source)
+                        return load(data, relativePath: name, nested: true)
+                    } catch {
+                        return LoadResult(
+                            diagnostics: [
+                                Diagnostic(path: name, message: "\(error.message); skipped", severity: .error)
+                            ])
+                    }
+                }
+            }
+        }
+        retryLater = retryLater || retry
+        if files.isEmpty {
+            diagnostics.append(
+                Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
+        }
+        return diagnostics
+    }
+
+    /// Streams a large member of a ZIP archive when it holds a format read as it streams; nil
+    /// when it does not (it is then read whole). Its errors are the archive's.
+    private static func streamMember(
+        _ m: ZipArchive.Member, of source: ZipArchive.Source, zip: inout ZipArchive.Reader, archive: String,
+        retryLater: inout Bool, position: (@escaping () -> Int) -> Void, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
+        var head = [UInt8](repeating: 0, count: 65536)
+        let got = head.withUnsafeMutableBytes { source.stream(m).readFully($0.baseAddress!, $0.count) }
+        head.removeSubrange(got.count...)
+        let name = archive + "/" + m.path
+        if isTar(head) {
+            return [Diagnostic(path: name, message: "archive inside an archive; skipped", severity: .warning)]
+        }
+        guard !head.isEmpty, ArticleFormat.streamable(head) else { return nil }
+        do {
+            try zip.reserve(m, cap: streamedOutputCap(compressedSize: m.data.count))
+        } catch {
+            return [Diagnostic(path: archive, message: "\(m.path): \(error.message)", severity: .error)]
+        }
+        let s = source.stream(m)
+        position { s.filePosition }
+        let d = streamFormat(s, head: head, relativePath: name, retryLater: &retryLater, emit: emit) ?? []
+        return d.map {
+            guard $0.severity == .error else { return $0 }
+            let at = $0.line.map { ":\($0)" } ?? ""
+            return Diagnostic(path: archive, message: "\(m.path)\(at): \($0.message)", severity: .error)
+        }
     }
 }
 

@@ -88,13 +88,20 @@ final class OrderedPool<Result>: @unchecked Sendable {
         cond.lock()
     }
 
-    /// Delivers every remaining result, in order, then stops the threads.
-    func finish(deliver: (Result) -> Void) {
+    /// Delivers every result submitted so far, in order (the pool stays open).
+    func drain(deliver: (Result) -> Void) {
         cond.lock()
         while delivered < submitted {
             while results[delivered] == nil { cond.wait() }
             deliverNext(deliver)
         }
+        cond.unlock()
+    }
+
+    /// Delivers every remaining result, in order, then stops the threads.
+    func finish(deliver: (Result) -> Void) {
+        drain(deliver: deliver)
+        cond.lock()
         closed = true
         cond.broadcast()
         cond.unlock()

@@ -1,7 +1,9 @@
 import CZlib
+import Glibc
 import LoupeCore
 
-/// ZIP archives (PKWARE's APPNOTE), read from memory: a `.zip` of articles is read like a tar
+/// ZIP archives (PKWARE's APPNOTE), read from memory or, when large, from the open file (`Source`):
+/// a `.zip` of articles is read like a tar
 /// archive (each member a file of the corpus, named `archive.zip/member/path`), and Word,
 /// OpenDocument and EPUB files are ZIP archives of XML parts (see `OfficeLoader`).
 ///
@@ -27,6 +29,52 @@ import LoupeCore
 enum ZipArchive {
     /// The most entries (files and directories) an archive may list.
     static let maxEntries = 100_000
+    /// The largest central directory read (100,000 entries with long names take about 30 MB).
+    static let maxDirectoryBytes = 256 << 20
+
+    /// Where an archive's bytes are: in memory, or in an open file read with `pread` (so that
+    /// several threads may read members of it at once; the descriptor stays the caller's).
+    enum Source {
+        case memory([UInt8])
+        case file(fd: Int32, size: Int)
+
+        var count: Int {
+            switch self {
+            case .memory(let b): b.count
+            case .file(_, let size): size
+            }
+        }
+
+        /// The `n` bytes at `offset`; nil when they are not all there.
+        func bytes(_ offset: Int, _ n: Int) -> [UInt8]? {
+            guard offset >= 0, n >= 0, offset <= count, n <= count - offset else { return nil }
+            switch self {
+            case .memory(let b):
+                return Array(b[offset..<(offset + n)])
+            case .file(let fd, _):
+                var out = [UInt8](repeating: 0, count: n)
+                var got = 0
+                while got < n {
+                    let r = out.withUnsafeMutableBytes {
+                        pread(fd, $0.baseAddress! + got, n - got, off_t(offset + got))
+                    }
+                    if r < 0 && errno == EINTR { continue }
+                    if r <= 0 { return nil }
+                    got += r
+                }
+                return out
+            }
+        }
+
+        /// A member's bytes as they inflate, checked against its declared size and CRC-32.
+        func stream(_ m: Member) -> ByteStream {
+            let kind: ByteStream.Kind = m.method == 8 ? .deflate : .plain
+            switch self {
+            case .memory(let b): return ByteStream(bytes: b, member: m.data, kind: kind, size: m.size, crc: m.crc)
+            case .file(let fd, _): return ByteStream(fd: fd, member: m.data, kind: kind, size: m.size, crc: m.crc)
+            }
+        }
+    }
 
     struct Member: Equatable {
         var path: String
@@ -71,33 +119,43 @@ enum ZipArchive {
 
     /// The readable and unreadable regular members, in the corpus walker's order (each
     /// directory's names sorted bytewise, depth first), as `TarArchive.members` gives them.
-    static func members(_ b: [UInt8]) throws(Damaged) -> [Member] {
-        guard let end = endRecord(b) else {
-            throw Damaged(offset: max(0, b.count - 22), reason: "no end of central directory record")
+    static func members(_ b: [UInt8]) throws(Damaged) -> [Member] { try members(.memory(b)) }
+
+    static func members(_ source: Source) throws(Damaged) -> [Member] {
+        let size = source.count
+        // The end record is in the last 64 KB + 22 bytes (its comment may be that long).
+        let tailStart = max(0, size - 22 - 0xFFFF)
+        guard let tail = source.bytes(tailStart, size - tailStart) else {
+            throw Damaged(offset: tailStart, reason: "cannot read the end of the archive")
         }
-        var disk = u16(b, end + 4)
-        var directoryDisk = u16(b, end + 6)
-        var count = UInt64(u16(b, end + 10))
-        var directorySize = UInt64(u32(b, end + 12))
-        var directoryOffset = UInt64(u32(b, end + 16))
+        guard let endInTail = endRecord(tail) else {
+            throw Damaged(offset: max(0, size - 22), reason: "no end of central directory record")
+        }
+        let end = tailStart + endInTail
+        let t = endInTail
+        var disk = u16(tail, t + 4)
+        var directoryDisk = u16(tail, t + 6)
+        var count = UInt64(u16(tail, t + 10))
+        var directorySize = UInt64(u32(tail, t + 12))
+        var directoryOffset = UInt64(u32(tail, t + 16))
         // The central directory ends where the end record (or ZIP64's, when there is one) starts.
         var directoryLimit = end
         if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF,
-            end >= 20, u32(b, end - 20) == zip64LocatorSignature
+            let locator = source.bytes(end - 20, 20), u32(locator, 0) == zip64LocatorSignature
         {
-            let at = u64(b, end - 20 + 8)
-            guard at <= UInt64(end - 20), end - 20 - Int(at) >= 56 else {
+            let at = u64(locator, 8)
+            guard at <= UInt64(end - 20), end - 20 - Int(at) >= 56, let z64 = source.bytes(Int(at), 56) else {
                 throw Damaged(offset: end - 20, reason: "ZIP64 locator points outside the archive")
             }
             let z = Int(at)
-            guard u32(b, z) == zip64EndSignature else {
+            guard u32(z64, 0) == zip64EndSignature else {
                 throw Damaged(offset: z, reason: "no ZIP64 end of central directory record")
             }
-            disk = Int(u32(b, z + 16))
-            directoryDisk = Int(u32(b, z + 20))
-            count = u64(b, z + 32)
-            directorySize = u64(b, z + 40)
-            directoryOffset = u64(b, z + 48)
+            disk = Int(u32(z64, 16))
+            directoryDisk = Int(u32(z64, 20))
+            count = u64(z64, 32)
+            directorySize = u64(z64, 40)
+            directoryOffset = u64(z64, 48)
             directoryLimit = z
         }
         guard disk == 0 && directoryDisk == 0 else {
@@ -111,18 +169,29 @@ enum ZipArchive {
             throw Damaged(offset: end, reason: "central directory outside the archive")
         }
         let start = Int(directoryOffset)
-        let limit = start + Int(directorySize)
-        guard Int(count) * 46 <= limit - start else {
+        guard Int(count) * 46 <= Int(directorySize) else {
             throw Damaged(offset: start, reason: "central directory too short for \(count) entries")
         }
+        guard directorySize <= UInt64(maxDirectoryBytes) else {
+            throw Damaged(
+                offset: start,
+                reason:
+                    "central directory of \(sizeText(Int(directorySize))) (at most \(sizeText(maxDirectoryBytes)) are read)"
+            )
+        }
+        guard let b = source.bytes(start, Int(directorySize)) else {
+            throw Damaged(offset: start, reason: "cannot read the central directory")
+        }
+        // Offsets in `b` are from the directory's start.
+        let limit = b.count
 
         var out: [Member] = []
         /// (local header offset, end of data) of every member, to find members sharing bytes.
         var spans: [(Int, Int, String)] = []
-        var p = start
+        var p = 0
         for _ in 0..<Int(count) {
             guard p + 46 <= limit, u32(b, p) == centralSignature else {
-                throw Damaged(offset: p, reason: "bad central directory entry")
+                throw Damaged(offset: start + p, reason: "bad central directory entry")
             }
             let madeBy = u16(b, p + 4)
             let flags = u16(b, p + 8)
@@ -136,7 +205,9 @@ enum ZipArchive {
             let external = u32(b, p + 38)
             var local = UInt64(u32(b, p + 42))
             let next = p + 46 + nameLength + extraLength + commentLength
-            guard next <= limit else { throw Damaged(offset: p, reason: "central directory entry runs past its end") }
+            guard next <= limit else {
+                throw Damaged(offset: start + p, reason: "central directory entry runs past its end")
+            }
             let rawName = b[(p + 46)..<(p + 46 + nameLength)]
             let name = decodeName(rawName, utf8: flags & 0x0800 != 0)
             // ZIP64: the fields that are 0xFFFFFFFF follow in the extra field 0x0001, in order.
@@ -165,13 +236,13 @@ enum ZipArchive {
             if isDirectory || isLink { continue }
             // Every offset is checked before it is read.
             guard local <= UInt64(start), UInt64(start) - local >= 30 else {
-                throw Damaged(offset: p, reason: "local header of \(name) outside the archive")
+                throw Damaged(offset: start + p, reason: "local header of \(name) outside the archive")
             }
             let h = Int(local)
-            guard u32(b, h) == localSignature else {
+            guard let header = source.bytes(h, 30), u32(header, 0) == localSignature else {
                 throw Damaged(offset: h, reason: "no local header for \(name)")
             }
-            let dataStart = h + 30 + u16(b, h + 26) + u16(b, h + 28)
+            let dataStart = h + 30 + u16(header, 26) + u16(header, 28)
             guard dataStart <= start, compressed <= UInt64(start - dataStart) else {
                 throw Damaged(offset: h, reason: "\(name) runs past the end of its data")
             }
@@ -227,77 +298,35 @@ enum ZipArchive {
 
     /// A member's bytes: at most `cap`, checked against the declared size and CRC-32.
     static func contents(of m: Member, in b: [UInt8], cap: Int) throws(ContentError) -> [UInt8] {
-        if let why = m.unreadable { throw .damaged(why) }
-        guard m.size <= cap else { throw .overCap(cap) }
-        var out: [UInt8]
-        if m.method == 0 {
-            guard m.data.count == m.size else {
-                throw .damaged("stored member holds \(m.data.count) bytes, its entry says \(m.size)")
-            }
-            out = Array(b[m.data])
-        } else {
-            out = try inflate(b, m.data, declared: m.size)
-        }
-        let sum = out.withUnsafeBufferPointer { p in
-            // zlib's crc32 takes a 32-bit length: in pieces.
-            var c = crc32(0, nil, 0)
-            var i = 0
-            while i < p.count {
-                let n = min(p.count - i, 1 << 30)
-                c = crc32(c, p.baseAddress! + i, uInt(n))
-                i += n
-            }
-            return UInt32(truncatingIfNeeded: c)
-        }
-        guard sum == m.crc else { throw .damaged("CRC-32 mismatch") }
-        return out
+        try contents(of: m, in: .memory(b), cap: cap)
     }
 
-    /// Raw-inflates `range` of `b` (no zlib or gzip header): exactly `declared` bytes, or an
-    /// error as soon as the stream gives more, ends early or is broken.
-    private static func inflate(_ b: [UInt8], _ range: Range<Int>, declared: Int) throws(ContentError) -> [UInt8] {
-        var strm = z_stream()
-        guard loupe_inflateInit2(&strm, -MAX_WBITS) == Z_OK else { throw .damaged("zlib init failed") }
-        defer { inflateEnd(&strm) }
+    static func contents(of m: Member, in source: Source, cap: Int) throws(ContentError) -> [UInt8] {
+        if let why = m.unreadable { throw .damaged(why) }
+        guard m.size <= cap else { throw .overCap(cap) }
+        if m.method == 0 && m.data.count != m.size {
+            throw .damaged("stored member holds \(m.data.count) bytes, its entry says \(m.size)")
+        }
+        let s = source.stream(m)
+        // Grown as it inflates: the declared size may lie.
         var out: [UInt8] = []
-        out.reserveCapacity(min(declared, 16 << 20))
+        out.reserveCapacity(min(m.size, 16 << 20))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let result: ContentError? = b.withUnsafeBufferPointer { all -> ContentError? in
-            var next = range.lowerBound
-            strm.next_in = UnsafeMutablePointer(mutating: all.baseAddress! + next)
-            strm.avail_in = 0
-            while true {
-                if strm.avail_in == 0 && next < range.upperBound {
-                    let n = min(range.upperBound - next, 1 << 30)
-                    strm.next_in = UnsafeMutablePointer(mutating: all.baseAddress! + next)
-                    strm.avail_in = uInt(n)
-                    next += n
-                }
-                let rc: Int32 = chunk.withUnsafeMutableBufferPointer { dst in
-                    strm.next_out = dst.baseAddress
-                    strm.avail_out = uInt(dst.count)
-                    return CZlib.inflate(&strm, Z_NO_FLUSH)
-                }
-                let produced = chunk.count - Int(strm.avail_out)
-                if out.count + produced > declared {
-                    return .damaged("inflates to more than the \(declared) bytes its entry says")
-                }
-                out.append(contentsOf: chunk[0..<produced])
-                if rc == Z_STREAM_END { return nil }
-                if rc == Z_BUF_ERROR && strm.avail_in == 0 && next >= range.upperBound {
-                    return .damaged("deflate data ends early")
-                }
-                guard rc == Z_OK || rc == Z_BUF_ERROR else {
-                    let msg = strm.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                    return .damaged("bad deflate data (\(msg))")
-                }
-            }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { s.read($0.baseAddress!, $0.count) }
+            if n == 0 { return out }
+            if n < 0 { throw .damaged(s.damageReason.map(describe) ?? s.failure ?? "read error") }
+            out += chunk[0..<n]
         }
-        if let result { throw result }
-        guard out.count == declared else {
-            throw .damaged("inflates to \(out.count) bytes, its entry says \(declared)")
+    }
+
+    /// A stream's damage as a member's: zlib's words for broken deflate data kept.
+    private static func describe(_ why: String) -> String {
+        switch why {
+        case "truncated": "deflate data ends early"
+        case _ where why.hasPrefix("inflates to") || why == "CRC-32 mismatch": why
+        default: "bad deflate data (\(why))"
         }
-        return out
     }
 
     /// `./a/b` → `a/b`; `/a` → `a`; `a/../../b` → `b`; `a\b` → `a/b`.
@@ -343,7 +372,7 @@ extension ZipArchive {
     /// size (20×, 16 MB at least, 1 GB at most), and all of them together at most `Gzip.outputCap`
     /// of the archive's size, so that neither one bomb nor many small ones can fill memory.
     struct Reader {
-        let bytes: [UInt8]
+        let source: Source
         let members: [Member]
         private let byPath: [String: Int]
         private let memberCap: (Int) -> Int
@@ -362,10 +391,17 @@ extension ZipArchive {
             _ bytes: [UInt8], _ members: [Member], memberCap: @escaping (Int) -> Int = Gzip.outputCap,
             totalCap: Int? = nil
         ) {
-            self.bytes = bytes
+            self.init(.memory(bytes), members, memberCap: memberCap, totalCap: totalCap)
+        }
+
+        init(
+            _ source: Source, _ members: [Member], memberCap: @escaping (Int) -> Int = Gzip.outputCap,
+            totalCap: Int? = nil
+        ) {
+            self.source = source
             self.members = members
             self.memberCap = memberCap
-            total = totalCap ?? Gzip.outputCap(compressedSize: bytes.count)
+            total = totalCap ?? Gzip.outputCap(compressedSize: source.count)
             left = total
             var byPath: [String: Int] = [:]
             for (k, m) in members.enumerated() where byPath[m.path] == nil { byPath[m.path] = k }
@@ -375,28 +411,40 @@ extension ZipArchive {
         /// The (first) member named `path`.
         func member(_ path: String) -> Member? { byPath[path].map { members[$0] } }
 
-        mutating func read(_ m: Member) throws(Failure) -> [UInt8] {
-            let own = memberCap(m.data.count)
-            let cap = min(own, left)
+        /// Checks member `m` against the caps (its own: `memberCap` of its stored size, or
+        /// `cap` when given; the archive's: what is `left`) by the size its entry declares (the
+        /// most it may give), and takes that from what is left.
+        mutating func reserve(_ m: Member, cap: Int? = nil) throws(Failure) {
+            if let why = m.unreadable { throw Failure(message: why) }
+            let own = cap ?? memberCap(m.data.count)
+            if m.size > own {
+                throw Failure(
+                    message: "member expands beyond \(sizeText(own)) (limit for \(m.data.count) stored bytes)")
+            }
+            if m.size > left {
+                throw Failure(
+                    message:
+                        "the archive's members expand beyond \(sizeText(total)) in all (limit for a \(source.count)-byte archive)",
+                    exhausted: true)
+            }
+            left -= m.size
+        }
+
+        /// A member's bytes (reserved first: see `reserve`); from any thread.
+        static func read(_ m: Member, in source: Source) throws(Failure) -> [UInt8] {
             do {
-                let out = try ZipArchive.contents(of: m, in: bytes, cap: cap)
-                left -= out.count
-                return out
+                return try ZipArchive.contents(of: m, in: source, cap: m.size)
             } catch {
                 switch error {
-                case .overCap where cap < own:
-                    throw Failure(
-                        message:
-                            "the archive's members expand beyond \(sizeText(total)) in all (limit for a \(bytes.count)-byte archive)",
-                        exhausted: true)
-                case .overCap:
-                    throw Failure(
-                        message: "member expands beyond \(sizeText(cap)) (limit for \(m.data.count) stored bytes)")
-                case .damaged(let why):
-                    throw Failure(message: m.unreadable == nil ? "damaged member: \(why)" : why)
+                case .overCap: throw Failure(message: "member expands beyond its declared \(m.size) bytes")
+                case .damaged(let why): throw Failure(message: "damaged member: \(why)")
                 }
             }
         }
 
+        mutating func read(_ m: Member) throws(Failure) -> [UInt8] {
+            try reserve(m)
+            return try Self.read(m, in: source)
+        }
     }
 }

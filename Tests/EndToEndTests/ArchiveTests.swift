@@ -64,4 +64,25 @@ struct ArchiveTests {
         #expect(hit?["source"] as? String == "archive/harbour-notices.txt.xz")
         #expect(hit?["title"] as? String == "Harbour notices for the winter season")
     }
+
+    /// The sample corpus's ZIP archive: each member an article named inside it; with every file
+    /// streamed (`LOUPE_STREAM_BYTES=1`), the archive is read from the file, members in the
+    /// same order.
+    @Test func sampleCorpusZipArchive() throws {
+        let (corpus, idx) = try Loupe.indexedCorpus()
+        let streamedIndex = corpus.deletingLastPathComponent().appendingPathComponent("zip-streamed").path
+        let r = try Loupe.run(
+            ["index", corpus.path, "--index", streamedIndex, "--no-topics"], env: ["LOUPE_STREAM_BYTES": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for index in [idx, streamedIndex] {
+            let o = Loupe.json(try Loupe.run(["find", "Tarrowby", "--index", index, "--json"]).stdout)
+            let hits = (o["hits"] as? [[String: Any]]) ?? []
+            #expect(
+                hits.compactMap { $0["source"] as? String }.sorted() == [
+                    "archive/chandlery-notices.zip/notices/rope-prices.txt",
+                    "archive/chandlery-notices.zip/notices/sail-loft.html",
+                ], "\(index)")
+            #expect(hits.contains { $0["title"] as? String == "Sail loft reopens above the chandlery" })
+        }
+    }
 }

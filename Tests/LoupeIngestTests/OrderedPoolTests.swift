@@ -69,4 +69,28 @@ struct OrderedPoolTests {
         #expect(got == Array(0..<40))
         #expect(counter.most == 1)
     }
+
+    /// `drain` hands back everything submitted so far (a large member is then streamed in its
+    /// place), and the pool goes on taking work.
+    @Test func drainDeliversWhatWasSubmittedAndThePoolGoesOn() {
+        let pool = OrderedPool<Int>(threads: 2)
+        var got: [Int] = []
+        for round in 0..<3 {
+            for i in 0..<20 {
+                pool.submit(
+                    weight: 1,
+                    {
+                        usleep(UInt32((i * 31) % 7) * 100)
+                        return round * 100 + i
+                    }, deliver: { got.append($0) })
+            }
+            pool.drain { got.append($0) }
+            #expect(got.count == 21 * round + 20)
+            got.append(-1)
+        }
+        pool.finish { got.append($0) }
+        var want: [Int] = []
+        for round in 0..<3 { want += (0..<20).map { round * 100 + $0 } + [-1] }
+        #expect(got == want)
+    }
 }

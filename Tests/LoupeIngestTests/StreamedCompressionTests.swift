@@ -238,4 +238,115 @@ struct StreamedCompressionTests {
         let t = try Self.streamed(Array(tar.prefix(512 + 10)), "cut.tar")
         #expect(t.diagnostics.contains { $0.path == "dumps/cut.tar" && $0.message.contains("runs past the end") })
     }
+
+    /// Large ZIP archives are read from the file (central directory, then members with `pread`):
+    /// the same articles in the same order as the archive read whole; a large member in a
+    /// streamable format streams, and its damage is the archive's; a small member's is its own.
+    @Test func zipArchivesStreamFromTheFile() throws {
+        let lines = (0..<120).map { "{\"id\":\"z\($0)\",\"title\":\"Zipped \($0)\",\"text\":\"zqzipline \($0)\"}" }
+        let jsonl = lines.joined(separator: "\n") + "\n"
+        var hidden = TestZip.Entry("__MACOSX/._b.txt", "Hidden\n\nzqhidden")
+        hidden.deflate = false
+        let entries: [TestZip.Entry] = [
+            .init("b/second.txt", "Second story\n\nzqzip second"),
+            .init("dump/lines.jsonl", jsonl),
+            .init("a/first.txt", "First story\n\nzqzip first", deflate: false),
+            .init("a/broken.xml", "<?xml version=\"1.0\"?><rss><channel><item>"),
+            hidden,
+            .init("c/nested.tar", TarTests.archive([TarTests.entry("x.txt", Array("Inner\n\nzqinner".utf8))])),
+        ]
+        for zip64 in [false, true] {
+            let zip = TestZip.archive(entries, zip64: zip64)
+            let whole = ArticleLoading.load(zip, relativePath: "dumps/z.zip")
+            #expect(whole.articles.count == 122)
+            // Threshold 1: every member in a streamable format streams; the archive's size: none.
+            for threshold in [1, zip.count] {
+                let (fd, file) = try Self.open(zip, "z.zip")
+                close(fd)
+                var got: [Article] = []
+                let d = try #require(ArticleLoading.stream(file, threshold: threshold) { got.append($0) })
+                #expect(got.map(\.source) == whole.articles.map(\.source), "\(threshold)")
+                #expect(got.map(\.title) == whole.articles.map(\.title))
+                // The broken feed's error: its own when read whole, the archive's when it streamed.
+                let errors = d.filter { $0.severity == .error }
+                if threshold == 1 {
+                    #expect(errors.map(\.path) == ["dumps/z.zip"], "\(d)")
+                    #expect(errors.first?.message.hasPrefix("a/broken.xml:") == true, "\(d)")
+                } else {
+                    #expect(errors.map(\.path) == ["dumps/z.zip/a/broken.xml"], "\(d)")
+                }
+                #expect(d.contains { $0.path == "dumps/z.zip/c/nested.tar" && $0.message.contains("archive inside") })
+            }
+        }
+        // A streamed member that fails its CRC: an error of the archive, after its articles.
+        var bad = TestZip.Entry("dump/lines.jsonl", jsonl)
+        bad.crc = 0x1234_5678
+        var cut = TestZip.Entry("b/cut.txt", "Cut story\n\nzqzip cut")
+        cut.crc = 0x1234_5678
+        let damaged = TestZip.archive([.init("a/first.txt", "First\n\nzqzip first"), bad, cut])
+        let (fd, file) = try Self.open(damaged, "bad.zip")
+        close(fd)
+        var got: [Article] = []
+        let d = try #require(ArticleLoading.stream(file, threshold: 1) { got.append($0) })
+        #expect(
+            d.contains {
+                $0.path == "dumps/bad.zip" && $0.severity == .error
+                    && $0.message == "dump/lines.jsonl: deflate data is damaged (CRC-32 mismatch)"
+            }, "\(d)")
+        // The small member's damage is its own.
+        #expect(
+            d.contains {
+                $0.path == "dumps/bad.zip/b/cut.txt" && $0.message == "damaged member: CRC-32 mismatch; skipped"
+            })
+        // A member declaring more than the archive may expand to in all: the rest is not read.
+        var huge = TestZip.Entry("a/huge.txt", "tiny")
+        huge.size = Int(UInt32.max) - 1
+        let (hfd, hfile) = try Self.open(TestZip.archive([huge, .init("b/ok.txt", "Ok\n\nzqok")]), "huge.zip")
+        close(hfd)
+        let h = try #require(ArticleLoading.stream(hfile, threshold: 100) { _ in })
+        #expect(h.contains { $0.path == "dumps/huge.zip/a/huge.txt" && $0.message.contains("expands beyond") }, "\(h)")
+        // A Word document is not an archive of files: read whole.
+        let docx = TestZip.archive([
+            .init("[Content_Types].xml", "<Types/>"), .init("word/document.xml", "<w:document/>"),
+        ])
+        let (dfd, dfile) = try Self.open(docx, "d.docx")
+        close(dfd)
+        #expect(ArticleLoading.stream(dfile, threshold: 1) { _ in } == nil)
+        // Damaged: no end record.
+        let (gfd, gfile) = try Self.open(Array(damaged.prefix(damaged.count - 10)), "cut.zip")
+        close(gfd)
+        let g = try #require(ArticleLoading.stream(gfile, threshold: 1) { _ in })
+        #expect(g.map(\.message).contains { $0.hasPrefix("damaged zip archive at byte") }, "\(g)")
+    }
+
+    /// A member window of a file: stored or deflated, its size and CRC-32 checked at its end, a
+    /// file shorter than its directory says is damage.
+    @Test func zipMemberWindowsAreChecked() throws {
+        let text = Array(String(repeating: "window text ", count: 500).utf8)
+        let packed = TestZip.deflate(text)
+        let file = [UInt8](repeating: 0x55, count: 100) + packed + text + [UInt8](repeating: 0x55, count: 50)
+        let (fd, _) = try Self.open(file, "w.bin")
+        defer { close(fd) }
+        let crc = TestZip.crc(text)
+        let deflated = 100..<(100 + packed.count)
+        let stored = deflated.upperBound..<(deflated.upperBound + text.count)
+        #expect(Self.drain(ByteStream(fd: fd, member: deflated, kind: .deflate, size: text.count, crc: crc)) == text)
+        #expect(Self.drain(ByteStream(fd: fd, member: stored, kind: .plain, size: text.count, crc: crc)) == text)
+        let wrong = ByteStream(fd: fd, member: stored, kind: .plain, size: text.count, crc: crc ^ 1)
+        #expect(Self.drain(wrong) == nil)
+        #expect(wrong.failure == "file data is damaged (CRC-32 mismatch)")
+        let short = ByteStream(fd: fd, member: deflated, kind: .deflate, size: text.count + 1, crc: crc)
+        #expect(Self.drain(short) == nil)
+        #expect(short.damageReason == "inflates to \(text.count) bytes, its entry says \(text.count + 1)")
+        let long = ByteStream(fd: fd, member: stored, kind: .plain, size: 10, crc: crc)
+        #expect(Self.drain(long) == nil)
+        #expect(long.damageReason == "inflates to more than the 10 bytes its entry says")
+        // A window past the end of the file.
+        let past = ByteStream(
+            fd: fd, member: stored.lowerBound..<(file.count + 10), kind: .plain, size: 1 << 20, crc: 0)
+        #expect(Self.drain(past) == nil)
+        #expect(past.damageReason == "truncated")
+        // The descriptor's own offset is not moved.
+        #expect(lseek(fd, 0, SEEK_CUR) == 0)
+    }
 }
