@@ -72,7 +72,8 @@ struct ShowCommand: ParsableCommand {
         if let l = article.link { print(l) }
         if !article.categories.isEmpty { print("categories: " + article.categories.joined(separator: ", ")) }
         print("")
-        print(article.body)
+        // (A text file's body starts with the blank line after its title line: one blank line shown.)
+        print(article.body.drop(while: \.isNewline))
     }
 }
 

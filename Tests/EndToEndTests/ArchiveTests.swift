@@ -84,5 +84,12 @@ struct ArchiveTests {
                 ], "\(index)")
             #expect(hits.contains { $0["title"] as? String == "Sail loft reopens above the chandlery" })
         }
+        // `show` takes a member's path; one blank line between the header and a text's body.
+        let shown = try Loupe.run(["show", "archive/chandlery-notices.zip/notices/rope-prices.txt", "--index", idx])
+        #expect(
+            shown.stdout.hasPrefix(
+                "Chandlery raises rope prices for the spring refit\n"
+                    + "archive/chandlery-notices.zip/notices/rope-prices.txt\n\nTarrowby's chandlery"),
+            "\(shown.stdout)")
     }
 }
