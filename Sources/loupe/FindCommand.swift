@@ -113,11 +113,23 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Treat every query as plain words: no operators, quotes or fields.")
     var plain = false
 
+    @Flag(
+        help:
+            "Group copies of one story (near-identical bodies: syndicated duplicates, feed repeats) under their best-ranked hit, listed with it; --limit and --offset count groups."
+    )
+    var groupCopies = false
+
+    /// The most hits fetched to fill a page of groups.
+    static let maxGrouped = 20_000
+
     func validate() throws {
         if let o = unknownOption { throw ValidationError("Unknown option '\(o)'") }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 && offset <= 1_000_000 else { throw ValidationError("--offset takes 0 to 1000000") }
         guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }
+        guard !groupCopies || batch == nil else {
+            throw ValidationError("--group-copies groups one query's hits, not --batch")
+        }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 hits") }
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
@@ -165,45 +177,45 @@ struct FindCommand: ParsableCommand {
         }
         let bound: BoundQuery
         let ranked: BoundQuery
-        var result: SearchResult
         do {
             // Feedback changes the ranking only: highlights and the exact total follow the query.
             bound = try searcher.prepare(node)
             ranked = try searcher.withFeedback(bound, settings: feedbackSettings)
-            let want = offset + limit
-            if sort == .relevance {
-                // Ties are ordered by date and id below, so every hit tied with the page's last
-                // one is fetched: pages then never share or skip a hit.
-                var fetch = want
-                repeat {
-                    result = try searcher.search(ranked, limit: fetch + 1)
-                    let h = result.hits
-                    if want == 0 || h.count <= fetch || h[want - 1].score != h[h.count - 1].score { break }
-                    fetch *= 2
-                } while true
-            } else {
-                result = try searcher.searchByDate(ranked, limit: want, newestFirst: sort == .newest)
-            }
         } catch let e as QueryError {
             throw fail(e.message)
         } catch {
             throw fail("\(error)")
         }
-        for n in result.notes { printErr("loupe: note: \(n)") }
         let analyzer = Analyzer(reader.analyzer)
-        // Stable order: score, then date (newest first), then id (by date: as searched).
         var articles: [Int: Article] = [:]
-        for h in result.hits { articles[h.doc] = try? reader.article(h.doc) }
-        if sort == .relevance {
-            result.hits.sort { x, y in
-                if x.score != y.score { return x.score > y.score }
-                let dx = articles[x.doc]?.date ?? ""
-                let dy = articles[y.doc]?.date ?? ""
-                if dx != dy { return dx > dy }
-                return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
+        var result: SearchResult
+        // Hits fetched: the page's, or with copies grouped, enough for the page's groups (more
+        // when copies took too many).
+        var want = offset + limit
+        if groupCopies { want = min(max(want * 4, want + 50), Self.maxGrouped) }
+        var groups: [(leader: Int, copies: [Int])] = []
+        var sketches: [Int: [UInt64]] = [:]
+        while true {
+            result = try fetch(want, ranked, searcher, &articles)
+            guard groupCopies else { break }
+            for h in result.hits where sketches[h.doc] == nil {
+                sketches[h.doc] = articles[h.doc].map { Copies.sketch($0, analyzer: analyzer) } ?? []
             }
+            groups = Copies.group(result.hits.map { sketches[$0.doc] ?? [] })
+            if groups.count >= offset + limit || result.hits.count < want || want >= Self.maxGrouped { break }
+            want = min(want * 2, Self.maxGrouped)
         }
-        result.hits = Array(result.hits.dropFirst(offset).prefix(limit))
+        for n in result.notes { printErr("loupe: note: \(n)") }
+        var copies: [Int: [String]] = [:]
+        if groupCopies {
+            let page = groups.dropFirst(offset).prefix(limit)
+            for g in page where !g.copies.isEmpty {
+                copies[result.hits[g.leader].doc] = g.copies.map { articles[result.hits[$0].doc]?.id ?? "" }
+            }
+            result.hits = page.map { result.hits[$0.leader] }
+        } else {
+            result.hits = Array(result.hits.dropFirst(offset).prefix(limit))
+        }
         var outHits: [JSONHit] = []
         var explanations: [[String]] = []
         for (i, h) in result.hits.enumerated() {
@@ -227,7 +239,7 @@ struct FindCommand: ParsableCommand {
                     titleHighlights: SnippetBuilder.titleHighlights(article: a, spans: spans, analyzer: analyzer).map {
                         [$0.lowerBound, $0.upperBound]
                     },
-                    explanation: explain ? explanations[i] : nil))
+                    explanation: explain ? explanations[i] : nil, copies: groupCopies ? copies[h.doc] ?? [] : nil))
         }
         if json {
             let out = JSONResult(
@@ -264,15 +276,57 @@ struct FindCommand: ParsableCommand {
                     colour
                     ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")
                 for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
+                if let c = h.copies, !c.isEmpty {
+                    let list = c.prefix(5).map(Terminal.clean).joined(separator: ", ") + (c.count > 5 ? ", …" : "")
+                    print("   also (\(counted(c.count, "copy", plural: "copies"))): " + list)
+                }
                 if let e = h.explanation { for l in e { print("     " + l) } }
             }
             let shown = outHits.count
             let range = shown == 0 ? "none" : "\(offset + 1)–\(offset + shown)"
             printErr(
                 counted(result.total, "matching article")
-                    + (offset > 0 ? ", \(range) shown" : shown < result.total ? ", top \(shown) shown" : ""))
+                    + (offset > 0 ? ", \(range) shown" : shown < result.total ? ", top \(shown) shown" : "")
+                    + (copies.isEmpty ? "" : " (copies grouped)"))
         }
         if result.total == 0 { throw ExitCode(1) }
+    }
+
+    /// The best `want` hits (by relevance: every hit tied with the last one too, so that pages
+    /// never share or skip a hit), in a stable order (score, then date, newest first, then id; by
+    /// date: as searched), their articles read into `articles`.
+    private func fetch(
+        _ want: Int, _ ranked: BoundQuery, _ searcher: Searcher, _ articles: inout [Int: Article]
+    ) throws -> SearchResult {
+        var result: SearchResult
+        do {
+            if sort == .relevance {
+                var fetch = want
+                repeat {
+                    result = try searcher.search(ranked, limit: fetch + 1)
+                    let h = result.hits
+                    if want == 0 || h.count <= fetch || h[want - 1].score != h[h.count - 1].score { break }
+                    fetch *= 2
+                } while true
+            } else {
+                result = try searcher.searchByDate(ranked, limit: want, newestFirst: sort == .newest)
+            }
+        } catch let e as QueryError {
+            throw fail(e.message)
+        } catch {
+            throw fail("\(error)")
+        }
+        for h in result.hits where articles[h.doc] == nil { articles[h.doc] = try? searcher.reader.article(h.doc) }
+        if sort == .relevance {
+            result.hits.sort { x, y in
+                if x.score != y.score { return x.score > y.score }
+                let dx = articles[x.doc]?.date ?? ""
+                let dy = articles[y.doc]?.date ?? ""
+                if dx != dy { return dx > dy }
+                return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
+            }
+        }
+        return result
     }
 
     private func runBatch(_ path: String, _ reader: IndexReader) throws {
@@ -563,9 +617,12 @@ struct JSONHit: Encodable {
     /// The title's matched words, as UTF-8 byte ranges into `title`.
     var titleHighlights: [[Int]]
     var explanation: [String]?
+    /// With `--group-copies`: the ids of the hit's copies.
+    var copies: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case rank, id, score, title, date, authors, categories, source, link, snippet, highlights, matches, explanation
+        case copies
         case snippetText = "snippet_text"
         case titleHighlights = "title_highlights"
     }
@@ -587,6 +644,7 @@ struct JSONHit: Encodable {
         try c.encode(matches, forKey: .matches)
         try c.encode(titleHighlights, forKey: .titleHighlights)
         try c.encodeIfPresent(explanation, forKey: .explanation)
+        try c.encodeIfPresent(copies, forKey: .copies)
     }
 }
 

@@ -346,4 +346,41 @@ struct FoundationTests {
         #expect(r.stderr.contains("column 6"), "\(r.stderr)")
         #expect(r.stderr.contains("     ^"))
     }
+
+    /// `find --group-copies`: copies of one story (the same body under other titles or files)
+    /// are listed under their best-ranked hit; --limit and --offset count groups; without the
+    /// flag every copy is a hit of its own.
+    @Test func findGroupsCopies() throws {
+        let dir = try Loupe.tempDir()
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let body =
+            "The island ferry crews returned to work on Monday after a three day zqstrike over rota changes, the union said, and the first sailing left at seven."
+        for (name, title) in [("a", "Ferry zqstrike ends"), ("b", "Ferry zqstrike ends"), ("c", "Crews back at work")] {
+            try "\(title)\n\n\(body)\n".write(
+                to: corpus.appendingPathComponent("\(name).txt"), atomically: true, encoding: .utf8)
+        }
+        try
+            "Fares rise\n\nFares will rise in spring, the operator said, after the zqstrike cost it a week of sailings.\n"
+            .write(to: corpus.appendingPathComponent("d.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("i").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        func ids(_ args: [String]) throws -> [[String]] {
+            let o = Loupe.json(try Loupe.run(["find", "zqstrike ferry", "--index", idx, "--json"] + args).stdout)
+            return ((o["hits"] as? [[String: Any]]) ?? []).map {
+                [$0["id"] as? String ?? ""] + (($0["copies"] as? [String]) ?? [])
+            }
+        }
+        #expect(try ids([]) == [["a.txt"], ["b.txt"], ["c.txt"], ["d.txt"]])
+        #expect(try ids(["--group-copies"]) == [["a.txt", "b.txt", "c.txt"], ["d.txt"]])
+        #expect(try ids(["--group-copies", "--limit", "1"]) == [["a.txt", "b.txt", "c.txt"]])
+        #expect(try ids(["--group-copies", "--offset", "1"]) == [["d.txt"]])
+        let text = try Loupe.run(["find", "zqstrike ferry", "--index", idx, "--group-copies"])
+        #expect(text.stdout.contains("   also (2 copies): b.txt, c.txt\n"), "\(text.stdout)")
+        #expect(text.stderr.contains("4 matching articles, top 2 shown (copies grouped)"), "\(text.stderr)")
+        let queries = dir.appendingPathComponent("q.tsv")
+        try "q\tzqstrike\n".write(to: queries, atomically: true, encoding: .utf8)
+        let batch = try Loupe.run(["find", "--batch", queries.path, "--index", idx, "--group-copies"])
+        #expect(batch.status == 2)
+    }
 }

@@ -33,7 +33,7 @@ public struct RelatedOptions: Sendable {
     public var minDocFreq = 2
     public var maxDocFraction: Double = 1.0
     public var titleBoost: Float = 2
-    public var copyThreshold: Double = 0.8
+    public var copyThreshold: Double = Copies.defaultThreshold
     /// Favour articles dated near the source: a hit's score is divided by
     /// `1 + |days apart| / dateScaleDays` (nil: no date preference). Undated articles are not
     /// penalised.
@@ -305,62 +305,6 @@ public final class RelatedFinder {
         return top.map { (stems.term($0.id), $0.weight, $0.idf) }
     }
 
-    /// Bottom-k MinHash sketch of word 4-shingles of a text.
-    static func sketch(_ text: String, analyzer: Analyzer, k: Int = 64) -> [UInt64] {
-        var words: [UInt64] = []
-        analyzer.analyze(text) { tok in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in tok.term {
-                h ^= UInt64(b)
-                h = h &* 0x100_0000_01b3
-            }
-            words.append(h)
-        }
-        // The k smallest distinct shingle hashes (sorted, duplicates dropped: no hash set).
-        var shingles: [UInt64] = []
-        if words.count < 4 {
-            shingles.append(words.reduce(0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0xff51_afd7_ed55_8ccd })
-        } else {
-            shingles.reserveCapacity(words.count - 3)
-            for i in 0...(words.count - 4) {
-                var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-                for j in 0..<4 { h = (h ^ words[i + j]) &* 0xff51_afd7_ed55_8ccd }
-                shingles.append(h ^ (h >> 29))
-            }
-        }
-        shingles.sort()
-        var out: [UInt64] = []
-        out.reserveCapacity(k)
-        for h in shingles where out.last != h {
-            out.append(h)
-            if out.count == k { break }
-        }
-        return out
-    }
-
-    /// Estimated Jaccard similarity of two bottom-k sketches.
-    static func similarity(_ a: [UInt64], _ b: [UInt64]) -> Double {
-        if a.isEmpty || b.isEmpty { return 0 }
-        let k = min(64, max(a.count, b.count))
-        var i = 0
-        var j = 0
-        var seen = 0
-        var common = 0
-        while seen < k && (i < a.count || j < b.count) {
-            if j >= b.count || (i < a.count && a[i] < b[j]) {
-                i += 1
-            } else if i >= a.count || b[j] < a[i] {
-                j += 1
-            } else {
-                common += 1
-                i += 1
-                j += 1
-            }
-            seen += 1
-        }
-        return Double(common) / Double(max(seen, 1))
-    }
-
     /// An article's title as (stem id, log(1 + tf) × idf), in first-occurrence order (for the
     /// titles' topic cosine: scale does not matter).
     private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
@@ -523,9 +467,7 @@ public final class RelatedFinder {
                 return d != DateColumn.undated && abs(Double(d - center)) <= span
             }
         }
-        // Copies are judged on the body (syndicated copies often retitle a story).
-        func text(_ a: Article) -> String { a.body.isEmpty ? a.title : a.body }
-        let sourceSketch = RelatedFinder.sketch(text(source), analyzer: analyzer)
+        let sourceSketch = Copies.sketch(source, analyzer: analyzer)
         let sourceSeconds = DateColumn.seconds(source.date)
         if let scale = options.dateScaleDays, sourceSeconds != DateColumn.undated {
             var rescored: [Hit] = []
@@ -570,12 +512,12 @@ public final class RelatedFinder {
         var copiesOfSource: [Int] = []
         for h in result.hits where h.doc != sourceDoc {
             guard let a = articles[h.doc] else { continue }
-            let sk = RelatedFinder.sketch(text(a), analyzer: analyzer)
-            if RelatedFinder.similarity(sk, sourceSketch) >= options.copyThreshold {
+            let sk = Copies.sketch(a, analyzer: analyzer)
+            if Copies.similarity(sk, sourceSketch) >= options.copyThreshold {
                 copiesOfSource.append(h.doc)
                 continue
             }
-            if let g = sketches.firstIndex(where: { RelatedFinder.similarity($0, sk) >= options.copyThreshold }) {
+            if let g = sketches.firstIndex(where: { Copies.similarity($0, sk) >= options.copyThreshold }) {
                 hits[g].copies.append(h.doc)
                 continue
             }
