@@ -13,7 +13,7 @@ import LoupeCore
 /// - `<DOC>` / `<DOC ...>` → `trec` (TREC `<DOC><DOCNO>` files, no root element);
 ///   lowercase `<doc id=...>` → `wikiExtractor`;
 /// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
-/// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem` → `newsML`;
+/// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem`, `newsitem` (Reuters Corpus RCV1) → `newsML`;
 /// - XML root `rss`, `RDF`, `feed` → `feed`;
 /// - XML root `mediawiki` (a MediaWiki XML export, `http://www.mediawiki.org/xml/export-0.N/`)
 ///   → `mediaWiki`;
@@ -135,7 +135,7 @@ public enum ArticleFormat: String, Sendable {
         if MarkupScan.equalsIgnoringCase(name, "doc") { return .trec }
         if name == "REUTERS" || name == "LEWIS" { return .reuters }
         switch name {
-        case "nitf", "NewsML", "newsMessage", "newsItem": return .newsML
+        case "nitf", "NewsML", "newsMessage", "newsItem", "newsitem": return .newsML
         case "rss", "RDF", "feed": return .feed
         case "mediawiki": return .mediaWiki
         default: return .xml
@@ -198,7 +198,9 @@ public enum ArticleLoading {
     /// 2: RTF, legacy Word, mbox and WARC files; text opening with `<NAME>` no longer XML.
     /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before),
     /// the news JSON fields, and mail attachments (`.eml` and mbox files read again for them).
-    public static let version = 4
+    /// 4: xz and bzip2, MediaWiki exports, CSV, archives attached to mail.
+    /// 5: Reuters Corpus (RCV1) `newsitem` files (read as one generic XML article before).
+    public static let version = 5
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
@@ -217,7 +219,7 @@ public enum ArticleLoading {
             return true
         }
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
-        return old < 4 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml."))
+        return old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml."))
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).

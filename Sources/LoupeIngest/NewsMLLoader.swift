@@ -28,6 +28,14 @@ import LoupeCore
 ///   `contentMeta/creator` (a creator's `literal` or `qcode` alone is an agency or a login,
 ///   not a name).
 ///
+/// - **Reuters Corpus (RCV1, RCV2)** (root `newsitem`, one story a file): title `headline`
+///   (else `title`, which prefixes a country: `MEXICO: …`); body the `text` paragraphs; date
+///   `@date` (else the `dc.date.created` metadata); id `@itemid`, unique within its collection,
+///   so scoped to the file's directory as Reuters-21578's NEWID is; authors `byline`;
+///   categories the codes of `metadata/codes`: topics as written (`C15`, `E11`, `GCAT`),
+///   countries and industries prefixed (`country:MEX`, `industry:I81402`). The `dateline`
+///   (where the story was filed) and `copyright` are not text.
+///
 /// Author values go through `Bylines.names`; agencies' initials (`gr/bp`) stay as written.
 ///
 /// Dates in ISO 8601 basic format (`20151210T191044Z`) are normalised too. Items with neither
@@ -64,7 +72,7 @@ public struct NewsMLLoader {
             result.diagnostics.append(Diagnostic(path: relativePath, line: 1, message: what, severity: .error))
             return result
         }
-        if dialect == .nitf, let item = p.current { p.items.append(item) }
+        if dialect == .nitf || dialect == .rcv1, let item = p.current { p.items.append(item) }
         var skipped = 0
         for item in p.items {
             let n = result.articles.count
@@ -83,10 +91,10 @@ public struct NewsMLLoader {
                     path: relativePath, message: "\(skipped) news item(s) with neither headline nor text skipped",
                     severity: .note))
         }
-        return result
+        return dialect == .rcv1 ? ArticleLoading.scoped(result, relativePath) : result
     }
 
-    enum Dialect { case nitf, newsML1, g2 }
+    enum Dialect { case nitf, newsML1, g2, rcv1 }
 
     struct Item {
         var guid = ""
@@ -135,6 +143,9 @@ public struct NewsMLLoader {
         case .g2:
             order = ["versionCreated", "firstCreated", "contentCreated"]
             id = item.guid.isEmpty ? "\(relativePath)#\(position)" : item.guid
+        case .rcv1:
+            order = ["date", "dc.date.created"]
+            id = item.guid.isEmpty ? relativePath : item.guid
         }
         id = id.trimmingWhitespace()
         var date: String?
@@ -184,6 +195,8 @@ public struct NewsMLLoader {
         /// Depth of the `person` (collected) or `byttl` (skipped) open in the byline; -1: none.
         var bylineChildDepth = -1
         var bylineChildIsPerson = false
+        /// RCV1: the `class` of the `codes` element open (topics, countries, industries).
+        var codesClass = ""
 
         static let blockNames: Set<String> = [
             "p", "P", "br", "div", "li", "tr", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hl1", "hl2", "block",
@@ -203,6 +216,12 @@ public struct NewsMLLoader {
                     itemDepth = depth
                 case "NewsML": dialect = .newsML1
                 case "newsMessage", "newsItem": dialect = .g2
+                case "newsitem":
+                    dialect = .rcv1
+                    current = Item()
+                    itemDepth = depth
+                    current?.guid = r.attribute("itemid") ?? ""
+                    if let d = r.attribute("date") { current?.dates["date"] = d }
                 default: break
                 }
             }
@@ -306,6 +325,28 @@ public struct NewsMLLoader {
                 case "inlineXML", "inlineData": if !empty { bodyDepth = depth }
                 default: break
                 }
+            case .rcv1?:
+                switch name {
+                case "headline", "title": if parent == "newsitem" { open(name, depth, empty) }
+                case "byline": if parent == "newsitem" { open("by", depth, empty) }
+                case "text": if parent == "newsitem" && !empty { bodyDepth = depth }
+                case "codes": codesClass = r.attribute("class") ?? ""
+                case "code":
+                    if parent == "codes", let v = r.attribute("code") {
+                        if codesClass.hasPrefix("bip:topics") {
+                            addCategory(v)
+                        } else if codesClass.hasPrefix("bip:countries") {
+                            addCategory("country:" + v)
+                        } else if codesClass.hasPrefix("bip:industries") {
+                            addCategory("industry:" + v)
+                        }
+                    }
+                case "dc":
+                    if r.attribute("element") == "dc.date.created", let v = r.attribute("value") {
+                        current?.dates["dc.date.created"] = v
+                    }
+                default: break
+                }
             case nil:
                 break
             }
@@ -373,7 +414,7 @@ public struct NewsMLLoader {
                 current?.body += closesBody || Self.blockNames.contains(name) ? "\n" : " "
                 return
             }
-            if dialect != .nitf, current != nil, depth == itemDepth {
+            if dialect != .nitf && dialect != .rcv1, current != nil, depth == itemDepth {
                 items.append(current!)
                 current = nil
                 itemDepth = -1

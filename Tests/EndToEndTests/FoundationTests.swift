@@ -77,12 +77,12 @@ struct FoundationTests {
         let r = try Loupe.run(["index", corpus.path, "--index", idx])
         #expect(r.status == 0)
         // files, articles, MB, seconds
-        #expect(r.stdout.contains("indexed 34 files, 63 articles"), "\(r.stdout)")
+        #expect(r.stdout.contains("indexed 35 files, 64 articles"), "\(r.stdout)")
         #expect(r.stdout.contains(" MB in ") && r.stdout.hasSuffix(" s\n"))
         let j = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--rebuild"])
         let o = Loupe.json(j.stdout)
-        #expect(o["articles"] as? Int == 63)
-        #expect(o["files"] as? Int == 34)
+        #expect(o["articles"] as? Int == 64)
+        #expect(o["files"] as? Int == 35)
     }
 
     /// Counts of one are singular in the summaries: "1 file", "1 article", "1 file removed".
@@ -274,15 +274,15 @@ struct FoundationTests {
         let idx = corpus.deletingLastPathComponent().appendingPathComponent("i").path
         #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
         var o = Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)
-        #expect(o["datedArticles"] as? Int == 51 && o["articlesWithAuthors"] as? Int == 27, "\(o)")
+        #expect(o["datedArticles"] as? Int == 52 && o["articlesWithAuthors"] as? Int == 28, "\(o)")
         #expect(o["firstDate"] as? String == "1987-03-06" && o["lastDate"] as? String == "2024-08-11")
         try FileManager.default.removeItem(at: corpus.appendingPathComponent("pages/harbour-dredging.html"))
         #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
         o = Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)
-        #expect(o["datedArticles"] as? Int == 50 && o["articlesWithAuthors"] as? Int == 26, "\(o)")
+        #expect(o["datedArticles"] as? Int == 51 && o["articlesWithAuthors"] as? Int == 27, "\(o)")
         let text = try Loupe.run(["stats", "--index", idx]).stdout
         #expect(
-            text.contains("dated         50 (1987-03-06 to 2024-08-11)") && text.contains("with authors  26"), "\(text)"
+            text.contains("dated         51 (1987-03-06 to 2024-08-11)") && text.contains("with authors  27"), "\(text)"
         )
     }
 
@@ -331,6 +331,19 @@ struct FoundationTests {
         let rh = Loupe.json(rss.stdout)["hits"] as? [[String: Any]] ?? []
         #expect(rh.first?["id"] as? String == "world-0002")
         #expect(rh.first?["date"] as? String == "2007-07-30T14:05:00Z")
+    }
+
+    /// The sample corpus's Reuters Corpus (RCV1) item: id, byline, date and topic codes.
+    @Test func reutersCorpusItemSample() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let o = Loupe.json(try Loupe.run(["find", "category:C42 dockers", "--index", index, "--json"]).stdout)
+        let hit = (o["hits"] as? [[String: Any]])?.first
+        #expect(hit?["id"] as? String == "31275")
+        #expect(hit?["source"] as? String == "wire/31275newsML.xml")
+        #expect(hit?["title"] as? String == "Porthaven dockers end overtime ban after pay offer.")
+        #expect(hit?["authors"] as? [String] == ["Nell Skerrow"])
+        #expect(hit?["date"] as? String == "1996-10-14")
+        #expect(try Loupe.run(["show", "31275", "--index", index]).status == 0)
     }
 
     @Test func checkPassesOnFreshIndex() throws {

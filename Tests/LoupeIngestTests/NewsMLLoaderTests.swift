@@ -200,8 +200,10 @@ struct NewsMLLoaderTests {
             ).articles.first?.authors
         }
         #expect(authors("<byline>By KIM DOE<byttl>Wire Business Writer</byttl></byline>") == ["KIM DOE"])
-        #expect(authors("<byline>\n By <person>Lee Roe</person>\n <byttl>Network Online</byttl></byline>") == ["Lee Roe"])
-        #expect(authors("<byline>By<person>Ann Poe</person> and <person>Bo Moe</person></byline>") == ["Ann Poe", "Bo Moe"])
+        #expect(
+            authors("<byline>\n By <person>Lee Roe</person>\n <byttl>Network Online</byttl></byline>") == ["Lee Roe"])
+        #expect(
+            authors("<byline>By<person>Ann Poe</person> and <person>Bo Moe</person></byline>") == ["Ann Poe", "Bo Moe"])
         #expect(authors("<byline>By Ann Poe, Press Association Political Correspondent</byline>") == ["Ann Poe"])
         #expect(authors("<byline>zq/xy</byline>") == ["zq/xy"])
         #expect(authors("<byline/>") == [])
@@ -272,5 +274,50 @@ struct NewsMLLoaderTests {
         }
         #expect(ArticleFormat.detect(Array("<!DOCTYPE nitf SYSTEM \"nitf.dtd\"><nitf/>".utf8)) == .newsML)
         #expect(ArticleFormat.detect(Array("<rss version=\"2.0\"/>".utf8)) == .feed)
+    }
+
+    /// Reuters Corpus (RCV1/RCV2) `newsitem` files: the headline without the country prefix,
+    /// the paragraphs, `@date`, `@itemid` scoped to the directory, the byline, the topic codes
+    /// (countries and industries prefixed); dateline, copyright and metadata are not text.
+    @Test func reutersCorpusNewsItem() {
+        let xml = """
+            <?xml version="1.0" encoding="iso-8859-1" ?>
+            <newsitem itemid="40017" id="root" date="1996-09-02" xml:lang="en">
+            <title>FRANCE: Ferry operators cut winter crossings.</title>
+            <headline>Ferry operators cut winter crossings.</headline>
+            <byline>Ana Zqwriter</byline>
+            <dateline>CALAIS 1996-09-02</dateline>
+            <text>
+            <p>Two ferry operators will cut zqwinter crossings.</p>
+            <p>Fares stay the same, they said.</p>
+            </text>
+            <copyright>(c) Zqcopyright Wire 1996</copyright>
+            <metadata>
+            <codes class="bip:countries:1.0"><code code="FR"><editdetail action="confirmed"/></code></codes>
+            <codes class="bip:industries:1.0"><code code="I74000"/></codes>
+            <codes class="bip:topics:1.0"><code code="C24"/><code code="CCAT"/></codes>
+            <dc element="dc.date.created" value="1996-09-03"/>
+            <dc element="dc.creator.location" value="CALAIS"/>
+            </metadata>
+            </newsitem>
+            """
+        let r = load(xml, "rcv1/19960902/40017newsML.xml")
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+        let a = r.articles.first
+        #expect(r.articles.count == 1)
+        #expect(a?.id == "40017")
+        #expect(a?.idScope == "rcv1/19960902")
+        #expect(a?.title == "Ferry operators cut winter crossings.")
+        #expect(a?.body == "Two ferry operators will cut zqwinter crossings.\nFares stay the same, they said.")
+        #expect(a?.date == "1996-09-02")
+        #expect(a?.authors == ["Ana Zqwriter"])
+        #expect(a?.categories == ["country:FR", "industry:I74000", "C24", "CCAT"])
+        // Without @date: the creation date of the metadata; without a headline: the title.
+        let bare = load(
+            xml.replacingOccurrences(of: " date=\"1996-09-02\"", with: "")
+                .replacingOccurrences(of: "<headline>Ferry operators cut winter crossings.</headline>", with: ""))
+        #expect(bare.articles.first?.date == "1996-09-03")
+        #expect(bare.articles.first?.title == "FRANCE: Ferry operators cut winter crossings.")
+        #expect(ArticleFormat.detect(Array(xml.utf8)) == .newsML)
     }
 }
