@@ -136,10 +136,38 @@ struct QueryLanguageTests {
     }
 
     @Test func prefixCapIsReported() throws {
-        // Only one expansion here: no note. (The cap is 1024 terms; see Searcher.maxPrefixExpansions.)
+        // Only one expansion here: no note. (The cap is 100,000 words; see Searcher.maxPatternTerms.)
         let r = try Loupe.run(["find", "eps*", "--index", QueryLanguageTests.index])
         #expect(r.status == 0)
         #expect(!r.stderr.contains("note"))
+    }
+
+    /// A prefix of more than 1,024 words matches every article holding one of them (it used to
+    /// search the first 1,024 in dictionary order only: `+zqp* +zqlate` found nothing), alone,
+    /// with AND and inside NEAR; the words that do not score are explained as such.
+    @Test func largePrefixesMatchEveryWord() throws {
+        let dir = try Loupe.tempDir()
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        var lines = ""
+        for i in 0..<1300 {
+            let marker = i >= 1200 ? " zqlate" : ""
+            lines +=
+                "{\"id\": \"p\(i)\", \"title\": \"Item \(i)\", \"text\": \"Words zqp\(String(format: "%04d", i))w\(marker) end\"}\n"
+        }
+        try lines.write(to: corpus.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("i").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        func total(_ q: String) throws -> Int {
+            Loupe.json(try Loupe.run(["find", q, "--index", idx, "--json"]).stdout)["total"] as? Int ?? -1
+        }
+        #expect(try total("zqp*") == 1300)
+        #expect(try total("+zqp* +zqlate") == 100)
+        #expect(try total("zqlate NEAR/1 zqp*") == 100)
+        #expect(try total("zqp*w") == 1300)
+        let r = try Loupe.run(["find", "+zqp* +zqlate", "--index", idx, "--explain", "--limit", "1"])
+        #expect(r.stdout.contains("more words of the pattern (no score of their own)"), "\(r.stdout)")
+        #expect(!r.stderr.contains("note"), "\(r.stderr)")
     }
 
     /// A prefix no indexed word starts with matches nothing, alone or as a NEAR operand (it

@@ -126,6 +126,9 @@ extension Searcher {
             return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
         case .date(let c, _, _):
             return try explain(c, ctx, doc)
+        case .anyOf(let keys):
+            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            return Explanation(0, "matches one of \(keys.count) more words of the pattern (no score of their own)", [])
         }
     }
 }

@@ -421,6 +421,37 @@ final class BooleanScorer: Scorer {
     }
 }
 
+/// The documents of a bit set, with no score (`BoundQuery.anyOf`).
+final class DocSetScorer: Scorer {
+    let bits: [UInt64]
+
+    init(_ bits: [UInt64]) { self.bits = bits }
+
+    /// The first document from `d` on in the set.
+    private func seek(_ d: Int32) -> Int32 {
+        var w = Int(d) >> 6
+        guard w < bits.count else {
+            doc = PostingsCursor.end
+            return doc
+        }
+        var word = bits[w] & (~0 << (UInt64(d) & 63))
+        while word == 0 {
+            w += 1
+            guard w < bits.count else {
+                doc = PostingsCursor.end
+                return doc
+            }
+            word = bits[w]
+        }
+        doc = Int32(w << 6 + word.trailingZeroBitCount)
+        return doc
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : seek(doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : seek(target) }
+    override var maxScore: Float { 0 }
+}
+
 /// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates).
 final class DateFilterScorer: Scorer {
     let child: Scorer

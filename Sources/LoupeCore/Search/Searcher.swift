@@ -12,11 +12,15 @@ public indirect enum BoundQuery: Sendable {
     case or([BoundQuery])
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
     case date(BoundQuery, from: String?, to: String?)
+    /// Documents holding any of these keys, with no score of their own (the words of a large
+    /// prefix or wildcard beyond those that score).
+    case anyOf(keys: [[UInt8]])
 
     /// `.nothing`, or an OR of nothing but such (an empty OR too).
     var matchesNothing: Bool {
         switch self {
         case .nothing: return true
+        case .anyOf(let keys): return keys.isEmpty
         case .or(let c): return c.allSatisfy(\.matchesNothing)
         default: return false
         }
@@ -66,8 +70,14 @@ public struct QueryError: Error, CustomStringConvertible {
 public final class Searcher {
     public let reader: IndexReader
     public var bm25: BM25
-    /// Prefix expansions beyond this are cut, with a note.
+    /// A prefix or wildcard of at most this many words scores each of them; one of more scores
+    /// only its `scoredPatternTerms` most frequent, and the others match with no score of their
+    /// own (as Lucene and tantivy match every word of a prefix, with a constant score).
     public static let maxPrefixExpansions = 1024
+    public static let scoredPatternTerms = 64
+    /// A prefix or wildcard matches at most this many words (beyond: the first in dictionary
+    /// order, with a note).
+    public static let maxPatternTerms = 100_000
     /// A fuzzy word searches at most this many indexed words: the closest, then the most
     /// frequent (Lucene's default).
     public static let maxFuzzyExpansions = 50
@@ -146,25 +156,7 @@ public final class Searcher {
         case .prefix(let w, let f):
             let terms = analyzedTerms(w)
             guard terms.count == 1 else { return try bind(.word(w, field: f)) }
-            let ef = f.exactField
-            var keys = Set<[UInt8]>()
-            var capped = false
-            for s in reader.segments {
-                for t in try s.terms(ef, prefix: terms[0], limit: Searcher.maxPrefixExpansions + 1) {
-                    keys.insert(t)
-                    if keys.count > Searcher.maxPrefixExpansions {
-                        capped = true
-                        break
-                    }
-                }
-                if capped { break }
-            }
-            if capped {
-                notes.append(
-                    "\(w)* matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
-                )
-            }
-            return try expansion(keys, field: ef)
+            return try expansion(f.exactField, literal: terms[0], rest: [Wildcard.star], shown: "\(w)*")
         case .fuzzy(let w, let f, let edits):
             return try fuzzy(w, field: f, edits: edits)
         case .wildcard(let pattern, let f):
@@ -177,7 +169,12 @@ public final class Searcher {
                     let alternatives = try s.map(operand).filter { !$0.matchesNothing }
                     return alternatives.isEmpty ? .nothing : .or(alternatives)
                 }
-                let bound = try bind(n)
+                var bound = try bind(n)
+                // A large prefix's words that do not score: as terms, for their positions.
+                if case .or(let c) = bound, case .anyOf(let keys) = c.last {
+                    let slot = c.first.map(f) ?? 0
+                    bound = .or(c.dropLast() + keys.map { .term(key: $0, weight: 0, slot: slot) })
+                }
                 // An unquoted word is (stem OR title stem OR exact form); the title's positions
                 // are the text's and the exact form's are among the stem's, so only the stem
                 // gives spans (one cursor instead of three, and a plain term's frequency
@@ -299,42 +296,57 @@ public final class Searcher {
             }
         }
         guard flush() else { return try bind(.word(pattern, field: field)) }
-        let ef = field.exactField
         let literal = Array(folded.prefix { $0 != Wildcard.star && $0 != Wildcard.one })
-        let rest = Array(folded[literal.count...])
-        var keys = Set<[UInt8]>()
+        return try expansion(
+            field.exactField, literal: literal, rest: Array(folded[literal.count...]), shown: pattern)
+    }
+
+    /// The words of field `ef` that start with `literal` and whose rest matches the wildcard
+    /// pattern `rest`, OR'ed (none: nothing, inside NEAR too, where an empty OR is no operand).
+    /// Every one of them matches (up to `maxPatternTerms`, with a note beyond); the
+    /// `maxPrefixExpansions` most frequent score, each with its own idf, and the others
+    /// match with no score of their own, so that `t*` finds every article with a word starting
+    /// with t, not those of its first 1,024 words in dictionary order.
+    private func expansion(_ ef: IndexField, literal: [UInt8], rest: [UInt8], shown: String) throws -> BoundQuery {
+        var docFreq: [[UInt8]: Int] = [:]
         var capped = false
         for s in reader.segments {
-            try s.dictionary.scan(prefix: [ef.rawValue] + literal) { k, _ in
+            try s.dictionary.scan(prefix: [ef.rawValue] + literal) { k, info in
                 let match = k.withUnsafeBufferPointer { b in
                     Wildcard.matches(rest, UnsafeBufferPointer(rebasing: b[(1 + literal.count)...]))
                 }
-                if match {
-                    keys.insert(Array(k[1...]))
-                    if keys.count > Searcher.maxPrefixExpansions {
-                        capped = true
-                        return false
-                    }
+                guard match else { return true }
+                let term = Array(k[1...])
+                if let n = docFreq[term] {
+                    docFreq[term] = n + info.docFreq
+                } else if docFreq.count < Searcher.maxPatternTerms {
+                    docFreq[term] = info.docFreq
+                } else {
+                    capped = true
                 }
                 return true
             }
-            if capped { break }
         }
         if capped {
             note(
-                "\(pattern) matches more than \(Searcher.maxPrefixExpansions) terms; only the first \(Searcher.maxPrefixExpansions) were used"
+                "\(shown) matches more than \(Searcher.maxPatternTerms) words; only the first \(Searcher.maxPatternTerms) were searched"
             )
         }
-        return try expansion(keys, field: ef)
-    }
-
-    /// The terms a prefix or a wildcard expanded to, each with its own idf: the first
-    /// `maxPrefixExpansions` in dictionary order OR'ed; none matches nothing (inside NEAR too,
-    /// where an empty OR is no operand).
-    private func expansion(_ keys: Set<[UInt8]>, field ef: IndexField) throws -> BoundQuery {
-        let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }.prefix(Searcher.maxPrefixExpansions)
-        if sorted.isEmpty { return .nothing }
-        return .or(try sorted.map { .term(key: [ef.rawValue] + $0, weight: try idf(ef, $0), slot: ef.lengthSlot) })
+        if docFreq.isEmpty { return .nothing }
+        // The most frequent score (ties: dictionary order), the rest only match; each part in
+        // dictionary order.
+        let ranked = docFreq.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key)
+        }
+        func sorted(_ part: ArraySlice<(key: [UInt8], value: Int)>) -> [[UInt8]] {
+            part.map { [ef.rawValue] + $0.key }.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        let scored = ranked.count > Searcher.maxPrefixExpansions ? Searcher.scoredPatternTerms : ranked.count
+        var clauses: [BoundQuery] = try sorted(ranked.prefix(scored)).map {
+            .term(key: $0, weight: try idf(ef, Array($0.dropFirst())), slot: ef.lengthSlot)
+        }
+        if ranked.count > scored { clauses.append(.anyOf(keys: sorted(ranked.dropFirst(scored)))) }
+        return .or(clauses)
     }
 
     /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).
@@ -350,6 +362,7 @@ public final class Searcher {
         case .boolean(let m, let sh, let n):
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
         case .date(let c, let from, let to): return .date(scaled(c, by: b), from: from, to: to)
+        case .anyOf: return q
         }
     }
 
@@ -712,6 +725,21 @@ public final class Searcher {
                 excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
         case .date(let child, let from, let to):
             return DateFilterScorer(child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to)
+        case .anyOf(let keys):
+            // Every document of every key, once, in a bit set.
+            var bits = [UInt64](repeating: 0, count: (ctx.segment.documentCount + 63) / 64)
+            var any = false
+            for k in keys {
+                guard let ti = try ctx.segment.dictionary.lookup(k) else { continue }
+                let c = ctx.segment.cursor(ti)
+                var d = c.next()
+                while d != PostingsCursor.end {
+                    bits[Int(d) >> 6] |= 1 << (UInt64(d) & 63)
+                    d = c.next()
+                }
+                any = true
+            }
+            return any ? DocSetScorer(bits) : EmptyScorer()
         }
     }
 
@@ -840,7 +868,7 @@ public final class Searcher {
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
         case .date(let c, _, _):
             try collectSpans(c, ctx, doc, into: &out)
-        case .nothing:
+        case .nothing, .anyOf:
             break
         }
     }
