@@ -687,21 +687,24 @@ extension ArticleLoading {
             retry = retry || r.retryLater
         }
         let files = members.filter { !$0.isHidden }
-        var submittedUpTo = 0
-        position { submittedUpTo }
+        // Progress: the stored bytes of the members handed out so far (members come in the
+        // walker's order, not the archive's, so their offsets are no measure).
+        var consumed = 0
+        position { consumed }
         membersInOrder(take: take) { run, drain in
             for (k, m) in files.enumerated() {
                 let name = relativePath + "/" + m.path
                 if m.size >= threshold && m.unreadable == nil {
                     // Streamed here, after the members before it.
                     drain()
+                    let before = consumed
                     if let d = streamMember(
-                        m, of: source, zip: &zip, archive: relativePath, retryLater: &retry, position: position,
-                        emit: emit)
+                        m, of: source, zip: &zip, archive: relativePath, retryLater: &retry,
+                        position: { at in position { before + at() } }, emit: emit)
                     {
                         diagnostics += d
-                        position { submittedUpTo }
-                        submittedUpTo = m.data.upperBound
+                        consumed = before + m.data.count
+                        position { consumed }
                         continue
                     }
                 }
@@ -720,7 +723,7 @@ extension ArticleLoading {
                     if error.exhausted { break }
                     continue
                 }
-                submittedUpTo = m.data.upperBound
+                consumed += m.data.count
                 run(m.size) {
                     do throws(ZipArchive.Reader.Failure) {
                         let data = try ZipArchive.Reader.read(m, in: source)
@@ -762,7 +765,7 @@ extension ArticleLoading {
             return [Diagnostic(path: archive, message: "\(m.path): \(error.message)", severity: .error)]
         }
         let s = source.stream(m)
-        position { s.filePosition }
+        position { s.filePosition - m.data.lowerBound }
         let d = streamFormat(s, head: head, relativePath: name, retryLater: &retryLater, emit: emit) ?? []
         return d.map {
             guard $0.severity == .error else { return $0 }

@@ -349,4 +349,25 @@ struct StreamedCompressionTests {
         // The descriptor's own offset is not moved.
         #expect(lseek(fd, 0, SEEK_CUR) == 0)
     }
+
+    /// A ZIP archive's progress is the stored bytes of the members read so far: it only grows,
+    /// though members come in the walker's order rather than the archive's.
+    @Test func zipProgressOnlyGrows() throws {
+        // Names in reverse of their order in the archive.
+        let entries = (0..<400).map { i in
+            TestZip.Entry(String(format: "d%03d/a.txt", 399 - i), "Story \(i)\n\nzqprogress text number \(i)")
+        }
+        let zip = TestZip.archive(entries)
+        let (fd, file) = try Self.open(zip, "progress.zip")
+        close(fd)
+        var seen: [Int64] = []
+        var retry = false
+        var count = 0
+        let d = ArticleLoading.stream(file, threshold: 1, retryLater: &retry, progress: { seen.append($0) }) { _ in
+            count += 1
+        }
+        #expect(d != nil && count == 400)
+        #expect(seen.count >= 5, "\(seen)")
+        #expect(seen == seen.sorted() && (seen.last ?? 0) <= Int64(zip.count), "\(seen)")
+    }
 }
