@@ -6,10 +6,15 @@ import LoupeCore
 ///
 /// - Documents are delimited by `<DOC>` … `</DOC>` only: an unclosed `<P>` or a stray `<` inside
 ///   never merges two documents. A `<DOC>` without `</DOC>` ends at the next `<DOC>` (warning).
-/// - id: `<DOCNO>`, trimmed; without one, `path#n` and a warning.
+/// - id: `<DOCNO>`, trimmed; else the `<DOC>`'s own `id` attribute (LDC's Gigaword, AQUAINT-2 and
+///   TAC files: `<DOC id="AFP_ENG_20090531.0001" type="story">`); without either, `path#n` and a
+///   warning.
 /// - title: the first non-empty of `<TITLE>`, `<HEADLINE>`, `<HL>`, `<HEAD>` (inner tags removed).
-/// - date: `<DATE>` (or `<DATE1>`, `<DD>`) when present and readable: RFC 822, ISO 8601 (also
-///   basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989, Sunday` (LA Times).
+/// - date: `<DATE>` (or `<DATE1>`, `<DD>`, AQUAINT's `<DATE_TIME>`) when present and readable: RFC
+///   822, ISO 8601 (also basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989,
+///   Sunday` (LA Times). Else the day an LDC newswire id names (`AFP_ENG_20090531.0001`,
+///   `APW19980601.0003`: Gigaword and AQUAINT have no date element) or a TREC AP id
+///   (`AP880212-0001`).
 /// - authors: every closed `<BYLINE>` and `<AUTHOR>` element (LA Times, FT, AP, WSJ), in order,
 ///   inner tags removed, through `Bylines.names` (`By JANE DOE, Times Staff Writer` → `JANE
 ///   DOE`). A later byline that is only an affiliation (AP's second `<BYLINE>Associated Press
@@ -23,9 +28,10 @@ public struct TRECLoader {
 
     static let docName = Array("DOC".utf8)
     static let docnoName = Array("DOCNO".utf8)
+    static let idName = Array("id".utf8)
     static let textName = Array("TEXT".utf8)
     static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD"].map { Array($0.utf8) }
-    static let dateNames = ["DATE", "DATE1", "DD"].map { Array($0.utf8) }
+    static let dateNames = ["DATE", "DATE1", "DD", "DATE_TIME"].map { Array($0.utf8) }
     static let authorNames = ["BYLINE", "AUTHOR"].map { Array($0.utf8) }
     /// Left out of the fallback body (no `<TEXT>`).
     static let metaNames = ["DOCNO", "DOCOLDNO", "DOCID", "DOCHDR", "FILEID", "FIRST", "SECOND"].map { Array($0.utf8) }
@@ -65,6 +71,10 @@ public struct TRECLoader {
             }
             var t = Doc(b: b, content: open.end..<end)
             var article = t.article(relativePath: relativePath, position: n)
+            if article.id.isEmpty, let v = MarkupScan.attribute(b, open, Self.idName) {
+                article.id = t.text(v, mode: .tags)
+            }
+            if article.date == nil { article.date = Self.dateOfID(article.id) }
             if article.id.isEmpty {
                 article.id = "\(relativePath)#\(n)"
                 if budget.allow("<DOC>s without <DOCNO>") {
@@ -171,6 +181,32 @@ public struct TRECLoader {
                 id: id, title: title, body: body.string, date: date, authors: authors, source: relativePath,
                 position: position)
         }
+    }
+
+    /// The day an LDC newswire id names: `AFP_ENG_20090531.0001` (Gigaword, AQUAINT-2, TAC),
+    /// `APW19980601.0003` (AQUAINT), or a TREC AP id, `AP880212-0001`; nil for other ids.
+    static func dateOfID(_ id: String) -> String? {
+        let u = Array(id.utf8)
+        func digits(_ r: Range<Int>) -> String? {
+            r.upperBound <= u.count && u[r].allSatisfy(MarkupScan.isDigit)
+                ? String(decoding: u[r], as: UTF8.self) : nil
+        }
+        func upper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+        // Letters (and underscores), then 8 digits, a dot and 4 digits.
+        var k = 0
+        while k < u.count && (upper(u[k]) || u[k] == UInt8(ascii: "_")) { k += 1 }
+        if k >= 2, u.count == k + 13, u[k + 8] == UInt8(ascii: "."), let d = digits(k..<(k + 8)),
+            digits((k + 9)..<(k + 13)) != nil
+        {
+            return DateParsing.iso("\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))")
+        }
+        // AP, then 6 digits (YYMMDD), a dash and 4 digits.
+        if u.count == 13, id.hasPrefix("AP"), u[8] == UInt8(ascii: "-"), let d = digits(2..<8),
+            digits(9..<13) != nil
+        {
+            return DateParsing.iso("19\(d.prefix(2))-\(d.dropFirst(2).prefix(2))-\(d.suffix(2))")
+        }
+        return nil
     }
 
     /// The date forms of TREC collections (see the type's comment); nil when unreadable.

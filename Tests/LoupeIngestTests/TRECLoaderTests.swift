@@ -98,7 +98,9 @@ struct TRECLoaderTests {
             <DOC><DOCNO>X-6</DOCNO><TEXT>none</TEXT></DOC>
             """)
         #expect(
-            r.articles.map(\.authors) == [["JANE DOE", "JOHN ROE"], ["KIM POE"], ["Lee Moe (WSJ)"], ["ANN HOE"], [], []])
+            r.articles.map(\.authors) == [
+                ["JANE DOE", "JOHN ROE"], ["KIM POE"], ["Lee Moe (WSJ)"], ["ANN HOE"], [], [],
+            ])
         #expect(r.articles[0].body == "Body.")
     }
 
@@ -172,5 +174,42 @@ struct TRECLoaderTests {
         #expect(outcome == .latin1(line: 3))
         let r = ArticleLoading.load(b, relativePath: "t.txt")
         #expect(r.articles.first?.body.contains("“q” it’s €5 café") == true)
+    }
+
+    /// LDC newswire (Gigaword, AQUAINT-2, TAC): the id is the `<DOC>`'s attribute and the day
+    /// comes from it; AQUAINT's `<DATE_TIME>`; a TREC AP id names its day too.
+    @Test func ldcNewswireIdsAndDates() {
+        let giga = load(
+            """
+            <DOC id="AFP_ENG_20090531.0001" type="story" >
+            <HEADLINE>
+            Pilots call off strike
+            </HEADLINE>
+            <DATELINE>PORTHAVEN, May 31, 2009 (AFP)</DATELINE>
+            <TEXT>
+            <P>Harbour pilots called off a strike.</P>
+            </TEXT>
+            </DOC>
+            """, "gigaword/afp_eng_200905")
+        #expect(giga.diagnostics.isEmpty, "\(giga.diagnostics)")
+        #expect(giga.articles.first?.id == "AFP_ENG_20090531.0001")
+        #expect(giga.articles.first?.date == "2009-05-31")
+        #expect(giga.articles.first?.title == "Pilots call off strike")
+        let aquaint = load(
+            """
+            <DOC>
+            <DOCNO> APW19980601.0003 </DOCNO>
+            <DATE_TIME> 1998-06-01 00:16:00 </DATE_TIME>
+            <BODY><HEADLINE> Ferry fares to rise </HEADLINE>
+            <TEXT><P> Fares rise in July. </P></TEXT></BODY>
+            </DOC>
+            """)
+        #expect(aquaint.articles.first?.date == "1998-06-01T00:16:00Z")
+        #expect(TRECLoader.dateOfID("APW19980601.0003") == "1998-06-01")
+        #expect(TRECLoader.dateOfID("NYT_ENG_19940701.0001") == "1994-07-01")
+        #expect(TRECLoader.dateOfID("AP880212-0001") == "1988-02-12")
+        for other in ["FT911-1", "LA010189-0001", "WSJ870324-0001", "AFP_ENG_20091331.0001", "x19980601.0003", ""] {
+            #expect(TRECLoader.dateOfID(other) == nil, "\(other)")
+        }
     }
 }
