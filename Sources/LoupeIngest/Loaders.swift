@@ -176,7 +176,10 @@ public enum ArticleFormat: String, Sendable {
         var k = 0
         while k < ascii.count && MarkupScan.isSpace(ascii[k]) { k += 1 }
         guard k < ascii.count, ascii[k] == UInt8(ascii: "<") else { return .text }
-        if let root = MarkupScan.sniffRoot(Array(ascii[k...])), classify(root) == .newsML { return .newsML }
+        if let root = MarkupScan.sniffRoot(Array(ascii[k...])) {
+            let format = classify(root)
+            if format == .newsML || format == .mediaWiki { return format }
+        }
         return .feed
     }
 
@@ -199,7 +202,8 @@ public enum ArticleLoading {
     /// 3: whole-file JSON (arrays, API responses, pretty-printed objects; read as text before),
     /// the news JSON fields, and mail attachments (`.eml` and mbox files read again for them).
     /// 4: xz and bzip2, MediaWiki exports, CSV, archives attached to mail.
-    /// 5: Reuters Corpus (RCV1) `newsitem` files (read as one generic XML article before).
+    /// 5: Reuters Corpus (RCV1) `newsitem` files and UTF-16 MediaWiki exports (each read as one
+    /// generic XML article before).
     public static let version = 5
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it

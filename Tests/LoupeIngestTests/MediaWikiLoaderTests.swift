@@ -110,6 +110,21 @@ struct MediaWikiLoaderTests {
         #expect(ArticleFormat.detect(Array(declared.utf8)) == .mediaWiki)
     }
 
+    /// A UTF-16 export (with its byte order mark) is read as an export too, whole and streamed;
+    /// it used to be one generic XML article of raw wikitext.
+    @Test func utf16ExportsAreExports() throws {
+        let utf8 = ArticleLoading.load(Array(Self.export.utf8), relativePath: "wiki/export.xml").articles
+        let little: [UInt8] = [0xFF, 0xFE] + Self.export.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let big: [UInt8] = [0xFE, 0xFF] + Self.export.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [little, big] {
+            #expect(ArticleFormat.detect(bytes) == .mediaWiki)
+            let r = ArticleLoading.load(bytes, relativePath: "wiki/export.xml")
+            #expect(r.articles == utf8, "\(r.diagnostics)")
+            let s = try StreamedCompressionTests.streamed(bytes, "wiki16.xml")
+            #expect(s.articles.map(\.title) == utf8.map(\.title))
+        }
+    }
+
     @Test func mainNamespacePagesAreArticles() {
         let r = ArticleLoading.load(Array(Self.export.utf8), relativePath: "wiki/export.xml")
         #expect(!r.rejected, "\(r.diagnostics)")
