@@ -303,10 +303,11 @@ public final class Searcher {
 
     /// The words of field `ef` that start with `literal` and whose rest matches the wildcard
     /// pattern `rest`, OR'ed (none: nothing, inside NEAR too, where an empty OR is no operand).
-    /// Every one of them matches (up to `maxPatternTerms`, with a note beyond); the
-    /// `maxPrefixExpansions` most frequent score, each with its own idf, and the others
-    /// match with no score of their own, so that `t*` finds every article with a word starting
-    /// with t, not those of its first 1,024 words in dictionary order.
+    /// Every one of them matches (up to `maxPatternTerms`, with a note beyond). Up to
+    /// `maxPrefixExpansions` words, each scores with its own idf; of more, the
+    /// `scoredPatternTerms` most frequent score and the others match with no score of their own,
+    /// so that `t*` finds every article with a word starting with t, not only those of its first
+    /// 1,024 words in dictionary order.
     private func expansion(_ ef: IndexField, literal: [UInt8], rest: [UInt8], shown: String) throws -> BoundQuery {
         var docFreq: [[UInt8]: Int] = [:]
         var capped = false
