@@ -90,6 +90,23 @@ struct QueryParserTests {
                     distance: 5, ordered: false))
         #expect(try p.parse("title:talks") == .word("talks", field: .title))
         #expect(try p.parse("title:\"oil law\"") == .phrase(["oil law"], field: .title, slop: 0))
+        // A sign before a field is the clause's: `+title:"oil law"` used to require the word
+        // "title" and leave the phrase optional.
+        #expect(
+            try p.parse("+title:\"oil law\" iraq")
+                == .boolean(
+                    must: [.phrase(["oil law"], field: .title, slop: 0)], should: [.word("iraq", field: .text)],
+                    mustNot: []))
+        #expect(
+            try p.parse("iraq -source:(feeds wire)")
+                == .boolean(
+                    must: [], should: [.word("iraq", field: .text)],
+                    mustNot: [
+                        .boolean(
+                            must: [], should: [.word("feeds", field: .source), .word("wire", field: .source)],
+                            mustNot: [])
+                    ]))
+        #expect(try p.parse("+body:\"oil law\"") == p.parse("+\"oil law\""))
         #expect(try p.parse("nucl*") == .prefix("nucl", field: .text))
         #expect(
             try p.parse("iran date:2007-05-01..2007-07-31")

@@ -164,7 +164,16 @@ public struct QueryParser {
                     j += 1
                     // A known field name followed by ':' ends the word.
                     if s[j - 1] == ":" {
-                        let name = String(w.dropLast()).lowercased()
+                        var name = String(w.dropLast()).lowercased()
+                        // `+title:"oil law"`, `-source:(a b)`: the sign is the clause's.
+                        var sign: Lexeme?
+                        if name.count > 1, let c = name.first, c == "+" || c == "-",
+                            FieldRef(rawValue: String(name.dropFirst())) != nil
+                                || ["body", "text"].contains(name.dropFirst())
+                        {
+                            sign = Lexeme(tok: c == "+" ? .plus : .minus, column: col)
+                            name.removeFirst()
+                        }
                         if name == "date" {
                             var k = j
                             var r = ""
@@ -178,7 +187,8 @@ public struct QueryParser {
                             break
                         }
                         if let f = FieldRef(rawValue: name == "body" || name == "text" ? "text" : name) {
-                            out.append(Lexeme(tok: .field(f), column: col))
+                            if let sign { out.append(sign) }
+                            out.append(Lexeme(tok: .field(f), column: sign == nil ? col : col + 1))
                             w = ""
                             break
                         }
