@@ -13,7 +13,7 @@ public indirect enum BoundQuery: Sendable {
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
     case date(BoundQuery, from: String?, to: String?)
     /// Documents holding any of these keys, with no score of their own (the words of a large
-    /// prefix or wildcard beyond those that score).
+    /// prefix or wildcard beyond those that score, most frequent first).
     case anyOf(keys: [[UInt8]])
 
     /// `.nothing`, or an OR of nothing but such (an empty OR too).
@@ -170,10 +170,18 @@ public final class Searcher {
                     return alternatives.isEmpty ? .nothing : .or(alternatives)
                 }
                 var bound = try bind(n)
-                // A large prefix's words that do not score: as terms, for their positions.
+                // A large prefix's words that do not score: as terms, for their positions; the
+                // most frequent only, up to `maxPrefixExpansions` words in all (every word's
+                // positions, merged, would make `(a* OR b*) NEAR/2 c*` run for minutes).
                 if case .or(let c) = bound, case .anyOf(let keys) = c.last {
                     let slot = c.first.map(f) ?? 0
-                    bound = .or(c.dropLast() + keys.map { .term(key: $0, weight: 0, slot: slot) })
+                    let room = max(0, Searcher.maxPrefixExpansions - (c.count - 1))
+                    if keys.count > room {
+                        note(
+                            "a prefix or wildcard inside NEAR searches its \(Searcher.maxPrefixExpansions) most frequent words only"
+                        )
+                    }
+                    bound = .or(c.dropLast() + keys.prefix(room).map { .term(key: $0, weight: 0, slot: slot) })
                 }
                 // An unquoted word is (stem OR title stem OR exact form); the title's positions
                 // are the text's and the exact form's are among the stem's, so only the stem
@@ -346,7 +354,10 @@ public final class Searcher {
         var clauses: [BoundQuery] = try sorted(ranked.prefix(scored)).map {
             .term(key: $0, weight: try idf(ef, Array($0.dropFirst())), slot: ef.lengthSlot)
         }
-        if ranked.count > scored { clauses.append(.anyOf(keys: sorted(ranked.dropFirst(scored)))) }
+        // (The others by frequency, most frequent first: NEAR keeps the first of them.)
+        if ranked.count > scored {
+            clauses.append(.anyOf(keys: ranked.dropFirst(scored).map { [ef.rawValue] + $0.key }))
+        }
         return .or(clauses)
     }
 
