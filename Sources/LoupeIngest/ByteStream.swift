@@ -149,17 +149,22 @@ public final class ByteStream {
     /// Everything `bytes` decompress to, at most `cap` bytes.
     static func decompress(_ bytes: [UInt8], kind: Kind, cap: Int) throws -> [UInt8] {
         let s = ByteStream(bytes: bytes, kind: kind, cap: cap)
+        let (out, failed) = s.readAll()
+        guard failed else { return out }
+        // (The cap is at least 16 MB: what was read holds the first 512 bytes.)
+        if s.overCap { throw Gzip.InflateError.overCap(prefix: Array(out.prefix(512))) }
+        throw Gzip.InflateError.broken(s.damage ?? s.failure ?? "read error")
+    }
+
+    /// Everything left to read, grown 64 KB at a time from `reserve` bytes of capacity (a
+    /// declared size may lie), and whether reading failed (see `failure`) before the end.
+    func readAll(reserve: Int = 0) -> (bytes: [UInt8], failed: Bool) {
         var out: [UInt8] = []
+        out.reserveCapacity(reserve)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { s.read($0.baseAddress!, $0.count) }
-            if n == 0 { return out }
-            if n < 0 {
-                if s.overCap {
-                    throw Gzip.InflateError.overCap(prefix: Array((out + chunk.prefix(512)).prefix(512)))
-                }
-                throw Gzip.InflateError.broken(s.damage ?? s.failure ?? "read error")
-            }
+            let n = chunk.withUnsafeMutableBytes { read($0.baseAddress!, $0.count) }
+            if n <= 0 { return (out, n < 0) }
             out += chunk[0..<n]
         }
     }

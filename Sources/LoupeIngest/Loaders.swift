@@ -582,27 +582,14 @@ extension ArticleLoading {
     /// otherwise than stored or deflated is skipped with a warning), and is not opened inside
     /// another archive. A damaged archive contributes nothing.
     static func loadZip(_ bytes: [UInt8], relativePath: String, nested: Bool) -> LoadResult {
-        let members: [ZipArchive.Member]
-        do {
-            members = try ZipArchive.members(bytes)
-        } catch {
-            return LoadResult(diagnostics: [
-                Diagnostic(
-                    path: relativePath,
-                    message: "damaged zip archive at byte \(error.offset): \(error.reason); skipped",
-                    severity: .error)
-            ])
-        }
-        var zip = ZipArchive.Reader(bytes, members)
-        switch OfficeLoader.recognise(&zip) {
-        case .document(let kind):
-            return OfficeLoader.load(kind, &zip, relativePath: relativePath)
-        case .notRead(let what):
-            return LoadResult(diagnostics: [
-                Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning)
-            ])
-        case .archive:
-            break
+        var zip: ZipArchive.Reader
+        switch openZip(.memory(bytes), relativePath: relativePath) {
+        case .skipped(let d):
+            return LoadResult(diagnostics: [d])
+        case .document(let kind, var document):
+            return OfficeLoader.load(kind, &document, relativePath: relativePath)
+        case .archive(let reader):
+            zip = reader
         }
         if nested {
             return LoadResult(diagnostics: [
@@ -611,41 +598,90 @@ extension ArticleLoading {
         }
         var result = LoadResult()
         result.isArchive = true
-        let files = members.filter { !$0.isHidden }
-        for (k, m) in files.enumerated() {
-            let path = relativePath + "/" + m.path
-            if let why = m.unreadable {
-                result.diagnostics.append(Diagnostic(path: path, message: "\(why); skipped", severity: .warning))
-                continue
-            }
-            let data: [UInt8]
-            do {
-                data = try zip.read(m)
-            } catch {
-                result.diagnostics.append(
-                    Diagnostic(path: path, message: "\(error.message); skipped", severity: .error))
-                if error.exhausted {
-                    let rest = files.count - k - 1
-                    if rest > 0 {
-                        result.diagnostics.append(
-                            Diagnostic(
-                                path: relativePath, message: "\(rest) more members not read", severity: .warning))
-                    }
-                    break
-                }
-                continue
-            }
-            // A member's fatal error rejects that member only, as a directory's file.
-            let r = load(data, relativePath: path, nested: true)
+        // One after another: a member's fatal error rejects that member only, as a directory's file.
+        zipMembers(&zip, archive: relativePath) { _, _, work in
+            let r = work()
             if !r.rejected { result.articles += r.articles }
             result.diagnostics += r.diagnostics
             result.retryLater = result.retryLater || r.retryLater
         }
-        if files.isEmpty {
+        if !zip.members.contains(where: { !$0.isHidden }) {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
         }
         return result
+    }
+
+    /// A ZIP archive opened: damaged or of a kind not read (`skipped`, with the diagnostic), a
+    /// Word, OpenDocument text or EPUB file, or a plain archive of files.
+    enum OpenedZip {
+        case skipped(Diagnostic)
+        case document(OfficeLoader.Kind, ZipArchive.Reader)
+        case archive(ZipArchive.Reader)
+    }
+
+    static func openZip(_ source: ZipArchive.Source, relativePath: String, totalCap: Int? = nil) -> OpenedZip {
+        let members: [ZipArchive.Member]
+        do {
+            members = try ZipArchive.members(source)
+        } catch {
+            return .skipped(
+                Diagnostic(
+                    path: relativePath,
+                    message: "damaged zip archive at byte \(error.offset): \(error.reason); skipped",
+                    severity: .error))
+        }
+        var zip = ZipArchive.Reader(source, members, totalCap: totalCap)
+        switch OfficeLoader.recognise(&zip) {
+        case .document(let kind):
+            return .document(kind, zip)
+        case .notRead(let what):
+            return .skipped(Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning))
+        case .archive:
+            return .archive(zip)
+        }
+    }
+
+    /// Hands the files of a plain ZIP archive (hidden members left out) to `run` in order, each
+    /// to be read whole within `zip`'s caps and loaded as a file of the corpus named
+    /// `archive/member` (with its weight: the size it declares; 0 for a member not read), unless
+    /// `streamed` takes it first
+    /// (true: it streamed the member itself). A member over a cap, damaged, encrypted or
+    /// compressed otherwise is that member's error or warning; once the archive's total is
+    /// spent, the rest are not read.
+    static func zipMembers(
+        _ zip: inout ZipArchive.Reader, archive: String,
+        streamed: (ZipArchive.Member, inout ZipArchive.Reader) -> Bool = { _, _ in false },
+        run: (ZipArchive.Member, Int, @escaping () -> LoadResult) -> Void
+    ) {
+        let source = zip.source
+        let files = zip.members.filter { !$0.isHidden }
+        for (k, m) in files.enumerated() {
+            if streamed(m, &zip) { continue }
+            let name = archive + "/" + m.path
+            do throws(ZipArchive.Reader.Failure) {
+                try zip.reserve(m)
+            } catch {
+                let severity: Diagnostic.Severity = m.unreadable == nil ? .error : .warning
+                var d = [Diagnostic(path: name, message: "\(error.message); skipped", severity: severity)]
+                if error.exhausted && k + 1 < files.count {
+                    d.append(
+                        Diagnostic(
+                            path: archive, message: "\(files.count - k - 1) more members not read", severity: .warning))
+                }
+                run(m, 0) { LoadResult(diagnostics: d) }
+                if error.exhausted { break }
+                continue
+            }
+            run(m, m.size) {
+                do throws(ZipArchive.Reader.Failure) {
+                    return load(try ZipArchive.Reader.read(m, in: source), relativePath: name, nested: true)
+                } catch {
+                    return LoadResult(
+                        diagnostics: [Diagnostic(path: name, message: "\(error.message); skipped", severity: .error)])
+                }
+            }
+        }
     }
 
     /// A large ZIP archive (from the streaming threshold; of any size): its central directory and
@@ -663,25 +699,12 @@ extension ArticleLoading {
     ) -> [Diagnostic]? {
         let relativePath = file.relativePath
         let source = ZipArchive.Source.file(fd: fd, size: Int(file.size))
-        let members: [ZipArchive.Member]
-        do {
-            members = try ZipArchive.members(source)
-        } catch {
-            return [
-                Diagnostic(
-                    path: relativePath,
-                    message: "damaged zip archive at byte \(error.offset): \(error.reason); skipped",
-                    severity: .error)
-            ]
-        }
-        var zip = ZipArchive.Reader(source, members, totalCap: streamedOutputCap(compressedSize: Int(file.size)))
-        switch OfficeLoader.recognise(&zip) {
-        case .document:
-            return nil
-        case .notRead(let what):
-            return [Diagnostic(path: relativePath, message: "\(what): not read; skipped", severity: .warning)]
-        case .archive:
-            break
+        var zip: ZipArchive.Reader
+        switch openZip(source, relativePath: relativePath, totalCap: streamedOutputCap(compressedSize: Int(file.size)))
+        {
+        case .skipped(let d): return [d]
+        case .document: return nil
+        case .archive(let reader): zip = reader
         }
         var diagnostics: [Diagnostic] = []
         var retry = false
@@ -690,59 +713,35 @@ extension ArticleLoading {
             diagnostics += r.diagnostics
             retry = retry || r.retryLater
         }
-        let files = members.filter { !$0.isHidden }
         // Progress: the stored bytes of the members handed out so far (members come in the
         // walker's order, not the archive's, so their offsets are no measure).
         var consumed = 0
         position { consumed }
         membersInOrder(take: take) { run, drain in
-            for (k, m) in files.enumerated() {
-                let name = relativePath + "/" + m.path
-                if m.size >= threshold && m.unreadable == nil {
+            zipMembers(
+                &zip, archive: relativePath,
+                streamed: { m, zip in
+                    guard m.size >= threshold && m.unreadable == nil else { return false }
                     // Streamed here, after the members before it.
                     drain()
                     let before = consumed
-                    if let d = streamMember(
-                        m, of: source, zip: &zip, archive: relativePath, retryLater: &retry,
-                        position: { at in position { before + at() } }, emit: emit)
-                    {
-                        diagnostics += d
-                        consumed = before + m.data.count
-                        position { consumed }
-                        continue
-                    }
-                }
-                do throws(ZipArchive.Reader.Failure) {
-                    try zip.reserve(m)
-                } catch {
-                    let severity: Diagnostic.Severity = m.unreadable == nil ? .error : .warning
-                    var d = [Diagnostic(path: name, message: "\(error.message); skipped", severity: severity)]
-                    if error.exhausted && k + 1 < files.count {
-                        d.append(
-                            Diagnostic(
-                                path: relativePath, message: "\(files.count - k - 1) more members not read",
-                                severity: .warning))
-                    }
-                    run(0) { LoadResult(diagnostics: d) }
-                    if error.exhausted { break }
-                    continue
-                }
-                consumed += m.data.count
-                run(m.size) {
-                    do throws(ZipArchive.Reader.Failure) {
-                        let data = try ZipArchive.Reader.read(m, in: source)
-                        return load(data, relativePath: name, nested: true)
-                    } catch {
-                        return LoadResult(
-                            diagnostics: [
-                                Diagnostic(path: name, message: "\(error.message); skipped", severity: .error)
-                            ])
-                    }
-                }
-            }
+                    guard
+                        let d = streamMember(
+                            m, of: source, zip: &zip, archive: relativePath, retryLater: &retry,
+                            position: { at in position { before + at() } }, emit: emit)
+                    else { return false }
+                    diagnostics += d
+                    consumed = before + m.data.count
+                    position { consumed }
+                    return true
+                },
+                run: { m, weight, work in
+                    if weight > 0 { consumed += m.data.count }
+                    run(weight, work)
+                })
         }
         retryLater = retryLater || retry
-        if files.isEmpty {
+        if !zip.members.contains(where: { !$0.isHidden }) {
             diagnostics.append(
                 Diagnostic(path: relativePath, message: "zip archive with no regular files", severity: .note))
         }

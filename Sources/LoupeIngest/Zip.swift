@@ -308,16 +308,9 @@ enum ZipArchive {
             throw .damaged("stored member holds \(m.data.count) bytes, its entry says \(m.size)")
         }
         let s = source.stream(m)
-        // Grown as it inflates: the declared size may lie.
-        var out: [UInt8] = []
-        out.reserveCapacity(min(m.size, 16 << 20))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { s.read($0.baseAddress!, $0.count) }
-            if n == 0 { return out }
-            if n < 0 { throw .damaged(s.damageReason.map(describe) ?? s.failure ?? "read error") }
-            out += chunk[0..<n]
-        }
+        let (out, failed) = s.readAll(reserve: min(m.size, 16 << 20))
+        if failed { throw .damaged(s.damageReason.map(describe) ?? s.failure ?? "read error") }
+        return out
     }
 
     /// A stream's damage as a member's: zlib's words for broken deflate data kept.

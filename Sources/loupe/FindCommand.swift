@@ -222,7 +222,7 @@ struct FindCommand: ParsableCommand {
             let a: Article
             let spans: [Span]
             do {
-                a = try reader.article(h.doc)
+                a = try articles[h.doc] ?? reader.article(h.doc)
                 spans = try searcher.spans(bound, doc: h.doc)
                 if explain { explanations.append(try searcher.explain(ranked, doc: h.doc).lines()) }
             } catch {

@@ -168,8 +168,7 @@ public struct QueryParser {
                         // `+title:"oil law"`, `-source:(a b)`: the sign is the clause's.
                         var sign: Lexeme?
                         if name.count > 1, let c = name.first, c == "+" || c == "-",
-                            FieldRef(rawValue: String(name.dropFirst())) != nil
-                                || ["body", "text"].contains(name.dropFirst())
+                            QueryParser.field(named: name.dropFirst()) != nil
                         {
                             sign = Lexeme(tok: c == "+" ? .plus : .minus, column: col)
                             name.removeFirst()
@@ -186,7 +185,7 @@ public struct QueryParser {
                             j = k
                             break
                         }
-                        if let f = FieldRef(rawValue: name == "body" || name == "text" ? "text" : name) {
+                        if let f = QueryParser.field(named: name[...]) {
                             if let sign { out.append(sign) }
                             out.append(Lexeme(tok: .field(f), column: sign == nil ? col : col + 1))
                             w = ""
@@ -221,6 +220,11 @@ public struct QueryParser {
             }
         }
         return out
+    }
+
+    /// A field as a query names it (`body:` is `text:`).
+    static func field(named name: Substring) -> FieldRef? {
+        FieldRef(rawValue: name == "body" ? "text" : String(name))
     }
 
     /// `^N` at `i` (a boost of the clause just read): consumed and returned, or nil if `s[i]` is

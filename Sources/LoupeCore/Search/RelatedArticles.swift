@@ -507,23 +507,22 @@ public final class RelatedFinder {
                 result.hits = blended.sorted { $0.score != $1.score ? $0.score > $1.score : $0.doc < $1.doc }
             }
         }
-        var hits: [RelatedHit] = []
-        var sketches: [[UInt64]] = []
         var copiesOfSource: [Int] = []
+        var candidates: [(hit: Hit, sketch: [UInt64])] = []
         for h in result.hits where h.doc != sourceDoc {
             guard let a = articles[h.doc] else { continue }
             let sk = Copies.sketch(a, analyzer: analyzer)
             if Copies.similarity(sk, sourceSketch) >= options.copyThreshold {
                 copiesOfSource.append(h.doc)
-                continue
+            } else {
+                candidates.append((h, sk))
             }
-            if let g = sketches.firstIndex(where: { Copies.similarity($0, sk) >= options.copyThreshold }) {
-                hits[g].copies.append(h.doc)
-                continue
-            }
-            if hits.count >= options.limit { continue }
-            hits.append(RelatedHit(doc: h.doc, score: h.score, why: [], copies: []))
-            sketches.append(sk)
+        }
+        let groups = Copies.group(candidates.map(\.sketch), threshold: options.copyThreshold)
+        let hits = groups.prefix(options.limit).map { g in
+            let lead = candidates[g.leader].hit
+            return RelatedHit(
+                doc: lead.doc, score: lead.score, why: [], copies: g.copies.map { candidates[$0].hit.doc })
         }
         return (hits, copiesOfSource, full)
     }

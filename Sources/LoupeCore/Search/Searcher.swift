@@ -317,6 +317,7 @@ public final class Searcher {
     /// so that `t*` finds every article with a word starting with t, not only those of its first
     /// 1,024 words in dictionary order.
     private func expansion(_ ef: IndexField, literal: [UInt8], rest: [UInt8], shown: String) throws -> BoundQuery {
+        // Dictionary keys (field byte + word) and their document frequencies over the segments.
         var docFreq: [[UInt8]: Int] = [:]
         var capped = false
         for s in reader.segments {
@@ -325,11 +326,11 @@ public final class Searcher {
                     Wildcard.matches(rest, UnsafeBufferPointer(rebasing: b[(1 + literal.count)...]))
                 }
                 guard match else { return true }
-                let term = Array(k[1...])
-                if let n = docFreq[term] {
-                    docFreq[term] = n + info.docFreq
+                let key = Array(k)
+                if let n = docFreq[key] {
+                    docFreq[key] = n + info.docFreq
                 } else if docFreq.count < Searcher.maxPatternTerms {
-                    docFreq[term] = info.docFreq
+                    docFreq[key] = info.docFreq
                 } else {
                     capped = true
                 }
@@ -342,22 +343,16 @@ public final class Searcher {
             )
         }
         if docFreq.isEmpty { return .nothing }
-        // The most frequent score (ties: dictionary order), the rest only match; each part in
-        // dictionary order.
+        // The most frequent score (ties: dictionary order), in dictionary order; the rest only
+        // match, most frequent first (NEAR keeps the first of them).
         let ranked = docFreq.sorted {
             $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key)
-        }
-        func sorted(_ part: ArraySlice<(key: [UInt8], value: Int)>) -> [[UInt8]] {
-            part.map { [ef.rawValue] + $0.key }.sorted { $0.lexicographicallyPrecedes($1) }
-        }
+        }.map(\.key)
         let scored = ranked.count > Searcher.maxPrefixExpansions ? Searcher.scoredPatternTerms : ranked.count
-        var clauses: [BoundQuery] = try sorted(ranked.prefix(scored)).map {
+        var clauses: [BoundQuery] = try ranked.prefix(scored).sorted { $0.lexicographicallyPrecedes($1) }.map {
             .term(key: $0, weight: try idf(ef, Array($0.dropFirst())), slot: ef.lengthSlot)
         }
-        // (The others by frequency, most frequent first: NEAR keeps the first of them.)
-        if ranked.count > scored {
-            clauses.append(.anyOf(keys: ranked.dropFirst(scored).map { [ef.rawValue] + $0.key }))
-        }
+        if ranked.count > scored { clauses.append(.anyOf(keys: Array(ranked.dropFirst(scored)))) }
         return .or(clauses)
     }
 
