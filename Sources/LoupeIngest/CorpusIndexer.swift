@@ -157,17 +157,19 @@ public final class CorpusIndexer: @unchecked Sendable {
             if w.failure != nil { continue }  // drain
             var first = builder.documentCount
             var pos = chunk.firstPosition
+            var firstPosition = pos
             for a in chunk.articles {
                 builder.add(a, order: ArticleOrder(run: run, file: chunk.file, position: pos))
                 pos += 1
                 // Huge articles: the postings pool's limit is checked after each one.
                 if builder.mustFlush {
-                    builder.recordFilePart(chunk.path, firstDoc: first)
+                    builder.recordFilePart(chunk.path, firstDoc: first, firstPosition: firstPosition)
                     flush()
                     first = 0
+                    firstPosition = pos
                 }
             }
-            builder.recordFilePart(chunk.path, firstDoc: first)
+            builder.recordFilePart(chunk.path, firstDoc: first, firstPosition: firstPosition)
             if builder.approximateBytes >= budget { flush() }
         }
         if w.failure == nil { flush() }
@@ -233,6 +235,8 @@ public final class CorpusIndexer: @unchecked Sendable {
             var pending: [Article] = []
             var streamed = 0
             var retryStreamed = false
+            // A damaged member of a streamed ZIP archive: its articles already out are left out.
+            var retracted: [Range<Int>] = []
             let streamedDiagnostics =
                 loaded != nil
                 ? nil
@@ -245,7 +249,8 @@ public final class CorpusIndexer: @unchecked Sendable {
                         live.articles += streamed + pending.count
                         live.seconds = (ContinuousClock.now - clock).seconds
                         onProgress(live, totalBytes)
-                    }
+                    },
+                    retract: { retracted.append($0) }
                 ) { a in
                     pending.append(a)
                     if pending.count == chunkSize {
@@ -258,7 +263,8 @@ public final class CorpusIndexer: @unchecked Sendable {
                 }
             if let diags = streamedDiagnostics {
                 // An error of the file rejects it; one of a member of a streamed archive
-                // (`archive.tar.gz/member`) is that member's, which gave no articles.
+                // (`archive.tar.gz/member`) is that member's, and any articles it gave before
+                // the error are `retracted`.
                 let rejected = diags.contains { $0.severity == .error && $0.path == f.relativePath }
                 summary.filesWithErrors += diags.count { $0.severity == .error && $0.path != f.relativePath }
                 if !rejected && !pending.isEmpty {
@@ -277,6 +283,8 @@ public final class CorpusIndexer: @unchecked Sendable {
                     summary.filesWithErrors += 1
                     writer.discardFile(f.relativePath)
                 } else {
+                    for r in retracted { writer.discardArticles(f.relativePath, positions: r) }
+                    streamed -= retracted.reduce(0) { $0 + $1.count }
                     summary.articles += streamed
                 }
                 writer.recordFile(

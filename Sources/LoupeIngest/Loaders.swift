@@ -274,9 +274,12 @@ public enum ArticleLoading {
     /// next time (a mailbox's PDF attachment or a web archive's PDF, and no PDF library: see
     /// `LoadResult.retryLater`).
     /// `progress` is told, every 64 articles, how far into the file (in bytes on disk) reading is.
+    /// `retract` is told of articles already emitted that are void (by their order of emission,
+    /// from 0): those of a member of a ZIP archive that streamed and then failed, whose error is
+    /// its own; the archive's other articles stand.
     public static func stream(
         _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
-        progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
+        progress: (Int64) -> Void = { _ in }, retract: (Range<Int>) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
         guard file.size >= Int64(threshold) else { return nil }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
@@ -309,7 +312,7 @@ public enum ArticleLoading {
         case .zip:
             return streamZip(
                 fd: fd, file: file, threshold: threshold, retryLater: &retryLater, position: { position = $0 },
-                emit: emit)
+                retract: retract, emit: emit)
         default:
             if isTar(head) {
                 return streamTar(
@@ -690,12 +693,13 @@ extension ArticleLoading {
     /// threshold or more holding a feed, MediaWiki export, JSON, CSV or mailbox streams as it
     /// inflates. Caps: a member read whole, `Gzip.outputCap` of its stored size; a streamed one,
     /// `streamedOutputCap` of it; all together, `streamedOutputCap` of the archive. A fatal
-    /// error of a streamed member is an error of the archive (its first articles are already
-    /// out): nothing of the archive stays. Nil for a Word, OpenDocument or EPUB file (read
-    /// whole). `position` is told where in the file reading is.
+    /// error of a streamed member is that member's, as when read whole: the articles it had
+    /// already given go to `retract` (by order of emission), the other members' stand. Nil for
+    /// a Word, OpenDocument or EPUB file (read whole). `position` is told where in the file
+    /// reading is.
     static func streamZip(
         fd: Int32, file: CorpusFile, threshold: Int, retryLater: inout Bool,
-        position: (@escaping () -> Int) -> Void, emit: (Article) -> Void
+        position: (@escaping () -> Int) -> Void, retract: (Range<Int>) -> Void, emit: (Article) -> Void
     ) -> [Diagnostic]? {
         let relativePath = file.relativePath
         let source = ZipArchive.Source.file(fd: fd, size: Int(file.size))
@@ -708,8 +712,13 @@ extension ArticleLoading {
         }
         var diagnostics: [Diagnostic] = []
         var retry = false
+        var emitted = 0
+        func send(_ a: Article) {
+            emit(a)
+            emitted += 1
+        }
         func take(_ r: LoadResult) {
-            if !r.rejected { r.articles.forEach(emit) }
+            if !r.rejected { r.articles.forEach(send) }
             diagnostics += r.diagnostics
             retry = retry || r.retryLater
         }
@@ -725,12 +734,21 @@ extension ArticleLoading {
                     // Streamed here, after the members before it.
                     drain()
                     let before = consumed
+                    let first = emitted
                     guard
                         let d = streamMember(
                             m, of: source, zip: &zip, archive: relativePath, retryLater: &retry,
-                            position: { at in position { before + at() } }, emit: emit)
+                            position: { at in position { before + at() } }, emit: send)
                     else { return false }
                     diagnostics += d
+                    if d.contains(where: { $0.severity == .error }) && emitted > first {
+                        retract(first..<emitted)
+                        diagnostics.append(
+                            Diagnostic(
+                                path: relativePath + "/" + m.path,
+                                message: "the \(emitted - first) articles read before the error are left out",
+                                severity: .note))
+                    }
                     consumed = before + m.data.count
                     position { consumed }
                     return true
@@ -749,7 +767,7 @@ extension ArticleLoading {
     }
 
     /// Streams a large member of a ZIP archive when it holds a format read as it streams; nil
-    /// when it does not (it is then read whole). Its errors are the archive's.
+    /// when it does not (it is then read whole). Its errors are its own, as when read whole.
     private static func streamMember(
         _ m: ZipArchive.Member, of source: ZipArchive.Source, zip: inout ZipArchive.Reader, archive: String,
         retryLater: inout Bool, position: (@escaping () -> Int) -> Void, emit: (Article) -> Void
@@ -765,16 +783,11 @@ extension ArticleLoading {
         do {
             try zip.reserve(m, cap: streamedOutputCap(compressedSize: m.data.count))
         } catch {
-            return [Diagnostic(path: archive, message: "\(m.path): \(error.message)", severity: .error)]
+            return [Diagnostic(path: name, message: "\(error.message); skipped", severity: .error)]
         }
         let s = source.stream(m)
         position { s.filePosition - m.data.lowerBound }
-        let d = streamFormat(s, head: head, relativePath: name, retryLater: &retryLater, emit: emit) ?? []
-        return d.map {
-            guard $0.severity == .error else { return $0 }
-            let at = $0.line.map { ":\($0)" } ?? ""
-            return Diagnostic(path: archive, message: "\(m.path)\(at): \($0.message)", severity: .error)
-        }
+        return streamFormat(s, head: head, relativePath: name, retryLater: &retryLater, emit: emit) ?? []
     }
 }
 

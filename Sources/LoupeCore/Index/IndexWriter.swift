@@ -36,7 +36,11 @@ public final class IndexWriter: @unchecked Sendable {
     /// Files read in this session: their metadata, and the parts registered by flushes.
     private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
     private var fileParts: [String: [Manifest.Part]] = [:]
+    /// The position in its file of each part's first article, beside `fileParts`.
+    private var filePartPositions: [String: [Int]] = [:]
     private var discarded = Set<String>()
+    /// Articles of a file added in this session and then found void, by position in the file.
+    private var retracted: [String: [Range<Int>]] = [:]
     private var defaultBuilder: SegmentBuilder?
     private var builderCount = 0
     public private(set) var duplicatesReplaced = 0
@@ -179,6 +183,7 @@ public final class IndexWriter: @unchecked Sendable {
         }
         for p in builder.fileParts {
             fileParts[p.path, default: []].append(Manifest.Part(segment: name, firstDoc: p.firstDoc, count: p.count))
+            filePartPositions[p.path, default: []].append(p.firstPosition)
         }
     }
 
@@ -244,6 +249,16 @@ public final class IndexWriter: @unchecked Sendable {
         discarded.insert(path)
     }
 
+    /// Forgets the articles of `path` added in this session at `positions` in the file (a member
+    /// of a streamed archive that turned out damaged after some of its articles were out): they
+    /// are deleted at commit, the file's other articles kept.
+    public func discardArticles(_ path: String, positions: Range<Int>) {
+        guard !positions.isEmpty else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        retracted[path, default: []].append(positions)
+    }
+
     /// The committed record of a corpus file, if any.
     public func fileRecord(_ path: String) -> Manifest.FileRecord? {
         lock.lock()
@@ -277,6 +292,18 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let r = corpusRoot { manifest.corpusRoot = r }
+        for (path, ranges) in retracted where !discarded.contains(path) {
+            for (part, first) in zip(fileParts[path] ?? [], filePartPositions[path] ?? []) {
+                for r in ranges {
+                    let lo = max(r.lowerBound, first)
+                    let hi = min(r.upperBound, first + part.count)
+                    for p in lo..<max(lo, hi) {
+                        deletions[part.segment, default: []].insert(part.firstDoc + p - first)
+                    }
+                }
+            }
+        }
+        retracted.removeAll()
         for path in discarded {
             for part in fileParts[path] ?? [] {
                 for d in part.firstDoc..<(part.firstDoc + part.count) { deletions[part.segment, default: []].insert(d) }
@@ -291,6 +318,7 @@ public final class IndexWriter: @unchecked Sendable {
         }
         fileMeta.removeAll()
         fileParts.removeAll()
+        filePartPositions.removeAll()
         applyDeletions()
         try merge(all: optimize)
         // Many small segments: merge them ten at a time, so memory and open files stay bounded.

@@ -26,8 +26,9 @@ public final class SegmentBuilder {
     /// order wins when two documents share an id.
     public private(set) var docIds: [String] = []
     public private(set) var docOrder: [ArticleOrder] = []
-    /// Runs of articles from corpus files: path, first local doc, count.
-    public private(set) var fileParts: [(path: String, firstDoc: Int, count: Int)] = []
+    /// Runs of articles from corpus files: path, first local doc, count, and the position in
+    /// its file of the run's first article.
+    public private(set) var fileParts: [(path: String, firstDoc: Int, count: Int, firstPosition: Int)] = []
 
     /// Approximate bytes held in RAM (postings, positions, terms, stored fields).
     public private(set) var approximateBytes = 0
@@ -252,9 +253,10 @@ public final class SegmentBuilder {
         return found ?? s.utf8.contains(byte)
     }
 
-    /// Records that the articles added since `firstDoc` came from the corpus file `path`.
-    public func recordFilePart(_ path: String, firstDoc: Int) {
-        if documentCount > firstDoc { fileParts.append((path, firstDoc, documentCount - firstDoc)) }
+    /// Records that the articles added since `firstDoc` came from the corpus file `path`, the
+    /// first of them at `firstPosition` in the file and the rest after it.
+    public func recordFilePart(_ path: String, firstDoc: Int, firstPosition: Int = 0) {
+        if documentCount > firstDoc { fileParts.append((path, firstDoc, documentCount - firstDoc, firstPosition)) }
     }
 
     /// The `id` field term for an article id: its UTF-8 bytes, or for ids longer than 200
