@@ -82,7 +82,8 @@ public struct TextLoader {
     }
 
     /// The first non-blank line as the title (trimmed) when it is short and more text follows,
-    /// the rest (Windows line ends made `\n`) as the body; else `fallback` and the whole text.
+    /// the rest after any blank lines (Windows line ends made `\n`) as the body; else
+    /// `fallback` and the whole text.
     /// On bytes: only the lines up to the title are made Strings (splitting a book-length text
     /// into Character lines took a fifth of indexing it).
     static func splitTitle(_ text: String, fallback: String) -> (String, String) {
@@ -108,8 +109,15 @@ public struct TextLoader {
                     continue
                 }
                 let candidate = first.trimmingCharacters(in: .whitespaces)
-                guard candidate.count <= maxTitleCharacters, let next else { return (fallback, text) }
-                let rest = restWithLineFeeds(UnsafeBufferPointer(rebasing: b[next...]))
+                guard candidate.count <= maxTitleCharacters, var from = next else { return (fallback, text) }
+                // The blank lines between the title and the text are neither.
+                while case let (end, after?) = line(from),
+                    String(decoding: UnsafeBufferPointer(rebasing: b[from..<end]), as: UTF8.self)
+                        .allSatisfy({ $0.isWhitespace })
+                {
+                    from = after
+                }
+                let rest = restWithLineFeeds(UnsafeBufferPointer(rebasing: b[from...]))
                 if rest.allSatisfy({ $0.isWhitespace }) { return (fallback, text) }
                 return (candidate, rest)
             }

@@ -386,6 +386,18 @@ struct TextLoaderTests {
         }
     }
 
+    /// The blank lines between a title line and the text belong to neither: the body starts at
+    /// the text (`show --json` and snippets used to get a leading line break).
+    @Test func blankLinesAfterTheTitleAreNotBody() {
+        for text in ["Title\n\nBody\n", "Title\r\n\r\n \t\r\n\u{A0}\nBody\n", "Title\nBody\n"] {
+            let a = TextLoader().load(Array(text.utf8), relativePath: "t.txt").articles.first
+            #expect(a?.title == "Title" && a?.body == "Body\n", "\(Array(text.utf8))")
+        }
+        // An indented first line keeps its indentation.
+        let r = TextLoader().load(Array("Poem\n\n    first line\n".utf8), relativePath: "p.txt")
+        #expect(r.articles.first?.body == "    first line\n")
+    }
+
     @Test func longFirstLineFallsBackToFileName() {
         let long = String(repeating: "word ", count: 40)
         let r = TextLoader().load(Array((long + "\nmore").utf8), relativePath: "d/story.txt")
@@ -427,7 +439,9 @@ extension TextLoader {
         while let f = lines.first, f.allSatisfy({ $0.isWhitespace }) { lines.removeFirst() }
         guard let first = lines.first else { return (fallback, text) }
         let candidate = first.trimmingCharacters(in: .whitespaces)
-        let rest = lines.dropFirst().joined(separator: "\n")
+        var after = lines.dropFirst()
+        while after.count > 1, let f = after.first, f.allSatisfy({ $0.isWhitespace }) { after.removeFirst() }
+        let rest = after.joined(separator: "\n")
         if candidate.count <= maxTitleCharacters && !rest.allSatisfy({ $0.isWhitespace }) {
             return (candidate, rest)
         }

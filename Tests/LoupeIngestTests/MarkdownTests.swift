@@ -44,7 +44,7 @@ struct MarkdownTests {
         // were not split: `\r\n` is one Character).
         let t = try Self.load("Headline here\r\n\r\nBody line one.\r\nTwo.\r\n", "win.txt")
         #expect(t.title == "Headline here")
-        #expect(t.body == "\nBody line one.\nTwo.\n")
+        #expect(t.body == "Body line one.\nTwo.\n")
     }
 
     /// Hugo's TOML front matter.
@@ -61,7 +61,7 @@ struct MarkdownTests {
     @Test func headingTitles() throws {
         let atx = try Self.load("## Notes on tides ##\n\nHigh water at [noon](http://x.y/z).\n", "notes.txt")
         #expect(atx.title == "Notes on tides")
-        #expect(atx.body == "\nHigh water at noon.\n")
+        #expect(atx.body == "High water at noon.\n")
         let setext = try Self.load("Setext title\n============\n\nBody text.\n", "s.txt")
         #expect(setext.title == "Setext title" && setext.body == "Body text.\n")
         let dashed = try Self.load("Dashed title\n------------\nBody.\n", "d.md")
