@@ -9,7 +9,9 @@ import LoupeCore
 /// - id: `<DOCNO>`, trimmed; else the `<DOC>`'s own `id` attribute (LDC's Gigaword, AQUAINT-2 and
 ///   TAC files: `<DOC id="AFP_ENG_20090531.0001" type="story">`); without either, `path#n` and a
 ///   warning.
-/// - title: the first non-empty of `<TITLE>`, `<HEADLINE>`, `<HL>`, `<HEAD>` (inner tags removed).
+/// - title: the first non-empty of `<TITLE>`, `<HEADLINE>`, `<HL>`, `<HEAD>`, FBIS's `<TI>`, the
+///   Federal Register's `<DOCTITLE>` and the Congressional Record's `<TTL>` (inner tags removed);
+///   the Financial Times' `FT  14 MAY 91 / ` before a headline is left out (it repeats the date).
 /// - date: `<DATE>` (or `<DATE1>`, `<DD>`, AQUAINT's `<DATE_TIME>`) when present and readable: RFC
 ///   822, ISO 8601 (also basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989,
 ///   Sunday` (LA Times). Else the day an LDC newswire id names (`AFP_ENG_20090531.0001`,
@@ -19,8 +21,10 @@ import LoupeCore
 ///   inner tags removed, through `Bylines.names` (`By JANE DOE, Times Staff Writer` → `JANE
 ///   DOE`). A later byline that is only an affiliation (AP's second `<BYLINE>Associated Press
 ///   Writer</BYLINE>`) is no name.
-/// - body: every `<TEXT>` element, inner tags removed (block tags → line breaks); a document
-///   with no `<TEXT>` gets all its content except the id, header, title and date elements.
+/// - body: every `<TEXT>` element, and the San Jose Mercury News' `<LEADPARA>` (its first
+///   paragraph, kept outside `<TEXT>`), in order, inner tags removed (block tags → line breaks);
+///   a document with neither gets all its content except the id, header, title and date
+///   elements.
 /// - entities: `&amp;` `&lt;` `&gt;` `&quot;` `&apos;`, numeric references and the HTML names
 ///   are decoded; a stray `&` or a `<` that does not start a well-formed tag is left as is.
 public struct TRECLoader {
@@ -30,7 +34,8 @@ public struct TRECLoader {
     static let docnoName = Array("DOCNO".utf8)
     static let idName = Array("id".utf8)
     static let textName = Array("TEXT".utf8)
-    static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD"].map { Array($0.utf8) }
+    static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD", "TI", "DOCTITLE", "TTL"].map { Array($0.utf8) }
+    static let leadName = Array("LEADPARA".utf8)
     static let dateNames = ["DATE", "DATE1", "DD", "DATE_TIME"].map { Array($0.utf8) }
     static let authorNames = ["BYLINE", "AUTHOR"].map { Array($0.utf8) }
     /// Left out of the fallback body (no `<TEXT>`).
@@ -125,7 +130,7 @@ public struct TRECLoader {
             var title = ""
             for name in TRECLoader.titleNames {
                 guard let e = MarkupScan.element(b, name, in: content) else { continue }
-                let t = text(e.content, mode: .tags)
+                let t = TRECLoader.withoutFTDate(text(e.content, mode: .tags))
                 if !t.isEmpty {
                     title = t
                     used.append(e.open.start..<e.end)
@@ -157,7 +162,9 @@ public struct TRECLoader {
                 i = close.end
             }
             var body = MarkupText(keepLines: true)
-            let texts = MarkupScan.elements(b, TRECLoader.textName, in: content)
+            let texts =
+                (MarkupScan.elements(b, TRECLoader.leadName, in: content)
+                + MarkupScan.elements(b, TRECLoader.textName, in: content)).sorted { $0.open.start < $1.open.start }
             if !texts.isEmpty {
                 for e in texts {
                     body.append(b, e.content, mode: .tags)
@@ -181,6 +188,26 @@ public struct TRECLoader {
                 id: id, title: title, body: body.string, date: date, authors: authors, source: relativePath,
                 position: position)
         }
+    }
+
+    /// `headline` without the Financial Times' date line before it: `FT  14 MAY 91 / Jobless
+    /// pay` → `Jobless pay` (the whole headline when that is all there is).
+    static func withoutFTDate(_ headline: String) -> String {
+        let u = Array(headline.utf8)
+        guard u.count > 12, u[0] == UInt8(ascii: "F"), u[1] == UInt8(ascii: "T"), u[2] == 0x20 else { return headline }
+        var k = 2
+        while k < u.count && u[k] == 0x20 { k += 1 }
+        // Day (1–2 digits), month (3 capitals), year (2 digits), then " / ".
+        var d = 0
+        while k < u.count && MarkupScan.isDigit(u[k]) && d < 2 {
+            k += 1
+            d += 1
+        }
+        guard d > 0, k + 11 <= u.count, u[k] == 0x20, (1...3).allSatisfy({ u[k + $0] &- 65 < 26 }), u[k + 4] == 0x20,
+            MarkupScan.isDigit(u[k + 5]), MarkupScan.isDigit(u[k + 6]), u[k + 7] == 0x20, u[k + 8] == UInt8(ascii: "/")
+        else { return headline }
+        let rest = String(decoding: u[(k + 9)...], as: UTF8.self).trimmingWhitespace()
+        return rest.isEmpty ? headline : rest
     }
 
     /// The day an LDC newswire id names: `AFP_ENG_20090531.0001` (Gigaword, AQUAINT-2, TAC),

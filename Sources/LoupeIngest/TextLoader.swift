@@ -111,7 +111,7 @@ public struct TextLoader {
                 let candidate = first.trimmingCharacters(in: .whitespaces)
                 guard candidate.count <= maxTitleCharacters, var from = next else { return (fallback, text) }
                 // The blank lines between the title and the text are neither.
-                while case let (end, after?) = line(from),
+                while case (let end, let after?) = line(from),
                     String(decoding: UnsafeBufferPointer(rebasing: b[from..<end]), as: UTF8.self)
                         .allSatisfy({ $0.isWhitespace })
                 {

@@ -80,6 +80,66 @@ struct TRECLoaderTests {
         #expect(r.articles[3].date == nil)
     }
 
+    /// The title elements of TREC disks 4 and 5 and of the San Jose Mercury News: FBIS's `<TI>`
+    /// in its header, the Federal Register's `<DOCTITLE>` and the Congressional Record's `<TTL>`
+    /// inside the text; an FT headline without its date line; SJMN's lead paragraph, kept
+    /// outside `<TEXT>`, opens the body.
+    @Test func disk45TitlesAndLeadParagraphs() {
+        let r = load(
+            """
+            <DOC>
+            <DOCNO> FBIS3-1 </DOCNO>
+            <HT>  "cr00000011094001" </HT>
+            <HEADER>
+            <H2>  March 1994 </H2>
+            <DATE1>  1 March 1994 </DATE1>
+            Article Type:FBIS Translated Text
+            <H3> <TI>      FOREIGN MINISTRY SPOKESMAN ON LIGHTHOUSE ISSUE </TI></H3>
+            </HEADER>
+            <TEXT>
+              [Text] The spokesman said the keepers had been paid.
+            </TEXT>
+            </DOC>
+            <DOC>
+            <DOCNO> FR940104-0-00001 </DOCNO>
+            <TEXT>
+            <!-- PJG FTAG 4700 -->
+            <USDEPT>DEPARTMENT OF AGRICULTURE</USDEPT>
+            <DOCTITLE>General Crop Insurance Regulations; Barley Endorsement</DOCTITLE>
+            <SUMMARY> The Corporation amends the regulations.</SUMMARY>
+            </TEXT>
+            </DOC>
+            <DOC><DOCNO> CR93E-1 </DOCNO><TEXT>
+            <TTL>TRIBUTE TO THE CANAL KEEPERS</TTL>
+              Mr. SPEAKER, I rise today.
+            </TEXT></DOC>
+            <DOC><DOCNO>FT911-5</DOCNO><HEADLINE>
+            FT  14 MAY 91 / International Company News: Tarrow buys a ferry
+            </HEADLINE><TEXT>z</TEXT></DOC>
+            <DOC><DOCNO>FT911-6</DOCNO><HEADLINE>FT 4 JAN 92 /</HEADLINE><TEXT>z</TEXT></DOC>
+            <DOC><DOCNO>SJMN91-06001001</DOCNO><HEADLINE> HARBOUR REOPENS </HEADLINE>
+            <LEADPARA> The harbour reopened on Monday. </LEADPARA>
+            <TEXT> Ferries resumed their crossings. </TEXT></DOC>
+            """)
+        #expect(r.articles.count == 6)
+        #expect(
+            r.articles.map(\.title) == [
+                "FOREIGN MINISTRY SPOKESMAN ON LIGHTHOUSE ISSUE",
+                "General Crop Insurance Regulations; Barley Endorsement",
+                "TRIBUTE TO THE CANAL KEEPERS",
+                "International Company News: Tarrow buys a ferry",
+                "FT 4 JAN 92 /",
+                "HARBOUR REOPENS",
+            ])
+        #expect(r.articles[0].date == "1994-03-01")
+        #expect(r.articles[0].body.trimmingWhitespace() == "[Text] The spokesman said the keepers had been paid.")
+        #expect(!r.articles[1].body.contains("PJG"))
+        let sjmn = r.articles[5].body.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter {
+            !$0.isEmpty
+        }
+        #expect(sjmn == ["The harbour reopened on Monday.", "Ferries resumed their crossings."], "\(sjmn)")
+    }
+
     /// `<BYLINE>` (LA Times with paragraphs, AP with a second affiliation-only byline, FT) and
     /// `<AUTHOR>` (WSJ): the names, without "By" and staff titles.
     @Test func bylineAndAuthorElements() {
