@@ -18,14 +18,22 @@ import LoupeCore
 ///   with `role="main"`), else its `<body>`; without scripts, styles, forms, navigation
 ///   (`nav`, `aside`, `footer`, a `header` outside the article, their ARIA roles) and hidden
 ///   elements; block elements (paragraphs, headings, list items, table rows, `<br>`) end lines.
-/// - title: `og:title` (or `twitter:title`), else the first `<h1>` when the `<title>` contains
-///   it (`<title>` usually appends the site's name), else `<title>`, else the `<h1>`, else the
-///   file name; a text that opens with the title (its headline) does not repeat it.
-/// - date: `article:published_time`, `datePublished` and the other usual `<meta>` names, else
-///   the first `<time datetime>` of the text.
+/// - title: `og:title` (or `twitter:title`), else the `headline` of the page's schema.org
+///   article (JSON-LD, below), else the first `<h1>` when the `<title>` contains it (`<title>`
+///   usually appends the site's name), else `<title>`, else the `<h1>`, else the file name; a
+///   text that opens with the title (its headline) does not repeat it.
+/// - date: `article:published_time`, `datePublished` and the other usual `<meta>` names of a
+///   publication date, else the JSON-LD article's `datePublished` (or `dateCreated`), else a
+///   modification date (`<meta>`, then JSON-LD), else the first `<time datetime>` of the text.
 /// - authors: `<meta name="author">` and its usual variants (an `article:author` that is a URL
-///   is skipped); link: `<link rel="canonical">`, else `og:url`; categories: `article:section`,
-///   `article:tag` and the comma-separated `keywords`.
+///   is skipped), else the JSON-LD article's `author` (names, or objects with a `name`); link:
+///   `<link rel="canonical">`, else `og:url`, else the JSON-LD `url`; categories:
+///   `article:section`, `article:tag`, the comma-separated `keywords`, and the JSON-LD
+///   `articleSection` and `keywords`.
+/// - JSON-LD: the first `<script type="application/ld+json">` object (top level, in an array
+///   or in an `@graph`) whose `@type` is an article (`NewsArticle`, `Article`, `BlogPosting`,
+///   `ReportageNewsArticle`, …; a type ending in `Article`, `BlogPosting` or `Posting`). Many
+///   news sites state their authors and dates only there.
 /// - encoding: the page's own declaration (`<meta charset>`, `http-equiv`, a BOM); without one,
 ///   UTF-8 when the bytes are valid UTF-8, else Windows-1252 (as browsers guess).
 /// - id: the file's path, like a text file (a canonical link is not an identity: some sites
@@ -82,7 +90,8 @@ public struct HTMLLoader {
         var body = collected
         let h1 = page.h1.map { Page.text(of: $0) } ?? ""
         let docTitle = page.title.map { Page.text(of: $0) } ?? ""
-        var title = page.meta(["og:title", "twitter:title"]) ?? ""
+        let ld = LinkedData.article(in: page.linkedData)
+        var title = page.meta(["og:title", "twitter:title"]) ?? ld?.headline ?? ""
         if title.isEmpty {
             if !h1.isEmpty && (docTitle.isEmpty || docTitle.contains(h1)) {
                 title = h1
@@ -102,10 +111,18 @@ public struct HTMLLoader {
         if title.isEmpty { title = fallbackTitle ?? TextLoader.fileTitle(relativePath) }
         let date =
             page.meta(HTMLLoader.dateNames).flatMap(DateParsing.iso)
+            ?? ld?.published.flatMap(DateParsing.iso)
+            ?? page.meta(HTMLLoader.modifiedDateNames).flatMap(DateParsing.iso)
+            ?? ld?.modified.flatMap(DateParsing.iso)
             ?? text.firstTime.flatMap(DateParsing.iso)
         var authors: [String] = []
         for raw in page.metas(HTMLLoader.authorNames) where !HTMLLoader.isURL(raw) {
             for n in Bylines.names(raw) where !authors.contains(n) { authors.append(n) }
+        }
+        if authors.isEmpty {
+            for raw in ld?.authors ?? [] where !HTMLLoader.isURL(raw) {
+                for n in Bylines.names(raw) where !authors.contains(n) { authors.append(n) }
+            }
         }
         var categories: [String] = []
         func addCategory(_ c: String) {
@@ -121,7 +138,11 @@ public struct HTMLLoader {
         for k in page.metas(["keywords", "news_keywords"]) where k != docTitle && k != title {
             for part in k.split(separator: ",") { addCategory(String(part)) }
         }
-        let link = page.canonical ?? page.meta(["og:url"])
+        for c in ld?.sections ?? [] { addCategory(c) }
+        for k in ld?.keywords ?? [] where k != title {
+            for part in k.split(separator: ",") { addCategory(String(part)) }
+        }
+        let link = page.canonical ?? page.meta(["og:url"]) ?? ld?.url
         result.articles.append(
             Article(
                 id: relativePath, title: title, body: body, date: date, categories: categories,
@@ -195,9 +216,11 @@ public struct HTMLLoader {
     static let dateNames = [
         "article:published_time", "og:article:published_time", "datepublished", "dc.date.issued", "dcterms.issued",
         "dc.date", "dcterms.date", "dcterms.created", "date", "pubdate", "publishdate", "publish-date",
-        "article.published", "sailthru.date", "parsely-pub-date", "og:updated_time", "article:modified_time",
-        "datemodified",
+        "article.published", "sailthru.date", "parsely-pub-date",
     ]
+
+    /// Modification dates: a page's date when it states no publication date.
+    static let modifiedDateNames = ["og:updated_time", "article:modified_time", "datemodified"]
 
     static let authorNames = [
         "author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author", "parsely-author",
@@ -283,6 +306,8 @@ private struct Page {
     var canonical: String?
     /// (lowercased name, content) in document order.
     var metaPairs: [(String, String)] = []
+    /// The JSON-LD scripts' texts (at most 8, each at most 1 MB), in document order.
+    var linkedData: [String] = []
 
     mutating func survey(_ root: xmlNodePtr) {
         Page.walk(
@@ -308,7 +333,18 @@ private struct Page {
                     if canonical == nil, Page.attribute(cur, "rel")?.lowercased() == "canonical" {
                         canonical = Page.attribute(cur, "href").map(HTMLText.collapse)
                     }
-                case "script", "style", "template": return false
+                case "script":
+                    if linkedData.count < 8, Page.attribute(cur, "type")?.lowercased().contains("ld+json") == true,
+                        let v = xmlNodeGetContent(cur)
+                    {
+                        defer { loupe_xmlFree(v) }
+                        let n = strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self))
+                        if n <= 1 << 20 {
+                            linkedData.append(String(decoding: UnsafeBufferPointer(start: v, count: n), as: UTF8.self))
+                        }
+                    }
+                    return false
+                case "style", "template": return false
                 default:
                     if main == nil && Page.attribute(cur, "role") == "main" { main = cur }
                 }

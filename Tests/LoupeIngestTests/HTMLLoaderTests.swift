@@ -8,6 +8,53 @@ struct HTMLLoaderTests {
         ArticleLoading.load(Array(html.utf8), relativePath: path)
     }
 
+    /// A page that states its headline, authors, dates and sections only in schema.org JSON-LD
+    /// (in an `@graph`, beside the site's other nodes): they are read from there; a broken script
+    /// before it is passed over; `<meta>` tags, where present, still come first, but a JSON-LD
+    /// publication date outranks a `<meta>` modification date.
+    @Test func jsonLDArticle() throws {
+        let html = """
+            <html><head><title>Gazette</title>
+            <meta property="article:modified_time" content="2024-06-01T00:00:00Z">
+            <script type="application/ld+json">{ not json</script>
+            <script type="application/ld+json">
+            {"@context": "https://schema.org", "@graph": [
+              {"@type": "WebSite", "name": "Portside Gazette", "url": "https://gazette.example/"},
+              {"@type": ["NewsArticle", "ReportageNewsArticle"], "headline": "Ferry fares &amp; timetables change",
+               "datePublished": "2024-03-05T10:00:00+01:00", "dateModified": "2024-06-01T00:00:00Z",
+               "author": [{"@type": "Person", "name": "Jane Doe"}, "John Roe"],
+               "articleSection": ["Local", "Transport"], "keywords": "ferries, fares",
+               "mainEntityOfPage": {"@id": "https://gazette.example/ferry"}}]}
+            </script></head>
+            <body><p>The ferry company published its summer timetable with higher fares.</p></body></html>
+            """
+        let a = try #require(Self.load(html).articles.first)
+        #expect(a.title == "Ferry fares & timetables change")
+        #expect(a.date == "2024-03-05T09:00:00Z", "\(a.date ?? "nil")")
+        #expect(a.authors == ["Jane Doe", "John Roe"])
+        #expect(a.categories == ["Local", "Transport", "ferries", "fares"])
+        #expect(a.link == "https://gazette.example/ferry")
+        #expect(!a.body.contains("NewsArticle"))
+        // `<meta>` tags first; a WebPage whose main entity is the article.
+        let withMeta = """
+            <html><head><meta name="author" content="Ann Lee"><meta property="og:title" content="OG title">
+            <script type="application/ld+json">{"@type": "WebPage", "mainEntity": {"@type": "BlogPosting",
+              "headline": "LD title", "author": {"name": "Bo Chan"}, "dateCreated": "2023-11-02"}}</script>
+            </head><body><p>Text.</p></body></html>
+            """
+        let b = try #require(Self.load(withMeta).articles.first)
+        #expect(b.title == "OG title" && b.authors == ["Ann Lee"])
+        #expect(b.date?.hasPrefix("2023-11-02") == true)
+        // A JSON-LD node that is not an article (an organisation, a recipe) gives nothing.
+        let other = """
+            <html><head><title>Page</title><script type="application/ld+json">{"@type": "Recipe",
+              "name": "Soup", "author": "Chef", "datePublished": "2020-01-01"}</script></head>
+            <body><p>Text.</p></body></html>
+            """
+        let c = try #require(Self.load(other).articles.first)
+        #expect(c.title == "Page" && c.authors.isEmpty && c.date == nil)
+    }
+
     /// A news page: the article's text without the site's navigation, scripts, styles, forms,
     /// asides, footers, hidden parts; its metadata from the usual `<meta>` tags.
     @Test func newsPage() throws {
