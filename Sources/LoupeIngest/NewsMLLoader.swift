@@ -3,11 +3,15 @@ import LoupeCore
 /// News-agency wire formats, streamed through libxml2 (`XMLStreamReader`, with its safe options):
 ///
 /// - **NITF** (root `nitf`): one article. Title `hl1` (else `head/title`); body the text of
-///   `body.content`; date `date.issue@norm` (else `date.release@norm`); id `doc-id@id-string`
-///   (else the file path); categories `subj:` + `tobject.subject@tobject.subject.refnum`;
-///   authors from `byline` (outside `body.content`): its `person` children when it has any,
-///   else its text without the `byttl` title (`By BERNARD DOE<byttl>AP Business
-///   Writer</byttl>` → `BERNARD DOE`).
+///   `body.content` — when one of its `block`s is the `full_text` (the New York Times Annotated
+///   Corpus), without the other classed blocks (its `lead_paragraph` repeats the text's
+///   start); date `date.issue@norm` (else `date.release@norm`, `pubdata@date.publication`); id
+///   `doc-id@id-string` (else the file path); categories `subj:` +
+///   `tobject.subject@tobject.subject.refnum`, the `descriptor` and `general_descriptor`
+///   `classifier`s and the `online_sections` meta (NYT); authors from `byline` (outside
+///   `body.content`): its `person` children when it has any, else its text without the `byttl`
+///   title (`By BERNARD DOE<byttl>AP Business Writer</byttl>` → `BERNARD DOE`); a
+///   `normalized_byline` (`Doe, Bernard`, beside the printed one) only when there is no other.
 /// - **NewsML 1.2** (root `NewsML`): one article per `NewsItem`. Title the `HeadLine` of the
 ///   item's first `NewsLines` (photo captions come later), else `NameLabel`; body the text of
 ///   every `DataContent` (XHTML, nested NITF or CDATA-escaped HTML); date `ThisRevisionCreated`,
@@ -117,6 +121,10 @@ public struct NewsMLLoader {
         var creators: [String] = []
         /// NewsML 1.2: how many `NewsLines` were opened (only the first one's `ByLine` counts).
         var newsLines = 0
+        /// NITF: the body's classed `block`s other than `full_text` (UTF-8 offsets in `body`),
+        /// left out when a `full_text` block was seen.
+        var asideBlocks: [Range<Int>] = []
+        var hasFullText = false
     }
 
     private func article(_ item: Item, dialect: Dialect, envelopeDate: String?, relativePath: String, position: Int)
@@ -128,14 +136,26 @@ public struct NewsMLLoader {
         var title = oneLine(item.title)
         if title.isEmpty { title = oneLine(item.altTitle) }
         if title.isEmpty { title = oneLine(item.inlineTitle) }
-        var body = HTMLText.plain(item.body)
+        var raw = item.body
+        if item.hasFullText && !item.asideBlocks.isEmpty {
+            let u = Array(raw.utf8)
+            var kept: [UInt8] = []
+            var from = 0
+            for r in item.asideBlocks where r.lowerBound >= from && r.upperBound <= u.count {
+                kept += u[from..<r.lowerBound]
+                from = r.upperBound
+            }
+            kept += u[from...]
+            raw = String(decoding: kept, as: UTF8.self)
+        }
+        var body = HTMLText.plain(raw)
         if body.isEmpty { body = HTMLText.plain(item.description) }
         if title.isEmpty && body.isEmpty { return nil }
         let order: [String]
         var id: String
         switch dialect {
         case .nitf:
-            order = ["date.issue", "date.release"]
+            order = ["date.issue", "date.release", "date.publication"]
             id = item.guid.isEmpty ? relativePath : item.guid
         case .newsML1:
             order = ["ThisRevisionCreated", "FirstCreated", "DateLineDate"]
@@ -195,6 +215,13 @@ public struct NewsMLLoader {
         /// Depth of the `person` (collected) or `byttl` (skipped) open in the byline; -1: none.
         var bylineChildDepth = -1
         var bylineChildIsPerson = false
+        /// The byline being read is NYT's `normalized_byline` (`Doe, Jane`).
+        var bylineNormalized = false
+        /// NITF: the classed `block` open in the body (its depth; -1: none), its class and where
+        /// its text starts in the body.
+        var blockDepth = -1
+        var blockClass = ""
+        var blockStart = 0
         /// RCV1: the `class` of the `codes` element open (topics, countries, industries).
         var codesClass = ""
 
@@ -253,6 +280,11 @@ public struct NewsMLLoader {
                 } else if dialect == .g2 && name == "hl1" {
                     open("inlineTitle", depth, empty)
                 } else {
+                    if dialect == .nitf && name == "block" && blockDepth < 0 && !empty, let c = r.attribute("class") {
+                        blockDepth = depth
+                        blockClass = c
+                        blockStart = current?.body.utf8.count ?? 0
+                    }
                     current?.body += Self.blockNames.contains(name) ? "\n" : " "
                 }
                 return
@@ -265,6 +297,16 @@ public struct NewsMLLoader {
                 case "title": if stack.contains("head") { open(name, depth, empty) }
                 case "doc-id": if let v = r.attribute("id-string") { current?.guid = v }
                 case "date.issue", "date.release": if let v = r.attribute("norm") { current?.dates[name] = v }
+                case "pubdata":
+                    if let v = r.attribute("date.publication") { current?.dates["date.publication"] = v }
+                case "classifier":
+                    if let t = r.attribute("type"), t == "descriptor" || t == "general_descriptor" {
+                        open("classifier", depth, empty)
+                    }
+                case "meta":
+                    if r.attribute("name") == "online_sections", let v = r.attribute("content") {
+                        for part in v.split(separator: ";") { addCategory(String(part)) }
+                    }
                 case "tobject.subject":
                     if let v = r.attribute("tobject.subject.refnum") { addCategory("subj:" + v) }
                 case "body.content": if !empty { bodyDepth = depth }
@@ -273,6 +315,7 @@ public struct NewsMLLoader {
                         bylineDepth = depth
                         bylineText = ""
                         bylinePersons = []
+                        bylineNormalized = r.attribute("class") == "normalized_byline"
                     }
                 default: break
                 }
@@ -362,9 +405,14 @@ public struct NewsMLLoader {
             }
         }
 
+        /// Adds a category unless one that differs only in case is there (NYT's indexers write
+        /// `LIGHTHOUSES` where its online producers write `Lighthouses`).
         private func addCategory(_ c: String) {
             let v = c.trimmingWhitespace()
-            if !v.isEmpty && current?.categories.contains(v) == false { current?.categories.append(v) }
+            let key = v.lowercased()
+            if !v.isEmpty && current?.categories.contains(where: { $0.lowercased() == key }) == false {
+                current?.categories.append(v)
+            }
         }
 
         private func open(_ name: String, _ depth: Int, _ empty: Bool) {
@@ -381,7 +429,12 @@ public struct NewsMLLoader {
             if !stack.isEmpty { stack.removeLast() }
             if bylineDepth >= 0 {
                 if depth == bylineDepth {
-                    if current != nil {
+                    if current != nil && bylineNormalized {
+                        // `Doe, Jane` → `Jane Doe`: kept for an article with no other byline.
+                        let parts = bylineText.split(separator: ",").map { String($0).trimmingWhitespace() }
+                        let name = parts.count == 2 && !parts[1].isEmpty ? parts[1] + " " + parts[0] : bylineText
+                        Bylines.add(name, to: &current!.creators)
+                    } else if current != nil {
                         if bylinePersons.contains(where: { !$0.isEmpty }) {
                             for p in bylinePersons { Bylines.add(p, to: &current!.bylines) }
                         } else {
@@ -411,6 +464,14 @@ public struct NewsMLLoader {
             if bodyDepth >= 0 {
                 let closesBody = depth == bodyDepth
                 if closesBody { bodyDepth = -1 }
+                if depth == blockDepth {
+                    if blockClass == "full_text" {
+                        current?.hasFullText = true
+                    } else if let c = current {
+                        current?.asideBlocks.append(blockStart..<c.body.utf8.count)
+                    }
+                    blockDepth = -1
+                }
                 current?.body += closesBody || Self.blockNames.contains(name) ? "\n" : " "
                 return
             }
@@ -457,6 +518,7 @@ public struct NewsMLLoader {
             case "RevisionId": current!.revisionId = v
             case "ByLine", "by": Bylines.add(raw, to: &current!.bylines)
             case "creator": Bylines.add(raw, to: &current!.creators)
+            case "classifier": addCategory(v)
             default: if current!.dates[name] == nil && !v.isEmpty { current!.dates[name] = v }
             }
         }

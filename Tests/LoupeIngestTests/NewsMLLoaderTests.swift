@@ -192,6 +192,54 @@ struct NewsMLLoaderTests {
 
     /// NITF `byline`: its text without the `byttl` title, or its `person`s; initials as written;
     /// a `byline` inside the body text is text, not an author.
+    /// The New York Times Annotated Corpus's NITF: the body is the `full_text` block (its
+    /// `lead_paragraph` block repeats the first paragraph), the printed byline is the author
+    /// (the `normalized_byline` only when it is the one byline), the date is
+    /// `pubdata@date.publication`, the descriptors and online sections are categories (one per
+    /// word whatever its case).
+    @Test func nytAnnotatedCorpus() throws {
+        func doc(_ bylines: String) -> String {
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <nitf version="-//IPTC//DTD NITF 3.3//EN"><head><title>LIGHTHOUSE KEEPERS RETURN</title>
+            <meta content="New York and Region; Science" name="online_sections"/>
+            <docdata><doc-id id-string="1"/><identified-content>
+            <classifier class="indexing_service" type="descriptor">LIGHTHOUSES</classifier>
+            <classifier class="online_producer" type="descriptor">Lighthouses</classifier>
+            <classifier class="online_producer" type="taxonomic_classifier">Top/News/New York and Region</classifier>
+            <classifier class="online_producer" type="general_descriptor">Maritime Safety</classifier>
+            </identified-content></docdata>
+            <pubdata date.publication="19870101T000000" name="The New York Times"/></head>
+            <body><body.head><hedline><hl1>Lighthouse Keepers Return</hl1></hedline>\(bylines)
+            <abstract><p>Keepers return.</p></abstract></body.head>
+            <body.content>
+            <block class="lead_paragraph"><p>LEAD: The keepers came back.</p></block>
+            <block class="full_text"><p>LEAD: The keepers came back.</p><p>The beacon was lit.</p></block>
+            </body.content></body></nitf>
+            """
+        }
+        let a = try #require(
+            load(
+                doc(
+                    "<byline class=\"print_byline\">By TARROW SKEN</byline>"
+                        + "<byline class=\"normalized_byline\">Sken, Tarrow</byline>")
+            ).articles.first)
+        #expect(a.title == "Lighthouse Keepers Return")
+        #expect(a.body == "LEAD: The keepers came back.\nThe beacon was lit.", "\(a.body)")
+        #expect(a.authors == ["TARROW SKEN"])
+        #expect(a.date?.hasPrefix("1987-01-01") == true, "\(a.date ?? "nil")")
+        #expect(a.categories == ["New York and Region", "Science", "LIGHTHOUSES", "Maritime Safety"])
+        let b = try #require(load(doc("<byline class=\"normalized_byline\">Sken, Tarrow</byline>")).articles.first)
+        #expect(b.authors == ["Tarrow Sken"])
+        // Blocks without a full text are all kept.
+        let c = try #require(
+            load(
+                "<nitf><body><body.content><block class=\"lead_paragraph\"><p>Lead.</p></block>"
+                    + "<block class=\"online_lead_paragraph\"><p>Online.</p></block></body.content></body></nitf>"
+            ).articles.first)
+        #expect(c.body == "Lead.\nOnline.", "\(c.body)")
+    }
+
     @Test func nitfByline() {
         func authors(_ byline: String) -> [String]? {
             load(
