@@ -24,6 +24,9 @@ public struct FeedLoader {
         var link: String?
         var guid: String?
         var date: String?
+        /// Atom's `updated` (RSS 1.0's `dcterms:modified`): the date of an item that gives no
+        /// publication date, wherever it stands in the item.
+        var modified: String?
         var categories: [String] = []
         var description = ""
         var content = ""
@@ -303,7 +306,8 @@ public struct FeedLoader {
                 ? item.podcastAuthors : !item.sourceAuthors.isEmpty ? item.sourceAuthors : feedAuthors
         emit(
             Article(
-                id: id, title: title, body: body, date: item.date.flatMap(DateParsing.iso),
+                id: id, title: title, body: body,
+                date: item.date.flatMap(DateParsing.iso) ?? item.modified.flatMap(DateParsing.iso),
                 categories: item.categories, link: item.link, authors: authors, source: relativePath, position: n))
     }
 
@@ -314,7 +318,7 @@ public struct FeedLoader {
         case "link": if item.link == nil && !v.isEmpty { item.link = v }
         case "guid", "id", "identifier": if item.guid == nil { item.guid = v }
         case "pubDate", "date", "published", "issued": if item.date == nil || field == "pubDate" { item.date = v }
-        case "updated", "modified": if item.date == nil { item.date = v }
+        case "updated", "modified": if item.modified == nil { item.modified = v }
         case "category", "subject": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
         case "description", "summary", "abstract": if item.description.isEmpty { item.description = raw }
         case "encoded", "content": item.content = raw

@@ -232,6 +232,22 @@ struct FeedLoaderTests {
         #expect(r.articles[0].link == "https://e.org/1")
         #expect(r.articles[0].categories == ["Roads"])
         #expect(r.articles[1].body == "Only a summary.")
+        #expect(r.articles[0].date == "2024-06-01T12:00:00Z")
+    }
+
+    /// An Atom entry's date is when it was `published`; `updated` only when it gives none,
+    /// whichever comes first in the entry.
+    @Test func atomPublishedOutranksUpdated() {
+        let r = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <entry><title>A</title><id>urn:a</id><updated>2024-06-01T00:00:00Z</updated>
+            <published>2024-03-05T10:00:00Z</published><summary>a</summary></entry>
+            <entry><title>B</title><id>urn:b</id><published>2024-03-06T10:00:00Z</published>
+            <updated>2024-06-02T00:00:00Z</updated><summary>b</summary></entry>
+            </feed>
+            """)
+        #expect(r.articles.map(\.date) == ["2024-03-05T10:00:00Z", "2024-03-06T10:00:00Z"])
     }
 
     /// RSS 2.0: `<author>` is an e-mail with the name in parentheses; `dc:creator` may repeat
