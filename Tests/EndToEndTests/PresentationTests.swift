@@ -158,6 +158,25 @@ struct HelpTextTests {
     }
 }
 
+@Suite("unknown commands")
+struct UnknownCommandTests {
+    /// A mistyped command names the one meant (exit 2, like any usage error); a word that is near
+    /// none lists the commands; commands, options and `help` go to the parser as before.
+    @Test func typoNamesTheCommand() throws {
+        let r = try Loupe.run(["fnd", "iran"])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("loupe: unknown command 'fnd'; did you mean 'find'?"), "\(r.stderr)")
+        let swapped = try Loupe.run(["idnex", "Corpus"])
+        #expect(swapped.stderr.contains("did you mean 'index'?"), "\(swapped.stderr)")
+        let far = try Loupe.run(["search", "iran"])
+        #expect(far.status == 2)
+        #expect(!far.stderr.contains("did you mean"))
+        #expect(far.stderr.contains("commands: index, find, related, show, stats, check"), "\(far.stderr)")
+        #expect(try Loupe.run(["help", "find"]).status == 0)
+        #expect(try Loupe.run(["--version"]).status == 0)
+    }
+}
+
 @Suite("explain")
 struct ExplainTests {
     /// `--explain` trees add up: a "sum of:" is the sum of its parts, and a term's weight is the
