@@ -59,7 +59,7 @@ let package = Package(
             ]
         ),
         // Tests' temporary directories, removed when the test process exits.
-        .target(name: "LoupeTestSupport", path: "Tests/Support"),
+        .target(name: "LoupeTestSupport", dependencies: ["LoupeCore"], path: "Tests/Support"),
         .testTarget(name: "LoupeCoreTests", dependencies: ["LoupeCore", "LoupeTestSupport"]),
         .testTarget(name: "LoupeIngestTests", dependencies: ["LoupeIngest", "LoupeCore", "LoupeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["loupe", "LoupeTestSupport"]),

@@ -58,28 +58,12 @@ extension Loupe {
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
         guard !word.hasPrefix("-"), word != "help", !names.contains(word) else { return nil }
         let list = names.joined(separator: ", ")
-        let near = names.map { ($0, editDistance(Array(word.lowercased()), Array($0))) }.min { $0.1 < $1.1 }
+        let near = names.map { ($0, EditDistance.optimalStringAlignment(Array(word.lowercased()), Array($0))) }
+            .min { $0.1 < $1.1 }
         if let (name, d) = near, d <= 2 && d < name.count {
             return "unknown command '\(word)'; did you mean '\(name)'? (commands: \(list); see loupe --help)"
         }
         return "unknown command '\(word)' (commands: \(list); see loupe --help)"
-    }
-
-    /// Levenshtein distance with adjacent swaps counted as one edit.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
     }
 
     static let valueOptions: Set<String> = [
