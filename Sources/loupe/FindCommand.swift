@@ -239,7 +239,8 @@ struct FindCommand: ParsableCommand {
                     titleHighlights: SnippetBuilder.titleHighlights(article: a, spans: spans, analyzer: analyzer).map {
                         [$0.lowerBound, $0.upperBound]
                     },
-                    explanation: explain ? explanations[i] : nil, copies: groupCopies ? copies[h.doc] ?? [] : nil))
+                    explanation: explain ? explanations[i] : nil, copies: groupCopies ? copies[h.doc] ?? [] : nil,
+                    untitled: a.title.isEmpty ? Terminal.untitled(a.body) : ""))
         }
         if json {
             let out = JSONResult(
@@ -253,7 +254,7 @@ struct FindCommand: ParsableCommand {
                 let snip = Snippet(text: h.snippetText, highlights: h.highlights.map { $0[0]..<$0[1] })
                 let title: String
                 if h.title.isEmpty {
-                    title = "(untitled)"
+                    title = h.untitled
                 } else if colour {
                     // The title in bold, its matched words also in the snippet's colour (unless
                     // escaping control characters moved its bytes).
@@ -619,6 +620,8 @@ struct JSONHit: Encodable {
     var explanation: [String]?
     /// With `--group-copies`: the ids of the hit's copies.
     var copies: [String]? = nil
+    /// How the text listing names a hit without a title (not in JSON, whose title stays empty).
+    var untitled = ""
 
     enum CodingKeys: String, CodingKey {
         case rank, id, score, title, date, authors, categories, source, link, snippet, highlights, matches, explanation

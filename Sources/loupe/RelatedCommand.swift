@@ -192,7 +192,8 @@ struct RelatedCommand: ParsableCommand {
                 RelatedJSONHit(
                     rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
                     source: a.source, why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
-                    copies: try h.copies.map { try reader.article($0).id }))
+                    copies: try h.copies.map { try reader.article($0).id },
+                    untitled: a.title.isEmpty ? Terminal.untitled(a.body) : ""))
         }
         let copies = try r.copiesOfSource.map { try reader.article($0).id }
         if json {
@@ -206,7 +207,7 @@ struct RelatedCommand: ParsableCommand {
             print("Related to: \(source.title.isEmpty ? source.id : source.title)")
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
             for h in hits {
-                print("\(h.rank). \(h.title.isEmpty ? "(untitled)" : h.title)")
+                print("\(h.rank). \(h.title.isEmpty ? h.untitled : Terminal.clean(h.title))")
                 let meta = [
                     h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
                     String(format: "score %.3f", h.score),
@@ -336,6 +337,8 @@ struct RelatedJSONHit: Encodable {
     var source: String
     var why: [RelatedJSONTerm]
     var copies: [String]
+    /// How the text listing names a hit without a title (not in JSON).
+    var untitled = ""
 
     enum CodingKeys: String, CodingKey { case rank, id, score, title, date, authors, source, why, copies }
 

@@ -27,6 +27,24 @@ enum Terminal {
         return out
     }
 
+    /// How an article without a title is named in a list: `(untitled)` and the opening words of
+    /// its text (at most 60 characters, cut at a word), as feed readers show a post without a
+    /// title (a Mastodon or microblog item, a wire brief).
+    static func untitled(_ body: String) -> String {
+        let head = body.prefix(400)
+        guard
+            let line = head.split(whereSeparator: \.isNewline).lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { !$0.isEmpty })
+        else { return "(untitled)" }
+        let words = clean(line)
+        guard words.count > 60 else { return "(untitled) " + words }
+        var cut = words.prefix(60)
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= 20 {
+            cut = cut[..<space]
+        }
+        return "(untitled) " + cut.trimmingCharacters(in: .whitespaces) + "…"
+    }
+
     /// `s` cut to at most `n` characters, the cut marked with an ellipsis (at the start when
     /// `keepingEnd`).
     static func truncated(_ s: String, to n: Int, keepingEnd: Bool = false) -> String {

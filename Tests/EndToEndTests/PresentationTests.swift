@@ -158,6 +158,41 @@ struct HelpTextTests {
     }
 }
 
+@Suite("untitled hits")
+struct UntitledHitTests {
+    /// A feed item without a title (a microblog post) is listed by its opening words, cut at a
+    /// word, in `find` and `related`; JSON keeps the empty title.
+    @Test func untitledHitsShowTheirOpeningWords() throws {
+        let dir = try Loupe.tempDir("loupe-untitled")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let long = "Ferry zqpost crossings resume on Monday after the storm damaged the pier at Tarrowby harbour"
+        try """
+        <rss version="2.0"><channel><title>Posts</title>
+        <item><guid>p1</guid><description>&lt;p&gt;\(long)&lt;/p&gt;</description></item>
+        <item><guid>p2</guid><description>Short zqpost note</description></item>
+        <item><guid>p3</guid><title>Titled zqpost</title><description>Ferry crossings resume</description></item>
+        </channel></rss>
+        """.write(to: corpus.appendingPathComponent("posts.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        let r = try Loupe.run(["find", "zqpost", "--index", idx, "--color", "never"])
+        let titles = r.stdout.split(separator: "\n").filter { $0.first?.isNumber == true }.map {
+            String($0.drop { $0 != " " }.dropFirst())
+        }
+        #expect(
+            Set(titles) == [
+                "(untitled) Ferry zqpost crossings resume on Monday after the storm…",
+                "(untitled) Short zqpost note", "Titled zqpost",
+            ], "\(r.stdout)")
+        let j = Loupe.json(try Loupe.run(["find", "zqpost", "--index", idx, "--json"]).stdout)
+        let jt = ((j["hits"] as? [[String: Any]]) ?? []).compactMap { $0["title"] as? String }
+        #expect(jt.filter(\.isEmpty).count == 2)
+        let rel = try Loupe.run(["related", "p3", "--index", idx])
+        #expect(rel.stdout.contains(". (untitled) Ferry zqpost crossings"), "\(rel.stdout)")
+    }
+}
+
 @Suite("unknown commands")
 struct UnknownCommandTests {
     /// A mistyped command names the one meant (exit 2, like any usage error); a word that is near
