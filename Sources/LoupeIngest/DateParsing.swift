@@ -1,18 +1,62 @@
 /// Normalises the dates found in feeds and newswires to ISO 8601 (UTC when a time is given):
-/// RFC 822/1123 (`Tue, 24 Jul 2007 10:15:00 GMT`, `+0300`, `EDT`), RFC 3339 / ISO 8601
-/// (`2007-07-24T10:15:00+03:00`, `2007-07-24`), and Reuters' `26-FEB-1987 15:01:01.79`.
+/// RFC 822/1123 (`Tue, 24 Jul 2007 10:15:00 GMT`, `+0300`, `+03:00`, `EDT`, `GMT+0100`; 12-hour
+/// times, `4:42 PM`; month names of English and the main Western European languages:
+/// `Seg, 24 Set 2018`, `Mi, 06 Dez 2023`, `mar., 05 mars 2024`), RFC 3339 / ISO 8601
+/// (`2007-07-24T10:15:00+03:00`, `2007-07-24`, also with a space before the offset, a trailing
+/// `UTC`, or slashes: `2007/07/24`), and Reuters' `26-FEB-1987 15:01:01.79`.
 public enum DateParsing {
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    /// Month names (their first three letters; French `juin`/`juillet` by four) of German,
+    /// French, Spanish, Portuguese, Italian and Dutch that differ from English's.
+    static let foreignMonths: [String: Int] = [
+        "ene": 1, "gen": 1, "fev": 2, "fév": 2, "mär": 3, "mrz": 3, "mrt": 3, "abr": 4, "avr": 4, "mai": 5,
+        "mag": 5, "mei": 5, "juin": 6, "giu": 6, "juil": 7, "lug": 7, "ago": 8, "aoû": 8, "aou": 8, "set": 9,
+        "okt": 10, "out": 10, "ott": 10, "dez": 12, "dic": 12, "déc": 12,
+    ]
     static let zones: [String: Int] = [
-        "gmt": 0, "ut": 0, "utc": 0, "z": 0, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
-        "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "cet": 60, "cest": 120, "bst": 60,
+        "gmt": 0, "ut": 0, "utc": 0, "z": 0, "wet": 0, "west": 60, "est": -300, "edt": -240, "cst": -360,
+        "cdt": -300, "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "akst": -540, "akdt": -480, "hst": -600,
+        "ast": -240, "adt": -180, "nst": -210, "ndt": -150, "cet": 60, "cest": 120, "bst": 60, "eet": 120,
+        "eest": 180, "msk": 180, "ist": 330, "sgt": 480, "hkt": 480, "awst": 480, "jst": 540, "kst": 540,
+        "acst": 570, "acdt": 630, "aest": 600, "aedt": 660, "nzst": 720, "nzdt": 780,
     ]
 
     public static func iso(_ raw: String) -> String? {
         let s = raw.trimmingWhitespace()
         if s.isEmpty { return nil }
         if let r = rfc3339(s) { return r }
+        if let t = isoVariant(s), let r = rfc3339(t) { return r }
         return rfc822(s)
+    }
+
+    /// An ISO 8601 date written loosely, in RFC 3339's form: `2024/03/05` (slashes), a space
+    /// before the offset (`2024-03-05T10:00:00 +0100`), a trailing `UTC`/`GMT`/`Z` after a space.
+    static func isoVariant(_ s: String) -> String? {
+        var b = Array(s.utf8)
+        guard b.count >= 10, b[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        var changed = false
+        if b[4] == 47 && b[7] == 47 {  // `/`
+            b[4] = 45
+            b[7] = 45
+            changed = true
+        }
+        guard b[4] == 45 && b[7] == 45 else { return nil }
+        var t = String(decoding: b, as: UTF8.self)
+        for suffix in [" UTC", " GMT", " Z", " utc", " gmt"] where t.hasSuffix(suffix) && t.count > 16 {
+            t = String(t.dropLast(suffix.count)) + "Z"
+            changed = true
+        }
+        // ` +0100` / ` -05:00` at the end.
+        let u = Array(t.utf8)
+        for width in [5, 6] where u.count > 17 + width {
+            let at = u.count - width - 1
+            if u[at] == 32 && (u[at + 1] == 43 || u[at + 1] == 45) {
+                t = String(decoding: u[..<at] + u[(at + 1)...], as: UTF8.self)
+                changed = true
+                break
+            }
+        }
+        return changed ? t : nil
     }
 
     private static func digits(_ s: Substring) -> Int? {
@@ -106,33 +150,67 @@ public enum DateParsing {
             let dmy = parts[0].split(separator: "-")
             parts = Array(dmy) + parts.dropFirst()
         }
-        if let f = parts.first, f.first?.isLetter == true, monthIndex(f) == nil { parts.removeFirst() }
+        guard let first = parts.first else { return nil }
+        if first.first?.isLetter == true && monthIndex(first) == nil { return rfc822(Array(parts.dropFirst())) }
+        // A weekday that is also a month's name (`mar.`: Tuesday in French, Spanish, Italian).
+        if let r = rfc822(parts) { return r }
+        return first.first?.isLetter == true ? rfc822(Array(parts.dropFirst())) : nil
+    }
+
+    private static func rfc822(_ tokens: [Substring]) -> String? {
+        var parts = tokens
         guard parts.count >= 3 else { return nil }
         var day: Int?
         var month: Int?
-        if let d = digits(parts[0]), let m = monthIndex(parts[1]) {
+        if let d = digits(parts[0].trimmingDot()), let m = monthIndex(parts[1]) {
             day = d
             month = m
-        } else if let m = monthIndex(parts[0]), let d = digits(parts[1]) {
+        } else if let m = monthIndex(parts[0]), let d = digits(parts[1].trimmingDot()) {
             day = d
             month = m
         }
         guard let dd = day, let mm = month, var y = digits(parts[2]) else { return nil }
         if parts[2].count == 2 { y += y < 50 ? 2000 : 1900 }
+        // `March 5, 2024 - 10:00`, `5 March 2024 at 10:00`.
+        if parts.count >= 4 && (parts[3] == "-" || parts[3].lowercased() == "at" || parts[3] == "à") {
+            parts.remove(at: 3)
+        }
         guard parts.count >= 4 else { return format(y, mm, dd, nil, 0, 0, offsetMinutes: 0) }
-        let t = parts[3].split(separator: ":")
-        guard t.count >= 2, let h = digits(t[0]), let mi = digits(t[1]) else {
+        // A 12-hour time: `4:42 PM`, `4:42pm`.
+        var time = parts[3]
+        var meridiem: Substring?
+        for m in ["am", "pm", "a.m.", "p.m."] where time.lowercased().hasSuffix(m) && time.count > m.count {
+            meridiem = time.suffix(m.count)
+            time = time.dropLast(m.count)
+            break
+        }
+        var zoneAt = 4
+        if meridiem == nil, parts.count >= 5, ["am", "pm", "a.m.", "p.m."].contains(parts[4].lowercased()) {
+            meridiem = parts[4]
+            zoneAt = 5
+        }
+        let t = time.split(separator: ":")
+        guard t.count >= 2, var h = digits(t[0]), let mi = digits(t[1]) else {
             return format(y, mm, dd, nil, 0, 0, offsetMinutes: 0)
+        }
+        if let m = meridiem?.lowercased() {
+            guard (1...12).contains(h) else { return nil }
+            h = h % 12 + (m.hasPrefix("p") ? 12 : 0)
         }
         var se = 0
         if t.count >= 3, let v = digits(t[2].split(separator: ".").first ?? "") { se = v }
         var off = 0
-        if parts.count >= 5 {
-            let z = parts[4]
-            if let sign = z.first, sign == "+" || sign == "-", z.count == 5, let hh = digits(z.dropFirst().prefix(2)),
-                let m2 = digits(z.suffix(2))
-            {
-                off = (hh * 60 + m2) * (sign == "-" ? -1 : 1)
+        if parts.count > zoneAt {
+            var z = parts[zoneAt]
+            // `GMT+0100`, `UTC-05:00` (JavaScript's `Date.toString()`, some feeds).
+            for prefix in ["GMT", "UTC", "gmt", "utc"] where z.hasPrefix(prefix) && z.count > prefix.count {
+                z = z.dropFirst(prefix.count)
+            }
+            if let sign = z.first, sign == "+" || sign == "-" {
+                let n = z.dropFirst().replacingColon()
+                if n.count == 4, let hh = digits(n.prefix(2)), let m2 = digits(n.suffix(2)) {
+                    off = (hh * 60 + m2) * (sign == "-" ? -1 : 1)
+                }
             } else if let v = zones[z.lowercased()] {
                 off = v
             }
@@ -143,12 +221,15 @@ public enum DateParsing {
     private static func monthIndex(_ s: Substring) -> Int? {
         guard s.count >= 3 else { return nil }
         let l = String(s.prefix(3)).lowercased()
-        return months.firstIndex(of: l).map { $0 + 1 }
+        if let i = months.firstIndex(of: l) { return i + 1 }
+        return foreignMonths[String(s.prefix(4)).lowercased()] ?? foreignMonths[l]
     }
 }
 
 extension Substring {
     func replacingColon() -> Substring { Substring(filter { $0 != ":" }) }
+    /// Without a final `.` (`5.` in `5. März 2024`).
+    func trimmingDot() -> Substring { hasSuffix(".") ? dropLast() : self }
 }
 
 extension String {

@@ -6,6 +6,42 @@ import Testing
 struct DateParsingTests {
     /// A day the month does not have is no date (it used to be stored as written, which the
     /// date column then could not place); every date kept is one the date column reads.
+    /// Dates as real feeds and pages write them beyond RFC 822 and RFC 3339: offsets with a colon
+    /// or after `GMT` (JavaScript's `Date.toString()`), 12-hour times, more zone names, Portuguese,
+    /// German, French and Spanish month and weekday names (UOL's and heise's feeds), a weekday
+    /// that is also a month's name (`mar.`), ISO forms with slashes, a space before the offset
+    /// or a trailing `UTC`.
+    @Test func looseFormsOfRealFeeds() {
+        let cases: [(String, String?)] = [
+            ("Tue, 05 Mar 2024 10:00:00 +01:00", "2024-03-05T09:00:00Z"),
+            ("Tue Mar 05 2024 10:00:00 GMT+0100 (CET)", "2024-03-05T09:00:00Z"),
+            ("Friday, January 29, 2021 04:42 PM", "2021-01-29T16:42:00Z"),
+            ("Friday, January 29, 2021 12:05 am", "2021-01-29T00:05:00Z"),
+            ("January 29, 2021 4:42pm", "2021-01-29T16:42:00Z"),
+            ("Tuesday, March 5, 2024 - 10:00", "2024-03-05T10:00:00Z"),
+            ("Tue, 05 Mar 2024 10:00:00 JST", "2024-03-05T01:00:00Z"),
+            ("Tue, 05 Mar 2024 10:00:00 AEDT", "2024-03-04T23:00:00Z"),
+            ("Seg, 24 Set 2018 19:42:40 -0300", "2018-09-24T22:42:40Z"),
+            ("Qua, 03 Out 2018 10:00:00 -0300", "2018-10-03T13:00:00Z"),
+            ("Di, 05 Mär 2024 10:00:00 +0100", "2024-03-05T09:00:00Z"),
+            ("Mi, 06 Dez 2023 10:00:00 +0100", "2023-12-06T09:00:00Z"),
+            ("mar., 05 mars 2024 10:00:00 +0100", "2024-03-05T09:00:00Z"),
+            ("lun, 05 dic 2023 10:00:00 +0100", "2023-12-05T09:00:00Z"),
+            ("mar, 05 dic 2023", "2023-12-05"),
+            ("12 juil. 2023", "2023-07-12"),
+            ("2024/03/05", "2024-03-05"),
+            ("2024/03/05 10:00:00", "2024-03-05T10:00:00Z"),
+            ("2024-03-05T10:00:00 +0100", "2024-03-05T09:00:00Z"),
+            ("2024-03-05 10:00:00 -05:00", "2024-03-05T15:00:00Z"),
+            ("2024-03-05 10:00:00 UTC", "2024-03-05T10:00:00Z"),
+            ("Friday, January 29, 2021 13:42 PM", nil),
+            ("05/03/2024", nil),
+        ]
+        for (raw, want) in cases {
+            #expect(DateParsing.iso(raw) == want, "\(raw)")
+        }
+    }
+
     @Test func impossibleDaysAreNoDates() {
         for bad in ["2007-02-30", "2007-02-29T10:00:00Z", "2007-04-31", "Fri, 30 Feb 2007 10:00:00 GMT", "2007-13-01"] {
             #expect(DateParsing.iso(bad) == nil, "\(bad)")
