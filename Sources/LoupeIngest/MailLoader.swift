@@ -105,6 +105,7 @@ public struct MailLoader {
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         let m = Self.parse(bytes, relativePath: relativePath, depth: depth)
+        if let page = Self.savedPage(m, bytes, relativePath: relativePath) { return page }
         var r = LoadResult(articles: m.article.map { [$0] } ?? [], diagnostics: m.diagnostics)
         if let meta = m.meta {
             var budget = AttachmentBudget()
@@ -132,6 +133,43 @@ public struct MailLoader {
         var meta: Article?
         /// Its MIME body read: the attachments set aside and those not read.
         var reading: MIME.Reading?
+        /// Where its body starts in the bytes parsed.
+        var bodyStart = 0
+    }
+
+    /// A web page saved as one file (MHTML: Chrome's and Edge's "Webpage, Single File", Internet
+    /// Explorer's `.mht`): a `multipart/related` message from `<Saved by Blink>` (or with a
+    /// `Snapshot-Content-Location`, or named `.mht`/`.mhtml`) whose first `text/html` part is
+    /// the page. It is read as an HTML page is (article text without menus, title, date,
+    /// authors from the page), its link the address it was saved from, its date the message's
+    /// when the page gives none; the images and style sheets beside it are not read. Nil for
+    /// any other message.
+    static func savedPage(_ m: Message, _ bytes: [UInt8], relativePath: String) -> LoadResult? {
+        let ct = MIME.ContentType(m.values["content-type"])
+        let name = relativePath.lowercased()
+        guard ct.type == "multipart", ct.subtype == "related", let boundary = ct.parameters["boundary"],
+            !boundary.isEmpty,
+            m.values["snapshot-content-location"] != nil
+                || (m.values["from"] ?? "").lowercased().hasPrefix("<saved by")
+                || name.hasSuffix(".mht") || name.hasSuffix(".mhtml")
+        else { return nil }
+        for part in MIME.split(bytes[m.bodyStart...], boundary: boundary) {
+            let (h, b) = MIME.partHeaders(part)
+            let pct = MIME.ContentType(h["content-type"])
+            guard pct.type == "text" && pct.subtype == "html" else { continue }
+            let html = MIME.decodeTransfer(b, h["content-transfer-encoding"])
+            var r = HTMLLoader().load(
+                html, relativePath: relativePath, charset: pct.parameters["charset"],
+                fallbackTitle: m.values["subject"])
+            for i in r.articles.indices {
+                let saved = m.values["snapshot-content-location"] ?? h["content-location"]
+                if r.articles[i].link == nil { r.articles[i].link = saved?.trimmingWhitespace() }
+                if r.articles[i].date == nil { r.articles[i].date = m.meta?.date }
+            }
+            r.diagnostics = m.diagnostics + r.diagnostics
+            return r
+        }
+        return nil
     }
 
     /// Parses one message (a whole file, or one message of a mailbox: see `MboxLoader`).
@@ -162,6 +200,7 @@ public struct MailLoader {
         }
         result.diagnostics += headerDiagnostics
         message.values = values
+        message.bodyStart = bodyStart
         let bodyLine = 1 + bytes[..<bodyStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let text: String
         let outcome: TextDecoding.Outcome

@@ -8,6 +8,56 @@ struct MailLoaderTests {
         ArticleLoading.load(Array(s.utf8), relativePath: path)
     }
 
+    /// A web page saved as one file (MHTML, as Chrome saves "Webpage, Single File"): read as the
+    /// HTML page it holds — the article's text without the menu and script, the title, author
+    /// and date from the page, the link the address it was saved from — not as a mail from
+    /// `<Saved by Blink>`. A mail with an HTML body and an inline image stays a mail.
+    @Test func savedWebPagesAreReadAsPages() throws {
+        let mhtml = [
+            "From: <Saved by Blink>",
+            "Snapshot-Content-Location: https://gazette.example/ferry",
+            "Subject: =?utf-8?Q?Ferry_fares_rise_=E2=80=94_Gazette?=",
+            "Date: Tue, 5 Mar 2024 10:00:00 -0000",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/related;",
+            "\ttype=\"text/html\";",
+            "\tboundary=\"----MultipartBoundary--abc----\"",
+            "", "",
+            "------MultipartBoundary--abc----",
+            "Content-Type: text/html",
+            "Content-Transfer-Encoding: quoted-printable",
+            "Content-Location: https://gazette.example/ferry",
+            "",
+            "<!DOCTYPE html><html><head><meta http-equiv=3D\"Content-Type\" content=3D\"text/=",
+            "html; charset=3DUTF-8\"><title>Ferry fares rise =E2=80=94 Gazette</title><meta name=3D\"author\" con=",
+            "tent=3D\"Jane Doe\"></head><body><nav>Home News zqnav</nav><article><h1>Ferry fares rise</h1>",
+            "<p>The ferry company raised zqmhtfare prices by ten per cent.</p></article><script>var zqscript=3D1;</s=",
+            "cript></body></html>",
+            "------MultipartBoundary--abc----",
+            "Content-Type: image/png",
+            "Content-Transfer-Encoding: base64",
+            "Content-Location: https://gazette.example/logo.png",
+            "",
+            "iVBORw0KGgo=",
+            "------MultipartBoundary--abc------",
+            "",
+        ].joined(separator: "\r\n")
+        let r = load(mhtml, "saved/ferry.mhtml")
+        let a = try #require(r.articles.first)
+        #expect(r.articles.count == 1)
+        #expect(a.title == "Ferry fares rise")
+        #expect(a.authors == ["Jane Doe"])
+        #expect(a.body == "The ferry company raised zqmhtfare prices by ten per cent.", "\(a.body)")
+        #expect(a.link == "https://gazette.example/ferry")
+        #expect(a.date == "2024-03-05T10:00:00Z")
+        #expect(a.id == "saved/ferry.mhtml")
+        // The same shape sent as mail (no snapshot header, not from "Saved by", named .eml).
+        let mail = mhtml.replacingOccurrences(of: "From: <Saved by Blink>", with: "From: Ann Lee <ann@example.com>")
+            .replacingOccurrences(of: "Snapshot-Content-Location: https://gazette.example/ferry\r\n", with: "")
+        let m = try #require(load(mail, "mail/ferry.eml").articles.first)
+        #expect(m.authors == ["Ann Lee"] && m.title == "Ferry fares rise — Gazette")
+    }
+
     @Test func usenetMessage() {
         let r = load(
             """
