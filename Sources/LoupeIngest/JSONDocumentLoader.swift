@@ -297,11 +297,8 @@ public struct JSONDocumentLoader {
                         st.warn(line, "invalid JSON; rest skipped")
                         break top
                     }
-                    if let a = NewsJSON.article(o, relativePath: relativePath, position: base, scope: st.scope) {
-                        st.count += 1
-                        base += 1
-                        emit(a)
-                    } else if let items = NewsJSON.wrapped(o) {
+                    let single = NewsJSON.article(o, relativePath: relativePath, position: base, scope: st.scope)
+                    if let items = NewsJSON.envelopeItems(o, article: single) {
                         for (k, x) in items.enumerated() {
                             if let d = x as? [String: Any],
                                 let a = NewsJSON.article(
@@ -314,6 +311,10 @@ public struct JSONDocumentLoader {
                             }
                         }
                         base += items.count
+                    } else if let a = single {
+                        st.count += 1
+                        base += 1
+                        emit(a)
                     } else {
                         st.notArticles += 1
                     }

@@ -193,12 +193,13 @@ public struct JSONLinesLoader {
             warn("not a JSON object")
             return
         }
-        if let a = NewsJSON.article(dict, relativePath: relativePath, position: state.count, scope: state.scope) {
+        let single = NewsJSON.article(dict, relativePath: relativePath, position: state.count, scope: state.scope)
+        if let a = single, NewsJSON.envelopeItems(dict, article: a) == nil {
             state.count += 1
             emit(a)
             return
         }
-        if let items = NewsJSON.wrapped(dict) {
+        if let items = NewsJSON.envelopeItems(dict, article: single) {
             var skipped = 0
             for x in items {
                 guard let o = x as? [String: Any],

@@ -40,10 +40,15 @@ import LoupeCore
 ///   `section_name`, `section`, then a WaPo `kicker` block); the first of `categories`,
 ///   `category`, `tags`, `topics`, `keywords`, `subject`, `subjects` (strings, or objects
 ///   giving their `value`, `webTitle`, `name` or `label`; Guardian tags whose `type` is not
-///   `keyword` are left out); the publisher (`source`: a string or an object's `name`;
-///   `source_domain`; `publisher`; `publication`).
-/// - **link**: `url`, `link`, `webUrl`, `web_url`, `article_url`; else the id when it is an
-///   http(s) URL.
+///   `keyword` are left out; of the Google Reader API's `user/…` stream ids only the labels);
+///   the publisher (`source`: a string or an object's `name`; `source_domain`; `publisher`;
+///   `publication`; the Google Reader API's `origin` object's `title`).
+/// - **link**: `url`, `link`, `webUrl`, `web_url`, `article_url`, the Google Reader API's
+///   `canonical` and `alternate` (`[{"href": …}]`); else the id when it is an http(s) URL.
+/// - The Google Reader API's `content` and `summary` objects (`{"content": "<p>…"}`) are HTML
+///   text; an object with no text of its own that wraps articles (`{"title": "Starred items",
+///   "items": [...]}`: Google Takeout, Inoreader, FreshRSS, Feedbin exports) is their envelope
+///   (`envelopeItems`).
 /// - **authors**: `author`, `authors`, `byline` (NYT: an object, its `original`), `creator`,
 ///   `by`, then `fields.byline`, a WaPo `byline` block, and Guardian `contributor` tags'
 ///   `webTitle`: a string, an object's `name`, or an array of either, through `Bylines`.
@@ -73,9 +78,9 @@ enum NewsJSON {
                 ]
             case .section: ["sectionName", "section_name", "section"]
             case .category: ["categories", "category", "tags", "topics", "keywords", "subject", "subjects"]
-            case .link: ["url", "link", "webUrl", "web_url", "article_url"]
+            case .link: ["url", "link", "webUrl", "web_url", "article_url", "canonical", "alternate"]
             case .author: ["author", "authors", "byline", "creator", "by"]
-            case .publisher: ["source", "source_domain", "publisher", "publication"]
+            case .publisher: ["source", "source_domain", "publisher", "publication", "origin"]
             }
         }
     }
@@ -166,7 +171,13 @@ enum NewsJSON {
 
         var cats: [String] = []
         func addCategory(_ s: String) {
-            let t = s.trimmingWhitespace()
+            var t = s.trimmingWhitespace()
+            // The Google Reader API's stream ids: a label is a category, a state (starred,
+            // read) is not.
+            if t.hasPrefix("user/") {
+                guard let r = t.range(of: "/label/") else { return }
+                t = String(t[r.upperBound...])
+            }
             if !t.isEmpty && !cats.contains(t) { cats.append(t) }
         }
         if let s = text(d, keys[.section]) {
@@ -176,9 +187,10 @@ enum NewsJSON {
         }
         for c in list(d, keys[.category]) { addCategory(c) }
         for k in keys[.publisher] {
-            if let s = d[k] as? String {
+            // (`origin` names the feed as an object; a string there may be anything.)
+            if let s = d[k] as? String, k != "origin" {
                 addCategory(s)
-            } else if let o = d[k] as? [String: Any], let s = o["name"] as? String {
+            } else if let o = d[k] as? [String: Any], let s = (o["name"] ?? o["title"]) as? String {
                 addCategory(s)
             } else {
                 continue
@@ -214,11 +226,15 @@ enum NewsJSON {
             if let a = v as? [Any] {
                 let parts = a.compactMap { $0 as? String }
                 if !parts.isEmpty || a.isEmpty { return parts.joined(separator: "\n").trimmingWhitespace() }
+                // The Google Reader API's links: `[{"href": …}]`.
+                if let o = a.first as? [String: Any], let h = o["href"] as? String { return h.trimmingWhitespace() }
                 continue
             }
             if let i = v as? Int { return String(i) }
             if let x = v as? Double { return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x) }
-            if let o = v as? [String: Any], let s = o["main"] as? String { return s.trimmingWhitespace() }
+            if let o = v as? [String: Any], let s = (o["main"] ?? o["content"]) as? String {
+                return s.trimmingWhitespace()
+            }
         }
         return nil
     }
@@ -239,6 +255,10 @@ enum NewsJSON {
                 let parts = a.compactMap { $0 as? String }
                 if !parts.isEmpty || a.isEmpty { return (parts.joined(separator: "\n").trimmingWhitespace(), k) }
                 continue
+            }
+            // The Google Reader API's `{"direction": "ltr", "content": "<p>…"}`: HTML.
+            if let o = v as? [String: Any], let s = o["content"] as? String {
+                return (HTMLText.plain(s), k)
             }
         }
         return (nil, nil)
@@ -390,6 +410,20 @@ enum NewsJSON {
             }
         }
         return nil
+    }
+
+    /// The articles a top-level object wraps (see `wrapped`) when it is their envelope: it is
+    /// no article itself (`article` is nil), or one with no text of its own that wraps at least
+    /// one article — a feed reader's export such as Google Reader's (and Inoreader's, FreshRSS's,
+    /// Feedbin's) `{"title": "Starred items", "items": [...]}`. Nil when it is not one.
+    static func envelopeItems(_ d: [String: Any], article a: Article?) -> [Any]? {
+        if let a, !a.body.isEmpty { return nil }
+        guard let items = wrapped(d) else { return nil }
+        if a == nil { return items }
+        let wrapsArticles = items.contains {
+            ($0 as? [String: Any]).map { article($0, relativePath: "", position: 0, scope: "") != nil } ?? false
+        }
+        return wrapsArticles ? items : nil
     }
 
     /// An Elasticsearch hit's `_source`, with the hit's `_id` when the source has no id.

@@ -281,6 +281,47 @@ struct NewsJSONTests {
         #expect(load(single + "\n").articles.map(\.title) == ["One item"])
     }
 
+    /// A feed reader's export in the Google Reader API's shape (Google Takeout's `starred.json`,
+    /// Inoreader, FreshRSS, Feedbin): the envelope has a title but no text of its own, so its
+    /// items are the articles — HTML `content`/`summary` objects, `alternate`/`canonical` links,
+    /// labels as categories (not the starred/read states), the origin feed as publisher. In JSON
+    /// Lines too. An article that has text and happens to hold an `items` list stays one article.
+    @Test func googleReaderExport() throws {
+        let export = #"""
+            {"id": "user/123/state/com.google/starred", "title": "Starred items", "author": "someone",
+             "updated": 1320000000, "items": [
+              {"id": "tag:google.com,2005:reader/item/0123456789abcdef",
+               "categories": ["user/123/state/com.google/starred", "user/123/label/Harbour", "Ferries"],
+               "title": "Ferry fares rise", "published": 1309999999,
+               "alternate": [{"href": "https://gazette.example/ferry", "type": "text/html"}],
+               "summary": {"direction": "ltr", "content": "<p>The ferry company raised prices.</p>"},
+               "author": "Jane Doe", "origin": {"streamId": "feed/https://gazette.example/rss", "title": "Gazette"}},
+              {"id": "tag:google.com,2005:reader/item/fedcba9876543210", "title": "Second item",
+               "published": 1310000500, "canonical": [{"href": "https://gazette.example/second"}],
+               "content": {"direction": "ltr", "content": "<div>Full <b>content</b> text.</div>"},
+               "origin": {"title": "Gazette"}}]}
+            """#
+        for (text, path) in [
+            (export, "reader/starred.json"),
+            (export.replacingOccurrences(of: "\n", with: " ") + "\n", "reader/starred.jsonl"),
+        ] {
+            let r = load(text, path)
+            #expect(r.articles.count == 2, "\(path): \(r.articles.map(\.title))")
+            guard r.articles.count == 2 else { continue }
+            let a = r.articles[0]
+            #expect(a.title == "Ferry fares rise" && a.body == "The ferry company raised prices.")
+            #expect(a.link == "https://gazette.example/ferry")
+            #expect(a.date == "2011-07-07T00:53:19Z")
+            #expect(a.authors == ["Jane Doe"])
+            #expect(a.categories == ["Harbour", "Ferries", "Gazette"], "\(a.categories)")
+            #expect(a.id == "tag:google.com,2005:reader/item/0123456789abcdef")
+            let b = r.articles[1]
+            #expect(b.body == "Full content text." && b.link == "https://gazette.example/second")
+        }
+        let article = #"{"title": "List story", "body": "Ten ferries.", "items": [{"title": "One", "body": "x"}]}"#
+        #expect(load(article + "\n").articles.map(\.title) == ["List story"])
+    }
+
     @Test func prettySingleObjectAndSequence() {
         let one = """
             {
