@@ -12,6 +12,13 @@ import LoupeCore
 /// channel's `itunes:author`) are not items' authors, and neither is any `author` nested deeper
 /// in an item (inside `media:group`, say).
 ///
+/// WordPress exports (WXR: RSS 2.0 with the `wp:` namespace, as a blog migrates or is archived)
+/// give their posts and pages: items whose `wp:post_type` is an attachment, a menu item, a
+/// revision or another of WordPress's own records are skipped (one note counts them); the
+/// `excerpt:encoded` excerpt is a summary (it once overwrote the post's `content:encoded`); a
+/// draft without a `pubDate` is dated by its `wp:post_date_gmt` (else `wp:post_date`); and an
+/// author's login (`dc:creator`) is shown as the display name the export's `wp:author` gives.
+///
 /// Policy for broken files: a file with a fatal XML error is rejected whole, with one error
 /// naming its line and column; none of its items are indexed, even those streamed before the
 /// error (libxml2's reader hands them out first). Well-formed XML whose root is none of
@@ -39,7 +46,19 @@ public struct FeedLoader {
         var podcastAuthors: [String] = []
         /// Atom: the authors of the entry's `<source>`, when the entry names none.
         var sourceAuthors: [String] = []
+        /// WordPress: `wp:post_type`, and `wp:post_date_gmt` / `wp:post_date`.
+        var postType: String?
+        var postDate: String?
+        var postDateLocal: String?
     }
+
+    /// WordPress's record types that are not posts or pages.
+    static let wordPressRecords: Set<String> = [
+        "attachment", "nav_menu_item", "revision", "custom_css", "customize_changeset", "oembed_cache",
+        "user_request", "wp_block", "wp_template", "wp_template_part", "wp_global_styles", "wp_navigation",
+        "wp_font_family", "wp_font_face", "shop_order", "shop_coupon", "feedback",
+    ]
+    static let wordPress = "http://wordpress.org/export/"
 
     /// An author element being read: its own text (RSS, `dc:creator`) and, for Atom's
     /// `<author><name>…</name><email>…</email><uri>…</uri></author>`, its name and e-mail.
@@ -130,6 +149,20 @@ public struct FeedLoader {
         var author: AuthorElement?
         /// Atom: the feed's `<author>`s seen so far (entries without their own inherit them).
         var feedAuthors: [String] = []
+        /// WordPress: the channel's `wp:author` logins and display names, the one being read.
+        var wpNames: [String: String] = [:]
+        var wpField: String?
+        var wpText = ""
+        var wpLogin = ""
+        var wpSkipped = 0
+        func emitOrSkip(_ item: Item) {
+            if let t = item.postType?.trimmingWhitespace(), FeedLoader.wordPressRecords.contains(t) {
+                wpSkipped += 1
+                return
+            }
+            emitItem(item, itemCount, relativePath, feedAuthors, wpNames, emit)
+            itemCount += 1
+        }
 
         func finish(_ a: AuthorElement) {
             switch a.target {
@@ -164,13 +197,18 @@ public struct FeedLoader {
                     current = Item()
                     itemDepth = depth
                     if r.isEmptyElement {
-                        emitItem(current!, itemCount, relativePath, feedAuthors, emit)
-                        itemCount += 1
+                        emitOrSkip(current!)
                         current = nil
                     }
                     continue
                 }
                 guard current != nil else {
+                    if (name == "author_login" || name == "author_display_name") && !r.isEmptyElement
+                        && r.inNamespace(startingWith: FeedLoader.wordPress)
+                    {
+                        wpField = name
+                        wpText = ""
+                    }
                     if name == "author" && depth == 1 && root == "feed" && !r.isEmptyElement {
                         author = AuthorElement(.feed, depth: depth)
                     }
@@ -202,6 +240,14 @@ public struct FeedLoader {
                         continue
                     case "description":
                         break
+                    case "encoded" where r.inNamespace(startingWith: FeedLoader.wordPress):
+                        // `excerpt:encoded`: the post's excerpt, a summary.
+                        if !r.isEmptyElement {
+                            field = "excerpt"
+                            fieldDepth = depth
+                            text = ""
+                        }
+                        continue
                     default:
                         // Media RSS describes the item's media, not the item: a `media:content`
                         // holding a `media:credit` ("Photograph: …") is no content, a
@@ -225,7 +271,9 @@ public struct FeedLoader {
                     text += " "  // element boundary inside xhtml content
                 }
             case .text:
-                if author != nil {
+                if wpField != nil {
+                    wpText += r.value
+                } else if author != nil {
                     author!.append(r.value)
                 } else if field != nil {
                     text += r.value
@@ -246,13 +294,22 @@ public struct FeedLoader {
                     continue
                 }
                 if genericTitleOpen && r.localName == "title" { genericTitleOpen = false }
+                if let f = wpField {
+                    let v = wpText.trimmingWhitespace()
+                    if f == "author_login" {
+                        wpLogin = v
+                    } else if !wpLogin.isEmpty && !v.isEmpty {
+                        wpNames[wpLogin] = v
+                    }
+                    wpField = nil
+                    continue
+                }
                 if let f = field, depth == fieldDepth {
                     apply(f, text, to: &current!)
                     field = nil
                     fieldDepth = -1
                 } else if current != nil && depth == itemDepth && field == nil {
-                    emitItem(current!, itemCount, relativePath, feedAuthors, emit)
-                    itemCount += 1
+                    emitOrSkip(current!)
                     current = nil
                     itemDepth = -1
                 }
@@ -278,6 +335,14 @@ public struct FeedLoader {
             ok = false
         }
         guard ok else { return result.diagnostics }
+        if wpSkipped > 0 {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath,
+                    message:
+                        "\(wpSkipped) WordPress records that are not posts or pages (attachments, menu items, revisions…) skipped",
+                    severity: .note))
+        }
 
         if !(root == "rss" || root == "RDF" || root == "feed") {
             result.diagnostics.append(
@@ -291,23 +356,29 @@ public struct FeedLoader {
         return result.diagnostics
     }
 
-    /// `feedAuthors`: an Atom feed's own authors so far, for an entry without any.
+    /// `feedAuthors`: an Atom feed's own authors so far, for an entry without any; `names`: a
+    /// WordPress export's display names by login.
     private func emitItem(
-        _ item: Item, _ n: Int, _ relativePath: String, _ feedAuthors: [String], _ emit: (Article) -> Void
+        _ item: Item, _ n: Int, _ relativePath: String, _ feedAuthors: [String], _ names: [String: String],
+        _ emit: (Article) -> Void
     ) {
         let body = HTMLText.plain(
             !item.content.isEmpty ? item.content : !item.description.isEmpty ? item.description : item.mediaDescription)
         let title = HTMLText.plain(item.title)
         let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
-        let authors =
+        var authors =
             !item.authors.isEmpty
             ? item.authors
             : !item.podcastAuthors.isEmpty
                 ? item.podcastAuthors : !item.sourceAuthors.isEmpty ? item.sourceAuthors : feedAuthors
+        if !names.isEmpty { authors = authors.map { names[$0] ?? $0 } }
+        // A WordPress draft has no real `pubDate` (`30 Nov -0001`): its post date.
+        let date =
+            item.date.flatMap(DateParsing.iso) ?? item.modified.flatMap(DateParsing.iso)
+            ?? item.postDate.flatMap(DateParsing.iso) ?? item.postDateLocal.flatMap(DateParsing.iso)
         emit(
             Article(
-                id: id, title: title, body: body,
-                date: item.date.flatMap(DateParsing.iso) ?? item.modified.flatMap(DateParsing.iso),
+                id: id, title: title, body: body, date: date,
                 categories: item.categories, link: item.link, authors: authors, source: relativePath, position: n))
     }
 
@@ -320,7 +391,11 @@ public struct FeedLoader {
         case "pubDate", "date", "published", "issued": if item.date == nil || field == "pubDate" { item.date = v }
         case "updated", "modified": if item.modified == nil { item.modified = v }
         case "category", "subject": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
-        case "description", "summary", "abstract": if item.description.isEmpty { item.description = raw }
+        case "description", "summary", "abstract", "excerpt":
+            if item.description.isEmpty { item.description = raw }
+        case "post_type": item.postType = v
+        case "post_date_gmt": if !v.hasPrefix("0000") { item.postDate = v }
+        case "post_date": if !v.hasPrefix("0000") { item.postDateLocal = v }
         case "encoded", "content": item.content = raw
         case "media:description": if item.mediaDescription.isEmpty { item.mediaDescription = raw }
         default: break

@@ -242,6 +242,14 @@ final class XMLStreamReader {
     }
 
     /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
+    /// The element's namespace URI starts with `prefix` (any version of a vocabulary).
+    func inNamespace(startingWith prefix: String) -> Bool {
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return false }
+        return prefix.withCString {
+            strncmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0, strlen($0)) == 0
+        }
+    }
+
     func inNamespace(_ uri: String) -> Bool {
         guard let p = xmlTextReaderConstNamespaceUri(reader) else { return uri.isEmpty }
         return uri.withCString { strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0) == 0 }

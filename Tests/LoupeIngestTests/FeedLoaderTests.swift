@@ -235,6 +235,78 @@ struct FeedLoaderTests {
         #expect(r.articles[0].date == "2024-06-01T12:00:00Z")
     }
 
+    /// A WordPress export (WXR): posts and pages (a draft too, dated by its post date), not the
+    /// attachments and menu items; the post's `content:encoded`, not the empty excerpt after it;
+    /// the author's display name for its login.
+    @Test func wordPressExport() throws {
+        let r = load(
+            #"""
+            <?xml version="1.0" encoding="UTF-8" ?>
+            <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+            <channel>
+              <title>Harbour Blog</title>
+              <link>https://blog.example</link>
+              <wp:wxr_version>1.2</wp:wxr_version>
+              <wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[ann]]></wp:author_login><wp:author_display_name><![CDATA[Ann Lee]]></wp:author_display_name></wp:author>
+              <item>
+                <title><![CDATA[Ferry zqwxr fares rise]]></title>
+                <link>https://blog.example/2024/03/ferry/</link>
+                <pubDate>Tue, 05 Mar 2024 10:00:00 +0000</pubDate>
+                <dc:creator><![CDATA[ann]]></dc:creator>
+                <guid isPermaLink="false">https://blog.example/?p=12</guid>
+                <description></description>
+                <content:encoded><![CDATA[<p>The ferry company raised prices.</p>]]></content:encoded>
+                <excerpt:encoded><![CDATA[]]></excerpt:encoded>
+                <wp:post_id>12</wp:post_id>
+                <wp:post_date><![CDATA[2024-03-05 10:00:00]]></wp:post_date>
+                <wp:status><![CDATA[publish]]></wp:status>
+                <wp:post_type><![CDATA[post]]></wp:post_type>
+                <category domain="category" nicename="ferries"><![CDATA[Ferries]]></category>
+                <wp:comment><wp:comment_id>3</wp:comment_id><wp:comment_author><![CDATA[Bob]]></wp:comment_author><wp:comment_content><![CDATA[Great zqcomment post]]></wp:comment_content></wp:comment>
+              </item>
+              <item>
+                <title><![CDATA[zqwxr-logo]]></title>
+                <link>https://blog.example/logo/</link>
+                <pubDate>Tue, 05 Mar 2024 09:00:00 +0000</pubDate>
+                <dc:creator><![CDATA[ann]]></dc:creator>
+                <guid isPermaLink="false">https://blog.example/wp-content/uploads/logo.png</guid>
+                <description></description>
+                <content:encoded><![CDATA[]]></content:encoded>
+                <wp:post_id>13</wp:post_id>
+                <wp:status><![CDATA[inherit]]></wp:status>
+                <wp:post_type><![CDATA[attachment]]></wp:post_type>
+                <wp:attachment_url><![CDATA[https://blog.example/wp-content/uploads/logo.png]]></wp:attachment_url>
+              </item>
+              <item>
+                <title><![CDATA[Main menu zqwxr]]></title>
+                <link>https://blog.example/menu/</link>
+                <pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>
+                <guid isPermaLink="false">https://blog.example/?p=14</guid>
+                <content:encoded><![CDATA[]]></content:encoded>
+                <wp:post_type><![CDATA[nav_menu_item]]></wp:post_type>
+              </item>
+              <item>
+                <title><![CDATA[Draft zqwxr idea]]></title>
+                <pubDate>Mon, 30 Nov -0001 00:00:00 +0000</pubDate>
+                <guid isPermaLink="false">https://blog.example/?p=15</guid>
+                <content:encoded><![CDATA[<p>Unfinished.</p>]]></content:encoded>
+                <wp:post_date><![CDATA[2024-03-06 08:00:00]]></wp:post_date>
+                <wp:status><![CDATA[draft]]></wp:status>
+                <wp:post_type><![CDATA[post]]></wp:post_type>
+              </item>
+            </channel>
+            </rss>
+            """#)
+        #expect(r.articles.map(\.title) == ["Ferry zqwxr fares rise", "Draft zqwxr idea"])
+        let post = try #require(r.articles.first)
+        #expect(post.body == "The ferry company raised prices.")
+        #expect(post.authors == ["Ann Lee"])
+        #expect(post.categories == ["Ferries"])
+        #expect(post.date == "2024-03-05T10:00:00Z")
+        #expect(r.articles[1].date == "2024-03-06T08:00:00Z")
+        #expect(r.diagnostics.contains { $0.message.hasPrefix("2 WordPress records") }, "\(r.diagnostics)")
+    }
+
     /// An Atom entry's date is when it was `published`; `updated` only when it gives none,
     /// whichever comes first in the entry.
     @Test func atomPublishedOutranksUpdated() {
