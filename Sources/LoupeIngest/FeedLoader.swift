@@ -19,6 +19,12 @@ import LoupeCore
 /// draft without a `pubDate` is dated by its `wp:post_date_gmt` (else `wp:post_date`); and an
 /// author's login (`dc:creator`) is shown as the display name the export's `wp:author` gives.
 ///
+/// Evernote exports (`.enex`, root `en-export`: a web clipper's or a notebook's notes) give one
+/// article per `note`: its title, its ENML `content` as text (the embedded images and files,
+/// `resource`s, are not read), `created` as the date (`updated` when there is none), `tag`s as
+/// categories, `note-attributes/author` and `source-url` as author and link; a note's id is its
+/// position in the file (notes carry none, and two clips of one page are two notes).
+///
 /// Policy for broken files: a file with a fatal XML error is rejected whole, with one error
 /// naming its line and column; none of its items are indexed, even those streamed before the
 /// error (libxml2's reader hands them out first). Well-formed XML whose root is none of
@@ -46,6 +52,8 @@ public struct FeedLoader {
         var podcastAuthors: [String] = []
         /// Atom: the authors of the entry's `<source>`, when the entry names none.
         var sourceAuthors: [String] = []
+        /// An Evernote note: its id is its position in the file, never its link.
+        var positionalID = false
         /// WordPress: `wp:post_type`, and `wp:post_date_gmt` / `wp:post_date`.
         var postType: String?
         var postDate: String?
@@ -94,6 +102,8 @@ public struct FeedLoader {
         }
     }
 
+    /// Roots of the vocabularies read item by item (any other root is one generic article).
+    static let roots: Set<String> = ["rss", "RDF", "feed", "en-export"]
     static let mediaRSS = "http://search.yahoo.com/mrss/"
     static let atom = "http://www.w3.org/2005/Atom"
 
@@ -180,7 +190,7 @@ public struct FeedLoader {
                 let name = r.localName
                 let depth = r.depth
                 if root.isEmpty { root = name }
-                let feedRoot = root == "rss" || root == "RDF" || root == "feed"
+                let feedRoot = FeedLoader.roots.contains(root)
                 if !feedRoot {
                     if name == "title" && genericTitle == nil { genericTitleOpen = true }
                     generic += " "
@@ -193,8 +203,10 @@ public struct FeedLoader {
                     }
                     continue
                 }
-                if current == nil && (name == "item" || name == "entry") {
+                let itemName = root == "en-export" ? name == "note" : name == "item" || name == "entry"
+                if current == nil && itemName {
                     current = Item()
+                    current!.positionalID = root == "en-export"
                     itemDepth = depth
                     if r.isEmptyElement {
                         emitOrSkip(current!)
@@ -213,6 +225,16 @@ public struct FeedLoader {
                         author = AuthorElement(.feed, depth: depth)
                     }
                     continue
+                }
+                if root == "en-export" && field == nil && depth > itemDepth {
+                    // A note's attributes: its author and source; its resources are not text.
+                    if depth == itemDepth + 2 && (name == "author" || name == "source-url") && !r.isEmptyElement {
+                        field = name == "author" ? "note-author" : "link"
+                        fieldDepth = depth
+                        text = ""
+                        continue
+                    }
+                    if depth == itemDepth + 2 || name == "note-attributes" || name == "resource" { continue }
                 }
                 if field == nil && depth == itemDepth + 1 {
                     switch name {
@@ -277,7 +299,7 @@ public struct FeedLoader {
                     author!.append(r.value)
                 } else if field != nil {
                     text += r.value
-                } else if current == nil && !root.isEmpty && !(root == "rss" || root == "RDF" || root == "feed") {
+                } else if current == nil && !root.isEmpty && !FeedLoader.roots.contains(root) {
                     let v = r.value
                     if genericTitleOpen { genericTitle = (genericTitle ?? "") + v }
                     if generic.utf8.count < FeedLoader.maxGenericBytes { generic += v }
@@ -344,7 +366,7 @@ public struct FeedLoader {
                     severity: .note))
         }
 
-        if !(root == "rss" || root == "RDF" || root == "feed") {
+        if !FeedLoader.roots.contains(root) {
             result.diagnostics.append(
                 Diagnostic(
                     path: relativePath, message: "unknown XML vocabulary <\(root)>; indexed as one generic article",
@@ -365,7 +387,10 @@ public struct FeedLoader {
         let body = HTMLText.plain(
             !item.content.isEmpty ? item.content : !item.description.isEmpty ? item.description : item.mediaDescription)
         let title = HTMLText.plain(item.title)
-        let id = item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
+        let id =
+            item.positionalID
+            ? "\(relativePath)#\(n)"
+            : item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
         var authors =
             !item.authors.isEmpty
             ? item.authors
@@ -374,7 +399,7 @@ public struct FeedLoader {
         if !names.isEmpty { authors = authors.map { names[$0] ?? $0 } }
         // A WordPress draft has no real `pubDate` (`30 Nov -0001`): its post date.
         let date =
-            item.date.flatMap(DateParsing.iso) ?? item.modified.flatMap(DateParsing.iso)
+            item.date.flatMap(LoaderDates.iso) ?? item.modified.flatMap(LoaderDates.iso)
             ?? item.postDate.flatMap(DateParsing.iso) ?? item.postDateLocal.flatMap(DateParsing.iso)
         emit(
             Article(
@@ -390,7 +415,9 @@ public struct FeedLoader {
         case "guid", "id", "identifier": if item.guid == nil { item.guid = v }
         case "pubDate", "date", "published", "issued": if item.date == nil || field == "pubDate" { item.date = v }
         case "updated", "modified": if item.modified == nil { item.modified = v }
-        case "category", "subject": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
+        case "category", "subject", "tag": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
+        case "created": if item.date == nil { item.date = v }
+        case "note-author": Bylines.add(raw, to: &item.authors)
         case "description", "summary", "abstract", "excerpt":
             if item.description.isEmpty { item.description = raw }
         case "post_type": item.postType = v

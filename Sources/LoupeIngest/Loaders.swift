@@ -14,7 +14,7 @@ import LoupeCore
 ///   lowercase `<doc id=...>` → `wikiExtractor`;
 /// - `<!DOCTYPE lewis`, `<REUTERS` or an XML root `LEWIS` → `reuters` (Reuters-21578, SGML or XML);
 /// - XML root `nitf`, `NewsML`, `newsMessage`, `newsItem`, `newsitem` (Reuters Corpus RCV1) → `newsML`;
-/// - XML root `rss`, `RDF`, `feed` → `feed`;
+/// - XML root `rss`, `RDF`, `feed`, or Evernote's `en-export` → `feed`;
 /// - XML root `mediawiki` (a MediaWiki XML export, `http://www.mediawiki.org/xml/export-0.N/`)
 ///   → `mediaWiki`;
 /// - root `html` (any case, XHTML too), a `<!DOCTYPE html>`, or a page fragment whose first
@@ -136,7 +136,7 @@ public enum ArticleFormat: String, Sendable {
         if name == "REUTERS" || name == "LEWIS" { return .reuters }
         switch name {
         case "nitf", "NewsML", "newsMessage", "newsItem", "newsitem": return .newsML
-        case "rss", "RDF", "feed": return .feed
+        case "rss", "RDF", "feed", "en-export": return .feed
         case "mediawiki": return .mediaWiki
         default: return .xml
         }
@@ -204,7 +204,10 @@ public enum ArticleLoading {
     /// 4: xz and bzip2, MediaWiki exports, CSV, archives attached to mail.
     /// 5: Reuters Corpus (RCV1) `newsitem` files and UTF-16 MediaWiki exports (each read as one
     /// generic XML article before).
-    public static let version = 5
+    /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
+    /// empty article), WordPress exports (`*.wordpress.*.xml`: posts without their text), and
+    /// saved web pages (`.mht`, `.mhtml`: read as mail).
+    public static let version = 6
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
@@ -223,7 +226,13 @@ public enum ArticleLoading {
             return true
         }
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
-        return old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml."))
+        if old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml.")) { return true }
+        if old < 6 {
+            if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
+            if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
+            if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") { return true }
+        }
+        return false
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).

@@ -307,6 +307,50 @@ struct FeedLoaderTests {
         #expect(r.diagnostics.contains { $0.message.hasPrefix("2 WordPress records") }, "\(r.diagnostics)")
     }
 
+    /// An Evernote export: one article per note — its ENML text without the markup, the XML
+    /// declaration and the embedded image's base64, its creation date, tags, author and source
+    /// address; ids by position (a clip's address is its link, not its identity).
+    @Test func evernoteExport() throws {
+        let enex = #"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE en-export SYSTEM "http://xml.evernote.com/pub/evernote-export4.dtd">
+            <en-export export-date="20240306T120000Z" application="Evernote" version="10.0">
+              <note>
+                <title>Ferry zqenex fares rise</title>
+                <created>20240305T100000Z</created>
+                <updated>20240305T110000Z</updated>
+                <tag>harbour</tag>
+                <tag>ferries</tag>
+                <note-attributes>
+                  <author>Jane Doe</author>
+                  <source>web.clip7</source>
+                  <source-url>https://gazette.example/ferry</source-url>
+                </note-attributes>
+                <content><![CDATA[<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+            <!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd">
+            <en-note><div>The ferry company raised prices &amp; cut sailings.</div><div><br/></div><en-media type="image/png" hash="abc"/></en-note>]]></content>
+                <resource><data encoding="base64">iVBORw0KGgo=</data><mime>image/png</mime></resource>
+              </note>
+              <note>
+                <title>Second zqenex note</title>
+                <created>20240306T080000Z</created>
+                <content><![CDATA[<en-note>Plain note text.</en-note>]]></content>
+              </note>
+            </en-export>
+            """#
+        #expect(ArticleFormat.detect(Array(enex.utf8)) == .feed)
+        let r = load(enex, "notes/clips.enex")
+        #expect(r.articles.map(\.title) == ["Ferry zqenex fares rise", "Second zqenex note"])
+        let a = try #require(r.articles.first)
+        #expect(a.body == "The ferry company raised prices & cut sailings.", "\(a.body)")
+        #expect(a.date == "2024-03-05T10:00:00Z")
+        #expect(a.categories == ["harbour", "ferries"])
+        #expect(a.authors == ["Jane Doe"])
+        #expect(a.link == "https://gazette.example/ferry")
+        #expect(r.articles.map(\.id) == ["notes/clips.enex#0", "notes/clips.enex#1"])
+        #expect(r.articles[1].body == "Plain note text.")
+    }
+
     /// An Atom entry's date is when it was `published`; `updated` only when it gives none,
     /// whichever comes first in the entry.
     @Test func atomPublishedOutranksUpdated() {

@@ -197,6 +197,14 @@ struct ReaderFileRecordsTests {
         // Version 5: Reuters Corpus items an older loupe read as one generic XML article.
         #expect(ArticleLoading.readAgain("rcv1/19960820/2286newsML.xml", articles: 1, since: 4))
         #expect(!ArticleLoading.readAgain("rcv1/19960820/2286newsML.xml", articles: 1, since: 5))
+        // Version 6: Evernote and feed-reader exports, WordPress exports, saved web pages.
+        #expect(ArticleLoading.readAgain("notes/clips.enex", articles: 1, since: 5))
+        #expect(ArticleLoading.readAgain("reader/starred.json", articles: 1, since: 5))
+        #expect(!ArticleLoading.readAgain("reader/many.json", articles: 40, since: 5))
+        #expect(ArticleLoading.readAgain("blog.wordpress.2024-03-05.xml", articles: 40, since: 5))
+        #expect(ArticleLoading.readAgain("saved/page.mhtml", articles: 1, since: 5))
+        #expect(!ArticleLoading.readAgain("notes/clips.enex", articles: 1, since: 6))
+        #expect(!ArticleLoading.readAgain("feeds/world.xml", articles: 40, since: 5))
     }
 
     /// A large file's progress is reported while it streams, not only once it is read.
