@@ -19,6 +19,10 @@ import LoupeCore
 /// draft without a `pubDate` is dated by its `wp:post_date_gmt` (else `wp:post_date`); and an
 /// author's login (`dc:creator`) is shown as the display name the export's `wp:author` gives.
 ///
+/// Blogger exports (Atom): posts and pages; the comments, the template and the settings,
+/// entries of other kinds (their `#kind` category, or the newer export's `blogger:type`), and
+/// deleted posts are skipped (one note counts them), and the kind is no category.
+///
 /// Evernote exports (`.enex`, root `en-export`: a web clipper's or a notebook's notes) give one
 /// article per `note`: its title, its ENML `content` as text (the embedded images and files,
 /// `resource`s, are not read), `created` as the date (`updated` when there is none), `tag`s as
@@ -54,6 +58,11 @@ public struct FeedLoader {
         var sourceAuthors: [String] = []
         /// An Evernote note: its id is its position in the file, never its link.
         var positionalID = false
+        /// Blogger exports: the entry's kind (`…#post`, `…#comment`, `…#template`, `…#settings`),
+        /// and the newer export's `blogger:type` (`POST`, `PAGE`, `COMMENT`) and `blogger:status`.
+        var bloggerKind: String?
+        var bloggerType: String?
+        var bloggerStatus: String?
         /// WordPress: `wp:post_type`, and `wp:post_date_gmt` / `wp:post_date`.
         var postType: String?
         var postDate: String?
@@ -67,6 +76,19 @@ public struct FeedLoader {
         "wp_font_family", "wp_font_face", "shop_order", "shop_coupon", "feedback",
     ]
     static let wordPress = "http://wordpress.org/export/"
+    static let blogger = "http://schemas.google.com/blogger/"
+    static let bloggerKindScheme = "http://schemas.google.com/g/2005#kind"
+
+    /// Whether an entry of a Blogger export is a post or a page (every entry of another feed is):
+    /// its comments, templates, settings and deleted posts are not articles.
+    static func isBloggerPost(_ item: Item) -> Bool {
+        if let k = item.bloggerKind, !(k.hasSuffix("#post") || k.hasSuffix("#page")) { return false }
+        if let t = item.bloggerType?.trimmingWhitespace().uppercased(), t != "POST" && t != "PAGE" { return false }
+        if let s = item.bloggerStatus?.trimmingWhitespace().uppercased(), s.contains("DELETED") || s.contains("TRASH") {
+            return false
+        }
+        return true
+    }
 
     /// An author element being read: its own text (RSS, `dc:creator`) and, for Atom's
     /// `<author><name>…</name><email>…</email><uri>…</uri></author>`, its name and e-mail.
@@ -165,9 +187,14 @@ public struct FeedLoader {
         var wpText = ""
         var wpLogin = ""
         var wpSkipped = 0
+        var bloggerSkipped = 0
         func emitOrSkip(_ item: Item) {
             if let t = item.postType?.trimmingWhitespace(), FeedLoader.wordPressRecords.contains(t) {
                 wpSkipped += 1
+                return
+            }
+            if !FeedLoader.isBloggerPost(item) {
+                bloggerSkipped += 1
                 return
             }
             emitItem(item, itemCount, relativePath, feedAuthors, wpNames, emit)
@@ -246,9 +273,22 @@ public struct FeedLoader {
                         }
                     case "category":
                         if let term = r.attribute("term") {
-                            current!.categories.append(term)
+                            // Blogger's entry kind (post, comment, template, settings) is no category.
+                            if r.attribute("scheme") == FeedLoader.bloggerKindScheme {
+                                current!.bloggerKind = term
+                            } else {
+                                current!.categories.append(term)
+                            }
                             continue
                         }
+                    case "type" where r.inNamespace(startingWith: FeedLoader.blogger),
+                        "status" where r.inNamespace(startingWith: FeedLoader.blogger):
+                        if !r.isEmptyElement {
+                            field = "blogger:" + name
+                            fieldDepth = depth
+                            text = ""
+                        }
+                        continue
                     case "group" where r.inNamespace(FeedLoader.mediaRSS):
                         continue  // its children are read one by one (media:description)
                     case "author":
@@ -357,6 +397,14 @@ public struct FeedLoader {
             ok = false
         }
         guard ok else { return result.diagnostics }
+        if bloggerSkipped > 0 {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath,
+                    message:
+                        "\(bloggerSkipped) Blogger entries that are not posts or pages (comments, templates, settings, deleted posts) skipped",
+                    severity: .note))
+        }
         if wpSkipped > 0 {
             result.diagnostics.append(
                 Diagnostic(
@@ -421,6 +469,8 @@ public struct FeedLoader {
         case "description", "summary", "abstract", "excerpt":
             if item.description.isEmpty { item.description = raw }
         case "post_type": item.postType = v
+        case "blogger:type": item.bloggerType = v
+        case "blogger:status": item.bloggerStatus = v
         case "post_date_gmt": if !v.hasPrefix("0000") { item.postDate = v }
         case "post_date": if !v.hasPrefix("0000") { item.postDateLocal = v }
         case "encoded", "content": item.content = raw

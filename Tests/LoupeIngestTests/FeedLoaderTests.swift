@@ -307,6 +307,34 @@ struct FeedLoaderTests {
         #expect(r.diagnostics.contains { $0.message.hasPrefix("2 WordPress records") }, "\(r.diagnostics)")
     }
 
+    /// Blogger exports: the posts, not the template, the settings or the comments (the classic
+    /// export's `#kind` categories, which are no categories), nor deleted posts (the newer
+    /// export's `blogger:type` and `blogger:status`).
+    @Test func bloggerExports() {
+        let kind = "http://schemas.google.com/g/2005#kind"
+        func entry(_ id: String, _ k: String, _ title: String, _ extra: String = "") -> String {
+            "<entry><id>\(id)</id><published>2007-11-02T09:00:00Z</published>"
+                + "<category scheme='\(kind)' term='http://schemas.google.com/blogger/2008/kind#\(k)'/>"
+                + "<category scheme='http://www.blogger.com/atom/ns#' term='Harbour'/>"
+                + "<title type='text'>\(title)</title><content type='html'>&lt;p&gt;\(title) text&lt;/p&gt;</content>\(extra)</entry>"
+        }
+        let classic = load(
+            "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Blog</title>"
+                + entry("t", "template", "Template") + entry("s", "settings", "Setting")
+                + entry("p1", "post", "Bell rung again") + entry("c1", "comment", "Nice post")
+                + entry("p2", "page", "About the society") + "</feed>")
+        #expect(classic.articles.map(\.title) == ["Bell rung again", "About the society"])
+        #expect(classic.articles.first?.categories == ["Harbour"])
+        #expect(classic.diagnostics.contains { $0.message.hasPrefix("3 Blogger entries") }, "\(classic.diagnostics)")
+        let newer = load(
+            "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom' xmlns:blogger='http://schemas.google.com/blogger/2018'>"
+                + "<entry><id>a</id><blogger:type>POST</blogger:type><blogger:status>LIVE</blogger:status><title>Live post</title><content>x</content></entry>"
+                + "<entry><id>b</id><blogger:type>POST</blogger:type><blogger:status>DELETED</blogger:status><title>Gone</title><content>x</content></entry>"
+                + "<entry><id>c</id><blogger:type>COMMENT</blogger:type><title>A comment</title><content>x</content></entry>"
+                + "</feed>")
+        #expect(newer.articles.map(\.title) == ["Live post"])
+    }
+
     /// An Evernote export: one article per note — its ENML text without the markup, the XML
     /// declaration and the embedded image's base64, its creation date, tags, author and source
     /// address; ids by position (a clip's address is its link, not its identity).
