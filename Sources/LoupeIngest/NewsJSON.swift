@@ -386,7 +386,7 @@ enum NewsJSON {
     /// an object that does).
     static let wrapperKeys = [
         "articles", "results", "docs", "data", "items", "response", "hits", "documents", "stories", "news",
-        "records", "entries", "posts", "content",
+        "records", "entries", "posts", "content", "db",
     ]
 
     /// The articles an object that is not itself an article wraps: NewsAPI's `articles`,
@@ -398,6 +398,17 @@ enum NewsJSON {
         for k in wrapperKeys {
             guard let v = d[k] else { continue }
             if let a = v as? [Any], a.contains(where: { $0 is [String: Any] }) {
+                // A list of envelopes (Ghost's `{"db": [{"meta": …, "data": {"posts": [...]}}]}`):
+                // their articles.
+                let isArticle = { (x: Any) in
+                    (x as? [String: Any]).map { article($0, relativePath: "", position: 0, scope: "") != nil } ?? false
+                }
+                if !a.prefix(8).contains(where: isArticle) {
+                    let inner = a.prefix(100).compactMap {
+                        ($0 as? [String: Any]).flatMap { wrapped($0, depth: depth + 1) }
+                    }
+                    if !inner.isEmpty { return inner.flatMap { $0 } }
+                }
                 return a.map(unwrapHit)
             }
             if let o = v as? [String: Any] {

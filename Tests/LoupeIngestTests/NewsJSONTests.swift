@@ -322,6 +322,23 @@ struct NewsJSONTests {
         #expect(load(article + "\n").articles.map(\.title) == ["List story"])
     }
 
+    /// A Ghost blog's export: `{"db": [{"meta": …, "data": {"posts": [...], "tags": [...]}}]}`,
+    /// each post's `html` as text, `published_at` as its date.
+    @Test func ghostExport() {
+        let ghost = #"""
+            {"db": [{"meta": {"exported_on": 1194000000000, "version": "5.0.0"},
+              "data": {"posts": [
+                {"id": "6543a1", "title": "Bell rung again", "slug": "bell", "html": "<p>The bell <b>rang</b>.</p>",
+                 "status": "published", "published_at": "2007-11-02T09:30:00.000Z", "type": "post"},
+                {"id": "6543a2", "title": "Lectures", "html": "<p>Planned.</p>", "status": "draft", "published_at": null}],
+               "tags": [{"id": "t1", "name": "History", "slug": "history"}]}}]}
+            """#
+        let r = load(ghost, "blog/ghost-export.json")
+        #expect(r.articles.map(\.title) == ["Bell rung again", "Lectures"], "\(r.diagnostics)")
+        #expect(r.articles.first?.body == "The bell rang.")
+        #expect(r.articles.first?.date == "2007-11-02T09:30:00Z")
+    }
+
     @Test func prettySingleObjectAndSequence() {
         let one = """
             {
