@@ -1,7 +1,8 @@
 /// Normalises the dates found in feeds and newswires to ISO 8601 (UTC when a time is given):
 /// RFC 822/1123 (`Tue, 24 Jul 2007 10:15:00 GMT`, `+0300`, `+03:00`, `EDT`, `GMT+0100`; 12-hour
 /// times, `4:42 PM`; month names of English and the main Western European languages:
-/// `Seg, 24 Set 2018`, `Mi, 06 Dez 2023`, `mar., 05 mars 2024`), RFC 3339 / ISO 8601
+/// `Seg, 24 Set 2018`, `Mi, 06 Dez 2023`, `mar., 05 mars 2024`; the year after the time, as
+/// C's `asctime` and Twitter write it: `Wed Oct 10 20:19:24 +0000 2018`), RFC 3339 / ISO 8601
 /// (`2007-07-24T10:15:00+03:00`, `2007-07-24`, also with a space before the offset, a trailing
 /// `UTC`, or slashes: `2007/07/24`), and Reuters' `26-FEB-1987 15:01:01.79`.
 public enum DateParsing {
@@ -160,6 +161,14 @@ public enum DateParsing {
     private static func rfc822(_ tokens: [Substring]) -> String? {
         var parts = tokens
         guard parts.count >= 3 else { return nil }
+        // The year last, after the time (C's `asctime`, Unix `date`, Twitter's `created_at`:
+        // `Oct 10 20:19:24 +0000 2018`): moved before the time.
+        if parts.count >= 4, parts[2].contains(":"),
+            let yi = parts.indices.dropFirst(3).first(where: { parts[$0].count == 4 && digits(parts[$0]) != nil })
+        {
+            let year = parts.remove(at: yi)
+            parts.insert(year, at: 2)
+        }
         var day: Int?
         var month: Int?
         if let d = digits(parts[0].trimmingDot()), let m = monthIndex(parts[1]) {

@@ -238,6 +238,8 @@ public struct JSONDocumentLoader {
     func run(_ src: inout Source, relativePath: String, emit: (Article) -> Void) -> [Diagnostic] {
         var st = State(relativePath: relativePath, scope: JSONLinesLoader.directory(relativePath))
         var base = 0
+        // A Twitter (X) archive's `data/tweets.js`: `window.YTD.tweets.part0 = [ … ]`.
+        if src.peek() != nil, let skip = Self.assignmentPrefix(src.buf, from: src.pos) { src.pos = skip }
         top: while let c = src.peek() {
             if c == 0x5B {
                 src.pos += 1
@@ -366,6 +368,19 @@ public struct JSONDocumentLoader {
     /// broken or truncated JSON file is still JSON (its loader says what is wrong). Prose
     /// that opens with a brace (`{draft} notes`, `[1] Introduction`) fails at once.
     static let minValues = 3
+
+    /// Where the JSON starts after a JavaScript assignment that opens a Twitter (X) archive's data
+    /// files (`window.YTD.tweets.part0 = [`); nil when `b` does not open so at `start`.
+    static func assignmentPrefix(_ b: [UInt8], from start: Int) -> Int? {
+        let prefix = Array("window.YTD.".utf8)
+        guard b.count >= start + prefix.count, b[start..<(start + prefix.count)].elementsEqual(prefix) else {
+            return nil
+        }
+        var i = start + prefix.count
+        while i < min(b.count, start + 200) && b[i] != UInt8(ascii: "=") { i += 1 }
+        guard i < b.count, b[i] == UInt8(ascii: "=") else { return nil }
+        return i + 1
+    }
 
     static func plausible(_ b: [UInt8], from start: Int, limit: Int = 64 * 1024) -> Bool {
         var inner = 0

@@ -120,6 +120,15 @@ public enum ArticleFormat: String, Sendable {
         if (b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[")) && JSONDocumentLoader.plausible(b, from: i) {
             return .json
         }
+        if let j = JSONDocumentLoader.assignmentPrefix(b, from: i) {
+            var k = j
+            while k < b.count && MarkupScan.isSpace(b[k]) { k += 1 }
+            if k < b.count && (b[k] == UInt8(ascii: "[") || b[k] == UInt8(ascii: "{"))
+                && JSONDocumentLoader.plausible(b, from: k)
+            {
+                return .json
+            }
+        }
         if MboxLoader.looksLikeMbox(b) { return .mbox }
         if MailLoader.looksLikeMail(b) { return .mail }
         if CSVLoader.looks(b) { return .csv }
@@ -205,7 +214,8 @@ public enum ArticleLoading {
     /// 5: Reuters Corpus (RCV1) `newsitem` files and UTF-16 MediaWiki exports (each read as one
     /// generic XML article before).
     /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
-    /// empty article), WordPress exports (`*.wordpress.*.xml`: posts without their text), and
+    /// empty article), Mastodon archives (`outbox.json`), Twitter archives (`tweets.js`, read as
+    /// text before), WordPress exports (`*.wordpress.*.xml`: posts without their text), and
     /// saved web pages (`.mht`, `.mhtml`: read as mail).
     public static let version = 6
 
@@ -228,7 +238,9 @@ public enum ArticleLoading {
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
         if old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml.")) { return true }
         if old < 6 {
-            if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
+            if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json") || name.hasSuffix(".js")) {
+                return true
+            }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
             if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") { return true }
         }

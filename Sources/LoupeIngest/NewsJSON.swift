@@ -67,7 +67,7 @@ enum NewsJSON {
             case .body:
                 [
                     "text", "body", "maintext", "body_text", "bodyText", "contents", "content", "article_body",
-                    "articleBody", "body_html", "html", "lead_paragraph", "abstract",
+                    "articleBody", "body_html", "html", "lead_paragraph", "abstract", "full_text",
                 ]
             case .summary:
                 ["abstract", "description", "description_text", "trailText", "summary", "snippet", "standfirst"]
@@ -75,9 +75,10 @@ enum NewsJSON {
                 [
                     "date", "published", "pubDate", "published_date", "publishedAt", "published_at", "date_publish",
                     "datePublished", "pub_date", "webPublicationDate", "firstcreated", "versioncreated", "timestamp",
+                    "created_at",
                 ]
             case .section: ["sectionName", "section_name", "section"]
-            case .category: ["categories", "category", "tags", "topics", "keywords", "subject", "subjects"]
+            case .category: ["categories", "category", "tags", "topics", "keywords", "subject", "subjects", "tag"]
             case .link: ["url", "link", "webUrl", "web_url", "article_url", "canonical", "alternate"]
             case .author: ["author", "authors", "byline", "creator", "by"]
             case .publisher: ["source", "source_domain", "publisher", "publication", "origin"]
@@ -125,6 +126,14 @@ enum NewsJSON {
     /// The article `d` gives, or nil when it has neither a title nor a body.
     /// `scope`: the collection (the file's directory) of ids that are not URLs or URIs.
     static func article(_ d: [String: Any], relativePath: String, position: Int, scope: String) -> Article? {
+        // A record wrapped in one key (a Twitter archive's `{"tweet": {…}}`), or an ActivityPub
+        // activity creating a post (a Mastodon archive's `outbox.json`): the record.
+        if d.count == 1, let inner = d.first?.value as? [String: Any] {
+            return article(inner, relativePath: relativePath, position: position, scope: scope)
+        }
+        if let type = d["type"] as? String, type == "Create", let object = d["object"] as? [String: Any] {
+            return article(object, relativePath: relativePath, position: position, scope: scope)
+        }
         let keys = Keys(d)
         let fields = d["fields"] as? [String: Any]
         let blocks = (d["contents"] as? [Any]).flatMap(WaPoBlocks.init)
@@ -386,7 +395,7 @@ enum NewsJSON {
     /// an object that does).
     static let wrapperKeys = [
         "articles", "results", "docs", "data", "items", "response", "hits", "documents", "stories", "news",
-        "records", "entries", "posts", "content", "db",
+        "records", "entries", "posts", "content", "db", "orderedItems",
     ]
 
     /// The articles an object that is not itself an article wraps: NewsAPI's `articles`,

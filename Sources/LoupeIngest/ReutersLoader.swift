@@ -157,7 +157,8 @@ public struct ReutersLoader {
             notes.note(out)
         }
         return Article(
-            id: id, title: title, body: body, date: date, categories: categories, authors: authors, source: relativePath)
+            id: id, title: title, body: body, date: date, categories: categories, authors: authors, source: relativePath
+        )
     }
 
     /// BRIEF items: `******<TITLE>...</TITLE>Blah blah blah.` carry no text of their own.

@@ -339,6 +339,49 @@ struct NewsJSONTests {
         #expect(r.articles.first?.date == "2007-11-02T09:30:00Z")
     }
 
+    /// Social media archives: a Twitter (X) archive's `data/tweets.js` (a JavaScript assignment
+    /// of `[{"tweet": {…}}]`: each tweet's `full_text`, `created_at`, id) and a Mastodon archive's
+    /// `outbox.json` (ActivityPub `Create` activities in `orderedItems`: each post's HTML
+    /// `content`, date, URL, hashtags; boosts, whose object is only an address, are no posts).
+    @Test func socialMediaArchives() throws {
+        let tweets = #"""
+            window.YTD.tweets.part0 = [
+              {"tweet": {"id_str": "1050118621198921728", "id": "1050118621198921728",
+                "full_text": "The pilot boat Wren is back on station #harbour", "lang": "en",
+                "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+                "entities": {"hashtags": [{"text": "harbour", "indices": ["39", "47"]}]}}},
+              {"tweet": {"id": "1050118621198921729", "full_text": "Fog on the quay this morning",
+                "created_at": "Thu Oct 11 07:02:00 +0000 2018"}}
+            ]
+            """#
+        #expect(ArticleFormat.detect(Array(tweets.utf8)) == .json)
+        let t = load(tweets, "twitter/data/tweets.js")
+        #expect(
+            t.articles.map(\.body) == [
+                "The pilot boat Wren is back on station #harbour", "Fog on the quay this morning",
+            ], "\(t.diagnostics)")
+        #expect(t.articles.first?.date == "2018-10-10T20:19:24Z")
+        #expect(t.articles.first?.id == "1050118621198921728")
+        let outbox = #"""
+            {"@context": "https://www.w3.org/ns/activitystreams", "id": "https://harbour.social/users/edna/outbox",
+             "type": "OrderedCollection", "totalItems": 2, "orderedItems": [
+              {"id": "https://harbour.social/users/edna/statuses/1/activity", "type": "Create",
+               "actor": "https://harbour.social/users/edna", "published": "2023-06-12T08:00:00Z",
+               "object": {"id": "https://harbour.social/users/edna/statuses/1", "type": "Note",
+                 "published": "2023-06-12T08:00:00Z", "url": "https://harbour.social/@edna/1",
+                 "content": "<p>New capstan on the north quay! <a href=\"https://harbour.social/tags/harbour\">#harbour</a></p>",
+                 "tag": [{"type": "Hashtag", "name": "#harbour"}]}},
+              {"id": "https://harbour.social/users/edna/statuses/2/activity", "type": "Announce",
+               "published": "2023-06-13T08:00:00Z", "object": "https://elsewhere.example/statuses/9"}]}
+            """#
+        let m = load(outbox, "mastodon/outbox.json")
+        let post = try #require(m.articles.first)
+        #expect(m.articles.count == 1)
+        #expect(post.body == "New capstan on the north quay! #harbour")
+        #expect(post.link == "https://harbour.social/@edna/1" && post.date == "2023-06-12T08:00:00Z")
+        #expect(post.categories == ["#harbour"])
+    }
+
     @Test func prettySingleObjectAndSequence() {
         let one = """
             {
