@@ -166,10 +166,13 @@ struct CompoundFile {
 
     /// The entries directly in the root storage (the red-black tree of its children walked
     /// whole; a storage's own children, such as an embedded object's streams, are not).
-    var topLevel: [Entry] {
+    var topLevel: [Entry] { children(of: entries[0]) }
+
+    /// The entries directly in `storage` (its red-black tree of children walked whole).
+    func children(of storage: Entry) -> [Entry] {
         var out: [Entry] = []
         var seen = [Bool](repeating: false, count: entries.count)
-        var stack: [UInt32] = [entries[0].child]
+        var stack: [UInt32] = [storage.child]
         while let id = stack.popLast() {
             guard Int(id) < entries.count, !seen[Int(id)] else { continue }
             seen[Int(id)] = true
@@ -191,6 +194,16 @@ struct CompoundFile {
     /// The bytes of stream `name` of the root storage; nil when there is none.
     func stream(named name: String) throws(Damaged) -> [UInt8]? {
         guard let e = entry(named: name), e.type == 2 else { return nil }
+        return try contents(of: e, name: name)
+    }
+
+    /// The bytes of stream `name` of `storage` (names compared without case); nil when there is
+    /// none.
+    func stream(named name: String, in storage: Entry) throws(Damaged) -> [UInt8]? {
+        let key = name.uppercased()
+        guard let e = children(of: storage).first(where: { $0.type == 2 && $0.name.uppercased() == key }) else {
+            return nil
+        }
         return try contents(of: e, name: name)
     }
 

@@ -75,6 +75,9 @@ public struct CorpusWalker {
     static func isAsset(_ name: [UInt8]) -> Bool {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0, name.count - dot - 1 <= 5 else { return false }
         let ext = String(decoding: name[(dot + 1)...].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        // A Twitter (X) archive keeps its tweets in `data/tweets.js` (`tweet.js`,
+        // `tweets-part1.js`): data, not a script.
+        if ext == "js" && name.starts(with: Array("tweet".utf8)) { return false }
         return assetExtensions.contains(ext)
     }
 

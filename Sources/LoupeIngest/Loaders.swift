@@ -214,9 +214,9 @@ public enum ArticleLoading {
     /// 5: Reuters Corpus (RCV1) `newsitem` files and UTF-16 MediaWiki exports (each read as one
     /// generic XML article before).
     /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
-    /// empty article), Mastodon archives (`outbox.json`), Twitter archives (`tweets.js`, read as
-    /// text before), WordPress exports (`*.wordpress.*.xml`: posts without their text), and
-    /// saved web pages (`.mht`, `.mhtml`: read as mail).
+    /// empty article), Mastodon archives (`outbox.json`), WordPress exports (`*.wordpress.*.xml`:
+    /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail) and Outlook
+    /// messages (`.msg`: skipped, so read again as files that gave nothing).
     public static let version = 6
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
@@ -238,9 +238,7 @@ public enum ArticleLoading {
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
         if old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml.")) { return true }
         if old < 6 {
-            if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json") || name.hasSuffix(".js")) {
-                return true
-            }
+            if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
             if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") { return true }
         }

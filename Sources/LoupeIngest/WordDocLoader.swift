@@ -47,6 +47,7 @@ enum WordDocLoader {
             return fail("damaged compound file: \(error.reason)", .error)
         }
         guard let entry = cfb.entry(named: "WordDocument"), entry.type == 2 else {
+            if OutlookMessageLoader.isMessage(cfb) { return OutlookMessageLoader.load(cfb, relativePath: relativePath) }
             return fail("\(otherKind(cfb)): not read; skipped", .warning)
         }
         let word: [UInt8]

@@ -46,7 +46,8 @@ enum TestDoc {
             starts[name] = start
         }
         let perSector = size / 128
-        let nDir = (streams.count + 1 + perSector - 1) / perSector
+        let storages = Set(streams.compactMap { $0.0.contains("/") ? $0.0.split(separator: "/").first : nil }).count
+        let nDir = (streams.count + storages + 1 + perSector - 1) / perSector
         let miniFATBytes = miniFAT.flatMap { le32($0) }
         let nMiniFAT = sectors(miniFATBytes.count)
         var chains = [(0, nDir), (nDir, nMiniFAT), (nDir + nMiniFAT, sectors(mini.count))]
@@ -78,14 +79,45 @@ enum TestDoc {
             e += le32(start) + le32(length) + le32(0)
             return e
         }
-        // The root's children as a chain of right siblings (a degenerate but readable tree).
+        // The root's children as a chain of right siblings (a degenerate but readable tree). A
+        // stream named `storage/name` goes in a storage of the root (an Outlook message's
+        // attachment), the storage's streams chained the same way.
+        var top: [(name: String, streams: [(String, String, [UInt8])])] = []
+        for (path, data) in streams {
+            let parts = path.split(separator: "/", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                if let k = top.firstIndex(where: { $0.name == parts[0] && !$0.streams.isEmpty }) {
+                    top[k].streams.append((path, parts[1], data))
+                } else {
+                    top.append((parts[0], [(path, parts[1], data)]))
+                }
+            } else {
+                top.append((path, []))
+            }
+        }
+        var index = 1
+        var firstIndex: [Int] = []
+        for t in top {
+            firstIndex.append(index)
+            index += 1 + t.streams.count
+        }
+        let data = Dictionary(streams.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
         var directory = entry(
             "Root Entry", 5, mini.isEmpty ? 0xFFFF_FFFE : nDir + nMiniFAT, mini.count,
             child: streams.isEmpty ? -1 : 1)
-        for (k, (name, data)) in streams.enumerated() {
-            directory += entry(
-                name, 2, data.isEmpty ? 0xFFFF_FFFE : starts[name]!, data.count,
-                right: k + 1 < streams.count ? k + 2 : -1)
+        for (k, t) in top.enumerated() {
+            let right = k + 1 < top.count ? firstIndex[k + 1] : -1
+            if t.streams.isEmpty {
+                let d = data[t.name]!
+                directory += entry(t.name, 2, d.isEmpty ? 0xFFFF_FFFE : starts[t.name]!, d.count, right: right)
+            } else {
+                directory += entry(t.name, 1, 0, 0, right: right, child: firstIndex[k] + 1)
+                for (j, (path, name, d)) in t.streams.enumerated() {
+                    directory += entry(
+                        name, 2, d.isEmpty ? 0xFFFF_FFFE : starts[path]!, d.count,
+                        right: j + 1 < t.streams.count ? firstIndex[k] + 2 + j : -1)
+                }
+            }
         }
         while directory.count % size != 0 { directory += entry("", 0, 0, 0) }
         var header: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 16)
@@ -409,7 +441,7 @@ struct WordDocLoaderTests {
             ("Workbook", "Excel workbook (XLS)"), ("Book", "Excel workbook (XLS)"),
             ("PowerPoint Document", "PowerPoint presentation (PPT)"),
             ("EncryptedPackage", "encrypted Office document (needs a password)"),
-            ("__properties_version1.0", "Outlook message (MSG)"), ("VisioDocument", "Visio drawing (VSD)"),
+            ("VisioDocument", "Visio drawing (VSD)"),
             ("Contents", "OLE2 compound file without a WordDocument stream"),
         ] {
             let r = WordDocLoaderTests.load(TestDoc.cfb([(stream, junk)]).bytes, "o/file.bin")
@@ -417,6 +449,9 @@ struct WordDocLoaderTests {
             #expect(
                 r.diagnostics.map(\.description) == ["o/file.bin: warning: \(what): not read; skipped"], "\(stream)")
         }
+        // An Outlook message is read (see OutlookMessageTests): one with nothing in it says so.
+        let empty = WordDocLoaderTests.load(TestDoc.cfb([("__properties_version1.0", junk)]).bytes, "o/file.bin")
+        #expect(empty.diagnostics.map(\.description) == ["o/file.bin: note: message with no subject or text"])
     }
 
     @Test func encryptedAndOldDocumentsAreSkippedWithAWarning() {

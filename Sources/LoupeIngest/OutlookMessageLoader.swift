@@ -1,0 +1,184 @@
+import LoupeCore
+
+/// Outlook messages (`.msg`, [MS-OXMSG]): an OLE2 compound file (`CompoundFile`) whose root holds
+/// the message's properties, each variable-length one a stream `__substg1.0_IIIITTTT` (property
+/// id, then type: `001F` UTF-16, `001E` 8-bit, `0102` binary), the fixed-length ones (dates)
+/// in `__properties_version1.0`, and each attachment a storage `__attach_version1.0_#NNNNNNNN`.
+/// Saved mail of this kind fills e-mail dumps and public-records releases.
+///
+/// - title: the subject (`0x0037`);
+/// - body: the plain-text body (`0x1000`), else the HTML body (`0x1013`) made text; a message
+///   with neither (only compressed RTF, `0x1009`) keeps its subject and a note says so;
+/// - authors: the sender's name (`0x0C1A`, else the represented sender's `0x0042`), else the
+///   sender's address (`0x0C1F`);
+/// - date: when it was sent (`PR_CLIENT_SUBMIT_TIME`, `0x0039`), else delivered (`0x0E06`),
+///   else created (`0x3007`), else the `Date:` of its transport headers (`0x007D`);
+/// - id: the Internet Message-ID (`0x1035`) without its angle brackets, else the file path, as
+///   for a mail;
+/// - attachments: each attached file (`0x3701` data, named by `0x3707`, else `0x3704`) is read
+///   as a mail's attachment is (`MailLoader.attachments`: articles of their own named
+///   `mail.msg/attachments/<name>`, the same caps; images and signatures not read); an attached
+///   message (method 5, a storage) is counted in a note, not read.
+enum OutlookMessageLoader {
+    /// Whether a compound file is an Outlook message (its properties stream or property streams).
+    static func isMessage(_ cfb: CompoundFile) -> Bool {
+        cfb.topLevel.contains {
+            let n = $0.name.uppercased()
+            return n == "__PROPERTIES_VERSION1.0" || n.hasPrefix("__SUBSTG1.0_")
+        }
+    }
+
+    static func load(_ cfb: CompoundFile, relativePath: String) -> LoadResult {
+        let root = cfb.entries[0]
+        let message = Properties(cfb, storage: root, headerBytes: 32)
+        let subject = message.string(0x0037) ?? ""
+        var body = message.string(0x1000) ?? ""
+        var diagnostics: [Diagnostic] = []
+        if body.trimmingWhitespace().isEmpty {
+            if let html = message.binary(0x1013) ?? message.string(0x1013).map({ Array($0.utf8) }) {
+                body = HTMLLoader.pageText(html)
+            } else if message.binary(0x1009) != nil {
+                diagnostics.append(
+                    Diagnostic(
+                        path: relativePath, message: "message body only in compressed RTF: not read",
+                        severity: .note))
+            }
+        }
+        let sender = message.string(0x0C1A) ?? message.string(0x0042) ?? message.string(0x0C1F)
+        var date = (message.time(0x0039) ?? message.time(0x0E06) ?? message.time(0x3007)).map(PDFLoader.iso)
+        if date == nil, let headers = message.string(0x007D) {
+            for line in headers.split(whereSeparator: \.isNewline) where line.lowercased().hasPrefix("date:") {
+                date = LoaderDates.iso(String(line.dropFirst(5)))
+                break
+            }
+        }
+        var id = relativePath
+        if var m = message.string(0x1035)?.trimmingWhitespace(), !m.isEmpty {
+            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
+            id = m
+        }
+        let article = Article(
+            id: id, title: subject.trimmingWhitespace(), body: body.trimmingWhitespace(), date: date,
+            authors: sender.map(Bylines.names) ?? [], source: relativePath)
+
+        // Attachments, read as a mail's are.
+        var reading = MIME.Reading()
+        var embedded = 0
+        let storages = cfb.topLevel.filter { $0.type == 1 && $0.name.uppercased().hasPrefix("__ATTACH_VERSION1.0_") }
+            .sorted { $0.name < $1.name }
+        for s in storages {
+            let a = Properties(cfb, storage: s, headerBytes: 8)
+            guard let data = a.binary(0x3701) else {
+                if a.long(0x3705) == 5 { embedded += 1 }
+                continue
+            }
+            let name = a.string(0x3707) ?? a.string(0x3704)
+            let type = MIME.ContentType(a.string(0x370E) ?? "application/octet-stream")
+            if let kind = MIME.skippedKind(type, name: name) {
+                reading.skipped.add(kind)
+                continue
+            }
+            reading.attachments.append(
+                MIME.Attachment(kind: .document, name: name, contentType: type, transferEncoding: nil, body: data[...]))
+        }
+        var result = LoadResult(diagnostics: diagnostics)
+        if article.title.isEmpty && article.body.isEmpty && reading.attachments.isEmpty {
+            result.diagnostics.append(
+                Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
+            return result
+        }
+        if !article.title.isEmpty || !article.body.isEmpty { result.articles.append(article) }
+        var m = MailLoader.Message()
+        m.reading = reading
+        var budget = AttachmentBudget()
+        let attached = MailLoader.attachments(
+            of: m, parent: article, base: relativePath + "/attachments", depth: 0, budget: &budget)
+        result.articles += attached.articles
+        result.diagnostics += attached.diagnostics
+        result.retryLater = attached.retryLater
+        if embedded > 0 {
+            result.diagnostics.append(
+                Diagnostic(
+                    path: relativePath,
+                    message: "\(embedded) attached Outlook message\(embedded == 1 ? "" : "s") not read", severity: .note
+                ))
+        }
+        return result
+    }
+
+    /// The properties of one object of a message (the message itself, an attachment): its
+    /// property streams, and its fixed-length properties stream (after a header of
+    /// `headerBytes`: 32 for the message, 8 for an attachment).
+    struct Properties {
+        let cfb: CompoundFile
+        let streams: [String: CompoundFile.Entry]
+        var fixed: [UInt32: [UInt8]] = [:]
+
+        init(_ cfb: CompoundFile, storage: CompoundFile.Entry, headerBytes: Int) {
+            self.cfb = cfb
+            var streams: [String: CompoundFile.Entry] = [:]
+            for e in cfb.children(of: storage) where e.type == 2 { streams[e.name.uppercased()] = e }
+            self.streams = streams
+            if let e = streams["__PROPERTIES_VERSION1.0"], let b = try? cfb.contents(of: e, name: e.name) {
+                var i = headerBytes
+                while i + 16 <= b.count {
+                    let tag = CompoundFile.u32(b, i)
+                    fixed[tag] = Array(b[(i + 8)..<(i + 16)])
+                    i += 16
+                }
+            }
+        }
+
+        static func hex(_ v: Int, _ width: Int) -> String {
+            let s = String(v, radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+
+        func raw(_ id: Int, _ type: Int) -> [UInt8]? {
+            let name = "__SUBSTG1.0_" + Self.hex(id, 4) + Self.hex(type, 4)
+            guard let e = streams[name] else { return nil }
+            return try? cfb.contents(of: e, name: name)
+        }
+
+        /// A string property: UTF-16 (`001F`), else 8-bit (`001E`, read as Windows-1252); NULs
+        /// at the end dropped; nil when absent or blank.
+        func string(_ id: Int) -> String? {
+            var s: String
+            if let b = raw(id, 0x001F) {
+                var units: [UInt16] = []
+                units.reserveCapacity(b.count / 2)
+                var i = 0
+                while i + 1 < b.count {
+                    units.append(UInt16(b[i]) | UInt16(b[i + 1]) << 8)
+                    i += 2
+                }
+                s = String(decoding: units, as: UTF16.self)
+            } else if let b = raw(id, 0x001E) {
+                s = String(String.UnicodeScalarView(b.map { TextDecoding.windows1252($0) ?? Unicode.Scalar($0) }))
+            } else {
+                return nil
+            }
+            while s.last == "\u{0}" { s.removeLast() }
+            return s.contains(where: { !$0.isWhitespace }) ? s : nil
+        }
+
+        func binary(_ id: Int) -> [UInt8]? { raw(id, 0x0102) }
+
+        /// A time property (`PT_SYSTIME`, a FILETIME: 100 ns since 1601) as Unix seconds.
+        func time(_ id: Int) -> Int? {
+            guard let v = fixed[UInt32(id) << 16 | 0x0040] else { return nil }
+            var ft: UInt64 = 0
+            for k in (0..<8).reversed() { ft = ft << 8 | UInt64(v[k]) }
+            guard ft > 0 else { return nil }
+            let seconds = Int(ft / 10_000_000) - 11_644_473_600
+            // 1971 to 2199: anything else is no date.
+            return seconds > 31_536_000 && seconds < 7_258_118_400 ? seconds : nil
+        }
+
+        /// A 32-bit integer property (`PT_LONG`).
+        func long(_ id: Int) -> Int? {
+            guard let v = fixed[UInt32(id) << 16 | 0x0003] else { return nil }
+            return Int(CompoundFile.u32(v, 0))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@testable import LoupeCore
+@testable import LoupeIngest
+
+/// Outlook `.msg` files, written here as compound files of property streams.
+struct OutlookMessageTests {
+    static func utf16(_ s: String) -> [UInt8] { Array(s.utf16).flatMap { TestDoc.le16(Int($0)) } }
+
+    /// A fixed-length property entry: tag, flags, 8 bytes of value.
+    static func fixed(_ id: Int, _ type: Int, _ value: UInt64) -> [UInt8] {
+        TestDoc.le32(id << 16 | type) + TestDoc.le32(0) + (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
+    /// FILETIME of a Unix time.
+    static func filetime(_ unix: Int) -> UInt64 { UInt64(unix + 11_644_473_600) * 10_000_000 }
+
+    static func message(body: Bool = true, html: Bool = false, withDate: Bool = true) -> [UInt8] {
+        var streams: [(String, [UInt8])] = [
+            ("__substg1.0_0037001F", utf16("Winter timetable for the island ferry")),
+            ("__substg1.0_0C1A001F", utf16("Ada Brennan")),
+            ("__substg1.0_1035001F", utf16("<winter-msg@ferries.example.org>")),
+        ]
+        if body { streams.append(("__substg1.0_1000001F", utf16("From Monday the first sailing leaves at 7:10.\r\n"))) }
+        if html {
+            streams.append(
+                (
+                    "__substg1.0_10130102",
+                    Array("<html><body><p>Sailings <b>resume</b> on Monday.</p></body></html>".utf8)
+                ))
+        }
+        var props = [UInt8](repeating: 0, count: 32)
+        if withDate { props += fixed(0x0039, 0x0040, filetime(1_194_860_700)) }
+        streams.append(("__properties_version1.0", props))
+        // A text file and an image attached.
+        let a0 = "__attach_version1.0_#00000000/"
+        streams += [
+            (a0 + "__substg1.0_37010102", Array("Timetable\n\nThe zqmsgattach sailing leaves at 7:10.\n".utf8)),
+            (a0 + "__substg1.0_3707001F", utf16("timetable.txt")),
+            (a0 + "__substg1.0_370E001F", utf16("text/plain")),
+            (a0 + "__properties_version1.0", [UInt8](repeating: 0, count: 8) + fixed(0x3705, 0x0003, 1)),
+        ]
+        let a1 = "__attach_version1.0_#00000001/"
+        streams += [
+            (a1 + "__substg1.0_37010102", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+            (a1 + "__substg1.0_3707001F", utf16("logo.png")),
+            (a1 + "__substg1.0_370E001F", utf16("image/png")),
+        ]
+        return TestDoc.cfb(streams).bytes
+    }
+
+    /// Subject, body, sender, sending date and Message-ID; the attached text file is an article
+    /// of its own named inside the message, the image is counted in a note.
+    @Test func messageAndAttachments() throws {
+        let r = ArticleLoading.load(Self.message(), relativePath: "mail/winter.msg")
+        #expect(!r.rejected, "\(r.diagnostics)")
+        let a = try #require(r.articles.first)
+        #expect(a.title == "Winter timetable for the island ferry")
+        #expect(a.body == "From Monday the first sailing leaves at 7:10.")
+        #expect(a.authors == ["Ada Brennan"])
+        #expect(a.date == "2007-11-12T09:45:00Z")
+        #expect(a.id == "winter-msg@ferries.example.org")
+        #expect(r.articles.count == 2)
+        let t = try #require(r.articles.last)
+        #expect(t.source == "mail/winter.msg/attachments/timetable.txt")
+        #expect(t.body.contains("zqmsgattach") && t.authors == ["Ada Brennan"])
+        #expect(r.diagnostics.contains { $0.message == "1 attachment not read (1 image)" }, "\(r.diagnostics)")
+    }
+
+    /// Without a plain-text body the HTML body is read; without a date property, none.
+    @Test func htmlBodyAndNoDate() throws {
+        let r = ArticleLoading.load(Self.message(body: false, html: true, withDate: false), relativePath: "m.msg")
+        let a = try #require(r.articles.first)
+        #expect(a.body == "Sailings resume on Monday.", "\(a.body)")
+        #expect(a.date == nil)
+    }
+
+    /// Another compound file (no WordDocument, no message properties) is still skipped by name.
+    @Test func otherCompoundFilesAreNotMessages() {
+        let r = ArticleLoading.load(TestDoc.cfb([("Workbook", [1, 2, 3])]).bytes, relativePath: "b.xls")
+        #expect(r.articles.isEmpty)
+        #expect(r.diagnostics.contains { $0.message.hasPrefix("Excel workbook") })
+    }
+}
