@@ -785,6 +785,22 @@ extension ArticleLoading {
         return diagnostics
     }
 
+    /// Whether `head`, a large member's first bytes, is a ZIP archive of files rather than a
+    /// document in a ZIP (Word, OpenDocument, EPUB: their first part is `[Content_Types].xml`,
+    /// `mimetype`, or another of their own); a plain one is skipped without being inflated
+    /// (it used to be read whole, up to its cap, only to be skipped then).
+    static func isPlainZip(_ head: [UInt8]) -> Bool {
+        guard head.count >= 30, head[0] == 0x50, head[1] == 0x4B, head[2] == 0x03, head[3] == 0x04 else { return false }
+        let n = Int(head[26]) | Int(head[27]) << 8
+        guard 30 + n <= head.count else { return false }
+        let first = String(decoding: head[30..<(30 + n)], as: UTF8.self)
+        let documentParts = [
+            "[Content_Types].xml", "mimetype", "_rels/", "docProps/", "word/", "META-INF/", "content.xml",
+            "meta.xml", "styles.xml", "OEBPS/",
+        ]
+        return !documentParts.contains { first == $0 || ($0.hasSuffix("/") && first.hasPrefix($0)) }
+    }
+
     /// Streams a large member of a ZIP archive when it holds a format read as it streams; nil
     /// when it does not (it is then read whole). Its errors are its own, as when read whole.
     private static func streamMember(
@@ -795,7 +811,7 @@ extension ArticleLoading {
         let got = head.withUnsafeMutableBytes { source.stream(m).readFully($0.baseAddress!, $0.count) }
         head.removeSubrange(got.count...)
         let name = archive + "/" + m.path
-        if isTar(head) {
+        if isTar(head) || isPlainZip(head) {
             return [Diagnostic(path: name, message: "archive inside an archive; skipped", severity: .warning)]
         }
         guard !head.isEmpty, ArticleFormat.streamable(head) else { return nil }

@@ -254,6 +254,7 @@ struct StreamedCompressionTests {
             .init("a/broken.xml", "<?xml version=\"1.0\"?><rss><channel><item>"),
             hidden,
             .init("c/nested.tar", TarTests.archive([TarTests.entry("x.txt", Array("Inner\n\nzqinner".utf8))])),
+            .init("c/nested.zip", TestZip.archive([.init("y.txt", "Inner zip\n\nzqinnerzip")])),
         ]
         for zip64 in [false, true] {
             let zip = TestZip.archive(entries, zip64: zip64)
@@ -271,8 +272,18 @@ struct StreamedCompressionTests {
                 let errors = d.filter { $0.severity == .error }
                 #expect(errors.map(\.path) == ["dumps/z.zip/a/broken.xml"], "\(threshold): \(d)")
                 #expect(d.contains { $0.path == "dumps/z.zip/c/nested.tar" && $0.message.contains("archive inside") })
+                // A zip inside: not opened, streamed or not (not inflated first when large).
+                #expect(d.contains { $0.path == "dumps/z.zip/c/nested.zip" && $0.message.contains("archive inside") })
+                #expect(!got.contains { $0.body.contains("zqinnerzip") })
             }
         }
+        // A large member that is a document in a ZIP (Word, OpenDocument, EPUB) is read; a plain
+        // ZIP is skipped before it is inflated.
+        #expect(ArticleLoading.isPlainZip(TestZip.archive([.init("y.txt", "x")])))
+        for first in ["[Content_Types].xml", "mimetype", "word/document.xml", "META-INF/container.xml"] {
+            #expect(!ArticleLoading.isPlainZip(TestZip.archive([.init(first, "x")])), "\(first)")
+        }
+        #expect(!ArticleLoading.isPlainZip(Array("PK".utf8)))
         // A streamed member that fails its CRC: its own error, found after its articles went
         // out, which are retracted (by order of emission); the other members stand.
         var bad = TestZip.Entry("dump/lines.jsonl", jsonl)
