@@ -130,7 +130,7 @@ public enum ArticleFormat: String, Sendable {
             }
         }
         if MboxLoader.looksLikeMbox(b) { return .mbox }
-        if MailLoader.looksLikeMail(b) { return .mail }
+        if MailLoader.looksLikeMail(b) || MailLoader.emlxMessage(b) != nil { return .mail }
         if CSVLoader.looks(b) { return .csv }
         return .text
     }
@@ -215,8 +215,9 @@ public enum ArticleLoading {
     /// generic XML article before).
     /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
     /// empty article), Mastodon archives (`outbox.json`), WordPress exports (`*.wordpress.*.xml`:
-    /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail) and Outlook
-    /// messages (`.msg`: skipped, so read again as files that gave nothing).
+    /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail), Apple Mail's
+    /// `.emlx` (read as text) and Outlook messages (`.msg`: skipped, so read again as files that
+    /// gave nothing).
     public static let version = 6
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
@@ -240,7 +241,7 @@ public enum ArticleLoading {
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
-            if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") { return true }
+            if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") || name.hasSuffix(".emlx") { return true }
         }
         return false
     }

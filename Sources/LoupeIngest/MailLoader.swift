@@ -93,6 +93,26 @@ public struct MailLoader {
         return h
     }
 
+    /// Apple Mail's `.emlx` (and `.partial.emlx`) file: a first line giving the message's length
+    /// in bytes, the message, then an XML property list of Mail's own (flags, dates) that is no
+    /// part of it. The message's range; nil for any other file.
+    static func emlxMessage(_ b: [UInt8]) -> Range<Int>? {
+        var i = 0
+        while i < b.count && i < 12 && MarkupScan.isDigit(b[i]) { i += 1 }
+        guard i > 0, i < 12 else { return nil }
+        var j = i
+        while j < b.count && (b[j] == 0x20 || b[j] == 0x09) { j += 1 }
+        guard j < b.count, b[j] == 0x0A || (b[j] == 0x0D && j + 1 < b.count && b[j + 1] == 0x0A),
+            let n = Int(String(decoding: b[0..<i], as: UTF8.self)), n > 0
+        else { return nil }
+        let start = b[j] == 0x0D ? j + 2 : j + 1
+        let end = min(b.count, start + n)
+        guard start < end, looksLikeMail(Array(b[start..<min(end, start + ArticleFormat.sniffBytes)])) else {
+            return nil
+        }
+        return start..<end
+    }
+
     /// Whether `b` starts with a mail/news header block (see the type's comment).
     static func looksLikeMail(_ b: [UInt8]) -> Bool {
         b.withUnsafeBufferPointer { p in
@@ -104,6 +124,7 @@ public struct MailLoader {
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        if let r = Self.emlxMessage(bytes) { return load(Array(bytes[r]), relativePath: relativePath) }
         let m = Self.parse(bytes, relativePath: relativePath, depth: depth)
         if let page = Self.savedPage(m, bytes, relativePath: relativePath) { return page }
         var r = LoadResult(articles: m.article.map { [$0] } ?? [], diagnostics: m.diagnostics)

@@ -8,6 +8,25 @@ struct MailLoaderTests {
         ArticleLoading.load(Array(s.utf8), relativePath: path)
     }
 
+    /// Apple Mail's `.emlx`: the byte count on the first line, the message, then Mail's property
+    /// list, which is not text of the message.
+    @Test func appleMailEmlx() throws {
+        let message =
+            "From: Ann Lee <ann@example.com>\nSubject: Quay lights\nDate: Tue, 5 Mar 2024 10:00:00 +0000\n"
+            + "Message-ID: <quay@example.com>\n\nThe quay lights are fixed.\n"
+        let plist =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>flags</key>"
+            + "<integer>8590195713</integer><key>zqplist</key><string>x</string></dict></plist>\n"
+        let emlx = "\(message.utf8.count)\n" + message + plist
+        #expect(ArticleFormat.detect(Array(emlx.utf8)) == .mail)
+        let r = load(emlx, "Mail/INBOX.mbox/Messages/1234.emlx")
+        let a = try #require(r.articles.first)
+        #expect(a.title == "Quay lights" && a.authors == ["Ann Lee"] && a.id == "quay@example.com")
+        #expect(a.body == "The quay lights are fixed.", "\(a.body)")
+        // A text file that merely opens with a number is text.
+        #expect(ArticleFormat.detect(Array("1987\nA year of storms\n".utf8)) == .text)
+    }
+
     /// A web page saved as one file (MHTML, as Chrome saves "Webpage, Single File"): read as the
     /// HTML page it holds — the article's text without the menu and script, the title, author
     /// and date from the page, the link the address it was saved from — not as a mail from

@@ -203,6 +203,7 @@ struct ReaderFileRecordsTests {
         #expect(!ArticleLoading.readAgain("reader/many.json", articles: 40, since: 5))
         #expect(ArticleLoading.readAgain("blog.wordpress.2024-03-05.xml", articles: 40, since: 5))
         #expect(ArticleLoading.readAgain("saved/page.mhtml", articles: 1, since: 5))
+        #expect(ArticleLoading.readAgain("Mail/INBOX.mbox/Messages/12.emlx", articles: 1, since: 5))
         #expect(!ArticleLoading.readAgain("notes/clips.enex", articles: 1, since: 6))
         #expect(!ArticleLoading.readAgain("feeds/world.xml", articles: 40, since: 5))
     }
