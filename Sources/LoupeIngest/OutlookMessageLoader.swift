@@ -7,8 +7,8 @@ import LoupeCore
 /// Saved mail of this kind fills e-mail dumps and public-records releases.
 ///
 /// - title: the subject (`0x0037`);
-/// - body: the plain-text body (`0x1000`), else the HTML body (`0x1013`) made text; a message
-///   with neither (only compressed RTF, `0x1009`) keeps its subject and a note says so;
+/// - body: the plain-text body (`0x1000`), else the HTML body (`0x1013`) made text, else the
+///   compressed RTF body (`0x1009`, `CompressedRTF`) read as an RTF file;
 /// - authors: the sender's name (`0x0C1A`, else the represented sender's `0x0042`), else the
 ///   sender's address (`0x0C1F`);
 /// - date: when it was sent (`PR_CLIENT_SUBMIT_TIME`, `0x0039`), else delivered (`0x0E06`),
@@ -37,11 +37,19 @@ enum OutlookMessageLoader {
         if body.trimmingWhitespace().isEmpty {
             if let html = message.binary(0x1013) ?? message.string(0x1013).map({ Array($0.utf8) }) {
                 body = HTMLLoader.pageText(html)
-            } else if message.binary(0x1009) != nil {
-                diagnostics.append(
-                    Diagnostic(
-                        path: relativePath, message: "message body only in compressed RTF: not read",
-                        severity: .note))
+            } else if let packed = message.binary(0x1009) {
+                // Only compressed RTF (Outlook's RTF mail): decompressed and read as an RTF file.
+                if let rtf = CompressedRTF.decompress(packed),
+                    let a = RTFLoader().load(rtf, relativePath: relativePath).articles.first
+                {
+                    let ownTitle = a.title != TextLoader.fileTitle(relativePath) && !a.title.isEmpty
+                    body = ownTitle ? a.title + "\n" + a.body : a.body
+                } else {
+                    diagnostics.append(
+                        Diagnostic(
+                            path: relativePath, message: "message body in compressed RTF could not be read",
+                            severity: .warning))
+                }
             }
         }
         let sender = message.string(0x0C1A) ?? message.string(0x0042) ?? message.string(0x0C1F)
@@ -180,5 +188,65 @@ enum OutlookMessageLoader {
             guard let v = fixed[UInt32(id) << 16 | 0x0003] else { return nil }
             return Int(CompoundFile.u32(v, 0))
         }
+    }
+}
+
+/// Outlook's compressed RTF ([MS-OXRTFCP]): a 16-byte header (compressed size, raw size, `LZFu`
+/// or `MELA` for stored, CRC), then LZ77 over a 4 KB ring dictionary that starts with a fixed
+/// RTF prefix: each control byte's bits, low first, tell a literal byte (0) or a 2-byte
+/// reference (1: a 12-bit offset into the ring and a 4-bit length less 2); a reference to the
+/// write position ends the data.
+enum CompressedRTF {
+    static let prefix = Array(
+        ("{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript "
+            + "\\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n"
+            + "\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx").utf8)
+    /// The most bytes decompressed (a declared raw size beyond is not trusted).
+    static let maxBytes = 64 << 20
+
+    /// The RTF bytes; nil for data that is neither compressed nor stored RTF, or cut short.
+    static func decompress(_ b: [UInt8]) -> [UInt8]? {
+        guard b.count >= 16 else { return nil }
+        let compressedSize = Int(CompoundFile.u32(b, 0))
+        let rawSize = Int(CompoundFile.u32(b, 4))
+        let kind = CompoundFile.u32(b, 8)
+        let end = min(b.count, 4 + compressedSize)
+        let cap = min(rawSize, maxBytes)
+        if kind == 0x414C_454D {  // "MELA": stored
+            return Array(b[16..<min(b.count, 16 + cap)])
+        }
+        guard kind == 0x7546_5A4C else { return nil }  // "LZFu"
+        var ring = [UInt8](repeating: 0, count: 4096)
+        ring.replaceSubrange(0..<prefix.count, with: prefix)
+        var w = prefix.count
+        var out: [UInt8] = []
+        out.reserveCapacity(min(cap, 1 << 20))
+        var i = 16
+        while i < end {
+            let control = b[i]
+            i += 1
+            for bit in 0..<8 {
+                if i >= end || out.count >= cap { return out }
+                if control & (1 << bit) == 0 {
+                    out.append(b[i])
+                    ring[w] = b[i]
+                    w = (w + 1) & 4095
+                    i += 1
+                } else {
+                    guard i + 1 < end else { return out }
+                    let v = Int(b[i]) << 8 | Int(b[i + 1])
+                    i += 2
+                    let offset = v >> 4
+                    if offset == w { return out }
+                    for k in 0..<((v & 0xF) + 2) {
+                        let c = ring[(offset + k) & 4095]
+                        out.append(c)
+                        ring[w] = c
+                        w = (w + 1) & 4095
+                    }
+                }
+            }
+        }
+        return out
     }
 }

@@ -76,6 +76,66 @@ struct OutlookMessageTests {
         #expect(a.date == nil)
     }
 
+    enum Token {
+        case literal(UInt8)
+        case reference(offset: Int, length: Int)
+    }
+
+    /// Compressed RTF of `tokens`, ended by a reference to the write position.
+    static func lzfu(_ tokens: [Token], rawSize: Int) -> [UInt8] {
+        var w = CompressedRTF.prefix.count
+        var data: [UInt8] = []
+        let all = tokens + [.reference(offset: -1, length: 2)]
+        for start in stride(from: 0, to: all.count, by: 8) {
+            var control: UInt8 = 0
+            var group: [UInt8] = []
+            for (bit, t) in all[start..<min(all.count, start + 8)].enumerated() {
+                switch t {
+                case .literal(let c):
+                    group.append(c)
+                    w = (w + 1) & 4095
+                case .reference(let offset, let length):
+                    control |= 1 << bit
+                    let o = offset < 0 ? w : offset
+                    let v = o << 4 | (length - 2)
+                    group += [UInt8(v >> 8), UInt8(v & 0xFF)]
+                    if offset >= 0 { w = (w + length) & 4095 }
+                }
+            }
+            data += [control] + group
+        }
+        return TestDoc.le32(data.count + 12) + TestDoc.le32(rawSize) + Array("LZFu".utf8) + TestDoc.le32(0) + data
+    }
+
+    /// [MS-OXRTFCP]: the dictionary's prefix (207 bytes), literals, references into the prefix
+    /// and into text just written (overlapping), the end marker, stored (`MELA`) data.
+    @Test func compressedRTF() {
+        #expect(CompressedRTF.prefix.count == 207)
+        let text = Array("{\\rtf1 ab".utf8)
+        let packed = Self.lzfu(
+            [.reference(offset: 0, length: 11)] + text.dropFirst(6).map { .literal($0) }
+                + [.reference(offset: 207 + 11 + 1, length: 5)], rawSize: 100)
+        #expect(String(decoding: CompressedRTF.decompress(packed) ?? [], as: UTF8.self) == "{\\rtf1\\ansi abababa")
+        let stored =
+            TestDoc.le32(20) + TestDoc.le32(8) + Array("MELA".utf8) + TestDoc.le32(0) + Array("{\\rtf1 x}".utf8)
+        #expect(CompressedRTF.decompress(stored) == Array("{\\rtf1 x".utf8))
+        #expect(CompressedRTF.decompress(Array("short".utf8)) == nil)
+    }
+
+    /// A message whose only body is compressed RTF (Outlook's RTF mail) is read.
+    @Test func rtfOnlyMessage() throws {
+        let rtf = Array("{\\rtf1\\ansi\\deff0 Hello from the \\b quay\\b0  office.\\par}".utf8)
+        let streams: [(String, [UInt8])] = [
+            ("__substg1.0_0037001F", Self.utf16("Quay office")),
+            ("__substg1.0_10090102", Self.lzfu(rtf.map { .literal($0) }, rawSize: rtf.count)),
+            ("__properties_version1.0", [UInt8](repeating: 0, count: 32)),
+        ]
+        let r = ArticleLoading.load(TestDoc.cfb(streams).bytes, relativePath: "m/quay.msg")
+        let a = try #require(r.articles.first)
+        #expect(a.title == "Quay office")
+        #expect(a.body.contains("Hello from the quay office."), "\(a.body) \(r.diagnostics)")
+    }
+
     /// Another compound file (no WordDocument, no message properties) is still skipped by name.
     @Test func otherCompoundFilesAreNotMessages() {
         let r = ArticleLoading.load(TestDoc.cfb([("Workbook", [1, 2, 3])]).bytes, relativePath: "b.xls")
