@@ -46,6 +46,8 @@ public enum ArticleFormat: String, Sendable {
     case doc
     /// A WARC web archive (ISO 28500).
     case warc
+    /// News-agency wire text: ANPA-1312 or IPTC 7901 (see `WireTextLoader`).
+    case wire
     /// A mailbox of many messages (see `MboxLoader`).
     case mbox
     /// A file that is one JSON value (an array of articles, an API response wrapping them, one
@@ -78,6 +80,7 @@ public enum ArticleFormat: String, Sendable {
         if ZipArchive.hasMagic(b) { return .zip }
         if CompoundFile.hasMagic(b) { return .doc }
         if RTFLoader.isRTF(b) { return .rtf }
+        if WireTextLoader.looks(b) { return .wire }
         if WARCLoader.looks(b) { return .warc }
         if isPDF(b) { return .pdf }
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) {
@@ -216,7 +219,7 @@ public enum ArticleLoading {
     /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
     /// empty article), Mastodon archives (`outbox.json`), WordPress exports (`*.wordpress.*.xml`:
     /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail), Apple Mail's
-    /// `.emlx` (read as text) and Outlook messages (`.msg`: skipped, so read again as files that
+    /// `.emlx` and ANPA wire files (`.tst`; both read as text) and Outlook messages (`.msg`: skipped, so read again as files that
     /// gave nothing).
     public static let version = 6
 
@@ -241,7 +244,9 @@ public enum ArticleLoading {
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
-            if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") || name.hasSuffix(".emlx") { return true }
+            if name.hasSuffix(".mht") || name.hasSuffix(".mhtml") || name.hasSuffix(".emlx") || name.hasSuffix(".tst") {
+                return true
+            }
         }
         return false
     }
@@ -560,6 +565,8 @@ public enum ArticleLoading {
             return RTFLoader().load(bytes, relativePath: relativePath)
         case .warc:
             return WARCLoader().load(bytes, relativePath: relativePath)
+        case .wire:
+            return WireTextLoader.load(bytes, relativePath: relativePath)
         }
     }
 

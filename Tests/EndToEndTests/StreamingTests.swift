@@ -196,7 +196,7 @@ struct StreamingTests {
             let idx = corpus.deletingLastPathComponent().appendingPathComponent("idx\(env.count)").path
             let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env)
             #expect(r.status == 0, "\(env): \(r.stderr)")
-            #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 72, "\(env)")
+            #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 73, "\(env)")
             var ids: [String] = []
             for q in ["harbour", "ferry OR windlass", "lampwick", "buoyage", "Marrowgull", "Wrenna", "Tarrowby", "talks"] {
                 let o = Loupe.json(try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "100"]).stdout)
