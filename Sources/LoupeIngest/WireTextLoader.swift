@@ -206,7 +206,8 @@ enum WireTextLoader {
             {
                 let t = words[k + 1].prefix(4)
                 if t.count == 4, let hm = digits(t) {
-                    return DateParsing.iso("20\(p2(y))-\(p2(m))-\(p2(d))T\(p2(hm / 100)):\(p2(hm % 100)):00Z")
+                    return DateParsing.iso(
+                        "\(y < 50 ? 2000 + y : 1900 + y)-\(p2(m))-\(p2(d))T\(p2(hm / 100)):\(p2(hm % 100)):00Z")
                 }
             }
             // IPTC 7901: DDHHMM GMT Mon YY
@@ -214,7 +215,7 @@ enum WireTextLoader {
                 let m = month(words[k + 2]), let y = digits(Substring(words[k + 3])), words[k + 3].count == 2
             {
                 let (d, h, mi) = (v / 10000, v / 100 % 100, v % 100)
-                return DateParsing.iso("20\(p2(y))-\(p2(m))-\(p2(d))T\(p2(h)):\(p2(mi)):00Z")
+                return DateParsing.iso("\(y < 50 ? 2000 + y : 1900 + y)-\(p2(m))-\(p2(d))T\(p2(h)):\(p2(mi)):00Z")
             }
         }
         return nil

@@ -53,5 +53,6 @@ struct WireTextLoaderTests {
         #expect(r.articles.map(\.title) == ["New lights for the north quay", "Tide Tables"])
         #expect(r.articles.map(\.id) == ["wire/feed.tst#0", "wire/feed.tst#1"])
         #expect(ArticleFormat.detect(Array("\u{1}just a control byte\nand text\n".utf8)) != .wire)
+        #expect(WireTextLoader.date("AP-WF-03-05-87 0713GMT") == "1987-03-05T07:13:00Z")
     }
 }
