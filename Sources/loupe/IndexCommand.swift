@@ -24,7 +24,10 @@ struct IndexCommand: ParsableCommand {
             export (pages-articles.xml) one per main-namespace page, wikitext made plain, a JSON file \
             or JSON Lines file one per article object, a CSV or TSV file with a header row (title, \
             text/content, date, author… columns) one per row; a mail's attached documents are articles \
-            of their own (mail.eml/attachments/name).
+            of their own (mail.eml/attachments/name). Exports give their posts or notes: WordPress \
+            and Blogger XML, Evernote (.enex), Ghost and Google Reader-style JSON, Twitter \
+            (data/tweets.js) and Mastodon (outbox.json) archives; Outlook messages (.msg), Apple \
+            Mail's .emlx, pages saved as MHTML and ANPA-1312 or IPTC 7901 wire text are read too.
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted. --rebuild starts afresh \
