@@ -18,7 +18,8 @@ import LoupeCore
 /// - attachments: each attached file (`0x3701` data, named by `0x3707`, else `0x3704`) is read
 ///   as a mail's attachment is (`MailLoader.attachments`: articles of their own named
 ///   `mail.msg/attachments/<name>`, the same caps; images and signatures not read); an attached
-///   message (method 5, a storage) is counted in a note, not read.
+///   Outlook message (a message forwarded as an attachment: a storage of its own) is read as a
+///   message, named `mail.msg/attachments/<name>.msg`, down to `maxDepth` levels.
 enum OutlookMessageLoader {
     /// Whether a compound file is an Outlook message (its properties stream or property streams).
     static func isMessage(_ cfb: CompoundFile) -> Bool {
@@ -28,9 +29,19 @@ enum OutlookMessageLoader {
         }
     }
 
+    /// Attached messages read inside attached messages, at most.
+    static let maxDepth = 4
+
     static func load(_ cfb: CompoundFile, relativePath: String) -> LoadResult {
-        let root = cfb.entries[0]
-        let message = Properties(cfb, storage: root, headerBytes: 32)
+        load(cfb, storage: cfb.entries[0], headerBytes: 32, relativePath: relativePath, depth: 0)
+    }
+
+    /// The message in `storage` (the root; or an attached message's storage, whose properties
+    /// stream has a 24-byte header) and its attachments.
+    static func load(
+        _ cfb: CompoundFile, storage root: CompoundFile.Entry, headerBytes: Int, relativePath: String, depth: Int
+    ) -> LoadResult {
+        let message = Properties(cfb, storage: root, headerBytes: headerBytes)
         let subject = message.string(0x0037) ?? ""
         var body = message.string(0x1000) ?? ""
         var diagnostics: [Diagnostic] = []
@@ -71,13 +82,25 @@ enum OutlookMessageLoader {
 
         // Attachments, read as a mail's are.
         var reading = MIME.Reading()
-        var embedded = 0
-        let storages = cfb.topLevel.filter { $0.type == 1 && $0.name.uppercased().hasPrefix("__ATTACH_VERSION1.0_") }
-            .sorted { $0.name < $1.name }
+        var embedded: [(name: String?, storage: CompoundFile.Entry)] = []
+        var unread = 0
+        let storages = cfb.children(of: root).filter {
+            $0.type == 1 && $0.name.uppercased().hasPrefix("__ATTACH_VERSION1.0_")
+        }
+        .sorted { $0.name < $1.name }
         for s in storages {
             let a = Properties(cfb, storage: s, headerBytes: 8)
             guard let data = a.binary(0x3701) else {
-                if a.long(0x3705) == 5 { embedded += 1 }
+                // An attached Outlook message: a storage of its own.
+                if let m = cfb.children(of: s).first(where: {
+                    $0.type == 1 && $0.name.uppercased() == "__SUBSTG1.0_3701000D"
+                }) {
+                    if depth < maxDepth {
+                        embedded.append((a.string(0x3707) ?? a.string(0x3704), m))
+                    } else {
+                        unread += 1
+                    }
+                }
                 continue
             }
             let name = a.string(0x3707) ?? a.string(0x3704)
@@ -90,7 +113,7 @@ enum OutlookMessageLoader {
                 MIME.Attachment(kind: .document, name: name, contentType: type, transferEncoding: nil, body: data[...]))
         }
         var result = LoadResult(diagnostics: diagnostics)
-        if article.title.isEmpty && article.body.isEmpty && reading.attachments.isEmpty {
+        if article.title.isEmpty && article.body.isEmpty && reading.attachments.isEmpty && embedded.isEmpty {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, message: "message with no subject or text", severity: .note))
             return result
@@ -104,12 +127,31 @@ enum OutlookMessageLoader {
         result.articles += attached.articles
         result.diagnostics += attached.diagnostics
         result.retryLater = attached.retryLater
-        if embedded > 0 {
+        // Attached messages (forwarded as attachments): read as messages of their own, named
+        // `x.msg/attachments/<name>.msg` (`message.msg` when unnamed; `#2`… for repeats).
+        var used = Set(result.articles.map(\.source))
+        for (k, e) in embedded.enumerated() {
+            let given = e.name.map(MIME.cleanName) ?? ""
+            var name = given.isEmpty ? "message" : given
+            if !name.lowercased().hasSuffix(".msg") { name += ".msg" }
+            var path = relativePath + "/attachments/" + name
+            if used.contains(path) { path += "#\(k + 2)" }
+            used.insert(path)
+            var inner = load(cfb, storage: e.storage, headerBytes: 24, relativePath: path, depth: depth + 1)
+            for i in inner.articles.indices where inner.articles[i].date == nil { inner.articles[i].date = date }
+            result.articles += inner.articles
+            for var d in inner.diagnostics {
+                if d.severity == .error { d.severity = .warning }
+                result.diagnostics.append(d)
+            }
+        }
+        if unread > 0 {
             result.diagnostics.append(
                 Diagnostic(
                     path: relativePath,
-                    message: "\(embedded) attached Outlook message\(embedded == 1 ? "" : "s") not read", severity: .note
-                ))
+                    message:
+                        "\(unread) attached Outlook message\(unread == 1 ? "" : "s") nested \(maxDepth) deep not read",
+                    severity: .note))
         }
         return result
     }

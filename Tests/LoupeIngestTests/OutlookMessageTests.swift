@@ -136,6 +136,45 @@ struct OutlookMessageTests {
         #expect(a.body.contains("Hello from the quay office."), "\(a.body) \(r.diagnostics)")
     }
 
+    /// A message forwarded as an attachment (a storage of its own, properties after a 24-byte
+    /// header) is read as a message: its own subject, body, sender and date, named inside the
+    /// outer message; an unnamed one is `message.msg`.
+    @Test func attachedMessages() throws {
+        func inner(_ at: String, _ subject: String, _ sender: String, date: Int?) -> [(String, [UInt8])] {
+            let m = at + "__substg1.0_3701000D/"
+            var props = [UInt8](repeating: 0, count: 24)
+            if let date { props += Self.fixed(0x0039, 0x0040, Self.filetime(date)) }
+            return [
+                (m + "__substg1.0_0037001F", Self.utf16(subject)),
+                (m + "__substg1.0_1000001F", Self.utf16("Forwarded zqforwarded text about \(subject).")),
+                (m + "__substg1.0_0C1A001F", Self.utf16(sender)),
+                (m + "__properties_version1.0", props),
+                (at + "__properties_version1.0", [UInt8](repeating: 0, count: 8) + Self.fixed(0x3705, 0x0003, 5)),
+            ]
+        }
+        var streams: [(String, [UInt8])] = [
+            ("__substg1.0_0037001F", Self.utf16("FW: two notes from the quay")),
+            ("__substg1.0_1000001F", Self.utf16("See the two attached.")),
+            (
+                "__properties_version1.0",
+                [UInt8](repeating: 0, count: 32) + Self.fixed(0x0039, 0x0040, Self.filetime(1_194_860_700))
+            ),
+        ]
+        let a0 = "__attach_version1.0_#00000000/"
+        streams += [(a0 + "__substg1.0_3707001F", Self.utf16("Quay lights"))]
+        streams += inner(a0, "Quay lights", "Ann Lee", date: 1_194_774_300)
+        streams += inner("__attach_version1.0_#00000001/", "Buoys", "Bo Chan", date: nil)
+        let r = ArticleLoading.load(TestDoc.cfb(streams).bytes, relativePath: "mail/fw.msg")
+        #expect(r.articles.map(\.title) == ["FW: two notes from the quay", "Quay lights", "Buoys"], "\(r.diagnostics)")
+        guard r.articles.count == 3 else { return }
+        #expect(r.articles[1].source == "mail/fw.msg/attachments/Quay lights.msg")
+        #expect(r.articles[1].authors == ["Ann Lee"] && r.articles[1].date == "2007-11-11T09:45:00Z")
+        #expect(r.articles[1].body.contains("zqforwarded"))
+        // No date of its own: the outer message's.
+        #expect(r.articles[2].source == "mail/fw.msg/attachments/message.msg")
+        #expect(r.articles[2].date == "2007-11-12T09:45:00Z")
+    }
+
     /// Another compound file (no WordDocument, no message properties) is still skipped by name.
     @Test func otherCompoundFilesAreNotMessages() {
         let r = ArticleLoading.load(TestDoc.cfb([("Workbook", [1, 2, 3])]).bytes, relativePath: "b.xls")

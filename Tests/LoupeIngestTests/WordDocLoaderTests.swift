@@ -46,8 +46,12 @@ enum TestDoc {
             starts[name] = start
         }
         let perSector = size / 128
-        let storages = Set(streams.compactMap { $0.0.contains("/") ? $0.0.split(separator: "/").first : nil }).count
-        let nDir = (streams.count + storages + 1 + perSector - 1) / perSector
+        var storagePaths = Set<String>()
+        for (path, _) in streams {
+            let parts = path.split(separator: "/")
+            for k in 0..<max(0, parts.count - 1) { storagePaths.insert(parts[...k].joined(separator: "/")) }
+        }
+        let nDir = (streams.count + storagePaths.count + 1 + perSector - 1) / perSector
         let miniFATBytes = miniFAT.flatMap { le32($0) }
         let nMiniFAT = sectors(miniFATBytes.count)
         var chains = [(0, nDir), (nDir, nMiniFAT), (nDir + nMiniFAT, sectors(mini.count))]
@@ -79,44 +83,67 @@ enum TestDoc {
             e += le32(start) + le32(length) + le32(0)
             return e
         }
-        // The root's children as a chain of right siblings (a degenerate but readable tree). A
-        // stream named `storage/name` goes in a storage of the root (an Outlook message's
-        // attachment), the storage's streams chained the same way.
-        var top: [(name: String, streams: [(String, String, [UInt8])])] = []
-        for (path, data) in streams {
-            let parts = path.split(separator: "/", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
-                if let k = top.firstIndex(where: { $0.name == parts[0] && !$0.streams.isEmpty }) {
-                    top[k].streams.append((path, parts[1], data))
-                } else {
-                    top.append((parts[0], [(path, parts[1], data)]))
-                }
-            } else {
-                top.append((path, []))
+        // Each storage's children as a chain of right siblings (a degenerate but readable tree). A
+        // stream named `a/b/name` goes in storage `b` of storage `a` of the root (an Outlook
+        // message's attachment, a message attached to it), each storage's children chained the
+        // same way; entries are numbered in preorder.
+        final class Node {
+            let name: String
+            let path: String
+            var data: [UInt8]?
+            var children: [Node] = []
+            var index = 0
+            init(_ name: String, _ path: String) {
+                self.name = name
+                self.path = path
             }
         }
-        var index = 1
-        var firstIndex: [Int] = []
-        for t in top {
-            firstIndex.append(index)
-            index += 1 + t.streams.count
+        let tree = Node("Root Entry", "")
+        for (path, bytes) in streams {
+            var node = tree
+            let parts = path.split(separator: "/").map(String.init)
+            for (k, part) in parts.enumerated() {
+                let full = parts[...k].joined(separator: "/")
+                if k == parts.count - 1 {
+                    let leaf = Node(part, full)
+                    leaf.data = bytes
+                    node.children.append(leaf)
+                } else if let existing = node.children.first(where: { $0.name == part && $0.data == nil }) {
+                    node = existing
+                } else {
+                    let storage = Node(part, full)
+                    node.children.append(storage)
+                    node = storage
+                }
+            }
         }
-        let data = Dictionary(streams.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        var order: [Node] = []
+        func number(_ n: Node) {
+            for c in n.children {
+                c.index = order.count + 1
+                order.append(c)
+                number(c)
+            }
+        }
+        number(tree)
+        func link(_ siblings: [Node], _ k: Int) -> Int { k + 1 < siblings.count ? siblings[k + 1].index : -1 }
+        var right: [Int: Int] = [:]
+        func rights(_ n: Node) {
+            for (k, c) in n.children.enumerated() {
+                right[c.index] = link(n.children, k)
+                rights(c)
+            }
+        }
+        rights(tree)
         var directory = entry(
             "Root Entry", 5, mini.isEmpty ? 0xFFFF_FFFE : nDir + nMiniFAT, mini.count,
-            child: streams.isEmpty ? -1 : 1)
-        for (k, t) in top.enumerated() {
-            let right = k + 1 < top.count ? firstIndex[k + 1] : -1
-            if t.streams.isEmpty {
-                let d = data[t.name]!
-                directory += entry(t.name, 2, d.isEmpty ? 0xFFFF_FFFE : starts[t.name]!, d.count, right: right)
+            child: tree.children.first?.index ?? -1)
+        for n in order {
+            if let d = n.data {
+                directory += entry(
+                    n.name, 2, d.isEmpty ? 0xFFFF_FFFE : starts[n.path]!, d.count, right: right[n.index]!)
             } else {
-                directory += entry(t.name, 1, 0, 0, right: right, child: firstIndex[k] + 1)
-                for (j, (path, name, d)) in t.streams.enumerated() {
-                    directory += entry(
-                        name, 2, d.isEmpty ? 0xFFFF_FFFE : starts[path]!, d.count,
-                        right: j + 1 < t.streams.count ? firstIndex[k] + 2 + j : -1)
-                }
+                directory += entry(n.name, 1, 0, 0, right: right[n.index]!, child: n.children.first?.index ?? -1)
             }
         }
         while directory.count % size != 0 { directory += entry("", 0, 0, 0) }
