@@ -197,16 +197,6 @@ struct CompoundFile {
         return try contents(of: e, name: name)
     }
 
-    /// The bytes of stream `name` of `storage` (names compared without case); nil when there is
-    /// none.
-    func stream(named name: String, in storage: Entry) throws(Damaged) -> [UInt8]? {
-        let key = name.uppercased()
-        guard let e = children(of: storage).first(where: { $0.type == 2 && $0.name.uppercased() == key }) else {
-            return nil
-        }
-        return try contents(of: e, name: name)
-    }
-
     func contents(of e: Entry, name: String) throws(Damaged) -> [UInt8] {
         guard e.size <= UInt64(bytes.count) else {
             throw Damaged(reason: "stream \(name) declares \(e.size) bytes, more than the file's \(bytes.count)")

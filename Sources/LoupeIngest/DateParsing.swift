@@ -227,7 +227,8 @@ public enum DateParsing {
         return format(y, mm, dd, h, mi, se, offsetMinutes: off)
     }
 
-    private static func monthIndex(_ s: Substring) -> Int? {
+    /// A month's name (English, or one of `foreignMonths`) as 1…12.
+    static func monthIndex(_ s: Substring) -> Int? {
         guard s.count >= 3 else { return nil }
         let l = String(s.prefix(3)).lowercased()
         if let i = months.firstIndex(of: l) { return i + 1 }

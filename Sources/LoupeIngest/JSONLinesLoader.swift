@@ -194,11 +194,6 @@ public struct JSONLinesLoader {
             return
         }
         let single = NewsJSON.article(dict, relativePath: relativePath, position: state.count, scope: state.scope)
-        if let a = single, NewsJSON.envelopeItems(dict, article: a) == nil {
-            state.count += 1
-            emit(a)
-            return
-        }
         if let items = NewsJSON.envelopeItems(dict, article: single) {
             var skipped = 0
             for x in items {
@@ -221,10 +216,13 @@ public struct JSONLinesLoader {
                             severity: .warning))
                 }
             }
-            return
+        } else if let a = single {
+            state.count += 1
+            emit(a)
+        } else {
+            state.withoutFields += 1
+            warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
         }
-        state.withoutFields += 1
-        warn("no title or text field (\(Self.titleKeys[0]), \(Self.bodyKeys[0]), …)")
     }
 
     /// The directory of a corpus file: the collection its local ids belong to.

@@ -219,8 +219,8 @@ public enum ArticleLoading {
     /// 6: Evernote exports (`.enex`, one generic article before), feed readers' JSON exports (one
     /// empty article), Mastodon archives (`outbox.json`), WordPress exports (`*.wordpress.*.xml`:
     /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail), Apple Mail's
-    /// `.emlx` and ANPA wire files (`.tst`; both read as text) and Outlook messages (`.msg`: skipped, so read again as files that
-    /// gave nothing).
+    /// `.emlx` and ANPA wire files (`.tst`; both read as text) and Outlook messages (`.msg`:
+    /// skipped, so read again as files that gave nothing).
     public static let version = 6
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it

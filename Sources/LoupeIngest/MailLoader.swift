@@ -93,6 +93,13 @@ public struct MailLoader {
         return h
     }
 
+    /// A Message-ID as an article id: trimmed, without its angle brackets; nil when blank.
+    static func messageID(_ raw: String?) -> String? {
+        guard var m = raw?.trimmingWhitespace(), !m.isEmpty else { return nil }
+        if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
+        return m
+    }
+
     /// Apple Mail's `.emlx` (and `.partial.emlx`) file: a first line giving the message's length
     /// in bytes, the message, then an XML property list of Mail's own (flags, dates) that is no
     /// part of it. The message's range; nil for any other file.
@@ -240,11 +247,7 @@ public struct MailLoader {
         } else {
             (text, outcome) = TextDecoding.decode(Array(bytes[bodyStart...]))
         }
-        var id = relativePath
-        if var m = values["message-id"]?.trimmingWhitespace(), !m.isEmpty {
-            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
-            id = m
-        }
+        let id = Self.messageID(values["message-id"]) ?? relativePath
         let groups = (values["newsgroups"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " })
             .map { String($0) }.filter { !$0.isEmpty }
         let meta = Article(

@@ -409,9 +409,6 @@ enum NewsJSON {
             if let a = v as? [Any], a.contains(where: { $0 is [String: Any] }) {
                 // A list of envelopes (Ghost's `{"db": [{"meta": …, "data": {"posts": [...]}}]}`):
                 // their articles.
-                let isArticle = { (x: Any) in
-                    (x as? [String: Any]).map { article($0, relativePath: "", position: 0, scope: "") != nil } ?? false
-                }
                 if !a.prefix(8).contains(where: isArticle) {
                     let inner = a.prefix(100).compactMap {
                         ($0 as? [String: Any]).flatMap { wrapped($0, depth: depth + 1) }
@@ -440,10 +437,12 @@ enum NewsJSON {
         if let a, !a.body.isEmpty { return nil }
         guard let items = wrapped(d) else { return nil }
         if a == nil { return items }
-        let wrapsArticles = items.contains {
-            ($0 as? [String: Any]).map { article($0, relativePath: "", position: 0, scope: "") != nil } ?? false
-        }
-        return wrapsArticles ? items : nil
+        return items.contains(where: isArticle) ? items : nil
+    }
+
+    /// Whether `x`, an element of a JSON value, is an object that gives an article.
+    static func isArticle(_ x: Any) -> Bool {
+        (x as? [String: Any]).map { article($0, relativePath: "", position: 0, scope: "") != nil } ?? false
     }
 
     /// An Elasticsearch hit's `_source`, with the hit's `_id` when the source has no id.

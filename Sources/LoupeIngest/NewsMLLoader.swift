@@ -217,10 +217,10 @@ public struct NewsMLLoader {
         var bylineChildIsPerson = false
         /// The byline being read is NYT's `normalized_byline` (`Doe, Jane`).
         var bylineNormalized = false
-        /// NITF: the classed `block` open in the body (its depth; -1: none), its class and where
-        /// its text starts in the body.
+        /// NITF: the classed `block` open in the body (its depth; -1: none), whether it is the
+        /// `full_text`, and where its text starts in the body.
         var blockDepth = -1
-        var blockClass = ""
+        var blockIsFullText = false
         var blockStart = 0
         /// RCV1: the `class` of the `codes` element open (topics, countries, industries).
         var codesClass = ""
@@ -282,7 +282,7 @@ public struct NewsMLLoader {
                 } else {
                     if dialect == .nitf && name == "block" && blockDepth < 0 && !empty, let c = r.attribute("class") {
                         blockDepth = depth
-                        blockClass = c
+                        blockIsFullText = c == "full_text"
                         blockStart = current?.body.utf8.count ?? 0
                     }
                     current?.body += Self.blockNames.contains(name) ? "\n" : " "
@@ -465,7 +465,7 @@ public struct NewsMLLoader {
                 let closesBody = depth == bodyDepth
                 if closesBody { bodyDepth = -1 }
                 if depth == blockDepth {
-                    if blockClass == "full_text" {
+                    if blockIsFullText {
                         current?.hasFullText = true
                     } else if let c = current {
                         current?.asideBlocks.append(blockStart..<c.body.utf8.count)

@@ -71,11 +71,7 @@ enum OutlookMessageLoader {
                 break
             }
         }
-        var id = relativePath
-        if var m = message.string(0x1035)?.trimmingWhitespace(), !m.isEmpty {
-            if m.hasPrefix("<") && m.hasSuffix(">") && m.count > 2 { m = String(m.dropFirst().dropLast()) }
-            id = m
-        }
+        let id = MailLoader.messageID(message.string(0x1035)) ?? relativePath
         let article = Article(
             id: id, title: subject.trimmingWhitespace(), body: body.trimmingWhitespace(), date: date,
             authors: sender.map(Bylines.names) ?? [], source: relativePath)

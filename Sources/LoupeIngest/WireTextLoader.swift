@@ -185,19 +185,13 @@ enum WireTextLoader {
         return String(t).trimmingWhitespace()
     }
 
-    /// A month's name, English or another (dpa writes `Okt`), as 1…12.
-    static func month(_ w: String) -> Int? {
-        let l = w.prefix(3).lowercased()
-        if let i = DateParsing.months.firstIndex(of: l) { return i + 1 }
-        return DateParsing.foreignMonths[l]
-    }
-
     /// ANPA's `AP-WF-11-13-13 1509GMT` (month, day, year, hour and minute) or IPTC 7901's
     /// `131137 GMT Nov 13` (day, hour, minute; month; year).
     static func date(_ trailer: String) -> String? {
         let words = clean(Substring(trailer)).split(separator: " ").map(String.init)
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         func digits(_ s: Substring) -> Int? { s.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(s) : nil }
+        func year(_ y: Int) -> Int { y < 50 ? 2000 + y : 1900 + y }
         for (k, w) in words.enumerated() {
             // ANPA: …-MM-DD-YY HHMMGMT
             let parts = w.split(separator: "-")
@@ -206,16 +200,16 @@ enum WireTextLoader {
             {
                 let t = words[k + 1].prefix(4)
                 if t.count == 4, let hm = digits(t) {
-                    return DateParsing.iso(
-                        "\(y < 50 ? 2000 + y : 1900 + y)-\(p2(m))-\(p2(d))T\(p2(hm / 100)):\(p2(hm % 100)):00Z")
+                    return DateParsing.iso("\(year(y))-\(p2(m))-\(p2(d))T\(p2(hm / 100)):\(p2(hm % 100)):00Z")
                 }
             }
             // IPTC 7901: DDHHMM GMT Mon YY
             if w.count == 6, let v = digits(Substring(w)), k + 3 < words.count, words[k + 1] == "GMT",
-                let m = month(words[k + 2]), let y = digits(Substring(words[k + 3])), words[k + 3].count == 2
+                let m = DateParsing.monthIndex(Substring(words[k + 2])), let y = digits(Substring(words[k + 3])),
+                words[k + 3].count == 2
             {
                 let (d, h, mi) = (v / 10000, v / 100 % 100, v % 100)
-                return DateParsing.iso("\(y < 50 ? 2000 + y : 1900 + y)-\(p2(m))-\(p2(d))T\(p2(h)):\(p2(mi)):00Z")
+                return DateParsing.iso("\(year(y))-\(p2(m))-\(p2(d))T\(p2(h)):\(p2(mi)):00Z")
             }
         }
         return nil

@@ -241,8 +241,8 @@ final class XMLStreamReader {
         return String(cString: p)
     }
 
-    /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
-    /// The element's namespace URI starts with `prefix` (any version of a vocabulary).
+    /// Whether the current node's namespace URI starts with `prefix` (any version of a
+    /// vocabulary; compared in place, nothing allocated).
     func inNamespace(startingWith prefix: String) -> Bool {
         guard let p = xmlTextReaderConstNamespaceUri(reader) else { return false }
         return prefix.withCString {
@@ -250,6 +250,7 @@ final class XMLStreamReader {
         }
     }
 
+    /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
     func inNamespace(_ uri: String) -> Bool {
         guard let p = xmlTextReaderConstNamespaceUri(reader) else { return uri.isEmpty }
         return uri.withCString { strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0) == 0 }
