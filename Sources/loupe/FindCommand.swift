@@ -276,7 +276,11 @@ struct FindCommand: ParsableCommand {
                 let text =
                     colour
                     ? snip.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : snip.marked(open: "[", close: "]")
-                for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
+                // An article of a title alone (a feed item without description) has no snippet:
+                // no blank line for it.
+                if !snip.text.isEmpty {
+                    for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
+                }
                 if let c = h.copies, !c.isEmpty {
                     let list = c.prefix(5).map(Terminal.clean).joined(separator: ", ") + (c.count > 5 ? ", …" : "")
                     print("   also (\(counted(c.count, "copy", plural: "copies"))): " + list)

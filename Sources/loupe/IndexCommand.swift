@@ -151,6 +151,14 @@ struct IndexCommand: ParsableCommand {
                 }
             }
             writer = try IndexWriter(directory: location.path, analyzer: kind, memoryBudget: memory << 20, reset: reset)
+        } catch let e as IndexError {
+            if case .corrupt = e {
+                // The index is derived from the corpus: say how to make it again.
+                throw fail(
+                    "\(e)\nhint: `loupe index \(Diagnostic.escape(corpus)) --rebuild` makes the index again from the corpus"
+                )
+            }
+            throw fail("\(e)")
         } catch {
             throw fail("\(error)")
         }

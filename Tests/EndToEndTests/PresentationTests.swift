@@ -193,6 +193,30 @@ struct UntitledHitTests {
     }
 }
 
+@Suite("title-only hits")
+struct TitleOnlyHitTests {
+    /// A feed item of a title alone has nothing to show under its metadata line: no blank
+    /// snippet line follows it (the next hit's rank comes next).
+    @Test func noBlankSnippetLine() throws {
+        let dir = try Loupe.tempDir("loupe-title-only")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        try """
+        <rss version="2.0"><channel><title>Journal</title>
+        <item><guid>t1</guid><title>The vegetation zqloop</title><link>http://example.org/1</link></item>
+        <item><guid>t2</guid><title>Another zqloop</title><description>Soil and rain in the zqloop.</description></item>
+        </channel></rss>
+        """.write(to: corpus.appendingPathComponent("journal.rss"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        let r = try Loupe.run(["find", "zqloop", "--index", idx, "--color", "never"])
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(!lines.dropLast().contains { $0.trimmingCharacters(in: .whitespaces).isEmpty }, "\(r.stdout)")
+        #expect(lines.contains { $0.contains("[zqloop]") }, "\(r.stdout)")
+        #expect(lines.filter { $0.first?.isNumber == true }.count == 2, "\(r.stdout)")
+    }
+}
+
 @Suite("unknown commands")
 struct UnknownCommandTests {
     /// A mistyped command names the one meant (exit 2, like any usage error); a word that is near

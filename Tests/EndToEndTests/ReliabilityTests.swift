@@ -615,9 +615,13 @@ struct FormatVersionTests {
         let (corpus, idx) = try Loupe.textCorpus(
             "loupe-format", [("a", "Green zone talks in Baghdad"), ("b", "Oil law talks")])
         #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
-        // Stamp every segment file with format version 1 (header bytes 8..<12).
-        let files = try FileManager.default.contentsOfDirectory(atPath: idx).filter { $0.hasPrefix("seg") }
-        #expect(!files.isEmpty)
+        // Stamp every file with the common header — segment files and the file list, as another
+        // loupe writes them — with format version 1 (header bytes 8..<12). (Stamping the segments
+        // alone hid that a rebuild still read the old file list, and failed on it.)
+        let files = try FileManager.default.contentsOfDirectory(atPath: idx).filter {
+            $0.hasPrefix("seg") || ($0.hasPrefix("files") && $0.hasSuffix(".list"))
+        }
+        #expect(files.contains { $0.hasSuffix(".list") })
         for f in files {
             let h = try FileHandle(forUpdating: URL(fileURLWithPath: idx + "/" + f))
             try h.seek(toOffset: 8)
@@ -632,6 +636,37 @@ struct FormatVersionTests {
         #expect(again.stderr.contains("rebuilding"))
         let r = try Loupe.run(["find", "talks", "--index", idx, "--json"])
         #expect(r.status == 0)
+        #expect(Loupe.json(r.stdout)["total"] as? Int == 2)
+        // The same with --rebuild asked for.
+        for f in try FileManager.default.contentsOfDirectory(atPath: idx) where f.hasSuffix(".list") {
+            let h = try FileHandle(forUpdating: URL(fileURLWithPath: idx + "/" + f))
+            try h.seek(toOffset: 8)
+            try h.write(contentsOf: Data([1, 0, 0, 0]))
+            try h.close()
+        }
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--rebuild"]).status == 0)
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+    }
+
+    /// A MANIFEST that cannot be read: `loupe index` refuses, naming the file and how to make
+    /// the index again; `--rebuild` does, its new files numbered past the old ones (which the
+    /// commit then removes), and the index checks clean.
+    @Test func unreadableManifestIsRebuiltOnRequest() throws {
+        let (corpus, idx) = try Loupe.textCorpus(
+            "loupe-bad-manifest", [("a", "Green zone talks in Baghdad"), ("b", "Oil law talks")])
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: idx).filter { $0.hasPrefix("seg") })
+        try Data("{\"garbage".utf8).write(to: URL(fileURLWithPath: idx + "/MANIFEST"))
+        let plain = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(plain.status == 2)
+        #expect(plain.stderr.contains("MANIFEST is corrupt"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("hint: `loupe index \(corpus.path) --rebuild`"), "\(plain.stderr)")
+        let rebuilt = try Loupe.run(["index", corpus.path, "--index", idx, "--rebuild"])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: idx).filter { $0.hasPrefix("seg") })
+        #expect(!after.isEmpty && after.isDisjoint(with: before), "\(before) -> \(after)")
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        let r = try Loupe.run(["find", "talks", "--index", idx, "--json"])
         #expect(Loupe.json(r.stdout)["total"] as? Int == 2)
     }
 }

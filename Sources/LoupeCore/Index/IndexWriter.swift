@@ -62,7 +62,16 @@ public final class IndexWriter: @unchecked Sendable {
             throw IndexError.locked(
                 "another loupe is writing the index at \(directory) (\(lockPath) is held); wait for it to finish")
         }
-        let old = FileIO.exists(directory + "/" + Manifest.fileName) ? try Manifest.load(directory: directory) : nil
+        let hasManifest = FileIO.exists(directory + "/" + Manifest.fileName)
+        let old: Manifest?
+        if reset {
+            // A rebuild needs only the old numbering and settings, not the file records: an index
+            // whose file list is in another format or damaged, or whose MANIFEST cannot be read
+            // at all, is made again instead of refused.
+            old = hasManifest ? try? Manifest.load(directory: directory, files: false).0 : nil
+        } else {
+            old = hasManifest ? try Manifest.load(directory: directory) : nil
+        }
         if let old, !reset, old.analyzer == analyzer {
             manifest = old
             committedFiles = old.files
@@ -70,8 +79,11 @@ public final class IndexWriter: @unchecked Sendable {
             for s in old.segments where !s.deleted.isEmpty { deletions[s.name] = Set(s.deleted) }
         } else {
             var m = Manifest(analyzer: analyzer)
-            m.generation = old?.generation ?? 0
-            m.nextSegment = old?.nextSegment ?? 1
+            // Without a readable MANIFEST, numbers past every segment and list left in the
+            // directory: a new file never takes the name of an old one.
+            let left = old == nil ? IndexWriter.highestNumbers(in: directory) : (segment: 0, generation: 0)
+            m.generation = old?.generation ?? left.generation
+            m.nextSegment = old?.nextSegment ?? (left.segment + 1)
             m.scoring = old?.scoring
             m.exclude = old?.exclude
             manifest = m
@@ -429,6 +441,22 @@ public final class IndexWriter: @unchecked Sendable {
             }
             manifest.segments[k].files = stamps
         }
+    }
+
+    /// The highest segment number and list generation among the files of `directory` (0: none).
+    static func highestNumbers(in directory: String) -> (segment: Int, generation: Int) {
+        var segment = 0
+        var generation = 0
+        for f in FileIO.listDirectory(directory) {
+            if FileList.isListName(f) {
+                let digits = f.dropFirst("files".count).prefix { $0.isASCII && $0.isNumber }
+                generation = max(generation, Int(digits) ?? 0)
+            } else if f.hasPrefix("seg") {
+                let digits = f.dropFirst("seg".count).prefix { $0.isASCII && $0.isNumber }
+                segment = max(segment, Int(digits) ?? 0)
+            }
+        }
+        return (segment, generation)
     }
 
     private func removeUnreferencedFiles() {
