@@ -162,6 +162,9 @@ struct IndexCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
+        // A rebuilt index (asked for, or another analyzer or format) may have other words than
+        // the one its topic model was made from: the model is made again too.
+        let rebuilt = !writer.isIncremental
         if !ranking.isEmpty { writer.setScoring(ranking.defaults) }
         if !exclude.isEmpty || clearExclude { writer.setExclude(exclude) }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
@@ -209,7 +212,7 @@ struct IndexCommand: ParsableCommand {
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The topic model `related` blends in: made again when the index has changed by a tenth
-        // (or its corpus changed) since it was made. Derived data: a failure is only a warning.
+        // (or its corpus changed, or it was rebuilt) since it was made. Derived data: a failure is only a warning.
         // The summary's time is the whole command's: the topic model's too.
         let topicsStart = ContinuousClock.now
         if topics {
@@ -219,7 +222,8 @@ struct IndexCommand: ParsableCommand {
                 let old = TopicModel.load(directory: location.path)
                 let n = reader.documentCount
                 let stale =
-                    old.map { $0.corpus != root || abs($0.documents - n) * 10 > max($0.documents, 1) } ?? true
+                    rebuilt
+                    || old.map { $0.corpus != root || abs($0.documents - n) * 10 > max($0.documents, 1) } ?? true
                 if stale {
                     if let m = try TopicModel.build(reader, corpus: root) {
                         try m.write(directory: location.path)

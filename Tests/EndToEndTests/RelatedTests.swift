@@ -266,4 +266,35 @@ struct TopicModelCLITests {
         // … and `check` finds it sound again.
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
+
+    /// A rebuilt index gets a new model: with another analyzer its words differ (English stems
+    /// `satellit`, the plain analyzer keeps `satellite`), and the model kept from before would
+    /// hold none of them, though the corpus and the article count are the same.
+    @Test func rebuildMakesTheModelAgain() throws {
+        let dir = try Loupe.tempDir("loupe-topics-rebuild")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let space = ["orbit", "rocket", "launches", "satellite", "booster", "payload", "capsule", "astronaut"]
+        let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
+        var lines = ""
+        for i in 0..<1_100 {
+            let v = i % 2 == 0 ? space : farm
+            let words = (0..<6).map { v[($0 * 7 + i * 3) % v.count] }.joined(separator: " ")
+            lines += "{\"id\": \"d\(i)\", \"title\": \"item \(i)\", \"text\": \"\(words) report\"}\n"
+        }
+        try lines.write(to: c.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        let model = URL(fileURLWithPath: idx + "/topics")
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let english = try Data(contentsOf: model)
+        #expect(english.range(of: Data("satellit".utf8)) != nil)
+        #expect(english.range(of: Data("satellite".utf8)) == nil)
+        let plain = try Loupe.run(["index", c.path, "--index", idx, "--analyzer", "plain"])
+        #expect(plain.status == 0 && plain.stderr.contains("rebuilding"), "\(plain.stderr)")
+        let remade = try Data(contentsOf: model)
+        #expect(remade.range(of: Data("satellite".utf8)) != nil)
+        #expect(remade.range(of: Data("launches".utf8)) != nil)
+        let r = try Loupe.run(["related", "d0", "--index", idx, "--json"])
+        #expect(r.status == 0 && !r.stderr.contains("topic model"), "\(r.stderr)")
+    }
 }
