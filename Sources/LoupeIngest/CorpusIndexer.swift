@@ -22,6 +22,9 @@ public struct IndexSummary: Codable, Sendable {
     /// Unchanged files read again for newer readers (`ArticleLoading.readAgain`: they gave no
     /// article to older ones, or are of a format read now).
     public var rereadFiles = 0
+    /// Incremental runs: articles whose winning copy this run deleted (its file removed or
+    /// changed) and which a copy in an unchanged file, shadowed until then, brought back.
+    public var restoredArticles = 0
     /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
     /// their extension.
     public var skippedAssets = 0
@@ -175,6 +178,56 @@ public final class CorpusIndexer: @unchecked Sendable {
         if w.failure == nil { flush() }
     }
 
+    /// Reads `candidates` again (unchanged files) and adds, of each identity in `wanted`, the
+    /// copy a fresh build would keep (the last in walk order), ordered after this run's files;
+    /// returns how many identities came back.
+    private func restore(_ wanted: Set<String>, from candidates: [CorpusFile], run: Int, firstFile: Int) throws -> Int {
+        // Of each identity, the last copy: (file, position in it, article).
+        var chosen: [String: (file: Int, position: Int, article: Article)] = [:]
+        // Read ahead on every core, as the main pass reads (in a feed archive most files hold
+        // a shadowed copy of something).
+        let prefetch = Prefetcher(files: candidates, streamingThreshold: Int64(streamingThreshold))
+        prefetch.start(threads: max(1, threads))
+        defer { prefetch.stop() }
+        for (k, f) in candidates.enumerated() {
+            var position = 0
+            func take(_ a: Article) {
+                if wanted.contains(a.identity) { chosen[a.identity] = (k, position, a) }
+                position += 1
+            }
+            var retry = false
+            if let r = prefetch.take(k) {
+                if !r.rejected { for a in r.articles { take(a) } }
+            } else if ArticleLoading.stream(f, threshold: streamingThreshold, retryLater: &retry, emit: take) == nil {
+                let r = ArticleLoading.load(f)
+                if !r.rejected { for a in r.articles { take(a) } }
+            }
+        }
+        // Added file by file, in file order: each file's restored articles are one part of it.
+        var builder = writer.makeBuilder()
+        var k = -1
+        var first = 0
+        var firstPosition = 0
+        for c in chosen.values.sorted(by: { ($0.file, $0.position) < ($1.file, $1.position) }) {
+            if c.file != k || builder.mustFlush {
+                if k >= 0 {
+                    builder.recordFilePart(candidates[k].relativePath, firstDoc: first, firstPosition: firstPosition)
+                }
+                if builder.mustFlush {
+                    try writer.flush(builder)
+                    builder = writer.makeBuilder()
+                }
+                k = c.file
+                first = builder.documentCount
+                firstPosition = c.position
+            }
+            builder.add(c.article, order: ArticleOrder(run: run, file: firstFile + c.file, position: c.position))
+        }
+        if k >= 0 { builder.recordFilePart(candidates[k].relativePath, firstDoc: first, firstPosition: firstPosition) }
+        try writer.flush(builder)
+        return chosen.count
+    }
+
     public func run(optimize: Bool = false) throws -> IndexSummary {
         let clock = ContinuousClock.now
         var summary = IndexSummary()
@@ -184,6 +237,8 @@ public final class CorpusIndexer: @unchecked Sendable {
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)
         }
+        // Unchanged files, in walk order: they may hold copies of articles this run deletes.
+        var kept: [CorpusFile] = []
         if writer.isIncremental {
             let walked = Set(files.map(\.relativePath))
             for path in writer.knownFiles where !walked.contains(path) {
@@ -196,6 +251,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                 if rec.size == f.size && rec.mtime == f.mtimeNanos {
                     if !ArticleLoading.readAgain(f.relativePath, articles: rec.articles, since: readers) {
                         summary.unchangedFiles += 1
+                        kept.append(f)
                         return false
                     }
                     summary.rereadFiles += 1
@@ -330,6 +386,19 @@ public final class CorpusIndexer: @unchecked Sendable {
                     message:
                         "article too large to index whole (its words alone would fill a segment); only its beginning is searchable",
                     severity: .warning))
+        }
+        // An article whose winning copy this run deleted, and that no file read in this run
+        // gives again, comes back from the unchanged files holding a copy of it (shadowed until
+        // now): a fresh build would have it.
+        if writer.deletedLiveArticles && !kept.isEmpty {
+            let shadowing = writer.filesWithShadowedArticles()
+            let candidates = kept.filter { shadowing.contains($0.relativePath) }
+            if !candidates.isEmpty {
+                let wanted = try writer.restorableIdentities()
+                if !wanted.isEmpty {
+                    summary.restoredArticles = try restore(wanted, from: candidates, run: run, firstFile: files.count)
+                }
+            }
         }
         // The builders are gone: hand their memory back before merging (glibc keeps freed
         // memory in per-thread arenas otherwise, and the merge would add to it).

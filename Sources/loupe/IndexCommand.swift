@@ -253,6 +253,9 @@ struct IndexCommand: ParsableCommand {
                         ? "; \(counted(summary.rereadFiles, "file")) read again by newer readers"
                         : "")
                     + (summary.removedFiles > 0 ? "; \(counted(summary.removedFiles, "file")) removed" : "")
+                    + (summary.restoredArticles > 0
+                        ? "; \(counted(summary.restoredArticles, "article")) restored from another file's copy"
+                        : "")
                     + (summary.skippedAssets > 0
                         ? "; \(counted(summary.skippedAssets, "web asset or media file", plural: "web assets and media files")) skipped"
                         : "")

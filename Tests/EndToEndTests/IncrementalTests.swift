@@ -115,4 +115,54 @@ struct IncrementalTests {
         #expect(!(try Loupe.run(["stats", "--index", idx]).stdout.contains("excluded")))
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
+
+    /// Duplicates: the copy of an article that won over copies in other files (a later feed
+    /// snapshot) goes with its file; an update then brings back the copy a fresh build keeps
+    /// (the last in walk order of the unchanged files) instead of losing the article, and the
+    /// restored copy belongs to its file from then on.
+    @Test func removedWinningCopyRestoresAShadowedOne() throws {
+        let dir = try Loupe.tempDir("loupe-restore")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        func feed(_ name: String, _ items: [(String, String)]) throws {
+            let body = items.map {
+                "<item><guid>\($0.0)</guid><title>\($0.1)</title><description>\($0.1) text</description></item>"
+            }
+            try "<rss version=\"2.0\"><channel><title>\(name)</title>\(body.joined())</channel></rss>".write(
+                to: c.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try feed("a.xml", [("x1", "Harbour zqwall old"), ("x2", "Other zqother")])
+        try feed("b.xml", [("x1", "Harbour zqwall middle")])
+        try feed("c.xml", [("x1", "Harbour zqwall newest"), ("x3", "Third zqthird")])
+        let idx = dir.appendingPathComponent("idx").path
+        func titles(_ q: String, _ index: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", index, "--json"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+        }
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        #expect(try titles("zqwall", idx) == ["Harbour zqwall newest"])
+        // The winning copy's file changes and no longer has it: the copy of b.xml, the last
+        // of the unchanged files, comes back.
+        try feed("c.xml", [("x3", "Third zqthird, revised")])
+        let second = try Loupe.run(["index", c.path, "--index", idx, "--json"])
+        #expect(Loupe.json(second.stdout)["restoredArticles"] as? Int == 1, "\(second.stdout)")
+        #expect(try titles("zqwall", idx) == ["Harbour zqwall middle"])
+        // Its file is removed: a.xml's copy comes back, and the plain summary says so.
+        try FileManager.default.removeItem(at: c.appendingPathComponent("b.xml"))
+        let third = try Loupe.run(["index", c.path, "--index", idx])
+        #expect(third.stdout.contains("1 article restored from another file's copy"), "\(third.stdout)")
+        #expect(try titles("zqwall", idx) == ["Harbour zqwall old"])
+        let fresh = dir.appendingPathComponent("fresh").path
+        #expect(try Loupe.run(["index", c.path, "--index", fresh]).status == 0)
+        for q in ["zqwall", "zqother", "zqthird", "harbour"] {
+            #expect(try titles(q, idx) == titles(q, fresh), "\(q)")
+        }
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        // The restored copy is a.xml's: removing a.xml removes it too; nothing is left to restore.
+        try FileManager.default.removeItem(at: c.appendingPathComponent("a.xml"))
+        let fourth = Loupe.json(try Loupe.run(["index", c.path, "--index", idx, "--json"]).stdout)
+        #expect(fourth["restoredArticles"] as? Int == 0)
+        #expect(try titles("zqwall", idx).isEmpty)
+        #expect(fourth["documentsInIndex"] as? Int == 1)
+    }
 }

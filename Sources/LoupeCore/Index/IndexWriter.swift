@@ -292,9 +292,61 @@ public final class IndexWriter: @unchecked Sendable {
         for part in rec.parts {
             guard let info = manifest.segments.first(where: { $0.name == part.segment }) else { continue }
             for d in part.firstDoc..<min(part.firstDoc + part.count, info.documents) {
-                deletions[part.segment, default: []].insert(d)
+                if deletions[part.segment, default: []].insert(d).inserted {
+                    deletedLive.append((part.segment, d))
+                }
             }
         }
+    }
+
+    /// Committed articles that `deleteFile` deleted in this session while they were live: if
+    /// one was the copy of its id that won over copies in other files, those copies come back
+    /// (`restorableIdentities`).
+    private var deletedLive: [(segment: String, doc: Int)] = []
+
+    /// Whether this session deleted articles that were live (removed or changed files).
+    public var deletedLiveArticles: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !deletedLive.isEmpty
+    }
+
+    /// Committed files (not removed or changed in this session) that gave more articles than
+    /// they have live: copies that lost to a duplicate elsewhere (or in the file itself).
+    public func filesWithShadowedArticles() -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: Set<String> = []
+        for (path, rec) in manifest.files where fileMeta[path] == nil {
+            var live = 0
+            for part in rec.parts {
+                let dead = deletions[part.segment]
+                for d in part.firstDoc..<(part.firstDoc + part.count) where dead?.contains(d) != true { live += 1 }
+            }
+            if live < rec.articles { out.insert(path) }
+        }
+        return out
+    }
+
+    /// The identities (`Article.identity`) of the articles this session deleted that no live
+    /// article holds any more, once this session's articles are flushed: copies of them in
+    /// unchanged files, shadowed until now, should take their place, as a fresh build would
+    /// have them.
+    public func restorableIdentities() throws -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let base, !deletedLive.isEmpty else { return [] }
+        let byName = Dictionary(base.segments.map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: Set<String> = []
+        for (name, doc) in deletedLive {
+            guard let seg = byName[name] else { continue }
+            let identity = try seg.article(Int32(doc)).identity
+            if out.contains(identity) || live[identity] != nil { continue }
+            let holders = try IndexWriter.lookup(identity, in: base)
+            if holders.contains(where: { deletions[$0.0.info.name]?.contains(Int($0.1)) != true }) { continue }
+            out.insert(identity)
+        }
+        return out
     }
 
     /// Flushes, merges by policy (or into one segment with `optimize`), and atomically
@@ -327,6 +379,10 @@ public final class IndexWriter: @unchecked Sendable {
         for (path, m) in fileMeta {
             manifest.files[path] = Manifest.FileRecord(
                 size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
+        }
+        // Articles restored from an unchanged file join its record.
+        for (path, parts) in fileParts where fileMeta[path] == nil {
+            manifest.files[path]?.parts += parts
         }
         fileMeta.removeAll()
         fileParts.removeAll()
