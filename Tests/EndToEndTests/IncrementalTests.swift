@@ -165,4 +165,31 @@ struct IncrementalTests {
         #expect(try titles("zqwall", idx).isEmpty)
         #expect(fourth["documentsInIndex"] as? Int == 1)
     }
+
+    /// A collection-scoped article (Reuters NEWID 1) and a feed item of guid `1` are different
+    /// articles: a fresh build keeps both, and so must an update that adds the feed (it used to
+    /// delete the Reuters story as a duplicate, matching the scoped article's bare id).
+    @Test func scopedIdIsNotADuplicateOfAGlobalOne() throws {
+        let dir = try Loupe.tempDir("loupe-scoped-id")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c.appendingPathComponent("r"), withIntermediateDirectories: true)
+        try """
+        <REUTERS TOPICS="YES" NEWID="1"><DATE>26-FEB-1987 15:01:01.79</DATE>
+        <TEXT><TITLE>BAHIA COCOA ZQCOCOA REVIEW</TITLE><BODY>Showers continued in the Bahia cocoa zone.</BODY></TEXT>
+        </REUTERS>
+        """.write(to: c.appendingPathComponent("r/reut2-000.sgm"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        try """
+        <rss version="2.0"><channel><title>F</title><item><guid isPermaLink="false">1</guid>
+        <title>Numbered zqfeed item</title><description>First item.</description></item></channel></rss>
+        """.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        let update = Loupe.json(try Loupe.run(["index", c.path, "--index", idx, "--json"]).stdout)
+        #expect(update["duplicates"] as? Int == 0)
+        #expect(update["documentsInIndex"] as? Int == 2)
+        for q in ["zqcocoa", "zqfeed"] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json"])
+            #expect(Loupe.json(r.stdout)["total"] as? Int == 1, "\(q)")
+        }
+    }
 }

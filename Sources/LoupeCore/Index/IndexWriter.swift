@@ -199,14 +199,20 @@ public final class IndexWriter: @unchecked Sendable {
         }
     }
 
-    /// Documents with article id `id` in `reader`.
-    static func lookup(_ id: String, in reader: IndexReader) throws -> [(SegmentReader, Int32)] {
+    /// Documents of identity `identity` (`Article.identity`) in `reader`: the id term at
+    /// position 0. (A collection-scoped article also has its bare id at position 1, for `show`
+    /// and `related`; a feed item of guid `1` is not a copy of the Reuters story of NEWID 1.)
+    static func lookup(_ identity: String, in reader: IndexReader) throws -> [(SegmentReader, Int32)] {
         var out: [(SegmentReader, Int32)] = []
-        let term = SegmentBuilder.idTerm(id)
+        let term = SegmentBuilder.idTerm(identity)
+        var positions: [Int32] = []
         for s in reader.segments {
             guard let ti = try s.termInfo(.id, term) else { continue }
             let c = s.cursor(ti)
-            while c.next() != PostingsCursor.end { out.append((s, c.doc)) }
+            while c.next() != PostingsCursor.end {
+                c.positions(into: &positions)
+                if positions.first == 0 { out.append((s, c.doc)) }
+            }
         }
         return out
     }
