@@ -222,8 +222,30 @@ struct RelatedCommand: ParsableCommand {
 
     /// The global document of an article id, or of the first article of a corpus file or of a
     /// member of a corpus archive (`feeds.tar.gz/a/b.xml`, as `find` shows its source).
-    static func resolve(_ key: String, _ reader: IndexReader) throws -> Int? {
-        if let d = try reader.document(id: key) { return d }
+    /// Several articles of one id: the one whose id is global (not numbered within its
+    /// collection), else the first by source path; with `note`, a note names the others' sources
+    /// and the `SOURCE#ID` form that picks one.
+    static func resolve(_ key: String, _ reader: IndexReader, note: Bool = true) throws -> Int? {
+        let same = try reader.articles(id: key)
+        if let pick = same.min(by: {
+            ($0.article.identity != key ? 1 : 0, $0.article.source, $0.doc)
+                < ($1.article.identity != key ? 1 : 0, $1.article.source, $1.doc)
+        }) {
+            if note && same.count > 1 {
+                let others = same.filter { $0.doc != pick.doc }.map(\.article.source).sorted()
+                let example = Diagnostic.escape(others[0] + "#" + key)
+                printErr(
+                    "loupe: note: \(same.count) articles have id \(Diagnostic.escape(key)); this is the one of \(Diagnostic.escape(pick.article.source)) (the others: \(others.prefix(5).map(Diagnostic.escape).joined(separator: ", "))\(others.count > 5 ? ", …" : ""); name one as SOURCE#ID, e.g. \(example))"
+                )
+            }
+            return pick.doc
+        }
+        // SOURCE#ID: the article of that id from that file or archive member.
+        if let hash = key.lastIndex(of: "#"), hash != key.startIndex {
+            let source = String(key[..<hash])
+            let id = String(key[key.index(after: hash)...])
+            if let m = try reader.articles(id: id).first(where: { $0.article.source == source }) { return m.doc }
+        }
         let files = try reader.files()
         if let rec = files[key] { return try firstLive(rec, reader) { _, _ in true } }
         // An archive member: the archive's articles whose source it is (read in order).
@@ -304,7 +326,7 @@ struct RelatedCommand: ParsableCommand {
             let id = line.trimmingCharacters(in: .whitespaces)
             if id.isEmpty { continue }
             let started = ContinuousClock.now
-            guard let doc = try RelatedCommand.resolve(id, reader) else {
+            guard let doc = try RelatedCommand.resolve(id, reader, note: false) else {
                 out += encodeJSON(BatchError(qid: id, query: id, error: "no such article")) + "\n"
                 continue
             }

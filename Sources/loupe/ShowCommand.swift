@@ -40,9 +40,7 @@ struct ShowCommand: ParsableCommand {
         let reader = try openReader(location)
         let article: Article
         do {
-            if let a = try reader.article(id: id) {
-                article = a
-            } else if let doc = try RelatedCommand.resolve(id, reader) {
+            if let doc = try RelatedCommand.resolve(id, reader) {
                 article = try reader.article(doc)
                 try RelatedCommand.noteSeveral(id, used: article.id, reader, "this is its first")
             } else {

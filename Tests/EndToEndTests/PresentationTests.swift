@@ -217,6 +217,44 @@ struct TitleOnlyHitTests {
     }
 }
 
+@Suite("ids shared by collections")
+struct SharedIdTests {
+    /// Two Reuters directories both have NEWID 1, and a feed item has guid `1`: `show 1` shows
+    /// the feed item (a global id) with a note naming the others and the `SOURCE#ID` form, which
+    /// `show` and `related` take.
+    @Test func sharedIdIsNamedAndSourceHashIdPicksOne() throws {
+        let dir = try Loupe.tempDir("loupe-shared-id")
+        let c = dir.appendingPathComponent("c")
+        for (sub, title) in [("r", "BAHIA COCOA ZQCOCOA REVIEW"), ("r2", "CUBA SUGAR ZQSUGAR HARVEST")] {
+            try FileManager.default.createDirectory(
+                at: c.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try """
+            <REUTERS TOPICS="YES" NEWID="1"><DATE>26-FEB-1987 15:01:01.79</DATE>
+            <TEXT><TITLE>\(title)</TITLE><BODY>\(title.lowercased()) in the week's report.</BODY></TEXT>
+            </REUTERS>
+            """.write(to: c.appendingPathComponent(sub + "/reut2-000.sgm"), atomically: true, encoding: .utf8)
+        }
+        try """
+        <rss version="2.0"><channel><title>F</title><item><guid isPermaLink="false">1</guid>
+        <title>Numbered zqfeed item</title><description>First item.</description></item></channel></rss>
+        """.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx, "--no-topics"]).status == 0)
+        let one = try Loupe.run(["show", "1", "--index", idx])
+        #expect(one.stdout.hasPrefix("Numbered zqfeed item"), "\(one.stdout)")
+        #expect(one.stderr.contains("3 articles have id 1"), "\(one.stderr)")
+        #expect(one.stderr.contains("r/reut2-000.sgm, r2/reut2-000.sgm"), "\(one.stderr)")
+        #expect(one.stderr.contains("SOURCE#ID, e.g. r/reut2-000.sgm#1"), "\(one.stderr)")
+        let r2 = try Loupe.run(["show", "r2/reut2-000.sgm#1", "--index", idx])
+        #expect(r2.status == 0 && r2.stdout.hasPrefix("CUBA SUGAR ZQSUGAR HARVEST"), "\(r2.stdout)")
+        #expect(r2.stderr.isEmpty, "\(r2.stderr)")
+        let rel = try Loupe.run(["related", "r/reut2-000.sgm#1", "--index", idx, "--json"])
+        #expect(rel.status == 0 || rel.status == 1)
+        #expect(rel.stdout.contains("ZQCOCOA"), "\(rel.stdout)")
+        #expect(try Loupe.run(["show", "feed.xml#2", "--index", idx]).status == 1)
+    }
+}
+
 @Suite("unknown commands")
 struct UnknownCommandTests {
     /// A mistyped command names the one meant (exit 2, like any usage error); a word that is near

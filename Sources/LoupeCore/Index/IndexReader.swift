@@ -153,33 +153,23 @@ public final class IndexReader: @unchecked Sendable {
         return try s.article(local)
     }
 
-    /// The live article with id `id`, if any (the `id` field is one term per article).
-    public func article(id: String) throws -> Article? {
+    /// Every live article whose id is `id` (global document, article), in document order: one,
+    /// unless collections indexed together number their articles alike (two Reuters
+    /// directories' NEWID 1, a feed item of guid `1`).
+    public func articles(id: String) throws -> [(doc: Int, article: Article)] {
         let term = SegmentBuilder.idTerm(id)
-        for s in segments.reversed() {
+        var out: [(doc: Int, article: Article)] = []
+        for s in segments {
             guard let ti = try s.termInfo(.id, term) else { continue }
             let c = s.cursor(ti)
             while c.next() != PostingsCursor.end {
                 if !s.isDeleted(c.doc) {
                     let a = try s.article(c.doc)
-                    if a.id == id { return a }
+                    if a.id == id { out.append((s.docBase + Int(c.doc), a)) }
                 }
             }
         }
-        return nil
-    }
-
-    /// The global document number of the live article with id `id`.
-    public func document(id: String) throws -> Int? {
-        let term = SegmentBuilder.idTerm(id)
-        for s in segments.reversed() {
-            guard let ti = try s.termInfo(.id, term) else { continue }
-            let c = s.cursor(ti)
-            while c.next() != PostingsCursor.end {
-                if !s.isDeleted(c.doc) { return s.docBase + Int(c.doc) }
-            }
-        }
-        return nil
+        return out
     }
 
     /// Verifies every segment and the file list, whose parts must lie within live segments
