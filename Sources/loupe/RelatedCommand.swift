@@ -11,7 +11,7 @@ struct RelatedCommand: ParsableCommand {
             The source is an article id (as shown by find), a corpus file path relative to the \
             indexed directory (or a member of an indexed archive, as find shows its source), or \
             --text FILE ('-' for stdin) for an article that is not in the \
-            index. Its most distinctive words (by their BM25 weight in the article, title words \
+            index; SOURCE#ID picks one of several articles sharing an id. Its most distinctive words (by their BM25 weight in the article, title words \
             counted twice) form a ranked query; the article itself is excluded, copies of one story \
             are grouped under one hit, and each hit shows the shared words that weighed most.
 

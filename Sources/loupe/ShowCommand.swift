@@ -9,7 +9,9 @@ struct ShowCommand: ParsableCommand {
         abstract: "Print a stored article by its id (as shown by find).",
         discussion: """
             A corpus file's path (or an archive member's, as find shows its source) shows the \
-            file's first article, with a note when the file holds several.
+            file's first article, with a note when the file holds several. When collections \
+            indexed together share an id (two Reuters directories' NEWID 1), a note names the \
+            others, and SOURCE#ID picks one: loupe show r2/reut2-000.sgm#1.
 
             Examples:
               loupe show world-0002
