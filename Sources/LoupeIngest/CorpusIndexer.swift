@@ -387,6 +387,9 @@ public final class CorpusIndexer: @unchecked Sendable {
                         "article too large to index whole (its words alone would fill a segment); only its beginning is searchable",
                     severity: .warning))
         }
+        // Files rejected and articles retracted go now (their copies elsewhere come back), so
+        // that what follows sees what the commit will hold.
+        writer.applyDiscards()
         // An article whose winning copy this run deleted, and that no file read in this run
         // gives again, comes back from the unchanged files holding a copy of it (shadowed until
         // now): a fresh build would have it.

@@ -192,4 +192,57 @@ struct IncrementalTests {
             #expect(Loupe.json(r.stdout)["total"] as? Int == 1, "\(q)")
         }
     }
+
+    /// A large feed is streamed, its items indexed as they are read (in chunks of 64); when it then proves broken
+    /// (a truncated download) it is rejected whole. Its items had won over their copies in
+    /// other files: those copies come back, as if it had never been read — in a fresh build,
+    /// when it is added to an index, and when it replaces a good version of itself.
+    @Test func rejectedStreamedFileLeavesOtherCopies() throws {
+        let dir = try Loupe.tempDir("loupe-rejected-copies")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        try """
+        <rss version="2.0"><channel><title>A</title>
+        <item><guid>x1</guid><title>Harbour zqwall old</title><description>Old text.</description></item>
+        </channel></rss>
+        """.write(to: c.appendingPathComponent("a.xml"), atomically: true, encoding: .utf8)
+        let filler = (0..<300).map {
+            "<item><guid>f\($0)</guid><title>Filler \($0)</title><description>Some words here.</description></item>"
+        }.joined(separator: "\n")
+        let good =
+            "<rss version=\"2.0\"><channel><title>B</title>\n"
+            + "<item><guid>x1</guid><title>Harbour zqwall new</title><description>New text.</description></item>\n"
+            + filler + "\n</channel></rss>\n"
+        let broken = String(good.dropLast("</channel></rss>\n".count)) + "<item><title>cut</title></chan"
+        let b = c.appendingPathComponent("b.xml")
+        let env = ["LOUPE_STREAM_BYTES": "1000"]
+        func titles(_ idx: String) throws -> [String] {
+            let r = try Loupe.run(["find", "zqwall", "--index", idx, "--json"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }
+        }
+        // A fresh build with the broken feed.
+        try broken.write(to: b, atomically: true, encoding: .utf8)
+        let fresh = dir.appendingPathComponent("fresh").path
+        #expect(try Loupe.run(["index", c.path, "--index", fresh], env: env).status == 3)
+        #expect(try titles(fresh) == ["Harbour zqwall old"])
+        // Added to an index that has a.xml.
+        try FileManager.default.removeItem(at: b)
+        let added = dir.appendingPathComponent("added").path
+        #expect(try Loupe.run(["index", c.path, "--index", added]).status == 0)
+        try broken.write(to: b, atomically: true, encoding: .utf8)
+        #expect(try Loupe.run(["index", c.path, "--index", added], env: env).status == 3)
+        #expect(try titles(added) == ["Harbour zqwall old"])
+        // Replacing a good version of itself, whose copy had won.
+        try good.write(to: b, atomically: true, encoding: .utf8)
+        let replaced = dir.appendingPathComponent("replaced").path
+        #expect(try Loupe.run(["index", c.path, "--index", replaced], env: env).status == 0)
+        #expect(try titles(replaced) == ["Harbour zqwall new"])
+        try broken.write(to: b, atomically: true, encoding: .utf8)
+        let r = try Loupe.run(["index", c.path, "--index", replaced, "--json"], env: env)
+        #expect(r.status == 3)
+        #expect(Loupe.json(r.stdout)["restoredArticles"] as? Int == 1, "\(r.stdout)")
+        #expect(Loupe.json(r.stdout)["duplicates"] as? Int == 0, "\(r.stdout)")
+        #expect(try titles(replaced) == ["Harbour zqwall old"])
+        #expect(try Loupe.run(["check", "--index", replaced]).status == 0)
+    }
 }

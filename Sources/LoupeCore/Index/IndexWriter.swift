@@ -33,6 +33,14 @@ public final class IndexWriter: @unchecked Sendable {
     private let base: IndexReader?
     private var live: [String: (segment: String, doc: Int32, order: ArticleOrder)] = [:]
     private var deletions: [String: Set<Int>] = [:]
+    /// Of `deletions`, those not made by duplicate resolution: committed before this session,
+    /// or of files removed, changed or discarded, or articles retracted.
+    private var explicit: [String: Set<Int>] = [:]
+    /// Per identity, the copies this session deleted as duplicates (order nil: committed
+    /// before it): if the copy that won goes (its file discarded), the best of them comes back.
+    private var losers: [String: [(segment: String, doc: Int32, order: ArticleOrder?)]] = [:]
+    /// Set once discarded or retracted articles are deleted: `live` may then name them.
+    private var discardedWinners = false
     /// Files read in this session: their metadata, and the parts registered by flushes.
     private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
     private var fileParts: [String: [Manifest.Part]] = [:]
@@ -77,6 +85,7 @@ public final class IndexWriter: @unchecked Sendable {
             committedFiles = old.files
             base = try IndexReader(directory: directory)
             for s in old.segments where !s.deleted.isEmpty { deletions[s.name] = Set(s.deleted) }
+            explicit = deletions
         } else {
             var m = Manifest(analyzer: analyzer)
             // Without a readable MANIFEST, numbers past every segment and list left in the
@@ -175,13 +184,17 @@ public final class IndexWriter: @unchecked Sendable {
             let order = builder.docOrder[i]
             // One hash of the id: it is inserted, or the entry found is kept or replaced.
             let fresh = (segment: name, doc: Int32(i), order: order)
+            // An entry whose article was discarded since (a rejected file's) is no copy.
+            if discardedWinners, let w = live[id], explicit[w.segment]?.contains(Int(w.doc)) == true { live[id] = nil }
             let prev = IndexWriter.register(fresh, in: &live[id, default: (segment: "", doc: -1, order: order)])
             if let prev {
                 duplicatesReplaced += 1
                 if prev.order < order {
                     deletions[prev.segment, default: []].insert(Int(prev.doc))
+                    losers[id, default: []].append((prev.segment, prev.doc, prev.order))
                 } else {
                     deletions[name, default: []].insert(i)
+                    losers[id, default: []].append((name, Int32(i), order))
                 }
                 continue
             }
@@ -189,6 +202,7 @@ public final class IndexWriter: @unchecked Sendable {
                 for (seg, doc) in (try? IndexWriter.lookup(id, in: base)) ?? []
                 where deletions[seg.info.name]?.contains(Int(doc)) != true {
                     deletions[seg.info.name, default: []].insert(Int(doc))
+                    losers[id, default: []].append((seg.info.name, doc, nil))
                     duplicatesReplaced += 1
                 }
             }
@@ -298,6 +312,7 @@ public final class IndexWriter: @unchecked Sendable {
         for part in rec.parts {
             guard let info = manifest.segments.first(where: { $0.name == part.segment }) else { continue }
             for d in part.firstDoc..<min(part.firstDoc + part.count, info.documents) {
+                explicit[part.segment, default: []].insert(d)
                 if deletions[part.segment, default: []].insert(d).inserted {
                     deletedLive.append((part.segment, d))
                 }
@@ -347,12 +362,69 @@ public final class IndexWriter: @unchecked Sendable {
         for (name, doc) in deletedLive {
             guard let seg = byName[name] else { continue }
             let identity = try seg.article(Int32(doc)).identity
-            if out.contains(identity) || live[identity] != nil { continue }
+            if out.contains(identity) { continue }
+            if let w = live[identity], deletions[w.segment]?.contains(Int(w.doc)) != true { continue }
             let holders = try IndexWriter.lookup(identity, in: base)
             if holders.contains(where: { deletions[$0.0.info.name]?.contains(Int($0.1)) != true }) { continue }
             out.insert(identity)
         }
         return out
+    }
+
+    /// Deletes the articles of files discarded and the articles retracted in this session (all
+    /// flushed by now), and where such an article had won over copies of its id, brings back
+    /// the best copy that nothing else deleted — as if the discarded article had never been read.
+    public func applyDiscards() {
+        lock.lock()
+        defer { lock.unlock() }
+        applyDiscardsLocked()
+    }
+
+    private func applyDiscardsLocked() {
+        var gone: [String: Set<Int>] = [:]
+        for (path, ranges) in retracted where !discarded.contains(path) {
+            for (part, first) in zip(fileParts[path] ?? [], filePartPositions[path] ?? []) {
+                for r in ranges {
+                    let lo = max(r.lowerBound, first)
+                    let hi = min(r.upperBound, first + part.count)
+                    for p in lo..<max(lo, hi) { gone[part.segment, default: []].insert(part.firstDoc + p - first) }
+                }
+            }
+        }
+        retracted.removeAll()
+        for path in discarded {
+            for part in fileParts[path] ?? [] {
+                for d in part.firstDoc..<(part.firstDoc + part.count) { gone[part.segment, default: []].insert(d) }
+            }
+            fileParts[path] = nil
+            if let m = fileMeta[path] { fileMeta[path] = (m.size, m.mtime, 0) }
+        }
+        discarded.removeAll()
+        guard !gone.isEmpty else { return }
+        discardedWinners = true
+        for (segment, docs) in gone {
+            deletions[segment, default: []].formUnion(docs)
+            explicit[segment, default: []].formUnion(docs)
+        }
+        // Identities whose winning copy is gone: the best remaining loser comes back (this
+        // session's by order; else the committed one it replaced).
+        for (identity, copies) in losers {
+            guard let w = live[identity], gone[w.segment]?.contains(Int(w.doc)) == true else { continue }
+            let standing = copies.filter { explicit[$0.segment]?.contains(Int($0.doc)) != true }
+            guard
+                let best = standing.max(by: {
+                    switch ($0.order, $1.order) {
+                    case (nil, nil): return $0.segment < $1.segment
+                    case (nil, _): return true
+                    case (_, nil): return false
+                    case (let a?, let b?): return a < b
+                    }
+                })
+            else { continue }
+            deletions[best.segment]?.remove(Int(best.doc))
+            duplicatesReplaced -= 1
+            if let o = best.order { live[identity] = (best.segment, best.doc, o) }
+        }
     }
 
     /// Flushes, merges by policy (or into one segment with `optimize`), and atomically
@@ -362,26 +434,7 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let r = corpusRoot { manifest.corpusRoot = r }
-        for (path, ranges) in retracted where !discarded.contains(path) {
-            for (part, first) in zip(fileParts[path] ?? [], filePartPositions[path] ?? []) {
-                for r in ranges {
-                    let lo = max(r.lowerBound, first)
-                    let hi = min(r.upperBound, first + part.count)
-                    for p in lo..<max(lo, hi) {
-                        deletions[part.segment, default: []].insert(part.firstDoc + p - first)
-                    }
-                }
-            }
-        }
-        retracted.removeAll()
-        for path in discarded {
-            for part in fileParts[path] ?? [] {
-                for d in part.firstDoc..<(part.firstDoc + part.count) { deletions[part.segment, default: []].insert(d) }
-            }
-            fileParts[path] = nil
-            if let m = fileMeta[path] { fileMeta[path] = (m.size, m.mtime, 0) }
-        }
-        discarded.removeAll()
+        applyDiscardsLocked()
         for (path, m) in fileMeta {
             manifest.files[path] = Manifest.FileRecord(
                 size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
