@@ -103,3 +103,23 @@ struct Loupe {
         (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any] ?? [:]
     }
 }
+
+extension Loupe {
+    /// A Reuters-21578 SGML file of one story (its NEWID numbers it within its directory).
+    static func writeReutersStory(_ url: URL, newID: Int = 1, title: String) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try """
+        <REUTERS TOPICS="YES" NEWID="\(newID)"><DATE>26-FEB-1987 15:01:01.79</DATE>
+        <TEXT><TITLE>\(title)</TITLE><BODY>\(title.lowercased()) in the week's report.</BODY></TEXT>
+        </REUTERS>
+        """.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// An RSS 2.0 feed of one item whose guid (not a permalink) is `guid`: a global id.
+    static func writeFeedItem(_ url: URL, guid: String = "1", title: String) throws {
+        try """
+        <rss version="2.0"><channel><title>F</title><item><guid isPermaLink="false">\(guid)</guid>
+        <title>\(title)</title><description>First item.</description></item></channel></rss>
+        """.write(to: url, atomically: true, encoding: .utf8)
+    }
+}

@@ -172,18 +172,10 @@ struct IncrementalTests {
     @Test func scopedIdIsNotADuplicateOfAGlobalOne() throws {
         let dir = try Loupe.tempDir("loupe-scoped-id")
         let c = dir.appendingPathComponent("c")
-        try FileManager.default.createDirectory(at: c.appendingPathComponent("r"), withIntermediateDirectories: true)
-        try """
-        <REUTERS TOPICS="YES" NEWID="1"><DATE>26-FEB-1987 15:01:01.79</DATE>
-        <TEXT><TITLE>BAHIA COCOA ZQCOCOA REVIEW</TITLE><BODY>Showers continued in the Bahia cocoa zone.</BODY></TEXT>
-        </REUTERS>
-        """.write(to: c.appendingPathComponent("r/reut2-000.sgm"), atomically: true, encoding: .utf8)
+        try Loupe.writeReutersStory(c.appendingPathComponent("r/reut2-000.sgm"), title: "BAHIA COCOA ZQCOCOA REVIEW")
         let idx = dir.appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        try """
-        <rss version="2.0"><channel><title>F</title><item><guid isPermaLink="false">1</guid>
-        <title>Numbered zqfeed item</title><description>First item.</description></item></channel></rss>
-        """.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try Loupe.writeFeedItem(c.appendingPathComponent("feed.xml"), title: "Numbered zqfeed item")
         let update = Loupe.json(try Loupe.run(["index", c.path, "--index", idx, "--json"]).stdout)
         #expect(update["duplicates"] as? Int == 0)
         #expect(update["documentsInIndex"] as? Int == 2)
@@ -193,10 +185,10 @@ struct IncrementalTests {
         }
     }
 
-    /// A large feed is streamed, its items indexed as they are read (in chunks of 64); when it then proves broken
-    /// (a truncated download) it is rejected whole. Its items had won over their copies in
-    /// other files: those copies come back, as if it had never been read — in a fresh build,
-    /// when it is added to an index, and when it replaces a good version of itself.
+    /// A large feed is streamed, its items indexed as they are read (in chunks of 64); when it
+    /// then proves broken (a truncated download) it is rejected whole. Its items had won over
+    /// their copies in other files: those copies come back, as if it had never been read — in a
+    /// fresh build, when it is added to an index, and when it replaces a good version of itself.
     @Test func rejectedStreamedFileLeavesOtherCopies() throws {
         let dir = try Loupe.tempDir("loupe-rejected-copies")
         let c = dir.appendingPathComponent("c")

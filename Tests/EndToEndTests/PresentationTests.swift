@@ -226,18 +226,9 @@ struct SharedIdTests {
         let dir = try Loupe.tempDir("loupe-shared-id")
         let c = dir.appendingPathComponent("c")
         for (sub, title) in [("r", "BAHIA COCOA ZQCOCOA REVIEW"), ("r2", "CUBA SUGAR ZQSUGAR HARVEST")] {
-            try FileManager.default.createDirectory(
-                at: c.appendingPathComponent(sub), withIntermediateDirectories: true)
-            try """
-            <REUTERS TOPICS="YES" NEWID="1"><DATE>26-FEB-1987 15:01:01.79</DATE>
-            <TEXT><TITLE>\(title)</TITLE><BODY>\(title.lowercased()) in the week's report.</BODY></TEXT>
-            </REUTERS>
-            """.write(to: c.appendingPathComponent(sub + "/reut2-000.sgm"), atomically: true, encoding: .utf8)
+            try Loupe.writeReutersStory(c.appendingPathComponent(sub + "/reut2-000.sgm"), title: title)
         }
-        try """
-        <rss version="2.0"><channel><title>F</title><item><guid isPermaLink="false">1</guid>
-        <title>Numbered zqfeed item</title><description>First item.</description></item></channel></rss>
-        """.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try Loupe.writeFeedItem(c.appendingPathComponent("feed.xml"), title: "Numbered zqfeed item")
         let idx = dir.appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", c.path, "--index", idx, "--no-topics"]).status == 0)
         let one = try Loupe.run(["show", "1", "--index", idx])

@@ -220,11 +220,13 @@ struct RelatedTests {
 /// indexes and `--no-topics` get none; a damaged model is ignored, and made again by the next run.
 @Suite("topic model")
 struct TopicModelCLITests {
-    @Test func indexWritesItAndRelatedToleratesItsAbsenceOrDamage() throws {
-        let dir = try Loupe.tempDir("loupe-topics")
+    /// 1,100 JSON Lines articles (enough for a model), half on space flight, half on farming;
+    /// (its directory, the corpus).
+    static func twoTopicCorpus(_ name: String) throws -> (URL, URL) {
+        let dir = try Loupe.tempDir(name)
         let c = dir.appendingPathComponent("c")
         try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        let space = ["orbit", "rocket", "launch", "satellite", "booster", "payload", "capsule", "astronaut"]
+        let space = ["orbit", "rocket", "launches", "satellite", "booster", "payload", "capsule", "astronaut"]
         let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
         var lines = ""
         for i in 0..<1_100 {
@@ -233,6 +235,11 @@ struct TopicModelCLITests {
             lines += "{\"id\": \"d\(i)\", \"title\": \"item \(i)\", \"text\": \"\(words) report\"}\n"
         }
         try lines.write(to: c.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        return (dir, c)
+    }
+
+    @Test func indexWritesItAndRelatedToleratesItsAbsenceOrDamage() throws {
+        let (dir, c) = try TopicModelCLITests.twoTopicCorpus("loupe-topics")
         let idx = dir.appendingPathComponent("idx").path
         let model = idx + "/topics"
         #expect(try Loupe.run(["index", c.path, "--index", idx, "--no-topics"]).status == 0)
@@ -271,18 +278,7 @@ struct TopicModelCLITests {
     /// `satellit`, the plain analyzer keeps `satellite`), and the model kept from before would
     /// hold none of them, though the corpus and the article count are the same.
     @Test func rebuildMakesTheModelAgain() throws {
-        let dir = try Loupe.tempDir("loupe-topics-rebuild")
-        let c = dir.appendingPathComponent("c")
-        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        let space = ["orbit", "rocket", "launches", "satellite", "booster", "payload", "capsule", "astronaut"]
-        let farm = ["harvest", "tractor", "wheat", "barley", "cattle", "orchard", "plough", "silo"]
-        var lines = ""
-        for i in 0..<1_100 {
-            let v = i % 2 == 0 ? space : farm
-            let words = (0..<6).map { v[($0 * 7 + i * 3) % v.count] }.joined(separator: " ")
-            lines += "{\"id\": \"d\(i)\", \"title\": \"item \(i)\", \"text\": \"\(words) report\"}\n"
-        }
-        try lines.write(to: c.appendingPathComponent("items.jsonl"), atomically: true, encoding: .utf8)
+        let (dir, c) = try TopicModelCLITests.twoTopicCorpus("loupe-topics-rebuild")
         let idx = dir.appendingPathComponent("idx").path
         let model = URL(fileURLWithPath: idx + "/topics")
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)

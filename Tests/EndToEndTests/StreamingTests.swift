@@ -198,7 +198,9 @@ struct StreamingTests {
             #expect(r.status == 0, "\(env): \(r.stderr)")
             #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 73, "\(env)")
             var ids: [String] = []
-            for q in ["harbour", "ferry OR windlass", "lampwick", "buoyage", "Marrowgull", "Wrenna", "Tarrowby", "talks"] {
+            for q in [
+                "harbour", "ferry OR windlass", "lampwick", "buoyage", "Marrowgull", "Wrenna", "Tarrowby", "talks",
+            ] {
                 let o = Loupe.json(try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "100"]).stdout)
                 ids += ((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }.sorted()
             }
