@@ -216,20 +216,28 @@ public final class IndexWriter: @unchecked Sendable {
     /// Documents of identity `identity` (`Article.identity`) in `reader`: the id term at
     /// position 0. (A collection-scoped article also has its bare id at position 1, for `show`
     /// and `related`; a feed item of guid `1` is not a copy of the Reuters story of NEWID 1.)
+    /// A scoped identity holds the unit separator, which no bare id does: its term is never a
+    /// bare id, and its positions need no reading.
     static func lookup(_ identity: String, in reader: IndexReader) throws -> [(SegmentReader, Int32)] {
         var out: [(SegmentReader, Int32)] = []
         let term = SegmentBuilder.idTerm(identity)
-        var positions: [Int32] = []
+        let scoped = identity.utf8.contains(0x1F)
         for s in reader.segments {
             guard let ti = try s.termInfo(.id, term) else { continue }
             let c = s.cursor(ti)
             while c.next() != PostingsCursor.end {
-                c.positions(into: &positions)
-                if positions.first == 0 { out.append((s, c.doc)) }
+                if !scoped {
+                    c.positions(into: lookupPositions)
+                    guard lookupPositions.count > 0 && lookupPositions[0] == 0 else { continue }
+                }
+                out.append((s, c.doc))
             }
         }
         return out
     }
+
+    /// `lookup`'s position buffer (flushes hold the writer's lock; a process has one writer).
+    nonisolated(unsafe) private static let lookupPositions = PositionBuffer()
 
     /// Stores ranking defaults with the index (kept by later updates unless replaced).
     public func setScoring(_ d: Manifest.ScoringDefaults) {
@@ -361,7 +369,7 @@ public final class IndexWriter: @unchecked Sendable {
         var out: Set<String> = []
         for (name, doc) in deletedLive {
             guard let seg = byName[name] else { continue }
-            let identity = try seg.article(Int32(doc)).identity
+            let identity = try seg.articleIdentity(Int32(doc))
             if out.contains(identity) { continue }
             if let w = live[identity], deletions[w.segment]?.contains(Int(w.doc)) != true { continue }
             let holders = try IndexWriter.lookup(identity, in: base)

@@ -139,6 +139,9 @@ public final class SegmentReader: @unchecked Sendable {
 
     public func articleID(_ doc: Int32) throws -> String { try store.id(Int(doc)) }
 
+    /// `doc`'s `Article.identity` (id and id scope), without decoding its text.
+    public func articleIdentity(_ doc: Int32) throws -> String { try store.identity(Int(doc)) }
+
     /// `doc`'s source, categories and authors, without decoding its text.
     public func articleFacets(_ doc: Int32) throws -> ArticleFacets { try store.facets(Int(doc)) }
 

@@ -258,6 +258,21 @@ final class StoredFieldsReader: @unchecked Sendable {
     /// Only the id of a stored article (the first field): no body decoding.
     func id(_ doc: Int) throws -> String { try withRecord(doc) { try $0.string() } }
 
+    /// The key a stored article's duplicates share (`Article.identity`): its id and id scope,
+    /// the other fields stepped over, not decoded.
+    func identity(_ doc: Int) throws -> String {
+        try withRecord(doc) { r in
+            let id = try r.string()
+            for _ in 0..<4 { _ = try r.bytes(try r.count(max: r.remaining)) }  // title, date, link, source
+            _ = try r.count()  // position
+            let nc = try r.count(max: 1 << 20)
+            for _ in 0..<nc { _ = try r.bytes(try r.count(max: r.remaining)) }
+            _ = try r.bytes(try r.count(max: r.remaining))  // body
+            let flags = try r.u8()
+            return flags & 1 != 0 ? try r.string() + "\u{1F}" + id : id
+        }
+    }
+
     /// The values `find --by` counts: the source, the categories and the authors (the body is
     /// stepped over, not decoded).
     func facets(_ doc: Int) throws -> ArticleFacets {
