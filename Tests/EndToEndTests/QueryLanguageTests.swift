@@ -25,6 +25,7 @@ struct QueryLanguageTests {
             <rss version="2.0"><channel><title>t</title>
             <item><title>May item</title><guid>m1</guid><pubDate>Wed, 02 May 2007 10:00:00 GMT</pubDate><category>us-news</category><description>omega one</description></item>
             <item><title>August item</title><guid>m2</guid><pubDate>Wed, 01 Aug 2007 10:00:00 GMT</pubDate><category>news</category><description>omega two</description></item>
+            <item><title>Undated item</title><guid>m3</guid><description>omega three</description></item>
             </channel></rss>
             """
         try! rss.write(to: c.appendingPathComponent("dated.xml"), atomically: true, encoding: .utf8)
@@ -75,9 +76,16 @@ struct QueryLanguageTests {
         ("omega date:2007-05-01..2007-07-31", ["m1"]),
         ("omega date:2007-07-01..", ["m2"]),
         ("omega date:..2007-05", ["m1"]),
-        ("source:dated", ["m1", "m2"]),
+        // Excluded dates leave out the articles dated then; undated ones stay.
+        ("omega -date:2007-05-01..2007-07-31", ["m2", "m3"]),
+        ("omega NOT date:2007-08", ["m1", "m3"]),
+        ("omega -date:2007", ["m3"]),
+        ("omega +date:2007-08", ["m2"]),
+        ("omega -date:2007-05 -date:2007-08", ["m3"]),
+        ("omega date:2007 -date:2007-05", ["m2"]),
+        ("source:dated", ["m1", "m2", "m3"]),
         // A compound in a name field is one value (a phrase), not any of its parts.
-        ("source:dated.xml", ["m1", "m2"]),
+        ("source:dated.xml", ["m1", "m2", "m3"]),
         ("source:d6.xml.txt", ["d6.xml"]),
         ("category:us-news", ["m1"]),
         ("category:news", ["m1", "m2"]),

@@ -114,6 +114,17 @@ struct QueryParserTests {
                     must: [], should: [.word("iran", field: .text), .dateRange(from: "2007-05-01", to: "2007-07-31")],
                     mustNot: []))
         #expect(try p.parse("date:..2007") == .dateRange(from: nil, to: "2007"))
+        // `-date:` excludes (it used to be read as the excluded words date and 2007).
+        #expect(
+            try p.parse("iran -date:2007")
+                == .boolean(
+                    must: [], should: [.word("iran", field: .text)],
+                    mustNot: [.dateRange(from: "2007", to: "2007")]))
+        #expect(
+            try p.parse("iran +date:2007")
+                == .boolean(
+                    must: [.dateRange(from: "2007", to: "2007")], should: [.word("iran", field: .text)], mustNot: []))
+        #expect(throws: QuerySyntaxError.self) { try p.parse("iran -date:2007-13") }
         #expect(try p.parse("date:2008-02-29") == .dateRange(from: "2008-02-29", to: "2008-02-29"))
         // Days and months that do not exist are errors, not filters that match nothing.
         for bad in ["date:2018-13-01", "date:2018-02-30", "date:2007-02-29..", "date:..2018-1-5", "date:2018-00"] {

@@ -168,7 +168,7 @@ public struct QueryParser {
                         // `+title:"oil law"`, `-source:(a b)`: the sign is the clause's.
                         var sign: Lexeme?
                         if name.count > 1, let c = name.first, c == "+" || c == "-",
-                            QueryParser.field(named: name.dropFirst()) != nil
+                            QueryParser.field(named: name.dropFirst()) != nil || name.dropFirst() == "date"
                         {
                             sign = Lexeme(tok: c == "+" ? .plus : .minus, column: col)
                             name.removeFirst()
@@ -180,7 +180,10 @@ public struct QueryParser {
                                 r.unicodeScalars.append(s[k])
                                 k += 1
                             }
-                            out.append(Lexeme(tok: try dateRange(r, column: j + 1), column: col))
+                            // `-date:2007` excludes the articles dated then (`+date:` is `date:`).
+                            if let sign { out.append(sign) }
+                            out.append(
+                                Lexeme(tok: try dateRange(r, column: j + 1), column: sign == nil ? col : col + 1))
                             w = ""
                             j = k
                             break

@@ -124,7 +124,7 @@ extension Searcher {
             for s in should { if let e = try explain(s, ctx, doc) { parts.append(e) } }
             if parts.isEmpty { return nil }
             return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
-        case .date(let c, _, _):
+        case .date(let c, _, _, _):
             return try explain(c, ctx, doc)
         case .anyOf(let keys):
             guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }

@@ -452,12 +452,14 @@ final class DocSetScorer: Scorer {
     override var maxScore: Float { 0 }
 }
 
-/// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates).
+/// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates); with
+/// `excluded`, those dated outside it or undated.
 final class DateFilterScorer: Scorer {
     let child: Scorer
     let segment: SegmentReader
     let from: String?
     let to: String?
+    let excluded: Bool
     /// The bounds in seconds (`DateColumn.range`); nil when a bound is no year, month or day,
     /// which then compares the stored date's text.
     let range: (lower: Int64, upper: Int64)?
@@ -466,15 +468,32 @@ final class DateFilterScorer: Scorer {
 
     /// Dates come from the segment's date column (8 bytes a document), only for the child's
     /// matches.
-    init(child: Scorer, segment: SegmentReader, from: String?, to: String?) {
+    init(child: Scorer, segment: SegmentReader, from: String?, to: String?, excluded: Bool = false) {
         self.child = child
         self.segment = segment
         self.from = from
         self.to = to
+        self.excluded = excluded
         self.range = DateColumn.range(from: from, to: to)
     }
 
     private func ok(_ d: Int32) -> Bool {
+        if excluded {
+            // Undated, or dated outside the range (a date that could not be read is left out).
+            if let range {
+                let t = segment.dateSeconds(d)
+                return t == DateColumn.undated || t < range.lower || t > range.upper
+            }
+            let stored: String?
+            do {
+                stored = try segment.articleDate(d)
+            } catch {
+                self.error = error
+                return false
+            }
+            guard let date = stored else { return true }
+            return !within(date)
+        }
         if let range {
             let t = segment.dateSeconds(d)
             return t != DateColumn.undated && t >= range.lower && t <= range.upper
@@ -487,6 +506,11 @@ final class DateFilterScorer: Scorer {
             return false
         }
         guard let date = stored else { return false }
+        return within(date)
+    }
+
+    /// A stored date's day within `[from, to]`, compared as text.
+    private func within(_ date: String) -> Bool {
         let day = String(date.prefix(10))
         if let f = from, day < f { return false }
         if let t = to, String(day.prefix(t.count)) > t { return false }

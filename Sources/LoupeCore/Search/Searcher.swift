@@ -11,7 +11,8 @@ public indirect enum BoundQuery: Sendable {
     case near(BoundQuery, BoundQuery, distance: Int, ordered: Bool, weight: Float, slot: Int)
     case or([BoundQuery])
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
-    case date(BoundQuery, from: String?, to: String?)
+    /// Documents of the query dated within the range (`excluded`: dated outside it, or undated).
+    case date(BoundQuery, from: String?, to: String?, excluded: Bool)
     /// Documents holding any of these keys, with no score of their own (the words of a large
     /// prefix or wildcard beyond those that score, most frequent first).
     case anyOf(keys: [[UInt8]])
@@ -368,7 +369,7 @@ public final class Searcher {
         case .or(let c): return .or(c.map { scaled($0, by: b) })
         case .boolean(let m, let sh, let n):
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
-        case .date(let c, let from, let to): return .date(scaled(c, by: b), from: from, to: to)
+        case .date(let c, let from, let to, let x): return .date(scaled(c, by: b), from: from, to: to, excluded: x)
         case .anyOf: return q
         }
     }
@@ -393,19 +394,24 @@ public final class Searcher {
             slot: ef.lengthSlot)
     }
 
-    /// Date filters: `date:` clauses inside a boolean apply to its other clauses.
-    private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?)]) {
+    /// Date filters: `date:` clauses inside a boolean apply to its other clauses; excluded ones
+    /// (`-date:`, `NOT date:`) leave out the articles dated within them.
+    private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?, excluded: Bool)]) {
         guard case .boolean(let must, let should, let not) = node else { return (node, []) }
-        var dates: [(String?, String?)] = []
+        var dates: [(String?, String?, excluded: Bool)] = []
         var m: [QueryNode] = []
         for c in must {
-            if case .dateRange(let a, let b) = c { dates.append((a, b)) } else { m.append(c) }
+            if case .dateRange(let a, let b) = c { dates.append((a, b, false)) } else { m.append(c) }
         }
         var s: [QueryNode] = []
         for c in should {
-            if case .dateRange(let a, let b) = c { dates.append((a, b)) } else { s.append(c) }
+            if case .dateRange(let a, let b) = c { dates.append((a, b, false)) } else { s.append(c) }
         }
-        return (.boolean(must: m, should: s, mustNot: not), dates)
+        var n: [QueryNode] = []
+        for c in not {
+            if case .dateRange(let a, let b) = c { dates.append((a, b, true)) } else { n.append(c) }
+        }
+        return (.boolean(must: m, should: s, mustNot: n), dates)
     }
 
     /// Term-proximity scoring for plain word queries: each pair of consecutive query words adds a
@@ -673,7 +679,7 @@ public final class Searcher {
         let (rest0, dates) = extractDates(node)
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
-        for (a, b) in dates { q = .date(q, from: a, to: b) }
+        for (a, b, x) in dates { q = .date(q, from: a, to: b, excluded: x) }
         return q
     }
 
@@ -730,8 +736,9 @@ public final class Searcher {
             return BooleanScorer(
                 required: required, optional: optional,
                 excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
-        case .date(let child, let from, let to):
-            return DateFilterScorer(child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to)
+        case .date(let child, let from, let to, let excluded):
+            return DateFilterScorer(
+                child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to, excluded: excluded)
         case .anyOf(let keys):
             // Every document of every key, once, in a bit set.
             var bits = [UInt64](repeating: 0, count: (ctx.segment.documentCount + 63) / 64)
@@ -873,7 +880,7 @@ public final class Searcher {
             for x in c { try collectSpans(x, ctx, doc, into: &out) }
         case .boolean(let m, let s, _):
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
-        case .date(let c, _, _):
+        case .date(let c, _, _, _):
             try collectSpans(c, ctx, doc, into: &out)
         case .nothing, .anyOf:
             break

@@ -14,26 +14,38 @@ struct DocFilter {
     let segment: SegmentReader
     let deletions: Bool
     let range: (lower: Int64, upper: Int64)?
+    /// Ranges whose dated documents are left out (`-date:`; undated ones stay).
+    let excluded: [(lower: Int64, upper: Int64)]
 
-    init(_ segment: SegmentReader, range: (lower: Int64, upper: Int64)? = nil) {
+    init(
+        _ segment: SegmentReader, range: (lower: Int64, upper: Int64)? = nil,
+        excluded: [(lower: Int64, upper: Int64)] = []
+    ) {
         self.segment = segment
         deletions = segment.hasDeletions
         self.range = range
+        self.excluded = excluded
     }
 
-    var active: Bool { deletions || range != nil }
+    var active: Bool { deletions || range != nil || !excluded.isEmpty }
 
     /// This filter narrowed to `r` as well (two date clauses: both must hold).
     func dated(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
-        guard let range else { return DocFilter(segment, range: r) }
-        return DocFilter(segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)))
+        guard let range else { return DocFilter(segment, range: r, excluded: excluded) }
+        return DocFilter(segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)), excluded: excluded)
+    }
+
+    /// This filter with the documents dated within `r` left out as well.
+    func excluding(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
+        DocFilter(segment, range: range, excluded: excluded + [r])
     }
 
     @inline(__always) func accepts(_ d: Int32) -> Bool {
         if deletions && segment.isDeleted(d) { return false }
-        if let range {
+        if range != nil || !excluded.isEmpty {
             let t = segment.dateSeconds(d)
-            return t != DateColumn.undated && t >= range.lower && t <= range.upper
+            if let range, t == DateColumn.undated || t < range.lower || t > range.upper { return false }
+            for r in excluded where t != DateColumn.undated && t >= r.lower && t <= r.upper { return false }
         }
         return true
     }
@@ -47,7 +59,8 @@ enum TopKCollectors {
         // A date filter on the column: its documents are passed over like deleted ones, so the
         // query under it keeps its pruning.
         if let f = scorer as? DateFilterScorer, let r = f.range {
-            return collect(f.child, segment: segment, into: &heap, filter: filter.dated(r))
+            return collect(
+                f.child, segment: segment, into: &heap, filter: f.excluded ? filter.excluding(r) : filter.dated(r))
         }
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap, filter: filter) }
         if let w = scorer as? WordScorer {
