@@ -478,25 +478,10 @@ final class DateFilterScorer: Scorer {
     }
 
     private func ok(_ d: Int32) -> Bool {
-        if excluded {
-            // Undated, or dated outside the range (a date that could not be read is left out).
-            if let range {
-                let t = segment.dateSeconds(d)
-                return t == DateColumn.undated || t < range.lower || t > range.upper
-            }
-            let stored: String?
-            do {
-                stored = try segment.articleDate(d)
-            } catch {
-                self.error = error
-                return false
-            }
-            guard let date = stored else { return true }
-            return !within(date)
-        }
+        // Excluded: undated, or dated outside the range.
         if let range {
             let t = segment.dateSeconds(d)
-            return t != DateColumn.undated && t >= range.lower && t <= range.upper
+            return (t != DateColumn.undated && t >= range.lower && t <= range.upper) != excluded
         }
         let stored: String?
         do {
@@ -505,8 +490,8 @@ final class DateFilterScorer: Scorer {
             self.error = error
             return false
         }
-        guard let date = stored else { return false }
-        return within(date)
+        guard let date = stored else { return excluded }
+        return within(date) != excluded
     }
 
     /// A stored date's day within `[from, to]`, compared as text.
