@@ -212,8 +212,8 @@ struct IndexCommand: ParsableCommand {
         }
         if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The topic model `related` blends in: made again when the index has changed by a tenth
-        // (or its corpus changed, or it was rebuilt) since it was made. Derived data: a failure is only a warning.
-        // The summary's time is the whole command's: the topic model's too.
+        // (or its corpus changed, or it was rebuilt) since it was made. Derived data: a failure
+        // is only a warning. The summary's time is the whole command's: the topic model's too.
         let topicsStart = ContinuousClock.now
         if topics {
             do {

@@ -11,9 +11,10 @@ struct RelatedCommand: ParsableCommand {
             The source is an article id (as shown by find), a corpus file path relative to the \
             indexed directory (or a member of an indexed archive, as find shows its source), or \
             --text FILE ('-' for stdin) for an article that is not in the \
-            index; SOURCE#ID picks one of several articles sharing an id. Its most distinctive words (by their BM25 weight in the article, title words \
-            counted twice) form a ranked query; the article itself is excluded, copies of one story \
-            are grouped under one hit, and each hit shows the shared words that weighed most.
+            index; SOURCE#ID picks one of several articles sharing an id. Its most distinctive \
+            words (by their BM25 weight in the article, title words counted twice) form a ranked \
+            query; the article itself is excluded, copies of one story are grouped under one hit, \
+            and each hit shows the shared words that weighed most.
 
             Examples (on the sample corpus):
               loupe related 000_48ee8ce46de06e27.txt
@@ -227,16 +228,17 @@ struct RelatedCommand: ParsableCommand {
     /// and the `SOURCE#ID` form that picks one.
     static func resolve(_ key: String, _ reader: IndexReader, note: Bool = true) throws -> Int? {
         let same = try reader.articles(id: key)
-        if let pick = same.min(by: {
-            ($0.article.identity != key ? 1 : 0, $0.article.source, $0.doc)
-                < ($1.article.identity != key ? 1 : 0, $1.article.source, $1.doc)
-        }) {
+        func rank(_ m: (doc: Int, article: Article)) -> (Int, String, Int) {
+            (m.article.identity == key ? 0 : 1, m.article.source, m.doc)
+        }
+        if let pick = same.min(by: { rank($0) < rank($1) }) {
             if note && same.count > 1 {
                 let others = same.filter { $0.doc != pick.doc }.map(\.article.source).sorted()
-                let example = Diagnostic.escape(others[0] + "#" + key)
+                let listed = others.prefix(5).map(Diagnostic.escape).joined(separator: ", ")
                 printErr(
-                    "loupe: note: \(same.count) articles have id \(Diagnostic.escape(key)); this is the one of \(Diagnostic.escape(pick.article.source)) (the others: \(others.prefix(5).map(Diagnostic.escape).joined(separator: ", "))\(others.count > 5 ? ", …" : ""); name one as SOURCE#ID, e.g. \(example))"
-                )
+                    "loupe: note: \(same.count) articles have id \(Diagnostic.escape(key)); this is the one of "
+                        + "\(Diagnostic.escape(pick.article.source)) (the others: \(listed)\(others.count > 5 ? ", …" : ""); "
+                        + "name one as SOURCE#ID, e.g. \(Diagnostic.escape(others[0] + "#" + key)))")
             }
             return pick.doc
         }

@@ -39,8 +39,6 @@ public final class IndexWriter: @unchecked Sendable {
     /// Per identity, the copies this session deleted as duplicates (order nil: committed
     /// before it): if the copy that won goes (its file discarded), the best of them comes back.
     private var losers: [String: [(segment: String, doc: Int32, order: ArticleOrder?)]] = [:]
-    /// Set once discarded or retracted articles are deleted: `live` may then name them.
-    private var discardedWinners = false
     /// Files read in this session: their metadata, and the parts registered by flushes.
     private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
     private var fileParts: [String: [Manifest.Part]] = [:]
@@ -184,8 +182,6 @@ public final class IndexWriter: @unchecked Sendable {
             let order = builder.docOrder[i]
             // One hash of the id: it is inserted, or the entry found is kept or replaced.
             let fresh = (segment: name, doc: Int32(i), order: order)
-            // An entry whose article was discarded since (a rejected file's) is no copy.
-            if discardedWinners, let w = live[id], explicit[w.segment]?.contains(Int(w.doc)) == true { live[id] = nil }
             let prev = IndexWriter.register(fresh, in: &live[id, default: (segment: "", doc: -1, order: order)])
             if let prev {
                 duplicatesReplaced += 1
@@ -371,7 +367,7 @@ public final class IndexWriter: @unchecked Sendable {
             guard let seg = byName[name] else { continue }
             let identity = try seg.articleIdentity(Int32(doc))
             if out.contains(identity) { continue }
-            if let w = live[identity], deletions[w.segment]?.contains(Int(w.doc)) != true { continue }
+            if live[identity] != nil { continue }
             let holders = try IndexWriter.lookup(identity, in: base)
             if holders.contains(where: { deletions[$0.0.info.name]?.contains(Int($0.1)) != true }) { continue }
             out.insert(identity)
@@ -409,16 +405,16 @@ public final class IndexWriter: @unchecked Sendable {
         }
         discarded.removeAll()
         guard !gone.isEmpty else { return }
-        discardedWinners = true
         for (segment, docs) in gone {
             deletions[segment, default: []].formUnion(docs)
             explicit[segment, default: []].formUnion(docs)
         }
-        // Identities whose winning copy is gone: the best remaining loser comes back (this
-        // session's by order; else the committed one it replaced).
-        for (identity, copies) in losers {
-            guard let w = live[identity], gone[w.segment]?.contains(Int(w.doc)) == true else { continue }
-            let standing = copies.filter { explicit[$0.segment]?.contains(Int($0.doc)) != true }
+        // Identities whose winning copy is gone leave `live`, and the best remaining loser comes
+        // back (this session's by order, then in `live`; else the committed one it replaced).
+        let orphaned = live.filter { gone[$0.value.segment]?.contains(Int($0.value.doc)) == true }.map(\.key)
+        for identity in orphaned {
+            live[identity] = nil
+            let standing = (losers[identity] ?? []).filter { explicit[$0.segment]?.contains(Int($0.doc)) != true }
             guard
                 let best = standing.max(by: {
                     switch ($0.order, $1.order) {

@@ -399,18 +399,16 @@ public final class Searcher {
     private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?, excluded: Bool)]) {
         guard case .boolean(let must, let should, let not) = node else { return (node, []) }
         var dates: [(String?, String?, excluded: Bool)] = []
-        var m: [QueryNode] = []
-        for c in must {
-            if case .dateRange(let a, let b) = c { dates.append((a, b, false)) } else { m.append(c) }
+        func split(_ clauses: [QueryNode], excluded: Bool) -> [QueryNode] {
+            clauses.filter { c in
+                guard case .dateRange(let a, let b) = c else { return true }
+                dates.append((a, b, excluded))
+                return false
+            }
         }
-        var s: [QueryNode] = []
-        for c in should {
-            if case .dateRange(let a, let b) = c { dates.append((a, b, false)) } else { s.append(c) }
-        }
-        var n: [QueryNode] = []
-        for c in not {
-            if case .dateRange(let a, let b) = c { dates.append((a, b, true)) } else { n.append(c) }
-        }
+        let m = split(must, excluded: false)
+        let s = split(should, excluded: false)
+        let n = split(not, excluded: true)
         return (.boolean(must: m, should: s, mustNot: n), dates)
     }
 
