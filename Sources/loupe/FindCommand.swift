@@ -13,7 +13,8 @@ struct FindCommand: ParsableCommand {
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
             restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31 filters; word^2, "a phrase"^0.5 or \
-            (a group)^3 boost a clause.
+            (a group)^3 boost a clause. * alone is every article: with dates alone, exclusions or \
+            --by it browses the archive (a query that scores nothing lists its hits newest first).
 
             Examples (on the sample corpus):
               loupe find "Green Zone"
@@ -22,6 +23,8 @@ struct FindCommand: ParsableCommand {
               loupe find 'title:talks +iraq -oil' --limit 5
               loupe find 'author:castell'
               loupe find 'malikki~1'
+              loupe find 'date:2007-10' --sort oldest
+              loupe find '* -harbour' --by year
               printf 'q1\\tgreen zone\\nq2\\toil law\\n' > q.tsv
               loupe find --batch q.tsv --json
               loupe find --batch q.tsv --format trec --run-tag loupe --plain
@@ -249,6 +252,7 @@ struct FindCommand: ParsableCommand {
             print(encodeJSON(out))
         } else {
             let colour = color.enabled
+            let unscored = ranked.scoresNothing
             let width = Terminal.width()
             for h in outHits {
                 let snip = Snippet(text: h.snippetText, highlights: h.highlights.map { $0[0]..<$0[1] })
@@ -269,7 +273,7 @@ struct FindCommand: ParsableCommand {
                 let meta =
                     ([
                         h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
-                        String(format: "score %.3f", h.score),
+                        unscored ? nil : String(format: "score %.3f", h.score),
                     ]
                     .compactMap { $0 }).joined(separator: " · ")
                 print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
@@ -305,7 +309,9 @@ struct FindCommand: ParsableCommand {
     ) throws -> SearchResult {
         var result: SearchResult
         do {
-            if sort == .relevance {
+            // A query that scores nothing (`*`, dates alone) ties every hit: by relevance, its hits
+            // come newest first (the order ties take), found as such rather than by fetching all.
+            if sort == .relevance && !ranked.scoresNothing {
                 var fetch = want
                 repeat {
                     result = try searcher.search(ranked, limit: fetch + 1)
@@ -314,7 +320,7 @@ struct FindCommand: ParsableCommand {
                     fetch *= 2
                 } while true
             } else {
-                result = try searcher.searchByDate(ranked, limit: want, newestFirst: sort == .newest)
+                result = try searcher.searchByDate(ranked, limit: want, newestFirst: sort != .oldest)
             }
         } catch let e as QueryError {
             throw fail(e.message)
@@ -322,7 +328,7 @@ struct FindCommand: ParsableCommand {
             throw fail("\(error)")
         }
         for h in result.hits where articles[h.doc] == nil { articles[h.doc] = try? searcher.reader.article(h.doc) }
-        if sort == .relevance {
+        if sort == .relevance && !ranked.scoresNothing {
             result.hits.sort { x, y in
                 if x.score != y.score { return x.score > y.score }
                 let dx = articles[x.doc]?.date ?? ""

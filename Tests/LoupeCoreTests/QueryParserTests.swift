@@ -12,6 +12,16 @@ struct QueryParserTests {
         #expect(try p.parse("iran") == .word("iran", field: .text))
     }
 
+    /// `*` alone is every article; in a field, any word of the field; with other letters, a wildcard.
+    @Test func starAloneIsEverything() throws {
+        #expect(try p.parse("*") == .all)
+        #expect(try p.parse("**") == .all)
+        #expect(try p.parse("* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
+        #expect(try p.parse("author:*") == .wildcard("*", field: .author))
+        #expect(try p.parse("title:(*)") == .wildcard("*", field: .title))
+        #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
+    }
+
     /// Lucene's boosts: `^N` after a word, phrase, group or field clause.
     @Test func boosts() throws {
         #expect(try p.parse("iran^2") == .boost(.word("iran", field: .text), 2))
@@ -165,7 +175,7 @@ struct QueryParserTests {
         #expect(try p.parse("nucl*") == .prefix("nucl", field: .text))
         #expect(try p.parse("n?cl*") == .wildcard("n?cl*", field: .text))
         #expect(try p.parse("maliki?") == .word("maliki?", field: .text))
-        #expect(try p.parse("*") == .word("*", field: .text))
+        #expect(try p.parse("*") == .all)
         #expect(try p.parse("??") == .word("??", field: .text))
     }
 

@@ -482,6 +482,10 @@ public struct QueryParser {
             case .phrase(let w, let slop):
                 return .phrase(w, field: field, slop: slop)
             case .word(let w):
+                if w.allSatisfy({ $0 == "*" }) {
+                    // `*` alone: every article; in a field, the articles with any word there.
+                    return field == .text ? .all : .wildcard("*", field: field)
+                }
                 if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
                     return .prefix(String(w.dropLast()), field: field)
                 }
@@ -529,6 +533,7 @@ public struct QueryParser {
                     must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) },
                     mustNot: n.map { retarget($0, f) })
             case .dateRange: return n
+            case .all: return .wildcard("*", field: f)
             case .boost(let c, let b): return .boost(retarget(c, f), b)
             }
         }

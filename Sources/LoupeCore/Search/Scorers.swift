@@ -452,6 +452,23 @@ final class DocSetScorer: Scorer {
     override var maxScore: Float { 0 }
 }
 
+/// Every document of the segment, with no score (`*`); deleted ones are skipped by the collectors,
+/// as for every scorer.
+final class AllScorer: Scorer {
+    let documentCount: Int32
+
+    init(documentCount: Int) {
+        self.documentCount = Int32(documentCount)
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : advance(to: doc + 1) }
+    override func advance(to target: Int32) -> Int32 {
+        if doc < target { doc = target < documentCount ? target : PostingsCursor.end }
+        return doc
+    }
+    override var maxScore: Float { 0 }
+}
+
 /// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates); with
 /// `excluded`, those dated outside it or undated.
 final class DateFilterScorer: Scorer {

@@ -16,6 +16,8 @@ public indirect enum BoundQuery: Sendable {
     /// Documents holding any of these keys, with no score of their own (the words of a large
     /// prefix or wildcard beyond those that score, most frequent first).
     case anyOf(keys: [[UInt8]])
+    /// Every document, with no score of its own (`*`).
+    case all
 
     /// `.nothing`, or an OR of nothing but such (an empty OR too).
     var matchesNothing: Bool {
@@ -23,6 +25,18 @@ public indirect enum BoundQuery: Sendable {
         case .nothing: return true
         case .anyOf(let keys): return keys.isEmpty
         case .or(let c): return c.allSatisfy(\.matchesNothing)
+        default: return false
+        }
+    }
+
+    /// No document gets a score: `*`, dates alone, exclusions of those (the hits of such a query
+    /// tie, and are listed by date).
+    public var scoresNothing: Bool {
+        switch self {
+        case .nothing, .all, .anyOf: return true
+        case .date(let c, _, _, _): return c.scoresNothing
+        case .or(let c): return c.allSatisfy(\.scoresNothing)
+        case .boolean(let m, let s, _): return (m + s).allSatisfy(\.scoresNothing)
         default: return false
         }
     }
@@ -208,12 +222,17 @@ public final class Searcher {
             let s = try should.map(bind)
             let n = try mustNot.map(bind)
             if m.isEmpty && s.isEmpty {
-                throw QueryError(message: "the query only excludes; add at least one word to search for")
+                throw QueryError(
+                    message:
+                        "the query only excludes; add at least one word to search for, or * for every article (* -sport)"
+                )
             }
             if m.contains(where: { if case .nothing = $0 { return true } else { return false } }) { return .nothing }
             return .boolean(must: m, should: s, mustNot: n)
         case .boost(let n, let b):
             return Searcher.scaled(try bind(n), by: b)
+        case .all:
+            return .all
         case .dateRange(let from, let to):
             throw QueryError(
                 message:
@@ -370,7 +389,7 @@ public final class Searcher {
         case .boolean(let m, let sh, let n):
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
         case .date(let c, let from, let to, let x): return .date(scaled(c, by: b), from: from, to: to, excluded: x)
-        case .anyOf: return q
+        case .anyOf, .all: return q
         }
     }
 
@@ -396,7 +415,9 @@ public final class Searcher {
 
     /// Date filters: `date:` clauses inside a boolean apply to its other clauses; excluded ones
     /// (`-date:`, `NOT date:`) leave out the articles dated within them.
+    /// A query of dates alone (`date:2007-05`, `-date:2007`) keeps every article they allow.
     private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?, excluded: Bool)]) {
+        if case .dateRange(let a, let b) = node { return (.all, [(a, b, false)]) }
         guard case .boolean(let must, let should, let not) = node else { return (node, []) }
         var dates: [(String?, String?, excluded: Bool)] = []
         func split(_ clauses: [QueryNode], excluded: Bool) -> [QueryNode] {
@@ -409,6 +430,7 @@ public final class Searcher {
         let m = split(must, excluded: false)
         let s = split(should, excluded: false)
         let n = split(not, excluded: true)
+        if m.isEmpty && s.isEmpty && !dates.isEmpty { return (.boolean(must: [.all], should: [], mustNot: n), dates) }
         return (.boolean(must: m, should: s, mustNot: n), dates)
     }
 
@@ -737,6 +759,8 @@ public final class Searcher {
         case .date(let child, let from, let to, let excluded):
             return DateFilterScorer(
                 child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to, excluded: excluded)
+        case .all:
+            return AllScorer(documentCount: ctx.segment.documentCount)
         case .anyOf(let keys):
             // Every document of every key, once, in a bit set.
             var bits = [UInt64](repeating: 0, count: (ctx.segment.documentCount + 63) / 64)
@@ -880,7 +904,7 @@ public final class Searcher {
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
         case .date(let c, _, _, _):
             try collectSpans(c, ctx, doc, into: &out)
-        case .nothing, .anyOf:
+        case .nothing, .anyOf, .all:
             break
         }
     }
