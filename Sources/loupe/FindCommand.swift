@@ -301,9 +301,9 @@ struct FindCommand: ParsableCommand {
         if result.total == 0 { throw ExitCode(1) }
     }
 
-    /// The best `want` hits (by relevance: every hit tied with the last one too, so that pages
-    /// never share or skip a hit), in a stable order (score, then date, newest first, then id; by
-    /// date: as searched), their articles read into `articles`.
+    /// The best `want` hits (by relevance: found with every hit tied with the last one, so that
+    /// pages never share or skip a hit), in a stable order (score, then date, newest first, then
+    /// document number; by date: as searched), their articles read into `articles`.
     private func fetch(
         _ want: Int, _ ranked: BoundQuery, _ searcher: Searcher, _ articles: inout [Int: Article]
     ) throws -> SearchResult {
@@ -327,16 +327,21 @@ struct FindCommand: ParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        for h in result.hits where articles[h.doc] == nil { articles[h.doc] = try? searcher.reader.article(h.doc) }
         if sort == .relevance && !ranked.scoresNothing {
-            result.hits.sort { x, y in
-                if x.score != y.score { return x.score > y.score }
-                let dx = articles[x.doc]?.date ?? ""
-                let dy = articles[y.doc]?.date ?? ""
-                if dx != dy { return dx > dy }
-                return (articles[x.doc]?.id ?? "") < (articles[y.doc]?.id ?? "")
-            }
+            // Ties by date from the date column (undated last), then document number: a query
+            // whose matches all tie (`source:guardian`, one file's articles) reads no article
+            // beyond the page's (it read every match's, 1.6 s and 450 MB on en-all).
+            // (`DateColumn.undated` is the least date.)
+            let reader = searcher.reader
+            let keyed = result.hits.map { h in (hit: h, date: (try? reader.dateSeconds(h.doc)) ?? DateColumn.undated) }
+            result.hits = keyed.sorted { x, y in
+                if x.hit.score != y.hit.score { return x.hit.score > y.hit.score }
+                if x.date != y.date { return x.date > y.date }
+                return x.hit.doc < y.hit.doc
+            }.map(\.hit)
+            if want > 0 && result.hits.count > want { result.hits.removeSubrange(want...) }
         }
+        for h in result.hits where articles[h.doc] == nil { articles[h.doc] = try? searcher.reader.article(h.doc) }
         return result
     }
 
