@@ -13,8 +13,8 @@ struct FindCommand: ParsableCommand {
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
             restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31 filters; word^2, "a phrase"^0.5 or \
-            (a group)^3 boost a clause. * alone is every article: with dates alone, exclusions or \
-            --by it browses the archive (a query that scores nothing lists its hits newest first).
+            (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
+            browses the archive (a query that scores nothing lists its hits newest first).
 
             Examples (on the sample corpus):
               loupe find "Green Zone"
@@ -24,7 +24,7 @@ struct FindCommand: ParsableCommand {
               loupe find 'author:castell'
               loupe find 'malikki~1'
               loupe find 'date:2007-10' --sort oldest
-              loupe find '* -harbour' --by year
+              loupe find '*:* -harbour' --by year
               printf 'q1\\tgreen zone\\nq2\\toil law\\n' > q.tsv
               loupe find --batch q.tsv --json
               loupe find --batch q.tsv --format trec --run-tag loupe --plain

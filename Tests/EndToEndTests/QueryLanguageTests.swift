@@ -89,14 +89,14 @@ struct QueryLanguageTests {
         ("source:d6.xml.txt", ["d6.xml"]),
         ("category:us-news", ["m1"]),
         ("category:news", ["m1", "m2"]),
-        // `*` is every article; dates alone keep the articles they allow.
-        ("*", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m1", "m2", "m3"]),
-        ("* -alpha -omega", ["d4", "d6.xml"]),
-        ("* alpha", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m1", "m2", "m3"]),
-        ("+* +alpha", ["d1", "d2", "d3", "d5"]),
+        // `*:*` is every article; dates alone keep the articles they allow.
+        ("*:*", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m1", "m2", "m3"]),
+        ("*:* -alpha -omega", ["d4", "d6.xml"]),
+        ("*:* alpha", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m1", "m2", "m3"]),
+        ("+*:* +alpha", ["d1", "d2", "d3", "d5"]),
         ("date:2007-05", ["m1"]),
         ("date:2007", ["m1", "m2"]),
-        ("-date:2007-05", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m2", "m3"]),
+        ("*:* -date:2007-05", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m2", "m3"]),
         ("date:2007 -date:2007-08", ["m1"]),
         ("date:2007 -august", ["m1"]),
     ]
@@ -150,27 +150,34 @@ struct QueryLanguageTests {
     @Test func pureNegativeQueryIsAnError() throws {
         let r = try Loupe.run(["find", "-alpha", "--index", QueryLanguageTests.index])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("only excludes") && r.stderr.contains("* -sport"))
+        #expect(r.stderr.contains("only excludes") && r.stderr.contains("*:* -sport"))
+        // Excluded dates alone too; a star alone is no word (never every article unasked).
+        let dates = try Loupe.run(["find", "-date:2007", "--index", QueryLanguageTests.index])
+        #expect(dates.status == 2 && dates.stderr.contains("only excludes"), "\(dates.stderr)")
+        for star in ["*", "***", "title:*"] {
+            let r = try Loupe.run(["find", star, "--index", QueryLanguageTests.index])
+            #expect(r.status == 2 && r.stderr.contains("'*' alone is no word") && r.stderr.contains("hint: *:*"))
+        }
     }
 
-    /// A query that scores nothing (`*`, dates alone) lists its hits newest first, undated last
+    /// A query that scores nothing (`*:*`, dates alone) lists its hits newest first, undated last
     /// (`--sort oldest` reverses the dated ones), prints no score, and ranks by the words when
-    /// there are some (`* alpha`: the alpha articles first).
+    /// there are some (`*:* alpha`: the alpha articles first).
     @Test func unscoredQueriesListByDate() throws {
         func ids(_ args: [String]) throws -> [String] {
             let r = try Loupe.run(["find"] + args + ["--index", QueryLanguageTests.index, "--json", "--limit", "50"])
             return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         }
-        #expect(try ids(["omega OR *"]).prefix(3).sorted() == ["m1", "m2", "m3"])
-        #expect(try ids(["*"]).prefix(2) == ["m2", "m1"])
-        #expect(try ids(["*", "--sort", "oldest"]).prefix(2) == ["m1", "m2"])
+        #expect(try ids(["omega OR *:*"]).prefix(3).sorted() == ["m1", "m2", "m3"])
+        #expect(try ids(["*:*"]).prefix(2) == ["m2", "m1"])
+        #expect(try ids(["*:*", "--sort", "oldest"]).prefix(2) == ["m1", "m2"])
         #expect(try ids(["date:2007"]) == ["m2", "m1"])
-        #expect(try Set(ids(["* alpha"]).prefix(4)) == ["d1.txt", "d2.txt", "d3.txt", "d5.txt"])
+        #expect(try Set(ids(["*:* alpha"]).prefix(4)) == ["d1.txt", "d2.txt", "d3.txt", "d5.txt"])
         let text = try Loupe.run(["find", "date:2007", "--index", QueryLanguageTests.index])
         #expect(text.status == 0 && text.stdout.contains("August item") && !text.stdout.contains("score"))
         let scored = try Loupe.run(["find", "omega date:2007", "--index", QueryLanguageTests.index])
         #expect(scored.stdout.contains("score"))
-        let timeline = try Loupe.run(["find", "*", "--by", "month", "--index", QueryLanguageTests.index])
+        let timeline = try Loupe.run(["find", "*:*", "--by", "month", "--index", QueryLanguageTests.index])
         #expect(timeline.stdout.contains("2007-05") && timeline.stdout.contains("2007-08"), "\(timeline.stdout)")
     }
 

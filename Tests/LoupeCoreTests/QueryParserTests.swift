@@ -12,14 +12,14 @@ struct QueryParserTests {
         #expect(try p.parse("iran") == .word("iran", field: .text))
     }
 
-    /// `*` alone is every article; in a field, any word of the field; with other letters, a wildcard.
-    @Test func starAloneIsEverything() throws {
-        #expect(try p.parse("*") == .all)
-        #expect(try p.parse("**") == .all)
-        #expect(try p.parse("* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
-        #expect(try p.parse("author:*") == .wildcard("*", field: .author))
-        #expect(try p.parse("title:(*)") == .wildcard("*", field: .title))
+    /// Lucene's `*:*` is every article; a star alone is an error (no scan of the dictionary).
+    @Test func starStarIsEverything() throws {
+        #expect(try p.parse("*:*") == .all)
+        #expect(try p.parse("*:* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
         #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
+        for q in ["*", "**", "author:*", "title:(*)", "iran *"] {
+            #expect(throws: QuerySyntaxError.self) { try p.parse(q) }
+        }
     }
 
     /// Lucene's boosts: `^N` after a word, phrase, group or field clause.
@@ -175,8 +175,8 @@ struct QueryParserTests {
         #expect(try p.parse("nucl*") == .prefix("nucl", field: .text))
         #expect(try p.parse("n?cl*") == .wildcard("n?cl*", field: .text))
         #expect(try p.parse("maliki?") == .word("maliki?", field: .text))
-        #expect(try p.parse("*") == .all)
         #expect(try p.parse("??") == .word("??", field: .text))
+        #expect(throws: QuerySyntaxError.self) { try p.parse("*") }
     }
 
     @Test(arguments: [

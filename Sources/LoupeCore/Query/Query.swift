@@ -42,8 +42,8 @@ public indirect enum QueryNode: Sendable, Equatable {
     case dateRange(from: String?, to: String?)
     /// `clause^N`: the clause's score weights multiplied by N (Lucene's boost).
     case boost(QueryNode, Float)
-    /// `*`: every article, with no score of its own (Lucene's `*:*`), to browse by date
-    /// (`* date:2007-05 --sort newest`), count (`* --by month`) or exclude (`* -sport`).
+    /// `*:*` (Lucene's): every article, with no score of its own, to browse (`*:* --sort
+    /// newest`), count (`*:* --by month`) or exclude from (`*:* -sport`).
     case all
 }
 

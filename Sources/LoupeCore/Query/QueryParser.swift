@@ -482,9 +482,13 @@ public struct QueryParser {
             case .phrase(let w, let slop):
                 return .phrase(w, field: field, slop: slop)
             case .word(let w):
+                // Lucene's `*:*` is every article; a star alone is no word (and no scan of the
+                // whole dictionary).
+                if w == "*:*" && field == .text { return .all }
                 if w.allSatisfy({ $0 == "*" }) {
-                    // `*` alone: every article; in a field, the articles with any word there.
-                    return field == .text ? .all : .wildcard("*", field: field)
+                    throw QuerySyntaxError(
+                        column: col, message: "'*' alone is no word",
+                        hint: "*:* matches every article (*:* -sport, *:* --by month); prefix* and wild*cards need letters")
                 }
                 if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
                     return .prefix(String(w.dropLast()), field: field)
@@ -533,7 +537,7 @@ public struct QueryParser {
                     must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) },
                     mustNot: n.map { retarget($0, f) })
             case .dateRange: return n
-            case .all: return .wildcard("*", field: f)
+            case .all: return n
             case .boost(let c, let b): return .boost(retarget(c, f), b)
             }
         }

@@ -224,7 +224,7 @@ public final class Searcher {
             if m.isEmpty && s.isEmpty {
                 throw QueryError(
                     message:
-                        "the query only excludes; add at least one word to search for, or * for every article (* -sport)"
+                        "the query only excludes; add at least one word to search for, or *:* for every article (*:* -sport)"
                 )
             }
             if m.contains(where: { if case .nothing = $0 { return true } else { return false } }) { return .nothing }
@@ -415,7 +415,8 @@ public final class Searcher {
 
     /// Date filters: `date:` clauses inside a boolean apply to its other clauses; excluded ones
     /// (`-date:`, `NOT date:`) leave out the articles dated within them.
-    /// A query of dates alone (`date:2007-05`, `-date:2007`) keeps every article they allow.
+    /// A query of dates alone (`date:2007-05`, `date:2007 -date:2007-05`) keeps every article they
+    /// allow; excluded dates alone are a query that only excludes.
     private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?, excluded: Bool)]) {
         if case .dateRange(let a, let b) = node { return (.all, [(a, b, false)]) }
         guard case .boolean(let must, let should, let not) = node else { return (node, []) }
@@ -430,7 +431,9 @@ public final class Searcher {
         let m = split(must, excluded: false)
         let s = split(should, excluded: false)
         let n = split(not, excluded: true)
-        if m.isEmpty && s.isEmpty && !dates.isEmpty { return (.boolean(must: [.all], should: [], mustNot: n), dates) }
+        if m.isEmpty && s.isEmpty && dates.contains(where: { !$0.excluded }) {
+            return (.boolean(must: [.all], should: [], mustNot: n), dates)
+        }
         return (.boolean(must: m, should: s, mustNot: n), dates)
     }
 
