@@ -531,7 +531,7 @@ struct FindCommand: ParsableCommand {
                 shown.map {
                     (Terminal.clean(Terminal.truncated($0.value, to: 48, keepingEnd: by == .source)), $0.count)
                 })
-            if more > 0 { print("(\(counted(more, "more \(by.noun)", plural: "more \(by.noun)s")))") }
+            if more > 0 { print("(\(counted(more, "more \(by.noun)", plural: "more \(by.plural)")))") }
             if without > 0 { print("(\(counted(without, "article")) without \(by.article) \(by.noun))") }
             printErr(counted(docs.count, "matching article"))
         }
@@ -689,6 +689,7 @@ enum CountBy: String, ExpressibleByArgument, CaseIterable {
 
     var period: TimelineUnit? { TimelineUnit(rawValue: rawValue) }
     var noun: String { rawValue }
+    var plural: String { self == .category ? "categories" : rawValue + "s" }
     var article: String { self == .author ? "an" : "a" }
 }
 

@@ -160,6 +160,8 @@ struct FoundationTests {
         #expect(pairs(one).count == 1 && (one["moreValues"] as? Int ?? 0) == distinct - 1)
         let text = try Loupe.run(["find", "harbour OR talks", "--by", "author", "--index", index, "--color", "never"])
         #expect(text.stdout.contains("Mira Castell") && text.stdout.contains("without an author"), "\(text.stdout)")
+        let more = try Loupe.run(["find", "harbour OR talks", "--by", "category", "--index", index, "--limit", "1"])
+        #expect(more.stdout.contains(" more categories)"), "\(more.stdout)")
     }
 
     /// The sample JSON Feed's items are articles with their dates and sources.

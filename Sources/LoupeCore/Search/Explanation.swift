@@ -130,7 +130,7 @@ extension Searcher {
             guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
             return Explanation(0, "matches one of \(keys.count) more words of the pattern (no score of their own)", [])
         case .all:
-            return Explanation(0, "every article matches * (no score of its own)", [])
+            return Explanation(0, "matches every article (*:* or dates alone; no score of its own)", [])
         }
     }
 }
