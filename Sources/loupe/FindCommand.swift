@@ -347,12 +347,7 @@ struct FindCommand: ParsableCommand {
 
     private func runBatch(_ path: String, _ reader: IndexReader) throws {
         let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
-            data = d
-        }
+        data = try readInput(path)
         let searcher = ranking.searcher(reader)
         let fmt: BatchFormat = json ? .json : format
         var failures = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoupeCore
+import LoupeIngest
 
 @main
 struct Loupe: ParsableCommand {
@@ -121,6 +122,30 @@ func fail(_ message: String) -> ExitCode {
 /// "1 file", "2 files": a count and its noun, plural when the count is not one.
 func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
     "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+}
+
+/// The whole of `path` (`-`: standard input), read as a stream: pipes, FIFOs and process
+/// substitutions (`<(…)`, `/dev/fd/63`) too, whose size is unknown. The error says why not.
+func readInput(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw fail("cannot read \(Diagnostic.escape(path)): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        throw fail("cannot read \(Diagnostic.escape(path)): it is a directory")
+    }
+    var out = Data()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw fail("cannot read \(Diagnostic.escape(path)): \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { return out }
+        out.append(contentsOf: buffer[0..<n])
+    }
 }
 
 func printErr(_ s: String) {

@@ -297,15 +297,7 @@ struct RelatedCommand: ParsableCommand {
     }
 
     static func readArticle(_ path: String) throws -> Article {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(Diagnostic.escape(path))")
-            }
-            data = d
-        }
+        let data = try readInput(path)
         let name = path == "-" ? "stdin" : (path as NSString).lastPathComponent
         let r = ArticleLoading.load(Array(data), relativePath: name)
         guard var a = r.articles.first else {
@@ -321,7 +313,7 @@ struct RelatedCommand: ParsableCommand {
     }
 
     private func runBatch(_ path: String, _ reader: IndexReader, _ finder: RelatedFinder) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read \(path)") }
+        let data = try readInput(path)
         var out = ""
         // (`\r\n` is one Character: split on any line end, as `find --batch` does.)
         for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {

@@ -27,9 +27,12 @@ struct Loupe {
     }
 
     @discardableResult
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> Result {
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL? = nil, shell: Bool = false) throws
+        -> Result
+    {
         let p = Process()
-        p.executableURL = binary
+        // `shell`: the arguments are `/bin/sh`'s (`-c SCRIPT …`), not loupe's.
+        p.executableURL = shell ? URL(fileURLWithPath: "/bin/sh") : binary
         p.arguments = args
         var e = ProcessInfo.processInfo.environment
         e["NO_COLOR"] = nil

@@ -381,3 +381,38 @@ struct PhraseBoostTests {
         #expect(ids.first == "long.txt", "\(ids)")
     }
 }
+
+/// `find --batch`, `related --text` and `related --batch` read pipes too: a FIFO, as a process
+/// substitution (`<(…)`) gives them, has no size to read up to; errors say why a file is unreadable.
+struct StreamedInputTests {
+    /// Runs `loupe ARGS` (`{}` standing for the FIFO) with `text` written into a FIFO meanwhile.
+    func throughFIFO(_ text: String, _ args: [String]) throws -> Loupe.Result {
+        let dir = try Loupe.tempDir("loupe-fifo")
+        let fifo = dir.appendingPathComponent("input").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let script = "printf '%s' \"$1\" > \"$2\" & shift 2; exec \"$@\""
+        return try Loupe.run(
+            ["-c", script, "sh", text, fifo, Loupe.binary.path] + args.map { $0 == "{}" ? fifo : $0 },
+            shell: true)
+    }
+
+    @Test func pipesAreRead() throws {
+        let idx = QueryLanguageTests.index
+        let batch = try throughFIFO("q1\tepsilon\n", ["find", "--batch", "{}", "--index", idx, "--json"])
+        #expect(batch.status == 0 && batch.stdout.contains("d4.txt"), "\(batch.stderr)")
+        let text = try throughFIFO(
+            "Delta notes\n\nA note on delta and epsilon, and on zeta.\n", ["related", "--text", "{}", "--index", idx, "--json"])
+        let hits = (Loupe.json(text.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(text.status == 0 && hits.contains("d4.txt"), "\(text.stdout) \(text.stderr)")
+        let ids = try throughFIFO("d4.txt\n", ["related", "--batch", "{}", "--index", idx])
+        #expect(ids.status == 0 && ids.stdout.contains("\"id\":\"d4.txt\""), "\(ids.stderr)")
+    }
+
+    @Test func unreadableInputSaysWhy() throws {
+        let idx = QueryLanguageTests.index
+        let missing = try Loupe.run(["find", "--batch", "/nonexistent/q.tsv", "--index", idx])
+        #expect(missing.status == 2 && missing.stderr.contains("No such file or directory"), "\(missing.stderr)")
+        let dir = try Loupe.run(["related", "--text", NSTemporaryDirectory(), "--index", idx])
+        #expect(dir.status == 2 && dir.stderr.contains("is a directory"), "\(dir.stderr)")
+    }
+}
