@@ -125,9 +125,12 @@ struct FindCommand: ParsableCommand {
     /// The most hits fetched to fill a page of groups.
     static let maxGrouped = 20_000
 
-    func validate() throws {
+    mutating func validate() throws {
         if let o = unknownOption { throw ValidationError("Unknown option '\(o)'") }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        // No index holds more articles: a larger limit is "all" (and `offset + limit` then
+        // cannot overflow).
+        limit = min(limit, Int(Int32.max))
         guard offset >= 0 && offset <= 1_000_000 else { throw ValidationError("--offset takes 0 to 1000000") }
         guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }
         guard !groupCopies || batch == nil else {

@@ -83,6 +83,12 @@ struct IndexCommand: ParsableCommand {
 
     @OptionGroup(title: "Ranking defaults stored with the index") var ranking: RankingOptions
 
+    func validate() throws {
+        // (Each thread inverts into its own tables: 100,000 threads were killed for memory.)
+        guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads takes 1 to 256") }
+        guard memory >= 1 && memory <= 1 << 20 else { throw ValidationError("--memory takes 1 to 1048576 MB") }
+    }
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 

@@ -100,12 +100,13 @@ struct RelatedCommand: ParsableCommand {
 
     @OptionGroup(title: "Ranking") var ranking: BM25Options
 
-    func validate() throws {
+    mutating func validate() throws {
         let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count
         guard sources == 1 else {
             throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE")
         }
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
+        limit = min(limit, Int(Int32.max))  // no index holds more articles
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 articles") }
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
             throw ValidationError("--feedback-weight must be 0 or more")
@@ -193,6 +194,7 @@ struct RelatedCommand: ParsableCommand {
                 RelatedJSONHit(
                     rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
                     source: a.source, why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
+                    via: h.via.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
                     copies: try h.copies.map { try reader.article($0).id },
                     untitled: a.title.isEmpty ? Terminal.untitled(a.body) : ""))
         }
@@ -214,7 +216,11 @@ struct RelatedCommand: ParsableCommand {
                     String(format: "score %.3f", h.score),
                 ]
                 print("   " + meta.compactMap { $0 }.joined(separator: " · "))
-                print("   shared: " + h.why.map(\.term).joined(separator: ", "))
+                if !h.why.isEmpty || h.via.isEmpty {
+                    print("   shared: " + h.why.map(\.term).joined(separator: ", "))
+                } else {
+                    print("   no shared word; through similar articles' words: " + h.via.map(\.term).joined(separator: ", "))
+                }
                 if !h.copies.isEmpty { print("   also (copies): " + h.copies.joined(separator: ", ")) }
             }
         }
@@ -352,11 +358,13 @@ struct RelatedJSONHit: Encodable {
     var authors: [String]
     var source: String
     var why: [RelatedJSONTerm]
+    /// No word of the source matched: the neighbours' or topics' words that did.
+    var via: [RelatedJSONTerm]
     var copies: [String]
     /// How the text listing names a hit without a title (not in JSON).
     var untitled = ""
 
-    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, authors, source, why, copies }
+    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, authors, source, why, via, copies }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -368,6 +376,7 @@ struct RelatedJSONHit: Encodable {
         try c.encode(authors, forKey: .authors)
         try c.encode(source, forKey: .source)
         try c.encode(why, forKey: .why)
+        try c.encode(via, forKey: .via)
         try c.encode(copies, forKey: .copies)
     }
 }

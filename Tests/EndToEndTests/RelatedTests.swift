@@ -213,6 +213,18 @@ struct RelatedTests {
         #expect(!without.contains("subject.txt"), "\(without)")
         #expect(with.contains("subject.txt"), "\(with)")
         #expect(!with.contains("source.txt"))
+        // It shares no word with the source: its "why" names the neighbours' words that found
+        // it, as it writes them (not as stems), instead of an empty list.
+        let hits = try related(["source.txt", "--feedback", "3"], index: idx)["hits"] as? [[String: Any]] ?? []
+        let subject = hits.first { $0["id"] as? String == "subject.txt" }
+        let via = (subject?["via"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        #expect((subject?["why"] as? [Any])?.isEmpty == true)
+        #expect(via.contains("meltwater") && via.contains("moraine"), "\(via)")
+        let n1 = hits.first { $0["id"] as? String == "n1.txt" }
+        #expect((n1?["via"] as? [Any])?.isEmpty == true && (n1?["why"] as? [Any])?.isEmpty == false)
+        let text = try Loupe.run(["related", "source.txt", "--feedback", "3", "--index", idx])
+        #expect(text.stdout.contains("no shared word; through similar articles' words: "), "\(text.stdout)")
+        #expect(!text.stdout.contains("shared: \n"))
     }
 }
 

@@ -71,6 +71,9 @@ public struct RelatedHit: Sendable {
     public var score: Float
     /// Shared terms that contributed most, best first, with their contribution.
     public var why: [(term: String, score: Float)]
+    /// When no word of the source matched (a hit found through the words its neighbours or its
+    /// topics added to the query): those that contributed most. Empty otherwise.
+    public var via: [(term: String, score: Float)] = []
     /// Other articles that are copies of this one (global document numbers).
     public var copies: [Int]
 }
@@ -285,6 +288,24 @@ public final class RelatedFinder {
         try weightedIDs(a, inIndex: inIndex, keepForms: keepForms).map { (stems.term($0.id), $0.weight, $0.idf) }
     }
 
+    /// Each stem of an article with its most frequent form there (then the shortest, then the
+    /// first in byte order).
+    private func wordForms(_ a: Article) -> [[UInt8]: String] {
+        var forms: [Int: [Int: Int]]? = [:]
+        _ = countStems([(a.title, 1), (a.body, 1)], &forms)
+        var out: [[UInt8]: String] = [:]
+        for (stem, counts) in forms ?? [:] {
+            let best = counts.min {
+                if $0.value != $1.value { return $0.value > $1.value }
+                let x = exactForms.term($0.key)
+                let y = exactForms.term($1.key)
+                return x.count != y.count ? x.count < y.count : x.lexicographicallyPrecedes(y)
+            }
+            if let best { out[stems.term(stem)] = String(decoding: exactForms.term(best.key), as: UTF8.self) }
+        }
+        return out
+    }
+
     /// Selected query terms for an article: (term bytes, selection weight, idf).
     func selectTerms(_ a: Article, inIndex: Bool = true) throws -> [([UInt8], Float, Float)] {
         var scored = try weightedIDs(a, inIndex: inIndex)
@@ -446,6 +467,11 @@ public final class RelatedFinder {
                 // Why: the shared words — query words of the source itself — that contributed most.
                 h.why = Array(
                     (shares[h.doc] ?? []).filter { sourceForms[$0.key] != nil }.prefix(5).map { ($0.term, $0.score) })
+                if h.why.isEmpty, let found = shares[h.doc], !found.isEmpty {
+                    // Not the source's words: named as the hit writes them (not as stems).
+                    let forms = try wordForms(try searcher.reader.article(h.doc))
+                    h.via = found.prefix(5).map { (forms[$0.key] ?? $0.term, $0.score) }
+                }
                 out.append(h)
             }
             return RelatedResult(
