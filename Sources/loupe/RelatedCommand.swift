@@ -219,7 +219,8 @@ struct RelatedCommand: ParsableCommand {
                 if !h.why.isEmpty || h.via.isEmpty {
                     print("   shared: " + h.why.map(\.term).joined(separator: ", "))
                 } else {
-                    print("   no shared word; through similar articles' words: " + h.via.map(\.term).joined(separator: ", "))
+                    let via = h.via.map(\.term).joined(separator: ", ")
+                    print("   no shared word; through similar articles' words: " + via)
                 }
                 if !h.copies.isEmpty { print("   also (copies): " + h.copies.joined(separator: ", ")) }
             }
