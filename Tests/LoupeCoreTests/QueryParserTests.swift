@@ -12,6 +12,19 @@ struct QueryParserTests {
         #expect(try p.parse("iran") == .word("iran", field: .text))
     }
 
+    /// A range whose end comes before its start is an error whose hint is the range turned
+    /// round; ends inside one period are not (`2007..2007-03`: January to March).
+    @Test func reversedDateRange() throws {
+        do {
+            _ = try p.parse("iran date:2008-05..2007")
+            Issue.record("expected an error")
+        } catch let e as QuerySyntaxError {
+            #expect(e.message.contains("ends before it starts") && e.hint == "date:2007..2008-05", "\(e)")
+        }
+        #expect(throws: Never.self) { try p.parse("date:2007..2007-03") }
+        #expect(throws: Never.self) { try p.parse("date:2007-05..2007") }
+    }
+
     /// Lucene's `*:*` is every article; a star alone is an error (no scan of the dictionary).
     @Test func starStarIsEverything() throws {
         #expect(try p.parse("*:*") == .all)
@@ -183,6 +196,7 @@ struct QueryParserTests {
         ("iran AND", 6), ("AND iran", 1), ("roam~3", 6), ("roam~0.8", 5), ("x roam~2x", 7), ("+roam~12", 7),
         ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
         ("", 1), ("()", 1), ("title:", 1), ("\"a b\"~", 6), ("a OR", 3), ("NEAR b", 1),
+        ("iran date:2008..2007", 11), ("date:2007-03-02..2007-03-01", 6), ("*", 1), ("a **", 3),
     ])
     func syntaxErrorsNameTheColumn(query: String, column: Int) {
         do {

@@ -337,6 +337,12 @@ public struct QueryParser {
         else {
             throw QuerySyntaxError(column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31")
         }
+        // Both ends given, the second before the first: no article could match.
+        if let from = DateColumn.period(parts[0]), let to = DateColumn.period(parts[1]), to.upperBound < from.lowerBound {
+            throw QuerySyntaxError(
+                column: column, message: "the date range ends before it starts",
+                hint: "date:\(parts[1])..\(parts[0])")
+        }
         return .date(parts[0].isEmpty ? nil : parts[0], parts[1].isEmpty ? nil : parts[1])
     }
 
