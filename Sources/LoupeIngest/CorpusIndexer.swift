@@ -232,7 +232,8 @@ public final class CorpusIndexer: @unchecked Sendable {
         let clock = ContinuousClock.now
         var summary = IndexSummary()
         let indexReal = CorpusWalker.realPath(writer.directory)
-        let walker = CorpusWalker(root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude)
+        let walker = CorpusWalker(
+            root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude, followLinks: writer.followLinks)
         var files = walker.walk(skippedAssets: &summary.skippedAssets, excludedPaths: &summary.excludedPaths) { d in
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)

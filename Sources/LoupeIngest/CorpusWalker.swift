@@ -22,7 +22,11 @@ public struct CorpusFile: Sendable {
 /// message each). A single file given as the corpus is always read.
 /// Never follows a symlinked directory; a symlinked file is read only if it resolves to a
 /// regular file inside the root, and every file (device + inode) is read once, so link loops,
-/// dangling links and links out of the corpus end with one message each.
+/// dangling links and links out of the corpus end with one message each. With `followLinks`
+/// (`loupe index --follow-links`), links to directories and out of the corpus are followed, each
+/// directory (device + inode) walked once: a link back up the tree is a loop, said once.
+/// Linked directories are walked after every real one, so a file reachable both ways keeps its
+/// real path; one found only through a link is named by the link's path.
 ///
 /// `patterns` (`loupe index --exclude`) leave out files and directories, a directory with
 /// everything under it: a pattern without a slash is matched against every name at any depth
@@ -33,12 +37,14 @@ public struct CorpusWalker {
     public let root: String
     public let excluded: Set<String>
     public let patterns: [String]
+    public let followLinks: Bool
 
     /// `excluded`: absolute real paths to skip (the index directory).
-    public init(root: String, excluded: Set<String> = [], patterns: [String] = []) {
+    public init(root: String, excluded: Set<String> = [], patterns: [String] = [], followLinks: Bool = false) {
         self.root = root
         self.excluded = excluded
         self.patterns = patterns
+        self.followLinks = followLinks
     }
 
     /// Whether `--exclude` patterns leave out the entry `name` at `path` (relative to the root).
@@ -95,6 +101,7 @@ public struct CorpusWalker {
         var out: [CorpusFile] = []
         var seen = Set<FileKey>()
         let rootReal = CorpusWalker.realPath(root) ?? root
+        var walked = Set<FileKey>()
         var st = stat()
         if stat(root, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG {
             // A single file given as the corpus.
@@ -105,15 +112,46 @@ public struct CorpusWalker {
                     mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)))
             return out
         }
+        if followLinks && stat(root, &st) == 0 {
+            walked.insert(FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+        }
+        var links: [Link] = []
         walkDir(
-            Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, out: &out,
-            skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
+            Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, walked: &walked,
+            links: &links, out: &out, skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
+        // Linked directories, in the order met (those met inside them after the others).
+        var next = 0
+        while next < links.count {
+            let l = links[next]
+            next += 1
+            guard walked.insert(l.key).inserted else {
+                diagnostic(
+                    Diagnostic(
+                        path: display(l.rel),
+                        message: "symbolic link to a directory already walked (a loop, or a second way in); skipped",
+                        severity: .note))
+                continue
+            }
+            walkDir(
+                l.path, rel: l.rel, rootReal: rootReal, seen: &seen, walked: &walked, links: &links, out: &out,
+                skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
+        }
         return out
     }
 
+    /// A symbolic link to a directory, to walk after the real ones (`followLinks`).
+    struct Link {
+        var path: [CChar]
+        var rel: [UInt8]
+        var key: FileKey
+    }
+
+    /// `walked`: with `followLinks`, the directories walked so far (none is walked twice);
+    /// `links`: the linked directories met, for later.
     private func walkDir(
-        _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<FileKey>, out: inout [CorpusFile],
-        skipped: inout Int, excludedPaths: inout Int, _ diagnostic: (Diagnostic) -> Void
+        _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<FileKey>, walked: inout Set<FileKey>,
+        links: inout [Link], out: inout [CorpusFile], skipped: inout Int, excludedPaths: inout Int,
+        _ diagnostic: (Diagnostic) -> Void
     ) {
         let dirPath = dir + [0]
         let fd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -172,9 +210,14 @@ public struct CorpusWalker {
                 {
                     continue
                 }
+                if followLinks
+                    && !walked.insert(FileKey(device: UInt64(lst.st_dev), inode: UInt64(lst.st_ino))).inserted
+                {
+                    continue
+                }
                 walkDir(
-                    full, rel: relName, rootReal: rootReal, seen: &seen, out: &out, skipped: &skipped,
-                    excludedPaths: &excludedPaths, diagnostic)
+                    full, rel: relName, rootReal: rootReal, seen: &seen, walked: &walked, links: &links, out: &out,
+                    skipped: &skipped, excludedPaths: &excludedPaths, diagnostic)
                 continue
             }
             if CorpusWalker.isAsset(name) {
@@ -188,19 +231,29 @@ public struct CorpusWalker {
                     diagnostic(Diagnostic(path: display(relName), message: "\(why); skipped", severity: .warning))
                     continue
                 }
-                if (st.st_mode & S_IFMT) == S_IFDIR {
-                    diagnostic(
-                        Diagnostic(
-                            path: display(relName), message: "symbolic link to a directory; not followed",
-                            severity: .note))
-                    continue
-                }
                 let target =
                     CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? ""
-                if !(target == rootReal || target.hasPrefix(rootReal + "/")) {
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    guard followLinks else {
+                        diagnostic(
+                            Diagnostic(
+                                path: display(relName),
+                                message: "symbolic link to a directory; not followed (--follow-links follows it)",
+                                severity: .note))
+                        continue
+                    }
+                    if excluded.contains(target) { continue }
+                    links.append(
+                        Link(
+                            path: full, rel: relName, key: FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+                    )
+                    continue
+                }
+                if !followLinks && !(target == rootReal || target.hasPrefix(rootReal + "/")) {
                     diagnostic(
                         Diagnostic(
-                            path: display(relName), message: "symbolic link leads outside the corpus; skipped",
+                            path: display(relName),
+                            message: "symbolic link leads outside the corpus; skipped (--follow-links reads it)",
                             severity: .warning))
                     continue
                 }

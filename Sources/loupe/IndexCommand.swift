@@ -40,6 +40,10 @@ struct IndexCommand: ParsableCommand {
             The patterns are kept with the index: later runs use them (and delete the articles \
             of files they now leave out) until --exclude is given again or --clear-exclude.
 
+            Symbolic links to directories, and links out of the corpus, are not followed unless \
+            --follow-links is given (kept with the index, until --no-follow-links): then each \
+            directory is walked once, and a file reached both ways keeps its real path.
+
             Examples:
               loupe index Corpus
               loupe index ~/feeds --index /tmp/feeds.loupe --json
@@ -74,6 +78,12 @@ struct IndexCommand: ParsableCommand {
 
     @Flag(help: "Forget the index's --exclude patterns: every file is indexed again.")
     var clearExclude = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Follow symbolic links to directories and out of the corpus (kept with the index; default: not followed).")
+    var followLinks: Bool?
 
     @Flag(help: "Merge the index into a single segment at the end (smaller, slightly faster to search).")
     var optimize = false
@@ -173,6 +183,7 @@ struct IndexCommand: ParsableCommand {
         let rebuilt = !writer.isIncremental
         if !ranking.isEmpty { writer.setScoring(ranking.defaults) }
         if !exclude.isEmpty || clearExclude { writer.setExclude(exclude) }
+        if let followLinks { writer.followLinks = followLinks }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
         indexer.threads = max(1, threads)
         // Testing knob: stream feeds from this size on (default 32 MB).

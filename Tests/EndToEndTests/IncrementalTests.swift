@@ -238,3 +238,53 @@ struct IncrementalTests {
         #expect(try Loupe.run(["check", "--index", replaced]).status == 0)
     }
 }
+
+/// `--follow-links` walks symbolic links to directories and out of the corpus, each directory
+/// once (a link back up is a loop, said once), a file reached both ways under its real path;
+/// the setting stays with the index until `--no-follow-links`.
+@Suite("following symbolic links")
+struct FollowLinksTests {
+    @Test func linksAreFollowedOnRequestAndTheSettingIsKept() throws {
+        let dir = try Loupe.tempDir("loupe-links")
+        let fm = FileManager.default
+        let corpus = dir.appendingPathComponent("corpus")
+        let outside = dir.appendingPathComponent("outside")
+        try fm.createDirectory(at: corpus.appendingPathComponent("real"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: outside.appendingPathComponent("deep"), withIntermediateDirectories: true)
+        try "Inside\n\nharbour inside".write(
+            to: corpus.appendingPathComponent("real/in.txt"), atomically: true, encoding: .utf8)
+        try "Outside\n\nharbour outside".write(
+            to: outside.appendingPathComponent("out.txt"), atomically: true, encoding: .utf8)
+        try "Deep\n\nharbour deep".write(
+            to: outside.appendingPathComponent("deep/d.txt"), atomically: true, encoding: .utf8)
+        try "Lone\n\nharbour lone".write(
+            to: outside.appendingPathComponent("lone.txt"), atomically: true, encoding: .utf8)
+        // "a-…" sort before "real": a link met first still leaves the real path to the file.
+        try fm.createSymbolicLink(
+            atPath: corpus.appendingPathComponent("a-ext").path, withDestinationPath: "../outside")
+        try fm.createSymbolicLink(atPath: corpus.appendingPathComponent("a-real").path, withDestinationPath: "real")
+        try fm.createSymbolicLink(
+            atPath: corpus.appendingPathComponent("lone.txt").path, withDestinationPath: "../outside/lone.txt")
+        try fm.createSymbolicLink(atPath: outside.appendingPathComponent("deep/up").path, withDestinationPath: "..")
+        let idx = dir.appendingPathComponent("idx").path
+        func sources() throws -> [String] {
+            let r = try Loupe.run(["find", "harbour", "--index", idx, "--json", "--limit", "50"])
+            return ((Loupe.json(r.stdout)["hits"] as? [[String: Any]]) ?? []).compactMap { $0["source"] as? String }
+                .sorted()
+        }
+        let plain = try Loupe.run(["index", corpus.path, "--index", idx, "-v"])
+        #expect(plain.stderr.contains("--follow-links"), "\(plain.stderr)")
+        #expect(try sources() == ["real/in.txt"])
+        let followed = try Loupe.run(["index", corpus.path, "--index", idx, "--follow-links", "-v"])
+        #expect(followed.status == 0, "\(followed.stderr)")
+        #expect(followed.stderr.contains("a-ext/deep/up: note: symbolic link to a directory already walked"))
+        let all = ["a-ext/deep/d.txt", "a-ext/out.txt", "lone.txt", "real/in.txt"]
+        #expect(try sources() == all)
+        // Kept: a plain run changes nothing; --no-follow-links removes what links brought.
+        let again = try Loupe.run(["index", corpus.path, "--index", idx])
+        #expect(again.stdout.contains("4 files unchanged") && !again.stdout.contains("removed"), "\(again.stdout)")
+        #expect(try sources() == all)
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-follow-links"]).status == 0)
+        #expect(try sources() == ["real/in.txt"])
+    }
+}

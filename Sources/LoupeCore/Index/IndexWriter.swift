@@ -93,6 +93,7 @@ public final class IndexWriter: @unchecked Sendable {
             m.nextSegment = old?.nextSegment ?? (left.segment + 1)
             m.scoring = old?.scoring
             m.exclude = old?.exclude
+            m.followLinks = old?.followLinks
             manifest = m
             base = nil
         }
@@ -261,6 +262,21 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         manifest.loaders = v
+    }
+
+    /// Whether the corpus walk follows symbolic links out of the corpus and to directories
+    /// (`loupe index --follow-links`).
+    public var followLinks: Bool {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return manifest.followLinks ?? false
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            manifest.followLinks = newValue ? true : nil
+        }
     }
 
     /// Stores the exclusion patterns with the index (kept by later updates unless replaced).

@@ -23,6 +23,9 @@ public struct Manifest: Codable, Sendable {
     public var scoring: ScoringDefaults?
     /// Paths left out of the corpus (`loupe index --exclude`), kept by later updates.
     public var exclude: [String]?
+    /// Symbolic links to directories and out of the corpus are followed (`loupe index
+    /// --follow-links`), kept by later updates.
+    public var followLinks: Bool?
     /// The version of the corpus readers that read the files (`ArticleLoading.version`; nil:
     /// 1, before it was recorded). A later loupe with newer readers reads again the files that
     /// gave no article.
@@ -61,7 +64,7 @@ public struct Manifest: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude,
-            loaders
+            followLinks, loaders
     }
 
     /// Set in a decoder's `userInfo` to leave `files` out (empty): a corpus of one file per
@@ -82,6 +85,7 @@ public struct Manifest: Codable, Sendable {
         nextSegment = try c.decodeIfPresent(Int.self, forKey: .nextSegment) ?? 1
         scoring = try c.decodeIfPresent(ScoringDefaults.self, forKey: .scoring)
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
+        followLinks = try c.decodeIfPresent(Bool.self, forKey: .followLinks)
         loaders = try c.decodeIfPresent(Int.self, forKey: .loaders)
     }
 
@@ -97,6 +101,7 @@ public struct Manifest: Codable, Sendable {
         try c.encode(nextSegment, forKey: .nextSegment)
         try c.encodeIfPresent(scoring, forKey: .scoring)
         try c.encodeIfPresent(exclude, forKey: .exclude)
+        try c.encodeIfPresent(followLinks, forKey: .followLinks)
         try c.encodeIfPresent(loaders, forKey: .loaders)
     }
 
