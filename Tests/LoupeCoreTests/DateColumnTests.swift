@@ -56,7 +56,9 @@ struct DateColumnTests {
             switch rng.next() % 4 {
             case 0: date = nil
             case 1: date = String(format: "%04d-%02d-%02d", y, m, d)
-            default: date = String(format: "%04d-%02d-%02dT%02d:%02d:00Z", y, m, d, Int(rng.next() % 24), Int(rng.next() % 60))
+            default:
+                date = String(
+                    format: "%04d-%02d-%02dT%02d:%02d:00Z", y, m, d, Int(rng.next() % 24), Int(rng.next() % 60))
             }
             return Article(id: "d\(i)", title: "", body: body, date: date, source: "g/\(i)")
         }
@@ -86,7 +88,9 @@ struct DateColumnTests {
             if from == nil && to == nil { continue }
             let q = "oil date:\(from ?? "")..\(to ?? "")"
             // A range that ends before it starts is a syntax error (no article could match).
-            if let f = from.flatMap(DateColumn.period), let t = to.flatMap(DateColumn.period), t.upperBound < f.lowerBound {
+            if let f = from.flatMap(DateColumn.period), let t = to.flatMap(DateColumn.period),
+                t.upperBound < f.lowerBound
+            {
                 #expect(throws: QuerySyntaxError.self) { try QueryParser().parse(q) }
                 continue
             }
