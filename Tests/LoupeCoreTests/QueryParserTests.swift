@@ -30,7 +30,7 @@ struct QueryParserTests {
         #expect(try p.parse("*:*") == .all)
         #expect(try p.parse("*:* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
         #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
-        for q in ["*", "**", "author:*", "title:(*)", "iran *"] {
+        for q in ["*", "**", "author:*", "title:(*)", "iran *", "title:*:*", "author:(*:* x)"] {
             #expect(throws: QuerySyntaxError.self) { try p.parse(q) }
         }
     }

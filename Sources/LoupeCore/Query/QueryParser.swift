@@ -490,7 +490,13 @@ public struct QueryParser {
             case .word(let w):
                 // Lucene's `*:*` is every article; a star alone is no word (and no scan of the
                 // whole dictionary).
-                if w == "*:*" && field == .text { return .all }
+                if w == "*:*" {
+                    guard field == .text else {
+                        throw QuerySyntaxError(
+                            column: col, message: "*:* (every article) takes no field", hint: "write *:* alone")
+                    }
+                    return .all
+                }
                 if w.allSatisfy({ $0 == "*" }) {
                     throw QuerySyntaxError(
                         column: col, message: "'*' alone is no word",
