@@ -338,7 +338,8 @@ public struct QueryParser {
             throw QuerySyntaxError(column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31")
         }
         // Both ends given, the second before the first: no article could match.
-        if let from = DateColumn.period(parts[0]), let to = DateColumn.period(parts[1]), to.upperBound < from.lowerBound {
+        if let from = DateColumn.period(parts[0]), let to = DateColumn.period(parts[1]), to.upperBound < from.lowerBound
+        {
             throw QuerySyntaxError(
                 column: column, message: "the date range ends before it starts",
                 hint: "date:\(parts[1])..\(parts[0])")
@@ -484,7 +485,7 @@ public struct QueryParser {
                 case .must: node = .boolean(must: [c.node], should: [], mustNot: [])
                 case .mustNot: node = .boolean(must: [], should: [], mustNot: [c.node])
                 }
-                return field == .text ? node : retarget(node, field)
+                return field == .text ? node : try retarget(node, field, column: col)
             case .phrase(let w, let slop):
                 return .phrase(w, field: field, slop: slop)
             case .word(let w):
@@ -500,7 +501,9 @@ public struct QueryParser {
                 if w.allSatisfy({ $0 == "*" }) {
                     throw QuerySyntaxError(
                         column: col, message: "'*' alone is no word",
-                        hint: "*:* matches every article (*:* -sport, *:* --by month); prefix* and wild*cards need letters")
+                        hint:
+                            "*:* matches every article (*:* -sport, *:* --by month); prefix* and wild*cards need letters"
+                    )
                 }
                 if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
                     return .prefix(String(w.dropLast()), field: field)
@@ -535,7 +538,8 @@ public struct QueryParser {
             }
         }
 
-        func retarget(_ n: QueryNode, _ f: FieldRef) -> QueryNode {
+        /// `n` searched in field `f` (a group after `title:`); `column`: the group's, for errors.
+        func retarget(_ n: QueryNode, _ f: FieldRef, column: Int) throws -> QueryNode {
             switch n {
             case .word(let w, _): return .word(w, field: f)
             case .phrase(let w, _, let s): return .phrase(w, field: f, slop: s)
@@ -543,14 +547,19 @@ public struct QueryParser {
             case .fuzzy(let w, _, let d): return .fuzzy(w, field: f, distance: d)
             case .wildcard(let w, _): return .wildcard(w, field: f)
             case .near(let a, let b, let d, let o):
-                return .near(retarget(a, f), retarget(b, f), distance: d, ordered: o)
+                return .near(
+                    try retarget(a, f, column: column), try retarget(b, f, column: column), distance: d, ordered: o)
             case .boolean(let m, let s, let n):
                 return .boolean(
-                    must: m.map { retarget($0, f) }, should: s.map { retarget($0, f) },
-                    mustNot: n.map { retarget($0, f) })
+                    must: try m.map { try retarget($0, f, column: column) },
+                    should: try s.map { try retarget($0, f, column: column) },
+                    mustNot: try n.map { try retarget($0, f, column: column) })
             case .dateRange: return n
-            case .all: return n
-            case .boost(let c, let b): return .boost(retarget(c, f), b)
+            case .all:
+                throw QuerySyntaxError(
+                    column: column, message: "*:* (every article) takes no field",
+                    hint: "write *:* outside the field's group")
+            case .boost(let c, let b): return .boost(try retarget(c, f, column: column), b)
             }
         }
     }
