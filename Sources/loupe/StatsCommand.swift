@@ -37,6 +37,8 @@ struct StatsCommand: ParsableCommand {
         var articlesWithAuthors: Int
         /// `loupe index --exclude` patterns kept with the index.
         var exclude: [String]
+        /// `loupe index --follow-links`, kept with the index.
+        var followLinks: Bool
     }
 
     func run() throws {
@@ -70,7 +72,7 @@ struct StatsCommand: ParsableCommand {
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
             ], datedArticles: dated, firstDate: dated > 0 ? DateColumn.isoDay(first) : nil,
             lastDate: dated > 0 ? DateColumn.isoDay(last) : nil, articlesWithAuthors: withAuthors,
-            exclude: reader.manifest.exclude ?? [])
+            exclude: reader.manifest.exclude ?? [], followLinks: reader.manifest.followLinks ?? false)
         if json {
             print(encodeJSON(st))
             return
@@ -79,6 +81,7 @@ struct StatsCommand: ParsableCommand {
         print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
         if let r = st.corpusRoot { print("corpus        \(r) (\(counted(st.files, "file")))") }
         if !st.exclude.isEmpty { print("excluded      " + st.exclude.map(Terminal.clean).joined(separator: "  ")) }
+        if st.followLinks { print("links         followed (--follow-links)") }
         print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
         print(
             "dated         \(st.datedArticles)"

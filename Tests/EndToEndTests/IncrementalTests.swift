@@ -279,6 +279,9 @@ struct FollowLinksTests {
         #expect(followed.status == 0, "\(followed.stderr)")
         #expect(followed.stderr.contains("a-ext/deep/up: note: symbolic link to a directory already walked"))
         let all = ["a-ext/deep/d.txt", "a-ext/out.txt", "lone.txt", "real/in.txt"]
+        let stats = try Loupe.run(["stats", "--index", idx])
+        #expect(stats.stdout.contains("links         followed (--follow-links)"), "\(stats.stdout)")
+        #expect(Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)["followLinks"] as? Bool == true)
         #expect(try sources() == all)
         // Kept: a plain run changes nothing; --no-follow-links removes what links brought.
         let again = try Loupe.run(["index", corpus.path, "--index", idx])
