@@ -312,7 +312,7 @@ struct FindCommand: ParsableCommand {
     ) throws -> SearchResult {
         var result: SearchResult
         do {
-            // A query that scores nothing (`*`, dates alone) ties every hit: by relevance, its hits
+            // A query that scores nothing (`*:*`, dates alone) ties every hit: by relevance, its hits
             // come newest first (the order ties take), found as such rather than by fetching all.
             if sort == .relevance && !ranked.scoresNothing {
                 var fetch = want

@@ -452,7 +452,7 @@ final class DocSetScorer: Scorer {
     override var maxScore: Float { 0 }
 }
 
-/// Every document of the segment, with no score (`*`); deleted ones are skipped by the collectors,
+/// Every document of the segment, with no score (`*:*`); deleted ones are skipped by the collectors,
 /// as for every scorer.
 final class AllScorer: Scorer {
     let documentCount: Int32

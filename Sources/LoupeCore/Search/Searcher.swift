@@ -16,7 +16,7 @@ public indirect enum BoundQuery: Sendable {
     /// Documents holding any of these keys, with no score of their own (the words of a large
     /// prefix or wildcard beyond those that score, most frequent first).
     case anyOf(keys: [[UInt8]])
-    /// Every document, with no score of its own (`*`).
+    /// Every document, with no score of its own (`*:*`).
     case all
 
     /// `.nothing`, or an OR of nothing but such (an empty OR too).
@@ -29,7 +29,7 @@ public indirect enum BoundQuery: Sendable {
         }
     }
 
-    /// No document gets a score: `*`, dates alone, exclusions of those (the hits of such a query
+    /// No document gets a score: `*:*`, dates alone, exclusions of those (the hits of such a query
     /// tie, and are listed by date).
     public var scoresNothing: Bool {
         switch self {
