@@ -12,6 +12,20 @@ struct QueryParserTests {
         #expect(try p.parse("iran") == .word("iran", field: .text))
     }
 
+    /// A field name one edit from a field is an error naming it; other words with a colon are
+    /// words.
+    @Test func misspeltFields() throws {
+        do {
+            _ = try p.parse("titel:iran")
+            Issue.record("expected an error")
+        } catch let e as QuerySyntaxError {
+            #expect(e.message == "unknown field titel:" && e.hint?.hasPrefix("did you mean title:?") == true, "\(e)")
+        }
+        for q in ["http://example.com", "10:30 meeting", "note: iran", "dat:2007", "Title:iran", "body:iran"] {
+            #expect(throws: Never.self, "\(q)") { try p.parse(q) }
+        }
+    }
+
     /// A range whose end comes before its start is an error whose hint is the range turned
     /// round; ends inside one period are not (`2007..2007-03`: January to March).
     @Test func reversedDateRange() throws {
@@ -197,6 +211,7 @@ struct QueryParserTests {
         ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
         ("", 1), ("()", 1), ("title:", 1), ("\"a b\"~", 6), ("a OR", 3), ("NEAR b", 1),
         ("iran date:2008..2007", 11), ("date:2007-03-02..2007-03-01", 6), ("*", 1), ("a **", 3),
+        ("titel:iran", 1), ("iran -auther:doe", 7), ("data:2007", 1),
     ])
     func syntaxErrorsNameTheColumn(query: String, column: Int) {
         do {

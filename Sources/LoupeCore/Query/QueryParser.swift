@@ -194,6 +194,15 @@ public struct QueryParser {
                             w = ""
                             break
                         }
+                        // A misspelt field (`titel:`, `auther:`) would silently be searched as
+                        // words; a word that merely has a colon (`http:`, `10:30`) is left alone.
+                        let signed = name.hasPrefix("+") || name.hasPrefix("-")
+                        let bare = signed ? String(name.dropFirst()) : name
+                        if let meant = QueryParser.misspeltField(bare) {
+                            throw QuerySyntaxError(
+                                column: signed ? col + 1 : col, message: "unknown field \(bare):",
+                                hint: "did you mean \(meant):? (fields: title, author, category, source, date)")
+                        }
                     }
                 }
                 i = j
@@ -223,6 +232,15 @@ public struct QueryParser {
             }
         }
         return out
+    }
+
+    /// The field `name` is one edit away from (`titel` → `title`), when `name` is no field but
+    /// letters long enough to be meant as one.
+    static func misspeltField(_ name: String) -> String? {
+        guard name.count >= 4, name.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
+        let known = ["title", "author", "category", "source", "date", "text", "body"]
+        if known.contains(name) { return nil }
+        return known.first { EditDistance.optimalStringAlignment(Array(name), Array($0)) == 1 }
     }
 
     /// A field as a query names it (`body:` is `text:`).
