@@ -99,6 +99,13 @@ struct QueryLanguageTests {
         ("*:* -date:2007-05", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m2", "m3"]),
         ("date:2007 -date:2007-08", ["m1"]),
         ("date:2007 -august", ["m1"]),
+        // Several optional dates: an article of any of them; a date inside a group filters there.
+        ("date:2007-05 OR date:2007-08", ["m1", "m2"]),
+        ("omega date:2007-05 date:2007-08", ["m1", "m2"]),
+        ("date:2007-05 date:2007-08 -date:2007-08", ["m1"]),
+        ("omega AND (date:2007-05 OR date:2008)", ["m1"]),
+        ("alpha AND (date:2007-05 OR date:2007-08)", []),
+        ("omega AND NOT (date:2007-05 OR date:2007-08)", ["m3"]),
     ]
 
     @Test(arguments: cases)

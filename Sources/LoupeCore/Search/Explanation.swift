@@ -124,7 +124,14 @@ extension Searcher {
             for s in should { if let e = try explain(s, ctx, doc) { parts.append(e) } }
             if parts.isEmpty { return nil }
             return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
-        case .date(let c, _, _, _):
+        case .date(let c, let from, let to, let excluded):
+            // Only where the article's date passes (a range of several, `date:A OR date:B`, lists
+            // the one that does).
+            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            if case .all = c {
+                let range = "date:\(from ?? "")..\(to ?? "")"
+                return Explanation(0, excluded ? "not dated within \(range) (no score)" : "dated within \(range) (no score)", [])
+            }
             return try explain(c, ctx, doc)
         case .anyOf(let keys):
             guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }

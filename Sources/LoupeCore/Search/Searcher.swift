@@ -234,10 +234,9 @@ public final class Searcher {
         case .all:
             return .all
         case .dateRange(let from, let to):
-            throw QueryError(
-                message:
-                    "date:\(from ?? "")..\(to ?? "") needs words to search for as well, e.g. iran date:\(from ?? "2007-01-01").."
-            )
+            // Inside a group (`iran AND (date:2007 OR date:2009)`): the articles dated then, with
+            // no score (beside the words, `prepare` applies dates as filters of the whole query).
+            return .date(.all, from: from, to: to, excluded: false)
         }
     }
 
@@ -417,9 +416,11 @@ public final class Searcher {
     /// (`-date:`, `NOT date:`) leave out the articles dated within them.
     /// A query of dates alone (`date:2007-05`, `date:2007 -date:2007-05`) keeps every article they
     /// allow; excluded dates alone are a query that only excludes.
-    private func extractDates(_ node: QueryNode) -> (QueryNode, [(String?, String?, excluded: Bool)]) {
-        if case .dateRange(let a, let b) = node { return (.all, [(a, b, false)]) }
-        guard case .boolean(let must, let should, let not) = node else { return (node, []) }
+    private func extractDates(_ node: QueryNode) -> (
+        QueryNode, [(String?, String?, excluded: Bool)], anyOf: [(String?, String?)]
+    ) {
+        if case .dateRange(let a, let b) = node { return (.all, [(a, b, false)], []) }
+        guard case .boolean(let must, let should, let not) = node else { return (node, [], []) }
         var dates: [(String?, String?, excluded: Bool)] = []
         func split(_ clauses: [QueryNode], excluded: Bool) -> [QueryNode] {
             clauses.filter { c in
@@ -429,13 +430,23 @@ public final class Searcher {
             }
         }
         let m = split(must, excluded: false)
-        let s = split(should, excluded: false)
-        let n = split(not, excluded: true)
-        if m.isEmpty && s.isEmpty && dates.contains(where: { !$0.excluded }) {
-            return (.boolean(must: [.all], should: [], mustNot: n), dates)
+        // Several optional dates (`date:2007-07 OR date:2007-09`, `iran date:2007 date:2009`)
+        // filter together: an article of any of them, not of every range at once.
+        var anyOf: [(String?, String?)] = []
+        for c in should { if case .dateRange(let a, let b) = c { anyOf.append((a, b)) } }
+        if anyOf.count == 1 { anyOf = [] }
+        let s = should.filter { c in
+            guard case .dateRange(let a, let b) = c else { return true }
+            if anyOf.isEmpty { dates.append((a, b, false)) }
+            return false
         }
-        return (.boolean(must: m, should: s, mustNot: n), dates)
+        let n = split(not, excluded: true)
+        if m.isEmpty && s.isEmpty && (!anyOf.isEmpty || dates.contains(where: { !$0.excluded })) {
+            return (.boolean(must: [.all], should: [], mustNot: n), dates, anyOf)
+        }
+        return (.boolean(must: m, should: s, mustNot: n), dates, anyOf)
     }
+
 
     /// Term-proximity scoring for plain word queries: each pair of consecutive query words adds a
     /// pseudo-term whose frequency sums `1 / (1 + gap)` over their co-occurrences with at most
@@ -699,10 +710,14 @@ public final class Searcher {
 
     public func prepare(_ node: QueryNode) throws -> BoundQuery {
         notes = []
-        let (rest0, dates) = extractDates(node)
+        let (rest0, dates, anyOf) = extractDates(node)
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
         for (a, b, x) in dates { q = .date(q, from: a, to: b, excluded: x) }
+        if !anyOf.isEmpty {
+            let any = BoundQuery.or(anyOf.map { .date(.all, from: $0.0, to: $0.1, excluded: false) })
+            q = .boolean(must: [q, any], should: [], mustNot: [])
+        }
         return q
     }
 
