@@ -130,7 +130,8 @@ extension Searcher {
             guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
             if case .all = c {
                 let range = "date:\(from ?? "")..\(to ?? "")"
-                return Explanation(0, excluded ? "not dated within \(range) (no score)" : "dated within \(range) (no score)", [])
+                return Explanation(
+                    0, excluded ? "not dated within \(range) (no score)" : "dated within \(range) (no score)", [])
             }
             return try explain(c, ctx, doc)
         case .anyOf(let keys):

@@ -447,7 +447,6 @@ public final class Searcher {
         return (.boolean(must: m, should: s, mustNot: n), dates, anyOf)
     }
 
-
     /// Term-proximity scoring for plain word queries: each pair of consecutive query words adds a
     /// pseudo-term whose frequency sums `1 / (1 + gap)` over their co-occurrences with at most
     /// `proximityWindow` words between them (either order). It only reorders documents that
