@@ -117,6 +117,30 @@ struct QueryLanguageTests {
         #expect(r.status == (expected.isEmpty ? 1 : 0))
     }
 
+    /// `--batch` ranks with top-k pruning (dates as filters of the collector): the same hits and
+    /// totals as the listing for several dates, one date and a nested date group.
+    @Test func batchDateFiltersAgreeWithTheListing() throws {
+        let queries = [
+            "omega date:2007-05 date:2007-08", "omega date:2007", "omega AND (date:2007-05 OR date:2008)",
+            "*:* date:2007-05 date:2007-08", "omega -date:2007-05",
+        ]
+        let dir = try Loupe.tempDir("loupe-batch-dates")
+        let f = dir.appendingPathComponent("q.tsv")
+        try queries.enumerated().map { "q\($0.offset)\t\($0.element)" }.joined(separator: "\n").write(
+            to: f, atomically: true, encoding: .utf8)
+        let r = try Loupe.run(["find", "--batch", f.path, "--index", QueryLanguageTests.index, "--json", "--limit", "50"])
+        let lines = r.stdout.split(separator: "\n").map { Loupe.json(String($0)) }
+        #expect(lines.count == queries.count, "\(r.stderr)")
+        for (q, o) in zip(queries, lines) {
+            let batch = Set((o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            let listed = Loupe.json(
+                try Loupe.run(["find", q, "--index", QueryLanguageTests.index, "--json", "--limit", "50"]).stdout)
+            let want = Set((listed["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            #expect(batch == want && !want.isEmpty, "\(q)")
+            #expect(o["total"] as? Int == listed["total"] as? Int, "\(q)")
+        }
+    }
+
     @Test func rankedByBM25WithPhraseBoost() throws {
         // d5 has alpha twice and is short: first for "alpha".
         let r = Loupe.json(try Loupe.run(["find", "alpha", "--index", QueryLanguageTests.index, "--json"]).stdout)

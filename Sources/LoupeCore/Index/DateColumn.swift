@@ -52,11 +52,20 @@ public enum DateColumn {
         return (lo, hi)
     }
 
+    /// Whether `t` (seconds, or `undated`) lies in one of `ranges`.
+    @inline(__always) static func within(_ t: Int64, anyOf ranges: [(lower: Int64, upper: Int64)]) -> Bool {
+        if t == undated { return false }
+        for r in ranges where t >= r.lower && t <= r.upper { return true }
+        return false
+    }
+
     /// The seconds of a year, month or day given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     static func period(_ p: String) -> ClosedRange<Int64>? {
         var s = p.utf8[...]
         guard let y = number(&s, digits: 4) else { return nil }
-        if s.isEmpty { return days(year: y, month: 1, day: 1) * 86_400...days(year: y + 1, month: 1, day: 1) * 86_400 - 1 }
+        if s.isEmpty {
+            return days(year: y, month: 1, day: 1) * 86_400...days(year: y + 1, month: 1, day: 1) * 86_400 - 1
+        }
         guard take(&s, "-"), let mo = number(&s, digits: 2), (1...12).contains(mo) else { return nil }
         if s.isEmpty {
             let first = days(year: y, month: mo, day: 1) * 86_400
@@ -80,7 +89,9 @@ public enum DateColumn {
     /// The UTC day of `seconds` as `YYYY-MM-DD`.
     public static func isoDay(_ seconds: Int64) -> String {
         let c = day(seconds)
-        func pad(_ v: Int64, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        func pad(_ v: Int64, _ w: Int) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
     }
 

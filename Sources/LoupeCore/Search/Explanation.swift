@@ -134,6 +134,9 @@ extension Searcher {
                     0, excluded ? "not dated within \(range) (no score)" : "dated within \(range) (no score)", [])
             }
             return try explain(c, ctx, doc)
+        case .dateAny(let c, _):
+            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            return try explain(c, ctx, doc)
         case .anyOf(let keys):
             guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
             return Explanation(0, "matches one of \(keys.count) more words of the pattern (no score of their own)", [])

@@ -24,7 +24,7 @@ extension Searcher {
         case .or(let c): for x in c { termWeights(x, into: &out) }
         case .boolean(let m, let s, _):
             for x in m + s { termWeights(x, into: &out) }
-        case .date(let c, _, _, _): termWeights(c, into: &out)
+        case .date(let c, _, _, _), .dateAny(let c, _): termWeights(c, into: &out)
         case .phrase, .near, .nothing, .anyOf, .all: break
         }
     }

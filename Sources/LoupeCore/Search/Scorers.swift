@@ -532,6 +532,32 @@ final class DateFilterScorer: Scorer {
     override func spans() -> [Span] { child.spans() }
 }
 
+/// Keeps documents dated within any of `ranges` (several optional `date:` clauses, from the date
+/// column); undated ones never pass.
+final class DateUnionScorer: Scorer {
+    let child: Scorer
+    let segment: SegmentReader
+    let ranges: [(lower: Int64, upper: Int64)]
+
+    init(child: Scorer, segment: SegmentReader, ranges: [(lower: Int64, upper: Int64)]) {
+        self.child = child
+        self.segment = segment
+        self.ranges = ranges
+    }
+
+    private func filter(_ d: Int32) -> Int32 {
+        var d = d
+        while d != PostingsCursor.end && !DateColumn.within(segment.dateSeconds(d), anyOf: ranges) { d = child.next() }
+        doc = d
+        return d
+    }
+
+    override func next() -> Int32 { filter(child.next()) }
+    override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
+    override func score() -> Float { child.score() }
+    override func spans() -> [Span] { child.spans() }
+}
+
 /// A word's stem term with its title and exact-form terms, whose documents are a subset of the
 /// stem's: the same sum as an `OrScorer`, but top-k collection can drive it by the stem's
 /// postings alone and probe the others only on those documents.

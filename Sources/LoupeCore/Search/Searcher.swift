@@ -13,6 +13,8 @@ public indirect enum BoundQuery: Sendable {
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
     /// Documents of the query dated within the range (`excluded`: dated outside it, or undated).
     case date(BoundQuery, from: String?, to: String?, excluded: Bool)
+    /// Documents of the query dated within any of the ranges (several optional `date:` clauses).
+    case dateAny(BoundQuery, ranges: [DateBounds])
     /// Documents holding any of these keys, with no score of their own (the words of a large
     /// prefix or wildcard beyond those that score, most frequent first).
     case anyOf(keys: [[UInt8]])
@@ -34,7 +36,7 @@ public indirect enum BoundQuery: Sendable {
     public var scoresNothing: Bool {
         switch self {
         case .nothing, .all, .anyOf: return true
-        case .date(let c, _, _, _): return c.scoresNothing
+        case .date(let c, _, _, _), .dateAny(let c, _): return c.scoresNothing
         case .or(let c): return c.allSatisfy(\.scoresNothing)
         case .boolean(let m, let s, _): return (m + s).allSatisfy(\.scoresNothing)
         default: return false
@@ -59,6 +61,12 @@ public indirect enum BoundQuery: Sendable {
         default: return 0
         }
     }
+}
+
+/// One end-inclusive `date:` range (either end may be open).
+public struct DateBounds: Sendable {
+    public var from: String?
+    public var to: String?
 }
 
 /// One ranked hit.
@@ -388,6 +396,7 @@ public final class Searcher {
         case .boolean(let m, let sh, let n):
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
         case .date(let c, let from, let to, let x): return .date(scaled(c, by: b), from: from, to: to, excluded: x)
+        case .dateAny(let c, let r): return .dateAny(scaled(c, by: b), ranges: r)
         case .anyOf, .all: return q
         }
     }
@@ -713,10 +722,7 @@ public final class Searcher {
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
         for (a, b, x) in dates { q = .date(q, from: a, to: b, excluded: x) }
-        if !anyOf.isEmpty {
-            let any = BoundQuery.or(anyOf.map { .date(.all, from: $0.0, to: $0.1, excluded: false) })
-            q = .boolean(must: [q, any], should: [], mustNot: [])
-        }
+        if !anyOf.isEmpty { q = .dateAny(q, ranges: anyOf.map { DateBounds(from: $0.0, to: $0.1) }) }
         return q
     }
 
@@ -773,6 +779,10 @@ public final class Searcher {
             return BooleanScorer(
                 required: required, optional: optional,
                 excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
+        case .dateAny(let child, let ranges):
+            return DateUnionScorer(
+                child: try scorer(child, ctx), segment: ctx.segment,
+                ranges: ranges.compactMap { DateColumn.range(from: $0.from, to: $0.to) })
         case .date(let child, let from, let to, let excluded):
             return DateFilterScorer(
                 child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to, excluded: excluded)
@@ -919,7 +929,7 @@ public final class Searcher {
             for x in c { try collectSpans(x, ctx, doc, into: &out) }
         case .boolean(let m, let s, _):
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
-        case .date(let c, _, _, _):
+        case .date(let c, _, _, _), .dateAny(let c, _):
             try collectSpans(c, ctx, doc, into: &out)
         case .nothing, .anyOf, .all:
             break

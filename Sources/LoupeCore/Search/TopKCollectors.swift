@@ -16,36 +16,46 @@ struct DocFilter {
     let range: (lower: Int64, upper: Int64)?
     /// Ranges whose dated documents are left out (`-date:`; undated ones stay).
     let excluded: [(lower: Int64, upper: Int64)]
+    /// Groups of ranges a document's date must fall in, one of each (several optional `date:`).
+    let unions: [[(lower: Int64, upper: Int64)]]
 
     init(
         _ segment: SegmentReader, range: (lower: Int64, upper: Int64)? = nil,
-        excluded: [(lower: Int64, upper: Int64)] = []
+        excluded: [(lower: Int64, upper: Int64)] = [], unions: [[(lower: Int64, upper: Int64)]] = []
     ) {
         self.segment = segment
         deletions = segment.hasDeletions
         self.range = range
         self.excluded = excluded
+        self.unions = unions
     }
 
-    var active: Bool { deletions || range != nil || !excluded.isEmpty }
+    var active: Bool { deletions || range != nil || !excluded.isEmpty || !unions.isEmpty }
 
     /// This filter narrowed to `r` as well (two date clauses: both must hold).
     func dated(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
-        guard let range else { return DocFilter(segment, range: r, excluded: excluded) }
-        return DocFilter(segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)), excluded: excluded)
+        guard let range else { return DocFilter(segment, range: r, excluded: excluded, unions: unions) }
+        return DocFilter(
+            segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)), excluded: excluded, unions: unions)
     }
 
     /// This filter with the documents dated within `r` left out as well.
     func excluding(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
-        DocFilter(segment, range: range, excluded: excluded + [r])
+        DocFilter(segment, range: range, excluded: excluded + [r], unions: unions)
+    }
+
+    /// This filter narrowed to the documents dated within one of `ranges` as well.
+    func dated(anyOf ranges: [(lower: Int64, upper: Int64)]) -> DocFilter {
+        DocFilter(segment, range: range, excluded: excluded, unions: unions + [ranges])
     }
 
     @inline(__always) func accepts(_ d: Int32) -> Bool {
         if deletions && segment.isDeleted(d) { return false }
-        if range != nil || !excluded.isEmpty {
+        if range != nil || !excluded.isEmpty || !unions.isEmpty {
             let t = segment.dateSeconds(d)
             if let range, t == DateColumn.undated || t < range.lower || t > range.upper { return false }
             for r in excluded where t != DateColumn.undated && t >= r.lower && t <= r.upper { return false }
+            for u in unions where !DateColumn.within(t, anyOf: u) { return false }
         }
         return true
     }
@@ -61,6 +71,9 @@ enum TopKCollectors {
         if let f = scorer as? DateFilterScorer, let r = f.range {
             return collect(
                 f.child, segment: segment, into: &heap, filter: f.excluded ? filter.excluding(r) : filter.dated(r))
+        }
+        if let f = scorer as? DateUnionScorer {
+            return collect(f.child, segment: segment, into: &heap, filter: filter.dated(anyOf: f.ranges))
         }
         if let t = scorer as? TermScorer { return blockMax(t, segment: segment, into: &heap, filter: filter) }
         if let w = scorer as? WordScorer {
