@@ -128,7 +128,9 @@ struct QueryLanguageTests {
         let f = dir.appendingPathComponent("q.tsv")
         try queries.enumerated().map { "q\($0.offset)\t\($0.element)" }.joined(separator: "\n").write(
             to: f, atomically: true, encoding: .utf8)
-        let r = try Loupe.run(["find", "--batch", f.path, "--index", QueryLanguageTests.index, "--json", "--limit", "50"])
+        let r = try Loupe.run([
+            "find", "--batch", f.path, "--index", QueryLanguageTests.index, "--json", "--limit", "50",
+        ])
         let lines = r.stdout.split(separator: "\n").map { Loupe.json(String($0)) }
         #expect(lines.count == queries.count, "\(r.stderr)")
         for (q, o) in zip(queries, lines) {
@@ -432,7 +434,8 @@ struct StreamedInputTests {
         let batch = try throughFIFO("q1\tepsilon\n", ["find", "--batch", "{}", "--index", idx, "--json"])
         #expect(batch.status == 0 && batch.stdout.contains("d4.txt"), "\(batch.stderr)")
         let text = try throughFIFO(
-            "Delta notes\n\nA note on delta and epsilon, and on zeta.\n", ["related", "--text", "{}", "--index", idx, "--json"])
+            "Delta notes\n\nA note on delta and epsilon, and on zeta.\n",
+            ["related", "--text", "{}", "--index", idx, "--json"])
         let hits = (Loupe.json(text.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         #expect(text.status == 0 && hits.contains("d4.txt"), "\(text.stdout) \(text.stderr)")
         let ids = try throughFIFO("d4.txt\n", ["related", "--batch", "{}", "--index", idx])
