@@ -275,7 +275,9 @@ struct FindCommand: ParsableCommand {
                 print("\(h.rank). " + title)
                 let meta =
                     ([
-                        h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
+                        h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors),
+                        // The id `show` and `related` take (a text file's is its path: shown once).
+                        h.id == h.source ? nil : Terminal.clean(h.id), Terminal.clean(h.source),
                         unscored ? nil : String(format: "score %.3f", h.score),
                     ]
                     .compactMap { $0 }).joined(separator: " · ")

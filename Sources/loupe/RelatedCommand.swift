@@ -212,7 +212,8 @@ struct RelatedCommand: ParsableCommand {
             for h in hits {
                 print("\(h.rank). \(h.title.isEmpty ? h.untitled : Terminal.clean(h.title))")
                 let meta = [
-                    h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors), Terminal.clean(h.source),
+                    h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors),
+                    h.id == h.source ? nil : Terminal.clean(h.id), Terminal.clean(h.source),
                     String(format: "score %.3f", h.score),
                 ]
                 print("   " + meta.compactMap { $0 }.joined(separator: " · "))

@@ -143,6 +143,19 @@ struct QueryLanguageTests {
         }
     }
 
+    /// The text listing names each hit's id (what `show` and `related` take) when it is not the
+    /// source path itself: a feed item's guid, not a text file's path twice.
+    @Test func listingShowsTheIdShowTakes() throws {
+        let feed = try Loupe.run([
+            "find", "omega date:2007-05", "--index", QueryLanguageTests.index, "--color", "never",
+        ])
+        #expect(feed.stdout.contains("2007-05-02 · m1 · dated.xml · score"), "\(feed.stdout)")
+        let text = try Loupe.run(["find", "epsilon", "--index", QueryLanguageTests.index, "--color", "never"])
+        #expect(text.stdout.contains("   d4.txt · score") && !text.stdout.contains("d4.txt · d4.txt"), "\(text.stdout)")
+        let related = try Loupe.run(["related", "m1", "--index", QueryLanguageTests.index, "--limit", "20"])
+        #expect(related.stdout.contains(" · m2 · dated.xml · score"), "\(related.stdout)")
+    }
+
     @Test func rankedByBM25WithPhraseBoost() throws {
         // d5 has alpha twice and is short: first for "alpha".
         let r = Loupe.json(try Loupe.run(["find", "alpha", "--index", QueryLanguageTests.index, "--json"]).stdout)
