@@ -207,7 +207,7 @@ struct RelatedCommand: ParsableCommand {
                         terms: r.terms.map { RelatedJSONTerm(term: $0.term, score: rounded($0.weight)) }, hits: hits,
                         copiesOfSource: copies)))
         } else {
-            print("Related to: \(source.title.isEmpty ? source.id : source.title)")
+            print("Related to: \(source.title.isEmpty ? Terminal.untitled(source.body) : Terminal.clean(source.title))")
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
             for h in hits {
                 print("\(h.rank). \(h.title.isEmpty ? h.untitled : Terminal.clean(h.title))")
@@ -317,6 +317,11 @@ struct RelatedCommand: ParsableCommand {
         }
         // Several articles in one file: relate to all of their text.
         if r.articles.count > 1 { a.body = r.articles.map { $0.title + "\n" + $0.body }.joined(separator: "\n") }
+        // A text without a title line read from stdin or a pipe (`<(…)`, whose name is a number)
+        // was titled by that name: no word of the text, and no query word.
+        var st = stat()
+        let stream = path == "-" || (stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG)
+        if stream && r.articles.count == 1 && a.title == (name as NSString).deletingPathExtension { a.title = "" }
         return a
     }
 

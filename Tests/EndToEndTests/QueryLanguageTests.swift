@@ -451,6 +451,9 @@ struct StreamedInputTests {
             ["related", "--text", "{}", "--index", idx, "--json"])
         let hits = (Loupe.json(text.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         #expect(text.status == 0 && hits.contains("d4.txt"), "\(text.stdout) \(text.stderr)")
+        // Without a title line, the source is named by its opening words, not by the pipe's name.
+        let untitled = try throughFIFO("epsilon and delta notes\n", ["related", "--text", "{}", "--index", idx])
+        #expect(untitled.stdout.hasPrefix("Related to: (untitled) epsilon and delta notes\n"), "\(untitled.stdout)")
         let ids = try throughFIFO("d4.txt\n", ["related", "--batch", "{}", "--index", idx])
         #expect(ids.status == 0 && ids.stdout.contains("\"id\":\"d4.txt\""), "\(ids.stderr)")
     }
