@@ -137,6 +137,12 @@ struct IndexCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw fail("\(Diagnostic.escape(corpus)): no such file or directory")
         }
+        // The index's own files would be read as articles of the corpus (a MANIFEST as JSON).
+        if let c = CorpusWalker.realPath(corpus), let i = CorpusWalker.realPath(location.path), c == i {
+            throw fail(
+                "the index directory is the corpus directory \(Diagnostic.escape(corpus)); give --index another "
+                    + "directory (one inside the corpus is skipped, as the default .loupe is)")
+        }
         let writer: IndexWriter
         do {
             var reset = rebuild

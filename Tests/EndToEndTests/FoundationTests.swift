@@ -56,6 +56,21 @@ struct FoundationTests {
         #expect(c.stderr.contains("is not an index") && c.stderr.contains("loupe index \(corpus.path)"), "\(c.stderr)")
     }
 
+    /// An index written into the corpus directory itself would read its own files as articles
+    /// (its MANIFEST as a JSON article, its segments as binary files): refused, nothing written.
+    @Test func indexInTheCorpusDirectoryItselfIsRefused() throws {
+        let corpus = try Loupe.corpusCopy()
+        let before = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+        let r = try Loupe.run(["index", corpus.path, "--index", corpus.path])
+        #expect(r.status == 2 && r.stderr.contains("the index directory is the corpus directory"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted() == before)
+        let dot = try Loupe.run(["index", ".", "--index", "."], cwd: corpus)
+        #expect(dot.status == 2)
+        // The default (./.loupe inside the corpus) is skipped by the walk, as before.
+        let inside = try Loupe.run(["index", "."], cwd: corpus)
+        #expect(inside.status == 0 && inside.stdout.contains("indexed 41 files"), "\(inside.stdout)")
+    }
+
     @Test func defaultIndexLocationHonoursEnvironment() throws {
         let corpus = try Loupe.corpusCopy()
         let idx = corpus.deletingLastPathComponent().appendingPathComponent("envidx").path
