@@ -65,6 +65,13 @@ public struct CorpusWalker {
         return false
     }
 
+    /// Whether a directory of these entry names is a loupe index: a MANIFEST beside segment
+    /// dictionaries.
+    static func isIndexDirectory(_ names: [[UInt8]]) -> Bool {
+        guard names.contains(Array("MANIFEST".utf8)) else { return false }
+        return names.contains { $0.starts(with: Array("seg".utf8)) && $0.reversed().starts(with: Array("tcid.".utf8)) }
+    }
+
     public static func realPath(_ p: String) -> String? {
         guard let r = realpath(p, nil) else { return nil }
         defer { free(r) }
@@ -181,6 +188,12 @@ public struct CorpusWalker {
         // The entries are stat'ed relative to the open directory (no path walk from the root for
         // each of them); it is closed when they are done.
         defer { closedir(d) }
+        // Another loupe index inside the corpus (this one is skipped by its path): its MANIFEST
+        // is no JSON article, its segments no text.
+        if !rel.isEmpty && CorpusWalker.isIndexDirectory(names) {
+            diagnostic(Diagnostic(path: display(rel), message: "a loupe index; skipped", severity: .note))
+            return
+        }
         names.sort { $0.lexicographicallyPrecedes($1) }
         for name in names {
             let full = dir + [CChar(bitPattern: UInt8(ascii: "/"))] + name.map { CChar(bitPattern: $0) }

@@ -1,3 +1,5 @@
+import Foundation
+import LoupeTestSupport
 import Testing
 
 @testable import LoupeIngest
@@ -25,5 +27,28 @@ struct CorpusWalkerTests {
         #expect(!excluded("mail", directory: false, ["mail/"]))
         #expect(excluded("d2007-03.sgm", ["d200[0-9]-??.sgm"]))
         #expect(!excluded("a.txt", ["", "*.log"]))
+    }
+}
+
+/// Another loupe index inside the corpus is skipped whole (its MANIFEST is no article, its
+/// segments no text); a directory with only a file named MANIFEST is walked as any other.
+@Suite("corpus walker: indexes inside the corpus")
+struct NestedIndexTests {
+    @Test func anotherIndexIsSkipped() throws {
+        let fm = FileManager.default
+        let root = TestScratch.url("loupe-nested-index")
+        for d in ["old-index", "notes"] {
+            try fm.createDirectory(at: root.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        for (path, text) in [
+            ("old-index/MANIFEST", "{\"format\": 7}"), ("old-index/seg000001.dict", "x"), ("a.txt", "A\n\nalpha"),
+            ("notes/MANIFEST", "Manifest\n\na shipping manifest"),
+        ] {
+            try text.write(to: root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        var notes: [String] = []
+        let files = CorpusWalker(root: root.path).walk { notes.append($0.description) }.map(\.relativePath)
+        #expect(files == ["a.txt", "notes/MANIFEST"])
+        #expect(notes.contains { $0.contains("old-index: note: a loupe index; skipped") }, "\(notes)")
     }
 }
