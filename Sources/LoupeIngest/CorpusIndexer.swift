@@ -28,6 +28,8 @@ public struct IndexSummary: Codable, Sendable {
     /// Web assets and media (stylesheets, scripts, fonts, images, audio, video) left out by
     /// their extension.
     public var skippedAssets = 0
+    /// Editors' backup and autosave files (`notes.txt~`, `#notes.txt#`).
+    public var skippedBackups = 0
     /// Files and directories left out by `--exclude` patterns.
     public var excludedPaths = 0
     public var documentsInIndex = 0
@@ -234,10 +236,14 @@ public final class CorpusIndexer: @unchecked Sendable {
         let indexReal = CorpusWalker.realPath(writer.directory)
         let walker = CorpusWalker(
             root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude, followLinks: writer.followLinks)
-        var files = walker.walk(skippedAssets: &summary.skippedAssets, excludedPaths: &summary.excludedPaths) { d in
+        var counts = CorpusWalker.WalkCounts()
+        var files = walker.walk(counts: &counts) { d in
             summary.warnings += d.severity == .warning ? 1 : 0
             onDiagnostic(d)
         }
+        summary.skippedAssets = counts.assets
+        summary.skippedBackups = counts.backups
+        summary.excludedPaths = counts.excluded
         // Unchanged files, in walk order: they may hold copies of articles this run deletes.
         var kept: [CorpusFile] = []
         if writer.isIncremental {

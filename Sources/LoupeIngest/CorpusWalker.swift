@@ -95,16 +95,29 @@ public struct CorpusWalker {
     }
 
     public func walk(_ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
-        var skipped = 0
-        var excluded = 0
-        return walk(skippedAssets: &skipped, excludedPaths: &excluded, diagnostic)
+        var counts = WalkCounts()
+        return walk(counts: &counts, diagnostic)
     }
 
-    /// `skippedAssets`: counts the web assets and media files left out; `excludedPaths`, the
-    /// files and directories the patterns left out.
-    public func walk(skippedAssets: inout Int, excludedPaths: inout Int, _ diagnostic: (Diagnostic) -> Void)
-        -> [CorpusFile]
-    {
+    /// What a walk left out without a message each.
+    public struct WalkCounts: Sendable {
+        /// Web assets and media files (by extension).
+        public var assets = 0
+        /// Editors' backup and autosave files (`notes.txt~`, `#notes.txt#`).
+        public var backups = 0
+        /// Files and directories `--exclude` patterns left out.
+        public var excluded = 0
+        public init() {}
+    }
+
+    /// Editors' backup and autosave files: `name~` (Emacs, vim with backup on, gedit) and
+    /// `#name#` (Emacs autosave); an older copy of a file beside it, never an article of its own.
+    static func isBackup(_ name: [UInt8]) -> Bool {
+        name.last == UInt8(ascii: "~")
+            || (name.count > 2 && name.first == UInt8(ascii: "#") && name.last == UInt8(ascii: "#"))
+    }
+
+    public func walk(counts: inout WalkCounts, _ diagnostic: (Diagnostic) -> Void) -> [CorpusFile] {
         var out: [CorpusFile] = []
         var seen = Set<FileKey>()
         let rootReal = CorpusWalker.realPath(root) ?? root
@@ -125,7 +138,7 @@ public struct CorpusWalker {
         var links: [Link] = []
         walkDir(
             Array(root.utf8CString.dropLast()), rel: [], rootReal: rootReal, seen: &seen, walked: &walked,
-            links: &links, out: &out, skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
+            links: &links, out: &out, counts: &counts, diagnostic)
         // Linked directories, in the order met (those met inside them after the others).
         var next = 0
         while next < links.count {
@@ -141,7 +154,7 @@ public struct CorpusWalker {
             }
             walkDir(
                 l.path, rel: l.rel, rootReal: rootReal, seen: &seen, walked: &walked, links: &links, out: &out,
-                skipped: &skippedAssets, excludedPaths: &excludedPaths, diagnostic)
+                counts: &counts, diagnostic)
         }
         return out
     }
@@ -157,8 +170,7 @@ public struct CorpusWalker {
     /// `links`: the linked directories met, for later.
     private func walkDir(
         _ dir: [CChar], rel: [UInt8], rootReal: String, seen: inout Set<FileKey>, walked: inout Set<FileKey>,
-        links: inout [Link], out: inout [CorpusFile], skipped: inout Int, excludedPaths: inout Int,
-        _ diagnostic: (Diagnostic) -> Void
+        links: inout [Link], out: inout [CorpusFile], counts: inout WalkCounts, _ diagnostic: (Diagnostic) -> Void
     ) {
         let dirPath = dir + [0]
         let fd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -213,7 +225,7 @@ public struct CorpusWalker {
             if !patterns.isEmpty
                 && CorpusWalker.isExcluded(name: name, path: relName, directory: kind == S_IFDIR, patterns: patterns)
             {
-                excludedPaths += 1
+                counts.excluded += 1
                 continue
             }
             if kind == S_IFDIR {
@@ -230,11 +242,15 @@ public struct CorpusWalker {
                 }
                 walkDir(
                     full, rel: relName, rootReal: rootReal, seen: &seen, walked: &walked, links: &links, out: &out,
-                    skipped: &skipped, excludedPaths: &excludedPaths, diagnostic)
+                    counts: &counts, diagnostic)
                 continue
             }
             if CorpusWalker.isAsset(name) {
-                skipped += 1
+                counts.assets += 1
+                continue
+            }
+            if CorpusWalker.isBackup(name) {
+                counts.backups += 1
                 continue
             }
             var st = lst

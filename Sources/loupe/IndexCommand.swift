@@ -282,6 +282,8 @@ struct IndexCommand: ParsableCommand {
                     + (summary.skippedAssets > 0
                         ? "; \(counted(summary.skippedAssets, "web asset or media file", plural: "web assets and media files")) skipped"
                         : "")
+                    + (summary.skippedBackups > 0
+                        ? "; \(counted(summary.skippedBackups, "editor backup file")) skipped" : "")
                     + (summary.excludedPaths > 0 ? "; \(counted(summary.excludedPaths, "path")) excluded" : "")
                     + (summary.duplicates > 0 ? "; \(counted(summary.duplicates, "duplicate")) replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(counted(summary.filesWithErrors, "file")) with errors" : ""))

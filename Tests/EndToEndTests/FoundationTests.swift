@@ -71,6 +71,17 @@ struct FoundationTests {
         #expect(inside.status == 0 && inside.stdout.contains("indexed 41 files"), "\(inside.stdout)")
     }
 
+    /// The summary counts the editor backups it left out (`notes.txt~`), in JSON too.
+    @Test func editorBackupsAreCountedInTheSummary() throws {
+        let (c, idx) = try Loupe.textCorpus("loupe-backups", [("notes", "harbour notes")])
+        try "notes\n\nharbour notes, older".write(
+            to: c.appendingPathComponent("notes.txt~"), atomically: true, encoding: .utf8)
+        let r = try Loupe.run(["index", c.path, "--index", idx])
+        #expect(r.stdout.contains("indexed 1 file, 1 article") && r.stdout.contains("; 1 editor backup file skipped"))
+        let j = Loupe.json(try Loupe.run(["index", c.path, "--index", idx, "--rebuild", "--json"]).stdout)
+        #expect(j["skippedBackups"] as? Int == 1)
+    }
+
     @Test func defaultIndexLocationHonoursEnvironment() throws {
         let corpus = try Loupe.corpusCopy()
         let idx = corpus.deletingLastPathComponent().appendingPathComponent("envidx").path

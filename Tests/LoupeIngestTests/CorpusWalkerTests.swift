@@ -52,3 +52,20 @@ struct NestedIndexTests {
         #expect(notes.contains { $0.contains("old-index: note: a loupe index; skipped") }, "\(notes)")
     }
 }
+
+/// Editors' backup and autosave files (`notes.txt~`, `#notes.txt#`) are older copies of a file
+/// beside them: counted and left out; a `~` inside a name is an ordinary name.
+@Suite("corpus walker: editor backups")
+struct EditorBackupTests {
+    @Test func backupsAreCountedAndLeftOut() throws {
+        let root = TestScratch.url("loupe-backups")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for name in ["notes.txt", "notes.txt~", "#notes.txt#", "a~b.txt", "#tag.txt"] {
+            try "T\n\ntext".write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        var counts = CorpusWalker.WalkCounts()
+        let files = CorpusWalker(root: root.path).walk(counts: &counts) { _ in }.map(\.relativePath)
+        #expect(files == ["#tag.txt", "a~b.txt", "notes.txt"])
+        #expect(counts.backups == 2 && counts.assets == 0)
+    }
+}
