@@ -235,7 +235,8 @@ public final class CorpusIndexer: @unchecked Sendable {
         var summary = IndexSummary()
         let indexReal = CorpusWalker.realPath(writer.directory)
         let walker = CorpusWalker(
-            root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude, followLinks: writer.followLinks)
+            root: root, excluded: indexReal.map { [$0] } ?? [], patterns: writer.exclude,
+            followLinks: writer.followLinks)
         var counts = CorpusWalker.WalkCounts()
         var files = walker.walk(counts: &counts) { d in
             summary.warnings += d.severity == .warning ? 1 : 0
