@@ -469,11 +469,34 @@ final class AllScorer: Scorer {
     override var maxScore: Float { 0 }
 }
 
-/// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates); with
-/// `excluded`, those dated outside it or undated.
-final class DateFilterScorer: Scorer {
+/// The documents of `child` that `accepts` keeps, with their scores and spans.
+class FilterScorer: Scorer {
     let child: Scorer
     let segment: SegmentReader
+
+    init(child: Scorer, segment: SegmentReader) {
+        self.child = child
+        self.segment = segment
+    }
+
+    func accepts(_ d: Int32) -> Bool { fatalError("abstract") }
+
+    private func filter(_ d: Int32) -> Int32 {
+        var d = d
+        while d != PostingsCursor.end && !accepts(d) { d = child.next() }
+        doc = d
+        return d
+    }
+
+    override func next() -> Int32 { filter(child.next()) }
+    override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
+    override func score() -> Float { child.score() }
+    override func spans() -> [Span] { child.spans() }
+}
+
+/// Keeps documents whose stored date lies in `[from, to]` (ISO strings compare as dates); with
+/// `excluded`, those dated outside it or undated.
+final class DateFilterScorer: FilterScorer {
     let from: String?
     let to: String?
     let excluded: Bool
@@ -486,15 +509,14 @@ final class DateFilterScorer: Scorer {
     /// Dates come from the segment's date column (8 bytes a document), only for the child's
     /// matches.
     init(child: Scorer, segment: SegmentReader, from: String?, to: String?, excluded: Bool = false) {
-        self.child = child
-        self.segment = segment
         self.from = from
         self.to = to
         self.excluded = excluded
         self.range = DateColumn.range(from: from, to: to)
+        super.init(child: child, segment: segment)
     }
 
-    private func ok(_ d: Int32) -> Bool {
+    override func accepts(_ d: Int32) -> Bool {
         // Excluded: undated, or dated outside the range.
         if let range {
             let t = segment.dateSeconds(d)
@@ -518,44 +540,19 @@ final class DateFilterScorer: Scorer {
         if let t = to, String(day.prefix(t.count)) > t { return false }
         return true
     }
-
-    private func filter(_ d: Int32) -> Int32 {
-        var d = d
-        while d != PostingsCursor.end && !ok(d) { d = child.next() }
-        doc = d
-        return d
-    }
-
-    override func next() -> Int32 { filter(child.next()) }
-    override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
-    override func score() -> Float { child.score() }
-    override func spans() -> [Span] { child.spans() }
 }
 
 /// Keeps documents dated within any of `ranges` (several optional `date:` clauses, from the date
 /// column); undated ones never pass.
-final class DateUnionScorer: Scorer {
-    let child: Scorer
-    let segment: SegmentReader
+final class DateUnionScorer: FilterScorer {
     let ranges: [(lower: Int64, upper: Int64)]
 
     init(child: Scorer, segment: SegmentReader, ranges: [(lower: Int64, upper: Int64)]) {
-        self.child = child
-        self.segment = segment
         self.ranges = ranges
+        super.init(child: child, segment: segment)
     }
 
-    private func filter(_ d: Int32) -> Int32 {
-        var d = d
-        while d != PostingsCursor.end && !DateColumn.within(segment.dateSeconds(d), anyOf: ranges) { d = child.next() }
-        doc = d
-        return d
-    }
-
-    override func next() -> Int32 { filter(child.next()) }
-    override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
-    override func score() -> Float { child.score() }
-    override func spans() -> [Span] { child.spans() }
+    override func accepts(_ d: Int32) -> Bool { DateColumn.within(segment.dateSeconds(d), anyOf: ranges) }
 }
 
 /// A word's stem term with its title and exact-form terms, whose documents are a subset of the
