@@ -9,7 +9,8 @@ struct IndexCommand: ParsableCommand {
         abstract:
             "Index a directory of articles (text, feeds, wire formats, news JSON, mail and mailboxes, documents, web archives; compressed, in tar or zip archives).",
         discussion: """
-            Walks CORPUS (sorted, skipping hidden files and the index itself), detects each file's \
+            Walks CORPUS (sorted, skipping hidden files, editor backups such as notes.txt~, the index \
+            itself and other loupe indexes), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
             is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
             files (gzip, zstd, xz, bzip2) are read decompressed, and tar archives (.tar, .tar.gz, .tar.xz…) \
