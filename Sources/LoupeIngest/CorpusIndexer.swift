@@ -30,6 +30,8 @@ public struct IndexSummary: Codable, Sendable {
     public var skippedAssets = 0
     /// Editors' backup and autosave files (`notes.txt~`, `#notes.txt#`).
     public var skippedBackups = 0
+    /// Symbolic links to directories not followed (`--follow-links` follows them).
+    public var unfollowedLinks = 0
     /// Files and directories left out by `--exclude` patterns.
     public var excludedPaths = 0
     public var documentsInIndex = 0
@@ -245,6 +247,7 @@ public final class CorpusIndexer: @unchecked Sendable {
         summary.skippedAssets = counts.assets
         summary.skippedBackups = counts.backups
         summary.excludedPaths = counts.excluded
+        summary.unfollowedLinks = counts.linkedDirectories
         // Unchanged files, in walk order: they may hold copies of articles this run deletes.
         var kept: [CorpusFile] = []
         if writer.isIncremental {

@@ -107,6 +107,8 @@ public struct CorpusWalker {
         public var backups = 0
         /// Files and directories `--exclude` patterns left out.
         public var excluded = 0
+        /// Symbolic links to directories not followed (without `followLinks`).
+        public var linkedDirectories = 0
         public init() {}
     }
 
@@ -264,6 +266,7 @@ public struct CorpusWalker {
                     CorpusWalker.realPath(String(decoding: full.map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? ""
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     guard followLinks else {
+                        counts.linkedDirectories += 1
                         diagnostic(
                             Diagnostic(
                                 path: display(relName),

@@ -286,6 +286,9 @@ struct IndexCommand: ParsableCommand {
                     + (summary.skippedBackups > 0
                         ? "; \(counted(summary.skippedBackups, "editor backup file")) skipped" : "")
                     + (summary.excludedPaths > 0 ? "; \(counted(summary.excludedPaths, "path")) excluded" : "")
+                    + (summary.unfollowedLinks > 0
+                        ? "; \(counted(summary.unfollowedLinks, "link to a directory", plural: "links to directories")) "
+                            + "not followed (--follow-links)" : "")
                     + (summary.duplicates > 0 ? "; \(counted(summary.duplicates, "duplicate")) replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(counted(summary.filesWithErrors, "file")) with errors" : ""))
         }

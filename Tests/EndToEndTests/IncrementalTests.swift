@@ -274,6 +274,7 @@ struct FollowLinksTests {
         }
         let plain = try Loupe.run(["index", corpus.path, "--index", idx, "-v"])
         #expect(plain.stderr.contains("--follow-links"), "\(plain.stderr)")
+        #expect(plain.stdout.contains("; 2 links to directories not followed (--follow-links)"), "\(plain.stdout)")
         #expect(try sources() == ["real/in.txt"])
         let followed = try Loupe.run(["index", corpus.path, "--index", idx, "--follow-links", "-v"])
         #expect(followed.status == 0, "\(followed.stderr)")
