@@ -273,14 +273,8 @@ struct FindCommand: ParsableCommand {
                     title = Terminal.clean(h.title)
                 }
                 print("\(h.rank). " + title)
-                let meta =
-                    ([
-                        h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors),
-                        // The id `show` and `related` take (a text file's is its path: shown once).
-                        h.id == h.source ? nil : Terminal.clean(h.id), Terminal.clean(h.source),
-                        unscored ? nil : String(format: "score %.3f", h.score),
-                    ]
-                    .compactMap { $0 }).joined(separator: " · ")
+                let meta = Terminal.hitMeta(
+                    date: h.date, authors: h.authors, id: h.id, source: h.source, score: unscored ? nil : h.score)
                 print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
                 let text =
                     colour

@@ -211,12 +211,10 @@ struct RelatedCommand: ParsableCommand {
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
             for h in hits {
                 print("\(h.rank). \(h.title.isEmpty ? h.untitled : Terminal.clean(h.title))")
-                let meta = [
-                    h.date.map { String($0.prefix(10)) }, Terminal.byline(h.authors),
-                    h.id == h.source ? nil : Terminal.clean(h.id), Terminal.clean(h.source),
-                    String(format: "score %.3f", h.score),
-                ]
-                print("   " + meta.compactMap { $0 }.joined(separator: " · "))
+                print(
+                    "   "
+                        + Terminal.hitMeta(date: h.date, authors: h.authors, id: h.id, source: h.source, score: h.score)
+                )
                 if !h.why.isEmpty || h.via.isEmpty {
                     print("   shared: " + h.why.map(\.term).joined(separator: ", "))
                 } else {

@@ -63,6 +63,15 @@ enum Terminal {
         return "by " + names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 
+    /// A hit's line of metadata: date, byline, id (what `show` and `related` take; a text file's
+    /// is its path, shown once), source and, when given, score, joined by ` · `.
+    static func hitMeta(date: String?, authors: [String], id: String, source: String, score: Float?) -> String {
+        [
+            date.map { String($0.prefix(10)) }, byline(authors), id == source ? nil : clean(id), clean(source),
+            score.map { String(format: "score %.3f", $0) },
+        ].compactMap { $0 }.joined(separator: " · ")
+    }
+
     /// Word-wraps `text` to `width` columns (ANSI escape sequences take no room), each line
     /// starting with `indent`. Width 0: one line.
     static func wrap(_ text: String, width: Int, indent: String) -> [String] {

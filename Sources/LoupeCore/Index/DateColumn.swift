@@ -52,11 +52,14 @@ public enum DateColumn {
         return (lo, hi)
     }
 
-    /// Whether `t` (seconds, or `undated`) lies in one of `ranges`.
+    /// Whether `t` (seconds, or `undated`: never) lies in `r`.
+    @inline(__always) static func within(_ t: Int64, _ r: (lower: Int64, upper: Int64)) -> Bool {
+        t != undated && t >= r.lower && t <= r.upper
+    }
+
+    /// Whether `t` lies in one of `ranges`.
     @inline(__always) static func within(_ t: Int64, anyOf ranges: [(lower: Int64, upper: Int64)]) -> Bool {
-        if t == undated { return false }
-        for r in ranges where t >= r.lower && t <= r.upper { return true }
-        return false
+        ranges.contains { within(t, $0) }
     }
 
     /// The seconds of a year, month or day given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.

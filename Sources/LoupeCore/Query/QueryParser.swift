@@ -238,7 +238,7 @@ public struct QueryParser {
     /// letters long enough to be meant as one.
     static func misspeltField(_ name: String) -> String? {
         guard name.count >= 4, name.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
-        let known = ["title", "author", "category", "source", "date", "text", "body"]
+        let known = FieldRef.allCases.map(\.rawValue) + ["date", "body"]
         if known.contains(name) { return nil }
         return known.first { EditDistance.optimalStringAlignment(Array(name), Array($0)) == 1 }
     }

@@ -288,20 +288,24 @@ public final class RelatedFinder {
         try weightedIDs(a, inIndex: inIndex, keepForms: keepForms).map { (stems.term($0.id), $0.weight, $0.idf) }
     }
 
-    /// Each stem of an article with its most frequent form there (then the shortest, then the
-    /// first in byte order).
+    /// Of a stem's exact forms (form id → count), the one to show: the most frequent, then the
+    /// shortest, then the first in byte order.
+    private func preferredForm(_ counts: [Int: Int]) -> [UInt8]? {
+        counts.min {
+            if $0.value != $1.value { return $0.value > $1.value }
+            let x = exactForms.term($0.key)
+            let y = exactForms.term($1.key)
+            return x.count != y.count ? x.count < y.count : x.lexicographicallyPrecedes(y)
+        }.map { exactForms.term($0.key) }
+    }
+
+    /// Each stem of an article with its preferred form there.
     private func wordForms(_ a: Article) -> [[UInt8]: String] {
         var forms: [Int: [Int: Int]]? = [:]
         _ = countStems([(a.title, 1), (a.body, 1)], &forms)
         var out: [[UInt8]: String] = [:]
         for (stem, counts) in forms ?? [:] {
-            let best = counts.min {
-                if $0.value != $1.value { return $0.value > $1.value }
-                let x = exactForms.term($0.key)
-                let y = exactForms.term($1.key)
-                return x.count != y.count ? x.count < y.count : x.lexicographicallyPrecedes(y)
-            }
-            if let best { out[stems.term(stem)] = String(decoding: exactForms.term(best.key), as: UTF8.self) }
+            if let f = preferredForm(counts) { out[stems.term(stem)] = String(decoding: f, as: UTF8.self) }
         }
         return out
     }
@@ -313,15 +317,8 @@ public final class RelatedFinder {
         let top = scored.prefix(options.maxTerms)
         display = [:]
         for t in top {
-            // The most frequent form; then the shortest; then the first in byte order.
-            let best = lastForms[t.id]?.min {
-                if $0.value != $1.value { return $0.value > $1.value }
-                let a = exactForms.term($0.key)
-                let b = exactForms.term($1.key)
-                return a.count != b.count ? a.count < b.count : a.lexicographicallyPrecedes(b)
-            }
             display[stems.term(t.id)] = String(
-                decoding: best.map { exactForms.term($0.key) } ?? stems.term(t.id), as: UTF8.self)
+                decoding: lastForms[t.id].flatMap(preferredForm) ?? stems.term(t.id), as: UTF8.self)
         }
         return top.map { (stems.term($0.id), $0.weight, $0.idf) }
     }

@@ -519,8 +519,7 @@ final class DateFilterScorer: FilterScorer {
     override func accepts(_ d: Int32) -> Bool {
         // Excluded: undated, or dated outside the range.
         if let range {
-            let t = segment.dateSeconds(d)
-            return (t != DateColumn.undated && t >= range.lower && t <= range.upper) != excluded
+            return DateColumn.within(segment.dateSeconds(d), range) != excluded
         }
         let stored: String?
         do {

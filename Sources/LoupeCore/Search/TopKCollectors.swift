@@ -13,49 +13,40 @@
 struct DocFilter {
     let segment: SegmentReader
     let deletions: Bool
-    let range: (lower: Int64, upper: Int64)?
+    /// Groups of ranges a document's date must fall in, one of each (a `date:` clause is a group
+    /// of one; several optional ones, one group).
+    let unions: [[(lower: Int64, upper: Int64)]]
     /// Ranges whose dated documents are left out (`-date:`; undated ones stay).
     let excluded: [(lower: Int64, upper: Int64)]
-    /// Groups of ranges a document's date must fall in, one of each (several optional `date:`).
-    let unions: [[(lower: Int64, upper: Int64)]]
 
     init(
-        _ segment: SegmentReader, range: (lower: Int64, upper: Int64)? = nil,
-        excluded: [(lower: Int64, upper: Int64)] = [], unions: [[(lower: Int64, upper: Int64)]] = []
+        _ segment: SegmentReader, unions: [[(lower: Int64, upper: Int64)]] = [],
+        excluded: [(lower: Int64, upper: Int64)] = []
     ) {
         self.segment = segment
         deletions = segment.hasDeletions
-        self.range = range
-        self.excluded = excluded
         self.unions = unions
+        self.excluded = excluded
     }
 
-    var active: Bool { deletions || range != nil || !excluded.isEmpty || !unions.isEmpty }
+    var active: Bool { deletions || !unions.isEmpty || !excluded.isEmpty }
 
-    /// This filter narrowed to `r` as well (two date clauses: both must hold).
-    func dated(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
-        guard let range else { return DocFilter(segment, range: r, excluded: excluded, unions: unions) }
-        return DocFilter(
-            segment, range: (max(range.lower, r.lower), min(range.upper, r.upper)), excluded: excluded, unions: unions)
+    /// This filter narrowed to the documents dated within one of `ranges` as well.
+    func dated(anyOf ranges: [(lower: Int64, upper: Int64)]) -> DocFilter {
+        DocFilter(segment, unions: unions + [ranges], excluded: excluded)
     }
 
     /// This filter with the documents dated within `r` left out as well.
     func excluding(_ r: (lower: Int64, upper: Int64)) -> DocFilter {
-        DocFilter(segment, range: range, excluded: excluded + [r], unions: unions)
-    }
-
-    /// This filter narrowed to the documents dated within one of `ranges` as well.
-    func dated(anyOf ranges: [(lower: Int64, upper: Int64)]) -> DocFilter {
-        DocFilter(segment, range: range, excluded: excluded, unions: unions + [ranges])
+        DocFilter(segment, unions: unions, excluded: excluded + [r])
     }
 
     @inline(__always) func accepts(_ d: Int32) -> Bool {
         if deletions && segment.isDeleted(d) { return false }
-        if range != nil || !excluded.isEmpty || !unions.isEmpty {
+        if !unions.isEmpty || !excluded.isEmpty {
             let t = segment.dateSeconds(d)
-            if let range, t == DateColumn.undated || t < range.lower || t > range.upper { return false }
-            for r in excluded where t != DateColumn.undated && t >= r.lower && t <= r.upper { return false }
             for u in unions where !DateColumn.within(t, anyOf: u) { return false }
+            for r in excluded where DateColumn.within(t, r) { return false }
         }
         return true
     }
@@ -70,7 +61,8 @@ enum TopKCollectors {
         // query under it keeps its pruning.
         if let f = scorer as? DateFilterScorer, let r = f.range {
             return collect(
-                f.child, segment: segment, into: &heap, filter: f.excluded ? filter.excluding(r) : filter.dated(r))
+                f.child, segment: segment, into: &heap,
+                filter: f.excluded ? filter.excluding(r) : filter.dated(anyOf: [r]))
         }
         if let f = scorer as? DateUnionScorer {
             return collect(f.child, segment: segment, into: &heap, filter: filter.dated(anyOf: f.ranges))
