@@ -8,11 +8,12 @@ struct FindCommand: ParsableCommand {
         commandName: "find",
         abstract: "Search the index; print ranked hits with highlighted snippets.",
         discussion: """
-            Words are OR'ed and ranked by BM25; +word is required, -word excluded; AND, OR, NOT and \
-            parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
+            Words are OR'ed and ranked by BM25; +word is required, -word (or !word) excluded; AND, OR, \
+            NOT (&&, ||, !) and parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
             restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki); word~ or \
-            word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31 filters; word^2, "a phrase"^0.5 or \
+            word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31, \
+            date:[2007 TO 2008}, date:>=2007-06 filter; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
             browses the archive (a query that scores nothing lists its hits newest first).
 

@@ -39,10 +39,61 @@ struct QueryParserTests {
         #expect(throws: Never.self) { try p.parse("date:2007-05..2007") }
     }
 
+    /// Lucene's and Elasticsearch's range forms are the `..` ranges they mean: `[ ]` include an
+    /// end, `{ }` exclude it (the excluded period's neighbouring day), `*` is open, and `>`, `>=`,
+    /// `<`, `<=` are open ranges.
+    @Test(
+        arguments: [
+            ("date:[2007 TO 2008-06]", "2007", "2008-06"), ("date:[2007 to 2008]", "2007", "2008"),
+            ("date:{2007 TO 2008-06}", "2008-01-01", "2008-05-31"), ("date:[2007-03-01 TO *]", "2007-03-01", nil),
+            ("date:{2007-12-31 TO *]", "2008-01-01", nil), ("date:[* TO 2008}", nil, "2007-12-31"),
+            ("date:[* TO *]", "0000", "9999"), ("date:>2007", "2008-01-01", nil), ("date:>=2007-02", "2007-02", nil),
+            ("date:<2007-03", nil, "2007-02-28"), ("date:<2008-03", nil, "2008-02-29"), ("date:<=2007", nil, "2007"),
+        ] as [(String, String?, String?)])
+    func luceneDateRanges(query: String, from: String?, to: String?) throws {
+        #expect(try p.parse(query) == .dateRange(from: from, to: to))
+    }
+
+    @Test(arguments: [
+        ("date:{2007 TO 2008}", "holds no day"), ("date:[2008 TO 2007]", "ends before it starts"),
+        ("date:[2007 TO 2008", "unterminated"), ("date:[2007 2008]", "bad date range"),
+        ("date:>2007x", "bad date"), ("date:{9999 TO *]", "out of range"), ("date:<0000", "out of range"),
+        ("date:[2007 TO 2008-13]", "bad date range"),
+    ])
+    func badLuceneDateRanges(query: String, message: String) throws {
+        do {
+            _ = try p.parse(query)
+            Issue.record("expected an error for \(query)")
+        } catch let e as QuerySyntaxError {
+            #expect(e.message.contains(message), "\(query): \(e)")
+        }
+    }
+
+    /// Lucene's `!` is NOT, before a word, a group, a phrase or a field, or alone; inside or at
+    /// the end of a word it is the word's.
+    @Test func bangIsNot() throws {
+        let harbourNotFerry = QueryNode.boolean(
+            must: [], should: [.word("harbour", field: .text)], mustNot: [.word("ferry", field: .text)])
+        #expect(try p.parse("harbour !ferry") == harbourNotFerry)
+        #expect(try p.parse("!ferry harbour") == harbourNotFerry)
+        #expect(try p.parse("harbour ! ferry") == harbourNotFerry)
+        #expect(try p.parse("harbour !(ferry OR tide)") == p.parse("harbour -(ferry OR tide)"))
+        #expect(try p.parse("harbour !\"ferry tide\"") == p.parse("harbour -\"ferry tide\""))
+        #expect(try p.parse("harbour !title:tide") == p.parse("harbour -title:tide"))
+        #expect(try p.parse("harbour !date:2008") == p.parse("harbour -date:2008"))
+        #expect(try p.parse("harbour AND !ferry") == p.parse("harbour AND -ferry"))
+        #expect(
+            try p.parse("Yahoo! news")
+                == .boolean(
+                    must: [], should: [.word("Yahoo!", field: .text), .word("news", field: .text)], mustNot: []))
+        #expect(throws: QuerySyntaxError.self) { try p.parse("harbour !") }
+    }
+
     /// Lucene's `*:*` is every article; a star alone is an error (no scan of the dictionary).
     @Test func starStarIsEverything() throws {
         #expect(try p.parse("*:*") == .all)
-        #expect(try p.parse("*:* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
+        #expect(
+            try p.parse("*:* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
         #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
         for q in ["*", "**", "author:*", "title:(*)", "iran *", "title:*:*", "author:(*:* x)"] {
             #expect(throws: QuerySyntaxError.self) { try p.parse(q) }

@@ -167,15 +167,30 @@ public struct QueryParser {
                         var name = String(w.dropLast()).lowercased()
                         // `+title:"oil law"`, `-source:(a b)`: the sign is the clause's.
                         var sign: Lexeme?
-                        if name.count > 1, let c = name.first, c == "+" || c == "-",
+                        if name.count > 1, let c = name.first, c == "+" || c == "-" || c == "!",
                             QueryParser.field(named: name.dropFirst()) != nil || name.dropFirst() == "date"
                         {
-                            sign = Lexeme(tok: c == "+" ? .plus : .minus, column: col)
+                            sign = Lexeme(tok: c == "+" ? .plus : c == "-" ? .minus : .not, column: col)
                             name.removeFirst()
                         }
                         if name == "date" {
                             var k = j
                             var r = ""
+                            if k < n, s[k] == "[" || s[k] == "{" {
+                                // Lucene's range, `date:[2007 TO 2008-06}`: read to its bracket,
+                                // spaces and all.
+                                while k < n && s[k] != "]" && s[k] != "}" {
+                                    r.unicodeScalars.append(s[k])
+                                    k += 1
+                                }
+                                guard k < n else {
+                                    throw QuerySyntaxError(
+                                        column: j + 1, message: "unterminated date range",
+                                        hint: "close it with ] (end included) or } (end excluded)")
+                                }
+                                r.unicodeScalars.append(s[k])
+                                k += 1
+                            }
                             while k < n && !QueryParser.isSpace(s[k]) && s[k] != ")" {
                                 r.unicodeScalars.append(s[k])
                                 k += 1
@@ -223,8 +238,13 @@ public struct QueryParser {
                     out.append(Lexeme(tok: .minus, column: col))
                     w.removeFirst()
                     out.append(contentsOf: wordLexemes(w, column: col + 1))
-                } else if (w == "+" || w == "-") && i < n && (s[i] == "(" || s[i] == "\"") {
-                    out.append(Lexeme(tok: w == "+" ? .plus : .minus, column: col))
+                } else if w.hasPrefix("!") && w.count > 1 {
+                    // Lucene's `!`: NOT (`harbour !ferry`, `!(a b)`).
+                    out.append(Lexeme(tok: .not, column: col))
+                    w.removeFirst()
+                    out.append(contentsOf: try keywordOrWord(w, column: col + 1))
+                } else if (w == "+" || w == "-" || w == "!") && i < n && (s[i] == "(" || s[i] == "\"") {
+                    out.append(Lexeme(tok: w == "+" ? .plus : w == "-" ? .minus : .not, column: col))
                 } else {
                     out.append(contentsOf: try keywordOrWord(w, column: col))
                 }
@@ -279,7 +299,7 @@ public struct QueryParser {
         switch w {
         case "AND", "&&": return [Lexeme(tok: .and, column: column)]
         case "OR", "||": return [Lexeme(tok: .or, column: column)]
-        case "NOT": return [Lexeme(tok: .not, column: column)]
+        case "NOT", "!": return [Lexeme(tok: .not, column: column)]
         case "NEAR": return [Lexeme(tok: .near(QueryParser.defaultNearDistance, ordered: false), column: column)]
         case "ADJ": return [Lexeme(tok: .near(QueryParser.defaultNearDistance, ordered: true), column: column)]
         default: break
@@ -341,19 +361,61 @@ public struct QueryParser {
     }
 
     private func dateRange(_ r: String, column: Int) throws -> Tok {
-        let parts = r.components(separatedBy: "..")
         // A year, month or day that exists (no month 13, no 30 February, two-digit months and days).
         func valid(_ d: String) -> Bool { DateColumn.period(d) != nil }
+        let badRange = QuerySyntaxError(
+            column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31 or date:[2007 TO 2008]")
+        var parts = r.components(separatedBy: "..")
+        if let first = r.first, first == "[" || first == "{" {
+            // Lucene's `[from TO to]`: `[`/`]` include their end, `{`/`}` exclude it, `*` is open.
+            let body = r.dropFirst().dropLast()
+            let words = body.split(whereSeparator: { $0.isWhitespace })
+            guard r.count >= 2, r.last == "]" || r.last == "}", words.count == 3, words[1].uppercased() == "TO" else {
+                throw badRange
+            }
+            // `[* TO *]`: every dated article.
+            var from = words[0] == "*" ? "0000" : String(words[0])
+            var to = words[2] == "*" ? "9999" : String(words[2])
+            guard let f = DateColumn.period(from), let t = DateColumn.period(to) else { throw badRange }
+            if t.upperBound < f.lowerBound {
+                throw QuerySyntaxError(
+                    column: column, message: "the date range ends before it starts",
+                    hint: "date:\(first)\(words[2]) TO \(words[0])\(r.last!)")
+            }
+            if first == "{" && words[0] != "*" { from = try adjacentDay(f.upperBound + 1, column) }
+            if r.last == "}" && words[2] != "*" { to = try adjacentDay(t.lowerBound - 1, column) }
+            if let a = DateColumn.period(from), let b = DateColumn.period(to), b.upperBound < a.lowerBound {
+                throw QuerySyntaxError(
+                    column: column, message: "the date range holds no day once its excluded ends are left out",
+                    hint: "include an end with [ or ]: date:[\(words[0]) TO \(words[2])]")
+            }
+            // An end left open is open (`*` only stood in for the checks), unless both are.
+            parts = [words[0] == "*" && words[2] != "*" ? "" : from, words[2] == "*" && words[0] != "*" ? "" : to]
+        } else if let op = ["<=", ">=", "<", ">"].first(where: { r.hasPrefix($0) }) {
+            // `date:>2007` (after 2007), `date:<=2008-06` (up to June 2008 included).
+            let d = String(r.dropFirst(op.count))
+            guard let p = DateColumn.period(d) else {
+                throw QuerySyntaxError(
+                    column: column + op.count, message: "bad date", hint: "for example date:\(op)2007-06")
+            }
+            switch op {
+            case ">=": parts = [d, ""]
+            case ">": parts = [try adjacentDay(p.upperBound + 1, column), ""]
+            case "<=": parts = ["", d]
+            default: parts = ["", try adjacentDay(p.lowerBound - 1, column)]
+            }
+        }
         if parts.count == 1 {
             guard valid(r) else {
-                throw QuerySyntaxError(column: column, message: "bad date", hint: "use date:2007-05-01..2007-07-31")
+                throw QuerySyntaxError(
+                    column: column, message: "bad date", hint: "use date:2007-05-01..2007-07-31 or date:>=2007-05")
             }
             return .date(r, r)
         }
         guard parts.count == 2, parts[0].isEmpty || valid(parts[0]), parts[1].isEmpty || valid(parts[1]),
             !(parts[0].isEmpty && parts[1].isEmpty)
         else {
-            throw QuerySyntaxError(column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31")
+            throw badRange
         }
         // Both ends given, the second before the first: no article could match.
         if let from = DateColumn.period(parts[0]), let to = DateColumn.period(parts[1]), to.upperBound < from.lowerBound
@@ -363,6 +425,16 @@ public struct QueryParser {
                 hint: "date:\(parts[1])..\(parts[0])")
         }
         return .date(parts[0].isEmpty ? nil : parts[0], parts[1].isEmpty ? nil : parts[1])
+    }
+
+    /// The day holding `seconds` as a date the query language reads (an excluded end's
+    /// neighbour: `{2007 TO` starts on 2008-01-01); an error past the years it can write.
+    private func adjacentDay(_ seconds: Int64, _ column: Int) throws -> String {
+        let d = DateColumn.isoDay(seconds)
+        guard DateColumn.period(d) != nil else {
+            throw QuerySyntaxError(column: column, message: "date out of range", hint: "use years 0000 to 9999")
+        }
+        return d
     }
 
     // MARK: Parser
