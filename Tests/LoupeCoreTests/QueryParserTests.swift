@@ -58,7 +58,8 @@ struct QueryParserTests {
         ("date:{2007 TO 2008}", "holds no day"), ("date:[2008 TO 2007]", "ends before it starts"),
         ("date:[2007 TO 2008", "unterminated"), ("date:[2007 2008]", "bad date range"),
         ("date:>2007x", "bad date"), ("date:{9999 TO *]", "out of range"), ("date:<0000", "out of range"),
-        ("date:[2007 TO 2008-13]", "bad date range"),
+        ("date:[2007 TO 2008-13]", "bad date range"), ("date:2007^2", "takes no boost"),
+        ("date:[2007 TO 2008]^2", "takes no boost"),
     ])
     func badLuceneDateRanges(query: String, message: String) throws {
         do {

@@ -365,6 +365,12 @@ public struct QueryParser {
         func valid(_ d: String) -> Bool { DateColumn.period(d) != nil }
         let badRange = QuerySyntaxError(
             column: column, message: "bad date range", hint: "use date:2007-05-01..2007-07-31 or date:[2007 TO 2008]")
+        if let caret = r.firstIndex(of: "^") {
+            // `date:2007^2`: a filter adds nothing to a score, so there is nothing to boost.
+            throw QuerySyntaxError(
+                column: column + r.distance(from: r.startIndex, to: caret),
+                message: "a date filters and takes no boost", hint: "date:\(r[..<caret])")
+        }
         var parts = r.components(separatedBy: "..")
         if let first = r.first, first == "[" || first == "{" {
             // Lucene's `[from TO to]`: `[`/`]` include their end, `{`/`}` exclude it, `*` is open.
