@@ -106,6 +106,25 @@ struct QueryLanguageTests {
         ("omega AND (date:2007-05 OR date:2008)", ["m1"]),
         ("alpha AND (date:2007-05 OR date:2007-08)", []),
         ("omega AND NOT (date:2007-05 OR date:2007-08)", ["m3"]),
+        // Lucene's range forms and Elasticsearch's comparisons.
+        ("omega date:[2007-05 TO 2007-07]", ["m1"]),
+        ("omega date:{2007-05 TO *]", ["m2"]),
+        ("omega date:[2007-05-02 TO 2007-08-01}", ["m1"]),
+        ("omega date:[* TO *]", ["m1", "m2"]),
+        ("omega date:>2007-05-02", ["m2"]),
+        ("omega date:>=2007-05-02", ["m1", "m2"]),
+        ("omega date:<2007-08-01", ["m1"]),
+        ("omega date:<=2007-08-01", ["m1", "m2"]),
+        // Lucene's `!` is NOT.
+        ("alpha !gamma", ["d3", "d5"]),
+        ("!gamma alpha", ["d3", "d5"]),
+        ("alpha !(gamma OR z)", ["d5"]),
+        // Patterns inside a phrase: in order and adjacent to the phrase's other words.
+        ("\"alpha bet*\"", ["d1", "d5"]),
+        ("\"al?ha beta\"", ["d1", "d5"]),
+        ("\"bet* alpha gam*\"", ["d2"]),
+        ("\"alpha bet*\"~1", ["d1", "d2", "d5"]),
+        ("title:\"epsilon rep*\"", ["d4"]),
     ]
 
     @Test(arguments: cases)

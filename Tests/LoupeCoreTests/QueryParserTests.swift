@@ -70,6 +70,30 @@ struct QueryParserTests {
         }
     }
 
+    /// A phrase with a prefix or wildcard word is its plain runs as phrases and its patterns,
+    /// chained in order by ADJ/0 (NEAR/N with a slop); without one it is a phrase as before.
+    @Test func patternsInPhrases() throws {
+        #expect(
+            try p.parse("\"harb* ferry\"")
+                == .near(
+                    .prefix("harb", field: .text), .phrase(["ferry"], field: .text, slop: 0), distance: 0, ordered: true
+                ))
+        #expect(
+            try p.parse("title:\"the old harb*\"~2")
+                == .near(
+                    .phrase(["the old"], field: .title, slop: 0), .prefix("harb", field: .title), distance: 2,
+                    ordered: false))
+        #expect(
+            try p.parse("\"a gr?en - zo*\"")
+                == .near(
+                    .near(
+                        .phrase(["a"], field: .text, slop: 0), .wildcard("gr?en", field: .text), distance: 0,
+                        ordered: true),
+                    .prefix("zo", field: .text), distance: 0, ordered: true))
+        #expect(try p.parse("\"green zone\"") == .phrase(["green zone"], field: .text, slop: 0))
+        #expect(try p.parse("\"who won?\"") == .phrase(["who won?"], field: .text, slop: 0))
+    }
+
     /// Lucene's `!` is NOT, before a word, a group, a phrase or a field, or alone; inside or at
     /// the end of a word it is the word's.
     @Test func bangIsNot() throws {

@@ -443,6 +443,40 @@ public struct QueryParser {
         return d
     }
 
+    /// A quoted phrase. One with prefix or wildcard words (`"harb* ferry"`, `"gr?en zone"`) is
+    /// its runs of plain words as phrases and its patterns, chained by ADJ/0 (in order,
+    /// adjacent; with a slop N, by NEAR/N): a phrase's words are matched as written, so the
+    /// pattern would otherwise be searched as its letters alone and match nothing.
+    static func phrase(_ body: String, field: FieldRef, slop: Int) -> QueryNode {
+        let pieces = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        func pattern(_ w: String) -> QueryNode? {
+            if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
+                return .prefix(String(w.dropLast()), field: field)
+            }
+            return wildcard(w).map { .wildcard($0, field: field) }
+        }
+        guard pieces.contains(where: { pattern($0) != nil }) else { return .phrase([body], field: field, slop: slop) }
+        var parts: [QueryNode] = []
+        var run: [String] = []
+        func flush() {
+            // A run of punctuation alone (`"harb* - ferr*"`) holds no word to match.
+            if run.contains(where: { $0.contains(where: { $0.isLetter || $0.isNumber }) }) {
+                parts.append(.phrase([run.joined(separator: " ")], field: field, slop: 0))
+            }
+            run = []
+        }
+        for w in pieces {
+            if let p = pattern(w) {
+                flush()
+                parts.append(p)
+            } else {
+                run.append(w)
+            }
+        }
+        flush()
+        return parts.dropFirst().reduce(parts[0]) { .near($0, $1, distance: slop, ordered: slop == 0) }
+    }
+
     // MARK: Parser
 
     struct Parser {
@@ -583,7 +617,7 @@ public struct QueryParser {
                 }
                 return field == .text ? node : try retarget(node, field, column: col)
             case .phrase(let w, let slop):
-                return .phrase(w, field: field, slop: slop)
+                return QueryParser.phrase(w.joined(separator: " "), field: field, slop: slop)
             case .word(let w):
                 // Lucene's `*:*` is every article; a star alone is no word (and no scan of the
                 // whole dictionary).
