@@ -255,12 +255,53 @@ struct RelatedCommand: ParsableCommand {
             if let m = try reader.articles(id: id).first(where: { $0.article.source == source }) { return m.doc }
         }
         let files = try reader.files()
-        if let rec = files[key] { return try firstLive(rec, reader) { _, _ in true } }
-        // An archive member: the archive's articles whose source it is (read in order).
-        for (path, rec) in files where key.hasPrefix(path + "/") {
-            if let d = try firstLive(rec, reader, where: { seg, d in try seg.article(d).source == key }) { return d }
+        func inFiles(_ key: String) throws -> Int? {
+            if let rec = files[key] { return try firstLive(rec, reader) { _, _ in true } }
+            // An archive member: the archive's articles whose source it is (read in order).
+            for (path, rec) in files where key.hasPrefix(path + "/") {
+                if let d = try firstLive(rec, reader, where: { seg, d in try seg.article(d).source == key }) {
+                    return d
+                }
+            }
+            return nil
+        }
+        if let d = try inFiles(key) { return d }
+        // A path as the shell gives it (`./a.txt`, `../feeds/x.xml`, absolute, from another
+        // directory): the corpus file it names, by its path in the indexed directory. It used to
+        // be read as a text from outside the index (the article then listed as its own copy).
+        for rel in corpusPaths(key, root: reader.manifest.corpusRoot) where rel != key {
+            if let d = try inFiles(rel) { return d }
         }
         return nil
+    }
+
+    /// The names `key`, a path relative to the working directory or absolute, may have in the
+    /// index of the corpus at `root`: relative to it as written (`..` and `.` resolved) and with
+    /// symbolic links resolved (as far as the path exists: an archive member's does not).
+    static func corpusPaths(_ key: String, root: String?) -> [String] {
+        guard let root, !key.isEmpty else { return [] }
+        let lexical = URL(fileURLWithPath: key).standardizedFileURL.path
+        var real: String?
+        var head = lexical
+        var tail: [String] = []
+        while head != "/" && !head.isEmpty {
+            if let r = CorpusWalker.realPath(head) {
+                real = ([r] + tail.reversed()).joined(separator: "/")
+                break
+            }
+            tail.append((head as NSString).lastPathComponent)
+            head = (head as NSString).deletingLastPathComponent
+        }
+        var out: [String] = []
+        for p in [lexical, real].compactMap({ $0 }) {
+            // A corpus of one file: its articles' source is its name.
+            let rel =
+                p == root
+                ? (root as NSString).lastPathComponent
+                : p.hasPrefix(root + "/") ? String(p.dropFirst(root.count + 1)) : nil
+            if let rel, !out.contains(rel) { out.append(rel) }
+        }
+        return out
     }
 
     /// How many live articles an indexed corpus file (or archive member) holds; nil when `key`
@@ -282,7 +323,14 @@ struct RelatedCommand: ParsableCommand {
     /// The note `show` and `related` give when `key`, a file of several articles, stood for its
     /// first (`id`); nothing for a one-article file or an id.
     static func noteSeveral(_ key: String, used id: String, _ reader: IndexReader, _ what: String) throws {
-        guard id != key, let n = try liveArticles(inFile: key, reader), n > 1 else { return }
+        // A path from the working directory counts as the corpus file it names.
+        var file = key
+        var n = try liveArticles(inFile: key, reader)
+        for rel in corpusPaths(key, root: reader.manifest.corpusRoot) where n == nil {
+            n = try liveArticles(inFile: rel, reader)
+            file = rel
+        }
+        guard id != key, id != file, let n, n > 1 else { return }
         printErr(
             "loupe: note: \(Diagnostic.escape(key)) holds \(n) articles; \(what), \(Diagnostic.escape(id)) (give another's id, as find shows it)"
         )

@@ -154,6 +154,34 @@ struct RelatedTests {
         #expect(one.status == 0 && !one.stderr.contains("note:"), "\(one.stderr)")
     }
 
+    /// A corpus file named as the shell gives it (`./x`, absolute, from a subdirectory, through
+    /// `..`) is that indexed article for `related` and `show`; it used to be read as a text from
+    /// outside the index, which listed the article as a copy of itself.
+    @Test func shellPathsNameTheIndexedFile() throws {
+        let (corpus, index) = try Loupe.indexedCorpus()
+        func hitIDs(_ o: [String: Any]) -> [String] {
+            (o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let want = hitIDs(
+            Loupe.json(try Loupe.run(["related", "text/zone-diary.txt", "--index", index, "--json"]).stdout))
+        #expect(!want.isEmpty)
+        let text = corpus.appendingPathComponent("text")
+        for (arg, cwd) in [
+            ("./text/zone-diary.txt", corpus), (text.path + "/zone-diary.txt", corpus.deletingLastPathComponent()),
+            ("zone-diary.txt", text), ("../text/zone-diary.txt", corpus.appendingPathComponent("feeds")),
+        ] {
+            let r = try Loupe.run(["related", arg, "--index", index, "--json"], cwd: cwd)
+            let o = Loupe.json(r.stdout)
+            #expect(r.status == 0, "\(arg): \(r.stderr)")
+            #expect((o["copies_of_source"] as? [String]) == [], "\(arg)")
+            #expect(hitIDs(o) == want, "\(arg)")
+        }
+        let shown = try Loupe.run(
+            ["show", "world-desk.rss.xml", "--index", index, "--json"], cwd: corpus.appendingPathComponent("feeds"))
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stderr.contains("world-desk.rss.xml holds 5 articles; this is its first"), "\(shown.stderr)")
+    }
+
     /// `--batch` reads one id per line, with Windows line ends too (`\r\n` is one Character:
     /// the file was one line, and every id "no such article").
     @Test func batchWithWindowsLineEnds() throws {
