@@ -8,8 +8,9 @@ struct RelatedCommand: ParsableCommand {
         commandName: "related",
         abstract: "Rank the articles most related to a given one.",
         discussion: """
-            The source is an article id (as shown by find), a corpus file path relative to the \
-            indexed directory (or a member of an indexed archive, as find shows its source), or \
+            The source is an article id (as shown by find), a corpus file's path (relative to the \
+            indexed directory, or as the shell names it: ./a.txt, ../feeds/x.xml, absolute), a \
+            member of an indexed archive (as find shows its source), or \
             --text FILE ('-' for stdin) for an article that is not in the \
             index; SOURCE#ID picks one of several articles sharing an id. Its most distinctive \
             words (by their BM25 weight in the article, title words counted twice) form a ranked \
