@@ -32,7 +32,7 @@ extension Loupe {
     /// `-oil` or `-hezbollah` is never taken for a short option.
     static func main() {
         var args = Array(CommandLine.arguments.dropFirst())
-        if let sub = args.first, let message = unknownCommand(sub) {
+        if let sub = args.first, let message = unknownCommand(sub, rest: Array(args.dropFirst())) {
             FileHandle.standardError.write(Data(("loupe: " + message + "\n").utf8))
             Foundation.exit(2)
         }
@@ -46,7 +46,13 @@ extension Loupe {
             // A usage error (unknown option, bad value) exits with 2, as grep's do and as the
             // help says, not with the parser's 64.
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                var message = fullMessage(for: error)
+                if let hint = optionHint(message, command: args.first) {
+                    // After the error's line, before the usage.
+                    let cut = message.firstIndex(of: "\n") ?? message.endIndex
+                    message.insert(contentsOf: "\n" + hint, at: cut)
+                }
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)
@@ -55,16 +61,70 @@ extension Loupe {
 
     /// The message for a first argument that is no command (`loupe fnd iran`), naming the
     /// nearest command when one is a typo away; nil for a command, an option or `help`.
-    static func unknownCommand(_ word: String) -> String? {
+    static func unknownCommand(_ word: String, rest: [String] = []) -> String? {
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
         guard !word.hasPrefix("-"), word != "help", !names.contains(word) else { return nil }
         let list = names.joined(separator: ", ")
         let near = names.map { ($0, EditDistance.optimalStringAlignment(Array(word.lowercased()), Array($0))) }
             .min { $0.1 < $1.1 }
-        if let (name, d) = near, d <= 2 && d < name.count {
+        if let name = commandSynonyms[word.lowercased()]
+            ?? near.flatMap({ $0.1 <= 2 && $0.1 < $0.0.count ? $0.0 : nil })
+        {
             return "unknown command '\(word)'; did you mean '\(name)'? (commands: \(list); see loupe --help)"
         }
+        // Words alone (`loupe green zone`): most likely a search.
+        let words = [word] + rest
+        if words.allSatisfy({ !$0.hasPrefix("-") }) && word.contains(where: { $0.isLetter }) {
+            let query = words.joined(separator: " ")
+            let quoted = words.count == 1 && query.allSatisfy({ $0.isLetter || $0.isNumber }) ? query : "'\(query)'"
+            return "unknown command '\(word)' (commands: \(list)); to search for it: loupe find \(quoted)"
+        }
         return "unknown command '\(word)' (commands: \(list); see loupe --help)"
+    }
+
+    /// Other tools' and everyday names for the commands (`search`, `grep`, `mlt`, `cat`…).
+    static let commandSynonyms: [String: String] = [
+        "search": "find", "query": "find", "grep": "find", "lookup": "find", "similar": "related", "like": "related",
+        "mlt": "related", "more-like-this": "related", "morelikethis": "related", "add": "index", "build": "index",
+        "update": "index", "reindex": "index", "cat": "show", "get": "show", "view": "show", "print": "show",
+        "info": "stats", "status": "stats", "stat": "stats", "verify": "check", "fsck": "check", "integrity": "check",
+    ]
+
+    /// "did you mean '--limit'?" for an unknown option (`--limt`) one or two edits from one of
+    /// the command's, as its help lists them; nil for any other error.
+    static func optionHint(_ message: String, command: String?) -> String? {
+        // The parser names the option itself when one starts with the mistyped one.
+        guard !message.contains("Did you mean"), let r = message.range(of: "Unknown option '"),
+            let end = message[r.upperBound...].firstIndex(of: "'")
+        else { return nil }
+        let bad = String(message[r.upperBound..<end])
+        guard bad.hasPrefix("--"), bad.count > 3 else { return nil }
+        let sub = configuration.subcommands.first { $0.configuration.commandName == command }
+        let help = Array((sub ?? Loupe.self).helpMessage(columns: 10_000).utf8)
+        var names = Set<String>()
+        var i = 0
+        while i + 2 < help.count {
+            if help[i] == UInt8(ascii: "-") && help[i + 1] == UInt8(ascii: "-")
+                && (i == 0 || help[i - 1] != UInt8(ascii: "-"))
+            {
+                var j = i + 2
+                while j < help.count,
+                    help[j] == UInt8(ascii: "-") || (help[j] >= 0x61 && help[j] <= 0x7A)
+                        || (help[j] >= 0x30 && help[j] <= 0x39)
+                {
+                    j += 1
+                }
+                if j > i + 3 { names.insert(String(decoding: help[i..<j], as: UTF8.self)) }
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        let near = names.sorted().map { ($0, EditDistance.optimalStringAlignment(Array(bad.lowercased()), Array($0))) }
+            .min { $0.1 < $1.1 }
+        guard let (name, d) = near, d <= 2 else { return nil }
+        return
+            "Did you mean '\(name)'? (loupe \(command.map { sub == nil ? "" : $0 + " " } ?? "")--help lists the options)"
     }
 
     static let valueOptions: Set<String> = [

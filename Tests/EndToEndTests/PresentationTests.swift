@@ -256,12 +256,41 @@ struct UnknownCommandTests {
         #expect(r.stderr.hasPrefix("loupe: unknown command 'fnd'; did you mean 'find'?"), "\(r.stderr)")
         let swapped = try Loupe.run(["idnex", "Corpus"])
         #expect(swapped.stderr.contains("did you mean 'index'?"), "\(swapped.stderr)")
-        let far = try Loupe.run(["search", "iran"])
+        let far = try Loupe.run(["zzz", "--limit", "3"])
         #expect(far.status == 2)
-        #expect(!far.stderr.contains("did you mean"))
+        #expect(!far.stderr.contains("did you mean") && !far.stderr.contains("to search"))
         #expect(far.stderr.contains("commands: index, find, related, show, stats, check"), "\(far.stderr)")
         #expect(try Loupe.run(["help", "find"]).status == 0)
         #expect(try Loupe.run(["--version"]).status == 0)
+    }
+
+    /// Other tools' names for a command name ours (`search`, `mlt`, `cat`); words alone are
+    /// most likely a search, and the message shows it.
+    @Test func synonymsAndWordsAlone() throws {
+        for (word, meant) in [("search", "find"), ("mlt", "related"), ("cat", "show"), ("verify", "check")] {
+            let r = try Loupe.run([word, "iran"])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("did you mean '\(meant)'?"), "\(word): \(r.stderr)")
+        }
+        let words = try Loupe.run(["green", "zone"])
+        #expect(words.status == 2)
+        #expect(words.stderr.contains("to search for it: loupe find 'green zone'"), "\(words.stderr)")
+        let word = try Loupe.run(["harbour"])
+        #expect(word.stderr.contains("to search for it: loupe find harbour"), "\(word.stderr)")
+    }
+
+    /// An unknown option one or two edits from one of the command's names it (the parser does
+    /// only for options that start with the mistyped one); far from all, none.
+    @Test func mistypedOptionNamesTheOption() throws {
+        let r = try Loupe.run(["find", "iran", "--limt", "3"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("Did you mean '--limit'?"), "\(r.stderr)")
+        let index = try Loupe.run(["index", "Corpus", "--threds", "2"])
+        #expect(index.stderr.contains("Did you mean '--threads'?"), "\(index.stderr)")
+        let root = try Loupe.run(["--verison"])
+        #expect(root.stderr.contains("Did you mean '--version'?"), "\(root.stderr)")
+        let far = try Loupe.run(["find", "iran", "--xyzzy"])
+        #expect(far.status == 2 && !far.stderr.contains("Did you mean"), "\(far.stderr)")
     }
 }
 
