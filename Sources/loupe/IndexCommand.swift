@@ -89,6 +89,13 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Merge the index into a single segment at the end (smaller, slightly faster to search).")
     var optimize = false
 
+    @Flag(
+        name: .customLong("no-merge"),
+        help: ArgumentHelp(
+            "Leave the segments this run flushed unmerged (faster indexing, slower searches).",
+            discussion: "By default a run's segments are merged into one at its end; beyond 8 segments in all, the smallest are merged anyway."))
+    var noMerge = false
+
     @Option(help: "Indexing threads (default: every core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -174,6 +181,7 @@ struct IndexCommand: ParsableCommand {
                 }
             }
             writer = try IndexWriter(directory: location.path, analyzer: kind, memoryBudget: memory << 20, reset: reset)
+            writer.mergeFlushed = !noMerge
         } catch let e as IndexError {
             if case .corrupt = e {
                 // The index is derived from the corpus: say how to make it again.

@@ -81,7 +81,37 @@ struct IncrementalTests {
         #expect(try Loupe.run(["index", corpus.path, "--index", one, "--threads", "1"]).status == 0)
         #expect(try Loupe.run(["index", corpus.path, "--index", two, "--threads", "2", "--memory", "1"]).status == 0)
         #expect(try results(one) == results(two))
+        // The same segments left as flushed: searched across them, the same results.
+        let many = dir.appendingPathComponent("many").path
+        #expect(
+            try Loupe.run(["index", corpus.path, "--index", many, "--threads", "2", "--memory", "1", "--no-merge"])
+                .status
+                == 0)
+        #expect(try results(one) == results(many))
     }
+    /// A run's flushed segments (one per thread, and one per filled memory budget) are merged
+    /// into one at its end; a later run adds its own one beside them; `--no-merge` leaves them.
+    @Test func aRunLeavesOneSegment() throws {
+        let corpus = try Loupe.corpusCopy()
+        let dir = corpus.deletingLastPathComponent()
+        func segments(_ idx: String) throws -> Int {
+            Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)["segments"] as? Int ?? -1
+        }
+        let idx = dir.appendingPathComponent("merged").path
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--threads", "2", "--memory", "1"]).status == 0)
+        #expect(try segments(idx) == 1)
+        try "New note\n\nzqnewnote text\n".write(
+            to: corpus.appendingPathComponent("zq-new.txt"), atomically: true, encoding: .utf8)
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0)
+        #expect(try segments(idx) == 2)
+        let flushed = dir.appendingPathComponent("flushed").path
+        #expect(
+            try Loupe.run(["index", corpus.path, "--index", flushed, "--threads", "2", "--memory", "1", "--no-merge"])
+                .status == 0)
+        #expect(try segments(flushed) > 2)
+        #expect(try results(idx) == results(flushed))
+    }
+
     /// `--exclude` leaves paths out and is kept with the index: a plain rerun keeps it, a new
     /// pattern deletes the articles of the files it now leaves out, `--clear-exclude` brings
     /// every file back.

@@ -120,15 +120,15 @@ struct ReliabilityTests {
     }
 
     /// An index of 4 files × 150 documents in four segments (two runs of two threads, the second
-    /// incremental), built with `--memory 1`.
+    /// incremental), built with `--memory 1 --no-merge`.
     static func segmentedIndex(_ root: URL, name: String, seed: UInt64) throws -> String {
         let corpus = root.appendingPathComponent(name + "-corpus")
         let index = root.appendingPathComponent(name).path
         try writeCorpus(corpus, files: 0..<2, docs: 150, seed: seed)
-        let a = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1"])
+        let a = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1", "--no-merge"])
         #expect(a.status == 0, "\(a)")
         try writeCorpus(corpus, files: 2..<4, docs: 150, seed: seed)
-        let b = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1"])
+        let b = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1", "--no-merge"])
         #expect(b.status == 0, "\(b)")
         return index
     }
@@ -588,7 +588,9 @@ struct ReliabilityTests {
             default: try Self.writeCorpus(corpus, files: (30 + round)..<(31 + round), docs: 300, seed: 7)
             }
             let w = try Self.run(
-                ["index", corpus.path, "--index", index] + (round % 2 == 0 ? ["--memory", "1"] : []), timeout: 120)
+                ["index", corpus.path, "--index", index]
+                    + (round % 4 == 0 ? ["--memory", "1", "--no-merge"] : round % 4 == 2 ? ["--memory", "1"] : []),
+                timeout: 120)
             #expect(w.status == 0, "writer round \(round): \(w)")
             committed.insert(try Self.articles(index) ?? -1)
         }

@@ -50,6 +50,7 @@ struct IndexRoundTripTests {
     static func build(_ arts: [Article], analyzer: AnalyzerKind, segments: Int) throws -> String {
         let dir = tempDir()
         let w = try IndexWriter(directory: dir, analyzer: analyzer, reset: true)
+        w.mergeFlushed = false  // the segments as built, to search across them
         let per = max(1, arts.count / segments)
         for (i, a) in arts.enumerated() {
             try w.add(a)

@@ -24,6 +24,12 @@ public final class IndexWriter: @unchecked Sendable {
     public var maxSegments = 8
     /// Most segments merged in one step.
     public static let mergeFanIn = 10
+    /// The segments a run flushed are merged into one at its commit (a run of en-all flushes 8:
+    /// searched as 8, a word took 3.5 times as long as in one, `related` 1.6 times). Off: they
+    /// stay as flushed, merged only by the tiered policy.
+    public var mergeFlushed = true
+    /// Segments flushed since the last commit.
+    private var flushedNames: Set<String> = []
     private var manifest: Manifest
     /// The file records of the last commit (a commit that changes none keeps its list file).
     private var committedFiles: [String: Manifest.FileRecord] = [:]
@@ -177,6 +183,7 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         manifest.segments.append(info)
+        flushedNames.insert(name)
         // Grown once per flush, not as it fills (each growth hashes every id again).
         live.reserveCapacity(live.count + builder.docIds.count)
         for (i, id) in builder.docIds.enumerated() {
@@ -468,6 +475,12 @@ public final class IndexWriter: @unchecked Sendable {
         filePartPositions.removeAll()
         applyDeletions()
         try merge(all: optimize)
+        // The run's own segments into one, ten at a time (the smallest first), so memory and
+        // open files stay bounded.
+        while !optimize && mergeFlushed && manifest.segments.filter({ flushedNames.contains($0.name) }).count > 1 {
+            try merge(all: false, flushed: true)
+        }
+        flushedNames.removeAll()
         // Many small segments: merge them ten at a time, so memory and open files stay bounded.
         while !optimize && manifest.segments.count > maxSegments { try merge(all: false) }
         // Each file's runs that continue one another as one part: new files arrive batch by
@@ -502,14 +515,28 @@ public final class IndexWriter: @unchecked Sendable {
     /// `maxSegments` remain (at least two at a time). Segments with deleted documents are
     /// always rewritten without them, so that document frequencies and average lengths are
     /// exact and an updated index scores exactly like a fresh build. `all`: merge everything.
-    private func merge(all: Bool) throws {
+    /// `flushed`: the smallest (up to ten) of the segments flushed since the last commit.
+    private func merge(all: Bool, flushed: Bool = false) throws {
         let count = manifest.segments.count
         var victims: [SegmentInfo]
         if all {
             guard count > 1 || (count == 1 && !manifest.segments[0].deleted.isEmpty) else { return }
             victims = manifest.segments
+        } else if flushed {
+            victims = Array(
+                manifest.segments.filter { flushedNames.contains($0.name) }.sorted { $0.liveDocuments < $1.liveDocuments }
+                    .prefix(IndexWriter.mergeFanIn))
+            guard victims.count > 1 else { return }
         } else {
             var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
+            // The run's segments join a rewrite of those with deletions (one step, not two),
+            // when it merges them all at once.
+            let fresh = manifest.segments.filter { flushedNames.contains($0.name) }.map(\.name)
+            if mergeFlushed && !chosen.isEmpty && fresh.count > 1
+                && chosen.union(fresh).count <= IndexWriter.mergeFanIn
+            {
+                chosen.formUnion(fresh)
+            }
             if count > maxSegments {
                 let k = min(IndexWriter.mergeFanIn, count - maxSegments + 1)
                 for s in manifest.segments.sorted(by: { $0.liveDocuments < $1.liveDocuments }).prefix(k) {
@@ -550,6 +577,8 @@ public final class IndexWriter: @unchecked Sendable {
         var info = merged.info
         info.order = victims.compactMap(\.order).min { $0.lexicographicallyPrecedes($1) }
         manifest.segments.append(info)
+        // A merge of the run's segments is one of them, for the next step.
+        if victims.contains(where: { flushedNames.contains($0.name) }) { flushedNames.insert(name) }
         sortSegments()
     }
 
