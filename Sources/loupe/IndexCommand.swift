@@ -91,9 +91,9 @@ struct IndexCommand: ParsableCommand {
 
     @Flag(
         name: .customLong("no-merge"),
-        help: ArgumentHelp(
-            "Leave the segments this run flushed unmerged (faster indexing, slower searches).",
-            discussion: "By default a run's segments are merged into one at its end; beyond 8 segments in all, the smallest are merged anyway."))
+        help:
+            "Leave the segments this run flushed as they are (faster indexing, slower searches; by default they are merged into one at the end, and beyond 8 segments in all the smallest are merged anyway)."
+    )
     var noMerge = false
 
     @Option(help: "Indexing threads (default: every core).")

@@ -523,9 +523,8 @@ public final class IndexWriter: @unchecked Sendable {
             guard count > 1 || (count == 1 && !manifest.segments[0].deleted.isEmpty) else { return }
             victims = manifest.segments
         } else if flushed {
-            victims = Array(
-                manifest.segments.filter { flushedNames.contains($0.name) }.sorted { $0.liveDocuments < $1.liveDocuments }
-                    .prefix(IndexWriter.mergeFanIn))
+            let fresh = manifest.segments.filter { flushedNames.contains($0.name) }
+            victims = Array(fresh.sorted { $0.liveDocuments < $1.liveDocuments }.prefix(IndexWriter.mergeFanIn))
             guard victims.count > 1 else { return }
         } else {
             var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
