@@ -16,6 +16,9 @@ public enum DictionaryFormat {
 
 struct DictionaryWriter {
     private let out: FileOutput
+    /// `out`, unretained (`out` keeps it alive): an entry is appended without retaining and
+    /// releasing the file per term.
+    private let unretained: Unmanaged<FileOutput>
     private var index = ByteWriter(capacity: 1 << 16)
     private var previous: [UInt8] = []
     private var inBlock = 0
@@ -26,6 +29,7 @@ struct DictionaryWriter {
 
     init(_ out: FileOutput) throws {
         self.out = out
+        unretained = Unmanaged.passUnretained(out)
         try out.header(kind: "DICT")
     }
 
@@ -72,7 +76,7 @@ struct DictionaryWriter {
                 Varint.put(UInt64(info.maxFreq), e, &o)
                 Varint.put(UInt64(info.minLength), e, &o)
             }
-            try out.append(UnsafeBufferPointer(start: e, count: o))
+            try unretained._withUnsafeGuaranteedRef { try $0.append(UnsafeBufferPointer(start: e, count: o)) }
         }
         previousPost = info.postOffset
         previousPos = info.posOffset
