@@ -14,7 +14,7 @@ struct FindCommand: ParsableCommand {
             restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
             in phrases too ("harb* ferry"); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31, \
-            date:[2007 TO 2008}, date:>=2007-06 filter; word^2, "a phrase"^0.5 or \
+            date:[2007 TO 2008}, date:>=2007-06, date:now-7d.. filter; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
             browses the archive (a query that scores nothing lists its hits newest first).
 

@@ -136,6 +136,34 @@ struct QueryLanguageTests {
         #expect(r.status == (expected.isEmpty ? 1 : 0))
     }
 
+    /// `date:now-7d..` and the other relative dates count from today: items dated two days
+    /// ago, a month ago, over a year ago and in three days.
+    @Test func relativeDatesCountFromToday() throws {
+        let dir = try Loupe.tempDir("loupe-relative")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy 12:00:00 'GMT'"
+        let items = [("recent", -2), ("month", -30), ("old", -400), ("ahead", 3)].map { id, days in
+            "<item><title>\(id)</title><guid>\(id)</guid><pubDate>\(f.string(from: Date(timeIntervalSinceNow: Double(days) * 86_400)))</pubDate><description>zqrel</description></item>"
+        }
+        try ("<rss version=\"2.0\"><channel><title>t</title>" + items.joined() + "</channel></rss>").write(
+            to: c.appendingPathComponent("f.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        for (q, want) in [
+            ("zqrel date:now-7d..now", ["recent"]), ("zqrel date:>=now-7d", ["ahead", "recent"]),
+            ("zqrel date:<now-1y", ["old"]), ("zqrel date:[now-2M TO now-1w]", ["month"]),
+            ("zqrel -date:now-7d..", ["month", "old"]),
+        ] as [(String, [String])] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json"])
+            let ids = (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(ids.sorted() == want, "\(q): \(r.stderr)")
+        }
+    }
+
     /// `--batch` ranks with top-k pruning (dates as filters of the collector): the same hits and
     /// totals as the listing for several dates, one date and a nested date group.
     @Test func batchDateFiltersAgreeWithTheListing() throws {

@@ -94,6 +94,24 @@ struct QueryParserTests {
         #expect(try p.parse("\"who won?\"") == .phrase(["who won?"], field: .text, slop: 0))
     }
 
+    /// Relative dates (Elasticsearch's date math in whole days, UTC) are the days they name,
+    /// in every date form; months keep the day of the month where it exists.
+    @Test func relativeDates() throws {
+        // 2026-03-31T10:00:00Z
+        let q = QueryParser(now: DateColumn.seconds("2026-03-31T10:00:00Z"))
+        #expect(try q.parse("date:now-7d..") == .dateRange(from: "2026-03-24", to: nil))
+        #expect(try q.parse("date:[now-1M TO now]") == .dateRange(from: "2026-02-28", to: "2026-03-31"))
+        #expect(try q.parse("date:>=now-2w") == .dateRange(from: "2026-03-17", to: nil))
+        #expect(try q.parse("date:<now-1y") == .dateRange(from: nil, to: "2025-03-30"))
+        #expect(try q.parse("date:>now") == .dateRange(from: "2026-04-01", to: nil))
+        #expect(try q.parse("date:today") == .dateRange(from: "2026-03-31", to: "2026-03-31"))
+        #expect(try q.parse("date:yesterday..now+1d") == .dateRange(from: "2026-03-30", to: "2026-04-01"))
+        #expect(try q.parse("date:now-13M..now-1Y") == .dateRange(from: "2025-02-28", to: "2025-03-31"))
+        for bad in ["date:now-3h", "date:now-7", "date:nowish", "date:now--1d", "date:now-9999999d"] {
+            #expect(throws: QuerySyntaxError.self, "\(bad)") { try q.parse(bad) }
+        }
+    }
+
     /// Lucene's `!` is NOT, before a word, a group, a phrase or a field, or alone; inside or at
     /// the end of a word it is the word's.
     @Test func bangIsNot() throws {

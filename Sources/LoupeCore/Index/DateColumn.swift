@@ -86,6 +86,38 @@ public enum DateColumn {
         return next - days(year: year, month: month, day: 1)
     }
 
+    /// A date relative to `now` (seconds) as the day it names, `YYYY-MM-DD` in UTC:
+    /// Elasticsearch's date math in whole days — `now` (or `today`), `yesterday`, and `now-7d`,
+    /// `now-2w`, `now-3M` (months), `now-1y`, or `+` for days ahead (a month or year from the
+    /// 31st is the last day of its month). Nil for any other text.
+    public static func relativeDay(_ text: String, now: Int64) -> String? {
+        let t = text == "now" ? "now" : text.lowercased()
+        let today = day(now)
+        let base = days(year: today.year, month: today.month, day: today.day)
+        if t == "now" || t == "today" { return isoDay(base * 86_400) }
+        if t == "yesterday" { return isoDay((base - 1) * 86_400) }
+        guard t.hasPrefix("now"), text.count >= 5 else { return nil }
+        let rest = Array(text.utf8.dropFirst(3))
+        guard rest[0] == UInt8(ascii: "-") || rest[0] == UInt8(ascii: "+") else { return nil }
+        let sign: Int64 = rest[0] == UInt8(ascii: "-") ? -1 : 1
+        let digits = rest.dropFirst().prefix { $0 >= 0x30 && $0 <= 0x39 }
+        guard !digits.isEmpty, digits.count <= 6, rest.count == 2 + digits.count,
+            let n = Int64(String(decoding: digits, as: UTF8.self))
+        else { return nil }
+        switch rest.last! {
+        case UInt8(ascii: "d"), UInt8(ascii: "D"): return isoDay((base + sign * n) * 86_400)
+        case UInt8(ascii: "w"), UInt8(ascii: "W"): return isoDay((base + sign * 7 * n) * 86_400)
+        case UInt8(ascii: "M"), UInt8(ascii: "y"), UInt8(ascii: "Y"):
+            let months = (rest.last! == UInt8(ascii: "M") ? 1 : 12) * sign * n
+            let total = today.year * 12 + (today.month - 1) + months
+            let y = floorDiv(total, 12)
+            let m = total - y * 12 + 1
+            guard y >= 0 && y <= 9999 else { return nil }
+            return isoDay(days(year: y, month: m, day: min(today.day, daysIn(year: y, month: m))) * 86_400)
+        default: return nil
+        }
+    }
+
     /// Days since 1970-01-01 of `seconds` (rounded down, before 1970 too).
     public static func dayIndex(_ seconds: Int64) -> Int64 { floorDiv(seconds, 86_400) }
 

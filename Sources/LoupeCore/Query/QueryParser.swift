@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses Loupe's query language (see README "Query language"):
 ///
 /// ```
@@ -20,7 +22,10 @@ public struct QueryParser {
     /// Fuzzy words: at most this many edits (Lucene's limit), and this many unless given.
     public static let maxFuzzyEdits = 2
 
-    public init() {}
+    /// The time relative dates (`date:now-7d`) count from, seconds since 1970.
+    public var now: Int64
+
+    public init(now: Int64 = Int64(Date().timeIntervalSince1970)) { self.now = now }
 
     enum Tok: Equatable {
         case lparen, rparen, and, or, not, plus, minus
@@ -360,7 +365,38 @@ public struct QueryParser {
         return (word, v)
     }
 
-    private func dateRange(_ r: String, column: Int) throws -> Tok {
+    /// A date bound as the query language reads it: relative ones (`now-7d`, `today`) as the
+    /// day they name, others as written.
+    private func bound(_ b: String, column: Int) throws -> String {
+        guard b.lowercased().hasPrefix("now") || b.lowercased() == "today" || b.lowercased() == "yesterday" else {
+            return b
+        }
+        guard let d = DateColumn.relativeDay(b, now: now) else {
+            throw QuerySyntaxError(
+                column: column, message: "bad relative date \(b)",
+                hint: "now, today, yesterday, now-7d, now-2w, now-3M (months), now-1y: whole days, in UTC")
+        }
+        return d
+    }
+
+    private func dateRange(_ r0: String, column: Int) throws -> Tok {
+        // Relative bounds (`now-7d`) resolved first, so every form below takes them.
+        var r = r0
+        if r0.lowercased().contains("now") || r0.lowercased().contains("today") || r0.lowercased().contains("yesterday")
+        {
+            var out = ""
+            var word = ""
+            for c in r0 {
+                if c.isLetter || c.isNumber || ((c == "-" || c == "+") && word.lowercased().hasPrefix("now")) {
+                    word.append(c)
+                } else {
+                    out += try bound(word, column: column)
+                    word = ""
+                    out.append(c)
+                }
+            }
+            r = out + (try bound(word, column: column))
+        }
         // A year, month or day that exists (no month 13, no 30 February, two-digit months and days).
         func valid(_ d: String) -> Bool { DateColumn.period(d) != nil }
         let badRange = QuerySyntaxError(
