@@ -112,6 +112,22 @@ struct QueryParserTests {
         }
     }
 
+    /// Lucene's backslash escape: the character is the word's (never a sign, field, pattern,
+    /// keyword or phrase end); before other characters a backslash is text.
+    @Test func backslashEscapes() throws {
+        func word(_ w: String) -> QueryNode { .word(w, field: .text) }
+        #expect(try p.parse("\\-ferry") == word("-ferry"))
+        #expect(try p.parse("\\!ferry") == word("!ferry"))
+        #expect(try p.parse("\\AND") == word("\\AND"))  // a letter is not escaped: the word `and`
+        #expect(try p.parse("c\\+\\+") == word("c++"))
+        #expect(try p.parse("title\\:iran") == word("title:iran"))
+        #expect(try p.parse("\\(iran\\)") == word("(iran)"))
+        #expect(try p.parse("harb\\*") == word("harb "))
+        #expect(try p.parse("\"say \\\"no\\\"\"") == .phrase(["say \"no\""], field: .text, slop: 0))
+        #expect(try p.parse("C:\\Users\\bob") == word("C:\\Users\\bob"))
+        #expect(throws: QuerySyntaxError.self) { try p.parse("\"open \\\"") }
+    }
+
     /// Lucene's `!` is NOT, before a word, a group, a phrase or a field, or alone; inside or at
     /// the end of a word it is the word's.
     @Test func bangIsNot() throws {

@@ -127,6 +127,10 @@ public struct QueryParser {
                 var j = i + 1
                 var body = ""
                 while j < n && s[j] != "\"" && s[j] != "\u{201D}" && s[j] != "\u{201C}" {
+                    // `\"` is a quote inside the phrase (Lucene's escape).
+                    if s[j] == "\\" && j + 1 < n && QueryParser.escapable(s[j + 1]) {
+                        j += 1
+                    }
                     body.unicodeScalars.append(s[j])
                     j += 1
                 }
@@ -164,7 +168,18 @@ public struct QueryParser {
             default:
                 var j = i
                 var w = ""
+                var escapedFirst = false
                 while j < n && !QueryParser.isSpace(s[j]) && s[j] != "(" && s[j] != ")" && s[j] != "\"" && s[j] != "^" {
+                    if s[j] == "\\" && j + 1 < n && QueryParser.escapable(s[j + 1]) {
+                        // Lucene's escape (`\-ferry`, `c\+\+`, `title\:x`, `\(`): the character is
+                        // the word's, never syntax; an escaped `*`, `?` or `~` is punctuation, as
+                        // words hold none, so it is no pattern.
+                        if w.isEmpty { escapedFirst = true }
+                        let c = s[j + 1]
+                        w.unicodeScalars.append(c == "*" || c == "?" || c == "~" ? " " : c)
+                        j += 2
+                        continue
+                    }
                     w.unicodeScalars.append(s[j])
                     j += 1
                     // A known field name followed by ':' ends the word.
@@ -235,7 +250,10 @@ public struct QueryParser {
                     continue
                 }
                 let boosted = try boost(s, &i)
-                if w.hasPrefix("+") && w.count > 1 {
+                if escapedFirst {
+                    // `\-ferry`, `\AND`: a word, whatever it starts with.
+                    out.append(contentsOf: wordLexemes(w, column: col))
+                } else if w.hasPrefix("+") && w.count > 1 {
                     out.append(Lexeme(tok: .plus, column: col))
                     w.removeFirst()
                     out.append(contentsOf: wordLexemes(w, column: col + 1))
@@ -257,6 +275,12 @@ public struct QueryParser {
             }
         }
         return out
+    }
+
+    /// Characters a backslash escapes (Lucene's special characters); before any other, a
+    /// backslash is a character of the text (`C:\Users`).
+    static func escapable(_ c: Unicode.Scalar) -> Bool {
+        "+-&|!(){}[]^\"~*?:\\/".unicodeScalars.contains(c)
     }
 
     /// The field `name` is one edit away from (`titel` → `title`), when `name` is no field but
