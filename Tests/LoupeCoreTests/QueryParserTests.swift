@@ -125,6 +125,7 @@ struct QueryParserTests {
         #expect(try p.parse("harb\\*") == word("harb "))
         #expect(try p.parse("\"say \\\"no\\\"\"") == .phrase(["say \"no\""], field: .text, slop: 0))
         #expect(try p.parse("C:\\Users\\bob") == word("C:\\Users\\bob"))
+        #expect(try p.parse("\"harb\\* ferry\"") == .phrase(["harb  ferry"], field: .text, slop: 0))
         #expect(throws: QuerySyntaxError.self) { try p.parse("\"open \\\"") }
     }
 

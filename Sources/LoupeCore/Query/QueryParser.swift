@@ -127,9 +127,14 @@ public struct QueryParser {
                 var j = i + 1
                 var body = ""
                 while j < n && s[j] != "\"" && s[j] != "\u{201D}" && s[j] != "\u{201C}" {
-                    // `\"` is a quote inside the phrase (Lucene's escape).
+                    // `\"` is a quote inside the phrase (Lucene's escape; `\*` is no pattern).
                     if s[j] == "\\" && j + 1 < n && QueryParser.escapable(s[j + 1]) {
                         j += 1
+                        if s[j] == "*" || s[j] == "?" || s[j] == "~" {
+                            body.unicodeScalars.append(" ")
+                            j += 1
+                            continue
+                        }
                     }
                     body.unicodeScalars.append(s[j])
                     j += 1
@@ -509,12 +514,7 @@ public struct QueryParser {
     /// pattern would otherwise be searched as its letters alone and match nothing.
     static func phrase(_ body: String, field: FieldRef, slop: Int) -> QueryNode {
         let pieces = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
-        func pattern(_ w: String) -> QueryNode? {
-            if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
-                return .prefix(String(w.dropLast()), field: field)
-            }
-            return wildcard(w).map { .wildcard($0, field: field) }
-        }
+        func pattern(_ w: String) -> QueryNode? { QueryParser.pattern(w, field: field) }
         guard pieces.contains(where: { pattern($0) != nil }) else { return .phrase([body], field: field, slop: slop) }
         var parts: [QueryNode] = []
         var run: [String] = []
@@ -535,6 +535,14 @@ public struct QueryParser {
         }
         flush()
         return parts.dropFirst().reduce(parts[0]) { .near($0, $1, distance: slop, ordered: slop == 0) }
+    }
+
+    /// A prefix (`nucl*`) or wildcard (`ma*ki`, `te?t`) word as its node; nil for any other word.
+    static func pattern(_ w: String, field: FieldRef) -> QueryNode? {
+        if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
+            return .prefix(String(w.dropLast()), field: field)
+        }
+        return wildcard(w).map { .wildcard($0, field: field) }
     }
 
     // MARK: Parser
@@ -695,14 +703,11 @@ public struct QueryParser {
                             "*:* matches every article (*:* -sport, *:* --by month); prefix* and wild*cards need letters"
                     )
                 }
-                if w.count > 1 && w.hasSuffix("*") && !w.dropLast().contains(where: { $0 == "*" || $0 == "?" }) {
-                    return .prefix(String(w.dropLast()), field: field)
-                }
+                if w.hasSuffix("*"), let prefix = QueryParser.pattern(w, field: field) { return prefix }
                 if let (word, edits) = try QueryParser.fuzzy(w, column: col) {
                     return .fuzzy(word, field: field, distance: edits)
                 }
-                if let pattern = QueryParser.wildcard(w) { return .wildcard(pattern, field: field) }
-                return .word(w, field: field)
+                return QueryParser.pattern(w, field: field) ?? .word(w, field: field)
             case .field(let f):
                 guard let n = peek, n != .rparen else {
                     throw QuerySyntaxError(column: col, message: "\(f.rawValue): needs a word or phrase", hint: nil)
