@@ -24,8 +24,8 @@ import LoupeCore
 /// - any other XML root → `xml` (the feed loader then indexes the file as one generic article).
 ///
 /// Other files: gzip, zstd, xz and bzip2 magic bytes → `gzip` / `zstd` / `xz` / `bzip2`; a ZIP local file header
-/// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, OpenDocument
-/// or EPUB file: see `OfficeLoader`); the OLE2 compound file signature (`D0 CF 11 E0 A1 B1 1A E1`)
+/// (`PK\3\4`, or an empty archive's `PK\5\6`) → `zip` (a plain archive, or a Word, PowerPoint,
+/// Excel, OpenDocument or EPUB file: see `OfficeLoader`); the OLE2 compound file signature (`D0 CF 11 E0 A1 B1 1A E1`)
 /// → `doc` (a legacy Word file, or another compound file skipped with a warning: see
 /// `WordDocLoader`); `{\rtf` at the start (after a BOM and blanks) → `rtf`; `%PDF-` in the
 /// first 1024 bytes (PDF allows junk before it) → `pdf`; a JSON object naming jsonfeed.org
@@ -606,8 +606,8 @@ public enum ArticleLoading {
 }
 
 extension ArticleLoading {
-    /// A ZIP file: a Word, OpenDocument text or EPUB file is one document (see `OfficeLoader`),
-    /// inside an archive too; any other archive is read as a tar archive is, each member a file
+    /// A ZIP file: a Word, PowerPoint, Excel, OpenDocument or EPUB file is one document (see
+    /// `OfficeLoader`), inside an archive too; any other archive is read as a tar archive is, each member a file
     /// of the corpus named `archive.zip/member/path` (an encrypted member or one compressed
     /// otherwise than stored or deflated is skipped with a warning), and is not opened inside
     /// another archive. A damaged archive contributes nothing.

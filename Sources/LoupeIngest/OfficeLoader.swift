@@ -1,7 +1,8 @@
 import LoupeCore
 
-/// Word (DOCX), OpenDocument text (ODT) and EPUB files: ZIP archives of XML parts, each file read
-/// as one article whose id and source are the file's path (as a text file's).
+/// Word (DOCX), PowerPoint (PPTX), Excel (XLSX), OpenDocument text, presentation and spreadsheet
+/// (ODT, ODP, ODS) and EPUB files: ZIP archives of XML parts, each file read as one article
+/// whose id and source are the file's path (as a text file's).
 ///
 /// - DOCX (`word/document.xml`, or the main part `_rels/.rels` names under `word/`): the body's paragraphs (`w:p`, tables' and text boxes' too) in
 ///   document order, each a line with a blank line between them: `w:t` text, `w:tab` a blank,
@@ -10,6 +11,23 @@ import LoupeCore
 ///   out. `docProps/core.xml` gives the title (`dc:title`), authors (`dc:creator`), date
 ///   (`dcterms:created`, else `dcterms:modified`) and categories (`cp:keywords` split on `,`
 ///   and `;`, and `dc:subject`). Headers, footers, footnotes, comments and images are not read.
+/// - PPTX (`ppt/presentation.xml`, or the main part `_rels/.rels` names under `ppt/`): the
+///   slides in the order of the presentation's `p:sldIdLst`, its `r:id`s resolved through
+///   `ppt/_rels/presentation.xml.rels` (when that names no slide, the `ppt/slides/slideN.xml`
+///   parts by number N); for each slide its paragraphs (`a:p`, those of shapes, groups and
+///   tables in document order: `a:t` text, `a:tab` a blank, `a:br` a line break), then those of
+///   its notes slide (the slide's `notesSlide` relationship). Slide-image, slide-number, date,
+///   footer and header placeholders (`p:ph` `sldImg`, `sldNum`, `dt`, `ftr`, `hdr`) and
+///   `mc:Fallback` copies are left out. Metadata from `docProps/core.xml` as a DOCX's; without a
+///   title there, the text of the first slide's title placeholder (`title` or `ctrTitle`).
+/// - XLSX (`xl/workbook.xml`, or the main part under `xl/`): the worksheets in the workbook's
+///   order (`sheet` `r:id`s resolved through `xl/_rels/workbook.xml.rels`, else
+///   `xl/worksheets/sheetN.xml` by number), each a paragraph: the sheet's name, then a line per
+///   row with a value, the values joined by ` · `. Shared strings (`xl/sharedStrings.xml`, rich
+///   runs joined, phonetic runs left out; an index out of range is skipped), inline strings,
+///   formulas' string results, booleans (`TRUE`, `FALSE`) and numbers as written in `v` (a
+///   date is its serial number); error values, formulas, and empty cells, rows and sheets are
+///   left out. Metadata from `docProps/core.xml`; without a title, the file name.
 /// - ODT (`mimetype` `application/vnd.oasis.opendocument.text`, or `content.xml` and
 ///   `meta.xml`): `office:body/office:text`'s headings and paragraphs (`text:h`, `text:p`, those
 ///   of lists, tables and frames too), whitespace collapsed as ODF says, `text:s` giving
@@ -17,24 +35,42 @@ import LoupeCore
 ///   changes (`text:tracked-changes`), notes (`text:note`) and comments (`office:annotation`)
 ///   are left out. `meta.xml` gives `dc:title`, `dc:creator` (else `meta:initial-creator`),
 ///   `dc:date` (else `meta:creation-date`), `meta:keyword`s and `dc:subject` as categories.
+/// - ODP (`mimetype` `application/vnd.oasis.opendocument.presentation`): `content.xml`'s
+///   `draw:page`s in order, the text of each page's frames and shapes read as an ODT's, then
+///   that of its notes (`presentation:notes`); page-number, date, footer and header frames are
+///   left out. Metadata from `meta.xml` as an ODT's; without a title there, the text of the first
+///   page's title frame (`presentation:class="title"`).
+/// - ODS (`mimetype` `application/vnd.oasis.opendocument.spreadsheet`): `content.xml`'s
+///   `table:table`s, each a paragraph as an XLSX sheet: its `table:name`, then a line per row
+///   with a value, the cells' text (`text:p`, read as an ODT's) joined by ` · `. An empty cell
+///   or row is never expanded, however often `table:number-columns-repeated` or
+///   `table:number-rows-repeated` repeats it; one with text is written at most
+///   `Sheets.maxRepeats` (100) times. Metadata from `meta.xml`; without a title, the file name.
+///   (An OpenDocument file without a `mimetype` whose body is a presentation or a spreadsheet
+///   is read as one too.)
+/// - A spreadsheet's text is at most what the archive's members may inflate to in all (the
+///   total cap of `ZipArchive.Reader`), so that shared strings or repeated cells cannot
+///   multiply it; past that the rest is left out with a warning.
 /// - EPUB (`mimetype` `application/epub+zip`, or `META-INF/container.xml`): the container's
 ///   first `rootfile` names the OPF package: its `dc:title`, `dc:creator`s, `dc:date` and
 ///   `dc:subject`s; its spine's XHTML documents (manifest `href`s relative to the package,
 ///   percent-decoded) are read as HTML pages are (`HTMLLoader.pageText`) and joined with blank
 ///   lines: one article per book. A chapter listed in `META-INF/encryption.xml` (DRM) is skipped
 ///   with a warning.
-/// - Title, when the metadata gives none: a DOCX's or ODT's first paragraph when it is one line of
-///   at most 120 characters and more text follows (then it is not repeated in the text), else
-///   the file name without its extension; a first paragraph equal to the given title is not
-///   repeated either.
-/// - Other OpenDocument files (spreadsheets, presentations, drawings) and Office Open XML
-///   workbooks and presentations are recognised and skipped with a warning, not read as plain
-///   archives of XML.
+/// - Title, when the metadata gives none: a DOCX's, PPTX's, ODT's or ODP's first paragraph when
+///   it is one line of at most 120 characters and more text follows (then it is not repeated in
+///   the text), else the file name without its extension; a first paragraph equal to the given
+///   title is not repeated either. A presentation's title placeholder comes before that rule; a
+///   spreadsheet is named by its file.
+/// - Other OpenDocument files (drawings, charts, formulas, databases) are recognised and skipped
+///   with a warning, not read as plain archives of XML.
 /// - A part that is not well-formed XML is an error naming it (`file.docx/word/document.xml:
-///   line:column`) and the document is rejected; so is a part that cannot be read (encrypted,
-///   damaged, over the caps of `ZipArchive.Reader`).
+///   line:column`, `file.pptx/ppt/slides/slide1.xml:line:column`) and the document is rejected;
+///   so is a part that cannot be read (encrypted, damaged, over the caps of
+///   `ZipArchive.Reader`). A missing optional part (notes, shared strings, relationships,
+///   `docProps/core.xml`, `meta.xml`) is no error.
 enum OfficeLoader {
-    enum Kind: Equatable { case docx, odt, epub }
+    enum Kind: Equatable { case docx, pptx, xlsx, odt, odp, ods, epub }
 
     enum Recognition: Equatable {
         case document(Kind)
@@ -49,6 +85,8 @@ enum OfficeLoader {
             let type = String(decoding: raw, as: UTF8.self).trimmingWhitespace()
             if type == "application/epub+zip" { return .document(.epub) }
             if type.hasPrefix("application/vnd.oasis.opendocument.text") { return .document(.odt) }
+            if type.hasPrefix("application/vnd.oasis.opendocument.presentation") { return .document(.odp) }
+            if type.hasPrefix("application/vnd.oasis.opendocument.spreadsheet") { return .document(.ods) }
             if type.hasPrefix("application/vnd.oasis.opendocument.") {
                 return .notRead("OpenDocument file of type \(type)")
             }
@@ -57,9 +95,13 @@ enum OfficeLoader {
         if zip.member("content.xml") != nil && zip.member("meta.xml") != nil { return .document(.odt) }
         if zip.member("META-INF/container.xml") != nil { return .document(.epub) }
         if zip.member("[Content_Types].xml") != nil {
-            if let main = mainPart(&zip), main.hasPrefix("word/"), zip.member(main) != nil { return .document(.docx) }
-            if zip.member("xl/workbook.xml") != nil { return .notRead("Excel workbook (XLSX)") }
-            if zip.member("ppt/presentation.xml") != nil { return .notRead("PowerPoint presentation (PPTX)") }
+            var main = mainPart(&zip)
+            if let m = main, zip.member(m) == nil { main = nil }
+            if main?.hasPrefix("word/") == true { return .document(.docx) }
+            if zip.member("xl/workbook.xml") != nil || main?.hasPrefix("xl/") == true { return .document(.xlsx) }
+            if zip.member("ppt/presentation.xml") != nil || main?.hasPrefix("ppt/") == true {
+                return .document(.pptx)
+            }
         }
         return .archive
     }
@@ -84,7 +126,11 @@ enum OfficeLoader {
         var doc = Document(relativePath: relativePath)
         switch kind {
         case .docx: doc.readDOCX(&zip)
+        case .pptx: doc.readPPTX(&zip)
+        case .xlsx: doc.readXLSX(&zip)
         case .odt: doc.readODT(&zip)
+        case .odp: doc.readODP(&zip)
+        case .ods: doc.readODS(&zip)
         case .epub: doc.readEPUB(&zip)
         }
         return doc.result()
@@ -99,6 +145,8 @@ enum OfficeLoader {
         var authors: [String] = []
         var date: String?
         var categories: [String] = []
+        /// Whether a short first paragraph may be the title (not a spreadsheet's first sheet).
+        var titleFromText = true
 
         init(relativePath: String) { self.relativePath = relativePath }
 
@@ -109,7 +157,7 @@ enum OfficeLoader {
             if failed { return result }
             var body = paragraphs[...]
             var title = HTMLText.collapse(self.title)
-            if title.isEmpty, let first = body.first, body.count > 1, !first.contains("\n"),
+            if title.isEmpty, titleFromText, let first = body.first, body.count > 1, !first.contains("\n"),
                 first.count <= TextLoader.maxTitleCharacters
             {
                 title = first
@@ -221,6 +269,12 @@ enum OfficeLoader {
             }
             paragraphs = text.done
             if failed { return }
+            readCoreProperties(&zip)
+        }
+
+        /// An Office Open XML package's `docProps/core.xml` (none is fine): the title, authors,
+        /// date and categories.
+        mutating func readCoreProperties(_ zip: inout ZipArchive.Reader) {
             var fields = Fields(["title", "creator", "created", "modified", "keywords", "subject"])
             parse(&zip, "docProps/core.xml") { fields.visit($0) }
             title = fields.first("title") ?? ""
@@ -237,62 +291,33 @@ enum OfficeLoader {
         static let textNS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
         static let officeNS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
+        static let drawNS = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+        static let presentationNS = "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"
+        static let tableNS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
         mutating func readODT(_ zip: inout ZipArchive.Reader) {
-            var text = Paragraphs()
-            /// Whether each open element is in the text namespace.
-            var inText: [Bool] = []
+            var odf = ODFText()
             var bodyDepth: Int?
-            var skipDepth: Int?
+            var sawText = false
+            /// `office:body`'s child when it is a presentation's or a spreadsheet's.
+            var otherBody: String?
             let found = parse(&zip, "content.xml") { r in
+                odf.visit(r, reading: bodyDepth != nil)
                 switch r.nodeType {
                 case .element:
-                    let name = r.localName
-                    let empty = r.isEmptyElement
-                    let isText = r.inNamespace(Self.textNS)
-                    defer { if !empty { inText.append(isText) } }
-                    if skipDepth != nil { return }
-                    if bodyDepth == nil {
-                        // office:document-content/office:body/office:text
-                        if name == "text" && r.inNamespace(Self.officeNS) && !empty { bodyDepth = r.depth }
+                    // office:document-content/office:body/office:text
+                    guard bodyDepth == nil, !odf.skipping, !r.isEmptyElement, r.inNamespace(Self.officeNS) else {
                         return
                     }
-                    if isText {
-                        switch name {
-                        case "tracked-changes", "note":
-                            if !empty { skipDepth = r.depth }
-                        case "p", "h":
-                            if !empty { text.open() }
-                        case "s":
-                            let n = r.attribute("text:c").flatMap { Int($0) } ?? 1
-                            text.append(String(repeating: " ", count: min(max(n, 1), 1000)), collapsing: false)
-                        case "tab":
-                            text.append(" ", collapsing: false)
-                        case "line-break":
-                            text.lineBreak()
-                        default:
-                            break
-                        }
-                    } else if name == "annotation" && r.inNamespace(Self.officeNS) && !empty {
-                        skipDepth = r.depth
+                    let name = r.localName
+                    if name == "text" {
+                        bodyDepth = r.depth
+                        sawText = true
+                    } else if (name == "presentation" || name == "spreadsheet") && r.depth == 2 && otherBody == nil {
+                        otherBody = name
                     }
                 case .endElement:
-                    _ = inText.popLast()
-                    if let d = skipDepth {
-                        if r.depth == d { skipDepth = nil }
-                        return
-                    }
-                    if let d = bodyDepth, r.depth == d {
-                        bodyDepth = nil
-                    } else if bodyDepth != nil && r.inNamespace(Self.textNS)
-                        && (r.localName == "p" || r.localName == "h")
-                    {
-                        text.close()
-                    }
-                case .text:
-                    // Text of the text namespace's elements only (a frame's `svg:title` is not).
-                    if skipDepth == nil && bodyDepth != nil && inText.last == true {
-                        text.append(r.value, collapsing: true)
-                    }
+                    if let d = bodyDepth, r.depth == d { bodyDepth = nil }
                 default:
                     break
                 }
@@ -303,8 +328,19 @@ enum OfficeLoader {
                         path: relativePath, message: "OpenDocument text without content.xml; skipped", severity: .error)
                 )
             }
-            paragraphs = text.done
             if failed { return }
+            // A file without a mimetype member, recognised by its content.xml and meta.xml.
+            if !sawText, let otherBody {
+                if otherBody == "presentation" { readODP(&zip) } else { readODS(&zip) }
+                return
+            }
+            paragraphs = odf.text.done
+            readODFMeta(&zip)
+        }
+
+        /// An OpenDocument file's `meta.xml` (none is fine): the title, authors, date and
+        /// categories.
+        mutating func readODFMeta(_ zip: inout ZipArchive.Reader) {
             var fields = Fields(["title", "creator", "initial-creator", "date", "creation-date", "keyword", "subject"])
             parse(&zip, "meta.xml") { fields.visit($0) }
             title = fields.first("title") ?? ""
@@ -314,6 +350,445 @@ enum OfficeLoader {
                 fields.first("date").flatMap(DateParsing.iso) ?? fields.first("creation-date").flatMap(DateParsing.iso)
             for k in fields.all("keyword") { addCategory(k) }
             for s in fields.all("subject") { addCategory(s) }
+        }
+
+        /// `content.xml`, streamed through `visit`; an error when there is none.
+        mutating func parseContent(_ zip: inout ZipArchive.Reader, _ what: String, _ visit: (XMLStreamReader) -> Void) {
+            if parse(&zip, "content.xml", visit) == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        path: relativePath, message: "OpenDocument \(what) without content.xml; skipped",
+                        severity: .error))
+            }
+        }
+
+        // MARK: PPTX
+
+        /// Placeholders whose text is not the slide's own: the slide image of a notes page, slide
+        /// numbers, dates, footers and headers.
+        static let skippedPlaceholders: Set<String> = ["sldImg", "sldNum", "dt", "ftr", "hdr"]
+
+        mutating func readPPTX(_ zip: inout ZipArchive.Reader) {
+            let main =
+                zip.member("ppt/presentation.xml") != nil ? "ppt/presentation.xml" : OfficeLoader.mainPart(&zip) ?? ""
+            var ids: [String] = []
+            let found = parse(&zip, main) { r in
+                if r.nodeType == .element && r.localName == "sldId" && ids.count < ZipArchive.maxEntries,
+                    let id = r.attribute("r:id")
+                {
+                    ids.append(id)
+                }
+            }
+            if found == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        path: relativePath, message: "PowerPoint presentation without ppt/presentation.xml; skipped",
+                        severity: .error))
+            }
+            if failed { return }
+            let rels = relationships(&zip, of: main)
+            if failed { return }
+            var slides: [String] = []
+            var seen: Set<String> = []
+            for id in ids {
+                guard let rel = rels[id], rel.type.hasSuffix("/slide"), zip.member(rel.target) != nil,
+                    seen.insert(rel.target).inserted
+                else { continue }
+                slides.append(rel.target)
+            }
+            if slides.isEmpty {
+                slides = OfficeLoader.numberedParts(zip, OfficeLoader.folder(of: main) + "/slides/slide")
+            }
+            var text = Paragraphs()
+            var slideTitle = ""
+            for (k, slide) in slides.enumerated() {
+                let t = readSlide(&zip, slide, into: &text)
+                if failed { return }
+                if k == 0 { slideTitle = t }
+                let notes = relationships(&zip, of: slide).filter { $0.value.type.hasSuffix("/notesSlide") }
+                    .min { $0.key < $1.key }?.value.target
+                if failed { return }
+                if let notes, seen.insert(notes).inserted {
+                    readSlide(&zip, notes, into: &text)
+                    if failed { return }
+                }
+            }
+            paragraphs = text.done
+            readCoreProperties(&zip)
+            if title.isEmpty { title = slideTitle }
+        }
+
+        /// Reads the paragraphs of slide (or notes slide) `part` into `text` (see `readPPTX`);
+        /// gives the text of its title placeholder ("" when it has none).
+        @discardableResult
+        mutating func readSlide(_ zip: inout ZipArchive.Reader, _ part: String, into text: inout Paragraphs) -> String {
+            var names: [String] = []
+            var skipDepth: Int?
+            var titleDepth: Int?
+            var title: [String] = []
+            parse(&zip, part) { r in
+                switch r.nodeType {
+                case .element:
+                    let name = r.localName
+                    let empty = r.isEmptyElement
+                    defer { if !empty { names.append(name) } }
+                    if skipDepth != nil { return }
+                    switch name {
+                    case "Fallback":
+                        if !empty { skipDepth = r.depth }
+                    case "p":
+                        if !empty { text.open() }
+                    case "br" where names.last == "p":
+                        text.lineBreak()
+                    case "tab" where names.last == "p":
+                        // (The `a:tab`s of tab stop lists are not text.)
+                        text.append(" ", collapsing: false)
+                    case "ph" where names.last == "nvPr" && r.depth >= 3:
+                        // p:sp/p:nvSpPr/p:nvPr/p:ph: the shape is three levels up.
+                        let type = r.attribute("type") ?? ""
+                        if Self.skippedPlaceholders.contains(type) {
+                            skipDepth = r.depth - 3
+                        } else if (type == "title" || type == "ctrTitle") && titleDepth == nil {
+                            titleDepth = r.depth - 3
+                        }
+                    default:
+                        break
+                    }
+                case .endElement:
+                    _ = names.popLast()
+                    if let d = skipDepth {
+                        if r.depth == d { skipDepth = nil }
+                        return
+                    }
+                    if r.localName == "p" {
+                        let before = text.done.count
+                        text.close()
+                        if titleDepth != nil && text.done.count > before {
+                            title.append(Sheets.oneLine(text.done[before]))
+                        }
+                    } else if r.depth == titleDepth {
+                        titleDepth = nil
+                    }
+                case .text:
+                    if skipDepth == nil && names.last == "t" { text.append(r.value, collapsing: false) }
+                default:
+                    break
+                }
+            }
+            return title.joined(separator: " ")
+        }
+
+        /// A relationship of an Office Open XML part: its type and its target's path in the archive.
+        struct Relationship {
+            var type: String
+            var target: String
+        }
+
+        /// The relationships of `part` (from `folder/_rels/name.rels`) by id, their targets
+        /// resolved against the part's folder; external ones are left out. None when there is no
+        /// such part (an error when it is not well-formed).
+        mutating func relationships(_ zip: inout ZipArchive.Reader, of part: String) -> [String: Relationship] {
+            let folder = OfficeLoader.folder(of: part)
+            let file = part.split(separator: "/").last.map(String.init) ?? part
+            var out: [String: Relationship] = [:]
+            parse(&zip, (folder.isEmpty ? "" : folder + "/") + "_rels/" + file + ".rels") { r in
+                guard r.nodeType == .element, r.localName == "Relationship", out.count < ZipArchive.maxEntries,
+                    r.attribute("TargetMode")?.lowercased() != "external", let id = r.attribute("Id"), out[id] == nil,
+                    let target = r.attribute("Target"), let path = OfficeLoader.resolve(target, base: folder)
+                else { return }
+                out[id] = Relationship(type: r.attribute("Type") ?? "", target: path)
+            }
+            return out
+        }
+
+        // MARK: XLSX
+
+        mutating func readXLSX(_ zip: inout ZipArchive.Reader) {
+            titleFromText = false
+            let main = zip.member("xl/workbook.xml") != nil ? "xl/workbook.xml" : OfficeLoader.mainPart(&zip) ?? ""
+            var listed: [(name: String, id: String)] = []
+            let found = parse(&zip, main) { r in
+                if r.nodeType == .element && r.localName == "sheet" && listed.count < ZipArchive.maxEntries {
+                    listed.append((r.attribute("name") ?? "", r.attribute("r:id") ?? ""))
+                }
+            }
+            if found == nil {
+                diagnostics.append(
+                    Diagnostic(
+                        path: relativePath, message: "Excel workbook without xl/workbook.xml; skipped", severity: .error
+                    ))
+            }
+            if failed { return }
+            let rels = relationships(&zip, of: main)
+            if failed { return }
+            var sheets: [(name: String, part: String)] = []
+            var seen: Set<String> = []
+            for s in listed {
+                guard let rel = rels[s.id], rel.type.hasSuffix("/worksheet"), zip.member(rel.target) != nil,
+                    seen.insert(rel.target).inserted
+                else { continue }
+                sheets.append((s.name, rel.target))
+            }
+            let folder = OfficeLoader.folder(of: main)
+            if sheets.isEmpty {
+                sheets = OfficeLoader.numberedParts(zip, folder + "/worksheets/sheet").map { ("", $0) }
+            }
+            let shared =
+                rels.values.filter { $0.type.hasSuffix("/sharedStrings") }.map(\.target).min()
+                ?? folder + "/sharedStrings.xml"
+            let strings = sharedStrings(&zip, shared)
+            if failed { return }
+            var out = Sheets(budget: zip.total)
+            for sheet in sheets {
+                readWorksheet(&zip, sheet.part, strings: strings, into: &out)
+                if failed { return }
+                out.endSheet(name: sheet.name)
+            }
+            finish(out)
+            readCoreProperties(&zip)
+        }
+
+        /// The shared strings of a workbook (none when it has no such part): each `si`'s text
+        /// (`t`, or its rich text runs' `r/t`), phonetic runs (`rPh`) left out.
+        mutating func sharedStrings(_ zip: inout ZipArchive.Reader, _ part: String) -> [String] {
+            var strings: [String] = []
+            var names: [String] = []
+            var current: String?
+            var skipDepth: Int?
+            parse(&zip, part) { r in
+                switch r.nodeType {
+                case .element:
+                    let empty = r.isEmptyElement
+                    defer { if !empty { names.append(r.localName) } }
+                    if skipDepth != nil { return }
+                    switch r.localName {
+                    case "si":
+                        if empty { strings.append("") } else { current = "" }
+                    case "rPh":
+                        if !empty { skipDepth = r.depth }
+                    default:
+                        break
+                    }
+                case .endElement:
+                    _ = names.popLast()
+                    if let d = skipDepth {
+                        if r.depth == d { skipDepth = nil }
+                        return
+                    }
+                    if r.localName == "si", let c = current {
+                        strings.append(c)
+                        current = nil
+                    }
+                case .text:
+                    if skipDepth == nil && current != nil && names.last == "t" { current! += r.value }
+                default:
+                    break
+                }
+            }
+            return strings
+        }
+
+        /// The rows of worksheet `part` into `out` (see `readXLSX`).
+        mutating func readWorksheet(
+            _ zip: inout ZipArchive.Reader, _ part: String, strings: [String], into out: inout Sheets
+        ) {
+            var names: [String] = []
+            /// The open cell: its type (`t`), its `v` and its inline string.
+            var cell: (type: String, value: String, inline: String)?
+            var skipDepth: Int?
+            parse(&zip, part) { r in
+                switch r.nodeType {
+                case .element:
+                    let empty = r.isEmptyElement
+                    defer { if !empty { names.append(r.localName) } }
+                    if skipDepth != nil || empty { return }
+                    switch r.localName {
+                    case "c": cell = (r.attribute("t") ?? "n", "", "")
+                    case "rPh": skipDepth = r.depth
+                    default: break
+                    }
+                case .endElement:
+                    _ = names.popLast()
+                    if let d = skipDepth {
+                        if r.depth == d { skipDepth = nil }
+                        return
+                    }
+                    switch r.localName {
+                    case "c":
+                        if let c = cell { out.cell(Self.cellText(c, strings)) }
+                        cell = nil
+                    case "row":
+                        out.endRow()
+                    default:
+                        break
+                    }
+                case .text:
+                    guard skipDepth == nil, cell != nil else { return }
+                    if names.last == "v" {
+                        cell!.value += r.value
+                    } else if names.last == "t" {
+                        cell!.inline += r.value
+                    }
+                default:
+                    break
+                }
+            }
+        }
+
+        /// A worksheet cell's text: "" for an error, an empty cell or a shared string that is
+        /// not there.
+        static func cellText(_ c: (type: String, value: String, inline: String), _ strings: [String]) -> String {
+            switch c.type {
+            case "s":
+                guard let i = Int(c.value.trimmingWhitespace()), strings.indices.contains(i) else { return "" }
+                return strings[i]
+            case "inlineStr": return c.inline
+            case "b":
+                switch c.value.trimmingWhitespace() {
+                case "1": return "TRUE"
+                case "0": return "FALSE"
+                default: return ""
+                }
+            case "e": return ""
+            default: return c.value
+            }
+        }
+
+        /// Takes a spreadsheet's sheets as the document's paragraphs.
+        mutating func finish(_ sheets: Sheets) {
+            paragraphs = sheets.done
+            if sheets.overBudget {
+                diagnostics.append(
+                    Diagnostic(
+                        path: relativePath,
+                        message: "spreadsheet text over \(sizeText(sheets.budget)); the rest left out",
+                        severity: .warning))
+            }
+        }
+
+        // MARK: ODP
+
+        /// Frames of a page that are not its text: page numbers, dates, footers, headers, the
+        /// slide image of a notes page.
+        static let skippedFrameClasses: Set<String> = ["page-number", "date-time", "footer", "header", "page"]
+
+        mutating func readODP(_ zip: inout ZipArchive.Reader) {
+            var odf = ODFText()
+            var bodyDepth: Int?
+            var pageDepth: Int?
+            var pages = 0
+            var notesDepth: Int?
+            /// The page's text while its notes are read; the notes of the page.
+            var pageText = Paragraphs()
+            var notes: [String] = []
+            var titleDepth: Int?
+            var titleStart = 0
+            var slideTitle = ""
+            parseContent(&zip, "presentation") { r in
+                odf.visit(r, reading: pageDepth != nil)
+                if odf.skipping { return }
+                switch r.nodeType {
+                case .element:
+                    guard !r.isEmptyElement else { return }
+                    let name = r.localName
+                    if bodyDepth == nil {
+                        if name == "presentation" && r.inNamespace(Self.officeNS) { bodyDepth = r.depth }
+                    } else if pageDepth == nil {
+                        if name == "page" && r.inNamespace(Self.drawNS) {
+                            pageDepth = r.depth
+                            pages += 1
+                        }
+                    } else if name == "notes" && notesDepth == nil && r.inNamespace(Self.presentationNS) {
+                        notesDepth = r.depth
+                        swap(&pageText, &odf.text)
+                    } else if let c = r.attribute("presentation:class") {
+                        if Self.skippedFrameClasses.contains(c) {
+                            odf.skip(r)
+                        } else if c == "title" && pages == 1 && notesDepth == nil && titleDepth == nil {
+                            titleDepth = r.depth
+                            titleStart = odf.text.done.count
+                        }
+                    }
+                case .endElement:
+                    let d = r.depth
+                    if d == titleDepth {
+                        slideTitle = Sheets.oneLine(
+                            odf.text.done[min(titleStart, odf.text.done.count)...].joined(separator: " "))
+                        titleDepth = nil
+                    } else if d == notesDepth {
+                        notes += odf.text.done
+                        swap(&pageText, &odf.text)
+                        pageText = Paragraphs()
+                        notesDepth = nil
+                    } else if d == pageDepth {
+                        odf.text.add(notes)
+                        notes = []
+                        pageDepth = nil
+                    } else if d == bodyDepth {
+                        bodyDepth = nil
+                    }
+                default:
+                    break
+                }
+            }
+            if failed { return }
+            paragraphs = odf.text.done
+            readODFMeta(&zip)
+            if title.isEmpty { title = slideTitle }
+        }
+
+        // MARK: ODS
+
+        mutating func readODS(_ zip: inout ZipArchive.Reader) {
+            titleFromText = false
+            var odf = ODFText()
+            var out = Sheets(budget: zip.total)
+            var bodyDepth: Int?
+            var table: (depth: Int, name: String)?
+            var row: (depth: Int, repeated: Int)?
+            var cell: (depth: Int, repeated: Int)?
+            func repeats(_ r: XMLStreamReader, _ name: String) -> Int { r.attribute(name).flatMap { Int($0) } ?? 1 }
+            parseContent(&zip, "spreadsheet") { r in
+                odf.visit(r, reading: cell != nil)
+                if odf.skipping { return }
+                switch r.nodeType {
+                case .element:
+                    // Empty rows and cells (however often repeated) are nothing to read.
+                    guard !r.isEmptyElement else { return }
+                    let name = r.localName
+                    if bodyDepth == nil {
+                        if name == "spreadsheet" && r.inNamespace(Self.officeNS) { bodyDepth = r.depth }
+                    } else if r.inNamespace(Self.tableNS) {
+                        if name == "table" && table == nil {
+                            table = (r.depth, r.attribute("table:name") ?? "")
+                        } else if name == "table-row" && table != nil && row == nil {
+                            row = (r.depth, repeats(r, "table:number-rows-repeated"))
+                        } else if (name == "table-cell" || name == "covered-table-cell") && row != nil && cell == nil {
+                            cell = (r.depth, repeats(r, "table:number-columns-repeated"))
+                            odf.text = Paragraphs()
+                        }
+                    }
+                case .endElement:
+                    let d = r.depth
+                    if let c = cell, c.depth == d {
+                        out.cell(odf.text.done.joined(separator: " "), repeated: c.repeated)
+                        cell = nil
+                    } else if let w = row, w.depth == d {
+                        out.endRow(repeated: w.repeated)
+                        row = nil
+                    } else if let t = table, t.depth == d {
+                        out.endSheet(name: t.name)
+                        table = nil
+                    } else if d == bodyDepth {
+                        bodyDepth = nil
+                    }
+                default:
+                    break
+                }
+            }
+            if failed { return }
+            finish(out)
+            readODFMeta(&zip)
         }
 
         // MARK: EPUB
@@ -488,6 +963,155 @@ enum OfficeLoader {
         }
     }
 
+    /// The folder of an archive's part (`ppt/slides/slide1.xml` → `ppt/slides`; "" at the top).
+    static func folder(of part: String) -> String {
+        guard let slash = part.lastIndex(of: "/") else { return "" }
+        return String(part[..<slash])
+    }
+
+    /// The parts `prefixN.xml` of the archive (`ppt/slides/slide` + `10` + `.xml`), by number N.
+    static func numberedParts(_ zip: ZipArchive.Reader, _ prefix: String) -> [String] {
+        var found: [(n: Int, path: String)] = []
+        var seen: Set<String> = []
+        for m in zip.members where m.path.hasPrefix(prefix) && m.path.hasSuffix(".xml") {
+            let digits = m.path.utf8.dropFirst(prefix.utf8.count).dropLast(4)
+            guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let n = Int(String(decoding: digits, as: UTF8.self)), seen.insert(m.path).inserted
+            else { continue }
+            found.append((n, m.path))
+        }
+        return found.sorted { $0.n < $1.n }.map(\.path)
+    }
+
+    /// The text of OpenDocument content streamed through `visit` into `text` while `reading`:
+    /// `text:p` and `text:h` paragraphs, whitespace collapsed as ODF says, `text:s` giving
+    /// `text:c` blanks (1 by default), `text:tab` a blank, `text:line-break` a line break; only
+    /// the text of the text namespace's elements (a frame's `svg:title` is not); tracked changes,
+    /// notes and comments left out.
+    struct ODFText {
+        var text = Paragraphs()
+        /// Whether each open element is in the text namespace.
+        private var inText: [Bool] = []
+        private var skipDepth: Int?
+
+        /// Inside a subtree left out (up to and including its end element's visit).
+        var skipping: Bool { skipDepth != nil }
+
+        /// Leaves out the subtree of the element just visited.
+        mutating func skip(_ r: XMLStreamReader) {
+            if skipDepth == nil && !r.isEmptyElement { skipDepth = r.depth }
+        }
+
+        mutating func visit(_ r: XMLStreamReader, reading: Bool) {
+            switch r.nodeType {
+            case .element:
+                let empty = r.isEmptyElement
+                let isText = r.inNamespace(Document.textNS)
+                if !empty { inText.append(isText) }
+                if skipDepth != nil || !reading { return }
+                if isText {
+                    switch r.localName {
+                    case "tracked-changes", "note":
+                        if !empty { skipDepth = r.depth }
+                    case "p", "h":
+                        if !empty { text.open() }
+                    case "s":
+                        let n = r.attribute("text:c").flatMap { Int($0) } ?? 1
+                        text.append(String(repeating: " ", count: min(max(n, 1), 1000)), collapsing: false)
+                    case "tab":
+                        text.append(" ", collapsing: false)
+                    case "line-break":
+                        text.lineBreak()
+                    default:
+                        break
+                    }
+                } else if r.localName == "annotation" && r.inNamespace(Document.officeNS) && !empty {
+                    skipDepth = r.depth
+                }
+            case .endElement:
+                _ = inText.popLast()
+                if let d = skipDepth {
+                    if r.depth == d { skipDepth = nil }
+                    return
+                }
+                if reading && r.inNamespace(Document.textNS) && (r.localName == "p" || r.localName == "h") {
+                    text.close()
+                }
+            case .text:
+                if skipDepth == nil && reading && inText.last == true { text.append(r.value, collapsing: true) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Spreadsheet text being read: a paragraph per sheet with a value, its name (when it has
+    /// one) then a line per row with a value, the row's values joined by `separator`; blank
+    /// cells, rows and sheets give nothing, however often they are repeated. All of it within
+    /// `budget` bytes (past that, nothing more is taken: `overBudget`).
+    struct Sheets {
+        static let separator = " · "
+        /// The most copies of a repeated cell or row with a value.
+        static let maxRepeats = 100
+        private(set) var done: [String] = []
+        let budget: Int
+        private var left: Int
+        private(set) var overBudget = false
+        private var lines: [String] = []
+        private var row: [String] = []
+
+        init(budget: Int) {
+            self.budget = budget
+            left = budget
+        }
+
+        /// One line: whitespace runs (line breaks too) a blank, none at the ends.
+        static func oneLine(_ s: String) -> String {
+            let c = HTMLText.collapse(s)
+            return c.contains("\n") ? c.split(separator: "\n").joined(separator: " ") : c
+        }
+
+        private mutating func spend(_ n: Int) -> Bool {
+            if overBudget || n > left {
+                overBudget = true
+                return false
+            }
+            left -= n
+            return true
+        }
+
+        /// A cell of the current row (`repeated` times, at most `maxRepeats`).
+        mutating func cell(_ raw: String, repeated: Int = 1) {
+            let v = Self.oneLine(raw)
+            if v.isEmpty { return }
+            for _ in 0..<min(max(repeated, 1), Self.maxRepeats) {
+                guard spend(v.utf8.count + Self.separator.utf8.count) else { return }
+                row.append(v)
+            }
+        }
+
+        /// Ends the current row (written `repeated` times, at most `maxRepeats`, if it has a value).
+        mutating func endRow(repeated: Int = 1) {
+            defer { row.removeAll(keepingCapacity: true) }
+            guard !row.isEmpty else { return }
+            let line = row.joined(separator: Self.separator)
+            lines.append(line)
+            for _ in 1..<min(max(repeated, 1), Self.maxRepeats) {
+                guard spend(line.utf8.count + 1) else { return }
+                lines.append(line)
+            }
+        }
+
+        /// Ends the current sheet, named `name`.
+        mutating func endSheet(name: String) {
+            endRow()
+            defer { lines.removeAll() }
+            guard !lines.isEmpty, done.count < Paragraphs.maxParagraphs else { return }
+            let n = Self.oneLine(name)
+            done.append((n.isEmpty ? lines : [n] + lines).joined(separator: "\n"))
+        }
+    }
+
     /// Paragraphs being read (nested ones, such as a text box's inside a paragraph, close first):
     /// each becomes lines, whitespace runs a blank (collapsed, as ODF wants, or kept, as DOCX
     /// writes them), blank lines dropped.
@@ -504,6 +1128,11 @@ enum OfficeLoader {
             let lines = p.text.split(separator: "\n").map { String($0).trimmingWhitespace() }
             let text = lines.filter { !$0.isEmpty }.joined(separator: "\n")
             if !text.isEmpty && done.count < Self.maxParagraphs { done.append(text) }
+        }
+
+        /// Paragraphs read elsewhere, added as they are.
+        mutating func add(_ paragraphs: [String]) {
+            for p in paragraphs where done.count < Self.maxParagraphs { done.append(p) }
         }
 
         mutating func lineBreak() {

@@ -92,6 +92,110 @@ struct DocumentTests {
         #expect(again["documentsInIndex"] as? Int == 5)
     }
 
+    /// A PowerPoint presentation and an Excel workbook are one article each: found by a slide's
+    /// word, a speaker note's word and a cell's word, under the first slide's title and the
+    /// workbook's own title, the slides in the presentation's order.
+    @Test func presentationsAndWorkbooksAreIndexed() throws {
+        let dir = try Loupe.tempDir("loupe-slides")
+        let corpus = dir.appendingPathComponent("corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let pml = """
+            xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" \
+            xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+            """
+        func rels(_ items: [(String, String, String)]) -> String {
+            let r = items.map {
+                "<Relationship Id=\"\($0.0)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/\($0.1)\" Target=\"\($0.2)\"/>"
+            }
+            return
+                "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(r.joined())</Relationships>"
+        }
+        func shape(_ ph: String?, _ text: String) -> String {
+            let nv = ph.map { "<p:nvPr><p:ph type=\"\($0)\"/></p:nvPr>" } ?? "<p:nvPr/>"
+            return
+                "<p:sp><p:nvSpPr><p:cNvPr id=\"2\" name=\"s\"/><p:cNvSpPr/>\(nv)</p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/><a:p><a:r><a:t>\(text)</a:t></a:r></a:p></p:txBody></p:sp>"
+        }
+        func slide(_ root: String, _ shapes: String...) -> String {
+            "<p:\(root) \(pml)><p:cSld><p:spTree><p:nvGrpSpPr/><p:grpSpPr/>\(shapes.joined())</p:spTree></p:cSld></p:\(root)>"
+        }
+        let types = "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+        try DocumentTests.storedZip([
+            ("[Content_Types].xml", types),
+            (
+                "ppt/presentation.xml",
+                "<p:presentation \(pml)><p:sldIdLst><p:sldId id=\"256\" r:id=\"rId3\"/><p:sldId id=\"257\" r:id=\"rId2\"/></p:sldIdLst></p:presentation>"
+            ),
+            (
+                "ppt/_rels/presentation.xml.rels",
+                rels([("rId2", "slide", "slides/slide1.xml"), ("rId3", "slide", "slides/slide2.xml")])
+            ),
+            (
+                "ppt/slides/slide1.xml",
+                slide("sld", shape("title", "Questions"), shape(nil, "Ask about the zqlastslide"))
+            ),
+            (
+                "ppt/slides/slide2.xml",
+                slide(
+                    "sld", shape("ctrTitle", "Winter ferry timetable"),
+                    shape(nil, "The zqslideword crossing runs hourly"))
+            ),
+            ("ppt/slides/_rels/slide2.xml.rels", rels([("rId1", "notesSlide", "../notesSlides/notesSlide1.xml")])),
+            (
+                "ppt/notesSlides/notesSlide1.xml",
+                slide(
+                    "notes", shape("sldImg", ""), shape("body", "Remind everyone about the zqnotesword"),
+                    shape("sldNum", "zqslidenumber"))
+            ),
+        ]).write(to: corpus.appendingPathComponent("timetable.pptx"))
+        let sml =
+            "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+        try DocumentTests.storedZip([
+            ("[Content_Types].xml", types),
+            (
+                "xl/workbook.xml",
+                "<workbook \(sml)><sheets><sheet name=\"Fares\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                rels([("rId1", "worksheet", "worksheets/sheet1.xml"), ("rId2", "sharedStrings", "sharedStrings.xml")])
+            ),
+            ("xl/sharedStrings.xml", "<sst \(sml)><si><t>Island return</t></si><si><t>zqcellword</t></si></sst>"),
+            (
+                "xl/worksheets/sheet1.xml",
+                "<worksheet \(sml)><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\"><v>4.5</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\" t=\"inlineStr\"><is><t>child</t></is></c></row></sheetData></worksheet>"
+            ),
+            (
+                "docProps/core.xml",
+                "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>Ferry fares 2024</dc:title></cp:coreProperties>"
+            ),
+        ]).write(to: corpus.appendingPathComponent("fares.xlsx"))
+        let idx = dir.appendingPathComponent("idx").path
+        let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        #expect(Loupe.json(r.stdout)["documentsInIndex"] as? Int == 2, "\(r.stdout)")
+        for (word, title, source) in [
+            ("zqslideword", "Winter ferry timetable", "timetable.pptx"),
+            ("zqnotesword", "Winter ferry timetable", "timetable.pptx"),
+            ("zqcellword", "Ferry fares 2024", "fares.xlsx"),
+        ] {
+            let f = try Loupe.run(["find", word, "--index", idx, "--color", "never"])
+            #expect(f.status == 0, "\(word): \(f.stderr)")
+            #expect(f.stdout.contains("1. \(title)") && f.stdout.contains(source), "\(word): \(f.stdout)")
+        }
+        #expect(try Loupe.run(["find", "zqslidenumber", "--index", idx]).status == 1)
+        let show = try Loupe.run(["show", "timetable.pptx", "--index", idx])
+        #expect(show.stdout.hasPrefix("Winter ferry timetable\n"), "\(show.stdout)")
+        let first = try #require(show.stdout.range(of: "zqslideword"))
+        let notes = try #require(show.stdout.range(of: "zqnotesword"))
+        let last = try #require(show.stdout.range(of: "zqlastslide"))
+        #expect(first.lowerBound < notes.lowerBound && notes.lowerBound < last.lowerBound)
+        let sheet = try Loupe.run(["show", "fares.xlsx", "--index", idx])
+        #expect(
+            sheet.stdout.contains("Island return · 4.5") && sheet.stdout.contains("zqcellword · child"),
+            "\(sheet.stdout)")
+    }
+
     /// A damaged document is reported with its part and position (exit 3); the others stay.
     @Test func aBrokenDocumentIsReportedAndSkipped() throws {
         let dir = try Loupe.tempDir("loupe-docs-broken")

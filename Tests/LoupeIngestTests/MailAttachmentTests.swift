@@ -8,6 +8,20 @@ import Testing
 /// Mail attachments as articles of their own: which parts, their names and ids, their fields,
 /// forwarded messages, caps, mailboxes, hostile input.
 struct MailAttachmentTests {
+    /// An unnamed attachment is named for its type: presentations and workbooks too, now read.
+    @Test func unnamedAttachmentsAreNamedForTheirType() {
+        for (type, name) in [
+            ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "attachment.pptx"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment.xlsx"),
+            ("application/vnd.oasis.opendocument.presentation", "attachment.odp"),
+            ("application/vnd.oasis.opendocument.spreadsheet", "attachment.ods"),
+            ("application/pdf", "attachment.pdf"), ("application/x-unknown", "attachment"),
+        ] {
+            let a = MIME.Attachment(kind: .document, name: nil, contentType: MIME.ContentType(type), body: [])
+            #expect(MIME.defaultName(a) == name, "\(type)")
+        }
+    }
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 

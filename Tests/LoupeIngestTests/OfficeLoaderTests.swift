@@ -337,21 +337,51 @@ struct OfficeLoaderTests {
         #expect(nr.diagnostics.first?.path == "r.epub/META-INF/container.xml")
     }
 
-    /// Spreadsheets and presentations are recognised, and not read as archives of XML files.
-    @Test func otherOfficeFormatsAreNotRead() {
-        let ods = TestZip.archive([
-            .init("mimetype", "application/vnd.oasis.opendocument.spreadsheet", deflate: false),
-            .init("content.xml", "<office:document-content/>"), .init("meta.xml", "<office:document-meta/>"),
-        ])
-        let res = OfficeLoaderTests.load(ods, "s.ods")
-        #expect(res.articles.isEmpty && !res.rejected)
-        #expect(res.diagnostics.first?.message.contains("spreadsheet") == true)
+    /// Spreadsheets and presentations (OpenDocument and Office Open XML) are read now; an
+    /// OpenDocument type that is neither text, presentation nor spreadsheet is still recognised
+    /// and skipped with a warning, not read as an archive of XML files. A workbook or a
+    /// presentation without text gives what an empty Word file gives: a note, no article.
+    @Test func otherOpenDocumentTypesAreStillNotRead() throws {
+        func recognised(_ b: [UInt8]) throws -> OfficeLoader.Recognition {
+            var zip = ZipArchive.Reader(b, try ZipArchive.members(b))
+            return OfficeLoader.recognise(&zip)
+        }
+        func odf(_ type: String) -> [UInt8] {
+            TestZip.archive([
+                .init("mimetype", "application/vnd.oasis.opendocument.\(type)", deflate: false),
+                .init("content.xml", "<office:document-content \(OfficeLoaderTests.odfNS)/>"),
+                .init("meta.xml", "<office:document-meta \(OfficeLoaderTests.odfNS)/>"),
+            ])
+        }
+        for type in ["graphics", "chart", "formula", "image", "base"] {
+            #expect(
+                try recognised(odf(type))
+                    == .notRead("OpenDocument file of type application/vnd.oasis.opendocument.\(type)"))
+            let res = OfficeLoaderTests.load(odf(type), "d.od")
+            #expect(res.articles.isEmpty && !res.rejected)
+            #expect(res.diagnostics.map(\.severity) == [.warning])
+            #expect(res.diagnostics.first?.message.contains(type) == true, "\(res.diagnostics)")
+        }
+        #expect(try recognised(odf("spreadsheet")) == .document(.ods))
+        #expect(try recognised(odf("spreadsheet-template")) == .document(.ods))
+        #expect(try recognised(odf("presentation")) == .document(.odp))
+        #expect(try recognised(odf("text")) == .document(.odt))
         let xlsx = TestZip.archive([
             .init("[Content_Types].xml", "<Types/>"), .init("xl/workbook.xml", "<workbook/>"),
         ])
-        let x = OfficeLoaderTests.load(xlsx, "s.xlsx")
-        #expect(x.articles.isEmpty && x.diagnostics.first?.severity == .warning)
-        #expect(x.diagnostics.first?.message.contains("XLSX") == true)
+        let pptx = TestZip.archive([
+            .init("[Content_Types].xml", "<Types/>"), .init("ppt/presentation.xml", "<presentation/>"),
+        ])
+        #expect(try recognised(xlsx) == .document(.xlsx))
+        #expect(try recognised(pptx) == .document(.pptx))
+        // No text at all: a note, no article, nothing rejected (as for `<w:p/>` in a DOCX).
+        for (bytes, path) in [
+            (odf("spreadsheet"), "s.ods"), (odf("presentation"), "p.odp"), (xlsx, "s.xlsx"), (pptx, "p.pptx"),
+        ] {
+            let res = OfficeLoaderTests.load(bytes, path)
+            #expect(res.articles.isEmpty && !res.rejected, "\(path)")
+            #expect(res.diagnostics.map(\.description) == ["\(path): note: no text in the document"], "\(path)")
+        }
     }
 
     /// A document inside an archive is one member's article (an archive inside is skipped).
@@ -396,5 +426,506 @@ struct OfficeLoaderTests {
                 }
             }
         }
+    }
+}
+
+/// PowerPoint and Excel files (Office Open XML), OpenDocument presentations and spreadsheets.
+extension OfficeLoaderTests {
+    static let pml = """
+        xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" \
+        xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" \
+        xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        """
+    static let relType = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+    /// A relationships part: (id, type after `relType`, target).
+    static func rels(_ items: [(String, String, String)]) -> String {
+        let r = items.map { "<Relationship Id=\"\($0.0)\" Type=\"\(relType)\($0.1)\" Target=\"\($0.2)\"/>" }
+        return
+            "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(r.joined())</Relationships>"
+    }
+
+    /// A DrawingML paragraph: each item a run of text, or markup when it starts with `<`.
+    static func ap(_ items: String...) -> String {
+        "<a:p>" + items.map { $0.hasPrefix("<") ? $0 : "<a:r><a:rPr lang=\"en-GB\"/><a:t>\($0)</a:t></a:r>" }.joined()
+            + "</a:p>"
+    }
+
+    /// A shape: a placeholder of type `ph` (nil: a text box) holding `paragraphs`.
+    static func sp(_ ph: String?, _ paragraphs: String...) -> String {
+        let nv = ph.map { "<p:nvPr><p:ph type=\"\($0)\" idx=\"1\"/></p:nvPr>" } ?? "<p:nvPr/>"
+        return """
+            <p:sp><p:nvSpPr><p:cNvPr id="2" name="Shape"/><p:cNvSpPr/>\(nv)</p:nvSpPr><p:spPr/>\
+            <p:txBody><a:bodyPr/><a:lstStyle/>\(paragraphs.joined())</p:txBody></p:sp>
+            """
+    }
+
+    /// A slide (`root` `sld`) or notes slide (`notes`) of `shapes`.
+    static func slide(_ shapes: String..., root: String = "sld") -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <p:\(root) \(pml)><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/>\
+        </p:nvGrpSpPr><p:grpSpPr/>\(shapes.joined())</p:spTree></p:cSld></p:\(root)>
+        """
+    }
+
+    /// A PPTX of `slides` (`ppt/slides/<name>`, its notes slide if any), shown in `order`; the
+    /// presentation's relationships list them in the archive's order under unrelated ids.
+    static func pptx(
+        _ slides: [(name: String, xml: String, notes: String?)], order: [String], core: String? = nil,
+        presentationRels: Bool = true
+    ) -> [UInt8] {
+        func rid(_ name: String) -> String { "rId\(100 - slides.firstIndex { $0.name == name }!)" }
+        let list = order.enumerated().map { "<p:sldId id=\"\(256 + $0.offset)\" r:id=\"\(rid($0.element))\"/>" }
+        var entries: [TestZip.Entry] = [
+            .init(
+                "[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"
+            ),
+            .init(
+                "ppt/presentation.xml",
+                "<p:presentation \(pml)><p:sldMasterIdLst><p:sldMasterId id=\"2147483648\" r:id=\"rId1\"/></p:sldMasterIdLst><p:sldIdLst>\(list.joined())</p:sldIdLst></p:presentation>"
+            ),
+        ]
+        if presentationRels {
+            entries.append(
+                .init(
+                    "ppt/_rels/presentation.xml.rels",
+                    rels(
+                        [("rId1", "slideMaster", "slideMasters/slideMaster1.xml")]
+                            + slides.map { (rid($0.name), "slide", "slides/\($0.name)") })))
+        }
+        for (k, s) in slides.enumerated() {
+            entries.append(.init("ppt/slides/\(s.name)", s.xml))
+            var r = [("rId1", "slideLayout", "../slideLayouts/slideLayout1.xml")]
+            if let notes = s.notes {
+                r.append(("rId2", "notesSlide", "../notesSlides/notesSlide\(k + 1).xml"))
+                entries.append(.init("ppt/notesSlides/notesSlide\(k + 1).xml", notes))
+            }
+            entries.append(.init("ppt/slides/_rels/\(s.name).rels", rels(r)))
+        }
+        if let core { entries.append(.init("docProps/core.xml", OfficeLoaderTests.core(core))) }
+        return TestZip.archive(entries)
+    }
+
+    /// Three slides shown 2, 10, 1 (neither by name nor by number); slide 2 has a title, a
+    /// line break, tabs (tab stops are not text), slide-number and date placeholders and notes.
+    static func deck(core: String? = nil, presentationRels: Bool = true) -> [UInt8] {
+        let two = slide(
+            sp("title", ap("Harbour budget 2024")),
+            sp(
+                "body",
+                ap(
+                    "<a:pPr><a:tabLst><a:tab pos=\"457200\" algn=\"l\"/></a:tabLst></a:pPr>", "First line", "<a:br/>",
+                    "second", "<a:tab/>", "tabbed\tagain")),
+            sp("sldNum", ap("<a:fld id=\"{1}\" type=\"slidenum\"><a:t>zqslidenumber</a:t></a:fld>")),
+            sp("dt", ap("zqslidedate")))
+        let notes = slide(
+            sp("sldImg"), sp("body", ap("Mention the zqnotesword ferry")), sp("sldNum", ap("zqnotesnumber")),
+            root: "notes")
+        return pptx(
+            [
+                ("slide1.xml", slide(sp(nil, ap("Closing remarks")), sp(nil, ap("zqslideone"))), nil),
+                ("slide2.xml", two, notes),
+                ("slide10.xml", slide(sp("title", ap("Dredging costs")), sp(nil, ap("zqslideten"))), nil),
+            ], order: ["slide2.xml", "slide10.xml", "slide1.xml"], core: core, presentationRels: presentationRels)
+    }
+
+    @Test func pptxSlidesInPresentationOrderWithNotes() throws {
+        let res = OfficeLoaderTests.load(OfficeLoaderTests.deck(), "talks/budget.pptx")
+        #expect(res.diagnostics.isEmpty, "\(res.diagnostics)")
+        let a = try #require(res.articles.first)
+        #expect(res.articles.count == 1)
+        #expect(a.id == "talks/budget.pptx" && a.source == "talks/budget.pptx")
+        // The first slide's title placeholder, not repeated in the text.
+        #expect(a.title == "Harbour budget 2024")
+        #expect(
+            a.body == """
+                First line
+                second tabbed again
+
+                Mention the zqnotesword ferry
+
+                Dredging costs
+
+                zqslideten
+
+                Closing remarks
+
+                zqslideone
+                """)
+        // Without the presentation's relationships: the slides by number (10 after 2).
+        let byNumber = OfficeLoaderTests.load(OfficeLoaderTests.deck(presentationRels: false), "talks/n.pptx")
+        let b = try #require(byNumber.articles.first)
+        #expect(b.title == "Closing remarks")
+        #expect(
+            b.body.components(separatedBy: "\n\n")
+                == [
+                    "zqslideone", "Harbour budget 2024", "First line\nsecond tabbed again",
+                    "Mention the zqnotesword ferry", "Dredging costs", "zqslideten",
+                ])
+    }
+
+    @Test func pptxTitleRules() throws {
+        // The core properties' title and metadata come first.
+        let meta = """
+            <dc:title>Annual harbour report</dc:title><dc:creator>Jane Doe</dc:creator>\
+            <cp:keywords>budget; dredging</cp:keywords><dcterms:created>2024-03-05T10:00:00Z</dcterms:created>
+            """
+        let withCore = OfficeLoaderTests.load(OfficeLoaderTests.deck(core: meta), "t/a.pptx")
+        let a = try #require(withCore.articles.first)
+        #expect(a.title == "Annual harbour report")
+        #expect(a.body.hasPrefix("Harbour budget 2024\n\nFirst line"))
+        #expect(
+            a.authors == ["Jane Doe"] && a.categories == ["budget", "dredging"] && a.date == "2024-03-05T10:00:00Z")
+        // An empty core title: the first slide's centred title (its lines joined).
+        let centred = OfficeLoaderTests.slide(
+            OfficeLoaderTests.sp("ctrTitle", OfficeLoaderTests.ap("Winter", "<a:br/>", "timetable")),
+            OfficeLoaderTests.sp("subTitle", OfficeLoaderTests.ap("Island ferries")))
+        let c = OfficeLoaderTests.load(
+            OfficeLoaderTests.pptx(
+                [("slide1.xml", centred, nil)], order: ["slide1.xml"], core: "<dc:title> </dc:title>"),
+            "t/c.pptx")
+        #expect(c.articles.first?.title == "Winter timetable")
+        #expect(c.articles.first?.body == "Winter\ntimetable\n\nIsland ferries")
+        // No title placeholder: a DOCX's rules (a short first paragraph, else the file name).
+        let long = String(repeating: "word ", count: 30)
+        let plain = OfficeLoaderTests.slide(
+            OfficeLoaderTests.sp(nil, OfficeLoaderTests.ap(long)),
+            OfficeLoaderTests.sp(nil, OfficeLoaderTests.ap("More")))
+        let named = OfficeLoaderTests.load(
+            OfficeLoaderTests.pptx([("slide1.xml", plain, nil)], order: ["slide1.xml"]), "t/long-first.pptx")
+        #expect(named.articles.first?.title == "long-first")
+        // A title placeholder on the second slide only does not name the presentation.
+        let second = OfficeLoaderTests.slide(OfficeLoaderTests.sp("title", OfficeLoaderTests.ap("Second title")))
+        let s = OfficeLoaderTests.load(
+            OfficeLoaderTests.pptx(
+                [("slide1.xml", plain, nil), ("slide2.xml", second, nil)], order: ["slide1.xml", "slide2.xml"]),
+            "t/second.pptx")
+        #expect(s.articles.first?.title == "second")
+    }
+
+    @Test func pptxMalformedPartRejectsNamingThePart() throws {
+        let broken = "<p:sld \(OfficeLoaderTests.pml)>\n<p:cSld><a:p><a:t>zqopen</a:p>"
+        let b = OfficeLoaderTests.pptx(
+            [
+                ("slide1.xml", broken, nil),
+                ("slide2.xml", OfficeLoaderTests.slide(OfficeLoaderTests.sp(nil, OfficeLoaderTests.ap("Fine"))), nil),
+            ],
+            order: ["slide2.xml", "slide1.xml"])
+        let res = OfficeLoaderTests.load(b, "d/deck.pptx")
+        #expect(res.rejected && res.articles.isEmpty)
+        let e = try #require(res.diagnostics.first { $0.severity == .error })
+        #expect(e.path == "d/deck.pptx/ppt/slides/slide1.xml")
+        #expect(e.line == 2 && e.column != nil)
+        #expect(e.description.hasPrefix("d/deck.pptx/ppt/slides/slide1.xml:2:"), "\(e)")
+        // Broken notes reject the presentation too; missing notes are no error.
+        let badNotes = OfficeLoaderTests.pptx(
+            [
+                (
+                    "slide1.xml", OfficeLoaderTests.slide(OfficeLoaderTests.sp(nil, OfficeLoaderTests.ap("Fine"))),
+                    "<p:notes>"
+                )
+            ],
+            order: ["slide1.xml"])
+        let n = OfficeLoaderTests.load(badNotes, "d/n.pptx")
+        #expect(n.rejected)
+        #expect(
+            n.diagnostics.contains { $0.path == "d/n.pptx/ppt/notesSlides/notesSlide1.xml" && $0.severity == .error })
+        var entries = [
+            TestZip.Entry(
+                "ppt/presentation.xml",
+                "<p:presentation \(OfficeLoaderTests.pml)><p:sldIdLst><p:sldId id=\"256\" r:id=\"rId2\"/></p:sldIdLst></p:presentation>"
+            ),
+            TestZip.Entry(
+                "ppt/_rels/presentation.xml.rels", OfficeLoaderTests.rels([("rId2", "slide", "slides/slide1.xml")])),
+            TestZip.Entry(
+                "ppt/slides/slide1.xml",
+                OfficeLoaderTests.slide(OfficeLoaderTests.sp(nil, OfficeLoaderTests.ap("Alone")))),
+            TestZip.Entry(
+                "ppt/slides/_rels/slide1.xml.rels",
+                OfficeLoaderTests.rels([("rId2", "notesSlide", "../notesSlides/gone.xml")])),
+        ]
+        entries.insert(.init("[Content_Types].xml", "<Types/>"), at: 0)
+        let missing = OfficeLoaderTests.load(TestZip.archive(entries), "d/m.pptx")
+        #expect(missing.diagnostics.isEmpty, "\(missing.diagnostics)")
+        #expect(missing.articles.first?.body == "Alone")
+    }
+
+    static let sml = """
+        xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+        xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        """
+
+    static func sheet(_ rows: String...) -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet \(sml)><dimension ref=\"A1\"/><sheetData>\(rows.map { "<row>\($0)</row>" }.joined())</sheetData></worksheet>"
+    }
+
+    /// An XLSX of `sheets` (name, `xl/worksheets/` part, its XML) listed in that order, the
+    /// relationships in another, with `shared` strings when given.
+    static func xlsx(_ sheets: [(String, String, String)], shared: String?, core: String? = nil) -> [UInt8] {
+        let list = sheets.enumerated().map {
+            "<sheet name=\"\($0.element.0)\" sheetId=\"\($0.offset + 1)\" r:id=\"rId\(7 + $0.offset)\"/>"
+        }
+        var r = [("rId1", "styles", "styles.xml")]
+        for (k, s) in sheets.enumerated().reversed() { r.append(("rId\(7 + k)", "worksheet", "worksheets/\(s.1)")) }
+        if shared != nil { r.append(("rId2", "sharedStrings", "/xl/sharedStrings.xml")) }
+        var entries: [TestZip.Entry] = [
+            .init("[Content_Types].xml", "<Types/>"),
+            .init("xl/workbook.xml", "<workbook \(sml)><bookViews/><sheets>\(list.joined())</sheets></workbook>"),
+            .init("xl/_rels/workbook.xml.rels", rels(r)),
+            .init("xl/styles.xml", "<styleSheet \(sml)/>"),
+        ]
+        for s in sheets { entries.append(.init("xl/worksheets/\(s.1)", s.2)) }
+        if let shared { entries.append(.init("xl/sharedStrings.xml", "<sst \(sml)>\(shared)</sst>")) }
+        if let core { entries.append(.init("docProps/core.xml", OfficeLoaderTests.core(core))) }
+        return TestZip.archive(entries)
+    }
+
+    @Test func xlsxSheetsInWorkbookOrderWithTheirCells() throws {
+        let shared = """
+            <si><t>Route</t></si>\
+            <si><r><t xml:space="preserve">Island </t></r><r><rPr><b/></rPr><t>ferry</t></r>\
+            <rPh sb="0" eb="1"><t>zqphonetic</t></rPh></si>\
+            <si><t xml:space="preserve">  Harbour
+              launch </t></si>
+            """
+        let fares = OfficeLoaderTests.sheet(
+            "<c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"inlineStr\"><is><t>Fare</t></is></c><c r=\"C1\" t=\"str\"><f>\"Ret\"&amp;\"urn\"</f><v>Return</v></c>",
+            "<c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\"><v>4.5</v></c><c r=\"C2\" t=\"b\"><v>1</v></c><c r=\"D2\" t=\"b\"><v>0</v></c>",
+            "<c r=\"A3\"/><c r=\"B3\" s=\"1\"/>",
+            "<c r=\"A4\" t=\"s\"><v>2</v></c><c r=\"B4\" t=\"e\"><v>#DIV/0!</v></c><c r=\"C4\" t=\"s\"><v>99</v></c><c r=\"D4\" t=\"n\"><f>A9*2</f><v>12</v></c>"
+        )
+        let tides = OfficeLoaderTests.sheet(
+            "<c r=\"A1\" t=\"d\"><v>2024-03-05T06:00:00</v></c><c r=\"B1\"><v>6.25</v></c>")
+        let sheets = [
+            ("Fares", "sheet2.xml", fares),
+            ("Empty", "sheet3.xml", "<worksheet \(OfficeLoaderTests.sml)><sheetData/></worksheet>"),
+            ("Tide times", "sheet1.xml", tides),
+        ]
+        let res = OfficeLoaderTests.load(OfficeLoaderTests.xlsx(sheets, shared: shared), "books/fares-2024.xlsx")
+        #expect(res.diagnostics.isEmpty, "\(res.diagnostics)")
+        let a = try #require(res.articles.first)
+        #expect(res.articles.count == 1 && a.id == "books/fares-2024.xlsx")
+        #expect(a.title == "fares-2024")
+        #expect(
+            a.body == """
+                Fares
+                Route · Fare · Return
+                Island ferry · 4.5 · TRUE · FALSE
+                Harbour launch · 12
+
+                Tide times
+                2024-03-05T06:00:00 · 6.25
+                """)
+        let withCore = OfficeLoaderTests.load(
+            OfficeLoaderTests.xlsx(
+                sheets, shared: shared, core: "<dc:title>Ferry fares</dc:title><dc:creator>Jane Doe</dc:creator>"),
+            "books/f.xlsx")
+        #expect(withCore.articles.first?.title == "Ferry fares")
+        #expect(withCore.articles.first?.authors == ["Jane Doe"])
+        #expect(withCore.articles.first?.body.hasPrefix("Fares\nRoute") == true)
+    }
+
+    /// A shared-string index that is not there (out of range, negative, not a number, too
+    /// large, or no shared strings at all) is skipped; the rest of the row stays.
+    @Test func xlsxSharedStringIndexOutOfRangeIsSkipped() throws {
+        let cells = OfficeLoaderTests.sheet(
+            "<c t=\"s\"><v>1</v></c><c t=\"s\"><v>-1</v></c><c t=\"s\"><v>x</v></c><c t=\"s\"><v>99999999999999999999999</v></c><c t=\"s\"><v>0</v></c><c><v>7</v></c>"
+        )
+        let one = OfficeLoaderTests.load(
+            OfficeLoaderTests.xlsx([("Sheet1", "sheet1.xml", cells)], shared: "<si><t>Only</t></si>"), "s/one.xlsx")
+        #expect(one.diagnostics.isEmpty, "\(one.diagnostics)")
+        #expect(one.articles.first?.body == "Sheet1\nOnly · 7")
+        let none = OfficeLoaderTests.load(
+            OfficeLoaderTests.xlsx([("Sheet1", "sheet1.xml", cells)], shared: nil), "s/none.xlsx")
+        #expect(none.diagnostics.isEmpty, "\(none.diagnostics)")
+        #expect(none.articles.first?.body == "Sheet1\n7")
+        // A malformed worksheet rejects the workbook, naming the part.
+        let bad = OfficeLoaderTests.load(
+            OfficeLoaderTests.xlsx(
+                [("Sheet1", "sheet1.xml", "<worksheet>\n<sheetData><row></sheetData>")], shared: nil),
+            "s/bad.xlsx")
+        #expect(bad.rejected)
+        #expect(
+            bad.diagnostics.first { $0.severity == .error }?.description.hasPrefix(
+                "s/bad.xlsx/xl/worksheets/sheet1.xml:2:") == true)
+    }
+
+    static let odfAllNS =
+        odfNS + """
+             xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" \
+            xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+            """
+
+    /// An OpenDocument file of `type` (`presentation`, `spreadsheet`) whose body is `body`.
+    static func odf(_ type: String, _ body: String, meta: String = "", mimetype: Bool = true) -> [UInt8] {
+        var entries: [TestZip.Entry] = []
+        if mimetype { entries.append(.init("mimetype", "application/vnd.oasis.opendocument.\(type)", deflate: false)) }
+        entries.append(
+            .init(
+                "content.xml",
+                "<office:document-content \(odfAllNS)><office:body><office:\(type)>\(body)</office:\(type)></office:body></office:document-content>"
+            ))
+        entries.append(
+            .init(
+                "meta.xml",
+                "<office:document-meta \(odfAllNS)><office:meta>\(meta)</office:meta></office:document-meta>"))
+        return TestZip.archive(entries)
+    }
+
+    @Test func odpPagesNotesAndTitle() throws {
+        func frame(_ cls: String, _ text: String) -> String {
+            "<draw:frame presentation:class=\"\(cls)\"><draw:text-box>\(text)</draw:text-box></draw:frame>"
+        }
+        let body = """
+            <presentation:footer-decl presentation:name="ftr1">zqfooterdecl</presentation:footer-decl>
+            <draw:page draw:name="page1">\
+            <presentation:notes><draw:page-thumbnail presentation:class="page"/>\
+            \(frame("notes", "<text:p>Speak about the <text:span>zqodpnotes</text:span></text:p>"))</presentation:notes>\
+            \(frame("title", "<text:p>Ferry timetable</text:p>"))\
+            \(frame("outline", "<text:list><text:list-item><text:p>Boats leave at<text:s text:c=\"2\"/>six</text:p></text:list-item></text:list>"))\
+            \(frame("page-number", "<text:p>zqpagenumber</text:p>"))\(frame("footer", "<text:p>zqfooter</text:p>"))\
+            </draw:page>
+            <draw:page draw:name="page2">\
+            \(frame("title", "<text:h>Winter service</text:h>"))\
+            <draw:custom-shape><text:p>Second<text:line-break/>page<office:annotation><text:p>zqcomment</text:p></office:annotation></text:p></draw:custom-shape>\
+            </draw:page>
+            """
+        let res = OfficeLoaderTests.load(OfficeLoaderTests.odf("presentation", body), "p/timetable.odp")
+        #expect(res.diagnostics.isEmpty, "\(res.diagnostics)")
+        let a = try #require(res.articles.first)
+        #expect(res.articles.count == 1 && a.id == "p/timetable.odp")
+        #expect(a.title == "Ferry timetable")
+        // Each page's frames, then its notes.
+        #expect(a.body == "Boats leave at  six\n\nSpeak about the zqodpnotes\n\nWinter service\n\nSecond\npage")
+        // meta.xml's title and metadata come first; without a mimetype member too.
+        let meta =
+            "<dc:title>Timetable talk</dc:title><dc:creator>Jane Doe</dc:creator><dc:date>2024-03-07T08:00:00Z</dc:date>"
+        let m = OfficeLoaderTests.load(
+            OfficeLoaderTests.odf("presentation", body, meta: meta, mimetype: false), "p/m.odp")
+        let b = try #require(m.articles.first)
+        #expect(b.title == "Timetable talk" && b.authors == ["Jane Doe"] && b.date == "2024-03-07T08:00:00Z")
+        #expect(b.body.hasPrefix("Ferry timetable\n\nBoats leave"))
+        // Without a title frame: the first paragraph rule.
+        let untitled = OfficeLoaderTests.load(
+            OfficeLoaderTests.odf(
+                "presentation",
+                "<draw:page>\(frame("outline", "<text:p>Quay works</text:p><text:p>From Monday.</text:p>"))</draw:page>"
+            ),
+            "p/u.odp")
+        #expect(untitled.articles.first?.title == "Quay works" && untitled.articles.first?.body == "From Monday.")
+    }
+
+    /// Empty cells and rows repeated as files in the wild repeat them (16384 columns, 1,048,576
+    /// rows) are never expanded; a repeated cell or row with text is written 100 times at most.
+    @Test func odsRepeatedCellsAndRowsStayBounded() throws {
+        func cell(_ text: String, _ repeated: Int = 1) -> String {
+            let r = repeated == 1 ? "" : " table:number-columns-repeated=\"\(repeated)\""
+            return text.isEmpty
+                ? "<table:table-cell\(r)/>" : "<table:table-cell\(r)><text:p>\(text)</text:p></table:table-cell>"
+        }
+        func row(_ cells: String, _ repeated: Int = 1) -> String {
+            let r = repeated == 1 ? "" : " table:number-rows-repeated=\"\(repeated)\""
+            return "<table:table-row\(r)>\(cells)</table:table-row>"
+        }
+        let fares = [
+            row(cell("Route") + cell("Fare") + cell("", 16384)),
+            row(cell("Ferry") + cell("4", 3) + cell("", 16380)),
+            row(cell("", 16384), 1_048_576),
+            "<table:table-row table:number-rows-repeated=\"1048576\"><table:table-cell table:number-columns-repeated=\"16384\"><text:p/></table:table-cell></table:table-row>",
+            row(cell("zqrepeated", 1_000_000)),
+            row(cell("Last"), 1000),
+            row(cell("", 16384), 1_048_576),
+        ].joined()
+        let twoParagraphs = """
+            <table:table-cell><text:p>Two</text:p><text:p>paragraphs<text:s text:c="3"/>here</text:p>\
+            <office:annotation><text:p>zqcomment</text:p></office:annotation></table:table-cell><table:covered-table-cell/>
+            """
+        let body = """
+            <table:table table:name="Fares"><table:table-column table:number-columns-repeated="16384"/>\(fares)</table:table>\
+            <table:table table:name="Blank">\(row(cell("", 16384), 1_048_576))</table:table>\
+            <table:table table:name="Notes"><table:table-header-rows>\(row(cell("Heading")))</table:table-header-rows>\
+            \(row(twoParagraphs))</table:table>
+            """
+        let res = OfficeLoaderTests.load(OfficeLoaderTests.odf("spreadsheet", body), "s/fares.ods")
+        #expect(res.diagnostics.isEmpty, "\(res.diagnostics)")
+        let a = try #require(res.articles.first)
+        #expect(a.title == "fares")
+        #expect(a.body.utf8.count < 5000, "\(a.body.utf8.count) bytes")
+        let sheets = a.body.components(separatedBy: "\n\n")
+        #expect(sheets.count == 2 && sheets.last == "Notes\nHeading\nTwo paragraphs here", "\(sheets)")
+        let lines = sheets[0].split(separator: "\n")
+        #expect(lines.prefix(3) == ["Fares", "Route · Fare", "Ferry · 4 · 4 · 4"])
+        #expect(lines.count { $0 == "Last" } == OfficeLoader.Sheets.maxRepeats)
+        let repeated = try #require(lines.first { $0.hasPrefix("zqrepeated") })
+        #expect(repeated.components(separatedBy: " · ").count == 100)
+        #expect(lines.count == 3 + 1 + 100)
+        // meta.xml's title; without a mimetype member too.
+        let m = OfficeLoaderTests.load(
+            OfficeLoaderTests.odf("spreadsheet", body, meta: "<dc:title>Fare table</dc:title>", mimetype: false),
+            "s/m.ods")
+        #expect(m.articles.first?.title == "Fare table" && m.articles.first?.body == a.body)
+    }
+
+    /// Every cut of a slide, a worksheet or a spreadsheet's content is an error naming that part,
+    /// or an article: never a crash.
+    @Test func cutSlidesSheetsAndTablesAreErrorsNamingThePart() {
+        let slide = OfficeLoaderTests.slide(
+            OfficeLoaderTests.sp("title", OfficeLoaderTests.ap("Quay &amp; pier", "<a:br/>", "works")),
+            OfficeLoaderTests.sp("sldNum", OfficeLoaderTests.ap("3")))
+        let sheet = OfficeLoaderTests.sheet(
+            "<c t=\"s\"><v>0</v></c><c t=\"inlineStr\"><is><r><t>rich</t></r></is></c><c t=\"b\"><v>1</v></c>")
+        let table = """
+            <office:document-content \(OfficeLoaderTests.odfAllNS)><office:body><office:spreadsheet><table:table table:name="T">\
+            <table:table-row table:number-rows-repeated="9"><table:table-cell table:number-columns-repeated="9">\
+            <text:p>A<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row></table:table>\
+            </office:spreadsheet></office:body></office:document-content>
+            """
+        let cases: [(String, String, String, (String) -> [UInt8])] = [
+            (
+                "d.pptx", "ppt/slides/slide1.xml", slide,
+                { OfficeLoaderTests.pptx([("slide1.xml", $0, nil)], order: ["slide1.xml"]) }
+            ),
+            (
+                "d.xlsx", "xl/worksheets/sheet1.xml", sheet,
+                {
+                    OfficeLoaderTests.xlsx([("S", "sheet1.xml", $0)], shared: "<si><t>x</t></si>")
+                }
+            ),
+            (
+                "d.ods", "content.xml", table,
+                {
+                    TestZip.archive([
+                        .init("mimetype", "application/vnd.oasis.opendocument.spreadsheet", deflate: false),
+                        .init("content.xml", $0),
+                    ])
+                }
+            ),
+        ]
+        for (file, part, whole, make) in cases {
+            let bytes = Array(whole.utf8)
+            for n in stride(from: 0, to: bytes.count, by: 5) {
+                let res = OfficeLoaderTests.load(make(String(decoding: bytes.prefix(n), as: UTF8.self)), file)
+                if res.rejected {
+                    #expect(
+                        res.diagnostics.contains { $0.path == file + "/" + part && $0.severity == .error },
+                        "\(file) \(n)")
+                } else {
+                    #expect(res.articles.count <= 1)
+                }
+            }
+        }
+    }
+
+    /// All of a spreadsheet's text together stays within its budget: past it, a warning.
+    @Test func spreadsheetTextStaysWithinItsBudget() {
+        var s = OfficeLoader.Sheets(budget: 100)
+        for _ in 0..<10 {
+            s.cell("abcdefghij", repeated: 50)
+            s.endRow(repeated: 100)
+        }
+        s.endSheet(name: "Big")
+        #expect(s.overBudget)
+        #expect(s.done.joined().utf8.count < 200)
     }
 }
