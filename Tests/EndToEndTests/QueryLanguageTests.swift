@@ -136,6 +136,15 @@ struct QueryLanguageTests {
         #expect(r.status == (expected.isEmpty ? 1 : 0))
     }
 
+    /// `near/5` in lower case is words, as in Lucene; a note names the operator meant.
+    @Test func lowercaseNearIsNamed() throws {
+        let r = try Loupe.run(["find", "alpha near/2 beta", "--index", QueryLanguageTests.index, "--json"])
+        let notes = Loupe.json(r.stdout)["notes"] as? [String] ?? []
+        #expect(notes.contains("near/2 is searched as words; the operator is written in capitals: NEAR/2"), "\(r)")
+        let upper = try Loupe.run(["find", "alpha NEAR/2 beta", "--index", QueryLanguageTests.index, "--json"])
+        #expect((Loupe.json(upper.stdout)["notes"] as? [String] ?? []).isEmpty, "\(upper)")
+    }
+
     /// `date:now-7d..` and the other relative dates count from today: items dated two days
     /// ago, a month ago, over a year ago and in three days.
     @Test func relativeDatesCountFromToday() throws {

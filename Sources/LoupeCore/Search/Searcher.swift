@@ -130,6 +130,13 @@ public final class Searcher {
     public func bind(_ node: QueryNode) throws -> BoundQuery {
         switch node {
         case .word(let w, let f):
+            // `near/5` in lower case is words (as in Lucene), most likely meant as the operator.
+            for op in ["near/", "adj/"]
+            where w.hasPrefix(op) && w.count > op.count
+                && w.dropFirst(op.count).allSatisfy({ $0.isASCII && $0.isNumber })
+            {
+                note("\(w) is searched as words; the operator is written in capitals: \(w.uppercased())")
+            }
             let terms = analyzedTerms(w)
             if terms.isEmpty { return .nothing }
             if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
