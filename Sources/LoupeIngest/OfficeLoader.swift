@@ -507,9 +507,13 @@ enum OfficeLoader {
             titleFromText = false
             let main = zip.member("xl/workbook.xml") != nil ? "xl/workbook.xml" : OfficeLoader.mainPart(&zip) ?? ""
             var listed: [(name: String, id: String)] = []
+            var date1904 = false
             let found = parse(&zip, main) { r in
                 if r.nodeType == .element && r.localName == "sheet" && listed.count < ZipArchive.maxEntries {
                     listed.append((r.attribute("name") ?? "", r.attribute("r:id") ?? ""))
+                } else if r.nodeType == .element && r.localName == "workbookPr" {
+                    let v = r.attribute("date1904")?.lowercased()
+                    date1904 = v == "1" || v == "true"
                 }
             }
             if found == nil {
@@ -538,9 +542,14 @@ enum OfficeLoader {
                 ?? folder + "/sharedStrings.xml"
             let strings = sharedStrings(&zip, shared)
             if failed { return }
+            let styles =
+                rels.values.filter { $0.type.hasSuffix("/styles") }.map(\.target).min() ?? folder + "/styles.xml"
+            var cells = CellFormats(dateStyles: dateStyles(&zip, styles), date1904: date1904)
+            cells.strings = strings
+            if failed { return }
             var out = Sheets(budget: zip.total)
             for sheet in sheets {
-                readWorksheet(&zip, sheet.part, strings: strings, into: &out)
+                readWorksheet(&zip, sheet.part, cells, into: &out)
                 if failed { return }
                 out.endSheet(name: sheet.name)
             }
@@ -588,13 +597,48 @@ enum OfficeLoader {
             return strings
         }
 
+        /// The cell styles of a workbook's `styles.xml` (none is fine) whose number format shows a
+        /// date or a time: the built-in ones (14–22, 45–47) and custom formats whose code, outside
+        /// quoted text, escapes and `[…]` sections, holds d, y, h or s.
+        mutating func dateStyles(_ zip: inout ZipArchive.Reader, _ part: String) -> [Int: CellFormats.Kind] {
+            var custom: [Int: String] = [:]
+            var xfs: [Int] = []
+            var inCellXfs = false
+            parse(&zip, part) { r in
+                switch r.nodeType {
+                case .element:
+                    switch r.localName {
+                    case "numFmt":
+                        if let id = r.attribute("numFmtId").flatMap({ Int($0) }), custom.count < 4096 {
+                            custom[id] = r.attribute("formatCode") ?? ""
+                        }
+                    case "cellXfs": inCellXfs = !r.isEmptyElement
+                    case "xf" where inCellXfs && xfs.count < 65536:
+                        xfs.append(r.attribute("numFmtId").flatMap { Int($0) } ?? 0)
+                    default: break
+                    }
+                case .endElement:
+                    if r.localName == "cellXfs" { inCellXfs = false }
+                default:
+                    break
+                }
+            }
+            var out: [Int: CellFormats.Kind] = [:]
+            for (i, id) in xfs.enumerated() {
+                if let kind = custom[id].map(CellFormats.kind(ofCode:)) ?? CellFormats.builtIn[id], kind != .number {
+                    out[i] = kind
+                }
+            }
+            return out
+        }
+
         /// The rows of worksheet `part` into `out` (see `readXLSX`).
         mutating func readWorksheet(
-            _ zip: inout ZipArchive.Reader, _ part: String, strings: [String], into out: inout Sheets
+            _ zip: inout ZipArchive.Reader, _ part: String, _ formats: CellFormats, into out: inout Sheets
         ) {
             var names: [String] = []
-            /// The open cell: its type (`t`), its `v` and its inline string.
-            var cell: (type: String, value: String, inline: String)?
+            /// The open cell: its type (`t`), its `v`, its inline string and its style.
+            var cell: (type: String, value: String, inline: String, style: Int)?
             var skipDepth: Int?
             parse(&zip, part) { r in
                 switch r.nodeType {
@@ -603,7 +647,7 @@ enum OfficeLoader {
                     defer { if !empty { names.append(r.localName) } }
                     if skipDepth != nil || empty { return }
                     switch r.localName {
-                    case "c": cell = (r.attribute("t") ?? "n", "", "")
+                    case "c": cell = (r.attribute("t") ?? "n", "", "", r.attribute("s").flatMap { Int($0) } ?? 0)
                     case "rPh": skipDepth = r.depth
                     default: break
                     }
@@ -615,7 +659,7 @@ enum OfficeLoader {
                     }
                     switch r.localName {
                     case "c":
-                        if let c = cell { out.cell(Self.cellText(c, strings)) }
+                        if let c = cell { out.cell(formats.text(c)) }
                         cell = nil
                     case "row":
                         out.endRow()
@@ -632,25 +676,6 @@ enum OfficeLoader {
                 default:
                     break
                 }
-            }
-        }
-
-        /// A worksheet cell's text: "" for an error, an empty cell or a shared string that is
-        /// not there.
-        static func cellText(_ c: (type: String, value: String, inline: String), _ strings: [String]) -> String {
-            switch c.type {
-            case "s":
-                guard let i = Int(c.value.trimmingWhitespace()), strings.indices.contains(i) else { return "" }
-                return strings[i]
-            case "inlineStr": return c.inline
-            case "b":
-                switch c.value.trimmingWhitespace() {
-                case "1": return "TRUE"
-                case "0": return "FALSE"
-                default: return ""
-                }
-            case "e": return ""
-            default: return c.value
             }
         }
 
@@ -960,6 +985,110 @@ enum OfficeLoader {
 
         func all(_ name: String) -> [String] {
             values.compactMap { $0.0 == name ? HTMLText.collapse($0.1) : nil }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// How a workbook's cells read: its shared strings, and which cell styles show a number as a
+    /// date or a time (a date cell holds its serial number: days since 1899-12-30, or since
+    /// 1904-01-01 in a `date1904` workbook, the time of day as the fraction).
+    struct CellFormats {
+        enum Kind { case number, date, time, dateTime }
+        /// Style index (`s`) → how it shows its number, for the styles that are no plain number.
+        var dateStyles: [Int: Kind]
+        var date1904: Bool
+        var strings: [String] = []
+
+        /// Excel's built-in number formats that show dates or times.
+        static let builtIn: [Int: Kind] = [
+            14: .date, 15: .date, 16: .date, 17: .date, 18: .time, 19: .time, 20: .time, 21: .time, 22: .dateTime,
+            45: .time, 46: .time, 47: .time,
+        ]
+
+        /// What a custom format code shows: its first section, outside quoted text, escaped
+        /// characters and `[…]` (colours, locales; `[h]` is elapsed time, no date).
+        static func kind(ofCode code: String) -> Kind {
+            var date = false
+            var time = false
+            var quoted = false
+            var bracket = false
+            var escaped = false
+            for c in code.lowercased() {
+                if escaped {
+                    escaped = false
+                    continue
+                }
+                if quoted {
+                    if c == "\"" { quoted = false }
+                    continue
+                }
+                if bracket {
+                    if c == "]" { bracket = false }
+                    continue
+                }
+                switch c {
+                case "\\", "_", "*": escaped = true  // the next character is literal (or a fill)
+                case "\"": quoted = true
+                case "[": bracket = true
+                case ";": return date ? (time ? .dateTime : .date) : (time ? .time : .number)
+                case "d", "y": date = true
+                case "h", "s": time = true
+                default: break
+                }
+            }
+            return date ? (time ? .dateTime : .date) : (time ? .time : .number)
+        }
+
+        /// A cell's text: "" for an error, an empty cell or a shared string that is not there; a
+        /// number in a date or time style as `YYYY-MM-DD`, `HH:MM[:SS]` or both.
+        func text(_ c: (type: String, value: String, inline: String, style: Int)) -> String {
+            switch c.type {
+            case "s":
+                guard let i = Int(c.value.trimmingWhitespace()), strings.indices.contains(i) else { return "" }
+                return strings[i]
+            case "inlineStr": return c.inline
+            case "b":
+                switch c.value.trimmingWhitespace() {
+                case "1": return "TRUE"
+                case "0": return "FALSE"
+                default: return ""
+                }
+            case "e": return ""
+            case "n":
+                guard let kind = dateStyles[c.style], let serial = Double(c.value.trimmingWhitespace()) else {
+                    return c.value
+                }
+                return dateText(serial, kind) ?? c.value
+            default: return c.value
+            }
+        }
+
+        /// A serial date in `kind`'s form; nil outside years 1900 (1904) to 9999.
+        func dateText(_ serial: Double, _ kind: Kind) -> String? {
+            guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+            var whole = serial.rounded(.down)
+            var seconds = Int64(((serial - whole) * 86_400).rounded())
+            if seconds == 86_400 {
+                whole += 1
+                seconds = 0
+            }
+            // 1900 system: serial 1 is 1900-01-01, and 60 the 29 February 1900 Excel counts (as
+            // Lotus did), which never was: serials from 61 are days since 1899-12-30.
+            let days: Int64
+            if date1904 {
+                days = Int64(whole) - 24_107
+            } else {
+                guard whole != 60 || kind == .time else { return nil }
+                days = Int64(whole) - (whole < 60 ? 25_568 : 25_569)
+            }
+            func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            let clock =
+                "\(two(seconds / 3600)):\(two(seconds / 60 % 60))" + (seconds % 60 == 0 ? "" : ":\(two(seconds % 60))")
+            switch kind {
+            case .number: return nil
+            case .time: return clock
+            case .date: return whole < 1 && !date1904 ? nil : DateColumn.isoDay(days * 86_400)
+            case .dateTime: return whole < 1 && !date1904 ? nil : DateColumn.isoDay(days * 86_400) + " " + clock
+            }
         }
     }
 

@@ -681,6 +681,48 @@ extension OfficeLoaderTests {
         return TestZip.archive(entries)
     }
 
+    /// A number in a date or time style (built-in or custom) reads as the date or time it shows;
+    /// other numbers as stored; a `date1904` workbook counts from 1904.
+    @Test func xlsxDateCellsReadAsDates() throws {
+        let styles = """
+            <styleSheet \(OfficeLoaderTests.sml)><numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd\\ hh:mm"/>\
+            <numFmt numFmtId="165" formatCode="0.0&quot;d&quot;"/><numFmt numFmtId="166" formatCode="[$-409]mmm\\ yy;@"/>\
+            </numFmts><cellXfs count="7"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="2"/>\
+            <xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/></cellXfs></styleSheet>
+            """
+        func book(_ row: String, date1904: Bool = false) -> [UInt8] {
+            TestZip.archive([
+                .init("[Content_Types].xml", "<Types/>"),
+                .init(
+                    "xl/workbook.xml",
+                    "<workbook \(OfficeLoaderTests.sml)>\(date1904 ? "<workbookPr date1904=\"1\"/>" : "")<sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId7\"/></sheets></workbook>"
+                ),
+                .init(
+                    "xl/_rels/workbook.xml.rels",
+                    OfficeLoaderTests.rels([
+                        ("rId1", "styles", "styles.xml"), ("rId7", "worksheet", "worksheets/sheet1.xml"),
+                    ])),
+                .init("xl/styles.xml", styles),
+                .init("xl/worksheets/sheet1.xml", OfficeLoaderTests.sheet(row)),
+            ])
+        }
+        let cells = [
+            ("1", "45292"), ("2", "45292.5"), ("3", "3.5"), ("4", "7"), ("0", "45292"), ("5", "45352"), ("6", "0.75"),
+            ("1", "59"), ("1", "61"), ("1", "60"), ("1", "-3"),
+        ].enumerated().map { "<c r=\"A\($0.offset + 1)\" s=\"\($0.element.0)\"><v>\($0.element.1)</v></c>" }.joined()
+        let a = try #require(OfficeLoaderTests.load(book(cells), "d.xlsx").articles.first)
+        #expect(
+            a.body
+                == "S\n2024-01-01 · 2024-01-01 12:00 · 3.5 · 7 · 45292 · 2024-03-01 · 18:00 · 1900-02-28 · 1900-03-01 · 60 · -3",
+            "\(a.body)")
+        let b = try #require(
+            OfficeLoaderTests.load(
+                book("<c r=\"A1\" s=\"1\"><v>0</v></c><c r=\"B1\" s=\"1\"><v>43830</v></c>", date1904: true), "e.xlsx"
+            )
+            .articles.first)
+        #expect(b.body == "S\n1904-01-01 · 2024-01-01", "\(b.body)")
+    }
+
     @Test func xlsxSheetsInWorkbookOrderWithTheirCells() throws {
         let shared = """
             <si><t>Route</t></si>\
