@@ -65,10 +65,9 @@ extension Loupe {
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
         guard !word.hasPrefix("-"), word != "help", !names.contains(word) else { return nil }
         let list = names.joined(separator: ", ")
-        let near = names.map { ($0, EditDistance.optimalStringAlignment(Array(word.lowercased()), Array($0))) }
-            .min { $0.1 < $1.1 }
+        let near = nearest(word, among: names)
         if let name = commandSynonyms[word.lowercased()]
-            ?? near.flatMap({ $0.1 <= 2 && $0.1 < $0.0.count ? $0.0 : nil })
+            ?? near.flatMap({ $0.edits <= 2 && $0.edits < $0.name.count ? $0.name : nil })
         {
             return "unknown command '\(word)'; did you mean '\(name)'? (commands: \(list); see loupe --help)"
         }
@@ -80,6 +79,12 @@ extension Loupe {
             return "unknown command '\(word)' (commands: \(list)); to search for it: loupe find \(quoted)"
         }
         return "unknown command '\(word)' (commands: \(list); see loupe --help)"
+    }
+
+    /// The name fewest edits from `word` (lower-cased), first of the closest; nil for none.
+    static func nearest(_ word: String, among names: [String]) -> (name: String, edits: Int)? {
+        let w = Array(word.lowercased())
+        return names.map { ($0, EditDistance.optimalStringAlignment(w, Array($0))) }.min { $0.1 < $1.1 }
     }
 
     /// Other tools' and everyday names for the commands (`search`, `grep`, `mlt`, `cat`…).
@@ -100,29 +105,12 @@ extension Loupe {
         let bad = String(message[r.upperBound..<end])
         guard bad.hasPrefix("--"), bad.count > 3 else { return nil }
         let sub = configuration.subcommands.first { $0.configuration.commandName == command }
-        let help = Array((sub ?? Loupe.self).helpMessage(columns: 10_000).utf8)
-        var names = Set<String>()
-        var i = 0
-        while i + 2 < help.count {
-            if help[i] == UInt8(ascii: "-") && help[i + 1] == UInt8(ascii: "-")
-                && (i == 0 || help[i - 1] != UInt8(ascii: "-"))
-            {
-                var j = i + 2
-                while j < help.count,
-                    help[j] == UInt8(ascii: "-") || (help[j] >= 0x61 && help[j] <= 0x7A)
-                        || (help[j] >= 0x30 && help[j] <= 0x39)
-                {
-                    j += 1
-                }
-                if j > i + 3 { names.insert(String(decoding: help[i..<j], as: UTF8.self)) }
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        let near = names.sorted().map { ($0, EditDistance.optimalStringAlignment(Array(bad.lowercased()), Array($0))) }
-            .min { $0.1 < $1.1 }
-        guard let (name, d) = near, d <= 2 else { return nil }
+        // The options as the command's help lists them (`--limit`, `--no-spelling`).
+        let help = (sub ?? Loupe.self).helpMessage(columns: 10_000)
+        let names = Set(
+            help.split { !($0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-")) }
+                .filter { $0.hasPrefix("--") && !$0.hasPrefix("---") && $0.count > 3 }.map(String.init))
+        guard let (name, d) = nearest(bad, among: names.sorted()), d <= 2 else { return nil }
         return
             "Did you mean '\(name)'? (loupe \(command.map { sub == nil ? "" : $0 + " " } ?? "")--help lists the options)"
     }

@@ -91,7 +91,7 @@ public enum DateColumn {
     /// `now-2w`, `now-3M` (months), `now-1y`, or `+` for days ahead (a month or year from the
     /// 31st is the last day of its month). Nil for any other text.
     public static func relativeDay(_ text: String, now: Int64) -> String? {
-        let t = text == "now" ? "now" : text.lowercased()
+        let t = text.lowercased()
         let today = day(now)
         let base = days(year: today.year, month: today.month, day: today.day)
         if t == "now" || t == "today" { return isoDay(base * 86_400) }

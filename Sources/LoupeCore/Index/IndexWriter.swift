@@ -30,6 +30,7 @@ public final class IndexWriter: @unchecked Sendable {
     public var mergeFlushed = true
     /// Segments flushed since the last commit.
     private var flushedNames: Set<String> = []
+    private var flushedSegments: [SegmentInfo] { manifest.segments.filter { flushedNames.contains($0.name) } }
     private var manifest: Manifest
     /// The file records of the last commit (a commit that changes none keeps its list file).
     private var committedFiles: [String: Manifest.FileRecord] = [:]
@@ -477,7 +478,7 @@ public final class IndexWriter: @unchecked Sendable {
         try merge(all: optimize)
         // The run's own segments into one, ten at a time (the smallest first), so memory and
         // open files stay bounded.
-        while !optimize && mergeFlushed && manifest.segments.filter({ flushedNames.contains($0.name) }).count > 1 {
+        while !optimize && mergeFlushed && flushedSegments.count > 1 {
             try merge(all: false, flushed: true)
         }
         flushedNames.removeAll()
@@ -523,14 +524,14 @@ public final class IndexWriter: @unchecked Sendable {
             guard count > 1 || (count == 1 && !manifest.segments[0].deleted.isEmpty) else { return }
             victims = manifest.segments
         } else if flushed {
-            let fresh = manifest.segments.filter { flushedNames.contains($0.name) }
-            victims = Array(fresh.sorted { $0.liveDocuments < $1.liveDocuments }.prefix(IndexWriter.mergeFanIn))
+            victims = Array(
+                flushedSegments.sorted { $0.liveDocuments < $1.liveDocuments }.prefix(IndexWriter.mergeFanIn))
             guard victims.count > 1 else { return }
         } else {
             var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
             // The run's segments join a rewrite of those with deletions (one step, not two),
             // when it merges them all at once.
-            let fresh = manifest.segments.filter { flushedNames.contains($0.name) }.map(\.name)
+            let fresh = flushedSegments.map(\.name)
             if mergeFlushed && !chosen.isEmpty && fresh.count > 1
                 && chosen.union(fresh).count <= IndexWriter.mergeFanIn
             {

@@ -397,9 +397,8 @@ public struct QueryParser {
     /// A date bound as the query language reads it: relative ones (`now-7d`, `today`) as the
     /// day they name, others as written.
     private func bound(_ b: String, column: Int) throws -> String {
-        guard b.lowercased().hasPrefix("now") || b.lowercased() == "today" || b.lowercased() == "yesterday" else {
-            return b
-        }
+        let lower = b.lowercased()
+        guard lower.hasPrefix("now") || lower == "today" || lower == "yesterday" else { return b }
         guard let d = DateColumn.relativeDay(b, now: now) else {
             throw QuerySyntaxError(
                 column: column, message: "bad relative date \(b)",
@@ -409,23 +408,20 @@ public struct QueryParser {
     }
 
     private func dateRange(_ r0: String, column: Int) throws -> Tok {
-        // Relative bounds (`now-7d`) resolved first, so every form below takes them.
-        var r = r0
-        if r0.lowercased().contains("now") || r0.lowercased().contains("today") || r0.lowercased().contains("yesterday")
-        {
-            var out = ""
-            var word = ""
-            for c in r0 {
-                if c.isLetter || c.isNumber || ((c == "-" || c == "+") && word.lowercased().hasPrefix("now")) {
-                    word.append(c)
-                } else {
-                    out += try bound(word, column: column)
-                    word = ""
-                    out.append(c)
-                }
+        // Relative bounds (`now-7d`) resolved first, word by word, so every form below takes
+        // them; any other text comes out as it went in.
+        var r = ""
+        var word = ""
+        for c in r0 {
+            if c.isLetter || c.isNumber || ((c == "-" || c == "+") && word.lowercased().hasPrefix("now")) {
+                word.append(c)
+            } else {
+                r += try bound(word, column: column)
+                word = ""
+                r.append(c)
             }
-            r = out + (try bound(word, column: column))
         }
+        r += try bound(word, column: column)
         // A year, month or day that exists (no month 13, no 30 February, two-digit months and days).
         func valid(_ d: String) -> Bool { DateColumn.period(d) != nil }
         let badRange = QuerySyntaxError(
