@@ -12,7 +12,7 @@ struct FindCommand: ParsableCommand {
             NOT (&&, ||, !) and parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
             restrict to a field; prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
-            in phrases too ("harb* ferry"); word~ or \
+            in phrases too ("harb* ferry"), and regular expressions over whole words (/colou?r/); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31, \
             date:[2007 TO 2008}, date:>=2007-06, date:now-7d.. filter; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
@@ -25,6 +25,7 @@ struct FindCommand: ParsableCommand {
               loupe find 'title:talks +iraq -oil' --limit 5
               loupe find 'author:castell'
               loupe find 'malikki~1'
+              loupe find '/harbou?r/ -ferry'
               loupe find 'date:2007-10' --sort oldest
               loupe find '*:* -harbour' --by year
               printf 'q1\\tgreen zone\\nq2\\toil law\\n' > q.tsv

@@ -125,6 +125,16 @@ struct QueryLanguageTests {
         ("\"bet* alpha gam*\"", ["d2"]),
         ("\"alpha bet*\"~1", ["d1", "d2", "d5"]),
         ("title:\"epsilon rep*\"", ["d4"]),
+        // Regular expressions match whole indexed words, folded as words are.
+        ("/al.ha/", ["d1", "d2", "d3", "d5"]),
+        ("/gam+a|delt[aeiou]/", ["d1", "d2", "d4"]),
+        ("/[a-e].*lon/", ["d4"]),
+        ("/ZETA/", ["d6.xml"]),
+        ("title:/f(i|o)fth/", ["d5"]),
+        ("alpha -/gam.*/", ["d3", "d5"]),
+        ("/alpha/ NEAR/0 /bet./", ["d1", "d2", "d5"]),
+        ("/\\w{5}/ AND /e.*/", ["d4"]),
+        ("/alph/", []),
     ]
 
     @Test(arguments: cases)
@@ -143,6 +153,18 @@ struct QueryLanguageTests {
         #expect(notes.contains("near/2 is searched as words; the operator is written in capitals: NEAR/2"), "\(r)")
         let upper = try Loupe.run(["find", "alpha NEAR/2 beta", "--index", QueryLanguageTests.index, "--json"])
         #expect((Loupe.json(upper.stdout)["notes"] as? [String] ?? []).isEmpty, "\(upper)")
+    }
+
+    /// A regular expression that matches no word says so; one with an operator Lucene has and
+    /// Loupe has not is an error (exit 2) naming it.
+    @Test func regexNotesAndErrors() throws {
+        let r = try Loupe.run(["find", "/alph/", "--index", QueryLanguageTests.index, "--json"])
+        #expect(r.status == 1)
+        #expect((Loupe.json(r.stdout)["notes"] as? [String] ?? []).contains("/alph/ matches no indexed word"), "\(r)")
+        let e = try Loupe.run(["find", "/al&pha/", "--index", QueryLanguageTests.index])
+        #expect(e.status == 2)
+        let err = e.stderr
+        #expect(err.contains("column 4") && err.contains("'&' (intersection) is not supported"), "\(err)")
     }
 
     /// `date:now-7d..` and the other relative dates count from today: items dated two days

@@ -317,12 +317,37 @@ struct QueryParserTests {
         #expect(throws: QuerySyntaxError.self) { try p.parse("*") }
     }
 
+    /// Lucene's regular expressions: `/…/` at a word's start, ending the word; anything else
+    /// with slashes (`/usr/bin`, `and/or`, `/a b/`) is words as before.
+    @Test func regularExpressions() throws {
+        #expect(try p.parse("/colou?r/") == .regex("colou?r", field: .text))
+        #expect(try p.parse("title:/gr[ae]y/") == .regex("gr[ae]y", field: .title))
+        #expect(try p.parse("/a\\/b/") == .regex("a\\/b", field: .text))
+        #expect(try p.parse("/(a|b)c/") == .regex("(a|b)c", field: .text))
+        #expect(
+            try p.parse("-/x.*/ zone")
+                == .boolean(must: [], should: [.word("zone", field: .text)], mustNot: [.regex("x.*", field: .text)]))
+        #expect(try p.parse("/x.*/^2") == .boost(.regex("x.*", field: .text), 2))
+        #expect(
+            try p.parse("(/x.*/)")
+                == .regex("x.*", field: .text))
+        #expect(try p.parse("/usr/bin") == .word("/usr/bin", field: .text))
+        #expect(try p.parse("and/or") == .word("and/or", field: .text))
+        #expect(try p.parse("/") == .word("/", field: .text))
+        #expect(try p.parse("//") == .word("//", field: .text))
+        #expect(
+            try p.parse("/a b/")
+                == .boolean(must: [], should: [.word("/a", field: .text), .word("b/", field: .text)], mustNot: []))
+        #expect(try p.parse("\\/x/") == .word("/x/", field: .text))
+    }
+
     @Test(arguments: [
         ("iran AND", 6), ("AND iran", 1), ("roam~3", 6), ("roam~0.8", 5), ("x roam~2x", 7), ("+roam~12", 7),
         ("(iran", 1), ("iran)", 5), ("\"green zone", 1), ("a NEAR/x b", 8),
         ("", 1), ("()", 1), ("title:", 1), ("\"a b\"~", 6), ("a OR", 3), ("NEAR b", 1),
         ("iran date:2008..2007", 11), ("date:2007-03-02..2007-03-01", 6), ("*", 1), ("a **", 3),
         ("titel:iran", 1), ("iran -auther:doe", 7), ("data:2007", 1),
+        ("/x{2,1}/", 3), ("a /(b/", 4), ("-/a&b/", 4), ("title:/*/", 8), ("/a{1000}{20}/", 2),
     ])
     func syntaxErrorsNameTheColumn(query: String, column: Int) {
         do {

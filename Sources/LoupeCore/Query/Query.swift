@@ -29,6 +29,9 @@ public indirect enum QueryNode: Sendable, Equatable {
     /// `te?t`, `ma*ki`, `*zone`: `?` one letter, `*` any run of letters, expanded through the
     /// dictionary (Lucene's wildcard query).
     case wildcard(String, field: FieldRef)
+    /// `/colou?r/`: the indexed words the regular expression matches whole (Lucene's regexp
+    /// query; see `TermRegex`), expanded through the dictionary.
+    case regex(String, field: FieldRef)
     /// `word~` or `word~N` (N 0, 1 or 2; 2 unless given): the indexed words within N edits,
     /// expanded through the dictionary (Lucene's fuzzy query).
     case fuzzy(String, field: FieldRef, distance: Int)

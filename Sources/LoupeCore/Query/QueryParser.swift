@@ -32,6 +32,7 @@ public struct QueryParser {
         case near(Int, ordered: Bool)
         case phrase([String], slop: Int)
         case word(String)
+        case regex(String)
         case field(FieldRef)
         case date(String?, String?)
         case boost(Float)
@@ -73,7 +74,7 @@ public struct QueryParser {
         var words = 0
         for l in lexemes {
             switch l.tok {
-            case .word: words += 1
+            case .word, .regex: words += 1
             case .phrase(let w, _): words += w.count
             default: break
             }
@@ -171,6 +172,21 @@ public struct QueryParser {
                 i = j
                 if let b = try boost(s, &i) { out.append(b) }
             default:
+                // `/colou?r/` (and `-/x/`, `+/x/`, `!/x/`): a regular expression.
+                let signed = (c == "+" || c == "-" || c == "!") && i + 1 < n && s[i + 1] == "/"
+                if let (body, next) = QueryParser.regexLiteral(s, at: signed ? i + 1 : i) {
+                    if signed { out.append(Lexeme(tok: c == "+" ? .plus : c == "-" ? .minus : .not, column: col)) }
+                    let at = signed ? col + 1 : col
+                    do {
+                        _ = try TermRegex(body)
+                    } catch let e as TermRegex.SyntaxError {
+                        throw QuerySyntaxError(column: at + 1 + e.offset, message: e.message, hint: e.hint)
+                    }
+                    out.append(Lexeme(tok: .regex(body), column: at))
+                    i = next
+                    if let b = try boost(s, &i) { out.append(b) }
+                    continue
+                }
                 var j = i
                 var w = ""
                 var escapedFirst = false
@@ -280,6 +296,23 @@ public struct QueryParser {
             }
         }
         return out
+    }
+
+    /// A regular expression `/…/` starting at `s[i]`: its text and the index after its closing
+    /// slash, when it has one (a backslash escapes the next character), holds no space and the
+    /// slash ends the word (a space, `)`, `^` or the end follow). Anything else (`/usr/bin`,
+    /// `and/or`, a lone `/`) is a word as before.
+    static func regexLiteral(_ s: [Unicode.Scalar], at i: Int) -> (String, Int)? {
+        guard i < s.count, s[i] == "/" else { return nil }
+        var j = i + 1
+        while j < s.count && s[j] != "/" {
+            if isSpace(s[j]) { return nil }
+            j += s[j] == "\\" && j + 1 < s.count && !isSpace(s[j + 1]) ? 2 : 1
+        }
+        guard j < s.count, j > i + 1 else { return nil }
+        let after = j + 1
+        guard after == s.count || isSpace(s[after]) || s[after] == ")" || s[after] == "^" else { return nil }
+        return (String(String.UnicodeScalarView(s[(i + 1)..<j])), after)
     }
 
     /// Characters a backslash escapes (Lucene's special characters); before any other, a
@@ -709,6 +742,8 @@ public struct QueryParser {
                     throw QuerySyntaxError(column: col, message: "\(f.rawValue): needs a word or phrase", hint: nil)
                 }
                 return try parsePrimary(depth: depth + 1, field: f)
+            case .regex(let r):
+                return .regex(r, field: field)
             case .date(let a, let b):
                 return .dateRange(from: a, to: b)
             case .rparen:
@@ -737,6 +772,7 @@ public struct QueryParser {
             case .prefix(let w, _): return .prefix(w, field: f)
             case .fuzzy(let w, _, let d): return .fuzzy(w, field: f, distance: d)
             case .wildcard(let w, _): return .wildcard(w, field: f)
+            case .regex(let r, _): return .regex(r, field: f)
             case .near(let a, let b, let d, let o):
                 return .near(
                     try retarget(a, f, column: column), try retarget(b, f, column: column), distance: d, ordered: o)

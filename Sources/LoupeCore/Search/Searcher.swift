@@ -191,6 +191,8 @@ public final class Searcher {
             return try fuzzy(w, field: f, edits: edits)
         case .wildcard(let pattern, let f):
             return try wildcard(pattern, field: f)
+        case .regex(let r, let f):
+            return try regex(r, field: f)
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
@@ -351,15 +353,49 @@ public final class Searcher {
     /// so that `t*` finds every article with a word starting with t, not only those of its first
     /// 1,024 words in dictionary order.
     private func expansion(_ ef: IndexField, literal: [UInt8], rest: [UInt8], shown: String) throws -> BoundQuery {
+        try expansion(ef, literal: literal, shown: shown) { word in
+            (Wildcard.matches(rest, UnsafeBufferPointer(rebasing: word[literal.count...])), nil)
+        }
+    }
+
+    /// A regular expression (`/colou?r/`): the indexed words (as written) it matches whole, found
+    /// by a scan of the dictionary from its literal start (every prefix that can lead to no
+    /// match skipped unread); at most `maxPrefixExpansions` score, as a wildcard's. Its literal
+    /// characters are folded as words are (`/Café.*/` → `cafe.*`).
+    private func regex(_ source: String, field: FieldRef) throws -> BoundQuery {
+        let fold: (Unicode.Scalar) -> [UInt32]? = { c in
+            let t = self.analyzedTerms(String(c))
+            guard t.count == 1 else { return nil }
+            return String(decoding: t[0], as: UTF8.self).unicodeScalars.map(\.value)
+        }
+        var m: TermRegex
+        do {
+            m = try TermRegex(source, fold: fold)
+        } catch let e as TermRegex.SyntaxError {
+            throw QueryError(message: "/\(source)/: \(e.message)")
+        }
+        let bound = try expansion(field.exactField, literal: m.literalPrefix, shown: "/\(source)/") { word in
+            if m.matches(word) { return (true, nil) }
+            return (false, m.deadPrefixBytes)
+        }
+        if bound.matchesNothing { note("/\(source)/ matches no indexed word") }
+        return bound
+    }
+
+    /// The words of field `ef` that start with `literal` and pass `test` (given the whole word;
+    /// it answers whether the word matches, and may name a prefix length in bytes past whose
+    /// words the scan skips), OR'ed as in `expansion(_:literal:rest:shown:)`.
+    private func expansion(
+        _ ef: IndexField, literal: [UInt8], shown: String,
+        test: (UnsafeBufferPointer<UInt8>) -> (Bool, Int?)
+    ) throws -> BoundQuery {
         // Dictionary keys (field byte + word) and their document frequencies over the segments.
         var docFreq: [[UInt8]: Int] = [:]
         var capped = false
         for s in reader.segments {
-            try s.dictionary.scan(prefix: [ef.rawValue] + literal) { k, info in
-                let match = k.withUnsafeBufferPointer { b in
-                    Wildcard.matches(rest, UnsafeBufferPointer(rebasing: b[(1 + literal.count)...]))
-                }
-                guard match else { return true }
+            try s.dictionary.scanSkipping(prefix: [ef.rawValue] + literal) { k, info in
+                let (match, skip) = k.withUnsafeBufferPointer { b in test(UnsafeBufferPointer(rebasing: b[1...])) }
+                guard match else { return skip.map { .skip(1 + $0) } ?? .next }
                 let key = Array(k)
                 if let n = docFreq[key] {
                     docFreq[key] = n + info.docFreq
@@ -368,7 +404,7 @@ public final class Searcher {
                 } else {
                     capped = true
                 }
-                return true
+                return .next
             }
         }
         if capped {
