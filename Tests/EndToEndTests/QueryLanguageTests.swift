@@ -135,6 +135,14 @@ struct QueryLanguageTests {
         ("/alpha/ NEAR/0 /bet./", ["d1", "d2", "d5"]),
         ("/\\w{5}/ AND /e.*/", ["d4"]),
         ("/alph/", []),
+        // `field:*` and `_exists_:field`: the articles with a value there.
+        ("category:*", ["m1", "m2"]),
+        ("_exists_:category", ["m1", "m2"]),
+        ("*:* -category:*", ["d1", "d2", "d3", "d4", "d5", "d6.xml", "m3"]),
+        ("omega -_exists_:category", ["m3"]),
+        ("date:*", ["m1", "m2"]),
+        ("omega -date:*", ["m3"]),
+        ("author:*", []),
     ]
 
     @Test(arguments: cases)
@@ -278,7 +286,7 @@ struct QueryLanguageTests {
         // Excluded dates alone too; a star alone is no word (never every article unasked).
         let dates = try Loupe.run(["find", "-date:2007", "--index", QueryLanguageTests.index])
         #expect(dates.status == 2 && dates.stderr.contains("only excludes"), "\(dates.stderr)")
-        for star in ["*", "***", "title:*"] {
+        for star in ["*", "***", "body:*"] {
             let r = try Loupe.run(["find", star, "--index", QueryLanguageTests.index])
             #expect(r.status == 2 && r.stderr.contains("'*' alone is no word") && r.stderr.contains("hint: *:*"))
         }

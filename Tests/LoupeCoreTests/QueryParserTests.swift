@@ -155,7 +155,8 @@ struct QueryParserTests {
         #expect(
             try p.parse("*:* -sport") == .boolean(must: [], should: [.all], mustNot: [.word("sport", field: .text)]))
         #expect(try p.parse("*zone") == .wildcard("*zone", field: .text))
-        for q in ["*", "**", "author:*", "title:(*)", "iran *", "title:*:*", "author:(*:* x)"] {
+        // (`author:*` is the articles with an author since the twenty-first session: `fieldExists`.)
+        for q in ["*", "**", "body:*", "title:(*)", "iran *", "title:*:*", "author:(*:* x)"] {
             #expect(throws: QuerySyntaxError.self) { try p.parse(q) }
         }
     }
@@ -339,6 +340,21 @@ struct QueryParserTests {
             try p.parse("/a b/")
                 == .boolean(must: [], should: [.word("/a", field: .text), .word("b/", field: .text)], mustNot: []))
         #expect(try p.parse("\\/x/") == .word("/x/", field: .text))
+    }
+
+    /// Lucene's `author:*` and Elasticsearch's `_exists_:author`: the articles with a value in the
+    /// field; `date:*` every dated article.
+    @Test func fieldExists() throws {
+        #expect(try p.parse("author:*") == .exists(.author))
+        #expect(try p.parse("_exists_:author") == .exists(.author))
+        #expect(try p.parse("_EXISTS_:Title") == .exists(.title))
+        #expect(
+            try p.parse("*:* -_exists_:category")
+                == .boolean(must: [], should: [.all], mustNot: [.exists(.category)]))
+        #expect(try p.parse("date:*") == p.parse("date:[* TO *]"))
+        #expect(try p.parse("_exists_:date") == p.parse("date:[* TO *]"))
+        #expect(throws: QuerySyntaxError.self) { try p.parse("_exists_:colour") }
+        #expect(throws: QuerySyntaxError.self) { try p.parse("text:*") }
     }
 
     @Test(arguments: [

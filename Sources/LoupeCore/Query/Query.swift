@@ -45,6 +45,9 @@ public indirect enum QueryNode: Sendable, Equatable {
     case dateRange(from: String?, to: String?)
     /// `clause^N`: the clause's score weights multiplied by N (Lucene's boost).
     case boost(QueryNode, Float)
+    /// `author:*` or `_exists_:author` (Lucene's and Elasticsearch's): the articles with a value
+    /// in the field (at least one indexed word), with no score of their own.
+    case exists(FieldRef)
     /// `*:*` (Lucene's): every article, with no score of its own, to browse (`*:* --sort
     /// newest`), count (`*:* --by month`) or exclude from (`*:* -sport`).
     case all

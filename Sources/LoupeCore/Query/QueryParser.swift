@@ -210,6 +210,7 @@ public struct QueryParser {
                         var sign: Lexeme?
                         if name.count > 1, let c = name.first, c == "+" || c == "-" || c == "!",
                             QueryParser.field(named: name.dropFirst()) != nil || name.dropFirst() == "date"
+                                || name.dropFirst() == "_exists_"
                         {
                             sign = Lexeme(tok: c == "+" ? .plus : c == "-" ? .minus : .not, column: col)
                             name.removeFirst()
@@ -236,10 +237,37 @@ public struct QueryParser {
                                 r.unicodeScalars.append(s[k])
                                 k += 1
                             }
+                            // `date:*`, like `date:[* TO *]`: every dated article.
+                            if r == "*" { r = "[* TO *]" }
                             // `-date:2007` excludes the articles dated then (`+date:` is `date:`).
                             if let sign { out.append(sign) }
                             out.append(
                                 Lexeme(tok: try dateRange(r, column: j + 1), column: sign == nil ? col : col + 1))
+                            w = ""
+                            j = k
+                            break
+                        }
+                        if name == "_exists_" {
+                            // Elasticsearch's `_exists_:author`: `author:*`.
+                            var k = j
+                            var target = ""
+                            while k < n && !QueryParser.isSpace(s[k]) && s[k] != ")" {
+                                target.unicodeScalars.append(s[k])
+                                k += 1
+                            }
+                            let t = target.lowercased()
+                            let at = sign == nil ? col : col + 1
+                            if let sign { out.append(sign) }
+                            if t == "date" {
+                                out.append(Lexeme(tok: try dateRange("[* TO *]", column: j + 1), column: at))
+                            } else if let f = QueryParser.field(named: t[...]), f != .text {
+                                out.append(Lexeme(tok: .field(f), column: at))
+                                out.append(Lexeme(tok: .word("*"), column: j + 1))
+                            } else {
+                                throw QuerySyntaxError(
+                                    column: j + 1, message: "_exists_: needs a field name",
+                                    hint: "author, title, category, source or date, as in _exists_:author")
+                            }
                             w = ""
                             j = k
                             break
@@ -725,6 +753,8 @@ public struct QueryParser {
                     }
                     return .all
                 }
+                // `author:*` (Lucene's): the articles with an author.
+                if w.allSatisfy({ $0 == "*" }) && field != .text { return .exists(field) }
                 if w.allSatisfy({ $0 == "*" }) {
                     throw QuerySyntaxError(
                         column: col, message: "'*' alone is no word",
@@ -781,7 +811,7 @@ public struct QueryParser {
                     must: try m.map { try retarget($0, f, column: column) },
                     should: try s.map { try retarget($0, f, column: column) },
                     mustNot: try n.map { try retarget($0, f, column: column) })
-            case .dateRange: return n
+            case .dateRange, .exists: return n
             case .all:
                 throw QuerySyntaxError(
                     column: column, message: "*:* (every article) takes no field",

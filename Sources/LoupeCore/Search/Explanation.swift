@@ -142,6 +142,9 @@ extension Searcher {
             return Explanation(0, "matches one of \(keys.count) more words of the pattern (no score of their own)", [])
         case .all:
             return Explanation(0, "matches every article (*:* or dates alone; no score of its own)", [])
+        case .present:
+            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            return Explanation(0, "has a value in the field (field:*; no score of its own)", [])
         }
     }
 }

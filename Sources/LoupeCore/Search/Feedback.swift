@@ -25,7 +25,7 @@ extension Searcher {
         case .boolean(let m, let s, _):
             for x in m + s { termWeights(x, into: &out) }
         case .date(let c, _, _, _), .dateAny(let c, _): termWeights(c, into: &out)
-        case .phrase, .near, .nothing, .anyOf, .all: break
+        case .phrase, .near, .nothing, .anyOf, .all, .present: break
         }
     }
 

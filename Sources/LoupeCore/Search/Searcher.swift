@@ -20,6 +20,8 @@ public indirect enum BoundQuery: Sendable {
     case anyOf(keys: [[UInt8]])
     /// Every document, with no score of its own (`*:*`).
     case all
+    /// The documents with at least one word in a length slot's field, with no score (`author:*`).
+    case present(slot: Int)
 
     /// `.nothing`, or an OR of nothing but such (an empty OR too).
     var matchesNothing: Bool {
@@ -35,7 +37,7 @@ public indirect enum BoundQuery: Sendable {
     /// tie, and are listed by date).
     public var scoresNothing: Bool {
         switch self {
-        case .nothing, .all, .anyOf: return true
+        case .nothing, .all, .anyOf, .present: return true
         case .date(let c, _, _, _), .dateAny(let c, _): return c.scoresNothing
         case .or(let c): return c.allSatisfy(\.scoresNothing)
         case .boolean(let m, let s, _): return (m + s).allSatisfy(\.scoresNothing)
@@ -250,6 +252,8 @@ public final class Searcher {
             return Searcher.scaled(try bind(n), by: b)
         case .all:
             return .all
+        case .exists(let f):
+            return .present(slot: f.exactField.lengthSlot)
         case .dateRange(let from, let to):
             // Inside a group (`iran AND (date:2007 OR date:2009)`): the articles dated then, with
             // no score (beside the words, `prepare` applies dates as filters of the whole query).
@@ -440,7 +444,7 @@ public final class Searcher {
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
         case .date(let c, let from, let to, let x): return .date(scaled(c, by: b), from: from, to: to, excluded: x)
         case .dateAny(let c, let r): return .dateAny(scaled(c, by: b), ranges: r)
-        case .anyOf, .all: return q
+        case .anyOf, .all, .present: return q
         }
     }
 
@@ -831,6 +835,15 @@ public final class Searcher {
                 child: try scorer(child, ctx), segment: ctx.segment, from: from, to: to, excluded: excluded)
         case .all:
             return AllScorer(documentCount: ctx.segment.documentCount)
+        case .present(let slot):
+            let seg = ctx.segment
+            var bits = [UInt64](repeating: 0, count: (seg.documentCount + 63) / 64)
+            var any = false
+            for d in 0..<Int32(seg.documentCount) where seg.length(d, slot: slot) > 0 {
+                bits[Int(d) >> 6] |= 1 << (UInt64(d) & 63)
+                any = true
+            }
+            return any ? DocSetScorer(bits) : EmptyScorer()
         case .anyOf(let keys):
             // Every document of every key, once, in a bit set.
             var bits = [UInt64](repeating: 0, count: (ctx.segment.documentCount + 63) / 64)
@@ -974,7 +987,7 @@ public final class Searcher {
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
         case .date(let c, _, _, _), .dateAny(let c, _):
             try collectSpans(c, ctx, doc, into: &out)
-        case .nothing, .anyOf, .all:
+        case .nothing, .anyOf, .all, .present:
             break
         }
     }
