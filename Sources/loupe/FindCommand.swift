@@ -152,6 +152,19 @@ struct FindCommand: ParsableCommand {
         }
     }
 
+    /// `query` parsed by `parse`; a syntax error is shown with a caret under its column (exit 2).
+    static func parseOrExit(_ query: String, _ parse: (String) throws -> QueryNode) throws -> QueryNode {
+        do {
+            return try parse(query)
+        } catch let e as QuerySyntaxError {
+            printErr("loupe: \(e.description)")
+            printErr("  " + Diagnostic.escape(query))
+            printErr("  " + String(repeating: " ", count: caretOffset(query, column: e.column)) + "^")
+            if let h = e.hint { printErr("hint: \(h)") }
+            throw ExitCode(2)
+        }
+    }
+
     func parse(_ text: String) throws -> QueryNode {
         plain ? try QueryParser().parsePlain(text) : try QueryParser().parse(text)
     }
@@ -164,16 +177,7 @@ struct FindCommand: ParsableCommand {
             return
         }
         let query = self.query ?? ""
-        let node: QueryNode
-        do {
-            node = try parse(query)
-        } catch let e as QuerySyntaxError {
-            printErr("loupe: \(e.description)")
-            printErr("  " + Diagnostic.escape(query))
-            printErr("  " + String(repeating: " ", count: caretOffset(query, column: e.column)) + "^")
-            if let h = e.hint { printErr("hint: \(h)") }
-            throw ExitCode(2)
-        }
+        let node = try FindCommand.parseOrExit(query) { try parse($0) }
         reader = try openReader(location)
         let searcher = ranking.searcher(reader)
         if let by {
@@ -535,7 +539,7 @@ struct FindCommand: ParsableCommand {
         if docs.isEmpty { throw ExitCode(1) }
     }
 
-    private func caretOffset(_ q: String, column: Int) -> Int {
+    private static func caretOffset(_ q: String, column: Int) -> Int {
         // Column counts Unicode scalars; the echoed query escapes control characters.
         var off = 0
         for (i, u) in q.unicodeScalars.enumerated() where i < column - 1 {

@@ -13,9 +13,14 @@ struct ShowCommand: ParsableCommand {
             indexed together share an id (two Reuters directories' NEWID 1), a note names the \
             others, and SOURCE#ID picks one: loupe show r2/reut2-000.sgm#1.
 
+            --highlight QUERY marks the query's matches (find's query language) in the title and \
+            the whole text, as find marks them in its snippets: in colour on a terminal, else \
+            [in brackets]; with --json, as byte ranges (matches, titleMatches).
+
             Examples:
               loupe show world-0002
               loupe show 000_48ee8ce46de06e27.txt --json
+              loupe show 000_48ee8ce46de06e27.txt --highlight '"green zone" maliki'
             """)
 
     @Argument(help: "The article id, or a corpus-relative file path.")
@@ -25,6 +30,12 @@ struct ShowCommand: ParsableCommand {
 
     @Flag(help: "Print one JSON object.")
     var json = false
+
+    @Option(help: "Mark this query's matches in the article (find's query language).")
+    var highlight: String?
+
+    @Option(help: "Colour of the marks: auto (only on a terminal, honouring NO_COLOR), always or never.")
+    var color: ColorChoice = .auto
 
     struct Shown: Encodable {
         var id: String
@@ -36,14 +47,32 @@ struct ShowCommand: ParsableCommand {
         var position: Int
         var categories: [String]
         var body: String
+        /// With --highlight: the matches as byte ranges into `body` and `title`.
+        var matches: [[Int]]?
+        var titleMatches: [[Int]]?
     }
 
     func run() throws {
         let reader = try openReader(location)
         let article: Article
+        let node = try highlight.map { q in try FindCommand.parseOrExit(q) { try QueryParser().parse($0) } }
+        var matches: [Range<Int>] = []
+        var titleMatches: [Range<Int>] = []
         do {
             if let doc = try RelatedCommand.resolve(id, reader) {
                 article = try reader.article(doc)
+                if let node {
+                    let searcher = Searcher(reader: reader)
+                    let bound = try searcher.prepare(node)
+                    let spans = try searcher.spans(bound, doc: doc)
+                    let analyzer = Analyzer(reader.analyzer)
+                    matches = SnippetBuilder.build(article: article, spans: spans, analyzer: analyzer).matches
+                    titleMatches = SnippetBuilder.titleHighlights(article: article, spans: spans, analyzer: analyzer)
+                    for n in searcher.notes { printErr("loupe: note: \(n)") }
+                    if matches.isEmpty && titleMatches.isEmpty {
+                        printErr("loupe: note: the query does not match this article")
+                    }
+                }
                 try RelatedCommand.noteSeveral(id, used: article.id, reader, "this is its first")
             } else {
                 printErr("loupe: no article with id or path \(Diagnostic_escape(id))")
@@ -51,6 +80,8 @@ struct ShowCommand: ParsableCommand {
             }
         } catch let e as ExitCode {
             throw e
+        } catch let e as QueryError {
+            throw fail(e.message)
         } catch {
             throw fail("\(error)")
         }
@@ -60,10 +91,17 @@ struct ShowCommand: ParsableCommand {
                     Shown(
                         id: article.id, title: article.title, date: article.date, authors: article.authors,
                         link: article.link, source: article.source,
-                        position: article.position, categories: article.categories, body: article.body)))
+                        position: article.position, categories: article.categories, body: article.body,
+                        matches: node == nil ? nil : matches.map { [$0.lowerBound, $0.upperBound] },
+                        titleMatches: node == nil ? nil : titleMatches.map { [$0.lowerBound, $0.upperBound] })))
             return
         }
-        print(article.title.isEmpty ? "(untitled)" : article.title)
+        let colour = color.enabled
+        func marked(_ text: String, _ marks: [Range<Int>]) -> String {
+            let s = Snippet(text: text, highlights: marks)
+            return colour ? s.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : s.marked(open: "[", close: "]")
+        }
+        print(article.title.isEmpty ? "(untitled)" : marked(article.title, titleMatches))
         // (A text file's id is its path: shown once.)
         var meta = article.id == article.source ? [article.id] : [article.id, article.source]
         if let by = Terminal.byline(article.authors, shown: 20) { meta.insert(by, at: 0) }
@@ -73,7 +111,7 @@ struct ShowCommand: ParsableCommand {
         if !article.categories.isEmpty { print("categories: " + article.categories.joined(separator: ", ")) }
         print("")
         // (A text file's body starts with the blank line after its title line: one blank line shown.)
-        print(article.body.drop(while: \.isNewline))
+        print(marked(article.body, matches).drop(while: \.isNewline))
     }
 }
 

@@ -108,7 +108,8 @@ public final class Searcher {
     public static let maxFuzzyExpansions = 50
     private let analyzer: Analyzer
     private let stemmer: EnglishStemmer?
-    private var notes: [String] = []
+    /// What the last `prepare` (and searches since) had to say: spelling corrections, capped patterns…
+    public private(set) var notes: [String] = []
 
     public init(reader: IndexReader, bm25: BM25 = BM25()) {
         self.reader = reader
