@@ -493,6 +493,16 @@ struct FindCommand: ParsableCommand {
         var counts: [String: Int] = [:]
         var forms: [String: [String: Int]] = [:]
         var without = 0
+        // Each distinct value trimmed and folded once (most articles repeat a few values: a
+        // source file, a desk's categories), not once per article.
+        var normal: [String: (shown: String, key: String)?] = [:]
+        func normalised(_ v: String) -> (shown: String, key: String)? {
+            if let n = normal[v] { return n }
+            let t = FindCommand.trimmed(v)
+            let n = t.isEmpty ? nil : (shown: t, key: t.lowercased())
+            if normal.count < 1 << 16 { normal[v] = n }
+            return n
+        }
         for d in docs {
             let f = try reader.articleFacets(d)
             let values: [String]
@@ -504,9 +514,7 @@ struct FindCommand: ParsableCommand {
             // An article counts once per value, however often it names it.
             var seen = Set<String>()
             for v in values {
-                let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
-                if t.isEmpty { continue }
-                let key = t.lowercased()
+                guard let (t, key) = normalised(v) else { continue }
                 forms[key, default: [:]][t, default: 0] += 1
                 if seen.insert(key).inserted { counts[key, default: 0] += 1 }
             }
@@ -537,6 +545,16 @@ struct FindCommand: ParsableCommand {
             printErr(counted(docs.count, "matching article"))
         }
         if docs.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `v` without white space (and newlines) at either end.
+    static func trimmed(_ v: String) -> String {
+        let s = v.unicodeScalars
+        var a = s.startIndex
+        var b = s.endIndex
+        while a < b && s[a].properties.isWhitespace { a = s.index(after: a) }
+        while b > a && s[s.index(before: b)].properties.isWhitespace { b = s.index(before: b) }
+        return a == s.startIndex && b == s.endIndex ? v : String(s[a..<b])
     }
 
     private static func caretOffset(_ q: String, column: Int) -> Int {
