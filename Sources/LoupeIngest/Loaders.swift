@@ -221,7 +221,11 @@ public enum ArticleLoading {
     /// posts without their text), saved web pages (`.mht`, `.mhtml`: read as mail), Apple Mail's
     /// `.emlx` and ANPA wire files (`.tst`; both read as text) and Outlook messages (`.msg`:
     /// skipped, so read again as files that gave nothing).
-    public static let version = 6
+    /// 7: PowerPoint, Excel and OpenDocument presentations and spreadsheets (`.pptx`, `.xlsx`,
+    /// `.odp`, `.ods`: skipped before, so read again as files that gave nothing), and the mail
+    /// files and ZIP and tar archives that may hold them (their attachments and members of these
+    /// types were left out).
+    public static let version = 7
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
@@ -241,6 +245,10 @@ public enum ArticleLoading {
         }
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
         if old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml.")) { return true }
+        if old < 7 {
+            let holders = [".eml", ".mbox", ".mbx", ".msg", ".emlx", ".zip", ".tar", ".tgz", ".tbz2", ".txz"]
+            if holders.contains(where: { name.hasSuffix($0) }) || name.contains(".tar.") { return true }
+        }
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
