@@ -163,6 +163,22 @@ struct QueryLanguageTests {
         #expect((Loupe.json(upper.stdout)["notes"] as? [String] ?? []).isEmpty, "\(upper)")
     }
 
+    /// A query whose words hold no letter or digit (`""`, `...`, `@#$ ?`) says why it finds
+    /// nothing; beside a real word such a part is only left out.
+    @Test func wordlessQueriesSaySo() throws {
+        for (q, part) in [
+            ("\"\"", "\"\" holds"), ("...", "... holds"), ("@#$ ?", "@#$, ? hold"), ("alpha AND \"\"", "\"\" holds"),
+        ] {
+            let r = try Loupe.run(["find", q, "--index", QueryLanguageTests.index, "--json"])
+            #expect(r.status == 1)
+            let notes = Loupe.json(r.stdout)["notes"] as? [String] ?? []
+            #expect(notes.contains { $0.hasPrefix(part) && $0.contains("no letter or digit") }, "\(q): \(r)")
+        }
+        let mixed = try Loupe.run(["find", "alpha ...", "--index", QueryLanguageTests.index, "--json"])
+        #expect(mixed.status == 0)
+        #expect((Loupe.json(mixed.stdout)["notes"] as? [String] ?? []).isEmpty, "\(mixed)")
+    }
+
     /// A regular expression that matches no word says so; one with an operator Lucene has and
     /// Loupe has not is an error (exit 2) naming it.
     @Test func regexNotesAndErrors() throws {

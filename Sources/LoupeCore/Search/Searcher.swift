@@ -23,12 +23,16 @@ public indirect enum BoundQuery: Sendable {
     /// The documents with at least one word in a length slot's field, with no score (`author:*`).
     case present(slot: Int)
 
-    /// `.nothing`, or an OR of nothing but such (an empty OR too).
+    /// `.nothing`, or an OR of nothing but such (an empty OR too), a boolean that requires one
+    /// or has only such optional clauses, a date filter of one.
     var matchesNothing: Bool {
         switch self {
         case .nothing: return true
         case .anyOf(let keys): return keys.isEmpty
         case .or(let c): return c.allSatisfy(\.matchesNothing)
+        case .boolean(let m, let s, _):
+            return m.contains(where: \.matchesNothing) || (m.isEmpty && s.allSatisfy(\.matchesNothing))
+        case .date(let c, _, _, _), .dateAny(let c, _): return c.matchesNothing
         default: return false
         }
     }
@@ -110,6 +114,8 @@ public final class Searcher {
     private let stemmer: EnglishStemmer?
     /// What the last `prepare` (and searches since) had to say: spelling corrections, capped patterns…
     public private(set) var notes: [String] = []
+    /// Words and phrases of the query being bound that analysis left empty (`...`, `""`).
+    private var wordless: [String] = []
 
     public init(reader: IndexReader, bm25: BM25 = BM25()) {
         self.reader = reader
@@ -141,7 +147,10 @@ public final class Searcher {
                 note("\(w) is searched as words; the operator is written in capitals: \(w.uppercased())")
             }
             let terms = analyzedTerms(w)
-            if terms.isEmpty { return .nothing }
+            if terms.isEmpty {
+                wordless.append(w)
+                return .nothing
+            }
             if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
                 // Chinese, Japanese, Korean, Thai…: the index holds pairs of characters. A word of
                 // several is the phrase of its pairs; one character alone is every pair it starts
@@ -184,7 +193,10 @@ public final class Searcher {
             return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
         case .phrase(let words, let f, let slop):
             let terms = analyzedTerms(words.joined(separator: " "))
-            if terms.isEmpty { return .nothing }
+            if terms.isEmpty {
+                wordless.append("\"\(words.joined(separator: " "))\"")
+                return .nothing
+            }
             return try phrase(terms, field: f, slop: slop)
         case .prefix(let w, let f):
             let terms = analyzedTerms(w)
@@ -766,9 +778,18 @@ public final class Searcher {
 
     public func prepare(_ node: QueryNode) throws -> BoundQuery {
         notes = []
+        wordless = []
         let (rest0, dates, anyOf) = extractDates(node)
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
+        // A query that is nothing because its words hold no letter or digit (`""`, `...`, `@#$`)
+        // says so, rather than finding nothing silently.
+        if q.matchesNothing && !wordless.isEmpty {
+            let parts = wordless.prefix(3).joined(separator: ", ")
+            note(
+                "\(parts) \(wordless.count == 1 ? "holds" : "hold") no letter or digit: punctuation and symbols are not indexed, so there is nothing to search for"
+            )
+        }
         for (a, b, x) in dates { q = .date(q, from: a, to: b, excluded: x) }
         if !anyOf.isEmpty { q = .dateAny(q, ranges: anyOf.map { DateBounds(from: $0.0, to: $0.1) }) }
         return q
