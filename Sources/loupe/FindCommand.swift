@@ -22,6 +22,7 @@ struct FindCommand: ParsableCommand {
               loupe find "Green Zone"
               loupe find '"green zone"' --json
               loupe find 'iran NEAR/10 baghdad' --explain
+              loupe find '"green zone" NEAR/5 iraq -oil' --explain-query
               loupe find 'title:talks +iraq -oil' --limit 5
               loupe find 'author:castell'
               loupe find 'malikki~1'
@@ -91,6 +92,12 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Explain each hit's score factor by factor.")
     var explain = false
 
+    @Flag(
+        help:
+            "Print how the query is read (its tree, each operator's meaning) and searched (the analysed terms, their document frequencies and weights, expansions, filters) instead of searching."
+    )
+    var explainQuery = false
+
     @Option(help: "Run every query of FILE ('-' for stdin): one per line, 'query' or 'qid<TAB>query'.")
     var batch: String?
 
@@ -138,6 +145,9 @@ struct FindCommand: ParsableCommand {
         guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }
         guard !groupCopies || batch == nil else {
             throw ValidationError("--group-copies groups one query's hits, not --batch")
+        }
+        guard !explainQuery || (batch == nil && by == nil) else {
+            throw ValidationError("--explain-query explains one query instead of searching: not with --batch or --by")
         }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 hits") }
@@ -198,6 +208,25 @@ struct FindCommand: ParsableCommand {
             throw fail(e.message)
         } catch {
             throw fail("\(error)")
+        }
+        if explainQuery {
+            let parsed = node.describe()
+            let searched = searcher.describe(ranked)
+            if json {
+                print(
+                    encodeJSON(
+                        QueryExplanation(
+                            query: query, parsed: parsed, searched: searched,
+                            notes: searcher.notes.isEmpty ? nil : searcher.notes)))
+            } else {
+                print("parsed:")
+                for l in parsed { print("  " + Terminal.clean(l)) }
+                print("searched:")
+                for l in searched { print("  " + Terminal.clean(l)) }
+                fflush(nil)
+                for n in searcher.notes { printErr("loupe: note: \(n)") }
+            }
+            return
         }
         let analyzer = Analyzer(reader.analyzer)
         var articles: [Int: Article] = [:]
@@ -571,6 +600,14 @@ func encodeJSON<T: Encodable>(_ v: T) -> String {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return (try? String(decoding: enc.encode(v), as: UTF8.self)) ?? "{}"
+}
+
+/// `find --explain-query --json`.
+struct QueryExplanation: Encodable {
+    var query: String
+    var parsed: [String]
+    var searched: [String]
+    var notes: [String]?
 }
 
 enum BatchFormat: String, ExpressibleByArgument {

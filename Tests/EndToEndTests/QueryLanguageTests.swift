@@ -163,6 +163,29 @@ struct QueryLanguageTests {
         #expect((Loupe.json(upper.stdout)["notes"] as? [String] ?? []).isEmpty, "\(upper)")
     }
 
+    /// `--explain-query` prints the parsed tree with each operator's meaning and the query as
+    /// searched (terms, document frequencies, weights), and searches nothing.
+    @Test func explainQueryShowsBothTrees() throws {
+        let r = try Loupe.run([
+            "find", "alpha NEAR/2 \"beta gamma\" -delta gam*", "--index", QueryLanguageTests.index, "--explain-query",
+            "--json",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = Loupe.json(r.stdout)
+        let parsed = o["parsed"] as? [String] ?? []
+        let searched = o["searched"] as? [String] ?? []
+        #expect(o["hits"] == nil)
+        #expect(parsed.contains("    NEAR/2 (either order, at most 2 other words between)"), "\(parsed)")
+        #expect(parsed.contains("      phrase \"beta gamma\" (the words as written, adjacent, in order)"), "\(parsed)")
+        #expect(parsed.contains("  excluded:") && parsed.contains("    prefix gam* (the indexed words that start so)"))
+        #expect(searched.contains { $0.contains("text stem:alpha (in 4 articles) weight") }, "\(searched)")
+        #expect(searched.contains { $0.contains("phrase text:\"beta@0 gamma@1\" slop 0") }, "\(searched)")
+        #expect(searched.contains { $0.contains("text:gamma (in 3 articles)") }, "\(searched)")
+        let text = try Loupe.run(["find", "alpha", "--index", QueryLanguageTests.index, "--explain-query"])
+        #expect(
+            text.stdout.hasPrefix("parsed:\n  word alpha (its stem, ranked by BM25)\nsearched:\n"), "\(text.stdout)")
+    }
+
     /// A query whose words hold no letter or digit (`""`, `...`, `@#$ ?`) says why it finds
     /// nothing; beside a real word such a part is only left out.
     @Test func wordlessQueriesSaySo() throws {

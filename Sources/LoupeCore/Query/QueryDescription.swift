@@ -1,0 +1,170 @@
+/// `find --explain-query`: the parsed query as a tree with what each node means, and the query as
+/// it is searched (analysed words, expansions, weights, filters), one line per node.
+
+extension QueryNode {
+    /// The tree, one line per node, children indented by two spaces.
+    public func describe() -> [String] {
+        var out: [String] = []
+        describe(into: &out, depth: 0)
+        return out
+    }
+
+    private static func fieldSuffix(_ f: FieldRef) -> String { f == .text ? "" : " in \(f.rawValue)" }
+
+    private func describe(into out: inout [String], depth: Int) {
+        let pad = String(repeating: "  ", count: depth)
+        func line(_ s: String) { out.append(pad + s) }
+        switch self {
+        case .word(let w, let f):
+            line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")
+        case .phrase(let words, let f, let slop):
+            let text = words.joined(separator: " ")
+            line(
+                "phrase \"\(text)\"\(QueryNode.fieldSuffix(f)) "
+                    + (slop == 0
+                        ? "(the words as written, adjacent, in order)"
+                        : "~\(slop) (the words as written, at most \(slop) position moves; a swap costs 2)"))
+        case .prefix(let w, let f):
+            line("prefix \(w)*\(QueryNode.fieldSuffix(f)) (the indexed words that start so)")
+        case .wildcard(let p, let f):
+            line("wildcard \(p)\(QueryNode.fieldSuffix(f)) (? one letter, * any run; the indexed words it matches)")
+        case .regex(let r, let f):
+            line("regular expression /\(r)/\(QueryNode.fieldSuffix(f)) (the indexed words it matches whole)")
+        case .fuzzy(let w, let f, let d):
+            line(
+                "fuzzy \(w)~\(d)\(QueryNode.fieldSuffix(f)) (the indexed words within \(d) edit\(d == 1 ? "" : "s"))")
+        case .near(let a, let b, let d, let ordered):
+            line(
+                ordered
+                    ? "ADJ/\(d) (in this order, at most \(d) other word\(d == 1 ? "" : "s") between)"
+                    : "NEAR/\(d) (either order, at most \(d) other word\(d == 1 ? "" : "s") between)")
+            a.describe(into: &out, depth: depth + 1)
+            b.describe(into: &out, depth: depth + 1)
+        case .boolean(let must, let should, let mustNot):
+            if must.isEmpty && mustNot.isEmpty {
+                line("any of (ranked: the more match, the higher)")
+                for c in should { c.describe(into: &out, depth: depth + 1) }
+                return
+            }
+            line("boolean")
+            if !must.isEmpty {
+                out.append(pad + "  required:")
+                for c in must { c.describe(into: &out, depth: depth + 2) }
+            }
+            if !should.isEmpty {
+                out.append(pad + (must.isEmpty ? "  at least one of:" : "  optional (adds to the score):"))
+                for c in should { c.describe(into: &out, depth: depth + 2) }
+            }
+            if !mustNot.isEmpty {
+                out.append(pad + "  excluded:")
+                for c in mustNot { c.describe(into: &out, depth: depth + 2) }
+            }
+        case .dateRange(let from, let to):
+            line("dated \(from ?? "…")..\(to ?? "…") (a filter, no score)")
+        case .boost(let c, let b):
+            line("boost ×\(b)")
+            c.describe(into: &out, depth: depth + 1)
+        case .exists(let f):
+            line("has a value in \(f.rawValue) (no score)")
+        case .all:
+            line("every article (*:*, no score)")
+        }
+    }
+}
+
+extension Searcher {
+    /// `q` as searched: each term with its field, document frequency and weight.
+    public func describe(_ q: BoundQuery) -> [String] {
+        var out: [String] = []
+        describe(q, into: &out, depth: 0)
+        return out
+    }
+
+    private static func fieldName(_ b: UInt8) -> String {
+        switch IndexField(rawValue: b) {
+        case .text: return "text"
+        case .title: return "title"
+        case .category: return "category"
+        case .source: return "source"
+        case .textStem: return "text stem"
+        case .titleStem: return "title stem"
+        case .id: return "id"
+        case .author: return "author"
+        case nil: return "field \(b)"
+        }
+    }
+
+    private func term(_ key: [UInt8]) -> String {
+        guard let f = key.first else { return "?" }
+        let df = (try? reader.docFreq(IndexField(rawValue: f) ?? .text, Array(key.dropFirst()))) ?? 0
+        return
+            "\(Searcher.fieldName(f)):\(String(decoding: key.dropFirst(), as: UTF8.self)) (in \(df) article\(df == 1 ? "" : "s"))"
+    }
+
+    private static func slotName(_ s: Int) -> String {
+        switch s {
+        case 0: return "text"
+        case 1: return "title"
+        case 2: return "category"
+        case 3: return "source"
+        case 4: return "author"
+        default: return "no length normalisation"
+        }
+    }
+
+    private func describe(_ q: BoundQuery, into out: inout [String], depth: Int) {
+        let pad = String(repeating: "  ", count: depth)
+        func line(_ s: String) { out.append(pad + s) }
+        func w(_ x: Float) -> String { String(format: "%.3f", x) }
+        switch q {
+        case .nothing:
+            line("nothing (matches no article)")
+        case .term(let key, let weight, _):
+            line("\(term(key)) weight \(w(weight))")
+        case .phrase(let keys, let offsets, let slop, let weight, let slot):
+            let words = zip(keys, offsets).map { k, o in
+                "\(String(decoding: k.dropFirst(), as: UTF8.self))@\(o)"
+            }
+            let field = keys.first.map { Searcher.fieldName($0[0]) } ?? "?"
+            line(
+                "phrase \(field):\"\(words.joined(separator: " "))\" slop \(slop) weight \(w(weight))"
+                    + (slot == BoundQuery.unnormalizedSlot ? " (no length normalisation)" : ""))
+        case .near(let a, let b, let d, let ordered, let weight, _):
+            line("\(ordered ? "ADJ" : "NEAR")/\(d) weight \(w(weight))")
+            describe(a, into: &out, depth: depth + 1)
+            describe(b, into: &out, depth: depth + 1)
+        case .or(let c):
+            line("any of (scores add up)")
+            for x in c { describe(x, into: &out, depth: depth + 1) }
+        case .boolean(let m, let s, let n):
+            line("boolean")
+            if !m.isEmpty {
+                out.append(pad + "  required:")
+                for x in m { describe(x, into: &out, depth: depth + 2) }
+            }
+            if !s.isEmpty {
+                out.append(pad + (m.isEmpty ? "  at least one of:" : "  optional (adds to the score):"))
+                for x in s { describe(x, into: &out, depth: depth + 2) }
+            }
+            if !n.isEmpty {
+                out.append(pad + "  excluded:")
+                for x in n { describe(x, into: &out, depth: depth + 2) }
+            }
+        case .date(let c, let from, let to, let excluded):
+            line("\(excluded ? "not dated" : "dated") \(from ?? "…")..\(to ?? "…") (filter)")
+            describe(c, into: &out, depth: depth + 1)
+        case .dateAny(let c, let ranges):
+            line("dated within any of " + ranges.map { "\($0.from ?? "…")..\($0.to ?? "…")" }.joined(separator: ", "))
+            describe(c, into: &out, depth: depth + 1)
+        case .anyOf(let keys):
+            let shown = keys.prefix(5).map { String(decoding: $0.dropFirst(), as: UTF8.self) }
+            line(
+                "\(keys.count) more word\(keys.count == 1 ? "" : "s") of the pattern, matching with no score: "
+                    + shown.joined(separator: ", ") + (keys.count > 5 ? ", …" : ""))
+        case .all:
+            line("every article (no score)")
+        case .present(let slot):
+            line("has a value in \(Searcher.slotName(slot)) (no score)")
+        }
+    }
+}
