@@ -101,7 +101,10 @@ struct FindCommand: ParsableCommand {
     @Option(help: "Run every query of FILE ('-' for stdin): one per line, 'query' or 'qid<TAB>query'.")
     var batch: String?
 
-    @Option(help: "Batch output format: text, json (same as --json) or trec (qid Q0 docid rank score tag).")
+    @Option(
+        help:
+            "Output format: text, json (same as --json), tsv (a header line, then rank, score, id, date, title, source per hit; with --batch a qid column first) or trec (qid Q0 docid rank score tag)."
+    )
     var format: BatchFormat = .text
 
     @Option(help: "Run tag for --format trec.")
@@ -284,11 +287,27 @@ struct FindCommand: ParsableCommand {
                     explanation: explain ? explanations[i] : nil, copies: groupCopies ? copies[h.doc] ?? [] : nil,
                     untitled: a.title.isEmpty ? Terminal.untitled(a.body) : ""))
         }
-        if json {
+        if json || format == .json {
             let out = JSONResult(
                 query: query, total: result.total, totalExact: true, hits: outHits,
                 notes: result.notes.isEmpty ? nil : result.notes)
             print(encodeJSON(out))
+        } else if format == .tsv || format == .trec {
+            var out = format == .tsv ? FindCommand.tsvHeader + "\n" : ""
+            let unscored = ranked.scoresNothing
+            for h in outHits {
+                if format == .tsv {
+                    out +=
+                        FindCommand.tsvRow(
+                            rank: h.rank, score: unscored ? nil : h.score, id: h.id, date: h.date, title: h.title,
+                            source: h.source) + "\n"
+                } else {
+                    out += FindCommand.trecRow(qid: "1", id: h.id, rank: h.rank, score: h.score, tag: runTag) + "\n"
+                }
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            for n in result.notes { printErr("loupe: note: \(n)") }
+            printErr(counted(result.total, "matching article"))
         } else {
             let colour = color.enabled
             let unscored = ranked.scoresNothing
@@ -387,6 +406,7 @@ struct FindCommand: ParsableCommand {
         let fmt: BatchFormat = json ? .json : format
         var failures = 0
         var lineNo = 0
+        var wroteHeader = false
         var out = ""
         for rawLine in Array(data).split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNo += 1
@@ -427,9 +447,10 @@ struct FindCommand: ParsableCommand {
             let micros = times.sorted()[times.count / 2]
             var hits: [BatchHit] = []
             for (i, h) in result.hits.enumerated() {
-                if fmt == .json {
+                if fmt == .json || fmt == .tsv {
                     let a = try reader.article(h.doc)
-                    hits.append(BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source))
+                    hits.append(
+                        BatchHit(rank: i + 1, id: a.id, score: h.score, title: a.title, source: a.source, date: a.date))
                 } else {
                     hits.append(
                         BatchHit(rank: i + 1, id: try reader.articleID(h.doc), score: h.score, title: "", source: ""))
@@ -445,8 +466,19 @@ struct FindCommand: ParsableCommand {
                             notes: result.notes.isEmpty ? nil : result.notes)) + "\n"
             case .trec:
                 for h in hits {
-                    let id = h.id.contains(" ") ? h.id.replacingOccurrences(of: " ", with: "_") : h.id
-                    out += "\(qid) Q0 \(id) \(h.rank) \(String(format: "%.6f", h.score)) \(runTag)\n"
+                    out += FindCommand.trecRow(qid: qid, id: h.id, rank: h.rank, score: h.score, tag: runTag) + "\n"
+                }
+            case .tsv:
+                if !wroteHeader {
+                    out += "qid\t" + FindCommand.tsvHeader + "\n"
+                    wroteHeader = true
+                }
+                for h in hits {
+                    out +=
+                        FindCommand.tsvField(qid) + "\t"
+                        + FindCommand.tsvRow(
+                            rank: h.rank, score: h.score, id: h.id, date: h.date, title: h.title, source: h.source)
+                        + "\n"
                 }
             case .text:
                 out += "# \(qid)\t\(text)\t\(result.total) matching\n"
@@ -586,6 +618,28 @@ struct FindCommand: ParsableCommand {
         return a == s.startIndex && b == s.endIndex ? v : String(s[a..<b])
     }
 
+    static let tsvHeader = "rank\tscore\tid\tdate\ttitle\tsource"
+
+    /// A field of a TSV line: tabs, line breaks and other control characters become spaces.
+    static func tsvField(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        return String(
+            String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
+    /// One hit as a TSV line (no score for a query that scores nothing; no date for an undated
+    /// article: empty fields).
+    static func tsvRow(rank: Int, score: Float?, id: String, date: String?, title: String, source: String) -> String {
+        [String(rank), score.map { String(format: "%.4f", $0) } ?? "", id, date ?? "", title, source]
+            .map(tsvField).joined(separator: "\t")
+    }
+
+    /// One hit as a TREC run line (spaces in the id become underscores: the format splits on them).
+    static func trecRow(qid: String, id: String, rank: Int, score: Float, tag: String) -> String {
+        let id = id.contains(" ") ? id.replacingOccurrences(of: " ", with: "_") : id
+        return "\(qid) Q0 \(id) \(rank) \(String(format: "%.6f", score)) \(tag)"
+    }
+
     private static func caretOffset(_ q: String, column: Int) -> Int {
         // Column counts Unicode scalars; the echoed query escapes control characters.
         var off = 0
@@ -611,7 +665,7 @@ struct QueryExplanation: Encodable {
 }
 
 enum BatchFormat: String, ExpressibleByArgument {
-    case text, json, trec
+    case text, json, trec, tsv
 }
 
 enum ColorChoice: String, ExpressibleByArgument {
@@ -637,6 +691,8 @@ struct BatchHit: Encodable {
     var score: Float
     var title: String
     var source: String
+    /// For `--format tsv` (not in the batch JSON, whose lines stay as they were).
+    var date: String? = nil
 
     enum CodingKeys: String, CodingKey { case rank, id, score, title, source }
 

@@ -186,6 +186,38 @@ struct QueryLanguageTests {
             text.stdout.hasPrefix("parsed:\n  word alpha (its stem, ranked by BM25)\nsearched:\n"), "\(text.stdout)")
     }
 
+    /// `--format tsv`: a header, then one tab-separated line per hit (rank, score, id, date,
+    /// title, source); with `--batch`, a qid column first. `--format trec` for one query too.
+    @Test func tsvAndTrecFormats() throws {
+        let r = try Loupe.run([
+            "find", "omega", "--index", QueryLanguageTests.index, "--format", "tsv", "--sort", "oldest",
+        ])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(lines.first == ["rank", "score", "id", "date", "title", "source"], "\(r.stdout)")
+        #expect(lines.count == 4)
+        #expect(
+            lines[1][0] == "1" && lines[1][2] == "m1" && lines[1][3].hasPrefix("2007-05-02")
+                && lines[1][4] == "May item")
+        #expect(lines[1][5] == "dated.xml" && Double(lines[1][1]) != nil)
+        #expect(lines[3][2] == "m3" && lines[3][3] == "", "undated last, an empty date: \(r.stdout)")
+        let all = try Loupe.run(["find", "*:*", "--index", QueryLanguageTests.index, "--format", "tsv", "--limit", "1"])
+        #expect(
+            all.stdout.split(separator: "\n")[1].split(separator: "\t", omittingEmptySubsequences: false)[1] == "",
+            "unscored: no score")
+        let q = try Loupe.tempDir("loupe-tsv").appendingPathComponent("q.tsv")
+        try "a\tzeta\nb\tepsilon\n".write(to: q, atomically: true, encoding: .utf8)
+        let batch = try Loupe.run(
+            ["find", "--batch", q.path, "--index", QueryLanguageTests.index, "--format", "tsv", "--limit", "2"])
+        let rows = batch.stdout.split(separator: "\n")
+        #expect(rows.first == "qid\trank\tscore\tid\tdate\ttitle\tsource", "\(batch.stdout)")
+        #expect(rows.count == 3 && rows[1].hasPrefix("a\t1\t") && rows[2].hasPrefix("b\t1\t"), "\(batch.stdout)")
+        let trec = try Loupe.run([
+            "find", "zeta", "--index", QueryLanguageTests.index, "--format", "trec", "--run-tag", "t",
+        ])
+        #expect(trec.stdout.hasPrefix("1 Q0 d6.xml.txt 1 ") && trec.stdout.hasSuffix(" t\n"), "\(trec.stdout)")
+    }
+
     /// A query whose words hold no letter or digit (`""`, `...`, `@#$ ?`) says why it finds
     /// nothing; beside a real word such a part is only left out.
     @Test func wordlessQueriesSaySo() throws {
