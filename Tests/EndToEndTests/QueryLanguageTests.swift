@@ -115,6 +115,13 @@ struct QueryLanguageTests {
         ("omega date:>=2007-05-02", ["m1", "m2"]),
         ("omega date:<2007-08-01", ["m1"]),
         ("omega date:<=2007-08-01", ["m1", "m2"]),
+        // Times (RFC 3339, UTC unless a zone is given): m1 is dated 2007-05-02T10:00:00Z.
+        ("omega date:>=2007-05-02T10:00:00Z", ["m1", "m2"]),
+        ("omega date:>2007-05-02T10:00:00Z", ["m2"]),
+        ("omega date:2007-05-02T10:00", ["m1"]),
+        ("omega date:2007-05-02T12:00+02:00", ["m1"]),
+        ("omega date:[2007-05-02T09:00:00Z TO 2007-05-02T09:59:59Z]", []),
+        ("omega date:{2007-05-02T10:00:00Z TO *]", ["m2"]),
         // Lucene's `!` is NOT.
         ("alpha !gamma", ["d3", "d5"]),
         ("!gamma alpha", ["d3", "d5"]),

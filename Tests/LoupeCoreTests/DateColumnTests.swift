@@ -44,6 +44,22 @@ struct DateColumnTests {
         #expect(DateColumn.range(from: "June", to: nil) == nil)
     }
 
+    /// A time on a day is its minute, or its second when the seconds are written; a zone is
+    /// applied (RFC 3339 bounds, as tantivy's and Elasticsearch's).
+    @Test func timesArePeriodsToo() throws {
+        let t = DateColumn.seconds("2007-10-01T12:00:00Z")
+        #expect(DateColumn.period("2007-10-01T12:00") == t...t + 59)
+        #expect(DateColumn.period("2007-10-01T12:00Z") == t...t + 59)
+        #expect(DateColumn.period("2007-10-01T12:00:00Z") == t...t)
+        #expect(DateColumn.period("2007-10-01T14:00:00+02:00") == t...t)
+        #expect(DateColumn.period("2007-10-01T07:00-05:00") == t...t + 59)
+        #expect(DateColumn.period("2007-10-01T12") == nil)
+        #expect(DateColumn.period("2007-10-01T24:00") == nil)
+        #expect(DateColumn.period("2007-10-01T") == nil)
+        #expect(DateColumn.isoTime(t + 61) == "2007-10-01T12:01:01Z")
+        #expect(DateColumn.isoTime(DateColumn.seconds("1969-12-31T23:59:59Z")) == "1969-12-31T23:59:59Z")
+    }
+
     static func datedArticles(_ n: Int, seed: UInt64) -> [Article] {
         var rng = SplitMix(seed: seed)
         let words = ["iran", "oil", "talks", "zone", "harbour", "ferry"]

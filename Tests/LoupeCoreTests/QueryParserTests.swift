@@ -49,6 +49,12 @@ struct QueryParserTests {
             ("date:{2007-12-31 TO *]", "2008-01-01", nil), ("date:[* TO 2008}", nil, "2007-12-31"),
             ("date:[* TO *]", "0000", "9999"), ("date:>2007", "2008-01-01", nil), ("date:>=2007-02", "2007-02", nil),
             ("date:<2007-03", nil, "2007-02-28"), ("date:<2008-03", nil, "2008-02-29"), ("date:<=2007", nil, "2007"),
+            // RFC 3339 times: an excluded end's neighbour is the next or previous second.
+            ("date:[2007-10-01T12:00:00Z TO *]", "2007-10-01T12:00:00Z", nil),
+            ("date:{2007-10-01T12:00:00Z TO 2007-10-02T00:00:00Z}", "2007-10-01T12:00:01Z", "2007-10-01T23:59:59Z"),
+            ("date:>2007-10-01T12:00", "2007-10-01T12:01:00Z", nil),
+            ("date:<2007-10-01T12:00:00+02:00", nil, "2007-10-01T09:59:59Z"),
+            ("date:2007-10-01T12:00..2007-10-01T13:00", "2007-10-01T12:00", "2007-10-01T13:00"),
         ] as [(String, String?, String?)])
     func luceneDateRanges(query: String, from: String?, to: String?) throws {
         #expect(try p.parse(query) == .dateRange(from: from, to: to))

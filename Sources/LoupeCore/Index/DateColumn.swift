@@ -62,8 +62,18 @@ public enum DateColumn {
         ranges.contains { within(t, $0) }
     }
 
-    /// The seconds of a year, month or day given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    /// The seconds of a year, month or day given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or of a
+    /// minute or second given as an ISO time on a day (`2007-10-01T12:00`, `…T12:00:30Z`,
+    /// `…T14:00+02:00`; UTC unless a zone is given, as tantivy's and Elasticsearch's RFC 3339
+    /// bounds).
     static func period(_ p: String) -> ClosedRange<Int64>? {
+        if let t = p.firstIndex(of: "T") {
+            let start = seconds(p)
+            guard start != undated, p[p.index(after: t)...].contains(":") else { return nil }
+            // To the second when the seconds are written (`HH:MM:SS`), else the whole minute.
+            let clock = p[p.index(after: t)...].prefix { $0 != "Z" && $0 != "+" && $0 != "-" }
+            return clock.filter({ $0 == ":" }).count >= 2 ? start...start : start...start + 59
+        }
         var s = p.utf8[...]
         guard let y = number(&s, digits: 4) else { return nil }
         if s.isEmpty {
@@ -120,6 +130,13 @@ public enum DateColumn {
 
     /// Days since 1970-01-01 of `seconds` (rounded down, before 1970 too).
     public static func dayIndex(_ seconds: Int64) -> Int64 { floorDiv(seconds, 86_400) }
+
+    /// `seconds` as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+    public static func isoTime(_ seconds: Int64) -> String {
+        let s = seconds - dayIndex(seconds) * 86_400
+        func pad(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
+        return isoDay(seconds) + "T\(pad(s / 3600)):\(pad(s / 60 % 60)):\(pad(s % 60))Z"
+    }
 
     /// The UTC day of `seconds` as `YYYY-MM-DD`.
     public static func isoDay(_ seconds: Int64) -> String {

@@ -510,8 +510,10 @@ public struct QueryParser {
                     column: column, message: "the date range ends before it starts",
                     hint: "date:\(first)\(words[2]) TO \(words[0])\(r.last!)")
             }
-            if first == "{" && words[0] != "*" { from = try adjacentDay(f.upperBound + 1, column) }
-            if r.last == "}" && words[2] != "*" { to = try adjacentDay(t.lowerBound - 1, column) }
+            if first == "{" && words[0] != "*" {
+                from = try adjacent(f.upperBound + 1, time: from.contains("T"), column)
+            }
+            if r.last == "}" && words[2] != "*" { to = try adjacent(t.lowerBound - 1, time: to.contains("T"), column) }
             if let a = DateColumn.period(from), let b = DateColumn.period(to), b.upperBound < a.lowerBound {
                 throw QuerySyntaxError(
                     column: column, message: "the date range holds no day once its excluded ends are left out",
@@ -528,9 +530,9 @@ public struct QueryParser {
             }
             switch op {
             case ">=": parts = [d, ""]
-            case ">": parts = [try adjacentDay(p.upperBound + 1, column), ""]
+            case ">": parts = [try adjacent(p.upperBound + 1, time: d.contains("T"), column), ""]
             case "<=": parts = ["", d]
-            default: parts = ["", try adjacentDay(p.lowerBound - 1, column)]
+            default: parts = ["", try adjacent(p.lowerBound - 1, time: d.contains("T"), column)]
             }
         }
         if parts.count == 1 {
@@ -555,10 +557,11 @@ public struct QueryParser {
         return .date(parts[0].isEmpty ? nil : parts[0], parts[1].isEmpty ? nil : parts[1])
     }
 
-    /// The day holding `seconds` as a date the query language reads (an excluded end's
-    /// neighbour: `{2007 TO` starts on 2008-01-01); an error past the years it can write.
-    private func adjacentDay(_ seconds: Int64, _ column: Int) throws -> String {
-        let d = DateColumn.isoDay(seconds)
+    /// The day holding `seconds` (with `time`, that second) as a date the query language reads
+    /// (an excluded end's neighbour: `{2007 TO` starts on 2008-01-01, `{2007-10-01T12:00:00Z TO`
+    /// one second later); an error past the years it can write.
+    private func adjacent(_ seconds: Int64, time: Bool, _ column: Int) throws -> String {
+        let d = time ? DateColumn.isoTime(seconds) : DateColumn.isoDay(seconds)
         guard DateColumn.period(d) != nil else {
             throw QuerySyntaxError(column: column, message: "date out of range", hint: "use years 0000 to 9999")
         }
