@@ -306,7 +306,6 @@ struct FindCommand: ParsableCommand {
                 }
             }
             FileHandle.standardOutput.write(Data(out.utf8))
-            for n in result.notes { printErr("loupe: note: \(n)") }
             printErr(counted(result.total, "matching article"))
         } else {
             let colour = color.enabled

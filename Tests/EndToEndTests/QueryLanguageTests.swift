@@ -150,6 +150,13 @@ struct QueryLanguageTests {
         ("date:*", ["m1", "m2"]),
         ("omega -date:*", ["m3"]),
         ("author:*", []),
+        // Term ranges: the indexed words between the bounds, in byte order.
+        ("[gam TO gan]", ["d1", "d2", "d4"]),
+        ("title:[fifth TO first]", ["d1", "d5"]),
+        ("title:{fifth TO first]", ["d1"]),
+        ("title:[fifth TO first}", ["d5"]),
+        ("title:[sixth TO *] -omega", ["d3", "d6.xml"]),
+        ("[ZETA TO zeta]", ["d6.xml"]),
     ]
 
     @Test(arguments: cases)

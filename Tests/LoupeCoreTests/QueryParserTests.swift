@@ -348,6 +348,27 @@ struct QueryParserTests {
         #expect(try p.parse("\\/x/") == .word("/x/", field: .text))
     }
 
+    /// Lucene's and tantivy's term ranges: `title:[a TO c]`, `{`/`}` excluding an end, `*` open;
+    /// text that only looks like one is words.
+    @Test func termRanges() throws {
+        #expect(
+            try p.parse("title:[a TO c]")
+                == .termRange(from: "a", to: "c", includeFrom: true, includeTo: true, field: .title))
+        #expect(
+            try p.parse("author:{m TO *]")
+                == .termRange(from: "m", to: nil, includeFrom: false, includeTo: true, field: .author))
+        #expect(
+            try p.parse("[1990 to 1999}^2")
+                == .boost(.termRange(from: "1990", to: "1999", includeFrom: true, includeTo: false, field: .text), 2))
+        #expect(
+            try p.parse("[citation needed]")
+                == .boolean(
+                    must: [], should: [.word("[citation", field: .text), .word("needed]", field: .text)], mustNot: []))
+        // Both ends open: Lucene's "has a value" (every article for the text).
+        #expect(try p.parse("title:[* TO *]") == .exists(.title))
+        #expect(try p.parse("[* TO *]") == .all)
+    }
+
     /// Lucene's `author:*` and Elasticsearch's `_exists_:author`: the articles with a value in the
     /// field; `date:*` every dated article.
     @Test func fieldExists() throws {

@@ -45,6 +45,10 @@ public indirect enum QueryNode: Sendable, Equatable {
     case dateRange(from: String?, to: String?)
     /// `clause^N`: the clause's score weights multiplied by N (Lucene's boost).
     case boost(QueryNode, Float)
+    /// `title:[a TO c]`, `{a TO c}`, `[m TO *]` (Lucene's and tantivy's term range): the indexed
+    /// words (as written) between the bounds in byte order, `[`/`]` including a bound, `{`/`}`
+    /// excluding it, nil for an open end.
+    case termRange(from: String?, to: String?, includeFrom: Bool, includeTo: Bool, field: FieldRef)
     /// `author:*` or `_exists_:author` (Lucene's and Elasticsearch's): the articles with a value
     /// in the field (at least one indexed word), with no score of their own.
     case exists(FieldRef)

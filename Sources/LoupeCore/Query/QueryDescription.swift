@@ -66,6 +66,10 @@ extension QueryNode {
             c.describe(into: &out, depth: depth + 1)
         case .exists(let f):
             line("has a value in \(f.rawValue) (no score)")
+        case .termRange(let a, let b, let ia, let ib, let f):
+            line(
+                "range \(ia ? "[" : "{")\(a ?? "*") TO \(b ?? "*")\(ib ? "]" : "}")\(QueryNode.fieldSuffix(f)) (the indexed words between, in byte order)"
+            )
         case .all:
             line("every article (*:*, no score)")
         }

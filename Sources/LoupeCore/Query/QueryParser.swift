@@ -33,6 +33,7 @@ public struct QueryParser {
         case phrase([String], slop: Int)
         case word(String)
         case regex(String)
+        case termRange(String?, String?, Bool, Bool)
         case field(FieldRef)
         case date(String?, String?)
         case boost(Float)
@@ -74,7 +75,7 @@ public struct QueryParser {
         var words = 0
         for l in lexemes {
             switch l.tok {
-            case .word, .regex: words += 1
+            case .word, .regex, .termRange: words += 1
             case .phrase(let w, _): words += w.count
             default: break
             }
@@ -183,6 +184,13 @@ public struct QueryParser {
                         throw QuerySyntaxError(column: at + 1 + e.offset, message: e.message, hint: e.hint)
                     }
                     out.append(Lexeme(tok: .regex(body), column: at))
+                    i = next
+                    if let b = try boost(s, &i) { out.append(b) }
+                    continue
+                }
+                // `[a TO c]`, `{a TO c}` (after a field, usually): a term range.
+                if c == "[" || c == "{", let (range, next) = QueryParser.termRangeLiteral(s, at: i) {
+                    out.append(Lexeme(tok: range, column: col))
                     i = next
                     if let b = try boost(s, &i) { out.append(b) }
                     continue
@@ -341,6 +349,22 @@ public struct QueryParser {
         let after = j + 1
         guard after == s.count || isSpace(s[after]) || s[after] == ")" || s[after] == "^" else { return nil }
         return (String(String.UnicodeScalarView(s[(i + 1)..<j])), after)
+    }
+
+    /// A term range `[a TO c]` / `{a TO c}` (either bracket on either end, `*` an open end)
+    /// starting at `s[i]`, and the index after it; nil for any other text (`[citation needed]`
+    /// stays words).
+    static func termRangeLiteral(_ s: [Unicode.Scalar], at i: Int) -> (Tok, Int)? {
+        guard i < s.count, s[i] == "[" || s[i] == "{" else { return nil }
+        var j = i + 1
+        while j < s.count && s[j] != "]" && s[j] != "}" && s[j] != "[" && s[j] != "{" { j += 1 }
+        guard j < s.count, s[j] == "]" || s[j] == "}" else { return nil }
+        let body = String(String.UnicodeScalarView(s[(i + 1)..<j]))
+        let words = body.split(whereSeparator: { $0.isWhitespace })
+        guard words.count == 3, words[1] == "TO" || words[1] == "to" else { return nil }
+        let from = words[0] == "*" ? nil : String(words[0])
+        let to = words[2] == "*" ? nil : String(words[2])
+        return (.termRange(from, to, s[i] == "[", s[j] == "]"), j + 1)
     }
 
     /// Characters a backslash escapes (Lucene's special characters); before any other, a
@@ -777,6 +801,10 @@ public struct QueryParser {
                 return try parsePrimary(depth: depth + 1, field: f)
             case .regex(let r):
                 return .regex(r, field: field)
+            case .termRange(let a, let b, let ia, let ib):
+                // `[* TO *]`: Lucene's "has a value" (`title:*`); for the text, every article.
+                if a == nil && b == nil { return field == .text ? .all : .exists(field) }
+                return .termRange(from: a, to: b, includeFrom: ia, includeTo: ib, field: field)
             case .date(let a, let b):
                 return .dateRange(from: a, to: b)
             case .rparen:
@@ -806,6 +834,8 @@ public struct QueryParser {
             case .fuzzy(let w, _, let d): return .fuzzy(w, field: f, distance: d)
             case .wildcard(let w, _): return .wildcard(w, field: f)
             case .regex(let r, _): return .regex(r, field: f)
+            case .termRange(let a, let b, let ia, let ib, _):
+                return .termRange(from: a, to: b, includeFrom: ia, includeTo: ib, field: f)
             case .near(let a, let b, let d, let o):
                 return .near(
                     try retarget(a, f, column: column), try retarget(b, f, column: column), distance: d, ordered: o)

@@ -208,6 +208,8 @@ public final class Searcher {
             return try wildcard(pattern, field: f)
         case .regex(let r, let f):
             return try regex(r, field: f)
+        case .termRange(let a, let b, let ia, let ib, let f):
+            return try termRange(from: a, to: b, includeFrom: ia, includeTo: ib, field: f)
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
@@ -396,6 +398,50 @@ public final class Searcher {
             return (false, m.deadPrefixBytes)
         }
         if bound.matchesNothing { note("/\(source)/ matches no indexed word") }
+        return bound
+    }
+
+    /// A term range (`title:[a TO c]`): the indexed words (as written) between the bounds in byte
+    /// order, each bound analysed as a word is (folded: `[A TO C]` is `[a TO c]`); a bound that is
+    /// not one word is an error. Lexicographic, as Lucene's and tantivy's on a text field: `[1990 TO
+    /// 1999]` holds `19905` too.
+    private func termRange(
+        from a: String?, to b: String?, includeFrom: Bool, includeTo: Bool, field: FieldRef
+    ) throws -> BoundQuery {
+        func bound(_ s: String?) throws -> [UInt8]? {
+            guard let s else { return nil }
+            let t = analyzedTerms(s)
+            guard t.count == 1 else {
+                throw QueryError(message: "a range bound must be one word: \(s)")
+            }
+            return t[0]
+        }
+        let lo = try bound(a)
+        let hi = try bound(b)
+        var common: [UInt8] = []
+        if let lo, let hi {
+            if ByteOrder.compare(hi, lo) < 0 {
+                throw QueryError(message: "the range [\(a!) TO \(b!)] ends before it starts (words are in byte order)")
+            }
+            common = Array(zip(lo, hi).prefix { $0 == $1 }.map(\.0))
+        }
+        let shown = "\(includeFrom ? "[" : "{")\(a ?? "*") TO \(b ?? "*")\(includeTo ? "]" : "}")"
+        func cmp(_ w: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+            b.withUnsafeBufferPointer { ByteOrder.compare(w.baseAddress, w.count, $0.baseAddress, $0.count) }
+        }
+        let bound = try expansion(field.exactField, literal: common, shown: shown) { word in
+            if let hi {
+                let c = cmp(word, hi)
+                // Past the upper bound: no later word can be in the range (skip the field's rest).
+                if c > 0 || (c == 0 && !includeTo) { return (false, c > 0 ? 0 : nil) }
+            }
+            if let lo {
+                let c = cmp(word, lo)
+                if c < 0 || (c == 0 && !includeFrom) { return (false, nil) }
+            }
+            return (true, nil)
+        }
+        if bound.matchesNothing { note("\(shown) holds no indexed word") }
         return bound
     }
 
