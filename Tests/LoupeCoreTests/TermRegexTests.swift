@@ -97,26 +97,27 @@ struct TermRegexTests {
     /// random words (whole-word matches), through the lazy DFA and its cache being started again.
     @Test func agreesWithFoundationOnRandomExpressions() throws {
         var rng = SplitMix(seed: 42)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         func expression(_ depth: Int) -> String {
             let atoms = ["a", "b", "c", ".", "[ab]", "[^a]", "[a-b]"]
             var out = ""
-            for _ in 0..<(1 + rng.next(3)) {
-                var atom = depth > 0 && rng.next(4) == 0 ? "(\(expression(depth - 1)))" : atoms[rng.next(atoms.count)]
-                switch rng.next(7) {
+            for _ in 0..<(1 + pick(3)) {
+                var atom = depth > 0 && pick(4) == 0 ? "(\(expression(depth - 1)))" : atoms[pick(atoms.count)]
+                switch pick(7) {
                 case 0: atom += "*"
                 case 1: atom += "+"
                 case 2: atom += "?"
-                case 3: atom += "{\(rng.next(2)),\(2 + rng.next(2))}"
+                case 3: atom += "{\(pick(2)),\(2 + pick(2))}"
                 default: break
                 }
                 out += atom
             }
-            if depth > 0 && rng.next(4) == 0 { out += "|" + expression(depth - 1) }
+            if depth > 0 && pick(4) == 0 { out += "|" + expression(depth - 1) }
             return out
         }
         var words: [String] = []
         for _ in 0..<300 {
-            words.append(String((0..<rng.next(9)).map { _ in "abc".randomElement(using: &rng)! }))
+            words.append(String((0..<pick(9)).map { _ in Array("abc")[pick(3)] }))
         }
         var checked = 0
         for _ in 0..<300 {
@@ -135,25 +136,11 @@ struct TermRegexTests {
         var r = try TermRegex(e)
         let f = try NSRegularExpression(pattern: "^(?:\(e))$")
         for _ in 0..<3000 {
-            let w = String((0..<(12 + rng.next(8))).map { _ in "ab".randomElement(using: &rng)! })
+            let w = String((0..<(12 + pick(8))).map { _ in Array("ab")[pick(2)] })
             let m9 = r.matches(w)
             #expect(m9 == (f.firstMatch(in: w, range: NSRange(w.startIndex..., in: w)) != nil), "\(w)")
         }
         #expect(checked == 90_000)
         #expect(r.cacheRestarts > 0)
     }
-}
-
-/// A small deterministic generator for the tests.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
