@@ -144,3 +144,54 @@ struct TermRegexTests {
         #expect(r.cacheRestarts > 0)
     }
 }
+
+/// Regular expressions and term ranges over a real index (two segments): the articles found are
+/// those holding a word the expression or range admits, by brute force over the articles' words.
+@Suite("regular expressions and term ranges in an index")
+struct PatternIndexTests {
+    @Test func agreeWithBruteForce() throws {
+        var rng = SplitMix(seed: 11)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        let letters = Array("abcdeé")
+        func word() -> String { String((0..<(1 + pick(5))).map { _ in letters[pick(letters.count)] }) }
+        let arts = (0..<300).map { i in
+            Article(id: "d\(i)", title: "", body: (0..<4).map { _ in word() }.joined(separator: " "), source: "g/\(i)")
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
+        let s = Searcher(reader: try IndexReader(directory: dir))
+        func found(_ q: String) throws -> Set<String> {
+            Set(
+                try s.search(try s.prepare(try QueryParser().parse(q)), limit: 1000).hits.map {
+                    try s.reader.article($0.doc).id
+                })
+        }
+        func want(_ admits: (String) -> Bool) -> Set<String> {
+            Set(arts.filter { $0.body.split(separator: " ").contains { admits(String($0)) } }.map(\.id))
+        }
+        func before(_ a: String, _ b: String) -> Bool { Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) }
+        var nonEmpty = 0
+        for _ in 0..<60 {
+            var (lo, hi) = (word(), word())
+            if before(hi, lo) { swap(&lo, &hi) }
+            let incLo = pick(2) == 0
+            let incHi = pick(2) == 0
+            let openLo = pick(5) == 0
+            let openHi = !openLo && pick(5) == 0
+            let q = "\(incLo ? "[" : "{")\(openLo ? "*" : lo) TO \(openHi ? "*" : hi)\(incHi ? "]" : "}")"
+            let expected = want { w in
+                (openLo || (incLo ? !before(w, lo) : before(lo, w)))
+                    && (openHi || (incHi ? !before(hi, w) : before(w, hi)))
+            }
+            let got = try found(q)
+            #expect(got == expected, "\(q)")
+            if !expected.isEmpty { nonEmpty += 1 }
+        }
+        for e in ["a.*", "[ab]+é?", ".*(cd|dc).*", "e{2,}.?", "[^a]b.*", "é.", "(a|é)*c"] {
+            let f = try NSRegularExpression(pattern: "^(?:\(e))$")
+            let expected = want { w in f.firstMatch(in: w, range: NSRange(w.startIndex..., in: w)) != nil }
+            #expect(try found("/\(e)/") == expected, "/\(e)/")
+            if !expected.isEmpty { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 40)
+    }
+}

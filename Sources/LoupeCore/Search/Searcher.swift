@@ -437,7 +437,14 @@ public final class Searcher {
             }
             if let lo {
                 let c = cmp(word, lo)
-                if c < 0 || (c == 0 && !includeFrom) { return (false, nil) }
+                if c < 0 {
+                    // Below the lower bound at byte p: so is every word that starts with the same
+                    // p + 1 bytes (the scan passes over them unread).
+                    var p = 0
+                    while p < word.count && p < lo.count && word[p] == lo[p] { p += 1 }
+                    return (false, p < word.count && p < lo.count ? p + 1 : nil)
+                }
+                if c == 0 && !includeFrom { return (false, nil) }
             }
             return (true, nil)
         }
