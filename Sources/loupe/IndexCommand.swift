@@ -145,6 +145,7 @@ struct IndexCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw fail("\(Diagnostic.escape(corpus)): no such file or directory")
         }
+        try refuseFileAsIndex(location.path)
         // The index's own files would be read as articles of the corpus (a MANIFEST as JSON).
         if let c = CorpusWalker.realPath(corpus), let i = CorpusWalker.realPath(location.path), c == i {
             throw fail(

@@ -200,7 +200,18 @@ func printErr(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
+/// An index is a directory: `--index` naming an existing file is an error that says so (it used
+/// to fail on `FILE/write.lock: Not a directory`, or advise building an index at the file's path).
+func refuseFileAsIndex(_ path: String) throws {
+    var isDir: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue {
+        throw fail(
+            "\(Diagnostic.escape(path)) is a file, not an index directory; give --index a directory (made if missing)")
+    }
+}
+
 func openReader(_ location: IndexLocation) throws -> IndexReader {
+    try refuseFileAsIndex(location.path)
     do {
         return try IndexReader(directory: location.path)
     } catch IndexError.missing {
