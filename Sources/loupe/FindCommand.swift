@@ -11,10 +11,10 @@ struct FindCommand: ParsableCommand {
             Words are OR'ed and ranked by BM25; +word is required, -word (or !word) excluded; AND, OR, \
             NOT (&&, ||, !) and parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
-            restrict to a field (author:* or _exists_:author: the articles with one); prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
+            restrict to a field (author:* or _exists_:author: the articles with one; title:[a TO c]: a range of words); prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
             in phrases too ("harb* ferry"), and regular expressions over whole words (/colou?r/); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31, \
-            date:[2007 TO 2008}, date:>=2007-06, date:now-7d.. filter; word^2, "a phrase"^0.5 or \
+            date:[2007 TO 2008}, date:>=2007-06, date:>=2007-06-01T12:00:00Z, date:now-7d.. filter; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
             browses the archive (a query that scores nothing lists its hits newest first).
 
