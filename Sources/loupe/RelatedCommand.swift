@@ -96,6 +96,12 @@ struct RelatedCommand: ParsableCommand {
     @Flag(help: "Print JSON (one object; one line per source with --batch).")
     var json = false
 
+    @Option(help: "Words of context in each hit's snippet (the shared words highlighted; 0: no snippet).")
+    var context: Int = SnippetBuilder.defaultWords
+
+    @Option(help: "Colour: auto (only on a terminal, honouring NO_COLOR), always or never.")
+    var color: ColorChoice = .auto
+
     @Option(help: "Related articles for every article id in FILE (one per line); JSON lines with timings.")
     var batch: String?
 
@@ -108,6 +114,7 @@ struct RelatedCommand: ParsableCommand {
         }
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
         limit = min(limit, Int(Int32.max))  // no index holds more articles
+        guard context >= 0 && context <= 10_000 else { throw ValidationError("--context takes 0 to 10000 words") }
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 articles") }
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
             throw ValidationError("--feedback-weight must be 0 or more")
@@ -189,15 +196,30 @@ struct RelatedCommand: ParsableCommand {
         }
         for n in r.notes { printErr("loupe: note: \(n)") }
         var hits: [RelatedJSONHit] = []
+        let analyzer = Analyzer(reader.analyzer)
         for (i, h) in r.hits.enumerated() {
             let a = try reader.article(h.doc)
+            // A snippet around the words that made it related, highlighted as find does.
+            var snippet: Snippet?
+            let words = (h.why.isEmpty ? h.via : h.why).map(\.term)
+            if context > 0 && !words.isEmpty {
+                do {
+                    let q = try finder.searcher.bind(
+                        .boolean(must: [], should: words.map { .word($0, field: .text) }, mustNot: []))
+                    let spans = try finder.searcher.spans(q, doc: h.doc)
+                    snippet = SnippetBuilder.build(article: a, spans: spans, analyzer: analyzer, words: context)
+                } catch {
+                    throw fail("\(error)")
+                }
+            }
             hits.append(
                 RelatedJSONHit(
                     rank: i + 1, id: a.id, score: h.score, title: a.title, date: a.date, authors: a.authors,
                     source: a.source, why: h.why.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
                     via: h.via.map { RelatedJSONTerm(term: $0.term, score: rounded($0.score)) },
                     copies: try h.copies.map { try reader.article($0).id },
-                    untitled: a.title.isEmpty ? Terminal.untitled(a.body) : ""))
+                    snippet: snippet?.marked(open: "[", close: "]"),
+                    untitled: a.title.isEmpty ? Terminal.untitled(a.body) : "", shownSnippet: snippet))
         }
         let copies = try r.copiesOfSource.map { try reader.article($0).id }
         if json {
@@ -210,12 +232,18 @@ struct RelatedCommand: ParsableCommand {
         } else {
             print("Related to: \(source.title.isEmpty ? Terminal.untitled(source.body) : Terminal.clean(source.title))")
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
+            let colour = color.enabled
+            let width = Terminal.width()
             for h in hits {
                 print("\(h.rank). \(h.title.isEmpty ? h.untitled : Terminal.clean(h.title))")
-                print(
-                    "   "
-                        + Terminal.hitMeta(date: h.date, authors: h.authors, id: h.id, source: h.source, score: h.score)
-                )
+                let meta = Terminal.hitMeta(
+                    date: h.date, authors: h.authors, id: h.id, source: h.source, score: h.score)
+                print("   " + (colour ? "\u{1B}[2m\(meta)\u{1B}[0m" : meta))
+                if let s = h.shownSnippet, !s.text.isEmpty {
+                    let text =
+                        colour ? s.marked(open: "\u{1B}[1;31m", close: "\u{1B}[0m") : s.marked(open: "[", close: "]")
+                    for line in Terminal.wrap(text, width: width, indent: "   ") { print(line) }
+                }
                 if !h.why.isEmpty || h.via.isEmpty {
                     print("   shared: " + h.why.map(\.term).joined(separator: ", "))
                 } else {
@@ -415,10 +443,16 @@ struct RelatedJSONHit: Encodable {
     /// No word of the source matched: the neighbours' or topics' words that did.
     var via: [RelatedJSONTerm]
     var copies: [String]
+    /// The hit's text around the words that made it related, those words in [brackets].
+    var snippet: String?
     /// How the text listing names a hit without a title (not in JSON).
     var untitled = ""
+    /// The snippet as the text listing shows it (not in JSON).
+    var shownSnippet: Snippet? = nil
 
-    enum CodingKeys: String, CodingKey { case rank, id, score, title, date, authors, source, why, via, copies }
+    enum CodingKeys: String, CodingKey {
+        case rank, id, score, title, date, authors, source, why, via, copies, snippet
+    }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -432,6 +466,7 @@ struct RelatedJSONHit: Encodable {
         try c.encode(why, forKey: .why)
         try c.encode(via, forKey: .via)
         try c.encode(copies, forKey: .copies)
+        try c.encodeIfPresent(snippet, forKey: .snippet)
     }
 }
 

@@ -69,6 +69,31 @@ struct RelatedTests {
         for w in why { #expect(RelatedTests.story.lowercased().contains(w), "\(w) is a word of the source") }
     }
 
+    /// Each hit has a snippet around the words that made it related, those words marked (in
+    /// the listing and in JSON); `--context 0` leaves it out.
+    @Test func hitsShowTheSharedWordsInASnippet() throws {
+        let c = try RelatedTests.corpus()
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let o = try related(["src"], index: idx)
+        let first = (o["hits"] as? [[String: Any]] ?? []).first ?? [:]
+        let snippet = first["snippet"] as? String ?? ""
+        let why = (first["why"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        #expect(
+            snippet.contains("[bridge]") || snippet.contains("[Lune]") || snippet.contains("[suspension]"), "\(snippet)"
+        )
+        #expect(why.contains { snippet.lowercased().contains("[\($0)") }, "\(why): \(snippet)")
+        let text = try Loupe.run(["related", "src", "--index", idx, "--limit", "1", "--color", "never"])
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        // The title, its metadata, then the snippet and the shared words.
+        let at = try #require(lines.firstIndex { $0.hasPrefix("1. ") })
+        #expect(lines.count > at + 3, "\(text.stdout)")
+        #expect(lines[at + 2].hasPrefix("   ") && lines[at + 2].contains("["), "\(text.stdout)")
+        #expect(lines[at + 3].hasPrefix("   shared: "), "\(text.stdout)")
+        let none = try related(["src", "--context", "0"], index: idx)
+        #expect(((none["hits"] as? [[String: Any]] ?? []).first ?? [:])["snippet"] == nil)
+    }
+
     @Test func windowKeepsNearbyDates() throws {
         let c = try RelatedTests.corpus()
         let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
