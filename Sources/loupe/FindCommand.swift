@@ -92,6 +92,15 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Explain each hit's score factor by factor.")
     var explain = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Synonyms from FILE for this search, instead of the index's (see loupe index --synonyms).",
+            valueName: "file"))
+    var synonyms: String?
+
+    @Flag(help: "Search without the index's synonyms.")
+    var noSynonyms = false
+
     @Flag(
         help:
             "Print how the query is read (its tree, each operator's meaning) and searched (the analysed terms, their document frequencies and weights, expansions, filters) instead of searching."
@@ -165,6 +174,16 @@ struct FindCommand: ParsableCommand {
         }
     }
 
+    /// The synonyms this search uses: `--synonyms FILE`, none with `--no-synonyms`, else the
+    /// index's.
+    func applySynonyms(_ searcher: Searcher) throws {
+        if noSynonyms {
+            searcher.synonyms = nil
+        } else if let synonyms {
+            searcher.synonyms = try loadSynonyms(synonyms)
+        }
+    }
+
     /// `query` parsed by `parse`; a syntax error is shown with a caret under its column (exit 2).
     static func parseOrExit(_ query: String, _ parse: (String) throws -> QueryNode) throws -> QueryNode {
         do {
@@ -193,6 +212,7 @@ struct FindCommand: ParsableCommand {
         let node = try FindCommand.parseOrExit(query) { try parse($0) }
         reader = try openReader(location)
         let searcher = ranking.searcher(reader)
+        try applySynonyms(searcher)
         if let by {
             if let unit = by.period {
                 try timeline(node, unit, reader, searcher)
@@ -402,6 +422,7 @@ struct FindCommand: ParsableCommand {
         let data: Data
         data = try readInput(path)
         let searcher = ranking.searcher(reader)
+        try applySynonyms(searcher)
         let fmt: BatchFormat = json ? .json : format
         var failures = 0
         var lineNo = 0

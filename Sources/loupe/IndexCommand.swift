@@ -80,6 +80,15 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Forget the index's --exclude patterns: every file is indexed again.")
     var clearExclude = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Query-time synonyms from FILE (Solr's format: 'UN, United Nations' or 'Kiev => Kyiv, Kiev'; kept with the index until given again or --clear-synonyms).",
+            valueName: "file"))
+    var synonyms: String?
+
+    @Flag(help: "Forget the index's synonyms.")
+    var clearSynonyms = false
+
     @Flag(
         inversion: .prefixedNo,
         help:
@@ -142,6 +151,8 @@ struct IndexCommand: ParsableCommand {
     var topics = true
 
     func run() throws {
+        // A bad synonyms file is refused before anything is read or written.
+        let parsedSynonyms = try synonyms.map { try loadSynonyms($0) }
         guard FileManager.default.fileExists(atPath: corpus) else {
             throw fail("\(Diagnostic.escape(corpus)): no such file or directory")
         }
@@ -199,6 +210,8 @@ struct IndexCommand: ParsableCommand {
         let rebuilt = !writer.isIncremental
         if !ranking.isEmpty { writer.setScoring(ranking.defaults) }
         if !exclude.isEmpty || clearExclude { writer.setExclude(exclude) }
+        if clearSynonyms { writer.setSynonyms(nil) }
+        if let parsedSynonyms { writer.setSynonyms(parsedSynonyms) }
         if let followLinks { writer.followLinks = followLinks }
         let indexer = CorpusIndexer(root: corpus, writer: writer)
         indexer.threads = max(1, threads)

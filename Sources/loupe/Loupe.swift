@@ -121,7 +121,7 @@ extension Loupe {
         "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight", "--feedback-terms",
         "--first-round-terms",
         "--topic-weight", "--topic-expansion", "--title-topic-weight",
-        "--exact-weight", "--sort", "--offset",
+        "--exact-weight", "--sort", "--offset", "--synonyms",
     ]
 
     static func reorder(_ args: [String]) -> [String] {
@@ -174,6 +174,16 @@ func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
 
 /// The whole of `path` (`-`: standard input), read as a stream: pipes, FIFOs and process
 /// substitutions (`<(…)`, `/dev/fd/63`) too, whose size is unknown. The error says why not.
+/// A synonyms file (`index --synonyms`, `find --synonyms`), parsed; its errors name the line.
+func loadSynonyms(_ path: String) throws -> Synonyms {
+    let data = try readInput(path)
+    do {
+        return try Synonyms.parse(String(decoding: data, as: UTF8.self))
+    } catch let e as Synonyms.ParseError {
+        throw fail("\(Diagnostic.escape(path)), \(e)")
+    }
+}
+
 func readInput(_ path: String) throws -> Data {
     if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
     let fd = open(path, O_RDONLY)

@@ -100,6 +100,7 @@ public final class IndexWriter: @unchecked Sendable {
             m.nextSegment = old?.nextSegment ?? (left.segment + 1)
             m.scoring = old?.scoring
             m.exclude = old?.exclude
+            m.synonyms = old?.synonyms
             m.followLinks = old?.followLinks
             manifest = m
             base = nil
@@ -288,6 +289,13 @@ public final class IndexWriter: @unchecked Sendable {
     }
 
     /// Stores the exclusion patterns with the index (kept by later updates unless replaced).
+    /// Sets (nil: forgets) the index's query-time synonyms.
+    public func setSynonyms(_ s: Synonyms?) {
+        lock.lock()
+        defer { lock.unlock() }
+        manifest.synonyms = s.flatMap { $0.rules.isEmpty ? nil : $0 }
+    }
+
     public func setExclude(_ patterns: [String]) {
         lock.lock()
         defer { lock.unlock() }

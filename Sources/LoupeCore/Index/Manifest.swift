@@ -23,6 +23,8 @@ public struct Manifest: Codable, Sendable {
     public var scoring: ScoringDefaults?
     /// Paths left out of the corpus (`loupe index --exclude`), kept by later updates.
     public var exclude: [String]?
+    /// Query-time synonyms (`loupe index --synonyms FILE`), kept by later updates.
+    public var synonyms: Synonyms?
     /// Symbolic links to directories and out of the corpus are followed (`loupe index
     /// --follow-links`), kept by later updates.
     public var followLinks: Bool?
@@ -64,7 +66,7 @@ public struct Manifest: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude,
-            followLinks, loaders
+            followLinks, loaders, synonyms
     }
 
     /// Set in a decoder's `userInfo` to leave `files` out (empty): a corpus of one file per
@@ -87,6 +89,7 @@ public struct Manifest: Codable, Sendable {
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
         followLinks = try c.decodeIfPresent(Bool.self, forKey: .followLinks)
         loaders = try c.decodeIfPresent(Int.self, forKey: .loaders)
+        synonyms = try c.decodeIfPresent(Synonyms.self, forKey: .synonyms)
     }
 
     /// Everything but `files`, which go to their own file (`commit`).
@@ -103,6 +106,7 @@ public struct Manifest: Codable, Sendable {
         try c.encodeIfPresent(exclude, forKey: .exclude)
         try c.encodeIfPresent(followLinks, forKey: .followLinks)
         try c.encodeIfPresent(loaders, forKey: .loaders)
+        try c.encodeIfPresent(synonyms, forKey: .synonyms)
     }
 
     /// Only the corpus files' records of a manifest's JSON (see `load(directory:files:)`).

@@ -117,9 +117,16 @@ public final class Searcher {
     /// Words and phrases of the query being bound that analysis left empty (`...`, `""`).
     private var wordless: [String] = []
 
+    /// Query-time synonyms (the index's unless set): see `Synonyms`.
+    public var synonyms: Synonyms? {
+        didSet { synonymTable = nil }
+    }
+    private var synonymTable: [[UInt8]: [String]]?
+
     public init(reader: IndexReader, bm25: BM25 = BM25()) {
         self.reader = reader
         self.bm25 = bm25
+        synonyms = reader.manifest.synonyms
         analyzer = Analyzer(reader.analyzer)
         stemmer = reader.analyzer == .english ? EnglishStemmer() : nil
     }
@@ -496,6 +503,42 @@ public final class Searcher {
         return .or(clauses)
     }
 
+    /// `node` with each word or phrase that has synonyms searched as any of them (the word as
+    /// typed among them unless a `=>` rule replaces it).
+    func withSynonyms(_ node: QueryNode) -> QueryNode {
+        guard let synonyms, !synonyms.rules.isEmpty else { return node }
+        if synonymTable == nil { synonymTable = synonyms.table { analyzedTerms($0) } }
+        let table = synonymTable ?? [:]
+        func key(_ s: String) -> [UInt8] { Array(analyzedTerms(s).joined(separator: [0x20])) }
+        func expanded(_ original: QueryNode, _ text: String, _ f: FieldRef) -> QueryNode {
+            let k = key(text)
+            guard !k.isEmpty, let alternatives = table[k] else { return original }
+            var options: [QueryNode] = []
+            for a in alternatives {
+                if key(a) == k {
+                    if !options.contains(original) { options.append(original) }
+                } else {
+                    let n: QueryNode = a.contains(" ") ? .phrase([a], field: f, slop: 0) : .word(a, field: f)
+                    if !options.contains(n) { options.append(n) }
+                }
+            }
+            if options.count == 1 { return options[0] }
+            return .boolean(must: [], should: options, mustNot: [])
+        }
+        func walk(_ n: QueryNode) -> QueryNode {
+            switch n {
+            case .word(let w, let f): return expanded(n, w, f)
+            case .phrase(let words, let f, 0): return expanded(n, words.joined(separator: " "), f)
+            case .near(let a, let b, let d, let o): return .near(walk(a), walk(b), distance: d, ordered: o)
+            case .boolean(let m, let s, let x):
+                return .boolean(must: m.map(walk), should: s.map(walk), mustNot: x.map(walk))
+            case .boost(let c, let b): return .boost(walk(c), b)
+            default: return n
+            }
+        }
+        return walk(node)
+    }
+
     /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).
     static func scaled(_ q: BoundQuery, by b: Float) -> BoundQuery {
         switch q {
@@ -834,7 +877,9 @@ public final class Searcher {
         wordless = []
         let (rest0, dates, anyOf) = extractDates(node)
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
-        var q = try addPhraseBoost(rest, addProximity(rest, try bind(rest)))
+        // Synonyms are alternatives of a word, not more words of the query: the whole-query phrase
+        // and proximity follow the words as typed.
+        var q = try addPhraseBoost(rest, addProximity(rest, try bind(withSynonyms(rest))))
         // A query that is nothing because its words hold no letter or digit (`""`, `...`, `@#$`)
         // says so, rather than finding nothing silently.
         if q.matchesNothing && !wordless.isEmpty {

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `loupe index --synonyms FILE` (kept with the index) and `find --synonyms` / `--no-synonyms`.
+@Suite("synonyms end to end")
+struct SynonymsEndToEndTests {
+    static let docs: [(String, String)] = [
+        ("harbour", "Harbour report\n\nThe harbour reopened after the storm."),
+        ("port", "Port report\n\nThe port reopened after dredging."),
+        ("quay", "Quay report\n\nThe new quay takes two ferries."),
+        ("kyiv", "Kyiv report\n\nTalks in Kyiv went on late."),
+        ("kiev", "Kiev report\n\nAn old dispatch from Kiev, 1990."),
+        ("un", "United Nations\n\nThe United Nations met on Monday."),
+        ("other", "Other report\n\nNothing of note happened."),
+    ]
+
+    static func setUp(_ name: String) throws -> (corpus: URL, index: String, dir: URL) {
+        let dir = try Loupe.tempDir(name)
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        for (id, text) in docs {
+            try text.write(to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        try "# test\nharbour, port, quay\nKiev => Kyiv\nUN, United Nations\n".write(
+            to: dir.appendingPathComponent("syn.txt"), atomically: true, encoding: .utf8)
+        return (c, dir.appendingPathComponent("idx").path, dir)
+    }
+
+    static func ids(_ args: [String], _ index: String) throws -> Set<String> {
+        let r = try Loupe.run(["find"] + args + ["--index", index, "--json", "--limit", "50"])
+        let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+        return Set(hits.compactMap { ($0["id"] as? String)?.replacingOccurrences(of: ".txt", with: "") })
+    }
+
+    @Test func theIndexsSynonymsWidenTheQuery() throws {
+        let (c, index, dir) = try Self.setUp("loupe-syn")
+        let syn = dir.appendingPathComponent("syn.txt").path
+        #expect(try Loupe.run(["index", c.path, "--index", index, "--synonyms", syn]).status == 0)
+        #expect(try Self.ids(["harbour"], index) == ["harbour", "port", "quay"])
+        #expect(try Self.ids(["quay"], index) == ["harbour", "port", "quay"])
+        #expect(try Self.ids(["harbour", "--no-synonyms"], index) == ["harbour"])
+        // `=>` replaces: Kiev is searched as Kyiv only.
+        #expect(try Self.ids(["kiev"], index) == ["kyiv"])
+        #expect(try Self.ids(["kyiv"], index) == ["kyiv"])
+        // A phrase entry: the quoted phrase, or its one-word synonym.
+        #expect(try Self.ids(["un"], index) == ["un"])
+        #expect(try Self.ids(["\"united nations\""], index) == ["un"])
+        // Inside a boolean query, the alternatives are one required clause.
+        #expect(try Self.ids(["+harbour +reopened"], index) == ["harbour", "port"])
+        // Kept by an update that does not name them, and by a rebuild.
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        #expect(try Self.ids(["harbour"], index) == ["harbour", "port", "quay"])
+        #expect(try Loupe.run(["index", c.path, "--index", index, "--rebuild"]).status == 0)
+        #expect(try Self.ids(["harbour"], index) == ["harbour", "port", "quay"])
+        // find --synonyms uses another file for one search.
+        let other = dir.appendingPathComponent("other.txt")
+        try "harbour, other\n".write(to: other, atomically: true, encoding: .utf8)
+        #expect(try Self.ids(["harbour", "--synonyms", other.path], index) == ["harbour", "other"])
+        // --clear-synonyms forgets them.
+        #expect(try Loupe.run(["index", c.path, "--index", index, "--clear-synonyms"]).status == 0)
+        #expect(try Self.ids(["harbour"], index) == ["harbour"])
+    }
+
+    @Test func aBadFileIsRefusedNamingTheLine() throws {
+        let (c, index, dir) = try Self.setUp("loupe-syn-bad")
+        let bad = dir.appendingPathComponent("bad.txt")
+        try "harbour, port\nquay\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r = try Loupe.run(["index", c.path, "--index", index, "--synonyms", bad.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("line 2: one entry alone"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: index + "/MANIFEST"), "nothing was indexed")
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        let f = try Loupe.run(["find", "harbour", "--index", index, "--synonyms", bad.path])
+        #expect(f.status == 2 && f.stderr.contains("line 2"), "\(f.stderr)")
+    }
+}
