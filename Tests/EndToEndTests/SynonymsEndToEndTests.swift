@@ -38,6 +38,8 @@ struct SynonymsEndToEndTests {
         #expect(try Loupe.run(["index", c.path, "--index", index, "--synonyms", syn]).status == 0)
         #expect(try Self.ids(["harbour"], index) == ["harbour", "port", "quay"])
         #expect(try Self.ids(["quay"], index) == ["harbour", "port", "quay"])
+        // By stems: a plural finds the synonyms of its singular.
+        #expect(try Self.ids(["ports"], index) == ["harbour", "port", "quay"])
         #expect(try Self.ids(["harbour", "--no-synonyms"], index) == ["harbour"])
         // `=>` replaces: Kiev is searched as Kyiv only.
         #expect(try Self.ids(["kiev"], index) == ["kyiv"])

@@ -507,9 +507,12 @@ public final class Searcher {
     /// typed among them unless a `=>` rule replaces it).
     func withSynonyms(_ node: QueryNode) -> QueryNode {
         guard let synonyms, !synonyms.rules.isEmpty else { return node }
-        if synonymTable == nil { synonymTable = synonyms.table { analyzedTerms($0) } }
+        // Entries and query words meet by their stems (with the English analyzer): `ports` finds
+        // the synonyms of `port`.
+        func stems(_ s: String) -> [[UInt8]] { analyzedTerms(s).map { stemmer?.stemUnified($0) ?? $0 } }
+        if synonymTable == nil { synonymTable = synonyms.table(stems) }
         let table = synonymTable ?? [:]
-        func key(_ s: String) -> [UInt8] { Array(analyzedTerms(s).joined(separator: [0x20])) }
+        func key(_ s: String) -> [UInt8] { Array(stems(s).joined(separator: [0x20])) }
         func expanded(_ original: QueryNode, _ text: String, _ f: FieldRef) -> QueryNode {
             let k = key(text)
             guard !k.isEmpty, let alternatives = table[k] else { return original }
