@@ -39,6 +39,8 @@ struct StatsCommand: ParsableCommand {
         var exclude: [String]
         /// `loupe index --follow-links`, kept with the index.
         var followLinks: Bool
+        /// Rules of the synonyms kept with the index (`loupe index --synonyms`).
+        var synonymRules: Int
     }
 
     func run() throws {
@@ -72,7 +74,8 @@ struct StatsCommand: ParsableCommand {
                 "text": Double(reader.averageLength(slot: 0)), "title": Double(reader.averageLength(slot: 1)),
             ], datedArticles: dated, firstDate: dated > 0 ? DateColumn.isoDay(first) : nil,
             lastDate: dated > 0 ? DateColumn.isoDay(last) : nil, articlesWithAuthors: withAuthors,
-            exclude: reader.manifest.exclude ?? [], followLinks: reader.manifest.followLinks ?? false)
+            exclude: reader.manifest.exclude ?? [], followLinks: reader.manifest.followLinks ?? false,
+            synonymRules: reader.manifest.synonyms?.rules.count ?? 0)
         if json {
             print(encodeJSON(st))
             return
@@ -82,6 +85,9 @@ struct StatsCommand: ParsableCommand {
         if let r = st.corpusRoot { print("corpus        \(r) (\(counted(st.files, "file")))") }
         if !st.exclude.isEmpty { print("excluded      " + st.exclude.map(Terminal.clean).joined(separator: "  ")) }
         if st.followLinks { print("links         followed (--follow-links)") }
+        if st.synonymRules > 0 {
+            print("synonyms      \(counted(st.synonymRules, "rule")) (index --synonyms; find --no-synonyms)")
+        }
         print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
         print(
             "dated         \(st.datedArticles)"

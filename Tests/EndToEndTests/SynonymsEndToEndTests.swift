@@ -58,6 +58,8 @@ struct SynonymsEndToEndTests {
         let other = dir.appendingPathComponent("other.txt")
         try "harbour, other\n".write(to: other, atomically: true, encoding: .utf8)
         #expect(try Self.ids(["harbour", "--synonyms", other.path], index) == ["harbour", "other"])
+        let stats = try Loupe.run(["stats", "--index", index])
+        #expect(stats.stdout.contains("synonyms      3 rules"), "\(stats.stdout)")
         // --clear-synonyms forgets them.
         #expect(try Loupe.run(["index", c.path, "--index", index, "--clear-synonyms"]).status == 0)
         #expect(try Self.ids(["harbour"], index) == ["harbour"])
