@@ -530,7 +530,14 @@ struct FindCommand: ParsableCommand {
             counts[String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix)), default: 0] += n
         }
         let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
-        if json {
+        if format == .tsv && !json {
+            // Every period, then the undated articles as an empty period.
+            var out = "\(unit.rawValue)\tcount\n"
+            for b in buckets { out += "\(b.period)\t\(b.count)\n" }
+            if undated > 0 { out += "\t\(undated)\n" }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            printErr(counted(docs.count, "matching article"))
+        } else if json {
             print(
                 encodeJSON(
                     TimelineJSON(
@@ -609,7 +616,14 @@ struct FindCommand: ParsableCommand {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
         let shown = ranked.prefix(max(limit, 0)).map { FacetValue(value: $0.value, count: $0.count) }
         let more = ranked.count - shown.count
-        if json {
+        if format == .tsv && !json {
+            // The --limit most frequent values, then the articles without one as an empty value.
+            var out = "\(by.rawValue)\tcount\n"
+            for r in shown { out += FindCommand.tsvField(r.value) + "\t\(r.count)\n" }
+            if without > 0 { out += "\t\(without)\n" }
+            FileHandle.standardOutput.write(Data(out.utf8))
+            printErr(counted(docs.count, "matching article"))
+        } else if json {
             print(
                 encodeJSON(
                     FacetJSON(

@@ -226,6 +226,15 @@ struct QueryLanguageTests {
         let rows = batch.stdout.split(separator: "\n")
         #expect(rows.first == "qid\trank\tscore\tid\tdate\ttitle\tsource", "\(batch.stdout)")
         #expect(rows.count == 3 && rows[1].hasPrefix("a\t1\t") && rows[2].hasPrefix("b\t1\t"), "\(batch.stdout)")
+        // Counts too: a header, then value and count (the undated or valueless as an empty value).
+        let months = try Loupe.run([
+            "find", "omega", "--index", QueryLanguageTests.index, "--by", "month", "--format", "tsv",
+        ])
+        #expect(months.stdout == "month\tcount\n2007-05\t1\n2007-08\t1\n\t1\n", "\(months.stdout)")
+        let cats = try Loupe.run([
+            "find", "omega", "--index", QueryLanguageTests.index, "--by", "category", "--format", "tsv",
+        ])
+        #expect(cats.stdout == "category\tcount\nnews\t1\nus-news\t1\n\t1\n", "\(cats.stdout)")
         let trec = try Loupe.run([
             "find", "zeta", "--index", QueryLanguageTests.index, "--format", "trec", "--run-tag", "t",
         ])
