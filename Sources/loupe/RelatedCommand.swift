@@ -102,12 +102,22 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: "Colour: auto (only on a terminal, honouring NO_COLOR), always or never.")
     var color: ColorChoice = .auto
 
+    @Option(
+        help:
+            "Output format: text, json (same as --json) or tsv (a header line, then rank, score, id, date, title, source and the shared words per hit)."
+    )
+    var format: BatchFormat = .text
+
     @Option(help: "Related articles for every article id in FILE (one per line); JSON lines with timings.")
     var batch: String?
 
     @OptionGroup(title: "Ranking") var ranking: BM25Options
 
     mutating func validate() throws {
+        guard format != .trec else { throw ValidationError("--format takes text, json or tsv here") }
+        guard batch == nil || format != .tsv else {
+            throw ValidationError("--batch writes JSON lines; --format tsv is for one source")
+        }
         let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count
         guard sources == 1 else {
             throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE")
@@ -222,13 +232,23 @@ struct RelatedCommand: ParsableCommand {
                     untitled: a.title.isEmpty ? Terminal.untitled(a.body) : "", shownSnippet: snippet))
         }
         let copies = try r.copiesOfSource.map { try reader.article($0).id }
-        if json {
+        if json || format == .json {
             print(
                 encodeJSON(
                     RelatedJSON(
                         source: RelatedJSONSource(id: source.id, title: source.title, date: source.date),
                         terms: r.terms.map { RelatedJSONTerm(term: $0.term, score: rounded($0.weight)) }, hits: hits,
                         copiesOfSource: copies)))
+        } else if format == .tsv {
+            var out = "rank\tscore\tid\tdate\ttitle\tsource\tshared\n"
+            for h in hits {
+                let shared = (h.why.isEmpty ? h.via : h.why).map(\.term).joined(separator: ", ")
+                out +=
+                    FindCommand.tsvRow(
+                        rank: h.rank, score: h.score, id: h.id, date: h.date, title: h.title, source: h.source)
+                    + "\t" + FindCommand.tsvField(shared) + "\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
         } else {
             print("Related to: \(source.title.isEmpty ? Terminal.untitled(source.body) : Terminal.clean(source.title))")
             if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }

@@ -90,6 +90,12 @@ struct RelatedTests {
         #expect(lines.count > at + 3, "\(text.stdout)")
         #expect(lines[at + 2].hasPrefix("   ") && lines[at + 2].contains("["), "\(text.stdout)")
         #expect(lines[at + 3].hasPrefix("   shared: "), "\(text.stdout)")
+        // --format tsv: a header, then one line per hit.
+        let tsv = try Loupe.run(["related", "src", "--index", idx, "--format", "tsv"])
+        let rows = tsv.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.first == ["rank", "score", "id", "date", "title", "source", "shared"], "\(tsv.stdout)")
+        #expect(rows.count > 1 && rows[1][0] == "1" && rows[1][2] == "near1" && rows[1][4] == "Bridge traffic doubles")
+        #expect(rows.count > 1 && why.allSatisfy { rows[1][6].contains($0) }, "\(tsv.stdout)")
         let none = try related(["src", "--context", "0"], index: idx)
         #expect(((none["hits"] as? [[String: Any]] ?? []).first ?? [:])["snippet"] == nil)
     }

@@ -466,7 +466,7 @@ public final class RelatedFinder {
                     (shares[h.doc] ?? []).filter { sourceForms[$0.key] != nil }.prefix(5).map { ($0.term, $0.score) })
                 if h.why.isEmpty, let found = shares[h.doc], !found.isEmpty {
                     // Not the source's words: named as the hit writes them (not as stems).
-                    let forms = try wordForms(try searcher.reader.article(h.doc))
+                    let forms = wordForms(try searcher.reader.article(h.doc))
                     h.via = found.prefix(5).map { (forms[$0.key] ?? $0.term, $0.score) }
                 }
                 out.append(h)
