@@ -529,12 +529,31 @@ struct FindCommand: ParsableCommand {
         for (day, n) in perDay {
             counts[String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix)), default: 0] += n
         }
-        let buckets = counts.keys.sorted().map { TimelineBucket(period: $0, count: counts[$0]!) }
+        // Every article of each period, matching or not (the date column alone): a count that
+        // grows with the archive is not a story that grows.
+        var allPerDay: [Int64: Int] = [:]
+        for s in reader.segments {
+            for d in 0..<Int32(s.documentCount) where !s.isDeleted(d) {
+                let t = s.dateSeconds(d)
+                if t != DateColumn.undated { allPerDay[DateColumn.dayIndex(t), default: 0] += 1 }
+            }
+        }
+        var all: [String: Int] = [:]
+        for (day, n) in allPerDay {
+            let p = String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix))
+            if counts[p] != nil { all[p, default: 0] += n }
+        }
+        let buckets = counts.keys.sorted().map { p in
+            let n = counts[p]!
+            let a = max(all[p] ?? n, n)
+            return TimelineBucket(
+                period: p, count: n, articles: a, share: (Double(n) / Double(a) * 10_000).rounded() / 10_000)
+        }
         if format == .tsv && !json {
             // Every period, then the undated articles as an empty period.
-            var out = "\(unit.rawValue)\tcount\n"
-            for b in buckets { out += "\(b.period)\t\(b.count)\n" }
-            if undated > 0 { out += "\t\(undated)\n" }
+            var out = "\(unit.rawValue)\tcount\tarticles\tshare\n"
+            for b in buckets { out += "\(b.period)\t\(b.count)\t\(b.articles)\t\(b.share)\n" }
+            if undated > 0 { out += "\t\(undated)\t\t\n" }
             FileHandle.standardOutput.write(Data(out.utf8))
             printErr(counted(docs.count, "matching article"))
         } else if json {
@@ -543,7 +562,12 @@ struct FindCommand: ParsableCommand {
                     TimelineJSON(
                         query: query ?? "", by: unit.rawValue, total: docs.count, undated: undated, buckets: buckets)))
         } else {
-            printCounts(buckets.map { ($0.period, $0.count) })
+            // The share of the period's articles, unless every article matched (`*:*`, dates alone).
+            let shares = buckets.contains { $0.count < $0.articles }
+            printCounts(
+                buckets.map { ($0.period, $0.count) },
+                after: shares
+                    ? buckets.map { String(format: "%5.1f %% of %d", $0.share * 100, $0.articles) } : nil)
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
             printErr(counted(docs.count, "matching article"))
         }
@@ -561,15 +585,21 @@ struct FindCommand: ParsableCommand {
 
     /// `--by`'s lines: each label padded to the longest, its count, and on a terminal (or with
     /// colour) a bar scaled to the largest count.
-    private func printCounts(_ rows: [(label: String, count: Int)]) {
+    private func printCounts(_ rows: [(label: String, count: Int)], after: [String]? = nil) {
         let width = rows.map(\.label.count).max() ?? 0
         let top = rows.map(\.count).max() ?? 1
         let bar = color.enabled || isatty(1) == 1
-        for r in rows {
+        let afterWidth = after?.map(\.count).max() ?? 0
+        for (i, r) in rows.enumerated() {
             let n = bar ? max(1, r.count * 40 / max(top, 1)) : 0
-            print(
+            var extra = ""
+            if let after {
+                extra = "  " + after[i] + String(repeating: " ", count: afterWidth - after[i].count)
+            }
+            let line =
                 r.label + String(repeating: " ", count: width - r.label.count) + "  " + String(format: "%6d", r.count)
-                    + (bar ? "  " + String(repeating: "█", count: n) : ""))
+                + extra + (bar ? "  " + String(repeating: "█", count: n) : "")
+            print(bar ? line : String(line.reversed().drop(while: { $0 == " " }).reversed()))
         }
     }
 
@@ -872,6 +902,10 @@ enum TimelineUnit: String {
 struct TimelineBucket: Encodable {
     var period: String
     var count: Int
+    /// Every dated article of the period, matching or not.
+    var articles: Int
+    /// `count / articles`.
+    var share: Double
 }
 
 struct TimelineJSON: Encodable {

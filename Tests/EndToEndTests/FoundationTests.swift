@@ -155,6 +155,33 @@ struct FoundationTests {
 
     /// `--by author|category|source` counts the matches per value, the most frequent first,
     /// values differing only in case as one; `--limit` cuts the list and says how many more.
+    /// A timeline gives each period's share of the archive's articles then (a count that grows
+    /// with the archive is not a story that grows): articles is every dated article of the
+    /// period, as `*:* date:PERIOD` counts them.
+    @Test func timelineSharesOfEachPeriod() throws {
+        let (_, index) = try Loupe.indexedCorpus()
+        let r = try Loupe.run(["find", "harbour", "--by", "year", "--index", index, "--json"])
+        let buckets = Loupe.json(r.stdout)["buckets"] as? [[String: Any]] ?? []
+        #expect(!buckets.isEmpty)
+        var partial = 0
+        for b in buckets {
+            let period = b["period"] as? String ?? ""
+            let count = b["count"] as? Int ?? 0
+            let articles = b["articles"] as? Int ?? 0
+            let share = b["share"] as? Double ?? -1
+            let all = Loupe.json(try Loupe.run(["find", "*:* date:\(period)", "--index", index, "--json"]).stdout)
+            #expect(articles == all["total"] as? Int && articles >= count, "\(period)")
+            #expect(abs(share - Double(count) / Double(articles)) < 0.0001, "\(b)")
+            if count < articles { partial += 1 }
+        }
+        #expect(partial > 0)
+        let text = try Loupe.run(["find", "harbour", "--by", "year", "--index", index, "--color", "never"])
+        #expect(text.stdout.contains(" % of "), "\(text.stdout)")
+        // Every article matching: no share column.
+        let all = try Loupe.run(["find", "*:*", "--by", "year", "--index", index, "--color", "never"])
+        #expect(!all.stdout.contains(" % of "), "\(all.stdout)")
+    }
+
     @Test func countsMatchesByAuthorCategoryAndSource() throws {
         let (_, index) = try Loupe.indexedCorpus()
         func counts(_ by: String, _ extra: [String] = []) throws -> [String: Any] {

@@ -230,7 +230,9 @@ struct QueryLanguageTests {
         let months = try Loupe.run([
             "find", "omega", "--index", QueryLanguageTests.index, "--by", "month", "--format", "tsv",
         ])
-        #expect(months.stdout == "month\tcount\n2007-05\t1\n2007-08\t1\n\t1\n", "\(months.stdout)")
+        #expect(
+            months.stdout == "month\tcount\tarticles\tshare\n2007-05\t1\t1\t1.0\n2007-08\t1\t1\t1.0\n\t1\t\t\n",
+            "\(months.stdout)")
         let cats = try Loupe.run([
             "find", "omega", "--index", QueryLanguageTests.index, "--by", "category", "--format", "tsv",
         ])
