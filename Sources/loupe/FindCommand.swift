@@ -543,17 +543,28 @@ struct FindCommand: ParsableCommand {
             let p = String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix))
             if counts[p] != nil { all[p, default: 0] += n }
         }
-        let buckets = counts.keys.sorted().map { p in
-            let n = counts[p]!
-            let a = max(all[p] ?? n, n)
+        // A burst: a period whose share stands out from the query's share of the whole dated
+        // archive — at least 3 matches, twice those expected, and 3 standard deviations above
+        // them (a binomial's z-score).
+        let datedMatches = docs.count - undated
+        let datedAll = allPerDay.values.reduce(0, +)
+        let p = datedAll > 0 ? Double(datedMatches) / Double(datedAll) : 0
+        let buckets = counts.keys.sorted().map { period in
+            let n = counts[period]!
+            let a = max(all[period] ?? n, n)
+            let expected = Double(a) * p
+            let z = expected > 0 && p < 1 ? (Double(n) - expected) / (expected * (1 - p)).squareRoot() : 0
             return TimelineBucket(
-                period: p, count: n, articles: a, share: (Double(n) / Double(a) * 10_000).rounded() / 10_000)
+                period: period, count: n, articles: a, share: (Double(n) / Double(a) * 10_000).rounded() / 10_000,
+                burst: n >= 3 && Double(n) >= 2 * expected && z >= 3)
         }
         if format == .tsv && !json {
             // Every period, then the undated articles as an empty period.
-            var out = "\(unit.rawValue)\tcount\tarticles\tshare\n"
-            for b in buckets { out += "\(b.period)\t\(b.count)\t\(b.articles)\t\(b.share)\n" }
-            if undated > 0 { out += "\t\(undated)\t\t\n" }
+            var out = "\(unit.rawValue)\tcount\tarticles\tshare\tburst\n"
+            for b in buckets {
+                out += "\(b.period)\t\(b.count)\t\(b.articles)\t\(b.share)\t\(b.burst ? "1" : "")\n"
+            }
+            if undated > 0 { out += "\t\(undated)\t\t\t\n" }
             FileHandle.standardOutput.write(Data(out.utf8))
             printErr(counted(docs.count, "matching article"))
         } else if json {
@@ -567,7 +578,9 @@ struct FindCommand: ParsableCommand {
             printCounts(
                 buckets.map { ($0.period, $0.count) },
                 after: shares
-                    ? buckets.map { String(format: "%5.1f %% of %d", $0.share * 100, $0.articles) } : nil)
+                    ? buckets.map {
+                        String(format: "%5.1f %% of %d", $0.share * 100, $0.articles) + ($0.burst ? " ▲" : "")
+                    } : nil)
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
             printErr(counted(docs.count, "matching article"))
         }
@@ -906,6 +919,8 @@ struct TimelineBucket: Encodable {
     var articles: Int
     /// `count / articles`.
     var share: Double
+    /// The period's share stands out from the query's share of the whole dated archive.
+    var burst: Bool
 }
 
 struct TimelineJSON: Encodable {

@@ -182,6 +182,38 @@ struct FoundationTests {
         #expect(!all.stdout.contains(" % of "), "\(all.stdout)")
     }
 
+    /// A burst: a month whose share of matches stands out from the query's share of the whole
+    /// dated archive (8 of a month's 10 articles against 9 of 40 overall), marked in text, JSON
+    /// and TSV; a month with one match is not.
+    @Test func timelineMarksBursts() throws {
+        let dir = try Loupe.tempDir("loupe-burst")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
+        for m in 1...4 {
+            for i in 0..<10 {
+                let word = (m == 3 && i < 8) || (m == 1 && i == 0) ? "flood" : "market"
+                rss +=
+                    "<item><title>Item \(m)-\(i)</title><guid>\(m)-\(i)</guid><pubDate>\(10 + i) Mar 2007 10:00:00 GMT</pubDate><description>The \(word) report.</description></item>\n"
+                    .replacingOccurrences(of: "Mar", with: ["Jan", "Feb", "Mar", "Apr"][m - 1])
+            }
+        }
+        rss += "</channel></rss>\n"
+        try rss.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        let o = Loupe.json(try Loupe.run(["find", "flood", "--by", "month", "--index", index, "--json"]).stdout)
+        let buckets = o["buckets"] as? [[String: Any]] ?? []
+        let bursts = buckets.filter { $0["burst"] as? Bool == true }.compactMap { $0["period"] as? String }
+        #expect(bursts == ["2007-03"], "\(buckets)")
+        #expect(buckets.count == 2)
+        let text = try Loupe.run(["find", "flood", "--by", "month", "--index", index, "--color", "never"])
+        #expect(text.stdout.contains("2007-03       8   80.0 % of 10 ▲"), "\(text.stdout)")
+        #expect(text.stdout.contains("2007-01       1   10.0 % of 10\n"), "\(text.stdout)")
+        let tsv = try Loupe.run(["find", "flood", "--by", "month", "--index", index, "--format", "tsv"])
+        #expect(tsv.stdout.contains("2007-03\t8\t10\t0.8\t1\n") && tsv.stdout.contains("2007-01\t1\t10\t0.1\t\n"))
+    }
+
     @Test func countsMatchesByAuthorCategoryAndSource() throws {
         let (_, index) = try Loupe.indexedCorpus()
         func counts(_ by: String, _ extra: [String] = []) throws -> [String: Any] {

@@ -231,7 +231,8 @@ struct QueryLanguageTests {
             "find", "omega", "--index", QueryLanguageTests.index, "--by", "month", "--format", "tsv",
         ])
         #expect(
-            months.stdout == "month\tcount\tarticles\tshare\n2007-05\t1\t1\t1.0\n2007-08\t1\t1\t1.0\n\t1\t\t\n",
+            months.stdout
+                == "month\tcount\tarticles\tshare\tburst\n2007-05\t1\t1\t1.0\t\n2007-08\t1\t1\t1.0\t\n\t1\t\t\t\n",
             "\(months.stdout)")
         let cats = try Loupe.run([
             "find", "omega", "--index", QueryLanguageTests.index, "--by", "category", "--format", "tsv",
