@@ -5,8 +5,8 @@
 /// The file is Solr's synonyms format: one rule a line; `#` starts a comment; `a, b, c` makes the
 /// words or phrases equivalent (each is searched as all of them); `a, b => c, d` searches `a` or
 /// `b` as `c` or `d` only (list `a` on the right to keep it). Entries are matched after analysis
-/// (case and accents folded), a phrase word for word; only what the query holds as one word or one
-/// quoted phrase is expanded (a synonym of a two-word name is found when the name is quoted).
+/// (case and accents folded; by stems with the English analyzer), a phrase word for word: a query
+/// word, a quoted phrase, or optional words typed one after another (see `Searcher.withSynonyms`).
 public struct Synonyms: Sendable, Codable, Equatable {
     public struct Rule: Sendable, Codable, Equatable {
         /// The words or phrases the rule applies to.

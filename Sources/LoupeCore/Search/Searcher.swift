@@ -534,10 +534,29 @@ public final class Searcher {
             case .phrase(let words, let f, 0): return expanded(n, words.joined(separator: " "), f)
             case .near(let a, let b, let d, let o): return .near(walk(a), walk(b), distance: d, ordered: o)
             case .boolean(let m, let s, let x):
-                return .boolean(must: m.map(walk), should: s.map(walk), mustNot: x.map(walk))
+                return .boolean(must: m.map(walk), should: s.map(walk) + runs(s), mustNot: x.map(walk))
             case .boost(let c, let b): return .boost(walk(c), b)
             default: return n
             }
+        }
+        // Optional words typed one after another that make an entry (`united nations sanctions`
+        // holds "United Nations"): the entry as a phrase or its synonyms, one more optional
+        // clause beside the words themselves.
+        func runs(_ should: [QueryNode]) -> [QueryNode] {
+            var out: [QueryNode] = []
+            for i in should.indices {
+                guard case .word(_, let f) = should[i] else { continue }
+                var words: [String] = []
+                for j in i..<min(should.count, i + 4) {
+                    guard case .word(let w, let g) = should[j], g == f else { break }
+                    words.append(w)
+                    if words.count < 2 { continue }
+                    let text = words.joined(separator: " ")
+                    let e = expanded(.phrase([text], field: f, slop: 0), text, f)
+                    if case .boolean = e { out.append(e) }
+                }
+            }
+            return out
         }
         return walk(node)
     }
