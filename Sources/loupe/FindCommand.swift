@@ -11,7 +11,7 @@ struct FindCommand: ParsableCommand {
             Words are OR'ed and ranked by BM25; +word is required, -word (or !word) excluded; AND, OR, \
             NOT (&&, ||, !) and parentheses combine; "exact phrase", "sloppy phrase"~N, a NEAR/N b (either order, at \
             most N words between), a ADJ/N b (in order); title:, author:, category:, source: \
-            restrict to a field (author:* or _exists_:author: the articles with one; title:[a TO c]: a range of words); prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
+            restrict to a field (author:* or _exists_:author: the articles with one; title:[a TO c]: a range of words; id:hn-105 an article by id); prefix* expands through the dictionary, as do wildcards (te?t, ma*ki), \
             in phrases too ("harb* ferry"), and regular expressions over whole words (/colou?r/); word~ or \
             word~1 matches the words within 2 or 1 edits (fuzzy); date:2007-05-01..2007-07-31, \
             date:[2007 TO 2008}, date:>=2007-06, date:>=2007-06-01T12:00:00Z, date:now-7d.. filter; word^2, "a phrase"^0.5 or \

@@ -157,6 +157,12 @@ struct QueryLanguageTests {
         ("title:[fifth TO first}", ["d5"]),
         ("title:[sixth TO *] -omega", ["d3", "d6.xml"]),
         ("[ZETA TO zeta]", ["d6.xml"]),
+        // `id:` finds articles by id as written (show's ids), or by their start.
+        ("id:d1.txt", ["d1"]),
+        ("id:m1 OR id:m2", ["m1", "m2"]),
+        ("id:m*", ["m1", "m2", "m3"]),
+        ("alpha -id:d1.txt", ["d2", "d3", "d5"]),
+        ("id:D1.txt", []),
     ]
 
     @Test(arguments: cases)
@@ -270,6 +276,14 @@ struct QueryLanguageTests {
         #expect(e.status == 2)
         let err = e.stderr
         #expect(err.contains("column 4") && err.contains("'&' (intersection) is not supported"), "\(err)")
+    }
+
+    /// `id:` takes an id as written or its start; a pattern of another kind is an error.
+    @Test func idPatternsOtherThanAPrefixAreErrors() throws {
+        for q in ["id:m?1", "id:/m.*/", "id:m1~1", "id:[a TO z]"] {
+            let r = try Loupe.run(["find", q, "--index", QueryLanguageTests.index])
+            #expect(r.status == 2 && r.stderr.contains("id: takes an article id"), "\(q): \(r.stderr)")
+        }
     }
 
     /// `date:now-7d..` and the other relative dates count from today: items dated two days

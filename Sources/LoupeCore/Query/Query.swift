@@ -5,6 +5,8 @@ public enum FieldRef: String, Sendable, Equatable, CaseIterable {
     case category
     case source
     case author
+    /// `id:hn-105`: the article whose id this is, as written (`show`'s ids; `id:hn-1*` a prefix).
+    case id
 
     var exactField: IndexField {
         switch self {
@@ -13,6 +15,7 @@ public enum FieldRef: String, Sendable, Equatable, CaseIterable {
         case .category: return .category
         case .source: return .source
         case .author: return .author
+        case .id: return .id
         }
     }
 }

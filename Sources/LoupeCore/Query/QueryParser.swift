@@ -293,7 +293,7 @@ public struct QueryParser {
                         if let meant = QueryParser.misspeltField(bare) {
                             throw QuerySyntaxError(
                                 column: signed ? col + 1 : col, message: "unknown field \(bare):",
-                                hint: "did you mean \(meant):? (fields: title, author, category, source, date)")
+                                hint: "did you mean \(meant):? (fields: title, author, category, source, date, id)")
                         }
                     }
                 }

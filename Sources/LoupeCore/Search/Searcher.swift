@@ -144,6 +144,7 @@ public final class Searcher {
 
     /// Binds a parsed query to this snapshot's statistics.
     public func bind(_ node: QueryNode) throws -> BoundQuery {
+        if let id = try idNode(node) { return id }
         switch node {
         case .word(let w, let f):
             // `near/5` in lower case is words (as in Lucene), most likely meant as the operator.
@@ -501,6 +502,33 @@ public final class Searcher {
         }
         if ranked.count > scored { clauses.append(.anyOf(keys: Array(ranked.dropFirst(scored)))) }
         return .or(clauses)
+    }
+
+    /// `id:X` (an article id as written, not analysed: `id:hn-105`, `id:"a b"`, `id:hn-1*` a
+    /// prefix), bound; nil for any other node. Every id matches with no score of its own.
+    private func idNode(_ node: QueryNode) throws -> BoundQuery? {
+        let text: String
+        var prefix = false
+        switch node {
+        case .word(let w, .id): text = w
+        case .phrase(let words, .id, _): text = words.joined(separator: " ")
+        case .prefix(let w, .id):
+            text = w
+            prefix = true
+        case .wildcard(_, .id), .regex(_, .id), .fuzzy(_, .id, _), .termRange(_, _, _, _, .id):
+            throw QueryError(message: "id: takes an article id as written, or its start (id:hn-1*)")
+        default: return nil
+        }
+        let key = [IndexField.id.rawValue] + SegmentBuilder.idTerm(text)
+        guard prefix else { return .anyOf(keys: [key]) }
+        var keys = Set<[UInt8]>()
+        for s in reader.segments {
+            try s.dictionary.scan(prefix: key) { k, _ in
+                keys.insert(Array(k))
+                return keys.count < Searcher.maxPatternTerms
+            }
+        }
+        return .anyOf(keys: keys.sorted { $0.lexicographicallyPrecedes($1) })
     }
 
     /// `node` with each word or phrase that has synonyms searched as any of them (the word as
