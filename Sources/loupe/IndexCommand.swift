@@ -313,6 +313,11 @@ struct IndexCommand: ParsableCommand {
                             + "not followed (--follow-links)" : "")
                     + (summary.duplicates > 0 ? "; \(counted(summary.duplicates, "duplicate")) replaced" : "")
                     + (summary.filesWithErrors > 0 ? "; \(counted(summary.filesWithErrors, "file")) with errors" : ""))
+            if let parsedSynonyms {
+                print("synonyms: \(counted(parsedSynonyms.rules.count, "rule")) kept with the index")
+            } else if clearSynonyms {
+                print("synonyms: none (cleared)")
+            }
         }
         if summary.filesWithErrors > 0 { throw ExitCode(3) }
     }
