@@ -101,6 +101,12 @@ struct FindCommand: ParsableCommand {
     @Flag(help: "Search without the index's synonyms.")
     var noSynonyms = false
 
+    @Option(
+        help:
+            "At most N hits from one source file (a feed, a mailbox, an archive): the others make room for other sources; --limit and --offset count what is left."
+    )
+    var perSource: Int?
+
     @Flag(
         help:
             "Print how the query is read (its tree, each operator's meaning) and searched (the analysed terms, their document frequencies and weights, expansions, filters) instead of searching."
@@ -157,6 +163,12 @@ struct FindCommand: ParsableCommand {
         guard offset == 0 || batch == nil else { throw ValidationError("--offset pages one query's hits, not --batch") }
         guard !groupCopies || batch == nil else {
             throw ValidationError("--group-copies groups one query's hits, not --batch")
+        }
+        if let n = perSource {
+            guard n >= 1 else { throw ValidationError("--per-source must be 1 or more") }
+            guard batch == nil && by == nil else {
+                throw ValidationError("--per-source spreads one query's hits over sources: not with --batch or --by")
+            }
         }
         guard !explainQuery || (batch == nil && by == nil) else {
             throw ValidationError("--explain-query explains one query instead of searching: not with --batch or --by")
@@ -257,22 +269,36 @@ struct FindCommand: ParsableCommand {
         // Hits fetched: the page's, or with copies grouped, enough for the page's groups (more
         // when copies took too many).
         var want = offset + limit
-        if groupCopies { want = min(max(want * 4, want + 50), Self.maxGrouped) }
+        let regrouped = groupCopies || perSource != nil
+        if regrouped { want = min(max(want * 4, want + 50), Self.maxGrouped) }
         var groups: [(leader: Int, copies: [Int])] = []
         var sketches: [Int: [UInt64]] = [:]
         while true {
             result = try fetch(want, ranked, searcher, &articles)
-            guard groupCopies else { break }
-            for h in result.hits where sketches[h.doc] == nil {
-                sketches[h.doc] = articles[h.doc].map { Copies.sketch($0, analyzer: analyzer) } ?? []
+            guard regrouped else { break }
+            if groupCopies {
+                for h in result.hits where sketches[h.doc] == nil {
+                    sketches[h.doc] = articles[h.doc].map { Copies.sketch($0, analyzer: analyzer) } ?? []
+                }
+                groups = Copies.group(result.hits.map { sketches[$0.doc] ?? [] })
+            } else {
+                groups = result.hits.indices.map { ($0, []) }
             }
-            groups = Copies.group(result.hits.map { sketches[$0.doc] ?? [] })
+            if let n = perSource {
+                // At most n hits (groups) from one source file, the best of them.
+                var seen: [String: Int] = [:]
+                groups = groups.filter { g in
+                    let s = articles[result.hits[g.leader].doc]?.source ?? ""
+                    seen[s, default: 0] += 1
+                    return seen[s]! <= n
+                }
+            }
             if groups.count >= offset + limit || result.hits.count < want || want >= Self.maxGrouped { break }
             want = min(want * 2, Self.maxGrouped)
         }
         for n in result.notes { printErr("loupe: note: \(n)") }
         var copies: [Int: [String]] = [:]
-        if groupCopies {
+        if regrouped {
             let page = groups.dropFirst(offset).prefix(limit)
             for g in page where !g.copies.isEmpty {
                 copies[result.hits[g.leader].doc] = g.copies.map { articles[result.hits[$0].doc]?.id ?? "" }

@@ -278,6 +278,27 @@ struct QueryLanguageTests {
         #expect(err.contains("column 4") && err.contains("'&' (intersection) is not supported"), "\(err)")
     }
 
+    /// `--per-source N`: at most N hits from one source file, the best of them; the page counts
+    /// what is left.
+    @Test func perSourceSpreadsTheHits() throws {
+        func ids(_ extra: [String]) throws -> [String] {
+            let r = try Loupe.run(["find", "omega OR zeta", "--index", QueryLanguageTests.index, "--json"] + extra)
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let all = try ids(["--limit", "50"])
+        #expect(all.count == 4)
+        let one = try ids(["--per-source", "1"])
+        #expect(one.count == 2 && one.contains("d6.xml.txt"), "\(one)")
+        // The feed's best item is kept, in the order of the full list.
+        let best = all.first { $0.hasPrefix("m") }
+        #expect(one.contains { $0 == best }, "\(one) \(all)")
+        #expect(try ids(["--per-source", "2"]).count == 3)
+        let page = try ids(["--per-source", "2", "--offset", "1", "--limit", "1"])
+        #expect(page == [try ids(["--per-source", "2"])[1]])
+        let bad = try Loupe.run(["find", "omega", "--per-source", "0", "--index", QueryLanguageTests.index])
+        #expect(bad.status != 0 && bad.stderr.contains("--per-source"))
+    }
+
     /// `id:` takes an id as written or its start; a pattern of another kind is an error.
     @Test func idPatternsOtherThanAPrefixAreErrors() throws {
         for q in ["id:m?1", "id:/m.*/", "id:m1~1", "id:[a TO z]"] {
