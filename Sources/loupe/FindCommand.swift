@@ -127,7 +127,7 @@ struct FindCommand: ParsableCommand {
 
     @Option(
         help:
-            "Count the matches instead of listing hits: per day, month or year (a timeline), or per author, category or source (the most frequent first, --limit of them)."
+            "Count the matches instead of listing hits: per day, week (ISO, 2007-W44), month or year (a timeline), or per author, category or source (the most frequent first, --limit of them)."
     )
     var by: CountBy?
 
@@ -553,7 +553,7 @@ struct FindCommand: ParsableCommand {
             }
         }
         for (day, n) in perDay {
-            counts[String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix)), default: 0] += n
+            counts[unit.label(day: day), default: 0] += n
         }
         // Every article of each period, matching or not (the date column alone): a count that
         // grows with the archive is not a story that grows.
@@ -566,7 +566,7 @@ struct FindCommand: ParsableCommand {
         }
         var all: [String: Int] = [:]
         for (day, n) in allPerDay {
-            let p = String(DateColumn.isoDay(day * 86_400).prefix(unit.prefix))
+            let p = unit.label(day: day)
             if counts[p] != nil { all[p, default: 0] += n }
         }
         // A burst: a period whose share stands out from the query's share of the whole dated
@@ -900,7 +900,7 @@ enum HitOrder: String, ExpressibleByArgument, CaseIterable {
 
 /// What `find --by` counts the matches by.
 enum CountBy: String, ExpressibleByArgument, CaseIterable {
-    case day, month, year, author, category, source
+    case day, week, month, year, author, category, source
 
     var period: TimelineUnit? { TimelineUnit(rawValue: rawValue) }
     var noun: String { rawValue }
@@ -926,14 +926,23 @@ struct FacetJSON: Encodable {
 }
 
 enum TimelineUnit: String {
-    case day, month, year
+    case day, week, month, year
 
-    /// Characters of an ISO date that name the period.
-    var prefix: Int {
+    /// The period holding `day` (days since 1970-01-01): `2007-10-30`, an ISO week `2007-W44`
+    /// (weeks from Monday; a week belongs to the year of its Thursday), `2007-10`, `2007`.
+    func label(day: Int64) -> String {
         switch self {
-        case .day: return 10
-        case .month: return 7
-        case .year: return 4
+        case .day: return DateColumn.isoDay(day * 86_400)
+        case .month: return String(DateColumn.isoDay(day * 86_400).prefix(7))
+        case .year: return String(DateColumn.isoDay(day * 86_400).prefix(4))
+        case .week:
+            // 1970-01-01 was a Thursday: Monday is 0.
+            let weekday = ((day + 3) % 7 + 7) % 7
+            let thursday = day - weekday + 3
+            let thursdayYear = DateColumn.isoDay(thursday * 86_400).prefix(4)
+            let jan1 = DateColumn.dayIndex(DateColumn.seconds(thursdayYear + "-01-01"))
+            let week = (thursday - jan1) / 7 + 1
+            return thursdayYear + "-W" + (week < 10 ? "0" : "") + String(week)
         }
     }
 }

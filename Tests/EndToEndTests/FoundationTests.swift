@@ -182,6 +182,31 @@ struct FoundationTests {
         #expect(!all.stdout.contains(" % of "), "\(all.stdout)")
     }
 
+    /// `--by week`: ISO weeks (from Monday; a week belongs to the year of its Thursday).
+    @Test func timelineByIsoWeek() throws {
+        let dir = try Loupe.tempDir("loupe-weeks")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let dates = [
+            "Sat, 01 Jan 2005 10:00:00 GMT", "Tue, 30 Oct 2007 10:00:00 GMT", "Mon, 29 Oct 2007 08:00:00 GMT",
+            "Sun, 28 Oct 2007 23:00:00 GMT", "Mon, 29 Dec 2008 10:00:00 GMT", "Thu, 01 Jan 1970 10:00:00 GMT",
+        ]
+        var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
+        for (i, d) in dates.enumerated() {
+            rss +=
+                "<item><title>Item \(i)</title><guid>w\(i)</guid><pubDate>\(d)</pubDate><description>tide</description></item>\n"
+        }
+        rss += "</channel></rss>\n"
+        try rss.write(to: c.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        let r = try Loupe.run(["find", "tide", "--by", "week", "--index", index, "--format", "tsv"])
+        let rows = r.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: "\t").prefix(2).joined(separator: " ")
+        }
+        #expect(rows == ["1970-W01 1", "2004-W53 1", "2007-W43 1", "2007-W44 2", "2009-W01 1"], "\(r.stdout)")
+    }
+
     /// A burst: a month whose share of matches stands out from the query's share of the whole
     /// dated archive (8 of a month's 10 articles against 9 of 40 overall), marked in text, JSON
     /// and TSV; a month with one match is not.
