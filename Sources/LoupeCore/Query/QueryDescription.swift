@@ -1,6 +1,23 @@
 /// `find --explain-query`: the parsed query as a tree with what each node means, and the query as
 /// it is searched (analysed words, expansions, weights, filters), one line per node.
 
+/// A boolean's lines, parsed or bound alike: `boolean`, then its required, optional (or "at least
+/// one of", when nothing is required) and excluded clauses, each described by `each` two levels in.
+func describeBoolean<T>(
+    _ must: [T], _ should: [T], _ mustNot: [T], into out: inout [String], depth: Int,
+    _ each: (T, inout [String], Int) -> Void
+) {
+    let pad = String(repeating: "  ", count: depth)
+    out.append(pad + "boolean")
+    for (clauses, heading) in [
+        (must, "required:"), (should, must.isEmpty ? "at least one of:" : "optional (adds to the score):"),
+        (mustNot, "excluded:"),
+    ] where !clauses.isEmpty {
+        out.append(pad + "  " + heading)
+        for c in clauses { each(c, &out, depth + 2) }
+    }
+}
+
 extension QueryNode {
     /// The tree, one line per node, children indented by two spaces.
     public func describe() -> [String] {
@@ -46,19 +63,7 @@ extension QueryNode {
                 for c in should { c.describe(into: &out, depth: depth + 1) }
                 return
             }
-            line("boolean")
-            if !must.isEmpty {
-                out.append(pad + "  required:")
-                for c in must { c.describe(into: &out, depth: depth + 2) }
-            }
-            if !should.isEmpty {
-                out.append(pad + (must.isEmpty ? "  at least one of:" : "  optional (adds to the score):"))
-                for c in should { c.describe(into: &out, depth: depth + 2) }
-            }
-            if !mustNot.isEmpty {
-                out.append(pad + "  excluded:")
-                for c in mustNot { c.describe(into: &out, depth: depth + 2) }
-            }
+            describeBoolean(must, should, mustNot, into: &out, depth: depth) { $0.describe(into: &$1, depth: $2) }
         case .dateRange(let from, let to):
             line("dated \(from ?? "…")..\(to ?? "…") (a filter, no score)")
         case .boost(let c, let b):
@@ -141,19 +146,7 @@ extension Searcher {
             line("any of (scores add up)")
             for x in c { describe(x, into: &out, depth: depth + 1) }
         case .boolean(let m, let s, let n):
-            line("boolean")
-            if !m.isEmpty {
-                out.append(pad + "  required:")
-                for x in m { describe(x, into: &out, depth: depth + 2) }
-            }
-            if !s.isEmpty {
-                out.append(pad + (m.isEmpty ? "  at least one of:" : "  optional (adds to the score):"))
-                for x in s { describe(x, into: &out, depth: depth + 2) }
-            }
-            if !n.isEmpty {
-                out.append(pad + "  excluded:")
-                for x in n { describe(x, into: &out, depth: depth + 2) }
-            }
+            describeBoolean(m, s, n, into: &out, depth: depth) { describe($0, into: &$1, depth: $2) }
         case .date(let c, let from, let to, let excluded):
             line("\(excluded ? "not dated" : "dated") \(from ?? "…")..\(to ?? "…") (filter)")
             describe(c, into: &out, depth: depth + 1)

@@ -65,18 +65,20 @@ public struct Synonyms: Sendable, Codable, Equatable {
     /// in the order the rules give them. Entries that analyse to nothing are left out.
     func table(_ analyze: (String) -> [[UInt8]]) -> [[UInt8]: [String]] {
         var out: [[UInt8]: [String]] = [:]
+        // The analysed forms already listed for each entry: one of each (`Café` and `cafe` are
+        // one alternative), each form analysed once.
+        var listed: [[UInt8]: Set<[UInt8]>] = [:]
         func key(_ s: String) -> [UInt8]? {
             let t = analyze(s)
             return t.isEmpty ? nil : Array(t.joined(separator: [0x20]))
         }
         for r in rules {
-            let targets = r.to ?? r.from
+            let targets = (r.to ?? r.from).map { ($0, key($0) ?? []) }
             for f in r.from {
                 guard let k = key(f) else { continue }
-                var list = out[k] ?? []
-                // One of each analysed form (`Café` and `cafe` are one alternative).
-                for t in targets where !list.contains(where: { key($0) == key(t) }) { list.append(t) }
-                out[k] = list
+                for (t, tk) in targets where listed[k, default: []].insert(tk).inserted {
+                    out[k, default: []].append(t)
+                }
             }
         }
         return out

@@ -416,7 +416,7 @@ public final class Searcher {
     private func termRange(
         from a: String?, to b: String?, includeFrom: Bool, includeTo: Bool, field: FieldRef
     ) throws -> BoundQuery {
-        func bound(_ s: String?) throws -> [UInt8]? {
+        func folded(_ s: String?) throws -> [UInt8]? {
             guard let s else { return nil }
             let t = analyzedTerms(s)
             guard t.count == 1 else {
@@ -424,8 +424,8 @@ public final class Searcher {
             }
             return t[0]
         }
-        let lo = try bound(a)
-        let hi = try bound(b)
+        let lo = try folded(a)
+        let hi = try folded(b)
         var common: [UInt8] = []
         if let lo, let hi {
             if ByteOrder.compare(hi, lo) < 0 {
