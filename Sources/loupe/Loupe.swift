@@ -20,8 +20,8 @@ struct Loupe: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IndexCommand.self, FindCommand.self, RelatedCommand.self, ShowCommand.self, StatsCommand.self,
-            CheckCommand.self,
+            IndexCommand.self, FindCommand.self, RelatedCommand.self, ShowCommand.self, TermsCommand.self,
+            StatsCommand.self, CheckCommand.self,
         ]
     )
 }
@@ -93,6 +93,8 @@ extension Loupe {
         "mlt": "related", "more-like-this": "related", "morelikethis": "related", "add": "index", "build": "index",
         "update": "index", "reindex": "index", "cat": "show", "get": "show", "view": "show", "print": "show",
         "info": "stats", "status": "stats", "stat": "stats", "verify": "check", "fsck": "check", "integrity": "check",
+        "vocab": "terms", "vocabulary": "terms",
+        "words": "terms", "dictionary": "terms", "delve": "terms", "term": "terms",
     ]
 
     /// "did you mean '--limit'?" for an unknown option (`--limt`) one or two edits from one of

@@ -143,7 +143,7 @@ struct HelpTextTests {
     /// The help's prose paragraphs are wrapped once, at 80 columns (lines of at most 79): no line could have taken the
     /// next line's first word (a hard line break in the source text, re-wrapped by the argument
     /// parser, leaves one- or two-word stubs such as "the" on a line of their own).
-    @Test(arguments: [[], ["index"], ["find"], ["related"], ["show"], ["stats"], ["check"]])
+    @Test(arguments: [[], ["index"], ["find"], ["related"], ["show"], ["terms"], ["stats"], ["check"]])
     func proseIsWrappedOnce(_ command: [String]) throws {
         let r = try Loupe.run(command + ["--help"], env: ["COLUMNS": "80"])
         #expect(r.status == 0)
@@ -259,7 +259,7 @@ struct UnknownCommandTests {
         let far = try Loupe.run(["zzz", "--limit", "3"])
         #expect(far.status == 2)
         #expect(!far.stderr.contains("did you mean") && !far.stderr.contains("to search"))
-        #expect(far.stderr.contains("commands: index, find, related, show, stats, check"), "\(far.stderr)")
+        #expect(far.stderr.contains("commands: index, find, related, show, terms, stats, check"), "\(far.stderr)")
         #expect(try Loupe.run(["help", "find"]).status == 0)
         #expect(try Loupe.run(["--version"]).status == 0)
     }

@@ -111,7 +111,7 @@ public final class Searcher {
     /// frequent (Lucene's default).
     public static let maxFuzzyExpansions = 50
     private let analyzer: Analyzer
-    private let stemmer: EnglishStemmer?
+    let stemmer: EnglishStemmer?
     /// What the last `prepare` (and searches since) had to say: spelling corrections, capped patterns…
     public private(set) var notes: [String] = []
     /// Words and phrases of the query being bound that analysis left empty (`...`, `""`).
@@ -136,7 +136,7 @@ public final class Searcher {
         return BM25.idf(docFreq: df, documents: max(reader.documentCount, df))
     }
 
-    private func analyzedTerms(_ text: String) -> [[UInt8]] {
+    func analyzedTerms(_ text: String) -> [[UInt8]] {
         var out: [[UInt8]] = []
         analyzer.analyze(text) { out.append(Array($0.term)) }
         return out

@@ -1,0 +1,201 @@
+/// The index's vocabulary as `loupe terms` shows it: which words (as written) a field holds, how
+/// many articles hold each and how often they occur — what the dictionary and BM25 see (Xapian's
+/// `delve`, SQLite's `fts5vocab`, Lucene's terms listing).
+///
+/// Counts are the index statistics summed over segments: an article that an update deleted counts
+/// until its segment is merged (as in Lucene's `docFreq`), which is also what ranking uses.
+public struct VocabularyEntry: Sendable, Equatable, Encodable {
+    public var word: String
+    /// Articles holding the word (document frequency).
+    public var articles: Int
+    /// Occurrences of the word in all of them (collection frequency).
+    public var occurrences: UInt64
+}
+
+/// A word's place in the stem space (English analyzer): its stem and the stem's counts, and the
+/// indexed words of the same stem — what an unquoted word searches.
+public struct StemGroup: Sendable, Equatable, Encodable {
+    public var stem: String
+    public var articles: Int
+    public var occurrences: UInt64
+    /// The words as written whose stem this is (the word itself among them when indexed), most
+    /// articles first.
+    public var forms: [VocabularyEntry]
+}
+
+public enum VocabularySort: String, Sendable, CaseIterable {
+    /// Most articles first (then occurrences, then byte order).
+    case articles
+    /// Byte order of the words (as the dictionary keeps them).
+    case word
+}
+
+extension Searcher {
+    /// The counts of `term` (analysed) in field `f`, summed over the segments.
+    func counts(_ f: IndexField, _ term: [UInt8]) throws -> (articles: Int, occurrences: UInt64) {
+        var df = 0
+        var cf: UInt64 = 0
+        for s in reader.segments {
+            if let i = try s.termInfo(f, term) {
+                df += i.docFreq
+                cf += i.totalTermFreq
+            }
+        }
+        return (df, cf)
+    }
+
+    static func entry(_ term: [UInt8], _ c: (articles: Int, occurrences: UInt64)) -> VocabularyEntry {
+        VocabularyEntry(word: String(decoding: term, as: UTF8.self), articles: c.articles, occurrences: c.occurrences)
+    }
+
+    public static func sorted(_ entries: [VocabularyEntry], by order: VocabularySort) -> [VocabularyEntry] {
+        switch order {
+        case .word:
+            return entries.sorted { Array($0.word.utf8).lexicographicallyPrecedes(Array($1.word.utf8)) }
+        case .articles:
+            return entries.sorted {
+                if $0.articles != $1.articles { return $0.articles > $1.articles }
+                if $0.occurrences != $1.occurrences { return $0.occurrences > $1.occurrences }
+                return Array($0.word.utf8).lexicographicallyPrecedes(Array($1.word.utf8))
+            }
+        }
+    }
+
+    /// Every word of `field` (as written) with its counts, in `order`; with `limit`, only the first
+    /// that many of that order (the whole dictionary of the field is read either way).
+    public func vocabulary(field: FieldRef, order: VocabularySort, limit: Int?) throws -> (
+        entries: [VocabularyEntry], total: Int
+    ) {
+        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
+        let f = field.exactField
+        var found: [[UInt8]: (Int, UInt64)] = [:]
+        var inOrder: [([UInt8], Int, UInt64)] = []
+        let single = reader.segments.count == 1
+        for s in reader.segments {
+            try s.dictionary.scan(prefix: [f.rawValue]) { k, info in
+                let t = Array(k.dropFirst())
+                if single {
+                    inOrder.append((t, info.docFreq, info.totalTermFreq))
+                } else {
+                    let old = found[t] ?? (0, 0)
+                    found[t] = (old.0 + info.docFreq, old.1 + info.totalTermFreq)
+                }
+                return true
+            }
+        }
+        if !single { inOrder = found.map { ($0.key, $0.value.0, $0.value.1) } }
+        let total = inOrder.count
+        switch order {
+        case .word:
+            if !single { inOrder.sort { $0.0.lexicographicallyPrecedes($1.0) } }
+        case .articles:
+            func before(_ a: ([UInt8], Int, UInt64), _ b: ([UInt8], Int, UInt64)) -> Bool {
+                if a.1 != b.1 { return a.1 > b.1 }
+                if a.2 != b.2 { return a.2 > b.2 }
+                return a.0.lexicographicallyPrecedes(b.0)
+            }
+            if let limit, limit < inOrder.count {
+                // The best `limit` only: a bounded selection instead of sorting the dictionary.
+                var best: [([UInt8], Int, UInt64)] = []
+                best.reserveCapacity(limit + 1)
+                for e in inOrder {
+                    if best.count == limit, let last = best.last, !before(e, last) { continue }
+                    var lo = 0
+                    var hi = best.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if before(e, best[mid]) { hi = mid } else { lo = mid + 1 }
+                    }
+                    best.insert(e, at: lo)
+                    if best.count > limit { best.removeLast() }
+                }
+                inOrder = best
+            } else {
+                inOrder.sort(by: before)
+            }
+        }
+        let shown = limit.map { inOrder.prefix($0) } ?? inOrder[...]
+        return (shown.map { Searcher.entry($0.0, ($0.1, $0.2)) }, total)
+    }
+
+    /// The words of its field that a word pattern matches, as `find` expands it: a prefix
+    /// (`harb*`), wildcard (`te?t`), regular expression (`/colou?r/`), term range (`[a TO c]`) or
+    /// fuzzy word (`malikki~1`, the closest 50); the field is the pattern's (`title:harb*`). Notes
+    /// (a capped expansion, a bad pattern) are in `notes`.
+    public func vocabulary(matching node: QueryNode) throws -> [VocabularyEntry] {
+        let field: FieldRef
+        switch node {
+        case .prefix(_, let f), .wildcard(_, let f), .regex(_, let f), .termRange(_, _, _, _, let f),
+            .fuzzy(_, let f, _):
+            field = f
+        default:
+            throw QueryError(
+                message:
+                    "terms takes one word or pattern: harb*, te?t, /colou?r/, [a TO c] or word~1 (a field first: title:harb*)"
+            )
+        }
+        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
+        let f = field.exactField
+        var keys: [[UInt8]] = []
+        func collect(_ q: BoundQuery) {
+            switch q {
+            case .term(let k, _, _): keys.append(k)
+            case .anyOf(let ks): keys += ks
+            case .or(let c): c.forEach(collect)
+            default: break
+            }
+        }
+        collect(try bind(node))
+        var seen = Set<[UInt8]>()
+        var out: [VocabularyEntry] = []
+        for k in keys where k.first == f.rawValue && seen.insert(k).inserted {
+            let t = Array(k.dropFirst())
+            out.append(Searcher.entry(t, try counts(f, t)))
+        }
+        return out
+    }
+
+    /// A word (as typed; analysed as `find` analyses it) in `field`: each of its terms as written
+    /// with its counts (zero when not indexed) and, with the English analyzer in the text or title,
+    /// its stem group — the indexed words an unquoted word also finds.
+    public func vocabulary(word: String, field: FieldRef) throws -> [(entry: VocabularyEntry, stem: StemGroup?)] {
+        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
+        let f = field.exactField
+        var out: [(VocabularyEntry, StemGroup?)] = []
+        for t in analyzedTerms(word) {
+            var group: StemGroup?
+            if let stemmer, let sf = f.stemmed {
+                let s = stemmer.stemUnified(t)
+                let c = try counts(sf, s)
+                group = StemGroup(
+                    stem: String(decoding: s, as: UTF8.self), articles: c.articles, occurrences: c.occurrences,
+                    forms: Searcher.sorted(try forms(of: s, in: f, stemmer: stemmer), by: .articles))
+            }
+            out.append((Searcher.entry(t, try counts(f, t)), group))
+        }
+        return out
+    }
+
+    /// The words of field `f` whose unified stem is `stem`. A stem keeps its word's first letter,
+    /// but for the British `ae`/`oe` at the start (`aesthetic`, `oestrogen`, unified without the
+    /// first letter), so only the words under those prefixes are stemmed.
+    private func forms(of stem: [UInt8], in f: IndexField, stemmer: EnglishStemmer) throws -> [VocabularyEntry] {
+        guard let first = stem.first else { return [] }
+        var prefixes: [[UInt8]] = [[first]]
+        if first == UInt8(ascii: "e") { prefixes += [Array("ae".utf8), Array("oe".utf8)] }
+        var found: [[UInt8]: (Int, UInt64)] = [:]
+        for s in reader.segments {
+            for p in prefixes {
+                try s.dictionary.scan(prefix: [f.rawValue] + p) { k, info in
+                    let t = Array(k.dropFirst())
+                    if stemmer.stemUnified(t) == stem {
+                        let old = found[t] ?? (0, 0)
+                        found[t] = (old.0 + info.docFreq, old.1 + info.totalTermFreq)
+                    }
+                    return true
+                }
+            }
+        }
+        return found.map { Searcher.entry($0.key, $0.value) }
+    }
+}
