@@ -71,6 +71,51 @@ struct SynonymsEndToEndTests {
         #expect(try Self.ids(["harbour"], index) == ["harbour"])
     }
 
+    /// One-word synonyms score as one word (Lucene's SynonymQuery): the spellings' frequencies
+    /// are added before BM25 saturates them, under one idf (the most frequent spelling's). Scored
+    /// as separate words, the rarer spelling outranked the common one by its idf, and an article
+    /// writing both was scored twice.
+    @Test func oneWordSynonymsScoreAsOneWord() throws {
+        let dir = try Loupe.tempDir("loupe-syn-blend")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let docs = [
+            ("a", "Talks in Kiev went on."), ("b", "Talks in Kyiv went on."), ("c", "Talks Kiev Kyiv went on."),
+            ("d", "Talks Kyiv Kyiv went on."), ("e", "Kiev weather was fine."), ("f", "Kiev trains ran late."),
+        ]
+        for (id, text) in docs {
+            try "Report\n\n\(text)\n".write(
+                to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        let syn = dir.appendingPathComponent("syn.txt")
+        try "Kiev, Kyiv\n".write(to: syn, atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", index, "--synonyms", syn.path]).status == 0)
+        func scores(_ q: String) throws -> [String: Double] {
+            let r = try Loupe.run(["find", q, "--index", index, "--json", "--no-proximity"])
+            var out: [String: Double] = [:]
+            for h in Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? [] {
+                out[(h["id"] as? String ?? "").replacingOccurrences(of: ".txt", with: "")] = h["score"] as? Double
+            }
+            return out
+        }
+        for q in ["kyiv", "kiev"] {
+            let s = try scores(q)
+            #expect(s.count == 6, "\(q): \(s)")
+            // One mention of either spelling, same length: the same score.
+            #expect(s["a"] != nil && s["a"] == s["b"], "\(q): \(s)")
+            // Two mentions, of both spellings or of one twice: the same score, above one mention.
+            #expect(s["c"] != nil && s["c"] == s["d"], "\(q): \(s)")
+            #expect((s["c"] ?? 0) > (s["a"] ?? 0), "\(q): \(s)")
+        }
+        let described = try Loupe.run(["find", "kyiv", "--index", index, "--explain-query"])
+        #expect(described.stdout.contains("one word of synonyms (frequencies added, one idf)"), "\(described.stdout)")
+        let explained = try Loupe.run([
+            "find", "kyiv", "--index", index, "--explain", "--limit", "1", "--color", "never",
+        ])
+        #expect(explained.stdout.contains("tf summed over the synonyms (kiev 1 + kyiv 1)"), "\(explained.stdout)")
+    }
+
     @Test func aBadFileIsRefusedNamingTheLine() throws {
         let (c, index, dir) = try Self.setUp("loupe-syn-bad")
         let bad = dir.appendingPathComponent("bad.txt")

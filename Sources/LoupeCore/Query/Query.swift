@@ -55,6 +55,10 @@ public indirect enum QueryNode: Sendable, Equatable {
     /// `author:*` or `_exists_:author` (Lucene's and Elasticsearch's): the articles with a value
     /// in the field (at least one indexed word), with no score of their own.
     case exists(FieldRef)
+    /// A word or phrase and its synonyms (made from the synonyms table as a query is bound, never
+    /// parsed): any of them; its single words score as one word (frequencies added, one idf:
+    /// Lucene's SynonymQuery), its phrases beside it.
+    case synonyms([QueryNode])
     /// `*:*` (Lucene's): every article, with no score of its own, to browse (`*:* --sort
     /// newest`), count (`*:* --by month`) or exclude from (`*:* -sport`).
     case all

@@ -77,6 +77,9 @@ extension QueryNode {
             )
         case .all:
             line("every article (*:*, no score)")
+        case .synonyms(let c):
+            line("synonyms (any of; single words scored as one word)")
+            for x in c { x.describe(into: &out, depth: depth + 1) }
         }
     }
 }
@@ -130,6 +133,9 @@ extension Searcher {
             line("nothing (matches no article)")
         case .term(let key, let weight, _):
             line("\(term(key)) weight \(w(weight))")
+        case .blend(let keys, let weight, _):
+            line("one word of synonyms (frequencies added, one idf) weight \(w(weight))")
+            for k in keys { line("  " + term(k)) }
         case .phrase(let keys, let offsets, let slop, let weight, let slot):
             let words = zip(keys, offsets).map { k, o in
                 "\(String(decoding: k.dropFirst(), as: UTF8.self))@\(o)"

@@ -850,6 +850,7 @@ public struct QueryParser {
                     column: column, message: "*:* (every article) takes no field",
                     hint: "write *:* outside the field's group")
             case .boost(let c, let b): return .boost(try retarget(c, f, column: column), b)
+            case .synonyms(let c): return .synonyms(try c.map { try retarget($0, f, column: column) })
             }
         }
     }

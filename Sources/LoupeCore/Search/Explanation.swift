@@ -104,6 +104,26 @@ extension Searcher {
             }
             return Explanation(
                 w * tf.value, "weight(\(Searcher.termText(key))) = idf × tf normalisation", [idf, tf])
+        case .blend(let keys, let w, let slot):
+            var tfSum = 0
+            var present: [String] = []
+            for k in keys {
+                guard let ti = try ctx.segment.dictionary.lookup(k) else { continue }
+                let c = ctx.segment.cursor(ti)
+                if c.advance(to: doc) == doc {
+                    tfSum += c.freq
+                    present.append("\(String(decoding: k.dropFirst(), as: UTF8.self)) \(c.freq)")
+                }
+            }
+            guard tfSum > 0 else { return nil }
+            let tf = tfExplanation(
+                Float(tfSum), dl: ctx.segment.length(doc, slot: slot), avgdl: ctx.avgLength[slot],
+                label: "tf")
+            let words = keys.map { Searcher.termText($0) }.joined(separator: " | ")
+            return Explanation(
+                w * tf.value,
+                "weight(\(words)) = one idf (the most frequent synonym's) × weight × tf normalisation, tf summed over the synonyms (\(present.joined(separator: " + ")))",
+                [Explanation(w, "idf × weight"), tf])
         case .phrase(let keys, _, let slop, let w, let slot):
             let words = keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")
             return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words)\"" + (slop > 0 ? "~\(slop)" : ""))

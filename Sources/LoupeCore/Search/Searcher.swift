@@ -8,6 +8,10 @@ public indirect enum BoundQuery: Sendable {
     /// One dictionary key (field byte + term), its idf × boost, and the length slot.
     case term(key: [UInt8], weight: Float, slot: Int)
     case phrase(keys: [[UInt8]], offsets: [Int32], slop: Int, weight: Float, slot: Int)
+    /// Several keys of one field scored as one term (a word and its synonyms, as Lucene's
+    /// SynonymQuery): a document's frequencies summed under one BM25 saturation, `weight` one
+    /// idf (the most frequent key's) × boost.
+    case blend(keys: [[UInt8]], weight: Float, slot: Int)
     case near(BoundQuery, BoundQuery, distance: Int, ordered: Bool, weight: Float, slot: Int)
     case or([BoundQuery])
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
@@ -28,7 +32,7 @@ public indirect enum BoundQuery: Sendable {
     var matchesNothing: Bool {
         switch self {
         case .nothing: return true
-        case .anyOf(let keys): return keys.isEmpty
+        case .anyOf(let keys), .blend(let keys, _, _): return keys.isEmpty
         case .or(let c): return c.allSatisfy(\.matchesNothing)
         case .boolean(let m, let s, _):
             return m.contains(where: \.matchesNothing) || (m.isEmpty && s.allSatisfy(\.matchesNothing))
@@ -51,7 +55,7 @@ public indirect enum BoundQuery: Sendable {
 
     var isPositional: Bool {
         switch self {
-        case .term, .phrase, .near: return true
+        case .term, .phrase, .near, .blend: return true
         case .or(let c): return !c.isEmpty && c.allSatisfy(\.isPositional)
         default: return false
         }
@@ -60,7 +64,7 @@ public indirect enum BoundQuery: Sendable {
     /// Sum of leaf idf weights (the weight of a phrase or NEAR pseudo-term).
     var leafWeight: Float {
         switch self {
-        case .term(_, let w, _): return w
+        case .term(_, let w, _), .blend(_, let w, _): return w
         case .phrase(_, _, _, let w, _): return w
         case .near(_, _, _, _, let w, _): return w
         case .or(let c): return c.map(\.leafWeight).max() ?? 0
@@ -221,7 +225,10 @@ public final class Searcher {
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
-                if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty {
+                var group: [QueryNode]?
+                if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty { group = s }
+                if case .synonyms(let s) = n { group = s }
+                if let s = group {
                     // Alternatives that match nothing (a prefix no word starts with) drop out.
                     let alternatives = try s.map(operand).filter { !$0.matchesNothing }
                     return alternatives.isEmpty ? .nothing : .or(alternatives)
@@ -273,6 +280,8 @@ public final class Searcher {
             return .boolean(must: m, should: s, mustNot: n)
         case .boost(let n, let b):
             return Searcher.scaled(try bind(n), by: b)
+        case .synonyms(let options):
+            return try synonymGroup(options)
         case .all:
             return .all
         case .exists(let f):
@@ -554,7 +563,7 @@ public final class Searcher {
                 }
             }
             if options.count == 1 { return options[0] }
-            return .boolean(must: [], should: options, mustNot: [])
+            return .synonyms(options)
         }
         func walk(_ n: QueryNode) -> QueryNode {
             switch n {
@@ -581,7 +590,7 @@ public final class Searcher {
                     if words.count < 2 { continue }
                     let text = words.joined(separator: " ")
                     let e = expanded(.phrase([text], field: f, slop: 0), text, f)
-                    if case .boolean = e { out.append(e) }
+                    if case .synonyms = e { out.append(e) }
                 }
             }
             return out
@@ -589,11 +598,66 @@ public final class Searcher {
         return walk(node)
     }
 
+    /// A word or phrase and its synonyms: the single words as one blended word (`.blend` per part
+    /// of a word: its stem, its title stem, its exact form — frequencies added, the most frequent
+    /// word's idf), the rest (phrases, compounds) as optional clauses beside it.
+    private func synonymGroup(_ options: [QueryNode]) throws -> BoundQuery {
+        var words: [(term: [UInt8], node: QueryNode)] = []
+        var field = FieldRef.text
+        var others: [QueryNode] = []
+        for o in options {
+            if case .word(let w, let f) = o, f != .id,
+                !(analyzer.kind == .english && w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }))
+            {
+                let t = analyzedTerms(w)
+                if t.count == 1 {
+                    if !words.contains(where: { $0.term == t[0] }) { words.append((t[0], o)) }
+                    field = f
+                    continue
+                }
+            }
+            others.append(o)
+        }
+        var clauses = try others.map(bind)
+        if words.count == 1 {
+            clauses.insert(try bind(words[0].node), at: 0)
+        } else if words.count > 1 {
+            clauses.insert(try blendedWord(words.map(\.term), field: field), at: 0)
+        }
+        if clauses.count == 1 { return clauses[0] }
+        return .boolean(must: [], should: clauses, mustNot: [])
+    }
+
+    /// Analysed words of one field scored as one word, as `bind` scores a word: its stem (with
+    /// the English analyzer), in the text also its title stem and exact form.
+    private func blendedWord(_ terms: [[UInt8]], field: FieldRef) throws -> BoundQuery {
+        func blend(_ f: IndexField, _ keys: [[UInt8]], factor: Float) throws -> BoundQuery {
+            var unique: [[UInt8]] = []
+            for k in keys where !unique.contains(k) { unique.append(k) }
+            if unique.count == 1 {
+                return .term(key: [f.rawValue] + unique[0], weight: try idf(f, unique[0]) * factor, slot: f.lengthSlot)
+            }
+            var maxDF = 0
+            for k in unique { maxDF = max(maxDF, try reader.docFreq(f, k)) }
+            let w = BM25.idf(docFreq: maxDF, documents: max(reader.documentCount, maxDF)) * factor
+            return .blend(keys: unique.map { [f.rawValue] + $0 }, weight: w, slot: f.lengthSlot)
+        }
+        let ef = field.exactField
+        guard let stemmer, let sf = ef.stemmed else { return try blend(ef, terms, factor: 1) }
+        let stems = terms.map { stemmer.stemUnified($0) }
+        var parts = [try blend(sf, stems, factor: 1)]
+        guard field == .text else { return parts[0] }
+        if titleWeight > 0 { parts.append(try blend(.titleStem, stems, factor: titleWeight)) }
+        if exactWeight > 0 { parts.append(try blend(.text, terms, factor: exactWeight)) }
+        return parts.count > 1 ? .or(parts) : parts[0]
+    }
+
     /// `q` with every score weight multiplied by `b` (a boost; exclusions keep theirs).
     static func scaled(_ q: BoundQuery, by b: Float) -> BoundQuery {
         switch q {
         case .nothing: return .nothing
         case .term(let k, let w, let s): return .term(key: k, weight: w * b, slot: s)
+        case .blend(let k, let w, let s): return .blend(keys: k, weight: w * b, slot: s)
         case .phrase(let k, let o, let sl, let w, let s):
             return .phrase(keys: k, offsets: o, slop: sl, weight: w * b, slot: s)
         case .near(let x, let y, let d, let o, let w, let s):
@@ -609,7 +673,7 @@ public final class Searcher {
 
     private func f(_ q: BoundQuery) -> Int {
         switch q {
-        case .term(_, _, let s), .phrase(_, _, _, _, let s), .near(_, _, _, _, _, let s): return s
+        case .term(_, _, let s), .phrase(_, _, _, _, let s), .near(_, _, _, _, _, let s), .blend(_, _, let s): return s
         case .or(let c): return c.first.map(f) ?? 0
         default: return 0
         }
@@ -952,6 +1016,13 @@ public final class Searcher {
         case .term(let key, let w, let slot):
             guard let ti = try ctx.segment.dictionary.lookup(key) else { return EmptyScorer() }
             return TermScorer(cursor: ctx.segment.cursor(ti), weight: w, slot: slot, ctx: ctx)
+        case .blend(let keys, let w, let slot):
+            var cursors: [PostingsCursor] = []
+            for k in keys {
+                if let ti = try ctx.segment.dictionary.lookup(k) { cursors.append(ctx.segment.cursor(ti)) }
+            }
+            if cursors.isEmpty { return EmptyScorer() }
+            return BlendScorer(cursors: cursors, weight: w, slot: slot, ctx: ctx)
         case .phrase(let keys, let offsets, let slop, let w, let slot):
             var cursors: [PostingsCursor] = []
             for k in keys {
@@ -1136,6 +1207,7 @@ public final class Searcher {
         ]
         switch q {
         case .term(let key, _, _): return key.first.map(fields.contains) ?? false
+        case .blend(let keys, _, _): return keys.first?.first.map(fields.contains) ?? false
         case .phrase(let keys, _, _, _, _): return keys.first?.first.map(fields.contains) ?? false
         case .near(let a, let b, _, _, _, _): return highlightable(a) && highlightable(b)
         case .or(let c): return c.allSatisfy(highlightable)
@@ -1145,7 +1217,7 @@ public final class Searcher {
 
     private func collectSpans(_ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, into out: inout [Span]) throws {
         switch q {
-        case .term, .phrase, .near:
+        case .term, .phrase, .near, .blend:
             // Only matches in the text and title fields are highlighted (a title's positions are
             // the text's first ones); an author's or a source's positions are not the text's.
             guard Searcher.highlightable(q) else { return }
