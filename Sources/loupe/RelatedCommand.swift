@@ -6,7 +6,7 @@ import LoupeIngest
 struct RelatedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "related",
-        abstract: "Rank the articles most related to a given one.",
+        abstract: "Rank the articles most related to a given one (or to several together).",
         discussion: """
             The source is an article id (as shown by find), a corpus file's path (relative to the \
             indexed directory, or as the shell names it: ./a.txt, ../feeds/x.xml, absolute), a \
@@ -17,16 +17,22 @@ struct RelatedCommand: ParsableCommand {
             query; the article itself is excluded, copies of one story are grouped under one hit, \
             and each hit shows the shared words that weighed most.
 
+            Several sources (loupe related A B C) are read as one article, their words \
+            together: the articles related to all of them, as Elasticsearch's more-like-this \
+            takes several. Each source is excluded and copies of any are set apart; --window and \
+            --date-scale count from the nearest source's date.
+
             Examples (on the sample corpus):
               loupe related 000_48ee8ce46de06e27.txt
+              loupe related world-0002 world-0003
               loupe related world-0003 --window 30d --json
               echo "Oil prices and pipelines in Iraq" | loupe related --text -
 
             Exit status: 0 with hits, 1 with none, 2 on error.
             """)
 
-    @Argument(help: "Article id or corpus-relative path (omit with --text or --batch).")
-    var article: String?
+    @Argument(help: "Article ids or corpus-relative paths, one or more (omit with --text or --batch).")
+    var articles: [String] = []
 
     @OptionGroup var location: IndexLocation
 
@@ -118,9 +124,9 @@ struct RelatedCommand: ParsableCommand {
         guard batch == nil || format != .tsv else {
             throw ValidationError("--batch writes JSON lines; --format tsv is for one source")
         }
-        let sources = [article != nil, text != nil, batch != nil].filter { $0 }.count
+        let sources = [!articles.isEmpty, text != nil, batch != nil].filter { $0 }.count
         guard sources == 1 else {
-            throw ValidationError("give one of: an article id or path, --text FILE, --batch FILE")
+            throw ValidationError("give one of: article ids or paths, --text FILE, --batch FILE")
         }
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
         limit = min(limit, Int(Int32.max))  // no index holds more articles
@@ -178,20 +184,26 @@ struct RelatedCommand: ParsableCommand {
             try runBatch(batch, reader, finder)
             return
         }
-        let source: Article
-        var sourceDoc: Int?
+        var sources: [Article] = []
+        var sourceDocs: [Int] = []
         do {
             if let t = text {
-                source = try RelatedCommand.readArticle(t)
-            } else if let a = article, let doc = try RelatedCommand.resolve(a, reader) {
-                source = try reader.article(doc)
-                sourceDoc = doc
-                try RelatedCommand.noteSeveral(a, used: source.id, reader, "related to its first")
-            } else if let a = article, FileManager.default.fileExists(atPath: a) {
-                source = try RelatedCommand.readArticle(a)
-            } else {
-                printErr("loupe: no article with id or path \(Diagnostic.escape(article ?? ""))")
-                throw ExitCode(2)
+                sources.append(try RelatedCommand.readArticle(t))
+            }
+            for a in articles {
+                if let doc = try RelatedCommand.resolve(a, reader) {
+                    let source = try reader.article(doc)
+                    try RelatedCommand.noteSeveral(a, used: source.id, reader, "related to its first")
+                    // The same article named twice (by id and by path) counts once.
+                    if sourceDocs.contains(doc) { continue }
+                    sources.append(source)
+                    sourceDocs.append(doc)
+                } else if FileManager.default.fileExists(atPath: a) {
+                    sources.append(try RelatedCommand.readArticle(a))
+                } else {
+                    printErr("loupe: no article with id or path \(Diagnostic.escape(a))")
+                    throw ExitCode(2)
+                }
             }
         } catch let e as ExitCode {
             throw e
@@ -200,7 +212,7 @@ struct RelatedCommand: ParsableCommand {
         }
         let r: RelatedResult
         do {
-            r = try finder.related(to: source, sourceDoc: sourceDoc)
+            r = try finder.related(to: sources, sourceDocs: sourceDocs)
         } catch {
             throw fail("\(error)")
         }
@@ -236,7 +248,9 @@ struct RelatedCommand: ParsableCommand {
             print(
                 encodeJSON(
                     RelatedJSON(
-                        source: RelatedJSONSource(id: source.id, title: source.title, date: source.date),
+                        source: RelatedJSONSource(id: sources[0].id, title: sources[0].title, date: sources[0].date),
+                        sources: sources.count > 1
+                            ? sources.map { RelatedJSONSource(id: $0.id, title: $0.title, date: $0.date) } : nil,
                         terms: r.terms.map { RelatedJSONTerm(term: $0.term, score: rounded($0.weight)) }, hits: hits,
                         copiesOfSource: copies)))
         } else if format == .tsv {
@@ -250,8 +264,17 @@ struct RelatedCommand: ParsableCommand {
             }
             FileHandle.standardOutput.write(Data(out.utf8))
         } else {
-            print("Related to: \(source.title.isEmpty ? Terminal.untitled(source.body) : Terminal.clean(source.title))")
-            if !copies.isEmpty { print("  copies of this article: \(copies.joined(separator: ", "))") }
+            func named(_ a: Article) -> String { a.title.isEmpty ? Terminal.untitled(a.body) : Terminal.clean(a.title) }
+            if sources.count == 1 {
+                print("Related to: \(named(sources[0]))")
+            } else {
+                print("Related to all of: " + sources.map(named).joined(separator: " · "))
+            }
+            if !copies.isEmpty {
+                print(
+                    "  copies of \(sources.count == 1 ? "this article" : "these articles"): \(copies.joined(separator: ", "))"
+                )
+            }
             let colour = color.enabled
             let width = Terminal.width()
             for h in hits {
@@ -497,13 +520,16 @@ struct RelatedJSONSource: Encodable {
 }
 
 struct RelatedJSON: Encodable {
+    /// The source (the first, with several).
     var source: RelatedJSONSource
+    /// Every source, when there are several.
+    var sources: [RelatedJSONSource]?
     var terms: [RelatedJSONTerm]
     var hits: [RelatedJSONHit]
     var copiesOfSource: [String]
 
     enum CodingKeys: String, CodingKey {
-        case source, terms, hits
+        case source, sources, terms, hits
         case copiesOfSource = "copies_of_source"
     }
 }

@@ -100,6 +100,73 @@ struct RelatedTests {
         #expect(((none["hits"] as? [[String: Any]] ?? []).first ?? [:])["snippet"] == nil)
     }
 
+    /// `loupe related A B`: the articles related to several sources together — each source's
+    /// words count (a story near either is found), every source is excluded and a copy of any is
+    /// set apart, and the window counts from the nearest source's date.
+    @Test func severalSourcesTogether() throws {
+        let dir = try Loupe.tempDir("loupe-related-several")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        func item(_ id: String, _ title: String, _ date: String, _ body: String) -> String {
+            "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
+        }
+        let dredging =
+            "Dredgers began deepening the harbour channel at Porthaven so that larger freighters can berth at the east quay; the dredging will last six weeks."
+        var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
+        rss += item("s1", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", RelatedTests.story)
+        rss += item("s2", "Harbour dredging starts", "Mon, 03 Dec 2007 10:00:00 GMT", dredging)
+        rss += item("s2copy", "Harbour dredging starts (agency)", "Mon, 03 Dec 2007 11:00:00 GMT", dredging)
+        rss += item(
+            "near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT",
+            "Traffic on the new suspension bridge over the river Lune doubled in its first week; cyclists praised the path beside the lanes."
+        )
+        rss += item(
+            "near2", "Dredgers reach the east quay", "Mon, 10 Dec 2007 10:00:00 GMT",
+            "The dredgers deepening the harbour channel reached the east quay, where larger freighters will berth from January."
+        )
+        rss += item(
+            "both", "Freighters pass the new bridge", "Sat, 15 Sep 2007 10:00:00 GMT",
+            "Freighters bound for the deepened harbour channel pass under the suspension bridge over the river Lune.")
+        rss += item(
+            "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
+            "Voters returned the mayor for a third term with a narrow majority.")
+        rss += item(
+            "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
+            "Farmers brought apples and pears to the market square for the annual harvest festival.")
+        rss += "</channel></rss>\n"
+        try rss.write(to: c.appendingPathComponent("news.xml"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ o: [String: Any]) -> [String] {
+            (o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        // The words of the first source alone (no feedback) do not find the second's neighbour.
+        let one = ids(try related(["s1", "--feedback", "0"], index: idx))
+        #expect(one.contains("near1") && !one.contains("near2"), "\(one)")
+        let both0 = ids(try related(["s1", "s2", "--feedback", "0"], index: idx))
+        #expect(both0.contains("near1") && both0.contains("near2"), "\(both0)")
+        let o = try related(["s1", "s2"], index: idx)
+        let both = ids(o)
+        #expect(both.contains("near1") && both.contains("near2") && both.contains("both"), "\(both)")
+        #expect(!both.contains("s1") && !both.contains("s2") && !both.contains("s2copy"), "\(both)")
+        #expect((o["copies_of_source"] as? [String]) == ["s2copy"], "\(o)")
+        let sources = (o["sources"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(sources == ["s1", "s2"], "\(o)")
+        // Within 10 days of either source: both neighbours, not the September story.
+        let near = ids(try related(["s1", "s2", "--window", "10d"], index: idx))
+        #expect(Set(near) == ["near1", "near2"], "\(near)")
+        let text = try Loupe.run(["related", "s1", "s2", "--index", idx, "--context", "0"])
+        #expect(
+            text.stdout.hasPrefix("Related to all of: Lune bridge opens · Harbour dredging starts\n"), "\(text.stdout)")
+        #expect(text.stdout.contains("copies of these articles: s2copy"), "\(text.stdout)")
+        // One article named twice is one source.
+        let twice = try Loupe.run(["related", "s1", "news.xml#s1", "--index", idx, "--json", "--feedback", "0"])
+        #expect(Loupe.json(twice.stdout)["sources"] == nil, "\(twice.stdout)")
+        #expect(ids(Loupe.json(twice.stdout)) == one)
+        let missing = try Loupe.run(["related", "s1", "nope", "--index", idx])
+        #expect(missing.status == 2 && missing.stderr.contains("no article with id or path nope"), "\(missing.stderr)")
+    }
+
     @Test func windowKeepsNearbyDates() throws {
         let c = try RelatedTests.corpus()
         let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path

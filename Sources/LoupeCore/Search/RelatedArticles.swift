@@ -122,9 +122,9 @@ public final class RelatedFinder {
         return v
     }
 
-    private func sourceVector(_ source: Article, _ sourceDoc: Int?) throws -> [(Int, Float)] {
+    private func sourceVector(_ source: Article, inIndex: Bool) throws -> [(Int, Float)] {
         if let v = sourceVectorCache { return v }
-        let v = try unitIds(source, inIndex: sourceDoc != nil)
+        let v = try unitIds(source, inIndex: inIndex)
         sourceVectorCache = v
         return v
     }
@@ -323,6 +323,44 @@ public final class RelatedFinder {
         return top.map { (stems.term($0.id), $0.weight, $0.idf) }
     }
 
+    /// Selected query terms for several articles together: each article's weighted words scaled
+    /// to unit length (a long source does not outweigh a short one), summed (in the sources' order,
+    /// each in first-occurrence order), the best `maxTerms`; the sum is scaled to the sources' mean
+    /// length. The sum scaled to unit length is the sources' vector (feedback, topics).
+    private func selectTerms(_ sources: [Article], inIndex: Bool) throws -> [([UInt8], Float, Float)] {
+        var acc: [Int: (weight: Float, idf: Float)] = [:]
+        var order: [Int] = []
+        var forms: [Int: [Int: Int]] = [:]
+        var meanNorm: Float = 0
+        for a in sources {
+            let v = try weightedIDs(a, inIndex: inIndex)
+            for (s, counts) in lastForms { forms[s, default: [:]].merge(counts, uniquingKeysWith: +) }
+            var norm: Float = 0
+            for x in v { norm += x.weight * x.weight }
+            norm = norm.squareRoot()
+            guard norm > 0 else { continue }
+            meanNorm += norm / Float(sources.count)
+            for x in v {
+                if acc[x.id] == nil { order.append(x.id) }
+                acc[x.id, default: (0, x.idf)].weight += x.weight / norm
+            }
+        }
+        var total: Float = 0
+        for s in order { total += acc[s]!.weight * acc[s]!.weight }
+        total = max(total.squareRoot(), 1e-9)
+        sourceVectorCache = order.map { ($0, acc[$0]!.weight / total) }
+        order.sort {
+            acc[$0]!.weight != acc[$1]!.weight ? acc[$0]!.weight > acc[$1]!.weight : stems.precedes($0, $1)
+        }
+        let top = order.prefix(options.maxTerms)
+        display = [:]
+        for s in top {
+            display[stems.term(s)] = String(decoding: forms[s].flatMap(preferredForm) ?? stems.term(s), as: UTF8.self)
+        }
+        let scale = meanNorm / total
+        return top.map { (stems.term($0), acc[$0]!.weight * scale, acc[$0]!.idf) }
+    }
+
     /// An article's title as (stem id, log(1 + tf) × idf), in first-occurrence order (for the
     /// titles' topic cosine: scale does not matter).
     private func titleVector(_ a: Article, inIndex: Bool) throws -> [(Int, Float)] {
@@ -369,23 +407,45 @@ public final class RelatedFinder {
 
     /// Articles related to `source`; `sourceDoc` (if it is in the index) is excluded.
     public func related(to source: Article, sourceDoc: Int?) throws -> RelatedResult {
+        try related(to: [source], sourceDocs: sourceDoc.map { [$0] } ?? [])
+    }
+
+    /// Articles related to all of `sources` together (Elasticsearch's more-like-this with several
+    /// `like` articles): their texts are read as one article (titles together, bodies one after
+    /// another, each without its dateline); `sourceDocs`, the sources in the index, are excluded,
+    /// and a copy of any source is set apart. The window and the date preference count from the
+    /// nearest source's date.
+    public func related(to sources: [Article], sourceDocs: [Int]) throws -> RelatedResult {
+        precondition(!sources.isEmpty, "related needs a source")
+        let source: Article
+        if sources.count == 1 {
+            source = sources[0]
+        } else {
+            source = Article(
+                id: sources.map(\.id).joined(separator: " + "), title: sources.map(\.title).joined(separator: " "),
+                body: sources.map { Dateline.stripped($0.body) }.joined(separator: "\n\n"), date: nil, source: "")
+        }
+        let excluded = Set(sourceDocs)
+        let inIndex = !sourceDocs.isEmpty
         vectors = [:]
         sourceVectorCache = nil
         var notes: [String] = []
         if topicsDamaged {
             notes.append("the topic model is damaged: ranked without it (the next `loupe index` makes it again)")
         }
-        let selected = try selectTerms(source, inIndex: sourceDoc != nil)
+        let selected =
+            try sources.count == 1 ? selectTerms(source, inIndex: inIndex) : selectTerms(sources, inIndex: inIndex)
         let sourceForms = display
         if selected.isEmpty {
             return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
         }
         let f = field
-        var window: (Int64, Double)?
+        // The sources' dates, for the window and the date preference.
+        let dates = sources.map { DateColumn.seconds($0.date) }.filter { $0 != DateColumn.undated }
+        var window: ([Int64], Double)?
         if let w = options.window {
-            let d = DateColumn.seconds(source.date)
-            if d != DateColumn.undated {
-                window = (d, w)
+            if !dates.isEmpty {
+                window = (dates, w)
             } else {
                 notes.append("the source has no date: --window ignored")
             }
@@ -413,10 +473,12 @@ public final class RelatedFinder {
             // The first round only has to find the feedback articles: the source's best words do
             // (half the query: as precise, in 18 % less time a call on en-all).
             let first = try searcher.search(
-                bound(Array(terms.prefix(options.firstRoundTerms))), limit: options.feedbackDocs + 1, exactTotal: false)
-            let own = try sourceVector(source, sourceDoc)
+                bound(Array(terms.prefix(options.firstRoundTerms))),
+                limit: options.feedbackDocs + max(1, excluded.count),
+                exactTotal: false)
+            let own = try sourceVector(source, inIndex: inIndex)
             var others: [[(Int, Float)]] = []
-            for h in first.hits.filter({ $0.doc != sourceDoc }).prefix(options.feedbackDocs) {
+            for h in first.hits.filter({ !excluded.contains($0.doc) }).prefix(options.feedbackDocs) {
                 others.append(try candidateVector(h.doc, nil))
             }
             // Summed per stem in a fixed order (the source, then the articles best first).
@@ -453,7 +515,8 @@ public final class RelatedFinder {
         var want = window == nil ? options.limit * 2 + 10 : max(options.limit * 4 + 10, 500)
         while true {
             let (hits, copiesOfSource, full) = try rank(
-                query, want: want, window: window, source: source, sourceDoc: sourceDoc)
+                query, want: want, window: window, dates: dates, sources: sources, source: source,
+                excluded: excluded)
             if hits.count < options.limit && full && want < 100_000 {
                 want *= 8
                 continue
@@ -479,26 +542,29 @@ public final class RelatedFinder {
     /// The best `want` matches of `query`, filtered by the window, date-scaled, and grouped into
     /// copies; `full` when the search returned all `want` (more may exist).
     private func rank(
-        _ query: BoundQuery, want: Int, window: (Int64, Double)?, source: Article, sourceDoc: Int?
+        _ query: BoundQuery, want: Int, window: ([Int64], Double)?, dates: [Int64], sources: [Article],
+        source: Article, excluded: Set<Int>
     ) throws -> ([RelatedHit], [Int], Bool) {
+        let inIndex = !excluded.isEmpty
         var result = try searcher.search(query, limit: want, exactTotal: false)
         let full = result.hits.count >= want
         // Dates from the date column (no stored article read, no date text parsed).
-        if let (center, span) = window {
+        // Seconds from a date to the nearest source's.
+        func apart(_ d: Int64) -> Double { dates.map { abs(Double(d - $0)) }.min() ?? 0 }
+        if let (_, span) = window {
             result.hits = try result.hits.filter { h in
                 let d = try searcher.reader.dateSeconds(h.doc)
-                return d != DateColumn.undated && abs(Double(d - center)) <= span
+                return d != DateColumn.undated && apart(d) <= span
             }
         }
-        let sourceSketch = Copies.sketch(source, analyzer: analyzer)
-        let sourceSeconds = DateColumn.seconds(source.date)
-        if let scale = options.dateScaleDays, sourceSeconds != DateColumn.undated {
+        let sourceSketches = sources.map { Copies.sketch($0, analyzer: analyzer) }
+        if let scale = options.dateScaleDays, !dates.isEmpty {
             var rescored: [Hit] = []
             for h in result.hits {
                 var hit = h
                 let d = try searcher.reader.dateSeconds(h.doc)
                 if d != DateColumn.undated {
-                    hit.score = h.score / Float(1 + abs(Double(d - sourceSeconds)) / 86400 / scale)
+                    hit.score = h.score / Float(1 + apart(d) / 86400 / scale)
                 }
                 rescored.append(hit)
             }
@@ -506,14 +572,14 @@ public final class RelatedFinder {
         }
         // Each candidate read once: for the topic blend and for copy detection.
         var articles: [Int: Article] = [:]
-        for h in result.hits where h.doc != sourceDoc { articles[h.doc] = try searcher.reader.article(h.doc) }
-        if let model = topics, let best = result.hits.first(where: { $0.doc != sourceDoc })?.score, best > 0 {
-            let zs = project(try sourceVector(source, sourceDoc), model)
+        for h in result.hits where !excluded.contains(h.doc) { articles[h.doc] = try searcher.reader.article(h.doc) }
+        if let model = topics, let best = result.hits.first(where: { !excluded.contains($0.doc) })?.score, best > 0 {
+            let zs = project(try sourceVector(source, inIndex: inIndex), model)
             if !zs.isEmpty {
                 let lambda = options.topicWeight * best
                 // The titles' topics too: a headline names the kind of story in few words.
                 let mu = options.titleTopicWeight * best
-                let ts = mu > 0 ? project(try titleVector(source, inIndex: sourceDoc != nil), model) : []
+                let ts = mu > 0 ? project(try titleVector(source, inIndex: inIndex), model) : []
                 var blended: [Hit] = []
                 for h in result.hits {
                     var hit = h
@@ -532,10 +598,10 @@ public final class RelatedFinder {
         }
         var copiesOfSource: [Int] = []
         var candidates: [(hit: Hit, sketch: [UInt64])] = []
-        for h in result.hits where h.doc != sourceDoc {
+        for h in result.hits where !excluded.contains(h.doc) {
             guard let a = articles[h.doc] else { continue }
             let sk = Copies.sketch(a, analyzer: analyzer)
-            if Copies.similarity(sk, sourceSketch) >= options.copyThreshold {
+            if sourceSketches.contains(where: { Copies.similarity(sk, $0) >= options.copyThreshold }) {
                 copiesOfSource.append(h.doc)
             } else {
                 candidates.append((h, sk))
