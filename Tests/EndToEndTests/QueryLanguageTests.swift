@@ -130,7 +130,9 @@ struct QueryLanguageTests {
         ("\"alpha bet*\"", ["d1", "d5"]),
         ("\"al?ha beta\"", ["d1", "d5"]),
         ("\"bet* alpha gam*\"", ["d2"]),
-        ("\"alpha bet*\"~1", ["d1", "d2", "d5"]),
+        // With a slop, a phrase's slop (a swap costs 2: d2's `beta alpha` needs ~2).
+        ("\"alpha bet*\"~1", ["d1", "d5"]),
+        ("\"alpha bet*\"~2", ["d1", "d2", "d5"]),
         ("title:\"epsilon rep*\"", ["d4"]),
         // Regular expressions match whole indexed words, folded as words are.
         ("/al.ha/", ["d1", "d2", "d3", "d5"]),
@@ -175,6 +177,56 @@ struct QueryLanguageTests {
     }
 
     /// `near/5` in lower case is words, as in Lucene; a note names the operator meant.
+    /// A sloppy phrase with a prefix or wildcard word (`"interest rate*"~2`) counts its slop as
+    /// any phrase does (Lucene's MultiPhraseQuery): it matches exactly the articles of the OR of
+    /// the sloppy phrases of each word the pattern expands to. Until the twenty-second session it
+    /// was read as NEAR/N (either order, the rest of the phrase exact).
+    @Test func sloppyPhrasesWithPatternsCountSlopAsPhrases() throws {
+        let (c, index) = try Loupe.textCorpus(
+            "loupe-multiphrase",
+            [
+                ("a", "They voted to raise the interest rates again."), ("b", "Rates of interest were left alone."),
+                ("c", "The interest in rated bonds grew."), ("d", "Interest rate cuts raise hopes."),
+                ("e", "Raise interest, they said, and rates follow."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        func ids(_ q: String) throws -> Set<String> {
+            let r = try Loupe.run(["find", q, "--index", index, "--json", "--limit", "50"])
+            let hits = Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []
+            return Set(hits.compactMap { ($0["id"] as? String)?.replacingOccurrences(of: ".txt", with: "") })
+        }
+        for slop in 1...6 {
+            for pattern in [
+                "interest rate*", "rate* interest", "raise interest rate*", "raise r*s interest", "r?ted interest",
+            ] {
+                let phrase = "\"\(pattern)\"~\(slop)"
+                // The pattern's words, as `loupe terms` lists them.
+                let word = pattern.split(separator: " ").map(String.init).first {
+                    $0.contains("*") || $0.contains("?")
+                }!
+                let listed = Loupe.json(
+                    try Loupe.run(["terms", word, "--index", index, "--json", "--limit", "0"]).stdout)
+                let expansions = (listed["words"] as? [[String: Any]] ?? []).compactMap { $0["word"] as? String }
+                #expect(!expansions.isEmpty, "\(word)")
+                let alternatives = expansions.map { e in
+                    "\"\(pattern.replacingOccurrences(of: word, with: e))\"~\(slop)"
+                }
+                let expected = try ids(alternatives.joined(separator: " OR "))
+                #expect(try ids(phrase) == expected, "\(phrase) against \(alternatives)")
+            }
+        }
+        // Lucene's slop, not NEAR's window: the reversed pair needs 2 more moves.
+        #expect(try ids("\"interest rate*\"~2") == ["a", "c", "d"])
+        #expect(try ids("\"rate* interest\"~2") == ["a", "b", "d"])
+        // The parts need not be adjacent among themselves (NEAR's reading kept `raise interest` exact).
+        #expect(try ids("\"raise interest rate*\"~1") == ["a"])
+        let described = try Loupe.run(["find", "\"raise interest rate*\"~1", "--index", index, "--explain-query"])
+        #expect(
+            described.stdout.contains("phrase text:\"raise@0 interest@1 rate|rated|rates@2\" slop 1"),
+            "\(described.stdout)")
+        #expect(try ids("\"interest zz*\"~2").isEmpty)
+    }
+
     @Test func lowercaseNearIsNamed() throws {
         let r = try Loupe.run(["find", "alpha near/2 beta", "--index", QueryLanguageTests.index, "--json"])
         let notes = Loupe.json(r.stdout)["notes"] as? [String] ?? []

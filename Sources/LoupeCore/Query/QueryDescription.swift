@@ -144,6 +144,14 @@ extension Searcher {
             line(
                 "phrase \(field):\"\(words.joined(separator: " "))\" slop \(slop) weight \(w(weight))"
                     + (slot == BoundQuery.unnormalizedSlot ? " (no length normalisation)" : ""))
+        case .multiPhrase(let keys, let offsets, let slop, let weight, _):
+            let field = keys.first?.first.map { Searcher.fieldName($0[0]) } ?? "?"
+            let words = zip(keys, offsets).map { alternatives, o in
+                let shown = alternatives.prefix(3).map { String(decoding: $0.dropFirst(), as: UTF8.self) }
+                let more = alternatives.count > 3 ? "|… (\(alternatives.count) words)" : ""
+                return "\(shown.joined(separator: "|"))\(more)@\(o)"
+            }
+            line("phrase \(field):\"\(words.joined(separator: " "))\" slop \(slop) weight \(w(weight))")
         case .near(let a, let b, let d, let ordered, let weight, _):
             line("\(ordered ? "ADJ" : "NEAR")/\(d) weight \(w(weight))")
             describe(a, into: &out, depth: depth + 1)

@@ -594,12 +594,17 @@ public struct QueryParser {
 
     /// A quoted phrase. One with prefix or wildcard words (`"harb* ferry"`, `"gr?en zone"`) is
     /// its runs of plain words as phrases and its patterns, chained by ADJ/0 (in order,
-    /// adjacent; with a slop N, by NEAR/N): a phrase's words are matched as written, so the
-    /// pattern would otherwise be searched as its letters alone and match nothing.
+    /// adjacent): a phrase's words are matched as written, so the pattern would otherwise be
+    /// searched as its letters alone and match nothing. With a slop (`"interest rate*"~2`) it is
+    /// its words one by one, which `Searcher` binds as a phrase whose pattern positions may be any
+    /// of the pattern's words (until the twenty-second session: NEAR/N).
     static func phrase(_ body: String, field: FieldRef, slop: Int) -> QueryNode {
         let pieces = body.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         func pattern(_ w: String) -> QueryNode? { QueryParser.pattern(w, field: field) }
         guard pieces.contains(where: { pattern($0) != nil }) else { return .phrase([body], field: field, slop: slop) }
+        // A sloppy one: its words one by one, bound as a phrase whose pattern positions may be any
+        // of their words (slop counted as for any phrase).
+        if slop > 0 { return .phrase(pieces, field: field, slop: slop) }
         var parts: [QueryNode] = []
         var run: [String] = []
         func flush() {

@@ -127,6 +127,11 @@ extension Searcher {
         case .phrase(let keys, _, let slop, let w, let slot):
             let words = keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")
             return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words)\"" + (slop > 0 ? "~\(slop)" : ""))
+        case .multiPhrase(let keys, _, let slop, let w, let slot):
+            let words = keys.map { a in
+                a.count == 1 ? String(decoding: a[0].dropFirst(), as: UTF8.self) : "(\(a.count) words)"
+            }
+            return try positional(q, ctx, doc, w, slot, label: "phrase \"\(words.joined(separator: " "))\"~\(slop)")
         case .near(_, _, let d, let o, let w, let slot):
             return try positional(
                 q, ctx, doc, w, slot, label: "\(o ? "ADJ" : "NEAR")/\(d), matches weighted 1/(1 + gap)")

@@ -26,7 +26,7 @@ extension Searcher {
             for x in m + s { termWeights(x, into: &out) }
         case .date(let c, _, _, _), .dateAny(let c, _): termWeights(c, into: &out)
         case .blend(let ks, let w, _): for k in ks { out[k, default: 0] += w }
-        case .phrase, .near, .nothing, .anyOf, .all, .present: break
+        case .phrase, .multiPhrase, .near, .nothing, .anyOf, .all, .present: break
         }
     }
 

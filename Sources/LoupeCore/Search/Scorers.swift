@@ -344,6 +344,93 @@ final class PhraseScorer: PositionalScorer {
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
 }
 
+/// Several terms' postings read as one: the documents of any, and their positions merged (one
+/// position of a `MultiPhraseScorer` that may be any of a pattern's words).
+final class UnionCursor {
+    let cursors: [PostingsCursor]
+    private(set) var doc: Int32 = -1
+    /// Documents summed over the terms (an upper bound of the union's): the rarest position
+    /// leads the leap-frog.
+    let docFreq: Int
+    private let buffer = PositionBuffer()
+
+    init(_ cursors: [PostingsCursor]) {
+        self.cursors = cursors
+        docFreq = cursors.reduce(0) { $0 + $1.info.docFreq }
+    }
+
+    func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        var m = PostingsCursor.end
+        for c in cursors {
+            let d = c.doc >= target ? c.doc : c.advance(to: target)
+            if d < m { m = d }
+        }
+        doc = m
+        return m
+    }
+
+    /// The positions of every term on the current document, ascending.
+    func positions(into out: inout [Int32]) {
+        out.removeAll(keepingCapacity: true)
+        var several = false
+        for c in cursors where c.doc == doc {
+            c.positions(into: buffer)
+            if !out.isEmpty { several = true }
+            out.append(contentsOf: UnsafeBufferPointer(start: buffer.values, count: buffer.count))
+        }
+        if several { out.sort() }
+    }
+}
+
+/// A phrase whose positions may each be any of several terms (Lucene's MultiPhraseQuery), with
+/// `PhraseScorer`'s slop rules: the documents where every position has a term, leap-frogged from
+/// the rarest, then their merged positions matched.
+final class MultiPhraseScorer: PositionalScorer {
+    let unions: [UnionCursor]
+    let offsets: [Int32]
+    let slop: Int
+    private var lists: [[Int32]]
+
+    init(unions: [UnionCursor], offsets: [Int32], slop: Int, weight: Float, slot: Int, ctx: ScoringContext) {
+        let order = unions.indices.sorted { unions[$0].docFreq < unions[$1].docFreq }
+        self.unions = order.map { unions[$0] }
+        self.offsets = order.map { offsets[$0] }
+        self.slop = slop
+        lists = Array(repeating: [], count: unions.count)
+        super.init(weight: weight, slot: slot, ctx: ctx)
+    }
+
+    private func search(from target: Int32) -> Int32 {
+        var t = target
+        while true {
+            var agreed = true
+            for u in unions {
+                let d = u.advance(to: t)
+                if d == PostingsCursor.end {
+                    doc = d
+                    return d
+                }
+                if d > t {
+                    t = d
+                    agreed = false
+                }
+            }
+            if !agreed { continue }
+            for i in 0..<unions.count { unions[i].positions(into: &lists[i]) }
+            SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
+            if !matches.isEmpty {
+                doc = t
+                return t
+            }
+            t += 1
+        }
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+}
+
 final class NearScorer: PositionalScorer {
     let a: Scorer
     let b: Scorer

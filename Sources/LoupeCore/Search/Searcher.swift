@@ -12,6 +12,10 @@ public indirect enum BoundQuery: Sendable {
     /// SynonymQuery): a document's frequencies summed under one BM25 saturation, `weight` one
     /// idf (the most frequent key's) × boost.
     case blend(keys: [[UInt8]], weight: Float, slot: Int)
+    /// A phrase whose positions may each be any of several keys (a sloppy phrase with a prefix or
+    /// wildcard word, `"interest rate*"~2`: Lucene's MultiPhraseQuery); `weight` the sum of the
+    /// positions' idfs (a position of several words: the most frequent one's).
+    case multiPhrase(keys: [[[UInt8]]], offsets: [Int32], slop: Int, weight: Float, slot: Int)
     case near(BoundQuery, BoundQuery, distance: Int, ordered: Bool, weight: Float, slot: Int)
     case or([BoundQuery])
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
@@ -33,6 +37,7 @@ public indirect enum BoundQuery: Sendable {
         switch self {
         case .nothing: return true
         case .anyOf(let keys), .blend(let keys, _, _): return keys.isEmpty
+        case .multiPhrase(let keys, _, _, _, _): return keys.isEmpty || keys.contains(where: \.isEmpty)
         case .or(let c): return c.allSatisfy(\.matchesNothing)
         case .boolean(let m, let s, _):
             return m.contains(where: \.matchesNothing) || (m.isEmpty && s.allSatisfy(\.matchesNothing))
@@ -55,7 +60,7 @@ public indirect enum BoundQuery: Sendable {
 
     var isPositional: Bool {
         switch self {
-        case .term, .phrase, .near, .blend: return true
+        case .term, .phrase, .near, .blend, .multiPhrase: return true
         case .or(let c): return !c.isEmpty && c.allSatisfy(\.isPositional)
         default: return false
         }
@@ -65,7 +70,7 @@ public indirect enum BoundQuery: Sendable {
     var leafWeight: Float {
         switch self {
         case .term(_, let w, _), .blend(_, let w, _): return w
-        case .phrase(_, _, _, let w, _): return w
+        case .phrase(_, _, _, let w, _), .multiPhrase(_, _, _, let w, _): return w
         case .near(_, _, _, _, let w, _): return w
         case .or(let c): return c.map(\.leafWeight).max() ?? 0
         default: return 0
@@ -203,6 +208,9 @@ public final class Searcher {
             // A compound word (`lift-drag`, `al-Maliki`): its parts as separate ranked words
             // (measured better than an exact phrase; proximity scoring still rewards them together).
             return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
+        case .phrase(let words, let f, let slop)
+        where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
+            return try patternPhrase(words, field: f, slop: slop)
         case .phrase(let words, let f, let slop):
             let terms = analyzedTerms(words.joined(separator: " "))
             if terms.isEmpty {
@@ -598,6 +606,55 @@ public final class Searcher {
         return walk(node)
     }
 
+    /// A sloppy phrase with prefix or wildcard words (`"interest rate*"~2`; the parser gives its
+    /// words one by one): each pattern one position of any of its words (the most frequent
+    /// `maxPrefixExpansions`, as inside NEAR), each other word its analysed terms; nothing when a
+    /// pattern matches no word.
+    private func patternPhrase(_ words: [String], field: FieldRef, slop: Int) throws -> BoundQuery {
+        let ef = field.exactField
+        var keys: [[[UInt8]]] = []
+        var weight: Float = 0
+        for w in words {
+            if let p = QueryParser.pattern(w, field: field) {
+                var alternatives: [[UInt8]] = []
+                func collect(_ q: BoundQuery) {
+                    switch q {
+                    case .term(let k, _, _): alternatives.append(k)
+                    case .anyOf(let ks): alternatives += ks
+                    case .or(let c): c.forEach(collect)
+                    default: break
+                    }
+                }
+                collect(try bind(p))
+                alternatives = alternatives.filter { $0.first == ef.rawValue }
+                if alternatives.isEmpty { return .nothing }
+                if alternatives.count > Searcher.maxPrefixExpansions {
+                    note(
+                        "a prefix or wildcard in a phrase searches its \(Searcher.maxPrefixExpansions) most frequent words only"
+                    )
+                    alternatives = Array(alternatives.prefix(Searcher.maxPrefixExpansions))
+                }
+                var maxDF = 0
+                for k in alternatives { maxDF = max(maxDF, try reader.docFreq(ef, Array(k.dropFirst()))) }
+                weight += BM25.idf(docFreq: maxDF, documents: max(reader.documentCount, maxDF))
+                keys.append(alternatives)
+            } else {
+                for t in analyzedTerms(w) {
+                    weight += try idf(ef, t)
+                    keys.append([[ef.rawValue] + t])
+                }
+            }
+        }
+        if keys.isEmpty { return .nothing }
+        if keys.count == 1 {
+            return keys[0].count == 1
+                ? .term(key: keys[0][0], weight: weight, slot: ef.lengthSlot)
+                : .or(keys[0].map { .term(key: $0, weight: weight, slot: ef.lengthSlot) })
+        }
+        return .multiPhrase(
+            keys: keys, offsets: (0..<keys.count).map { Int32($0) }, slop: slop, weight: weight, slot: ef.lengthSlot)
+    }
+
     /// A word or phrase and its synonyms: the single words as one blended word (`.blend` per part
     /// of a word: its stem, its title stem, its exact form — frequencies added, the most frequent
     /// word's idf), the rest (phrases, compounds) as optional clauses beside it.
@@ -658,6 +715,8 @@ public final class Searcher {
         case .nothing: return .nothing
         case .term(let k, let w, let s): return .term(key: k, weight: w * b, slot: s)
         case .blend(let k, let w, let s): return .blend(keys: k, weight: w * b, slot: s)
+        case .multiPhrase(let k, let o, let sl, let w, let s):
+            return .multiPhrase(keys: k, offsets: o, slop: sl, weight: w * b, slot: s)
         case .phrase(let k, let o, let sl, let w, let s):
             return .phrase(keys: k, offsets: o, slop: sl, weight: w * b, slot: s)
         case .near(let x, let y, let d, let o, let w, let s):
@@ -673,7 +732,9 @@ public final class Searcher {
 
     private func f(_ q: BoundQuery) -> Int {
         switch q {
-        case .term(_, _, let s), .phrase(_, _, _, _, let s), .near(_, _, _, _, _, let s), .blend(_, _, let s): return s
+        case .term(_, _, let s), .phrase(_, _, _, _, let s), .near(_, _, _, _, _, let s), .blend(_, _, let s),
+            .multiPhrase(_, _, _, _, let s):
+            return s
         case .or(let c): return c.first.map(f) ?? 0
         default: return 0
         }
@@ -1023,6 +1084,17 @@ public final class Searcher {
             }
             if cursors.isEmpty { return EmptyScorer() }
             return BlendScorer(cursors: cursors, weight: w, slot: slot, ctx: ctx)
+        case .multiPhrase(let keys, let offsets, let slop, let w, let slot):
+            var unions: [UnionCursor] = []
+            for alternatives in keys {
+                var cursors: [PostingsCursor] = []
+                for k in alternatives {
+                    if let ti = try ctx.segment.dictionary.lookup(k) { cursors.append(ctx.segment.cursor(ti)) }
+                }
+                if cursors.isEmpty { return EmptyScorer() }
+                unions.append(UnionCursor(cursors))
+            }
+            return MultiPhraseScorer(unions: unions, offsets: offsets, slop: slop, weight: w, slot: slot, ctx: ctx)
         case .phrase(let keys, let offsets, let slop, let w, let slot):
             var cursors: [PostingsCursor] = []
             for k in keys {
@@ -1208,6 +1280,7 @@ public final class Searcher {
         switch q {
         case .term(let key, _, _): return key.first.map(fields.contains) ?? false
         case .blend(let keys, _, _): return keys.first?.first.map(fields.contains) ?? false
+        case .multiPhrase(let keys, _, _, _, _): return keys.first?.first?.first.map(fields.contains) ?? false
         case .phrase(let keys, _, _, _, _): return keys.first?.first.map(fields.contains) ?? false
         case .near(let a, let b, _, _, _, _): return highlightable(a) && highlightable(b)
         case .or(let c): return c.allSatisfy(highlightable)
@@ -1217,7 +1290,7 @@ public final class Searcher {
 
     private func collectSpans(_ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, into out: inout [Span]) throws {
         switch q {
-        case .term, .phrase, .near, .blend:
+        case .term, .phrase, .near, .blend, .multiPhrase:
             // Only matches in the text and title fields are highlighted (a title's positions are
             // the text's first ones); an author's or a source's positions are not the text's.
             guard Searcher.highlightable(q) else { return }
