@@ -12,6 +12,8 @@ private func setUp() -> Searcher {
     FuzzSupport.buildIndex(in: dir)
     guard let reader = try? IndexReader(directory: dir) else { fatalError("fuzz: cannot open \(dir)") }
     let s = Searcher(reader: reader)
+    // Synonyms of the corpus's words: one-word alternatives blended, phrase ones beside them.
+    s.synonyms = try? Synonyms.parse("oil, crude, opec\ncoffee => cocoa, coffee\nUS, united states\nrate, price\n")
     searcher = s
     return s
 }

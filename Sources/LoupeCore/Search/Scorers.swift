@@ -346,9 +346,8 @@ final class PhraseScorer: PositionalScorer {
 
 /// Several terms' postings read as one: the documents of any, and their positions merged (one
 /// position of a `MultiPhraseScorer` that may be any of a pattern's words).
-final class UnionCursor {
+final class UnionCursor: Scorer {
     let cursors: [PostingsCursor]
-    private(set) var doc: Int32 = -1
     /// Documents summed over the terms (an upper bound of the union's): the rarest position
     /// leads the leap-frog.
     let docFreq: Int
@@ -359,7 +358,9 @@ final class UnionCursor {
         docFreq = cursors.reduce(0) { $0 + $1.info.docFreq }
     }
 
-    func advance(to target: Int32) -> Int32 {
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : advance(to: doc + 1) }
+
+    override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
         var m = PostingsCursor.end
         for c in cursors {
@@ -391,6 +392,8 @@ final class MultiPhraseScorer: PositionalScorer {
     let offsets: [Int32]
     let slop: Int
     private var lists: [[Int32]]
+    /// The documents where every position has a term.
+    private let every: AndScorer
 
     init(unions: [UnionCursor], offsets: [Int32], slop: Int, weight: Float, slot: Int, ctx: ScoringContext) {
         let order = unions.indices.sorted { unions[$0].docFreq < unions[$1].docFreq }
@@ -398,33 +401,20 @@ final class MultiPhraseScorer: PositionalScorer {
         self.offsets = order.map { offsets[$0] }
         self.slop = slop
         lists = Array(repeating: [], count: unions.count)
+        every = AndScorer(self.unions)
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
 
     private func search(from target: Int32) -> Int32 {
-        var t = target
-        while true {
-            var agreed = true
-            for u in unions {
-                let d = u.advance(to: t)
-                if d == PostingsCursor.end {
-                    doc = d
-                    return d
-                }
-                if d > t {
-                    t = d
-                    agreed = false
-                }
-            }
-            if !agreed { continue }
+        var d = every.advance(to: target)
+        while d != PostingsCursor.end {
             for i in 0..<unions.count { unions[i].positions(into: &lists[i]) }
             SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
-            if !matches.isEmpty {
-                doc = t
-                return t
-            }
-            t += 1
+            if !matches.isEmpty { break }
+            d = every.next()
         }
+        doc = d
+        return d
     }
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }

@@ -66,6 +66,17 @@ public indirect enum BoundQuery: Sendable {
         }
     }
 
+    /// The dictionary keys of a bound pattern (a prefix's, wildcard's, regex's, range's or fuzzy
+    /// word's expansion): its scored words, then those that only match.
+    var patternKeys: [[UInt8]] {
+        switch self {
+        case .term(let k, _, _): return [k]
+        case .anyOf(let ks): return ks
+        case .or(let c): return c.flatMap(\.patternKeys)
+        default: return []
+        }
+    }
+
     /// Sum of leaf idf weights (the weight of a phrase or NEAR pseudo-term).
     var leafWeight: Float {
         switch self {
@@ -616,17 +627,7 @@ public final class Searcher {
         var weight: Float = 0
         for w in words {
             if let p = QueryParser.pattern(w, field: field) {
-                var alternatives: [[UInt8]] = []
-                func collect(_ q: BoundQuery) {
-                    switch q {
-                    case .term(let k, _, _): alternatives.append(k)
-                    case .anyOf(let ks): alternatives += ks
-                    case .or(let c): c.forEach(collect)
-                    default: break
-                    }
-                }
-                collect(try bind(p))
-                alternatives = alternatives.filter { $0.first == ef.rawValue }
+                var alternatives = try bind(p).patternKeys.filter { $0.first == ef.rawValue }
                 if alternatives.isEmpty { return .nothing }
                 if alternatives.count > Searcher.maxPrefixExpansions {
                     note(

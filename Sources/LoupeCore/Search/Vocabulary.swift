@@ -136,16 +136,7 @@ extension Searcher {
         }
         guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
         let f = field.exactField
-        var keys: [[UInt8]] = []
-        func collect(_ q: BoundQuery) {
-            switch q {
-            case .term(let k, _, _): keys.append(k)
-            case .anyOf(let ks): keys += ks
-            case .or(let c): c.forEach(collect)
-            default: break
-            }
-        }
-        collect(try bind(node))
+        let keys = try bind(node).patternKeys
         var seen = Set<[UInt8]>()
         var out: [VocabularyEntry] = []
         for k in keys where k.first == f.rawValue && seen.insert(k).inserted {
