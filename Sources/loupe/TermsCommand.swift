@@ -16,6 +16,14 @@ struct TermsCommand: ParsableCommand {
             the forms an unquoted word finds (a quoted one finds only its own). Useful to check \
             spellings before a search and to write a synonyms file (loupe index --synonyms).
 
+            --in QUERY lists instead the words that set apart the articles matching QUERY (find's \
+            query language: a subject, a month, a source) from the rest of the archive, as \
+            Elasticsearch's significant_terms does: words far more frequent among them than \
+            elsewhere, by log-likelihood (G²), each with the matches and the archive's articles \
+            holding it. What a month was about: loupe terms --in 'date:2025-04'; what goes with a \
+            subject: loupe terms --in tariffs. Up to 10,000 matches are read (spread over them; \
+            counts scaled).
+
             Words are listed as the index holds them (folded: lower case, no accents). The field \
             is the text (titles and bodies) unless the pattern names one (title:harb*) or --field \
             does. Counts are the index's statistics, which ranking uses: an article deleted by an \
@@ -28,6 +36,8 @@ struct TermsCommand: ParsableCommand {
               loupe terms 'malikki~2' --json
               loupe terms --field author --limit 50
               loupe terms 'title:/gr[ae]y/' --format tsv
+              loupe terms --in 'date:2007-11'     # what the archive's November 2007 was about
+              loupe terms --in ferry --limit 10   # the words that go with ferry
 
             Exit status: 0 when some word is listed, 1 when none, 2 on error.
             """)
@@ -45,6 +55,13 @@ struct TermsCommand: ParsableCommand {
 
     @Option(help: "Order: articles (most first) or word (byte order, as the dictionary).")
     var sort: TermOrder = .articles
+
+    @Option(
+        name: .customLong("in"),
+        help: ArgumentHelp(
+            "The words that set apart the articles matching QUERY from the rest of the archive, most significant first.",
+            valueName: "query"))
+    var within: String?
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -71,6 +88,12 @@ struct TermsCommand: ParsableCommand {
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+        if within != nil && pattern != nil {
+            throw ValidationError("give a pattern or --in QUERY, not both")
+        }
+        if within != nil && sort == .word {
+            throw ValidationError("--in ranks words by how much they set the matches apart; --sort is for listings")
+        }
         if format == .trec {
             throw ValidationError("--format trec lists hits of queries; terms prints text, json or tsv")
         }
@@ -79,9 +102,24 @@ struct TermsCommand: ParsableCommand {
         }
     }
 
+    struct Significant: Encodable {
+        var query: String
+        var field: String
+        /// Articles matching the query, how many were read, and the archive's.
+        var matches: Int
+        var read: Int
+        var archive: Int
+        var words: [SignificantWord]
+        var notes: [String]?
+    }
+
     func run() throws {
         let reader = try openReader(location)
         let searcher = Searcher(reader: reader)
+        if let within {
+            try runSignificant(within, reader, searcher)
+            return
+        }
         let field = field.flatMap(FieldRef.init(rawValue:)) ?? .text
         let output: BatchFormat = json ? .json : format
         var listing = Listing(field: field.rawValue, pattern: pattern, total: 0, words: [])
@@ -147,6 +185,62 @@ struct TermsCommand: ParsableCommand {
             printText(listing, word: isWord)
         }
         if !any && !(listing.stem.map { $0.articles > 0 } ?? false) { throw ExitCode(1) }
+    }
+
+    /// `--in QUERY`: the words that set its matches apart.
+    private func runSignificant(_ query: String, _ reader: IndexReader, _ searcher: Searcher) throws {
+        let f = field.flatMap(FieldRef.init(rawValue:)) ?? .text
+        let node = try FindCommand.parseOrExit(query) { try QueryParser().parse($0) }
+        let found: SignificantWords
+        do {
+            let docs = try searcher.matchingDocuments(try searcher.prepare(node))
+            found = try searcher.significantWords(in: docs, field: f, limit: limit == 0 ? Int.max : limit)
+        } catch let e as QueryError {
+            throw fail(e.message)
+        }
+        let notes = searcher.notes
+        let archive = reader.documentCount
+        switch json ? .json : format {
+        case .json:
+            print(
+                encodeJSON(
+                    Significant(
+                        query: query, field: f.rawValue, matches: found.articles, read: found.read, archive: archive,
+                        words: found.words, notes: notes.isEmpty ? nil : notes)))
+        case .tsv:
+            print("word\tarticles\tarchive\tscore")
+            for w in found.words {
+                print(
+                    "\(FindCommand.tsvField(w.word))\t\(w.articles)\t\(w.archive)\t\(String(format: "%.1f", w.score))")
+            }
+            for n in notes { printErr("loupe: note: \(n)") }
+        case .text, .trec:
+            for n in notes { printErr("loupe: note: \(n)") }
+            func share(_ k: Int, _ of: Int) -> String {
+                String(format: "%5.1f %%", 100 * Double(k) / Double(max(of, 1)))
+            }
+            let a = max(String(found.words.map(\.articles).max() ?? 0).count, 4)
+            let b = max(String(found.words.map(\.archive).max() ?? 0).count, 4)
+            func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+            if !found.words.isEmpty {
+                let left = "in matches"
+                let right = "in archive"
+                let wl = max(left.count, a + 9)
+                let wr = max(right.count, b + 9)
+                print(pad(left, wl) + "  " + pad(right, wr) + "  word")
+                for w in found.words {
+                    print(
+                        pad("\(pad(String(w.articles), a)) \(share(w.articles, found.articles))", wl) + "  "
+                            + pad("\(pad(String(w.archive), b)) \(share(w.archive, archive))", wr) + "  "
+                            + Terminal.clean(w.word))
+                }
+            }
+            let read = found.read < found.articles ? "a sample of \(found.read) read" : "all read"
+            printErr(
+                "words that set apart \(counted(found.articles, "matching article")) (\(read)) from the archive's \(archive), by log-likelihood"
+                    + (found.articles == 0 ? "" : found.words.isEmpty ? ": none" : ""))
+        }
+        if found.words.isEmpty { throw ExitCode(1) }
     }
 
     private func printText(_ l: Listing, word isWord: Bool) {

@@ -117,6 +117,56 @@ struct TermsTests {
         #expect(Set(top.map(\.0)).count == top.count, "each word once: \(top)")
     }
 
+    /// `terms --in QUERY`: the words that set the query's matches apart from the rest, by
+    /// log-likelihood; a word all the matches and nothing else hold comes first, stopwords and
+    /// words in fewer than 3 matches never.
+    @Test func wordsThatSetTheMatchesApart() throws {
+        let (c, index) = try Loupe.textCorpus(
+            "loupe-terms-in",
+            [
+                ("f1", "The ferry timetable changes and the island crossing moves."),
+                ("f2", "The winter ferry timetable drops the island crossing."),
+                ("f3", "A ferry timetable for the island, with the crossing at nine."),
+                ("o1", "The council met about the island roads."),
+                ("o2", "The market opened and the council closed the roads."),
+                ("o3", "The library opens late and the market early."),
+                ("o4", "The museum opens a new room."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
+        let r = try Loupe.run(["terms", "--in", "ferry", "--index", index, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = Loupe.json(r.stdout)
+        #expect(o["matches"] as? Int == 3 && o["read"] as? Int == 3 && o["archive"] as? Int == 7, "\(o)")
+        let words = (o["words"] as? [[String: Any]] ?? []).map {
+            ($0["word"] as? String ?? "", $0["articles"] as? Int ?? -1, $0["archive"] as? Int ?? -1)
+        }
+        // ferry, timetable and crossing: in all 3 matches and nowhere else; island: in 4 articles.
+        #expect(Set(words.prefix(3).map(\.0)) == ["ferry", "timetable", "crossing"], "\(words)")
+        #expect(words.contains { $0 == ("island", 3, 4) }, "\(words)")
+        #expect(words.firstIndex { $0.0 == "island" }! >= 3, "\(words)")
+        // Stopwords and words of fewer than 3 matches (winter, changes) are left out.
+        #expect(!words.contains { ["the", "and", "winter", "changes"].contains($0.0) }, "\(words)")
+        let scores = (o["words"] as? [[String: Any]] ?? []).compactMap { $0["score"] as? Double }
+        #expect(zip(scores, scores.dropFirst()).allSatisfy { $0 >= $1 }, "\(scores)")
+        let text = try Loupe.run(["terms", "--in", "ferry", "--index", index, "--limit", "1"])
+        // Equal scores go in byte order: crossing, in all 3 matches (100 %) and 3 of 7 articles.
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasSuffix("in archive  word"), "\(text.stdout)")
+        #expect(
+            lines.count == 2 && lines[1].contains("100.0 %") && lines[1].hasSuffix("42.9 %  crossing"), "\(text.stdout)"
+        )
+        #expect(
+            text.stderr.contains("words that set apart 3 matching articles (all read) from the archive's 7"),
+            "\(text.stderr)")
+        let none = try Loupe.run(["terms", "--in", "zeppelin", "--index", index])
+        #expect(none.status == 1, "\(none.stderr)")
+        for args in [
+            ["ferry", "--in", "ferry"], ["--in", "ferry", "--sort", "word"], ["--in", "ferry", "--field", "author"],
+        ] {
+            #expect(try Loupe.run(["terms"] + args + ["--index", index]).status == 2, "\(args)")
+        }
+    }
+
     @Test func refusesWhatIsNoWord() throws {
         let (_, index) = try TermsTests.indexed("loupe-terms-errors")
         for args in [

@@ -21,3 +21,21 @@ struct BM25Tests {
         #expect(abs(BM25(k1: 1.2, b: 0).tfNorm(1, length: 999, avgLength: 1) - 1) < 1e-6)
     }
 }
+
+/// The log-likelihood ratio behind `loupe terms --in`.
+@Suite("log-likelihood")
+struct LogLikelihoodTests {
+    @Test func zeroWhenTheSharesAgreeAndGrowingWithTheGap() {
+        // 10 % of the set and 10 % of the rest: nothing sets them apart.
+        #expect(abs(Searcher.logLikelihood(a: 5, b: 45, c: 10, d: 90)) < 1e-9)
+        let small = Searcher.logLikelihood(a: 10, b: 40, c: 10, d: 90)
+        let large = Searcher.logLikelihood(a: 30, b: 20, c: 10, d: 90)
+        #expect(small > 0 && large > small)
+        // Symmetric in the table's rows and columns.
+        #expect(
+            abs(Searcher.logLikelihood(a: 30, b: 20, c: 10, d: 90) - Searcher.logLikelihood(a: 30, b: 10, c: 20, d: 90))
+                < 1e-9)
+        // By hand: a = b = c = d halves nothing; [[10, 0], [0, 10]] is 2 × 20 ln 2.
+        #expect(abs(Searcher.logLikelihood(a: 10, b: 0, c: 0, d: 10) - 40 * log(2.0)) < 1e-9)
+    }
+}

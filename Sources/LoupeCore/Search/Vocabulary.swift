@@ -1,3 +1,5 @@
+import Foundation
+
 /// The index's vocabulary as `loupe terms` shows it: which words (as written) a field holds, how
 /// many articles hold each and how often they occur — what the dictionary and BM25 see (Xapian's
 /// `delve`, SQLite's `fts5vocab`, Lucene's terms listing).
@@ -188,5 +190,106 @@ extension Searcher {
             }
         }
         return found.map { Searcher.entry($0.key, $0.value) }
+    }
+}
+
+/// A word that sets a set of articles apart from the archive (`loupe terms --in QUERY`).
+public struct SignificantWord: Sendable, Equatable, Encodable {
+    public var word: String
+    /// Articles of the set holding it (estimated from the sample when only a sample was read).
+    public var articles: Int
+    /// Articles of the whole archive holding it (the index's document frequency).
+    public var archive: Int
+    /// Log-likelihood ratio (G²) of its share in the set against its share in the rest.
+    public var score: Double
+}
+
+public struct SignificantWords: Sendable {
+    public var words: [SignificantWord]
+    /// Articles in the set, and how many of them were read.
+    public var articles: Int
+    public var read: Int
+}
+
+extension Searcher {
+    /// The words (as written) that set the articles `docs` apart from the rest of the archive:
+    /// Elasticsearch's significant_terms, scored by Dunning's log-likelihood ratio (G², 1993) of
+    /// the 2×2 table (articles of the set / of the rest, with / without the word), over-represented
+    /// words only. G² weighs both how much more often the set holds a word and how many articles
+    /// that is, so a word three articles of the set share does not outrank the word most of them
+    /// share for being rarer (JLH, Elasticsearch's default, ranks by the ratio first). Words in
+    /// fewer than `minArticles` of the set, one-letter words and, with the English analyzer,
+    /// stopwords are left out. At most `sample` articles are read (spread evenly over `docs`),
+    /// their counts scaled to the set. `field`: the text (titles and bodies) or the titles.
+    public func significantWords(
+        in docs: [Int], field: FieldRef = .text, limit: Int, minArticles: Int = 3, sample: Int = 10_000
+    ) throws -> SignificantWords {
+        guard field == .text || field == .title else {
+            throw QueryError(
+                message: "terms --in compares the words of the text or of the titles (--field text or title)")
+        }
+        let n = reader.documentCount
+        let chosen: [Int]
+        if docs.count > sample {
+            chosen = (0..<sample).map { docs[$0 * docs.count / sample] }
+        } else {
+            chosen = docs
+        }
+        let analyzer = Analyzer(reader.analyzer)
+        var words = TermIntern(capacity: 1 << 14)
+        var inArticles: [Int32] = []
+        var lastSeen: [Int32] = []
+        for (i, doc) in chosen.enumerated() {
+            let a = try reader.article(doc)
+            func count(_ text: String) {
+                analyzer.analyze(text) { tok in
+                    let (id, added) = words.intern(tok.term)
+                    if added {
+                        inArticles.append(0)
+                        lastSeen.append(-1)
+                    }
+                    if lastSeen[id] != Int32(i) {
+                        lastSeen[id] = Int32(i)
+                        inArticles[id] += 1
+                    }
+                }
+            }
+            count(a.title)
+            if field == .text { count(a.body) }
+        }
+        let scale = chosen.isEmpty ? 1 : Double(docs.count) / Double(chosen.count)
+        let set = Double(docs.count)
+        let rest = Double(max(n - docs.count, 0))
+        let english = reader.analyzer == .english
+        let f = field.exactField
+        var out: [SignificantWord] = []
+        for id in 0..<words.count where Int(inArticles[id]) >= minArticles {
+            let t = words.term(id)
+            if t.count < 2 && t.allSatisfy({ $0 < 0x80 }) { continue }
+            let w = String(decoding: t, as: UTF8.self)
+            if english && Searcher.englishStopwords.contains(w) { continue }
+            let df = try reader.docFreq(f, t)
+            // The set's articles with the word (estimated), within what the archive holds.
+            let a = min(Double(inArticles[id]) * scale, Double(max(df, Int(inArticles[id]))), set)
+            let c = max(Double(df) - a, 0)  // the rest's
+            guard rest > 0, a / set > c / rest else { continue }
+            out.append(
+                SignificantWord(
+                    word: w, articles: Int(a.rounded()), archive: df,
+                    score: Searcher.logLikelihood(a: a, b: set - a, c: c, d: rest - c)))
+        }
+        out.sort { $0.score != $1.score ? $0.score > $1.score : $0.word.utf8.lexicographicallyPrecedes($1.word.utf8) }
+        return SignificantWords(words: Array(out.prefix(limit)), articles: docs.count, read: chosen.count)
+    }
+
+    /// G² of the 2×2 table [[a, b], [c, d]]: 2 Σ O ln(O / E).
+    static func logLikelihood(a: Double, b: Double, c: Double, d: Double) -> Double {
+        let total = a + b + c + d
+        guard total > 0 else { return 0 }
+        func term(_ o: Double, _ row: Double, _ col: Double) -> Double {
+            let e = row * col / total
+            return o > 0 && e > 0 ? o * log(o / e) : 0
+        }
+        return 2 * (term(a, a + b, a + c) + term(b, a + b, b + d) + term(c, c + d, a + c) + term(d, c + d, b + d))
     }
 }
