@@ -236,9 +236,13 @@ struct TermsCommand: ParsableCommand {
                 }
             }
             let read = found.read < found.articles ? "a sample of \(found.read) read" : "all read"
-            printErr(
-                "words that set apart \(counted(found.articles, "matching article")) (\(read)) from the archive's \(archive), by log-likelihood"
-                    + (found.articles == 0 ? "" : found.words.isEmpty ? ": none" : ""))
+            if found.articles > 0 && found.articles >= archive {
+                printErr("every article of the archive matches: no word sets them apart")
+            } else {
+                printErr(
+                    "words that set apart \(counted(found.articles, "matching article")) (\(read)) from the archive's \(archive), by log-likelihood"
+                        + (found.articles == 0 ? "" : found.words.isEmpty ? ": none" : ""))
+            }
         }
         if found.words.isEmpty { throw ExitCode(1) }
     }

@@ -160,6 +160,8 @@ struct TermsTests {
             "\(text.stderr)")
         let none = try Loupe.run(["terms", "--in", "zeppelin", "--index", index])
         #expect(none.status == 1, "\(none.stderr)")
+        let all = try Loupe.run(["terms", "--in", "*:*", "--index", index])
+        #expect(all.status == 1 && all.stderr.contains("every article of the archive matches"), "\(all.stderr)")
         for args in [
             ["ferry", "--in", "ferry"], ["--in", "ferry", "--sort", "word"], ["--in", "ferry", "--field", "author"],
         ] {
