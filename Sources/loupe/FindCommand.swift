@@ -609,6 +609,11 @@ struct FindCommand: ParsableCommand {
                     } : nil)
             if undated > 0 { print("undated  " + String(format: "%6d", undated)) }
             printErr(counted(docs.count, "matching article"))
+            // What the strongest burst was about: the words that set its matches apart.
+            if unit != .week, let q = query, let top = buckets.filter(\.burst).max(by: { $0.share < $1.share }) {
+                let shell = "(\(q)) date:\(top.period)".replacingOccurrences(of: "'", with: "'\\''")
+                printErr("▲ burst; what \(top.period) was about: loupe terms --in '\(shell)'")
+            }
         }
         if docs.isEmpty { throw ExitCode(1) }
     }

@@ -235,6 +235,12 @@ struct FoundationTests {
         let text = try Loupe.run(["find", "flood", "--by", "month", "--index", index, "--color", "never"])
         #expect(text.stdout.contains("2007-03       8   80.0 % of 10 ▲"), "\(text.stdout)")
         #expect(text.stdout.contains("2007-01       1   10.0 % of 10\n"), "\(text.stdout)")
+        // The hint names the command that tells what the burst was about, and that command runs.
+        #expect(
+            text.stderr.contains("▲ burst; what 2007-03 was about: loupe terms --in '(flood) date:2007-03'"),
+            "\(text.stderr)")
+        let about = try Loupe.run(["terms", "--in", "(flood) date:2007-03", "--index", index, "--json"])
+        #expect(Loupe.json(about.stdout)["matches"] as? Int == 8, "\(about.stdout)")
         let tsv = try Loupe.run(["find", "flood", "--by", "month", "--index", index, "--format", "tsv"])
         #expect(tsv.stdout.contains("2007-03\t8\t10\t0.8\t1\n") && tsv.stdout.contains("2007-01\t1\t10\t0.1\t\n"))
     }
