@@ -17,14 +17,20 @@ struct ShowCommand: ParsableCommand {
             the whole text, as find marks them in its snippets: in colour on a terminal, else \
             [in brackets]; with --json, as byte ranges (matches, titleMatches).
 
+            Several ids print each article in turn (text: separated by a line of dashes; --json: \
+            one object a line, JSON Lines), so that a search's hits can be exported whole: \
+            loupe find ferry --format tsv | tail -n +2 | cut -f3 | xargs loupe show --json. An id \
+            that names no article is reported and the others printed (exit 1).
+
             Examples:
               loupe show world-0002
+              loupe show world-0002 world-0003 --json
               loupe show 000_48ee8ce46de06e27.txt --json
               loupe show 000_48ee8ce46de06e27.txt --highlight '"green zone" maliki'
             """)
 
-    @Argument(help: "The article id, or a corpus-relative file path.")
-    var id: String
+    @Argument(help: "Article ids or corpus-relative file paths, one or more.")
+    var ids: [String]
 
     @OptionGroup var location: IndexLocation
 
@@ -52,10 +58,25 @@ struct ShowCommand: ParsableCommand {
         var titleMatches: [[Int]]?
     }
 
+    func validate() throws {
+        if ids.isEmpty { throw ValidationError("give an article id or path (as find shows it)") }
+    }
+
     func run() throws {
         let reader = try openReader(location)
-        let article: Article
         let node = try highlight.map { q in try FindCommand.parseOrExit(q) { try QueryParser().parse($0) } }
+        var missing = 0
+        var shown = 0
+        for id in ids {
+            if try show(id, reader, node, separated: shown > 0) { shown += 1 } else { missing += 1 }
+        }
+        if missing > 0 { throw ExitCode(1) }
+    }
+
+    /// Prints one article; false when no article has that id or path (said on stderr).
+    /// `separated`: a line of dashes first (text), after an article already shown.
+    private func show(_ id: String, _ reader: IndexReader, _ node: QueryNode?, separated: Bool) throws -> Bool {
+        let article: Article
         var matches: [Range<Int>] = []
         var titleMatches: [Range<Int>] = []
         do {
@@ -76,7 +97,7 @@ struct ShowCommand: ParsableCommand {
                 try RelatedCommand.noteSeveral(id, used: article.id, reader, "this is its first")
             } else {
                 printErr("loupe: no article with id or path \(Diagnostic_escape(id))")
-                throw ExitCode(1)
+                return false
             }
         } catch let e as ExitCode {
             throw e
@@ -94,8 +115,9 @@ struct ShowCommand: ParsableCommand {
                         position: article.position, categories: article.categories, body: article.body,
                         matches: node == nil ? nil : matches.map { [$0.lowerBound, $0.upperBound] },
                         titleMatches: node == nil ? nil : titleMatches.map { [$0.lowerBound, $0.upperBound] })))
-            return
+            return true
         }
+        if separated { print("\n" + String(repeating: "-", count: 72) + "\n") }
         let colour = color.enabled
         func marked(_ text: String, _ marks: [Range<Int>]) -> String {
             let s = Snippet(text: text, highlights: marks)
@@ -112,6 +134,7 @@ struct ShowCommand: ParsableCommand {
         print("")
         // (A text file's body starts with the blank line after its title line: one blank line shown.)
         print(marked(article.body, matches).drop(while: \.isNewline))
+        return true
     }
 }
 

@@ -43,6 +43,26 @@ struct ShowHighlightTests {
         #expect(!plain.stdout.contains("["), "\(plain.stdout)")
     }
 
+    /// Several ids: each article in turn (JSON Lines with --json), a missing one reported and the
+    /// others still printed (exit 1).
+    @Test func severalArticlesInTurn() throws {
+        let index = try ShowHighlightTests.indexed("loupe-show-several")
+        let json = try Loupe.run(["show", "quay.txt", "other.txt", "--index", index, "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let lines = json.stdout.split(separator: "\n").map { Loupe.json(String($0)) }
+        #expect(lines.compactMap { $0["id"] as? String } == ["quay.txt", "other.txt"], "\(json.stdout)")
+        let text = try Loupe.run(["show", "other.txt", "nope", "quay.txt", "--index", index])
+        #expect(text.status == 1)
+        #expect(text.stderr.contains("no article with id or path nope"), "\(text.stderr)")
+        let parts = text.stdout.components(separatedBy: "\n" + String(repeating: "-", count: 72) + "\n")
+        #expect(parts.count == 2, "\(text.stdout)")
+        #expect(parts.first?.hasPrefix("Ferry timetable\n") == true && parts.last?.contains("Quay works begin") == true)
+        let highlighted = try Loupe.run([
+            "show", "quay.txt", "other.txt", "--index", index, "--highlight", "harbour OR ferry", "--color", "never",
+        ])
+        #expect(highlighted.stdout.contains("The [harbour] board") && highlighted.stdout.contains("The [ferry] leaves"))
+    }
+
     @Test func jsonGivesByteRanges() throws {
         let index = try ShowHighlightTests.indexed("loupe-show-hl-json")
         let r = try Loupe.run(["show", "quay.txt", "--index", index, "--highlight", "\"green zone\" OR quay", "--json"])
