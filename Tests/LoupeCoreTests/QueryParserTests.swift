@@ -88,6 +88,9 @@ struct QueryParserTests {
         // A sloppy one: its words one by one (bound as a phrase whose pattern positions may be
         // any of the pattern's words).
         #expect(try p.parse("title:\"the old harb*\"~2") == .phrase(["the", "old", "harb*"], field: .title, slop: 2))
+        // A pattern alone in quotes is the pattern, with or without a slop.
+        #expect(try p.parse("\"harb*\"~2") == .prefix("harb", field: .text))
+        #expect(try p.parse("\"harb*\"") == .prefix("harb", field: .text))
         #expect(
             try p.parse("\"a gr?en - zo*\"")
                 == .near(

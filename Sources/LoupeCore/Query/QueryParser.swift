@@ -604,7 +604,8 @@ public struct QueryParser {
         guard pieces.contains(where: { pattern($0) != nil }) else { return .phrase([body], field: field, slop: slop) }
         // A sloppy one: its words one by one, bound as a phrase whose pattern positions may be any
         // of their words (slop counted as for any phrase).
-        if slop > 0 { return .phrase(pieces, field: field, slop: slop) }
+        // (One word alone is the pattern itself, as without a slop.)
+        if slop > 0 && pieces.count > 1 { return .phrase(pieces, field: field, slop: slop) }
         var parts: [QueryNode] = []
         var run: [String] = []
         func flush() {
