@@ -22,9 +22,15 @@ struct RelatedCommand: ParsableCommand {
             takes several. Each source is excluded and copies of any are set apart; --window and \
             --date-scale count from the nearest source's date.
 
+            --unlike ID (repeatable; Elasticsearch's more-like-this unlike) takes out of the \
+            query the 25 words that most characterise that article, by the same weighing, and \
+            leaves the article out of the hits: the sources' other subjects come first (related to \
+            a story, but not to the part of it already read).
+
             Examples (on the sample corpus):
               loupe related 000_48ee8ce46de06e27.txt
               loupe related world-0002 world-0003
+              loupe related world-0003 --unlike world-0002
               loupe related world-0003 --window 30d --json
               echo "Oil prices and pipelines in Iraq" | loupe related --text -
 
@@ -38,6 +44,12 @@ struct RelatedCommand: ParsableCommand {
 
     @Option(help: "Read the source article from FILE ('-' for stdin) instead of the index.")
     var text: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Not like this article (id or path; repeatable): its 25 most characteristic words are not searched, and it is no hit.",
+            valueName: "article"))
+    var unlike: [String] = []
 
     @Option(name: .shortAndLong, help: "Number of related articles.")
     var limit: Int = 10
@@ -128,6 +140,7 @@ struct RelatedCommand: ParsableCommand {
         guard sources == 1 else {
             throw ValidationError("give one of: article ids or paths, --text FILE, --batch FILE")
         }
+        guard batch == nil || unlike.isEmpty else { throw ValidationError("--unlike is for one search, not --batch") }
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
         limit = min(limit, Int(Int32.max))  // no index holds more articles
         guard context >= 0 && context <= 10_000 else { throw ValidationError("--context takes 0 to 10000 words") }
@@ -186,7 +199,20 @@ struct RelatedCommand: ParsableCommand {
         }
         var sources: [Article] = []
         var sourceDocs: [Int] = []
+        var unlikes: [Article] = []
+        var unlikeDocs: [Int] = []
         do {
+            for u in unlike {
+                if let doc = try RelatedCommand.resolve(u, reader) {
+                    unlikes.append(try reader.article(doc))
+                    unlikeDocs.append(doc)
+                } else if FileManager.default.fileExists(atPath: u) {
+                    unlikes.append(try RelatedCommand.readArticle(u))
+                } else {
+                    printErr("loupe: --unlike: no article with id or path \(Diagnostic.escape(u))")
+                    throw ExitCode(2)
+                }
+            }
             if let t = text {
                 sources.append(try RelatedCommand.readArticle(t))
             }
@@ -212,7 +238,7 @@ struct RelatedCommand: ParsableCommand {
         }
         let r: RelatedResult
         do {
-            r = try finder.related(to: sources, sourceDocs: sourceDocs)
+            r = try finder.related(to: sources, sourceDocs: sourceDocs, unlike: unlikes, unlikeDocs: unlikeDocs)
         } catch {
             throw fail("\(error)")
         }
@@ -251,6 +277,8 @@ struct RelatedCommand: ParsableCommand {
                         source: RelatedJSONSource(id: sources[0].id, title: sources[0].title, date: sources[0].date),
                         sources: sources.count > 1
                             ? sources.map { RelatedJSONSource(id: $0.id, title: $0.title, date: $0.date) } : nil,
+                        unlike: unlikes.isEmpty
+                            ? nil : unlikes.map { RelatedJSONSource(id: $0.id, title: $0.title, date: $0.date) },
                         terms: r.terms.map { RelatedJSONTerm(term: $0.term, score: rounded($0.weight)) }, hits: hits,
                         copiesOfSource: copies)))
         } else if format == .tsv {
@@ -270,6 +298,7 @@ struct RelatedCommand: ParsableCommand {
             } else {
                 print("Related to all of: " + sources.map(named).joined(separator: " · "))
             }
+            if !unlikes.isEmpty { print("  unlike: " + unlikes.map(named).joined(separator: " · ")) }
             if !copies.isEmpty {
                 print(
                     "  copies of \(sources.count == 1 ? "this article" : "these articles"): \(copies.joined(separator: ", "))"
@@ -524,12 +553,14 @@ struct RelatedJSON: Encodable {
     var source: RelatedJSONSource
     /// Every source, when there are several.
     var sources: [RelatedJSONSource]?
+    /// The `--unlike` articles.
+    var unlike: [RelatedJSONSource]?
     var terms: [RelatedJSONTerm]
     var hits: [RelatedJSONHit]
     var copiesOfSource: [String]
 
     enum CodingKeys: String, CodingKey {
-        case source, sources, terms, hits
+        case source, sources, unlike, terms, hits
         case copiesOfSource = "copies_of_source"
     }
 }

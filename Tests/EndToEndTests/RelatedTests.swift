@@ -167,6 +167,55 @@ struct RelatedTests {
         #expect(missing.status == 2 && missing.stderr.contains("no article with id or path nope"), "\(missing.stderr)")
     }
 
+    /// `--unlike ID`: the words that characterise that article are not searched, and it is no
+    /// hit — the source's other subject (the tolls) comes before the one the unlike article
+    /// shares with it (the towers).
+    @Test func unlikeTakesItsWordsOut() throws {
+        let dir = try Loupe.tempDir("loupe-related-unlike")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let docs = [
+            ("src", "Lune bridge opens", RelatedTests.story),
+            (
+                "towers", "Bridge towers over the Lune",
+                "The towers of the suspension bridge over the river Lune rise eighty metres above the water."
+            ),
+            (
+                "painted", "Bridge towers painted",
+                "Painters finished the towers of the suspension bridge over the river Lune."
+            ),
+            (
+                "tolls", "Council rules out tolls",
+                "The council said tolls would not be charged; cyclists welcomed the decision on tolls."
+            ),
+            ("market", "Market day", "Farmers brought apples and pears to the market square."),
+            ("museum", "Museum reopens", "The museum of local history reopened after repairs to its roof."),
+        ]
+        for (id, title, body) in docs {
+            try "\(title)\n\n\(body)\n".write(
+                to: c.appendingPathComponent("\(id).txt"), atomically: true, encoding: .utf8)
+        }
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ o: [String: Any]) -> [String] {
+            (o["hits"] as? [[String: Any]] ?? []).compactMap {
+                ($0["id"] as? String)?.replacingOccurrences(of: ".txt", with: "")
+            }
+        }
+        let plain = ids(try related(["src.txt"], index: idx))
+        #expect(plain.firstIndex(of: "painted")! < plain.firstIndex(of: "tolls")!, "\(plain)")
+        let o = try related(["src.txt", "--unlike", "towers.txt"], index: idx)
+        let unlike = ids(o)
+        #expect(!unlike.contains("towers") && unlike.first == "tolls", "\(unlike)")
+        #expect((o["unlike"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["towers.txt"], "\(o)")
+        let terms = (o["terms"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        #expect(!terms.contains("towers") && terms.contains("tolls"), "\(terms)")
+        let text = try Loupe.run(["related", "src.txt", "--unlike", "towers.txt", "--index", idx, "--context", "0"])
+        #expect(text.stdout.contains("  unlike: Bridge towers over the Lune\n"), "\(text.stdout)")
+        let bad = try Loupe.run(["related", "src.txt", "--unlike", "nope", "--index", idx])
+        #expect(bad.status == 2 && bad.stderr.contains("--unlike: no article with id or path nope"), "\(bad.stderr)")
+    }
+
     @Test func windowKeepsNearbyDates() throws {
         let c = try RelatedTests.corpus()
         let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path

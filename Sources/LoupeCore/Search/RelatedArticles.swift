@@ -62,6 +62,9 @@ public struct RelatedOptions: Sendable {
     /// Weight of the titles' cosine in topic space (each title's log(1 + tf) × idf words
     /// projected), against the best BM25 score, in the topic blend (0: off).
     public var titleTopicWeight: Float = 0.5
+    /// Words taken out of the query for each `unlike` article: its best by the sources' weighing
+    /// (Elasticsearch's default `max_query_terms`).
+    public var unlikeTerms = 25
 
     public init() {}
 }
@@ -415,7 +418,13 @@ public final class RelatedFinder {
     /// another, each without its dateline); `sourceDocs`, the sources in the index, are excluded,
     /// and a copy of any source is set apart. The window and the date preference count from the
     /// nearest source's date.
-    public func related(to sources: [Article], sourceDocs: [Int]) throws -> RelatedResult {
+    ///
+    /// `unlike` (Elasticsearch's more-like-this `unlike`): the words that characterise these
+    /// articles — each one's `unlikeTerms` best by the same weighing — are not searched, and
+    /// `unlikeDocs`, those in the index, are no hits: the sources' other subjects come first.
+    public func related(
+        to sources: [Article], sourceDocs: [Int], unlike: [Article] = [], unlikeDocs: [Int] = []
+    ) throws -> RelatedResult {
         precondition(!sources.isEmpty, "related needs a source")
         let source: Article
         if sources.count == 1 {
@@ -425,7 +434,7 @@ public final class RelatedFinder {
                 id: sources.map(\.id).joined(separator: " + "), title: sources.map(\.title).joined(separator: " "),
                 body: sources.map { Dateline.stripped($0.body) }.joined(separator: "\n\n"), date: nil, source: "")
         }
-        let excluded = Set(sourceDocs)
+        let excluded = Set(sourceDocs + unlikeDocs)
         let inIndex = !sourceDocs.isEmpty
         vectors = [:]
         sourceVectorCache = nil
@@ -433,9 +442,25 @@ public final class RelatedFinder {
         if topicsDamaged {
             notes.append("the topic model is damaged: ranked without it (the next `loupe index` makes it again)")
         }
-        let selected =
+        var selected =
             try sources.count == 1 ? selectTerms(source, inIndex: inIndex) : selectTerms(sources, inIndex: inIndex)
         let sourceForms = display
+        // The unlike articles' best words, not searched.
+        var banned = Set<Int>()
+        for u in unlike {
+            let v = try weightedIDs(u, inIndex: !unlikeDocs.isEmpty, keepForms: false)
+                .sorted { $0.weight != $1.weight ? $0.weight > $1.weight : stems.precedes($0.id, $1.id) }
+            for x in v.prefix(options.unlikeTerms) { banned.insert(x.id) }
+        }
+        if !banned.isEmpty {
+            let bannedTerms = Set(banned.map { stems.term($0) })
+            selected.removeAll { bannedTerms.contains($0.0) }
+            if selected.isEmpty {
+                return RelatedResult(
+                    terms: [], hits: [], copiesOfSource: [],
+                    notes: ["no distinctive words left once the unlike articles' words are taken out"])
+            }
+        }
         if selected.isEmpty {
             return RelatedResult(terms: [], hits: [], copiesOfSource: [], notes: ["no distinctive words to search for"])
         }
@@ -505,6 +530,7 @@ public final class RelatedFinder {
                 }
                 for (s, w) in adds { add(s, options.topicExpansion * w) }
             }
+            if !banned.isEmpty { order.removeAll { banned.contains($0) } }
             order.sort { acc[$0] != acc[$1] ? acc[$0] > acc[$1] : stems.precedes($0, $1) }
             terms = order.prefix(options.maxTerms).map { (stems.term($0), acc[$0]) }
         }
