@@ -201,35 +201,34 @@ struct RelatedCommand: ParsableCommand {
         var sourceDocs: [Int] = []
         var unlikes: [Article] = []
         var unlikeDocs: [Int] = []
+        // An article named by id or path in the index (its document too), else a file read.
+        func article(_ key: String, _ what: String) throws -> (Article, Int?) {
+            if let doc = try RelatedCommand.resolve(key, reader) {
+                let a = try reader.article(doc)
+                try RelatedCommand.noteSeveral(key, used: a.id, reader, "\(what) its first")
+                return (a, doc)
+            }
+            if FileManager.default.fileExists(atPath: key) { return (try RelatedCommand.readArticle(key), nil) }
+            printErr(
+                "loupe: \(what == "related to" ? "" : "--unlike: ")no article with id or path \(Diagnostic.escape(key))"
+            )
+            throw ExitCode(2)
+        }
         do {
             for u in unlike {
-                if let doc = try RelatedCommand.resolve(u, reader) {
-                    unlikes.append(try reader.article(doc))
-                    unlikeDocs.append(doc)
-                } else if FileManager.default.fileExists(atPath: u) {
-                    unlikes.append(try RelatedCommand.readArticle(u))
-                } else {
-                    printErr("loupe: --unlike: no article with id or path \(Diagnostic.escape(u))")
-                    throw ExitCode(2)
-                }
+                let (a, doc) = try article(u, "not like")
+                unlikes.append(a)
+                if let doc { unlikeDocs.append(doc) }
             }
             if let t = text {
                 sources.append(try RelatedCommand.readArticle(t))
             }
-            for a in articles {
-                if let doc = try RelatedCommand.resolve(a, reader) {
-                    let source = try reader.article(doc)
-                    try RelatedCommand.noteSeveral(a, used: source.id, reader, "related to its first")
-                    // The same article named twice (by id and by path) counts once.
-                    if sourceDocs.contains(doc) { continue }
-                    sources.append(source)
-                    sourceDocs.append(doc)
-                } else if FileManager.default.fileExists(atPath: a) {
-                    sources.append(try RelatedCommand.readArticle(a))
-                } else {
-                    printErr("loupe: no article with id or path \(Diagnostic.escape(a))")
-                    throw ExitCode(2)
-                }
+            for key in articles {
+                let (a, doc) = try article(key, "related to")
+                // The same article named twice (by id and by path) counts once.
+                if let doc, sourceDocs.contains(doc) { continue }
+                sources.append(a)
+                if let doc { sourceDocs.append(doc) }
             }
         } catch let e as ExitCode {
             throw e
