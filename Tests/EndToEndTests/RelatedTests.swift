@@ -9,38 +9,50 @@ struct RelatedTests {
         above the water. The council said tolls would not be charged on the bridge.
         """
 
-    /// A small feed: a source story, a syndicated copy of it, another copy of a second story,
-    /// related stories at various dates, and unrelated items.
-    static func corpus() throws -> URL {
-        let dir = try Loupe.tempDir("loupe-related")
+    /// A corpus of one RSS feed, `news.xml`, of these items (id, title, RFC 822 date, text).
+    static func feed(_ name: String, _ items: [(String, String, String, String)]) throws -> URL {
+        let dir = try Loupe.tempDir(name)
         let c = dir.appendingPathComponent("c")
         try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        func item(_ id: String, _ title: String, _ date: String, _ body: String) -> String {
-            "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
-        }
-        let followUp =
-            "Traffic on the new suspension bridge over the river Lune doubled in its first week, the council said; cyclists praised the path beside the lanes and the towers."
         var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
-        rss += item("src", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", story)
-        rss += item("copy", "Lune bridge opens to traffic", "Mon, 02 Jul 2007 11:00:00 GMT", story + " (Agency copy.)")
-        rss += item("near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT", followUp)
-        rss += item("near1-copy", "Bridge traffic doubles (update)", "Mon, 09 Jul 2007 12:00:00 GMT", followUp)
-        rss += item(
-            "far", "Bridge towers inspected", "Mon, 03 Dec 2007 10:00:00 GMT",
-            "Inspectors checked the towers and cables of the suspension bridge over the river Lune and found the steel sound."
-        )
-        rss += item(
-            "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
-            "Voters returned the mayor for a third term with a narrow majority in the city council.")
-        rss += item(
-            "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
-            "Farmers brought apples and pears to the market square for the annual harvest festival.")
-        rss += item(
-            "other3", "Museum reopens", "Thu, 05 Jul 2007 10:00:00 GMT",
-            "The museum of local history reopened after repairs to its roof and a new exhibition of maps.")
+        for (id, title, date, body) in items {
+            rss +=
+                "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
+        }
         rss += "</channel></rss>\n"
         try rss.write(to: c.appendingPathComponent("news.xml"), atomically: true, encoding: .utf8)
         return c
+    }
+
+    /// A small feed: a source story, a syndicated copy of it, another copy of a second story,
+    /// related stories at various dates, and unrelated items.
+    static func corpus() throws -> URL {
+        let followUp =
+            "Traffic on the new suspension bridge over the river Lune doubled in its first week, the council said; cyclists praised the path beside the lanes and the towers."
+        return try feed(
+            "loupe-related",
+            [
+                ("src", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", story),
+                ("copy", "Lune bridge opens to traffic", "Mon, 02 Jul 2007 11:00:00 GMT", story + " (Agency copy.)"),
+                ("near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT", followUp),
+                ("near1-copy", "Bridge traffic doubles (update)", "Mon, 09 Jul 2007 12:00:00 GMT", followUp),
+                (
+                    "far", "Bridge towers inspected", "Mon, 03 Dec 2007 10:00:00 GMT",
+                    "Inspectors checked the towers and cables of the suspension bridge over the river Lune and found the steel sound."
+                ),
+                (
+                    "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
+                    "Voters returned the mayor for a third term with a narrow majority in the city council."
+                ),
+                (
+                    "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
+                    "Farmers brought apples and pears to the market square for the annual harvest festival."
+                ),
+                (
+                    "other3", "Museum reopens", "Thu, 05 Jul 2007 10:00:00 GMT",
+                    "The museum of local history reopened after repairs to its roof and a new exhibition of maps."
+                ),
+            ])
     }
 
     func related(_ args: [String], index: String, stdin: String? = nil) throws -> [String: Any] {
@@ -104,38 +116,36 @@ struct RelatedTests {
     /// words count (a story near either is found), every source is excluded and a copy of any is
     /// set apart, and the window counts from the nearest source's date.
     @Test func severalSourcesTogether() throws {
-        let dir = try Loupe.tempDir("loupe-related-several")
-        let c = dir.appendingPathComponent("c")
-        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        func item(_ id: String, _ title: String, _ date: String, _ body: String) -> String {
-            "<item><title>\(title)</title><guid>\(id)</guid><pubDate>\(date)</pubDate><description>\(body)</description></item>\n"
-        }
         let dredging =
             "Dredgers began deepening the harbour channel at Porthaven so that larger freighters can berth at the east quay; the dredging will last six weeks."
-        var rss = "<rss version=\"2.0\"><channel><title>t</title>\n"
-        rss += item("s1", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", RelatedTests.story)
-        rss += item("s2", "Harbour dredging starts", "Mon, 03 Dec 2007 10:00:00 GMT", dredging)
-        rss += item("s2copy", "Harbour dredging starts (agency)", "Mon, 03 Dec 2007 11:00:00 GMT", dredging)
-        rss += item(
-            "near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT",
-            "Traffic on the new suspension bridge over the river Lune doubled in its first week; cyclists praised the path beside the lanes."
-        )
-        rss += item(
-            "near2", "Dredgers reach the east quay", "Mon, 10 Dec 2007 10:00:00 GMT",
-            "The dredgers deepening the harbour channel reached the east quay, where larger freighters will berth from January."
-        )
-        rss += item(
-            "both", "Freighters pass the new bridge", "Sat, 15 Sep 2007 10:00:00 GMT",
-            "Freighters bound for the deepened harbour channel pass under the suspension bridge over the river Lune.")
-        rss += item(
-            "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
-            "Voters returned the mayor for a third term with a narrow majority.")
-        rss += item(
-            "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
-            "Farmers brought apples and pears to the market square for the annual harvest festival.")
-        rss += "</channel></rss>\n"
-        try rss.write(to: c.appendingPathComponent("news.xml"), atomically: true, encoding: .utf8)
-        let idx = dir.appendingPathComponent("idx").path
+        let c = try RelatedTests.feed(
+            "loupe-related-several",
+            [
+                ("s1", "Lune bridge opens", "Mon, 02 Jul 2007 10:00:00 GMT", RelatedTests.story),
+                ("s2", "Harbour dredging starts", "Mon, 03 Dec 2007 10:00:00 GMT", dredging),
+                ("s2copy", "Harbour dredging starts (agency)", "Mon, 03 Dec 2007 11:00:00 GMT", dredging),
+                (
+                    "near1", "Bridge traffic doubles", "Mon, 09 Jul 2007 10:00:00 GMT",
+                    "Traffic on the new suspension bridge over the river Lune doubled in its first week; cyclists praised the path beside the lanes."
+                ),
+                (
+                    "near2", "Dredgers reach the east quay", "Mon, 10 Dec 2007 10:00:00 GMT",
+                    "The dredgers deepening the harbour channel reached the east quay, where larger freighters will berth from January."
+                ),
+                (
+                    "both", "Freighters pass the new bridge", "Sat, 15 Sep 2007 10:00:00 GMT",
+                    "Freighters bound for the deepened harbour channel pass under the suspension bridge over the river Lune."
+                ),
+                (
+                    "other1", "Election results", "Tue, 03 Jul 2007 10:00:00 GMT",
+                    "Voters returned the mayor for a third term with a narrow majority."
+                ),
+                (
+                    "other2", "Harvest festival", "Wed, 04 Jul 2007 10:00:00 GMT",
+                    "Farmers brought apples and pears to the market square for the annual harvest festival."
+                ),
+            ])
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ids(_ o: [String: Any]) -> [String] {
             (o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
