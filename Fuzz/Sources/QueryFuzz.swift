@@ -24,6 +24,10 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     if let node = try? QueryParser().parse(text) {
         FuzzSupport.exercise(s, node)
+        // Again with --min-match (at least 60 % of the optional clauses).
+        s.minimumShouldMatch = .percent(60)
+        FuzzSupport.exercise(s, node)
+        s.minimumShouldMatch = nil
         // The parse is a pure function of the text.
         precondition((try? QueryParser().parse(text)) == node, "parse is not deterministic")
     }

@@ -107,6 +107,12 @@ struct FindCommand: ParsableCommand {
     )
     var perSource: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "At least N (or P%) of the query's optional words, phrases and groups must match, not any one (Elasticsearch's minimum_should_match; 75% of 4 words is 3).",
+            valueName: "N|P%"))
+    var minMatch: String?
+
     @Flag(
         help:
             "Print how the query is read (its tree, each operator's meaning) and searched (the analysed terms, their document frequencies and weights, expansions, filters) instead of searching."
@@ -173,6 +179,9 @@ struct FindCommand: ParsableCommand {
         guard !explainQuery || (batch == nil && by == nil) else {
             throw ValidationError("--explain-query explains one query instead of searching: not with --batch or --by")
         }
+        if let m = minMatch, MinimumShouldMatch(m) == nil {
+            throw ValidationError("--min-match takes a number of clauses (3) or a share of them (75%)")
+        }
         guard context >= 1 else { throw ValidationError("--context must be 1 or more") }
         guard feedback >= 0 && feedback <= 1000 else { throw ValidationError("--feedback takes 0 to 1000 hits") }
         guard feedbackWeight >= 0 && feedbackWeight.isFinite else {
@@ -186,9 +195,10 @@ struct FindCommand: ParsableCommand {
         }
     }
 
-    /// The synonyms this search uses: `--synonyms FILE`, none with `--no-synonyms`, else the
-    /// index's.
-    func applySynonyms(_ searcher: Searcher) throws {
+    /// `--min-match`, and the synonyms this search uses: `--synonyms FILE`, none with
+    /// `--no-synonyms`, else the index's.
+    func configure(_ searcher: Searcher) throws {
+        searcher.minimumShouldMatch = minMatch.flatMap(MinimumShouldMatch.init)
         if noSynonyms {
             searcher.synonyms = nil
         } else if let synonyms {
@@ -224,7 +234,7 @@ struct FindCommand: ParsableCommand {
         let node = try FindCommand.parseOrExit(query) { try parse($0) }
         reader = try openReader(location)
         let searcher = ranking.searcher(reader)
-        try applySynonyms(searcher)
+        try configure(searcher)
         if let by {
             if let unit = by.period {
                 try timeline(node, unit, reader, searcher)
@@ -448,7 +458,7 @@ struct FindCommand: ParsableCommand {
         let data: Data
         data = try readInput(path)
         let searcher = ranking.searcher(reader)
-        try applySynonyms(searcher)
+        try configure(searcher)
         let fmt: BatchFormat = json ? .json : format
         var failures = 0
         var lineNo = 0

@@ -227,6 +227,39 @@ struct QueryLanguageTests {
         #expect(try ids("\"interest zz*\"~2").isEmpty)
     }
 
+    /// `--min-match N|P%`: at least that many of the optional clauses (Elasticsearch's
+    /// minimum_should_match), required clauses apart; an article scores as without it.
+    @Test func minMatchRequiresSomeOfTheOptionalClauses() throws {
+        func hits(_ args: [String]) throws -> [String: Double] {
+            let r = try Loupe.run(["find"] + args + ["--index", QueryLanguageTests.index, "--json", "--limit", "50"])
+            var out: [String: Double] = [:]
+            for h in Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? [] {
+                out[(h["id"] as? String ?? "").replacingOccurrences(of: ".txt", with: "")] = h["score"] as? Double
+            }
+            return out
+        }
+        #expect(Set(try hits(["alpha beta gamma"]).keys) == ["d1", "d2", "d3", "d4", "d5"])
+        let two = try hits(["alpha beta gamma", "--min-match", "2"])
+        #expect(Set(two.keys) == ["d1", "d2", "d3", "d5"], "\(two)")
+        #expect(Set(try hits(["alpha beta gamma", "--min-match", "3"]).keys) == ["d1", "d2"])
+        // 67 % of 3 is 2 (rounded down, as Elasticsearch does).
+        #expect(Set(try hits(["alpha beta gamma", "--min-match", "67%"]).keys) == Set(two.keys))
+        #expect(Set(try hits(["+delta alpha beta gamma", "--min-match", "2"]).keys) == ["d1"])
+        // The same score as without it.
+        let any = try hits(["alpha beta gamma"])
+        #expect(two["d3"] != nil && two["d3"] == any["d3"])
+        let none = try Loupe.run(["find", "alpha beta gamma", "--min-match", "4", "--index", QueryLanguageTests.index])
+        #expect(none.status == 1 && none.stderr.contains("asks for 4 of 3 optional clauses"), "\(none.stderr)")
+        for bad in ["0", "abc", "101%"] {
+            let r = try Loupe.run(["find", "alpha beta", "--min-match", bad, "--index", QueryLanguageTests.index])
+            #expect(r.status == 2, "\(bad): \(r.stderr)")
+        }
+        let described = try Loupe.run([
+            "find", "alpha beta gamma", "--min-match", "2", "--index", QueryLanguageTests.index, "--explain-query",
+        ])
+        #expect(described.stdout.contains("at least 2 of (--min-match; scores add up)"), "\(described.stdout)")
+    }
+
     @Test func lowercaseNearIsNamed() throws {
         let r = try Loupe.run(["find", "alpha near/2 beta", "--index", QueryLanguageTests.index, "--json"])
         let notes = Loupe.json(r.stdout)["notes"] as? [String] ?? []

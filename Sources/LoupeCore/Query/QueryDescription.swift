@@ -159,6 +159,9 @@ extension Searcher {
         case .or(let c):
             line("any of (scores add up)")
             for x in c { describe(x, into: &out, depth: depth + 1) }
+        case .atLeast(let k, let c):
+            line("at least \(k) of (--min-match; scores add up)")
+            for x in c { describe(x, into: &out, depth: depth + 1) }
         case .boolean(let m, let s, let n):
             describeBoolean(m, s, n, into: &out, depth: depth) { describe($0, into: &$1, depth: $2) }
         case .date(let c, let from, let to, let excluded):

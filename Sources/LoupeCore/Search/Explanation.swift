@@ -139,6 +139,11 @@ extension Searcher {
             let parts = try children.compactMap { try explain($0, ctx, doc) }
             if parts.isEmpty { return nil }
             return Explanation(parts.reduce(0) { $0 + $1.value }, "sum of:", parts)
+        case .atLeast(let k, let children):
+            let parts = try children.compactMap { try explain($0, ctx, doc) }
+            if parts.count < k { return nil }
+            return Explanation(
+                parts.reduce(0) { $0 + $1.value }, "sum of (at least \(k) of \(children.count) match):", parts)
         case .boolean(let must, let should, let not):
             for n in not where try explain(n, ctx, doc) != nil { return nil }
             var parts: [Explanation] = []

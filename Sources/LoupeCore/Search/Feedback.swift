@@ -24,6 +24,7 @@ extension Searcher {
         case .or(let c): for x in c { termWeights(x, into: &out) }
         case .boolean(let m, let s, _):
             for x in m + s { termWeights(x, into: &out) }
+        case .atLeast(_, let c): for x in c { termWeights(x, into: &out) }
         case .date(let c, _, _, _), .dateAny(let c, _): termWeights(c, into: &out)
         case .blend(let ks, let w, _): for k in ks { out[k, default: 0] += w }
         case .phrase, .multiPhrase, .near, .nothing, .anyOf, .all, .present: break

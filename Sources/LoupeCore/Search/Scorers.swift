@@ -509,6 +509,49 @@ final class AndScorer: Scorer {
     override var maxScore: Float { children.reduce(0) { $0 + $1.maxScore } }
 }
 
+/// Documents matching at least `k` of the children (Lucene's minimum-should-match disjunction):
+/// the score sums the children that match.
+final class AtLeastScorer: Scorer {
+    let children: [Scorer]
+    let k: Int
+
+    init(_ children: [Scorer], k: Int) {
+        self.children = children
+        self.k = k
+    }
+
+    private func search(from target: Int32) -> Int32 {
+        for c in children where c.doc < target { _ = c.advance(to: target) }
+        while true {
+            var m = PostingsCursor.end
+            for c in children where c.doc < m { m = c.doc }
+            if m == PostingsCursor.end { break }
+            if children.count(where: { $0.doc == m }) >= k {
+                doc = m
+                return m
+            }
+            for c in children where c.doc == m { _ = c.next() }
+        }
+        doc = PostingsCursor.end
+        return doc
+    }
+
+    override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
+    override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+
+    override func score() -> Float {
+        var s: Float = 0
+        for c in children where c.doc == doc { s += c.score() }
+        return s
+    }
+
+    override func spans() -> [Span] {
+        SpanMatcher.union(children.filter { $0.doc == doc }.map { $0.spans() })
+    }
+
+    override var maxScore: Float { children.reduce(0) { $0 + $1.maxScore } }
+}
+
 /// Required part, minus excluded documents, plus optional scoring clauses.
 final class BooleanScorer: Scorer {
     let required: Scorer

@@ -19,6 +19,9 @@ public indirect enum BoundQuery: Sendable {
     case near(BoundQuery, BoundQuery, distance: Int, ordered: Bool, weight: Float, slot: Int)
     case or([BoundQuery])
     case boolean(must: [BoundQuery], should: [BoundQuery], mustNot: [BoundQuery])
+    /// Documents matching at least `k` of the clauses, scored by the sum of those that match
+    /// (`find --min-match`: Elasticsearch's minimum_should_match).
+    case atLeast(Int, [BoundQuery])
     /// Documents of the query dated within the range (`excluded`: dated outside it, or undated).
     case date(BoundQuery, from: String?, to: String?, excluded: Bool)
     /// Documents of the query dated within any of the ranges (several optional `date:` clauses).
@@ -41,6 +44,7 @@ public indirect enum BoundQuery: Sendable {
         case .or(let c): return c.allSatisfy(\.matchesNothing)
         case .boolean(let m, let s, _):
             return m.contains(where: \.matchesNothing) || (m.isEmpty && s.allSatisfy(\.matchesNothing))
+        case .atLeast(let k, let c): return c.count(where: { !$0.matchesNothing }) < k
         case .date(let c, _, _, _), .dateAny(let c, _): return c.matchesNothing
         default: return false
         }
@@ -54,6 +58,7 @@ public indirect enum BoundQuery: Sendable {
         case .date(let c, _, _, _), .dateAny(let c, _): return c.scoresNothing
         case .or(let c): return c.allSatisfy(\.scoresNothing)
         case .boolean(let m, let s, _): return (m + s).allSatisfy(\.scoresNothing)
+        case .atLeast(_, let c): return c.allSatisfy(\.scoresNothing)
         default: return false
         }
     }
@@ -85,6 +90,39 @@ public indirect enum BoundQuery: Sendable {
         case .near(_, _, _, _, let w, _): return w
         case .or(let c): return c.map(\.leafWeight).max() ?? 0
         default: return 0
+        }
+    }
+}
+
+/// How many of a query's optional clauses must match: a number, or a share of them (rounded
+/// down, as Elasticsearch rounds `75%`), at least one.
+public enum MinimumShouldMatch: Sendable, Equatable, CustomStringConvertible {
+    case count(Int)
+    case percent(Int)
+
+    /// `3` or `75%`; nil for anything else (0, negative, over 100 %).
+    public init?(_ text: String) {
+        if text.hasSuffix("%"), let p = Int(text.dropLast()), p > 0, p <= 100 {
+            self = .percent(p)
+        } else if let n = Int(text), n > 0 {
+            self = .count(n)
+        } else {
+            return nil
+        }
+    }
+
+    /// Clauses required of `n`.
+    public func required(of n: Int) -> Int {
+        switch self {
+        case .count(let k): return k
+        case .percent(let p): return max(1, n * p / 100)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let k): return "\(k)"
+        case .percent(let p): return "\(p)%"
         }
     }
 }
@@ -136,6 +174,10 @@ public final class Searcher {
     public private(set) var notes: [String] = []
     /// Words and phrases of the query being bound that analysis left empty (`...`, `""`).
     private var wordless: [String] = []
+
+    /// `find --min-match`: at least this many of a query's optional clauses must match
+    /// (Elasticsearch's minimum_should_match); nil: any one.
+    public var minimumShouldMatch: MinimumShouldMatch?
 
     /// Query-time synonyms (the index's unless set): see `Synonyms`.
     public var synonyms: Synonyms? {
@@ -723,6 +765,7 @@ public final class Searcher {
         case .near(let x, let y, let d, let o, let w, let s):
             return .near(x, y, distance: d, ordered: o, weight: w * b, slot: s)
         case .or(let c): return .or(c.map { scaled($0, by: b) })
+        case .atLeast(let k, let c): return .atLeast(k, c.map { scaled($0, by: b) })
         case .boolean(let m, let sh, let n):
             return .boolean(must: m.map { scaled($0, by: b) }, should: sh.map { scaled($0, by: b) }, mustNot: n)
         case .date(let c, let from, let to, let x): return .date(scaled(c, by: b), from: from, to: to, excluded: x)
@@ -1055,7 +1098,7 @@ public final class Searcher {
         let rest = mergeRepeats(try correctUnknownWords(dropStopwords(rest0)))
         // Synonyms are alternatives of a word, not more words of the query: the whole-query phrase
         // and proximity follow the words as typed.
-        var q = try addPhraseBoost(rest, addProximity(rest, try bind(withSynonyms(rest))))
+        var q = try addPhraseBoost(rest, addProximity(rest, try atLeast(bind(withSynonyms(rest)))))
         // A query that is nothing because its words hold no letter or digit (`""`, `...`, `@#$`)
         // says so, rather than finding nothing silently.
         if q.matchesNothing && !wordless.isEmpty {
@@ -1067,6 +1110,20 @@ public final class Searcher {
         for (a, b, x) in dates { q = .date(q, from: a, to: b, excluded: x) }
         if !anyOf.isEmpty { q = .dateAny(q, ranges: anyOf.map { DateBounds(from: $0.0, to: $0.1) }) }
         return q
+    }
+
+    /// `q` with `minimumShouldMatch` applied to its optional clauses (when it has two or more):
+    /// at least that many of them become one required clause.
+    private func atLeast(_ q: BoundQuery) -> BoundQuery {
+        guard let mm = minimumShouldMatch, case .boolean(let m, let s, let x) = q, s.count >= 2 else { return q }
+        let live = s.filter { !$0.matchesNothing }
+        let k = mm.required(of: live.count)
+        if k <= 1 { return q }
+        if k > live.count {
+            note("--min-match \(mm) asks for \(k) of \(live.count) optional clauses: nothing can match")
+            return .nothing
+        }
+        return .boolean(must: m + [.atLeast(k, live)], should: [], mustNot: x)
     }
 
     // MARK: Scorers
@@ -1140,6 +1197,8 @@ public final class Searcher {
             return BooleanScorer(
                 required: required, optional: optional,
                 excluded: ns.isEmpty ? nil : (ns.count == 1 ? ns[0] : OrScorer(ns)))
+        case .atLeast(let k, let children):
+            return AtLeastScorer(try children.map { try scorer($0, ctx) }, k: k)
         case .dateAny(let child, let ranges):
             return DateUnionScorer(
                 child: try scorer(child, ctx), segment: ctx.segment,
@@ -1301,6 +1360,8 @@ public final class Searcher {
             for x in c { try collectSpans(x, ctx, doc, into: &out) }
         case .boolean(let m, let s, _):
             for x in m + s { try collectSpans(x, ctx, doc, into: &out) }
+        case .atLeast(_, let c):
+            for x in c { try collectSpans(x, ctx, doc, into: &out) }
         case .date(let c, _, _, _), .dateAny(let c, _):
             try collectSpans(c, ctx, doc, into: &out)
         case .nothing, .anyOf, .all, .present:
