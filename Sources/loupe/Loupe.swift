@@ -123,7 +123,7 @@ extension Loupe {
         "--date-scale", "--copy-threshold", "--proximity-weight", "--feedback", "--feedback-weight", "--feedback-terms",
         "--first-round-terms",
         "--topic-weight", "--topic-expansion", "--title-topic-weight",
-        "--exact-weight", "--sort", "--offset", "--synonyms", "--per-source", "--unlike", "--min-match",
+        "--exact-weight", "--sort", "--offset", "--synonyms", "--per-source", "--unlike", "--min-match", "--filter",
     ]
 
     static func reorder(_ args: [String]) -> [String] {

@@ -31,6 +31,7 @@ struct RelatedCommand: ParsableCommand {
               loupe related 000_48ee8ce46de06e27.txt
               loupe related world-0002 world-0003
               loupe related world-0003 --unlike world-0002
+              loupe related 000_48ee8ce46de06e27.txt --filter 'date:2007-08'
               loupe related world-0003 --window 30d --json
               echo "Oil prices and pipelines in Iraq" | loupe related --text -
 
@@ -59,6 +60,12 @@ struct RelatedCommand: ParsableCommand {
             "Keep only articles dated within this distance of the source's date (e.g. 36h, 7d, 2w); articles without a date are dropped."
     )
     var window: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Keep only articles this query matches (find's language: source:guardian, date:2007, +iraq); the others make room.",
+            valueName: "query"))
+    var filter: String?
 
     @Option(help: "Most words taken from the source.")
     var maxTerms: Int = RelatedOptions().maxTerms
@@ -182,6 +189,15 @@ struct RelatedCommand: ParsableCommand {
         opts.maxTerms = maxTerms
         opts.minDocFreq = minDf
         opts.window = window.flatMap(RelatedCommand.seconds)
+        if let filter {
+            let node = try FindCommand.parseOrExit(filter) { try QueryParser().parse($0) }
+            do {
+                opts.filter = try searcher.prepare(node)
+            } catch let e as QueryError {
+                throw fail("--filter: \(e.message)")
+            }
+            for n in searcher.notes { printErr("loupe: note: --filter: \(n)") }
+        }
         opts.boostByWeight = boost
         opts.titleBoost = titleBoost
         opts.dateScaleDays = dateScale

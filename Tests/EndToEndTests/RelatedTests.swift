@@ -226,6 +226,23 @@ struct RelatedTests {
         #expect(bad.status == 2 && bad.stderr.contains("--unlike: no article with id or path nope"), "\(bad.stderr)")
     }
 
+    /// `--filter QUERY`: only articles the query matches are hits (the others make room).
+    @Test func filterKeepsWhatTheQueryMatches() throws {
+        let c = try RelatedTests.corpus()
+        let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ args: [String]) throws -> [String] {
+            (try related(args, index: idx)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let all = try ids(["src"])
+        #expect(all.contains("near1") && all.contains("far"), "\(all)")
+        #expect(try ids(["src", "--filter", "date:2007-12"]) == ["far"])
+        let noTowers = try ids(["src", "--filter", "*:* -towers"])
+        #expect(!noTowers.contains("far") && noTowers.contains("near1") == false, "\(noTowers)")
+        let bad = try Loupe.run(["related", "src", "--filter", "title:", "--index", idx])
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
+
     @Test func windowKeepsNearbyDates() throws {
         let c = try RelatedTests.corpus()
         let idx = c.deletingLastPathComponent().appendingPathComponent("idx").path

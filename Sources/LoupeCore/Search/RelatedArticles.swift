@@ -43,6 +43,9 @@ public struct RelatedOptions: Sendable {
     public var boostByWeight = true
     /// Keep only articles dated within this many seconds of the source (nil: no window).
     public var window: Double?
+    /// Keep only articles this query matches (`related --filter`: a source, dates, words; nil:
+    /// all). Feedback still reads the best matches of the whole index.
+    public var filter: BoundQuery?
     public var limit = 10
     /// Relevance feedback: the best `feedbackDocs` first-round matches add their words to the
     /// query, together worth `feedbackWeight` times the source (each article's word weights
@@ -436,6 +439,8 @@ public final class RelatedFinder {
         }
         let excluded = Set(sourceDocs + unlikeDocs)
         let inIndex = !sourceDocs.isEmpty
+        // The filter's documents, ascending (looked up by binary search).
+        let allowed = try options.filter.map { try searcher.matchingDocuments($0) }
         vectors = [:]
         sourceVectorCache = nil
         var notes: [String] = []
@@ -542,7 +547,7 @@ public final class RelatedFinder {
         while true {
             let (hits, copiesOfSource, full) = try rank(
                 query, want: want, window: window, dates: dates, sources: sources, source: source,
-                excluded: excluded)
+                excluded: excluded, allowed: allowed)
             if hits.count < options.limit && full && want < 100_000 {
                 want *= 8
                 continue
@@ -569,11 +574,22 @@ public final class RelatedFinder {
     /// copies; `full` when the search returned all `want` (more may exist).
     private func rank(
         _ query: BoundQuery, want: Int, window: ([Int64], Double)?, dates: [Int64], sources: [Article],
-        source: Article, excluded: Set<Int>
+        source: Article, excluded: Set<Int>, allowed: [Int]?
     ) throws -> ([RelatedHit], [Int], Bool) {
         let inIndex = !excluded.isEmpty
         var result = try searcher.search(query, limit: want, exactTotal: false)
         let full = result.hits.count >= want
+        if let allowed {
+            result.hits = result.hits.filter { h in
+                var lo = 0
+                var hi = allowed.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if allowed[mid] < h.doc { lo = mid + 1 } else { hi = mid }
+                }
+                return lo < allowed.count && allowed[lo] == h.doc
+            }
+        }
         // Dates from the date column (no stored article read, no date text parsed).
         // Seconds from a date to the nearest source's.
         func apart(_ d: Int64) -> Double { dates.map { abs(Double(d - $0)) }.min() ?? 0 }
