@@ -248,6 +248,17 @@ struct QueryLanguageTests {
         // The same score as without it.
         let any = try hits(["alpha beta gamma"])
         #expect(two["d3"] != nil && two["d3"] == any["d3"])
+        // The pruned top-k path (`--batch`) finds and scores the same.
+        let queries = try Loupe.tempDir("loupe-min-match").appendingPathComponent("q.tsv")
+        try "q1\talpha beta gamma\n".write(to: queries, atomically: true, encoding: .utf8)
+        let batch = try Loupe.run([
+            "find", "--batch", queries.path, "--min-match", "2", "--index", QueryLanguageTests.index, "--json",
+        ])
+        var batchScores: [String: Double] = [:]
+        for h in Loupe.json(batch.stdout)["hits"] as? [[String: Any]] ?? [] {
+            batchScores[(h["id"] as? String ?? "").replacingOccurrences(of: ".txt", with: "")] = h["score"] as? Double
+        }
+        #expect(batchScores == two, "\(batch.stdout)")
         let none = try Loupe.run(["find", "alpha beta gamma", "--min-match", "4", "--index", QueryLanguageTests.index])
         #expect(none.status == 1 && none.stderr.contains("asks for 4 of 3 optional clauses"), "\(none.stderr)")
         for bad in ["0", "abc", "101%"] {

@@ -108,6 +108,19 @@ struct SynonymsEndToEndTests {
             #expect(s["c"] != nil && s["c"] == s["d"], "\(q): \(s)")
             #expect((s["c"] ?? 0) > (s["a"] ?? 0), "\(q): \(s)")
         }
+        // The pruned top-k path (`--batch`) scores a blend as the exhaustive one does.
+        let queries = dir.appendingPathComponent("q.tsv")
+        try "q1\tkyiv\n".write(to: queries, atomically: true, encoding: .utf8)
+        let batch = try Loupe.run([
+            "find", "--batch", queries.path, "--index", index, "--json", "--no-proximity", "--limit", "10",
+        ])
+        let batchHits = Loupe.json(batch.stdout)["hits"] as? [[String: Any]] ?? []
+        let single = try scores("kyiv")
+        #expect(batchHits.count == 6, "\(batch.stdout) \(batch.stderr)")
+        for h in batchHits {
+            let id = (h["id"] as? String ?? "").replacingOccurrences(of: ".txt", with: "")
+            #expect(h["score"] as? Double == single[id], "\(id): \(h) against \(single)")
+        }
         let described = try Loupe.run(["find", "kyiv", "--index", index, "--explain-query"])
         #expect(described.stdout.contains("one word of synonyms (frequencies added, one idf)"), "\(described.stdout)")
         let explained = try Loupe.run([

@@ -103,25 +103,50 @@ final class TermScorer: Scorer {
 /// Several terms of one field scored as one (a word and its synonyms, as Lucene's SynonymQuery):
 /// a document's frequencies are summed before BM25 saturates them, and one weight (one idf)
 /// serves all, so an article that writes both `Kiev` and `Kyiv` is not scored twice, and the
-/// rarer spelling does not outrank the common one by its idf.
-final class BlendScorer: OrScorer {
+/// rarer spelling does not outrank the common one by its idf. It is no `OrScorer` (whose union
+/// iteration it repeats): top-k collection takes an `OrScorer`'s terms apart and scores each on
+/// its own.
+final class BlendScorer: Scorer {
+    let cursors: [PostingsCursor]
     let weight: Float
     let slot: Int
     let ctx: ScoringContext
-    private let terms: [TermScorer]
 
     init(cursors: [PostingsCursor], weight: Float, slot: Int, ctx: ScoringContext) {
-        terms = cursors.map { TermScorer(cursor: $0, weight: weight, slot: slot, ctx: ctx) }
+        self.cursors = cursors
         self.weight = weight
         self.slot = slot
         self.ctx = ctx
-        super.init(terms)
+    }
+
+    private func settle() -> Int32 {
+        var m = PostingsCursor.end
+        for c in cursors where c.doc < m { m = c.doc }
+        doc = m
+        return m
+    }
+
+    override func next() -> Int32 {
+        if doc == PostingsCursor.end { return doc }
+        if doc == -1 {
+            for c in cursors { _ = c.next() }
+        } else {
+            let d = doc
+            for c in cursors where c.doc == d { _ = c.next() }
+        }
+        return settle()
+    }
+
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        for c in cursors where c.doc < target { _ = c.advance(to: target) }
+        return settle()
     }
 
     /// The summed frequency of the current document.
     var freq: Int {
         var f = 0
-        for t in terms where t.doc == doc { f += t.cursor.freq }
+        for c in cursors where c.doc == doc { f += c.freq }
         return f
     }
 
@@ -130,13 +155,27 @@ final class BlendScorer: OrScorer {
         return weight * ctx.bm25.tfNorm(Float(freq), length: dl, avgLength: ctx.avgLength[slot])
     }
 
+    private let positionBuf = PositionBuffer()
+    private var spanBuf: [Span] = []
+
+    override func spans() -> [Span] {
+        spanBuf.removeAll(keepingCapacity: true)
+        for c in cursors where c.doc == doc {
+            c.positions(into: positionBuf)
+            for i in 0..<positionBuf.count { spanBuf.append(Span(positionBuf[i], positionBuf[i])) }
+        }
+        if spanBuf.count > 1 { spanBuf.sort { $0.start < $1.start } }
+        return spanBuf
+    }
+    override var positional: Bool { true }
+
     /// The summed largest frequencies with the shortest document bound the score.
     override var maxScore: Float {
         var f = 0
         var len = UInt32.max
-        for t in terms {
-            f += Int(t.cursor.maxFreq)
-            len = min(len, t.cursor.minLength)
+        for c in cursors {
+            f += Int(c.maxFreq)
+            len = min(len, c.minLength)
         }
         return weight * ctx.bm25.tfNorm(Float(f), length: Float(len), avgLength: ctx.avgLength[slot])
     }
