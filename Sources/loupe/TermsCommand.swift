@@ -63,6 +63,9 @@ struct TermsCommand: ParsableCommand {
             valueName: "query"))
     var within: String?
 
+    @Option(help: "With --in: leave out words fewer matches than this hold (Elasticsearch's min_doc_count).")
+    var minArticles = 3
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -91,6 +94,7 @@ struct TermsCommand: ParsableCommand {
         if within != nil && pattern != nil {
             throw ValidationError("give a pattern or --in QUERY, not both")
         }
+        if minArticles < 1 { throw ValidationError("--min-articles must be 1 or more") }
         if within != nil && sort == .word {
             throw ValidationError("--in ranks words by how much they set the matches apart; --sort is for listings")
         }
@@ -194,7 +198,8 @@ struct TermsCommand: ParsableCommand {
         let found: SignificantWords
         do {
             let docs = try searcher.matchingDocuments(try searcher.prepare(node))
-            found = try searcher.significantWords(in: docs, field: f, limit: limit == 0 ? Int.max : limit)
+            found = try searcher.significantWords(
+                in: docs, field: f, limit: limit == 0 ? Int.max : limit, minArticles: minArticles)
         } catch let e as QueryError {
             throw fail(e.message)
         }

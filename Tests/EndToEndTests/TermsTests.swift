@@ -144,8 +144,14 @@ struct TermsTests {
         #expect(Set(words.prefix(3).map(\.0)) == ["ferry", "timetable", "crossing"], "\(words)")
         #expect(words.contains { $0 == ("island", 3, 4) }, "\(words)")
         #expect(words.firstIndex { $0.0 == "island" }! >= 3, "\(words)")
-        // Stopwords and words of fewer than 3 matches (winter, changes) are left out.
+        // Stopwords and words of fewer than 3 matches (winter, changes) are left out, unless
+        // --min-articles says fewer.
         #expect(!words.contains { ["the", "and", "winter", "changes"].contains($0.0) }, "\(words)")
+        let two = Loupe.json(
+            try Loupe.run(["terms", "--in", "ferry", "--index", index, "--json", "--min-articles", "1", "--limit", "0"])
+                .stdout)
+        let twoWords = (two["words"] as? [[String: Any]] ?? []).compactMap { $0["word"] as? String }
+        #expect(twoWords.contains("winter") && twoWords.contains("changes") && !twoWords.contains("the"), "\(twoWords)")
         let scores = (o["words"] as? [[String: Any]] ?? []).compactMap { $0["score"] as? Double }
         #expect(zip(scores, scores.dropFirst()).allSatisfy { $0 >= $1 }, "\(scores)")
         let text = try Loupe.run(["terms", "--in", "ferry", "--index", index, "--limit", "1"])
