@@ -188,6 +188,11 @@ struct QueryLanguageTests {
                 ("a", "They voted to raise the interest rates again."), ("b", "Rates of interest were left alone."),
                 ("c", "The interest in rated bonds grew."), ("d", "Interest rate cuts raise hopes."),
                 ("e", "Raise interest, they said, and rates follow."),
+                // More than 8 words under rat*: the union's heap.
+                ("f", "The interest ratio is high."), ("g", "The interest rating fell."),
+                ("h", "Rations of interest ran short."), ("i", "Interest rattled the markets."),
+                ("j", "Do not rattle the interest."), ("k", "A rat of interest."), ("l", "Interest in rationing grew."),
+                ("m", "Ratty interest, said the clerk."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", index]).status == 0)
         func ids(_ q: String) throws -> Set<String> {
@@ -198,6 +203,7 @@ struct QueryLanguageTests {
         for slop in 1...6 {
             for pattern in [
                 "interest rate*", "rate* interest", "raise interest rate*", "raise r*s interest", "r?ted interest",
+                "interest rat*", "rat* interest",
             ] {
                 let phrase = "\"\(pattern)\"~\(slop)"
                 // The pattern's words, as `loupe terms` lists them.

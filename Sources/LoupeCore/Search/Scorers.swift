@@ -354,16 +354,34 @@ final class UnionCursor: Scorer {
     /// leads the leap-frog.
     let docFreq: Int
     private let buffer = PositionBuffer()
+    /// Of more than a few terms (a pattern's hundreds of words): their indices in a min-heap by
+    /// current document, so that an advance moves only the cursors behind the target (a scan of
+    /// every cursor per advance made `"the s*"~2` four times slower than `the NEAR/2 s*`).
+    private var heap: [Int]
+    private let usesHeap: Bool
+    /// Scratch: the heap slots holding the current document.
+    private var stack: [Int] = []
 
     init(_ cursors: [PostingsCursor]) {
         self.cursors = cursors
         docFreq = cursors.reduce(0) { $0 + $1.info.docFreq }
+        usesHeap = cursors.count > 8
+        // Every cursor starts before its first document: any order is a heap.
+        heap = usesHeap ? Array(cursors.indices) : []
     }
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : advance(to: doc + 1) }
 
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
+        if usesHeap {
+            while cursors[heap[0]].doc < target {
+                _ = cursors[heap[0]].advance(to: target)
+                siftDown(0)
+            }
+            doc = cursors[heap[0]].doc
+            return doc
+        }
         var m = PostingsCursor.end
         for c in cursors {
             let d = c.doc >= target ? c.doc : c.advance(to: target)
@@ -373,14 +391,41 @@ final class UnionCursor: Scorer {
         return m
     }
 
+    private func siftDown(_ start: Int) {
+        var i = start
+        let n = heap.count
+        while true {
+            let l = 2 * i + 1
+            if l >= n { return }
+            var m = l
+            if l + 1 < n && cursors[heap[l + 1]].doc < cursors[heap[l]].doc { m = l + 1 }
+            if cursors[heap[m]].doc >= cursors[heap[i]].doc { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+
     /// The positions of every term on the current document, ascending.
     func positions(into out: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
         var several = false
-        for c in cursors where c.doc == doc {
+        func add(_ c: PostingsCursor) {
             c.positions(into: buffer)
             if !out.isEmpty { several = true }
             out.append(contentsOf: UnsafeBufferPointer(start: buffer.values, count: buffer.count))
+        }
+        if usesHeap {
+            // The heap's slots on the current document form a subtree at its root.
+            stack.removeAll(keepingCapacity: true)
+            if !heap.isEmpty && cursors[heap[0]].doc == doc { stack.append(0) }
+            while let i = stack.popLast() {
+                add(cursors[heap[i]])
+                let l = 2 * i + 1
+                if l < heap.count && cursors[heap[l]].doc == doc { stack.append(l) }
+                if l + 1 < heap.count && cursors[heap[l + 1]].doc == doc { stack.append(l + 1) }
+            }
+        } else {
+            for c in cursors where c.doc == doc { add(c) }
         }
         if several { out.sort() }
     }
