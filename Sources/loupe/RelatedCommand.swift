@@ -218,21 +218,20 @@ struct RelatedCommand: ParsableCommand {
         var unlikes: [Article] = []
         var unlikeDocs: [Int] = []
         // An article named by id or path in the index (its document too), else a file read.
-        func article(_ key: String, _ what: String) throws -> (Article, Int?) {
+        func article(_ key: String, unlike: Bool) throws -> (Article, Int?) {
             if let doc = try RelatedCommand.resolve(key, reader) {
                 let a = try reader.article(doc)
-                try RelatedCommand.noteSeveral(key, used: a.id, reader, "\(what) its first")
+                try RelatedCommand.noteSeveral(
+                    key, used: a.id, reader, unlike ? "not like its first" : "related to its first")
                 return (a, doc)
             }
             if FileManager.default.fileExists(atPath: key) { return (try RelatedCommand.readArticle(key), nil) }
-            printErr(
-                "loupe: \(what == "related to" ? "" : "--unlike: ")no article with id or path \(Diagnostic.escape(key))"
-            )
+            printErr("loupe: \(unlike ? "--unlike: " : "")no article with id or path \(Diagnostic.escape(key))")
             throw ExitCode(2)
         }
         do {
             for u in unlike {
-                let (a, doc) = try article(u, "not like")
+                let (a, doc) = try article(u, unlike: true)
                 unlikes.append(a)
                 if let doc { unlikeDocs.append(doc) }
             }
@@ -240,7 +239,7 @@ struct RelatedCommand: ParsableCommand {
                 sources.append(try RelatedCommand.readArticle(t))
             }
             for key in articles {
-                let (a, doc) = try article(key, "related to")
+                let (a, doc) = try article(key, unlike: false)
                 // The same article named twice (by id and by path) counts once.
                 if let doc, sourceDocs.contains(doc) { continue }
                 sources.append(a)

@@ -226,7 +226,6 @@ struct TermsCommand: ParsableCommand {
             }
             let a = max(String(found.words.map(\.articles).max() ?? 0).count, 4)
             let b = max(String(found.words.map(\.archive).max() ?? 0).count, 4)
-            func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
             if !found.words.isEmpty {
                 let left = "in matches"
                 let right = "in archive"
@@ -252,6 +251,9 @@ struct TermsCommand: ParsableCommand {
         if found.words.isEmpty { throw ExitCode(1) }
     }
 
+    /// `s` right-aligned in `n` columns.
+    private func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+
     private func printText(_ l: Listing, word isWord: Bool) {
         // A word not indexed as written is said, not listed with zeros.
         var rows = l.words.filter { !isWord || $0.articles > 0 }.map { ($0, "") }
@@ -262,7 +264,6 @@ struct TermsCommand: ParsableCommand {
         }
         let a = max("articles".count, rows.map { String($0.0.articles).count }.max() ?? 0)
         let o = max("occurrences".count, rows.map { String($0.0.occurrences).count }.max() ?? 0)
-        func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         if !rows.isEmpty {
             print("\(pad("articles", a))  \(pad("occurrences", o))  word")
             for (e, mark) in rows {

@@ -321,12 +321,17 @@ public final class RelatedFinder {
         var scored = try weightedIDs(a, inIndex: inIndex)
         scored.sort { $0.weight != $1.weight ? $0.weight > $1.weight : stems.precedes($0.id, $1.id) }
         let top = scored.prefix(options.maxTerms)
-        display = [:]
-        for t in top {
-            display[stems.term(t.id)] = String(
-                decoding: lastForms[t.id].flatMap(preferredForm) ?? stems.term(t.id), as: UTF8.self)
-        }
+        setDisplay(top.map(\.id), forms: lastForms)
         return top.map { (stems.term($0.id), $0.weight, $0.idf) }
+    }
+
+    /// How the selected stems are shown: each one's preferred form among `forms` (stem id → form
+    /// id → count), else the stem.
+    private func setDisplay(_ selected: [Int], forms: [Int: [Int: Int]]) {
+        display = [:]
+        for s in selected {
+            display[stems.term(s)] = String(decoding: forms[s].flatMap(preferredForm) ?? stems.term(s), as: UTF8.self)
+        }
     }
 
     /// Selected query terms for several articles together: each article's weighted words scaled
@@ -359,10 +364,7 @@ public final class RelatedFinder {
             acc[$0]!.weight != acc[$1]!.weight ? acc[$0]!.weight > acc[$1]!.weight : stems.precedes($0, $1)
         }
         let top = order.prefix(options.maxTerms)
-        display = [:]
-        for s in top {
-            display[stems.term(s)] = String(decoding: forms[s].flatMap(preferredForm) ?? stems.term(s), as: UTF8.self)
-        }
+        setDisplay(Array(top), forms: forms)
         let scale = meanNorm / total
         return top.map { (stems.term($0), acc[$0]!.weight * scale, acc[$0]!.idf) }
     }

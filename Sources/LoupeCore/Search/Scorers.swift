@@ -103,50 +103,36 @@ final class TermScorer: Scorer {
 /// Several terms of one field scored as one (a word and its synonyms, as Lucene's SynonymQuery):
 /// a document's frequencies are summed before BM25 saturates them, and one weight (one idf)
 /// serves all, so an article that writes both `Kiev` and `Kyiv` is not scored twice, and the
-/// rarer spelling does not outrank the common one by its idf. It is no `OrScorer` (whose union
-/// iteration it repeats): top-k collection takes an `OrScorer`'s terms apart and scores each on
-/// its own.
+/// rarer spelling does not outrank the common one by its idf. It is no `OrScorer`: top-k
+/// collection takes an `OrScorer`'s terms apart and scores each on its own.
 final class BlendScorer: Scorer {
-    let cursors: [PostingsCursor]
+    /// The terms' documents, walked as one (`MultiPhraseScorer`'s union of a pattern's words).
+    let union: UnionCursor
     let weight: Float
     let slot: Int
     let ctx: ScoringContext
 
     init(cursors: [PostingsCursor], weight: Float, slot: Int, ctx: ScoringContext) {
-        self.cursors = cursors
+        union = UnionCursor(cursors)
         self.weight = weight
         self.slot = slot
         self.ctx = ctx
     }
 
-    private func settle() -> Int32 {
-        var m = PostingsCursor.end
-        for c in cursors where c.doc < m { m = c.doc }
-        doc = m
-        return m
-    }
-
     override func next() -> Int32 {
-        if doc == PostingsCursor.end { return doc }
-        if doc == -1 {
-            for c in cursors { _ = c.next() }
-        } else {
-            let d = doc
-            for c in cursors where c.doc == d { _ = c.next() }
-        }
-        return settle()
+        doc = union.next()
+        return doc
     }
 
     override func advance(to target: Int32) -> Int32 {
-        if doc >= target { return doc }
-        for c in cursors where c.doc < target { _ = c.advance(to: target) }
-        return settle()
+        doc = union.advance(to: target)
+        return doc
     }
 
     /// The summed frequency of the current document.
     var freq: Int {
         var f = 0
-        for c in cursors where c.doc == doc { f += c.freq }
+        union.forEachOnDocument { f += $0.freq }
         return f
     }
 
@@ -155,17 +141,11 @@ final class BlendScorer: Scorer {
         return weight * ctx.bm25.tfNorm(Float(freq), length: dl, avgLength: ctx.avgLength[slot])
     }
 
-    private let positionBuf = PositionBuffer()
-    private var spanBuf: [Span] = []
+    private var positions: [Int32] = []
 
     override func spans() -> [Span] {
-        spanBuf.removeAll(keepingCapacity: true)
-        for c in cursors where c.doc == doc {
-            c.positions(into: positionBuf)
-            for i in 0..<positionBuf.count { spanBuf.append(Span(positionBuf[i], positionBuf[i])) }
-        }
-        if spanBuf.count > 1 { spanBuf.sort { $0.start < $1.start } }
-        return spanBuf
+        union.positions(into: &positions)
+        return positions.map { Span($0, $0) }
     }
     override var positional: Bool { true }
 
@@ -173,7 +153,7 @@ final class BlendScorer: Scorer {
     override var maxScore: Float {
         var f = 0
         var len = UInt32.max
-        for c in cursors {
+        for c in union.cursors {
             f += Int(c.maxFreq)
             len = min(len, c.minLength)
         }
@@ -405,27 +385,31 @@ final class UnionCursor: Scorer {
         }
     }
 
+    /// Calls `body` with each cursor on the current document.
+    func forEachOnDocument(_ body: (PostingsCursor) -> Void) {
+        guard usesHeap else {
+            for c in cursors where c.doc == doc { body(c) }
+            return
+        }
+        // The heap's slots on the current document form a subtree at its root.
+        stack.removeAll(keepingCapacity: true)
+        if !heap.isEmpty && cursors[heap[0]].doc == doc { stack.append(0) }
+        while let i = stack.popLast() {
+            body(cursors[heap[i]])
+            let l = 2 * i + 1
+            if l < heap.count && cursors[heap[l]].doc == doc { stack.append(l) }
+            if l + 1 < heap.count && cursors[heap[l + 1]].doc == doc { stack.append(l + 1) }
+        }
+    }
+
     /// The positions of every term on the current document, ascending.
     func positions(into out: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
         var several = false
-        func add(_ c: PostingsCursor) {
+        forEachOnDocument { c in
             c.positions(into: buffer)
             if !out.isEmpty { several = true }
             out.append(contentsOf: UnsafeBufferPointer(start: buffer.values, count: buffer.count))
-        }
-        if usesHeap {
-            // The heap's slots on the current document form a subtree at its root.
-            stack.removeAll(keepingCapacity: true)
-            if !heap.isEmpty && cursors[heap[0]].doc == doc { stack.append(0) }
-            while let i = stack.popLast() {
-                add(cursors[heap[i]])
-                let l = 2 * i + 1
-                if l < heap.count && cursors[heap[l]].doc == doc { stack.append(l) }
-                if l + 1 < heap.count && cursors[heap[l + 1]].doc == doc { stack.append(l + 1) }
-            }
-        } else {
-            for c in cursors where c.doc == doc { add(c) }
         }
         if several { out.sort() }
     }
@@ -594,7 +578,8 @@ final class AndScorer: Scorer {
 }
 
 /// Documents matching at least `k` of the children (Lucene's minimum-should-match disjunction):
-/// the score sums the children that match.
+/// the score sums the children that match. No `OrScorer` subclass, though it sums as one: top-k
+/// collection takes an `OrScorer` apart into its terms (and would drop the `k`).
 final class AtLeastScorer: Scorer {
     let children: [Scorer]
     let k: Int

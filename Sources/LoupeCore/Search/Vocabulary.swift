@@ -53,14 +53,20 @@ extension Searcher {
     public static func sorted(_ entries: [VocabularyEntry], by order: VocabularySort) -> [VocabularyEntry] {
         switch order {
         case .word:
-            return entries.sorted { Array($0.word.utf8).lexicographicallyPrecedes(Array($1.word.utf8)) }
+            return entries.sorted { $0.word.utf8.lexicographicallyPrecedes($1.word.utf8) }
         case .articles:
             return entries.sorted {
                 if $0.articles != $1.articles { return $0.articles > $1.articles }
                 if $0.occurrences != $1.occurrences { return $0.occurrences > $1.occurrences }
-                return Array($0.word.utf8).lexicographicallyPrecedes(Array($1.word.utf8))
+                return $0.word.utf8.lexicographicallyPrecedes($1.word.utf8)
             }
         }
+    }
+
+    /// The dictionary space of `field`'s words as written; an error for `id:` (ids are no words).
+    private func wordSpace(_ field: FieldRef) throws -> IndexField {
+        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
+        return field.exactField
     }
 
     /// Every word of `field` (as written) with its counts, in `order`; with `limit`, only the first
@@ -68,8 +74,7 @@ extension Searcher {
     public func vocabulary(field: FieldRef, order: VocabularySort, limit: Int?) throws -> (
         entries: [VocabularyEntry], total: Int
     ) {
-        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
-        let f = field.exactField
+        let f = try wordSpace(field)
         var found: [[UInt8]: (Int, UInt64)] = [:]
         var inOrder: [([UInt8], Int, UInt64)] = []
         let single = reader.segments.count == 1
@@ -136,8 +141,7 @@ extension Searcher {
                     "terms takes one word or pattern: harb*, te?t, /colou?r/, [a TO c] or word~1 (a field first: title:harb*)"
             )
         }
-        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
-        let f = field.exactField
+        let f = try wordSpace(field)
         let keys = try bind(node).patternKeys
         var seen = Set<[UInt8]>()
         var out: [VocabularyEntry] = []
@@ -152,8 +156,7 @@ extension Searcher {
     /// with its counts (zero when not indexed) and, with the English analyzer in the text or title,
     /// its stem group — the indexed words an unquoted word also finds.
     public func vocabulary(word: String, field: FieldRef) throws -> [(entry: VocabularyEntry, stem: StemGroup?)] {
-        guard field != .id else { throw QueryError(message: "terms lists words; ids are not words (see loupe show)") }
-        let f = field.exactField
+        let f = try wordSpace(field)
         var out: [(VocabularyEntry, StemGroup?)] = []
         for t in analyzedTerms(word) {
             var group: StemGroup?
