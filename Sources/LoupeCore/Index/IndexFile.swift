@@ -15,7 +15,8 @@ public enum IndexFile {
     /// 6: an `author` field (term space and length slot) and authors in the stored articles.
     /// 7: the English analyzer cuts Chinese, Japanese and Korean into character pairs and folds
     ///    compatibility forms and letters like `ß`, `ø`, `æ` (terms of old indexes would not match).
-    public static let formatVersion: UInt32 = 7
+    /// 8: postings skip tables of fixed-width entries, read in place (`PostingsFormat`).
+    public static let formatVersion: UInt32 = 8
     public static let headerSize = 12
     public static let footerSize = 8
 

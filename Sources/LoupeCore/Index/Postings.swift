@@ -14,18 +14,22 @@ public struct TermInfo: Sendable, Equatable {
     public var lengthSlot: Int = -1
 }
 
-/// Postings of one term in the `.post` file: first a skip entry per block of `blockSize` docs
-/// (last doc id as a delta from the previous block's, byte length of the block, byte length of
-/// its positions, then the block's impacts: the (tf, document length) pairs not dominated by
-/// another document of the block — no other has both a larger tf and a shorter length — at most
-/// `maxImpacts`, extra ones folded into one dominating pair), then the blocks. Since BM25 grows
-/// with tf and falls with length, the best impact bounds every score in the block exactly. A
-/// full block is two `PatchedPacking` arrays (doc-id deltas, tf − 1: mostly bit-packed, a few
-/// large values patched in after); the
-/// last, partial block is varints of delta × 2 + (tf == 1), each followed by its tf when that is
-/// not 1. A term of a single block (most terms: df ≤ 128) has no skip entry; a cursor computes
-/// its impacts from its documents and the length table when first asked. Positions (`.pos`) are
-/// varint deltas restarting at each document.
+/// Postings of one term in the `.post` file (index format 8). A term of several blocks of
+/// `blockSize` docs: first its skip table, one fixed 20-byte entry per block (little-endian: the
+/// block's last doc id (u32), the end of its impacts and the end of its data, each counted from
+/// the start of the term's impacts or data (u32), and the end of its positions, counted from the
+/// term's first position byte (u64)), then every block's impacts, then the blocks. A cursor opens
+/// such a term in constant time and reads an entry where it needs it (a common word's thousands
+/// of entries were parsed at every cursor's creation, up to format 7). A block's impacts are the
+/// (tf, document length) varint pairs not dominated by another document of the block — no other
+/// has both a larger tf and a shorter length — at most `maxImpacts`, extra ones folded into one
+/// dominating pair. Since BM25 grows with tf and falls with length, the best impact bounds every
+/// score in the block exactly. A full block is two `PatchedPacking` arrays (doc-id deltas,
+/// tf − 1: mostly bit-packed, a few large values patched in after); the last, partial block is
+/// varints of delta × 2 + (tf == 1), each followed by its tf when that is not 1. A term of a
+/// single block (most terms: df ≤ 128) is that block alone; a cursor computes its impacts from
+/// its documents and the length table when first asked. Positions (`.pos`) are varint deltas
+/// restarting at each document.
 public enum PostingsFormat {
     public static let blockSize = 128
     /// Up to 32 pairs a block (readers accept 64). With 6, stopword blocks — a dozen distinct
@@ -33,6 +37,8 @@ public enum PostingsFormat {
     /// single-term top-k decoded 1,186 of `in`'s 1,375 blocks on en-all; with 32 it decodes
     /// about 130 (term p99 1.4 -> 0.2 ms), for 0.5 % more postings bytes.
     public static let maxImpacts = 32
+    /// Bytes of a skip entry.
+    static let skipEntrySize = 20
 }
 
 final class PostingsEncoder {
@@ -51,6 +57,7 @@ final class PostingsEncoder {
         2 * PatchedPacking.maxBytes(PostingsFormat.blockSize), PostingsFormat.blockSize * 15)
     private let block = UnsafeMutablePointer<UInt8>.allocate(capacity: PostingsEncoder.blockCapacity)
     private var skip = ByteWriter(capacity: 64)
+    private var impactBytes = ByteWriter(capacity: 1024)
     private var data = ByteWriter(capacity: 4096)
 
     deinit {
@@ -72,6 +79,7 @@ final class PostingsEncoder {
         let oneBlock = df <= PostingsFormat.blockSize
         if !oneBlock || df == 0 {
             skip.removeAll()
+            impactBytes.removeAll()
             data.removeAll()
         }
         var maxTF: UInt32 = 0
@@ -79,13 +87,11 @@ final class PostingsEncoder {
         var totalTF: UInt64 = 0
         var pp = 0
         var prevDoc: UInt32 = 0
-        var prevBlockLast: UInt32 = 0
         var remaining = df
         while remaining > 0 {
             let n = min(remaining, PostingsFormat.blockSize)
             var blockMaxTF: UInt32 = 0
             var blockMinLen = UInt32.max
-            let posStart = pp
             for k in 0..<n {
                 let (d, f, pbytes) = source.next()
                 deltas[k] = d - prevDoc
@@ -131,9 +137,6 @@ final class PostingsEncoder {
                     docFreq: df, totalTermFreq: totalTF, postOffset: postOffset, posOffset: posOffset,
                     maxFreq: blockMaxTF, minLength: 0)  // not stored (as the dictionary reads it back)
             }
-            skip.varint(UInt64(last - prevBlockLast))
-            skip.varint(len)
-            skip.varint(pp - posStart)
             // Non-dominated (tf, length) pairs: by tf descending, keep strictly shorter lengths
             // (a tf's longer lengths are dominated by its shortest).
             frontier.removeAll(keepingCapacity: true)
@@ -160,18 +163,24 @@ final class PostingsEncoder {
                 frontier.removeSubrange((PostingsFormat.maxImpacts - 1)...)
                 frontier.append(folded)
             }
-            skip.varint(frontier.count)
             for pr in frontier {
-                skip.varint(UInt64(pr.0))
-                skip.varint(UInt64(pr.1))
+                impactBytes.varint(UInt64(pr.0))
+                impactBytes.varint(UInt64(pr.1))
             }
-            prevBlockLast = last
             data.append(encoded)
+            guard impactBytes.count <= Int(UInt32.max), data.count <= Int(UInt32.max) else {
+                throw IndexError.io(post.path, "a term's postings exceed 4 GiB in one segment")
+            }
+            skip.u32(last)
+            skip.u32(UInt32(impactBytes.count))
+            skip.u32(UInt32(data.count))
+            skip.u64(UInt64(pp))
             maxTF = max(maxTF, blockMaxTF)
             minLen = min(minLen, blockMinLen)
             remaining -= n
         }
         try post.append(skip)
+        try post.append(impactBytes)
         try post.append(data)
         return TermInfo(
             docFreq: df, totalTermFreq: totalTF, postOffset: postOffset, posOffset: posOffset, maxFreq: maxTF,
@@ -249,20 +258,12 @@ struct ArrayPostings: PostingSource {
     }
 }
 
-/// One block's skip entry, decoded.
-struct SkipEntry {
-    var lastDoc: Int32
-    var dataOffset: Int  // absolute offset of the block in .post
-    var posOffset: Int  // absolute offset of the block's positions in .pos
-    var maxFreq: UInt32
-    var minLength: UInt32
-    var impactStart: Int32  // index of the block's first (tf, length) pair in `impacts` (-1: not read yet)
-    var impactCount: Int32
-    var impactOffset: Int = 0  // absolute offset of the block's (tf, length) varints in .post
-}
-
 /// A cursor over one term's postings in one segment: doc ids in increasing order, their
 /// frequencies, and positions on demand. `doc == PostingsCursor.end` once exhausted.
+///
+/// A term of several blocks is opened in constant time: its skip table is read in place, an
+/// entry when the cursor reaches or bounds that block, and a block's impacts are read when a
+/// bound of it is asked for.
 public final class PostingsCursor {
     public static let end = Int32.max
 
@@ -270,9 +271,21 @@ public final class PostingsCursor {
     private let posn: UnsafeRawBufferPointer
     private let fileName: String
     public private(set) var info: TermInfo
-    private var skips: [SkipEntry] = []
-    private var impacts: [UInt32] = []  // (tf, length) pairs, flat
+    /// Blocks of the term (`blockCountTotal`); for a term of several, where its skip table,
+    /// impacts and blocks start in `.post`.
+    private var blocks = 0
+    private var tableStart = 0
+    private var impactsStart = 0
+    private var dataStart = 0
+    /// A term of one block: its last document (there is no skip entry to hold it).
+    private var singleLast: Int32 = 0
+    /// The (tf, length) pairs of block `pairsBlock` (-1: none), flat.
+    private let pairs: UnsafeMutablePointer<UInt32>
+    private var pairCount = 0
+    private var pairsBlock = -1
     private var block = -1
+    /// The last document of `block`.
+    private var blockLast: Int32 = -1
     private var blockCount = 0
     private var index = 0  // index within the block
     private var docs: UnsafeMutablePointer<UInt32>
@@ -303,10 +316,12 @@ public final class PostingsCursor {
         self.posn = posn
         self.info = info
         self.fileName = file
-        // One allocation for the three block buffers.
-        docs = .allocate(capacity: 3 * PostingsFormat.blockSize)
+        // One allocation for the three block buffers and a block's impacts (a block of one
+        // term may have as many as documents).
+        docs = .allocate(capacity: 5 * PostingsFormat.blockSize)
         freqs = docs + PostingsFormat.blockSize
         scratch = docs + 2 * PostingsFormat.blockSize
+        pairs = docs + 3 * PostingsFormat.blockSize
         open()
     }
 
@@ -316,9 +331,11 @@ public final class PostingsCursor {
     /// be, reusing its buffers (a merge walks millions of terms: one cursor per segment).
     func reset(_ info: TermInfo) {
         self.info = info
-        skips.removeAll(keepingCapacity: true)
-        impacts.removeAll(keepingCapacity: true)
+        blocks = 0
+        pairCount = 0
+        pairsBlock = -1
         block = -1
+        blockLast = -1
         blockCount = 0
         index = 0
         posCursor = 0
@@ -331,10 +348,10 @@ public final class PostingsCursor {
         open()
     }
 
-    /// Reads the term's skip entries (or its one block); damage ends the cursor at once.
+    /// Locates the term's skip table (or decodes its one block); damage ends the cursor at once.
     private func open() {
         do {
-            try readSkips()
+            try locate()
         } catch let e as IndexError {
             error = e
             doc = PostingsCursor.end
@@ -343,74 +360,66 @@ public final class PostingsCursor {
         }
     }
 
-    private func readSkips() throws {
-        let blocks = (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+    private func locate() throws {
+        let n = (info.docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         guard info.postOffset < UInt64(post.count), info.posOffset <= UInt64(posn.count) else {
             throw IndexError.corrupt(fileName, "postings offset out of range")
         }
-        if blocks == 1 {
+        blocks = n
+        if n == 1 {
             // One block and no skip entry: decoded now, to learn its last document and bounds.
-            skips = [
-                SkipEntry(
-                    lastDoc: 0, dataOffset: Int(info.postOffset), posOffset: Int(info.posOffset),
-                    maxFreq: info.maxFreq, minLength: info.minLength, impactStart: 0, impactCount: 1)
-            ]
-            let n = info.docFreq
-            try decode(block: 0, count: n)
-            guard docs[n - 1] < UInt32(min(documents, Int(Int32.max))) else {
+            let count = info.docFreq
+            dataStart = Int(info.postOffset)
+            try decode(block: 0, count: count)
+            guard docs[count - 1] < UInt32(min(documents, Int(Int32.max))) else {
                 throw IndexError.corrupt(fileName, "doc id out of range")
             }
-            skips[0].lastDoc = Int32(bitPattern: docs[n - 1])
+            singleLast = Int32(bitPattern: docs[count - 1])
             decoded = 0
             if lengths != nil && info.lengthSlot >= 0 {
                 // Computed on first use (merges and id lookups never ask).
                 pendingImpacts = true
             } else {
-                impacts = [info.maxFreq, info.minLength]
+                pairs[0] = info.maxFreq
+                pairs[1] = info.minLength
+                pairCount = 1
+                pairsBlock = 0
             }
             return
         }
-        var r = ByteReader(post, at: Int(info.postOffset), file: fileName)
-        skips.reserveCapacity(blocks)
-        var last: Int64 = 0
-        // Block offsets are first relative (the blocks start after the last skip entry).
-        var off = 0
-        var poff = Int(info.posOffset)
-        for _ in 0..<blocks {
-            let delta = try r.varint()
-            guard delta < UInt64(Int32.max) else { throw IndexError.corrupt(fileName, "doc id out of range") }
-            last += Int64(delta)
-            guard last < Int64(min(documents, Int(Int32.max))) else {
-                throw IndexError.corrupt(fileName, "doc id out of range")
-            }
-            let bytes = try r.count(max: post.count)
-            let pbytes = try r.count(max: posn.count)
-            let np = try r.count(max: 64)
-            guard np >= 1 else { throw IndexError.corrupt(fileName, "block without impacts") }
-            // The block's impacts are read when a bound of it is first asked for: a query
-            // touches few of a common word's blocks, and its cursor is made for every query.
-            let at = r.pos
-            r.pos = PostingsCursor.skipVarints(2 * np, in: post, from: at)
-            // Blocks follow, so the run ends before the file does (at its end: cut short).
-            guard r.pos < post.count else {
-                throw IndexError.corrupt(fileName, "bad block impacts")
-            }
-            skips.append(
-                SkipEntry(
-                    lastDoc: Int32(last), dataOffset: off, posOffset: poff, maxFreq: 0, minLength: 0,
-                    impactStart: -1, impactCount: Int32(np), impactOffset: at))
-            off += bytes
-            poff += pbytes
+        // The table, the impacts, then the blocks: the last entry gives where each area ends.
+        tableStart = Int(info.postOffset)
+        impactsStart = tableStart + n * PostingsFormat.skipEntrySize
+        guard impactsStart <= post.count else {
+            throw IndexError.corrupt(fileName, "skip table past end of file")
         }
-        let base = r.pos
-        for k in 0..<skips.count { skips[k].dataOffset += base }
-        off += base
-        guard off <= post.count, poff <= posn.count else {
+        dataStart = impactsStart + impactsEnd(n - 1)
+        guard dataStart <= post.count, dataStart + dataEnd(n - 1) <= post.count,
+            Int(info.posOffset) + positionsEnd(n - 1) <= posn.count
+        else {
             throw IndexError.corrupt(fileName, "postings block past end of file")
+        }
+        guard lastDoc(ofBlock: n - 1) < Int32(min(documents, Int(Int32.max))) else {
+            throw IndexError.corrupt(fileName, "doc id out of range")
         }
     }
 
-    public var blockCountTotal: Int { skips.count }
+    // Skip entry fields of block b, read in place (little-endian).
+    @inline(__always) private func entry(_ b: Int, _ field: Int) -> UInt32 {
+        UInt32(
+            littleEndian: post.baseAddress.unsafelyUnwrapped.loadUnaligned(
+                fromByteOffset: tableStart + b * PostingsFormat.skipEntrySize + field, as: UInt32.self))
+    }
+    @inline(__always) private func impactsEnd(_ b: Int) -> Int { Int(entry(b, 4)) }
+    @inline(__always) private func dataEnd(_ b: Int) -> Int { Int(entry(b, 8)) }
+    @inline(__always) private func positionsEnd(_ b: Int) -> Int {
+        Int(
+            UInt64(
+                littleEndian: post.baseAddress.unsafelyUnwrapped.loadUnaligned(
+                    fromByteOffset: tableStart + b * PostingsFormat.skipEntrySize + 12, as: UInt64.self)))
+    }
+
+    public var blockCountTotal: Int { blocks }
 
     /// A one-block term's bounds are still to be computed from its documents.
     private var pendingImpacts = false
@@ -443,10 +452,15 @@ public final class PostingsCursor {
         }
         var maxTF: UInt32 = 0
         for i in 0..<n { maxTF = max(maxTF, freqs[i]) }
-        impacts.removeAll(keepingCapacity: true)
+        var count = 0
+        @inline(__always) func add(_ tf: UInt32, _ len: UInt32) {
+            pairs[2 * count] = tf
+            pairs[2 * count + 1] = len
+            count += 1
+        }
         if maxTF <= 32 {
             // The shortest length per tf, then by tf descending keep strictly shorter lengths
-            // (no sort, no allocation beyond `impacts`).
+            // (no sort, no allocation).
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 33) { shortestByTF in
                 for t in 0...Int(maxTF) { shortestByTF[t] = .max }
                 for i in 0..<n {
@@ -458,8 +472,7 @@ public final class PostingsCursor {
                 while t >= 1 {
                     if shortestByTF[t] < shortest {
                         shortest = shortestByTF[t]
-                        impacts.append(UInt32(t))
-                        impacts.append(shortest)
+                        add(UInt32(t), shortest)
                     }
                     t -= 1
                 }
@@ -468,28 +481,25 @@ public final class PostingsCursor {
             // By tf descending, then length ascending; keep strictly shorter lengths.
             var keys = (0..<n).map { UInt64(~freqs[$0]) << 32 | UInt64(length(docs[$0])) }
             keys.sort()
-            impacts.removeAll(keepingCapacity: true)
             var shortest = UInt32.max
             for k in keys {
                 let len = UInt32(truncatingIfNeeded: k)
                 if len < shortest {
-                    impacts.append(~UInt32(truncatingIfNeeded: k >> 32))
-                    impacts.append(len)
+                    add(~UInt32(truncatingIfNeeded: k >> 32), len)
                     shortest = len
                 }
             }
         }
         var mf: UInt32 = 0
         var ml = UInt32.max
-        for i in stride(from: 0, to: impacts.count, by: 2) {
-            mf = max(mf, impacts[i])
-            ml = min(ml, impacts[i + 1])
+        for i in 0..<count {
+            mf = max(mf, pairs[2 * i])
+            ml = min(ml, pairs[2 * i + 1])
         }
         info.maxFreq = mf
         info.minLength = ml
-        skips[0].maxFreq = mf
-        skips[0].minLength = ml
-        skips[0].impactCount = Int32(impacts.count / 2)
+        pairCount = count
+        pairsBlock = 0
     }
 
     /// The block whose documents and frequencies are in the buffers (-1: none).
@@ -497,9 +507,14 @@ public final class PostingsCursor {
 
     /// Decodes block `b` (`n` documents) into `docs` and `freqs`.
     private func decode(block b: Int, count n: Int) throws {
-        let s = skips[b]
-        var prev: UInt32 = b == 0 ? 0 : UInt32(skips[b - 1].lastDoc)
-        var r = ByteReader(post, at: s.dataOffset, file: fileName)
+        var prev: UInt32 = b == 0 ? 0 : UInt32(bitPattern: lastDoc(ofBlock: b - 1))
+        let start = b == 0 || blocks == 1 ? 0 : dataEnd(b - 1)
+        if blocks > 1 {
+            guard start <= dataEnd(b), dataStart + dataEnd(b) <= post.count else {
+                throw IndexError.corrupt(fileName, "postings block past end of file")
+            }
+        }
+        var r = ByteReader(post, at: dataStart + start, file: fileName)
         if n == PostingsFormat.blockSize {
             // Local copies: through `self` every store might change the pointers, and each
             // iteration reloaded them.
@@ -553,17 +568,20 @@ public final class PostingsCursor {
     }
 
     private func load(block b: Int) -> Bool {
-        guard b < skips.count else {
+        guard b < blocks else {
             doc = PostingsCursor.end
             return false
         }
         block = b
-        let s = skips[b]
-        let n = b == skips.count - 1 ? info.docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let n = b == blocks - 1 ? info.docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let last = lastDoc(ofBlock: b)
         if decoded != b {
             do {
+                guard last >= 0, Int(last) < documents else {
+                    throw IndexError.corrupt(fileName, "doc id out of range")
+                }
                 try decode(block: b, count: n)
-                guard docs[n - 1] == UInt32(s.lastDoc) else {
+                guard docs[n - 1] == UInt32(bitPattern: last) else {
                     throw IndexError.corrupt(fileName, "postings block does not end at its skip entry")
                 }
             } catch let e as IndexError {
@@ -575,10 +593,17 @@ public final class PostingsCursor {
                 return false
             }
         }
+        blockLast = last
         blockCount = n
         index = 0
         posIndex = 0
-        posCursor = s.posOffset
+        let p = b == 0 ? 0 : positionsEnd(b - 1)
+        guard p <= posn.count - Int(info.posOffset) else {
+            error = .corrupt(fileName, "positions past end of file")
+            doc = PostingsCursor.end
+            return false
+        }
+        posCursor = Int(info.posOffset) + p
         doc = Int32(bitPattern: docs[0])
         return true
     }
@@ -600,9 +625,9 @@ public final class PostingsCursor {
     @discardableResult
     public func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        if block < 0 || skips[block].lastDoc < target {
+        if block < 0 || blockLast < target {
             var b = max(block + 1, shallowAt)
-            while b < skips.count && skips[b].lastDoc < target { b += 1 }
+            while b < blocks && lastDoc(ofBlock: b) < target { b += 1 }
             if !load(block: b) { return doc }
         }
         while docs[index] < UInt32(target) { index += 1 }
@@ -613,25 +638,12 @@ public final class PostingsCursor {
     /// Term frequency in the current document.
     @inline(__always) public var freq: Int { Int(freqs[index]) }
 
-    /// Upper bounds for the current block (block-max pruning).
-    public var blockMaxFreq: UInt32 {
-        ensureImpacts()
-        guard block >= 0 && block < skips.count else { return info.maxFreq }
-        ensureImpacts(ofBlock: block)
-        return skips[block].maxFreq
-    }
-    public var blockMinLength: UInt32 {
-        ensureImpacts()
-        guard block >= 0 && block < skips.count else { return info.minLength }
-        ensureImpacts(ofBlock: block)
-        return skips[block].minLength
-    }
     /// The largest of `score(tf, length)` over the current block's impacts (an exact bound of
     /// any monotone score in the block).
     @inline(__always)
     public func blockMax(_ score: (UInt32, UInt32) -> Float) -> Float {
         ensureImpacts()
-        guard block >= 0 && block < skips.count else { return score(info.maxFreq, info.minLength) }
+        guard block >= 0 && block < blocks else { return score(info.maxFreq, info.minLength) }
         return boundUnchecked(ofBlock: block, score)
     }
 
@@ -640,14 +652,16 @@ public final class PostingsCursor {
     /// not move. Targets must not decrease from one call to the next.
     @inline(__always) func shallowBlock(_ target: Int32) -> Int {
         var b = max(block, shallowAt, 0)
-        while b < skips.count && skips[b].lastDoc < target { b += 1 }
+        while b < blocks && lastDoc(ofBlock: b) < target { b += 1 }
         shallowAt = b
         return b
     }
 
     /// The last document of block `b` (blocks hold the documents after the previous block's
     /// last, up to their own), from its skip entry.
-    @inline(__always) func lastDoc(ofBlock b: Int) -> Int32 { skips[b].lastDoc }
+    @inline(__always) func lastDoc(ofBlock b: Int) -> Int32 {
+        blocks == 1 ? singleLast : Int32(bitPattern: entry(b, 0))
+    }
 
     /// The largest of `score(tf, length)` over block `b`'s impacts, from its skip entry alone.
     @inline(__always)
@@ -656,51 +670,39 @@ public final class PostingsCursor {
         return boundUnchecked(ofBlock: b, score)
     }
 
-    /// Reads block `b`'s impacts into `impacts` (its skip entry only located them).
-    @inline(__always) private func ensureImpacts(ofBlock b: Int) {
-        if skips[b].impactStart < 0 { readImpacts(ofBlock: b) }
-    }
-
+    /// Reads block `b`'s impacts into `pairs` (its skip entry only located them). Damage (an
+    /// overlong varint, a run cut short, no pair or more than 64) gives a bound no block can fall
+    /// under, and the cursor reports it.
     private func readImpacts(ofBlock b: Int) {
-        var r = ByteReader(post, at: skips[b].impactOffset, file: fileName)
-        let start = impacts.count / 2
-        var mf: UInt32 = 0
-        var ml = UInt32.max
-        do {
-            for _ in 0..<skips[b].impactCount {
-                let tf = UInt32(truncatingIfNeeded: try r.varint())
-                let dl = UInt32(truncatingIfNeeded: try r.varint())
-                impacts.append(tf)
-                impacts.append(dl)
-                mf = max(mf, tf)
-                ml = min(ml, dl)
-            }
-        } catch {
-            // Damaged (an overlong varint: the skip entry's pass only counted their ends): a
-            // bound no block can fall under, and the cursor reports the damage.
-            self.error = .corrupt(fileName, "bad block impacts")
-            impacts.removeSubrange((start * 2)...)
-            impacts.append(UInt32.max)
-            impacts.append(0)
-            mf = .max
-            ml = 0
+        pairsBlock = b
+        let start = impactsStart + (b == 0 ? 0 : impactsEnd(b - 1))
+        let stop = impactsStart + impactsEnd(b)
+        var count = 0
+        if start < stop && stop <= dataStart {
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: post[..<stop]), at: start, file: fileName)
+            do {
+                while r.pos < stop && count < 64 {
+                    pairs[2 * count] = UInt32(truncatingIfNeeded: try r.varint())
+                    pairs[2 * count + 1] = UInt32(truncatingIfNeeded: try r.varint())
+                    count += 1
+                }
+                if r.pos == stop {
+                    pairCount = count
+                    return
+                }
+            } catch {}
         }
-        skips[b].impactStart = Int32(start)
-        skips[b].impactCount = Int32(impacts.count / 2 - start)
-        skips[b].maxFreq = mf
-        skips[b].minLength = ml
+        error = .corrupt(fileName, "bad block impacts")
+        pairs[0] = .max
+        pairs[1] = 0
+        pairCount = 1
     }
 
     @inline(__always)
     private func boundUnchecked(ofBlock b: Int, _ score: (UInt32, UInt32) -> Float) -> Float {
-        ensureImpacts(ofBlock: b)
-        let s = skips[b]
+        if b != pairsBlock { readImpacts(ofBlock: b) }
         var best: Float = 0
-        var i = Int(s.impactStart) * 2
-        for _ in 0..<s.impactCount {
-            best = max(best, score(impacts[i], impacts[i + 1]))
-            i += 2
-        }
+        for i in 0..<pairCount { best = max(best, score(pairs[2 * i], pairs[2 * i + 1])) }
         return best
     }
 
@@ -712,12 +714,12 @@ public final class PostingsCursor {
         ensureImpacts()
         if doc == PostingsCursor.end { return doc }
         var b = block + 1
-        while b < skips.count && boundUnchecked(ofBlock: b, score) <= threshold { b += 1 }
+        while b < blocks && boundUnchecked(ofBlock: b, score) <= threshold { b += 1 }
         _ = load(block: b)
         return doc
     }
 
-    public var blockLastDoc: Int32 { block >= 0 && block < skips.count ? skips[block].lastDoc : PostingsCursor.end }
+    public var blockLastDoc: Int32 { block >= 0 && block < blocks ? blockLast : PostingsCursor.end }
 
     /// Positions of the term in the current document (ascending), as a new array.
     public func positions() -> [Int32] {
