@@ -313,6 +313,37 @@ enum TopKCollectors {
 
         @inline(__always) func extraBound(_ i: Int) -> Float { extraBounds[i] }
 
+        /// The other terms, all clauses' together.
+        var extraCount: Int { extra.count }
+
+        /// Bound of other term j's score on `d` or later documents of the block that would hold
+        /// `d` (0 when it has none ≥ `d`), from its skip entry; `block`/`value` keep the last one.
+        @inline(__always) func extraBlockBound(_ j: Int, _ d: Int32, _ block: inout Int, _ value: inout Float) -> Float
+        {
+            let e = extra[j]
+            return e.cursor._withUnsafeGuaranteedRef { c in
+                if c.doc > d { return 0 }  // past `d`: the term is not in it
+                if c.doc == d {
+                    return e.weight * bm25.tfNorm(Float(c.freq), length: Float(length(d, e.slot)), avgLength: e.avg)
+                }
+                let b = c.shallowBlock(d)
+                guard b < c.blockCountTotal else { return 0 }
+                if b != block {
+                    block = b
+                    let bm = bm25
+                    let avg = e.avg
+                    value =
+                        e.weight
+                        * c.bound(ofBlock: b) { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
+                }
+                return value
+            }
+        }
+
+        @inline(__always) private func length(_ d: Int32, _ slot: Int) -> UInt32 {
+            UInt32(littleEndian: lengths.loadUnaligned(fromByteOffset: (Int(d) * stride + slot) * 4, as: UInt32.self))
+        }
+
         /// Bound of clause i's score over the lead's current block: the block's best impact,
         /// plus the other terms' global bounds.
         @inline(__always) func blockBound(_ i: Int) -> Float {
@@ -639,6 +670,10 @@ enum TopKCollectors {
             // while at least one in eight prunes, else on every 8th candidate; not for words
             // with other terms (titles, exact forms): their global bounds are too loose to
             // prune, and the checks only cost (English AND p50 227 -> 250 µs with them).
+            var extraBlock = [Int](repeating: -1, count: hasExtras ? sc.extraCount : 0)
+            var extraValue = [Float](repeating: 0, count: hasExtras ? sc.extraCount : 0)
+            var extraTried = 0
+            var extraPruned = 0
             var boundBlock = [Int](repeating: -1, count: hasExtras ? 0 : m)
             var boundValue = [Float](repeating: 0, count: hasExtras ? 0 : m)
             var candidates = 0
@@ -729,6 +764,22 @@ enum TopKCollectors {
                     if heap.isFull && (leads + extrasBound) * 1.0001 <= heap.threshold {
                         target = d + 1
                         continue
+                    }
+                    // Then the other terms' bounds over the blocks that hold `d` (from their
+                    // skip entries: nothing decoded), while at least one in eight prunes.
+                    if heap.isFull
+                        && (extraTried < 64 || extraPruned * 8 >= extraTried || candidates & 7 == 0)
+                    {
+                        extraTried += 1
+                        var bound = leads
+                        for j in 0..<extraBlock.count {
+                            bound += sc.extraBlockBound(j, d, &extraBlock[j], &extraValue[j])
+                        }
+                        if bound * 1.0001 <= heap.threshold {
+                            extraPruned += 1
+                            target = d + 1
+                            continue
+                        }
                     }
                     for i in 0..<m { s += sc.score(i, d, lead: leadScores[i]) }
                 } else {
