@@ -211,6 +211,8 @@ final class PhraseScorer: PositionalScorer {
     /// per document in the leap-frog.
     private let pairA: Unmanaged<PostingsCursor>?
     private let pairB: Unmanaged<PostingsCursor>?
+    /// Every cursor unretained, for the loops over more than two.
+    private let unretained: [Unmanaged<PostingsCursor>]
     private let bufA = PositionBuffer()
     private let bufB = PositionBuffer()
     private let lo: Int32
@@ -226,6 +228,7 @@ final class PhraseScorer: PositionalScorer {
         buffers = cursors.map { _ in PositionBuffer() }
         pairA = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[0]) : nil
         pairB = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[1]) : nil
+        unretained = self.cursors.map { Unmanaged.passUnretained($0) }
         lo = offsets.min() ?? 0
         hi = offsets.max() ?? 0
         super.init(weight: weight, slot: slot, ctx: ctx)
@@ -247,8 +250,8 @@ final class PhraseScorer: PositionalScorer {
         }
         while true {
             var agreed = true
-            for c in cursors {
-                let d = c.advance(to: t)
+            for c in unretained {
+                let d = c._withUnsafeGuaranteedRef { $0.advance(to: t) }
                 if d == PostingsCursor.end { return d }
                 if d > t {
                     t = d
@@ -274,7 +277,7 @@ final class PhraseScorer: PositionalScorer {
                 if let a = pairA, let b = pairB {
                     f = min(a._withUnsafeGuaranteedRef { $0.freq }, b._withUnsafeGuaranteedRef { $0.freq })
                 } else {
-                    for c in cursors { f = min(f, c.freq) }
+                    for c in unretained { f = min(f, c._withUnsafeGuaranteedRef { $0.freq }) }
                 }
                 if cannotCompete(frequency: f, doc: d) {
                     t = d + 1
@@ -311,10 +314,10 @@ final class PhraseScorer: PositionalScorer {
     /// also false when the phrase could not score above it: an exact phrase occurs at most as
     /// often as its rarest word, so then its positions are never read.
     func occurs(in d: Int32, needed: Float? = nil) -> Bool {
-        for c in cursors where c.advance(to: d) != d { return false }
+        for c in unretained where c._withUnsafeGuaranteedRef({ $0.advance(to: d) }) != d { return false }
         if let needed, slop == 0 {
             var f = Int.max
-            for c in cursors { f = min(f, c.freq) }
+            for c in unretained { f = min(f, c._withUnsafeGuaranteedRef { $0.freq }) }
             if score(frequency: Float(f), doc: d) <= needed { return false }
         }
         guard matchPositions() else { return false }
@@ -501,36 +504,43 @@ final class NearScorer: PositionalScorer {
 /// Disjunction: documents matching any child; the score sums the matching children.
 class OrScorer: Scorer {
     let children: [Scorer]
+    /// The children again, unretained (`children` keeps them): walked per document without
+    /// reference counting.
+    private let kids: [Unmanaged<Scorer>]
 
-    init(_ children: [Scorer]) { self.children = children }
+    init(_ children: [Scorer]) {
+        self.children = children
+        kids = children.map { Unmanaged.passUnretained($0) }
+    }
 
     private func settle() -> Int32 {
         var m = PostingsCursor.end
-        for c in children where c.doc < m { m = c.doc }
+        for k in kids { m = min(m, k._withUnsafeGuaranteedRef { $0.doc }) }
         doc = m
         return m
     }
 
     override func next() -> Int32 {
         if doc == -1 {
-            for c in children { _ = c.next() }
+            for k in kids { _ = k._withUnsafeGuaranteedRef { $0.next() } }
             return settle()
         }
         if doc == PostingsCursor.end { return doc }
         let d = doc
-        for c in children where c.doc == d { _ = c.next() }
+        for k in kids { k._withUnsafeGuaranteedRef { c in if c.doc == d { _ = c.next() } } }
         return settle()
     }
 
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        for c in children where c.doc < target { _ = c.advance(to: target) }
+        for k in kids { k._withUnsafeGuaranteedRef { c in if c.doc < target { _ = c.advance(to: target) } } }
         return settle()
     }
 
     override func score() -> Float {
         var s: Float = 0
-        for c in children where c.doc == doc { s += c.score() }
+        let d = doc
+        for k in kids { k._withUnsafeGuaranteedRef { c in if c.doc == d { s += c.score() } } }
         return s
     }
 
@@ -545,15 +555,20 @@ class OrScorer: Scorer {
 /// Conjunction by leap-frogging `advance(to:)`; the score sums the children.
 final class AndScorer: Scorer {
     let children: [Scorer]
+    /// The children again, unretained (`children` keeps them).
+    private let kids: [Unmanaged<Scorer>]
 
-    init(_ children: [Scorer]) { self.children = children }
+    init(_ children: [Scorer]) {
+        self.children = children
+        kids = children.map { Unmanaged.passUnretained($0) }
+    }
 
     private func search(from target: Int32) -> Int32 {
         var t = target
         while true {
             var agreed = true
-            for c in children {
-                let d = c.advance(to: t)
+            for k in kids {
+                let d = k._withUnsafeGuaranteedRef { $0.advance(to: t) }
                 if d == PostingsCursor.end {
                     doc = d
                     return d
@@ -573,7 +588,11 @@ final class AndScorer: Scorer {
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
 
-    override func score() -> Float { children.reduce(0) { $0 + $1.score() } }
+    override func score() -> Float {
+        var s: Float = 0
+        for k in kids { s += k._withUnsafeGuaranteedRef { $0.score() } }
+        return s
+    }
     override var maxScore: Float { children.reduce(0) { $0 + $1.maxScore } }
 }
 
