@@ -44,4 +44,40 @@ struct SpanMatcherTests {
         let m = SpanMatcher.near([Span(0, 1)], [Span(5, 6)], distance: 3, ordered: true)
         #expect(m == [Span(0, 6, weight: 0.25)])
     }
+
+    /// Two words' positions matched in one merge (NEAR of plain words, as `NearScorer` does) give
+    /// what `near` gives for their one-position spans: the same spans and weights, in order, for
+    /// random position lists, both orders and distances 0 to 6 — ties between a word before and
+    /// one after included.
+    @Test func nearOfPositionsEqualsNearOfSpans() {
+        var rng = SystemRandomNumberGenerator()
+        func buffer(_ v: [Int32]) -> PositionBuffer {
+            let b = PositionBuffer()
+            b.reserve(v.count)
+            for (i, x) in v.enumerated() { b.values[i] = x }
+            b.count = v.count
+            return b
+        }
+        var out: [Span] = []
+        var compared = 0
+        for _ in 0..<400 {
+            let a = (0..<Int.random(in: 1...12, using: &rng)).map { _ in Int32.random(in: 0...40, using: &rng) }
+            let b = (0..<Int.random(in: 1...12, using: &rng)).map { _ in Int32.random(in: 0...40, using: &rng) }
+            let sa = Array(Set(a)).sorted()
+            let sb = Array(Set(b)).sorted()
+            for n in 0...6 {
+                for ordered in [false, true] {
+                    let expected = SpanMatcher.near(
+                        sa.map { Span($0, $0) }, sb.map { Span($0, $0) }, distance: n, ordered: ordered)
+                    SpanMatcher.nearPositions(buffer(sa), buffer(sb), distance: n, ordered: ordered, into: &out)
+                    #expect(out == expected, "\(sa) \(sb) n \(n) ordered \(ordered)")
+                    compared += expected.count
+                }
+            }
+        }
+        #expect(compared > 1000)
+        // A tie: 5 is as near to 3 as to 7; the one before wins, as in `near`.
+        SpanMatcher.nearPositions(buffer([5]), buffer([3, 7]), distance: 2, ordered: false, into: &out)
+        #expect(out == [Span(3, 5, weight: 0.5)])
+    }
 }

@@ -64,6 +64,13 @@ final class TermScorer: Scorer {
     private let positionBuf = PositionBuffer()
     private var spanBuf: [Span] = []
 
+    /// The term's positions in the current document, in this scorer's own buffer (valid until
+    /// its next call).
+    func positionBuffer() -> PositionBuffer {
+        cursor.positions(into: positionBuf)
+        return positionBuf
+    }
+
     override func spans() -> [Span] {
         cursor.positions(into: positionBuf)
         spanBuf.removeAll(keepingCapacity: true)
@@ -461,11 +468,19 @@ final class NearScorer: PositionalScorer {
     let distance: Int
     let ordered: Bool
 
+    /// Both sides plain words: their positions are matched directly (`SpanMatcher.nearPositions`).
+    private let termA: TermScorer?
+    private let termB: TermScorer?
+
     init(a: Scorer, b: Scorer, distance: Int, ordered: Bool, weight: Float, slot: Int, ctx: ScoringContext) {
         self.a = a
         self.b = b
         self.distance = distance
         self.ordered = ordered
+        let ta = a as? TermScorer
+        let tb = b as? TermScorer
+        termA = ta != nil && tb != nil ? ta : nil
+        termB = ta != nil && tb != nil ? tb : nil
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
 
@@ -488,7 +503,12 @@ final class NearScorer: PositionalScorer {
                 t = da + 1
                 continue
             }
-            matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
+            if let ta = termA, let tb = termB {
+                SpanMatcher.nearPositions(
+                    ta.positionBuffer(), tb.positionBuffer(), distance: distance, ordered: ordered, into: &matches)
+            } else {
+                matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
+            }
             if !matches.isEmpty {
                 doc = da
                 return doc

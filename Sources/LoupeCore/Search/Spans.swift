@@ -221,6 +221,47 @@ public enum SpanMatcher {
         return out
     }
 
+    /// `near` of two words' positions (spans of one position each, weight 1, ascending), the
+    /// same matches in one merge of the two lists: each position of `a` with the nearest
+    /// position of `b` within `n` words between (after it; or, unordered, before it — before
+    /// first on a tie, as `near` takes the earlier span of `b`).
+    static func nearPositions(
+        _ a: PositionBuffer, _ b: PositionBuffer, distance n: Int, ordered: Bool, into out: inout [Span]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        let na = a.count
+        let nb = b.count
+        guard na > 0 && nb > 0 else { return }
+        let av = a.values
+        let bv = b.values
+        var j = 0  // the first position of b not before p
+        for i in 0..<na {
+            let p = av[i]
+            while j < nb && bv[j] < p { j += 1 }
+            var bestGap = Int.max
+            var q: Int32 = 0
+            if !ordered && j > 0 {
+                let g = Int(p) - Int(bv[j - 1]) - 1
+                if g <= n {
+                    bestGap = g
+                    q = bv[j - 1]
+                }
+            }
+            var k = j
+            while k < nb && bv[k] == p { k += 1 }
+            if k < nb {
+                let g = Int(bv[k]) - Int(p) - 1
+                if g <= n && g < bestGap {
+                    bestGap = g
+                    q = bv[k]
+                }
+            }
+            if bestGap != Int.max {
+                out.append(Span(min(p, q), max(p, q), weight: 1 / Float(1 + bestGap)))
+            }
+        }
+    }
+
     /// Sorted union of span lists.
     /// The spans of all lists in order; a span found by several alternatives (`movie OR movies`
     /// share a stem; a word's title and exact-form postings repeat its stem's positions) counts
