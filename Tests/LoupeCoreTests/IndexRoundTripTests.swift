@@ -543,3 +543,52 @@ struct IndexRoundTripTests {
         try IndexReader(directory: dir).check()
     }
 }
+
+/// NEAR whose sides are plain words or ORs of plain words (a pattern's expansions, a group) reads
+/// them as one cursor or a `UnionCursor` and merges their positions; the same query with an
+/// alternative on each side that is neither (a phrase that matches nothing) takes the span path.
+/// Both give the same matches, totals and scores, for the plain and English analyzers, a union of
+/// 2 words and one of 10 (a heap), ordered and not.
+struct NearOfWordsTests {
+    static func withSpanPath(_ q: BoundQuery) -> BoundQuery {
+        guard case .near(let a, let b, let d, let o, let w, let slot) = q else { return q }
+        func pad(_ side: BoundQuery) -> BoundQuery {
+            var field: UInt8 = IndexField.text.rawValue
+            if case .term(let k, _, _) = side, let f = k.first { field = f }
+            if case .or(let c) = side, case .term(let k, _, _) = c.first, let f = k.first { field = f }
+            let nothing = BoundQuery.phrase(
+                keys: [[field] + Array("zqabsent".utf8), [field] + Array("zqnone".utf8)], offsets: [0, 1], slop: 0,
+                weight: 0, slot: 0)
+            if case .or(let c) = side { return .or(c + [nothing]) }
+            return .or([side, nothing])
+        }
+        return .near(pad(a), pad(b), distance: d, ordered: o, weight: w, slot: slot)
+    }
+
+    @Test func unionAndTermPositionsMatchTheSpanPath() throws {
+        let arts = IndexRoundTripTests.articles(2000, seed: 5)
+        let group = "(iran OR iraq OR talks OR green OR zone OR baghdad OR oil OR law OR envoy OR security)"
+        for analyzer in [AnalyzerKind.plain, .english] {
+            let dir = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 2)
+            let s = Searcher(reader: try IndexReader(directory: dir))
+            var compared = 0
+            for q in [
+                "i* NEAR/3 talks", "talks NEAR/2 i*", "\(group) NEAR/2 the", "the ADJ/1 \(group)", "iran NEAR/4 oil",
+                "i* ADJ/3 s*",
+            ] {
+                let b = try s.prepare(try QueryParser().parse(q))
+                guard case .near = b else {
+                    Issue.record("\(q) is not bound as NEAR: \(b)")
+                    continue
+                }
+                let fast = try s.search(b, limit: 3000, exactTotal: true)
+                let spans = try s.search(Self.withSpanPath(b), limit: 3000, exactTotal: true)
+                #expect(fast.total == spans.total && fast.total > 0, "\(q) \(analyzer)")
+                #expect(fast.hits.map(\.doc) == spans.hits.map(\.doc), "\(q) \(analyzer)")
+                for (x, y) in zip(fast.hits, spans.hits) { #expect(x.score == y.score, "\(q)") }
+                compared += fast.total
+            }
+            #expect(compared > 1000)
+        }
+    }
+}

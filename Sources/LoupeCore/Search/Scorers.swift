@@ -468,29 +468,62 @@ final class NearScorer: PositionalScorer {
     let distance: Int
     let ordered: Bool
 
-    /// Both sides plain words: their positions are matched directly (`SpanMatcher.nearPositions`).
-    private let termA: TermScorer?
-    private let termB: TermScorer?
+    /// Each side as positions when it is a plain word or an OR of plain words (a pattern's
+    /// expansions): the side's documents and merged positions come from one cursor or a
+    /// `UnionCursor` (a heap beyond 8 words: an advance moves only the words behind it, where the
+    /// OR's advance visited all of its up to 1,024), and both sides' positions are matched
+    /// directly (`SpanMatcher.nearPositions`). Nil when a side is anything else (a phrase, a
+    /// group of phrases): then the sides' spans.
+    private let wordsA: Scorer?
+    private let wordsB: Scorer?
+    private var listA: [Int32] = []
+    private var listB: [Int32] = []
+    private let bufferA = PositionBuffer()
+    private let bufferB = PositionBuffer()
 
     init(a: Scorer, b: Scorer, distance: Int, ordered: Bool, weight: Float, slot: Int, ctx: ScoringContext) {
         self.a = a
         self.b = b
         self.distance = distance
         self.ordered = ordered
-        let ta = a as? TermScorer
-        let tb = b as? TermScorer
-        termA = ta != nil && tb != nil ? ta : nil
-        termB = ta != nil && tb != nil ? tb : nil
+        func words(_ s: Scorer) -> Scorer? {
+            if s is TermScorer { return s }
+            if type(of: s) == OrScorer.self, let o = s as? OrScorer, o.children.allSatisfy({ $0 is TermScorer }) {
+                return UnionCursor(o.children.map { ($0 as! TermScorer).cursor })
+            }
+            return nil
+        }
+        let wa = words(a)
+        let wb = words(b)
+        wordsA = wa != nil && wb != nil ? wa : nil
+        wordsB = wa != nil && wb != nil ? wb : nil
         super.init(weight: weight, slot: slot, ctx: ctx)
+    }
+
+    /// The positions of a side in the current document (a union's ascending, each once, in
+    /// `buffer`).
+    private func positions(_ side: Scorer, _ list: inout [Int32], _ buffer: PositionBuffer) -> PositionBuffer {
+        if let t = side as? TermScorer { return t.positionBuffer() }
+        (side as! UnionCursor).positions(into: &list)
+        buffer.reserve(list.count)
+        var w = 0
+        for p in list where w == 0 || p != buffer.values[w - 1] {
+            buffer.values[w] = p
+            w += 1
+        }
+        buffer.count = w
+        return buffer
     }
 
     private func search(from target: Int32) -> Int32 {
         var t = target
+        let sa = wordsA ?? a
+        let sb = wordsB ?? b
         while true {
-            var da = a.advance(to: t)
-            var db = b.advance(to: t)
+            var da = sa.advance(to: t)
+            var db = sb.advance(to: t)
             while da != db && da != PostingsCursor.end && db != PostingsCursor.end {
-                if da < db { da = a.advance(to: db) } else { db = b.advance(to: da) }
+                if da < db { da = sa.advance(to: db) } else { db = sb.advance(to: da) }
             }
             if da == PostingsCursor.end || db == PostingsCursor.end {
                 doc = PostingsCursor.end
@@ -503,9 +536,11 @@ final class NearScorer: PositionalScorer {
                 t = da + 1
                 continue
             }
-            if let ta = termA, let tb = termB {
+            if let wa = wordsA, let wb = wordsB {
                 SpanMatcher.nearPositions(
-                    ta.positionBuffer(), tb.positionBuffer(), distance: distance, ordered: ordered, into: &matches)
+                    positions(wa, &listA, bufferA), positions(wb, &listB, bufferB), distance: distance,
+                    ordered: ordered,
+                    into: &matches)
             } else {
                 matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
             }
