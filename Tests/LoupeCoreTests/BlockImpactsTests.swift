@@ -19,27 +19,35 @@ struct BlockImpactsTests {
             pairs.varint(Int(f))
             for _ in 0..<f { positions.varint(1) }
         }
+        let (p, q, info) = try Self.encodeTerm(
+            pairs: pairs, positions: positions, df: freqs.count, lengths: lengths, in: dir)
+        // The mapped files must outlive the cursor: returned with it.
+        return (
+            PostingsCursor(post: p.bytes, posn: q.bytes, info: info, file: "t.post", documents: freqs.count), [p, q]
+        )
+    }
+
+    /// One term's postings (`pairs`: varint doc-delta and tf pairs; `positions`: every
+    /// document's, in order) encoded into `dir`'s `t.post` and `t.pos`, mapped, and its
+    /// dictionary entry. Lengths by document, one slot.
+    static func encodeTerm(
+        pairs: ByteWriter, positions: ByteWriter, df: Int, lengths: [UInt32], in dir: URL
+    ) throws -> (MappedFile, MappedFile, TermInfo) {
         let post = try FileOutput(path: dir.path + "/t.post")
         let posn = try FileOutput(path: dir.path + "/t.pos")
-        let encoder = PostingsEncoder()
         let info = try pairs.bytes.withUnsafeBufferPointer { pb in
             try positions.bytes.withUnsafeBufferPointer { ps in
                 try lengths.withUnsafeBufferPointer { lens in
                     var source = PairedVarintPostings(pairs: pb, positions: ps)
-                    return try encoder.encode(
-                        &source, positions: ps, df: freqs.count, lengths: lens, slot: 0, post: post, posn: posn,
+                    return try PostingsEncoder().encode(
+                        &source, positions: ps, df: df, lengths: lens, slot: 0, post: post, posn: posn,
                         lengthStride: 1)
                 }
             }
         }
         try post.finish()
         try posn.finish()
-        let p = try MappedFile(path: dir.path + "/t.post")
-        let q = try MappedFile(path: dir.path + "/t.pos")
-        // The mapped files must outlive the cursor: returned with it.
-        return (
-            PostingsCursor(post: p.bytes, posn: q.bytes, info: info, file: "t.post", documents: freqs.count), [p, q]
-        )
+        return (try MappedFile(path: dir.path + "/t.post"), try MappedFile(path: dir.path + "/t.pos"), info)
     }
 
     func check(freqs: [UInt32], lengths: [UInt32], exact: Bool) throws {

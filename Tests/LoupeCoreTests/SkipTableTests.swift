@@ -27,22 +27,8 @@ struct SkipTableTests {
             for _ in 1..<Self.tf(i) { positions.varint(1) }
         }
         let lengths = [UInt32](repeating: 50, count: Self.doc(Self.count))
-        let post = try FileOutput(path: dir.path + "/t.post")
-        let posn = try FileOutput(path: dir.path + "/t.pos")
-        let info = try pairs.bytes.withUnsafeBufferPointer { pb in
-            try positions.bytes.withUnsafeBufferPointer { ps in
-                try lengths.withUnsafeBufferPointer { lens in
-                    var source = PairedVarintPostings(pairs: pb, positions: ps)
-                    return try PostingsEncoder().encode(
-                        &source, positions: ps, df: Self.count, lengths: lens, slot: 0, post: post, posn: posn,
-                        lengthStride: 1)
-                }
-            }
-        }
-        try post.finish()
-        try posn.finish()
-        let p = try MappedFile(path: dir.path + "/t.post")
-        let q = try MappedFile(path: dir.path + "/t.pos")
+        let (p, q, info) = try BlockImpactsTests.encodeTerm(
+            pairs: pairs, positions: positions, df: Self.count, lengths: lengths, in: dir)
         return withExtendedLifetime((p, q)) { (p.bytes.map { $0 }, q.bytes.map { $0 }, info) }
     }
 
