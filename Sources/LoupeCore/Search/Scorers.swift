@@ -352,12 +352,20 @@ final class UnionCursor: Scorer {
     /// Scratch: the heap slots holding the current document.
     private var stack: [Int] = []
 
+    /// The cursors again, unretained (`cursors` keeps them): no reference counting per move.
+    private let unretained: [Unmanaged<PostingsCursor>]
+
     init(_ cursors: [PostingsCursor]) {
         self.cursors = cursors
+        unretained = cursors.map { Unmanaged.passUnretained($0) }
         docFreq = cursors.reduce(0) { $0 + $1.info.docFreq }
         usesHeap = cursors.count > 8
         // Every cursor starts before its first document: any order is a heap.
         heap = usesHeap ? Array(cursors.indices) : []
+    }
+
+    @inline(__always) private func docOf(_ slot: Int) -> Int32 {
+        unretained[heap[slot]]._withUnsafeGuaranteedRef { $0.doc }
     }
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : advance(to: doc + 1) }
@@ -365,16 +373,16 @@ final class UnionCursor: Scorer {
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
         if usesHeap {
-            while cursors[heap[0]].doc < target {
-                _ = cursors[heap[0]].advance(to: target)
+            while docOf(0) < target {
+                _ = unretained[heap[0]]._withUnsafeGuaranteedRef { $0.advance(to: target) }
                 siftDown(0)
             }
-            doc = cursors[heap[0]].doc
+            doc = docOf(0)
             return doc
         }
         var m = PostingsCursor.end
-        for c in cursors {
-            let d = c.doc >= target ? c.doc : c.advance(to: target)
+        for u in unretained {
+            let d = u._withUnsafeGuaranteedRef { c in c.doc >= target ? c.doc : c.advance(to: target) }
             if d < m { m = d }
         }
         doc = m
@@ -384,12 +392,20 @@ final class UnionCursor: Scorer {
     private func siftDown(_ start: Int) {
         var i = start
         let n = heap.count
+        let top = docOf(start)
         while true {
             let l = 2 * i + 1
             if l >= n { return }
             var m = l
-            if l + 1 < n && cursors[heap[l + 1]].doc < cursors[heap[l]].doc { m = l + 1 }
-            if cursors[heap[m]].doc >= cursors[heap[i]].doc { return }
+            var dm = docOf(l)
+            if l + 1 < n {
+                let dr = docOf(l + 1)
+                if dr < dm {
+                    m = l + 1
+                    dm = dr
+                }
+            }
+            if dm >= top { return }
             heap.swapAt(i, m)
             i = m
         }
