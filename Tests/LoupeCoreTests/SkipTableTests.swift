@@ -114,6 +114,10 @@ struct SkipTableTests {
         var c = post
         put32(&c, 2 * e1 + 12, UInt32(posn.count + 1))
         cases.append(c)
+        // Positions ends beyond any Int (block 1's, read when block 2 loads): checked, no trap.
+        var huge = post
+        for k in 0..<8 { huge[e1 + 12 + k] = 0xFF }
+        cases.append(huge)
         for (k, damaged) in cases.enumerated() {
             withCursor(damaged, posn, info) { cur in
                 var n = 0
@@ -128,6 +132,12 @@ struct SkipTableTests {
         withCursor(d, posn, info) { cur in
             let bound = cur.bound(ofBlock: 2) { tf, dl in Float(tf) / Float(dl + 1) }
             #expect(bound > 1e6 && cur.error != nil)
+        }
+        // The last entry's positions end beyond any Int: damage when the cursor is made.
+        var last = post
+        for k in 0..<8 { last[3 * e1 + 12 + k] = 0xFF }
+        withCursor(last, posn, info) { cur in
+            #expect(cur.error != nil && cur.doc == PostingsCursor.end)
         }
         // A table cut short: damage when the cursor is made.
         let cut = Array(post[0..<(3 * e1)])

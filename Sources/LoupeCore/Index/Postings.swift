@@ -395,7 +395,7 @@ public final class PostingsCursor {
         }
         dataStart = impactsStart + impactsEnd(n - 1)
         guard dataStart <= post.count, dataStart + dataEnd(n - 1) <= post.count,
-            Int(info.posOffset) + positionsEnd(n - 1) <= posn.count
+            positionsEnd(n - 1) <= posn.count - Int(info.posOffset)
         else {
             throw IndexError.corrupt(fileName, "postings block past end of file")
         }
@@ -412,9 +412,10 @@ public final class PostingsCursor {
     }
     @inline(__always) private func impactsEnd(_ b: Int) -> Int { Int(entry(b, 4)) }
     @inline(__always) private func dataEnd(_ b: Int) -> Int { Int(entry(b, 8)) }
+    /// (Clamped: a damaged entry's huge value must fail the range checks, not trap.)
     @inline(__always) private func positionsEnd(_ b: Int) -> Int {
         Int(
-            UInt64(
+            clamping: UInt64(
                 littleEndian: post.baseAddress.unsafelyUnwrapped.loadUnaligned(
                     fromByteOffset: tableStart + b * PostingsFormat.skipEntrySize + 12, as: UInt64.self)))
     }
