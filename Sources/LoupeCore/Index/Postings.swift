@@ -509,7 +509,7 @@ public final class PostingsCursor {
     /// Decodes block `b` (`n` documents) into `docs` and `freqs`.
     private func decode(block b: Int, count n: Int) throws {
         var prev: UInt32 = b == 0 ? 0 : UInt32(bitPattern: lastDoc(ofBlock: b - 1))
-        let start = b == 0 || blocks == 1 ? 0 : dataEnd(b - 1)
+        let start = b == 0 ? 0 : dataEnd(b - 1)
         if blocks > 1 {
             guard start <= dataEnd(b), dataStart + dataEnd(b) <= post.count else {
                 throw IndexError.corrupt(fileName, "postings block past end of file")

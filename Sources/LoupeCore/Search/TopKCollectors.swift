@@ -305,10 +305,13 @@ enum TopKCollectors {
 
         /// Bound of the lead term's score of clause i over block `b` of its postings.
         @inline(__always) func leadBound(_ i: Int, ofBlock b: Int, _ c: PostingsCursor) -> Float {
-            let avg = avgs[i]
+            bound(c, ofBlock: b, weights[i], avgs[i])
+        }
+
+        /// Bound of a term's score (weight `w`) over block `b` of its postings.
+        @inline(__always) private func bound(_ c: PostingsCursor, ofBlock b: Int, _ w: Float, _ avg: Float) -> Float {
             let bm = bm25
-            return weights[i]
-                * c.bound(ofBlock: b) { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
+            return w * c.bound(ofBlock: b) { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
         }
 
         @inline(__always) func extraBound(_ i: Int) -> Float { extraBounds[i] }
@@ -323,25 +326,15 @@ enum TopKCollectors {
             let e = extra[j]
             return e.cursor._withUnsafeGuaranteedRef { c in
                 if c.doc > d { return 0 }  // past `d`: the term is not in it
-                if c.doc == d {
-                    return e.weight * bm25.tfNorm(Float(c.freq), length: Float(length(d, e.slot)), avgLength: e.avg)
-                }
+                if c.doc == d { return termScore(c.freq, d, e.slot, e.weight, e.avg) }
                 let b = c.shallowBlock(d)
                 guard b < c.blockCountTotal else { return 0 }
                 if b != block {
                     block = b
-                    let bm = bm25
-                    let avg = e.avg
-                    value =
-                        e.weight
-                        * c.bound(ofBlock: b) { tf, dl in bm.tfNorm(Float(tf), length: Float(dl), avgLength: avg) }
+                    value = bound(c, ofBlock: b, e.weight, e.avg)
                 }
                 return value
             }
-        }
-
-        @inline(__always) private func length(_ d: Int32, _ slot: Int) -> UInt32 {
-            UInt32(littleEndian: lengths.loadUnaligned(fromByteOffset: (Int(d) * stride + slot) * 4, as: UInt32.self))
         }
 
         /// Bound of clause i's score over the lead's current block: the block's best impact,
