@@ -80,4 +80,86 @@ struct SpanMatcherTests {
         SpanMatcher.nearPositions(buffer([5]), buffer([3, 7]), distance: 2, ordered: false, into: &out)
         #expect(out == [Span(3, 5, weight: 0.5)])
     }
+
+    /// An exact phrase on the scorers' reused pointer lists: each position of the first word
+    /// whose relative position every other word holds at its offset, for random lists of one to
+    /// four words (a word repeated at two offsets included), one `Lists` reused for every case as
+    /// a scorer reuses it from document to document.
+    @Test func exactPhraseOnReusedListsFindsEveryFullMatch() {
+        var rng = SystemRandomNumberGenerator()
+        var out: [Span] = []
+        var found = 0
+        for k in 1...4 {
+            let offsets = (0..<k).map { Int32($0) + (k == 4 && $0 == 3 ? 2 : 0) }
+            let lists = SpanMatcher.Lists(offsets: offsets)
+            for _ in 0..<300 {
+                let values = (0..<k).map { _ in
+                    Array(
+                        Set(
+                            (0..<Int.random(in: 0...15, using: &rng)).map { _ in Int32.random(in: 0...30, using: &rng) }
+                        )
+                    )
+                    .sorted()
+                }
+                let buffers = values.map { v -> PositionBuffer in
+                    let b = PositionBuffer()
+                    b.append(v, v.count)
+                    return b
+                }
+                for (i, b) in buffers.enumerated() { lists.set(i, b) }
+                SpanMatcher.phrase(lists, slop: 0, into: &out)
+                var expected: [Span] = []
+                for p in values[0] {
+                    let rel = p - offsets[0]
+                    if (0..<k).allSatisfy({ values[$0].contains(rel + offsets[$0]) }) {
+                        expected.append(Span(rel + offsets.min()!, rel + offsets.max()!))
+                    }
+                }
+                #expect(out == expected, "\(values) offsets \(offsets)")
+                #expect(SpanMatcher.phrase(values, offsets: offsets, slop: 0) == expected)
+                found += expected.count
+            }
+        }
+        #expect(found > 300)
+    }
+
+    /// A sloppy phrase on reused lists gives what fresh lists give, document after document
+    /// (no cursor left over from the last one).
+    @Test func sloppyPhraseOnReusedListsEqualsFreshLists() {
+        var rng = SystemRandomNumberGenerator()
+        var out: [Span] = []
+        let offsets: [Int32] = [0, 1, 2]
+        let reused = SpanMatcher.Lists(offsets: offsets)
+        var matched = 0
+        for _ in 0..<500 {
+            let values = (0..<3).map { _ in
+                Array(Set((0..<Int.random(in: 1...10, using: &rng)).map { _ in Int32.random(in: 0...25, using: &rng) }))
+                    .sorted()
+            }
+            let buffers = values.map { v -> PositionBuffer in
+                let b = PositionBuffer()
+                b.append(v, v.count)
+                return b
+            }
+            for (i, b) in buffers.enumerated() { reused.set(i, b) }
+            let slop = Int.random(in: 1...4, using: &rng)
+            SpanMatcher.phrase(reused, slop: slop, into: &out)
+            let fresh = SpanMatcher.phrase(values, offsets: offsets, slop: slop)
+            #expect(out == fresh)
+            matched += fresh.count
+        }
+        #expect(matched > 100)
+    }
+
+    /// Appending past the buffer's capacity keeps what it held.
+    @Test func positionBufferAppendKeepsValuesWhenGrowing() {
+        let b = PositionBuffer()
+        var all: [Int32] = []
+        for chunk in 0..<20 {
+            let part = (0..<(chunk * 7 + 1)).map { Int32(chunk * 1000 + $0) }
+            b.append(part, part.count)
+            all += part
+            #expect(b.array == all)
+        }
+    }
 }

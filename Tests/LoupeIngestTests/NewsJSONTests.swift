@@ -531,4 +531,15 @@ struct NewsJSONTests {
             }
         }
     }
+
+    /// An id with a URL scheme (`://` anywhere), a `urn:` or a `tag:` is global; any other id
+    /// belongs to its collection.
+    @Test func globalIdsAreUrlsAndUris() {
+        for id in ["https://example.org/a", "x://y", "urn:uuid:1234", "tag:example.org,2024:1", "a://"] {
+            #expect(NewsJSON.isGlobalID(id), "\(id)")
+        }
+        for id in ["wiki:56564557", "1234", "", ":/", "a:/b", "//x", "urn", "été:/ /"] {
+            #expect(!NewsJSON.isGlobalID(id), "\(id)")
+        }
+    }
 }

@@ -842,5 +842,18 @@ public final class PositionBuffer {
 
     @inline(__always) public subscript(i: Int) -> Int32 { values[i] }
 
+    /// Appends `n` values from `p`, keeping those it holds.
+    @inline(__always) func append(_ p: UnsafePointer<Int32>, _ n: Int) {
+        if count + n > capacity {
+            capacity = max(count + n, capacity * 2)
+            let grown = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            grown.update(from: values, count: count)
+            values.deallocate()
+            values = grown
+        }
+        (values + count).update(from: p, count: n)
+        count += n
+    }
+
     public var array: [Int32] { Array(UnsafeBufferPointer(start: values, count: count)) }
 }

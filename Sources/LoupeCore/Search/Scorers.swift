@@ -148,11 +148,11 @@ final class BlendScorer: Scorer {
         return weight * ctx.bm25.tfNorm(Float(freq), length: dl, avgLength: ctx.avgLength[slot])
     }
 
-    private var positions: [Int32] = []
+    private let positions = PositionBuffer()
 
     override func spans() -> [Span] {
-        union.positions(into: &positions)
-        return positions.map { Span($0, $0) }
+        union.positions(into: positions)
+        return (0..<positions.count).map { Span(positions[$0], positions[$0]) }
     }
     override var positional: Bool { true }
 
@@ -212,8 +212,10 @@ final class PhraseScorer: PositionalScorer {
     let cursors: [PostingsCursor]
     let offsets: [Int32]
     let slop: Int
-    private var lists: [[Int32]]
     private let buffers: [PositionBuffer]
+    /// `buffers` again, unretained, and the lists the matcher reads from them.
+    private let unretainedBuffers: [Unmanaged<PositionBuffer>]
+    private let positionLists: SpanMatcher.Lists
     /// A two-word phrase's cursors, held unretained (`cursors` owns them): no reference counting
     /// per document in the leap-frog.
     private let pairA: Unmanaged<PostingsCursor>?
@@ -231,8 +233,9 @@ final class PhraseScorer: PositionalScorer {
         self.cursors = order.map { cursors[$0] }
         self.offsets = order.map { offsets[$0] }
         self.slop = slop
-        lists = Array(repeating: [], count: cursors.count)
         buffers = cursors.map { _ in PositionBuffer() }
+        unretainedBuffers = buffers.map { Unmanaged.passUnretained($0) }
+        positionLists = SpanMatcher.Lists(offsets: self.offsets)
         pairA = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[0]) : nil
         pairB = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[1]) : nil
         unretained = self.cursors.map { Unmanaged.passUnretained($0) }
@@ -306,12 +309,15 @@ final class PhraseScorer: PositionalScorer {
             b._withUnsafeGuaranteedRef { $0.positions(into: bufB) }
             SpanMatcher.exactPair(
                 bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
-        } else if slop == 0 {
-            for i in 0..<cursors.count { cursors[i].positions(into: buffers[i]) }
-            SpanMatcher.exactPhrase(buffers, offsets: offsets, lo: lo, hi: hi, into: &matches)
         } else {
-            for i in 0..<cursors.count { cursors[i].positions(into: &lists[i]) }
-            SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
+            let lists = positionLists
+            for i in 0..<lists.k {
+                unretainedBuffers[i]._withUnsafeGuaranteedRef { buffer in
+                    unretained[i]._withUnsafeGuaranteedRef { $0.positions(into: buffer) }
+                    lists.set(i, buffer)
+                }
+            }
+            SpanMatcher.phrase(lists, slop: slop, into: &matches)
         }
         return !matches.isEmpty
     }
@@ -429,15 +435,18 @@ final class UnionCursor: Scorer {
     }
 
     /// The positions of every term on the current document, ascending.
-    func positions(into out: inout [Int32]) {
-        out.removeAll(keepingCapacity: true)
+    func positions(into out: PositionBuffer) {
+        out.count = 0
         var several = false
         forEachOnDocument { c in
             c.positions(into: buffer)
-            if !out.isEmpty { several = true }
-            out.append(contentsOf: UnsafeBufferPointer(start: buffer.values, count: buffer.count))
+            if out.count > 0 { several = true }
+            out.append(buffer.values, buffer.count)
         }
-        if several { out.sort() }
+        if several {
+            var all = UnsafeMutableBufferPointer(start: out.values, count: out.count)
+            all.sort()
+        }
     }
 }
 
@@ -448,7 +457,8 @@ final class MultiPhraseScorer: PositionalScorer {
     let unions: [UnionCursor]
     let offsets: [Int32]
     let slop: Int
-    private var lists: [[Int32]]
+    private let buffers: [PositionBuffer]
+    private let lists: SpanMatcher.Lists
     /// The documents where every position has a term.
     private let every: AndScorer
 
@@ -457,7 +467,8 @@ final class MultiPhraseScorer: PositionalScorer {
         self.unions = order.map { unions[$0] }
         self.offsets = order.map { offsets[$0] }
         self.slop = slop
-        lists = Array(repeating: [], count: unions.count)
+        buffers = unions.map { _ in PositionBuffer() }
+        lists = SpanMatcher.Lists(offsets: self.offsets)
         every = AndScorer(self.unions)
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
@@ -465,8 +476,11 @@ final class MultiPhraseScorer: PositionalScorer {
     private func search(from target: Int32) -> Int32 {
         var d = every.advance(to: target)
         while d != PostingsCursor.end {
-            for i in 0..<unions.count { unions[i].positions(into: &lists[i]) }
-            SpanMatcher.phrase(lists, offsets: offsets, slop: slop, into: &matches)
+            for i in 0..<unions.count {
+                unions[i].positions(into: buffers[i])
+                lists.set(i, buffers[i])
+            }
+            SpanMatcher.phrase(lists, slop: slop, into: &matches)
             if !matches.isEmpty { break }
             d = every.next()
         }
@@ -492,8 +506,6 @@ final class NearScorer: PositionalScorer {
     /// group of phrases): then the sides' spans.
     private let wordsA: Scorer?
     private let wordsB: Scorer?
-    private var listA: [Int32] = []
-    private var listB: [Int32] = []
     private let bufferA = PositionBuffer()
     private let bufferB = PositionBuffer()
 
@@ -518,13 +530,13 @@ final class NearScorer: PositionalScorer {
 
     /// The positions of a side in the current document (a union's ascending, each once, in
     /// `buffer`).
-    private func positions(_ side: Scorer, _ list: inout [Int32], _ buffer: PositionBuffer) -> PositionBuffer {
+    private func positions(_ side: Scorer, _ buffer: PositionBuffer) -> PositionBuffer {
         if let t = side as? TermScorer { return t.positionBuffer() }
-        (side as! UnionCursor).positions(into: &list)
-        buffer.reserve(list.count)
+        (side as! UnionCursor).positions(into: buffer)
+        let v = buffer.values
         var w = 0
-        for p in list where w == 0 || p != buffer.values[w - 1] {
-            buffer.values[w] = p
+        for i in 0..<buffer.count where w == 0 || v[i] != v[w - 1] {
+            v[w] = v[i]
             w += 1
         }
         buffer.count = w
@@ -554,7 +566,7 @@ final class NearScorer: PositionalScorer {
             }
             if let wa = wordsA, let wb = wordsB {
                 SpanMatcher.nearPositions(
-                    positions(wa, &listA, bufferA), positions(wb, &listB, bufferB), distance: distance,
+                    positions(wa, bufferA), positions(wb, bufferB), distance: distance,
                     ordered: ordered,
                     into: &matches)
             } else {

@@ -46,77 +46,80 @@ public enum SpanMatcher {
         }
     }
 
-    /// Exact phrase (slop 0) on position buffers: fills `out` and returns the match count.
-    static func exactPhrase(_ lists: [PositionBuffer], offsets: [Int32], lo: Int32, hi: Int32, into out: inout [Span]) {
-        out.removeAll(keepingCapacity: true)
-        let k = lists.count
-        for l in lists where l.count == 0 { return }
-        var ptr0 = 0
-        var ptr1 = 0
-        let first = lists[0]
-        if k == 2 {
-            let second = lists[1]
-            let d = offsets[1] - offsets[0]
-            while ptr0 < first.count {
-                let want = first[ptr0] + d
-                while ptr1 < second.count && second[ptr1] < want { ptr1 += 1 }
-                if ptr1 == second.count { return }
-                if second[ptr1] == want {
-                    let rel = first[ptr0] - offsets[0]
-                    out.append(Span(rel + lo, rel + hi))
-                }
-                ptr0 += 1
-            }
-            return
+    /// A phrase's position lists, ascending, one per term (`offsets[i]` its query offset), read
+    /// through raw pointers: `phrase(_:slop:into:)` neither allocates nor counts references per
+    /// document. `lo` / `hi`: the smallest and largest offset.
+    final class Lists {
+        let k: Int
+        let values: UnsafeMutablePointer<UnsafePointer<Int32>>
+        let counts: UnsafeMutablePointer<Int>
+        let offsets: UnsafeMutablePointer<Int32>
+        /// Scratch: one cursor per list.
+        let ptr: UnsafeMutablePointer<Int>
+        let lo: Int32
+        let hi: Int32
+
+        init(offsets o: [Int32]) {
+            k = o.count
+            values = .allocate(capacity: max(k, 1))
+            counts = .allocate(capacity: max(k, 1))
+            offsets = .allocate(capacity: max(k, 1))
+            ptr = .allocate(capacity: max(k, 1))
+            counts.initialize(repeating: 0, count: max(k, 1))
+            offsets.initialize(repeating: 0, count: max(k, 1))
+            ptr.initialize(repeating: 0, count: max(k, 1))
+            for (i, x) in o.enumerated() { offsets[i] = x }
+            lo = o.min() ?? 0
+            hi = o.max() ?? 0
         }
-        var ptr = [Int](repeating: 0, count: k)
-        outer: for i0 in 0..<first.count {
-            let rel = first[i0] - offsets[0]
-            for i in 1..<k {
-                let want = rel + offsets[i]
-                let l = lists[i]
-                var j = ptr[i]
-                while j < l.count && l[j] < want { j += 1 }
-                ptr[i] = j
-                if j == l.count { return }
-                if l[j] != want { continue outer }
-            }
-            out.append(Span(rel + lo, rel + hi))
+
+        deinit {
+            values.deallocate()
+            counts.deallocate()
+            offsets.deallocate()
+            ptr.deallocate()
+        }
+
+        /// List `i` is `buffer`'s positions (until the buffer is next written).
+        @inline(__always) func set(_ i: Int, _ buffer: PositionBuffer) {
+            values[i] = UnsafePointer(buffer.values)
+            counts[i] = buffer.count
         }
     }
 
-    /// The same, into `out` (replaced), reusing its storage.
-    public static func phrase(_ lists: [[Int32]], offsets: [Int32], slop: Int, into out: inout [Span]) {
+    /// Lucene's sloppy phrase (see `phrase(_:offsets:slop:)`) on `lists`, into `out` (replaced).
+    static func phrase(_ lists: Lists, slop: Int, into out: inout [Span]) {
         out.removeAll(keepingCapacity: true)
-        let k = lists.count
+        let k = lists.k
         if k == 0 { return }
-        for l in lists where l.isEmpty { return }
+        let values = lists.values
+        let counts = lists.counts
+        let offsets = lists.offsets
+        let ptr = lists.ptr
+        for i in 0..<k {
+            if counts[i] == 0 { return }
+            ptr[i] = 0
+        }
         if slop == 0 {
-            var lo = offsets[0]
-            var hi = offsets[0]
-            for o in offsets {
-                lo = min(lo, o)
-                hi = max(hi, o)
-            }
             // Intersect relative positions: walk the first list, search forward in the others.
-            var ptr = [Int](repeating: 0, count: k)
-            outer: for p0 in lists[0] {
-                let rel = p0 - offsets[0]
-                for i in 1..<k {
+            let first = values[0]
+            outer: for i0 in 0..<counts[0] {
+                let rel = first[i0] - offsets[0]
+                for i in 1..<max(k, 1) {
                     let want = rel + offsets[i]
-                    let l = lists[i]
+                    let l = values[i]
+                    let n = counts[i]
                     var j = ptr[i]
-                    while j < l.count && l[j] < want { j += 1 }
+                    while j < n && l[j] < want { j += 1 }
                     ptr[i] = j
-                    if j == l.count { return }
+                    if j == n { return }
                     if l[j] != want { continue outer }
                 }
-                out.append(Span(rel + lo, rel + hi))
+                out.append(Span(rel + lists.lo, rel + lists.hi))
             }
             return
         }
         // Smallest-window sweep over relative positions, one pointer per term.
-        var ptr = [Int](repeating: 0, count: k)
         var lastEnd: Int32 = -1
         while true {
             var minI = 0
@@ -125,7 +128,7 @@ public enum SpanMatcher {
             var start = Int32.max
             var end = Int32.min
             for i in 0..<k {
-                let p = lists[i][ptr[i]]
+                let p = values[i][ptr[i]]
                 let r = p - offsets[i]
                 if r < lo {
                     lo = r
@@ -138,7 +141,8 @@ public enum SpanMatcher {
             if Int(hi) - Int(lo) <= slop && start > lastEnd {
                 var distinct = true
                 for i in 0..<k where distinct {
-                    for j in (i + 1)..<max(i + 1, k) where lists[i][ptr[i]] == lists[j][ptr[j]] { distinct = false }
+                    let p = values[i][ptr[i]]
+                    for j in (i + 1)..<max(i + 1, k) where p == values[j][ptr[j]] { distinct = false }
                 }
                 if distinct {
                     out.append(Span(start, end, weight: 1 / Float(1 + Int(hi) - Int(lo))))
@@ -146,8 +150,22 @@ public enum SpanMatcher {
                 }
             }
             ptr[minI] += 1
-            if ptr[minI] >= lists[minI].count { break }
+            if ptr[minI] >= counts[minI] { break }
         }
+    }
+
+    /// The same, into `out` (replaced), reusing its storage.
+    public static func phrase(_ lists: [[Int32]], offsets: [Int32], slop: Int, into out: inout [Span]) {
+        let l = Lists(offsets: offsets)
+        let buffers = lists.map { list in
+            let b = PositionBuffer()
+            b.reserve(list.count)
+            for (i, p) in list.enumerated() { b.values[i] = p }
+            b.count = list.count
+            return b
+        }
+        for (i, b) in buffers.enumerated() { l.set(i, b) }
+        withExtendedLifetime(buffers) { phrase(l, slop: slop, into: &out) }
     }
 
     @inline(__always)
