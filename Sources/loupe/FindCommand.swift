@@ -423,7 +423,7 @@ struct FindCommand: ParsableCommand {
             if sort == .relevance && !ranked.scoresNothing {
                 var fetch = want
                 repeat {
-                    result = try searcher.search(ranked, limit: fetch + 1)
+                    result = try searcher.searchWithExactTotal(ranked, limit: fetch + 1)
                     let h = result.hits
                     if want == 0 || h.count <= fetch || h[want - 1].score != h[h.count - 1].score { break }
                     fetch *= 2

@@ -69,6 +69,18 @@ import Testing
             let want = keys.filter { $0.first == UInt8(field) }
             #expect(try r.keys(withPrefix: [UInt8(field)], limit: 1000).map(\.0) == want)
         }
+        // Many keys at once, in any order, present and absent, repeated: what one lookup each
+        // gives.
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 5, 60, 400] {
+            var asked = (0..<n).map { _ in
+                Bool.random(using: &rng) ? keys.randomElement(using: &rng)! : absent.randomElement(using: &rng)!
+            }
+            if n == 400 { asked += keys.reversed() }
+            let got = try r.lookup(all: asked)
+            #expect(got.count == asked.count)
+            for (k, info) in zip(asked, got) { #expect(info?.postOffset == (try r.lookup(k))?.postOffset, "\(k)") }
+        }
     }
 
     /// A term of one block gets its bounds from its documents when a cursor opens: the largest

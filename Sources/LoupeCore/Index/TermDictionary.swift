@@ -216,6 +216,36 @@ final class TermDictionaryReader {
         return found
     }
 
+    /// The infos of many keys (nil where a key is absent), in the keys' order: the keys are
+    /// sorted and each block they fall in is read once, where `lookup` searches and scans a
+    /// block per key (a pattern's tens of thousands of words that only match).
+    func lookup(all keys: [[UInt8]]) throws -> [TermInfo?] {
+        var out = [TermInfo?](repeating: nil, count: keys.count)
+        let order = keys.indices.sorted { ByteOrder.compare(keys[$0], keys[$1]) < 0 }
+        var i = 0
+        while i < order.count {
+            let b = block(for: keys[order[i]])
+            // The keys below the next block's first key are this block's.
+            var j = i + 1
+            while j < order.count && (b + 1 >= firstKeys.count || compareFirstKey(b + 1, keys[order[j]]) > 0) {
+                j += 1
+            }
+            if b >= 0 {
+                var k = i
+                _ = try scan(block: b) { key, info in
+                    while k < j && ByteOrder.compare(keys[order[k]], key) < 0 { k += 1 }
+                    while k < j && ByteOrder.compare(keys[order[k]], key) == 0 {
+                        out[order[k]] = info
+                        k += 1
+                    }
+                    return k < j
+                }
+            }
+            i = j
+        }
+        return out
+    }
+
     /// Every key starting with `prefix`, in order, with its info; stops after `limit`.
     func keys(withPrefix prefix: [UInt8], limit: Int) throws -> [([UInt8], TermInfo)] {
         var out: [([UInt8], TermInfo)] = []

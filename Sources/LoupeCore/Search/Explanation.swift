@@ -60,7 +60,7 @@ extension Searcher {
         _ q: BoundQuery, _ ctx: ScoringContext, _ doc: Int32, _ w: Float, _ slot: Int, label: String
     ) throws -> Explanation? {
         let s = try scorer(q, ctx)
-        guard s.advance(to: doc) == doc else { return nil }
+        guard s.matches(doc) else { return nil }
         let freq = s.spans().reduce(Float(0)) { $0 + $1.weight }
         let tf = tfExplanation(
             freq,
@@ -157,7 +157,7 @@ extension Searcher {
         case .date(let c, let from, let to, let excluded):
             // Only where the article's date passes (a range of several, `date:A OR date:B`, lists
             // the one that does).
-            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            guard try scorer(q, ctx).matches(doc) else { return nil }
             if case .all = c {
                 let range = "date:\(from ?? "")..\(to ?? "")"
                 return Explanation(
@@ -165,15 +165,15 @@ extension Searcher {
             }
             return try explain(c, ctx, doc)
         case .dateAny(let c, _):
-            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            guard try scorer(q, ctx).matches(doc) else { return nil }
             return try explain(c, ctx, doc)
         case .anyOf(let keys):
-            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            guard try scorer(q, ctx).matches(doc) else { return nil }
             return Explanation(0, "matches one of \(keys.count) more words of the pattern (no score of their own)", [])
         case .all:
             return Explanation(0, "matches every article (*:* or dates alone; no score of its own)", [])
         case .present:
-            guard try scorer(q, ctx).advance(to: doc) == doc else { return nil }
+            guard try scorer(q, ctx).matches(doc) else { return nil }
             return Explanation(0, "has a value in the field (field:*; no score of its own)", [])
         }
     }

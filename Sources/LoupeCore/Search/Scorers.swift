@@ -15,6 +15,16 @@ class Scorer {
     var positional: Bool { false }
     /// An upper bound of `score()` over every document (for MaxScore pruning).
     var maxScore: Float { .infinity }
+    /// Documents after `d` are not looked for: a scorer asked about one document (highlighting,
+    /// `--explain`) stops there, where a phrase or NEAR would search on to its next match.
+    func stop(after d: Int32) {}
+
+    /// Whether document `d` matches, looked for at `d` alone (a one-shot question: the scorer
+    /// searches no further).
+    final func matches(_ d: Int32) -> Bool {
+        stop(after: d)
+        return advance(to: d) == d
+    }
 }
 
 final class EmptyScorer: Scorer {
@@ -197,6 +207,10 @@ class PositionalScorer: Scorer {
     /// Set by a top-k collector: documents that cannot score above it may be passed over.
     var minCompetitive = -Float.infinity
 
+    /// The last document searched (`stop(after:)`).
+    var stopAfter = Int32.max
+    override func stop(after d: Int32) { stopAfter = d }
+
     /// Whether `d` cannot beat `minCompetitive` even with `frequency` matches (a bound).
     @inline(__always) func cannotCompete(frequency: Int, doc d: Int32) -> Bool {
         minCompetitive > -Float.infinity && score(frequency: Float(frequency), doc: d) <= minCompetitive
@@ -276,9 +290,9 @@ final class PhraseScorer: PositionalScorer {
         var t = target
         while true {
             let d = align(t)
-            if d == PostingsCursor.end {
-                doc = d
-                return d
+            if d == PostingsCursor.end || d > stopAfter {
+                doc = PostingsCursor.end
+                return doc
             }
             if slop == 0 && minCompetitive > -Float.infinity {
                 // An exact phrase occurs at most as often as its rarest word in the document:
@@ -476,6 +490,10 @@ final class MultiPhraseScorer: PositionalScorer {
     private func search(from target: Int32) -> Int32 {
         var d = every.advance(to: target)
         while d != PostingsCursor.end {
+            if d > stopAfter {
+                d = PostingsCursor.end
+                break
+            }
             for i in 0..<unions.count {
                 unions[i].positions(into: buffers[i])
                 lists.set(i, buffers[i])
@@ -553,7 +571,7 @@ final class NearScorer: PositionalScorer {
             while da != db && da != PostingsCursor.end && db != PostingsCursor.end {
                 if da < db { da = sa.advance(to: db) } else { db = sb.advance(to: da) }
             }
-            if da == PostingsCursor.end || db == PostingsCursor.end {
+            if da == PostingsCursor.end || db == PostingsCursor.end || da > stopAfter {
                 doc = PostingsCursor.end
                 return doc
             }
@@ -582,6 +600,11 @@ final class NearScorer: PositionalScorer {
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+    override func stop(after d: Int32) {
+        super.stop(after: d)
+        a.stop(after: d)
+        b.stop(after: d)
+    }
 }
 
 /// Disjunction: documents matching any child; the score sums the matching children.
@@ -619,6 +642,7 @@ class OrScorer: Scorer {
         for k in kids { k._withUnsafeGuaranteedRef { c in if c.doc < target { _ = c.advance(to: target) } } }
         return settle()
     }
+    override func stop(after d: Int32) { for c in children { c.stop(after: d) } }
 
     override func score() -> Float {
         var s: Float = 0
@@ -670,6 +694,7 @@ final class AndScorer: Scorer {
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+    override func stop(after d: Int32) { for c in children { c.stop(after: d) } }
 
     override func score() -> Float {
         var s: Float = 0
@@ -709,6 +734,7 @@ final class AtLeastScorer: Scorer {
 
     override func next() -> Int32 { doc == PostingsCursor.end ? doc : search(from: doc + 1) }
     override func advance(to target: Int32) -> Int32 { doc >= target ? doc : search(from: target) }
+    override func stop(after d: Int32) { for c in children { c.stop(after: d) } }
 
     override func score() -> Float {
         var s: Float = 0
@@ -746,6 +772,11 @@ final class BooleanScorer: Scorer {
 
     override func next() -> Int32 { skipExcluded(required.next()) }
     override func advance(to target: Int32) -> Int32 { skipExcluded(required.advance(to: target)) }
+    override func stop(after d: Int32) {
+        required.stop(after: d)
+        optional?.stop(after: d)
+        excluded?.stop(after: d)
+    }
 
     override func score() -> Float {
         var s = required.score()
@@ -823,6 +854,7 @@ class FilterScorer: Scorer {
 
     override func next() -> Int32 { filter(child.next()) }
     override func advance(to target: Int32) -> Int32 { filter(child.advance(to: target)) }
+    override func stop(after d: Int32) { child.stop(after: d) }
     override func score() -> Float { child.score() }
     override func spans() -> [Span] { child.spans() }
 }

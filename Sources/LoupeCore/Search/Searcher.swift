@@ -94,6 +94,97 @@ public indirect enum BoundQuery: Sendable {
     }
 }
 
+extension BoundQuery {
+    /// A query matching the same documents, cheaper to walk when nothing is scored (`count`):
+    /// optional clauses beside required ones are left out, an unquoted word is its stem alone
+    /// (its title and exact-form terms hold none of its documents the stem does not), a phrase
+    /// beside one of its own words in an OR is left out (a 2–3-word query's whole-query phrase),
+    /// and an OR of words is one set of keys (read into a bit set, not merged document by
+    /// document: `s*` ORs a thousand words).
+    var forCounting: BoundQuery {
+        switch self {
+        case .or(let children):
+            return BoundQuery.union(children)
+        case .boolean(let must, let should, let mustNot):
+            let m = must.map(\.forCounting)
+            let n = mustNot.map(\.forCounting)
+            if m.isEmpty {
+                if n.isEmpty { return BoundQuery.union(should) }
+                return .boolean(must: [BoundQuery.union(should)], should: [], mustNot: n)
+            }
+            return .boolean(must: m, should: [], mustNot: n)
+        case .date(let c, let from, let to, let excluded):
+            return .date(c.forCounting, from: from, to: to, excluded: excluded)
+        case .dateAny(let c, let ranges):
+            return .dateAny(c.forCounting, ranges: ranges)
+        default:
+            return self
+        }
+    }
+
+    /// Whether matching needs positions somewhere (a phrase, NEAR or multi-phrase).
+    var readsPositions: Bool {
+        switch self {
+        case .phrase, .multiPhrase, .near: return true
+        case .or(let c), .atLeast(_, let c): return c.contains(where: \.readsPositions)
+        case .boolean(let m, let sh, let n): return (m + sh + n).contains(where: \.readsPositions)
+        case .date(let c, _, _, _), .dateAny(let c, _): return c.readsPositions
+        default: return false
+        }
+    }
+
+    /// The keys of a term, a blend, an `anyOf`, or an OR of those (nil for anything else).
+    private var wordKeys: [[UInt8]]? {
+        switch self {
+        case .term(let k, _, _): return [k]
+        case .blend(let ks, _, _), .anyOf(let ks): return ks
+        case .or(let c):
+            var all: [[UInt8]] = []
+            for x in c {
+                guard let ks = x.wordKeys else { return nil }
+                all += ks
+            }
+            return all
+        default: return nil
+        }
+    }
+
+    /// The documents of any of `children` (an OR's, or the optional clauses alone of a boolean).
+    private static func union(_ children: [BoundQuery]) -> BoundQuery {
+        // One unquoted word (as `scorer` reads it with a `WordScorer`): its text stem's documents.
+        if children.count >= 2, children.count <= 3, case .term(let k0, _, let slot) = children[0],
+            k0.first == IndexField.textStem.rawValue,
+            children.dropFirst().allSatisfy({
+                if case .term(let k, _, _) = $0 {
+                    return k.first == IndexField.titleStem.rawValue || k.first == IndexField.text.rawValue
+                }
+                return false
+            })
+        {
+            return .term(key: k0, weight: 0, slot: slot)
+        }
+        let parts = children.map(\.forCounting)
+        // A phrase whose word a sibling of words holds adds no document.
+        var kept = Array(parts.indices)
+        if parts.contains(where: { if case .phrase = $0 { return true } else { return false } }) {
+            let keySets = parts.map { $0.wordKeys.map(Set.init) }
+            kept.removeAll { i in
+                guard case .phrase(let keys, _, _, _, _) = parts[i] else { return false }
+                return keySets.indices.contains { j in
+                    j != i && keys.contains { keySets[j]?.contains($0) ?? false }
+                }
+            }
+        }
+        if kept.count == 1 { return parts[kept[0]] }
+        var keys: [[UInt8]] = []
+        for i in kept {
+            guard let ks = parts[i].wordKeys else { return .or(kept.map { parts[$0] }) }
+            keys += ks
+        }
+        return .anyOf(keys: keys)
+    }
+}
+
 /// How many of a query's optional clauses must match: a number, or a share of them (rounded
 /// down, as Elasticsearch rounds `75%`), at least one.
 public enum MinimumShouldMatch: Sendable, Equatable, CustomStringConvertible {
@@ -1221,8 +1312,8 @@ public final class Searcher {
             // Every document of every key, once, in a bit set.
             var bits = [UInt64](repeating: 0, count: (ctx.segment.documentCount + 63) / 64)
             var any = false
-            for k in keys {
-                guard let ti = try ctx.segment.dictionary.lookup(k) else { continue }
+            for info in try ctx.segment.dictionary.lookup(all: keys) {
+                guard let ti = info else { continue }
                 let c = ctx.segment.cursor(ti)
                 var d = c.next()
                 while d != PostingsCursor.end {
@@ -1254,6 +1345,18 @@ public final class Searcher {
         }
         var r = SearchResult(hits: heap.sorted(), total: total, notes: notes)
         r.totalIsExact = exactTotal
+        return r
+    }
+
+    /// The best `limit` hits with the exact total, by the cheaper way: top-k pruning, then a
+    /// count of the matches without scores; or, where counting would read positions (a phrase
+    /// or NEAR that every match must pass), one pass scoring every match — two passes through
+    /// the positions would cost more.
+    public func searchWithExactTotal(_ query: BoundQuery, limit: Int) throws -> SearchResult {
+        if query.forCounting.readsPositions { return try search(query, limit: limit, exactTotal: true) }
+        var r = try search(query, limit: limit, exactTotal: false)
+        r.total = try count(query)
+        r.totalIsExact = true
         return r
     }
 
@@ -1311,6 +1414,7 @@ public final class Searcher {
     public func count(_ query: BoundQuery) throws -> Int {
         let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
         var total = 0
+        let query = query.forCounting
         for seg in reader.segments {
             let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
             var d = s.next()
@@ -1355,7 +1459,7 @@ public final class Searcher {
             // the text's first ones); an author's or a source's positions are not the text's.
             guard Searcher.highlightable(q) else { return }
             let s = try scorer(q, ctx)
-            if s.advance(to: doc) == doc { out.append(contentsOf: s.spans()) }
+            if s.matches(doc) { out.append(contentsOf: s.spans()) }
         case .or(let c):
             for x in c { try collectSpans(x, ctx, doc, into: &out) }
         case .boolean(let m, let s, _):
