@@ -112,3 +112,53 @@ import Testing
         }
     }
 }
+
+/// A prefix's words gathered over several segments: document frequencies summed, the most
+/// frequent scored (ties in dictionary order) and listed in dictionary order, the rest matching
+/// most frequent first; beyond the limit, the first words taken, with a note.
+@Suite struct PatternExpansionTests {
+    @Test func wordsOfEverySegmentSummedAndRanked() throws {
+        // 1,200 words `p0000`…: word i in (i % 5) + 1 articles of the first half and (i % 3)
+        // of the second (each half a segment), a few only in the second.
+        var arts: [Article] = []
+        for half in 0..<2 {
+            for a in 0..<6 {
+                var words: [String] = []
+                for i in 0..<1200 where (half == 0 ? (i % 5) + 1 : i % 3) > a && !(half == 0 && i % 97 == 0) {
+                    words.append(String(format: "p%04d", i))
+                }
+                arts.append(Article(id: "h\(half)a\(a)", title: "", body: words.joined(separator: " "), source: "x"))
+            }
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 2)
+        let reader = try IndexReader(directory: dir)
+        #expect(reader.segments.count == 2)
+        var df = [String: Int]()
+        for a in arts { for w in Set(a.body.split(separator: " ")) { df[String(w), default: 0] += 1 } }
+        let words = df.keys.sorted()
+        let ranked = words.sorted { df[$0]! != df[$1]! ? df[$0]! > df[$1]! : $0 < $1 }
+        let s = Searcher(reader: reader)
+        guard case .or(let clauses) = try s.prepare(try QueryParser().parse("p*")), case .anyOf(let rest) = clauses.last
+        else {
+            Issue.record("not scored words and the rest")
+            return
+        }
+        let scored = clauses.dropLast().compactMap { c -> String? in
+            if case .term(let k, _, _) = c { return String(decoding: k.dropFirst(), as: UTF8.self) }
+            return nil
+        }
+        #expect(scored == Array(ranked.prefix(Searcher.scoredPatternTerms)).sorted())
+        #expect(
+            rest.map { String(decoding: $0.dropFirst(), as: UTF8.self) }
+                == Array(ranked.dropFirst(Searcher.scoredPatternTerms)))
+        // A limit of 500 words: the first segment's first 500 (it holds all but every 97th word).
+        let capped = Searcher(reader: reader)
+        capped.patternTermLimit = 500
+        let bound = try capped.prepare(try QueryParser().parse("p*"))
+        #expect(capped.notes.contains { $0.contains("more than 500 words") })
+        let firstSegment = words.filter { w in arts[0..<6].contains { $0.body.contains(w) } }
+        #expect(
+            Set(bound.patternKeys.map { String(decoding: $0.dropFirst(), as: UTF8.self) })
+                == Set(firstSegment.prefix(500)))
+    }
+}

@@ -256,6 +256,8 @@ public final class Searcher {
     /// A prefix or wildcard matches at most this many words (beyond: the first in dictionary
     /// order, with a note).
     public static let maxPatternTerms = 100_000
+    /// `maxPatternTerms` for this searcher (tests lower it).
+    public var patternTermLimit = Searcher.maxPatternTerms
     /// A fuzzy word searches at most this many indexed words: the closest, then the most
     /// frequent (Lucene's default).
     public static let maxFuzzyExpansions = 50
@@ -628,40 +630,68 @@ public final class Searcher {
         _ ef: IndexField, literal: [UInt8], shown: String,
         test: (UnsafeBufferPointer<UInt8>) -> (Bool, Int?)
     ) throws -> BoundQuery {
-        // Dictionary keys (field byte + word) and their document frequencies over the segments.
-        var docFreq: [[UInt8]: Int] = [:]
+        // Dictionary keys (field byte + word), in dictionary order, and their document
+        // frequencies summed over the segments (each segment's scan is in order: merged).
+        var keys: [[UInt8]] = []
+        var docFreq: [Int] = []
         var capped = false
         for s in reader.segments {
+            var segmentKeys: [[UInt8]] = []
+            var segmentFreq: [Int] = []
             try s.dictionary.scanSkipping(prefix: [ef.rawValue] + literal) { k, info in
                 let (match, skip) = k.withUnsafeBufferPointer { b in test(UnsafeBufferPointer(rebasing: b[1...])) }
                 guard match else { return skip.map { .skip(1 + $0) } ?? .next }
-                let key = Array(k)
-                if let n = docFreq[key] {
-                    docFreq[key] = n + info.docFreq
-                } else if docFreq.count < Searcher.maxPatternTerms {
-                    docFreq[key] = info.docFreq
-                } else {
-                    capped = true
-                }
+                segmentKeys.append(k)
+                segmentFreq.append(info.docFreq)
                 return .next
             }
+            // New words are taken, in order, while there is room for them.
+            var mergedKeys: [[UInt8]] = []
+            var mergedFreq: [Int] = []
+            mergedKeys.reserveCapacity(keys.count + segmentKeys.count)
+            mergedFreq.reserveCapacity(keys.count + segmentKeys.count)
+            var room = patternTermLimit - keys.count
+            var i = 0
+            var j = 0
+            while i < keys.count || j < segmentKeys.count {
+                let c = i == keys.count ? 1 : j == segmentKeys.count ? -1 : ByteOrder.compare(keys[i], segmentKeys[j])
+                if c < 0 {
+                    mergedKeys.append(keys[i])
+                    mergedFreq.append(docFreq[i])
+                    i += 1
+                } else if c == 0 {
+                    mergedKeys.append(keys[i])
+                    mergedFreq.append(docFreq[i] + segmentFreq[j])
+                    i += 1
+                    j += 1
+                } else {
+                    if room > 0 {
+                        mergedKeys.append(segmentKeys[j])
+                        mergedFreq.append(segmentFreq[j])
+                        room -= 1
+                    } else {
+                        capped = true
+                    }
+                    j += 1
+                }
+            }
+            keys = mergedKeys
+            docFreq = mergedFreq
         }
         if capped {
             note(
-                "\(shown) matches more than \(Searcher.maxPatternTerms) words; only the first \(Searcher.maxPatternTerms) were searched"
+                "\(shown) matches more than \(patternTermLimit) words; only the first \(patternTermLimit) were searched"
             )
         }
-        if docFreq.isEmpty { return .nothing }
+        if keys.isEmpty { return .nothing }
         // The most frequent score (ties: dictionary order), in dictionary order; the rest only
         // match, most frequent first (NEAR keeps the first of them).
-        let ranked = docFreq.sorted {
-            $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key)
-        }.map(\.key)
+        let ranked = keys.indices.sorted { docFreq[$0] != docFreq[$1] ? docFreq[$0] > docFreq[$1] : $0 < $1 }
         let scored = ranked.count > Searcher.maxPrefixExpansions ? Searcher.scoredPatternTerms : ranked.count
-        var clauses: [BoundQuery] = try ranked.prefix(scored).sorted { $0.lexicographicallyPrecedes($1) }.map {
-            .term(key: $0, weight: try idf(ef, Array($0.dropFirst())), slot: ef.lengthSlot)
+        var clauses: [BoundQuery] = try ranked.prefix(scored).sorted().map {
+            .term(key: keys[$0], weight: try idf(ef, Array(keys[$0].dropFirst())), slot: ef.lengthSlot)
         }
-        if ranked.count > scored { clauses.append(.anyOf(keys: Array(ranked.dropFirst(scored)))) }
+        if ranked.count > scored { clauses.append(.anyOf(keys: ranked.dropFirst(scored).map { keys[$0] })) }
         return .or(clauses)
     }
 
@@ -686,7 +716,7 @@ public final class Searcher {
         for s in reader.segments {
             try s.dictionary.scan(prefix: key) { k, _ in
                 keys.insert(Array(k))
-                return keys.count < Searcher.maxPatternTerms
+                return keys.count < patternTermLimit
             }
         }
         return .anyOf(keys: keys.sorted { $0.lexicographicallyPrecedes($1) })
