@@ -527,6 +527,20 @@ final class NearScorer: PositionalScorer {
     private let bufferA = PositionBuffer()
     private let bufferB = PositionBuffer()
 
+    /// A side read as positions: a word's cursor, or a union of words.
+    private enum Words {
+        case word(Unmanaged<PostingsCursor>)
+        case union(Unmanaged<UnionCursor>)
+    }
+    /// The same, unretained (the scorers above own them): no reference counting per document.
+    private let positionsA: Words?
+    private let positionsB: Words?
+    /// What each side walks: its words, or the side itself.
+    private let walkA: Unmanaged<Scorer>
+    private let walkB: Unmanaged<Scorer>
+    /// Side `a`'s cursor when it is one word (its frequency bounds the score).
+    private let leadCursor: Unmanaged<PostingsCursor>?
+
     init(a: Scorer, b: Scorer, distance: Int, ordered: Bool, weight: Float, slot: Int, ctx: ScoringContext) {
         self.a = a
         self.b = b
@@ -539,37 +553,54 @@ final class NearScorer: PositionalScorer {
             }
             return nil
         }
+        func view(_ s: Scorer?) -> Words? {
+            if let t = s as? TermScorer { return .word(Unmanaged.passUnretained(t.cursor)) }
+            if let u = s as? UnionCursor { return .union(Unmanaged.passUnretained(u)) }
+            return nil
+        }
         let wa = words(a)
         let wb = words(b)
         wordsA = wa != nil && wb != nil ? wa : nil
         wordsB = wa != nil && wb != nil ? wb : nil
+        positionsA = view(wordsA)
+        positionsB = view(wordsB)
+        walkA = Unmanaged.passUnretained(wordsA ?? a)
+        walkB = Unmanaged.passUnretained(wordsB ?? b)
+        leadCursor = (a as? TermScorer).map { Unmanaged.passUnretained($0.cursor) }
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
 
-    /// The positions of a side in the current document (a union's ascending, each once, in
-    /// `buffer`).
-    private func positions(_ side: Scorer, _ buffer: PositionBuffer) -> PositionBuffer {
-        if let t = side as? TermScorer { return t.positionBuffer() }
-        (side as! UnionCursor).positions(into: buffer)
-        let v = buffer.values
-        var w = 0
-        for i in 0..<buffer.count where w == 0 || v[i] != v[w - 1] {
-            v[w] = v[i]
-            w += 1
+    /// A side's positions in the current document into `buffer` (a union's ascending, each once).
+    @inline(__always)
+    private func fill(_ side: Words, _ buffer: PositionBuffer) {
+        switch side {
+        case .word(let c):
+            c._withUnsafeGuaranteedRef { $0.positions(into: buffer) }
+        case .union(let u):
+            u._withUnsafeGuaranteedRef { $0.positions(into: buffer) }
+            let v = buffer.values
+            var w = 0
+            for i in 0..<buffer.count where w == 0 || v[i] != v[w - 1] {
+                v[w] = v[i]
+                w += 1
+            }
+            buffer.count = w
         }
-        buffer.count = w
-        return buffer
     }
 
     private func search(from target: Int32) -> Int32 {
         var t = target
-        let sa = wordsA ?? a
-        let sb = wordsB ?? b
+        let sa = walkA
+        let sb = walkB
         while true {
-            var da = sa.advance(to: t)
-            var db = sb.advance(to: t)
+            var da = sa._withUnsafeGuaranteedRef { $0.advance(to: t) }
+            var db = sb._withUnsafeGuaranteedRef { $0.advance(to: t) }
             while da != db && da != PostingsCursor.end && db != PostingsCursor.end {
-                if da < db { da = sa.advance(to: db) } else { db = sb.advance(to: da) }
+                if da < db {
+                    da = sa._withUnsafeGuaranteedRef { $0.advance(to: db) }
+                } else {
+                    db = sb._withUnsafeGuaranteedRef { $0.advance(to: da) }
+                }
             }
             if da == PostingsCursor.end || db == PostingsCursor.end || da > stopAfter {
                 doc = PostingsCursor.end
@@ -578,15 +609,14 @@ final class NearScorer: PositionalScorer {
             // Each span of `a` makes at most one match, of weight at most 1: a plain word's
             // frequency bounds the score, and a document that cannot compete is passed over
             // without reading positions.
-            if let ta = a as? TermScorer, cannotCompete(frequency: ta.cursor.freq, doc: da) {
+            if let lc = leadCursor, cannotCompete(frequency: lc._withUnsafeGuaranteedRef { $0.freq }, doc: da) {
                 t = da + 1
                 continue
             }
-            if let wa = wordsA, let wb = wordsB {
-                SpanMatcher.nearPositions(
-                    positions(wa, bufferA), positions(wb, bufferB), distance: distance,
-                    ordered: ordered,
-                    into: &matches)
+            if let pa = positionsA, let pb = positionsB {
+                fill(pa, bufferA)
+                fill(pb, bufferB)
+                SpanMatcher.nearPositions(bufferA, bufferB, distance: distance, ordered: ordered, into: &matches)
             } else {
                 matches = SpanMatcher.near(a.spans(), b.spans(), distance: distance, ordered: ordered)
             }
