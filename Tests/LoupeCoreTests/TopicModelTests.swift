@@ -65,6 +65,72 @@ struct TopicModelTests {
         #expect(worst > 0.999, "least similar topic: |cos| \(worst)")
     }
 
+    /// The blocked products sum in the order of the plain loops: bit for bit the same results
+    /// as one product at a time, for sizes that are and are not multiples of the block, rows with
+    /// zeros and rows of zeros, on one and two threads.
+    @Test func blockedProductsEqualPlainLoopsBitForBit() {
+        var rng = SplitMix(seed: 7)
+        func value() -> Float {
+            let g = rng.gaussian()
+            return abs(g) < 0.3 ? 0 : g
+        }
+        for (rows, cols) in [(1, 1), (3, 5), (9, 7), (17, 12), (40, 3)] {
+            var a = (0..<(rows * cols)).map { _ in value() }
+            for j in 0..<cols where rows > 2 { a[cols + j] = 0 }  // a row of zeros
+            var plain = [Double](repeating: 0, count: cols * cols)
+            for r in 0..<rows {
+                for i in 0..<cols where a[r * cols + i] != 0 {
+                    for j in i..<cols { plain[i * cols + j] += Double(a[r * cols + i]) * Double(a[r * cols + j]) }
+                }
+            }
+            for threads in [1, 2] {
+                let g = Dense.gram(a, rows: rows, cols: cols, threads: threads)
+                for i in 0..<cols {
+                    for j in i..<cols { #expect(g[i * cols + j].bitPattern == plain[i * cols + j].bitPattern) }
+                }
+            }
+        }
+        for (rows, columns, width) in [(5, 9, 3), (12, 20, 8), (7, 4, 5)] {
+            var rowStart = [0]
+            var cols: [Int32] = []
+            var vals: [Float] = []
+            for r in 0..<rows {
+                let n = (r * 3) % 11
+                for e in 0..<n {
+                    cols.append(Int32((r + e * 5) % columns))
+                    vals.append(value())
+                }
+                rowStart.append(cols.count)
+            }
+            let x = (0..<(columns * width)).map { _ in value() }
+            var plain = [Float](repeating: 0, count: rows * width)
+            for r in 0..<rows {
+                for e in rowStart[r]..<rowStart[r + 1] {
+                    for j in 0..<width { plain[r * width + j] += vals[e] * x[Int(cols[e]) * width + j] }
+                }
+            }
+            for threads in [1, 2] {
+                let m = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: columns, threads: threads)
+                #expect(m.times(x, width: width).map(\.bitPattern) == plain.map(\.bitPattern))
+            }
+        }
+        for (n, inner, width) in [(6, 5, 3), (9, 8, 4), (4, 11, 7), (3, 2, 2)] {
+            let b = (0..<(n * inner)).map { _ in value() }
+            let w = (0..<(inner * width)).map { _ in value() }
+            let order = (0..<n).reversed().map { $0 }
+            var plain = [Float](repeating: 0, count: n * width)
+            for r in 0..<n {
+                for i in 0..<inner where b[order[r] * inner + i] != 0 {
+                    for c in 0..<width { plain[r * width + c] += b[order[r] * inner + i] * w[i * width + c] }
+                }
+            }
+            for threads in [1, 2] {
+                let got = Dense.rowsTimes(b, order: order, inner: inner, w, width: width, threads: threads)
+                #expect(got.map(\.bitPattern) == plain.map(\.bitPattern))
+            }
+        }
+    }
+
     @Test func jacobiFindsEigenpairs() {
         // [[2, 1], [1, 2]]: eigenvalues 3 and 1.
         let (values, vectors) = Dense.symmetricEigen([2, 1, 1, 2], n: 2)

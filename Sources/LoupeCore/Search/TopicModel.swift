@@ -311,27 +311,7 @@ public struct TopicModel: @unchecked Sendable {
             guard sigma > 1e-9 else { continue }
             for i in 0..<l { wm[i * k + c] = Float(vectors[i * l + e] / sigma) }
         }
-        var rows = [Float](repeating: 0, count: v * k)
-        rows.withUnsafeMutableBufferPointer { out in
-            bt.withUnsafeBufferPointer { b in
-                wm.withUnsafeBufferPointer { w in
-                    sortedTerms.withUnsafeBufferPointer { st in
-                        Parallel.slices(v, parts: threads) { _, part in
-                            for newRow in part {
-                                let t = st[newRow]
-                                let ob = newRow * k
-                                for i in 0..<l {
-                                    let x = b[t * l + i]
-                                    if x == 0 { continue }
-                                    let wb = i * k
-                                    for c in 0..<k { out[ob + c] += x * w[wb + c] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let rows = Dense.rowsTimes(bt, order: sortedTerms, inner: l, wm, width: k, threads: threads)
         return TopicModel(
             k: k, documents: n, corpus: corpus, terms: sortedTerms.map { vocab.term($0) }, rows: rows)
     }
@@ -469,11 +449,32 @@ struct SparseRows {
             x.withUnsafeBufferPointer { xp in
                 Parallel.slices(rows, parts: threads) { _, part in
                     for r in part {
-                        let ob = r * width
-                        for e in rowStart[r]..<rowStart[r + 1] {
+                        let out = o.baseAddress! + r * width
+                        // Four entries at a time: each output loaded and stored once for them,
+                        // the products added in the entries' order.
+                        var e = rowStart[r]
+                        let end = rowStart[r + 1]
+                        while e + 4 <= end {
+                            let (v0, v1, v2, v3) = (vals[e], vals[e + 1], vals[e + 2], vals[e + 3])
+                            let x0 = xp.baseAddress! + Int(cols[e]) * width
+                            let x1 = xp.baseAddress! + Int(cols[e + 1]) * width
+                            let x2 = xp.baseAddress! + Int(cols[e + 2]) * width
+                            let x3 = xp.baseAddress! + Int(cols[e + 3]) * width
+                            for j in 0..<width {
+                                var y = out[j]
+                                y += v0 * x0[j]
+                                y += v1 * x1[j]
+                                y += v2 * x2[j]
+                                y += v3 * x3[j]
+                                out[j] = y
+                            }
+                            e += 4
+                        }
+                        while e < end {
                             let v = vals[e]
                             let xb = Int(cols[e]) * width
-                            for j in 0..<width { o[ob + j] += v * xp[xb + j] }
+                            for j in 0..<width { out[j] += v * xp[xb + j] }
+                            e += 1
                         }
                     }
                 }
@@ -510,6 +511,61 @@ struct SparseRows {
 }
 
 enum Dense {
+    /// Row `r` of the result (order.count × width) is row `order[r]` of `b` (inner wide) times
+    /// `w` (inner × width, row-major). Four of a row's entries at a time: each output loaded
+    /// and stored once for them, the products added in the entries' order (a zero adds nothing:
+    /// the sums are never −0), so the result is that of one product at a time, bit for bit.
+    static func rowsTimes(_ b: [Float], order: [Int], inner l: Int, _ w: [Float], width k: Int, threads: Int = 1)
+        -> [Float]
+    {
+        var rows = [Float](repeating: 0, count: order.count * k)
+        rows.withUnsafeMutableBufferPointer { out in
+            b.withUnsafeBufferPointer { b in
+                w.withUnsafeBufferPointer { w in
+                    order.withUnsafeBufferPointer { st in
+                        Parallel.slices(order.count, parts: threads) { _, part in
+                            for newRow in part {
+                                let t = st[newRow]
+                                let o = out.baseAddress! + newRow * k
+                                var i = 0
+                                while i + 4 <= l {
+                                    let x0 = b[t * l + i]
+                                    let x1 = b[t * l + i + 1]
+                                    let x2 = b[t * l + i + 2]
+                                    let x3 = b[t * l + i + 3]
+                                    if x0 != 0 || x1 != 0 || x2 != 0 || x3 != 0 {
+                                        let w0 = w.baseAddress! + i * k
+                                        let w1 = w0 + k
+                                        let w2 = w1 + k
+                                        let w3 = w2 + k
+                                        for c in 0..<k {
+                                            var y = o[c]
+                                            y += x0 * w0[c]
+                                            y += x1 * w1[c]
+                                            y += x2 * w2[c]
+                                            y += x3 * w3[c]
+                                            o[c] = y
+                                        }
+                                    }
+                                    i += 4
+                                }
+                                while i < l {
+                                    let x = b[t * l + i]
+                                    if x != 0 {
+                                        let wb = i * k
+                                        for c in 0..<k { o[c] += x * w[wb + c] }
+                                    }
+                                    i += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return rows
+    }
+
     /// AᵀA (cols × cols, upper triangle) of a row-major rows × cols matrix, in Double.
     static func gram(_ a: [Float], rows: Int, cols: Int, threads: Int = 1) -> [Double] {
         var g = [Double](repeating: 0, count: cols * cols)
@@ -529,21 +585,41 @@ enum Dense {
                 order.withUnsafeBufferPointer { op in
                     let parts = max(1, min(threads, cols / 2))
                     Parallel.slices(parts, parts: parts) { part, _ in
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: cols) { xp in
-                            for r in 0..<rows {
-                                let base = r * cols
-                                for i in 0..<cols { xp[i] = Double(ap[base + i]) }
+                        // Four rows at a time: each entry of G is loaded and stored once per
+                        // four rows, and still sums their products in row order (the same
+                        // roundings as one row at a time).
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * cols) { xp in
+                            var r = 0
+                            while r < rows {
+                                let n = min(4, rows - r)
+                                for q in 0..<4 {
+                                    for i in 0..<cols { xp[q * cols + i] = q < n ? Double(ap[(r + q) * cols + i]) : 0 }
+                                }
+                                let x0 = xp.baseAddress!
+                                let x1 = x0 + cols
+                                let x2 = x1 + cols
+                                let x3 = x2 + cols
                                 // Pairs (order[2q], order[2q + 1]) go to core q mod parts.
                                 var k = 2 * part
                                 while k < cols {
                                     for i in op[k..<min(k + 2, cols)] {
-                                        let xi = xp[i]
-                                        if xi == 0 { continue }
-                                        let gb = i * cols
-                                        for j in i..<cols { gp[gb + j] += xi * xp[j] }
+                                        let (a0, a1, a2, a3) = (x0[i], x1[i], x2[i], x3[i])
+                                        if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 { continue }
+                                        let gb = gp.baseAddress! + i * cols
+                                        // A zero product adds nothing (G holds finite sums,
+                                        // never −0): as if the row were skipped.
+                                        for j in i..<cols {
+                                            var g = gb[j]
+                                            g += a0 * x0[j]
+                                            g += a1 * x1[j]
+                                            g += a2 * x2[j]
+                                            g += a3 * x3[j]
+                                            gb[j] = g
+                                        }
                                     }
                                     k += 2 * parts
                                 }
+                                r += 4
                             }
                         }
                     }
