@@ -112,6 +112,15 @@ struct TopicModelTests {
             for threads in [1, 2] {
                 let m = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: columns, threads: threads)
                 #expect(m.times(x, width: width).map(\.bitPattern) == plain.map(\.bitPattern))
+                // The transpose's product: each output summed over the rows in order.
+                let y = (0..<(rows * width)).map { _ in value() }
+                var plainT = [Float](repeating: 0, count: columns * width)
+                for r in 0..<rows {
+                    for e in rowStart[r]..<rowStart[r + 1] {
+                        for j in 0..<width { plainT[Int(cols[e]) * width + j] += vals[e] * y[r * width + j] }
+                    }
+                }
+                #expect(m.transposed().times(y, width: width).map(\.bitPattern) == plainT.map(\.bitPattern))
             }
         }
         for (n, inner, width) in [(6, 5, 3), (9, 8, 4), (4, 11, 7), (3, 2, 2)] {

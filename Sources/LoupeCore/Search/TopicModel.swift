@@ -275,6 +275,7 @@ public struct TopicModel: @unchecked Sendable {
         let k = min(rank, l)
         guard k >= 2 else { return nil }
         let a = SparseRows(rowStart: rowStart, cols: cols, vals: vals, columns: v, threads: threads)
+        let at = a.transposed()
         // Y = A Ω (m × l), Ω Gaussian (v × l). A word's row is drawn from a seed made of the word
         // itself, not of its column number (the order words were met in the sample), so that a
         // few changed articles change the model a little instead of re-drawing every row after
@@ -292,12 +293,12 @@ public struct TopicModel: @unchecked Sendable {
         Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         for _ in 0..<2 {
             // Z = Aᵀ Q (v × l); only the sample side is re-orthonormalised (it is the smaller).
-            let z = a.transposeTimes(y, width: l)
+            let z = at.times(y, width: l)
             y = a.times(z, width: l)
             Dense.orthonormalizeColumns(&y, rows: m, cols: l, threads: threads)
         }
         // B = Qᵀ A (l × v), stored as Bᵀ = Aᵀ Q (v × l). B Bᵀ = Ub Σ² Ubᵀ; V = Bᵀ Ub Σ⁻¹.
-        let bt = a.transposeTimes(y, width: l)
+        let bt = at.times(y, width: l)
         var gram = Dense.gram(bt, rows: v, cols: l, threads: threads)
         for i in 0..<l { for j in 0..<i { gram[i * l + j] = gram[j * l + i] } }
         let (values, vectors) = Dense.symmetricEigen(gram, n: l)
@@ -483,30 +484,24 @@ struct SparseRows {
         return out
     }
 
-    /// selfᵀ (columns × rows) × y (rows × width, row-major). Output rows (columns of self) are
-    /// shared out among the cores: each core reads every entry and adds those of its columns,
-    /// in the same order as one thread would.
-    func transposeTimes(_ y: [Float], width: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: columns * width)
-        out.withUnsafeMutableBufferPointer { o in
-            y.withUnsafeBufferPointer { yp in
-                Parallel.slices(columns, parts: threads) { _, part in
-                    let lo = Int32(part.lowerBound)
-                    let hi = Int32(part.upperBound)
-                    for r in 0..<rows {
-                        let yb = r * width
-                        for e in rowStart[r]..<rowStart[r + 1] {
-                            let c = cols[e]
-                            guard c >= lo && c < hi else { continue }
-                            let v = vals[e]
-                            let ob = Int(c) * width
-                            for j in 0..<width { o[ob + j] += v * yp[yb + j] }
-                        }
-                    }
-                }
+    /// selfᵀ (columns × rows), its rows each holding their entries in row order: `times` on it
+    /// gives selfᵀ × y with every output summed in the order of a pass over self's rows.
+    func transposed() -> SparseRows {
+        var start = [Int](repeating: 0, count: columns + 1)
+        for c in cols { start[Int(c) + 1] += 1 }
+        for c in 0..<columns { start[c + 1] += start[c] }
+        var next = start
+        var tcols = [Int32](repeating: 0, count: cols.count)
+        var tvals = [Float](repeating: 0, count: vals.count)
+        for r in 0..<rows {
+            for e in rowStart[r]..<rowStart[r + 1] {
+                let c = Int(cols[e])
+                tcols[next[c]] = Int32(r)
+                tvals[next[c]] = vals[e]
+                next[c] += 1
             }
         }
-        return out
+        return SparseRows(rowStart: start, cols: tcols, vals: tvals, columns: rows, threads: threads)
     }
 }
 
