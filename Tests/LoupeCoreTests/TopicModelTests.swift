@@ -123,6 +123,22 @@ struct TopicModelTests {
                 #expect(m.transposed().times(y, width: width).map(\.bitPattern) == plainT.map(\.bitPattern))
             }
         }
+        for (rows, cols) in [(5, 3), (7, 8), (6, 13), (9, 1)] {
+            let a = (0..<(rows * cols)).map { _ in value() }
+            var u = (0..<(cols * cols)).map { _ in value() }
+            for i in 0..<cols { for j in 0..<i { u[i * cols + j] = 0 } }
+            var plain = [Float](repeating: 0, count: rows * cols)
+            for r in 0..<rows {
+                for i in 0..<cols where a[r * cols + i] != 0 {
+                    for j in i..<cols { plain[r * cols + j] += a[r * cols + i] * u[i * cols + j] }
+                }
+            }
+            for threads in [1, 2] {
+                var got = a
+                Dense.timesUpper(&got, rows: rows, cols: cols, u, threads: threads)
+                #expect(got.map(\.bitPattern) == plain.map(\.bitPattern))
+            }
+        }
         for (n, inner, width) in [(6, 5, 3), (9, 8, 4), (4, 11, 7), (3, 2, 2)] {
             let b = (0..<(n * inner)).map { _ in value() }
             let w = (0..<(inner * width)).map { _ in value() }

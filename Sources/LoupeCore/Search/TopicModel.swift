@@ -662,23 +662,56 @@ enum Dense {
                     i -= 1
                 }
             }
-            let invF = inv.map { Float($0) }
             // A ← A R⁻¹, row by row (each row on its own: the same on any number of cores).
-            a.withUnsafeMutableBufferPointer { ap in
-                invF.withUnsafeBufferPointer { ip in
-                    Parallel.slices(rows, parts: threads) { _, part in
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { yp in
-                            for row in part {
-                                let base = row * cols
-                                for j in 0..<cols { yp[j] = 0 }
-                                for i in 0..<cols {
-                                    let xi = ap[base + i]
-                                    if xi == 0 { continue }
-                                    let ib = i * cols
-                                    for j in i..<cols { yp[j] += xi * ip[ib + j] }
+            timesUpper(&a, rows: rows, cols: cols, inv.map { Float($0) }, threads: threads)
+        }
+    }
+
+    /// A ← A U for a row-major rows × cols matrix and an upper triangular cols × cols U, row by
+    /// row. Four of a row's entries at a time: each output gets their products in order (a zero
+    /// adds nothing: the sums are never −0), loaded and stored once for them past their
+    /// triangle — the result of one product at a time, bit for bit.
+    static func timesUpper(_ a: inout [Float], rows: Int, cols: Int, _ u: [Float], threads: Int = 1) {
+        a.withUnsafeMutableBufferPointer { ap in
+            u.withUnsafeBufferPointer { ip in
+                Parallel.slices(rows, parts: threads) { _, part in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: cols) { yp in
+                        for row in part {
+                            let base = row * cols
+                            for j in 0..<cols { yp[j] = 0 }
+                            var i = 0
+                            while i + 4 <= cols {
+                                let x0 = ap[base + i]
+                                let x1 = ap[base + i + 1]
+                                let x2 = ap[base + i + 2]
+                                let x3 = ap[base + i + 3]
+                                let r0 = ip.baseAddress! + i * cols
+                                let r1 = r0 + cols
+                                let r2 = r1 + cols
+                                let r3 = r2 + cols
+                                yp[i] += x0 * r0[i]
+                                yp[i + 1] += x0 * r0[i + 1]
+                                yp[i + 1] += x1 * r1[i + 1]
+                                yp[i + 2] += x0 * r0[i + 2]
+                                yp[i + 2] += x1 * r1[i + 2]
+                                yp[i + 2] += x2 * r2[i + 2]
+                                for j in (i + 3)..<cols {
+                                    var y = yp[j]
+                                    y += x0 * r0[j]
+                                    y += x1 * r1[j]
+                                    y += x2 * r2[j]
+                                    y += x3 * r3[j]
+                                    yp[j] = y
                                 }
-                                for j in 0..<cols { ap[base + j] = yp[j] }
+                                i += 4
                             }
+                            while i < cols {
+                                let xi = ap[base + i]
+                                let ib = i * cols
+                                for j in i..<cols { yp[j] += xi * ip[ib + j] }
+                                i += 1
+                            }
+                            for j in 0..<cols { ap[base + j] = yp[j] }
                         }
                     }
                 }
