@@ -38,7 +38,7 @@ struct BlockImpactsTests {
         let info = try pairs.bytes.withUnsafeBufferPointer { pb in
             try positions.bytes.withUnsafeBufferPointer { ps in
                 try lengths.withUnsafeBufferPointer { lens in
-                    var source = PairedVarintPostings(pairs: pb, positions: ps)
+                    var source = PairedVarintPostings(pairs: pb)
                     return try PostingsEncoder().encode(
                         &source, positions: ps, df: df, lengths: lens, slot: 0, post: post, posn: posn,
                         lengthStride: 1)

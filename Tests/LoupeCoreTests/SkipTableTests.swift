@@ -145,4 +145,35 @@ struct SkipTableTests {
             #expect(cur.error != nil && cur.doc == PostingsCursor.end)
         }
     }
+
+    /// The encoder finds each block's positions end by skipping the block's frequencies'
+    /// varints: positions that do not end with the last document's (one varint too many, one
+    /// too few, a varint cut short) are damage, refused when the term is written.
+    @Test func positionsThatDoNotEndWithTheLastDocumentAreRefused() throws {
+        let dir = TestScratch.url("loupe-skiptable-positions")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var pairs = ByteWriter(capacity: 1024)
+        var whole: [UInt8] = []
+        for i in 0..<Self.count {
+            pairs.varint(i == 0 ? 0 : 3)
+            pairs.varint(Self.tf(i))
+            var w = ByteWriter(capacity: 16)
+            w.varint(i + 200)
+            for _ in 1..<Self.tf(i) { w.varint(1) }
+            whole += w.bytes
+        }
+        let lengths = [UInt32](repeating: 50, count: Self.doc(Self.count))
+        func encode(_ bytes: [UInt8]) throws -> TermInfo {
+            var positions = ByteWriter(capacity: bytes.count)
+            for b in bytes { positions.u8(b) }
+            return try BlockImpactsTests.encodeTerm(
+                pairs: pairs, positions: positions, df: Self.count, lengths: lengths, in: dir
+            ).2
+        }
+        #expect(try encode(whole).docFreq == Self.count)
+        for damaged in [whole + [5], Array(whole.dropLast()), Array(whole.dropLast()) + [0x80]] {
+            #expect(throws: IndexError.self) { try encode(damaged) }
+        }
+    }
 }

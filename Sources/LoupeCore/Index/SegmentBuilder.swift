@@ -345,8 +345,7 @@ public final class SegmentBuilder {
                     let r = terms.records[i]
                     info = try pool.withBytes(r.docs, level: r.docsLevel, scratch: &pairs) { pb in
                         try pool.withBytes(r.positions, level: r.positionsLevel, scratch: &posStream) { ps in
-                            var source = PairedVarintPostings(
-                                pairs: pb, positions: ps, countPositions: r.docFreq > PostingsFormat.blockSize)
+                            var source = PairedVarintPostings(pairs: pb)
                             return try encoder.encode(
                                 &source, positions: ps, df: Int(r.docFreq), lengths: lens, slot: slot,
                                 post: post, posn: posn)

@@ -189,7 +189,7 @@ struct SegmentMerger {
                     if let offset = offsets[k] {
                         // Every document stays: the term's positions (stored per document,
                         // deltas from 0) are copied whole, in one run; the writer finds each
-                        // document's bytes in it when it needs them.
+                        // block's end in it.
                         var sum: UInt64 = 0
                         while c.next() != PostingsCursor.end {
                             guard w < first + need else {
@@ -325,13 +325,12 @@ final class MergeWriter: @unchecked Sendable {
         var alias: [Int32] = []  // -1: postings follow
         var exact: [Bool] = []  // an exact term whose output stem terms may share
         var slot: [Int] = []
-        var docEnd: [Int] = []  // end of the term's documents in docs / freqs / positionBytes
+        var docEnd: [Int] = []  // end of the term's documents in docs / freqs
         var posEnd: [Int] = []  // end of its bytes in posStream
-        /// Postings (new document numbers, frequencies, position byte counts): `count` used of
-        /// `capacity`, written through these pointers by the gathering stage.
+        /// Postings (new document numbers, frequencies): `count` used of `capacity`, written
+        /// through these pointers by the gathering stage.
         private(set) var docs: UnsafeMutablePointer<UInt32>
         private(set) var freqs: UnsafeMutablePointer<UInt32>
-        private(set) var positionBytes: UnsafeMutablePointer<UInt32>
         var count = 0
         private var capacity: Int
         var posStream: [UInt8] = []
@@ -340,13 +339,11 @@ final class MergeWriter: @unchecked Sendable {
             capacity = 1 << 16
             docs = .allocate(capacity: capacity)
             freqs = .allocate(capacity: capacity)
-            positionBytes = .allocate(capacity: capacity)
         }
 
         deinit {
             docs.deallocate()
             freqs.deallocate()
-            positionBytes.deallocate()
         }
 
         var terms: Int { keyEnds.count }
@@ -412,7 +409,6 @@ final class MergeWriter: @unchecked Sendable {
             }
             docs = moved(docs)
             freqs = moved(freqs)
-            positionBytes = moved(positionBytes)
             capacity = bigger
         }
 
@@ -520,45 +516,36 @@ final class MergeWriter: @unchecked Sendable {
     private func write(_ b: Batch) throws {
         var docStart = 0
         var posStart = 0
+        // The batch's arrays as locals: no reference counting per term.
+        let keyBytes = b.keyBytes
+        let keyEnds = b.keyEnds
+        let aliases = b.alias
+        let docEnds = b.docEnd
+        let posEnds = b.posEnd
+        let exacts = b.exact
+        let slots = b.slot
+        let lengths = slotLengths
         try b.posStream.withUnsafeBufferPointer { stream in
-            for t in 0..<b.terms {
-                let key = b.key(t)
-                if b.alias[t] >= 0 {
-                    try key.withUnsafeBufferPointer { try dict.add(key: $0, info: exactOutputs[Int(b.alias[t])]) }
+            for t in 0..<keyEnds.count {
+                let key = keyBytes[(t == 0 ? 0 : keyEnds[t - 1])..<keyEnds[t]]
+                if aliases[t] >= 0 {
+                    try key.withUnsafeBufferPointer { try dict.add(key: $0, info: exactOutputs[Int(aliases[t])]) }
                     continue
                 }
-                let de = b.docEnd[t]
-                let pe = b.posEnd[t]
+                let de = docEnds[t]
+                let pe = posEnds[t]
                 let df = de - docStart
                 let positions = UnsafeBufferPointer(rebasing: stream[posStart..<pe])
-                // Each document's position bytes: only a term of several blocks needs them (its
-                // skip entries hold each block's).
-                var perDocument: UnsafeBufferPointer<UInt32>?
-                if df > PostingsFormat.blockSize {
-                    let out = b.positionBytes + docStart
-                    let raw = UnsafeRawBufferPointer(positions)
-                    var p = 0
-                    for i in 0..<df {
-                        let e = PostingsCursor.skipVarints(Int(b.freqs[docStart + i]), in: raw, from: p)
-                        out[i] = UInt32(e - p)
-                        p = e
-                    }
-                    guard p == raw.count, p == 0 || raw[p - 1] & 0x80 == 0 else {
-                        throw IndexError.corrupt(post.path, "bad position data")
-                    }
-                    perDocument = UnsafeBufferPointer(start: out, count: df)
-                }
-                let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
+                let info = try lengths[slots[t]].withUnsafeBufferPointer { lens in
                     var source = ArrayPostings(
                         docs: UnsafeBufferPointer(start: b.docs + docStart, count: df),
-                        freqs: UnsafeBufferPointer(start: b.freqs + docStart, count: df),
-                        positionBytes: perDocument)
+                        freqs: UnsafeBufferPointer(start: b.freqs + docStart, count: df))
                     return try encoder.encode(
                         &source, positions: positions, df: df,
                         lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
                 }
                 try key.withUnsafeBufferPointer { try dict.add(key: $0, info: info) }
-                if b.exact[t] { exactOutputs.append(info) }
+                if exacts[t] { exactOutputs.append(info) }
                 docStart = de
                 posStart = pe
             }
