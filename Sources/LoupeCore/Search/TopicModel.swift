@@ -457,18 +457,10 @@ struct SparseRows {
                         let end = rowStart[r + 1]
                         while e + 4 <= end {
                             let (v0, v1, v2, v3) = (vals[e], vals[e + 1], vals[e + 2], vals[e + 3])
-                            let x0 = xp.baseAddress! + Int(cols[e]) * width
-                            let x1 = xp.baseAddress! + Int(cols[e + 1]) * width
-                            let x2 = xp.baseAddress! + Int(cols[e + 2]) * width
-                            let x3 = xp.baseAddress! + Int(cols[e + 3]) * width
-                            for j in 0..<width {
-                                var y = out[j]
-                                y += v0 * x0[j]
-                                y += v1 * x1[j]
-                                y += v2 * x2[j]
-                                y += v3 * x3[j]
-                                out[j] = y
-                            }
+                            let x = xp.baseAddress!
+                            Dense.addFour(
+                                out, width, (v0, v1, v2, v3), x + Int(cols[e]) * width, x + Int(cols[e + 1]) * width,
+                                x + Int(cols[e + 2]) * width, x + Int(cols[e + 3]) * width)
                             e += 4
                         }
                         while e < end {
@@ -506,6 +498,24 @@ struct SparseRows {
 }
 
 enum Dense {
+    /// `y[j] += a.0 × x0[j]`, then `+= a.1 × x1[j]`, `+= a.2 × x2[j]`, `+= a.3 × x3[j]`, for j
+    /// below n: four products added in order, each output loaded and stored once for them — the
+    /// blocked products' common step, giving what one product at a time gives, bit for bit.
+    @inline(__always)
+    static func addFour<T: FloatingPoint>(
+        _ y: UnsafeMutablePointer<T>, _ n: Int, _ a: (T, T, T, T), _ x0: UnsafePointer<T>,
+        _ x1: UnsafePointer<T>, _ x2: UnsafePointer<T>, _ x3: UnsafePointer<T>
+    ) {
+        for j in 0..<n {
+            var v = y[j]
+            v += a.0 * x0[j]
+            v += a.1 * x1[j]
+            v += a.2 * x2[j]
+            v += a.3 * x3[j]
+            y[j] = v
+        }
+    }
+
     /// Row `r` of the result (order.count × width) is row `order[r]` of `b` (inner wide) times
     /// `w` (inner × width, row-major). Four of a row's entries at a time: each output loaded
     /// and stored once for them, the products added in the entries' order (a zero adds nothing:
@@ -530,17 +540,7 @@ enum Dense {
                                     let x3 = b[t * l + i + 3]
                                     if x0 != 0 || x1 != 0 || x2 != 0 || x3 != 0 {
                                         let w0 = w.baseAddress! + i * k
-                                        let w1 = w0 + k
-                                        let w2 = w1 + k
-                                        let w3 = w2 + k
-                                        for c in 0..<k {
-                                            var y = o[c]
-                                            y += x0 * w0[c]
-                                            y += x1 * w1[c]
-                                            y += x2 * w2[c]
-                                            y += x3 * w3[c]
-                                            o[c] = y
-                                        }
+                                        addFour(o, k, (x0, x1, x2, x3), w0, w0 + k, w0 + 2 * k, w0 + 3 * k)
                                     }
                                     i += 4
                                 }
@@ -600,17 +600,11 @@ enum Dense {
                                     for i in op[k..<min(k + 2, cols)] {
                                         let (a0, a1, a2, a3) = (x0[i], x1[i], x2[i], x3[i])
                                         if a0 == 0 && a1 == 0 && a2 == 0 && a3 == 0 { continue }
-                                        let gb = gp.baseAddress! + i * cols
                                         // A zero product adds nothing (G holds finite sums,
                                         // never −0): as if the row were skipped.
-                                        for j in i..<cols {
-                                            var g = gb[j]
-                                            g += a0 * x0[j]
-                                            g += a1 * x1[j]
-                                            g += a2 * x2[j]
-                                            g += a3 * x3[j]
-                                            gb[j] = g
-                                        }
+                                        addFour(
+                                            gp.baseAddress! + i * cols + i, cols - i, (a0, a1, a2, a3), x0 + i, x1 + i,
+                                            x2 + i, x3 + i)
                                     }
                                     k += 2 * parts
                                 }
@@ -695,14 +689,9 @@ enum Dense {
                                 yp[i + 2] += x0 * r0[i + 2]
                                 yp[i + 2] += x1 * r1[i + 2]
                                 yp[i + 2] += x2 * r2[i + 2]
-                                for j in (i + 3)..<cols {
-                                    var y = yp[j]
-                                    y += x0 * r0[j]
-                                    y += x1 * r1[j]
-                                    y += x2 * r2[j]
-                                    y += x3 * r3[j]
-                                    yp[j] = y
-                                }
+                                addFour(
+                                    yp.baseAddress! + i + 3, cols - i - 3, (x0, x1, x2, x3), r0 + i + 3, r1 + i + 3,
+                                    r2 + i + 3, r3 + i + 3)
                                 i += 4
                             }
                             while i < cols {
