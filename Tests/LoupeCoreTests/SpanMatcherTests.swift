@@ -81,6 +81,25 @@ struct SpanMatcherTests {
         #expect(out == [Span(3, 5, weight: 0.5)])
     }
 
+    /// Distinct positions below `limit`, ascending: as many as drawn from `count`.
+    static func positions(
+        _ count: ClosedRange<Int>, below limit: Int32, _ rng: inout SystemRandomNumberGenerator
+    ) -> [Int32] {
+        Array(Set((0..<Int.random(in: count, using: &rng)).map { _ in Int32.random(in: 0..<limit, using: &rng) }))
+            .sorted()
+    }
+
+    /// `lists` set to buffers of `values` (returned: they must outlive the lists' use).
+    static func fill(_ lists: SpanMatcher.Lists, _ values: [[Int32]]) -> [PositionBuffer] {
+        let buffers = values.map { v -> PositionBuffer in
+            let b = PositionBuffer()
+            b.append(v, v.count)
+            return b
+        }
+        for (i, b) in buffers.enumerated() { lists.set(i, b) }
+        return buffers
+    }
+
     /// An exact phrase on the scorers' reused pointer lists: each position of the first word
     /// whose relative position every other word holds at its offset, for random lists of one to
     /// four words (a word repeated at two offsets included), one `Lists` reused for every case as
@@ -93,21 +112,9 @@ struct SpanMatcherTests {
             let offsets = (0..<k).map { Int32($0) + (k == 4 && $0 == 3 ? 2 : 0) }
             let lists = SpanMatcher.Lists(offsets: offsets)
             for _ in 0..<300 {
-                let values = (0..<k).map { _ in
-                    Array(
-                        Set(
-                            (0..<Int.random(in: 0...15, using: &rng)).map { _ in Int32.random(in: 0...30, using: &rng) }
-                        )
-                    )
-                    .sorted()
-                }
-                let buffers = values.map { v -> PositionBuffer in
-                    let b = PositionBuffer()
-                    b.append(v, v.count)
-                    return b
-                }
-                for (i, b) in buffers.enumerated() { lists.set(i, b) }
-                SpanMatcher.phrase(lists, slop: 0, into: &out)
+                let values = (0..<k).map { _ in Self.positions(0...15, below: 31, &rng) }
+                let buffers = Self.fill(lists, values)
+                withExtendedLifetime(buffers) { SpanMatcher.phrase(lists, slop: 0, into: &out) }
                 var expected: [Span] = []
                 for p in values[0] {
                     let rel = p - offsets[0]
@@ -132,18 +139,10 @@ struct SpanMatcherTests {
         let reused = SpanMatcher.Lists(offsets: offsets)
         var matched = 0
         for _ in 0..<500 {
-            let values = (0..<3).map { _ in
-                Array(Set((0..<Int.random(in: 1...10, using: &rng)).map { _ in Int32.random(in: 0...25, using: &rng) }))
-                    .sorted()
-            }
-            let buffers = values.map { v -> PositionBuffer in
-                let b = PositionBuffer()
-                b.append(v, v.count)
-                return b
-            }
-            for (i, b) in buffers.enumerated() { reused.set(i, b) }
+            let values = (0..<3).map { _ in Self.positions(1...10, below: 26, &rng) }
+            let buffers = Self.fill(reused, values)
             let slop = Int.random(in: 1...4, using: &rng)
-            SpanMatcher.phrase(reused, slop: slop, into: &out)
+            withExtendedLifetime(buffers) { SpanMatcher.phrase(reused, slop: slop, into: &out) }
             let fresh = SpanMatcher.phrase(values, offsets: offsets, slop: slop)
             #expect(out == fresh)
             matched += fresh.count
