@@ -36,6 +36,39 @@ import Testing
         return out
     }
 
+    /// Positions past `PostingsFormat.maxPosition` (a varint delta of 2³¹ − 16, or deltas that
+    /// add up beyond it) are damage: the cursor stops with an error, and a phrase of the word
+    /// with another does not overflow adding their offsets (a segment-fuzzer finding: an
+    /// arithmetic overflow trap in `exactPair`).
+    @Test func positionsBeyondTheLimitAreCorrupt() {
+        for deltas in [[5, (1 << 31) - 16], [Int(PostingsFormat.maxPosition), 1], [3, 4]] {
+            var post = ByteWriter(capacity: 16)
+            post.varint(0 << 1)  // doc 0, tf follows
+            post.varint(deltas.count)
+            var posn = ByteWriter(capacity: 16)
+            for d in deltas { posn.varint(d) }
+            let info = TermInfo(
+                docFreq: 1, totalTermFreq: UInt64(deltas.count), postOffset: 0, posOffset: 0, maxFreq: 2,
+                minLength: 10)
+            let bytes = post.bytes + posn.bytes
+            bytes.withUnsafeBytes { b in
+                let c = PostingsCursor(
+                    post: UnsafeRawBufferPointer(rebasing: b[0..<post.count]),
+                    posn: UnsafeRawBufferPointer(rebasing: b[post.count...]), info: info, file: "seg.post",
+                    documents: 4)
+                #expect(c.next() == 0)
+                let out = PositionBuffer()
+                c.positions(into: out)
+                if deltas == [3, 4] {
+                    #expect(out.array == [3, 7] && c.error == nil)
+                } else {
+                    #expect(c.error != nil, "\(deltas)")
+                    #expect(out.array.allSatisfy { Int64($0) <= PostingsFormat.maxPosition && $0 >= 0 })
+                }
+            }
+        }
+    }
+
     @Test func validPostingsRead() {
         let c = cursor(docDeltas: [1, 2, 4], documents: 8)
         #expect(drain(c) == [1, 3, 7])

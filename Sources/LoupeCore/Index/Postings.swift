@@ -39,6 +39,10 @@ public enum PostingsFormat {
     public static let maxImpacts = 32
     /// Bytes of a skip entry.
     static let skipEntrySize = 20
+    /// No position beyond this one (an article's words are far fewer; the indexing budget cuts
+    /// one long before): a larger one is damage, refused where decoded, so that a phrase's
+    /// position arithmetic with its words' offsets never overflows.
+    public static let maxPosition: Int64 = 1 << 30
 }
 
 final class PostingsEncoder {
@@ -804,7 +808,13 @@ public final class PostingsCursor {
                 if x & 0x80 == 0 { break }
                 shift += 7
             }
-            last &+= Int32(bitPattern: v)
+            let next = Int64(last) + Int64(v)
+            guard next <= PostingsFormat.maxPosition else {
+                error = .corrupt(fileName, "bad position data")
+                out.count = j
+                return
+            }
+            last = Int32(next)
             values[j] = last
         }
         out.count = k
