@@ -36,6 +36,9 @@ import Testing
                 let found = try s.searchWithExactTotal(b, limit: 10)
                 #expect(found.hits.map(\.doc) == full.hits.map(\.doc) && found.total == full.total, "\(q)")
                 #expect(found.totalIsExact)
+                // `find --by` counts these documents.
+                let all = try s.search(b, limit: 5000, exactTotal: true).hits.map(\.doc).sorted()
+                #expect(try s.matchingDocuments(b) == all, "\(q)")
             }
         }
     }

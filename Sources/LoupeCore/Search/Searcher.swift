@@ -1429,6 +1429,7 @@ public final class Searcher {
     public func matchingDocuments(_ query: BoundQuery) throws -> [Int] {
         let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
         var out: [Int] = []
+        let query = query.forCounting
         for seg in reader.segments {
             let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
             var d = s.next()
