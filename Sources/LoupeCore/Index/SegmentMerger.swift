@@ -516,27 +516,18 @@ final class MergeWriter: @unchecked Sendable {
     private func write(_ b: Batch) throws {
         var docStart = 0
         var posStart = 0
-        // The batch's arrays as locals: no reference counting per term.
-        let keyBytes = b.keyBytes
-        let keyEnds = b.keyEnds
-        let aliases = b.alias
-        let docEnds = b.docEnd
-        let posEnds = b.posEnd
-        let exacts = b.exact
-        let slots = b.slot
-        let lengths = slotLengths
         try b.posStream.withUnsafeBufferPointer { stream in
-            for t in 0..<keyEnds.count {
-                let key = keyBytes[(t == 0 ? 0 : keyEnds[t - 1])..<keyEnds[t]]
-                if aliases[t] >= 0 {
-                    try key.withUnsafeBufferPointer { try dict.add(key: $0, info: exactOutputs[Int(aliases[t])]) }
+            for t in 0..<b.terms {
+                let key = b.key(t)
+                if b.alias[t] >= 0 {
+                    try key.withUnsafeBufferPointer { try dict.add(key: $0, info: exactOutputs[Int(b.alias[t])]) }
                     continue
                 }
-                let de = docEnds[t]
-                let pe = posEnds[t]
+                let de = b.docEnd[t]
+                let pe = b.posEnd[t]
                 let df = de - docStart
                 let positions = UnsafeBufferPointer(rebasing: stream[posStart..<pe])
-                let info = try lengths[slots[t]].withUnsafeBufferPointer { lens in
+                let info = try slotLengths[b.slot[t]].withUnsafeBufferPointer { lens in
                     var source = ArrayPostings(
                         docs: UnsafeBufferPointer(start: b.docs + docStart, count: df),
                         freqs: UnsafeBufferPointer(start: b.freqs + docStart, count: df))
@@ -545,7 +536,7 @@ final class MergeWriter: @unchecked Sendable {
                         lengths: lens, slot: 0, post: post, posn: posn, lengthStride: 1)
                 }
                 try key.withUnsafeBufferPointer { try dict.add(key: $0, info: info) }
-                if exacts[t] { exactOutputs.append(info) }
+                if b.exact[t] { exactOutputs.append(info) }
                 docStart = de
                 posStart = pe
             }

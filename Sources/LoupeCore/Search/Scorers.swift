@@ -74,13 +74,6 @@ final class TermScorer: Scorer {
     private let positionBuf = PositionBuffer()
     private var spanBuf: [Span] = []
 
-    /// The term's positions in the current document, in this scorer's own buffer (valid until
-    /// its next call).
-    func positionBuffer() -> PositionBuffer {
-        cursor.positions(into: positionBuf)
-        return positionBuf
-    }
-
     override func spans() -> [Span] {
         cursor.positions(into: positionBuf)
         spanBuf.removeAll(keepingCapacity: true)
@@ -238,8 +231,6 @@ final class PhraseScorer: PositionalScorer {
     private let unretained: [Unmanaged<PostingsCursor>]
     private let bufA = PositionBuffer()
     private let bufB = PositionBuffer()
-    private let lo: Int32
-    private let hi: Int32
 
     init(cursors: [PostingsCursor], offsets: [Int32], slop: Int, weight: Float, slot: Int, ctx: ScoringContext) {
         // Rarest term first: it drives the leap-frog.
@@ -253,8 +244,6 @@ final class PhraseScorer: PositionalScorer {
         pairA = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[0]) : nil
         pairB = cursors.count == 2 ? Unmanaged.passUnretained(self.cursors[1]) : nil
         unretained = self.cursors.map { Unmanaged.passUnretained($0) }
-        lo = offsets.min() ?? 0
-        hi = offsets.max() ?? 0
         super.init(weight: weight, slot: slot, ctx: ctx)
     }
 
@@ -322,7 +311,8 @@ final class PhraseScorer: PositionalScorer {
             a._withUnsafeGuaranteedRef { $0.positions(into: bufA) }
             b._withUnsafeGuaranteedRef { $0.positions(into: bufB) }
             SpanMatcher.exactPair(
-                bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: lo, hi: hi, into: &matches)
+                bufA, bufB, delta: offsets[1] - offsets[0], start: offsets[0], lo: positionLists.lo,
+                hi: positionLists.hi, into: &matches)
         } else {
             let lists = positionLists
             for i in 0..<lists.k {

@@ -149,10 +149,11 @@ extension BoundQuery {
         }
     }
 
-    /// The documents of any of `children` (an OR's, or the optional clauses alone of a boolean).
-    private static func union(_ children: [BoundQuery]) -> BoundQuery {
-        // One unquoted word (as `scorer` reads it with a `WordScorer`): its text stem's documents.
-        if children.count >= 2, children.count <= 3, case .term(let k0, _, let slot) = children[0],
+    /// The text stem term of an OR that is one unquoted word: its stem over the text, then its
+    /// title and exact-form terms, whose documents are among the stem's (the text field holds
+    /// the title, and an exact form has that stem). Nil for any other OR.
+    static func unquotedWordStem(_ children: [BoundQuery]) -> (key: [UInt8], slot: Int)? {
+        guard children.count >= 2, children.count <= 3, case .term(let k0, _, let slot) = children[0],
             k0.first == IndexField.textStem.rawValue,
             children.dropFirst().allSatisfy({
                 if case .term(let k, _, _) = $0 {
@@ -160,9 +161,14 @@ extension BoundQuery {
                 }
                 return false
             })
-        {
-            return .term(key: k0, weight: 0, slot: slot)
-        }
+        else { return nil }
+        return (k0, slot)
+    }
+
+    /// The documents of any of `children` (an OR's, or the optional clauses alone of a boolean).
+    private static func union(_ children: [BoundQuery]) -> BoundQuery {
+        // One unquoted word (as `scorer` reads it with a `WordScorer`): its text stem's documents.
+        if let (key, slot) = unquotedWordStem(children) { return .term(key: key, weight: 0, slot: slot) }
         let parts = children.map(\.forCounting)
         // A phrase whose word a sibling of words holds adds no document.
         var kept = Array(parts.indices)
@@ -1287,18 +1293,7 @@ public final class Searcher {
         case .or(let children):
             let s = try children.map { try scorer($0, ctx) }
             if s.count == 1 { return s[0] }
-            // One unquoted word: its stem over the text, then its title and exact-form terms,
-            // whose documents are among the stem's (the text field holds the title, and an exact
-            // form has that stem).
-            if s.count >= 2, s.count <= 3, case .term(let k0, _, _) = children[0],
-                k0.first == IndexField.textStem.rawValue,
-                children.dropFirst().allSatisfy({
-                    if case .term(let k, _, _) = $0 {
-                        return k.first == IndexField.titleStem.rawValue || k.first == IndexField.text.rawValue
-                    }
-                    return false
-                }), let lead = s[0] as? TermScorer
-            {
+            if BoundQuery.unquotedWordStem(children) != nil, let lead = s[0] as? TermScorer {
                 return WordScorer(lead: lead, rest: s.dropFirst().compactMap { $0 as? TermScorer }, all: s)
             }
             return OrScorer(s)
@@ -1383,9 +1378,10 @@ public final class Searcher {
     /// or NEAR that every match must pass), one pass scoring every match — two passes through
     /// the positions would cost more.
     public func searchWithExactTotal(_ query: BoundQuery, limit: Int) throws -> SearchResult {
-        if query.forCounting.readsPositions { return try search(query, limit: limit, exactTotal: true) }
+        let counted = query.forCounting
+        if counted.readsPositions { return try search(query, limit: limit, exactTotal: true) }
         var r = try search(query, limit: limit, exactTotal: false)
-        r.total = try count(query)
+        r.total = try count(counted: counted)
         r.totalIsExact = true
         return r
     }
@@ -1427,34 +1423,31 @@ public final class Searcher {
 
     /// Every live document matching `query` (global numbers, ascending), without scoring.
     public func matchingDocuments(_ query: BoundQuery) throws -> [Int] {
-        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
         var out: [Int] = []
-        let query = query.forCounting
-        for seg in reader.segments {
-            let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
-            var d = s.next()
-            while d != PostingsCursor.end {
-                if !seg.isDeleted(d) { out.append(seg.docBase + Int(d)) }
-                d = s.next()
-            }
-        }
+        try forEachMatch(query.forCounting) { out.append($0) }
         return out
     }
 
     /// The exact number of live documents matching `query`, without scoring.
-    public func count(_ query: BoundQuery) throws -> Int {
-        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
+    public func count(_ query: BoundQuery) throws -> Int { try count(counted: query.forCounting) }
+
+    private func count(counted query: BoundQuery) throws -> Int {
         var total = 0
-        let query = query.forCounting
+        try forEachMatch(query) { _ in total += 1 }
+        return total
+    }
+
+    /// Calls `body` with each live document of `query` (global numbers, ascending), unscored.
+    private func forEachMatch(_ query: BoundQuery, _ body: (Int) -> Void) throws {
+        let avg = (0..<IndexField.lengthSlots).map { reader.averageLength(slot: $0) }
         for seg in reader.segments {
             let s = try scorer(query, ScoringContext(segment: seg, bm25: bm25, avgLength: avg))
             var d = s.next()
             while d != PostingsCursor.end {
-                if !seg.isDeleted(d) { total += 1 }
+                if !seg.isDeleted(d) { body(seg.docBase + Int(d)) }
                 d = s.next()
             }
         }
-        return total
     }
 
     /// Positional spans of `query` in one document, for highlighting matches in the index.

@@ -105,7 +105,7 @@ public enum SpanMatcher {
             let first = values[0]
             outer: for i0 in 0..<counts[0] {
                 let rel = first[i0] - offsets[0]
-                for i in 1..<max(k, 1) {
+                for i in 1..<k {
                     let want = rel + offsets[i]
                     let l = values[i]
                     let n = counts[i]
@@ -159,9 +159,7 @@ public enum SpanMatcher {
         let l = Lists(offsets: offsets)
         let buffers = lists.map { list in
             let b = PositionBuffer()
-            b.reserve(list.count)
-            for (i, p) in list.enumerated() { b.values[i] = p }
-            b.count = list.count
+            b.append(list, list.count)
             return b
         }
         for (i, b) in buffers.enumerated() { l.set(i, b) }
