@@ -20,6 +20,13 @@ public enum DateParsing {
         "ast": -240, "adt": -180, "nst": -210, "ndt": -150, "cet": 60, "cest": 120, "bst": 60, "eet": 120,
         "eest": 180, "msk": 180, "ist": 330, "sgt": 480, "hkt": 480, "awst": 480, "jst": 540, "kst": 540,
         "acst": 570, "acdt": 630, "aest": 600, "aedt": 660, "nzst": 720, "nzdt": 780,
+        // Middle European Time (and German's MEZ/MESZ); Africa, South and South-East Asia,
+        // South America.
+        "met": 60, "mest": 120, "mez": 60, "mesz": 120, "wat": 60, "cat": 120, "sast": 120, "eat": 180,
+        "pkt": 300, "ict": 420, "wib": 420, "pht": 480, "art": -180, "brt": -180,
+        // North American zones without standard or daylight (`16:31:00 ET`, as some US feeds
+        // write them): standard time, as feedparser reads them.
+        "at": -240, "et": -300, "ct": -360, "mt": -420, "pt": -480,
     ]
 
     public static func iso(_ raw: String) -> String? {
@@ -68,7 +75,8 @@ public enum DateParsing {
     private static func format(_ y: Int, _ mo: Int, _ d: Int, _ h: Int?, _ mi: Int, _ se: Int, offsetMinutes: Int)
         -> String?
     {
-        guard (1..<10000).contains(y), (1...12).contains(mo) else { return nil }
+        // An offset of a day or more is no zone (`-99:99`): no date.
+        guard (1..<10000).contains(y), (1...12).contains(mo), abs(offsetMinutes) < 1440 else { return nil }
         let dim = [
             31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
         ]
@@ -106,6 +114,7 @@ public enum DateParsing {
                 }
             }
         }
+        guard (1..<10000).contains(year) else { return nil }
         return "\(p4(year))-\(p2(month))-\(p2(day))T\(p2(total / 60)):\(p2(total % 60)):\(p2(min(se, 59)))Z"
     }
 
@@ -136,7 +145,8 @@ public enum DateParsing {
             off = 0
         } else if let sign = rest.first, sign == "+" || sign == "-" {
             let z = rest.dropFirst().replacingColon()
-            guard z.count == 4, let hh = digits(z.prefix(2)), let mm = digits(z.suffix(2)) else { return nil }
+            guard z.count == 4, let hh = digits(z.prefix(2)), let mm = digits(z.suffix(2)), hh < 24, mm < 60
+            else { return nil }
             off = (hh * 60 + mm) * (sign == "-" ? -1 : 1)
         } else {
             return nil
@@ -217,7 +227,7 @@ public enum DateParsing {
             }
             if let sign = z.first, sign == "+" || sign == "-" {
                 let n = z.dropFirst().replacingColon()
-                if n.count == 4, let hh = digits(n.prefix(2)), let m2 = digits(n.suffix(2)) {
+                if n.count == 4, let hh = digits(n.prefix(2)), let m2 = digits(n.suffix(2)), hh < 24, m2 < 60 {
                     off = (hh * 60 + m2) * (sign == "-" ? -1 : 1)
                 }
             } else if let v = zones[z.lowercased()] {

@@ -47,6 +47,13 @@ public struct FeedLoader {
         var categories: [String] = []
         var description = ""
         var content = ""
+        /// A title, description or content in another vocabulary's namespace (`itunes:summary`,
+        /// a module's `szf:description`, Yandex's `turbo:content`): each used only when the item
+        /// gives no title, description or content of its own — a full text (`turbo:content`,
+        /// `yandex:full-text`) still before a description.
+        var foreignTitle = ""
+        var foreignDescription = ""
+        var foreignContent = ""
         /// Media RSS's `media:description`, at any depth (YouTube's and podcasts' feeds hold their
         /// text only there, inside `media:group`): the body when there is no other.
         var mediaDescription = ""
@@ -56,6 +63,8 @@ public struct FeedLoader {
         var podcastAuthors: [String] = []
         /// Atom: the authors of the entry's `<source>`, when the entry names none.
         var sourceAuthors: [String] = []
+        /// RSS 1.0's `rdf:about`: the id of an item without a `guid`, `dc:identifier` or link.
+        var about: String?
         /// An Evernote note: its id is its position in the file, never its link.
         var positionalID = false
         /// Blogger exports: the entry's kind (`…#post`, `…#comment`, `…#template`, `…#settings`),
@@ -128,6 +137,56 @@ public struct FeedLoader {
     static let roots: Set<String> = ["rss", "RDF", "feed", "en-export"]
     static let mediaRSS = "http://search.yahoo.com/mrss/"
     static let atom = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let xhtml = "http://www.w3.org/1999/xhtml"
+    /// The namespaces whose `title`, `description`, `content`… are an item's own, besides none
+    /// and the item element's: Atom (1.0, 0.3), RSS 1.0 and 0.90, Dublin Core, DC terms, RSS
+    /// 1.0's content module, XHTML (`xhtml:body`).
+    static let ownNamespaces: Set<String> = [
+        atom, atom03, "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/",
+        "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/", "http://purl.org/rss/1.0/modules/content/",
+        xhtml,
+    ]
+
+    /// How a field's text is held: as written (HTML escaped or not), as XHTML (its child
+    /// elements are markup and its text is text: Atom's `type="xhtml"`, Atom 0.3's `mode="xml"`,
+    /// `xhtml:body`), or base64 (Atom content of a non-text media type, Atom 0.3's
+    /// `mode="base64"`) with that media type.
+    enum FieldMode: Equatable {
+        case raw, xhtml
+        case base64(String)
+    }
+
+    /// The mode of an item child `name` that the reader is on.
+    static func fieldMode(_ r: XMLStreamReader, _ name: String) -> FieldMode {
+        if name == "body" { return r.inNamespace(xhtml) ? .xhtml : .raw }
+        guard name == "content" || name == "summary" || name == "title" || name == "description" else { return .raw }
+        guard r.inNamespace(atom) || r.inNamespace(atom03) else { return .raw }
+        let type = r.attribute("type")?.trimmingWhitespace().lowercased() ?? ""
+        switch r.attribute("mode")?.trimmingWhitespace().lowercased() {
+        case "base64": return .base64(type)
+        case "xml": return .xhtml
+        case "escaped": return .raw
+        default: break
+        }
+        if type == "xhtml" || type == "application/xhtml+xml" { return .xhtml }
+        // Atom 1.0: any other media type that is neither text nor XML is base64.
+        if type.contains("/") && !type.hasPrefix("text/") && !type.hasSuffix("+xml") && !type.hasSuffix("/xml") {
+            return .base64(type)
+        }
+        return .raw
+    }
+
+    /// Base64 content decoded, when it is text: nothing for images, sound, video, or bytes that
+    /// are not UTF-8 text.
+    static func decodedBase64(_ raw: String, type: String) -> String {
+        if type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") { return "" }
+        guard let bytes = MIME.base64Lenient(Array(raw.utf8)[...], cap: 1 << 30), !bytes.isEmpty,
+            let s = String(validating: bytes, as: UTF8.self),
+            !s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" })
+        else { return "" }
+        return s
+    }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
         var result = LoadResult()
@@ -173,6 +232,9 @@ public struct FeedLoader {
         var itemDepth = -1
         var field: String?  // local name of the item child being read
         var fieldDepth = -1
+        var fieldMode = FieldMode.raw
+        var fieldForeign = false
+        var itemNamespace = ""
         var text = ""
         var genericTitle: String?
         var genericTitleOpen = false
@@ -233,7 +295,10 @@ public struct FeedLoader {
                 let itemName = root == "en-export" ? name == "note" : name == "item" || name == "entry"
                 if current == nil && itemName {
                     current = Item()
+                    itemNamespace = r.namespaceURI
                     current!.positionalID = root == "en-export"
+                    // RSS 1.0: the item's URI, its id when it gives no other.
+                    if root == "RDF" { current!.about = r.attribute("rdf:about") }
                     itemDepth = depth
                     if r.isEmptyElement {
                         emitOrSkip(current!)
@@ -272,12 +337,13 @@ public struct FeedLoader {
                             continue
                         }
                     case "category":
-                        if let term = r.attribute("term") {
+                        // Atom's `term`; an item's `itunes:category` names it in `text`.
+                        if let term = r.attribute("term") ?? r.attribute("text") {
                             // Blogger's entry kind (post, comment, template, settings) is no category.
                             if r.attribute("scheme") == FeedLoader.bloggerKindScheme {
                                 current!.bloggerKind = term
-                            } else {
-                                current!.categories.append(term)
+                            } else if !term.trimmingWhitespace().isEmpty {
+                                current!.categories.append(term.trimmingWhitespace())
                             }
                             continue
                         }
@@ -312,14 +378,18 @@ public struct FeedLoader {
                         continue
                     default:
                         // Media RSS describes the item's media, not the item: a `media:content`
-                        // holding a `media:credit` ("Photograph: …") is no content, a
-                        // `media:title` no title. Only `media:description` is read.
-                        if r.inNamespace(FeedLoader.mediaRSS) { continue }
+                        // holding a `media:credit` ("Photograph: …") is no content, and a
+                        // `media:title` is the title only of an item without one (as in
+                        // feedparser). Only `media:description` is read besides.
+                        if r.inNamespace(FeedLoader.mediaRSS) && name != "title" { continue }
                     }
                     if !r.isEmptyElement {
                         field = name
                         fieldDepth = depth
                         text = ""
+                        fieldMode = FeedLoader.fieldMode(r, name)
+                        let ns = r.namespaceURI
+                        fieldForeign = !ns.isEmpty && ns != itemNamespace && !FeedLoader.ownNamespaces.contains(ns)
                     }
                 } else if field == nil && name == "description" && !r.isEmptyElement
                     && r.inNamespace(FeedLoader.mediaRSS)
@@ -330,7 +400,10 @@ public struct FeedLoader {
                 } else if name == "author" && field == "source" && depth == fieldDepth + 1 && !r.isEmptyElement {
                     author = AuthorElement(.source, depth: depth)  // Atom's entry/source/author
                 } else if field != nil {
-                    text += " "  // element boundary inside xhtml content
+                    // Markup inside the field (XHTML, or HTML written as XML): kept as tags, so
+                    // that block and inline elements separate words as in HTML and `script` and
+                    // `style` contents are dropped.
+                    text += "<" + name + (r.isEmptyElement ? "/>" : ">")
                 }
             case .text:
                 if wpField != nil {
@@ -338,7 +411,13 @@ public struct FeedLoader {
                 } else if author != nil {
                     author!.append(r.value)
                 } else if field != nil {
-                    text += r.value
+                    if fieldMode == .xhtml {
+                        // XHTML's text is text: `&lt;blink&gt;` is no tag to strip.
+                        text += r.value.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+                            of: "<", with: "&lt;")
+                    } else {
+                        text += r.value
+                    }
                 } else if current == nil && !root.isEmpty && !FeedLoader.roots.contains(root) {
                     let v = r.value
                     if genericTitleOpen { genericTitle = (genericTitle ?? "") + v }
@@ -367,9 +446,14 @@ public struct FeedLoader {
                     continue
                 }
                 if let f = field, depth == fieldDepth {
-                    apply(f, text, to: &current!)
+                    if case .base64(let type) = fieldMode { text = FeedLoader.decodedBase64(text, type: type) }
+                    apply(f, text, foreign: fieldForeign, to: &current!)
                     field = nil
                     fieldDepth = -1
+                    fieldMode = .raw
+                    fieldForeign = false
+                } else if field != nil && depth > fieldDepth {
+                    text += "</" + r.localName + ">"
                 } else if current != nil && depth == itemDepth && field == nil {
                     emitOrSkip(current!)
                     current = nil
@@ -432,13 +516,24 @@ public struct FeedLoader {
         _ item: Item, _ n: Int, _ relativePath: String, _ feedAuthors: [String], _ names: [String: String],
         _ emit: (Article) -> Void
     ) {
-        let body = HTMLText.plain(
-            !item.content.isEmpty ? item.content : !item.description.isEmpty ? item.description : item.mediaDescription)
-        let title = HTMLText.plain(item.title)
-        let id =
-            item.positionalID
-            ? "\(relativePath)#\(n)"
-            : item.guid.flatMap { $0.isEmpty ? nil : $0 } ?? item.link ?? "\(relativePath)#\(n)"
+        var text = item.mediaDescription
+        for t in [item.content, item.foreignContent, item.description, item.foreignDescription] where !t.isEmpty {
+            text = t
+            break
+        }
+        let body = HTMLText.plainUnescapingTwice(text)
+        let title = HTMLText.plainUnescapingTwice(item.title.isEmpty ? item.foreignTitle : item.title)
+        let positional = "\(relativePath)#\(n)"
+        var id = positional
+        if !item.positionalID {
+            if let g = item.guid, !g.isEmpty {
+                id = g
+            } else if let l = item.link {
+                id = l
+            } else if let a = item.about, !a.isEmpty {
+                id = a
+            }
+        }
         var authors =
             !item.authors.isEmpty
             ? item.authors
@@ -455,15 +550,33 @@ public struct FeedLoader {
                 categories: item.categories, link: item.link, authors: authors, source: relativePath, position: n))
     }
 
-    private func apply(_ field: String, _ raw: String, to item: inout Item) {
+    /// `foreign`: the element is in another vocabulary's namespace (see `Item.foreignTitle`).
+    private func apply(_ field: String, _ raw: String, foreign: Bool = false, to item: inout Item) {
         let v = raw.trimmingWhitespace()
+        if foreign {
+            switch field {
+            case "title":
+                if item.foreignTitle.isEmpty { item.foreignTitle = v }
+                return
+            case "description", "summary", "abstract", "excerpt":
+                if item.foreignDescription.isEmpty { item.foreignDescription = raw }
+                return
+            case "encoded", "content", "body", "fullitem", "full-text":
+                if item.foreignContent.isEmpty { item.foreignContent = raw }
+                return
+            default: break  // other fields (WordPress's post type and dates…) as before
+            }
+        }
         switch field {
         case "title": item.title = v
         case "link": if item.link == nil && !v.isEmpty { item.link = v }
         case "guid", "id", "identifier": if item.guid == nil { item.guid = v }
         case "pubDate", "date", "published", "issued": if item.date == nil || field == "pubDate" { item.date = v }
         case "updated", "modified": if item.modified == nil { item.modified = v }
-        case "category", "subject", "tag": if !v.isEmpty { item.categories.append(HTMLText.plain(v)) }
+        case "category", "subject", "tag":
+            // Markup alone (a nested `itunes:category`) is no category.
+            let c = HTMLText.plain(v)
+            if !c.isEmpty { item.categories.append(c) }
         case "created": if item.date == nil { item.date = v }
         case "note-author": Bylines.add(raw, to: &item.authors)
         case "description", "summary", "abstract", "excerpt":
@@ -473,7 +586,7 @@ public struct FeedLoader {
         case "blogger:status": item.bloggerStatus = v
         case "post_date_gmt": if !v.hasPrefix("0000") { item.postDate = v }
         case "post_date": if !v.hasPrefix("0000") { item.postDateLocal = v }
-        case "encoded", "content": item.content = raw
+        case "encoded", "content", "body", "fullitem": item.content = raw
         case "media:description": if item.mediaDescription.isEmpty { item.mediaDescription = raw }
         default: break
         }

@@ -10,6 +10,44 @@ public enum HTMLText {
         }
     }
 
+    /// As `plain`, and once more when the text, which held no markup, still holds some: a feed
+    /// that escaped its HTML twice (`&amp;lt;p&amp;gt;`, as Reddit's RSS does) would otherwise
+    /// show and index its tags and attributes as words. HTML that writes a tag as text
+    /// (`<code>&lt;br /&gt;</code>`) keeps it.
+    public static func plainUnescapingTwice(_ html: String) -> String {
+        let once = plain(html)
+        return holdsMarkup(once) && !holdsMarkup(html) ? plain(once) : once
+    }
+
+    /// Whether text holds an HTML end tag of a block or inline element (`</p>`, `</a>`), a
+    /// `<br>` (`<br/>`, `<br />`) or a comment: markup, not text about it.
+    static func holdsMarkup(_ text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { s -> Bool in
+            let n = s.count
+            var i = 0
+            while i + 3 < n {
+                defer { i += 1 }
+                guard s[i] == 0x3C else { continue }
+                if s[i + 1] == 0x21 && s[i + 2] == 0x2D && s[i + 3] == 0x2D { return commentEnd(s, from: i + 2) != nil }
+                let closing = s[i + 1] == 0x2F
+                var k = closing ? i + 2 : i + 1
+                var name: [UInt8] = []
+                while k < n && isAlnum(s[k]) && name.count < 12 {
+                    name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
+                    k += 1
+                }
+                if closing {
+                    if k < n && s[k] == 0x3E && (blockTags.contains(name) || inlineTags.contains(name)) { return true }
+                } else if name == Array("br".utf8) {
+                    while k < n && (s[k] == 0x20 || s[k] == 0x2F) { k += 1 }
+                    if k < n && s[k] == 0x3E { return true }
+                }
+            }
+            return false
+        }
+    }
+
     private static let blockTags: Set<[UInt8]> = Set(
         ["p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "table"].map {
             Array($0.utf8)
@@ -43,6 +81,14 @@ public enum HTMLText {
         while i < n {
             let c = s[i]
             if c == 0x3C {  // <
+                // A comment ends at `-->`, not at a `>` inside it (`<!-- <b> -->`); unclosed, it
+                // ends at the next `>` as any other tag would.
+                if skipUntil == nil && i + 3 < n && s[i + 1] == 0x21 && s[i + 2] == 0x2D && s[i + 3] == 0x2D,
+                    let e = commentEnd(s, from: i + 2)
+                {
+                    i = e
+                    continue
+                }
                 var j = i + 1
                 while j < n && s[j] != 0x3E { j += 1 }
                 if j >= n {
@@ -64,6 +110,9 @@ public enum HTMLText {
                     i += 1
                     continue
                 }
+                // A `>` inside a quoted attribute value does not end the tag (`<a title="a>b">`),
+                // when the quote closes.
+                if !name.isEmpty && !closing, let e = tagEnd(s, from: k) { j = e }
                 if let skip = skipUntil {
                     if closing && name == skip { skipUntil = nil }
                 } else if !closing && (name == Array("script".utf8) || name == Array("style".utf8)) {
@@ -95,6 +144,39 @@ public enum HTMLText {
             i += 1
         }
         return out
+    }
+
+    /// The index just past the `-->` that ends a comment whose `--` starts at `from` (`<!-->`
+    /// and `<!--->` are whole comments, as in HTML), or nil when none does.
+    private static func commentEnd(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var p = from
+        let n = s.count
+        while p + 2 < n {
+            if s[p] == 0x2D && s[p + 1] == 0x2D && s[p + 2] == 0x3E { return p + 3 }
+            p += 1
+        }
+        return nil
+    }
+
+    /// The `>` that ends a start tag whose attributes begin at `from`, quoted values passed over;
+    /// nil when a quoted value does not close (the first `>` is then the end).
+    private static func tagEnd(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var p = from
+        let n = s.count
+        while p < n {
+            let c = s[p]
+            if c == 0x3E { return p }
+            p += 1
+            guard c == 0x3D else { continue }  // =
+            while p < n && isSpace(s[p]) { p += 1 }
+            guard p < n, s[p] == 0x22 || s[p] == 0x27 else { continue }
+            let q = s[p]
+            p += 1
+            while p < n && s[p] != q { p += 1 }
+            guard p < n else { return nil }
+            p += 1
+        }
+        return nil
     }
 
     static func decodeEntity(_ name: String) -> String? {

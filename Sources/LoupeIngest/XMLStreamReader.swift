@@ -241,6 +241,12 @@ final class XMLStreamReader {
         return String(cString: p)
     }
 
+    /// The current node's namespace URI ("" for none).
+    var namespaceURI: String {
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return "" }
+        return String(cString: p)
+    }
+
     /// Whether the current node's namespace URI starts with `prefix` (any version of a
     /// vocabulary; compared in place, nothing allocated).
     func inNamespace(startingWith prefix: String) -> Bool {

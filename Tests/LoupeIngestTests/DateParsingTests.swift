@@ -45,6 +45,41 @@ struct DateParsingTests {
         }
     }
 
+    /// An offset of a day or more, or with an hour or minute out of range, is no zone: an ISO
+    /// date with one is no date (`-99:99` used to give `10000-01-01T100:38:59Z`, which no date
+    /// column reads), and RFC 822's lenient reading leaves such a zone out. A date that an
+    /// offset moves past year 9999 is none either.
+    @Test func offsetsOutOfRangeAreNoZones() {
+        #expect(DateParsing.iso("9999-12-31T23:59:59-99:99") == nil)
+        #expect(DateParsing.iso("2003-12-31T10:14:55+24:00") == nil)
+        #expect(DateParsing.iso("2003-12-31T10:14:55+05:60") == nil)
+        #expect(DateParsing.iso("9999-12-31T23:59:59-01:00") == nil)
+        #expect(DateParsing.iso("Wed, 31 Dec 2003 10:14:55 -9999") == "2003-12-31T10:14:55Z")
+        #expect(DateParsing.iso("2003-12-31T10:14:55+13:45") == "2003-12-30T20:29:55Z")
+    }
+
+    /// Zone names real feeds write that were read as UTC: Middle European Time (`MET`, `MEST`,
+    /// German `MEZ`/`MESZ`), African and Asian zones, and North America's zones without S or D
+    /// (`16:31:00 ET`, as feedparser reads them: standard time).
+    @Test func moreZoneNames() {
+        let cases: [(String, String)] = [
+            ("Thu, 30 Apr 2015 08:57:00 MET", "2015-04-30T07:57:00Z"),
+            ("Thu, 30 Apr 2015 08:57:00 MEST", "2015-04-30T06:57:00Z"),
+            ("Do, 30 Apr 2015 08:57:00 MESZ", "2015-04-30T06:57:00Z"),
+            ("Mon, 26 January 2004 16:31:00 AT", "2004-01-26T20:31:00Z"),
+            ("Mon, 26 January 2004 16:31:00 ET", "2004-01-26T21:31:00Z"),
+            ("Mon, 26 January 2004 16:31:00 CT", "2004-01-26T22:31:00Z"),
+            ("Mon, 26 January 2004 16:31:00 MT", "2004-01-26T23:31:00Z"),
+            ("Mon, 26 January 2004 16:31:00 PT", "2004-01-27T00:31:00Z"),
+            ("Mon, 26 Jan 2004 16:31:00 EAT", "2004-01-26T13:31:00Z"),
+            ("Mon, 26 Jan 2004 16:31:00 WIB", "2004-01-26T09:31:00Z"),
+            ("5 March 2024 at 10:00", "2024-03-05T10:00:00Z"),
+        ]
+        for (raw, want) in cases {
+            #expect(DateParsing.iso(raw) == want, "\(raw)")
+        }
+    }
+
     @Test func impossibleDaysAreNoDates() {
         for bad in ["2007-02-30", "2007-02-29T10:00:00Z", "2007-04-31", "Fri, 30 Feb 2007 10:00:00 GMT", "2007-13-01"] {
             #expect(DateParsing.iso(bad) == nil, "\(bad)")

@@ -199,6 +199,132 @@ struct FeedLoaderTests {
         #expect(r.articles.map(\.body) == ["The zqrealtext of the story.", "What the clip shows."])
     }
 
+    /// A module's element with a core field's local name (`szf:description`, `itunes:summary`,
+    /// `itunes:title`) is not the item's own: the item's `description` wins wherever it stands,
+    /// and the module's text is used only when the item gives none (it used to shadow the real
+    /// description, which was lost). An item with no title takes its `media:title`.
+    @Test func otherNamespacesYieldToTheItemsOwnFields() {
+        let r = load(
+            """
+            <rss version="2.0" xmlns:szf="http://schemas.pocketsoap.com/rss/myDescModule/"
+              xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:media="http://search.yahoo.com/mrss/"
+              xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <channel><title>C</title>
+            <item><guid>a</guid><title>Clash</title><szf:description>Not the zqbody, before.</szf:description>
+            <description>The zqcorrect description.</description><szf:description>Not it, after.</szf:description></item>
+            <item><guid>b</guid><itunes:title>Episode 5 (feed title)</itunes:title><title>Episode five</title>
+            <itunes:summary>A podcast summary.</itunes:summary><description>The show notes.</description></item>
+            <item><guid>c</guid><title>Only summary</title><itunes:summary>Only the itunes summary.</itunes:summary></item>
+            <item><guid>d</guid><media:title>A media title</media:title><dc:description>Dublin Core text.</dc:description></item>
+            <item xmlns:turbo="http://turbo.yandex.ru" xmlns:yandex="http://news.yandex.ru"><guid>e</guid><title>Turbo</title>
+            <description>The lead only.</description><yandex:full-text>The lead. And the whole zqstory.</yandex:full-text>
+            <turbo:content><![CDATA[<h1>Turbo</h1><p>The lead. And the whole story.</p>]]></turbo:content></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.title) == ["Clash", "Episode five", "Only summary", "A media title", "Turbo"])
+        #expect(
+            r.articles.map(\.body) == [
+                "The zqcorrect description.", "The show notes.", "Only the itunes summary.", "Dublin Core text.",
+                "The lead. And the whole zqstory.",
+            ])
+    }
+
+    /// HTML escaped twice (Reddit's RSS: `&amp;lt;p&amp;gt;`) is read as HTML, not shown and
+    /// indexed as tags and attributes; text that only mentions a tag keeps it.
+    @Test func htmlEscapedTwiceIsReadAsHTML() {
+        let r = load(
+            """
+            <rss version="2.0"><channel><title>C</title>
+            <item><guid>a</guid><title>Twice</title><description>&amp;lt;!-- SC_OFF --&amp;gt;&amp;lt;div class=&amp;quot;md&amp;quot;&amp;gt;&amp;lt;p&amp;gt;Hey &amp;lt;a href=&amp;quot;http://x.example/&amp;quot;&amp;gt;Reddit&amp;lt;/a&amp;gt;!&amp;lt;/p&amp;gt;&amp;lt;/div&amp;gt;</description></item>
+            <item><guid>b</guid><title>The &amp;lt;blink&amp;gt; tag</title><description>Why &amp;lt;blink&amp;gt; died, and a&amp;lt;b.</description></item>
+            <item><guid>c</guid><title>Code</title><description><![CDATA[Write <code>&lt;br /&gt;</code> or <code>&lt;/p&gt;</code>]]></description></item>
+            </channel></rss>
+            """)
+        #expect(r.articles.map(\.body) == ["Hey Reddit!", "Why <blink> died, and a<b.", "Write <br /> or </p>"])
+        #expect(r.articles.map(\.title) == ["Twice", "The <blink> tag", "Code"])
+        #expect(
+            HTMLText.holdsMarkup("a <br/> b") && HTMLText.holdsMarkup("x</P>") && HTMLText.holdsMarkup("<!-- c -->"))
+        #expect(!HTMLText.holdsMarkup("if a<b and c</d then") && !HTMLText.holdsMarkup("<blink>"))
+    }
+
+    /// XHTML content (Atom's `type="xhtml"`, Atom 0.3's `mode="xml"`, RSS's `xhtml:body`): its
+    /// elements are markup — inline ones join words, block ones break lines, `script` and
+    /// `style` hold no text — and its text is text (`&lt;blink&gt;` is written, not a tag to
+    /// strip). HTML written as XML in an RSS description is read as HTML too.
+    @Test func xhtmlContentIsMarkupAndItsTextIsText() {
+        let r = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom">
+            <entry><id>x1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">The <b>pier</b>s</div></title>
+            <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>The pier <b>opened</b>.</p><p>History of the &lt;blink&gt; tag<script type="text/javascript">location.href='zqscript';</script><style>p{}</style></p></div></content></entry>
+            </feed>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.first?.title == "The piers")
+        #expect(r.articles.first?.body == "The pier opened.\nHistory of the <blink> tag")
+        let old = load(
+            """
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><id>x2</id>
+            <content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">safe<script>zqscript()</script> description</div></content>
+            </entry></feed>
+            """)
+        #expect(old.articles.first?.body == "safe description")
+        let rss = load(
+            """
+            <rss version="2.0"><channel><title>C</title>
+            <item><guid>r1</guid><body xmlns="http://www.w3.org/1999/xhtml"><p>Example <i>content</i></p></body></item>
+            <item><guid>r2</guid><description><p>Naked <b>mark</b>up</p><script>zqscript()</script><p>end</p></description></item>
+            </channel></rss>
+            """)
+        #expect(rss.articles.map(\.body) == ["Example content", "Naked markup\nend"])
+    }
+
+    /// Atom content of a media type that is neither text nor XML is base64 (as is Atom 0.3's
+    /// `mode="base64"`): decoded when it is UTF-8 text, left out when it is an image or binary.
+    @Test func base64ContentIsDecodedWhenItIsText() {
+        let html = "PHA+SGlzdG9yeSBvZiB0aGUgJmx0O2JsaW5rJmd0OyB0YWc8L3A+"  // <p>History of the &lt;blink&gt; tag</p>
+        let r = load(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom">
+            <entry><id>b1</id><title>One</title><content type="application/octet-stream">
+            \(html)
+            </content></entry>
+            <entry><id>b2</id><title>Two</title><summary>The summary.</summary><content type="image/png">iVBORw0KGgoAAAANSUhEUg==</content></entry>
+            <entry><id>b3</id><title>Three</title><summary>Summary three.</summary><content type="application/octet-stream">AAECAwQF</content></entry>
+            </feed>
+            """)
+        #expect(!r.rejected)
+        #expect(r.articles.map(\.body) == ["History of the <blink> tag", "The summary.", "Summary three."])
+        let old = load(
+            """
+            <feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><id>b4</id>
+            <summary type="text/html" mode="base64">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</summary></entry></feed>
+            """)
+        #expect(old.articles.first?.body == "Example Atom")
+    }
+
+    /// An item's `itunes:category` names its category in `text`; markup alone or a blank term
+    /// is no category (a nested `itunes:category` used to add an empty one); an RSS 1.0 item
+    /// with neither link nor identifier is known by its `rdf:about`.
+    @Test func categoryAttributesAndRDFAbout() {
+        let r = load(
+            """
+            <rss xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"><channel>
+            <item><guid>i1</guid><title>T</title><itunes:category text="Technology">
+              <itunes:category text="Gadgets"></itunes:category></itunes:category><category> </category></item>
+            </channel></rss>
+            """)
+        #expect(r.articles.first?.categories == ["Technology"])
+        let rdf = load(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+            <item rdf:about="http://example.org/1"><title>About</title><description>Text</description></item>
+            </rdf:RDF>
+            """)
+        #expect(rdf.articles.first?.id == "http://example.org/1")
+    }
+
     @Test func rss1RDF() {
         let r = load(
             """

@@ -82,6 +82,17 @@ struct LoaderDetectionTests {
         #expect(HTMLText.plain("a<img src=x>b") == "a b")
     }
 
+    /// A comment ends at `-->` (a `>` inside it used to end it, and the rest showed as text),
+    /// and a quoted attribute value may hold `>`; unclosed, both end at the next `>` as before.
+    @Test func htmlTextCommentsAndQuotedAttributes() {
+        #expect(HTMLText.plain("a<!-- <script> -->b<!-- x > y -->c") == "abc")
+        #expect(HTMLText.plain("a<!-->b<!--->c") == "abc")
+        #expect(HTMLText.plain("a <!-- unclosed > b") == "a b")
+        #expect(HTMLText.plain("<a title=\"a>b\" href='x>y'>link</a> text") == "link text")
+        #expect(HTMLText.plain("<a title=\"open>b c") == "b c")
+        #expect(HTMLText.plain("<div onmouseover=\"f();\">x</div><!-- \n\t<script> \n-->y") == "x\ny")
+    }
+
     @Test func isoBasicDates() {
         #expect(LoaderDates.iso("20151210T191044Z") == "2015-12-10T19:10:44Z")
         #expect(LoaderDates.iso("20180404T175859+0300") == "2018-04-04T14:58:59Z")
