@@ -147,11 +147,16 @@ enum Charsets {
             guard let text = decode(sample, charset: name, strict: true) else { continue }
             var nonASCII = 0
             var lower = 0
+            var late = 0
             for u in text.unicodeScalars where u.value >= 0x80 {
                 nonASCII += 1
                 if (0x0430...0x045F).contains(u.value) { lower += 1 }
+                if (0x044B...0x044F).contains(u.value) { late += 1 }
             }
             guard nonASCII > 0 else { continue }
+            // Russian, Ukrainian and Bulgarian write ы, ь, э, ю or я every few words; Hebrew in
+            // windows-1255 reads in windows-1251 as the letters а to ъ alone.
+            if nonASCII >= 50 && late * 100 < nonASCII { continue }
             let score = Double(lower) / Double(nonASCII)
             if score >= 0.6 && score > (best?.score ?? 0) { best = (label, score) }
         }

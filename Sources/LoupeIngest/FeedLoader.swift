@@ -469,7 +469,7 @@ public struct FeedLoader {
                 break
             }
         }
-        if let w = r.latin1Warning(path: relativePath) { result.diagnostics.append(w) }
+        if let w = r.charsetDiagnostic(path: relativePath) { result.diagnostics.append(w) }
         let fatal = r.errors.first { $0.fatal }
         if let e = fatal {
             result.diagnostics.append(

@@ -101,6 +101,50 @@ enum XMLRepair {
         return name == "utf-8" || name == "utf8"
     }
 
+    /// A document that declares no encoding (no byte order mark, no `encoding` in its XML
+    /// declaration), is not UTF-8 and whose text — the bytes outside its tags — reads as a legacy
+    /// East Asian or Cyrillic encoding, as undeclared text files are read (`Charsets`: Shift_JIS,
+    /// EUC-JP, EUC-KR, GB18030, Big5, windows-1251, KOI8-R): the encoding's label, the
+    /// declaration that names it (for libxml2 to decode with), and the end of the document's own
+    /// declaration, which it replaces (0: none). `head`: the document's first bytes.
+    static func undeclaredLegacyEncoding(_ head: UnsafeBufferPointer<UInt8>) -> (
+        label: String, declaration: [UInt8], replacing: Int
+    )? {
+        let n = head.count
+        guard n >= 4, !(head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF), isUTF8Document(head) else {
+            return nil
+        }
+        var replacing = 0
+        if head.starts(with: "<?xml".utf8) {
+            var e = 5
+            while e + 1 < min(n, 1024) && !(head[e] == 0x3F && head[e + 1] == 0x3E) { e += 1 }
+            guard e + 1 < min(n, 1024) else { return nil }
+            let decl = String(decoding: UnsafeBufferPointer(rebasing: head[0..<e]), as: UTF8.self)
+            if decl.contains("encoding") { return nil }  // declared UTF-8: read as declared
+            replacing = e + 2
+        }
+        let sample = UnsafeBufferPointer(rebasing: head[0..<min(n, 1 << 16)])
+        guard !isValidUTF8(UnsafeBufferPointer(rebasing: sample[0..<utf8SafeEnd(sample)])) else { return nil }
+        // The text alone: tag names and attributes are ASCII, and would outweigh a short text's
+        // letters.
+        var text: [UInt8] = []
+        text.reserveCapacity(sample.count)
+        var inTag = false
+        for x in sample {
+            if x == 0x3C {
+                inTag = true
+            } else if x == 0x3E && inTag {
+                inTag = false
+                text.append(0x20)
+            } else if !inTag {
+                text.append(x)
+            }
+        }
+        guard let label = Charsets.legacyEastAsian(text[...]) ?? Charsets.legacyCyrillic(text[...]) else { return nil }
+        let declaration = Array("<?xml version=\"1.0\" encoding=\"\(Charsets.iconvName(label))\"?>".utf8)
+        return (label, declaration, replacing)
+    }
+
     /// Appends `b` to `out` with every byte that is not part of a valid UTF-8 sequence written
     /// as its Windows-1252 character; returns the index of the first such byte (nil: none).
     /// `b` must not end inside a sequence it means to keep (`utf8SafeEnd`).
@@ -193,17 +237,28 @@ enum XMLRepair {
     /// invalid UTF-8 re-read as Windows-1252 (when the document is UTF-8) and HTML's named
     /// references rewritten, and the line of the first re-read byte; nil when nothing changes
     /// (the usual case: no copy).
-    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalidLine: Int?)? {
+    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?)? {
         var bytes = original
         let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
-        return bytes.withUnsafeBufferPointer { b -> (bytes: [UInt8], firstInvalidLine: Int?)? in
+        if let legacy = bytes.withUnsafeBufferPointer({ undeclaredLegacyEncoding($0) }) {
+            // Declared for libxml2, which decodes it; entities are still rewritten.
+            var declared = legacy.declaration + bytes[legacy.replacing...]
+            declared = declared.withUnsafeBufferPointer { b in
+                var out: [UInt8] = []
+                var scratch: [UInt8] = []
+                repair(b, transcode: false, into: &out, scratch: &scratch)
+                return out
+            }
+            return (declared, nil, legacy.label)
+        }
+        return bytes.withUnsafeBufferPointer { b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?)? in
             let transcode = isUTF8Document(b) && !isValidUTF8(b)
             guard moved || transcode || hasReference(b) else { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(b.count + b.count / 16)
             var scratch: [UInt8] = []
             let first = repair(b, transcode: transcode, into: &out, scratch: &scratch)
-            return (out, first.map { MarkupScan.line(of: $0, in: b) })
+            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil)
         }
     }
 

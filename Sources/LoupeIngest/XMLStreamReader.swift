@@ -64,6 +64,8 @@ final class XMLStreamReader {
         private var linesBefore = 0
         /// The line of the first byte re-read as Windows-1252.
         private(set) var latin1Line: Int?
+        /// The legacy encoding an undeclared document was found in and declared in (nil: none).
+        private(set) var legacyEncoding: String?
 
         /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
         /// fills a chunk; tests use small ones to cut references everywhere).
@@ -85,10 +87,20 @@ final class XMLStreamReader {
                 if utf8Document == nil { XMLRepair.moveBlanksAfterDeclaration(&chunk, count: have) }
                 let end = chunk.withUnsafeBufferPointer { c -> Int in
                     let all = UnsafeBufferPointer(rebasing: c[0..<have])
-                    if utf8Document == nil { utf8Document = XMLRepair.isUTF8Document(all) }
+                    var skip = 0
+                    if utf8Document == nil {
+                        utf8Document = XMLRepair.isUTF8Document(all)
+                        // Undeclared East Asian or Cyrillic text: declared for libxml2.
+                        if utf8Document == true, let legacy = XMLRepair.undeclaredLegacyEncoding(all) {
+                            utf8Document = false
+                            legacyEncoding = legacy.label
+                            out.append(contentsOf: legacy.declaration)
+                            skip = legacy.replacing
+                        }
+                    }
                     let end =
-                        atEnd ? have : min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all))
-                    let piece = UnsafeBufferPointer(rebasing: all[0..<end])
+                        atEnd ? have : max(skip, min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all)))
+                    let piece = UnsafeBufferPointer(rebasing: all[skip..<end])
                     let transcode = utf8Document == true && !XMLRepair.isValidUTF8(piece)
                     let bad = XMLRepair.repair(piece, transcode: transcode, into: &out, scratch: &transcoded)
                     if latin1Line == nil && utf8Document == true {
@@ -174,15 +186,25 @@ final class XMLStreamReader {
     /// Windows-1252 (nil: none); for a streamed file, known once it has been read.
     var latin1Line: Int? { bytesLatin1Line ?? source?.takeUnretainedValue().latin1Line }
 
-    /// The warning a loader gives when bytes were re-read as Windows-1252 (nil: none were).
-    func latin1Warning(path: String) -> Diagnostic? {
-        latin1Line.map {
+    /// The legacy encoding an undeclared document was read in (nil: none).
+    var legacyEncoding: String? { bytesLegacyEncoding ?? source?.takeUnretainedValue().legacyEncoding }
+
+    /// What a loader says of how the bytes were read: a warning when some were re-read as
+    /// Windows-1252, a note when an undeclared document was read in a legacy encoding; nil
+    /// when it was read as it declared.
+    func charsetDiagnostic(path: String) -> Diagnostic? {
+        if let label = legacyEncoding {
+            return Diagnostic(
+                path: path, line: 1, message: "not UTF-8 and no encoding declared; read as \(label)", severity: .note)
+        }
+        return latin1Line.map {
             Diagnostic(
                 path: path, line: $0, message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
                 severity: .warning)
         }
     }
     private var bytesLatin1Line: Int?
+    private var bytesLegacyEncoding: String?
 
     init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
@@ -190,6 +212,7 @@ final class XMLStreamReader {
         if let r = XMLRepair.repairedDocument(original) {
             bytes = r.bytes
             bytesLatin1Line = r.firstInvalidLine
+            bytesLegacyEncoding = r.legacy
         }
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))

@@ -1,6 +1,8 @@
 import Foundation
+import LoupeTestSupport
 import Testing
 
+@testable import LoupeCore
 @testable import LoupeIngest
 
 #if canImport(Glibc)
@@ -60,6 +62,51 @@ struct CharsetsTests {
         #expect(decoded == russian)
     }
 
+    /// An RSS feed that declares no encoding and is written in a legacy encoding is read in it,
+    /// whole and streamed, with a note (it used to be read as Latin-1: mojibake); one that
+    /// declares UTF-8, or is Latin-1 French, keeps the Latin-1 reading and its warning.
+    @Test(arguments: [
+        (japanese, "SHIFT_JIS", "Shift_JIS"), (simplified, "GB2312", "GB18030"), (traditional, "BIG5", "Big5"),
+        (korean, "EUC-KR", "EUC-KR"),
+        (
+            "Новости порта. В порту началось строительство нового причала. Работы продлятся до следующего года.",
+            "KOI8-R", "KOI8-R"
+        ),
+    ])
+    func undeclaredLegacyFeedsAreReadInTheirEncoding(text: String, charset: String, label: String) throws {
+        let title = String(text.prefix { $0 != "\n" && $0 != "." })
+        for declaration in ["", "<?xml version=\"1.0\"?>\n"] {
+            let feed =
+                declaration
+                + "<rss version=\"2.0\"><channel><title>c</title><item><guid>https://e.example/1</guid><title>\(title)</title><description>\(text)</description></item></channel></rss>"
+            let bytes = CharsetsTests.encode(feed, charset)
+            let whole = ArticleLoading.load(bytes, relativePath: "f.xml")
+            #expect(!whole.rejected, "\(charset)")
+            #expect(whole.articles.first?.title == title, "\(charset)")
+            #expect(whole.articles.first?.body == HTMLText.collapse(text), "\(charset)")
+            #expect(whole.diagnostics.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
+            let dir = TestScratch.url("legacy-feed")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let path = dir.appendingPathComponent("f.xml").path
+            try FileIO.write(bytes, to: path)
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            var got: [Article] = []
+            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml") { got.append($0) }
+            #expect(got.first?.title == title, "\(charset) streamed")
+            #expect(diags.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
+        }
+        let declaredUTF8 = CharsetsTests.encode(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><title>\(title)</title></item></channel></rss>",
+            charset)
+        #expect(ArticleLoading.load(declaredUTF8, relativePath: "g.xml").articles.first?.title != title)
+        let french = CharsetsTests.encode(
+            "<rss><channel><item><title>Le café à côté</title></item></channel></rss>", "ISO-8859-1")
+        let r = ArticleLoading.load(french, relativePath: "h.xml")
+        #expect(r.articles.first?.title == "Le café à côté")
+        #expect(r.diagnostics.first?.message.contains("Latin-1") == true)
+    }
+
     /// Western and Cyrillic single-byte text, random bytes and UTF-8 are not taken for East
     /// Asian text.
     @Test func otherTextIsNotTakenForEastAsian() {
@@ -68,6 +115,9 @@ struct CharsetsTests {
         let russian =
             "Новости порта. В порту началось строительство нового причала. Работы продлятся до следующего года.\n"
         #expect(Charsets.legacyEastAsian(CharsetsTests.encode(russian, "KOI8-R")[...]) == nil)
+        // Hebrew in windows-1255 is no windows-1251 Russian (its letters fall on а to ъ alone).
+        let hebrew = "הממשלה אישרה היום את התוכנית החדשה לפיתוח הנמל. העבודות יימשכו עד השנה הבאה, כך נמסר מהרשות."
+        #expect(Charsets.legacyCyrillic(CharsetsTests.encode(hebrew, "WINDOWS-1255")[...]) == nil)
         #expect(Charsets.legacyEastAsian(CharsetsTests.encode(russian, "WINDOWS-1251")[...]) == nil)
         var state: UInt64 = 5
         let random = (0..<4000).map { _ -> UInt8 in
