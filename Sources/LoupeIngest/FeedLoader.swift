@@ -469,7 +469,7 @@ public struct FeedLoader {
                 break
             }
         }
-        if let w = r.charsetDiagnostic(path: relativePath) { result.diagnostics.append(w) }
+        result.diagnostics += r.charsetDiagnostics(path: relativePath)
         let fatal = r.errors.first { $0.fatal }
         if let e = fatal {
             result.diagnostics.append(

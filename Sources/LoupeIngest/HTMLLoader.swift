@@ -168,13 +168,17 @@ public struct HTMLLoader {
         var input = bytes
         var options = HTMLLoader.options
         var (repaired, encoding, invalidLine): ([UInt8]?, String?, Int?) = (nil, nil, nil)
-        if let charset, let utf8 = HTMLLoader.transcoded(bytes, charset: charset) {
+        if let charset, !HTMLLoader.isUTF8BeyondASCII(bytes), let utf8 = HTMLLoader.transcoded(bytes, charset: charset)
+        {
             input = utf8
             (repaired, invalidLine) = HTMLLoader.repairUTF8(input)
             encoding = "UTF-8"
             options |= Int32(HTML_PARSE_IGNORE_ENC.rawValue)
         } else {
             (repaired, encoding, invalidLine) = HTMLLoader.prepare(bytes)
+            // Read as UTF-8: a `<meta charset>` naming another (a page re-saved in UTF-8) must
+            // not switch the parser.
+            if encoding == "UTF-8" { options |= Int32(HTML_PARSE_IGNORE_ENC.rawValue) }
         }
         let doc: htmlDocPtr? = (repaired ?? input).withUnsafeBytes { raw in
             let base = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
@@ -238,9 +242,21 @@ public struct HTMLLoader {
     /// Windows-1252 characters first (then the repaired bytes and the line of the first one).
     static func prepare(_ b: [UInt8]) -> (repaired: [UInt8]?, encoding: String?, invalidLine: Int?) {
         if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)) { return (nil, nil, nil) }
-        if let declared = declaredCharset(b), declared != "utf-8" && declared != "utf8" { return (nil, nil, nil) }
+        // A page that declares another charset is left to libxml2, unless its bytes are UTF-8
+        // beyond ASCII (a page re-saved in UTF-8 with its old `<meta charset>`): that is
+        // practically never true of Latin-1 or East Asian text by chance.
+        if let declared = declaredCharset(b), declared != "utf-8" && declared != "utf8",
+            !declared.hasPrefix("utf-16"), !isUTF8BeyondASCII(b)
+        {
+            return (nil, nil, nil)
+        }
         let (repaired, line) = repairUTF8(b)
         return (repaired, "UTF-8", line)
+    }
+
+    /// Whether `b` is valid UTF-8 and holds characters beyond ASCII.
+    static func isUTF8BeyondASCII(_ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { p in p.contains(where: { $0 >= 0x80 }) && XMLRepair.isValidUTF8(p) }
     }
 
     /// UTF-8 bytes with the bytes that are not UTF-8 rewritten as their Windows-1252 characters

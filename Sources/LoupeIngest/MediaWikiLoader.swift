@@ -178,7 +178,7 @@ public struct MediaWikiLoader {
                 break
             }
         }
-        if let w = r.charsetDiagnostic(path: relativePath) { diagnostics.append(w) }
+        diagnostics += r.charsetDiagnostics(path: relativePath)
         if let e = r.errors.first(where: { $0.fatal }) {
             diagnostics.append(
                 Diagnostic(path: relativePath, line: e.line, column: e.column, message: e.message, severity: .error))

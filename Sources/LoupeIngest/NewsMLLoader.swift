@@ -65,7 +65,7 @@ public struct NewsMLLoader {
             case .documentType, .other: break
             }
         }
-        if let w = r.charsetDiagnostic(path: relativePath) { result.diagnostics.append(w) }
+        result.diagnostics += r.charsetDiagnostics(path: relativePath)
         if let e = r.errors.first(where: { $0.fatal }) {
             result.diagnostics.append(
                 Diagnostic(path: relativePath, line: e.line, column: e.column, message: e.message, severity: .error))

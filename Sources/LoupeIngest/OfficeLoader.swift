@@ -215,7 +215,7 @@ enum OfficeLoader {
                 if r.nodeType == .element { sawRoot = true }
                 visit(r)
             }
-            if let w = r.charsetDiagnostic(path: path) { diagnostics.append(w) }
+            diagnostics += r.charsetDiagnostics(path: path)
             if let e = r.errors.first(where: { $0.fatal }) {
                 diagnostics.append(
                     Diagnostic(path: path, line: e.line, column: e.column, message: e.message, severity: .error))

@@ -101,6 +101,37 @@ enum XMLRepair {
         return name == "utf-8" || name == "utf8"
     }
 
+    /// A document whose XML declaration names a byte encoding other than UTF-8 (`ISO-8859-1`,
+    /// `windows-1252`, `GB2312`…) but whose bytes are UTF-8, with characters beyond ASCII — as
+    /// a feed re-saved in UTF-8 without its declaration changed is (a real AFP item declares
+    /// ISO-8859-1 and is UTF-8): Latin-1 or an East Asian encoding is practically never valid
+    /// UTF-8 by chance. The encoding declared and the end of the declaration to replace, else
+    /// nil. `head`: the document's first bytes (its whole when it is read whole).
+    static func misdeclaredUTF8(_ head: UnsafeBufferPointer<UInt8>) -> (declared: String, replacing: Int)? {
+        let n = min(head.count, 1024)
+        guard n >= 20, head.starts(with: "<?xml".utf8) else { return nil }
+        var e = 5
+        while e + 1 < n && !(head[e] == 0x3F && head[e + 1] == 0x3E) { e += 1 }
+        guard e + 1 < n else { return nil }
+        let decl = String(decoding: UnsafeBufferPointer(rebasing: head[0..<e]), as: UTF8.self)
+        guard let r = decl.range(of: "encoding") else { return nil }
+        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        rest = rest.dropFirst()
+        let name = String(rest.prefix { $0 != quote })
+        let lower = name.lowercased()
+        guard !lower.isEmpty, lower != "utf-8", lower != "utf8", !lower.hasPrefix("utf-16"), !lower.hasPrefix("utf-32"),
+            !lower.hasPrefix("ucs"), !lower.hasPrefix("iso-10646")
+        else { return nil }
+        guard let base = head.baseAddress, memchr(base, 0, head.count) == nil else { return nil }
+        let checked = UnsafeBufferPointer(rebasing: head[0..<utf8SafeEnd(head)])
+        guard checked.contains(where: { $0 >= 0x80 }), isValidUTF8(checked) else { return nil }
+        return (name, e + 2)
+    }
+
+    /// The declaration that replaces a misdeclared one.
+    static let utf8Declaration = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>".utf8)
+
     /// A document that declares no encoding (no byte order mark, no `encoding` in its XML
     /// declaration), is not UTF-8 and whose text — the bytes outside its tags — reads as a legacy
     /// East Asian or Cyrillic encoding, as undeclared text files are read (`Charsets`: Shift_JIS,
@@ -237,9 +268,21 @@ enum XMLRepair {
     /// invalid UTF-8 re-read as Windows-1252 (when the document is UTF-8) and HTML's named
     /// references rewritten, and the line of the first re-read byte; nil when nothing changes
     /// (the usual case: no copy).
-    static func repairedDocument(_ original: [UInt8]) -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?)? {
+    static func repairedDocument(_ original: [UInt8]) -> (
+        bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?
+    )? {
         var bytes = original
         let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
+        if let m = bytes.withUnsafeBufferPointer({ misdeclaredUTF8($0) }) {
+            let declared = utf8Declaration + bytes[m.replacing...]
+            let repaired = declared.withUnsafeBufferPointer { b in
+                var out: [UInt8] = []
+                var scratch: [UInt8] = []
+                repair(b, transcode: false, into: &out, scratch: &scratch)
+                return out
+            }
+            return (repaired, nil, nil, m.declared)
+        }
         if let legacy = bytes.withUnsafeBufferPointer({ undeclaredLegacyEncoding($0) }) {
             // Declared for libxml2, which decodes it; entities are still rewritten.
             var declared = legacy.declaration + bytes[legacy.replacing...]
@@ -249,16 +292,17 @@ enum XMLRepair {
                 repair(b, transcode: false, into: &out, scratch: &scratch)
                 return out
             }
-            return (declared, nil, legacy.label)
+            return (declared, nil, legacy.label, nil)
         }
-        return bytes.withUnsafeBufferPointer { b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?)? in
+        return bytes.withUnsafeBufferPointer {
+            b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?)? in
             let transcode = isUTF8Document(b) && !isValidUTF8(b)
             guard moved || transcode || hasReference(b) else { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(b.count + b.count / 16)
             var scratch: [UInt8] = []
             let first = repair(b, transcode: transcode, into: &out, scratch: &scratch)
-            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil)
+            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil, nil)
         }
     }
 

@@ -66,6 +66,8 @@ final class XMLStreamReader {
         private(set) var latin1Line: Int?
         /// The legacy encoding an undeclared document was found in and declared in (nil: none).
         private(set) var legacyEncoding: String?
+        /// The encoding a document declared but is not in, being UTF-8 (nil: none).
+        private(set) var misdeclared: String?
 
         /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
         /// fills a chunk; tests use small ones to cut references everywhere).
@@ -90,6 +92,13 @@ final class XMLStreamReader {
                     var skip = 0
                     if utf8Document == nil {
                         utf8Document = XMLRepair.isUTF8Document(all)
+                        // Declared in another encoding but UTF-8: read as UTF-8.
+                        if utf8Document == false, let m = XMLRepair.misdeclaredUTF8(all) {
+                            utf8Document = true
+                            misdeclared = m.declared
+                            out.append(contentsOf: XMLRepair.utf8Declaration)
+                            skip = m.replacing
+                        }
                         // Undeclared East Asian or Cyrillic text: declared for libxml2.
                         if utf8Document == true, let legacy = XMLRepair.undeclaredLegacyEncoding(all) {
                             utf8Document = false
@@ -189,22 +198,37 @@ final class XMLStreamReader {
     /// The legacy encoding an undeclared document was read in (nil: none).
     var legacyEncoding: String? { bytesLegacyEncoding ?? source?.takeUnretainedValue().legacyEncoding }
 
-    /// What a loader says of how the bytes were read: a warning when some were re-read as
-    /// Windows-1252, a note when an undeclared document was read in a legacy encoding; nil
-    /// when it was read as it declared.
-    func charsetDiagnostic(path: String) -> Diagnostic? {
+    /// The encoding the document declared but is not in, being UTF-8 (nil: none).
+    var misdeclared: String? { bytesMisdeclared ?? source?.takeUnretainedValue().misdeclared }
+
+    /// What a loader says of how the bytes were read: a warning when a document declared
+    /// another encoding but is UTF-8, and when bytes were re-read as Windows-1252; a note when an
+    /// undeclared document was read in a legacy encoding; none when it was read as it declared.
+    func charsetDiagnostics(path: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
         if let label = legacyEncoding {
-            return Diagnostic(
-                path: path, line: 1, message: "not UTF-8 and no encoding declared; read as \(label)", severity: .note)
+            out.append(
+                Diagnostic(
+                    path: path, line: 1, message: "not UTF-8 and no encoding declared; read as \(label)",
+                    severity: .note))
         }
-        return latin1Line.map {
-            Diagnostic(
-                path: path, line: $0, message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
-                severity: .warning)
+        if let name = misdeclared {
+            out.append(
+                Diagnostic(
+                    path: path, line: 1, message: "declared \(name) but written in UTF-8; read as UTF-8",
+                    severity: .warning))
         }
+        if let line = latin1Line {
+            out.append(
+                Diagnostic(
+                    path: path, line: line, message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
+                    severity: .warning))
+        }
+        return out
     }
     private var bytesLatin1Line: Int?
     private var bytesLegacyEncoding: String?
+    private var bytesMisdeclared: String?
 
     init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
@@ -213,6 +237,7 @@ final class XMLStreamReader {
             bytes = r.bytes
             bytesLatin1Line = r.firstInvalidLine
             bytesLegacyEncoding = r.legacy
+            bytesMisdeclared = r.misdeclared
         }
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))

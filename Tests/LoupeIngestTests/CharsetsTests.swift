@@ -107,6 +107,48 @@ struct CharsetsTests {
         #expect(r.diagnostics.first?.message.contains("Latin-1") == true)
     }
 
+    /// A feed or page that declares Latin-1 or another byte encoding but is written in UTF-8
+    /// (re-saved without its declaration changed, as a real AFP item is) is read as UTF-8, with
+    /// a warning for the feed; one really in its declared encoding is read in it.
+    @Test func declaredEncodingsThatAreUTF8AreReadAsUTF8() throws {
+        let title = "Décès de l'opératrice condamnée"
+        for encoding in ["ISO-8859-1", "windows-1252", "GB2312"] {
+            let feed = Array(
+                "<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<rss><channel><item><guid>g</guid><title>\(title)</title><description>Le café, à côté.</description></item></channel></rss>"
+                    .utf8)
+            let whole = ArticleLoading.load(feed, relativePath: "f.xml")
+            #expect(whole.articles.first?.title == title, "\(encoding)")
+            #expect(whole.articles.first?.body == "Le café, à côté.", "\(encoding)")
+            #expect(whole.diagnostics.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
+            let dir = TestScratch.url("misdeclared-feed")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let path = dir.appendingPathComponent("f.xml").path
+            try FileIO.write(feed, to: path)
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            var got: [Article] = []
+            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml") { got.append($0) }
+            #expect(got.first?.title == title, "\(encoding) streamed")
+            #expect(diags.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
+        }
+        let latin1 = CharsetsTests.encode(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item><title>\(title)</title></item></channel></rss>",
+            "ISO-8859-1")
+        let r = ArticleLoading.load(latin1, relativePath: "l.xml")
+        #expect(r.articles.first?.title == title)
+        #expect(r.diagnostics.isEmpty)
+        let page = Array(
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>人工智能迈上新台阶</title></head><body><p>上海港的集装箱吞吐量创下新高。</p></body></html>"
+                .utf8)
+        let html = HTMLLoader().load(page, relativePath: "p.html")
+        #expect(html.articles.first?.title == "人工智能迈上新台阶")
+        #expect(html.articles.first?.body == "上海港的集装箱吞吐量创下新高。")
+        let gb = CharsetsTests.encode(
+            "<html><head><meta charset=\"gb2312\"><title>人工智能迈上新台阶</title></head><body><p>上海港的集装箱吞吐量创下新高。</p></body></html>",
+            "GB2312")
+        #expect(HTMLLoader().load(gb, relativePath: "q.html").articles.first?.title == "人工智能迈上新台阶")
+    }
+
     /// Western and Cyrillic single-byte text, random bytes and UTF-8 are not taken for East
     /// Asian text.
     @Test func otherTextIsNotTakenForEastAsian() {
