@@ -26,7 +26,11 @@ import LoupeCore
 ///   publication date, else the JSON-LD article's `datePublished` (or `dateCreated`), else a
 ///   modification date (`<meta>`, then JSON-LD), else the first `<time datetime>` of the text.
 /// - authors: `<meta name="author">` and its usual variants (an `article:author` that is a URL
-///   is skipped), else the JSON-LD article's `author` (names, or objects with a `name`); link:
+///   is skipped), else the JSON-LD article's `author` (names, or objects with a `name`), else
+///   the page's byline element: the first `rel="author"` or `itemprop="author"` that names
+///   someone, else the first class or id with `byline` or `author-name`, else with `author` (not
+///   in a comment, navigation or footer; its first line, `By`, `Written by`, `Par`, `Por`, `Von`
+///   dropped); link:
 ///   `<link rel="canonical">`, else `og:url`, else the JSON-LD `url`; categories:
 ///   `article:section`, `article:tag`, the comma-separated `keywords`, and the JSON-LD
 ///   `articleSection` and `keywords`.
@@ -124,6 +128,7 @@ public struct HTMLLoader {
                 for n in Bylines.names(raw) where !authors.contains(n) { authors.append(n) }
             }
         }
+        if authors.isEmpty { authors = page.bylineNames(below: root) }
         var categories: [String] = []
         func addCategory(_ c: String) {
             let v = HTMLText.collapse(c)
@@ -324,6 +329,9 @@ private struct Page {
     var metaPairs: [(String, String)] = []
     /// The JSON-LD scripts' texts (at most 8, each at most 1 MB), in document order.
     var linkedData: [String] = []
+    /// Elements whose markup says they name the author, with how surely (`bylineRank`), in
+    /// document order (at most 64).
+    var bylines: [(node: xmlNodePtr, rank: Int)] = []
 
     mutating func survey(_ root: xmlNodePtr) {
         Page.walk(
@@ -364,8 +372,127 @@ private struct Page {
                 default:
                     if main == nil && Page.attribute(cur, "role") == "main" { main = cur }
                 }
+                if bylines.count < 64 {
+                    let rank = Page.bylineRank(cur)
+                    if rank > 0 { bylines.append((cur, rank)) }
+                }
                 return true
             }, leave: { _ in })
+    }
+
+    /// The names of the surest byline element that gives some (see `bylineNames(of:below:)`).
+    func bylineNames(below root: xmlNodePtr) -> [String] {
+        for rank in [3, 2, 1] {
+            for b in bylines where b.rank == rank {
+                let names = Page.bylineNames(of: b.node, below: root)
+                if !names.isEmpty { return names }
+            }
+        }
+        return []
+    }
+
+    /// How surely an element's markup says it names the author: 3 for `rel` or `itemprop`
+    /// holding `author`, 2 for a class or id holding `byline`, `writtenby` or `author-name`
+    /// (`authorname`, `author_name`, `author__name`), 1 for one holding `author` otherwise (not
+    /// an avatar's, a biography's, a note's or a comment's); 0 for none. Read in place: this
+    /// runs on every element.
+    static func bylineRank(_ node: xmlNodePtr) -> Int {
+        var best = 0
+        var a = node.pointee.properties
+        while let attr = a {
+            a = attr.pointee.next
+            guard let n = attr.pointee.name, let text = attr.pointee.children, text.pointee.next == nil,
+                let v = text.pointee.content
+            else { continue }
+            let name = UnsafeRawPointer(n).assumingMemoryBound(to: CChar.self)
+            let value = UnsafeBufferPointer(
+                start: v, count: strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)))
+            if strcmp(name, "rel") == 0 || strcmp(name, "itemprop") == 0 {
+                if has(value, "author") { return 3 }
+            } else if strcmp(name, "class") == 0 || strcmp(name, "id") == 0 {
+                if has(value, "comment") || has(value, "avatar") || has(value, "bio") || has(value, "authority")
+                    || has(value, "photo") || has(value, "image") || has(value, "img") || has(value, "thumb")
+                    || has(value, "note") || has(value, "follow")
+                {
+                    continue
+                }
+                if has(value, "byline") || has(value, "writtenby") || has(value, "authorname")
+                    || has(value, "author-name") || has(value, "author_name") || has(value, "author__name")
+                {
+                    best = max(best, 2)
+                } else if has(value, "author") {
+                    best = max(best, 1)
+                }
+            }
+        }
+        return best
+    }
+
+    /// Whether `value` holds the lower-case ASCII `needle`, in any case.
+    static func has(_ value: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let k = needle.utf8CodeUnitCount
+        guard value.count >= k else { return false }
+        let w = needle.utf8Start
+        var i = 0
+        while i + k <= value.count {
+            var j = 0
+            while j < k && (value[i + j] | 0x20) == w[j] { j += 1 }
+            if j == k { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Words that make a byline element's line no name (a follow button, a date line).
+    static let notNames = ["follow", "updated", "published", "share", "subscribe", "comment", "posted", "more"]
+
+    /// The names a byline element gives: its text's first line through `Bylines` (`By Jane
+    /// Doe` → Jane Doe), at most 100 characters; none when it is inside a comment, the
+    /// navigation, a footer or a form, or when a name holds a digit or a word of `notNames`.
+    static func bylineNames(of node: xmlNodePtr, below root: xmlNodePtr) -> [String] {
+        var p: xmlNodePtr? = node
+        while let q = p, q != root {
+            if q.pointee.type == XML_ELEMENT_NODE {
+                if let n = name(q), ["nav", "footer", "aside", "form", "head", "noscript"].contains(n) { return [] }
+                for key in ["class", "id"] where attribute(q, key)?.lowercased().contains("comment") == true {
+                    return []
+                }
+            }
+            p = q.pointee.parent
+        }
+        // The first line that is more than a `By` (`By` on a line of its own, then the name).
+        var line = ""
+        for l in text(of: node).split(separator: "\n") {
+            line = String(l).trimmingWhitespace()
+            for prefix in ["written by", "posted by", "reported by", "par", "por", "von", "door"] {
+                let lower = line.lowercased()
+                if lower == prefix || lower == "by" {
+                    line = ""
+                } else if lower.hasPrefix(prefix + " ") {
+                    line = String(line.dropFirst(prefix.count + 1)).trimmingWhitespace()
+                }
+            }
+            if !line.isEmpty { break }
+        }
+        // A date after the name on the same line (`By Jane Doe March 25, 2015`) is cut off.
+        if let digit = line.firstIndex(where: \.isNumber) {
+            var words = line[..<digit].split(separator: " ")
+            while let w = words.last,
+                DateParsing.monthIndex(w) != nil || ["on", "at", "|", "-", "–", "—", "·", ","].contains(w.lowercased())
+                    || w.allSatisfy({ !$0.isLetter })
+            {
+                words.removeLast()
+            }
+            line = words.joined(separator: " ").trimmingCharacters(in: [",", ";", "|", "·"])
+        }
+        guard line.count >= 3, line.count <= 100 else { return [] }
+        let names = Bylines.names(line)
+        for n in names {
+            let l = n.lowercased()
+            if n.contains(where: \.isNumber) || !n.contains(where: \.isLetter) { return [] }
+            if l.split(separator: " ").contains(where: { notNames.contains(String($0)) }) { return [] }
+        }
+        return names
     }
 
     func meta(_ names: [String]) -> String? {

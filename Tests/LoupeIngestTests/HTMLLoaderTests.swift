@@ -132,6 +132,49 @@ struct HTMLLoaderTests {
 
     /// og:title wins; a <title> that does not hold the <h1> is the title; no title at all: the
     /// file name. Without <article>, <main> is the text; without either, <body>.
+    /// A page that names its author in neither `<meta>` nor JSON-LD: its byline element
+    /// (`rel="author"` or `itemprop="author"` first, then a `byline` or `author-name` class,
+    /// then any `author` class), its first line, `By`/`Par`/`Por` dropped; never a comment's
+    /// author, a follow button or a name with a digit; a `<meta name="author">` still wins.
+    @Test func bylineElements() throws {
+        func authors(_ body: String, head: String = "") -> [String] {
+            HTMLLoaderTests.load("<html><head><title>T</title>\(head)</head><body>\(body)</body></html>")
+                .articles.first?.authors ?? []
+        }
+        let text = "<p>The harbour reopened on Monday after a week of repairs to the quay.</p>"
+        #expect(
+            authors("<article><h1>T</h1><span class=\"byline\">By Jane Doe</span>\(text)</article>") == ["Jane Doe"])
+        #expect(
+            authors(
+                "<div class=\"c-byline\">By<br><a href=\"/p/n\">Nathan Willis</a><br>March 25, 2015</div>\(text)")
+                == ["Nathan Willis"])
+        #expect(
+            authors("<p class=\"byline\">By Erin Cunningham March 25, 2015 at 10:00</p>\(text)") == ["Erin Cunningham"])
+        #expect(
+            authors("<div class=\"authorInfo\"><span>por</span><br><span>César Salza</span></div>\(text)") == [
+                "César Salza"
+            ])
+        #expect(
+            authors(
+                "<div class=\"author\">Tech Section</div><a rel=\"author\" href=\"/p\"><img alt=\"x\" src=\"a.jpg\"></a>"
+                    + "<span itemprop=\"author\"><span itemprop=\"name\">Alex Perry</span></span>\(text)") == [
+                    "Alex Perry"
+                ])
+        #expect(
+            authors("<div class=\"author-name\">Kim Lee</div><div class=\"author\">Desk</div>\(text)") == ["Kim Lee"])
+        #expect(
+            authors("\(text)<div class=\"comments\"><p><span class=\"author\">Troll Person</span> said</p></div>")
+                .isEmpty)
+        #expect(
+            authors(
+                "<div id=\"FollowAuthor\">Follow Author</div><span class=\"author\">Updated 3 hours ago</span>\(text)"
+            ).isEmpty)
+        #expect(
+            authors(
+                "<span class=\"byline\">Jane Doe</span>\(text)", head: "<meta name=\"author\" content=\"Meta Name\">")
+                == ["Meta Name"])
+    }
+
     @Test func titlesAndContainers() throws {
         let og = Self.load(
             #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
