@@ -95,7 +95,12 @@ public struct HTMLLoader {
         let h1 = page.h1.map { Page.text(of: $0) } ?? ""
         let docTitle = page.title.map { Page.text(of: $0) } ?? ""
         let ld = LinkedData.article(in: page.linkedData)
-        var title = page.meta(["og:title", "twitter:title"]) ?? ld?.headline ?? ""
+        // On a page whose `<h1>` its `<title>` holds (a title of its own), a JSON-LD headline
+        // sharing less than half its words with them is no headline (Wikipedia's is the
+        // topic's one-line description).
+        let ownTitle = !h1.isEmpty && docTitle.contains(h1)
+        let headline = ld?.headline.flatMap { !ownTitle || HTMLLoader.fits($0, docTitle + " " + h1) ? $0 : nil }
+        var title = page.meta(["og:title", "twitter:title"]) ?? headline ?? ""
         if title.isEmpty {
             if !h1.isEmpty && (docTitle.isEmpty || docTitle.contains(h1)) {
                 title = h1
@@ -235,6 +240,18 @@ public struct HTMLLoader {
         "author", "article:author", "dc.creator", "dcterms.creator", "byl", "sailthru.author", "parsely-author",
         "twitter:creator:name",
     ]
+
+    /// Whether at least half of `headline`'s words (letters and digits, any case) are words of
+    /// `page` (the `<title>` and `<h1>`), or the page has none.
+    static func fits(_ headline: String, _ page: String) -> Bool {
+        func words(_ s: String) -> [Substring] {
+            s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        }
+        let have = Set(words(page))
+        if have.isEmpty { return true }
+        let w = words(headline)
+        return w.isEmpty || w.count(where: { have.contains($0) }) * 2 >= w.count
+    }
 
     static func isURL(_ s: String) -> Bool {
         let t = s.trimmingWhitespace().lowercased()

@@ -16,13 +16,28 @@ struct LinkedData: Equatable {
     /// none is (or no script is JSON: a broken script is passed over).
     static func article(in scripts: [String]) -> LinkedData? {
         for script in scripts {
-            guard
-                let json = try? JSONSerialization.jsonObject(
-                    with: Data(script.utf8), options: [.fragmentsAllowed])
-            else { continue }
+            guard let json = parsed(script) ?? unwrapped(script).flatMap(parsed) else { continue }
             if let node = firstArticle(json, depth: 0) { return LinkedData(node) }
         }
         return nil
+    }
+
+    private static func parsed(_ text: String) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+    }
+
+    /// A script's JSON from its first `{` or `[` to its last `}` or `]`: without the
+    /// `<![CDATA[ … ]]>` or `<!-- … -->` around it that some pages write (as XHTML wants, often
+    /// behind `//`); nil when there is no such span.
+    static func unwrapped(_ script: String) -> String? {
+        var t = script
+        for marker in ["<![CDATA[", "]]>", "<!--", "-->"] { t = t.replacingOccurrences(of: marker, with: " ") }
+        let u = Array(t.utf8)
+        guard let first = u.firstIndex(where: { $0 == 0x7B || $0 == 0x5B }),
+            let last = u.lastIndex(where: { $0 == 0x7D || $0 == 0x5D }), last > first
+        else { return nil }
+        let json = String(decoding: u[first...last], as: UTF8.self)
+        return json == script ? nil : json
     }
 
     /// Article types: `NewsArticle`, `Article`, `ReportageNewsArticle`, `BlogPosting`,

@@ -12,6 +12,41 @@ struct HTMLLoaderTests {
     /// (in an `@graph`, beside the site's other nodes): they are read from there; a broken script
     /// before it is passed over; `<meta>` tags, where present, still come first, but a JSON-LD
     /// publication date outranks a `<meta>` modification date.
+    /// JSON-LD wrapped in `<![CDATA[ … ]]>` (as XHTML wants, often behind `//`) or in an HTML
+    /// comment is read: its date and author were lost (Readability's test pages have three).
+    @Test func jsonLDInsideCDATAOrComments() throws {
+        for (open, close) in [("<![CDATA[", "]]>"), ("//<![CDATA[\n", "\n//]]>"), ("<!--", "-->")] {
+            let html = """
+                <html><head><title>Gazette</title><script type="application/ld+json">\(open)
+                {"@context":"https://schema.org","@type":"BlogPosting","datePublished":"2024-06-25T09:00",
+                 "author":{"@type":"Person","name":"Dave Steer"}}\(close)</script></head>
+                <body><p>The survey found three surprising results about developer security.</p></body></html>
+                """
+            let a = try #require(HTMLLoaderTests.load(html).articles.first)
+            #expect(a.date == "2024-06-25T09:00:00Z", "\(open)")
+            #expect(a.authors == ["Dave Steer"], "\(open)")
+        }
+        #expect(LinkedData.unwrapped("{\"a\":1}") == nil)
+    }
+
+    /// A JSON-LD `headline` that is not the page's (Wikipedia's is the topic's one-line
+    /// description) does not replace the title; one that the `<title>` holds does.
+    @Test func jsonLDHeadlineMustFitThePage() throws {
+        func title(_ headline: String, _ pageTitle: String, _ h1: String) throws -> String {
+            let html = """
+                <html><head><title>\(pageTitle)</title><script type="application/ld+json">
+                {"@context":"https://schema.org","@type":"Article","headline":"\(headline)"}</script></head>
+                <body><h1>\(h1)</h1><p>New Zealand is an island country in the south-western Pacific Ocean.</p></body></html>
+                """
+            return try #require(HTMLLoaderTests.load(html).articles.first).title
+        }
+        #expect(
+            try title("constitutional monarchy in Oceania", "New Zealand - Wikipedia", "New Zealand") == "New Zealand")
+        #expect(
+            try title("Harbour reopens after repairs", "Harbour reopens after repairs | Gazette", "Harbour")
+                == "Harbour reopens after repairs")
+    }
+
     @Test func jsonLDArticle() throws {
         let html = """
             <html><head><title>Gazette</title>
