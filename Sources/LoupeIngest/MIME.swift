@@ -64,8 +64,12 @@ enum MIME {
     static func applies(contentType: String?, transferEncoding: String?, disposition: String? = nil) -> Bool {
         let ct = ContentType(contentType)
         let te = (transferEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        // A declared charset other than UTF-8 or ASCII (ISO-2022-JP is all 7-bit bytes, and
+        // reads as its escape sequences unless decoded).
+        let cs = (ct.parameters["charset"] ?? "").lowercased()
+        let charset = ct.type == "text" && !cs.isEmpty && !["utf-8", "utf8", "us-ascii", "ascii"].contains(cs)
         return ct.type == "multipart" || ct.type == "message" || ct.subtype == "html" || te == "quoted-printable"
-            || te == "base64" || Disposition(disposition).attachment
+            || te == "base64" || Disposition(disposition).attachment || charset
     }
 
     /// A part set aside as an attachment: its bytes are decoded only when it is read.
@@ -500,6 +504,13 @@ enum MIME {
     /// (ISO-2022-JP, Shift_JIS, GB2312, Big5, EUC-KR, KOI8-R, windows-1251, ISO-8859-5…) by iconv.
     static func decodeCharset(_ bytes: [UInt8], charset: String?) -> String {
         let cs = (charset ?? "").lowercased()
+        // Bytes that are UTF-8 beyond ASCII are UTF-8 whatever a byte charset says (a mailer
+        // that labels UTF-8 text ISO-8859-1): Latin-1 or East Asian text practically never is.
+        if !cs.hasPrefix("utf-16") && !cs.hasPrefix("utf-32") && !cs.hasPrefix("ucs"),
+            bytes.withUnsafeBufferPointer({ $0.contains(where: { $0 >= 0x80 }) && XMLRepair.isValidUTF8($0) })
+        {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         switch cs {
         case "iso-8859-1", "latin1", "latin-1", "iso-8859-15":
             return TextDecoding.latin1(bytes)

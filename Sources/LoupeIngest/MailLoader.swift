@@ -78,8 +78,16 @@ public struct MailLoader {
             var k = i
             while k < e && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
             guard k > i, k < e, b[k] == UInt8(ascii: ":") else {
-                // Not a header line: the body starts here when the block was convincing.
+                // Not a header line: the body starts here when the block was convincing —
+                // unless the next line is a known or `X-` header (a broken fold, as Exchange
+                // writes long diagnostics: the line is passed over, the headers go on).
                 guard h.known >= 2 else { return nil }
+                if next < limit, let name = headerName(b, at: next, limit: limit),
+                    knownHeaders.contains(name) || name.hasPrefix("x-")
+                {
+                    i = next
+                    continue
+                }
                 h.bodyStart = i
                 return h
             }
@@ -91,6 +99,14 @@ public struct MailLoader {
         h.bodyStart = limit
         h.reachedLimit = true
         return h
+    }
+
+    /// The lowercased name of the header line at `i`, when it is one (`Name:` of printable ASCII).
+    static func headerName(_ b: MarkupScan.Bytes, at i: Int, limit: Int) -> String? {
+        var k = i
+        while k < limit && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
+        guard k > i, k < limit, b[k] == UInt8(ascii: ":") else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[i..<k]), as: UTF8.self).lowercased()
     }
 
     /// A Message-ID as an article id: trimmed, without its angle brackets; nil when blank.

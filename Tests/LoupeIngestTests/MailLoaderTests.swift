@@ -152,6 +152,53 @@ struct MailLoaderTests {
         #expect(r.diagnostics.contains { $0.severity == .warning && $0.line == 5 && $0.message.contains("Latin-1") })
     }
 
+    /// A single-part message in a declared charset is decoded in it: ISO-2022-JP is all 7-bit
+    /// bytes and used to be indexed as its escape sequences; a body labelled ISO-8859-1 that is
+    /// UTF-8 is read as UTF-8, a real Latin-1 one as Latin-1.
+    @Test func declaredCharsetsOfSinglePartBodies() throws {
+        var jp: [UInt8] = Array(
+            "From: Atsushi Eno <x@x.example>\nSubject: test\nDate: Wed, 22 Jul 2015 01:02:29 +0900\nMIME-Version: 1.0\nContent-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n"
+                .utf8)
+        jp += CharsetsTests.encode("日本語メールテスト\n正常に送れているか\n", "ISO-2022-JP")
+        let a = try #require(ArticleLoading.load(jp, relativePath: "jp.eml").articles.first)
+        #expect(a.body == "日本語メールテスト\n正常に送れているか")
+        let head =
+            "From: Jane <j@x.example>\nSubject: s\nDate: Wed, 22 Jul 2015 01:02:29 +0000\nMIME-Version: 1.0\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n"
+        let utf8 = Array((head + "Le café à côté.\n").utf8)
+        #expect(ArticleLoading.load(utf8, relativePath: "u.eml").articles.first?.body == "Le café à côté.")
+        let latin1 = Array(head.utf8) + CharsetsTests.encode("Le café à côté.\n", "ISO-8859-1")
+        #expect(ArticleLoading.load(latin1, relativePath: "l.eml").articles.first?.body == "Le café à côté.")
+    }
+
+    /// A header line with no colon in the middle of the header block (a long header folded
+    /// without its blank, as Exchange writes its diagnostics) is passed over when a known or
+    /// `X-` header follows: the headers after it, the MIME structure among them, used to be
+    /// taken for the body.
+    @Test func brokenFoldInsideTheHeaders() throws {
+        let mail = """
+            From: Jang <jang@x.example>
+            Subject: R: R: I: the order
+            Date: Wed, 15 Nov 2017 14:16:14 +0000
+            x-microsoft-exchange-diagnostics: 1;AM4PR01MB1442;6:1Y77VdiYZ
+            P8FxVksOO2tmFWl+LxT0Acgv7RaCFBKFmzA31fwJabrvuEaFINDvMVgEV9Cc41bylhc13t
+            x-ms-exchange-antispam-srfa-diagnostics: SSOS;
+            MIME-Version: 1.0
+            Content-Type: multipart/alternative; boundary="b1"
+
+            This is a multi-part message in MIME format.
+
+            --b1
+            Content-Type: text/plain; charset="iso-8859-1"
+            Content-Transfer-Encoding: quoted-printable
+
+            Test headers caf=E9
+            --b1--
+            """
+        let a = try #require(ArticleLoading.load(Array(mail.utf8), relativePath: "m.eml").articles.first)
+        #expect(a.title == "R: R: I: the order")
+        #expect(a.body == "Test headers café")
+    }
+
     @Test func detection() {
         #expect(ArticleFormat.detect(Array("From: x@y.example\nSubject: hi\n\nbody".utf8)) == .mail)
         #expect(ArticleFormat.detect(Array("Xref: a\nPath: b\nSome-Custom: c\n\nbody".utf8)) == .mail)
