@@ -438,6 +438,10 @@ struct RelatedCommand: ParsableCommand {
     /// The note `show` and `related` give when `key`, a file of several articles, stood for its
     /// first (`id`); nothing for a one-article file or an id.
     static func noteSeveral(_ key: String, used id: String, _ reader: IndexReader, _ what: String) throws {
+        // The key named the article itself (its id, which a message in an archive shares with
+        // its path): nothing to count. Counting reads every article of an archive whose member
+        // the key names — 18,846 for a 20 Newsgroups archive, 50 ms a `show` before this check.
+        guard id != key else { return }
         // A path from the working directory counts as the corpus file it names.
         var file = key
         var n = try liveArticles(inFile: key, reader)
