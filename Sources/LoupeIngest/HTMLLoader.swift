@@ -210,12 +210,33 @@ public struct HTMLLoader {
         return Charsets.decode(bytes, charset: name).map { Array($0.utf8) }
     }
 
-    /// The text of the page's one `<article>`, else its `<main>`, else its `<body>`.
+    /// The text of the page's one element marked `itemprop="articleBody"` (schema.org
+    /// microdata), else of its one `<article>` (or of the one that holds at least twice the text
+    /// of all the others: a story beside teasers of other stories), else its `<main>`, else its
+    /// `<body>`.
     private static func bodyText(_ root: xmlNodePtr, _ page: Page) -> (String, TextCollector) {
-        let container = page.articles.count == 1 ? page.articles[0] : page.main ?? page.body ?? root
+        var article = page.articleBodies.count == 1 ? page.articleBodies[0] : nil
+        if article == nil, page.articles.count == 1 {
+            article = page.articles[0]
+        } else if article == nil, page.articles.count > 1, page.articles.count <= 50 {
+            let sizes = page.articles.map {
+                Page.text(of: $0).unicodeScalars.count(where: { $0.properties.isAlphabetic })
+            }
+            let total = sizes.reduce(0, +)
+            if let best = sizes.indices.max(by: { sizes[$0] < sizes[$1] }), sizes[best] * 3 >= total * 2,
+                sizes[best] >= 200
+            {
+                article = page.articles[best]
+            }
+        }
+        let container = article ?? page.main ?? page.body ?? root
         var text = TextCollector()
-        text.collect(container, insideArticle: page.articles.count == 1, boilerplate: Boilerplate(container))
+        text.collect(container, insideArticle: article != nil, boilerplate: Boilerplate(container))
         var body = text.finish()
+        // No letter or digit left (an image's object replacement character): no text.
+        if !body.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
+            body = ""
+        }
         if body.isEmpty {
             // Everything looked like boilerplate (a page of links): the text without that filter.
             text = TextCollector()
@@ -337,6 +358,8 @@ public struct HTMLLoader {
 /// What one pass over the tree finds: the candidate containers, the title elements, the metas.
 private struct Page {
     var articles: [xmlNodePtr] = []
+    /// Elements marked `itemprop="articleBody"` (at most 2: more than one is no signal).
+    var articleBodies: [xmlNodePtr] = []
     var main: xmlNodePtr?
     var body: xmlNodePtr?
     var title: xmlNodePtr?
@@ -388,6 +411,11 @@ private struct Page {
                 case "style", "template": return false
                 default:
                     if main == nil && Page.attribute(cur, "role") == "main" { main = cur }
+                }
+                if articleBodies.count < 2, let v = Page.attribute(cur, "itemprop"),
+                    v.lowercased().split(separator: " ").contains("articlebody")
+                {
+                    articleBodies.append(cur)
                 }
                 if bylines.count < 64 {
                     let rank = Page.bylineRank(cur)

@@ -210,6 +210,35 @@ struct HTMLLoaderTests {
                 == ["Meta Name"])
     }
 
+    /// The text container: the one `itemprop="articleBody"`, else the `<article>` that holds
+    /// twice the text of the others together (a story beside teasers of other stories: the page
+    /// used to fall back to its whole body, and TMZ's kept only an image's U+FFFC); a body with
+    /// no letter or digit is no text (the unfiltered page is read instead).
+    @Test func articleBodyAndDominantArticle() throws {
+        let story = String(repeating: "The harbour reopened on Monday after a week of repairs to the quay. ", count: 5)
+        let teaser = "<article class=\"clearfix\"><p>zqteaser of another story</p></article>"
+        let dominant = try #require(
+            HTMLLoaderTests.load(
+                "<html><head><title>T</title></head><body><div class=\"menu\">Home News</div><article class=\"news\"><p>\(story)</p></article>\(teaser)\(teaser)</body></html>"
+            ).articles.first)
+        #expect(!dominant.body.contains("zqteaser") && dominant.body.contains("harbour reopened"))
+        let listing = try #require(
+            HTMLLoaderTests.load(
+                "<html><head><title>T</title></head><body><article><p>\(story)</p></article><article><p>\(story) zqsecond</p></article></body></html>"
+            ).articles.first)
+        #expect(listing.body.contains("zqsecond"))
+        let micro = try #require(
+            HTMLLoaderTests.load(
+                "<html><head><title>T</title></head><body><div><h2>zqdek</h2><section itemprop=\"articleBody\"><p>\(story)</p></section><p>Order Reprints | zqpaper</p></div></body></html>"
+            ).articles.first)
+        #expect(micro.body.contains("harbour reopened") && !micro.body.contains("zqpaper"))
+        let image = try #require(
+            HTMLLoaderTests.load(
+                "<html><head><title>T</title></head><body><div class=\"share\"><p>\(story)</p></div><p>\u{FFFC}</p></body></html>"
+            ).articles.first)
+        #expect(image.body.contains("harbour reopened"))
+    }
+
     @Test func titlesAndContainers() throws {
         let og = Self.load(
             #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
