@@ -33,6 +33,19 @@ struct CharsetsTests {
         return Array(out.prefix(n))
     }
 
+    /// A feed's articles and diagnostics as the streaming reader gives them from a file.
+    static func streamed(_ bytes: [UInt8], _ scratch: String) throws -> ([Article], [Diagnostic]) {
+        let dir = TestScratch.url(scratch)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("f.xml").path
+        try FileIO.write(bytes, to: path)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var got: [Article] = []
+        let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml") { got.append($0) }
+        return (got, diags)
+    }
+
     static let japanese = "東京の天気\n\n今日の東京は晴れです。港では大型船の入港に備えて工事が進んでいる。関係者によると、作業は来年まで続く見込みだ。\n"
     static let simplified = "上海港新闻\n\n上海港的集装箱吞吐量创下新高。港口管理部门说，这是由于国际贸易的恢复和新码头的开放。\n"
     static let traditional = "台北新聞\n\n台北市政府今天說，這個計畫將在明年完成。市民對於新的交通系統有很多期待。\n"
@@ -85,14 +98,7 @@ struct CharsetsTests {
             #expect(whole.articles.first?.title == title, "\(charset)")
             #expect(whole.articles.first?.body == HTMLText.collapse(text), "\(charset)")
             #expect(whole.diagnostics.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
-            let dir = TestScratch.url("legacy-feed")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let path = dir.appendingPathComponent("f.xml").path
-            try FileIO.write(bytes, to: path)
-            let fd = open(path, O_RDONLY)
-            defer { close(fd) }
-            var got: [Article] = []
-            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml") { got.append($0) }
+            let (got, diags) = try CharsetsTests.streamed(bytes, "legacy-feed")
             #expect(got.first?.title == title, "\(charset) streamed")
             #expect(diags.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
         }
@@ -120,14 +126,7 @@ struct CharsetsTests {
             #expect(whole.articles.first?.title == title, "\(encoding)")
             #expect(whole.articles.first?.body == "Le café, à côté.", "\(encoding)")
             #expect(whole.diagnostics.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
-            let dir = TestScratch.url("misdeclared-feed")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let path = dir.appendingPathComponent("f.xml").path
-            try FileIO.write(feed, to: path)
-            let fd = open(path, O_RDONLY)
-            defer { close(fd) }
-            var got: [Article] = []
-            let diags = FeedLoader().stream(fd: fd, relativePath: "f.xml") { got.append($0) }
+            let (got, diags) = try CharsetsTests.streamed(feed, "misdeclared-feed")
             #expect(got.first?.title == title, "\(encoding) streamed")
             #expect(diags.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
         }
