@@ -148,6 +148,11 @@ public struct FeedLoader {
         xhtml,
     ]
 
+    /// The fields whose namespace decides whether they are the item's own (see `Item.foreignTitle`).
+    static let textFields: Set<String> = [
+        "title", "description", "summary", "abstract", "excerpt", "encoded", "content", "body", "fullitem", "full-text",
+    ]
+
     /// How a field's text is held: as written (HTML escaped or not), as XHTML (its child
     /// elements are markup and its text is text: Atom's `type="xhtml"`, Atom 0.3's `mode="xml"`,
     /// `xhtml:body`), or base64 (Atom content of a non-text media type, Atom 0.3's
@@ -388,8 +393,10 @@ public struct FeedLoader {
                         fieldDepth = depth
                         text = ""
                         fieldMode = FeedLoader.fieldMode(r, name)
-                        let ns = r.namespaceURI
-                        fieldForeign = !ns.isEmpty && ns != itemNamespace && !FeedLoader.ownNamespaces.contains(ns)
+                        if FeedLoader.textFields.contains(name) {
+                            let ns = r.namespaceURI
+                            fieldForeign = !ns.isEmpty && ns != itemNamespace && !FeedLoader.ownNamespaces.contains(ns)
+                        }
                     }
                 } else if field == nil && name == "description" && !r.isEmptyElement
                     && r.inNamespace(FeedLoader.mediaRSS)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Turns HTML (or text with HTML entities) into plain text: tags removed (`script` and `style`
 /// contents too), block tags become line breaks, entities decoded, whitespace collapsed.
 /// Works on UTF-8 bytes: it runs on every item of every feed.
@@ -25,10 +31,13 @@ public enum HTMLText {
         var t = text
         return t.withUTF8 { s -> Bool in
             let n = s.count
+            guard let base = s.baseAddress else { return false }
             var i = 0
             while i + 3 < n {
+                // To the next `<` at once (most text has none).
+                guard let p = memchr(base + i, 0x3C, n - i - 3) else { return false }
+                i = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
                 defer { i += 1 }
-                guard s[i] == 0x3C else { continue }
                 if s[i + 1] == 0x21 && s[i + 2] == 0x2D && s[i + 3] == 0x2D { return commentEnd(s, from: i + 2) != nil }
                 let closing = s[i + 1] == 0x2F
                 var k = closing ? i + 2 : i + 1
