@@ -65,6 +65,8 @@ public struct FeedLoader {
         var sourceAuthors: [String] = []
         /// RSS 1.0's `rdf:about`: the id of an item without a `guid`, `dc:identifier` or link.
         var about: String?
+        /// RSS 2.0: the `guid` is the item's address (`isPermaLink`, true unless said false).
+        var guidIsPermaLink = true
         /// An Evernote note: its id is its position in the file, never its link.
         var positionalID = false
         /// Blogger exports: the entry's kind (`…#post`, `…#comment`, `…#template`, `…#settings`),
@@ -373,6 +375,9 @@ public struct FeedLoader {
                         continue
                     case "description":
                         break
+                    case "guid":
+                        current!.guidIsPermaLink =
+                            r.attribute("isPermaLink")?.trimmingWhitespace().lowercased() != "false"
                     case "encoded" where r.inNamespace(startingWith: FeedLoader.wordPress):
                         // `excerpt:encoded`: the post's excerpt, a summary.
                         if !r.isEmptyElement {
@@ -530,6 +535,13 @@ public struct FeedLoader {
         }
         let body = HTMLText.plainUnescapingTwice(text)
         let title = HTMLText.plainUnescapingTwice(item.title.isEmpty ? item.foreignTitle : item.title)
+        // An item without a link whose `guid` is a permalink (RSS 2.0's default) is at that address.
+        var link = item.link
+        if link == nil, item.guidIsPermaLink, let g = item.guid?.trimmingWhitespace(),
+            g.hasPrefix("http://") || g.hasPrefix("https://")
+        {
+            link = g
+        }
         let positional = "\(relativePath)#\(n)"
         var id = positional
         if !item.positionalID {
@@ -554,7 +566,7 @@ public struct FeedLoader {
         emit(
             Article(
                 id: id, title: title, body: body, date: date,
-                categories: item.categories, link: item.link, authors: authors, source: relativePath, position: n))
+                categories: item.categories, link: link, authors: authors, source: relativePath, position: n))
     }
 
     /// `foreign`: the element is in another vocabulary's namespace (see `Item.foreignTitle`).

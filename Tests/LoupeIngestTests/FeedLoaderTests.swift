@@ -323,6 +323,17 @@ struct FeedLoaderTests {
             </rdf:RDF>
             """)
         #expect(rdf.articles.first?.id == "http://example.org/1")
+        // A permalink guid (RSS 2.0's default) is the address of an item without a link.
+        let guids = load(
+            """
+            <rss version="2.0"><channel><title>c</title>
+            <item><title>A</title><guid>https://e.example/a</guid></item>
+            <item><title>B</title><guid isPermaLink="false">https://e.example/b</guid></item>
+            <item><title>C</title><guid>tag:e.example,2024:c</guid></item>
+            <item><title>D</title><link>https://e.example/d-link</link><guid>https://e.example/d</guid></item>
+            </channel></rss>
+            """)
+        #expect(guids.articles.map(\.link) == ["https://e.example/a", nil, nil, "https://e.example/d-link"])
     }
 
     @Test func rss1RDF() {
