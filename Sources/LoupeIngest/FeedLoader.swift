@@ -151,9 +151,9 @@ public struct FeedLoader {
     ]
 
     /// The fields whose namespace decides whether they are the item's own (see `Item.foreignTitle`).
-    static let textFields: Set<String> = [
-        "title", "description", "summary", "abstract", "excerpt", "encoded", "content", "body", "fullitem", "full-text",
-    ]
+    static let textFields = descriptionFields.union(contentFields).union(["title"])
+    static let descriptionFields: Set<String> = ["description", "summary", "abstract", "excerpt"]
+    static let contentFields: Set<String> = ["encoded", "content", "body", "fullitem", "full-text"]
 
     /// How a field's text is held: as written (HTML escaped or not), as XHTML (its child
     /// elements are markup and its text is text: Atom's `type="xhtml"`, Atom 0.3's `mode="xml"`,
@@ -572,19 +572,15 @@ public struct FeedLoader {
     /// `foreign`: the element is in another vocabulary's namespace (see `Item.foreignTitle`).
     private func apply(_ field: String, _ raw: String, foreign: Bool = false, to item: inout Item) {
         let v = raw.trimmingWhitespace()
-        if foreign {
-            switch field {
-            case "title":
+        if foreign {  // only `textFields` are ever foreign
+            if field == "title" {
                 if item.foreignTitle.isEmpty { item.foreignTitle = v }
-                return
-            case "description", "summary", "abstract", "excerpt":
+            } else if FeedLoader.descriptionFields.contains(field) {
                 if item.foreignDescription.isEmpty { item.foreignDescription = raw }
-                return
-            case "encoded", "content", "body", "fullitem", "full-text":
-                if item.foreignContent.isEmpty { item.foreignContent = raw }
-                return
-            default: break  // other fields (WordPress's post type and dates…) as before
+            } else if item.foreignContent.isEmpty {
+                item.foreignContent = raw
             }
+            return
         }
         switch field {
         case "title": item.title = v

@@ -299,7 +299,7 @@ public struct HTMLLoader {
 
     /// Whether `b` is valid UTF-8 and holds characters beyond ASCII.
     static func isUTF8BeyondASCII(_ b: [UInt8]) -> Bool {
-        b.withUnsafeBufferPointer { p in p.contains(where: { $0 >= 0x80 }) && XMLRepair.isValidUTF8(p) }
+        b.withUnsafeBufferPointer(XMLRepair.isUTF8BeyondASCII)
     }
 
     /// UTF-8 bytes with the bytes that are not UTF-8 rewritten as their Windows-1252 characters

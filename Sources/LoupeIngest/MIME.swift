@@ -507,7 +507,7 @@ enum MIME {
         // Bytes that are UTF-8 beyond ASCII are UTF-8 whatever a byte charset says (a mailer
         // that labels UTF-8 text ISO-8859-1): Latin-1 or East Asian text practically never is.
         if !cs.hasPrefix("utf-16") && !cs.hasPrefix("utf-32") && !cs.hasPrefix("ucs"),
-            bytes.withUnsafeBufferPointer({ $0.contains(where: { $0 >= 0x80 }) && XMLRepair.isValidUTF8($0) })
+            bytes.withUnsafeBufferPointer(XMLRepair.isUTF8BeyondASCII)
         {
             return String(decoding: bytes, as: UTF8.self)
         }

@@ -75,14 +75,14 @@ public struct MailLoader {
                 i = next
                 continue
             }
-            var k = i
-            while k < e && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
-            guard k > i, k < e, b[k] == UInt8(ascii: ":") else {
+            guard let k = headerColon(b, at: i, end: e) else {
                 // Not a header line: the body starts here when the block was convincing —
                 // unless the next line is a known or `X-` header (a broken fold, as Exchange
                 // writes long diagnostics: the line is passed over, the headers go on).
                 guard h.known >= 2 else { return nil }
-                if next < limit, let name = headerName(b, at: next, limit: limit),
+                if next < limit, let colon = headerColon(b, at: next, end: limit),
+                    case let name = String(decoding: UnsafeBufferPointer(rebasing: b[next..<colon]), as: UTF8.self)
+                        .lowercased(),
                     knownHeaders.contains(name) || name.hasPrefix("x-")
                 {
                     i = next
@@ -101,12 +101,12 @@ public struct MailLoader {
         return h
     }
 
-    /// The lowercased name of the header line at `i`, when it is one (`Name:` of printable ASCII).
-    static func headerName(_ b: MarkupScan.Bytes, at i: Int, limit: Int) -> String? {
+    /// The colon of the header line at `i` (`Name:`, the name of printable ASCII, at most 77
+    /// bytes, before `end`); nil when the line is no header.
+    static func headerColon(_ b: MarkupScan.Bytes, at i: Int, end: Int) -> Int? {
         var k = i
-        while k < limit && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
-        guard k > i, k < limit, b[k] == UInt8(ascii: ":") else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[i..<k]), as: UTF8.self).lowercased()
+        while k < end && k - i <= 76 && b[k] > 0x20 && b[k] < 0x7F && b[k] != UInt8(ascii: ":") { k += 1 }
+        return k > i && k < end && b[k] == UInt8(ascii: ":") ? k : nil
     }
 
     /// A Message-ID as an article id: trimmed, without its angle brackets; nil when blank.

@@ -89,16 +89,60 @@ enum XMLRepair {
         var start = 0
         if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
         if head[start..<n].contains(0) { return false }
-        // `<?xml … encoding="NAME" … ?>` at the very start.
-        let text = String(decoding: UnsafeBufferPointer(rebasing: head[start..<n]), as: UTF8.self)
-        guard text.hasPrefix("<?xml"), let close = text.range(of: "?>") else { return true }
-        let decl = text[..<close.lowerBound]
-        guard let e = decl.range(of: "encoding") else { return true }
-        var rest = decl[e.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return true }
-        rest = rest.dropFirst()
-        let name = rest.prefix { $0 != quote }.lowercased()
+        guard let name = declaration(head, from: start)?.encoding?.lowercased(), !name.isEmpty else { return true }
         return name == "utf-8" || name == "utf8"
+    }
+
+    /// The XML declaration that opens `head` at `start` (`<?xml … encoding="NAME" … ?>`, ended
+    /// within the first 1,024 bytes): the index just past its `?>`, and the encoding it names —
+    /// nil when it names none, empty when `encoding` is not followed by a quoted name. Nil when
+    /// the document does not open with a declaration.
+    static func declaration(_ head: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> (
+        end: Int, encoding: String?
+    )? {
+        let n = min(head.count, 1024)
+        guard start + 5 <= n, UnsafeBufferPointer(rebasing: head[start..<n]).starts(with: "<?xml".utf8) else {
+            return nil
+        }
+        var e = start + 5
+        while e + 1 < n && !(head[e] == 0x3F && head[e + 1] == 0x3E) { e += 1 }
+        guard e + 1 < n else { return nil }
+        let decl = String(decoding: UnsafeBufferPointer(rebasing: head[start..<e]), as: UTF8.self)
+        guard let r = decl.range(of: "encoding") else { return (e + 2, nil) }
+        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return (e + 2, "") }
+        rest = rest.dropFirst()
+        return (e + 2, String(rest.prefix { $0 != quote }))
+    }
+
+    /// Whether `b` is valid UTF-8 holding characters beyond ASCII: text in Latin-1 or an East
+    /// Asian encoding practically never is by chance, so a document that is, whatever it
+    /// declares, was written in UTF-8.
+    static func isUTF8BeyondASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        b.contains(where: { $0 >= 0x80 }) && isValidUTF8(b)
+    }
+
+    /// How a document's start is declared again for libxml2 to read it right, when it must
+    /// be: declared in a byte encoding but UTF-8 (`misdeclaredUTF8`), or undeclared and in a
+    /// legacy encoding (`undeclaredLegacyEncoding`). `declaration` goes first, in place of the
+    /// document's own up to `replacing` (0: none); `legacy` or `misdeclared` names the case.
+    struct Redeclaration {
+        let declaration: [UInt8]
+        let replacing: Int
+        let legacy: String?
+        let misdeclared: String?
+    }
+
+    /// See `Redeclaration`; nil when the document is read as it declares.
+    static func redeclaration(_ head: UnsafeBufferPointer<UInt8>) -> Redeclaration? {
+        if let m = misdeclaredUTF8(head) {
+            return Redeclaration(
+                declaration: utf8Declaration, replacing: m.replacing, legacy: nil, misdeclared: m.declared)
+        }
+        if let l = undeclaredLegacyEncoding(head) {
+            return Redeclaration(declaration: l.declaration, replacing: l.replacing, legacy: l.label, misdeclared: nil)
+        }
+        return nil
     }
 
     /// A document whose XML declaration names a byte encoding other than UTF-8 (`ISO-8859-1`,
@@ -108,25 +152,14 @@ enum XMLRepair {
     /// UTF-8 by chance. The encoding declared and the end of the declaration to replace, else
     /// nil. `head`: the document's first bytes (its whole when it is read whole).
     static func misdeclaredUTF8(_ head: UnsafeBufferPointer<UInt8>) -> (declared: String, replacing: Int)? {
-        let n = min(head.count, 1024)
-        guard n >= 20, head.starts(with: "<?xml".utf8) else { return nil }
-        var e = 5
-        while e + 1 < n && !(head[e] == 0x3F && head[e + 1] == 0x3E) { e += 1 }
-        guard e + 1 < n else { return nil }
-        let decl = String(decoding: UnsafeBufferPointer(rebasing: head[0..<e]), as: UTF8.self)
-        guard let r = decl.range(of: "encoding") else { return nil }
-        var rest = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        rest = rest.dropFirst()
-        let name = String(rest.prefix { $0 != quote })
+        guard head.count >= 20, let d = declaration(head), let name = d.encoding else { return nil }
         let lower = name.lowercased()
         guard !lower.isEmpty, lower != "utf-8", lower != "utf8", !lower.hasPrefix("utf-16"), !lower.hasPrefix("utf-32"),
             !lower.hasPrefix("ucs"), !lower.hasPrefix("iso-10646")
         else { return nil }
         guard let base = head.baseAddress, memchr(base, 0, head.count) == nil else { return nil }
-        let checked = UnsafeBufferPointer(rebasing: head[0..<utf8SafeEnd(head)])
-        guard checked.contains(where: { $0 >= 0x80 }), isValidUTF8(checked) else { return nil }
-        return (name, e + 2)
+        guard isUTF8BeyondASCII(UnsafeBufferPointer(rebasing: head[0..<utf8SafeEnd(head)])) else { return nil }
+        return (name, d.end)
     }
 
     /// The declaration that replaces a misdeclared one.
@@ -147,12 +180,8 @@ enum XMLRepair {
         }
         var replacing = 0
         if head.starts(with: "<?xml".utf8) {
-            var e = 5
-            while e + 1 < min(n, 1024) && !(head[e] == 0x3F && head[e + 1] == 0x3E) { e += 1 }
-            guard e + 1 < min(n, 1024) else { return nil }
-            let decl = String(decoding: UnsafeBufferPointer(rebasing: head[0..<e]), as: UTF8.self)
-            if decl.contains("encoding") { return nil }  // declared UTF-8: read as declared
-            replacing = e + 2
+            guard let d = declaration(head), d.encoding == nil else { return nil }  // declared UTF-8: as declared
+            replacing = d.end
         }
         let sample = UnsafeBufferPointer(rebasing: head[0..<min(n, 1 << 16)])
         guard !isValidUTF8(UnsafeBufferPointer(rebasing: sample[0..<utf8SafeEnd(sample)])) else { return nil }
@@ -273,26 +302,16 @@ enum XMLRepair {
     )? {
         var bytes = original
         let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
-        if let m = bytes.withUnsafeBufferPointer({ misdeclaredUTF8($0) }) {
-            let declared = utf8Declaration + bytes[m.replacing...]
+        if let r = bytes.withUnsafeBufferPointer({ redeclaration($0) }) {
+            // Declared again for libxml2, which decodes it; entities are still rewritten.
+            let declared = r.declaration + bytes[r.replacing...]
             let repaired = declared.withUnsafeBufferPointer { b in
                 var out: [UInt8] = []
                 var scratch: [UInt8] = []
                 repair(b, transcode: false, into: &out, scratch: &scratch)
                 return out
             }
-            return (repaired, nil, nil, m.declared)
-        }
-        if let legacy = bytes.withUnsafeBufferPointer({ undeclaredLegacyEncoding($0) }) {
-            // Declared for libxml2, which decodes it; entities are still rewritten.
-            var declared = legacy.declaration + bytes[legacy.replacing...]
-            declared = declared.withUnsafeBufferPointer { b in
-                var out: [UInt8] = []
-                var scratch: [UInt8] = []
-                repair(b, transcode: false, into: &out, scratch: &scratch)
-                return out
-            }
-            return (declared, nil, legacy.label, nil)
+            return (repaired, nil, r.legacy, r.misdeclared)
         }
         return bytes.withUnsafeBufferPointer {
             b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?)? in

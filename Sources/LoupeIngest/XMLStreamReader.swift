@@ -92,19 +92,14 @@ final class XMLStreamReader {
                     var skip = 0
                     if utf8Document == nil {
                         utf8Document = XMLRepair.isUTF8Document(all)
-                        // Declared in another encoding but UTF-8: read as UTF-8.
-                        if utf8Document == false, let m = XMLRepair.misdeclaredUTF8(all) {
-                            utf8Document = true
-                            misdeclared = m.declared
-                            out.append(contentsOf: XMLRepair.utf8Declaration)
-                            skip = m.replacing
-                        }
-                        // Undeclared East Asian or Cyrillic text: declared for libxml2.
-                        if utf8Document == true, let legacy = XMLRepair.undeclaredLegacyEncoding(all) {
-                            utf8Document = false
-                            legacyEncoding = legacy.label
-                            out.append(contentsOf: legacy.declaration)
-                            skip = legacy.replacing
+                        // Declared in another encoding but UTF-8 (read as UTF-8), or undeclared
+                        // East Asian or Cyrillic text (declared so for libxml2).
+                        if let r = XMLRepair.redeclaration(all) {
+                            utf8Document = r.misdeclared != nil
+                            legacyEncoding = r.legacy
+                            misdeclared = r.misdeclared
+                            out.append(contentsOf: r.declaration)
+                            skip = r.replacing
                         }
                     }
                     let end =
