@@ -14,10 +14,13 @@ import LoupeCore
 /// no error output. The tree is walked without recursion (a page nested a million deep is read
 /// like any other).
 ///
-/// - text: the page's `<article>` when it has exactly one, else its `<main>` (or the element
-///   with `role="main"`), else its `<body>`; without scripts, styles, forms, navigation
-///   (`nav`, `aside`, `footer`, a `header` outside the article, their ARIA roles) and hidden
-///   elements; block elements (paragraphs, headings, list items, table rows, `<br>`) end lines.
+/// - text: the page's `itemprop="articleBody"`, else its `<article>` when it has exactly one
+///   (or one with twice the others' text), else its `<main>` (or the element with
+///   `role="main"`), checked against where the paragraphs are (`ContentBlocks`: which takes a
+///   page that names none, replaces a named container that misses the story and narrows one
+///   that holds furniture); without scripts, styles, forms, navigation (`nav`, `aside`,
+///   `footer`, a `header` outside the article, their ARIA roles) and hidden elements; block
+///   elements (paragraphs, headings, list items, table rows, `<br>`) end lines.
 /// - title: `og:title` (or `twitter:title`), else the `headline` of the page's schema.org
 ///   article (JSON-LD, below), else the first `<h1>` when the `<title>` contains it (`<title>`
 ///   usually appends the site's name), else `<title>`, else the `<h1>`, else the file name; a
@@ -169,7 +172,7 @@ public struct HTMLLoader {
         guard let root = xmlDocGetRootElement(doc) else { return "" }
         var page = Page()
         page.survey(root)
-        return HTMLLoader.bodyText(root, page).0
+        return HTMLLoader.bodyText(root, page, judged: false).0
     }
 
     /// Parses a page (see `prepare`); the caller frees the document. A `charset` iconv knows is
@@ -214,7 +217,9 @@ public struct HTMLLoader {
     /// microdata), else of its one `<article>` (or of the one that holds at least twice the text
     /// of all the others: a story beside teasers of other stories), else its `<main>`, else its
     /// `<body>`.
-    private static func bodyText(_ root: xmlNodePtr, _ page: Page) -> (String, TextCollector) {
+    /// `judged`: whether to find the story among the page's furniture (a web page), or take
+    /// the container the markup names, else the whole body (a book's chapter, a mail's HTML).
+    private static func bodyText(_ root: xmlNodePtr, _ page: Page, judged: Bool = true) -> (String, TextCollector) {
         var article = page.articleBodies.count == 1 ? page.articleBodies[0] : nil
         if article == nil, page.articles.count == 1 {
             article = page.articles[0]
@@ -229,9 +234,47 @@ public struct HTMLLoader {
                 article = page.articles[best]
             }
         }
-        let container = article ?? page.main ?? page.body ?? root
+        let semantic = article ?? page.main
+        var container = semantic ?? page.body ?? root
+        // The paragraphs' judgement (ContentBlocks) checks the markup's: it takes the page
+        // that names no container, corrects a container that misses the story, and narrows one
+        // that holds the story with furniture when what it leaves out is little text.
+        var parts: [xmlNodePtr]? = nil
+        if judged, let blocks = ContentBlocks(page.body ?? root) {
+            if let semantic {
+                let chosen = Double(blocks.partsText)
+                let marked = Double(blocks.paragraphText(semantic))
+                if ContentBlocks.contains(semantic, blocks.top) {
+                    if chosen >= marked * 0.9 { parts = blocks.parts }
+                } else if ContentBlocks.contains(blocks.top, semantic) {
+                    // A teaser `<article>` inside the story's column.
+                    if marked * 2 < chosen { parts = blocks.parts }
+                } else if chosen >= marked * 2 {
+                    // A `<main>` holding an advert, an `<article>` of another story.
+                    parts = blocks.parts
+                }
+            } else {
+                parts = blocks.parts
+            }
+        }
         var text = TextCollector()
-        text.collect(container, insideArticle: article != nil, boilerplate: Boilerplate(container))
+        if let parts {
+            container = parts[0].pointee.parent ?? parts[0]
+            let boilerplate = Boilerplate(container)
+            for p in parts {
+                let name = Page.name(p) ?? ""
+                if parts.count > 1
+                    && (TextCollector.skip(p, name, insideArticle: article != nil)
+                        || boilerplate.isBoilerplate(p, name))
+                {
+                    continue
+                }
+                text.paragraph()
+                text.collect(p, insideArticle: article != nil, boilerplate: boilerplate)
+            }
+        } else {
+            text.collect(container, insideArticle: article != nil, boilerplate: Boilerplate(container))
+        }
         var body = text.finish()
         // No letter or digit left (an image's object replacement character): no text.
         if !body.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
@@ -356,7 +399,7 @@ public struct HTMLLoader {
 }
 
 /// What one pass over the tree finds: the candidate containers, the title elements, the metas.
-private struct Page {
+struct Page {
     var articles: [xmlNodePtr] = []
     /// Elements marked `itemprop="articleBody"` (at most 2: more than one is no signal).
     var articleBodies: [xmlNodePtr] = []
@@ -471,6 +514,58 @@ private struct Page {
             }
         }
         return best
+    }
+
+    /// Calls `body` with each attribute's name and value (uncopied; empty when it has none or
+    /// is made of several nodes) until it returns true; whether it did.
+    static func anyAttribute(
+        _ node: xmlNodePtr, _ body: (UnsafePointer<CChar>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool {
+        var a = node.pointee.properties
+        while let attr = a {
+            a = attr.pointee.next
+            guard let n = attr.pointee.name else { continue }
+            var value = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            if let text = attr.pointee.children, text.pointee.next == nil, let v = text.pointee.content {
+                value = UnsafeBufferPointer(
+                    start: v, count: strlen(UnsafeRawPointer(v).assumingMemoryBound(to: CChar.self)))
+            }
+            if body(UnsafeRawPointer(n).assumingMemoryBound(to: CChar.self), value) { return true }
+        }
+        return false
+    }
+
+    /// An attribute value in ASCII lower case, surrounding white space removed.
+    static func lowercased(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: v.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self).trimmingWhitespace()
+    }
+
+    /// Whether a `class` or `id` value, cut into words at white space, `-` and `_` and
+    /// lowercased, has a word of `set` (ASCII words of at most 15 bytes: no allocation).
+    static func namesWord(_ v: UnsafeBufferPointer<UInt8>, in set: Set<String>) -> Bool {
+        var i = 0
+        while i < v.count {
+            while i < v.count && Page.separates(v[i]) { i += 1 }
+            let start = i
+            while i < v.count && !Page.separates(v[i]) { i += 1 }
+            if i > start && i - start <= 15 {
+                let word = String(
+                    unsafeUninitializedCapacity: i - start,
+                    initializingUTF8With: { out in
+                        for k in start..<i {
+                            let b = v[k]
+                            out[k - start] = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
+                        }
+                        return i - start
+                    })
+                if set.contains(word) { return true }
+            }
+        }
+        return false
+    }
+
+    static func separates(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x2D || b == 0x5F || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C
     }
 
     /// Whether `value` holds the lower-case ASCII `needle`, in any case.
@@ -613,7 +708,7 @@ private struct Page {
 
 /// Gathers an element's readable text: whitespace collapsed, a line or a blank line between
 /// blocks, skipped subtrees left out.
-private struct TextCollector {
+struct TextCollector {
     private var out: [UInt8] = []
     /// 0: nothing, 1: a space, 2: a line break, 3: a paragraph break before the next text.
     private var pending = 0
@@ -640,7 +735,7 @@ private struct TextCollector {
                 switch cur.pointee.type {
                 case XML_ELEMENT_NODE:
                     let name = Page.name(cur) ?? ""
-                    if skip(cur, name, insideArticle: insideArticle) { return false }
+                    if Self.skip(cur, name, insideArticle: insideArticle) { return false }
                     if let boilerplate, boilerplate.isBoilerplate(cur, name) { return false }
                     if name == "pre" { preDepth += 1 }
                     if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
@@ -658,20 +753,38 @@ private struct TextCollector {
             leave: { cur in leave(Page.name(cur) ?? "") })
     }
 
-    private func skip(_ node: xmlNodePtr, _ name: String, insideArticle: Bool) -> Bool {
+    static func skip(_ node: xmlNodePtr, _ name: String, insideArticle: Bool) -> Bool {
         if Self.skipped.contains(name) { return true }
         if name == "header" && !insideArticle && !Page.hasAncestor(node, named: "article", below: nil) { return true }
         guard node.pointee.properties != nil else { return false }
-        if Page.attribute(node, "hidden") != nil { return true }
-        if Page.attribute(node, "aria-hidden")?.lowercased() == "true" { return true }
-        if let role = Page.attribute(node, "role"), Self.skippedRoles.contains(role.lowercased()) { return true }
-        return false
+        return Page.anyAttribute(node) { n, v in
+            if strcmp(n, "hidden") == 0 { return true }
+            if strcmp(n, "aria-hidden") == 0 { return Page.lowercased(v) == "true" }
+            if strcmp(n, "role") == 0 { return Self.skippedRoles.contains(Page.lowercased(v)) }
+            if strcmp(n, "style") == 0 { return Self.hides(v) }
+            return false
+        }
+    }
+
+    /// Whether an inline style hides its element (`display: none`, `visibility: hidden`), as a
+    /// browser would not show it: microdata copies of the headline and dates, share bars, menus
+    /// waiting for a script.
+    static func hides(_ style: UnsafeBufferPointer<UInt8>) -> Bool {
+        var compact: [UInt8] = []
+        compact.reserveCapacity(style.count)
+        for b in style where b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D {
+            compact.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
+        }
+        return compact.withUnsafeBufferPointer { Page.has($0, "display:none") || Page.has($0, "visibility:hidden") }
     }
 
     private mutating func leave(_ name: String) {
         if name == "pre" { preDepth -= 1 }
         brk(Self.paragraphs.contains(name) ? 3 : Self.lines.contains(name) ? 2 : 0)
     }
+
+    /// A paragraph break before the next text (between the parts of a text).
+    mutating func paragraph() { brk(3) }
 
     private mutating func brk(_ level: Int) { if level > pending { pending = level } }
 
@@ -769,13 +882,19 @@ struct Boilerplate {
     func isBoilerplate(_ node: xmlNodePtr, _ name: String) -> Bool {
         guard Boilerplate.blocks.contains(name) else { return false }
         if let share = linkShare[UnsafeMutableRawPointer(node)], share > 0.5 { return true }
+        return Boilerplate.namesFurniture(node)
+    }
+
+    /// Whether a block's `class` or `id` names site furniture and not the content.
+    static func namesFurniture(_ node: xmlNodePtr) -> Bool {
         guard node.pointee.properties != nil else { return false }
-        var words: [Substring] = []
-        for attr in ["class", "id"] {
-            guard let v = Page.attribute(node, attr)?.lowercased() else { continue }
-            words += v.split { $0 == " " || $0 == "-" || $0 == "_" || $0 == "\t" }
+        var furniture = false
+        let content = Page.anyAttribute(node) { n, v in
+            guard strcmp(n, "class") == 0 || strcmp(n, "id") == 0 else { return false }
+            if Page.namesWord(v, in: Boilerplate.content) { return true }
+            if Page.namesWord(v, in: Boilerplate.hints) { furniture = true }
+            return false
         }
-        if words.isEmpty || words.contains(where: { Boilerplate.content.contains(String($0)) }) { return false }
-        return words.contains { Boilerplate.hints.contains(String($0)) }
+        return furniture && !content
     }
 }

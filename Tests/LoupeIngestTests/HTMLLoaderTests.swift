@@ -239,6 +239,91 @@ struct HTMLLoaderTests {
         #expect(image.body.contains("harbour reopened"))
     }
 
+    /// Where the markup names no container, or names one that misses the story, the page's
+    /// paragraphs decide (`ContentBlocks`): cases from the article-extraction benchmark's kinds
+    /// of pages, written anew.
+    @Test func paragraphsFindTheStory() throws {
+        let story = (1...6).map {
+            "<p>Paragraph \($0) of the story: the harbour reopened on Monday, after a week of repairs, and the ferries ran again.</p>"
+        }.joined()
+        func body(_ html: String) throws -> String {
+            try #require(
+                HTMLLoaderTests.load("<html><head><title>T</title></head><body>\(html)</body></html>").articles.first
+            ).body
+        }
+        // A first <main> that holds only an advert, the story in a second.
+        let ad = try body(
+            "<main><section class=\"billboard\"><div>zqadvert</div></section></main><main role=\"main\"><div class=\"story\">\(story)</div></main>"
+        )
+        #expect(ad.contains("Paragraph 6 of the story") && !ad.contains("zqadvert"))
+        // The page's one <article> is a teaser of another story, inside the story's column.
+        let teaser = try body(
+            "<div class=\"wrapper\"><div class=\"see-also\"><article><h3>zqteaser headline</h3><div>Two people have been diagnosed, ...</div></article></div><div class=\"entry\">\(story)</div></div>"
+        )
+        #expect(teaser.contains("Paragraph 1 of the story") && !teaser.contains("zqteaser"))
+        // No container named: the site's list of popular stories and its footer's address are
+        // not the story.
+        let plain = try body(
+            "<div class=\"top\"><ol><li>zqpopular one</li><li>zqpopular two</li></ol></div><div class=\"col\">\(story)</div><div class=\"site-info\"><p>zqaddress: 1 Quay Street, Harbourtown, postcode 1234, all rights reserved.</p></div>"
+        )
+        #expect(
+            plain.contains("Paragraph 3 of the story") && !plain.contains("zqpopular") && !plain.contains("zqaddress"))
+        // A story written beside blocks, between pictures and <br>s.
+        let loose = try body(
+            "<div class=\"menu\"><ul><li><a href=\"/a\">June (15)</a></li><li><a href=\"/b\">May (5)</a></li></ul></div><div class=\"col\"><p class=\"titulo\">Headline</p><small>05/10/2018 - by Clarissa</small><br><img src=\"a.jpg\">The team of the home care service registered, this morning, the break-in of two of the five cars of the unit, which were left without their batteries.<br><br>The police came to the site to check.<div class=\"row\"><div>zqshare</div></div></div><div class=\"rodape\"><p>zqfooter text of the site, with its address, phone and e-mail, and a note on the cookies it sets.</p></div>"
+        )
+        #expect(loose.contains("break-in of two of the five cars") && !loose.contains("zqfooter"))
+        // Readers' comments, long as they are, do not outscore a short story.
+        let comment =
+            "<div class=\"comment\"><div class=\"comment_content\"><p>\(String(repeating: "I agree, but it begs the question, who was in charge, and why, and since when, and how? ", count: 8))zqcomment</p></div></div>"
+        let discussed = try body(
+            "<div class=\"article\"><h1>Title</h1><div class=\"content\">Apple plans to release a new laptop with another keyboard in the first half of the year, according to sources.<br><br>It would follow the larger model.</div></div><div id=\"comments\">\(comment)\(comment)</div>"
+        )
+        #expect(discussed.contains("another keyboard") && !discussed.contains("zqcomment"))
+        // A story split into steps, with adverts between: every step stays.
+        let steps = (1...6).map {
+            "<div class=\"mod step\"><div class=\"stepContent\"><div class=\"content\"><p>Step \($0): measure the glass, cut the moss, and place it gently, so that the terrarium keeps its shape.</p></div></div></div><div class=\"mod Inline\"><div>Advertisement</div></div>"
+        }.joined()
+        let howto = try body(
+            "<section class=\"body\"><div class=\"col-main\">\(steps)</div></section><div class=\"col-rail\"><p>zqrail</p></div>"
+        )
+        #expect((1...6).allSatisfy { howto.contains("Step \($0):") })
+        // A <main> that holds the story and a list of other stories' short lines: narrowed to
+        // the story when that leaves out little text.
+        let narrowed = try body(
+            "<main><div class=\"article-body\">\(story)</div><div class=\"most\"><h4>Most Popular</h4><ol><li>zqother story one</li><li>2</li><li>zqother story two</li></ol></div></main>"
+        )
+        #expect(narrowed.contains("Paragraph 6") && !narrowed.contains("zqother"))
+        // ... but not when the rest of the container is text too.
+        let kept = try body(
+            "<article><div class=\"lead\">\(story)</div><ul><li>\(String(repeating: "A point of the story that is written as a list item, with details. ", count: 12))</li></ul></article>"
+        )
+        #expect(kept.contains("A point of the story"))
+    }
+
+    /// An inline style that hides an element (`display: none`, `visibility:hidden`) hides its
+    /// text, as a browser shows the page: a microdata copy of the headline and dates, a share
+    /// bar waiting for a script.
+    @Test func hiddenByStyle() throws {
+        let a = try #require(
+            HTMLLoaderTests.load(
+                #"<html><body><div style="display:none;" itemscope><div itemprop="headline">zqcopy</div><div itemprop="datePublished">2019-11-19</div></div><p>The story itself.</p><div style="Visibility: Hidden">zqshare</div><div style="display: block">Shown.</div></body></html>"#
+            ).articles.first)
+        #expect(a.body == "The story itself.\n\nShown.")
+    }
+
+    /// A book's chapter or a mail's HTML is read whole: the paragraphs' judgement is for web
+    /// pages.
+    @Test func pageTextIsNotJudged() {
+        let chapter =
+            "<html><body><h1>Chapter One</h1><div class=\"chapter\">"
+            + (1...4).map {
+                "<p>Sentence \($0) of the chapter, long enough to count as a paragraph, with commas, and more.</p>"
+            }.joined() + "</div><p>Notes</p></body></html>"
+        let t = HTMLLoader.pageText(Array(chapter.utf8))
+        #expect(t.hasPrefix("Chapter One") && t.hasSuffix("Notes"))
+    }
+
     @Test func titlesAndContainers() throws {
         let og = Self.load(
             #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
