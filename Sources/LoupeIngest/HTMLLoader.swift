@@ -105,7 +105,12 @@ public struct HTMLLoader {
         let headline = ld?.headline.flatMap { !ownTitle || HTMLLoader.fits($0, docTitle + " " + h1) ? $0 : nil }
         var title = page.meta(["og:title", "twitter:title"]) ?? headline ?? ""
         if title.isEmpty {
-            if !h1.isEmpty && (docTitle.isEmpty || docTitle.contains(h1)) {
+            // The `<h1>` when the `<title>` holds it and it is most of it (not the site's logo,
+            // `V8` of `Outputting standalone binaries · V8`).
+            if !h1.isEmpty
+                && (docTitle.isEmpty
+                    || (docTitle.contains(h1) && HTMLLoader.words(h1) * 2 >= HTMLLoader.words(docTitle)))
+            {
                 title = h1
             } else {
                 title = docTitle
@@ -315,6 +320,10 @@ public struct HTMLLoader {
         if have.isEmpty { return true }
         let w = words(headline)
         return w.isEmpty || w.count(where: { have.contains($0) }) * 2 >= w.count
+    }
+
+    static func words(_ s: String) -> Int {
+        s.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).count
     }
 
     static func isURL(_ s: String) -> Bool {

@@ -324,6 +324,19 @@ struct HTMLLoaderTests {
         #expect(t.hasPrefix("Chapter One") && t.hasSuffix("Notes"))
     }
 
+    /// The `<h1>` is the title when the `<title>` holds it and it is at least half of it: a
+    /// site's logo in an `<h1>` (`V8`) is not the post's title.
+    @Test func logoHeadingIsNoTitle() {
+        let logo = Self.load(
+            "<html><head><title>Outside the web: standalone binaries using Emscripten · V8</title></head><body><h1>V8</h1><p>Text.</p></body></html>"
+        )
+        #expect(logo.articles.first?.title == "Outside the web: standalone binaries using Emscripten · V8")
+        let story = Self.load(
+            "<html><head><title>Harbour reopens after repairs - The Gazette</title></head><body><h1>Harbour reopens after repairs</h1><p>Text.</p></body></html>"
+        )
+        #expect(story.articles.first?.title == "Harbour reopens after repairs")
+    }
+
     @Test func titlesAndContainers() throws {
         let og = Self.load(
             #"<html><head><meta property="og:title" content="The real headline"><title>Site</title></head><body><h1>Other</h1><p>x</p></body></html>"#
