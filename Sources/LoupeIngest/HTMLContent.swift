@@ -27,24 +27,7 @@ struct ContentBlocks {
     let parts: [xmlNodePtr]
     /// The chosen element's score.
     let score: Double
-    private let scores: [UnsafeMutableRawPointer: Double]
     private let textChars: [UnsafeMutableRawPointer: Int]
-
-    /// The best score among `node` and the elements below it (0: none scored).
-    func bestScore(within node: xmlNodePtr) -> Double {
-        var best = 0.0
-        for (k, v) in scores where v > best {
-            var p: xmlNodePtr? = xmlNodePtr(k.assumingMemoryBound(to: xmlNode.self))
-            while let q = p {
-                if q == node {
-                    best = v
-                    break
-                }
-                p = q.pointee.parent
-            }
-        }
-        return best
-    }
 
     static func contains(_ outer: xmlNodePtr, _ inner: xmlNodePtr) -> Bool {
         var p: xmlNodePtr? = inner
@@ -198,9 +181,20 @@ struct ContentBlocks {
         .sorted { $0.value > $1.value }.prefix(5)
         .map { xmlNodePtr($0.key.assumingMemoryBound(to: xmlNode.self)) }
         if alternatives.count >= 3 {
+            // How many of them each ancestor holds (one walk up from each: a page nested a
+            // million deep costs five walks, not a walk per ancestor).
+            var held: [UnsafeMutableRawPointer: Int] = [:]
+            for alt in alternatives {
+                var p = alt.pointee.parent
+                while let q = p {
+                    held[UnsafeMutableRawPointer(q), default: 0] += 1
+                    if q == root { break }
+                    p = q.pointee.parent
+                }
+            }
             var up = best.node.pointee.parent
             while let a = up, a != root.pointee.parent {
-                if alternatives.count(where: { ContentBlocks.contains(a, $0) }) >= 3 {
+                if held[UnsafeMutableRawPointer(a), default: 0] >= 3 {
                     best = (a, max(best.score, scores[UnsafeMutableRawPointer(a)] ?? 0))
                     break
                 }
@@ -260,7 +254,6 @@ struct ContentBlocks {
         self.top = best.node
         self.parts = parts
         self.score = best.score
-        self.scores = scores
         self.textChars = textChars
     }
 

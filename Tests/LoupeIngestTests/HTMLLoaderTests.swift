@@ -417,6 +417,15 @@ struct HTMLLoaderTests {
             + String(repeating: "</div>", count: 100_000) + "<p>after</p></body></html>"
         let d = try #require(Self.load(divs).articles.first)
         #expect(d.body == "deepword\n\nafter")
+        // Four stories' worth of paragraphs, each at the bottom of its own chain 20,000 deep:
+        // finding what holds three of them is one walk up from each, not one per ancestor.
+        let chain =
+            String(repeating: "<div>", count: 20_000)
+            + "<div class=\"part\"><p>A paragraph of the story, with commas, and clauses, long enough to count.</p></div>"
+            + String(repeating: "</div>", count: 20_000)
+        let chains = try #require(
+            Self.load("<html><body>" + String(repeating: chain, count: 4) + "</body></html>").articles.first)
+        #expect(chains.body.components(separatedBy: "A paragraph of the story").count == 5)
     }
 
     /// Encodings: a declared charset is libxml2's to decode; an undeclared page is UTF-8, its
