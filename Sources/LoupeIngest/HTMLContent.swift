@@ -12,14 +12,18 @@ import CLibXML2
 ///
 /// The idea is Readability's and Boilerpipe's: an article is a run of paragraphs of sentences
 /// under one element, and site furniture is short lines and links. Each paragraph (`p`, `pre`,
-/// `blockquote`, `td`, or a `div`/`section` with no block inside: text written with `<br>`s)
-/// of at least 25 characters counts `1 + its commas + its length / 100 (at most 3)` for its
-/// parent, half for its grandparent and a sixth for the level above; an element's count, plus
-/// or minus 25 when its `class`/`id` names content or furniture (the words of
-/// `Boilerplate`), times the share of its text that is not link text, is its score. The best
-/// element is the text's container, joined by its siblings that score at least a fifth of it
-/// or are paragraphs of their own (80 characters with few links, or a shorter sentence without
-/// any).
+/// `blockquote`, `td`, a `div`/`section` with no block inside — text written with `<br>`s — or
+/// the text a `div` holds beside its blocks) of at least 25 characters counts `1 + its commas +
+/// its length / 100 (at most 3)` for its parent, half for its grandparent, then a sixth, a ninth
+/// and a twelfth for three levels more; an element's count, plus or minus 25 when its
+/// `class`/`id` names content or furniture (the words of `Boilerplate`), times the share of its
+/// text that is not link text, is its score. Readers' comments (a block named `comment`,
+/// `disqus`…) are not counted. The best element moves up to the ancestor it shares with three
+/// of the five next best when they score three quarters as well (a story split into steps or
+/// between pictures), to a parent that scores better than the levels between, and past parents
+/// of one child; it is joined by its siblings that score a fifth as well (at least 10), that
+/// are like it (same element and class) and score half as well, or that are paragraphs of
+/// their own (80 characters with few links, or a shorter sentence without any).
 struct ContentBlocks {
     /// The chosen element, then (in document order, the chosen one among them) what makes up
     /// the text.
@@ -74,7 +78,7 @@ struct ContentBlocks {
         var stack: [Frame] = [Frame(node: root, name: Page.name(root) ?? "", isLink: false)]
         var scores: [UnsafeMutableRawPointer: Double] = [:]
         var linkShares: [UnsafeMutableRawPointer: Double] = [:]
-        var paragraphChars: [UnsafeMutableRawPointer: Int] = [:]
+        var pLengths: [UnsafeMutableRawPointer: Int] = [:]  // each `p`'s characters
         var textChars: [UnsafeMutableRawPointer: Int] = [:]
         var best: (node: xmlNodePtr, score: Double)?
         func close() {
@@ -108,7 +112,7 @@ struct ContentBlocks {
                     + (f.directChars >= 25 && !f.isLink && !ContentBlocks.headings.contains(f.name) ? f.directChars : 0)
             if own > 0 { textChars[UnsafeMutableRawPointer(f.node)] = own }
             let share = f.chars > 0 ? Double(f.linkChars) / Double(f.chars) : 0
-            if isParagraph && f.name == "p" { paragraphChars[UnsafeMutableRawPointer(f.node)] = f.chars }
+            if isParagraph && f.name == "p" { pLengths[UnsafeMutableRawPointer(f.node)] = f.chars }
             if f.score > 0 {
                 var s = f.score + ContentBlocks.weight(f.node, f.name)
                 s *= 1 - share
@@ -242,7 +246,7 @@ struct ContentBlocks {
                 let alike = sameClass && Page.name(cur) == Page.name(best.node)
                 if let s = scores[key], s + bonus >= threshold || (alike && s >= best.score * 0.5) {
                     parts.append(cur)
-                } else if let chars = paragraphChars[key] {
+                } else if let chars = pLengths[key] {
                     let share = linkShares[key] ?? 0
                     if (chars >= 80 && share < 0.25) || (chars > 0 && share == 0 && Page.endsSentence(cur)) {
                         parts.append(cur)
