@@ -225,7 +225,11 @@ public enum ArticleLoading {
     /// `.odp`, `.ods`: skipped before, so read again as files that gave nothing), and the mail
     /// files and ZIP and tar archives that may hold them (their attachments and members of these
     /// types were left out).
-    public static let version = 7
+    /// 8: web pages read by their paragraphs (`ContentBlocks`: the story found where the markup
+    /// names no container or the wrong one), inline-hidden elements left out, a logo `<h1>` no
+    /// title: HTML files (`.html`, `.htm`, `.xhtml`, `.shtml`), saved pages (`.mht`, `.mhtml`),
+    /// web archives (`.warc`, `.warc.gz`) and the ZIP and tar archives that may hold them.
+    public static let version = 8
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
@@ -248,6 +252,15 @@ public enum ArticleLoading {
         if old < 7 {
             let holders = [".eml", ".mbox", ".mbx", ".msg", ".emlx", ".zip", ".tar", ".tgz", ".tbz2", ".txz"]
             if holders.contains(where: { name.hasSuffix($0) }) || name.contains(".tar.") { return true }
+        }
+        if old < 8 {
+            let pages = [".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml", ".warc", ".warc.gz"]
+            let holders = [".zip", ".tar", ".tgz", ".tbz2", ".txz"]
+            if pages.contains(where: { name.hasSuffix($0) }) || holders.contains(where: { name.hasSuffix($0) })
+                || name.contains(".tar.")
+            {
+                return true
+            }
         }
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
