@@ -221,7 +221,7 @@ public struct HTMLLoader {
     /// The text of the page's one element marked `itemprop="articleBody"` (schema.org
     /// microdata), else of its one `<article>` (or of the one that holds at least twice the text
     /// of all the others: a story beside teasers of other stories), else its `<main>`, else its
-    /// `<body>`.
+    /// `<body>` — as `ContentBlocks` corrects or narrows that choice (see there and below).
     /// `judged`: whether to find the story among the page's furniture (a web page), or take
     /// the container the markup names, else the whole body (a book's chapter, a mail's HTML).
     private static func bodyText(_ root: xmlNodePtr, _ page: Page, judged: Bool = true) -> (String, TextCollector) {
