@@ -129,45 +129,22 @@ struct ContentBlocks {
                 if ContentBlocks.blockNames.contains(f.name) { stack[i].hasBlock = true }
             }
         }
-        Page.walk(
-            root,
-            enter: { cur in
-                switch cur.pointee.type {
-                case XML_ELEMENT_NODE:
-                    let name = Page.name(cur) ?? ""
-                    if TextCollector.skip(cur, name, insideArticle: true) { return false }
-                    // Readers' comments are paragraphs too, and long ones outscore a short story.
-                    if Boilerplate.blocks.contains(name) && ContentBlocks.namesComments(cur) { return false }
-                    stack.append(Frame(node: cur, name: name, isLink: name == "a"))
-                    return true
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    guard let c = cur.pointee.content else { return false }
-                    var i = 0
-                    var chars = 0
-                    var commas = 0
-                    while c[i] != 0 {
-                        let b = c[i]
-                        if b == 0x2C {
-                            commas += 1
-                        } else if b == 0xEF && c[i + 1] == 0xBC && c[i + 2] == 0x8C {
-                            commas += 1  // U+FF0C, the full-width comma
-                        } else if b == 0xE3 && c[i + 1] == 0x80 && c[i + 2] == 0x81 {
-                            commas += 1  // U+3001, the ideographic comma
-                        }
-                        if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b & 0xC0 == 0x80) {
-                            chars += 1
-                        }
-                        i += 1
-                    }
-                    stack[stack.count - 1].chars += chars
-                    stack[stack.count - 1].directChars += chars
-                    stack[stack.count - 1].directCommas += commas
-                    stack[stack.count - 1].commas += commas
-                    return false
-                default:
-                    return false
-                }
-            }, leave: { _ in close() })
+        Page.walkVisible(
+            root, insideArticle: true,
+            element: { cur, name in
+                // Readers' comments are paragraphs too, and long ones outscore a short story.
+                if Boilerplate.blocks.contains(name) && ContentBlocks.namesComments(cur) { return false }
+                stack.append(Frame(node: cur, name: name, isLink: name == "a"))
+                return true
+            },
+            text: { c in
+                let (chars, commas) = Page.visibleText(c)
+                stack[stack.count - 1].chars += chars
+                stack[stack.count - 1].directChars += chars
+                stack[stack.count - 1].directCommas += commas
+                stack[stack.count - 1].commas += commas
+            },
+            leave: { _ in close() })
         let r = stack[0]
         if r.score > 0 {
             let s =
@@ -268,17 +245,7 @@ struct ContentBlocks {
     static let commentWords: Set<String> = ["comment", "comments", "commentlist", "disqus", "replies"]
 
     /// Whether a block's `class` or `id` says it holds readers' comments (and not the content).
-    static func namesComments(_ node: xmlNodePtr) -> Bool {
-        guard node.pointee.properties != nil else { return false }
-        var comments = false
-        let content = Page.anyAttribute(node) { n, v in
-            guard strcmp(n, "class") == 0 || strcmp(n, "id") == 0 else { return false }
-            if Page.namesWord(v, in: Boilerplate.content) { return true }
-            if Page.namesWord(v, in: commentWords) { comments = true }
-            return false
-        }
-        return comments && !content
-    }
+    static func namesComments(_ node: xmlNodePtr) -> Bool { Boilerplate.names(node, one: commentWords) }
 
     static func elementChildren(_ node: xmlNodePtr) -> Int {
         var n = 0

@@ -525,6 +525,51 @@ struct Page {
         return best
     }
 
+    /// Walks what a reader sees below `root`: elements `TextCollector.skip` leaves out are not
+    /// entered, and `element` may refuse others; `text` gets each text node's bytes, `leave`
+    /// each element entered once its children are done.
+    static func walkVisible(
+        _ root: xmlNodePtr, insideArticle: Bool, element: (xmlNodePtr, String) -> Bool,
+        text: (UnsafePointer<UInt8>) -> Void, leave: (xmlNodePtr) -> Void
+    ) {
+        walk(
+            root,
+            enter: { cur in
+                switch cur.pointee.type {
+                case XML_ELEMENT_NODE:
+                    let name = Page.name(cur) ?? ""
+                    if TextCollector.skip(cur, name, insideArticle: insideArticle) { return false }
+                    return element(cur, name)
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    if let c = cur.pointee.content { text(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self)) }
+                    return false
+                default:
+                    return false
+                }
+            }, leave: leave)
+    }
+
+    /// A text node's characters that are not white space (Unicode scalars) and its commas
+    /// (`,`, and the full-width and ideographic ones of Chinese and Japanese).
+    static func visibleText(_ c: UnsafePointer<UInt8>) -> (characters: Int, commas: Int) {
+        var i = 0
+        var chars = 0
+        var commas = 0
+        while c[i] != 0 {
+            let b = c[i]
+            if b == 0x2C {
+                commas += 1
+            } else if b == 0xEF && c[i + 1] == 0xBC && c[i + 2] == 0x8C {
+                commas += 1  // U+FF0C
+            } else if b == 0xE3 && c[i + 1] == 0x80 && c[i + 2] == 0x81 {
+                commas += 1  // U+3001
+            }
+            if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b & 0xC0 == 0x80) { chars += 1 }
+            i += 1
+        }
+        return (chars, commas)
+    }
+
     /// Calls `body` with each attribute's name and value (uncopied; empty when it has none or
     /// is made of several nodes) until it returns true; whether it did.
     static func anyAttribute(
@@ -738,27 +783,18 @@ struct TextCollector {
     static let skippedRoles: Set<String> = ["navigation", "banner", "contentinfo", "complementary", "search"]
 
     mutating func collect(_ root: xmlNodePtr, insideArticle: Bool, boilerplate: Boilerplate? = nil) {
-        Page.walk(
-            root,
-            enter: { cur in
-                switch cur.pointee.type {
-                case XML_ELEMENT_NODE:
-                    let name = Page.name(cur) ?? ""
-                    if Self.skip(cur, name, insideArticle: insideArticle) { return false }
-                    if let boilerplate, boilerplate.isBoilerplate(cur, name) { return false }
-                    if name == "pre" { preDepth += 1 }
-                    if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
-                    brk(
-                        Self.paragraphs.contains(name)
-                            ? 3 : Self.lines.contains(name) ? 2 : name == "td" || name == "th" ? 1 : 0)
-                    return true
-                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let c = cur.pointee.content { append(UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self)) }
-                    return false
-                default:
-                    return false
-                }
+        Page.walkVisible(
+            root, insideArticle: insideArticle,
+            element: { cur, name in
+                if let boilerplate, boilerplate.isBoilerplate(cur, name) { return false }
+                if name == "pre" { preDepth += 1 }
+                if name == "time" && firstTime == nil { firstTime = Page.attribute(cur, "datetime") }
+                brk(
+                    Self.paragraphs.contains(name)
+                        ? 3 : Self.lines.contains(name) ? 2 : name == "td" || name == "th" ? 1 : 0)
+                return true
             },
+            text: { append($0) },
             leave: { cur in leave(Page.name(cur) ?? "") })
     }
 
@@ -871,16 +907,7 @@ struct Boilerplate {
                     stack.append(Frame(node: cur, isLink: name == "a", isBlock: Boilerplate.blocks.contains(name)))
                     return true
                 case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let c = cur.pointee.content {
-                        var i = 0
-                        var count = 0
-                        while c[i] != 0 {
-                            let b = c[i]
-                            if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C) { count += 1 }
-                            i += 1
-                        }
-                        stack[stack.count - 1].text += count
-                    }
+                    if let c = cur.pointee.content { stack[stack.count - 1].text += Page.visibleText(c).characters }
                     return false
                 default:
                     return false
@@ -895,15 +922,19 @@ struct Boilerplate {
     }
 
     /// Whether a block's `class` or `id` names site furniture and not the content.
-    static func namesFurniture(_ node: xmlNodePtr) -> Bool {
+    static func namesFurniture(_ node: xmlNodePtr) -> Bool { names(node, one: hints) }
+
+    /// Whether a block's `class` or `id` has a word of `words` and none that names the content
+    /// (`article`, `story`, `post`…).
+    static func names(_ node: xmlNodePtr, one words: Set<String>) -> Bool {
         guard node.pointee.properties != nil else { return false }
-        var furniture = false
+        var found = false
         let content = Page.anyAttribute(node) { n, v in
             guard strcmp(n, "class") == 0 || strcmp(n, "id") == 0 else { return false }
             if Page.namesWord(v, in: Boilerplate.content) { return true }
-            if Page.namesWord(v, in: Boilerplate.hints) { furniture = true }
+            if Page.namesWord(v, in: words) { found = true }
             return false
         }
-        return furniture && !content
+        return found && !content
     }
 }
