@@ -308,7 +308,7 @@ enum XMLRepair {
             let repaired = declared.withUnsafeBufferPointer { b in
                 var out: [UInt8] = []
                 var scratch: [UInt8] = []
-                repair(b, transcode: false, into: &out, scratch: &scratch)
+                _ = repair(b, transcode: false, into: &out, scratch: &scratch)
                 return out
             }
             return (repaired, nil, r.legacy, r.misdeclared)
