@@ -77,8 +77,8 @@ struct ContentBlocks {
     init?(_ root: xmlNodePtr) {
         var stack: [Frame] = [Frame(node: root, name: Page.name(root) ?? "", isLink: false)]
         var scores: [UnsafeMutableRawPointer: Double] = [:]
-        var linkShares: [UnsafeMutableRawPointer: Double] = [:]
-        var pLengths: [UnsafeMutableRawPointer: Int] = [:]  // each `p`'s characters
+        // Each `p`'s characters and link share (for the siblings' test).
+        var ps: [UnsafeMutableRawPointer: (chars: Int, linkShare: Double)] = [:]
         var textChars: [UnsafeMutableRawPointer: Int] = [:]
         var best: (node: xmlNodePtr, score: Double)?
         func close() {
@@ -112,7 +112,7 @@ struct ContentBlocks {
                     + (f.directChars >= 25 && !f.isLink && !ContentBlocks.headings.contains(f.name) ? f.directChars : 0)
             if own > 0 { textChars[UnsafeMutableRawPointer(f.node)] = own }
             let share = f.chars > 0 ? Double(f.linkChars) / Double(f.chars) : 0
-            if isParagraph && f.name == "p" { pLengths[UnsafeMutableRawPointer(f.node)] = f.chars }
+            if f.name == "p" { ps[UnsafeMutableRawPointer(f.node)] = (f.chars, share) }
             if f.score > 0 {
                 var s = f.score + ContentBlocks.weight(f.node, f.name)
                 s *= 1 - share
@@ -120,7 +120,6 @@ struct ContentBlocks {
                 scores[key] = s
                 if s > (best?.score ?? 0) { best = (f.node, s) }
             }
-            if f.chars > 0 && f.name == "p" { linkShares[UnsafeMutableRawPointer(f.node)] = share }
             if let i = stack.indices.last {
                 stack[i].chars += f.chars
                 stack[i].linkChars += f.isLink ? f.chars : f.linkChars
@@ -223,8 +222,7 @@ struct ContentBlocks {
                 let alike = sameClass && Page.name(cur) == Page.name(best.node)
                 if let s = scores[key], s + bonus >= threshold || (alike && s >= best.score * 0.5) {
                     parts.append(cur)
-                } else if let chars = pLengths[key] {
-                    let share = linkShares[key] ?? 0
+                } else if let (chars, share) = ps[key] {
                     if (chars >= 80 && share < 0.25) || (chars > 0 && share == 0 && Page.endsSentence(cur)) {
                         parts.append(cur)
                     }

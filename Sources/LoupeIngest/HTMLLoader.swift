@@ -622,15 +622,29 @@ struct Page {
         b == 0x20 || b == 0x2D || b == 0x5F || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C
     }
 
-    /// Whether `value` holds the lower-case ASCII `needle`, in any case.
-    static func has(_ value: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+    /// Whether `value` holds the lower-case ASCII `needle`, in any case (and, with
+    /// `ignoringBlanks`, with spaces, tabs and line breaks anywhere between its bytes:
+    /// `display : none`).
+    static func has(_ value: UnsafeBufferPointer<UInt8>, _ needle: StaticString, ignoringBlanks: Bool = false)
+        -> Bool
+    {
         let k = needle.utf8CodeUnitCount
         guard value.count >= k else { return false }
         let w = needle.utf8Start
         var i = 0
         while i + k <= value.count {
             var j = 0
-            while j < k && (value[i + j] | 0x20) == w[j] { j += 1 }
+            var m = i
+            while j < k && m < value.count {
+                let b = value[m]
+                if ignoringBlanks && j > 0 && (b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D) {
+                    m += 1
+                    continue
+                }
+                guard (b | 0x20) == w[j] else { break }
+                j += 1
+                m += 1
+            }
             if j == k { return true }
             i += 1
         }
@@ -815,12 +829,8 @@ struct TextCollector {
     /// browser would not show it: microdata copies of the headline and dates, share bars, menus
     /// waiting for a script.
     static func hides(_ style: UnsafeBufferPointer<UInt8>) -> Bool {
-        var compact: [UInt8] = []
-        compact.reserveCapacity(style.count)
-        for b in style where b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D {
-            compact.append(b >= 0x41 && b <= 0x5A ? b + 0x20 : b)
-        }
-        return compact.withUnsafeBufferPointer { Page.has($0, "display:none") || Page.has($0, "visibility:hidden") }
+        Page.has(style, "display:none", ignoringBlanks: true)
+            || Page.has(style, "visibility:hidden", ignoringBlanks: true)
     }
 
     private mutating func leave(_ name: String) {

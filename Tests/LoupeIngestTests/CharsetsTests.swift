@@ -46,6 +46,21 @@ struct CharsetsTests {
         return (got, diags)
     }
 
+    /// A one-item feed read whole and streamed: its title (and, whole, its body) and its one
+    /// diagnostic, `message`.
+    static func expectRead(
+        _ bytes: [UInt8], as encoding: String, title: String, body: String, message: String, scratch: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let whole = ArticleLoading.load(bytes, relativePath: "f.xml")
+        #expect(whole.articles.first?.title == title, "\(encoding)", sourceLocation: sourceLocation)
+        #expect(whole.articles.first?.body == body, "\(encoding)", sourceLocation: sourceLocation)
+        #expect(whole.diagnostics.map(\.message) == [message], sourceLocation: sourceLocation)
+        let (got, diags) = try streamed(bytes, scratch)
+        #expect(got.first?.title == title, "\(encoding) streamed", sourceLocation: sourceLocation)
+        #expect(diags.map(\.message) == [message], sourceLocation: sourceLocation)
+    }
+
     static let japanese = "東京の天気\n\n今日の東京は晴れです。港では大型船の入港に備えて工事が進んでいる。関係者によると、作業は来年まで続く見込みだ。\n"
     static let simplified = "上海港新闻\n\n上海港的集装箱吞吐量创下新高。港口管理部门说，这是由于国际贸易的恢复和新码头的开放。\n"
     static let traditional = "台北新聞\n\n台北市政府今天說，這個計畫將在明年完成。市民對於新的交通系統有很多期待。\n"
@@ -93,14 +108,10 @@ struct CharsetsTests {
                 declaration
                 + "<rss version=\"2.0\"><channel><title>c</title><item><guid>https://e.example/1</guid><title>\(title)</title><description>\(text)</description></item></channel></rss>"
             let bytes = CharsetsTests.encode(feed, charset)
-            let whole = ArticleLoading.load(bytes, relativePath: "f.xml")
-            #expect(!whole.rejected, "\(charset)")
-            #expect(whole.articles.first?.title == title, "\(charset)")
-            #expect(whole.articles.first?.body == HTMLText.collapse(text), "\(charset)")
-            #expect(whole.diagnostics.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
-            let (got, diags) = try CharsetsTests.streamed(bytes, "legacy-feed")
-            #expect(got.first?.title == title, "\(charset) streamed")
-            #expect(diags.map(\.message) == ["not UTF-8 and no encoding declared; read as \(label)"])
+            #expect(!ArticleLoading.load(bytes, relativePath: "f.xml").rejected, "\(charset)")
+            try CharsetsTests.expectRead(
+                bytes, as: charset, title: title, body: HTMLText.collapse(text),
+                message: "not UTF-8 and no encoding declared; read as \(label)", scratch: "legacy-feed")
         }
         let declaredUTF8 = CharsetsTests.encode(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item><title>\(title)</title></item></channel></rss>",
@@ -122,13 +133,9 @@ struct CharsetsTests {
             let feed = Array(
                 "<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<rss><channel><item><guid>g</guid><title>\(title)</title><description>Le café, à côté.</description></item></channel></rss>"
                     .utf8)
-            let whole = ArticleLoading.load(feed, relativePath: "f.xml")
-            #expect(whole.articles.first?.title == title, "\(encoding)")
-            #expect(whole.articles.first?.body == "Le café, à côté.", "\(encoding)")
-            #expect(whole.diagnostics.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
-            let (got, diags) = try CharsetsTests.streamed(feed, "misdeclared-feed")
-            #expect(got.first?.title == title, "\(encoding) streamed")
-            #expect(diags.map(\.message) == ["declared \(encoding) but written in UTF-8; read as UTF-8"])
+            try CharsetsTests.expectRead(
+                feed, as: encoding, title: title, body: "Le café, à côté.",
+                message: "declared \(encoding) but written in UTF-8; read as UTF-8", scratch: "misdeclared-feed")
         }
         let latin1 = CharsetsTests.encode(
             "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><channel><item><title>\(title)</title></item></channel></rss>",
