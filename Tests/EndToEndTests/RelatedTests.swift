@@ -389,6 +389,36 @@ struct RelatedTests {
         #expect(ids.first == "same-subject.txt" && !ids.contains("same-city.txt"), "\(ids)")
     }
 
+    /// Function words are no query words: an article that shares only them with the source
+    /// (said, had, would, over, three…) is not related, and they are not listed as shared.
+    @Test func functionWordsAreNotQueryWords() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-function-words",
+            [
+                (
+                    "source",
+                    "Frost damaged the vineyards, growers said; they had hoped the vines would recover over the summer, and three growers said they would replant."
+                ),
+                ("same-subject", "Growers replant vineyards after frost damaged the vines."),
+                (
+                    "twin",
+                    "They said they had said it would be over, and three of them said they had been told it would be over."
+                ),
+                ("u1", "The orchestra played a new symphony at the concert hall on Sunday."),
+                ("u2", "Farmers sold apples and pears at the market square."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        let r = try related(["source.txt", "--feedback", "0"], index: idx)
+        let terms = (r["terms"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String }
+        let function = ["said", "had", "would", "over", "three", "they"]
+        #expect(!terms.isEmpty && !terms.contains { function.contains($0.lowercased()) }, "\(terms)")
+        let hits = r["hits"] as? [[String: Any]] ?? []
+        let ids = hits.compactMap { $0["id"] as? String }
+        #expect(ids.first == "same-subject.txt" && !ids.contains("twin.txt"), "\(ids)")
+        let why = hits.flatMap { ($0["why"] as? [[String: Any]] ?? []).compactMap { $0["term"] as? String } }
+        #expect(!why.contains { function.contains($0.lowercased()) }, "\(why)")
+    }
+
     /// Feedback: an article that shares no word with the source, but the subject words of the
     /// source's closest matches, is found with feedback and not without it.
     @Test func feedbackFindsTheSubjectsOtherWords() throws {

@@ -6,9 +6,9 @@ import Foundation
 ///    the index stems) are weighted by their BM25 weight in the source itself —
 ///    `idf × tf normalisation` with the source's length — rather than raw tf·idf, which lets
 ///    frequent words leak in (BM25's idf already makes very common words worth little). Title
-///    words count `titleBoost` times. Stopwords, one-character terms, pure numbers, and terms in
-///    fewer than `minDocFreq` documents (or, if set below 1, in more than `maxDocFraction` of
-///    them) are skipped. The best `maxTerms` form the query.
+///    words count `titleBoost` times. Function words (`Searcher.englishFunctionWords`),
+///    one-character terms, pure numbers, and terms in fewer than `minDocFreq` documents (or, if
+///    set below 1, in more than `maxDocFraction` of them) are skipped. The best `maxTerms` form the query.
 /// 2. The query is an ordinary ranked disjunction over those terms, each weighted by its
 ///    selection weight — `idf × tf normalisation in the source` — so that a candidate's score is
 ///    the sum over shared words of idf × (source tf part) × (candidate tf part), run with the
@@ -199,7 +199,7 @@ public final class RelatedFinder {
 
     private func stemID(_ exact: UnsafeBufferPointer<UInt8>) -> Int32 {
         if exact.count < 2 || exact.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return -1 }
-        if Searcher.englishStopwords.contains(String(decoding: exact, as: UTF8.self)) { return -1 }
+        if Searcher.englishFunctionWords.contains(String(decoding: exact, as: UTF8.self)) { return -1 }
         let key = stemmer?.stemUnified(Array(exact)) ?? Array(exact)
         return Int32(key.withUnsafeBufferPointer { internStem($0) })
     }

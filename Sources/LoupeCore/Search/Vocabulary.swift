@@ -222,8 +222,8 @@ extension Searcher {
     /// that is, so a word three articles of the set share does not outrank the word most of them
     /// share for being rarer (JLH, Elasticsearch's default, ranks by the ratio first). Words in
     /// fewer than `minArticles` of the set, one-letter words and, with the English analyzer,
-    /// stopwords are left out. At most `sample` articles are read (spread evenly over `docs`),
-    /// their counts scaled to the set. `field`: the text (titles and bodies) or the titles.
+    /// function words (`Searcher.englishFunctionWords`) are left out. At most `sample` articles
+    /// are read (spread evenly over `docs`), their counts scaled to the set. `field`: the text (titles and bodies) or the titles.
     public func significantWords(
         in docs: [Int], field: FieldRef = .text, limit: Int, minArticles: Int = 3, sample: Int = 10_000
     ) throws -> SignificantWords {
@@ -270,7 +270,7 @@ extension Searcher {
             let t = words.term(id)
             if t.count < 2 && t.allSatisfy({ $0 < 0x80 }) { continue }
             let w = String(decoding: t, as: UTF8.self)
-            if english && Searcher.englishStopwords.contains(w) { continue }
+            if english && Searcher.englishFunctionWords.contains(w) { continue }
             let df = try reader.docFreq(f, t)
             // The set's articles with the word (estimated), within what the archive holds.
             let a = min(Double(inArticles[id]) * scale, Double(max(df, Int(inArticles[id]))), set)
