@@ -5,14 +5,19 @@
 #endif
 
 /// Turns HTML (or text with HTML entities) into plain text: tags removed (`script` and `style`
-/// contents too), block tags become line breaks, entities decoded, whitespace collapsed.
+/// contents too), block tags become line breaks, entities decoded, whitespace collapsed. In
+/// HTML that marks its lines (`<p>`, `<div>`, `<br>`…), a line break of the source is a blank
+/// outside `<pre>`, as a browser shows it: a paragraph wrapped at 72 columns, as mailers and
+/// feed generators write them, is one line of text. Text without such tags (entities, links
+/// only) keeps its lines, and so does text whose lines a loader made itself (`keepingLines`: a
+/// wire story's paragraphs, read from XML elements, that quote some escaped HTML).
 /// Works on UTF-8 bytes: it runs on every item of every feed.
 public enum HTMLText {
-    public static func plain(_ html: String) -> String {
+    public static func plain(_ html: String, keepingLines: Bool = false) -> String {
         var h = html
         return h.withUTF8 { b -> String in
             if !b.contains(0x3C) && !b.contains(0x26) { return collapse(b) }
-            return collapse(strip(b))
+            return collapse(strip(b, keepingLines: keepingLines))
         }
     }
 
@@ -57,10 +62,38 @@ public enum HTMLText {
         }
     }
 
+    /// Elements that begin and end lines (HTML's block-level elements, with `br`).
     private static let blockTags: Set<[UInt8]> = Set(
-        ["p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "table"].map {
-            Array($0.utf8)
-        })
+        [
+            "p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "table",
+            "pre", "hr", "dl", "dt", "dd", "figure", "figcaption", "caption", "section", "article", "aside",
+            "header", "footer", "nav", "main", "address", "details", "summary", "form", "fieldset", "center",
+        ].map { Array($0.utf8) })
+
+    private static let preName = Array("pre".utf8)
+
+    /// Whether `s` marks its lines with tags: a start or end tag of a block element or `<br>`
+    /// (`blockTags`). Its source line breaks are then blanks, as HTML's are; text with links
+    /// or emphasis only (`<a>`, `<b>`) may be text whose lines are its author's, and keeps them.
+    static func marksLines(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = s.count
+        guard let base = s.baseAddress else { return false }
+        var i = 0
+        var name: [UInt8] = []
+        while i + 1 < n {
+            guard let p = memchr(base + i, 0x3C, n - i - 1) else { return false }
+            i = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base + 1
+            var k = s[i] == 0x2F ? i + 1 : i
+            name.removeAll(keepingCapacity: true)
+            while k < n && isAlnum(s[k]) && name.count < 12 {
+                name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
+                k += 1
+            }
+            guard k < n, !name.isEmpty, blockTags.contains(name) else { continue }
+            if s[k] == 0x3E || s[k] == 0x2F || isSpace(s[k]) { return true }
+        }
+        return false
+    }
 
     /// Inline elements: their tags separate nothing (`<b>opened</b>.` is "opened.", as a
     /// browser shows it, not "opened ."); any other tag is a blank.
@@ -80,13 +113,16 @@ public enum HTMLText {
     }
 
     /// Removes tags and decodes entities; block tags become newlines, inline tags nothing, other
-    /// tags spaces.
-    static func strip(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    /// tags spaces; in HTML that marks its lines (`marksLines`), the source's line breaks outside `<pre>` spaces unless
+    /// `keepingLines`.
+    static func strip(_ s: UnsafeBufferPointer<UInt8>, keepingLines: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)
         let n = s.count
         var i = 0
         var skipUntil: [UInt8]?
+        let html = !keepingLines && marksLines(s)
+        var pre = 0  // open `<pre>` elements
         while i < n {
             let c = s[i]
             if c == 0x3C {  // <
@@ -124,6 +160,9 @@ public enum HTMLText {
                 if !name.isEmpty && !closing, let e = tagEnd(s, from: k) { j = e }
                 if let skip = skipUntil {
                     if closing && name == skip { skipUntil = nil }
+                } else if name == preName {
+                    pre = closing ? max(0, pre - 1) : pre + 1
+                    out.append(0x0A)
                 } else if !closing && (name == Array("script".utf8) || name == Array("style".utf8)) {
                     skipUntil = name
                 } else if blockTags.contains(name) {
@@ -135,6 +174,11 @@ public enum HTMLText {
                 continue
             }
             if skipUntil != nil {
+                i += 1
+                continue
+            }
+            if html && pre == 0 && (c == 0x0A || c == 0x0D) {
+                out.append(0x20)
                 i += 1
                 continue
             }

@@ -148,7 +148,9 @@ public struct NewsMLLoader {
             kept += u[from...]
             raw = String(decoding: kept, as: UTF8.self)
         }
-        var body = HTMLText.plain(raw)
+        // The body's lines are the XML's paragraphs (`blockNames`); escaped HTML inside them is
+        // text to decode, its line breaks kept.
+        var body = HTMLText.plain(raw, keepingLines: true)
         if body.isEmpty { body = HTMLText.plain(item.description) }
         if title.isEmpty && body.isEmpty { return nil }
         let order: [String]

@@ -54,6 +54,29 @@ struct FeedLoaderTests {
     /// file with its line.
     /// libxml2's safety limits stay on, and the error says so rather than naming the option
     /// that would lift them.
+    /// An item's HTML wrapped in the source is read as a browser shows it: one paragraph a
+    /// line; a plain-text description (and one with links only) keeps its own lines.
+    @Test func wrappedHTMLIsOneLineAParagraph() {
+        let r = load(
+            """
+            <?xml version="1.0"?>
+            <rss version="2.0"><channel><title>C</title>
+            <item><guid>h</guid><description><![CDATA[<p>The harbour ferry will
+            run again from Monday,
+            the council said.</p>
+            <p>Fares stay.</p>]]></description></item>
+            <item><guid>t</guid><description>Studio flat
+            Available 22 June
+            Call &lt;a href="x"&gt;the agent&lt;/a&gt;</description></item>
+            </channel></rss>
+            """)
+        #expect(
+            r.articles.map(\.body) == [
+                "The harbour ferry will run again from Monday, the council said.\nFares stay.",
+                "Studio flat\nAvailable 22 June\nCall the agent",
+            ])
+    }
+
     @Test func safetyLimitsAreNamedNotLifted() {
         let deep =
             "<rss version=\"2.0\"><channel><item><title>t</title><description>"

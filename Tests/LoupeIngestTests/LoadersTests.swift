@@ -82,6 +82,29 @@ struct LoaderDetectionTests {
         #expect(HTMLText.plain("a<img src=x>b") == "a b")
     }
 
+    /// In HTML that marks its lines with tags, a source line break is a blank, as browsers show
+    /// it: a paragraph that a mailer or feed generator wrapped is one line; block elements
+    /// (figure captions, code blocks) still begin lines, and `<pre>` keeps its lines. Text
+    /// without such tags keeps its lines.
+    @Test func htmlSourceLineBreaksAreBlanks() {
+        #expect(
+            HTMLText.plain("<p>The harbour ferry\nwill run again\r\nfrom Monday.</p>\n<p>Second.</p>")
+                == "The harbour ferry will run again from Monday.\nSecond.")
+        #expect(HTMLText.plain("Wrapped\nline<br>next\nline") == "Wrapped line\nnext line")
+        #expect(HTMLText.plain("<figure><img src=x><figcaption>The quay</figcaption></figure>Text") == "The quay\nText")
+        #expect(
+            HTMLText.plain("<p>Run:</p><pre>make\nmake install</pre>done\nhere")
+                == "Run:\nmake\nmake install\ndone here")
+        #expect(HTMLText.plain("<DIV CLASS=x>a\nb</DIV>") == "a b")
+        // No tag that marks lines: the lines stay (plain descriptions, text with entities or
+        // links only, a literal `<`), and where a loader made the lines itself.
+        #expect(HTMLText.plain("Call <a href=\"x\">us</a>\nat noon<!-- c -->") == "Call us\nat noon")
+        #expect(HTMLText.plain("One\n<div>embed</div>\nTwo", keepingLines: true) == "One\nembed\nTwo")
+        #expect(HTMLText.plain("Fish &amp; chips\nat noon") == "Fish & chips\nat noon")
+        #expect(HTMLText.plain("if a < b\nthen") == "if a < b\nthen")
+        #expect(HTMLText.plain("first\nsecond") == "first\nsecond")
+    }
+
     /// A comment ends at `-->` (a `>` inside it used to end it, and the rest showed as text),
     /// and a quoted attribute value may hold `>`; unclosed, both end at the next `>` as before.
     @Test func htmlTextCommentsAndQuotedAttributes() {
