@@ -112,6 +112,9 @@ public enum ArticleFormat: String, Sendable {
                 return format
             }
             guard head.count >= 2 else { return .text }
+            // Comments, then text: a Markdown or text file that opens with a licence or a note
+            // for its editors in an HTML comment (`<!-- Licensed to the ASF … -->`), no markup.
+            if MarkupScan.textAfterComments(head) { return .text }
             let c = head[1]
             if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) {
                 return .feed  // looks like markup but could not be sniffed: let libxml2 report why
@@ -229,7 +232,11 @@ public enum ArticleLoading {
     /// names no container or the wrong one), inline-hidden elements left out, a logo `<h1>` no
     /// title: HTML files (`.html`, `.htm`, `.xhtml`, `.shtml`), saved pages (`.mht`, `.mhtml`),
     /// web archives (`.warc`, `.warc.gz`) and the ZIP and tar archives that may hold them.
-    public static let version = 8
+    /// 9: a file that opens with HTML comments and then text is text (it was read as broken
+    /// XML and skipped: read again as a file that gave nothing), and Markdown files lose their
+    /// HTML comments: Markdown files (`.md`, `.markdown`, `.mdown`, `.mkd`, compressed too) and
+    /// the ZIP and tar archives that may hold them.
+    public static let version = 9
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
@@ -261,6 +268,11 @@ public enum ArticleLoading {
             {
                 return true
             }
+        }
+        if old < 9 {
+            let markdown = Markdown.extensions.contains { name.hasSuffix("." + $0) || name.contains("." + $0 + ".") }
+            let holders = [".zip", ".tar", ".tgz", ".tbz2", ".txz"]
+            if markdown || holders.contains(where: { name.hasSuffix($0) }) || name.contains(".tar.") { return true }
         }
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
@@ -1118,6 +1130,32 @@ enum MarkupScan {
 
     /// Skips the prolog (XML declaration, PIs, comments, DOCTYPE) and reads the first element's
     /// name; nil when `head` does not start (after blanks) with markup.
+    /// Whether `head` opens with comments (`<!-- … -->`, each closed) and then text that is not
+    /// markup: neither `<` nor the end of the head follows the last comment.
+    static func textAfterComments(_ head: [UInt8]) -> Bool {
+        let n = head.count
+        var i = 0
+        var comments = 0
+        while true {
+            while i < n && isSpace(head[i]) { i += 1 }
+            guard i < n else { return false }
+            guard head[i] == UInt8(ascii: "<") else { return comments > 0 }
+            guard i + 3 < n, head[i + 1] == UInt8(ascii: "!"), head[i + 2] == UInt8(ascii: "-"),
+                head[i + 3] == UInt8(ascii: "-")
+            else { return false }
+            var k = i + 4
+            while k + 2 < n
+                && !(head[k] == UInt8(ascii: "-") && head[k + 1] == UInt8(ascii: "-")
+                    && head[k + 2] == UInt8(ascii: ">"))
+            {
+                k += 1
+            }
+            guard k + 2 < n else { return false }
+            i = k + 3
+            comments += 1
+        }
+    }
+
     static func sniffRoot(_ head: [UInt8]) -> Root? {
         head.withUnsafeBufferPointer { b -> Root? in
             var i = 0

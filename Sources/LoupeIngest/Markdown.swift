@@ -11,7 +11,9 @@ import LoupeCore
 ///   loses its markup.
 /// - In a Markdown file (`.md`, `.markdown`, `.mdown`, `.mkd`, or one with front matter or a
 ///   heading title), links and images keep their text (`[text](url)` → `text`, `![alt](url)` →
-///   `alt`), so that addresses do not become words.
+///   `alt`), so that addresses do not become words, and HTML comments are left out (a file by
+///   its extension or front matter loses them before its title is found: a licence in a comment
+///   is no title).
 enum Markdown {
     struct FrontMatter {
         var title: String?
@@ -22,9 +24,16 @@ enum Markdown {
 
     static let extensions: Set<String> = ["md", "markdown", "mdown", "mkd"]
 
+    /// Whether `path` names a Markdown file, compressed or not (`README.md`, `README.md.gz`).
     static func hasMarkdownExtension(_ path: String) -> Bool {
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
-        return extensions.contains(path[path.index(after: dot)...].lowercased())
+        var name = Substring(path)
+        if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+        for suffix in [".gz", ".zst", ".xz", ".bz2"] where name.lowercased().hasSuffix(suffix) {
+            name = name.dropLast(suffix.count)
+            break
+        }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return extensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
     /// The front matter of `text` and the text after it, or nil when `text` has none.
@@ -120,6 +129,44 @@ enum Markdown {
         while t.hasSuffix("#") { t.removeLast() }  // closing hashes
         t = t.trimmingCharacters(in: .whitespaces)
         return t.isEmpty ? nil : t
+    }
+
+    /// Without its HTML comments (`<!-- … -->`: a licence header, notes for editors, a
+    /// generator's banner), which rendered Markdown does not show; inside a fenced code block
+    /// (``` or ~~~) a comment is the code's text and stays, and so does one never closed.
+    static func stripComments(_ s: String) -> String {
+        guard s.containsBytes("<!--") else { return s }
+        let b = Array(s.utf8)
+        let n = b.count
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        var i = 0
+        var fence: UInt8 = 0  // the open fence's character, 0 outside one
+        var lineStart = true
+        while i < n {
+            if lineStart {
+                var k = i
+                while k < n && k - i < 4 && b[k] == 0x20 { k += 1 }
+                if k + 2 < n && (b[k] == 0x60 || b[k] == 0x7E) && b[k + 1] == b[k] && b[k + 2] == b[k]
+                    && (fence == 0 || fence == b[k])
+                {
+                    fence = fence == 0 ? b[k] : 0
+                }
+            }
+            if fence == 0 && b[i] == 0x3C && i + 3 < n && b[i + 1] == 0x21 && b[i + 2] == 0x2D && b[i + 3] == 0x2D {
+                var k = i + 4
+                while k + 2 < n && !(b[k] == 0x2D && b[k + 1] == 0x2D && b[k + 2] == 0x3E) { k += 1 }
+                if k + 2 < n {
+                    i = k + 3
+                    lineStart = false
+                    continue
+                }
+            }
+            lineStart = b[i] == 0x0A
+            out.append(b[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `[text](url)` → `text`, `![alt](url)` → `alt`; other text as it is.

@@ -53,6 +53,7 @@ public struct TextLoader {
             rest = after
         }
         var markdown = front != nil || Markdown.hasMarkdownExtension(relativePath)
+        if markdown { rest = Markdown.stripComments(rest) }
         var title: String
         var body: String
         if let t = front?.title {
@@ -73,7 +74,10 @@ public struct TextLoader {
                 }
             }
         }
-        if markdown { body = Markdown.stripLinks(body) }
+        if markdown {
+            body = Markdown.stripLinks(Markdown.stripComments(body))
+            if front?.title == nil { title = Markdown.stripLinks(title) }
+        }
         result.articles.append(
             Article(
                 id: relativePath, title: title, body: body, date: front?.date, categories: front?.categories ?? [],

@@ -39,6 +39,25 @@ struct LoaderDetectionTests {
         #expect(detect("<report><title>cut short</title><body>and trunc") == .xml)
     }
 
+    /// A Markdown or text file that opens with HTML comments (a licence, a note for editors)
+    /// and then text is text, not broken XML; comments before markup still lead to it.
+    @Test func commentsThenTextIsText() {
+        #expect(
+            detect("<!--- Licensed to the ASF -->\n<!--- GENERATED\n <properties> --->\nApache Commons CLI\n====\n")
+                == .text)
+        #expect(
+            detect("<!--\n  NB: keep in sync\n-->\n\n<!--introduced_in=v0.10.0-->\n\n* [About](a.md)\n<hr/>") == .text)
+        #expect(detect("<!-- c -->\n<rss version=\"2.0\"></rss>") == .feed)
+        #expect(detect("<!-- c -->\n<html><body>x</body></html>") == .html)
+        #expect(detect("<!-- never closed\ntext") != .text)
+        let md =
+            "<!-- Licensed under the Apache License -->\nHarbour guide\n=============\n\nThe *ferry* leaves at nine.\n"
+        let r = ArticleLoading.load(Array(md.utf8), relativePath: "guide.md")
+        #expect(r.diagnostics.isEmpty, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Harbour guide", "\(r.articles)")
+        #expect(r.articles.first?.body == "The *ferry* leaves at nine.\n", "\(r.articles)")
+    }
+
     @Test func utf16NewsMLGoesToTheNewsMLLoader() {
         var b: [UInt8] = [0xFF, 0xFE]
         for u

@@ -72,6 +72,23 @@ struct MarkdownTests {
         #expect(rule.date == nil && rule.categories.isEmpty)
     }
 
+    /// HTML comments are not Markdown's text, except inside a fenced code block; one never
+    /// closed stays.
+    @Test func commentsAreLeftOut() throws {
+        #expect(Markdown.stripComments("a<!-- x -->b\n<!--\nlong\n-->c") == "ab\nc")
+        #expect(
+            Markdown.stripComments("```html\n<!-- shown -->\n```\n<!-- hidden -->d")
+                == "```html\n<!-- shown -->\n```\nd")
+        #expect(Markdown.stripComments("~~~\n```\n<!-- in ~~~ -->\n~~~\n") == "~~~\n```\n<!-- in ~~~ -->\n~~~\n")
+        #expect(Markdown.stripComments("x <!-- open") == "x <!-- open")
+        let a = try Self.load("<!-- generated: do not edit -->\n# Tide tables\n\nHigh <!-- check --> water.\n", "t.md")
+        #expect(a.title == "Tide tables" && a.body == "High  water.\n", "\(a.title) | \(a.body)")
+        // Compressed, as /usr/share/doc keeps them; a title line's link keeps its text.
+        let z = try Self.load("<!-- licence -->\n* [About these tables](about.md)\n\nText.\n", "doc/README.md.gz")
+        #expect(z.title == "* About these tables" && z.body == "Text.\n", "\(z.title) | \(z.body)")
+        #expect(Markdown.hasMarkdownExtension("a/b.MD.bz2") && !Markdown.hasMarkdownExtension("a.md/notes.gz"))
+    }
+
     @Test func linksAcrossLinesAreLeftAlone() {
         #expect(Markdown.stripLinks("a [b\nc](d) e") == "a [b\nc](d) e")
         #expect(Markdown.stripLinks("x [y] (z) [w](v)") == "x [y] (z) w")
