@@ -169,7 +169,27 @@ enum Markdown {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `[text](url)` → `text`, `![alt](url)` → `alt`; other text as it is.
+    /// `[![alt](image)](link)` at `i` (on one line): its alt text and the index past it.
+    private static func linkedImage(_ s: String, at i: String.Index) -> (Substring, String.Index)? {
+        let rest = s[s.index(after: i)...]
+        guard rest.hasPrefix("![") else { return nil }
+        func upTo(_ from: Substring.Index, _ stop: Character) -> Substring.Index? {
+            guard let k = rest[from...].firstIndex(where: { $0 == stop || $0 == "\n" }), rest[k] == stop else {
+                return nil
+            }
+            return k
+        }
+        let altStart = rest.index(rest.startIndex, offsetBy: 2)
+        guard let altEnd = upTo(altStart, "]"), rest[rest.index(after: altEnd)...].hasPrefix("("),
+            let imageEnd = upTo(rest.index(after: altEnd), ")"),
+            rest[rest.index(after: imageEnd)...].hasPrefix("]("),
+            let linkEnd = upTo(rest.index(imageEnd, offsetBy: 2), ")")
+        else { return nil }
+        return (rest[altStart..<altEnd], rest.index(after: linkEnd))
+    }
+
+    /// `[text](url)` → `text`, `![alt](url)` → `alt`, `[![alt](image)](link)` → `alt`; other
+    /// text as it is.
     static func stripLinks(_ s: String) -> String {
         guard s.containsBytes("](") else { return s }
         var out = ""
@@ -177,6 +197,12 @@ enum Markdown {
         var i = s.startIndex
         while i < s.endIndex {
             let c = s[i]
+            // A badge: a linked image, `[![alt](image)](link)` → `alt`.
+            if c == "[", let (alt, end) = linkedImage(s, at: i) {
+                out += alt
+                i = end
+                continue
+            }
             if c == "[" || (c == "!" && s.index(after: i) < s.endIndex && s[s.index(after: i)] == "[") {
                 let open = c == "!" ? s.index(after: i) : i
                 // The label: up to the matching `]` on the same line, then `(` … `)`.

@@ -93,5 +93,10 @@ struct MarkdownTests {
         #expect(Markdown.stripLinks("a [b\nc](d) e") == "a [b\nc](d) e")
         #expect(Markdown.stripLinks("x [y] (z) [w](v)") == "x [y] (z) w")
         #expect(Markdown.stripLinks("[unclosed](http://a") == "[unclosed](http://a")
+        // Badges: linked images keep their alt text.
+        #expect(
+            Markdown.stripLinks(
+                "[![Build Status](https://ci.example/x.svg)](https://ci.example/x) and [![Docs](d.svg)](d)")
+                == "Build Status and Docs")
     }
 }
