@@ -532,6 +532,44 @@ public enum ArticleLoading {
         return r
     }
 
+    /// A generic XML document that libxml2 refused with a fatal error — an entity its external
+    /// DTD would declare (DocBook's `&version;`), `--` inside a comment, SGML's lowercase
+    /// `<!doctype>` — read as text, so that nothing of it is lost: the document type declaration
+    /// and comments left out, tags blanks, entities decoded (an undeclared one kept as written),
+    /// the source's lines kept; the first short line is its title, as in a text file. The
+    /// error is kept as a warning saying so. (A feed keeps its error: its items cannot be told
+    /// apart in its text.)
+    static func xmlAsText(_ bytes: [UInt8], relativePath: String, refused: LoadResult) -> LoadResult {
+        var b = bytes
+        // The document type declaration (within the first 4 KB), with its internal subset.
+        let doctype = Array("<!doctype".utf8)
+        if let at = (0..<max(0, min(b.count, 4096) - doctype.count)).first(where: { i in
+            doctype.indices.allSatisfy { b[i + $0] | 0x20 == doctype[$0] | 0x20 }
+        }) {
+            var k = at + 9
+            var depth = 0
+            while k < b.count && !(b[k] == UInt8(ascii: ">") && depth == 0) {
+                if b[k] == UInt8(ascii: "[") { depth += 1 }
+                if b[k] == UInt8(ascii: "]") { depth = max(0, depth - 1) }
+                k += 1
+            }
+            if k < b.count { b.removeSubrange(at...k) }
+        }
+        let text = b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }
+        var r = TextLoader().load(text, relativePath: relativePath)
+        guard !r.articles.isEmpty else { return refused }
+        r.diagnostics =
+            refused.diagnostics.map {
+                var d = $0
+                if d.severity == .error {
+                    d.severity = .warning
+                    d.message += "; read as text, its tags taken out"
+                }
+                return d
+            } + r.diagnostics
+        return r
+    }
+
     /// `nested`: `bytes` are a member of an archive (an archive inside one is not opened).
     public static func load(_ bytes: [UInt8], relativePath: String, nested: Bool = false) -> LoadResult {
         load(bytes, relativePath: relativePath, nested: nested, mailDepth: 0)
@@ -556,8 +594,11 @@ public enum ArticleLoading {
             return loadTar(bytes, relativePath: relativePath)
         }
         switch ArticleFormat.detect(bytes) {
-        case .feed, .xml:
+        case .feed:
             return FeedLoader().load(bytes, relativePath: relativePath)
+        case .xml:
+            let r = FeedLoader().load(bytes, relativePath: relativePath)
+            return r.rejected && r.articles.isEmpty ? xmlAsText(bytes, relativePath: relativePath, refused: r) : r
         case .mediaWiki:
             return MediaWikiLoader().load(bytes, relativePath: relativePath)
         case .html:

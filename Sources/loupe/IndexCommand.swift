@@ -12,7 +12,8 @@ struct IndexCommand: ParsableCommand {
             Walks CORPUS (sorted, skipping hidden files, editor backups such as notes.txt~, the index \
             itself and other loupe indexes), detects each file's \
             format by its content, and writes the index with every core. A file with a fatal error \
-            is reported as path:line:column and skipped whole; the rest is indexed. Compressed \
+            is reported as path:line:column and skipped whole (an XML document other than a feed \
+            is read as text instead, with a warning); the rest is indexed. Compressed \
             files (gzip, zstd, xz, bzip2) are read decompressed, and tar archives (.tar, .tar.gz, .tar.xz…) \
             and zip archives (.zip) member by member, each as a file named archive/member/path. \
             Files of 32 MB or more (feeds, wiki and JSON dumps, mailboxes, tar and web archives; \

@@ -39,6 +39,51 @@ struct LoaderDetectionTests {
         #expect(detect("<report><title>cut short</title><body>and trunc") == .xml)
     }
 
+    /// A generic XML document libxml2 refuses (an entity its external DTD declares, `--` in a
+    /// comment, SGML's lowercase doctype) is read as text, its error a warning; nothing of it is
+    /// lost, no entity is expanded. A broken feed keeps its error.
+    @Test func refusedXMLDocumentsAreReadAsText() {
+        let docbook = """
+            <?xml version="1.0"?>
+            <!DOCTYPE book PUBLIC "-//OASIS//DTD DocBook XML V4.3//EN" "docbookx.dtd" [
+            <!ENTITY % defs SYSTEM "defs.ent"> %defs;
+            ]>
+            <book>
+            <bookinfo><title>Harbour Transport Interface</title>
+            <releaseinfo>Release &fullrelvers;</releaseinfo></bookinfo>
+            <para>The ferry &amp; the tug share berth three.</para>
+            </book>
+            """
+        let r = ArticleLoading.load(Array(docbook.utf8), relativePath: "doc/transport.xml")
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.first?.title == "Harbour Transport Interface", "\(r.articles)")
+        let body = r.articles.first?.body ?? ""
+        #expect(
+            body.contains("Release &fullrelvers;") && body.contains("The ferry & the tug share berth three."), "\(body)"
+        )
+        #expect(!body.contains("defs.ent") && !body.contains("DocBook"), "\(body)")
+        #expect(
+            r.diagnostics.contains { $0.severity == .warning && $0.message.contains("read as text") },
+            "\(r.diagnostics)")
+        let comment =
+            "<?xml version=\"1.0\"?>\n<!-- use --key here -->\n<note><body>Tide tables for May.</body></note>\n"
+        let c = ArticleLoading.load(Array(comment.utf8), relativePath: "n.xml")
+        #expect(!c.rejected && c.articles.first?.body.contains("Tide tables for May.") == true, "\(c)")
+        let sgml =
+            "<!doctype refentry PUBLIC \"-//OASIS//DTD DocBook V4.1//EN\" [\n<!ENTITY a \"b\">\n]>\n<refentry><refnamediv><refname>harbourctl</refname>\n<refpurpose>open the lock gates</refpurpose></refnamediv></refentry>\n"
+        let g = ArticleLoading.load(Array(sgml.utf8), relativePath: "harbourctl.sgml")
+        #expect(
+            !g.rejected && g.articles.first.map { "\($0.title) \($0.body)" }?.contains("open the lock gates") == true,
+            "\(g)")
+        let laughs =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<l><t>Laughs</t> &b;&b; &undeclared;</l>\n"
+        let l = ArticleLoading.load(Array(laughs.utf8), relativePath: "l.xml")
+        #expect(l.articles.allSatisfy { !$0.body.contains("aaaaaaaaaa") }, "\(l)")
+        // A feed that breaks stays an error.
+        let feed = "<rss version=\"2.0\"><channel><item><title>A</description></item></channel></rss>"
+        #expect(ArticleLoading.load(Array(feed.utf8), relativePath: "f.xml").rejected)
+    }
+
     /// A Markdown or text file that opens with HTML comments (a licence, a note for editors)
     /// and then text is text, not broken XML; comments before markup still lead to it.
     @Test func commentsThenTextIsText() {
