@@ -536,9 +536,9 @@ public enum ArticleLoading {
     /// DTD would declare (DocBook's `&version;`), `--` inside a comment, SGML's lowercase
     /// `<!doctype>` — read as text, so that nothing of it is lost: the document type declaration
     /// and comments left out, tags blanks, entities decoded (an undeclared one kept as written),
-    /// the source's lines kept; the first short line is its title, as in a text file. The
-    /// error is kept as a warning saying so. (A feed keeps its error: its items cannot be told
-    /// apart in its text.)
+    /// the source's lines kept (blanks collapsed); the first short line is its title, as in a
+    /// text file. The error is kept as a warning saying so. (A feed keeps its error: its items
+    /// cannot be told apart in its text.)
     static func xmlAsText(_ bytes: [UInt8], relativePath: String, refused: LoadResult) -> LoadResult {
         var b = bytes
         // The document type declaration (within the first 4 KB), with its internal subset.
@@ -555,9 +555,12 @@ public enum ArticleLoading {
             }
             if k < b.count { b.removeSubrange(at...k) }
         }
-        let text = b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }
+        let text = Array(HTMLText.collapse(b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }).utf8)
         var r = TextLoader().load(text, relativePath: relativePath)
         guard !r.articles.isEmpty else { return refused }
+        // Indentation and the blank lines of the markup's own lines out (decoded first: a
+        // Latin-1 document is told by its bytes).
+        for i in r.articles.indices { r.articles[i].body = HTMLText.collapse(r.articles[i].body) }
         r.diagnostics =
             refused.diagnostics.map {
                 var d = $0

@@ -62,6 +62,7 @@ struct LoaderDetectionTests {
             body.contains("Release &fullrelvers;") && body.contains("The ferry & the tug share berth three."), "\(body)"
         )
         #expect(!body.contains("defs.ent") && !body.contains("DocBook"), "\(body)")
+        #expect(!body.hasPrefix(" ") && !body.contains("\n ") && !body.contains("\n\n"), "\(body)")
         #expect(
             r.diagnostics.contains { $0.severity == .warning && $0.message.contains("read as text") },
             "\(r.diagnostics)")
