@@ -3,7 +3,8 @@
 // options), TREC, Reuters, WikiExtractor, NewsML, JSON Lines, mail, gzip, zstd, xz and bzip2 loaders, ZIP
 // archives with Word, OpenDocument text and EPUB files, RTF files, PDF files through poppler-glib
 // when it is installed),
-// then the analysis of every article (tokenizer, folding, stemmer) as indexing does. Feeds are
+// then the analysis of every article (tokenizer, folding, stemmer) as indexing does; a text is
+// read once more under a Markdown file's name. Feeds are
 // also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds, wiki dumps,
 // compressed dumps, tar archives and ZIP archives, whose directory and members are read with pread).
 import Foundation
@@ -27,10 +28,17 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let plain = Analyzer(.plain)
         for a in r.articles.prefix(4) { plain.analyze(a.title + "\n" + a.body) { _ in } }
     }
-    // The streaming path, for inputs that are feeds, compressed files (inflated as they are
-    // read), tar archives (read a member at a time) and ZIP archives (read from the file).
+    // A text read again as a Markdown file (`.md`: front matter, HTML comments, links and
+    // badges), which the name decides.
     let head = Array(bytes.prefix(65536))
     let format = ArticleFormat.detect(head)
+    if format == .text {
+        let md = ArticleLoading.load(bytes, relativePath: "fuzz/input.md")
+        let plain = Analyzer(.plain)
+        for a in md.articles.prefix(4) { plain.analyze(a.title + "\n" + a.body) { _ in } }
+    }
+    // The streaming path, for inputs that are feeds, compressed files (inflated as they are
+    // read), tar archives (read a member at a time) and ZIP archives (read from the file).
     if format == .feed || format == .mediaWiki || format == .zip || Gzip.compression(head) != nil
         || ArticleLoading.isTar(head)
     {
