@@ -113,8 +113,8 @@ public enum HTMLText {
     }
 
     /// Removes tags and decodes entities; block tags become newlines, inline tags nothing, other
-    /// tags spaces; in HTML that marks its lines (`marksLines`), the source's line breaks outside `<pre>` spaces unless
-    /// `keepingLines`.
+    /// tags spaces; in HTML that marks its lines (`marksLines`), the source's line breaks
+    /// outside `<pre>` spaces, unless `keepingLines`.
     static func strip(_ s: UnsafeBufferPointer<UInt8>, keepingLines: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.count)

@@ -555,7 +555,7 @@ public enum ArticleLoading {
             }
             if k < b.count { b.removeSubrange(at...k) }
         }
-        let text = Array(HTMLText.collapse(b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }).utf8)
+        let text = b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }
         var r = TextLoader().load(text, relativePath: relativePath)
         guard !r.articles.isEmpty else { return refused }
         // Indentation and the blank lines of the markup's own lines out (decoded first: a

@@ -80,6 +80,11 @@ struct LoaderDetectionTests {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<l><t>Laughs</t> &b;&b; &undeclared;</l>\n"
         let l = ArticleLoading.load(Array(laughs.utf8), relativePath: "l.xml")
         #expect(l.articles.allSatisfy { !$0.body.contains("aaaaaaaaaa") }, "\(l)")
+        // A Latin-1 document keeps its letters (decoded as a text file's, not as UTF-8 first).
+        var latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<d><!-- a -- b --><t>Caf".utf8)
+        latin1 += [0xE9] + Array(" du port</t></d>\n".utf8)
+        let la = ArticleLoading.load(latin1, relativePath: "cafe.xml")
+        #expect(la.articles.first?.body.contains("Caf\u{E9} du port") == true, "\(la)")
         // A feed that breaks stays an error.
         let feed = "<rss version=\"2.0\"><channel><item><title>A</description></item></channel></rss>"
         #expect(ArticleLoading.load(Array(feed.utf8), relativePath: "f.xml").rejected)
