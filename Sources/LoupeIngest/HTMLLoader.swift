@@ -774,8 +774,8 @@ struct Page {
     }
 }
 
-/// Gathers an element's readable text: whitespace collapsed, a line or a blank line between
-/// blocks, skipped subtrees left out.
+/// Gathers an element's readable text: whitespace collapsed (inside `<pre>`, lines and their
+/// blanks kept), a line or a blank line between blocks, skipped subtrees left out.
 struct TextCollector {
     private var out: [UInt8] = []
     /// 0: nothing, 1: a space, 2: a line break, 3: a paragraph break before the next text.
@@ -847,22 +847,32 @@ struct TextCollector {
         var i = 0
         while s[i] != 0 {
             let c = s[i]
-            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
+            if preDepth > 0 && (c == 0x20 || c == 0x09) && !out.isEmpty {
+                // Inside `<pre>` a line keeps its indentation (and its inner blanks): code, poems,
+                // tables drawn with spaces.
+                flushPending()
+                out.append(c)
+            } else if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
                 brk(preDepth > 0 && c == 0x0A ? 2 : 1)
             } else {
-                if !out.isEmpty {
-                    switch pending {
-                    case 1: out.append(0x20)
-                    case 2: out.append(0x0A)
-                    case 3: out.append(contentsOf: [0x0A, 0x0A])
-                    default: break
-                    }
-                }
-                pending = 0
+                flushPending()
                 out.append(c)
             }
             i += 1
         }
+    }
+
+    /// The pending blank, line or paragraph break, written before the next text.
+    private mutating func flushPending() {
+        if !out.isEmpty {
+            switch pending {
+            case 1: out.append(0x20)
+            case 2: out.append(0x0A)
+            case 3: out.append(contentsOf: [0x0A, 0x0A])
+            default: break
+            }
+        }
+        pending = 0
     }
 
     func finish() -> String { String(decoding: out, as: UTF8.self) }

@@ -71,6 +71,10 @@ public enum HTMLText {
         ].map { Array($0.utf8) })
 
     private static let preName = Array("pre".utf8)
+    /// A blank inside `<pre>`, marked by `strip` for `collapse` to keep (ASCII's unit and
+    /// record separators, never text).
+    static let preSpace: UInt8 = 0x1F
+    static let preTab: UInt8 = 0x1E
 
     /// Whether `s` marks its lines with tags: a start or end tag of a block element or `<br>`
     /// (`blockTags`). Its source line breaks are then blanks, as HTML's are; text with links
@@ -182,6 +186,18 @@ public enum HTMLText {
                 i += 1
                 continue
             }
+            // Inside `<pre>` a blank is kept as written (`collapse` writes the marks back as
+            // blanks); the marks themselves, were they in the text, are blanks to collapse.
+            if c == preSpace || c == preTab {
+                out.append(0x20)
+                i += 1
+                continue
+            }
+            if pre > 0 && (c == 0x20 || c == 0x09) {
+                out.append(c == 0x20 ? preSpace : preTab)
+                i += 1
+                continue
+            }
             if c == 0x26 {  // &
                 var j = i + 1
                 while j < n && j - i <= 32 && s[j] != 0x3B && s[j] != 0x26 && s[j] != 0x3C && !isSpace(s[j]) { j += 1 }
@@ -248,7 +264,8 @@ public enum HTMLText {
     }
 
     /// Whitespace runs become one space, except that line breaks are kept (one at most in a row).
-    /// ASCII whitespace and U+00A0 count as blanks.
+    /// ASCII whitespace and U+00A0 count as blanks; `strip`'s marks of a `<pre>`'s blanks are
+    /// written back as they were.
     static func collapse(_ s: String) -> String {
         var t = s
         return t.withUTF8 { collapse($0) }
@@ -270,6 +287,13 @@ public enum HTMLText {
                 i += 1
             } else if c == 0x20 || c == 0x09 || c == 0x0C || c == 0x0B {
                 pendingSpace = true
+                i += 1
+            } else if c == preSpace || c == preTab {
+                // A blank `strip` kept inside `<pre>`: written as it was, after a pending break.
+                if pendingBreak && !out.isEmpty { out.append(0x0A) }
+                pendingBreak = false
+                pendingSpace = false
+                if !out.isEmpty { out.append(c == preSpace ? 0x20 : 0x09) }
                 i += 1
             } else if c == 0xC2 && i + 1 < n && b[i + 1] >= 0x80 && b[i + 1] <= 0xA0 {
                 let x = b[i + 1]

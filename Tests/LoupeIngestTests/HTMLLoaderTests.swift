@@ -165,6 +165,16 @@ struct HTMLLoaderTests {
                 """)
     }
 
+    /// A `<pre>` block keeps its lines' indentation and inner blanks (code, a table drawn with
+    /// spaces); text around it is collapsed as before.
+    @Test func preKeepsItsIndentation() throws {
+        let html =
+            "<html><head><title>Tides</title></head><body><article><p>Run  the\n script:</p>"
+            + "<pre>\nfor t in tides {\n    print(t,  \"m\")\n}</pre><p>Done.</p></article></body></html>"
+        let a = try #require(Self.load(html).articles.first)
+        #expect(a.body == "Run the script:\n\nfor t in tides {\n    print(t,  \"m\")\n}\n\nDone.", "\(a.body)")
+    }
+
     /// og:title wins; a <title> that does not hold the <h1> is the title; no title at all: the
     /// file name. Without <article>, <main> is the text; without either, <body>.
     /// A page that names its author in neither `<meta>` nor JSON-LD: its byline element

@@ -166,6 +166,11 @@ struct LoaderDetectionTests {
             HTMLText.plain("<p>Run:</p><pre>make\nmake install</pre>done\nhere")
                 == "Run:\nmake\nmake install\ndone here")
         #expect(HTMLText.plain("<DIV CLASS=x>a\nb</DIV>") == "a b")
+        // A code block keeps its indentation and inner blanks.
+        #expect(
+            HTMLText.plain("<p>Run:</p><pre>if x {\n    go(1,  2)\n\tend\n}</pre>after")
+                == "Run:\nif x {\n    go(1,  2)\n\tend\n}\nafter")
+        #expect(HTMLText.plain("<p>a\u{1F}  b</p>") == "a b")
         // No tag that marks lines: the lines stay (plain descriptions, text with entities or
         // links only, a literal `<`), and where a loader made the lines itself.
         #expect(HTMLText.plain("Call <a href=\"x\">us</a>\nat noon<!-- c -->") == "Call us\nat noon")
