@@ -45,12 +45,8 @@ public enum HTMLText {
                 defer { i += 1 }
                 if s[i + 1] == 0x21 && s[i + 2] == 0x2D && s[i + 3] == 0x2D { return commentEnd(s, from: i + 2) != nil }
                 let closing = s[i + 1] == 0x2F
-                var k = closing ? i + 2 : i + 1
                 var name: [UInt8] = []
-                while k < n && isAlnum(s[k]) && name.count < 12 {
-                    name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
-                    k += 1
-                }
+                var k = readName(s, from: closing ? i + 2 : i + 1, to: n, longest: 12, into: &name)
                 if closing {
                     if k < n && s[k] == 0x3E && (blockTags.contains(name) || inlineTags.contains(name)) { return true }
                 } else if name == Array("br".utf8) {
@@ -87,12 +83,7 @@ public enum HTMLText {
         while i + 1 < n {
             guard let p = memchr(base + i, 0x3C, n - i - 1) else { return false }
             i = UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base + 1
-            var k = s[i] == 0x2F ? i + 1 : i
-            name.removeAll(keepingCapacity: true)
-            while k < n && isAlnum(s[k]) && name.count < 12 {
-                name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
-                k += 1
-            }
+            let k = readName(s, from: s[i] == 0x2F ? i + 1 : i, to: n, longest: 12, into: &name)
             guard k < n, !name.isEmpty, blockTags.contains(name) else { continue }
             if s[k] == 0x3E || s[k] == 0x2F || isSpace(s[k]) { return true }
         }
@@ -149,10 +140,7 @@ public enum HTMLText {
                 let closing = k < n && s[k] == 0x2F
                 if closing { k += 1 }
                 var name: [UInt8] = []
-                while k < j && isAlnum(s[k]) {
-                    name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
-                    k += 1
-                }
+                k = readName(s, from: k, to: j, into: &name)
                 let special = i + 1 < n && (s[i + 1] == 0x21 || s[i + 1] == 0x3F)  // <! or <?
                 if name.isEmpty && !closing && !special {
                     if skipUntil == nil { out.append(c) }  // a literal '<'
@@ -215,9 +203,23 @@ public enum HTMLText {
         return out
     }
 
+    /// Reads the tag name at `from` (letters and digits, before `to`, at most `longest` of them)
+    /// into `name`, lowercased; the index past it.
+    static func readName(
+        _ s: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, longest: Int = .max, into name: inout [UInt8]
+    ) -> Int {
+        name.removeAll(keepingCapacity: true)
+        var k = from
+        while k < end && isAlnum(s[k]) && name.count < longest {
+            name.append(s[k] | (s[k] >= 0x41 && s[k] <= 0x5A ? 0x20 : 0))
+            k += 1
+        }
+        return k
+    }
+
     /// The index just past the `-->` that ends a comment whose `--` starts at `from` (`<!-->`
     /// and `<!--->` are whole comments, as in HTML), or nil when none does.
-    private static func commentEnd(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    static func commentEnd(_ s: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var p = from
         let n = s.count
         while p + 2 < n {

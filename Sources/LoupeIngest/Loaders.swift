@@ -257,23 +257,14 @@ public enum ArticleLoading {
         if old < 4 && [".eml", ".mbox", ".mbx"].contains(where: { name.hasSuffix($0) }) { return true }
         if old < 5 && articles == 1 && (name.hasSuffix(".xml") || name.contains(".xml.")) { return true }
         if old < 7 {
-            let holders = [".eml", ".mbox", ".mbx", ".msg", ".emlx", ".zip", ".tar", ".tgz", ".tbz2", ".txz"]
-            if holders.contains(where: { name.hasSuffix($0) }) || name.contains(".tar.") { return true }
+            let mail = [".eml", ".mbox", ".mbx", ".msg", ".emlx"]
+            if mail.contains(where: { name.hasSuffix($0) }) || isArchiveName(name) { return true }
         }
         if old < 8 {
             let pages = [".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml", ".warc", ".warc.gz"]
-            let holders = [".zip", ".tar", ".tgz", ".tbz2", ".txz"]
-            if pages.contains(where: { name.hasSuffix($0) }) || holders.contains(where: { name.hasSuffix($0) })
-                || name.contains(".tar.")
-            {
-                return true
-            }
+            if pages.contains(where: { name.hasSuffix($0) }) || isArchiveName(name) { return true }
         }
-        if old < 9 {
-            let markdown = Markdown.extensions.contains { name.hasSuffix("." + $0) || name.contains("." + $0 + ".") }
-            let holders = [".zip", ".tar", ".tgz", ".tbz2", ".txz"]
-            if markdown || holders.contains(where: { name.hasSuffix($0) }) || name.contains(".tar.") { return true }
-        }
+        if old < 9 && (Markdown.hasMarkdownExtension(name) || isArchiveName(name)) { return true }
         if old < 6 {
             if articles == 1 && (name.hasSuffix(".enex") || name.hasSuffix(".json")) { return true }
             if name.contains(".wordpress.") && name.hasSuffix(".xml") { return true }
@@ -282,6 +273,11 @@ public enum ArticleLoading {
             }
         }
         return false
+    }
+
+    /// Whether `name` (lowercased) names a ZIP or tar archive, compressed or not.
+    static func isArchiveName(_ name: String) -> Bool {
+        [".zip", ".tar", ".tgz", ".tbz2", ".txz"].contains(where: { name.hasSuffix($0) }) || name.contains(".tar.")
     }
 
     /// Files larger than this are refused (until streaming of huge files lands).
@@ -543,17 +539,11 @@ public enum ArticleLoading {
         var b = bytes
         // The document type declaration (within the first 4 KB), with its internal subset.
         let doctype = Array("<!doctype".utf8)
-        if let at = (0..<max(0, min(b.count, 4096) - doctype.count)).first(where: { i in
+        let at = (0..<max(0, min(b.count, 4096) - doctype.count)).first { i in
             doctype.indices.allSatisfy { b[i + $0] | 0x20 == doctype[$0] | 0x20 }
-        }) {
-            var k = at + 9
-            var depth = 0
-            while k < b.count && !(b[k] == UInt8(ascii: ">") && depth == 0) {
-                if b[k] == UInt8(ascii: "[") { depth += 1 }
-                if b[k] == UInt8(ascii: "]") { depth = max(0, depth - 1) }
-                k += 1
-            }
-            if k < b.count { b.removeSubrange(at...k) }
+        }
+        if let at, let end = b.withUnsafeBufferPointer({ MarkupScan.doctypeEnd($0, from: at + doctype.count) }) {
+            b.removeSubrange(at...end)
         }
         let text = b.withUnsafeBufferPointer { HTMLText.strip($0, keepingLines: true) }
         var r = TextLoader().load(text, relativePath: relativePath)
@@ -1187,17 +1177,25 @@ enum MarkupScan {
             guard i + 3 < n, head[i + 1] == UInt8(ascii: "!"), head[i + 2] == UInt8(ascii: "-"),
                 head[i + 3] == UInt8(ascii: "-")
             else { return false }
-            var k = i + 4
-            while k + 2 < n
-                && !(head[k] == UInt8(ascii: "-") && head[k + 1] == UInt8(ascii: "-")
-                    && head[k + 2] == UInt8(ascii: ">"))
-            {
-                k += 1
+            guard let end = head.withUnsafeBufferPointer({ HTMLText.commentEnd($0, from: i + 4) }) else {
+                return false
             }
-            guard k + 2 < n else { return false }
-            i = k + 3
+            i = end
             comments += 1
         }
+    }
+
+    /// The `>` that closes a document type declaration, searched from `from` (inside it), past
+    /// an internal subset in brackets; nil when none does.
+    static func doctypeEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var k = from
+        var depth = 0
+        while k < b.count && !(b[k] == UInt8(ascii: ">") && depth == 0) {
+            if b[k] == UInt8(ascii: "[") { depth += 1 }
+            if b[k] == UInt8(ascii: "]") { depth -= 1 }
+            k += 1
+        }
+        return k < b.count ? k : nil
     }
 
     static func sniffRoot(_ head: [UInt8]) -> Root? {
@@ -1235,15 +1233,8 @@ enum MarkupScan {
                     let s = k
                     while k < n && isNameChar(b[k]) { k += 1 }
                     doctype = String(decoding: UnsafeBufferPointer(rebasing: b[s..<k]), as: UTF8.self)
-                    // Skip to the closing '>' (past an internal subset in brackets, if any).
-                    var depth = 0
-                    while k < n && !(b[k] == UInt8(ascii: ">") && depth == 0) {
-                        if b[k] == UInt8(ascii: "[") { depth += 1 }
-                        if b[k] == UInt8(ascii: "]") { depth -= 1 }
-                        k += 1
-                    }
-                    guard k < n else { return nil }
-                    i = k + 1
+                    guard let end = doctypeEnd(b, from: k) else { return nil }
+                    i = end + 1
                 } else if isLetter(b[i + 1]) {
                     var k = i + 1
                     while k < n && isNameChar(b[k]) { k += 1 }

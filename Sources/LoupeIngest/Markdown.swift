@@ -153,14 +153,12 @@ enum Markdown {
                     fence = fence == 0 ? b[k] : 0
                 }
             }
-            if fence == 0 && b[i] == 0x3C && i + 3 < n && b[i + 1] == 0x21 && b[i + 2] == 0x2D && b[i + 3] == 0x2D {
-                var k = i + 4
-                while k + 2 < n && !(b[k] == 0x2D && b[k + 1] == 0x2D && b[k + 2] == 0x3E) { k += 1 }
-                if k + 2 < n {
-                    i = k + 3
-                    lineStart = false
-                    continue
-                }
+            if fence == 0 && b[i] == 0x3C && i + 3 < n && b[i + 1] == 0x21 && b[i + 2] == 0x2D && b[i + 3] == 0x2D,
+                let end = b.withUnsafeBufferPointer({ HTMLText.commentEnd($0, from: i + 4) })
+            {
+                i = end
+                lineStart = false
+                continue
             }
             lineStart = b[i] == 0x0A
             out.append(b[i])
