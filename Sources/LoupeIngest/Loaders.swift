@@ -236,7 +236,10 @@ public enum ArticleLoading {
     /// XML and skipped: read again as a file that gave nothing), and Markdown files lose their
     /// HTML comments: Markdown files (`.md`, `.markdown`, `.mdown`, `.mkd`, compressed too) and
     /// the ZIP and tar archives that may hold them.
-    public static let version = 9
+    /// 10: ill-formed XML read as feed readers read it (`XMLRepair.Scanner`: a bare `&`, an
+    /// undefined entity, `--` in a comment, a control character): such feeds were rejected whole,
+    /// so they are read again as files that gave nothing.
+    public static let version = 10
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar

@@ -278,121 +278,472 @@ enum XMLRepair {
 
     /// One piece of a document (all of it, or a chunk cut at `safeEnd` and `utf8SafeEnd`)
     /// repaired into `out`: with `transcode`, bytes that are not UTF-8 re-read as Windows-1252
-    /// (through `scratch`), then HTML's named references rewritten. Returns the offset in
-    /// `piece` of the first re-read byte.
+    /// (through `scratch`), then `scanner`'s repairs. Returns the offset in `piece` of the first
+    /// re-read byte, and the repairs made (lines counted from the piece's first).
     static func repair(
-        _ piece: UnsafeBufferPointer<UInt8>, transcode: Bool, into out: inout [UInt8], scratch: inout [UInt8]
-    ) -> Int? {
+        _ piece: UnsafeBufferPointer<UInt8>, transcode: Bool, scanner: inout Scanner, into out: inout [UInt8],
+        scratch: inout [UInt8]
+    ) -> (firstInvalid: Int?, repairs: Repairs) {
         guard transcode else {
-            rewrite(piece, into: &out)
-            return nil
+            return (nil, scanner.scan(piece, into: &out, always: true))
         }
         scratch.removeAll(keepingCapacity: true)
         let first = transcodeInvalid(piece, into: &scratch)
-        scratch.withUnsafeBufferPointer { rewrite($0, into: &out) }
-        return first
+        let repairs = scratch.withUnsafeBufferPointer { scanner.scan($0, into: &out, always: true) }
+        return (first, repairs)
     }
 
     /// The whole repair of an in-memory document: blanks before its declaration moved, its
-    /// invalid UTF-8 re-read as Windows-1252 (when the document is UTF-8) and HTML's named
-    /// references rewritten, and the line of the first re-read byte; nil when nothing changes
-    /// (the usual case: no copy).
+    /// invalid UTF-8 re-read as Windows-1252 (when the document is UTF-8), HTML's named
+    /// references rewritten and its ill-formed places repaired (`Scanner`), and the line of the
+    /// first re-read byte; nil when nothing changes (the usual case: no copy).
     static func repairedDocument(_ original: [UInt8]) -> (
-        bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?
+        bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?, repairs: Repairs
     )? {
         var bytes = original
         let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
+        var scanner = bytes.withUnsafeBufferPointer { Scanner(head: $0) }
         if let r = bytes.withUnsafeBufferPointer({ redeclaration($0) }) {
             // Declared again for libxml2, which decodes it; entities are still rewritten.
             let declared = r.declaration + bytes[r.replacing...]
-            let repaired = declared.withUnsafeBufferPointer { b in
-                var out: [UInt8] = []
-                var scratch: [UInt8] = []
-                _ = repair(b, transcode: false, into: &out, scratch: &scratch)
-                return out
-            }
-            return (repaired, nil, r.legacy, r.misdeclared)
+            var out: [UInt8] = []
+            let repairs = declared.withUnsafeBufferPointer { scanner.scan($0, into: &out, always: true) }
+            return (out, nil, r.legacy, r.misdeclared, repairs)
         }
         return bytes.withUnsafeBufferPointer {
-            b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?)? in
+            b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?, repairs: Repairs)? in
             let transcode = isUTF8Document(b) && !isValidUTF8(b)
-            guard moved || transcode || hasReference(b) else { return nil }
             var out: [UInt8] = []
+            if !moved && !transcode {
+                // Copied only from the first repair on.
+                let repairs = scanner.scan(b, into: &out, always: false)
+                return out.isEmpty ? nil : (out, nil, nil, nil, repairs)
+            }
             out.reserveCapacity(b.count + b.count / 16)
             var scratch: [UInt8] = []
-            let first = repair(b, transcode: transcode, into: &out, scratch: &scratch)
-            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil, nil)
+            let (first, repairs) = repair(b, transcode: transcode, scanner: &scanner, into: &out, scratch: &scratch)
+            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil, nil, repairs)
         }
     }
 
-    /// Whether `b` holds an HTML reference to rewrite.
-    private static func hasReference(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        while let at = nextAmpersand(b, from: i) {
-            if reference(b, at) != nil { return true }
-            i = at + 1
+    /// What `Scanner` repaired in a document (or a piece of it): the first line and the number
+    /// of each kind of repair.
+    struct Repairs {
+        struct Kind {
+            var line = 0
+            var count = 0
+            /// The first one's text: an undefined entity's name, a forbidden character's code.
+            var what = ""
         }
-        return false
+        /// `&` that begins no reference (`AT&T`, `?a=1&b=2`), written `&amp;`.
+        var bareAmpersand = Kind()
+        /// `&name;` that neither XML, HTML nor the document's DTD defines, kept as written.
+        var undefinedEntity = Kind()
+        /// `--` inside a comment.
+        var commentDashes = Kind()
+        /// A character XML 1.0 forbids (a control character, raw or as a reference), a blank.
+        var forbiddenCharacter = Kind()
+
+        /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
+        mutating func add(_ next: Repairs, linesBefore: Int) {
+            func merge(_ a: inout Kind, _ b: Kind) {
+                guard b.count > 0 else { return }
+                if a.count == 0 {
+                    a.line = linesBefore + b.line
+                    a.what = b.what
+                }
+                a.count += b.count
+            }
+            merge(&bareAmpersand, next.bareAmpersand)
+            merge(&undefinedEntity, next.undefinedEntity)
+            merge(&commentDashes, next.commentDashes)
+            merge(&forbiddenCharacter, next.forbiddenCharacter)
+        }
+
+        /// One warning per kind, at its first line.
+        func diagnostics(path: String) -> [Diagnostic] {
+            var out: [Diagnostic] = []
+            func say(_ k: Kind, _ message: String) {
+                guard k.count > 0 else { return }
+                let more = k.count > 1 ? " (\(k.count) in the file)" : ""
+                out.append(Diagnostic(path: path, line: k.line, message: message + more, severity: .warning))
+            }
+            say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
+            say(undefinedEntity, "not well-formed XML: undefined entity &\(undefinedEntity.what); kept as written")
+            say(commentDashes, "not well-formed XML: -- inside a comment, ignored")
+            say(
+                forbiddenCharacter,
+                "not well-formed XML: \(forbiddenCharacter.what), which XML forbids, read as a blank")
+            return out
+        }
     }
 
-    private static func nextAmpersand(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int? {
-        guard i < b.count, let base = b.baseAddress,
-            let p = memchr(base + i, 0x26, b.count - i)
-        else { return nil }
+    /// Repairs the places that make real feeds ill-formed where feed readers read them anyway,
+    /// a piece at a time (its state carries over between pieces cut at `safeEnd`):
+    /// - outside CDATA sections and comments, HTML's named references (`&eacute;`) become
+    ///   numeric ones; an `&` that begins no reference (`AT&T`, a link's `?a=1&b=2`) is written
+    ///   `&amp;`; a well-formed reference to an entity neither XML nor HTML defines (`&zqfoo;`)
+    ///   is kept as written (its `&` as `&amp;`) unless the document's DTD declares it
+    ///   (`<!ENTITY name`: then it is the parser's); a numeric reference to a C1 code
+    ///   (`&#150;`, Windows tools' dash) becomes Windows-1252's character, as browsers read it,
+    ///   and one to a character XML forbids (`&#8;`) a blank;
+    /// - `--` inside a comment loses its first dash;
+    /// - everywhere, control characters XML forbids (form feeds, `\u{1B}`…) are blanks.
+    /// No line break is added or removed. A document that is not ASCII-compatible (UTF-16,
+    /// ISO-2022, EBCDIC) is passed through as it is.
+    struct Scanner {
+        enum Place { case content, comment, cdata }
+        private(set) var place = Place.content
+        /// The general entities the document declares (`<!ENTITY name …>` in its DTD's
+        /// internal subset): references to them are the parser's.
+        private(set) var declared: Set<String> = []
+        /// False for a document that is not ASCII-compatible: nothing is touched.
+        let active: Bool
+
+        /// A scanner for the document that opens with `head`.
+        init(head: UnsafeBufferPointer<UInt8>) {
+            active = XMLRepair.isASCIICompatible(head)
+        }
+
+        /// Appends `b`, repaired, to `out`; with `always` false, appends nothing when nothing
+        /// was repaired. Returns the repairs, lines counted from `b`'s first.
+        mutating func scan(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], always: Bool) -> Repairs {
+            var found = Repairs()
+            guard active, let base = b.baseAddress, !b.isEmpty else {
+                if always { out.append(contentsOf: b) }
+                return found
+            }
+            let n = b.count
+            var copied = 0
+            var changed = false
+            // Offsets of each kind's first repair, for its line.
+            var firsts: [Int] = [-1, -1, -1, -1]
+            func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<at]))
+                out.append(contentsOf: bytes)
+                copied = at + length
+                changed = true
+            }
+            func record(_ kind: WritableKeyPath<Repairs, Repairs.Kind>, _ slot: Int, at: Int, what: String = "") {
+                if found[keyPath: kind].count == 0 {
+                    firsts[slot] = at
+                    found[keyPath: kind].what = what
+                }
+                found[keyPath: kind].count += 1
+            }
+            var i = 0
+            // The next of each thing looked for, at or after `i` (n: none); found again only
+            // once `i` has passed it.
+            var control = -1
+            var amp = -1
+            var bang = -1
+            var dashes = -1
+            var close = -1
+            while i < n {
+                if control < i { control = XMLRepair.nextControl(b, from: i) ?? n }
+                switch place {
+                case .content:
+                    if amp < i { amp = XMLRepair.find(b, 0x26, from: i) ?? n }
+                    if bang < i { bang = XMLRepair.find(b, "<!", from: i) ?? n }
+                    let at = min(control, amp, bang)
+                    if at >= n {
+                        i = n
+                    } else if at == control {
+                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
+                        replace(at, length: 1, with: XMLRepair.blank)
+                        i = at + 1
+                    } else if at == bang {
+                        if XMLRepair.matches(b, at, "<!--") {
+                            place = .comment
+                            i = at + 4
+                        } else if XMLRepair.matches(b, at, "<![CDATA[") {
+                            place = .cdata
+                            i = at + 9
+                        } else {
+                            if XMLRepair.matches(b, at, "<!ENTITY"), let name = XMLRepair.entityName(b, at + 8) {
+                                declared.insert(name)
+                            }
+                            i = at + 2
+                        }
+                    } else {
+                        i = at + 1
+                        switch XMLRepair.reference(b, at, declared: declared) {
+                        case .keep(let end):
+                            i = end
+                        case .replace(let end, let bytes):
+                            replace(at, length: end - at, with: bytes)
+                            i = end
+                        case .forbidden(let end, let code):
+                            record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(code))
+                            replace(at, length: end - at, with: XMLRepair.blank)
+                            i = end
+                        case .undefined(let name):
+                            record(\.undefinedEntity, 1, at: at, what: name)
+                            replace(at, length: 1, with: XMLRepair.escapedAmpersand)
+                        case .bare:
+                            record(\.bareAmpersand, 0, at: at)
+                            replace(at, length: 1, with: XMLRepair.escapedAmpersand)
+                        }
+                    }
+                case .comment:
+                    if dashes < i { dashes = XMLRepair.find(b, "--", from: i) ?? n }
+                    let at = min(control, dashes)
+                    if at >= n {
+                        i = n
+                    } else if at == control {
+                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
+                        replace(at, length: 1, with: XMLRepair.blank)
+                        i = at + 1
+                    } else if at + 2 < n && b[at + 2] == 0x3E {
+                        place = .content
+                        i = at + 3
+                    } else if at + 2 >= n {
+                        // The document ends inside a comment: left to the parser.
+                        i = n
+                    } else {
+                        record(\.commentDashes, 2, at: at)
+                        replace(at, length: 1, with: XMLRepair.blank)
+                        i = at + 1
+                    }
+                case .cdata:
+                    if close < i { close = XMLRepair.find(b, "]]>", from: i) ?? n }
+                    let at = min(control, close)
+                    if at >= n {
+                        i = n
+                    } else if at == control {
+                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
+                        replace(at, length: 1, with: XMLRepair.blank)
+                        i = at + 1
+                    } else {
+                        place = .content
+                        i = at + 3
+                    }
+                }
+            }
+            _ = base
+            if changed || always { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied...])) }
+            // Lines of the first of each kind (offsets in ascending order, one count).
+            let kinds: [WritableKeyPath<Repairs, Repairs.Kind>] = [
+                \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter,
+            ]
+            for (slot, kind) in kinds.enumerated() where firsts[slot] >= 0 {
+                found[keyPath: kind].line = MarkupScan.line(of: firsts[slot], in: b)
+            }
+            return found
+        }
+    }
+
+    static let blank: [UInt8] = [0x20]
+    static let escapedAmpersand = Array("&amp;".utf8)
+
+    /// `U+000C` for a code point.
+    static func codeName(_ code: UInt32) -> String {
+        let hex = String(code, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// Whether a document opening with `head` keeps ASCII's bytes for ASCII's characters, so
+    /// that `&`, `<` and control bytes are what they seem: not UTF-16 or UTF-32 (a byte order
+    /// mark or a NUL byte), not declared in a stateful or EBCDIC encoding.
+    static func isASCIICompatible(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = min(head.count, 1024)
+        if n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return false }
+        var start = 0
+        if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
+        if head[start..<n].contains(0) { return false }
+        guard let name = declaration(head, from: start)?.encoding?.lowercased() else { return true }
+        let foreign = [
+            "utf-16", "utf16", "utf-32", "utf32", "ucs", "iso-2022", "iso2022", "csiso2022", "utf-7", "utf7",
+            "ebcdic", "cp037", "ibm037", "ibm-037", "cp500", "ibm500", "ibm-500", "cp1047", "ibm1047", "ibm-1047",
+            "cp1026", "ibm1026",
+        ]
+        return !foreign.contains { name.hasPrefix($0) }
+    }
+
+    /// Whether `c` is a control character XML 1.0 forbids (every C0 control but tab, line feed
+    /// and carriage return).
+    @inline(__always) static func isForbiddenControl(_ c: UInt8) -> Bool {
+        c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D
+    }
+
+    /// The next forbidden control byte at or after `from` (8 bytes at a time while none is
+    /// below 0x20).
+    static func nextControl(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = b.baseAddress else { return nil }
+        var i = from
+        while i + 8 <= b.count {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            // Some byte is below 0x20 (exact as a whole; the bytes are then looked at one by one).
+            if (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080 != 0 {
+                for k in i..<(i + 8) where isForbiddenControl(b[k]) { return k }
+            }
+            i += 8
+        }
+        while i < b.count {
+            if isForbiddenControl(b[i]) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The next `c` at or after `from`.
+    static func find(_ b: UnsafeBufferPointer<UInt8>, _ c: UInt8, from i: Int) -> Int? {
+        guard i < b.count, let base = b.baseAddress, let p = memchr(base + i, Int32(c), b.count - i) else {
+            return nil
+        }
         return UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self) - base
     }
 
-    /// The HTML reference at `at` (a `&`): the index past its `;` and its code point; nil when
-    /// it is none (or XML's own, or unfinished).
-    private static func reference(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> (Int, UInt32)? {
+    /// The next occurrence of `needle` (2 or 3 ASCII bytes) at or after `from`.
+    static func find(_ b: UnsafeBufferPointer<UInt8>, _ needle: StaticString, from: Int) -> Int? {
+        let first = needle.utf8Start.pointee
+        var i = from
+        while let at = find(b, first, from: i) {
+            if matches(b, at, needle) { return at }
+            i = at + 1
+        }
+        return nil
+    }
+
+    /// Whether `b` holds `s` at `at`.
+    static func matches(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ s: StaticString) -> Bool {
+        let m = s.utf8CodeUnitCount
+        guard at + m <= b.count, let base = b.baseAddress else { return false }
+        return memcmp(base + at, s.utf8Start, m) == 0
+    }
+
+    /// The longest run of dashes held back at a chunk's end (a longer one, absurd in a feed,
+    /// may be judged wrong where a chunk cuts it: the parser then rejects the file).
+    static let maxHeldDashes = 4096
+
+    /// What to do with the `&` at `at`.
+    enum Reference {
+        /// A reference XML reads as it is (XML's own, a valid numeric one, or one the DTD may
+        /// declare), ending before `end`.
+        case keep(end: Int)
+        /// Written as `bytes` up to `end`.
+        case replace(end: Int, bytes: [UInt8])
+        /// A numeric reference to a character XML forbids.
+        case forbidden(end: Int, code: UInt32)
+        /// A well-formed reference to an entity nobody defines (its name).
+        case undefined(name: String)
+        /// An `&` that begins no reference.
+        case bare
+    }
+
+    /// XML name bytes (ASCII): letters, digits, `-`, `_`, `.`, `:`.
+    @inline(__always) static func isXMLNameByte(_ c: UInt8) -> Bool {
+        isNameByte(c) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
+    }
+
+    /// The name of the general entity an `<!ENTITY` declaration declares, its name starting
+    /// after blanks at `from` (nil: a parameter entity, `%`, or none).
+    static func entityName(_ b: UnsafeBufferPointer<UInt8>, _ from: Int) -> String? {
+        var j = from
+        while j < b.count && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0A || b[j] == 0x0D) { j += 1 }
+        let start = j
+        while j < b.count && isXMLNameByte(b[j]) { j += 1 }
+        guard j > start, j > from else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
+    }
+
+    /// The reference at `at` (an `&`), judged: see `Reference`. `declared`: the entities the
+    /// document declares.
+    static func reference(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, declared: Set<String>) -> Reference {
+        let n = b.count
         var j = at + 1
+        if j < n && b[j] == 0x23 {
+            // `&#…;`: XML writes a lowercase `x` before hex digits.
+            j += 1
+            var hex = false
+            var upper = false
+            if j < n && (b[j] == 0x78 || b[j] == 0x58) {
+                hex = true
+                upper = b[j] == 0x58
+                j += 1
+            }
+            var v: UInt32 = 0
+            var digits = 0
+            while j < n && digits < 8, let d = MarkupScan.hexValue(b[j]), hex || d < 10 {
+                v = v * (hex ? 16 : 10) + UInt32(d)
+                j += 1
+                digits += 1
+            }
+            guard digits > 0, j < n, b[j] == 0x3B else { return .bare }
+            let end = j + 1
+            if v >= 0x80 && v <= 0x9F, let w = TextDecoding.windows1252(UInt8(v)), w.value != v {
+                return .replace(end: end, bytes: numeric(w.value))
+            }
+            let allowed =
+                v == 0x09 || v == 0x0A || v == 0x0D || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD)
+                || (v >= 0x10000 && v <= 0x10FFFF)
+            if !allowed { return .forbidden(end: end, code: v) }
+            return upper ? .replace(end: end, bytes: numeric(v)) : .keep(end: end)
+        }
         var key: UInt64 = 0
-        while j < b.count && j - at <= maxName && isNameByte(b[j]) {
-            key |= UInt64(b[j]) << (UInt64(j - at - 1) * 8)
+        var short = true
+        while j < n && j - at <= 64 && isXMLNameByte(b[j]) {
+            if j - at <= maxName && isNameByte(b[j]) {
+                key |= UInt64(b[j]) << (UInt64(j - at - 1) * 8)
+            } else {
+                short = false
+            }
             j += 1
         }
-        guard j < b.count, b[j] == 0x3B, j > at + 1 else { return nil }
-        let own = xmlOwn
-        if key == own.0 || key == own.1 || key == own.2 || key == own.3 || key == own.4 { return nil }
-        guard let code = codes[key] else { return nil }
-        return (j + 1, code)
+        guard j < n, b[j] == 0x3B, j > at + 1, !isDigitOrPunctuation(b[at + 1]) else { return .bare }
+        let end = j + 1
+        if short {
+            let own = xmlOwn
+            if key == own.0 || key == own.1 || key == own.2 || key == own.3 || key == own.4 { return .keep(end: end) }
+            if let code = codes[key] { return .replace(end: end, bytes: numeric(code)) }
+        }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: b[(at + 1)..<j]), as: UTF8.self)
+        return declared.contains(name) ? .keep(end: end) : .undefined(name: name)
     }
 
-    private static func appendNumeric(_ code: UInt32, to out: inout [UInt8]) {
-        out.append(0x26)
-        out.append(0x23)
-        out.append(contentsOf: String(code).utf8)
-        out.append(0x3B)
+    /// A name cannot begin with a digit, `-` or `.`.
+    @inline(__always) private static func isDigitOrPunctuation(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E
     }
 
-    /// Where a chunk that does not end the file must stop so that no reference is cut in two:
-    /// before a trailing `&` followed only by name bytes (else the whole chunk).
+    /// `&#code;`.
+    private static func numeric(_ code: UInt32) -> [UInt8] {
+        Array("&#\(code);".utf8)
+    }
+
+    /// Where a chunk that does not end the file must stop so that nothing the scanner judges
+    /// is cut in two: before a trailing `&` followed only by name bytes or `#` (a reference),
+    /// a trailing `<` or `<!…` (a comment, CDATA section or declaration beginning), or trailing
+    /// `-` and `]` (a comment's or CDATA section's end). Apart from a run of dashes, at most 12
+    /// bytes are held back.
     static func safeEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-        var k = b.count - 1
-        let low = max(0, b.count - maxName - 1)
-        while k >= low {
+        let n = b.count
+        var end = n
+        var k = n - 1
+        while k >= max(0, n - 12) {
             let c = b[k]
-            if c == 0x26 { return k }
-            if !isNameByte(c) { break }
+            if c == 0x26 {
+                end = k
+                break
+            }
+            if !(isXMLNameByte(c) || c == 0x23) { break }
             k -= 1
         }
-        return b.count
-    }
-
-    /// Rewrites one chunk (already cut at `safeEnd`), appending to `out`.
-    static func rewrite(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var copied = 0
-        var i = 0
-        while let at = nextAmpersand(b, from: i) {
-            guard let (end, code) = reference(b, at) else {
-                i = at + 1
-                continue
+        k = n - 1
+        while k >= max(0, n - 8) {
+            if b[k] == 0x3C {
+                if k == n - 1 || b[k + 1] == 0x21 { end = min(end, k) }
+                break
             }
-            out.append(contentsOf: b[copied..<at])
-            appendNumeric(code, to: &out)
-            copied = end
-            i = end
+            k -= 1
         }
-        out.append(contentsOf: b[copied...])
+        // A comment's dashes are judged by what follows their run: the run is held back whole
+        // (up to `maxHeldDashes`; the reader's chunk grows to hold it).
+        var t = n
+        while t > max(0, n - maxHeldDashes) && b[t - 1] == 0x2D { t -= 1 }
+        if t == n {
+            while t > max(0, n - 2) && b[t - 1] == 0x5D { t -= 1 }
+        }
+        return min(end, t)
     }
 }

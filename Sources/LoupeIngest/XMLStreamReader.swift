@@ -60,7 +60,7 @@ final class XMLStreamReader {
         /// Whether invalid UTF-8 is re-read as Windows-1252 (decided on the first chunk).
         private var utf8Document: Bool?
         private var transcoded: [UInt8] = []
-        /// Line breaks before the current chunk, counted until the first re-read byte is found.
+        /// Line breaks before the current chunk.
         private var linesBefore = 0
         /// The line of the first byte re-read as Windows-1252.
         private(set) var latin1Line: Int?
@@ -68,9 +68,13 @@ final class XMLStreamReader {
         private(set) var legacyEncoding: String?
         /// The encoding a document declared but is not in, being UTF-8 (nil: none).
         private(set) var misdeclared: String?
+        /// Repairs of ill-formed XML (`XMLRepair.Scanner`), set up on the first chunk.
+        private var scanner: XMLRepair.Scanner?
+        /// What the scanner repaired, with lines in the file.
+        private(set) var repairs = XMLRepair.Repairs()
 
-        /// `chunkSize`: bytes read at a time (at least 16, so that a held-back reference never
-        /// fills a chunk; tests use small ones to cut references everywhere).
+        /// `chunkSize`: bytes read at a time (at least 16; the chunk grows when what is held back
+        /// fills it: a long run of dashes). Tests use small ones to cut references everywhere.
         init(stream: ByteStream, chunkSize: Int = 1 << 16) {
             self.stream = stream
             chunk = [UInt8](repeating: 0, count: max(chunkSize, 16))
@@ -82,6 +86,8 @@ final class XMLStreamReader {
                 if atEnd { return 0 }
                 out.removeAll(keepingCapacity: true)
                 outPos = 0
+                // All held back (a long run of a comment's dashes): room for more.
+                if carry == chunk.count { chunk += [UInt8](repeating: 0, count: chunk.count) }
                 let n = chunk.withUnsafeMutableBytes { c in stream.read(c.baseAddress! + carry, c.count - carry) }
                 if n < 0 { return -1 }
                 let have = carry + n
@@ -106,14 +112,14 @@ final class XMLStreamReader {
                         atEnd ? have : max(skip, min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all)))
                     let piece = UnsafeBufferPointer(rebasing: all[skip..<end])
                     let transcode = utf8Document == true && !XMLRepair.isValidUTF8(piece)
-                    let bad = XMLRepair.repair(piece, transcode: transcode, into: &out, scratch: &transcoded)
-                    if latin1Line == nil && utf8Document == true {
-                        if let bad {
-                            latin1Line = linesBefore + MarkupScan.line(of: bad, in: piece)
-                        } else {
-                            linesBefore += MarkupScan.line(of: piece.count, in: piece) - 1
-                        }
+                    if scanner == nil { scanner = XMLRepair.Scanner(head: all) }
+                    let (bad, found) = XMLRepair.repair(
+                        piece, transcode: transcode, scanner: &scanner!, into: &out, scratch: &transcoded)
+                    if latin1Line == nil && utf8Document == true, let bad {
+                        latin1Line = linesBefore + MarkupScan.line(of: bad, in: piece)
                     }
+                    repairs.add(found, linesBefore: linesBefore)
+                    linesBefore += MarkupScan.line(of: piece.count, in: piece) - 1
                     return end
                 }
                 carry = have - end
@@ -219,11 +225,17 @@ final class XMLStreamReader {
                     path: path, line: line, message: "not valid UTF-8 as declared; read as Latin-1 (Windows-1252)",
                     severity: .warning))
         }
+        out += repairs.diagnostics(path: path)
         return out
     }
+
+    /// What was repaired of ill-formed XML (`XMLRepair.Scanner`); for a streamed file, known once
+    /// it has been read.
+    var repairs: XMLRepair.Repairs { bytesRepairs ?? source?.takeUnretainedValue().repairs ?? XMLRepair.Repairs() }
     private var bytesLatin1Line: Int?
     private var bytesLegacyEncoding: String?
     private var bytesMisdeclared: String?
+    private var bytesRepairs: XMLRepair.Repairs?
 
     init?(bytes original: [UInt8], url: String) {
         _ = XMLStreamReader.setup
@@ -233,6 +245,7 @@ final class XMLStreamReader {
             bytesLatin1Line = r.firstInvalidLine
             bytesLegacyEncoding = r.legacy
             bytesMisdeclared = r.misdeclared
+            bytesRepairs = r.repairs
         }
         // libxml2 does not copy the buffer: own a copy for the reader's lifetime.
         buffer = .allocate(capacity: max(bytes.count, 1))

@@ -11,7 +11,7 @@ struct StreamingTests {
             s +=
                 "<item><title>Item \(i)</title><guid>g\(i)</guid><description>zqstreamitem number\(i) text</description></item>\n"
         }
-        if broken { s += "<item><title>bad & broken</title></item>\n" }
+        if broken { s += "<item><title>bad and broken</tilte></item>\n" }
         return s + "</channel></rss>\n"
     }
 

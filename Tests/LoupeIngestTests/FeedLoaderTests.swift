@@ -49,11 +49,6 @@ struct FeedLoaderTests {
         #expect(r.articles[1].body == "escaped & markup")
     }
 
-    /// HTML's named entities outside CDATA with no DTD (a fatal error to XML, common in real
-    /// feeds) are read as their characters; an entity HTML does not define still rejects the
-    /// file with its line.
-    /// libxml2's safety limits stay on, and the error says so rather than naming the option
-    /// that would lift them.
     /// An item's HTML wrapped in the source is read as a browser shows it: one paragraph a
     /// line; a plain-text description (and one with links only) keeps its own lines.
     @Test func wrappedHTMLIsOneLineAParagraph() {
@@ -77,6 +72,8 @@ struct FeedLoaderTests {
             ])
     }
 
+    /// libxml2's safety limits stay on, and the error says so rather than naming the option
+    /// that would lift them.
     @Test func safetyLimitsAreNamedNotLifted() {
         let deep =
             "<rss version=\"2.0\"><channel><item><title>t</title><description>"
@@ -88,6 +85,9 @@ struct FeedLoaderTests {
         #expect(!message.contains("XML_PARSE_HUGE"))
     }
 
+    /// HTML's named entities outside CDATA with no DTD (a fatal error to XML, common in real
+    /// feeds) are read as their characters; an entity HTML does not define either is kept as
+    /// written, with a warning naming its line.
     @Test func htmlNamedEntitiesWithoutADTD() {
         let r = load(
             """
@@ -100,9 +100,76 @@ struct FeedLoaderTests {
         #expect(!r.rejected, "\(r.diagnostics)")
         #expect(r.articles.first?.title == "Café prices rise & fall")
         #expect(r.articles.first?.body == "Rose again — “rent”, α → Ω …")
-        let bad = load("<rss version=\"2.0\"><channel>\n<item><title>a &zqfoo; b</title></item></channel></rss>")
-        #expect(bad.rejected)
-        #expect(bad.diagnostics.first?.line == 2, "\(bad.diagnostics)")
+        let odd = load("<rss version=\"2.0\"><channel>\n<item><title>a &zqfoo; b</title></item></channel></rss>")
+        #expect(!odd.rejected)
+        #expect(odd.articles.first?.title == "a &zqfoo; b")
+        #expect(odd.diagnostics.map(\.line) == [2], "\(odd.diagnostics)")
+        #expect(odd.diagnostics.first?.message.contains("undefined entity &zqfoo;") == true)
+    }
+
+    /// The places that make real feeds ill-formed XML, read as feed readers read them, each
+    /// kind with one warning at its first line: a bare `&` (a name, a link's query), an
+    /// undefined entity, `--` inside a comment, control characters raw or as references; a
+    /// numeric reference to a C1 code is Windows-1252's character. CDATA is left as it is, and
+    /// an entity the document's DTD declares stays the parser's.
+    @Test func illFormedFeedsAreReadAsFeedReadersReadThem() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0"><channel><title>AT&T news</title>
+            <!-- made by a plugin -- v2 ---><!-- ---------------------------------------- -->
+            <item><guid>i1</guid><title>Q&A: R&amp;D &zqfoo; 5 &#150; 6 &#X41;&#x42;</title>
+            <link>https://e.org/s?a=1&b=2&amp;c=3</link>
+            <description><![CDATA[<p>Tom & Jerry &amp; &zqbar; <!-- x -- y --></p>]]></description></item>
+            <item><guid>i2</guid><title>Form\u{0C}feed and\u{1B}escape&#8;end</title></item>
+            </channel></rss>
+            """
+        let r = load(xml)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.map(\.title) == ["Q&A: R&D &zqfoo; 5 \u{2013} 6 AB", "Form feed and escape end"])
+        #expect(r.articles.first?.link == "https://e.org/s?a=1&b=2&c=3")
+        #expect(r.articles.first?.body == "Tom & Jerry & &zqbar;")
+        let warnings = r.diagnostics.filter { $0.severity == .warning }
+        #expect(warnings.count == 4, "\(r.diagnostics)")
+        func warning(_ text: String) -> Diagnostic? { warnings.first { $0.message.contains(text) } }
+        #expect(warning("& that begins no entity reference")?.line == 2)
+        #expect(warning("& that begins no entity reference")?.message.contains("(3 in the file)") == true)
+        #expect(warning("undefined entity &zqfoo;")?.line == 4)
+        #expect(warning("-- inside a comment")?.line == 3)
+        #expect(warning("U+000C, which XML forbids")?.line == 7)
+        #expect(warning("U+000C")?.message.contains("(3 in the file)") == true)
+        // Streamed in small chunks: the same articles and warnings.
+        for size in [16, 21, 29, 64] {
+            let (got, diags) = try streamed(Array(xml.utf8), "ill.xml", chunkSize: size)
+            #expect(got.map(\.title) == r.articles.map(\.title), "chunk \(size)")
+            #expect(got.map(\.body) == r.articles.map(\.body), "chunk \(size)")
+            #expect(diags.map(\.line) == r.diagnostics.map(\.line), "chunk \(size): \(diags)")
+        }
+        // An entity the internal subset declares is the parser's (no warning for it); one it
+        // does not declare is kept as written.
+        let declared = load(
+            """
+            <?xml version="1.0"?>
+            <!DOCTYPE rss [ <!ENTITY corp "Acme"> ]>
+            <rss version="2.0"><channel><item><guid>d</guid><title>By &corp; and &zz;</title></item></channel></rss>
+            """)
+        #expect(!declared.rejected, "\(declared.diagnostics)")
+        #expect(declared.diagnostics.map(\.message).joined().contains("&zz;"))
+        #expect(!declared.diagnostics.map(\.message).joined().contains("&corp;"))
+        // A UTF-16 feed is passed through untouched (its bytes are not ASCII's).
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u
+            in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><item><guid>u</guid><title>R&amp;D &#233;</title></item></channel></rss>"
+            .utf16
+        {
+            utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)]
+        }
+        let wide = ArticleLoading.load(utf16, relativePath: "u.xml")
+        #expect(wide.articles.first?.title == "R&D é", "\(wide.diagnostics)")
+        #expect(wide.diagnostics.isEmpty)
+        // Still broken: a mismatched tag rejects the file with its line.
+        let broken = load("<rss version=\"2.0\"><channel>\n<item><title>a & b</tite></item></channel></rss>")
+        #expect(broken.rejected)
+        #expect(broken.diagnostics.contains { $0.severity == .error && $0.line == 2 }, "\(broken.diagnostics)")
     }
 
     /// A feed declared ISO-8859-1 whose bytes 0x80–0x9F are Windows-1252 (curly quotes,
@@ -141,27 +208,32 @@ struct FeedLoaderTests {
         #expect(clean.diagnostics.isEmpty)
     }
 
-    /// The streamed reader rewrites the same references, and re-reads the same bytes, wherever
-    /// its chunks cut them (multi-byte characters included).
+    /// The streamed reader rewrites the same references, re-reads the same bytes and repairs
+    /// the same ill-formed places (CDATA and comments told apart) wherever its chunks cut them
+    /// (multi-byte characters included).
     @Test func streamedRepairEqualsWholeFileRepairAtEveryChunkSize() throws {
         var xml: [UInt8] = Array("<rss version=\"2.0\"><channel>".utf8)
         for i in 0..<40 {
             xml += Array("<item><guid>g\(i)</guid><title>t&eacute;&nbsp;\(i)&amp;&thetasym;&ne;x é中😀".utf8)
             if i % 3 == 0 { xml += [0x20, 0xE9, 0x93, 0x41] }
-            xml += Array("</title><description>&ldquo;a&rdquo;&mdash;&rArr;\(i)</description></item>\n".utf8)
+            xml += Array(" R&D&#150;&zq;</title><description>&ldquo;a&rdquo;&mdash;&rArr;\(i)".utf8)
+            xml += Array("<![CDATA[ a]] & &zq; <!--]]></description></item><!-- c -- \(i) --->\n".utf8)
         }
         xml += Array("</channel></rss>".utf8)
         let whole = FeedLoader().load(xml, relativePath: "f.xml")
         #expect(!whole.rejected)
         #expect(whole.articles.count == 40)
-        #expect(whole.articles.first?.title == "té 0&ϑ≠x é中😀 é“A")
+        #expect(whole.articles.first?.title == "té 0&ϑ≠x é中😀 é“A R&D–&zq;")
+        #expect(whole.articles.first?.body == "“a”—⇒0 a]] & &zq; <!--")
         #expect(whole.diagnostics.first?.line == 1)
+        #expect(whole.diagnostics.count == 4, "\(whole.diagnostics)")
         for size in [16, 17, 19, 23, 31, 64, 100] {
             let (got, diags) = try streamed(xml, "f.xml", chunkSize: size)
             #expect(!diags.contains { $0.severity == .error }, "\(size): \(diags)")
             #expect(diags.first { $0.severity == .warning }?.line == 1, "\(size): \(diags)")
             #expect(got.map(\.title) == whole.articles.map(\.title), "chunk \(size)")
             #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
+            #expect(diags.map(\.message) == whole.diagnostics.map(\.message), "chunk \(size)")
         }
     }
 
@@ -179,7 +251,7 @@ struct FeedLoaderTests {
         #expect(diags.isEmpty, "\(diags)")
         #expect(got.first?.title == "Blank start")
         let broken = load(
-            "\n\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n<item><title>a &zqfoo; b</title>")
+            "\n\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n<item><title>a b</tite>")
         #expect(broken.rejected)
         #expect(broken.diagnostics.first?.line == 5, "\(broken.diagnostics)")
     }
@@ -639,7 +711,7 @@ struct FeedLoaderTests {
             """
             <rss version="2.0"><channel>
             <item><title>first</title><description>zqstreamedfirst</description></item>
-            <item><title>second</title><description>broken & here</description></item>
+            <item><title>second</title><description>broken here</descripton></item>
             </channel></rss>
             """)
         #expect(r.rejected)
