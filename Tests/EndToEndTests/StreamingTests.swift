@@ -40,6 +40,39 @@ struct StreamingTests {
         #expect(try Loupe.run(["check", "--index", idx]).status == 0)
     }
 
+    /// Ill-formed feeds that feed readers read (a bare `&`, an undefined entity, `--` in a
+    /// comment, a form feed) are indexed, read whole or streamed, each kind with a warning naming
+    /// its line; exit 0 (nothing rejected).
+    @Test func illFormedFeedsAreIndexedWithWarnings() throws {
+        let dir = try Loupe.tempDir("loupe-ill-formed")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        var s = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>AT&T</title>\n"
+        for i in 0..<60 {
+            s += "<!-- item \(i) -- made by a plugin -->\n"
+            s +=
+                "<item><guid>i\(i)</guid><title>Q&A \(i) &zqfoo;</title><description>zqillformed\u{0C}\(i)</description></item>\n"
+        }
+        try (s + "</channel></rss>\n").write(
+            to: corpus.appendingPathComponent("ill.xml"), atomically: true, encoding: .utf8)
+        for env in [[:], ["LOUPE_STREAM_BYTES": "1024"]] {
+            let idx = dir.appendingPathComponent("idx\(env.count)").path
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json", "--no-topics"], env: env)
+            #expect(r.status == 0, "\(env): \(r.stderr)")
+            for (line, what) in [
+                (2, "& that begins"), (4, "undefined entity &zqfoo;"), (3, "-- inside"), (4, "U+000C"),
+            ] {
+                #expect(
+                    r.stderr.contains("ill.xml:\(line): warning: not well-formed XML: \(what)"), "\(env): \(r.stderr)")
+            }
+            let o = Loupe.json(try Loupe.run(["find", "zqillformed", "--index", idx, "--json", "--limit", "1"]).stdout)
+            #expect(o["total"] as? Int == 60, "\(env)")
+            let hits = o["hits"] as? [[String: Any]] ?? []
+            #expect((hits.first?["title"] as? String)?.hasPrefix("Q&A ") == true, "\(env)")
+            #expect((hits.first?["title"] as? String)?.hasSuffix(" &zqfoo;") == true, "\(env)")
+        }
+    }
+
     /// HTML's named entities (no DTD) in a feed read whole and in one streamed: both indexed.
     @Test func htmlEntitiesInFeedsReadWholeAndStreamed() throws {
         let dir = try Loupe.tempDir("loupe-entities")
