@@ -339,7 +339,7 @@ enum XMLRepair {
         var bareAmpersand = Kind()
         /// `&name;` that neither XML, HTML nor the document's DTD defines, kept as written.
         var undefinedEntity = Kind()
-        /// `--` inside a comment.
+        /// A comment with `--` inside (counted once a comment).
         var commentDashes = Kind()
         /// A character XML 1.0 forbids (a control character, raw or as a reference), a blank.
         var forbiddenCharacter = Kind()
@@ -399,6 +399,8 @@ enum XMLRepair {
         private(set) var declared: Set<String> = []
         /// False for a document that is not ASCII-compatible: nothing is touched.
         let active: Bool
+        /// The comment being read has had its dashes repaired (counted once a comment).
+        private var dashesInComment = false
 
         /// A scanner for the document that opens with `head`.
         init(head: UnsafeBufferPointer<UInt8>) {
@@ -455,6 +457,7 @@ enum XMLRepair {
                     } else if at == bang {
                         if XMLRepair.matches(b, at, "<!--") {
                             place = .comment
+                            dashesInComment = false
                             i = at + 4
                         } else if XMLRepair.matches(b, at, "<![CDATA[") {
                             place = .cdata
@@ -501,7 +504,8 @@ enum XMLRepair {
                         // The document ends inside a comment: left to the parser.
                         i = n
                     } else {
-                        record(\.commentDashes, 2, at: at)
+                        if !dashesInComment { record(\.commentDashes, 2, at: at) }
+                        dashesInComment = true
                         replace(at, length: 1, with: XMLRepair.blank)
                         i = at + 1
                     }
