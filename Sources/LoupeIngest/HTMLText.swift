@@ -139,10 +139,13 @@ public enum HTMLText {
                 var k = i + 1
                 let closing = k < n && s[k] == 0x2F
                 if closing { k += 1 }
+                // A tag's name begins with a letter, as browsers read it: `<3`, `1<2>3` and
+                // `x < y` are text.
+                let letter = k < j && s[k] | 0x20 >= 0x61 && s[k] | 0x20 <= 0x7A
                 var name: [UInt8] = []
                 k = readName(s, from: k, to: j, into: &name)
                 let special = i + 1 < n && (s[i + 1] == 0x21 || s[i + 1] == 0x3F)  // <! or <?
-                if name.isEmpty && !closing && !special {
+                if !letter && !special && !closing {
                     if skipUntil == nil { out.append(c) }  // a literal '<'
                     i += 1
                     continue

@@ -343,6 +343,8 @@ enum XMLRepair {
         var commentDashes = Kind()
         /// A character XML 1.0 forbids (a control character, raw or as a reference), a blank.
         var forbiddenCharacter = Kind()
+        /// `<` that begins no tag (`x < 5`, `<3`), written `&lt;`.
+        var bareLessThan = Kind()
 
         /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
         mutating func add(_ next: Repairs, linesBefore: Int) {
@@ -358,6 +360,7 @@ enum XMLRepair {
             merge(&undefinedEntity, next.undefinedEntity)
             merge(&commentDashes, next.commentDashes)
             merge(&forbiddenCharacter, next.forbiddenCharacter)
+            merge(&bareLessThan, next.bareLessThan)
         }
 
         /// One warning per kind, at its first line.
@@ -369,6 +372,7 @@ enum XMLRepair {
                 out.append(Diagnostic(path: path, line: k.line, message: message + more, severity: .warning))
             }
             say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
+            say(bareLessThan, "not well-formed XML: < that begins no tag, read as text")
             say(undefinedEntity, "not well-formed XML: undefined entity &\(undefinedEntity.what); kept as written")
             say(commentDashes, "not well-formed XML: -- inside a comment, ignored")
             say(
@@ -382,9 +386,10 @@ enum XMLRepair {
     /// a piece at a time (its state carries over between pieces cut at `safeEnd`):
     /// - outside CDATA sections and comments, HTML's named references (`&eacute;`) become
     ///   numeric ones; an `&` that begins no reference (`AT&T`, a link's `?a=1&b=2`) is written
-    ///   `&amp;`; a well-formed reference to an entity neither XML nor HTML defines (`&zqfoo;`)
-    ///   is kept as written (its `&` as `&amp;`) unless the document's DTD declares it
-    ///   (`<!ENTITY name`: then it is the parser's); a numeric reference to a C1 code
+    ///   `&amp;`, and a `<` that begins no tag (`x < 5`, `<3`) `&lt;`; a well-formed reference
+    ///   to an entity neither XML nor HTML defines (`&zqfoo;`) is kept as written (its `&` as
+    ///   `&amp;`) unless the document's DTD declares it (`<!ENTITY name`: then it is the
+    ///   parser's); a numeric reference to a C1 code
     ///   (`&#150;`, Windows tools' dash) becomes Windows-1252's character, as browsers read it,
     ///   and one to a character XML forbids (`&#8;`) a blank;
     /// - `--` inside a comment loses its first dash;
@@ -419,7 +424,7 @@ enum XMLRepair {
             var copied = 0
             var changed = false
             // Offsets of each kind's first repair, for its line.
-            var firsts: [Int] = [-1, -1, -1, -1]
+            var firsts: [Int] = [-1, -1, -1, -1, -1]
             func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<at]))
                 out.append(contentsOf: bytes)
@@ -438,7 +443,7 @@ enum XMLRepair {
             // once `i` has passed it.
             var control = -1
             var amp = -1
-            var bang = -1
+            var lt = -1
             var dashes = -1
             var close = -1
             while i < n {
@@ -446,16 +451,24 @@ enum XMLRepair {
                 switch place {
                 case .content:
                     if amp < i { amp = XMLRepair.find(b, 0x26, from: i) ?? n }
-                    if bang < i { bang = XMLRepair.find(b, "<!", from: i) ?? n }
-                    let at = min(control, amp, bang)
+                    if lt < i { lt = XMLRepair.find(b, 0x3C, from: i) ?? n }
+                    let at = min(control, amp, lt)
                     if at >= n {
                         i = n
                     } else if at == control {
                         record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
                         replace(at, length: 1, with: XMLRepair.blank)
                         i = at + 1
-                    } else if at == bang {
-                        if XMLRepair.matches(b, at, "<!--") {
+                    } else if at == lt {
+                        let next = at + 1 < n ? b[at + 1] : 0x21
+                        if next != 0x21 {
+                            // A tag, or a `<` that begins none (`x < 5`, `<3`): text.
+                            if !XMLRepair.beginsTag(next) {
+                                record(\.bareLessThan, 4, at: at)
+                                replace(at, length: 1, with: XMLRepair.escapedLessThan)
+                            }
+                            i = at + 1
+                        } else if XMLRepair.matches(b, at, "<!--") {
                             place = .comment
                             dashesInComment = false
                             i = at + 4
@@ -528,7 +541,7 @@ enum XMLRepair {
             if changed || always { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied...])) }
             // Lines of the first of each kind (offsets in ascending order, one count).
             let kinds: [WritableKeyPath<Repairs, Repairs.Kind>] = [
-                \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter,
+                \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan,
             ]
             for (slot, kind) in kinds.enumerated() where firsts[slot] >= 0 {
                 found[keyPath: kind].line = MarkupScan.line(of: firsts[slot], in: b)
@@ -539,6 +552,13 @@ enum XMLRepair {
 
     static let blank: [UInt8] = [0x20]
     static let escapedAmpersand = Array("&amp;".utf8)
+    static let escapedLessThan = Array("&lt;".utf8)
+
+    /// Whether `c`, after `<`, begins a tag: a name's first character (a letter, `_`, `:`, any
+    /// non-ASCII byte), `/` (an end tag) or `?` (a processing instruction).
+    @inline(__always) static func beginsTag(_ c: UInt8) -> Bool {
+        (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F || c == 0x3A || c >= 0x80 || c == 0x2F || c == 0x3F
+    }
 
     /// `U+000C` for a code point.
     static func codeName(_ code: UInt32) -> String {

@@ -144,6 +144,15 @@ struct FeedLoaderTests {
             #expect(got.map(\.body) == r.articles.map(\.body), "chunk \(size)")
             #expect(diags.map(\.line) == r.diagnostics.map(\.line), "chunk \(size): \(diags)")
         }
+        // A `<` that begins no tag is text, in XML (written `&lt;` before parsing) and in the
+        // item's HTML alike.
+        let lt = load(
+            "<rss version=\"2.0\"><channel>\n<item><guid>l</guid><title>Rates <5% and x < y</title>"
+                + "<description><![CDATA[I <3 ferries, 1<2>3]]></description></item></channel></rss>")
+        #expect(lt.articles.first?.title == "Rates <5% and x < y", "\(lt.diagnostics)")
+        #expect(lt.articles.first?.body == "I <3 ferries, 1<2>3")
+        #expect(
+            lt.diagnostics.map(\.line) == [2] && lt.diagnostics.first?.message.contains("< that begins no tag") == true)
         // An entity the internal subset declares is the parser's (no warning for it); one it
         // does not declare is kept as written.
         let declared = load(

@@ -156,6 +156,15 @@ struct LoaderDetectionTests {
         #expect(HTMLText.plain("a<img src=x>b") == "a b")
     }
 
+    /// A `<` that begins no tag (not followed by a letter, `/`, `!` or `?`) is text, as browsers
+    /// show it: `<3` and `1<2>3` used to swallow everything up to the next `>`.
+    @Test func lessThanThatBeginsNoTagIsText() {
+        #expect(
+            HTMLText.plain("I <3 harbours, x < y and <b>bold</b> 1<2>3 <=5")
+                == "I <3 harbours, x < y and bold 1<2>3 <=5")
+        #expect(HTMLText.plain("a</>b <!-- c --> d <?php e ?> f") == "a b d f")
+    }
+
     /// In HTML that marks its lines with tags, a source line break is a blank, as browsers show
     /// it: a paragraph that a mailer or feed generator wrapped is one line; block elements
     /// (figure captions, code blocks) still begin lines, and `<pre>` keeps its lines. Text
