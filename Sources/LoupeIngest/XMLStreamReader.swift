@@ -21,6 +21,8 @@ final class XMLStreamReader {
         var column: Int
         var message: String
         var fatal: Bool
+        /// A namespace error (an undeclared prefix): the document stays well-formed.
+        var namespace = false
     }
 
     final class ErrorSink {
@@ -204,7 +206,8 @@ final class XMLStreamReader {
 
     /// What a loader says of how the bytes were read: a warning when a document declared
     /// another encoding but is UTF-8, and when bytes were re-read as Windows-1252; a note when an
-    /// undeclared document was read in a legacy encoding; none when it was read as it declared.
+    /// undeclared document was read in a legacy encoding; a warning for each kind of ill-formed
+    /// place repaired, and for undeclared namespace prefixes; none when it was read as it is.
     func charsetDiagnostics(path: String) -> [Diagnostic] {
         var out: [Diagnostic] = []
         if let label = legacyEncoding {
@@ -226,6 +229,15 @@ final class XMLStreamReader {
                     severity: .warning))
         }
         out += repairs.diagnostics(path: path)
+        let namespaces = errors.filter(\.namespace)
+        if let first = namespaces.first {
+            let more = namespaces.count > 1 ? " (\(namespaces.count) in the file)" : ""
+            out.append(
+                Diagnostic(
+                    path: path, line: first.line,
+                    message: "\(first.message); read all the same, a usual prefix in its usual namespace\(more)",
+                    severity: .warning))
+        }
         return out
     }
 
@@ -287,8 +299,37 @@ final class XMLStreamReader {
         }
     }
 
+    /// The namespaces feeds use under their usual prefixes: an element whose prefix no
+    /// declaration binds (`itunes:subtitle` in a feed without `xmlns:itunes`, a namespace error
+    /// that leaves the document well-formed) is read as in that namespace, as feed readers do.
+    /// libxml2 keeps such an element's whole name (`itunes:subtitle`) as its local name.
+    static let usualNamespaces: [String: String] = [
+        "dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
+        "content": "http://purl.org/rss/1.0/modules/content/", "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+        "media": "http://search.yahoo.com/mrss/", "atom": "http://www.w3.org/2005/Atom",
+        "wfw": "http://wellformedweb.org/CommentAPI/", "slash": "http://purl.org/rss/1.0/modules/slash/",
+        "sy": "http://purl.org/rss/1.0/modules/syndication/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "georss": "http://www.georss.org/georss", "xhtml": "http://www.w3.org/1999/xhtml",
+        "wp": "http://wordpress.org/export/1.2/", "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+        "googleplay": "http://www.google.com/schemas/play-podcasts/1.0",
+        "feedburner": "http://rssnamespace.org/feedburner/ext/1.0",
+    ]
+
+    /// For an element whose prefix no declaration binds and is one of `usualNamespaces`'s: the
+    /// namespace the prefix usually names, and where its local name starts in libxml2's name.
+    private func undeclared() -> (uri: String, local: Int)? {
+        guard xmlTextReaderConstNamespaceUri(reader) == nil, let p = xmlTextReaderConstLocalName(reader),
+            let colon = strchr(p, 0x3A)
+        else { return nil }
+        let n = UnsafePointer<CChar>(colon) - UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)
+        let prefix = String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
+        guard let uri = XMLStreamReader.usualNamespaces[prefix] else { return nil }
+        return (uri, n + 1)
+    }
+
     var localName: String {
         guard let p = xmlTextReaderConstLocalName(reader) else { return "" }
+        if let u = undeclared() { return String(cString: p + u.local) }
         return String(cString: p)
     }
 
@@ -299,14 +340,16 @@ final class XMLStreamReader {
 
     /// The current node's namespace URI ("" for none).
     var namespaceURI: String {
-        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return "" }
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return undeclared()?.uri ?? "" }
         return String(cString: p)
     }
 
     /// Whether the current node's namespace URI starts with `prefix` (any version of a
     /// vocabulary; compared in place, nothing allocated).
     func inNamespace(startingWith prefix: String) -> Bool {
-        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return false }
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else {
+            return undeclared()?.uri.hasPrefix(prefix) ?? false
+        }
         return prefix.withCString {
             strncmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0, strlen($0)) == 0
         }
@@ -314,7 +357,7 @@ final class XMLStreamReader {
 
     /// Whether the current node's namespace is `uri` (compared in place, nothing allocated).
     func inNamespace(_ uri: String) -> Bool {
-        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return uri.isEmpty }
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return (undeclared()?.uri ?? "") == uri }
         return uri.withCString { strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), $0) == 0 }
     }
 
@@ -351,7 +394,11 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { userData, errorPtr in
     }
     sink.errors.append(
         XMLStreamReader.XMLError(
-            line: Int(e.line), column: Int(e.int2), message: msg, fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue))
+            line: Int(e.line), column: Int(e.int2), message: msg,
+            // A namespace error (a prefix no element declares: `itunes:subtitle` in a feed
+            // without `xmlns:itunes`) leaves the document well-formed, and libxml2 goes on.
+            fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue && e.domain != Int32(XML_FROM_NAMESPACE.rawValue),
+            namespace: e.domain == Int32(XML_FROM_NAMESPACE.rawValue)))
 }
 
 /// libxml2 input callback: reads from the `FileSource` in `context`.

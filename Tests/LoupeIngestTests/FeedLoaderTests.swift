@@ -715,6 +715,30 @@ struct FeedLoaderTests {
         #expect(late.articles.map(\.authors) == [[], ["Late Owner"]])
     }
 
+    /// A prefix the feed never declares (`dc:`, `content:`, `itunes:` without their `xmlns`) is
+    /// a namespace error, not a well-formedness one: the feed is read, each such element in the
+    /// namespace its prefix usually names (so `itunes:summary` still yields to the item's own
+    /// description), with one warning; an unknown prefix's element is no core element.
+    @Test func undeclaredPrefixesAreReadInTheirUsualNamespaces() {
+        let r = load(
+            """
+            <rss version="2.0"><channel><title>P</title>
+            <item><guid>u1</guid><title>Tides</title><zq:title>Not the title</zq:title>
+            <dc:creator>Jane Roe</dc:creator><itunes:summary>Not the body.</itunes:summary>
+            <description>The own description.</description></item>
+            <item><guid>u2</guid><title>Quay</title><content:encoded>&lt;p&gt;Full text.&lt;/p&gt;</content:encoded>
+            <description>Short.</description></item>
+            </channel></rss>
+            """)
+        #expect(!r.rejected, "\(r.diagnostics)")
+        #expect(r.articles.map(\.title) == ["Tides", "Quay"])
+        #expect(r.articles.first?.authors == ["Jane Roe"])
+        #expect(r.articles.map(\.body) == ["The own description.", "Full text."])
+        #expect(r.diagnostics.count == 1 && r.diagnostics.first?.severity == .warning, "\(r.diagnostics)")
+        #expect(r.diagnostics.first?.line == 2)
+        #expect(r.diagnostics.first?.message.contains("Namespace prefix zq on title is not defined") == true)
+    }
+
     @Test func fatalErrorRejectsTheWholeFileWithLine() {
         let r = load(
             """
