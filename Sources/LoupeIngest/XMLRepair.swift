@@ -345,6 +345,8 @@ enum XMLRepair {
         var forbiddenCharacter = Kind()
         /// `<` that begins no tag (`x < 5`, `<3`), written `&lt;`.
         var bareLessThan = Kind()
+        /// HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` left open in XML, closed (`<br/>`).
+        var unclosedVoid = Kind()
 
         /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
         mutating func add(_ next: Repairs, linesBefore: Int) {
@@ -361,6 +363,7 @@ enum XMLRepair {
             merge(&commentDashes, next.commentDashes)
             merge(&forbiddenCharacter, next.forbiddenCharacter)
             merge(&bareLessThan, next.bareLessThan)
+            merge(&unclosedVoid, next.unclosedVoid)
         }
 
         /// One warning per kind, at its first line.
@@ -373,6 +376,7 @@ enum XMLRepair {
             }
             say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
             say(bareLessThan, "not well-formed XML: < that begins no tag, read as text")
+            say(unclosedVoid, "not well-formed XML: HTML's <br>, <hr> or <img> never closed, read as closed")
             say(undefinedEntity, "not well-formed XML: undefined entity &\(undefinedEntity.what); kept as written")
             say(commentDashes, "not well-formed XML: -- inside a comment, ignored")
             say(
@@ -392,6 +396,7 @@ enum XMLRepair {
     ///   parser's); a numeric reference to a C1 code
     ///   (`&#150;`, Windows tools' dash) becomes Windows-1252's character, as browsers read it,
     ///   and one to a character XML forbids (`&#8;`) a blank;
+    /// - HTML's `<br>`, `<hr>`, `<img …>` and `<wbr>` left open (outside CDATA) are closed;
     /// - `--` inside a comment loses its first dash;
     /// - everywhere, control characters XML forbids (form feeds, `\u{1B}`…) are blanks.
     /// No line break is added or removed. A document that is not ASCII-compatible (UTF-16,
@@ -424,7 +429,7 @@ enum XMLRepair {
             var copied = 0
             var changed = false
             // Offsets of each kind's first repair, for its line.
-            var firsts: [Int] = [-1, -1, -1, -1, -1]
+            var firsts: [Int] = [-1, -1, -1, -1, -1, -1]
             func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<at]))
                 out.append(contentsOf: bytes)
@@ -466,6 +471,10 @@ enum XMLRepair {
                             if !XMLRepair.beginsTag(next) {
                                 record(\.bareLessThan, 4, at: at)
                                 replace(at, length: 1, with: XMLRepair.escapedLessThan)
+                            } else if let close = XMLRepair.unclosedVoidTag(b, at) {
+                                // HTML's `<br>` written into XML: closed where it stands.
+                                record(\.unclosedVoid, 5, at: at)
+                                replace(close, length: 0, with: XMLRepair.slash)
                             }
                             i = at + 1
                         } else if XMLRepair.matches(b, at, "<!--") {
@@ -542,6 +551,7 @@ enum XMLRepair {
             // Lines of the first of each kind (offsets in ascending order, one count).
             let kinds: [WritableKeyPath<Repairs, Repairs.Kind>] = [
                 \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan,
+                \.unclosedVoid,
             ]
             for (slot, kind) in kinds.enumerated() where firsts[slot] >= 0 {
                 found[keyPath: kind].line = MarkupScan.line(of: firsts[slot], in: b)
@@ -553,6 +563,40 @@ enum XMLRepair {
     static let blank: [UInt8] = [0x20]
     static let escapedAmpersand = Array("&amp;".utf8)
     static let escapedLessThan = Array("&lt;".utf8)
+    static let slash: [UInt8] = [0x2F]
+
+    /// For HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` (any case) at `at`, not closed (no `/>`,
+    /// and no `</br>` right after it, as XHTML may write): the index of its `>`, where a `/`
+    /// closes it. Nil for any other tag, or one not ended within `b`.
+    static func unclosedVoidTag(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
+        var j = at + 1
+        var name: UInt32 = 0
+        while j < b.count && j - at <= 4 && b[j] | 0x20 >= 0x61 && b[j] | 0x20 <= 0x7A {
+            name = name << 8 | UInt32(b[j] | 0x20)
+            j += 1
+        }
+        // "br", "hr", "img", "wbr"
+        guard name == 0x6272 || name == 0x6872 || name == 0x69_6D67 || name == 0x77_6272, j < b.count else {
+            return nil
+        }
+        let after = b[j]
+        guard after == 0x3E || after == 0x2F || after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D
+        else { return nil }
+        guard let close = find(b, 0x3E, from: j), b[close - 1] != 0x2F else { return nil }
+        // `<br></br>`: closed already.
+        var k = close + 1
+        while k < b.count && (b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x0A || b[k] == 0x0D) { k += 1 }
+        if k + 1 < b.count && b[k] == 0x3C && b[k + 1] == 0x2F {
+            var m = k + 2
+            var same = true
+            for x in b[(at + 1)..<j] {
+                if m >= b.count || b[m] | 0x20 != x | 0x20 { same = false }
+                m += 1
+            }
+            if same && m < b.count && (b[m] == 0x3E || b[m] == 0x20) { return nil }
+        }
+        return close
+    }
 
     /// Whether `c`, after `<`, begins a tag: a name's first character (a letter, `_`, `:`, any
     /// non-ASCII byte), `/` (an end tag) or `?` (a processing instruction).
@@ -635,6 +679,10 @@ enum XMLRepair {
         guard at + m <= b.count, let base = b.baseAddress else { return false }
         return memcmp(base + at, s.utf8Start, m) == 0
     }
+
+    /// The longest unfinished tag held back at a chunk's end (a longer one is judged where it
+    /// is cut: an `<img>` tag longer than this and cut there stays as it is).
+    static let maxHeldTag = 1024
 
     /// The longest run of dashes held back at a chunk's end (a longer one, absurd in a feed,
     /// may be judged wrong where a chunk cuts it: the parser then rejects the file).
@@ -737,9 +785,8 @@ enum XMLRepair {
 
     /// Where a chunk that does not end the file must stop so that nothing the scanner judges
     /// is cut in two: before a trailing `&` followed only by name bytes or `#` (a reference),
-    /// a trailing `<` or `<!…` (a comment, CDATA section or declaration beginning), or trailing
-    /// `-` and `]` (a comment's or CDATA section's end). Apart from a run of dashes, at most 12
-    /// bytes are held back.
+    /// a tag not ended (up to `maxHeldTag` bytes: a `<!--` or `<![CDATA[` beginning, an HTML
+    /// `<br>`), or trailing `-` and `]` (a comment's or CDATA section's end).
     static func safeEnd(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         let n = b.count
         var end = n
@@ -753,10 +800,11 @@ enum XMLRepair {
             if !(isXMLNameByte(c) || c == 0x23) { break }
             k -= 1
         }
+        // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge).
         k = n - 1
-        while k >= max(0, n - 8) {
+        while k >= max(0, n - maxHeldTag) && b[k] != 0x3E {
             if b[k] == 0x3C {
-                if k == n - 1 || b[k + 1] == 0x21 { end = min(end, k) }
+                end = min(end, k)
                 break
             }
             k -= 1
