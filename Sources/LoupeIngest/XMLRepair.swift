@@ -569,6 +569,9 @@ enum XMLRepair {
     /// and no `</br>` right after it, as XHTML may write): the index of its `>`, where a `/`
     /// closes it. Nil for any other tag, or one not ended within `b`.
     static func unclosedVoidTag(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) -> Int? {
+        // Most tags are told apart by their first letter.
+        let first = at + 1 < b.count ? b[at + 1] | 0x20 : 0
+        guard first == 0x62 || first == 0x68 || first == 0x69 || first == 0x77 else { return nil }
         var j = at + 1
         var name: UInt32 = 0
         while j < b.count && j - at <= 4 && b[j] | 0x20 >= 0x61 && b[j] | 0x20 <= 0x7A {
@@ -620,13 +623,16 @@ enum XMLRepair {
         if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
         if head[start..<n].contains(0) { return false }
         guard let name = declaration(head, from: start)?.encoding?.lowercased() else { return true }
-        let foreign = [
-            "utf-16", "utf16", "utf-32", "utf32", "ucs", "iso-2022", "iso2022", "csiso2022", "utf-7", "utf7",
-            "ebcdic", "cp037", "ibm037", "ibm-037", "cp500", "ibm500", "ibm-500", "cp1047", "ibm1047", "ibm-1047",
-            "cp1026", "ibm1026",
-        ]
-        return !foreign.contains { name.hasPrefix($0) }
+        return !notASCIICompatible.contains { name.hasPrefix($0) }
     }
+
+    /// Encodings (by the start of their names) whose bytes are not ASCII's for ASCII's
+    /// characters, or that switch encodings by escape sequences.
+    private static let notASCIICompatible = [
+        "utf-16", "utf16", "utf-32", "utf32", "ucs", "iso-2022", "iso2022", "csiso2022", "utf-7", "utf7",
+        "ebcdic", "cp037", "ibm037", "ibm-037", "cp500", "ibm500", "ibm-500", "cp1047", "ibm1047", "ibm-1047",
+        "cp1026", "ibm1026",
+    ]
 
     /// Whether `c` is a control character XML 1.0 forbids (every C0 control but tab, line feed
     /// and carriage return).
