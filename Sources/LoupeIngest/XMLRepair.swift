@@ -81,15 +81,26 @@ enum XMLRepair {
         return true
     }
 
+    /// How a document's start (its first bytes) gives its encoding: `wide` when it is UTF-16 or
+    /// UTF-32 (a UTF-16 byte order mark, or a NUL byte in its first 1,024 bytes), else the
+    /// encoding its XML declaration names, lowercased (nil: none).
+    static func declaredEncoding(_ head: UnsafeBufferPointer<UInt8>) -> (wide: Bool, name: String?) {
+        let n = min(head.count, 1024)
+        if n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) {
+            return (true, nil)
+        }
+        var start = 0
+        if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
+        if head[start..<n].contains(0) { return (true, nil) }
+        return (false, declaration(head, from: start)?.encoding?.lowercased())
+    }
+
     /// Whether the document's start (its first bytes) leaves it UTF-8: no UTF-16 byte order
     /// mark or NUL byte, and no XML declaration naming another encoding.
     static func isUTF8Document(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = min(head.count, 1024)
-        if n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return false }
-        var start = 0
-        if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
-        if head[start..<n].contains(0) { return false }
-        guard let name = declaration(head, from: start)?.encoding?.lowercased(), !name.isEmpty else { return true }
+        let d = declaredEncoding(head)
+        guard !d.wide else { return false }
+        guard let name = d.name, !name.isEmpty else { return true }
         return name == "utf-8" || name == "utf8"
     }
 
@@ -421,7 +432,7 @@ enum XMLRepair {
         /// was repaired. Returns the repairs, lines counted from `b`'s first.
         mutating func scan(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], always: Bool) -> Repairs {
             var found = Repairs()
-            guard active, let base = b.baseAddress, !b.isEmpty else {
+            guard active, !b.isEmpty else {
                 if always { out.append(contentsOf: b) }
                 return found
             }
@@ -453,73 +464,77 @@ enum XMLRepair {
             var close = -1
             while i < n {
                 if control < i { control = XMLRepair.nextControl(b, from: i) ?? n }
+                // The next thing the place's reading looks for.
+                let next: Int
                 switch place {
                 case .content:
                     if amp < i { amp = XMLRepair.find(b, 0x26, from: i) ?? n }
                     if lt < i { lt = XMLRepair.find(b, 0x3C, from: i) ?? n }
-                    let at = min(control, amp, lt)
-                    if at >= n {
-                        i = n
-                    } else if at == control {
-                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
-                        replace(at, length: 1, with: XMLRepair.blank)
-                        i = at + 1
-                    } else if at == lt {
-                        let next = at + 1 < n ? b[at + 1] : 0x21
-                        if next != 0x21 {
-                            // A tag, or a `<` that begins none (`x < 5`, `<3`): text.
-                            if !XMLRepair.beginsTag(next) {
-                                record(\.bareLessThan, 4, at: at)
-                                replace(at, length: 1, with: XMLRepair.escapedLessThan)
-                            } else if let close = XMLRepair.unclosedVoidTag(b, at) {
-                                // HTML's `<br>` written into XML: closed where it stands.
-                                record(\.unclosedVoid, 5, at: at)
-                                replace(close, length: 0, with: XMLRepair.slash)
-                            }
-                            i = at + 1
-                        } else if XMLRepair.matches(b, at, "<!--") {
-                            place = .comment
-                            dashesInComment = false
-                            i = at + 4
-                        } else if XMLRepair.matches(b, at, "<![CDATA[") {
-                            place = .cdata
-                            i = at + 9
-                        } else {
-                            if XMLRepair.matches(b, at, "<!ENTITY"), let name = XMLRepair.entityName(b, at + 8) {
-                                declared.insert(name)
-                            }
-                            i = at + 2
-                        }
-                    } else {
-                        i = at + 1
-                        switch XMLRepair.reference(b, at, declared: declared) {
-                        case .keep(let end):
-                            i = end
-                        case .replace(let end, let bytes):
-                            replace(at, length: end - at, with: bytes)
-                            i = end
-                        case .forbidden(let end, let code):
-                            record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(code))
-                            replace(at, length: end - at, with: XMLRepair.blank)
-                            i = end
-                        case .undefined(let name):
-                            record(\.undefinedEntity, 1, at: at, what: name)
-                            replace(at, length: 1, with: XMLRepair.escapedAmpersand)
-                        case .bare:
-                            record(\.bareAmpersand, 0, at: at)
-                            replace(at, length: 1, with: XMLRepair.escapedAmpersand)
-                        }
-                    }
+                    next = min(amp, lt)
                 case .comment:
                     if dashes < i { dashes = XMLRepair.find(b, "--", from: i) ?? n }
-                    let at = min(control, dashes)
-                    if at >= n {
-                        i = n
-                    } else if at == control {
-                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
-                        replace(at, length: 1, with: XMLRepair.blank)
+                    next = dashes
+                case .cdata:
+                    if close < i { close = XMLRepair.find(b, "]]>", from: i) ?? n }
+                    next = close
+                }
+                // A control character XML forbids is a blank wherever it stands.
+                if control < min(next, n) {
+                    record(\.forbiddenCharacter, 3, at: control, what: XMLRepair.codeName(UInt32(b[control])))
+                    replace(control, length: 1, with: XMLRepair.blank)
+                    i = control + 1
+                    continue
+                }
+                let at = next
+                if at >= n { break }
+                switch place {
+                case .content where at == lt:
+                    let after = at + 1 < n ? b[at + 1] : 0x21
+                    if after != 0x21 {
+                        // A tag, or a `<` that begins none (`x < 5`, `<3`): text.
+                        if !XMLRepair.beginsTag(after) {
+                            record(\.bareLessThan, 4, at: at)
+                            replace(at, length: 1, with: XMLRepair.escapedLessThan)
+                        } else if let close = XMLRepair.unclosedVoidTag(b, at) {
+                            // HTML's `<br>` written into XML: closed where it stands.
+                            record(\.unclosedVoid, 5, at: at)
+                            replace(close, length: 0, with: XMLRepair.slash)
+                        }
                         i = at + 1
-                    } else if at + 2 < n && b[at + 2] == 0x3E {
+                    } else if XMLRepair.matches(b, at, "<!--") {
+                        place = .comment
+                        dashesInComment = false
+                        i = at + 4
+                    } else if XMLRepair.matches(b, at, "<![CDATA[") {
+                        place = .cdata
+                        i = at + 9
+                    } else {
+                        if XMLRepair.matches(b, at, "<!ENTITY"), let name = XMLRepair.entityName(b, at + 8) {
+                            declared.insert(name)
+                        }
+                        i = at + 2
+                    }
+                case .content:
+                    i = at + 1
+                    switch XMLRepair.reference(b, at, declared: declared) {
+                    case .keep(let end):
+                        i = end
+                    case .replace(let end, let bytes):
+                        replace(at, length: end - at, with: bytes)
+                        i = end
+                    case .forbidden(let end, let code):
+                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(code))
+                        replace(at, length: end - at, with: XMLRepair.blank)
+                        i = end
+                    case .undefined(let name):
+                        record(\.undefinedEntity, 1, at: at, what: name)
+                        replace(at, length: 1, with: XMLRepair.escapedAmpersand)
+                    case .bare:
+                        record(\.bareAmpersand, 0, at: at)
+                        replace(at, length: 1, with: XMLRepair.escapedAmpersand)
+                    }
+                case .comment:
+                    if at + 2 < n && b[at + 2] == 0x3E {
                         place = .content
                         i = at + 3
                     } else if at + 2 >= n {
@@ -532,21 +547,10 @@ enum XMLRepair {
                         i = at + 1
                     }
                 case .cdata:
-                    if close < i { close = XMLRepair.find(b, "]]>", from: i) ?? n }
-                    let at = min(control, close)
-                    if at >= n {
-                        i = n
-                    } else if at == control {
-                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(UInt32(b[at])))
-                        replace(at, length: 1, with: XMLRepair.blank)
-                        i = at + 1
-                    } else {
-                        place = .content
-                        i = at + 3
-                    }
+                    place = .content
+                    i = at + 3
                 }
             }
-            _ = base
             if changed || always { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied...])) }
             // Lines of the first of each kind (offsets in ascending order, one count).
             let kinds: [WritableKeyPath<Repairs, Repairs.Kind>] = [
@@ -617,12 +621,9 @@ enum XMLRepair {
     /// that `&`, `<` and control bytes are what they seem: not UTF-16 or UTF-32 (a byte order
     /// mark or a NUL byte), not declared in a stateful or EBCDIC encoding.
     static func isASCIICompatible(_ head: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = min(head.count, 1024)
-        if n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) { return false }
-        var start = 0
-        if n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { start = 3 }
-        if head[start..<n].contains(0) { return false }
-        guard let name = declaration(head, from: start)?.encoding?.lowercased() else { return true }
+        let d = declaredEncoding(head)
+        guard !d.wide else { return false }
+        guard let name = d.name else { return true }
         return !notASCIICompatible.contains { name.hasPrefix($0) }
     }
 
