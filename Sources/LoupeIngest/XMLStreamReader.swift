@@ -23,6 +23,8 @@ final class XMLStreamReader {
         var fatal: Bool
         /// A namespace error (an undeclared prefix): the document stays well-formed.
         var namespace = false
+        /// The undeclared prefix of a namespace error, as libxml2 gives it.
+        var prefix: String?
     }
 
     final class ErrorSink {
@@ -232,11 +234,12 @@ final class XMLStreamReader {
         let namespaces = errors.filter(\.namespace)
         if let first = namespaces.first {
             let more = namespaces.count > 1 ? " (\(namespaces.count) in the file)" : ""
+            let read =
+                first.prefix.map { XMLStreamReader.usualNamespaces[$0] != nil } == true
+                ? "read in the namespace \(first.prefix!): usually names" : "read all the same, without a namespace"
             out.append(
                 Diagnostic(
-                    path: path, line: first.line,
-                    message: "\(first.message); read all the same, a usual prefix in its usual namespace\(more)",
-                    severity: .warning))
+                    path: path, line: first.line, message: "\(first.message); \(read)\(more)", severity: .warning))
         }
         return out
     }
@@ -398,7 +401,8 @@ private let xmlErrorCallback: xmlStructuredErrorFunc = { userData, errorPtr in
             // A namespace error (a prefix no element declares: `itunes:subtitle` in a feed
             // without `xmlns:itunes`) leaves the document well-formed, and libxml2 goes on.
             fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue && e.domain != Int32(XML_FROM_NAMESPACE.rawValue),
-            namespace: e.domain == Int32(XML_FROM_NAMESPACE.rawValue)))
+            namespace: e.domain == Int32(XML_FROM_NAMESPACE.rawValue),
+            prefix: e.domain == Int32(XML_FROM_NAMESPACE.rawValue) ? e.str1.map { String(cString: $0) } : nil))
 }
 
 /// libxml2 input callback: reads from the `FileSource` in `context`.
