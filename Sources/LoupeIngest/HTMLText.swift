@@ -141,7 +141,7 @@ public enum HTMLText {
                 if closing { k += 1 }
                 // A tag's name begins with a letter, as browsers read it: `<3`, `1<2>3` and
                 // `x < y` are text.
-                let letter = k < j && s[k] | 0x20 >= 0x61 && s[k] | 0x20 <= 0x7A
+                let letter = k < j && MarkupScan.isLetter(s[k])
                 var name: [UInt8] = []
                 k = readName(s, from: k, to: j, into: &name)
                 let special = i + 1 < n && (s[i + 1] == 0x21 || s[i + 1] == 0x3F)  // <! or <?

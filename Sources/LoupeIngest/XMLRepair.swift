@@ -341,6 +341,7 @@ enum XMLRepair {
     /// of each kind of repair.
     struct Repairs {
         struct Kind {
+            /// The first one's line (while a piece is scanned, its offset in the piece).
             var line = 0
             var count = 0
             /// The first one's text: an undefined entity's name, a forbidden character's code.
@@ -359,22 +360,20 @@ enum XMLRepair {
         /// HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` left open in XML, closed (`<br/>`).
         var unclosedVoid = Kind()
 
+        /// Every kind (key paths are immutable values).
+        nonisolated(unsafe) static let kinds: [WritableKeyPath<Repairs, Kind>] = [
+            \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan, \.unclosedVoid,
+        ]
+
         /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
         mutating func add(_ next: Repairs, linesBefore: Int) {
-            func merge(_ a: inout Kind, _ b: Kind) {
-                guard b.count > 0 else { return }
-                if a.count == 0 {
-                    a.line = linesBefore + b.line
-                    a.what = b.what
+            for k in Repairs.kinds where next[keyPath: k].count > 0 {
+                if self[keyPath: k].count == 0 {
+                    self[keyPath: k].line = linesBefore + next[keyPath: k].line
+                    self[keyPath: k].what = next[keyPath: k].what
                 }
-                a.count += b.count
+                self[keyPath: k].count += next[keyPath: k].count
             }
-            merge(&bareAmpersand, next.bareAmpersand)
-            merge(&undefinedEntity, next.undefinedEntity)
-            merge(&commentDashes, next.commentDashes)
-            merge(&forbiddenCharacter, next.forbiddenCharacter)
-            merge(&bareLessThan, next.bareLessThan)
-            merge(&unclosedVoid, next.unclosedVoid)
         }
 
         /// One warning per kind, at its first line.
@@ -439,17 +438,15 @@ enum XMLRepair {
             let n = b.count
             var copied = 0
             var changed = false
-            // Offsets of each kind's first repair, for its line.
-            var firsts: [Int] = [-1, -1, -1, -1, -1, -1]
             func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<at]))
                 out.append(contentsOf: bytes)
                 copied = at + length
                 changed = true
             }
-            func record(_ kind: WritableKeyPath<Repairs, Repairs.Kind>, _ slot: Int, at: Int, what: String = "") {
+            func record(_ kind: WritableKeyPath<Repairs, Repairs.Kind>, at: Int, what: String = "") {
                 if found[keyPath: kind].count == 0 {
-                    firsts[slot] = at
+                    found[keyPath: kind].line = at
                     found[keyPath: kind].what = what
                 }
                 found[keyPath: kind].count += 1
@@ -480,7 +477,7 @@ enum XMLRepair {
                 }
                 // A control character XML forbids is a blank wherever it stands.
                 if control < min(next, n) {
-                    record(\.forbiddenCharacter, 3, at: control, what: XMLRepair.codeName(UInt32(b[control])))
+                    record(\.forbiddenCharacter, at: control, what: XMLRepair.codeName(UInt32(b[control])))
                     replace(control, length: 1, with: XMLRepair.blank)
                     i = control + 1
                     continue
@@ -493,11 +490,11 @@ enum XMLRepair {
                     if after != 0x21 {
                         // A tag, or a `<` that begins none (`x < 5`, `<3`): text.
                         if !XMLRepair.beginsTag(after) {
-                            record(\.bareLessThan, 4, at: at)
+                            record(\.bareLessThan, at: at)
                             replace(at, length: 1, with: XMLRepair.escapedLessThan)
                         } else if let close = XMLRepair.unclosedVoidTag(b, at) {
                             // HTML's `<br>` written into XML: closed where it stands.
-                            record(\.unclosedVoid, 5, at: at)
+                            record(\.unclosedVoid, at: at)
                             replace(close, length: 0, with: XMLRepair.slash)
                         }
                         i = at + 1
@@ -523,14 +520,14 @@ enum XMLRepair {
                         replace(at, length: end - at, with: bytes)
                         i = end
                     case .forbidden(let end, let code):
-                        record(\.forbiddenCharacter, 3, at: at, what: XMLRepair.codeName(code))
+                        record(\.forbiddenCharacter, at: at, what: XMLRepair.codeName(code))
                         replace(at, length: end - at, with: XMLRepair.blank)
                         i = end
                     case .undefined(let name):
-                        record(\.undefinedEntity, 1, at: at, what: name)
+                        record(\.undefinedEntity, at: at, what: name)
                         replace(at, length: 1, with: XMLRepair.escapedAmpersand)
                     case .bare:
-                        record(\.bareAmpersand, 0, at: at)
+                        record(\.bareAmpersand, at: at)
                         replace(at, length: 1, with: XMLRepair.escapedAmpersand)
                     }
                 case .comment:
@@ -541,7 +538,7 @@ enum XMLRepair {
                         // The document ends inside a comment: left to the parser.
                         i = n
                     } else {
-                        if !dashesInComment { record(\.commentDashes, 2, at: at) }
+                        if !dashesInComment { record(\.commentDashes, at: at) }
                         dashesInComment = true
                         replace(at, length: 1, with: XMLRepair.blank)
                         i = at + 1
@@ -552,13 +549,9 @@ enum XMLRepair {
                 }
             }
             if changed || always { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied...])) }
-            // Lines of the first of each kind (offsets in ascending order, one count).
-            let kinds: [WritableKeyPath<Repairs, Repairs.Kind>] = [
-                \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan,
-                \.unclosedVoid,
-            ]
-            for (slot, kind) in kinds.enumerated() where firsts[slot] >= 0 {
-                found[keyPath: kind].line = MarkupScan.line(of: firsts[slot], in: b)
+            // Each kind's first offset becomes its line.
+            for k in Repairs.kinds where found[keyPath: k].count > 0 {
+                found[keyPath: k].line = MarkupScan.line(of: found[keyPath: k].line, in: b)
             }
             return found
         }
@@ -587,12 +580,11 @@ enum XMLRepair {
             return nil
         }
         let after = b[j]
-        guard after == 0x3E || after == 0x2F || after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D
-        else { return nil }
+        guard after == 0x3E || after == 0x2F || MarkupScan.isSpace(after) else { return nil }
         guard let close = find(b, 0x3E, from: j), b[close - 1] != 0x2F else { return nil }
         // `<br></br>`: closed already.
         var k = close + 1
-        while k < b.count && (b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x0A || b[k] == 0x0D) { k += 1 }
+        while k < b.count && MarkupScan.isSpace(b[k]) { k += 1 }
         if k + 1 < b.count && b[k] == 0x3C && b[k + 1] == 0x2F {
             var m = k + 2
             var same = true
@@ -608,7 +600,7 @@ enum XMLRepair {
     /// Whether `c`, after `<`, begins a tag: a name's first character (a letter, `_`, `:`, any
     /// non-ASCII byte), `/` (an end tag) or `?` (a processing instruction).
     @inline(__always) static func beginsTag(_ c: UInt8) -> Bool {
-        (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x5F || c == 0x3A || c >= 0x80 || c == 0x2F || c == 0x3F
+        MarkupScan.isLetter(c) || c == 0x5F || c == 0x3A || c >= 0x80 || c == 0x2F || c == 0x3F
     }
 
     /// `U+000C` for a code point.
@@ -710,19 +702,14 @@ enum XMLRepair {
         case bare
     }
 
-    /// XML name bytes (ASCII): letters, digits, `-`, `_`, `.`, `:`.
-    @inline(__always) static func isXMLNameByte(_ c: UInt8) -> Bool {
-        isNameByte(c) || c == 0x2D || c == 0x5F || c == 0x2E || c == 0x3A
-    }
-
     /// The name of the general entity an `<!ENTITY` declaration declares, its name starting
     /// after blanks at `from` (nil: a parameter entity, `%`, or none).
     static func entityName(_ b: UnsafeBufferPointer<UInt8>, _ from: Int) -> String? {
         var j = from
-        while j < b.count && (b[j] == 0x20 || b[j] == 0x09 || b[j] == 0x0A || b[j] == 0x0D) { j += 1 }
+        while j < b.count && MarkupScan.isSpace(b[j]) { j += 1 }
         let start = j
-        while j < b.count && isXMLNameByte(b[j]) { j += 1 }
-        guard j > start, j > from else { return nil }
+        while j < b.count && MarkupScan.isNameChar(b[j]) { j += 1 }
+        guard j > start else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
     }
 
@@ -761,7 +748,7 @@ enum XMLRepair {
         }
         var key: UInt64 = 0
         var short = true
-        while j < n && j - at <= 64 && isXMLNameByte(b[j]) {
+        while j < n && j - at <= 64 && MarkupScan.isNameChar(b[j]) {
             if j - at <= maxName && isNameByte(b[j]) {
                 key |= UInt64(b[j]) << (UInt64(j - at - 1) * 8)
             } else {
@@ -769,7 +756,10 @@ enum XMLRepair {
             }
             j += 1
         }
-        guard j < n, b[j] == 0x3B, j > at + 1, !isDigitOrPunctuation(b[at + 1]) else { return .bare }
+        guard j < n, b[j] == 0x3B, j > at + 1 else { return .bare }
+        // A name cannot begin with a digit, `-` or `.`.
+        let first = b[at + 1]
+        if MarkupScan.isDigit(first) || first == 0x2D || first == 0x2E { return .bare }
         let end = j + 1
         if short {
             let own = xmlOwn
@@ -778,11 +768,6 @@ enum XMLRepair {
         }
         let name = String(decoding: UnsafeBufferPointer(rebasing: b[(at + 1)..<j]), as: UTF8.self)
         return declared.contains(name) ? .keep(end: end) : .undefined(name: name)
-    }
-
-    /// A name cannot begin with a digit, `-` or `.`.
-    @inline(__always) private static func isDigitOrPunctuation(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x2E
     }
 
     /// `&#code;`.
@@ -804,7 +789,7 @@ enum XMLRepair {
                 end = k
                 break
             }
-            if !(isXMLNameByte(c) || c == 0x23) { break }
+            if !(MarkupScan.isNameChar(c) || c == 0x23) { break }
             k -= 1
         }
         // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge).
