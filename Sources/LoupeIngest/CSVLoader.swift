@@ -326,7 +326,7 @@ public struct CSVLoader {
                 for e in ends {
                     // Not UTF-8 (an export from a spreadsheet in Windows-1252): read as such.
                     let cell = bytes[start..<e]
-                    if let s = String(validating: cell, as: UTF8.self) {
+                    if let s = cell.withUnsafeBufferPointer(TextDecoding.utf8String) {
                         cells.append(s)
                     } else {
                         cells.append(TextDecoding.latin1(cell))

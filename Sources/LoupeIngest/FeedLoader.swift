@@ -189,7 +189,7 @@ public struct FeedLoader {
     static func decodedBase64(_ raw: String, type: String) -> String {
         if type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/") { return "" }
         guard let bytes = MIME.base64Lenient(Array(raw.utf8)[...], cap: 1 << 30), !bytes.isEmpty,
-            let s = String(validating: bytes, as: UTF8.self),
+            let s = bytes.withUnsafeBufferPointer(TextDecoding.utf8String),
             !s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" })
         else { return "" }
         return s

@@ -138,7 +138,7 @@ enum FlatJSON {
         guard j < n, p[j] >= 0x20 else { return nil }
         if p[j] == 0x22 {
             i = j + 1
-            return String(validating: UnsafeBufferPointer(start: p + start, count: j - start), as: UTF8.self)
+            return TextDecoding.utf8String(UnsafeBufferPointer(start: p + start, count: j - start))
         }
         // With escapes: runs between them are copied whole.
         var bytes: [UInt8] = []
@@ -148,7 +148,7 @@ enum FlatJSON {
             let c = p[j]
             if c == 0x22 {
                 i = j + 1
-                return String(validating: bytes, as: UTF8.self)
+                return bytes.withUnsafeBufferPointer(TextDecoding.utf8String)
             }
             if c < 0x20 { return nil }
             // c is a backslash.

@@ -358,7 +358,7 @@ public struct HTMLLoader {
     /// (nil when all are valid), and the line of the first such byte.
     static func repairUTF8(_ b: [UInt8]) -> (repaired: [UInt8]?, invalidLine: Int?) {
         b.withUnsafeBufferPointer { p in
-            if XMLRepair.isValidUTF8(p) { return (nil, nil) }
+            if TextDecoding.isValidUTF8(p) { return (nil, nil) }
             var out: [UInt8] = []
             out.reserveCapacity(b.count + 64)
             let first = XMLRepair.transcodeInvalid(p, into: &out) ?? 0

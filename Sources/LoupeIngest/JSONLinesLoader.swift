@@ -179,8 +179,12 @@ public struct JSONLinesLoader {
         if s == e { return }
         state.nonBlank += 1
         let object: Any
-        if let flat = FlatJSON.object(UnsafeBufferPointer(rebasing: raw[s..<e])) {
-            object = flat
+        // A flat object (strings, integers, lists of strings) holds no objects: it wraps no
+        // articles, and `envelopeItems` (sixteen wrapper keys looked up) is not asked.
+        var flat = false
+        if let o = FlatJSON.object(UnsafeBufferPointer(rebasing: raw[s..<e])) {
+            object = o
+            flat = true
         } else {
             do {
                 object = try JSONSerialization.jsonObject(with: Data(raw[s..<e]), options: [.fragmentsAllowed])
@@ -194,7 +198,7 @@ public struct JSONLinesLoader {
             return
         }
         let single = NewsJSON.article(dict, relativePath: relativePath, position: state.count, scope: state.scope)
-        if let items = NewsJSON.envelopeItems(dict, article: single) {
+        if !flat, let items = NewsJSON.envelopeItems(dict, article: single) {
             var skipped = 0
             for x in items {
                 guard let o = x as? [String: Any],

@@ -122,6 +122,37 @@ public enum TextDecoding {
         return (text, .legacy(label))
     }
 
+    /// Whether every byte of `b` is ASCII or part of a valid UTF-8 sequence (8 bytes at a time
+    /// while they are ASCII).
+    static func isValidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        var i = 0
+        while i < b.count {
+            if i + 8 <= b.count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
+            if b[i] < 0x80 {
+                i += 1
+                continue
+            }
+            let w = TextDecoding.utf8Width(b, i, end: b.count)
+            if w == 0 { return false }
+            i += w
+        }
+        return true
+    }
+
+    /// `b` as a string when it is valid UTF-8, else nil. The same as `String(validating:as:)`,
+    /// whose generic path (type metadata looked up per call) took half again as long as the
+    /// validation itself: a tenth of reading a JSON Lines corpus, a string per field.
+    static func utf8String(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        isValidUTF8(b) ? String(decoding: b, as: UTF8.self) : nil
+    }
+
     private static func utf8Width(_ b: ArraySlice<UInt8>, _ i: Int) -> Int { utf8Width(b, i, end: b.endIndex) }
 
     /// Length of the valid UTF-8 sequence starting at `i` (whose first byte is ≥ 0x80), or 0

@@ -710,7 +710,7 @@ extension WARCLoader {
     /// A header value as text: UTF-8 when valid (IRIs), else Latin-1.
     static func latin1(_ b: Bytes, _ r: Range<Int>) -> String {
         let s = UnsafeBufferPointer(rebasing: b[r])
-        if let t = String(validating: s, as: UTF8.self) { return t }
+        if let t = TextDecoding.utf8String(s) { return t }
         return TextDecoding.latin1(s)
     }
 

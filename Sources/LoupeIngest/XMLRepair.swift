@@ -130,7 +130,7 @@ enum XMLRepair {
     /// Asian encoding practically never is by chance, so a document that is, whatever it
     /// declares, was written in UTF-8.
     static func isUTF8BeyondASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        b.contains(where: { $0 >= 0x80 }) && isValidUTF8(b)
+        b.contains(where: { $0 >= 0x80 }) && TextDecoding.isValidUTF8(b)
     }
 
     /// How a document's start is declared again for libxml2 to read it right, when it must
@@ -195,7 +195,9 @@ enum XMLRepair {
             replacing = d.end
         }
         let sample = UnsafeBufferPointer(rebasing: head[0..<min(n, 1 << 16)])
-        guard !isValidUTF8(UnsafeBufferPointer(rebasing: sample[0..<utf8SafeEnd(sample)])) else { return nil }
+        guard !TextDecoding.isValidUTF8(UnsafeBufferPointer(rebasing: sample[0..<utf8SafeEnd(sample)])) else {
+            return nil
+        }
         // The text alone: tag names and attributes are ASCII, and would outweigh a short text's
         // letters.
         var text: [UInt8] = []
@@ -242,30 +244,6 @@ enum XMLRepair {
         }
         out.append(contentsOf: b[copied...])
         return first
-    }
-
-    /// Whether every byte of `b` is ASCII or part of a valid UTF-8 sequence (8 bytes at a time
-    /// while they are ASCII).
-    static func isValidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = b.baseAddress else { return true }
-        var i = 0
-        while i < b.count {
-            if i + 8 <= b.count {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if w & 0x8080_8080_8080_8080 == 0 {
-                    i += 8
-                    continue
-                }
-            }
-            if b[i] < 0x80 {
-                i += 1
-                continue
-            }
-            let w = TextDecoding.utf8Width(b, i, end: b.count)
-            if w == 0 { return false }
-            i += w
-        }
-        return true
     }
 
     /// Where a chunk that does not end the file must stop so that no UTF-8 sequence is cut: before
@@ -323,7 +301,7 @@ enum XMLRepair {
         }
         return bytes.withUnsafeBufferPointer {
             b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?, repairs: Repairs)? in
-            let transcode = isUTF8Document(b) && !isValidUTF8(b)
+            let transcode = isUTF8Document(b) && !TextDecoding.isValidUTF8(b)
             var out: [UInt8] = []
             if !moved && !transcode {
                 // Copied only from the first repair on.

@@ -115,7 +115,7 @@ final class XMLStreamReader {
                     let end =
                         atEnd ? have : max(skip, min(XMLRepair.safeEnd(all), XMLRepair.utf8SafeEnd(all)))
                     let piece = UnsafeBufferPointer(rebasing: all[skip..<end])
-                    let transcode = utf8Document == true && !XMLRepair.isValidUTF8(piece)
+                    let transcode = utf8Document == true && !TextDecoding.isValidUTF8(piece)
                     if scanner == nil { scanner = XMLRepair.Scanner(head: all) }
                     let (bad, found) = XMLRepair.repair(
                         piece, transcode: transcode, scanner: &scanner!, into: &out, scratch: &transcoded)

@@ -340,7 +340,7 @@ enum ZipArchive {
     /// UTF-8 without the flag), is UTF-8; any other is code page 437, as APPNOTE says.
     static func decodeName(_ b: ArraySlice<UInt8>, utf8: Bool) -> String {
         if utf8 || b.allSatisfy({ $0 < 0x80 }) { return String(decoding: b, as: UTF8.self) }
-        if b.withUnsafeBufferPointer(XMLRepair.isValidUTF8) { return String(decoding: b, as: UTF8.self) }
+        if let s = b.withUnsafeBufferPointer(TextDecoding.utf8String) { return s }
         var s = ""
         for x in b { s.unicodeScalars.append(x < 0x80 ? Unicode.Scalar(x) : cp437[Int(x) - 0x80]) }
         return s

@@ -190,3 +190,42 @@ struct CharsetsTests {
         #expect(MailLoader.decodeEncodedWords("=?ISO-2022-JP?B?GyRCRWw1fjlBGyhC?=") == "東京港")
     }
 }
+
+@Suite("UTF-8 validation")
+struct UTF8ValidationTests {
+    /// `TextDecoding.utf8String` (the loaders' fast path) accepts and refuses exactly what the
+    /// standard library's validation does, on every sequence of up to 4 bytes from a set that
+    /// holds each kind of boundary (overlong forms, surrogates, beyond U+10FFFF, truncations),
+    /// and at every offset from an 8-byte boundary (the ASCII words it skips).
+    @Test func agreesWithTheStandardLibrary() {
+        let pieces: [UInt8] = [
+            0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xA0, 0x9F, 0xED, 0xEF, 0xF0, 0x90, 0x8F, 0xF4,
+            0xF5, 0xFF,
+        ]
+        var checked = 0
+        var disagreements: [[UInt8]] = []
+        func check(_ seq: [UInt8]) {
+            for pad in [0, 5, 8, 13] {
+                let b = [UInt8](repeating: 0x61, count: pad) + seq + [UInt8](repeating: 0x62, count: pad % 3)
+                let expected = String(validating: b, as: UTF8.self)
+                let got = b.withUnsafeBufferPointer(TextDecoding.utf8String)
+                if got != expected { disagreements.append(b) }
+                checked += 1
+            }
+        }
+        for a in pieces {
+            check([a])
+            for b in pieces {
+                check([a, b])
+                for c in pieces {
+                    check([a, b, c])
+                    for d in pieces where a >= 0xF0 { check([a, b, c, d]) }
+                }
+            }
+        }
+        let firstFew = Array(disagreements.prefix(5))
+        #expect(disagreements.count == 0, "\(firstFew)")
+        #expect(checked > 100_000)
+        #expect(TextDecoding.utf8String(UnsafeBufferPointer(start: nil, count: 0)) == "")
+    }
+}
