@@ -57,16 +57,30 @@ enum XMLRepair {
         (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
     }
 
-    /// Blank lines or spaces before the XML declaration (feeds written by scripts often start
-    /// with a line break; XML allows nothing there) are moved after it, so that lines below keep
-    /// their numbers. `b[0..<count]` holds the document's start; false when there was nothing to
-    /// move (or the declaration does not end within it).
+    /// Blank lines, spaces and comments before the XML declaration (feeds written by scripts
+    /// often start with a line break, generators with a banner comment; XML allows nothing
+    /// there, and libxml2 rejected the file: "XML declaration allowed only at the start") are
+    /// moved after it, so that lines below keep their numbers. `b[0..<count]` holds the
+    /// document's start; false when there was nothing to move (or the declaration, or a comment
+    /// before it, does not end within it).
     @discardableResult
     static func moveBlanksAfterDeclaration(_ b: inout [UInt8], count: Int) -> Bool {
         var start = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
         var k = start
-        while k < count && (b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x0A || b[k] == 0x0D) { k += 1 }
+        let open = Array("<!--".utf8)
+        while k < count {
+            if b[k] == 0x20 || b[k] == 0x09 || b[k] == 0x0A || b[k] == 0x0D {
+                k += 1
+                continue
+            }
+            guard k + open.count <= count, Array(b[k..<(k + open.count)]) == open else { break }
+            // A comment, to its end.
+            var e = k + open.count
+            while e + 2 < count && !(b[e] == 0x2D && b[e + 1] == 0x2D && b[e + 2] == 0x3E) { e += 1 }
+            guard e + 2 < count else { return false }
+            k = e + 3
+        }
         let decl = Array("<?xml".utf8)
         guard k > start, k + decl.count < count, Array(b[k..<(k + decl.count)]) == decl else { return false }
         let after = b[k + decl.count]

@@ -269,6 +269,39 @@ struct FeedLoaderTests {
         #expect(broken.diagnostics.first?.line == 5, "\(broken.diagnostics)")
     }
 
+    /// Comments before the XML declaration (a generator's banner, a test suite's description;
+    /// libxml2: "XML declaration allowed only at the start of the document") are moved after
+    /// it with the blanks: the feed is read, whole or streamed, its declared encoding still
+    /// heeded, and an error further down keeps its line number.
+    @Test func commentsBeforeTheDeclaration() throws {
+        let xml =
+            "<!--\nDescription: made by zqgen -- v2, <?xml inside?>\n-->\n<!-- two -->\n"
+            + "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel>\n"
+            + "<item><guid>c1</guid><title>Comment start caf\u{E9}</title></item>\n</channel></rss>\n"
+        // Latin-1 as declared: é is one byte.
+        var latin1: [UInt8] = []
+        for u in xml.unicodeScalars { latin1.append(UInt8(u.value)) }
+        for doc in [
+            latin1, [0xEF, 0xBB, 0xBF] + Array(xml.replacingOccurrences(of: "ISO-8859-1", with: "UTF-8").utf8),
+        ] {
+            let r = FeedLoader().load(doc, relativePath: "c.xml")
+            #expect(!r.rejected, "\(r.diagnostics)")
+            #expect(r.articles.map(\.title) == ["Comment start caf\u{E9}"])
+            // (The comments must end within the first chunk read: 64 KB when indexing.)
+            for size in [256, 1 << 16] {
+                let (got, diags) = try streamed(doc, "c.xml", chunkSize: size)
+                #expect(!diags.contains { $0.severity == .error }, "\(size): \(diags)")
+                #expect(got.map(\.title) == ["Comment start caf\u{E9}"], "chunk \(size)")
+            }
+        }
+        let broken = load(
+            "<!-- banner -->\n\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n<item><title>a b</tite>")
+        #expect(broken.rejected)
+        #expect(broken.diagnostics.first?.line == 5, "\(broken.diagnostics)")
+        // An unfinished comment before the declaration: still an error.
+        #expect(load("<!-- no end\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel/></rss>").rejected)
+    }
+
     /// Media RSS: YouTube's and podcasts' entries hold their text only in
     /// `media:group/media:description`; it is the body when the item has no other, never over
     /// a description or content.
