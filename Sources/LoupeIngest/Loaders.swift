@@ -239,7 +239,9 @@ public enum ArticleLoading {
     /// 10: ill-formed XML read as feed readers read it (`XMLRepair.Scanner`: a bare `&`, an
     /// undefined entity, `--` in a comment, a control character): such feeds were rejected whole,
     /// so they are read again as files that gave nothing.
-    public static let version = 10
+    /// 11: comments before the XML declaration moved after it (such files were rejected: read
+    /// again as files that gave nothing).
+    public static let version = 11
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar
