@@ -90,6 +90,8 @@ public enum ArticleFormat: String, Sendable {
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
         while i < b.count && MarkupScan.isSpace(b[i]) { i += 1 }
         guard i < b.count else { return .text }
+        // A feed behind a server's error message (PHP's `Warning: …`): a feed.
+        if b.withUnsafeBufferPointer({ XMLRepair.serverOutputBeforeDeclaration($0) }) != nil { return .feed }
         if b[i] == UInt8(ascii: "<") {
             let head = Array(b[i..<min(b.count, i + sniffBytes)])
             if let root = MarkupScan.sniffRoot(head) {
@@ -240,7 +242,9 @@ public enum ArticleLoading {
     /// undefined entity, `--` in a comment, a control character): such feeds were rejected whole,
     /// so they are read again as files that gave nothing.
     /// 11: comments before the XML declaration moved after it (such files were rejected: read
-    /// again as files that gave nothing).
+    /// again as files that gave nothing). A feed behind a server's error message, which gave
+    /// one text article, is not read again (every one-article XML file would be, a NewsML or
+    /// RCV1 collection whole): `loupe index --rebuild` reads it.
     public static let version = 11
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it

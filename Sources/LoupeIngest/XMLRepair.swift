@@ -95,6 +95,83 @@ enum XMLRepair {
         return true
     }
 
+    /// A server's error output before a feed's XML declaration — PHP's `Warning: … in
+    /// /var/www/feed.php on line 3`, or its HTML form `<br />\n<b>Deprecated</b>: …<br />` —
+    /// which browsers and libxml2 refuse and which made the file a text article of its own
+    /// markup: where the declaration starts (`end`) and the text, tags out and blanks
+    /// collapsed, cut at 80 characters. Nil unless, within the first 4 KB, a declaration
+    /// starts a line (or follows a tag) after text that reads as such a message (one that
+    /// opens with `Warning:`, `Notice:`, `Deprecated:`, `Fatal error:`, `Parse error:` or
+    /// `Strict Standards:`, or says `on line` and a number) and the document it opens is a
+    /// feed (its root `rss`, `RDF` or `feed`).
+    static func serverOutputBeforeDeclaration(_ b: UnsafeBufferPointer<UInt8>) -> (
+        end: Int, line: Int, text: String
+    )? {
+        let n = min(b.count, 4096)
+        var start = 0
+        if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
+        while start < n && MarkupScan.isSpace(b[start]) { start += 1 }
+        let decl = Array("<?xml".utf8)
+        func declaration(at k: Int) -> Bool {
+            k + decl.count < n && decl.indices.allSatisfy { b[k + $0] == decl[$0] }
+                && MarkupScan.isSpace(b[k + decl.count])
+        }
+        guard start < n, !declaration(at: start) else { return nil }
+        var j = start + 1
+        while j < n {
+            if b[j] == 0x3C && (b[j - 1] == 0x0A || b[j - 1] == 0x0D || b[j - 1] == 0x3E) && declaration(at: j) {
+                break
+            }
+            j += 1
+        }
+        guard j < n else { return nil }
+        // The message's text: tags out, blanks collapsed.
+        var text: [UInt8] = []
+        var inTag = false
+        for c in b[start..<j] {
+            if c == 0x3C {
+                inTag = true
+            } else if c == 0x3E && inTag {
+                inTag = false
+            } else if !inTag {
+                let blank = MarkupScan.isSpace(c)
+                if blank && (text.last == nil || text.last == 0x20) { continue }
+                text.append(blank ? 0x20 : c)
+            }
+        }
+        if text.last == 0x20 { text.removeLast() }
+        let message = String(decoding: text, as: UTF8.self)
+        let lower = message.lowercased()
+        let opens = ["warning:", "notice:", "deprecated:", "fatal error:", "parse error:", "strict standards:"]
+        var saysLine = false
+        if let r = lower.range(of: " on line ") {
+            saysLine = lower[r.upperBound...].first?.isNumber ?? false
+        }
+        guard opens.contains(where: { lower.hasPrefix($0) }) || saysLine else { return nil }
+        guard let root = MarkupScan.sniffRoot(Array(b[j..<min(b.count, j + 4096)])),
+            ArticleFormat.classify(root) == .feed
+        else { return nil }
+        let line = MarkupScan.line(of: start, in: b)
+        return (j, line, message.count > 80 ? String(message.prefix(79)) + "…" : message)
+    }
+
+    /// Blanks a server's error output before the XML declaration (`serverOutputBeforeDeclaration`)
+    /// in `b[0..<count]`, line breaks kept: a repair to report (its line and text), or nil when
+    /// there was none.
+    static func blankServerOutput(_ b: inout [UInt8], count: Int) -> Repairs.Kind? {
+        guard
+            let found = b.withUnsafeBufferPointer({
+                serverOutputBeforeDeclaration(UnsafeBufferPointer(rebasing: $0[0..<count]))
+            })
+        else { return nil }
+        var k = b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
+        while k < found.end {
+            if b[k] != 0x0A && b[k] != 0x0D { b[k] = 0x20 }
+            k += 1
+        }
+        return Repairs.Kind(line: found.line, count: 1, what: found.text)
+    }
+
     /// How a document's start (its first bytes) gives its encoding: `wide` when it is UTF-16 or
     /// UTF-32 (a UTF-16 byte order mark, or a NUL byte in its first 1,024 bytes), else the
     /// encoding its XML declaration names, lowercased (nil: none).
@@ -304,6 +381,12 @@ enum XMLRepair {
         bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?, repairs: Repairs
     )? {
         var bytes = original
+        let serverOutput = blankServerOutput(&bytes, count: bytes.count)
+        func noted(_ r: Repairs) -> Repairs {
+            var r = r
+            if let serverOutput { r.serverOutput = serverOutput }
+            return r
+        }
         let moved = moveBlanksAfterDeclaration(&bytes, count: min(bytes.count, 4096))
         var scanner = bytes.withUnsafeBufferPointer { Scanner(head: $0) }
         if let r = bytes.withUnsafeBufferPointer({ redeclaration($0) }) {
@@ -311,7 +394,7 @@ enum XMLRepair {
             let declared = r.declaration + bytes[r.replacing...]
             var out: [UInt8] = []
             let repairs = declared.withUnsafeBufferPointer { scanner.scan($0, into: &out, always: true) }
-            return (out, nil, r.legacy, r.misdeclared, repairs)
+            return (out, nil, r.legacy, r.misdeclared, noted(repairs))
         }
         return bytes.withUnsafeBufferPointer {
             b -> (bytes: [UInt8], firstInvalidLine: Int?, legacy: String?, misdeclared: String?, repairs: Repairs)? in
@@ -320,12 +403,12 @@ enum XMLRepair {
             if !moved && !transcode {
                 // Copied only from the first repair on.
                 let repairs = scanner.scan(b, into: &out, always: false)
-                return out.isEmpty ? nil : (out, nil, nil, nil, repairs)
+                return out.isEmpty ? nil : (out, nil, nil, nil, noted(repairs))
             }
             out.reserveCapacity(b.count + b.count / 16)
             var scratch: [UInt8] = []
             let (first, repairs) = repair(b, transcode: transcode, scanner: &scanner, into: &out, scratch: &scratch)
-            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil, nil, repairs)
+            return (out, first.map { MarkupScan.line(of: $0, in: b) }, nil, nil, noted(repairs))
         }
     }
 
@@ -351,6 +434,9 @@ enum XMLRepair {
         var bareLessThan = Kind()
         /// HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` left open in XML, closed (`<br/>`).
         var unclosedVoid = Kind()
+        /// A server's error message before the XML declaration, blanked (see
+        /// `serverOutputBeforeDeclaration`; set for the whole document, never by `Scanner`).
+        var serverOutput = Kind()
 
         /// Every kind (key paths are immutable values).
         nonisolated(unsafe) static let kinds: [WritableKeyPath<Repairs, Kind>] = [
@@ -376,6 +462,10 @@ enum XMLRepair {
                 let more = k.count > 1 ? " (\(k.count) in the file)" : ""
                 out.append(Diagnostic(path: path, line: k.line, message: message + more, severity: .warning))
             }
+            say(
+                serverOutput,
+                "not well-formed XML: text before the XML declaration (a server's error message?) ignored: "
+                    + "“\(serverOutput.what)”")
             say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
             say(bareLessThan, "not well-formed XML: < that begins no tag, read as text")
             say(unclosedVoid, "not well-formed XML: HTML's <br>, <hr> or <img> never closed, read as closed")

@@ -96,7 +96,10 @@ final class XMLStreamReader {
                 if n < 0 { return -1 }
                 let have = carry + n
                 if n == 0 { atEnd = true }
-                if utf8Document == nil { XMLRepair.moveBlanksAfterDeclaration(&chunk, count: have) }
+                if utf8Document == nil {
+                    if let k = XMLRepair.blankServerOutput(&chunk, count: have) { repairs.serverOutput = k }
+                    XMLRepair.moveBlanksAfterDeclaration(&chunk, count: have)
+                }
                 let end = chunk.withUnsafeBufferPointer { c -> Int in
                     let all = UnsafeBufferPointer(rebasing: c[0..<have])
                     var skip = 0

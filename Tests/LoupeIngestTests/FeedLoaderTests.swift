@@ -302,6 +302,54 @@ struct FeedLoaderTests {
         #expect(load("<!-- no end\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel/></rss>").rejected)
     }
 
+    /// A server's error output before a feed's XML declaration (PHP's warnings, plain or as
+    /// HTML) made the file a text article of its own markup, every item lost: the feed is
+    /// read, whole or streamed, with a warning quoting the message; lines keep their numbers.
+    @Test func serverErrorOutputBeforeTheDeclaration() throws {
+        let html =
+            "<br />\n<b>Deprecated</b>:  Function create_function() is deprecated in "
+            + "<b>/var/www/html/wp-includes/zq.php</b> on line <b>12</b><br />\n"
+            + "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Blog</title>\n"
+            + "<item><guid>p1</guid><title>First post</title></item>\n"
+            + "<item><guid>p2</guid><title>Second post</title></item></channel></rss>\n"
+        let plain =
+            "Warning: Cannot modify header information in /var/www/feed.php on line 3\n"
+            + "<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>B</title>\n"
+            + "<entry><id>e1</id><title>Only entry</title></entry></feed>\n"
+        for (doc, titles, quoted) in [
+            (
+                html, ["First post", "Second post"],
+                "“Deprecated: Function create_function() is deprecated in /var/www/html/"
+            ),
+            (plain, ["Only entry"], "“Warning: Cannot modify header information in /var/www/feed.php on line 3”"),
+        ] {
+            let bytes = Array(doc.utf8)
+            #expect(ArticleFormat.detect(bytes) == .feed)
+            let r = FeedLoader().load(bytes, relativePath: "f.xml")
+            #expect(!r.rejected, "\(r.diagnostics)")
+            #expect(r.articles.map(\.title) == titles)
+            #expect(r.diagnostics.count == 1, "\(r.diagnostics)")
+            #expect(r.diagnostics.first?.line == 1)
+            #expect(r.diagnostics.first?.message.contains(quoted) == true, "\(r.diagnostics)")
+            for size in [512, 1 << 16] {
+                let (got, diags) = try streamed(bytes, "f.xml", chunkSize: size)
+                #expect(got.map(\.title) == titles, "chunk \(size)")
+                #expect(diags.map(\.message) == r.diagnostics.map(\.message), "chunk \(size)")
+            }
+        }
+        // A line number further down is the file's.
+        let broken = load(
+            "Notice: Undefined index: zq in /srv/feed.php on line 9\n<?xml version=\"1.0\"?>\n"
+                + "<rss version=\"2.0\"><channel>\n<item><title>a b</tite>")
+        #expect(broken.rejected)
+        #expect(broken.diagnostics.last?.line == 4, "\(broken.diagnostics)")
+        // Text that is no such message, or a declaration that opens no feed: as before.
+        let note = Array("Example feed, as served:\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"></rss>\n".utf8)
+        #expect(ArticleFormat.detect(note) == .text)
+        let page = Array("Warning: old page\n<?xml version=\"1.0\"?>\n<html><p>x</p></html>\n".utf8)
+        #expect(ArticleFormat.detect(page) == .text)
+    }
+
     /// Media RSS: YouTube's and podcasts' entries hold their text only in
     /// `media:group/media:description`; it is the body when the item has no other, never over
     /// a description or content.
