@@ -533,7 +533,7 @@ public struct FeedLoader {
             text = t
             break
         }
-        let body = HTMLText.plainUnescapingTwice(text)
+        let body = FeedTrailers.stripped(HTMLText.plainUnescapingTwice(text))
         let title = HTMLText.plainUnescapingTwice(item.title.isEmpty ? item.foreignTitle : item.title)
         // An item without a link whose `guid` is a permalink (RSS 2.0's default) is at that address.
         var link = item.link

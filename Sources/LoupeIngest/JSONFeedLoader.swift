@@ -78,7 +78,7 @@ public struct JSONFeedLoader {
             result.articles.append(
                 Article(
                     id: string("id") ?? link ?? "\(relativePath)#\(n)",
-                    title: HTMLText.plain(string("title") ?? ""), body: body,
+                    title: HTMLText.plain(string("title") ?? ""), body: FeedTrailers.stripped(body),
                     date: (string("date_published") ?? string("date_modified")).flatMap(DateParsing.iso),
                     categories: tags, link: link, authors: own.isEmpty ? feedAuthors : own, source: relativePath,
                     position: n))

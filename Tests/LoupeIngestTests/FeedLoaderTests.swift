@@ -964,3 +964,35 @@ extension TextLoader {
         return (fallback, text)
     }
 }
+
+@Suite("feed trailers")
+struct FeedTrailersTests {
+    /// The boilerplate publishing tools put at the end of every item (a "Continue reading…"
+    /// link, WordPress's "The post … appeared first on …", Medium's footer) is not the item's
+    /// text; a last line that merely reads like one is.
+    @Test func publishingToolsTrailersAreDropped() {
+        let rss = """
+            <rss version="2.0"><channel><title>Blog</title>
+            <item><guid>g1</guid><title>Harbour</title><description>&lt;p&gt;The ferry zqtrailer runs again.&lt;/p&gt;
+            &lt;a href="https://e.org/1"&gt;Continue reading...&lt;/a&gt;</description></item>
+            <item><guid>g2</guid><title>Regatta</title><description><![CDATA[<p>Boats gather at dawn [&#8230;]</p>
+            <p>The post <a href="https://e.org/2">Regatta</a> appeared first on <a href="https://e.org">Harbour News</a>.</p>]]></description></item>
+            <item><guid>g3</guid><title>Tides</title><description><![CDATA[<p>High water at noon.</p>
+            <p><a href="https://e.org/3">Continue reading <span>Tides</span> &#8594;</a></p>]]></description></item>
+            <item><guid>g4</guid><title>Medium</title><description><![CDATA[<p>Text of the story.</p>
+            <hr><p><a href="https://m.com/x">Story</a> was originally published in <a href="https://m.com/p">Pub</a> on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>]]></description></item>
+            <item><guid>g5</guid><title>Kept</title><description><![CDATA[<p>The council met.</p><p>Read more about the plan in the minutes, which the council published on Monday.</p><p>More</p>]]></description></item>
+            </channel></rss>
+            """
+        let r = FeedLoader().load(Array(rss.utf8), relativePath: "f.xml")
+        #expect(
+            r.articles.map(\.body) == [
+                "The ferry zqtrailer runs again.", "Boats gather at dawn […]", "High water at noon.",
+                "Text of the story.",
+                "The council met.\nRead more about the plan in the minutes, which the council published on Monday.",
+            ], "\(r.articles.map(\.body))")
+        #expect(FeedTrailers.stripped("Read more") == "")
+        #expect(FeedTrailers.stripped("A line.\nContinue reading the report for details.") != "A line.")
+        #expect(FeedTrailers.stripped("Only text") == "Only text")
+    }
+}
