@@ -3,7 +3,9 @@ import Foundation
 /// The boilerplate that publishing tools add at the end of every item's text in a feed: a
 /// "Continue reading…" link (The Guardian, WordPress themes), WordPress's "The post … appeared
 /// first on …" footer (Yoast SEO's default), Medium's "… was originally published in … on
-/// Medium, where people are continuing the conversation…". Feed readers show it; a search
+/// Medium, where people are continuing the conversation…", Slashdot's "Read more of this
+/// story", Reddit's "submitted by /u/name [link] [comments]" and Hacker News' "Comments"
+/// link. Feed readers show it; a search
 /// engine that indexes it gives every post of a site the same words and snippets that end in
 /// it, so the last lines of an item's text are dropped while they are such a trailer.
 enum FeedTrailers {
@@ -26,6 +28,8 @@ enum FeedTrailers {
         "read full article", "keep reading", "more", "read the rest", "read the rest of this entry",
         "read the rest of this post", "read on", "full story", "view full article", "view article",
         "continue reading this post", "read the full post", "read full post", "",
+        // Hacker News' item text is its comments link; Reddit's ends in `[link] [comments]`.
+        "comments", "link] [comments",
     ]
 
     static func isTrailer(_ line: Substring) -> Bool {
@@ -34,6 +38,9 @@ enum FeedTrailers {
         let lower = l.lowercased()
         // WordPress (Yoast SEO): "The post <a>Title</a> appeared first on <a>Site</a>."
         if lower.hasPrefix("the post "), lower.contains(" appeared first on ") { return true }
+        // Slashdot; Reddit's "submitted by /u/name" (the line before its links).
+        if lower == "read more of this story at slashdot." { return true }
+        if lower.hasPrefix("submitted by /u/") && !lower.dropFirst(16).contains(" ") { return true }
         // Medium.
         if lower.contains(" was originally published in "),
             lower.hasSuffix(

@@ -992,6 +992,10 @@ struct FeedTrailersTests {
                 "The council met.\nRead more about the plan in the minutes, which the council published on Monday.",
             ], "\(r.articles.map(\.body))")
         #expect(FeedTrailers.stripped("Read more") == "")
+        #expect(FeedTrailers.stripped("Story text.\nRead more of this story at Slashdot.") == "Story text.")
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zqname\n[link] [comments]") == "A post.")
+        #expect(FeedTrailers.stripped("Comments") == "")
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq and friends") != "A post.")
         #expect(FeedTrailers.stripped("A line.\nContinue reading the report for details.") != "A line.")
         #expect(FeedTrailers.stripped("Only text") == "Only text")
     }
