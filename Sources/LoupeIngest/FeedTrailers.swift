@@ -9,18 +9,79 @@ import Foundation
 /// engine that indexes it gives every post of a site the same words and snippets that end in
 /// it, so the last lines of an item's text are dropped while they are such a trailer.
 enum FeedTrailers {
-    /// `text` (an item's text, markup already out) without its trailing boilerplate lines.
+    /// `text` (an item's text, markup already out) without its trailing boilerplate lines. Read
+    /// as bytes: a line is made a string only when its first byte could begin a trailer.
     static func stripped(_ text: String) -> String {
-        var t = Substring(text)
-        for _ in 0..<3 {
-            let trimmed = t.trimmingTrailingBlanks()
-            let lineStart = trimmed.lastIndex(of: "\n").map { trimmed.index(after: $0) } ?? trimmed.startIndex
-            guard isTrailer(trimmed[lineStart...]) else { break }
-            t = trimmed[..<lineStart]
+        var t = text
+        let kept = t.withUTF8 { b -> Int? in
+            var end = b.count
+            var removed = false
+            for _ in 0..<3 {
+                var e = end
+                while e > 0 && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
+                // The line's start: after the last line break within `maxLine` bytes before `e`.
+                guard let s = lineStart(b, before: e) else { break }
+                guard e > s, mayBeTrailer(b, s, e) else { break }
+                let line = String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+                guard isTrailer(line[...]) else { break }
+                end = s
+                removed = true
+            }
+            guard removed else { return nil }
+            while end > 0 && MarkupScan.isSpace(b[end - 1]) { end -= 1 }
+            return end
         }
-        if t.count == text.count { return text }
-        return String(t.trimmingTrailingBlanks())
+        guard let kept else { return text }
+        return String(decoding: Array(text.utf8.prefix(kept)), as: UTF8.self)
     }
+
+    /// Trailers are short: a longer last line is text.
+    static let maxLine = 512
+
+    /// Where the line that ends at `e` starts (after the last line break before `e`, or at 0),
+    /// or nil when that is over `maxLine` bytes back. Eight bytes a step.
+    static func lineStart(_ b: UnsafeBufferPointer<UInt8>, before e: Int) -> Int? {
+        let limit = max(0, e - maxLine)
+        var j = e
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while j - 8 >= limit {
+            let w = UnsafeRawPointer(b.baseAddress! + j - 8).loadUnaligned(as: UInt64.self) ^ (ones &* 0x0A)
+            if (w &- ones) & ~w & (ones &* 0x80) != 0 { break }
+            j -= 8
+        }
+        while j > limit {
+            if b[j - 1] == 0x0A { return j }
+            j -= 1
+        }
+        return limit == 0 ? 0 : nil
+    }
+
+    /// Whether the line `b[s..<e]` (blanks trimmed at its end) could be a trailer: it opens as
+    /// one does (`continue`, `read`, `the post `, `submitted by`…, any case; punctuation such as
+    /// `[…]`, `» more`), or ends as Medium's footer does.
+    static func mayBeTrailer(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var i = s
+        while i < e && MarkupScan.isSpace(b[i]) { i += 1 }
+        guard i < e else { return false }
+        // `[…]`, `(more…)`, `» Read more`, `… more`, `→ Continue`, `- Read more`.
+        if "[(.-<>:".utf8.contains(b[i]) { return true }
+        if i + 1 < e && b[i] == 0xC2 && b[i + 1] == 0xBB { return true }
+        if i + 2 < e && b[i] == 0xE2 && (b[i + 1] == 0x80 || b[i + 1] == 0x86)
+            && [0xBA, 0xA6, 0x94, 0x93, 0x92].contains(b[i + 2])
+        {
+            return true
+        }
+        let first = MarkupScan.lower(b[i])
+        for p in openings where p[0] == first && e - i >= p.count {
+            if p.indices.allSatisfy({ MarkupScan.lower(b[i + $0]) == p[$0] }) { return true }
+        }
+        return e - s >= mediumEnd.count && b[(e - mediumEnd.count)..<e].elementsEqual(mediumEnd)
+    }
+
+    static let openings: [[UInt8]] = [
+        "continue", "read", "the post ", "submitted by", "keep reading", "more", "full story", "view ", "comments",
+    ].map { Array($0.utf8) }
+    static let mediumEnd = Array("responding to this story.".utf8)
 
     /// Phrases of a "more" link, lowercased, once brackets, ellipses and arrows are off.
     static let moreLinks: Set<String> = [
@@ -32,38 +93,67 @@ enum FeedTrailers {
         "comments", "link] [comments",
     ]
 
+    /// Whether `line` (one line of an item's text) is a trailer. On its bytes, ASCII letters
+    /// lowercased: no Foundation string search, a few hundred lines of a large feed archive.
     static func isTrailer(_ line: Substring) -> Bool {
-        let l = line.trimmingCharacters(in: .whitespaces)
-        guard !l.isEmpty, l.count <= 400 else { return false }
-        let lower = l.lowercased()
+        var l = Array(line.utf8)
+        while let c = l.last, MarkupScan.isSpace(c) { l.removeLast() }
+        let lead = l.prefix { MarkupScan.isSpace($0) }.count
+        l.removeFirst(lead)
+        guard !l.isEmpty, l.count <= 600 else { return false }
+        let lower = l.map(MarkupScan.lower)
+        func has(_ s: String) -> Bool { contains(lower, Array(s.utf8)) }
+        func starts(_ s: String) -> Bool { lower.starts(with: s.utf8) }
+        func ends(_ s: String) -> Bool { lower.reversed().starts(with: s.utf8.reversed()) }
         // WordPress (Yoast SEO): "The post <a>Title</a> appeared first on <a>Site</a>."
-        if lower.hasPrefix("the post "), lower.contains(" appeared first on ") { return true }
+        if starts("the post ") && has(" appeared first on ") { return true }
         // Slashdot; Reddit's "submitted by /u/name" (the line before its links).
-        if lower == "read more of this story at slashdot." { return true }
-        if lower.hasPrefix("submitted by /u/") && !lower.dropFirst(16).contains(" ") { return true }
+        if lower.elementsEqual("read more of this story at slashdot.".utf8) { return true }
+        if starts("submitted by /u/") && !lower.dropFirst(16).contains(0x20) { return true }
         // Medium.
-        if lower.contains(" was originally published in "),
-            lower.hasSuffix(
-                "where people are continuing the conversation by highlighting and responding to this story.")
+        if has(" was originally published in ")
+            && ends("where people are continuing the conversation by highlighting and responding to this story.")
         {
             return true
         }
-        guard l.count <= 120 else { return false }
-        let decoration: Set<Character> = [
-            "[", "]", "(", ")", "…", ".", "»", "›", "→", ">", "<", "-", "—", "–", ":", " ",
-        ]
-        let core = String(lower.drop { decoration.contains($0) }.reversed().drop { decoration.contains($0) }.reversed())
-        if moreLinks.contains(core) { return core.isEmpty ? l.contains("…") || l.contains("...") : true }
-        // A theme's "Continue reading <post title> →".
-        return core.hasPrefix("continue reading ") && l.count < core.count + 6
-            && (lower.hasSuffix("…") || lower.hasSuffix("...") || "→»›>".contains(lower.last!))
+        guard l.count <= 160 else { return false }
+        // The words between the decoration: brackets, dots, ellipses, arrows, dashes.
+        var a = 0
+        var b = lower.count
+        while a < b, let w = decoration(lower, at: a) { a += w }
+        while a < b, let w = decorationEnding(lower, at: b) { b -= w }
+        let core = lower[a..<b]
+        if moreLinks.contains(String(decoding: core, as: UTF8.self)) {
+            return !core.isEmpty || has("…") || has("...")
+        }
+        // A theme's "Continue reading <post title> →": after the title an ellipsis or an arrow.
+        let tail = Array(lower[b...])
+        let pointing = ["…", "...", "→", "»", "›", ">"].contains { contains(tail, Array($0.utf8)) }
+        return core.starts(with: "continue reading ".utf8) && pointing && tail.count <= 6
     }
-}
 
-extension Substring {
-    fileprivate func trimmingTrailingBlanks() -> Substring {
-        var s = self
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return s
+    /// Decoration around a "more" link's words: ASCII `[](). >-:` and `…`, `»`, `›`, `→`, `—`,
+    /// `–`, as their UTF-8 bytes.
+    static let decorations: [[UInt8]] = [
+        "[", "]", "(", ")", ".", " ", ">", "<", "-", ":", "…", "»", "›", "→", "—", "–",
+    ]
+    .map { Array($0.utf8) }
+
+    /// The length of the decoration that starts at `i`, if one does.
+    static func decoration(_ s: [UInt8], at i: Int) -> Int? {
+        decorations.first { d in i + d.count <= s.count && s[i..<(i + d.count)].elementsEqual(d) }?.count
+    }
+
+    /// The length of the decoration that ends at `end`, if one does.
+    static func decorationEnding(_ s: [UInt8], at end: Int) -> Int? {
+        decorations.first { d in end - d.count >= 0 && s[(end - d.count)..<end].elementsEqual(d) }?.count
+    }
+
+    static func contains(_ s: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= s.count else { return false }
+        for i in 0...(s.count - needle.count) where s[i] == needle[0] {
+            if s[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 }

@@ -434,6 +434,10 @@ enum XMLRepair {
         var bareLessThan = Kind()
         /// HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` left open in XML, closed (`<br/>`).
         var unclosedVoid = Kind()
+        /// HTML elements left open inside an element, closed before its end tag (`<p>`).
+        var unclosedElement = Kind()
+        /// HTML end tags that close no open element, taken out (`</p>`).
+        var strayEndTag = Kind()
         /// A server's error message before the XML declaration, blanked (see
         /// `serverOutputBeforeDeclaration`; set for the whole document, never by `Scanner`).
         var serverOutput = Kind()
@@ -441,6 +445,7 @@ enum XMLRepair {
         /// Every kind (key paths are immutable values).
         nonisolated(unsafe) static let kinds: [WritableKeyPath<Repairs, Kind>] = [
             \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan, \.unclosedVoid,
+            \.unclosedElement, \.strayEndTag,
         ]
 
         /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
@@ -469,6 +474,11 @@ enum XMLRepair {
             say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
             say(bareLessThan, "not well-formed XML: < that begins no tag, read as text")
             say(unclosedVoid, "not well-formed XML: HTML's <br>, <hr> or <img> never closed, read as closed")
+            say(
+                unclosedElement,
+                "not well-formed XML: HTML's <\(unclosedElement.what)> never closed, closed with the element holding it"
+            )
+            say(strayEndTag, "not well-formed XML: </\(strayEndTag.what)> that closes no open element, ignored")
             say(undefinedEntity, "not well-formed XML: undefined entity &\(undefinedEntity.what); kept as written")
             say(commentDashes, "not well-formed XML: -- inside a comment, ignored")
             say(
@@ -489,6 +499,13 @@ enum XMLRepair {
     ///   (`&#150;`, Windows tools' dash) becomes Windows-1252's character, as browsers read it,
     ///   and one to a character XML forbids (`&#8;`) a blank;
     /// - HTML's `<br>`, `<hr>`, `<img …>` and `<wbr>` left open (outside CDATA) are closed;
+    /// - HTML's elements written into an element's XML and never closed (`<p>`, `<b>`, `<li>`,
+    ///   any case) are closed before the end tag of the element that holds them, and an HTML
+    ///   end tag that closes no open element (`</p>` after its `<p>` was closed so) is taken
+    ///   out — the elements open at each point are followed, and only HTML's names (not those
+    ///   of feeds: `title`, `link`, `source`, `summary`…) are closed or dropped so; any other
+    ///   mismatch, or a document whose DTD declares entities (which may hold tags), stops this
+    ///   repair and is left to the parser, as is a document cut short;
     /// - `--` inside a comment loses its first dash;
     /// - everywhere, control characters XML forbids (form feeds, `\u{1B}`…) are blanks.
     /// No line break is added or removed. A document that is not ASCII-compatible (UTF-16,
@@ -503,10 +520,106 @@ enum XMLRepair {
         let active: Bool
         /// The comment being read has had its dashes repaired (counted once a comment).
         private var dashesInComment = false
+        /// The names of the elements open where the scan stands, innermost last: their bytes
+        /// one after another in `openNames[0..<namesUsed]`, each one's end in
+        /// `openEnds[0..<depth]` (the arrays only grow: no allocation once they hold the
+        /// deepest path).
+        private var openNames: [UInt8] = []
+        private var namesUsed = 0
+        private var openEnds: [Int] = []
+        private var depth = 0
+        /// The elements could not be followed (a tag cut where a piece ends, an end tag that
+        /// matches nothing open and is not HTML's, declared entities): no more closing.
+        private var structureLost = false
 
         /// A scanner for the document that opens with `head`.
         init(head: UnsafeBufferPointer<UInt8>) {
             active = XMLRepair.isASCIICompatible(head)
+        }
+
+        /// The name of the `k`-th open element from the innermost (0).
+        private func openName(_ k: Int) -> ArraySlice<UInt8> {
+            let top = depth - 1 - k
+            return openNames[(top > 0 ? openEnds[top - 1] : 0)..<openEnds[top]]
+        }
+
+        /// Whether the `k`-th open element from the innermost is named `name`.
+        private func isOpen(_ k: Int, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            let top = depth - 1 - k
+            let start = top > 0 ? openEnds[top - 1] : 0
+            guard openEnds[top] - start == name.count else { return false }
+            return openNames.withUnsafeBufferPointer {
+                memcmp($0.baseAddress! + start, name.baseAddress!, name.count) == 0
+            }
+        }
+
+        private mutating func pop(_ count: Int) {
+            depth -= count
+            namesUsed = depth > 0 ? openEnds[depth - 1] : 0
+        }
+
+        /// A start tag at `at`: its element is open, unless the tag closes itself.
+        private mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) {
+            let nameEnd = XMLRepair.nameEnd(b, from: at + 1)
+            guard let end = XMLRepair.tagEnd(b, from: nameEnd) else {
+                structureLost = true
+                return
+            }
+            if b[end - 1] == 0x2F { return }
+            let length = nameEnd - at - 1
+            if namesUsed + length > openNames.count {
+                openNames += [UInt8](repeating: 0, count: max(256, openNames.count + length))
+            }
+            let used = namesUsed
+            openNames.withUnsafeMutableBufferPointer { memcpy($0.baseAddress! + used, b.baseAddress! + at + 1, length) }
+            namesUsed += length
+            if depth == openEnds.count { openEnds.append(namesUsed) } else { openEnds[depth] = namesUsed }
+            depth += 1
+        }
+
+        /// An end tag at `at`: closes the innermost open element when it names it; else, when
+        /// the elements open inside the one it names are all HTML's, they are closed first, and
+        /// when it names no open element but is HTML's, it is taken out. Returns where the scan
+        /// goes on when the tag was taken out.
+        private mutating func endTag(
+            _ b: UnsafeBufferPointer<UInt8>, _ at: Int, replace: (Int, Int, [UInt8]) -> Void,
+            record: (WritableKeyPath<Repairs, Repairs.Kind>, Int, String) -> Void
+        ) -> Int? {
+            let nameEnd = XMLRepair.nameEnd(b, from: at + 2)
+            guard let end = XMLRepair.tagEnd(b, from: nameEnd), depth > 0 else {
+                structureLost = true
+                return nil
+            }
+            let name = UnsafeBufferPointer(rebasing: b[(at + 2)..<nameEnd])
+            if isOpen(0, name) {
+                pop(1)
+                return nil
+            }
+            // The nearest open element of that name, within 16 levels.
+            var k = 1
+            while k < min(depth, 16) && !isOpen(k, name) { k += 1 }
+            if k < min(depth, 16) {
+                var closers: [UInt8] = []
+                for m in 0..<k {
+                    let inner = openName(m)
+                    guard inner.withUnsafeBufferPointer(XMLRepair.isHTMLName) else {
+                        structureLost = true
+                        return nil
+                    }
+                    closers += [0x3C, 0x2F] + inner + [0x3E]
+                }
+                record(\.unclosedElement, at, String(decoding: openName(k - 1), as: UTF8.self))
+                replace(at, 0, closers)
+                pop(k + 1)
+                return nil
+            }
+            guard XMLRepair.isHTMLName(name) else {
+                structureLost = true
+                return nil
+            }
+            record(\.strayEndTag, at, String(decoding: name, as: UTF8.self))
+            replace(at, end + 1 - at, [])
+            return end + 1
         }
 
         /// Appends `b`, repaired, to `out`; with `always` false, appends nothing when nothing
@@ -578,6 +691,17 @@ enum XMLRepair {
                             // HTML's `<br>` written into XML: closed where it stands.
                             record(\.unclosedVoid, at: at)
                             replace(close, length: 0, with: XMLRepair.slash)
+                        } else if !structureLost && after != 0x3F {
+                            if !declared.isEmpty {
+                                structureLost = true
+                            } else if after == 0x2F {
+                                if let end = endTag(b, at, replace: replace, record: record) {
+                                    i = end
+                                    continue
+                                }
+                            } else {
+                                startTag(b, at)
+                            }
                         }
                         i = at + 1
                     } else if XMLRepair.matches(b, at, "<!--") {
@@ -637,6 +761,53 @@ enum XMLRepair {
             }
             return found
         }
+    }
+
+    /// HTML's element names (lowercase) that the scanner closes or drops where a feed's XML
+    /// leaves them open or closes them twice. Not the names feeds use for their own elements
+    /// (`title`, `link`, `source`, `summary`, `content`, `body`, `head`, `meta`, `html`).
+    static let htmlNames: Set<String> = [
+        "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big", "blockquote",
+        "button", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div",
+        "dl", "dt", "em", "embed", "figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "i", "iframe", "input", "ins", "kbd", "label", "li", "map", "mark", "nav", "nobr",
+        "noscript", "object", "ol", "option", "p", "param", "picture", "pre", "q", "s", "samp", "section",
+        "select", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot",
+        "th", "thead", "tr", "track", "tt", "u", "ul", "var", "video",
+    ]
+
+    static func isHTMLName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count <= 10 else { return false }
+        let lower = String(decoding: name.map { MarkupScan.lower($0) }, as: UTF8.self)
+        // Only one case throughout (`P` or `p`, not `Li`), as HTML written in a hurry has it.
+        let upper = name.allSatisfy { !($0 >= 0x61 && $0 <= 0x7A) }
+        let lowerOnly = name.allSatisfy { !($0 >= 0x41 && $0 <= 0x5A) }
+        return (upper || lowerOnly) && htmlNames.contains(lower)
+    }
+
+    /// The end of a tag's name from `from`: the first blank, `/` or `>` (or `b`'s end).
+    static func nameEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        var j = from
+        while j < b.count && !MarkupScan.isSpace(b[j]) && b[j] != 0x2F && b[j] != 0x3E { j += 1 }
+        return j
+    }
+
+    /// The index of the `>` that ends the tag at `at` (quoted attribute values skipped), or nil
+    /// when it does not end within `b`.
+    static func tagEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        var j = from
+        while j < b.count {
+            let c = b[j]
+            if c == 0x3E { return j }
+            if c == 0x3C { return nil }
+            if c == 0x22 || c == 0x27 {
+                // A quoted value, to its closing quote at once.
+                guard let q = find(b, c, from: j + 1) else { return nil }
+                j = q
+            }
+            j += 1
+        }
+        return nil
     }
 
     static let blank: [UInt8] = [0x20]
@@ -874,15 +1045,11 @@ enum XMLRepair {
             if !(MarkupScan.isNameChar(c) || c == 0x23) { break }
             k -= 1
         }
-        // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge).
+        // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge, a tag to
+        // follow): from the last `<`, unless a `>` outside quoted values ends its tag.
         k = n - 1
-        while k >= max(0, n - maxHeldTag) && b[k] != 0x3E {
-            if b[k] == 0x3C {
-                end = min(end, k)
-                break
-            }
-            k -= 1
-        }
+        while k >= max(0, n - maxHeldTag) && b[k] != 0x3C { k -= 1 }
+        if k >= max(0, n - maxHeldTag) && tagEnd(b, from: k + 1) == nil { end = min(end, k) }
         // A comment's dashes are judged by what follows their run: the run is held back whole
         // (up to `maxHeldDashes`; the reader's chunk grows to hold it).
         var t = n

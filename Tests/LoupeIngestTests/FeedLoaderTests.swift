@@ -302,6 +302,61 @@ struct FeedLoaderTests {
         #expect(load("<!-- no end\n<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel/></rss>").rejected)
     }
 
+    /// HTML written into a feed's XML as tag soup — a `<p>` or `<b>` never closed, a `</p>` with
+    /// no `<p>` open — rejected the whole feed ("Opening and ending tag mismatch"). The open
+    /// HTML elements are closed with the element that holds them and stray HTML end tags taken
+    /// out, whole or streamed at any chunk size; a mismatch of the feed's own elements (the
+    /// badinput suite's unclosed `<title>`), a document cut short and a document whose DTD
+    /// declares entities are left to the parser.
+    @Test func htmlTagSoupInsideElementsIsClosed() throws {
+        var xml = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title>\n"
+        for i in 0..<12 {
+            xml += "<item><guid>s\(i)</guid><title>A <b>bold \(i)</title>\n"
+            xml += "<description>One<p>Two <a href=\"u?a>b\" title='x>y'>link</a><p>Three<BR>"
+            xml += "<img src=\"i.png\"></description>\n<category>c</category></item>\n"
+            xml += "<item><guid>t\(i)</guid><title>Plain</title><description>Text</p> more <LI>x<LI>y"
+            xml += "</description></item>\n"
+        }
+        xml += "</channel></rss>\n"
+        let bytes = Array(xml.utf8)
+        let whole = FeedLoader().load(bytes, relativePath: "s.xml")
+        #expect(!whole.rejected, "\(whole.diagnostics)")
+        #expect(whole.articles.count == 24)
+        #expect(whole.articles.first?.title == "A bold 0")
+        #expect(whole.articles.first?.body == "One\nTwo link\nThree", "\(whole.articles.first?.body ?? "")")
+        #expect(whole.articles.first?.categories == ["c"])
+        #expect(whole.articles[1].body == "Text more\nx\ny", "\(whole.articles[1].body)")
+        #expect(
+            whole.diagnostics.map(\.message) == [
+                "not well-formed XML: HTML's <br>, <hr> or <img> never closed, read as closed (24 in the file)",
+                "not well-formed XML: HTML's <b> never closed, closed with the element holding it (36 in the file)",
+                "not well-formed XML: </p> that closes no open element, ignored (12 in the file)",
+            ], "\(whole.diagnostics)")
+        #expect(whole.diagnostics.map(\.line) == [4, 3, 6])
+        for size in [16, 17, 23, 31, 64, 100, 1 << 16] {
+            let (got, diags) = try streamed(bytes, "s.xml", chunkSize: size)
+            #expect(got.map(\.title) == whole.articles.map(\.title), "chunk \(size)")
+            #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
+            #expect(diags.map(\.message) == whole.diagnostics.map(\.message), "chunk \(size)")
+            #expect(diags.map(\.line) == whole.diagnostics.map(\.line), "chunk \(size)")
+        }
+        // The feed's own elements: still rejected.
+        #expect(load("<rss><channel><item><title>zq\n</item></channel></rss>").rejected)
+        #expect(load("<rss><channel><item><title>zq</description></item></channel></rss>").rejected)
+        // Cut short inside an HTML element: still rejected.
+        #expect(load("<rss><channel><item><title>x</title><description>a<p>b").rejected)
+        // Entities a DTD declares may hold tags: left to the parser.
+        let dtd = load(
+            "<!DOCTYPE rss [<!ENTITY zb \"<b>\">]>\n<rss><channel><item><title>x</title>"
+                + "<description>a<p>b</description></item></channel></rss>")
+        #expect(dtd.rejected)
+        // Well-formed HTML in XML, any depth: untouched, no warning.
+        let fine = load(
+            "<rss><channel><item><title>x</title><description><div><p>a<b>b</b></p><p/><br></br></div>"
+                + "</description></item></channel></rss>")
+        #expect(!fine.rejected && fine.diagnostics.isEmpty, "\(fine.diagnostics)")
+    }
+
     /// A server's error output before a feed's XML declaration (PHP's warnings, plain or as
     /// HTML) made the file a text article of its own markup, every item lost: the feed is
     /// read, whole or streamed, with a warning quoting the message; lines keep their numbers.
@@ -998,5 +1053,15 @@ struct FeedTrailersTests {
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq and friends") != "A post.")
         #expect(FeedTrailers.stripped("A line.\nContinue reading the report for details.") != "A line.")
         #expect(FeedTrailers.stripped("Only text") == "Only text")
+        // Lines found from the end eight bytes at a time, whatever their length and alignment.
+        for k in 0..<20 {
+            let long = String(repeating: "w", count: 1000 + k)
+            #expect(FeedTrailers.stripped("Text\n\(long)\nContinue reading...") == "Text\n\(long)")
+            #expect(
+                FeedTrailers.stripped("\(long)\n\(String(repeating: "x", count: k))\nRead more »")
+                    == "\(long)\n\(String(repeating: "x", count: k))".trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let tooLong = "Continue reading " + String(repeating: "w", count: 2000) + " →"
+        #expect(FeedTrailers.stripped(tooLong) == tooLong)
     }
 }

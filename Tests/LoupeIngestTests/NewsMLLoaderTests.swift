@@ -309,7 +309,7 @@ struct NewsMLLoaderTests {
     }
 
     @Test func fatalXMLErrorRejectsTheFile() {
-        let r = load("<nitf><body><body.content><p>one two</b></body.content></body></nitf>")
+        let r = load("<nitf><body><body.content><hl1>one two</hl2></body.content></body></nitf>")
         #expect(r.rejected)
         #expect(r.articles.isEmpty)
         #expect(r.diagnostics.first?.line == 1)
