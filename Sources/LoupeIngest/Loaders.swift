@@ -241,8 +241,8 @@ public enum ArticleLoading {
     /// 10: ill-formed XML read as feed readers read it (`XMLRepair.Scanner`: a bare `&`, an
     /// undefined entity, `--` in a comment, a control character): such feeds were rejected whole,
     /// so they are read again as files that gave nothing.
-    /// 11: comments before the XML declaration moved after it (such files were rejected: read
-    /// again as files that gave nothing). A feed behind a server's error message, which gave
+    /// 11: comments before the XML declaration moved after it, and HTML tag soup in a feed's
+    /// XML closed (such files were rejected: read again as files that gave nothing). A feed behind a server's error message, which gave
     /// one text article, is not read again (every one-article XML file would be, a NewsML or
     /// RCV1 collection whole): `loupe index --rebuild` reads it.
     public static let version = 11
