@@ -5,9 +5,9 @@ import Foundation
 /// first on …" footer (Yoast SEO's default), Medium's "… was originally published in … on
 /// Medium, where people are continuing the conversation…", Slashdot's "Read more of this
 /// story", Reddit's "submitted by /u/name [link] [comments]" and Hacker News' "Comments"
-/// link. Feed readers show it; a search
-/// engine that indexes it gives every post of a site the same words and snippets that end in
-/// it, so the last lines of an item's text are dropped while they are such a trailer.
+/// link. Feed readers show it; a search engine that indexes it gives every post of a site the
+/// same words and snippets that end in it, so the last lines of an item's text are dropped
+/// while they are such a trailer.
 enum FeedTrailers {
     /// `text` (an item's text, markup already out) without its trailing boilerplate lines. Read
     /// as bytes: a line is made a string only when its first byte could begin a trailer.
