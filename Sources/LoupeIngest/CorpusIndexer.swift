@@ -342,7 +342,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                 streamed += pending.count
                 summary.files += 1
                 summary.bytes += f.size
-                for d in diags {
+                for d in Diagnostic.inLineOrder(diags) {
                     if d.severity == .warning { summary.warnings += 1 }
                     onDiagnostic(d)
                 }
@@ -364,7 +364,7 @@ public final class CorpusIndexer: @unchecked Sendable {
             let r = loaded ?? ArticleLoading.load(f)
             summary.files += 1
             summary.bytes += f.size
-            for d in r.diagnostics {
+            for d in Diagnostic.inLineOrder(r.diagnostics) {
                 if d.severity == .warning { summary.warnings += 1 }
                 onDiagnostic(d)
             }

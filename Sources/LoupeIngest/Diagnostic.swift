@@ -27,6 +27,30 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         return s + ": " + (severity == .error ? "" : "\(severity.rawValue): ") + Diagnostic.escape(message)
     }
 
+    /// `diagnostics` as a reader wants them: each file's (each run of one path: an archive's
+    /// members stay in their order) in the order of their lines, those without a line (a count
+    /// of more bad lines, a note on the whole file) after them in the order they came. Loaders
+    /// gather them by kind (encoding, then each repair, then the parser's).
+    public static func inLineOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        guard diagnostics.count > 1 else { return diagnostics }
+        var out: [Diagnostic] = []
+        out.reserveCapacity(diagnostics.count)
+        var start = 0
+        while start < diagnostics.count {
+            var end = start + 1
+            while end < diagnostics.count && diagnostics[end].path == diagnostics[start].path { end += 1 }
+            let run = diagnostics[start..<end].enumerated().sorted { a, b in
+                let (la, lb) = (a.element.line ?? Int.max, b.element.line ?? Int.max)
+                if la != lb { return la < lb }
+                let (ca, cb) = (a.element.column ?? 0, b.element.column ?? 0)
+                return ca != cb ? ca < cb : a.offset < b.offset
+            }
+            out += run.map(\.element)
+            start = end
+        }
+        return out
+    }
+
     /// Escapes control characters and bidi overrides so that names and messages print safely.
     public static func escape(_ s: String) -> String {
         var out = ""

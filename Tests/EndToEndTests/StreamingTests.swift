@@ -65,6 +65,12 @@ struct StreamingTests {
                 #expect(
                     r.stderr.contains("ill.xml:\(line): warning: not well-formed XML: \(what)"), "\(env): \(r.stderr)")
             }
+            // In the order of their lines (the loader gathers them by kind).
+            let lines = r.stderr.split(separator: "\n").compactMap { l -> Int? in
+                guard l.hasPrefix("ill.xml:") else { return nil }
+                return Int(l.dropFirst("ill.xml:".count).prefix { $0.isNumber })
+            }
+            #expect(lines == [2, 3, 4, 4], "\(env): \(r.stderr)")
             let o = Loupe.json(try Loupe.run(["find", "zqillformed", "--index", idx, "--json", "--limit", "1"]).stdout)
             #expect(o["total"] as? Int == 60, "\(env)")
             let hits = o["hits"] as? [[String: Any]] ?? []

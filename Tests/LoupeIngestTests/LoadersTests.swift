@@ -212,3 +212,20 @@ struct LoaderDetectionTests {
         #expect(LoaderDates.iso("20241399") == nil)
     }
 }
+
+@Suite("diagnostics in line order")
+struct DiagnosticOrderTests {
+    /// Each file's diagnostics come in the order of their lines (then columns), those without
+    /// a line after them as they came; runs of other paths (an archive's members) keep their order.
+    @Test func eachFilesDiagnosticsComeInLineOrder() {
+        func d(_ path: String, _ line: Int?, _ column: Int? = nil, _ m: String) -> Diagnostic {
+            Diagnostic(path: path, line: line, column: column, message: m, severity: .warning)
+        }
+        let given = [
+            d("a.xml", 9, nil, "late"), d("a.xml", nil, nil, "count"), d("a.xml", 2, 7, "b"), d("a.xml", 2, 3, "a"),
+            d("z.tar/m2.xml", 5, nil, "m2"), d("z.tar/m1.xml", 1, nil, "m1"), d("a.xml", 1, nil, "again"),
+        ]
+        #expect(Diagnostic.inLineOrder(given).map(\.message) == ["a", "b", "late", "count", "m2", "m1", "again"])
+        #expect(Diagnostic.inLineOrder([]).isEmpty)
+    }
+}
