@@ -633,7 +633,16 @@ enum XMLRepair {
             let n = b.count
             var copied = 0
             var changed = false
+            // Where a `/` closes an HTML void tag: written when the scan gets there, since the
+            // tag's attributes, before it, may still be repaired (`<img src="a?b=1&c=2">`).
+            var slashAt = -1
             func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
+                if slashAt >= 0 && slashAt <= at {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<slashAt]))
+                    out.append(contentsOf: XMLRepair.slash)
+                    copied = slashAt
+                    slashAt = -1
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<at]))
                 out.append(contentsOf: bytes)
                 copied = at + length
@@ -690,7 +699,9 @@ enum XMLRepair {
                         } else if let close = XMLRepair.unclosedVoidTag(b, at) {
                             // HTML's `<br>` written into XML: closed where it stands.
                             record(\.unclosedVoid, at: at)
-                            replace(close, length: 0, with: XMLRepair.slash)
+                            if slashAt >= 0 { replace(slashAt, length: 0, with: []) }
+                            slashAt = close
+                            changed = true
                         } else if !structureLost && after != 0x3F {
                             if !declared.isEmpty {
                                 structureLost = true
@@ -754,6 +765,7 @@ enum XMLRepair {
                     i = at + 3
                 }
             }
+            if slashAt >= 0 { replace(slashAt, length: 0, with: []) }
             if changed || always { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied...])) }
             // Each kind's first offset becomes its line.
             for k in Repairs.kinds where found[keyPath: k].count > 0 {
@@ -834,7 +846,8 @@ enum XMLRepair {
         }
         let after = b[j]
         guard after == 0x3E || after == 0x2F || MarkupScan.isSpace(after) else { return nil }
-        guard let close = find(b, 0x3E, from: j), b[close - 1] != 0x2F else { return nil }
+        // Its `>` outside quoted values, before any other `<` (else it is no tag to close).
+        guard let close = tagEnd(b, from: j), b[close - 1] != 0x2F else { return nil }
         // `<br></br>`: closed already.
         var k = close + 1
         while k < b.count && MarkupScan.isSpace(b[k]) { k += 1 }

@@ -340,6 +340,20 @@ struct FeedLoaderTests {
             #expect(diags.map(\.message) == whole.diagnostics.map(\.message), "chunk \(size)")
             #expect(diags.map(\.line) == whole.diagnostics.map(\.line), "chunk \(size)")
         }
+        // An unclosed void tag whose attributes are repaired too (a bare `&` in its URL; a `>`
+        // inside a quoted value): its `/` is written once the scan reaches its end (this crashed:
+        // the `/` was written first, and the `&` before it then cut the output backwards).
+        let void = Array(
+            ("<rss><channel><item><guid>v</guid><title>x</title><description>a<img src=\"p?b=1&c=2\" "
+                + "alt='x>y'>b<br title=\"1 &zq; 2\">c</description></item></channel></rss>").utf8)
+        let v = FeedLoader().load(void, relativePath: "v.xml")
+        #expect(!v.rejected, "\(v.diagnostics)")
+        #expect(v.articles.first?.body == "a b\nc", "\(v.articles)")
+        for size in [16, 19, 31, 64] {
+            let (got, diags) = try streamed(void, "v.xml", chunkSize: size)
+            #expect(got.map(\.body) == v.articles.map(\.body), "chunk \(size)")
+            #expect(diags.map(\.message) == v.diagnostics.map(\.message), "chunk \(size)")
+        }
         // The feed's own elements: still rejected.
         #expect(load("<rss><channel><item><title>zq\n</item></channel></rss>").rejected)
         #expect(load("<rss><channel><item><title>zq</description></item></channel></rss>").rejected)
