@@ -65,8 +65,7 @@ enum XMLRepair {
     /// before it, does not end within it).
     @discardableResult
     static func moveBlanksAfterDeclaration(_ b: inout [UInt8], count: Int) -> Bool {
-        var start = 0
-        if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
+        let start = bomLength(b[0..<count])
         var k = start
         let open = Array("<!--".utf8)
         while k < count {
@@ -81,11 +80,8 @@ enum XMLRepair {
             guard e + 2 < count else { return false }
             k = e + 3
         }
-        let decl = Array("<?xml".utf8)
-        guard k > start, k + decl.count < count, Array(b[k..<(k + decl.count)]) == decl else { return false }
-        let after = b[k + decl.count]
-        guard after == 0x20 || after == 0x09 || after == 0x0A || after == 0x0D else { return false }
-        var e = k + decl.count
+        guard k > start, opensDeclaration(b[0..<count], at: k) else { return false }
+        var e = k + 5
         while e + 1 < count && !(b[e] == 0x3F && b[e + 1] == 0x3E) { e += 1 }
         guard e + 1 < count else { return false }
         let end = e + 2
@@ -108,14 +104,10 @@ enum XMLRepair {
         end: Int, line: Int, text: String
     )? {
         let n = min(b.count, 4096)
-        var start = 0
-        if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
+        let head = b[0..<n]
+        var start = bomLength(head)
         while start < n && MarkupScan.isSpace(b[start]) { start += 1 }
-        let decl = Array("<?xml".utf8)
-        func declaration(at k: Int) -> Bool {
-            k + decl.count < n && decl.indices.allSatisfy { b[k + $0] == decl[$0] }
-                && MarkupScan.isSpace(b[k + decl.count])
-        }
+        func declaration(at k: Int) -> Bool { opensDeclaration(head, at: k) }
         guard start < n, !declaration(at: start) else { return nil }
         var j = start + 1
         while j < n {
@@ -164,12 +156,24 @@ enum XMLRepair {
                 serverOutputBeforeDeclaration(UnsafeBufferPointer(rebasing: $0[0..<count]))
             })
         else { return nil }
-        var k = b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
+        var k = bomLength(b[...])
         while k < found.end {
             if b[k] != 0x0A && b[k] != 0x0D { b[k] = 0x20 }
             k += 1
         }
         return Repairs.Kind(line: found.line, count: 1, what: found.text)
+    }
+
+    /// 3 when `b` opens with UTF-8's byte order mark, else 0.
+    static func bomLength<C: RandomAccessCollection>(_ b: C) -> Int where C.Element == UInt8, C.Index == Int {
+        b.count >= 3 && b[b.startIndex] == 0xEF && b[b.startIndex + 1] == 0xBB && b[b.startIndex + 2] == 0xBF ? 3 : 0
+    }
+
+    /// Whether an XML declaration (`<?xml` and one of XML's blanks) starts at `k` in `b`.
+    static func opensDeclaration<C: RandomAccessCollection>(_ b: C, at k: Int) -> Bool
+    where C.Element == UInt8, C.Index == Int {
+        k + 5 < b.endIndex && b[k] == 0x3C && b[k + 1] == 0x3F && b[k + 2] == 0x78 && b[k + 3] == 0x6D
+            && b[k + 4] == 0x6C && [0x20, 0x09, 0x0A, 0x0D].contains(b[k + 5])
     }
 
     /// How a document's start (its first bytes) gives its encoding: `wide` when it is UTF-16 or
