@@ -49,4 +49,24 @@ struct SpellingVariantsTests {
         // Short words, digits and non-ASCII bytes are left alone.
         for w in ["ae", "oes", "mise", "4ise", "café"] { #expect(unified(w) == w) }
     }
+
+    /// Each rule's exact output, wherever in the word it applies (the rules read the bytes in
+    /// place since the thirtieth session; these forms are the earlier code's, checked then on
+    /// 137,000 words of the Snowball vocabulary, Reuters and Simple English Wikipedia).
+    @Test(arguments: [
+        ("colourfully", "colorfully"), ("ourharbours", "ourharbors"), ("saviours", "saviors"),
+        ("programmes", "programs"), ("ploughs", "plows"), ("judgements", "judgments"),
+        ("realisations", "realizations"), ("analysing", "analyzing"), ("paralyser", "paralyzer"),
+        ("unrealisable", "unrealizable"), ("orthopaedics", "orthopedics"), ("aesthetic", "esthetic"),
+        ("homoeopathy", "homeopathy"), ("amoebae", "amebae"), ("coeliacs", "celiacs"), ("oedemas", "edemas"),
+        ("theatres", "theaters"), ("calibre", "caliber"), ("sulphuric", "sulfuric"), ("mouldy", "moldy"),
+        ("pretences", "pretenses"), ("offences", "offenses"),
+        // Left alone: the exceptions, a rule's letters in the wrong place, a word too short.
+        ("timbres", "timbres"), ("macabre", "macabre"), ("aerial", "aerial"), ("poetry", "poetry"),
+        ("coefficient", "coefficient"), ("ourself", "ourself"), ("risen", "risen"), ("moulin", "moulin"),
+        ("sulphx", "sulfx"), ("dependence", "dependence"), ("rise", "rise"),
+    ])
+    func eachRulesExactForm(word: String, unifiedForm: String) {
+        #expect(unified(word) == unifiedForm)
+    }
 }
