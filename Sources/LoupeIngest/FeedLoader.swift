@@ -533,6 +533,11 @@ public struct FeedLoader {
             text = t
             break
         }
+        var categories = item.categories
+        if let (rest, section) = FeedTrailers.sectionLink(text) {
+            text = rest
+            if !categories.contains(section) { categories.append(section) }
+        }
         let body = FeedTrailers.stripped(HTMLText.plainUnescapingTwice(text))
         let title = HTMLText.plainUnescapingTwice(item.title.isEmpty ? item.foreignTitle : item.title)
         // An item without a link whose `guid` is a permalink (RSS 2.0's default) is at that address.
@@ -566,7 +571,7 @@ public struct FeedLoader {
         emit(
             Article(
                 id: id, title: title, body: body, date: date,
-                categories: item.categories, link: link, authors: authors, source: relativePath, position: n))
+                categories: categories, link: link, authors: authors, source: relativePath, position: n))
     }
 
     /// `foreign`: the element is in another vocabulary's namespace (see `Item.foreignTitle`).

@@ -156,4 +156,116 @@ enum FeedTrailers {
         }
         return false
     }
+
+    /// A section or tag link at the end of an item's HTML, on a line of its own (after `<br>`,
+    /// after a paragraph, or as a paragraph), whose words name its own address's last path
+    /// segment: `<br /><a href="https://www.ft.com/markets?segmentId=…">Markets</a>` ends every
+    /// item of the Financial Times' feeds, `<p><a href="/world/middle-east">Middle East</a></p>`.
+    /// A feed reader shows it as a link to the section; as text it gave every such item the
+    /// word and a snippet ending in it. Returns the HTML before it and the section's name (which
+    /// becomes a category), or nil. A link whose words are not its address's (`Read the report`
+    /// to a PDF, `Markets` to `/stream/c91b…`) or that is not on a line of its own stays.
+    static func sectionLink(_ html: String) -> (html: String, section: String)? {
+        var h = html
+        let found = h.withUTF8 { b -> (cut: Int, text: Range<Int>, href: Range<Int>)? in
+            func trimmed(_ e: Int) -> Int {
+                var e = e
+                while e > 0 && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
+                return e
+            }
+            func endsWith(_ s: StaticString, at e: Int) -> Bool {
+                let n = s.utf8CodeUnitCount
+                guard e >= n else { return false }
+                for k in 0..<n where MarkupScan.lower(b[e - n + k]) != s.utf8Start[k] { return false }
+                return true
+            }
+            var e = trimmed(b.count)
+            var ownParagraph = false
+            if endsWith("</p>", at: e) {
+                e = trimmed(e - 4)
+                ownParagraph = true
+            }
+            guard endsWith("</a>", at: e) else { return nil }
+            let textEnd = e - 4
+            // The anchor's words (no markup inside) and its opening tag.
+            var g = textEnd
+            while g > 0 && textEnd - g < 120 && b[g - 1] != 0x3E && b[g - 1] != 0x3C { g -= 1 }
+            guard g > 0, b[g - 1] == 0x3E else { return nil }
+            var o = g - 1
+            while o > 0 && g - o < 2048 && b[o - 1] != 0x3C { o -= 1 }
+            guard o > 0, b[o - 1] == 0x3C, o + 1 < g, MarkupScan.lower(b[o]) == 0x61, MarkupScan.isSpace(b[o + 1])
+            else { return nil }
+            let open = o - 1
+            // href="…", href='…' or a bare value.
+            var hrefRange: Range<Int>?
+            var k = o + 1
+            while k + 5 < g {
+                if MarkupScan.lower(b[k]) == 0x68, MarkupScan.isSpace(b[k - 1]),
+                    endsWith("href=", at: k + 5)
+                {
+                    var v = k + 5
+                    if b[v] == 0x22 || b[v] == 0x27 {
+                        let q = b[v]
+                        v += 1
+                        var w = v
+                        while w < g && b[w] != q { w += 1 }
+                        hrefRange = v..<w
+                    } else {
+                        var w = v
+                        while w < g && !MarkupScan.isSpace(b[w]) && b[w] != 0x3E { w += 1 }
+                        hrefRange = v..<w
+                    }
+                    break
+                }
+                k += 1
+            }
+            guard let href = hrefRange else { return nil }
+            // On a line of its own: after <br>, after </p> or </div>, or opening its paragraph.
+            let before = trimmed(open)
+            guard before > 0, b[before - 1] == 0x3E else { return nil }
+            var t = before - 1
+            while t > 0 && before - t < 64 && b[t - 1] != 0x3C { t -= 1 }
+            guard t > 0, b[t - 1] == 0x3C else { return nil }
+            var nameEnd = t
+            while nameEnd < before && (MarkupScan.isLetter(b[nameEnd]) || b[nameEnd] == 0x2F) { nameEnd += 1 }
+            let name = String(decoding: UnsafeBufferPointer(rebasing: b[t..<nameEnd]), as: UTF8.self).lowercased()
+            let cut: Int
+            switch name {
+            case "br", "br/": cut = t - 1
+            case "/p", "/div": cut = before
+            case "p" where ownParagraph: cut = t - 1
+            default: return nil
+            }
+            return (cut, g..<textEnd, href)
+        }
+        guard let found else { return nil }
+        let u = Array(html.utf8)
+        let section = HTMLText.plain(String(decoding: u[found.text], as: UTF8.self))
+        guard !section.isEmpty, section.utf8.count <= 60, section.split(separator: " ").count <= 5,
+            section.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
+        else { return nil }
+        // The address's last path segment, without query, fragment or a page extension.
+        var path = Substring(String(decoding: u[found.href], as: UTF8.self))
+        if let q = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<q] }
+        if let scheme = path.range(of: "://") {
+            path = path[scheme.upperBound...]
+            guard let slash = path.firstIndex(of: "/") else { return nil }
+            path = path[slash...]
+        } else if path.hasPrefix("//") {
+            path = path.dropFirst(2)
+            guard let slash = path.firstIndex(of: "/") else { return nil }
+            path = path[slash...]
+        }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        var segment = path.split(separator: "/").last ?? ""
+        for ext in [".html", ".htm", ".php", ".aspx"] where segment.lowercased().hasSuffix(ext) {
+            segment = segment.dropLast(ext.count)
+        }
+        func folded<S: StringProtocol>(_ s: S) -> [UInt8] {
+            s.utf8.filter { MarkupScan.isLetter($0) || MarkupScan.isDigit($0) || $0 >= 0x80 }.map(MarkupScan.lower)
+        }
+        let key = folded(section)
+        guard key.count >= 2, key == folded(segment) else { return nil }
+        return (String(decoding: u[..<found.cut], as: UTF8.self), section)
+    }
 }

@@ -66,14 +66,18 @@ public struct JSONFeedLoader {
             }
             let link = string("url") ?? string("external_url")
             let body: String
+            var tags = (item["tags"] as? [Any])?.compactMap { $0 as? String } ?? []
             if let text = string("content_text") {
                 body = HTMLText.collapse(text)
-            } else if let html = string("content_html") {
+            } else if var html = string("content_html") {
+                if let (rest, section) = FeedTrailers.sectionLink(html) {
+                    html = rest
+                    if !tags.contains(section) { tags.append(section) }
+                }
                 body = HTMLText.plain(html)
             } else {
                 body = HTMLText.plain(string("summary") ?? "")
             }
-            let tags = (item["tags"] as? [Any])?.compactMap { $0 as? String } ?? []
             let own = Self.authors(item)
             result.articles.append(
                 Article(

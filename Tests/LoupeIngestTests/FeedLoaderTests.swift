@@ -1078,4 +1078,43 @@ struct FeedTrailersTests {
         let tooLong = "Continue reading " + String(repeating: "w", count: 2000) + " →"
         #expect(FeedTrailers.stripped(tooLong) == tooLong)
     }
+    /// A section's link on the last line of an item (the Financial Times' `<br /><a
+    /// href="…/markets?…">Markets</a>`) is not the item's text but its section: a category.
+    @Test func sectionLinkBecomesACategory() throws {
+        let rss = """
+            <rss version="2.0"><channel><title>Paper</title><link>https://www.e.com</link>
+            <item><guid>s1</guid><title>Rates</title><description>&lt;img src="https://i.e.com/a.jpg?w=1&amp;amp;h=2" /&gt;Bank holds zqrates steady&lt;br /&gt;&lt;a href="https://www.e.com/markets?segmentId=77"&gt;Markets&lt;/a&gt;</description></item>
+            <item><guid>s2</guid><title>Talks</title><category>Diplomacy</category><description><![CDATA[<p>Envoys meet.</p><p><a href='/world/middle-east/'>Middle East</a></p>]]></description></item>
+            <item><guid>s3</guid><title>Budget</title><description><![CDATA[<p>The budget passed.</p>
+            <a href="https://www.e.com/uk-politics-policy">UK politics &amp; policy</a>
+            ]]></description></item>
+            <item><guid>k1</guid><title>Report</title><description><![CDATA[Findings out.<br><a href="https://www.e.com/files/report.pdf">Read the report</a>]]></description></item>
+            <item><guid>k2</guid><title>Stream</title><description><![CDATA[Stocks rise.<br/><a href="https://www.e.com/stream/c91b1fad">Markets</a>]]></description></item>
+            <item><guid>k3</guid><title>Inline</title><description><![CDATA[Shares fell in <a href="https://www.e.com/markets">Markets</a>]]></description></item>
+            <item><guid>k4</guid><title>Nested</title><description><![CDATA[Text.<br><a href="https://www.e.com/markets"><b>Markets</b></a>]]></description></item>
+            </channel></rss>
+            """
+        let r = FeedLoader().load(Array(rss.utf8), relativePath: "f.xml")
+        let byID = Dictionary(uniqueKeysWithValues: r.articles.map { ($0.id, $0) })
+        #expect(byID["s1"]?.body == "Bank holds zqrates steady")
+        #expect(byID["s1"]?.categories == ["Markets"])
+        #expect(byID["s2"]?.body == "Envoys meet.")
+        #expect(byID["s2"]?.categories == ["Diplomacy", "Middle East"])
+        #expect(byID["s3"]?.body == "The budget passed.")
+        #expect(byID["s3"]?.categories == ["UK politics & policy"])
+        // Links whose words are not their address's last segment, or not on a line of their own.
+        #expect(byID["k1"]?.body == "Findings out.\nRead the report")
+        #expect(byID["k2"]?.body == "Stocks rise.\nMarkets")
+        #expect(byID["k3"]?.body == "Shares fell in Markets")
+        #expect(byID["k4"]?.body == "Text.\nMarkets")
+        for id in ["k1", "k2", "k3", "k4"] { #expect(byID[id]?.categories == []) }
+        // JSON Feed's content_html alike.
+        let json = """
+            {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "j1", "content_html": "<p>Rain due.</p><p><a href=\\"https://j.org/weather\\">Weather</a></p>"}]}
+            """
+        let j = JSONFeedLoader().load(Array(json.utf8), relativePath: "j.json")
+        #expect(j.articles.map(\.body) == ["Rain due."])
+        #expect(j.articles.map(\.categories) == [["Weather"]])
+    }
+
 }
