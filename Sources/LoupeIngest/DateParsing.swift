@@ -4,7 +4,7 @@
 /// `Seg, 24 Set 2018`, `Mi, 06 Dez 2023`, `mar., 05 mars 2024`; the year after the time, as
 /// C's `asctime` and Twitter write it: `Wed Oct 10 20:19:24 +0000 2018`), RFC 3339 / ISO 8601
 /// (`2007-07-24T10:15:00+03:00`, `2007-07-24`, also with a space before the offset, a trailing
-/// `UTC`, or slashes: `2007/07/24`), and Reuters' `26-FEB-1987 15:01:01.79`.
+/// `UTC`, or slashes: `2007/07/24`; a year or a month alone, `2007`, `2007-07`), and Reuters' `26-FEB-1987 15:01:01.79`.
 public enum DateParsing {
     static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     /// Month names (their first three letters; French `juin`/`juillet` by four) of German,
@@ -33,8 +33,27 @@ public enum DateParsing {
         let s = raw.trimmingWhitespace()
         if s.isEmpty { return nil }
         if let r = rfc3339(s) { return r }
+        if let r = reducedPrecision(s) { return r }
         if let t = isoVariant(s), let r = rfc3339(t) { return r }
         return rfc822(s)
+    }
+
+    /// W3C-DTF's (and ISO 8601's) dates of reduced precision, a year or a month: `2003` and
+    /// `2003-12`, as the first day of it (as feedparser reads them). A `dc:date` may be no finer.
+    static func reducedPrecision(_ s: String) -> String? {
+        let str = Substring(s)
+        switch s.utf8.count {
+        case 4:
+            guard let y = digits(str), y >= 1000 else { return nil }
+            return format(y, 1, 1, nil, 0, 0, offsetMinutes: 0)
+        case 7:
+            guard str.dropFirst(4).first == "-", let y = digits(str.prefix(4)), y >= 1000,
+                let mo = digits(str.suffix(2))
+            else { return nil }
+            return format(y, mo, 1, nil, 0, 0, offsetMinutes: 0)
+        default:
+            return nil
+        }
     }
 
     /// An ISO 8601 date written loosely, in RFC 3339's form: `2024/03/05` (slashes), a space

@@ -4,6 +4,25 @@ import Testing
 @testable import LoupeIngest
 
 struct DateParsingTests {
+    /// W3C-DTF's reduced precisions (a year, a month) are the first day of it; other short
+    /// numbers are no date.
+    @Test func aYearOrAMonthAlone() {
+        #expect(DateParsing.iso("2003") == "2003-01-01")
+        #expect(DateParsing.iso(" 2003-12 ") == "2003-12-01")
+        for bad in ["203", "20031", "0999", "2003-13", "2003-1", "2003-00", "2003/12", "20x3", "2003-1x"] {
+            #expect(DateParsing.iso(bad) == nil, "\(bad)")
+        }
+        let rdf = """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+              xmlns:dc="http://purl.org/dc/elements/1.1/">
+            <item rdf:about="https://e.org/1"><title>Monthly</title><dc:date>2003-12</dc:date></item>
+            <item rdf:about="https://e.org/2"><title>Yearly</title><dc:date>2004</dc:date></item>
+            </rdf:RDF>
+            """
+        let r = FeedLoader().load(Array(rdf.utf8), relativePath: "r.rdf")
+        #expect(r.articles.map(\.date) == ["2003-12-01", "2004-01-01"])
+    }
+
     /// A day the month does not have is no date (it used to be stored as written, which the
     /// date column then could not place); every date kept is one the date column reads.
     /// Dates as real feeds and pages write them beyond RFC 822 and RFC 3339: offsets with a colon
