@@ -534,9 +534,9 @@ public struct FeedLoader {
             break
         }
         var categories = item.categories
-        if let (rest, section) = FeedTrailers.sectionLink(text) {
+        if let (rest, sections) = FeedTrailers.sectionLinks(text) {
             text = rest
-            if !categories.contains(section) { categories.append(section) }
+            for s in sections where !categories.contains(s) { categories.append(s) }
         }
         let body = FeedTrailers.stripped(HTMLText.plainUnescapingTwice(text))
         let title = HTMLText.plainUnescapingTwice(item.title.isEmpty ? item.foreignTitle : item.title)

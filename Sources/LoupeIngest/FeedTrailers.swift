@@ -157,17 +157,18 @@ enum FeedTrailers {
         return false
     }
 
-    /// A section or tag link at the end of an item's HTML, on a line of its own (after `<br>`,
-    /// after a paragraph, or as a paragraph), whose words name its own address's last path
-    /// segment: `<br /><a href="https://www.ft.com/markets?segmentId=…">Markets</a>` ends every
-    /// item of the Financial Times' feeds, `<p><a href="/world/middle-east">Middle East</a></p>`.
-    /// A feed reader shows it as a link to the section; as text it gave every such item the
-    /// word and a snippet ending in it. Returns the HTML before it and the section's name (which
-    /// becomes a category), or nil. A link whose words are not its address's (`Read the report`
-    /// to a PDF, `Markets` to `/stream/c91b…`) or that is not on a line of its own stays.
-    static func sectionLink(_ html: String) -> (html: String, section: String)? {
+    /// Section or tag links at the end of an item's HTML, on a line of their own (after `<br>`,
+    /// after a paragraph, or as a paragraph), each of whose words name its own address's last
+    /// path segment: `<br /><a href="https://www.ft.com/markets?segmentId=…">Markets</a>` ends
+    /// every item of the Financial Times' feeds (`…>Markets</a>, <a …/the-big-read?…>The Big
+    /// Read</a>` some), `<p><a href="/world/middle-east">Middle East</a></p>`. A feed reader
+    /// shows them as links to the sections; as text they gave every such item the words and a
+    /// snippet ending in them. Returns the HTML before them and the sections' names (which become
+    /// categories), or nil. A line with a link whose words are not its address's (`Read the
+    /// report` to a PDF, `Markets` to `/stream/c91b…`), or with other text, stays.
+    static func sectionLinks(_ html: String) -> (html: String, sections: [String])? {
         var h = html
-        let found = h.withUTF8 { b -> (cut: Int, text: Range<Int>, href: Range<Int>)? in
+        let found = h.withUTF8 { b -> (cut: Int, sections: [String])? in
             func trimmed(_ e: Int) -> Int {
                 var e = e
                 while e > 0 && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
@@ -179,73 +180,98 @@ enum FeedTrailers {
                 for k in 0..<n where MarkupScan.lower(b[e - n + k]) != s.utf8Start[k] { return false }
                 return true
             }
+            func string(_ r: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+            }
             var e = trimmed(b.count)
             var ownParagraph = false
             if endsWith("</p>", at: e) {
                 e = trimmed(e - 4)
                 ownParagraph = true
             }
-            guard endsWith("</a>", at: e) else { return nil }
-            let textEnd = e - 4
-            // The anchor's words (no markup inside) and its opening tag.
-            var g = textEnd
-            while g > 0 && textEnd - g < 120 && b[g - 1] != 0x3E && b[g - 1] != 0x3C { g -= 1 }
-            guard g > 0, b[g - 1] == 0x3E else { return nil }
-            var o = g - 1
-            while o > 0 && g - o < 2048 && b[o - 1] != 0x3C { o -= 1 }
-            guard o > 0, b[o - 1] == 0x3C, o + 1 < g, MarkupScan.lower(b[o]) == 0x61, MarkupScan.isSpace(b[o + 1])
-            else { return nil }
-            let open = o - 1
-            // href="…", href='…' or a bare value.
-            var hrefRange: Range<Int>?
-            var k = o + 1
-            while k + 5 < g {
-                if MarkupScan.lower(b[k]) == 0x68, MarkupScan.isSpace(b[k - 1]),
-                    endsWith("href=", at: k + 5)
-                {
-                    var v = k + 5
-                    if b[v] == 0x22 || b[v] == 0x27 {
-                        let q = b[v]
-                        v += 1
-                        var w = v
-                        while w < g && b[w] != q { w += 1 }
-                        hrefRange = v..<w
-                    } else {
-                        var w = v
-                        while w < g && !MarkupScan.isSpace(b[w]) && b[w] != 0x3E { w += 1 }
-                        hrefRange = v..<w
-                    }
-                    break
+            var sections: [String] = []
+            while sections.count < 8 {
+                guard endsWith("</a>", at: e) else { return nil }
+                let textEnd = e - 4
+                // The anchor's words (no markup inside) and its opening tag.
+                var g = textEnd
+                while g > 0 && textEnd - g < 120 && b[g - 1] != 0x3E && b[g - 1] != 0x3C { g -= 1 }
+                guard g > 0, b[g - 1] == 0x3E else { return nil }
+                var o = g - 1
+                while o > 0 && g - o < 2048 && b[o - 1] != 0x3C { o -= 1 }
+                guard o > 0, b[o - 1] == 0x3C, o + 1 < g, MarkupScan.lower(b[o]) == 0x61, MarkupScan.isSpace(b[o + 1])
+                else { return nil }
+                guard let href = attribute("href=", in: b, o + 1, g),
+                    let name = sectionName(string(g..<textEnd), href: string(href))
+                else { return nil }
+                if !sections.contains(name) { sections.insert(name, at: 0) }
+                // Another link before it on the line, after a comma, a bar or a middle dot.
+                let before = trimmed(o - 1)
+                if before > 0 && (b[before - 1] == 0x2C || b[before - 1] == 0x7C) {
+                    e = trimmed(before - 1)
+                    continue
                 }
-                k += 1
+                if before > 1 && b[before - 2] == 0xC2 && b[before - 1] == 0xB7 {
+                    e = trimmed(before - 2)
+                    continue
+                }
+                // On a line of its own: after <br>, after </p> or </div>, or opening its paragraph.
+                guard before > 0, b[before - 1] == 0x3E else { return nil }
+                var t = before - 1
+                while t > 0 && before - t < 64 && b[t - 1] != 0x3C { t -= 1 }
+                guard t > 0, b[t - 1] == 0x3C else { return nil }
+                var nameEnd = t
+                while nameEnd < before && (MarkupScan.isLetter(b[nameEnd]) || b[nameEnd] == 0x2F) { nameEnd += 1 }
+                switch string(t..<nameEnd).lowercased() {
+                case "br", "br/": return (t - 1, sections)
+                case "/p", "/div": return (before, sections)
+                case "p" where ownParagraph: return (t - 1, sections)
+                default: return nil
+                }
             }
-            guard let href = hrefRange else { return nil }
-            // On a line of its own: after <br>, after </p> or </div>, or opening its paragraph.
-            let before = trimmed(open)
-            guard before > 0, b[before - 1] == 0x3E else { return nil }
-            var t = before - 1
-            while t > 0 && before - t < 64 && b[t - 1] != 0x3C { t -= 1 }
-            guard t > 0, b[t - 1] == 0x3C else { return nil }
-            var nameEnd = t
-            while nameEnd < before && (MarkupScan.isLetter(b[nameEnd]) || b[nameEnd] == 0x2F) { nameEnd += 1 }
-            let name = String(decoding: UnsafeBufferPointer(rebasing: b[t..<nameEnd]), as: UTF8.self).lowercased()
-            let cut: Int
-            switch name {
-            case "br", "br/": cut = t - 1
-            case "/p", "/div": cut = before
-            case "p" where ownParagraph: cut = t - 1
-            default: return nil
-            }
-            return (cut, g..<textEnd, href)
+            return nil
         }
         guard let found else { return nil }
-        let u = Array(html.utf8)
-        let section = HTMLText.plain(String(decoding: u[found.text], as: UTF8.self))
+        return (String(decoding: Array(html.utf8)[..<found.cut], as: UTF8.self), found.sections)
+    }
+
+    /// The value of the attribute `name` (`href=`, lowercase, with its `=`) in the tag bytes
+    /// `b[from..<to]`: quoted or bare.
+    static func attribute(_ name: StaticString, in b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int)
+        -> Range<Int>?
+    {
+        let n = name.utf8CodeUnitCount
+        var k = from
+        while k + n < to {
+            if MarkupScan.isSpace(b[k - 1]),
+                (0..<n).allSatisfy({ MarkupScan.lower(b[k + $0]) == name.utf8Start[$0] })
+            {
+                var v = k + n
+                if b[v] == 0x22 || b[v] == 0x27 {
+                    let q = b[v]
+                    v += 1
+                    var w = v
+                    while w < to && b[w] != q { w += 1 }
+                    return v..<w
+                }
+                var w = v
+                while w < to && !MarkupScan.isSpace(b[w]) && b[w] != 0x3E { w += 1 }
+                return v..<w
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// The link's words, when they name the last segment of its address (a section or tag
+    /// page: `Markets` → `/markets`, `UK politics &amp; policy` → `/uk-politics-policy`).
+    static func sectionName(_ anchor: String, href: String) -> String? {
+        let section = HTMLText.plain(anchor)
         guard !section.isEmpty, section.utf8.count <= 60, section.split(separator: " ").count <= 5,
             section.unicodeScalars.contains(where: { $0.properties.isAlphabetic })
         else { return nil }
         // The address's last path segment, without query, fragment or a page extension.
-        var path = Substring(String(decoding: u[found.href], as: UTF8.self))
+        var path = Substring(href)
         if let q = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<q] }
         if let scheme = path.range(of: "://") {
             path = path[scheme.upperBound...]
@@ -265,7 +291,6 @@ enum FeedTrailers {
             s.utf8.filter { MarkupScan.isLetter($0) || MarkupScan.isDigit($0) || $0 >= 0x80 }.map(MarkupScan.lower)
         }
         let key = folded(section)
-        guard key.count >= 2, key == folded(segment) else { return nil }
-        return (String(decoding: u[..<found.cut], as: UTF8.self), section)
+        return key.count >= 2 && key == folded(segment) ? section : nil
     }
 }

@@ -70,9 +70,9 @@ public struct JSONFeedLoader {
             if let text = string("content_text") {
                 body = HTMLText.collapse(text)
             } else if var html = string("content_html") {
-                if let (rest, section) = FeedTrailers.sectionLink(html) {
+                if let (rest, sections) = FeedTrailers.sectionLinks(html) {
                     html = rest
-                    if !tags.contains(section) { tags.append(section) }
+                    for s in sections where !tags.contains(s) { tags.append(s) }
                 }
                 body = HTMLText.plain(html)
             } else {

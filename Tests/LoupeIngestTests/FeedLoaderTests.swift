@@ -1088,6 +1088,8 @@ struct FeedTrailersTests {
             <item><guid>s3</guid><title>Budget</title><description><![CDATA[<p>The budget passed.</p>
             <a href="https://www.e.com/uk-politics-policy">UK politics &amp; policy</a>
             ]]></description></item>
+            <item><guid>s4</guid><title>Two</title><description><![CDATA[Long read.<br /><a href="https://www.e.com/markets?x=1">Markets</a>, <a href="https://www.e.com/the-big-read?x=1">The Big Read</a>]]></description></item>
+            <item><guid>k5</guid><title>Mixed</title><description><![CDATA[Data.<br /><a href="https://www.e.com/markets">Markets</a>, <a href="https://www.e.com/r.pdf">the report</a>]]></description></item>
             <item><guid>k1</guid><title>Report</title><description><![CDATA[Findings out.<br><a href="https://www.e.com/files/report.pdf">Read the report</a>]]></description></item>
             <item><guid>k2</guid><title>Stream</title><description><![CDATA[Stocks rise.<br/><a href="https://www.e.com/stream/c91b1fad">Markets</a>]]></description></item>
             <item><guid>k3</guid><title>Inline</title><description><![CDATA[Shares fell in <a href="https://www.e.com/markets">Markets</a>]]></description></item>
@@ -1102,12 +1104,15 @@ struct FeedTrailersTests {
         #expect(byID["s2"]?.categories == ["Diplomacy", "Middle East"])
         #expect(byID["s3"]?.body == "The budget passed.")
         #expect(byID["s3"]?.categories == ["UK politics & policy"])
+        #expect(byID["s4"]?.body == "Long read.")
+        #expect(byID["s4"]?.categories == ["Markets", "The Big Read"])
         // Links whose words are not their address's last segment, or not on a line of their own.
+        #expect(byID["k5"]?.body == "Data.\nMarkets, the report")
         #expect(byID["k1"]?.body == "Findings out.\nRead the report")
         #expect(byID["k2"]?.body == "Stocks rise.\nMarkets")
         #expect(byID["k3"]?.body == "Shares fell in Markets")
         #expect(byID["k4"]?.body == "Text.\nMarkets")
-        for id in ["k1", "k2", "k3", "k4"] { #expect(byID[id]?.categories == []) }
+        for id in ["k1", "k2", "k3", "k4", "k5"] { #expect(byID[id]?.categories == []) }
         // JSON Feed's content_html alike.
         let json = """
             {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "j1", "content_html": "<p>Rain due.</p><p><a href=\\"https://j.org/weather\\">Weather</a></p>"}]}
