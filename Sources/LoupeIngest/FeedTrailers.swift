@@ -16,6 +16,7 @@ enum FeedTrailers {
         let kept = t.withUTF8 { b -> Int? in
             var end = b.count
             var removed = false
+            var redditLinks = false
             for _ in 0..<3 {
                 var e = end
                 while e > 0 && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
@@ -23,7 +24,8 @@ enum FeedTrailers {
                 guard let s = lineStart(b, before: e) else { break }
                 guard e > s, mayBeTrailer(b, s, e) else { break }
                 let line = String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
-                guard isTrailer(line[...]) else { break }
+                guard isTrailer(line[...]) || redditLinks && isRedditSubmitter(line[...]) else { break }
+                redditLinks = isRedditLinks(line[...])
                 end = s
                 removed = true
             }
@@ -89,8 +91,8 @@ enum FeedTrailers {
         "read full article", "keep reading", "more", "read the rest", "read the rest of this entry",
         "read the rest of this post", "read on", "full story", "view full article", "view article",
         "continue reading this post", "read the full post", "read full post", "",
-        // Hacker News' item text is its comments link; Reddit's ends in `[link] [comments]`.
-        "comments", "link] [comments",
+        // Hacker News' item text is its comments link.
+        "comments",
     ]
 
     /// Whether `line` (one line of an item's text) is a trailer. On its bytes, ASCII letters
@@ -109,7 +111,15 @@ enum FeedTrailers {
         if starts("the post ") && has(" appeared first on ") { return true }
         // Slashdot; Reddit's "submitted by /u/name" (the line before its links).
         if lower.elementsEqual("read more of this story at slashdot.".utf8) { return true }
-        if starts("submitted by /u/") && !lower.dropFirst(16).contains(0x20) { return true }
+        if starts("submitted by /u/") {
+            // `/u/name`, or `/u/name to r/sub` (a front page's or a multireddit's feed).
+            let rest = lower.dropFirst(16).split(separator: 0x20)
+            if rest.count == 1 || rest.count == 3 && rest[1].elementsEqual("to".utf8) && rest[2].starts(with: "r/".utf8)
+            {
+                return true
+            }
+        }
+        if isRedditLinks(line) { return true }
         // Medium.
         if has(" was originally published in ")
             && ends("where people are continuing the conversation by highlighting and responding to this story.")
@@ -130,6 +140,26 @@ enum FeedTrailers {
         let tail = Array(lower[b...])
         let pointing = ["…", "...", "→", "»", "›", ">"].contains { contains(tail, Array($0.utf8)) }
         return core.starts(with: "continue reading ".utf8) && pointing && tail.count <= 6
+    }
+
+    /// Reddit's `[link] [comments]` line, also with the count (`[link] [194 comments]`) and
+    /// without the blank (feeds whose markup lost its spaces).
+    static func isRedditLinks(_ line: Substring) -> Bool {
+        let l = line.utf8.filter { $0 != 0x20 && $0 != 0x09 }.map(MarkupScan.lower)
+        guard l.starts(with: "[link][".utf8), l.count <= 40 else { return false }
+        var rest = l.dropFirst(7)
+        while let c = rest.first, MarkupScan.isDigit(c) || c == 0x2C { rest = rest.dropFirst() }
+        return rest.elementsEqual("comments]".utf8) || rest.elementsEqual("comment]".utf8)
+    }
+
+    /// Reddit's "submitted by …" line before its `[link] [comments]` line: whatever the name
+    /// and the subreddit (`submitted by /u/name to r/sub`; `submitted bynametosub` where the
+    /// markup's spaces were lost).
+    static func isRedditSubmitter(_ line: Substring) -> Bool {
+        let l = line.utf8.drop { MarkupScan.isSpace($0) }
+        let opening = "submitted by".utf8
+        guard l.count <= 120, l.count >= opening.count else { return false }
+        return zip(l, opening).allSatisfy { MarkupScan.lower($0) == $1 }
     }
 
     /// Decoration around a "more" link's words: ASCII `[](). >-:` and `…`, `»`, `›`, `→`, `—`,

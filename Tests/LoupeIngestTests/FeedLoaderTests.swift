@@ -1065,6 +1065,16 @@ struct FeedTrailersTests {
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zqname\n[link] [comments]") == "A post.")
         #expect(FeedTrailers.stripped("Comments") == "")
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq and friends") != "A post.")
+        // A front page's or multireddit's form, the older count, and markup that lost its spaces.
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to r/zqsub\n[link] [comments]") == "A post.")
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to r/zqsub") == "A post.")
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to the editors") != "A post.")
+        #expect(FeedTrailers.stripped("A post.\n[link] [1,024 comments]") == "A post.")
+        #expect(FeedTrailers.stripped("submitted bySariel007toUpliftingNews\n[link][194 comments]") == "")
+        #expect(
+            FeedTrailers.stripped("The report.\nSubmitted by the committee")
+                == "The report.\nSubmitted by the committee")
+        #expect(FeedTrailers.stripped("The report.\n[link] [see comments]") != "The report.")
         #expect(FeedTrailers.stripped("A line.\nContinue reading the report for details.") != "A line.")
         #expect(FeedTrailers.stripped("Only text") == "Only text")
         // Lines found from the end eight bytes at a time, whatever their length and alignment.
