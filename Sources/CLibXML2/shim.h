@@ -9,6 +9,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/tree.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/uri.h>
 
 /* xmlFree is a mutable C global (a function pointer): Swift 6 rejects touching it directly. */
 static inline void loupe_xmlFree(void *p) { xmlFree(p); }

@@ -39,6 +39,8 @@ public struct FeedLoader {
     struct Item {
         var title = ""
         var link: String?
+        /// The `xml:base` in force at the link, when that is a web address.
+        var linkBase: String?
         var guid: String?
         var date: String?
         /// Atom's `updated` (RSS 1.0's `dcterms:modified`): the date of an item that gives no
@@ -257,6 +259,9 @@ public struct FeedLoader {
         var wpLogin = ""
         var wpSkipped = 0
         var bloggerSkipped = 0
+        var selfLink: String?
+        var siteLink: String?
+        var siteLinkText: String?
         func emitOrSkip(_ item: Item) {
             if let t = item.postType?.trimmingWhitespace(), FeedLoader.wordPressRecords.contains(t) {
                 wpSkipped += 1
@@ -265,6 +270,10 @@ public struct FeedLoader {
             if !FeedLoader.isBloggerPost(item) {
                 bloggerSkipped += 1
                 return
+            }
+            var item = item
+            if let l = item.link {
+                item.link = XMLStreamReader.resolve(l, against: item.linkBase ?? selfLink ?? siteLink)
             }
             emitItem(item, itemCount, relativePath, feedAuthors, wpNames, emit)
             itemCount += 1
@@ -314,6 +323,21 @@ public struct FeedLoader {
                     continue
                 }
                 guard current != nil else {
+                    // The feed's own address (Atom's, or RSS's `atom:link rel="self"`) and its
+                    // site's: what an item's relative link is resolved against.
+                    if name == "link" && (depth == 1 || depth == 2 && root != "feed") {
+                        if let href = r.attribute("href") {
+                            let rel = r.attribute("rel") ?? "alternate"
+                            let address = XMLStreamReader.resolve(href, against: r.webBase)
+                            if XMLStreamReader.isWebAddress(address) {
+                                if rel == "self" && selfLink == nil { selfLink = address }
+                                if rel == "alternate" && siteLink == nil { siteLink = address }
+                            }
+                        } else if root != "feed" && siteLink == nil && !r.isEmptyElement {
+                            siteLinkText = ""  // RSS's channel link, read as text
+                        }
+                        continue
+                    }
                     if (name == "author_login" || name == "author_display_name") && !r.isEmptyElement
                         && r.inNamespace(startingWith: FeedLoader.wordPress)
                     {
@@ -340,7 +364,10 @@ public struct FeedLoader {
                     case "link":
                         if let href = r.attribute("href") {
                             let rel = r.attribute("rel") ?? "alternate"
-                            if rel == "alternate" && current!.link == nil { current!.link = href }
+                            if rel == "alternate" && current!.link == nil {
+                                current!.link = href
+                                current!.linkBase = r.webBase
+                            }
                             continue
                         }
                     case "category":
@@ -394,6 +421,7 @@ public struct FeedLoader {
                         if r.inNamespace(FeedLoader.mediaRSS) && name != "title" { continue }
                     }
                     if !r.isEmptyElement {
+                        if name == "link" && current!.link == nil { current!.linkBase = r.webBase }
                         field = name
                         fieldDepth = depth
                         text = ""
@@ -418,7 +446,9 @@ public struct FeedLoader {
                     text += "<" + name + (r.isEmptyElement ? "/>" : ">")
                 }
             case .text:
-                if wpField != nil {
+                if siteLinkText != nil {
+                    siteLinkText! += r.value
+                } else if wpField != nil {
                     wpText += r.value
                 } else if author != nil {
                     author!.append(r.value)
@@ -447,6 +477,12 @@ public struct FeedLoader {
                     continue
                 }
                 if genericTitleOpen && r.localName == "title" { genericTitleOpen = false }
+                if let t = siteLinkText {
+                    let address = t.trimmingWhitespace()
+                    if XMLStreamReader.isWebAddress(address) { siteLink = address }
+                    siteLinkText = nil
+                    continue
+                }
                 if let f = wpField {
                     let v = wpText.trimmingWhitespace()
                     if f == "author_login" {

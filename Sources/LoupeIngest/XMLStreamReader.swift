@@ -378,6 +378,39 @@ final class XMLStreamReader {
 
     var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
 
+    /// The current node's base URI (its and its ancestors' `xml:base`, resolved) when that is
+    /// an absolute `http(s)` address; nil otherwise (the document's own name is no address).
+    var webBase: String? {
+        guard let p = xmlTextReaderConstBaseUri(reader) else { return nil }
+        let base = String(cString: p)
+        return XMLStreamReader.isWebAddress(base) ? base : nil
+    }
+
+    static func isWebAddress(_ s: String) -> Bool {
+        let l = s.utf8.prefix(8).map(MarkupScan.lower)
+        return l.starts(with: "https://".utf8) || l.starts(with: "http://".utf8)
+    }
+
+    /// `ref` resolved against `base` (RFC 3986, libxml2's `xmlBuildURI`) when `ref` is relative
+    /// (no scheme: `/posts/1`, `../x`, `//host/y`); `ref` itself otherwise.
+    static func resolve(_ ref: String, against base: String?) -> String {
+        guard let base, !ref.isEmpty, !hasScheme(ref), let p = xmlBuildURI(ref, base) else { return ref }
+        defer { loupe_xmlFree(p) }
+        return String(cString: p)
+    }
+
+    /// Whether `s` opens with a URI scheme (`https:`, `mailto:`, `urn:`).
+    static func hasScheme(_ s: String) -> Bool {
+        for (i, c) in s.utf8.enumerated() {
+            if c == 0x3A { return i > 0 }
+            let letter = MarkupScan.isLetter(c)
+            guard letter || i > 0 && (MarkupScan.isDigit(c) || c == 0x2B || c == 0x2D || c == 0x2E) else {
+                return false
+            }
+        }
+        return false
+    }
+
     func attribute(_ name: String) -> String? {
         guard let p = xmlTextReaderGetAttribute(reader, name) else { return nil }
         defer { loupe_xmlFree(p) }

@@ -224,6 +224,61 @@ struct FeedLoaderTests {
     /// The streamed reader rewrites the same references, re-reads the same bytes and repairs
     /// the same ill-formed places (CDATA and comments told apart) wherever its chunks cut them
     /// (multi-byte characters included).
+    /// An item's relative link is resolved (RFC 3986) against the `xml:base` in force, else
+    /// the feed's own address (`rel="self"`), else its site's (Atom's alternate link, RSS's
+    /// channel link): a hit's link is one a reader can open.
+    @Test func relativeLinksAreResolved() throws {
+        let atom = """
+            <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.e.org/">
+            <title>B</title><link rel="self" href="https://blog.e.org/feeds/all.atom"/>
+            <entry><id>a1</id><title>One</title><link href="posts/1.html"/></entry>
+            <entry xml:base="https://other.e.org/dir/"><id>a2</id><title>Two</title><link rel="alternate" href="../x/2"/></entry>
+            <entry><id>a3</id><title>Three</title><link href="https://abs.e.com/3"/></entry>
+            </feed>
+            """
+        let rss = """
+            <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>S</title>
+            <link>https://site.e.net/news/</link>
+            <atom:link rel="self" href="https://site.e.net/news/feed.xml"/>
+            <item><title>R1</title><link>/a/1</link></item>
+            <item><title>R2</title><link>b/2</link><guid isPermaLink="false">r2</guid></item>
+            <item><title>R3</title><link>mailto:desk@e.net</link><guid isPermaLink="false">r3</guid></item>
+            </channel></rss>
+            """
+        let site = """
+            <rss version="2.0"><channel><title>S</title><link> https://site.e.net/news/ </link>
+            <item><title>P1</title><link>p/1</link><guid isPermaLink="false">p1</guid></item></channel></rss>
+            """
+        let none = """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>N</title><link rel="self" href="/feed"/>
+            <entry><id>n1</id><title>N1</title><link href="/n/1"/></entry></feed>
+            """
+        let cases: [(String, String, [String], [String?])] = [
+            (
+                atom, "f.atom", ["a1", "a2", "a3"],
+                ["https://blog.e.org/posts/1.html", "https://other.e.org/x/2", "https://abs.e.com/3"]
+            ),
+            (
+                rss, "f.rss", ["https://site.e.net/a/1", "r2", "r3"],
+                ["https://site.e.net/a/1", "https://site.e.net/news/b/2", "mailto:desk@e.net"]
+            ),
+            (site, "s.rss", ["p1"], ["https://site.e.net/news/p/1"]),
+            (none, "n.atom", ["n1"], ["/n/1"]),
+        ]
+        for (xml, name, ids, links) in cases {
+            let whole = FeedLoader().load(Array(xml.utf8), relativePath: name).articles
+            #expect(whole.map(\.id) == ids)
+            #expect(whole.map(\.link) == links)
+            for chunk in [7, 64] {
+                let (streamed, _) = try streamed(Array(xml.utf8), name, chunkSize: chunk)
+                #expect(streamed.map(\.link) == links, "\(name), chunks of \(chunk)")
+            }
+        }
+        #expect(
+            XMLStreamReader.hasScheme("urn:x") && !XMLStreamReader.hasScheme("a/b:c")
+                && !XMLStreamReader.hasScheme(":x"))
+    }
+
     @Test func streamedRepairEqualsWholeFileRepairAtEveryChunkSize() throws {
         var xml: [UInt8] = Array("<rss version=\"2.0\"><channel>".utf8)
         for i in 0..<40 {
