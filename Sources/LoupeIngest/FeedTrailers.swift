@@ -112,9 +112,11 @@ enum FeedTrailers {
         // Slashdot; Reddit's "submitted by /u/name" (the line before its links).
         if lower.elementsEqual("read more of this story at slashdot.".utf8) { return true }
         if starts("submitted by /u/") {
-            // `/u/name`, or `/u/name to r/sub` (a front page's or a multireddit's feed).
+            // `/u/name`, or `/u/name to r/sub` or `to /r/sub` (a front page's or a multireddit's feed).
             let rest = lower.dropFirst(16).split(separator: 0x20)
-            if rest.count == 1 || rest.count == 3 && rest[1].elementsEqual("to".utf8) && rest[2].starts(with: "r/".utf8)
+            if rest.count == 1
+                || rest.count == 3 && rest[1].elementsEqual("to".utf8)
+                    && (rest[2].starts(with: "r/".utf8) || rest[2].starts(with: "/r/".utf8))
             {
                 return true
             }

@@ -1123,6 +1123,7 @@ struct FeedTrailersTests {
         // A front page's or multireddit's form, the older count, and markup that lost its spaces.
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to r/zqsub\n[link] [comments]") == "A post.")
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to r/zqsub") == "A post.")
+        #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to /r/zqsub") == "A post.")
         #expect(FeedTrailers.stripped("A post.\nsubmitted by /u/zq to the editors") != "A post.")
         #expect(FeedTrailers.stripped("A post.\n[link] [1,024 comments]") == "A post.")
         #expect(FeedTrailers.stripped("submitted bySariel007toUpliftingNews\n[link][194 comments]") == "")
