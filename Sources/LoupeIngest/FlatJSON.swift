@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fast path for the common JSON Lines object: one flat object whose values are strings,
 /// integers, `null`, or arrays of strings. It gives the same dictionary `JSONSerialization`
 /// would (strings as `String`, integers as `Int`, arrays as `[Any]`; `null` members left out,
@@ -76,6 +78,78 @@ enum FlatJSON {
             i += 1
             skipSpace()
             return i == n ? out : nil
+        }
+    }
+
+    /// The plain record of benchmark and BEIR-style collections: a flat object of at most an
+    /// id (`_id`, `id`, `docid`, `doc_id` or `docno`), a `title` and a text (`text` or `body`),
+    /// string values only, each once, with a title or a text.
+    struct PlainRecord {
+        var id: String?
+        var title: String?
+        var text: String?
+    }
+
+    /// `b` as a plain record, read straight into its three strings (no dictionary, no key
+    /// strings); nil for any other object, which goes through `object` and `NewsJSON.article`.
+    static func plainRecord(_ b: UnsafeBufferPointer<UInt8>) -> PlainRecord? {
+        guard let p = b.baseAddress else { return nil }
+        var i = 0
+        let n = b.count
+        @inline(__always) func skipSpace() {
+            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+        }
+        skipSpace()
+        guard i < n, b[i] == 0x7B else { return nil }  // {
+        i += 1
+        var record = PlainRecord()
+        var seen = 0
+        while true {
+            skipSpace()
+            guard i < n, b[i] == 0x22 else { return nil }
+            let keyStart = i + 1
+            let keyEnd = plainRun(p, keyStart, n)
+            guard keyEnd < n, b[keyEnd] == 0x22,
+                let role = plainRole(UnsafeBufferPointer(rebasing: b[keyStart..<keyEnd])),
+                seen & (1 << role) == 0
+            else { return nil }
+            seen |= 1 << role
+            i = keyEnd + 1
+            skipSpace()
+            guard i < n, b[i] == 0x3A else { return nil }  // :
+            i += 1
+            skipSpace()
+            guard let value = string(b, &i) else { return nil }
+            switch role {
+            case 0: record.id = value
+            case 1: record.title = value
+            default: record.text = value
+            }
+            skipSpace()
+            guard i < n else { return nil }
+            if b[i] == 0x2C {
+                i += 1
+                continue
+            }
+            guard b[i] == 0x7D else { return nil }
+            i += 1
+            skipSpace()
+            return i == n && seen & 0b110 != 0 ? record : nil
+        }
+    }
+
+    /// 0: an id key, 1: `title`, 2: `text` or `body`; nil for any other key.
+    private static func plainRole(_ k: UnsafeBufferPointer<UInt8>) -> Int? {
+        func equals(_ s: StaticString) -> Bool {
+            s.utf8CodeUnitCount == k.count && memcmp(s.utf8Start, k.baseAddress!, k.count) == 0
+        }
+        switch k.count {
+        case 2: return equals("id") ? 0 : nil
+        case 3: return equals("_id") ? 0 : nil
+        case 4: return equals("text") || equals("body") ? 2 : nil
+        case 5: return equals("title") ? 1 : equals("docid") || equals("docno") ? 0 : nil
+        case 6: return equals("doc_id") ? 0 : nil
+        default: return nil
         }
     }
 

@@ -178,11 +178,18 @@ public struct JSONLinesLoader {
         while e > s && MarkupScan.isSpace(raw[e - 1]) { e -= 1 }
         if s == e { return }
         state.nonBlank += 1
+        let line = UnsafeBufferPointer(rebasing: raw[s..<e])
+        // The commonest record, `{"id": …, "title": …, "text": …}`: no dictionary.
+        if let r = FlatJSON.plainRecord(line) {
+            emit(NewsJSON.article(r, relativePath: relativePath, position: state.count, scope: state.scope))
+            state.count += 1
+            return
+        }
         let object: Any
         // A flat object (strings, integers, lists of strings) holds no objects: it wraps no
         // articles, and `envelopeItems` (sixteen wrapper keys looked up) is not asked.
         var flat = false
-        if let o = FlatJSON.object(UnsafeBufferPointer(rebasing: raw[s..<e])) {
+        if let o = FlatJSON.object(line) {
             object = o
             flat = true
         } else {

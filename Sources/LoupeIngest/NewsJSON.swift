@@ -221,6 +221,20 @@ enum NewsJSON {
             idScope: global ? nil : scope)
     }
 
+    /// The article of a plain record (`FlatJSON.plainRecord`): what `article` gives for the
+    /// same object, without a dictionary. The texts are trimmed; `text` and `body` are taken as
+    /// written (`literalKeys`); an id that is a web address is also the link.
+    static func article(_ r: FlatJSON.PlainRecord, relativePath: String, position: Int, scope: String) -> Article {
+        let id = r.id?.trimmingWhitespace()
+        let known = id.flatMap { $0.isEmpty ? nil : $0 }
+        let global = known.map(isGlobalID) ?? false
+        let link = known.flatMap { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0 : nil }
+        return Article(
+            id: known ?? "\(relativePath)#\(position)", title: r.title?.trimmingWhitespace() ?? "",
+            body: r.text?.trimmingWhitespace() ?? "", date: nil, categories: [], link: link, authors: [],
+            source: relativePath, position: position, idScope: global ? nil : scope)
+    }
+
     /// A URL or a URI: unique beyond its collection.
     static func isGlobalID(_ id: String) -> Bool {
         // `://` looked for in the bytes: `String.contains` goes through Foundation's string

@@ -9,6 +9,47 @@ struct JSONLinesLoaderTests {
         ArticleLoading.load(Array(s.utf8), relativePath: path)
     }
 
+    /// The plain record's fast path (`FlatJSON.plainRecord`, no dictionary) gives exactly the
+    /// article the general path gives for the same line; any other object takes the general path.
+    @Test func plainRecordsReadAsTheGeneralPathReadsThem() throws {
+        let plain = [
+            #"{"id": "a1", "title": "Zq title", "text": "Body text."}"#,
+            #"{ "_id" : "4983" , "title":"  Padded  ", "body": "\tEscaped \"quote\" \u00e9\n" }"#,
+            #"{"docid": "https://e.org/x", "text": "A web id is the link."}"#,
+            #"{"docno": "urn:x:1", "title": "URN"}"#,
+            #"{"doc_id": "", "title": "Empty id", "text": ""}"#,
+            #"{"text": "No id at all", "title": "Caf\u00e9 \ud83d\ude00"}"#,
+            #"{"title": "", "id": "   "}"#,
+        ]
+        for (n, line) in plain.enumerated() {
+            let bytes = Array(line.utf8)
+            let record = try #require(bytes.withUnsafeBufferPointer(FlatJSON.plainRecord), "\(line)")
+            let general = try #require(bytes.withUnsafeBufferPointer(FlatJSON.object), "\(line)")
+            let fast = NewsJSON.article(record, relativePath: "c/corpus.jsonl", position: n, scope: "c")
+            let slow = NewsJSON.article(general, relativePath: "c/corpus.jsonl", position: n, scope: "c")
+            #expect(fast == slow, "\(line)")
+        }
+        // The loader over all of them: the same articles, in order.
+        let all = plain.joined(separator: "\n")
+        let loaded = ArticleLoading.load(Array(all.utf8), relativePath: "c/corpus.jsonl").articles
+        let expected = plain.enumerated().map { n, line in
+            NewsJSON.article(
+                Array(line.utf8).withUnsafeBufferPointer(FlatJSON.object)!, relativePath: "c/corpus.jsonl",
+                position: n, scope: "c")!
+        }
+        #expect(loaded == expected)
+        // Not plain: another key, a repeated key, a number, an escaped key, no title or text,
+        // null, an array, two texts, invalid JSON.
+        for line in [
+            #"{"id": "a", "title": "t", "url": "https://e.org"}"#, #"{"id": "a", "title": "t", "title": "u"}"#,
+            #"{"id": 7, "title": "t"}"#, #"{"ti\u0074le": "t"}"#, #"{"id": "a"}"#, #"{"id": null, "title": "t"}"#,
+            #"{"title": ["t"]}"#, #"{"text": "a", "body": "b"}"#, #"{"title": "t",}"#, #"{"title": "t"} x"#,
+            #"{"title": "\ud800"}"#, "{\"title\": \"a raw\ttab\"}",
+        ] {
+            #expect(Array(line.utf8).withUnsafeBufferPointer(FlatJSON.plainRecord) == nil, "\(line)")
+        }
+    }
+
     @Test func beirLinesAndABadLine() {
         let r = load(
             """
