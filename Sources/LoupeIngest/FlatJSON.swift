@@ -10,12 +10,8 @@ enum FlatJSON {
     static func object(_ b: UnsafeBufferPointer<UInt8>) -> [String: Any]? {
         var i = 0
         let n = b.count
-        @inline(__always) func skipSpace() {
-            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
-        }
-        skipSpace()
-        guard i < n, b[i] == 0x7B else { return nil }  // {
-        i += 1
+        @inline(__always) func skipSpace() { skipBlanks(b, &i) }
+        guard opens(b, &i) else { return nil }
         var out: [String: Any] = [:]
         skipSpace()
         if i < n, b[i] == 0x7D {  // }
@@ -68,17 +64,40 @@ enum FlatJSON {
             default:
                 return nil
             }
-            skipSpace()
-            guard i < n else { return nil }
-            if b[i] == 0x2C {
-                i += 1
-                continue
-            }
-            guard b[i] == 0x7D else { return nil }
-            i += 1
-            skipSpace()
-            return i == n ? out : nil
+            guard let more = memberEnd(b, &i) else { return nil }
+            if more { continue }
+            return out
         }
+    }
+
+    /// After an object's member: a comma (true: another member follows) or the closing brace
+    /// with nothing but blanks after it (false: the object ends the line); nil for anything else.
+    private static func memberEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool? {
+        let n = b.count
+        skipBlanks(b, &i)
+        guard i < n else { return nil }
+        if b[i] == 0x2C {
+            i += 1
+            return true
+        }
+        guard b[i] == 0x7D else { return nil }
+        i += 1
+        skipBlanks(b, &i)
+        return i == n ? false : nil
+    }
+
+    /// JSON's blanks (space, tab, line feed, carriage return) from `i` on.
+    @inline(__always)
+    private static func skipBlanks(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
+    }
+
+    /// Blanks and an object's opening brace, `i` after them; false when no object opens.
+    private static func opens(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Bool {
+        skipBlanks(b, &i)
+        guard i < b.count, b[i] == 0x7B else { return false }  // {
+        i += 1
+        return true
     }
 
     /// The plain record of benchmark and BEIR-style collections: a flat object of at most an
@@ -96,12 +115,8 @@ enum FlatJSON {
         guard let p = b.baseAddress else { return nil }
         var i = 0
         let n = b.count
-        @inline(__always) func skipSpace() {
-            while i < n, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A || b[i] == 0x0D { i += 1 }
-        }
-        skipSpace()
-        guard i < n, b[i] == 0x7B else { return nil }  // {
-        i += 1
+        @inline(__always) func skipSpace() { skipBlanks(b, &i) }
+        guard opens(b, &i) else { return nil }
         var record = PlainRecord()
         var seen = 0
         while true {
@@ -125,16 +140,9 @@ enum FlatJSON {
             case 1: record.title = value
             default: record.text = value
             }
-            skipSpace()
-            guard i < n else { return nil }
-            if b[i] == 0x2C {
-                i += 1
-                continue
-            }
-            guard b[i] == 0x7D else { return nil }
-            i += 1
-            skipSpace()
-            return i == n && seen & 0b110 != 0 ? record : nil
+            guard let more = memberEnd(b, &i) else { return nil }
+            if more { continue }
+            return seen & 0b110 != 0 ? record : nil
         }
     }
 
