@@ -575,7 +575,9 @@ enum XMLRepair {
                 openNames += [UInt8](repeating: 0, count: max(256, openNames.count + length))
             }
             let used = namesUsed
-            openNames.withUnsafeMutableBufferPointer { _ = memcpy($0.baseAddress! + used, b.baseAddress! + at + 1, length) }
+            openNames.withUnsafeMutableBufferPointer {
+                _ = memcpy($0.baseAddress! + used, b.baseAddress! + at + 1, length)
+            }
             namesUsed += length
             if depth == openEnds.count { openEnds.append(namesUsed) } else { openEnds[depth] = namesUsed }
             depth += 1
