@@ -15,8 +15,8 @@ import LoupeCore
 /// - date: `<DATE>` (or `<DATE1>`, `<DD>`, AQUAINT's `<DATE_TIME>`) when present and readable: RFC
 ///   822, ISO 8601 (also basic `19910514`), `YYMMDD` (FT), `MM/DD/YY[YY]` (WSJ), `January 1, 1989,
 ///   Sunday` (LA Times). Else the day an LDC newswire id names (`AFP_ENG_20090531.0001`,
-///   `APW19980601.0003`: Gigaword and AQUAINT have no date element) or a TREC AP id
-///   (`AP880212-0001`).
+///   `APW19980601.0003`: Gigaword and AQUAINT have no date element), a TREC AP id
+///   (`AP880212-0001`) or a Federal Register one (`FR940104-0-00001`).
 /// - authors: every closed `<BYLINE>` and `<AUTHOR>` element (LA Times, FT, AP, WSJ), in order,
 ///   inner tags removed, through `Bylines.names` (`By JANE DOE, Times Staff Writer` → `JANE
 ///   DOE`). A later byline that is only an affiliation (AP's second `<BYLINE>Associated Press
@@ -211,7 +211,8 @@ public struct TRECLoader {
     }
 
     /// The day an LDC newswire id names: `AFP_ENG_20090531.0001` (Gigaword, AQUAINT-2, TAC),
-    /// `APW19980601.0003` (AQUAINT), or a TREC AP id, `AP880212-0001`; nil for other ids.
+    /// `APW19980601.0003` (AQUAINT), a TREC AP id, `AP880212-0001`, or a Federal Register one,
+    /// `FR940104-0-00001`; nil for other ids.
     static func dateOfID(_ id: String) -> String? {
         let u = Array(id.utf8)
         func digits(_ r: Range<Int>) -> String? {
@@ -230,6 +231,14 @@ public struct TRECLoader {
         // AP, then 6 digits (YYMMDD), a dash and 4 digits.
         if u.count == 13, id.hasPrefix("AP"), u[8] == UInt8(ascii: "-"), let d = digits(2..<8),
             digits(9..<13) != nil
+        {
+            return DateParsing.iso("19\(d.prefix(2))-\(d.dropFirst(2).prefix(2))-\(d.suffix(2))")
+        }
+        // The Federal Register: FR, then 6 digits (YYMMDD), a dash, then digits and dashes
+        // (`FR940104-0-00001`; its documents have no date element, the day is in their text).
+        if u.count > 9, id.hasPrefix("FR"), u[8] == UInt8(ascii: "-"), let d = digits(2..<8),
+            u[9...].allSatisfy({ MarkupScan.isDigit($0) || $0 == UInt8(ascii: "-") }),
+            u[9...].contains(where: MarkupScan.isDigit)
         {
             return DateParsing.iso("19\(d.prefix(2))-\(d.dropFirst(2).prefix(2))-\(d.suffix(2))")
         }

@@ -268,7 +268,26 @@ struct TRECLoaderTests {
         #expect(TRECLoader.dateOfID("APW19980601.0003") == "1998-06-01")
         #expect(TRECLoader.dateOfID("NYT_ENG_19940701.0001") == "1994-07-01")
         #expect(TRECLoader.dateOfID("AP880212-0001") == "1988-02-12")
-        for other in ["FT911-1", "LA010189-0001", "WSJ870324-0001", "AFP_ENG_20091331.0001", "x19980601.0003", ""] {
+        #expect(TRECLoader.dateOfID("FR940104-0-00001") == "1994-01-04")
+        #expect(TRECLoader.dateOfID("FR891103-0001") == "1989-11-03")
+        let fr = load(
+            """
+            <DOC>
+            <DOCNO> FR940104-0-00001 </DOCNO>
+            <PARENT> FR940104-0-00001 </PARENT>
+            <TEXT>
+            <!-- PJG ITAG l=50 g=1 f=1 -->
+            Tuesday, January 4, 1994
+            <DOCTITLE>Harbour Fees</DOCTITLE>
+            </TEXT>
+            </DOC>
+            """)
+        #expect(fr.articles.first?.date == "1994-01-04")
+        #expect(fr.articles.first?.title == "Harbour Fees")
+        for other in [
+            "FT911-1", "LA010189-0001", "WSJ870324-0001", "AFP_ENG_20091331.0001", "x19980601.0003", "",
+            "FR941304-0-00001", "FR940104-", "FR940104-0-x", "FRA40104-0-00001",
+        ] {
             #expect(TRECLoader.dateOfID(other) == nil, "\(other)")
         }
     }
