@@ -184,10 +184,27 @@ public struct TRECLoader {
                 body.append(b, from..<content.upperBound, mode: .tags)
             }
             note(body)
+            let bodyText = id.hasPrefix("FBIS") ? TRECLoader.withoutFBISHeader(body.string) : body.string
             return Article(
-                id: id, title: title, body: body.string, date: date, authors: authors, source: relativePath,
+                id: id, title: title, body: bodyText, date: date, authors: authors, source: relativePath,
                 position: position)
         }
+    }
+
+    /// An FBIS document's text without the header lines every one of them opens with —
+    /// `Language: Spanish`, `Article Type:BFN` — and the `[Text]` mark before the story (its
+    /// other bracketed notes, `[Report by …]`, say who wrote it and stay).
+    static func withoutFBISHeader(_ text: String) -> String {
+        var rest = text[...]
+        while true {
+            let blank = rest.prefix { $0 == " " || $0 == "\n" || $0 == "\t" }
+            let line = rest.dropFirst(blank.count).prefix { $0 != "\n" }
+            guard line.utf8.count <= 60, line.hasPrefix("Language:") || line.hasPrefix("Article Type:") else { break }
+            rest = rest.dropFirst(blank.count + line.count)
+        }
+        rest = rest.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
+        if rest.hasPrefix("[Text]") { rest = rest.dropFirst(6).drop { $0 == " " || $0 == "\t" } }
+        return rest.startIndex == text.startIndex ? text : String(rest)
     }
 
     /// `headline` without the Financial Times' date line before it: `FT  14 MAY 91 / Jobless

@@ -132,7 +132,7 @@ struct TRECLoaderTests {
                 "HARBOUR REOPENS",
             ])
         #expect(r.articles[0].date == "1994-03-01")
-        #expect(r.articles[0].body.trimmingWhitespace() == "[Text] The spokesman said the keepers had been paid.")
+        #expect(r.articles[0].body.trimmingWhitespace() == "The spokesman said the keepers had been paid.")
         #expect(!r.articles[1].body.contains("PJG"))
         let sjmn = r.articles[5].body.split(separator: "\n").map { String($0).trimmingWhitespace() }.filter {
             !$0.isEmpty
@@ -290,5 +290,47 @@ struct TRECLoaderTests {
         ] {
             #expect(TRECLoader.dateOfID(other) == nil, "\(other)")
         }
+    }
+
+    /// FBIS documents open with the same header lines (`Language: Spanish`, `Article Type:BFN`)
+    /// and a `[Text]` mark: not the story's words, nor its snippet's start.
+    @Test func fbisHeaderLinesAreNoText() {
+        let r = load(
+            """
+            <DOC>
+            <DOCNO> FBIS3-1 </DOCNO>
+            <HEADER>
+            <DATE1>  1 March 1994 </DATE1>
+            <H3> <TI>      Former President Speaks </TI></H3>
+            </HEADER>
+            <TEXT>
+            Language: <F P=105>Spanish </F>
+            Article Type:BFN
+
+            <F P=106> [Text] </F> The former president zqspoke today.
+            </TEXT>
+            </DOC>
+            <DOC>
+            <DOCNO> FBIS3-2 </DOCNO>
+            <TEXT>
+            Article Type:CSO
+
+            <F P=106> [Report by Ana Ruiz] </F>
+              [Text] Language: the law on it changed.
+            </TEXT>
+            </DOC>
+            <DOC>
+            <DOCNO> LA010189-0002 </DOCNO>
+            <TEXT>
+            Language: a column on words.
+            </TEXT>
+            </DOC>
+            """)
+        #expect(
+            r.articles.map(\.body) == [
+                "The former president zqspoke today.", "[Report by Ana Ruiz]\n[Text] Language: the law on it changed.",
+                "Language: a column on words.",
+            ])
+        #expect(r.articles.first?.title == "Former President Speaks")
     }
 }
