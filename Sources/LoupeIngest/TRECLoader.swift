@@ -17,6 +17,7 @@ import LoupeCore
 ///   Sunday` (LA Times). Else the day an LDC newswire id names (`AFP_ENG_20090531.0001`,
 ///   `APW19980601.0003`: Gigaword and AQUAINT have no date element), a TREC AP id
 ///   (`AP880212-0001`) or a Federal Register one (`FR940104-0-00001`).
+/// - categories: the first part of `<SECTION>` (LA Times: `Metro; Part 2; Page 1` → `Metro`).
 /// - authors: every closed `<BYLINE>` and `<AUTHOR>` element (LA Times, FT, AP, WSJ), in order,
 ///   inner tags removed, through `Bylines.names` (`By JANE DOE, Times Staff Writer` → `JANE
 ///   DOE`). A later byline that is only an affiliation (AP's second `<BYLINE>Associated Press
@@ -36,6 +37,7 @@ public struct TRECLoader {
     static let textName = Array("TEXT".utf8)
     static let titleNames = ["TITLE", "HEADLINE", "HL", "HEAD", "TI", "DOCTITLE", "TTL"].map { Array($0.utf8) }
     static let leadName = Array("LEADPARA".utf8)
+    static let sectionName = Array("SECTION".utf8)
     static let dateNames = ["DATE", "DATE1", "DD", "DATE_TIME"].map { Array($0.utf8) }
     static let authorNames = ["BYLINE", "AUTHOR"].map { Array($0.utf8) }
     /// Left out of the fallback body (no `<TEXT>`).
@@ -146,6 +148,20 @@ public struct TRECLoader {
                     break
                 }
             }
+            // The LA Times' (and the San Jose Mercury News') `<SECTION>`: its first part, before
+            // the page (`Metro; Part 2; Page 1; Column 1` → `Metro`).
+            var categories: [String] = []
+            if let e = MarkupScan.element(b, TRECLoader.sectionName, in: content) {
+                used.append(e.open.start..<e.end)
+                let first = text(e.content, mode: .tags).split(separator: ";").first.map {
+                    String($0).trimmingWhitespace()
+                }
+                if let first, !first.isEmpty, first.utf8.count <= 40, first.contains(where: \.isLetter),
+                    !first.hasPrefix("Page ")
+                {
+                    categories.append(first)
+                }
+            }
             var authors: [String] = []
             // One pass for both names, so that bylines keep their order.
             var i = content.lowerBound
@@ -186,8 +202,8 @@ public struct TRECLoader {
             note(body)
             let bodyText = id.hasPrefix("FBIS") ? TRECLoader.withoutFBISHeader(body.string) : body.string
             return Article(
-                id: id, title: title, body: bodyText, date: date, authors: authors, source: relativePath,
-                position: position)
+                id: id, title: title, body: bodyText, date: date, categories: categories, authors: authors,
+                source: relativePath, position: position)
         }
     }
 

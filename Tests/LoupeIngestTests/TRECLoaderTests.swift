@@ -333,4 +333,28 @@ struct TRECLoaderTests {
             ])
         #expect(r.articles.first?.title == "Former President Speaks")
     }
+
+    /// The LA Times' `<SECTION>` names the paper's section before its page: a category.
+    @Test func laTimesSectionIsACategory() {
+        let r = load(
+            """
+            <DOC>
+            <DOCNO> LA010189-0001 </DOCNO>
+            <SECTION>
+            <P>
+            Metro; Part 2; Page 1; Column 1
+            </P>
+            </SECTION>
+            <HEADLINE><P>HARBOUR ZQVOTE</P></HEADLINE>
+            <TEXT><P>The board voted.</P></TEXT>
+            </DOC>
+            <DOC>
+            <DOCNO> LA010189-0002 </DOCNO>
+            <SECTION><P>Page 3</P></SECTION>
+            <TEXT><P>Text.</P></TEXT>
+            </DOC>
+            """)
+        #expect(r.articles.map(\.categories) == [["Metro"], []])
+        #expect(r.articles.map(\.body) == ["The board voted.", "Text."])
+    }
 }
