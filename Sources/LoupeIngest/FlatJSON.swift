@@ -100,13 +100,15 @@ enum FlatJSON {
         return true
     }
 
-    /// The plain record of benchmark and BEIR-style collections: a flat object of at most an
-    /// id (`_id`, `id`, `docid`, `doc_id` or `docno`), a `title` and a text (`text` or `body`),
-    /// string values only, each once, with a title or a text.
+    /// The plain record of benchmark, BEIR-style and dataset-hub collections: a flat object of at
+    /// most an id (`_id`, `id`, `docid`, `doc_id` or `docno`), a `title`, a text (`text` or
+    /// `body`) and a `url` (Wikipedia's dumps on dataset hubs), string values only, each once, with
+    /// a title or a text.
     struct PlainRecord {
         var id: String?
         var title: String?
         var text: String?
+        var url: String?
     }
 
     /// `b` as a plain record, read straight into its three strings (no dictionary, no key
@@ -138,7 +140,8 @@ enum FlatJSON {
             switch role {
             case 0: record.id = value
             case 1: record.title = value
-            default: record.text = value
+            case 2: record.text = value
+            default: record.url = value
             }
             guard let more = memberEnd(b, &i) else { return nil }
             if more { continue }
@@ -146,14 +149,14 @@ enum FlatJSON {
         }
     }
 
-    /// 0: an id key, 1: `title`, 2: `text` or `body`; nil for any other key.
+    /// 0: an id key, 1: `title`, 2: `text` or `body`, 3: `url`; nil for any other key.
     private static func plainRole(_ k: UnsafeBufferPointer<UInt8>) -> Int? {
         func equals(_ s: StaticString) -> Bool {
             s.utf8CodeUnitCount == k.count && memcmp(s.utf8Start, k.baseAddress!, k.count) == 0
         }
         switch k.count {
         case 2: return equals("id") ? 0 : nil
-        case 3: return equals("_id") ? 0 : nil
+        case 3: return equals("_id") ? 0 : equals("url") ? 3 : nil
         case 4: return equals("text") || equals("body") ? 2 : nil
         case 5: return equals("title") ? 1 : equals("docid") || equals("docno") ? 0 : nil
         case 6: return equals("doc_id") ? 0 : nil

@@ -223,12 +223,14 @@ enum NewsJSON {
 
     /// The article of a plain record (`FlatJSON.plainRecord`): what `article` gives for the
     /// same object, without a dictionary. The texts are trimmed; `text` and `body` are taken as
-    /// written (`literalKeys`); an id that is a web address is also the link.
+    /// written (`literalKeys`); the `url` is the link, and the id when there is no other; an id
+    /// that is a web address is the link when there is no `url`.
     static func article(_ r: FlatJSON.PlainRecord, relativePath: String, position: Int, scope: String) -> Article {
-        let id = r.id?.trimmingWhitespace()
-        let known = id.flatMap { $0.isEmpty ? nil : $0 }
+        func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+        let url = nonEmpty(r.url?.trimmingWhitespace())
+        let known = nonEmpty(r.id?.trimmingWhitespace()) ?? url
         let global = known.map(isGlobalID) ?? false
-        let link = known.flatMap { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0 : nil }
+        let link = url ?? known.flatMap { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0 : nil }
         return Article(
             id: known ?? "\(relativePath)#\(position)", title: r.title?.trimmingWhitespace() ?? "",
             body: r.text?.trimmingWhitespace() ?? "", date: nil, categories: [], link: link, authors: [],

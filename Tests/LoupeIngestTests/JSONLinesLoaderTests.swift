@@ -20,6 +20,10 @@ struct JSONLinesLoaderTests {
             #"{"doc_id": "", "title": "Empty id", "text": ""}"#,
             #"{"text": "No id at all", "title": "Caf\u00e9 \ud83d\ude00"}"#,
             #"{"title": "", "id": "   "}"#,
+            #"{"id": "12", "url": "https://en.wikipedia.org/wiki?curid=12", "title": "Anarchism", "text": "A."}"#,
+            #"{"url": " https://e.org/u ", "text": "The url is the id."}"#,
+            #"{"id": "https://e.org/i", "url": "https://e.org/u", "title": "Both"}"#,
+            #"{"id": "7", "url": "", "title": "Empty url"}"#,
         ]
         for (n, line) in plain.enumerated() {
             let bytes = Array(line.utf8)
@@ -41,7 +45,8 @@ struct JSONLinesLoaderTests {
         // Not plain: another key, a repeated key, a number, an escaped key, no title or text,
         // null, an array, two texts, invalid JSON.
         for line in [
-            #"{"id": "a", "title": "t", "url": "https://e.org"}"#, #"{"id": "a", "title": "t", "title": "u"}"#,
+            #"{"id": "a", "title": "t", "link": "https://e.org"}"#, #"{"id": "a", "title": "t", "title": "u"}"#,
+            #"{"url": "https://e.org", "url": "https://e.org/2", "text": "t"}"#,
             #"{"id": 7, "title": "t"}"#, #"{"ti\u0074le": "t"}"#, #"{"id": "a"}"#, #"{"id": null, "title": "t"}"#,
             #"{"title": ["t"]}"#, #"{"text": "a", "body": "b"}"#, #"{"title": "t",}"#, #"{"title": "t"} x"#,
             #"{"title": "\ud800"}"#, "{\"title\": \"a raw\ttab\"}",
