@@ -366,7 +366,7 @@ public struct FeedLoader {
                             let rel = r.attribute("rel") ?? "alternate"
                             if rel == "alternate" && current!.link == nil {
                                 current!.link = href
-                                current!.linkBase = r.webBase
+                                if !XMLStreamReader.hasScheme(href) { current!.linkBase = r.webBase }
                             }
                             continue
                         }
@@ -421,7 +421,6 @@ public struct FeedLoader {
                         if r.inNamespace(FeedLoader.mediaRSS) && name != "title" { continue }
                     }
                     if !r.isEmptyElement {
-                        if name == "link" && current!.link == nil { current!.linkBase = r.webBase }
                         field = name
                         fieldDepth = depth
                         text = ""
@@ -496,6 +495,10 @@ public struct FeedLoader {
                 if let f = field, depth == fieldDepth {
                     if case .base64(let type) = fieldMode { text = FeedLoader.decodedBase64(text, type: type) }
                     apply(f, text, foreign: fieldForeign, to: &current!)
+                    // A relative link's base: the `xml:base` in force at its element (this end).
+                    if f == "link", current!.linkBase == nil, let l = current!.link, !XMLStreamReader.hasScheme(l) {
+                        current!.linkBase = r.webBase
+                    }
                     field = nil
                     fieldDepth = -1
                     fieldMode = .raw

@@ -13,7 +13,7 @@ enum FeedTrailers {
     /// as bytes: a line is made a string only when its first byte could begin a trailer.
     static func stripped(_ text: String) -> String {
         var t = text
-        let kept = t.withUTF8 { b -> Int? in
+        let kept = t.withUTF8 { b -> String? in
             var end = b.count
             var removed = false
             var redditLinks = false
@@ -31,10 +31,9 @@ enum FeedTrailers {
             }
             guard removed else { return nil }
             while end > 0 && MarkupScan.isSpace(b[end - 1]) { end -= 1 }
-            return end
+            return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
         }
-        guard let kept else { return text }
-        return String(decoding: Array(text.utf8.prefix(kept)), as: UTF8.self)
+        return kept ?? text
     }
 
     /// Trailers are short: a longer last line is text.
@@ -200,7 +199,7 @@ enum FeedTrailers {
     /// report` to a PDF, `Markets` to `/stream/c91b…`), or with other text, stays.
     static func sectionLinks(_ html: String) -> (html: String, sections: [String])? {
         var h = html
-        let found = h.withUTF8 { b -> (cut: Int, sections: [String])? in
+        return h.withUTF8 { b -> (html: String, sections: [String])? in
             func trimmed(_ e: Int) -> Int {
                 var e = e
                 while e > 0 && MarkupScan.isSpace(b[e - 1]) { e -= 1 }
@@ -215,6 +214,14 @@ enum FeedTrailers {
             func string(_ r: Range<Int>) -> String {
                 String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
             }
+            /// The tag that ends just before `end` (its `>` at `end - 1`), read by `MarkupScan.tag`.
+            func tag(endingAt end: Int) -> MarkupScan.Tag? {
+                guard end > 0, b[end - 1] == 0x3E else { return nil }
+                var lt = end - 1
+                while lt > 0 && end - lt < 1024 && b[lt] != 0x3C { lt -= 1 }
+                guard b[lt] == 0x3C, let t = MarkupScan.tag(b, at: lt, limit: end), t.end == end else { return nil }
+                return t
+            }
             var e = trimmed(b.count)
             var ownParagraph = false
             if endsWith("</p>", at: e) {
@@ -228,17 +235,13 @@ enum FeedTrailers {
                 // The anchor's words (no markup inside) and its opening tag.
                 var g = textEnd
                 while g > 0 && textEnd - g < 120 && b[g - 1] != 0x3E && b[g - 1] != 0x3C { g -= 1 }
-                guard g > 0, b[g - 1] == 0x3E else { return nil }
-                var o = g - 1
-                while o > 0 && g - o < 2048 && b[o - 1] != 0x3C { o -= 1 }
-                guard o > 0, b[o - 1] == 0x3C, o + 1 < g, MarkupScan.lower(b[o]) == 0x61, MarkupScan.isSpace(b[o + 1])
-                else { return nil }
-                guard let href = attribute("href=", in: b, o + 1, g),
+                guard let a = tag(endingAt: g), !a.closing, MarkupScan.nameIs(b, a.name, FeedTrailers.anchorName),
+                    let href = MarkupScan.attribute(b, a, FeedTrailers.hrefName),
                     let name = sectionName(string(g..<textEnd), href: string(href))
                 else { return nil }
                 if !sections.contains(name) { sections.insert(name, at: 0) }
                 // Another link before it on the line, after a comma, a bar or a middle dot.
-                let before = trimmed(o - 1)
+                let before = trimmed(a.start)
                 if before > 0 && (b[before - 1] == 0x2C || b[before - 1] == 0x7C) {
                     e = trimmed(before - 1)
                     continue
@@ -248,52 +251,31 @@ enum FeedTrailers {
                     continue
                 }
                 // On a line of its own: after <br>, after </p> or </div>, or opening its paragraph.
-                guard before > 0, b[before - 1] == 0x3E else { return nil }
-                var t = before - 1
-                while t > 0 && before - t < 64 && b[t - 1] != 0x3C { t -= 1 }
-                guard t > 0, b[t - 1] == 0x3C else { return nil }
-                var nameEnd = t
-                while nameEnd < before && (MarkupScan.isLetter(b[nameEnd]) || b[nameEnd] == 0x2F) { nameEnd += 1 }
-                switch string(t..<nameEnd).lowercased() {
-                case "br", "br/": return (t - 1, sections)
-                case "/p", "/div": return (before, sections)
-                case "p" where ownParagraph: return (t - 1, sections)
-                default: return nil
+                guard let t = tag(endingAt: before) else { return nil }
+                let cut: Int
+                if !t.closing && MarkupScan.nameIs(b, t.name, FeedTrailers.breakName) {
+                    cut = t.start
+                } else if t.closing
+                    && (MarkupScan.nameIs(b, t.name, FeedTrailers.paragraphName)
+                        || MarkupScan.nameIs(b, t.name, FeedTrailers.divisionName))
+                {
+                    cut = before
+                } else if ownParagraph && !t.closing && MarkupScan.nameIs(b, t.name, FeedTrailers.paragraphName) {
+                    cut = t.start
+                } else {
+                    return nil
                 }
+                return (string(0..<cut), sections)
             }
             return nil
         }
-        guard let found else { return nil }
-        return (String(decoding: Array(html.utf8)[..<found.cut], as: UTF8.self), found.sections)
     }
 
-    /// The value of the attribute `name` (`href=`, lowercase, with its `=`) in the tag bytes
-    /// `b[from..<to]`: quoted or bare.
-    static func attribute(_ name: StaticString, in b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int)
-        -> Range<Int>?
-    {
-        let n = name.utf8CodeUnitCount
-        var k = from
-        while k + n < to {
-            if MarkupScan.isSpace(b[k - 1]),
-                (0..<n).allSatisfy({ MarkupScan.lower(b[k + $0]) == name.utf8Start[$0] })
-            {
-                var v = k + n
-                if b[v] == 0x22 || b[v] == 0x27 {
-                    let q = b[v]
-                    v += 1
-                    var w = v
-                    while w < to && b[w] != q { w += 1 }
-                    return v..<w
-                }
-                var w = v
-                while w < to && !MarkupScan.isSpace(b[w]) && b[w] != 0x3E { w += 1 }
-                return v..<w
-            }
-            k += 1
-        }
-        return nil
-    }
+    static let anchorName = Array("a".utf8)
+    static let hrefName = Array("href".utf8)
+    static let breakName = Array("br".utf8)
+    static let paragraphName = Array("p".utf8)
+    static let divisionName = Array("div".utf8)
 
     /// The link's words, when they name the last segment of its address (a section or tag
     /// page: `Markets` → `/markets`, `UK politics &amp; policy` → `/uk-politics-policy`).
