@@ -697,7 +697,13 @@ enum XMLRepair {
                 switch place {
                 case .content where at == lt:
                     let after = at + 1 < n ? b[at + 1] : 0x21
-                    if after != 0x21 {
+                    if at < slashAt {
+                        // Inside a quoted value of the void tag being closed (`<img alt="a <br> b">`):
+                        // XML allows no `<` there, and no tag begins inside it.
+                        record(\.bareLessThan, at: at)
+                        replace(at, length: 1, with: XMLRepair.escapedLessThan)
+                        i = at + 1
+                    } else if after != 0x21 {
                         // A tag, or a `<` that begins none (`x < 5`, `<3`): text.
                         if !XMLRepair.beginsTag(after) {
                             record(\.bareLessThan, at: at)
@@ -1065,10 +1071,14 @@ enum XMLRepair {
             k -= 1
         }
         // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge, a tag to
-        // follow): from the last `<`, unless a `>` outside quoted values ends its tag.
+        // follow): from its `<`, the earliest in the last `maxHeldTag` bytes that no `>` outside
+        // quoted values ends (a later, complete `<…>` may stand inside its quoted value:
+        // `<img alt="a <br> b`).
         k = n - 1
-        while k >= max(0, n - maxHeldTag) && b[k] != 0x3C { k -= 1 }
-        if k >= max(0, n - maxHeldTag) && tagEnd(b, from: k + 1) == nil { end = min(end, k) }
+        while k >= max(0, n - maxHeldTag) {
+            if b[k] == 0x3C && tagEnd(b, from: k + 1) == nil { end = min(end, k) }
+            k -= 1
+        }
         // A comment's dashes are judged by what follows their run: the run is held back whole
         // (up to `maxHeldDashes`; the reader's chunk grows to hold it).
         var t = n

@@ -363,6 +363,24 @@ struct FeedLoaderTests {
     /// out, whole or streamed at any chunk size; a mismatch of the feed's own elements (the
     /// badinput suite's unclosed `<title>`), a document cut short and a document whose DTD
     /// declares entities are left to the parser.
+    /// A `<` inside a quoted value of an unclosed void tag (`<img alt="a <br> b">`) is escaped,
+    /// not read as a tag of its own: the loader fuzzer's `<?<img "<BR>">` crashed `loupe index`
+    /// (the inner `<br>`'s closing `/` came before the outer one's, and the output was cut
+    /// backwards).
+    @Test func tagsInsideAVoidTagsQuotedValue() throws {
+        let feed = Array(
+            ("<rss><channel><item><guid>q</guid><title>x</title><description>a<img alt=\"x <br> y <img src='q'>\" "
+                + "src=\"p.png\">b<hr title='z'>c</description></item></channel></rss>").utf8)
+        let whole = FeedLoader().load(feed, relativePath: "q.xml")
+        #expect(!whole.rejected, "\(whole.diagnostics)")
+        #expect(whole.articles.map(\.body) == ["a b\nc"], "\(whole.articles)")
+        for size in [16, 23, 64] {
+            let (got, _) = try streamed(feed, "q.xml", chunkSize: size)
+            #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
+        }
+        _ = FeedLoader().load(Array("<?<img \"<BR>\">".utf8), relativePath: "f.xml")
+    }
+
     @Test func htmlTagSoupInsideElementsIsClosed() throws {
         var xml = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>T</title>\n"
         for i in 0..<12 {
