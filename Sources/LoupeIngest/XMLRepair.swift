@@ -563,9 +563,9 @@ enum XMLRepair {
         }
 
         /// A start tag at `at`: its element is open, unless the tag closes itself.
-        private mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ at: Int) {
+        private mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, end: Int?) {
             let nameEnd = XMLRepair.nameEnd(b, from: at + 1)
-            guard let end = XMLRepair.tagEnd(b, from: nameEnd) else {
+            guard let end else {
                 structureLost = true
                 return
             }
@@ -642,6 +642,9 @@ enum XMLRepair {
             // Where a `/` closes an HTML void tag: written when the scan gets there, since the
             // tag's attributes, before it, may still be repaired (`<img src="a?b=1&c=2">`).
             var slashAt = -1
+            // The `>` of a start tag with a `<` inside a quoted value (`<i title="a<b">`), which
+            // XML forbids and HTML allows: every `<` before it is escaped.
+            var tagUntil = -1
             func replace(_ at: Int, length: Int, with bytes: [UInt8]) {
                 if slashAt >= 0 && slashAt <= at {
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copied..<slashAt]))
@@ -697,9 +700,9 @@ enum XMLRepair {
                 switch place {
                 case .content where at == lt:
                     let after = at + 1 < n ? b[at + 1] : 0x21
-                    if at < slashAt {
-                        // Inside a quoted value of the void tag being closed (`<img alt="a <br> b">`):
-                        // XML allows no `<` there, and no tag begins inside it.
+                    if at < slashAt || at < tagUntil {
+                        // Inside a quoted value of the void tag being closed (`<img alt="a <br> b">`)
+                        // or another start tag: XML allows no `<` there, and no tag begins inside it.
                         record(\.bareLessThan, at: at)
                         replace(at, length: 1, with: XMLRepair.escapedLessThan)
                         i = at + 1
@@ -714,8 +717,11 @@ enum XMLRepair {
                             if slashAt >= 0 { replace(slashAt, length: 0, with: []) }
                             slashAt = close
                             changed = true
-                        } else if !structureLost && after != 0x3F {
-                            if !declared.isEmpty {
+                        } else if after != 0x3F {
+                            let end = after == 0x2F ? nil : XMLRepair.tagEnd(b, from: at + 1)
+                            if let end, let l = XMLRepair.find(b, 0x3C, from: at + 1), l < end { tagUntil = end }
+                            if structureLost {
+                            } else if !declared.isEmpty {
                                 structureLost = true
                             } else if after == 0x2F {
                                 if let end = endTag(b, at, replace: replace, record: record) {
@@ -723,7 +729,7 @@ enum XMLRepair {
                                     continue
                                 }
                             } else {
-                                startTag(b, at)
+                                startTag(b, at, end: end)
                             }
                         }
                         i = at + 1
@@ -1073,11 +1079,15 @@ enum XMLRepair {
         // A tag not ended within the chunk (a `<!` beginning, an HTML `<br>` to judge, a tag to
         // follow): from its `<`, the earliest in the last `maxHeldTag` bytes that no `>` outside
         // quoted values ends (a later, complete `<…>` may stand inside its quoted value:
-        // `<img alt="a <br> b`).
-        k = n - 1
-        while k >= max(0, n - maxHeldTag) {
-            if b[k] == 0x3C && tagEnd(b, from: k + 1) == nil { end = min(end, k) }
-            k -= 1
+        // `<img alt="a <br> b`). Read forwards, a tag that ends is passed whole: a `<` inside
+        // its quoted values begins nothing (`<img alt="a <!-- b">` is not cut at the `<!--`).
+        k = max(0, n - maxHeldTag)
+        while k < n, let lt = find(b, 0x3C, from: k) {
+            guard let e = tagEnd(b, from: lt + 1) else {
+                end = min(end, lt)
+                break
+            }
+            k = e + 1
         }
         // A comment's dashes are judged by what follows their run: the run is held back whole
         // (up to `maxHeldDashes`; the reader's chunk grows to hold it).

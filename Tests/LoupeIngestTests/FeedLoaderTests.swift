@@ -379,6 +379,18 @@ struct FeedLoaderTests {
             #expect(got.map(\.body) == whole.articles.map(\.body), "chunk \(size)")
         }
         _ = FeedLoader().load(Array("<?<img \"<BR>\">".utf8), relativePath: "f.xml")
+        // A comment's or CDATA section's opening inside such a quoted value is no tag either:
+        // a chunk is not cut there (it was, and the next chunk began a comment that never ended).
+        let comment = Array(
+            ("<rss><channel><item><guid>c</guid><title>x</title><description>a<img alt=\"x <!-- y <![CDATA[ z\" "
+                + "src=\"p.png\">b <i title='<!-- 1<2 -->'>c</i></description></item></channel></rss>").utf8)
+        let c = FeedLoader().load(comment, relativePath: "c.xml")
+        #expect(!c.rejected, "\(c.diagnostics)")
+        #expect(c.articles.map(\.body) == ["a b c"], "\(c.articles)")
+        for size in [16, 23, 37, 64, 100] {
+            let (got, _) = try streamed(comment, "c.xml", chunkSize: size)
+            #expect(got.map(\.body) == c.articles.map(\.body), "chunk \(size)")
+        }
     }
 
     @Test func htmlTagSoupInsideElementsIsClosed() throws {
