@@ -13,6 +13,11 @@ public enum DateParsing {
         "ene": 1, "gen": 1, "fev": 2, "fév": 2, "mär": 3, "mrz": 3, "mrt": 3, "abr": 4, "avr": 4, "mai": 5,
         "mag": 5, "mei": 5, "juin": 6, "giu": 6, "juil": 7, "lug": 7, "ago": 8, "aoû": 8, "aou": 8, "set": 9,
         "okt": 10, "out": 10, "ott": 10, "dez": 12, "dic": 12, "déc": 12,
+        // Hungarian.
+        "már": 3, "ápr": 4, "máj": 5, "jún": 6, "júl": 7, "sze": 9,
+        // Greek (June and July by four letters), with and without their accents.
+        "ιαν": 1, "φεβ": 2, "μάρ": 3, "μαρ": 3, "απρ": 4, "μάι": 5, "μαΐ": 5, "μαι": 5, "ιούν": 6, "ιουν": 6,
+        "ιούλ": 7, "ιουλ": 7, "αύγ": 8, "αυγ": 8, "σεπ": 9, "οκτ": 10, "νοέ": 11, "νοε": 11, "δεκ": 12,
     ]
     static let zones: [String: Int] = [
         "gmt": 0, "ut": 0, "utc": 0, "z": 0, "wet": 0, "west": 60, "est": -300, "edt": -240, "cst": -360,
@@ -35,7 +40,63 @@ public enum DateParsing {
         if let r = rfc3339(s) { return r }
         if let r = reducedPrecision(s) { return r }
         if let t = isoVariant(s), let r = rfc3339(t) { return r }
-        return rfc822(s)
+        return rfc822(s) ?? regional(s)
+    }
+
+    /// Forms that no standard covers but feeds wrote (feedparser reads them too): Korean
+    /// portals' `2004-05-25 오후 11:23:17` (Nate: 오전 a.m., 오후 p.m.) and `2004년 05월 28일 01:31:15`
+    /// (OnBlog: year, month and day marks), both in Korean time; Perforce's `Fri, 2006/09/15
+    /// 08:19:53 EDT`; an ISO date with a month's name, `2004-július-13T9:15-05:00` (Hungarian).
+    static func regional(_ s: String) -> String? {
+        var parts = s.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
+        if let f = parts.first, f.first?.isLetter == true, monthIndex(f) == nil { parts.removeFirst() }
+        guard let first = parts.first else { return nil }
+        let korean = 540
+        // OnBlog: `2004년 05월 28일` and a 24-hour time.
+        if parts.count >= 3, first.hasSuffix("년"), parts[1].hasSuffix("월"), parts[2].hasSuffix("일"),
+            let y = digits(first.dropLast()), let mo = digits(parts[1].dropLast()), let d = digits(parts[2].dropLast())
+        {
+            guard parts.count >= 4 else { return format(y, mo, d, nil, 0, 0, offsetMinutes: 0) }
+            guard let (h, mi, se) = clock(parts[3]) else { return nil }
+            return format(y, mo, d, h, mi, se, offsetMinutes: korean)
+        }
+        // A date with dashes or slashes, then the time (Nate's with 오전 or 오후 before it).
+        let ymd = first.split(separator: first.contains("/") ? "/" : "-")
+        guard ymd.count == 3, ymd[0].count == 4, let y = digits(ymd[0]), let d = digits(ymd[2]) else {
+            return hungarian(s)
+        }
+        guard let mo = digits(ymd[1]), parts.count >= 2 else { return nil }
+        if parts[1] == "오전" || parts[1] == "오후", parts.count >= 3, let (h, mi, se) = clock(parts[2]),
+            (1...12).contains(h)
+        {
+            return format(y, mo, d, h % 12 + (parts[1] == "오후" ? 12 : 0), mi, se, offsetMinutes: korean)
+        }
+        // Perforce: the rest as RFC 822 has it, the day and month first.
+        guard first.contains("/"), (1...12).contains(mo) else { return nil }
+        let tokens: [Substring] = [Substring("\(d)"), Substring(months[mo - 1]), ymd[0]] + parts.dropFirst()
+        return rfc822(tokens)
+    }
+
+    /// `2004-július-13T9:15-05:00`: an ISO date and time whose month is a name, the hour
+    /// perhaps of one digit.
+    private static func hungarian(_ s: String) -> String? {
+        let p = s.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard p.count == 3, p[0].count == 4, digits(p[0]) != nil, p[1].allSatisfy(\.isLetter),
+            let mo = monthIndex(p[1]), let t = p[2].firstIndex(where: { $0 == "T" || $0 == " " }),
+            let d = digits(p[2][..<t]), let colon = p[2][t...].firstIndex(of: ":"),
+            let h = digits(p[2][p[2].index(after: t)..<colon])
+        else { return nil }
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return rfc3339("\(p[0])-\(two(mo))-\(two(d))T\(two(h))" + p[2][colon...])
+    }
+
+    /// `11:23:17` or `11:23` as hours, minutes and seconds.
+    private static func clock(_ s: Substring) -> (Int, Int, Int)? {
+        let t = s.split(separator: ":")
+        guard t.count == 2 || t.count == 3, let h = digits(t[0]), let mi = digits(t[1]) else { return nil }
+        guard t.count == 3 else { return (h, mi, 0) }
+        guard let se = digits(t[2]) else { return nil }
+        return (h, mi, se)
     }
 
     /// W3C-DTF's (and ISO 8601's) dates of reduced precision, a year or a month: `2003` and

@@ -23,6 +23,35 @@ struct DateParsingTests {
         #expect(r.articles.map(\.date) == ["2003-12-01", "2004-01-01"])
     }
 
+    /// Forms of Korean portals, Perforce and Hungarian and Greek feeds, as feedparser reads them
+    /// (its date tests); without a zone, the Korean forms are Korean time.
+    @Test func regionalForms() {
+        let cases: [(String, String?)] = [
+            ("2004-05-25 오후 11:23:17", "2004-05-25T14:23:17Z"),
+            ("2004-05-25 오전 11:23:17", "2004-05-25T02:23:17Z"),
+            ("2004-05-25 오후 12:05:00", "2004-05-25T03:05:00Z"),
+            ("2004-05-25 오전 12:05:00", "2004-05-24T15:05:00Z"),
+            ("2004년 05월 28일  01:31:15", "2004-05-27T16:31:15Z"),
+            ("2004년 05월 28일", "2004-05-28"),
+            ("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z"),
+            ("2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z"),
+            ("2004-július-13T9:15-05:00", "2004-07-13T14:15:00Z"),
+            ("2004-december-01T23:59:30+01:00", "2004-12-01T22:59:30Z"),
+            ("13 július 2004", "2004-07-13"),
+            ("Κυρ, 11 Ιούλ 2004 12:00:00 EST", "2004-07-11T17:00:00Z"),
+            ("Τρι, 15 Ιούν 2004 08:00:00 GMT", "2004-06-15T08:00:00Z"),
+            ("3 Σεπ 2019", "2019-09-03"),
+            // Not dates.
+            ("2004년 13월 28일 01:31:15", nil),
+            ("2004-05-25 오후 13:23:17", nil),
+            ("2004-05-25 저녁 11:23:17", nil),
+            ("Fri, 2006/13/15 08:19:53 EDT", nil),
+            ("2004-foo-13T9:15-05:00", nil),
+            ("2004-július-13", nil),
+        ]
+        for (raw, want) in cases { #expect(DateParsing.iso(raw) == want, "\(raw)") }
+    }
+
     /// A day the month does not have is no date (it used to be stored as written, which the
     /// date column then could not place); every date kept is one the date column reads.
     /// Dates as real feeds and pages write them beyond RFC 822 and RFC 3339: offsets with a colon
