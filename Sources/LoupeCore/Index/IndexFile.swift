@@ -106,8 +106,8 @@ public final class MappedFile: @unchecked Sendable {
 
 /// Small POSIX file helpers with error messages that name the file.
 public enum FileIO {
-    /// Writes `bytes` to `path` (created or truncated) and fsyncs it.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Writes `bytes` to `path` (created or truncated) and fsyncs it (unless `sync` is false).
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
         var ok = true
@@ -126,13 +126,21 @@ public enum FileIO {
                 off += n
             }
         }
-        if ok && fsync(fd) != 0 {
+        if ok && sync && fsync(fd) != 0 {
             ok = false
             err = errno
             what = "fsync"
         }
         close(fd)
         if !ok { throw IndexError.io(path, "\(what) failed: \(String(cString: strerror(err)))") }
+    }
+
+    /// fsyncs the file at `path` (written earlier without it).
+    public static func sync(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IndexError.io(path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw IndexError.io(path, "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
     /// fsync a directory so renames and creations in it are durable.
@@ -268,8 +276,8 @@ public final class FileOutput {
         try append(w)
     }
 
-    /// Appends the checksum footer, fsyncs and closes.
-    public func finish() throws {
+    /// Appends the checksum footer, fsyncs (unless `sync` is false) and closes.
+    public func finish(sync: Bool = true) throws {
         try flush()
         var footer = ByteWriter()
         footer.u32(crc)
@@ -277,7 +285,7 @@ public final class FileOutput {
         try append(footer)
         try flush()
         finished = true
-        let ok = fsync(fd) == 0
+        let ok = !sync || fsync(fd) == 0
         let err = errno
         close(fd)
         if !ok { throw IndexError.io(path, "fsync failed: \(String(cString: strerror(err)))") }

@@ -600,12 +600,17 @@ public final class IndexWriter: @unchecked Sendable {
         return ka != kb ? ka.lexicographicallyPrecedes(kb) : a.name < b.name
     }
 
-    /// Records the size and footer CRC of the files of segments new in this commit.
+    /// Records the size and footer CRC of the files of segments new in this commit, and fsyncs
+    /// them: segments are written without it, and only those this commit lists need it (the
+    /// run's flushed segments that a merge replaced were never synced, so their pages can be
+    /// dropped without reaching the disk).
     private func stampFiles() throws {
         for k in manifest.segments.indices where manifest.segments[k].files == nil {
             var stamps: [String: SegmentInfo.FileStamp] = [:]
             for ext in ["dict", "post", "pos", "len", "store"] {
-                let m = try MappedFile(path: directory + "/" + manifest.segments[k].name + "." + ext)
+                let path = directory + "/" + manifest.segments[k].name + "." + ext
+                try FileIO.sync(path)
+                let m = try MappedFile(path: path)
                 guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
                 let crc = UInt32(
                     littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))

@@ -314,7 +314,9 @@ public final class SegmentBuilder {
         documentCount += 1
     }
 
-    /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}` (each fsynced).
+    /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}`, not fsynced: the
+    /// commit that first lists the segment fsyncs them (`IndexWriter.stampFiles`), and a
+    /// segment merged away before that never needs it.
     public func write(to dir: String, name: String) throws -> SegmentInfo {
         let order = terms.sortedIds()
         let base = dir + "/" + name
@@ -356,13 +358,13 @@ public final class SegmentBuilder {
                 try dict.add(key: key, info: info)
             }
         }
-        try post.finish()
-        try posn.finish()
-        try dict.finish()
+        try post.finish(sync: false)
+        try posn.finish(sync: false)
+        try dict.finish(sync: false)
 
-        try LengthsFile.write(lengths, dates: dates, documents: documentCount, to: base + ".len")
+        try LengthsFile.write(lengths, dates: dates, documents: documentCount, to: base + ".len", sync: false)
 
-        try store.finish(path: base + ".store")
+        try store.finish(path: base + ".store", sync: false)
 
         let sums = LengthsFile.sums(lengths)
 
@@ -421,7 +423,7 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
 /// The `.len` file: slot count, document count, each document's lengths (u32 per slot), then
 /// each document's date (`DateColumn`: i64 seconds, `Int64.min` when undated).
 enum LengthsFile {
-    static func write(_ lengths: [UInt32], dates: [Int64], documents: Int, to path: String) throws {
+    static func write(_ lengths: [UInt32], dates: [Int64], documents: Int, to path: String, sync: Bool = true) throws {
         precondition(dates.count == documents && lengths.count == documents * IndexField.lengthSlots)
         var lens = ByteWriter(capacity: lengths.count * 4 + dates.count * 8 + 32)
         IndexFile.header(kind: "LENS", into: &lens)
@@ -430,7 +432,7 @@ enum LengthsFile {
         for l in lengths { lens.u32(l) }
         for d in dates { lens.u64(UInt64(bitPattern: d)) }
         IndexFile.finish(&lens)
-        try FileIO.write(lens.bytes, to: path)
+        try FileIO.write(lens.bytes, to: path, sync: sync)
     }
 
     /// Sum of lengths per slot.

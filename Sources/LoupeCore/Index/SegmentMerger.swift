@@ -254,11 +254,12 @@ struct SegmentMerger {
         }
         if let e = writer.failure { throw e }
         dict = writer.dict
-        try post.finish()
-        try posn.finish()
-        try dict.finish()
+        // Not fsynced: the commit that lists the segment does that (see `SegmentBuilder.write`).
+        try post.finish(sync: false)
+        try posn.finish(sync: false)
+        try dict.finish(sync: false)
 
-        try LengthsFile.write(lengths, dates: dates, documents: total, to: base + ".len")
+        try LengthsFile.write(lengths, dates: dates, documents: total, to: base + ".len", sync: false)
 
         storeCopy.join()
         if let e = storeCopy.failure { throw e }
@@ -303,7 +304,7 @@ final class StoreCopy: @unchecked Sendable {
                 }
                 s.releaseStoredPages()
             }
-            try store.finish(path: path)
+            try store.finish(path: path, sync: false)
         } catch {
             failure = error
         }

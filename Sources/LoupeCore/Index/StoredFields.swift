@@ -133,8 +133,8 @@ struct StoredFieldsWriter {
         block.removeAll()
     }
 
-    /// Finishes the file (at `path` unless streaming already).
-    mutating func finish(path: String) throws {
+    /// Finishes the file (at `path` unless streaming already); fsyncs it unless `sync` is false.
+    mutating func finish(path: String, sync: Bool = true) throws {
         try flushBlock()
         if output == nil { try stream(to: try FileOutput(path: path)) }
         let out = output!
@@ -155,7 +155,7 @@ struct StoredFieldsWriter {
         tail.u64(blockIndex)
         tail.u64(docIndex)
         try out.append(tail)
-        try out.finish()
+        try out.finish(sync: sync)
     }
 }
 

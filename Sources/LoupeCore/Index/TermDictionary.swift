@@ -86,14 +86,14 @@ struct DictionaryWriter {
         count += 1
     }
 
-    mutating func finish() throws {
+    mutating func finish(sync: Bool = true) throws {
         let indexOffset = out.count
         var trailer = index
         trailer.u64(UInt64(indexOffset))
         trailer.u64(UInt64(blocks))
         trailer.u64(UInt64(count))
         try out.append(trailer)
-        try out.finish()
+        try out.finish(sync: sync)
     }
 }
 
