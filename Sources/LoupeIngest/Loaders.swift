@@ -245,7 +245,10 @@ public enum ArticleLoading {
     /// XML closed (such files were rejected: read again as files that gave nothing). A feed behind a server's error message, which gave
     /// one text article, is not read again (every one-article XML file would be, a NewsML or
     /// RCV1 collection whole): `loupe index --rebuild` reads it.
-    public static let version = 11
+    /// 12: a `<` inside a quoted attribute value of a feed's markup (`<i title="a<b">`, XML
+    /// forbids it) escaped, and a feed read in chunks no longer cut inside such a value at a
+    /// `<!--`: such feeds were rejected, so they are read again as files that gave nothing.
+    public static let version = 12
 
     /// Whether a file unchanged since readers of version `old` read it is read again: when it
     /// gave no article (an `.xz` or `.bz2` file, a compressed dump over the old 1 GB cap, a tar

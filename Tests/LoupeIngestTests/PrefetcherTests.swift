@@ -234,6 +234,11 @@ struct ReaderFileRecordsTests {
         #expect(!ArticleLoading.readAgain("docs/README.md", articles: 1, since: 9))
         #expect(!ArticleLoading.readAgain("notes/a.txt", articles: 1, since: 8))
         #expect(!ArticleLoading.readAgain("site/news/story.html", articles: 1, since: 8))
+        // Version 12: feeds with a `<` in a quoted attribute value were rejected: read again
+        // as files that gave nothing; feeds that gave articles are not.
+        #expect(ArticleLoading.readAgain("feeds/world.xml", articles: 0, since: 11))
+        #expect(!ArticleLoading.readAgain("feeds/world.xml", articles: 40, since: 11))
+        #expect(!ArticleLoading.readAgain("feeds/world.xml", articles: 0, since: 12))
     }
 
     /// A large file's progress is reported while it streams, not only once it is read.
