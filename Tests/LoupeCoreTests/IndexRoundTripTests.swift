@@ -482,6 +482,43 @@ struct IndexRoundTripTests {
         try reader.check()
     }
 
+    /// A merge of a segment with deletions copies the compressed blocks that hold no deleted
+    /// article as they are, and compresses the live articles of the others again.
+    @Test func storeBlocksWithoutDeletionsAreCopied() throws {
+        var arts = IndexRoundTripTests.articles(300)
+        for i in arts.indices { arts[i].body += String(repeating: " \(arts[i].title) \(i)", count: 40) }
+        let dir = IndexRoundTripTests.tempDir()
+        let w = try IndexWriter(directory: dir, analyzer: .plain, reset: true)
+        for a in arts { try w.add(a) }
+        try w.commit(corpusRoot: nil)
+        let reader = try IndexReader(directory: dir)  // keeps the store mapped
+        let source = reader.segments[0].storedFields
+        var blocks: [[UInt8]] = []
+        try source.withRawBlocks { c, _ in blocks.append(Array(c.bindMemory(to: UInt8.self))) }
+        #expect(blocks.count > 8, "several blocks: \(blocks.count)")
+        // Deleted: three articles of the first block and every article of another.
+        let inThird = try (0..<source.count).filter { try source.location($0).0 == 3 }
+        let deleted = Set([1, 2, 5] + inThird)
+        let path = dir + "/copy.store"
+        var out = StoredFieldsWriter()
+        try out.stream(to: try FileOutput(path: path))
+        try out.appendLive(of: source) { !deleted.contains($0) }
+        try out.finish(path: path)
+        let file = try MappedFile(path: path)
+        let live = arts.indices.filter { !deleted.contains($0) }
+        let copy = try StoredFieldsReader(file.bytes, name: path, expectedDocuments: live.count)
+        for (k, i) in live.enumerated() { #expect(try copy.article(k) == arts[i]) }
+        var copied: [[UInt8]] = []
+        try copy.withRawBlocks { c, _ in copied.append(Array(c.bindMemory(to: UInt8.self))) }
+        // The first block's live articles were compressed again, the fourth block (all deleted)
+        // is gone, and every other block is the source's bytes.
+        #expect(deleted.isSuperset(of: [1, 2, 5]) && (0..<6).allSatisfy { try! source.location($0).0 == 0 })
+        #expect(copied.count == blocks.count - 1)
+        #expect(copied[0] != blocks[0])
+        #expect(Array(copied[1...]) == Array(blocks[1..<3] + blocks[4...]))
+        withExtendedLifetime((reader, file)) {}
+    }
+
     /// Two workers' segments flushed in the "wrong" order (the later files first) merge in
     /// document order all the same: numbering does not depend on which thread flushed first.
     @Test func mergeNumbersDocumentsInFileOrderNotFlushOrder() throws {

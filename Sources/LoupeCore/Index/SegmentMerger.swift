@@ -274,8 +274,8 @@ struct SegmentMerger {
 }
 
 /// The stored articles of a merge, written on a thread of their own: the compressed blocks of
-/// a segment without deletions copied as they are, the live articles of one with deletions
-/// compressed again.
+/// a segment copied as they are, but those that hold a deleted article, whose live articles
+/// are compressed again.
 final class StoreCopy: @unchecked Sendable {
     private let segments: [SegmentReader]
     private let maps: [[Int32]]
@@ -297,7 +297,8 @@ final class StoreCopy: @unchecked Sendable {
             try store.stream(to: try FileOutput(path: path))
             for (k, s) in segments.enumerated() {
                 if s.hasDeletions {
-                    for d in 0..<s.documentCount where maps[k][d] >= 0 { try store.add(try s.article(Int32(d))) }
+                    let map = maps[k]
+                    try store.appendLive(of: s.storedFields) { map[$0] >= 0 }
                 } else {
                     // Every document stays, in order: the compressed blocks are copied as they are.
                     try store.appendBlocks(of: s.storedFields)

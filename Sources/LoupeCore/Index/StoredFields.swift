@@ -114,6 +114,34 @@ struct StoredFieldsWriter {
         }
     }
 
+    /// Appends the documents of `reader` for which `isLive` holds: a block whose documents all
+    /// stay is copied as it is (no decompression), the live documents of any other block are
+    /// compressed again. For a merge of a segment with deletions, whose deleted documents (an
+    /// updated file's articles) usually fill a few blocks of many. Streaming only.
+    mutating func appendLive(of reader: StoredFieldsReader, isLive: (Int) -> Bool) throws {
+        guard let out = output else { preconditionFailure("appendLive needs a streaming writer") }
+        var d = 0
+        var b = 0
+        try reader.withRawBlocks { compressed, raw in
+            // The block's documents: the next ones whose records it holds (a writer fills
+            // blocks in document order).
+            var end = d
+            while end < reader.count, try reader.location(end).0 == b { end += 1 }
+            if (d..<end).allSatisfy(isLive) {
+                try flushBlock()
+                let number = UInt32(blocks.count)
+                blocks.append((UInt64(out.count), UInt32(compressed.count), raw))
+                try out.append(compressed.bindMemory(to: UInt8.self))
+                for k in d..<end { docs.append((number, UInt32(try reader.location(k).1))) }
+            } else {
+                for k in d..<end where isLive(k) { try add(try reader.article(k)) }
+            }
+            d = end
+            b += 1
+        }
+        guard d == reader.count else { throw IndexError.corrupt(reader.name, "documents outside their blocks' order") }
+    }
+
     private mutating func flushBlock() throws {
         guard block.count > 0 else { return }
         let bound = ZSTD_compressBound(block.count)
@@ -162,7 +190,7 @@ struct StoredFieldsWriter {
 /// Random access to stored articles: decompresses one block per lookup, keeping the last one.
 final class StoredFieldsReader: @unchecked Sendable {
     private let bytes: UnsafeRawBufferPointer
-    private let name: String
+    let name: String
     let count: Int
     private let blockCount: Int
     private let blockIndex: Int
