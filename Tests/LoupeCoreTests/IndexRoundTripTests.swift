@@ -253,39 +253,83 @@ struct IndexRoundTripTests {
             let w = try IndexWriter(directory: merged, analyzer: analyzer, reset: false)
             try w.commit(corpusRoot: nil, optimize: true)
             let one = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 1)
-            let a = try IndexReader(directory: merged)
-            let b = try IndexReader(directory: one)
-            #expect(a.segments.count == 1 && b.segments.count == 1)
-            let ia = try DictionaryIterator(a.segments[0].dictionary)
-            let ib = try DictionaryIterator(b.segments[0].dictionary)
-            var terms = 0
-            // One cursor reset for every term (as the merge uses them) reads what new ones do.
-            var reused: PostingsCursor?
-            while let (ka, ta) = ia.current {
-                let (kb, tb) = try #require(ib.current)
-                #expect(ka == kb)
-                #expect(ta.docFreq == tb.docFreq && ta.totalTermFreq == tb.totalTermFreq)
-                let ca = a.segments[0].cursor(ta)
-                let cb = b.segments[0].cursor(tb)
-                let rc = reused ?? b.segments[0].cursor(tb)
-                if reused != nil { rc.reset(tb) }
-                reused = rc
-                #expect(rc.maxFreq == cb.maxFreq && rc.minLength == cb.minLength)
-                while ca.next() != PostingsCursor.end {
-                    #expect(cb.next() == ca.doc)
-                    #expect(rc.next() == ca.doc)
-                    #expect(ca.freq == cb.freq && ca.positions() == cb.positions())
-                    #expect(rc.freq == cb.freq && rc.positions() == cb.positions())
-                }
-                #expect(cb.next() == PostingsCursor.end)
-                #expect(rc.next() == PostingsCursor.end && rc.error == nil)
-                terms += 1
-                try ia.advance()
-                try ib.advance()
-            }
-            #expect(ib.current == nil)
+            let terms = try IndexRoundTripTests.expectSamePostings(merged, one)
             #expect(terms > 3 * 4096, "several batches of terms: \(terms)")
-            try a.check()
+        }
+    }
+
+    /// Expects the one-segment indexes `x` and `y` to hold the same terms with the same
+    /// documents, frequencies and positions (and a reset cursor to read what a new one does);
+    /// returns the number of terms.
+    static func expectSamePostings(_ x: String, _ y: String) throws -> Int {
+        let a = try IndexReader(directory: x)
+        let b = try IndexReader(directory: y)
+        #expect(a.segments.count == 1 && b.segments.count == 1)
+        let ia = try DictionaryIterator(a.segments[0].dictionary)
+        let ib = try DictionaryIterator(b.segments[0].dictionary)
+        var terms = 0
+        var reused: PostingsCursor?
+        while let (ka, ta) = ia.current {
+            let (kb, tb) = try #require(ib.current)
+            #expect(ka == kb)
+            #expect(ta.docFreq == tb.docFreq && ta.totalTermFreq == tb.totalTermFreq)
+            let ca = a.segments[0].cursor(ta)
+            let cb = b.segments[0].cursor(tb)
+            let rc = reused ?? b.segments[0].cursor(tb)
+            if reused != nil { rc.reset(tb) }
+            reused = rc
+            #expect(rc.maxFreq == cb.maxFreq && rc.minLength == cb.minLength)
+            while ca.next() != PostingsCursor.end {
+                #expect(cb.next() == ca.doc)
+                #expect(rc.next() == ca.doc)
+                #expect(ca.freq == cb.freq && ca.positions() == cb.positions())
+                #expect(rc.freq == cb.freq && rc.positions() == cb.positions())
+            }
+            #expect(cb.next() == PostingsCursor.end)
+            #expect(rc.next() == PostingsCursor.end && rc.error == nil)
+            terms += 1
+            try ia.advance()
+            try ib.advance()
+        }
+        #expect(ib.current == nil)
+        try a.check()
+        return terms
+    }
+
+    /// A merge of segments with deletions (articles replaced: scattered ones, a run of them, the
+    /// first and the last) drops the deleted documents' postings and positions: the merged
+    /// segment equals one built from the live articles in their order.
+    @Test func mergeWithDeletionsEqualsOneBuildOfTheLiveArticles() throws {
+        var state: UInt64 = 7
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        let syllables = ["ka", "lo", "mi", "ren", "tus", "vo", "zel", "qua"]
+        func text(_ n: Int) -> String {
+            (0..<n).map { _ in (0..<(1 + rnd(2))).map { _ in syllables[rnd(syllables.count)] }.joined() }
+                .joined(separator: " ")
+        }
+        let arts = (0..<1_200).map { i in
+            Article(id: "d\(i)", title: text(3), body: text(5 + rnd(200)), source: "d/\(i).txt")
+        }
+        let replaced = Set([0, 1, 7, 300, 301, 555, 1_199] + Array(600..<680))
+        for analyzer in [AnalyzerKind.plain, .english] {
+            let merged = try IndexRoundTripTests.build(arts, analyzer: analyzer, segments: 4)
+            let w = try IndexWriter(directory: merged, analyzer: analyzer, reset: false)
+            var later: [Article] = []
+            for i in replaced.sorted() {
+                var a = arts[i]
+                a.body = text(30)
+                try w.add(a)
+                later.append(a)
+            }
+            try w.commit(corpusRoot: nil, optimize: true)
+            let live = arts.indices.filter { !replaced.contains($0) }.map { arts[$0] } + later
+            let one = try IndexRoundTripTests.build(live, analyzer: analyzer, segments: 1)
+            let reader = try IndexReader(directory: merged)
+            #expect(try (0..<reader.documentCount).map { try reader.articleID($0) } == live.map(\.id))
+            #expect(try IndexRoundTripTests.expectSamePostings(merged, one) > 100)
         }
     }
 

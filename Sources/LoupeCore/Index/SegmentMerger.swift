@@ -208,33 +208,47 @@ struct SegmentMerger {
                         batch.posStream.append(contentsOf: run)
                         continue
                     }
-                    // Deleted documents: the live ones' positions, a run of consecutive
-                    // documents' bytes at a time.
+                    // Deleted documents: the live ones' positions, taken from the term's run a
+                    // span of consecutive live documents at a time — each span's length found by
+                    // counting its documents' frequencies' worth of varints, and a deleted
+                    // document's skipped likewise (not each document's bytes found one by one).
                     let map = maps[k]
-                    var runStart: UnsafeRawPointer?
-                    var runEnd: UnsafeRawPointer?
+                    guard let run = segments[k].positionRun(ti) else {
+                        throw IndexError.corrupt(segments[k].info.name, "bad position data")
+                    }
+                    var p = 0  // where the current document's positions start
+                    var live = 0  // varints of the live span that ends at `p`'s document
+                    var spanStart = 0
+                    var sum: UInt64 = 0
+                    func flushSpan() {
+                        guard live > 0 else { return }
+                        p = PostingsCursor.skipVarints(live, in: run, from: spanStart)
+                        batch.posStream.append(contentsOf: UnsafeRawBufferPointer(rebasing: run[spanStart..<p]))
+                        live = 0
+                    }
                     while c.next() != PostingsCursor.end {
+                        let f = Int(c.freq)
+                        sum += UInt64(f)
                         let nd = map[Int(c.doc)]
-                        if nd < 0 { continue }
+                        if nd < 0 {
+                            flushSpan()
+                            p = PostingsCursor.skipVarints(f, in: run, from: p)
+                            spanStart = p
+                            continue
+                        }
                         guard w < first + need else {
                             throw IndexError.corrupt(segments[k].info.name, "more postings than the dictionary counts")
                         }
-                        guard let bytes = c.positionBytes(), let start = bytes.baseAddress else { break }
-                        if start != runEnd {
-                            if let r = runStart {
-                                batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
-                            }
-                            runStart = start
-                        }
-                        runEnd = start + bytes.count
                         docsOut[w] = UInt32(nd)
-                        freqsOut[w] = UInt32(c.freq)
+                        freqsOut[w] = UInt32(f)
                         w += 1
+                        live += f
                     }
-                    if let r = runStart {
-                        batch.posStream.append(contentsOf: UnsafeRawBufferPointer(start: r, count: runEnd! - r))
-                    }
+                    flushSpan()
                     if let e = c.error { throw e }
+                    guard sum == ti.totalTermFreq, p == run.count else {
+                        throw IndexError.corrupt(segments[k].info.name, "bad position data")
+                    }
                 }
                 batch.count = w
                 guard batch.end() else { continue }  // no live document: no term
