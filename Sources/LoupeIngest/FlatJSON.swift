@@ -12,7 +12,8 @@ enum FlatJSON {
         let n = b.count
         @inline(__always) func skipSpace() { skipBlanks(b, &i) }
         guard opens(b, &i) else { return nil }
-        var out: [String: Any] = [:]
+        // Room for a news record's dozen members at once (growing took a fifth of the reading).
+        var out = [String: Any](minimumCapacity: 12)
         skipSpace()
         if i < n, b[i] == 0x7D {  // }
             i += 1

@@ -55,6 +55,34 @@ struct JSONLinesLoaderTests {
         }
     }
 
+    /// After 8 lines in a row that are not plain records the loader tries the plain reading on
+    /// one line in 64 only: a file whose records change shape on the way (rich, plain, rich,
+    /// blank lines and a bad one among them) still gives every line's article, as read alone.
+    @Test func recordsThatChangeShapeAreAllRead() throws {
+        var lines: [String] = []
+        for i in 0..<300 {
+            let shape = (i / 100) % 2 == 0 && i % 37 != 5 ? "rich" : "plain"
+            if shape == "rich" {
+                lines.append(
+                    #"{"id": "r\#(i)", "title": "Rich \#(i)", "text": "Zq body \#(i).", "date": "2024-03-05T10:00:00Z", "authors": ["Jane Doe"]}"#
+                )
+            } else {
+                lines.append(#"{"id": "p\#(i)", "title": "Plain \#(i)", "text": "Zq body \#(i)."}"#)
+            }
+            if i == 150 { lines.append("") }
+            if i == 220 { lines.append(#"{"id": "broken""#) }
+        }
+        let loaded = ArticleLoading.load(Array(lines.joined(separator: "\n").utf8), relativePath: "c/m.jsonl")
+        let alone = lines.filter { $0.hasSuffix("}") }.enumerated().map { n, line -> Article in
+            var a = ArticleLoading.load(Array(line.utf8), relativePath: "c/m.jsonl").articles[0]
+            a.position = n
+            return a
+        }
+        #expect(loaded.articles.count == 300)
+        #expect(loaded.articles == alone)
+        #expect(loaded.articles[7].date == "2024-03-05T10:00:00Z" && loaded.articles[7].authors == ["Jane Doe"])
+    }
+
     @Test func beirLinesAndABadLine() {
         let r = load(
             """
