@@ -293,6 +293,82 @@ public enum DateParsing {
     }
 
     static func rfc822(_ s: String) -> String? {
+        if let r = strictRFC822(s) { return r }
+        return looseRFC822(s)
+    }
+
+    /// The form nearly every feed writes, `Tue, 05 Mar 2024 10:15:00 GMT` (an English weekday and
+    /// comma or none, a day of one or two digits, an English month's three letters, a
+    /// four-digit year, `HH:MM:SS`, and an offset `+HHMM` or a zone name), read from the bytes;
+    /// nil for anything else, which the loose reading takes (the token-by-token reading of this
+    /// form took some 50,000 instructions a date: a fifth of indexing a corpus of feeds).
+    static func strictRFC822(_ s: String) -> String? {
+        var s = s
+        return s.withUTF8 { b -> String? in
+            let n = b.count
+            var i = 0
+            @inline(__always) func lower(_ k: Int) -> UInt32 { UInt32(b[k] | 0x20) }
+            @inline(__always) func digit(_ k: Int) -> Int? {
+                let d = b[k] &- 48
+                return d < 10 ? Int(d) : nil
+            }
+            // A weekday: `Tue, `.
+            if n > 5, b[3] == 0x2C, b[4] == 0x20 {
+                let w = lower(0) << 16 | lower(1) << 8 | lower(2)
+                guard strictWeekdays.contains(w) else { return nil }
+                i = 5
+            }
+            // `5 ` or `05 `.
+            guard i + 2 < n, let d1 = digit(i) else { return nil }
+            var day = d1
+            i += 1
+            if let d2 = digit(i) {
+                day = day * 10 + d2
+                i += 1
+            }
+            // `Mar 2024 10:15:00 ` and at least one byte of zone.
+            guard i + 22 <= n, b[i] == 0x20, b[i + 4] == 0x20, b[i + 9] == 0x20, b[i + 12] == 0x3A,
+                b[i + 15] == 0x3A, b[i + 18] == 0x20
+            else { return nil }
+            let m = lower(i + 1) << 16 | lower(i + 2) << 8 | lower(i + 3)
+            guard let month = strictMonths.firstIndex(of: m), let y1 = digit(i + 5), let y2 = digit(i + 6),
+                let y3 = digit(i + 7), let y4 = digit(i + 8), let h1 = digit(i + 10), let h2 = digit(i + 11),
+                let m1 = digit(i + 13), let m2 = digit(i + 14), let s1 = digit(i + 16), let s2 = digit(i + 17)
+            else { return nil }
+            let zone = i + 19
+            var off = 0
+            if n - zone == 5 && (b[zone] == 0x2B || b[zone] == 0x2D) {
+                guard let a = digit(zone + 1), let c = digit(zone + 2), let e = digit(zone + 3),
+                    let f = digit(zone + 4),
+                    a * 10 + c < 24, e * 10 + f < 60
+                else { return nil }
+                off = ((a * 10 + c) * 60 + e * 10 + f) * (b[zone] == 0x2D ? -1 : 1)
+            } else {
+                guard n - zone <= 4 else { return nil }
+                var name = ""
+                for k in zone..<n {
+                    guard b[k] | 0x20 >= 0x61 && b[k] | 0x20 <= 0x7A else { return nil }
+                    name.unicodeScalars.append(Unicode.Scalar(b[k] | 0x20))
+                }
+                guard let z = zones[name] else { return nil }
+                off = z
+            }
+            return format(
+                y1 * 1000 + y2 * 100 + y3 * 10 + y4, month + 1, day, h1 * 10 + h2, m1 * 10 + m2, s1 * 10 + s2,
+                offsetMinutes: off)
+        }
+    }
+
+    /// English weekdays' and months' three letters, lowercase, as `a << 16 | b << 8 | c`.
+    private static let strictWeekdays: Set<UInt32> = Set(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map { key3($0) })
+    private static let strictMonths: [UInt32] = months.map { key3($0) }
+    private static func key3(_ s: String) -> UInt32 {
+        let u = Array(s.utf8)
+        return UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])
+    }
+
+    static func looseRFC822(_ s: String) -> String? {
         // Tokens: optional weekday, day, month, year, time, zone. Also Reuters' 26-FEB-1987 15:01:01.79.
         var parts = s.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map { Substring($0) }
         if parts.count >= 1 && parts[0].contains("-") && parts[0].split(separator: "-").count == 3 {
