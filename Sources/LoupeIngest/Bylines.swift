@@ -497,9 +497,20 @@ public enum Bylines {
     /// most four words) followed by ` in ` and a capitalised place says where the story was
     /// filed, not who wrote it (the Guardian's `dc:creator`). Anything else is returned as it is.
     static func withoutPlace(_ name: String) -> String {
-        guard let r = name.range(of: " in ") else { return name }
-        let who = String(name[..<r.lowerBound])
-        let place = name[r.upperBound...]
+        // ` in `, found in the bytes (Foundation's `range(of:)` took some 5,000 instructions a
+        // name: 1.4 % of indexing a corpus of feeds).
+        var copy = name
+        let found = copy.withUTF8 { b -> Int? in
+            guard b.count >= 4 else { return nil }
+            for k in 0...(b.count - 4) where b[k] == 0x20 && b[k + 1] == 0x69 && b[k + 2] == 0x6E && b[k + 3] == 0x20 {
+                return k
+            }
+            return nil
+        }
+        guard let at = found else { return name }
+        let start = name.utf8.index(name.utf8.startIndex, offsetBy: at)
+        let who = String(name[..<start])
+        let place = name[name.utf8.index(start, offsetBy: 4)...]
         guard let f = place.first, f.isUppercase, who.split(separator: " ").count <= 4, looksLikeFullName(who) else {
             return name
         }
