@@ -436,6 +436,8 @@ enum XMLRepair {
         var forbiddenCharacter = Kind()
         /// `<` that begins no tag (`x < 5`, `<3`), written `&lt;`.
         var bareLessThan = Kind()
+        /// `<` inside a start tag's quoted value (`<i title="a<b">`), written `&lt;`.
+        var quotedLessThan = Kind()
         /// HTML's `<br>`, `<hr>`, `<img …>` or `<wbr>` left open in XML, closed (`<br/>`).
         var unclosedVoid = Kind()
         /// HTML elements left open inside an element, closed before its end tag (`<p>`).
@@ -448,8 +450,8 @@ enum XMLRepair {
 
         /// Every kind (key paths are immutable values).
         nonisolated(unsafe) static let kinds: [WritableKeyPath<Repairs, Kind>] = [
-            \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan, \.unclosedVoid,
-            \.unclosedElement, \.strayEndTag,
+            \.bareAmpersand, \.undefinedEntity, \.commentDashes, \.forbiddenCharacter, \.bareLessThan, \.quotedLessThan,
+            \.unclosedVoid, \.unclosedElement, \.strayEndTag,
         ]
 
         /// Adds the repairs of the next piece, whose first line is `linesBefore + 1`.
@@ -477,6 +479,7 @@ enum XMLRepair {
                     + "“\(serverOutput.what)”")
             say(bareAmpersand, "not well-formed XML: & that begins no entity reference, read as text")
             say(bareLessThan, "not well-formed XML: < that begins no tag, read as text")
+            say(quotedLessThan, "not well-formed XML: < inside a quoted attribute value, read as text")
             say(unclosedVoid, "not well-formed XML: HTML's <br>, <hr> or <img> never closed, read as closed")
             say(
                 unclosedElement,
@@ -703,7 +706,7 @@ enum XMLRepair {
                     if at < slashAt || at < tagUntil {
                         // Inside a quoted value of the void tag being closed (`<img alt="a <br> b">`)
                         // or another start tag: XML allows no `<` there, and no tag begins inside it.
-                        record(\.bareLessThan, at: at)
+                        record(\.quotedLessThan, at: at)
                         replace(at, length: 1, with: XMLRepair.escapedLessThan)
                         i = at + 1
                     } else if after != 0x21 {

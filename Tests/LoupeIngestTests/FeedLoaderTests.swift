@@ -387,6 +387,10 @@ struct FeedLoaderTests {
         let c = FeedLoader().load(comment, relativePath: "c.xml")
         #expect(!c.rejected, "\(c.diagnostics)")
         #expect(c.articles.map(\.body) == ["a b c"], "\(c.articles)")
+        #expect(
+            c.diagnostics.map(\.message).contains(
+                "not well-formed XML: < inside a quoted attribute value, read as text (4 in the file)"),
+            "\(c.diagnostics)")
         for size in [16, 23, 37, 64, 100] {
             let (got, _) = try streamed(comment, "c.xml", chunkSize: size)
             #expect(got.map(\.body) == c.articles.map(\.body), "chunk \(size)")
