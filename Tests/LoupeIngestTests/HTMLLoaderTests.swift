@@ -14,6 +14,24 @@ struct HTMLLoaderTests {
     /// publication date outranks a `<meta>` modification date.
     /// JSON-LD wrapped in `<![CDATA[ … ]]>` (as XHTML wants, often behind `//`) or in an HTML
     /// comment is read: its date and author were lost (Readability's test pages have three).
+    /// `HTMLText.collapse` writes straight into the string's storage: blank runs become one
+    /// space, line breaks one break, no-break spaces blanks, a C1 control Windows-1252's
+    /// character (three bytes out for two in, the most it grows), `<pre>`'s marked blanks as
+    /// they were.
+    @Test func collapseWritesEachCaseIntoTheString() {
+        func c(_ bytes: [UInt8]) -> String { HTMLText.collapse(bytes) }
+        #expect(c([]) == "")
+        #expect(c(Array("  a \t\u{0B} b  ".utf8)) == "a b")
+        #expect(c(Array("a \r\n\n b\n".utf8)) == "a\nb")
+        #expect(c(Array("a\u{A0}\u{A0}b".utf8)) == "a b")
+        #expect(c([0x61, 0x20, 0xC2, 0x80, 0x20, 0xC2, 0x81, 0xC2, 0x97, 0x62]) == "a \u{20AC} \u{2014}b")
+        #expect(c([0x0A, HTMLText.preSpace, 0x78, 0x0A, HTMLText.preSpace, HTMLText.preSpace, 0x79]) == "x\n  y")
+        #expect(c([0x78, 0x20, HTMLText.preTab, 0x79]) == "x\ty")
+        let many: [UInt8] = (0..<3000).map { k in [0x20, 0xC2, 0x80][k % 3] }
+        #expect(c(many) == Array(repeating: "\u{20AC}", count: 1000).joined(separator: " "))
+        #expect(c(Array("caf\u{E9} \u{1F600}".utf8)) == "caf\u{E9} \u{1F600}")
+    }
+
     @Test func jsonLDInsideCDATAOrComments() throws {
         for (open, close) in [("<![CDATA[", "]]>"), ("//<![CDATA[\n", "\n//]]>"), ("<!--", "-->")] {
             let html = """
