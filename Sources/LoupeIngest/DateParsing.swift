@@ -204,6 +204,19 @@ public enum DateParsing {
         return stamp(year, month, day, time: (total / 60, total % 60, min(se, 59)))
     }
 
+    /// `count` ASCII digits of `b` from `at` as a number (the end of `b` may cut them short).
+    private static func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+        let end = min(at + count, b.count)
+        guard at < end else { return nil }
+        var v = 0
+        for k in at..<end {
+            let d = b[k] &- 48
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+
     /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SSZ` with a time, written into bytes (string
     /// interpolation took most of a date's reading). The year is below 10,000.
     private static func stamp(_ y: Int, _ mo: Int, _ d: Int, time: (Int, Int, Int)?) -> String {
@@ -242,18 +255,7 @@ public enum DateParsing {
         return s.withUTF8 { b -> String? in
             let n = b.count
             guard n >= 10, b[4] == 45, b[7] == 45 else { return nil }
-            // `count` ASCII digits from `at` (the end of the string may cut them short).
-            func number(_ at: Int, _ count: Int) -> Int? {
-                let end = min(at + count, n)
-                guard at < end else { return nil }
-                var v = 0
-                for k in at..<end {
-                    let d = b[k] &- 48
-                    guard d < 10 else { return nil }
-                    v = v * 10 + Int(d)
-                }
-                return v
-            }
+            func number(_ at: Int, _ count: Int) -> Int? { DateParsing.number(b, at, count) }
             guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2) else { return nil }
             if n == 10 { return format(y, mo, d, nil, 0, 0, offsetMinutes: 0) }
             guard n >= 16, b[10] == 84 || b[10] == 116 || b[10] == 32, b[13] == 58,
@@ -308,10 +310,7 @@ public enum DateParsing {
             let n = b.count
             var i = 0
             @inline(__always) func lower(_ k: Int) -> UInt32 { UInt32(b[k] | 0x20) }
-            @inline(__always) func digit(_ k: Int) -> Int? {
-                let d = b[k] &- 48
-                return d < 10 ? Int(d) : nil
-            }
+            func number(_ at: Int, _ count: Int) -> Int? { DateParsing.number(b, at, count) }
             // A weekday: `Tue, `.
             if n > 5, b[3] == 0x2C, b[4] == 0x20 {
                 let w = lower(0) << 16 | lower(1) << 8 | lower(2)
@@ -319,10 +318,9 @@ public enum DateParsing {
                 i = 5
             }
             // `5 ` or `05 `.
-            guard i + 2 < n, let d1 = digit(i) else { return nil }
-            var day = d1
+            guard i + 2 < n, var day = number(i, 1) else { return nil }
             i += 1
-            if let d2 = digit(i) {
+            if let d2 = number(i, 1) {
                 day = day * 10 + d2
                 i += 1
             }
@@ -331,18 +329,14 @@ public enum DateParsing {
                 b[i + 15] == 0x3A, b[i + 18] == 0x20
             else { return nil }
             let m = lower(i + 1) << 16 | lower(i + 2) << 8 | lower(i + 3)
-            guard let month = strictMonths.firstIndex(of: m), let y1 = digit(i + 5), let y2 = digit(i + 6),
-                let y3 = digit(i + 7), let y4 = digit(i + 8), let h1 = digit(i + 10), let h2 = digit(i + 11),
-                let m1 = digit(i + 13), let m2 = digit(i + 14), let s1 = digit(i + 16), let s2 = digit(i + 17)
+            guard let month = strictMonths.firstIndex(of: m), let year = number(i + 5, 4), let h = number(i + 10, 2),
+                let mi = number(i + 13, 2), let se = number(i + 16, 2)
             else { return nil }
             let zone = i + 19
             var off = 0
             if n - zone == 5 && (b[zone] == 0x2B || b[zone] == 0x2D) {
-                guard let a = digit(zone + 1), let c = digit(zone + 2), let e = digit(zone + 3),
-                    let f = digit(zone + 4),
-                    a * 10 + c < 24, e * 10 + f < 60
-                else { return nil }
-                off = ((a * 10 + c) * 60 + e * 10 + f) * (b[zone] == 0x2D ? -1 : 1)
+                guard let hh = number(zone + 1, 2), let mm = number(zone + 3, 2), hh < 24, mm < 60 else { return nil }
+                off = (hh * 60 + mm) * (b[zone] == 0x2D ? -1 : 1)
             } else {
                 guard n - zone <= 4 else { return nil }
                 var name = ""
@@ -353,9 +347,7 @@ public enum DateParsing {
                 guard let z = zones[name] else { return nil }
                 off = z
             }
-            return format(
-                y1 * 1000 + y2 * 100 + y3 * 10 + y4, month + 1, day, h1 * 10 + h2, m1 * 10 + m2, s1 * 10 + s2,
-                offsetMinutes: off)
+            return format(year, month + 1, day, h, mi, se, offsetMinutes: off)
         }
     }
 

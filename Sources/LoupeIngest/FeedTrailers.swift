@@ -279,6 +279,9 @@ enum FeedTrailers {
 
     /// The link's words, when they name the last segment of its address (a section or tag
     /// page: `Markets` → `/markets`, `UK politics &amp; policy` → `/uk-politics-policy`).
+    /// A page's extensions, left out of an address's last segment (in this order).
+    private static let pageExtensions = [".html", ".htm", ".php", ".aspx"].map { Array($0.utf8) }
+
     static func sectionName(_ anchor: String, href: String) -> String? {
         // The address's last path segment, without query, fragment or a page extension, folded
         // (read from the bytes: a Character-by-Character reading took some 40,000 instructions
@@ -303,8 +306,7 @@ enum FeedTrailers {
         while end > start && u[end - 1] == 0x2F { end -= 1 }
         var segmentEnd = end
         let segmentStart = (u[start..<end].lastIndex(of: 0x2F) ?? (start - 1)) + 1
-        for ext in [".html", ".htm", ".php", ".aspx"] {
-            let e = Array(ext.utf8)
+        for e in pageExtensions {
             guard segmentEnd - segmentStart >= e.count else { continue }
             if zip(u[(segmentEnd - e.count)..<segmentEnd], e).allSatisfy({ MarkupScan.lower($0) == $1 }) {
                 segmentEnd -= e.count

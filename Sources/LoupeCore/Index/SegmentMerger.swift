@@ -310,13 +310,9 @@ final class StoreCopy: @unchecked Sendable {
             var store = StoredFieldsWriter()
             try store.stream(to: try FileOutput(path: path))
             for (k, s) in segments.enumerated() {
-                if s.hasDeletions {
-                    let map = maps[k]
-                    try store.appendLive(of: s.storedFields) { map[$0] >= 0 }
-                } else {
-                    // Every document stays, in order: the compressed blocks are copied as they are.
-                    try store.appendBlocks(of: s.storedFields)
-                }
+                // Without deletions every block is copied as it is.
+                let map = maps[k]
+                try store.appendLive(of: s.storedFields) { map[$0] >= 0 }
                 s.releaseStoredPages()
             }
             try store.finish(path: path, sync: false)

@@ -98,41 +98,33 @@ struct StoredFieldsWriter {
         if block.count >= StoredFieldsFormat.blockBytes { try flushBlock() }
     }
 
-    /// Appends every document of `reader` by copying its compressed blocks as they are (no
-    /// decompression): for a merge of segments without deletions. Streaming only.
-    mutating func appendBlocks(of reader: StoredFieldsReader) throws {
-        guard let out = output else { preconditionFailure("appendBlocks needs a streaming writer") }
-        try flushBlock()
-        let base = UInt32(blocks.count)
-        try reader.withRawBlocks { compressed, raw in
-            blocks.append((UInt64(out.count), UInt32(compressed.count), raw))
-            try out.append(compressed.bindMemory(to: UInt8.self))
-        }
-        for d in 0..<reader.count {
-            let (b, off) = try reader.location(d)
-            docs.append((base + UInt32(b), UInt32(off)))
-        }
-    }
-
     /// Appends the documents of `reader` for which `isLive` holds: a block whose documents all
     /// stay is copied as it is (no decompression), the live documents of any other block are
-    /// compressed again. For a merge of a segment with deletions, whose deleted documents (an
-    /// updated file's articles) usually fill a few blocks of many. Streaming only.
+    /// compressed again. For merges: a segment without deletions is copied block by block, and the
+    /// deleted documents of one with deletions (an updated file's articles) usually fill a few
+    /// blocks of many. Streaming only.
     mutating func appendLive(of reader: StoredFieldsReader, isLive: (Int) -> Bool) throws {
         guard let out = output else { preconditionFailure("appendLive needs a streaming writer") }
         var d = 0
         var b = 0
+        var offsets: [UInt32] = []  // of the block's documents' records
         try reader.withRawBlocks { compressed, raw in
             // The block's documents: the next ones whose records it holds (a writer fills
             // blocks in document order).
+            offsets.removeAll(keepingCapacity: true)
             var end = d
-            while end < reader.count, try reader.location(end).0 == b { end += 1 }
+            while end < reader.count {
+                let (block, offset) = try reader.location(end)
+                guard block == b else { break }
+                offsets.append(UInt32(offset))
+                end += 1
+            }
             if (d..<end).allSatisfy(isLive) {
                 try flushBlock()
                 let number = UInt32(blocks.count)
                 blocks.append((UInt64(out.count), UInt32(compressed.count), raw))
                 try out.append(compressed.bindMemory(to: UInt8.self))
-                for k in d..<end { docs.append((number, UInt32(try reader.location(k).1))) }
+                for o in offsets { docs.append((number, o)) }
             } else {
                 for k in d..<end where isLive(k) { try add(try reader.article(k)) }
             }
