@@ -88,7 +88,9 @@ struct StatsCommand: ParsableCommand {
         if st.synonymRules > 0 {
             print("synonyms      \(counted(st.synonymRules, "rule")) (index --synonyms; find --no-synonyms)")
         }
-        print("articles      \(st.articles)" + (deleted > 0 ? " (+\(deleted) deleted, reclaimed by merges)" : ""))
+        print(
+            "articles      \(st.articles)"
+                + (deleted > 0 ? " (+\(deleted) deleted: left out of scores, reclaimed by merges)" : ""))
         print(
             "dated         \(st.datedArticles)"
                 + (st.firstDate.map { " (\($0) to \(st.lastDate ?? $0))" } ?? ""))
@@ -105,6 +107,7 @@ struct StatsCommand: ParsableCommand {
         for (k, label) in labels {
             print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))")
         }
+        if let d = sizes["del"] { print("deletions     \(mb(d)) (the deleted articles' counts, left out of scores)") }
         let inverted = (sizes["dict"] ?? 0) + (sizes["post"] ?? 0) + (sizes["pos"] ?? 0)
         print("inverted      \(mb(inverted)) (dictionary + postings + positions)")
     }

@@ -26,8 +26,8 @@ struct TermsCommand: ParsableCommand {
 
             Words are listed as the index holds them (folded: lower case, no accents). The field \
             is the text (titles and bodies) unless the pattern names one (title:harb*) or --field \
-            does. Counts are the index's statistics, which ranking uses: an article deleted by an \
-            update counts until its segment is merged (loupe index --optimize).
+            does. Counts are the index's statistics, which ranking uses (the articles of changed and \
+            removed files left out, as in a fresh build).
 
             Examples:
               loupe terms                       # the 20 words most articles hold

@@ -130,6 +130,16 @@ struct ReliabilityTests {
         try writeCorpus(corpus, files: 2..<4, docs: 150, seed: seed)
         let b = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1", "--no-merge"])
         #expect(b.status == 0, "\(b)")
+        // A third run replaces ten of the first file's documents: their segment keeps them
+        // deleted, with a file of their counts (`.del`).
+        var again = ""
+        for d in 0..<10 {
+            again +=
+                "<DOC>\n<DOCNO>d0-\(d)</DOCNO>\n<HEADLINE>w\(d) again</HEADLINE>\n<TEXT>\nzqall oil w\(d)\n</TEXT>\n</DOC>\n"
+        }
+        try again.write(to: corpus.appendingPathComponent("f9.trec"), atomically: false, encoding: .utf8)
+        let c = try run(["index", corpus.path, "--index", index, "--threads", "2", "--memory", "1", "--no-merge"])
+        #expect(c.status == 0, "\(c)")
         return index
     }
 
@@ -253,7 +263,10 @@ struct ReliabilityTests {
         let largest = segments.max { size($0 + ".post") < size($1 + ".post") }!
         let lists = names.filter { $0.hasPrefix("files") && $0.hasSuffix(".list") }
         #expect(lists.count == 1, "one file list: \(names)")
-        let targets = ["MANIFEST"] + lists + ["dict", "post", "pos", "len", "store"].map { "\(largest).\($0)" }
+        let deletions = names.filter { $0.hasSuffix(".del") }
+        #expect(deletions.count == 1, "one segment with deletions: \(names)")
+        let targets =
+            ["MANIFEST"] + lists + ["dict", "post", "pos", "len", "store"].map { "\(largest).\($0)" } + deletions
         var rng = SplitMix(state: 42)
         var cases: [(String, Damage)] = []
         for file in targets {
@@ -317,7 +330,7 @@ struct ReliabilityTests {
         let done = results.all
         let detected = done.filter(\.ok).count
         print("corruption: \(detected)/\(done.count) cases detected (check exits 2 naming the file, no wrong answer)")
-        for kind in ["dict", "post", "pos", "len", "store", "MANIFEST"] {
+        for kind in ["dict", "post", "pos", "len", "store", "del", "MANIFEST"] {
             let k = done.filter { $0.kind == kind }
             print(
                 "  \(kind): check detects \(k.filter(\.detected).count)/\(k.count); find/show never wrong in "

@@ -333,6 +333,143 @@ struct IndexRoundTripTests {
         }
     }
 
+    /// An update that deletes less than a fifth of a segment keeps the deleted articles in it,
+    /// with their counts (`DeletionStats`): document frequencies, occurrences, average lengths,
+    /// the vocabulary and scores equal those of one build of the live articles, through updates
+    /// that add to the counts (more of the same segment) and delete in a later segment; `check`
+    /// compares the counts with the postings. Past a fifth, the segment is rewritten.
+    @Test func keptDeletionsCountLikeAFreshBuild() throws {
+        var state: UInt64 = 11
+        func rnd(_ k: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(k))
+        }
+        let words = [
+            "Harbour", "harbours", "ferry", "ferries", "Ferrying", "council", "World Health Organization (WHO)", "WHO",
+            "U.S.", "colour", "color", "running", "ran", "runs", "pier-lighting", "1,200", "3.5%", "the", "a",
+            "Porthaven", "tides", "tide", "dredging", "dredged", "e-mail", "email",
+        ]
+        func text(_ n: Int) -> String { (0..<n).map { _ in words[rnd(words.count)] }.joined(separator: " ") }
+        var arts = (0..<300).map { i in
+            Article(
+                id: "d\(i)", title: text(1 + rnd(4)), body: text(3 + rnd(120)),
+                categories: rnd(3) == 0 ? ["Port news", "ferries"] : [], authors: rnd(4) == 0 ? ["Ann Lee"] : [],
+                source: "d/\(i).txt")
+        }
+        let dir = IndexRoundTripTests.tempDir()
+        do {
+            let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+            for a in arts { try w.add(a) }
+            try w.commit(corpusRoot: nil)
+        }
+        func update(_ replaced: [Int]) throws {
+            let w = try IndexWriter(directory: dir, analyzer: .english, reset: false)
+            for i in replaced {
+                arts[i].body = text(2 + rnd(40))
+                arts[i].title = text(2)
+                try w.add(arts[i])
+            }
+            try w.commit(corpusRoot: nil)
+        }
+        func expectFreshCounts() throws {
+            let reader = try IndexReader(directory: dir)
+            let fresh = try IndexReader(directory: IndexRoundTripTests.build(arts, analyzer: .english, segments: 1))
+            #expect(reader.documentCount == fresh.documentCount)
+            for slot in 0..<IndexField.lengthSlots {
+                #expect(reader.averageLength(slot: slot) == fresh.averageLength(slot: slot), "slot \(slot)")
+            }
+            var keys = Set<[UInt8]>()
+            for s in reader.segments + fresh.segments { try s.dictionary.forEach { k, _ in keys.insert(k) } }
+            var differ: [String] = []
+            for k in keys {
+                let f = IndexField(rawValue: k[0])!
+                let t = Array(k.dropFirst())
+                if try reader.docFreq(f, t) != fresh.docFreq(f, t) { differ.append(String(decoding: k, as: UTF8.self)) }
+            }
+            #expect(differ.isEmpty, "document frequencies differ: \(differ.prefix(5))")
+            let a = Searcher(reader: reader)
+            let b = Searcher(reader: fresh)
+            for field in [FieldRef.text, .title, .category, .author] {
+                let va = try a.vocabulary(field: field, order: .articles, limit: nil).entries
+                let vb = try b.vocabulary(field: field, order: .articles, limit: nil).entries
+                #expect(va == vb, "\(field)")
+            }
+            for q in ["ferry", "harbour OR tides", "\"world health organization\"", "colour", "ferr*", "dredgin~1"] {
+                func scores(_ s: Searcher) throws -> [String] {
+                    try s.search(try s.prepare(try QueryParser().parse(q)), limit: 400).hits.map {
+                        "\(try s.reader.article($0.doc).id) \($0.score)"
+                    }.sorted()
+                }
+                #expect(try scores(a) == scores(b), "\(q)")
+            }
+            try reader.check()
+        }
+        try update([3, 40, 41, 42, 200])
+        var m = try IndexReader(directory: dir).manifest
+        #expect(m.segments.count == 2)
+        #expect(m.segments[0].deleted == [3, 40, 41, 42, 200])
+        #expect(m.segments[0].deletionStats != nil)
+        try expectFreshCounts()
+        let first = m.segments[0].deletionStats!.name
+        // More of the first segment, and one article of the second.
+        try update([5, 41, 299, 120])
+        m = try IndexReader(directory: dir).manifest
+        #expect(m.segments[0].deleted == [3, 5, 40, 41, 42, 120, 200, 299])
+        #expect(m.segments[0].deletionStats?.name != first)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/" + first), "the older counts are removed")
+        try expectFreshCounts()
+
+        // Counts that are not the deleted articles' are found by check.
+        let info = m.segments[0]
+        var wrong = info
+        wrong.deleted = info.deleted.map { $0 == 40 ? 39 : $0 }
+        #expect(throws: IndexError.self) { try SegmentReader(directory: dir, info: wrong, docBase: 0).check() }
+        try SegmentReader(directory: dir, info: info, docBase: 0).check()
+
+        // A fifth of the first segment deleted: it is rewritten without them.
+        try update(Array(100..<160))
+        m = try IndexReader(directory: dir).manifest
+        #expect(m.segments.allSatisfy { $0.deleted.isEmpty && $0.deletionStats == nil })
+        #expect(FileIO.listDirectory(dir).filter { $0.hasSuffix(".del") }.isEmpty)
+        try expectFreshCounts()
+    }
+
+    /// A long deletion list is written packed (and the MANIFEST is format 2, which an older loupe
+    /// refuses); a short one stays a JSON array (format 1); both read back the same.
+    @Test func longDeletionListsArePacked() throws {
+        var info = SegmentInfo(name: "seg000001", documents: 9_000_000, terms: 1, lengthSums: [1], analyzer: .plain)
+        info.deleted = [0, 1, 2, 200, 201, 70_000, 8_999_999] + Array(stride(from: 300, to: 6_000, by: 3))
+        info.deleted.sort()
+        let packed = try JSONEncoder().encode(info)
+        #expect(String(decoding: packed, as: UTF8.self).contains("\"deletedPacked\""))
+        #expect(!String(decoding: packed, as: UTF8.self).contains("\"deleted\""))
+        #expect(try JSONDecoder().decode(SegmentInfo.self, from: packed) == info)
+        info.deleted = [3, 9]
+        let plain = try JSONEncoder().encode(info)
+        #expect(String(decoding: plain, as: UTF8.self).contains("\"deleted\":[3,9]"))
+        #expect(try JSONDecoder().decode(SegmentInfo.self, from: plain) == info)
+        for bad in ["not base64!", "AA==", "gA=="] {  // a gap of 0; a varint cut short
+            #expect(SegmentInfo.unpack(bad) == nil, "\(bad)")
+        }
+
+        let arts = IndexRoundTripTests.articles(2_000, seed: 5)
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .plain, segments: 1)
+        do {
+            let w = try IndexWriter(directory: dir, analyzer: .plain, reset: false)
+            w.rewriteDeletedShare = 0.9
+            for a in arts.prefix(1_100) { try w.add(a) }
+            try w.commit(corpusRoot: nil)
+        }
+        let r = try IndexReader(directory: dir)
+        #expect(r.manifest.format == 2)
+        #expect(r.manifest.segments[0].deleted == Array(0..<1_100))
+        #expect(r.documentCount == 2_000)
+        try r.check()
+        let w2 = try IndexWriter(directory: dir, analyzer: .plain, reset: false)
+        try w2.commit(corpusRoot: nil, optimize: true)
+        #expect(try IndexReader(directory: dir).manifest.format == 1)
+    }
+
     /// A conjunction of common words over many blocks: its block-max windows are tried, then
     /// tried only now and then while they fail to prune (two common words), then again when
     /// they prune (later articles where one word is dense). The top k must equal exhaustive

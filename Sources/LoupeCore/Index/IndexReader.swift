@@ -16,7 +16,6 @@ public final class IndexReader: @unchecked Sendable {
     /// Live (not deleted) documents.
     public let documentCount: Int
     private let lengthSums: [UInt64]
-    private let totalDocuments: Int
 
     /// Bytes whose CRC this open computed: files verified at an earlier open and unchanged since
     /// are not read again (`VerifiedFiles`).
@@ -35,7 +34,7 @@ public final class IndexReader: @unchecked Sendable {
         var list: MappedFile?
         while true {
             (m, json) = try Manifest.load(directory: directory, files: false)
-            guard m.format == Manifest.currentFormat else {
+            guard Manifest.supportedFormats.contains(m.format) else {
                 throw IndexError.corrupt(directory + "/MANIFEST", "index format \(m.format) is not supported")
             }
             do {
@@ -61,11 +60,12 @@ public final class IndexReader: @unchecked Sendable {
             segs.append(opened[k])
             base += info.documents
             live += info.liveDocuments
-            for k in 0..<min(sums.count, info.lengthSums.count) { sums[k] += info.lengthSums[k] }
+            for j in 0..<min(sums.count, info.lengthSums.count) {
+                sums[j] += info.lengthSums[j] &- opened[k].deletedLengthSums[j]
+            }
         }
         segments = segs
         documentCount = live
-        totalDocuments = base
         lengthSums = sums
     }
 
@@ -104,15 +104,21 @@ public final class IndexReader: @unchecked Sendable {
     /// How many corpus files the commit lists (from the MANIFEST when it says).
     public func fileCount() throws -> Int { try manifest.fileList?.records ?? files().count }
 
-    /// Average document length in a length slot, over all documents of the snapshot.
+    /// Average document length in a length slot, over the live documents of the snapshot.
     public func averageLength(slot: Int) -> Float {
-        totalDocuments == 0 ? 1 : Float(Double(lengthSums[slot]) / Double(totalDocuments))
+        documentCount == 0 ? 1 : Float(Double(lengthSums[slot]) / Double(documentCount))
     }
 
-    /// Document frequency of a term summed over segments.
+    /// Document frequency of a term summed over segments, deleted documents not counted (when
+    /// their segment has deletion statistics: `DeletionStats`).
     public func docFreq(_ field: IndexField, _ term: [UInt8]) throws -> Int {
         var df = 0
-        for s in segments { df += try s.termInfo(field, term)?.docFreq ?? 0 }
+        var key: [UInt8] = []
+        for s in segments {
+            guard let info = try s.termInfo(field, term) else { continue }
+            if s.deletionStats != nil && key.isEmpty { key = [field.rawValue] + term }
+            df += s.deletionStats == nil ? info.docFreq : try s.liveDocFreq(key, info)
+        }
         return df
     }
 

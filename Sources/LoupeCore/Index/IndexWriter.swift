@@ -497,7 +497,9 @@ public final class IndexWriter: @unchecked Sendable {
         for (path, rec) in manifest.files where rec.parts.count > 1 {
             manifest.files[path]?.parts = Manifest.Part.coalesced(rec.parts)
         }
+        try writeDeletionStats()
         try stampFiles()
+        manifest.format = manifest.segments.contains { $0.deleted.count > SegmentInfo.packedDeletions } ? 2 : 1
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
         try manifest.commit(directory: directory, filesUnchanged: manifest.files == committedFiles)
@@ -520,11 +522,65 @@ public final class IndexWriter: @unchecked Sendable {
         sortSegments()
     }
 
+    /// A segment keeps its deleted documents (with `DeletionStats`, so that statistics stay
+    /// exact) until they are this share of its documents; then it is rewritten without them.
+    public var rewriteDeletedShare = 0.2
+
+    /// Whether `s` has deleted enough of its documents to be rewritten.
+    private func mustRewrite(_ s: SegmentInfo) -> Bool {
+        !s.deleted.isEmpty && Double(s.deleted.count) >= rewriteDeletedShare * Double(s.documents)
+    }
+
+    /// Makes the deletion statistics of every segment whose deletions changed (`DeletionStats`):
+    /// a committed segment's earlier statistics with the newly deleted documents' added, else
+    /// (a segment flushed in this run, or deletions an older loupe made) all of its deleted
+    /// documents analysed again.
+    private func writeDeletionStats() throws {
+        let committed = Dictionary(
+            (base?.segments ?? []).map { ($0.info.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for k in manifest.segments.indices {
+            let info = manifest.segments[k]
+            guard !info.deleted.isEmpty else {
+                manifest.segments[k].deletionStats = nil
+                continue
+            }
+            var reader: SegmentReader
+            var previous: TermDictionaryReader?
+            var adding = info.deleted
+            if let old = committed[info.name], old.info.deletionStats != nil,
+                old.info.deletionStats == info.deletionStats
+            {
+                if old.info.deleted == info.deleted { continue }
+                reader = old
+                let new = Set(info.deleted)
+                if old.info.deleted.allSatisfy({ new.contains($0) }) {
+                    previous = old.deletionStats
+                    let had = Set(old.info.deleted)
+                    adding = info.deleted.filter { !had.contains($0) }
+                }
+            } else if let old = committed[info.name] {
+                reader = old
+            } else {
+                var fresh = info
+                fresh.deletionStats = nil
+                reader = try SegmentReader(directory: directory, info: fresh, docBase: 0)
+            }
+            let name = DeletionStats.fileName(segment: info.name, generation: manifest.generation + 1)
+            let path = directory + "/" + name
+            try DeletionStats.write(adding: adding, of: reader, previous: previous, to: path)
+            let m = try MappedFile(path: path)
+            guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
+            let crc = UInt32(littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
+            manifest.segments[k].deletionStats = SegmentInfo.NamedStamp(name: name, size: m.bytes.count, crc: crc)
+        }
+    }
+
     /// Tiered policy: while there are more than `maxSegments`, merge the smallest ones so that
-    /// `maxSegments` remain (at least two at a time). Segments with deleted documents are
-    /// always rewritten without them, so that document frequencies and average lengths are
-    /// exact and an updated index scores exactly like a fresh build. `all`: merge everything.
-    /// `flushed`: the smallest (up to ten) of the segments flushed since the last commit.
+    /// `maxSegments` remain (at least two at a time). A segment with deleted documents keeps
+    /// them, with statistics that leave them out (`DeletionStats`: an updated index scores
+    /// exactly like a fresh build), until they are `rewriteDeletedShare` of it; then it is
+    /// rewritten without them. `all`: merge everything. `flushed`: the smallest (up to ten) of
+    /// the segments flushed since the last commit.
     private func merge(all: Bool, flushed: Bool = false) throws {
         let count = manifest.segments.count
         var victims: [SegmentInfo]
@@ -536,7 +592,7 @@ public final class IndexWriter: @unchecked Sendable {
                 flushedSegments.sorted { $0.liveDocuments < $1.liveDocuments }.prefix(IndexWriter.mergeFanIn))
             guard victims.count > 1 else { return }
         } else {
-            var chosen = Set(manifest.segments.filter { !$0.deleted.isEmpty }.map(\.name))
+            var chosen = Set(manifest.segments.filter(mustRewrite).map(\.name))
             // The run's segments join a rewrite of those with deletions (one step, not two),
             // when it merges them all at once.
             let fresh = flushedSegments.map(\.name)
@@ -638,9 +694,12 @@ public final class IndexWriter: @unchecked Sendable {
 
     private func removeUnreferencedFiles() {
         let live = Set(manifest.segments.map(\.name))
+        let stats = Set(manifest.segments.compactMap(\.deletionStats?.name))
         for f in FileIO.listDirectory(directory) {
             if FileList.isListName(f) {
                 if f != manifest.fileList?.name { FileIO.remove(directory + "/" + f) }
+            } else if DeletionStats.isFileName(f) {
+                if !stats.contains(f) { FileIO.remove(directory + "/" + f) }
             } else if f.hasPrefix("seg") {
                 let stem = String(f.prefix { $0 != "." })
                 if !live.contains(stem) { FileIO.remove(directory + "/" + f) }

@@ -6,6 +6,9 @@ import Foundation
 public struct Manifest: Codable, Sendable {
     public static let fileName = "MANIFEST"
     public static let currentFormat = 1
+    /// Format 2: a segment's deletion list may be packed (`SegmentInfo.packedDeletions`); a
+    /// commit writes it only then, so that an older loupe refuses what it would misread.
+    public static let supportedFormats = 1...2
 
     public var format: Int = Manifest.currentFormat
     public var generation: Int = 0

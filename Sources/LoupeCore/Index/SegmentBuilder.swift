@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -314,6 +316,23 @@ public final class SegmentBuilder {
         documentCount += 1
     }
 
+    /// Every term's key with its document frequency and occurrences, in key order (the
+    /// statistics a `.dict` entry would carry), without writing postings: what a segment's
+    /// deleted articles add to its counts (`DeletionStats`).
+    func forEachTermStatistic(_ body: (UnsafeBufferPointer<UInt8>, Int, UInt64) throws -> Void) throws {
+        var pairs: [UInt8] = []
+        for id in terms.sortedIds() {
+            let r = terms.records[Int(id)]
+            let total = pool.withBytes(r.docs, level: r.docsLevel, scratch: &pairs) { pb -> UInt64 in
+                var source = PairedVarintPostings(pairs: pb)
+                var sum: UInt64 = 0
+                for _ in 0..<Int(r.docFreq) { sum += UInt64(source.next().freq) }
+                return sum
+            }
+            try body(terms.key(id), Int(r.docFreq), total)
+        }
+    }
+
     /// Writes the segment files `<dir>/<name>.{dict,post,pos,len,store}`, not fsynced: the
     /// commit that first lists the segment fsyncs them (`IndexWriter.stampFiles`), and a
     /// segment merged away before that never needs it.
@@ -410,12 +429,120 @@ public struct SegmentInfo: Codable, Sendable, Equatable {
     /// another index or another segment, or a truncated one, is caught when the segment opens.
     public var files: [String: FileStamp]? = nil
 
+    /// The deleted articles' counts (`DeletionStats`): the file that holds them, its size and
+    /// footer CRC-32C; nil without deletions (or for deletions an older loupe made).
+    public var deletionStats: NamedStamp? = nil
+
     public struct FileStamp: Codable, Sendable, Equatable {
         public var size: Int
         public var crc: UInt32
     }
 
+    public struct NamedStamp: Codable, Sendable, Equatable {
+        public var name: String
+        public var size: Int
+        public var crc: UInt32
+    }
+
     public var liveDocuments: Int { documents - deleted.count }
+
+    public init(name: String, documents: Int, terms: Int, lengthSums: [UInt64], analyzer: AnalyzerKind) {
+        self.name = name
+        self.documents = documents
+        self.terms = terms
+        self.lengthSums = lengthSums
+        self.analyzer = analyzer
+    }
+
+    /// Longer deletion lists are written packed (`deletedPacked`: the gaps between the sorted
+    /// ids as varints, in base64) instead of as a JSON array: decoding 55,644 numbers from the
+    /// array took 22 ms of every command. A MANIFEST with one is format 2, which an older
+    /// loupe refuses instead of reading without the deletions.
+    public static let packedDeletions = 1_024
+
+    private enum CodingKeys: String, CodingKey {
+        case name, documents, terms, lengthSums, analyzer, deleted, deletedPacked, order, files, deletionStats
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        documents = try c.decode(Int.self, forKey: .documents)
+        terms = try c.decode(Int.self, forKey: .terms)
+        lengthSums = try c.decode([UInt64].self, forKey: .lengthSums)
+        analyzer = try c.decode(AnalyzerKind.self, forKey: .analyzer)
+        if let packed = try c.decodeIfPresent(String.self, forKey: .deletedPacked) {
+            guard let ids = SegmentInfo.unpack(packed) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .deletedPacked, in: c, debugDescription: "bad packed deletion list")
+            }
+            deleted = ids
+        } else {
+            deleted = try c.decodeIfPresent([Int].self, forKey: .deleted) ?? []
+        }
+        order = try c.decodeIfPresent([Int].self, forKey: .order)
+        files = try c.decodeIfPresent([String: FileStamp].self, forKey: .files)
+        deletionStats = try c.decodeIfPresent(NamedStamp.self, forKey: .deletionStats)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(documents, forKey: .documents)
+        try c.encode(terms, forKey: .terms)
+        try c.encode(lengthSums, forKey: .lengthSums)
+        try c.encode(analyzer, forKey: .analyzer)
+        if deleted.count > SegmentInfo.packedDeletions {
+            try c.encode(SegmentInfo.pack(deleted), forKey: .deletedPacked)
+        } else {
+            try c.encode(deleted, forKey: .deleted)
+        }
+        try c.encodeIfPresent(order, forKey: .order)
+        try c.encodeIfPresent(files, forKey: .files)
+        try c.encodeIfPresent(deletionStats, forKey: .deletionStats)
+    }
+
+    /// Sorted ids as base64 varints of their gaps (the first from -1).
+    static func pack(_ ids: [Int]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ids.count * 2)
+        var previous = -1
+        for id in ids {
+            var v = UInt64(id - previous)
+            previous = id
+            while v >= 0x80 {
+                bytes.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
+            }
+            bytes.append(UInt8(v))
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// The ids `pack` wrote; nil when the string is not such a list (not base64, a gap of 0 or
+    /// a varint cut short).
+    static func unpack(_ s: String) -> [Int]? {
+        guard let data = Data(base64Encoded: s) else { return nil }
+        var ids: [Int] = []
+        ids.reserveCapacity(data.count)
+        var previous = -1
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        for b in data {
+            guard shift < 63 else { return nil }
+            v |= UInt64(b & 0x7F) << shift
+            if b & 0x80 != 0 {
+                shift += 7
+                continue
+            }
+            guard v > 0, v <= UInt64(Int32.max) else { return nil }
+            previous += Int(v)
+            ids.append(previous)
+            v = 0
+            shift = 0
+        }
+        return shift == 0 ? ids : nil
+    }
 
     public static let fileExtensions = ["dict", "post", "pos", "len", "store"]
 }

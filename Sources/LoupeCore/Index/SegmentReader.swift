@@ -13,6 +13,12 @@ public final class SegmentReader: @unchecked Sendable {
     private let datesBase: Int
     private let store: StoredFieldsReader
     private var deleted: [Bool]
+    /// The deleted articles' counts (`DeletionStats`), when the manifest lists them.
+    private let deletionFile: MappedFile?
+    let deletionStats: TermDictionaryReader?
+    /// Per length slot, the lengths of the deleted documents summed (BM25's average length
+    /// counts live documents only).
+    public private(set) var deletedLengthSums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
     public let directory: String
     /// The `.post` file's path, named in cursor errors (made once, not per cursor).
     private let postPath: String
@@ -70,8 +76,79 @@ public final class SegmentReader: @unchecked Sendable {
         // so a later read is a cheap minor fault), or opening many segments at once — a merge —
         // would hold them all as resident memory.
         for (f, _, _) in files { f.release(before: f.bytes.count) }
+        if let ds = info.deletionStats {
+            let f = try MappedFile(path: directory + "/" + ds.name)
+            let b = f.bytes
+            guard b.count == ds.size else {
+                throw IndexError.corrupt(f.path, "\(b.count) bytes, the manifest says \(ds.size)")
+            }
+            guard b.count >= IndexFile.footerSize,
+                UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)) == ds.crc
+            else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
+            _ =
+                try verified?.validate(f, name: ds.name, kind: "DICT")
+                ?? IndexFile.validate(b, kind: "DICT", file: f.path, checksum: true)
+            deletionStats = try TermDictionaryReader(f, name: f.path, checksum: false)
+            deletionFile = f
+        } else {
+            deletionStats = nil
+            deletionFile = nil
+        }
         deleted = [Bool](repeating: false, count: info.documents)
-        for d in info.deleted where d >= 0 && d < info.documents { deleted[d] = true }
+        for d in info.deleted where d >= 0 && d < info.documents && !deleted[d] {
+            deleted[d] = true
+            for k in 0..<IndexField.lengthSlots { deletedLengthSums[k] += UInt64(length(Int32(d), slot: k)) }
+        }
+    }
+
+    /// The documents and occurrences of `key` (field byte + term) that are in deleted documents,
+    /// to subtract from its dictionary entry's counts: (0, 0) without deletion statistics.
+    @inline(__always)
+    func deletedCounts(_ key: [UInt8]) throws -> (docs: Int, occurrences: UInt64) {
+        guard let deletionStats, let i = try deletionStats.lookup(key) else { return (0, 0) }
+        return (i.docFreq, i.totalTermFreq)
+    }
+
+    /// `info`'s document frequency and occurrences without the deleted documents' (`key`: its
+    /// field byte + term).
+    public func liveCounts(_ key: [UInt8], _ info: TermInfo) throws -> (docs: Int, occurrences: UInt64) {
+        guard deletionStats != nil else { return (info.docFreq, info.totalTermFreq) }
+        let d = try deletedCounts(key)
+        return (info.docFreq - d.docs, info.totalTermFreq &- d.occurrences)
+    }
+
+    /// Live counts of keys given in increasing order (a dictionary scan's), the deletion
+    /// statistics read alongside instead of looked up term by term.
+    public final class LiveCountsWalk {
+        private let segment: SegmentReader
+        private let deleted: DictionaryIterator?
+
+        init(_ segment: SegmentReader) throws {
+            self.segment = segment
+            deleted = try segment.deletionStats.map { try DictionaryIterator($0) }
+        }
+
+        /// `key` must not precede the key of the previous call.
+        public func counts(_ key: [UInt8], _ info: TermInfo) throws -> (docs: Int, occurrences: UInt64) {
+            guard let it = deleted else { return (info.docFreq, info.totalTermFreq) }
+            while !it.isAtEnd {
+                let k = it.key
+                let c = key.withUnsafeBufferPointer {
+                    ByteOrder.compare(k.baseAddress, k.count, $0.baseAddress, $0.count)
+                }
+                if c > 0 { break }
+                if c == 0 { return (info.docFreq - it.info.docFreq, info.totalTermFreq &- it.info.totalTermFreq) }
+                try it.advance()
+            }
+            return (info.docFreq, info.totalTermFreq)
+        }
+    }
+
+    public func liveCountsWalk() throws -> LiveCountsWalk { try LiveCountsWalk(self) }
+
+    /// `info`'s document frequency without the deleted documents (`key`: its field byte + term).
+    public func liveDocFreq(_ key: [UInt8], _ info: TermInfo) throws -> Int {
+        deletionStats == nil ? info.docFreq : info.docFreq - (try deletedCounts(key).docs)
     }
 
     /// A segment's five files with their extension and header kind, in one order for every check.
@@ -154,6 +231,11 @@ public final class SegmentReader: @unchecked Sendable {
         for (f, _, kind) in SegmentReader.files(dictFile, postFile, posFile, lenFile, storeFile) {
             _ = try IndexFile.validate(f.bytes, kind: kind, file: f.path, checksum: true)
         }
+        if let f = deletionFile { _ = try IndexFile.validate(f.bytes, kind: "DICT", file: f.path, checksum: true) }
+        // The deleted documents' counts, read alongside (both in key order): each term's must be
+        // what its postings hold in deleted documents.
+        let deletedCounts = try deletionStats.map { try DictionaryIterator($0) }
+        let statsPath = deletionFile?.path ?? base + ".del"
         var previous: [UInt8] = []
         var count = 0
         try dictionary.forEach { key, ti in
@@ -169,6 +251,8 @@ public final class SegmentReader: @unchecked Sendable {
             var n = 0
             var last: Int32 = -1
             var tf: UInt64 = 0
+            var deletedDocs = 0
+            var deletedTF: UInt64 = 0
             while c.next() != PostingsCursor.end {
                 guard c.doc > last, Int(c.doc) < info.documents else {
                     throw IndexError.corrupt(base + ".post", "doc ids not increasing or out of range")
@@ -176,6 +260,10 @@ public final class SegmentReader: @unchecked Sendable {
                 last = c.doc
                 tf += UInt64(c.freq)
                 n += 1
+                if deleted[Int(c.doc)] {
+                    deletedDocs += 1
+                    deletedTF += UInt64(c.freq)
+                }
                 let ps = c.positions()
                 guard ps.count == c.freq else { throw IndexError.corrupt(base + ".pos", "positions truncated") }
             }
@@ -183,6 +271,29 @@ public final class SegmentReader: @unchecked Sendable {
             guard n == ti.docFreq, tf == ti.totalTermFreq else {
                 throw IndexError.corrupt(base + ".post", "document frequency does not match the dictionary")
             }
+            if let it = deletedCounts {
+                var expected = (docs: 0, occurrences: UInt64(0))
+                if !it.isAtEnd {
+                    let k = it.key
+                    let c = key.withUnsafeBufferPointer {
+                        ByteOrder.compare(k.baseAddress, k.count, $0.baseAddress, $0.count)
+                    }
+                    if c < 0 { throw IndexError.corrupt(statsPath, "counts for a term the segment does not hold") }
+                    if c == 0 {
+                        expected = (it.info.docFreq, it.info.totalTermFreq)
+                        try it.advance()
+                    }
+                }
+                guard expected.docs == deletedDocs, expected.occurrences == deletedTF else {
+                    throw IndexError.corrupt(
+                        statsPath,
+                        "deleted articles' counts do not match the postings (term \"\(String(decoding: key.dropFirst(), as: UTF8.self))\")"
+                    )
+                }
+            }
+        }
+        if let it = deletedCounts, !it.isAtEnd {
+            throw IndexError.corrupt(statsPath, "counts for a term the segment does not hold")
         }
         guard count == info.terms else { throw IndexError.corrupt(base + ".dict", "term count mismatch") }
         for d in 0..<info.documents { _ = try article(Int32(d)) }
@@ -197,9 +308,11 @@ public final class SegmentReader: @unchecked Sendable {
     func releaseStoredPages() { storeFile.release(before: storeFile.bytes.count) }
 
     public var fileSizes: [String: Int] {
-        [
+        var sizes = [
             "dict": dictFile.bytes.count, "post": postFile.bytes.count, "pos": posFile.bytes.count,
             "len": lenFile.bytes.count, "store": storeFile.bytes.count,
         ]
+        if let deletionFile { sizes["del"] = deletionFile.bytes.count }
+        return sizes
     }
 }

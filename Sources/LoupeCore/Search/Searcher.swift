@@ -475,8 +475,11 @@ public final class Searcher {
             try s.dictionary.scanSkipping(prefix: [ef.rawValue]) { k, info in
                 let d = k.withUnsafeBufferPointer { m.distance(UnsafeBufferPointer(rebasing: $0[1...])) }
                 if let d {
+                    // A word only deleted articles hold is no candidate.
+                    let df = try s.liveDocFreq(k, info)
+                    guard df > 0 else { return .next }
                     let t = Array(k[1...])
-                    found[t] = (d, (found[t]?.df ?? 0) + info.docFreq)
+                    found[t] = (d, (found[t]?.df ?? 0) + df)
                     return .next
                 }
                 // A prefix already too far: every word that starts with it is skipped unread.
@@ -647,8 +650,10 @@ public final class Searcher {
             try s.dictionary.scanSkipping(prefix: [ef.rawValue] + literal) { k, info in
                 let (match, skip) = k.withUnsafeBufferPointer { b in test(UnsafeBufferPointer(rebasing: b[1...])) }
                 guard match else { return skip.map { .skip(1 + $0) } ?? .next }
+                let df = try s.liveDocFreq(k, info)
+                guard df > 0 else { return .next }  // only in deleted articles
                 segmentKeys.append(k)
-                segmentFreq.append(info.docFreq)
+                segmentFreq.append(df)
                 return .next
             }
             // New words are taken, in order, while there is room for them.

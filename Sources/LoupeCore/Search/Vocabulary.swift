@@ -4,8 +4,8 @@ import Foundation
 /// many articles hold each and how often they occur — what the dictionary and BM25 see (Xapian's
 /// `delve`, SQLite's `fts5vocab`, Lucene's terms listing).
 ///
-/// Counts are the index statistics summed over segments: an article that an update deleted counts
-/// until its segment is merged (as in Lucene's `docFreq`), which is also what ranking uses.
+/// Counts are the index statistics summed over segments, without the articles an update deleted
+/// (their segment's `DeletionStats`), which is also what ranking uses.
 public struct VocabularyEntry: Sendable, Equatable, Encodable {
     public var word: String
     /// Articles holding the word (document frequency).
@@ -39,8 +39,9 @@ extension Searcher {
         var cf: UInt64 = 0
         for s in reader.segments {
             if let i = try s.termInfo(f, term) {
-                df += i.docFreq
-                cf += i.totalTermFreq
+                let c = try s.liveCounts([f.rawValue] + term, i)
+                df += c.docs
+                cf += c.occurrences
             }
         }
         return (df, cf)
@@ -79,13 +80,16 @@ extension Searcher {
         var inOrder: [([UInt8], Int, UInt64)] = []
         let single = reader.segments.count == 1
         for s in reader.segments {
+            let live = try s.liveCountsWalk()
             try s.dictionary.scan(prefix: [f.rawValue]) { k, info in
+                let c = try live.counts(k, info)
+                guard c.docs > 0 else { return true }  // only in deleted articles
                 let t = Array(k.dropFirst())
                 if single {
-                    inOrder.append((t, info.docFreq, info.totalTermFreq))
+                    inOrder.append((t, c.docs, c.occurrences))
                 } else {
                     let old = found[t] ?? (0, 0)
-                    found[t] = (old.0 + info.docFreq, old.1 + info.totalTermFreq)
+                    found[t] = (old.0 + c.docs, old.1 + c.occurrences)
                 }
                 return true
             }
@@ -185,8 +189,10 @@ extension Searcher {
                 try s.dictionary.scan(prefix: [f.rawValue] + p) { k, info in
                     let t = Array(k.dropFirst())
                     if stemmer.stemUnified(t) == stem {
+                        let c = try s.liveCounts(k, info)
+                        guard c.docs > 0 else { return true }
                         let old = found[t] ?? (0, 0)
-                        found[t] = (old.0 + info.docFreq, old.1 + info.totalTermFreq)
+                        found[t] = (old.0 + c.docs, old.1 + c.occurrences)
                     }
                     return true
                 }
