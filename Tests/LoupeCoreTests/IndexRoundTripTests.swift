@@ -432,6 +432,24 @@ struct IndexRoundTripTests {
         #expect(m.segments.allSatisfy { $0.deleted.isEmpty && $0.deletionStats == nil })
         #expect(FileIO.listDirectory(dir).filter { $0.hasSuffix(".del") }.isEmpty)
         try expectFreshCounts()
+
+        // A copy that replaces an article of a segment flushed earlier in the same session: that
+        // segment's counts are made from the segment just written.
+        do {
+            let w = try IndexWriter(directory: dir, analyzer: .english, reset: false)
+            w.mergeFlushed = false
+            for i in 200..<240 {
+                arts[i].title = text(3)
+                try w.add(arts[i])
+            }
+            try w.flush()
+            arts[205].body = text(9)
+            try w.add(arts[205])
+            try w.commit(corpusRoot: nil)
+        }
+        m = try IndexReader(directory: dir).manifest
+        #expect(m.segments.contains { $0.documents == 40 && $0.deleted == [5] && $0.deletionStats != nil })
+        try expectFreshCounts()
     }
 
     /// A long deletion list is written packed (and the MANIFEST is format 2, which an older loupe
