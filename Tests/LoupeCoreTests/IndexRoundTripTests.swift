@@ -425,6 +425,23 @@ struct IndexRoundTripTests {
         wrong.deleted = info.deleted.map { $0 == 40 ? 39 : $0 }
         #expect(throws: IndexError.self) { try SegmentReader(directory: dir, info: wrong, docBase: 0).check() }
         try SegmentReader(directory: dir, info: info, docBase: 0).check()
+        // Counts of another segment's articles, above this one's: never a negative frequency.
+        if let other = m.segments.first(where: { $0.name != info.name }) {
+            var foreign = other
+            foreign.deleted = [0]
+            foreign.deletionStats = info.deletionStats
+            let seg = try SegmentReader(directory: dir, info: foreign, docBase: 0)
+            var negative = 0
+            var subtracted = 0
+            try seg.dictionary.forEach { k, ti in
+                let live = try seg.liveCounts(k, ti)
+                let df = try seg.liveDocFreq(k, ti)
+                if live.docs < 0 || df < 0 { negative += 1 }
+                if live.docs < ti.docFreq { subtracted += 1 }
+            }
+            #expect(negative == 0 && subtracted > 0)
+            #expect(throws: IndexError.self) { try seg.check() }
+        }
 
         // A fifth of the first segment deleted: it is rewritten without them.
         try update(Array(100..<160))

@@ -113,8 +113,14 @@ public final class SegmentReader: @unchecked Sendable {
     /// field byte + term).
     public func liveCounts(_ key: [UInt8], _ info: TermInfo) throws -> (docs: Int, occurrences: UInt64) {
         guard deletionStats != nil else { return (info.docFreq, info.totalTermFreq) }
-        let d = try deletedCounts(key)
-        return (info.docFreq - d.docs, info.totalTermFreq &- d.occurrences)
+        return SegmentReader.subtract(info, try deletedCounts(key))
+    }
+
+    /// `info`'s counts less the deleted ones, never below 0 (counts that are not this segment's
+    /// deleted articles', which `check` reports, give no negative frequency to BM25).
+    @inline(__always)
+    static func subtract(_ info: TermInfo, _ d: (docs: Int, occurrences: UInt64)) -> (docs: Int, occurrences: UInt64) {
+        (max(0, info.docFreq - d.docs), info.totalTermFreq > d.occurrences ? info.totalTermFreq - d.occurrences : 0)
     }
 
     /// Live counts of keys given in increasing order (a dictionary scan's), the deletion
@@ -137,7 +143,7 @@ public final class SegmentReader: @unchecked Sendable {
                     ByteOrder.compare(k.baseAddress, k.count, $0.baseAddress, $0.count)
                 }
                 if c > 0 { break }
-                if c == 0 { return (info.docFreq - it.info.docFreq, info.totalTermFreq &- it.info.totalTermFreq) }
+                if c == 0 { return SegmentReader.subtract(info, (it.info.docFreq, it.info.totalTermFreq)) }
                 try it.advance()
             }
             return (info.docFreq, info.totalTermFreq)
@@ -148,7 +154,7 @@ public final class SegmentReader: @unchecked Sendable {
 
     /// `info`'s document frequency without the deleted documents (`key`: its field byte + term).
     public func liveDocFreq(_ key: [UInt8], _ info: TermInfo) throws -> Int {
-        deletionStats == nil ? info.docFreq : info.docFreq - (try deletedCounts(key).docs)
+        deletionStats == nil ? info.docFreq : max(0, info.docFreq - (try deletedCounts(key).docs))
     }
 
     /// A segment's five files with their extension and header kind, in one order for every check.
