@@ -20,6 +20,13 @@ public enum IndexFile {
     public static let headerSize = 12
     public static let footerSize = 8
 
+    /// The CRC-32C a file's footer records (what the MANIFEST stamps it with); nil for a file
+    /// shorter than a footer.
+    public static func footerCRC(_ b: UnsafeRawBufferPointer) -> UInt32? {
+        guard b.count >= footerSize else { return nil }
+        return UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self))
+    }
+
     public static func header(kind: String, into w: inout ByteWriter) {
         w.append(magic)
         w.append(Array(kind.utf8.prefix(4)))

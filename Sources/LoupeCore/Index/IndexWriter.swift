@@ -569,8 +569,7 @@ public final class IndexWriter: @unchecked Sendable {
             let path = directory + "/" + name
             try DeletionStats.write(adding: adding, of: reader, previous: previous, to: path)
             let m = try MappedFile(path: path)
-            guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
-            let crc = UInt32(littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
+            guard let crc = IndexFile.footerCRC(m.bytes) else { throw IndexError.corrupt(m.path, "file too short") }
             manifest.segments[k].deletionStats = SegmentInfo.NamedStamp(name: name, size: m.bytes.count, crc: crc)
         }
     }
@@ -667,9 +666,7 @@ public final class IndexWriter: @unchecked Sendable {
                 let path = directory + "/" + manifest.segments[k].name + "." + ext
                 try FileIO.sync(path)
                 let m = try MappedFile(path: path)
-                guard m.bytes.count >= IndexFile.footerSize else { throw IndexError.corrupt(m.path, "file too short") }
-                let crc = UInt32(
-                    littleEndian: m.bytes.loadUnaligned(fromByteOffset: m.bytes.count - 8, as: UInt32.self))
+                guard let crc = IndexFile.footerCRC(m.bytes) else { throw IndexError.corrupt(m.path, "file too short") }
                 stamps[ext] = SegmentInfo.FileStamp(size: m.bytes.count, crc: crc)
             }
             manifest.segments[k].files = stamps

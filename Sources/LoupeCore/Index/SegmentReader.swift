@@ -41,13 +41,7 @@ public final class SegmentReader: @unchecked Sendable {
         if let stamps = info.files {
             for (f, ext, _) in files {
                 guard let st = stamps[ext] else { continue }
-                let b = f.bytes
-                guard b.count == st.size else {
-                    throw IndexError.corrupt(f.path, "\(b.count) bytes, the manifest says \(st.size)")
-                }
-                guard b.count >= IndexFile.footerSize,
-                    UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)) == st.crc
-                else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
+                try SegmentReader.checkStamp(f, size: st.size, crc: st.crc)
             }
         }
         var lp = 0..<0  // the lengths file's payload
@@ -78,16 +72,10 @@ public final class SegmentReader: @unchecked Sendable {
         for (f, _, _) in files { f.release(before: f.bytes.count) }
         if let ds = info.deletionStats {
             let f = try MappedFile(path: directory + "/" + ds.name)
-            let b = f.bytes
-            guard b.count == ds.size else {
-                throw IndexError.corrupt(f.path, "\(b.count) bytes, the manifest says \(ds.size)")
-            }
-            guard b.count >= IndexFile.footerSize,
-                UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)) == ds.crc
-            else { throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)") }
+            try SegmentReader.checkStamp(f, size: ds.size, crc: ds.crc)
             _ =
                 try verified?.validate(f, name: ds.name, kind: "DICT")
-                ?? IndexFile.validate(b, kind: "DICT", file: f.path, checksum: true)
+                ?? IndexFile.validate(f.bytes, kind: "DICT", file: f.path, checksum: true)
             deletionStats = try TermDictionaryReader(f, name: f.path, checksum: false)
             deletionFile = f
         } else {
@@ -155,6 +143,17 @@ public final class SegmentReader: @unchecked Sendable {
     /// `info`'s document frequency without the deleted documents (`key`: its field byte + term).
     public func liveDocFreq(_ key: [UInt8], _ info: TermInfo) throws -> Int {
         deletionStats == nil ? info.docFreq : max(0, info.docFreq - (try deletedCounts(key).docs))
+    }
+
+    /// That `f` is the file the manifest lists: its size and footer CRC-32C (a file of another
+    /// index or segment, or a truncated one, is caught at open).
+    private static func checkStamp(_ f: MappedFile, size: Int, crc: UInt32) throws {
+        guard f.bytes.count == size else {
+            throw IndexError.corrupt(f.path, "\(f.bytes.count) bytes, the manifest says \(size)")
+        }
+        guard IndexFile.footerCRC(f.bytes) == crc else {
+            throw IndexError.corrupt(f.path, "not the file the manifest lists (checksum differs)")
+        }
     }
 
     /// A segment's five files with their extension and header kind, in one order for every check.

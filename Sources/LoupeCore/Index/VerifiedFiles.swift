@@ -75,9 +75,7 @@ public final class VerifiedFiles {
     /// always; the full CRC unless this same file was verified before.
     public func validate(_ file: MappedFile, name: String, kind: String) throws -> Range<Int> {
         let b = file.bytes
-        let footer =
-            b.count >= IndexFile.footerSize
-            ? UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)) : 0
+        let footer = IndexFile.footerCRC(b) ?? 0
         if let (id, crc) = known[name], id == file.identity, crc == footer {
             let range = try IndexFile.validate(b, kind: kind, file: file.path, checksum: false)
             confirmed[name] = (id, crc)
