@@ -67,13 +67,24 @@ enum FuzzSupport {
         return out
     }
 
-    /// Builds an index of `articles()` in `dir` (one segment, `seg000001`).
+    /// Builds an index of `articles()` in `dir`: `seg000001`, then an update that replaces every
+    /// seventh article, whose old copies `seg000001` keeps, deleted, with their counts (its
+    /// `.del` file), the new ones in `seg000002`.
     static func buildIndex(in dir: String) {
         do {
             try FileIO.makeDirectory(dir)
-            let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
-            for (i, a) in articles().enumerated() {
-                try w.add(a, order: ArticleOrder(run: 1, file: 0, position: i))
+            do {
+                let w = try IndexWriter(directory: dir, analyzer: .english, reset: true)
+                for (i, a) in articles().enumerated() {
+                    try w.add(a, order: ArticleOrder(run: 1, file: 0, position: i))
+                }
+                try w.commit(corpusRoot: nil)
+            }
+            let w = try IndexWriter(directory: dir, analyzer: .english, reset: false)
+            for (i, a) in articles().enumerated() where i % 7 == 3 {
+                var b = a
+                b.body += " replaced oil"
+                try w.add(b, order: ArticleOrder(run: 2, file: 0, position: i))
             }
             try w.commit(corpusRoot: nil)
         } catch {

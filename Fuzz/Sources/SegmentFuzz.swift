@@ -4,10 +4,11 @@
 // and prefix scans, postings cursors (next, advance, positions), stored articles, searches with
 // every scorer, and `check()`.
 //
-// Input: byte 0 selects the file (`value % 5`: dict, post, pos, len, store); bit 3 set keeps the
-// input's own checksum footer, clear (the default) recomputes it, so that mutations reach the
-// decoders behind the CRC-32C check (the manifest's per-file stamps are dropped for the same
-// reason). The rest of the input is the file's content.
+// Input: byte 0 selects the file (`value % 5`: dict, post, pos, len, store; with bit 4 set, the
+// segment's deleted articles' counts, its `.del` file); bit 3 set keeps the input's own checksum
+// footer, clear (the default) recomputes it, so that mutations reach the decoders behind the
+// CRC-32C check (the manifest's per-file stamps are dropped for the same reason, and the `.del`
+// file's stamp is made the input's). The rest of the input is the file's content.
 import Foundation
 
 @testable import LoupeCore
@@ -16,23 +17,27 @@ import Foundation
     import Glibc
 #endif
 
-private let kinds = ["dict", "post", "pos", "len", "store"]
+private let kinds = ["dict", "post", "pos", "len", "store", "del"]
 
 private final class State: @unchecked Sendable {
     let dir: String
     var originals: [[UInt8]] = []
     var dirty = -1
     let queries: [QueryNode]
+    /// The manifest without per-file stamps; its first segment's deletion counts file.
+    var manifest: Manifest?
+    var deletionFile = ""
 
     init() {
         dir = FuzzSupport.root + "/segment"
         FuzzSupport.buildIndex(in: dir)
-        for k in kinds { originals.append((try? FileIO.read(dir + "/seg000001." + k)) ?? []) }
         // The manifest's per-file size and CRC stamps would reject every mutated file before a
         // decoder sees it: drop them (as the footer CRC is recomputed), like SQLite's dbfuzz2.
         if var m = try? Manifest.load(directory: dir) {
             for i in m.segments.indices { m.segments[i].files = nil }
             try? m.commit(directory: dir)
+            manifest = m
+            deletionFile = m.segments.first(where: { $0.name == "seg000001" })?.deletionStats?.name ?? ""
         }
         let texts = [
             "oil price", "\"green zone\"", "iran AND talks", "oil NEAR/3 price", "pri*", "title:gold",
@@ -40,13 +45,31 @@ private final class State: @unchecked Sendable {
             "category:cat1", "iran ADJ/2 talks", "pryce~1",
         ]
         queries = texts.compactMap { try? QueryParser().parse($0) }
+        for k in kinds.indices { originals.append((try? FileIO.read(path(k))) ?? []) }
+    }
+
+    func path(_ kind: Int) -> String {
+        kind == 5 ? dir + "/" + deletionFile : dir + "/seg000001." + kinds[kind]
     }
 
     func restore() {
         if dirty >= 0 {
-            originals[dirty].withUnsafeBytes { FuzzSupport.write($0, to: dir + "/seg000001." + kinds[dirty]) }
+            originals[dirty].withUnsafeBytes { FuzzSupport.write($0, to: path(dirty)) }
+            if dirty == 5 { stampDeletions(originals[5]) }
             dirty = -1
         }
+    }
+
+    /// The manifest with the deletion counts file stamped as `bytes` (size, footer CRC).
+    func stampDeletions(_ bytes: [UInt8]) {
+        guard var m = manifest, let k = m.segments.firstIndex(where: { $0.name == "seg000001" }) else { return }
+        var crc: UInt32 = 0
+        if bytes.count >= 8 {
+            for j in 0..<4 { crc |= UInt32(bytes[bytes.count - 8 + j]) << (8 * UInt32(j)) }
+        }
+        m.segments[k].deletionStats?.size = bytes.count
+        m.segments[k].deletionStats?.crc = crc
+        try? m.commit(directory: dir)
     }
 }
 
@@ -60,12 +83,12 @@ public func fuzzSegment(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // `FUZZ_WRITE_SEEDS=DIR`: write the five files of the base segment as seeds, and stop.
     if let out = ProcessInfo.processInfo.environment["FUZZ_WRITE_SEEDS"] {
         for (k, bytes) in s.originals.enumerated() {
-            ([UInt8(k)] + bytes).withUnsafeBytes { FuzzSupport.write($0, to: "\(out)/\(kinds[k])") }
+            ([k == 5 ? 0x10 : UInt8(k)] + bytes).withUnsafeBytes { FuzzSupport.write($0, to: "\(out)/\(kinds[k])") }
         }
         exit(0)
     }
     s.restore()
-    let which = Int(data[0]) % kinds.count
+    let which = data[0] & 0x10 != 0 ? 5 : Int(data[0]) % 5
     var file = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     if data[0] & 0x08 == 0 && file.count >= IndexFile.headerSize + IndexFile.footerSize {
         let body = file.count - IndexFile.footerSize
@@ -73,7 +96,8 @@ public func fuzzSegment(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for i in 0..<4 { file[body + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
         for i in 0..<4 { file[body + 4 + i] = IndexFile.footerMagic[i] }
     }
-    file.withUnsafeBytes { FuzzSupport.write($0, to: s.dir + "/seg000001." + kinds[which]) }
+    file.withUnsafeBytes { FuzzSupport.write($0, to: s.path(which)) }
+    if which == 5 { s.stampDeletions(file) }
     s.dirty = which
     // `FUZZ_EXPORT=DIR`: write the index with this input in place (its manifest stamped with the
     // files' real sizes and CRCs, as a commit would) for replay with the loupe CLI, and stop.
@@ -122,7 +146,11 @@ private func exportIndex(from dir: String, to out: String) {
         var m = try Manifest.load(directory: dir)
         for i in m.segments.indices {
             var stamps: [String: SegmentInfo.FileStamp] = [:]
-            for k in kinds {
+            if let d = m.segments[i].deletionStats {
+                let bytes = try FileIO.read(dir + "/" + d.name)
+                bytes.withUnsafeBytes { FuzzSupport.write($0, to: out + "/" + d.name) }
+            }
+            for k in SegmentInfo.fileExtensions {
                 let name = m.segments[i].name + "." + k
                 let bytes = try FileIO.read(dir + "/" + name)
                 bytes.withUnsafeBytes { FuzzSupport.write($0, to: out + "/" + name) }
