@@ -32,7 +32,9 @@ struct IndexCommand: ParsableCommand {
             Mail's .emlx, pages saved as MHTML and ANPA-1312 or IPTC 7901 wire text are read too.
 
             Run again on the same corpus, it is incremental: only new or changed files are read, \
-            and the articles of changed or removed files are deleted. --rebuild starts afresh \
+            and the articles of changed or removed files are deleted (they stay in their segment, \
+            left out of every count and score, until a fifth of it is deleted and it is rewritten; \
+            --optimize rewrites every segment now). --rebuild starts afresh \
             (so does a different corpus directory, or an --analyzer other than the index's; \
             without --analyzer an existing index keeps its own).
 
@@ -96,7 +98,10 @@ struct IndexCommand: ParsableCommand {
             "Follow symbolic links to directories and out of the corpus (kept with the index; default: not followed).")
     var followLinks: Bool?
 
-    @Flag(help: "Merge the index into a single segment at the end (smaller, slightly faster to search).")
+    @Flag(
+        help:
+            "Merge the index into a single segment at the end, without the deleted articles of updates (smaller, slightly faster to search)."
+    )
     var optimize = false
 
     @Flag(
