@@ -273,9 +273,16 @@ struct IndexCommand: ParsableCommand {
                 let root = CorpusWalker.realPath(corpus) ?? corpus
                 let old = TopicModel.load(directory: location.path)
                 let n = reader.documentCount
+                let added = reader.manifest.articlesAdded ?? 0
+                // A tenth of the model's articles' worth added since it was made (replacements
+                // of changed files' articles included: an archive whose size stays flat while its
+                // stories turn over), or the count changed by a tenth.
                 let stale =
                     rebuilt
-                    || old.map { $0.corpus != root || abs($0.documents - n) * 10 > max($0.documents, 1) } ?? true
+                    || old.map {
+                        $0.corpus != root || abs($0.documents - n) * 10 > max($0.documents, 1)
+                            || (added - ($0.added ?? Int.min / 2)) * 10 > max($0.documents, 1)
+                    } ?? true
                 if stale {
                     if let m = try TopicModel.build(reader, corpus: root) {
                         try m.write(directory: location.path)

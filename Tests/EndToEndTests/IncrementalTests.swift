@@ -107,6 +107,45 @@ struct IncrementalTests {
         #expect(try Loupe.run(args + ["--index", idx]).stdout == Loupe.run(args + ["--index", fresh]).stdout)
     }
 
+    /// The topic model is made again when a tenth of its articles' worth were added since it was
+    /// made, replacements included: an archive whose files are rewritten in place keeps its size
+    /// while its stories turn over.
+    @Test func topicModelFollowsArticlesReplacedInPlace() throws {
+        let dir = try Loupe.tempDir("loupe-topics-turnover")
+        let corpus = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        let subjects = [
+            ["harbour", "ferry", "quay", "tide", "pier"], ["election", "vote", "ballot", "party", "minister"],
+            ["storm", "rain", "flood", "wind", "forecast"], ["market", "shares", "profit", "bank", "trade"],
+            ["match", "goal", "league", "coach", "season"],
+        ]
+        func write(_ file: Int, shift: Int) throws {
+            var lines: [String] = []
+            for d in 0..<110 {
+                let words = subjects[(d + file + shift) % subjects.count]
+                let text = (0..<40).map { words[($0 * 7 + d + shift) % words.count] }.joined(separator: " ")
+                lines.append("{\"id\": \"f\(file)-\(d)\", \"title\": \"\(words[d % 5])\", \"text\": \"\(text)\"}")
+            }
+            try (lines.joined(separator: "\n") + "\n").write(
+                to: corpus.appendingPathComponent("part\(file).jsonl"), atomically: true, encoding: .utf8)
+        }
+        for f in 0..<10 { try write(f, shift: 0) }
+        let idx = dir.appendingPathComponent("idx").path
+        func index() throws { #expect(try Loupe.run(["index", corpus.path, "--index", idx]).status == 0) }
+        func model() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: idx + "/topics")) }
+        try index()
+        let first = try model()
+        // A tenth of the articles replaced (110 of 1,100): not yet.
+        try write(0, shift: 2)
+        try index()
+        #expect(try model() == first)
+        // Another 110 since the model: made again, though the index still has 1,100 articles.
+        try write(1, shift: 3)
+        try index()
+        #expect(Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)["articles"] as? Int == 1_100)
+        #expect(try model() != first)
+    }
+
     /// Without --analyzer, an update keeps the index's analyzer (no silent rebuild with the
     /// default); naming another analyzer rebuilds, and says so.
     @Test func updateKeepsTheIndexAnalyzer() throws {

@@ -191,6 +191,14 @@ struct TopicModelTests {
         let loaded = try #require(TopicModel.load(directory: dir))
         #expect(loaded.k == model.k && loaded.terms == model.terms && Array(loaded.rows) == Array(model.rows))
         #expect(loaded.documents == model.documents && loaded.corpus == model.corpus)
+        // It records the index's count of articles added (`TOPN`); without one it writes `TOPM`.
+        #expect(model.added == 1_200 && loaded.added == 1_200)
+        var unmarked = model
+        unmarked.added = nil
+        try FileManager.default.createDirectory(atPath: dir + "/unmarked", withIntermediateDirectories: true)
+        try unmarked.write(directory: dir + "/unmarked")
+        let plain = try #require(TopicModel.load(directory: dir + "/unmarked"))
+        #expect(plain.added == nil && plain.terms == model.terms && Array(plain.rows) == Array(model.rows))
         // A model of the earlier layout (terms with a length byte each) still loads, the same.
         var old = ByteWriter()
         IndexFile.header(kind: "TOPC", into: &old)

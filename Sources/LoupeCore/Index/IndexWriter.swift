@@ -185,6 +185,7 @@ public final class IndexWriter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         manifest.segments.append(info)
+        manifest.articlesAdded = (manifest.articlesAdded ?? 0) + info.documents
         flushedNames.insert(name)
         // Grown once per flush, not as it fills (each growth hashes every id again).
         live.reserveCapacity(live.count + builder.docIds.count)

@@ -35,6 +35,9 @@ public struct Manifest: Codable, Sendable {
     /// 1, before it was recorded). A later loupe with newer readers reads again the files that
     /// gave no article.
     public var loaders: Int?
+    /// Articles added by every commit so far, replacements of changed files' articles included
+    /// (nil: an index made before it was counted). The topic model records it (`TopicModel.added`).
+    public var articlesAdded: Int?
 
     public struct ScoringDefaults: Codable, Sendable, Equatable {
         public var k1: Float?
@@ -69,7 +72,7 @@ public struct Manifest: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case format, generation, analyzer, corpusRoot, segments, files, fileList, nextSegment, scoring, exclude,
-            followLinks, loaders, synonyms
+            followLinks, loaders, synonyms, articlesAdded
     }
 
     /// Set in a decoder's `userInfo` to leave `files` out (empty): a corpus of one file per
@@ -92,6 +95,7 @@ public struct Manifest: Codable, Sendable {
         exclude = try c.decodeIfPresent([String].self, forKey: .exclude)
         followLinks = try c.decodeIfPresent(Bool.self, forKey: .followLinks)
         loaders = try c.decodeIfPresent(Int.self, forKey: .loaders)
+        articlesAdded = try c.decodeIfPresent(Int.self, forKey: .articlesAdded)
         synonyms = try c.decodeIfPresent(Synonyms.self, forKey: .synonyms)
     }
 
@@ -109,6 +113,7 @@ public struct Manifest: Codable, Sendable {
         try c.encodeIfPresent(exclude, forKey: .exclude)
         try c.encodeIfPresent(followLinks, forKey: .followLinks)
         try c.encodeIfPresent(loaders, forKey: .loaders)
+        try c.encodeIfPresent(articlesAdded, forKey: .articlesAdded)
         try c.encodeIfPresent(synonyms, forKey: .synonyms)
     }
 

@@ -21,6 +21,11 @@ public struct TopicModel: @unchecked Sendable {
     /// it when either changes.
     public let documents: Int
     public let corpus: String
+    /// The index's count of articles ever added (`Manifest.articlesAdded`) when the model was
+    /// made: a later run rebuilds it when a tenth of its articles' worth were added since —
+    /// replacements included, so an archive whose size stays flat while its stories turn over
+    /// (feeds rewritten in place) gets a fresh model too. Nil for a model written before.
+    public internal(set) var added: Int?
     /// Terms, sorted, packed in one buffer (term i at `termBytes[termStart[i] ..< termStart[i + 1]]`),
     /// and their k-float rows (term i's row at `rows[i * k ..< (i + 1) * k]`). They point into
     /// `storage`: the mapped file of a loaded model (nothing is copied or parsed at load), or
@@ -204,6 +209,14 @@ public struct TopicModel: @unchecked Sendable {
         _ reader: IndexReader, corpus: String, rank: Int = defaultRank, sample: Int = sampleSize,
         threads: Int = Parallel.cores
     ) throws -> TopicModel? {
+        var model = try make(reader, corpus: corpus, rank: rank, sample: sample, threads: threads)
+        model?.added = reader.manifest.articlesAdded
+        return model
+    }
+
+    private static func make(
+        _ reader: IndexReader, corpus: String, rank: Int, sample: Int, threads: Int
+    ) throws -> TopicModel? {
         let n = reader.documentCount
         guard n >= minDocuments else { return nil }
         // Every (n / sample)-th article, live ones only.
@@ -320,15 +333,17 @@ public struct TopicModel: @unchecked Sendable {
     // MARK: File
 
     /// Writes the model to `<dir>/topics` (through a temporary file and a rename). Layout (kind
-    /// `TOPM`, after the 12-byte header): k (u32), documents (u64), the corpus root (u32 length,
+    /// `TOPN`, after the 12-byte header; `TOPM` without `added`): k (u32), documents (u64), the
+    /// articles added (u64), the corpus root (u32 length,
     /// bytes), the term count n (u32), then, each at an offset that is a multiple of 4, the n + 1
     /// term offsets (u32), the packed terms, and the n × k rows (little-endian f32): a reader maps
     /// the file and uses them in place.
     public func write(directory dir: String) throws {
         var w = ByteWriter(capacity: rows.count * 4 + termBytes.count + 4 * termStart.count + 64)
-        IndexFile.header(kind: "TOPM", into: &w)
+        IndexFile.header(kind: added == nil ? "TOPM" : "TOPN", into: &w)
         w.u32(UInt32(k))
         w.u64(UInt64(documents))
+        if let added { w.u64(UInt64(added)) }
         let c = Array(corpus.utf8)
         w.u32(UInt32(c.count))
         for b in c { w.u8(b) }
@@ -367,12 +382,18 @@ public struct TopicModel: @unchecked Sendable {
             guard validate("TOPC") != nil else { return nil }
             return loadPacked(file.bytes)
         }
-        guard let payload = validate("TOPM") else { return nil }
+        let marked = Array(file.bytes[4..<8]) == Array("TOPN".utf8)
+        guard let payload = validate(marked ? "TOPN" : "TOPM") else { return nil }
         let buf = file.bytes
         var r = ByteReader(
             UnsafeRawBufferPointer(rebasing: buf[0..<payload.upperBound]), at: payload.lowerBound, file: fileName)
-        guard let k = try? r.u32(), k > 0, k <= 1000, let docs = try? r.u64(), let cl = try? r.u32(),
-            let cb = try? r.bytes(Int(cl)), let nt = try? r.u32(), Int(nt) < buf.count
+        guard let k = try? r.u32(), k > 0, k <= 1000, let docs = try? r.u64() else { return nil }
+        var added: Int?
+        if marked {
+            guard let a = try? r.u64(), a <= UInt64(Int.max) else { return nil }
+            added = Int(a)
+        }
+        guard let cl = try? r.u32(), let cb = try? r.bytes(Int(cl)), let nt = try? r.u32(), Int(nt) < buf.count
         else { return nil }
         let corpus = String(decoding: cb, as: UTF8.self)
         let n = Int(nt)
@@ -394,13 +415,15 @@ public struct TopicModel: @unchecked Sendable {
         let rowsAt = (bytesAt + termLength + 3) / 4 * 4
         let count = n * Int(k)
         guard rowsAt + 4 * count == payload.upperBound else { return nil }
-        return TopicModel(
+        var model = TopicModel(
             k: Int(k), documents: Int(docs), corpus: corpus,
             termBytes: UnsafeBufferPointer(
                 start: (base + bytesAt).assumingMemoryBound(to: UInt8.self), count: termLength),
             termStart: starts,
             rows: UnsafeBufferPointer(start: (base + rowsAt).assumingMemoryBound(to: Float.self), count: count),
             storage: file)
+        model.added = added
+        return model
     }
 
     /// Whether `<dir>/topics` exists (loadable or not).
