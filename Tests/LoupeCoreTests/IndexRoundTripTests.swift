@@ -469,6 +469,32 @@ struct IndexRoundTripTests {
         try expectFreshCounts()
     }
 
+    /// The deleted articles' counts are the same file whether the articles are analysed on one
+    /// thread or several, in one batch or many, at once or added to an earlier file's.
+    @Test func deletionCountsDoNotDependOnThreadsOrBatches() throws {
+        var arts = IndexRoundTripTests.articles(500, seed: 9)
+        for i in arts.indices where i % 4 == 0 {
+            arts[i].title += " U.S. World Health Organization (WHO)"
+            arts[i].categories = ["Port news"]
+        }
+        let dir = try IndexRoundTripTests.build(arts, analyzer: .english, segments: 1)
+        let seg = try IndexReader(directory: dir).segments[0]
+        let docs = Array(stride(from: 1, to: 500, by: 3))
+        func file(_ name: String, _ docs: [Int], threads: Int, batch: Int, previous: TermDictionaryReader? = nil) throws
+            -> [UInt8]
+        {
+            try DeletionStats.write(
+                adding: docs, of: seg, previous: previous, to: dir + "/" + name, threads: threads, batch: batch)
+            return try FileIO.read(dir + "/" + name)
+        }
+        let one = try file("a.del", docs, threads: 1, batch: 10_000)
+        #expect(try file("b.del", docs, threads: 2, batch: 37) == one)
+        #expect(try file("c.del", docs, threads: 3, batch: 64) == one)
+        _ = try file("d.del", Array(docs.prefix(60)), threads: 2, batch: 16)
+        let earlier = try TermDictionaryReader(try MappedFile(path: dir + "/d.del"), name: "d.del")
+        #expect(try file("e.del", Array(docs.dropFirst(60)), threads: 2, batch: 16, previous: earlier) == one)
+    }
+
     /// A long deletion list is written packed (and the MANIFEST is format 2, which an older loupe
     /// refuses); a short one stays a JSON array (format 1); both read back the same.
     @Test func longDeletionListsArePacked() throws {

@@ -44,6 +44,10 @@ public final class SegmentBuilder {
         stemmer = kind == .english ? EnglishStemmer() : nil
     }
 
+    /// A builder that only counts (`forEachTermStatistic`, for `DeletionStats`): the articles
+    /// are not stored (no record encoded, no block compressed); it cannot be written.
+    var countsOnly = false
+
     /// True when the builder must be flushed whatever its memory budget: its postings pool has
     /// used three quarters of its 32-bit addresses (3 GB), or it holds 2^26 terms.
     public var mustFlush: Bool { pool.blocksLeft <= pool.blockLimit / 4 || terms.count >= 1 << 26 }
@@ -306,7 +310,7 @@ public final class SegmentBuilder {
             pool.appendVarint(&st.pointee.docs, &st.pointee.docsLevel, UInt32(st.pointee.freqInDoc))
         }
         touched.removeAll(keepingCapacity: true)
-        try? store.add(article)  // in memory until the flush: cannot fail
+        if !countsOnly { try? store.add(article) }  // in memory until the flush: cannot fail
         // What the builder holds, plus what writing it out will take (about 64 bytes a term:
         // sort order, offsets), so that a flush never pushes past the budget.
         approximateBytes =
@@ -337,6 +341,7 @@ public final class SegmentBuilder {
     /// commit that first lists the segment fsyncs them (`IndexWriter.stampFiles`), and a
     /// segment merged away before that never needs it.
     public func write(to dir: String, name: String) throws -> SegmentInfo {
+        precondition(!countsOnly, "a builder that only counts has no stored articles to write")
         let order = terms.sortedIds()
         let base = dir + "/" + name
         var dict = try DictionaryWriter(try FileOutput(path: base + ".dict"))
