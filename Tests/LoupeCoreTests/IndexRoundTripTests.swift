@@ -495,6 +495,12 @@ struct IndexRoundTripTests {
         #expect(try file("e.del", Array(docs.dropFirst(60)), threads: 2, batch: 16, previous: earlier) == one)
     }
 
+    /// A term named in a `check` message cannot carry terminal controls or reorder the line.
+    @Test func termsInMessagesArePrintable() {
+        let bytes: [UInt8] = [0x61, 0x1B, 0x5B, 0x32, 0x4A, 0x00] + Array("b\u{202E}c\u{85}é".utf8)
+        #expect(SegmentReader.printable(bytes[...]) == "a?[2J?b?c?é")
+    }
+
     /// A long deletion list is written packed (and the MANIFEST is format 2, which an older loupe
     /// refuses); a short one stays a JSON array (format 1); both read back the same.
     @Test func longDeletionListsArePacked() throws {

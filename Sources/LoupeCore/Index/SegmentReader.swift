@@ -145,6 +145,15 @@ public final class SegmentReader: @unchecked Sendable {
         deletionStats == nil ? info.docFreq : max(0, info.docFreq - (try deletedCounts(key).docs))
     }
 
+    /// A term's bytes for a message: control and bidirectional-override characters as `?`.
+    static func printable(_ bytes: ArraySlice<UInt8>) -> String {
+        String(
+            String(decoding: bytes, as: UTF8.self).unicodeScalars.map { u -> Character in
+                u.value < 0x20 || (0x7F...0x9F).contains(u.value) || (0x202A...0x202E).contains(u.value)
+                    || (0x2066...0x2069).contains(u.value) ? "?" : Character(u)
+            })
+    }
+
     /// That `f` is the file the manifest lists: its size and footer CRC-32C (a file of another
     /// index or segment, or a truncated one, is caught at open).
     private static func checkStamp(_ f: MappedFile, size: Int, crc: UInt32) throws {
@@ -292,7 +301,7 @@ public final class SegmentReader: @unchecked Sendable {
                 guard expected.docs == deletedDocs, expected.occurrences == deletedTF else {
                     throw IndexError.corrupt(
                         statsPath,
-                        "deleted articles' counts do not match the postings (term \"\(String(decoding: key.dropFirst(), as: UTF8.self))\")"
+                        "deleted articles' counts do not match the postings (term \"\(SegmentReader.printable(key.dropFirst()))\")"
                     )
                 }
             }
