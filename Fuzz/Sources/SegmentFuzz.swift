@@ -63,10 +63,7 @@ private final class State: @unchecked Sendable {
     /// The manifest with the deletion counts file stamped as `bytes` (size, footer CRC).
     func stampDeletions(_ bytes: [UInt8]) {
         guard var m = manifest, let k = m.segments.firstIndex(where: { $0.name == "seg000001" }) else { return }
-        var crc: UInt32 = 0
-        if bytes.count >= 8 {
-            for j in 0..<4 { crc |= UInt32(bytes[bytes.count - 8 + j]) << (8 * UInt32(j)) }
-        }
+        let crc = bytes.withUnsafeBytes { IndexFile.footerCRC($0) } ?? 0
         m.segments[k].deletionStats?.size = bytes.count
         m.segments[k].deletionStats?.crc = crc
         try? m.commit(directory: dir)
@@ -154,10 +151,7 @@ private func exportIndex(from dir: String, to out: String) {
                 let name = m.segments[i].name + "." + k
                 let bytes = try FileIO.read(dir + "/" + name)
                 bytes.withUnsafeBytes { FuzzSupport.write($0, to: out + "/" + name) }
-                var crc: UInt32 = 0
-                if bytes.count >= 8 {
-                    for j in 0..<4 { crc |= UInt32(bytes[bytes.count - 8 + j]) << (8 * UInt32(j)) }
-                }
+                let crc = bytes.withUnsafeBytes { IndexFile.footerCRC($0) } ?? 0
                 stamps[k] = SegmentInfo.FileStamp(size: bytes.count, crc: crc)
             }
             m.segments[i].files = stamps

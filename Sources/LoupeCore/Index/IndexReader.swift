@@ -53,12 +53,10 @@ public final class IndexReader: @unchecked Sendable {
         verified.save()
         checksummedBytes = verified.checksummedBytes
         var segs: [SegmentReader] = []
-        var base = 0
         var sums = [UInt64](repeating: 0, count: IndexField.lengthSlots)
         var live = 0
         for (k, info) in m.segments.enumerated() {
             segs.append(opened[k])
-            base += info.documents
             live += info.liveDocuments
             for j in 0..<min(sums.count, info.lengthSums.count) {
                 sums[j] += info.lengthSums[j] &- opened[k].deletedLengthSums[j]
@@ -113,11 +111,9 @@ public final class IndexReader: @unchecked Sendable {
     /// their segment has deletion statistics: `DeletionStats`).
     public func docFreq(_ field: IndexField, _ term: [UInt8]) throws -> Int {
         var df = 0
-        var key: [UInt8] = []
+        let key = [field.rawValue] + term
         for s in segments {
-            guard let info = try s.termInfo(field, term) else { continue }
-            if s.deletionStats != nil && key.isEmpty { key = [field.rawValue] + term }
-            df += s.deletionStats == nil ? info.docFreq : try s.liveDocFreq(key, info)
+            if let info = try s.dictionary.lookup(key) { df += try s.liveDocFreq(key, info) }
         }
         return df
     }

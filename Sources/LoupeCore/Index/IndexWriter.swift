@@ -545,7 +545,7 @@ public final class IndexWriter: @unchecked Sendable {
                 manifest.segments[k].deletionStats = nil
                 continue
             }
-            var reader: SegmentReader
+            let reader: SegmentReader
             var previous: TermDictionaryReader?
             var adding = info.deleted
             if let old = committed[info.name], old.info.deletionStats != nil,

@@ -141,9 +141,7 @@ public final class SegmentReader: @unchecked Sendable {
     public func liveCountsWalk() throws -> LiveCountsWalk { try LiveCountsWalk(self) }
 
     /// `info`'s document frequency without the deleted documents (`key`: its field byte + term).
-    public func liveDocFreq(_ key: [UInt8], _ info: TermInfo) throws -> Int {
-        deletionStats == nil ? info.docFreq : max(0, info.docFreq - (try deletedCounts(key).docs))
-    }
+    public func liveDocFreq(_ key: [UInt8], _ info: TermInfo) throws -> Int { try liveCounts(key, info).docs }
 
     /// A term's bytes for a message: control and bidirectional-override characters as `?`.
     static func printable(_ bytes: ArraySlice<UInt8>) -> String {

@@ -209,14 +209,6 @@ public struct TopicModel: @unchecked Sendable {
         _ reader: IndexReader, corpus: String, rank: Int = defaultRank, sample: Int = sampleSize,
         threads: Int = Parallel.cores
     ) throws -> TopicModel? {
-        var model = try make(reader, corpus: corpus, rank: rank, sample: sample, threads: threads)
-        model?.added = reader.manifest.articlesAdded
-        return model
-    }
-
-    private static func make(
-        _ reader: IndexReader, corpus: String, rank: Int, sample: Int, threads: Int
-    ) throws -> TopicModel? {
         let n = reader.documentCount
         guard n >= minDocuments else { return nil }
         // Every (n / sample)-th article, live ones only.
@@ -326,8 +318,10 @@ public struct TopicModel: @unchecked Sendable {
             for i in 0..<l { wm[i * k + c] = Float(vectors[i * l + e] / sigma) }
         }
         let rows = Dense.rowsTimes(bt, order: sortedTerms, inner: l, wm, width: k, threads: threads)
-        return TopicModel(
+        var model = TopicModel(
             k: k, documents: n, corpus: corpus, terms: sortedTerms.map { vocab.term($0) }, rows: rows)
+        model.added = reader.manifest.articlesAdded
+        return model
     }
 
     // MARK: File

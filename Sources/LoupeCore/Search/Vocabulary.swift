@@ -37,9 +37,10 @@ extension Searcher {
     func counts(_ f: IndexField, _ term: [UInt8]) throws -> (articles: Int, occurrences: UInt64) {
         var df = 0
         var cf: UInt64 = 0
+        let key = [f.rawValue] + term
         for s in reader.segments {
-            if let i = try s.termInfo(f, term) {
-                let c = try s.liveCounts([f.rawValue] + term, i)
+            if let i = try s.dictionary.lookup(key) {
+                let c = try s.liveCounts(key, i)
                 df += c.docs
                 cf += c.occurrences
             }
