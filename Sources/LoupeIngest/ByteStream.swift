@@ -3,6 +3,7 @@ import CLZMA
 import CZlib
 import CZstd
 import Glibc
+import LoupeCore
 
 /// The bytes of an open file read in order, decompressed on the way when the file is gzip,
 /// Zstandard, xz or bzip2 compressed (concatenated members, frames and streams included): what
@@ -41,6 +42,10 @@ public final class ByteStream {
     private var damage: String?
     /// Bytes handed out so far.
     public private(set) var produced = 0
+    /// With `tracksContent` (a plain descriptor's reads): the CRC-32C of every byte read, from
+    /// `contentCRC`'s starting value (where an appendable file was read to: `Manifest.Resume`).
+    public var tracksContent = false
+    public var contentCRC: UInt32 = 0
 
     private var input: UnsafeMutableRawBufferPointer
     private var inStart = 0
@@ -242,6 +247,9 @@ public final class ByteStream {
                 return -1
             }
             if r == 0 { finished = true }
+            if tracksContent && r > 0 {
+                contentCRC = CRC32C.checksum(UnsafeRawBufferPointer(start: buffer, count: r), seed: contentCRC)
+            }
             return r
         }
     }

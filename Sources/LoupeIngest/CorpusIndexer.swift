@@ -22,6 +22,9 @@ public struct IndexSummary: Codable, Sendable {
     /// Unchanged files read again for newer readers (`ArticleLoading.readAgain`: they gave no
     /// article to older ones, or are of a format read now).
     public var rereadFiles = 0
+    /// Incremental runs: files that had only grown, read from where the last run stopped (JSON
+    /// Lines files and mailboxes; see `ArticleLoading.loadAppended`).
+    public var appendedFiles = 0
     /// Incremental runs: articles whose winning copy this run deleted (its file removed or
     /// changed) and which a copy in an unchanged file, shadowed until then, brought back.
     public var restoredArticles = 0
@@ -250,6 +253,10 @@ public final class CorpusIndexer: @unchecked Sendable {
         summary.unfollowedLinks = counts.linkedDirectories
         // Unchanged files, in walk order: they may hold copies of articles this run deletes.
         var kept: [CorpusFile] = []
+        // Files that may only have grown (by index in `files`): read from their resume point;
+        // their articles stay until that turns out not to be so. They are also restore
+        // candidates, for the articles they had.
+        var grown: [Int: Manifest.Resume] = [:]
         if writer.isIncremental {
             let walked = Set(files.map(\.relativePath))
             for path in writer.knownFiles where !walked.contains(path) {
@@ -257,21 +264,32 @@ public final class CorpusIndexer: @unchecked Sendable {
                 summary.removedFiles += 1
             }
             let readers = writer.loaders
-            files = files.filter { f in
-                guard let rec = writer.fileRecord(f.relativePath) else { return true }
+            var read: [CorpusFile] = []
+            for f in files {
+                guard let rec = writer.fileRecord(f.relativePath) else {
+                    read.append(f)
+                    continue
+                }
+                let again = ArticleLoading.readAgain(f.relativePath, articles: rec.articles, since: readers)
                 if rec.size == f.size && rec.mtime == f.mtimeNanos {
-                    if !ArticleLoading.readAgain(f.relativePath, articles: rec.articles, since: readers) {
+                    if !again {
                         summary.unchangedFiles += 1
                         kept.append(f)
-                        return false
+                        continue
                     }
                     summary.rereadFiles += 1
                 }
-                writer.deleteFile(f.relativePath)
-                return true
+                if let from = rec.resume, f.size > from.size, !again {
+                    grown[read.count] = from
+                    kept.append(f)
+                } else {
+                    writer.deleteFile(f.relativePath)
+                }
+                read.append(f)
             }
+            files = read
         }
-        let totalBytes = files.reduce(Int64(0)) { $0 + $1.size }
+        let totalBytes = files.indices.reduce(Int64(0)) { $0 + files[$1].size - (grown[$1]?.size ?? 0) }
         let n = max(1, threads)
         summary.threads = n
         let budget = writer.memoryBudget / n
@@ -290,44 +308,63 @@ public final class CorpusIndexer: @unchecked Sendable {
         // Files are read and parsed ahead on `n` threads (a corpus of one small file per
         // article is mostly parsing), and taken here in order, so chunks and segments are the
         // same as read one by one.
-        let prefetch = Prefetcher(files: files, streamingThreshold: Int64(streamingThreshold))
+        let prefetch = Prefetcher(files: files, streamingThreshold: Int64(streamingThreshold), grown: grown)
         prefetch.start(threads: n)
         defer { prefetch.stop() }
         var next = 0
         for (seq, f) in files.enumerated() {
             if workers.contains(where: { $0.failure != nil }) { break }
             let loaded = prefetch.take(seq)
+            // A grown file: what follows its resume point (`from`), its articles numbered after
+            // the `before` it had; else (it did not only grow) a changed file, read whole.
+            var from = grown[seq]
+            if from != nil, let r = loaded, !r.appended {
+                writer.deleteFile(f.relativePath)
+                from = nil
+            }
+            let before = from.map { _ in writer.fileRecord(f.relativePath)?.articles ?? 0 } ?? 0
+            let readBytes = f.size - (from?.size ?? 0)
             // Large feeds stream through in chunks; a fatal error later in the file discards
             // what was already handed out (nothing from a rejected file stays in the index).
             var pending: [Article] = []
             var streamed = 0
             var retryStreamed = false
+            var resume: Manifest.Resume?
             // A damaged member of a streamed ZIP archive: its articles already out are left out.
             var retracted: [Range<Int>] = []
-            let streamedDiagnostics =
-                loaded != nil
-                ? nil
-                : ArticleLoading.stream(
-                    f, threshold: streamingThreshold, retryLater: &retryStreamed,
-                    progress: { at in
-                        // A large file's progress, as it is read.
-                        var live = summary
-                        live.bytes += min(at, f.size)
-                        live.articles += streamed + pending.count
-                        live.seconds = (ContinuousClock.now - clock).seconds
-                        onProgress(live, totalBytes)
-                    },
-                    retract: { retracted.append($0) }
-                ) { a in
-                    pending.append(a)
-                    if pending.count == chunkSize {
-                        workers[next % n].queue.push(
-                            Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
-                        next += 1
-                        streamed += pending.count
-                        pending.removeAll(keepingCapacity: true)
-                    }
+            func progress(_ at: Int64) {
+                // A large file's progress, as it is read.
+                var live = summary
+                live.bytes += min(max(0, at - (from?.size ?? 0)), readBytes)
+                live.articles += streamed + pending.count
+                live.seconds = (ContinuousClock.now - clock).seconds
+                onProgress(live, totalBytes)
+            }
+            func take(_ a: Article) {
+                pending.append(a)
+                if pending.count == chunkSize {
+                    workers[next % n].queue.push(
+                        Chunk(path: f.relativePath, file: seq, firstPosition: before + streamed, articles: pending[...])
+                    )
+                    next += 1
+                    streamed += pending.count
+                    pending.removeAll(keepingCapacity: true)
                 }
+            }
+            var streamedDiagnostics: [Diagnostic]?
+            if loaded == nil, let start = from {
+                streamedDiagnostics = ArticleLoading.streamAppended(
+                    f, from: start, retryLater: &retryStreamed, resume: &resume, progress: progress, emit: take)
+                if streamedDiagnostics == nil {
+                    writer.deleteFile(f.relativePath)
+                    from = nil
+                }
+            }
+            if loaded == nil && from == nil {
+                streamedDiagnostics = ArticleLoading.stream(
+                    f, threshold: streamingThreshold, retryLater: &retryStreamed, resume: &resume,
+                    progress: progress, retract: { retracted.append($0) }, emit: take)
+            }
             if let diags = streamedDiagnostics {
                 // An error of the file rejects it; one of a member of a streamed archive
                 // (`archive.tar.gz/member`) is that member's, and any articles it gave before
@@ -336,18 +373,22 @@ public final class CorpusIndexer: @unchecked Sendable {
                 summary.filesWithErrors += diags.count { $0.severity == .error && $0.path != f.relativePath }
                 if !rejected && !pending.isEmpty {
                     workers[next % n].queue.push(
-                        Chunk(path: f.relativePath, file: seq, firstPosition: streamed, articles: pending[...]))
+                        Chunk(path: f.relativePath, file: seq, firstPosition: before + streamed, articles: pending[...])
+                    )
                     next += 1
                 }
                 streamed += pending.count
                 summary.files += 1
-                summary.bytes += f.size
+                summary.bytes += f.size - (from?.size ?? 0)
+                if from != nil { summary.appendedFiles += 1 }
                 for d in Diagnostic.inLineOrder(diags) {
                     if d.severity == .warning { summary.warnings += 1 }
                     onDiagnostic(d)
                 }
                 if rejected {
                     summary.filesWithErrors += 1
+                    // As a whole reading would: nothing of the file stays.
+                    if from != nil { writer.deleteFile(f.relativePath) }
                     writer.discardFile(f.relativePath)
                 } else {
                     for r in retracted { writer.discardArticles(f.relativePath, positions: r) }
@@ -356,30 +397,41 @@ public final class CorpusIndexer: @unchecked Sendable {
                 }
                 writer.recordFile(
                     f.relativePath, size: retryStreamed ? -1 : f.size, mtime: f.mtimeNanos,
-                    articles: rejected ? 0 : streamed)
+                    articles: rejected ? 0 : before + streamed, resume: rejected ? nil : resume,
+                    appended: from != nil && !rejected)
                 summary.seconds = (ContinuousClock.now - clock).seconds
                 onProgress(summary, totalBytes)
                 continue
             }
             let r = loaded ?? ArticleLoading.load(f)
             summary.files += 1
-            summary.bytes += f.size
+            summary.bytes += f.size - (from?.size ?? 0)
+            if from != nil { summary.appendedFiles += 1 }
             for d in Diagnostic.inLineOrder(r.diagnostics) {
                 if d.severity == .warning { summary.warnings += 1 }
                 onDiagnostic(d)
             }
             let articles = r.rejected ? [] : r.articles
-            if r.rejected { summary.filesWithErrors += 1 } else { summary.articles += articles.count }
+            if r.rejected {
+                summary.filesWithErrors += 1
+                if from != nil { writer.deleteFile(f.relativePath) }
+            } else {
+                summary.articles += articles.count
+            }
             summary.filesWithErrors += r.rejectedMembers
             // A file to read again next time is recorded with an impossible size: it then counts
             // as changed (its articles, if any, are replaced).
             writer.recordFile(
-                f.relativePath, size: r.retryLater ? -1 : f.size, mtime: f.mtimeNanos, articles: articles.count)
+                f.relativePath, size: r.retryLater ? -1 : f.size, mtime: f.mtimeNanos,
+                articles: r.rejected ? 0 : before + articles.count, resume: r.resume,
+                appended: from != nil && !r.rejected)
             var start = 0
             while start < articles.count {
                 let end = min(start + chunkSize, articles.count)
                 workers[next % n].queue.push(
-                    Chunk(path: f.relativePath, file: seq, firstPosition: start, articles: articles[start..<end]))
+                    Chunk(
+                        path: f.relativePath, file: seq, firstPosition: before + start,
+                        articles: articles[start..<end]))
                 next += 1
                 start = end
             }
@@ -435,6 +487,9 @@ public final class CorpusIndexer: @unchecked Sendable {
 final class Prefetcher: @unchecked Sendable {
     let files: [CorpusFile]
     let streamingThreshold: Int64
+    /// Files that may only have grown since they were read to this point: what follows it is
+    /// read (`ArticleLoading.loadAppended`), or the whole file when it did not only grow.
+    let grown: [Int: Manifest.Resume]
     let maxAheadFiles = 256
     let maxAheadBytes: Int64 = 64 << 20
     private var slots: [LoadResult?]
@@ -447,9 +502,10 @@ final class Prefetcher: @unchecked Sendable {
     private var threads: [Thread] = []
     private let done = DispatchGroup()
 
-    init(files: [CorpusFile], streamingThreshold: Int64) {
+    init(files: [CorpusFile], streamingThreshold: Int64, grown: [Int: Manifest.Resume] = [:]) {
         self.files = files
         self.streamingThreshold = streamingThreshold
+        self.grown = grown
         slots = Array(repeating: nil, count: files.count)
         ready = Array(repeating: false, count: files.count)
     }
@@ -484,10 +540,19 @@ final class Prefetcher: @unchecked Sendable {
             let i = nextToLoad
             nextToLoad += 1
             let f = files[i]
-            let big = f.size >= streamingThreshold
-            if !big { aheadBytes += f.size }
+            let read = bytesToRead(i)
+            let big = read >= streamingThreshold
+            if !big { aheadBytes += read }
             cond.unlock()
-            let r = big ? nil : ArticleLoading.load(f)
+            var r: LoadResult?
+            if big {
+                r = nil
+            } else if let from = grown[i] {
+                r = ArticleLoading.loadAppended(f, from: from)
+                if r == nil && f.size < streamingThreshold { r = ArticleLoading.load(f) }
+            } else {
+                r = ArticleLoading.load(f)
+            }
             cond.lock()
             slots[i] = r
             ready[i] = true
@@ -495,6 +560,10 @@ final class Prefetcher: @unchecked Sendable {
             cond.unlock()
         }
     }
+
+    /// The bytes file i is expected to give: what follows its resume point if it may only
+    /// have grown.
+    private func bytesToRead(_ i: Int) -> Int64 { files[i].size - (grown[i]?.size ?? 0) }
 
     /// File i's result (nil: a file to stream), once loaded; each i once, in order.
     func take(_ i: Int) -> LoadResult? {
@@ -504,7 +573,8 @@ final class Prefetcher: @unchecked Sendable {
         let r = slots[i]
         slots[i] = nil
         consumed = i + 1
-        if files[i].size < streamingThreshold { aheadBytes -= files[i].size }
+        let read = bytesToRead(i)
+        if read < streamingThreshold { aheadBytes -= read }
         cond.broadcast()
         return r
     }

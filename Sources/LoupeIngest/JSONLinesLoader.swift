@@ -41,19 +41,26 @@ public struct JSONLinesLoader {
     public init() {}
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        load(bytes, relativePath: relativePath, from: nil)
+    }
+
+    /// `from`: `bytes` follow that many lines and articles of the file (no byte order mark).
+    func load(_ bytes: [UInt8], relativePath: String, from: ReaderPosition?) -> LoadResult {
         var articles: [Article] = []
-        var state = LineState()
+        var state = LineState(from)
         state.scope = Self.directory(relativePath)
         bytes.withUnsafeBufferPointer { b in
             var i = 0
-            if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
+            if from == nil && b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
             while i < b.count {
                 let end = MarkupScan.next(0x0A, b, from: i, to: b.count) ?? b.count
                 parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath) { articles.append($0) }
                 i = end + 1
             }
         }
-        return LoadResult(articles: articles, diagnostics: finish(state, relativePath))
+        var r = LoadResult(articles: articles, diagnostics: finish(state, relativePath))
+        r.position = ReaderPosition(lines: state.line, units: state.count)
+        return r
     }
 
     /// Streams a JSON Lines file from `fd`, a block at a time: memory does not grow with it.
@@ -67,11 +74,23 @@ public struct JSONLinesLoader {
         _ source: ByteStream, relativePath: String, maxLineBytes: Int = JSONLinesLoader.maxLineBytes,
         emit: (Article) -> Void
     ) -> [Diagnostic] {
-        var state = LineState()
+        var reached: ReaderPosition?
+        return stream(
+            source, relativePath: relativePath, maxLineBytes: maxLineBytes, from: nil, reached: &reached, emit: emit)
+    }
+
+    /// As `stream(_:relativePath:maxLineBytes:emit:)`, going on `from` a position (the bytes
+    /// follow that many lines and articles; no byte order mark); `reached`: where it stopped.
+    func stream(
+        _ source: ByteStream, relativePath: String, maxLineBytes: Int = JSONLinesLoader.maxLineBytes,
+        from: ReaderPosition?, reached: inout ReaderPosition?, emit: (Article) -> Void
+    ) -> [Diagnostic] {
+        var state = LineState(from)
+        defer { reached = ReaderPosition(lines: state.line, units: state.count) }
         state.scope = Self.directory(relativePath)
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: 1 << 20)
-        var first = true
+        var first = from == nil
         // Inside a line too long to keep (`maxLineBytes`): its bytes are dropped up to its end.
         var skipping = false
         while true {
@@ -142,6 +161,15 @@ public struct JSONLinesLoader {
         var withoutFields = 0
         var diagnostics: [Diagnostic] = []
         var scope = ""
+
+        /// Going on from `p` (a file's later lines: it has had articles, so one line holding
+        /// an object that is not one is not "JSON without articles").
+        init(_ p: ReaderPosition? = nil) {
+            guard let p else { return }
+            line = p.lines
+            count = p.units
+            nonBlank = p.lines
+        }
     }
 
     private func finish(_ state: LineState, _ relativePath: String) -> [Diagnostic] {

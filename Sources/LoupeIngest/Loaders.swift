@@ -347,6 +347,19 @@ public enum ArticleLoading {
         _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
         progress: (Int64) -> Void = { _ in }, retract: (Range<Int>) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
+        var resume: Manifest.Resume?
+        return stream(
+            file, threshold: threshold, retryLater: &retryLater, resume: &resume, progress: progress, retract: retract,
+            emit: emit)
+    }
+
+    /// As `stream(_:threshold:retryLater:progress:retract:emit:)`; `resume` is set for a plain
+    /// JSON Lines file or mailbox read to the end of a whole record (see `loadAppended`).
+    public static func stream(
+        _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
+        resume: inout Manifest.Resume?, progress: (Int64) -> Void = { _ in }, retract: (Range<Int>) -> Void = { _ in },
+        emit: (Article) -> Void
+    ) -> [Diagnostic]? {
         guard file.size >= Int64(threshold) else { return nil }
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -384,8 +397,17 @@ public enum ArticleLoading {
                 return streamTar(
                     ByteStream(fd: fd), relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
             }
-            return streamFormat(
-                ByteStream(fd: fd), head: head, relativePath: file.relativePath, retryLater: &retryLater, emit: emit)
+            let source = ByteStream(fd: fd)
+            let appendable = appendableFormat(head) != nil
+            source.tracksContent = appendable
+            var reached: ReaderPosition?
+            let d = streamFormat(
+                source, head: head, relativePath: file.relativePath, retryLater: &retryLater, from: nil,
+                reached: &reached, emit: emit)
+            if appendable, let d, let reached, !retryLater {
+                resume = resumePoint(fd: fd, head: head, source, start: nil, reached, d)
+            }
+            return d
         }
     }
 
@@ -395,19 +417,31 @@ public enum ArticleLoading {
         _ source: ByteStream, head: [UInt8], relativePath path: String, retryLater: inout Bool,
         emit: (Article) -> Void
     ) -> [Diagnostic]? {
+        var reached: ReaderPosition?
+        return streamFormat(
+            source, head: head, relativePath: path, retryLater: &retryLater, from: nil, reached: &reached, emit: emit)
+    }
+
+    /// As `streamFormat(_:head:relativePath:retryLater:emit:)`; a JSON Lines or mbox reader goes
+    /// on `from` a position (the source holds what follows it) and tells where it stopped.
+    static func streamFormat(
+        _ source: ByteStream, head: [UInt8], relativePath path: String, retryLater: inout Bool,
+        from: ReaderPosition?, reached: inout ReaderPosition?, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
         switch ArticleFormat.detect(head) {
         case .feed:
             return FeedLoader().stream(source, relativePath: path, emit: emit)
         case .mediaWiki:
             return MediaWikiLoader().stream(source, relativePath: path, emit: emit)
         case .jsonLines:
-            return JSONLinesLoader().stream(source, relativePath: path, emit: emit)
+            return JSONLinesLoader().stream(source, relativePath: path, from: from, reached: &reached, emit: emit)
         case .csv:
             return CSVLoader().stream(source, relativePath: path, emit: emit)
         case .json:
             return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
         case .mbox:
-            return MboxLoader().stream(source, relativePath: path, retryLater: &retryLater, emit: emit)
+            return MboxLoader().stream(
+                source, relativePath: path, retryLater: &retryLater, from: from, reached: &reached, emit: emit)
         default:
             return nil
         }
@@ -525,7 +559,9 @@ public enum ArticleLoading {
         } catch {
             return LoadResult(diagnostics: [Diagnostic(path: file.relativePath, message: "\(error)", severity: .error)])
         }
-        return load(bytes, relativePath: file.relativePath)
+        var r = load(bytes, relativePath: file.relativePath)
+        r.resume = resumePoint(bytes, r)
+        return r
     }
 
     /// Collection-local ids (NEWID, DOCNO, Wikipedia page ids; JSON ids that are not URLs or

@@ -66,14 +66,39 @@ public struct MboxLoader {
     }
 
     public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
+        load(bytes, relativePath: relativePath, from: nil)
+    }
+
+    /// `from`: `bytes` follow that many lines and messages of the mailbox, and start with a
+    /// separator line (see `startsMessage`).
+    func load(_ bytes: [UInt8], relativePath: String, from: ReaderPosition?) -> LoadResult {
         var articles: [Article] = []
-        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth, nested: nested)
+        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth, nested: nested, from: from)
         bytes.withUnsafeBufferPointer { b in
             _ = s.process(b, eof: true) { articles.append($0) }
         }
         var r = LoadResult(articles: articles, diagnostics: s.finish())
         r.retryLater = s.retryLater
+        r.position = s.position
         return r
+    }
+
+    /// Whether a mailbox that ends with `end` (its last bytes) ends where a message may follow:
+    /// with a blank line, as a separator line must come after one.
+    static func endsBeforeSeparator(_ end: [UInt8]) -> Bool {
+        let n = end.count
+        guard n >= 2, end[n - 1] == 0x0A else { return false }
+        return end[n - 2] == 0x0A || (n >= 3 && end[n - 2] == 0x0D && end[n - 3] == 0x0A)
+    }
+
+    /// Whether `b` opens with a separator line (`From ` and a date), as appended messages do.
+    static func startsMessage(_ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { p in
+            guard let nl = MarkupScan.next(0x0A, p, from: 0, to: min(p.count, maxSeparatorLine + 1)) else {
+                return false
+            }
+            return fromLine(p, 0, nl) != nil
+        }
     }
 
     /// Streams a mailbox from `fd` (from its current offset), a megabyte at a time: each
@@ -101,8 +126,23 @@ public struct MboxLoader {
         _ source: ByteStream, relativePath: String, blockSize: Int = 1 << 20, retryLater: inout Bool,
         emit: (Article) -> Void
     ) -> [Diagnostic] {
-        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth)
-        defer { retryLater = s.retryLater }
+        var reached: ReaderPosition?
+        return stream(
+            source, relativePath: relativePath, blockSize: blockSize, retryLater: &retryLater, from: nil,
+            reached: &reached, emit: emit)
+    }
+
+    /// As `stream(_:relativePath:blockSize:retryLater:emit:)`, going on `from` a position (see
+    /// `load(_:relativePath:from:)`); `reached`: where it stopped.
+    func stream(
+        _ source: ByteStream, relativePath: String, blockSize: Int = 1 << 20, retryLater: inout Bool,
+        from: ReaderPosition?, reached: inout ReaderPosition?, emit: (Article) -> Void
+    ) -> [Diagnostic] {
+        var s = Splitter(path: relativePath, cap: maxMessageBytes, depth: depth, from: from)
+        defer {
+            retryLater = s.retryLater
+            reached = s.position
+        }
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: max(1, blockSize))
         while true {
@@ -359,13 +399,21 @@ public struct MboxLoader {
         var diagnostics: [Diagnostic] = []
         var budget = WarningBudget()
 
-        init(path: String, cap: Int, depth: Int = 0, nested: Bool = false) {
+        init(path: String, cap: Int, depth: Int = 0, nested: Bool = false, from: ReaderPosition? = nil) {
             self.path = path
             self.dir = path.split(separator: "/").dropLast().joined(separator: "/")
             self.cap = cap
             self.depth = depth
             self.nested = nested
+            if let from {
+                started = true
+                line = from.lines + 1
+                index = from.units
+            }
         }
+
+        /// Lines and messages read.
+        var position: ReaderPosition { ReaderPosition(lines: line - 1, units: index) }
 
         mutating func warn(_ kind: String, line: Int, _ message: String, severity: Diagnostic.Severity = .warning) {
             if budget.allow(kind) {

@@ -34,7 +34,9 @@ struct IndexCommand: ParsableCommand {
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted (they stay in their segment, \
             left out of every count and score, until a fifth of it is deleted and it is rewritten; \
-            --optimize rewrites every segment now). --rebuild starts afresh \
+            --optimize rewrites every segment now). A JSON Lines file or mailbox that only grew \
+            (its earlier bytes unchanged, checked by their CRC) is read from where the last run \
+            stopped: its articles stay and the new records are added. --rebuild starts afresh \
             (so does a different corpus directory, or an --analyzer other than the index's; \
             without --analyzer an existing index keeps its own).
 
@@ -308,6 +310,9 @@ struct IndexCommand: ParsableCommand {
             print(
                 "indexed \(counted(summary.files, "file")), \(counted(summary.articles, "article")), \(String(format: "%.1f", mb)) MB in \(String(format: "%.2f", summary.seconds)) s"
                     + (summary.unchangedFiles > 0 ? "; \(counted(summary.unchangedFiles, "file")) unchanged" : "")
+                    + (summary.appendedFiles > 0
+                        ? "; \(counted(summary.appendedFiles, "file")) grown: only the new records read"
+                        : "")
                     + (summary.rereadFiles > 0
                         ? "; \(counted(summary.rereadFiles, "file")) read again by newer readers"
                         : "")

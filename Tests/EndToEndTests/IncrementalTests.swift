@@ -410,3 +410,176 @@ struct FollowLinksTests {
         #expect(try sources() == ["real/in.txt"])
     }
 }
+
+/// A JSON Lines file or mailbox that only grew is read from where the last run stopped: its
+/// articles stay, only the new records are read, and the index is what a fresh build makes —
+/// read whole in memory or streamed, however it grew; a file changed before its end is read whole.
+@Suite("grown files")
+struct GrownFileTests {
+    static let queries = [
+        "night buses", "zqgrown", "zqmail", "library", "harbour", "zqreplaced", "zqnoid", "ferry", "\"ring road\"",
+    ]
+
+    func record(_ id: String?, _ title: String, _ text: String) -> String {
+        (id.map { "{\"id\": \"\($0)\", " } ?? "{") + "\"title\": \"\(title)\", \"text\": \"\(text)\"}\n"
+    }
+
+    func message(_ n: Int, id: Bool, _ subject: String) -> String {
+        "From list@example.org Sat Oct 13 09:\(10 + n):00 2007\nFrom: Ann <ann@example.org>\n"
+            + "Subject: \(subject)\nDate: Sat, 13 Oct 2007 09:\(10 + n):00 +0000\n"
+            + (id ? "Message-ID: <zq\(n)@example.org>\n" : "") + "\nThe \(subject) message, number \(n).\n\n"
+    }
+
+    func append(_ s: String, to url: URL) throws {
+        let h = try FileHandle(forWritingTo: url)
+        defer { try? h.close() }
+        try h.seekToEnd()
+        try h.write(contentsOf: Data(s.utf8))
+    }
+
+    /// Hits (id, score, title) of the queries, `show` of a numbered id, and every word's counts.
+    func state(_ idx: String) throws -> [String] {
+        var out: [String] = []
+        for q in GrownFileTests.queries {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "50"])
+            for h in Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? [] {
+                out.append(
+                    "\(q): \(h["id"] as? String ?? "?") \(String(format: "%.4f", h["score"] as? Double ?? -1)) \(h["title"] as? String ?? "")"
+                )
+            }
+        }
+        out.append(try Loupe.run(["terms", "--limit", "0", "--index", idx]).stdout)
+        out.append(try Loupe.run(["terms", "--field", "title", "--limit", "0", "--index", idx]).stdout)
+        return out
+    }
+
+    @Test(arguments: [false, true]) func grownFilesAreReadFromWhereTheyStopped(streamed: Bool) throws {
+        let corpus = try Loupe.corpusCopy()
+        let dir = corpus.deletingLastPathComponent()
+        let idx = dir.appendingPathComponent("inc").path
+        let env = streamed ? ["LOUPE_STREAM_BYTES": "100"] : [:]
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx], env: env).status == 0)
+        let jsonl = corpus.appendingPathComponent("archive/city-desk.jsonl")
+        let mbox = corpus.appendingPathComponent("mail/harbour-list-2007-10.mbox")
+        for round in 0..<2 {
+            // New records: with ids, without (numbered by their place in the file), one replacing
+            // an earlier record of the file, one bad line (its warning names its line).
+            try append(
+                record("zq-\(round)-a", "Grown zqgrown \(round)", "A new record about the harbour.")
+                    + record(nil, "Untitled zqnoid \(round)", "A record without an id.")
+                    + (round == 0 ? record("jsonl-0001", "Night buses zqreplaced", "The buses run again.") : "")
+                    + "{not json\n", to: jsonl)
+            try append(
+                message(2 * round, id: true, "zqmail ferry \(round)")
+                    + message(2 * round + 1, id: false, "zqmail dock"),
+                to: mbox)
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json"], env: env)
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = Loupe.json(r.stdout)
+            #expect(o["appendedFiles"] as? Int == 2, "\(r.stdout)")
+            #expect(o["files"] as? Int == 2)
+            // Only the new records were read.
+            #expect(o["articles"] as? Int == (round == 0 ? 5 : 4), "\(r.stdout)")
+            let line = round == 0 ? 6 : 9
+            #expect(r.stderr.contains("city-desk.jsonl:\(line):"), "\(r.stderr)")
+        }
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        let fresh = dir.appendingPathComponent("fresh").path
+        let f = try Loupe.run(["index", corpus.path, "--index", fresh], env: env)
+        #expect(f.stderr.contains("city-desk.jsonl:6:") && f.stderr.contains("city-desk.jsonl:9:"))
+        let a = try state(idx)
+        let b = try state(fresh)
+        #expect(a == b)
+        #expect(a.contains { $0.hasPrefix("zqnoid: archive/city-desk.jsonl#3 ") }, "\(a.prefix(40))")
+        #expect(a.contains { $0.hasPrefix("zqreplaced: jsonl-0001 ") })
+        #expect(!a.contains { $0.contains("Night buses return to the ring road") })
+        let id = "archive/city-desk.jsonl#6"
+        #expect(
+            try Loupe.run(["show", id, "--index", idx]).stdout == Loupe.run(["show", id, "--index", fresh]).stdout)
+        // Nothing changed: nothing read.
+        let again = Loupe.json(try Loupe.run(["index", corpus.path, "--index", idx, "--json"], env: env).stdout)
+        #expect(again["files"] as? Int == 0)
+    }
+
+    @Test func filesChangedBeforeTheirEndAreReadWhole() throws {
+        let dir = try Loupe.tempDir("loupe-grown-changed")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let jsonl = c.appendingPathComponent("a.jsonl")
+        let mbox = c.appendingPathComponent("m.mbox")
+        let records = (0..<5).map { record($0 % 2 == 0 ? "r\($0)" : nil, "Record \($0) harbour", "Text \($0).") }
+        try records.joined().write(to: jsonl, atomically: true, encoding: .utf8)
+        try (message(0, id: true, "zqmail one") + message(1, id: false, "zqmail two")).write(
+            to: mbox, atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func update(appended: Int, read: Int) throws {
+            let r = try Loupe.run(["index", c.path, "--index", idx, "--json"])
+            let o = Loupe.json(r.stdout)
+            #expect(o["appendedFiles"] as? Int == appended, "\(r.stdout)")
+            #expect(o["articles"] as? Int == read, "\(r.stdout)")
+            let fresh = dir.appendingPathComponent("fresh").path
+            try? FileManager.default.removeItem(atPath: fresh)
+            #expect(try Loupe.run(["index", c.path, "--index", fresh]).status == 0)
+            #expect(try state(idx) == state(fresh))
+            #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        }
+        // An earlier record edited (the same length), and one appended: read whole.
+        var text = try String(contentsOf: jsonl, encoding: .utf8)
+        text =
+            text.replacingOccurrences(of: "Record 1 harbour", with: "Record 1 zqgrown") + record("r9", "Nine", "Nine.")
+        try text.write(to: jsonl, atomically: false, encoding: .utf8)
+        try update(appended: 0, read: 6)
+        // Grown by the end of a cut line, then a whole one: the cut line was read as bad; the
+        // file did not end a record, so it is read whole.
+        try append("{\"title\": \"Cut zqnoid", to: jsonl)
+        try update(appended: 1, read: 0)
+        try append(" line\", \"text\": \"now whole\"}\n" + record("r10", "Ten", "Ten."), to: jsonl)
+        try update(appended: 0, read: 8)
+        // Cut shorter, then grown past its old size: read whole.
+        try (records.prefix(2).joined() + String(repeating: record("r11", "Eleven harbour", "Eleven."), count: 9))
+            .write(
+                to: jsonl, atomically: false, encoding: .utf8)
+        try update(appended: 0, read: 11)
+        // A mailbox given more lines of its last message, not a new message: read whole.
+        try append("A line the last message gained, zqgrown.\n\n", to: mbox)
+        try update(appended: 0, read: 2)
+        // A message appended after a mailbox that did not end with a blank line: read whole.
+        var m = try String(contentsOf: mbox, encoding: .utf8)
+        m.removeLast()
+        try m.write(to: mbox, atomically: false, encoding: .utf8)
+        try update(appended: 0, read: 2)
+        try append("\n" + message(3, id: true, "zqmail three"), to: mbox)
+        try update(appended: 0, read: 3)
+        // And a message appended after a blank line: only it is read.
+        try append(message(4, id: false, "zqmail four"), to: mbox)
+        try update(appended: 1, read: 1)
+    }
+
+    /// The copy that won over a copy in a file that then grew goes (its file removed): the grown
+    /// file's copy comes back, as in a fresh build.
+    @Test func aGrownFileRestoresItsShadowedCopy() throws {
+        let dir = try Loupe.tempDir("loupe-grown-restore")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        let a = c.appendingPathComponent("a.jsonl")
+        try
+            (record("https://example.org/x1", "Harbour zqwall old", "Old.")
+            + record("https://example.org/x2", "Other", "Other."))
+            .write(to: a, atomically: true, encoding: .utf8)
+        try record("https://example.org/x1", "Harbour zqwall new", "New.").write(
+            to: c.appendingPathComponent("b.jsonl"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        try FileManager.default.removeItem(at: c.appendingPathComponent("b.jsonl"))
+        try append(record("https://example.org/x3", "Third", "Third."), to: a)
+        let r = Loupe.json(try Loupe.run(["index", c.path, "--index", idx, "--json"]).stdout)
+        #expect(r["appendedFiles"] as? Int == 1)
+        #expect(r["restoredArticles"] as? Int == 1)
+        let fresh = dir.appendingPathComponent("fresh").path
+        #expect(try Loupe.run(["index", c.path, "--index", fresh]).status == 0)
+        #expect(try state(idx) == state(fresh))
+        let hits = Loupe.json(try Loupe.run(["find", "zqwall", "--index", idx, "--json"]).stdout)["hits"]
+        #expect((hits as? [[String: Any]])?.compactMap { $0["title"] as? String } == ["Harbour zqwall old"])
+    }
+}

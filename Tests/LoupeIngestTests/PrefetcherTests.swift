@@ -266,8 +266,9 @@ struct ReaderFileRecordsTests {
         #expect(seen.last?.articles == 2000)
     }
 
-    /// Every list file holds what it was given, prefixes shared or not.
-    @Test func listFilesRoundTrip() throws {
+    /// Every list file holds what it was given, prefixes shared or not, resume points or not
+    /// (a list without any ends after its records, as lists written before them did).
+    @Test(arguments: [false, true]) func listFilesRoundTrip(resumes: Bool) throws {
         var files: [String: Manifest.FileRecord] = [:]
         var rng = SystemRandomNumberGenerator()
         for i in 0..<500 {
@@ -278,10 +279,19 @@ struct ReaderFileRecordsTests {
             files[path] = Manifest.FileRecord(
                 size: i % 10 == 0 ? -1 : Int64.random(in: 0...Int64.max),
                 mtime: Int64.random(in: Int64.min...Int64.max),
-                articles: i % 5, parts: parts)
+                articles: i % 5, parts: parts,
+                resume: resumes && i % 3 == 0
+                    ? Manifest.Resume(
+                        size: Int64.random(in: 1...Int64.max), crc: UInt32.random(in: 0...UInt32.max),
+                        lines: Int.random(in: 0...Int.max), units: i) : nil)
         }
         files[""] = Manifest.FileRecord(size: 0, mtime: 0, articles: 0)
         let bytes = FileList.encode(files)
+        var plain = files
+        for k in plain.keys { plain[k]?.resume = nil }
+        let plainBytes = FileList.encode(plain)
+        #expect(resumes == (bytes != plainBytes))
+        if resumes { #expect(Array(bytes[..<(plainBytes.count - 8)]) == Array(plainBytes.dropLast(8))) }
         let crc = bytes.withUnsafeBytes {
             UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt32.self))
         }

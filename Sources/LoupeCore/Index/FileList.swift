@@ -12,7 +12,10 @@
 /// the parts refer to (`count`, then each as length and bytes); the number of records; each
 /// record in path byte order: the length of the prefix shared with the previous path, the
 /// length and bytes of the rest, size and modification time (zigzag), articles, parts
-/// (`count`, then segment name index, first document, document count); the CRC-32C footer.
+/// (`count`, then segment name index, first document, document count); then, when any record
+/// has one, the resume points (`Manifest.Resume`): their count, then for each the record's index
+/// in path order, size, CRC, lines and units (a list without them ends after the records, as
+/// lists written before them did); the CRC-32C footer.
 public enum FileList {
     public static let kind = "FILS"
 
@@ -74,6 +77,17 @@ public enum FileList {
             }
             previous = path
         }
+        let resumes = records.indices.compactMap { i in records[i].record.resume.map { (i, $0) } }
+        if !resumes.isEmpty {
+            w.varint(resumes.count)
+            for (i, r) in resumes {
+                w.varint(i)
+                w.varint(UInt64(max(0, r.size)))
+                w.varint(UInt64(r.crc))
+                w.varint(r.lines)
+                w.varint(r.units)
+            }
+        }
         IndexFile.finish(&w)
         return w.bytes
     }
@@ -115,6 +129,8 @@ public enum FileList {
         var out: [String: Manifest.FileRecord] = [:]
         out.reserveCapacity(records)
         var path: [UInt8] = []
+        var keys: [String] = []
+        keys.reserveCapacity(records)
         for _ in 0..<records {
             let shared = try r.count(max: path.count)
             let rest = try r.count(max: r.remaining)
@@ -138,6 +154,22 @@ public enum FileList {
                 out.updateValue(
                     Manifest.FileRecord(size: size, mtime: mtime, articles: articles, parts: parts), forKey: key) == nil
             else { throw IndexError.corrupt(r.file, "path \(key) listed twice") }
+            keys.append(key)
+        }
+        if r.remaining > 0 {
+            let count = try r.count(max: records)
+            var previous = -1
+            for _ in 0..<count {
+                let i = try r.count(max: records - 1)
+                guard i > previous else { throw IndexError.corrupt(r.file, "resume points out of order") }
+                previous = i
+                let size = try r.count(max: Int(Int64.max))
+                let crc = try r.count(max: Int(UInt32.max))
+                let lines = try r.count(max: Int(Int64.max))
+                let units = try r.count(max: Int(Int32.max))
+                out[keys[i]]?.resume = Manifest.Resume(
+                    size: Int64(size), crc: UInt32(crc), lines: lines, units: units)
+            }
         }
         guard r.remaining == 0 else { throw IndexError.corrupt(r.file, "\(r.remaining) bytes after the records") }
         return out

@@ -47,7 +47,15 @@ public final class IndexWriter: @unchecked Sendable {
     /// before it): if the copy that won goes (its file discarded), the best of them comes back.
     private var losers: [String: [(segment: String, doc: Int32, order: ArticleOrder?)]] = [:]
     /// Files read in this session: their metadata, and the parts registered by flushes.
-    private var fileMeta: [String: (size: Int64, mtime: Int64, articles: Int)] = [:]
+    private var fileMeta: [String: FileMeta] = [:]
+    struct FileMeta {
+        var size: Int64
+        var mtime: Int64
+        var articles: Int
+        var resume: Manifest.Resume?
+        /// Read from where its record's `resume` left it: the parts read join the record's.
+        var appended: Bool
+    }
     private var fileParts: [String: [Manifest.Part]] = [:]
     /// The position in its file of each part's first article, beside `fileParts`.
     private var filePartPositions: [String: [Int]] = [:]
@@ -304,10 +312,16 @@ public final class IndexWriter: @unchecked Sendable {
     }
 
     /// Records a corpus file read in this session (its parts arrive with the flushes).
-    public func recordFile(_ path: String, size: Int64, mtime: Int64, articles: Int) {
+    /// `articles`: all the file has given, `resume`: where a later run may go on reading it;
+    /// `appended`: only what followed its record's `resume` was read this time (its committed
+    /// articles stay, and the parts read join them).
+    public func recordFile(
+        _ path: String, size: Int64, mtime: Int64, articles: Int, resume: Manifest.Resume? = nil,
+        appended: Bool = false
+    ) {
         lock.lock()
         defer { lock.unlock() }
-        fileMeta[path] = (size, mtime, articles)
+        fileMeta[path] = FileMeta(size: size, mtime: mtime, articles: articles, resume: resume, appended: appended)
     }
 
     /// Forgets every article of `path` added in this session (a streamed file that turned out
@@ -369,13 +383,14 @@ public final class IndexWriter: @unchecked Sendable {
         return !deletedLive.isEmpty
     }
 
-    /// Committed files (not removed or changed in this session) that gave more articles than
-    /// they have live: copies that lost to a duplicate elsewhere (or in the file itself).
+    /// Committed files (not removed or changed in this session; appended ones count, for the
+    /// articles they had) that gave more articles than they have live: copies that lost to a
+    /// duplicate elsewhere (or in the file itself).
     public func filesWithShadowedArticles() -> Set<String> {
         lock.lock()
         defer { lock.unlock() }
         var out: Set<String> = []
-        for (path, rec) in manifest.files where fileMeta[path] == nil {
+        for (path, rec) in manifest.files where fileMeta[path]?.appended ?? true {
             var live = 0
             for part in rec.parts {
                 let dead = deletions[part.segment]
@@ -434,7 +449,11 @@ public final class IndexWriter: @unchecked Sendable {
                 for d in part.firstDoc..<(part.firstDoc + part.count) { gone[part.segment, default: []].insert(d) }
             }
             fileParts[path] = nil
-            if let m = fileMeta[path] { fileMeta[path] = (m.size, m.mtime, 0) }
+            if var m = fileMeta[path] {
+                m.articles = 0
+                m.resume = nil
+                fileMeta[path] = m
+            }
         }
         discarded.removeAll()
         guard !gone.isEmpty else { return }
@@ -473,11 +492,13 @@ public final class IndexWriter: @unchecked Sendable {
         if let r = corpusRoot { manifest.corpusRoot = r }
         applyDiscardsLocked()
         for (path, m) in fileMeta {
+            let kept = m.appended ? manifest.files[path]?.parts ?? [] : []
             manifest.files[path] = Manifest.FileRecord(
-                size: m.size, mtime: m.mtime, articles: m.articles, parts: fileParts[path] ?? [])
+                size: m.size, mtime: m.mtime, articles: m.articles, parts: kept + (fileParts[path] ?? []),
+                resume: m.resume)
         }
         // Articles restored from an unchanged file join its record.
-        for (path, parts) in fileParts where fileMeta[path] == nil {
+        for (path, parts) in fileParts where fileMeta[path]?.appended ?? true {
             manifest.files[path]?.parts += parts
         }
         fileMeta.removeAll()
@@ -500,7 +521,9 @@ public final class IndexWriter: @unchecked Sendable {
         }
         try writeDeletionStats()
         try stampFiles()
-        manifest.format = manifest.segments.contains { $0.deleted.count > SegmentInfo.packedDeletions } ? 2 : 1
+        manifest.format =
+            manifest.files.values.contains { $0.resume != nil }
+            ? 3 : manifest.segments.contains { $0.deleted.count > SegmentInfo.packedDeletions } ? 2 : 1
         manifest.generation += 1
         CrashPoint.hit("commit-before-manifest")
         try manifest.commit(directory: directory, filesUnchanged: manifest.files == committedFiles)

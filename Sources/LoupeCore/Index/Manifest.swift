@@ -8,7 +8,8 @@ public struct Manifest: Codable, Sendable {
     public static let currentFormat = 1
     /// Format 2: a segment's deletion list may be packed (`SegmentInfo.packedDeletions`); a
     /// commit writes it only then, so that an older loupe refuses what it would misread.
-    public static let supportedFormats = 1...2
+    /// Format 3: the file list records where appendable files were read to (`FileRecord.resume`).
+    public static let supportedFormats = 1...3
 
     public var format: Int = Manifest.currentFormat
     public var generation: Int = 0
@@ -129,12 +130,33 @@ public struct Manifest: Codable, Sendable {
         public var mtime: Int64  // nanoseconds
         public var articles: Int
         public var parts: [Part]
+        /// An appendable file (JSON Lines, mbox) read to a record boundary: a later run that
+        /// finds it grown, its first `resume.size` bytes unchanged, reads only what follows.
+        public var resume: Resume?
 
-        public init(size: Int64, mtime: Int64, articles: Int, parts: [Part] = []) {
+        public init(size: Int64, mtime: Int64, articles: Int, parts: [Part] = [], resume: Resume? = nil) {
             self.size = size
             self.mtime = mtime
             self.articles = articles
             self.parts = parts
+            self.resume = resume
+        }
+    }
+
+    /// Where a file's reader stopped, at the end of a whole record: the bytes read (`size`), their
+    /// CRC-32C, and the reader's counts there (`lines` read; `units`: articles of a JSON Lines
+    /// file, messages of a mailbox, skipped ones counted), from which it goes on.
+    public struct Resume: Codable, Sendable, Equatable {
+        public var size: Int64
+        public var crc: UInt32
+        public var lines: Int
+        public var units: Int
+
+        public init(size: Int64, crc: UInt32, lines: Int, units: Int) {
+            self.size = size
+            self.crc = crc
+            self.lines = lines
+            self.units = units
         }
     }
 

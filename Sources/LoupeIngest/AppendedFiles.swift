@@ -1,0 +1,187 @@
+import LoupeCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Files that grow at their end — a scraper's JSON Lines, a mailbox that new mail is appended
+/// to — are read again only from where the last `loupe index` stopped.
+///
+/// A plain (uncompressed) JSON Lines file or mailbox read to the end of a whole record (a JSON
+/// Lines file that ends with a line break, a mailbox that ends with a blank line) gets a resume
+/// point in its record (`Manifest.Resume`): the bytes read, their CRC-32C and its reader's
+/// counts. When the file has grown, its first bytes are still those (the CRC of all of them,
+/// not a sample), it is still that format, and (a mailbox) the new bytes open with a separator
+/// line, only the new bytes are read, the reader going on from its counts: the new articles are
+/// numbered after the file's others, and ids (`path#n`) and line numbers are those a whole
+/// reading gives. The records before are the same bytes between the same boundaries, so they
+/// read as they did. Anything else — a change before the end, a file cut shorter, a compressed
+/// file, a record cut short at the end — is a changed file, read whole.
+extension ArticleLoading {
+    /// The formats read record after record, where a grown file may be read from where it was:
+    /// JSON Lines and mbox (not inside an archive or compressed).
+    static func appendableFormat(_ head: [UInt8]) -> ArticleFormat? {
+        guard !isTar(head) else { return nil }
+        let f = ArticleFormat.detect(head)
+        return f == .jsonLines || f == .mbox ? f : nil
+    }
+
+    /// Whether bytes of `format` that end with `end` (their last three, or fewer) end a whole
+    /// record that nothing appended can continue.
+    static func endsRecord(_ format: ArticleFormat, _ end: [UInt8]) -> Bool {
+        switch format {
+        case .jsonLines: return end.last == 0x0A
+        case .mbox: return MboxLoader.endsBeforeSeparator(end)
+        default: return false
+        }
+    }
+
+    /// The resume point of a file read whole from `bytes` into `r`: nil unless it is a plain
+    /// JSON Lines file or mailbox, read without an error or anything to retry, ending a record.
+    static func resumePoint(_ bytes: [UInt8], _ r: LoadResult) -> Manifest.Resume? {
+        guard !r.rejected, !r.retryLater, let p = r.position,
+            let f = appendableFormat(Array(bytes.prefix(ArticleFormat.sniffBytes))), f == ArticleFormat.detect(bytes),
+            endsRecord(f, Array(bytes.suffix(3)))
+        else { return nil }
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
+        return Manifest.Resume(size: Int64(bytes.count), crc: crc, lines: p.lines, units: p.units)
+    }
+
+    /// The resume point of a plain file streamed through `source` (with `tracksContent`) from
+    /// `start` (nil: from its beginning) to `reached`; nil after an error, or not at a record's
+    /// end.
+    static func resumePoint(
+        fd: Int32, head: [UInt8], _ source: ByteStream, start: Manifest.Resume?, _ reached: ReaderPosition,
+        _ diagnostics: [Diagnostic]
+    ) -> Manifest.Resume? {
+        guard !diagnostics.contains(where: { $0.severity == .error }), source.failure == nil,
+            let f = appendableFormat(head)
+        else { return nil }
+        let size = (start?.size ?? 0) + Int64(source.produced)
+        // The last bytes read, read again: were they changed since, the CRC would tell next time.
+        let k = Int(min(size, 3))
+        var end = [UInt8](repeating: 0, count: k)
+        guard k > 0, end.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, k, off_t(size) - off_t(k)) }) == k,
+            endsRecord(f, end)
+        else { return nil }
+        return Manifest.Resume(size: size, crc: source.contentCRC, lines: reached.lines, units: reached.units)
+    }
+
+    /// Opens `file` when it only grew since `from`: positioned after those bytes, with its
+    /// format. Nil when it did not (see the type's note).
+    static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (fd: Int32, format: ArticleFormat)? {
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var ok = false
+        defer { if !ok { close(fd) } }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Int64(st.st_size) > from.size, from.size > 0 else { return nil }
+        func bytes(at offset: Int64, count: Int) -> [UInt8]? {
+            var b = [UInt8](repeating: 0, count: count)
+            var got = 0
+            while got < count {
+                let r = b.withUnsafeMutableBytes {
+                    pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got))
+                }
+                if r < 0 && errno == EINTR { continue }
+                if r <= 0 { break }
+                got += r
+            }
+            return got == count ? b : nil
+        }
+        // The format the whole file shows, and the one its first bytes showed when they were all.
+        guard let head = bytes(at: 0, count: Int(min(Int64(st.st_size), Int64(ArticleFormat.sniffBytes)))),
+            let format = appendableFormat(head),
+            appendableFormat(Array(head.prefix(Int(min(from.size, Int64(head.count)))))) == format
+        else { return nil }
+        // The bytes read then, unchanged.
+        var crc: UInt32 = 0
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: Int64 = 0
+        while offset < from.size {
+            let want = Int(min(Int64(block.count), from.size - offset))
+            let r = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { return nil }
+            crc = block.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<r]), seed: crc) }
+            offset += Int64(r)
+        }
+        guard crc == from.crc else { return nil }
+        if format == .mbox {
+            // What follows opens a message (else a whole reading would run the last one on).
+            let n = Int(min(Int64(st.st_size) - from.size, Int64(MboxLoader.maxSeparatorLine + 1)))
+            guard let next = bytes(at: from.size, count: n), MboxLoader.startsMessage(next) else { return nil }
+        }
+        guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
+        ok = true
+        return (fd, format)
+    }
+
+    /// Reads what `file` holds after `from`, in memory (a small addition); nil when the file did
+    /// not only grow (read it whole). The result is `appended`, with its new resume point.
+    public static func loadAppended(_ file: CorpusFile, from: Manifest.Resume) -> LoadResult? {
+        guard let (fd, format) = openGrown(file, from: from) else { return nil }
+        defer { close(fd) }
+        let (bytes, failed) = ByteStream(fd: fd).readAll()
+        if failed { return nil }
+        let position = ReaderPosition(lines: from.lines, units: from.units)
+        var r =
+            format == .jsonLines
+            ? JSONLinesLoader().load(bytes, relativePath: file.relativePath, from: position)
+            : MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
+        r.appended = true
+        if !r.rejected && !r.retryLater, let p = r.position {
+            // The last bytes: the new ones, or (under three of them) the old ones before.
+            var end = bytes.suffix(3)
+            if end.count < 3 && bytes.count > 0 {
+                var old = [UInt8](repeating: 0, count: 3 - end.count)
+                if old.withUnsafeMutableBytes({
+                    pread(fd, $0.baseAddress, $0.count, off_t(from.size) - off_t($0.count))
+                })
+                    == old.count
+                {
+                    end = old[...] + end
+                }
+            }
+            if endsRecord(format, Array(end)) {
+                let crc = bytes.withUnsafeBytes { CRC32C.checksum($0, seed: from.crc) }
+                r.resume = Manifest.Resume(
+                    size: from.size + Int64(bytes.count), crc: crc, lines: p.lines, units: p.units)
+            }
+        }
+        return r
+    }
+
+    /// Streams what `file` holds after `from` (a large addition): nil when the file did not
+    /// only grow (read it whole). `resume` is set to the new resume point.
+    public static func streamAppended(
+        _ file: CorpusFile, from: Manifest.Resume, retryLater: inout Bool, resume: inout Manifest.Resume?,
+        progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
+        guard let (fd, _) = openGrown(file, from: from) else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: ArticleFormat.sniffBytes)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        head.removeSubrange(n...)
+        let source = ByteStream(fd: fd)
+        source.tracksContent = true
+        source.contentCRC = from.crc
+        var emitted = 0
+        var reached: ReaderPosition?
+        let d = streamFormat(
+            source, head: head, relativePath: file.relativePath, retryLater: &retryLater,
+            from: ReaderPosition(lines: from.lines, units: from.units), reached: &reached
+        ) { a in
+            emit(a)
+            emitted += 1
+            if emitted % 64 == 0 { progress(Int64(max(0, lseek(fd, 0, SEEK_CUR)))) }
+        }
+        if let d, let reached, !retryLater {
+            resume = resumePoint(fd: fd, head: head, source, start: from, reached, d)
+        }
+        return d ?? []
+    }
+}
