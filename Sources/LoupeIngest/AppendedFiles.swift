@@ -60,24 +60,30 @@ extension ArticleLoading {
             let f = appendableFormat(head)
         else { return nil }
         let size = (start?.size ?? 0) + Int64(source.produced)
-        // The last bytes read, read again: were they changed since, the CRC would tell next time.
-        let k = Int(min(size, 3))
-        var end = [UInt8](repeating: 0, count: k)
-        guard k > 0, end.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, k, off_t(size) - off_t(k)) }) == k,
-            endsRecord(f, end)
-        else { return nil }
+        guard let end = lastBytes(fd, before: size), endsRecord(f, end) else { return nil }
         return Manifest.Resume(size: size, crc: source.contentCRC, lines: reached.lines, units: reached.units)
     }
 
-    /// Opens `file` when it only grew since `from`: positioned after those bytes, with its
-    /// format. Nil when it did not (see the type's note).
+    /// The (up to) three bytes of `fd` before offset `size`, read again: were they changed since
+    /// they were read, the CRC would tell next time.
+    static func lastBytes(_ fd: Int32, before size: Int64) -> [UInt8]? {
+        let k = Int(min(size, 3))
+        var end = [UInt8](repeating: 0, count: k)
+        guard k > 0, end.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, k, off_t(size) - off_t(k)) }) == k else {
+            return nil
+        }
+        return end
+    }
+
+    /// Opens `file` when it only grew since `from` (or kept its bytes, its time changed):
+    /// positioned after those bytes, with its format. Nil when it did not (see the type's note).
     static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (fd: Int32, format: ArticleFormat)? {
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         var ok = false
         defer { if !ok { close(fd) } }
         var st = stat()
-        guard fstat(fd, &st) == 0, Int64(st.st_size) > from.size, from.size > 0 else { return nil }
+        guard fstat(fd, &st) == 0, Int64(st.st_size) >= from.size, from.size > 0 else { return nil }
         func bytes(at offset: Int64, count: Int) -> [UInt8]? {
             var b = [UInt8](repeating: 0, count: count)
             var got = 0
@@ -109,7 +115,7 @@ extension ArticleLoading {
             offset += Int64(r)
         }
         guard crc == from.crc else { return nil }
-        if format == .mbox {
+        if format == .mbox && Int64(st.st_size) > from.size {
             // What follows opens a message (else a whole reading would run the last one on).
             let n = Int(min(Int64(st.st_size) - from.size, Int64(MboxLoader.maxSeparatorLine + 1)))
             guard let next = bytes(at: from.size, count: n), MboxLoader.startsMessage(next) else { return nil }
@@ -133,22 +139,10 @@ extension ArticleLoading {
             : MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
         r.appended = true
         if !r.rejected && !r.retryLater, let p = r.position {
-            // The last bytes: the new ones, or (under three of them) the old ones before.
-            var end = bytes.suffix(3)
-            if end.count < 3 && bytes.count > 0 {
-                var old = [UInt8](repeating: 0, count: 3 - end.count)
-                if old.withUnsafeMutableBytes({
-                    pread(fd, $0.baseAddress, $0.count, off_t(from.size) - off_t($0.count))
-                })
-                    == old.count
-                {
-                    end = old[...] + end
-                }
-            }
-            if endsRecord(format, Array(end)) {
+            let size = from.size + Int64(bytes.count)
+            if let end = lastBytes(fd, before: size), endsRecord(format, end) {
                 let crc = bytes.withUnsafeBytes { CRC32C.checksum($0, seed: from.crc) }
-                r.resume = Manifest.Resume(
-                    size: from.size + Int64(bytes.count), crc: crc, lines: p.lines, units: p.units)
+                r.resume = Manifest.Resume(size: size, crc: crc, lines: p.lines, units: p.units)
             }
         }
         return r

@@ -279,7 +279,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                     }
                     summary.rereadFiles += 1
                 }
-                if let from = rec.resume, f.size > from.size, !again {
+                if let from = rec.resume, f.size >= from.size, !again {
                     grown[read.count] = from
                     kept.append(f)
                 } else {
@@ -332,6 +332,18 @@ public final class CorpusIndexer: @unchecked Sendable {
             var resume: Manifest.Resume?
             // A damaged member of a streamed ZIP archive: its articles already out are left out.
             var retracted: [Range<Int>] = []
+            // A file read from its resume point that had not grown (only its time changed, its
+            // bytes the same) is an unchanged one.
+            func count() {
+                let bytes = f.size - (from?.size ?? 0)
+                if from != nil && bytes == 0 {
+                    summary.unchangedFiles += 1
+                    return
+                }
+                summary.files += 1
+                summary.bytes += bytes
+                if from != nil { summary.appendedFiles += 1 }
+            }
             func progress(_ at: Int64) {
                 // A large file's progress, as it is read.
                 var live = summary
@@ -378,9 +390,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                     next += 1
                 }
                 streamed += pending.count
-                summary.files += 1
-                summary.bytes += f.size - (from?.size ?? 0)
-                if from != nil { summary.appendedFiles += 1 }
+                count()
                 for d in Diagnostic.inLineOrder(diags) {
                     if d.severity == .warning { summary.warnings += 1 }
                     onDiagnostic(d)
@@ -404,9 +414,7 @@ public final class CorpusIndexer: @unchecked Sendable {
                 continue
             }
             let r = loaded ?? ArticleLoading.load(f)
-            summary.files += 1
-            summary.bytes += f.size - (from?.size ?? 0)
-            if from != nil { summary.appendedFiles += 1 }
+            count()
             for d in Diagnostic.inLineOrder(r.diagnostics) {
                 if d.severity == .warning { summary.warnings += 1 }
                 onDiagnostic(d)

@@ -36,7 +36,8 @@ struct IndexCommand: ParsableCommand {
             left out of every count and score, until a fifth of it is deleted and it is rewritten; \
             --optimize rewrites every segment now). A JSON Lines file or mailbox that only grew \
             (its earlier bytes unchanged, checked by their CRC) is read from where the last run \
-            stopped: its articles stay and the new records are added. --rebuild starts afresh \
+            stopped: its articles stay and the new records are added (one whose time changed but \
+            not its bytes is not read again). --rebuild starts afresh \
             (so does a different corpus directory, or an --analyzer other than the index's; \
             without --analyzer an existing index keeps its own).
 

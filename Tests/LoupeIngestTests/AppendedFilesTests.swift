@@ -87,8 +87,11 @@ struct AppendedFilesTests {
         var edited = before
         edited[5] ^= 0x01
         #expect(ArticleLoading.loadAppended(try grown(edited + more), from: from) == nil)
-        // Not grown.
-        #expect(ArticleLoading.loadAppended(try grown(before), from: from) == nil)
+        // The same bytes (its time changed): nothing new, the same resume point.
+        let same = try #require(ArticleLoading.loadAppended(try grown(before), from: from))
+        #expect(same.articles.isEmpty && same.resume == from)
+        // Shorter.
+        #expect(ArticleLoading.loadAppended(try grown(Array(before.dropLast(3))), from: from) == nil)
         // Compressed: not appendable, no resume point.
         let gz = try file("c.jsonl.gz", GzipTests.gzip(before))
         #expect(ArticleLoading.load(gz).resume == nil)
