@@ -7,6 +7,8 @@
 // read once more under a Markdown file's name. Feeds are
 // also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds, wiki dumps,
 // compressed dumps, tar archives and ZIP archives, whose directory and members are read with pread).
+// A JSON Lines file or mailbox is also read in two parts, as a file that grew, and must give
+// the whole file's articles.
 import Foundation
 
 @testable import LoupeCore
@@ -61,6 +63,33 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(
                 streamed.count == r.articles.count,
                 "stream read \(streamed.count) articles, load \(r.articles.count)")
+        }
+    }
+    // A JSON Lines file or mailbox that grew: read to a cut (a JSON Lines file's middle, inside a
+    // line or not; a mailbox's first blank line from its middle on), then from there
+    // (`ArticleLoading.loadAppended`), it gives what the whole file gives, and the same resume
+    // point.
+    if format == .jsonLines || format == .mbox,
+        let cut =
+            format == .jsonLines
+            ? size / 2
+            : bytes.indices.dropFirst(max(1, size / 2)).first(where: { bytes[$0] == 0x0A && bytes[$0 - 1] == 0x0A })
+    {
+        let dir = FuzzSupport.root + "/grown"
+        try? FileIO.makeDirectory(dir)
+        let path = dir + "/input.log"
+        var file = CorpusFile(
+            relativePath: "fuzz/input.log", path: Array(path.utf8CString), size: Int64(cut + 1), mtimeNanos: 0)
+        bytes[...cut].withUnsafeBytes { FuzzSupport.write(UnsafeRawBufferPointer($0), to: path) }
+        let first = ArticleLoading.load(file)
+        if let from = first.resume {
+            bytes.withUnsafeBytes { FuzzSupport.write($0, to: path) }
+            file.size = Int64(size)
+            let whole = ArticleLoading.load(file)
+            if let grown = ArticleLoading.loadAppended(file, from: from), !whole.rejected {
+                precondition(first.articles + grown.articles == whole.articles, "grown file read differently")
+                precondition(grown.resume == whole.resume, "grown file's resume point differs")
+            }
         }
     }
     return 0

@@ -17,8 +17,11 @@ import LoupeCore
 /// line, only the new bytes are read, the reader going on from its counts: the new articles are
 /// numbered after the file's others, and ids (`path#n`) and line numbers are those a whole
 /// reading gives. The records before are the same bytes between the same boundaries, so they
-/// read as they did. Anything else — a change before the end, a file cut shorter, a compressed
-/// file, a record cut short at the end — is a changed file, read whole.
+/// read as they did. A JSON Lines file whose last line has no line break yet and gives no article
+/// (a record still being written) is resumed at that line's start: read again once whole, it gives
+/// what a whole reading gives. Anything else — a change before the end, a file cut shorter, a
+/// compressed file, a last record without its end that gave an article — is a changed file, read
+/// whole.
 extension ArticleLoading {
     /// The formats read record after record, where a grown file may be read from where it was:
     /// JSON Lines and mbox (not inside an archive or compressed).
@@ -42,11 +45,13 @@ extension ArticleLoading {
     /// JSON Lines file or mailbox, read without an error or anything to retry, ending a record.
     static func resumePoint(_ bytes: [UInt8], _ r: LoadResult) -> Manifest.Resume? {
         guard !r.rejected, !r.retryLater, let p = r.position,
-            let f = appendableFormat(Array(bytes.prefix(ArticleFormat.sniffBytes))), f == ArticleFormat.detect(bytes),
-            endsRecord(f, Array(bytes.suffix(3)))
+            let f = appendableFormat(Array(bytes.prefix(ArticleFormat.sniffBytes))), f == ArticleFormat.detect(bytes)
         else { return nil }
-        let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
-        return Manifest.Resume(size: Int64(bytes.count), crc: crc, lines: p.lines, units: p.units)
+        // Before a last line still being written, if any.
+        let size = bytes.count - p.unfinished
+        guard size > 0, endsRecord(f, Array(bytes[..<size].suffix(3))) else { return nil }
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<size])) }
+        return Manifest.Resume(size: Int64(size), crc: crc, lines: p.lines, units: p.units)
     }
 
     /// The resume point of a plain file streamed through `source` (with `tracksContent`) from
@@ -59,9 +64,31 @@ extension ArticleLoading {
         guard !diagnostics.contains(where: { $0.severity == .error }), source.failure == nil,
             let f = appendableFormat(head)
         else { return nil }
-        let size = (start?.size ?? 0) + Int64(source.produced)
-        guard let end = lastBytes(fd, before: size), endsRecord(f, end) else { return nil }
-        return Manifest.Resume(size: size, crc: source.contentCRC, lines: reached.lines, units: reached.units)
+        let from = start?.size ?? 0
+        let size = from + Int64(source.produced) - Int64(reached.unfinished)
+        guard size > 0, let end = lastBytes(fd, before: size), endsRecord(f, end) else { return nil }
+        // Before a last line still being written: the CRC of what precedes it, read again.
+        let crc =
+            reached.unfinished == 0
+            ? source.contentCRC : checksum(fd, from: from, to: size, seed: start?.crc ?? 0)
+        guard let crc else { return nil }
+        return Manifest.Resume(size: size, crc: crc, lines: reached.lines, units: reached.units)
+    }
+
+    /// The CRC-32C of `fd`'s bytes `from..<to`, continuing `seed`; nil when they cannot be read.
+    static func checksum(_ fd: Int32, from: Int64, to: Int64, seed: UInt32) -> UInt32? {
+        var crc = seed
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = from
+        while offset < to {
+            let want = Int(min(Int64(block.count), to - offset))
+            let r = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { return nil }
+            crc = block.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<r]), seed: crc) }
+            offset += Int64(r)
+        }
+        return crc
     }
 
     /// The (up to) three bytes of `fd` before offset `size`, read again: were they changed since
@@ -103,18 +130,7 @@ extension ArticleLoading {
             appendableFormat(Array(head.prefix(Int(min(from.size, Int64(head.count)))))) == format
         else { return nil }
         // The bytes read then, unchanged.
-        var crc: UInt32 = 0
-        var block = [UInt8](repeating: 0, count: 1 << 20)
-        var offset: Int64 = 0
-        while offset < from.size {
-            let want = Int(min(Int64(block.count), from.size - offset))
-            let r = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
-            if r < 0 && errno == EINTR { continue }
-            guard r > 0 else { return nil }
-            crc = block.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<r]), seed: crc) }
-            offset += Int64(r)
-        }
-        guard crc == from.crc else { return nil }
+        guard checksum(fd, from: 0, to: from.size, seed: 0) == from.crc else { return nil }
         if format == .mbox && Int64(st.st_size) > from.size {
             // What follows opens a message (else a whole reading would run the last one on).
             let n = Int(min(Int64(st.st_size) - from.size, Int64(MboxLoader.maxSeparatorLine + 1)))
@@ -139,9 +155,13 @@ extension ArticleLoading {
             : MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
         r.appended = true
         if !r.rejected && !r.retryLater, let p = r.position {
-            let size = from.size + Int64(bytes.count)
+            // Before a last line still being written, if any.
+            let kept = bytes.count - p.unfinished
+            let size = from.size + Int64(kept)
             if let end = lastBytes(fd, before: size), endsRecord(format, end) {
-                let crc = bytes.withUnsafeBytes { CRC32C.checksum($0, seed: from.crc) }
+                let crc = bytes.withUnsafeBytes {
+                    CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<kept]), seed: from.crc)
+                }
                 r.resume = Manifest.Resume(size: size, crc: crc, lines: p.lines, units: p.units)
             }
         }

@@ -74,10 +74,15 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 public struct ReaderPosition: Sendable, Equatable {
     public var lines: Int
     public var units: Int
+    /// Bytes read after this position: a last line without its line break that gave no article
+    /// (a record still being written). Read again from its start, once whole, it gives what a
+    /// whole reading gives.
+    public var unfinished = 0
 
-    public init(lines: Int, units: Int) {
+    public init(lines: Int, units: Int, unfinished: Int = 0) {
         self.lines = lines
         self.units = units
+        self.unfinished = unfinished
     }
 }
 

@@ -54,12 +54,16 @@ public struct JSONLinesLoader {
             if from == nil && b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { i = 3 }
             while i < b.count {
                 let end = MarkupScan.next(0x0A, b, from: i, to: b.count) ?? b.count
+                if end == b.count {
+                    lastLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath) { articles.append($0) }
+                    break
+                }
                 parseLine(UnsafeBufferPointer(rebasing: b[i..<end]), &state, relativePath) { articles.append($0) }
                 i = end + 1
             }
         }
         var r = LoadResult(articles: articles, diagnostics: finish(state, relativePath))
-        r.position = ReaderPosition(lines: state.line, units: state.count)
+        r.position = state.position
         return r
     }
 
@@ -86,7 +90,7 @@ public struct JSONLinesLoader {
         from: ReaderPosition?, reached: inout ReaderPosition?, emit: (Article) -> Void
     ) -> [Diagnostic] {
         var state = LineState(from)
-        defer { reached = ReaderPosition(lines: state.line, units: state.count) }
+        defer { reached = state.position }
         state.scope = Self.directory(relativePath)
         var carry: [UInt8] = []
         var block = [UInt8](repeating: 0, count: 1 << 20)
@@ -133,9 +137,19 @@ public struct JSONLinesLoader {
             }
         }
         if !carry.isEmpty {
-            carry.withUnsafeBufferPointer { parseLine($0, &state, relativePath, emit) }
+            carry.withUnsafeBufferPointer { lastLine($0, &state, relativePath, emit) }
         }
         return finish(state, relativePath)
+    }
+
+    /// The file's last line, without a line break: read as any other; when it gives no article
+    /// (a record cut short, still being written), the position is left before it.
+    private func lastLine(
+        _ raw: UnsafeBufferPointer<UInt8>, _ state: inout LineState, _ relativePath: String, _ emit: (Article) -> Void
+    ) {
+        let before = ReaderPosition(lines: state.line, units: state.count, unfinished: raw.count)
+        parseLine(raw, &state, relativePath, emit)
+        if state.count == before.units { state.unfinished = before }
     }
 
     /// A line over `maxLineBytes`, skipped with a warning.
@@ -161,6 +175,10 @@ public struct JSONLinesLoader {
         var withoutFields = 0
         var diagnostics: [Diagnostic] = []
         var scope = ""
+        /// Where reading stands before a last line that gave nothing (see `lastLine`).
+        var unfinished: ReaderPosition?
+
+        var position: ReaderPosition { unfinished ?? ReaderPosition(lines: line, units: count) }
 
         /// Going on from `p` (a file's later lines: it has had articles, so one line holding
         /// an object that is not one is not "JSON without articles").

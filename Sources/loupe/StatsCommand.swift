@@ -80,7 +80,13 @@ struct StatsCommand: ParsableCommand {
             print(encodeJSON(st))
             return
         }
-        func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
+        // Small files in bytes or KB (a small `.del` file showed as 0.00 MB).
+        func sized(_ b: Int) -> String {
+            b < 10_000
+                ? "\(b) bytes"
+                : b < 1_000_000
+                    ? String(format: "%.1f KB", Double(b) / 1e3) : String(format: "%.2f MB", Double(b) / 1e6)
+        }
         print("index         \(st.directory) (generation \(st.generation), analyzer \(st.analyzer))")
         if let r = st.corpusRoot { print("corpus        \(r) (\(counted(st.files, "file")))") }
         if !st.exclude.isEmpty { print("excluded      " + st.exclude.map(Terminal.clean).joined(separator: "  ")) }
@@ -105,10 +111,10 @@ struct StatsCommand: ParsableCommand {
             ("store", "stored fields"),
         ]
         for (k, label) in labels {
-            print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(mb(sizes[k] ?? 0))")
+            print("\(label.padding(toLength: 14, withPad: " ", startingAt: 0))\(sized(sizes[k] ?? 0))")
         }
-        if let d = sizes["del"] { print("deletions     \(mb(d)) (the deleted articles' counts, left out of scores)") }
+        if let d = sizes["del"] { print("deletions     \(sized(d)) (the deleted articles' counts, left out of scores)") }
         let inverted = (sizes["dict"] ?? 0) + (sizes["post"] ?? 0) + (sizes["pos"] ?? 0)
-        print("inverted      \(mb(inverted)) (dictionary + postings + positions)")
+        print("inverted      \(sized(inverted)) (dictionary + postings + positions)")
     }
 }

@@ -133,6 +133,8 @@ struct FoundationTests {
         #expect(check.stdout.contains(", 1 article, "), "\(check.stdout)")
         let stats = try Loupe.run(["stats", "--index", idx])
         #expect(stats.stdout.contains("(1 file)"), "\(stats.stdout)")
+        // Small files' sizes in bytes, not as 0.00 MB.
+        #expect(!stats.stdout.contains("0.00 MB") && stats.stdout.contains(" bytes"), "\(stats.stdout)")
     }
 
     /// The Japanese sample is found by its words, written without spaces: a word of several

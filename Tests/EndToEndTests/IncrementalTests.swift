@@ -546,12 +546,17 @@ struct GrownFileTests {
             text.replacingOccurrences(of: "Record 1 harbour", with: "Record 1 zqgrown") + record("r9", "Nine", "Nine.")
         try text.write(to: jsonl, atomically: false, encoding: .utf8)
         try update(appended: 0, read: 6)
-        // Grown by the end of a cut line, then a whole one: the cut line was read as bad; the
-        // file did not end a record, so it is read whole.
+        // Grown by the start of a line (a record still being written): it gives nothing yet,
+        // and is read again from its start once whole.
         try append("{\"title\": \"Cut zqnoid", to: jsonl)
         try update(appended: 1, read: 0)
         try append(" line\", \"text\": \"now whole\"}\n" + record("r10", "Ten", "Ten."), to: jsonl)
-        try update(appended: 0, read: 8)
+        try update(appended: 1, read: 2)
+        // A last line without its line break that is a whole record: read whole next time.
+        try append(record("r12", "Twelve", "Twelve.").trimmingCharacters(in: .newlines), to: jsonl)
+        try update(appended: 1, read: 1)
+        try append("\n" + record("r13", "Thirteen", "Thirteen."), to: jsonl)
+        try update(appended: 0, read: 10)
         // Cut shorter, then grown past its old size: read whole.
         try (records.prefix(2).joined() + String(repeating: record("r11", "Eleven harbour", "Eleven."), count: 9))
             .write(

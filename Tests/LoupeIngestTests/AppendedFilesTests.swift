@@ -70,6 +70,39 @@ struct AppendedFilesTests {
         }
     }
 
+    /// A last line without its line break that gives no article (a record being written) is
+    /// left to the next reading, from its start; one that gives an article leaves no resume point.
+    @Test(arguments: [false, true]) func anUnfinishedLastLineIsReadAgainWhole(streamed: Bool) throws {
+        let records = Self.jsonl
+        let whole = records.joined().map { $0 }
+        let k = 12
+        let done = records.prefix(k).joined().map { $0 }
+        let f = try file("unfinished-\(streamed).jsonl", done + records[k].prefix(records[k].count / 2))
+        var first: [Article] = []
+        var from: Manifest.Resume?
+        if streamed {
+            var retry = false
+            _ = ArticleLoading.stream(f, threshold: 1, retryLater: &retry, resume: &from) { first.append($0) }
+        } else {
+            let r = ArticleLoading.load(f)
+            first = r.articles
+            from = r.resume
+        }
+        let start = try #require(from)
+        #expect(start.size == Int64(done.count) && start.units == k && first.count == k)
+        try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
+        var grown = f
+        grown.size = Int64(whole.count)
+        let expected = ArticleLoading.load(grown)
+        let r = try #require(ArticleLoading.loadAppended(grown, from: start))
+        #expect(first + r.articles == expected.articles)
+        #expect(r.resume == expected.resume)
+        // Whole but without its line break: an article, and no resume point.
+        let g = try file("whole-last.jsonl", done + records[k].dropLast())
+        let w = ArticleLoading.load(g)
+        #expect(w.articles.count == k + 1 && w.resume == nil)
+    }
+
     @Test func onlyFilesThatOnlyGrewAreAppended() throws {
         let before = Self.jsonl.prefix(10).joined().map { $0 }
         let f = try file("changed.jsonl", before)
@@ -95,8 +128,8 @@ struct AppendedFilesTests {
         // Compressed: not appendable, no resume point.
         let gz = try file("c.jsonl.gz", GzipTests.gzip(before))
         #expect(ArticleLoading.load(gz).resume == nil)
-        // Not ending a record: no resume point.
-        #expect(ArticleLoading.load(try file("cut.jsonl", before + Array("{\"title\": \"x".utf8))).resume == nil)
+        // A last line that gives nothing: the resume point is before it.
+        #expect(ArticleLoading.load(try file("cut.jsonl", before + Array("{\"title\": \"x".utf8))).resume == from)
         // A text file: none.
         #expect(ArticleLoading.load(try file("t.txt", Array("Title\n\nSome text.\n".utf8))).resume == nil)
     }
