@@ -7,7 +7,7 @@
 // read once more under a Markdown file's name. Feeds are
 // also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds, wiki dumps,
 // compressed dumps, tar archives and ZIP archives, whose directory and members are read with pread).
-// A JSON Lines file or mailbox is also read in two parts, as a file that grew, and must give
+// A JSON Lines, mbox or CSV file is also read in two parts, as a file that grew, and must give
 // the whole file's articles.
 import Foundation
 
@@ -65,15 +65,17 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 "stream read \(streamed.count) articles, load \(r.articles.count)")
         }
     }
-    // A JSON Lines file or mailbox that grew: read to a cut (a JSON Lines file's middle, inside a
-    // line or not; a mailbox's first blank line from its middle on), then from there
-    // (`ArticleLoading.loadAppended`), it gives what the whole file gives, and the same resume
-    // point.
-    if format == .jsonLines || format == .mbox,
+    // A JSON Lines, mbox or CSV file that grew: read to a cut (a JSON Lines file's middle, inside
+    // a line or not; a mailbox's first blank line from its middle on; a CSV file's first line
+    // break from its middle on), then from there (`ArticleLoading.loadAppended`), it gives what
+    // the whole file gives, and the same resume point.
+    if format == .jsonLines || format == .mbox || format == .csv,
         let cut =
             format == .jsonLines
             ? size / 2
-            : bytes.indices.dropFirst(max(1, size / 2)).first(where: { bytes[$0] == 0x0A && bytes[$0 - 1] == 0x0A })
+            : bytes.indices.dropFirst(max(1, size / 2)).first(where: {
+                bytes[$0] == 0x0A && (format == .csv || bytes[$0 - 1] == 0x0A)
+            })
     {
         let dir = FuzzSupport.root + "/grown"
         try? FileIO.makeDirectory(dir)

@@ -7,14 +7,16 @@ import LoupeCore
 #endif
 
 /// Files that grow at their end — a scraper's JSON Lines, a mailbox that new mail is appended
-/// to — are read again only from where the last `loupe index` stopped.
+/// to, a CSV export given more rows — are read again only from where the last `loupe index`
+/// stopped.
 ///
-/// A plain (uncompressed) JSON Lines file or mailbox read to the end of a whole record (a JSON
-/// Lines file that ends with a line break, a mailbox that ends with a blank line) gets a resume
-/// point in its record (`Manifest.Resume`): the bytes read, their CRC-32C and its reader's
+/// A plain (uncompressed) JSON Lines file, mailbox or CSV file read to the end of a whole record
+/// (a JSON Lines file that ends with a line break, a mailbox that ends with a blank line, a CSV
+/// file that ends with a line break outside quotes) gets a resume point in its record (`Manifest.Resume`): the bytes read, their CRC-32C and its reader's
 /// counts. When the file has grown, its first bytes are still those (the CRC of all of them,
 /// not a sample), it is still that format, and (a mailbox) the new bytes open with a separator
-/// line, only the new bytes are read, the reader going on from its counts: the new articles are
+/// line, only the new bytes are read, the reader going on from its counts (a CSV reader with
+/// the header and delimiter read again from the file's first bytes): the new articles are
 /// numbered after the file's others, and ids (`path#n`) and line numbers are those a whole
 /// reading gives. The records before are the same bytes between the same boundaries, so they
 /// read as they did. A JSON Lines file whose last line has no line break yet and gives no article
@@ -24,25 +26,25 @@ import LoupeCore
 /// whole.
 extension ArticleLoading {
     /// The formats read record after record, where a grown file may be read from where it was:
-    /// JSON Lines and mbox (not inside an archive or compressed).
+    /// JSON Lines, mbox and CSV (not inside an archive or compressed).
     static func appendableFormat(_ head: [UInt8]) -> ArticleFormat? {
         guard !isTar(head) else { return nil }
         let f = ArticleFormat.detect(head)
-        return f == .jsonLines || f == .mbox ? f : nil
+        return f == .jsonLines || f == .mbox || f == .csv ? f : nil
     }
 
     /// Whether bytes of `format` that end with `end` (their last three, or fewer) end a whole
     /// record that nothing appended can continue.
     static func endsRecord(_ format: ArticleFormat, _ end: [UInt8]) -> Bool {
         switch format {
-        case .jsonLines: return end.last == 0x0A
+        case .jsonLines, .csv: return end.last == 0x0A
         case .mbox: return MboxLoader.endsBeforeSeparator(end)
         default: return false
         }
     }
 
     /// The resume point of a file read whole from `bytes` into `r`: nil unless it is a plain
-    /// JSON Lines file or mailbox, read without an error or anything to retry, ending a record.
+    /// JSON Lines file, mailbox or CSV file, read without an error or anything to retry, ending a record.
     static func resumePoint(_ bytes: [UInt8], _ r: LoadResult) -> Manifest.Resume? {
         guard !r.rejected, !r.retryLater, let p = r.position,
             let f = appendableFormat(Array(bytes.prefix(ArticleFormat.sniffBytes))), f == ArticleFormat.detect(bytes)
@@ -104,7 +106,9 @@ extension ArticleLoading {
 
     /// Opens `file` when it only grew since `from` (or kept its bytes, its time changed):
     /// positioned after those bytes, with its format. Nil when it did not (see the type's note).
-    static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (fd: Int32, format: ArticleFormat)? {
+    static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (
+        fd: Int32, format: ArticleFormat, head: [UInt8]
+    )? {
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         var ok = false
@@ -138,21 +142,24 @@ extension ArticleLoading {
         }
         guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
         ok = true
-        return (fd, format)
+        return (fd, format, head)
     }
 
     /// Reads what `file` holds after `from`, in memory (a small addition); nil when the file did
     /// not only grow (read it whole). The result is `appended`, with its new resume point.
     public static func loadAppended(_ file: CorpusFile, from: Manifest.Resume) -> LoadResult? {
-        guard let (fd, format) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
         let (bytes, failed) = ByteStream(fd: fd).readAll()
         if failed { return nil }
         let position = ReaderPosition(lines: from.lines, units: from.units)
-        var r =
-            format == .jsonLines
-            ? JSONLinesLoader().load(bytes, relativePath: file.relativePath, from: position)
-            : MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
+        let read: LoadResult?
+        switch format {
+        case .jsonLines: read = JSONLinesLoader().load(bytes, relativePath: file.relativePath, from: position)
+        case .mbox: read = MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
+        default: read = CSVLoader().load(bytes, relativePath: file.relativePath, head: head, from: position)
+        }
+        guard var r = read else { return nil }
         r.appended = true
         if !r.rejected && !r.retryLater, let p = r.position {
             // Before a last line still being written, if any.
@@ -174,12 +181,8 @@ extension ArticleLoading {
         _ file: CorpusFile, from: Manifest.Resume, retryLater: inout Bool, resume: inout Manifest.Resume?,
         progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
-        guard let (fd, _) = openGrown(file, from: from) else { return nil }
+        guard let (fd, _, head) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: ArticleFormat.sniffBytes)
-        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return nil }
-        head.removeSubrange(n...)
         let source = ByteStream(fd: fd)
         source.tracksContent = true
         source.contentCRC = from.crc
@@ -196,6 +199,6 @@ extension ArticleLoading {
         if let d, let reached, !retryLater {
             resume = resumePoint(fd: fd, head: head, source, start: from, reached, d)
         }
-        return d ?? []
+        return d
     }
 }

@@ -245,6 +245,31 @@ public struct CSVLoader {
             scope = JSONLinesLoader.directory(relativePath)
         }
 
+        /// Going on after `from` (lines, data rows) in a file whose first bytes are `head`: its
+        /// header and delimiter read again from them. Nil when they do not hold the header.
+        init?(relativePath: String, maxRecordBytes: Int, head: [UInt8], from: ReaderPosition) {
+            var first = Reader(relativePath: relativePath, maxRecordBytes: maxRecordBytes)
+            first.feedHead(head) { _ in }
+            guard let header = first.header, let delimiter = first.parser?.delimiter else { return nil }
+            self.init(relativePath: relativePath, maxRecordBytes: maxRecordBytes)
+            self.header = header
+            noColumns = first.noColumns
+            var p = Parser(delimiter: delimiter, maxRecordBytes: maxRecordBytes)
+            p.line = from.lines + 1
+            p.recordLine = p.line
+            parser = p
+            rows = from.units
+        }
+
+        /// Lines and data rows read, when reading stands between records (not inside one, nor
+        /// after a CR whose LF may follow).
+        var position: ReaderPosition? {
+            guard let p = parser, p.state == .fieldStart, p.ends.isEmpty, p.bytes.isEmpty, !p.tooLong, !p.skipLF,
+                header != nil
+            else { return nil }
+            return ReaderPosition(lines: p.line - 1, units: rows)
+        }
+
         /// The next piece of the file; the first holds the first line, after any BOM.
         mutating func feed(_ piece: UnsafeBufferPointer<UInt8>, _ emit: (Article) -> Void) {
             var p = parser ?? Parser(delimiter: CSVLoader.delimiter(piece), maxRecordBytes: maxRecordBytes)
@@ -366,8 +391,26 @@ public struct CSVLoader {
         var articles: [Article] = []
         var reader = Reader(relativePath: relativePath, maxRecordBytes: Self.maxRecordBytes)
         reader.feedHead(bytes) { articles.append($0) }
+        let position = reader.position
         let diagnostics = reader.finish { articles.append($0) }
-        return LoadResult(articles: articles, diagnostics: diagnostics)
+        var r = LoadResult(articles: articles, diagnostics: diagnostics)
+        r.position = position
+        return r
+    }
+
+    /// `bytes` follow `from` in a file whose first bytes are `head` (see `Reader.init(head:)`);
+    /// nil when the head does not hold its header.
+    func load(_ bytes: [UInt8], relativePath: String, head: [UInt8], from: ReaderPosition) -> LoadResult? {
+        guard
+            var reader = Reader(relativePath: relativePath, maxRecordBytes: Self.maxRecordBytes, head: head, from: from)
+        else { return nil }
+        var articles: [Article] = []
+        bytes.withUnsafeBufferPointer { reader.feed($0) { articles.append($0) } }
+        let position = reader.position
+        let diagnostics = reader.finish { articles.append($0) }
+        var r = LoadResult(articles: articles, diagnostics: diagnostics)
+        r.position = position
+        return r
     }
 
     /// Streams a CSV file from `source` (a compressed file too), a block at a time: memory
@@ -376,11 +419,31 @@ public struct CSVLoader {
         _ source: ByteStream, relativePath: String, maxRecordBytes: Int = CSVLoader.maxRecordBytes,
         emit: (Article) -> Void
     ) -> [Diagnostic] {
+        var reached: ReaderPosition?
+        return stream(
+            source, relativePath: relativePath, maxRecordBytes: maxRecordBytes, head: nil, from: nil,
+            reached: &reached, emit: emit) ?? []
+    }
+
+    /// As `stream(_:relativePath:maxRecordBytes:emit:)`; going on `from` a position (the source
+    /// holds what follows it, `head` the file's first bytes; nil when they do not hold its
+    /// header); `reached`: where it stopped, when between records.
+    func stream(
+        _ source: ByteStream, relativePath: String, maxRecordBytes: Int = CSVLoader.maxRecordBytes,
+        head fileHead: [UInt8]?,
+        from: ReaderPosition?, reached: inout ReaderPosition?, emit: (Article) -> Void
+    ) -> [Diagnostic]? {
         var reader = Reader(relativePath: relativePath, maxRecordBytes: maxRecordBytes)
+        if let from {
+            guard let fileHead,
+                let r = Reader(relativePath: relativePath, maxRecordBytes: maxRecordBytes, head: fileHead, from: from)
+            else { return nil }
+            reader = r
+        }
         var block = [UInt8](repeating: 0, count: 1 << 20)
         // The start, kept until it holds the first line (or 64 KB): the delimiter is read from it.
         var head: [UInt8] = []
-        var started = false
+        var started = from != nil
         while true {
             let n = block.withUnsafeMutableBytes { source.read($0.baseAddress!, $0.count) }
             if n < 0 {
@@ -401,6 +464,7 @@ public struct CSVLoader {
             }
         }
         if !started && !head.isEmpty { reader.feedHead(head, emit) }
+        reached = reader.position
         return reader.finish(emit)
     }
 

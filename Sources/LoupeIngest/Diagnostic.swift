@@ -68,9 +68,9 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Where a reader of records one after another (JSON Lines, mbox) stands: lines read, and its
-/// own count (JSON Lines: articles; mbox: messages, skipped ones counted), from which it goes on
-/// when the file grows.
+/// Where a reader of records one after another (JSON Lines, mbox, CSV) stands: lines read, and
+/// its own count (JSON Lines: articles; mbox: messages, skipped ones counted; CSV: data rows),
+/// from which it goes on when the file grows.
 public struct ReaderPosition: Sendable, Equatable {
     public var lines: Int
     public var units: Int
@@ -100,9 +100,9 @@ public struct LoadResult: Sendable {
     public var rejected: Bool { !isArchive && diagnostics.contains { $0.severity == .error } }
     /// Members of an archive rejected with an error.
     public var rejectedMembers: Int { isArchive ? diagnostics.count { $0.severity == .error } : 0 }
-    /// Where a JSON Lines or mbox reader stopped (set by those readers).
+    /// Where a JSON Lines, mbox or CSV reader stopped (set by those readers; a CSV reader only between records).
     public var position: ReaderPosition?
-    /// A plain JSON Lines file or mailbox read to the end of a whole record: where a later
+    /// A plain JSON Lines file, mailbox or CSV file read to the end of a whole record: where a later
     /// `loupe index` may go on reading it (`ArticleLoading.loadAppended`).
     public var resume: Manifest.Resume?
     /// Only what the file holds after its recorded `resume` was read: `articles` follow the ones

@@ -354,7 +354,7 @@ public enum ArticleLoading {
     }
 
     /// As `stream(_:threshold:retryLater:progress:retract:emit:)`; `resume` is set for a plain
-    /// JSON Lines file or mailbox read to the end of a whole record (see `loadAppended`).
+    /// JSON Lines file, mailbox or CSV file read to the end of a whole record (see `loadAppended`).
     public static func stream(
         _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
         resume: inout Manifest.Resume?, progress: (Int64) -> Void = { _ in }, retract: (Range<Int>) -> Void = { _ in },
@@ -422,7 +422,7 @@ public enum ArticleLoading {
             source, head: head, relativePath: path, retryLater: &retryLater, from: nil, reached: &reached, emit: emit)
     }
 
-    /// As `streamFormat(_:head:relativePath:retryLater:emit:)`; a JSON Lines or mbox reader goes
+    /// As `streamFormat(_:head:relativePath:retryLater:emit:)`; a JSON Lines, mbox or CSV reader goes
     /// on `from` a position (the source holds what follows it) and tells where it stopped.
     static func streamFormat(
         _ source: ByteStream, head: [UInt8], relativePath path: String, retryLater: inout Bool,
@@ -436,7 +436,7 @@ public enum ArticleLoading {
         case .jsonLines:
             return JSONLinesLoader().stream(source, relativePath: path, from: from, reached: &reached, emit: emit)
         case .csv:
-            return CSVLoader().stream(source, relativePath: path, emit: emit)
+            return CSVLoader().stream(source, relativePath: path, head: head, from: from, reached: &reached, emit: emit)
         case .json:
             return JSONDocumentLoader().stream(source, relativePath: path, emit: emit)
         case .mbox:

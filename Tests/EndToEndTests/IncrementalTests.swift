@@ -468,6 +468,7 @@ struct GrownFileTests {
         #expect(try Loupe.run(["index", corpus.path, "--index", idx], env: env).status == 0)
         let jsonl = corpus.appendingPathComponent("archive/city-desk.jsonl")
         let mbox = corpus.appendingPathComponent("mail/harbour-list-2007-10.mbox")
+        let csv = corpus.appendingPathComponent("archive/harbour-news.csv")
         for round in 0..<2 {
             // New records: with ids, without (numbered by their place in the file), one replacing
             // an earlier record of the file, one bad line (its warning names its line).
@@ -480,13 +481,17 @@ struct GrownFileTests {
                 message(2 * round, id: true, "zqmail ferry \(round)")
                     + message(2 * round + 1, id: false, "zqmail dock"),
                 to: mbox)
+            // CSV rows: a quoted field with a comma and a line break, one without an id.
+            try append(
+                "hn-9\(round)0,\"Dredger zqgrown, \(round)\",A. Writer,2021-09-0\(round + 1),Harbour,,\"The dredger\nreturned.\"\n"
+                    + ",Untitled zqnoid row \(round),,,,,A row without an id.\n", to: csv)
             let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json"], env: env)
             #expect(r.status == 0, "\(r.stderr)")
             let o = Loupe.json(r.stdout)
-            #expect(o["appendedFiles"] as? Int == 2, "\(r.stdout)")
-            #expect(o["files"] as? Int == 2)
+            #expect(o["appendedFiles"] as? Int == 3, "\(r.stdout)")
+            #expect(o["files"] as? Int == 3)
             // Only the new records were read.
-            #expect(o["articles"] as? Int == (round == 0 ? 5 : 4), "\(r.stdout)")
+            #expect(o["articles"] as? Int == (round == 0 ? 7 : 6), "\(r.stdout)")
             let line = round == 0 ? 6 : 9
             #expect(r.stderr.contains("city-desk.jsonl:\(line):"), "\(r.stderr)")
         }
@@ -498,6 +503,7 @@ struct GrownFileTests {
         let b = try state(fresh)
         #expect(a == b)
         #expect(a.contains { $0.hasPrefix("zqnoid: archive/city-desk.jsonl#3 ") }, "\(a.prefix(40))")
+        #expect(a.contains { $0.hasPrefix("zqnoid: archive/harbour-news.csv#6 ") }, "\(a.prefix(40))")
         #expect(a.contains { $0.hasPrefix("zqreplaced: jsonl-0001 ") })
         #expect(!a.contains { $0.contains("Night buses return to the ring road") })
         let id = "archive/city-desk.jsonl#6"

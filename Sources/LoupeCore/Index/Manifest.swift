@@ -130,7 +130,7 @@ public struct Manifest: Codable, Sendable {
         public var mtime: Int64  // nanoseconds
         public var articles: Int
         public var parts: [Part]
-        /// An appendable file (JSON Lines, mbox) read to a record boundary: a later run that
+        /// An appendable file (JSON Lines, mbox, CSV) read to a record boundary: a later run that
         /// finds it grown, its first `resume.size` bytes unchanged, reads only what follows.
         public var resume: Resume?
 
@@ -145,7 +145,8 @@ public struct Manifest: Codable, Sendable {
 
     /// Where a file's reader stopped, at the end of a whole record: the bytes read (`size`), their
     /// CRC-32C, and the reader's counts there (`lines` read; `units`: articles of a JSON Lines
-    /// file, messages of a mailbox, skipped ones counted), from which it goes on.
+    /// file, messages of a mailbox, skipped ones counted, data rows of a CSV file), from which it
+    /// goes on.
     public struct Resume: Codable, Sendable, Equatable {
         public var size: Int64
         public var crc: UInt32
