@@ -23,7 +23,7 @@ public struct IndexSummary: Codable, Sendable {
     /// article to older ones, or are of a format read now).
     public var rereadFiles = 0
     /// Incremental runs: files that had only grown, read from where the last run stopped (JSON
-    /// Lines files and mailboxes; see `ArticleLoading.loadAppended`).
+    /// Lines, mbox and CSV files; see `ArticleLoading.loadAppended`).
     public var appendedFiles = 0
     /// Incremental runs: articles whose winning copy this run deleted (its file removed or
     /// changed) and which a copy in an unchanged file, shadowed until then, brought back.

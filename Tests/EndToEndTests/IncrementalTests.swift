@@ -418,7 +418,7 @@ struct FollowLinksTests {
     }
 }
 
-/// A JSON Lines file or mailbox that only grew is read from where the last run stopped: its
+/// A JSON Lines, mbox or CSV file that only grew is read from where the last run stopped: its
 /// articles stay, only the new records are read, and the index is what a fresh build makes —
 /// read whole in memory or streamed, however it grew; a file changed before its end is read whole.
 @Suite("grown files")
