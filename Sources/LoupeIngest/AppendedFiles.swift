@@ -96,12 +96,8 @@ extension ArticleLoading {
     /// The (up to) three bytes of `fd` before offset `size`, read again: were they changed since
     /// they were read, the CRC would tell next time.
     static func lastBytes(_ fd: Int32, before size: Int64) -> [UInt8]? {
-        let k = Int(min(size, 3))
-        var end = [UInt8](repeating: 0, count: k)
-        guard k > 0, end.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, k, off_t(size) - off_t(k)) }) == k else {
-            return nil
-        }
-        return end
+        let k = min(size, 3)
+        return k > 0 ? FileIO.read(fd, at: size - k, count: Int(k)) : nil
     }
 
     /// Opens `file` when it only grew since `from` (or kept its bytes, its time changed):
@@ -115,21 +111,8 @@ extension ArticleLoading {
         defer { if !ok { close(fd) } }
         var st = stat()
         guard fstat(fd, &st) == 0, Int64(st.st_size) >= from.size, from.size > 0 else { return nil }
-        func bytes(at offset: Int64, count: Int) -> [UInt8]? {
-            var b = [UInt8](repeating: 0, count: count)
-            var got = 0
-            while got < count {
-                let r = b.withUnsafeMutableBytes {
-                    pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got))
-                }
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 { break }
-                got += r
-            }
-            return got == count ? b : nil
-        }
         // The format the whole file shows, and the one its first bytes showed when they were all.
-        guard let head = bytes(at: 0, count: Int(min(Int64(st.st_size), Int64(ArticleFormat.sniffBytes)))),
+        guard let head = FileIO.read(fd, at: 0, count: Int(min(Int64(st.st_size), Int64(ArticleFormat.sniffBytes)))),
             let format = appendableFormat(head),
             appendableFormat(Array(head.prefix(Int(min(from.size, Int64(head.count)))))) == format
         else { return nil }
@@ -138,7 +121,9 @@ extension ArticleLoading {
         if format == .mbox && Int64(st.st_size) > from.size {
             // What follows opens a message (else a whole reading would run the last one on).
             let n = Int(min(Int64(st.st_size) - from.size, Int64(MboxLoader.maxSeparatorLine + 1)))
-            guard let next = bytes(at: from.size, count: n), MboxLoader.startsMessage(next) else { return nil }
+            guard let next = FileIO.read(fd, at: from.size, count: n), MboxLoader.startsMessage(next) else {
+                return nil
+            }
         }
         guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
         ok = true

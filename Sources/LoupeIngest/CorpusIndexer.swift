@@ -323,7 +323,8 @@ public final class CorpusIndexer: @unchecked Sendable {
                 from = nil
             }
             let before = from.map { _ in writer.fileRecord(f.relativePath)?.articles ?? 0 } ?? 0
-            let readBytes = f.size - (from?.size ?? 0)
+            // The bytes to read: what follows the resume point, or the whole file.
+            func newBytes() -> Int64 { f.size - (from?.size ?? 0) }
             // Large feeds stream through in chunks; a fatal error later in the file discards
             // what was already handed out (nothing from a rejected file stays in the index).
             var pending: [Article] = []
@@ -335,7 +336,7 @@ public final class CorpusIndexer: @unchecked Sendable {
             // A file read from its resume point that had not grown (only its time changed, its
             // bytes the same) is an unchanged one.
             func count() {
-                let bytes = f.size - (from?.size ?? 0)
+                let bytes = newBytes()
                 if from != nil && bytes == 0 {
                     summary.unchangedFiles += 1
                     return
@@ -347,7 +348,7 @@ public final class CorpusIndexer: @unchecked Sendable {
             func progress(_ at: Int64) {
                 // A large file's progress, as it is read.
                 var live = summary
-                live.bytes += min(max(0, at - (from?.size ?? 0)), readBytes)
+                live.bytes += min(max(0, at - (from?.size ?? 0)), newBytes())
                 live.articles += streamed + pending.count
                 live.seconds = (ContinuousClock.now - clock).seconds
                 onProgress(live, totalBytes)

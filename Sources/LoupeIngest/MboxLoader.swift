@@ -86,9 +86,13 @@ public struct MboxLoader {
     /// Whether a mailbox that ends with `end` (its last bytes) ends where a message may follow:
     /// with a blank line, as a separator line must come after one.
     static func endsBeforeSeparator(_ end: [UInt8]) -> Bool {
-        let n = end.count
-        guard n >= 2, end[n - 1] == 0x0A else { return false }
-        return end[n - 2] == 0x0A || (n >= 3 && end[n - 2] == 0x0D && end[n - 3] == 0x0A)
+        end.last == 0x0A && end.withUnsafeBufferPointer { endsBlankLine($0, end.count - 1) }
+    }
+
+    /// Whether the line break at `p` ends a blank line (LF or CRLF before it), as the one before
+    /// a separator line must.
+    @inline(__always) static func endsBlankLine(_ b: MarkupScan.Bytes, _ p: Int) -> Bool {
+        p >= 1 && (b[p - 1] == 0x0A || (b[p - 1] == 0x0D && p >= 2 && b[p - 2] == 0x0A))
     }
 
     /// Whether `b` opens with a separator line (`From ` and a date), as appended messages do.
@@ -309,8 +313,7 @@ public struct MboxLoader {
             guard b[c] == UInt8(ascii: "F"), b[c + 1] == UInt8(ascii: "r"), b[c + 2] == UInt8(ascii: "o"),
                 b[c + 3] == UInt8(ascii: "m"), b[c + 4] == 0x20
             else { continue }
-            let blankBefore = p >= 1 && (b[p - 1] == 0x0A || (b[p - 1] == 0x0D && p >= 2 && b[p - 2] == 0x0A))
-            guard blankBefore else { continue }
+            guard endsBlankLine(b, p) else { continue }
             let lineLimit = min(b.count, c + maxSeparatorLine + 2)
             if let nl = MarkupScan.next(0x0A, b, from: c, to: lineLimit) {
                 if fromLine(b, c, nl) != nil { return .found(c) }

@@ -52,17 +52,7 @@ enum ZipArchive {
             case .memory(let b):
                 return Array(b[offset..<(offset + n)])
             case .file(let fd, _):
-                var out = [UInt8](repeating: 0, count: n)
-                var got = 0
-                while got < n {
-                    let r = out.withUnsafeMutableBytes {
-                        pread(fd, $0.baseAddress! + got, n - got, off_t(offset + got))
-                    }
-                    if r < 0 && errno == EINTR { continue }
-                    if r <= 0 { return nil }
-                    got += r
-                }
-                return out
+                return FileIO.read(fd, at: Int64(offset), count: n)
             }
         }
 

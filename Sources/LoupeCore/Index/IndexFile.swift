@@ -192,6 +192,23 @@ public enum FileIO {
         return Array(m.bytes)
     }
 
+    /// The `count` bytes of `fd` at `offset` (`pread`: the descriptor's own offset unmoved); nil
+    /// when they are not all there.
+    public static func read(_ fd: Int32, at offset: Int64, count: Int) -> [UInt8]? {
+        guard offset >= 0, count >= 0 else { return nil }
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let r = out.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got))
+            }
+            if r < 0 && errno == EINTR { continue }
+            if r <= 0 { return nil }
+            got += r
+        }
+        return out
+    }
+
     public static func listDirectory(_ path: String) -> [String] {
         guard let d = opendir(path) else { return [] }
         defer { closedir(d) }
