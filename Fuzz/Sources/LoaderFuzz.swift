@@ -65,16 +65,20 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 "stream read \(streamed.count) articles, load \(r.articles.count)")
         }
     }
-    // A JSON Lines, mbox or CSV file that grew: read to a cut (a JSON Lines file's middle, inside
-    // a line or not; a mailbox's first blank line from its middle on; a CSV file's first line
-    // break from its middle on), then from there (`ArticleLoading.loadAppended`), it gives what
-    // the whole file gives, and the same resume point.
-    if format == .jsonLines || format == .mbox || format == .csv,
+    // A JSON Lines, mbox, CSV or WARC file that grew: read to a cut (a JSON Lines file's middle,
+    // inside a line or not; a mailbox's first blank line from its middle on; a CSV file's first
+    // line break from its middle on; a web archive's first line break before `WARC/1.` from its
+    // middle on), then from there (`ArticleLoading.loadAppended`), it gives what the whole file
+    // gives, and the same resume point.
+    let warcMagic = Array("\nWARC/1.".utf8)
+    if format == .jsonLines || format == .mbox || format == .csv || format == .warc,
         let cut =
             format == .jsonLines
             ? size / 2
             : bytes.indices.dropFirst(max(1, size / 2)).first(where: {
-                bytes[$0] == 0x0A && (format == .csv || bytes[$0 - 1] == 0x0A)
+                format == .warc
+                    ? bytes[$0...].starts(with: warcMagic)
+                    : bytes[$0] == 0x0A && (format == .csv || bytes[$0 - 1] == 0x0A)
             })
     {
         let dir = FuzzSupport.root + "/grown"

@@ -27,10 +27,15 @@ import LoupeCore
 extension ArticleLoading {
     /// The formats read record after record, where a grown file may be read from where it was:
     /// JSON Lines, mbox and CSV (not inside an archive or compressed).
+    /// And web archives, plain (`warc`) or gzip-compressed a record a member (`gzip`), which
+    /// crawlers write record after record.
     static func appendableFormat(_ head: [UInt8]) -> ArticleFormat? {
         guard !isTar(head) else { return nil }
-        let f = ArticleFormat.detect(head)
-        return f == .jsonLines || f == .mbox || f == .csv ? f : nil
+        switch ArticleFormat.detect(head) {
+        case let f where f == .jsonLines || f == .mbox || f == .csv || f == .warc: return f
+        case .gzip where WARCLoader.gzipHoldsWARC(head): return .gzip
+        default: return nil
+        }
     }
 
     /// Whether bytes of `format` that end with `end` (their last three, or fewer) end a whole
@@ -39,6 +44,8 @@ extension ArticleLoading {
         switch format {
         case .jsonLines, .csv: return end.last == 0x0A
         case .mbox: return MboxLoader.endsBeforeSeparator(end)
+        // The reader itself says where a record (and a gzip member) ends (`WARCLoader.Reader.boundary`).
+        case .warc, .gzip: return true
         default: return false
         }
     }
@@ -142,6 +149,11 @@ extension ArticleLoading {
         switch format {
         case .jsonLines: read = JSONLinesLoader().load(bytes, relativePath: file.relativePath, from: position)
         case .mbox: read = MboxLoader().load(bytes, relativePath: file.relativePath, from: position)
+        case .warc: read = WARCLoader().load(bytes, relativePath: file.relativePath, from: position)
+        case .gzip:
+            read = WARCLoader().loadGzip(
+                bytes, relativePath: file.relativePath, from: position, compressedAt: Int(from.size),
+                fileSize: Int(from.size) + bytes.count)
         default: read = CSVLoader().load(bytes, relativePath: file.relativePath, head: head, from: position)
         }
         guard var r = read else { return nil }
@@ -166,21 +178,26 @@ extension ArticleLoading {
         _ file: CorpusFile, from: Manifest.Resume, retryLater: inout Bool, resume: inout Manifest.Resume?,
         progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
-        guard let (fd, _, head) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
-        let source = ByteStream(fd: fd)
-        source.tracksContent = true
-        source.contentCRC = from.crc
         var emitted = 0
-        var reached: ReaderPosition?
-        let d = streamFormat(
-            source, head: head, relativePath: file.relativePath, retryLater: &retryLater,
-            from: ReaderPosition(lines: from.lines, units: from.units), reached: &reached
-        ) { a in
+        let emit: (Article) -> Void = { a in
             emit(a)
             emitted += 1
             if emitted % 64 == 0 { progress(Int64(max(0, lseek(fd, 0, SEEK_CUR)))) }
         }
+        if format == .warc || format == .gzip {
+            return WARCLoader().stream(
+                fd: fd, size: Int(file.size), gzip: format == .gzip, relativePath: file.relativePath,
+                retryLater: &retryLater, from: from, resume: &resume, emit: emit)
+        }
+        let source = ByteStream(fd: fd)
+        source.tracksContent = true
+        source.contentCRC = from.crc
+        var reached: ReaderPosition?
+        let d = streamFormat(
+            source, head: head, relativePath: file.relativePath, retryLater: &retryLater,
+            from: ReaderPosition(lines: from.lines, units: from.units), reached: &reached, emit: emit)
         if let d, let reached, !retryLater {
             resume = resumePoint(fd: fd, head: head, source, start: from, reached, d)
         }

@@ -354,7 +354,8 @@ public enum ArticleLoading {
     }
 
     /// As `stream(_:threshold:retryLater:progress:retract:emit:)`; `resume` is set for a plain
-    /// JSON Lines file, mailbox or CSV file read to the end of a whole record (see `loadAppended`).
+    /// JSON Lines file, mailbox or CSV file read to the end of a whole record, or a web archive
+    /// (plain or gzip) read to the end of a record (see `loadAppended`).
     public static func stream(
         _ file: CorpusFile, threshold: Int = streamingThreshold, retryLater: inout Bool,
         resume: inout Manifest.Resume?, progress: (Int64) -> Void = { _ in }, retract: (Range<Int>) -> Void = { _ in },
@@ -380,11 +381,11 @@ public enum ArticleLoading {
         case .warc:
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: false, relativePath: file.relativePath, retryLater: &retryLater,
-                emit: emit)
+                resume: &resume, emit: emit)
         case .gzip where WARCLoader.gzipHoldsWARC(head):
             return WARCLoader().stream(
                 fd: fd, size: Int(file.size), gzip: true, relativePath: file.relativePath, retryLater: &retryLater,
-                emit: emit)
+                resume: &resume, emit: emit)
         case .gzip, .zstd, .xz, .bzip2:
             return streamCompressed(
                 fd: fd, file: file, kind: Gzip.compression(head) ?? .gzip, retryLater: &retryLater, emit: emit)

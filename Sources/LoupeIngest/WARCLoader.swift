@@ -89,60 +89,89 @@ public struct WARCLoader {
         return produced == magic.count && out == magic
     }
 
-    /// A whole uncompressed archive.
-    public func load(_ bytes: [UInt8], relativePath: String) -> LoadResult {
-        var reader = Reader(self, relativePath)
+    /// A whole uncompressed archive; or, `from` a position (a grown file's resume point: the
+    /// stream offset and records read before), what followed it. `position` is set when the
+    /// input ends between two records.
+    public func load(_ bytes: [UInt8], relativePath: String, from: ReaderPosition? = nil) -> LoadResult {
+        var reader = Reader(self, relativePath, from: from)
         var result = LoadResult()
         bytes.withUnsafeBufferPointer { reader.feed($0) { result.articles.append($0) } }
+        result.position = reader.boundary
         result.diagnostics = reader.finish { result.articles.append($0) }
         result.retryLater = reader.retryLater
         return result
     }
 
-    /// A whole gzip-compressed archive, inflated member by member into the reader.
-    func loadGzip(_ bytes: [UInt8], relativePath: String) -> LoadResult {
-        var reader = Reader(self, relativePath)
+    /// A whole gzip-compressed archive, inflated member by member into the reader; or what
+    /// followed a resume point (`from`, `compressedAt` the file's bytes before it, `fileSize`
+    /// its size). `position` is set when the input ends between two members and two records.
+    func loadGzip(
+        _ bytes: [UInt8], relativePath: String, from: ReaderPosition? = nil, compressedAt: Int = 0,
+        fileSize: Int? = nil
+    ) -> LoadResult {
+        var reader = Reader(self, relativePath, from: from)
         var result = LoadResult()
-        let inflater = Inflater(cap: WARCLoader.streamCap(compressed: bytes.count))
+        let inflater = Inflater(
+            cap: WARCLoader.streamCap(compressed: fileSize ?? bytes.count), produced: from?.lines ?? 0,
+            consumed: compressedAt)
         bytes.withUnsafeBufferPointer { src in
             inflater.push(src) { reader.feed($0) { result.articles.append($0) } }
         }
+        if inflater.betweenMembers { result.position = reader.boundary }
         if let problem = inflater.finish() { reader.warn(problem) }
         result.diagnostics = reader.finish { result.articles.append($0) }
         result.retryLater = reader.retryLater
         return result
     }
 
-    /// Streams an archive from `fd` (plain, or gzip when `gzip`): articles go to `emit` as
-    /// records are read; the diagnostics come at the end (never an error: damage stops the
-    /// reading with a warning, what came before is kept).
+    /// Streams an archive from `fd` (plain, or gzip when `gzip`) from where it is positioned:
+    /// articles go to `emit` as records are read; the diagnostics come at the end (never an
+    /// error: damage stops the reading with a warning, what came before is kept). `from` is
+    /// a grown file's resume point, the file positioned after its bytes; `resume` is set when
+    /// the file ends between two records (and members): the bytes read, their CRC-32C (taken
+    /// as they were read), the stream offset and the records read.
     func stream(
-        fd: Int32, size: Int, gzip: Bool, relativePath: String, retryLater: inout Bool, emit: (Article) -> Void
+        fd: Int32, size: Int, gzip: Bool, relativePath: String, retryLater: inout Bool,
+        from: Manifest.Resume? = nil, resume: inout Manifest.Resume?, emit: (Article) -> Void
     ) -> [Diagnostic] {
-        var reader = Reader(self, relativePath)
-        let inflater = Inflater(cap: WARCLoader.streamCap(compressed: size))
+        var reader = Reader(self, relativePath, from: from.map { ReaderPosition(lines: $0.lines, units: $0.units) })
+        let inflater = Inflater(
+            cap: WARCLoader.streamCap(compressed: size), produced: from?.lines ?? 0, consumed: Int(from?.size ?? 0))
         var block = [UInt8](repeating: 0, count: 1 << 20)
+        var total = Int(from?.size ?? 0)
+        var crc = from?.crc ?? 0
+        var failed = false
         while true {
             let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 reader.warn("read error: \(String(cString: strerror(errno))); stopped")
+                failed = true
                 break
             }
             if n == 0 { break }
+            total += n
             block.withUnsafeBufferPointer { b in
                 let piece = UnsafeBufferPointer(rebasing: b[0..<n])
+                crc = CRC32C.checksum(UnsafeRawBufferPointer(piece), seed: crc)
                 if gzip {
                     inflater.push(piece) { reader.feed($0, emit) }
                 } else {
                     reader.feed(piece, emit)
                 }
             }
-            if gzip && inflater.stopped { break }
+            if gzip && inflater.stopped {
+                failed = true
+                break
+            }
+        }
+        if !failed && (!gzip || inflater.betweenMembers), let p = reader.boundary, total > 0 {
+            resume = Manifest.Resume(size: Int64(total), crc: crc, lines: p.lines, units: p.units)
         }
         if gzip, let problem = inflater.finish() { reader.warn(problem) }
         let diagnostics = reader.finish(emit)
         retryLater = retryLater || reader.retryLater
+        if retryLater { resume = nil }
         return diagnostics
     }
 
@@ -170,8 +199,12 @@ extension WARCLoader {
         private var problem: String?
         let cap: Int
 
-        init(cap: Int) {
+        /// `produced` and `consumed`: the bytes before (a grown file read from a member's end),
+        /// counted in the cap and in the offsets warnings name.
+        init(cap: Int, produced: Int = 0, consumed: Int = 0) {
             self.cap = cap
+            self.produced = produced
+            self.consumed = consumed
             strm.initialize(to: z_stream())
             ready = loupe_inflateInit2(strm, 16 + MAX_WBITS) == Z_OK
             if !ready { stop("zlib init failed") }
@@ -239,6 +272,9 @@ extension WARCLoader {
                 stop("gzip data damaged at compressed byte \(consumed + used) (\(msg)); stopped there")
             }
         }
+
+        /// The input so far ends a member, with nothing wrong: more members may follow.
+        var betweenMembers: Bool { ready && atBoundary && !stopped }
 
         /// Ends the stream: the problem met, if any (a member cut short too).
         func finish() -> String? {
@@ -338,9 +374,23 @@ extension WARCLoader {
         private var diagnostics: [Diagnostic] = []
         private var budget = WarningBudget()
 
-        init(_ loader: WARCLoader, _ path: String) {
+        /// `from`: a grown file's resume point (`lines` the stream offset, `units` the records
+        /// before), the input being what follows it.
+        init(_ loader: WARCLoader, _ path: String, from: ReaderPosition? = nil) {
             self.loader = loader
             self.path = path
+            if let from {
+                offset = from.lines
+                records = from.units
+            }
+        }
+
+        /// Where the input so far ends, when that is between two records (nothing buffered,
+        /// no block to pass over, no damage): the stream offset (`lines`) and the records read
+        /// (`units`). Bytes appended there read as they would in a whole reading.
+        var boundary: ReaderPosition? {
+            carry.isEmpty && skip == 0 && garbageAt == nil && !stopped
+                ? ReaderPosition(lines: offset, units: records) : nil
         }
 
         mutating func warn(_ message: String) {

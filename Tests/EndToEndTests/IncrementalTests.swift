@@ -425,6 +425,7 @@ struct FollowLinksTests {
 struct GrownFileTests {
     static let queries = [
         "night buses", "zqgrown", "zqmail", "library", "harbour", "zqreplaced", "zqnoid", "ferry", "\"ring road\"",
+        "zqcrawl", "tides",
     ]
 
     func record(_ id: String?, _ title: String, _ text: String) -> String {
@@ -435,6 +436,29 @@ struct GrownFileTests {
         "From list@example.org Sat Oct 13 09:\(10 + n):00 2007\nFrom: Ann <ann@example.org>\n"
             + "Subject: \(subject)\nDate: Sat, 13 Oct 2007 09:\(10 + n):00 +0000\n"
             + (id ? "Message-ID: <zq\(n)@example.org>\n" : "") + "\nThe \(subject) message, number \(n).\n\n"
+    }
+
+    /// A web archive's response record holding a page.
+    func warcRecord(_ uri: String, _ title: String, _ text: String) -> String {
+        let http =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            + "<html><head><title>\(title)</title></head><body><p>\(text)</p></body></html>"
+        return "WARC/1.1\r\nWARC-Type: response\r\nWARC-Date: 2024-03-05T10:00:00Z\r\nWARC-Target-URI: \(uri)\r\n"
+            + "Content-Type: application/http; msgtype=response\r\nContent-Length: \(http.utf8.count)\r\n\r\n"
+            + http + "\r\n\r\n"
+    }
+
+    /// Appends `s` to a `.warc.gz` file as gzip members, one a record (as crawlers write them).
+    func appendMembers(_ records: [String], to url: URL) throws {
+        let dir = try Loupe.tempDir("loupe-members")
+        for (k, r) in records.enumerated() {
+            try r.write(to: dir.appendingPathComponent("r\(k)"), atomically: true, encoding: .utf8)
+            try StreamingTests.tool("/bin/gzip", ["-n", "r\(k)"], in: dir)
+            let h = try FileHandle(forWritingTo: url)
+            try h.seekToEnd()
+            try h.write(contentsOf: Data(contentsOf: dir.appendingPathComponent("r\(k).gz")))
+            try h.close()
+        }
     }
 
     func append(_ s: String, to url: URL) throws {
@@ -469,6 +493,7 @@ struct GrownFileTests {
         let jsonl = corpus.appendingPathComponent("archive/city-desk.jsonl")
         let mbox = corpus.appendingPathComponent("mail/harbour-list-2007-10.mbox")
         let csv = corpus.appendingPathComponent("archive/harbour-news.csv")
+        let warc = corpus.appendingPathComponent("archive/harbour-site.warc.gz")
         for round in 0..<2 {
             // New records: with ids, without (numbered by their place in the file), one replacing
             // an earlier record of the file, one bad line (its warning names its line).
@@ -485,13 +510,20 @@ struct GrownFileTests {
             try append(
                 "hn-9\(round)0,\"Dredger zqgrown, \(round)\",A. Writer,2021-09-0\(round + 1),Harbour,,\"The dredger\nreturned.\"\n"
                     + ",Untitled zqnoid row \(round),,,,,A row without an id.\n", to: csv)
+            // A crawl's new captures: a new page, and (the first time) the tides page again.
+            try appendMembers(
+                [warcRecord("http://harbour-authority.example/zq\(round)", "Crawl zqcrawl \(round)", "A new page.")]
+                    + (round == 0
+                        ? [warcRecord("http://harbour-authority.example/tides", "Tides zqcrawl", "Neap tides now.")]
+                        : []),
+                to: warc)
             let r = try Loupe.run(["index", corpus.path, "--index", idx, "--json"], env: env)
             #expect(r.status == 0, "\(r.stderr)")
             let o = Loupe.json(r.stdout)
-            #expect(o["appendedFiles"] as? Int == 3, "\(r.stdout)")
-            #expect(o["files"] as? Int == 3)
+            #expect(o["appendedFiles"] as? Int == 4, "\(r.stdout)")
+            #expect(o["files"] as? Int == 4)
             // Only the new records were read.
-            #expect(o["articles"] as? Int == (round == 0 ? 7 : 6), "\(r.stdout)")
+            #expect(o["articles"] as? Int == (round == 0 ? 9 : 7), "\(r.stdout)")
             let line = round == 0 ? 6 : 9
             #expect(r.stderr.contains("city-desk.jsonl:\(line):"), "\(r.stderr)")
         }
@@ -506,6 +538,9 @@ struct GrownFileTests {
         #expect(a.contains { $0.hasPrefix("zqnoid: archive/harbour-news.csv#6 ") }, "\(a.prefix(40))")
         #expect(a.contains { $0.hasPrefix("zqreplaced: jsonl-0001 ") })
         #expect(!a.contains { $0.contains("Night buses return to the ring road") })
+        // The page captured again is one article, the later capture's.
+        #expect(a.filter { $0.hasPrefix("tides: http://harbour-authority.example/tides ") }.count == 1)
+        #expect(a.contains { $0.hasPrefix("zqcrawl: http://harbour-authority.example/tides ") })
         let id = "archive/city-desk.jsonl#6"
         #expect(
             try Loupe.run(["show", id, "--index", idx]).stdout == Loupe.run(["show", id, "--index", fresh]).stdout)

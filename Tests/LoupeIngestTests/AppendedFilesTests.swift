@@ -85,6 +85,106 @@ struct AppendedFilesTests {
         }
     }
 
+    /// A crawl's records: skipped kinds, pages, bytes between records that are not one (their
+    /// warning names their offset), a page captured again, a text page, a redirect.
+    static let warc: [[UInt8]] = [
+        TestWARC.record(
+            "warcinfo", uri: nil, contentType: "application/warc-fields", block: Array("software: test\r\n".utf8)),
+        TestWARC.request("http://example.org/a"),
+        TestWARC.response("http://example.org/a", body: TestWARC.page("Quay works", "The quay reopens on Monday.")),
+        TestWARC.response("http://example.org/b.png", type: "image/png", body: [0x89, 0x50, 0x4E, 0x47]),
+        TestWARC.response("http://example.org/c", body: TestWARC.page("Tides", "Spring tides this week.")),
+        Array("junk between records\r\n".utf8)
+            + TestWARC.response("http://example.org/d", body: TestWARC.page("Dredging", "The dredger is back.")),
+        TestWARC.response("http://example.org/a", body: TestWARC.page("Quay works done", "The quay reopened.")),
+        TestWARC.record(
+            "revisit", uri: "http://example.org/c", contentType: "application/http; msgtype=response", block: []),
+        TestWARC.response("http://example.org/e.txt", type: "text/plain", body: Array("Ferry notes.\n".utf8)),
+        TestWARC.response("http://example.org/old", status: "301 Moved", body: []),
+        TestWARC.response("http://example.org/f", body: TestWARC.page("Regatta", "Boats at dawn."), lf: true),
+    ]
+
+    /// A web archive that grew by records (plain) or by gzip members of a record each (as
+    /// crawlers write `.warc.gz`): the new records read alone give a whole reading's articles
+    /// (with their record positions), warnings (with their offsets) and resume point.
+    @Test(arguments: [false, true]) func webArchivesGrownByRecordsReadOnlyTheNewOnes(gzip: Bool) throws {
+        let records = Self.warc.map { gzip ? TestWARC.gzip($0) : $0 }
+        let whole = records.joined().map { $0 }
+        func warnings(_ r: LoadResult) -> [String] { r.diagnostics.filter { $0.severity == .warning }.map(\.message) }
+        for cut in [1, 4, 6, records.count - 1] {
+            let f = try file("grown-\(cut).warc" + (gzip ? ".gz" : ""), records.prefix(cut).joined().map { $0 })
+            let first = ArticleLoading.load(f)
+            let from = try #require(first.resume, "cut \(cut)")
+            #expect(from.size == Int64(records.prefix(cut).joined().count))
+            try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
+            var grown = f
+            grown.size = Int64(whole.count)
+            let expected = ArticleLoading.load(grown)
+            let resumeOfWhole = try #require(expected.resume)
+            #expect(resumeOfWhole.size == Int64(whole.count) && resumeOfWhole.units == records.count)
+            let r = try #require(ArticleLoading.loadAppended(grown, from: from))
+            #expect(r.appended)
+            #expect(!r.articles.isEmpty)
+            #expect(first.articles + r.articles == expected.articles, "cut \(cut)")
+            #expect(r.resume == resumeOfWhole)
+            #expect(warnings(first) + warnings(r) == warnings(expected), "cut \(cut)")
+            var streamed: [Article] = []
+            var retry = false
+            var resume: Manifest.Resume?
+            let d = try #require(
+                ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
+                    streamed.append($0)
+                })
+            #expect(streamed == r.articles)
+            #expect(resume == resumeOfWhole)
+            #expect(d.filter { $0.severity == .warning }.map(\.message) == warnings(r))
+            // A streamed whole reading records the same point.
+            var again: Manifest.Resume?
+            var all: [Article] = []
+            _ = ArticleLoading.stream(grown, threshold: 1, retryLater: &retry, resume: &again) { all.append($0) }
+            #expect(again == resumeOfWhole)
+            #expect(all == expected.articles)
+        }
+    }
+
+    /// An archive that does not end between two records (and, compressed, two members) gets no
+    /// resume point: read whole when it grows.
+    @Test func webArchivesCutInsideARecordHaveNoResumePoint() throws {
+        let plain = Self.warc.prefix(5).joined().map { $0 }
+        let next = Self.warc[5]
+        #expect(ArticleLoading.load(try file("p.warc", plain)).resume != nil)
+        // Cut inside a record's block, inside its header, or in bytes that are no record.
+        for bytes in [plain + next.prefix(next.count - 9), plain + next.prefix(30), plain + next.prefix(8)] {
+            #expect(ArticleLoading.load(try file("cut.warc", bytes)).resume == nil)
+            var retry = false
+            var resume: Manifest.Resume?
+            _ = ArticleLoading.stream(try file("cut.warc", bytes), threshold: 1, retryLater: &retry, resume: &resume) {
+                _ in
+            }
+            #expect(resume == nil)
+        }
+        // Compressed whole as one member: a resume point at its end (the records' end too).
+        let one = TestWARC.gzip(plain)
+        let from = try #require(ArticleLoading.load(try file("one.warc.gz", one)).resume)
+        #expect(from.size == Int64(one.count) && from.lines == plain.count)
+        // A member that ends inside a record: none.
+        let split = TestWARC.gzip(plain + next.prefix(40)) + TestWARC.gzip(Array(next.dropFirst(40)))
+        let s = ArticleLoading.load(try file("split.warc.gz", split))
+        #expect(s.resume != nil && s.articles.count == 3)
+        #expect(ArticleLoading.load(try file("half.warc.gz", TestWARC.gzip(plain + next.prefix(40)))).resume == nil)
+        // A member cut short.
+        #expect(ArticleLoading.load(try file("short.warc.gz", one.dropLast(5).map { $0 })).resume == nil)
+        // An archive grown after a changed byte is not appended.
+        let g = try file("edited.warc", plain)
+        let start = try #require(ArticleLoading.load(g).resume)
+        var edited = plain
+        edited[plain.count - 20] ^= 0x20
+        try Data(edited + next).write(to: URL(fileURLWithPath: String(cString: g.path)))
+        var grown = g
+        grown.size = Int64(edited.count + next.count)
+        #expect(ArticleLoading.loadAppended(grown, from: start) == nil)
+    }
+
     /// A last line without its line break that gives no article (a record being written) is
     /// left to the next reading, from its start; one that gives an article leaves no resume point.
     @Test(arguments: [false, true]) func anUnfinishedLastLineIsReadAgainWhole(streamed: Bool) throws {
