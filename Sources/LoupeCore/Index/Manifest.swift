@@ -145,8 +145,9 @@ public struct Manifest: Codable, Sendable {
 
     /// Where a file's reader stopped, at the end of a whole record: the bytes read (`size`), their
     /// CRC-32C, and the reader's counts there (`lines` read; `units`: articles of a JSON Lines
-    /// file, messages of a mailbox, skipped ones counted, data rows of a CSV file), from which it
-    /// goes on.
+    /// file, messages of a mailbox, skipped ones counted, data rows of a CSV file; for a web
+    /// archive, `lines` is the offset in its inflated record stream and `units` the records
+    /// read), from which it goes on.
     public struct Resume: Codable, Sendable, Equatable {
         public var size: Int64
         public var crc: UInt32
