@@ -207,6 +207,46 @@ struct IncrementalTests {
         #expect(try results(idx) == results(flushed))
     }
 
+    /// Small updates do not pile up segments: segments under an eighth of the largest one's
+    /// articles that fall in the same tier (the same power of 8 of their articles) are merged
+    /// at commit, so runs that each add a few articles leave the big segment and a few small
+    /// ones — not one per run up to the policy's 8, each one more dictionary lookup per word
+    /// for every search. The results are a fresh build's.
+    @Test func smallUpdatesKeepFewSegments() throws {
+        let docs = (0..<400).map { ("d\($0)", "Article \($0) on the harbour \($0 % 7), ferry \($0 % 11) and tides.") }
+        let (corpus, idx) = try Loupe.textCorpus("loupe-tiers", docs)
+        func segments(_ idx: String) throws -> Int {
+            Loupe.json(try Loupe.run(["stats", "--index", idx, "--json"]).stdout)["segments"] as? Int ?? -1
+        }
+        #expect(try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics"]).status == 0)
+        var most = 0
+        for run in 0..<9 {
+            for k in 0..<4 {
+                try "Update \(run)-\(k)\n\nThe harbour \(k) ferry notice of run \(run), tides.\n".write(
+                    to: corpus.appendingPathComponent("u\(run)-\(k).txt"), atomically: true, encoding: .utf8)
+            }
+            let r = try Loupe.run(["index", corpus.path, "--index", idx, "--no-topics", "--json"])
+            #expect(Loupe.json(r.stdout)["articles"] as? Int == 4, "\(r.stdout)")
+            most = max(most, try segments(idx))
+        }
+        // 4, 8 → 8 (tier 1), 4 + 8, 8 + 8 → 16, … : at most the big one and three small ones.
+        #expect(most <= 3, "\(most) segments")
+        #expect(try Loupe.run(["check", "--index", idx]).status == 0)
+        let fresh = idx + "-fresh"
+        #expect(try Loupe.run(["index", corpus.path, "--index", fresh, "--no-topics"]).status == 0)
+        for q in ["harbour", "\"ferry notice\"", "tides AND update", "run NEAR/3 notice"] {
+            let a = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "500"]).stdout
+            let b = try Loupe.run(["find", q, "--index", fresh, "--json", "--limit", "500"]).stdout
+            #expect(Loupe.json(a)["total"] as? Int == Loupe.json(b)["total"] as? Int, "\(q)")
+            func hits(_ s: String) -> [String] {
+                (Loupe.json(s)["hits"] as? [[String: Any]] ?? []).map {
+                    "\($0["id"] as? String ?? "?") \(String(format: "%.4f", $0["score"] as? Double ?? -1))"
+                }.sorted()
+            }
+            #expect(hits(a) == hits(b), "\(q)")
+        }
+    }
+
     /// `--exclude` leaves paths out and is kept with the index: a plain rerun keeps it, a new
     /// pattern deletes the articles of the files it now leaves out, `--clear-exclude` brings
     /// every file back.

@@ -512,6 +512,8 @@ public final class IndexWriter: @unchecked Sendable {
             try merge(all: false, flushed: true)
         }
         flushedNames.removeAll()
+        // Small segments of one tier (the updates of several runs) into one.
+        while !optimize && mergeFlushed, let victims = tierVictims() { try merge(victims) }
         // Many small segments: merge them ten at a time, so memory and open files stay bounded.
         while !optimize && manifest.segments.count > maxSegments { try merge(all: false) }
         // Each file's runs that continue one another as one part: new files arrive batch by
@@ -633,6 +635,40 @@ public final class IndexWriter: @unchecked Sendable {
             guard !chosen.isEmpty else { return }
             victims = manifest.segments.filter { chosen.contains($0.name) }
         }
+        try merge(victims)
+    }
+
+    /// A segment is small when it holds under `1 / tierFactor` of the largest segment's live
+    /// articles; small segments fall in tiers by the powers of `tierFactor` of their live
+    /// articles.
+    public var tierFactor = 8
+
+    /// Log-structured tiers for the small segments updates add (each run leaves one): the small
+    /// segments of the lowest tier that holds two or more (up to ten, the smallest first), or
+    /// nil. Runs that each add a few articles then keep the large segment and about one small
+    /// segment per tier — not one per run until `maxSegments` (each segment is one more
+    /// dictionary lookup per word for every search) — and each article is rewritten about
+    /// `tierFactor / 2` times per tier it climbs. Segments of like size (a `--no-merge` run's,
+    /// an index kept in several large segments) are not small, and stay.
+    func tierVictims() -> [SegmentInfo]? {
+        guard let largest = manifest.segments.map(\.liveDocuments).max() else { return nil }
+        func tier(_ n: Int) -> Int {
+            var (t, x) = (0, max(1, n))
+            while x >= tierFactor {
+                x /= tierFactor
+                t += 1
+            }
+            return t
+        }
+        let small = manifest.segments.filter { $0.liveDocuments * tierFactor < largest }
+        let tiers = Dictionary(grouping: small) { tier($0.liveDocuments) }
+        guard let lowest = tiers.filter({ $0.value.count > 1 }).keys.min(), let v = tiers[lowest] else { return nil }
+        return Array(v.sorted { $0.liveDocuments < $1.liveDocuments }.prefix(IndexWriter.mergeFanIn))
+    }
+
+    /// Merges `victims` into one new segment.
+    private func merge(_ victims: [SegmentInfo]) throws {
+        var victims = victims
         // In document order (the segments' order keys), not flush order: merged numbering must
         // not depend on which thread flushed first.
         victims.sort(by: IndexWriter.documentOrder)
