@@ -21,16 +21,15 @@ import LoupeCore
 /// reading gives. The records before are the same bytes between the same boundaries, so they
 /// read as they did. A JSON Lines file whose last line has no line break yet and gives no article
 /// (a record still being written) is resumed at that line's start: read again once whole, it gives
-/// what a whole reading gives. A web archive (WARC), plain or gzip a record a member as crawlers
+/// what a whole reading gives; so is a CSV file whose last row ends inside a quoted field. A web archive (WARC), plain or gzip a record a member as crawlers
 /// write it, read to a point between two records (and members), is resumed there likewise: its
 /// reader takes up the stream offset (`lines`) and the records read (`units`). Anything else — a
 /// change before the end, a file cut shorter, another compressed file, a last record without its
 /// end that gave an article — is a changed file, read whole.
 extension ArticleLoading {
     /// The formats read record after record, where a grown file may be read from where it was:
-    /// JSON Lines, mbox and CSV (not inside an archive or compressed).
-    /// And web archives, plain (`warc`) or gzip-compressed a record a member (`gzip`), which
-    /// crawlers write record after record.
+    /// JSON Lines, mbox and CSV (not inside an archive or compressed), and web archives, plain
+    /// (`warc`) or gzip-compressed a record a member (`gzip`), as crawlers write them.
     static func appendableFormat(_ head: [UInt8]) -> ArticleFormat? {
         guard !isTar(head) else { return nil }
         switch ArticleFormat.detect(head) {

@@ -262,11 +262,15 @@ public struct CSVLoader {
         }
 
         /// Lines and data rows read, when reading stands between records (not inside one, nor
-        /// after a CR whose LF may follow).
+        /// after a CR whose LF may follow) — or inside a quoted field of the last record, which
+        /// the end of the input leaves unread (a row still being written): then before that
+        /// record, its bytes `unfinished`.
         var position: ReaderPosition? {
-            guard let p = parser, p.state == .fieldStart, p.ends.isEmpty, p.bytes.isEmpty, !p.tooLong, !p.skipLF,
-                header != nil
-            else { return nil }
+            guard let p = parser, header != nil else { return nil }
+            if p.state == .quoted {
+                return ReaderPosition(lines: p.recordLine - 1, units: rows, unfinished: p.recordBytes)
+            }
+            guard p.state == .fieldStart, p.ends.isEmpty, p.bytes.isEmpty, !p.tooLong, !p.skipLF else { return nil }
             return ReaderPosition(lines: p.line - 1, units: rows)
         }
 

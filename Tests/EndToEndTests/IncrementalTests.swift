@@ -656,6 +656,15 @@ struct GrownFileTests {
         // And a message appended after a blank line: only it is read.
         try append(message(4, id: false, "zqmail four"), to: mbox)
         try update(appended: 1, read: 1)
+        // A CSV row still being written, cut inside its quoted text: it gives nothing yet (a
+        // warning), and is read again from its start once whole.
+        let csv = c.appendingPathComponent("h.csv")
+        try "id,title,text\nh1,Harbour one,\"Quay.\"\n".write(to: csv, atomically: true, encoding: .utf8)
+        try update(appended: 0, read: 1)
+        try append("h2,Harbour zqnoid,\"The dredger\nret", to: csv)
+        try update(appended: 1, read: 0)
+        try append("urned.\"\nh3,Harbour three,Three.\n", to: csv)
+        try update(appended: 1, read: 2)
     }
 
     /// The copy that won over a copy in a file that then grew goes (its file removed): the grown

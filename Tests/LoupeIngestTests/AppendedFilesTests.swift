@@ -218,6 +218,45 @@ struct AppendedFilesTests {
         #expect(w.articles.count == k + 1 && w.resume == nil)
     }
 
+    /// A CSV file whose last row ends inside a quoted field (a row still being written: it gives
+    /// no article, with a warning) is resumed at that row's start; a last row cut outside quotes
+    /// (which gives an article) leaves no resume point.
+    @Test(arguments: [false, true]) func aCSVRowCutInsideQuotesIsReadAgainWhole(streamed: Bool) throws {
+        let records = Self.csv
+        let whole = records.joined().map { $0 }
+        // The header and rows 0 to 7 (rows 0 and 4 on two lines each), then row 8 cut inside
+        // its quoted text, which spans two lines.
+        let k = 9
+        let done = records.prefix(k).joined().map { $0 }
+        let f = try file("cut-\(streamed).csv", done + records[k].dropLast(5))
+        var first: [Article] = []
+        var from: Manifest.Resume?
+        if streamed {
+            var retry = false
+            _ = ArticleLoading.stream(f, threshold: 1, retryLater: &retry, resume: &from) { first.append($0) }
+        } else {
+            let r = ArticleLoading.load(f)
+            first = r.articles
+            from = r.resume
+            #expect(r.diagnostics.contains { $0.message.hasPrefix("quote not closed") })
+        }
+        let start = try #require(from)
+        #expect(start.size == Int64(done.count) && start.lines == 11 && start.units == 8)
+        #expect(first.count == 8)
+        try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
+        var grown = f
+        grown.size = Int64(whole.count)
+        let expected = ArticleLoading.load(grown)
+        let r = try #require(ArticleLoading.loadAppended(grown, from: start))
+        #expect(first + r.articles == expected.articles)
+        #expect(r.resume == expected.resume)
+        #expect(r.diagnostics.compactMap(\.line) == expected.diagnostics.compactMap(\.line).filter { $0 > 11 })
+        // Cut outside quotes: the part read is an article, and there is no resume point.
+        let g = try file("cut-row.csv", done + Array("r99,Row 99,Tex".utf8))
+        let w = ArticleLoading.load(g)
+        #expect(w.articles.count == 9 && w.resume == nil)
+    }
+
     @Test func onlyFilesThatOnlyGrewAreAppended() throws {
         let before = Self.jsonl.prefix(10).joined().map { $0 }
         let f = try file("changed.jsonl", before)
