@@ -39,6 +39,22 @@ extension ArticleLoading {
         }
     }
 
+    /// A compressed file (gzip, Zstandard, xz or bzip2; not a web archive) holding JSON Lines,
+    /// mbox or CSV, from its first bytes `raw`: its compression, and its content's format and
+    /// first bytes (up to `ArticleFormat.sniffBytes`, inflated from `raw`). Such a file grows by
+    /// whole members, frames or streams (`gzip -c more >> f.jsonl.gz`, Python's `gzip.open(f,
+    /// "at")`): one that ended between two records and two members is read from there.
+    static func compressedAppendable(_ raw: [UInt8]) -> (kind: ByteStream.Kind, format: ArticleFormat, head: [UInt8])? {
+        guard let kind = Gzip.compression(raw), !(kind == .gzip && WARCLoader.gzipHoldsWARC(raw)) else { return nil }
+        var head = [UInt8](repeating: 0, count: ArticleFormat.sniffBytes)
+        let got = head.withUnsafeMutableBytes {
+            ByteStream(bytes: raw, kind: kind).readFully($0.baseAddress!, $0.count)
+        }
+        head.removeSubrange(got.count...)
+        guard let f = appendableFormat(head), f == .jsonLines || f == .mbox || f == .csv else { return nil }
+        return (kind, f, head)
+    }
+
     /// Whether bytes of `format` that end with `end` (their last three, or fewer) end a whole
     /// record that nothing appended can continue.
     static func endsRecord(_ format: ArticleFormat, _ end: [UInt8]) -> Bool {
@@ -54,6 +70,13 @@ extension ArticleLoading {
     /// The resume point of a file read whole from `bytes` into `r`: nil unless it is a plain
     /// JSON Lines file, mailbox or CSV file, read without an error or anything to retry, ending a record.
     static func resumePoint(_ bytes: [UInt8], _ r: LoadResult) -> Manifest.Resume? {
+        // Compressed: `Gzip.load` keeps the content's position only when it ends a record.
+        if !r.rejected && !r.retryLater, let p = r.position, p.unfinished == 0,
+            compressedAppendable(Array(bytes.prefix(ArticleFormat.sniffBytes))) != nil
+        {
+            return Manifest.Resume(
+                size: Int64(bytes.count), crc: CRC32C.checksum(bytes), lines: p.lines, units: p.units)
+        }
         guard !r.rejected, !r.retryLater, let p = r.position,
             let f = appendableFormat(Array(bytes.prefix(ArticleFormat.sniffBytes))), f == ArticleFormat.detect(bytes)
         else { return nil }
@@ -85,6 +108,20 @@ extension ArticleLoading {
         return Manifest.Resume(size: size, crc: crc, lines: reached.lines, units: reached.units)
     }
 
+    /// The resume point of a compressed file streamed through `source` (with `tracksContent`)
+    /// from `start` (nil: its beginning) to `reached`: nil unless its content ended a record of
+    /// `format` where its input ended between members, nothing wrong.
+    static func compressedResumePoint(
+        _ source: ByteStream, _ format: ArticleFormat, start: Manifest.Resume?, _ reached: ReaderPosition,
+        _ diagnostics: [Diagnostic]
+    ) -> Manifest.Resume? {
+        guard !diagnostics.contains(where: { $0.severity == .error }), source.endedCleanly, reached.unfinished == 0
+        else { return nil }
+        guard endsRecord(format, source.lastOutput) else { return nil }
+        let size = (start?.size ?? 0) + Int64(source.inputRead)
+        return Manifest.Resume(size: size, crc: source.contentCRC, lines: reached.lines, units: reached.units)
+    }
+
     /// The CRC-32C of `fd`'s bytes `from..<to`, continuing `seed`; nil when they cannot be read.
     static func checksum(_ fd: Int32, from: Int64, to: Int64, seed: UInt32) -> UInt32? {
         var crc = seed
@@ -111,7 +148,7 @@ extension ArticleLoading {
     /// Opens `file` when it only grew since `from` (or kept its bytes, its time changed):
     /// positioned after those bytes, with its format. Nil when it did not (see the type's note).
     static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (
-        fd: Int32, format: ArticleFormat, head: [UInt8]
+        fd: Int32, format: ArticleFormat, head: [UInt8], compressed: ByteStream.Kind?, grown: Bool
     )? {
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -119,31 +156,61 @@ extension ArticleLoading {
         defer { if !ok { close(fd) } }
         var st = stat()
         guard fstat(fd, &st) == 0, Int64(st.st_size) >= from.size, from.size > 0 else { return nil }
-        // The format the whole file shows, and the one its first bytes showed when they were all.
-        guard let head = FileIO.read(fd, at: 0, count: Int(min(Int64(st.st_size), Int64(ArticleFormat.sniffBytes)))),
-            let format = appendableFormat(head),
-            appendableFormat(Array(head.prefix(Int(min(from.size, Int64(head.count)))))) == format
+        // The format the whole file shows, and the one its first bytes showed when they were all
+        // (a compressed file's content).
+        guard let raw = FileIO.read(fd, at: 0, count: Int(min(Int64(st.st_size), Int64(ArticleFormat.sniffBytes))))
         else { return nil }
+        let old = Array(raw.prefix(Int(min(from.size, Int64(raw.count)))))
+        var compressed: ByteStream.Kind?
+        let format: ArticleFormat
+        var head = raw
+        if let c = compressedAppendable(raw) {
+            guard compressedAppendable(old)?.format == c.format else { return nil }
+            (compressed, format, head) = (c.kind, c.format, c.head)
+        } else {
+            guard let f = appendableFormat(raw), appendableFormat(old) == f else { return nil }
+            format = f
+        }
         // The bytes read then, unchanged.
         guard checksum(fd, from: 0, to: from.size, seed: 0) == from.crc else { return nil }
         if format == .mbox && Int64(st.st_size) > from.size {
             // What follows opens a message (else a whole reading would run the last one on).
-            let n = Int(min(Int64(st.st_size) - from.size, Int64(MboxLoader.maxSeparatorLine + 1)))
-            guard let next = FileIO.read(fd, at: from.size, count: n), MboxLoader.startsMessage(next) else {
-                return nil
+            let n = Int(
+                min(Int64(st.st_size) - from.size, Int64(compressed == nil ? MboxLoader.maxSeparatorLine + 1 : 1 << 16))
+            )
+            guard var next = FileIO.read(fd, at: from.size, count: n) else { return nil }
+            if let kind = compressed {
+                var out = [UInt8](repeating: 0, count: MboxLoader.maxSeparatorLine + 1)
+                let got = out.withUnsafeMutableBytes {
+                    ByteStream(bytes: next, kind: kind).readFully($0.baseAddress!, $0.count)
+                }
+                next = Array(out.prefix(got.count))
             }
+            guard MboxLoader.startsMessage(next) else { return nil }
         }
         guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
         ok = true
-        return (fd, format, head)
+        return (fd, format, head, compressed, Int64(st.st_size) > from.size)
     }
 
     /// Reads what `file` holds after `from`, in memory (a small addition); nil when the file did
     /// not only grow (read it whole). The result is `appended`, with its new resume point.
     public static func loadAppended(_ file: CorpusFile, from: Manifest.Resume) -> LoadResult? {
-        guard let (fd, format, head) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head, compressed, grown) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
-        let (bytes, failed) = ByteStream(fd: fd).readAll()
+        // Compressed and nothing new (its time changed, not its bytes): the same point.
+        if compressed != nil && !grown {
+            var r = LoadResult()
+            r.appended = true
+            r.resume = from
+            return r
+        }
+        let source = ByteStream(
+            fd: fd, kind: compressed ?? .plain,
+            cap: compressed.map { _ in streamedOutputCap(compressedSize: Int(file.size)) })
+        source.tracksContent = compressed != nil
+        source.contentCRC = from.crc
+        let (bytes, failed) = source.readAll()
         if failed { return nil }
         let position = ReaderPosition(lines: from.lines, units: from.units)
         let read: LoadResult?
@@ -159,7 +226,11 @@ extension ArticleLoading {
         }
         guard var r = read else { return nil }
         r.appended = true
-        if !r.rejected && !r.retryLater, let p = r.position {
+        if compressed != nil {
+            if !r.rejected && !r.retryLater, let p = r.position {
+                r.resume = compressedResumePoint(source, format, start: from, p, r.diagnostics)
+            }
+        } else if !r.rejected && !r.retryLater, let p = r.position {
             // Before a last line still being written, if any.
             let kept = bytes.count - p.unfinished
             let size = from.size + Int64(kept)
@@ -179,8 +250,12 @@ extension ArticleLoading {
         _ file: CorpusFile, from: Manifest.Resume, retryLater: inout Bool, resume: inout Manifest.Resume?,
         progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
-        guard let (fd, format, head) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head, compressed, grown) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
+        if compressed != nil && !grown {
+            resume = from
+            return []
+        }
         var emitted = 0
         let emit: (Article) -> Void = { a in
             emit(a)
@@ -192,7 +267,9 @@ extension ArticleLoading {
                 fd: fd, size: Int(file.size), gzip: format == .gzip, relativePath: file.relativePath,
                 retryLater: &retryLater, from: from, resume: &resume, emit: emit)
         }
-        let source = ByteStream(fd: fd)
+        let source = ByteStream(
+            fd: fd, kind: compressed ?? .plain,
+            cap: compressed.map { _ in streamedOutputCap(compressedSize: Int(file.size)) })
         source.tracksContent = true
         source.contentCRC = from.crc
         var reached: ReaderPosition?
@@ -200,7 +277,10 @@ extension ArticleLoading {
             source, head: head, relativePath: file.relativePath, retryLater: &retryLater,
             from: ReaderPosition(lines: from.lines, units: from.units), reached: &reached, emit: emit)
         if let d, let reached, !retryLater {
-            resume = resumePoint(fd: fd, head: head, source, start: from, reached, d)
+            resume =
+                compressed != nil
+                ? compressedResumePoint(source, format, start: from, reached, d)
+                : resumePoint(fd: fd, head: head, source, start: from, reached, d)
         }
         return d
     }

@@ -42,10 +42,16 @@ public final class ByteStream {
     private var damage: String?
     /// Bytes handed out so far.
     public private(set) var produced = 0
-    /// With `tracksContent` (a plain descriptor's reads): the CRC-32C of every byte read, from
-    /// `contentCRC`'s starting value (where an appendable file was read to: `Manifest.Resume`).
+    /// With `tracksContent` (a descriptor's reads, plain or compressed): the CRC-32C of every
+    /// byte read from the file, from `contentCRC`'s starting value (where an appendable file was
+    /// read to: `Manifest.Resume`), the bytes read (`inputRead`) and the last (up to) three bytes
+    /// handed out (`lastOutput`).
     public var tracksContent = false
     public var contentCRC: UInt32 = 0
+    public private(set) var inputRead = 0
+    public private(set) var lastOutput: [UInt8] = []
+    /// The input ended where it may end (between compressed members or frames), nothing wrong.
+    public var endedCleanly: Bool { finished && failure == nil }
 
     private var input: UnsafeMutableRawBufferPointer
     private var inStart = 0
@@ -194,6 +200,10 @@ public final class ByteStream {
         }
         if n > 0 {
             produced += n
+            if tracksContent {
+                let out = UnsafeRawBufferPointer(start: buffer, count: n)
+                lastOutput = n >= 3 ? Array(out.suffix(3)) : Array((lastOutput + out).suffix(3))
+            }
             if let cap, produced > cap {
                 overCap = true
                 failure = "\(kindName) data expands beyond \(cap >> 20) MB (limit for this file); stopped"
@@ -249,6 +259,7 @@ public final class ByteStream {
             if r == 0 { finished = true }
             if tracksContent && r > 0 {
                 contentCRC = CRC32C.checksum(UnsafeRawBufferPointer(start: buffer, count: r), seed: contentCRC)
+                inputRead += r
             }
             return r
         }
@@ -302,6 +313,11 @@ public final class ByteStream {
             inStart = 0
             inEnd = r
             if r == 0 { inputEnded = true }
+            if tracksContent && r > 0 {
+                contentCRC = CRC32C.checksum(
+                    UnsafeRawBufferPointer(start: input.baseAddress, count: r), seed: contentCRC)
+                inputRead += r
+            }
             return true
         }
     }

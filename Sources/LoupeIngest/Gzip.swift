@@ -166,6 +166,17 @@ public enum Gzip {
                 )
             ])
         }
-        return ArticleLoading.load(plain, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
+        var r = ArticleLoading.load(plain, relativePath: relativePath, nested: nested, mailDepth: mailDepth)
+        // A grown file may be read from here only when the content ends a record (see
+        // `ArticleLoading.compressedAppendable`).
+        if let p = r.position {
+            let f = ArticleLoading.appendableFormat(Array(plain.prefix(ArticleFormat.sniffBytes)))
+            if nested || p.unfinished != 0
+                || !(f.map { ArticleLoading.endsRecord($0, Array(plain.suffix(3))) } ?? false)
+            {
+                r.position = nil
+            }
+        }
+        return r
     }
 }

@@ -388,7 +388,8 @@ public enum ArticleLoading {
                 resume: &resume, emit: emit)
         case .gzip, .zstd, .xz, .bzip2:
             return streamCompressed(
-                fd: fd, file: file, kind: Gzip.compression(head) ?? .gzip, retryLater: &retryLater, emit: emit)
+                fd: fd, file: file, kind: Gzip.compression(head) ?? .gzip, retryLater: &retryLater, resume: &resume,
+                emit: emit)
         case .zip:
             return streamZip(
                 fd: fd, file: file, threshold: threshold, retryLater: &retryLater, position: { position = $0 },
@@ -460,7 +461,8 @@ public enum ArticleLoading {
     /// archive, streamed as it inflates (memory stays flat: no 1 GiB cap as for a file inflated whole); nil for
     /// other contents (read whole, see `Gzip.load`).
     static func streamCompressed(
-        fd: Int32, file: CorpusFile, kind: ByteStream.Kind, retryLater: inout Bool, emit: (Article) -> Void
+        fd: Int32, file: CorpusFile, kind: ByteStream.Kind, retryLater: inout Bool,
+        resume: inout Manifest.Resume?, emit: (Article) -> Void
     ) -> [Diagnostic]? {
         // What is inside: its first 64 KB, inflated on their own.
         var head = [UInt8](repeating: 0, count: 65536)
@@ -470,7 +472,17 @@ public enum ArticleLoading {
         let source = ByteStream(fd: fd, kind: kind, cap: streamedOutputCap(compressedSize: Int(file.size)))
         let path = file.relativePath
         if isTar(head) { return streamTar(source, relativePath: path, retryLater: &retryLater, emit: emit) }
-        return streamFormat(source, head: head, relativePath: path, retryLater: &retryLater, emit: emit)
+        // JSON Lines, mbox or CSV content: a resume point when it ends a record between members.
+        let format = appendableFormat(head)
+        let appendable = format == .jsonLines || format == .mbox || format == .csv
+        source.tracksContent = appendable
+        var reached: ReaderPosition?
+        let d = streamFormat(
+            source, head: head, relativePath: path, retryLater: &retryLater, from: nil, reached: &reached, emit: emit)
+        if appendable, let format, let d, let reached, !retryLater {
+            resume = compressedResumePoint(source, format, start: nil, reached, d)
+        }
+        return d
     }
 
     /// Runs `body`, which hands an archive's members to `run` (its weight in bytes, and the work

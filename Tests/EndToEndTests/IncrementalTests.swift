@@ -488,7 +488,7 @@ struct GrownFileTests {
             + http + "\r\n\r\n"
     }
 
-    /// Appends `s` to a `.warc.gz` file as gzip members, one a record (as crawlers write them).
+    /// Appends `records` to a gzip file as members, one a record (as crawlers write `.warc.gz`).
     func appendMembers(_ records: [String], to url: URL) throws {
         let dir = try Loupe.tempDir("loupe-members")
         for (k, r) in records.enumerated() {
@@ -665,6 +665,20 @@ struct GrownFileTests {
         try update(appended: 1, read: 0)
         try append("urned.\"\nh3,Harbour three,Three.\n", to: csv)
         try update(appended: 1, read: 2)
+        // A gzip-compressed JSON Lines file given members (`gzip -c more >> g.jsonl.gz`): only
+        // they are read.
+        try (record("g1", "Gz one harbour", "One.") + record(nil, "Gz two zqnoid", "Two.")).write(
+            to: c.appendingPathComponent("g.jsonl"), atomically: true, encoding: .utf8)
+        try StreamingTests.tool("/bin/gzip", ["-n", "g.jsonl"], in: c)
+        try update(appended: 0, read: 2)
+        let gz = c.appendingPathComponent("g.jsonl.gz")
+        try appendMembers([record(nil, "Gz three zqnoid", "Three."), record("g4", "Gz four", "Four.")], to: gz)
+        try update(appended: 1, read: 2)
+        // A member ending inside a record: read, and read whole the next time.
+        try appendMembers(["{\"title\": \"Gz five\", \"te"], to: gz)
+        try update(appended: 1, read: 0)
+        try appendMembers(["xt\": \"Five zqgrown.\"}\n"], to: gz)
+        try update(appended: 0, read: 5)
     }
 
     /// The copy that won over a copy in a file that then grew goes (its file removed): the grown

@@ -257,6 +257,94 @@ struct AppendedFilesTests {
         #expect(w.articles.count == 9 && w.resume == nil)
     }
 
+    static func compress(_ b: [UInt8], _ kind: String) -> [UInt8] {
+        switch kind {
+        case "gz": TestWARC.gzip(b)
+        case "zst": StreamedCompressionTests.zstd(b)
+        case "xz": StreamedCompressionTests.xz(b)
+        default: StreamedCompressionTests.bzip2(b)
+        }
+    }
+
+    /// A compressed JSON Lines, mbox or CSV file grown by whole members, frames or streams
+    /// (`gzip -c more >> f.jsonl.gz`): the new ones read alone give a whole reading's articles
+    /// and resume point (the file's compressed bytes, the content's counts), in memory and
+    /// streamed.
+    @Test(arguments: [
+        ("jsonl", "gz"), ("jsonl", "zst"), ("jsonl", "xz"), ("jsonl", "bz2"), ("mbox", "gz"), ("csv", "gz"),
+        ("csv", "zst"),
+    ])
+    func compressedFilesGrownByMembers(format: String, kind: String) throws {
+        let records = format == "jsonl" ? Self.jsonl : format == "mbox" ? Self.mbox : Self.csv
+        for cut in [format == "csv" ? 2 : 1, records.count / 2, records.count - 1] {
+            let first = Self.compress(records.prefix(cut).joined().map { $0 }, kind)
+            let whole = first + Self.compress(records.dropFirst(cut).joined().map { $0 }, kind)
+            let f = try file("grown-\(cut).\(format).\(kind)", first)
+            let r0 = ArticleLoading.load(f)
+            let from = try #require(r0.resume, "\(format).\(kind) cut \(cut)")
+            #expect(from.size == Int64(first.count))
+            try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
+            var grown = f
+            grown.size = Int64(whole.count)
+            let expected = ArticleLoading.load(grown)
+            let resumeOfWhole = try #require(expected.resume)
+            #expect(resumeOfWhole.size == Int64(whole.count))
+            let r = try #require(ArticleLoading.loadAppended(grown, from: from))
+            #expect(r0.articles + r.articles == expected.articles, "\(format).\(kind) cut \(cut)")
+            #expect(r.resume == resumeOfWhole)
+            var streamed: [Article] = []
+            var retry = false
+            var resume: Manifest.Resume?
+            _ = try #require(
+                ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
+                    streamed.append($0)
+                })
+            #expect(streamed == r.articles)
+            #expect(resume == resumeOfWhole)
+            var again: Manifest.Resume?
+            var all: [Article] = []
+            _ = ArticleLoading.stream(grown, threshold: 1, retryLater: &retry, resume: &again) { all.append($0) }
+            #expect(again == resumeOfWhole)
+            #expect(all == expected.articles)
+            // The same bytes (its time changed): nothing new, the same point.
+            let same = try #require(ArticleLoading.loadAppended(grown, from: resumeOfWhole))
+            #expect(same.articles.isEmpty && same.resume == resumeOfWhole)
+        }
+    }
+
+    /// A compressed file whose last member ends inside a record gets no resume point; one
+    /// compressed again as a whole is not appended.
+    @Test func compressedFilesEndingInsideARecordAreReadWhole() throws {
+        let part = Self.jsonl.prefix(10).joined().map { $0 }
+        let next = Self.jsonl[10]
+        #expect(ArticleLoading.load(try file("m.jsonl.gz", TestWARC.gzip(part))).resume != nil)
+        let cut = TestWARC.gzip(part + next.prefix(5))
+        #expect(ArticleLoading.load(try file("cut.jsonl.gz", cut)).resume == nil)
+        var retry = false
+        var resume: Manifest.Resume?
+        _ = ArticleLoading.stream(try file("cut.jsonl.gz", cut), threshold: 1, retryLater: &retry, resume: &resume) {
+            _ in
+        }
+        #expect(resume == nil)
+        // Compressed again whole, with a record more: its first bytes differ.
+        let f = try file("again.jsonl.gz", TestWARC.gzip(part))
+        let from = try #require(ArticleLoading.load(f).resume)
+        let again = StreamedCompressionTests.zstd(part + next)
+        try Data(again).write(to: URL(fileURLWithPath: String(cString: f.path)))
+        var g = f
+        g.size = Int64(again.count)
+        #expect(ArticleLoading.loadAppended(g, from: from) == nil)
+        // A compressed mailbox whose new member does not open a message.
+        let m = Self.mbox.prefix(3).joined().map { $0 }
+        let mf = try file("m.mbox.gz", TestWARC.gzip(m))
+        let mfrom = try #require(ArticleLoading.load(mf).resume)
+        let more = TestWARC.gzip(m) + TestWARC.gzip(Array("A line the last message gained.\n\n".utf8))
+        try Data(more).write(to: URL(fileURLWithPath: String(cString: mf.path)))
+        var mg = mf
+        mg.size = Int64(more.count)
+        #expect(ArticleLoading.loadAppended(mg, from: mfrom) == nil)
+    }
+
     @Test func onlyFilesThatOnlyGrewAreAppended() throws {
         let before = Self.jsonl.prefix(10).joined().map { $0 }
         let f = try file("changed.jsonl", before)
@@ -279,9 +367,10 @@ struct AppendedFilesTests {
         #expect(same.articles.isEmpty && same.resume == from)
         // Shorter.
         #expect(ArticleLoading.loadAppended(try grown(Array(before.dropLast(3))), from: from) == nil)
-        // Compressed: not appendable, no resume point.
+        // Compressed as a whole: a resume point of its compressed bytes (see
+        // `compressedFilesGrownByMembers`).
         let gz = try file("c.jsonl.gz", GzipTests.gzip(before))
-        #expect(ArticleLoading.load(gz).resume == nil)
+        #expect(ArticleLoading.load(gz).resume?.size == gz.size)
         // A last line that gives nothing: the resume point is before it.
         #expect(ArticleLoading.load(try file("cut.jsonl", before + Array("{\"title\": \"x".utf8))).resume == from)
         // A text file: none.
