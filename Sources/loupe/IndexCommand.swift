@@ -34,9 +34,9 @@ struct IndexCommand: ParsableCommand {
             Run again on the same corpus, it is incremental: only new or changed files are read, \
             and the articles of changed or removed files are deleted (they stay in their segment, \
             left out of every count and score, until a fifth of it is deleted and it is rewritten; \
-            --optimize rewrites every segment now). A JSON Lines, mbox, CSV or WARC (.warc, \
-            .warc.gz) file that only grew \
-            (its earlier bytes unchanged, checked by their CRC) is read from where the last run \
+            --optimize rewrites every segment now). A JSON Lines, mbox, CSV or WARC file that only \
+            grew, its earlier bytes unchanged (checked by their CRC; a compressed one grown by \
+            whole gzip members or zstd, xz or bzip2 frames), is read from where the last run \
             stopped: its articles stay and the new records are added (one whose time changed but \
             not its bytes is not read again). --rebuild starts afresh \
             (so does a different corpus directory, or an --analyzer other than the index's; \
