@@ -7,8 +7,8 @@
 // read once more under a Markdown file's name. Feeds are
 // also streamed from a file descriptor (`ArticleLoading.stream`, the path for large feeds, wiki dumps,
 // compressed dumps, tar archives and ZIP archives, whose directory and members are read with pread).
-// A JSON Lines, mbox or CSV file is also read in two parts, as a file that grew, and must give
-// the whole file's articles.
+// A JSON Lines, mbox, CSV or WARC file is also read in two parts, as a file that grew (plain,
+// and as two gzip members), and must give the whole file's articles.
 import Foundation
 
 @testable import LoupeCore
@@ -83,20 +83,49 @@ public func fuzzLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     {
         let dir = FuzzSupport.root + "/grown"
         try? FileIO.makeDirectory(dir)
-        let path = dir + "/input.log"
-        var file = CorpusFile(
-            relativePath: "fuzz/input.log", path: Array(path.utf8CString), size: Int64(cut + 1), mtimeNanos: 0)
-        bytes[...cut].withUnsafeBytes { FuzzSupport.write(UnsafeRawBufferPointer($0), to: path) }
-        let first = ArticleLoading.load(file)
-        if let from = first.resume {
-            bytes.withUnsafeBytes { FuzzSupport.write($0, to: path) }
-            file.size = Int64(size)
-            let whole = ArticleLoading.load(file)
-            if let grown = ArticleLoading.loadAppended(file, from: from), !whole.rejected {
-                precondition(first.articles + grown.articles == whole.articles, "grown file read differently")
-                precondition(grown.resume == whole.resume, "grown file's resume point differs")
+        // Plain, then as two gzip members (the two parts; a grown `.jsonl.gz` or `.warc.gz`).
+        for packed in [false, true] {
+            let path = dir + "/input.log"
+            let part = packed ? gzipStored(bytes[...cut]) : Array(bytes[...cut])
+            let all = packed ? part + gzipStored(bytes[(cut + 1)...]) : bytes
+            var file = CorpusFile(
+                relativePath: "fuzz/input.log", path: Array(path.utf8CString), size: Int64(part.count),
+                mtimeNanos: 0)
+            part.withUnsafeBytes { FuzzSupport.write($0, to: path) }
+            let first = ArticleLoading.load(file)
+            if let from = first.resume {
+                all.withUnsafeBytes { FuzzSupport.write($0, to: path) }
+                file.size = Int64(all.count)
+                let whole = ArticleLoading.load(file)
+                if let grown = ArticleLoading.loadAppended(file, from: from), !whole.rejected {
+                    precondition(first.articles + grown.articles == whole.articles, "grown file read differently")
+                    precondition(grown.resume == whole.resume, "grown file's resume point differs")
+                }
             }
         }
     }
     return 0
+}
+
+/// One gzip member holding `b` in stored (uncompressed) deflate blocks.
+private func gzipStored(_ b: ArraySlice<UInt8>) -> [UInt8] {
+    var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
+    var i = b.startIndex
+    repeat {
+        let n = min(65535, b.endIndex - i)
+        let last: UInt8 = i + n == b.endIndex ? 1 : 0
+        out += [last, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
+        out += b[i..<(i + n)]
+        i += n
+    } while i < b.endIndex
+    // CRC-32 (IEEE, reflected) and the size, little-endian.
+    var crc: UInt32 = 0xFFFF_FFFF
+    for c in b {
+        crc ^= UInt32(c)
+        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+    }
+    crc = ~crc
+    let size = UInt32(truncatingIfNeeded: b.count)
+    for v in [crc, size] { out += (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    return out
 }

@@ -117,7 +117,8 @@ extension ArticleLoading {
     ) -> Manifest.Resume? {
         guard !diagnostics.contains(where: { $0.severity == .error }), source.endedCleanly, reached.unfinished == 0
         else { return nil }
-        guard endsRecord(format, source.lastOutput) else { return nil }
+        // Only empty members new: the content still ends where it did, at a record's end.
+        guard (start != nil && source.produced == 0) || endsRecord(format, source.lastOutput) else { return nil }
         let size = (start?.size ?? 0) + Int64(source.inputRead)
         return Manifest.Resume(size: size, crc: source.contentCRC, lines: reached.lines, units: reached.units)
     }
@@ -186,7 +187,9 @@ extension ArticleLoading {
                 }
                 next = Array(out.prefix(got.count))
             }
-            guard MboxLoader.startsMessage(next) else { return nil }
+            // (Or, compressed, only empty members were appended: nothing follows.)
+            let nothing = next.isEmpty && Int64(n) == Int64(st.st_size) - from.size
+            guard MboxLoader.startsMessage(next) || nothing else { return nil }
         }
         guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
         ok = true

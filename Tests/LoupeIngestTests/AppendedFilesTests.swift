@@ -310,6 +310,18 @@ struct AppendedFilesTests {
             let same = try #require(ArticleLoading.loadAppended(grown, from: resumeOfWhole))
             #expect(same.articles.isEmpty && same.resume == resumeOfWhole)
         }
+        // An empty member appended (found by the loader fuzzer): no articles, and the point
+        // after it, as a whole reading gives.
+        let records3 = records.prefix(3).joined().map { $0 }
+        let f = try file("empty-member.\(format).\(kind)", Self.compress(records3, kind))
+        let from = try #require(ArticleLoading.load(f).resume)
+        let more = Self.compress(records3, kind) + Self.compress([], kind)
+        try Data(more).write(to: URL(fileURLWithPath: String(cString: f.path)))
+        var g = f
+        g.size = Int64(more.count)
+        let r = try #require(ArticleLoading.loadAppended(g, from: from))
+        #expect(r.articles.isEmpty)
+        #expect(r.resume != nil && r.resume == ArticleLoading.load(g).resume)
     }
 
     /// A compressed file whose last member ends inside a record gets no resume point; one
