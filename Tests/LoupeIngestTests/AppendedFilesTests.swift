@@ -19,6 +19,61 @@ struct AppendedFilesTests {
             relativePath: "c/" + name, path: Array(url.path.utf8CString), size: Int64(bytes.count), mtimeNanos: 0)
     }
 
+    /// `f` read whole, in memory or streamed: its articles, resume point and diagnostics.
+    func read(_ f: CorpusFile, streamed: Bool) -> (
+        articles: [Article], resume: Manifest.Resume?, diagnostics: [Diagnostic]
+    ) {
+        if streamed {
+            var articles: [Article] = []
+            var retry = false
+            var resume: Manifest.Resume?
+            let d = ArticleLoading.stream(f, threshold: 1, retryLater: &retry, resume: &resume) { articles.append($0) }
+            return (articles, resume, d ?? [])
+        }
+        let r = ArticleLoading.load(f)
+        return (r.articles, r.resume, r.diagnostics)
+    }
+
+    /// `f` with `bytes` in its place (grown).
+    func rewrite(_ f: CorpusFile, _ bytes: [UInt8]) throws -> CorpusFile {
+        try Data(bytes).write(to: URL(fileURLWithPath: String(cString: f.path)))
+        var g = f
+        g.size = Int64(bytes.count)
+        return g
+    }
+
+    /// `f` read whole, then grown to `whole` and read from its resume point, in memory and
+    /// streamed: the whole reading's articles and resume point (streamed whole too). Returns
+    /// the first reading, the appended one (in memory; and the streamed one's diagnostics) and
+    /// the whole one.
+    func expectReadAsWhole(_ f: CorpusFile, grownTo whole: [UInt8], _ label: String) throws -> (
+        first: LoadResult, appended: LoadResult, streamed: [Diagnostic], whole: LoadResult
+    ) {
+        let first = ArticleLoading.load(f)
+        let from = try #require(first.resume, "\(label)")
+        let grown = try rewrite(f, whole)
+        let expected = ArticleLoading.load(grown)
+        let resumeOfWhole = try #require(expected.resume, "\(label)")
+        #expect(resumeOfWhole.size == Int64(whole.count), "\(label)")
+        let r = try #require(ArticleLoading.loadAppended(grown, from: from), "\(label)")
+        #expect(r.appended)
+        #expect(first.articles + r.articles == expected.articles, "\(label)")
+        #expect(r.resume == resumeOfWhole, "\(label)")
+        var streamed: [Article] = []
+        var retry = false
+        var resume: Manifest.Resume?
+        let d = try #require(
+            ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
+                streamed.append($0)
+            }, "\(label)")
+        #expect(streamed == r.articles, "\(label)")
+        #expect(resume == resumeOfWhole, "\(label)")
+        // A streamed whole reading: the same articles and point.
+        let all = read(grown, streamed: true)
+        #expect(all.resume == resumeOfWhole && all.articles == expected.articles, "\(label)")
+        return (first, r, d, expected)
+    }
+
     static let jsonl: [[UInt8]] = (0..<40).map { i in
         Array(
             ((i % 3 == 0
@@ -53,35 +108,11 @@ struct AppendedFilesTests {
         // (A CSV header alone is not detected as CSV: a text file, read whole when it grows.)
         for cut in [kind == "csv" ? 2 : 1, records.count / 2, records.count - 1] {
             let f = try file("grown-\(cut)." + kind, records.prefix(cut).joined().map { $0 })
-            let first = ArticleLoading.load(f)
-            let from = try #require(first.resume)
-            try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
-            var grown = f
-            grown.size = Int64(whole.count)
-            let expected = ArticleLoading.load(grown)
-            let resumeOfWhole = try #require(expected.resume)
-            #expect(resumeOfWhole.size == Int64(whole.count))
-            let r = try #require(ArticleLoading.loadAppended(grown, from: from))
-            #expect(r.appended)
+            let (first, r, _, expected) = try expectReadAsWhole(f, grownTo: whole, "\(kind) cut \(cut)")
             #expect(r.articles.count == expected.articles.count - first.articles.count)
-            #expect(first.articles + r.articles == expected.articles, "cut \(cut)")
-            #expect(r.resume == resumeOfWhole)
-            var streamed: [Article] = []
-            var retry = false
-            var resume: Manifest.Resume?
-            let d = ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
-                streamed.append($0)
-            }
-            #expect(d != nil)
-            #expect(streamed == r.articles)
-            #expect(resume == resumeOfWhole)
             // The lines of warnings are the whole file's.
             #expect(
                 (first.diagnostics + r.diagnostics).compactMap(\.line) == expected.diagnostics.compactMap(\.line))
-            // A streamed whole reading records the same point.
-            var again: Manifest.Resume?
-            _ = ArticleLoading.stream(grown, threshold: 1, retryLater: &retry, resume: &again) { _ in }
-            #expect(again == resumeOfWhole)
         }
     }
 
@@ -113,37 +144,12 @@ struct AppendedFilesTests {
         func warnings(_ r: LoadResult) -> [String] { r.diagnostics.filter { $0.severity == .warning }.map(\.message) }
         for cut in [1, 4, 6, records.count - 1] {
             let f = try file("grown-\(cut).warc" + (gzip ? ".gz" : ""), records.prefix(cut).joined().map { $0 })
-            let first = ArticleLoading.load(f)
-            let from = try #require(first.resume, "cut \(cut)")
-            #expect(from.size == Int64(records.prefix(cut).joined().count))
-            try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
-            var grown = f
-            grown.size = Int64(whole.count)
-            let expected = ArticleLoading.load(grown)
-            let resumeOfWhole = try #require(expected.resume)
-            #expect(resumeOfWhole.size == Int64(whole.count) && resumeOfWhole.units == records.count)
-            let r = try #require(ArticleLoading.loadAppended(grown, from: from))
-            #expect(r.appended)
+            let (first, r, d, expected) = try expectReadAsWhole(f, grownTo: whole, "cut \(cut)")
+            #expect(first.resume?.size == Int64(records.prefix(cut).joined().count))
+            #expect(expected.resume?.units == records.count)
             #expect(!r.articles.isEmpty)
-            #expect(first.articles + r.articles == expected.articles, "cut \(cut)")
-            #expect(r.resume == resumeOfWhole)
             #expect(warnings(first) + warnings(r) == warnings(expected), "cut \(cut)")
-            var streamed: [Article] = []
-            var retry = false
-            var resume: Manifest.Resume?
-            let d = try #require(
-                ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
-                    streamed.append($0)
-                })
-            #expect(streamed == r.articles)
-            #expect(resume == resumeOfWhole)
             #expect(d.filter { $0.severity == .warning }.map(\.message) == warnings(r))
-            // A streamed whole reading records the same point.
-            var again: Manifest.Resume?
-            var all: [Article] = []
-            _ = ArticleLoading.stream(grown, threshold: 1, retryLater: &retry, resume: &again) { all.append($0) }
-            #expect(again == resumeOfWhole)
-            #expect(all == expected.articles)
         }
     }
 
@@ -155,13 +161,8 @@ struct AppendedFilesTests {
         #expect(ArticleLoading.load(try file("p.warc", plain)).resume != nil)
         // Cut inside a record's block, inside its header, or in bytes that are no record.
         for bytes in [plain + next.prefix(next.count - 9), plain + next.prefix(30), plain + next.prefix(8)] {
-            #expect(ArticleLoading.load(try file("cut.warc", bytes)).resume == nil)
-            var retry = false
-            var resume: Manifest.Resume?
-            _ = ArticleLoading.stream(try file("cut.warc", bytes), threshold: 1, retryLater: &retry, resume: &resume) {
-                _ in
-            }
-            #expect(resume == nil)
+            let f = try file("cut.warc", bytes)
+            #expect(read(f, streamed: false).resume == nil && read(f, streamed: true).resume == nil)
         }
         // Compressed whole as one member: a resume point at its end (the records' end too).
         let one = TestWARC.gzip(plain)
@@ -193,21 +194,10 @@ struct AppendedFilesTests {
         let k = 12
         let done = records.prefix(k).joined().map { $0 }
         let f = try file("unfinished-\(streamed).jsonl", done + records[k].prefix(records[k].count / 2))
-        var first: [Article] = []
-        var from: Manifest.Resume?
-        if streamed {
-            var retry = false
-            _ = ArticleLoading.stream(f, threshold: 1, retryLater: &retry, resume: &from) { first.append($0) }
-        } else {
-            let r = ArticleLoading.load(f)
-            first = r.articles
-            from = r.resume
-        }
+        let (first, from, _) = read(f, streamed: streamed)
         let start = try #require(from)
         #expect(start.size == Int64(done.count) && start.units == k && first.count == k)
-        try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
-        var grown = f
-        grown.size = Int64(whole.count)
+        let grown = try rewrite(f, whole)
         let expected = ArticleLoading.load(grown)
         let r = try #require(ArticleLoading.loadAppended(grown, from: start))
         #expect(first + r.articles == expected.articles)
@@ -229,23 +219,12 @@ struct AppendedFilesTests {
         let k = 9
         let done = records.prefix(k).joined().map { $0 }
         let f = try file("cut-\(streamed).csv", done + records[k].dropLast(5))
-        var first: [Article] = []
-        var from: Manifest.Resume?
-        if streamed {
-            var retry = false
-            _ = ArticleLoading.stream(f, threshold: 1, retryLater: &retry, resume: &from) { first.append($0) }
-        } else {
-            let r = ArticleLoading.load(f)
-            first = r.articles
-            from = r.resume
-            #expect(r.diagnostics.contains { $0.message.hasPrefix("quote not closed") })
-        }
+        let (first, from, diagnostics) = read(f, streamed: streamed)
+        #expect(diagnostics.contains { $0.message.hasPrefix("quote not closed") })
         let start = try #require(from)
         #expect(start.size == Int64(done.count) && start.lines == 11 && start.units == 8)
         #expect(first.count == 8)
-        try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
-        var grown = f
-        grown.size = Int64(whole.count)
+        let grown = try rewrite(f, whole)
         let expected = ArticleLoading.load(grown)
         let r = try #require(ArticleLoading.loadAppended(grown, from: start))
         #expect(first + r.articles == expected.articles)
@@ -280,35 +259,13 @@ struct AppendedFilesTests {
             let first = Self.compress(records.prefix(cut).joined().map { $0 }, kind)
             let whole = first + Self.compress(records.dropFirst(cut).joined().map { $0 }, kind)
             let f = try file("grown-\(cut).\(format).\(kind)", first)
-            let r0 = ArticleLoading.load(f)
-            let from = try #require(r0.resume, "\(format).\(kind) cut \(cut)")
-            #expect(from.size == Int64(first.count))
-            try Data(whole).write(to: URL(fileURLWithPath: String(cString: f.path)))
-            var grown = f
-            grown.size = Int64(whole.count)
-            let expected = ArticleLoading.load(grown)
-            let resumeOfWhole = try #require(expected.resume)
-            #expect(resumeOfWhole.size == Int64(whole.count))
-            let r = try #require(ArticleLoading.loadAppended(grown, from: from))
-            #expect(r0.articles + r.articles == expected.articles, "\(format).\(kind) cut \(cut)")
-            #expect(r.resume == resumeOfWhole)
-            var streamed: [Article] = []
-            var retry = false
-            var resume: Manifest.Resume?
-            _ = try #require(
-                ArticleLoading.streamAppended(grown, from: from, retryLater: &retry, resume: &resume) {
-                    streamed.append($0)
-                })
-            #expect(streamed == r.articles)
-            #expect(resume == resumeOfWhole)
-            var again: Manifest.Resume?
-            var all: [Article] = []
-            _ = ArticleLoading.stream(grown, threshold: 1, retryLater: &retry, resume: &again) { all.append($0) }
-            #expect(again == resumeOfWhole)
-            #expect(all == expected.articles)
+            let (r0, _, _, expected) = try expectReadAsWhole(f, grownTo: whole, "\(format).\(kind) cut \(cut)")
+            #expect(r0.resume?.size == Int64(first.count))
             // The same bytes (its time changed): nothing new, the same point.
-            let same = try #require(ArticleLoading.loadAppended(grown, from: resumeOfWhole))
-            #expect(same.articles.isEmpty && same.resume == resumeOfWhole)
+            let grown = try rewrite(f, whole)
+            let point = try #require(expected.resume)
+            let same = try #require(ArticleLoading.loadAppended(grown, from: point))
+            #expect(same.articles.isEmpty && same.resume == expected.resume)
         }
         // An empty member appended (found by the loader fuzzer): no articles, and the point
         // after it, as a whole reading gives.
@@ -330,14 +287,8 @@ struct AppendedFilesTests {
         let part = Self.jsonl.prefix(10).joined().map { $0 }
         let next = Self.jsonl[10]
         #expect(ArticleLoading.load(try file("m.jsonl.gz", TestWARC.gzip(part))).resume != nil)
-        let cut = TestWARC.gzip(part + next.prefix(5))
-        #expect(ArticleLoading.load(try file("cut.jsonl.gz", cut)).resume == nil)
-        var retry = false
-        var resume: Manifest.Resume?
-        _ = ArticleLoading.stream(try file("cut.jsonl.gz", cut), threshold: 1, retryLater: &retry, resume: &resume) {
-            _ in
-        }
-        #expect(resume == nil)
+        let cut = try file("cut.jsonl.gz", TestWARC.gzip(part + next.prefix(5)))
+        #expect(read(cut, streamed: false).resume == nil && read(cut, streamed: true).resume == nil)
         // Compressed again whole, with a record more: its first bytes differ.
         let f = try file("again.jsonl.gz", TestWARC.gzip(part))
         let from = try #require(ArticleLoading.load(f).resume)
