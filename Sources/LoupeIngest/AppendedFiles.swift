@@ -130,11 +130,10 @@ extension ArticleLoading {
         var offset = from
         while offset < to {
             let want = Int(min(Int64(block.count), to - offset))
-            let r = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
-            if r < 0 && errno == EINTR { continue }
-            guard r > 0 else { return nil }
-            crc = block.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<r]), seed: crc) }
-            offset += Int64(r)
+            guard block.withUnsafeMutableBytes({ FileIO.read(fd, at: offset, into: .init(rebasing: $0[..<want])) })
+            else { return nil }
+            crc = block.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<want]), seed: crc) }
+            offset += Int64(want)
         }
         return crc
     }
@@ -149,7 +148,7 @@ extension ArticleLoading {
     /// Opens `file` when it only grew since `from` (or kept its bytes, its time changed):
     /// positioned after those bytes, with its format. Nil when it did not (see the type's note).
     static func openGrown(_ file: CorpusFile, from: Manifest.Resume) -> (
-        fd: Int32, format: ArticleFormat, head: [UInt8], compressed: ByteStream.Kind?, grown: Bool
+        fd: Int32, format: ArticleFormat, head: [UInt8], compressed: ByteStream.Kind?
     )? {
         let fd = open(file.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -193,25 +192,18 @@ extension ArticleLoading {
         }
         guard lseek(fd, off_t(from.size), SEEK_SET) == off_t(from.size) else { return nil }
         ok = true
-        return (fd, format, head, compressed, Int64(st.st_size) > from.size)
+        return (fd, format, head, compressed)
     }
 
     /// Reads what `file` holds after `from`, in memory (a small addition); nil when the file did
     /// not only grow (read it whole). The result is `appended`, with its new resume point.
     public static func loadAppended(_ file: CorpusFile, from: Manifest.Resume) -> LoadResult? {
-        guard let (fd, format, head, compressed, grown) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head, compressed) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
-        // Compressed and nothing new (its time changed, not its bytes): the same point.
-        if compressed != nil && !grown {
-            var r = LoadResult()
-            r.appended = true
-            r.resume = from
-            return r
-        }
         let source = ByteStream(
             fd: fd, kind: compressed ?? .plain,
             cap: compressed.map { _ in streamedOutputCap(compressedSize: Int(file.size)) })
-        source.tracksContent = compressed != nil
+        source.tracksContent = true
         source.contentCRC = from.crc
         let (bytes, failed) = source.readAll()
         if failed { return nil }
@@ -229,22 +221,21 @@ extension ArticleLoading {
         }
         guard var r = read else { return nil }
         r.appended = true
-        if compressed != nil {
-            if !r.rejected && !r.retryLater, let p = r.position {
-                r.resume = compressedResumePoint(source, format, start: from, p, r.diagnostics)
-            }
-        } else if !r.rejected && !r.retryLater, let p = r.position {
-            // Before a last line still being written, if any.
-            let kept = bytes.count - p.unfinished
-            let size = from.size + Int64(kept)
-            if let end = lastBytes(fd, before: size), endsRecord(format, end) {
-                let crc = bytes.withUnsafeBytes {
-                    CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<kept]), seed: from.crc)
-                }
-                r.resume = Manifest.Resume(size: size, crc: crc, lines: p.lines, units: p.units)
-            }
+        if !r.rejected && !r.retryLater, let p = r.position {
+            r.resume = grownResumePoint(fd: fd, head: head, format: format, compressed, source, from, p, r.diagnostics)
         }
         return r
+    }
+
+    /// The new resume point of a grown file whose new bytes `source` read (with `tracksContent`,
+    /// from `from`) to `reached`.
+    static func grownResumePoint(
+        fd: Int32, head: [UInt8], format: ArticleFormat, _ compressed: ByteStream.Kind?, _ source: ByteStream,
+        _ from: Manifest.Resume, _ reached: ReaderPosition, _ diagnostics: [Diagnostic]
+    ) -> Manifest.Resume? {
+        compressed != nil
+            ? compressedResumePoint(source, format, start: from, reached, diagnostics)
+            : resumePoint(fd: fd, head: head, source, start: from, reached, diagnostics)
     }
 
     /// Streams what `file` holds after `from` (a large addition): nil when the file did not
@@ -253,12 +244,8 @@ extension ArticleLoading {
         _ file: CorpusFile, from: Manifest.Resume, retryLater: inout Bool, resume: inout Manifest.Resume?,
         progress: (Int64) -> Void = { _ in }, emit: (Article) -> Void
     ) -> [Diagnostic]? {
-        guard let (fd, format, head, compressed, grown) = openGrown(file, from: from) else { return nil }
+        guard let (fd, format, head, compressed) = openGrown(file, from: from) else { return nil }
         defer { close(fd) }
-        if compressed != nil && !grown {
-            resume = from
-            return []
-        }
         var emitted = 0
         let emit: (Article) -> Void = { a in
             emit(a)
@@ -280,10 +267,7 @@ extension ArticleLoading {
             source, head: head, relativePath: file.relativePath, retryLater: &retryLater,
             from: ReaderPosition(lines: from.lines, units: from.units), reached: &reached, emit: emit)
         if let d, let reached, !retryLater {
-            resume =
-                compressed != nil
-                ? compressedResumePoint(source, format, start: from, reached, d)
-                : resumePoint(fd: fd, head: head, source, start: from, reached, d)
+            resume = grownResumePoint(fd: fd, head: head, format: format, compressed, source, from, reached, d)
         }
         return d
     }

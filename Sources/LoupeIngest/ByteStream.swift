@@ -389,6 +389,12 @@ public final class ByteStream {
     private func readXZ(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         while true {
             guard refill() else { return -1 }
+            // No input at all (what follows a grown file's last stream, when nothing did) ends
+            // cleanly, as the other decoders' does; liblzma would call it truncated.
+            if inputEnded && inStart == inEnd && lz.total_in == 0 {
+                finished = true
+                return 0
+            }
             lz.next_in = UnsafePointer((input.baseAddress! + inStart).assumingMemoryBound(to: UInt8.self))
             lz.avail_in = inEnd - inStart
             lz.next_out = buffer.assumingMemoryBound(to: UInt8.self)

@@ -197,16 +197,20 @@ public enum FileIO {
     public static func read(_ fd: Int32, at offset: Int64, count: Int) -> [UInt8]? {
         guard offset >= 0, count >= 0 else { return nil }
         var out = [UInt8](repeating: 0, count: count)
+        return out.withUnsafeMutableBytes { read(fd, at: offset, into: $0) } ? out : nil
+    }
+
+    /// Fills `buffer` with `fd`'s bytes from `offset` (`pread` until full): false on an error or
+    /// the end of the file first.
+    public static func read(_ fd: Int32, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         var got = 0
-        while got < count {
-            let r = out.withUnsafeMutableBytes {
-                pread(fd, $0.baseAddress! + got, count - got, off_t(offset) + off_t(got))
-            }
+        while got < buffer.count {
+            let r = pread(fd, buffer.baseAddress! + got, buffer.count - got, off_t(offset) + off_t(got))
             if r < 0 && errno == EINTR { continue }
-            if r <= 0 { return nil }
+            if r <= 0 { return false }
             got += r
         }
-        return out
+        return true
     }
 
     public static func listDirectory(_ path: String) -> [String] {
