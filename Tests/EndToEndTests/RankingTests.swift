@@ -65,6 +65,34 @@ struct QueryWordRankingTests {
         }
     }
 
+    /// `C++` finds C++, not every `c` (`C$1.5 billion`, `C#`, `Hinkley Point C`); `disney` still
+    /// finds `Disney+` (README "Analysis and formats").
+    @Test func symbolWordsAreSearchedAsWritten() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-symbols",
+            [
+                ("cpp", "Templates in C++ are checked when they are instantiated."),
+                ("csharp", "C# gained records in its ninth version."),
+                ("dollar", "Exports rose to C$1.5 billion at Hinkley Point C."),
+                ("stream", "Disney+’s subscribers grew while the studio cut costs."),
+                ("studio", "The Disney studio opened a park."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ids(_ q: String) throws -> Set<String> {
+            Set(Self.scores(try Loupe.run(["find", q, "--index", idx, "--json"])).keys)
+        }
+        #expect(try ids("C++") == ["cpp.txt"])
+        #expect(try ids("c#") == ["csharp.txt"])
+        #expect(try ids("\"C++ are\"") == ["cpp.txt"])
+        #expect(try ids("c") == ["cpp.txt", "csharp.txt", "dollar.txt"])
+        #expect(try ids("disney") == ["stream.txt", "studio.txt"])
+        #expect(try ids("Disney+") == ["stream.txt"])
+        #expect(try ids("subscriber") == ["stream.txt"])
+        #expect(try ids("c -C++") == ["csharp.txt", "dollar.txt"])
+        let hit = try Loupe.run(["find", "C++", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("in [C++] are"), "\(hit.stdout)")
+    }
+
     @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {
         let idx = try Self.corpus("loupe-variants")
         for (q, id) in [("tumor", "a.txt"), ("center", "a.txt"), ("program", "c.txt"), ("randomized", "d.txt")] {

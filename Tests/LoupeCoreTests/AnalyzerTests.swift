@@ -46,6 +46,32 @@ struct AnalyzerTests {
         #expect(a.terms("it'sy") == ["it", "sy"])
     }
 
+    /// `C++`, `C#`, `Disney+`: one to three `+` or `#` after a word ending in a letter, before no
+    /// word character, stay on the word (English only; the peers' plain analysis drops them).
+    @Test func plusAndHashSuffixesStayOnTheirWord() {
+        let a = Analyzer(.english)
+        #expect(
+            a.terms("C++ and C# on Disney+, rated AA+; C+++ (notepad++)") == [
+                "c++", "and", "c#", "on", "disney+", "rated", "aa+", "c+++", "notepad++",
+            ])
+        // Not suffixes: a word character follows, four or more, after a digit, or no word before.
+        #expect(
+            a.terms("a+b C++11 C++++ x+#+y 10+ years #1 + c") == [
+                "a", "b", "c", "11", "c", "x", "y", "10", "years", "1", "c",
+            ])
+        // A possessive after the suffix is dropped, as after a word.
+        #expect(a.terms("Disney+'s and Disney+’s growth") == ["disney+", "and", "disney+", "growth"])
+        var spans: [(Int, Int)] = []
+        a.analyze("in C++ code") { spans.append(($0.start, $0.end)) }
+        #expect(spans.map(\.0) == [0, 3, 7] && spans.map(\.1) == [2, 6, 11])
+        #expect(Analyzer(.plain).terms("C++ C# Disney+") == ["c", "c", "disney"])
+        // The stem of such a word is the bare word's: `disney` finds `Disney+`.
+        let stemmer = EnglishStemmer()
+        #expect(stemmer.stemUnified(Array("disney+".utf8)) == Array("disney".utf8))
+        #expect(stemmer.stemUnified(Array("languages#".utf8)) == Array("languag".utf8))
+        #expect(stemmer.stemUnified(Array("c++".utf8)) == Array("c".utf8))
+    }
+
     @Test func plainAnalyzerKeepsDiacriticsAndSplitsMarks() {
         let a = Analyzer(.plain)
         #expect(a.terms("Café Iran's") == ["café", "iran", "s"])

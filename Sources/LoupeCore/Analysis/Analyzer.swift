@@ -189,6 +189,21 @@ public final class Analyzer {
                     i += 1
                     continue
                 }
+                // `C++`, `C#`, `Disney+`, `AA+`: up to three `+` or `#` right after a word ending
+                // in a letter, and before no word character, belong to it (Xapian's rule).
+                if english && (b == 0x2B || b == 0x23) && tokenStart >= 0 && !tooLong && len > 0
+                    && scratch[len - 1] &- 0x61 < 26
+                {
+                    let k = Analyzer.suffixLength(base, i, n)
+                    if k > 0 && (i + k >= n || !isWordStart(base, i + k, n)) && len + k <= Analyzer.maxTermBytes {
+                        for j in 0..<k { scratch[len + j] = base[i + j] }
+                        len += k
+                        i += k
+                        emit(i)
+                        i += possessiveLength(base, i, n)
+                        continue
+                    }
+                }
                 // Separator. English possessive: word + ' or ’ + s + non-word → skip "'s".
                 if english && b == 0x27 && tokenStart >= 0 && i + 1 < n && (base[i + 1] | 0x20) == 0x73
                     && (i + 2 >= n || !isWordStart(base, i + 2, n))
@@ -297,6 +312,39 @@ public final class Analyzer {
             emit([], cur, from: start, to: i)
         }
         return (i, position)
+    }
+
+    /// How many `+` or `#` bytes start at `i` when they are 1 to 3 (0 when more follow).
+    static func suffixLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        var k = 0
+        while i + k < n && (base[i + k] == 0x2B || base[i + k] == 0x23) {
+            k += 1
+            if k > 3 { return 0 }
+        }
+        return k
+    }
+
+    /// Whether a term ends in the `+` or `#` of `C++`, `C#`, `Disney+`.
+    @inline(__always)
+    public static func hasSymbolSuffix(_ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last = term.last else { return false }
+        return last == 0x2B || last == 0x23
+    }
+
+    /// The length of an English possessive (`'s` or `’s` before no word character) at `i`; 0
+    /// when there is none.
+    private func possessiveLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        if i + 1 < n && base[i] == 0x27 && (base[i + 1] | 0x20) == 0x73
+            && (i + 2 >= n || !isWordStart(base, i + 2, n))
+        {
+            return 2
+        }
+        if i + 3 < n && base[i] == 0xE2 && base[i + 1] == 0x80 && base[i + 2] == 0x99 && (base[i + 3] | 0x20) == 0x73
+            && (i + 4 >= n || !isWordStart(base, i + 4, n))
+        {
+            return 4
+        }
+        return 0
     }
 
     @inline(__always)

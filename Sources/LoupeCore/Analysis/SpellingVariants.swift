@@ -213,5 +213,13 @@ public enum SpellingVariants {
 extension EnglishStemmer {
     /// The stem-space term of an analysed word: its unified spelling, stemmed. Indexing and
     /// queries both go through here.
-    public func stemUnified(_ word: [UInt8]) -> [UInt8] { stem(SpellingVariants.unified(word)) }
+    /// A word with the `+` or `#` of `C++`, `Disney+` has the stem of the word before them, so
+    /// that `disney` finds `Disney+`; the query word `Disney+` itself is searched as written
+    /// (`Searcher`), so that `C++` does not find every `c`.
+    public func stemUnified(_ word: [UInt8]) -> [UInt8] {
+        var end = word.count
+        while end > 0 && (word[end - 1] == 0x2B || word[end - 1] == 0x23) { end -= 1 }
+        if end < word.count { return stem(SpellingVariants.unified(Array(word[..<end]))) }
+        return stem(SpellingVariants.unified(word))
+    }
 }

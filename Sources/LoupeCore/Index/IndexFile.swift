@@ -16,7 +16,8 @@ public enum IndexFile {
     /// 7: the English analyzer cuts Chinese, Japanese and Korean into character pairs and folds
     ///    compatibility forms and letters like `ß`, `ø`, `æ` (terms of old indexes would not match).
     /// 8: postings skip tables of fixed-width entries, read in place (`PostingsFormat`).
-    public static let formatVersion: UInt32 = 8
+    /// 9: the English analyzer keeps the `+` and `#` of `C++`, `C#`, `Disney+` on their word.
+    public static let formatVersion: UInt32 = 9
     public static let headerSize = 12
     public static let footerSize = 8
 

@@ -330,7 +330,8 @@ public final class Searcher {
                 }
             }
             if terms.count == 1 {
-                if let stemmer, let sf = f.exactField.stemmed {
+                let symbol = terms[0].withUnsafeBufferPointer { Analyzer.hasSymbolSuffix($0) }
+                if let stemmer, let sf = f.exactField.stemmed, !symbol {
                     let s = stemmer.stemUnified(terms[0])
                     let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
                     guard f == .text else { return text }
@@ -352,7 +353,16 @@ public final class Searcher {
                     return text
                 }
                 let ef = f.exactField
-                return .term(key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
+                let exact = BoundQuery.term(
+                    key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
+                // `C++`, `Disney+`: as written (their stem is the bare word's), the title extra too.
+                guard symbol && stemmer != nil && f == .text && titleWeight > 0 else { return exact }
+                let tf = IndexField.title
+                return .or([
+                    exact,
+                    .term(
+                        key: [tf.rawValue] + terms[0], weight: try idf(tf, terms[0]) * titleWeight, slot: tf.lengthSlot),
+                ])
             }
             // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
             // compound is one value: its parts as a phrase, not any file with "rss" in its name.
@@ -875,7 +885,8 @@ public final class Searcher {
             return .blend(keys: unique.map { [f.rawValue] + $0 }, weight: w, slot: f.lengthSlot)
         }
         let ef = field.exactField
-        guard let stemmer, let sf = ef.stemmed else { return try blend(ef, terms, factor: 1) }
+        let symbol = terms.contains { $0.withUnsafeBufferPointer { Analyzer.hasSymbolSuffix($0) } }
+        guard let stemmer, let sf = ef.stemmed, !symbol else { return try blend(ef, terms, factor: 1) }
         let stems = terms.map { stemmer.stemUnified($0) }
         var parts = [try blend(sf, stems, factor: 1)]
         guard field == .text else { return parts[0] }
