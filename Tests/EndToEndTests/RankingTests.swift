@@ -91,6 +91,11 @@ struct QueryWordRankingTests {
         #expect(try ids("c -C++") == ["csharp.txt", "dollar.txt"])
         let hit = try Loupe.run(["find", "C++", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("in [C++] are"), "\(hit.stdout)")
+        let explained = try Loupe.run(["find", "C++", "--index", idx, "--explain-query"])
+        #expect(explained.stdout.contains("word C++ (as written, ranked by BM25: it ends in + or #)"))
+        #expect(explained.stdout.contains("text:c++ (in 1 article"), "\(explained.stdout)")
+        let terms = try Loupe.run(["terms", "disney+", "--index", idx])
+        #expect(terms.stderr.contains("find disney+ searches only disney+"), "\(terms.stderr)")
     }
 
     @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {

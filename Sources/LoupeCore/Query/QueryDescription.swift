@@ -33,7 +33,11 @@ extension QueryNode {
         func line(_ s: String) { out.append(pad + s) }
         switch self {
         case .word(let w, let f):
-            line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")
+            if let last = w.last, last == "+" || last == "#" {
+                line("word \(w)\(QueryNode.fieldSuffix(f)) (as written, ranked by BM25: it ends in + or #)")
+            } else {
+                line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")
+            }
         case .phrase(let words, let f, let slop):
             let text = words.joined(separator: " ")
             line(
