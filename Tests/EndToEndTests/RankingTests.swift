@@ -98,6 +98,35 @@ struct QueryWordRankingTests {
         #expect(terms.stderr.contains("find disney+ searches only disney+"), "\(terms.stderr)")
     }
 
+    /// A compound query word with a part that says little alone (a letter, a number, a function
+    /// word) requires its other parts and ranks them together first; of such parts only, it is
+    /// their phrase. Other compounds stay separate ranked words.
+    @Test func compoundsWithWeakPartsHoldTogether() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-compounds",
+            [
+                ("att", "Shares of AT&T rose after the phone company raised prices."),
+                ("noon", "The board met at noon; T cells were discussed at length."),
+                ("pandemic", "Covid-19 cases fell in the spring."),
+                ("covid", "Covid cases rose again after the holiday."),
+                ("nineteen", "The 19 delegates voted on the budget."),
+                ("rate", "Inflation reached 3.5 percent, 3 points above 0.5 percent."),
+                ("lift", "The lift of the wing was measured."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ranked(_ q: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try ranked("AT&T") == ["att.txt"])
+        #expect(try ranked("3.5") == ["rate.txt"])
+        let covid = try ranked("COVID-19")
+        #expect(covid == ["pandemic.txt", "covid.txt"], "\(covid)")
+        #expect(try ranked("lift-drag") == ["lift.txt"])
+        let hit = try Loupe.run(["find", "AT&T", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("Shares of [AT&T] rose"), "\(hit.stdout)")
+    }
+
     @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {
         let idx = try Self.corpus("loupe-variants")
         for (q, id) in [("tumor", "a.txt"), ("center", "a.txt"), ("program", "c.txt"), ("randomized", "d.txt")] {

@@ -367,8 +367,21 @@ public final class Searcher {
             // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
             // compound is one value: its parts as a phrase, not any file with "rss" in its name.
             if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
-            // A compound word (`lift-drag`, `al-Maliki`): its parts as separate ranked words
-            // (measured better than an exact phrase; proximity scoring still rewards them together).
+            // A compound with a part that means little alone — one character, a number, a
+            // function word — must hold its other parts and ranks higher where its parts stand
+            // together (their stems' phrase): `COVID-19` finds every `covid`, `covid-19` first;
+            // one of such parts alone — `AT&T`, `U.S.`, `9/11`, `3.5` — is that phrase (as
+            // Xapian, tantivy and FTS5 read every compound): apart, `at` and `t` would match
+            // nearly every article.
+            let strong = terms.filter { !isWeakPart($0) }
+            if strong.count < terms.count {
+                let together = try stemPhrase(terms, field: f)
+                if strong.isEmpty { return together }
+                let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
+                return .boolean(must: words, should: [together], mustNot: [])
+            }
+            // Any other compound (`lift-drag`, `al-Maliki`): its parts as separate ranked words
+            // (measured better than an exact phrase).
             return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
         case .phrase(let words, let f, let slop)
         where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
@@ -925,6 +938,24 @@ public final class Searcher {
         case .or(let c): return c.first.map(f) ?? 0
         default: return 0
         }
+    }
+
+    /// Whether a part of a compound word says little alone: one byte, digits only, or (English)
+    /// a function word.
+    private func isWeakPart(_ t: [UInt8]) -> Bool {
+        if t.count <= 1 || t.allSatisfy({ $0 &- 0x30 < 10 }) { return true }
+        return analyzer.kind == .english && Searcher.englishFunctionWords.contains(String(decoding: t, as: UTF8.self))
+    }
+
+    /// The adjacent words of a compound, matched by their stems (`X-rays` finds `x-ray`).
+    private func stemPhrase(_ terms: [[UInt8]], field: FieldRef) throws -> BoundQuery {
+        guard let stemmer, let sf = field.exactField.stemmed else { return try phrase(terms, field: field, slop: 0) }
+        let stems = terms.map { stemmer.stemUnified($0) }
+        var w: Float = 0
+        for t in stems { w += try idf(sf, t) }
+        return .phrase(
+            keys: stems.map { [sf.rawValue] + $0 }, offsets: (0..<stems.count).map { Int32($0) }, slop: 0, weight: w,
+            slot: sf.lengthSlot)
     }
 
     private func phrase(_ terms: [[UInt8]], field: FieldRef, slop: Int) throws -> BoundQuery {
