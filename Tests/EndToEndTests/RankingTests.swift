@@ -112,6 +112,8 @@ struct QueryWordRankingTests {
                 ("nineteen", "The 19 delegates voted on the budget."),
                 ("rate", "Inflation reached 3.5 percent, 3 points above 0.5 percent."),
                 ("lift", "The lift of the wing was measured."),
+                ("shells", "The non-linear theory of thin shells."),
+                ("members", "A linear theory; non members disagreed."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ranked(_ q: String) throws -> [String] {
@@ -123,6 +125,11 @@ struct QueryWordRankingTests {
         let covid = try ranked("COVID-19")
         #expect(covid == ["pandemic.txt", "covid.txt"], "\(covid)")
         #expect(try ranked("lift-drag") == ["lift.txt"])
+        // A prefix is a weak part: it counts only beside its word.
+        let r = try Loupe.run(["find", "non-linear", "--index", idx, "--json"])
+        let s = Self.scores(r)
+        #expect(Set(s.keys) == ["shells.txt", "members.txt"], "\(r.stdout)")
+        #expect((s["shells.txt"] ?? 0) > 1.3 * (s["members.txt"] ?? 0), "\(s)")
         let hit = try Loupe.run(["find", "AT&T", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("Shares of [AT&T] rose"), "\(hit.stdout)")
     }

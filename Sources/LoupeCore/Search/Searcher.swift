@@ -375,7 +375,10 @@ public final class Searcher {
             // nearly every article.
             let strong = terms.filter { !isWeakPart($0) }
             if strong.count < terms.count {
-                let together = try stemPhrase(terms, field: f)
+                // The phrase weighs what its weak parts would: beside the other parts, it stands
+                // for them (a stray `non` or `three` elsewhere in an article counts nothing).
+                let weak = strong.isEmpty ? terms : terms.filter(isWeakPart)
+                let together = try stemPhrase(terms, field: f, weighing: weak)
                 if strong.isEmpty { return together }
                 let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
                 return .boolean(must: words, should: [together], mustNot: [])
@@ -944,15 +947,41 @@ public final class Searcher {
     /// a function word.
     private func isWeakPart(_ t: [UInt8]) -> Bool {
         if t.count <= 1 || t.allSatisfy({ $0 &- 0x30 < 10 }) { return true }
-        return analyzer.kind == .english && Searcher.englishFunctionWords.contains(String(decoding: t, as: UTF8.self))
+        guard analyzer.kind == .english else { return false }
+        let s = String(decoding: t, as: UTF8.self)
+        return Searcher.englishFunctionWords.contains(s) || Searcher.englishPrefixes.contains(s)
     }
 
-    /// The adjacent words of a compound, matched by their stems (`X-rays` finds `x-ray`).
-    private func stemPhrase(_ terms: [[UInt8]], field: FieldRef) throws -> BoundQuery {
-        guard let stemmer, let sf = field.exactField.stemmed else { return try phrase(terms, field: field, slop: 0) }
-        let stems = terms.map { stemmer.stemUnified($0) }
+    /// Prefixes English writes with a hyphen (`non-profit`, `co-operation`, `re-entry`): a part
+    /// of a compound that says little alone.
+    static let englishPrefixes: Set<String> = [
+        "anti", "bi", "co", "de", "ex", "mid", "multi", "non", "post", "pre", "pro", "re", "semi", "sub", "tri", "un",
+    ]
+
+    /// The summed idf of words in the stem space (as written with the plain analyzer).
+    private func stemIDF(_ terms: [[UInt8]], field: FieldRef) throws -> Float {
+        let ef = field.exactField
         var w: Float = 0
-        for t in stems { w += try idf(sf, t) }
+        for t in terms {
+            if let stemmer, let sf = ef.stemmed {
+                w += try idf(sf, stemmer.stemUnified(t))
+            } else {
+                w += try idf(ef, t)
+            }
+        }
+        return w
+    }
+
+    /// The adjacent words of a compound, matched by their stems (`X-rays` finds `x-ray`),
+    /// weighing the idf of the words `weighing`.
+    private func stemPhrase(_ terms: [[UInt8]], field: FieldRef, weighing: [[UInt8]]) throws -> BoundQuery {
+        guard let stemmer, let sf = field.exactField.stemmed else {
+            let p = try phrase(terms, field: field, slop: 0)
+            let all = try stemIDF(terms, field: field)
+            return all > 0 ? Searcher.scaled(p, by: try stemIDF(weighing, field: field) / all) : p
+        }
+        let stems = terms.map { stemmer.stemUnified($0) }
+        let w = try stemIDF(weighing, field: field)
         return .phrase(
             keys: stems.map { [sf.rawValue] + $0 }, offsets: (0..<stems.count).map { Int32($0) }, slop: 0, weight: w,
             slot: sf.lengthSlot)
