@@ -114,6 +114,8 @@ struct QueryWordRankingTests {
                 ("lift", "The lift of the wing was measured."),
                 ("shells", "The non-linear theory of thin shells."),
                 ("members", "A linear theory; non members disagreed."),
+                ("site", "The notice is posted on harbourmaster.org today."),
+                ("office", "The harbourmaster wrote to the org committee."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ranked(_ q: String) throws -> [String] {
@@ -125,6 +127,9 @@ struct QueryWordRankingTests {
         let covid = try ranked("COVID-19")
         #expect(covid == ["pandemic.txt", "covid.txt"], "\(covid)")
         #expect(try ranked("lift-drag") == ["lift.txt"])
+        // Parts joined by a dot (or `@`, `:`, `_`, an apostrophe) are one name.
+        #expect(try ranked("harbourmaster.org") == ["site.txt"])
+        #expect(Set(try ranked("harbourmaster-org")) == ["site.txt", "office.txt"])
         // A prefix is a weak part: it counts only beside its word.
         let r = try Loupe.run(["find", "non-linear", "--index", idx, "--json"])
         let s = Self.scores(r)

@@ -373,6 +373,13 @@ public final class Searcher {
             // one of such parts alone — `AT&T`, `U.S.`, `9/11`, `3.5` — is that phrase (as
             // Xapian, tantivy and FTS5 read every compound): apart, `at` and `t` would match
             // nearly every article.
+            // Parts joined by a dot, `@`, `:`, `_` or an apostrophe — a domain, an address, a
+            // file or package name, a time, a name: `nytimes.com`, `jane@example.org`,
+            // `node.js`, `read_me`, `10:30`, `O'Brien` — are one name: their phrase. (Slashes and
+            // plus signs join lists, `MyD88/CD40`, `CD4+/CD8+`: as hyphens, below.)
+            if w.unicodeScalars.contains(where: Searcher.joinsAName) {
+                return try stemPhrase(terms, field: f, weighing: terms)
+            }
             let strong = terms.filter { !isWeakPart($0) }
             if strong.count < terms.count {
                 // The phrase weighs what its weak parts would: beside the other parts, it stands
@@ -950,6 +957,11 @@ public final class Searcher {
         guard analyzer.kind == .english else { return false }
         let s = String(decoding: t, as: UTF8.self)
         return Searcher.englishFunctionWords.contains(s) || Searcher.englishPrefixes.contains(s)
+    }
+
+    /// A character that joins the parts of one name inside a query word.
+    static func joinsAName(_ s: Unicode.Scalar) -> Bool {
+        s == "." || s == "@" || s == ":" || s == "_" || s == "'" || s == "\u{2019}"
     }
 
     /// Prefixes English writes with a hyphen (`non-profit`, `co-operation`, `re-entry`): a part
