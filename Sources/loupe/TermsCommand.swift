@@ -278,7 +278,7 @@ struct TermsCommand: ParsableCommand {
             for e in l.words where e.articles == 0 { printErr("no indexed word \(Terminal.clean(e.word))\(inField)") }
             if let g = l.stem, g.articles > 0, let w = l.words.first.map({ Terminal.clean($0.word) }) {
                 var line = "stem \(g.stem)\(inField): \(counted(g.articles, "article"))"
-                if let last = w.last, last == "+" || last == "#" {
+                if Analyzer.endsInSymbol(w) {
                     line += "; find \(w) searches only \(w) (a word ending in + or # is searched as written)"
                 } else if g.forms.count > 1 {
                     line += "; find \(w) searches its \(g.forms.count) indexed forms, find '\"\(w)\"' only \(w)"

@@ -94,6 +94,8 @@ struct QueryWordRankingTests {
         let explained = try Loupe.run(["find", "C++", "--index", idx, "--explain-query"])
         #expect(explained.stdout.contains("word C++ (as written, ranked by BM25: it ends in + or #)"))
         #expect(explained.stdout.contains("text:c++ (in 1 article"), "\(explained.stdout)")
+        let number = try Loupe.run(["find", "10+", "--index", idx, "--explain-query"])
+        #expect(number.stdout.contains("word 10+ (its stem, ranked by BM25)"), "\(number.stdout)")
         let terms = try Loupe.run(["terms", "disney+", "--index", idx])
         #expect(terms.stderr.contains("find disney+ searches only disney+"), "\(terms.stderr)")
     }

@@ -331,6 +331,18 @@ public final class Analyzer {
         return last == 0x2B || last == 0x23
     }
 
+    /// Whether the English analyzer reads `word` as one term ending in `+` or `#` (`C++`, `C#`,
+    /// `Disney+`; not `10+` or `a+b`), which queries search as written.
+    public static func endsInSymbol(_ word: String) -> Bool {
+        var last: [UInt8] = []
+        var count = 0
+        Analyzer(.english).analyze(word) {
+            last = Array($0.term)
+            count += 1
+        }
+        return count == 1 && last.withUnsafeBufferPointer { hasSymbolSuffix($0) }
+    }
+
     /// The length of an English possessive (`'s` or `’s` before no word character) at `i`; 0
     /// when there is none.
     private func possessiveLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {

@@ -33,7 +33,7 @@ extension QueryNode {
         func line(_ s: String) { out.append(pad + s) }
         switch self {
         case .word(let w, let f):
-            if let last = w.last, last == "+" || last == "#" {
+            if Analyzer.endsInSymbol(w) {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (as written, ranked by BM25: it ends in + or #)")
             } else {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")

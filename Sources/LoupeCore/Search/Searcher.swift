@@ -367,12 +367,6 @@ public final class Searcher {
             // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
             // compound is one value: its parts as a phrase, not any file with "rss" in its name.
             if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
-            // A compound with a part that means little alone — one character, a number, a
-            // function word — must hold its other parts and ranks higher where its parts stand
-            // together (their stems' phrase): `COVID-19` finds every `covid`, `covid-19` first;
-            // one of such parts alone — `AT&T`, `U.S.`, `9/11`, `3.5` — is that phrase (as
-            // Xapian, tantivy and FTS5 read every compound): apart, `at` and `t` would match
-            // nearly every article.
             // Parts joined by a dot, `@`, `:`, `_` or an apostrophe — a domain, an address, a
             // file or package name, a time, a name: `nytimes.com`, `jane@example.org`,
             // `node.js`, `read_me`, `10:30`, `O'Brien` — are one name: their phrase. (Slashes and
@@ -380,6 +374,12 @@ public final class Searcher {
             if w.unicodeScalars.contains(where: Searcher.joinsAName) {
                 return try stemPhrase(terms, field: f, weighing: terms)
             }
+            // A compound with a part that means little alone — one character, a number, a
+            // function word, a prefix — must hold its other parts and ranks higher where its
+            // parts stand together (their stems' phrase): `COVID-19` finds every `covid`,
+            // `covid-19` first; one of such parts alone — `AT&T`, `9/11`, `F-16` — is that
+            // phrase (as Xapian, tantivy and FTS5 read every compound): apart, `at` and `t`
+            // would match nearly every article.
             let strong = terms.filter { !isWeakPart($0) }
             if strong.count < terms.count {
                 // The phrase weighs what its weak parts would: beside the other parts, it stands
