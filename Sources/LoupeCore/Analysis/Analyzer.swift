@@ -205,12 +205,13 @@ public final class Analyzer {
                     }
                 }
                 // Separator. English possessive: word + ' or ’ + s + non-word → skip "'s".
-                if english && b == 0x27 && tokenStart >= 0 && i + 1 < n && (base[i + 1] | 0x20) == 0x73
-                    && (i + 2 >= n || !isWordStart(base, i + 2, n))
-                {
-                    emit(i)
-                    i += 2
-                    continue
+                if english && b == 0x27 && tokenStart >= 0 {
+                    let k = possessiveLength(base, i, n)
+                    if k > 0 {
+                        emit(i)
+                        i += k
+                        continue
+                    }
                 }
                 emit(i)
                 i += 1
@@ -223,12 +224,13 @@ public final class Analyzer {
                 i += 1
                 continue
             }
-            if english && scalar == 0x2019 && tokenStart >= 0 && i + 3 < n && (base[i + 3] | 0x20) == 0x73
-                && (i + 4 >= n || !isWordStart(base, i + 4, n))
-            {
-                emit(i)
-                i += 4
-                continue
+            if english && scalar == 0x2019 && tokenStart >= 0 {
+                let k = possessiveLength(base, i, n)
+                if k > 0 {
+                    emit(i)
+                    i += k
+                    continue
+                }
             }
             let cls = classify(scalar)
             if cls == Analyzer.cjk {
@@ -345,6 +347,7 @@ public final class Analyzer {
 
     /// The length of an English possessive (`'s` or `’s` before no word character) at `i`; 0
     /// when there is none.
+    @inline(__always)
     private func possessiveLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
         if i + 1 < n && base[i] == 0x27 && (base[i + 1] | 0x20) == 0x73
             && (i + 2 >= n || !isWordStart(base, i + 2, n))
