@@ -137,6 +137,16 @@ struct QueryWordRankingTests {
         let s = Self.scores(r)
         #expect(Set(s.keys) == ["shells.txt", "members.txt"], "\(r.stdout)")
         #expect((s["shells.txt"] ?? 0) > 1.3 * (s["members.txt"] ?? 0), "\(s)")
+        // `--explain-query` tells each reading.
+        for (q, reading) in [
+            ("AT&T", "(the phrase \"at t\" of its parts' stems, each of little meaning alone)"),
+            ("COVID-19", "(covid required; the phrase \"covid 19\" of its parts' stems ranks higher)"),
+            ("lift-drag", "(its parts lift, drag, each ranked by BM25)"),
+            ("harbourmaster.org", "(one name: the phrase \"harbourmaster org\" of its parts' stems)"),
+        ] {
+            let x = try Loupe.run(["find", q, "--index", idx, "--explain-query"])
+            #expect(x.stdout.contains("word \(q) \(reading)"), "\(x.stdout)")
+        }
         let hit = try Loupe.run(["find", "AT&T", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("Shares of [AT&T] rose"), "\(hit.stdout)")
     }

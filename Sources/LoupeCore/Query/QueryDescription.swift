@@ -33,7 +33,20 @@ extension QueryNode {
         func line(_ s: String) { out.append(pad + s) }
         switch self {
         case .word(let w, let f):
-            if Analyzer.endsInSymbol(w) {
+            let parts = Analyzer(.english).terms(w)
+            if parts.count > 1 {
+                let shown = parts.joined(separator: " ")
+                let reading: String
+                switch Searcher.compoundReading(w, parts: parts.map { Array($0.utf8) }, english: true) {
+                case .name: reading = "one name: the phrase \"\(shown)\" of its parts' stems"
+                case .phrase: reading = "the phrase \"\(shown)\" of its parts' stems, each of little meaning alone"
+                case .required(let strong, _):
+                    let names = strong.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", ")
+                    reading = "\(names) required; the phrase \"\(shown)\" of its parts' stems ranks higher"
+                case .separate: reading = "its parts \(parts.joined(separator: ", ")), each ranked by BM25"
+                }
+                line("word \(w)\(QueryNode.fieldSuffix(f)) (\(reading))")
+            } else if Analyzer.endsInSymbol(w) {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (as written, ranked by BM25: it ends in + or #)")
             } else {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")

@@ -367,32 +367,18 @@ public final class Searcher {
             // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
             // compound is one value: its parts as a phrase, not any file with "rss" in its name.
             if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
-            // Parts joined by a dot, `@`, `:`, `_` or an apostrophe — a domain, an address, a
-            // file or package name, a time, a name: `nytimes.com`, `jane@example.org`,
-            // `node.js`, `read_me`, `10:30`, `O'Brien` — are one name: their phrase. (Slashes and
-            // plus signs join lists, `MyD88/CD40`, `CD4+/CD8+`: as hyphens, below.)
-            if w.unicodeScalars.contains(where: Searcher.joinsAName) {
+            switch Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english) {
+            case .name, .phrase:
                 return try stemPhrase(terms, field: f, weighing: terms)
-            }
-            // A compound with a part that means little alone — one character, a number, a
-            // function word, a prefix — must hold its other parts and ranks higher where its
-            // parts stand together (their stems' phrase): `COVID-19` finds every `covid`,
-            // `covid-19` first; one of such parts alone — `AT&T`, `9/11`, `F-16` — is that
-            // phrase (as Xapian, tantivy and FTS5 read every compound): apart, `at` and `t`
-            // would match nearly every article.
-            let strong = terms.filter { !isWeakPart($0) }
-            if strong.count < terms.count {
+            case .required(let strong, let weak):
                 // The phrase weighs what its weak parts would: beside the other parts, it stands
                 // for them (a stray `non` or `three` elsewhere in an article counts nothing).
-                let weak = strong.isEmpty ? terms : terms.filter(isWeakPart)
                 let together = try stemPhrase(terms, field: f, weighing: weak)
-                if strong.isEmpty { return together }
                 let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
                 return .boolean(must: words, should: [together], mustNot: [])
+            case .separate:
+                return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
             }
-            // Any other compound (`lift-drag`, `al-Maliki`): its parts as separate ranked words
-            // (measured better than an exact phrase).
-            return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
         case .phrase(let words, let f, let slop)
         where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
             return try patternPhrase(words, field: f, slop: slop)
@@ -950,13 +936,42 @@ public final class Searcher {
         }
     }
 
+    /// How a query word that the analyzer cuts into several parts is searched.
+    public enum CompoundReading: Equatable {
+        /// Parts joined by a dot, `@`, `:`, `_` or an apostrophe — a domain, an address, a file
+        /// or package name, a time, a name: `nytimes.com`, `jane@example.org`, `node.js`,
+        /// `read_me`, `10:30`, `O'Brien` — are one name: their phrase. (Slashes and plus signs
+        /// join lists, `MyD88/CD40`, `CD4+/CD8+`: as hyphens.)
+        case name
+        /// Parts that each say little alone — one character, a number, a function word, a
+        /// prefix: `AT&T`, `9/11`, `F-16` — are their phrase (as Xapian, tantivy and FTS5 read
+        /// every compound): apart, `at` and `t` would match nearly every article.
+        case phrase
+        /// Such parts beside others (`COVID-19`, `non-linear`): the others are required, and
+        /// where the parts stand together (their stems' phrase) the article ranks higher —
+        /// `COVID-19` finds every `covid`, `covid-19` first.
+        case required(strong: [[UInt8]], weak: [[UInt8]])
+        /// Any other compound (`lift-drag`, `al-Maliki`): its parts as separate ranked words
+        /// (measured better than an exact phrase).
+        case separate
+    }
+
+    /// The reading of query word `w`, whose analysed parts are `parts` (two or more).
+    public static func compoundReading(_ w: String, parts: [[UInt8]], english: Bool) -> CompoundReading {
+        if w.unicodeScalars.contains(where: joinsAName) { return .name }
+        let weak = parts.filter { isWeakPart($0, english: english) }
+        if weak.isEmpty { return .separate }
+        if weak.count == parts.count { return .phrase }
+        return .required(strong: parts.filter { !isWeakPart($0, english: english) }, weak: weak)
+    }
+
     /// Whether a part of a compound word says little alone: one byte, digits only, or (English)
-    /// a function word.
-    private func isWeakPart(_ t: [UInt8]) -> Bool {
+    /// a function word or a prefix.
+    static func isWeakPart(_ t: [UInt8], english: Bool) -> Bool {
         if t.count <= 1 || t.allSatisfy({ $0 &- 0x30 < 10 }) { return true }
-        guard analyzer.kind == .english else { return false }
+        guard english else { return false }
         let s = String(decoding: t, as: UTF8.self)
-        return Searcher.englishFunctionWords.contains(s) || Searcher.englishPrefixes.contains(s)
+        return englishFunctionWords.contains(s) || englishPrefixes.contains(s)
     }
 
     /// A character that joins the parts of one name inside a query word.
