@@ -137,6 +137,9 @@ struct QueryWordRankingTests {
         let s = Self.scores(r)
         #expect(Set(s.keys) == ["shells.txt", "members.txt"], "\(r.stdout)")
         #expect((s["shells.txt"] ?? 0) > 1.3 * (s["members.txt"] ?? 0), "\(s)")
+        // Inside NEAR, such a word is its parts standing together.
+        #expect(try ranked("COVID-19 NEAR/4 spring") == ["pandemic.txt"])
+        #expect(try ranked("AT&T NEAR/2 rose") == ["att.txt"])
         // `--explain-query` tells each reading.
         for (q, reading) in [
             ("AT&T", "(the phrase \"at t\" of its parts' stems, each of little meaning alone)"),

@@ -404,6 +404,16 @@ public final class Searcher {
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
+                // A word of weak and other parts (`COVID-19`): its parts standing together, the
+                // positions NEAR needs (as a word alone, its required parts give none).
+                if case .word(let w, let f) = n {
+                    let terms = analyzedTerms(w)
+                    if terms.count > 1, f != .source && f != .category && f != .author,
+                        case .required = Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english)
+                    {
+                        return try stemPhrase(terms, field: f, weighing: terms)
+                    }
+                }
                 var group: [QueryNode]?
                 if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty { group = s }
                 if case .synonyms(let s) = n { group = s }
