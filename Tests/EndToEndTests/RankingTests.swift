@@ -140,6 +140,8 @@ struct QueryWordRankingTests {
         // Inside NEAR, such a word is its parts standing together.
         #expect(try ranked("COVID-19 NEAR/4 spring") == ["pandemic.txt"])
         #expect(try ranked("AT&T NEAR/2 rose") == ["att.txt"])
+        // A pattern that falls back to such words is no error either.
+        #expect(try Loupe.run(["find", "COVID-1* NEAR/4 spring", "--index", idx]).status != 2)
         // `--explain-query` tells each reading.
         for (q, reading) in [
             ("AT&T", "(the phrase \"at t\" of its parts' stems, each of little meaning alone)"),

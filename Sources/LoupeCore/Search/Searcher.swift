@@ -404,16 +404,6 @@ public final class Searcher {
         case .near(let a, let b, let d, let ordered):
             // An OR group as an operand: its alternatives' spans.
             func operand(_ n: QueryNode) throws -> BoundQuery {
-                // A word of weak and other parts (`COVID-19`): its parts standing together, the
-                // positions NEAR needs (as a word alone, its required parts give none).
-                if case .word(let w, let f) = n {
-                    let terms = analyzedTerms(w)
-                    if terms.count > 1, f != .source && f != .category && f != .author,
-                        case .required = Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english)
-                    {
-                        return try stemPhrase(terms, field: f, weighing: terms)
-                    }
-                }
                 var group: [QueryNode]?
                 if case .boolean(let m, let s, let x) = n, m.isEmpty, x.isEmpty, !s.isEmpty { group = s }
                 if case .synonyms(let s) = n { group = s }
@@ -423,6 +413,17 @@ public final class Searcher {
                     return alternatives.isEmpty ? .nothing : .or(alternatives)
                 }
                 var bound = try bind(n)
+                // A word of weak and other parts (`COVID-19`; also a pattern that falls back to
+                // its words): its parts standing together, the positions NEAR needs (its
+                // required parts give none).
+                if case .boolean = bound, let (w, f) = Searcher.wordText(n) {
+                    let terms = analyzedTerms(w)
+                    if terms.count > 1,
+                        case .required = Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english)
+                    {
+                        bound = try stemPhrase(terms, field: f, weighing: terms)
+                    }
+                }
                 // A large prefix's words that do not score: as terms, for their positions; the
                 // most frequent only, up to `maxPrefixExpansions` words in all (every word's
                 // positions, merged, would make `(a* OR b*) NEAR/2 c*` run for minutes).
@@ -943,6 +944,14 @@ public final class Searcher {
             return s
         case .or(let c): return c.first.map(f) ?? 0
         default: return 0
+        }
+    }
+
+    /// The text and field of a word or of a pattern (which may fall back to its words).
+    static func wordText(_ n: QueryNode) -> (String, FieldRef)? {
+        switch n {
+        case .word(let w, let f), .prefix(let w, let f), .wildcard(let w, let f): return (w, f)
+        default: return nil
         }
     }
 
