@@ -328,7 +328,7 @@ public final class Analyzer {
 
     /// Whether a term ends in the `+` or `#` of `C++`, `C#`, `Disney+`.
     @inline(__always)
-    public static func hasSymbolSuffix(_ term: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func hasSymbolSuffix(_ term: some BidirectionalCollection<UInt8>) -> Bool {
         guard let last = term.last else { return false }
         return last == 0x2B || last == 0x23
     }
@@ -342,7 +342,7 @@ public final class Analyzer {
             last = Array($0.term)
             count += 1
         }
-        return count == 1 && last.withUnsafeBufferPointer { hasSymbolSuffix($0) }
+        return count == 1 && hasSymbolSuffix(last)
     }
 
     /// The length of an English possessive (`'s` or `’s` before no word character) at `i`; 0

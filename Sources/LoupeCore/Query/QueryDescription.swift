@@ -46,7 +46,7 @@ extension QueryNode {
                 case .separate: reading = "its parts \(parts.joined(separator: ", ")), each ranked by BM25"
                 }
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (\(reading))")
-            } else if Analyzer.endsInSymbol(w) {
+            } else if parts.count == 1 && Analyzer.hasSymbolSuffix(parts[0].utf8) {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (as written, ranked by BM25: it ends in + or #)")
             } else {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")

@@ -330,7 +330,7 @@ public final class Searcher {
                 }
             }
             if terms.count == 1 {
-                let symbol = terms[0].withUnsafeBufferPointer { Analyzer.hasSymbolSuffix($0) }
+                let symbol = Analyzer.hasSymbolSuffix(terms[0])
                 if let stemmer, let sf = f.exactField.stemmed, !symbol {
                     let s = stemmer.stemUnified(terms[0])
                     let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
@@ -905,7 +905,7 @@ public final class Searcher {
             return .blend(keys: unique.map { [f.rawValue] + $0 }, weight: w, slot: f.lengthSlot)
         }
         let ef = field.exactField
-        let symbol = terms.contains { $0.withUnsafeBufferPointer { Analyzer.hasSymbolSuffix($0) } }
+        let symbol = terms.contains { Analyzer.hasSymbolSuffix($0) }
         guard let stemmer, let sf = ef.stemmed, !symbol else { return try blend(ef, terms, factor: 1) }
         let stems = terms.map { stemmer.stemUnified($0) }
         var parts = [try blend(sf, stems, factor: 1)]
