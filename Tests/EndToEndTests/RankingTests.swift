@@ -145,8 +145,8 @@ struct QueryWordRankingTests {
         // `--explain-query` tells each reading.
         for (q, reading) in [
             ("AT&T", "(the phrase \"at t\" of its parts' stems, each of little meaning alone)"),
-            ("COVID-19", "(covid required; the phrase \"covid 19\" of its parts' stems ranks higher)"),
-            ("lift-drag", "(its parts lift, drag, each ranked by BM25)"),
+            ("COVID-19", "(covid required; the phrase \"covid 19\" of its parts' stems ranks higher; also"),
+            ("lift-drag", "(its parts lift, drag, each ranked by BM25; also the one word liftdrag"),
             ("harbourmaster.org", "(one name: the phrase \"harbourmaster org\" of its parts' stems)"),
         ] {
             let x = try Loupe.run(["find", q, "--index", idx, "--explain-query"])
@@ -154,6 +154,55 @@ struct QueryWordRankingTests {
         }
         let hit = try Loupe.run(["find", "AT&T", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("Shares of [AT&T] rose"), "\(hit.stdout)")
+    }
+
+    /// `cease-fire` and `ceasefire`, `e-mail` and `email` are one word: each spelling finds the
+    /// other (the index counts a hyphenated pair as its closed-up word too); the spelling typed
+    /// ranks first; a quoted word is as written; a compound whose closed form the index does not
+    /// hold reads as before (README "Query language").
+    @Test func hyphenatedAndClosedSpellingsMeet() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-closed-compounds",
+            [
+                ("hyphen", "The cease-fire held overnight in the north."),
+                ("closed", "The ceasefire held overnight in the south; the ceasefire was signed."),
+                ("open", "Both armies agreed to cease fire at noon."),
+                ("blaze", "A fire broke out in the warehouse."),
+                ("letter", "Send me an e-mail about the co\u{2010}operation agreement."),
+                ("mails", "Their emails were read by the cooperation committee."),
+                ("wing", "The lift-drag ratio of the wing was measured."),
+                ("art", "A state-of-the-art harbour crane."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ranked(_ q: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(Set(try ranked("ceasefire")) == ["hyphen.txt", "closed.txt"])
+        #expect(try ranked("ceasefire").first == "closed.txt")
+        // The hyphenated query finds both spellings, its own first, then the parts apart.
+        let typed = try ranked("cease-fire")
+        #expect(Array(typed.prefix(3)) == ["hyphen.txt", "closed.txt", "open.txt"], "\(typed)")
+        #expect(Set(typed) == ["hyphen.txt", "closed.txt", "open.txt", "blaze.txt"])
+        #expect(try ranked("\"ceasefire\"") == ["closed.txt"])
+        #expect(Set(try ranked("\"cease-fire\"")) == ["hyphen.txt", "open.txt"])  // the phrase of its words
+        #expect(Set(try ranked("email")) == ["letter.txt", "mails.txt"])
+        #expect(Set(try ranked("e-mails")) == ["letter.txt", "mails.txt"])
+        #expect(Set(try ranked("cooperation")) == ["letter.txt", "mails.txt"])
+        #expect(Set(try ranked("ceasefire NEAR/2 held")) == ["hyphen.txt", "closed.txt"])
+        #expect(Set(try ranked("e-mail NEAR/3 send")) == ["letter.txt"])
+        // No closed form written anywhere: the parts' reading alone; no longer compound closes up.
+        #expect(try ranked("lift-drag") == ["wing.txt"])
+        #expect(try ranked("liftdrag") == ["wing.txt"])
+        #expect(try ranked("stateoftheart").isEmpty)
+        let lift = try Loupe.run(["find", "lift-drag", "--index", idx, "--explain-query"])
+        #expect(!lift.stdout.contains("stem:liftdrag"), "\(lift.stdout)")
+        let x = try Loupe.run(["find", "cease-fire", "--index", idx, "--explain-query"])
+        #expect(x.stdout.contains("text stem:ceasefir (in 2 articles)"), "\(x.stdout)")
+        #expect(x.stdout.contains("also the one word ceasefire, either spelling"), "\(x.stdout)")
+        // The compound is lit whole in snippets.
+        let hit = try Loupe.run(["find", "ceasefire", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("The [cease-fire] held"), "\(hit.stdout)")
     }
 
     @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {

@@ -72,6 +72,38 @@ struct AnalyzerTests {
         #expect(stemmer.stemUnified(Array("c++".utf8)) == Array("c".utf8))
     }
 
+    /// Two words joined by one hyphen make the word written closed up (the index counts it too,
+    /// in the stem space), unless a part is digits only on both sides, CJK, or the compound
+    /// has more parts.
+    @Test func hyphenatedPairsCloseUpIntoOneWord() {
+        let a = Analyzer(.english)
+        func closed(_ s: String) -> String? { a.closedCompound(of: s).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(closed("cease-fire") == "ceasefire")
+        #expect(closed("E-mail") == "email")
+        #expect(closed("co\u{2010}operation") == "cooperation")  // U+2010 HYPHEN
+        #expect(closed("F-16") == "f16")
+        #expect(closed("Covid-19") == "covid19")
+        #expect(closed("Ré-union") == "reunion")
+        #expect(closed("2-1") == nil)  // a score, not 21
+        #expect(closed("state-of-the-art") == nil)
+        #expect(closed("ceasefire") == nil)
+        #expect(closed("cease fire") == nil)
+        #expect(closed("cease--fire") == nil)
+        #expect(closed("cease–fire") == nil)  // an en dash joins ranges, not words
+        #expect(closed("nytimes.com") == nil)
+        #expect(closed("東京-大阪") == nil)
+        #expect(closed("C++-style") == nil)
+        // The compound goes on when a word character follows its next hyphen.
+        let text = Array("a-b-c x-y- z".utf8)
+        text.withUnsafeBufferPointer { b in
+            #expect(Analyzer.hyphenContinues(b.baseAddress!, at: 1, b.count))
+            #expect(!Analyzer.hyphenContinues(b.baseAddress!, at: 5, b.count))
+            #expect(!Analyzer.hyphenContinues(b.baseAddress!, at: 9, b.count))
+            #expect(Analyzer.isHyphenJoin(b.baseAddress!, from: 7, to: 8))
+            #expect(!Analyzer.isHyphenJoin(b.baseAddress!, from: 9, to: 11))
+        }
+    }
+
     @Test func plainAnalyzerKeepsDiacriticsAndSplitsMarks() {
         let a = Analyzer(.plain)
         #expect(a.terms("Café Iran's") == ["café", "iran", "s"])

@@ -345,6 +345,69 @@ public final class Analyzer {
         return count == 1 && hasSymbolSuffix(last)
     }
 
+    // MARK: Hyphenated compounds written as one word
+
+    /// Whether the bytes `end..<start` between two tokens are exactly one hyphen (`-`, U+2010
+    /// HYPHEN or U+2011 NON-BREAKING HYPHEN): `cease-fire`, `e-mail`, `F-16`.
+    @inline(__always)
+    public static func isHyphenJoin(_ base: UnsafePointer<UInt8>, from end: Int, to start: Int) -> Bool {
+        switch start - end {
+        case 1: return base[end] == 0x2D
+        case 3: return base[end] == 0xE2 && base[end + 1] == 0x80 && (base[end + 2] == 0x90 || base[end + 2] == 0x91)
+        default: return false
+        }
+    }
+
+    /// Whether a hyphen at `i` (of `n` bytes) goes on to another word: the compound has more
+    /// parts (`state-of-the-art`). Only a word character right after the hyphen counts, as the
+    /// next token starts there.
+    public static func hyphenContinues(_ base: UnsafePointer<UInt8>, at i: Int, _ n: Int) -> Bool {
+        var k = 0
+        if i < n && base[i] == 0x2D {
+            k = 1
+        } else if i + 2 < n && base[i] == 0xE2 && base[i + 1] == 0x80 && (base[i + 2] == 0x90 || base[i + 2] == 0x91) {
+            k = 3
+        }
+        guard k > 0, i + k < n else { return false }
+        let b = base[i + k]
+        return b >= 0x80 || isASCIIWordByte(b)
+    }
+
+    /// The one word that the two parts of a hyphenated compound make when written closed up
+    /// (`cease` + `fire` → `ceasefire`, `e` + `mail` → `email`, `f` + `16` → `f16`), or nil
+    /// when they do not make one: a part of Chinese, Japanese, Korean or Thai pairs (any byte
+    /// ≥ 0xE0 — alphabetic scripts fold to one- and two-byte letters), a `C++`-style part, digits
+    /// only (`2-1` is a score, not the number 21), or longer than a term may be.
+    public static func closedCompound(
+        _ a: some Collection<UInt8>, _ b: some Collection<UInt8>
+    ) -> [UInt8]? {
+        guard !a.isEmpty, !b.isEmpty, a.count + b.count <= maxTermBytes else { return nil }
+        var letter = false
+        for x in a { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
+        for x in b { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
+        guard letter else { return nil }
+        return Array(a) + Array(b)
+    }
+
+    /// The closed form of `text` when the English analyzer reads it as exactly two words joined
+    /// by one hyphen that make one (`closedCompound`): the query word `cease-fire` → `ceasefire`.
+    public func closedCompound(of text: String) -> [UInt8]? {
+        var t = text
+        return t.withUTF8 { bytes -> [UInt8]? in
+            guard let base = bytes.baseAddress else { return nil }
+            var parts: [[UInt8]] = []
+            var joined = true
+            var lastEnd = -1
+            analyze(bytes) { tok in
+                if lastEnd >= 0 && !Analyzer.isHyphenJoin(base, from: lastEnd, to: tok.start) { joined = false }
+                parts.append(Array(tok.term))
+                lastEnd = tok.end
+            }
+            guard joined, parts.count == 2 else { return nil }
+            return Analyzer.closedCompound(parts[0], parts[1])
+        }
+    }
+
     /// The length of an English possessive (`'s` or `’s` before no word character) at `i`; 0
     /// when there is none.
     @inline(__always)

@@ -17,7 +17,9 @@ public enum IndexFile {
     ///    compatibility forms and letters like `ß`, `ø`, `æ` (terms of old indexes would not match).
     /// 8: postings skip tables of fixed-width entries, read in place (`PostingsFormat`).
     /// 9: the English analyzer keeps the `+` and `#` of `C++`, `C#`, `Disney+` on their word.
-    public static let formatVersion: UInt32 = 9
+    /// 10: two words joined by a hyphen also count as their closed-up word in the stem space
+    ///    (`e-mail` as `email`).
+    public static let formatVersion: UInt32 = 10
     public static let headerSize = 12
     public static let footerSize = 8
 

@@ -151,6 +151,11 @@ public final class SegmentBuilder {
         var head = 0
         var pending = 0
         var text = text
+        // The previous token (its end and key) and whether a hyphen joined it to the one before:
+        // two words joined by a hyphen also count as their closed-up word (`joinCompound`).
+        var prevEnd = -1
+        var prevHyphen = false  // a hyphen's first byte follows the previous token
+        var prevChained = false
         text.withUTF8 { bytes in
             func process(_ k: Int) {
                 let p = ring[k]
@@ -162,6 +167,19 @@ public final class SegmentBuilder {
                     occurrence(stemTerm(of: id, field: sf, key: key), p.position)
                     if !abbreviations.isEmpty {
                         expand(bytes, p.start, p.end, p.position, abbreviations, definitionsHere)
+                    }
+                    let base = bytes.baseAddress!
+                    let hyphenated = prevHyphen && Analyzer.isHyphenJoin(base, from: prevEnd, to: p.start)
+                    if hyphenated && !prevChained && !Analyzer.hyphenContinues(base, at: p.end, bytes.count) {
+                        joinCompound(key, field: sf, p.position)
+                    }
+                    prevChained = hyphenated
+                    prevEnd = p.end
+                    // (Copied only before a hyphen, not for every token.)
+                    prevHyphen = p.end < bytes.count && (base[p.end] == 0x2D || base[p.end] == 0xE2)
+                    if prevHyphen {
+                        prevKey.removeAll(keepingCapacity: true)
+                        prevKey.append(contentsOf: key)
                     }
                 }
             }
@@ -204,9 +222,40 @@ public final class SegmentBuilder {
         return count
     }
 
-    /// A stem term that holds occurrences of no exact term of its own (abbreviation expansions)
-    /// never shares an exact term's postings: its variant count is pushed past 1.
+    /// A stem term that holds occurrences of no exact term of its own (abbreviation expansions,
+    /// closed-up compounds) never shares an exact term's postings: its variant count is pushed
+    /// past 1.
     private static let expandedMark: Int32 = 1 << 20
+
+    /// The key of the token before the one being processed (stem fields only).
+    private var prevKey: [UInt8] = []
+    /// Stem-space term ids of closed-up compounds, by field byte and closed word.
+    private var closedStems: [[UInt8]: Int32] = [:]
+
+    /// Two words joined by a hyphen (`cease-fire`, `e-mail`, `co-operation`, `F-16`), the
+    /// compound's only two, also count in the stem space as the word they make written closed up
+    /// (`ceasefire`, `email`, `cooperation`, `f16`), at the second word's position: archives
+    /// write both (news moved from `e-mail` to `email`), and `email` should find either. Exact
+    /// words, quoted phrases and document lengths are unchanged. `prevKey` holds the first word.
+    private func joinCompound(_ second: UnsafeBufferPointer<UInt8>, field: IndexField, _ pos: Int32) {
+        guard var closed = Analyzer.closedCompound(prevKey, second) else { return }
+        closed.insert(field.rawValue, at: 0)
+        let sid: Int32
+        if let known = closedStems[closed] {
+            sid = known
+        } else {
+            let stem = stemmer!.stemUnified(Array(closed.dropFirst()))
+            sid = stem.withUnsafeBufferPointer { term(field, $0) }
+            closedStems[closed] = sid
+        }
+        let st = terms.records + Int(sid)
+        // Already counted here (the second word's own stem: `e-e`).
+        if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 { return }
+        if st.pointee.stemMembers < SegmentBuilder.expandedMark {
+            st.pointee.stemMembers += SegmentBuilder.expandedMark
+        }
+        occurrence(sid, pos)
+    }
 
     private func expand(
         _ bytes: UnsafeBufferPointer<UInt8>, _ tokStart: Int, _ tokEnd: Int, _ pos: Int32,

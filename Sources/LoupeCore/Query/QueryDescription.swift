@@ -45,7 +45,12 @@ extension QueryNode {
                     reading = "\(names) required; the phrase \"\(shown)\" of its parts' stems ranks higher"
                 case .separate: reading = "its parts \(parts.joined(separator: ", ")), each ranked by BM25"
                 }
-                line("word \(w)\(QueryNode.fieldSuffix(f)) (\(reading))")
+                var also = ""
+                if f == .text || f == .title, let closed = Analyzer(.english).closedCompound(of: w) {
+                    let c = String(decoding: closed, as: UTF8.self)
+                    also = "; also the one word \(c), either spelling, where the index holds \(c) written so"
+                }
+                line("word \(w)\(QueryNode.fieldSuffix(f)) (\(reading)\(also))")
             } else if parts.count == 1 && Analyzer.hasSymbolSuffix(parts[0].utf8) {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (as written, ranked by BM25: it ends in + or #)")
             } else {

@@ -367,18 +367,23 @@ public final class Searcher {
             // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
             // compound is one value: its parts as a phrase, not any file with "rss" in its name.
             if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
+            let parts: BoundQuery
             switch Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english) {
             case .name, .phrase:
-                return try stemPhrase(terms, field: f, weighing: terms)
+                parts = try stemPhrase(terms, field: f, weighing: terms)
             case .required(let strong, let weak):
                 // The phrase weighs what its weak parts would: beside the other parts, it stands
                 // for them (a stray `non` or `three` elsewhere in an article counts nothing).
                 let together = try stemPhrase(terms, field: f, weighing: weak)
                 let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
-                return .boolean(must: words, should: [together], mustNot: [])
+                parts = .boolean(must: words, should: [together], mustNot: [])
             case .separate:
-                return .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
+                parts = .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
             }
+            if let closed = try closedAlternative(w, field: f) {
+                return .or([closed, Searcher.scaled(parts, by: Searcher.closedCompoundPartsWeight)])
+            }
+            return parts
         case .phrase(let words, let f, let slop)
         where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
             return try patternPhrase(words, field: f, slop: slop)
@@ -415,13 +420,17 @@ public final class Searcher {
                 var bound = try bind(n)
                 // A word of weak and other parts (`COVID-19`; also a pattern that falls back to
                 // its words): its parts standing together, the positions NEAR needs (its
-                // required parts give none).
-                if case .boolean = bound, let (w, f) = Searcher.wordText(n) {
+                // required parts give none), or its closed-up form (`e-mail`: also `email`).
+                var fellBack = false
+                if case .boolean = bound { fellBack = true }
+                if case .or(let c) = bound, c.count == 2, case .boolean = c[1] { fellBack = true }
+                if fellBack, let (w, f) = Searcher.wordText(n) {
                     let terms = analyzedTerms(w)
                     if terms.count > 1,
                         case .required = Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english)
                     {
                         bound = try stemPhrase(terms, field: f, weighing: terms)
+                        if let closed = try closedAlternative(w, field: f) { bound = .or([closed, bound]) }
                     }
                 }
                 // A large prefix's words that do not score: as terms, for their positions; the
@@ -1003,6 +1012,28 @@ public final class Searcher {
     static let englishPrefixes: Set<String> = [
         "anti", "bi", "co", "de", "ex", "mid", "multi", "non", "post", "pre", "pro", "re", "semi", "sub", "tri", "un",
     ]
+
+    /// A word of two parts joined by a hyphen (`e-mail`, `cease-fire`, `co-operation`), when the
+    /// index also holds the two written closed up as one word (`email`): that word, which finds
+    /// both spellings (the index counts every hyphenated pair as its closed-up word too; see
+    /// `SegmentBuilder`), beside the parts' own reading — an archive that writes both, as news
+    /// did over the years, is searched for both. Where the closed form is nowhere written
+    /// (`lift-drag`), the parts' reading alone, as before.
+    ///
+    /// The parts' reading then counts a quarter: the closed-up word already scores every article
+    /// of the hyphenated spelling, and at full weight (adding up) an article that writes
+    /// `cease-fire` once outranked one that writes `ceasefire` throughout. A quarter keeps the
+    /// spelling typed a little ahead and still finds the parts written apart (`cease fire`).
+    /// Cranfield nDCG@10 0.3883 / 0.3883 / 0.3884 / 0.3875 and SciFact 0.7114 / 0.7119 / 0.7124 /
+    /// 0.7126 with the parts at 1, 0.5, 0.25 and 0 (before: 0.3874 and 0.7104).
+    static let closedCompoundPartsWeight: Float = 0.25
+
+    private func closedAlternative(_ w: String, field f: FieldRef) throws -> BoundQuery? {
+        guard stemmer != nil, f == .text || f == .title, let closed = analyzer.closedCompound(of: w),
+            try reader.docFreq(f.exactField, closed) > 0
+        else { return nil }
+        return try bind(.word(String(decoding: closed, as: UTF8.self), field: f))
+    }
 
     /// The summed idf of words in the stem space (as written with the plain analyzer).
     private func stemIDF(_ terms: [[UInt8]], field: FieldRef) throws -> Float {

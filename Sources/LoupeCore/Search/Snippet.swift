@@ -43,9 +43,11 @@ public enum SnippetBuilder {
             ends.append(t.end)
         }
         let n = starts.count
+        let title = Array(article.title.utf8)
         var out: [Range<Int>] = []
         for s in spans.sorted(by: { $0.start < $1.start }) where s.start >= 0 && Int(s.start) < n {
-            let r = starts[Int(s.start)]..<ends[min(Int(s.end), n - 1)]
+            let (a, e) = widened(Int(s.start), min(Int(s.end), n - 1), starts: starts, ends: ends, bytes: title)
+            let r = starts[a]..<ends[e]
             if let last = out.last, r.lowerBound <= last.upperBound {
                 out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
             } else {
@@ -53,6 +55,21 @@ public enum SnippetBuilder {
             }
         }
         return out
+    }
+
+    /// Tokens `a...e` widened over a two-word hyphenated compound they start or end inside:
+    /// `cease-fire` is lit whole, whether `fire` or `ceasefire` (indexed at its second word)
+    /// matched.
+    static func widened(_ a: Int, _ e: Int, starts: [Int], ends: [Int], bytes: [UInt8]) -> (Int, Int) {
+        bytes.withUnsafeBufferPointer { buf -> (Int, Int) in
+            guard let base = buf.baseAddress else { return (a, e) }
+            let n = starts.count
+            func joined(_ k: Int) -> Bool {  // tokens k and k + 1
+                k >= 0 && k + 1 < n && Analyzer.isHyphenJoin(base, from: ends[k], to: starts[k + 1])
+            }
+            func pair(_ k: Int) -> Bool { joined(k) && !joined(k - 1) && !joined(k + 1) }
+            return (pair(a - 1) ? a - 1 : a, pair(e) ? e + 1 : e)
+        }
     }
 
     /// `spans` are positions in the `text` field (title, gap, body), as returned by
@@ -77,7 +94,7 @@ public enum SnippetBuilder {
             let a = Int(s.start) - Int(bodyStart)
             let e = Int(s.end) - Int(bodyStart)
             if e < 0 || a >= n { continue }
-            ranges.append((max(a, 0), min(e, n - 1)))
+            ranges.append(widened(max(a, 0), min(e, n - 1), starts: starts, ends: ends, bytes: body))
         }
         ranges.sort { $0.0 < $1.0 }
         // Merge overlapping ranges.
