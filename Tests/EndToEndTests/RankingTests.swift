@@ -203,6 +203,35 @@ struct QueryWordRankingTests {
         // The compound is lit whole in snippets.
         let hit = try Loupe.run(["find", "ceasefire", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("The [cease-fire] held"), "\(hit.stdout)")
+        // `terms` names the hyphenated pairs its stem counts.
+        let terms = try Loupe.run(["terms", "ceasefire", "--index", idx, "--json"])
+        let stem = Loupe.json(terms.stdout)["stem"] as? [String: Any] ?? [:]
+        #expect(stem["articles"] as? Int == 2, "\(terms.stdout)")
+        #expect(stem["hyphenated"] as? [String] == ["cease-fire"], "\(terms.stdout)")
+        let mail = try Loupe.run(["terms", "email", "--index", idx])
+        #expect(mail.stderr.contains("the stem also counts e-mail (a hyphenated pair"), "\(mail.stderr)")
+    }
+
+    /// A soft hyphen (`&shy;` in HTML, U+00AD in text) does not split its word; snippets leave it
+    /// out.
+    @Test func softHyphensDoNotSplitWords() throws {
+        let dir = try Loupe.tempDir("loupe-soft-hyphens")
+        let c = dir.appendingPathComponent("c")
+        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+        try "<html><head><title>Limits</title></head><body><p>The govern&shy;ment spoke of phys&#173;i&#xad;cal limits.</p></body></html>"
+            .write(to: c.appendingPathComponent("page.html"), atomically: true, encoding: .utf8)
+        try "note\n\nThe inter\u{AD}national community watched.\n"
+            .write(to: c.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)
+        let idx = dir.appendingPathComponent("idx").path
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        for (q, id) in [("government", "page.html"), ("physical", "page.html"), ("international", "note.txt")] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--no-spelling"])
+            let ids = (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(ids == [id], "\(q): \(r.stdout)")
+        }
+        #expect(try Loupe.run(["find", "national", "--index", idx, "--no-spelling"]).status == 1)
+        let hit = try Loupe.run(["find", "physical", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("The government spoke of [physical] limits."), "\(hit.stdout)")
     }
 
     @Test func britishAndAmericanSpellingsMeetUnlessQuoted() throws {

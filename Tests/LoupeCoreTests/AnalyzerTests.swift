@@ -104,6 +104,22 @@ struct AnalyzerTests {
         }
     }
 
+    /// Invisible format characters — a soft hyphen, zero-width (non-)joiners, the word joiner, a
+    /// byte-order mark, direction marks — are passed over inside words (UAX #29's WB4); the
+    /// zero-width space still separates. The plain analyzer (the peers') splits at all of them.
+    @Test func invisibleFormatCharactersDoNotSplitWords() {
+        let a = Analyzer(.english)
+        #expect(a.terms("phys\u{AD}i\u{AD}cal cease\u{AD}fire") == ["physical", "ceasefire"])
+        #expect(a.terms("a\u{200D}b c\u{200C}d e\u{2060}f g\u{FEFF}h i\u{200E}j") == ["ab", "cd", "ef", "gh", "ij"])
+        #expect(a.terms("\u{AD}lead trail\u{AD} \u{AD} x") == ["lead", "trail", "x"])
+        #expect(a.terms("word\u{200B}break") == ["word", "break"])
+        #expect(a.terms("Iran’s\u{AD} plan") == ["iran", "plan"])
+        var spans: [(Int, Int)] = []
+        a.analyze("go phys\u{AD}ical") { spans.append(($0.start, $0.end)) }
+        #expect(spans.map(\.0) == [0, 3] && spans.map(\.1) == [2, 13])
+        #expect(Analyzer(.plain).terms("phys\u{AD}ical a\u{200D}b") == ["phys", "ical", "a", "b"])
+    }
+
     @Test func plainAnalyzerKeepsDiacriticsAndSplitsMarks() {
         let a = Analyzer(.plain)
         #expect(a.terms("Café Iran's") == ["café", "iran", "s"])

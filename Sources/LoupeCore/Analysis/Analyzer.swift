@@ -10,7 +10,9 @@ import Foundation
 ///   → `d`, `þ` → `th`, `ı` → `i`. Chinese, Japanese and Korean text, written without spaces
 ///   between words, is cut into overlapping pairs of characters (Lucene's CJK bigrams: `東京都`
 ///   → `東京`, `京都`; a character alone is one term), so any word of two or more characters is
-///   found as a phrase of its pairs. Stemming is applied by the index as a second term space
+///   found as a phrase of its pairs. Invisible format characters (the soft hyphen of
+///   `phys&shy;i&shy;cal`, zero-width joiners, direction marks; not the zero-width space) are
+///   passed over, inside words too. Stemming is applied by the index as a second term space
 ///   (see `IndexField`), so exact phrases still match the words as written.
 /// * `plain`: the peer benchmark's analysis. Maximal runs of code points whose general category
 ///   is a letter (L*) or a number (Nd, Nl, No), each lowercased by its simple lowercase mapping;
@@ -62,6 +64,12 @@ public final class Analyzer {
     private static let word: UInt8 = 1
     private static let mark: UInt8 = 2  // combining mark: joins a word in `english`, separates in `plain`
     private static let cjk: UInt8 = 3  // Han, kana or Hangul (`english` only; a word character in `plain`)
+    /// An invisible format character (`english` only; it separates in `plain`): the soft hyphen
+    /// U+00AD that HTML's `&shy;` writes inside long words (`phys&shy;i&shy;cal`), the zero-width
+    /// joiner and non-joiner, the word joiner, a byte-order mark, direction marks — passed over
+    /// as if absent, inside a word too (Unicode's word boundaries, UAX #29 rule WB4, ignore them).
+    /// The zero-width space U+200B marks a break between words and stays a separator.
+    private static let ignorable: UInt8 = 4
 
     /// Han ideographs, Hiragana, Katakana (full and half width), Hangul syllables and letters,
     /// and Thai, Lao, Myanmar and Khmer: the scripts written without spaces between words
@@ -233,6 +241,10 @@ public final class Analyzer {
                 }
             }
             let cls = classify(scalar)
+            if cls == Analyzer.ignorable {
+                i += width
+                continue
+            }
             if cls == Analyzer.cjk {
                 emit(i)
                 (i, position) = cjkRun(base, from: i, n, position: position, body)
@@ -430,7 +442,9 @@ public final class Analyzer {
         let b = base[i]
         if b < 0x80 { return Analyzer.isASCIIWordByte(b) }
         let (s, w) = decode(base, i, n)
-        return w > 0 && classify(s) != Analyzer.separator
+        guard w > 0 else { return false }
+        let c = classify(s)
+        return c != Analyzer.separator && c != Analyzer.ignorable
     }
 
     /// Decodes one UTF-8 scalar at `i` (whose first byte is ≥ 0x80). Width 0 means invalid.
@@ -470,6 +484,8 @@ public final class Analyzer {
                 c = kind == .english && Analyzer.isCJK(v) ? Analyzer.cjk : Analyzer.word
             case .nonspacingMark, .spacingMark, .enclosingMark:
                 c = Analyzer.mark
+            case .format where kind == .english && v != 0x200B:
+                c = Analyzer.ignorable
             default:
                 c = Analyzer.separator
             }

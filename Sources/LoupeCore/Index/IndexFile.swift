@@ -18,7 +18,8 @@ public enum IndexFile {
     /// 8: postings skip tables of fixed-width entries, read in place (`PostingsFormat`).
     /// 9: the English analyzer keeps the `+` and `#` of `C++`, `C#`, `Disney+` on their word.
     /// 10: two words joined by a hyphen also count as their closed-up word in the stem space
-    ///    (`e-mail` as `email`).
+    ///    (`e-mail` as `email`); the English analyzer passes over soft hyphens and other
+    ///    invisible format characters inside words.
     public static let formatVersion: UInt32 = 10
     public static let headerSize = 12
     public static let footerSize = 8

@@ -171,6 +171,11 @@ public enum SnippetBuilder {
         var moved = [Int](repeating: 0, count: text.count + 1)
         for (i, b) in text.enumerated() {
             moved[i] = line.count
+            // A soft hyphen (U+00AD, HTML's `&shy;`) only marks where a long word may break a
+            // line: a snippet is one line, and some terminals draw it.
+            if (b == 0xC2 && i + 1 < text.count && text[i + 1] == 0xAD) || (b == 0xAD && i > 0 && text[i - 1] == 0xC2) {
+                continue
+            }
             let space = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
             if !space {
                 line.append(b)

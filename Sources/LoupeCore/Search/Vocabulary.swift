@@ -23,6 +23,9 @@ public struct StemGroup: Sendable, Equatable, Encodable {
     /// The words as written whose stem this is (the word itself among them when indexed), most
     /// articles first.
     public var forms: [VocabularyEntry]
+    /// Hyphenated pairs that close up to one of those words (`cease-fire` for `ceasefire`): the
+    /// index counts them in the stem too, so the stem's articles may outnumber its words'.
+    public var hyphenated: [String] = []
 }
 
 public enum VocabularySort: String, Sendable, CaseIterable {
@@ -168,11 +171,38 @@ extension Searcher {
             if let stemmer, let sf = f.stemmed {
                 let s = stemmer.stemUnified(t)
                 let c = try counts(sf, s)
+                let words = Searcher.sorted(try forms(of: s, in: f, stemmer: stemmer), by: .articles)
                 group = StemGroup(
                     stem: String(decoding: s, as: UTF8.self), articles: c.articles, occurrences: c.occurrences,
-                    forms: Searcher.sorted(try forms(of: s, in: f, stemmer: stemmer), by: .articles))
+                    forms: words,
+                    hyphenated: try hyphenatedPairs(closingUpTo: words.map { Array($0.word.utf8) } + [t], in: f))
             }
             out.append((Searcher.entry(t, try counts(f, t)), group))
+        }
+        return out
+    }
+
+    /// The hyphenated pairs of field `f` that close up to one of `words` (the first three and the
+    /// word asked for): each split of a word into two indexed words that stand together in some
+    /// article (`cease` `fire`; `em` `ail` do not), written with a hyphen.
+    private func hyphenatedPairs(closingUpTo words: [[UInt8]], in f: IndexField) throws -> [String] {
+        var out: [String] = []
+        var tried = Set<[UInt8]>()
+        for w in words.prefix(3) + words.suffix(1) where w.count >= 2 && tried.insert(w).inserted {
+            for k in 1..<w.count {
+                let a = Array(w[..<k])
+                let b = Array(w[k...])
+                // Split between two bytes of one character, or into halves that make no pair.
+                guard let closed = Analyzer.closedCompound(a, b), closed == w,
+                    String(validating: a, as: UTF8.self) != nil, String(validating: b, as: UTF8.self) != nil,
+                    try reader.docFreq(f, a) > 0, try reader.docFreq(f, b) > 0
+                else { continue }
+                let together = BoundQuery.phrase(
+                    keys: [[f.rawValue] + a, [f.rawValue] + b], offsets: [0, 1], slop: 0, weight: 1, slot: f.lengthSlot)
+                if try count(together) > 0 {
+                    out.append(String(decoding: a, as: UTF8.self) + "-" + String(decoding: b, as: UTF8.self))
+                }
+            }
         }
         return out
     }
