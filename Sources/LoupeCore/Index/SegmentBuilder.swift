@@ -249,7 +249,7 @@ public final class SegmentBuilder {
             closedStems[closed] = sid
         }
         let st = terms.records + Int(sid)
-        // Already counted here (the second word's own stem: `e-e`).
+        // A stem already counted at this position (the second word's own, were they alike).
         if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 { return }
         if st.pointee.stemMembers < SegmentBuilder.expandedMark {
             st.pointee.stemMembers += SegmentBuilder.expandedMark
