@@ -283,9 +283,9 @@ struct TermsCommand: ParsableCommand {
                 } else if g.forms.count > 1 {
                     line += "; find \(w) searches its \(g.forms.count) indexed forms, find '\"\(w)\"' only \(w)"
                 }
-                if !g.hyphenated.isEmpty {
-                    let pairs = g.hyphenated.map(Terminal.clean).joined(separator: ", ")
-                    line += "; the stem also counts \(pairs) (a hyphenated pair is also its closed-up word)"
+                if !g.joinedForms.isEmpty {
+                    let pairs = g.joinedForms.map(Terminal.clean).joined(separator: ", ")
+                    line += "; the stem also counts \(pairs) (written apart, also the word closed up)"
                 }
                 printErr(line)
             }

@@ -172,6 +172,8 @@ struct QueryWordRankingTests {
                 ("mails", "Their emails were read by the cooperation committee."),
                 ("wing", "The lift-drag ratio of the wing was measured."),
                 ("art", "A state-of-the-art harbour crane."),
+                ("britain", "The U.K. economy grew, the F.B.I. said at 9 a.m. on Tuesday."),
+                ("pound", "The UK pound fell."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
         func ranked(_ q: String) throws -> [String] {
@@ -203,13 +205,22 @@ struct QueryWordRankingTests {
         // The compound is lit whole in snippets.
         let hit = try Loupe.run(["find", "ceasefire", "--index", idx, "--color", "never"])
         #expect(hit.stdout.contains("The [cease-fire] held"), "\(hit.stdout)")
+        // Initials joined by dots are their closed-up word too (not `U.S.`, `a.m.`: function words).
+        #expect(Set(try ranked("UK")) == ["britain.txt", "pound.txt"])
+        #expect(Set(try ranked("U.K.")) == ["britain.txt", "pound.txt"])
+        #expect(try ranked("fbi") == ["britain.txt"])
+        #expect(try Loupe.run(["find", "am", "--index", idx, "--no-spelling"]).status == 1)
+        let uk = try Loupe.run(["find", "UK", "--index", idx, "--color", "never"])
+        #expect(uk.stdout.contains("The [U.K]. economy"), "\(uk.stdout)")
         // `terms` names the hyphenated pairs its stem counts.
         let terms = try Loupe.run(["terms", "ceasefire", "--index", idx, "--json"])
         let stem = Loupe.json(terms.stdout)["stem"] as? [String: Any] ?? [:]
         #expect(stem["articles"] as? Int == 2, "\(terms.stdout)")
-        #expect(stem["hyphenated"] as? [String] == ["cease-fire"], "\(terms.stdout)")
+        #expect(stem["joinedForms"] as? [String] == ["cease-fire"], "\(terms.stdout)")
         let mail = try Loupe.run(["terms", "email", "--index", idx])
-        #expect(mail.stderr.contains("the stem also counts e-mail (a hyphenated pair"), "\(mail.stderr)")
+        #expect(mail.stderr.contains("the stem also counts e-mail (written apart, also"), "\(mail.stderr)")
+        let kingdom = try Loupe.run(["terms", "uk", "--index", idx])
+        #expect(kingdom.stderr.contains("the stem also counts u.k. (written apart"), "\(kingdom.stderr)")
     }
 
     /// A soft hyphen (`&shy;` in HTML, U+00AD in text) does not split its word; snippets leave it
@@ -218,7 +229,8 @@ struct QueryWordRankingTests {
         let dir = try Loupe.tempDir("loupe-soft-hyphens")
         let c = dir.appendingPathComponent("c")
         try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
-        try "<html><head><title>Limits</title></head><body><p>The govern&shy;ment spoke of phys&#173;i&#xad;cal limits.</p></body></html>"
+        try
+            "<html><head><title>Limits</title></head><body><p>The govern&shy;ment spoke of phys&#173;i&#xad;cal limits.</p></body></html>"
             .write(to: c.appendingPathComponent("page.html"), atomically: true, encoding: .utf8)
         try "note\n\nThe inter\u{AD}national community watched.\n"
             .write(to: c.appendingPathComponent("note.txt"), atomically: true, encoding: .utf8)

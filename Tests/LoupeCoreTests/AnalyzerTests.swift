@@ -72,9 +72,9 @@ struct AnalyzerTests {
         #expect(stemmer.stemUnified(Array("c++".utf8)) == Array("c".utf8))
     }
 
-    /// Two words joined by one hyphen make the word written closed up (the index counts it too,
-    /// in the stem space), unless a part is digits only on both sides, CJK, or the compound
-    /// has more parts.
+    /// Two words joined by one hyphen, or initials joined by dots, make the word written closed
+    /// up (the index counts it too, in the stem space), unless both parts are digits, a part is
+    /// CJK, the compound has more parts or the word is a function word.
     @Test func hyphenatedPairsCloseUpIntoOneWord() {
         let a = Analyzer(.english)
         func closed(_ s: String) -> String? { a.closedCompound(of: s).map { String(decoding: $0, as: UTF8.self) } }
@@ -93,6 +93,15 @@ struct AnalyzerTests {
         #expect(closed("nytimes.com") == nil)
         #expect(closed("東京-大阪") == nil)
         #expect(closed("C++-style") == nil)
+        #expect(closed("in-to") == nil)  // a function word would swell its postings
+        // Initials joined by dots close up too, but for function words.
+        #expect(closed("U.K.") == "uk")
+        #expect(closed("F.B.I.") == "fbi")
+        #expect(closed("U.K") == "uk")
+        #expect(closed("U.S.") == nil)
+        #expect(closed("a.m.") == nil)
+        #expect(closed("Ph.D.") == nil)
+        #expect(closed("U.K.-based") == nil)
         // The compound goes on when a word character follows its next hyphen.
         let text = Array("a-b-c x-y- z".utf8)
         text.withUnsafeBufferPointer { b in

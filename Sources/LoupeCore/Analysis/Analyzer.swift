@@ -398,25 +398,67 @@ public final class Analyzer {
         for x in a { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
         for x in b { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
         guard letter else { return nil }
-        return Array(a) + Array(b)
+        let closed = Array(a) + Array(b)
+        return isFunctionWord(closed) ? nil : closed
     }
 
-    /// The closed form of `text` when the English analyzer reads it as exactly two words joined
-    /// by one hyphen that make one (`closedCompound`): the query word `cease-fire` → `ceasefire`.
+    // MARK: Initialisms written with dots
+
+    /// Whether a term is one ASCII letter (a part of `U.K.`, `F.B.I.`).
+    @inline(__always)
+    public static func isInitial(_ term: some Collection<UInt8>) -> Bool {
+        term.count == 1 && term.first! &- 0x61 < 26
+    }
+
+    /// Whether the bytes `end..<start` between two tokens are exactly one dot.
+    @inline(__always)
+    public static func isDotJoin(_ base: UnsafePointer<UInt8>, from end: Int, to start: Int) -> Bool {
+        start - end == 1 && base[end] == 0x2E
+    }
+
+    /// Whether an initialism goes on at `i`: a dot, then one ASCII letter that is a word alone
+    /// (`U.K`|`.`… stops; `F.B`|`.I.` goes on).
+    public static func initialContinues(_ base: UnsafePointer<UInt8>, at i: Int, _ n: Int) -> Bool {
+        guard i + 1 < n, base[i] == 0x2E, (base[i + 1] | 0x20) &- 0x61 < 26 else { return false }
+        return i + 2 >= n || (base[i + 2] < 0x80 && !isASCIIWordByte(base[i + 2]))
+    }
+
+    /// The word that two to ten initials joined by dots make written closed up (`U.K.` → `uk`,
+    /// `F.B.I.` → `fbi`), or nil: too few or many, or a function word (`U.S.` is not `us`).
+    public static func closedInitialism(_ letters: some Collection<UInt8>) -> [UInt8]? {
+        guard letters.count >= 2, letters.count <= 10 else { return nil }
+        let closed = Array(letters)
+        return isFunctionWord(closed) ? nil : closed
+    }
+
+    /// A word that says nothing of a subject (`Searcher.englishFunctionWords`): never a closed-up
+    /// form, whose postings it would swell (`in-to`, `U.S.`).
+    static func isFunctionWord(_ w: [UInt8]) -> Bool {
+        w.count <= 10 && Searcher.englishFunctionWords.contains(String(decoding: w, as: UTF8.self))
+    }
+
+    /// The closed-up form of `text` when the English analyzer reads it as exactly two words
+    /// joined by one hyphen that make one (`closedCompound`: the query word `cease-fire` →
+    /// `ceasefire`), or as initials joined by dots (`closedInitialism`: `U.K.` → `uk`).
     public func closedCompound(of text: String) -> [UInt8]? {
         var t = text
         return t.withUTF8 { bytes -> [UInt8]? in
             guard let base = bytes.baseAddress else { return nil }
             var parts: [[UInt8]] = []
-            var joined = true
+            var hyphens = true
+            var dots = true
             var lastEnd = -1
             analyze(bytes) { tok in
-                if lastEnd >= 0 && !Analyzer.isHyphenJoin(base, from: lastEnd, to: tok.start) { joined = false }
+                if lastEnd >= 0 && !Analyzer.isHyphenJoin(base, from: lastEnd, to: tok.start) { hyphens = false }
+                if lastEnd >= 0 && !Analyzer.isDotJoin(base, from: lastEnd, to: tok.start) { dots = false }
                 parts.append(Array(tok.term))
                 lastEnd = tok.end
             }
-            guard joined, parts.count == 2 else { return nil }
-            return Analyzer.closedCompound(parts[0], parts[1])
+            if hyphens && parts.count == 2 { return Analyzer.closedCompound(parts[0], parts[1]) }
+            if dots && parts.allSatisfy({ Analyzer.isInitial($0) }) {
+                return Analyzer.closedInitialism(parts.map { $0[0] })
+            }
+            return nil
         }
     }
 

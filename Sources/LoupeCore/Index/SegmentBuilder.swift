@@ -152,10 +152,12 @@ public final class SegmentBuilder {
         var pending = 0
         var text = text
         // The previous token (its end and key) and whether a hyphen joined it to the one before:
-        // two words joined by a hyphen also count as their closed-up word (`joinCompound`).
+        // two words joined by a hyphen also count as their closed-up word (`joinClosed`).
         var prevEnd = -1
         var prevHyphen = false  // a hyphen's first byte follows the previous token
         var prevChained = false
+        var prevDot = false  // a dot follows the previous token
+        initials.removeAll(keepingCapacity: true)
         text.withUTF8 { bytes in
             func process(_ k: Int) {
                 let p = ring[k]
@@ -170,13 +172,35 @@ public final class SegmentBuilder {
                     }
                     let base = bytes.baseAddress!
                     let hyphenated = prevHyphen && Analyzer.isHyphenJoin(base, from: prevEnd, to: p.start)
-                    if hyphenated && !prevChained && !Analyzer.hyphenContinues(base, at: p.end, bytes.count) {
-                        joinCompound(key, field: sf, p.position)
+                    if hyphenated && !prevChained && !Analyzer.hyphenContinues(base, at: p.end, bytes.count),
+                        let closed = Analyzer.closedCompound(prevKey, key)
+                    {
+                        joinClosed(closed, field: sf, p.position)
+                    }
+                    // Initials joined by dots (`U.K.`, `F.B.I.`): their run, unless a word
+                    // before the first is joined to it by a dot too (`www.a.b`).
+                    let dotted = prevDot && Analyzer.isDotJoin(base, from: prevEnd, to: p.start)
+                    if Analyzer.isInitial(key) {
+                        if dotted && !initials.isEmpty {
+                            initials.append(key[0])
+                            if !Analyzer.initialContinues(base, at: p.end, bytes.count),
+                                let closed = Analyzer.closedInitialism(initials)
+                            {
+                                joinClosed(closed, field: sf, p.position)
+                            }
+                        } else {
+                            initials.removeAll(keepingCapacity: true)
+                            if !dotted { initials.append(key[0]) }
+                        }
+                    } else if !initials.isEmpty {
+                        initials.removeAll(keepingCapacity: true)
                     }
                     prevChained = hyphenated
                     prevEnd = p.end
                     // (Copied only before a hyphen, not for every token.)
-                    prevHyphen = p.end < bytes.count && (base[p.end] == 0x2D || base[p.end] == 0xE2)
+                    let next = p.end < bytes.count ? base[p.end] : 0
+                    prevHyphen = next == 0x2D || next == 0xE2
+                    prevDot = next == 0x2E
                     if prevHyphen {
                         prevKey.removeAll(keepingCapacity: true)
                         prevKey.append(contentsOf: key)
@@ -227,29 +251,32 @@ public final class SegmentBuilder {
     /// past 1.
     private static let expandedMark: Int32 = 1 << 20
 
-    /// The key of the token before the one being processed (stem fields only).
+    /// The key of the token before the one being processed when a hyphen follows it (stem
+    /// fields only).
     private var prevKey: [UInt8] = []
+    /// The letters of the run of initials joined by dots that the last token ended.
+    private var initials: [UInt8] = []
     /// Stem-space term ids of closed-up compounds, by field byte and closed word.
     private var closedStems: [[UInt8]: Int32] = [:]
 
     /// Two words joined by a hyphen (`cease-fire`, `e-mail`, `co-operation`, `F-16`), the
-    /// compound's only two, also count in the stem space as the word they make written closed up
-    /// (`ceasefire`, `email`, `cooperation`, `f16`), at the second word's position: archives
-    /// write both (news moved from `e-mail` to `email`), and `email` should find either. Exact
-    /// words, quoted phrases and document lengths are unchanged. `prevKey` holds the first word.
-    private func joinCompound(_ second: UnsafeBufferPointer<UInt8>, field: IndexField, _ pos: Int32) {
-        guard var closed = Analyzer.closedCompound(prevKey, second) else { return }
-        closed.insert(field.rawValue, at: 0)
+    /// compound's only two, and initials joined by dots (`U.K.`, `F.B.I.`) also count in the stem
+    /// space as the word they make written closed up (`ceasefire`, `email`, `cooperation`, `f16`,
+    /// `uk`, `fbi`), at the last part's position: archives write both (news moved from `e-mail`
+    /// to `email`; one paper writes `U.K.`, the next `UK`), and `email` should find either.
+    /// Exact words, quoted phrases and document lengths are unchanged.
+    private func joinClosed(_ word: [UInt8], field: IndexField, _ pos: Int32) {
+        let closed = [field.rawValue] + word
         let sid: Int32
         if let known = closedStems[closed] {
             sid = known
         } else {
-            let stem = stemmer!.stemUnified(Array(closed.dropFirst()))
+            let stem = stemmer!.stemUnified(word)
             sid = stem.withUnsafeBufferPointer { term(field, $0) }
             closedStems[closed] = sid
         }
         let st = terms.records + Int(sid)
-        // A stem already counted at this position (the second word's own, were they alike).
+        // A stem already counted at this position (the last part's own, were they alike).
         if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 { return }
         if st.pointee.stemMembers < SegmentBuilder.expandedMark {
             st.pointee.stemMembers += SegmentBuilder.expandedMark

@@ -57,9 +57,9 @@ public enum SnippetBuilder {
         return out
     }
 
-    /// Tokens `a...e` widened over a two-word hyphenated compound they start or end inside:
-    /// `cease-fire` is lit whole, whether `fire` or `ceasefire` (indexed at its second word)
-    /// matched.
+    /// Tokens `a...e` widened over a two-word hyphenated compound or a run of initials they
+    /// start or end inside: `cease-fire` and `U.K.` are lit whole, whether `fire` or `ceasefire`,
+    /// `k` or `uk` (indexed at the last part) matched.
     static func widened(_ a: Int, _ e: Int, starts: [Int], ends: [Int], bytes: [UInt8]) -> (Int, Int) {
         bytes.withUnsafeBufferPointer { buf -> (Int, Int) in
             guard let base = buf.baseAddress else { return (a, e) }
@@ -68,7 +68,16 @@ public enum SnippetBuilder {
                 k >= 0 && k + 1 < n && Analyzer.isHyphenJoin(base, from: ends[k], to: starts[k + 1])
             }
             func pair(_ k: Int) -> Bool { joined(k) && !joined(k - 1) && !joined(k + 1) }
-            return (pair(a - 1) ? a - 1 : a, pair(e) ? e + 1 : e)
+            func initial(_ k: Int) -> Bool {
+                k >= 0 && k < n && ends[k] - starts[k] == 1 && (base[starts[k]] | 0x20) &- 0x61 < 26
+            }
+            func dotted(_ k: Int) -> Bool {  // initials k and k + 1
+                initial(k) && initial(k + 1) && Analyzer.isDotJoin(base, from: ends[k], to: starts[k + 1])
+            }
+            var (a, e) = (pair(a - 1) ? a - 1 : a, pair(e) ? e + 1 : e)
+            while dotted(a - 1) { a -= 1 }
+            while dotted(e) { e += 1 }
+            return (a, e)
         }
     }
 

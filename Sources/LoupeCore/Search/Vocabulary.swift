@@ -23,9 +23,10 @@ public struct StemGroup: Sendable, Equatable, Encodable {
     /// The words as written whose stem this is (the word itself among them when indexed), most
     /// articles first.
     public var forms: [VocabularyEntry]
-    /// Hyphenated pairs that close up to one of those words (`cease-fire` for `ceasefire`): the
-    /// index counts them in the stem too, so the stem's articles may outnumber its words'.
-    public var hyphenated: [String] = []
+    /// Hyphenated pairs and dotted initials that close up to one of those words (`cease-fire` for
+    /// `ceasefire`, `u.k.` for `uk`): the index counts them in the stem too, so the stem's
+    /// articles may outnumber its words'.
+    public var joinedForms: [String] = []
 }
 
 public enum VocabularySort: String, Sendable, CaseIterable {
@@ -175,33 +176,43 @@ extension Searcher {
                 group = StemGroup(
                     stem: String(decoding: s, as: UTF8.self), articles: c.articles, occurrences: c.occurrences,
                     forms: words,
-                    hyphenated: try hyphenatedPairs(closingUpTo: words.map { Array($0.word.utf8) } + [t], in: f))
+                    joinedForms: try joinedForms(closingUpTo: words.map { Array($0.word.utf8) } + [t], in: f))
             }
             out.append((Searcher.entry(t, try counts(f, t)), group))
         }
         return out
     }
 
-    /// The hyphenated pairs of field `f` that close up to one of `words` (the first three and the
-    /// word asked for): each split of a word into two indexed words that stand together in some
-    /// article (`cease` `fire`; `em` `ail` do not), written with a hyphen.
-    private func hyphenatedPairs(closingUpTo words: [[UInt8]], in f: IndexField) throws -> [String] {
+    /// The hyphenated pairs and dotted initials of field `f` that close up to one of `words` (the
+    /// first three and the word asked for): each split of a word into two indexed words, or into
+    /// its letters, that stand together in some article (`cease` `fire`, `u` `k`; `em` `ail` do
+    /// not), written with hyphen or dots.
+    private func joinedForms(closingUpTo words: [[UInt8]], in f: IndexField) throws -> [String] {
         var out: [String] = []
         var tried = Set<[UInt8]>()
+        func together(_ parts: [[UInt8]]) throws -> Bool {
+            for p in parts where try reader.docFreq(f, p) == 0 { return false }
+            return try count(
+                .phrase(
+                    keys: parts.map { [f.rawValue] + $0 }, offsets: (0..<parts.count).map { Int32($0) }, slop: 0,
+                    weight: 1, slot: f.lengthSlot)) > 0
+        }
         for w in words.prefix(3) + words.suffix(1) where w.count >= 2 && tried.insert(w).inserted {
-            for k in 1..<w.count {
+            let letters = w.allSatisfy({ $0 &- 0x61 < 26 }) && Analyzer.closedInitialism(w) == w
+            // (Two letters together are told as initials: the phrase does not tell `u-k` from `u.k.`.)
+            for k in 1..<w.count where !(letters && w.count == 2) {
                 let a = Array(w[..<k])
                 let b = Array(w[k...])
                 // Split between two bytes of one character, or into halves that make no pair.
-                guard let closed = Analyzer.closedCompound(a, b), closed == w,
-                    String(validating: a, as: UTF8.self) != nil, String(validating: b, as: UTF8.self) != nil,
-                    try reader.docFreq(f, a) > 0, try reader.docFreq(f, b) > 0
+                guard Analyzer.closedCompound(a, b) == w,
+                    String(validating: a, as: UTF8.self) != nil, String(validating: b, as: UTF8.self) != nil
                 else { continue }
-                let together = BoundQuery.phrase(
-                    keys: [[f.rawValue] + a, [f.rawValue] + b], offsets: [0, 1], slop: 0, weight: 1, slot: f.lengthSlot)
-                if try count(together) > 0 {
+                if try together([a, b]) {
                     out.append(String(decoding: a, as: UTF8.self) + "-" + String(decoding: b, as: UTF8.self))
                 }
+            }
+            if letters, try together(w.map { [$0] }) {
+                out.append(w.map { String(UnicodeScalar($0)) + "." }.joined())
             }
         }
         return out
