@@ -57,9 +57,10 @@ enum FuzzSupport {
                 words.append(next(3) == 0 ? vocabulary[next(6)] : vocabulary[next(vocabulary.count)])
             }
             if i % 7 == 0 { words += ["green", "zone"] }
-            // Both spellings of hyphenated words (the closed-up reading of `SegmentBuilder`).
-            if i % 11 == 5 { words += ["cease-fire", "e-mail"] }
-            if i % 13 == 6 { words += ["ceasefire", "emails"] }
+            // Both spellings of hyphenated words and initials (the closed-up reading of
+            // `SegmentBuilder`).
+            if i % 11 == 5 { words += ["cease-fire", "e-mail", "U.K."] }
+            if i % 13 == 6 { words += ["ceasefire", "emails", "UK"] }
             let date = i % 3 == 0 ? nil : "2007-0\(1 + i % 9)-1\(i % 10)T00:00:00Z"
             out.append(
                 Article(
