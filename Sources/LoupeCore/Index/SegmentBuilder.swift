@@ -151,13 +151,8 @@ public final class SegmentBuilder {
         var head = 0
         var pending = 0
         var text = text
-        // The previous token (its end and key) and whether a hyphen joined it to the one before:
-        // two words joined by a hyphen also count as their closed-up word (`joinClosed`).
-        var prevEnd = -1
-        var prevHyphen = false  // a hyphen's first byte follows the previous token
-        var prevChained = false
-        var prevDot = false  // a dot follows the previous token
-        initials.removeAll(keepingCapacity: true)
+        // What the previous tokens leave for closing up hyphenated pairs and initials.
+        var joins = JoinState()
         text.withUTF8 { bytes in
             func process(_ k: Int) {
                 let p = ring[k]
@@ -170,41 +165,20 @@ public final class SegmentBuilder {
                     if !abbreviations.isEmpty {
                         expand(bytes, p.start, p.end, p.position, abbreviations, definitionsHere)
                     }
+                    // Per token only a look at the bytes around it; `closeUp` when a hyphen or
+                    // a dot came before it, or it is one letter.
                     let base = bytes.baseAddress!
-                    let hyphenated = prevHyphen && Analyzer.isHyphenJoin(base, from: prevEnd, to: p.start)
-                    if hyphenated && !prevChained && !Analyzer.hyphenContinues(base, at: p.end, bytes.count),
-                        let closed = Analyzer.closedCompound(prevKey, key)
-                    {
-                        joinClosed(closed, field: sf, p.position)
-                    }
-                    // Initials joined by dots (`U.K.`, `F.B.I.`): their run, unless a word
-                    // before the first is joined to it by a dot too (`www.a.b`).
-                    let dotted = prevDot && Analyzer.isDotJoin(base, from: prevEnd, to: p.start)
-                    if Analyzer.isInitial(key) {
-                        if dotted && !initials.isEmpty {
-                            initials.append(key[0])
-                            if !Analyzer.initialContinues(base, at: p.end, bytes.count),
-                                let closed = Analyzer.closedInitialism(initials)
-                            {
-                                joinClosed(closed, field: sf, p.position)
-                            }
-                        } else {
-                            initials.removeAll(keepingCapacity: true)
-                            if !dotted { initials.append(key[0]) }
-                        }
-                    } else if !initials.isEmpty {
-                        initials.removeAll(keepingCapacity: true)
-                    }
-                    prevChained = hyphenated
-                    prevEnd = p.end
-                    // (Copied only before a hyphen, not for every token.)
                     let next = p.end < bytes.count ? base[p.end] : 0
-                    prevHyphen = next == 0x2D || next == 0xE2
-                    prevDot = next == 0x2E
-                    if prevHyphen {
-                        prevKey.removeAll(keepingCapacity: true)
-                        prevKey.append(contentsOf: key)
+                    let gap = joins.prevNext
+                    if gap == 0x2D || gap == 0xE2 || gap == 0x2E || p.length == 1 {
+                        closeUp(&joins, base, bytes.count, p, key, sf)
                     }
+                    if next == 0x2D || next == 0xE2 {  // (copied only before a hyphen)
+                        joins.prevKey.removeAll(keepingCapacity: true)
+                        joins.prevKey.append(contentsOf: key)
+                    }
+                    joins.prevNext = next
+                    joins.prevEnd = p.end
                 }
             }
             analyzer.analyze(bytes) { tok in
@@ -251,13 +225,59 @@ public final class SegmentBuilder {
     /// past 1.
     private static let expandedMark: Int32 = 1 << 20
 
-    /// The key of the token before the one being processed when a hyphen follows it (stem
-    /// fields only).
-    private var prevKey: [UInt8] = []
-    /// The letters of the run of initials joined by dots that the last token ended.
-    private var initials: [UInt8] = []
     /// Stem-space term ids of closed-up compounds, by field byte and closed word.
-    private var closedStems: [[UInt8]: Int32] = [:]
+    /// What `invert` keeps of the previous tokens to close up hyphenated pairs and initials.
+    private struct JoinState {
+        var prevEnd = -1
+        /// The byte after the previous token.
+        var prevNext: UInt8 = 0
+        /// The end of the last token that a hyphen joined to the one before it.
+        var chainedEnd = -2
+        /// The end of the last initial of the current run.
+        var initialsEnd = -2
+        /// The previous token's key, when a hyphen follows it.
+        var prevKey: [UInt8] = []
+        /// The letters of the current run of initials joined by dots.
+        var initials: [UInt8] = []
+    }
+
+    /// The token `p` (key `key`) closes up a hyphenated pair (`cease-fire`: the compound's only
+    /// two words) or a run of initials joined by dots (`U.K.`, `F.B.I.`; not when a word before
+    /// the first is joined to it by a dot too, `www.a.b`): see `joinClosed`.
+    @inline(never)
+    private func closeUp(
+        _ j: inout JoinState, _ base: UnsafePointer<UInt8>, _ n: Int, _ p: PendingToken,
+        _ key: UnsafeBufferPointer<UInt8>, _ sf: IndexField
+    ) {
+        let gap = j.prevNext
+        if (gap == 0x2D || gap == 0xE2) && j.prevEnd >= 0 && Analyzer.isHyphenJoin(base, from: j.prevEnd, to: p.start) {
+            if j.chainedEnd != j.prevEnd && !Analyzer.hyphenContinues(base, at: p.end, n) {
+                j.prevKey.append(contentsOf: key)  // the closed-up word, in place
+                joinClosed(j.prevKey, initials: false, field: sf, p.position)
+            }
+            j.chainedEnd = p.end
+        }
+        guard Analyzer.isInitial(key) else { return }
+        let dotted = gap == 0x2E && j.prevEnd >= 0 && Analyzer.isDotJoin(base, from: j.prevEnd, to: p.start)
+        if dotted && j.initialsEnd == j.prevEnd && !j.initials.isEmpty {
+            j.initials.append(key[0])
+            j.initialsEnd = p.end
+            if !Analyzer.initialContinues(base, at: p.end, n) {
+                joinClosed(j.initials, initials: true, field: sf, p.position)
+            }
+        } else {
+            j.initials.removeAll(keepingCapacity: true)
+            j.initialsEnd = -2
+            if !dotted {
+                j.initials.append(key[0])
+                j.initialsEnd = p.end
+            }
+        }
+    }
+
+    /// (-1: the word makes none, `Analyzer.closedCompound` / `closedInitialism`; each word is
+    /// judged and stemmed once.)
+    private var closedStems: [[[UInt8]: Int32]] = [[:], [:]]
 
     /// Two words joined by a hyphen (`cease-fire`, `e-mail`, `co-operation`, `F-16`), the
     /// compound's only two, and initials joined by dots (`U.K.`, `F.B.I.`) also count in the stem
@@ -265,16 +285,27 @@ public final class SegmentBuilder {
     /// `uk`, `fbi`), at the last part's position: archives write both (news moved from `e-mail`
     /// to `email`; one paper writes `U.K.`, the next `UK`), and `email` should find either.
     /// Exact words, quoted phrases and document lengths are unchanged.
-    private func joinClosed(_ word: [UInt8], field: IndexField, _ pos: Int32) {
-        let closed = [field.rawValue] + word
+    private func joinClosed(_ word: [UInt8], initials: Bool, field: IndexField, _ pos: Int32) {
+        let f = field == .titleStem ? 1 : 0
         let sid: Int32
-        if let known = closedStems[closed] {
+        if let known = closedStems[f][word] {
             sid = known
         } else {
-            let stem = stemmer!.stemUnified(word)
-            sid = stem.withUnsafeBufferPointer { term(field, $0) }
-            closedStems[closed] = sid
+            var closed: [UInt8]?
+            if initials {
+                closed = Analyzer.closedInitialism(word)
+            } else if word.count >= 2 {
+                closed = Analyzer.closedCompound(word[..<1], word[1...])  // the rules bear on the whole word
+            }
+            if let closed {
+                let stem = stemmer!.stemUnified(closed)
+                sid = stem.withUnsafeBufferPointer { term(field, $0) }
+            } else {
+                sid = -1
+            }
+            closedStems[f][word] = sid
         }
+        if sid < 0 { return }
         let st = terms.records + Int(sid)
         // A stem already counted at this position (the last part's own, were they alike).
         if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 { return }
