@@ -363,23 +363,26 @@ public final class Analyzer {
     /// HYPHEN or U+2011 NON-BREAKING HYPHEN): `cease-fire`, `e-mail`, `F-16`.
     @inline(__always)
     public static func isHyphenJoin(_ base: UnsafePointer<UInt8>, from end: Int, to start: Int) -> Bool {
-        switch start - end {
-        case 1: return base[end] == 0x2D
-        case 3: return base[end] == 0xE2 && base[end + 1] == 0x80 && (base[end + 2] == 0x90 || base[end + 2] == 0x91)
-        default: return false
+        let k = start - end
+        return (k == 1 || k == 3) && hyphenLength(base, at: end, start) == k
+    }
+
+    /// The length of the hyphen (`-` 1, U+2010 or U+2011 3) that starts at `i`, below `n`; 0 for
+    /// none.
+    @inline(__always)
+    static func hyphenLength(_ base: UnsafePointer<UInt8>, at i: Int, _ n: Int) -> Int {
+        if i < n && base[i] == 0x2D { return 1 }
+        if i + 2 < n && base[i] == 0xE2 && base[i + 1] == 0x80 && (base[i + 2] == 0x90 || base[i + 2] == 0x91) {
+            return 3
         }
+        return 0
     }
 
     /// Whether a hyphen at `i` (of `n` bytes) goes on to another word: the compound has more
     /// parts (`state-of-the-art`). Only a word character right after the hyphen counts, as the
     /// next token starts there.
     public static func hyphenContinues(_ base: UnsafePointer<UInt8>, at i: Int, _ n: Int) -> Bool {
-        var k = 0
-        if i < n && base[i] == 0x2D {
-            k = 1
-        } else if i + 2 < n && base[i] == 0xE2 && base[i + 1] == 0x80 && (base[i + 2] == 0x90 || base[i + 2] == 0x91) {
-            k = 3
-        }
+        let k = hyphenLength(base, at: i, n)
         guard k > 0, i + k < n else { return false }
         let b = base[i + k]
         return b >= 0x80 || isASCIIWordByte(b)
@@ -387,19 +390,28 @@ public final class Analyzer {
 
     /// The one word that the two parts of a hyphenated compound make when written closed up
     /// (`cease` + `fire` → `ceasefire`, `e` + `mail` → `email`, `f` + `16` → `f16`), or nil
-    /// when they do not make one: a part of Chinese, Japanese, Korean or Thai pairs (any byte
-    /// ≥ 0xE0 — alphabetic scripts fold to one- and two-byte letters), a `C++`-style part, digits
-    /// only (`2-1` is a score, not the number 21), or longer than a term may be.
+    /// when they do not make one (`makesClosedWord`).
     public static func closedCompound(
         _ a: some Collection<UInt8>, _ b: some Collection<UInt8>
     ) -> [UInt8]? {
-        guard !a.isEmpty, !b.isEmpty, a.count + b.count <= maxTermBytes else { return nil }
-        var letter = false
-        for x in a { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
-        for x in b { if x >= 0xE0 || x == 0x2B || x == 0x23 { return nil } else if x &- 0x30 >= 10 { letter = true } }
-        guard letter else { return nil }
+        guard !a.isEmpty, !b.isEmpty else { return nil }
         let closed = Array(a) + Array(b)
-        return isFunctionWord(closed) ? nil : closed
+        return makesClosedWord(closed) ? closed : nil
+    }
+
+    /// Whether two hyphenated parts written together as `w` make one word. They do not with a
+    /// part of Chinese, Japanese, Korean or Thai pairs (any byte ≥ 0xE0 — alphabetic scripts fold
+    /// to one- and two-byte letters), a `C++`-style part, digits only (`2-1` is a score, not the
+    /// number 21), longer than a term may be, or as a function word. The rules bear on the whole
+    /// word, not on where it was split.
+    static func makesClosedWord(_ w: [UInt8]) -> Bool {
+        guard w.count <= maxTermBytes else { return false }
+        var letter = false
+        for x in w {
+            if x >= 0xE0 || x == 0x2B || x == 0x23 { return false }
+            if x &- 0x30 >= 10 { letter = true }
+        }
+        return letter && !isFunctionWord(w)
     }
 
     // MARK: Initialisms written with dots

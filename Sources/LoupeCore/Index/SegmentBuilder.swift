@@ -225,7 +225,6 @@ public final class SegmentBuilder {
     /// past 1.
     private static let expandedMark: Int32 = 1 << 20
 
-    /// Stem-space term ids of closed-up compounds, by field byte and closed word.
     /// What `invert` keeps of the previous tokens to close up hyphenated pairs and initials.
     private struct JoinState {
         var prevEnd = -1
@@ -275,8 +274,9 @@ public final class SegmentBuilder {
         }
     }
 
-    /// (-1: the word makes none, `Analyzer.closedCompound` / `closedInitialism`; each word is
-    /// judged and stemmed once.)
+    /// Stem-space term ids of closed-up words, by field (text, title) and word; -1 where the word
+    /// makes none (`Analyzer.makesClosedWord` / `closedInitialism`): each is judged and stemmed
+    /// once.
     private var closedStems: [[[UInt8]: Int32]] = [[:], [:]]
 
     /// Two words joined by a hyphen (`cease-fire`, `e-mail`, `co-operation`, `F-16`), the
@@ -291,12 +291,7 @@ public final class SegmentBuilder {
         if let known = closedStems[f][word] {
             sid = known
         } else {
-            var closed: [UInt8]?
-            if initials {
-                closed = Analyzer.closedInitialism(word)
-            } else if word.count >= 2 {
-                closed = Analyzer.closedCompound(word[..<1], word[1...])  // the rules bear on the whole word
-            }
+            let closed = initials ? Analyzer.closedInitialism(word) : Analyzer.makesClosedWord(word) ? word : nil
             if let closed {
                 let stem = stemmer!.stemUnified(closed)
                 sid = stem.withUnsafeBufferPointer { term(field, $0) }

@@ -33,7 +33,8 @@ extension QueryNode {
         func line(_ s: String) { out.append(pad + s) }
         switch self {
         case .word(let w, let f):
-            let parts = Analyzer(.english).terms(w)
+            let analyzer = Analyzer(.english)
+            let parts = analyzer.terms(w)
             if parts.count > 1 {
                 let shown = parts.joined(separator: " ")
                 let reading: String
@@ -46,7 +47,7 @@ extension QueryNode {
                 case .separate: reading = "its parts \(parts.joined(separator: ", ")), each ranked by BM25"
                 }
                 var also = ""
-                if f == .text || f == .title, let closed = Analyzer(.english).closedCompound(of: w) {
+                if f == .text || f == .title, let closed = analyzer.closedCompound(of: w) {
                     let c = String(decoding: closed, as: UTF8.self)
                     also = "; also the one word \(c), either spelling, where the index holds \(c) written so"
                 }
