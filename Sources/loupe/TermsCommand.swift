@@ -287,6 +287,12 @@ struct TermsCommand: ParsableCommand {
                     let pairs = g.joinedForms.map(Terminal.clean).joined(separator: ", ")
                     line += "; the stem also counts \(pairs) (written apart, also the word closed up)"
                 }
+                if let a = g.acronym {
+                    let dotted = a.word.map { "\($0)." }.joined()
+                    line +=
+                        "; the acronym \(a.word) (\(a.word) beside lower-case words, or \(dotted)) counts apart: "
+                        + "\(counted(a.articles, "article")), searched by \(a.word) typed in capitals"
+                }
                 printErr(line)
             }
             return

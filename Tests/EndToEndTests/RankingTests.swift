@@ -223,6 +223,56 @@ struct QueryWordRankingTests {
         #expect(kingdom.stderr.contains("the stem also counts u.k. (written apart"), "\(kingdom.stderr)")
     }
 
+    /// `US` typed in capitals is the country, `U.S.` too, and either finds the other; the pronoun
+    /// `us` ranks after them and `us` in lower case is the word as before; a word in capitals in
+    /// a text all in capitals is no acronym; `IT` is information technology first (README "Query
+    /// language").
+    @Test func acronymsSpeltLikeFunctionWordsMeet() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-acronyms",
+            [
+                ("country", "The U.S. economy grew in May, the report said."),
+                ("capitals", "US markets rallied on Friday as bonds fell."),
+                ("pronoun", "Tell us about the economy, the readers asked."),
+                ("heading", "US SAYS IT WILL ACT ON TRADE"),
+                ("tech", "IT spending rose at the bank this year."),
+                ("weather", "It rained, and it was cold all week."),
+                ("health", "The WHO issued new guidance on the virus."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ranked(_ q: String, _ extra: [String] = []) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20"] + extra)
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        let us = try ranked("US")
+        #expect(Set(us.prefix(2)) == ["country.txt", "capitals.txt"], "\(us)")
+        #expect(Set(us) == ["country.txt", "capitals.txt", "pronoun.txt", "heading.txt"], "\(us)")
+        let dotted = try ranked("U.S.")
+        #expect(Set(dotted.prefix(2)) == ["country.txt", "capitals.txt"], "\(dotted)")
+        #expect(Set(try ranked("us")) == ["capitals.txt", "pronoun.txt", "heading.txt"])
+        #expect(Set(try ranked("\"US\"")) == ["capitals.txt", "pronoun.txt", "heading.txt"])
+        #expect(try ranked("US economy").first == "country.txt")
+        let near = try ranked("US NEAR/2 economy")
+        #expect(near == ["country.txt", "pronoun.txt"], "\(near)")
+        #expect(try ranked("IT").first == "tech.txt")
+        #expect(try ranked("WHO").first == "health.txt")
+        // `it` is a stopword; `IT` in capitals is not.
+        #expect(try ranked("IT spending", ["--stopwords", "--limit", "1"]) == ["tech.txt"])
+        let x = try Loupe.run(["find", "US", "--index", idx, "--explain-query"])
+        #expect(x.stdout.contains("typed in capitals: the acronym US (written US or U.S.)"), "\(x.stdout)")
+        #expect(x.stdout.contains("stem:US (in 2 articles)"), "\(x.stdout)")
+        let hit = try Loupe.run(["find", "US", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("The [U.S]. economy"), "\(hit.stdout)")
+        // `terms` counts the acronym apart from the word.
+        let terms = try Loupe.run(["terms", "us", "--index", idx])
+        #expect(
+            terms.stderr.contains("the acronym US (US beside lower-case words, or U.S.) counts apart: 2 articles"),
+            "\(terms.stderr)")
+        let json = try Loupe.run(["terms", "US", "--index", idx, "--json"])
+        let acronym = (Loupe.json(json.stdout)["stem"] as? [String: Any])?["acronym"] as? [String: Any]
+        #expect(acronym?["word"] as? String == "US" && acronym?["articles"] as? Int == 2, "\(json.stdout)")
+    }
+
     /// A soft hyphen (`&shy;` in HTML, U+00AD in text) does not split its word; snippets leave it
     /// out.
     @Test func softHyphensDoNotSplitWords() throws {

@@ -113,6 +113,43 @@ struct AnalyzerTests {
         }
     }
 
+    /// An acronym spelt like a function word (`US`, `U.S.`, `IT`, `WHO`) is its capitals in the
+    /// stem space, a word in capitals only beside a word with lower-case letters, and a query word
+    /// only as typed in capitals.
+    @Test func acronymsSpeltLikeFunctionWords() {
+        func acronym(_ s: String) -> String? { Analyzer.typedAcronym(s).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(acronym("US") == "US")
+        #expect(acronym("U.S.") == "US")
+        #expect(acronym("U.S") == "US")
+        #expect(acronym("IT") == "IT")
+        #expect(acronym("WHO") == "WHO")
+        #expect(acronym("us") == nil)  // lower case: the word
+        #expect(acronym("Us") == nil)
+        #expect(acronym("u.s.") == nil)
+        #expect(acronym("UK") == nil)  // not a function word: `UK` and `U.K.` are `uk` already
+        #expect(acronym("NASA") == nil)
+        #expect(acronym("U..S") == nil)
+        #expect(acronym("US.") == nil)
+        #expect(acronym("THEMSELVES") == nil)  // two to four letters
+        #expect(Analyzer.acronymTerm(Array("who".utf8)) == Array("WHO".utf8))
+        #expect(Analyzer.acronymTerm(Array("uk".utf8)) == nil)
+        func beside(_ s: String, _ word: String) -> Bool {
+            let b = Array(s.utf8)
+            let r = s.range(of: word)!
+            let start = s.utf8.distance(from: s.startIndex, to: r.lowerBound)
+            return b.withUnsafeBufferPointer {
+                Analyzer.hasLowerCaseNeighbour($0.baseAddress!, start, start + word.utf8.count, b.count)
+            }
+        }
+        #expect(beside("Stocks rose in US markets.", "US"))
+        #expect(beside("US: stocks rose", "US"))
+        #expect(beside("after 2025 US elections", "US"))
+        #expect(!beside("US SAYS IT WILL ACT", "US"))
+        #expect(!beside("US SAYS IT WILL ACT", "IT"))
+        #expect(!beside("US", "US"))
+        #expect(!beside("BANKS -- US -- 12,000,000 units", "US"))  // more than 8 bytes to a word
+    }
+
     /// Invisible format characters — a soft hyphen, zero-width (non-)joiners, the word joiner, a
     /// byte-order mark, direction marks — are passed over inside words (UAX #29's WB4); the
     /// zero-width space still separates. The plain analyzer (the peers') splits at all of them.

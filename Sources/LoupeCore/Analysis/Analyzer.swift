@@ -449,6 +449,77 @@ public final class Analyzer {
         w.count <= 10 && Searcher.englishFunctionWords.contains(String(decoding: w, as: UTF8.self))
     }
 
+    // MARK: Acronyms spelt like function words
+
+    /// The stem-space term of an acronym whose lower-case spelling is a function word (`US`,
+    /// `U.S.`, `IT`, `WHO`), given its letters in lower case: the letters in capitals, which no
+    /// analysed word has (the analyzer folds case), so that `US` the country stands apart from
+    /// `us` the pronoun. nil for any other word (two to four letters).
+    public static func acronymTerm(_ lower: some Collection<UInt8>) -> [UInt8]? {
+        guard lower.count >= 2, lower.count <= 4, lower.allSatisfy({ $0 &- 0x61 < 26 }) else { return nil }
+        let w = Array(lower)
+        return isFunctionWord(w) ? w.map { $0 &- 0x20 } : nil
+    }
+
+    /// Whether the bytes `start..<end` are capital ASCII letters only.
+    @inline(__always)
+    static func isCapitals(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            if base[i] &- 0x41 >= 26 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether the word nearest before or after `start..<end` (across at most 8 bytes of spaces,
+    /// punctuation or digits) has a lower-case ASCII letter: a word in capitals there stands in
+    /// ordinary text (`US markets`, `IT spending`), not in a heading or a story all in capitals
+    /// (`US SAYS IT WILL`), where it may be any word.
+    static func hasLowerCaseNeighbour(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ n: Int) -> Bool {
+        func lowerCaseWord(from first: Int, step: Int) -> Bool {
+            var i = first
+            var skipped = 0
+            while i >= 0 && i < n && (base[i] | 0x20) &- 0x61 >= 26 {
+                if skipped == 8 { return false }
+                skipped += 1
+                i += step
+            }
+            var letters = 0
+            while i >= 0 && i < n && letters < 32 && (base[i] | 0x20) &- 0x61 < 26 {
+                if base[i] &- 0x61 < 26 { return true }
+                letters += 1
+                i += step
+            }
+            return false
+        }
+        return lowerCaseWord(from: start - 1, step: -1) || lowerCaseWord(from: end, step: 1)
+    }
+
+    /// The acronym term (`acronymTerm`) a query word names as typed: two to four capitals
+    /// (`US`, `WHO`) or capital initials joined by dots (`U.S.`, `U.S`); nil for anything else,
+    /// `us` in lower case included.
+    public static func typedAcronym(_ text: String) -> [UInt8]? {
+        let b = Array(text.utf8)
+        guard b.count >= 2, b.count <= 8 else { return nil }
+        var letters: [UInt8] = []
+        if b.allSatisfy({ $0 &- 0x41 < 26 }) {
+            letters = b
+        } else {
+            // U.S. / U.S: letter, dot, letter, … with an optional last dot.
+            for (k, x) in b.enumerated() {
+                if k % 2 == 0 {
+                    guard x &- 0x41 < 26 else { return nil }
+                    letters.append(x)
+                } else if x != 0x2E {
+                    return nil
+                }
+            }
+            guard letters.count >= 2 else { return nil }
+        }
+        return acronymTerm(letters.map { $0 | 0x20 })
+    }
+
     /// The closed-up form of `text` when the English analyzer reads it as exactly two words
     /// joined by one hyphen that make one (`closedCompound`: the query word `cease-fire` →
     /// `ceasefire`), or as initials joined by dots (`closedInitialism`: `U.K.` → `uk`).

@@ -20,7 +20,9 @@ public enum IndexFile {
     /// 10: two words joined by a hyphen also count as their closed-up word in the stem space
     ///    (`e-mail` as `email`); the English analyzer passes over soft hyphens and other
     ///    invisible format characters inside words.
-    public static let formatVersion: UInt32 = 10
+    /// 11: an acronym spelt like a function word (`US`, `U.S.`, `IT`, `WHO`) also counts in the
+    ///    stem space as its capitals (`US`), apart from the word (`us`).
+    public static let formatVersion: UInt32 = 11
     public static let headerSize = 12
     public static let footerSize = 8
 

@@ -173,6 +173,10 @@ public final class SegmentBuilder {
                     if gap == 0x2D || gap == 0xE2 || gap == 0x2E || p.length == 1 {
                         closeUp(&joins, base, bytes.count, p, key, sf)
                     }
+                    // Two to four capitals (`US`, `WHO`): perhaps an acronym.
+                    if p.length >= 2 && p.length <= 4 && base[p.start] &- 0x41 < 26 && base[p.start + 1] &- 0x41 < 26 {
+                        acronymWord(base, bytes.count, p, key, sf)
+                    }
                     if next == 0x2D || next == 0xE2 {  // (copied only before a hyphen)
                         joins.prevKey.removeAll(keepingCapacity: true)
                         joins.prevKey.append(contentsOf: key)
@@ -238,6 +242,8 @@ public final class SegmentBuilder {
         var prevKey: [UInt8] = []
         /// The letters of the current run of initials joined by dots.
         var initials: [UInt8] = []
+        /// Whether every initial of the run is a capital.
+        var initialsCapitals = false
     }
 
     /// The token `p` (key `key`) closes up a hyphenated pair (`cease-fire`: the compound's only
@@ -261,8 +267,14 @@ public final class SegmentBuilder {
         if dotted && j.initialsEnd == j.prevEnd && !j.initials.isEmpty {
             j.initials.append(key[0])
             j.initialsEnd = p.end
+            j.initialsCapitals = j.initialsCapitals && base[p.start] &- 0x41 < 26
             if !Analyzer.initialContinues(base, at: p.end, n) {
-                joinClosed(j.initials, initials: true, field: sf, p.position)
+                // `U.S.` in capitals: the acronym `US` (its closed-up `us` is a function word).
+                if j.initialsCapitals, let acronym = Analyzer.acronymTerm(j.initials) {
+                    joinAcronym(acronym, field: sf, p.position)
+                } else {
+                    joinClosed(j.initials, initials: true, field: sf, p.position)
+                }
             }
         } else {
             j.initials.removeAll(keepingCapacity: true)
@@ -270,8 +282,23 @@ public final class SegmentBuilder {
             if !dotted {
                 j.initials.append(key[0])
                 j.initialsEnd = p.end
+                j.initialsCapitals = base[p.start] &- 0x41 < 26
             }
         }
+    }
+
+    /// The token `p`, two to four capitals (`US`, `IT`, `WHO`) whose word in lower case is a
+    /// function word, also counts as that acronym (`Analyzer.acronymTerm`) when a word beside it
+    /// has lower-case letters: not in a heading or a story written in capitals.
+    @inline(never)
+    private func acronymWord(
+        _ base: UnsafePointer<UInt8>, _ n: Int, _ p: PendingToken, _ key: UnsafeBufferPointer<UInt8>,
+        _ sf: IndexField
+    ) {
+        guard p.end - p.start == key.count, Analyzer.isCapitals(base, p.start, p.end),
+            let acronym = Analyzer.acronymTerm(key), Analyzer.hasLowerCaseNeighbour(base, p.start, p.end, n)
+        else { return }
+        joinAcronym(acronym, field: sf, p.position)
     }
 
     /// Stem-space term ids of closed-up words, by field (text, title) and word; -1 where the word
@@ -300,7 +327,25 @@ public final class SegmentBuilder {
             }
             closedStems[f][word] = sid
         }
-        if sid < 0 { return }
+        if sid >= 0 { joined(sid, pos) }
+    }
+
+    /// An acronym (`Analyzer.acronymTerm`: `US`) at `pos` in the stem space, as it is (no stem).
+    private func joinAcronym(_ acronym: [UInt8], field: IndexField, _ pos: Int32) {
+        let f = field == .titleStem ? 1 : 0
+        // (Capitals: no closed-up word's key.)
+        let sid: Int32
+        if let known = closedStems[f][acronym] {
+            sid = known
+        } else {
+            sid = acronym.withUnsafeBufferPointer { term(field, $0) }
+            closedStems[f][acronym] = sid
+        }
+        joined(sid, pos)
+    }
+
+    /// Counts the stem-space term `sid`, which holds no exact term of its own, at `pos`.
+    private func joined(_ sid: Int32, _ pos: Int32) {
         let st = terms.records + Int(sid)
         // A stem already counted at this position (the last part's own, were they alike).
         if st.pointee.lastDoc == currentDoc && st.pointee.lastPos >= pos && st.pointee.freqInDoc > 0 { return }

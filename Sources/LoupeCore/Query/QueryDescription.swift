@@ -57,6 +57,13 @@ extension QueryNode {
             } else {
                 line("word \(w)\(QueryNode.fieldSuffix(f)) (its stem, ranked by BM25)")
             }
+            if f == .text || f == .title, let acronym = Analyzer.typedAcronym(w) {
+                let a = String(decoding: acronym, as: UTF8.self)
+                let dotted = acronym.map { String(UnicodeScalar($0)) + "." }.joined()
+                line(
+                    "  typed in capitals: the acronym \(a) (written \(a) or \(dotted)), where the index holds it, "
+                        + "ranked first; the word's own reading counts a quarter")
+            }
         case .phrase(let words, let f, let slop):
             let text = words.joined(separator: " ")
             line(

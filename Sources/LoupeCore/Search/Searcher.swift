@@ -303,87 +303,96 @@ public final class Searcher {
         return out
     }
 
+    /// A query word's reading: its stem (title and exact form beside it), or its parts'.
+    private func bindWord(_ w: String, field f: FieldRef) throws -> BoundQuery {
+        // `near/5` in lower case is words (as in Lucene), most likely meant as the operator.
+        for op in ["near/", "adj/"]
+        where w.hasPrefix(op) && w.count > op.count
+            && w.dropFirst(op.count).allSatisfy({ $0.isASCII && $0.isNumber })
+        {
+            note("\(w) is searched as words; the operator is written in capitals: \(w.uppercased())")
+        }
+        let terms = analyzedTerms(w)
+        if terms.isEmpty {
+            wordless.append(w)
+            return .nothing
+        }
+        if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
+            // Chinese, Japanese, Korean, Thai…: the index holds pairs of characters. A word of
+            // several is the phrase of its pairs; one character alone is every pair it starts
+            // (and itself, where it stood alone).
+            if terms.count > 1 { return try phrase(terms, field: f, slop: 0) }
+            if w.unicodeScalars.count(where: { Analyzer.isCJK($0.value) }) == 1 {
+                return try bind(.prefix(w, field: f))
+            }
+        }
+        if terms.count == 1 {
+            let symbol = Analyzer.hasSymbolSuffix(terms[0])
+            if let stemmer, let sf = f.exactField.stemmed, !symbol {
+                let s = stemmer.stemUnified(terms[0])
+                let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
+                guard f == .text else { return text }
+                // Title matches and the word's exact form (not only its stem) count extra.
+                var parts = [text]
+                if titleWeight > 0 {
+                    let tf = IndexField.titleStem
+                    parts.append(
+                        .term(key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot))
+                }
+                if exactWeight > 0 {
+                    let ef = IndexField.text
+                    parts.append(
+                        .term(
+                            key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]) * exactWeight,
+                            slot: ef.lengthSlot))
+                }
+                if parts.count > 1 { return .or(parts) }
+                return text
+            }
+            let ef = f.exactField
+            let exact = BoundQuery.term(
+                key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
+            // `C++`, `Disney+`: as written (their stem is the bare word's), the title extra too.
+            guard symbol && stemmer != nil && f == .text && titleWeight > 0 else { return exact }
+            let tf = IndexField.title
+            return .or([
+                exact,
+                .term(
+                    key: [tf.rawValue] + terms[0], weight: try idf(tf, terms[0]) * titleWeight, slot: tf.lengthSlot),
+            ])
+        }
+        // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
+        // compound is one value: its parts as a phrase, not any file with "rss" in its name.
+        if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
+        let parts: BoundQuery
+        switch Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english) {
+        case .name, .phrase:
+            parts = try stemPhrase(terms, field: f, weighing: terms)
+        case .required(let strong, let weak):
+            // The phrase weighs what its weak parts would: beside the other parts, it stands
+            // for them (a stray `non` or `three` elsewhere in an article counts nothing).
+            let together = try stemPhrase(terms, field: f, weighing: weak)
+            let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
+            parts = .boolean(must: words, should: [together], mustNot: [])
+        case .separate:
+            parts = .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
+        }
+        if let closed = try closedAlternative(w, field: f) {
+            return .or([closed, Searcher.scaled(parts, by: Searcher.closedCompoundPartsWeight)])
+        }
+        return parts
+    }
+
     /// Binds a parsed query to this snapshot's statistics.
     public func bind(_ node: QueryNode) throws -> BoundQuery {
         if let id = try idNode(node) { return id }
         switch node {
         case .word(let w, let f):
-            // `near/5` in lower case is words (as in Lucene), most likely meant as the operator.
-            for op in ["near/", "adj/"]
-            where w.hasPrefix(op) && w.count > op.count
-                && w.dropFirst(op.count).allSatisfy({ $0.isASCII && $0.isNumber })
-            {
-                note("\(w) is searched as words; the operator is written in capitals: \(w.uppercased())")
+            // `US`, `U.S.` typed in capitals: the acronym, the word's own reading beside it.
+            if let acronym = try acronymAlternative(w, field: f) {
+                return .or([acronym, Searcher.scaled(try bindWord(w, field: f), by: Searcher.acronymWordWeight)])
             }
-            let terms = analyzedTerms(w)
-            if terms.isEmpty {
-                wordless.append(w)
-                return .nothing
-            }
-            if analyzer.kind == .english, w.unicodeScalars.contains(where: { Analyzer.isCJK($0.value) }) {
-                // Chinese, Japanese, Korean, Thai…: the index holds pairs of characters. A word of
-                // several is the phrase of its pairs; one character alone is every pair it starts
-                // (and itself, where it stood alone).
-                if terms.count > 1 { return try phrase(terms, field: f, slop: 0) }
-                if w.unicodeScalars.count(where: { Analyzer.isCJK($0.value) }) == 1 {
-                    return try bind(.prefix(w, field: f))
-                }
-            }
-            if terms.count == 1 {
-                let symbol = Analyzer.hasSymbolSuffix(terms[0])
-                if let stemmer, let sf = f.exactField.stemmed, !symbol {
-                    let s = stemmer.stemUnified(terms[0])
-                    let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
-                    guard f == .text else { return text }
-                    // Title matches and the word's exact form (not only its stem) count extra.
-                    var parts = [text]
-                    if titleWeight > 0 {
-                        let tf = IndexField.titleStem
-                        parts.append(
-                            .term(key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot))
-                    }
-                    if exactWeight > 0 {
-                        let ef = IndexField.text
-                        parts.append(
-                            .term(
-                                key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]) * exactWeight,
-                                slot: ef.lengthSlot))
-                    }
-                    if parts.count > 1 { return .or(parts) }
-                    return text
-                }
-                let ef = f.exactField
-                let exact = BoundQuery.term(
-                    key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]), slot: ef.lengthSlot)
-                // `C++`, `Disney+`: as written (their stem is the bare word's), the title extra too.
-                guard symbol && stemmer != nil && f == .text && titleWeight > 0 else { return exact }
-                let tf = IndexField.title
-                return .or([
-                    exact,
-                    .term(
-                        key: [tf.rawValue] + terms[0], weight: try idf(tf, terms[0]) * titleWeight, slot: tf.lengthSlot),
-                ])
-            }
-            // In a name field (`source:guardian.rss`, `author:o'brien`, `category:us-news`) a
-            // compound is one value: its parts as a phrase, not any file with "rss" in its name.
-            if f == .source || f == .category || f == .author { return try phrase(terms, field: f, slop: 0) }
-            let parts: BoundQuery
-            switch Searcher.compoundReading(w, parts: terms, english: analyzer.kind == .english) {
-            case .name, .phrase:
-                parts = try stemPhrase(terms, field: f, weighing: terms)
-            case .required(let strong, let weak):
-                // The phrase weighs what its weak parts would: beside the other parts, it stands
-                // for them (a stray `non` or `three` elsewhere in an article counts nothing).
-                let together = try stemPhrase(terms, field: f, weighing: weak)
-                let words = try strong.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) }
-                parts = .boolean(must: words, should: [together], mustNot: [])
-            case .separate:
-                parts = .or(try terms.map { t in try bind(.word(String(decoding: t, as: UTF8.self), field: f)) })
-            }
-            if let closed = try closedAlternative(w, field: f) {
-                return .or([closed, Searcher.scaled(parts, by: Searcher.closedCompoundPartsWeight)])
-            }
-            return parts
+            return try bindWord(w, field: f)
         case .phrase(let words, let f, let slop)
         where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
             return try patternPhrase(words, field: f, slop: slop)
@@ -450,8 +459,9 @@ public final class Searcher {
                 // are the text's and the exact form's are among the stem's, so only the stem
                 // gives spans (one cursor instead of three, and a plain term's frequency
                 // bound for top-k).
+                // (Not an acronym's `US OR us`: both give spans.)
                 if case .word = n, case .or(let c) = bound, let stem = c.first, case .term(let k, _, _) = stem,
-                    k.first == IndexField.textStem.rawValue
+                    k.first == IndexField.textStem.rawValue, c.allSatisfy({ if case .term = $0 { true } else { false } })
                 {
                     return stem
                 }
@@ -1035,6 +1045,26 @@ public final class Searcher {
         return try bind(.word(String(decoding: closed, as: UTF8.self), field: f))
     }
 
+    /// A query word typed in capitals that names an acronym spelt like a function word (`US`,
+    /// `U.S.`, `IT`, `WHO`; `Analyzer.typedAcronym`) is that acronym, which the index holds in
+    /// capitals (`US`, from `US` beside lower-case words and from `U.S.`), the word's own
+    /// reading (`us`, `u s`) beside it at a quarter: `US` finds `U.S.` and ranks the country
+    /// before the pronoun, and nothing it used to match is lost. `us` in lower case is the word
+    /// alone, as before.
+    static let acronymWordWeight: Float = 0.25
+
+    private func acronymAlternative(_ w: String, field f: FieldRef) throws -> BoundQuery? {
+        guard stemmer != nil, f == .text || f == .title, let acronym = Analyzer.typedAcronym(w),
+            let sf = f.exactField.stemmed, try reader.docFreq(sf, acronym) > 0
+        else { return nil }
+        let text = BoundQuery.term(key: [sf.rawValue] + acronym, weight: try idf(sf, acronym), slot: sf.lengthSlot)
+        let tf = IndexField.titleStem
+        guard f == .text, titleWeight > 0, try reader.docFreq(tf, acronym) > 0 else { return text }
+        return .or([
+            text, .term(key: [tf.rawValue] + acronym, weight: try idf(tf, acronym) * titleWeight, slot: tf.lengthSlot),
+        ])
+    }
+
     /// The summed idf of words in the stem space (as written with the plain analyzer).
     private func stemIDF(_ terms: [[UInt8]], field: FieldRef) throws -> Float {
         let ef = field.exactField
@@ -1191,7 +1221,8 @@ public final class Searcher {
     private func dropStopwords(_ node: QueryNode) -> QueryNode {
         guard stopwords, case .boolean(let must, let should, let not) = node, must.isEmpty else { return node }
         func isStop(_ q: QueryNode) -> Bool {
-            guard case .word(let w, _) = q else { return false }
+            // `IT`, `US` in capitals are acronyms (`acronymAlternative`), not stopwords.
+            guard case .word(let w, _) = q, Analyzer.typedAcronym(w) == nil || stemmer == nil else { return false }
             let t = analyzer.terms(w)
             return t.count == 1 && Searcher.englishStopwords.contains(t[0])
         }

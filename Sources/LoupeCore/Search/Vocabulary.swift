@@ -27,6 +27,9 @@ public struct StemGroup: Sendable, Equatable, Encodable {
     /// `ceasefire`, `u.k.` for `uk`): the index counts them in the stem too, so the stem's
     /// articles may outnumber its words'.
     public var joinedForms: [String] = []
+    /// The acronym in capitals that the word spells (`US` for `us`: `US` beside lower-case words,
+    /// and `U.S.`), which the stem space counts apart and `find US` typed in capitals searches.
+    public var acronym: VocabularyEntry?
 }
 
 public enum VocabularySort: String, Sendable, CaseIterable {
@@ -177,6 +180,10 @@ extension Searcher {
                     stem: String(decoding: s, as: UTF8.self), articles: c.articles, occurrences: c.occurrences,
                     forms: words,
                     joinedForms: try joinedForms(closingUpTo: words.map { Array($0.word.utf8) } + [t], in: f))
+                if let a = Analyzer.acronymTerm(t) {
+                    let c = try counts(sf, a)
+                    if c.articles > 0 { group?.acronym = Searcher.entry(a, c) }
+                }
             }
             out.append((Searcher.entry(t, try counts(f, t)), group))
         }
