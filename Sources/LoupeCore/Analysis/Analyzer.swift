@@ -456,10 +456,32 @@ public final class Analyzer {
     /// analysed word has (the analyzer folds case), so that `US` the country stands apart from
     /// `us` the pronoun. nil for any other word (two to four letters).
     public static func acronymTerm(_ lower: some Collection<UInt8>) -> [UInt8]? {
-        guard lower.count >= 2, lower.count <= 4, lower.allSatisfy({ $0 &- 0x61 < 26 }) else { return nil }
-        let w = Array(lower)
-        return isFunctionWord(w) ? w.map { $0 &- 0x20 } : nil
+        guard lower.count >= 2, lower.count <= 4 else { return nil }
+        var packed: UInt32 = 0
+        var shift: UInt32 = 0
+        for x in lower {
+            guard x &- 0x61 < 26 else { return nil }
+            packed |= UInt32(x) << shift
+            shift += 8
+        }
+        // (A binary search of packed words: each word in capitals in a text comes here.)
+        let words = shortFunctionWords
+        var lo = 0
+        var hi = words.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if words[mid] < packed { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < words.count && words[lo] == packed else { return nil }
+        return lower.map { $0 &- 0x20 }
     }
+
+    /// The function words of two to four letters, their bytes packed little-endian, sorted.
+    private static let shortFunctionWords: [UInt32] = Searcher.englishFunctionWords.compactMap { w in
+        let b = Array(w.utf8)
+        guard b.count >= 2, b.count <= 4, b.allSatisfy({ $0 &- 0x61 < 26 }) else { return nil }
+        return b.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+    }.sorted()
 
     /// Whether the bytes `start..<end` are capital ASCII letters only.
     @inline(__always)
