@@ -61,6 +61,8 @@ enum FuzzSupport {
             // `SegmentBuilder`).
             if i % 11 == 5 { words += ["cease-fire", "e-mail", "U.K."] }
             if i % 13 == 6 { words += ["ceasefire", "emails", "UK"] }
+            // Acronyms spelt like function words, dotted and in capitals beside lower-case words.
+            if i % 17 == 8 { words += ["U.S.", "economy", "US", "markets", "IT", "spending"] }
             let date = i % 3 == 0 ? nil : "2007-0\(1 + i % 9)-1\(i % 10)T00:00:00Z"
             out.append(
                 Article(

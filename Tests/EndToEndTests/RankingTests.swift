@@ -223,6 +223,34 @@ struct QueryWordRankingTests {
         #expect(kingdom.stderr.contains("the stem also counts u.k. (written apart"), "\(kingdom.stderr)")
     }
 
+    /// `1500` finds `1,500` and `1,500` finds `1500` (the index counts a number written with
+    /// thousands separators as the number without them too); the number is lit whole; a quoted
+    /// number is as written (README "Query language").
+    @Test func numbersWithAndWithoutSeparatorsMeet() throws {
+        let (c, idx) = try Loupe.textCorpus(
+            "loupe-digit-groups",
+            [
+                ("grouped", "The army sent 1,500 troops and $2,000,000 in aid."),
+                ("plain", "About 1500 troops arrived with 2000000 dollars."),
+                ("decimal", "The rate was 1,5 percent; the list read 1,2,3."),
+                ("code", "Part a1,500 was replaced."),
+            ])
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ranked(_ q: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20", "--no-spelling"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(Set(try ranked("1500")) == ["grouped.txt", "plain.txt"])
+        #expect(try ranked("1,500").first == "grouped.txt")
+        #expect(Set(try ranked("1,500")) == ["grouped.txt", "plain.txt"])  // not `a1,500`
+        #expect(Set(try ranked("2000000")) == ["grouped.txt", "plain.txt"])
+        #expect(Set(try ranked("1500 NEAR/1 troops")) == ["grouped.txt", "plain.txt"])
+        #expect(try ranked("\"1500\"") == ["plain.txt"])
+        #expect(try ranked("15").isEmpty)
+        let hit = try Loupe.run(["find", "1500", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("The army sent [1,500] troops"), "\(hit.stdout)")
+    }
+
     /// `US` typed in capitals is the country, `U.S.` too, and either finds the other; the pronoun
     /// `us` ranks after them and `us` in lower case is the word as before; a word in capitals in
     /// a text all in capitals is no acronym; `IT` is information technology first (README "Query

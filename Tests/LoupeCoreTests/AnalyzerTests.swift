@@ -113,6 +113,32 @@ struct AnalyzerTests {
         }
     }
 
+    /// A number written with thousands separators is also the number without them: a first
+    /// group of one to three digits, then groups of three.
+    @Test func numbersWithThousandsSeparatorsCloseUp() {
+        let a = Analyzer(.english)
+        func closed(_ s: String) -> String? { a.closedCompound(of: s).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(closed("1,500") == "1500")
+        #expect(closed("2,000,000") == "2000000")
+        #expect(closed("999,999") == "999999")
+        #expect(closed("1,5") == nil)  // a decimal comma, or a list
+        #expect(closed("1234,567") == nil)
+        #expect(closed("1,5000") == nil)
+        #expect(closed("1,500.75") == nil)  // not only groups
+        #expect(closed("a1,500") == nil)
+        #expect(closed("1500") == nil)
+        let text = Array("1,500,000 x 12.5,000 y 1,2345".utf8)
+        text.withUnsafeBufferPointer { b in
+            let base = b.baseAddress!
+            #expect(Analyzer.digitGroupContinues(base, at: 1, b.count))
+            #expect(Analyzer.digitGroupContinues(base, at: 5, b.count))
+            #expect(!Analyzer.digitGroupContinues(base, at: 9, b.count))
+            #expect(!Analyzer.digitGroupContinues(base, at: 24, b.count))  // four digits follow
+            #expect(Analyzer.leadingDigitGroup(base, endingAt: 1) == 0)
+            #expect(Analyzer.leadingDigitGroup(base, endingAt: 16) == nil)  // `12.5`: after a dot
+        }
+    }
+
     /// An acronym spelt like a function word (`US`, `U.S.`, `IT`, `WHO`) is its capitals in the
     /// stem space, a word in capitals only beside a word with lower-case letters, and a query word
     /// only as typed in capitals.

@@ -443,6 +443,58 @@ public final class Analyzer {
         return isFunctionWord(closed) ? nil : closed
     }
 
+    // MARK: Numbers written with thousands separators
+
+    /// Whether the bytes `end..<start` between two tokens are exactly one comma.
+    @inline(__always)
+    public static func isCommaJoin(_ base: UnsafePointer<UInt8>, from end: Int, to start: Int) -> Bool {
+        start - end == 1 && base[end] == 0x2C
+    }
+
+    /// Whether `start..<end` is `count` ASCII digits (any count from 1 for `count` 0).
+    @inline(__always)
+    static func isDigits(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, count: Int = 0) -> Bool {
+        guard end > start, count == 0 || end - start == count else { return false }
+        var i = start
+        while i < end {
+            if base[i] &- 0x30 >= 10 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether a number's groups go on at `i`: a comma, three digits, then no digit (`1,500`|`,000`).
+    public static func digitGroupContinues(_ base: UnsafePointer<UInt8>, at i: Int, _ n: Int) -> Bool {
+        guard i + 3 < n, base[i] == 0x2C, isDigits(base, i + 1, i + 4) else { return false }
+        return i + 4 >= n || base[i + 4] &- 0x30 >= 10
+    }
+
+    /// The start of a number's first group ending at `end`: one to three digits with no word
+    /// character, comma or dot before them (`1`|`,500`; not `a1`, `12.5,000` or `1234,000`); nil
+    /// when the digits before `end` are no such group.
+    public static func leadingDigitGroup(_ base: UnsafePointer<UInt8>, endingAt end: Int) -> Int? {
+        var i = end
+        while i > 0 && end - i < 4 && base[i - 1] &- 0x30 < 10 { i -= 1 }
+        guard end - i >= 1, end - i <= 3 else { return nil }
+        if i > 0 {
+            let b = base[i - 1]
+            if b &- 0x30 < 10 || b == 0x2C || b == 0x2E || b >= 0x80 || isASCIIWordByte(b) { return nil }
+        }
+        return i
+    }
+
+    /// The number that groups of digits joined by commas make written without them (`1,500` →
+    /// `1500`, `2,000,000` → `2000000`): a first group of one to three digits, then groups of
+    /// three, the English thousands separator; nil for anything else (`1,5`, `1234,567`).
+    public static func closedDigitGroups(_ groups: [[UInt8]]) -> [UInt8]? {
+        guard groups.count >= 2, groups.count <= 7, let first = groups.first, first.count >= 1, first.count <= 3
+        else { return nil }
+        for (k, g) in groups.enumerated() {
+            guard k == 0 || g.count == 3, g.allSatisfy({ $0 &- 0x30 < 10 }) else { return nil }
+        }
+        return groups.flatMap { $0 }
+    }
+
     /// A word that says nothing of a subject (`Searcher.englishFunctionWords`): never a closed-up
     /// form, whose postings it would swell (`in-to`, `U.S.`).
     static func isFunctionWord(_ w: [UInt8]) -> Bool {
@@ -552,12 +604,20 @@ public final class Analyzer {
             var parts: [[UInt8]] = []
             var hyphens = true
             var dots = true
+            var commas = true
             var lastEnd = -1
             analyze(bytes) { tok in
                 if lastEnd >= 0 && !Analyzer.isHyphenJoin(base, from: lastEnd, to: tok.start) { hyphens = false }
                 if lastEnd >= 0 && !Analyzer.isDotJoin(base, from: lastEnd, to: tok.start) { dots = false }
+                if lastEnd >= 0 && !Analyzer.isCommaJoin(base, from: lastEnd, to: tok.start) { commas = false }
+                if tok.end - tok.start != tok.term.count { commas = false }
                 parts.append(Array(tok.term))
                 lastEnd = tok.end
+            }
+            if commas, parts.count >= 2, parts.first.map({ Analyzer.leadingDigitGroup(base, endingAt: $0.count) == 0 }) == true,
+                let number = Analyzer.closedDigitGroups(parts)
+            {
+                return number
             }
             if hyphens && parts.count == 2 { return Analyzer.closedCompound(parts[0], parts[1]) }
             if dots && parts.allSatisfy({ Analyzer.isInitial($0) }) {

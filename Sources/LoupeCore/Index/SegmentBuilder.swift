@@ -165,12 +165,12 @@ public final class SegmentBuilder {
                     if !abbreviations.isEmpty {
                         expand(bytes, p.start, p.end, p.position, abbreviations, definitionsHere)
                     }
-                    // Per token only a look at the bytes around it; `closeUp` when a hyphen or
-                    // a dot came before it, or it is one letter.
+                    // Per token only a look at the bytes around it; `closeUp` when a hyphen, a
+                    // dot or a comma came before it, or it is one letter.
                     let base = bytes.baseAddress!
                     let next = p.end < bytes.count ? base[p.end] : 0
                     let gap = joins.prevNext
-                    if gap == 0x2D || gap == 0xE2 || gap == 0x2E || p.length == 1 {
+                    if gap == 0x2D || gap == 0xE2 || gap == 0x2E || gap == 0x2C || p.length == 1 {
                         closeUp(&joins, base, bytes.count, p, key, sf)
                     }
                     // Two to four capitals (`US`, `WHO`): perhaps an acronym.
@@ -244,6 +244,10 @@ public final class SegmentBuilder {
         var initials: [UInt8] = []
         /// Whether every initial of the run is a capital.
         var initialsCapitals = false
+        /// The end of the last group of the current number written with commas (`1,500`).
+        var groupsEnd = -2
+        /// The digits of that number so far.
+        var groups: [UInt8] = []
     }
 
     /// The token `p` (key `key`) closes up a hyphenated pair (`cease-fire`: the compound's only
@@ -261,6 +265,22 @@ public final class SegmentBuilder {
                 joinClosed(j.prevKey, initials: false, field: sf, p.position)
             }
             j.chainedEnd = p.end
+        }
+        if gap == 0x2C && key.count == 3 && j.prevEnd >= 0 && Analyzer.isDigits(base, p.start, p.end, count: 3)
+            && Analyzer.isCommaJoin(base, from: j.prevEnd, to: p.start)
+        {
+            // A number's group of three after a comma (`1,500`, `2,000,000`).
+            if j.groupsEnd != j.prevEnd {
+                guard let lead = Analyzer.leadingDigitGroup(base, endingAt: j.prevEnd) else { return }
+                j.groups.removeAll(keepingCapacity: true)
+                j.groups.append(contentsOf: UnsafeBufferPointer(start: base + lead, count: j.prevEnd - lead))
+            }
+            j.groups.append(contentsOf: key)
+            j.groupsEnd = p.end
+            if !Analyzer.digitGroupContinues(base, at: p.end, n) && j.groups.count <= 21 {
+                joinNumber(j.groups, field: sf, p.position)
+            }
+            return
         }
         guard Analyzer.isInitial(key) else { return }
         let dotted = gap == 0x2E && j.prevEnd >= 0 && Analyzer.isDotJoin(base, from: j.prevEnd, to: p.start)
@@ -340,6 +360,22 @@ public final class SegmentBuilder {
         } else {
             sid = acronym.withUnsafeBufferPointer { term(field, $0) }
             closedStems[f][acronym] = sid
+        }
+        joined(sid, pos)
+    }
+
+    /// A number written with thousands separators (`1,500`, `2,000,000`) also counts in the stem
+    /// space as written without them (`1500`, `2000000`), at its last group's position: archives
+    /// and queries write both, and `1500 troops` should find `1,500 troops`.
+    private func joinNumber(_ digits: [UInt8], field: IndexField, _ pos: Int32) {
+        let f = field == .titleStem ? 1 : 0
+        let key = digits + [0x2C]  // (a comma: no closed-up word's or acronym's key)
+        let sid: Int32
+        if let known = closedStems[f][key] {
+            sid = known
+        } else {
+            sid = stemmer!.stemUnified(digits).withUnsafeBufferPointer { term(field, $0) }
+            closedStems[f][key] = sid
         }
         joined(sid, pos)
     }

@@ -57,9 +57,9 @@ public enum SnippetBuilder {
         return out
     }
 
-    /// Tokens `a...e` widened over a two-word hyphenated compound or a run of initials they
-    /// start or end inside: `cease-fire` and `U.K.` are lit whole, whether `fire` or `ceasefire`,
-    /// `k` or `uk` (indexed at the last part) matched.
+    /// Tokens `a...e` widened over a two-word hyphenated compound, a run of initials or a number's
+    /// groups they start or end inside: `cease-fire`, `U.K.` and `1,500` are lit whole, whether
+    /// `fire` or `ceasefire`, `k` or `uk`, `500` or `1500` (indexed at the last part) matched.
     static func widened(_ a: Int, _ e: Int, starts: [Int], ends: [Int], bytes: [UInt8]) -> (Int, Int) {
         bytes.withUnsafeBufferPointer { buf -> (Int, Int) in
             guard let base = buf.baseAddress else { return (a, e) }
@@ -74,9 +74,16 @@ public enum SnippetBuilder {
             func dotted(_ k: Int) -> Bool {  // initials k and k + 1
                 initial(k) && initial(k + 1) && Analyzer.isDotJoin(base, from: ends[k], to: starts[k + 1])
             }
+            func grouped(_ k: Int) -> Bool {  // a number's groups k and k + 1 (`1,500`)
+                k >= 0 && k + 1 < n && Analyzer.isCommaJoin(base, from: ends[k], to: starts[k + 1])
+                    && Analyzer.isDigits(base, starts[k], ends[k])
+                    && Analyzer.isDigits(base, starts[k + 1], ends[k + 1], count: 3)
+            }
             var (a, e) = (pair(a - 1) ? a - 1 : a, pair(e) ? e + 1 : e)
             while dotted(a - 1) { a -= 1 }
             while dotted(e) { e += 1 }
+            while grouped(a - 1) { a -= 1 }
+            while grouped(e) { e += 1 }
             return (a, e)
         }
     }
