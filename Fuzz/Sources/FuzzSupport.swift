@@ -63,6 +63,9 @@ enum FuzzSupport {
             if i % 13 == 6 { words += ["ceasefire", "emails", "UK"] }
             // Acronyms spelt like function words, dotted and in capitals beside lower-case words.
             if i % 17 == 8 { words += ["U.S.", "economy", "US", "markets", "IT", "spending"] }
+            // Numbers with and without thousands separators.
+            if i % 19 == 9 { words += ["1,500", "troops", "2,000,000"] }
+            if i % 23 == 10 { words += ["1500", "2000000"] }
             let date = i % 3 == 0 ? nil : "2007-0\(1 + i % 9)-1\(i % 10)T00:00:00Z"
             out.append(
                 Article(

@@ -21,7 +21,8 @@ public enum IndexFile {
     ///    (`e-mail` as `email`); the English analyzer passes over soft hyphens and other
     ///    invisible format characters inside words.
     /// 11: an acronym spelt like a function word (`US`, `U.S.`, `IT`, `WHO`) also counts in the
-    ///    stem space as its capitals (`US`), apart from the word (`us`).
+    ///    stem space as its capitals (`US`), apart from the word (`us`); a number with thousands
+    ///    separators (`1,500`) as the number without them (`1500`).
     public static let formatVersion: UInt32 = 11
     public static let headerSize = 12
     public static let footerSize = 8
