@@ -120,6 +120,8 @@ public struct CSVLoader {
                     }
                     i = j
                 case .quoteInQuoted:
+                    // (Counted before a line break ends the record: the break is this record's.)
+                    recordBytes += 1
                     if c == 0x22 {
                         append(0x22)
                         state = .quoted
@@ -133,7 +135,6 @@ public struct CSVLoader {
                         append(c)
                         state = .unquoted
                     }
-                    recordBytes += 1
                     i += 1
                 }
             }

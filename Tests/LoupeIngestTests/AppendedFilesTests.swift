@@ -230,6 +230,14 @@ struct AppendedFilesTests {
         #expect(first + r.articles == expected.articles)
         #expect(r.resume == expected.resume)
         #expect(r.diagnostics.compactMap(\.line) == expected.diagnostics.compactMap(\.line).filter { $0 > 11 })
+        // A row still being written after a row whose last field is quoted: the line break after
+        // the closing quote is that row's (it was counted in the next, and the whole file had no
+        // resume point while a reading from an earlier one had; found by the loader fuzzer).
+        let quoted = Array("id,title,text\nr1,T1,\"one, two\"\nr2,T2,\"unfinished".utf8)
+        let q = try file("cut-after-quoted-\(streamed).csv", quoted)
+        let (rows, at, _) = read(q, streamed: streamed)
+        #expect(rows.count == 1)
+        #expect(at?.size == Int64(quoted.count - "r2,T2,\"unfinished".utf8.count) && at?.units == 1, "\(String(describing: at))")
         // Cut outside quotes: the part read is an article, and there is no resume point.
         let g = try file("cut-row.csv", done + Array("r99,Row 99,Tex".utf8))
         let w = ArticleLoading.load(g)
