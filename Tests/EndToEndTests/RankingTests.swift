@@ -223,6 +223,33 @@ struct QueryWordRankingTests {
         #expect(kingdom.stderr.contains("the stem also counts u.k. (written apart"), "\(kingdom.stderr)")
     }
 
+    /// `healthcare` also finds `health care`, written apart, a little after the spelling typed;
+    /// a split whose part is no common word of its own here (`acc ept`) is not searched; a
+    /// quoted word is as written (README "Query language").
+    @Test func wordsWrittenTogetherFindThemApart() throws {
+        var docs: [(String, String)] = [
+            ("closed", "Healthcare costs rose sharply this year."),
+            ("apart", "Health care costs rose sharply this year."),
+            ("terms", "We accept the terms of the harbour board."),
+            ("file", "The acc ept file was renamed."),
+        ]
+        // `health` and `care` are common words here, each in more articles than `healthcare`.
+        for i in 0..<10 { docs.append(("note\(i)", "Note \(i) on the health of the fleet and the care of its nets.")) }
+        let (c, idx) = try Loupe.textCorpus("loupe-words-apart", docs)
+        #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
+        func ranked(_ q: String) throws -> [String] {
+            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20", "--no-spelling"])
+            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try ranked("healthcare") == ["closed.txt", "apart.txt"])
+        #expect(try ranked("\"healthcare\"") == ["closed.txt"])
+        #expect(try ranked("accept") == ["terms.txt"])
+        let x = try Loupe.run(["find", "healthcare", "--index", idx, "--explain-query"])
+        #expect(x.stdout.contains("phrase text stem:\"health@0 care@1\""), "\(x.stdout)")
+        let hit = try Loupe.run(["find", "healthcare", "--index", idx, "--color", "never"])
+        #expect(hit.stdout.contains("[Health care] costs"), "\(hit.stdout)")
+    }
+
     /// `1500` finds `1,500` and `1,500` finds `1500` (the index counts a number written with
     /// thousands separators as the number without them too); the number is lit whole; a quoted
     /// number is as written (README "Query language").

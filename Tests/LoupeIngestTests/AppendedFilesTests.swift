@@ -237,7 +237,9 @@ struct AppendedFilesTests {
         let q = try file("cut-after-quoted-\(streamed).csv", quoted)
         let (rows, at, _) = read(q, streamed: streamed)
         #expect(rows.count == 1)
-        #expect(at?.size == Int64(quoted.count - "r2,T2,\"unfinished".utf8.count) && at?.units == 1, "\(String(describing: at))")
+        #expect(
+            at?.size == Int64(quoted.count - "r2,T2,\"unfinished".utf8.count) && at?.units == 1,
+            "\(String(describing: at))")
         // Cut outside quotes: the part read is an article, and there is no resume point.
         let g = try file("cut-row.csv", done + Array("r99,Row 99,Tex".utf8))
         let w = ArticleLoading.load(g)

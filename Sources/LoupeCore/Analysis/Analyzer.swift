@@ -614,7 +614,8 @@ public final class Analyzer {
                 parts.append(Array(tok.term))
                 lastEnd = tok.end
             }
-            if commas, parts.count >= 2, parts.first.map({ Analyzer.leadingDigitGroup(base, endingAt: $0.count) == 0 }) == true,
+            if commas, parts.count >= 2,
+                parts.first.map({ Analyzer.leadingDigitGroup(base, endingAt: $0.count) == 0 }) == true,
                 let number = Analyzer.closedDigitGroups(parts)
             {
                 return number
