@@ -251,8 +251,9 @@ public final class SegmentBuilder {
     }
 
     /// The token `p` (key `key`) closes up a hyphenated pair (`cease-fire`: the compound's only
-    /// two words) or a run of initials joined by dots (`U.K.`, `F.B.I.`; not when a word before
-    /// the first is joined to it by a dot too, `www.a.b`): see `joinClosed`.
+    /// two words), a run of initials joined by dots (`U.K.`, `F.B.I.`; not when a word before
+    /// the first is joined to it by a dot too, `www.a.b`; `U.S.` in capitals is an acronym) or a
+    /// number's groups joined by commas (`1,500`): see `joinClosed`, `joinAcronym`, `joinNumber`.
     @inline(never)
     private func closeUp(
         _ j: inout JoinState, _ base: UnsafePointer<UInt8>, _ n: Int, _ p: PendingToken,
@@ -321,10 +322,21 @@ public final class SegmentBuilder {
         joinAcronym(acronym, field: sf, p.position)
     }
 
-    /// Stem-space term ids of closed-up words, by field (text, title) and word; -1 where the word
-    /// makes none (`Analyzer.makesClosedWord` / `closedInitialism`): each is judged and stemmed
-    /// once.
+    /// Stem-space term ids of closed-up words, acronyms and numbers, by field (text, title) and
+    /// key (the word as written closed up; an acronym's capitals; a number's digits and a comma,
+    /// so that no two kinds share a key); -1 where the word makes none
+    /// (`Analyzer.makesClosedWord` / `closedInitialism`): each is judged and stemmed once.
     private var closedStems: [[[UInt8]: Int32]] = [[:], [:]]
+
+    /// The stem-space term of `field` cached under `key`, made from `make`'s term (nil: none, -1)
+    /// the first time.
+    private func cachedStem(_ key: [UInt8], _ field: IndexField, _ make: () -> [UInt8]?) -> Int32 {
+        let f = field == .titleStem ? 1 : 0
+        if let known = closedStems[f][key] { return known }
+        let sid = make().map { t in t.withUnsafeBufferPointer { term(field, $0) } } ?? -1
+        closedStems[f][key] = sid
+        return sid
+    }
 
     /// Two words joined by a hyphen (`cease-fire`, `e-mail`, `co-operation`, `F-16`), the
     /// compound's only two, and initials joined by dots (`U.K.`, `F.B.I.`) also count in the stem
@@ -333,51 +345,23 @@ public final class SegmentBuilder {
     /// to `email`; one paper writes `U.K.`, the next `UK`), and `email` should find either.
     /// Exact words, quoted phrases and document lengths are unchanged.
     private func joinClosed(_ word: [UInt8], initials: Bool, field: IndexField, _ pos: Int32) {
-        let f = field == .titleStem ? 1 : 0
-        let sid: Int32
-        if let known = closedStems[f][word] {
-            sid = known
-        } else {
+        let sid = cachedStem(word, field) {
             let closed = initials ? Analyzer.closedInitialism(word) : Analyzer.makesClosedWord(word) ? word : nil
-            if let closed {
-                let stem = stemmer!.stemUnified(closed)
-                sid = stem.withUnsafeBufferPointer { term(field, $0) }
-            } else {
-                sid = -1
-            }
-            closedStems[f][word] = sid
+            return closed.map { stemmer!.stemUnified($0) }
         }
         if sid >= 0 { joined(sid, pos) }
     }
 
     /// An acronym (`Analyzer.acronymTerm`: `US`) at `pos` in the stem space, as it is (no stem).
     private func joinAcronym(_ acronym: [UInt8], field: IndexField, _ pos: Int32) {
-        let f = field == .titleStem ? 1 : 0
-        // (Capitals: no closed-up word's key.)
-        let sid: Int32
-        if let known = closedStems[f][acronym] {
-            sid = known
-        } else {
-            sid = acronym.withUnsafeBufferPointer { term(field, $0) }
-            closedStems[f][acronym] = sid
-        }
-        joined(sid, pos)
+        joined(cachedStem(acronym, field) { acronym }, pos)
     }
 
     /// A number written with thousands separators (`1,500`, `2,000,000`) also counts in the stem
     /// space as written without them (`1500`, `2000000`), at its last group's position: archives
     /// and queries write both, and `1500 troops` should find `1,500 troops`.
     private func joinNumber(_ digits: [UInt8], field: IndexField, _ pos: Int32) {
-        let f = field == .titleStem ? 1 : 0
-        let key = digits + [0x2C]  // (a comma: no closed-up word's or acronym's key)
-        let sid: Int32
-        if let known = closedStems[f][key] {
-            sid = known
-        } else {
-            sid = stemmer!.stemUnified(digits).withUnsafeBufferPointer { term(field, $0) }
-            closedStems[f][key] = sid
-        }
-        joined(sid, pos)
+        joined(cachedStem(digits + [0x2C], field) { stemmer!.stemUnified(digits) }, pos)
     }
 
     /// Counts the stem-space term `sid`, which holds no exact term of its own, at `pos`.
