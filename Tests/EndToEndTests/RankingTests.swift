@@ -14,6 +14,12 @@ struct QueryWordRankingTests {
         return out
     }
 
+    /// The ids `find q` ranks (at most 20) on the index `idx`.
+    static func ranked(_ q: String, _ idx: String, _ extra: [String] = []) throws -> [String] {
+        let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20"] + extra)
+        return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+
     private static func corpus(_ name: String) throws -> String {
         let (c, idx) = try Loupe.textCorpus(
             name,
@@ -120,10 +126,7 @@ struct QueryWordRankingTests {
                 ("office", "The harbourmaster wrote to the org committee."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        func ranked(_ q: String) throws -> [String] {
-            let r = try Loupe.run(["find", q, "--index", idx, "--json"])
-            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
+        func ranked(_ q: String) throws -> [String] { try Self.ranked(q, idx) }
         #expect(try ranked("AT&T") == ["att.txt"])
         #expect(try ranked("3.5") == ["rate.txt"])
         let covid = try ranked("COVID-19")
@@ -176,10 +179,7 @@ struct QueryWordRankingTests {
                 ("pound", "The UK pound fell."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        func ranked(_ q: String) throws -> [String] {
-            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20"])
-            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
+        func ranked(_ q: String) throws -> [String] { try Self.ranked(q, idx) }
         #expect(Set(try ranked("ceasefire")) == ["hyphen.txt", "closed.txt"])
         #expect(try ranked("ceasefire").first == "closed.txt")
         // The hyphenated query finds both spellings, its own first, then the parts apart.
@@ -237,10 +237,7 @@ struct QueryWordRankingTests {
         for i in 0..<10 { docs.append(("note\(i)", "Note \(i) on the health of the fleet and the care of its nets.")) }
         let (c, idx) = try Loupe.textCorpus("loupe-words-apart", docs)
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        func ranked(_ q: String) throws -> [String] {
-            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20", "--no-spelling"])
-            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
+        func ranked(_ q: String) throws -> [String] { try Self.ranked(q, idx, ["--no-spelling"]) }
         #expect(try ranked("healthcare") == ["closed.txt", "apart.txt"])
         #expect(try ranked("\"healthcare\"") == ["closed.txt"])
         #expect(try ranked("accept") == ["terms.txt"])
@@ -263,10 +260,7 @@ struct QueryWordRankingTests {
                 ("code", "Part a1,500 was replaced."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        func ranked(_ q: String) throws -> [String] {
-            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20", "--no-spelling"])
-            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
+        func ranked(_ q: String) throws -> [String] { try Self.ranked(q, idx, ["--no-spelling"]) }
         #expect(Set(try ranked("1500")) == ["grouped.txt", "plain.txt"])
         #expect(try ranked("1,500").first == "grouped.txt")
         #expect(Set(try ranked("1,500")) == ["grouped.txt", "plain.txt"])  // not `a1,500`
@@ -295,10 +289,7 @@ struct QueryWordRankingTests {
                 ("health", "The WHO issued new guidance on the virus."),
             ])
         #expect(try Loupe.run(["index", c.path, "--index", idx]).status == 0)
-        func ranked(_ q: String, _ extra: [String] = []) throws -> [String] {
-            let r = try Loupe.run(["find", q, "--index", idx, "--json", "--limit", "20"] + extra)
-            return (Loupe.json(r.stdout)["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        }
+        func ranked(_ q: String, _ extra: [String] = []) throws -> [String] { try Self.ranked(q, idx, extra) }
         let us = try ranked("US")
         #expect(Set(us.prefix(2)) == ["country.txt", "capitals.txt"], "\(us)")
         #expect(Set(us) == ["country.txt", "capitals.txt", "pronoun.txt", "heading.txt"], "\(us)")
