@@ -17,6 +17,7 @@ struct FindCommand: ParsableCommand {
             date:[2007 TO 2008}, date:>=2007-06, date:>=2007-06-01T12:00:00Z, date:now-7d.. filter; word^2, "a phrase"^0.5 or \
             (a group)^3 boost a clause. *:* is every article; with it, or with dates alone, find \
             browses the archive (a query that scores nothing lists its hits newest first).
+
             Spellings meet (English analyzer): ceasefire finds cease-fire, UK finds U.K., 1500 finds \
             1,500, healthcare finds health care; US, IT or WHO typed in capitals is the acronym (U.S. \
             too), us in lower case the word; a quoted word is as written.
