@@ -126,6 +126,10 @@ struct AnalyzerTests {
         #expect(closed("1,5000") == nil)
         #expect(closed("1,500.75") == nil)  // not only groups
         #expect(closed("a1,500") == nil)
+        #expect(closed("$1,500") == "1500")  // after a currency sign
+        #expect(closed("£2,000") == "2000")
+        #expect(closed("€2,000,000") == "2000000")
+        #expect(closed("é1,500") == nil)  // after a letter
         #expect(closed("1500") == nil)
         let text = Array("1,500,000 x 12.5,000 y 1,2345".utf8)
         text.withUnsafeBufferPointer { b in

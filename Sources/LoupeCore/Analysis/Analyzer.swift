@@ -470,15 +470,23 @@ public final class Analyzer {
     }
 
     /// The start of a number's first group ending at `end`: one to three digits with no word
-    /// character, comma or dot before them (`1`|`,500`; not `a1`, `12.5,000` or `1234,000`); nil
-    /// when the digits before `end` are no such group.
+    /// character, comma or dot before them (`1`|`,500`, `$1`, `£1`, `€1`; not `a1`, `é1`,
+    /// `12.5,000` or `1234,000`); nil when the digits before `end` are no such group. Of the
+    /// characters beyond ASCII, only Latin-1's symbols (U+00A0–U+00BF: `£`, `¥`) and those of
+    /// U+2000–U+2FFF (`€`, `₹`, dashes, quotes) may stand before it.
     public static func leadingDigitGroup(_ base: UnsafePointer<UInt8>, endingAt end: Int) -> Int? {
         var i = end
         while i > 0 && end - i < 4 && base[i - 1] &- 0x30 < 10 { i -= 1 }
         guard end - i >= 1, end - i <= 3 else { return nil }
         if i > 0 {
             let b = base[i - 1]
-            if b &- 0x30 < 10 || b == 0x2C || b == 0x2E || b >= 0x80 || isASCIIWordByte(b) { return nil }
+            if b >= 0x80 {
+                let symbol =
+                    (i >= 2 && base[i - 2] == 0xC2 && b >= 0xA0) || (i >= 3 && base[i - 3] == 0xE2 && b < 0xC0)
+                if !symbol { return nil }
+            } else if b &- 0x30 < 10 || b == 0x2C || b == 0x2E || isASCIIWordByte(b) {
+                return nil
+            }
         }
         return i
     }
@@ -606,7 +614,9 @@ public final class Analyzer {
             var dots = true
             var commas = true
             var lastEnd = -1
+            var firstStart = -1
             analyze(bytes) { tok in
+                if firstStart < 0 { firstStart = tok.start }
                 if lastEnd >= 0 && !Analyzer.isHyphenJoin(base, from: lastEnd, to: tok.start) { hyphens = false }
                 if lastEnd >= 0 && !Analyzer.isDotJoin(base, from: lastEnd, to: tok.start) { dots = false }
                 if lastEnd >= 0 && !Analyzer.isCommaJoin(base, from: lastEnd, to: tok.start) { commas = false }
@@ -615,7 +625,9 @@ public final class Analyzer {
                 lastEnd = tok.end
             }
             if commas, parts.count >= 2,
-                parts.first.map({ Analyzer.leadingDigitGroup(base, endingAt: $0.count) == 0 }) == true,
+                // (After a currency sign or other symbol, as written: `$1,500`, `£1,500`.)
+                parts.first.map({ Analyzer.leadingDigitGroup(base, endingAt: firstStart + $0.count) == firstStart })
+                    == true,
                 let number = Analyzer.closedDigitGroups(parts)
             {
                 return number
