@@ -151,7 +151,7 @@ public final class SegmentBuilder {
         var head = 0
         var pending = 0
         var text = text
-        // What the previous tokens leave for closing up hyphenated pairs and initials.
+        // What the previous tokens leave for closing up hyphenated pairs, initials and numbers.
         var joins = JoinState()
         text.withUTF8 { bytes in
             func process(_ k: Int) {
@@ -229,7 +229,8 @@ public final class SegmentBuilder {
     /// past 1.
     private static let expandedMark: Int32 = 1 << 20
 
-    /// What `invert` keeps of the previous tokens to close up hyphenated pairs and initials.
+    /// What `invert` keeps of the previous tokens to close up hyphenated pairs, initials and
+    /// numbers written with commas.
     private struct JoinState {
         var prevEnd = -1
         /// The byte after the previous token.
@@ -279,6 +280,7 @@ public final class SegmentBuilder {
             j.groups.append(contentsOf: key)
             j.groupsEnd = p.end
             if !Analyzer.digitGroupContinues(base, at: p.end, n) && j.groups.count <= 21 {
+                j.groups.append(0x2C)  // the number's key, in place (the run ends here)
                 joinNumber(j.groups, field: sf, p.position)
             }
             return
@@ -360,8 +362,9 @@ public final class SegmentBuilder {
     /// A number written with thousands separators (`1,500`, `2,000,000`) also counts in the stem
     /// space as written without them (`1500`, `2000000`), at its last group's position: archives
     /// and queries write both, and `1500 troops` should find `1,500 troops`.
-    private func joinNumber(_ digits: [UInt8], field: IndexField, _ pos: Int32) {
-        joined(cachedStem(digits + [0x2C], field) { stemmer!.stemUnified(digits) }, pos)
+    /// `key`: the digits and a comma (`cachedStem`).
+    private func joinNumber(_ key: [UInt8], field: IndexField, _ pos: Int32) {
+        joined(cachedStem(key, field) { stemmer!.stemUnified(Array(key.dropLast())) }, pos)
     }
 
     /// Counts the stem-space term `sid`, which holds no exact term of its own, at `pos`.

@@ -329,16 +329,9 @@ public final class Searcher {
         if terms.count == 1 {
             let symbol = Analyzer.hasSymbolSuffix(terms[0])
             if let stemmer, let sf = f.exactField.stemmed, !symbol {
-                let s = stemmer.stemUnified(terms[0])
-                let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
-                guard f == .text else { return text }
                 // Title matches and the word's exact form (not only its stem) count extra.
-                var parts = [text]
-                if titleWeight > 0 {
-                    let tf = IndexField.titleStem
-                    parts.append(
-                        .term(key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot))
-                }
+                var parts = try stemAndTitle(stemmer.stemUnified(terms[0]), stemField: sf, field: f)
+                guard f == .text else { return parts[0] }
                 if exactWeight > 0 {
                     let ef = IndexField.text
                     parts.append(
@@ -346,8 +339,7 @@ public final class Searcher {
                             key: [ef.rawValue] + terms[0], weight: try idf(ef, terms[0]) * exactWeight,
                             slot: ef.lengthSlot))
                 }
-                if parts.count > 1 { return .or(parts) }
-                return text
+                return parts.count > 1 ? .or(parts) : parts[0]
             }
             let ef = f.exactField
             let exact = BoundQuery.term(
@@ -383,6 +375,15 @@ public final class Searcher {
         return parts
     }
 
+    /// The stem-space term `s` of a query word in `sf`, and in the text its title match beside
+    /// it at `titleWeight`.
+    private func stemAndTitle(_ s: [UInt8], stemField sf: IndexField, field f: FieldRef) throws -> [BoundQuery] {
+        let text = BoundQuery.term(key: [sf.rawValue] + s, weight: try idf(sf, s), slot: sf.lengthSlot)
+        guard f == .text, titleWeight > 0 else { return [text] }
+        let tf = IndexField.titleStem
+        return [text, .term(key: [tf.rawValue] + s, weight: try idf(tf, s) * titleWeight, slot: tf.lengthSlot)]
+    }
+
     /// Binds a parsed query to this snapshot's statistics.
     public func bind(_ node: QueryNode) throws -> BoundQuery {
         if let id = try idNode(node) { return id }
@@ -394,7 +395,7 @@ public final class Searcher {
             }
             let reading = try bindWord(w, field: f)
             // `healthcare`: also `health care`, written apart.
-            if let apart = try wordsApart(w, field: f) { return .or([reading] + apart) }
+            if let apart = try wordsApart(w, field: f) { return .or([reading, apart]) }
             return reading
         case .phrase(let words, let f, let slop)
         where words.count > 1 && words.contains(where: { QueryParser.pattern($0, field: f) != nil }):
@@ -1061,18 +1062,14 @@ public final class Searcher {
         guard stemmer != nil, f == .text || f == .title, let acronym = Analyzer.typedAcronym(w),
             let sf = f.exactField.stemmed, try reader.docFreq(sf, acronym) > 0
         else { return nil }
-        let text = BoundQuery.term(key: [sf.rawValue] + acronym, weight: try idf(sf, acronym), slot: sf.lengthSlot)
-        let tf = IndexField.titleStem
-        guard f == .text, titleWeight > 0, try reader.docFreq(tf, acronym) > 0 else { return text }
-        return .or([
-            text, .term(key: [tf.rawValue] + acronym, weight: try idf(tf, acronym) * titleWeight, slot: tf.lengthSlot),
-        ])
+        let parts = try stemAndTitle(acronym, stemField: sf, field: f)
+        return parts.count > 1 ? .or(parts) : parts[0]
     }
 
-    /// A query word that is two words written together (`healthcare`, `website`, `workforce`,
-    /// `taxpayers`) also finds them written apart (`health care`, `web sites`): for each split
-    /// into two parts of three letters or more, neither a function word (`therapist` is not
-    /// `the rapist`), each part a word in more articles than the word itself and in at least
+    /// A query word that is two words written together (`healthcare`, `workforce`, `airport`)
+    /// also finds them written apart (`health care`, `work force`): of its splits into two parts
+    /// of three letters or more, neither a function word (`therapist` is not `the rapist`), each
+    /// part a word in more articles than the word itself and in at least
     /// `wordsApartMinimumDF` (a compound's parts are more general words: `season` is not `sea
     /// son`, `another` not `ano ther`), the split whose rarer part is most common is also
     /// searched as the phrase of its parts' stems, weighing half what the word does (or, where
@@ -1082,7 +1079,7 @@ public final class Searcher {
     /// (en-all, English, the peer benchmark's queries: term p50 19 → 23 µs, AND 164 → 184 µs).
     /// Without the parts' frequency rule every word had such splits (`acc ept`, `alr eadi`):
     /// term 19 → 54 µs.
-    private func wordsApart(_ w: String, field f: FieldRef) throws -> [BoundQuery]? {
+    private func wordsApart(_ w: String, field f: FieldRef) throws -> BoundQuery? {
         guard let stemmer, f == .text || f == .title, let sf = f.exactField.stemmed else { return nil }
         let terms = analyzedTerms(w)
         guard terms.count == 1, terms[0].count >= 6, terms[0].count <= 24,
@@ -1105,14 +1102,11 @@ public final class Searcher {
             best = (a, b, min(dfA, dfB))
         }
         guard let (a, b, _) = best else { return nil }
-        let stems = [stemmer.stemUnified(a), stemmer.stemUnified(b)]
-        let closedDF = try reader.docFreq(sf, stemmer.stemUnified(t))
-        let weight = closedDF > 0 ? try idf(sf, stemmer.stemUnified(t)) : try stemIDF([a, b], field: f)
-        return [
-            .phrase(
-                keys: stems.map { [sf.rawValue] + $0 }, offsets: [0, 1], slop: 0,
-                weight: weight * Searcher.wordsApartWeight, slot: sf.lengthSlot)
-        ]
+        let stem = stemmer.stemUnified(t)
+        let weight = try reader.docFreq(sf, stem) > 0 ? try idf(sf, stem) : try stemIDF([a, b], field: f)
+        return .phrase(
+            keys: [a, b].map { [sf.rawValue] + stemmer.stemUnified($0) }, offsets: [0, 1], slop: 0,
+            weight: weight * Searcher.wordsApartWeight, slot: sf.lengthSlot)
     }
 
     /// Parts rarer than this are no words of their own here (`wordsApart`).
